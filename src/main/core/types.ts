@@ -1,0 +1,63 @@
+// The public face of the client core: ChatClient's options and events. The shells (Electron main,
+// browser host) and the core session API only depend on this, never on the client's internals.
+import type {
+  ChatMessage,
+  ConnectionStatus,
+  Conversation,
+  MessagePage,
+  SessionInfo
+} from '../../shared/model'
+
+export interface ChatClientOptions {
+  /** App server + gateway base address, e.g. http://127.0.0.1:3210 */
+  serverUrl: string
+  /** Stable id of this device (install / browser tab session). */
+  deviceId: string
+  /** Folder for this device's databases; one SQLite file per account goes inside it. */
+  dataDir: string
+  /** 'desktop' or 'web'. */
+  platform?: string
+  /** Overrides for tests: liveness and retry timings (ms). */
+  timings?: Partial<ClientTimings>
+}
+
+export interface ClientTimings {
+  heartbeatMinMs: number
+  heartbeatMaxMs: number
+  pongTimeoutMs: number
+  backoffBaseMs: number
+  backoffMaxMs: number
+  requestTimeoutMs: number
+}
+
+export interface ChatClientEvents {
+  connection: ConnectionStatus
+  /** A message was added or changed on this device (sent, acked, failed, received, synced). */
+  message: ChatMessage
+  conversation: Conversation
+  tokenWillExpire: { expiresAt: number }
+  tokenRenewed: { expiresAt: number }
+  /** The session cannot continue (token expired and could not be renewed, replaced, auth failed). */
+  sessionEnded: { reason: string }
+}
+
+/** What the shells and the session API use; implemented by ChatClient in client.ts. */
+export interface ChatClientApi {
+  readonly session: SessionInfo | null
+  readonly status: ConnectionStatus
+  /** Sign in through the app server, open this account's store, connect and sync. */
+  login(username: string, password: string): Promise<SessionInfo>
+  /** Stop, close the socket and the store; the session ends. */
+  logout(): Promise<void>
+  /** Store in the outbox (status 'sending') and send; resolves once stored, before the ack. */
+  sendText(to: string, text: string): Promise<ChatMessage>
+  /** Send a failed message again. */
+  retry(messageId: string): Promise<ChatMessage>
+  listConversations(): Promise<Conversation[]>
+  /** Local page first; when the local store runs out, fetch older history from the server. */
+  page(conversationId: string, beforeSeq: number | null, limit: number): Promise<MessagePage>
+  markRead(conversationId: string): Promise<void>
+  /** The conversation the user is looking at (its incoming messages do not count as unread). */
+  setActiveConversation(conversationId: string | null): void
+  on<K extends keyof ChatClientEvents>(event: K, listener: (payload: ChatClientEvents[K]) => void): () => void
+}

@@ -1,0 +1,70 @@
+// The one IPC contract: invoke methods (request -> response) and pushed events, used by main,
+// preload, renderer and the browser host alike. Change it here and the compiler finds every end.
+import type {
+  ChatMessage,
+  ConnectionStatus,
+  Conversation,
+  MessagePage,
+  SessionInfo
+} from '../model'
+import type { AppErrorShape } from '../errors'
+import type { InvokeArgsOf, InvokeMethod } from './schemas'
+
+export interface AppInfo {
+  version: string
+  /** Which shell hosts the renderer. */
+  shell: 'electron' | 'browser'
+  /** The server address used when the sign-in form leaves it empty. */
+  defaultServerUrl: string
+}
+
+/** What each invoke method answers. */
+export interface InvokeResults {
+  'app.info': AppInfo
+  'auth.register': void
+  'auth.login': SessionInfo
+  'auth.logout': void
+  'auth.session': SessionInfo | null
+  'connection.status': ConnectionStatus
+  'conversations.list': Conversation[]
+  'conversations.markRead': void
+  'messages.page': MessagePage
+  'messages.sendText': ChatMessage
+  'messages.retry': ChatMessage
+}
+
+export type { InvokeMethod }
+export type InvokeArgs<M extends InvokeMethod> = InvokeArgsOf<M>
+export type InvokeResult<M extends InvokeMethod> = InvokeResults[M]
+
+/** Events pushed from the core to the renderer. */
+export interface PushEvents {
+  'connection.status': ConnectionStatus
+  /** A message was added or changed (status, ack, ...). */
+  'message.upsert': ChatMessage
+  'conversation.upsert': Conversation
+  /** The session ended without the user asking (token expired, replaced by another device...). */
+  'session.ended': { reason: string }
+}
+export type PushEventName = keyof PushEvents
+
+/** The bridge the renderer sees as window.parley. Rejections carry an AppErrorShape. */
+export interface ParleyBridge {
+  invoke<M extends InvokeMethod>(method: M, ...args: InvokeArgs<M> extends void ? [] : [InvokeArgs<M>]): Promise<InvokeResult<M>>
+  on<E extends PushEventName>(event: E, listener: (payload: PushEvents[E]) => void): () => void
+}
+
+/** Channel names on Electron IPC. */
+export const IPC_INVOKE_CHANNEL = 'parley:invoke'
+export const IPC_EVENT_CHANNEL = 'parley:event'
+
+/** What travels back for an invoke: a result or a typed error (Electron IPC loses Error fields). */
+export type InvokeReply<M extends InvokeMethod = InvokeMethod> =
+  | { ok: true; result: InvokeResult<M> }
+  | { ok: false; error: AppErrorShape }
+
+/** Browser-host socket messages (JSON text frames). */
+export type HostClientMessage = { kind: 'invoke'; id: number; method: InvokeMethod; args: unknown }
+export type HostServerMessage =
+  | { kind: 'reply'; id: number; reply: InvokeReply }
+  | { kind: 'event'; event: PushEventName; payload: unknown }

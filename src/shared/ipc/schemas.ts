@@ -1,0 +1,41 @@
+// Runtime schemas for every invoke method's arguments: the one place a boundary (Electron main,
+// browser host) validates what a renderer sends. Types in contract.ts are inferred from these.
+import { z } from 'zod'
+
+const username = z.string().trim().min(1).max(64)
+const serverUrl = z
+  .string()
+  .trim()
+  .max(2048)
+  .refine((u) => /^https?:\/\/[^\s/]+(:\d+)?\/?$/.test(u), 'Server address must look like http://host:port')
+
+export const credentialsSchema = z.object({
+  serverUrl: serverUrl.optional(),
+  username,
+  password: z.string().min(1).max(256)
+})
+
+export const invokeSchemas = {
+  'app.info': z.void(),
+  'auth.register': credentialsSchema,
+  'auth.login': credentialsSchema,
+  'auth.logout': z.void(),
+  'auth.session': z.void(),
+  'connection.status': z.void(),
+  'conversations.list': z.void(),
+  'conversations.markRead': z.object({ conversationId: username }),
+  'messages.page': z.object({
+    conversationId: username,
+    beforeSeq: z.number().int().nonnegative().nullable().optional(),
+    limit: z.number().int().min(1).max(200).optional()
+  }),
+  'messages.sendText': z.object({
+    to: username,
+    // 5 KB is the protocol limit in bytes; the core checks bytes, this guards absurd sizes early.
+    text: z.string().min(1).max(20_000)
+  }),
+  'messages.retry': z.object({ messageId: z.string().regex(/^[0-9a-f]{32}$/) })
+} as const
+
+export type InvokeMethod = keyof typeof invokeSchemas
+export type InvokeArgsOf<M extends InvokeMethod> = z.infer<(typeof invokeSchemas)[M]>

@@ -1,0 +1,73 @@
+// The domain types every layer speaks: messages, conversations, connection state, session.
+// Plain serialisable data only (they cross IPC and the browser-host socket as structured clones / JSON).
+
+export type ChatType = 'single' | 'group' | 'room'
+
+/** Lifecycle of a message as this device sees it. */
+export type MessageStatus =
+  | 'sending' // stored in the outbox, not yet acked by the server
+  | 'sent' // acked: has serverId, seq and the server timestamp
+  | 'failed' // the server refused it (or it could not be sent); the user may retry
+  | 'received' // came from someone else
+
+export type MessageDirection = 'out' | 'in'
+
+export interface TextContent {
+  type: 'text'
+  text: string
+}
+
+/** New message types add members here (image, voice, file, ...). */
+export type MessageContent = TextContent
+
+export interface ChatMessage {
+  /** The client id: 32 hex digits, chosen by the sending device before the message is stored. */
+  id: string
+  /** Server-assigned id once acked / received. */
+  serverId: number | null
+  /** The conversation the message belongs to from this account's point of view (peer user for single chats). */
+  conversationId: string
+  chatType: ChatType
+  from: string
+  to: string
+  direction: MessageDirection
+  content: MessageContent
+  /** ms since epoch: server time once acked, local time while sending. */
+  timestamp: number
+  /** Position in this account's log once known; null while sending. */
+  seq: number | null
+  status: MessageStatus
+  /** Why the last send failed, as a sentence for the user; null otherwise. */
+  error: string | null
+}
+
+export interface Conversation {
+  id: string
+  chatType: ChatType
+  lastMessage: ChatMessage | null
+  unreadCount: number
+  /** ms since epoch of the latest activity; the list is ordered by it. */
+  updatedAt: number
+}
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected'
+
+export interface ConnectionStatus {
+  state: ConnectionState
+  /** When state is 'reconnecting': ms since epoch of the next attempt. */
+  nextRetryAt: number | null
+  /** A sentence for the user when the connection is down for a reason they should know. */
+  reason: string | null
+}
+
+export interface SessionInfo {
+  user: string
+  serverUrl: string
+  deviceId: string
+}
+
+export interface MessagePage {
+  /** Oldest first, so the UI can append them in order. */
+  messages: ChatMessage[]
+  hasMore: boolean
+}
