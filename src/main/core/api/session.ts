@@ -1,0 +1,223 @@
+// Owns one signed-in (or not yet signed-in) user session behind the IPC contract: validates every invoke,
+// drives the ChatClient, maps its events to push events. Electron-free: both shells (Electron, browser host) use it.
+import type { ChatClientApi, ChatClientEvents, ChatClientOptions } from '../types'
+import type { InvokeReply, InvokeResults, PushEventName, PushEvents } from '../../../shared/ipc/contract'
+import type { InvokeArgsOf, InvokeMethod } from '../../../shared/ipc/schemas'
+import type { ConnectionStatus, SessionInfo } from '../../../shared/model'
+import { AppError } from '../../../shared/errors'
+import { createLogger } from '../../../shared/logger'
+import { isInvokeMethod, parseInvokeArgs, unknownMethodError } from './validation'
+
+const log = createLogger('core:session')
+
+const DEFAULT_PAGE_LIMIT = 50
+
+export interface CoreSessionOptions {
+  shell: 'electron' | 'browser'
+  version: string
+  defaultServerUrl: string
+  /** Stable id of this device (install, or browser tab). */
+  deviceId: string
+  /** This device's folder (one DB per account inside, the engine decides). */
+  dataDir: string
+  /** Default: new ChatClient(options). */
+  createClient?: (options: ChatClientOptions) => ChatClientApi
+  /** Default: registerAccount from the app-server module. */
+  register?: (serverUrl: string, username: string, password: string) => Promise<void>
+}
+
+export type PushListener = <E extends PushEventName>(event: E, payload: PushEvents[E]) => void
+
+type Handlers = { [M in InvokeMethod]: (args: InvokeArgsOf<M>) => Promise<InvokeResults[M]> }
+
+const OFFLINE_STATUS: ConnectionStatus = { state: 'disconnected', nextRetryAt: null, reason: null }
+
+// The engine (and with it better-sqlite3) is loaded only when someone signs in, so a session that only
+// answers app.info, and the unit tests with their fake client, never load native modules.
+async function createDefaultClient(options: ChatClientOptions): Promise<ChatClientApi> {
+  const { ChatClient } = await import('../client')
+  return new ChatClient(options)
+}
+
+async function defaultRegister(serverUrl: string, username: string, password: string): Promise<void> {
+  const { registerAccount } = await import('../app-server')
+  return registerAccount(serverUrl, username, password)
+}
+
+function sameServer(a: string, b: string): boolean {
+  return a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase()
+}
+
+export class CoreSession {
+  private readonly options: CoreSessionOptions
+  private readonly listeners = new Set<PushListener>()
+  private client: ChatClientApi | null = null
+  private detachClient: (() => void) | null = null
+  /** Set when the client reports its session ended: the client may still hold a stale SessionInfo. */
+  private clientSessionEnded = false
+  /** Sign-in, sign-out and dispose run one at a time so two logins cannot create two clients. */
+  private authQueue: Promise<unknown> = Promise.resolve()
+  private disposed = false
+  private readonly handlers: Handlers
+
+  constructor(options: CoreSessionOptions) {
+    this.options = options
+    this.handlers = {
+      'app.info': async () => ({
+        version: options.version,
+        shell: options.shell,
+        defaultServerUrl: options.defaultServerUrl
+      }),
+      'auth.register': async ({ serverUrl, username, password }) => {
+        const register = options.register ?? defaultRegister
+        await register(serverUrl ?? options.defaultServerUrl, username, password)
+      },
+      'auth.login': (args) => this.serialised(() => this.login(args)),
+      'auth.logout': () => this.serialised(() => this.closeClient('logout')),
+      'auth.session': async () => this.currentSession(),
+      'connection.status': async () => this.client?.status ?? OFFLINE_STATUS,
+      'conversations.list': () => this.signedIn().listConversations(),
+      'conversations.markRead': async ({ conversationId }) => {
+        const client = this.signedIn()
+        client.setActiveConversation(conversationId)
+        await client.markRead(conversationId)
+      },
+      'messages.page': ({ conversationId, beforeSeq, limit }) =>
+        this.signedIn().page(conversationId, beforeSeq ?? null, limit ?? DEFAULT_PAGE_LIMIT),
+      'messages.sendText': ({ to, text }) => this.signedIn().sendText(to, text),
+      'messages.retry': ({ messageId }) => this.signedIn().retry(messageId)
+    }
+  }
+
+  /** Validates, runs, and never throws: every failure comes back as { ok: false, error }. */
+  async invoke(method: string, rawArgs: unknown): Promise<InvokeReply> {
+    try {
+      if (!isInvokeMethod(method)) throw unknownMethodError(method)
+      const result = await this.run(method, parseInvokeArgs(method, rawArgs))
+      return { ok: true, result } as InvokeReply
+    } catch (err) {
+      const error = AppError.from(err)
+      const details = { method: String(method).slice(0, 64), code: error.code, error: error.message }
+      if (error.code === 'INTERNAL') log.error('invoke failed', details)
+      else log.debug('invoke refused', details)
+      return { ok: false, error: error.toJSON() }
+    }
+  }
+
+  onEvent(listener: PushListener): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** Close the client (socket + store) without signing out on the server. */
+  async dispose(): Promise<void> {
+    this.disposed = true
+    await this.serialised(() => this.closeClient('dispose'))
+    this.listeners.clear()
+  }
+
+  private run<M extends InvokeMethod>(method: M, args: InvokeArgsOf<M>): Promise<InvokeResults[M]> {
+    const handler = this.handlers[method] as (args: InvokeArgsOf<M>) => Promise<InvokeResults[M]>
+    return handler(args)
+  }
+
+  private serialised<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.authQueue.then(task, task)
+    this.authQueue = next.catch(() => undefined)
+    return next
+  }
+
+  private currentSession(): SessionInfo | null {
+    if (this.clientSessionEnded) return null
+    return this.client?.session ?? null
+  }
+
+  private signedIn(): ChatClientApi {
+    const client = this.client
+    if (!client || !this.currentSession()) throw new AppError('NOT_SIGNED_IN', 'Please sign in first.')
+    return client
+  }
+
+  private async login(args: InvokeArgsOf<'auth.login'>): Promise<SessionInfo> {
+    if (this.disposed) throw new AppError('NOT_SIGNED_IN', 'This session has been closed; reload the app.')
+    const serverUrl = args.serverUrl ?? this.options.defaultServerUrl
+    const current = this.currentSession()
+    if (current) {
+      const sameUser = current.user.toLowerCase() === args.username.toLowerCase()
+      if (sameUser && sameServer(current.serverUrl, serverUrl)) return current
+      throw new AppError('ALREADY_SIGNED_IN', `You are already signed in as ${current.user}. Sign out first.`)
+    }
+    // A client whose session ended (token expired, replaced) is closed before a fresh one starts.
+    await this.closeClient('replaced by a new sign-in')
+    const clientOptions: ChatClientOptions = {
+      serverUrl,
+      deviceId: this.options.deviceId,
+      dataDir: this.options.dataDir,
+      platform: this.options.shell === 'electron' ? 'desktop' : 'web'
+    }
+    const client = this.options.createClient
+      ? this.options.createClient(clientOptions)
+      : await createDefaultClient(clientOptions)
+    this.attach(client)
+    try {
+      const session = await client.login(args.username, args.password)
+      log.info('signed in', { user: session.user, deviceId: session.deviceId })
+      return session
+    } catch (err) {
+      await this.closeClient('sign-in failed')
+      throw err
+    }
+  }
+
+  private attach(client: ChatClientApi): void {
+    const forward = <K extends keyof ChatClientEvents, E extends PushEventName>(
+      from: K,
+      to: E,
+      map: (payload: ChatClientEvents[K]) => PushEvents[E]
+    ): (() => void) => client.on(from, (payload) => this.push(to, map(payload)))
+    const offs = [
+      forward('connection', 'connection.status', (status) => status),
+      forward('message', 'message.upsert', (message) => message),
+      forward('conversation', 'conversation.upsert', (conversation) => conversation),
+      forward('sessionEnded', 'session.ended', (ended) => {
+        this.clientSessionEnded = true
+        log.warn('session ended', { reason: ended.reason })
+        return { reason: ended.reason }
+      }),
+      client.on('tokenWillExpire', ({ expiresAt }) => log.debug('token will expire', { expiresAt })),
+      client.on('tokenRenewed', ({ expiresAt }) => log.debug('token renewed', { expiresAt }))
+    ]
+    this.client = client
+    this.clientSessionEnded = false
+    this.detachClient = () => offs.forEach((off) => off())
+  }
+
+  /** Stops listening to the client and closes its socket and store. Nothing to do when there is none. */
+  private async closeClient(why: string): Promise<void> {
+    const client = this.client
+    if (!client) return
+    this.client = null
+    const user = client.session?.user ?? null
+    try {
+      await client.logout()
+    } catch (err) {
+      log.warn('closing the client failed', { why, error: AppError.from(err).message })
+    } finally {
+      this.detachClient?.()
+      this.detachClient = null
+    }
+    if (user) log.info('signed out', { user, why })
+    // The client no longer exists, so it cannot report its last state itself.
+    this.push('connection.status', OFFLINE_STATUS)
+  }
+
+  private push<E extends PushEventName>(event: E, payload: PushEvents[E]): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event, payload)
+      } catch (err) {
+        log.error('push listener threw', { event, error: AppError.from(err).message })
+      }
+    }
+  }
+}

@@ -1,0 +1,342 @@
+// Unit tests of CoreSession's boundary: argument validation, method mapping, sign-in rules and event mapping.
+// The engine is a small in-file fake; the real ChatClient is covered by the integration tests.
+import { describe, expect, it } from 'vitest'
+import { CoreSession, type CoreSessionOptions } from '../../src/main/core/api/session'
+import type { ChatClientApi, ChatClientEvents, ChatClientOptions } from '../../src/main/core/types'
+import type { ChatMessage, ConnectionStatus, Conversation, MessagePage, SessionInfo } from '../../src/shared/model'
+import type { PushEventName } from '../../src/shared/ipc/contract'
+import { AppError } from '../../src/shared/errors'
+
+const DEFAULT_URL = 'http://127.0.0.1:3210'
+const MESSAGE_ID = 'a'.repeat(32)
+
+function message(overrides: Partial<ChatMessage> = {}): ChatMessage {
+  return {
+    id: MESSAGE_ID,
+    serverId: null,
+    conversationId: 'bob',
+    chatType: 'single',
+    from: 'alice',
+    to: 'bob',
+    direction: 'out',
+    content: { type: 'text', text: 'hi' },
+    timestamp: 1,
+    seq: null,
+    status: 'sending',
+    error: null,
+    ...overrides
+  }
+}
+
+type Call = [string, ...unknown[]]
+
+class FakeClient implements ChatClientApi {
+  session: SessionInfo | null = null
+  status: ConnectionStatus = { state: 'connecting', nextRetryAt: null, reason: null }
+  readonly calls: Call[] = []
+  loggedOut = false
+  private readonly handlers = new Map<string, Set<(payload: never) => void>>()
+
+  constructor(
+    readonly options: ChatClientOptions,
+    private readonly passwords: Record<string, string>
+  ) {}
+
+  async login(username: string, password: string): Promise<SessionInfo> {
+    this.calls.push(['login', username])
+    if (this.passwords[username] !== password) {
+      throw new AppError('INVALID_CREDENTIALS', 'The username or password is incorrect.')
+    }
+    this.session = { user: username, serverUrl: this.options.serverUrl, deviceId: this.options.deviceId }
+    return this.session
+  }
+  async logout(): Promise<void> {
+    this.calls.push(['logout'])
+    this.loggedOut = true
+    this.session = null
+  }
+  async sendText(to: string, text: string): Promise<ChatMessage> {
+    this.calls.push(['sendText', to, text])
+    return message({ to, conversationId: to, content: { type: 'text', text } })
+  }
+  async retry(messageId: string): Promise<ChatMessage> {
+    this.calls.push(['retry', messageId])
+    return message({ id: messageId })
+  }
+  async listConversations(): Promise<Conversation[]> {
+    this.calls.push(['listConversations'])
+    return [{ id: 'bob', chatType: 'single', lastMessage: null, unreadCount: 2, updatedAt: 5 }]
+  }
+  async page(conversationId: string, beforeSeq: number | null, limit: number): Promise<MessagePage> {
+    this.calls.push(['page', conversationId, beforeSeq, limit])
+    return { messages: [message()], hasMore: false }
+  }
+  async markRead(conversationId: string): Promise<void> {
+    this.calls.push(['markRead', conversationId])
+  }
+  setActiveConversation(conversationId: string | null): void {
+    this.calls.push(['setActiveConversation', conversationId])
+  }
+  on<K extends keyof ChatClientEvents>(event: K, listener: (payload: ChatClientEvents[K]) => void): () => void {
+    let set = this.handlers.get(event)
+    if (!set) this.handlers.set(event, (set = new Set()))
+    set.add(listener as (payload: never) => void)
+    return () => set.delete(listener as (payload: never) => void)
+  }
+  emit<K extends keyof ChatClientEvents>(event: K, payload: ChatClientEvents[K]): void {
+    for (const listener of this.handlers.get(event) ?? []) (listener as (p: ChatClientEvents[K]) => void)(payload)
+  }
+  listenerCount(): number {
+    return [...this.handlers.values()].reduce((sum, set) => sum + set.size, 0)
+  }
+}
+
+function setup(overrides: Partial<CoreSessionOptions> = {}) {
+  const clients: FakeClient[] = []
+  const registered: Array<[string, string, string]> = []
+  const passwords: Record<string, string> = { alice: 'secret-a', bob: 'secret-b' }
+  const session = new CoreSession({
+    shell: 'browser',
+    version: '9.9.9',
+    defaultServerUrl: DEFAULT_URL,
+    deviceId: 'web-tab12345',
+    dataDir: '/nonexistent/parley-test',
+    createClient: (options) => {
+      const client = new FakeClient(options, passwords)
+      clients.push(client)
+      return client
+    },
+    register: async (serverUrl, username, password) => {
+      if (username === 'taken') throw new AppError('USERNAME_TAKEN', 'That username is taken.')
+      registered.push([serverUrl, username, password])
+    },
+    ...overrides
+  })
+  const events: Array<[PushEventName, unknown]> = []
+  session.onEvent((event, payload) => events.push([event, payload]))
+  return { session, clients, registered, events }
+}
+
+async function signIn(session: CoreSession, username = 'alice', password = 'secret-a') {
+  const reply = await session.invoke('auth.login', { username, password })
+  expect(reply.ok).toBe(true)
+  return reply
+}
+
+describe('CoreSession validation', () => {
+  it('answers app.info without signing in, with or without null args', async () => {
+    const { session } = setup()
+    const expected = { ok: true, result: { version: '9.9.9', shell: 'browser', defaultServerUrl: DEFAULT_URL } }
+    expect(await session.invoke('app.info', undefined)).toEqual(expected)
+    expect(await session.invoke('app.info', null)).toEqual(expected)
+  })
+
+  it('refuses an unknown method with UNKNOWN_METHOD and never throws', async () => {
+    const { session } = setup()
+    const reply = await session.invoke('files.delete', {})
+    expect(reply).toMatchObject({ ok: false, error: { code: 'UNKNOWN_METHOD' } })
+    const proto = await session.invoke('__proto__', {})
+    expect(proto).toMatchObject({ ok: false, error: { code: 'UNKNOWN_METHOD' } })
+  })
+
+  it('refuses bad arguments with BAD_ARGUMENT and a sentence naming the field', async () => {
+    const { session } = setup()
+    await signIn(session)
+    const empty = await session.invoke('messages.sendText', { to: 'bob', text: '' })
+    expect(empty.ok).toBe(false)
+    if (empty.ok) return
+    expect(empty.error.code).toBe('BAD_ARGUMENT')
+    expect(empty.error.message).toMatch(/^Invalid arguments for messages\.sendText: "text"/)
+    expect(await session.invoke('messages.retry', { messageId: 'not-hex' })).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_ARGUMENT' }
+    })
+    expect(await session.invoke('auth.login', 'alice')).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT' } })
+    expect(await session.invoke('auth.login', { username: 'alice', password: 'x', serverUrl: 'ftp://x' })).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_ARGUMENT' }
+    })
+    expect(await session.invoke('app.info', { extra: true })).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT' } })
+  })
+
+  it('answers NOT_SIGNED_IN for account methods before sign-in, and offline status', async () => {
+    const { session } = setup()
+    for (const [method, args] of [
+      ['conversations.list', undefined],
+      ['conversations.markRead', { conversationId: 'bob' }],
+      ['messages.page', { conversationId: 'bob' }],
+      ['messages.sendText', { to: 'bob', text: 'hi' }],
+      ['messages.retry', { messageId: MESSAGE_ID }]
+    ] as const) {
+      expect(await session.invoke(method, args)).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } })
+    }
+    expect(await session.invoke('auth.session', undefined)).toEqual({ ok: true, result: null })
+    expect(await session.invoke('connection.status', undefined)).toEqual({
+      ok: true,
+      result: { state: 'disconnected', nextRetryAt: null, reason: null }
+    })
+  })
+})
+
+describe('CoreSession sign-in', () => {
+  it('registers against the default server unless one is given', async () => {
+    const { session, registered } = setup()
+    expect(await session.invoke('auth.register', { username: ' carol ', password: 'pw' })).toEqual({
+      ok: true,
+      result: undefined
+    })
+    await session.invoke('auth.register', { username: 'dave', password: 'pw', serverUrl: 'http://10.0.0.1:9000' })
+    expect(registered).toEqual([
+      [DEFAULT_URL, 'carol', 'pw'],
+      ['http://10.0.0.1:9000', 'dave', 'pw']
+    ])
+    expect(await session.invoke('auth.register', { username: 'taken', password: 'pw' })).toEqual({
+      ok: false,
+      error: { code: 'USERNAME_TAKEN', message: 'That username is taken.' }
+    })
+  })
+
+  it('creates the client with this device and the chosen server, then signs in', async () => {
+    const { session, clients } = setup()
+    const reply = await session.invoke('auth.login', { username: 'alice', password: 'secret-a' })
+    expect(reply).toEqual({ ok: true, result: { user: 'alice', serverUrl: DEFAULT_URL, deviceId: 'web-tab12345' } })
+    expect(clients).toHaveLength(1)
+    expect(clients[0]!.options).toEqual({
+      serverUrl: DEFAULT_URL,
+      deviceId: 'web-tab12345',
+      dataDir: '/nonexistent/parley-test',
+      platform: 'web'
+    })
+    expect(await session.invoke('auth.session', undefined)).toEqual({ ok: true, result: reply.ok && reply.result })
+  })
+
+  it('closes the client when sign-in fails, and a later sign-in works', async () => {
+    const { session, clients } = setup()
+    expect(await session.invoke('auth.login', { username: 'alice', password: 'wrong' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_CREDENTIALS' }
+    })
+    expect(clients[0]!.loggedOut).toBe(true)
+    expect(clients[0]!.listenerCount()).toBe(0)
+    await signIn(session)
+    expect(clients).toHaveLength(2)
+  })
+
+  it('returns the same session for the same user and refuses another user', async () => {
+    const { session, clients } = setup()
+    const first = await signIn(session)
+    expect(await session.invoke('auth.login', { username: 'Alice', password: 'anything' })).toEqual(first)
+    const other = await session.invoke('auth.login', { username: 'bob', password: 'secret-b' })
+    expect(other).toMatchObject({ ok: false, error: { code: 'ALREADY_SIGNED_IN' } })
+    if (!other.ok) expect(other.error.message).toContain('alice')
+    expect(clients).toHaveLength(1)
+  })
+
+  it('creates only one client when two sign-ins race', async () => {
+    const { session, clients } = setup()
+    const [a, b] = await Promise.all([
+      session.invoke('auth.login', { username: 'alice', password: 'secret-a' }),
+      session.invoke('auth.login', { username: 'alice', password: 'secret-a' })
+    ])
+    expect(a).toEqual(b)
+    expect(clients).toHaveLength(1)
+  })
+
+  it('signs out: closes the client, then account methods are refused', async () => {
+    const { session, clients, events } = setup()
+    await signIn(session)
+    expect(await session.invoke('auth.logout', undefined)).toEqual({ ok: true, result: undefined })
+    expect(clients[0]!.loggedOut).toBe(true)
+    expect(events.at(-1)).toEqual(['connection.status', { state: 'disconnected', nextRetryAt: null, reason: null }])
+    expect(await session.invoke('conversations.list', undefined)).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } })
+    expect(await session.invoke('auth.logout', undefined)).toEqual({ ok: true, result: undefined })
+    await signIn(session, 'bob', 'secret-b')
+    expect(clients).toHaveLength(2)
+  })
+
+  it('treats an ended session as signed out and lets the user sign in again', async () => {
+    const { session, clients, events } = setup()
+    await signIn(session)
+    clients[0]!.emit('sessionEnded', { reason: 'Signed in on another device.' })
+    expect(events).toContainEqual(['session.ended', { reason: 'Signed in on another device.' }])
+    expect(await session.invoke('auth.session', undefined)).toEqual({ ok: true, result: null })
+    expect(await session.invoke('conversations.list', undefined)).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } })
+    await signIn(session)
+    expect(clients[0]!.loggedOut).toBe(true)
+    expect(clients).toHaveLength(2)
+  })
+
+  it('turns an unexpected engine failure into an INTERNAL reply', async () => {
+    const { session } = setup({
+      createClient: () => {
+        throw new Error('disk on fire')
+      }
+    })
+    const reply = await session.invoke('auth.login', { username: 'alice', password: 'secret-a' })
+    expect(reply).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'Something went wrong: disk on fire' } })
+  })
+})
+
+describe('CoreSession mapping', () => {
+  it('maps every account method onto the client', async () => {
+    const { session, clients } = setup()
+    await signIn(session)
+    const client = clients[0]!
+    client.calls.length = 0
+    expect(await session.invoke('conversations.list', undefined)).toMatchObject({ ok: true, result: [{ id: 'bob' }] })
+    await session.invoke('conversations.markRead', { conversationId: 'bob' })
+    await session.invoke('messages.page', { conversationId: 'bob' })
+    await session.invoke('messages.page', { conversationId: 'bob', beforeSeq: 40, limit: 10 })
+    const sent = await session.invoke('messages.sendText', { to: 'bob', text: 'hello' })
+    expect(sent).toMatchObject({ ok: true, result: { to: 'bob', content: { text: 'hello' }, status: 'sending' } })
+    await session.invoke('messages.retry', { messageId: MESSAGE_ID })
+    expect(client.calls).toEqual([
+      ['listConversations'],
+      ['setActiveConversation', 'bob'],
+      ['markRead', 'bob'],
+      ['page', 'bob', null, 50],
+      ['page', 'bob', 40, 10],
+      ['sendText', 'bob', 'hello'],
+      ['retry', MESSAGE_ID]
+    ])
+  })
+
+  it('pushes client events as renderer events, and stops after dispose', async () => {
+    const { session, clients, events } = setup()
+    await signIn(session)
+    const client = clients[0]!
+    events.length = 0
+    const status: ConnectionStatus = { state: 'connected', nextRetryAt: null, reason: null }
+    const conversation: Conversation = { id: 'bob', chatType: 'single', lastMessage: null, unreadCount: 0, updatedAt: 1 }
+    client.emit('connection', status)
+    client.emit('message', message())
+    client.emit('conversation', conversation)
+    client.emit('tokenRenewed', { expiresAt: 99 })
+    expect(events).toEqual([
+      ['connection.status', status],
+      ['message.upsert', message()],
+      ['conversation.upsert', conversation]
+    ])
+    expect(await session.invoke('connection.status', undefined)).toEqual({ ok: true, result: client.status })
+    await session.dispose()
+    expect(client.loggedOut).toBe(true)
+    expect(client.listenerCount()).toBe(0)
+    const afterDispose = events.length
+    client.emit('message', message())
+    expect(events).toHaveLength(afterDispose)
+    expect(await session.invoke('auth.login', { username: 'alice', password: 'secret-a' })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_SIGNED_IN' }
+    })
+  })
+
+  it('keeps delivering to other listeners when one throws', async () => {
+    const { session, clients, events } = setup()
+    session.onEvent(() => {
+      throw new Error('bad listener')
+    })
+    await signIn(session)
+    clients[0]!.emit('message', message())
+    expect(events.some(([event]) => event === 'message.upsert')).toBe(true)
+  })
+})
