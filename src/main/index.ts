@@ -1,0 +1,81 @@
+// Electron lifecycle only: single instance, the embedded server, one core session, the main window.
+// Everything else lives in the Electron-free core (src/main/core) and in small shell modules beside this.
+import { app, BrowserWindow, dialog } from 'electron'
+import { join } from 'node:path'
+import { CoreSession } from './core/api/session'
+import { loadOrCreateDeviceId } from './core/device-id'
+import { chooseServer, type ChosenServer } from './embedded-server'
+import { connectBridge } from './ipc/bridge'
+import { resolveSqliteBinding } from './native'
+import { createMainWindow, rendererLocation } from './window/main-window'
+import { applySessionPolicy } from './window/security'
+import { createLogger } from '../shared/logger'
+
+const log = createLogger('main')
+let mainWindow: BrowserWindow | null = null
+let server: ChosenServer | null = null
+let session: CoreSession | null = null
+
+function showMainWindow(): void {
+  if (!mainWindow) return
+  if (mainWindow.isMinimized()) mainWindow.restore()
+  mainWindow.show()
+  mainWindow.focus()
+}
+
+async function start(): Promise<void> {
+  const location = rendererLocation()
+  applySessionPolicy(Boolean(process.env['ELECTRON_RENDERER_URL']))
+  const userData = app.getPath('userData')
+  const nativeBinding = resolveSqliteBinding()
+  server = await chooseServer(userData, nativeBinding)
+  session = new CoreSession({
+    shell: 'electron',
+    version: app.getVersion(),
+    defaultServerUrl: server.url,
+    deviceId: loadOrCreateDeviceId(join(userData, 'device-id')),
+    dataDir: join(userData, 'accounts'),
+    nativeBinding
+  })
+  mainWindow = createMainWindow(location)
+  connectBridge(session, () => mainWindow, location.origin)
+  mainWindow.on('closed', () => (mainWindow = null))
+  await location.load(mainWindow)
+}
+
+async function shutdown(): Promise<void> {
+  await session?.dispose()
+  await server?.stop()
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit()
+} else {
+  app.on('second-instance', showMainWindow)
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit()
+  })
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0 && session) {
+      const location = rendererLocation()
+      mainWindow = createMainWindow(location)
+      mainWindow.on('closed', () => (mainWindow = null))
+      void location.load(mainWindow)
+    }
+  })
+  let quitting = false
+  app.on('before-quit', (event) => {
+    if (quitting) return
+    quitting = true
+    event.preventDefault()
+    void shutdown().finally(() => app.quit())
+  })
+  app
+    .whenReady()
+    .then(start)
+    .catch((err: unknown) => {
+      log.error('start-up failed', { error: String(err) })
+      dialog.showErrorBox('Parley could not start', err instanceof Error ? err.message : String(err))
+      app.exit(1)
+    })
+}

@@ -1,0 +1,51 @@
+// Owns the main window: a sandboxed, context-isolated BrowserWindow that loads the renderer from the
+// dev server (hot reload) or from the built files, and remembers nothing it should not.
+import { BrowserWindow, nativeTheme } from 'electron'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { guardNavigation } from './security'
+
+const WINDOW_WIDTH = 1180
+const WINDOW_HEIGHT = 760
+const MIN_WIDTH = 720
+const MIN_HEIGHT = 480
+
+export interface RendererLocation {
+  /** The origin every trusted page and IPC sender must start with. */
+  origin: string
+  load(window: BrowserWindow): Promise<void>
+}
+
+/** electron-vite sets ELECTRON_RENDERER_URL while `npm run dev` serves the renderer with hot reload. */
+export function rendererLocation(): RendererLocation {
+  const devUrl = process.env['ELECTRON_RENDERER_URL']
+  if (devUrl) {
+    return { origin: new URL(devUrl).origin, load: (window) => window.loadURL(devUrl) }
+  }
+  const indexFile = join(__dirname, '../renderer/index.html')
+  return { origin: pathToFileURL(indexFile).href, load: (window) => window.loadFile(indexFile) }
+}
+
+export function createMainWindow(location: RendererLocation): BrowserWindow {
+  const window = new BrowserWindow({
+    width: WINDOW_WIDTH,
+    height: WINDOW_HEIGHT,
+    minWidth: MIN_WIDTH,
+    minHeight: MIN_HEIGHT,
+    show: false,
+    title: 'Parley',
+    backgroundColor: nativeTheme.shouldUseDarkColors ? '#15171c' : '#ffffff',
+    autoHideMenuBar: true,
+    webPreferences: {
+      preload: join(__dirname, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: true
+    }
+  })
+  guardNavigation(window.webContents, location.origin)
+  window.once('ready-to-show', () => window.show())
+  return window
+}

@@ -1,0 +1,69 @@
+// Owns the Electron security policy: CSP on every response, no permissions, no navigation away from the
+// app, no new windows (http(s) links open in the user's browser), and which IPC senders are trusted.
+import { session, shell, type WebContents, type WebFrameMain } from 'electron'
+
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "object-src 'none'",
+  "frame-ancestors 'none'"
+].join('; ')
+
+/** The dev server's CSP must allow Vite's hot-reload socket. */
+function policyFor(isDevServer: boolean): string {
+  return isDevServer ? CONTENT_SECURITY_POLICY.replace("connect-src 'self'", "connect-src 'self' ws: http://localhost:*") : CONTENT_SECURITY_POLICY
+}
+
+export function applySessionPolicy(isDevServer: boolean): void {
+  const ses = session.defaultSession
+  ses.webRequest.onHeadersReceived((details, callback) => {
+    callback({
+      responseHeaders: {
+        ...details.responseHeaders,
+        'Content-Security-Policy': [policyFor(isDevServer)],
+        'X-Content-Type-Options': ['nosniff']
+      }
+    })
+  })
+  ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
+  ses.setPermissionCheckHandler(() => false)
+}
+
+function isHttpUrl(url: string): boolean {
+  try {
+    const { protocol } = new URL(url)
+    return protocol === 'https:' || protocol === 'http:'
+  } catch {
+    return false
+  }
+}
+
+/** Keeps a window on the app's own origin. */
+export function guardNavigation(contents: WebContents, appOrigin: string): void {
+  contents.on('will-navigate', (event, url) => {
+    if (!isSameApp(url, appOrigin)) event.preventDefault()
+  })
+  contents.on('will-redirect', (event, url) => {
+    if (!isSameApp(url, appOrigin)) event.preventDefault()
+  })
+  contents.on('will-attach-webview', (event) => event.preventDefault())
+  contents.setWindowOpenHandler(({ url }) => {
+    if (isHttpUrl(url)) void shell.openExternal(url)
+    return { action: 'deny' }
+  })
+}
+
+function isSameApp(url: string, appOrigin: string): boolean {
+  return url.startsWith(appOrigin)
+}
+
+/** IPC is only answered for the app's own top-level frame. */
+export function isTrustedSender(frame: WebFrameMain | null, appOrigin: string): boolean {
+  if (!frame || frame.parent !== null) return false
+  return isSameApp(frame.url, appOrigin)
+}
