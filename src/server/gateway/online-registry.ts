@@ -1,0 +1,46 @@
+// Owns who is online: user -> device id -> live session. Implements the services' EventFanout for this node,
+// and decides replacement when the same (user, device) signs in twice.
+import type { ConnectionRef, EventFanout } from '../services/fanout'
+
+/** What the registry needs from a live connection. */
+export interface OnlineSession {
+  readonly user: string
+  readonly deviceId: string
+  sendBytes(bytes: Uint8Array): void
+}
+
+export class OnlineRegistry implements EventFanout {
+  private readonly byUser = new Map<string, Map<string, OnlineSession>>()
+
+  /** Adds a session; returns the session it replaces (same user and device), if any. */
+  add(session: OnlineSession): OnlineSession | undefined {
+    let devices = this.byUser.get(session.user)
+    if (!devices) {
+      devices = new Map()
+      this.byUser.set(session.user, devices)
+    }
+    const previous = devices.get(session.deviceId)
+    devices.set(session.deviceId, session)
+    return previous === session ? undefined : previous
+  }
+
+  /** Removes the session only if it is still the registered one (a replaced session must not evict its successor). */
+  remove(session: OnlineSession): void {
+    const devices = this.byUser.get(session.user)
+    if (!devices || devices.get(session.deviceId) !== session) return
+    devices.delete(session.deviceId)
+    if (devices.size === 0) this.byUser.delete(session.user)
+  }
+
+  devicesOf(user: string): OnlineSession[] {
+    return [...(this.byUser.get(user)?.values() ?? [])]
+  }
+
+  deliver(user: string, frame: Uint8Array, except?: ConnectionRef): void {
+    const devices = this.byUser.get(user)
+    if (!devices) return
+    for (const session of devices.values()) {
+      if (session !== except) session.sendBytes(frame)
+    }
+  }
+}

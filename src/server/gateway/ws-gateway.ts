@@ -1,0 +1,75 @@
+// Owns the WebSocket endpoint: upgrades on /ws, one ClientSession per socket, the server-side ping sweep,
+// and closing every socket on shutdown.
+import type http from 'node:http'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer, WebSocket } from 'ws'
+import { CloseCode, MAX_FRAME_BYTES } from '../../shared/proto/codec'
+import { createLogger } from '../../shared/logger'
+import { CLOSE_GRACE_MS, PING_INTERVAL_MS } from '../config'
+import { ClientSession, type SessionDeps } from './session'
+
+const log = createLogger('server:gateway')
+
+export const WS_PATH = '/ws'
+
+export interface Gateway {
+  /** Closes every socket with `code` and waits (bounded) for them to go. */
+  close(code: CloseCode, reason: string): Promise<void>
+}
+
+export function attachGateway(httpServer: http.Server, deps: SessionDeps): Gateway {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false })
+  const sessions = new Set<ClientSession>()
+
+  httpServer.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname
+    if (pathname !== WS_PATH) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      return
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req))
+  })
+
+  wss.on('connection', (ws: WebSocket) => {
+    const session = new ClientSession(ws, deps)
+    sessions.add(session)
+    ws.on('close', () => sessions.delete(session))
+  })
+
+  const pingSweep = setInterval(() => {
+    for (const session of sessions) {
+      if (!session.alive) {
+        log.info('terminating a connection that missed a pong', { user: session.user, deviceId: session.deviceId })
+        session.terminate()
+        continue
+      }
+      session.alive = false
+      if (session.socket.readyState === WebSocket.OPEN) session.socket.ping()
+    }
+  }, PING_INTERVAL_MS)
+  pingSweep.unref()
+
+  return {
+    async close(code, reason) {
+      clearInterval(pingSweep)
+      const open = [...sessions]
+      await Promise.all(
+        open.map(
+          (session) =>
+            new Promise<void>((resolve) => {
+              if (session.socket.readyState === WebSocket.CLOSED) return resolve()
+              const force = setTimeout(() => session.socket.terminate(), CLOSE_GRACE_MS)
+              session.socket.once('close', () => {
+                clearTimeout(force)
+                resolve()
+              })
+              session.close(code, reason)
+              // A session that was already closing does not call socket.close again; make sure it ends.
+              if (session.socket.readyState === WebSocket.OPEN) session.socket.close(code, reason)
+            })
+        )
+      )
+      await new Promise<void>((resolve) => wss.close(() => resolve()))
+    }
+  }
+}

@@ -1,0 +1,91 @@
+// Owns the reference server's public entry point: startServer wires store, auth, HTTP app server and
+// WebSocket gateway together and returns a handle that shuts them down in order.
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { CloseCode } from '../shared/proto/codec'
+import { createLogger } from '../shared/logger'
+import { createAppServerHandler } from './api/app-server'
+import { loadTokenSecret } from './auth/secret'
+import { createTokenService } from './auth/tokens'
+import { resolveConfig } from './config'
+import { attachGateway, WS_PATH } from './gateway/ws-gateway'
+import { OnlineRegistry } from './gateway/online-registry'
+import { createAccountService } from './services/accounts'
+import { createMessageService } from './services/messages'
+import { createSyncService } from './services/sync'
+import { openSqliteStore } from './store/sqlite'
+
+const log = createLogger('server')
+
+export interface ServerOptions {
+  host?: string // default '127.0.0.1'
+  port?: number // default 3210; 0 = any free port
+  dataDir: string // SQLite files live here (created if missing)
+  tokenTtlSec?: number // default 86_400
+  tokenWarnBeforeSec?: number // push TokenWillExpire this long before expiry; default min(300, ttl/2)
+  tokenSecret?: string // default: random secret persisted in dataDir (so tokens survive restarts)
+  testHooks?: {
+    /** Called after a send is stored durably and before its ack is written. Return 'drop' to terminate the
+     *  socket instead of acking (simulates a connection cut between send and ack). */
+    beforeSendAck?: (ctx: { user: string; clientId: string /* 32 hex */ }) => 'drop' | void
+  }
+}
+
+export interface ServerHandle {
+  readonly url: string // e.g. 'http://127.0.0.1:43567' (ws endpoint is url with ws:// + '/ws')
+  readonly port: number
+  close(): Promise<void> // closes every socket with CloseCode.CLOSE_SERVER_RESTART, then the db
+}
+
+export { WS_PATH }
+
+function hostForUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host
+}
+
+export async function startServer(options: ServerOptions): Promise<ServerHandle> {
+  const config = resolveConfig(options)
+  const store = openSqliteStore(config.dataDir)
+  const tokens = createTokenService(loadTokenSecret(config.dataDir, config.tokenSecret), config.tokenTtlSec)
+  const registry = new OnlineRegistry()
+  const messages = createMessageService(store, registry)
+  const sync = createSyncService(store)
+  const accounts = createAccountService(store, tokens)
+
+  const httpServer = http.createServer(createAppServerHandler(accounts))
+  const gateway = attachGateway(httpServer, { config, tokens, store, registry, messages, sync })
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject)
+      httpServer.listen(config.port, config.host, () => {
+        httpServer.off('error', reject)
+        resolve()
+      })
+    })
+  } catch (err) {
+    await store.close()
+    throw err
+  }
+  const port = (httpServer.address() as AddressInfo).port
+  const url = `http://${hostForUrl(config.host)}:${port}`
+  log.info('listening', { url, dataDir: config.dataDir })
+
+  let closing: Promise<void> | null = null
+  const close = async (): Promise<void> => {
+    const serverClosed = new Promise<void>((resolve) => httpServer.close(() => resolve()))
+    // Commit (and ack) what is queued before the sockets go, so a restart loses no acks it could have written.
+    await messages.drain()
+    await gateway.close(CloseCode.CLOSE_SERVER_RESTART, 'Server is restarting.')
+    httpServer.closeAllConnections()
+    await serverClosed
+    await store.close()
+    log.info('stopped', { url })
+  }
+
+  return {
+    url,
+    port,
+    close: () => (closing ??= close())
+  }
+}

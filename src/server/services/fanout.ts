@@ -1,0 +1,10 @@
+// Owns the fan-out contract between services and whatever holds the live connections (the gateway's registry today,
+// a cross-node router such as Redis or NATS in a cluster later).
+
+/** Opaque identity of one live connection, used to skip the device that caused an event. */
+export type ConnectionRef = object
+
+export interface EventFanout {
+  /** Writes an encoded frame to every online device of `user`, except the connection `except`. */
+  deliver(user: string, frame: Uint8Array, except?: ConnectionRef): void
+}

@@ -1,0 +1,152 @@
+// Owns sending: validation, de-duplication, group commit (all sends of one event-loop turn in one transaction,
+// acked only after the commit) and the live fan-out of the resulting events.
+import { ChatTypePb, ErrorCode, MAX_TEXT_BYTES, encodeFrame, pb } from '../../shared/proto/codec'
+import type { parley } from '../../shared/proto/gen/parley.js'
+import { createLogger } from '../../shared/logger'
+import type { AppendResult, NewMessage, ServerStore } from '../store/types'
+import { messageToProps, type BodyProps } from './events'
+import type { ConnectionRef, EventFanout } from './fanout'
+
+const log = createLogger('server:messages')
+
+export const CLIENT_ID_BYTES = 16
+
+export type SendRequestProps = parley.v1.SendMessageRequest.$Properties
+export type SendAckProps = parley.v1.SendAck.$Properties
+
+export type SendOutcome = { ok: true; ack: SendAckProps } | { ok: false; code: ErrorCode; message: string }
+
+export interface MessageService {
+  send(sender: string, request: SendRequestProps, origin: ConnectionRef): Promise<SendOutcome>
+  /** Waits until every queued send has been committed (used on shutdown). */
+  drain(): Promise<void>
+}
+
+interface QueuedSend {
+  input: NewMessage
+  body: BodyProps
+  origin: ConnectionRef
+  resolve: (outcome: SendOutcome) => void
+}
+
+function reject(code: ErrorCode, message: string): SendOutcome {
+  return { ok: false, code, message }
+}
+
+export function createMessageService(store: ServerStore, fanout: EventFanout): MessageService {
+  // Accounts are never deleted, so a user once seen to exist can skip the lookup on every later send.
+  const knownUsers = new Set<string>()
+  let queue: QueuedSend[] = []
+  let flushScheduled = false
+  let flushing: Promise<void> | null = null
+
+  const userExists = async (name: string): Promise<boolean> => {
+    if (knownUsers.has(name)) return true
+    const found = (await store.existingUsers([name])).has(name)
+    if (found) knownUsers.add(name)
+    return found
+  }
+
+  const validate = async (request: SendRequestProps): Promise<SendOutcome | { recipient: string; text: string }> => {
+    const clientId = request.clientId
+    if (!clientId || clientId.length !== CLIENT_ID_BYTES) {
+      return reject(ErrorCode.ERROR_BAD_REQUEST, `The client id must be exactly ${CLIENT_ID_BYTES} bytes.`)
+    }
+    if ((request.chatType ?? ChatTypePb.CHAT_TYPE_SINGLE) !== ChatTypePb.CHAT_TYPE_SINGLE) {
+      return reject(ErrorCode.ERROR_BAD_REQUEST, 'Only one-to-one chats are supported by this server version.')
+    }
+    const text = request.body?.text?.text
+    if (typeof text !== 'string' || text.length === 0) {
+      return reject(ErrorCode.ERROR_BAD_REQUEST, 'The message needs a non-empty text body.')
+    }
+    if (Buffer.byteLength(text, 'utf8') > MAX_TEXT_BYTES) {
+      return reject(ErrorCode.ERROR_TEXT_TOO_LONG, `The text is longer than ${MAX_TEXT_BYTES} bytes.`)
+    }
+    const recipient = (request.to ?? '').toLowerCase()
+    if (!recipient || !(await userExists(recipient))) {
+      return reject(ErrorCode.ERROR_USER_NOT_FOUND, `There is no user named "${request.to ?? ''}".`)
+    }
+    return { recipient, text }
+  }
+
+  const pushEvents = (result: AppendResult, body: BodyProps, origin: ConnectionRef): void => {
+    const { message, recipientSeq } = result
+    const messageProps = messageToProps(message, body)
+    const senderFrame = encodeFrame({ id: 0, event: { seq: message.senderSeq, message: messageProps } })
+    fanout.deliver(message.sender, senderFrame, origin)
+    if (message.recipient !== message.sender && recipientSeq !== null) {
+      fanout.deliver(message.recipient, encodeFrame({ id: 0, event: { seq: recipientSeq, message: messageProps } }))
+    }
+  }
+
+  const commit = async (batch: QueuedSend[]): Promise<void> => {
+    let results: AppendResult[]
+    try {
+      results = await store.appendMessages(batch.map((item) => item.input))
+    } catch (err) {
+      log.error('storing a batch of messages failed', { count: batch.length, error: err instanceof Error ? err.message : String(err) })
+      for (const item of batch) item.resolve(reject(ErrorCode.ERROR_INTERNAL, 'The server could not store the message.'))
+      return
+    }
+    results.forEach((result, index) => {
+      const item = batch[index] as QueuedSend
+      const { message } = result
+      item.resolve({
+        ok: true,
+        ack: { clientId: message.clientId, serverId: message.serverId, timestamp: message.timestamp, seq: message.senderSeq }
+      })
+      if (!result.duplicate) {
+        try {
+          pushEvents(result, item.body, item.origin)
+        } catch (err) {
+          log.error('pushing an event failed', { serverId: message.serverId, error: err instanceof Error ? err.message : String(err) })
+        }
+      }
+    })
+  }
+
+  const flush = (): void => {
+    flushScheduled = false
+    if (flushing || queue.length === 0) return
+    const batch = queue
+    queue = []
+    flushing = commit(batch).finally(() => {
+      flushing = null
+      if (queue.length > 0) scheduleFlush()
+    })
+  }
+
+  const scheduleFlush = (): void => {
+    if (flushScheduled) return
+    flushScheduled = true
+    // setImmediate runs after the poll phase, so every frame read in this event-loop turn joins the batch.
+    setImmediate(flush)
+  }
+
+  return {
+    async send(sender, request, origin) {
+      const checked = await validate(request)
+      if ('ok' in checked) return checked
+      const body: BodyProps = { text: { text: checked.text } }
+      const input: NewMessage = {
+        sender,
+        clientId: new Uint8Array(request.clientId as Uint8Array),
+        recipient: checked.recipient,
+        chatType: ChatTypePb.CHAT_TYPE_SINGLE,
+        timestamp: Date.now(),
+        body: pb.Body.encode(body).finish()
+      }
+      return new Promise<SendOutcome>((resolve) => {
+        queue.push({ input, body, origin, resolve })
+        scheduleFlush()
+      })
+    },
+    async drain() {
+      while (queue.length > 0 || flushing || flushScheduled) {
+        if (flushing) await flushing
+        else if (queue.length > 0) flush()
+        else await new Promise<void>((resolve) => setImmediate(resolve))
+      }
+    }
+  }
+}
