@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const protoDir = join(root, 'src/shared/proto')
-const outDir = join(protoDir, 'gen')
+// --out DIR writes elsewhere (the freshness test compares a fresh run with the committed files).
+const outFlag = process.argv.indexOf('--out')
+const outDir = outFlag > 0 ? process.argv[outFlag + 1] : join(protoDir, 'gen')
 const bin = (name) => join(root, 'node_modules/.bin', name)
 const protos = readdirSync(protoDir).filter((f) => f.endsWith('.proto')).map((f) => join(protoDir, f))
 
