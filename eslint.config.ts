@@ -5,8 +5,9 @@ import tseslint from 'typescript-eslint'
 import pluginVue from 'eslint-plugin-vue'
 import vueParser from 'vue-eslint-parser'
 import globals from 'globals'
+import type { Linter } from 'eslint'
 
-const electronFree = {
+const electronFree: Linter.RulesRecord = {
   'no-restricted-imports': [
     'error',
     {
@@ -14,7 +15,7 @@ const electronFree = {
       patterns: [{ group: ['electron/*'], message: 'The core, server and browser host must stay Electron-free.' }]
     }
   ]
-} as const
+}
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'src/shared/proto/gen/**', '.parley-data/**'] },
