@@ -19,6 +19,10 @@ export interface ChatClientOptions {
   platform?: string
   /** Overrides for tests: liveness and retry timings (ms). */
   timings?: Partial<ClientTimings>
+  /** Path to a better-sqlite3 native binding built for the host runtime (Electron); optional. */
+  nativeBinding?: string
+  /** Renew the token over the socket when the server warns it will expire (default true; tests turn it off). */
+  autoRenewToken?: boolean
 }
 
 export interface ClientTimings {

@@ -1,0 +1,387 @@
+// Owns one device's chat session: sign-in, the store of the signed-in account, the connection, sync, outbox
+// and token renewal, exposed as ChatClientApi with typed events. Shells and the session API only see this class.
+import { randomBytes } from 'node:crypto'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { AppError } from '../../shared/errors'
+import { createLogger } from '../../shared/logger'
+import type { ChatMessage, ConnectionStatus, Conversation, MessagePage, SessionInfo } from '../../shared/model'
+import { MAX_TEXT_BYTES, hexToClientId, type DecodedFrame } from '../../shared/proto/codec'
+import { TypedEmitter } from '../../shared/typed-emitter'
+import { loginAccount } from './app-server'
+import { Connection, type AuthInfo, type ConnectionEnded } from './net/connection'
+import { chatMessageFromEvent, chatTypeToWire } from './protocol/messages'
+import { openMessageStore, StoreError } from './store'
+import type { MessageStore } from './store/types'
+import { Outbox } from './sync/outbox'
+import { Syncer, type AppliedChanges } from './sync/syncer'
+import type { ChatClientApi, ChatClientEvents, ChatClientOptions, ClientTimings } from './types'
+
+const log = createLogger('core:client')
+
+export const DEFAULT_TIMINGS: Readonly<ClientTimings> = {
+  heartbeatMinMs: 5_000,
+  heartbeatMaxMs: 60_000,
+  pongTimeoutMs: 10_000,
+  backoffBaseMs: 500,
+  backoffMaxMs: 30_000,
+  requestTimeoutMs: 15_000
+}
+const CLIENT_ID_BYTES = 16
+const DEFAULT_PLATFORM = 'desktop'
+
+interface ActiveSession {
+  info: SessionInfo
+  token: string
+  tokenExpiresAt: number
+  store: MessageStore
+  connection: Connection
+  syncer: Syncer
+  outbox: Outbox
+  /** The catch-up + outbox flush started by the latest (re)connect. */
+  lastCatchUp: Promise<void>
+  unsubscribe: Array<() => void>
+}
+
+export function accountDatabasePath(dataDir: string, user: string): string {
+  return join(dataDir, encodeURIComponent(user) + '.sqlite')
+}
+
+/** Store failures carry their own codes; everything leaving the client is an AppError. */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof StoreError) return err.toAppError()
+  return AppError.from(err)
+}
+
+function rethrowAsAppError(err: unknown): never {
+  throw toAppError(err)
+}
+
+export function utf8Length(text: string): number {
+  return Buffer.byteLength(text, 'utf8')
+}
+
+export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatClientApi {
+  private active: ActiveSession | null = null
+  private signingIn = false
+  private activeConversationId: string | null = null
+  private currentStatus: ConnectionStatus = { state: 'disconnected', nextRetryAt: null, reason: null }
+  private readonly timings: ClientTimings
+
+  constructor(private readonly options: ChatClientOptions) {
+    super()
+    this.timings = { ...DEFAULT_TIMINGS, ...options.timings }
+  }
+
+  get session(): SessionInfo | null {
+    return this.active?.info ?? null
+  }
+
+  get status(): ConnectionStatus {
+    return this.currentStatus
+  }
+
+  get deviceId(): string {
+    return this.options.deviceId
+  }
+
+  get user(): string | null {
+    return this.active?.info.user ?? null
+  }
+
+  /** The newest token this session holds (renewals replace it). */
+  get token(): string | null {
+    return this.active?.token ?? null
+  }
+
+  get tokenExpiresAt(): number | null {
+    return this.active?.tokenExpiresAt ?? null
+  }
+
+  /** The current heartbeat interval of the connection (diagnostics, tests). */
+  get heartbeatIntervalMs(): number | null {
+    return this.active?.connection.heartbeatIntervalMs ?? null
+  }
+
+  get syncCursor(): number | null {
+    return this.active?.syncer.currentCursor ?? null
+  }
+
+  async login(username: string, password: string): Promise<SessionInfo> {
+    if (this.active || this.signingIn) throw new AppError('ALREADY_SIGNED_IN', 'You are already signed in.')
+    this.signingIn = true
+    try {
+      const account = await loginAccount(this.options.serverUrl, username, password)
+      const store = await this.openStore(account.user)
+      const session = this.createSession(account.user, account.token, account.expiresAt, store)
+      this.active = session
+      try {
+        await session.syncer.init()
+        await this.connectAndCatchUp(session)
+      } catch (err) {
+        await this.close()
+        throw toAppError(err)
+      }
+      return session.info
+    } finally {
+      this.signingIn = false
+    }
+  }
+
+  async logout(): Promise<void> {
+    await this.close()
+  }
+
+  /** Stop the connection and close the store (no server-side sign-out is involved). Safe to call twice. */
+  async close(): Promise<void> {
+    const session = this.active
+    if (!session) return
+    this.active = null
+    for (const off of session.unsubscribe) off()
+    session.outbox.close()
+    await session.connection.stop()
+    await session.lastCatchUp.catch(() => undefined)
+    await session.store.close()
+    this.setStatus({ state: 'disconnected', nextRetryAt: null, reason: null })
+  }
+
+  /** Tests: cut the link abruptly; the client reconnects by itself. */
+  dropConnectionForTest(): void {
+    this.active?.connection.dropForTest()
+  }
+
+  /** Resolves when the catch-up and outbox flush of the latest (re)connect have finished. */
+  async whenSynced(): Promise<void> {
+    await this.active?.lastCatchUp.catch(() => undefined)
+  }
+
+  async sendText(to: string, text: string): Promise<ChatMessage> {
+    const session = this.requireSession()
+    const peer = to.trim()
+    if (!peer) throw new AppError('BAD_ARGUMENT', 'Choose who to send the message to.')
+    if (text.trim().length === 0) throw new AppError('BAD_ARGUMENT', 'Type a message before sending.')
+    if (utf8Length(text) > MAX_TEXT_BYTES) {
+      throw new AppError('TEXT_TOO_LONG', `This message is too long: the limit is ${MAX_TEXT_BYTES} bytes.`)
+    }
+    const message: ChatMessage = {
+      id: randomBytes(CLIENT_ID_BYTES).toString('hex'),
+      serverId: null,
+      conversationId: peer,
+      chatType: 'single',
+      from: session.info.user,
+      to: peer,
+      direction: 'out',
+      content: { type: 'text', text },
+      timestamp: Date.now(),
+      seq: null,
+      status: 'sending',
+      error: null
+    }
+    return session.outbox.enqueue(message).catch(rethrowAsAppError)
+  }
+
+  async retry(messageId: string): Promise<ChatMessage> {
+    const session = this.requireSession()
+    return session.outbox.retry(messageId).catch(rethrowAsAppError)
+  }
+
+  async listConversations(): Promise<Conversation[]> {
+    return this.requireSession().store.listConversations().catch(rethrowAsAppError)
+  }
+
+  async page(conversationId: string, beforeSeq: number | null, limit: number): Promise<MessagePage> {
+    return this.pageOf(this.requireSession(), conversationId, beforeSeq, limit).catch(rethrowAsAppError)
+  }
+
+  private async pageOf(session: ActiveSession, conversationId: string, beforeSeq: number | null, limit: number): Promise<MessagePage> {
+    const local = await session.store.page(conversationId, beforeSeq, limit)
+    if (local.messages.length >= limit || local.hasMore || !session.connection.isOnline) return local
+    const oldestKnown = local.messages.reduce<number | null>(
+      (min, m) => (m.seq !== null && (min === null || m.seq < min) ? m.seq : min),
+      beforeSeq
+    )
+    try {
+      const history = await session.connection.request(
+        { history: { conversation: conversationId, chatType: chatTypeToWire('single'), beforeSeq: oldestKnown ?? 0, limit } },
+        'historyPage'
+      )
+      const older = (history.events ?? [])
+        .map((event) => chatMessageFromEvent(event, session.info.user))
+        .filter((m): m is ChatMessage => m !== null)
+      if (older.length === 0) return local
+      await session.syncer.applyHistory(older, conversationId)
+      const merged = await session.store.page(conversationId, beforeSeq, limit)
+      return { messages: merged.messages, hasMore: merged.hasMore || Boolean(history.hasMore) }
+    } catch (err) {
+      log.warn('could not fetch older history; showing local messages', { error: String(err) })
+      return local
+    }
+  }
+
+  async markRead(conversationId: string): Promise<void> {
+    const session = this.requireSession()
+    const conversation = await session.store.markRead(conversationId).catch(rethrowAsAppError)
+    if (conversation) this.emit('conversation', conversation)
+  }
+
+  setActiveConversation(conversationId: string | null): void {
+    this.activeConversationId = conversationId
+  }
+
+  private requireSession(): ActiveSession {
+    if (!this.active) throw new AppError('NOT_SIGNED_IN', 'Sign in first.')
+    return this.active
+  }
+
+  private async openStore(user: string): Promise<MessageStore> {
+    try {
+      mkdirSync(this.options.dataDir, { recursive: true })
+      const path = accountDatabasePath(this.options.dataDir, user)
+      return await openMessageStore(path, this.options.nativeBinding ? { nativeBinding: this.options.nativeBinding } : undefined)
+    } catch (err) {
+      log.error('could not open the message database', { error: String(err) })
+      if (err instanceof StoreError) throw err.toAppError()
+      throw new AppError('STORE_ERROR', 'Could not open the message database on this device.', { cause: err })
+    }
+  }
+
+  private createSession(user: string, token: string, expiresAt: number, store: MessageStore): ActiveSession {
+    const connection = new Connection({
+      serverUrl: this.options.serverUrl,
+      deviceId: this.options.deviceId,
+      platform: this.options.platform ?? DEFAULT_PLATFORM,
+      token,
+      timings: this.timings
+    })
+    const syncer = new Syncer({
+      store,
+      me: user,
+      fetchBatch: (afterSeq, limit) => connection.request({ sync: { afterSeq, limit } }, 'syncBatch'),
+      activeConversation: () => this.activeConversationId,
+      onApplied: (changes) => this.emitChanges(changes)
+    })
+    const outbox = new Outbox({
+      store,
+      send: (message) =>
+        connection.request(
+          {
+            send: {
+              clientId: hexToClientId(message.id),
+              to: message.to,
+              chatType: chatTypeToWire(message.chatType),
+              body: { text: { text: message.content.text } }
+            }
+          },
+          'sendAck'
+        ),
+      isOnline: () => connection.isOnline,
+      onChanged: (message) => {
+        this.emit('message', message)
+        void this.emitConversation(session, message.conversationId)
+      },
+      onAcked: (seq) => syncer.noteOwnAck(seq),
+      retryDelayMs: this.timings.backoffBaseMs
+    })
+    const session: ActiveSession = {
+      info: { user, serverUrl: this.options.serverUrl, deviceId: this.options.deviceId },
+      token,
+      tokenExpiresAt: expiresAt,
+      store,
+      connection,
+      syncer,
+      outbox,
+      lastCatchUp: Promise.resolve(),
+      unsubscribe: []
+    }
+    session.unsubscribe.push(
+      connection.on('status', (status) => this.setStatus(status)),
+      connection.on('online', (info) => this.onOnline(session, info)),
+      connection.on('push', (frame) => this.onPush(session, frame)),
+      connection.on('ended', (ended) => void this.onEnded(session, ended))
+    )
+    return session
+  }
+
+  /** Start the connection and wait for the first auth + catch-up (or a refusal). Offline is not an error. */
+  private connectAndCatchUp(session: ActiveSession): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const offOnline = session.connection.on('online', () => {
+        cleanup()
+        // onOnline (registered earlier) has already started this connect's catch-up.
+        void session.lastCatchUp.catch(() => undefined).then(resolve)
+      })
+      const offEnded = session.connection.on('ended', (ended) => {
+        cleanup()
+        reject(new AppError(ended.code, ended.reason))
+      })
+      const giveUp = setTimeout(() => {
+        cleanup()
+        log.warn('signed in but not connected yet; continuing offline')
+        resolve()
+      }, this.timings.requestTimeoutMs * 2)
+      const cleanup = (): void => {
+        clearTimeout(giveUp)
+        offOnline()
+        offEnded()
+      }
+      session.connection.start()
+    })
+  }
+
+  private onOnline(session: ActiveSession, info: AuthInfo): void {
+    if (info.tokenExpiresAt) session.tokenExpiresAt = info.tokenExpiresAt
+    session.lastCatchUp = session.syncer
+      .catchUp()
+      .then(() => session.outbox.flush())
+      .catch((err: unknown) => log.info('catch-up interrupted; it resumes after the next connect', { error: String(err) }))
+  }
+
+  private onPush(session: ActiveSession, frame: DecodedFrame): void {
+    if (frame.body === 'event' && frame.event) {
+      session.syncer.onPush(frame.event)
+    } else if (frame.body === 'tokenWillExpire') {
+      const expiresAt = Number(frame.tokenWillExpire?.expiresAt ?? 0)
+      this.emit('tokenWillExpire', { expiresAt })
+      if (this.options.autoRenewToken !== false) void this.renewToken(session)
+    }
+  }
+
+  private async renewToken(session: ActiveSession): Promise<void> {
+    try {
+      const renewed = await session.connection.request({ renew: { token: '' } }, 'renewOk')
+      if (!renewed.token || this.active !== session) return
+      session.token = renewed.token
+      session.tokenExpiresAt = Number(renewed.expiresAt ?? 0)
+      session.connection.setToken(renewed.token)
+      log.info('token renewed', { expiresAt: session.tokenExpiresAt })
+      this.emit('tokenRenewed', { expiresAt: session.tokenExpiresAt })
+    } catch (err) {
+      log.warn('could not renew the token', { error: String(err) })
+    }
+  }
+
+  private async onEnded(session: ActiveSession, ended: ConnectionEnded): Promise<void> {
+    if (this.active !== session || this.signingIn) return // login() reports a refusal itself
+    await this.close()
+    this.emit('sessionEnded', { reason: ended.reason })
+  }
+
+  private emitChanges(changes: AppliedChanges): void {
+    for (const message of changes.messages) this.emit('message', message)
+    for (const conversation of changes.conversations) this.emit('conversation', conversation)
+  }
+
+  private async emitConversation(session: ActiveSession, conversationId: string): Promise<void> {
+    try {
+      const conversation = (await session.store.listConversations()).find((c) => c.id === conversationId)
+      if (conversation && this.active === session) this.emit('conversation', conversation)
+    } catch (err) {
+      log.debug('could not read the conversation', { error: String(err) })
+    }
+  }
+
+  private setStatus(status: ConnectionStatus): void {
+    this.currentStatus = status
+    this.emit('connection', status)
+  }
+}

@@ -1,0 +1,407 @@
+// Owns the one persistent WebSocket of a device: connect + auth, request/response by frame id with timeouts,
+// routing of server pushes, ping/pong liveness (smart heartbeat), reconnect with backoff, and what close codes mean.
+import WebSocket from 'ws'
+import { AppError, type AppErrorCode } from '../../../shared/errors'
+import { createLogger } from '../../../shared/logger'
+import type { ConnectionStatus } from '../../../shared/model'
+import {
+  CloseCode,
+  decodeFrame,
+  encodeFrame,
+  ErrorCode,
+  MAX_FRAME_BYTES,
+  type DecodedFrame,
+  type Frame
+} from '../../../shared/proto/codec'
+import { ProtocolError } from '../protocol/errors'
+import type { ClientTimings } from '../types'
+import { Backoff } from './backoff'
+import { HeartbeatPolicy } from './heartbeat'
+import { TypedEmitter } from '../../../shared/typed-emitter'
+
+const log = createLogger('core:connection')
+const MAX_FRAME_ID = 0xffff_fffe
+const CLOSE_NORMAL = 1000
+const GRACEFUL_CLOSE_WAIT_MS = 1_000
+
+export type ResponseKind = 'authOk' | 'sendAck' | 'syncBatch' | 'historyPage' | 'renewOk'
+export type ResponseBody<K extends ResponseKind> = NonNullable<DecodedFrame[K]>
+/** A request frame as callers build it: the connection assigns the id. */
+export type RequestFrame = Omit<Frame, 'id'>
+
+export interface AuthInfo {
+  user: string
+  headSeq: number
+  serverTime: number
+  tokenExpiresAt: number
+}
+
+export interface ConnectionEnded {
+  code: AppErrorCode
+  reason: string
+  closeCode: number
+}
+
+export interface ConnectionEvents {
+  status: ConnectionStatus
+  /** Every successful auth, i.e. after the first connect and after every reconnect. */
+  online: AuthInfo
+  offline: { reason: string | null }
+  /** A server push (frame id 0): event, token_will_expire. */
+  push: DecodedFrame
+  /** The connection stopped for good without being asked to (auth refused, token expired, replaced). */
+  ended: ConnectionEnded
+}
+
+export interface ConnectionOptions {
+  /** App server base address (http/https); the socket goes to the same host at /ws. */
+  serverUrl: string
+  deviceId: string
+  platform: string
+  token: string
+  timings: ClientTimings
+  /** Injectable jitter source (tests). */
+  random?: () => number
+}
+
+interface PendingRequest {
+  expect: ResponseKind
+  resolve: (frame: DecodedFrame) => void
+  reject: (err: AppError) => void
+  timer: ReturnType<typeof setTimeout>
+}
+
+export function gatewayUrl(serverUrl: string): string {
+  const url = new URL(serverUrl)
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:'
+  url.pathname = url.pathname.replace(/\/+$/, '') + '/ws'
+  return url.toString()
+}
+
+function toBytes(data: WebSocket.RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data)
+  if (data instanceof ArrayBuffer) return new Uint8Array(data)
+  return data
+}
+
+const FATAL_CLOSES: ReadonlyMap<number, { code: AppErrorCode; reason: string }> = new Map([
+  [CloseCode.CLOSE_AUTH_FAILED, { code: 'NOT_SIGNED_IN', reason: 'The server refused this sign-in. Please sign in again.' }],
+  [CloseCode.CLOSE_TOKEN_EXPIRED, { code: 'TOKEN_EXPIRED', reason: 'Your session has expired. Please sign in again.' }],
+  [CloseCode.CLOSE_REPLACED, { code: 'NOT_SIGNED_IN', reason: 'This device was signed in somewhere else, so this session ended.' }]
+])
+
+export class Connection extends TypedEmitter<ConnectionEvents> {
+  private ws: WebSocket | null = null
+  private token: string
+  private online = false
+  private stopped = true
+  private nextFrameId = 0
+  private readonly pending = new Map<number, PendingRequest>()
+  private readonly backoff: Backoff
+  private readonly heartbeat: HeartbeatPolicy
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null
+  private pingTimer: ReturnType<typeof setTimeout> | null = null
+  private pongTimer: ReturnType<typeof setTimeout> | null = null
+  private failureCounted = false
+  private currentStatus: ConnectionStatus = { state: 'disconnected', nextRetryAt: null, reason: null }
+  private readonly url: string
+
+  constructor(private readonly options: ConnectionOptions) {
+    super()
+    this.token = options.token
+    this.url = gatewayUrl(options.serverUrl)
+    this.backoff = new Backoff({
+      baseMs: options.timings.backoffBaseMs,
+      maxMs: options.timings.backoffMaxMs,
+      random: options.random
+    })
+    this.heartbeat = new HeartbeatPolicy({
+      minIntervalMs: options.timings.heartbeatMinMs,
+      maxIntervalMs: options.timings.heartbeatMaxMs,
+      pongTimeoutMs: options.timings.pongTimeoutMs
+    })
+  }
+
+  get status(): ConnectionStatus {
+    return this.currentStatus
+  }
+
+  get isOnline(): boolean {
+    return this.online
+  }
+
+  /** The heartbeat interval currently in use (for diagnostics and tests). */
+  get heartbeatIntervalMs(): number {
+    return this.heartbeat.intervalMs
+  }
+
+  /** Later (re)connects authenticate with this token. */
+  setToken(token: string): void {
+    this.token = token
+  }
+
+  start(): void {
+    if (!this.stopped) return
+    this.stopped = false
+    this.backoff.reset()
+    this.setStatus({ state: 'connecting', nextRetryAt: null, reason: null })
+    this.open()
+  }
+
+  /** Close the socket and stay closed. Resolves once the socket is closed. */
+  async stop(): Promise<void> {
+    this.stopped = true
+    this.clearReconnect()
+    const ws = this.ws
+    if (ws) {
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          ws.terminate()
+          resolve()
+        }, GRACEFUL_CLOSE_WAIT_MS)
+        ws.once('close', () => {
+          clearTimeout(force)
+          resolve()
+        })
+        ws.close(CLOSE_NORMAL)
+      })
+      // The close handler may not have run for a socket that never opened.
+      if (this.ws === ws) this.handleClose(ws, CLOSE_NORMAL, '')
+    }
+    this.setStatus({ state: 'disconnected', nextRetryAt: null, reason: null })
+  }
+
+  /** Tests: kill the link abruptly (like a network cut); the connection reconnects by itself. */
+  dropForTest(): void {
+    this.ws?.terminate()
+  }
+
+  /** Send a request and wait for its response (or an error frame, a timeout, a disconnect). */
+  request<K extends ResponseKind>(frame: RequestFrame, expect: K, timeoutMs?: number): Promise<ResponseBody<K>> {
+    if (!this.online || !this.ws) {
+      return Promise.reject(new AppError('DISCONNECTED', 'Not connected to the server.'))
+    }
+    return this.sendRequest(this.ws, frame, expect, timeoutMs ?? this.options.timings.requestTimeoutMs)
+  }
+
+  private sendRequest<K extends ResponseKind>(
+    ws: WebSocket,
+    frame: RequestFrame,
+    expect: K,
+    timeoutMs: number
+  ): Promise<ResponseBody<K>> {
+    this.nextFrameId = (this.nextFrameId % MAX_FRAME_ID) + 1
+    const id = this.nextFrameId
+    const bytes = encodeFrame({ ...frame, id })
+    if (bytes.byteLength > MAX_FRAME_BYTES) {
+      return Promise.reject(new AppError('TEXT_TOO_LONG', 'This message is too large to send.'))
+    }
+    return new Promise<ResponseBody<K>>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id)
+        reject(new AppError('TIMEOUT', 'The server did not answer in time.'))
+      }, timeoutMs)
+      this.pending.set(id, {
+        expect,
+        timer,
+        reject,
+        resolve: (response) => {
+          const body = response[expect]
+          if (body) resolve(body as ResponseBody<K>)
+          else reject(new AppError('SERVER_ERROR', 'The server sent an unexpected answer.'))
+        }
+      })
+      ws.send(bytes, (err) => {
+        if (!err) return
+        const entry = this.pending.get(id)
+        if (!entry) return
+        this.pending.delete(id)
+        clearTimeout(entry.timer)
+        reject(new AppError('DISCONNECTED', 'The connection was lost.', { cause: err }))
+      })
+    })
+  }
+
+  private open(): void {
+    this.reconnectTimer = null
+    if (this.stopped) return
+    const ws = new WebSocket(this.url, {
+      maxPayload: MAX_FRAME_BYTES,
+      handshakeTimeout: this.options.timings.requestTimeoutMs
+    })
+    this.ws = ws
+    this.failureCounted = false
+    ws.on('open', () => this.authenticate(ws))
+    ws.on('message', (data) => {
+      if (this.ws === ws) this.handleMessage(toBytes(data))
+    })
+    ws.on('pong', () => {
+      if (this.ws === ws) this.handlePong()
+    })
+    ws.on('error', (err) => log.debug('socket error', { error: err.message }))
+    ws.on('close', (code, reason) => this.handleClose(ws, code, reason.toString()))
+  }
+
+  private authenticate(ws: WebSocket): void {
+    if (this.ws !== ws) return
+    const auth = { token: this.token, deviceId: this.options.deviceId, platform: this.options.platform }
+    this.sendRequest(ws, { auth }, 'authOk', this.options.timings.requestTimeoutMs).then(
+      (ok) => {
+        if (this.ws !== ws || this.stopped) return
+        const info: AuthInfo = {
+          user: ok.user ?? '',
+          headSeq: Number(ok.headSeq ?? 0),
+          serverTime: Number(ok.serverTime ?? 0),
+          tokenExpiresAt: Number(ok.tokenExpiresAt ?? 0)
+        }
+        this.online = true
+        this.backoff.reset()
+        this.setStatus({ state: 'connected', nextRetryAt: null, reason: null })
+        this.schedulePing()
+        log.info('connected', { user: info.user, headSeq: info.headSeq })
+        this.emit('online', info)
+      },
+      (err: AppError) => {
+        if (this.ws !== ws || this.stopped) return
+        if (err instanceof ProtocolError && err.wireCode === ErrorCode.ERROR_TOKEN_EXPIRED) {
+          this.end(CloseCode.CLOSE_TOKEN_EXPIRED)
+        } else if (err instanceof ProtocolError && err.wireCode === ErrorCode.ERROR_UNAUTHENTICATED) {
+          this.end(CloseCode.CLOSE_AUTH_FAILED)
+        } else {
+          // Auth timeout or an odd answer: drop this socket; the close handler reconnects.
+          log.warn('auth did not complete; reconnecting', { error: err.message })
+          ws.terminate()
+        }
+      }
+    )
+  }
+
+  private handleMessage(bytes: Uint8Array): void {
+    const decoded = decodeFrame(bytes)
+    if (!decoded.ok) {
+      log.warn('ignoring a malformed frame from the server', { reason: decoded.reason })
+      return
+    }
+    const frame = decoded.frame
+    if (frame.id) {
+      const entry = this.pending.get(frame.id)
+      if (!entry) return // answered after its timeout
+      this.pending.delete(frame.id)
+      clearTimeout(entry.timer)
+      if (frame.body === 'error') {
+        entry.reject(new ProtocolError(frame.error?.code ?? ErrorCode.ERROR_UNKNOWN, frame.error?.message ?? ''))
+      } else {
+        entry.resolve(frame)
+      }
+      return
+    }
+    if (frame.body === 'error') {
+      log.warn('server reported an error', { code: frame.error?.code, message: frame.error?.message })
+      return
+    }
+    this.emit('push', frame)
+  }
+
+  private schedulePing(): void {
+    this.clearHeartbeat()
+    this.pingTimer = setTimeout(() => this.sendPing(), this.heartbeat.intervalMs)
+  }
+
+  private sendPing(): void {
+    const ws = this.ws
+    if (!ws || !this.online) return
+    this.pongTimer = setTimeout(() => {
+      log.warn('no pong in time; the link is dead', { timeoutMs: this.heartbeat.pongTimeoutMs })
+      this.heartbeat.onPongTimeout()
+      this.failureCounted = true
+      ws.terminate()
+    }, this.heartbeat.pongTimeoutMs)
+    try {
+      ws.ping()
+    } catch (err) {
+      log.debug('ping failed', { error: String(err) })
+    }
+  }
+
+  private handlePong(): void {
+    if (!this.pongTimer) return
+    this.heartbeat.onPong()
+    this.schedulePing()
+  }
+
+  private handleClose(ws: WebSocket, code: number, reason: string): void {
+    if (this.ws !== ws) return
+    this.ws = null
+    this.clearHeartbeat()
+    const wasOnline = this.online
+    this.online = false
+    this.rejectAllPending()
+    if (wasOnline) {
+      if (!this.failureCounted && code !== CLOSE_NORMAL) this.heartbeat.onFailure()
+      this.emit('offline', { reason: reason || null })
+    }
+    if (this.stopped) return
+    if (FATAL_CLOSES.has(code)) {
+      this.end(code)
+      return
+    }
+    log.info('connection closed; reconnecting', { code, reason })
+    this.scheduleReconnect()
+  }
+
+  private scheduleReconnect(): void {
+    const delay = this.backoff.next()
+    this.setStatus({
+      state: 'reconnecting',
+      nextRetryAt: Date.now() + delay,
+      reason: 'The connection to the server was lost. Reconnecting…'
+    })
+    this.reconnectTimer = setTimeout(() => {
+      if (this.stopped) return
+      this.setStatus({ state: 'connecting', nextRetryAt: null, reason: null })
+      this.open()
+    }, delay)
+  }
+
+  /** Stop for good and report why (auth failed, token expired, replaced). */
+  private end(closeCode: number): void {
+    if (this.stopped) return
+    const fatal = FATAL_CLOSES.get(closeCode) ?? { code: 'DISCONNECTED' as const, reason: 'The session ended.' }
+    this.stopped = true
+    this.clearReconnect()
+    this.ws?.close(CLOSE_NORMAL)
+    log.warn('connection ended', { closeCode, reason: fatal.reason })
+    this.setStatus({ state: 'disconnected', nextRetryAt: null, reason: fatal.reason })
+    this.emit('ended', { code: fatal.code, reason: fatal.reason, closeCode })
+  }
+
+  private rejectAllPending(): void {
+    const lost = new AppError('DISCONNECTED', 'The connection was lost.')
+    for (const entry of this.pending.values()) {
+      clearTimeout(entry.timer)
+      entry.reject(lost)
+    }
+    this.pending.clear()
+  }
+
+  private clearHeartbeat(): void {
+    if (this.pingTimer) clearTimeout(this.pingTimer)
+    if (this.pongTimer) clearTimeout(this.pongTimer)
+    this.pingTimer = null
+    this.pongTimer = null
+  }
+
+  private clearReconnect(): void {
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer)
+    this.reconnectTimer = null
+  }
+
+  private setStatus(status: ConnectionStatus): void {
+    const same =
+      status.state === this.currentStatus.state &&
+      status.reason === this.currentStatus.reason &&
+      status.nextRetryAt === this.currentStatus.nextRetryAt
+    this.currentStatus = status
+    if (!same) this.emit('status', status)
+  }
+}

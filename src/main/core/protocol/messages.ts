@@ -1,0 +1,49 @@
+// Owns the mapping between wire messages (protobuf Message / Event) and the domain ChatMessage,
+// from the point of view of the signed-in account (conversation = the peer, direction, status).
+import type { ChatMessage, ChatType } from '../../../shared/model'
+import { ChatTypePb, clientIdToHex } from '../../../shared/proto/codec'
+import type { parley } from '../../../shared/proto/gen/parley.js'
+
+export type WireEvent = parley.v1.Event.$Properties
+export type WireMessage = parley.v1.Message.$Properties
+
+export function chatTypeFromWire(type: number | null | undefined): ChatType {
+  if (type === ChatTypePb.CHAT_TYPE_GROUP) return 'group'
+  if (type === ChatTypePb.CHAT_TYPE_ROOM) return 'room'
+  return 'single'
+}
+
+export function chatTypeToWire(type: ChatType): number {
+  if (type === 'group') return ChatTypePb.CHAT_TYPE_GROUP
+  if (type === 'room') return ChatTypePb.CHAT_TYPE_ROOM
+  return ChatTypePb.CHAT_TYPE_SINGLE
+}
+
+/** A log entry as this account sees it; null for entries this client does not understand. */
+export function chatMessageFromEvent(event: WireEvent, me: string): ChatMessage | null {
+  const message = event.message
+  if (!message) return null
+  return chatMessageFromWire(message, Number(event.seq ?? 0), me)
+}
+
+export function chatMessageFromWire(message: WireMessage, seq: number, me: string): ChatMessage | null {
+  if (!message.clientId || message.clientId.length === 0) return null
+  const from = message.from ?? ''
+  const to = message.to ?? ''
+  const mine = from === me
+  const chatType = chatTypeFromWire(message.chatType)
+  return {
+    id: clientIdToHex(message.clientId),
+    serverId: Number(message.serverId ?? 0) || null,
+    conversationId: chatType === 'single' && !mine ? from : to,
+    chatType,
+    from,
+    to,
+    direction: mine ? 'out' : 'in',
+    content: { type: 'text', text: message.body?.text?.text ?? '' },
+    timestamp: Number(message.timestamp ?? 0),
+    seq: seq > 0 ? seq : null,
+    status: mine ? 'sent' : 'received',
+    error: null
+  }
+}
