@@ -1,0 +1,122 @@
+// Owns the browser host's lifecycle: a loopback-only HTTP server for the built renderer plus the guarded
+// WebSocket bridge to per-tab CoreSessions; startHost() brings both up, close() takes everything down.
+import { readFile, realpath } from 'node:fs/promises'
+import { createServer, type Server } from 'node:http'
+import { join } from 'node:path'
+import type { Socket } from 'node:net'
+import type { CoreSessionOptions } from '../main/core/api/session'
+import { createLogger } from '../shared/logger'
+import { createBridge } from './bridge'
+import { createAccessToken, cspFromIndexHtml, isOwnHost, securityHeaders } from './security'
+import { createStaticHandler } from './static-files'
+import { TabSessions } from './tab-sessions'
+
+const log = createLogger('host')
+
+export const DEFAULT_HOST_PORT = 3211
+/** Loopback only: the bridge gives full control of the signed-in accounts to whoever holds the token. */
+const LOOPBACK = '127.0.0.1'
+
+export interface HostOptions {
+  /** Default 3211; 0 picks a free port. */
+  port?: number
+  /** The built renderer (out/renderer). */
+  rendererDir: string
+  /** Host data; each tab's databases go under <dataDir>/tabs/<tab>. */
+  dataDir: string
+  defaultServerUrl: string
+  version: string
+  /** How long a tab's session outlives its closed page (default TAB_SESSION_GRACE_MS). */
+  sessionGraceMs?: number
+  /** Extra CoreSession options for every tab (tests inject engine factories). */
+  sessionOverrides?: Partial<CoreSessionOptions>
+}
+
+export interface RunningHost {
+  /** The address to open, with ?token= */
+  url: string
+  port: number
+  token: string
+  close(): Promise<void>
+}
+
+async function loadRenderer(rendererDir: string): Promise<{ root: string; indexHtml: string }> {
+  try {
+    const root = await realpath(rendererDir)
+    const indexHtml = await readFile(join(root, 'index.html'), 'utf8')
+    return { root, indexHtml }
+  } catch {
+    throw new Error(`The built renderer was not found in ${rendererDir}: run \`npm run build\` first.`)
+  }
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => reject(err)
+    server.once('error', onError)
+    server.listen(port, LOOPBACK, () => {
+      server.off('error', onError)
+      const address = server.address()
+      resolve(typeof address === 'object' && address ? address.port : port)
+    })
+  })
+}
+
+export async function startHost(options: HostOptions): Promise<RunningHost> {
+  const { root, indexHtml } = await loadRenderer(options.rendererDir)
+  const headers = securityHeaders(cspFromIndexHtml(indexHtml))
+  const serveStatic = createStaticHandler(root, headers)
+  const token = createAccessToken()
+  const tabs = new TabSessions({
+    dataDir: options.dataDir,
+    defaultServerUrl: options.defaultServerUrl,
+    version: options.version,
+    graceMs: options.sessionGraceMs,
+    sessionOverrides: options.sessionOverrides
+  })
+  let port = 0
+  const bridge = createBridge({ token, port: () => port, tabs })
+  const sockets = new Set<Socket>()
+
+  const server = createServer((req, res) => {
+    if (!isOwnHost(req.headers.host, port)) {
+      res.writeHead(403, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' })
+      res.end('Forbidden')
+      return
+    }
+    serveStatic(req, res).catch((err: unknown) => {
+      log.error('serving a file failed', { error: String(err) })
+      if (!res.headersSent) res.writeHead(500, headers)
+      res.end()
+    })
+  })
+  server.on('upgrade', (req, socket, head) => bridge.handleUpgrade(req, socket, head))
+  server.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+  })
+  server.on('clientError', (_err, socket) => socket.destroy())
+
+  port = await listen(server, options.port ?? DEFAULT_HOST_PORT)
+  const url = `http://${LOOPBACK}:${port}/?token=${token}`
+  log.info('browser host listening', { port })
+
+  let closing: Promise<void> | null = null
+  return {
+    url,
+    port,
+    token,
+    close() {
+      closing ??= (async () => {
+        bridge.close()
+        await tabs.closeAll()
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve())
+          for (const socket of sockets) socket.destroy()
+        })
+        log.info('browser host stopped')
+      })()
+      return closing
+    }
+  }
+}

@@ -1,0 +1,124 @@
+// Owns the browser host's CoreSessions, one per tab id: attaching a tab's current connection, keeping a
+// session through a grace period after its connection closes (so a reload re-attaches), disposing idle ones.
+import { join } from 'node:path'
+import { CoreSession, type CoreSessionOptions } from '../main/core/api/session'
+import type { HostServerMessage } from '../shared/ipc/contract'
+import { createLogger } from '../shared/logger'
+
+const log = createLogger('host:tabs')
+
+/** How long a tab's session outlives its closed connection: long enough for reloads and short sleeps. */
+export const TAB_SESSION_GRACE_MS = 10 * 60_000
+/** Close code for a connection that a newer connection of the same tab replaced. */
+export const CLOSE_REPLACED_BY_NEWER_TAB = 4000
+const CLOSE_GOING_AWAY = 1001
+
+/** The part of a socket the registry needs; the bridge adapts a ws WebSocket to it. */
+export interface TabConnection {
+  send(message: HostServerMessage): void
+  close(code: number, reason: string): void
+}
+
+export interface TabSessionsOptions {
+  dataDir: string
+  defaultServerUrl: string
+  version: string
+  graceMs?: number
+  /** Extra CoreSession options (tests inject engine factories here). */
+  sessionOverrides?: Partial<CoreSessionOptions>
+}
+
+interface TabEntry {
+  session: CoreSession
+  connection: TabConnection | null
+  graceTimer: NodeJS.Timeout | null
+  stopEvents: () => void
+}
+
+export class TabSessions {
+  private readonly entries = new Map<string, TabEntry>()
+  private readonly graceMs: number
+  private closed = false
+
+  constructor(private readonly options: TabSessionsOptions) {
+    this.graceMs = options.graceMs ?? TAB_SESSION_GRACE_MS
+  }
+
+  get size(): number {
+    return this.entries.size
+  }
+
+  has(tab: string): boolean {
+    return this.entries.has(tab)
+  }
+
+  /** Makes connection the tab's current one (closing an older one) and returns the tab's session. */
+  attach(tab: string, connection: TabConnection): CoreSession {
+    if (this.closed) throw new Error('the host is shutting down')
+    const entry = this.entries.get(tab) ?? this.create(tab)
+    if (entry.graceTimer) clearTimeout(entry.graceTimer)
+    entry.graceTimer = null
+    const previous = entry.connection
+    entry.connection = connection
+    if (previous && previous !== connection) {
+      log.info('tab reconnected; closing its older connection', { tab })
+      previous.close(CLOSE_REPLACED_BY_NEWER_TAB, 'Replaced by a newer connection from the same tab')
+    }
+    return entry.session
+  }
+
+  /** The connection closed: if it was the tab's current one, keep the session for the grace period. */
+  detach(tab: string, connection: TabConnection): void {
+    const entry = this.entries.get(tab)
+    if (!entry || entry.connection !== connection) return
+    entry.connection = null
+    entry.graceTimer = setTimeout(() => void this.disposeTab(tab, 'idle after its page closed'), this.graceMs)
+    entry.graceTimer.unref()
+  }
+
+  /** Send to the tab's current connection only: replies to a replaced connection's requests are dropped. */
+  isCurrent(tab: string, connection: TabConnection): boolean {
+    return this.entries.get(tab)?.connection === connection
+  }
+
+  async closeAll(): Promise<void> {
+    this.closed = true
+    const tabs = [...this.entries.keys()]
+    await Promise.all(tabs.map((tab) => this.disposeTab(tab, 'host shutting down')))
+  }
+
+  private create(tab: string): TabEntry {
+    const session = new CoreSession({
+      shell: 'browser',
+      version: this.options.version,
+      defaultServerUrl: this.options.defaultServerUrl,
+      deviceId: `web-${tab}`,
+      dataDir: join(this.options.dataDir, 'tabs', tab),
+      ...this.options.sessionOverrides
+    })
+    const entry: TabEntry = { session, connection: null, graceTimer: null, stopEvents: () => undefined }
+    entry.stopEvents = session.onEvent((event, payload) => {
+      // Events while the page is away are dropped: a re-attaching page reloads its state by invoking.
+      entry.connection?.send({ kind: 'event', event, payload })
+    })
+    this.entries.set(tab, entry)
+    log.info('new tab session', { tab })
+    return entry
+  }
+
+  private async disposeTab(tab: string, why: string): Promise<void> {
+    const entry = this.entries.get(tab)
+    if (!entry) return
+    this.entries.delete(tab)
+    if (entry.graceTimer) clearTimeout(entry.graceTimer)
+    entry.stopEvents()
+    entry.connection?.close(CLOSE_GOING_AWAY, 'Parley is shutting down')
+    entry.connection = null
+    try {
+      await entry.session.dispose()
+    } catch (err) {
+      log.warn('disposing a tab session failed', { tab, error: String(err) })
+    }
+    log.info('tab session closed', { tab, why })
+  }
+}
