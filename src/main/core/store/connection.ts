@@ -1,0 +1,59 @@
+// Opens one account's SQLite file with the store's pragmas (WAL, synchronous=NORMAL, foreign keys, busy
+// timeout), creating its folder first; the only place that constructs a better-sqlite3 Database.
+import fs from 'node:fs'
+import path from 'node:path'
+import Database from 'better-sqlite3'
+import { StoreError, toStoreError } from './errors'
+
+/** How long a write waits for another connection's lock before failing with STORE_BUSY. */
+const BUSY_TIMEOUT_MS = 5_000
+/** Page cache per connection (negative = KiB): keeps the id and keyset indexes hot for a large history. */
+const CACHE_SIZE_KIB = 65_536
+/** Memory-mapped reads for the first part of the file; cheaper than copying pages into the cache. */
+const MMAP_SIZE_BYTES = 256 * 1024 * 1024
+/** WAL pages before an automatic checkpoint (SQLite's default is 1000); fewer checkpoints during sync bursts. */
+const WAL_AUTOCHECKPOINT_PAGES = 4_000
+
+export const MEMORY_PATH = ':memory:'
+
+export interface ConnectionOptions {
+  nativeBinding?: string
+}
+
+export function openConnection(file: string, options: ConnectionOptions = {}): Database.Database {
+  const inMemory = file === MEMORY_PATH || file === ''
+  if (!inMemory) {
+    try {
+      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+    } catch (err) {
+      throw new StoreError('STORE_OPEN_FAILED', `The folder for the message database (${path.dirname(file)}) cannot be created.`, {
+        cause: err
+      })
+    }
+  }
+
+  let db: Database.Database
+  try {
+    db = new Database(file, { timeout: BUSY_TIMEOUT_MS, nativeBinding: options.nativeBinding })
+  } catch (err) {
+    throw toStoreError(err, 'The message database cannot be opened')
+  }
+
+  try {
+    // The first statement reads the header, so a file that is not a database fails here (STORE_CORRUPT).
+    db.pragma('journal_mode = WAL')
+    db.pragma('synchronous = NORMAL')
+    db.pragma('foreign_keys = ON')
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
+    db.pragma(`cache_size = -${CACHE_SIZE_KIB}`)
+    db.pragma('temp_store = MEMORY')
+    if (!inMemory) {
+      db.pragma(`mmap_size = ${MMAP_SIZE_BYTES}`)
+      db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`)
+    }
+  } catch (err) {
+    db.close()
+    throw toStoreError(err, 'The message database cannot be opened')
+  }
+  return db
+}

@@ -1,0 +1,14 @@
+// The ordered list of schema migrations. Add a new file NNN-name.ts exporting { version, up(db) } and list
+// it here; never edit a migration that has shipped.
+import type { Database } from 'better-sqlite3'
+import * as initial from './001-initial'
+import * as search from './002-search'
+
+export interface Migration {
+  version: number
+  up(db: Database): void
+}
+
+export const MIGRATIONS: readonly Migration[] = [initial, search]
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((latest, m) => Math.max(latest, m.version), 0)

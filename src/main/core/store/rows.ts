@@ -1,0 +1,143 @@
+// Row <-> domain mapping for the roaming store: the only place that knows how a ChatMessage or a
+// Conversation is laid out in SQLite columns.
+import type { ChatMessage, ChatType, Conversation, MessageContent, MessageDirection, MessageStatus } from '../../../shared/model'
+import { StoreError } from './errors'
+
+/** A messages row as selected with `SELECT <MESSAGE_COLUMNS>`. */
+export interface MessageRow {
+  id: string
+  server_id: number | null
+  conversation_id: string
+  chat_type: string
+  sender: string
+  recipient: string
+  direction: string
+  type: string
+  body: string
+  text: string
+  timestamp: number
+  seq: number | null
+  status: string
+  error: string | null
+}
+
+/** Named parameters for inserting / updating a messages row. */
+export type MessageParams = MessageRow
+
+export const MESSAGE_COLUMNS =
+  'id, server_id, conversation_id, chat_type, sender, recipient, direction, type, body, text, timestamp, seq, status, error'
+
+/** The same columns qualified by a table alias, for joins. */
+export function messageColumnsOf(alias: string): string {
+  return MESSAGE_COLUMNS.split(', ')
+    .map((column) => `${alias}.${column}`)
+    .join(', ')
+}
+
+/**
+ * A conversations row LEFT JOINed with its last message: the message columns are prefixed `m_` and are all
+ * null when the conversation has no last message.
+ */
+export type ConversationRow = {
+  c_id: string
+  c_chat_type: string
+  c_unread_count: number
+  c_updated_at: number
+} & { [K in keyof MessageRow as `m_${K}`]: MessageRow[K] | null }
+
+export const CONVERSATION_COLUMNS =
+  'c.id AS c_id, c.chat_type AS c_chat_type, c.unread_count AS c_unread_count, c.updated_at AS c_updated_at, ' +
+  MESSAGE_COLUMNS.split(', ')
+    .map((column) => `m.${column} AS m_${column}`)
+    .join(', ')
+
+/** The words a message contributes to full-text search. New content types add their searchable text here. */
+export function searchableText(content: MessageContent): string {
+  switch (content.type) {
+    case 'text':
+      return content.text
+    default:
+      return ''
+  }
+}
+
+export function messageToParams(message: ChatMessage): MessageParams {
+  return {
+    id: message.id,
+    server_id: message.serverId,
+    conversation_id: message.conversationId,
+    chat_type: message.chatType,
+    sender: message.from,
+    recipient: message.to,
+    direction: message.direction,
+    type: message.content.type,
+    body: JSON.stringify(message.content),
+    text: searchableText(message.content),
+    timestamp: message.timestamp,
+    seq: message.seq,
+    status: message.status,
+    error: message.error
+  }
+}
+
+export function rowToMessage(row: MessageRow): ChatMessage {
+  let content: MessageContent
+  try {
+    content = JSON.parse(row.body) as MessageContent
+  } catch (err) {
+    throw new StoreError('STORE_CORRUPT', `The stored content of message ${row.id} is damaged and cannot be read.`, {
+      cause: err
+    })
+  }
+  return {
+    id: row.id,
+    serverId: row.server_id,
+    conversationId: row.conversation_id,
+    chatType: row.chat_type as ChatType,
+    from: row.sender,
+    to: row.recipient,
+    direction: row.direction as MessageDirection,
+    content,
+    timestamp: row.timestamp,
+    seq: row.seq,
+    status: row.status as MessageStatus,
+    error: row.error
+  }
+}
+
+export function rowToConversation(row: ConversationRow): Conversation {
+  let lastMessage: ChatMessage | null = null
+  if (row.m_id !== null) {
+    // The join found the message, so its NOT NULL columns are present: strip the prefix back off.
+    const messageRow = Object.fromEntries(
+      MESSAGE_COLUMNS.split(', ').map((column) => [column, row[`m_${column}` as keyof ConversationRow]])
+    ) as unknown as MessageRow
+    lastMessage = rowToMessage(messageRow)
+  }
+  return {
+    id: row.c_id,
+    chatType: row.c_chat_type as ChatType,
+    lastMessage,
+    unreadCount: row.c_unread_count,
+    updatedAt: row.c_updated_at
+  }
+}
+
+/** Field-by-field equality of two stored messages (content compared as stored JSON). */
+export function sameStoredMessage(a: MessageParams, b: MessageParams): boolean {
+  return (
+    a.id === b.id &&
+    a.server_id === b.server_id &&
+    a.conversation_id === b.conversation_id &&
+    a.chat_type === b.chat_type &&
+    a.sender === b.sender &&
+    a.recipient === b.recipient &&
+    a.direction === b.direction &&
+    a.type === b.type &&
+    a.body === b.body &&
+    a.timestamp === b.timestamp &&
+    a.seq === b.seq &&
+    a.status === b.status &&
+    a.error === b.error
+  )
+}

@@ -1,0 +1,221 @@
+// SqliteMessageStore: the MessageStore contract over one better-sqlite3 connection (outbox, sync batches,
+// keyset pages, full-text search, conversation list). Synchronous SQLite behind an async interface.
+import type { Database } from 'better-sqlite3'
+import type { ChatMessage, Conversation, MessagePage } from '../../../shared/model'
+import { createLogger } from '../../../shared/logger'
+import { ConversationUpdates } from './conversation-updates'
+import { StoreError, toStoreError } from './errors'
+import { messageToParams, rowToConversation, rowToMessage, sameStoredMessage, type MessageParams } from './rows'
+import { toFtsQuery } from './search-query'
+import { prepareStatements, type StoreStatements } from './statements'
+import type { MessageStore, SendAckFields } from './types'
+import { checkId, checkLimit, checkMessage, checkSafeInteger } from './validate'
+
+const log = createLogger('core:store')
+
+/** Largest page a caller may ask for; the UI asks for ~50. */
+const MAX_PAGE_SIZE = 1_000
+const MAX_SEARCH_RESULTS = 500
+/** Bound used for "newest page": every real seq is below it. */
+const NO_SEQ_BOUND = Number.MAX_SAFE_INTEGER
+
+export class SqliteMessageStore implements MessageStore {
+  private readonly statements: StoreStatements
+  private closed = false
+
+  constructor(
+    private readonly db: Database,
+    readonly path: string
+  ) {
+    this.statements = prepareStatements(db)
+  }
+
+  async addOutgoing(message: ChatMessage): Promise<void> {
+    this.guard('Could not save the message to send', () => {
+      checkMessage(message)
+      // The outbox entry is unacked by definition, whatever the caller filled in.
+      const params: MessageParams = { ...messageToParams(message), status: 'sending', seq: null, server_id: null, error: null }
+      this.db.transaction(() => {
+        if (this.statements.insertMessage.run(params).changes === 0) return // already stored: idempotent
+        const updates = new ConversationUpdates()
+        updates.add(params, false)
+        updates.apply(this.statements)
+      })()
+    })
+  }
+
+  async markSent(id: string, ack: SendAckFields): Promise<ChatMessage | null> {
+    return this.guard('Could not record that the message was sent', () => {
+      checkId(id, 'message id')
+      const row = this.statements.markSent.get({
+        id,
+        server_id: checkSafeInteger(ack?.serverId, 'server id'),
+        seq: checkSafeInteger(ack?.seq, 'sequence'),
+        timestamp: checkSafeInteger(ack?.timestamp, 'timestamp')
+      })
+      return row ? rowToMessage(row) : null
+    })
+  }
+
+  async markFailed(id: string, error: string): Promise<ChatMessage | null> {
+    return this.guard('Could not record that the message failed', () => {
+      checkId(id, 'message id')
+      if (typeof error !== 'string') throw new StoreError('STORE_BAD_ARGUMENT', 'The failure reason must be a sentence.')
+      const row = this.statements.markFailed.get(error, id) ?? this.statements.messageById.get(id)
+      return row ? rowToMessage(row) : null
+    })
+  }
+
+  async markSending(id: string): Promise<ChatMessage | null> {
+    return this.guard('Could not retry the message', () => {
+      checkId(id, 'message id')
+      const row = this.statements.markSending.get(id) ?? this.statements.messageById.get(id)
+      return row ? rowToMessage(row) : null
+    })
+  }
+
+  async pendingOutbox(): Promise<ChatMessage[]> {
+    return this.guard('Could not read the messages waiting to be sent', () =>
+      this.statements.pendingOutbox.all().map(rowToMessage)
+    )
+  }
+
+  async applyEvents(
+    messages: ChatMessage[],
+    cursor: number,
+    activeConversationId: string | null = null
+  ): Promise<{ messages: ChatMessage[]; conversations: Conversation[] }> {
+    return this.guard('Could not save the received messages', () => {
+      if (!Array.isArray(messages)) throw new StoreError('STORE_BAD_ARGUMENT', 'The messages to apply must be a list.')
+      messages.forEach(checkMessage)
+      checkSafeInteger(cursor, 'sync cursor')
+      return this.db.transaction(() => {
+        const changed: MessageParams[] = []
+        const updates = new ConversationUpdates()
+        for (const message of messages) {
+          const params = messageToParams(message)
+          if (this.statements.insertMessage.run(params).changes === 1) {
+            const unread = params.direction === 'in' && params.conversation_id !== activeConversationId
+            updates.add(params, unread)
+            changed.push(params)
+            continue
+          }
+          const stored = this.upsertExisting(params)
+          if (stored) {
+            updates.add(stored, false)
+            changed.push(stored)
+          }
+        }
+        const conversationIds = updates.apply(this.statements)
+        this.statements.advanceCursor.run(cursor)
+        return {
+          messages: changed.map(rowToMessage),
+          conversations: conversationIds.map((id) => this.conversationOrThrow(id))
+        }
+      })()
+    })
+  }
+
+  async getCursor(): Promise<number> {
+    return this.guard('Could not read the sync position', () => this.statements.getCursor.get()?.value ?? 0)
+  }
+
+  async getMessage(id: string): Promise<ChatMessage | null> {
+    return this.guard('Could not read the message', () => {
+      const row = this.statements.messageById.get(checkId(id, 'message id'))
+      return row ? rowToMessage(row) : null
+    })
+  }
+
+  async page(conversationId: string, beforeSeq: number | null, limit: number): Promise<MessagePage> {
+    return this.guard('Could not load the conversation history', () => {
+      checkId(conversationId, 'conversation id')
+      const bound = beforeSeq === null ? NO_SEQ_BOUND : checkSafeInteger(beforeSeq, 'page position')
+      const size = checkLimit(limit, MAX_PAGE_SIZE)
+      // One row beyond the page tells whether older history exists, without a COUNT or OFFSET.
+      const newestFirst = this.statements.pageAcked.all(conversationId, bound, size + 1)
+      const hasMore = newestFirst.length > size
+      const acked = newestFirst.slice(0, size).reverse().map(rowToMessage)
+      if (beforeSeq !== null) return { messages: acked, hasMore }
+      const unacked = this.statements.pageUnacked.all(conversationId).map(rowToMessage)
+      return { messages: [...acked, ...unacked], hasMore }
+    })
+  }
+
+  async search(query: string, limit: number): Promise<ChatMessage[]> {
+    return this.guard('Could not search the messages', () => {
+      if (typeof query !== 'string') throw new StoreError('STORE_BAD_ARGUMENT', 'The search text must be a string.')
+      const size = checkLimit(limit, MAX_SEARCH_RESULTS)
+      const match = toFtsQuery(query)
+      if (match === null) return []
+      return this.statements.search.all(match, size).map(rowToMessage)
+    })
+  }
+
+  async listConversations(): Promise<Conversation[]> {
+    return this.guard('Could not load the conversation list', () =>
+      this.statements.listConversations.all().map(rowToConversation)
+    )
+  }
+
+  async markRead(conversationId: string): Promise<Conversation | null> {
+    return this.guard('Could not mark the conversation as read', () => {
+      checkId(conversationId, 'conversation id')
+      this.statements.markRead.run(conversationId)
+      const row = this.statements.conversationById.get(conversationId)
+      return row ? rowToConversation(row) : null
+    })
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    try {
+      this.db.close()
+    } catch (err) {
+      throw toStoreError(err, 'Could not close the message database')
+    }
+  }
+
+  /**
+   * A message with this id exists: take the server's view of it (ack fields, status, content) but keep its
+   * identity. Returns the stored row when something changed, null for an exact duplicate.
+   */
+  private upsertExisting(incoming: MessageParams): MessageParams | null {
+    const existing = this.statements.messageById.get(incoming.id)
+    if (!existing) return null
+    const merged: MessageParams = {
+      ...existing,
+      // A log entry always carries these; never let a partial entry turn an acked message back to unacked.
+      server_id: incoming.server_id ?? existing.server_id,
+      seq: incoming.seq ?? existing.seq,
+      timestamp: incoming.timestamp,
+      status: incoming.status,
+      error: incoming.error,
+      type: incoming.type,
+      body: incoming.body,
+      text: incoming.text
+    }
+    if (sameStoredMessage(merged, existing)) return null
+    this.statements.updateServerFields.run(merged)
+    return merged
+  }
+
+  private conversationOrThrow(id: string): Conversation {
+    const row = this.statements.conversationById.get(id)
+    if (!row) throw new StoreError('STORE_FAILED', `Conversation ${id} vanished while it was being updated.`)
+    return rowToConversation(row)
+  }
+
+  /** Runs one operation: refuses after close, and turns any failure into a StoreError with `action` as its sentence. */
+  private guard<T>(action: string, operation: () => T): T {
+    if (this.closed) throw new StoreError('STORE_CLOSED', `${action}: the message database is already closed.`)
+    try {
+      return operation()
+    } catch (err) {
+      const error = toStoreError(err, action)
+      if (error.code !== 'STORE_BAD_ARGUMENT') log.warn(error.message, { code: error.code })
+      throw error
+    }
+  }
+}

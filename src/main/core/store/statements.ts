@@ -1,0 +1,102 @@
+// Every SQL statement the roaming store runs, prepared once per connection. Keeping them together makes the
+// query plans reviewable in one place (all reads below are index lookups or keyset range scans).
+import type { Database } from 'better-sqlite3'
+import { CONVERSATION_COLUMNS, MESSAGE_COLUMNS, messageColumnsOf, type ConversationRow, type MessageParams, type MessageRow } from './rows'
+
+const CURSOR_KEY = 'cursor'
+
+export interface ConversationState {
+  last_message_id: string | null
+  last_seq: number | null
+  last_timestamp: number | null
+}
+
+export interface ConversationUpsert {
+  id: string
+  chat_type: string
+  last_message_id: string | null
+  unread_delta: number
+  updated_at: number
+}
+
+export interface AckParams {
+  id: string
+  server_id: number
+  seq: number
+  timestamp: number
+}
+
+export function prepareStatements(db: Database) {
+  const named = MESSAGE_COLUMNS.split(', ')
+    .map((column) => `@${column}`)
+    .join(', ')
+  const conversationJoin = 'FROM conversations c LEFT JOIN messages m ON m.id = c.last_message_id'
+  return {
+    /** Inserts unless the id exists; `changes` says which happened (triggers do not count). */
+    insertMessage: db.prepare<MessageParams>(
+      `INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (${named}) ON CONFLICT (id) DO NOTHING`
+    ),
+    /** Overwrites what the server decides about a message; its identity (conversation, parties) never changes. */
+    updateServerFields: db.prepare<MessageParams>(
+      `UPDATE messages SET server_id = @server_id, seq = @seq, timestamp = @timestamp, status = @status,
+         error = @error, type = @type, body = @body, text = @text
+       WHERE id = @id`
+    ),
+    messageById: db.prepare<[string], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`),
+
+    markSent: db.prepare<AckParams, MessageRow>(
+      `UPDATE messages SET server_id = @server_id, seq = @seq, timestamp = @timestamp, status = 'sent', error = NULL
+       WHERE id = @id RETURNING ${MESSAGE_COLUMNS}`
+    ),
+    /** Only an unacked message can fail or be retried: a late timeout must not undo an ack. */
+    markFailed: db.prepare<[string, string], MessageRow>(
+      `UPDATE messages SET status = 'failed', error = ?
+       WHERE id = ? AND status IN ('sending', 'failed') RETURNING ${MESSAGE_COLUMNS}`
+    ),
+    markSending: db.prepare<[string], MessageRow>(
+      `UPDATE messages SET status = 'sending', error = NULL
+       WHERE id = ? AND status IN ('sending', 'failed') RETURNING ${MESSAGE_COLUMNS}`
+    ),
+    pendingOutbox: db.prepare<[], MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE status = 'sending' ORDER BY local_order`
+    ),
+
+    pageAcked: db.prepare<[string, number, number], MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`
+    ),
+    /** seq IS NULL is a range at the front of the (conversation_id, seq) index, already in rowid order. */
+    pageUnacked: db.prepare<[string], MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? AND seq IS NULL ORDER BY local_order`
+    ),
+    search: db.prepare<[string, number], MessageRow>(
+      `SELECT ${messageColumnsOf('m')} FROM messages_fts f JOIN messages m ON m.local_order = f.rowid
+       WHERE messages_fts MATCH ? ORDER BY m.timestamp DESC, m.local_order DESC LIMIT ?`
+    ),
+
+    conversationState: db.prepare<[string], ConversationState>(
+      `SELECT c.last_message_id, m.seq AS last_seq, m.timestamp AS last_timestamp ${conversationJoin} WHERE c.id = ?`
+    ),
+    upsertConversation: db.prepare<ConversationUpsert>(
+      `INSERT INTO conversations (id, chat_type, last_message_id, unread_count, updated_at)
+       VALUES (@id, @chat_type, @last_message_id, @unread_delta, @updated_at)
+       ON CONFLICT (id) DO UPDATE SET
+         last_message_id = excluded.last_message_id,
+         unread_count = unread_count + excluded.unread_count,
+         updated_at = max(updated_at, excluded.updated_at)`
+    ),
+    conversationById: db.prepare<[string], ConversationRow>(`SELECT ${CONVERSATION_COLUMNS} ${conversationJoin} WHERE c.id = ?`),
+    listConversations: db.prepare<[], ConversationRow>(
+      `SELECT ${CONVERSATION_COLUMNS} ${conversationJoin} ORDER BY c.updated_at DESC, c.id`
+    ),
+    markRead: db.prepare<[string]>(`UPDATE conversations SET unread_count = 0 WHERE id = ?`),
+
+    getCursor: db.prepare<[], { value: number }>(`SELECT value FROM sync_state WHERE key = '${CURSOR_KEY}'`),
+    /** The cursor only moves forward, whatever order batches are applied in. */
+    advanceCursor: db.prepare<[number]>(
+      `INSERT INTO sync_state (key, value) VALUES ('${CURSOR_KEY}', ?)
+       ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)`
+    )
+  }
+}
+
+export type StoreStatements = ReturnType<typeof prepareStatements>

@@ -1,0 +1,65 @@
+// Shared fixtures for the roaming-store unit tests: message factories and temp folders for file-backed
+// databases (real SQLite files, removed after each test).
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { randomBytes } from 'node:crypto'
+import type { ChatMessage } from '../../src/shared/model'
+
+export const ME = 'alice'
+
+export function newId(): string {
+  return randomBytes(16).toString('hex')
+}
+
+/** An incoming, acked text message in a single chat with `peer`. */
+export function incoming(peer: string, seq: number, text = `message ${seq}`, overrides: Partial<ChatMessage> = {}): ChatMessage {
+  return {
+    id: newId(),
+    serverId: seq * 10,
+    conversationId: peer,
+    chatType: 'single',
+    from: peer,
+    to: ME,
+    direction: 'in',
+    content: { type: 'text', text },
+    timestamp: 1_790_000_000_000 + seq * 1_000,
+    seq,
+    status: 'received',
+    error: null,
+    ...overrides
+  }
+}
+
+/** An outgoing message as the composer creates it: in the outbox, not yet acked. */
+export function outgoing(peer: string, text: string, timestamp = Date.now()): ChatMessage {
+  return {
+    id: newId(),
+    serverId: null,
+    conversationId: peer,
+    chatType: 'single',
+    from: ME,
+    to: peer,
+    direction: 'out',
+    content: { type: 'text', text },
+    timestamp,
+    seq: null,
+    status: 'sending',
+    error: null
+  }
+}
+
+export interface TempDir {
+  dir: string
+  file(name: string): string
+  remove(): void
+}
+
+export function tempDir(): TempDir {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-'))
+  return {
+    dir,
+    file: (name) => path.join(dir, name),
+    remove: () => fs.rmSync(dir, { recursive: true, force: true })
+  }
+}

@@ -1,0 +1,102 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { openMessageStore, type MessageStore } from '../../src/main/core/store'
+import { incoming, outgoing } from './store-helpers'
+
+describe('store applyEvents', () => {
+  let store: MessageStore
+  beforeEach(async () => {
+    store = await openMessageStore(':memory:')
+  })
+  afterEach(async () => {
+    await store.close()
+  })
+
+  it('stores a batch, raises unread and returns what changed', async () => {
+    const batch = [incoming('bob', 1), incoming('bob', 2), incoming('carol', 3)]
+    const result = await store.applyEvents(batch, 3)
+    expect(result.messages).toEqual(batch)
+    expect(result.conversations.map((c) => [c.id, c.unreadCount, c.lastMessage?.id])).toEqual([
+      ['bob', 2, batch[1]!.id],
+      ['carol', 1, batch[2]!.id]
+    ])
+    expect(await store.getCursor()).toBe(3)
+  })
+
+  it('is idempotent: the same batch twice stores no duplicates and counts unread once', async () => {
+    const batch = [incoming('bob', 1), incoming('bob', 2), incoming('bob', 3)]
+    await store.applyEvents(batch, 3)
+    const again = await store.applyEvents(batch, 3)
+    expect(again).toEqual({ messages: [], conversations: [] })
+    const page = await store.page('bob', null, 50)
+    expect(page.messages.map((m) => m.id)).toEqual(batch.map((m) => m.id))
+    expect((await store.listConversations())[0]?.unreadCount).toBe(3)
+  })
+
+  it('counts a message duplicated inside one batch once', async () => {
+    const message = incoming('bob', 1)
+    const result = await store.applyEvents([message, { ...message }], 1)
+    expect(result.messages).toHaveLength(1)
+    expect((await store.listConversations())[0]?.unreadCount).toBe(1)
+  })
+
+  it("turns this device's own message 'sent' when it arrives through sync, without a copy", async () => {
+    const mine = outgoing('bob', 'hello from this device', 1_790_000_000_500)
+    await store.addOutgoing(mine)
+    const echo = { ...mine, serverId: 77, seq: 5, timestamp: 1_790_000_000_900, status: 'sent' as const }
+    const result = await store.applyEvents([echo], 5)
+    expect(result.messages).toEqual([echo])
+    expect(result.conversations[0]).toMatchObject({ id: 'bob', unreadCount: 0, lastMessage: echo })
+    expect(await store.pendingOutbox()).toEqual([])
+    const page = await store.page('bob', null, 50)
+    expect(page.messages).toEqual([echo])
+  })
+
+  it("does not count this account's messages from other devices as unread", async () => {
+    const fromOtherDevice = { ...outgoing('bob', 'sent from my phone'), seq: 1, serverId: 1, status: 'sent' as const }
+    await store.applyEvents([fromOtherDevice], 1)
+    expect((await store.listConversations())[0]).toMatchObject({ unreadCount: 0, lastMessage: fromOtherDevice })
+  })
+
+  it('resets unread with markRead, and does not count the active conversation', async () => {
+    await store.applyEvents([incoming('bob', 1), incoming('carol', 2)], 2)
+    expect(await store.markRead('bob')).toMatchObject({ id: 'bob', unreadCount: 0 })
+    expect(await store.markRead('nobody')).toBeNull()
+
+    await store.applyEvents([incoming('bob', 3), incoming('carol', 4)], 4, 'bob')
+    const unread = Object.fromEntries((await store.listConversations()).map((c) => [c.id, c.unreadCount]))
+    expect(unread).toEqual({ bob: 0, carol: 2 })
+  })
+
+  it('keeps the newest message as the last one when older history arrives later', async () => {
+    const newest = incoming('bob', 100)
+    await store.applyEvents([newest], 100)
+    const older = [incoming('bob', 10), incoming('bob', 11)]
+    const result = await store.applyEvents(older, 11)
+    expect(result.conversations[0]?.lastMessage?.id).toBe(newest.id)
+    expect(result.conversations[0]?.updatedAt).toBe(newest.timestamp)
+  })
+
+  it('lists conversations most recent first', async () => {
+    await store.applyEvents([incoming('bob', 1), incoming('carol', 2), incoming('dave', 3)], 3)
+    await store.applyEvents([incoming('bob', 4)], 4)
+    expect((await store.listConversations()).map((c) => c.id)).toEqual(['bob', 'dave', 'carol'])
+  })
+
+  it('only ever moves the cursor forward', async () => {
+    expect(await store.getCursor()).toBe(0)
+    await store.applyEvents([], 50)
+    expect(await store.getCursor()).toBe(50)
+    await store.applyEvents([incoming('bob', 20)], 20)
+    expect(await store.getCursor()).toBe(50)
+    await store.applyEvents([], 51)
+    expect(await store.getCursor()).toBe(51)
+  })
+
+  it('applies nothing when one message of the batch is malformed', async () => {
+    const good = incoming('bob', 1)
+    const bad = { ...incoming('bob', 2), chatType: 'broadcast' } as unknown as typeof good
+    await expect(store.applyEvents([good, bad], 2)).rejects.toMatchObject({ code: 'STORE_BAD_ARGUMENT' })
+    expect(await store.getMessage(good.id)).toBeNull()
+    expect(await store.getCursor()).toBe(0)
+  })
+})
