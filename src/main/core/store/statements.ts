@@ -1,6 +1,6 @@
 // Every SQL statement the roaming store runs, prepared once per connection. Keeping them together makes the
 // query plans reviewable in one place (all reads below are index lookups or keyset range scans).
-import type { Database } from 'better-sqlite3'
+import type { Database, Statement } from 'better-sqlite3'
 import { CONVERSATION_COLUMNS, MESSAGE_COLUMNS, messageColumnsOf, type ConversationRow, type MessageParams, type MessageRow } from './rows'
 
 const CURSOR_KEY = 'cursor'
@@ -26,7 +26,27 @@ export interface AckParams {
   timestamp: number
 }
 
-export function prepareStatements(db: Database) {
+export interface StoreStatements {
+  insertMessage: Statement<MessageParams>
+  updateServerFields: Statement<MessageParams>
+  messageById: Statement<[string], MessageRow>
+  markSent: Statement<AckParams, MessageRow>
+  markFailed: Statement<[string, string], MessageRow>
+  markSending: Statement<[string], MessageRow>
+  pendingOutbox: Statement<[], MessageRow>
+  pageAcked: Statement<[string, number, number], MessageRow>
+  pageUnacked: Statement<[string], MessageRow>
+  search: Statement<[string, number], MessageRow>
+  conversationState: Statement<[string], ConversationState>
+  upsertConversation: Statement<ConversationUpsert>
+  conversationById: Statement<[string], ConversationRow>
+  listConversations: Statement<[], ConversationRow>
+  markRead: Statement<[string]>
+  getCursor: Statement<[], { value: number }>
+  advanceCursor: Statement<[number]>
+}
+
+export function prepareStatements(db: Database): StoreStatements {
   const named = MESSAGE_COLUMNS.split(', ')
     .map((column) => `@${column}`)
     .join(', ')
@@ -98,5 +118,3 @@ export function prepareStatements(db: Database) {
     )
   }
 }
-
-export type StoreStatements = ReturnType<typeof prepareStatements>
