@@ -193,6 +193,11 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     return this.pageOf(this.requireSession(), conversationId, beforeSeq, limit).catch(rethrowAsAppError)
   }
 
+  /** One page from this device's store only (never asks the server). */
+  async pageLocal(conversationId: string, beforeSeq: number | null, limit: number): Promise<MessagePage> {
+    return this.requireSession().store.page(conversationId, beforeSeq, limit).catch(rethrowAsAppError)
+  }
+
   private async pageOf(session: ActiveSession, conversationId: string, beforeSeq: number | null, limit: number): Promise<MessagePage> {
     const local = await session.store.page(conversationId, beforeSeq, limit)
     if (local.messages.length >= limit || local.hasMore || !session.connection.isOnline) return local

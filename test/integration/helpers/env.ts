@@ -1,0 +1,136 @@
+// Owns the integration-test environment for the client core: temp folders, a real server on port 0
+// (restartable on the same port and data folder), ChatClients with small timings, and polling helpers.
+import { randomUUID } from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { ChatClient } from '../../../src/main/core/client'
+import { registerAccount } from '../../../src/main/core/app-server'
+import type { ClientTimings } from '../../../src/main/core/types'
+import type { ChatMessage } from '../../../src/shared/model'
+import { startServer, type ServerHandle, type ServerOptions } from '../../../src/server'
+
+export const FAST_TIMINGS: ClientTimings = {
+  heartbeatMinMs: 300,
+  heartbeatMaxMs: 2_000,
+  pongTimeoutMs: 1_000,
+  backoffBaseMs: 50,
+  backoffMaxMs: 400,
+  requestTimeoutMs: 5_000
+}
+const WAIT_POLL_MS = 25
+const DEFAULT_WAIT_MS = 30_000
+export const TEST_PASSWORD = 'correct horse battery'
+
+export function makeTempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'parley-'))
+}
+
+export function removeDir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true })
+}
+
+type ServerExtras = Omit<ServerOptions, 'dataDir' | 'port'>
+
+/** A real reference server in a temp folder that can be stopped and started again on the same port. */
+export class TestServer {
+  readonly dataDir = makeTempDir()
+  private handle: ServerHandle | null = null
+  private port = 0
+
+  constructor(private readonly extras: ServerExtras = {}) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`
+  }
+
+  get running(): boolean {
+    return this.handle !== null
+  }
+
+  async start(): Promise<void> {
+    this.handle = await startServer({ ...this.extras, host: '127.0.0.1', port: this.port, dataDir: this.dataDir })
+    this.port = this.handle.port
+  }
+
+  async stop(): Promise<void> {
+    const handle = this.handle
+    this.handle = null
+    await handle?.close()
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop()
+    removeDir(this.dataDir)
+  }
+}
+
+/** ChatClients for one test; every client gets its own data folder, all removed by dispose(). */
+export class Devices {
+  private readonly clients: ChatClient[] = []
+  private readonly dirs: string[] = []
+
+  constructor(private readonly server: TestServer) {}
+
+  create(
+    label: string,
+    timings: Partial<ClientTimings> = {},
+    extra: { autoRenewToken?: boolean; dataDir?: string } = {}
+  ): ChatClient {
+    const dataDir = extra.dataDir ?? makeTempDir()
+    this.dirs.push(dataDir)
+    const client = new ChatClient({
+      serverUrl: this.server.url,
+      deviceId: `${label}-${randomUUID()}`,
+      dataDir,
+      platform: 'desktop',
+      timings: { ...FAST_TIMINGS, ...timings },
+      autoRenewToken: extra.autoRenewToken
+    })
+    this.clients.push(client)
+    return client
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.clients.map((c) => c.close()))
+    for (const dir of this.dirs) removeDir(dir)
+  }
+}
+
+export function uniqueUser(prefix: string): string {
+  return `${prefix}${randomUUID().slice(0, 8)}`
+}
+
+export async function registerUsers(server: TestServer, ...users: string[]): Promise<void> {
+  for (const user of users) await registerAccount(server.url, user, TEST_PASSWORD)
+}
+
+/** Poll until `check` returns true (or throw with `what` after the timeout). */
+export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = DEFAULT_WAIT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    if (await check()) return
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS))
+  }
+}
+
+/** Every message of a conversation as stored on this device, oldest first (walks the local pages only). */
+export async function localHistory(client: ChatClient, conversationId: string): Promise<ChatMessage[]> {
+  const all: ChatMessage[] = []
+  const PAGE = 500
+  let before: number | null = null
+  for (;;) {
+    const page = await client.pageLocal(conversationId, before, PAGE)
+    all.unshift(...page.messages)
+    const oldest = page.messages.find((m) => m.seq !== null)
+    if (!page.hasMore || !oldest || page.messages.length === 0) break
+    before = oldest.seq
+  }
+  return all
+}
+
+/** The conversation as a list of message ids in server order (serverId), the device-independent order. */
+export function serverOrder(messages: ChatMessage[]): string[] {
+  return [...messages].sort((a, b) => (a.serverId ?? Infinity) - (b.serverId ?? Infinity)).map((m) => m.id)
+}
