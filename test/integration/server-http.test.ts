@@ -1,0 +1,85 @@
+// Covers the app-server HTTP endpoints of the reference server: register, login, validation, limits, routing.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { postJson } from '../bench/lib/frame-client'
+import { startTestServer, type TestServer } from '../bench/lib/test-server'
+import { createTokenService } from '../../src/server/auth/tokens'
+
+process.env.PARLEY_LOG ??= 'warn'
+
+const REGISTER = '/app/chat/user/register'
+const LOGIN = '/app/chat/user/login'
+
+describe('app server HTTP', () => {
+  let t: TestServer
+  beforeAll(async () => {
+    t = await startTestServer()
+  })
+  afterAll(async () => {
+    await t.dispose()
+  })
+
+  it('registers a new user with 200 RES_OK', async () => {
+    const res = await postJson(t.server.url, REGISTER, { userAccount: 'Alice', userPassword: 'secret-1' })
+    expect(res).toEqual({ status: 200, body: { code: 'RES_OK' } })
+  })
+
+  it('refuses a duplicate username (case-insensitive) with 409 USER_EXISTS', async () => {
+    const res = await postJson(t.server.url, REGISTER, { userAccount: 'alice', userPassword: 'other-password' })
+    expect(res.status).toBe(409)
+    expect(res.body.code).toBe('USER_EXISTS')
+    expect(typeof res.body.message).toBe('string')
+  })
+
+  it('refuses invalid usernames and passwords with 400 and a message', async () => {
+    for (const userAccount of ['', 'has space', 'x'.repeat(65), 'émile', 42]) {
+      const res = await postJson(t.server.url, REGISTER, { userAccount, userPassword: 'secret-1' })
+      expect(res.status, `username ${JSON.stringify(userAccount)}`).toBe(400)
+      expect(res.body.code).toBe('INVALID_USERNAME')
+      expect(String(res.body.message).length).toBeGreaterThan(0)
+    }
+    const short = await postJson(t.server.url, REGISTER, { userAccount: 'carol', userPassword: '12345' })
+    expect(short.status).toBe(400)
+    expect(short.body.code).toBe('INVALID_PASSWORD')
+    const missing = await postJson(t.server.url, REGISTER, { userAccount: 'carol' })
+    expect(missing.status).toBe(400)
+  })
+
+  it('logs in with good credentials and returns a token that verifies for that user', async () => {
+    const before = Date.now()
+    const res = await postJson(t.server.url, LOGIN, { userAccount: 'ALICE', userPassword: 'secret-1' })
+    expect(res.status).toBe(200)
+    expect(res.body.code).toBe('RES_OK')
+    expect(res.body.chatUserName).toBe('alice')
+    expect(typeof res.body.accessToken).toBe('string')
+    const expires = Number(res.body.expireTimestamp)
+    expect(expires).toBeGreaterThan(before + 86_000_000)
+    expect(expires).toBeLessThan(Date.now() + 86_400_001)
+    // A token signed with another secret must not verify: the token is really signed.
+    const stranger = createTokenService(Buffer.from('another-secret-entirely-32-bytes!'), 60)
+    expect(stranger.verify(String(res.body.accessToken)).ok).toBe(false)
+  })
+
+  it('refuses bad credentials with 401', async () => {
+    const wrong = await postJson(t.server.url, LOGIN, { userAccount: 'alice', userPassword: 'not-the-password' })
+    expect(wrong.status).toBe(401)
+    expect(wrong.body.code).toBe('INVALID_CREDENTIALS')
+    expect(wrong.body.accessToken).toBeUndefined()
+    const unknown = await postJson(t.server.url, LOGIN, { userAccount: 'nobody', userPassword: 'secret-1' })
+    expect(unknown.status).toBe(401)
+  })
+
+  it('answers bad JSON with 400, oversized bodies with 413, unknown routes with 404, and health with 200', async () => {
+    const badJson = await postJson(t.server.url, REGISTER, '{"userAccount": ')
+    expect(badJson.status).toBe(400)
+    const notObject = await postJson(t.server.url, REGISTER, '[1,2]')
+    expect(notObject.status).toBe(400)
+    const big = await postJson(t.server.url, REGISTER, { userAccount: 'dave', userPassword: 'x'.repeat(20_000) })
+    expect(big.status).toBe(413)
+    const unknown = await postJson(t.server.url, '/app/chat/nothing', {})
+    expect(unknown.status).toBe(404)
+    const wrongMethod = await fetch(t.server.url + LOGIN)
+    expect(wrongMethod.status).toBe(405)
+    const health = await fetch(t.server.url + '/healthz')
+    expect(health.status).toBe(200)
+  })
+})
