@@ -20,6 +20,8 @@ export interface CoreSessionOptions {
   deviceId: string
   /** This device's folder (one DB per account inside, the engine decides). */
   dataDir: string
+  /** better-sqlite3 binding built for the host runtime (the Electron shell passes its own). */
+  nativeBinding?: string
   /** Default: new ChatClient(options). */
   createClient?: (options: ChatClientOptions) => ChatClientApi
   /** Default: registerAccount from the app-server module. */
@@ -153,7 +155,8 @@ export class CoreSession {
       serverUrl,
       deviceId: this.options.deviceId,
       dataDir: this.options.dataDir,
-      platform: this.options.shell === 'electron' ? 'desktop' : 'web'
+      platform: this.options.shell === 'electron' ? 'desktop' : 'web',
+      ...(this.options.nativeBinding ? { nativeBinding: this.options.nativeBinding } : {})
     }
     const client = this.options.createClient
       ? this.options.createClient(clientOptions)
