@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SYNC_BATCH_SIZE } from '../../src/main/core/sync/syncer'
+import type { Conversation } from '../../src/shared/model'
+import { Devices, localHistory, registerUsers, serverOrder, TEST_PASSWORD, TestServer, uniqueUser, waitFor } from './helpers/env'
+
+const OFFLINE_EXCHANGE = 500
+
+describe('a device that was offline catches up', () => {
+  const server = new TestServer()
+  let devices: Devices
+
+  beforeAll(async () => {
+    await server.start()
+    devices = new Devices(server)
+  })
+
+  afterAll(async () => {
+    await devices.dispose()
+    await server.dispose()
+  })
+
+  it('gets everything exchanged while it was away, in batches, once', async () => {
+    const alice = uniqueUser('alice')
+    const bob = uniqueUser('bob')
+    await registerUsers(server, alice, bob)
+    const a1 = devices.create('a1')
+    const a2 = devices.create('a2')
+    const b1 = devices.create('b1')
+    await Promise.all([a1.login(alice, TEST_PASSWORD), a2.login(alice, TEST_PASSWORD), b1.login(bob, TEST_PASSWORD)])
+    await a1.sendText(bob, 'before a2 went away')
+    await waitFor('a2 sees the first message', async () => (await localHistory(a2, bob)).length === 1)
+    const cursorBefore = a2.syncCursor!
+    await a2.logout()
+
+    for (let i = 0; i < OFFLINE_EXCHANGE; i += 2) {
+      await a1.sendText(bob, `a ${i}`)
+      await b1.sendText(alice, `b ${i + 1}`)
+    }
+    await waitFor('exchange settled', async () => {
+      const onA1 = await localHistory(a1, bob)
+      const onB1 = await localHistory(b1, alice)
+      return onA1.length === OFFLINE_EXCHANGE + 1 && onB1.length === OFFLINE_EXCHANGE + 1 && onA1.every((m) => m.status !== 'sending')
+    })
+
+    const conversationEvents: Conversation[] = []
+    a2.on('conversation', (c) => conversationEvents.push(c))
+    await a2.login(alice, TEST_PASSWORD)
+    // login resolves after the first catch-up: nothing to wait for.
+    const onA2 = await localHistory(a2, bob)
+    expect(onA2).toHaveLength(OFFLINE_EXCHANGE + 1)
+    expect(new Set(onA2.map((m) => m.id)).size).toBe(OFFLINE_EXCHANGE + 1)
+    expect(serverOrder(onA2)).toEqual(serverOrder(await localHistory(a1, bob)))
+    expect(a2.syncCursor!).toBeGreaterThanOrEqual(cursorBefore + OFFLINE_EXCHANGE)
+    // One applied batch changes the conversation once: several events mean several batches.
+    expect(conversationEvents.length).toBeGreaterThanOrEqual(Math.ceil(OFFLINE_EXCHANGE / SYNC_BATCH_SIZE))
+    const [conversation] = await a2.listConversations()
+    expect(conversation).toMatchObject({ id: bob, unreadCount: OFFLINE_EXCHANGE / 2 })
+    expect(onA2.filter((m) => m.direction === 'out').every((m) => m.status === 'sent')).toBe(true)
+    expect(onA2.filter((m) => m.direction === 'in').every((m) => m.status === 'received')).toBe(true)
+  })
+
+  it('a device that was closed while others talked resumes from its stored cursor', async () => {
+    const alice = uniqueUser('alice')
+    const bob = uniqueUser('bob')
+    await registerUsers(server, alice, bob)
+    const a = devices.create('a')
+    const b = devices.create('b')
+    await a.login(alice, TEST_PASSWORD)
+    await b.login(bob, TEST_PASSWORD)
+    await a.sendText(bob, 'one')
+    await waitFor('delivered', async () => (await localHistory(b, alice)).length === 1)
+    await b.close()
+    for (let i = 0; i < 20; i++) await a.sendText(bob, `while closed ${i}`)
+    await waitFor('acked', async () => (await localHistory(a, bob)).every((m) => m.status === 'sent'))
+    await b.login(bob, TEST_PASSWORD)
+    const onB = await localHistory(b, alice)
+    expect(onB.map((m) => m.content.text)).toEqual(['one', ...Array.from({ length: 20 }, (_, i) => `while closed ${i}`)])
+    expect((await b.listConversations())[0]?.unreadCount).toBe(21)
+  })
+})
