@@ -1,0 +1,46 @@
+// How the renderer orders and merges messages: acked ones by sequence, then unacked ones in local order;
+// merging by client id never duplicates and never lets a stale copy undo an ack. Pure functions only.
+import type { ChatMessage } from '../../../shared/model'
+
+function isAcked(message: ChatMessage): boolean {
+  return message.seq !== null
+}
+
+/** Sort order for one conversation. Ties among unacked messages keep their arrival order (stable sort). */
+export function compareMessages(a: ChatMessage, b: ChatMessage): number {
+  if (a.seq !== null && b.seq !== null) return a.seq - b.seq
+  if (a.seq !== null) return -1
+  if (b.seq !== null) return 1
+  return a.timestamp - b.timestamp
+}
+
+/**
+ * Which copy of the same message to keep. Events and invoke replies can arrive in either order, so an
+ * older unacked copy ('sending' from a sendText reply) must not replace an acked one ('sent' from an event).
+ */
+export function newerCopy(existing: ChatMessage, incoming: ChatMessage): ChatMessage {
+  if (isAcked(existing) && !isAcked(incoming)) return existing
+  return incoming
+}
+
+/** Returns a new ordered list holding `current` updated with `incoming`, each id at most once. */
+export function mergeMessages(current: readonly ChatMessage[], incoming: readonly ChatMessage[]): ChatMessage[] {
+  if (incoming.length === 0) return [...current]
+  const byId = new Map<string, ChatMessage>()
+  for (const message of current) byId.set(message.id, message)
+  for (const message of incoming) {
+    const existing = byId.get(message.id)
+    byId.set(message.id, existing ? newerCopy(existing, message) : message)
+  }
+  // Map keeps first-insertion order, so ties stay in the order messages were first seen.
+  return [...byId.values()].sort(compareMessages)
+}
+
+/** The keyset cursor for the next older page: the lowest known sequence, or null when none is acked. */
+export function oldestSeq(messages: readonly ChatMessage[]): number | null {
+  let oldest: number | null = null
+  for (const message of messages) {
+    if (message.seq !== null && (oldest === null || message.seq < oldest)) oldest = message.seq
+  }
+  return oldest
+}
