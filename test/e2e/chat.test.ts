@@ -1,0 +1,169 @@
+// End-to-end: two people in two Chromium profiles use the real renderer through the browser host against the
+// real server: create accounts, start a chat, talk live in both directions, reload and still see the history.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { startHost, type RunningHost } from '../../src/host/index'
+import { startServer } from '../../src/server/index'
+import { eventually, expectArticlesInOrder, waitVisible } from './helpers'
+
+const CHROMIUM_PATH = '/usr/bin/chromium'
+const RENDERER_DIR = path.resolve('out', 'renderer')
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync'
+]
+const PASSWORD = 'correct horse battery'
+
+const suffix = randomBytes(3).toString('hex')
+const alice = `alice_${suffix}`
+const bob = `bob_${suffix}`
+
+let tmp: string
+let server: Awaited<ReturnType<typeof startServer>> | undefined
+let host: RunningHost | undefined
+const contexts: BrowserContext[] = []
+let alicePage: Page
+let bobPage: Page
+
+async function openPerson(name: string): Promise<Page> {
+  const profile = fs.mkdtempSync(path.join(tmp, `profile-${name}-`))
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS
+  })
+  contexts.push(context)
+  const page = context.pages()[0] ?? (await context.newPage())
+  page.on('pageerror', (err) => console.error(`[${name}] page error:`, err.message))
+  await page.goto(host!.url)
+  return page
+}
+
+async function createAccountAndSignIn(page: Page, username: string): Promise<void> {
+  await waitVisible(page.getByRole('heading', { level: 1, name: 'Parley' }))
+  const serverField = page.getByLabel('Server address', { exact: true })
+  // Prefilled from app.info once the page has asked the host.
+  await eventually(async () => expect(await serverField.inputValue()).toBe(server!.url))
+  await page.getByLabel('Username', { exact: true }).fill(username)
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD)
+  await page.getByRole('button', { name: 'Create account', exact: true }).click()
+  await waitVisible(page.getByRole('navigation', { name: 'Conversations' }))
+  await waitVisible(page.getByText('Select a conversation or start a new chat'))
+}
+
+function messageLog(page: Page) {
+  return page.getByRole('log', { name: 'Messages' })
+}
+
+function conversationButton(page: Page, peer: string) {
+  return page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: new RegExp(`^${peer}\\b`) })
+}
+
+async function send(page: Page, text: string, via: 'enter' | 'button'): Promise<void> {
+  const composer = page.getByRole('textbox', { name: 'Message', exact: true })
+  await composer.fill(text)
+  if (via === 'enter') await composer.press('Enter')
+  else await page.getByRole('button', { name: 'Send', exact: true }).click()
+  await waitVisible(messageLog(page).getByRole('article').filter({ hasText: text }))
+  await eventually(async () => expect(await composer.inputValue()).toBe(''))
+}
+
+async function seesMessage(page: Page, text: string): Promise<void> {
+  await waitVisible(messageLog(page).getByRole('article').filter({ hasText: text }))
+}
+
+beforeAll(async () => {
+  if (!fs.existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Chromium is required for the e2e tests but ${CHROMIUM_PATH} does not exist (apt-get install chromium).`)
+  }
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-'))
+  server = await startServer({ port: 0, dataDir: path.join(tmp, 'server') })
+  host = await startHost({
+    port: 0,
+    rendererDir: RENDERER_DIR,
+    dataDir: path.join(tmp, 'web'),
+    defaultServerUrl: server.url,
+    version: 'e2e'
+  })
+  alicePage = await openPerson('alice')
+  bobPage = await openPerson('bob')
+})
+
+afterAll(async () => {
+  const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-e2e-shots-'))
+  for (const [name, page] of [['alice', alicePage], ['bob', bobPage]] as const) {
+    await page?.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true }).catch(() => undefined)
+  }
+  console.log(`e2e screenshots: ${shots}`)
+  for (const context of contexts) await context.close().catch(() => undefined)
+  await host?.close()
+  await server?.close()
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true })
+})
+
+describe('two people chat in the browser', () => {
+  it('register, start a chat, talk live both ways, and keep the history across a reload', async () => {
+    await createAccountAndSignIn(alicePage, alice)
+    await createAccountAndSignIn(bobPage, bob)
+
+    // Alice starts a chat with Bob.
+    await alicePage.getByRole('button', { name: 'New chat', exact: true }).click()
+    const dialog = alicePage.getByRole('dialog', { name: 'New chat' })
+    await waitVisible(dialog)
+    await dialog.getByLabel('Username to chat with', { exact: true }).fill(bob)
+    await dialog.getByRole('button', { name: 'Start chat', exact: true }).click()
+    await waitVisible(alicePage.getByRole('heading', { level: 2, name: bob, exact: true }))
+    await send(alicePage, 'Hi Bob, it is Alice', 'enter')
+    await waitVisible(messageLog(alicePage).getByRole('article').filter({ hasText: 'Hi Bob' }).getByLabel('Sent', { exact: true }))
+
+    // Bob sees the conversation appear live, unread, then opens it.
+    const fromAlice = conversationButton(bobPage, alice)
+    await waitVisible(fromAlice)
+    await eventually(async () => expect(await fromAlice.getAttribute('aria-label')).toMatch(/\b1 unread\b/))
+    await fromAlice.click()
+    await waitVisible(bobPage.getByRole('heading', { level: 2, name: alice, exact: true }))
+    await seesMessage(bobPage, 'Hi Bob, it is Alice')
+    await eventually(async () => expect(await fromAlice.getAttribute('aria-label')).not.toMatch(/\bunread\b/))
+
+    // Bob replies; Alice sees it live, without reloading.
+    await send(bobPage, 'Hello Alice!', 'button')
+    await seesMessage(alicePage, 'Hello Alice!')
+
+    // Several more messages in both directions.
+    const conversation = ['Hi Bob, it is Alice', 'Hello Alice!']
+    for (let round = 1; round <= 3; round += 1) {
+      const fromAliceText = `alice says ${round}`
+      const fromBobText = `bob answers ${round}`
+      await send(alicePage, fromAliceText, round % 2 === 0 ? 'button' : 'enter')
+      await seesMessage(bobPage, fromAliceText)
+      await send(bobPage, fromBobText, round % 2 === 0 ? 'enter' : 'button')
+      await seesMessage(alicePage, fromBobText)
+      conversation.push(fromAliceText, fromBobText)
+    }
+    await expectArticlesInOrder(messageLog(alicePage), conversation)
+    await expectArticlesInOrder(messageLog(bobPage), conversation)
+
+    // Alice reloads: still signed in, and the whole history is there in the same order.
+    await alicePage.reload()
+    await waitVisible(alicePage.getByRole('navigation', { name: 'Conversations' }))
+    expect(await alicePage.getByRole('button', { name: 'Create account', exact: true }).count()).toBe(0)
+    const toBob = conversationButton(alicePage, bob)
+    await waitVisible(toBob)
+    await toBob.click()
+    await waitVisible(alicePage.getByRole('heading', { level: 2, name: bob, exact: true }))
+    await expectArticlesInOrder(messageLog(alicePage), conversation)
+
+    // And the chat still works after the reload.
+    await send(alicePage, 'still here after a reload', 'enter')
+    await seesMessage(bobPage, 'still here after a reload')
+  })
+})

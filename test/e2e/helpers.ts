@@ -1,0 +1,34 @@
+// Small waiting helpers for the e2e tests: playwright-core has no auto-retrying expect, so these retry
+// an assertion until it holds (or fail with its last error) instead of sleeping for fixed times.
+import { expect } from 'vitest'
+import type { Locator } from 'playwright-core'
+
+/** Long enough for a live message to cross host, server and the other host on a loaded 2-core CI box. */
+export const UI_TIMEOUT_MS = 20_000
+const RETRY_STEP_MS = 100
+
+export async function eventually(assertion: () => Promise<void>, timeoutMs = UI_TIMEOUT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      await assertion()
+      return
+    } catch (err) {
+      if (Date.now() > deadline) throw err
+      await new Promise((resolve) => setTimeout(resolve, RETRY_STEP_MS))
+    }
+  }
+}
+
+export async function waitVisible(locator: Locator, timeoutMs = UI_TIMEOUT_MS): Promise<void> {
+  await locator.first().waitFor({ state: 'visible', timeout: timeoutMs })
+}
+
+/** The log's articles, in document order, contain exactly these texts in this order. */
+export async function expectArticlesInOrder(log: Locator, texts: readonly string[]): Promise<void> {
+  await eventually(async () => {
+    const articles = await log.getByRole('article').allTextContents()
+    const found = articles.map((content) => texts.findIndex((text) => content.includes(text)))
+    expect(found.filter((index) => index >= 0)).toEqual(texts.map((_text, index) => index))
+  })
+}
