@@ -19,9 +19,11 @@ export function isSameDay(a: number, b: number): boolean {
   return calendarDaysBetween(a, b) === 0
 }
 
-/** "14:05" (or "2:05 PM" where the locale says so). */
+/** "09:05" on a 24-hour clock, "9:05 AM" on a 12-hour one, as the locale says. */
 export function formatMessageTime(ms: number, locale?: string): string {
-  return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' }).format(ms)
+  const { hourCycle } = new Intl.DateTimeFormat(locale, { hour: 'numeric' }).resolvedOptions()
+  const twentyFourHour = hourCycle === 'h23' || hourCycle === 'h24'
+  return new Intl.DateTimeFormat(locale, { hour: twentyFourHour ? '2-digit' : 'numeric', minute: '2-digit' }).format(ms)
 }
 
 /** Conversation list: the time today, "Yesterday", a weekday within the week, else a short date. */

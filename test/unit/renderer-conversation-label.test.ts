@@ -1,0 +1,75 @@
+// Renderer conversation labels and text limits: the accessible name starts with the peer's username
+// (the e2e contract), previews are one clipped line, and the composer's byte limit matches the protocol.
+import { describe, expect, it } from 'vitest'
+import type { ChatMessage, Conversation } from '../../src/shared/model'
+import { MAX_TEXT_BYTES as PROTOCOL_MAX_TEXT_BYTES } from '../../src/shared/proto/codec'
+
+// tsconfig.node.json (a shared contract) does not list renderer files, so TypeScript may not follow a static
+// import into src/renderer from here (TS6307): the module is loaded by path at run time, typed by this interface.
+interface ConversationLabelModule {
+  conversationAccessibleName(conversation: Conversation): string
+  previewText(conversation: Conversation): string
+  unreadBadgeText(count: number): string
+}
+interface TextLimitsModule {
+  MAX_TEXT_BYTES: number
+  utf8ByteLength(text: string): number
+  textTooLongMessage(text: string): string | null
+}
+const LABEL_MODULE = '../../src/renderer/src/utils/conversation-label'
+const LIMITS_MODULE = '../../src/renderer/src/utils/text-limits'
+const { conversationAccessibleName, previewText, unreadBadgeText } = (await import(/* @vite-ignore */ LABEL_MODULE)) as ConversationLabelModule
+const { MAX_TEXT_BYTES, textTooLongMessage, utf8ByteLength } = (await import(/* @vite-ignore */ LIMITS_MODULE)) as TextLimitsModule
+
+function lastMessage(text: string, direction: 'in' | 'out'): ChatMessage {
+  return {
+    id: 'a'.repeat(32),
+    serverId: 1,
+    conversationId: 'bob',
+    chatType: 'single',
+    from: direction === 'in' ? 'bob' : 'alice',
+    to: direction === 'in' ? 'alice' : 'bob',
+    direction,
+    content: { type: 'text', text },
+    timestamp: 1,
+    seq: 1,
+    status: direction === 'in' ? 'received' : 'sent',
+    error: null
+  }
+}
+
+function conversation(unreadCount: number, last: ChatMessage | null): Conversation {
+  return { id: 'bob', chatType: 'single', lastMessage: last, unreadCount, updatedAt: 1 }
+}
+
+describe('renderer conversation labels', () => {
+  it('names a conversation starting with the username, then unread count and last message', () => {
+    expect(conversationAccessibleName(conversation(2, lastMessage('hi', 'in')))).toBe('bob, 2 unread, last message: hi')
+    expect(conversationAccessibleName(conversation(0, lastMessage('see you', 'out')))).toBe('bob, last message: You: see you')
+    expect(conversationAccessibleName(conversation(0, null))).toBe('bob, no messages yet')
+  })
+
+  it('previews one line, clipped', () => {
+    expect(previewText(conversation(0, lastMessage('line one\n\nline   two', 'in')))).toBe('line one line two')
+    const long = previewText(conversation(0, lastMessage('x'.repeat(500), 'in')))
+    expect(long.length).toBe(80)
+    expect(long.endsWith('…')).toBe(true)
+  })
+
+  it('caps the unread badge', () => {
+    expect(unreadBadgeText(7)).toBe('7')
+    expect(unreadBadgeText(100)).toBe('99+')
+  })
+})
+
+describe('renderer text limits', () => {
+  it('uses the protocol limit and counts UTF-8 bytes, not characters', () => {
+    expect(MAX_TEXT_BYTES).toBe(PROTOCOL_MAX_TEXT_BYTES)
+    expect(utf8ByteLength('é')).toBe(2)
+    expect(utf8ByteLength('👋')).toBe(4)
+    expect(textTooLongMessage('a'.repeat(MAX_TEXT_BYTES))).toBeNull()
+    expect(textTooLongMessage('a'.repeat(MAX_TEXT_BYTES + 1))).toMatch(/too long/)
+    // 2,000 characters but 8,000 bytes: too long although short in characters.
+    expect(textTooLongMessage('👋'.repeat(2_000))).toMatch(/limit is 5 KB/)
+  })
+})
