@@ -31,6 +31,8 @@ let tmp: string
 let server: Awaited<ReturnType<typeof startServer>> | undefined
 let host: RunningHost | undefined
 const contexts: BrowserContext[] = []
+/** Uncaught exceptions in either page: a renderer bug even when the flow still works. */
+const pageErrors: string[] = []
 let alicePage: Page
 let bobPage: Page
 
@@ -43,7 +45,7 @@ async function openPerson(name: string): Promise<Page> {
   })
   contexts.push(context)
   const page = context.pages()[0] ?? (await context.newPage())
-  page.on('pageerror', (err) => console.error(`[${name}] page error:`, err.message))
+  page.on('pageerror', (err) => pageErrors.push(`[${name}] ${err.message}`))
   await page.goto(host!.url)
   return page
 }
@@ -165,5 +167,23 @@ describe('two people chat in the browser', () => {
     // And the chat still works after the reload.
     await send(alicePage, 'still here after a reload', 'enter')
     await seesMessage(bobPage, 'still here after a reload')
+    expect(pageErrors).toEqual([])
+  })
+
+  it('signs out, refuses a wrong password with a sentence, and signing in again brings the conversation back', async () => {
+    await bobPage.getByRole('button', { name: 'Sign out', exact: true }).click()
+    await waitVisible(bobPage.getByRole('button', { name: 'Sign in', exact: true }))
+    expect(await bobPage.getByRole('navigation', { name: 'Conversations' }).count()).toBe(0)
+    await bobPage.getByLabel('Username', { exact: true }).fill(bob)
+    await bobPage.getByLabel('Password', { exact: true }).fill('not the password')
+    await bobPage.getByRole('button', { name: 'Sign in', exact: true }).click()
+    await waitVisible(bobPage.getByRole('alert').filter({ hasText: 'The username or password is incorrect.' }))
+    await bobPage.getByLabel('Password', { exact: true }).fill(PASSWORD)
+    await bobPage.getByRole('button', { name: 'Sign in', exact: true }).click()
+    const fromAlice = conversationButton(bobPage, alice)
+    await waitVisible(fromAlice)
+    await fromAlice.click()
+    await seesMessage(bobPage, 'still here after a reload')
+    expect(pageErrors).toEqual([])
   })
 })
