@@ -41,6 +41,7 @@ describe('client basics against the real server', () => {
 
   it('reports invalid input at registration', async () => {
     await expect(registerAccount(server.url, '', TEST_PASSWORD)).rejects.toMatchObject({ code: 'INVALID_USERNAME' })
+    await expect(registerAccount(server.url, uniqueUser('shorty'), 'x')).rejects.toMatchObject({ code: 'INVALID_PASSWORD' })
   })
 
   it('sends and receives a message; sender sees sending then sent; receiver gets unread', async () => {

@@ -10,22 +10,32 @@ import { MAX_TEXT_BYTES, hexToClientId, type DecodedFrame } from '../../shared/p
 import { TypedEmitter } from '../../shared/typed-emitter'
 import { loginAccount } from './app-server'
 import { Connection, type AuthInfo, type ConnectionEnded } from './net/connection'
-import { chatMessageFromEvent, chatTypeToWire } from './protocol/messages'
+import { chatTypeToWire } from './protocol/messages'
 import { openMessageStore, StoreError } from './store'
 import type { MessageStore } from './store/types'
+import { HistoryPager } from './sync/history'
 import { Outbox } from './sync/outbox'
 import { Syncer, type AppliedChanges } from './sync/syncer'
 import type { ChatClientApi, ChatClientEvents, ChatClientOptions, ClientTimings } from './types'
 
 const log = createLogger('core:client')
 
+const HEARTBEAT_MIN_MS = 5_000
+const HEARTBEAT_MAX_MS = 60_000
+const PONG_TIMEOUT_MS = 10_000
+const BACKOFF_BASE_MS = 500
+const BACKOFF_MAX_MS = 30_000
+const REQUEST_TIMEOUT_MS = 15_000
+/** How long login() waits for the first connect before it returns and lets the client keep trying offline. */
+const LOGIN_CONNECT_WAIT_FACTOR = 2
+
 export const DEFAULT_TIMINGS: Readonly<ClientTimings> = {
-  heartbeatMinMs: 5_000,
-  heartbeatMaxMs: 60_000,
-  pongTimeoutMs: 10_000,
-  backoffBaseMs: 500,
-  backoffMaxMs: 30_000,
-  requestTimeoutMs: 15_000
+  heartbeatMinMs: HEARTBEAT_MIN_MS,
+  heartbeatMaxMs: HEARTBEAT_MAX_MS,
+  pongTimeoutMs: PONG_TIMEOUT_MS,
+  backoffBaseMs: BACKOFF_BASE_MS,
+  backoffMaxMs: BACKOFF_MAX_MS,
+  requestTimeoutMs: REQUEST_TIMEOUT_MS
 }
 const CLIENT_ID_BYTES = 16
 const DEFAULT_PLATFORM = 'desktop'
@@ -38,6 +48,7 @@ interface ActiveSession {
   connection: Connection
   syncer: Syncer
   outbox: Outbox
+  history: HistoryPager
   /** The catch-up + outbox flush started by the latest (re)connect. */
   lastCatchUp: Promise<void>
   unsubscribe: Array<() => void>
@@ -133,7 +144,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
   }
 
   /** Stop the connection and close the store (no server-side sign-out is involved). Safe to call twice. */
-  async close(): Promise<void> {
+  async close(reason: string | null = null): Promise<void> {
     const session = this.active
     if (!session) return
     this.active = null
@@ -142,7 +153,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     await session.connection.stop()
     await session.lastCatchUp.catch(() => undefined)
     await session.store.close()
-    this.setStatus({ state: 'disconnected', nextRetryAt: null, reason: null })
+    this.setStatus({ state: 'disconnected', nextRetryAt: null, reason })
   }
 
   /** Tests: cut the link abruptly; the client reconnects by itself. */
@@ -190,37 +201,12 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
   }
 
   async page(conversationId: string, beforeSeq: number | null, limit: number): Promise<MessagePage> {
-    return this.pageOf(this.requireSession(), conversationId, beforeSeq, limit).catch(rethrowAsAppError)
+    return this.requireSession().history.page(conversationId, beforeSeq, limit).catch(rethrowAsAppError)
   }
 
   /** One page from this device's store only (never asks the server). */
   async pageLocal(conversationId: string, beforeSeq: number | null, limit: number): Promise<MessagePage> {
     return this.requireSession().store.page(conversationId, beforeSeq, limit).catch(rethrowAsAppError)
-  }
-
-  private async pageOf(session: ActiveSession, conversationId: string, beforeSeq: number | null, limit: number): Promise<MessagePage> {
-    const local = await session.store.page(conversationId, beforeSeq, limit)
-    if (local.messages.length >= limit || local.hasMore || !session.connection.isOnline) return local
-    const oldestKnown = local.messages.reduce<number | null>(
-      (min, m) => (m.seq !== null && (min === null || m.seq < min) ? m.seq : min),
-      beforeSeq
-    )
-    try {
-      const history = await session.connection.request(
-        { history: { conversation: conversationId, chatType: chatTypeToWire('single'), beforeSeq: oldestKnown ?? 0, limit } },
-        'historyPage'
-      )
-      const older = (history.events ?? [])
-        .map((event) => chatMessageFromEvent(event, session.info.user))
-        .filter((m): m is ChatMessage => m !== null)
-      if (older.length === 0) return local
-      await session.syncer.applyHistory(older, conversationId)
-      const merged = await session.store.page(conversationId, beforeSeq, limit)
-      return { messages: merged.messages, hasMore: merged.hasMore || Boolean(history.hasMore) }
-    } catch (err) {
-      log.warn('could not fetch older history; showing local messages', { error: String(err) })
-      return local
-    }
   }
 
   async markRead(conversationId: string): Promise<void> {
@@ -295,6 +281,13 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
       connection,
       syncer,
       outbox,
+      history: new HistoryPager({
+        store,
+        syncer,
+        me: user,
+        isOnline: () => connection.isOnline,
+        requestHistory: (frame) => connection.request(frame, 'historyPage')
+      }),
       lastCatchUp: Promise.resolve(),
       unsubscribe: []
     }
@@ -323,7 +316,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
         cleanup()
         log.warn('signed in but not connected yet; continuing offline')
         resolve()
-      }, this.timings.requestTimeoutMs * 2)
+      }, this.timings.requestTimeoutMs * LOGIN_CONNECT_WAIT_FACTOR)
       const cleanup = (): void => {
         clearTimeout(giveUp)
         offOnline()
@@ -335,10 +328,21 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
 
   private onOnline(session: ActiveSession, info: AuthInfo): void {
     if (info.tokenExpiresAt) session.tokenExpiresAt = info.tokenExpiresAt
+    this.startCatchUp(session)
+  }
+
+  /** Catch up, then flush the outbox. If that fails while the link stays up (e.g. a timeout), try again later. */
+  private startCatchUp(session: ActiveSession): void {
     session.lastCatchUp = session.syncer
       .catchUp()
       .then(() => session.outbox.flush())
-      .catch((err: unknown) => log.info('catch-up interrupted; it resumes after the next connect', { error: String(err) }))
+      .catch((err: unknown) => {
+        log.info('catch-up interrupted', { error: String(err) })
+        if (this.active !== session || !session.connection.isOnline) return // the next connect catches up
+        setTimeout(() => {
+          if (this.active === session && session.connection.isOnline) this.startCatchUp(session)
+        }, this.timings.backoffBaseMs)
+      })
   }
 
   private onPush(session: ActiveSession, frame: DecodedFrame): void {
@@ -367,7 +371,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
 
   private async onEnded(session: ActiveSession, ended: ConnectionEnded): Promise<void> {
     if (this.active !== session || this.signingIn) return // login() reports a refusal itself
-    await this.close()
+    await this.close(ended.reason)
     this.emit('sessionEnded', { reason: ended.reason })
   }
 

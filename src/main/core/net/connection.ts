@@ -296,7 +296,8 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
       return
     }
     if (frame.body === 'error') {
-      log.warn('server reported an error', { code: frame.error?.code, message: frame.error?.message })
+      // Connection-level notices (e.g. token expired) are followed by a close frame that decides what happens.
+      log.info('server reported an error', { code: frame.error?.code, message: frame.error?.message })
       return
     }
     this.emit('push', frame)
