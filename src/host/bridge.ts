@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, WebSocket, type RawData } from 'ws'
+import type { CoreSession } from '../main/core/api/session'
 import type { HostClientMessage, HostServerMessage } from '../shared/ipc/contract'
 import { createLogger } from '../shared/logger'
 import { isOwnHost, isOwnOrigin, isValidTabId, tokenMatches } from './security'
@@ -67,7 +68,7 @@ export function createBridge(options: BridgeOptions): Bridge {
       },
       close: (code, reason) => ws.close(code, reason)
     }
-    let session: ReturnType<TabSessions['attach']>
+    let session: CoreSession
     try {
       session = options.tabs.attach(tab, connection)
     } catch (err) {

@@ -11,6 +11,7 @@ const log = createLogger('host:cli')
 
 const DEFAULT_SERVER_PORT = 3210
 const DATA_ROOT = '.parley-data'
+const SERVER_URL_PATTERN = /^https?:\/\/[^\s/]+(:\d+)?\/?$/
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
 interface EmbeddedServer {
@@ -70,8 +71,11 @@ async function main(): Promise<void> {
   }
   const port = parsePort(values.port ?? process.env.PARLEY_WEB_PORT, DEFAULT_HOST_PORT, '--port')
   const externalServer = (values.server ?? process.env.PARLEY_SERVER_URL)?.trim() || null
-  const server = externalServer ? null : await startEmbeddedServer()
-  const serverUrl = externalServer ?? server!.url
+  if (externalServer !== null && !SERVER_URL_PATTERN.test(externalServer)) {
+    fail(`the server address must look like http://host:port, not "${externalServer}".`)
+  }
+  const server = externalServer === null ? await startEmbeddedServer() : null
+  const serverUrl = server ? server.url : (externalServer ?? '')
 
   let host: RunningHost
   try {
