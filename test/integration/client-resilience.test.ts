@@ -53,6 +53,48 @@ describe('resilience: dropped acks and server restarts', () => {
     expect(senderCopy[0]!.serverId).toBe(recipientCopy[0]!.serverId)
   })
 
+  it('an ack that comes too late: the client resends on the same link and the server de-duplicates it', async () => {
+    const hookCalls: string[] = []
+    const SLOW_ACK_MS = 400
+    server = new TestServer({
+      testHooks: {
+        beforeSendAck: ({ clientId }) => {
+          hookCalls.push(clientId)
+          // Hold the first ack past the client's request timeout (the hook is synchronous, so block).
+          if (hookCalls.length === 1) {
+            const until = Date.now() + SLOW_ACK_MS
+            while (Date.now() < until) {
+              /* busy wait */
+            }
+          }
+        }
+      }
+    })
+    await server.start()
+    devices = new Devices(server)
+    const alice = uniqueUser('alice')
+    const bob = uniqueUser('bob')
+    await registerUsers(server, alice, bob)
+    const a = devices.create('a', { requestTimeoutMs: 150, backoffBaseMs: 20 })
+    const b = devices.create('b')
+    await a.login(alice, TEST_PASSWORD)
+    await b.login(bob, TEST_PASSWORD)
+    const states: ConnectionState[] = []
+    a.on('connection', (s) => states.push(s.state))
+
+    const message = await a.sendText(bob, 'slow ack')
+    await waitFor('sent', async () => (await a.pageLocal(bob, null, 10)).messages[0]?.status === 'sent')
+    expect(hookCalls).toEqual([message.id, message.id])
+    expect(states).toEqual([])
+    await waitFor('delivered', async () => (await b.pageLocal(alice, null, 10)).messages.length === 1)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const onA = await localHistory(a, bob)
+    const onB = await localHistory(b, alice)
+    expect(onA).toHaveLength(1)
+    expect(onB).toHaveLength(1)
+    expect(onA[0]).toMatchObject({ id: message.id, status: 'sent', serverId: onB[0]!.serverId, seq: expect.any(Number) })
+  })
+
   it('a test-forced link drop with messages in flight loses and duplicates nothing', async () => {
     server = new TestServer()
     await server.start()
