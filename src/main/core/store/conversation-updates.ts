@@ -1,8 +1,9 @@
 // Folds the messages changed in one write into per-conversation updates (last message, unread delta,
 // activity time) and applies them: the single owner of "which message is a conversation's newest".
-import type { ChatType } from '../../../shared/model'
-import type { MessageParams } from './rows'
-import type { ConversationState, StoreStatements } from './statements'
+import type { ChatMessage, ChatType, Conversation } from '../../../shared/model'
+import type { StoreError } from './errors'
+import { rowToMessage } from './rows'
+import type { ConversationFields, StoreStatements } from './statements'
 
 interface LastMessageKey {
   id: string
@@ -12,7 +13,7 @@ interface LastMessageKey {
 
 interface PendingConversation {
   chatType: ChatType
-  newest: LastMessageKey | null
+  newest: ChatMessage
   unreadDelta: number
   updatedAt: number
 }
@@ -31,45 +32,70 @@ export function isNewerMessage(candidate: LastMessageKey, current: LastMessageKe
 export class ConversationUpdates {
   private readonly pending = new Map<string, PendingConversation>()
 
-  /** Record that `message` was inserted or changed; `countsAsUnread` when it is a new incoming message. */
-  add(message: MessageParams, countsAsUnread: boolean): void {
-    const key: LastMessageKey = { id: message.id, seq: message.seq, timestamp: message.timestamp }
-    const entry = this.pending.get(message.conversation_id)
+  /** Record that `message` (as stored) was inserted or changed; `countsAsUnread` when it is a new incoming one. */
+  add(message: ChatMessage, countsAsUnread: boolean): void {
+    const entry = this.pending.get(message.conversationId)
     if (entry === undefined) {
-      this.pending.set(message.conversation_id, {
-        chatType: message.chat_type as ChatType,
-        newest: key,
+      this.pending.set(message.conversationId, {
+        chatType: message.chatType,
+        newest: message,
         unreadDelta: countsAsUnread ? 1 : 0,
         updatedAt: message.timestamp
       })
       return
     }
-    if (isNewerMessage(key, entry.newest)) entry.newest = key
+    if (isNewerMessage(message, entry.newest)) entry.newest = message
     if (countsAsUnread) entry.unreadDelta += 1
     entry.updatedAt = Math.max(entry.updatedAt, message.timestamp)
   }
 
-  get size(): number {
-    return this.pending.size
-  }
-
-  /** Write every pending conversation (inside the caller's transaction). Returns the ids written. */
-  apply(statements: StoreStatements): string[] {
-    for (const [id, entry] of this.pending) {
-      const state: ConversationState | undefined = statements.conversationState.get(id)
-      const current: LastMessageKey | null =
-        state?.last_message_id != null
-          ? { id: state.last_message_id, seq: state.last_seq, timestamp: state.last_timestamp ?? 0 }
-          : null
-      const newest = entry.newest !== null && isNewerMessage(entry.newest, current) ? entry.newest : current
-      statements.upsertConversation.run({
-        id,
-        chat_type: entry.chatType,
-        last_message_id: newest?.id ?? null,
-        unread_delta: entry.unreadDelta,
-        updated_at: entry.updatedAt
-      })
+  /**
+   * Write every pending conversation (inside the caller's transaction) and return them as stored. A sync batch
+   * touches hundreds of conversations, so this is set-based: one read of their current last messages, the
+   * decisions made here, one upsert of all of them.
+   */
+  apply(statements: StoreStatements, onMissing: (id: string) => StoreError): Conversation[] {
+    if (this.pending.size === 0) return []
+    const currentById = new Map<string, LastMessageKey>()
+    for (const state of statements.conversationStates.all(JSON.stringify([...this.pending.keys()]))) {
+      if (state.last_message_id === null) continue
+      currentById.set(state.id, { id: state.last_message_id, seq: state.last_seq, timestamp: state.last_timestamp ?? 0 })
     }
-    return [...this.pending.keys()]
+
+    /** Conversations whose last message stays one written before this batch (older history arrived). */
+    const keptLast = new Map<string, string>()
+    let rows: ConversationFields[]
+    try {
+      for (const [id, entry] of this.pending) {
+        const current = currentById.get(id) ?? null
+        const keepsCurrent = current !== null && !isNewerMessage(entry.newest, current)
+        if (keepsCurrent) keptLast.set(id, current.id)
+        statements.stageConversation.run({
+          id,
+          chat_type: entry.chatType,
+          last_message_id: keepsCurrent ? current.id : entry.newest.id,
+          unread_delta: entry.unreadDelta,
+          updated_at: entry.updatedAt
+        })
+      }
+      rows = statements.upsertStagedConversations.all()
+    } finally {
+      statements.clearStagedConversations.run()
+    }
+
+    const byId = new Map(rows.map((row) => [row.id, row]))
+    return [...this.pending].map(([id, entry]) => {
+      const row = byId.get(id)
+      if (!row) throw onMissing(id)
+      const keptId = keptLast.get(id)
+      const stored = keptId === undefined ? undefined : statements.messageById.get(keptId)
+      return {
+        id: row.id,
+        chatType: row.chat_type as ChatType,
+        lastMessage: keptId === undefined ? entry.newest : stored ? rowToMessage(stored) : null,
+        unreadCount: row.unread_count,
+        updatedAt: row.updated_at
+      }
+    })
   }
 }

@@ -19,6 +19,10 @@ const MAX_SEARCH_RESULTS = 500
 /** Bound used for "newest page": every real seq is below it. */
 const NO_SEQ_BOUND = Number.MAX_SAFE_INTEGER
 
+function missingConversation(id: string): StoreError {
+  return new StoreError('STORE_FAILED', `Conversation ${id} could not be written.`)
+}
+
 export class SqliteMessageStore implements MessageStore {
   private readonly statements: StoreStatements
   private closed = false
@@ -38,8 +42,8 @@ export class SqliteMessageStore implements MessageStore {
       this.db.transaction(() => {
         if (this.statements.insertMessage.run(params).changes === 0) return // already stored: idempotent
         const updates = new ConversationUpdates()
-        updates.add(params, false)
-        updates.apply(this.statements)
+        updates.add(rowToMessage(params), false)
+        updates.apply(this.statements, missingConversation)
       })()
     })
   }
@@ -90,28 +94,27 @@ export class SqliteMessageStore implements MessageStore {
       messages.forEach(checkMessage)
       checkSafeInteger(cursor, 'sync cursor')
       return this.db.transaction(() => {
-        const changed: MessageParams[] = []
+        const batch = messages.map(messageToParams)
+        const inserted = this.insertBatch(batch)
+        const changed: ChatMessage[] = []
         const updates = new ConversationUpdates()
-        for (const message of messages) {
-          const params = messageToParams(message)
-          if (this.statements.insertMessage.run(params).changes === 1) {
-            const unread = params.direction === 'in' && params.conversation_id !== activeConversationId
-            updates.add(params, unread)
-            changed.push(params)
+        for (const [index, params] of batch.entries()) {
+          if (inserted.has(index)) {
+            const stored = rowToMessage(params)
+            updates.add(stored, params.direction === 'in' && params.conversation_id !== activeConversationId)
+            changed.push(stored)
             continue
           }
-          const stored = this.upsertExisting(params)
-          if (stored) {
+          const updated = this.upsertExisting(params)
+          if (updated) {
+            const stored = rowToMessage(updated)
             updates.add(stored, false)
             changed.push(stored)
           }
         }
-        const conversationIds = updates.apply(this.statements)
+        const conversations = updates.apply(this.statements, missingConversation)
         this.statements.advanceCursor.run(cursor)
-        return {
-          messages: changed.map(rowToMessage),
-          conversations: conversationIds.map((id) => this.conversationOrThrow(id))
-        }
+        return { messages: changed, conversations }
       })()
     })
   }
@@ -178,6 +181,27 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   /**
+   * Insert the batch's new messages in one statement (see createStagingTable). Returns the positions in
+   * `batch` that were inserted; the others already existed (or repeat an id earlier in the batch).
+   */
+  private insertBatch(batch: MessageParams[]): Set<number> {
+    const { stageMessage, insertStaged, clearStaged } = this.statements
+    for (const params of batch) stageMessage.run(params)
+    let newIds: Set<string>
+    try {
+      newIds = new Set(insertStaged.all().map((row) => row.id))
+    } finally {
+      clearStaged.run()
+    }
+    const positions = new Set<number>()
+    for (const [index, params] of batch.entries()) {
+      // The first occurrence of an id is the one the ordered INSERT ... SELECT stored.
+      if (newIds.delete(params.id)) positions.add(index)
+    }
+    return positions
+  }
+
+  /**
    * A message with this id exists: take the server's view of it (ack fields, status, content) but keep its
    * identity. Returns the stored row when something changed, null for an exact duplicate.
    */
@@ -197,14 +221,10 @@ export class SqliteMessageStore implements MessageStore {
       text: incoming.text
     }
     if (sameStoredMessage(merged, existing)) return null
-    this.statements.updateServerFields.run(merged)
+    const contentChanged = merged.body !== existing.body || merged.type !== existing.type
+    const update = contentChanged ? this.statements.updateAckAndContent : this.statements.updateAck
+    update.run(merged)
     return merged
-  }
-
-  private conversationOrThrow(id: string): Conversation {
-    const row = this.statements.conversationById.get(id)
-    if (!row) throw new StoreError('STORE_FAILED', `Conversation ${id} vanished while it was being updated.`)
-    return rowToConversation(row)
   }
 
   /** Runs one operation: refuses after close, and turns any failure into a StoreError with `action` as its sentence. */

@@ -6,6 +6,7 @@ import { CONVERSATION_COLUMNS, MESSAGE_COLUMNS, messageColumnsOf, type Conversat
 const CURSOR_KEY = 'cursor'
 
 export interface ConversationState {
+  id: string
   last_message_id: string | null
   last_seq: number | null
   last_timestamp: number | null
@@ -19,6 +20,15 @@ export interface ConversationUpsert {
   updated_at: number
 }
 
+/** A conversations row on its own (RETURNING of the upsert). */
+export interface ConversationFields {
+  id: string
+  chat_type: string
+  last_message_id: string | null
+  unread_count: number
+  updated_at: number
+}
+
 export interface AckParams {
   id: string
   server_id: number
@@ -28,7 +38,11 @@ export interface AckParams {
 
 export interface StoreStatements {
   insertMessage: Statement<MessageParams>
-  updateServerFields: Statement<MessageParams>
+  stageMessage: Statement<MessageParams>
+  insertStaged: Statement<[], { id: string }>
+  clearStaged: Statement<[]>
+  updateAck: Statement<MessageParams>
+  updateAckAndContent: Statement<MessageParams>
   messageById: Statement<[string], MessageRow>
   markSent: Statement<AckParams, MessageRow>
   markFailed: Statement<[string, string], MessageRow>
@@ -37,8 +51,10 @@ export interface StoreStatements {
   pageAcked: Statement<[string, number, number], MessageRow>
   pageUnacked: Statement<[string], MessageRow>
   search: Statement<[string, number], MessageRow>
-  conversationState: Statement<[string], ConversationState>
-  upsertConversation: Statement<ConversationUpsert>
+  conversationStates: Statement<[string], ConversationState>
+  stageConversation: Statement<ConversationUpsert>
+  upsertStagedConversations: Statement<[], ConversationFields>
+  clearStagedConversations: Statement<[]>
   conversationById: Statement<[string], ConversationRow>
   listConversations: Statement<[], ConversationRow>
   markRead: Statement<[string]>
@@ -46,7 +62,24 @@ export interface StoreStatements {
   advanceCursor: Statement<[number]>
 }
 
+/**
+ * Per-connection scratch tables for sync batches. Rows are staged here (no indexes, no triggers) and moved
+ * into messages with ONE statement: the FTS trigger then runs inside a single statement per batch, instead
+ * of paying FTS5's per-statement savepoint for every row (measured: about half the cost of a sync insert).
+ */
+function createStagingTable(db: Database): void {
+  db.exec(`
+    CREATE TEMP TABLE IF NOT EXISTS staged_messages (
+      position INTEGER PRIMARY KEY,
+      ${MESSAGE_COLUMNS.split(', ').join(' ANY, ')} ANY
+    ) STRICT;
+    CREATE TEMP TABLE IF NOT EXISTS staged_conversations (
+      id TEXT PRIMARY KEY, chat_type TEXT, last_message_id TEXT, unread_delta INTEGER, updated_at INTEGER
+    ) STRICT`)
+}
+
 export function prepareStatements(db: Database): StoreStatements {
+  createStagingTable(db)
   const named = MESSAGE_COLUMNS.split(', ')
     .map((column) => `@${column}`)
     .join(', ')
@@ -56,10 +89,23 @@ export function prepareStatements(db: Database): StoreStatements {
     insertMessage: db.prepare<MessageParams>(
       `INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (${named}) ON CONFLICT (id) DO NOTHING`
     ),
+    stageMessage: db.prepare<MessageParams>(`INSERT INTO temp.staged_messages (${MESSAGE_COLUMNS}) VALUES (${named})`),
+    /** Moves the staged batch in order (local_order follows the batch); RETURNING names the rows that were new. */
+    insertStaged: db.prepare<[], { id: string }>(
+      `INSERT INTO messages (${MESSAGE_COLUMNS})
+       SELECT ${MESSAGE_COLUMNS} FROM temp.staged_messages WHERE true ORDER BY position
+       ON CONFLICT (id) DO NOTHING RETURNING id`
+    ),
+    clearStaged: db.prepare<[]>(`DELETE FROM temp.staged_messages`),
     /** Overwrites what the server decides about a message; its identity (conversation, parties) never changes. */
-    updateServerFields: db.prepare<MessageParams>(
-      `UPDATE messages SET server_id = @server_id, seq = @seq, timestamp = @timestamp, status = @status,
-         error = @error, type = @type, body = @body, text = @text
+    updateAck: db.prepare<MessageParams>(
+      `UPDATE messages SET server_id = @server_id, seq = @seq, timestamp = @timestamp, status = @status, error = @error
+       WHERE id = @id`
+    ),
+    /** The same plus new content: only this statement touches `text`, so only it re-indexes the message. */
+    updateAckAndContent: db.prepare<MessageParams>(
+      `UPDATE messages SET server_id = @server_id, seq = @seq, timestamp = @timestamp, status = @status, error = @error,
+         type = @type, body = @body, text = @text
        WHERE id = @id`
     ),
     messageById: db.prepare<[string], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`),
@@ -93,17 +139,26 @@ export function prepareStatements(db: Database): StoreStatements {
        WHERE messages_fts MATCH ? ORDER BY m.timestamp DESC, m.local_order DESC LIMIT ?`
     ),
 
-    conversationState: db.prepare<[string], ConversationState>(
-      `SELECT c.last_message_id, m.seq AS last_seq, m.timestamp AS last_timestamp ${conversationJoin} WHERE c.id = ?`
+    /** The current last message of each conversation named in a JSON array of ids. */
+    conversationStates: db.prepare<[string], ConversationState>(
+      `SELECT c.id, c.last_message_id, m.seq AS last_seq, m.timestamp AS last_timestamp ${conversationJoin}
+       WHERE c.id IN (SELECT value FROM json_each(?))`
     ),
-    upsertConversation: db.prepare<ConversationUpsert>(
+    stageConversation: db.prepare<ConversationUpsert>(
+      `INSERT INTO temp.staged_conversations (id, chat_type, last_message_id, unread_delta, updated_at)
+       VALUES (@id, @chat_type, @last_message_id, @unread_delta, @updated_at)`
+    ),
+    /** The last message was decided by the caller; unread adds up and activity time only moves forward. */
+    upsertStagedConversations: db.prepare<[], ConversationFields>(
       `INSERT INTO conversations (id, chat_type, last_message_id, unread_count, updated_at)
-       VALUES (@id, @chat_type, @last_message_id, @unread_delta, @updated_at)
+       SELECT id, chat_type, last_message_id, unread_delta, updated_at FROM temp.staged_conversations WHERE true
        ON CONFLICT (id) DO UPDATE SET
          last_message_id = excluded.last_message_id,
          unread_count = unread_count + excluded.unread_count,
-         updated_at = max(updated_at, excluded.updated_at)`
+         updated_at = max(updated_at, excluded.updated_at)
+       RETURNING id, chat_type, last_message_id, unread_count, updated_at`
     ),
+    clearStagedConversations: db.prepare<[]>(`DELETE FROM temp.staged_conversations`),
     conversationById: db.prepare<[string], ConversationRow>(`SELECT ${CONVERSATION_COLUMNS} ${conversationJoin} WHERE c.id = ?`),
     listConversations: db.prepare<[], ConversationRow>(
       `SELECT ${CONVERSATION_COLUMNS} ${conversationJoin} ORDER BY c.updated_at DESC, c.id`
