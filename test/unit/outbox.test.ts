@@ -7,7 +7,7 @@ import type { ResponseBody } from '../../src/main/core/net/connection'
 import { ProtocolError } from '../../src/main/core/protocol/errors'
 import { openMessageStore } from '../../src/main/core/store'
 import type { MessageStore } from '../../src/main/core/store/types'
-import { Outbox } from '../../src/main/core/sync/outbox'
+import { FLUSH_WINDOW, Outbox } from '../../src/main/core/sync/outbox'
 
 type Ack = ResponseBody<'sendAck'>
 type SendBehaviour = (message: ChatMessage) => Promise<Ack>
@@ -178,6 +178,43 @@ describe('outbox', () => {
     await flushing
     await settle()
     expect(transport.sent).toEqual([message.id])
+  })
+
+  it('rate-limited sends are retried until the server accepts them', async () => {
+    let refusals = 0
+    transport.behaviour = (m) => {
+      if (refusals < 7) {
+        refusals += 1
+        return Promise.reject(new ProtocolError(ErrorCode.ERROR_RATE_LIMITED, 'slow down'))
+      }
+      return Promise.resolve(transport.ack(m))
+    }
+    const message = outgoing('patience')
+    await outbox.enqueue(message)
+    for (let i = 0; i < 200 && outbox.inFlightCount > 0; i++) await new Promise((r) => setTimeout(r, 5))
+    expect(refusals).toBe(7)
+    expect((await store.getMessage(message.id))?.status).toBe('sent')
+  })
+
+  it('flushes a long outbox in order with a bounded number of sends in flight', async () => {
+    transport.online = false
+    const ids: string[] = []
+    for (let i = 0; i < 100; i++) ids.push((await outbox.enqueue(outgoing(`queued ${i}`))).id)
+    let inFlight = 0
+    let maxInFlight = 0
+    transport.behaviour = async (m) => {
+      inFlight += 1
+      maxInFlight = Math.max(maxInFlight, inFlight)
+      await new Promise((r) => setTimeout(r, 1))
+      inFlight -= 1
+      return transport.ack(m)
+    }
+    transport.online = true
+    await outbox.flush()
+    expect(transport.sent).toEqual(ids)
+    expect(maxInFlight).toBeGreaterThan(1)
+    expect(maxInFlight).toBeLessThanOrEqual(FLUSH_WINDOW)
+    expect(await store.pendingOutbox()).toEqual([])
   })
 
   it('retry of an unknown message is a clear NOT_FOUND error', async () => {

@@ -28,6 +28,7 @@ const BACKOFF_MAX_MS = 30_000
 const REQUEST_TIMEOUT_MS = 15_000
 /** How long login() waits for the first connect before it returns and lets the client keep trying offline. */
 const LOGIN_CONNECT_WAIT_FACTOR = 2
+const RENEW_ATTEMPTS = 3
 
 export const DEFAULT_TIMINGS: Readonly<ClientTimings> = {
   heartbeatMinMs: HEARTBEAT_MIN_MS,
@@ -356,16 +357,22 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
   }
 
   private async renewToken(session: ActiveSession): Promise<void> {
-    try {
-      const renewed = await session.connection.request({ renew: { token: '' } }, 'renewOk')
-      if (!renewed.token || this.active !== session) return
-      session.token = renewed.token
-      session.tokenExpiresAt = Number(renewed.expiresAt ?? 0)
-      session.connection.setToken(renewed.token)
-      log.info('token renewed', { expiresAt: session.tokenExpiresAt })
-      this.emit('tokenRenewed', { expiresAt: session.tokenExpiresAt })
-    } catch (err) {
-      log.warn('could not renew the token', { error: String(err) })
+    for (let attempt = 1; attempt <= RENEW_ATTEMPTS; attempt++) {
+      try {
+        const renewed = await session.connection.request({ renew: { token: '' } }, 'renewOk')
+        if (!renewed.token || this.active !== session) return
+        session.token = renewed.token
+        session.tokenExpiresAt = Number(renewed.expiresAt ?? 0)
+        session.connection.setToken(renewed.token)
+        log.info('token renewed', { expiresAt: session.tokenExpiresAt })
+        this.emit('tokenRenewed', { expiresAt: session.tokenExpiresAt })
+        return
+      } catch (err) {
+        // After a disconnect the server warns again on the next auth, which starts a new renewal.
+        log.warn('could not renew the token', { error: String(err), attempt })
+        if (this.active !== session || !session.connection.isOnline) return
+        await new Promise((resolve) => setTimeout(resolve, this.timings.backoffBaseMs * attempt))
+      }
     }
   }
 

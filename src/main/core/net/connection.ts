@@ -211,14 +211,20 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
           else reject(new AppError('SERVER_ERROR', 'The server sent an unexpected answer.'))
         }
       })
-      ws.send(bytes, (err) => {
-        if (!err) return
+      const failed = (err: unknown): void => {
         const entry = this.pending.get(id)
         if (!entry) return
         this.pending.delete(id)
         clearTimeout(entry.timer)
         reject(new AppError('DISCONNECTED', 'The connection was lost.', { cause: err }))
-      })
+      }
+      try {
+        ws.send(bytes, (err) => {
+          if (err) failed(err)
+        })
+      } catch (err) {
+        failed(err) // the socket is not open (any more)
+      }
     })
   }
 

@@ -8,9 +8,13 @@ import { isPermanentSendError, isRateLimited } from '../protocol/errors'
 import type { MessageStore } from '../store/types'
 
 const log = createLogger('core:outbox')
-/** How often one flush retries a send that timed out or was rate limited while the link stayed up. */
-export const MAX_SEND_ATTEMPTS_PER_FLUSH = 5
+/** How often one delivery retries a send that timed out while the link stayed up. */
+export const MAX_TIMEOUT_RETRIES = 5
 export const RATE_LIMIT_RETRY_MS = 1_000
+/** Longest pause between rate-limited retries, as a multiple of the retry delay. */
+const MAX_RETRY_DELAY_STEPS = 10
+/** Sends in flight at once while flushing a long outbox (keeps the server's rate limiter happy). */
+export const FLUSH_WINDOW = 32
 
 export interface OutboxOptions {
   store: MessageStore
@@ -60,8 +64,16 @@ export class Outbox {
     if (!this.options.isOnline() || this.closed) return
     const pending = await this.options.store.pendingOutbox()
     if (pending.length > 0) log.debug('flushing the outbox', { count: pending.length })
-    // Each deliver() writes its frame before its first await, so frames leave in outbox order.
-    await Promise.all(pending.map((message) => this.deliver(message)))
+    // Each deliver() writes its frame before its first await, and workers take messages in list order,
+    // so frames leave in outbox order.
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < pending.length && this.options.isOnline() && !this.closed) {
+        const message = pending[next++]!
+        await this.deliver(message)
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(FLUSH_WINDOW, pending.length) }, worker))
   }
 
   /** Stop touching the store (it is being closed). In-flight sends settle quietly. */
@@ -82,7 +94,9 @@ export class Outbox {
     if (this.inFlight.has(message.id) || this.closed || !this.options.isOnline()) return
     this.inFlight.add(message.id)
     try {
-      for (let attempt = 1; attempt <= MAX_SEND_ATTEMPTS_PER_FLUSH; attempt++) {
+      let timeouts = 0
+      let rateLimited = 0
+      while (!this.closed && this.options.isOnline()) {
         try {
           const ack = await this.options.send(message)
           await this.acked(message, ack)
@@ -94,16 +108,19 @@ export class Outbox {
             return
           }
           const appError = AppError.from(err)
-          const retryNow = (appError.code === 'TIMEOUT' || isRateLimited(err)) && this.options.isOnline()
-          if (!retryNow) {
-            // Disconnected (or the session ended): stays 'sending'; the flush after the next connect resends it.
+          if (isRateLimited(err)) {
+            rateLimited += 1
+          } else if (appError.code === 'TIMEOUT' && timeouts < MAX_TIMEOUT_RETRIES) {
+            timeouts += 1
+          } else {
+            // Disconnected, the session ended, or it kept timing out: it stays 'sending' and the flush
+            // after the next connect resends it (the server de-duplicates on the client id).
             log.debug('send interrupted; will resend after reconnect', { id: message.id, code: appError.code })
             return
           }
-          await delay(this.retryDelayMs * attempt)
+          await delay(this.retryDelayMs * Math.min(MAX_RETRY_DELAY_STEPS, timeouts + rateLimited))
         }
       }
-      log.warn('send kept timing out; leaving it for the next reconnect', { id: message.id })
     } catch (err) {
       log.error('outbox could not update the store', { id: message.id, error: String(err) })
     } finally {
