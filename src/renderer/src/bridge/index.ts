@@ -1,6 +1,7 @@
 // The one bridge the renderer uses: Electron's preload (window.parley) when present, otherwise the
 // browser host's WebSocket bridge. Everything else in the renderer imports `bridge` from here.
 import type { ParleyBridge } from '../../../shared/ipc/contract'
+import type { AppErrorShape } from '../../../shared/errors'
 import { createSocketBridge, type BridgeSocket, type BridgeSocketHandlers } from './socket-bridge'
 import { bridgeSocketUrl, tabId, takeHostToken } from './host-location'
 
@@ -18,8 +19,21 @@ function openBrowserSocket(url: string, handlers: BridgeSocketHandlers): BridgeS
   }
 }
 
+/** Without the host's token no socket can be opened: every call explains how to open Parley instead. */
+function missingTokenBridge(): ParleyBridge {
+  const error: AppErrorShape = {
+    code: 'DISCONNECTED',
+    message: 'This page needs its access token. Open Parley with the full address printed by `npm run web`.'
+  }
+  return {
+    invoke: () => Promise.reject(error),
+    on: () => () => undefined
+  }
+}
+
 function createBrowserBridge(): ParleyBridge {
   const token = takeHostToken()
+  if (!token) return missingTokenBridge()
   const tab = tabId()
   return createSocketBridge({ url: () => bridgeSocketUrl(token, tab), createSocket: openBrowserSocket })
 }

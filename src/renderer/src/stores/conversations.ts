@@ -5,6 +5,7 @@ import { defineStore } from 'pinia'
 import type { Conversation } from '../../../shared/model'
 import { bridge } from '../bridge'
 import { errorSentence } from '../utils/app-error'
+import { useSessionStore } from './session'
 
 const USERNAME_MAX_CHARS = 64
 
@@ -49,6 +50,8 @@ export const useConversationStore = defineStore('conversations', () => {
   }
 
   function upsert(conversation: Conversation): void {
+    // A late event from a session that just ended must not leak into the next one.
+    if (useSessionStore().phase !== 'signedIn') return
     byId.value.set(conversation.id, conversation)
     if (conversation.id === selectedId.value && conversation.unreadCount > 0 && windowIsFocused()) {
       void markOpenConversationRead()
@@ -62,6 +65,9 @@ export const useConversationStore = defineStore('conversations', () => {
     }
   })
   window.addEventListener('focus', () => void markOpenConversationRead())
+  document.addEventListener('visibilitychange', () => {
+    if (windowIsFocused()) void markOpenConversationRead()
+  })
 
   async function load(): Promise<void> {
     loading.value = true
