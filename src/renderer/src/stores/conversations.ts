@@ -77,7 +77,11 @@ export const useConversationStore = defineStore('conversations', () => {
       // Keep local drafts (a chat started but not yet written to) that the core does not know yet.
       const next = new Map<string, Conversation>()
       for (const [id, conversation] of byId.value) if (conversation.lastMessage === null) next.set(id, conversation)
-      for (const conversation of list) next.set(conversation.id, conversation)
+      // An upsert that arrived while the list was in flight may be newer than the list's copy.
+      for (const conversation of list) {
+        const live = byId.value.get(conversation.id)
+        next.set(conversation.id, live && live.updatedAt > conversation.updatedAt ? live : conversation)
+      }
       byId.value = next
       loaded.value = true
     } catch (err) {
