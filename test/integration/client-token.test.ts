@@ -83,6 +83,23 @@ describe('token lifecycle', () => {
     await oldTokenConnection.stop()
   })
 
+  it('signing in again on the same device replaces the older session, which ends without reconnecting', async () => {
+    const dave = uniqueUser('dave')
+    await registerUsers(server, dave)
+    const first = devices.create('first', {}, { deviceId: 'shared-device' })
+    const second = devices.create('second', {}, { deviceId: 'shared-device' })
+    const ended: string[] = []
+    first.on('sessionEnded', ({ reason }) => ended.push(reason))
+    await first.login(dave, TEST_PASSWORD)
+    await second.login(dave, TEST_PASSWORD)
+    await waitFor('the first session to end', () => ended.length === 1)
+    expect(ended[0]).toBe('This device was signed in somewhere else, so this session ended.')
+    expect(first.session).toBeNull()
+    expect(first.status).toMatchObject({ state: 'disconnected', reason: ended[0] })
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(second.status.state).toBe('connected')
+  })
+
   it('a garbage token is refused without reconnect loops', async () => {
     const connection = new Connection({
       serverUrl: server.url,

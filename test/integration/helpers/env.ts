@@ -75,13 +75,13 @@ export class Devices {
   create(
     label: string,
     timings: Partial<ClientTimings> = {},
-    extra: { autoRenewToken?: boolean; dataDir?: string } = {}
+    extra: { autoRenewToken?: boolean; dataDir?: string; deviceId?: string } = {}
   ): ChatClient {
     const dataDir = extra.dataDir ?? makeTempDir()
     this.dirs.push(dataDir)
     const client = new ChatClient({
       serverUrl: this.server.url,
-      deviceId: `${label}-${randomUUID()}`,
+      deviceId: extra.deviceId ?? `${label}-${randomUUID()}`,
       dataDir,
       platform: 'desktop',
       timings: { ...FAST_TIMINGS, ...timings },
