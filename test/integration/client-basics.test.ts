@@ -1,3 +1,5 @@
+// ChatClient against the real server: sign-in errors, send/receive with unread counts, local validation,
+// refused recipients, server history paging, logout.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loginAccount, registerAccount } from '../../src/main/core/app-server'
 import type { ChatMessage, ConnectionState, Conversation } from '../../src/shared/model'

@@ -1,3 +1,5 @@
+// A device that was logged out or closed while 500 messages were exchanged catches up in batches
+// on its next sign-in, from its stored cursor, with nothing missing or doubled.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SYNC_BATCH_SIZE } from '../../src/main/core/sync/syncer'
 import type { Conversation } from '../../src/shared/model'

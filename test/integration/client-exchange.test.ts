@@ -1,3 +1,5 @@
+// Two users with two devices each exchange 1,000 messages from every device; all four devices must end
+// with the same history in server order, without duplicates.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ChatClient } from '../../src/main/core/client'
 import type { ChatMessage } from '../../src/shared/model'

@@ -1,3 +1,5 @@
+// Delivery under faults with the real server: the link cut between send and ack, a late ack,
+// forced link drops mid-burst, and a server restart on the same port and data folder.
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ConnectionState } from '../../src/shared/model'
 import { Devices, localHistory, registerUsers, TEST_PASSWORD, TestServer, uniqueUser, waitFor } from './helpers/env'

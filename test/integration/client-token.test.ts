@@ -1,3 +1,5 @@
+// Token and session lifecycle: renewal before expiry over the socket, a non-renewing client cut off,
+// old and garbage tokens refused, and a second sign-in on the same device replacing the first.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loginAccount } from '../../src/main/core/app-server'
 import { Connection, type ConnectionEnded } from '../../src/main/core/net/connection'

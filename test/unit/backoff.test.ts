@@ -1,3 +1,5 @@
+// Reconnect backoff: every delay within [0, min(max, base*2^n)], the cap, real jitter, reset after success.
+// Pure: a seeded random source keeps failures reproducible.
 import { describe, expect, it } from 'vitest'
 import { Backoff, backoffCeilingMs, fullJitterDelayMs } from '../../src/main/core/net/backoff'
 

@@ -1,3 +1,5 @@
+// Smart heartbeat policy: starts at min, lengthens on healthy pong streaks up to max,
+// shortens after failures and pong timeouts. Pure state, no timers.
 import { describe, expect, it } from 'vitest'
 import { HeartbeatPolicy } from '../../src/main/core/net/heartbeat'
 

@@ -1,3 +1,5 @@
+// Outbox state machine (sending -> sent | failed; failed -> sending on retry) with a real in-memory store
+// and a scripted transport: stored before sent, resent after drops, never in flight twice.
 import { randomBytes } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AppError } from '../../src/shared/errors'
