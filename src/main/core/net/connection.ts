@@ -22,6 +22,7 @@ import { TypedEmitter } from '../../../shared/typed-emitter'
 const log = createLogger('core:connection')
 const MAX_FRAME_ID = 0xffff_fffe
 const CLOSE_NORMAL = 1000
+const CLOSE_ABNORMAL = 1006
 const GRACEFUL_CLOSE_WAIT_MS = 1_000
 
 export type ResponseKind = 'authOk' | 'sendAck' | 'syncBatch' | 'historyPage' | 'renewOk'
@@ -344,7 +345,8 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     this.online = false
     this.rejectAllPending()
     if (wasOnline) {
-      if (!this.failureCounted && code !== CLOSE_NORMAL) this.heartbeat.onFailure()
+      // Only an abnormal drop says the link (or a NAT on the way) died; app close codes are deliberate.
+      if (!this.failureCounted && code === CLOSE_ABNORMAL) this.heartbeat.onFailure()
       this.emit('offline', { reason: reason || null })
     }
     if (this.stopped) return
