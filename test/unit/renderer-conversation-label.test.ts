@@ -1,25 +1,10 @@
 // Renderer conversation labels and text limits: the accessible name starts with the peer's username
 // (the e2e contract), previews are one clipped line, and the composer's byte limit matches the protocol.
 import { describe, expect, it } from 'vitest'
+import { conversationAccessibleName, previewText, unreadBadgeText } from '../../src/renderer/src/utils/conversation-label'
+import { MAX_TEXT_BYTES, textTooLongMessage, utf8ByteLength } from '../../src/renderer/src/utils/text-limits'
 import type { ChatMessage, Conversation } from '../../src/shared/model'
 import { MAX_TEXT_BYTES as PROTOCOL_MAX_TEXT_BYTES } from '../../src/shared/proto/codec'
-
-// tsconfig.node.json (a shared contract) does not list renderer files, so TypeScript may not follow a static
-// import into src/renderer from here (TS6307): the module is loaded by path at run time, typed by this interface.
-interface ConversationLabelModule {
-  conversationAccessibleName(conversation: Conversation): string
-  previewText(conversation: Conversation): string
-  unreadBadgeText(count: number): string
-}
-interface TextLimitsModule {
-  MAX_TEXT_BYTES: number
-  utf8ByteLength(text: string): number
-  textTooLongMessage(text: string): string | null
-}
-const LABEL_MODULE = '../../src/renderer/src/utils/conversation-label'
-const LIMITS_MODULE = '../../src/renderer/src/utils/text-limits'
-const { conversationAccessibleName, previewText, unreadBadgeText } = (await import(/* @vite-ignore */ LABEL_MODULE)) as ConversationLabelModule
-const { MAX_TEXT_BYTES, textTooLongMessage, utf8ByteLength } = (await import(/* @vite-ignore */ LIMITS_MODULE)) as TextLimitsModule
 
 function lastMessage(text: string, direction: 'in' | 'out'): ChatMessage {
   return {

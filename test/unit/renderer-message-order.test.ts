@@ -1,18 +1,8 @@
 // Renderer message ordering and merging: acked by seq, unacked after in local order, merged by id,
 // and a stale unacked copy never undoes an ack (events and invoke replies race).
 import { describe, expect, it } from 'vitest'
+import { compareMessages, mergeMessages, newerCopy, oldestSeq } from '../../src/renderer/src/utils/message-order'
 import type { ChatMessage } from '../../src/shared/model'
-
-// tsconfig.node.json (a shared contract) does not list renderer files, so TypeScript may not follow a static
-// import into src/renderer from here (TS6307): the module is loaded by path at run time, typed by this interface.
-interface MessageOrderModule {
-  compareMessages(a: ChatMessage, b: ChatMessage): number
-  newerCopy(existing: ChatMessage, incoming: ChatMessage): ChatMessage
-  mergeMessages(current: readonly ChatMessage[], incoming: readonly ChatMessage[]): ChatMessage[]
-  oldestSeq(messages: readonly ChatMessage[]): number | null
-}
-const MESSAGE_ORDER_MODULE = '../../src/renderer/src/utils/message-order'
-const { compareMessages, mergeMessages, newerCopy, oldestSeq } = (await import(/* @vite-ignore */ MESSAGE_ORDER_MODULE)) as MessageOrderModule
 
 let counter = 0
 function message(overrides: Partial<ChatMessage>): ChatMessage {

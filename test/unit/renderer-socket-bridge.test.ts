@@ -3,35 +3,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket, WebSocketServer } from 'ws'
 import type { AddressInfo } from 'node:net'
-import type { HostClientMessage, HostServerMessage, ParleyBridge } from '../../src/shared/ipc/contract'
+import type { HostClientMessage, HostServerMessage } from '../../src/shared/ipc/contract'
+import { createSocketBridge, type BridgeSocket, type BridgeSocketHandlers, type SocketBridge } from '../../src/renderer/src/bridge/socket-bridge'
 import type { ConnectionStatus } from '../../src/shared/model'
-
-// tsconfig.node.json (a shared contract) does not list renderer files, so TypeScript may not follow a static
-// import into src/renderer from here (TS6307): the module is loaded by path at run time, typed by this interface.
-interface BridgeSocket {
-  readonly isOpen: boolean
-  send(data: string): void
-  close(code?: number, reason?: string): void
-}
-interface BridgeSocketHandlers {
-  onOpen(): void
-  onMessage(data: unknown): void
-  onClose(): void
-}
-interface SocketBridge extends ParleyBridge {
-  close(): void
-  readonly connected: boolean
-}
-interface SocketBridgeModule {
-  createSocketBridge(options: {
-    url: string | (() => string)
-    createSocket: (url: string, handlers: BridgeSocketHandlers) => BridgeSocket
-    reconnectDelaysMs?: readonly number[]
-    queuedInvokeTimeoutMs?: number
-  }): SocketBridge
-}
-const SOCKET_BRIDGE_MODULE = '../../src/renderer/src/bridge/socket-bridge'
-const { createSocketBridge } = (await import(/* @vite-ignore */ SOCKET_BRIDGE_MODULE)) as SocketBridgeModule
 
 const FAST_RECONNECT_MS = [20, 40]
 const WAIT_STEP_MS = 10

@@ -1,20 +1,7 @@
 // Renderer time labels: message times, conversation list times and day separators, with `now` and
 // the locale pinned so the results do not depend on the machine running the test.
 import { describe, expect, it } from 'vitest'
-
-// tsconfig.node.json (a shared contract) does not list renderer files, so TypeScript may not follow a static
-// import into src/renderer from here (TS6307): the module is loaded by path at run time, typed by this interface.
-interface TimeFormatModule {
-  calendarDaysBetween(earlier: number, later: number): number
-  isSameDay(a: number, b: number): boolean
-  formatMessageTime(ms: number, locale?: string): string
-  formatListTime(ms: number, now?: number, locale?: string): string
-  formatDayLabel(ms: number, now?: number, locale?: string): string
-}
-const TIME_FORMAT_MODULE = '../../src/renderer/src/utils/time-format'
-const { calendarDaysBetween, formatDayLabel, formatListTime, formatMessageTime, isSameDay } = (await import(
-  /* @vite-ignore */ TIME_FORMAT_MODULE
-)) as TimeFormatModule
+import { calendarDaysBetween, formatDayLabel, formatListTime, formatMessageTime, isSameDay } from '../../src/renderer/src/utils/time-format'
 
 const LOCALE = 'en-GB'
 // Local-time dates, so calendar-day maths holds in any time zone.

@@ -18,10 +18,7 @@ export type ErrorCode = parley.v1.ErrorCode
 export const CloseCode = parley.v1.CloseCode
 export type CloseCode = parley.v1.CloseCode
 
-/** Upper bound for one frame on the wire; both ends enforce it. */
-export const MAX_FRAME_BYTES = 64 * 1024
-/** Upper bound for the text of one message, in UTF-8 bytes. */
-export const MAX_TEXT_BYTES = 5 * 1024
+export { MAX_FRAME_BYTES, MAX_TEXT_BYTES } from '../limits'
 
 export function encodeFrame(frame: Frame): Uint8Array {
   return pb.Frame.encode(frame).finish()

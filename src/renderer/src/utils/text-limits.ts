@@ -1,12 +1,7 @@
 // Limits the composer checks before sending, so the user hears about them at once instead of from the server.
-// MAX_TEXT_BYTES mirrors src/shared/proto/codec.ts (not imported: that module pulls protobufjs into the bundle).
-export const MAX_TEXT_BYTES = 5 * 1024
+import { MAX_TEXT_BYTES, utf8ByteLength } from '../../../shared/limits'
 
-const encoder = new TextEncoder()
-
-export function utf8ByteLength(text: string): number {
-  return encoder.encode(text).length
-}
+export { MAX_TEXT_BYTES, utf8ByteLength }
 
 /** A sentence for the user when the text cannot be sent as it is, or null when it can. */
 export function textTooLongMessage(text: string): string | null {
