@@ -6,7 +6,8 @@ import { join } from 'node:path'
 import { AppError } from '../../shared/errors'
 import { createLogger } from '../../shared/logger'
 import type { ChatMessage, ConnectionStatus, Conversation, MessagePage, SessionInfo } from '../../shared/model'
-import { MAX_TEXT_BYTES, hexToClientId, type DecodedFrame } from '../../shared/proto/codec'
+import { hexToClientId, type DecodedFrame } from '../../shared/proto/codec'
+import { MAX_TEXT_BYTES, utf8ByteLength } from '../../shared/limits'
 import { TypedEmitter } from '../../shared/typed-emitter'
 import { loginAccount } from './app-server'
 import { Connection, type AuthInfo, type ConnectionEnded } from './net/connection'
@@ -67,10 +68,6 @@ export function toAppError(err: unknown): AppError {
 
 function rethrowAsAppError(err: unknown): never {
   throw toAppError(err)
-}
-
-export function utf8Length(text: string): number {
-  return Buffer.byteLength(text, 'utf8')
 }
 
 export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatClientApi {
@@ -172,7 +169,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     const peer = to.trim()
     if (!peer) throw new AppError('BAD_ARGUMENT', 'Choose who to send the message to.')
     if (text.trim().length === 0) throw new AppError('BAD_ARGUMENT', 'Type a message before sending.')
-    if (utf8Length(text) > MAX_TEXT_BYTES) {
+    if (utf8ByteLength(text) > MAX_TEXT_BYTES) {
       throw new AppError('TEXT_TOO_LONG', `This message is too long: the limit is ${MAX_TEXT_BYTES} bytes.`)
     }
     const message: ChatMessage = {
