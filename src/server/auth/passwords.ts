@@ -13,10 +13,20 @@ const scrypt = promisify(crypto.scrypt) as (
 const SALT_BYTES = 16
 const KEY_BYTES = 32
 /** scrypt cost parameters (N = 2^14, r = 8, p = 1: the interactive-login recommendation). */
-const SCRYPT_N = 16_384
+const DEFAULT_SCRYPT_LOG2_N = 14
+/** PARLEY_SCRYPT_LOG2_N may LOWER the cost for benchmarks that register thousands of users; never below 2^10. */
+const MIN_SCRYPT_LOG2_N = 10
+const MAX_SCRYPT_LOG2_N = 20
+const SCRYPT_N = 2 ** scryptLog2N()
 const SCRYPT_R = 8
 const SCRYPT_P = 1
 const HASH_SCHEME = 'scrypt'
+
+function scryptLog2N(): number {
+  const raw = Number(process.env.PARLEY_SCRYPT_LOG2_N)
+  if (!Number.isInteger(raw)) return DEFAULT_SCRYPT_LOG2_N
+  return Math.min(MAX_SCRYPT_LOG2_N, Math.max(MIN_SCRYPT_LOG2_N, raw))
+}
 
 /** Encodes as `scrypt$N$r$p$saltB64$keyB64` so parameters can be raised later without breaking old hashes. */
 export async function hashPassword(password: string): Promise<string> {

@@ -36,11 +36,14 @@ export class OnlineRegistry implements EventFanout {
     return [...(this.byUser.get(user)?.values() ?? [])]
   }
 
-  deliver(user: string, frame: Uint8Array, except?: ConnectionRef): void {
+  deliver(user: string, frame: () => Uint8Array, except?: ConnectionRef): void {
     const devices = this.byUser.get(user)
     if (!devices) return
+    let bytes: Uint8Array | null = null
     for (const session of devices.values()) {
-      if (session !== except) session.sendBytes(frame)
+      if (session === except) continue
+      bytes ??= frame()
+      session.sendBytes(bytes)
     }
   }
 }

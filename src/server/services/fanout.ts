@@ -5,6 +5,9 @@
 export type ConnectionRef = object
 
 export interface EventFanout {
-  /** Writes an encoded frame to every online device of `user`, except the connection `except`. */
-  deliver(user: string, frame: Uint8Array, except?: ConnectionRef): void
+  /**
+   * Writes a frame to every online device of `user`, except the connection `except`. The frame is a thunk so it is
+   * only encoded when someone is there to receive it (most senders have no other device online).
+   */
+  deliver(user: string, frame: () => Uint8Array, except?: ConnectionRef): void
 }

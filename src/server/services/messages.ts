@@ -72,10 +72,9 @@ export function createMessageService(store: ServerStore, fanout: EventFanout): M
   const pushEvents = (result: AppendResult, body: BodyProps, origin: ConnectionRef): void => {
     const { message, recipientSeq } = result
     const messageProps = messageToProps(message, body)
-    const senderFrame = encodeFrame({ id: 0, event: { seq: message.senderSeq, message: messageProps } })
-    fanout.deliver(message.sender, senderFrame, origin)
+    fanout.deliver(message.sender, () => encodeFrame({ id: 0, event: { seq: message.senderSeq, message: messageProps } }), origin)
     if (message.recipient !== message.sender && recipientSeq !== null) {
-      fanout.deliver(message.recipient, encodeFrame({ id: 0, event: { seq: recipientSeq, message: messageProps } }))
+      fanout.deliver(message.recipient, () => encodeFrame({ id: 0, event: { seq: recipientSeq, message: messageProps } }))
     }
   }
 

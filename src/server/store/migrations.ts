@@ -8,7 +8,6 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE users (
     name TEXT PRIMARY KEY,
     password_hash TEXT NOT NULL,
-    head_seq INTEGER NOT NULL DEFAULT 0,
     created_at INTEGER NOT NULL
   ) STRICT;
 

@@ -1,0 +1,182 @@
+// Benchmark: end-to-end message throughput and send->ack latency of the real server (stored AND delivered),
+// next to a bare ws relay with the same clients and message sizes. Prints ONE JSON object on stdout.
+// Env: BENCH_CLIENTS (default 1000), BENCH_MESSAGES (per client, default 20), BENCH_WINDOW (in flight per client,
+// default 1), BENCH_WORKERS (load-generator processes, default 2), BENCH_SEND_FOR_MS (default 20000).
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fork, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { performance } from 'node:perf_hooks'
+import type { WorkerClient, WorkerInit, WorkerReport } from './lib/load-worker'
+
+process.env.PARLEY_LOG ??= 'warn'
+// Registration cost is not what this bench measures: a cheaper scrypt keeps set-up of 1,000 users to seconds.
+process.env.PARLEY_SCRYPT_LOG2_N ??= '10'
+
+const CLIENTS = envInt('BENCH_CLIENTS', 1000)
+const MESSAGES_PER_CLIENT = envInt('BENCH_MESSAGES', 20)
+const WINDOW = envInt('BENCH_WINDOW', 1)
+const WORKERS = envInt('BENCH_WORKERS', 2)
+const SEND_FOR_MS = envInt('BENCH_SEND_FOR_MS', 20_000)
+/** After sending stops, how long workers wait for the last acks and pushes. */
+const SETTLE_MS = 10_000
+/** Parallel HTTP calls while registering users (scrypt runs on the server's thread pool). */
+const HTTP_CONCURRENCY = 8
+/** A realistic chat line (60 characters), the same for both runs. */
+const TEXT = 'On my way, be there in ten minutes. Save me a seat please :)'
+const PASSWORD = 'bench-password'
+
+const WORKER_FILE = fileURLToPath(new URL('./lib/load-worker.ts', import.meta.url))
+
+function envInt(name: string, fallback: number): number {
+  const raw = Number(process.env[name])
+  return Number.isInteger(raw) && raw > 0 ? raw : fallback
+}
+
+function log(message: string): void {
+  // Progress goes to stderr: stdout carries only the result object.
+  process.stderr.write(`[bench:server] ${message}\n`)
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
+  return sorted[index] as number
+}
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length)
+  let next = 0
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++
+        results[index] = await fn(items[index] as T)
+      }
+    })
+  )
+  return results
+}
+
+/** Pairs clients inside each worker's slice (0<->1, 2<->3, ...) so every sender's peer lives in the same worker. */
+function assignPeers(users: { user: string; token: string }[]): WorkerClient[][] {
+  const perWorker = Math.ceil(users.length / WORKERS)
+  const slices: WorkerClient[][] = []
+  for (let w = 0; w < WORKERS; w++) {
+    const slice = users.slice(w * perWorker, (w + 1) * perWorker)
+    slices.push(
+      slice.map((entry, i) => {
+        const peerIndex = i % 2 === 0 ? i + 1 : i - 1
+        const peer = slice[peerIndex] ?? slice[0] ?? entry
+        return { user: entry.user, token: entry.token, peer: peer.user }
+      })
+    )
+  }
+  return slices.filter((slice) => slice.length > 0)
+}
+
+interface RunResult {
+  acked: number
+  pushed: number
+  errors: number
+  elapsedMs: number
+  latencies: Float64Array
+  firstError: string | null
+}
+
+async function runLoad(wsUrl: string, slices: WorkerClient[][]): Promise<RunResult> {
+  const workers = slices.map((clients, workerIndex) => {
+    const init: WorkerInit = {
+      workerIndex,
+      wsUrl,
+      clients,
+      messagesPerClient: MESSAGES_PER_CLIENT,
+      window: WINDOW,
+      text: TEXT,
+      sendForMs: SEND_FOR_MS,
+      settleMs: SETTLE_MS
+    }
+    const child = fork(WORKER_FILE, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+    child.send(init)
+    return child
+  })
+  const nextReport = (worker: ChildProcess): Promise<WorkerReport> =>
+    new Promise((resolve, reject) => {
+      const onExit = (code: number | null): void => reject(new Error(`load worker exited early (code ${code})`))
+      worker.once('exit', onExit)
+      worker.once('message', (message) => {
+        worker.off('exit', onExit)
+        resolve(message as WorkerReport)
+      })
+    })
+  await Promise.all(workers.map(nextReport))
+  const started = performance.now()
+  const reports = workers.map(async (worker) => {
+    const done = nextReport(worker)
+    worker.send('go')
+    const report = await done
+    return { report, at: performance.now() }
+  })
+  const finished = await Promise.all(reports)
+  const elapsedMs = Math.max(...finished.map((f) => f.at)) - started
+  for (const worker of workers) worker.kill()
+  const dones = finished.map((f) => f.report).filter((r): r is Extract<WorkerReport, { type: 'done' }> => r.type === 'done')
+  const all = Float64Array.from(dones.flatMap((d) => d.latenciesMs)).sort()
+  return {
+    acked: dones.reduce((n, d) => n + d.acked, 0),
+    pushed: dones.reduce((n, d) => n + d.pushed, 0),
+    errors: dones.reduce((n, d) => n + d.errors, 0),
+    elapsedMs,
+    latencies: all,
+    firstError: dones.find((d) => d.firstError)?.firstError ?? null
+  }
+}
+
+function summary(run: RunResult): string {
+  const { latencies, ...counts } = run
+  return JSON.stringify({ ...counts, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) })
+}
+
+async function main(): Promise<void> {
+  const { startServer } = await import('../../src/server/index')
+  const { startRawRelay } = await import('./lib/raw-relay')
+  const { registerAndLogin, wsUrl } = await import('./lib/frame-client')
+
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-'))
+  try {
+    const server = await startServer({ host: '127.0.0.1', port: 0, dataDir })
+    log(`server at ${server.url}; registering ${CLIENTS} users`)
+    const names = Array.from({ length: CLIENTS }, (_, i) => `bench${i}`)
+    const logins = await mapLimited(names, HTTP_CONCURRENCY, (name) => registerAndLogin(server.url, name, PASSWORD))
+    log(`connecting ${CLIENTS} sockets in ${WORKERS} workers`)
+    const parley = await runLoad(wsUrl(server.url), assignPeers(logins))
+    log(`parley: ${summary(parley)}`)
+    await server.close()
+
+    const relay = await startRawRelay()
+    const raw = await runLoad(relay.wsUrl, assignPeers(names.map((user) => ({ user, token: user }))))
+    log(`relay: ${summary(raw)}`)
+    await relay.close()
+
+    const delivered = Math.min(parley.acked, parley.pushed)
+    const result = {
+      clients: CLIENTS,
+      msgsPerSec: Math.round(delivered / (parley.elapsedMs / 1000)),
+      p50Ms: Number(percentile(parley.latencies, 50).toFixed(2)),
+      p99Ms: Number(percentile(parley.latencies, 99).toFixed(2)),
+      rawRelayMsgsPerSec: Math.round(Math.min(raw.acked, raw.pushed) / (raw.elapsedMs / 1000))
+    }
+    console.log(JSON.stringify(result))
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error('bench:server failed:', err)
+    process.exit(1)
+  }
+)
