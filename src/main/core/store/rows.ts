@@ -80,6 +80,27 @@ export function messageToParams(message: ChatMessage): MessageParams {
   }
 }
 
+/**
+ * The message exactly as messageToParams stores it and rowToMessage reads it back, built without the JSON
+ * round trip (sync batches return every inserted message; parsing them again was measurable).
+ */
+export function storedMessage(message: ChatMessage): ChatMessage {
+  return {
+    id: message.id,
+    serverId: message.serverId,
+    conversationId: message.conversationId,
+    chatType: message.chatType,
+    from: message.from,
+    to: message.to,
+    direction: message.direction,
+    content: message.content,
+    timestamp: message.timestamp,
+    seq: message.seq,
+    status: message.status,
+    error: message.error
+  }
+}
+
 export function rowToMessage(row: MessageRow): ChatMessage {
   let content: MessageContent
   try {

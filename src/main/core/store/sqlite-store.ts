@@ -5,7 +5,7 @@ import type { ChatMessage, Conversation, MessagePage } from '../../../shared/mod
 import { createLogger } from '../../../shared/logger'
 import { ConversationUpdates } from './conversation-updates'
 import { StoreError, toStoreError } from './errors'
-import { messageToParams, rowToConversation, rowToMessage, sameStoredMessage, type MessageParams } from './rows'
+import { messageToParams, rowToConversation, rowToMessage, sameStoredMessage, storedMessage, type MessageParams } from './rows'
 import { toFtsQuery } from './search-query'
 import { prepareStatements, type StoreStatements } from './statements'
 import type { MessageStore, SendAckFields } from './types'
@@ -100,7 +100,7 @@ export class SqliteMessageStore implements MessageStore {
         const updates = new ConversationUpdates()
         for (const [index, params] of batch.entries()) {
           if (inserted.has(index)) {
-            const stored = rowToMessage(params)
+            const stored = storedMessage(messages[index]!)
             updates.add(stored, params.direction === 'in' && params.conversation_id !== activeConversationId)
             changed.push(stored)
             continue
