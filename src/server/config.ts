@@ -15,6 +15,9 @@ export const PING_INTERVAL_MS = 30_000
 /** On shutdown, sockets that have not finished their close handshake by then are terminated. */
 export const CLOSE_GRACE_MS = 1_000
 
+/** A socket with more unsent bytes than this is not reading: it is dropped (and catches up with sync later). */
+export const MAX_SOCKET_BUFFER_BYTES = 8 * 1024 * 1024
+
 /** HTTP request bodies above this are refused with 413. */
 export const MAX_HTTP_BODY_BYTES = 16 * 1024
 export const USERNAME_PATTERN = /^[a-z0-9_.-]{1,64}$/i

@@ -1,6 +1,6 @@
 // Benchmark: end-to-end message throughput and send->ack latency of the real server (stored AND delivered),
 // next to a bare ws relay with the same clients and message sizes. Prints ONE JSON object on stdout.
-// Env: BENCH_CLIENTS (default 1000), BENCH_MESSAGES (per client, default 20), BENCH_WINDOW (in flight per client,
+// Env: BENCH_CLIENTS (default 1000), BENCH_MESSAGES (per client, default 50), BENCH_WINDOW (in flight per client,
 // default 1), BENCH_WORKERS (load-generator processes, default 2), BENCH_SEND_FOR_MS (default 20000).
 import fs from 'node:fs'
 import os from 'node:os'
@@ -15,7 +15,7 @@ process.env.PARLEY_LOG ??= 'warn'
 process.env.PARLEY_SCRYPT_LOG2_N ??= '10'
 
 const CLIENTS = envInt('BENCH_CLIENTS', 1000)
-const MESSAGES_PER_CLIENT = envInt('BENCH_MESSAGES', 20)
+const MESSAGES_PER_CLIENT = envInt('BENCH_MESSAGES', 50)
 const WINDOW = envInt('BENCH_WINDOW', 1)
 const WORKERS = envInt('BENCH_WORKERS', 2)
 const SEND_FOR_MS = envInt('BENCH_SEND_FOR_MS', 20_000)

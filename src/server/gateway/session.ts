@@ -4,7 +4,7 @@ import { WebSocket, type RawData } from 'ws'
 import { CloseCode, ErrorCode, decodeFrame, encodeFrame, type DecodedFrame, type Frame } from '../../shared/proto/codec'
 import { createLogger } from '../../shared/logger'
 import type { TokenService } from '../auth/tokens'
-import { AUTH_TIMEOUT_MS, MAX_DEVICE_ID_LENGTH, MAX_TIMER_MS, type ResolvedConfig } from '../config'
+import { AUTH_TIMEOUT_MS, MAX_DEVICE_ID_LENGTH, MAX_SOCKET_BUFFER_BYTES, MAX_TIMER_MS, type ResolvedConfig } from '../config'
 import type { MessageService } from '../services/messages'
 import type { SyncService } from '../services/sync'
 import type { ServerStore } from '../store/types'
@@ -58,7 +58,14 @@ export class ClientSession implements OnlineSession {
   }
 
   sendBytes(bytes: Uint8Array): void {
-    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(bytes)
+    if (this.socket.readyState !== WebSocket.OPEN) return
+    if (this.socket.bufferedAmount > MAX_SOCKET_BUFFER_BYTES) {
+      // A peer that stopped reading would make us buffer without bound; it catches up with sync after reconnecting.
+      log.warn('dropping a connection that is not reading its frames', { user: this.user, deviceId: this.deviceId })
+      this.terminate()
+      return
+    }
+    this.socket.send(bytes)
   }
 
   sendFrame(frame: Frame): void {
