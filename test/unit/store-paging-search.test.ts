@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openMessageStore, type MessageStore } from '../../src/main/core/store'
 import type { ChatMessage } from '../../src/shared/model'
+import { toFtsQuery } from '../../src/main/core/store/search-query'
 import { incoming, outgoing } from './store-helpers'
 
 describe('store keyset pages', () => {
@@ -74,6 +75,16 @@ describe('store keyset pages', () => {
   })
 })
 
+describe('search query sanitiser', () => {
+  it('quotes every word as a prefix term and drops operators and punctuation', () => {
+    expect(toFtsQuery('harbour ferry')).toBe('"harbour"* "ferry"*')
+    expect(toFtsQuery('"a" AND b*')).toBe('"a"* "AND"* "b"*')
+    expect(toFtsQuery('text:(x OR y)')).toBe('"text"* "x"* "OR"* "y"*')
+    expect(toFtsQuery('café 東京')).toBe('"café"* "東京"*')
+    expect(toFtsQuery(' "* -^ ')).toBeNull()
+  })
+})
+
 describe('store search', () => {
   let store: MessageStore
   beforeEach(async () => {
@@ -102,6 +113,16 @@ describe('store search', () => {
     expect(await texts('cafe')).toEqual(['Café crème or espresso'])
     expect(await texts('submarine')).toEqual([])
     expect(await store.search('harbour', 1)).toHaveLength(1)
+  })
+
+  it('orders by message time, not by when the message was stored', async () => {
+    // Stored in the order: middle, newest, oldest (history backfilled later) — listed by time instead.
+    await store.applyEvents([incoming('erin', 1, 'backfilled kayak trip', { timestamp: 1_000 })], 5)
+    const found = await store.search('kayak', 10)
+    expect(found.map((m) => m.timestamp)).toEqual([1_000])
+    await store.applyEvents([incoming('erin', 100, 'newest kayak photos', { timestamp: 9_000_000_000_000 })], 100)
+    await store.applyEvents([incoming('erin', 0, 'oldest kayak plan', { timestamp: 500 })], 100)
+    expect(await texts('kayak')).toEqual(['newest kayak photos', 'backfilled kayak trip', 'oldest kayak plan'])
   })
 
   it('treats quotes, stars and operators as plain words instead of throwing', async () => {

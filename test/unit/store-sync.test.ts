@@ -76,6 +76,14 @@ describe('store applyEvents', () => {
     expect(result.conversations[0]?.updatedAt).toBe(newest.timestamp)
   })
 
+  it('makes a newer incoming message the last one after an unacked outgoing one', async () => {
+    const mine = outgoing('bob', 'are you there?', 1_790_000_000_000)
+    await store.addOutgoing(mine)
+    const reply = incoming('bob', 3, 'yes', { timestamp: 1_790_000_005_000 })
+    const result = await store.applyEvents([reply], 3)
+    expect(result.conversations[0]).toMatchObject({ lastMessage: reply, unreadCount: 1, updatedAt: reply.timestamp })
+  })
+
   it('lists conversations most recent first', async () => {
     await store.applyEvents([incoming('bob', 1), incoming('carol', 2), incoming('dave', 3)], 3)
     await store.applyEvents([incoming('bob', 4)], 4)
