@@ -90,9 +90,9 @@ export function openSqliteStore(dataDir: string): ServerStore {
     `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.sender = ? AND m.client_id = ?`
   )
   // The unique (sender, client_id) index makes the insert itself the de-duplication check: no row = a resend.
-  const insertMessage = db.prepare<[string, Buffer, string, number, number, Buffer, number], { server_id: number }>(
+  const insertMessage = db.prepare<[string, Buffer, string, number, number, Buffer, number]>(
     `INSERT INTO messages (sender, client_id, recipient, chat_type, ts, body, sender_seq)
-     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sender, client_id) DO NOTHING RETURNING server_id`
+     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sender, client_id) DO NOTHING`
   )
   const insertLog = db.prepare('INSERT INTO user_log (user, seq, conversation, server_id) VALUES (?, ?, ?, ?)')
   const logAfter = db.prepare<[string, number, number], LogRow>(
@@ -122,15 +122,15 @@ export function openSqliteStore(dataDir: string): ServerStore {
     const selfMessage = input.sender === input.recipient
     const recipientSeq = selfMessage ? senderSeq : headOf(input.recipient) + 1
     const body = asBuffer(input.body)
-    const inserted = insertMessage.get(
+    const inserted = insertMessage.run(
       input.sender, clientId, input.recipient, input.chatType, input.timestamp, body, senderSeq
     )
-    if (!inserted) {
+    if (inserted.changes === 0) {
       const existing = findMessage.get(input.sender, clientId)
       if (!existing) throw new Error('A message insert conflicted but the original is missing.')
       return { message: toMessage(existing), duplicate: true, recipientSeq: null }
     }
-    const serverId = inserted.server_id
+    const serverId = Number(inserted.lastInsertRowid)
     insertLog.run(input.sender, senderSeq, input.recipient, serverId)
     if (!selfMessage) insertLog.run(input.recipient, recipientSeq, input.sender, serverId)
     heads.set(input.sender, senderSeq)
