@@ -16,11 +16,14 @@ export async function dispatchRequest(session: ClientSession, frame: DecodedFram
         session.sendError(id, outcome.code, outcome.message)
         return
       }
-      const clientId = Buffer.from(outcome.ack.clientId ?? new Uint8Array()).toString('hex')
-      if (config.testHooks.beforeSendAck?.({ user: session.user, clientId }) === 'drop') {
-        log.warn('test hook dropped the connection before the ack', { user: session.user, clientId })
-        session.terminate()
-        return
+      const hook = config.testHooks.beforeSendAck
+      if (hook) {
+        const clientId = Buffer.from(outcome.ack.clientId ?? new Uint8Array()).toString('hex')
+        if (hook({ user: session.user, clientId }) === 'drop') {
+          log.warn('test hook dropped the connection before the ack', { user: session.user, clientId })
+          session.terminate()
+          return
+        }
       }
       session.sendFrame({ id, sendAck: outcome.ack })
       return

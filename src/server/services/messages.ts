@@ -40,8 +40,7 @@ export function createMessageService(store: ServerStore, fanout: EventFanout): M
   let flushScheduled = false
   let flushing: Promise<void> | null = null
 
-  const userExists = async (name: string): Promise<boolean> => {
-    if (knownUsers.has(name)) return true
+  const lookUpUser = async (name: string): Promise<boolean> => {
     const found = (await store.existingUsers([name])).has(name)
     if (found) knownUsers.add(name)
     return found
@@ -63,7 +62,7 @@ export function createMessageService(store: ServerStore, fanout: EventFanout): M
       return reject(ErrorCode.ERROR_TEXT_TOO_LONG, `The text is longer than ${MAX_TEXT_BYTES} bytes.`)
     }
     const recipient = (request.to ?? '').toLowerCase()
-    if (!recipient || !(await userExists(recipient))) {
+    if (!recipient || !(knownUsers.has(recipient) || (await lookUpUser(recipient)))) {
       return reject(ErrorCode.ERROR_USER_NOT_FOUND, `There is no user named "${request.to ?? ''}".`)
     }
     return { recipient, text }
