@@ -1,4 +1,5 @@
 // Covers the app-server HTTP endpoints of the reference server: register, login, validation, limits, routing.
+// Real server on port 0 with a temporary data folder; plain fetch as the client.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { postJson } from '../bench/lib/frame-client'
 import { startTestServer, type TestServer } from '../bench/lib/test-server'

@@ -1,4 +1,5 @@
 // Covers durability across a server restart on the same data folder: users, tokens, messages and sequences survive.
+// The restart is a real close + startServer on the same SQLite file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CloseCode } from '../../src/shared/proto/codec'
 import { FrameClient, login, randomClientId, registerAndLogin, type Login } from '../bench/lib/frame-client'

@@ -1,4 +1,5 @@
 // Owns the per-connection request budget: a token bucket refilled continuously.
+// Generous by design (see config): it stops floods, never a real client.
 import { RATE_LIMIT_BURST, RATE_LIMIT_PER_SEC } from '../config'
 
 export class TokenBucket {

@@ -1,4 +1,5 @@
 // Owns the mapping from stored log entries to wire `Event`s, so sync, history and live pushes look identical.
+// Bodies are stored as encoded protobuf `Body` bytes and decoded here on the way out.
 import { pb } from '../../shared/proto/codec'
 import type { parley } from '../../shared/proto/gen/parley.js'
 import type { LogEntry, StoredMessage } from '../store/types'

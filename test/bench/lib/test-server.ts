@@ -1,4 +1,5 @@
 // Owns starting a real server on port 0 over a temporary data folder for tests and benchmarks, and removing it.
+// restart() reopens the same folder (a new port), which is how tests check durability.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
