@@ -2,7 +2,7 @@
 // bad tokens, empty bodies, and replacement of a device that signs in twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
-import { CloseCode, ErrorCode, MAX_FRAME_BYTES } from '../../src/shared/proto/codec'
+import { CloseCode, ErrorCode, MAX_FRAME_BYTES, type DecodedFrame } from '../../src/shared/proto/codec'
 import { FrameClient, registerAndLogin, wsUrl, type Login } from '../bench/lib/frame-client'
 import { startTestServer, type TestServer } from '../bench/lib/test-server'
 
@@ -79,6 +79,23 @@ describe('ws gateway', () => {
     expect(serverOnly.error?.code).toBe(ErrorCode.ERROR_BAD_REQUEST)
     const secondAuth = await client.request({ auth: { token: alice.token, deviceId: 'bad-req' } })
     expect(secondAuth.error?.code).toBe(ErrorCode.ERROR_BAD_REQUEST)
+    expect(client.isOpen).toBe(true)
+    await client.close()
+  })
+
+  it('answers a flood beyond the per-connection budget with ERROR_RATE_LIMITED and keeps the socket', async () => {
+    const client = await FrameClient.authenticated(t.server.url, alice.token, 'flood')
+    const FLOOD = 1_500
+    const firstId = client.allocateId()
+    for (let i = 0; i < FLOOD; i++) client.send({ id: firstId + 1 + i, sync: { afterSeq: 0, limit: 1 } })
+    const isFloodReply = (f: DecodedFrame): boolean => (f.id ?? 0) > firstId && (f.id ?? 0) <= firstId + FLOOD
+    // Replies may come in any order (refusals are immediate, answers go through the store): wait for all of them.
+    await client.waitFor(() => client.received.filter(isFloodReply).length === FLOOD, 30_000, 'every flood reply')
+    const limited = client.received.filter((f) => f.error?.code === ErrorCode.ERROR_RATE_LIMITED)
+    const served = client.received.filter((f) => f.body === 'syncBatch')
+    expect(limited.length).toBeGreaterThan(0)
+    expect(served.length).toBeGreaterThanOrEqual(1_000)
+    expect(limited.length + served.length).toBe(FLOOD)
     expect(client.isOpen).toBe(true)
     await client.close()
   })
