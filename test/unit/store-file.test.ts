@@ -1,3 +1,5 @@
+// Unit tests for a file-backed roaming store: data survives close/reopen, and the FTS delete trigger
+// keeps search in step with rows removed by SQL.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import Database from 'better-sqlite3'
 import { openMessageStore } from '../../src/main/core/store'

@@ -1,3 +1,5 @@
+// Unit tests for the store's schema migrations: fresh and existing databases, STRICT tables, rollback of a
+// failing migration, and refusing databases from a newer Parley or files that are not databases.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import fs from 'node:fs'
 import Database from 'better-sqlite3'

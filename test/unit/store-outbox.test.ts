@@ -1,3 +1,5 @@
+// Unit tests for the durable outbox: addOutgoing, pendingOutbox order, markSent / markFailed / markSending,
+// idempotence and typed errors for bad input.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openMessageStore, StoreError, type MessageStore } from '../../src/main/core/store'
 import { outgoing } from './store-helpers'

@@ -1,3 +1,5 @@
+// Unit tests for keyset history pages (order, hasMore, unacked tail) and FTS5 search (prefix words,
+// hostile input, time order, updates).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openMessageStore, type MessageStore } from '../../src/main/core/store'
 import type { ChatMessage } from '../../src/shared/model'

@@ -1,3 +1,5 @@
+// Unit tests for applyEvents: upsert by client id, unread counting (once, not for the active conversation),
+// own echoes turning 'sent', last message choice, conversation order and the forward-only cursor.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openMessageStore, type MessageStore } from '../../src/main/core/store'
 import { incoming, outgoing } from './store-helpers'
