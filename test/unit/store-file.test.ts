@@ -1,6 +1,8 @@
 // Unit tests for a file-backed roaming store: data survives close/reopen, and the FTS delete trigger
 // keeps search in step with rows removed by SQL.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import fs from 'node:fs'
+import path from 'node:path'
 import Database from 'better-sqlite3'
 import { openMessageStore } from '../../src/main/core/store'
 import { incoming, outgoing, tempDir, type TempDir } from './store-helpers'
@@ -30,6 +32,13 @@ describe('file-backed store', () => {
     expect(await second.listConversations()).toEqual(conversationsBefore)
     expect((await second.search('restarts', 10)).map((m) => m.id)).toEqual([received.id])
     await second.close()
+  })
+
+  it('reports a path it cannot create as a typed error', async () => {
+    const blocker = tmp.file('not-a-folder')
+    fs.writeFileSync(blocker, 'a file where a folder should be')
+    await expect(openMessageStore(path.join(blocker, 'messages.db'))).rejects.toMatchObject({ code: 'STORE_OPEN_FAILED' })
+    await expect(openMessageStore('')).rejects.toMatchObject({ code: 'STORE_BAD_ARGUMENT' })
   })
 
   it('keeps search in step when rows are deleted', async () => {
