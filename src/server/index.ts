@@ -24,6 +24,7 @@ export interface ServerOptions {
   tokenTtlSec?: number // default 86_400
   tokenWarnBeforeSec?: number // push TokenWillExpire this long before expiry; default min(300, ttl/2)
   tokenSecret?: string // default: random secret persisted in dataDir (so tokens survive restarts)
+  nativeBinding?: string // better-sqlite3 binary for another runtime (Electron embeds this server)
   testHooks?: {
     /** Called after a send is stored durably and before its ack is written. Return 'drop' to terminate the
      *  socket instead of acking (simulates a connection cut between send and ack). */
@@ -45,7 +46,7 @@ function hostForUrl(host: string): string {
 
 export async function startServer(options: ServerOptions): Promise<ServerHandle> {
   const config = resolveConfig(options)
-  const store = openSqliteStore(config.dataDir)
+  const store = openSqliteStore(config.dataDir, options.nativeBinding)
   const tokens = createTokenService(loadTokenSecret(config.dataDir, config.tokenSecret), config.tokenTtlSec)
   const registry = new OnlineRegistry()
   const messages = createMessageService(store, registry)

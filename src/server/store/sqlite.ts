@@ -65,9 +65,10 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
 
-export function openSqliteStore(dataDir: string): ServerStore {
+/** `nativeBinding`: a better-sqlite3 binary built for another runtime (the Electron app embeds this server). */
+export function openSqliteStore(dataDir: string, nativeBinding?: string): ServerStore {
   fs.mkdirSync(dataDir, { recursive: true })
-  const db = new Database(path.join(dataDir, DATABASE_FILE_NAME))
+  const db = new Database(path.join(dataDir, DATABASE_FILE_NAME), nativeBinding ? { nativeBinding } : undefined)
   db.pragma('journal_mode = WAL')
   db.pragma(`synchronous = ${synchronousMode()}`)
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
