@@ -10,7 +10,8 @@ import { startHost, type RunningHost } from '../../src/host/index'
 import { startServer } from '../../src/server/index'
 import { eventually, expectArticlesInOrder, waitVisible } from './helpers'
 
-const CHROMIUM_PATH = '/usr/bin/chromium'
+// Debian's chromium by default; CHROMIUM_PATH points elsewhere (e.g. a local Chrome).
+const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
 const RENDERER_DIR = path.resolve('out', 'renderer')
 const CHROMIUM_ARGS = [
   '--no-sandbox',
