@@ -1,6 +1,5 @@
 // Owns one device's chat session: sign-in, the store of the signed-in account, the connection, sync, outbox
 // and token renewal, exposed as ChatClientApi with typed events. Shells and the session API only see this class.
-import { randomBytes } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { AppError } from '../../shared/errors'
@@ -10,6 +9,8 @@ import { hexToClientId, type DecodedFrame } from '../../shared/proto/codec'
 import { MAX_TEXT_BYTES, utf8ByteLength } from '../../shared/limits'
 import { TypedEmitter } from '../../shared/typed-emitter'
 import { loginAccount } from './app-server'
+import { startAndAwaitFirstConnect } from './first-connect'
+import { newMessageIdHex } from './message-id'
 import { Connection, type AuthInfo, type ConnectionEnded } from './net/connection'
 import { chatTypeToWire } from './protocol/messages'
 import { openMessageStore, StoreError } from './store'
@@ -17,7 +18,7 @@ import type { MessageStore } from './store/types'
 import { HistoryPager } from './sync/history'
 import { Outbox } from './sync/outbox'
 import { Syncer, type AppliedChanges } from './sync/syncer'
-import type { ChatClientApi, ChatClientEvents, ChatClientOptions, ClientTimings } from './types'
+import type { ChatClientApi, ChatClientEvents, ChatClientOptions, ClientTimings, SessionCredentials } from './types'
 
 const log = createLogger('core:client')
 
@@ -30,6 +31,8 @@ const REQUEST_TIMEOUT_MS = 15_000
 /** How long login() waits for the first connect before it returns and lets the client keep trying offline. */
 const LOGIN_CONNECT_WAIT_FACTOR = 2
 const RENEW_ATTEMPTS = 3
+const SAVED_TOKEN_EXPIRED = 'Your saved sign-in has expired. Please sign in again.'
+const SAVED_USER_MISMATCH = 'The saved sign-in belongs to a different account. Please sign in again.'
 
 export const DEFAULT_TIMINGS: Readonly<ClientTimings> = {
   heartbeatMinMs: HEARTBEAT_MIN_MS,
@@ -39,7 +42,6 @@ export const DEFAULT_TIMINGS: Readonly<ClientTimings> = {
   backoffMaxMs: BACKOFF_MAX_MS,
   requestTimeoutMs: REQUEST_TIMEOUT_MS
 }
-const CLIENT_ID_BYTES = 16
 const DEFAULT_PLATFORM = 'desktop'
 
 interface ActiveSession {
@@ -107,6 +109,12 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     return this.active?.tokenExpiresAt ?? null
   }
 
+  /** What a shell saves to resume this session later; renewals replace the token (see 'tokenRenewed'). */
+  get credentials(): SessionCredentials | null {
+    const session = this.active
+    return session ? { user: session.info.user, token: session.token, expiresAt: session.tokenExpiresAt } : null
+  }
+
   /** The current heartbeat interval of the connection (diagnostics, tests). */
   get heartbeatIntervalMs(): number | null {
     return this.active?.connection.heartbeatIntervalMs ?? null
@@ -124,13 +132,32 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
       const store = await this.openStore(account.user)
       const session = this.createSession(account.user, account.token, account.expiresAt, store)
       this.active = session
-      try {
-        await session.syncer.init()
-        await this.connectAndCatchUp(session)
-      } catch (err) {
-        await this.close()
-        throw toAppError(err)
-      }
+      await this.startSession(session, false)
+      return session.info
+    } finally {
+      this.signingIn = false
+    }
+  }
+
+  /**
+   * Continue a saved session without a password: open the account's store, then connect with the saved token.
+   * Resolves once connected and caught up, or as soon as the server is unreachable (the client keeps reconnecting
+   * and the local history is readable). Rejects (TOKEN_EXPIRED / NOT_SIGNED_IN) only when the token is refused.
+   */
+  async resume(saved: SessionCredentials): Promise<SessionInfo> {
+    if (this.active || this.signingIn) throw new AppError('ALREADY_SIGNED_IN', 'You are already signed in.')
+    const user = typeof saved.user === 'string' ? saved.user.trim() : ''
+    if (!user || typeof saved.token !== 'string' || !saved.token || !Number.isFinite(saved.expiresAt)) {
+      throw new AppError('NOT_SIGNED_IN', 'The saved sign-in is incomplete. Please sign in again.')
+    }
+    if (saved.expiresAt <= Date.now()) throw new AppError('TOKEN_EXPIRED', SAVED_TOKEN_EXPIRED)
+    this.signingIn = true
+    try {
+      const store = await this.openStore(user)
+      const session = this.createSession(user, saved.token, saved.expiresAt, store)
+      this.active = session
+      await this.startSession(session, true)
+      log.info('resumed a saved session', { user, state: this.currentStatus.state })
       return session.info
     } finally {
       this.signingIn = false
@@ -173,7 +200,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
       throw new AppError('TEXT_TOO_LONG', `This message is too long: the limit is ${MAX_TEXT_BYTES} bytes.`)
     }
     const message: ChatMessage = {
-      id: randomBytes(CLIENT_ID_BYTES).toString('hex'),
+      id: newMessageIdHex(),
       serverId: null,
       conversationId: peer,
       chatType: 'single',
@@ -298,33 +325,37 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     return session
   }
 
-  /** Start the connection and wait for the first auth + catch-up (or a refusal). Offline is not an error. */
-  private connectAndCatchUp(session: ActiveSession): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const offOnline = session.connection.on('online', () => {
-        cleanup()
-        // onOnline (registered earlier) has already started this connect's catch-up.
-        void session.lastCatchUp.catch(() => undefined).then(resolve)
+  /** Start the connection and wait for the first auth + catch-up; a refusal closes the session. Offline is not an error. */
+  private async startSession(session: ActiveSession, settleWhenUnreachable: boolean): Promise<void> {
+    try {
+      await session.syncer.init()
+      const outcome = await startAndAwaitFirstConnect(session.connection, {
+        waitMs: this.timings.requestTimeoutMs * LOGIN_CONNECT_WAIT_FACTOR,
+        settleWhenUnreachable,
+        onOnline: async (info) => {
+          if (!this.isSessionUser(session, info)) throw new AppError('NOT_SIGNED_IN', SAVED_USER_MISMATCH)
+          // onOnline (registered earlier) has already started this connect's catch-up.
+          await session.lastCatchUp.catch(() => undefined)
+        }
       })
-      const offEnded = session.connection.on('ended', (ended) => {
-        cleanup()
-        reject(new AppError(ended.code, ended.reason))
-      })
-      const giveUp = setTimeout(() => {
-        cleanup()
-        log.warn('signed in but not connected yet; continuing offline')
-        resolve()
-      }, this.timings.requestTimeoutMs * LOGIN_CONNECT_WAIT_FACTOR)
-      const cleanup = (): void => {
-        clearTimeout(giveUp)
-        offOnline()
-        offEnded()
-      }
-      session.connection.start()
-    })
+      if (outcome !== 'online') log.warn('signed in but not connected yet; continuing offline', { outcome })
+    } catch (err) {
+      await this.close()
+      throw toAppError(err)
+    }
+  }
+
+  private isSessionUser(session: ActiveSession, info: AuthInfo): boolean {
+    return !info.user || info.user.toLowerCase() === session.info.user.toLowerCase()
   }
 
   private onOnline(session: ActiveSession, info: AuthInfo): void {
+    if (!this.isSessionUser(session, info)) {
+      // Only a saved token can do this; never sync another account's events into this store.
+      log.error('the server knows this token as another user', { expected: session.info.user, got: info.user })
+      void this.onEnded(session, { code: 'NOT_SIGNED_IN', reason: SAVED_USER_MISMATCH, closeCode: 0 })
+      return
+    }
     if (info.tokenExpiresAt) session.tokenExpiresAt = info.tokenExpiresAt
     this.startCatchUp(session)
   }

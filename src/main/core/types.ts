@@ -45,12 +45,27 @@ export interface ChatClientEvents {
   sessionEnded: { reason: string }
 }
 
+/** A session's sign-in as a shell saves it to resume later without the password. */
+export interface SessionCredentials {
+  user: string
+  token: string
+  /** ms since epoch */
+  expiresAt: number
+}
+
 /** What the shells and the session API use; implemented by ChatClient in client.ts. */
 export interface ChatClientApi {
   readonly session: SessionInfo | null
   readonly status: ConnectionStatus
   /** Sign in through the app server, open this account's store, connect and sync. */
   login(username: string, password: string): Promise<SessionInfo>
+  /**
+   * Continue a saved session without a password (optional: test fakes may leave it out, and then nothing resumes).
+   * Rejects with TOKEN_EXPIRED / NOT_SIGNED_IN only when the server refuses the token; offline still resolves.
+   */
+  resume?(saved: SessionCredentials): Promise<SessionInfo>
+  /** The current sign-in to save (renewed tokens replace the old one); null when signed out. */
+  readonly credentials?: SessionCredentials | null
   /** Stop, close the socket and the store; the session ends. */
   logout(): Promise<void>
   /** Store in the outbox (status 'sending') and send; resolves once stored, before the ack. */
