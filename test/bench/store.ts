@@ -4,11 +4,14 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
+import { messageIdFromParts, messageIdToHex } from '../../src/main/core/message-id'
 import { openMessageStore } from '../../src/main/core/store'
 import { connectionPragmas } from '../../src/main/core/store/connection'
 import type { ChatMessage } from '../../src/shared/model'
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1_000_000)
+/** BENCH_UNIFORM=0 skips the uniform-distribution runs (quicker iterations; their fields print as null). */
+const WITH_UNIFORM = process.env.BENCH_UNIFORM !== '0'
 const CONVERSATIONS = 1_000
 const SYNC_BATCH = 500
 const PAGE_SIZE = 50
@@ -18,6 +21,12 @@ const SEARCH_LIMIT = 50
 const VOCABULARY_SIZE = 5_000
 const ME = 'me'
 const START_TIME_MS = 1_700_000_000_000
+/** Messages are one second apart; a sender's clock (the id's timestamp) is up to this far behind the server's. */
+const SENDER_CLOCK_SKEW_MS = 2_000
+const ID_TAIL_BYTES = 10
+
+/** How messages spread over conversations: a few active chats get most of them (Zipf, s=1), or evenly. */
+type Distribution = 'zipf' | 'uniform'
 
 /** Small deterministic PRNG (mulberry32) so both insert runs see identical rows. */
 function prng(seed: number): () => number {
@@ -72,27 +81,33 @@ function zipfPicker(size: number, random: () => number): () => number {
   }
 }
 
-/** Generates the same message stream every time it is created (seq 1..MESSAGES). */
-function messageStream(vocabulary: string[]): (count: number) => ChatMessage[] {
+/**
+ * Generates the same message stream every time it is created (seq 1..MESSAGES). Ids have the layout real
+ * clients make (src/main/core/message-id.ts): the sender's clock in ms, then 80 bits that are random as far as
+ * this device can tell; messages from many senders arrive in roughly, not exactly, id order.
+ */
+function messageStream(vocabulary: string[], distribution: Distribution): (count: number) => ChatMessage[] {
   const random = prng(42)
   const pickWord = zipfPicker(vocabulary.length, random)
+  const pickConversation = distribution === 'zipf' ? zipfPicker(CONVERSATIONS, random) : () => Math.floor(random() * CONVERSATIONS)
   let seq = 0
-  const hex = (): string => {
-    let out = ''
-    for (let i = 0; i < 4; i++) out += Math.floor(random() * 4_294_967_296).toString(16).padStart(8, '0')
-    return out
+  const clientId = (timestamp: number): string => {
+    const tail = new Uint8Array(ID_TAIL_BYTES)
+    for (let i = 0; i < ID_TAIL_BYTES; i++) tail[i] = Math.floor(random() * 256)
+    return messageIdToHex(messageIdFromParts(timestamp - Math.floor(random() * SENDER_CLOCK_SKEW_MS), tail))
   }
   return (count) => {
     const batch: ChatMessage[] = []
     for (let i = 0; i < count && seq < MESSAGES; i++) {
       seq++
-      const peer = `user${Math.floor(random() * CONVERSATIONS)}`
+      const timestamp = START_TIME_MS + seq * 1_000
+      const peer = `user${pickConversation()}`
       const outgoing = random() < 0.4
       const words: string[] = []
       const length = 2 + Math.floor(random() * 18)
       for (let w = 0; w < length; w++) words.push(vocabulary[pickWord()]!)
       batch.push({
-        id: hex(),
+        id: clientId(timestamp),
         serverId: seq,
         conversationId: peer,
         chatType: 'single',
@@ -100,7 +115,7 @@ function messageStream(vocabulary: string[]): (count: number) => ChatMessage[] {
         to: outgoing ? peer : ME,
         direction: outgoing ? 'out' : 'in',
         content: { type: 'text', text: words.join(' ') },
-        timestamp: START_TIME_MS + seq * 1_000,
+        timestamp,
         seq,
         status: outgoing ? 'sent' : 'received',
         error: null
@@ -120,9 +135,9 @@ function elapsedMs(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e6
 }
 
-async function insertThroughStore(file: string, vocabulary: string[]): Promise<number> {
+async function insertThroughStore(file: string, vocabulary: string[], distribution: Distribution): Promise<number> {
   const store = await openMessageStore(file)
-  const next = messageStream(vocabulary)
+  const next = messageStream(vocabulary, distribution)
   let spentMs = 0
   for (let done = 0; done < MESSAGES; done += SYNC_BATCH) {
     const batch = next(SYNC_BATCH)
@@ -138,7 +153,7 @@ async function insertThroughStore(file: string, vocabulary: string[]): Promise<n
  * The same rows, table shape and connection settings without FTS, triggers or conversations: one prepared
  * statement, transactions of the same size. The gap to insertPerSec is what the store's semantics cost.
  */
-function insertRaw(file: string, vocabulary: string[]): number {
+function insertRaw(file: string, vocabulary: string[], distribution: Distribution): number {
   const db = new Database(file)
   for (const pragma of connectionPragmas(false)) db.pragma(pragma)
   db.exec(`
@@ -159,7 +174,7 @@ function insertRaw(file: string, vocabulary: string[]): number {
         JSON.stringify(m.content), text, m.timestamp, m.seq, m.status, m.error)
     }
   })
-  const next = messageStream(vocabulary)
+  const next = messageStream(vocabulary, distribution)
   let spentMs = 0
   for (let done = 0; done < MESSAGES; done += SYNC_BATCH) {
     const batch = next(SYNC_BATCH)
@@ -176,8 +191,18 @@ async function main(): Promise<void> {
   try {
     const vocabulary = buildVocabulary(prng(7))
     const storeFile = path.join(dir, 'store.db')
-    const storeInsertMs = await insertThroughStore(storeFile, vocabulary)
-    const rawInsertMs = insertRaw(path.join(dir, 'raw.db'), vocabulary)
+    const storeInsertMs = await insertThroughStore(storeFile, vocabulary, 'zipf')
+    const rawInsertMs = insertRaw(path.join(dir, 'raw.db'), vocabulary, 'zipf')
+    fs.rmSync(path.join(dir, 'raw.db'), { force: true })
+    // The same measurements with messages spread evenly (the worst case for the keyset index), kept visible.
+    let storeUniformMs = NaN
+    let rawUniformMs = NaN
+    if (WITH_UNIFORM) {
+      storeUniformMs = await insertThroughStore(path.join(dir, 'uniform.db'), vocabulary, 'uniform')
+      fs.rmSync(path.join(dir, 'uniform.db'), { force: true })
+      rawUniformMs = insertRaw(path.join(dir, 'raw-uniform.db'), vocabulary, 'uniform')
+      fs.rmSync(path.join(dir, 'raw-uniform.db'), { force: true })
+    }
 
     const random = prng(99)
     const store = await openMessageStore(storeFile)
@@ -217,6 +242,8 @@ async function main(): Promise<void> {
         messages: MESSAGES,
         insertPerSec: Math.round(MESSAGES / (storeInsertMs / 1000)),
         rawInsertPerSec: Math.round(MESSAGES / (rawInsertMs / 1000)),
+        insertPerSecUniform: Math.round(MESSAGES / (storeUniformMs / 1000)),
+        rawInsertPerSecUniform: Math.round(MESSAGES / (rawUniformMs / 1000)),
         pageP99Ms: percentile(pageMs, 99),
         searchP50Ms: percentile(searchMs, 50),
         openMs: Number(openMs.toFixed(1)),
@@ -224,6 +251,7 @@ async function main(): Promise<void> {
         searchP99Ms: percentile(searchMs, 99),
         searchCommonWordP50Ms: percentile(commonWordMs, 50),
         conversations: conversations.length,
+        distribution: 'zipf s=1 (page, search, open on this store)',
         dbBytes: fs.statSync(storeFile).size
       })
     )
