@@ -6,6 +6,7 @@ import type { InvokeArgsOf, InvokeMethod } from '../../../shared/ipc/schemas'
 import type { ConnectionStatus, SessionInfo } from '../../../shared/model'
 import { AppError } from '../../../shared/errors'
 import { createLogger } from '../../../shared/logger'
+import type { SessionVault } from './session-vault'
 import { isInvokeMethod, parseInvokeArgs, unknownMethodError } from './validation'
 
 const log = createLogger('core:session')
@@ -26,6 +27,8 @@ export interface CoreSessionOptions {
   createClient?: (options: ChatClientOptions) => ChatClientApi
   /** Default: registerAccount from the app-server module. */
   register?: (serverUrl: string, username: string, password: string) => Promise<void>
+  /** Where the sign-in is kept to resume after a restart ("stay signed in"); none: sign in every time. */
+  vault?: SessionVault
 }
 
 export type PushListener = <E extends PushEventName>(event: E, payload: PushEvents[E]) => void
@@ -59,6 +62,10 @@ export class CoreSession {
   private clientSessionEnded = false
   /** Sign-in, sign-out and dispose run one at a time so two logins cannot create two clients. */
   private authQueue: Promise<unknown> = Promise.resolve()
+  /** The one attempt to resume the saved sign-in; every auth.session call before it settles shares it. */
+  private resumeAttempt: Promise<void> | null = null
+  /** Saves and clears started by client events; dispose() waits for them so nothing writes after it. */
+  private vaultWork: Promise<unknown> = Promise.resolve()
   private disposed = false
   private readonly handlers: Handlers
 
@@ -75,8 +82,12 @@ export class CoreSession {
         await register(serverUrl ?? options.defaultServerUrl, username, password)
       },
       'auth.login': (args) => this.serialised(() => this.login(args)),
-      'auth.logout': () => this.serialised(() => this.closeClient('logout')),
-      'auth.session': async () => this.currentSession(),
+      'auth.logout': () =>
+        this.serialised(async () => {
+          await this.closeClient('logout')
+          await this.forgetSavedSession('signed out')
+        }),
+      'auth.session': () => this.sessionOrResume(),
       'connection.status': async () => this.client?.status ?? OFFLINE_STATUS,
       'conversations.list': () => this.signedIn().listConversations(),
       'conversations.markRead': async ({ conversationId }) => {
@@ -115,6 +126,7 @@ export class CoreSession {
   async dispose(): Promise<void> {
     this.disposed = true
     await this.serialised(() => this.closeClient('dispose'))
+    await this.vaultWork
     this.listeners.clear()
   }
 
@@ -151,6 +163,19 @@ export class CoreSession {
     }
     // A client whose session ended (token expired, replaced) is closed before a fresh one starts.
     await this.closeClient('replaced by a new sign-in')
+    const client = await this.createAttachedClient(serverUrl)
+    try {
+      const session = await client.login(args.username, args.password)
+      log.info('signed in', { user: session.user, deviceId: session.deviceId })
+      await this.saveSession(client)
+      return session
+    } catch (err) {
+      await this.closeClient('sign-in failed')
+      throw err
+    }
+  }
+
+  private async createAttachedClient(serverUrl: string): Promise<ChatClientApi> {
     const clientOptions: ChatClientOptions = {
       serverUrl,
       deviceId: this.options.deviceId,
@@ -162,14 +187,75 @@ export class CoreSession {
       ? this.options.createClient(clientOptions)
       : await createDefaultClient(clientOptions)
     this.attach(client)
-    try {
-      const session = await client.login(args.username, args.password)
-      log.info('signed in', { user: session.user, deviceId: session.deviceId })
-      return session
-    } catch (err) {
-      await this.closeClient('sign-in failed')
-      throw err
+    return client
+  }
+
+  /** The current session; when there is none yet, the saved sign-in is resumed once (no password). */
+  private async sessionOrResume(): Promise<SessionInfo | null> {
+    const current = this.currentSession()
+    if (current || !this.options.vault || this.disposed) return current
+    if (!this.resumeAttempt) this.resumeAttempt = this.serialised(() => this.resumeSaved())
+    await this.resumeAttempt
+    return this.currentSession()
+  }
+
+  private async resumeSaved(): Promise<void> {
+    const vault = this.options.vault
+    if (!vault || this.disposed || this.client) return
+    const saved = await vault.load()
+    if (!saved) return
+    if (saved.deviceId !== this.options.deviceId) {
+      log.warn('the saved sign-in belongs to another device id; signing in is needed')
+      await this.forgetSavedSession('other device')
+      return
     }
+    if (saved.expiresAt <= Date.now()) {
+      log.info('the saved sign-in has expired; signing in is needed', { user: saved.user })
+      await this.forgetSavedSession('expired')
+      return
+    }
+    const client = await this.createAttachedClient(saved.serverUrl)
+    if (!client.resume) {
+      await this.closeClient('this client cannot resume')
+      return
+    }
+    try {
+      const session = await client.resume({ user: saved.user, token: saved.token, expiresAt: saved.expiresAt })
+      log.info('resumed the saved sign-in', { user: session.user, state: client.status.state })
+      await this.saveSession(client) // the server may have told a newer expiry
+    } catch (err) {
+      const error = AppError.from(err)
+      await this.closeClient('resume failed')
+      if (error.code === 'TOKEN_EXPIRED' || error.code === 'NOT_SIGNED_IN') {
+        log.info('the server refused the saved sign-in; signing in is needed', { code: error.code })
+        await this.forgetSavedSession('refused')
+      } else {
+        // e.g. the database could not be opened: keep the sign-in for the next start, show sign-in now.
+        log.warn('could not resume the saved sign-in', { code: error.code, error: error.message })
+      }
+    }
+  }
+
+  /** Saves the client's current sign-in; a failure only costs the next start a password prompt. */
+  private saveSession(client: ChatClientApi): Promise<void> {
+    const vault = this.options.vault
+    const credentials = client.credentials
+    const session = client.session
+    if (!vault || !credentials || !session || this.client !== client || this.clientSessionEnded) return Promise.resolve()
+    const saved = { ...credentials, serverUrl: session.serverUrl, deviceId: session.deviceId }
+    return this.trackVaultWork(vault.save(saved), 'could not save the sign-in')
+  }
+
+  private forgetSavedSession(why: string): Promise<void> {
+    const vault = this.options.vault
+    if (!vault) return Promise.resolve()
+    return this.trackVaultWork(vault.clear(), `could not remove the saved sign-in (${why})`)
+  }
+
+  private trackVaultWork(work: Promise<void>, failure: string): Promise<void> {
+    const logged = work.catch((err: unknown) => log.warn(failure, { error: AppError.from(err).message }))
+    this.vaultWork = Promise.all([this.vaultWork, logged])
+    return logged
   }
 
   private attach(client: ChatClientApi): void {
@@ -185,10 +271,14 @@ export class CoreSession {
       forward('sessionEnded', 'session.ended', (ended) => {
         this.clientSessionEnded = true
         log.warn('session ended', { reason: ended.reason })
+        void this.forgetSavedSession('session ended')
         return { reason: ended.reason }
       }),
       client.on('tokenWillExpire', ({ expiresAt }) => log.debug('token will expire', { expiresAt })),
-      client.on('tokenRenewed', ({ expiresAt }) => log.debug('token renewed', { expiresAt }))
+      client.on('tokenRenewed', ({ expiresAt }) => {
+        log.debug('token renewed', { expiresAt })
+        void this.saveSession(client)
+      })
     ]
     this.client = client
     this.clientSessionEnded = false
