@@ -3,18 +3,31 @@
 import { app, BrowserWindow, dialog } from 'electron'
 import { join } from 'node:path'
 import { CoreSession } from './core/api/session'
+import { FileSessionVault, type SessionVault } from './core/api/session-vault'
 import { loadOrCreateDeviceId } from './core/device-id'
 import { chooseServer, type ChosenServer } from './embedded-server'
 import { connectBridge } from './ipc/bridge'
 import { resolveSqliteBinding } from './native'
 import { createMainWindow, rendererLocation } from './window/main-window'
 import { applySessionPolicy } from './window/security'
+import { chooseSessionCipher } from './session-cipher'
 import { createLogger } from '../shared/logger'
 
 const log = createLogger('main')
+const SESSION_FILE_NAME = 'session.bin'
 let mainWindow: BrowserWindow | null = null
 let server: ChosenServer | null = null
 let session: CoreSession | null = null
+
+/** "Stay signed in" only where the OS can encrypt the token; otherwise the user signs in at every start. */
+function sessionVault(userData: string): SessionVault | undefined {
+  const choice = chooseSessionCipher()
+  if (!choice.cipher) {
+    log.warn(`not keeping the sign-in across restarts: ${choice.why}`)
+    return undefined
+  }
+  return new FileSessionVault(join(userData, SESSION_FILE_NAME), choice.cipher)
+}
 
 function showMainWindow(): void {
   if (!mainWindow) return
@@ -35,7 +48,8 @@ async function start(): Promise<void> {
     defaultServerUrl: server.url,
     deviceId: loadOrCreateDeviceId(join(userData, 'device-id')),
     dataDir: join(userData, 'accounts'),
-    nativeBinding
+    nativeBinding,
+    vault: sessionVault(userData)
   })
   mainWindow = createMainWindow(location)
   connectBridge(session, () => mainWindow, location.origin)
