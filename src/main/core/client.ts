@@ -10,6 +10,7 @@ import { MAX_TEXT_BYTES, utf8ByteLength } from '../../shared/limits'
 import { TypedEmitter } from '../../shared/typed-emitter'
 import { loginAccount } from './app-server'
 import { startAndAwaitFirstConnect } from './first-connect'
+import { DEFAULT_TIMINGS } from './timings'
 import { newMessageIdHex } from './message-id'
 import { Connection, type AuthInfo, type ConnectionEnded } from './net/connection'
 import { chatTypeToWire } from './protocol/messages'
@@ -22,26 +23,14 @@ import type { ChatClientApi, ChatClientEvents, ChatClientOptions, ClientTimings,
 
 const log = createLogger('core:client')
 
-const HEARTBEAT_MIN_MS = 5_000
-const HEARTBEAT_MAX_MS = 60_000
-const PONG_TIMEOUT_MS = 10_000
-const BACKOFF_BASE_MS = 500
-const BACKOFF_MAX_MS = 30_000
-const REQUEST_TIMEOUT_MS = 15_000
 /** How long login() waits for the first connect before it returns and lets the client keep trying offline. */
 const LOGIN_CONNECT_WAIT_FACTOR = 2
 const RENEW_ATTEMPTS = 3
 const SAVED_TOKEN_EXPIRED = 'Your saved sign-in has expired. Please sign in again.'
 const SAVED_USER_MISMATCH = 'The saved sign-in belongs to a different account. Please sign in again.'
 
-export const DEFAULT_TIMINGS: Readonly<ClientTimings> = {
-  heartbeatMinMs: HEARTBEAT_MIN_MS,
-  heartbeatMaxMs: HEARTBEAT_MAX_MS,
-  pongTimeoutMs: PONG_TIMEOUT_MS,
-  backoffBaseMs: BACKOFF_BASE_MS,
-  backoffMaxMs: BACKOFF_MAX_MS,
-  requestTimeoutMs: REQUEST_TIMEOUT_MS
-}
+/** Kept importable from here for existing callers; owned by ./timings. */
+export { DEFAULT_TIMINGS }
 const DEFAULT_PLATFORM = 'desktop'
 
 interface ActiveSession {

@@ -1,0 +1,19 @@
+// Owns the client's default liveness and retry timings (heartbeat, pong timeout, backoff, request timeout).
+// ChatClient merges per-client overrides (tests use much shorter ones) over these.
+import type { ClientTimings } from './types'
+
+const HEARTBEAT_MIN_MS = 5_000
+const HEARTBEAT_MAX_MS = 60_000
+const PONG_TIMEOUT_MS = 10_000
+const BACKOFF_BASE_MS = 500
+const BACKOFF_MAX_MS = 30_000
+const REQUEST_TIMEOUT_MS = 15_000
+
+export const DEFAULT_TIMINGS: Readonly<ClientTimings> = {
+  heartbeatMinMs: HEARTBEAT_MIN_MS,
+  heartbeatMaxMs: HEARTBEAT_MAX_MS,
+  pongTimeoutMs: PONG_TIMEOUT_MS,
+  backoffBaseMs: BACKOFF_BASE_MS,
+  backoffMaxMs: BACKOFF_MAX_MS,
+  requestTimeoutMs: REQUEST_TIMEOUT_MS
+}
