@@ -41,6 +41,19 @@ describe('store applyEvents', () => {
     expect((await store.listConversations())[0]?.unreadCount).toBe(1)
   })
 
+  it('stores a batch larger than one multi-row insert in order, with a repeat across the chunks counted once', async () => {
+    const batch = Array.from({ length: 2_345 }, (_, i) => incoming(i % 2 === 0 ? 'bob' : 'carol', i + 1))
+    const repeated = { ...batch[10]!, content: { type: 'text' as const, text: 'edited later in the batch' } }
+    const result = await store.applyEvents([...batch.slice(0, 1_500), repeated, ...batch.slice(1_500)], 2_345)
+    expect(result.messages.map((m) => m.id)).toEqual([...batch.slice(0, 1_500), repeated, ...batch.slice(1_500)].map((m) => m.id))
+    const bob = await store.page('bob', null, 1_000)
+    expect(bob.messages.map((m) => m.id)).toEqual(batch.filter((_, i) => i % 2 === 0).slice(-1_000).map((m) => m.id))
+    expect((await store.getMessage(repeated.id))?.content).toEqual({ type: 'text', text: 'edited later in the batch' })
+    expect(await store.search('edited', 10)).toHaveLength(1)
+    const unread = Object.fromEntries((await store.listConversations()).map((c) => [c.id, c.unreadCount]))
+    expect(unread).toEqual({ bob: 1_173, carol: 1_172 })
+  })
+
   it("turns this device's own message 'sent' when it arrives through sync, without a copy", async () => {
     const mine = outgoing('bob', 'hello from this device', 1_790_000_000_500)
     await store.addOutgoing(mine)

@@ -80,6 +80,12 @@ export function messageToParams(message: ChatMessage): MessageParams {
   }
 }
 
+/** The params as positional values in MESSAGE_COLUMNS order (multi-row inserts bind these). */
+export function messageValues(p: MessageParams): unknown[] {
+  return [p.id, p.server_id, p.conversation_id, p.chat_type, p.sender, p.recipient, p.direction, p.type, p.body, p.text,
+    p.timestamp, p.seq, p.status, p.error]
+}
+
 /**
  * The message exactly as messageToParams stores it and rowToMessage reads it back, built without the JSON
  * round trip (sync batches return every inserted message; parsing them again was measurable).

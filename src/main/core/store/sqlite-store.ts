@@ -5,9 +5,9 @@ import type { ChatMessage, Conversation, MessagePage } from '../../../shared/mod
 import { createLogger } from '../../../shared/logger'
 import { ConversationUpdates } from './conversation-updates'
 import { StoreError, toStoreError } from './errors'
-import { messageToParams, rowToConversation, rowToMessage, sameStoredMessage, storedMessage, type MessageParams } from './rows'
+import { messageToParams, messageValues, rowToConversation, rowToMessage, sameStoredMessage, storedMessage, type MessageParams } from './rows'
 import { toFtsQuery } from './search-query'
-import { prepareStatements, type StoreStatements } from './statements'
+import { INSERT_CHUNK_ROWS, prepareStatements, type StoreStatements } from './statements'
 import type { MessageStore, SendAckFields } from './types'
 import { checkId, checkLimit, checkMessage, checkSafeInteger } from './validate'
 
@@ -181,17 +181,15 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   /**
-   * Insert the batch's new messages in one statement (see createStagingTable). Returns the positions in
-   * `batch` that were inserted; the others already existed (or repeat an id earlier in the batch).
+   * Insert the batch's new messages, INSERT_CHUNK_ROWS rows per statement. Returns the positions in `batch`
+   * that were inserted; the others already existed (or repeat an id earlier in the batch).
    */
   private insertBatch(batch: MessageParams[]): Set<number> {
-    const { stageMessage, insertStaged, clearStaged } = this.statements
-    for (const params of batch) stageMessage.run(params)
-    let newIds: Set<string>
-    try {
-      newIds = new Set(insertStaged.all().map((row) => row.id))
-    } finally {
-      clearStaged.run()
+    const newIds = new Set<string>()
+    for (let start = 0; start < batch.length; start += INSERT_CHUNK_ROWS) {
+      const chunk = batch.slice(start, start + INSERT_CHUNK_ROWS)
+      const values = chunk.flatMap(messageValues)
+      for (const row of this.statements.insertMessageRows(chunk.length).all(values)) newIds.add(row.id)
     }
     const positions = new Set<number>()
     for (const [index, params] of batch.entries()) {
