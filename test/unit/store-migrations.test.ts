@@ -70,7 +70,7 @@ describe('store migrations', () => {
       `INSERT INTO messages (id, server_id, conversation_id, chat_type, sender, recipient, direction, type, body, text,
          timestamp, seq, status, error)
        VALUES (?, ?, ?, 'single', ?, ?, 'in', 'text', ?, ?, ?, ?, 'received', NULL)`
-    ).run(old.id, old.serverId, old.conversationId, old.from, old.to, JSON.stringify(old.content), 'written before search existed', old.timestamp, old.seq)
+    ).run(old.id, old.serverId, old.conversationId, old.from, old.to, null, 'written before search existed', old.timestamp, old.seq)
     v1.prepare(`INSERT INTO sync_state (key, value) VALUES ('cursor', 7)`).run()
     expect(tableNames(v1)).not.toContain('messages_fts')
     v1.close()

@@ -2,6 +2,7 @@
 // own echoes turning 'sent', last message choice, conversation order and the forward-only cursor.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openMessageStore, type MessageStore } from '../../src/main/core/store'
+import type { ChatMessage } from '../../src/shared/model'
 import { incoming, outgoing } from './store-helpers'
 
 describe('store applyEvents', () => {
@@ -52,6 +53,19 @@ describe('store applyEvents', () => {
     expect(await store.search('edited', 10)).toHaveLength(1)
     const unread = Object.fromEntries((await store.listConversations()).map((c) => [c.id, c.unreadCount]))
     expect(unread).toEqual({ bob: 1_173, carol: 1_172 })
+  })
+
+  it('reads back plain text (stored once) and richer content (stored as JSON) as given, and sees a text-only edit', async () => {
+    const plain = incoming('bob', 1)
+    const richContent = { type: 'text', text: 'with a mention', mentions: ['carol'] }
+    const rich = incoming('bob', 2, 'with a mention', { content: richContent as ChatMessage['content'] })
+    await store.applyEvents([plain, rich], 2)
+    expect(await store.getMessage(plain.id)).toEqual(plain)
+    expect(await store.getMessage(rich.id)).toEqual(rich)
+    const edited = { ...plain, content: { type: 'text' as const, text: 'reworded afterwards' } }
+    expect((await store.applyEvents([edited], 2)).messages).toEqual([edited])
+    expect((await store.search('reworded', 5)).map((m) => m.id)).toEqual([plain.id])
+    expect(await store.search('message', 5)).toEqual([])
   })
 
   it("turns this device's own message 'sent' when it arrives through sync, without a copy", async () => {

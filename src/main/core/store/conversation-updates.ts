@@ -3,7 +3,7 @@
 import type { ChatMessage, ChatType, Conversation } from '../../../shared/model'
 import type { StoreError } from './errors'
 import { rowToMessage } from './rows'
-import type { ConversationFields, StoreStatements } from './statements'
+import type { StoreStatements } from './statements'
 
 interface LastMessageKey {
   id: string
@@ -64,24 +64,14 @@ export class ConversationUpdates {
 
     /** Conversations whose last message stays one written before this batch (older history arrived). */
     const keptLast = new Map<string, string>()
-    let rows: ConversationFields[]
-    try {
-      for (const [id, entry] of this.pending) {
-        const current = currentById.get(id) ?? null
-        const keepsCurrent = current !== null && !isNewerMessage(entry.newest, current)
-        if (keepsCurrent) keptLast.set(id, current.id)
-        statements.stageConversation.run({
-          id,
-          chat_type: entry.chatType,
-          last_message_id: keepsCurrent ? current.id : entry.newest.id,
-          unread_delta: entry.unreadDelta,
-          updated_at: entry.updatedAt
-        })
-      }
-      rows = statements.upsertStagedConversations.all()
-    } finally {
-      statements.clearStagedConversations.run()
+    const upserts: [string, string, string, number, number][] = []
+    for (const [id, entry] of this.pending) {
+      const current = currentById.get(id) ?? null
+      const keepsCurrent = current !== null && !isNewerMessage(entry.newest, current)
+      if (keepsCurrent) keptLast.set(id, current.id)
+      upserts.push([id, entry.chatType, keepsCurrent ? current.id : entry.newest.id, entry.unreadDelta, entry.updatedAt])
     }
+    const rows = statements.upsertConversations.all(JSON.stringify(upserts))
 
     const byId = new Map(rows.map((row) => [row.id, row]))
     return [...this.pending].map(([id, entry]) => {

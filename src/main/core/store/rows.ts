@@ -13,7 +13,8 @@ export interface MessageRow {
   recipient: string
   direction: string
   type: string
-  body: string
+  /** Content JSON, or null for plain text content (then `text` is the whole content). */
+  body: string | null
   text: string
   timestamp: number
   seq: number | null
@@ -61,6 +62,14 @@ export function searchableText(content: MessageContent): string {
   }
 }
 
+/**
+ * Plain text content ({ type: 'text', text } and nothing else) is stored once, in `text`, with a null body:
+ * sync rows are mostly that, and the JSON copy made rows ~25% larger.
+ */
+function isPlainText(content: MessageContent): boolean {
+  return content.type === 'text' && Object.keys(content).length === 2
+}
+
 export function messageToParams(message: ChatMessage): MessageParams {
   return {
     id: message.id,
@@ -71,7 +80,7 @@ export function messageToParams(message: ChatMessage): MessageParams {
     recipient: message.to,
     direction: message.direction,
     type: message.content.type,
-    body: JSON.stringify(message.content),
+    body: isPlainText(message.content) ? null : JSON.stringify(message.content),
     text: searchableText(message.content),
     timestamp: message.timestamp,
     seq: message.seq,
@@ -80,10 +89,10 @@ export function messageToParams(message: ChatMessage): MessageParams {
   }
 }
 
-/** The params as positional values in MESSAGE_COLUMNS order (multi-row inserts bind these). */
-export function messageValues(p: MessageParams): unknown[] {
-  return [p.id, p.server_id, p.conversation_id, p.chat_type, p.sender, p.recipient, p.direction, p.type, p.body, p.text,
-    p.timestamp, p.seq, p.status, p.error]
+/** Appends the params as positional values in MESSAGE_COLUMNS order (multi-row inserts bind a flat list). */
+export function pushMessageValues(values: unknown[], p: MessageParams): void {
+  values.push(p.id, p.server_id, p.conversation_id, p.chat_type, p.sender, p.recipient, p.direction, p.type, p.body, p.text,
+    p.timestamp, p.seq, p.status, p.error)
 }
 
 /**
@@ -110,7 +119,12 @@ export function storedMessage(message: ChatMessage): ChatMessage {
 export function rowToMessage(row: MessageRow): ChatMessage {
   let content: MessageContent
   try {
-    content = JSON.parse(row.body) as MessageContent
+    if (row.body === null) {
+      if (row.type !== 'text') throw new Error(`a ${row.type} message has no content`)
+      content = { type: 'text', text: row.text }
+    } else {
+      content = JSON.parse(row.body) as MessageContent
+    }
   } catch (err) {
     throw new StoreError('STORE_CORRUPT', `The stored content of message ${row.id} is damaged and cannot be read.`, {
       cause: err
@@ -150,7 +164,7 @@ export function rowToConversation(row: ConversationRow): Conversation {
   }
 }
 
-/** Field-by-field equality of two stored messages (content compared as stored JSON). */
+/** Field-by-field equality of two stored messages (content compared as stored: body JSON and text). */
 export function sameStoredMessage(a: MessageParams, b: MessageParams): boolean {
   return (
     a.id === b.id &&
@@ -162,6 +176,7 @@ export function sameStoredMessage(a: MessageParams, b: MessageParams): boolean {
     a.direction === b.direction &&
     a.type === b.type &&
     a.body === b.body &&
+    a.text === b.text &&
     a.timestamp === b.timestamp &&
     a.seq === b.seq &&
     a.status === b.status &&

@@ -5,7 +5,7 @@ import type { ChatMessage, Conversation, MessagePage } from '../../../shared/mod
 import { createLogger } from '../../../shared/logger'
 import { ConversationUpdates } from './conversation-updates'
 import { StoreError, toStoreError } from './errors'
-import { messageToParams, messageValues, rowToConversation, rowToMessage, sameStoredMessage, storedMessage, type MessageParams } from './rows'
+import { messageToParams, pushMessageValues, rowToConversation, rowToMessage, sameStoredMessage, storedMessage, type MessageParams } from './rows'
 import { toFtsQuery } from './search-query'
 import { INSERT_CHUNK_ROWS, prepareStatements, type StoreStatements } from './statements'
 import type { MessageStore, SendAckFields } from './types'
@@ -187,9 +187,10 @@ export class SqliteMessageStore implements MessageStore {
   private insertBatch(batch: MessageParams[]): Set<number> {
     const newIds = new Set<string>()
     for (let start = 0; start < batch.length; start += INSERT_CHUNK_ROWS) {
-      const chunk = batch.slice(start, start + INSERT_CHUNK_ROWS)
-      const values = chunk.flatMap(messageValues)
-      for (const row of this.statements.insertMessageRows(chunk.length).all(values)) newIds.add(row.id)
+      const end = Math.min(batch.length, start + INSERT_CHUNK_ROWS)
+      const values: unknown[] = []
+      for (let index = start; index < end; index++) pushMessageValues(values, batch[index]!)
+      for (const row of this.statements.insertMessageRows(end - start).all(values)) newIds.add(row.id)
     }
     const positions = new Set<number>()
     for (const [index, params] of batch.entries()) {
@@ -219,7 +220,7 @@ export class SqliteMessageStore implements MessageStore {
       text: incoming.text
     }
     if (sameStoredMessage(merged, existing)) return null
-    const contentChanged = merged.body !== existing.body || merged.type !== existing.type
+    const contentChanged = merged.body !== existing.body || merged.type !== existing.type || merged.text !== existing.text
     const update = contentChanged ? this.statements.updateAckAndContent : this.statements.updateAck
     update.run(merged)
     return merged

@@ -12,14 +12,6 @@ export interface ConversationState {
   last_timestamp: number | null
 }
 
-export interface ConversationUpsert {
-  id: string
-  chat_type: string
-  last_message_id: string | null
-  unread_delta: number
-  updated_at: number
-}
-
 /** A conversations row on its own (RETURNING of the upsert). */
 export interface ConversationFields {
   id: string
@@ -60,9 +52,7 @@ export interface StoreStatements {
   pageUnacked: Statement<[string], MessageRow>
   search: Statement<[string, number], MessageRow>
   conversationStates: Statement<[string], ConversationState>
-  stageConversation: Statement<ConversationUpsert>
-  upsertStagedConversations: Statement<[], ConversationFields>
-  clearStagedConversations: Statement<[]>
+  upsertConversations: Statement<[string], ConversationFields>
   conversationById: Statement<[string], ConversationRow>
   listConversations: Statement<[], ConversationRow>
   markRead: Statement<[string]>
@@ -70,16 +60,7 @@ export interface StoreStatements {
   advanceCursor: Statement<[number]>
 }
 
-/** Per-connection scratch table: a sync batch's conversation updates are upserted with one statement. */
-function createStagingTable(db: Database): void {
-  db.exec(`
-    CREATE TEMP TABLE IF NOT EXISTS staged_conversations (
-      id TEXT PRIMARY KEY, chat_type TEXT, last_message_id TEXT, unread_delta INTEGER, updated_at INTEGER
-    ) STRICT`)
-}
-
 export function prepareStatements(db: Database): StoreStatements {
-  createStagingTable(db)
   const named = MESSAGE_COLUMNS.split(', ')
     .map((column) => `@${column}`)
     .join(', ')
@@ -152,21 +133,20 @@ export function prepareStatements(db: Database): StoreStatements {
       `SELECT c.id, c.last_message_id, m.seq AS last_seq, m.timestamp AS last_timestamp ${conversationJoin}
        WHERE c.id IN (SELECT value FROM json_each(?))`
     ),
-    stageConversation: db.prepare<ConversationUpsert>(
-      `INSERT INTO temp.staged_conversations (id, chat_type, last_message_id, unread_delta, updated_at)
-       VALUES (@id, @chat_type, @last_message_id, @unread_delta, @updated_at)`
-    ),
-    /** The last message was decided by the caller; unread adds up and activity time only moves forward. */
-    upsertStagedConversations: db.prepare<[], ConversationFields>(
+    /**
+     * Upserts a batch's conversations given as a JSON array of [id, chat_type, last_message_id, unread_delta,
+     * updated_at] (one bound string: the count varies per batch, so no multi-row VALUES). The last message was
+     * decided by the caller; unread adds up and activity time only moves forward.
+     */
+    upsertConversations: db.prepare<[string], ConversationFields>(
       `INSERT INTO conversations (id, chat_type, last_message_id, unread_count, updated_at)
-       SELECT id, chat_type, last_message_id, unread_delta, updated_at FROM temp.staged_conversations WHERE true
+       SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each(?) WHERE true
        ON CONFLICT (id) DO UPDATE SET
          last_message_id = excluded.last_message_id,
          unread_count = unread_count + excluded.unread_count,
          updated_at = max(updated_at, excluded.updated_at)
        RETURNING id, chat_type, last_message_id, unread_count, updated_at`
     ),
-    clearStagedConversations: db.prepare<[]>(`DELETE FROM temp.staged_conversations`),
     conversationById: db.prepare<[string], ConversationRow>(`SELECT ${CONVERSATION_COLUMNS} ${conversationJoin} WHERE c.id = ?`),
     listConversations: db.prepare<[], ConversationRow>(
       `SELECT ${CONVERSATION_COLUMNS} ${conversationJoin} ORDER BY c.updated_at DESC, c.id`

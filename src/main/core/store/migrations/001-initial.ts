@@ -17,7 +17,8 @@ export function up(db: Database): void {
       recipient       TEXT    NOT NULL,
       direction       TEXT    NOT NULL CHECK (direction IN ('in', 'out')),
       type            TEXT    NOT NULL,
-      body            TEXT    NOT NULL,         -- JSON of the message content
+      -- JSON of the message content; NULL when the content is plain text, which \`text\` then holds (stored once).
+      body            TEXT,
       text            TEXT    NOT NULL,         -- searchable text extracted from the content
       timestamp       INTEGER NOT NULL,
       seq             INTEGER,                  -- null while unacked
