@@ -7,6 +7,7 @@ import Database from 'better-sqlite3'
 import { messageIdFromParts, messageIdToHex } from '../../src/main/core/message-id'
 import { openMessageStore } from '../../src/main/core/store'
 import { connectionPragmas } from '../../src/main/core/store/connection'
+import { messageToParams } from '../../src/main/core/store/rows'
 import type { ChatMessage } from '../../src/shared/model'
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1_000_000)
@@ -160,7 +161,7 @@ function insertRaw(file: string, vocabulary: string[], distribution: Distributio
     CREATE TABLE messages (
       local_order INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, server_id INTEGER, conversation_id TEXT NOT NULL,
       chat_type TEXT NOT NULL, sender TEXT NOT NULL, recipient TEXT NOT NULL, direction TEXT NOT NULL, type TEXT NOT NULL,
-      body TEXT NOT NULL, text TEXT NOT NULL, timestamp INTEGER NOT NULL, seq INTEGER, status TEXT NOT NULL, error TEXT
+      body TEXT, text TEXT NOT NULL, timestamp INTEGER NOT NULL, seq INTEGER, status TEXT NOT NULL, error TEXT
     ) STRICT;
     CREATE INDEX messages_by_conversation_seq ON messages (conversation_id, seq);`)
   const insert = db.prepare(
@@ -169,9 +170,10 @@ function insertRaw(file: string, vocabulary: string[], distribution: Distributio
   )
   const insertBatch = db.transaction((batch: ChatMessage[]) => {
     for (const m of batch) {
-      const text = m.content.type === 'text' ? m.content.text : ''
-      insert.run(m.id, m.serverId, m.conversationId, m.chatType, m.from, m.to, m.direction, m.content.type,
-        JSON.stringify(m.content), text, m.timestamp, m.seq, m.status, m.error)
+      // The row exactly as the store lays it out (plain text once, in `text`).
+      const row = messageToParams(m)
+      insert.run(row.id, row.server_id, row.conversation_id, row.chat_type, row.sender, row.recipient, row.direction,
+        row.type, row.body, row.text, row.timestamp, row.seq, row.status, row.error)
     }
   })
   const next = messageStream(vocabulary, distribution)
