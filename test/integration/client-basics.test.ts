@@ -1,26 +1,15 @@
 // ChatClient against the real server: sign-in errors, send/receive with unread counts, local validation,
 // refused recipients, server history paging, logout.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { loginAccount, registerAccount } from '../../src/main/core/app-server'
 import type { ChatMessage, ConnectionState, Conversation } from '../../src/shared/model'
 import { MAX_TEXT_BYTES } from '../../src/shared/proto/codec'
 import { accountDatabasePath } from '../../src/main/core/client'
 import { openMessageStore } from '../../src/main/core/store'
-import { Devices, localHistory, makeTempDir, registerUsers, TEST_PASSWORD, TestServer, uniqueUser, waitFor } from './helpers/env'
+import { localHistory, makeTempDir, registerUsers, TEST_PASSWORD, uniqueUser, waitFor, useServerAndDevices } from './helpers/env'
 
 describe('client basics against the real server', () => {
-  const server = new TestServer()
-  let devices: Devices
-
-  beforeAll(async () => {
-    await server.start()
-    devices = new Devices(server)
-  })
-
-  afterAll(async () => {
-    await devices.dispose()
-    await server.dispose()
-  })
+  const { server, devices } = useServerAndDevices()
 
   it('refuses a wrong password and a duplicate username with clear errors', async () => {
     const user = uniqueUser('erin')

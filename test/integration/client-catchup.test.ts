@@ -1,25 +1,15 @@
 // A device that was logged out or closed while 500 messages were exchanged catches up in batches
 // on its next sign-in, from its stored cursor, with nothing missing or doubled.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { SYNC_BATCH_SIZE } from '../../src/main/core/sync/syncer'
 import type { Conversation } from '../../src/shared/model'
-import { Devices, localHistory, registerUsers, serverOrder, TEST_PASSWORD, TestServer, uniqueUser, waitFor } from './helpers/env'
+import { MAX_TEXT_BYTES } from '../../src/shared/limits'
+import { localHistory, registerUsers, serverOrder, TEST_PASSWORD, uniqueUser, waitFor, useServerAndDevices } from './helpers/env'
 
 const OFFLINE_EXCHANGE = 500
 
 describe('a device that was offline catches up', () => {
-  const server = new TestServer()
-  let devices: Devices
-
-  beforeAll(async () => {
-    await server.start()
-    devices = new Devices(server)
-  })
-
-  afterAll(async () => {
-    await devices.dispose()
-    await server.dispose()
-  })
+  const { server, devices } = useServerAndDevices()
 
   it('gets everything exchanged while it was away, in batches, once', async () => {
     const alice = uniqueUser('alice')
@@ -78,5 +68,21 @@ describe('a device that was offline catches up', () => {
     const onB = await localHistory(b, alice)
     expect(onB.map((m) => m.content.text)).toEqual(['one', ...Array.from({ length: 20 }, (_, i) => `while closed ${i}`)])
     expect((await b.listConversations())[0]?.unreadCount).toBe(21)
+  })
+
+  it('catches up on messages at the size limit, more than one frame can carry', async () => {
+    const alice = uniqueUser('alice')
+    const bob = uniqueUser('bob')
+    await registerUsers(server, alice, bob)
+    const a = devices.create('a')
+    await a.login(alice, TEST_PASSWORD)
+    const big = Array.from({ length: 30 }, (_, i) => String(i % 10).repeat(MAX_TEXT_BYTES))
+    for (const text of big) await a.sendText(bob, text)
+    await waitFor('acked', async () => (await localHistory(a, bob)).every((m) => m.status === 'sent'))
+    const b = devices.create('b')
+    await b.login(bob, TEST_PASSWORD)
+    const onB = await localHistory(b, alice)
+    expect(onB.map((m) => m.content.text)).toEqual(big)
+    expect(b.status.state).toBe('connected')
   })
 })

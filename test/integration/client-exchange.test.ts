@@ -1,26 +1,15 @@
 // Two users with two devices each exchange 1,000 messages from every device; all four devices must end
 // with the same history in server order, without duplicates.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { ChatClient } from '../../src/main/core/client'
 import type { ChatMessage } from '../../src/shared/model'
-import { Devices, localHistory, registerUsers, serverOrder, TEST_PASSWORD, TestServer, uniqueUser, waitFor } from './helpers/env'
+import { localHistory, registerUsers, serverOrder, TEST_PASSWORD, uniqueUser, waitFor, useServerAndDevices } from './helpers/env'
 
 const TOTAL_MESSAGES = 1_000
 const SEND_CHUNK = 25
 
 describe('two users, two devices each, 1,000 messages', () => {
-  const server = new TestServer()
-  let devices: Devices
-
-  beforeAll(async () => {
-    await server.start()
-    devices = new Devices(server)
-  })
-
-  afterAll(async () => {
-    await devices.dispose()
-    await server.dispose()
-  })
+  const { server, devices } = useServerAndDevices()
 
   it('every device ends with the same ordered history, without duplicates', async () => {
     const alice = uniqueUser('alice')

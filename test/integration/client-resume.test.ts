@@ -1,11 +1,11 @@
 // "Stay signed in" at the client level: a new ChatClient resumes a saved session without the password —
 // history, live messages, renewed tokens, refused tokens, and a server that is down at start-up.
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { ChatClient } from '../../src/main/core/client'
 import type { SessionCredentials } from '../../src/main/core/types'
 import type { ConnectionState } from '../../src/shared/model'
-import { Devices, localHistory, makeTempDir, registerUsers, TEST_PASSWORD, TestServer, uniqueUser, waitFor } from './helpers/env'
+import { Devices, localHistory, makeTempDir, registerUsers, TEST_PASSWORD, TestServer, uniqueUser, waitFor, useServerAndDevices } from './helpers/env'
 
 const TOKEN_TTL_SEC = 4
 const TOKEN_WARN_BEFORE_SEC = 3
@@ -25,18 +25,7 @@ function install(label: string): { dataDir: string; deviceId: string } {
 }
 
 describe('resuming a saved session', () => {
-  const server = new TestServer()
-  let devices: Devices
-
-  beforeAll(async () => {
-    await server.start()
-    devices = new Devices(server)
-  })
-
-  afterAll(async () => {
-    await devices.dispose()
-    await server.dispose()
-  })
+  const { server, devices } = useServerAndDevices()
 
   it('a new client resumes with the saved credentials: no password, old history, catch-up and live messages', async () => {
     const alice = uniqueUser('alice')
@@ -174,18 +163,7 @@ describe('resuming a saved session', () => {
 })
 
 describe('resuming with short-lived tokens', () => {
-  const server = new TestServer({ tokenTtlSec: TOKEN_TTL_SEC, tokenWarnBeforeSec: TOKEN_WARN_BEFORE_SEC })
-  let devices: Devices
-
-  beforeAll(async () => {
-    await server.start()
-    devices = new Devices(server)
-  })
-
-  afterAll(async () => {
-    await devices.dispose()
-    await server.dispose()
-  })
+  const { server, devices } = useServerAndDevices({ tokenTtlSec: TOKEN_TTL_SEC, tokenWarnBeforeSec: TOKEN_WARN_BEFORE_SEC })
 
   it('exposes the renewed token, and a resume with it works', async () => {
     const frank = uniqueUser('frank')

@@ -1,26 +1,15 @@
 // Token and session lifecycle: renewal before expiry over the socket, a non-renewing client cut off,
 // old and garbage tokens refused, and a second sign-in on the same device replacing the first.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { loginAccount } from '../../src/main/core/app-server'
 import { Connection, type ConnectionEnded } from '../../src/main/core/net/connection'
-import { Devices, FAST_TIMINGS, localHistory, registerUsers, TEST_PASSWORD, TestServer, uniqueUser, waitFor } from './helpers/env'
+import { FAST_TIMINGS, localHistory, registerUsers, TEST_PASSWORD, uniqueUser, waitFor, useServerAndDevices } from './helpers/env'
 
 const TOKEN_TTL_SEC = 4
 const TOKEN_WARN_BEFORE_SEC = 3
 
 describe('token lifecycle', () => {
-  const server = new TestServer({ tokenTtlSec: TOKEN_TTL_SEC, tokenWarnBeforeSec: TOKEN_WARN_BEFORE_SEC })
-  let devices: Devices
-
-  beforeAll(async () => {
-    await server.start()
-    devices = new Devices(server)
-  })
-
-  afterAll(async () => {
-    await devices.dispose()
-    await server.dispose()
-  })
+  const { server, devices } = useServerAndDevices({ tokenTtlSec: TOKEN_TTL_SEC, tokenWarnBeforeSec: TOKEN_WARN_BEFORE_SEC })
 
   it('renews before expiry and stays connected past the original expiry; a client that does not renew is ended', async () => {
     const alice = uniqueUser('alice')

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { CloseCode, ErrorCode, MAX_FRAME_BYTES, type DecodedFrame } from '../../src/shared/proto/codec'
 import { FrameClient, registerAndLogin, wsUrl, type Login } from '../bench/lib/frame-client'
-import { startTestServer, type TestServer } from '../bench/lib/test-server'
+import { startTestServer, type TestServer } from '../support/test-server'
 
 process.env.PARLEY_LOG ??= 'warn'
 

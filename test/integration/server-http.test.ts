@@ -2,7 +2,7 @@
 // Real server on port 0 with a temporary data folder; plain fetch as the client.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { postJson } from '../bench/lib/frame-client'
-import { startTestServer, type TestServer } from '../bench/lib/test-server'
+import { startTestServer, type TestServer } from '../support/test-server'
 import { createTokenService } from '../../src/server/auth/tokens'
 
 process.env.PARLEY_LOG ??= 'warn'

@@ -1,9 +1,9 @@
 // Covers sending over the gateway: validation, fan-out to devices, de-duplication of resends,
 // sync pagination, history pages, and the beforeSendAck 'drop' test hook.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ErrorCode, MAX_TEXT_BYTES, clientIdToHex, type DecodedFrame } from '../../src/shared/proto/codec'
+import { ErrorCode, MAX_FRAME_BYTES, MAX_TEXT_BYTES, clientIdToHex, encodeFrame, type DecodedFrame } from '../../src/shared/proto/codec'
 import { FrameClient, randomClientId, registerAndLogin, type Login } from '../bench/lib/frame-client'
-import { startTestServer, type TestServer } from '../bench/lib/test-server'
+import { startTestServer, type TestServer } from '../support/test-server'
 
 process.env.PARLEY_LOG ??= 'warn'
 
@@ -155,6 +155,26 @@ describe('messaging', () => {
     const huge = await eveDevice.request({ sync: { afterSeq: 0, limit: 1_000_000 } })
     expect(huge.syncBatch?.events).toHaveLength(total)
     await Promise.all([daveDevice.close(), eveDevice.close()])
+  })
+
+  it('splits sync batches and history pages of large messages so no frame exceeds MAX_FRAME_BYTES', async () => {
+    const heidi = await registerAndLogin(t.server.url, 'heidi')
+    const ivan = await registerAndLogin(t.server.url, 'ivan')
+    const heidiDevice = await FrameClient.authenticated(t.server.url, heidi.token, 'h1')
+    const total = 30 // 30 texts of MAX_TEXT_BYTES are more than twice the frame limit
+    for (let i = 0; i < total; i++) await sendText(heidiDevice, 'ivan', String(i % 10).repeat(MAX_TEXT_BYTES))
+
+    const ivanDevice = await FrameClient.authenticated(t.server.url, ivan.token, 'i1')
+    const { batches, seqs } = await syncAll(ivanDevice, 0, 500)
+    expect(batches.length).toBeGreaterThan(2)
+    for (const batch of batches) expect(encodeFrame(batch).byteLength).toBeLessThanOrEqual(MAX_FRAME_BYTES)
+    expect(seqs).toEqual(Array.from({ length: total }, (_, i) => i + 1))
+
+    const page = await ivanDevice.request({ history: { conversation: 'heidi', beforeSeq: 0, limit: 200 } })
+    expect(encodeFrame(page).byteLength).toBeLessThanOrEqual(MAX_FRAME_BYTES)
+    expect(page.historyPage?.hasMore).toBe(true)
+    expect(page.historyPage?.events?.length).toBeLessThan(total)
+    await Promise.all([heidiDevice.close(), ivanDevice.close()])
   })
 
   it('pages a conversation’s history newest first', async () => {

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CloseCode, ErrorCode } from '../../src/shared/proto/codec'
 import { FrameClient, login, registerAndLogin } from '../bench/lib/frame-client'
-import { startTestServer, type TestServer } from '../bench/lib/test-server'
+import { startTestServer, type TestServer } from '../support/test-server'
 
 process.env.PARLEY_LOG ??= 'warn'
 

@@ -1,14 +1,14 @@
 // Owns the integration-test environment for the client core: temp folders, a real server on port 0
 // (restartable on the same port and data folder), ChatClients with small timings, and polling helpers.
 import { randomUUID } from 'node:crypto'
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
+import { afterAll, beforeAll } from 'vitest'
 import { ChatClient } from '../../../src/main/core/client'
 import { registerAccount } from '../../../src/main/core/app-server'
 import type { ClientTimings } from '../../../src/main/core/types'
 import type { ChatMessage } from '../../../src/shared/model'
-import { startServer, type ServerHandle, type ServerOptions } from '../../../src/server'
+import { makeTempDir, removeDir, TestServer } from '../../support/test-server'
+
+export { makeTempDir, removeDir, TestServer }
 
 export const FAST_TIMINGS: ClientTimings = {
   heartbeatMinMs: 300,
@@ -21,49 +21,6 @@ export const FAST_TIMINGS: ClientTimings = {
 const WAIT_POLL_MS = 25
 const DEFAULT_WAIT_MS = 30_000
 export const TEST_PASSWORD = 'correct horse battery'
-
-export function makeTempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'parley-'))
-}
-
-export function removeDir(dir: string): void {
-  fs.rmSync(dir, { recursive: true, force: true })
-}
-
-type ServerExtras = Omit<ServerOptions, 'dataDir' | 'port'>
-
-/** A real reference server in a temp folder that can be stopped and started again on the same port. */
-export class TestServer {
-  readonly dataDir = makeTempDir()
-  private handle: ServerHandle | null = null
-  private port = 0
-
-  constructor(private readonly extras: ServerExtras = {}) {}
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`
-  }
-
-  get running(): boolean {
-    return this.handle !== null
-  }
-
-  async start(): Promise<void> {
-    this.handle = await startServer({ ...this.extras, host: '127.0.0.1', port: this.port, dataDir: this.dataDir })
-    this.port = this.handle.port
-  }
-
-  async stop(): Promise<void> {
-    const handle = this.handle
-    this.handle = null
-    await handle?.close()
-  }
-
-  async dispose(): Promise<void> {
-    await this.stop()
-    removeDir(this.dataDir)
-  }
-}
 
 /** ChatClients for one test; every client gets its own data folder, all removed by dispose(). */
 export class Devices {
@@ -133,4 +90,16 @@ export async function localHistory(client: ChatClient, conversationId: string): 
 /** The conversation as a list of message ids in server order (serverId), the device-independent order. */
 export function serverOrder(messages: ChatMessage[]): string[] {
   return [...messages].sort((a, b) => (a.serverId ?? Infinity) - (b.serverId ?? Infinity)).map((m) => m.id)
+}
+
+/** For one describe block: a real server started before its tests, and the devices made in them, all removed after. */
+export function useServerAndDevices(extras: ConstructorParameters<typeof TestServer>[0] = {}): { server: TestServer; devices: Devices } {
+  const server = new TestServer(extras)
+  const devices = new Devices(server)
+  beforeAll(() => server.start())
+  afterAll(async () => {
+    await devices.dispose()
+    await server.dispose()
+  })
+  return { server, devices }
 }
