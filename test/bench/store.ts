@@ -8,13 +8,15 @@ import { messageIdFromParts, messageIdToHex } from '../../src/main/core/message-
 import { openMessageStore } from '../../src/main/core/store'
 import { connectionPragmas } from '../../src/main/core/store/connection'
 import { messageToParams } from '../../src/main/core/store/rows'
+import { STORE_APPLY_CHUNK } from '../../src/main/core/sync/syncer'
 import type { ChatMessage } from '../../src/shared/model'
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1_000_000)
 /** BENCH_UNIFORM=0 skips the uniform-distribution runs (quicker iterations; their fields print as null). */
 const WITH_UNIFORM = process.env.BENCH_UNIFORM !== '0'
 const CONVERSATIONS = 1_000
-const SYNC_BATCH = 500
+// The client applies catch-up in chunks of STORE_APPLY_CHUNK events (several sync frames per transaction).
+const SYNC_BATCH = Number(process.env.BENCH_BATCH ?? STORE_APPLY_CHUNK)
 const PAGE_SIZE = 50
 const PAGE_SAMPLES = 250
 const SEARCH_SAMPLES = 50
@@ -254,6 +256,7 @@ async function main(): Promise<void> {
         searchCommonWordP50Ms: percentile(commonWordMs, 50),
         conversations: conversations.length,
         distribution: 'zipf s=1 (page, search, open on this store)',
+        batch: SYNC_BATCH,
         dbBytes: fs.statSync(storeFile).size
       })
     )

@@ -38,15 +38,22 @@ describe('syncer', () => {
   let expireCursorOnce: boolean
   let syncer: Syncer
 
-  function makeSyncer(batchSize = 10): Syncer {
+  let applied: number
+  let failFetchAfterSeq: number | null
+
+  function makeSyncer(batchSize = 10, applyChunk?: number): Syncer {
     return new Syncer({
       store,
       me: ME,
       batchSize,
+      ...(applyChunk ? { applyChunk } : {}),
       activeConversation: () => null,
-      onApplied: () => undefined,
+      onApplied: () => {
+        applied += 1
+      },
       fetchBatch: async (afterSeq, limit): Promise<ResponseBody<'syncBatch'>> => {
         requests.push({ afterSeq, limit })
+        if (failFetchAfterSeq !== null && afterSeq >= failFetchAfterSeq) throw new Error('link dropped')
         if (expireCursorOnce && afterSeq > 0) {
           expireCursorOnce = false
           throw new ProtocolError(ErrorCode.ERROR_CURSOR_EXPIRED, 'too old')
@@ -68,6 +75,8 @@ describe('syncer', () => {
     requests = []
     gate = null
     expireCursorOnce = false
+    applied = 0
+    failFetchAfterSeq = null
     syncer = makeSyncer()
     await syncer.init()
   })
@@ -99,6 +108,23 @@ describe('syncer', () => {
       [34, 'out', 'sent', PEER],
       [35, 'in', 'received', PEER]
     ])
+  })
+
+  it('applies several fetched batches in one store transaction, and keeps what arrived when the link drops', async () => {
+    for (let seq = 1; seq <= 60; seq++) log.push(logEntry(seq))
+    syncer = makeSyncer(10, 25)
+    await syncer.init()
+    await syncer.catchUp()
+    expect(requests.map((r) => r.afterSeq)).toEqual([0, 10, 20, 30, 40, 50])
+    expect(applied).toBe(2) // 30 events (chunk reached), then the last 30
+    expect(syncer.currentCursor).toBe(60)
+    expect(await storedSeqs()).toHaveLength(60)
+
+    for (let seq = 61; seq <= 100; seq++) log.push(logEntry(seq))
+    failFetchAfterSeq = 80
+    await expect(syncer.catchUp()).rejects.toThrow()
+    expect(syncer.currentCursor).toBe(80)
+    expect(await store.getCursor()).toBe(80)
   })
 
   it('applies an in-order push directly and a push after a gap by catching up', async () => {

@@ -11,7 +11,11 @@ import type { MessageStore } from '../store/types'
 
 const log = createLogger('core:syncer')
 export const SYNC_BATCH_SIZE = 200
-
+/**
+ * Catch-up batches are applied to the store in chunks of about this many events: one transaction per
+ * chunk amortises the per-commit costs (conversation rows, FTS segment, index pages) over more rows.
+ */
+export const STORE_APPLY_CHUNK = 2_000
 
 export interface AppliedChanges {
   messages: ChatMessage[]
@@ -27,6 +31,8 @@ export interface SyncerOptions {
   activeConversation: () => string | null
   onApplied: (changes: AppliedChanges) => void
   batchSize?: number
+  /** Events per store transaction during catch-up (default STORE_APPLY_CHUNK). */
+  applyChunk?: number
 }
 
 export class Syncer {
@@ -35,9 +41,11 @@ export class Syncer {
   private readonly ownSeqs = new Set<number>()
   private chain: Promise<unknown> = Promise.resolve()
   private readonly batchSize: number
+  private readonly applyChunk: number
 
   constructor(private readonly options: SyncerOptions) {
     this.batchSize = options.batchSize ?? SYNC_BATCH_SIZE
+    this.applyChunk = options.applyChunk ?? STORE_APPLY_CHUNK
   }
 
   async init(): Promise<void> {
@@ -99,23 +107,37 @@ export class Syncer {
   }
 
   private async runCatchUp(): Promise<void> {
+    let fetchedUpTo = this.cursor
+    let pending: WireEvent[] = []
+    const applyPending = async (): Promise<void> => {
+      if (pending.length === 0) return
+      const events = pending
+      pending = []
+      await this.apply(events, fetchedUpTo)
+    }
     for (;;) {
       let batch: ResponseBody<'syncBatch'>
       try {
-        batch = await this.options.fetchBatch(this.cursor, this.batchSize)
+        batch = await this.options.fetchBatch(fetchedUpTo, this.batchSize)
       } catch (err) {
         if (err instanceof ProtocolError && err.wireCode === ErrorCode.ERROR_CURSOR_EXPIRED) {
           // The server no longer keeps entries that old: sync the whole retained log again (upserts are idempotent).
           log.warn('cursor expired on the server; resyncing from the start', { cursor: this.cursor })
+          pending = []
           this.cursor = 0
+          fetchedUpTo = 0
           continue
         }
+        // Keep what already arrived: the next catch-up starts after it.
+        await applyPending()
         throw AppError.from(err)
       }
       const events = batch.events ?? []
-      const lastSeq = events.reduce((max, e) => Math.max(max, Number(e.seq ?? 0)), this.cursor)
-      if (events.length > 0) await this.apply(events, lastSeq)
-      if (!batch.hasMore || events.length === 0) break
+      fetchedUpTo = events.reduce((max, e) => Math.max(max, Number(e.seq ?? 0)), fetchedUpTo)
+      pending.push(...events)
+      const done = !batch.hasMore || events.length === 0
+      if (done || pending.length >= this.applyChunk) await applyPending()
+      if (done) break
     }
     for (const seq of this.ownSeqs) if (seq <= this.cursor) this.ownSeqs.delete(seq)
   }
