@@ -10,7 +10,8 @@ import { chatMessageFromEvent, type WireEvent } from '../protocol/messages'
 import type { MessageStore } from '../store/types'
 
 const log = createLogger('core:syncer')
-export const SYNC_BATCH_SIZE = 200
+/** Events asked for per sync request; the server also stops a batch at the frame size. */
+export const SYNC_BATCH_SIZE = 500
 /**
  * Catch-up batches are applied to the store in chunks of about this many events: one transaction per
  * chunk amortises the per-commit costs (conversation rows, FTS segment, index pages) over more rows.
