@@ -10,6 +10,7 @@ import { connectionPragmas } from '../../src/main/core/store/connection'
 import { messageToParams } from '../../src/main/core/store/rows'
 import { STORE_APPLY_CHUNK } from '../../src/main/core/sync/syncer'
 import type { ChatMessage } from '../../src/shared/model'
+import { seededRandom } from '../support/seeded-random'
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1_000_000)
 /** BENCH_UNIFORM=0 skips the uniform-distribution runs (quicker iterations; their fields print as null). */
@@ -30,18 +31,6 @@ const ID_TAIL_BYTES = 10
 
 /** How messages spread over conversations: a few active chats get most of them (Zipf, s=1), or evenly. */
 type Distribution = 'zipf' | 'uniform'
-
-/** Small deterministic PRNG (mulberry32) so both insert runs see identical rows. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
 
 const COMMON_WORDS = `the be to of and a in that have i it for not on with he as you do at this but his by from they we say
 her she or an will my one all would there their what so up out if about who get which go me when make can like time no
@@ -90,7 +79,7 @@ function zipfPicker(size: number, random: () => number): () => number {
  * this device can tell; messages from many senders arrive in roughly, not exactly, id order.
  */
 function messageStream(vocabulary: string[], distribution: Distribution): (count: number) => ChatMessage[] {
-  const random = prng(42)
+  const random = seededRandom(42)
   const pickWord = zipfPicker(vocabulary.length, random)
   const pickConversation = distribution === 'zipf' ? zipfPicker(CONVERSATIONS, random) : () => Math.floor(random() * CONVERSATIONS)
   let seq = 0
@@ -193,7 +182,7 @@ function insertRaw(file: string, vocabulary: string[], distribution: Distributio
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-store-'))
   try {
-    const vocabulary = buildVocabulary(prng(7))
+    const vocabulary = buildVocabulary(seededRandom(7))
     const storeFile = path.join(dir, 'store.db')
     const storeInsertMs = await insertThroughStore(storeFile, vocabulary, 'zipf')
     const rawInsertMs = insertRaw(path.join(dir, 'raw.db'), vocabulary, 'zipf')
@@ -208,7 +197,7 @@ async function main(): Promise<void> {
       fs.rmSync(path.join(dir, 'raw-uniform.db'), { force: true })
     }
 
-    const random = prng(99)
+    const random = seededRandom(99)
     const store = await openMessageStore(storeFile)
     const pageMs: number[] = []
     for (let i = 0; i < PAGE_SAMPLES; i++) {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { STORE_APPLY_CHUNK } from '../../src/main/core/sync/syncer'
 import type { Conversation } from '../../src/shared/model'
 import { MAX_TEXT_BYTES } from '../../src/shared/limits'
-import { localHistory, registerUsers, serverOrder, TEST_PASSWORD, uniqueUser, waitFor, useServerAndDevices } from './helpers/env'
+import { localHistory, registerUsers, serverOrder, TEST_PASSWORD, uniqueUser, waitFor, useServerAndDevices, signInPair } from './helpers/env'
 
 const OFFLINE_EXCHANGE = 500
 
@@ -52,13 +52,7 @@ describe('a device that was offline catches up', () => {
   })
 
   it('a device that was closed while others talked resumes from its stored cursor', async () => {
-    const alice = uniqueUser('alice')
-    const bob = uniqueUser('bob')
-    await registerUsers(server, alice, bob)
-    const a = devices.create('a')
-    const b = devices.create('b')
-    await a.login(alice, TEST_PASSWORD)
-    await b.login(bob, TEST_PASSWORD)
+    const { alice, bob, a, b } = await signInPair(server, devices)
     await a.sendText(bob, 'one')
     await waitFor('delivered', async () => (await localHistory(b, alice)).length === 1)
     await b.close()

@@ -2,7 +2,7 @@
 // forced link drops mid-burst, and a server restart on the same port and data folder.
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ConnectionState } from '../../src/shared/model'
-import { Devices, localHistory, registerUsers, TEST_PASSWORD, TestServer, uniqueUser, waitFor } from './helpers/env'
+import { Devices, localHistory, registerUsers, TEST_PASSWORD, TestServer, uniqueUser, waitFor, signInPair } from './helpers/env'
 
 describe('resilience: dropped acks and server restarts', () => {
   let server: TestServer
@@ -26,13 +26,7 @@ describe('resilience: dropped acks and server restarts', () => {
     })
     await server.start()
     devices = new Devices(server)
-    const alice = uniqueUser('alice')
-    const bob = uniqueUser('bob')
-    await registerUsers(server, alice, bob)
-    const a = devices.create('a')
-    const b = devices.create('b')
-    await a.login(alice, TEST_PASSWORD)
-    await b.login(bob, TEST_PASSWORD)
+    const { alice, bob, a, b } = await signInPair(server, devices)
     const states: ConnectionState[] = []
     a.on('connection', (s) => states.push(s.state))
 
@@ -101,13 +95,7 @@ describe('resilience: dropped acks and server restarts', () => {
     server = new TestServer()
     await server.start()
     devices = new Devices(server)
-    const alice = uniqueUser('alice')
-    const bob = uniqueUser('bob')
-    await registerUsers(server, alice, bob)
-    const a = devices.create('a')
-    const b = devices.create('b')
-    await a.login(alice, TEST_PASSWORD)
-    await b.login(bob, TEST_PASSWORD)
+    const { alice, bob, a, b } = await signInPair(server, devices)
     const ids: string[] = []
     for (let i = 0; i < 40; i++) {
       ids.push((await a.sendText(bob, `burst ${i}`)).id)
@@ -124,13 +112,7 @@ describe('resilience: dropped acks and server restarts', () => {
     server = new TestServer()
     await server.start()
     devices = new Devices(server)
-    const alice = uniqueUser('alice')
-    const bob = uniqueUser('bob')
-    await registerUsers(server, alice, bob)
-    const a = devices.create('a')
-    const b = devices.create('b')
-    await a.login(alice, TEST_PASSWORD)
-    await b.login(bob, TEST_PASSWORD)
+    const { alice, bob, a, b } = await signInPair(server, devices)
     for (let i = 0; i < 5; i++) await a.sendText(bob, `before ${i}`)
     await waitFor('first batch delivered', async () => (await localHistory(b, alice)).length === 5)
 

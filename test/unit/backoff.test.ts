@@ -2,18 +2,7 @@
 // Pure: a seeded random source keeps failures reproducible.
 import { describe, expect, it } from 'vitest'
 import { Backoff, backoffCeilingMs, fullJitterDelayMs } from '../../src/main/core/net/backoff'
-
-/** A deterministic pseudo-random source (mulberry32) so failures are reproducible. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { seededRandom } from '../support/seeded-random'
 
 describe('backoff with full jitter', () => {
   it('ceiling doubles from base and caps at max', () => {

@@ -103,3 +103,19 @@ export function useServerAndDevices(extras: ConstructorParameters<typeof TestSer
   })
   return { server, devices }
 }
+
+/** Registers two fresh users and signs each in on a new device: the start of most two-person tests. */
+export async function signInPair(
+  server: TestServer,
+  devices: Devices,
+  timings: Partial<ClientTimings> = {}
+): Promise<{ alice: string; bob: string; a: ChatClient; b: ChatClient }> {
+  const alice = uniqueUser('alice')
+  const bob = uniqueUser('bob')
+  await registerUsers(server, alice, bob)
+  const a = devices.create('a', timings)
+  const b = devices.create('b', timings)
+  await a.login(alice, TEST_PASSWORD)
+  await b.login(bob, TEST_PASSWORD)
+  return { alice, bob, a, b }
+}
