@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     pool: 'forks',
+    // Tests log warnings and errors only, unless PARLEY_LOG asks for more.
+    env: { PARLEY_LOG: process.env['PARLEY_LOG'] ?? 'warn' },
     // One plain 'N passed, N failed' line at the end, for CI.
     reporters: ['default', './test/support/summary-reporter.ts'],
     // Groups run one after another (unit, then integration, then e2e): the machine has two cores.
