@@ -1,6 +1,5 @@
 // Outbox state machine (sending -> sent | failed; failed -> sending on retry) with a real in-memory store
 // and a scripted transport: stored before sent, resent after drops, never in flight twice.
-import { randomBytes } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AppError } from '../../src/shared/errors'
 import type { ChatMessage } from '../../src/shared/model'
@@ -10,25 +9,13 @@ import { ProtocolError } from '../../src/main/core/protocol/errors'
 import { openMessageStore } from '../../src/main/core/store'
 import type { MessageStore } from '../../src/main/core/store/types'
 import { FLUSH_WINDOW, Outbox } from '../../src/main/core/sync/outbox'
+import { newOutgoingText } from '../../src/main/core/protocol/messages'
 
 type Ack = ResponseBody<'sendAck'>
 type SendBehaviour = (message: ChatMessage) => Promise<Ack>
 
 function outgoing(text: string, to = 'bob'): ChatMessage {
-  return {
-    id: randomBytes(16).toString('hex'),
-    serverId: null,
-    conversationId: to,
-    chatType: 'single',
-    from: 'alice',
-    to,
-    direction: 'out',
-    content: { type: 'text', text },
-    timestamp: Date.now(),
-    seq: null,
-    status: 'sending',
-    error: null
-  }
+  return newOutgoingText('alice', to, text)
 }
 
 /** A scripted transport: each send goes through `behaviour`; records what was sent. */

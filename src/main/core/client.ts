@@ -11,9 +11,8 @@ import { TypedEmitter } from '../../shared/typed-emitter'
 import { loginAccount } from './app-server'
 import { startAndAwaitFirstConnect } from './first-connect'
 import { DEFAULT_TIMINGS } from './timings'
-import { newMessageIdHex } from './message-id'
 import { Connection, type AuthInfo, type ConnectionEnded } from './net/connection'
-import { chatTypeToWire } from './protocol/messages'
+import { chatTypeToWire, newOutgoingText } from './protocol/messages'
 import { openMessageStore, StoreError } from './store'
 import type { MessageStore } from './store/types'
 import { HistoryPager } from './sync/history'
@@ -188,20 +187,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     if (utf8ByteLength(text) > MAX_TEXT_BYTES) {
       throw new AppError('TEXT_TOO_LONG', `This message is too long: the limit is ${MAX_TEXT_BYTES} bytes.`)
     }
-    const message: ChatMessage = {
-      id: newMessageIdHex(),
-      serverId: null,
-      conversationId: peer,
-      chatType: 'single',
-      from: session.info.user,
-      to: peer,
-      direction: 'out',
-      content: { type: 'text', text },
-      timestamp: Date.now(),
-      seq: null,
-      status: 'sending',
-      error: null
-    }
+    const message = newOutgoingText(session.info.user, peer, text)
     return session.outbox.enqueue(message).catch(rethrowAsAppError)
   }
 

@@ -13,45 +13,26 @@ export class ProtocolError extends AppError {
   }
 }
 
+/** What each wire error means on this side: a stable code and a sentence for the user. */
+const WIRE_ERRORS: Partial<Record<ErrorCode, { code: AppErrorCode; sentence: string }>> = {
+  [ErrorCode.ERROR_TEXT_TOO_LONG]: { code: 'TEXT_TOO_LONG', sentence: 'This message is too long to send.' },
+  [ErrorCode.ERROR_FRAME_TOO_LARGE]: { code: 'TEXT_TOO_LONG', sentence: 'This message is too long to send.' },
+  [ErrorCode.ERROR_USER_NOT_FOUND]: { code: 'USER_NOT_FOUND', sentence: 'That user does not exist.' },
+  [ErrorCode.ERROR_TOKEN_EXPIRED]: { code: 'TOKEN_EXPIRED', sentence: 'Your session has expired. Please sign in again.' },
+  [ErrorCode.ERROR_UNAUTHENTICATED]: { code: 'NOT_SIGNED_IN', sentence: 'You are not signed in.' },
+  [ErrorCode.ERROR_RATE_LIMITED]: { code: 'SERVER_ERROR', sentence: 'Too many requests; slowing down.' },
+  [ErrorCode.ERROR_FORBIDDEN]: { code: 'BAD_ARGUMENT', sentence: 'You are not allowed to do that.' }
+}
+
 function appCodeFor(code: ErrorCode): AppErrorCode {
-  switch (code) {
-    case ErrorCode.ERROR_TEXT_TOO_LONG:
-    case ErrorCode.ERROR_FRAME_TOO_LARGE:
-      return 'TEXT_TOO_LONG'
-    case ErrorCode.ERROR_USER_NOT_FOUND:
-      return 'USER_NOT_FOUND'
-    case ErrorCode.ERROR_TOKEN_EXPIRED:
-      return 'TOKEN_EXPIRED'
-    case ErrorCode.ERROR_UNAUTHENTICATED:
-      return 'NOT_SIGNED_IN'
-    case ErrorCode.ERROR_BAD_REQUEST:
-    case ErrorCode.ERROR_MALFORMED_FRAME:
-      return 'BAD_ARGUMENT'
-    case ErrorCode.ERROR_FORBIDDEN:
-      return 'BAD_ARGUMENT'
-    default:
-      return 'SERVER_ERROR'
-  }
+  if (code === ErrorCode.ERROR_BAD_REQUEST || code === ErrorCode.ERROR_MALFORMED_FRAME) return 'BAD_ARGUMENT'
+  return WIRE_ERRORS[code]?.code ?? 'SERVER_ERROR'
 }
 
 function sentenceFor(code: ErrorCode, serverMessage: string): string {
-  switch (code) {
-    case ErrorCode.ERROR_TEXT_TOO_LONG:
-    case ErrorCode.ERROR_FRAME_TOO_LARGE:
-      return 'This message is too long to send.'
-    case ErrorCode.ERROR_USER_NOT_FOUND:
-      return 'That user does not exist.'
-    case ErrorCode.ERROR_TOKEN_EXPIRED:
-      return 'Your session has expired. Please sign in again.'
-    case ErrorCode.ERROR_UNAUTHENTICATED:
-      return 'You are not signed in.'
-    case ErrorCode.ERROR_RATE_LIMITED:
-      return 'Too many requests; slowing down.'
-    case ErrorCode.ERROR_FORBIDDEN:
-      return 'You are not allowed to do that.'
-    default:
-      return serverMessage ? `The server refused the request: ${serverMessage}` : 'The server refused the request.'
-  }
+  const known = WIRE_ERRORS[code]?.sentence
+  if (known) return known
+  return serverMessage ? `The server refused the request: ${serverMessage}` : 'The server refused the request.'
 }
 
 const PERMANENT_SEND_ERRORS: ReadonlySet<ErrorCode> = new Set([

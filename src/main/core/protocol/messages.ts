@@ -2,6 +2,7 @@
 // from the point of view of the signed-in account (conversation = the peer, direction, status).
 import type { ChatMessage, ChatType } from '../../../shared/model'
 import { ChatTypePb, clientIdToHex } from '../../../shared/proto/codec'
+import { newMessageIdHex } from '../message-id'
 import type { parley } from '../../../shared/proto/gen/parley.js'
 
 export type WireEvent = parley.v1.Event.$Properties
@@ -44,6 +45,24 @@ export function chatMessageFromWire(message: WireMessage, seq: number, me: strin
     timestamp: Number(message.timestamp ?? 0),
     seq: seq > 0 ? seq : null,
     status: mine ? 'sent' : 'received',
+    error: null
+  }
+}
+
+/** A new one-to-one text message from this account, as the outbox stores it before sending. */
+export function newOutgoingText(from: string, to: string, text: string, now = Date.now()): ChatMessage {
+  return {
+    id: newMessageIdHex(now),
+    serverId: null,
+    conversationId: to,
+    chatType: 'single',
+    from,
+    to,
+    direction: 'out',
+    content: { type: 'text', text },
+    timestamp: now,
+    seq: null,
+    status: 'sending',
     error: null
   }
 }
