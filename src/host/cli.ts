@@ -6,8 +6,10 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { DEFAULT_HOST_PORT, startHost, type RunningHost } from './index'
 import { createLogger } from '../shared/logger'
+import { logUnhandledRejections } from '../shared/last-resort'
 
 const log = createLogger('host:cli')
+logUnhandledRejections(log)
 
 const DEFAULT_SERVER_PORT = 3210
 const DATA_ROOT = '.parley-data'

@@ -12,8 +12,10 @@ import { createMainWindow, rendererLocation } from './window/main-window'
 import { applySessionPolicy } from './window/security'
 import { chooseSessionCipher } from './session-cipher'
 import { createLogger } from '../shared/logger'
+import { logUnhandledRejections } from '../shared/last-resort'
 
 const log = createLogger('main')
+logUnhandledRejections(log)
 const SESSION_FILE_NAME = 'session.bin'
 let mainWindow: BrowserWindow | null = null
 let server: ChosenServer | null = null

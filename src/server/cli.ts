@@ -3,6 +3,10 @@
 import path from 'node:path'
 import { DEFAULT_HOST, DEFAULT_PORT } from './config'
 import { startServer } from './index'
+import { createLogger } from '../shared/logger'
+import { logUnhandledRejections } from '../shared/last-resort'
+
+logUnhandledRejections(createLogger('server:cli'))
 
 const DEFAULT_DATA_DIR = './.parley-data'
 
