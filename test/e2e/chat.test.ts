@@ -1,5 +1,6 @@
 // End-to-end: two people in two Chromium profiles use the real renderer through the browser host against the
-// real server: create accounts, start a chat, talk live in both directions, reload and still see the history.
+// real server: create accounts, start a chat, talk live in both directions, reload and still see the history,
+// and see the connection banner and a message held as sending while the server is down.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -187,4 +188,25 @@ describe('two people chat in the browser', () => {
     await seesMessage(bobPage, 'still here after a reload')
     expect(pageErrors).toEqual([])
   })
+
+  it('shows the connection banner while the server is down, keeps a message as sending, and delivers it once it is back', async () => {
+    const banner = alicePage.getByRole('status').filter({ hasText: 'Reconnecting' })
+    const port = server!.port
+    await server!.close()
+    await waitVisible(banner)
+
+    const text = 'written while the server was down'
+    const composer = alicePage.getByRole('textbox', { name: 'Message', exact: true })
+    await composer.fill(text)
+    await composer.press('Enter')
+    const article = messageLog(alicePage).getByRole('article').filter({ hasText: text })
+    await waitVisible(article.getByLabel('Sending', { exact: true }))
+
+    server = await startServer({ port, dataDir: path.join(tmp, 'server') })
+    await waitVisible(article.getByLabel('Sent', { exact: true }))
+    await eventually(async () => expect(await banner.count()).toBe(0))
+    await seesMessage(bobPage, text)
+    expect(pageErrors).toEqual([])
+  })
 })
+
