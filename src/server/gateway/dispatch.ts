@@ -1,6 +1,6 @@
 // Owns routing an authenticated session's request frames to the services and writing the response frame
 // (with the request's id). Unknown, empty or server-only bodies are answered with ERROR_BAD_REQUEST.
-import { ErrorCode, type DecodedFrame } from '../../shared/proto/codec'
+import { ErrorCode, clientIdToHex, type DecodedFrame } from '../../shared/proto/codec'
 import { createLogger } from '../../shared/logger'
 import type { ClientSession } from './session'
 
@@ -18,7 +18,7 @@ export async function dispatchRequest(session: ClientSession, frame: DecodedFram
       }
       const hook = config.testHooks.beforeSendAck
       if (hook) {
-        const clientId = Buffer.from(outcome.ack.clientId ?? new Uint8Array()).toString('hex')
+        const clientId = clientIdToHex(outcome.ack.clientId ?? new Uint8Array())
         if (hook({ user: session.user, clientId }) === 'drop') {
           log.warn('test hook dropped the connection before the ack', { user: session.user, clientId })
           session.terminate()

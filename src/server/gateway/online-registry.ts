@@ -32,10 +32,6 @@ export class OnlineRegistry implements EventFanout {
     if (devices.size === 0) this.byUser.delete(session.user)
   }
 
-  devicesOf(user: string): OnlineSession[] {
-    return [...(this.byUser.get(user)?.values() ?? [])]
-  }
-
   deliver(user: string, frame: () => Uint8Array, except?: ConnectionRef): void {
     const devices = this.byUser.get(user)
     if (!devices) return

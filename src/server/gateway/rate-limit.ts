@@ -3,22 +3,14 @@
 import { RATE_LIMIT_BURST, RATE_LIMIT_PER_SEC } from '../config'
 
 export class TokenBucket {
-  private tokens: number
-  private refilledAt: number
-
-  constructor(
-    private readonly ratePerSec = RATE_LIMIT_PER_SEC,
-    private readonly burst = RATE_LIMIT_BURST,
-    now = Date.now()
-  ) {
-    this.tokens = burst
-    this.refilledAt = now
-  }
+  private tokens = RATE_LIMIT_BURST
+  private refilledAt = Date.now()
 
   /** Takes one token; false when the budget is spent. */
-  take(now = Date.now()): boolean {
+  take(): boolean {
+    const now = Date.now()
     const elapsedSec = Math.max(0, now - this.refilledAt) / 1000
-    this.tokens = Math.min(this.burst, this.tokens + elapsedSec * this.ratePerSec)
+    this.tokens = Math.min(RATE_LIMIT_BURST, this.tokens + elapsedSec * RATE_LIMIT_PER_SEC)
     this.refilledAt = now
     if (this.tokens < 1) return false
     this.tokens -= 1

@@ -53,10 +53,6 @@ export class ClientSession implements OnlineSession {
     socket.on('error', (err) => log.warn('socket error', { user: this.user, error: err.message }))
   }
 
-  get isReady(): boolean {
-    return this.state === 'ready'
-  }
-
   sendBytes(bytes: Uint8Array): void {
     if (this.socket.readyState !== WebSocket.OPEN) return
     if (this.socket.bufferedAmount > MAX_SOCKET_BUFFER_BYTES) {

@@ -38,7 +38,6 @@ function clampLimit(requested: number | null | undefined, fallback: number, max:
 }
 
 export interface SyncService {
-  headSeq(user: string): Promise<number>
   sync(user: string, afterSeq: number, limit: number | null | undefined): Promise<SyncBatchProps>
   history(user: string, conversation: string, beforeSeq: number, limit: number | null | undefined): Promise<HistoryPageProps>
 }
@@ -47,7 +46,6 @@ export function createSyncService(store: ServerStore): SyncService {
   const headSeq = async (user: string): Promise<number> => (await store.getUser(user))?.headSeq ?? 0
 
   return {
-    headSeq,
     async sync(user, afterSeq, limit) {
       const cap = clampLimit(limit, SYNC_DEFAULT_LIMIT, SYNC_MAX_LIMIT)
       const entries = await store.readLogAfter(user, Math.max(0, afterSeq), cap + 1)
