@@ -7,7 +7,7 @@ import type { CoreSession } from '../main/core/api/session'
 import type { HostClientMessage, HostServerMessage } from '../shared/ipc/contract'
 import { createLogger } from '../shared/logger'
 import { isOwnHost, isOwnOrigin, isValidTabId, tokenMatches } from './security'
-import type { TabConnection, TabSessions } from './tab-sessions'
+import { CLOSE_GOING_AWAY, type TabConnection, type TabSessions } from './tab-sessions'
 
 const log = createLogger('host:bridge')
 
@@ -19,7 +19,6 @@ export const MAX_TAB_SESSIONS = 64
 /** Upper bound on one connection's unanswered invokes. */
 const MAX_PENDING_INVOKES = 256
 const CLOSE_TRY_AGAIN_LATER = 1013
-const CLOSE_GOING_AWAY = 1001
 
 export interface BridgeOptions {
   token: string

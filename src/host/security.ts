@@ -8,7 +8,7 @@ const CSP_META_PATTERN =
   /<meta\s+[^>]*http-equiv\s*=\s*["']Content-Security-Policy["'][^>]*content\s*=\s*"([^"]*)"[^>]*>|<meta\s+[^>]*content\s*=\s*"([^"]*)"[^>]*http-equiv\s*=\s*["']Content-Security-Policy["'][^>]*>/i
 
 /** Used when the built renderer carries no CSP meta tag; the same strict policy the renderer is written for. */
-export const FALLBACK_CSP =
+const FALLBACK_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
   "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'"
 
@@ -31,18 +31,19 @@ export function isValidTabId(tab: string | null): tab is string {
   return tab !== null && TAB_ID_PATTERN.test(tab)
 }
 
-/** The host's own origins: the page is served from one of these, so its WebSocket must come from one too. */
-export function ownOrigins(port: number): string[] {
-  return [`http://127.0.0.1:${port}`, `http://localhost:${port}`]
+/** The host's own names (host:port); the page is served from one of these. */
+function ownHosts(port: number): string[] {
+  return [`127.0.0.1:${port}`, `localhost:${port}`]
 }
 
+/** The page is served from one of the host's own origins, so its WebSocket must come from one too. */
 export function isOwnOrigin(origin: string | undefined, port: number): boolean {
-  return origin !== undefined && ownOrigins(port).includes(origin.toLowerCase())
+  return origin !== undefined && ownHosts(port).some((host) => origin.toLowerCase() === `http://${host}`)
 }
 
 /** Refuses DNS-rebinding requests: a foreign name resolving to 127.0.0.1 still sends its own Host header. */
 export function isOwnHost(host: string | undefined, port: number): boolean {
-  return host !== undefined && [`127.0.0.1:${port}`, `localhost:${port}`].includes(host.toLowerCase())
+  return host !== undefined && ownHosts(port).includes(host.toLowerCase())
 }
 
 export function cspFromIndexHtml(html: string): string {

@@ -11,7 +11,8 @@ const log = createLogger('host:tabs')
 export const TAB_SESSION_GRACE_MS = 10 * 60_000
 /** Close code for a connection that a newer connection of the same tab replaced. */
 export const CLOSE_REPLACED_BY_NEWER_TAB = 4000
-const CLOSE_GOING_AWAY = 1001
+/** WebSocket close code for a connection dropped because the host (or its tab session) is going away. */
+export const CLOSE_GOING_AWAY = 1001
 
 /** The part of a socket the registry needs; the bridge adapts a ws WebSocket to it. */
 export interface TabConnection {
@@ -74,11 +75,6 @@ export class TabSessions {
     entry.connection = null
     entry.graceTimer = setTimeout(() => void this.disposeTab(tab, 'idle after its page closed'), this.graceMs)
     entry.graceTimer.unref()
-  }
-
-  /** Send to the tab's current connection only: replies to a replaced connection's requests are dropped. */
-  isCurrent(tab: string, connection: TabConnection): boolean {
-    return this.entries.get(tab)?.connection === connection
   }
 
   async closeAll(): Promise<void> {
