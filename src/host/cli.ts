@@ -5,13 +5,13 @@ import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { DEFAULT_HOST_PORT, startHost, type RunningHost } from './index'
+import { DEFAULT_PORT as DEFAULT_SERVER_PORT } from '../server/config'
 import { createLogger } from '../shared/logger'
 import { logUnhandledRejections } from '../shared/last-resort'
 
 const log = createLogger('host:cli')
 logUnhandledRejections(log)
 
-const DEFAULT_SERVER_PORT = 3210
 const DATA_ROOT = '.parley-data'
 const SERVER_URL_PATTERN = /^https?:\/\/[^\s/]+(:\d+)?\/?$/
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))

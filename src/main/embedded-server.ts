@@ -3,10 +3,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startServer, type ServerHandle } from '../server'
+import { DEFAULT_PORT } from '../server/config'
 import { createLogger } from '../shared/logger'
 
 const log = createLogger('main:server')
-export const EMBEDDED_SERVER_PORT = 3210
 /** The port the embedded server last used: a saved sign-in points at it, so it is kept across launches. */
 const PORT_FILE = 'port'
 
@@ -28,7 +28,7 @@ export async function chooseServer(userDataDir: string, nativeBinding: string): 
   const given = process.env['PARLEY_SERVER_URL']
   if (given) return { url: given, stop: async () => {} }
   const dataDir = join(userDataDir, 'server')
-  const preferred = Number(process.env['PARLEY_PORT'] ?? rememberedPort(dataDir) ?? EMBEDDED_SERVER_PORT)
+  const preferred = Number(process.env['PARLEY_PORT'] ?? rememberedPort(dataDir) ?? DEFAULT_PORT)
   let handle: ServerHandle
   try {
     handle = await startServer({ dataDir, nativeBinding, port: preferred })
