@@ -1,6 +1,7 @@
 // Time-ordered client message ids (UUIDv7-like): 16 bytes = 48-bit Unix ms timestamp, big-endian, then 80 bits
 // that start with a per-process counter. Ids made later sort later, so they append to the store's id index.
 import { randomBytes } from 'node:crypto'
+import { clientIdToHex } from '../../shared/proto/codec'
 
 export const MESSAGE_ID_BYTES = 16
 const TIMESTAMP_BYTES = 6
@@ -68,9 +69,8 @@ export function messageIdFromParts(timestampMs: number, tail: Uint8Array): Uint8
   return id
 }
 
-export function messageIdToHex(id: Uint8Array): string {
-  return Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('hex')
-}
+/** The codec owns the hex form of a client id; re-exported under this module's name. */
+export const messageIdToHex = clientIdToHex
 
 /** The same as a 32-digit lowercase hex string (the form the store and ChatMessage.id use). */
 export function newMessageIdHex(nowMs?: number): string {
