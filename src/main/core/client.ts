@@ -28,8 +28,6 @@ const RENEW_ATTEMPTS = 3
 const SAVED_TOKEN_EXPIRED = 'Your saved sign-in has expired. Please sign in again.'
 const SAVED_USER_MISMATCH = 'The saved sign-in belongs to a different account. Please sign in again.'
 
-/** Kept importable from here for existing callers; owned by ./timings. */
-export { DEFAULT_TIMINGS }
 const DEFAULT_PLATFORM = 'desktop'
 
 interface ActiveSession {

@@ -61,8 +61,6 @@ export interface ConnectionOptions {
   platform: string
   token: string
   timings: ClientTimings
-  /** Injectable jitter source (tests). */
-  random?: () => number
 }
 
 interface PendingRequest {
@@ -113,8 +111,7 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     this.url = gatewayUrl(options.serverUrl)
     this.backoff = new Backoff({
       baseMs: options.timings.backoffBaseMs,
-      maxMs: options.timings.backoffMaxMs,
-      random: options.random
+      maxMs: options.timings.backoffMaxMs
     })
     this.heartbeat = new HeartbeatPolicy({
       minIntervalMs: options.timings.heartbeatMinMs,

@@ -68,10 +68,4 @@ export class HeartbeatPolicy {
     this.healthyStreak = 0
     this.interval = Math.max(this.options.minIntervalMs, Math.round(this.interval / this.shrinkFactor))
   }
-
-  /** Forget what was learnt (e.g. a new network). */
-  reset(): void {
-    this.healthyStreak = 0
-    this.interval = this.options.minIntervalMs
-  }
 }
