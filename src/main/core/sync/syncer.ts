@@ -140,7 +140,6 @@ export class Syncer {
       if (done || pending.length >= this.applyChunk) await applyPending()
       if (done) break
     }
-    for (const seq of this.ownSeqs) if (seq <= this.cursor) this.ownSeqs.delete(seq)
   }
 
   private async apply(events: WireEvent[], newCursor: number): Promise<void> {
