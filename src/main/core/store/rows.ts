@@ -27,12 +27,12 @@ export type MessageParams = MessageRow
 
 export const MESSAGE_COLUMNS =
   'id, server_id, conversation_id, chat_type, sender, recipient, direction, type, body, text, timestamp, seq, status, error'
+/** MESSAGE_COLUMNS as a list, split once. */
+export const MESSAGE_COLUMN_NAMES: readonly (keyof MessageRow)[] = MESSAGE_COLUMNS.split(', ') as (keyof MessageRow)[]
 
 /** The same columns qualified by a table alias, for joins. */
 export function messageColumnsOf(alias: string): string {
-  return MESSAGE_COLUMNS.split(', ')
-    .map((column) => `${alias}.${column}`)
-    .join(', ')
+  return MESSAGE_COLUMN_NAMES.map((column) => `${alias}.${column}`).join(', ')
 }
 
 /**
@@ -48,9 +48,7 @@ export type ConversationRow = {
 
 export const CONVERSATION_COLUMNS =
   'c.id AS c_id, c.chat_type AS c_chat_type, c.unread_count AS c_unread_count, c.updated_at AS c_updated_at, ' +
-  MESSAGE_COLUMNS.split(', ')
-    .map((column) => `m.${column} AS m_${column}`)
-    .join(', ')
+  MESSAGE_COLUMN_NAMES.map((column) => `m.${column} AS m_${column}`).join(', ')
 
 /** The words a message contributes to full-text search. New content types add their searchable text here. */
 export function searchableText(content: MessageContent): string {
@@ -151,7 +149,7 @@ export function rowToConversation(row: ConversationRow): Conversation {
   if (row.m_id !== null) {
     // The join found the message, so its NOT NULL columns are present: strip the prefix back off.
     const messageRow = Object.fromEntries(
-      MESSAGE_COLUMNS.split(', ').map((column) => [column, row[`m_${column}` as keyof ConversationRow]])
+      MESSAGE_COLUMN_NAMES.map((column) => [column, row[`m_${column}`]])
     ) as unknown as MessageRow
     lastMessage = rowToMessage(messageRow)
   }

@@ -1,7 +1,7 @@
 // Every SQL statement the roaming store runs, prepared once per connection. Keeping them together makes the
 // query plans reviewable in one place (all reads below are index lookups or keyset range scans).
 import type { Database, Statement } from 'better-sqlite3'
-import { CONVERSATION_COLUMNS, MESSAGE_COLUMNS, messageColumnsOf, type ConversationRow, type MessageParams, type MessageRow } from './rows'
+import { CONVERSATION_COLUMNS, MESSAGE_COLUMN_NAMES, MESSAGE_COLUMNS, messageColumnsOf, type ConversationRow, type MessageParams, type MessageRow } from './rows'
 
 const CURSOR_KEY = 'cursor'
 
@@ -61,11 +61,9 @@ export interface StoreStatements {
 }
 
 export function prepareStatements(db: Database): StoreStatements {
-  const named = MESSAGE_COLUMNS.split(', ')
-    .map((column) => `@${column}`)
-    .join(', ')
+  const named = MESSAGE_COLUMN_NAMES.map((column) => `@${column}`).join(', ')
   const conversationJoin = 'FROM conversations c LEFT JOIN messages m ON m.id = c.last_message_id'
-  const placeholders = `(${MESSAGE_COLUMNS.split(', ').map(() => '?').join(', ')})`
+  const placeholders = `(${MESSAGE_COLUMN_NAMES.map(() => '?').join(', ')})`
   const insertRowsBySize = new Map<number, Statement<unknown[], { id: string }>>()
   return {
     /** Inserts unless the id exists; `changes` says which happened (triggers do not count). */
