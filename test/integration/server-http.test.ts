@@ -4,11 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { postJson } from '../bench/lib/frame-client'
 import { startTestServer, type TestServer } from '../support/test-server'
 import { createTokenService } from '../../src/server/auth/tokens'
+import { HEALTH_PATH, LOGIN_PATH as LOGIN, REGISTER_PATH as REGISTER } from '../../src/server/api/app-server'
 
 process.env.PARLEY_LOG ??= 'warn'
-
-const REGISTER = '/app/chat/user/register'
-const LOGIN = '/app/chat/user/login'
 
 describe('app server HTTP', () => {
   let t: TestServer
@@ -80,7 +78,7 @@ describe('app server HTTP', () => {
     expect(unknown.status).toBe(404)
     const wrongMethod = await fetch(t.server.url + LOGIN)
     expect(wrongMethod.status).toBe(405)
-    const health = await fetch(t.server.url + '/healthz')
+    const health = await fetch(t.server.url + HEALTH_PATH)
     expect(health.status).toBe(200)
   })
 })

@@ -26,10 +26,6 @@ export class TestServer {
     return `http://127.0.0.1:${this.port}`
   }
 
-  get running(): boolean {
-    return this.handle !== null
-  }
-
   /** The running server; throws when it is stopped (a test bug). */
   get server(): ServerHandle {
     if (!this.handle) throw new Error('The test server is not running.')

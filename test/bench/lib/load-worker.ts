@@ -30,6 +30,8 @@ export type WorkerReport =
 
 /** Sockets opened at once while connecting, to stay inside the server's accept backlog. */
 const CONNECT_CONCURRENCY = 100
+/** Request id of each socket's auth frame; sends count up from 1 and never reach it. */
+const AUTH_REQUEST_ID = 0xffffff
 
 /** Messages from the parent process, in order: the init object, then the "go" signal. */
 const fromParent: unknown[] = []
@@ -134,7 +136,7 @@ function connect(spec: WorkerClient, index: number): Promise<LiveClient> {
     const client: LiveClient = { spec, socket, nextId: 1, sent: 0, inFlight: new Map() }
     socket.binaryType = 'nodebuffer'
     socket.on('error', (err) => reject(err))
-    socket.on('open', () => socket.send(encodeFrame({ id: 0xffffff, auth: { token: spec.token, deviceId: 'bench', platform: 'bench' } })))
+    socket.on('open', () => socket.send(encodeFrame({ id: AUTH_REQUEST_ID, auth: { token: spec.token, deviceId: 'bench', platform: 'bench' } })))
     socket.on('message', (data: Buffer) => {
       const peeked = peekFrame(data)
       if (peeked?.field === FIELD_SEND_ACK) {
@@ -167,7 +169,7 @@ function connect(spec: WorkerClient, index: number): Promise<LiveClient> {
           errors++
           firstError ??= `${frame.error?.code}: ${frame.error?.message}`
           if (client.inFlight.delete(frame.id ?? 0)) sendNext(client, index)
-          if (frame.id === 0xffffff) reject(new Error(`auth failed: ${frame.error?.message}`))
+          if (frame.id === AUTH_REQUEST_ID) reject(new Error(`auth failed: ${frame.error?.message}`))
           checkDone()
           return
         default:

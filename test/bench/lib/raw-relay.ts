@@ -5,6 +5,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { MAX_FRAME_BYTES, decodeFrame, encodeFrame } from '../../../src/shared/proto/codec'
+import { WS_PATH } from '../../../src/server'
 
 export interface RawRelay {
   wsUrl: string
@@ -13,7 +14,7 @@ export interface RawRelay {
 
 export async function startRawRelay(): Promise<RawRelay> {
   const httpServer = http.createServer()
-  const wss = new WebSocketServer({ server: httpServer, path: '/ws', maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false })
+  const wss = new WebSocketServer({ server: httpServer, path: WS_PATH, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false })
   const byUser = new Map<string, WebSocket>()
   let counter = 0
 
@@ -46,7 +47,7 @@ export async function startRawRelay(): Promise<RawRelay> {
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve))
   const { port } = httpServer.address() as AddressInfo
   return {
-    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    wsUrl: `ws://127.0.0.1:${port}${WS_PATH}`,
     async close() {
       for (const socket of wss.clients) socket.terminate()
       await new Promise<void>((resolve) => wss.close(() => resolve()))
