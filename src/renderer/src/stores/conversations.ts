@@ -5,9 +5,8 @@ import { defineStore } from 'pinia'
 import type { Conversation } from '../../../shared/model'
 import { bridge } from '../bridge'
 import { errorSentence } from '../utils/app-error'
+import { usernameTooLongMessage } from '../utils/text-limits'
 import { useSessionStore } from './session'
-
-const USERNAME_MAX_CHARS = 64
 
 export const useConversationStore = defineStore('conversations', () => {
   const byId = ref(new Map<string, Conversation>())
@@ -103,7 +102,8 @@ export const useConversationStore = defineStore('conversations', () => {
   function startChat(username: string, me: string | null): string | null {
     const name = username.trim()
     if (!name) return 'Enter the username of the person you want to chat with.'
-    if (name.length > USERNAME_MAX_CHARS) return `Usernames are at most ${USERNAME_MAX_CHARS} characters long.`
+    const tooLong = usernameTooLongMessage(name)
+    if (tooLong) return tooLong
     if (me !== null && name === me) return 'That is you. Enter someone else’s username.'
     if (!byId.value.has(name)) {
       byId.value.set(name, { id: name, chatType: 'single', lastMessage: null, unreadCount: 0, updatedAt: Date.now() })

@@ -1,4 +1,5 @@
-// Limits the composer checks before sending, so the user hears about them at once instead of from the server.
+// Limits the renderer checks before a request (composer text, usernames), so the user hears about them at
+// once instead of from the boundary. The boundary's own rules are in src/shared/ipc/schemas.ts.
 import { MAX_TEXT_BYTES, utf8ByteLength } from '../../../shared/limits'
 
 export { MAX_TEXT_BYTES, utf8ByteLength }
@@ -9,4 +10,12 @@ export function textTooLongMessage(text: string): string | null {
   if (bytes <= MAX_TEXT_BYTES) return null
   const sizeKb = (bytes / 1024).toFixed(1)
   return `This message is too long (${sizeKb} KB). The limit is ${MAX_TEXT_BYTES / 1024} KB; please shorten it.`
+}
+
+/** The boundary's username length limit (src/shared/ipc/schemas.ts). */
+const USERNAME_MAX_CHARS = 64
+
+/** A sentence when a (trimmed) username is longer than the boundary allows, or null when it is not. */
+export function usernameTooLongMessage(name: string): string | null {
+  return name.length > USERNAME_MAX_CHARS ? `Usernames are at most ${USERNAME_MAX_CHARS} characters long.` : null
 }
