@@ -1,6 +1,6 @@
 // The icon set's drawings (24x24 line paths, Feather-style) keyed by name; BaseIcon renders them.
 // Adding an icon = adding a name and its paths here.
-export type IconName = 'compose' | 'sun' | 'moon' | 'signOut' | 'send' | 'check' | 'clock' | 'alert' | 'retry' | 'chat' | 'close' | 'offline'
+export type IconName = 'compose' | 'sun' | 'moon' | 'signOut' | 'send' | 'check' | 'clock' | 'alert' | 'chat' | 'close' | 'offline'
 
 export const ICON_PATHS: Record<IconName, string[]> = {
   compose: ['M12 20h9', 'M16.5 3.5a2.12 2.12 0 0 1 3 3L7 19l-4 1 1-4Z'],
@@ -11,7 +11,6 @@ export const ICON_PATHS: Record<IconName, string[]> = {
   check: ['M20 6 9 17l-5-5'],
   clock: ['M12 22a10 10 0 1 0 0-20 10 10 0 0 0 0 20Z', 'M12 6v6l4 2'],
   alert: ['M12 22a10 10 0 1 0 0-20 10 10 0 0 0 0 20Z', 'M12 8v4', 'M12 16h.01'],
-  retry: ['M3 12a9 9 0 0 1 15.5-6.2L21 8', 'M21 3v5h-5', 'M21 12a9 9 0 0 1-15.5 6.2L3 16', 'M3 21v-5h5'],
   chat: ['M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2Z'],
   close: ['M18 6 6 18', 'M6 6l12 12'],
   offline: ['M2 2l20 20', 'M8.5 16.5a5 5 0 0 1 7 0', 'M5 12.5a10 10 0 0 1 5.2-2.8', 'M19 12.5a10 10 0 0 0-2.2-1.6', 'M12 20h.01']
