@@ -3,6 +3,39 @@
 const DAY_MS = 86_400_000
 const WEEK_DAYS = 7
 
+// Every bubble and list row formats times on each render; an Intl.DateTimeFormat is costly to build,
+// so each (format, locale) pair is built once.
+const FORMATS = {
+  hourProbe: { hour: 'numeric' },
+  time24: { hour: '2-digit', minute: '2-digit' },
+  time12: { hour: 'numeric', minute: '2-digit' },
+  weekdayShort: { weekday: 'short' },
+  dayMonth: { day: 'numeric', month: 'short' },
+  dayMonthYear: { day: 'numeric', month: 'short', year: 'numeric' },
+  dayLong: { weekday: 'long', day: 'numeric', month: 'long' },
+  dayLongYear: { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' },
+  full: { dateStyle: 'medium', timeStyle: 'short' }
+} satisfies Record<string, Intl.DateTimeFormatOptions>
+type FormatName = keyof typeof FORMATS
+
+const formatters = new Map<string, Intl.DateTimeFormat>()
+
+function formatter(name: FormatName, locale: string | undefined): Intl.DateTimeFormat {
+  const key = `${name}|${locale ?? ''}`
+  let cached = formatters.get(key)
+  if (!cached) {
+    cached = new Intl.DateTimeFormat(locale, FORMATS[name])
+    formatters.set(key, cached)
+  }
+  return cached
+}
+
+/** The locale's clock: 24-hour ("09:05") or 12-hour ("9:05 AM"). */
+function timeFormatter(locale: string | undefined): Intl.DateTimeFormat {
+  const { hourCycle } = formatter('hourProbe', locale).resolvedOptions()
+  return formatter(hourCycle === 'h23' || hourCycle === 'h24' ? 'time24' : 'time12', locale)
+}
+
 function startOfDay(ms: number): number {
   const date = new Date(ms)
   date.setHours(0, 0, 0, 0)
@@ -19,11 +52,13 @@ export function isSameDay(a: number, b: number): boolean {
   return calendarDaysBetween(a, b) === 0
 }
 
+function isSameYear(a: number, b: number): boolean {
+  return new Date(a).getFullYear() === new Date(b).getFullYear()
+}
+
 /** "09:05" on a 24-hour clock, "9:05 AM" on a 12-hour one, as the locale says. */
 export function formatMessageTime(ms: number, locale?: string): string {
-  const { hourCycle } = new Intl.DateTimeFormat(locale, { hour: 'numeric' }).resolvedOptions()
-  const twentyFourHour = hourCycle === 'h23' || hourCycle === 'h24'
-  return new Intl.DateTimeFormat(locale, { hour: twentyFourHour ? '2-digit' : 'numeric', minute: '2-digit' }).format(ms)
+  return timeFormatter(locale).format(ms)
 }
 
 /** Conversation list: the time today, "Yesterday", a weekday within the week, else a short date. */
@@ -31,9 +66,8 @@ export function formatListTime(ms: number, now: number = Date.now(), locale?: st
   const days = calendarDaysBetween(ms, now)
   if (days <= 0) return formatMessageTime(ms, locale)
   if (days === 1) return 'Yesterday'
-  if (days < WEEK_DAYS) return new Intl.DateTimeFormat(locale, { weekday: 'short' }).format(ms)
-  const sameYear = new Date(ms).getFullYear() === new Date(now).getFullYear()
-  return new Intl.DateTimeFormat(locale, sameYear ? { day: 'numeric', month: 'short' } : { day: 'numeric', month: 'short', year: 'numeric' }).format(ms)
+  if (days < WEEK_DAYS) return formatter('weekdayShort', locale).format(ms)
+  return formatter(isSameYear(ms, now) ? 'dayMonth' : 'dayMonthYear', locale).format(ms)
 }
 
 /** Day separator in a chat: "Today", "Yesterday", else a full date. */
@@ -41,16 +75,10 @@ export function formatDayLabel(ms: number, now: number = Date.now(), locale?: st
   const days = calendarDaysBetween(ms, now)
   if (days === 0) return 'Today'
   if (days === 1) return 'Yesterday'
-  const sameYear = new Date(ms).getFullYear() === new Date(now).getFullYear()
-  return new Intl.DateTimeFormat(locale, {
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    ...(sameYear ? {} : { year: 'numeric' })
-  }).format(ms)
+  return formatter(isSameYear(ms, now) ? 'dayLong' : 'dayLongYear', locale).format(ms)
 }
 
 /** Full date and time for tooltips. */
 export function formatFullTimestamp(ms: number, locale?: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(ms)
+  return formatter('full', locale).format(ms)
 }
