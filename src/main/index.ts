@@ -8,7 +8,7 @@ import { loadOrCreateDeviceId } from './core/device-id'
 import { chooseServer, type ChosenServer } from './embedded-server'
 import { connectBridge } from './ipc/bridge'
 import { resolveSqliteBinding } from './native'
-import { createMainWindow, rendererLocation } from './window/main-window'
+import { createMainWindow, rendererLocation, type RendererLocation } from './window/main-window'
 import { applySessionPolicy } from './window/security'
 import { chooseSessionCipher } from './session-cipher'
 import { createLogger } from '../shared/logger'
@@ -31,6 +31,13 @@ function sessionVault(userData: string): SessionVault | undefined {
   return new FileSessionVault(join(userData, SESSION_FILE_NAME), choice.cipher)
 }
 
+function openMainWindow(location: RendererLocation): Promise<void> {
+  const window = createMainWindow(location)
+  mainWindow = window
+  window.on('closed', () => (mainWindow = null))
+  return location.load(window)
+}
+
 function showMainWindow(): void {
   if (!mainWindow) return
   if (mainWindow.isMinimized()) mainWindow.restore()
@@ -40,7 +47,7 @@ function showMainWindow(): void {
 
 async function start(): Promise<void> {
   const location = rendererLocation()
-  applySessionPolicy(Boolean(process.env['ELECTRON_RENDERER_URL']))
+  applySessionPolicy(location.isDevServer)
   const userData = app.getPath('userData')
   const nativeBinding = resolveSqliteBinding()
   server = await chooseServer(userData, nativeBinding)
@@ -53,10 +60,8 @@ async function start(): Promise<void> {
     nativeBinding,
     vault: sessionVault(userData)
   })
-  mainWindow = createMainWindow(location)
   connectBridge(session, () => mainWindow, location.origin)
-  mainWindow.on('closed', () => (mainWindow = null))
-  await location.load(mainWindow)
+  await openMainWindow(location)
 }
 
 async function shutdown(): Promise<void> {
@@ -72,12 +77,7 @@ if (!app.requestSingleInstanceLock()) {
     if (process.platform !== 'darwin') app.quit()
   })
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0 && session) {
-      const location = rendererLocation()
-      mainWindow = createMainWindow(location)
-      mainWindow.on('closed', () => (mainWindow = null))
-      void location.load(mainWindow)
-    }
+    if (BrowserWindow.getAllWindows().length === 0 && session) void openMainWindow(rendererLocation())
   })
   let quitting = false
   app.on('before-quit', (event) => {

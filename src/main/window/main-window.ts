@@ -13,6 +13,8 @@ const MIN_HEIGHT = 480
 export interface RendererLocation {
   /** The origin every trusted page and IPC sender must start with. */
   origin: string
+  /** Served by electron-vite's dev server (hot reload), whose CSP must allow its reload socket. */
+  isDevServer: boolean
   load(window: BrowserWindow): Promise<void>
 }
 
@@ -20,10 +22,10 @@ export interface RendererLocation {
 export function rendererLocation(): RendererLocation {
   const devUrl = process.env['ELECTRON_RENDERER_URL']
   if (devUrl) {
-    return { origin: new URL(devUrl).origin, load: (window) => window.loadURL(devUrl) }
+    return { origin: new URL(devUrl).origin, isDevServer: true, load: (window) => window.loadURL(devUrl) }
   }
   const indexFile = join(__dirname, '../renderer/index.html')
-  return { origin: pathToFileURL(indexFile).href, load: (window) => window.loadFile(indexFile) }
+  return { origin: pathToFileURL(indexFile).href, isDevServer: false, load: (window) => window.loadFile(indexFile) }
 }
 
 export function createMainWindow(location: RendererLocation): BrowserWindow {
