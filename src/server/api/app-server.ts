@@ -28,6 +28,10 @@ class HttpError extends Error {
   }
 }
 
+function bodyTooLarge(): HttpError {
+  return new HttpError(413, 'PAYLOAD_TOO_LARGE', `The request body must be at most ${MAX_HTTP_BODY_BYTES} bytes.`)
+}
+
 function sendJson(res: http.ServerResponse, status: number, body: Record<string, unknown>): void {
   const payload = JSON.stringify(body)
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) })
@@ -38,7 +42,7 @@ function readJsonBody(req: http.IncomingMessage): Promise<Record<string, unknown
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0)
     if (declared > MAX_HTTP_BODY_BYTES) {
-      reject(new HttpError(413, 'PAYLOAD_TOO_LARGE', `The request body must be at most ${MAX_HTTP_BODY_BYTES} bytes.`))
+      reject(bodyTooLarge())
       req.resume()
       return
     }
@@ -50,7 +54,7 @@ function readJsonBody(req: http.IncomingMessage): Promise<Record<string, unknown
       size += chunk.length
       if (size > MAX_HTTP_BODY_BYTES) {
         failed = true
-        reject(new HttpError(413, 'PAYLOAD_TOO_LARGE', `The request body must be at most ${MAX_HTTP_BODY_BYTES} bytes.`))
+        reject(bodyTooLarge())
         return
       }
       chunks.push(chunk)

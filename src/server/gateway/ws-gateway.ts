@@ -63,9 +63,8 @@ export function attachGateway(httpServer: http.Server, deps: SessionDeps): Gatew
                 clearTimeout(force)
                 resolve()
               })
+              // A session that is already closing has its close handshake under way; the grace timer bounds it.
               session.close(code, reason)
-              // A session that was already closing does not call socket.close again; make sure it ends.
-              if (session.socket.readyState === WebSocket.OPEN) session.socket.close(code, reason)
             })
         )
       )
