@@ -1,6 +1,5 @@
 // Owns one device's chat session: sign-in, the store of the signed-in account, the connection, sync, outbox
 // and token renewal, exposed as ChatClientApi with typed events. Shells and the session API only see this class.
-import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { AppError } from '../../shared/errors'
 import { createLogger } from '../../shared/logger'
@@ -224,7 +223,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
 
   private async openStore(user: string): Promise<MessageStore> {
     try {
-      mkdirSync(this.options.dataDir, { recursive: true })
+      // openMessageStore creates the data folder itself (and says so when it cannot).
       const path = accountDatabasePath(this.options.dataDir, user)
       return await openMessageStore(path, this.options.nativeBinding ? { nativeBinding: this.options.nativeBinding } : undefined)
     } catch (err) {
