@@ -7,7 +7,7 @@ import path from 'node:path'
 import http from 'node:http'
 import { WebSocket } from 'ws'
 import { startHost, type RunningHost } from '../../src/host/index'
-import type { HostServerMessage } from '../../src/shared/ipc/contract'
+import { HostTab } from './helpers/host-tab'
 
 const META_CSP = "default-src 'self'; script-src 'self'; connect-src 'self'"
 const INDEX_HTML = `<!doctype html><html><head><meta http-equiv="Content-Security-Policy" content="${META_CSP}">
@@ -62,47 +62,6 @@ function upgradeStatus(url: string, origin: string | undefined): Promise<number>
     })
     ws.on('error', (err) => reject(err))
   })
-}
-
-class BridgeClient {
-  readonly messages: HostServerMessage[] = []
-  private nextId = 1
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => this.messages.push(JSON.parse(data.toString()) as HostServerMessage))
-  }
-
-  static open(tab: string): Promise<BridgeClient> {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(bridgeUrl({ token: host.token, tab }), { origin: ownOrigin() })
-      const client = new BridgeClient(ws)
-      ws.once('open', () => resolve(client))
-      ws.once('error', reject)
-    })
-  }
-
-  async invoke(method: string, args?: unknown): Promise<HostServerMessage> {
-    const id = this.nextId++
-    this.ws.send(JSON.stringify({ kind: 'invoke', id, method, args }))
-    return this.waitFor((m) => m.kind === 'reply' && m.id === id)
-  }
-
-  waitFor(match: (message: HostServerMessage) => boolean): Promise<HostServerMessage> {
-    return new Promise((resolve) => {
-      const check = (): void => {
-        const found = this.messages.find(match)
-        if (found) resolve(found)
-        else setTimeout(check, 10)
-      }
-      check()
-    })
-  }
-
-  closed(): Promise<number> {
-    return new Promise((resolve) => {
-      if (this.ws.readyState === WebSocket.CLOSED) resolve(-1)
-      else this.ws.once('close', (code) => resolve(code))
-    })
-  }
 }
 
 beforeAll(async () => {
@@ -213,8 +172,8 @@ describe('browser host: bridge upgrade guards', () => {
 
 describe('browser host: invokes over the bridge', () => {
   it('answers app.info, refuses unknown methods and bad args, and survives garbage', async () => {
-    const client = await BridgeClient.open('tab-invoke-1')
-    expect(await client.invoke('app.info')).toEqual({
+    const client = await HostTab.open(host, 'tab-invoke-1')
+    expect(await client.send('app.info')).toEqual({
       kind: 'reply',
       id: 1,
       reply: { ok: true, result: { version: '1.2.3', shell: 'browser', defaultServerUrl: 'http://127.0.0.1:3999' } }
@@ -224,31 +183,31 @@ describe('browser host: invokes over the bridge', () => {
     client.ws.send(JSON.stringify({ kind: 'invoke', id: 'x', method: 'app.info' }))
     client.ws.send(JSON.stringify(null))
     client.ws.send(Buffer.from([1, 2, 3]), { binary: true })
-    expect(await client.invoke('files.delete', {})).toMatchObject({ reply: { ok: false, error: { code: 'UNKNOWN_METHOD' } } })
-    expect(await client.invoke('messages.sendText', { to: 'bob' })).toMatchObject({
+    expect(await client.send('files.delete', {})).toMatchObject({ reply: { ok: false, error: { code: 'UNKNOWN_METHOD' } } })
+    expect(await client.send('messages.sendText', { to: 'bob' })).toMatchObject({
       reply: { ok: false, error: { code: 'BAD_ARGUMENT' } }
     })
-    expect(await client.invoke('conversations.list')).toMatchObject({ reply: { ok: false, error: { code: 'NOT_SIGNED_IN' } } })
+    expect(await client.send('conversations.list')).toMatchObject({ reply: { ok: false, error: { code: 'NOT_SIGNED_IN' } } })
     expect(client.messages.filter((m) => m.kind === 'reply')).toHaveLength(4)
     client.ws.close()
   })
 
   it('closes a connection that sends more than the payload limit, and the host keeps serving', async () => {
-    const client = await BridgeClient.open('tab-oversize-1')
+    const client = await HostTab.open(host, 'tab-oversize-1')
     const closed = client.closed()
     client.ws.send(JSON.stringify({ kind: 'invoke', id: 1, method: 'app.info', args: 'x'.repeat(300 * 1024) }))
     expect(await closed).toBe(1009)
-    const again = await BridgeClient.open('tab-oversize-1')
-    expect(await again.invoke('app.info')).toMatchObject({ reply: { ok: true } })
+    const again = await HostTab.open(host, 'tab-oversize-1')
+    expect(await again.send('app.info')).toMatchObject({ reply: { ok: true } })
     again.ws.close()
   })
 
   it('a reconnecting tab replaces its older connection', async () => {
-    const first = await BridgeClient.open('tab-replace-1')
+    const first = await HostTab.open(host, 'tab-replace-1')
     const firstClosed = first.closed()
-    const second = await BridgeClient.open('tab-replace-1')
+    const second = await HostTab.open(host, 'tab-replace-1')
     expect(await firstClosed).toBe(4000)
-    expect(await second.invoke('app.info')).toMatchObject({ reply: { ok: true } })
+    expect(await second.send('app.info')).toMatchObject({ reply: { ok: true } })
     second.ws.close()
   })
 })

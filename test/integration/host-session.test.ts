@@ -5,14 +5,12 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { WebSocket } from 'ws'
 import { startHost, type RunningHost } from '../../src/host/index'
+import { HostTab } from './helpers/host-tab'
 import { startServer } from '../../src/server/index'
-import type { HostServerMessage, InvokeReply } from '../../src/shared/ipc/contract'
 import type { ChatMessage, Conversation } from '../../src/shared/model'
 
 const GRACE_MS = 1_500
-const WAIT_STEP_MS = 20
 
 let tmp: string
 let server: Awaited<ReturnType<typeof startServer>>
@@ -20,65 +18,6 @@ let host: RunningHost
 const suffix = randomBytes(3).toString('hex')
 const alice = `alice_${suffix}`
 const bob = `bob_${suffix}`
-
-class Tab {
-  readonly messages: HostServerMessage[] = []
-  private nextId = 1
-  private constructor(
-    readonly id: string,
-    readonly ws: WebSocket
-  ) {
-    ws.on('message', (data) => this.messages.push(JSON.parse(data.toString()) as HostServerMessage))
-  }
-
-  static open(id: string): Promise<Tab> {
-    const url = `ws://127.0.0.1:${host.port}/bridge?token=${host.token}&tab=${id}`
-    const ws = new WebSocket(url, { origin: `http://127.0.0.1:${host.port}` })
-    const tab = new Tab(id, ws)
-    return new Promise((resolve, reject) => {
-      ws.once('open', () => resolve(tab))
-      ws.once('error', reject)
-    })
-  }
-
-  async invoke(method: string, args?: unknown): Promise<InvokeReply> {
-    const id = this.nextId++
-    this.ws.send(JSON.stringify({ kind: 'invoke', id, method, args }))
-    const reply = await this.waitFor((m) => m.kind === 'reply' && m.id === id)
-    return (reply as Extract<HostServerMessage, { kind: 'reply' }>).reply
-  }
-
-  /** The result of a successful invoke; fails the test with the error sentence otherwise. */
-  async call<T>(method: string, args?: unknown): Promise<T> {
-    const reply = await this.invoke(method, args)
-    if (!reply.ok) throw new Error(`${method} failed: ${reply.error.code} ${reply.error.message}`)
-    return reply.result as T
-  }
-
-  event<T>(name: string, match: (payload: T) => boolean): Promise<T> {
-    return this.waitFor((m) => m.kind === 'event' && m.event === name && match(m.payload as T)).then(
-      (m) => (m as Extract<HostServerMessage, { kind: 'event' }>).payload as T
-    )
-  }
-
-  waitFor(match: (message: HostServerMessage) => boolean): Promise<HostServerMessage> {
-    return new Promise((resolve) => {
-      const check = (): void => {
-        const found = this.messages.find(match)
-        if (found) resolve(found)
-        else setTimeout(check, WAIT_STEP_MS)
-      }
-      check()
-    })
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.ws.once('close', () => resolve())
-      this.ws.close()
-    })
-  }
-}
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-'))
@@ -104,8 +43,8 @@ afterAll(async () => {
 
 describe('browser host with the real engine', () => {
   it('two tabs register, sign in, chat live, and a reload re-attaches to the signed-in session', async () => {
-    const aliceTab = await Tab.open(`alice-tab-${suffix}`)
-    const bobTab = await Tab.open(`bob-tab-${suffix}`)
+    const aliceTab = await HostTab.open(host, `alice-tab-${suffix}`)
+    const bobTab = await HostTab.open(host, `bob-tab-${suffix}`)
     await aliceTab.call('auth.register', { username: alice, password: 'alice-password' })
     await bobTab.call('auth.register', { username: bob, password: 'bob-password' })
     expect(await bobTab.invoke('auth.register', { username: bob, password: 'other-password' })).toMatchObject({
@@ -140,13 +79,13 @@ describe('browser host with the real engine', () => {
 
     // A page reload: the old socket closes and the same tab id connects again within the grace period.
     await aliceTab.close()
-    const reloaded = await Tab.open(aliceTab.id)
+    const reloaded = await HostTab.open(host, aliceTab.id)
     expect(await reloaded.call('auth.session')).toEqual(session)
     const page = await reloaded.call<{ messages: ChatMessage[] }>('messages.page', { conversationId: bob })
     expect(page.messages.map((m) => m.content.text)).toEqual(['hello bob', 'hi alice'])
 
     // Another tab is another device: it starts signed out.
-    const stranger = await Tab.open(`stranger-${suffix}`)
+    const stranger = await HostTab.open(host, `stranger-${suffix}`)
     expect(await stranger.call('auth.session')).toBeNull()
 
     expect(await bobTab.call('auth.logout')).toBeUndefined()
@@ -157,12 +96,12 @@ describe('browser host with the real engine', () => {
   it('disposes a tab session once its page has been gone longer than the grace period', async () => {
     const carol = `carol_${suffix}`
     const tabId = `carol-tab-${suffix}`
-    const first = await Tab.open(tabId)
+    const first = await HostTab.open(host, tabId)
     await first.call('auth.register', { username: carol, password: 'carol-password' })
     await first.call('auth.login', { username: carol, password: 'carol-password' })
     await first.close()
     await new Promise((resolve) => setTimeout(resolve, GRACE_MS * 2))
-    const later = await Tab.open(tabId)
+    const later = await HostTab.open(host, tabId)
     expect(await later.call('auth.session')).toBeNull()
     // The disposed session closed its store, so signing in again on the same device folder works.
     expect(await later.call('auth.login', { username: carol, password: 'carol-password' })).toMatchObject({ user: carol })
