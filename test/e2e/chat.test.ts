@@ -77,7 +77,7 @@ async function send(page: Page, text: string, via: 'enter' | 'button'): Promise<
   await composer.fill(text)
   if (via === 'enter') await composer.press('Enter')
   else await page.getByRole('button', { name: 'Send', exact: true }).click()
-  await waitVisible(messageLog(page).getByRole('article').filter({ hasText: text }))
+  await seesMessage(page, text)
   await eventually(async () => expect(await composer.inputValue()).toBe(''))
 }
 
