@@ -137,3 +137,22 @@ describe('store applyEvents', () => {
     expect(await store.getCursor()).toBe(0)
   })
 })
+
+describe('store getConversation', () => {
+  let store: MessageStore
+  beforeEach(async () => {
+    store = await openMessageStore(':memory:')
+  })
+  afterEach(async () => {
+    await store.close()
+  })
+
+  it('returns one conversation exactly as the list shows it, or null for an unknown one', async () => {
+    await store.applyEvents([incoming('bob', 1), incoming('carol', 2), incoming('bob', 3)], 3)
+    await store.addOutgoing(outgoing('carol', 'hello carol', 1_790_000_009_000))
+    const listed = await store.listConversations()
+    expect(listed.map((c) => c.id).sort()).toEqual(['bob', 'carol'])
+    for (const conversation of listed) expect(await store.getConversation(conversation.id)).toEqual(conversation)
+    expect(await store.getConversation('nobody')).toBeNull()
+  })
+})

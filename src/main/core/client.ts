@@ -389,7 +389,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
 
   private async emitConversation(session: ActiveSession, conversationId: string): Promise<void> {
     try {
-      const conversation = (await session.store.listConversations()).find((c) => c.id === conversationId)
+      const conversation = await session.store.getConversation(conversationId)
       if (conversation && this.active === session) this.emit('conversation', conversation)
     } catch (err) {
       log.debug('could not read the conversation', { error: String(err) })

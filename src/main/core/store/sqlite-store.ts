@@ -161,6 +161,13 @@ export class SqliteMessageStore implements MessageStore {
     )
   }
 
+  async getConversation(conversationId: string): Promise<Conversation | null> {
+    return this.guard('Could not load the conversation', () => {
+      const row = this.statements.conversationById.get(checkId(conversationId, 'conversation id'))
+      return row ? rowToConversation(row) : null
+    })
+  }
+
   async markRead(conversationId: string): Promise<Conversation | null> {
     return this.guard('Could not mark the conversation as read', () => {
       checkId(conversationId, 'conversation id')

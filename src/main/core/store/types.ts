@@ -61,6 +61,9 @@ export interface MessageStore {
   /** Conversations, most recent activity first, with last message and unread count. */
   listConversations(): Promise<Conversation[]>
 
+  /** One conversation as listConversations shows it, or null if it does not exist. */
+  getConversation(conversationId: string): Promise<Conversation | null>
+
   /** Reset a conversation's unread count. Returns it, or null if it does not exist. */
   markRead(conversationId: string): Promise<Conversation | null>
 
