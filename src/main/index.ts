@@ -34,7 +34,9 @@ function sessionVault(userData: string): SessionVault | undefined {
 function openMainWindow(location: RendererLocation): Promise<void> {
   const window = createMainWindow(location)
   mainWindow = window
-  window.on('closed', () => (mainWindow = null))
+  window.on('closed', () => {
+    if (mainWindow === window) mainWindow = null
+  })
   return location.load(window)
 }
 

@@ -11,7 +11,7 @@ const MIN_WIDTH = 720
 const MIN_HEIGHT = 480
 
 export interface RendererLocation {
-  /** The origin every trusted page and IPC sender must start with. */
+  /** The dev server's origin, or the built index.html's file URL: every trusted page and IPC sender is on it. */
   origin: string
   /** Served by electron-vite's dev server (hot reload), whose CSP must allow its reload socket. */
   isDevServer: boolean

@@ -1,6 +1,7 @@
 // Owns the Electron security policy: CSP on every response, no permissions, no navigation away from the
 // app, no new windows (http(s) links open in the user's browser), and which IPC senders are trusted.
 import { session, shell, type WebContents, type WebFrameMain } from 'electron'
+import { isAppUrl } from './app-url'
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
@@ -46,10 +47,10 @@ function isHttpUrl(url: string): boolean {
 /** Keeps a window on the app's own origin. */
 export function guardNavigation(contents: WebContents, appOrigin: string): void {
   contents.on('will-navigate', (event, url) => {
-    if (!isSameApp(url, appOrigin)) event.preventDefault()
+    if (!isAppUrl(url, appOrigin)) event.preventDefault()
   })
   contents.on('will-redirect', (event, url) => {
-    if (!isSameApp(url, appOrigin)) event.preventDefault()
+    if (!isAppUrl(url, appOrigin)) event.preventDefault()
   })
   contents.on('will-attach-webview', (event) => event.preventDefault())
   contents.setWindowOpenHandler(({ url }) => {
@@ -58,12 +59,9 @@ export function guardNavigation(contents: WebContents, appOrigin: string): void 
   })
 }
 
-function isSameApp(url: string, appOrigin: string): boolean {
-  return url.startsWith(appOrigin)
-}
 
 /** IPC is only answered for the app's own top-level frame. */
 export function isTrustedSender(frame: WebFrameMain | null, appOrigin: string): boolean {
   if (!frame || frame.parent !== null) return false
-  return isSameApp(frame.url, appOrigin)
+  return isAppUrl(frame.url, appOrigin)
 }
