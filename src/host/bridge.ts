@@ -4,14 +4,13 @@ import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, WebSocket, type RawData } from 'ws'
 import type { CoreSession } from '../main/core/api/session'
-import type { HostClientMessage, HostServerMessage } from '../shared/ipc/contract'
+import { HOST_BRIDGE_PATH, type HostClientMessage, type HostServerMessage } from '../shared/ipc/contract'
 import { createLogger } from '../shared/logger'
 import { isOwnHost, isOwnOrigin, isValidTabId, tokenMatches } from './security'
 import { CLOSE_GOING_AWAY, type TabConnection, type TabSessions } from './tab-sessions'
 
 const log = createLogger('host:bridge')
 
-export const BRIDGE_PATH = '/bridge'
 /** Largest JSON frame a page may send; the biggest legitimate one is a 20 000-character message. */
 export const MAX_BRIDGE_PAYLOAD_BYTES = 256 * 1024
 /** Upper bound on concurrent tab sessions, so a runaway page cannot exhaust sockets and databases. */
@@ -110,7 +109,7 @@ export function createBridge(options: BridgeOptions): Bridge {
     handleUpgrade(req, socket, head) {
       const port = options.port()
       const url = new URL(req.url ?? '/', 'http://127.0.0.1')
-      if (url.pathname !== BRIDGE_PATH) return refuseUpgrade(socket, 404, 'Not Found')
+      if (url.pathname !== HOST_BRIDGE_PATH) return refuseUpgrade(socket, 404, 'Not Found')
       if (!isOwnHost(req.headers.host, port)) {
         log.warn('refused a bridge connection for a foreign Host', { host: req.headers.host?.slice(0, 100) })
         return refuseUpgrade(socket, 403, 'Forbidden')

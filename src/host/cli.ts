@@ -8,12 +8,12 @@ import { DEFAULT_HOST_PORT, startHost, type RunningHost } from './index'
 import { DEFAULT_PORT as DEFAULT_SERVER_PORT } from '../server/config'
 import { createLogger } from '../shared/logger'
 import { logUnhandledRejections } from '../shared/last-resort'
+import { SERVER_URL_PATTERN } from '../shared/limits'
 
 const log = createLogger('host:cli')
 logUnhandledRejections(log)
 
 const DATA_ROOT = '.parley-data'
-const SERVER_URL_PATTERN = /^https?:\/\/[^\s/]+(:\d+)?\/?$/
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
 interface EmbeddedServer {

@@ -20,7 +20,6 @@ export const MAX_SOCKET_BUFFER_BYTES = 8 * 1024 * 1024
 
 /** HTTP request bodies above this are refused with 413. */
 export const MAX_HTTP_BODY_BYTES = 16 * 1024
-export const USERNAME_PATTERN = /^[a-z0-9_.-]{1,64}$/i
 export const MIN_PASSWORD_LENGTH = 6
 export const MAX_PASSWORD_LENGTH = 256
 /** Device ids are client-chosen labels; keep them short. */

@@ -6,6 +6,12 @@ export const MAX_FRAME_BYTES = 64 * 1024
 /** Upper bound for the text of one message, in UTF-8 bytes. */
 export const MAX_TEXT_BYTES = 5 * 1024
 
+/** Usernames: letters, digits, '_', '.', '-' (stored lowercased by the server). */
+export const MAX_USERNAME_CHARS = 64
+export const USERNAME_PATTERN = new RegExp(`^[a-z0-9_.-]{1,${MAX_USERNAME_CHARS}}$`, 'i')
+/** A chat server address as people type it: http(s)://host[:port][/]. */
+export const SERVER_URL_PATTERN = /^https?:\/\/[^\s/]+(:\d+)?\/?$/
+
 const utf8 = new TextEncoder()
 
 export function utf8ByteLength(text: string): number {

@@ -3,7 +3,8 @@
 import { hashPassword, verifyPassword } from '../auth/passwords'
 import type { IssuedToken, TokenService } from '../auth/tokens'
 import type { ServerStore } from '../store/types'
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, USERNAME_PATTERN } from '../config'
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../config'
+import { USERNAME_PATTERN } from '../../shared/limits'
 
 export type AccountFailureCode = 'INVALID_USERNAME' | 'INVALID_PASSWORD' | 'USER_EXISTS' | 'INVALID_CREDENTIALS'
 export type AccountResult<T> = { ok: true; value: T } | { ok: false; code: AccountFailureCode; message: string }

@@ -63,6 +63,9 @@ export type InvokeReply<M extends InvokeMethod = InvokeMethod> =
   | { ok: true; result: InvokeResult<M> }
   | { ok: false; error: AppErrorShape }
 
+/** The browser host's bridge socket path (token and tab id go in the query). */
+export const HOST_BRIDGE_PATH = '/bridge'
+
 /** Browser-host socket messages (JSON text frames). */
 export type HostClientMessage = { kind: 'invoke'; id: number; method: InvokeMethod; args: unknown }
 export type HostServerMessage =

@@ -1,13 +1,14 @@
 // Runtime schemas for every invoke method's arguments: the one place a boundary (Electron main,
 // browser host) validates what a renderer sends. Types in contract.ts are inferred from these.
 import { z } from 'zod'
+import { MAX_USERNAME_CHARS, SERVER_URL_PATTERN } from '../limits'
 
-const username = z.string().trim().min(1).max(64)
+const username = z.string().trim().min(1).max(MAX_USERNAME_CHARS)
 const serverUrl = z
   .string()
   .trim()
   .max(2048)
-  .refine((u) => /^https?:\/\/[^\s/]+(:\d+)?\/?$/.test(u), 'Server address must look like http://host:port')
+  .refine((u) => SERVER_URL_PATTERN.test(u), 'Server address must look like http://host:port')
 
 export const credentialsSchema = z.object({
   serverUrl: serverUrl.optional(),

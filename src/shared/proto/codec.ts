@@ -35,7 +35,7 @@ export function decodeFrame(bytes: Uint8Array): DecodeResult {
   }
 }
 
-/** 16 random bytes <-> the canonical 32-hex-digit form used as a local message id. */
+/** A 16-byte client id <-> the canonical 32-hex-digit form used as a local message id. */
 export function clientIdToHex(id: Uint8Array): string {
   return Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('hex')
 }

@@ -1,9 +1,10 @@
 // Where the browser-host bridge socket lives: the one-time token from the page URL (kept in sessionStorage
 // so reloads work) and this tab's id (kept in sessionStorage so the host can keep the tab signed in).
+import { HOST_BRIDGE_PATH } from '../../../shared/ipc/contract'
+
 const TOKEN_KEY = 'parley.hostToken'
 const TAB_ID_KEY = 'parley.tabId'
 const TAB_ID_BYTES = 16
-const BRIDGE_PATH = '/bridge'
 
 function randomHex(bytes: number): string {
   const values = crypto.getRandomValues(new Uint8Array(bytes))
@@ -36,5 +37,5 @@ export function tabId(): string {
 export function bridgeSocketUrl(token: string | null, tab: string): string {
   const scheme = window.location.protocol === 'https:' ? 'wss:' : 'ws:'
   const query = new URLSearchParams({ token: token ?? '', tab })
-  return `${scheme}//${window.location.host}${BRIDGE_PATH}?${query.toString()}`
+  return `${scheme}//${window.location.host}${HOST_BRIDGE_PATH}?${query.toString()}`
 }

@@ -1,6 +1,6 @@
 // Limits the renderer checks before a request (composer text, usernames), so the user hears about them at
 // once instead of from the boundary. The boundary's own rules are in src/shared/ipc/schemas.ts.
-import { MAX_TEXT_BYTES, utf8ByteLength } from '../../../shared/limits'
+import { MAX_TEXT_BYTES, MAX_USERNAME_CHARS, utf8ByteLength } from '../../../shared/limits'
 
 export { MAX_TEXT_BYTES, utf8ByteLength }
 
@@ -13,9 +13,8 @@ export function textTooLongMessage(text: string): string | null {
 }
 
 /** The boundary's username length limit (src/shared/ipc/schemas.ts). */
-const USERNAME_MAX_CHARS = 64
 
 /** A sentence when a (trimmed) username is longer than the boundary allows, or null when it is not. */
 export function usernameTooLongMessage(name: string): string | null {
-  return name.length > USERNAME_MAX_CHARS ? `Usernames are at most ${USERNAME_MAX_CHARS} characters long.` : null
+  return name.length > MAX_USERNAME_CHARS ? `Usernames are at most ${MAX_USERNAME_CHARS} characters long.` : null
 }
