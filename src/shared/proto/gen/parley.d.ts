@@ -18,15 +18,24 @@ export namespace parley {
             sync?: (parley.v1.SyncRequest.$Properties|null);
             history?: (parley.v1.HistoryRequest.$Properties|null);
             renew?: (parley.v1.RenewTokenRequest.$Properties|null);
+            signOut?: (parley.v1.SignOutRequest.$Properties|null);
+            lookupUser?: (parley.v1.LookupUserRequest.$Properties|null);
+            markRead?: (parley.v1.MarkReadRequest.$Properties|null);
+            recent?: (parley.v1.RecentConversationsRequest.$Properties|null);
             authOk?: (parley.v1.AuthResponse.$Properties|null);
             sendAck?: (parley.v1.SendAck.$Properties|null);
             syncBatch?: (parley.v1.SyncBatch.$Properties|null);
             historyPage?: (parley.v1.HistoryPage.$Properties|null);
             renewOk?: (parley.v1.RenewTokenResponse.$Properties|null);
             error?: (parley.v1.Error.$Properties|null);
+            signOutOk?: (parley.v1.SignOutResponse.$Properties|null);
+            lookupUserOk?: (parley.v1.LookupUserResponse.$Properties|null);
+            markReadOk?: (parley.v1.MarkReadResponse.$Properties|null);
+            recentOk?: (parley.v1.RecentConversationsResponse.$Properties|null);
             event?: (parley.v1.Event.$Properties|null);
             tokenWillExpire?: (parley.v1.TokenWillExpire.$Properties|null);
-            body?: ("auth"|"send"|"sync"|"history"|"renew"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"event"|"tokenWillExpire");
+            goingAway?: (parley.v1.ServerGoingAway.$Properties|null);
+            body?: ("auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"event"|"tokenWillExpire"|"goingAway");
             static create(properties: parley.v1.Frame.$Shape): parley.v1.Frame & parley.v1.Frame.$Shape;
             static create(properties?: parley.v1.Frame.$Properties): parley.v1.Frame;
             static encode(message: parley.v1.Frame.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -41,15 +50,24 @@ export namespace parley {
                 sync?: (parley.v1.SyncRequest.$Properties|null);
                 history?: (parley.v1.HistoryRequest.$Properties|null);
                 renew?: (parley.v1.RenewTokenRequest.$Properties|null);
+                signOut?: (parley.v1.SignOutRequest.$Properties|null);
+                lookupUser?: (parley.v1.LookupUserRequest.$Properties|null);
+                markRead?: (parley.v1.MarkReadRequest.$Properties|null);
+                recent?: (parley.v1.RecentConversationsRequest.$Properties|null);
                 authOk?: (parley.v1.AuthResponse.$Properties|null);
                 sendAck?: (parley.v1.SendAck.$Properties|null);
                 syncBatch?: (parley.v1.SyncBatch.$Properties|null);
                 historyPage?: (parley.v1.HistoryPage.$Properties|null);
                 renewOk?: (parley.v1.RenewTokenResponse.$Properties|null);
                 error?: (parley.v1.Error.$Properties|null);
+                signOutOk?: (parley.v1.SignOutResponse.$Properties|null);
+                lookupUserOk?: (parley.v1.LookupUserResponse.$Properties|null);
+                markReadOk?: (parley.v1.MarkReadResponse.$Properties|null);
+                recentOk?: (parley.v1.RecentConversationsResponse.$Properties|null);
                 event?: (parley.v1.Event.$Properties|null);
                 tokenWillExpire?: (parley.v1.TokenWillExpire.$Properties|null);
-                body?: ("auth"|"send"|"sync"|"history"|"renew"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"event"|"tokenWillExpire");
+                goingAway?: (parley.v1.ServerGoingAway.$Properties|null);
+                body?: ("auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"event"|"tokenWillExpire"|"goingAway");
                 $unknowns?: Uint8Array[];
             }
             type $Shape = {
@@ -59,17 +77,26 @@ export namespace parley {
               sync?: parley.v1.SyncRequest.$Shape|null;
               history?: parley.v1.HistoryRequest.$Shape|null;
               renew?: parley.v1.RenewTokenRequest.$Shape|null;
+              signOut?: parley.v1.SignOutRequest.$Shape|null;
+              lookupUser?: parley.v1.LookupUserRequest.$Shape|null;
+              markRead?: parley.v1.MarkReadRequest.$Shape|null;
+              recent?: parley.v1.RecentConversationsRequest.$Shape|null;
               authOk?: parley.v1.AuthResponse.$Shape|null;
               sendAck?: parley.v1.SendAck.$Shape|null;
               syncBatch?: parley.v1.SyncBatch.$Shape|null;
               historyPage?: parley.v1.HistoryPage.$Shape|null;
               renewOk?: parley.v1.RenewTokenResponse.$Shape|null;
               error?: parley.v1.Error.$Shape|null;
+              signOutOk?: parley.v1.SignOutResponse.$Shape|null;
+              lookupUserOk?: parley.v1.LookupUserResponse.$Shape|null;
+              markReadOk?: parley.v1.MarkReadResponse.$Shape|null;
+              recentOk?: parley.v1.RecentConversationsResponse.$Shape|null;
               event?: parley.v1.Event.$Shape|null;
               tokenWillExpire?: parley.v1.TokenWillExpire.$Shape|null;
+              goingAway?: parley.v1.ServerGoingAway.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ body?: undefined; auth?: null; send?: null; sync?: null; history?: null; renew?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; event?: null; tokenWillExpire?: null }|{ body?: "auth"; auth: parley.v1.AuthRequest.$Shape; send?: null; sync?: null; history?: null; renew?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; event?: null; tokenWillExpire?: null }|{ body?: "send"; auth?: null; send: parley.v1.SendMessageRequest.$Shape; sync?: null; history?: null; renew?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; event?: null; tokenWillExpire?: null }|{ body?: "sync"; auth?: null; send?: null; sync: parley.v1.SyncRequest.$Shape; history?: null; renew?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; event?: null; tokenWillExpire?: null }|{ body?: "history"; auth?: null; send?: null; sync?: null; history: parley.v1.HistoryRequest.$Shape; renew?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; event?: null; tokenWillExpire?: null }|{ body?: "renew"; auth?: null; send?: null; sync?: null; history?: null; renew: parley.v1.RenewTokenRequest.$Shape; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; event?: null; tokenWillExpire?: null }|{ body?: "authOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; authOk: parley.v1.AuthResponse.$Shape; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; event?: null; tokenWillExpire?: null }|{ body?: "sendAck"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; authOk?: null; sendAck: parley.v1.SendAck.$Shape; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; event?: null; tokenWillExpire?: null }|{ body?: "syncBatch"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; authOk?: null; sendAck?: null; syncBatch: parley.v1.SyncBatch.$Shape; historyPage?: null; renewOk?: null; error?: null; event?: null; tokenWillExpire?: null }|{ body?: "historyPage"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage: parley.v1.HistoryPage.$Shape; renewOk?: null; error?: null; event?: null; tokenWillExpire?: null }|{ body?: "renewOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk: parley.v1.RenewTokenResponse.$Shape; error?: null; event?: null; tokenWillExpire?: null }|{ body?: "error"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error: parley.v1.Error.$Shape; event?: null; tokenWillExpire?: null }|{ body?: "event"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; event: parley.v1.Event.$Shape; tokenWillExpire?: null }|{ body?: "tokenWillExpire"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; event?: null; tokenWillExpire: parley.v1.TokenWillExpire.$Shape })
+              ({ body?: undefined; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "auth"; auth: parley.v1.AuthRequest.$Shape; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "send"; auth?: null; send: parley.v1.SendMessageRequest.$Shape; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "sync"; auth?: null; send?: null; sync: parley.v1.SyncRequest.$Shape; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "history"; auth?: null; send?: null; sync?: null; history: parley.v1.HistoryRequest.$Shape; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "renew"; auth?: null; send?: null; sync?: null; history?: null; renew: parley.v1.RenewTokenRequest.$Shape; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "signOut"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut: parley.v1.SignOutRequest.$Shape; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "lookupUser"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser: parley.v1.LookupUserRequest.$Shape; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "markRead"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead: parley.v1.MarkReadRequest.$Shape; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "recent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent: parley.v1.RecentConversationsRequest.$Shape; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "authOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk: parley.v1.AuthResponse.$Shape; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "sendAck"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck: parley.v1.SendAck.$Shape; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "syncBatch"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch: parley.v1.SyncBatch.$Shape; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "historyPage"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage: parley.v1.HistoryPage.$Shape; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "renewOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk: parley.v1.RenewTokenResponse.$Shape; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "error"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error: parley.v1.Error.$Shape; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "signOutOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk: parley.v1.SignOutResponse.$Shape; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "lookupUserOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk: parley.v1.LookupUserResponse.$Shape; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "markReadOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk: parley.v1.MarkReadResponse.$Shape; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "recentOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk: parley.v1.RecentConversationsResponse.$Shape; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "event"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event: parley.v1.Event.$Shape; tokenWillExpire?: null; goingAway?: null }|{ body?: "tokenWillExpire"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire: parley.v1.TokenWillExpire.$Shape; goingAway?: null }|{ body?: "goingAway"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway: parley.v1.ServerGoingAway.$Shape })
             );
         }
 
@@ -91,7 +118,9 @@ export namespace parley {
             ERROR_RATE_LIMITED = 8,
             ERROR_CURSOR_EXPIRED = 9,
             ERROR_INTERNAL = 10,
-            ERROR_FORBIDDEN = 11
+            ERROR_FORBIDDEN = 11,
+            ERROR_TOKEN_REVOKED = 12,
+            ERROR_BLOCKED = 13
         }
 
         enum CloseCode {
@@ -101,7 +130,8 @@ export namespace parley {
             CLOSE_REPLACED = 4003,
             CLOSE_SERVER_RESTART = 4004,
             CLOSE_PROTOCOL_ERROR = 4005,
-            CLOSE_AUTH_TIMEOUT = 4006
+            CLOSE_AUTH_TIMEOUT = 4006,
+            CLOSE_SIGNED_OUT = 4007
         }
 
         interface IAuthRequest extends parley.v1.AuthRequest.$Properties {
@@ -139,6 +169,7 @@ export namespace parley {
             headSeq: number;
             serverTime: number;
             tokenExpiresAt: number;
+            oldestSeq: number;
             static create(properties: parley.v1.AuthResponse.$Shape): parley.v1.AuthResponse & parley.v1.AuthResponse.$Shape;
             static create(properties?: parley.v1.AuthResponse.$Properties): parley.v1.AuthResponse;
             static encode(message: parley.v1.AuthResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -151,6 +182,7 @@ export namespace parley {
                 headSeq?: (number|null);
                 serverTime?: (number|null);
                 tokenExpiresAt?: (number|null);
+                oldestSeq?: (number|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = parley.v1.AuthResponse.$Properties;
@@ -315,7 +347,8 @@ export namespace parley {
             $unknowns?: Uint8Array[];
             seq: number;
             message?: (parley.v1.Message.$Properties|null);
-            kind?: "message";
+            readPointer?: (parley.v1.ReadPointer.$Properties|null);
+            kind?: ("message"|"readPointer");
             static create(properties: parley.v1.Event.$Shape): parley.v1.Event & parley.v1.Event.$Shape;
             static create(properties?: parley.v1.Event.$Properties): parley.v1.Event;
             static encode(message: parley.v1.Event.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -326,16 +359,43 @@ export namespace parley {
             interface $Properties {
                 seq?: (number|null);
                 message?: (parley.v1.Message.$Properties|null);
-                kind?: "message";
+                readPointer?: (parley.v1.ReadPointer.$Properties|null);
+                kind?: ("message"|"readPointer");
                 $unknowns?: Uint8Array[];
             }
             type $Shape = {
               seq?: number|null;
               message?: parley.v1.Message.$Shape|null;
+              readPointer?: parley.v1.ReadPointer.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ kind?: undefined; message?: null }|{ kind?: "message"; message: parley.v1.Message.$Shape })
+              ({ kind?: undefined; message?: null; readPointer?: null }|{ kind?: "message"; message: parley.v1.Message.$Shape; readPointer?: null }|{ kind?: "readPointer"; message?: null; readPointer: parley.v1.ReadPointer.$Shape })
             );
+        }
+
+        interface IReadPointer extends parley.v1.ReadPointer.$Properties {
+        }
+
+        class ReadPointer {
+            constructor(properties?: parley.v1.ReadPointer.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            chatType: parley.v1.ChatType;
+            seq: number;
+            static create(properties: parley.v1.ReadPointer.$Shape): parley.v1.ReadPointer & parley.v1.ReadPointer.$Shape;
+            static create(properties?: parley.v1.ReadPointer.$Properties): parley.v1.ReadPointer;
+            static encode(message: parley.v1.ReadPointer.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ReadPointer & parley.v1.ReadPointer.$Shape;
+        }
+
+        namespace ReadPointer {
+            interface $Properties {
+                conversation?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                seq?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ReadPointer.$Properties;
         }
 
         interface ISyncRequest extends parley.v1.SyncRequest.$Properties {
@@ -518,6 +578,7 @@ export namespace parley {
             $unknowns?: Uint8Array[];
             code: parley.v1.ErrorCode;
             message: string;
+            retryAfterMs: number;
             static create(properties: parley.v1.Error.$Shape): parley.v1.Error & parley.v1.Error.$Shape;
             static create(properties?: parley.v1.Error.$Properties): parley.v1.Error;
             static encode(message: parley.v1.Error.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -528,9 +589,304 @@ export namespace parley {
             interface $Properties {
                 code?: (parley.v1.ErrorCode|null);
                 message?: (string|null);
+                retryAfterMs?: (number|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = parley.v1.Error.$Properties;
+        }
+
+        interface ISignOutRequest extends parley.v1.SignOutRequest.$Properties {
+        }
+
+        class SignOutRequest {
+            constructor(properties?: parley.v1.SignOutRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            allDevices: boolean;
+            static create(properties: parley.v1.SignOutRequest.$Shape): parley.v1.SignOutRequest & parley.v1.SignOutRequest.$Shape;
+            static create(properties?: parley.v1.SignOutRequest.$Properties): parley.v1.SignOutRequest;
+            static encode(message: parley.v1.SignOutRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.SignOutRequest & parley.v1.SignOutRequest.$Shape;
+        }
+
+        namespace SignOutRequest {
+            interface $Properties {
+                allDevices?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.SignOutRequest.$Properties;
+        }
+
+        interface ISignOutResponse extends parley.v1.SignOutResponse.$Properties {
+        }
+
+        class SignOutResponse {
+            constructor(properties?: parley.v1.SignOutResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            static create(properties: parley.v1.SignOutResponse.$Shape): parley.v1.SignOutResponse & parley.v1.SignOutResponse.$Shape;
+            static create(properties?: parley.v1.SignOutResponse.$Properties): parley.v1.SignOutResponse;
+            static encode(message: parley.v1.SignOutResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.SignOutResponse & parley.v1.SignOutResponse.$Shape;
+        }
+
+        namespace SignOutResponse {
+            interface $Properties {
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.SignOutResponse.$Properties;
+        }
+
+        interface ILookupUserRequest extends parley.v1.LookupUserRequest.$Properties {
+        }
+
+        class LookupUserRequest {
+            constructor(properties?: parley.v1.LookupUserRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            user: string;
+            static create(properties: parley.v1.LookupUserRequest.$Shape): parley.v1.LookupUserRequest & parley.v1.LookupUserRequest.$Shape;
+            static create(properties?: parley.v1.LookupUserRequest.$Properties): parley.v1.LookupUserRequest;
+            static encode(message: parley.v1.LookupUserRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.LookupUserRequest & parley.v1.LookupUserRequest.$Shape;
+        }
+
+        namespace LookupUserRequest {
+            interface $Properties {
+                user?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.LookupUserRequest.$Properties;
+        }
+
+        interface ILookupUserResponse extends parley.v1.LookupUserResponse.$Properties {
+        }
+
+        class LookupUserResponse {
+            constructor(properties?: parley.v1.LookupUserResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            exists: boolean;
+            user: string;
+            static create(properties: parley.v1.LookupUserResponse.$Shape): parley.v1.LookupUserResponse & parley.v1.LookupUserResponse.$Shape;
+            static create(properties?: parley.v1.LookupUserResponse.$Properties): parley.v1.LookupUserResponse;
+            static encode(message: parley.v1.LookupUserResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.LookupUserResponse & parley.v1.LookupUserResponse.$Shape;
+        }
+
+        namespace LookupUserResponse {
+            interface $Properties {
+                exists?: (boolean|null);
+                user?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.LookupUserResponse.$Properties;
+        }
+
+        interface IMarkReadRequest extends parley.v1.MarkReadRequest.$Properties {
+        }
+
+        class MarkReadRequest {
+            constructor(properties?: parley.v1.MarkReadRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            chatType: parley.v1.ChatType;
+            seq: number;
+            static create(properties: parley.v1.MarkReadRequest.$Shape): parley.v1.MarkReadRequest & parley.v1.MarkReadRequest.$Shape;
+            static create(properties?: parley.v1.MarkReadRequest.$Properties): parley.v1.MarkReadRequest;
+            static encode(message: parley.v1.MarkReadRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.MarkReadRequest & parley.v1.MarkReadRequest.$Shape;
+        }
+
+        namespace MarkReadRequest {
+            interface $Properties {
+                conversation?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                seq?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.MarkReadRequest.$Properties;
+        }
+
+        interface IMarkReadResponse extends parley.v1.MarkReadResponse.$Properties {
+        }
+
+        class MarkReadResponse {
+            constructor(properties?: parley.v1.MarkReadResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            seq: number;
+            eventSeq: number;
+            static create(properties: parley.v1.MarkReadResponse.$Shape): parley.v1.MarkReadResponse & parley.v1.MarkReadResponse.$Shape;
+            static create(properties?: parley.v1.MarkReadResponse.$Properties): parley.v1.MarkReadResponse;
+            static encode(message: parley.v1.MarkReadResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.MarkReadResponse & parley.v1.MarkReadResponse.$Shape;
+        }
+
+        namespace MarkReadResponse {
+            interface $Properties {
+                seq?: (number|null);
+                eventSeq?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.MarkReadResponse.$Properties;
+        }
+
+        interface IRecentConversationsRequest extends parley.v1.RecentConversationsRequest.$Properties {
+        }
+
+        class RecentConversationsRequest {
+            constructor(properties?: parley.v1.RecentConversationsRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            limit: number;
+            afterConversation: string;
+            afterChatType: parley.v1.ChatType;
+            afterSeq: number;
+            static create(properties: parley.v1.RecentConversationsRequest.$Shape): parley.v1.RecentConversationsRequest & parley.v1.RecentConversationsRequest.$Shape;
+            static create(properties?: parley.v1.RecentConversationsRequest.$Properties): parley.v1.RecentConversationsRequest;
+            static encode(message: parley.v1.RecentConversationsRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RecentConversationsRequest & parley.v1.RecentConversationsRequest.$Shape;
+        }
+
+        namespace RecentConversationsRequest {
+            interface $Properties {
+                limit?: (number|null);
+                afterConversation?: (string|null);
+                afterChatType?: (parley.v1.ChatType|null);
+                afterSeq?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.RecentConversationsRequest.$Properties;
+        }
+
+        interface IConversationSummary extends parley.v1.ConversationSummary.$Properties {
+        }
+
+        class ConversationSummary {
+            constructor(properties?: parley.v1.ConversationSummary.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            chatType: parley.v1.ChatType;
+            last?: (parley.v1.Event.$Properties|null);
+            readSeq: number;
+            unread: number;
+            static create(properties: parley.v1.ConversationSummary.$Shape): parley.v1.ConversationSummary & parley.v1.ConversationSummary.$Shape;
+            static create(properties?: parley.v1.ConversationSummary.$Properties): parley.v1.ConversationSummary;
+            static encode(message: parley.v1.ConversationSummary.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ConversationSummary & parley.v1.ConversationSummary.$Shape;
+        }
+
+        namespace ConversationSummary {
+            interface $Properties {
+                conversation?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                last?: (parley.v1.Event.$Properties|null);
+                readSeq?: (number|null);
+                unread?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = {
+              conversation?: string|null;
+              chatType?: parley.v1.ChatType|null;
+              last?: parley.v1.Event.$Shape|null;
+              readSeq?: number|null;
+              unread?: number|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        interface IRecentConversationsResponse extends parley.v1.RecentConversationsResponse.$Properties {
+        }
+
+        class RecentConversationsResponse {
+            constructor(properties?: parley.v1.RecentConversationsResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            conversations: parley.v1.ConversationSummary.$Properties[];
+            hasMore: boolean;
+            headSeq: number;
+            static create(properties: parley.v1.RecentConversationsResponse.$Shape): parley.v1.RecentConversationsResponse & parley.v1.RecentConversationsResponse.$Shape;
+            static create(properties?: parley.v1.RecentConversationsResponse.$Properties): parley.v1.RecentConversationsResponse;
+            static encode(message: parley.v1.RecentConversationsResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RecentConversationsResponse & parley.v1.RecentConversationsResponse.$Shape;
+        }
+
+        namespace RecentConversationsResponse {
+            interface $Properties {
+                conversations?: (parley.v1.ConversationSummary.$Properties[]|null);
+                hasMore?: (boolean|null);
+                headSeq?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = {
+              conversations?: parley.v1.ConversationSummary.$Shape[]|null;
+              hasMore?: boolean|null;
+              headSeq?: number|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        interface IServerGoingAway extends parley.v1.ServerGoingAway.$Properties {
+        }
+
+        class ServerGoingAway {
+            constructor(properties?: parley.v1.ServerGoingAway.$Properties);
+            $unknowns?: Uint8Array[];
+            retryAfterMs: number;
+            static create(properties: parley.v1.ServerGoingAway.$Shape): parley.v1.ServerGoingAway & parley.v1.ServerGoingAway.$Shape;
+            static create(properties?: parley.v1.ServerGoingAway.$Properties): parley.v1.ServerGoingAway;
+            static encode(message: parley.v1.ServerGoingAway.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ServerGoingAway & parley.v1.ServerGoingAway.$Shape;
+        }
+
+        namespace ServerGoingAway {
+            interface $Properties {
+                retryAfterMs?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ServerGoingAway.$Properties;
+        }
+
+        interface IRawEventFrame extends parley.v1.RawEventFrame.$Properties {
+        }
+
+        class RawEventFrame {
+            constructor(properties?: parley.v1.RawEventFrame.$Properties);
+            $unknowns?: Uint8Array[];
+            id: number;
+            syncBatch: Uint8Array;
+            historyPage: Uint8Array;
+            event: Uint8Array;
+            static create(properties: parley.v1.RawEventFrame.$Shape): parley.v1.RawEventFrame & parley.v1.RawEventFrame.$Shape;
+            static create(properties?: parley.v1.RawEventFrame.$Properties): parley.v1.RawEventFrame;
+            static encode(message: parley.v1.RawEventFrame.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RawEventFrame & parley.v1.RawEventFrame.$Shape;
+        }
+
+        namespace RawEventFrame {
+            interface $Properties {
+                id?: (number|null);
+                syncBatch?: (Uint8Array|null);
+                historyPage?: (Uint8Array|null);
+                event?: (Uint8Array|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.RawEventFrame.$Properties;
+        }
+
+        interface IRawEventList extends parley.v1.RawEventList.$Properties {
+        }
+
+        class RawEventList {
+            constructor(properties?: parley.v1.RawEventList.$Properties);
+            $unknowns?: Uint8Array[];
+            events: Uint8Array[];
+            static create(properties: parley.v1.RawEventList.$Shape): parley.v1.RawEventList & parley.v1.RawEventList.$Shape;
+            static create(properties?: parley.v1.RawEventList.$Properties): parley.v1.RawEventList;
+            static encode(message: parley.v1.RawEventList.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RawEventList & parley.v1.RawEventList.$Shape;
+        }
+
+        namespace RawEventList {
+            interface $Properties {
+                events?: (Uint8Array[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.RawEventList.$Properties;
         }
     }
 }

@@ -38,15 +38,24 @@ export const parley = $root.parley = (() => {
              * @property {parley.v1.SyncRequest.$Properties|null} [sync] Frame sync
              * @property {parley.v1.HistoryRequest.$Properties|null} [history] Frame history
              * @property {parley.v1.RenewTokenRequest.$Properties|null} [renew] Frame renew
+             * @property {parley.v1.SignOutRequest.$Properties|null} [signOut] Frame signOut
+             * @property {parley.v1.LookupUserRequest.$Properties|null} [lookupUser] Frame lookupUser
+             * @property {parley.v1.MarkReadRequest.$Properties|null} [markRead] Frame markRead
+             * @property {parley.v1.RecentConversationsRequest.$Properties|null} [recent] Frame recent
              * @property {parley.v1.AuthResponse.$Properties|null} [authOk] Frame authOk
              * @property {parley.v1.SendAck.$Properties|null} [sendAck] Frame sendAck
              * @property {parley.v1.SyncBatch.$Properties|null} [syncBatch] Frame syncBatch
              * @property {parley.v1.HistoryPage.$Properties|null} [historyPage] Frame historyPage
              * @property {parley.v1.RenewTokenResponse.$Properties|null} [renewOk] Frame renewOk
              * @property {parley.v1.Error.$Properties|null} [error] Frame error
+             * @property {parley.v1.SignOutResponse.$Properties|null} [signOutOk] Frame signOutOk
+             * @property {parley.v1.LookupUserResponse.$Properties|null} [lookupUserOk] Frame lookupUserOk
+             * @property {parley.v1.MarkReadResponse.$Properties|null} [markReadOk] Frame markReadOk
+             * @property {parley.v1.RecentConversationsResponse.$Properties|null} [recentOk] Frame recentOk
              * @property {parley.v1.Event.$Properties|null} [event] Frame event
              * @property {parley.v1.TokenWillExpire.$Properties|null} [tokenWillExpire] Frame tokenWillExpire
-             * @property {"auth"|"send"|"sync"|"history"|"renew"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"event"|"tokenWillExpire"} [body] Frame body
+             * @property {parley.v1.ServerGoingAway.$Properties|null} [goingAway] Frame goingAway
+             * @property {"auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"event"|"tokenWillExpire"|"goingAway"} [body] Frame body
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -67,17 +76,26 @@ export const parley = $root.parley = (() => {
              *   sync?: parley.v1.SyncRequest.$Shape|null;
              *   history?: parley.v1.HistoryRequest.$Shape|null;
              *   renew?: parley.v1.RenewTokenRequest.$Shape|null;
+             *   signOut?: parley.v1.SignOutRequest.$Shape|null;
+             *   lookupUser?: parley.v1.LookupUserRequest.$Shape|null;
+             *   markRead?: parley.v1.MarkReadRequest.$Shape|null;
+             *   recent?: parley.v1.RecentConversationsRequest.$Shape|null;
              *   authOk?: parley.v1.AuthResponse.$Shape|null;
              *   sendAck?: parley.v1.SendAck.$Shape|null;
              *   syncBatch?: parley.v1.SyncBatch.$Shape|null;
              *   historyPage?: parley.v1.HistoryPage.$Shape|null;
              *   renewOk?: parley.v1.RenewTokenResponse.$Shape|null;
              *   error?: parley.v1.Error.$Shape|null;
+             *   signOutOk?: parley.v1.SignOutResponse.$Shape|null;
+             *   lookupUserOk?: parley.v1.LookupUserResponse.$Shape|null;
+             *   markReadOk?: parley.v1.MarkReadResponse.$Shape|null;
+             *   recentOk?: parley.v1.RecentConversationsResponse.$Shape|null;
              *   event?: parley.v1.Event.$Shape|null;
              *   tokenWillExpire?: parley.v1.TokenWillExpire.$Shape|null;
+             *   goingAway?: parley.v1.ServerGoingAway.$Shape|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ body?: undefined; auth?: null; send?: null; sync?: null; history?: null; renew?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; event?: null; tokenWillExpire?: null }|{ body?: "auth"; auth: parley.v1.AuthRequest.$Shape; send?: null; sync?: null; history?: null; renew?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; event?: null; tokenWillExpire?: null }|{ body?: "send"; auth?: null; send: parley.v1.SendMessageRequest.$Shape; sync?: null; history?: null; renew?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; event?: null; tokenWillExpire?: null }|{ body?: "sync"; auth?: null; send?: null; sync: parley.v1.SyncRequest.$Shape; history?: null; renew?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; event?: null; tokenWillExpire?: null }|{ body?: "history"; auth?: null; send?: null; sync?: null; history: parley.v1.HistoryRequest.$Shape; renew?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; event?: null; tokenWillExpire?: null }|{ body?: "renew"; auth?: null; send?: null; sync?: null; history?: null; renew: parley.v1.RenewTokenRequest.$Shape; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; event?: null; tokenWillExpire?: null }|{ body?: "authOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; authOk: parley.v1.AuthResponse.$Shape; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; event?: null; tokenWillExpire?: null }|{ body?: "sendAck"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; authOk?: null; sendAck: parley.v1.SendAck.$Shape; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; event?: null; tokenWillExpire?: null }|{ body?: "syncBatch"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; authOk?: null; sendAck?: null; syncBatch: parley.v1.SyncBatch.$Shape; historyPage?: null; renewOk?: null; error?: null; event?: null; tokenWillExpire?: null }|{ body?: "historyPage"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage: parley.v1.HistoryPage.$Shape; renewOk?: null; error?: null; event?: null; tokenWillExpire?: null }|{ body?: "renewOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk: parley.v1.RenewTokenResponse.$Shape; error?: null; event?: null; tokenWillExpire?: null }|{ body?: "error"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error: parley.v1.Error.$Shape; event?: null; tokenWillExpire?: null }|{ body?: "event"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; event: parley.v1.Event.$Shape; tokenWillExpire?: null }|{ body?: "tokenWillExpire"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; event?: null; tokenWillExpire: parley.v1.TokenWillExpire.$Shape })
+             *   ({ body?: undefined; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "auth"; auth: parley.v1.AuthRequest.$Shape; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "send"; auth?: null; send: parley.v1.SendMessageRequest.$Shape; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "sync"; auth?: null; send?: null; sync: parley.v1.SyncRequest.$Shape; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "history"; auth?: null; send?: null; sync?: null; history: parley.v1.HistoryRequest.$Shape; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "renew"; auth?: null; send?: null; sync?: null; history?: null; renew: parley.v1.RenewTokenRequest.$Shape; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "signOut"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut: parley.v1.SignOutRequest.$Shape; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "lookupUser"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser: parley.v1.LookupUserRequest.$Shape; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "markRead"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead: parley.v1.MarkReadRequest.$Shape; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "recent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent: parley.v1.RecentConversationsRequest.$Shape; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "authOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk: parley.v1.AuthResponse.$Shape; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "sendAck"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck: parley.v1.SendAck.$Shape; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "syncBatch"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch: parley.v1.SyncBatch.$Shape; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "historyPage"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage: parley.v1.HistoryPage.$Shape; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "renewOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk: parley.v1.RenewTokenResponse.$Shape; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "error"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error: parley.v1.Error.$Shape; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "signOutOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk: parley.v1.SignOutResponse.$Shape; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "lookupUserOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk: parley.v1.LookupUserResponse.$Shape; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "markReadOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk: parley.v1.MarkReadResponse.$Shape; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "recentOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk: parley.v1.RecentConversationsResponse.$Shape; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "event"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event: parley.v1.Event.$Shape; tokenWillExpire?: null; goingAway?: null }|{ body?: "tokenWillExpire"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire: parley.v1.TokenWillExpire.$Shape; goingAway?: null }|{ body?: "goingAway"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway: parley.v1.ServerGoingAway.$Shape })
              * )} parley.v1.Frame.$Shape
              */
 
@@ -145,6 +163,38 @@ export const parley = $root.parley = (() => {
             Frame.prototype.renew = null;
 
             /**
+             * Frame signOut.
+             * @member {parley.v1.SignOutRequest.$Properties|null|undefined} signOut
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.signOut = null;
+
+            /**
+             * Frame lookupUser.
+             * @member {parley.v1.LookupUserRequest.$Properties|null|undefined} lookupUser
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.lookupUser = null;
+
+            /**
+             * Frame markRead.
+             * @member {parley.v1.MarkReadRequest.$Properties|null|undefined} markRead
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.markRead = null;
+
+            /**
+             * Frame recent.
+             * @member {parley.v1.RecentConversationsRequest.$Properties|null|undefined} recent
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.recent = null;
+
+            /**
              * Frame authOk.
              * @member {parley.v1.AuthResponse.$Properties|null|undefined} authOk
              * @memberof parley.v1.Frame
@@ -193,6 +243,38 @@ export const parley = $root.parley = (() => {
             Frame.prototype.error = null;
 
             /**
+             * Frame signOutOk.
+             * @member {parley.v1.SignOutResponse.$Properties|null|undefined} signOutOk
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.signOutOk = null;
+
+            /**
+             * Frame lookupUserOk.
+             * @member {parley.v1.LookupUserResponse.$Properties|null|undefined} lookupUserOk
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.lookupUserOk = null;
+
+            /**
+             * Frame markReadOk.
+             * @member {parley.v1.MarkReadResponse.$Properties|null|undefined} markReadOk
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.markReadOk = null;
+
+            /**
+             * Frame recentOk.
+             * @member {parley.v1.RecentConversationsResponse.$Properties|null|undefined} recentOk
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.recentOk = null;
+
+            /**
              * Frame event.
              * @member {parley.v1.Event.$Properties|null|undefined} event
              * @memberof parley.v1.Frame
@@ -208,17 +290,25 @@ export const parley = $root.parley = (() => {
              */
             Frame.prototype.tokenWillExpire = null;
 
+            /**
+             * Frame goingAway.
+             * @member {parley.v1.ServerGoingAway.$Properties|null|undefined} goingAway
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.goingAway = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * Frame body.
-             * @member {"auth"|"send"|"sync"|"history"|"renew"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"event"|"tokenWillExpire"|undefined} body
+             * @member {"auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"event"|"tokenWillExpire"|"goingAway"|undefined} body
              * @memberof parley.v1.Frame
              * @instance
              */
             $Object.defineProperty(Frame.prototype, "body", {
-                get: $util.oneOfGetter($oneOfFields = ["auth", "send", "sync", "history", "renew", "authOk", "sendAck", "syncBatch", "historyPage", "renewOk", "error", "event", "tokenWillExpire"]),
+                get: $util.oneOfGetter($oneOfFields = ["auth", "send", "sync", "history", "renew", "signOut", "lookupUser", "markRead", "recent", "authOk", "sendAck", "syncBatch", "historyPage", "renewOk", "error", "signOutOk", "lookupUserOk", "markReadOk", "recentOk", "event", "tokenWillExpire", "goingAway"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -282,6 +372,24 @@ export const parley = $root.parley = (() => {
                     $root.parley.v1.Event.encode(message.event, writer.uint32(/* id 20, wireType 2 =*/162).fork(), _depth + 1).ldelim();
                 if (message.tokenWillExpire != null && $Object.hasOwnProperty.call(message, "tokenWillExpire"))
                     $root.parley.v1.TokenWillExpire.encode(message.tokenWillExpire, writer.uint32(/* id 21, wireType 2 =*/170).fork(), _depth + 1).ldelim();
+                if (message.goingAway != null && $Object.hasOwnProperty.call(message, "goingAway"))
+                    $root.parley.v1.ServerGoingAway.encode(message.goingAway, writer.uint32(/* id 22, wireType 2 =*/178).fork(), _depth + 1).ldelim();
+                if (message.signOut != null && $Object.hasOwnProperty.call(message, "signOut"))
+                    $root.parley.v1.SignOutRequest.encode(message.signOut, writer.uint32(/* id 30, wireType 2 =*/242).fork(), _depth + 1).ldelim();
+                if (message.lookupUser != null && $Object.hasOwnProperty.call(message, "lookupUser"))
+                    $root.parley.v1.LookupUserRequest.encode(message.lookupUser, writer.uint32(/* id 31, wireType 2 =*/250).fork(), _depth + 1).ldelim();
+                if (message.markRead != null && $Object.hasOwnProperty.call(message, "markRead"))
+                    $root.parley.v1.MarkReadRequest.encode(message.markRead, writer.uint32(/* id 32, wireType 2 =*/258).fork(), _depth + 1).ldelim();
+                if (message.recent != null && $Object.hasOwnProperty.call(message, "recent"))
+                    $root.parley.v1.RecentConversationsRequest.encode(message.recent, writer.uint32(/* id 33, wireType 2 =*/266).fork(), _depth + 1).ldelim();
+                if (message.signOutOk != null && $Object.hasOwnProperty.call(message, "signOutOk"))
+                    $root.parley.v1.SignOutResponse.encode(message.signOutOk, writer.uint32(/* id 40, wireType 2 =*/322).fork(), _depth + 1).ldelim();
+                if (message.lookupUserOk != null && $Object.hasOwnProperty.call(message, "lookupUserOk"))
+                    $root.parley.v1.LookupUserResponse.encode(message.lookupUserOk, writer.uint32(/* id 41, wireType 2 =*/330).fork(), _depth + 1).ldelim();
+                if (message.markReadOk != null && $Object.hasOwnProperty.call(message, "markReadOk"))
+                    $root.parley.v1.MarkReadResponse.encode(message.markReadOk, writer.uint32(/* id 42, wireType 2 =*/338).fork(), _depth + 1).ldelim();
+                if (message.recentOk != null && $Object.hasOwnProperty.call(message, "recentOk"))
+                    $root.parley.v1.RecentConversationsResponse.encode(message.recentOk, writer.uint32(/* id 43, wireType 2 =*/346).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -370,6 +478,34 @@ export const parley = $root.parley = (() => {
                             message.body = "renew";
                             continue;
                         }
+                    case 30: {
+                            if (wireType !== 2)
+                                break;
+                            message.signOut = $root.parley.v1.SignOutRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.signOut);
+                            message.body = "signOut";
+                            continue;
+                        }
+                    case 31: {
+                            if (wireType !== 2)
+                                break;
+                            message.lookupUser = $root.parley.v1.LookupUserRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.lookupUser);
+                            message.body = "lookupUser";
+                            continue;
+                        }
+                    case 32: {
+                            if (wireType !== 2)
+                                break;
+                            message.markRead = $root.parley.v1.MarkReadRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.markRead);
+                            message.body = "markRead";
+                            continue;
+                        }
+                    case 33: {
+                            if (wireType !== 2)
+                                break;
+                            message.recent = $root.parley.v1.RecentConversationsRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.recent);
+                            message.body = "recent";
+                            continue;
+                        }
                     case 10: {
                             if (wireType !== 2)
                                 break;
@@ -412,6 +548,34 @@ export const parley = $root.parley = (() => {
                             message.body = "error";
                             continue;
                         }
+                    case 40: {
+                            if (wireType !== 2)
+                                break;
+                            message.signOutOk = $root.parley.v1.SignOutResponse.decode(reader, reader.size(), $undefined, _depth + 1, message.signOutOk);
+                            message.body = "signOutOk";
+                            continue;
+                        }
+                    case 41: {
+                            if (wireType !== 2)
+                                break;
+                            message.lookupUserOk = $root.parley.v1.LookupUserResponse.decode(reader, reader.size(), $undefined, _depth + 1, message.lookupUserOk);
+                            message.body = "lookupUserOk";
+                            continue;
+                        }
+                    case 42: {
+                            if (wireType !== 2)
+                                break;
+                            message.markReadOk = $root.parley.v1.MarkReadResponse.decode(reader, reader.size(), $undefined, _depth + 1, message.markReadOk);
+                            message.body = "markReadOk";
+                            continue;
+                        }
+                    case 43: {
+                            if (wireType !== 2)
+                                break;
+                            message.recentOk = $root.parley.v1.RecentConversationsResponse.decode(reader, reader.size(), $undefined, _depth + 1, message.recentOk);
+                            message.body = "recentOk";
+                            continue;
+                        }
                     case 20: {
                             if (wireType !== 2)
                                 break;
@@ -424,6 +588,13 @@ export const parley = $root.parley = (() => {
                                 break;
                             message.tokenWillExpire = $root.parley.v1.TokenWillExpire.decode(reader, reader.size(), $undefined, _depth + 1, message.tokenWillExpire);
                             message.body = "tokenWillExpire";
+                            continue;
+                        }
+                    case 22: {
+                            if (wireType !== 2)
+                                break;
+                            message.goingAway = $root.parley.v1.ServerGoingAway.decode(reader, reader.size(), $undefined, _depth + 1, message.goingAway);
+                            message.body = "goingAway";
                             continue;
                         }
                     }
@@ -478,6 +649,8 @@ export const parley = $root.parley = (() => {
          * @property {number} ERROR_CURSOR_EXPIRED=9 ERROR_CURSOR_EXPIRED value
          * @property {number} ERROR_INTERNAL=10 ERROR_INTERNAL value
          * @property {number} ERROR_FORBIDDEN=11 ERROR_FORBIDDEN value
+         * @property {number} ERROR_TOKEN_REVOKED=12 ERROR_TOKEN_REVOKED value
+         * @property {number} ERROR_BLOCKED=13 ERROR_BLOCKED value
          */
         v1.ErrorCode = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -493,6 +666,8 @@ export const parley = $root.parley = (() => {
             values[valuesById[9] = "ERROR_CURSOR_EXPIRED"] = 9;
             values[valuesById[10] = "ERROR_INTERNAL"] = 10;
             values[valuesById[11] = "ERROR_FORBIDDEN"] = 11;
+            values[valuesById[12] = "ERROR_TOKEN_REVOKED"] = 12;
+            values[valuesById[13] = "ERROR_BLOCKED"] = 13;
             return values;
         })();
 
@@ -507,6 +682,7 @@ export const parley = $root.parley = (() => {
          * @property {number} CLOSE_SERVER_RESTART=4004 CLOSE_SERVER_RESTART value
          * @property {number} CLOSE_PROTOCOL_ERROR=4005 CLOSE_PROTOCOL_ERROR value
          * @property {number} CLOSE_AUTH_TIMEOUT=4006 CLOSE_AUTH_TIMEOUT value
+         * @property {number} CLOSE_SIGNED_OUT=4007 CLOSE_SIGNED_OUT value
          */
         v1.CloseCode = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -517,6 +693,7 @@ export const parley = $root.parley = (() => {
             values[valuesById[4004] = "CLOSE_SERVER_RESTART"] = 4004;
             values[valuesById[4005] = "CLOSE_PROTOCOL_ERROR"] = 4005;
             values[valuesById[4006] = "CLOSE_AUTH_TIMEOUT"] = 4006;
+            values[valuesById[4007] = "CLOSE_SIGNED_OUT"] = 4007;
             return values;
         })();
 
@@ -721,6 +898,7 @@ export const parley = $root.parley = (() => {
              * @property {number|null} [headSeq] AuthResponse headSeq
              * @property {number|null} [serverTime] AuthResponse serverTime
              * @property {number|null} [tokenExpiresAt] AuthResponse tokenExpiresAt
+             * @property {number|null} [oldestSeq] AuthResponse oldestSeq
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -785,6 +963,14 @@ export const parley = $root.parley = (() => {
             AuthResponse.prototype.tokenExpiresAt = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
             /**
+             * AuthResponse oldestSeq.
+             * @member {number} oldestSeq
+             * @memberof parley.v1.AuthResponse
+             * @instance
+             */
+            AuthResponse.prototype.oldestSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
              * Creates a new AuthResponse instance using the specified properties.
              * @function create
              * @memberof parley.v1.AuthResponse
@@ -824,6 +1010,8 @@ export const parley = $root.parley = (() => {
                     writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.serverTime);
                 if (message.tokenExpiresAt != null && $Object.hasOwnProperty.call(message, "tokenExpiresAt") && (typeof message.tokenExpiresAt === "object" ? message.tokenExpiresAt.low || message.tokenExpiresAt.high : message.tokenExpiresAt !== 0))
                     writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.tokenExpiresAt);
+                if (message.oldestSeq != null && $Object.hasOwnProperty.call(message, "oldestSeq") && (typeof message.oldestSeq === "object" ? message.oldestSeq.low || message.oldestSeq.high : message.oldestSeq !== 0))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.oldestSeq);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -902,6 +1090,15 @@ export const parley = $root.parley = (() => {
                                 message.tokenExpiresAt = value;
                             else
                                 delete message.tokenExpiresAt;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.oldestSeq = value;
+                            else
+                                delete message.oldestSeq;
                             continue;
                         }
                     }
@@ -1958,7 +2155,8 @@ export const parley = $root.parley = (() => {
              * @typedef {Object} parley.v1.Event.$Properties
              * @property {number|null} [seq] Event seq
              * @property {parley.v1.Message.$Properties|null} [message] Event message
-             * @property {"message"} [kind] Event kind
+             * @property {parley.v1.ReadPointer.$Properties|null} [readPointer] Event readPointer
+             * @property {"message"|"readPointer"} [kind] Event kind
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1975,9 +2173,10 @@ export const parley = $root.parley = (() => {
              * @typedef {{
              *   seq?: number|null;
              *   message?: parley.v1.Message.$Shape|null;
+             *   readPointer?: parley.v1.ReadPointer.$Shape|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ kind?: undefined; message?: null }|{ kind?: "message"; message: parley.v1.Message.$Shape })
+             *   ({ kind?: undefined; message?: null; readPointer?: null }|{ kind?: "message"; message: parley.v1.Message.$Shape; readPointer?: null }|{ kind?: "readPointer"; message?: null; readPointer: parley.v1.ReadPointer.$Shape })
              * )} parley.v1.Event.$Shape
              */
 
@@ -2012,17 +2211,25 @@ export const parley = $root.parley = (() => {
              */
             Event.prototype.message = null;
 
+            /**
+             * Event readPointer.
+             * @member {parley.v1.ReadPointer.$Properties|null|undefined} readPointer
+             * @memberof parley.v1.Event
+             * @instance
+             */
+            Event.prototype.readPointer = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * Event kind.
-             * @member {"message"|undefined} kind
+             * @member {"message"|"readPointer"|undefined} kind
              * @memberof parley.v1.Event
              * @instance
              */
             $Object.defineProperty(Event.prototype, "kind", {
-                get: $util.oneOfGetter($oneOfFields = ["message"]),
+                get: $util.oneOfGetter($oneOfFields = ["message", "readPointer"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -2062,6 +2269,8 @@ export const parley = $root.parley = (() => {
                     writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.seq);
                 if (message.message != null && $Object.hasOwnProperty.call(message, "message"))
                     $root.parley.v1.Message.encode(message.message, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+                if (message.readPointer != null && $Object.hasOwnProperty.call(message, "readPointer"))
+                    $root.parley.v1.ReadPointer.encode(message.readPointer, writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -2122,6 +2331,13 @@ export const parley = $root.parley = (() => {
                             message.kind = "message";
                             continue;
                         }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            message.readPointer = $root.parley.v1.ReadPointer.decode(reader, reader.size(), $undefined, _depth + 1, message.readPointer);
+                            message.kind = "readPointer";
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -2140,6 +2356,198 @@ export const parley = $root.parley = (() => {
             };
 
             return Event;
+        })();
+
+        v1.ReadPointer = (function() {
+
+            /**
+             * Properties of a ReadPointer.
+             * @typedef {Object} parley.v1.ReadPointer.$Properties
+             * @property {string|null} [conversation] ReadPointer conversation
+             * @property {parley.v1.ChatType|null} [chatType] ReadPointer chatType
+             * @property {number|null} [seq] ReadPointer seq
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ReadPointer.
+             * @memberof parley.v1
+             * @interface IReadPointer
+             * @augments parley.v1.ReadPointer.$Properties
+             * @deprecated Use parley.v1.ReadPointer.$Properties instead.
+             */
+
+            /**
+             * Shape of a ReadPointer.
+             * @typedef {parley.v1.ReadPointer.$Properties} parley.v1.ReadPointer.$Shape
+             */
+
+            /**
+             * Constructs a new ReadPointer.
+             * @memberof parley.v1
+             * @classdesc Represents a ReadPointer.
+             * @constructor
+             * @param {parley.v1.ReadPointer.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ReadPointer = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ReadPointer conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.ReadPointer
+             * @instance
+             */
+            ReadPointer.prototype.conversation = "";
+
+            /**
+             * ReadPointer chatType.
+             * @member {parley.v1.ChatType} chatType
+             * @memberof parley.v1.ReadPointer
+             * @instance
+             */
+            ReadPointer.prototype.chatType = 0;
+
+            /**
+             * ReadPointer seq.
+             * @member {number} seq
+             * @memberof parley.v1.ReadPointer
+             * @instance
+             */
+            ReadPointer.prototype.seq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new ReadPointer instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ReadPointer
+             * @static
+             * @param {parley.v1.ReadPointer.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ReadPointer} ReadPointer instance
+             * @type {{
+             *   (properties: parley.v1.ReadPointer.$Shape): parley.v1.ReadPointer & parley.v1.ReadPointer.$Shape;
+             *   (properties?: parley.v1.ReadPointer.$Properties): parley.v1.ReadPointer;
+             * }}
+             */
+            ReadPointer.create = function(properties) {
+                return new ReadPointer(properties);
+            };
+
+            /**
+             * Encodes the specified ReadPointer message. Does not implicitly {@link parley.v1.ReadPointer.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ReadPointer
+             * @static
+             * @param {parley.v1.ReadPointer.$Properties} message ReadPointer message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ReadPointer.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
+                if (message.seq != null && $Object.hasOwnProperty.call(message, "seq") && (typeof message.seq === "object" ? message.seq.low || message.seq.high : message.seq !== 0))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.seq);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ReadPointer message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ReadPointer
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ReadPointer & parley.v1.ReadPointer.$Shape} ReadPointer
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ReadPointer.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ReadPointer();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.chatType = value;
+                            else
+                                delete message.chatType;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.seq = value;
+                            else
+                                delete message.seq;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ReadPointer;
         })();
 
         v1.SyncRequest = (function() {
@@ -3384,6 +3792,7 @@ export const parley = $root.parley = (() => {
              * @typedef {Object} parley.v1.Error.$Properties
              * @property {parley.v1.ErrorCode|null} [code] Error code
              * @property {string|null} [message] Error message
+             * @property {number|null} [retryAfterMs] Error retryAfterMs
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -3432,6 +3841,14 @@ export const parley = $root.parley = (() => {
             Error.prototype.message = "";
 
             /**
+             * Error retryAfterMs.
+             * @member {number} retryAfterMs
+             * @memberof parley.v1.Error
+             * @instance
+             */
+            Error.prototype.retryAfterMs = 0;
+
+            /**
              * Creates a new Error instance using the specified properties.
              * @function create
              * @memberof parley.v1.Error
@@ -3467,6 +3884,8 @@ export const parley = $root.parley = (() => {
                     writer.uint32(/* id 1, wireType 0 =*/8).int32(message.code);
                 if (message.message != null && $Object.hasOwnProperty.call(message, "message") && message.message !== "")
                     writer.uint32(/* id 2, wireType 2 =*/18).string(message.message);
+                if (message.retryAfterMs != null && $Object.hasOwnProperty.call(message, "retryAfterMs") && message.retryAfterMs !== 0)
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.retryAfterMs);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -3529,6 +3948,15 @@ export const parley = $root.parley = (() => {
                                 delete message.message;
                             continue;
                         }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.retryAfterMs = value;
+                            else
+                                delete message.retryAfterMs;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -3547,6 +3975,2138 @@ export const parley = $root.parley = (() => {
             };
 
             return Error;
+        })();
+
+        v1.SignOutRequest = (function() {
+
+            /**
+             * Properties of a SignOutRequest.
+             * @typedef {Object} parley.v1.SignOutRequest.$Properties
+             * @property {boolean|null} [allDevices] SignOutRequest allDevices
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a SignOutRequest.
+             * @memberof parley.v1
+             * @interface ISignOutRequest
+             * @augments parley.v1.SignOutRequest.$Properties
+             * @deprecated Use parley.v1.SignOutRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a SignOutRequest.
+             * @typedef {parley.v1.SignOutRequest.$Properties} parley.v1.SignOutRequest.$Shape
+             */
+
+            /**
+             * Constructs a new SignOutRequest.
+             * @memberof parley.v1
+             * @classdesc Represents a SignOutRequest.
+             * @constructor
+             * @param {parley.v1.SignOutRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const SignOutRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * SignOutRequest allDevices.
+             * @member {boolean} allDevices
+             * @memberof parley.v1.SignOutRequest
+             * @instance
+             */
+            SignOutRequest.prototype.allDevices = false;
+
+            /**
+             * Creates a new SignOutRequest instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.SignOutRequest
+             * @static
+             * @param {parley.v1.SignOutRequest.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.SignOutRequest} SignOutRequest instance
+             * @type {{
+             *   (properties: parley.v1.SignOutRequest.$Shape): parley.v1.SignOutRequest & parley.v1.SignOutRequest.$Shape;
+             *   (properties?: parley.v1.SignOutRequest.$Properties): parley.v1.SignOutRequest;
+             * }}
+             */
+            SignOutRequest.create = function(properties) {
+                return new SignOutRequest(properties);
+            };
+
+            /**
+             * Encodes the specified SignOutRequest message. Does not implicitly {@link parley.v1.SignOutRequest.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.SignOutRequest
+             * @static
+             * @param {parley.v1.SignOutRequest.$Properties} message SignOutRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            SignOutRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.allDevices != null && $Object.hasOwnProperty.call(message, "allDevices") && message.allDevices !== false)
+                    writer.uint32(/* id 1, wireType 0 =*/8).bool(message.allDevices);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a SignOutRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.SignOutRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.SignOutRequest & parley.v1.SignOutRequest.$Shape} SignOutRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            SignOutRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.SignOutRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.allDevices = value;
+                            else
+                                delete message.allDevices;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return SignOutRequest;
+        })();
+
+        v1.SignOutResponse = (function() {
+
+            /**
+             * Properties of a SignOutResponse.
+             * @typedef {Object} parley.v1.SignOutResponse.$Properties
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a SignOutResponse.
+             * @memberof parley.v1
+             * @interface ISignOutResponse
+             * @augments parley.v1.SignOutResponse.$Properties
+             * @deprecated Use parley.v1.SignOutResponse.$Properties instead.
+             */
+
+            /**
+             * Shape of a SignOutResponse.
+             * @typedef {parley.v1.SignOutResponse.$Properties} parley.v1.SignOutResponse.$Shape
+             */
+
+            /**
+             * Constructs a new SignOutResponse.
+             * @memberof parley.v1
+             * @classdesc Represents a SignOutResponse.
+             * @constructor
+             * @param {parley.v1.SignOutResponse.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const SignOutResponse = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * Creates a new SignOutResponse instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.SignOutResponse
+             * @static
+             * @param {parley.v1.SignOutResponse.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.SignOutResponse} SignOutResponse instance
+             * @type {{
+             *   (properties: parley.v1.SignOutResponse.$Shape): parley.v1.SignOutResponse & parley.v1.SignOutResponse.$Shape;
+             *   (properties?: parley.v1.SignOutResponse.$Properties): parley.v1.SignOutResponse;
+             * }}
+             */
+            SignOutResponse.create = function(properties) {
+                return new SignOutResponse(properties);
+            };
+
+            /**
+             * Encodes the specified SignOutResponse message. Does not implicitly {@link parley.v1.SignOutResponse.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.SignOutResponse
+             * @static
+             * @param {parley.v1.SignOutResponse.$Properties} message SignOutResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            SignOutResponse.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a SignOutResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.SignOutResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.SignOutResponse & parley.v1.SignOutResponse.$Shape} SignOutResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            SignOutResponse.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.SignOutResponse();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    reader.skipType(tag & 7, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return SignOutResponse;
+        })();
+
+        v1.LookupUserRequest = (function() {
+
+            /**
+             * Properties of a LookupUserRequest.
+             * @typedef {Object} parley.v1.LookupUserRequest.$Properties
+             * @property {string|null} [user] LookupUserRequest user
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a LookupUserRequest.
+             * @memberof parley.v1
+             * @interface ILookupUserRequest
+             * @augments parley.v1.LookupUserRequest.$Properties
+             * @deprecated Use parley.v1.LookupUserRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a LookupUserRequest.
+             * @typedef {parley.v1.LookupUserRequest.$Properties} parley.v1.LookupUserRequest.$Shape
+             */
+
+            /**
+             * Constructs a new LookupUserRequest.
+             * @memberof parley.v1
+             * @classdesc Represents a LookupUserRequest.
+             * @constructor
+             * @param {parley.v1.LookupUserRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const LookupUserRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * LookupUserRequest user.
+             * @member {string} user
+             * @memberof parley.v1.LookupUserRequest
+             * @instance
+             */
+            LookupUserRequest.prototype.user = "";
+
+            /**
+             * Creates a new LookupUserRequest instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.LookupUserRequest
+             * @static
+             * @param {parley.v1.LookupUserRequest.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.LookupUserRequest} LookupUserRequest instance
+             * @type {{
+             *   (properties: parley.v1.LookupUserRequest.$Shape): parley.v1.LookupUserRequest & parley.v1.LookupUserRequest.$Shape;
+             *   (properties?: parley.v1.LookupUserRequest.$Properties): parley.v1.LookupUserRequest;
+             * }}
+             */
+            LookupUserRequest.create = function(properties) {
+                return new LookupUserRequest(properties);
+            };
+
+            /**
+             * Encodes the specified LookupUserRequest message. Does not implicitly {@link parley.v1.LookupUserRequest.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.LookupUserRequest
+             * @static
+             * @param {parley.v1.LookupUserRequest.$Properties} message LookupUserRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            LookupUserRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.user != null && $Object.hasOwnProperty.call(message, "user") && message.user !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.user);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a LookupUserRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.LookupUserRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.LookupUserRequest & parley.v1.LookupUserRequest.$Shape} LookupUserRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            LookupUserRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.LookupUserRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.user = value;
+                            else
+                                delete message.user;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return LookupUserRequest;
+        })();
+
+        v1.LookupUserResponse = (function() {
+
+            /**
+             * Properties of a LookupUserResponse.
+             * @typedef {Object} parley.v1.LookupUserResponse.$Properties
+             * @property {boolean|null} [exists] LookupUserResponse exists
+             * @property {string|null} [user] LookupUserResponse user
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a LookupUserResponse.
+             * @memberof parley.v1
+             * @interface ILookupUserResponse
+             * @augments parley.v1.LookupUserResponse.$Properties
+             * @deprecated Use parley.v1.LookupUserResponse.$Properties instead.
+             */
+
+            /**
+             * Shape of a LookupUserResponse.
+             * @typedef {parley.v1.LookupUserResponse.$Properties} parley.v1.LookupUserResponse.$Shape
+             */
+
+            /**
+             * Constructs a new LookupUserResponse.
+             * @memberof parley.v1
+             * @classdesc Represents a LookupUserResponse.
+             * @constructor
+             * @param {parley.v1.LookupUserResponse.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const LookupUserResponse = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * LookupUserResponse exists.
+             * @member {boolean} exists
+             * @memberof parley.v1.LookupUserResponse
+             * @instance
+             */
+            LookupUserResponse.prototype.exists = false;
+
+            /**
+             * LookupUserResponse user.
+             * @member {string} user
+             * @memberof parley.v1.LookupUserResponse
+             * @instance
+             */
+            LookupUserResponse.prototype.user = "";
+
+            /**
+             * Creates a new LookupUserResponse instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.LookupUserResponse
+             * @static
+             * @param {parley.v1.LookupUserResponse.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.LookupUserResponse} LookupUserResponse instance
+             * @type {{
+             *   (properties: parley.v1.LookupUserResponse.$Shape): parley.v1.LookupUserResponse & parley.v1.LookupUserResponse.$Shape;
+             *   (properties?: parley.v1.LookupUserResponse.$Properties): parley.v1.LookupUserResponse;
+             * }}
+             */
+            LookupUserResponse.create = function(properties) {
+                return new LookupUserResponse(properties);
+            };
+
+            /**
+             * Encodes the specified LookupUserResponse message. Does not implicitly {@link parley.v1.LookupUserResponse.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.LookupUserResponse
+             * @static
+             * @param {parley.v1.LookupUserResponse.$Properties} message LookupUserResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            LookupUserResponse.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.exists != null && $Object.hasOwnProperty.call(message, "exists") && message.exists !== false)
+                    writer.uint32(/* id 1, wireType 0 =*/8).bool(message.exists);
+                if (message.user != null && $Object.hasOwnProperty.call(message, "user") && message.user !== "")
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.user);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a LookupUserResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.LookupUserResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.LookupUserResponse & parley.v1.LookupUserResponse.$Shape} LookupUserResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            LookupUserResponse.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.LookupUserResponse();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.exists = value;
+                            else
+                                delete message.exists;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.user = value;
+                            else
+                                delete message.user;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return LookupUserResponse;
+        })();
+
+        v1.MarkReadRequest = (function() {
+
+            /**
+             * Properties of a MarkReadRequest.
+             * @typedef {Object} parley.v1.MarkReadRequest.$Properties
+             * @property {string|null} [conversation] MarkReadRequest conversation
+             * @property {parley.v1.ChatType|null} [chatType] MarkReadRequest chatType
+             * @property {number|null} [seq] MarkReadRequest seq
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a MarkReadRequest.
+             * @memberof parley.v1
+             * @interface IMarkReadRequest
+             * @augments parley.v1.MarkReadRequest.$Properties
+             * @deprecated Use parley.v1.MarkReadRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a MarkReadRequest.
+             * @typedef {parley.v1.MarkReadRequest.$Properties} parley.v1.MarkReadRequest.$Shape
+             */
+
+            /**
+             * Constructs a new MarkReadRequest.
+             * @memberof parley.v1
+             * @classdesc Represents a MarkReadRequest.
+             * @constructor
+             * @param {parley.v1.MarkReadRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const MarkReadRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * MarkReadRequest conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.MarkReadRequest
+             * @instance
+             */
+            MarkReadRequest.prototype.conversation = "";
+
+            /**
+             * MarkReadRequest chatType.
+             * @member {parley.v1.ChatType} chatType
+             * @memberof parley.v1.MarkReadRequest
+             * @instance
+             */
+            MarkReadRequest.prototype.chatType = 0;
+
+            /**
+             * MarkReadRequest seq.
+             * @member {number} seq
+             * @memberof parley.v1.MarkReadRequest
+             * @instance
+             */
+            MarkReadRequest.prototype.seq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new MarkReadRequest instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.MarkReadRequest
+             * @static
+             * @param {parley.v1.MarkReadRequest.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.MarkReadRequest} MarkReadRequest instance
+             * @type {{
+             *   (properties: parley.v1.MarkReadRequest.$Shape): parley.v1.MarkReadRequest & parley.v1.MarkReadRequest.$Shape;
+             *   (properties?: parley.v1.MarkReadRequest.$Properties): parley.v1.MarkReadRequest;
+             * }}
+             */
+            MarkReadRequest.create = function(properties) {
+                return new MarkReadRequest(properties);
+            };
+
+            /**
+             * Encodes the specified MarkReadRequest message. Does not implicitly {@link parley.v1.MarkReadRequest.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.MarkReadRequest
+             * @static
+             * @param {parley.v1.MarkReadRequest.$Properties} message MarkReadRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            MarkReadRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
+                if (message.seq != null && $Object.hasOwnProperty.call(message, "seq") && (typeof message.seq === "object" ? message.seq.low || message.seq.high : message.seq !== 0))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.seq);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a MarkReadRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.MarkReadRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.MarkReadRequest & parley.v1.MarkReadRequest.$Shape} MarkReadRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            MarkReadRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.MarkReadRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.chatType = value;
+                            else
+                                delete message.chatType;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.seq = value;
+                            else
+                                delete message.seq;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return MarkReadRequest;
+        })();
+
+        v1.MarkReadResponse = (function() {
+
+            /**
+             * Properties of a MarkReadResponse.
+             * @typedef {Object} parley.v1.MarkReadResponse.$Properties
+             * @property {number|null} [seq] MarkReadResponse seq
+             * @property {number|null} [eventSeq] MarkReadResponse eventSeq
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a MarkReadResponse.
+             * @memberof parley.v1
+             * @interface IMarkReadResponse
+             * @augments parley.v1.MarkReadResponse.$Properties
+             * @deprecated Use parley.v1.MarkReadResponse.$Properties instead.
+             */
+
+            /**
+             * Shape of a MarkReadResponse.
+             * @typedef {parley.v1.MarkReadResponse.$Properties} parley.v1.MarkReadResponse.$Shape
+             */
+
+            /**
+             * Constructs a new MarkReadResponse.
+             * @memberof parley.v1
+             * @classdesc Represents a MarkReadResponse.
+             * @constructor
+             * @param {parley.v1.MarkReadResponse.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const MarkReadResponse = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * MarkReadResponse seq.
+             * @member {number} seq
+             * @memberof parley.v1.MarkReadResponse
+             * @instance
+             */
+            MarkReadResponse.prototype.seq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * MarkReadResponse eventSeq.
+             * @member {number} eventSeq
+             * @memberof parley.v1.MarkReadResponse
+             * @instance
+             */
+            MarkReadResponse.prototype.eventSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new MarkReadResponse instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.MarkReadResponse
+             * @static
+             * @param {parley.v1.MarkReadResponse.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.MarkReadResponse} MarkReadResponse instance
+             * @type {{
+             *   (properties: parley.v1.MarkReadResponse.$Shape): parley.v1.MarkReadResponse & parley.v1.MarkReadResponse.$Shape;
+             *   (properties?: parley.v1.MarkReadResponse.$Properties): parley.v1.MarkReadResponse;
+             * }}
+             */
+            MarkReadResponse.create = function(properties) {
+                return new MarkReadResponse(properties);
+            };
+
+            /**
+             * Encodes the specified MarkReadResponse message. Does not implicitly {@link parley.v1.MarkReadResponse.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.MarkReadResponse
+             * @static
+             * @param {parley.v1.MarkReadResponse.$Properties} message MarkReadResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            MarkReadResponse.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.seq != null && $Object.hasOwnProperty.call(message, "seq") && (typeof message.seq === "object" ? message.seq.low || message.seq.high : message.seq !== 0))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.seq);
+                if (message.eventSeq != null && $Object.hasOwnProperty.call(message, "eventSeq") && (typeof message.eventSeq === "object" ? message.eventSeq.low || message.eventSeq.high : message.eventSeq !== 0))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.eventSeq);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a MarkReadResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.MarkReadResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.MarkReadResponse & parley.v1.MarkReadResponse.$Shape} MarkReadResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            MarkReadResponse.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.MarkReadResponse();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.seq = value;
+                            else
+                                delete message.seq;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.eventSeq = value;
+                            else
+                                delete message.eventSeq;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return MarkReadResponse;
+        })();
+
+        v1.RecentConversationsRequest = (function() {
+
+            /**
+             * Properties of a RecentConversationsRequest.
+             * @typedef {Object} parley.v1.RecentConversationsRequest.$Properties
+             * @property {number|null} [limit] RecentConversationsRequest limit
+             * @property {string|null} [afterConversation] RecentConversationsRequest afterConversation
+             * @property {parley.v1.ChatType|null} [afterChatType] RecentConversationsRequest afterChatType
+             * @property {number|null} [afterSeq] RecentConversationsRequest afterSeq
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a RecentConversationsRequest.
+             * @memberof parley.v1
+             * @interface IRecentConversationsRequest
+             * @augments parley.v1.RecentConversationsRequest.$Properties
+             * @deprecated Use parley.v1.RecentConversationsRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a RecentConversationsRequest.
+             * @typedef {parley.v1.RecentConversationsRequest.$Properties} parley.v1.RecentConversationsRequest.$Shape
+             */
+
+            /**
+             * Constructs a new RecentConversationsRequest.
+             * @memberof parley.v1
+             * @classdesc Represents a RecentConversationsRequest.
+             * @constructor
+             * @param {parley.v1.RecentConversationsRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const RecentConversationsRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * RecentConversationsRequest limit.
+             * @member {number} limit
+             * @memberof parley.v1.RecentConversationsRequest
+             * @instance
+             */
+            RecentConversationsRequest.prototype.limit = 0;
+
+            /**
+             * RecentConversationsRequest afterConversation.
+             * @member {string} afterConversation
+             * @memberof parley.v1.RecentConversationsRequest
+             * @instance
+             */
+            RecentConversationsRequest.prototype.afterConversation = "";
+
+            /**
+             * RecentConversationsRequest afterChatType.
+             * @member {parley.v1.ChatType} afterChatType
+             * @memberof parley.v1.RecentConversationsRequest
+             * @instance
+             */
+            RecentConversationsRequest.prototype.afterChatType = 0;
+
+            /**
+             * RecentConversationsRequest afterSeq.
+             * @member {number} afterSeq
+             * @memberof parley.v1.RecentConversationsRequest
+             * @instance
+             */
+            RecentConversationsRequest.prototype.afterSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new RecentConversationsRequest instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.RecentConversationsRequest
+             * @static
+             * @param {parley.v1.RecentConversationsRequest.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.RecentConversationsRequest} RecentConversationsRequest instance
+             * @type {{
+             *   (properties: parley.v1.RecentConversationsRequest.$Shape): parley.v1.RecentConversationsRequest & parley.v1.RecentConversationsRequest.$Shape;
+             *   (properties?: parley.v1.RecentConversationsRequest.$Properties): parley.v1.RecentConversationsRequest;
+             * }}
+             */
+            RecentConversationsRequest.create = function(properties) {
+                return new RecentConversationsRequest(properties);
+            };
+
+            /**
+             * Encodes the specified RecentConversationsRequest message. Does not implicitly {@link parley.v1.RecentConversationsRequest.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.RecentConversationsRequest
+             * @static
+             * @param {parley.v1.RecentConversationsRequest.$Properties} message RecentConversationsRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            RecentConversationsRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.limit != null && $Object.hasOwnProperty.call(message, "limit") && message.limit !== 0)
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.limit);
+                if (message.afterConversation != null && $Object.hasOwnProperty.call(message, "afterConversation") && message.afterConversation !== "")
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.afterConversation);
+                if (message.afterChatType != null && $Object.hasOwnProperty.call(message, "afterChatType") && message.afterChatType !== 0)
+                    writer.uint32(/* id 3, wireType 0 =*/24).int32(message.afterChatType);
+                if (message.afterSeq != null && $Object.hasOwnProperty.call(message, "afterSeq") && (typeof message.afterSeq === "object" ? message.afterSeq.low || message.afterSeq.high : message.afterSeq !== 0))
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.afterSeq);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a RecentConversationsRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.RecentConversationsRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.RecentConversationsRequest & parley.v1.RecentConversationsRequest.$Shape} RecentConversationsRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            RecentConversationsRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.RecentConversationsRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.limit = value;
+                            else
+                                delete message.limit;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.afterConversation = value;
+                            else
+                                delete message.afterConversation;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.afterChatType = value;
+                            else
+                                delete message.afterChatType;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.afterSeq = value;
+                            else
+                                delete message.afterSeq;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return RecentConversationsRequest;
+        })();
+
+        v1.ConversationSummary = (function() {
+
+            /**
+             * Properties of a ConversationSummary.
+             * @typedef {Object} parley.v1.ConversationSummary.$Properties
+             * @property {string|null} [conversation] ConversationSummary conversation
+             * @property {parley.v1.ChatType|null} [chatType] ConversationSummary chatType
+             * @property {parley.v1.Event.$Properties|null} [last] ConversationSummary last
+             * @property {number|null} [readSeq] ConversationSummary readSeq
+             * @property {number|null} [unread] ConversationSummary unread
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ConversationSummary.
+             * @memberof parley.v1
+             * @interface IConversationSummary
+             * @augments parley.v1.ConversationSummary.$Properties
+             * @deprecated Use parley.v1.ConversationSummary.$Properties instead.
+             */
+
+            /**
+             * Shape of a ConversationSummary.
+             * @typedef {{
+             *   conversation?: string|null;
+             *   chatType?: parley.v1.ChatType|null;
+             *   last?: parley.v1.Event.$Shape|null;
+             *   readSeq?: number|null;
+             *   unread?: number|null;
+             *   $unknowns?: Array.<Uint8Array>;
+             * }} parley.v1.ConversationSummary.$Shape
+             */
+
+            /**
+             * Constructs a new ConversationSummary.
+             * @memberof parley.v1
+             * @classdesc Represents a ConversationSummary.
+             * @constructor
+             * @param {parley.v1.ConversationSummary.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ConversationSummary = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ConversationSummary conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.ConversationSummary
+             * @instance
+             */
+            ConversationSummary.prototype.conversation = "";
+
+            /**
+             * ConversationSummary chatType.
+             * @member {parley.v1.ChatType} chatType
+             * @memberof parley.v1.ConversationSummary
+             * @instance
+             */
+            ConversationSummary.prototype.chatType = 0;
+
+            /**
+             * ConversationSummary last.
+             * @member {parley.v1.Event.$Properties|null|undefined} last
+             * @memberof parley.v1.ConversationSummary
+             * @instance
+             */
+            ConversationSummary.prototype.last = null;
+
+            /**
+             * ConversationSummary readSeq.
+             * @member {number} readSeq
+             * @memberof parley.v1.ConversationSummary
+             * @instance
+             */
+            ConversationSummary.prototype.readSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * ConversationSummary unread.
+             * @member {number} unread
+             * @memberof parley.v1.ConversationSummary
+             * @instance
+             */
+            ConversationSummary.prototype.unread = 0;
+
+            /**
+             * Creates a new ConversationSummary instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ConversationSummary
+             * @static
+             * @param {parley.v1.ConversationSummary.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ConversationSummary} ConversationSummary instance
+             * @type {{
+             *   (properties: parley.v1.ConversationSummary.$Shape): parley.v1.ConversationSummary & parley.v1.ConversationSummary.$Shape;
+             *   (properties?: parley.v1.ConversationSummary.$Properties): parley.v1.ConversationSummary;
+             * }}
+             */
+            ConversationSummary.create = function(properties) {
+                return new ConversationSummary(properties);
+            };
+
+            /**
+             * Encodes the specified ConversationSummary message. Does not implicitly {@link parley.v1.ConversationSummary.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ConversationSummary
+             * @static
+             * @param {parley.v1.ConversationSummary.$Properties} message ConversationSummary message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ConversationSummary.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
+                if (message.last != null && $Object.hasOwnProperty.call(message, "last"))
+                    $root.parley.v1.Event.encode(message.last, writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
+                if (message.readSeq != null && $Object.hasOwnProperty.call(message, "readSeq") && (typeof message.readSeq === "object" ? message.readSeq.low || message.readSeq.high : message.readSeq !== 0))
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.readSeq);
+                if (message.unread != null && $Object.hasOwnProperty.call(message, "unread") && message.unread !== 0)
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.unread);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ConversationSummary message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ConversationSummary
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ConversationSummary & parley.v1.ConversationSummary.$Shape} ConversationSummary
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ConversationSummary.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ConversationSummary();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.chatType = value;
+                            else
+                                delete message.chatType;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            message.last = $root.parley.v1.Event.decode(reader, reader.size(), $undefined, _depth + 1, message.last);
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.readSeq = value;
+                            else
+                                delete message.readSeq;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.unread = value;
+                            else
+                                delete message.unread;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ConversationSummary;
+        })();
+
+        v1.RecentConversationsResponse = (function() {
+
+            /**
+             * Properties of a RecentConversationsResponse.
+             * @typedef {Object} parley.v1.RecentConversationsResponse.$Properties
+             * @property {Array.<parley.v1.ConversationSummary.$Properties>|null} [conversations] RecentConversationsResponse conversations
+             * @property {boolean|null} [hasMore] RecentConversationsResponse hasMore
+             * @property {number|null} [headSeq] RecentConversationsResponse headSeq
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a RecentConversationsResponse.
+             * @memberof parley.v1
+             * @interface IRecentConversationsResponse
+             * @augments parley.v1.RecentConversationsResponse.$Properties
+             * @deprecated Use parley.v1.RecentConversationsResponse.$Properties instead.
+             */
+
+            /**
+             * Shape of a RecentConversationsResponse.
+             * @typedef {{
+             *   conversations?: Array.<parley.v1.ConversationSummary.$Shape>|null;
+             *   hasMore?: boolean|null;
+             *   headSeq?: number|null;
+             *   $unknowns?: Array.<Uint8Array>;
+             * }} parley.v1.RecentConversationsResponse.$Shape
+             */
+
+            /**
+             * Constructs a new RecentConversationsResponse.
+             * @memberof parley.v1
+             * @classdesc Represents a RecentConversationsResponse.
+             * @constructor
+             * @param {parley.v1.RecentConversationsResponse.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const RecentConversationsResponse = function (properties) {
+                this.conversations = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * RecentConversationsResponse conversations.
+             * @member {Array.<parley.v1.ConversationSummary.$Properties>} conversations
+             * @memberof parley.v1.RecentConversationsResponse
+             * @instance
+             */
+            RecentConversationsResponse.prototype.conversations = $util.emptyArray;
+
+            /**
+             * RecentConversationsResponse hasMore.
+             * @member {boolean} hasMore
+             * @memberof parley.v1.RecentConversationsResponse
+             * @instance
+             */
+            RecentConversationsResponse.prototype.hasMore = false;
+
+            /**
+             * RecentConversationsResponse headSeq.
+             * @member {number} headSeq
+             * @memberof parley.v1.RecentConversationsResponse
+             * @instance
+             */
+            RecentConversationsResponse.prototype.headSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new RecentConversationsResponse instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.RecentConversationsResponse
+             * @static
+             * @param {parley.v1.RecentConversationsResponse.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.RecentConversationsResponse} RecentConversationsResponse instance
+             * @type {{
+             *   (properties: parley.v1.RecentConversationsResponse.$Shape): parley.v1.RecentConversationsResponse & parley.v1.RecentConversationsResponse.$Shape;
+             *   (properties?: parley.v1.RecentConversationsResponse.$Properties): parley.v1.RecentConversationsResponse;
+             * }}
+             */
+            RecentConversationsResponse.create = function(properties) {
+                return new RecentConversationsResponse(properties);
+            };
+
+            /**
+             * Encodes the specified RecentConversationsResponse message. Does not implicitly {@link parley.v1.RecentConversationsResponse.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.RecentConversationsResponse
+             * @static
+             * @param {parley.v1.RecentConversationsResponse.$Properties} message RecentConversationsResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            RecentConversationsResponse.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversations != null && message.conversations.length)
+                    for (let i = 0; i < message.conversations.length; ++i)
+                        $root.parley.v1.ConversationSummary.encode(message.conversations[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.hasMore != null && $Object.hasOwnProperty.call(message, "hasMore") && message.hasMore !== false)
+                    writer.uint32(/* id 2, wireType 0 =*/16).bool(message.hasMore);
+                if (message.headSeq != null && $Object.hasOwnProperty.call(message, "headSeq") && (typeof message.headSeq === "object" ? message.headSeq.low || message.headSeq.high : message.headSeq !== 0))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.headSeq);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a RecentConversationsResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.RecentConversationsResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.RecentConversationsResponse & parley.v1.RecentConversationsResponse.$Shape} RecentConversationsResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            RecentConversationsResponse.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.RecentConversationsResponse();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.conversations && message.conversations.length))
+                                message.conversations = [];
+                            message.conversations.push($root.parley.v1.ConversationSummary.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.hasMore = value;
+                            else
+                                delete message.hasMore;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.headSeq = value;
+                            else
+                                delete message.headSeq;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return RecentConversationsResponse;
+        })();
+
+        v1.ServerGoingAway = (function() {
+
+            /**
+             * Properties of a ServerGoingAway.
+             * @typedef {Object} parley.v1.ServerGoingAway.$Properties
+             * @property {number|null} [retryAfterMs] ServerGoingAway retryAfterMs
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ServerGoingAway.
+             * @memberof parley.v1
+             * @interface IServerGoingAway
+             * @augments parley.v1.ServerGoingAway.$Properties
+             * @deprecated Use parley.v1.ServerGoingAway.$Properties instead.
+             */
+
+            /**
+             * Shape of a ServerGoingAway.
+             * @typedef {parley.v1.ServerGoingAway.$Properties} parley.v1.ServerGoingAway.$Shape
+             */
+
+            /**
+             * Constructs a new ServerGoingAway.
+             * @memberof parley.v1
+             * @classdesc Represents a ServerGoingAway.
+             * @constructor
+             * @param {parley.v1.ServerGoingAway.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ServerGoingAway = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ServerGoingAway retryAfterMs.
+             * @member {number} retryAfterMs
+             * @memberof parley.v1.ServerGoingAway
+             * @instance
+             */
+            ServerGoingAway.prototype.retryAfterMs = 0;
+
+            /**
+             * Creates a new ServerGoingAway instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ServerGoingAway
+             * @static
+             * @param {parley.v1.ServerGoingAway.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ServerGoingAway} ServerGoingAway instance
+             * @type {{
+             *   (properties: parley.v1.ServerGoingAway.$Shape): parley.v1.ServerGoingAway & parley.v1.ServerGoingAway.$Shape;
+             *   (properties?: parley.v1.ServerGoingAway.$Properties): parley.v1.ServerGoingAway;
+             * }}
+             */
+            ServerGoingAway.create = function(properties) {
+                return new ServerGoingAway(properties);
+            };
+
+            /**
+             * Encodes the specified ServerGoingAway message. Does not implicitly {@link parley.v1.ServerGoingAway.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ServerGoingAway
+             * @static
+             * @param {parley.v1.ServerGoingAway.$Properties} message ServerGoingAway message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ServerGoingAway.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.retryAfterMs != null && $Object.hasOwnProperty.call(message, "retryAfterMs") && message.retryAfterMs !== 0)
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.retryAfterMs);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ServerGoingAway message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ServerGoingAway
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ServerGoingAway & parley.v1.ServerGoingAway.$Shape} ServerGoingAway
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ServerGoingAway.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ServerGoingAway();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.retryAfterMs = value;
+                            else
+                                delete message.retryAfterMs;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ServerGoingAway;
+        })();
+
+        v1.RawEventFrame = (function() {
+
+            /**
+             * Properties of a RawEventFrame.
+             * @typedef {Object} parley.v1.RawEventFrame.$Properties
+             * @property {number|null} [id] RawEventFrame id
+             * @property {Uint8Array|null} [syncBatch] RawEventFrame syncBatch
+             * @property {Uint8Array|null} [historyPage] RawEventFrame historyPage
+             * @property {Uint8Array|null} [event] RawEventFrame event
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a RawEventFrame.
+             * @memberof parley.v1
+             * @interface IRawEventFrame
+             * @augments parley.v1.RawEventFrame.$Properties
+             * @deprecated Use parley.v1.RawEventFrame.$Properties instead.
+             */
+
+            /**
+             * Shape of a RawEventFrame.
+             * @typedef {parley.v1.RawEventFrame.$Properties} parley.v1.RawEventFrame.$Shape
+             */
+
+            /**
+             * Constructs a new RawEventFrame.
+             * @memberof parley.v1
+             * @classdesc Represents a RawEventFrame.
+             * @constructor
+             * @param {parley.v1.RawEventFrame.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const RawEventFrame = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * RawEventFrame id.
+             * @member {number} id
+             * @memberof parley.v1.RawEventFrame
+             * @instance
+             */
+            RawEventFrame.prototype.id = 0;
+
+            /**
+             * RawEventFrame syncBatch.
+             * @member {Uint8Array} syncBatch
+             * @memberof parley.v1.RawEventFrame
+             * @instance
+             */
+            RawEventFrame.prototype.syncBatch = $util.newBuffer([]);
+
+            /**
+             * RawEventFrame historyPage.
+             * @member {Uint8Array} historyPage
+             * @memberof parley.v1.RawEventFrame
+             * @instance
+             */
+            RawEventFrame.prototype.historyPage = $util.newBuffer([]);
+
+            /**
+             * RawEventFrame event.
+             * @member {Uint8Array} event
+             * @memberof parley.v1.RawEventFrame
+             * @instance
+             */
+            RawEventFrame.prototype.event = $util.newBuffer([]);
+
+            /**
+             * Creates a new RawEventFrame instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.RawEventFrame
+             * @static
+             * @param {parley.v1.RawEventFrame.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.RawEventFrame} RawEventFrame instance
+             * @type {{
+             *   (properties: parley.v1.RawEventFrame.$Shape): parley.v1.RawEventFrame & parley.v1.RawEventFrame.$Shape;
+             *   (properties?: parley.v1.RawEventFrame.$Properties): parley.v1.RawEventFrame;
+             * }}
+             */
+            RawEventFrame.create = function(properties) {
+                return new RawEventFrame(properties);
+            };
+
+            /**
+             * Encodes the specified RawEventFrame message. Does not implicitly {@link parley.v1.RawEventFrame.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.RawEventFrame
+             * @static
+             * @param {parley.v1.RawEventFrame.$Properties} message RawEventFrame message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            RawEventFrame.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.id != null && $Object.hasOwnProperty.call(message, "id") && message.id !== 0)
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.id);
+                if (message.syncBatch != null && $Object.hasOwnProperty.call(message, "syncBatch") && message.syncBatch.length)
+                    writer.uint32(/* id 12, wireType 2 =*/98).bytes(message.syncBatch);
+                if (message.historyPage != null && $Object.hasOwnProperty.call(message, "historyPage") && message.historyPage.length)
+                    writer.uint32(/* id 13, wireType 2 =*/106).bytes(message.historyPage);
+                if (message.event != null && $Object.hasOwnProperty.call(message, "event") && message.event.length)
+                    writer.uint32(/* id 20, wireType 2 =*/162).bytes(message.event);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a RawEventFrame message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.RawEventFrame
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.RawEventFrame & parley.v1.RawEventFrame.$Shape} RawEventFrame
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            RawEventFrame.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.RawEventFrame();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.id = value;
+                            else
+                                delete message.id;
+                            continue;
+                        }
+                    case 12: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.syncBatch = value;
+                            else
+                                delete message.syncBatch;
+                            continue;
+                        }
+                    case 13: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.historyPage = value;
+                            else
+                                delete message.historyPage;
+                            continue;
+                        }
+                    case 20: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.event = value;
+                            else
+                                delete message.event;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return RawEventFrame;
+        })();
+
+        v1.RawEventList = (function() {
+
+            /**
+             * Properties of a RawEventList.
+             * @typedef {Object} parley.v1.RawEventList.$Properties
+             * @property {Array.<Uint8Array>|null} [events] RawEventList events
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a RawEventList.
+             * @memberof parley.v1
+             * @interface IRawEventList
+             * @augments parley.v1.RawEventList.$Properties
+             * @deprecated Use parley.v1.RawEventList.$Properties instead.
+             */
+
+            /**
+             * Shape of a RawEventList.
+             * @typedef {parley.v1.RawEventList.$Properties} parley.v1.RawEventList.$Shape
+             */
+
+            /**
+             * Constructs a new RawEventList.
+             * @memberof parley.v1
+             * @classdesc Represents a RawEventList.
+             * @constructor
+             * @param {parley.v1.RawEventList.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const RawEventList = function (properties) {
+                this.events = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * RawEventList events.
+             * @member {Array.<Uint8Array>} events
+             * @memberof parley.v1.RawEventList
+             * @instance
+             */
+            RawEventList.prototype.events = $util.emptyArray;
+
+            /**
+             * Creates a new RawEventList instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.RawEventList
+             * @static
+             * @param {parley.v1.RawEventList.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.RawEventList} RawEventList instance
+             * @type {{
+             *   (properties: parley.v1.RawEventList.$Shape): parley.v1.RawEventList & parley.v1.RawEventList.$Shape;
+             *   (properties?: parley.v1.RawEventList.$Properties): parley.v1.RawEventList;
+             * }}
+             */
+            RawEventList.create = function(properties) {
+                return new RawEventList(properties);
+            };
+
+            /**
+             * Encodes the specified RawEventList message. Does not implicitly {@link parley.v1.RawEventList.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.RawEventList
+             * @static
+             * @param {parley.v1.RawEventList.$Properties} message RawEventList message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            RawEventList.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.events != null && message.events.length)
+                    for (let i = 0; i < message.events.length; ++i)
+                        writer.uint32(/* id 1, wireType 2 =*/10).bytes(message.events[i]);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a RawEventList message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.RawEventList
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.RawEventList & parley.v1.RawEventList.$Shape} RawEventList
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            RawEventList.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.RawEventList();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.events && message.events.length))
+                                message.events = [];
+                            message.events.push(reader.bytes());
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return RawEventList;
         })();
 
         return v1;
