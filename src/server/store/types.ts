@@ -37,10 +37,65 @@ export interface AppendResult {
   recipientSeq: number | null
 }
 
-/** One entry of a user's log as read back. */
+/** The account read a conversation up to `seq` (a position in the reader's log for one-to-one chats). */
+export interface ReadPointerEntry {
+  conversation: string
+  chatType: number
+  seq: number
+}
+
+/** One entry of a user's log as read back: exactly one of `message` / `readPointer` is set. */
 export interface LogEntry {
   seq: number
-  message: StoredMessage
+  message?: StoredMessage
+  readPointer?: ReadPointerEntry
+}
+
+/** A conversation as a new device first sees it (RecentConversations). */
+export interface ConversationSummaryRow {
+  conversation: string
+  chatType: number
+  /** The newest message entry of the conversation in the user's log. */
+  last: LogEntry
+  /** The account's read pointer (0 = nothing read). */
+  readSeq: number
+  /** Messages after readSeq not sent by the user. */
+  unread: number
+}
+
+/** Paging position for recentConversations: the last row of the previous page. */
+export interface RecentCursor {
+  lastSeq: number
+  conversation: string
+  chatType: number
+}
+
+/** A device session: what an opaque access token stands for. Tokens are stored only as SHA-256 hashes. */
+export interface DeviceSessionRow {
+  sessionId: string
+  user: string
+  /** Bound at login when given, else by the first device that authenticates with the token. */
+  deviceId: string | null
+  createdAt: number
+  /** Last login or renew: a session not renewed for the configured idle time ends. */
+  renewedAt: number
+  revokedAt: number | null
+}
+
+export interface TokenRow {
+  tokenHash: string
+  sessionId: string
+  expiresAt: number
+  /** Set when a renew replaced this token: presenting it again revokes the session. */
+  rotatedAt: number | null
+}
+
+/** Result of counting one attempt of a rate-limited action (login, register) under a key. */
+export interface AttemptCount {
+  /** Attempts under the key inside the window, this one included. */
+  count: number
+  /** When the previous attempt inside the window happened, or null. */
+  previousAt: number | null
 }
 
 export interface ServerStore {
@@ -52,7 +107,40 @@ export interface ServerStore {
   appendMessages(messages: readonly NewMessage[]): Promise<AppendResult[]>
   /** Log entries with seq > afterSeq, ascending, at most `limit`. */
   readLogAfter(user: string, afterSeq: number, limit: number): Promise<LogEntry[]>
-  /** Log entries of one conversation with seq < beforeSeq (0 = newest), newest first, at most `limit`. */
+  /** Message entries of one conversation with seq < beforeSeq (0 = newest), newest first, at most `limit`. */
   readConversation(user: string, conversation: string, beforeSeq: number, limit: number): Promise<LogEntry[]>
+  /** The newest seq of the user's log (0 when empty). */
+  headSeq(user: string): Promise<number>
+  /** The oldest seq still kept in the user's log (1 when nothing was trimmed); a cursor below it - 1 is expired. */
+  oldestSeq(user: string): Promise<number>
+  /** Drops log entries older than `before` (ms) except each conversation's newest page; returns rows dropped. */
+  trimLogs(before: number): Promise<number>
+
+  /** Moves the read pointer forward (never back) and appends a read-pointer entry to the user's log when it moved. */
+  setReadPointer(user: string, pointer: ReadPointerEntry): Promise<{ seq: number; eventSeq: number }>
+  /** Conversations of the user, most recent first, after `after` (null = first page), at most `limit`. */
+  recentConversations(user: string, after: RecentCursor | null, limit: number): Promise<ConversationSummaryRow[]>
+
+  /** A named server secret (the token key, ...), created with `create()` on first use and kept in the database. */
+  getOrCreateSecret(name: string, create: () => Buffer): Promise<Buffer>
+
+  createDeviceSession(session: DeviceSessionRow, token: TokenRow): Promise<void>
+  /** The token and its session, by token hash; null when unknown. */
+  findToken(tokenHash: string): Promise<{ token: TokenRow; session: DeviceSessionRow } | null>
+  /** Binds an unbound session to a device; false when it is already bound to another device. */
+  bindSessionDevice(sessionId: string, deviceId: string): Promise<boolean>
+  /**
+   * Replaces `oldHash` with `next` in one transaction, only if `oldHash` is still the session's current token:
+   * 'stale' when it was already rotated (the caller then revokes the session).
+   */
+  rotateToken(sessionId: string, oldHash: string, next: TokenRow, now: number): Promise<'rotated' | 'stale'>
+  revokeSession(sessionId: string, now: number): Promise<void>
+  /** Revokes every live session of the user except `keep`; returns the ids revoked. */
+  revokeUserSessions(user: string, now: number, keep?: string): Promise<string[]>
+
+  /** Counts an attempt under `key` inside a sliding window of `windowMs` (shared by every server node). */
+  countAttempt(key: string, now: number, windowMs: number): Promise<AttemptCount>
+  resetAttempts(key: string): Promise<void>
+
   close(): Promise<void>
 }
