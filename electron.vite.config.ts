@@ -3,6 +3,22 @@
 import { resolve } from 'node:path'
 import { defineConfig } from 'electron-vite'
 import vue from '@vitejs/plugin-vue'
+import type { Plugin } from 'vite'
+import { metaContentSecurityPolicy } from './src/shared/csp'
+
+/** Puts the renderer's CSP (src/shared/csp.ts, the one policy both shells share) into index.html's head. */
+function contentSecurityPolicyMeta(): Plugin {
+  return {
+    name: 'parley-csp-meta',
+    transformIndexHtml: () => [
+      {
+        tag: 'meta',
+        attrs: { 'http-equiv': 'Content-Security-Policy', content: metaContentSecurityPolicy() },
+        injectTo: 'head-prepend'
+      }
+    ]
+  }
+}
 
 export default defineConfig({
   main: {
@@ -25,6 +41,6 @@ export default defineConfig({
     build: {
       rolldownOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } }
     },
-    plugins: [vue()]
+    plugins: [vue(), contentSecurityPolicyMeta()]
   }
 })

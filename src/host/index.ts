@@ -1,13 +1,13 @@
 // Owns the browser host's lifecycle: a loopback-only HTTP server for the built renderer plus the guarded
 // WebSocket bridge to per-tab CoreSessions; startHost() brings both up, close() takes everything down.
-import { readFile, realpath } from 'node:fs/promises'
+import { access, realpath } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import { join } from 'node:path'
 import type { Socket } from 'node:net'
 import type { CoreSessionOptions } from '../main/core/api/session'
 import { createLogger } from '../shared/logger'
 import { createBridge } from './bridge'
-import { createAccessToken, cspFromIndexHtml, isOwnHost, securityHeaders } from './security'
+import { createAccessToken, isOwnHost, securityHeaders } from './security'
 import { createStaticHandler } from './static-files'
 import { TabSessions } from './tab-sessions'
 
@@ -40,11 +40,12 @@ export interface RunningHost {
   close(): Promise<void>
 }
 
-async function loadRenderer(rendererDir: string): Promise<{ root: string; indexHtml: string }> {
+/** The real path of the built renderer folder; fails with a hint when it has not been built. */
+async function loadRenderer(rendererDir: string): Promise<string> {
   try {
     const root = await realpath(rendererDir)
-    const indexHtml = await readFile(join(root, 'index.html'), 'utf8')
-    return { root, indexHtml }
+    await access(join(root, 'index.html'))
+    return root
   } catch {
     throw new Error(`The built renderer was not found in ${rendererDir}: run \`npm run build\` first.`)
   }
@@ -63,9 +64,10 @@ function listen(server: Server, port: number): Promise<number> {
 }
 
 export async function startHost(options: HostOptions): Promise<RunningHost> {
-  const { root, indexHtml } = await loadRenderer(options.rendererDir)
-  const headers = securityHeaders(cspFromIndexHtml(indexHtml))
-  const serveStatic = createStaticHandler(root, headers)
+  const root = await loadRenderer(options.rendererDir)
+  // The CSP names the bridge's port, known once listening; no request is served before that.
+  let headers: Record<string, string> = {}
+  let serveStatic: ReturnType<typeof createStaticHandler> | null = null
   const token = createAccessToken()
   const tabs = new TabSessions({
     dataDir: options.dataDir,
@@ -84,6 +86,11 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       res.end('Forbidden')
       return
     }
+    if (!serveStatic) {
+      res.writeHead(503)
+      res.end()
+      return
+    }
     serveStatic(req, res).catch((err: unknown) => {
       log.error('serving a file failed', { error: String(err) })
       if (!res.headersSent) res.writeHead(500, headers)
@@ -98,6 +105,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   server.on('clientError', (_err, socket) => socket.destroy())
 
   port = await listen(server, options.port ?? DEFAULT_HOST_PORT)
+  headers = securityHeaders(port)
+  serveStatic = createStaticHandler(root, headers)
   const url = `http://${LOOPBACK}:${port}/?token=${token}`
   log.info('browser host listening', { port })
 

@@ -1,20 +1,10 @@
 // Owns the browser host's guards: the random access token, origin and Host checks, tab id rules,
-// and the security headers (CSP taken from the renderer's own meta tag so both policies agree).
+// and the security headers (the CSP is src/shared/csp.ts's browser-host policy: only the bridge's socket).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { contentSecurityPolicy } from '../shared/csp'
 
 const TOKEN_BYTES = 32
 const TAB_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/
-const CSP_META_PATTERN =
-  /<meta\s+[^>]*http-equiv\s*=\s*["']Content-Security-Policy["'][^>]*content\s*=\s*"([^"]*)"[^>]*>|<meta\s+[^>]*content\s*=\s*"([^"]*)"[^>]*http-equiv\s*=\s*["']Content-Security-Policy["'][^>]*>/i
-
-/** Used when the built renderer carries no CSP meta tag; the same strict policy the renderer is written for. */
-const FALLBACK_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
-  "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'"
-
-/** Only effective as a header (ignored in a meta tag), so the host adds it to whatever the renderer declares. */
-const HEADER_ONLY_CSP = "frame-ancestors 'none'"
-
 export function createAccessToken(): string {
   return randomBytes(TOKEN_BYTES).toString('hex')
 }
@@ -46,16 +36,10 @@ export function isOwnHost(host: string | undefined, port: number): boolean {
   return host !== undefined && ownHosts(port).includes(host.toLowerCase())
 }
 
-export function cspFromIndexHtml(html: string): string {
-  const match = CSP_META_PATTERN.exec(html)
-  const declared = (match?.[1] ?? match?.[2])?.replace(/&#39;|&apos;/g, "'").replace(/&quot;/g, '"').trim()
-  const policy = declared && declared.length > 0 ? declared : FALLBACK_CSP
-  return /frame-ancestors/i.test(policy) ? policy : `${policy.replace(/;\s*$/, '')}; ${HEADER_ONLY_CSP}`
-}
-
-export function securityHeaders(csp: string): Record<string, string> {
+/** Headers on every response of a host listening on `port` (its bridge is the page's only connection). */
+export function securityHeaders(port: number): Record<string, string> {
   return {
-    'Content-Security-Policy': csp,
+    'Content-Security-Policy': contentSecurityPolicy({ shell: 'browser-host', bridgePort: port }),
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
     'X-Frame-Options': 'DENY',

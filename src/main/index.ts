@@ -49,7 +49,7 @@ function showMainWindow(): void {
 
 async function start(): Promise<void> {
   const location = rendererLocation()
-  applySessionPolicy(location.isDevServer)
+  applySessionPolicy(location.isDevServer ? location.origin : null)
   const userData = app.getPath('userData')
   const nativeBinding = resolveSqliteBinding()
   server = await chooseServer(userData, nativeBinding)

@@ -9,7 +9,7 @@ import { WebSocket } from 'ws'
 import { startHost, type RunningHost } from '../../src/host/index'
 import { HostTab } from './helpers/host-tab'
 
-const META_CSP = "default-src 'self'; script-src 'self'; connect-src 'self'"
+const META_CSP = "default-src 'self'; script-src 'self'; connect-src 'self' ws: wss:"
 const INDEX_HTML = `<!doctype html><html><head><meta http-equiv="Content-Security-Policy" content="${META_CSP}">
 <title>Parley</title></head><body><div id="app"></div><script type="module" src="./assets/app.js"></script></body></html>`
 const SECRET = 'top-secret-do-not-serve'
@@ -92,12 +92,16 @@ describe('browser host: static files', () => {
     expect(host.url).toBe(`http://127.0.0.1:${host.port}/?token=${host.token}`)
   })
 
-  it('serves index.html for / with the security headers and the renderer CSP', async () => {
+  it('serves index.html for / with the security headers and the host CSP (not the one in the HTML)', async () => {
     const res = await rawGet(`/?token=${host.token}`)
     expect(res.status).toBe(200)
     expect(res.body).toBe(INDEX_HTML)
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8')
-    expect(res.headers['content-security-policy']).toBe(`${META_CSP}; frame-ancestors 'none'`)
+    // The host's own policy (src/shared/csp.ts), whatever the page declares: only its bridge may be reached.
+    const csp = String(res.headers['content-security-policy'])
+    expect(csp).toContain(`connect-src 'self' ws://127.0.0.1:${host.port};`)
+    expect(csp).not.toMatch(/(^|[\s;])wss?:(\s|;|$)/)
+    expect(csp).toContain("frame-ancestors 'none'")
     expect(res.headers['x-content-type-options']).toBe('nosniff')
     expect(res.headers['referrer-policy']).toBe('no-referrer')
   })

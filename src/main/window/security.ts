@@ -2,31 +2,17 @@
 // app, no new windows (http(s) links open in the user's browser), and which IPC senders are trusted.
 import { session, shell, type WebContents, type WebFrameMain } from 'electron'
 import { isAppUrl } from './app-url'
+import { contentSecurityPolicy } from '../../shared/csp'
 
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "object-src 'none'",
-  "frame-ancestors 'none'"
-].join('; ')
-
-/** The dev server's CSP must allow Vite's hot-reload socket. */
-function policyFor(isDevServer: boolean): string {
-  return isDevServer ? CONTENT_SECURITY_POLICY.replace("connect-src 'self'", "connect-src 'self' ws: http://localhost:*") : CONTENT_SECURITY_POLICY
-}
-
-export function applySessionPolicy(isDevServer: boolean): void {
+/** `devServerOrigin`: the dev server's origin during `npm run dev` (its hot-reload socket is allowed), else null. */
+export function applySessionPolicy(devServerOrigin: string | null): void {
+  const policy = contentSecurityPolicy(devServerOrigin ? { shell: 'electron-dev', devServerOrigin } : { shell: 'electron' })
   const ses = session.defaultSession
   ses.webRequest.onHeadersReceived((details, callback) => {
     callback({
       responseHeaders: {
         ...details.responseHeaders,
-        'Content-Security-Policy': [policyFor(isDevServer)],
+        'Content-Security-Policy': [policy],
         'X-Content-Type-Options': ['nosniff']
       }
     })
