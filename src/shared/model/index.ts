@@ -17,8 +17,38 @@ export interface TextContent {
   text: string
 }
 
+/**
+ * A message this version cannot show (a newer client sent a content type it does not know): the event's raw
+ * bytes are kept, base64, so a newer version re-reads them in place (MessageStore.reinterpretUnsupported)
+ * without refetching. Shown as "this message needs a newer version".
+ */
+export interface UnsupportedContent {
+  type: 'unsupported'
+  /** The encoded event (base64 of its bytes), exactly as received. */
+  raw: string
+}
+
 /** New message types add members here (image, voice, file, ...). */
-export type MessageContent = TextContent
+export type MessageContent = TextContent | UnsupportedContent
+
+/**
+ * A conversation's identity: its chat type plus its id (the canonical peer user id for single chats, the group
+ * or room id otherwise). Ids are unique only per type, so every store method takes this pair; for a Map key or
+ * a route use conversationKeyString() ('single:bob').
+ */
+export interface ConversationKey {
+  type: ChatType
+  id: string
+}
+
+export function conversationKey(type: ChatType, id: string): ConversationKey {
+  return { type, id }
+}
+
+/** The key as one string, '<type>:<id>' (e.g. 'single:bob'), for Map keys and routes; the type never contains ':'. */
+export function conversationKeyString(key: ConversationKey): string {
+  return `${key.type}:${key.id}`
+}
 
 export interface ChatMessage {
   /** The client id: 32 hex digits, chosen by the sending device before the message is stored. */
@@ -45,7 +75,12 @@ export interface Conversation {
   id: string
   chatType: ChatType
   lastMessage: ChatMessage | null
+  /** Incoming messages after the read pointer (derived from readSeq, so every device shows the same count). */
   unreadCount: number
+  /** The read pointer: every message with seq <= readSeq has been read (on any of the user's devices). */
+  readSeq: number
+  /** Text typed and not sent yet, kept across restarts (the list shows "Draft: ..."); null when none. */
+  draft: string | null
   /** ms since epoch of the latest activity; the list is ordered by it. */
   updatedAt: number
 }

@@ -84,6 +84,8 @@ export class ConversationUpdates {
         chatType: row.chat_type as ChatType,
         lastMessage: keptId === undefined ? entry.newest : stored ? rowToMessage(stored) : null,
         unreadCount: row.unread_count,
+        readSeq: 0,
+        draft: null,
         updatedAt: row.updated_at
       }
     })

@@ -9,7 +9,17 @@ import type { MessageStore } from './types'
 
 export { StoreError }
 export type { StoreErrorCode } from './errors'
-export type { MessageStore, SendAckFields } from './types'
+export type {
+  ApplyEventsResult,
+  ConversationSummary,
+  MarkReadResult,
+  MessageStore,
+  QuarantinedEvent,
+  ReadPointer,
+  SendAckFields,
+  SyncBatchExtras,
+  UnknownEvent
+} from './types'
 export { LATEST_SCHEMA_VERSION } from './migrations'
 
 const log = createLogger('core:store')

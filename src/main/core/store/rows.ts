@@ -158,6 +158,8 @@ export function rowToConversation(row: ConversationRow): Conversation {
     chatType: row.c_chat_type as ChatType,
     lastMessage,
     unreadCount: row.c_unread_count,
+    readSeq: 0,
+    draft: null,
     updatedAt: row.c_updated_at
   }
 }

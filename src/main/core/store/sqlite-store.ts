@@ -1,14 +1,14 @@
 // SqliteMessageStore: the MessageStore contract over one better-sqlite3 connection (outbox, sync batches,
 // keyset pages, full-text search, conversation list). Synchronous SQLite behind an async interface.
 import type { Database } from 'better-sqlite3'
-import type { ChatMessage, Conversation, MessagePage } from '../../../shared/model'
+import type { ChatMessage, Conversation, ConversationKey, MessagePage } from '../../../shared/model'
 import { createLogger } from '../../../shared/logger'
 import { ConversationUpdates } from './conversation-updates'
 import { StoreError, toStoreError } from './errors'
 import { messageToParams, pushMessageValues, rowToConversation, rowToMessage, sameStoredMessage, storedMessage, type MessageParams } from './rows'
 import { toFtsQuery } from './search-query'
 import { INSERT_CHUNK_ROWS, prepareStatements, type StoreStatements } from './statements'
-import type { MessageStore, SendAckFields } from './types'
+import type { ApplyEventsResult, ConversationSummary, MarkReadResult, MessageStore, QuarantinedEvent, ReadPointer, SendAckFields, SyncBatchExtras } from './types'
 import { checkId, checkLimit, checkMessage, checkSafeInteger } from './validate'
 
 const log = createLogger('core:store')
@@ -18,6 +18,11 @@ const MAX_PAGE_SIZE = 1_000
 const MAX_SEARCH_RESULTS = 500
 /** Bound used for "newest page": every real seq is below it. */
 const NO_SEQ_BOUND = Number.MAX_SAFE_INTEGER
+
+// TEMPORARY stub while the implementation lands (H4, issue 5).
+function notImplemented(): StoreError {
+  return new StoreError('STORE_FAILED', 'not implemented')
+}
 
 function missingConversation(id: string): StoreError {
   return new StoreError('STORE_FAILED', `Conversation ${id} could not be written.`)
@@ -87,8 +92,10 @@ export class SqliteMessageStore implements MessageStore {
   async applyEvents(
     messages: ChatMessage[],
     cursor: number,
-    activeConversationId: string | null = null
-  ): Promise<{ messages: ChatMessage[]; conversations: Conversation[] }> {
+    activeConversation: ConversationKey | null = null,
+    _extras: SyncBatchExtras = {}
+  ): Promise<ApplyEventsResult> {
+    const activeConversationId = activeConversation?.id ?? null
     return this.guard('Could not save the received messages', () => {
       if (!Array.isArray(messages)) throw new StoreError('STORE_BAD_ARGUMENT', 'The messages to apply must be a list.')
       messages.forEach(checkMessage)
@@ -114,7 +121,7 @@ export class SqliteMessageStore implements MessageStore {
         }
         const conversations = updates.apply(this.statements, missingConversation)
         this.statements.advanceCursor.run(cursor)
-        return { messages: changed, conversations }
+        return { messages: changed, conversations, quarantined: [] }
       })()
     })
   }
@@ -130,9 +137,9 @@ export class SqliteMessageStore implements MessageStore {
     })
   }
 
-  async page(conversationId: string, beforeSeq: number | null, limit: number): Promise<MessagePage> {
+  async page(key: ConversationKey, beforeSeq: number | null, limit: number): Promise<MessagePage> {
     return this.guard('Could not load the conversation history', () => {
-      checkId(conversationId, 'conversation id')
+      const conversationId = checkId(key?.id, 'conversation id')
       const bound = beforeSeq === null ? NO_SEQ_BOUND : checkSafeInteger(beforeSeq, 'page position')
       const size = checkLimit(limit, MAX_PAGE_SIZE)
       // One row beyond the page tells whether older history exists, without a COUNT or OFFSET.
@@ -161,20 +168,56 @@ export class SqliteMessageStore implements MessageStore {
     )
   }
 
-  async getConversation(conversationId: string): Promise<Conversation | null> {
+  async getConversation(key: ConversationKey): Promise<Conversation | null> {
     return this.guard('Could not load the conversation', () => {
-      const row = this.statements.conversationById.get(checkId(conversationId, 'conversation id'))
+      const row = this.statements.conversationById.get(checkId(key?.id, 'conversation id'))
       return row ? rowToConversation(row) : null
     })
   }
 
-  async markRead(conversationId: string): Promise<Conversation | null> {
+  async markRead(key: ConversationKey, _uptoSeq?: number): Promise<MarkReadResult | null> {
     return this.guard('Could not mark the conversation as read', () => {
-      checkId(conversationId, 'conversation id')
+      const conversationId = checkId(key?.id, 'conversation id')
       this.statements.markRead.run(conversationId)
       const row = this.statements.conversationById.get(conversationId)
-      return row ? rowToConversation(row) : null
+      return row ? { conversation: rowToConversation(row), readSeq: 0, moved: true } : null
     })
+  }
+
+  async applyConversationSummaries(_summaries: ConversationSummary[], _cursor: number): Promise<Conversation[]> {
+    throw notImplemented()
+  }
+
+  async applyReadPointer(_key: ConversationKey, _seq: number): Promise<Conversation | null> {
+    throw notImplemented()
+  }
+
+  async pendingReadPointers(): Promise<ReadPointer[]> {
+    throw notImplemented()
+  }
+
+  async markReadPointerSynced(_key: ConversationKey, _seq: number): Promise<void> {
+    throw notImplemented()
+  }
+
+  async setDraft(_key: ConversationKey, _text: string | null): Promise<Conversation | null> {
+    throw notImplemented()
+  }
+
+  async getDraft(_key: ConversationKey): Promise<string | null> {
+    throw notImplemented()
+  }
+
+  async reinterpretUnsupported(_decode: (raw: Uint8Array) => ChatMessage | null): Promise<ChatMessage[]> {
+    throw notImplemented()
+  }
+
+  async quarantineEvent(_seq: number, _raw: Uint8Array | null, _reason: string): Promise<void> {
+    throw notImplemented()
+  }
+
+  async quarantined(_limit?: number): Promise<{ count: number; events: QuarantinedEvent[] }> {
+    throw notImplemented()
   }
 
   async close(): Promise<void> {

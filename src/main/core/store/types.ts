@@ -1,6 +1,6 @@
 // The roaming store's contract: an asynchronous interface over one account's SQLite database,
 // so the implementation can move to a worker thread without touching its callers.
-import type { ChatMessage, Conversation, MessagePage } from '../../../shared/model'
+import type { ChatMessage, Conversation, ConversationKey, MessagePage } from '../../../shared/model'
 
 export interface SendAckFields {
   serverId: number
@@ -8,6 +8,68 @@ export interface SendAckFields {
   timestamp: number
 }
 
+/** A conversation's read pointer: every message with seq <= `seq` has been read. */
+export interface ReadPointer {
+  key: ConversationKey
+  seq: number
+}
+
+/** What markRead did: the conversation as stored now, its pointer, and whether the pointer moved (then send it). */
+export interface MarkReadResult {
+  conversation: Conversation
+  readSeq: number
+  moved: boolean
+}
+
+/** A log entry of a kind this version does not know (not a message): kept raw so a newer version can read it. */
+export interface UnknownEvent {
+  seq: number
+  raw: Uint8Array
+}
+
+/** An event that could not be applied (fails the checks, cannot be decoded): kept aside so sync goes on. */
+export interface QuarantinedEvent {
+  seq: number
+  /** The event's bytes when the caller had them; null when only the decoded form failed the store's checks. */
+  raw: Uint8Array | null
+  reason: string
+  /** ms since epoch when it was put aside. */
+  quarantinedAt: number
+}
+
+/** One conversation as the server summarises it for a new device (newest message, read pointer, unread count). */
+export interface ConversationSummary {
+  key: ConversationKey
+  lastMessage: ChatMessage | null
+  readSeq: number
+  /** Computed by the server from its read pointer, so it is right even though this device has little history. */
+  unreadCount: number
+}
+
+/** Everything else a sync batch carries, applied in the same transaction as its messages and cursor. */
+export interface SyncBatchExtras {
+  /** Read pointers moved on another device (never move a pointer back). */
+  readPointers?: ReadPointer[]
+  /** Log entries of unknown kinds, kept raw (unknown_events). */
+  unknownEvents?: UnknownEvent[]
+  /** Entries the caller could not decode: kept aside, the cursor still moves past them. */
+  quarantine?: Array<{ seq: number; raw: Uint8Array | null; reason: string }>
+}
+
+export interface ApplyEventsResult {
+  /** The messages as stored (new or changed). */
+  messages: ChatMessage[]
+  /** The conversations that changed (messages, read pointers). */
+  conversations: Conversation[]
+  /** Messages of the batch that failed the store's checks: quarantined instead of failing the batch. */
+  quarantined: QuarantinedEvent[]
+}
+
+/**
+ * Conversations are addressed by ConversationKey { type, id } (src/shared/model): ids are unique per chat type.
+ * The store canonicalises single-chat ids and every sender/recipient with canonicalUserId() on the way in, so
+ * 'BOB' and 'bob' are one conversation.
+ */
 export interface MessageStore {
   /** Path of the database file (':memory:' in unit tests). */
   readonly path: string
@@ -31,17 +93,26 @@ export interface MessageStore {
   pendingOutbox(): Promise<ChatMessage[]>
 
   /**
-   * Apply a batch of log entries from sync or a live push in ONE transaction, together with the
-   * new cursor. Messages are upserted by id (client id): an entry for a message this device sent
-   * turns it 'sent' instead of adding a copy. Incoming messages raise the conversation's unread
-   * count unless `activeConversationId` says the user is looking at it.
-   * Returns the messages as stored (new or changed) and the conversations that changed.
+   * Apply a batch of log entries from sync or a live push in ONE transaction, together with the new cursor
+   * (and `extras`: read pointers, unknown events, quarantined entries). Messages are upserted by id (client
+   * id): an entry for a message this device sent turns it 'sent' instead of adding a copy. A message that
+   * fails the store's checks is quarantined, not a reason to reject the batch. Incoming messages after a
+   * conversation's read pointer count as unread, except in `activeConversation` (the one the user is looking
+   * at): there the read pointer moves to them, and pendingReadPointers() then lists it to send.
    */
   applyEvents(
     messages: ChatMessage[],
     cursor: number,
-    activeConversationId?: string | null
-  ): Promise<{ messages: ChatMessage[]; conversations: Conversation[] }>
+    activeConversation?: ConversationKey | null,
+    extras?: SyncBatchExtras
+  ): Promise<ApplyEventsResult>
+
+  /**
+   * New device start (or a cursor the server no longer has): store each conversation with its newest message,
+   * read pointer and the server's unread count, and set the cursor (the server's head seq), in one transaction.
+   * Older history comes later through page() + applyEvents. Returns the conversations as stored.
+   */
+  applyConversationSummaries(summaries: ConversationSummary[], cursor: number): Promise<Conversation[]>
 
   /** The sequence of the newest log entry applied (0 for a new database). */
   getCursor(): Promise<number>
@@ -53,19 +124,53 @@ export interface MessageStore {
    * (newest page when beforeSeq is null), returned oldest first. The newest page also
    * includes this device's unacked messages, after the acked ones.
    */
-  page(conversationId: string, beforeSeq: number | null, limit: number): Promise<MessagePage>
+  page(key: ConversationKey, beforeSeq: number | null, limit: number): Promise<MessagePage>
 
-  /** Full-text search over message text (FTS5), newest first. */
+  /**
+   * Full-text search over message text, newest first: words and substrings of 3+ characters (trigram index),
+   * 1-2 character queries and CJK words through the bigram index (see migrations/003).
+   */
   search(query: string, limit: number): Promise<ChatMessage[]>
 
-  /** Conversations, most recent activity first, with last message and unread count. */
+  /** Conversations, most recent activity first, with last message, unread count, read pointer and draft. */
   listConversations(): Promise<Conversation[]>
 
   /** One conversation as listConversations shows it, or null if it does not exist. */
-  getConversation(conversationId: string): Promise<Conversation | null>
+  getConversation(key: ConversationKey): Promise<Conversation | null>
 
-  /** Reset a conversation's unread count. Returns it, or null if it does not exist. */
-  markRead(conversationId: string): Promise<Conversation | null>
+  /**
+   * Move this device's read pointer forward to `uptoSeq` (default: the conversation's newest message). Never
+   * moves it back. The new pointer stays in pendingReadPointers() until markReadPointerSynced(). Null if the
+   * conversation does not exist.
+   */
+  markRead(key: ConversationKey, uptoSeq?: number): Promise<MarkReadResult | null>
+
+  /** A read pointer from the server (another device read): moves forward only. Null if nothing changed. */
+  applyReadPointer(key: ConversationKey, seq: number): Promise<Conversation | null>
+
+  /** Pointers moved on this device and not yet confirmed by the server (sent on every (re)connect). */
+  pendingReadPointers(): Promise<ReadPointer[]>
+
+  /** The server has the pointer up to `seq`: stop listing it as pending (a later markRead lists it again). */
+  markReadPointerSynced(key: ConversationKey, seq: number): Promise<void>
+
+  /** Keep `text` as the conversation's draft (creating the conversation if needed); '' or null clears it. */
+  setDraft(key: ConversationKey, text: string | null): Promise<Conversation | null>
+
+  getDraft(key: ConversationKey): Promise<string | null>
+
+  /**
+   * Re-decode stored 'unsupported' messages and unknown events with a newer decoder: rows it now understands
+   * are updated in place (unknown events that turn out to be messages are stored as messages). Returns the
+   * changed messages.
+   */
+  reinterpretUnsupported(decode: (raw: Uint8Array) => ChatMessage | null): Promise<ChatMessage[]>
+
+  /** Put aside an event that cannot be applied (logged; listed by quarantined()); sync goes on past it. */
+  quarantineEvent(seq: number, raw: Uint8Array | null, reason: string): Promise<void>
+
+  /** The quarantined events (newest first, at most `limit`) and how many there are, for diagnostics. */
+  quarantined(limit?: number): Promise<{ count: number; events: QuarantinedEvent[] }>
 
   close(): Promise<void>
 }
