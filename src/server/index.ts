@@ -46,7 +46,7 @@ function hostForUrl(host: string): string {
 
 export async function startServer(options: ServerOptions): Promise<ServerHandle> {
   const config = resolveConfig(options)
-  const store = openSqliteStore(config.dataDir, options.nativeBinding)
+  const store = openSqliteStore(config.dataDir, { nativeBinding: options.nativeBinding })
   const tokens = createTokenService(loadTokenSecret(config.dataDir, config.tokenSecret), config.tokenTtlSec)
   const registry = new OnlineRegistry()
   const messages = createMessageService(store, registry)

@@ -1,5 +1,5 @@
-// Owns the mapping from stored log entries to wire `Event`s, so sync, history and live pushes look identical.
-// Bodies are stored as encoded protobuf `Body` bytes and decoded here on the way out.
+// Owns the mapping from stored log entries (messages, read pointers) to wire `Event`s, so sync, history and pushes
+// look identical. Bodies are stored as encoded protobuf `Body` bytes and decoded here on the way out.
 import { pb } from '../../shared/proto/codec'
 import type { parley } from '../../shared/proto/gen/parley.js'
 import type { LogEntry, StoredMessage } from '../store/types'
@@ -20,8 +20,14 @@ export function messageToProps(message: StoredMessage, body?: BodyProps): Messag
   }
 }
 
+/** A log entry as the wire event: a message, or a read pointer that the user's other devices apply. */
 export function entryToEvent(entry: LogEntry): EventProps {
-  return { seq: entry.seq, message: messageToProps(entry.message) }
+  if (entry.message) return { seq: entry.seq, message: messageToProps(entry.message) }
+  if (entry.readPointer) {
+    const { conversation, chatType, seq } = entry.readPointer
+    return { seq: entry.seq, readPointer: { conversation, chatType, seq } }
+  }
+  throw new Error(`Log entry ${entry.seq} is neither a message nor a read pointer.`)
 }
 
 function decodeBody(bytes: Uint8Array): BodyProps {

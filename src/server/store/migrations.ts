@@ -32,6 +32,87 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT, WITHOUT ROWID;
 
   CREATE INDEX user_log_by_conversation ON user_log (user, conversation, seq);
+  `,
+  // 2: a log entry is a message OR a read pointer; per-conversation summaries (read pointer, unread, newest
+  // message); retention bookkeeping; the token secret, device sessions, tokens and shared attempt counters.
+  `
+  CREATE TABLE user_log_v2 (
+    user TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    conversation TEXT NOT NULL,
+    chat_type INTEGER NOT NULL,
+    kind INTEGER NOT NULL,
+    server_id INTEGER REFERENCES messages (server_id),
+    outgoing INTEGER NOT NULL DEFAULT 0,
+    read_seq INTEGER,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (user, seq)
+  ) STRICT, WITHOUT ROWID;
+
+  INSERT INTO user_log_v2 (user, seq, conversation, chat_type, kind, server_id, outgoing, read_seq, at)
+    SELECT l.user, l.seq, l.conversation, m.chat_type, 1, l.server_id, l.user = m.sender, NULL, m.ts
+    FROM user_log l JOIN messages m ON m.server_id = l.server_id;
+  DROP TABLE user_log;
+  ALTER TABLE user_log_v2 RENAME TO user_log;
+  CREATE INDEX user_log_messages_by_conversation ON user_log (user, conversation, seq) WHERE kind = 1;
+
+  ALTER TABLE messages ADD COLUMN recipient_seq INTEGER;
+  CREATE INDEX migration_2_log_by_server_id ON user_log (server_id);
+  UPDATE messages SET recipient_seq = (
+    SELECT l.seq FROM user_log l WHERE l.server_id = messages.server_id AND l.user = messages.recipient
+  );
+  DROP INDEX migration_2_log_by_server_id;
+
+  CREATE TABLE conversations (
+    user TEXT NOT NULL,
+    conversation TEXT NOT NULL,
+    chat_type INTEGER NOT NULL,
+    last_message_seq INTEGER NOT NULL DEFAULT 0,
+    read_seq INTEGER NOT NULL DEFAULT 0,
+    unread INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (user, conversation, chat_type)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX conversations_by_recent ON conversations (user, last_message_seq);
+  -- Read state lived only on the devices until now: what was stored before this version counts as read.
+  INSERT INTO conversations (user, conversation, chat_type, last_message_seq, read_seq, unread)
+    SELECT user, conversation, chat_type, MAX(seq), MAX(seq), 0 FROM user_log GROUP BY user, conversation, chat_type;
+
+  CREATE TABLE log_trims (
+    user TEXT PRIMARY KEY,
+    oldest_seq INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE secrets (
+    name TEXT PRIMARY KEY,
+    value BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE device_sessions (
+    session_id TEXT PRIMARY KEY,
+    user TEXT NOT NULL,
+    device_id TEXT,
+    created_at INTEGER NOT NULL,
+    renewed_at INTEGER NOT NULL,
+    revoked_at INTEGER
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX device_sessions_by_user ON device_sessions (user);
+
+  CREATE TABLE tokens (
+    token_hash TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES device_sessions (session_id),
+    expires_at INTEGER NOT NULL,
+    rotated_at INTEGER
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX tokens_by_session ON tokens (session_id);
+
+  CREATE TABLE attempts (
+    key TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX attempts_by_key ON attempts (key, at);
+  CREATE INDEX attempts_by_expiry ON attempts (expires_at);
   `
 ]
 

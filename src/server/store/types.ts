@@ -98,6 +98,19 @@ export interface AttemptCount {
   previousAt: number | null
 }
 
+export type SynchronousMode = 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA'
+
+/** Diagnostics of the writer connection (the benchmark prints them). */
+export interface StoreStats {
+  /** PRAGMA synchronous as the writer connection reads it back. */
+  synchronous: SynchronousMode
+  /** Median duration of an append transaction's COMMIT (the WAL fsync in FULL mode), recent commits. */
+  fsyncP50Ms: number
+  /** Messages per append transaction since the store opened (how far group commit grew). */
+  messagesPerCommit: number
+  commits: number
+}
+
 export interface ServerStore {
   createUser(name: string, passwordHash: string, createdAt: number): Promise<'created' | 'exists'>
   getUser(name: string): Promise<StoredUser | null>
@@ -142,5 +155,6 @@ export interface ServerStore {
   countAttempt(key: string, now: number, windowMs: number): Promise<AttemptCount>
   resetAttempts(key: string): Promise<void>
 
+  stats(): Promise<StoreStats>
   close(): Promise<void>
 }
