@@ -1,0 +1,392 @@
+// Owns one fault-harness run and the session that hosts many: 2–4 users × 2 devices (real ChatClients with their
+// own SQLite folders, one of them a child process) exchange messages through the faulty proxy while the server
+// child is SIGKILLed and restarted and the client child is SIGKILLed with its outbox pending; then everything
+// settles and the run is judged (property.ts). Every choice comes from the seed, counted in messages, not time.
+import { randomUUID } from 'node:crypto'
+import { ChatClient } from '../../src/main/core/client'
+import { registerAccount } from '../../src/main/core/app-server'
+import { makeTempDir, removeDir } from '../support/test-server'
+import { seededRandom } from '../support/seeded-random'
+import type { ChildConfig } from './child-protocol'
+import { ClientChild, ServerProcess } from './processes'
+import { isClean, judgeRun, type DeviceObservation, type SentMessage, type Verdict } from './property'
+import { FaultProxy, type FaultCounts, type Sabotage } from './proxy'
+import { ServerLogReader, type UserLog } from './server-log'
+import { snapshotDevice } from './snapshot'
+
+const PASSWORD = 'fault-harness-password'
+const DEVICES_PER_USER = 2
+const MIN_USERS = 2
+const MAX_USERS = 4
+/** The issue's floor per run. */
+export const DEFAULT_MESSAGES_PER_RUN = 200
+/** Pause between two messages, uniform in [0, MAX_PACE_MS]: ~1 s of traffic for 200 messages, links stay busy. */
+const MAX_PACE_MS = 8
+/** The server is SIGKILLed once per run, somewhere in the middle third, and stays down for this many messages. */
+const SERVER_DOWN_MESSAGES = [5, 25] as const
+/** The client child stays down for this many messages after its kill. */
+const CHILD_DOWN_MESSAGES = [5, 25] as const
+/** Messages the child stores right before its kill (some still in its outbox when it dies). */
+const CHILD_BURST = [3, 6] as const
+/** Share of steps where a device marks a conversation read (unread counts must converge across devices). */
+const MARK_READ_SHARE = 0.04
+/** After the traffic, how long the run may take to converge before it is judged as it stands. */
+const SETTLE_TIMEOUT_MS = 15_000
+const SETTLE_POLL_MS = 150
+
+/**
+ * Short client timings so a run takes seconds. firstReconnectWindowMs / sendRetryMaxMs are the outbox and
+ * reconnect knobs of issue 5 (ignored by a core that does not have them yet).
+ */
+export const HARNESS_TIMINGS = {
+  heartbeatMinMs: 300,
+  heartbeatMaxMs: 2_000,
+  pongTimeoutMs: 1_000,
+  backoffBaseMs: 30,
+  backoffMaxMs: 300,
+  requestTimeoutMs: 1_500,
+  firstReconnectWindowMs: 100,
+  sendRetryMaxMs: 300
+}
+
+export interface RunOptions {
+  seed: number
+  messages?: number
+  /** The harness's self-test: deliberately break delivery (see proxy.ts) and expect the verdict to say so. */
+  sabotage?: Sabotage
+  /** Leave out the server and client kills (the self-test's short runs). */
+  noKills?: boolean
+}
+
+export interface RunResult extends Verdict {
+  seed: number
+  messages: number
+  faults: FaultCounts
+  serverKills: number
+  clientKills: number
+  sabotaged: number
+  durationMs: number
+  clean: boolean
+  /** Failures of the harness or the clients outside the property (a session ended, a send was refused). */
+  problems: string[]
+}
+
+/** A device in the run: an in-process ChatClient or the client child. */
+interface Device {
+  label: string
+  user: string
+  /** Per device: the next message's position in its typing order. */
+  nextOrder: number
+}
+
+interface InProcessDevice extends Device {
+  kind: 'in-process'
+  client: ChatClient
+  dataDir: string
+}
+
+interface ChildDevice extends Device {
+  kind: 'child'
+  config: ChildConfig
+  /** null while killed (or restarting). */
+  process: ClientChild | null
+  restarting: Promise<void> | null
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+function between(random: () => number, [low, high]: readonly [number, number]): number {
+  return low + Math.floor(random() * (high - low + 1))
+}
+
+/**
+ * A harness session: one server child on one data folder, reused by consecutive runs (each run kills and restarts
+ * it once; users are new in every run, so runs do not see each other's messages).
+ */
+export class FaultHarness {
+  private runCount = 0
+
+  private constructor(
+    private readonly server: ServerProcess,
+    private readonly dataDir: string
+  ) {}
+
+  static async open(): Promise<FaultHarness> {
+    const dataDir = makeTempDir()
+    const server = new ServerProcess(dataDir)
+    await server.start()
+    return new FaultHarness(server, dataDir)
+  }
+
+  async close(): Promise<void> {
+    await this.server.stop()
+    removeDir(this.dataDir)
+  }
+
+  async run(options: RunOptions): Promise<RunResult> {
+    this.runCount += 1
+    if (!this.server.running) await this.server.start()
+    const run = new Run(this.server, options, `${this.runCount}s${options.seed}`)
+    return run.execute()
+  }
+}
+
+class Run {
+  private readonly random: () => number
+  private readonly total: number
+  private readonly users: string[] = []
+  private readonly devices: Array<InProcessDevice | ChildDevice> = []
+  private readonly sent = new Map<string, SentMessage>()
+  private readonly acked = new Set<string>()
+  private readonly problems: string[] = []
+  private readonly tempDirs: string[] = []
+  private proxy: FaultProxy | null = null
+  private child: ChildDevice | null = null
+  private serverKills = 0
+  private clientKills = 0
+  private serverRestart: Promise<void> | null = null
+
+  constructor(
+    private readonly server: ServerProcess,
+    private readonly options: RunOptions,
+    private readonly tag: string
+  ) {
+    this.random = seededRandom(options.seed)
+    this.total = options.messages ?? DEFAULT_MESSAGES_PER_RUN
+  }
+
+  async execute(): Promise<RunResult> {
+    const started = Date.now()
+    const proxy = await FaultProxy.start({
+      // A different stream from the scenario's: the fault plan and the traffic are drawn independently.
+      seed: (this.options.seed ^ 0x5eed_f00d) >>> 0,
+      sabotage: this.options.sabotage
+    })
+    this.proxy = proxy
+    proxy.setUpstreamPort(this.server.port)
+    let verdict: Verdict | null = null
+    try {
+      await this.setUp(proxy.url)
+      proxy.setFaulting(true)
+      await this.traffic()
+      proxy.setFaulting(false)
+      verdict = await this.settle()
+    } catch (err) {
+      this.problems.push(`the run stopped: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
+    } finally {
+      await this.tearDown()
+    }
+    const judged = verdict ?? emptyVerdict()
+    return {
+      seed: this.options.seed,
+      messages: this.sent.size,
+      ...judged,
+      faults: { ...proxy.faults },
+      serverKills: this.serverKills,
+      clientKills: this.clientKills,
+      sabotaged: proxy.sabotaged,
+      durationMs: Date.now() - started,
+      clean: verdict !== null && isClean(judged) && this.problems.length === 0,
+      problems: this.problems
+    }
+  }
+
+  private async setUp(proxyUrl: string): Promise<void> {
+    const userCount = between(this.random, [MIN_USERS, MAX_USERS])
+    const direct = `http://127.0.0.1:${this.server.port}`
+    for (let i = 0; i < userCount; i++) {
+      const user = `h${this.tag}u${i}`.toLowerCase()
+      await registerAccount(direct, user, PASSWORD)
+      this.users.push(user)
+    }
+    const logins: Array<Promise<unknown>> = []
+    for (const user of this.users) {
+      for (let d = 0; d < DEVICES_PER_USER; d++) {
+        const label = `${user}/d${d}`
+        const dataDir = makeTempDir()
+        this.tempDirs.push(dataDir)
+        const deviceId = `fault-${randomUUID()}`
+        if (!this.child) {
+          // The first device of the first user lives in a child process.
+          const config: ChildConfig = { serverUrl: proxyUrl, deviceId, dataDir, user, password: PASSWORD, timings: HARNESS_TIMINGS }
+          const child: ChildDevice = { kind: 'child', label, user, nextOrder: 0, config, process: null, restarting: null }
+          this.child = child
+          this.devices.push(child)
+          logins.push(ClientChild.start(config).then((process) => (child.process = process)))
+          continue
+        }
+        const client = new ChatClient({ serverUrl: proxyUrl, deviceId, dataDir, platform: 'desktop', timings: HARNESS_TIMINGS })
+        const device: InProcessDevice = { kind: 'in-process', label, user, nextOrder: 0, client, dataDir }
+        client.on('message', (message) => {
+          if (message.direction === 'out' && message.status === 'sent' && message.content.type === 'text') this.acked.add(message.content.text)
+        })
+        client.on('sessionEnded', ({ reason }) => this.problems.push(`${label}: the session ended (${reason})`))
+        this.devices.push(device)
+        logins.push(client.login(user, PASSWORD))
+      }
+    }
+    await Promise.all(logins)
+  }
+
+  private async traffic(): Promise<void> {
+    const killServerAt = this.options.noKills ? -1 : Math.floor(this.total / 3) + Math.floor(this.random() * (this.total / 3))
+    const restartServerAt = killServerAt + between(this.random, SERVER_DOWN_MESSAGES)
+    const killChildAt = this.options.noKills ? -1 : Math.floor(this.total / 6) + Math.floor(this.random() * (this.total / 2))
+    const restartChildAt = killChildAt + between(this.random, CHILD_DOWN_MESSAGES)
+    let step = 0
+    while (this.sent.size < this.total) {
+      if (step === killServerAt) await this.killServerDuringCommits()
+      if (step === restartServerAt) this.serverRestart = this.restartServer()
+      if (step === killChildAt) await this.killChildWithPendingOutbox()
+      if (step === restartChildAt) this.restartChild()
+      step += 1
+      const sender = this.pickSender()
+      if (!sender) {
+        await sleep(MAX_PACE_MS)
+        continue
+      }
+      await this.send(sender, this.pickPeer(sender.user))
+      if (this.random() < MARK_READ_SHARE) await this.markRead()
+      await sleep(Math.floor(this.random() * (MAX_PACE_MS + 1)))
+    }
+    // The server and the child are back before settling (a restart scheduled past the last message happens now).
+    if (this.serverRestart === null && killServerAt >= 0) this.serverRestart = this.restartServer()
+    await this.serverRestart
+    if (this.child && !this.child.process) {
+      if (!this.child.restarting) this.restartChild()
+      await this.child.restarting
+    }
+  }
+
+  /** Every in-process device sends at once (one message each, so each keeps its order), then the server dies. */
+  private async killServerDuringCommits(): Promise<void> {
+    const inProcess = this.devices.filter((d): d is InProcessDevice => d.kind === 'in-process')
+    await Promise.all(inProcess.map((device) => this.send(device, this.pickPeer(device.user))))
+    await this.server.kill()
+    this.serverKills += 1
+  }
+
+  private async restartServer(): Promise<void> {
+    await this.server.start()
+  }
+
+  private async killChildWithPendingOutbox(): Promise<void> {
+    const child = this.child
+    if (!child?.process) return
+    const burst = between(this.random, CHILD_BURST)
+    for (let i = 0; i < burst; i++) await this.send(child, this.pickPeer(child.user))
+    const process = child.process
+    child.process = null
+    this.collectChildAcks(process)
+    await process.kill()
+    this.clientKills += 1
+  }
+
+  private restartChild(): void {
+    const child = this.child
+    if (!child || child.process || child.restarting) return
+    child.restarting = ClientChild.start(child.config).then(
+      (process) => {
+        child.process = process
+        child.restarting = null
+      },
+      (err: unknown) => {
+        child.restarting = null
+        this.problems.push(`${child.label}: could not restart: ${err instanceof Error ? err.message : String(err)}`)
+      }
+    )
+  }
+
+  private collectChildAcks(process: ClientChild): void {
+    for (const text of process.ackedMessages.values()) this.acked.add(text)
+    for (const failure of process.failures) this.problems.push(`${this.child?.label}: ${failure}`)
+    process.failures.length = 0
+  }
+
+  private pickSender(): InProcessDevice | ChildDevice | null {
+    const available = this.devices.filter((d) => d.kind === 'in-process' || d.process !== null)
+    if (available.length === 0) return null
+    return available[Math.floor(this.random() * available.length)]!
+  }
+
+  private pickPeer(user: string): string {
+    const others = this.users.filter((u) => u !== user)
+    return others[Math.floor(this.random() * others.length)]!
+  }
+
+  private async send(device: InProcessDevice | ChildDevice, peer: string): Promise<void> {
+    const order = device.nextOrder++
+    const text = `fault ${this.tag} ${device.label} #${order}`
+    try {
+      if (device.kind === 'in-process') await device.client.sendText(peer, text)
+      else if (device.process) await device.process.send(peer, text)
+      else return
+    } catch (err) {
+      this.problems.push(`${device.label}: sendText refused "${text}": ${err instanceof Error ? err.message : String(err)}`)
+      return
+    }
+    this.sent.set(text, { text, senderUser: device.user, senderDevice: device.label, order, peer })
+  }
+
+  private async markRead(): Promise<void> {
+    const device = this.pickSender()
+    if (!device) return
+    const conversation = this.pickPeer(device.user)
+    try {
+      if (device.kind === 'in-process') await device.client.markRead(conversation)
+      else device.process?.markRead(conversation)
+    } catch {
+      // A conversation this device has not seen yet: nothing to mark.
+    }
+  }
+
+  /** Polls until the run's verdict is clean or the settle time is over; judges what is there then. */
+  private async settle(): Promise<Verdict> {
+    const direct = `http://127.0.0.1:${this.server.port}`
+    const readers = await Promise.all(this.users.map((user) => ServerLogReader.open(direct, user, PASSWORD)))
+    try {
+      const deadline = Date.now() + SETTLE_TIMEOUT_MS
+      for (;;) {
+        await sleep(SETTLE_POLL_MS)
+        const verdict = await this.judgeNow(readers)
+        if (isClean(verdict) || Date.now() > deadline) return verdict
+      }
+    } finally {
+      for (const reader of readers) reader.close()
+    }
+  }
+
+  private async judgeNow(readers: ServerLogReader[]): Promise<Verdict> {
+    const serverLogs = new Map<string, UserLog>()
+    for (const [i, reader] of readers.entries()) serverLogs.set(this.users[i]!, await reader.readLog())
+    const observations: DeviceObservation[] = []
+    for (const device of this.devices) {
+      if (device.kind === 'in-process') {
+        observations.push({ label: device.label, user: device.user, snapshot: await snapshotDevice(device.client) })
+      } else if (device.process) {
+        this.collectChildAcks(device.process)
+        observations.push({ label: device.label, user: device.user, snapshot: await device.process.snapshot() })
+      }
+    }
+    return judgeRun({ sent: this.sent, acked: this.acked, serverLogs, devices: observations })
+  }
+
+  private async tearDown(): Promise<void> {
+    const closing: Array<Promise<unknown>> = []
+    for (const device of this.devices) {
+      if (device.kind === 'in-process') closing.push(device.client.close())
+      else {
+        closing.push(device.restarting?.then(() => device.process?.stop()) ?? Promise.resolve())
+        if (device.process) closing.push(device.process.stop())
+      }
+    }
+    await Promise.allSettled(closing)
+    await this.serverRestart?.catch(() => undefined)
+    await this.proxy?.close()
+    for (const dir of this.tempDirs) removeDir(dir)
+  }
+}
+
+function emptyVerdict(): Verdict {
+  return { acked: 0, lost: 0, duplicated: 0, reordered: 0, stuck: 0, failed: 0, diverged: 0, unreadMismatch: 0, examples: [] }
+}
