@@ -62,3 +62,36 @@ export function resolveConfig(options: ServerOptions): ResolvedConfig {
     testHooks: options.testHooks ?? {}
   }
 }
+
+/** PARLEY_LOG_RETENTION_DAYS: log entries older than this are trimmed; 0 (the default) keeps every entry forever. */
+export const DEFAULT_LOG_RETENTION_DAYS = 0
+/**
+ * The retention job runs this often while retention is on: hourly keeps each run to an hour's worth of entries
+ * (short write transactions between sends) and trimmed data is never more than an hour past its retention.
+ */
+export const LOG_TRIM_INTERVAL_MS = 60 * 60_000
+
+/** Storage settings read from the environment, for every way of running the server (CLI, browser host, app). */
+export interface StorageConfig {
+  /** 0 = keep forever. */
+  logRetentionDays: number
+  /** PARLEY_SQLITE_SYNCHRONOUS: FULL (default, fsync before every ack) or NORMAL (opt-out, see store/sqlite.ts). */
+  sqliteSynchronous: 'NORMAL' | 'FULL'
+}
+
+export function storageConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StorageConfig {
+  const retentionRaw = env.PARLEY_LOG_RETENTION_DAYS?.trim()
+  const logRetentionDays = retentionRaw ? Number(retentionRaw) : DEFAULT_LOG_RETENTION_DAYS
+  if (!(logRetentionDays >= 0)) {
+    throw new Error(`PARLEY_LOG_RETENTION_DAYS must be a number of days, 0 or more (got "${retentionRaw}").`)
+  }
+  const synchronousRaw = env.PARLEY_SQLITE_SYNCHRONOUS?.trim().toUpperCase()
+  if (synchronousRaw && synchronousRaw !== 'FULL' && synchronousRaw !== 'NORMAL') {
+    throw new Error(`PARLEY_SQLITE_SYNCHRONOUS must be FULL or NORMAL (got "${env.PARLEY_SQLITE_SYNCHRONOUS}").`)
+  }
+  return { logRetentionDays, sqliteSynchronous: synchronousRaw === 'NORMAL' ? 'NORMAL' : 'FULL' }
+}
+
+export function retentionCutoff(logRetentionDays: number, now: number): number {
+  return now - logRetentionDays * 86_400_000
+}

@@ -13,7 +13,9 @@ import { OnlineRegistry } from './gateway/online-registry'
 import { createAccountService } from './services/accounts'
 import { createMessageService } from './services/messages'
 import { createSyncService } from './services/sync'
-import { openSqliteStore } from './store/sqlite'
+import { LOG_TRIM_INTERVAL_MS, retentionCutoff, storageConfigFromEnv } from './config'
+import type { StoreStats } from './store/types'
+import { openServerStore } from './store/worker-store'
 
 const log = createLogger('server')
 
@@ -36,6 +38,8 @@ export interface ServerHandle {
   readonly url: string // e.g. 'http://127.0.0.1:43567' (ws endpoint is url with ws:// + '/ws')
   readonly port: number
   close(): Promise<void> // closes every socket with CloseCode.CLOSE_SERVER_RESTART, then the db
+  /** The writer connection's diagnostics (synchronous mode, fsync time, messages per commit). */
+  storeStats(): Promise<StoreStats>
 }
 
 export { WS_PATH }
@@ -44,9 +48,28 @@ function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host
 }
 
+/** Trims logs past the retention now and every LOG_TRIM_INTERVAL_MS; returns the stop function. 0 days = off. */
+function startLogRetention(trimLogs: (before: number) => Promise<number>, retentionDays: number): () => void {
+  if (retentionDays <= 0) return () => {}
+  const run = (): void => {
+    trimLogs(retentionCutoff(retentionDays, Date.now())).then(
+      (dropped) => log.info('trimmed logs past retention', { dropped, retentionDays }),
+      (err: unknown) => log.error('trimming logs failed', { error: err instanceof Error ? err.message : String(err) })
+    )
+  }
+  run()
+  const timer = setInterval(run, LOG_TRIM_INTERVAL_MS)
+  timer.unref()
+  return () => clearInterval(timer)
+}
+
 export async function startServer(options: ServerOptions): Promise<ServerHandle> {
   const config = resolveConfig(options)
-  const store = openSqliteStore(config.dataDir, { nativeBinding: options.nativeBinding })
+  const storage = storageConfigFromEnv()
+  const store = await openServerStore(config.dataDir, {
+    nativeBinding: options.nativeBinding,
+    synchronous: storage.sqliteSynchronous
+  })
   const tokens = createTokenService(loadTokenSecret(config.dataDir, config.tokenSecret), config.tokenTtlSec)
   const registry = new OnlineRegistry()
   const messages = createMessageService(store, registry)
@@ -71,6 +94,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const port = (httpServer.address() as AddressInfo).port
   const url = `http://${hostForUrl(config.host)}:${port}`
   log.info('listening', { url, dataDir: config.dataDir })
+  const stopRetention = startLogRetention(store.trimLogs.bind(store), storage.logRetentionDays)
 
   let closing: Promise<void> | null = null
   const close = async (): Promise<void> => {
@@ -80,6 +104,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     await gateway.close(CloseCode.CLOSE_SERVER_RESTART, 'Server is restarting.')
     httpServer.closeAllConnections()
     await serverClosed
+    stopRetention()
     await store.close()
     log.info('stopped', { url })
   }
@@ -87,6 +112,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   return {
     url,
     port,
-    close: () => (closing ??= close())
+    close: () => (closing ??= close()),
+    storeStats: () => store.stats()
   }
 }

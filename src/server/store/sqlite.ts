@@ -50,19 +50,15 @@ const KIND_READ_POINTER = 2
 /** Names PRAGMA synchronous reads back as (0..3). */
 const SYNCHRONOUS_NAMES: readonly SynchronousMode[] = ['OFF', 'NORMAL', 'FULL', 'EXTRA']
 
-/**
- * FULL (default): the WAL is fsynced before a commit returns, so an acked message survives a power loss or kernel
- * crash too. NORMAL (PARLEY_SQLITE_SYNCHRONOUS=NORMAL, opt-out): a commit is in the OS but not yet on disk; it
- * survives a crash or kill of the server process and the database is never corrupted, but a power loss can lose
- * the last commits that were already acked.
- */
-export function synchronousModeFromEnv(env: NodeJS.ProcessEnv = process.env): 'NORMAL' | 'FULL' {
-  return env.PARLEY_SQLITE_SYNCHRONOUS?.trim().toUpperCase() === 'NORMAL' ? 'NORMAL' : 'FULL'
-}
-
 export interface SqliteOpenOptions {
   /** A better-sqlite3 binary built for another runtime (the Electron app embeds this server). */
   nativeBinding?: string
+  /**
+   * FULL (default): the WAL is fsynced before a commit returns, so an acked message survives a power loss or kernel
+   * crash too. NORMAL (PARLEY_SQLITE_SYNCHRONOUS=NORMAL, an opt-out): a commit is in the OS but not yet on disk; it
+   * survives a crash or kill of the server process and the database is never corrupted, but a power loss can lose
+   * the last commits that were already acked.
+   */
   synchronous?: 'NORMAL' | 'FULL'
 }
 
@@ -178,7 +174,7 @@ export function openSqliteCore(dataDir: string, options: SqliteOpenOptions = {})
   const nativeBinding = options.nativeBinding
   const db = new Database(path.join(dataDir, DATABASE_FILE_NAME), nativeBinding ? { nativeBinding } : undefined)
   db.pragma('journal_mode = WAL')
-  db.pragma(`synchronous = ${options.synchronous ?? synchronousModeFromEnv()}`)
+  db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`)
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
   // Appends touch pages all over the per-user log index; a larger cache and memory-mapped reads keep them hot.
   db.pragma(`cache_size = -${PAGE_CACHE_KIB}`)

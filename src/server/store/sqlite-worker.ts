@@ -1,0 +1,75 @@
+// Owns the SQLite connection inside its worker thread: answers the store proxy's calls in order, and groups every
+// appendMessages call that arrives while a commit (its fsync) runs into the next transaction (group commit).
+import { parentPort, workerData } from 'node:worker_threads'
+import type { NewMessage } from './types'
+import { openSqliteCore, type SqliteStoreCore } from './sqlite'
+import type { WorkerInit, WorkerReply, WorkerRequest, WorkerSignal } from './worker-protocol'
+
+interface QueuedAppend {
+  id: number
+  messages: readonly NewMessage[]
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
+
+function serve(port: NonNullable<typeof parentPort>, init: WorkerInit): void {
+  let core: SqliteStoreCore
+  try {
+    core = openSqliteCore(init.dataDir, init.options)
+  } catch (err) {
+    port.postMessage({ type: 'open-failed', error: errorText(err) } satisfies WorkerSignal)
+    return
+  }
+
+  let appends: QueuedAppend[] = []
+  let flushScheduled = false
+
+  const reply = (message: WorkerReply): void => port.postMessage(message)
+
+  /**
+   * Commits every queued append in one transaction. While that COMMIT waits for its fsync this thread is blocked,
+   * so the calls arriving meanwhile pile up in the port and all join the next flush: the batch grows with the
+   * disk's latency instead of with a timer.
+   */
+  const flushAppends = (): void => {
+    flushScheduled = false
+    if (appends.length === 0) return
+    const batch = appends
+    appends = []
+    const outcomes = core.appendGroups(batch.map((item) => item.messages))
+    batch.forEach((item, index) => {
+      const outcome = outcomes[index]
+      if (outcome?.ok) reply({ id: item.id, ok: true, value: outcome.results })
+      else reply({ id: item.id, ok: false, error: outcome?.error ?? 'The append returned nothing.' })
+    })
+  }
+
+  const handle = (request: WorkerRequest): void => {
+    if (request.method === 'appendMessages') {
+      appends.push({ id: request.id, messages: request.args[0] as NewMessage[] })
+      if (!flushScheduled) {
+        flushScheduled = true
+        // setImmediate runs after the port's queued messages of this turn: they all join the batch.
+        setImmediate(flushAppends)
+      }
+      return
+    }
+    // Close (and every other call) comes after the appends sent before it: keep the proxy's order.
+    if (request.method === 'close') flushAppends()
+    try {
+      const method = core[request.method] as (...args: unknown[]) => unknown
+      reply({ id: request.id, ok: true, value: method(...request.args) })
+    } catch (err) {
+      reply({ id: request.id, ok: false, error: errorText(err) })
+    }
+    if (request.method === 'close') port.close()
+  }
+
+  port.on('message', handle)
+  port.postMessage({ type: 'ready' } satisfies WorkerSignal)
+}
+
+if (!parentPort) throw new Error('sqlite-worker runs only as a worker thread (see worker-store.ts).')
+serve(parentPort, workerData as WorkerInit)
