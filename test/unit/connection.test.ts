@@ -15,7 +15,9 @@ const TIMINGS: ClientTimings = {
   pongTimeoutMs: 150,
   backoffBaseMs: 10,
   backoffMaxMs: 50,
-  requestTimeoutMs: 300
+  requestTimeoutMs: 300,
+  firstReconnectWindowMs: 20,
+  sendRetryMaxMs: 50
 }
 
 type FrameHandler = (socket: WebSocket, frame: DecodedFrame) => void
@@ -149,7 +151,7 @@ describe('connection', () => {
   it('routes pushes (id 0) to listeners and ignores malformed frames', async () => {
     const c = await connect()
     const pushes: DecodedFrame[] = []
-    c.on('push', (frame) => pushes.push(frame))
+    c.on('push', ({ frame }) => pushes.push(frame))
     c.start()
     await waitFor(() => c.isOnline)
     gateway.latest.send(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]))

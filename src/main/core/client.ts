@@ -3,21 +3,33 @@
 import { join } from 'node:path'
 import { AppError } from '../../shared/errors'
 import { createLogger } from '../../shared/logger'
-import type { ChatMessage, ConnectionStatus, Conversation, MessagePage, SessionInfo } from '../../shared/model'
-import { hexToClientId, type DecodedFrame } from '../../shared/proto/codec'
+import {
+  conversationKey,
+  type ChatMessage,
+  type ConnectionStatus,
+  type Conversation,
+  type ConversationKey,
+  type MessagePage,
+  type SessionInfo
+} from '../../shared/model'
+import { hexToClientId } from '../../shared/proto/codec'
 import { MAX_TEXT_BYTES, utf8ByteLength } from '../../shared/limits'
 import { TypedEmitter } from '../../shared/typed-emitter'
+import { canonicalUserId } from '../../shared/user-id'
 import { loginAccount } from './app-server'
 import { startAndAwaitFirstConnect } from './first-connect'
 import { DEFAULT_TIMINGS } from './timings'
-import { Connection, type AuthInfo, type ConnectionEnded } from './net/connection'
+import { Connection, type AuthInfo, type ConnectionEnded, type PushFrame } from './net/connection'
+import { decodeLogEntry, messageDecoder, rawEventOfPush, rawEventsOfResponse, type LogEntryDecoder } from './protocol/log-entry'
 import { chatTypeToWire, newOutgoingText } from './protocol/messages'
 import { openMessageStore, StoreError } from './store'
 import type { MessageStore } from './store/types'
+import { CatchUpLoop } from './sync/catch-up-loop'
 import { HistoryPager } from './sync/history'
 import { Outbox } from './sync/outbox'
-import { Syncer, type AppliedChanges } from './sync/syncer'
-import type { ChatClientApi, ChatClientEvents, ChatClientOptions, ClientTimings, SessionCredentials } from './types'
+import { recentPageFromWire, recentRequest } from './sync/recent'
+import { Syncer, type AppliedChanges, type SyncError } from './sync/syncer'
+import type { ChatClientApi, ChatClientEvents, ChatClientOptions, ClientDiagnostics, ClientTimings, SessionCredentials } from './types'
 
 const log = createLogger('core:client')
 
@@ -26,6 +38,16 @@ const LOGIN_CONNECT_WAIT_FACTOR = 2
 const RENEW_ATTEMPTS = 3
 const SAVED_TOKEN_EXPIRED = 'Your saved sign-in has expired. Please sign in again.'
 const SAVED_USER_MISMATCH = 'The saved sign-in belongs to a different account. Please sign in again.'
+/**
+ * After a new device starts from the conversation list, the newest page of this many conversations (the top of the
+ * list, what the user opens first) is fetched in the background; the rest comes when opened. Bounded so a new
+ * device costs ~10 small requests, not a download of the account.
+ */
+export const PREFETCH_CONVERSATIONS = 10
+/** Messages per prefetched page: about one screen of a conversation. */
+export const PREFETCH_PAGE_SIZE = 30
+/** sign_out gets this long before the client closes locally anyway (the user asked to leave; don't make them wait). */
+const SIGN_OUT_WAIT_MS = 3_000
 
 const DEFAULT_PLATFORM = 'desktop'
 
@@ -38,9 +60,20 @@ interface ActiveSession {
   syncer: Syncer
   outbox: Outbox
   history: HistoryPager
-  /** The catch-up + outbox flush started by the latest (re)connect. */
+  catchUp: CatchUpLoop
+  /** The first catch-up attempt of the latest (re)connect. */
   lastCatchUp: Promise<void>
+  /** Sending read pointers to the server (one flush at a time). */
+  readPointerFlush: Promise<void>
+  prefetched: boolean
   unsubscribe: Array<() => void>
+}
+
+/** A single chat's key from a user id as typed or received (canonical form). */
+function singleChat(userId: string): ConversationKey {
+  const canonical = canonicalUserId(userId)
+  if (!canonical) throw new AppError('BAD_ARGUMENT', 'That is not a valid user name.')
+  return conversationKey('single', canonical)
 }
 
 export function accountDatabasePath(dataDir: string, user: string): string {
@@ -60,13 +93,15 @@ function rethrowAsAppError(err: unknown): never {
 export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatClientApi {
   private active: ActiveSession | null = null
   private signingIn = false
-  private activeConversationId: string | null = null
+  private activeConversation: ConversationKey | null = null
   private currentStatus: ConnectionStatus = { state: 'disconnected', nextRetryAt: null, reason: null }
   private readonly timings: ClientTimings
+  private readonly decode: LogEntryDecoder
 
   constructor(private readonly options: ChatClientOptions) {
     super()
     this.timings = { ...DEFAULT_TIMINGS, ...options.timings }
+    this.decode = options.decoder ?? decodeLogEntry
   }
 
   get session(): SessionInfo | null {
@@ -85,7 +120,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     return this.active?.info.user ?? null
   }
 
-  /** The newest token this session holds (renewals replace it). */
+  /** The newest token this session holds (each renewal rotates it). */
   get token(): string | null {
     return this.active?.token ?? null
   }
@@ -109,13 +144,20 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     return this.active?.syncer.currentCursor ?? null
   }
 
+  /** Requests this session made to sync (sync batches, conversation-list pages, history pages): tests, diagnostics. */
+  get syncCounters(): { syncRequests: number; eventsFetched: number; recentRequests: number; historyRequests: number } | null {
+    const session = this.active
+    return session ? { ...session.syncer.counters, historyRequests: session.history.requests } : null
+  }
+
   async login(username: string, password: string): Promise<SessionInfo> {
     if (this.active || this.signingIn) throw new AppError('ALREADY_SIGNED_IN', 'You are already signed in.')
     this.signingIn = true
     try {
-      const account = await loginAccount(this.options.serverUrl, username, password)
-      const store = await this.openStore(account.user)
-      const session = this.createSession(account.user, account.token, account.expiresAt, store)
+      const account = await loginAccount(this.options.serverUrl, canonicalUserId(username) ?? username.trim(), password)
+      const user = canonicalUserId(account.user) ?? account.user
+      const store = await this.openStore(user)
+      const session = this.createSession(user, account.token, account.expiresAt, store)
       this.active = session
       await this.startSession(session, false)
       return session.info
@@ -131,7 +173,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
    */
   async resume(saved: SessionCredentials): Promise<SessionInfo> {
     if (this.active || this.signingIn) throw new AppError('ALREADY_SIGNED_IN', 'You are already signed in.')
-    const user = typeof saved.user === 'string' ? saved.user.trim() : ''
+    const user = canonicalUserId(saved.user)
     if (!user || typeof saved.token !== 'string' || !saved.token || !Number.isFinite(saved.expiresAt)) {
       throw new AppError('NOT_SIGNED_IN', 'The saved sign-in is incomplete. Please sign in again.')
     }
@@ -149,7 +191,25 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     }
   }
 
+  /** Sign out: the server revokes this device's session (when reachable), then everything closes. */
   async logout(): Promise<void> {
+    await this.signOut()
+  }
+
+  /**
+   * End this device's session on the server (its token stops working) and close. Offline, or when the server
+   * does not answer within SIGN_OUT_WAIT_MS, it closes locally (the token then ends when it expires).
+   */
+  async signOut(): Promise<void> {
+    const session = this.active
+    if (!session) return
+    if (session.connection.isOnline) {
+      try {
+        await session.connection.request({ signOut: { allDevices: false } }, 'signOutOk', SIGN_OUT_WAIT_MS)
+      } catch (err) {
+        log.warn('the server did not confirm the sign-out; closing locally', { error: String(err) })
+      }
+    }
     await this.close()
   }
 
@@ -160,8 +220,10 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     this.active = null
     for (const off of session.unsubscribe) off()
     session.outbox.close()
+    session.catchUp.stop()
     await session.connection.stop()
     await session.lastCatchUp.catch(() => undefined)
+    await session.readPointerFlush.catch(() => undefined)
     await session.store.close()
     this.setStatus({ state: 'disconnected', nextRetryAt: null, reason })
   }
@@ -171,18 +233,24 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     this.active?.connection.dropForTest()
   }
 
-  /** Resolves when the catch-up and outbox flush of the latest (re)connect have finished. */
+  /** Resolves when catch-up has settled (caught up, or waiting for the next connect) and the outbox is idle. */
   async whenSynced(): Promise<void> {
-    await this.active?.lastCatchUp.catch(() => undefined)
+    const session = this.active
+    if (!session) return
+    await session.lastCatchUp.catch(() => undefined)
+    await session.catchUp.whenSettled()
+    await session.outbox.whenIdle()
   }
 
   async sendText(to: string, text: string): Promise<ChatMessage> {
     const session = this.requireSession()
-    const peer = to.trim()
-    if (!peer) throw new AppError('BAD_ARGUMENT', 'Choose who to send the message to.')
+    if (!to.trim()) throw new AppError('BAD_ARGUMENT', 'Choose who to send the message to.')
+    const peer = singleChat(to).id
     if (text.trim().length === 0) throw new AppError('BAD_ARGUMENT', 'Type a message before sending.')
     if (utf8ByteLength(text) > MAX_TEXT_BYTES) {
-      throw new AppError('TEXT_TOO_LONG', `This message is too long: the limit is ${MAX_TEXT_BYTES} bytes.`)
+      throw new AppError('TEXT_TOO_LONG', `This message is too long: the limit is ${MAX_TEXT_BYTES} bytes.`, {
+        params: { limit: MAX_TEXT_BYTES }
+      })
     }
     const message = newOutgoingText(session.info.user, peer, text)
     return session.outbox.enqueue(message).catch(rethrowAsAppError)
@@ -198,22 +266,65 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
   }
 
   async page(conversationId: string, beforeSeq: number | null, limit: number): Promise<MessagePage> {
-    return this.requireSession().history.page(conversationId, beforeSeq, limit).catch(rethrowAsAppError)
+    const session = this.requireSession()
+    return session.history.page(singleChat(conversationId), beforeSeq, limit).catch(rethrowAsAppError)
   }
 
   /** One page from this device's store only (never asks the server). */
   async pageLocal(conversationId: string, beforeSeq: number | null, limit: number): Promise<MessagePage> {
-    return this.requireSession().store.page(conversationId, beforeSeq, limit).catch(rethrowAsAppError)
+    return this.requireSession().store.page(singleChat(conversationId), beforeSeq, limit).catch(rethrowAsAppError)
   }
 
-  async markRead(conversationId: string): Promise<void> {
+  /**
+   * The user has seen the conversation up to `uptoSeq` (default: its newest message). The read pointer moves in
+   * the store first (so it works offline), then goes to the server, which tells the account's other devices.
+   */
+  async markRead(conversationId: string, uptoSeq?: number): Promise<void> {
     const session = this.requireSession()
-    const conversation = await session.store.markRead(conversationId).catch(rethrowAsAppError)
+    const result = await session.store.markRead(singleChat(conversationId), uptoSeq).catch(rethrowAsAppError)
+    if (!result) return
+    this.emit('conversation', result.conversation)
+    if (result.moved) this.flushReadPointers(session)
+  }
+
+  /** Keep typed, unsent text for a conversation (null or '' clears it). */
+  async setDraft(conversationId: string, text: string | null): Promise<Conversation | null> {
+    const session = this.requireSession()
+    const conversation = await session.store.setDraft(singleChat(conversationId), text || null).catch(rethrowAsAppError)
     if (conversation) this.emit('conversation', conversation)
+    return conversation
+  }
+
+  /** The canonical id of an existing user (any spelling); USER_NOT_FOUND when there is none. Needs the link. */
+  async lookupUser(name: string): Promise<string> {
+    const session = this.requireSession()
+    const canonical = canonicalUserId(name)
+    if (!canonical) throw new AppError('USER_NOT_FOUND', `There is no user named ${name.trim().slice(0, 64)}.`, { params: { user: name.trim().slice(0, 64) } })
+    const answer = await session.connection.request({ lookupUser: { user: canonical } }, 'lookupUserOk').catch(rethrowAsAppError)
+    if (!answer.exists) throw new AppError('USER_NOT_FOUND', `There is no user named ${canonical}.`, { params: { user: canonical } })
+    return canonicalUserId(answer.user) ?? canonical
+  }
+
+  /** What the diagnostics view shows: the cursor, what waits to be sent, what was put aside, the last sync error. */
+  async diagnostics(): Promise<ClientDiagnostics> {
+    const session = this.requireSession()
+    const quarantine = await session.store.quarantined(0).catch(() => ({ count: -1 }))
+    const lastError: SyncError | null = session.syncer.lastError
+    return {
+      syncCursor: session.syncer.currentCursor,
+      pendingOutbox: session.outbox.pendingCount,
+      sendsInFlight: session.outbox.inFlightCount,
+      quarantinedEvents: quarantine.count,
+      lastSyncError: lastError?.message ?? null,
+      lastSyncErrorAt: lastError?.at ?? null,
+      catchUpFailures: session.catchUp.failures,
+      heartbeatIntervalMs: session.connection.heartbeatIntervalMs,
+      connection: this.currentStatus
+    }
   }
 
   setActiveConversation(conversationId: string | null): void {
-    this.activeConversationId = conversationId
+    this.activeConversation = conversationId === null ? null : singleChat(conversationId)
   }
 
   private requireSession(): ActiveSession {
@@ -244,9 +355,25 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     const syncer = new Syncer({
       store,
       me: user,
-      fetchBatch: (afterSeq, limit) => connection.request({ sync: { afterSeq, limit } }, 'syncBatch'),
-      activeConversation: () => this.activeConversationId,
-      onApplied: (changes) => this.emitChanges(changes)
+      decode: this.decode,
+      fetchBatch: async (afterSeq, limit) => {
+        const response = await connection.requestRaw({ sync: { afterSeq, limit } }, 'syncBatch')
+        return {
+          events: rawEventsOfResponse(response.frameBytes, 'syncBatch'),
+          hasMore: Boolean(response.body.hasMore),
+          headSeq: Number(response.body.headSeq ?? 0)
+        }
+      },
+      fetchRecent: async (after, limit) => recentPageFromWire(await connection.request(recentRequest(after, limit), 'recentOk')),
+      activeConversation: () => this.activeConversation,
+      onApplied: (changes) => {
+        this.emitChanges(changes)
+        // The store moved the read pointer of the conversation on screen: tell the server.
+        if (this.activeConversation && this.active === session) this.flushReadPointers(session)
+      },
+      onBootstrapped: () => {
+        session.prefetched = false
+      }
     })
     const outbox = new Outbox({
       store,
@@ -257,7 +384,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
               clientId: hexToClientId(message.id),
               to: message.to,
               chatType: chatTypeToWire(message.chatType),
-              body: { text: { text: message.content.text } }
+              body: { text: { text: message.content.type === 'text' ? message.content.text : '' } }
             }
           },
           'sendAck'
@@ -265,10 +392,17 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
       isOnline: () => connection.isOnline,
       onChanged: (message) => {
         this.emit('message', message)
-        void this.emitConversation(session, message.conversationId)
+        void this.emitConversation(session, conversationKey(message.chatType, message.conversationId))
       },
       onAcked: (seq) => syncer.noteOwnAck(seq),
-      retryDelayMs: this.timings.backoffBaseMs
+      retryBaseMs: this.timings.backoffBaseMs,
+      retryMaxMs: this.timings.sendRetryMaxMs
+    })
+    const history = new HistoryPager({
+      store,
+      syncer,
+      isOnline: () => connection.isOnline,
+      requestHistory: (frame) => connection.requestRaw(frame, 'historyPage')
     })
     const session: ActiveSession = {
       info: { user, serverUrl: this.options.serverUrl, deviceId: this.options.deviceId },
@@ -278,20 +412,23 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
       connection,
       syncer,
       outbox,
-      history: new HistoryPager({
-        store,
-        syncer,
-        me: user,
+      history,
+      // Catch-up retries use the reconnect backoff's base and ceiling: both say how hard to press a struggling server.
+      catchUp: new CatchUpLoop({
+        run: () => syncer.catchUp(),
         isOnline: () => connection.isOnline,
-        requestHistory: (frame) => connection.request(frame, 'historyPage')
+        baseMs: this.timings.backoffBaseMs,
+        maxMs: this.timings.backoffMaxMs
       }),
       lastCatchUp: Promise.resolve(),
+      readPointerFlush: Promise.resolve(),
+      prefetched: true,
       unsubscribe: []
     }
     session.unsubscribe.push(
       connection.on('status', (status) => this.setStatus(status)),
       connection.on('online', (info) => this.onOnline(session, info)),
-      connection.on('push', (frame) => this.onPush(session, frame)),
+      connection.on('push', (push) => this.onPush(session, push)),
       connection.on('ended', (ended) => void this.onEnded(session, ended))
     )
     return session
@@ -301,12 +438,15 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
   private async startSession(session: ActiveSession, settleWhenUnreachable: boolean): Promise<void> {
     try {
       await session.syncer.init()
+      await session.outbox.start()
+      await this.reinterpretStored(session)
       const outcome = await startAndAwaitFirstConnect(session.connection, {
         waitMs: this.timings.requestTimeoutMs * LOGIN_CONNECT_WAIT_FACTOR,
         settleWhenUnreachable,
         onOnline: async (info) => {
           if (!this.isSessionUser(session, info)) throw new AppError('NOT_SIGNED_IN', SAVED_USER_MISMATCH)
-          // onOnline (registered earlier) has already started this connect's catch-up.
+          // onOnline (registered earlier) has already started this connect's catch-up. A new device's catch-up is
+          // the conversation list plus the log after its head, so sign-in never waits for the whole history.
           await session.lastCatchUp.catch(() => undefined)
         }
       })
@@ -317,8 +457,18 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     }
   }
 
+  /** Messages and entries kept raw by an older version are read again with this version's decoder (no refetch). */
+  private async reinterpretStored(session: ActiveSession): Promise<void> {
+    try {
+      const changed = await session.store.reinterpretUnsupported(messageDecoder(session.info.user, this.decode))
+      if (changed.length > 0) log.info('messages kept from an older version can be shown now', { count: changed.length })
+    } catch (err) {
+      log.warn('could not re-read stored unsupported messages', { error: String(err) })
+    }
+  }
+
   private isSessionUser(session: ActiveSession, info: AuthInfo): boolean {
-    return !info.user || info.user.toLowerCase() === session.info.user.toLowerCase()
+    return !info.user || canonicalUserId(info.user) === session.info.user
   }
 
   private onOnline(session: ActiveSession, info: AuthInfo): void {
@@ -329,26 +479,54 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
       return
     }
     if (info.tokenExpiresAt) session.tokenExpiresAt = info.tokenExpiresAt
-    this.startCatchUp(session)
+    // Sending does not wait for catch-up: each lane resends from its oldest unacked message first thing
+    // (the server de-duplicates), and catch-up runs beside it.
+    session.outbox.notifyOnline()
+    this.flushReadPointers(session)
+    session.lastCatchUp = session.catchUp.start().then(() => this.prefetchAfterStart(session))
   }
 
-  /** Catch up, then flush the outbox. If that fails while the link stays up (e.g. a timeout), try again later. */
-  private startCatchUp(session: ActiveSession): void {
-    session.lastCatchUp = session.syncer
-      .catchUp()
-      .then(() => session.outbox.flush())
-      .catch((err: unknown) => {
-        log.info('catch-up interrupted', { error: String(err) })
-        if (this.active !== session || !session.connection.isOnline) return // the next connect catches up
-        setTimeout(() => {
-          if (this.active === session && session.connection.isOnline) this.startCatchUp(session)
-        }, this.timings.backoffBaseMs)
-      })
+  /** After a start from the conversation list: the newest page of the top conversations, in the background. */
+  private async prefetchAfterStart(session: ActiveSession): Promise<void> {
+    if (session.prefetched) return
+    session.prefetched = true
+    void (async () => {
+      try {
+        const conversations = await session.store.listConversations()
+        for (const conversation of conversations.slice(0, PREFETCH_CONVERSATIONS)) {
+          if (this.active !== session || !session.connection.isOnline) return
+          await session.history.page(conversationKey(conversation.chatType, conversation.id), null, PREFETCH_PAGE_SIZE)
+        }
+      } catch (err) {
+        log.debug('prefetch stopped', { error: String(err) })
+      }
+    })()
   }
 
-  private onPush(session: ActiveSession, frame: DecodedFrame): void {
-    if (frame.body === 'event' && frame.event) {
-      session.syncer.onPush(frame.event)
+  /** Send the read pointers this device moved and the server has not confirmed (one flush at a time). */
+  private flushReadPointers(session: ActiveSession): void {
+    session.readPointerFlush = session.readPointerFlush.then(async () => {
+      if (this.active !== session || !session.connection.isOnline) return
+      try {
+        for (const pointer of await session.store.pendingReadPointers()) {
+          if (this.active !== session) return
+          await session.connection.request(
+            { markRead: { conversation: pointer.key.id, chatType: chatTypeToWire(pointer.key.type), seq: pointer.seq } },
+            'markReadOk'
+          )
+          await session.store.markReadPointerSynced(pointer.key, pointer.seq)
+        }
+      } catch (err) {
+        // Still pending in the store: sent again after the next connect or read.
+        log.info('could not send a read pointer yet', { error: String(err) })
+      }
+    })
+  }
+
+  private onPush(session: ActiveSession, { frame, frameBytes }: PushFrame): void {
+    if (frame.body === 'event') {
+      const raw = rawEventOfPush(frameBytes)
+      if (raw) session.syncer.onPush(raw)
     } else if (frame.body === 'tokenWillExpire') {
       const expiresAt = Number(frame.tokenWillExpire?.expiresAt ?? 0)
       this.emit('tokenWillExpire', { expiresAt })
@@ -356,6 +534,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     }
   }
 
+  /** Renew rotates the token: the old one stops working, so the new one is kept at once and the shells save it. */
   private async renewToken(session: ActiveSession): Promise<void> {
     for (let attempt = 1; attempt <= RENEW_ATTEMPTS; attempt++) {
       try {
@@ -387,9 +566,9 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     for (const conversation of changes.conversations) this.emit('conversation', conversation)
   }
 
-  private async emitConversation(session: ActiveSession, conversationId: string): Promise<void> {
+  private async emitConversation(session: ActiveSession, key: ConversationKey): Promise<void> {
     try {
-      const conversation = await session.store.getConversation(conversationId)
+      const conversation = await session.store.getConversation(key)
       if (conversation && this.active === session) this.emit('conversation', conversation)
     } catch (err) {
       log.debug('could not read the conversation', { error: String(err) })

@@ -7,6 +7,7 @@ import type {
   MessagePage,
   SessionInfo
 } from '../../shared/model'
+import type { LogEntryDecoder } from './protocol/log-entry'
 
 export interface ChatClientOptions {
   /** App server + gateway base address, e.g. http://127.0.0.1:3210 */
@@ -23,6 +24,26 @@ export interface ChatClientOptions {
   nativeBinding?: string
   /** Renew the token over the socket when the server warns it will expire (default true; tests turn it off). */
   autoRenewToken?: boolean
+  /** How log entries are read (this version's decoder by default; tests inject a "newer" one). */
+  decoder?: LogEntryDecoder
+}
+
+/** What the diagnostics view shows about one signed-in device. */
+export interface ClientDiagnostics {
+  /** The sequence of the newest log entry applied. */
+  syncCursor: number
+  /** Messages written here and not yet acked or failed. */
+  pendingOutbox: number
+  sendsInFlight: number
+  /** Log entries put aside because they could not be applied (sync went on past them); -1 if unreadable. */
+  quarantinedEvents: number
+  /** The last catch-up failure as a sentence, and when (cleared by the next successful catch-up). */
+  lastSyncError: string | null
+  lastSyncErrorAt: number | null
+  /** Catch-up attempts failed in a row (they are retried with backoff). */
+  catchUpFailures: number
+  heartbeatIntervalMs: number
+  connection: ConnectionStatus
 }
 
 export interface ClientTimings {
@@ -32,6 +53,10 @@ export interface ClientTimings {
   backoffBaseMs: number
   backoffMaxMs: number
   requestTimeoutMs: number
+  /** Jitter window of the first reconnect after a working link dropped (spreads a restarted server's herd). */
+  firstReconnectWindowMs: number
+  /** Longest pause between two attempts of one message in the outbox. */
+  sendRetryMaxMs: number
 }
 
 export interface ChatClientEvents {
@@ -66,7 +91,7 @@ export interface ChatClientApi {
   resume?(saved: SessionCredentials): Promise<SessionInfo>
   /** The current sign-in to save (renewed tokens replace the old one); null when signed out. */
   readonly credentials?: SessionCredentials | null
-  /** Stop, close the socket and the store; the session ends. */
+  /** Sign out (the server revokes this device's session when reachable), close the socket and the store. */
   logout(): Promise<void>
   /** Store in the outbox (status 'sending') and send; resolves once stored, before the ack. */
   sendText(to: string, text: string): Promise<ChatMessage>
@@ -75,7 +100,8 @@ export interface ChatClientApi {
   listConversations(): Promise<Conversation[]>
   /** Local page first; when the local store runs out, fetch older history from the server. */
   page(conversationId: string, beforeSeq: number | null, limit: number): Promise<MessagePage>
-  markRead(conversationId: string): Promise<void>
+  /** Move the read pointer to `uptoSeq` (default: the newest message); sent to the server for the other devices. */
+  markRead(conversationId: string, uptoSeq?: number): Promise<void>
   /** The conversation the user is looking at (its incoming messages do not count as unread). */
   setActiveConversation(conversationId: string | null): void
   on<K extends keyof ChatClientEvents>(event: K, listener: (payload: ChatClientEvents[K]) => void): () => void

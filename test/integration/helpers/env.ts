@@ -16,7 +16,9 @@ export const FAST_TIMINGS: ClientTimings = {
   pongTimeoutMs: 1_000,
   backoffBaseMs: 50,
   backoffMaxMs: 400,
-  requestTimeoutMs: 5_000
+  requestTimeoutMs: 5_000,
+  firstReconnectWindowMs: 100,
+  sendRetryMaxMs: 400
 }
 const WAIT_POLL_MS = 25
 const DEFAULT_WAIT_MS = 30_000

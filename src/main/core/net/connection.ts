@@ -24,9 +24,33 @@ const MAX_FRAME_ID = 0xffff_fffe
 const CLOSE_NORMAL = 1000
 const CLOSE_ABNORMAL = 1006
 const GRACEFUL_CLOSE_WAIT_MS = 1_000
+/**
+ * Longest reconnect window a server's going_away may ask for: a buggy or hostile value must not park a client
+ * for hours; five minutes covers any planned restart.
+ */
+export const MAX_SERVER_RECONNECT_WINDOW_MS = 5 * 60_000
 
-export type ResponseKind = 'authOk' | 'sendAck' | 'syncBatch' | 'historyPage' | 'renewOk'
+export type ResponseKind =
+  | 'authOk'
+  | 'sendAck'
+  | 'syncBatch'
+  | 'historyPage'
+  | 'renewOk'
+  | 'signOutOk'
+  | 'lookupUserOk'
+  | 'markReadOk'
+  | 'recentOk'
 export type ResponseBody<K extends ResponseKind> = NonNullable<DecodedFrame[K]>
+/** A response with the exact bytes of its frame (event-carrying frames are read again through the raw views). */
+export interface RawResponse<K extends ResponseKind> {
+  body: ResponseBody<K>
+  frameBytes: Uint8Array
+}
+/** A server push (frame id 0) with the exact bytes of its frame. */
+export interface PushFrame {
+  frame: DecodedFrame
+  frameBytes: Uint8Array
+}
 /** A request frame as callers build it: the connection assigns the id. */
 export type RequestFrame = Omit<Frame, 'id'>
 
@@ -48,8 +72,8 @@ export interface ConnectionEvents {
   /** Every successful auth, i.e. after the first connect and after every reconnect. */
   online: AuthInfo
   offline: { reason: string | null }
-  /** A server push (frame id 0): event, token_will_expire. */
-  push: DecodedFrame
+  /** A server push (frame id 0): event, token_will_expire (going_away is handled here). */
+  push: PushFrame
   /** The connection stopped for good without being asked to (auth refused, token expired, replaced). */
   ended: ConnectionEnded
 }
@@ -61,11 +85,13 @@ export interface ConnectionOptions {
   platform: string
   token: string
   timings: ClientTimings
+  /** [0, 1) for reconnect jitter; Math.random by default (tests inject a fixed one). */
+  random?: () => number
 }
 
 interface PendingRequest {
   expect: ResponseKind
-  resolve: (frame: DecodedFrame) => void
+  resolve: (frame: DecodedFrame, frameBytes: Uint8Array) => void
   reject: (err: AppError) => void
   timer: ReturnType<typeof setTimeout>
 }
@@ -86,7 +112,11 @@ function toBytes(data: WebSocket.RawData): Uint8Array {
 const FATAL_CLOSES: ReadonlyMap<number, { code: AppErrorCode; reason: string }> = new Map([
   [CloseCode.CLOSE_AUTH_FAILED, { code: 'NOT_SIGNED_IN', reason: 'The server refused this sign-in. Please sign in again.' }],
   [CloseCode.CLOSE_TOKEN_EXPIRED, { code: 'TOKEN_EXPIRED', reason: 'Your session has expired. Please sign in again.' }],
-  [CloseCode.CLOSE_REPLACED, { code: 'NOT_SIGNED_IN', reason: 'This device was signed in somewhere else, so this session ended.' }]
+  [CloseCode.CLOSE_REPLACED, { code: 'NOT_SIGNED_IN', reason: 'This device was signed in somewhere else, so this session ended.' }],
+  [
+    CloseCode.CLOSE_SIGNED_OUT,
+    { code: 'NOT_SIGNED_IN', reason: 'This sign-in was ended (signed out, or the session was revoked). Please sign in again.' }
+  ]
 ])
 
 export class Connection extends TypedEmitter<ConnectionEvents> {
@@ -102,6 +132,14 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
   private pingTimer: ReturnType<typeof setTimeout> | null = null
   private pongTimer: ReturnType<typeof setTimeout> | null = null
   private failureCounted = false
+  /**
+   * The jitter window of the next reconnect when an established link dropped: the configured first-reconnect
+   * window, or what the server's going_away asked for. null = ordinary exponential backoff.
+   */
+  private reconnectWindowMs: number | null = null
+  /** The window announced by the server's last going_away (applies to the drop that follows it). */
+  private serverWindowMs: number | null = null
+  private readonly random: () => number
   private currentStatus: ConnectionStatus = { state: 'disconnected', nextRetryAt: null, reason: null }
   private readonly url: string
 
@@ -109,9 +147,11 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     super()
     this.token = options.token
     this.url = gatewayUrl(options.serverUrl)
+    this.random = options.random ?? Math.random
     this.backoff = new Backoff({
       baseMs: options.timings.backoffBaseMs,
-      maxMs: options.timings.backoffMaxMs
+      maxMs: options.timings.backoffMaxMs,
+      random: this.random
     })
     this.heartbeat = new HeartbeatPolicy({
       minIntervalMs: options.timings.heartbeatMinMs,
@@ -176,6 +216,11 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
 
   /** Send a request and wait for its response (or an error frame, a timeout, a disconnect). */
   request<K extends ResponseKind>(frame: RequestFrame, expect: K, timeoutMs?: number): Promise<ResponseBody<K>> {
+    return this.requestRaw(frame, expect, timeoutMs).then((response) => response.body)
+  }
+
+  /** As request(), and also hands back the response frame's exact bytes. */
+  requestRaw<K extends ResponseKind>(frame: RequestFrame, expect: K, timeoutMs?: number): Promise<RawResponse<K>> {
     if (!this.online || !this.ws) {
       return Promise.reject(new AppError('DISCONNECTED', 'Not connected to the server.'))
     }
@@ -187,14 +232,14 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     frame: RequestFrame,
     expect: K,
     timeoutMs: number
-  ): Promise<ResponseBody<K>> {
+  ): Promise<RawResponse<K>> {
     this.nextFrameId = (this.nextFrameId % MAX_FRAME_ID) + 1
     const id = this.nextFrameId
     const bytes = encodeFrame({ ...frame, id })
     if (bytes.byteLength > MAX_FRAME_BYTES) {
       return Promise.reject(new AppError('TEXT_TOO_LONG', 'This message is too large to send.'))
     }
-    return new Promise<ResponseBody<K>>((resolve, reject) => {
+    return new Promise<RawResponse<K>>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id)
         reject(new AppError('TIMEOUT', 'The server did not answer in time.'))
@@ -203,9 +248,9 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
         expect,
         timer,
         reject,
-        resolve: (response) => {
+        resolve: (response, frameBytes) => {
           const body = response[expect]
-          if (body) resolve(body as ResponseBody<K>)
+          if (body) resolve({ body: body as ResponseBody<K>, frameBytes })
           else reject(new AppError('SERVER_ERROR', 'The server sent an unexpected answer.'))
         }
       })
@@ -250,7 +295,7 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     if (this.ws !== ws) return
     const auth = { token: this.token, deviceId: this.options.deviceId, platform: this.options.platform }
     this.sendRequest(ws, { auth }, 'authOk', this.options.timings.requestTimeoutMs).then(
-      (ok) => {
+      ({ body: ok }) => {
         if (this.ws !== ws || this.stopped) return
         const info: AuthInfo = {
           user: ok.user ?? '',
@@ -269,6 +314,8 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
         if (this.ws !== ws || this.stopped) return
         if (err instanceof ProtocolError && err.wireCode === ErrorCode.ERROR_TOKEN_EXPIRED) {
           this.end(CloseCode.CLOSE_TOKEN_EXPIRED)
+        } else if (err instanceof ProtocolError && err.wireCode === ErrorCode.ERROR_TOKEN_REVOKED) {
+          this.end(CloseCode.CLOSE_SIGNED_OUT)
         } else if (err instanceof ProtocolError && err.wireCode === ErrorCode.ERROR_UNAUTHENTICATED) {
           this.end(CloseCode.CLOSE_AUTH_FAILED)
         } else {
@@ -293,9 +340,11 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
       this.pending.delete(frame.id)
       clearTimeout(entry.timer)
       if (frame.body === 'error') {
-        entry.reject(new ProtocolError(frame.error?.code ?? ErrorCode.ERROR_UNKNOWN, frame.error?.message ?? ''))
+        entry.reject(
+          new ProtocolError(frame.error?.code ?? ErrorCode.ERROR_UNKNOWN, frame.error?.message ?? '', frame.error?.retryAfterMs ?? null)
+        )
       } else {
-        entry.resolve(frame)
+        entry.resolve(frame, bytes)
       }
       return
     }
@@ -304,7 +353,14 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
       log.info('server reported an error', { code: frame.error?.code, message: frame.error?.message })
       return
     }
-    this.emit('push', frame)
+    if (frame.body === 'goingAway') {
+      // The server is about to close every socket: spread this client's reconnect over the window it names.
+      const window = Number(frame.goingAway?.retryAfterMs ?? 0)
+      this.serverWindowMs = window > 0 ? Math.min(window, MAX_SERVER_RECONNECT_WINDOW_MS) : null
+      log.info('the server is going away', { retryAfterMs: window })
+      return
+    }
+    this.emit('push', { frame, frameBytes: bytes })
   }
 
   private schedulePing(): void {
@@ -342,6 +398,9 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     this.online = false
     this.rejectAllPending()
     if (wasOnline) {
+      // Every client of a restarted server drops at once: the first reconnect is spread over a wide window.
+      this.reconnectWindowMs = this.serverWindowMs ?? this.options.timings.firstReconnectWindowMs
+      this.serverWindowMs = null
       // Only an abnormal drop says the link (or a NAT on the way) died; app close codes are deliberate.
       if (!this.failureCounted && code === CLOSE_ABNORMAL) this.heartbeat.onFailure()
       this.emit('offline', { reason: reason || null })
@@ -356,7 +415,10 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
   }
 
   private scheduleReconnect(): void {
-    const delay = this.backoff.next()
+    const window = this.reconnectWindowMs
+    this.reconnectWindowMs = null
+    // After a drop of a working link: full jitter over the window (then ordinary backoff if that attempt fails).
+    const delay = window !== null ? Math.floor(this.random() * window) : this.backoff.next()
     this.setStatus({
       state: 'reconnecting',
       nextRetryAt: Date.now() + delay,

@@ -6,10 +6,13 @@ import { ErrorCode } from '../../../shared/proto/codec'
 /** An AppError that came from an error frame; keeps the wire code so callers can decide what to do. */
 export class ProtocolError extends AppError {
   readonly wireCode: ErrorCode
-  constructor(wireCode: ErrorCode, serverMessage: string) {
+  /** The server's "try again after" (rate limits, overload); null when it gave none. */
+  readonly retryAfterMs: number | null
+  constructor(wireCode: ErrorCode, serverMessage: string, retryAfterMs: number | null = null) {
     super(appCodeFor(wireCode), sentenceFor(wireCode, serverMessage))
     this.name = 'ProtocolError'
     this.wireCode = wireCode
+    this.retryAfterMs = retryAfterMs !== null && retryAfterMs > 0 ? retryAfterMs : null
   }
 }
 
@@ -21,7 +24,12 @@ const WIRE_ERRORS: Partial<Record<ErrorCode, { code: AppErrorCode; sentence: str
   [ErrorCode.ERROR_TOKEN_EXPIRED]: { code: 'TOKEN_EXPIRED', sentence: 'Your session has expired. Please sign in again.' },
   [ErrorCode.ERROR_UNAUTHENTICATED]: { code: 'NOT_SIGNED_IN', sentence: 'You are not signed in.' },
   [ErrorCode.ERROR_RATE_LIMITED]: { code: 'SERVER_ERROR', sentence: 'Too many requests; slowing down.' },
-  [ErrorCode.ERROR_FORBIDDEN]: { code: 'BAD_ARGUMENT', sentence: 'You are not allowed to do that.' }
+  [ErrorCode.ERROR_FORBIDDEN]: { code: 'BAD_ARGUMENT', sentence: 'You are not allowed to do that.' },
+  [ErrorCode.ERROR_BLOCKED]: { code: 'BAD_ARGUMENT', sentence: 'You cannot send messages to this user.' },
+  [ErrorCode.ERROR_TOKEN_REVOKED]: {
+    code: 'NOT_SIGNED_IN',
+    sentence: 'This sign-in was ended (signed out or used elsewhere). Please sign in again.'
+  }
 }
 
 function appCodeFor(code: ErrorCode): AppErrorCode {
@@ -35,6 +43,11 @@ function sentenceFor(code: ErrorCode, serverMessage: string): string {
   return serverMessage ? `The server refused the request: ${serverMessage}` : 'The server refused the request.'
 }
 
+/**
+ * Only errors that no retry can fix fail a message. Everything else is transient and retried with backoff:
+ * ERROR_INTERNAL (a failed group commit, a dispatch exception), ERROR_UNKNOWN (a code from a newer server),
+ * rate limits, and the auth errors (the session ends or reconnects; the message waits in the outbox).
+ */
 const PERMANENT_SEND_ERRORS: ReadonlySet<ErrorCode> = new Set([
   ErrorCode.ERROR_TEXT_TOO_LONG,
   ErrorCode.ERROR_FRAME_TOO_LARGE,
@@ -42,15 +55,21 @@ const PERMANENT_SEND_ERRORS: ReadonlySet<ErrorCode> = new Set([
   ErrorCode.ERROR_BAD_REQUEST,
   ErrorCode.ERROR_MALFORMED_FRAME,
   ErrorCode.ERROR_FORBIDDEN,
-  ErrorCode.ERROR_INTERNAL,
-  ErrorCode.ERROR_UNKNOWN
+  ErrorCode.ERROR_BLOCKED
 ])
 
 /** A send that failed this way will never succeed as is: the message becomes 'failed'. */
-export function isPermanentSendError(err: unknown): err is ProtocolError {
-  return err instanceof ProtocolError && PERMANENT_SEND_ERRORS.has(err.wireCode)
+export function isPermanentSendError(err: unknown): err is AppError {
+  if (err instanceof ProtocolError) return PERMANENT_SEND_ERRORS.has(err.wireCode)
+  // Refused before it left: the encoded frame is over the size limit.
+  return err instanceof AppError && err.code === 'TEXT_TOO_LONG'
 }
 
 export function isRateLimited(err: unknown): boolean {
   return err instanceof ProtocolError && err.wireCode === ErrorCode.ERROR_RATE_LIMITED
+}
+
+/** How long the server asked us to wait before trying again, or null. */
+export function retryAfterMsOf(err: unknown): number | null {
+  return err instanceof ProtocolError ? err.retryAfterMs : null
 }

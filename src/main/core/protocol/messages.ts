@@ -4,9 +4,13 @@ import type { ChatMessage, ChatType } from '../../../shared/model'
 import { ChatTypePb, clientIdToHex } from '../../../shared/proto/codec'
 import { newMessageIdHex } from '../message-id'
 import type { parley } from '../../../shared/proto/gen/parley.js'
+import { canonicalUserId } from '../../../shared/user-id'
 
 export type WireEvent = parley.v1.Event.$Properties
 export type WireMessage = parley.v1.Message.$Properties
+
+/** The client id is 16 bytes (message-id.ts); anything else cannot be a message of ours. */
+const CLIENT_ID_BYTES = 16
 
 export function chatTypeFromWire(type: number | null | undefined): ChatType {
   if (type === ChatTypePb.CHAT_TYPE_GROUP) return 'group'
@@ -27,12 +31,18 @@ export function chatMessageFromEvent(event: WireEvent, me: string): ChatMessage 
   return chatMessageFromWire(message, Number(event.seq ?? 0), me)
 }
 
+/**
+ * The message as this account sees it, with canonical user ids; null when its envelope is unusable (no client id,
+ * no valid sender or recipient). A body this version does not know maps to an empty text here: callers check
+ * `body.content` first (see log-entry.ts), so it is never stored as one.
+ */
 export function chatMessageFromWire(message: WireMessage, seq: number, me: string): ChatMessage | null {
-  if (!message.clientId || message.clientId.length === 0) return null
-  const from = message.from ?? ''
-  const to = message.to ?? ''
-  const mine = from === me
+  if (!message.clientId || message.clientId.length !== CLIENT_ID_BYTES) return null
   const chatType = chatTypeFromWire(message.chatType)
+  const from = canonicalUserId(message.from)
+  const to = chatType === 'single' ? canonicalUserId(message.to) : message.to || null
+  if (!from || !to) return null
+  const mine = from === canonicalUserId(me)
   return {
     id: clientIdToHex(message.clientId),
     serverId: Number(message.serverId ?? 0) || null,

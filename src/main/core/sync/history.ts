@@ -1,9 +1,10 @@
 // Owns paging a conversation: the local store first, then older history ("roaming") from the server when the
-// store runs out. Fetched messages are stored without moving the sync cursor and without raising unread.
+// store runs out. Fetched entries are stored without moving the sync cursor and without raising unread.
 import { createLogger } from '../../../shared/logger'
-import type { ChatMessage, MessagePage } from '../../../shared/model'
-import type { RequestFrame, ResponseBody } from '../net/connection'
-import { chatMessageFromEvent, chatTypeToWire } from '../protocol/messages'
+import { conversationKeyString, type ConversationKey, type MessagePage } from '../../../shared/model'
+import type { RawResponse, RequestFrame } from '../net/connection'
+import { rawEventsOfResponse } from '../protocol/log-entry'
+import { chatTypeToWire } from '../protocol/messages'
 import type { MessageStore } from '../store/types'
 import type { Syncer } from './syncer'
 
@@ -12,44 +13,41 @@ const log = createLogger('core:history')
 export interface HistoryPagerOptions {
   store: MessageStore
   syncer: Syncer
-  me: string
   isOnline: () => boolean
-  requestHistory: (frame: RequestFrame) => Promise<ResponseBody<'historyPage'>>
+  requestHistory: (frame: RequestFrame) => Promise<RawResponse<'historyPage'>>
 }
 
 export class HistoryPager {
   /** Per conversation: every message with a seq below this is known locally (the server said there is no more). */
   private readonly completeBelow = new Map<string, number>()
+  /** History pages asked of the server (diagnostics and tests). */
+  requests = 0
 
   constructor(private readonly options: HistoryPagerOptions) {}
 
-  async page(conversationId: string, beforeSeq: number | null, limit: number): Promise<MessagePage> {
+  async page(key: ConversationKey, beforeSeq: number | null, limit: number): Promise<MessagePage> {
     const { store } = this.options
-    const local = await store.page(conversationId, beforeSeq, limit)
+    const local = await store.page(key, beforeSeq, limit)
     if (local.messages.length >= limit || local.hasMore || !this.options.isOnline()) return local
     const oldestKnown = local.messages.reduce<number | null>(
       (min, m) => (m.seq !== null && (min === null || m.seq < min) ? m.seq : min),
       beforeSeq
     )
     const askBelow = oldestKnown ?? Number.POSITIVE_INFINITY
-    if (askBelow <= (this.completeBelow.get(conversationId) ?? 0)) return local
+    const mapKey = conversationKeyString(key)
+    if (askBelow <= (this.completeBelow.get(mapKey) ?? 0)) return local
     try {
-      const history = await this.options.requestHistory({
-        history: {
-          conversation: conversationId,
-          chatType: chatTypeToWire('single'),
-          beforeSeq: oldestKnown ?? 0,
-          limit
-        }
+      this.requests += 1
+      const response = await this.options.requestHistory({
+        history: { conversation: key.id, chatType: chatTypeToWire(key.type), beforeSeq: oldestKnown ?? 0, limit }
       })
-      if (!history.hasMore) this.completeBelow.set(conversationId, Math.max(askBelow, this.completeBelow.get(conversationId) ?? 0))
-      const older = (history.events ?? [])
-        .map((event) => chatMessageFromEvent(event, this.options.me))
-        .filter((m): m is ChatMessage => m !== null)
+      const hasMore = Boolean(response.body.hasMore)
+      if (!hasMore) this.completeBelow.set(mapKey, Math.max(askBelow, this.completeBelow.get(mapKey) ?? 0))
+      const older = rawEventsOfResponse(response.frameBytes, 'historyPage')
       if (older.length === 0) return local
-      await this.options.syncer.applyHistory(older, conversationId)
-      const merged = await store.page(conversationId, beforeSeq, limit)
-      return { messages: merged.messages, hasMore: merged.hasMore || Boolean(history.hasMore) }
+      await this.options.syncer.applyHistory(older)
+      const merged = await store.page(key, beforeSeq, limit)
+      return { messages: merged.messages, hasMore: merged.hasMore || hasMore }
     } catch (err) {
       log.warn('could not fetch older history; showing local messages', { error: String(err) })
       return local

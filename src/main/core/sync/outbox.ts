@@ -1,20 +1,29 @@
-// Owns the durable outbox: every outgoing message is stored ('sending') BEFORE it is sent, resent after every
-// reconnect until acked ('sent'), or marked 'failed' with a sentence when the server refuses it for good.
+// Owns the durable outbox: every outgoing message is stored before it is sent, then sent in one lane per
+// conversation (one send in flight per lane, lanes in parallel), retried with backoff until acked or failed.
 import { AppError } from '../../../shared/errors'
 import { createLogger } from '../../../shared/logger'
 import type { ChatMessage } from '../../../shared/model'
 import type { ResponseBody } from '../net/connection'
-import { isPermanentSendError, isRateLimited } from '../protocol/errors'
+import { fullJitterDelayMs } from '../net/backoff'
+import { isPermanentSendError, retryAfterMsOf } from '../protocol/errors'
 import type { MessageStore } from '../store/types'
 
 const log = createLogger('core:outbox')
-/** How often one delivery retries a send that timed out while the link stayed up. */
-export const MAX_TIMEOUT_RETRIES = 5
-export const RATE_LIMIT_RETRY_MS = 1_000
-/** Longest pause between rate-limited retries, as a multiple of the retry delay. */
-const MAX_RETRY_DELAY_STEPS = 10
-/** Sends in flight at once while flushing a long outbox (keeps the server's rate limiter happy). */
-export const FLUSH_WINDOW = 32
+
+/** First retry ceiling after a transient send failure (full jitter below it, doubling per failure). */
+export const SEND_RETRY_BASE_MS = 500
+/**
+ * Longest pause between two attempts of one message: a minute keeps a message moving soon after the server
+ * recovers, while a message that keeps failing costs at most ~1,400 attempts a day.
+ */
+export const SEND_RETRY_MAX_MS = 60_000
+/**
+ * A message whose sends keep failing while the link is UP for this long is marked failed (the user can retry).
+ * Time offline does not count: a laptop closed over a weekend still sends its queue when it wakes. A day is
+ * longer than any server incident we plan for, and short enough that nobody waits on a "sending" forever.
+ */
+export const SEND_GIVE_UP_MS = 24 * 60 * 60 * 1000
+export const SEND_GIVE_UP_SENTENCE = 'Could not send for 24 hours. Tap to try again.'
 
 export interface OutboxOptions {
   store: MessageStore
@@ -25,128 +34,299 @@ export interface OutboxOptions {
   onChanged: (message: ChatMessage) => void
   /** A send was acked with this position in the account's log. */
   onAcked?: (seq: number) => void
-  retryDelayMs?: number
+  /** Ceiling of the first retry delay (SEND_RETRY_BASE_MS by default; tests use a few ms). */
+  retryBaseMs?: number
+  retryMaxMs?: number
+  giveUpAfterMs?: number
+  /** [0, 1) for the jitter; Math.random by default. */
+  random?: () => number
+  now?: () => number
 }
 
+/** The messages of one conversation not yet acked or failed, in the order written. */
+interface Lane {
+  readonly conversationId: string
+  readonly queue: ChatMessage[]
+  running: boolean
+  /** Parked until the link is up (counts as idle for whenIdle). */
+  parked: boolean
+  /** Transient failures of the head message in a row (decides the backoff). */
+  failures: number
+  /** When the head message started failing, moved forward by the time spent offline (see SEND_GIVE_UP_MS). */
+  stuckSince: number | null
+}
+
+type AttemptOutcome = 'done' | 'again'
+
 export class Outbox {
-  private readonly inFlight = new Set<string>()
-  private readonly retryDelayMs: number
+  private readonly lanes = new Map<string, Lane>()
+  /** Ids in some lane: a message is never queued (nor in flight) twice. */
+  private readonly queued = new Set<string>()
+  private inFlight = 0
   private closed = false
+  /** Loads what a previous run left 'sending'; new messages queue behind it. */
+  private loaded: Promise<void> | null = null
+  /** enqueue()/retry() run one after another so lanes get messages in the order they were written. */
+  private writeChain: Promise<unknown> = Promise.resolve()
+  private onlineWaiters: Array<() => void> = []
+  private wakeSleepers: Array<() => void> = []
+  private idleWaiters: Array<() => void> = []
+  private readonly retryBaseMs: number
+  private readonly retryMaxMs: number
+  private readonly giveUpAfterMs: number
+  private readonly random: () => number
+  private readonly now: () => number
 
   constructor(private readonly options: OutboxOptions) {
-    this.retryDelayMs = options.retryDelayMs ?? RATE_LIMIT_RETRY_MS
+    this.retryBaseMs = options.retryBaseMs ?? SEND_RETRY_BASE_MS
+    this.retryMaxMs = options.retryMaxMs ?? SEND_RETRY_MAX_MS
+    this.giveUpAfterMs = options.giveUpAfterMs ?? SEND_GIVE_UP_MS
+    this.random = options.random ?? Math.random
+    this.now = options.now ?? Date.now
   }
 
-  /** Store a new outgoing message (status 'sending') and start sending it if online. Resolves once stored. */
-  async enqueue(message: ChatMessage): Promise<ChatMessage> {
-    const stored: ChatMessage = { ...message, status: 'sending', error: null, seq: null, serverId: null }
-    await this.options.store.addOutgoing(stored)
-    this.options.onChanged(stored)
-    this.kick(stored)
-    return stored
+  /** Queue what the store still has 'sending' (after an app restart), oldest first. Idempotent. */
+  start(): Promise<void> {
+    this.loaded ??= this.options.store.pendingOutbox().then(
+      (pending) => {
+        if (pending.length > 0) log.debug('resuming the outbox', { count: pending.length })
+        for (const message of pending) this.push(message)
+      },
+      (err: unknown) => log.error('could not read the outbox', { error: String(err) })
+    )
+    return this.loaded
   }
 
-  /** A failed message goes back to 'sending' and is sent again. */
-  async retry(id: string): Promise<ChatMessage> {
-    const current = await this.options.store.getMessage(id)
-    if (!current) throw new AppError('NOT_FOUND', 'That message no longer exists.')
-    if (current.direction !== 'out') throw new AppError('BAD_ARGUMENT', 'Only your own messages can be sent again.')
-    if (current.status === 'sent' || current.status === 'sending') return current
-    const sending = await this.options.store.markSending(id)
-    if (!sending) throw new AppError('NOT_FOUND', 'That message no longer exists.')
-    this.options.onChanged(sending)
-    this.kick(sending)
-    return sending
+  /** Store a new outgoing message (status 'sending') and queue it behind its conversation's unsent ones. */
+  enqueue(message: ChatMessage): Promise<ChatMessage> {
+    return this.serialise(async () => {
+      await this.start()
+      const stored: ChatMessage = { ...message, status: 'sending', error: null, seq: null, serverId: null }
+      await this.options.store.addOutgoing(stored)
+      this.options.onChanged(stored)
+      this.push(stored)
+      return stored
+    })
   }
 
-  /** Send everything still 'sending', oldest first (after every (re)connect). Resolves when all are settled. */
+  /** A failed message goes back to 'sending' and is queued again (behind what its conversation has queued now). */
+  retry(id: string): Promise<ChatMessage> {
+    return this.serialise(async () => {
+      await this.start()
+      const current = await this.options.store.getMessage(id)
+      if (!current) throw new AppError('NOT_FOUND', 'That message no longer exists.')
+      if (current.direction !== 'out') throw new AppError('BAD_ARGUMENT', 'Only your own messages can be sent again.')
+      if (current.status === 'sent' || current.status === 'sending') return current
+      if (current.content.type !== 'text') throw new AppError('BAD_ARGUMENT', 'Only text messages can be sent again.')
+      const sending = await this.options.store.markSending(id)
+      if (!sending) throw new AppError('NOT_FOUND', 'That message no longer exists.')
+      this.options.onChanged(sending)
+      this.push(sending)
+      return sending
+    })
+  }
+
+  /** The link is up (again): every lane waiting for it sends now, and lanes sleeping in a backoff try again. */
+  notifyOnline(): void {
+    if (!this.options.isOnline()) return
+    const waiters = [...this.onlineWaiters, ...this.wakeSleepers]
+    this.onlineWaiters = []
+    this.wakeSleepers = []
+    for (const wake of waiters) wake()
+  }
+
+  /**
+   * Make sure the outbox is loaded and sending, and resolve once no lane is sending any more: everything was
+   * acked or failed, or what is left waits for the link. (Tests and whenSynced use it; sending never waits for it.)
+   */
   async flush(): Promise<void> {
-    if (!this.options.isOnline() || this.closed) return
-    const pending = await this.options.store.pendingOutbox()
-    if (pending.length > 0) log.debug('flushing the outbox', { count: pending.length })
-    // Each deliver() writes its frame before its first await, and workers take messages in list order,
-    // so frames leave in outbox order.
-    let next = 0
-    const worker = async (): Promise<void> => {
-      while (next < pending.length && this.options.isOnline() && !this.closed) {
-        const message = pending[next++]!
-        await this.deliver(message)
-      }
-    }
-    await Promise.all(Array.from({ length: Math.min(FLUSH_WINDOW, pending.length) }, worker))
+    await this.start()
+    this.notifyOnline()
+    await this.whenIdle()
+  }
+
+  /** Resolves when no lane is sending or sleeping in a backoff (queues empty or waiting for the link). */
+  whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve()
+    return new Promise((resolve) => this.idleWaiters.push(resolve))
   }
 
   /** Stop touching the store (it is being closed). In-flight sends settle quietly. */
   close(): void {
     this.closed = true
+    this.notifyOnlineForClose()
   }
 
+  /** Sends on the wire right now (at most one per conversation). */
   get inFlightCount(): number {
-    return this.inFlight.size
+    return this.inFlight
   }
 
-  private kick(message: ChatMessage): void {
-    if (!this.options.isOnline()) return
-    void this.deliver(message)
+  /** Messages queued (including in flight) and not yet acked or failed. */
+  get pendingCount(): number {
+    return this.queued.size
   }
 
-  private async deliver(message: ChatMessage): Promise<void> {
-    if (this.inFlight.has(message.id) || this.closed || !this.options.isOnline()) return
-    this.inFlight.add(message.id)
+  private serialise<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.writeChain.then(task)
+    this.writeChain = run.catch(() => undefined)
+    return run
+  }
+
+  private push(message: ChatMessage): void {
+    if (this.closed || this.queued.has(message.id)) return
+    this.queued.add(message.id)
+    let lane = this.lanes.get(message.conversationId)
+    if (!lane) {
+      lane = { conversationId: message.conversationId, queue: [], running: false, parked: false, failures: 0, stuckSince: null }
+      this.lanes.set(message.conversationId, lane)
+    }
+    lane.queue.push(message)
+    if (!lane.running) void this.runLane(lane)
+  }
+
+  private async runLane(lane: Lane): Promise<void> {
+    lane.running = true
     try {
-      let timeouts = 0
-      let rateLimited = 0
-      while (!this.closed && this.options.isOnline()) {
-        try {
-          const ack = await this.options.send(message)
-          await this.acked(message, ack)
-          return
-        } catch (err) {
-          if (this.closed) return
-          if (isPermanentSendError(err)) {
-            await this.failed(message, err.message)
-            return
-          }
-          const appError = AppError.from(err)
-          if (isRateLimited(err)) {
-            rateLimited += 1
-          } else if (appError.code === 'TIMEOUT' && timeouts < MAX_TIMEOUT_RETRIES) {
-            timeouts += 1
-          } else {
-            // Disconnected, the session ended, or it kept timing out: it stays 'sending' and the flush
-            // after the next connect resends it (the server de-duplicates on the client id).
-            log.debug('send interrupted; will resend after reconnect', { id: message.id, code: appError.code })
-            return
-          }
-          await delay(this.retryDelayMs * Math.min(MAX_RETRY_DELAY_STEPS, timeouts + rateLimited))
+      while (!this.closed && lane.queue.length > 0) {
+        if (!this.options.isOnline()) {
+          await this.waitForLink(lane)
+          continue
+        }
+        const head = lane.queue[0]!
+        const outcome = await this.attempt(lane, head)
+        if (outcome === 'done') {
+          lane.queue.shift()
+          this.queued.delete(head.id)
+          lane.failures = 0
+          lane.stuckSince = null
         }
       }
     } catch (err) {
-      log.error('outbox could not update the store', { id: message.id, error: String(err) })
+      log.error('an outbox lane stopped', { conversation: lane.conversationId, error: String(err) })
     } finally {
-      this.inFlight.delete(message.id)
+      lane.running = false
+      if (lane.queue.length === 0) this.lanes.delete(lane.conversationId)
+      this.checkIdle()
     }
   }
 
-  private async acked(message: ChatMessage, ack: ResponseBody<'sendAck'>): Promise<void> {
-    if (this.closed) return
-    const seq = Number(ack.seq ?? 0)
-    const updated = await this.options.store.markSent(message.id, {
-      serverId: Number(ack.serverId ?? 0),
-      seq,
-      timestamp: Number(ack.timestamp ?? Date.now())
+  /** One send of the lane's head message; 'again' means the head stays (it waits for the link or a backoff). */
+  private async attempt(lane: Lane, message: ChatMessage): Promise<AttemptOutcome> {
+    this.inFlight += 1
+    let ack: ResponseBody<'sendAck'>
+    try {
+      ack = await this.options.send(message)
+    } catch (err) {
+      return this.afterFailure(lane, message, err)
+    } finally {
+      this.inFlight -= 1
+    }
+    await this.acked(message, ack)
+    return 'done'
+  }
+
+  private async afterFailure(lane: Lane, message: ChatMessage, err: unknown): Promise<AttemptOutcome> {
+    if (this.closed) return 'again'
+    if (isPermanentSendError(err)) {
+      await this.failed(message, err.message)
+      return 'done'
+    }
+    const appError = AppError.from(err)
+    if (!this.options.isOnline()) {
+      // The link went away: the head is resent first thing after the next connect (the server de-duplicates).
+      log.debug('send interrupted; resending after reconnect', { id: message.id })
+      return 'again'
+    }
+    // Transient on a live link: a timeout, an internal server error, a rate limit (or a drop not yet noticed).
+    const now = this.now()
+    lane.stuckSince ??= now
+    if (now - lane.stuckSince >= this.giveUpAfterMs) {
+      log.warn('giving up on a message that kept failing', { id: message.id, code: appError.code })
+      await this.failed(message, SEND_GIVE_UP_SENTENCE)
+      return 'done'
+    }
+    const backoff = fullJitterDelayMs(lane.failures, { baseMs: this.retryBaseMs, maxMs: this.retryMaxMs, random: this.random })
+    const serverSays = retryAfterMsOf(err)
+    const wait = Math.max(backoff, serverSays ?? 0)
+    lane.failures += 1
+    log.debug('send failed; retrying', { id: message.id, code: appError.code, failures: lane.failures, wait })
+    await this.sleep(wait, serverSays !== null)
+    return 'again'
+  }
+
+  /** Wait for the link; the time offline does not count towards giving up on the head message. */
+  private async waitForLink(lane: Lane): Promise<void> {
+    const offlineSince = this.now()
+    lane.parked = true
+    this.checkIdle()
+    await new Promise<void>((resolve) => this.onlineWaiters.push(resolve))
+    lane.parked = false
+    if (lane.stuckSince !== null) lane.stuckSince += this.now() - offlineSince
+  }
+
+  /** A backoff pause; a reconnect cuts it short unless the server asked for the wait (retry_after). */
+  private sleep(ms: number, serverAsked: boolean): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer)
+        resolve()
+      }
+      const timer = setTimeout(() => {
+        this.wakeSleepers = this.wakeSleepers.filter((w) => w !== done)
+        resolve()
+      }, ms)
+      if (!serverAsked) this.wakeSleepers.push(done)
     })
-    if (updated) this.options.onChanged(updated)
+  }
+
+  private notifyOnlineForClose(): void {
+    const waiters = [...this.onlineWaiters, ...this.wakeSleepers]
+    this.onlineWaiters = []
+    this.wakeSleepers = []
+    for (const wake of waiters) wake()
+    this.checkIdle()
+  }
+
+  private isIdle(): boolean {
+    if (this.closed) return true
+    for (const lane of this.lanes.values()) {
+      if (lane.running && !lane.parked) return false
+    }
+    return true
+  }
+
+  private checkIdle(): void {
+    if (this.idleWaiters.length === 0 || !this.isIdle()) return
+    const waiters = this.idleWaiters
+    this.idleWaiters = []
+    for (const resolve of waiters) resolve()
+  }
+
+  private async acked(message: ChatMessage, ack: ResponseBody<'sendAck'>): Promise<void> {
+    const seq = Number(ack.seq ?? 0)
+    if (this.closed) return
+    try {
+      const updated = await this.options.store.markSent(message.id, {
+        serverId: Number(ack.serverId ?? 0),
+        seq,
+        timestamp: Number(ack.timestamp ?? Date.now())
+      })
+      if (updated) this.options.onChanged(updated)
+    } catch (err) {
+      // The server has it; the next sync marks it sent from the log entry.
+      log.error('outbox could not record an ack', { id: message.id, error: String(err) })
+    }
     this.options.onAcked?.(seq)
   }
 
   private async failed(message: ChatMessage, reason: string): Promise<void> {
-    log.info('message refused by the server', { id: message.id, reason })
-    const updated = await this.options.store.markFailed(message.id, reason)
-    if (updated) this.options.onChanged(updated)
+    log.info('message failed', { id: message.id, reason })
+    try {
+      const updated = await this.options.store.markFailed(message.id, reason)
+      if (updated) this.options.onChanged(updated)
+    } catch (err) {
+      log.error('outbox could not record a failure', { id: message.id, error: String(err) })
+    }
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
 }

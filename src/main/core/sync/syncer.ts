@@ -1,13 +1,15 @@
-// Owns this device's position in the account's event log: catch-up in batches after every (re)connect,
-// live pushes, gap detection, and the cursor kept in the store. All store writes that move the cursor are serialised here.
+// Owns this device's position in the account's event log: catch-up in batches, live pushes, gap detection,
+// the new-device start (conversation list instead of the whole log) and the cursor kept in the store.
+// All store writes that move the cursor are serialised here; an entry that cannot be applied is quarantined.
 import { AppError } from '../../../shared/errors'
 import { createLogger } from '../../../shared/logger'
-import type { ChatMessage, Conversation } from '../../../shared/model'
+import { conversationKey, type ChatMessage, type Conversation, type ConversationKey } from '../../../shared/model'
 import { ErrorCode } from '../../../shared/proto/codec'
-import type { ResponseBody } from '../net/connection'
 import { ProtocolError } from '../protocol/errors'
-import { chatMessageFromEvent, type WireEvent } from '../protocol/messages'
-import type { MessageStore } from '../store/types'
+import { decodeLogEntry, PoisonEventError, type LogEntry, type LogEntryDecoder, type RawLogEvent } from '../protocol/log-entry'
+import { StoreError } from '../store/errors'
+import type { ConversationSummary, MessageStore, ReadPointer, SyncBatchExtras, UnknownEvent } from '../store/types'
+import type { RecentPage } from './recent'
 
 const log = createLogger('core:syncer')
 /** Events asked for per sync request; the server also stops a batch at the frame size. */
@@ -17,23 +19,44 @@ export const SYNC_BATCH_SIZE = 500
  * chunk amortises the per-commit costs (conversation rows, FTS segment, index pages) over more rows.
  */
 export const STORE_APPLY_CHUNK = 2_000
+/** Conversations asked for per RecentConversations page (the server also cuts a page at the frame size). */
+export const RECENT_PAGE_SIZE = 100
 
 export interface AppliedChanges {
   messages: ChatMessage[]
   conversations: Conversation[]
 }
 
+/** A sync answer as the syncer needs it: each entry with its exact bytes. */
+export interface FetchedBatch {
+  events: RawLogEvent[]
+  hasMore: boolean
+  headSeq: number
+}
+
 export interface SyncerOptions {
   store: MessageStore
-  /** The signed-in account: decides direction and conversation of each message. */
+  /** The signed-in account (canonical): decides direction and conversation of each message. */
   me: string
   /** Asks the server for the log entries after `afterSeq` (over the socket). */
-  fetchBatch: (afterSeq: number, limit: number) => Promise<ResponseBody<'syncBatch'>>
-  activeConversation: () => string | null
+  fetchBatch: (afterSeq: number, limit: number) => Promise<FetchedBatch>
+  /** Asks the server for one page of the conversation list (new device, expired cursor). */
+  fetchRecent: (after: RecentPage['next'], limit: number) => Promise<RecentPage>
+  activeConversation: () => ConversationKey | null
   onApplied: (changes: AppliedChanges) => void
+  /** The device started from the conversation list (new device, expired cursor). */
+  onBootstrapped?: () => void
+  /** This version's decoder by default; tests inject a "newer" one. */
+  decode?: LogEntryDecoder
   batchSize?: number
   /** Events per store transaction during catch-up (default STORE_APPLY_CHUNK). */
   applyChunk?: number
+}
+
+/** What went wrong with the last catch-up, for the diagnostics view. */
+export interface SyncError {
+  at: number
+  message: string
 }
 
 export class Syncer {
@@ -43,10 +66,18 @@ export class Syncer {
   private chain: Promise<unknown> = Promise.resolve()
   private readonly batchSize: number
   private readonly applyChunk: number
+  private readonly decode: LogEntryDecoder
+  private quarantinedThisSession = 0
+  /** Entries that failed to decode, waiting to be quarantined with the next store write. */
+  private poisoned: Array<{ seq: number; bytes: Uint8Array; reason: string }> = []
+  private lastErrorValue: SyncError | null = null
+  /** Requests made (sync batches and conversation-list pages) and entries received: diagnostics and tests. */
+  readonly counters = { syncRequests: 0, eventsFetched: 0, recentRequests: 0 }
 
   constructor(private readonly options: SyncerOptions) {
     this.batchSize = options.batchSize ?? SYNC_BATCH_SIZE
     this.applyChunk = options.applyChunk ?? STORE_APPLY_CHUNK
+    this.decode = options.decode ?? decodeLogEntry
   }
 
   async init(): Promise<void> {
@@ -57,13 +88,33 @@ export class Syncer {
     return this.cursor
   }
 
-  /** Catch up from the cursor until the server has nothing more. Rejects if the link drops meanwhile. */
+  get lastError(): SyncError | null {
+    return this.lastErrorValue
+  }
+
+  get quarantinedInSession(): number {
+    return this.quarantinedThisSession
+  }
+
+  /**
+   * Bring the store up to the server's log. A device with no cursor (new device) starts from the conversation
+   * list and the log head instead of the whole log; older history is paged on demand. Rejects if the link drops.
+   */
   catchUp(): Promise<void> {
-    return this.enqueue(() => this.runCatchUp())
+    return this.enqueue(async () => {
+      try {
+        if (this.cursor === 0) await this.runBootstrap('new device')
+        await this.runCatchUp()
+        this.lastErrorValue = null
+      } catch (err) {
+        this.lastErrorValue = { at: Date.now(), message: err instanceof Error ? err.message : String(err) }
+        throw err
+      }
+    })
   }
 
   /** A live `event` push. Applied in order; a gap triggers a catch-up instead. Never rejects. */
-  onPush(event: WireEvent): void {
+  onPush(event: RawLogEvent): void {
     void this.enqueue(() => this.applyPush(event)).catch((err: unknown) => {
       log.warn('could not apply a pushed event; the next catch-up will fetch it', { error: String(err) })
     })
@@ -79,10 +130,13 @@ export class Syncer {
     }).catch((err: unknown) => log.warn('could not store the cursor', { error: String(err) }))
   }
 
-  /** Store older messages fetched from server history, without moving the cursor and without raising unread. */
-  applyHistory(messages: ChatMessage[], conversationId: string): Promise<AppliedChanges> {
+  /** Store older messages fetched from server history, without moving the cursor. */
+  applyHistory(events: RawLogEvent[]): Promise<AppliedChanges> {
     return this.enqueue(async () => {
-      const changes = await this.options.store.applyEvents(messages, this.cursor, conversationId)
+      const entries = this.decodeAll(events)
+      const messages = entries.flatMap((e) => (e.kind === 'message' || e.kind === 'unsupportedMessage' ? [e] : []))
+      // Not as the active conversation: that would move the read pointer. Unread is derived from the pointer.
+      const changes = await this.storeEntries(messages, this.cursor, null)
       this.options.onApplied(changes)
       return changes
     })
@@ -94,9 +148,10 @@ export class Syncer {
     return run
   }
 
-  private async applyPush(event: WireEvent): Promise<void> {
-    const seq = Number(event.seq ?? 0)
+  private async applyPush(event: RawLogEvent): Promise<void> {
+    const seq = event.seq
     if (seq <= this.cursor) return // already applied by a catch-up
+    if (this.cursor === 0) return // a new device starts from the conversation list; the catch-up does that
     await this.advanceOverOwnSeqs()
     if (seq <= this.cursor) return
     if (seq !== this.cursor + 1) {
@@ -107,9 +162,42 @@ export class Syncer {
     await this.apply([event], seq)
   }
 
+  /** The conversation list with each newest entry and read pointer, then the cursor jumps to the log head. */
+  private async runBootstrap(why: string): Promise<void> {
+    log.info('starting from the conversation list', { why })
+    let after: RecentPage['next'] = null
+    let headSeq: number | null = null
+    for (;;) {
+      this.counters.recentRequests += 1
+      const page = await this.options.fetchRecent(after, RECENT_PAGE_SIZE)
+      // Entries newer than the first page's head come again through sync (upserts are idempotent).
+      headSeq ??= page.headSeq
+      const summaries: ConversationSummary[] = []
+      for (const summary of page.conversations) {
+        const entry = summary.last ? this.decodeOrQuarantine(summary.last) : null
+        const last = entry && (entry.kind === 'message' || entry.kind === 'unsupportedMessage') ? entry : null
+        summaries.push({
+          key: conversationKey(summary.chatType, summary.conversationId),
+          lastMessage: last ? this.messageOf(last) : null,
+          readSeq: summary.readSeq,
+          unreadCount: summary.unread
+        })
+      }
+      await this.flushQuarantine()
+      // The cursor moves with the last page only: an interrupted start begins again from the first page.
+      const cursor = !page.hasMore || !page.next ? Math.max(headSeq, this.cursor) : this.cursor
+      const conversations = await this.options.store.applyConversationSummaries(summaries, cursor)
+      this.cursor = cursor
+      this.options.onApplied({ messages: [], conversations })
+      if (!page.hasMore || !page.next) break
+      after = page.next
+    }
+    this.options.onBootstrapped?.()
+  }
+
   private async runCatchUp(): Promise<void> {
     let fetchedUpTo = this.cursor
-    let pending: WireEvent[] = []
+    let pending: RawLogEvent[] = []
     const applyPending = async (): Promise<void> => {
       if (pending.length === 0) return
       const events = pending
@@ -117,24 +205,26 @@ export class Syncer {
       await this.apply(events, fetchedUpTo)
     }
     for (;;) {
-      let batch: ResponseBody<'syncBatch'>
+      let batch: FetchedBatch
       try {
+        this.counters.syncRequests += 1
         batch = await this.options.fetchBatch(fetchedUpTo, this.batchSize)
       } catch (err) {
         if (err instanceof ProtocolError && err.wireCode === ErrorCode.ERROR_CURSOR_EXPIRED) {
-          // The server no longer keeps entries that old: sync the whole retained log again (upserts are idempotent).
-          log.warn('cursor expired on the server; resyncing from the start', { cursor: this.cursor })
+          // The server no longer keeps entries that old: start again from the conversation list and the head.
+          log.warn('cursor expired on the server; starting from the conversation list', { cursor: this.cursor })
           pending = []
-          this.cursor = 0
-          fetchedUpTo = 0
+          await this.runBootstrap('cursor expired')
+          fetchedUpTo = this.cursor
           continue
         }
         // Keep what already arrived: the next catch-up starts after it.
         await applyPending()
         throw AppError.from(err)
       }
-      const events = batch.events ?? []
-      fetchedUpTo = events.reduce((max, e) => Math.max(max, Number(e.seq ?? 0)), fetchedUpTo)
+      const events = batch.events
+      this.counters.eventsFetched += events.length
+      fetchedUpTo = events.reduce((max, e) => Math.max(max, e.seq), fetchedUpTo)
       pending.push(...events)
       const done = !batch.hasMore || events.length === 0
       if (done || pending.length >= this.applyChunk) await applyPending()
@@ -142,16 +232,104 @@ export class Syncer {
     }
   }
 
-  private async apply(events: WireEvent[], newCursor: number): Promise<void> {
-    const messages: ChatMessage[] = []
-    for (const event of events) {
-      const message = chatMessageFromEvent(event, this.options.me)
-      if (message) messages.push(message)
-    }
-    const changes = await this.options.store.applyEvents(messages, newCursor, this.options.activeConversation())
+  /** Apply entries up to `newCursor`; entries that cannot be decoded or stored are quarantined, the cursor moves on. */
+  private async apply(events: RawLogEvent[], newCursor: number): Promise<void> {
+    const entries = this.decodeAll(events)
+    const changes = await this.storeEntries(entries, newCursor, this.options.activeConversation())
     this.cursor = Math.max(this.cursor, newCursor)
     for (const seq of this.ownSeqs) if (seq <= this.cursor) this.ownSeqs.delete(seq)
     this.options.onApplied(changes)
+  }
+
+  private decodeAll(events: RawLogEvent[]): LogEntry[] {
+    const entries: LogEntry[] = []
+    for (const event of events) {
+      const entry = this.decodeOrQuarantine(event)
+      if (entry) entries.push(entry)
+    }
+    return entries
+  }
+
+  /** Decodes one entry; a poison one is set aside for quarantine (stored with the next write) and yields null. */
+  private decodeOrQuarantine(event: RawLogEvent): LogEntry | null {
+    try {
+      return this.decode(event, this.options.me)
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err)
+      this.poisoned.push({ seq: err instanceof PoisonEventError ? err.seq || event.seq : event.seq, bytes: event.bytes, reason })
+      return null
+    }
+  }
+
+  /**
+   * One transaction for the batch: messages, read pointers, unknown kinds (kept raw), quarantined entries and the
+   * cursor. The store quarantines a message that fails its checks itself; if it still refuses the batch on its
+   * checks (a read pointer, say), the entries go in one by one and each refused one is quarantined, so one bad
+   * entry never holds the cursor back. Other store failures (disk full, closed) reject: the cursor stays.
+   */
+  private async storeEntries(entries: LogEntry[], cursor: number, active: ConversationKey | null): Promise<AppliedChanges> {
+    try {
+      return await this.writeEntries(entries, cursor, active)
+    } catch (err) {
+      if (!isRefusedByChecks(err) || entries.length === 0) throw err
+      log.warn('the store refused a batch; applying its entries one by one', { count: entries.length, error: String(err) })
+    }
+    const changes: AppliedChanges = { messages: [], conversations: [] }
+    for (const entry of entries) {
+      try {
+        merge(changes, await this.writeEntries([entry], this.cursor, active))
+      } catch (err) {
+        if (!isRefusedByChecks(err)) throw err
+        this.poisoned.push({ seq: entry.seq, bytes: entry.bytes, reason: err instanceof Error ? err.message : String(err) })
+      }
+    }
+    merge(changes, await this.writeEntries([], cursor, active))
+    return changes
+  }
+
+  private async writeEntries(entries: LogEntry[], cursor: number, active: ConversationKey | null): Promise<AppliedChanges> {
+    const messages: ChatMessage[] = []
+    const readPointers: ReadPointer[] = []
+    const unknownEvents: UnknownEvent[] = []
+    for (const entry of entries) {
+      if (entry.kind === 'message' || entry.kind === 'unsupportedMessage') messages.push(this.messageOf(entry))
+      else if (entry.kind === 'readPointer') readPointers.push({ key: conversationKey(entry.chatType, entry.conversationId), seq: entry.readSeq })
+      else unknownEvents.push({ seq: entry.seq, raw: entry.bytes })
+    }
+    const quarantine = this.takePoisoned()
+    const extras: SyncBatchExtras = { readPointers, unknownEvents, quarantine: quarantine.map(({ seq, bytes, reason }) => ({ seq, raw: bytes, reason })) }
+    let result: Awaited<ReturnType<MessageStore['applyEvents']>>
+    try {
+      result = await this.options.store.applyEvents(messages, cursor, active, extras)
+    } catch (err) {
+      this.poisoned.unshift(...quarantine) // not written: they go with the next attempt
+      throw err
+    }
+    for (const event of result.quarantined) log.warn('the store quarantined a log entry', { seq: event.seq, reason: event.reason })
+    this.quarantinedThisSession += quarantine.length + result.quarantined.length
+    return { messages: result.messages, conversations: result.conversations }
+  }
+
+  /** The message as stored: an unsupported body keeps the entry's bytes and never becomes an empty text. */
+  private messageOf(entry: Extract<LogEntry, { kind: 'message' | 'unsupportedMessage' }>): ChatMessage {
+    if (entry.kind === 'message') return entry.message
+    return { ...entry.message, content: { type: 'unsupported', raw: Buffer.from(entry.bytes).toString('base64') } }
+  }
+
+  /** Poisoned entries decoded so far, logged; they go to the store with the next write. */
+  private takePoisoned(): Array<{ seq: number; bytes: Uint8Array; reason: string }> {
+    const poisoned = this.poisoned
+    this.poisoned = []
+    for (const event of poisoned) log.warn('quarantined a log entry that cannot be applied', { seq: event.seq, reason: event.reason })
+    return poisoned
+  }
+
+  /** Quarantine what was poisoned outside a batch write (conversation summaries). */
+  private async flushQuarantine(): Promise<void> {
+    for (const event of this.takePoisoned()) {
+      await this.options.store.quarantineEvent(event.seq, event.bytes, event.reason)
+      this.quarantinedThisSession += 1
+    }
   }
 
   private async advanceOverOwnSeqs(): Promise<void> {
@@ -161,4 +339,16 @@ export class Syncer {
     await this.options.store.applyEvents([], next, this.options.activeConversation())
     this.cursor = next
   }
+}
+
+/** The store refused an entry on its checks (not a disk or database failure). */
+function isRefusedByChecks(err: unknown): boolean {
+  return err instanceof StoreError && err.code === 'STORE_BAD_ARGUMENT'
+}
+
+function merge(into: AppliedChanges, more: AppliedChanges): void {
+  into.messages.push(...more.messages)
+  const byId = new Map(into.conversations.map((c) => [c.id, c]))
+  for (const conversation of more.conversations) byId.set(conversation.id, conversation)
+  into.conversations.splice(0, into.conversations.length, ...byId.values())
 }
