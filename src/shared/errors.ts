@@ -1,5 +1,5 @@
 // Typed application errors: a stable code for programs and a sentence for people.
-// Every layer throws/returns AppError; IPC and the browser host carry it as { code, message }.
+// Every layer throws/returns AppError; IPC and the browser host carry it as { code, message, params? }.
 
 export type AppErrorCode =
   | 'BAD_ARGUMENT' // arguments failed validation at a boundary
@@ -19,31 +19,52 @@ export type AppErrorCode =
   | 'DISCONNECTED'
   | 'STORE_ERROR'
   | 'UNKNOWN_METHOD'
+  | 'RATE_LIMITED' // too many attempts; params.retryAfterSec says when to try again
   | 'INTERNAL'
+
+/**
+ * The facts a sentence needs ({ user: 'bob' }, { limit: 5120 }), so the renderer can build it in the user's
+ * language from the code; `message` stays the English sentence for logs and for renderers without a template.
+ */
+export type AppErrorParams = Readonly<Record<string, string | number>>
 
 export interface AppErrorShape {
   code: AppErrorCode
   message: string
+  params?: AppErrorParams
 }
 
 export class AppError extends Error implements AppErrorShape {
   readonly code: AppErrorCode
-  constructor(code: AppErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options)
+  readonly params?: AppErrorParams
+  constructor(code: AppErrorCode, message: string, options?: { cause?: unknown; params?: AppErrorParams }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'AppError'
     this.code = code
+    if (options?.params) this.params = options.params
   }
 
   toJSON(): AppErrorShape {
-    return { code: this.code, message: this.message }
+    return this.params ? { code: this.code, message: this.message, params: this.params } : { code: this.code, message: this.message }
   }
 
   static from(err: unknown): AppError {
     if (err instanceof AppError) return err
-    if (isAppErrorShape(err)) return new AppError(err.code, err.message)
+    if (isAppErrorShape(err)) return new AppError(err.code, err.message, { params: paramsOf(err) })
     const detail = err instanceof Error ? err.message : String(err)
     return new AppError('INTERNAL', `Something went wrong: ${detail}`, { cause: err })
   }
+}
+
+/** Only flat string/number values cross a boundary as params; anything else is dropped. */
+function paramsOf(shape: AppErrorShape): AppErrorParams | undefined {
+  const raw: unknown = shape.params
+  if (typeof raw !== 'object' || raw === null) return undefined
+  const params: Record<string, string | number> = {}
+  for (const [key, value] of Object.entries(raw)) {
+    if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) params[key] = value
+  }
+  return Object.keys(params).length > 0 ? params : undefined
 }
 
 export function isAppErrorShape(value: unknown): value is AppErrorShape {

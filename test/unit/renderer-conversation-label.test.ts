@@ -2,7 +2,7 @@
 // (the e2e contract), previews are one clipped line, and the composer's byte limit matches the protocol.
 import { describe, expect, it } from 'vitest'
 import { conversationAccessibleName, previewText, unreadBadgeText } from '../../src/renderer/src/utils/conversation-label'
-import { MAX_TEXT_BYTES, textTooLongMessage, utf8ByteLength } from '../../src/renderer/src/utils/text-limits'
+import { MAX_TEXT_BYTES, textTooLongError, utf8ByteLength } from '../../src/renderer/src/utils/text-limits'
 import type { ChatMessage, Conversation } from '../../src/shared/model'
 import { MAX_TEXT_BYTES as PROTOCOL_MAX_TEXT_BYTES } from '../../src/shared/proto/codec'
 
@@ -52,9 +52,9 @@ describe('renderer text limits', () => {
     expect(MAX_TEXT_BYTES).toBe(PROTOCOL_MAX_TEXT_BYTES)
     expect(utf8ByteLength('é')).toBe(2)
     expect(utf8ByteLength('👋')).toBe(4)
-    expect(textTooLongMessage('a'.repeat(MAX_TEXT_BYTES))).toBeNull()
-    expect(textTooLongMessage('a'.repeat(MAX_TEXT_BYTES + 1))).toMatch(/too long/)
+    expect(textTooLongError('a'.repeat(MAX_TEXT_BYTES))).toBeNull()
+    expect(textTooLongError('a'.repeat(MAX_TEXT_BYTES + 1))?.message).toMatch(/too long/)
     // 2,000 characters but 8,000 bytes: too long although short in characters.
-    expect(textTooLongMessage('👋'.repeat(2_000))).toMatch(/limit is 5 KB/)
+    expect(textTooLongError('👋'.repeat(2_000))?.params).toEqual({ limit: MAX_TEXT_BYTES })
   })
 })

@@ -110,6 +110,21 @@ describe('renderer socket bridge', () => {
     expect(host.received.map((m) => m.kind)).toEqual(['invoke', 'invoke', 'invoke'])
   })
 
+  it('carries the params of an error to the renderer, so it can build the sentence from the code', async () => {
+    const { host, bridge } = await setup()
+    host.onInvoke = (message, socket) =>
+      reply(socket, {
+        kind: 'reply',
+        id: message.id,
+        reply: { ok: false, error: { code: 'USER_NOT_FOUND', message: 'There is no user named zed.', params: { user: 'zed' } } }
+      })
+    await expect(bridge.invoke('app.info')).rejects.toEqual({
+      code: 'USER_NOT_FOUND',
+      message: 'There is no user named zed.',
+      params: { user: 'zed' }
+    })
+  })
+
   it('queues invokes made before the socket opens', async () => {
     const { host, bridge } = await setup()
     host.onInvoke = (message, socket) => reply(socket, { kind: 'reply', id: message.id, reply: { ok: true, result: null as never } })

@@ -65,14 +65,24 @@ class FakeClient implements ChatClientApi {
   }
   async listConversations(): Promise<Conversation[]> {
     this.calls.push(['listConversations'])
-    return [{ id: 'bob', chatType: 'single', lastMessage: null, unreadCount: 2, updatedAt: 5 }]
+    return [{ id: 'bob', chatType: 'single', lastMessage: null, unreadCount: 2, readSeq: 0, draft: null, updatedAt: 5 }]
   }
   async page(conversationId: string, beforeSeq: number | null, limit: number): Promise<MessagePage> {
     this.calls.push(['page', conversationId, beforeSeq, limit])
     return { messages: [message()], hasMore: false }
   }
-  async markRead(conversationId: string): Promise<void> {
-    this.calls.push(['markRead', conversationId])
+  async markRead(conversationId: string, uptoSeq?: number): Promise<void> {
+    this.calls.push(['markRead', conversationId, uptoSeq])
+  }
+  async lookupUser(username: string): Promise<{ user: string } | null> {
+    this.calls.push(['lookupUser', username])
+    return username === 'bob' ? { user: 'bob' } : null
+  }
+  async setDraft(conversationId: string, text: string | null): Promise<void> {
+    this.calls.push(['setDraft', conversationId, text])
+  }
+  async diagnostics(): Promise<{ syncCursor: number; pendingOutbox: number; quarantinedEvents: number }> {
+    return { syncCursor: 42, pendingOutbox: 3, quarantinedEvents: 1 }
   }
   setActiveConversation(conversationId: string | null): void {
     this.calls.push(['setActiveConversation', conversationId])
@@ -278,6 +288,31 @@ describe('CoreSession sign-in', () => {
 })
 
 describe('CoreSession mapping', () => {
+  it('looks users up by their canonical id and answers USER_NOT_FOUND with the name as a param', async () => {
+    const { session, clients } = setup()
+    await signIn(session)
+    expect(await session.invoke('users.lookup', { username: ' BOB ' })).toEqual({ ok: true, result: { user: 'bob' } })
+    expect(await session.invoke('users.lookup', { username: 'Nobody' })).toEqual({
+      ok: false,
+      error: { code: 'USER_NOT_FOUND', message: 'There is no user named nobody.', params: { user: 'nobody' } }
+    })
+    expect(await session.invoke('users.lookup', { username: 'no spaces' })).toMatchObject({ ok: false, error: { code: 'INVALID_USERNAME' } })
+    expect(clients[0]!.calls.filter(([name]) => name === 'lookupUser')).toEqual([['lookupUser', 'bob'], ['lookupUser', 'nobody']])
+  })
+
+  it('reports diagnostics from the client, and empty ones while signed out', async () => {
+    const { session } = setup()
+    expect(await session.invoke('app.diagnostics', undefined)).toMatchObject({
+      ok: true,
+      result: { syncCursor: null, pendingOutbox: 0, quarantinedEvents: 0, connection: { state: 'disconnected' } }
+    })
+    await signIn(session)
+    expect(await session.invoke('app.diagnostics', undefined)).toMatchObject({
+      ok: true,
+      result: { syncCursor: 42, pendingOutbox: 3, quarantinedEvents: 1 }
+    })
+  })
+
   it('maps every account method onto the client', async () => {
     const { session, clients } = setup()
     await signIn(session)
@@ -285,6 +320,11 @@ describe('CoreSession mapping', () => {
     client.calls.length = 0
     expect(await session.invoke('conversations.list', undefined)).toMatchObject({ ok: true, result: [{ id: 'bob' }] })
     await session.invoke('conversations.markRead', { conversationId: 'bob' })
+    await session.invoke('conversations.markRead', { conversationId: 'bob', uptoSeq: 17 })
+    await session.invoke('conversations.setActive', { conversationId: 'BOB' })
+    await session.invoke('conversations.setActive', { conversationId: null })
+    await session.invoke('drafts.set', { conversationId: 'bob', text: 'half a thought' })
+    await session.invoke('drafts.set', { conversationId: 'bob', text: '' })
     await session.invoke('messages.page', { conversationId: 'bob' })
     await session.invoke('messages.page', { conversationId: 'bob', beforeSeq: 40, limit: 10 })
     const sent = await session.invoke('messages.sendText', { to: 'bob', text: 'hello' })
@@ -292,8 +332,12 @@ describe('CoreSession mapping', () => {
     await session.invoke('messages.retry', { messageId: MESSAGE_ID })
     expect(client.calls).toEqual([
       ['listConversations'],
+      ['markRead', 'bob', undefined],
+      ['markRead', 'bob', 17],
       ['setActiveConversation', 'bob'],
-      ['markRead', 'bob'],
+      ['setActiveConversation', null],
+      ['setDraft', 'bob', 'half a thought'],
+      ['setDraft', 'bob', null],
       ['page', 'bob', null, 50],
       ['page', 'bob', 40, 10],
       ['sendText', 'bob', 'hello'],
@@ -307,7 +351,7 @@ describe('CoreSession mapping', () => {
     const client = clients[0]!
     events.length = 0
     const status: ConnectionStatus = { state: 'connected', nextRetryAt: null, reason: null }
-    const conversation: Conversation = { id: 'bob', chatType: 'single', lastMessage: null, unreadCount: 0, updatedAt: 1 }
+    const conversation: Conversation = { id: 'bob', chatType: 'single', lastMessage: null, unreadCount: 0, readSeq: 0, draft: null, updatedAt: 1 }
     client.emit('connection', status)
     client.emit('message', message())
     client.emit('conversation', conversation)

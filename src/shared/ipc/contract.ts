@@ -18,6 +18,22 @@ export interface AppInfo {
   defaultServerUrl: string
 }
 
+/** A user found by users.lookup: the id in its canonical form (what conversations are keyed by). */
+export interface UserLookup {
+  user: string
+}
+
+/** What the diagnostics view shows about this device's sync (null while signed out or not yet known). */
+export interface Diagnostics {
+  /** The sequence of the newest log entry this device applied. */
+  syncCursor: number | null
+  /** Messages written here and not yet acked by the server. */
+  pendingOutbox: number
+  /** Events that could not be applied and were put aside (sync went on past them). */
+  quarantinedEvents: number
+  connection: ConnectionStatus
+}
+
 /** What each invoke method answers. */
 export interface InvokeResults {
   'app.info': AppInfo
@@ -28,6 +44,10 @@ export interface InvokeResults {
   'connection.status': ConnectionStatus
   'conversations.list': Conversation[]
   'conversations.markRead': void
+  'conversations.setActive': void
+  'drafts.set': void
+  'users.lookup': UserLookup
+  'app.diagnostics': Diagnostics
   'messages.page': MessagePage
   'messages.sendText': ChatMessage
   'messages.retry': ChatMessage

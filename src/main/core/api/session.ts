@@ -1,10 +1,11 @@
 // Owns one signed-in (or not yet signed-in) user session behind the IPC contract: validates every invoke,
 // drives the ChatClient, maps its events to push events. Electron-free: both shells (Electron, browser host) use it.
 import type { ChatClientApi, ChatClientEvents, ChatClientOptions } from '../types'
-import type { InvokeReply, InvokeResults, PushEventName, PushEvents } from '../../../shared/ipc/contract'
+import type { Diagnostics, InvokeReply, InvokeResults, PushEventName, PushEvents, UserLookup } from '../../../shared/ipc/contract'
 import type { InvokeArgsOf, InvokeMethod } from '../../../shared/ipc/schemas'
 import type { ConnectionStatus, SessionInfo } from '../../../shared/model'
 import { AppError } from '../../../shared/errors'
+import { canonicalUserId } from '../../../shared/user-id'
 import { createLogger } from '../../../shared/logger'
 import type { SessionVault } from './session-vault'
 import { isInvokeMethod, parseInvokeArgs, unknownMethodError } from './validation'
@@ -32,6 +33,31 @@ export interface CoreSessionOptions {
 }
 
 export type PushListener = <E extends PushEventName>(event: E, payload: PushEvents[E]) => void
+
+/**
+ * Client methods issue 5 adds to the core (user lookup, drafts, diagnostics, read up to a message). Until
+ * every client has them they are optional here, and a method that is missing answers with a sentence.
+ */
+interface ClientExtras {
+  markRead(conversationId: string, uptoSeq?: number): Promise<void>
+  lookupUser?(username: string): Promise<string | { user: string } | null>
+  setDraft?(conversationId: string, text: string | null): Promise<unknown>
+  diagnostics?(): Promise<{ syncCursor?: number | null; pendingOutbox?: number; quarantinedEvents?: number }>
+}
+
+function withExtras(client: ChatClientApi): ChatClientApi & ClientExtras {
+  // ChatClientApi.markRead takes (conversationId) or (conversationId, uptoSeq); the rest are checked before use.
+  return client as ChatClientApi & ClientExtras
+}
+
+function notYetAvailable(what: string): AppError {
+  return new AppError('INTERNAL', `${what} is not available in this version of Parley.`)
+}
+
+/** Conversation ids of single chats are user ids: one canonical form (a group id passes through as it is). */
+function canonicalConversationId(id: string): string {
+  return canonicalUserId(id) ?? id
+}
 
 type Handlers = { [M in InvokeMethod]: (args: InvokeArgsOf<M>) => Promise<InvokeResults[M]> }
 
@@ -90,11 +116,17 @@ export class CoreSession {
       'auth.session': () => this.sessionOrResume(),
       'connection.status': async () => this.client?.status ?? OFFLINE_STATUS,
       'conversations.list': () => this.signedIn().listConversations(),
-      'conversations.markRead': async ({ conversationId }) => {
-        const client = this.signedIn()
-        client.setActiveConversation(conversationId)
-        await client.markRead(conversationId)
+      'conversations.markRead': ({ conversationId, uptoSeq }) => withExtras(this.signedIn()).markRead(conversationId, uptoSeq),
+      'conversations.setActive': async ({ conversationId }) => {
+        this.signedIn().setActiveConversation(conversationId === null ? null : canonicalConversationId(conversationId))
       },
+      'drafts.set': async ({ conversationId, text }) => {
+        const client = withExtras(this.signedIn())
+        if (!client.setDraft) throw notYetAvailable('Drafts')
+        await client.setDraft(canonicalConversationId(conversationId), text === '' ? null : text)
+      },
+      'users.lookup': ({ username }) => this.lookupUser(username),
+      'app.diagnostics': () => this.diagnostics(),
       'messages.page': ({ conversationId, beforeSeq, limit }) =>
         this.signedIn().page(conversationId, beforeSeq ?? null, limit ?? DEFAULT_PAGE_LIMIT),
       'messages.sendText': ({ to, text }) => this.signedIn().sendText(to, text),
@@ -150,6 +182,35 @@ export class CoreSession {
     const client = this.client
     if (!client || !this.currentSession()) throw new AppError('NOT_SIGNED_IN', 'Please sign in first.')
     return client
+  }
+
+  /** users.lookup: the user's canonical id, or USER_NOT_FOUND { user } when the server knows no such user. */
+  private async lookupUser(typed: string): Promise<UserLookup> {
+    const canonical = canonicalUserId(typed)
+    if (canonical === null) {
+      throw new AppError('INVALID_USERNAME', `"${typed.slice(0, 64)}" is not a valid username.`, { params: { user: typed.slice(0, 64) } })
+    }
+    const client = withExtras(this.signedIn())
+    if (!client.lookupUser) throw notYetAvailable('Looking up users')
+    const found = await client.lookupUser(canonical)
+    if (found === null) {
+      throw new AppError('USER_NOT_FOUND', `There is no user named ${canonical}.`, { params: { user: canonical } })
+    }
+    return { user: typeof found === 'string' ? found : found.user }
+  }
+
+  private async diagnostics(): Promise<Diagnostics> {
+    const client = this.client
+    const connection = client?.status ?? OFFLINE_STATUS
+    const extras = client && this.currentSession() ? withExtras(client) : null
+    if (!extras?.diagnostics) return { syncCursor: null, pendingOutbox: 0, quarantinedEvents: 0, connection }
+    const report = await extras.diagnostics()
+    return {
+      syncCursor: report.syncCursor ?? null,
+      pendingOutbox: report.pendingOutbox ?? 0,
+      quarantinedEvents: report.quarantinedEvents ?? 0,
+      connection
+    }
   }
 
   private async login(args: InvokeArgsOf<'auth.login'>): Promise<SessionInfo> {

@@ -130,7 +130,10 @@ export function createSocketBridge(options: SocketBridgeOptions): SocketBridge {
     if (!entry) return
     const reply = parsed.reply
     if (reply.ok) entry.resolve(reply.result)
-    else entry.reject({ code: reply.error.code, message: reply.error.message })
+    else {
+      const { code, message, params } = reply.error
+      entry.reject(params ? { code, message, params } : { code, message })
+    }
   }
 
   async function refreshConnectionStatus(): Promise<void> {

@@ -1,32 +1,47 @@
-// The conversation list (`conversations.list` + live `conversation.upsert`), which one is open, and
-// read state: the open conversation is marked read when opened and when messages arrive while focused.
-import { computed, ref } from 'vue'
+// The conversation list (`conversations.list` + live `conversation.upsert`), which one is open, starting a chat
+// (the name is looked up first) and read state: the open chat counts as read only while the window is focused
+// and its newest messages are in view; otherwise arriving messages stay unread until they are seen.
+import { computed, ref, watch } from 'vue'
 import { defineStore } from 'pinia'
 import type { Conversation } from '../../../shared/model'
+import { canonicalUserId } from '../../../shared/user-id'
 import { bridge } from '../bridge'
 import { errorSentence } from '../utils/app-error'
-import { usernameTooLongMessage } from '../utils/text-limits'
+import { USERNAME_RULE } from '../utils/text-limits'
+import { useDraftStore } from './drafts'
 import { useSessionStore } from './session'
 
+function emptyConversation(id: string): Conversation {
+  return { id, chatType: 'single', lastMessage: null, unreadCount: 0, readSeq: 0, draft: null, updatedAt: Date.now() }
+}
+
+/** Whether the user can see this window: tracked from focus/blur events (the page's own view of it). */
+function initialWindowActive(): boolean {
+  return document.visibilityState === 'visible' && document.hasFocus()
+}
+
 export const useConversationStore = defineStore('conversations', () => {
+  const drafts = useDraftStore()
   const byId = ref(new Map<string, Conversation>())
   const selectedId = ref<string | null>(null)
   const loading = ref(false)
   const loaded = ref(false)
   const error = ref<string | null>(null)
+  /** The window has focus and the page is visible. */
+  const windowActive = ref(initialWindowActive())
+  /** The open chat's newest message is in view (reported by the message list). */
+  const viewingLatest = ref(false)
   let markReadInFlight = false
   let markReadAgain = false
 
   const sorted = computed(() => [...byId.value.values()].sort((a, b) => b.updatedAt - a.updatedAt))
   const selected = computed(() => (selectedId.value ? (byId.value.get(selectedId.value) ?? null) : null))
   const totalUnread = computed(() => sorted.value.reduce((sum, c) => sum + c.unreadCount, 0))
-
-  function windowIsFocused(): boolean {
-    return document.visibilityState === 'visible' && document.hasFocus()
-  }
+  /** The chat whose arriving messages the user sees as they come: only that one is read at once. */
+  const activeId = computed(() => (selectedId.value && windowActive.value && viewingLatest.value ? selectedId.value : null))
 
   async function markOpenConversationRead(): Promise<void> {
-    const id = selectedId.value
+    const id = activeId.value
     const conversation = id ? byId.value.get(id) : undefined
     if (!id || !conversation || conversation.unreadCount === 0) return
     if (markReadInFlight) {
@@ -48,32 +63,44 @@ export const useConversationStore = defineStore('conversations', () => {
     }
   }
 
+  // Tell the core which chat is being watched (its arriving messages are read at once), and read what is shown.
+  watch(activeId, (id) => {
+    if (useSessionStore().phase !== 'signedIn') return
+    bridge.invoke('conversations.setActive', { conversationId: id }).catch((err: unknown) => {
+      console.warn('[renderer:conversations] setActive failed', err)
+    })
+    if (id) void markOpenConversationRead()
+  })
+
   function upsert(conversation: Conversation): void {
     // A late event from a session that just ended must not leak into the next one.
     if (useSessionStore().phase !== 'signedIn') return
     byId.value.set(conversation.id, conversation)
-    if (conversation.id === selectedId.value && conversation.unreadCount > 0 && windowIsFocused()) {
-      void markOpenConversationRead()
-    }
+    drafts.adopt([conversation])
+    if (conversation.id === activeId.value && conversation.unreadCount > 0) void markOpenConversationRead()
   }
 
   bridge.on('conversation.upsert', upsert)
   bridge.on('message.upsert', (message) => {
-    if (message.direction === 'in' && message.conversationId === selectedId.value && windowIsFocused()) {
-      void markOpenConversationRead()
-    }
+    if (message.direction === 'in' && message.conversationId === activeId.value) void markOpenConversationRead()
   })
-  window.addEventListener('focus', () => void markOpenConversationRead())
-  document.addEventListener('visibilitychange', () => {
-    if (windowIsFocused()) void markOpenConversationRead()
+  const updateWindowActive = (): void => {
+    windowActive.value = document.visibilityState === 'visible' && document.hasFocus()
+  }
+  window.addEventListener('focus', () => {
+    windowActive.value = document.visibilityState === 'visible'
   })
+  window.addEventListener('blur', () => {
+    windowActive.value = false
+  })
+  document.addEventListener('visibilitychange', updateWindowActive)
 
   async function load(): Promise<void> {
     loading.value = true
     error.value = null
     try {
       const list = await bridge.invoke('conversations.list')
-      // Keep local drafts (a chat started but not yet written to) that the core does not know yet.
+      // Keep chats just started here (looked up, nothing written yet) that the core does not list yet.
       const next = new Map<string, Conversation>()
       for (const [id, conversation] of byId.value) if (conversation.lastMessage === null) next.set(id, conversation)
       // An upsert that arrived while the list was in flight may be newer than the list's copy.
@@ -82,6 +109,7 @@ export const useConversationStore = defineStore('conversations', () => {
         next.set(conversation.id, live && live.updatedAt > conversation.updatedAt ? live : conversation)
       }
       byId.value = next
+      drafts.adopt(list)
       loaded.value = true
     } catch (err) {
       error.value = errorSentence(err)
@@ -91,33 +119,65 @@ export const useConversationStore = defineStore('conversations', () => {
   }
 
   function select(id: string | null): void {
+    if (selectedId.value && selectedId.value !== id) drafts.flush(selectedId.value)
+    viewingLatest.value = false
     selectedId.value = id
-    if (id) void markOpenConversationRead()
+  }
+
+  /** The message list says whether the newest message is in view. */
+  function setViewingLatest(value: boolean): void {
+    viewingLatest.value = value
+    if (value) void markOpenConversationRead()
   }
 
   /**
-   * Opens the chat with `username`, adding an empty conversation if there is none yet.
-   * Returns a sentence when the name cannot be used, else null.
+   * Opens the chat with `typed`: an existing chat with that user (whatever the case), or — once the server
+   * says the user exists — a new one. Resolves with a sentence when the chat cannot be started, else null.
    */
-  function startChat(username: string, me: string | null): string | null {
-    const name = username.trim()
+  async function startChat(typed: string, me: string | null): Promise<string | null> {
+    const name = typed.trim()
     if (!name) return 'Enter the username of the person you want to chat with.'
-    const tooLong = usernameTooLongMessage(name)
-    if (tooLong) return tooLong
-    if (me !== null && name === me) return 'That is you. Enter someone else’s username.'
-    if (!byId.value.has(name)) {
-      byId.value.set(name, { id: name, chatType: 'single', lastMessage: null, unreadCount: 0, updatedAt: Date.now() })
+    const id = canonicalUserId(name)
+    if (id === null) return USERNAME_RULE
+    if (me !== null && id === canonicalUserId(me)) return 'That is you. Enter someone else’s username.'
+    if (!byId.value.has(id)) {
+      try {
+        const found = await bridge.invoke('users.lookup', { username: id })
+        if (!byId.value.has(found.user)) byId.value.set(found.user, emptyConversation(found.user))
+        select(found.user)
+        return null
+      } catch (err) {
+        return errorSentence(err)
+      }
     }
-    select(name)
+    select(id)
     return null
   }
 
   function reset(): void {
     byId.value = new Map()
     selectedId.value = null
+    viewingLatest.value = false
     loaded.value = false
     error.value = null
+    drafts.reset()
   }
 
-  return { sorted, selected, selectedId, totalUnread, loading, loaded, error, load, select, startChat, reset, markOpenConversationRead }
+  return {
+    sorted,
+    selected,
+    selectedId,
+    totalUnread,
+    activeId,
+    windowActive,
+    loading,
+    loaded,
+    error,
+    load,
+    select,
+    setViewingLatest,
+    startChat,
+    reset,
+    markOpenConversationRead
+  }
 })

@@ -1,22 +1,42 @@
-// Words that describe a conversation in the list: the preview line and the button's accessible name
-// ("bob, 2 unread, last message: hi"). The name starts with the peer's username on purpose (e2e contract).
-import type { Conversation } from '../../../shared/model'
+// Words that describe a conversation in the list: the preview line ("Draft: …", "You: …" or the last message)
+// and the button's accessible name ("bob, 2 unread, last message: hi"). The name starts with the peer's username
+// on purpose (e2e contract).
+import type { ChatMessage, Conversation } from '../../../shared/model'
 
 const PREVIEW_MAX_CHARS = 80
 
-/** One line of the last message, prefixed with "You: " for own messages. */
-export function previewText(conversation: Conversation): string {
+/** What a bubble shows for a message this version cannot read (kept as raw bytes until an upgrade). */
+export const NEEDS_NEWER_VERSION = 'This message needs a newer version of Parley.'
+
+/** A message's text as the user reads it. */
+export function messageText(message: ChatMessage): string {
+  return message.content.type === 'text' ? message.content.text : NEEDS_NEWER_VERSION
+}
+
+function oneLineClipped(text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim()
+  return oneLine.length > PREVIEW_MAX_CHARS ? `${oneLine.slice(0, PREVIEW_MAX_CHARS - 1)}…` : oneLine
+}
+
+/** Whether a draft has anything worth showing in the list. */
+export function hasDraft(draft: string | null | undefined): draft is string {
+  return typeof draft === 'string' && draft.trim().length > 0
+}
+
+/** One line: the unsent draft ("Draft: …") if any, else the last message, "You: " first for own messages. */
+export function previewText(conversation: Conversation, draft: string | null = null): string {
+  if (hasDraft(draft)) return `Draft: ${oneLineClipped(draft)}`
   const last = conversation.lastMessage
   if (!last) return 'No messages yet'
-  const oneLine = last.content.text.replace(/\s+/g, ' ').trim()
-  const clipped = oneLine.length > PREVIEW_MAX_CHARS ? `${oneLine.slice(0, PREVIEW_MAX_CHARS - 1)}…` : oneLine
+  const clipped = oneLineClipped(messageText(last))
   return last.direction === 'out' ? `You: ${clipped}` : clipped
 }
 
-export function conversationAccessibleName(conversation: Conversation): string {
+export function conversationAccessibleName(conversation: Conversation, draft: string | null = null): string {
   const parts = [conversation.id]
   if (conversation.unreadCount > 0) parts.push(`${conversation.unreadCount} unread`)
-  parts.push(conversation.lastMessage ? `last message: ${previewText(conversation)}` : 'no messages yet')
+  if (hasDraft(draft)) parts.push(previewText(conversation, draft))
+  else parts.push(conversation.lastMessage ? `last message: ${previewText(conversation)}` : 'no messages yet')
   return parts.join(', ')
 }
 

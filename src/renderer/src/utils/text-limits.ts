@@ -1,18 +1,38 @@
 // Limits the renderer checks before a request (composer text, usernames), so the user hears about them at
 // once instead of from the boundary. The boundary's own rules are in src/shared/ipc/schemas.ts.
-import { MAX_TEXT_BYTES, MAX_USERNAME_CHARS, utf8ByteLength } from '../../../shared/limits'
+import { AppError } from '../../../shared/errors'
+import { MAX_TEXT_BYTES, MAX_USERNAME_CHARS, USERNAME_PATTERN, utf8ByteLength } from '../../../shared/limits'
 
 export { MAX_TEXT_BYTES, utf8ByteLength }
 
-/** A sentence for the user when the text cannot be sent as it is, or null when it can. */
-export function textTooLongMessage(text: string): string | null {
-  const bytes = utf8ByteLength(text)
-  if (bytes <= MAX_TEXT_BYTES) return null
-  const sizeKb = (bytes / 1024).toFixed(1)
-  return `This message is too long (${sizeKb} KB). The limit is ${MAX_TEXT_BYTES / 1024} KB; please shorten it.`
+/** The composer's byte counter appears once the text uses this share of the limit. */
+export const COUNTER_FROM_SHARE = 0.8
+
+/** The error the composer refuses an over-long text with (the same code and params the core would answer). */
+export function textTooLongError(text: string): AppError | null {
+  if (utf8ByteLength(text) <= MAX_TEXT_BYTES) return null
+  return new AppError('TEXT_TOO_LONG', `This message is too long: the limit is ${MAX_TEXT_BYTES} bytes.`, {
+    params: { limit: MAX_TEXT_BYTES }
+  })
 }
 
-/** The boundary's username length limit (src/shared/ipc/schemas.ts). */
+/** "4,200 / 5,120 bytes" once the text nears the limit (bytes: the limit is in UTF-8 bytes), else null. */
+export function byteCounterText(bytes: number, locale?: string): string | null {
+  if (bytes < MAX_TEXT_BYTES * COUNTER_FROM_SHARE) return null
+  const format = new Intl.NumberFormat(locale)
+  return `${format.format(bytes)} / ${format.format(MAX_TEXT_BYTES)} bytes`
+}
+
+/** What a username may be, said exactly (USERNAME_PATTERN); display names in any script come with profiles. */
+export const USERNAME_RULE = `A username is 1–${MAX_USERNAME_CHARS} characters: ASCII letters a–z, digits, '.', '_' or '-'.`
+
+/** The rule as the sign-in form's hint says it. */
+export const USERNAME_HINT = `1–${MAX_USERNAME_CHARS} characters: ASCII letters a–z, digits, '.', '_' or '-'.`
+
+/** A sentence when a (trimmed) username breaks the rule, or null when it is a valid username. */
+export function usernameProblem(name: string): string | null {
+  return USERNAME_PATTERN.test(name) ? null : USERNAME_RULE
+}
 
 /** A sentence when a (trimmed) username is longer than the boundary allows, or null when it is not. */
 export function usernameTooLongMessage(name: string): string | null {
