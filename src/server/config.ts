@@ -1,15 +1,29 @@
 // Owns the server's tunables: named defaults and limits, and turning ServerOptions into one resolved config.
 // Every duration and limit the server uses lives here so it can be found and changed in one place.
-import type { ServerOptions } from './index'
+import type { AttemptPolicy, ServerOptions } from './options'
 
 export const DEFAULT_HOST = '127.0.0.1'
 export const DEFAULT_PORT = 3210
 export const DEFAULT_TOKEN_TTL_SEC = 86_400
 /** The token-will-expire push comes at most this long before expiry (and at most half the TTL before). */
 export const MAX_TOKEN_WARN_BEFORE_SEC = 300
+/** A device session not renewed (login or renew) for this long ends: a lost laptop's session does not live forever. */
+export const DEFAULT_SESSION_IDLE_DAYS = 30
+/** Random bytes per opaque access token: 256 bits, so guessing one is hopeless and a plain SHA-256 hash suffices. */
+export const TOKEN_RANDOM_BYTES = 32
 
 /** A new socket must authenticate within this time. */
 export const AUTH_TIMEOUT_MS = 10_000
+/**
+ * Requests a client may pipeline behind its auth frame before auth settles. A real client sends at most a sync and
+ * a few resends; more means a peer that does not wait for answers, and the queue must not grow without bound.
+ */
+export const MAX_FRAMES_DURING_AUTH = 16
+/**
+ * On shutdown the server tells every socket to reconnect after a random delay in [0, this): 10 s spreads the
+ * reconnects (and their catch-up syncs) of thousands of clients instead of all arriving in the first 500 ms.
+ */
+export const GOING_AWAY_WINDOW_MS = 10_000
 /** The server pings every socket this often; a socket that has not answered the previous ping is terminated. */
 export const PING_INTERVAL_MS = 30_000
 /** On shutdown, sockets that have not finished their close handshake by then are terminated. */
@@ -20,6 +34,23 @@ export const MAX_SOCKET_BUFFER_BYTES = 8 * 1024 * 1024
 
 /** HTTP request bodies above this are refused with 413. */
 export const MAX_HTTP_BODY_BYTES = 16 * 1024
+/** Browsers may cache a CORS preflight answer this long (10 min: Chromium's own cap is 2 h, Firefox's 24 h). */
+export const CORS_MAX_AGE_SEC = 600
+
+/** Sign-in and registration attempts are limited per account and per remote address (see AttemptPolicy). */
+export interface AttemptLimits {
+  /** Per account name (login; register): 5 guesses per 15 min, as OWASP suggests; a success resets the count. */
+  account: AttemptPolicy
+  /**
+   * Per remote address, every attempt counted (successes too, or an attacker with one account of their own could
+   * reset it): generous because offices and carriers put many people behind one address.
+   */
+  address: AttemptPolicy
+}
+export const DEFAULT_ATTEMPT_LIMITS: AttemptLimits = {
+  account: { windowMs: 15 * 60_000, freeAttempts: 5, baseDelayMs: 1_000, maxDelayMs: 15 * 60_000 },
+  address: { windowMs: 15 * 60_000, freeAttempts: 100, baseDelayMs: 1_000, maxDelayMs: 15 * 60_000 }
+}
 export const MIN_PASSWORD_LENGTH = 6
 export const MAX_PASSWORD_LENGTH = 256
 /** Device ids are client-chosen labels; keep them short. */
@@ -29,10 +60,14 @@ export const SYNC_DEFAULT_LIMIT = 100
 export const SYNC_MAX_LIMIT = 500
 export const HISTORY_DEFAULT_LIMIT = 50
 export const HISTORY_MAX_LIMIT = 200
+export const RECENT_DEFAULT_LIMIT = 50
+export const RECENT_MAX_LIMIT = 200
 
 /** Per-connection token bucket: generous enough never to touch a real client or the benchmark's load. */
 export const RATE_LIMIT_PER_SEC = 200
 export const RATE_LIMIT_BURST = 1_000
+
+const DAY_MS = 86_400_000
 
 /** setTimeout cannot wait longer than this (about 24.8 days). */
 export const MAX_TIMER_MS = 2 ** 31 - 1
@@ -43,14 +78,42 @@ export interface ResolvedConfig {
   dataDir: string
   tokenTtlSec: number
   tokenWarnBeforeSec: number
-  tokenSecret: string | undefined
+  sessionIdleMs: number
+  /** ['*'] = any origin. */
+  corsOrigins: readonly string[]
+  attemptLimits: AttemptLimits
   testHooks: NonNullable<ServerOptions['testHooks']>
+}
+
+// Read by resolveConfig itself (like storageConfigFromEnv below), so every way of running the server honours them.
+
+/** PARLEY_SESSION_IDLE_DAYS: days without a renew after which a device session ends. */
+function sessionIdleDaysFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.PARLEY_SESSION_IDLE_DAYS?.trim()
+  if (!raw) return undefined
+  const days = Number(raw)
+  if (!(days > 0)) throw new Error(`PARLEY_SESSION_IDLE_DAYS must be a positive number of days (got "${raw}").`)
+  return days
+}
+
+/** PARLEY_CORS_ORIGINS: a comma list of origins (https://app.example.com) or "*"; unset = any origin. */
+export function corsOriginsFromEnv(env: NodeJS.ProcessEnv): string[] | undefined {
+  const origins = (env.PARLEY_CORS_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter((origin) => origin.length > 0)
+  for (const origin of origins) {
+    if (origin !== '*' && !/^https?:\/\/[^\s/]+$/.test(origin)) {
+      throw new Error(`PARLEY_CORS_ORIGINS: "${origin}" is not an origin like https://app.example.com (scheme and host, no path).`)
+    }
+  }
+  return origins.length > 0 ? origins : undefined
 }
 
 export function resolveConfig(options: ServerOptions): ResolvedConfig {
   if (!options.dataDir) throw new Error('ServerOptions.dataDir is required.')
   const tokenTtlSec = options.tokenTtlSec ?? DEFAULT_TOKEN_TTL_SEC
   if (!(tokenTtlSec > 0)) throw new Error(`tokenTtlSec must be positive (got ${tokenTtlSec}).`)
+  const sessionIdleDays = options.sessionIdleDays ?? sessionIdleDaysFromEnv(process.env) ?? DEFAULT_SESSION_IDLE_DAYS
+  if (!(sessionIdleDays > 0)) throw new Error(`sessionIdleDays must be positive (got ${sessionIdleDays}).`)
+  const corsOrigins = options.corsOrigins ?? corsOriginsFromEnv(process.env) ?? []
   const tokenWarnBeforeSec = options.tokenWarnBeforeSec ?? Math.min(MAX_TOKEN_WARN_BEFORE_SEC, tokenTtlSec / 2)
   return {
     host: options.host ?? DEFAULT_HOST,
@@ -58,7 +121,12 @@ export function resolveConfig(options: ServerOptions): ResolvedConfig {
     dataDir: options.dataDir,
     tokenTtlSec,
     tokenWarnBeforeSec: Math.max(0, tokenWarnBeforeSec),
-    tokenSecret: options.tokenSecret,
+    sessionIdleMs: sessionIdleDays * DAY_MS,
+    corsOrigins: corsOrigins.length > 0 ? corsOrigins : ['*'],
+    attemptLimits: {
+      account: { ...DEFAULT_ATTEMPT_LIMITS.account, ...options.attemptLimits?.account },
+      address: { ...DEFAULT_ATTEMPT_LIMITS.address, ...options.attemptLimits?.address }
+    },
     testHooks: options.testHooks ?? {}
   }
 }

@@ -1,13 +1,13 @@
 // Owns the reference server's public entry point: startServer wires store, auth, HTTP app server and
 // WebSocket gateway together and returns a handle that shuts them down in order.
-import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { CloseCode } from '../shared/proto/codec'
 import { createLogger } from '../shared/logger'
-import { createAppServerHandler } from './api/app-server'
-import { loadTokenSecret } from './auth/secret'
+import { createAppServer } from './api/app-server'
+import { createAttemptLimiter } from './auth/attempt-limits'
 import { createTokenService } from './auth/tokens'
-import { resolveConfig } from './config'
+import { GOING_AWAY_WINDOW_MS, resolveConfig } from './config'
+import type { ServerOptions } from './options'
 import { attachGateway, WS_PATH } from './gateway/ws-gateway'
 import { OnlineRegistry } from './gateway/online-registry'
 import { createAccountService } from './services/accounts'
@@ -19,21 +19,6 @@ import { openServerStore } from './store/worker-store'
 
 const log = createLogger('server')
 
-export interface ServerOptions {
-  host?: string // default '127.0.0.1'
-  port?: number // default 3210; 0 = any free port
-  dataDir: string // SQLite files live here (created if missing)
-  tokenTtlSec?: number // default 86_400
-  tokenWarnBeforeSec?: number // push TokenWillExpire this long before expiry; default min(300, ttl/2)
-  tokenSecret?: string // default: random secret persisted in dataDir (so tokens survive restarts)
-  nativeBinding?: string // better-sqlite3 binary for another runtime (Electron embeds this server)
-  testHooks?: {
-    /** Called after a send is stored durably and before its ack is written. Return 'drop' to terminate the
-     *  socket instead of acking (simulates a connection cut between send and ack). */
-    beforeSendAck?: (ctx: { user: string; clientId: string /* 32 hex */ }) => 'drop' | void
-  }
-}
-
 export interface ServerHandle {
   readonly url: string // e.g. 'http://127.0.0.1:43567' (ws endpoint is url with ws:// + '/ws')
   readonly port: number
@@ -43,6 +28,7 @@ export interface ServerHandle {
 }
 
 export { WS_PATH }
+export type { ServerOptions }
 
 function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host
@@ -66,27 +52,24 @@ function startLogRetention(trimLogs: (before: number) => Promise<number>, retent
 export async function startServer(options: ServerOptions): Promise<ServerHandle> {
   const config = resolveConfig(options)
   const storage = storageConfigFromEnv()
-  const store = await openServerStore(config.dataDir, {
+  const opened = await openServerStore(config.dataDir, {
     nativeBinding: options.nativeBinding,
     synchronous: storage.sqliteSynchronous
   })
-  const tokens = createTokenService(loadTokenSecret(config.dataDir, config.tokenSecret), config.tokenTtlSec)
+  const store = config.testHooks.wrapStore?.(opened) ?? opened
+  const tokens = createTokenService(store, config.tokenTtlSec, config.sessionIdleMs)
   const registry = new OnlineRegistry()
   const messages = createMessageService(store, registry)
   const sync = createSyncService(store)
-  const accounts = createAccountService(store, tokens)
+  const accounts = createAccountService(store, tokens, createAttemptLimiter(store, config.attemptLimits))
 
-  const httpServer = http.createServer(createAppServerHandler(accounts))
+  const app = createAppServer(accounts, config)
+  // The WebSocket gateway shares the port: it handles the upgrade requests of fastify's own http.Server.
+  const httpServer = app.server
   const gateway = attachGateway(httpServer, { config, tokens, store, registry, messages, sync })
 
   try {
-    await new Promise<void>((resolve, reject) => {
-      httpServer.once('error', reject)
-      httpServer.listen(config.port, config.host, () => {
-        httpServer.off('error', reject)
-        resolve()
-      })
-    })
+    await app.listen({ port: config.port, host: config.host })
   } catch (err) {
     await store.close()
     throw err
@@ -98,10 +81,11 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
 
   let closing: Promise<void> | null = null
   const close = async (): Promise<void> => {
-    const serverClosed = new Promise<void>((resolve) => httpServer.close(() => resolve()))
+    // Stops accepting connections; resolves once the open ones (the sockets below) are gone.
+    const serverClosed = app.close()
     // Commit (and ack) what is queued before the sockets go, so a restart loses no acks it could have written.
     await messages.drain()
-    await gateway.close(CloseCode.CLOSE_SERVER_RESTART, 'Server is restarting.')
+    await gateway.close(CloseCode.CLOSE_SERVER_RESTART, 'Server is restarting.', GOING_AWAY_WINDOW_MS)
     httpServer.closeAllConnections()
     await serverClosed
     stopRetention()

@@ -35,20 +35,20 @@ describe('ws gateway', () => {
     expect(auth.body).toBe('authOk')
     await client.close()
 
-    const fresh = await FrameClient.authenticated(t.server.url, alice.token, 'fresh-1')
+    const fresh = await FrameClient.onDevice(t.server.url, alice, 'fresh-1')
     const sync = await fresh.request({ sync: { afterSeq: 0 } })
     expect(sync.body).toBe('syncBatch')
     await fresh.close()
   })
 
   it('closes a socket that sends an oversized frame with 1009 and stays up', async () => {
-    const client = await FrameClient.authenticated(t.server.url, alice.token, 'big-1')
+    const client = await FrameClient.onDevice(t.server.url, alice, 'big-1')
     client.sendRaw(new Uint8Array(MAX_FRAME_BYTES + 1))
     const closed = await client.waitForClose()
     expect(closed.code).toBe(WS_CLOSE_MESSAGE_TOO_BIG)
     const health = await fetch(t.server.url + '/healthz')
     expect(health.status).toBe(200)
-    const next = await FrameClient.authenticated(t.server.url, alice.token, 'big-2')
+    const next = await FrameClient.onDevice(t.server.url, alice, 'big-2')
     expect((await next.request({ sync: {} })).body).toBe('syncBatch')
     await next.close()
   })
@@ -72,7 +72,7 @@ describe('ws gateway', () => {
   })
 
   it('answers an empty or response-only body with ERROR_BAD_REQUEST and the request id', async () => {
-    const client = await FrameClient.authenticated(t.server.url, alice.token, 'bad-req')
+    const client = await FrameClient.onDevice(t.server.url, alice, 'bad-req')
     const empty = await client.request({})
     expect(empty.error?.code).toBe(ErrorCode.ERROR_BAD_REQUEST)
     const serverOnly = await client.request({ sendAck: { seq: 1 } })
@@ -84,7 +84,7 @@ describe('ws gateway', () => {
   })
 
   it('answers a flood beyond the per-connection budget with ERROR_RATE_LIMITED and keeps the socket', async () => {
-    const client = await FrameClient.authenticated(t.server.url, alice.token, 'flood')
+    const client = await FrameClient.onDevice(t.server.url, alice, 'flood')
     const FLOOD = 1_500
     const firstId = client.allocateId()
     for (let i = 0; i < FLOOD; i++) client.send({ id: firstId + 1 + i, sync: { afterSeq: 0, limit: 1 } })
@@ -101,9 +101,9 @@ describe('ws gateway', () => {
   })
 
   it('replaces the older connection of the same (user, device) with CLOSE_REPLACED', async () => {
-    const first = await FrameClient.authenticated(t.server.url, alice.token, 'laptop')
-    const other = await FrameClient.authenticated(t.server.url, alice.token, 'phone')
-    const second = await FrameClient.authenticated(t.server.url, alice.token, 'laptop')
+    const first = await FrameClient.onDevice(t.server.url, alice, 'laptop')
+    const other = await FrameClient.onDevice(t.server.url, alice, 'phone')
+    const second = await FrameClient.onDevice(t.server.url, alice, 'laptop')
     expect((await first.waitForClose()).code).toBe(CloseCode.CLOSE_REPLACED)
     expect(second.isOpen).toBe(true)
     expect(other.isOpen).toBe(true)
@@ -122,7 +122,7 @@ describe('ws gateway', () => {
   })
 
   it('closes every socket with CLOSE_SERVER_RESTART on shutdown', async () => {
-    const client = await FrameClient.authenticated(t.server.url, alice.token, 'restart-1')
+    const client = await FrameClient.onDevice(t.server.url, alice, 'restart-1')
     await t.restart()
     expect((await client.waitForClose()).code).toBe(CloseCode.CLOSE_SERVER_RESTART)
   })

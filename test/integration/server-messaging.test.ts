@@ -45,7 +45,7 @@ describe('messaging', () => {
   })
 
   it('refuses text over MAX_TEXT_BYTES, empty text, unknown recipients and bad client ids', async () => {
-    const client = await FrameClient.authenticated(t.server.url, alice.token, 'validate')
+    const client = await FrameClient.onDevice(t.server.url, alice, 'validate')
     const tooLong = await sendText(client, 'bob', 'é'.repeat(MAX_TEXT_BYTES / 2 + 1))
     expect(tooLong.error?.code).toBe(ErrorCode.ERROR_TEXT_TOO_LONG)
     const exactly = await sendText(client, 'bob', 'x'.repeat(MAX_TEXT_BYTES))
@@ -60,11 +60,11 @@ describe('messaging', () => {
   })
 
   it('acks the sender and pushes to every recipient device and the sender’s other devices, not the sending one', async () => {
-    const aliceLaptop = await FrameClient.authenticated(t.server.url, alice.token, 'a-laptop')
-    const alicePhone = await FrameClient.authenticated(t.server.url, alice.token, 'a-phone')
-    const bobLaptop = await FrameClient.authenticated(t.server.url, bob.token, 'b-laptop')
-    const bobPhone = await FrameClient.authenticated(t.server.url, bob.token, 'b-phone')
-    const carolDevice = await FrameClient.authenticated(t.server.url, carol.token, 'c-1')
+    const aliceLaptop = await FrameClient.onDevice(t.server.url, alice, 'a-laptop')
+    const alicePhone = await FrameClient.onDevice(t.server.url, alice, 'a-phone')
+    const bobLaptop = await FrameClient.onDevice(t.server.url, bob, 'b-laptop')
+    const bobPhone = await FrameClient.onDevice(t.server.url, bob, 'b-phone')
+    const carolDevice = await FrameClient.onDevice(t.server.url, carol, 'c-1')
 
     const clientId = randomClientId()
     const ack = await sendText(aliceLaptop, 'Bob', 'hello bob', clientId)
@@ -100,7 +100,7 @@ describe('messaging', () => {
   })
 
   it('answers a resend of the same client id with the original ack and no new log entry', async () => {
-    const sender = await FrameClient.authenticated(t.server.url, carol.token, 'dedupe')
+    const sender = await FrameClient.onDevice(t.server.url, carol, 'dedupe')
     const headBefore = Number((await sender.request({ sync: { afterSeq: 0, limit: 1 } })).syncBatch?.headSeq ?? 0)
     const clientId = randomClientId()
     const first = await sendText(sender, 'alice', 'once only', clientId)
@@ -121,8 +121,8 @@ describe('messaging', () => {
   })
 
   it('stores one log entry when sending to oneself', async () => {
-    const dev1 = await FrameClient.authenticated(t.server.url, carol.token, 'self-1')
-    const dev2 = await FrameClient.authenticated(t.server.url, carol.token, 'self-2')
+    const dev1 = await FrameClient.onDevice(t.server.url, carol, 'self-1')
+    const dev2 = await FrameClient.onDevice(t.server.url, carol, 'self-2')
     const head = Number((await dev1.request({ sync: { limit: 1 } })).syncBatch?.headSeq)
     const ack = await sendText(dev1, 'carol', 'note to self')
     expect(Number(ack.sendAck?.seq)).toBe(head + 1)
@@ -136,12 +136,12 @@ describe('messaging', () => {
   it('syncs a log in ascending batches with has_more and head_seq', async () => {
     const dave = await registerAndLogin(t.server.url, 'dave')
     const eve = await registerAndLogin(t.server.url, 'eve')
-    const daveDevice = await FrameClient.authenticated(t.server.url, dave.token, 'd1')
+    const daveDevice = await FrameClient.onDevice(t.server.url, dave, 'd1')
     const total = 23
     const acks = await Promise.all(Array.from({ length: total }, (_, i) => sendText(daveDevice, 'eve', `message ${i}`)))
     expect(acks.map((a) => Number(a.sendAck?.seq)).sort((a, b) => a - b)).toEqual(Array.from({ length: total }, (_, i) => i + 1))
 
-    const eveDevice = await FrameClient.authenticated(t.server.url, eve.token, 'e1')
+    const eveDevice = await FrameClient.onDevice(t.server.url, eve, 'e1')
     const { batches, seqs } = await syncAll(eveDevice, 0, 10)
     expect(batches.map((b) => b.syncBatch?.events?.length)).toEqual([10, 10, 3])
     expect(batches.map((b) => Boolean(b.syncBatch?.hasMore))).toEqual([true, true, false])
@@ -160,11 +160,11 @@ describe('messaging', () => {
   it('splits sync batches and history pages of large messages so no frame exceeds MAX_FRAME_BYTES', async () => {
     const heidi = await registerAndLogin(t.server.url, 'heidi')
     const ivan = await registerAndLogin(t.server.url, 'ivan')
-    const heidiDevice = await FrameClient.authenticated(t.server.url, heidi.token, 'h1')
+    const heidiDevice = await FrameClient.onDevice(t.server.url, heidi, 'h1')
     const total = 30 // 30 texts of MAX_TEXT_BYTES are more than twice the frame limit
     for (let i = 0; i < total; i++) await sendText(heidiDevice, 'ivan', String(i % 10).repeat(MAX_TEXT_BYTES))
 
-    const ivanDevice = await FrameClient.authenticated(t.server.url, ivan.token, 'i1')
+    const ivanDevice = await FrameClient.onDevice(t.server.url, ivan, 'i1')
     const { batches, seqs } = await syncAll(ivanDevice, 0, 500)
     expect(batches.length).toBeGreaterThan(2)
     for (const batch of batches) expect(encodeFrame(batch).byteLength).toBeLessThanOrEqual(MAX_FRAME_BYTES)
@@ -180,8 +180,8 @@ describe('messaging', () => {
   it('pages a conversation’s history newest first', async () => {
     const frank = await registerAndLogin(t.server.url, 'frank')
     const grace = await registerAndLogin(t.server.url, 'grace')
-    const frankDevice = await FrameClient.authenticated(t.server.url, frank.token, 'f1')
-    const graceDevice = await FrameClient.authenticated(t.server.url, grace.token, 'g1')
+    const frankDevice = await FrameClient.onDevice(t.server.url, frank, 'f1')
+    const graceDevice = await FrameClient.onDevice(t.server.url, grace, 'g1')
     for (let i = 0; i < 7; i++) {
       await sendText(i % 2 === 0 ? frankDevice : graceDevice, i % 2 === 0 ? 'grace' : 'frank', `h${i}`)
       // Noise in another conversation must not show up in this history.
@@ -217,8 +217,8 @@ describe('beforeSendAck test hook', () => {
     try {
       const alice = await registerAndLogin(t.server.url, 'alice')
       const bob = await registerAndLogin(t.server.url, 'bob')
-      const bobDevice = await FrameClient.authenticated(t.server.url, bob.token, 'b1')
-      const first = await FrameClient.authenticated(t.server.url, alice.token, 'a1')
+      const bobDevice = await FrameClient.onDevice(t.server.url, bob, 'b1')
+      const first = await FrameClient.onDevice(t.server.url, alice, 'a1')
       const clientId = randomClientId()
       first.send({ id: 99, send: { clientId, to: 'bob', body: { text: { text: 'cut before ack' } } } })
       await first.waitForClose()
@@ -226,7 +226,7 @@ describe('beforeSendAck test hook', () => {
       expect(dropped.has(clientIdToHex(clientId))).toBe(true)
       // Stored: the recipient got it live, and a resend after reconnecting gets the original ack.
       const pushed = await bobDevice.waitFor((f) => f.body === 'event')
-      const second = await FrameClient.authenticated(t.server.url, alice.token, 'a1')
+      const second = await FrameClient.onDevice(t.server.url, alice, 'a1')
       const resend = await sendText(second, 'bob', 'cut before ack', clientId)
       expect(Number(resend.sendAck?.serverId)).toBe(Number(pushed.event?.message?.serverId))
       const log = await second.request({ sync: { afterSeq: 0 } })

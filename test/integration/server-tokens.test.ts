@@ -1,4 +1,4 @@
-// Covers token lifetime on the socket: the will-expire push, renewal without reconnecting (minted and given tokens),
+// Covers token lifetime on the socket: the will-expire push, renewal without reconnecting (rotated and given tokens),
 // the expiry close of an un-renewed socket, and refusal of an expired token on a new connection.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CloseCode, ErrorCode } from '../../src/shared/proto/codec'
@@ -25,7 +25,9 @@ describe('token lifetime over the socket', () => {
     const alice = await registerAndLogin(t.server.url, 'alice', 'password-1')
     expect(alice.expiresAt - Date.now()).toBeLessThanOrEqual(TOKEN_TTL_SEC * 1000)
     const renewing = await FrameClient.authenticated(t.server.url, alice.token, 'renews')
-    const idle = await FrameClient.authenticated(t.server.url, alice.token, 'idle')
+    // A token is bound to one device: the second device signs in on its own.
+    const idleLogin = await login(t.server.url, 'alice', 'password-1', 'idle')
+    const idle = await FrameClient.authenticated(t.server.url, idleLogin.token, 'idle')
 
     const warnDeadline = (TOKEN_TTL_SEC - TOKEN_WARN_BEFORE_SEC) * 1000 + TIMER_SLACK_MS
     const [warnRenewing, warnIdle] = await Promise.all([
@@ -42,10 +44,6 @@ describe('token lifetime over the socket', () => {
     expect(newToken).not.toBe(alice.token)
     expect(Number(renewed.renewOk?.expiresAt)).toBeGreaterThan(alice.expiresAt)
 
-    // The renewed token opens a new connection.
-    const withNewToken = await FrameClient.authenticated(t.server.url, newToken, 'new-token')
-    await withNewToken.close()
-
     // The un-renewed socket is closed at expiry; the renewed one stays open past the old expiry.
     const idleClosed = await idle.waitForClose(TOKEN_TTL_SEC * 1000 + TIMER_SLACK_MS)
     expect(idleClosed.code).toBe(CloseCode.CLOSE_TOKEN_EXPIRED)
@@ -54,12 +52,16 @@ describe('token lifetime over the socket', () => {
     expect(renewing.isOpen).toBe(true)
     expect((await renewing.request({ sync: {} })).body).toBe('syncBatch')
 
-    // After expiry, the old token is refused on a new connection.
+    // After expiry, the un-renewed token is refused on a new connection of its device.
     const late = await FrameClient.connect(t.server.url)
-    const refused = await late.request({ auth: { token: alice.token, deviceId: 'late' } })
+    const refused = await late.request({ auth: { token: idleLogin.token, deviceId: 'idle' } })
     expect(refused.error?.code).toBe(ErrorCode.ERROR_TOKEN_EXPIRED)
     expect((await late.waitForClose()).code).toBe(CloseCode.CLOSE_TOKEN_EXPIRED)
     await renewing.close()
+
+    // The renewed token opens a new connection of its device, past the old token's expiry.
+    const withNewToken = await FrameClient.authenticated(t.server.url, newToken, 'renews')
+    await withNewToken.close()
   })
 
   it('accepts a renew with a fresh app-server token of the same user and refuses another user’s', async () => {

@@ -1,125 +1,174 @@
-// Owns the HTTP app-server endpoints (AgoraChat sample app-server paths and shapes): register, login, health.
-// Reads bounded JSON bodies and maps account outcomes to status codes; never throws out of a request.
-import type http from 'node:http'
+// Owns the HTTP app server on fastify: the AgoraChat sample app-server routes (register, login; same paths and
+// shapes as the seed) with a JSON schema each, their CORS answers, health, and one {code, message} error shape.
+import fastifyCors from '@fastify/cors'
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify'
 import { createLogger } from '../../shared/logger'
-import { MAX_HTTP_BODY_BYTES } from '../config'
-import type { AccountFailureCode, AccountService } from '../services/accounts'
+import { CORS_MAX_AGE_SEC, MAX_DEVICE_ID_LENGTH, MAX_HTTP_BODY_BYTES, type ResolvedConfig } from '../config'
+import type { AccountFailure, AccountFailureCode, AccountService } from '../services/accounts'
 
 const log = createLogger('server:api')
 
-export const REGISTER_PATH = '/app/chat/user/register'
-export const LOGIN_PATH = '/app/chat/user/login'
+export const APP_SERVER_PREFIX = '/app/chat/user'
+export const REGISTER_PATH = `${APP_SERVER_PREFIX}/register`
+export const LOGIN_PATH = `${APP_SERVER_PREFIX}/login`
 export const HEALTH_PATH = '/healthz'
 
 const STATUS_BY_FAILURE: Record<AccountFailureCode, number> = {
   INVALID_USERNAME: 400,
   INVALID_PASSWORD: 400,
+  INVALID_DEVICE_ID: 400,
   USER_EXISTS: 409,
-  INVALID_CREDENTIALS: 401
+  INVALID_CREDENTIALS: 401,
+  RATE_LIMITED: 429
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string
-  ) {
-    super(message)
+/** Methods answered with 405 (and an Allow header) on a known path; OPTIONS is CORS's on the app-server routes. */
+const OTHER_METHODS = ['GET', 'PUT', 'DELETE', 'PATCH'] as const
+
+// The schemas say what each route takes and gives. Field types are left to the account rules on purpose: a
+// username of the wrong type must still answer INVALID_USERNAME (400), a password of the wrong type on login
+// INVALID_CREDENTIALS (401), exactly as the seed did, not a generic validation error.
+const credentialsBody = {
+  type: 'object',
+  properties: {
+    userAccount: { description: 'username, 1-64 ASCII letters, digits, "_", "." or "-"; case-insensitive' },
+    userPassword: { description: 'password, 6-256 characters' }
   }
-}
+} as const
 
-function bodyTooLarge(): HttpError {
-  return new HttpError(413, 'PAYLOAD_TOO_LARGE', `The request body must be at most ${MAX_HTTP_BODY_BYTES} bytes.`)
-}
+const registerSchema = {
+  body: credentialsBody,
+  response: { 200: { type: 'object', properties: { code: { const: 'RES_OK' } }, required: ['code'] } }
+} as const
 
-function sendJson(res: http.ServerResponse, status: number, body: Record<string, unknown>): void {
-  const payload = JSON.stringify(body)
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) })
-  res.end(payload)
-}
-
-function readJsonBody(req: http.IncomingMessage): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0)
-    if (declared > MAX_HTTP_BODY_BYTES) {
-      reject(bodyTooLarge())
-      req.resume()
-      return
+const loginSchema = {
+  body: {
+    ...credentialsBody,
+    properties: {
+      ...credentialsBody.properties,
+      deviceId: { description: `optional: binds the session to this device (at most ${MAX_DEVICE_ID_LENGTH} characters)` }
     }
-    const chunks: Buffer[] = []
-    let size = 0
-    let failed = false
-    req.on('data', (chunk: Buffer) => {
-      if (failed) return
-      size += chunk.length
-      if (size > MAX_HTTP_BODY_BYTES) {
-        failed = true
-        reject(bodyTooLarge())
-        return
-      }
-      chunks.push(chunk)
-    })
-    req.on('error', (err) => {
-      failed = true
-      reject(err)
-    })
-    req.on('end', () => {
-      if (failed) return
-      let parsed: unknown
-      try {
-        parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'))
-      } catch {
-        reject(new HttpError(400, 'BAD_REQUEST', 'The request body is not valid JSON.'))
-        return
-      }
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-        reject(new HttpError(400, 'BAD_REQUEST', 'The request body must be a JSON object.'))
-        return
-      }
-      resolve(parsed as Record<string, unknown>)
-    })
+  },
+  response: {
+    200: {
+      type: 'object',
+      properties: {
+        code: { const: 'RES_OK' },
+        accessToken: { type: 'string' },
+        chatUserName: { type: 'string' },
+        expireTimestamp: { type: 'number' }
+      },
+      required: ['code', 'accessToken', 'chatUserName', 'expireTimestamp']
+    }
+  }
+} as const
+
+const errorSchema = {
+  type: 'object',
+  properties: { code: { type: 'string' }, message: { type: 'string' }, retryAfterMs: { type: 'number' } },
+  required: ['code', 'message']
+} as const
+
+interface CredentialsBody {
+  userAccount?: unknown
+  userPassword?: unknown
+  deviceId?: unknown
+}
+
+function sendFailure(reply: FastifyReply, failure: AccountFailure): FastifyReply {
+  if (failure.retryAfterMs !== undefined) {
+    reply.header('retry-after', String(Math.max(1, Math.ceil(failure.retryAfterMs / 1000))))
+    return reply.code(STATUS_BY_FAILURE[failure.code]).send({ code: failure.code, message: failure.message, retryAfterMs: failure.retryAfterMs })
+  }
+  return reply.code(STATUS_BY_FAILURE[failure.code]).send({ code: failure.code, message: failure.message })
+}
+
+/** fastify's own errors (body limit, bad JSON, validation) in the seed's {code, message} shape. */
+function describeError(err: FastifyError): { status: number; code: string; message: string } {
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413) {
+    return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: `The request body must be at most ${MAX_HTTP_BODY_BYTES} bytes.` }
+  }
+  if (err.validation) return { status: 400, code: 'BAD_REQUEST', message: 'The request body must be a JSON object.' }
+  if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err instanceof SyntaxError) {
+    return { status: 400, code: 'BAD_REQUEST', message: 'The request body is not valid JSON.' }
+  }
+  if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
+    return { status: err.statusCode, code: 'BAD_REQUEST', message: err.message }
+  }
+  return { status: 500, code: 'INTERNAL', message: 'The server could not complete the request.' }
+}
+
+function methodNotAllowed(reply: FastifyReply, allowed: string): FastifyReply {
+  return reply.code(405).header('allow', allowed).send({ code: 'METHOD_NOT_ALLOWED', message: `Use ${allowed}.` })
+}
+
+/** Builds (does not start) the HTTP app server; index.ts listens on it and hands its http.Server to the gateway. */
+export function createAppServer(accounts: AccountService, config: Pick<ResolvedConfig, 'corsOrigins'>): FastifyInstance {
+  const app = Fastify({ bodyLimit: MAX_HTTP_BODY_BYTES, logger: false, return503OnClosing: true })
+
+  // The seed parsed every body as JSON whatever its content type (a page may post text/plain to avoid a preflight).
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, JSON.parse(body as string))
+    } catch (err) {
+      done(err as Error, undefined)
+    }
   })
-}
 
-export function createAppServerHandler(accounts: AccountService): (req: http.IncomingMessage, res: http.ServerResponse) => void {
-  const route = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
-    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname
-    if (pathname === HEALTH_PATH) {
-      if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'Use GET.')
-      sendJson(res, 200, { status: 'ok' })
-      return
-    }
-    if (pathname !== REGISTER_PATH && pathname !== LOGIN_PATH) {
-      throw new HttpError(404, 'NOT_FOUND', `No route for ${pathname}.`)
-    }
-    if (req.method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'Use POST.')
-    const body = await readJsonBody(req)
-    if (pathname === REGISTER_PATH) {
-      const result = await accounts.register(body.userAccount, body.userPassword)
-      if (!result.ok) return sendJson(res, STATUS_BY_FAILURE[result.code], { code: result.code, message: result.message })
-      log.info('user registered', { user: result.value.user })
-      return sendJson(res, 200, { code: 'RES_OK' })
-    }
-    const result = await accounts.login(body.userAccount, body.userPassword)
-    if (!result.ok) return sendJson(res, STATUS_BY_FAILURE[result.code], { code: result.code, message: result.message })
-    sendJson(res, 200, {
-      code: 'RES_OK',
-      accessToken: result.value.token,
-      chatUserName: result.value.user,
-      expireTimestamp: result.value.expiresAt
-    })
-  }
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const described = describeError(err)
+    if (described.status === 500) log.error('request failed', { url: request.url, error: err.message })
+    if (described.status === 413) reply.header('connection', 'close')
+    return reply.code(described.status).send({ code: described.code, message: described.message })
+  })
 
-  return (req, res) => {
-    route(req, res).catch((err: unknown) => {
-      if (res.headersSent) return
-      if (err instanceof HttpError) {
-        if (err.status === 413) res.setHeader('connection', 'close')
-        sendJson(res, err.status, { code: err.code, message: err.message })
-        return
+  app.setNotFoundHandler((request, reply) => {
+    const pathname = new URL(request.url, 'http://localhost').pathname
+    return reply.code(404).send({ code: 'NOT_FOUND', message: `No route for ${pathname}.` })
+  })
+
+  app.get(HEALTH_PATH, async () => ({ status: 'ok' }))
+  app.route({ method: ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'], url: HEALTH_PATH, handler: (_request, reply) => methodNotAllowed(reply, 'GET') })
+
+  // The app-server routes answer CORS (any origin by default, no credentials: tokens travel in bodies, not cookies).
+  // Registered under their prefix so the preflight route and CORS headers cover these routes only.
+  void app.register(
+    async (scope) => {
+      await scope.register(fastifyCors, {
+        origin: config.corsOrigins.includes('*') ? '*' : [...config.corsOrigins],
+        methods: ['POST'],
+        allowedHeaders: ['content-type'],
+        credentials: false,
+        maxAge: CORS_MAX_AGE_SEC,
+        optionsSuccessStatus: 204
+      })
+
+      scope.post<{ Body: CredentialsBody }>('/register', { schema: { ...registerSchema, response: { ...registerSchema.response, '4xx': errorSchema } } }, async (request, reply) => {
+        const body = request.body
+        const result = await accounts.register(body.userAccount, body.userPassword, { address: request.ip })
+        if (!result.ok) return sendFailure(reply, result)
+        log.info('user registered', { user: result.value.user })
+        return { code: 'RES_OK' }
+      })
+
+      scope.post<{ Body: CredentialsBody }>('/login', { schema: { ...loginSchema, response: { ...loginSchema.response, '4xx': errorSchema } } }, async (request, reply) => {
+        const body = request.body
+        const result = await accounts.login(body.userAccount, body.userPassword, body.deviceId, { address: request.ip })
+        if (!result.ok) return sendFailure(reply, result)
+        return {
+          code: 'RES_OK',
+          accessToken: result.value.token,
+          chatUserName: result.value.user,
+          expireTimestamp: result.value.expiresAt
+        }
+      })
+
+      for (const path of ['/register', '/login']) {
+        scope.route({ method: [...OTHER_METHODS], url: path, handler: (_request, reply) => methodNotAllowed(reply, 'POST') })
       }
-      log.error('request failed', { url: req.url, error: err instanceof Error ? err.message : String(err) })
-      sendJson(res, 500, { code: 'INTERNAL', message: 'The server could not complete the request.' })
-    })
-  }
+    },
+    { prefix: APP_SERVER_PREFIX }
+  )
+
+  return app
 }

@@ -1,75 +1,141 @@
-// Owns routing an authenticated session's request frames to the services and writing the response frame
-// (with the request's id). Unknown, empty or server-only bodies are answered with ERROR_BAD_REQUEST.
-import { ErrorCode, clientIdToHex, type DecodedFrame } from '../../shared/proto/codec'
+// Owns routing an authenticated connection's request frames to the services and writing the response frame (with
+// the request's id). Unknown, empty or server-only bodies are answered with ERROR_BAD_REQUEST.
+import { ChatTypePb, CloseCode, ErrorCode, clientIdToHex, encodeFrame, type DecodedFrame } from '../../shared/proto/codec'
 import { createLogger } from '../../shared/logger'
-import type { ClientSession } from './session'
+import { canonicalUserId } from '../../shared/user-id'
+import type { GatewayServices, RequestContext, RequestDispatcher } from './request-context'
 
 const log = createLogger('server:dispatch')
 
-export async function dispatchRequest(session: ClientSession, frame: DecodedFrame): Promise<void> {
-  const id = frame.id ?? 0
-  const { messages, sync, tokens, config } = session.deps
-  switch (frame.body) {
-    case 'send': {
-      const outcome = await messages.send(session.user, frame.send ?? {}, session)
-      if (!outcome.ok) {
-        session.sendError(id, outcome.code, outcome.message)
+const SIGNED_OUT_MESSAGE = 'You signed out; sign in again to continue.'
+const SIGNED_OUT_ELSEWHERE_MESSAGE = 'This account was signed out on every device; sign in again.'
+
+export function createDispatcher(services: GatewayServices): RequestDispatcher {
+  const { messages, sync, tokens, config, store, registry } = services
+
+  const renew = async (context: RequestContext, id: number, given: string): Promise<void> => {
+    if (!given) {
+      // Rotation: the answer carries a new token and the presented one stops working at once.
+      const rotated = await tokens.rotate(context.grant)
+      if (!rotated.ok) {
+        if (rotated.reason === 'revoked') {
+          context.sendError(id, ErrorCode.ERROR_TOKEN_REVOKED, 'This session has ended; sign in again.')
+          registry.endSessions(rotated.user, [rotated.sessionId], 'This session has ended; sign in again.')
+          context.close(CloseCode.CLOSE_SIGNED_OUT, 'Session revoked.')
+        } else {
+          context.sendError(id, ErrorCode.ERROR_UNAUTHENTICATED, 'The token of this connection is no longer valid.')
+        }
         return
       }
-      const hook = config.testHooks.beforeSendAck
-      if (hook) {
-        const clientId = clientIdToHex(outcome.ack.clientId ?? new Uint8Array())
-        if (hook({ user: session.user, clientId }) === 'drop') {
-          log.warn('test hook dropped the connection before the ack', { user: session.user, clientId })
-          session.terminate()
+      context.adoptGrant(rotated.grant)
+      context.sendFrame({ id, renewOk: { token: rotated.issued.token, expiresAt: rotated.issued.expiresAt } })
+      return
+    }
+    // A token from the app server (a fresh login): it must be this account's and this device's.
+    const check = await tokens.check(given, { deviceId: context.givenDeviceId, user: context.user })
+    if (!check.ok) {
+      const expired = check.reason === 'expired'
+      context.sendError(
+        id,
+        expired ? ErrorCode.ERROR_TOKEN_EXPIRED : check.reason === 'revoked' ? ErrorCode.ERROR_TOKEN_REVOKED : ErrorCode.ERROR_UNAUTHENTICATED,
+        expired ? 'The new token has already expired.' : 'The new token is not valid for this account and device.'
+      )
+      return
+    }
+    context.adoptGrant(check.grant)
+    context.sendFrame({ id, renewOk: { token: given, expiresAt: check.grant.expiresAt } })
+  }
+
+  return async (context: RequestContext, frame: DecodedFrame): Promise<void> => {
+    const id = frame.id ?? 0
+    switch (frame.body) {
+      case 'send': {
+        const outcome = await messages.send(context.user, frame.send ?? {}, context)
+        if (!outcome.ok) {
+          context.sendError(id, outcome.code, outcome.message)
           return
         }
-      }
-      session.sendFrame({ id, sendAck: outcome.ack })
-      return
-    }
-    case 'sync': {
-      const request = frame.sync ?? {}
-      const batch = await sync.sync(session.user, request.afterSeq ?? 0, request.limit)
-      session.sendFrame({ id, syncBatch: batch })
-      return
-    }
-    case 'history': {
-      const request = frame.history ?? {}
-      if (!request.conversation) {
-        session.sendError(id, ErrorCode.ERROR_BAD_REQUEST, 'History needs a conversation.')
+        const hook = config.testHooks.beforeSendAck
+        if (hook) {
+          const clientId = clientIdToHex(outcome.ack.clientId ?? new Uint8Array())
+          if (hook({ user: context.user, clientId }) === 'drop') {
+            log.warn('test hook dropped the connection before the ack', { user: context.user, clientId })
+            context.terminate()
+            return
+          }
+        }
+        context.sendFrame({ id, sendAck: outcome.ack })
         return
       }
-      const page = await sync.history(session.user, request.conversation, request.beforeSeq ?? 0, request.limit)
-      session.sendFrame({ id, historyPage: page })
-      return
-    }
-    case 'renew': {
-      const given = frame.renew?.token ?? ''
-      if (!given) {
-        const issued = tokens.mint(session.user)
-        session.scheduleTokenTimers(issued.expiresAt)
-        session.sendFrame({ id, renewOk: { token: issued.token, expiresAt: issued.expiresAt } })
+      case 'sync': {
+        const request = frame.sync ?? {}
+        const batch = await sync.sync(context.user, request.afterSeq ?? 0, request.limit)
+        if (batch === 'cursor-expired') {
+          context.sendError(id, ErrorCode.ERROR_CURSOR_EXPIRED, 'The sync cursor is older than the kept log; start again from the conversation list.')
+          return
+        }
+        context.sendFrame({ id, syncBatch: batch })
         return
       }
-      const check = tokens.verify(given)
-      if (!check.ok || check.claims.sub !== session.user) {
-        const expired = !check.ok && check.reason === 'expired'
-        session.sendError(
-          id,
-          expired ? ErrorCode.ERROR_TOKEN_EXPIRED : ErrorCode.ERROR_UNAUTHENTICATED,
-          expired ? 'The new token has already expired.' : 'The new token is not valid for this account.'
-        )
+      case 'history': {
+        const request = frame.history ?? {}
+        if (!request.conversation) {
+          context.sendError(id, ErrorCode.ERROR_BAD_REQUEST, 'History needs a conversation.')
+          return
+        }
+        const page = await sync.history(context.user, request.conversation, request.beforeSeq ?? 0, request.limit)
+        context.sendFrame({ id, historyPage: page })
         return
       }
-      session.scheduleTokenTimers(check.claims.exp)
-      session.sendFrame({ id, renewOk: { token: given, expiresAt: check.claims.exp } })
-      return
+      case 'recent': {
+        context.sendFrame({ id, recentOk: await sync.recent(context.user, frame.recent ?? {}) })
+        return
+      }
+      case 'markRead': {
+        const request = frame.markRead ?? {}
+        const chatType = request.chatType ?? ChatTypePb.CHAT_TYPE_SINGLE
+        const conversation = canonicalUserId(request.conversation)
+        const seq = Number(request.seq ?? 0)
+        if (chatType !== ChatTypePb.CHAT_TYPE_SINGLE || !conversation || !(seq > 0)) {
+          context.sendError(id, ErrorCode.ERROR_BAD_REQUEST, 'Mark-read needs a one-to-one conversation and a positive seq.')
+          return
+        }
+        if (seq > (await store.headSeq(context.user))) {
+          context.sendError(id, ErrorCode.ERROR_BAD_REQUEST, 'The read pointer is beyond the newest entry of your log.')
+          return
+        }
+        const moved = await store.setReadPointer(context.user, { conversation, chatType, seq })
+        if (moved.eventSeq > 0) {
+          // The user's other devices learn it like a message (and catch up on it from the log if offline).
+          const event = { seq: moved.eventSeq, readPointer: { conversation, chatType, seq: moved.seq } }
+          registry.deliver(context.user, () => encodeFrame({ id: 0, event }), context)
+        }
+        context.sendFrame({ id, markReadOk: { seq: moved.seq, eventSeq: moved.eventSeq } })
+        return
+      }
+      case 'lookupUser': {
+        const canonical = canonicalUserId(frame.lookupUser?.user)
+        const exists = canonical !== null && (await store.existingUsers([canonical])).has(canonical)
+        context.sendFrame({ id, lookupUserOk: { exists, user: canonical ?? '' } })
+        return
+      }
+      case 'renew':
+        await renew(context, id, frame.renew?.token ?? '')
+        return
+      case 'signOut': {
+        const allDevices = frame.signOut?.allDevices === true
+        const ended = await tokens.revoke(context.user, context.grant.sessionId, allDevices)
+        log.info('signed out', { user: context.user, allDevices, sessions: ended.length })
+        context.sendFrame({ id, signOutOk: {} })
+        registry.endSessions(context.user, allDevices ? 'all' : ended, allDevices ? SIGNED_OUT_ELSEWHERE_MESSAGE : SIGNED_OUT_MESSAGE, context)
+        context.close(CloseCode.CLOSE_SIGNED_OUT, 'Signed out.')
+        return
+      }
+      case 'auth':
+        context.sendError(id, ErrorCode.ERROR_BAD_REQUEST, 'This connection is already authenticated.')
+        return
+      default:
+        context.sendError(id, ErrorCode.ERROR_BAD_REQUEST, frame.body ? `"${frame.body}" is not a request.` : 'The frame has no body.')
     }
-    case 'auth':
-      session.sendError(id, ErrorCode.ERROR_BAD_REQUEST, 'This connection is already authenticated.')
-      return
-    default:
-      session.sendError(id, ErrorCode.ERROR_BAD_REQUEST, frame.body ? `"${frame.body}" is not a request.` : 'The frame has no body.')
   }
 }

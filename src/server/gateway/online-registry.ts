@@ -1,12 +1,16 @@
-// Owns who is online: user -> device id -> live session. Implements the services' EventFanout for this node,
-// and decides replacement when the same (user, device) signs in twice.
+// Owns who is online on this node: user -> device id -> live session. Implements the services' EventFanout, decides
+// replacement when the same (user, device) signs in twice, and ends the live sockets of revoked device sessions.
 import type { ConnectionRef, EventFanout } from '../services/fanout'
 
 /** What the registry needs from a live connection. */
 export interface OnlineSession {
   readonly user: string
   readonly deviceId: string
+  /** The device session (token family) the connection is authenticated with. */
+  readonly sessionId: string
   sendBytes(bytes: Uint8Array): void
+  /** The session was revoked (sign-out, reuse of a rotated token): tell the device and close for good. */
+  endRevoked(message: string): void
 }
 
 export class OnlineRegistry implements EventFanout {
@@ -40,6 +44,19 @@ export class OnlineRegistry implements EventFanout {
       if (session === except) continue
       bytes ??= frame()
       session.sendBytes(bytes)
+    }
+  }
+
+  /**
+   * Ends the live connections on this node of the given device sessions of `user` ('all' = every one of the user's),
+   * except `except`. A cluster adds a cross-node notice here; the store already refuses the revoked tokens everywhere.
+   */
+  endSessions(user: string, sessionIds: readonly string[] | 'all', message: string, except?: ConnectionRef): void {
+    const devices = this.byUser.get(user)
+    if (!devices) return
+    for (const session of [...devices.values()]) {
+      if (session === except) continue
+      if (sessionIds === 'all' || sessionIds.includes(session.sessionId)) session.endRevoked(message)
     }
   }
 }

@@ -1,43 +1,59 @@
-// Owns one WebSocket connection's lifecycle: the auth handshake and its timeout, token expiry timers,
-// replacement, liveness flag, rate limiting, and writing frames; requests after auth go to the dispatcher.
+// Owns one WebSocket connection's lifecycle: the auth handshake and its timeout, token expiry timers, replacement,
+// revocation, liveness flag, rate limiting, and writing frames; requests after auth go to the injected dispatcher.
 import { WebSocket, type RawData } from 'ws'
 import { CloseCode, ErrorCode, decodeFrame, encodeFrame, type DecodedFrame, type Frame } from '../../shared/proto/codec'
 import { createLogger } from '../../shared/logger'
-import type { TokenService } from '../auth/tokens'
-import { AUTH_TIMEOUT_MS, MAX_DEVICE_ID_LENGTH, MAX_SOCKET_BUFFER_BYTES, MAX_TIMER_MS, type ResolvedConfig } from '../config'
-import type { MessageService } from '../services/messages'
-import type { SyncService } from '../services/sync'
-import type { ServerStore } from '../store/types'
-import { dispatchRequest } from './dispatch'
-import type { OnlineRegistry, OnlineSession } from './online-registry'
+import type { TokenGrant, TokenRefusal } from '../auth/tokens'
+import { AUTH_TIMEOUT_MS, MAX_DEVICE_ID_LENGTH, MAX_FRAMES_DURING_AUTH, MAX_SOCKET_BUFFER_BYTES } from '../config'
+import type { GatewayServices, RequestContext, RequestDispatcher } from './request-context'
+import type { OnlineSession } from './online-registry'
 import { TokenBucket } from './rate-limit'
+import { TokenTimers } from './token-timers'
 
 const log = createLogger('server:session')
 
-export interface SessionDeps {
-  config: ResolvedConfig
-  tokens: TokenService
-  store: ServerStore
-  registry: OnlineRegistry
-  messages: MessageService
-  sync: SyncService
+export interface SessionDeps extends GatewayServices {
+  dispatch: RequestDispatcher
 }
+
+/**
+ * WebSocket's standard "internal error" close: the server could not finish the handshake (a store failure), the
+ * client should reconnect after its backoff. Not one of the protocol's 4xxx codes, which all carry a decision.
+ */
+export const CLOSE_INTERNAL_ERROR = 1011
 
 type SessionState = 'awaiting-auth' | 'authenticating' | 'ready' | 'closed'
 
 let anonymousDeviceCounter = 0
 
-export class ClientSession implements OnlineSession {
+/** How each kind of refused token is answered: error code, close code, sentence. */
+const REFUSALS: Record<TokenRefusal['reason'], { error: ErrorCode; close: CloseCode; message: string }> = {
+  invalid: { error: ErrorCode.ERROR_UNAUTHENTICATED, close: CloseCode.CLOSE_AUTH_FAILED, message: 'The token is not valid.' },
+  'wrong-device': {
+    error: ErrorCode.ERROR_UNAUTHENTICATED,
+    close: CloseCode.CLOSE_AUTH_FAILED,
+    message: 'This token belongs to another device; sign in on this device.'
+  },
+  expired: { error: ErrorCode.ERROR_TOKEN_EXPIRED, close: CloseCode.CLOSE_TOKEN_EXPIRED, message: 'The token has expired; sign in again.' },
+  revoked: {
+    error: ErrorCode.ERROR_TOKEN_REVOKED,
+    close: CloseCode.CLOSE_SIGNED_OUT,
+    message: 'This session has ended (signed out, or its token was used twice); sign in again.'
+  }
+}
+
+export class ClientSession implements OnlineSession, RequestContext {
   user = ''
   deviceId = ''
+  givenDeviceId: string | null = null
   /** Cleared when a ping goes out, set when the pong (or any frame) comes back. */
   alive = true
+  private currentGrant: TokenGrant | null = null
   private state: SessionState = 'awaiting-auth'
   private readonly framesDuringAuth: DecodedFrame[] = []
   private readonly budget = new TokenBucket()
   private authTimer: NodeJS.Timeout | null
-  private willExpireTimer: NodeJS.Timeout | null = null
-  private expiryTimer: NodeJS.Timeout | null = null
+  private readonly tokenTimers: TokenTimers
 
   constructor(
     readonly socket: WebSocket,
@@ -46,11 +62,32 @@ export class ClientSession implements OnlineSession {
     this.authTimer = setTimeout(() => {
       if (this.state === 'awaiting-auth') this.close(CloseCode.CLOSE_AUTH_TIMEOUT, 'No auth frame in time.')
     }, AUTH_TIMEOUT_MS)
+    this.tokenTimers = new TokenTimers(deps.config.tokenWarnBeforeSec * 1000, {
+      willExpire: (expiresAt) => this.sendFrame({ id: 0, tokenWillExpire: { expiresAt } }),
+      expired: () => {
+        log.info('token expired on an open connection', { user: this.user, deviceId: this.deviceId })
+        this.sendError(0, ErrorCode.ERROR_TOKEN_EXPIRED, 'Your session token has expired; sign in again.')
+        this.close(CloseCode.CLOSE_TOKEN_EXPIRED, 'Token expired.')
+      }
+    })
     socket.on('message', (data, isBinary) => this.onMessage(data, isBinary))
     socket.on('pong', () => (this.alive = true))
     socket.on('close', () => this.onClosed())
     // The ws library reports protocol violations (e.g. an oversized frame) here and then closes the socket itself.
     socket.on('error', (err) => log.warn('socket error', { user: this.user, error: err.message }))
+  }
+
+  get sessionId(): string {
+    return this.currentGrant?.sessionId ?? ''
+  }
+
+  get grant(): TokenGrant {
+    if (!this.currentGrant) throw new Error('The connection is not authenticated.')
+    return this.currentGrant
+  }
+
+  get isOpen(): boolean {
+    return this.state !== 'closed'
   }
 
   sendBytes(bytes: Uint8Array): void {
@@ -72,11 +109,12 @@ export class ClientSession implements OnlineSession {
     this.sendFrame({ id, error: { code, message } })
   }
 
-  close(code: CloseCode, reason: string): void {
+  close(code: CloseCode | typeof CLOSE_INTERNAL_ERROR, reason: string): void {
     if (this.state === 'closed') return
     this.state = 'closed'
     this.clearTimers()
     this.deps.registry.remove(this)
+    this.framesDuringAuth.length = 0
     if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) {
       this.socket.close(code, reason)
     }
@@ -88,19 +126,19 @@ export class ClientSession implements OnlineSession {
     this.socket.terminate()
   }
 
-  /** (Re)arms the token-will-expire push and the expiry close for a token expiring at `expiresAt`. */
-  scheduleTokenTimers(expiresAt: number): void {
-    this.clearTokenTimers()
-    const now = Date.now()
-    const warnAt = expiresAt - this.deps.config.tokenWarnBeforeSec * 1000
-    this.willExpireTimer = setTimeout(() => {
-      this.sendFrame({ id: 0, tokenWillExpire: { expiresAt } })
-    }, Math.min(MAX_TIMER_MS, Math.max(0, warnAt - now)))
-    this.expiryTimer = setTimeout(() => {
-      log.info('token expired on an open connection', { user: this.user, deviceId: this.deviceId })
-      this.sendError(0, ErrorCode.ERROR_TOKEN_EXPIRED, 'Your session token has expired; sign in again.')
-      this.close(CloseCode.CLOSE_TOKEN_EXPIRED, 'Token expired.')
-    }, Math.min(MAX_TIMER_MS, Math.max(0, expiresAt - now)))
+  endRevoked(message: string): void {
+    this.sendError(0, ErrorCode.ERROR_TOKEN_REVOKED, message)
+    this.close(CloseCode.CLOSE_SIGNED_OUT, 'Session revoked.')
+  }
+
+  adoptGrant(grant: TokenGrant): void {
+    this.currentGrant = grant
+    this.tokenTimers.schedule(grant.expiresAt)
+  }
+
+  /** Tells the client to reconnect after a random delay in [0, windowMs) before a deliberate close (shutdown). */
+  sendGoingAway(windowMs: number): void {
+    this.sendFrame({ id: 0, goingAway: { retryAfterMs: windowMs } })
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
@@ -127,7 +165,14 @@ export class ClientSession implements OnlineSession {
         else this.sendError(id, ErrorCode.ERROR_UNAUTHENTICATED, 'Authenticate first: the first frame must be auth.')
         return
       case 'authenticating':
-        // A pipelining client may send requests right behind its auth frame; answer them once auth settles.
+        // A pipelining client may send requests right behind its auth frame; answer them once auth settles. The
+        // queue is bounded: a peer that keeps writing while its auth is pending is not waiting for answers.
+        if (this.framesDuringAuth.length >= MAX_FRAMES_DURING_AUTH) {
+          log.warn('too many frames before auth completed', { deviceId: this.givenDeviceId })
+          this.sendError(id, ErrorCode.ERROR_RATE_LIMITED, `At most ${MAX_FRAMES_DURING_AUTH} requests may wait for auth.`)
+          this.close(CloseCode.CLOSE_PROTOCOL_ERROR, 'Too many frames before auth.')
+          return
+        }
         this.framesDuringAuth.push(frame)
         return
       case 'ready':
@@ -135,7 +180,7 @@ export class ClientSession implements OnlineSession {
           this.sendError(id, ErrorCode.ERROR_RATE_LIMITED, 'Too many requests; slow down.')
           return
         }
-        dispatchRequest(this, frame).catch((err: unknown) => {
+        this.deps.dispatch(this, frame).catch((err: unknown) => {
           log.error('request failed', { user: this.user, body: frame.body, error: err instanceof Error ? err.message : String(err) })
           this.sendError(id, ErrorCode.ERROR_INTERNAL, 'The server could not complete the request.')
         })
@@ -145,26 +190,47 @@ export class ClientSession implements OnlineSession {
     }
   }
 
+  private refuse(id: number, refusal: TokenRefusal): void {
+    const answer = REFUSALS[refusal.reason]
+    this.sendError(id, answer.error, answer.message)
+    this.close(answer.close, answer.message)
+    if (refusal.reason === 'revoked') {
+      // The check revoked (or found revoked) the session: its other live sockets end too, so a stolen copy and the
+      // legitimate device both have to sign in again.
+      this.deps.registry.endSessions(refusal.user, [refusal.sessionId], answer.message)
+    }
+  }
+
   private async authenticate(id: number, auth: NonNullable<DecodedFrame['auth']>): Promise<void> {
     this.state = 'authenticating'
-    const check = this.deps.tokens.verify(auth.token ?? '')
-    if (!check.ok) {
-      if (check.reason === 'expired') {
-        this.sendError(id, ErrorCode.ERROR_TOKEN_EXPIRED, 'The token has expired; sign in again.')
-        this.close(CloseCode.CLOSE_TOKEN_EXPIRED, 'Token expired.')
-      } else {
-        this.sendError(id, ErrorCode.ERROR_UNAUTHENTICATED, 'The token is not valid.')
-        this.close(CloseCode.CLOSE_AUTH_FAILED, 'Invalid token.')
-      }
-      return
-    }
     const deviceId = auth.deviceId ?? ''
     if (deviceId.length > MAX_DEVICE_ID_LENGTH) {
       this.sendError(id, ErrorCode.ERROR_BAD_REQUEST, `The device id must be at most ${MAX_DEVICE_ID_LENGTH} characters.`)
       this.close(CloseCode.CLOSE_AUTH_FAILED, 'Device id too long.')
       return
     }
-    const user = await this.deps.store.getUser(check.claims.sub)
+    const { tokens, store } = this.deps
+    let grant: TokenGrant
+    let user: Awaited<ReturnType<typeof store.getUser>>
+    let oldestSeq: number
+    try {
+      const check = await tokens.check(auth.token ?? '', { deviceId: deviceId || null })
+      if (this.state !== 'authenticating') return
+      if (!check.ok) {
+        this.refuse(id, check)
+        return
+      }
+      grant = check.grant
+      user = await store.getUser(grant.user)
+      oldestSeq = user ? await store.oldestSeq(user.name) : 0
+    } catch (err) {
+      // A store outage must not leave the connection half-authenticated with its queue growing: answer, close with
+      // a code the client reconnects on, and drop what was queued.
+      log.error('auth could not be completed', { deviceId, error: err instanceof Error ? err.message : String(err) })
+      this.sendError(id, ErrorCode.ERROR_INTERNAL, 'The server could not check the sign-in; try again shortly.')
+      this.close(CLOSE_INTERNAL_ERROR, 'Auth could not be completed.')
+      return
+    }
     if (this.state !== 'authenticating') return
     if (!user) {
       this.sendError(id, ErrorCode.ERROR_UNAUTHENTICATED, 'The account for this token no longer exists.')
@@ -172,6 +238,7 @@ export class ClientSession implements OnlineSession {
       return
     }
     this.user = user.name
+    this.givenDeviceId = deviceId || null
     // Without a device id there is nothing to replace: give the connection a unique one.
     this.deviceId = deviceId || `anonymous-${++anonymousDeviceCounter}`
     if (this.authTimer) clearTimeout(this.authTimer)
@@ -182,10 +249,10 @@ export class ClientSession implements OnlineSession {
       log.info('device signed in again; replacing the old connection', { user: this.user, deviceId: this.deviceId })
       replaced.close(CloseCode.CLOSE_REPLACED, 'Signed in again on the same device.')
     }
-    this.scheduleTokenTimers(check.claims.exp)
+    this.adoptGrant(grant)
     this.sendFrame({
       id,
-      authOk: { user: user.name, headSeq: user.headSeq, serverTime: Date.now(), tokenExpiresAt: check.claims.exp }
+      authOk: { user: user.name, headSeq: user.headSeq, serverTime: Date.now(), tokenExpiresAt: grant.expiresAt, oldestSeq }
     })
     log.debug('authenticated', { user: this.user, deviceId: this.deviceId, platform: auth.platform })
     const queued = this.framesDuringAuth.splice(0)
@@ -197,19 +264,13 @@ export class ClientSession implements OnlineSession {
       this.state = 'closed'
       this.deps.registry.remove(this)
     }
+    this.framesDuringAuth.length = 0
     this.clearTimers()
-  }
-
-  private clearTokenTimers(): void {
-    if (this.willExpireTimer) clearTimeout(this.willExpireTimer)
-    if (this.expiryTimer) clearTimeout(this.expiryTimer)
-    this.willExpireTimer = null
-    this.expiryTimer = null
   }
 
   private clearTimers(): void {
     if (this.authTimer) clearTimeout(this.authTimer)
     this.authTimer = null
-    this.clearTokenTimers()
+    this.tokenTimers.cancel()
   }
 }

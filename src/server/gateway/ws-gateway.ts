@@ -1,11 +1,13 @@
-// Owns the WebSocket endpoint: upgrades on /ws, one ClientSession per socket, the server-side ping sweep,
-// and closing every socket on shutdown.
+// Owns the WebSocket endpoint: upgrades on /ws, one ClientSession per socket (wired to the request dispatcher), the
+// server-side ping sweep, and closing every socket on shutdown after a going-away hint.
 import type http from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, WebSocket } from 'ws'
 import { CloseCode, MAX_FRAME_BYTES } from '../../shared/proto/codec'
 import { createLogger } from '../../shared/logger'
 import { CLOSE_GRACE_MS, PING_INTERVAL_MS } from '../config'
+import { createDispatcher } from './dispatch'
+import type { GatewayServices } from './request-context'
 import { ClientSession, type SessionDeps } from './session'
 
 const log = createLogger('server:gateway')
@@ -13,11 +15,15 @@ const log = createLogger('server:gateway')
 export const WS_PATH = '/ws'
 
 export interface Gateway {
-  /** Closes every socket with `code` and waits (bounded) for them to go. */
-  close(code: CloseCode, reason: string): Promise<void>
+  /**
+   * Closes every socket with `code` and waits (bounded) for them to go. With `goingAwayMs`, each socket is first told
+   * to reconnect after a random delay in [0, goingAwayMs), so a restart does not bring every client back at once.
+   */
+  close(code: CloseCode, reason: string, goingAwayMs?: number): Promise<void>
 }
 
-export function attachGateway(httpServer: http.Server, deps: SessionDeps): Gateway {
+export function attachGateway(httpServer: http.Server, services: GatewayServices): Gateway {
+  const deps: SessionDeps = { ...services, dispatch: createDispatcher(services) }
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false })
   const sessions = new Set<ClientSession>()
 
@@ -50,9 +56,10 @@ export function attachGateway(httpServer: http.Server, deps: SessionDeps): Gatew
   pingSweep.unref()
 
   return {
-    async close(code, reason) {
+    async close(code, reason, goingAwayMs) {
       clearInterval(pingSweep)
       const open = [...sessions]
+      if (goingAwayMs !== undefined) for (const session of open) if (session.isOpen) session.sendGoingAway(goingAwayMs)
       await Promise.all(
         open.map(
           (session) =>

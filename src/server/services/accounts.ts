@@ -1,26 +1,36 @@
-// Owns account rules: username and password validation, registration and credential checks.
+// Owns account rules: username and password validation, registration, credential checks and sign-in attempt limits.
 // Transport-free: the HTTP app server maps these outcomes to status codes.
 import { hashPassword, verifyPassword } from '../auth/passwords'
+import type { AttemptAction, AttemptLimiter } from '../auth/attempt-limits'
 import type { IssuedToken, TokenService } from '../auth/tokens'
 import type { ServerStore } from '../store/types'
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../config'
-import { USERNAME_PATTERN } from '../../shared/limits'
+import { MAX_DEVICE_ID_LENGTH, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../config'
+import { canonicalUserId } from '../../shared/user-id'
+import { MAX_USERNAME_CHARS } from '../../shared/limits'
 
-export type AccountFailureCode = 'INVALID_USERNAME' | 'INVALID_PASSWORD' | 'USER_EXISTS' | 'INVALID_CREDENTIALS'
-export type AccountResult<T> = { ok: true; value: T } | { ok: false; code: AccountFailureCode; message: string }
+export type AccountFailureCode =
+  | 'INVALID_USERNAME'
+  | 'INVALID_PASSWORD'
+  | 'INVALID_DEVICE_ID'
+  | 'USER_EXISTS'
+  | 'INVALID_CREDENTIALS'
+  | 'RATE_LIMITED'
+export type AccountFailure = { ok: false; code: AccountFailureCode; message: string; retryAfterMs?: number }
+export type AccountResult<T> = { ok: true; value: T } | AccountFailure
 
 export interface LoginResult extends IssuedToken {
   user: string
 }
 
-export interface AccountService {
-  register(userAccount: unknown, userPassword: unknown): Promise<AccountResult<{ user: string }>>
-  login(userAccount: unknown, userPassword: unknown): Promise<AccountResult<LoginResult>>
+/** Who is asking: the remote address, for the per-address attempt limit. */
+export interface Caller {
+  address: string
 }
 
-/** Usernames are case-insensitive: stored and compared lowercased. */
-export function normalizeUsername(raw: unknown): string | null {
-  return typeof raw === 'string' && USERNAME_PATTERN.test(raw) ? raw.toLowerCase() : null
+export interface AccountService {
+  register(userAccount: unknown, userPassword: unknown, caller: Caller): Promise<AccountResult<{ user: string }>>
+  /** `deviceId` (optional) binds the new session to that device at once. */
+  login(userAccount: unknown, userPassword: unknown, deviceId: unknown, caller: Caller): Promise<AccountResult<LoginResult>>
 }
 
 function passwordProblem(raw: unknown): string | null {
@@ -31,22 +41,30 @@ function passwordProblem(raw: unknown): string | null {
 }
 
 const BAD_CREDENTIALS = 'The username or password is incorrect.'
+const USERNAME_RULE = `The username must be 1 to ${MAX_USERNAME_CHARS} characters: ASCII letters (a-z, A-Z), digits, "_", "." or "-".`
 
-export function createAccountService(store: ServerStore, tokens: TokenService): AccountService {
+function rateLimited(action: AttemptAction, retryAfterMs: number): AccountFailure {
+  const seconds = Math.ceil(retryAfterMs / 1000)
+  const what = action === 'login' ? 'sign-in' : 'registration'
+  return {
+    ok: false,
+    code: 'RATE_LIMITED',
+    message: `Too many ${what} attempts. Please wait ${seconds} second${seconds === 1 ? '' : 's'} and try again.`,
+    retryAfterMs
+  }
+}
+
+export function createAccountService(store: ServerStore, tokens: TokenService, attempts: AttemptLimiter): AccountService {
   // Verifying against a throwaway hash when the user does not exist keeps the response time the same,
   // so login timing does not reveal which usernames exist.
   const decoyHash = hashPassword('decoy-password-for-timing')
 
   return {
-    async register(userAccount, userPassword) {
-      const user = normalizeUsername(userAccount)
-      if (!user) {
-        return {
-          ok: false,
-          code: 'INVALID_USERNAME',
-          message: 'The username must be 1 to 64 characters: letters, digits, "_", "." or "-".'
-        }
-      }
+    async register(userAccount, userPassword, caller) {
+      const user = canonicalUserId(userAccount)
+      const verdict = await attempts.admit('register', user, caller.address)
+      if (!verdict.allowed) return rateLimited('register', verdict.retryAfterMs)
+      if (!user) return { ok: false, code: 'INVALID_USERNAME', message: USERNAME_RULE }
       const problem = passwordProblem(userPassword)
       if (problem) return { ok: false, code: 'INVALID_PASSWORD', message: problem }
       const hash = await hashPassword(userPassword as string)
@@ -54,18 +72,30 @@ export function createAccountService(store: ServerStore, tokens: TokenService): 
       if (outcome === 'exists') {
         return { ok: false, code: 'USER_EXISTS', message: `The username "${user}" is already taken.` }
       }
+      await attempts.succeeded('register', user)
       return { ok: true, value: { user } }
     },
 
-    async login(userAccount, userPassword) {
-      const user = normalizeUsername(userAccount)
+    async login(userAccount, userPassword, deviceId, caller) {
+      if (deviceId !== undefined && deviceId !== null && (typeof deviceId !== 'string' || deviceId.length > MAX_DEVICE_ID_LENGTH)) {
+        return {
+          ok: false,
+          code: 'INVALID_DEVICE_ID',
+          message: `The device id must be a string of at most ${MAX_DEVICE_ID_LENGTH} characters.`
+        }
+      }
+      const user = canonicalUserId(userAccount)
+      const verdict = await attempts.admit('login', user, caller.address)
+      if (!verdict.allowed) return rateLimited('login', verdict.retryAfterMs)
       if (!user || typeof userPassword !== 'string' || userPassword.length > MAX_PASSWORD_LENGTH) {
         return { ok: false, code: 'INVALID_CREDENTIALS', message: BAD_CREDENTIALS }
       }
       const stored = await store.getUser(user)
       const matches = await verifyPassword(userPassword, stored ? stored.passwordHash : await decoyHash)
       if (!stored || !matches) return { ok: false, code: 'INVALID_CREDENTIALS', message: BAD_CREDENTIALS }
-      return { ok: true, value: { user, ...tokens.mint(user) } }
+      await attempts.succeeded('login', user)
+      const issued = await tokens.issue(user, typeof deviceId === 'string' && deviceId ? deviceId : null)
+      return { ok: true, value: { user, ...issued } }
     }
   }
 }

@@ -3,6 +3,7 @@
 import { ChatTypePb, ErrorCode, MAX_TEXT_BYTES, encodeFrame, pb } from '../../shared/proto/codec'
 import type { parley } from '../../shared/proto/gen/parley.js'
 import { createLogger } from '../../shared/logger'
+import { canonicalUserId } from '../../shared/user-id'
 import type { AppendResult, NewMessage, ServerStore } from '../store/types'
 import { messageToProps, type BodyProps } from './events'
 import type { ConnectionRef, EventFanout } from './fanout'
@@ -61,7 +62,7 @@ export function createMessageService(store: ServerStore, fanout: EventFanout): M
     if (Buffer.byteLength(text, 'utf8') > MAX_TEXT_BYTES) {
       return reject(ErrorCode.ERROR_TEXT_TOO_LONG, `The text is longer than ${MAX_TEXT_BYTES} bytes.`)
     }
-    const recipient = (request.to ?? '').toLowerCase()
+    const recipient = canonicalUserId(request.to)
     if (!recipient || !(knownUsers.has(recipient) || (await lookUpUser(recipient)))) {
       return reject(ErrorCode.ERROR_USER_NOT_FOUND, `There is no user named "${request.to ?? ''}".`)
     }

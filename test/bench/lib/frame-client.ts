@@ -34,15 +34,19 @@ export interface Login {
   user: string
   token: string
   expiresAt: number
+  /** Kept so a test can sign the same account in on another device (a token is bound to one device). */
+  password: string
 }
 
-export async function login(baseUrl: string, user: string, password: string): Promise<Login> {
-  const result = await postJson(baseUrl, LOGIN_PATH, { userAccount: user, userPassword: password })
+/** Logs in; with `deviceId` the session is bound to that device at once (else to the first device that uses it). */
+export async function login(baseUrl: string, user: string, password: string, deviceId?: string): Promise<Login> {
+  const result = await postJson(baseUrl, LOGIN_PATH, { userAccount: user, userPassword: password, deviceId })
   if (result.status !== 200) throw new Error(`login ${user} failed: ${result.status} ${JSON.stringify(result.body)}`)
   return {
     user: String(result.body.chatUserName),
     token: String(result.body.accessToken),
-    expiresAt: Number(result.body.expireTimestamp)
+    expiresAt: Number(result.body.expireTimestamp),
+    password
   }
 }
 
@@ -114,6 +118,12 @@ export class FrameClient {
     const reply = await client.request({ auth: { token, deviceId, platform: 'test' } })
     if (reply.body !== 'authOk') throw new Error(`auth failed: ${JSON.stringify(reply)}`)
     return client
+  }
+
+  /** Signs `account` in on `deviceId` (a login of its own, as a real device does) and authenticates. */
+  static async onDevice(baseUrl: string, account: Login, deviceId: string): Promise<FrameClient> {
+    const session = await login(baseUrl, account.user, account.password, deviceId)
+    return FrameClient.authenticated(baseUrl, session.token, deviceId)
   }
 
   get isOpen(): boolean {

@@ -1,0 +1,37 @@
+// Owns the contract between a connection and the request dispatcher: what a request handler may see and do on the
+// connection (RequestContext) and the services it uses. Both session.ts and dispatch.ts depend on it, not on each other.
+import type { CloseCode, DecodedFrame, ErrorCode, Frame } from '../../shared/proto/codec'
+import type { TokenGrant, TokenService } from '../auth/tokens'
+import type { ResolvedConfig } from '../config'
+import type { MessageService } from '../services/messages'
+import type { SyncService } from '../services/sync'
+import type { ServerStore } from '../store/types'
+import type { OnlineRegistry } from './online-registry'
+
+/** The services behind the gateway, shared by every connection. */
+export interface GatewayServices {
+  config: ResolvedConfig
+  tokens: TokenService
+  store: ServerStore
+  registry: OnlineRegistry
+  messages: MessageService
+  sync: SyncService
+}
+
+/** One authenticated connection as a request handler sees it. */
+export interface RequestContext {
+  readonly user: string
+  /** The device id given at auth; null when the device gave none (an anonymous connection). */
+  readonly givenDeviceId: string | null
+  /** The token this connection is authenticated with, and its device session. */
+  readonly grant: TokenGrant
+  sendFrame(frame: Frame): void
+  sendError(id: number, code: ErrorCode, message: string): void
+  /** Switches the connection to a rotated or newly adopted token and re-arms its expiry timers. */
+  adoptGrant(grant: TokenGrant): void
+  close(code: CloseCode, reason: string): void
+  /** Drops the connection without a close handshake (the test hook's simulated cut). */
+  terminate(): void
+}
+
+export type RequestDispatcher = (context: RequestContext, frame: DecodedFrame) => Promise<void>
