@@ -50,7 +50,11 @@ interface Link {
   /** Per direction: the tail of the delivery chain (a delayed frame holds back every later one). */
   chain: Record<Direction, Promise<void>>
   pendingDelays: Record<Direction, number>
+  /** No more frames are relayed or faulted on this link. */
   dead: boolean
+  /** Per direction: its target socket is gone, so frames still queued for it are dropped (a reset loses data in
+   *  flight, but TCP never reorders it: after a close-after-request, frames queued before the request still go). */
+  gone: Record<Direction, boolean>
 }
 
 export class FaultProxy {
@@ -154,7 +158,8 @@ export class FaultProxy {
       early: [],
       chain: { up: Promise.resolve(), down: Promise.resolve() },
       pendingDelays: { up: 0, down: 0 },
-      dead: false
+      dead: false,
+      gone: { up: false, down: false }
     }
     this.links.add(link)
     client.on('message', (data: RawData, binary: boolean) => this.onFrame(link, 'up', toBuffer(data), binary))
@@ -166,8 +171,7 @@ export class FaultProxy {
     // abrupt). A link the proxy killed itself (link.dead) is already handled.
     const closeOther = (to: WebSocket) => (code: number, reason: Buffer) => {
       if (link.dead) return
-      link.dead = true
-      this.links.delete(link)
+      this.markDead(link)
       if (to.readyState === WebSocket.CLOSED || to.readyState === WebSocket.CLOSING) return
       if (to.readyState === WebSocket.OPEN && isSendableCloseCode(code)) to.close(code, reason)
       else to.terminate()
@@ -230,7 +234,7 @@ export class FaultProxy {
   private relay(link: Link, direction: Direction, data: Buffer, binary: boolean, delayMs = 0): void {
     const target = direction === 'up' ? link.server : link.client
     const send = (): void => {
-      if (!link.dead && target.readyState === WebSocket.OPEN) target.send(data, { binary })
+      if (!link.gone[direction] && target.readyState === WebSocket.OPEN) target.send(data, { binary })
     }
     if (delayMs === 0 && link.pendingDelays[direction] === 0) {
       send()
@@ -248,6 +252,7 @@ export class FaultProxy {
   /** The client side goes at once; the request still reaches the server (after any frames queued before it). */
   private dropAfterRequest(link: Link, data: Buffer, binary: boolean): void {
     link.dead = true
+    link.gone.down = true
     this.links.delete(link)
     link.client.terminate()
     void link.chain.up.then(() => {
@@ -256,9 +261,15 @@ export class FaultProxy {
     })
   }
 
-  private kill(link: Link): void {
+  private markDead(link: Link): void {
     link.dead = true
+    link.gone.up = true
+    link.gone.down = true
     this.links.delete(link)
+  }
+
+  private kill(link: Link): void {
+    this.markDead(link)
     link.client.terminate()
     link.server.terminate()
   }

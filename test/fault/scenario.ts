@@ -56,6 +56,8 @@ export interface RunOptions {
   sabotage?: Sabotage
   /** Leave out the server and client kills (the self-test's short runs). */
   noKills?: boolean
+  /** How long the run may take to converge after the traffic (default SETTLE_TIMEOUT_MS). */
+  settleTimeoutMs?: number
 }
 
 export interface RunResult extends Verdict {
@@ -66,6 +68,8 @@ export interface RunResult extends Verdict {
   clientKills: number
   sabotaged: number
   durationMs: number
+  /** Where the time went: sign-ins, the traffic (with kills and restarts), convergence and judging. */
+  phasesMs: { setUp: number; traffic: number; settle: number }
   clean: boolean
   /** Failures of the harness or the clients outside the property (a session ended, a send was refused). */
   problems: string[]
@@ -165,12 +169,23 @@ class Run {
     this.proxy = proxy
     proxy.setUpstreamPort(this.server.port)
     let verdict: Verdict | null = null
+    const phasesMs = { setUp: 0, traffic: 0, settle: 0 }
     try {
+      let mark = Date.now()
+      const lap = (): number => {
+        const now = Date.now()
+        const elapsed = now - mark
+        mark = now
+        return elapsed
+      }
       await this.setUp(proxy.url)
+      phasesMs.setUp = lap()
       proxy.setFaulting(true)
       await this.traffic()
       proxy.setFaulting(false)
+      phasesMs.traffic = lap()
       verdict = await this.settle()
+      phasesMs.settle = lap()
     } catch (err) {
       this.problems.push(`the run stopped: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
     } finally {
@@ -186,6 +201,7 @@ class Run {
       clientKills: this.clientKills,
       sabotaged: proxy.sabotaged,
       durationMs: Date.now() - started,
+      phasesMs,
       clean: verdict !== null && isClean(judged) && this.problems.length === 0,
       problems: this.problems
     }
@@ -229,10 +245,11 @@ class Run {
   }
 
   private async traffic(): Promise<void> {
-    const killServerAt = this.options.noKills ? -1 : Math.floor(this.total / 3) + Math.floor(this.random() * (this.total / 3))
-    const restartServerAt = killServerAt + between(this.random, SERVER_DOWN_MESSAGES)
-    const killChildAt = this.options.noKills ? -1 : Math.floor(this.total / 6) + Math.floor(this.random() * (this.total / 2))
-    const restartChildAt = killChildAt + between(this.random, CHILD_DOWN_MESSAGES)
+    const NEVER = -1
+    const killServerAt = this.options.noKills ? NEVER : Math.floor(this.total / 3) + Math.floor(this.random() * (this.total / 3))
+    const restartServerAt = this.options.noKills ? NEVER : killServerAt + between(this.random, SERVER_DOWN_MESSAGES)
+    const killChildAt = this.options.noKills ? NEVER : Math.floor(this.total / 6) + Math.floor(this.random() * (this.total / 2))
+    const restartChildAt = this.options.noKills ? NEVER : killChildAt + between(this.random, CHILD_DOWN_MESSAGES)
     let step = 0
     while (this.sent.size < this.total) {
       if (step === killServerAt) await this.killServerDuringCommits()
@@ -267,7 +284,11 @@ class Run {
   }
 
   private async restartServer(): Promise<void> {
-    await this.server.start()
+    try {
+      await this.server.start()
+    } catch (err) {
+      this.problems.push(`the server could not restart: ${err instanceof Error ? err.message : String(err)}`)
+    }
   }
 
   private async killChildWithPendingOutbox(): Promise<void> {
@@ -345,7 +366,7 @@ class Run {
     const direct = `http://127.0.0.1:${this.server.port}`
     const readers = await Promise.all(this.users.map((user) => ServerLogReader.open(direct, user, PASSWORD)))
     try {
-      const deadline = Date.now() + SETTLE_TIMEOUT_MS
+      const deadline = Date.now() + (this.options.settleTimeoutMs ?? SETTLE_TIMEOUT_MS)
       for (;;) {
         await sleep(SETTLE_POLL_MS)
         const verdict = await this.judgeNow(readers)

@@ -53,7 +53,8 @@ async function main(): Promise<void> {
       for (const kind of FAULT_KINDS) totals.faults[kind] += result.faults[kind]
       if (!result.clean) totals.failures.push(result.seed)
       process.stderr.write(
-        `seed ${result.seed}: ${result.clean ? 'clean' : 'FAILED'} in ${result.durationMs} ms — ${result.messages} messages, ` +
+        `seed ${result.seed}: ${result.clean ? 'clean' : 'FAILED'} in ${result.durationMs} ms ` +
+          `(set-up ${result.phasesMs.setUp}, traffic ${result.phasesMs.traffic}, settle ${result.phasesMs.settle}) — ${result.messages} messages, ` +
           `lost ${result.lost}, duplicated ${result.duplicated}, reordered ${result.reordered}, stuck ${result.stuck}, ` +
           `failed ${result.failed}, diverged ${result.diverged}, unread ${result.unreadMismatch}\n`
       )
