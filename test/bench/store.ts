@@ -205,7 +205,7 @@ async function main(): Promise<void> {
       // Half newest pages, half from a random point in the history.
       const before = i % 2 === 0 ? null : 1 + Math.floor(random() * MESSAGES)
       const start = process.hrtime.bigint()
-      await store.page(conversation, before, PAGE_SIZE)
+      await store.page({ type: 'single', id: conversation }, before, PAGE_SIZE)
       pageMs.push(elapsedMs(start))
     }
     const searchMs: number[] = []

@@ -5,7 +5,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { openMessageStore } from '../../src/main/core/store'
-import { incoming, outgoing, tempDir, type TempDir } from './store-helpers'
+import { chat, incoming, outgoing, tempDir, type TempDir } from './store-helpers'
 
 describe('file-backed store', () => {
   let tmp: TempDir
@@ -60,10 +60,12 @@ describe('file-backed store', () => {
     const reopened = await openMessageStore(file)
     expect(await reopened.search('words', 10)).toEqual([])
     expect(await reopened.search('temporary', 10)).toEqual([])
-    // The conversation survives with no last message (ON DELETE SET NULL).
-    expect((await reopened.listConversations())[0]).toMatchObject({ id: 'bob', lastMessage: null })
+    // The conversation survives with no last message (ON DELETE SET NULL); with nothing to show it is not listed.
+    expect(await reopened.getConversation(chat('bob'))).toMatchObject({ id: 'bob', lastMessage: null })
+    expect(await reopened.listConversations()).toEqual([])
     const integrity = new Database(file)
     expect(() => integrity.prepare(`INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')`).run()).not.toThrow()
+    expect(() => integrity.prepare(`INSERT INTO messages_cjk (messages_cjk) VALUES ('integrity-check')`).run()).not.toThrow()
     integrity.close()
     await reopened.close()
   })

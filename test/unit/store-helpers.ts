@@ -4,9 +4,14 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
-import type { ChatMessage } from '../../src/shared/model'
+import type { ChatMessage, ConversationKey } from '../../src/shared/model'
 
 export const ME = 'alice'
+
+/** The key of the single chat with `peer`. */
+export function chat(peer: string): ConversationKey {
+  return { type: 'single', id: peer }
+}
 
 export function newId(): string {
   return randomBytes(16).toString('hex')

@@ -32,12 +32,14 @@ describe('store migrations', () => {
     expect(runMigrations(db)).toBe(LATEST_SCHEMA_VERSION)
     expect(readSchemaVersion(db)).toBe(LATEST_SCHEMA_VERSION)
     const tables = tableNames(db)
-    for (const name of ['messages', 'conversations', 'sync_state', 'messages_fts']) expect(tables).toContain(name)
+    for (const name of ['messages', 'conversations', 'sync_state', 'messages_fts', 'messages_cjk', 'unknown_events', 'quarantined_events']) {
+      expect(tables).toContain(name)
+    }
     const strict = db.prepare(`SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND type = 'table'`).all() as {
       name: string
       strict: number
     }[]
-    for (const name of ['messages', 'conversations', 'sync_state']) {
+    for (const name of ['messages', 'conversations', 'sync_state', 'unknown_events', 'quarantined_events']) {
       expect(strict.find((t) => t.name === name)?.strict).toBe(1)
     }
     // STRICT really is enforced: a string where an INTEGER belongs is refused.
@@ -45,7 +47,7 @@ describe('store migrations', () => {
       db.prepare(`INSERT INTO conversations (id, chat_type, unread_count, updated_at) VALUES ('x', 'single', 'lots', 0)`).run()
     ).toThrow(/cannot store TEXT value in INTEGER column/)
     const triggers = db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'trigger'`).all() as { name: string }[]
-    expect(triggers).toHaveLength(3)
+    expect(triggers).toHaveLength(4)
     // Running again is a no-op.
     expect(runMigrations(db)).toBe(LATEST_SCHEMA_VERSION)
     db.close()

@@ -2,7 +2,7 @@
 // idempotence and typed errors for bad input.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openMessageStore, StoreError, type MessageStore } from '../../src/main/core/store'
-import { outgoing } from './store-helpers'
+import { chat, outgoing } from './store-helpers'
 
 describe('store outbox', () => {
   let store: MessageStore
@@ -28,7 +28,15 @@ describe('store outbox', () => {
     const message = outgoing('bob', 'first', 1_000)
     await store.addOutgoing(message)
     const [conversation] = await store.listConversations()
-    expect(conversation).toEqual({ id: 'bob', chatType: 'single', lastMessage: message, unreadCount: 0, updatedAt: 1_000 })
+    expect(conversation).toEqual({
+      id: 'bob',
+      chatType: 'single',
+      lastMessage: message,
+      unreadCount: 0,
+      readSeq: 0,
+      draft: null,
+      updatedAt: 1_000
+    })
   })
 
   it('is idempotent on message id', async () => {
@@ -36,7 +44,7 @@ describe('store outbox', () => {
     await store.addOutgoing(message)
     await store.addOutgoing({ ...message, content: { type: 'text', text: 'twice?' } })
     expect(await store.pendingOutbox()).toEqual([message])
-    expect((await store.page('bob', null, 50)).messages).toEqual([message])
+    expect((await store.page(chat('bob'), null, 50)).messages).toEqual([message])
   })
 
   it('returns pending messages oldest first, by local insertion order', async () => {
@@ -55,7 +63,7 @@ describe('store outbox', () => {
     const failed = await store.markFailed(message.id, 'The message is too long.')
     expect(failed).toMatchObject({ status: 'failed', error: 'The message is too long.' })
     expect(await store.pendingOutbox()).toEqual([])
-    const page = await store.page('bob', null, 50)
+    const page = await store.page(chat('bob'), null, 50)
     expect(page.messages.map((m) => m.status)).toEqual(['failed'])
 
     const retried = await store.markSending(message.id)

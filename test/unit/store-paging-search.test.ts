@@ -3,8 +3,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openMessageStore, type MessageStore } from '../../src/main/core/store'
 import type { ChatMessage } from '../../src/shared/model'
-import { toFtsQuery } from '../../src/main/core/store/search-query'
-import { incoming, outgoing } from './store-helpers'
+import { toSearchPlan } from '../../src/main/core/store/search-query'
+import { chat, incoming, outgoing } from './store-helpers'
 
 describe('store keyset pages', () => {
   let store: MessageStore
@@ -31,7 +31,7 @@ describe('store keyset pages', () => {
     let before: number | null = null
     let pages = 0
     for (;;) {
-      const page = await store.page('bob', before, 50)
+      const page = await store.page(chat('bob'), before, 50)
       pages++
       expect(page.messages.length).toBeLessThanOrEqual(50)
       seen.unshift(...page.messages)
@@ -46,14 +46,14 @@ describe('store keyset pages', () => {
 
   it('reports hasMore false on a final page that is exactly full', async () => {
     await store.applyEvents([1, 2, 3, 4].map((seq) => incoming('bob', seq)), 4)
-    const newest = await store.page('bob', null, 2)
+    const newest = await store.page(chat('bob'), null, 2)
     expect(newest.messages.map((m) => m.seq)).toEqual([3, 4])
     expect(newest.hasMore).toBe(true)
-    const oldest = await store.page('bob', 3, 2)
+    const oldest = await store.page(chat('bob'), 3, 2)
     expect(oldest.messages.map((m) => m.seq)).toEqual([1, 2])
     expect(oldest.hasMore).toBe(false)
-    expect(await store.page('bob', 1, 2)).toEqual({ messages: [], hasMore: false })
-    expect(await store.page('nobody', null, 2)).toEqual({ messages: [], hasMore: false })
+    expect(await store.page(chat('bob'), 1, 2)).toEqual({ messages: [], hasMore: false })
+    expect(await store.page(chat('nobody'), null, 2)).toEqual({ messages: [], hasMore: false })
   })
 
   it('appends unacked messages to the newest page only, in local order', async () => {
@@ -64,26 +64,26 @@ describe('store keyset pages', () => {
     await store.addOutgoing(failing)
     await store.markFailed(failing.id, 'The server refused it.')
 
-    const newest = await store.page('bob', null, 50)
+    const newest = await store.page(chat('bob'), null, 50)
     expect(newest.messages.map((m) => m.status)).toEqual(['received', 'received', 'sending', 'failed'])
     expect(newest.messages.slice(2).map((m) => m.id)).toEqual([sending.id, failing.id])
-    const older = await store.page('bob', 2, 50)
+    const older = await store.page(chat('bob'), 2, 50)
     expect(older.messages.map((m) => m.seq)).toEqual([1])
   })
 
   it('refuses a nonsensical limit with a typed error', async () => {
-    await expect(store.page('bob', null, 0)).rejects.toMatchObject({ code: 'STORE_BAD_ARGUMENT' })
-    await expect(store.page('bob', Number.NaN, 10)).rejects.toMatchObject({ code: 'STORE_BAD_ARGUMENT' })
+    await expect(store.page(chat('bob'), null, 0)).rejects.toMatchObject({ code: 'STORE_BAD_ARGUMENT' })
+    await expect(store.page(chat('bob'), Number.NaN, 10)).rejects.toMatchObject({ code: 'STORE_BAD_ARGUMENT' })
   })
 })
 
 describe('search query sanitiser', () => {
-  it('quotes every word as a prefix term and drops operators and punctuation', () => {
-    expect(toFtsQuery('harbour ferry')).toBe('"harbour"* "ferry"*')
-    expect(toFtsQuery('"a" AND b*')).toBe('"a"* "AND"* "b"*')
-    expect(toFtsQuery('text:(x OR y)')).toBe('"text"* "x"* "OR"* "y"*')
-    expect(toFtsQuery('café 東京')).toBe('"café"* "東京"*')
-    expect(toFtsQuery(' "* -^ ')).toBeNull()
+  it('quotes every word and drops operators and punctuation: 3+ characters trigram, short CJK bigram, short others LIKE', () => {
+    expect(toSearchPlan('harbour ferry')).toEqual({ trigram: '"harbour" "ferry"', bigram: null, likes: [] })
+    expect(toSearchPlan('"a" AND b*')).toEqual({ trigram: '"AND"', bigram: null, likes: ['%a%', '%b%'] })
+    expect(toSearchPlan('text:(x OR y)')).toEqual({ trigram: '"text"', bigram: null, likes: ['%x%', '%OR%', '%y%'] })
+    expect(toSearchPlan('café 東京 我')).toEqual({ trigram: '"café"', bigram: '"東京" "我"*', likes: [] })
+    expect(toSearchPlan(' "* -^ ')).toBeNull()
   })
 })
 

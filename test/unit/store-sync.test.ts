@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openMessageStore, type MessageStore } from '../../src/main/core/store'
 import type { ChatMessage } from '../../src/shared/model'
-import { incoming, outgoing } from './store-helpers'
+import { chat, incoming, outgoing } from './store-helpers'
 
 describe('store applyEvents', () => {
   let store: MessageStore
@@ -29,8 +29,8 @@ describe('store applyEvents', () => {
     const batch = [incoming('bob', 1), incoming('bob', 2), incoming('bob', 3)]
     await store.applyEvents(batch, 3)
     const again = await store.applyEvents(batch, 3)
-    expect(again).toEqual({ messages: [], conversations: [] })
-    const page = await store.page('bob', null, 50)
+    expect(again).toEqual({ messages: [], conversations: [], quarantined: [] })
+    const page = await store.page(chat('bob'), null, 50)
     expect(page.messages.map((m) => m.id)).toEqual(batch.map((m) => m.id))
     expect((await store.listConversations())[0]?.unreadCount).toBe(3)
   })
@@ -47,7 +47,7 @@ describe('store applyEvents', () => {
     const repeated = { ...batch[10]!, content: { type: 'text' as const, text: 'edited later in the batch' } }
     const result = await store.applyEvents([...batch.slice(0, 1_500), repeated, ...batch.slice(1_500)], 2_345)
     expect(result.messages.map((m) => m.id)).toEqual([...batch.slice(0, 1_500), repeated, ...batch.slice(1_500)].map((m) => m.id))
-    const bob = await store.page('bob', null, 1_000)
+    const bob = await store.page(chat('bob'), null, 1_000)
     expect(bob.messages.map((m) => m.id)).toEqual(batch.filter((_, i) => i % 2 === 0).slice(-1_000).map((m) => m.id))
     expect((await store.getMessage(repeated.id))?.content).toEqual({ type: 'text', text: 'edited later in the batch' })
     expect(await store.search('edited', 10)).toHaveLength(1)
@@ -76,7 +76,7 @@ describe('store applyEvents', () => {
     expect(result.messages).toEqual([echo])
     expect(result.conversations[0]).toMatchObject({ id: 'bob', unreadCount: 0, lastMessage: echo })
     expect(await store.pendingOutbox()).toEqual([])
-    const page = await store.page('bob', null, 50)
+    const page = await store.page(chat('bob'), null, 50)
     expect(page.messages).toEqual([echo])
   })
 
@@ -88,10 +88,10 @@ describe('store applyEvents', () => {
 
   it('resets unread with markRead, and does not count the active conversation', async () => {
     await store.applyEvents([incoming('bob', 1), incoming('carol', 2)], 2)
-    expect(await store.markRead('bob')).toMatchObject({ id: 'bob', unreadCount: 0 })
-    expect(await store.markRead('nobody')).toBeNull()
+    expect(await store.markRead(chat('bob'))).toMatchObject({ conversation: { id: 'bob', unreadCount: 0 }, readSeq: 1, moved: true })
+    expect(await store.markRead(chat('nobody'))).toBeNull()
 
-    await store.applyEvents([incoming('bob', 3), incoming('carol', 4)], 4, 'bob')
+    await store.applyEvents([incoming('bob', 3), incoming('carol', 4)], 4, chat('bob'))
     const unread = Object.fromEntries((await store.listConversations()).map((c) => [c.id, c.unreadCount]))
     expect(unread).toEqual({ bob: 0, carol: 2 })
   })
@@ -129,12 +129,18 @@ describe('store applyEvents', () => {
     expect(await store.getCursor()).toBe(51)
   })
 
-  it('applies nothing when one message of the batch is malformed', async () => {
+  it('puts a malformed message aside and applies the rest of its batch, cursor included', async () => {
     const good = incoming('bob', 1)
     const bad = { ...incoming('bob', 2), chatType: 'broadcast' } as unknown as typeof good
-    await expect(store.applyEvents([good, bad], 2)).rejects.toMatchObject({ code: 'STORE_BAD_ARGUMENT' })
-    expect(await store.getMessage(good.id)).toBeNull()
-    expect(await store.getCursor()).toBe(0)
+    const result = await store.applyEvents([good, bad], 2)
+    expect(result.messages.map((m) => m.id)).toEqual([good.id])
+    expect(result.quarantined).toMatchObject([{ seq: 2, raw: null, reason: expect.stringMatching(/unknown chat type/) }])
+    expect(await store.getMessage(good.id)).toEqual(good)
+    expect(await store.getMessage(bad.id)).toBeNull()
+    expect(await store.getCursor()).toBe(2)
+    expect(await store.quarantined()).toMatchObject({ count: 1, events: [{ seq: 2 }] })
+    // A bad cursor is still the caller's mistake: nothing is applied.
+    await expect(store.applyEvents([incoming('bob', 3)], -1)).rejects.toMatchObject({ code: 'STORE_BAD_ARGUMENT' })
   })
 })
 
@@ -152,7 +158,7 @@ describe('store getConversation', () => {
     await store.addOutgoing(outgoing('carol', 'hello carol', 1_790_000_009_000))
     const listed = await store.listConversations()
     expect(listed.map((c) => c.id).sort()).toEqual(['bob', 'carol'])
-    for (const conversation of listed) expect(await store.getConversation(conversation.id)).toEqual(conversation)
-    expect(await store.getConversation('nobody')).toBeNull()
+    for (const conversation of listed) expect(await store.getConversation(chat(conversation.id))).toEqual(conversation)
+    expect(await store.getConversation(chat('nobody'))).toBeNull()
   })
 })

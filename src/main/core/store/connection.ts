@@ -4,6 +4,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { StoreError, toStoreError } from './errors'
+import { registerStoreFunctions } from './sql-functions'
 
 /** How long a write waits for another connection's lock before failing with STORE_BUSY. */
 const BUSY_TIMEOUT_MS = 5_000
@@ -60,6 +61,8 @@ export function openConnection(file: string, options: ConnectionOptions = {}): D
   try {
     // The first statement (journal_mode) reads the header, so a file that is not a database fails here.
     for (const pragma of connectionPragmas(inMemory)) db.pragma(pragma)
+    // The schema's triggers call these: a connection without them cannot write a message.
+    registerStoreFunctions(db)
   } catch (err) {
     db.close()
     throw toStoreError(err, 'The message database cannot be opened')

@@ -1,7 +1,9 @@
 // Row <-> domain mapping for the roaming store: the only place that knows how a ChatMessage or a
 // Conversation is laid out in SQLite columns.
 import type { ChatMessage, ChatType, Conversation, MessageContent, MessageDirection, MessageStatus } from '../../../shared/model'
+import { canonicalUserId } from '../../../shared/user-id'
 import { StoreError } from './errors'
+import { searchKey } from './search-text'
 
 /** A messages row as selected with `SELECT <MESSAGE_COLUMNS>`. */
 export interface MessageRow {
@@ -22,11 +24,16 @@ export interface MessageRow {
   error: string | null
 }
 
-/** Named parameters for inserting / updating a messages row. */
-export type MessageParams = MessageRow
+/** Named parameters for inserting / updating a messages row (MESSAGE_COLUMNS plus the derived search key). */
+export interface MessageParams extends MessageRow {
+  search_key: bigint
+}
+
 
 export const MESSAGE_COLUMNS =
   'id, server_id, conversation_id, chat_type, sender, recipient, direction, type, body, text, timestamp, seq, status, error'
+/** Columns written by an INSERT: MESSAGE_COLUMNS then the search key (a bigint, never read back). */
+export const INSERT_COLUMNS = `${MESSAGE_COLUMNS}, search_key`
 /** MESSAGE_COLUMNS as a list, split once. */
 export const MESSAGE_COLUMN_NAMES: readonly (keyof MessageRow)[] = MESSAGE_COLUMNS.split(', ') as (keyof MessageRow)[]
 
@@ -43,11 +50,14 @@ export type ConversationRow = {
   c_id: string
   c_chat_type: string
   c_unread_count: number
+  c_read_seq: number
+  c_draft: string | null
   c_updated_at: number
 } & { [K in keyof MessageRow as `m_${K}`]: MessageRow[K] | null }
 
 export const CONVERSATION_COLUMNS =
-  'c.id AS c_id, c.chat_type AS c_chat_type, c.unread_count AS c_unread_count, c.updated_at AS c_updated_at, ' +
+  'c.id AS c_id, c.chat_type AS c_chat_type, c.unread_count AS c_unread_count, c.read_seq AS c_read_seq, ' +
+  'c.draft AS c_draft, c.updated_at AS c_updated_at, ' +
   MESSAGE_COLUMN_NAMES.map((column) => `m.${column} AS m_${column}`).join(', ')
 
 /** The words a message contributes to full-text search. New content types add their searchable text here. */
@@ -56,6 +66,7 @@ export function searchableText(content: MessageContent): string {
     case 'text':
       return content.text
     default:
+      // Unsupported (and future non-text) content has no words: never index it as an empty text.
       return ''
   }
 }
@@ -66,6 +77,21 @@ export function searchableText(content: MessageContent): string {
  */
 function isPlainText(content: MessageContent): boolean {
   return content.type === 'text' && Object.keys(content).length === 2
+}
+
+/**
+ * The message with canonical ids: the sender always, the recipient and conversation id of single chats (group
+ * and room ids are not user ids). Null when one of those is not a valid user id at all.
+ */
+export function canonicalMessage(message: ChatMessage): ChatMessage | null {
+  const from = canonicalUserId(message.from)
+  if (from === null) return null
+  if (message.chatType !== 'single') return from === message.from ? message : { ...message, from }
+  const to = canonicalUserId(message.to)
+  const conversationId = canonicalUserId(message.conversationId)
+  if (to === null || conversationId === null) return null
+  if (from === message.from && to === message.to && conversationId === message.conversationId) return message
+  return { ...message, from, to, conversationId }
 }
 
 export function messageToParams(message: ChatMessage): MessageParams {
@@ -83,14 +109,15 @@ export function messageToParams(message: ChatMessage): MessageParams {
     timestamp: message.timestamp,
     seq: message.seq,
     status: message.status,
-    error: message.error
+    error: message.error,
+    search_key: searchKey(message.timestamp, message.seq, message.id)
   }
 }
 
 /** Appends the params as positional values in MESSAGE_COLUMNS order (multi-row inserts bind a flat list). */
 export function pushMessageValues(values: unknown[], p: MessageParams): void {
   values.push(p.id, p.server_id, p.conversation_id, p.chat_type, p.sender, p.recipient, p.direction, p.type, p.body, p.text,
-    p.timestamp, p.seq, p.status, p.error)
+    p.timestamp, p.seq, p.status, p.error, p.search_key)
 }
 
 /**
@@ -158,14 +185,14 @@ export function rowToConversation(row: ConversationRow): Conversation {
     chatType: row.c_chat_type as ChatType,
     lastMessage,
     unreadCount: row.c_unread_count,
-    readSeq: 0,
-    draft: null,
+    readSeq: row.c_read_seq,
+    draft: row.c_draft,
     updatedAt: row.c_updated_at
   }
 }
 
 /** Field-by-field equality of two stored messages (content compared as stored: body JSON and text). */
-export function sameStoredMessage(a: MessageParams, b: MessageParams): boolean {
+export function sameStoredMessage(a: MessageRow, b: MessageRow): boolean {
   return (
     a.id === b.id &&
     a.server_id === b.server_id &&

@@ -1,15 +1,36 @@
 // SqliteMessageStore: the MessageStore contract over one better-sqlite3 connection (outbox, sync batches,
-// keyset pages, full-text search, conversation list). Synchronous SQLite behind an async interface.
-import type { Database } from 'better-sqlite3'
-import type { ChatMessage, Conversation, ConversationKey, MessagePage } from '../../../shared/model'
+// read pointers, drafts, keyset pages, search, conversation list). Synchronous SQLite behind an async interface.
+import type { Database, Statement } from 'better-sqlite3'
+import type { ChatMessage, ChatType, Conversation, ConversationKey, MessagePage } from '../../../shared/model'
 import { createLogger } from '../../../shared/logger'
-import { ConversationUpdates } from './conversation-updates'
+import { ConversationUpdates, keyOf } from './conversation-updates'
 import { StoreError, toStoreError } from './errors'
-import { messageToParams, pushMessageValues, rowToConversation, rowToMessage, sameStoredMessage, storedMessage, type MessageParams } from './rows'
-import { toFtsQuery } from './search-query'
+import {
+  canonicalMessage,
+  messageColumnsOf,
+  MESSAGE_COLUMNS,
+  messageToParams,
+  pushMessageValues,
+  rowToConversation,
+  rowToMessage,
+  sameStoredMessage,
+  storedMessage,
+  type MessageParams,
+  type MessageRow
+} from './rows'
+import { toSearchPlan, type SearchPlan } from './search-query'
 import { INSERT_CHUNK_ROWS, prepareStatements, type StoreStatements } from './statements'
-import type { ApplyEventsResult, ConversationSummary, MarkReadResult, MessageStore, QuarantinedEvent, ReadPointer, SendAckFields, SyncBatchExtras } from './types'
-import { checkId, checkLimit, checkMessage, checkSafeInteger } from './validate'
+import type {
+  ApplyEventsResult,
+  ConversationSummary,
+  MarkReadResult,
+  MessageStore,
+  QuarantinedEvent,
+  ReadPointer,
+  SendAckFields,
+  SyncBatchExtras
+} from './types'
+import { checkBytes, checkDraft, checkId, checkKey, checkLimit, checkMessage, checkReason, checkSafeInteger } from './validate'
 
 const log = createLogger('core:store')
 
@@ -18,18 +39,28 @@ const MAX_PAGE_SIZE = 1_000
 const MAX_SEARCH_RESULTS = 500
 /** Bound used for "newest page": every real seq is below it. */
 const NO_SEQ_BOUND = Number.MAX_SAFE_INTEGER
+/**
+ * A search made only of 1-2 letter non-CJK words has no index to use: it scans this many newest messages with
+ * LIKE (a few ms), which is what such a query is good for (recent messages), instead of the whole history.
+ */
+const SHORT_QUERY_SCAN_ROWS = 20_000
+const DEFAULT_QUARANTINE_LIST = 100
+const MAX_QUARANTINE_LIST = 1_000
 
-// TEMPORARY stub while the implementation lands (H4, issue 5).
-function notImplemented(): StoreError {
-  return new StoreError('STORE_FAILED', 'not implemented')
+function missingConversation(key: string): StoreError {
+  return new StoreError('STORE_FAILED', `Conversation ${key} could not be written.`)
 }
 
-function missingConversation(id: string): StoreError {
-  return new StoreError('STORE_FAILED', `Conversation ${id} could not be written.`)
+function bytesOf(buffer: Buffer): Uint8Array {
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
 }
+
+/** Outcome of validating one message of a batch: the canonical message, or why it was refused. */
+type Checked = { message: ChatMessage } | { reason: string; seq: number }
 
 export class SqliteMessageStore implements MessageStore {
   private readonly statements: StoreStatements
+  private readonly searchStatements = new Map<string, Statement<unknown[], MessageRow>>()
   private closed = false
 
   constructor(
@@ -41,13 +72,17 @@ export class SqliteMessageStore implements MessageStore {
 
   async addOutgoing(message: ChatMessage): Promise<void> {
     this.guard('Could not save the message to send', () => {
-      checkMessage(message)
+      const canonical = this.canonicalOrRefuse(message)
       // The outbox entry is unacked by definition, whatever the caller filled in.
-      const params: MessageParams = { ...messageToParams(message), status: 'sending', seq: null, server_id: null, error: null }
+      const params: MessageParams = {
+        ...messageToParams({ ...canonical, seq: null, serverId: null }),
+        status: 'sending',
+        error: null
+      }
       this.db.transaction(() => {
         if (this.statements.insertMessage.run(params).changes === 0) return // already stored: idempotent
         const updates = new ConversationUpdates()
-        updates.add(rowToMessage(params), false)
+        updates.add(rowToMessage(params), true)
         updates.apply(this.statements, missingConversation)
       })()
     })
@@ -93,35 +128,85 @@ export class SqliteMessageStore implements MessageStore {
     messages: ChatMessage[],
     cursor: number,
     activeConversation: ConversationKey | null = null,
-    _extras: SyncBatchExtras = {}
+    extras: SyncBatchExtras = {}
   ): Promise<ApplyEventsResult> {
-    const activeConversationId = activeConversation?.id ?? null
     return this.guard('Could not save the received messages', () => {
       if (!Array.isArray(messages)) throw new StoreError('STORE_BAD_ARGUMENT', 'The messages to apply must be a list.')
-      messages.forEach(checkMessage)
       checkSafeInteger(cursor, 'sync cursor')
+      const active = activeConversation === null || activeConversation === undefined ? null : checkKey(activeConversation)
+      const readPointers = (extras.readPointers ?? []).map((p) => ({ key: checkKey(p?.key), seq: checkSafeInteger(p?.seq, 'read position') }))
+      const unknownEvents = (extras.unknownEvents ?? []).map((e) => ({ seq: checkSafeInteger(e?.seq, 'event sequence'), raw: checkBytes(e?.raw) }))
+      const quarantine = (extras.quarantine ?? []).map((q) => ({
+        seq: checkSafeInteger(q?.seq, 'event sequence'),
+        raw: q?.raw === null || q?.raw === undefined ? null : checkBytes(q.raw),
+        reason: checkReason(q?.reason)
+      }))
+      // One bad message must not hold up the batch (and with it the cursor and the outbox): it is put aside.
+      const checked = messages.map((message) => this.checkForBatch(message))
+      const valid: ChatMessage[] = []
+      for (const entry of checked) {
+        if ('message' in entry) valid.push(entry.message)
+        else quarantine.push({ seq: entry.seq, raw: null, reason: entry.reason })
+      }
       return this.db.transaction(() => {
-        const batch = messages.map(messageToParams)
-        const inserted = this.insertBatch(batch)
-        const changed: ChatMessage[] = []
-        const updates = new ConversationUpdates()
-        for (const [index, params] of batch.entries()) {
-          if (inserted.has(index)) {
-            const stored = storedMessage(messages[index]!)
-            updates.add(stored, params.direction === 'in' && params.conversation_id !== activeConversationId)
-            changed.push(stored)
-            continue
-          }
-          const updated = this.upsertExisting(params)
-          if (updated) {
-            const stored = rowToMessage(updated)
-            updates.add(stored, false)
-            changed.push(stored)
-          }
+        const { changed, conversations } = this.storeMessages(valid, active)
+        const byKey = new Map(conversations.map((c) => [keyOf(c.chatType, c.id), c]))
+        for (const pointer of readPointers) {
+          const conversation = this.advanceReadPointer(pointer.key, pointer.seq, true)
+          if (conversation) byKey.set(keyOf(conversation.chatType, conversation.id), conversation)
         }
-        const conversations = updates.apply(this.statements, missingConversation)
+        const now = Date.now()
+        for (const event of unknownEvents) this.statements.insertUnknownEvent.run(event.seq, Buffer.from(event.raw), now)
+        const quarantined = quarantine.map((q) => this.putAside(q.seq, q.raw, q.reason, now))
         this.statements.advanceCursor.run(cursor)
-        return { messages: changed, conversations, quarantined: [] }
+        return { messages: changed, conversations: [...byKey.values()], quarantined }
+      })()
+    })
+  }
+
+  async applyConversationSummaries(summaries: ConversationSummary[], cursor: number): Promise<Conversation[]> {
+    return this.guard('Could not save the conversation list', () => {
+      if (!Array.isArray(summaries)) throw new StoreError('STORE_BAD_ARGUMENT', 'The conversation summaries must be a list.')
+      checkSafeInteger(cursor, 'sync cursor')
+      const checkedSummaries = summaries.map((summary) => {
+        const key = checkKey(summary?.key)
+        const lastMessage = summary.lastMessage === null ? null : this.canonicalOrRefuse(summary.lastMessage)
+        if (lastMessage !== null && (lastMessage.chatType !== key.type || lastMessage.conversationId !== key.id)) {
+          throw new StoreError('STORE_BAD_ARGUMENT', `The newest message of conversation ${key.id} belongs to another conversation.`)
+        }
+        return {
+          key,
+          lastMessage,
+          readSeq: checkSafeInteger(summary.readSeq, 'read position'),
+          unreadCount: checkSafeInteger(summary.unreadCount, 'unread count')
+        }
+      })
+      return this.db.transaction(() => {
+        this.storeMessages(
+          checkedSummaries.flatMap((s) => (s.lastMessage === null ? [] : [s.lastMessage])),
+          null
+        )
+        const now = Date.now()
+        const result: Conversation[] = []
+        for (const summary of checkedSummaries) {
+          const { key } = summary
+          this.statements.ensureConversation.run(key.type, key.id, summary.lastMessage?.timestamp ?? now)
+          const before = this.statements.readState.get(key.type, key.id)!
+          // The server's count is right for its pointer and head; a pointer this device moved further offline
+          // (not yet synced) is kept, with the count lowered accordingly.
+          this.statements.setSummaryReadState.run({
+            chat_type: key.type,
+            id: key.id,
+            read_seq: summary.readSeq,
+            unread_count: summary.unreadCount,
+            through_seq: summary.lastMessage?.seq ?? 0
+          })
+          if (before.read_seq > summary.readSeq) this.advanceReadPointer(key, before.read_seq, false)
+          const row = this.statements.conversationByKey.get(key.type, key.id)
+          if (row) result.push(rowToConversation(row))
+        }
+        this.statements.advanceCursor.run(cursor)
+        return result
       })()
     })
   }
@@ -139,15 +224,15 @@ export class SqliteMessageStore implements MessageStore {
 
   async page(key: ConversationKey, beforeSeq: number | null, limit: number): Promise<MessagePage> {
     return this.guard('Could not load the conversation history', () => {
-      const conversationId = checkId(key?.id, 'conversation id')
+      const { type, id } = checkKey(key)
       const bound = beforeSeq === null ? NO_SEQ_BOUND : checkSafeInteger(beforeSeq, 'page position')
       const size = checkLimit(limit, MAX_PAGE_SIZE)
       // One row beyond the page tells whether older history exists, without a COUNT or OFFSET.
-      const newestFirst = this.statements.pageAcked.all(conversationId, bound, size + 1)
+      const newestFirst = this.statements.pageAcked.all(type, id, bound, size + 1)
       const hasMore = newestFirst.length > size
       const acked = newestFirst.slice(0, size).reverse().map(rowToMessage)
       if (beforeSeq !== null) return { messages: acked, hasMore }
-      const unacked = this.statements.pageUnacked.all(conversationId).map(rowToMessage)
+      const unacked = this.statements.pageUnacked.all(type, id).map(rowToMessage)
       return { messages: [...acked, ...unacked], hasMore }
     })
   }
@@ -156,9 +241,13 @@ export class SqliteMessageStore implements MessageStore {
     return this.guard('Could not search the messages', () => {
       if (typeof query !== 'string') throw new StoreError('STORE_BAD_ARGUMENT', 'The search text must be a string.')
       const size = checkLimit(limit, MAX_SEARCH_RESULTS)
-      const match = toFtsQuery(query)
-      if (match === null) return []
-      return this.statements.search.all(match, size).map(rowToMessage)
+      const plan = toSearchPlan(query)
+      if (plan === null) return []
+      const values: unknown[] = []
+      if (plan.trigram !== null) values.push(plan.trigram)
+      if (plan.bigram !== null) values.push(plan.bigram)
+      values.push(...plan.likes, size)
+      return this.searchStatement(plan).all(values).map(rowToMessage)
     })
   }
 
@@ -170,54 +259,140 @@ export class SqliteMessageStore implements MessageStore {
 
   async getConversation(key: ConversationKey): Promise<Conversation | null> {
     return this.guard('Could not load the conversation', () => {
-      const row = this.statements.conversationById.get(checkId(key?.id, 'conversation id'))
+      const { type, id } = checkKey(key)
+      const row = this.statements.conversationByKey.get(type, id)
       return row ? rowToConversation(row) : null
     })
   }
 
-  async markRead(key: ConversationKey, _uptoSeq?: number): Promise<MarkReadResult | null> {
+  async markRead(key: ConversationKey, uptoSeq?: number): Promise<MarkReadResult | null> {
     return this.guard('Could not mark the conversation as read', () => {
-      const conversationId = checkId(key?.id, 'conversation id')
-      this.statements.markRead.run(conversationId)
-      const row = this.statements.conversationById.get(conversationId)
-      return row ? { conversation: rowToConversation(row), readSeq: 0, moved: true } : null
+      const checked = checkKey(key)
+      const upto = uptoSeq === undefined ? null : checkSafeInteger(uptoSeq, 'read position')
+      return this.db.transaction(() => {
+        const state = this.statements.readState.get(checked.type, checked.id)
+        if (state === undefined) return null
+        const target = upto ?? Math.max(state.last_seq ?? 0, state.unread_through_seq, this.newestSeq(checked))
+        const moved = target > state.read_seq
+        if (moved) this.advanceReadPointer(checked, target, false)
+        const row = this.statements.conversationByKey.get(checked.type, checked.id)!
+        const conversation = rowToConversation(row)
+        return { conversation, readSeq: conversation.readSeq, moved }
+      })()
     })
   }
 
-  async applyConversationSummaries(_summaries: ConversationSummary[], _cursor: number): Promise<Conversation[]> {
-    throw notImplemented()
-  }
-
-  async applyReadPointer(_key: ConversationKey, _seq: number): Promise<Conversation | null> {
-    throw notImplemented()
+  async applyReadPointer(key: ConversationKey, seq: number): Promise<Conversation | null> {
+    return this.guard('Could not save the read position', () => {
+      const checked = checkKey(key)
+      checkSafeInteger(seq, 'read position')
+      return this.db.transaction(() => this.advanceReadPointer(checked, seq, true))()
+    })
   }
 
   async pendingReadPointers(): Promise<ReadPointer[]> {
-    throw notImplemented()
+    return this.guard('Could not read the read positions to send', () =>
+      this.statements.pendingReadPointers.all().map((row) => ({
+        key: { type: row.chat_type as ChatType, id: row.id },
+        seq: row.read_seq
+      }))
+    )
   }
 
-  async markReadPointerSynced(_key: ConversationKey, _seq: number): Promise<void> {
-    throw notImplemented()
+  async markReadPointerSynced(key: ConversationKey, seq: number): Promise<void> {
+    this.guard('Could not record the sent read position', () => {
+      const { type, id } = checkKey(key)
+      this.statements.markReadPointerSynced.run(checkSafeInteger(seq, 'read position'), type, id)
+    })
   }
 
-  async setDraft(_key: ConversationKey, _text: string | null): Promise<Conversation | null> {
-    throw notImplemented()
+  async setDraft(key: ConversationKey, text: string | null): Promise<Conversation | null> {
+    return this.guard('Could not save the draft', () => {
+      const { type, id } = checkKey(key)
+      const draft = checkDraft(text)
+      return this.db.transaction(() => {
+        if (draft !== null) this.statements.ensureConversation.run(type, id, Date.now())
+        this.statements.setDraft.run(draft, type, id)
+        const row = this.statements.conversationByKey.get(type, id)
+        return row ? rowToConversation(row) : null
+      })()
+    })
   }
 
-  async getDraft(_key: ConversationKey): Promise<string | null> {
-    throw notImplemented()
+  async getDraft(key: ConversationKey): Promise<string | null> {
+    return this.guard('Could not read the draft', () => {
+      const { type, id } = checkKey(key)
+      return this.statements.getDraft.get(type, id)?.draft ?? null
+    })
   }
 
-  async reinterpretUnsupported(_decode: (raw: Uint8Array) => ChatMessage | null): Promise<ChatMessage[]> {
-    throw notImplemented()
+  async reinterpretUnsupported(decode: (raw: Uint8Array) => ChatMessage | null): Promise<ChatMessage[]> {
+    return this.guard('Could not read the messages again', () => {
+      if (typeof decode !== 'function') throw new StoreError('STORE_BAD_ARGUMENT', 'A decoder function is needed.')
+      const tryDecode = (raw: Uint8Array): ChatMessage | null => {
+        try {
+          const decoded = decode(raw)
+          return decoded === null || decoded.content?.type === 'unsupported' ? null : decoded
+        } catch (err) {
+          log.warn('a stored event still cannot be decoded', { error: err instanceof Error ? err.message : String(err) })
+          return null
+        }
+      }
+      return this.db.transaction(() => {
+        const changed: ChatMessage[] = []
+        const updates = new ConversationUpdates()
+        for (const row of this.statements.unsupportedMessages.all()) {
+          const stored = rowToMessage(row)
+          if (stored.content.type !== 'unsupported') continue
+          const decoded = tryDecode(Buffer.from(stored.content.raw, 'base64'))
+          if (decoded === null) continue
+          // Only the content is new: identity, position and status stay as stored.
+          const updated: ChatMessage = { ...stored, content: decoded.content }
+          const reason = this.refusal(updated)
+          if (reason !== null) continue
+          const params = messageToParams(updated)
+          this.statements.updateContent.run(params.type, params.body, params.text, params.id)
+          updates.add(updated, false)
+          changed.push(updated)
+        }
+        // Unknown events that the newer decoder reads as messages become messages.
+        const fromUnknown: ChatMessage[] = []
+        for (const event of this.statements.unknownEvents.all()) {
+          const decoded = tryDecode(bytesOf(event.raw))
+          if (decoded === null) continue
+          const checked = this.checkForBatch(decoded)
+          if (!('message' in checked)) continue
+          fromUnknown.push(checked.message)
+          this.statements.deleteUnknownEvent.run(event.seq)
+        }
+        updates.apply(this.statements, missingConversation)
+        if (fromUnknown.length > 0) changed.push(...this.storeMessages(fromUnknown, null).changed)
+        return changed
+      })()
+    })
   }
 
-  async quarantineEvent(_seq: number, _raw: Uint8Array | null, _reason: string): Promise<void> {
-    throw notImplemented()
+  async quarantineEvent(seq: number, raw: Uint8Array | null, reason: string): Promise<void> {
+    this.guard('Could not put the event aside', () => {
+      checkSafeInteger(seq, 'event sequence')
+      const bytes = raw === null ? null : checkBytes(raw)
+      this.putAside(seq, bytes, checkReason(reason), Date.now())
+    })
   }
 
-  async quarantined(_limit?: number): Promise<{ count: number; events: QuarantinedEvent[] }> {
-    throw notImplemented()
+  async quarantined(limit = DEFAULT_QUARANTINE_LIST): Promise<{ count: number; events: QuarantinedEvent[] }> {
+    return this.guard('Could not read the events put aside', () => {
+      const size = checkLimit(limit, MAX_QUARANTINE_LIST)
+      return this.db.transaction(() => ({
+        count: this.statements.quarantinedCount.get()?.n ?? 0,
+        events: this.statements.quarantinedList.all(size).map((row) => ({
+          seq: row.seq,
+          raw: row.raw === null ? null : bytesOf(row.raw),
+          reason: row.reason,
+          quarantinedAt: row.quarantined_at
+        }))
+      }))()
+    })
   }
 
   async close(): Promise<void> {
@@ -228,6 +403,136 @@ export class SqliteMessageStore implements MessageStore {
     } catch (err) {
       throw toStoreError(err, 'Could not close the message database')
     }
+  }
+
+  /**
+   * Insert or update `messages` (valid, canonical) inside the caller's transaction and update their
+   * conversations; in `active` (the conversation on screen) the read pointer follows the new messages.
+   */
+  private storeMessages(
+    messages: ChatMessage[],
+    active: ConversationKey | null
+  ): { changed: ChatMessage[]; conversations: Conversation[] } {
+    const batch = messages.map(messageToParams)
+    const inserted = this.insertBatch(batch)
+    const changed: ChatMessage[] = []
+    const updates = new ConversationUpdates()
+    for (const [index, params] of batch.entries()) {
+      if (inserted.has(index)) {
+        const stored = storedMessage(messages[index]!)
+        updates.add(stored, true)
+        changed.push(stored)
+        continue
+      }
+      const updated = this.upsertExisting(params)
+      if (updated) {
+        const stored = rowToMessage(updated)
+        updates.add(stored, false)
+        changed.push(stored)
+      }
+    }
+    const activeSeq = active === null ? 0 : updates.newestIncomingSeq(active)
+    const conversations = updates.apply(this.statements, missingConversation)
+    if (active !== null && activeSeq > 0) {
+      const moved = this.advanceReadPointer(active, activeSeq, false)
+      if (moved) {
+        const index = conversations.findIndex((c) => c.chatType === active.type && c.id === active.id)
+        if (index >= 0) conversations[index] = moved
+      }
+    }
+    return { changed, conversations }
+  }
+
+  /**
+   * Move the read pointer of `key` forward to `target` (never back) and derive the unread count from it.
+   * `confirmed`: the pointer came from the server, so it is synced too. Returns the conversation when it is
+   * listed and something changed, else null. Creates the conversation row when a confirmed pointer arrives
+   * before its messages (they will count against it).
+   */
+  private advanceReadPointer(key: ConversationKey, target: number, confirmed: boolean): Conversation | null {
+    if (confirmed) this.statements.ensureConversation.run(key.type, key.id, 0)
+    const state = this.statements.readState.get(key.type, key.id)
+    if (state === undefined) return null
+    if (target <= state.read_seq) {
+      if (confirmed && target > state.read_seq_synced) this.statements.markReadPointerSynced.run(target, key.type, key.id)
+      return null
+    }
+    const unreadAfter = this.statements.countIncomingBetween.get(key.type, key.id, target, NO_SEQ_BOUND)?.n ?? 0
+    // Below a server summary's head the count came from the server and the local history may have gaps: lower it
+    // by what this device can see was read, never below what it can see is unread.
+    const unread =
+      target >= state.unread_through_seq
+        ? unreadAfter
+        : Math.max(
+            unreadAfter,
+            state.unread_count - (this.statements.countIncomingBetween.get(key.type, key.id, state.read_seq, target)?.n ?? 0)
+          )
+    this.statements.setReadPointer.run(target, unread, confirmed ? target : 0, key.type, key.id)
+    const row = this.statements.conversationByKey.get(key.type, key.id)
+    if (row === undefined || (row.m_id === null && row.c_draft === null)) return null
+    return rowToConversation(row)
+  }
+
+  /** The newest acked seq stored for the conversation (0 if none). */
+  private newestSeq(key: ConversationKey): number {
+    const newest = this.statements.pageAcked.get(key.type, key.id, NO_SEQ_BOUND, 1)
+    return newest?.seq ?? 0
+  }
+
+  private putAside(seq: number, raw: Uint8Array | null, reason: string, now: number): QuarantinedEvent {
+    this.statements.quarantine.run(seq, raw === null ? null : Buffer.from(raw), reason, now)
+    log.warn('an event was put aside', { seq, reason })
+    return { seq, raw, reason, quarantinedAt: now }
+  }
+
+  /** The canonical form of a message a caller hands in, or STORE_BAD_ARGUMENT with the reason. */
+  private canonicalOrRefuse(message: ChatMessage): ChatMessage {
+    checkMessage(message)
+    const canonical = canonicalMessage(message)
+    if (canonical === null) {
+      throw new StoreError('STORE_BAD_ARGUMENT', `Message ${message.id} names a sender or recipient that is not a valid user id.`)
+    }
+    return canonical
+  }
+
+  /** A batch entry: canonical and valid, or the sentence saying why it is put aside. */
+  private checkForBatch(message: ChatMessage): Checked {
+    try {
+      return { message: this.canonicalOrRefuse(message) }
+    } catch (err) {
+      if (!(err instanceof StoreError)) throw err
+      const seq = typeof message === 'object' && message !== null && Number.isSafeInteger(message.seq) ? message.seq! : 0
+      return { reason: err.message, seq }
+    }
+  }
+
+  /** Why `message` cannot be stored, or null when it can. */
+  private refusal(message: ChatMessage): string | null {
+    const checked = this.checkForBatch(message)
+    return 'message' in checked ? null : checked.reason
+  }
+
+  private searchStatement(plan: SearchPlan): Statement<unknown[], MessageRow> {
+    const shape = `${plan.trigram !== null}:${plan.bigram !== null}:${plan.likes.length}`
+    let statement = this.searchStatements.get(shape)
+    if (statement !== undefined) return statement
+    const likes = plan.likes.map(() => ' AND m.text LIKE ?').join('')
+    let sql: string
+    if (plan.trigram !== null) {
+      const bigram = plan.bigram === null ? '' : ' AND f.rowid IN (SELECT rowid FROM messages_cjk WHERE messages_cjk MATCH ?)'
+      sql = `SELECT ${messageColumnsOf('m')} FROM messages_fts f JOIN messages m ON m.search_key = f.rowid
+             WHERE messages_fts MATCH ?${bigram}${likes} ORDER BY f.rowid DESC LIMIT ?`
+    } else if (plan.bigram !== null) {
+      sql = `SELECT ${messageColumnsOf('m')} FROM messages_cjk b JOIN messages m ON m.search_key = b.rowid
+             WHERE messages_cjk MATCH ?${likes} ORDER BY b.rowid DESC LIMIT ?`
+    } else {
+      sql = `SELECT ${MESSAGE_COLUMNS} FROM (
+               SELECT ${MESSAGE_COLUMNS}, search_key FROM messages ORDER BY search_key DESC LIMIT ${SHORT_QUERY_SCAN_ROWS}
+             ) m WHERE true${likes} ORDER BY search_key DESC LIMIT ?`
+    }
+    statement = this.db.prepare<unknown[], MessageRow>(sql)
+    this.searchStatements.set(shape, statement)
+    return statement
   }
 
   /**
@@ -254,10 +559,10 @@ export class SqliteMessageStore implements MessageStore {
    * A message with this id exists: take the server's view of it (ack fields, status, content) but keep its
    * identity. Returns the stored row when something changed, null for an exact duplicate.
    */
-  private upsertExisting(incoming: MessageParams): MessageParams | null {
+  private upsertExisting(incoming: MessageParams): MessageRow | null {
     const existing = this.statements.messageById.get(incoming.id)
     if (!existing) return null
-    const merged: MessageParams = {
+    const merged: MessageRow = {
       ...existing,
       // A log entry always carries these; never let a partial entry turn an acked message back to unacked.
       server_id: incoming.server_id ?? existing.server_id,

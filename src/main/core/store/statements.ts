@@ -1,24 +1,38 @@
 // Every SQL statement the roaming store runs, prepared once per connection. Keeping them together makes the
 // query plans reviewable in one place (all reads below are index lookups or keyset range scans).
 import type { Database, Statement } from 'better-sqlite3'
-import { CONVERSATION_COLUMNS, MESSAGE_COLUMN_NAMES, MESSAGE_COLUMNS, messageColumnsOf, type ConversationRow, type MessageParams, type MessageRow } from './rows'
+import { CONVERSATION_COLUMNS, INSERT_COLUMNS, MESSAGE_COLUMN_NAMES as MESSAGE_COLUMN_LIST, MESSAGE_COLUMNS, type ConversationRow, type MessageParams, type MessageRow } from './rows'
 
 const CURSOR_KEY = 'cursor'
 
 export interface ConversationState {
+  chat_type: string
   id: string
   last_message_id: string | null
   last_seq: number | null
   last_timestamp: number | null
+  read_seq: number
+  unread_through_seq: number
 }
 
 /** A conversations row on its own (RETURNING of the upsert). */
 export interface ConversationFields {
-  id: string
   chat_type: string
+  id: string
   last_message_id: string | null
   unread_count: number
+  read_seq: number
+  draft: string | null
   updated_at: number
+}
+
+/** The columns the read-pointer logic works with. */
+export interface ReadState {
+  read_seq: number
+  read_seq_synced: number
+  unread_count: number
+  unread_through_seq: number
+  last_seq: number | null
 }
 
 export interface AckParams {
@@ -28,8 +42,26 @@ export interface AckParams {
   timestamp: number
 }
 
+export interface QuarantineRow {
+  seq: number
+  raw: Buffer | null
+  reason: string
+  quarantined_at: number
+}
+
+export interface SummaryReadState {
+  chat_type: string
+  id: string
+  read_seq: number
+  unread_count: number
+  through_seq: number
+}
+
+/** (chat_type, id) as bound parameters, in that order: every conversation statement takes the key this way. */
+export type KeyParams = [string, string]
+
 /**
- * Rows per multi-row INSERT of a sync batch: 14 columns x 1,000 rows = 14,000 bound values, below SQLite's
+ * Rows per multi-row INSERT of a sync batch: 15 columns x 1,000 rows = 15,000 bound values, below SQLite's
  * 32,766, so a whole sync batch is ONE statement. FTS5 flushes its pending terms to a new index segment at each
  * statement's savepoint: per-row statements cost about half of a sync insert, 100-row chunks ~15% (measured).
  */
@@ -41,41 +73,60 @@ export interface StoreStatements {
   insertMessage: Statement<MessageParams>
   /** `INSERT ... VALUES (row 1), ..., (row n) ON CONFLICT DO NOTHING RETURNING id`, bound with messageValues rows. */
   insertMessageRows(rows: number): Statement<unknown[], { id: string }>
-  updateAck: Statement<MessageParams>
-  updateAckAndContent: Statement<MessageParams>
+  updateAck: Statement<MessageRow>
+  updateAckAndContent: Statement<MessageRow>
+  updateContent: Statement<[string, string | null, string, string]>
   messageById: Statement<[string], MessageRow>
   markSent: Statement<AckParams, MessageRow>
   markFailed: Statement<[string, string], MessageRow>
   markSending: Statement<[string], MessageRow>
   pendingOutbox: Statement<[], MessageRow>
-  pageAcked: Statement<[string, number, number], MessageRow>
-  pageUnacked: Statement<[string], MessageRow>
-  search: Statement<[string, number], MessageRow>
+  pageAcked: Statement<[string, string, number, number], MessageRow>
+  pageUnacked: Statement<KeyParams, MessageRow>
+  unsupportedMessages: Statement<[], MessageRow>
   conversationStates: Statement<[string], ConversationState>
   upsertConversations: Statement<[string], ConversationFields>
-  conversationById: Statement<[string], ConversationRow>
+  ensureConversation: Statement<[string, string, number]>
+  conversationByKey: Statement<KeyParams, ConversationRow>
   listConversations: Statement<[], ConversationRow>
-  markRead: Statement<[string]>
+  readState: Statement<KeyParams, ReadState>
+  countIncomingBetween: Statement<[string, string, number, number], { n: number }>
+  setReadPointer: Statement<[number, number, number, string, string]>
+  setSummaryReadState: Statement<SummaryReadState>
+  pendingReadPointers: Statement<[], { chat_type: string; id: string; read_seq: number }>
+  markReadPointerSynced: Statement<[number, string, string]>
+  setDraft: Statement<[string | null, string, string]>
+  getDraft: Statement<KeyParams, { draft: string | null }>
+  insertUnknownEvent: Statement<[number, Buffer, number]>
+  unknownEvents: Statement<[], { seq: number; raw: Buffer }>
+  deleteUnknownEvent: Statement<[number]>
+  quarantine: Statement<[number, Buffer | null, string, number]>
+  quarantinedList: Statement<[number], QuarantineRow>
+  quarantinedCount: Statement<[], { n: number }>
   getCursor: Statement<[], { value: number }>
   advanceCursor: Statement<[number]>
 }
 
+/** The search key of a row as SQL computes it on update (the same function as search-text.ts, registered). */
+const SEARCH_KEY_SQL = 'parley_search_key(@timestamp, @seq, @id)'
+
 export function prepareStatements(db: Database): StoreStatements {
-  const named = MESSAGE_COLUMN_NAMES.map((column) => `@${column}`).join(', ')
+  const named = [...MESSAGE_COLUMN_LIST, 'search_key'].map((column) => `@${column}`).join(', ')
   const conversationJoin = 'FROM conversations c LEFT JOIN messages m ON m.id = c.last_message_id'
-  const placeholders = `(${MESSAGE_COLUMN_NAMES.map(() => '?').join(', ')})`
+  const placeholders = `(${[...MESSAGE_COLUMN_LIST, 'search_key'].map(() => '?').join(', ')})`
   const insertRowsBySize = new Map<number, Statement<unknown[], { id: string }>>()
+  const byKey = 'chat_type = ? AND id = ?'
   return {
     /** Inserts unless the id exists; `changes` says which happened (triggers do not count). */
     insertMessage: db.prepare<MessageParams>(
-      `INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (${named}) ON CONFLICT (id) DO NOTHING`
+      `INSERT INTO messages (${INSERT_COLUMNS}) VALUES (${named}) ON CONFLICT (id) DO NOTHING`
     ),
     /** Rows are inserted in the order given, so local_order follows the batch; RETURNING names the new ones. */
     insertMessageRows(rows) {
       let statement = insertRowsBySize.get(rows)
       if (statement === undefined) {
         statement = db.prepare<unknown[], { id: string }>(
-          `INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES ${Array(rows).fill(placeholders).join(', ')}
+          `INSERT INTO messages (${INSERT_COLUMNS}) VALUES ${Array(rows).fill(placeholders).join(', ')}
            ON CONFLICT (id) DO NOTHING RETURNING id`
         )
         // Forget the oldest size (Map keeps insertion order); finalized when garbage-collected.
@@ -85,20 +136,26 @@ export function prepareStatements(db: Database): StoreStatements {
       return statement
     },
     /** Overwrites what the server decides about a message; its identity (conversation, parties) never changes. */
-    updateAck: db.prepare<MessageParams>(
-      `UPDATE messages SET server_id = @server_id, seq = @seq, timestamp = @timestamp, status = @status, error = @error
+    updateAck: db.prepare<MessageRow>(
+      `UPDATE messages SET server_id = @server_id, seq = @seq, timestamp = @timestamp, status = @status, error = @error,
+         search_key = ${SEARCH_KEY_SQL}
        WHERE id = @id`
     ),
-    /** The same plus new content: only this statement touches `text`, so only it re-indexes the message. */
-    updateAckAndContent: db.prepare<MessageParams>(
+    /** The same plus new content: only this statement (and updateContent) touches `text`, so only they re-index. */
+    updateAckAndContent: db.prepare<MessageRow>(
       `UPDATE messages SET server_id = @server_id, seq = @seq, timestamp = @timestamp, status = @status, error = @error,
-         type = @type, body = @body, text = @text
+         type = @type, body = @body, text = @text, search_key = ${SEARCH_KEY_SQL}
        WHERE id = @id`
+    ),
+    /** New content for a stored message (a newer decoder read its raw bytes): type, body, text by id. */
+    updateContent: db.prepare<[string, string | null, string, string]>(
+      `UPDATE messages SET type = ?, body = ?, text = ? WHERE id = ?`
     ),
     messageById: db.prepare<[string], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`),
 
     markSent: db.prepare<AckParams, MessageRow>(
-      `UPDATE messages SET server_id = @server_id, seq = @seq, timestamp = @timestamp, status = 'sent', error = NULL
+      `UPDATE messages SET server_id = @server_id, seq = @seq, timestamp = @timestamp, status = 'sent', error = NULL,
+         search_key = ${SEARCH_KEY_SQL}
        WHERE id = @id RETURNING ${MESSAGE_COLUMNS}`
     ),
     /** Only an unacked message can fail or be retried: a late timeout must not undo an ack. */
@@ -114,42 +171,98 @@ export function prepareStatements(db: Database): StoreStatements {
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE status = 'sending' ORDER BY local_order`
     ),
 
-    pageAcked: db.prepare<[string, number, number], MessageRow>(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`
+    pageAcked: db.prepare<[string, string, number, number], MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat_type = ? AND conversation_id = ? AND seq < ?
+       ORDER BY seq DESC LIMIT ?`
     ),
-    /** seq IS NULL is a range at the front of the (conversation_id, seq) index, already in rowid order. */
-    pageUnacked: db.prepare<[string], MessageRow>(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? AND seq IS NULL ORDER BY local_order`
+    /** seq IS NULL is a range at the front of the (chat_type, conversation_id, seq) index, already in rowid order. */
+    pageUnacked: db.prepare<KeyParams, MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat_type = ? AND conversation_id = ? AND seq IS NULL
+       ORDER BY local_order`
     ),
-    search: db.prepare<[string, number], MessageRow>(
-      `SELECT ${messageColumnsOf('m')} FROM messages_fts f JOIN messages m ON m.local_order = f.rowid
-       WHERE messages_fts MATCH ? ORDER BY m.timestamp DESC, m.local_order DESC LIMIT ?`
+    unsupportedMessages: db.prepare<[], MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE type = 'unsupported' ORDER BY local_order`
     ),
 
-    /** The current last message of each conversation named in a JSON array of ids. */
+    /** The current state of each conversation named in a JSON array of [chat_type, id] keys. */
     conversationStates: db.prepare<[string], ConversationState>(
-      `SELECT c.id, c.last_message_id, m.seq AS last_seq, m.timestamp AS last_timestamp ${conversationJoin}
-       WHERE c.id IN (SELECT value FROM json_each(?))`
+      `SELECT c.chat_type, c.id, c.last_message_id, m.seq AS last_seq, m.timestamp AS last_timestamp, c.read_seq,
+              c.unread_through_seq
+       ${conversationJoin}
+       WHERE (c.chat_type, c.id) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))`
     ),
     /**
-     * Upserts a batch's conversations given as a JSON array of [id, chat_type, last_message_id, unread_delta,
-     * updated_at] (one bound string: the count varies per batch, so no multi-row VALUES). The last message was
-     * decided by the caller; unread adds up and activity time only moves forward.
+     * Upserts a batch's conversations given as a JSON array of [chat_type, id, last_message_id, unread_delta,
+     * updated_at] (one bound string: the count varies per batch, so no multi-row VALUES). The last message and
+     * the unread delta were decided by the caller; activity time only moves forward.
      */
     upsertConversations: db.prepare<[string], ConversationFields>(
-      `INSERT INTO conversations (id, chat_type, last_message_id, unread_count, updated_at)
+      `INSERT INTO conversations (chat_type, id, last_message_id, unread_count, updated_at)
        SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each(?) WHERE true
-       ON CONFLICT (id) DO UPDATE SET
+       ON CONFLICT (chat_type, id) DO UPDATE SET
          last_message_id = excluded.last_message_id,
          unread_count = unread_count + excluded.unread_count,
          updated_at = max(updated_at, excluded.updated_at)
-       RETURNING id, chat_type, last_message_id, unread_count, updated_at`
+       RETURNING chat_type, id, last_message_id, unread_count, read_seq, draft, updated_at`
     ),
-    conversationById: db.prepare<[string], ConversationRow>(`SELECT ${CONVERSATION_COLUMNS} ${conversationJoin} WHERE c.id = ?`),
+    /** A conversation row with no messages yet (a read pointer or a draft arrived first). */
+    ensureConversation: db.prepare<[string, string, number]>(
+      `INSERT INTO conversations (chat_type, id, updated_at) VALUES (?, ?, ?) ON CONFLICT (chat_type, id) DO NOTHING`
+    ),
+    conversationByKey: db.prepare<KeyParams, ConversationRow>(
+      `SELECT ${CONVERSATION_COLUMNS} ${conversationJoin} WHERE c.chat_type = ? AND c.id = ?`
+    ),
+    /** Rows with neither a message nor a draft (only a read pointer so far) are not shown. */
     listConversations: db.prepare<[], ConversationRow>(
-      `SELECT ${CONVERSATION_COLUMNS} ${conversationJoin} ORDER BY c.updated_at DESC, c.id`
+      `SELECT ${CONVERSATION_COLUMNS} ${conversationJoin}
+       WHERE c.last_message_id IS NOT NULL OR c.draft IS NOT NULL
+       ORDER BY c.updated_at DESC, c.chat_type, c.id`
     ),
-    markRead: db.prepare<[string]>(`UPDATE conversations SET unread_count = 0 WHERE id = ?`),
+
+    readState: db.prepare<KeyParams, ReadState>(
+      `SELECT c.read_seq, c.read_seq_synced, c.unread_count, c.unread_through_seq, m.seq AS last_seq
+       ${conversationJoin} WHERE c.chat_type = ? AND c.id = ?`
+    ),
+    /** Incoming messages with after < seq <= upto: a range of the keyset index. */
+    countIncomingBetween: db.prepare<[string, string, number, number], { n: number }>(
+      `SELECT count(*) AS n FROM messages
+       WHERE chat_type = ? AND conversation_id = ? AND seq > ? AND seq <= ? AND direction = 'in'`
+    ),
+    /** [read_seq, unread_count, synced_at_least, chat_type, id]: the pointer and the count derived from it. */
+    setReadPointer: db.prepare<[number, number, number, string, string]>(
+      `UPDATE conversations SET read_seq = ?, unread_count = ?, read_seq_synced = max(read_seq_synced, ?)
+       WHERE ${byKey}`
+    ),
+    /** A server summary: its pointer (confirmed, so also synced), its unread count and the range it covers. */
+    setSummaryReadState: db.prepare<SummaryReadState>(
+      `UPDATE conversations SET read_seq = @read_seq, read_seq_synced = max(read_seq_synced, @read_seq),
+         unread_count = @unread_count, unread_through_seq = max(unread_through_seq, @through_seq)
+       WHERE chat_type = @chat_type AND id = @id`
+    ),
+    pendingReadPointers: db.prepare<[], { chat_type: string; id: string; read_seq: number }>(
+      `SELECT chat_type, id, read_seq FROM conversations WHERE read_seq > read_seq_synced ORDER BY chat_type, id`
+    ),
+    markReadPointerSynced: db.prepare<[number, string, string]>(
+      `UPDATE conversations SET read_seq_synced = max(read_seq_synced, ?) WHERE ${byKey}`
+    ),
+    setDraft: db.prepare<[string | null, string, string]>(`UPDATE conversations SET draft = ? WHERE ${byKey}`),
+    getDraft: db.prepare<KeyParams, { draft: string | null }>(`SELECT draft FROM conversations WHERE ${byKey}`),
+
+    insertUnknownEvent: db.prepare<[number, Buffer, number]>(
+      `INSERT INTO unknown_events (seq, raw, received_at) VALUES (?, ?, ?) ON CONFLICT (seq) DO NOTHING`
+    ),
+    unknownEvents: db.prepare<[], { seq: number; raw: Buffer }>(`SELECT seq, raw FROM unknown_events ORDER BY seq`),
+    deleteUnknownEvent: db.prepare<[number]>(`DELETE FROM unknown_events WHERE seq = ?`),
+    /** The same event quarantined again keeps its first bytes but takes the newest reason and time. */
+    quarantine: db.prepare<[number, Buffer | null, string, number]>(
+      `INSERT INTO quarantined_events (seq, raw, reason, quarantined_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (seq) DO UPDATE SET raw = coalesce(raw, excluded.raw), reason = excluded.reason,
+         quarantined_at = excluded.quarantined_at`
+    ),
+    quarantinedList: db.prepare<[number], QuarantineRow>(
+      `SELECT seq, raw, reason, quarantined_at FROM quarantined_events ORDER BY seq DESC LIMIT ?`
+    ),
+    quarantinedCount: db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM quarantined_events`),
 
     getCursor: db.prepare<[], { value: number }>(`SELECT value FROM sync_state WHERE key = '${CURSOR_KEY}'`),
     /** The cursor only moves forward, whatever order batches are applied in. */
