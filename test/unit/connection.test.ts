@@ -81,7 +81,10 @@ describe('connection', () => {
   let gateway: FakeGateway
   let connection: Connection
 
-  async function connect(options: { autoPong?: boolean } = {}, timings: Partial<ClientTimings> = {}): Promise<Connection> {
+  async function connect(
+    options: { autoPong?: boolean; random?: () => number } = {},
+    timings: Partial<ClientTimings> = {}
+  ): Promise<Connection> {
     gateway = new FakeGateway(options)
     await once(gateway.server, 'listening')
     connection = new Connection({
@@ -89,7 +92,8 @@ describe('connection', () => {
       deviceId: 'device-1',
       platform: 'desktop',
       token: 'token-1',
-      timings: { ...TIMINGS, ...timings }
+      timings: { ...TIMINGS, ...timings },
+      ...(options.random ? { random: options.random } : {})
     })
     return connection
   }
@@ -164,7 +168,8 @@ describe('connection', () => {
   it.each([
     [CloseCode.CLOSE_AUTH_FAILED, 'NOT_SIGNED_IN'],
     [CloseCode.CLOSE_TOKEN_EXPIRED, 'TOKEN_EXPIRED'],
-    [CloseCode.CLOSE_REPLACED, 'NOT_SIGNED_IN']
+    [CloseCode.CLOSE_REPLACED, 'NOT_SIGNED_IN'],
+    [CloseCode.CLOSE_SIGNED_OUT, 'NOT_SIGNED_IN']
   ])('close code %i ends the connection without reconnecting', async (closeCode, appCode) => {
     const c = await connect()
     const ended: ConnectionEnded[] = []
@@ -257,5 +262,71 @@ describe('connection', () => {
     // A dropped link counts as a failure: the interval comes down again.
     c.dropForTest()
     await waitFor(() => c.heartbeatIntervalMs < 80)
+  })
+
+  /** The delay of the next reconnect as the status announces it (nextRetryAt is computed from the delay itself). */
+  function nextReconnectDelay(c: Connection): Promise<number> {
+    return new Promise((resolve) => {
+      const off = c.on('status', (status) => {
+        if (status.state !== 'reconnecting' || status.nextRetryAt === null) return
+        off()
+        resolve(status.nextRetryAt - Date.now())
+      })
+    })
+  }
+
+  it('the first reconnect after a working link drops is spread over the wide window, not the backoff base', async () => {
+    const WINDOW_MS = 2_000
+    // The largest jitter draw: with the old 0..base first delay this would be under 10 ms.
+    const c = await connect({ random: () => 0.99 }, { backoffBaseMs: 10, firstReconnectWindowMs: WINDOW_MS })
+    c.start()
+    await waitFor(() => c.isOnline)
+    const delay = nextReconnectDelay(c)
+    gateway.latest.terminate()
+    expect(await delay).toBeGreaterThan(WINDOW_MS * 0.9)
+    expect(await delay).toBeLessThanOrEqual(WINDOW_MS)
+  })
+
+  it("a going_away push sets the next reconnect's window to the server's retry_after_ms", async () => {
+    const SERVER_WINDOW_MS = 3_000
+    const c = await connect({ random: () => 0.99 }, { firstReconnectWindowMs: 20 })
+    c.start()
+    await waitFor(() => c.isOnline)
+    const delay = nextReconnectDelay(c)
+    gateway.latest.send(encodeFrame({ id: 0, goingAway: { retryAfterMs: SERVER_WINDOW_MS } }))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    gateway.latest.close(CloseCode.CLOSE_SERVER_RESTART, 'restarting')
+    expect(await delay).toBeGreaterThan(SERVER_WINDOW_MS * 0.9)
+  })
+
+  it('a revoked token at auth ends the session without reconnecting', async () => {
+    const c = await connect()
+    gateway.answerAuth = false
+    gateway.server.on('connection', (socket) => {
+      socket.on('message', (data: Buffer) => {
+        const decoded = decodeFrame(data)
+        if (decoded.ok && decoded.frame.body === 'auth') {
+          socket.send(encodeFrame({ id: decoded.frame.id, error: { code: ErrorCode.ERROR_TOKEN_REVOKED, message: 'revoked' } }))
+        }
+      })
+    })
+    const ended: ConnectionEnded[] = []
+    c.on('ended', (e) => ended.push(e))
+    c.start()
+    await waitFor(() => ended.length === 1)
+    expect(ended[0]).toMatchObject({ code: 'NOT_SIGNED_IN', closeCode: CloseCode.CLOSE_SIGNED_OUT })
+    expect(ended[0]!.reason).toMatch(/sign in again/)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(gateway.connections).toBe(1)
+  })
+
+  it("an error frame's retry_after_ms reaches the caller", async () => {
+    const c = await connect()
+    gateway.onFrame = (socket, frame) => {
+      socket.send(encodeFrame({ id: frame.id, error: { code: ErrorCode.ERROR_RATE_LIMITED, message: 'slow', retryAfterMs: 1_234 } }))
+    }
+    c.start()
+    await waitFor(() => c.isOnline)
+    await expect(c.request({ sync: { afterSeq: 0, limit: 1 } }, 'syncBatch')).rejects.toMatchObject({ retryAfterMs: 1_234 })
   })
 })

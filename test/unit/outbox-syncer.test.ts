@@ -1,20 +1,91 @@
 // The syncer (the outbox's counterpart for incoming log entries) with a real in-memory store and a scripted
-// server log: batches, gaps, pushes during catch-up, own acks, cursor persistence, expired cursors.
+// server log of encoded entries: batches, gaps, pushes during catch-up, own acks, cursor persistence, expired
+// cursors, the new-device start, poison entries, entries from a newer version, read pointers.
 import { randomBytes } from 'node:crypto'
+import $protobuf from 'protobufjs/minimal.js'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { ResponseBody } from '../../src/main/core/net/connection'
 import { ProtocolError } from '../../src/main/core/protocol/errors'
+import { decodeLogEntry, messageDecoder, type LogEntryDecoder, type RawLogEvent } from '../../src/main/core/protocol/log-entry'
 import type { WireEvent } from '../../src/main/core/protocol/messages'
 import { openMessageStore } from '../../src/main/core/store'
 import type { MessageStore } from '../../src/main/core/store/types'
+import type { RecentPage, RecentSummary } from '../../src/main/core/sync/recent'
 import { Syncer } from '../../src/main/core/sync/syncer'
-import { ErrorCode } from '../../src/shared/proto/codec'
+import { conversationKey } from '../../src/shared/model'
+import { ErrorCode, pb } from '../../src/shared/proto/codec'
 
 const ME = 'alice'
 const PEER = 'bob'
+const BOB = conversationKey('single', PEER)
+
+function encoded(event: WireEvent): RawLogEvent {
+  return { seq: Number(event.seq), bytes: pb.Event.encode(event).finish() }
+}
+
+/** Field numbers of a future version: a Body content type and an Event kind this version does not know. */
+const FUTURE_BODY_FIELD = 9
+const FUTURE_EVENT_FIELD = 4
+const LENGTH_DELIMITED = 2
+
+/** A message entry whose Body carries only a content type from the future (field 9: a "sticker" name). */
+function futureMessageEntry(seq: number, sticker: string): RawLogEvent {
+  const body = $protobuf.Writer.create().uint32((FUTURE_BODY_FIELD << 3) | LENGTH_DELIMITED).string(sticker).finish()
+  const envelope = pb.Message.encode({
+    serverId: 500 + seq,
+    clientId: randomBytes(16),
+    from: PEER,
+    to: ME,
+    timestamp: 1_700_000_000_000 + seq
+  }).finish()
+  const messageBytes = Buffer.concat([
+    envelope,
+    $protobuf.Writer.create().uint32((7 << 3) | LENGTH_DELIMITED).bytes(body).finish()
+  ])
+  const bytes = $protobuf.Writer.create().uint32((1 << 3) | 0).uint64(seq).uint32((2 << 3) | LENGTH_DELIMITED).bytes(messageBytes).finish()
+  return { seq, bytes }
+}
+
+/** An entry of a kind from the future (Event field 4). */
+function futureKindEntry(seq: number): RawLogEvent {
+  const payload = $protobuf.Writer.create().uint32((1 << 3) | LENGTH_DELIMITED).string('reaction').finish()
+  const bytes = $protobuf.Writer.create().uint32((1 << 3) | 0).uint64(seq).uint32((FUTURE_EVENT_FIELD << 3) | LENGTH_DELIMITED).bytes(payload).finish()
+  return { seq, bytes }
+}
+
+/** A "newer" decoder: knows the sticker content type (Body field 9) and shows it as text. */
+const newerDecoder: LogEntryDecoder = (raw, me) => {
+  const entry = decodeLogEntry(raw, me)
+  if (entry.kind !== 'unsupportedMessage') return entry
+  const sticker = findString($protobuf.Reader.create(raw.bytes), [2, 7, FUTURE_BODY_FIELD])
+  return { kind: 'message', seq: entry.seq, bytes: entry.bytes, message: { ...entry.message, content: { type: 'text', text: `[sticker ${sticker}]` } } }
+}
+
+/** Follows nested length-delimited fields by number and returns the innermost one as a string. */
+function findString(reader: $protobuf.Reader, path: number[]): string {
+  let current = reader
+  for (let i = 0; i < path.length; i++) {
+    let found: Uint8Array | null = null
+    while (current.pos < current.len) {
+      const tag = current.uint32()
+      if (tag >>> 3 === path[i] && (tag & 7) === LENGTH_DELIMITED) {
+        found = current.bytes()
+        break
+      }
+      current.skipType(tag & 7)
+    }
+    if (!found) return ''
+    if (i === path.length - 1) return Buffer.from(found).toString('utf8')
+    current = $protobuf.Reader.create(found)
+  }
+  return ''
+}
 
 /** alice's log on the "server": entry n is a message with seq n; odd ones from bob, even ones from alice. */
-function logEntry(seq: number): WireEvent {
+function logEntry(seq: number): RawLogEvent {
+  return encoded(wireEntry(seq))
+}
+
+function wireEntry(seq: number): WireEvent {
   const fromMe = seq % 2 === 0
   return {
     seq,
@@ -31,8 +102,11 @@ function logEntry(seq: number): WireEvent {
 
 describe('syncer', () => {
   let store: MessageStore
-  let log: WireEvent[]
+  /** The "server's" log: entry n has seq n (index n - 1). */
+  let log: RawLogEvent[]
   let requests: Array<{ afterSeq: number; limit: number }>
+  let recentRequests: number
+  let recent: { summaries: RecentSummary[]; headSeq: number }
   let gate: Promise<void> | null
   let gateAfterSeq = -1
   let expireCursorOnce: boolean
@@ -41,30 +115,34 @@ describe('syncer', () => {
   let applied: number
   let failFetchAfterSeq: number | null
 
-  function makeSyncer(batchSize = 10, applyChunk?: number): Syncer {
+  function makeSyncer(batchSize = 10, applyChunk?: number, decode?: LogEntryDecoder): Syncer {
     return new Syncer({
       store,
       me: ME,
       batchSize,
       ...(applyChunk ? { applyChunk } : {}),
+      ...(decode ? { decode } : {}),
       activeConversation: () => null,
       onApplied: () => {
         applied += 1
       },
-      fetchBatch: async (afterSeq, limit): Promise<ResponseBody<'syncBatch'>> => {
+      fetchRecent: async (): Promise<RecentPage> => {
+        recentRequests += 1
+        return { conversations: recent.summaries, hasMore: false, headSeq: recent.headSeq, next: null }
+      },
+      fetchBatch: async (afterSeq, limit) => {
         requests.push({ afterSeq, limit })
         if (failFetchAfterSeq !== null && afterSeq >= failFetchAfterSeq) throw new Error('link dropped')
         if (expireCursorOnce && afterSeq > 0) {
           expireCursorOnce = false
           throw new ProtocolError(ErrorCode.ERROR_CURSOR_EXPIRED, 'too old')
         }
-        const events = log.filter((e) => Number(e.seq) > afterSeq).slice(0, limit)
+        const events = log.filter((e) => e.seq > afterSeq).slice(0, limit)
         const last = events.at(-1)
-        const hasMore = last !== undefined && Number(last.seq) < log.length
+        const hasMore = last !== undefined && last.seq < log.length
         // The answer is fixed before the gate: entries added while it is held arrive only as pushes.
         if (gate && afterSeq === gateAfterSeq) await gate
-        // Decode-side types are stricter than what we build here; the shapes are the same.
-        return { events: events as ResponseBody<'syncBatch'>['events'], hasMore, headSeq: log.length }
+        return { events, hasMore, headSeq: log.length }
       }
     })
   }
@@ -73,6 +151,9 @@ describe('syncer', () => {
     store = await openMessageStore(':memory:')
     log = []
     requests = []
+    recentRequests = 0
+    // An empty account by default: the new-device start finds nothing and sync begins at 0.
+    recent = { summaries: [], headSeq: 0 }
     gate = null
     expireCursorOnce = false
     applied = 0
@@ -91,7 +172,7 @@ describe('syncer', () => {
   }
 
   async function storedSeqs(): Promise<number[]> {
-    const page = await store.page(PEER, null, 1_000)
+    const page = await store.page(BOB, null, 1_000)
     return page.messages.map((m) => m.seq ?? -1)
   }
 
@@ -102,7 +183,7 @@ describe('syncer', () => {
     expect(await storedSeqs()).toEqual(Array.from({ length: 35 }, (_, i) => i + 1))
     expect(await store.getCursor()).toBe(35)
     expect(syncer.currentCursor).toBe(35)
-    const page = await store.page(PEER, null, 2)
+    const page = await store.page(BOB, null, 2)
     // seq 34 is alice's own (sent from another device), 35 is bob's.
     expect(page.messages.map((m) => [m.seq, m.direction, m.status, m.conversationId])).toEqual([
       [34, 'out', 'sent', PEER],
@@ -188,37 +269,91 @@ describe('syncer', () => {
     expect(await storedSeqs()).toHaveLength(15)
   })
 
-  it('an expired cursor triggers a full resync without duplicates', async () => {
+  it('an expired cursor starts again from the conversation list and the log head, not from 0', async () => {
     for (let seq = 1; seq <= 5; seq++) log.push(logEntry(seq))
     await syncer.catchUp()
-    log.push(logEntry(6))
+    for (let seq = 6; seq <= 9; seq++) log.push(logEntry(seq))
+    recent = { summaries: [{ conversationId: PEER, chatType: 'single', last: logEntry(9), readSeq: 5, unread: 2 }], headSeq: 9 }
     expireCursorOnce = true
     requests = []
     await syncer.catchUp()
-    expect(requests.map((r) => r.afterSeq)).toEqual([5, 0])
-    expect(await storedSeqs()).toEqual([1, 2, 3, 4, 5, 6])
+    expect(requests.map((r) => r.afterSeq)).toEqual([5, 9])
+    expect(recentRequests).toBe(1)
+    expect(syncer.currentCursor).toBe(9)
+    expect(await storedSeqs()).toEqual([1, 2, 3, 4, 5, 9])
+    expect((await store.getConversation(BOB))?.readSeq).toBe(5)
   })
 
-  it('history is stored without moving the cursor and without raising unread', async () => {
+  it('a new device starts from the conversation list: one page of summaries, then only the log after its head', async () => {
+    for (let seq = 1; seq <= 5_000; seq++) log.push(logEntry(seq))
+    recent = {
+      summaries: [
+        { conversationId: 'bob', chatType: 'single', last: logEntry(4_999), readSeq: 4_000, unread: 500 },
+        { conversationId: 'carol', chatType: 'single', last: null, readSeq: 0, unread: 0 }
+      ],
+      headSeq: 5_000
+    }
+    await syncer.catchUp()
+    expect(recentRequests).toBe(1)
+    expect(requests.map((r) => r.afterSeq)).toEqual([5_000])
+    expect(syncer.currentCursor).toBe(5_000)
+    expect(await store.getCursor()).toBe(5_000)
+    const bob = await store.getConversation(BOB)
+    expect(bob).toMatchObject({ id: PEER, readSeq: 4_000, unreadCount: 500 })
+    expect(bob?.lastMessage?.seq).toBe(4_999)
+  })
+
+  it('a poison entry is quarantined, the rest of its batch is applied and the cursor moves past it', async () => {
+    for (let seq = 1; seq <= 6; seq++) log.push(logEntry(seq))
+    // Entry 3 names no sender: no store check can accept it (the old syncer let it reject the whole batch).
+    log[2] = encoded({ ...wireEntry(3), message: { ...wireEntry(3).message, from: '' } })
+    // Entry 5 is not even an Event.
+    log[4] = { seq: 5, bytes: Uint8Array.from([0x08, 0x05, 0x12, 0xff, 0x01]) }
+    await syncer.catchUp()
+    expect(syncer.currentCursor).toBe(6)
+    expect(await store.getCursor()).toBe(6)
+    expect(await storedSeqs()).toEqual([1, 2, 4, 6])
+    const quarantine = await store.quarantined()
+    expect(quarantine.count).toBe(2)
+    expect(quarantine.events.map((e) => e.seq).sort()).toEqual([3, 5])
+    expect(quarantine.events.every((e) => e.raw !== null && e.reason.length > 0)).toBe(true)
+    // Sync goes on.
+    log.push(logEntry(7))
+    await syncer.catchUp()
+    expect(await storedSeqs()).toEqual([1, 2, 4, 6, 7])
+  })
+
+  it('a message body from a newer version is kept raw (never an empty text) and shown after an upgrade without refetching', async () => {
+    log.push(logEntry(1), futureMessageEntry(2, 'cat'), futureKindEntry(3), logEntry(4))
+    await syncer.catchUp()
+    expect(syncer.currentCursor).toBe(4)
+    const kept = (await store.page(BOB, null, 10)).messages.find((m) => m.seq === 2)
+    expect(kept?.content.type).toBe('unsupported')
+    expect(kept?.content.type === 'unsupported' && Buffer.from(kept.content.raw, 'base64')).toEqual(Buffer.from(log[1]!.bytes))
+    const fetchedBefore = requests.length
+
+    // "Upgrade": the store's rows are decoded again with the newer decoder; the server is not asked.
+    const changed = await store.reinterpretUnsupported(messageDecoder(ME, newerDecoder))
+    expect(changed.map((m) => m.seq)).toEqual([2])
+    const shown = (await store.page(BOB, null, 10)).messages.find((m) => m.seq === 2)
+    expect(shown?.content).toEqual({ type: 'text', text: '[sticker cat]' })
+    expect(requests.length).toBe(fetchedBefore)
+  })
+
+  it('a read pointer from another device moves the conversation read pointer and the unread count', async () => {
+    for (let seq = 1; seq <= 5; seq++) log.push(logEntry(seq))
+    log.push(encoded({ seq: 6, readPointer: { conversation: 'BOB', chatType: 0, seq: 3 } }))
+    await syncer.catchUp()
+    expect(syncer.currentCursor).toBe(6)
+    // bob's messages are the odd seqs 1, 3, 5: read up to 3 leaves 5 unread.
+    expect(await store.getConversation(BOB)).toMatchObject({ readSeq: 3, unreadCount: 1 })
+  })
+
+  it('history is stored without moving the cursor', async () => {
     log.push(logEntry(41))
-    await syncer.catchUp() // cursor 41; bob's entry 41 is unread
-    const older = [logEntry(11), logEntry(13)].map((e) => ({
-      id: Buffer.from(e.message!.clientId!).toString('hex'),
-      serverId: e.message!.serverId!,
-      conversationId: PEER,
-      chatType: 'single' as const,
-      from: PEER,
-      to: ME,
-      direction: 'in' as const,
-      content: { type: 'text' as const, text: 'old' },
-      timestamp: e.message!.timestamp!,
-      seq: e.seq!,
-      status: 'received' as const,
-      error: null
-    }))
-    await syncer.applyHistory(older, PEER)
+    await syncer.catchUp() // cursor 41
+    await syncer.applyHistory([logEntry(11), logEntry(13)])
     expect(await store.getCursor()).toBe(41)
-    expect((await store.listConversations())[0]?.unreadCount).toBe(1)
     expect(await storedSeqs()).toEqual([11, 13, 41])
   })
 })
