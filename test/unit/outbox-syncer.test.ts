@@ -276,6 +276,7 @@ describe('syncer', () => {
     recent = { summaries: [{ conversationId: PEER, chatType: 'single', last: logEntry(9), readSeq: 5, unread: 2 }], headSeq: 9 }
     expireCursorOnce = true
     requests = []
+    recentRequests = 0
     await syncer.catchUp()
     expect(requests.map((r) => r.afterSeq)).toEqual([5, 9])
     expect(recentRequests).toBe(1)

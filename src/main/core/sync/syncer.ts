@@ -188,7 +188,7 @@ export class Syncer {
       const cursor = !page.hasMore || !page.next ? Math.max(headSeq, this.cursor) : this.cursor
       const conversations = await this.options.store.applyConversationSummaries(summaries, cursor)
       this.cursor = cursor
-      this.options.onApplied({ messages: [], conversations })
+      if (conversations.length > 0) this.options.onApplied({ messages: [], conversations })
       if (!page.hasMore || !page.next) break
       after = page.next
     }
