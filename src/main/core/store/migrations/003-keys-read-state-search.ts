@@ -173,14 +173,12 @@ export function up(db: Database): void {
       DELETE FROM messages_cjk WHERE rowid = old.search_key;
     END;
 
-    -- Only a change of text or of the search key (an ack sets the server's time) touches the indexes.
-    CREATE TRIGGER messages_fts_after_update_old AFTER UPDATE OF text, search_key ON messages WHEN old.text <> '' BEGIN
-      INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.search_key, old.text);
+    -- Only a change of text or of the search key (an ack sets the server's time) touches the indexes. One
+    -- trigger, so the old entry is always removed before the new one is added (they may share the rowid).
+    CREATE TRIGGER messages_fts_after_update AFTER UPDATE OF text, search_key ON messages BEGIN
+      INSERT INTO messages_fts (messages_fts, rowid, text) SELECT 'delete', old.search_key, old.text WHERE old.text <> '';
       DELETE FROM messages_cjk WHERE rowid = old.search_key;
-    END;
-
-    CREATE TRIGGER messages_fts_after_update_new AFTER UPDATE OF text, search_key ON messages WHEN new.text <> '' BEGIN
-      INSERT INTO messages_fts (rowid, text) VALUES (new.search_key, new.text);
+      INSERT INTO messages_fts (rowid, text) SELECT new.search_key, new.text WHERE new.text <> '';
       INSERT INTO messages_cjk (rowid, pieces)
         SELECT new.search_key, pieces FROM (SELECT parley_cjk_bigrams(new.text) AS pieces) WHERE pieces IS NOT NULL;
     END;

@@ -1,0 +1,90 @@
+// Unit tests for search beyond space-separated words: Chinese (two-character words inside longer runs), kana,
+// Korean, substrings of words, short queries, and newest-first order through the time-ordered index.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { openMessageStore, type MessageStore } from '../../src/main/core/store'
+import { cjkBigrams } from '../../src/main/core/store/search-text'
+import { incoming, outgoing } from './store-helpers'
+
+const TEXTS = [
+  '我们明天见',
+  '今天我们去看电影吧',
+  'カタカナのメッセージです',
+  'ひらがなとカタカナ',
+  '한국어를 공부합니다',
+  '오늘 날씨가 좋네요',
+  'The message arrived late',
+  'Ok see you at 5'
+]
+
+describe('store search in every script', () => {
+  let store: MessageStore
+  beforeEach(async () => {
+    store = await openMessageStore(':memory:')
+    await store.applyEvents(
+      TEXTS.map((text, index) => incoming(index % 2 === 0 ? 'bob' : 'carol', index + 1, text)),
+      TEXTS.length
+    )
+  })
+  afterEach(async () => {
+    await store.close()
+  })
+
+  const texts = async (query: string): Promise<string[]> =>
+    (await store.search(query, 50)).map((m) => (m.content.type === 'text' ? m.content.text : ''))
+
+  it('finds a two-character Chinese word, also inside a longer run', async () => {
+    expect(await texts('我们')).toEqual(['今天我们去看电影吧', '我们明天见'])
+    expect(await texts('明天')).toEqual(['我们明天见'])
+    expect(await texts('电影')).toEqual(['今天我们去看电影吧'])
+    // One character, and a longer run (trigram path).
+    expect(await texts('见')).toEqual(['我们明天见'])
+    expect(await texts('我们明天')).toEqual(['我们明天见'])
+    expect(await texts('天我')).toEqual(['今天我们去看电影吧'])
+    expect(await texts('你好')).toEqual([])
+  })
+
+  it('finds kana words and Korean words', async () => {
+    expect(await texts('カタカナ')).toEqual(['ひらがなとカタカナ', 'カタカナのメッセージです'])
+    expect(await texts('メッセージ')).toEqual(['カタカナのメッセージです'])
+    expect(await texts('ひらがな')).toEqual(['ひらがなとカタカナ'])
+    expect(await texts('한국어')).toEqual(['한국어를 공부합니다'])
+    expect(await texts('공부')).toEqual(['한국어를 공부합니다'])
+    expect(await texts('날씨')).toEqual(['오늘 날씨가 좋네요'])
+  })
+
+  it('finds substrings of words and combines words', async () => {
+    expect(await texts('ssag')).toEqual(['The message arrived late'])
+    expect(await texts('MESSAGE')).toEqual(['The message arrived late'])
+    expect(await texts('rrive late')).toEqual(['The message arrived late'])
+    expect(await texts('message 我们')).toEqual([])
+    // Short non-CJK words: alone they scan the newest messages, with others they filter.
+    expect(await texts('ok')).toEqual(['Ok see you at 5'])
+    expect(await texts('see 5')).toEqual(['Ok see you at 5'])
+    expect(await texts('see 6')).toEqual([])
+  })
+
+  it('returns the newest hits first, however the messages were stored', async () => {
+    await store.applyEvents([incoming('dave', 100, '我们很久以前', { timestamp: 1_000 })], 100)
+    await store.applyEvents([incoming('dave', 101, '我们下周', { timestamp: 9_000_000_000_000 })], 101)
+    await store.addOutgoing(outgoing('dave', '我们现在', 1_800_000_000_000))
+    expect(await texts('我们')).toEqual(['我们下周', '我们现在', '今天我们去看电影吧', '我们明天见', '我们很久以前'])
+    expect(await store.search('我们', 2)).toHaveLength(2)
+  })
+
+  it('keeps the bigram index in step with edits and acks', async () => {
+    const [original] = await store.search('明天', 10)
+    await store.applyEvents([{ ...original!, content: { type: 'text', text: '后天见' } }], 20)
+    expect(await texts('明天')).toEqual([])
+    expect(await texts('后天')).toEqual(['后天见'])
+    const mine = outgoing('erin', '周末愉快', 1_000)
+    await store.addOutgoing(mine)
+    await store.markSent(mine.id, { serverId: 50, seq: 50, timestamp: 2_000 })
+    expect(await texts('周末')).toEqual(['周末愉快'])
+  })
+
+  it('splits CJK runs into overlapping pairs plus the last character', () => {
+    expect(cjkBigrams('我们明天见')).toBe('我们 们明 明天 天见 见')
+    expect(cjkBigrams('hi 好 ok カナ')).toBe('好 カナ ナ')
+    expect(cjkBigrams('no cjk here')).toBeNull()
+  })
+})
