@@ -151,7 +151,6 @@ export class Syncer {
   private async applyPush(event: RawLogEvent): Promise<void> {
     const seq = event.seq
     if (seq <= this.cursor) return // already applied by a catch-up
-    if (this.cursor === 0) return // a new device starts from the conversation list; the catch-up does that
     await this.advanceOverOwnSeqs()
     if (seq <= this.cursor) return
     if (seq !== this.cursor + 1) {
