@@ -32,3 +32,16 @@ export async function expectArticlesInOrder(log: Locator, texts: readonly string
     expect(found.filter((index) => index >= 0)).toEqual(texts.map((_text, index) => index))
   })
 }
+
+/** Debian's chromium by default; CHROMIUM_PATH points elsewhere (e.g. a local Chrome). */
+export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
+/** Launch flags for a headless Chromium in a container: no sandbox, GPU, QUIC or background traffic. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync'
+]
