@@ -2,6 +2,8 @@
 // next to a bare ws relay with the same clients and message sizes. Prints ONE JSON object on stdout.
 // Env: BENCH_CLIENTS (default 1000), BENCH_MESSAGES (per client, default 50), BENCH_WINDOW (in flight per client,
 // default 1), BENCH_WORKERS (load-generator processes, default 2), BENCH_SEND_FOR_MS (default 20000).
+// The JSON carries the writer connection's `synchronous` mode (FULL unless PARLEY_SQLITE_SYNCHRONOUS=NORMAL), the
+// median commit (fsync) time and how many messages each commit carried.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -154,6 +156,8 @@ async function main(): Promise<void> {
     log(`connecting ${CLIENTS} sockets in ${WORKERS} workers`)
     const parley = await runLoad(wsUrl(server.url), assignPeers(logins))
     log(`parley: ${summary(parley)}`)
+    // Read back from the writer connection itself (in the store's worker), not from the configuration.
+    const storeStats = await server.storeStats()
     await server.close()
 
     const relay = await startRawRelay()
@@ -167,7 +171,11 @@ async function main(): Promise<void> {
       msgsPerSec: Math.round(delivered / (parley.elapsedMs / 1000)),
       p50Ms: Number(percentile(parley.latencies, 50).toFixed(2)),
       p99Ms: Number(percentile(parley.latencies, 99).toFixed(2)),
-      rawRelayMsgsPerSec: Math.round(Math.min(raw.acked, raw.pushed) / (raw.elapsedMs / 1000))
+      rawRelayMsgsPerSec: Math.round(Math.min(raw.acked, raw.pushed) / (raw.elapsedMs / 1000)),
+      synchronous: storeStats.synchronous,
+      fsyncP50Ms: storeStats.fsyncP50Ms,
+      messagesPerCommit: storeStats.messagesPerCommit,
+      commits: storeStats.commits
     }
     console.log(JSON.stringify(result))
   } finally {

@@ -39,7 +39,9 @@ export function createMessageService(store: ServerStore, fanout: EventFanout): M
   const knownUsers = new Set<string>()
   let queue: QueuedSend[] = []
   let flushScheduled = false
-  let flushing: Promise<void> | null = null
+  /** Batches handed to the store and not yet answered. Several may be in flight: the store queues a batch that
+   *  arrives during another's commit (fsync) and commits them together, so a batch never waits for an answer. */
+  const inFlight = new Set<Promise<void>>()
 
   const lookUpUser = async (name: string): Promise<boolean> => {
     const found = (await store.existingUsers([name])).has(name)
@@ -106,13 +108,12 @@ export function createMessageService(store: ServerStore, fanout: EventFanout): M
 
   const flush = (): void => {
     flushScheduled = false
-    if (flushing || queue.length === 0) return
+    if (queue.length === 0) return
     const batch = queue
     queue = []
-    flushing = commit(batch).finally(() => {
-      flushing = null
-      if (queue.length > 0) scheduleFlush()
-    })
+    // The store answers batches in the order given, so acks and pushes keep the order of the sends.
+    const committing: Promise<void> = commit(batch).finally(() => inFlight.delete(committing))
+    inFlight.add(committing)
   }
 
   const scheduleFlush = (): void => {
@@ -141,9 +142,9 @@ export function createMessageService(store: ServerStore, fanout: EventFanout): M
       })
     },
     async drain() {
-      while (queue.length > 0 || flushing || flushScheduled) {
-        if (flushing) await flushing
-        else if (queue.length > 0) flush()
+      while (queue.length > 0 || inFlight.size > 0 || flushScheduled) {
+        if (queue.length > 0) flush()
+        else if (inFlight.size > 0) await Promise.all(inFlight)
         else await new Promise<void>((resolve) => setImmediate(resolve))
       }
     }

@@ -3,7 +3,15 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import type { NewMessage } from './types'
 import { openSqliteCore, type SqliteStoreCore } from './sqlite'
-import type { WorkerInit, WorkerReply, WorkerRequest, WorkerSignal } from './worker-protocol'
+import {
+  compactResults,
+  unpackMessages,
+  type PackedMessages,
+  type WorkerInit,
+  type WorkerReply,
+  type WorkerRequest,
+  type WorkerSignal
+} from './worker-protocol'
 
 interface QueuedAppend {
   id: number
@@ -41,14 +49,14 @@ function serve(port: NonNullable<typeof parentPort>, init: WorkerInit): void {
     const outcomes = core.appendGroups(batch.map((item) => item.messages))
     batch.forEach((item, index) => {
       const outcome = outcomes[index]
-      if (outcome?.ok) reply({ id: item.id, ok: true, value: outcome.results })
+      if (outcome?.ok) reply({ id: item.id, ok: true, value: compactResults(outcome.results) })
       else reply({ id: item.id, ok: false, error: outcome?.error ?? 'The append returned nothing.' })
     })
   }
 
   const handle = (request: WorkerRequest): void => {
     if (request.method === 'appendMessages') {
-      appends.push({ id: request.id, messages: request.args[0] as NewMessage[] })
+      appends.push({ id: request.id, messages: unpackMessages(request.args[0] as PackedMessages) })
       if (!flushScheduled) {
         flushScheduled = true
         // setImmediate runs after the port's queued messages of this turn: they all join the batch.

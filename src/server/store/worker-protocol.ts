@@ -1,6 +1,7 @@
 // Owns the messages between the store proxy (main thread) and the SQLite worker thread that owns the connection:
 // one request per store call, one reply per request, in order, plus the worker's ready / failed-to-open signal.
 import type { SqliteOpenOptions, SqliteStoreCore } from './sqlite'
+import type { AppendResult, NewMessage, StoredMessage } from './types'
 
 /** What the worker is started with (workerData). */
 export interface WorkerInit {
@@ -23,4 +24,97 @@ export type WorkerSignal = { type: 'ready' } | { type: 'open-failed'; error: str
 
 export function isWorkerSignal(message: WorkerReply | WorkerSignal): message is WorkerSignal {
   return 'type' in message
+}
+
+/**
+ * A batch of NewMessage packed for the trip to the worker: strings and numbers in arrays, every client id and body
+ * in ONE transferred buffer. Cloning each small Uint8Array would copy its whole backing slab (protobufjs bodies are
+ * views into Node's 8 KiB buffer pool) and costs a clone step per message on both threads.
+ */
+export interface PackedMessages {
+  senders: string[]
+  recipients: string[]
+  chatTypes: number[]
+  timestamps: number[]
+  /** Per message: client id length, body length (bytes follow each other in `bytes`). */
+  lengths: number[]
+  bytes: Uint8Array
+}
+
+export function packMessages(messages: readonly NewMessage[]): PackedMessages {
+  let total = 0
+  for (const message of messages) total += message.clientId.byteLength + message.body.byteLength
+  const bytes = new Uint8Array(total)
+  const packed: PackedMessages = { senders: [], recipients: [], chatTypes: [], timestamps: [], lengths: [], bytes }
+  let offset = 0
+  for (const message of messages) {
+    packed.senders.push(message.sender)
+    packed.recipients.push(message.recipient)
+    packed.chatTypes.push(message.chatType)
+    packed.timestamps.push(message.timestamp)
+    packed.lengths.push(message.clientId.byteLength, message.body.byteLength)
+    bytes.set(message.clientId, offset)
+    offset += message.clientId.byteLength
+    bytes.set(message.body, offset)
+    offset += message.body.byteLength
+  }
+  return packed
+}
+
+export function unpackMessages(packed: PackedMessages): NewMessage[] {
+  const messages: NewMessage[] = []
+  let offset = 0
+  for (let i = 0; i < packed.senders.length; i++) {
+    const clientIdLength = packed.lengths[2 * i] as number
+    const bodyLength = packed.lengths[2 * i + 1] as number
+    const clientId = packed.bytes.subarray(offset, offset + clientIdLength)
+    offset += clientIdLength
+    const body = packed.bytes.subarray(offset, offset + bodyLength)
+    offset += bodyLength
+    messages.push({
+      sender: packed.senders[i] as string,
+      recipient: packed.recipients[i] as string,
+      chatType: packed.chatTypes[i] as number,
+      timestamp: packed.timestamps[i] as number,
+      clientId,
+      body
+    })
+  }
+  return messages
+}
+
+/**
+ * An append result on its way back: a fresh message needs only the numbers the database gave it (the caller has
+ * the rest); a resend carries the original, which the caller has not seen.
+ */
+export type CompactAppendResult = [serverId: number, senderSeq: number, recipientSeq: number] | StoredMessage
+
+export function compactResults(results: readonly AppendResult[]): CompactAppendResult[] {
+  return results.map((result) =>
+    result.duplicate || result.recipientSeq === null
+      ? result.message
+      : [result.message.serverId, result.message.senderSeq, result.recipientSeq]
+  )
+}
+
+export function expandResults(inputs: readonly NewMessage[], compact: readonly CompactAppendResult[]): AppendResult[] {
+  return compact.map((entry, index) => {
+    if (!Array.isArray(entry)) return { message: entry, duplicate: true, recipientSeq: null }
+    const input = inputs[index] as NewMessage
+    const [serverId, senderSeq, recipientSeq] = entry
+    return {
+      message: {
+        serverId,
+        clientId: input.clientId,
+        sender: input.sender,
+        recipient: input.recipient,
+        chatType: input.chatType,
+        timestamp: input.timestamp,
+        body: input.body,
+        senderSeq
+      },
+      duplicate: false,
+      recipientSeq
+    }
+  })
 }

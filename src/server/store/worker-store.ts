@@ -5,7 +5,10 @@ import { createLogger } from '../../shared/logger'
 import type { SqliteOpenOptions } from './sqlite'
 import type { ServerStore } from './types'
 import {
+  expandResults,
   isWorkerSignal,
+  packMessages,
+  type CompactAppendResult,
   type WorkerInit,
   type WorkerMethod,
   type WorkerReply,
@@ -148,7 +151,9 @@ export async function openServerStore(dataDir: string, options: SqliteOpenOption
     }, restartDelayMs)
   }
 
-  const call = <T>(method: WorkerMethod, ...args: unknown[]): Promise<T> =>
+  const call = <T>(method: WorkerMethod, ...args: unknown[]): Promise<T> => callWith<T>(method, args)
+
+  const callWith = <T>(method: WorkerMethod, args: unknown[], transfer?: ArrayBuffer[]): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       if (closed) {
         reject(new StoreUnavailableError('The store is closed.'))
@@ -158,7 +163,7 @@ export async function openServerStore(dataDir: string, options: SqliteOpenOption
       pending.set(id, { resolve: resolve as (value: unknown) => void, reject })
       const request: WorkerRequest = { id, method, args }
       if (worker && ready) {
-        worker.postMessage(request)
+        worker.postMessage(request, transfer)
         updateRef()
       } else {
         backlog.push(request)
@@ -179,7 +184,11 @@ export async function openServerStore(dataDir: string, options: SqliteOpenOption
     createUser: (name, passwordHash, createdAt) => call('createUser', name, passwordHash, createdAt),
     getUser: (name) => call('getUser', name),
     existingUsers: (names) => call('existingUsers', names),
-    appendMessages: (messages) => call('appendMessages', messages),
+    async appendMessages(messages) {
+      const packed = packMessages(messages)
+      const compact = await callWith<CompactAppendResult[]>('appendMessages', [packed], [packed.bytes.buffer as ArrayBuffer])
+      return expandResults(messages, compact)
+    },
     readLogAfter: (user, afterSeq, limit) => call('readLogAfter', user, afterSeq, limit),
     readConversation: (user, conversation, beforeSeq, limit) =>
       call('readConversation', user, conversation, beforeSeq, limit),
