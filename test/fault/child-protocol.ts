@@ -3,7 +3,7 @@
 import type { ClientTimings } from '../../src/main/core/types'
 import type { DeviceSnapshot } from './snapshot'
 
-/** The child's whole configuration, passed as its one command-line argument (JSON). */
+/** The child's whole configuration (its first IPC message). */
 export interface ChildConfig {
   serverUrl: string
   deviceId: string
@@ -14,11 +14,15 @@ export interface ChildConfig {
 }
 
 export type ParentMessage =
+  /** A warm child (spawned ahead, see ChildPool) waits for its configuration in this message. */
+  | { type: 'start'; config: ChildConfig }
   | { type: 'send'; to: string; text: string }
   | { type: 'markRead'; conversationId: string }
   | { type: 'snapshot' }
 
 export type ChildMessage =
+  /** Loaded and listening: the parent may send 'start'. */
+  | { type: 'waiting' }
   | { type: 'ready'; resumed: boolean }
   /** sendText resolved: the message is in the child's outbox (stored durably on the device). */
   | { type: 'stored'; id: string; text: string }

@@ -44,8 +44,22 @@ async function signIn(client: ChatClient, config: ChildConfig): Promise<boolean>
   return false
 }
 
+/** The child is spawned ahead of need (node start-up and loading the bundle take most of a second on a busy
+ *  machine) and waits for its configuration. */
+function awaitConfig(): Promise<ChildConfig> {
+  return new Promise((resolve) => {
+    const onMessage = (message: ParentMessage): void => {
+      if (message.type !== 'start') return
+      process.off('message', onMessage)
+      resolve(message.config)
+    }
+    process.on('message', onMessage)
+    report({ type: 'waiting' })
+  })
+}
+
 async function main(): Promise<void> {
-  const config = JSON.parse(process.argv[2] ?? '{}') as ChildConfig
+  const config = await awaitConfig()
   const client = new ChatClient({
     serverUrl: config.serverUrl,
     deviceId: config.deviceId,
@@ -58,6 +72,7 @@ async function main(): Promise<void> {
       report({ type: 'acked', id: message.id, text: message.content.text })
     }
   })
+  current = client
   client.on('tokenRenewed', () => saveSession(config.dataDir, client.credentials))
   const resumed = await signIn(client, config)
   saveSession(config.dataDir, client.credentials)
@@ -80,11 +95,14 @@ async function main(): Promise<void> {
       }
     })
   })
-  process.on('disconnect', () => {
-    void client.close().finally(() => process.exit(0))
-  })
   report({ type: 'ready', resumed })
 }
+
+// A parent that goes away (or disconnects to stop this child) ends it, signed in or still waiting.
+let current: ChatClient | null = null
+process.on('disconnect', () => {
+  void (current?.close() ?? Promise.resolve()).finally(() => process.exit(0))
+})
 
 main().catch((err: unknown) => {
   report({ type: 'failed', message: `start: ${err instanceof Error ? err.message : String(err)}` })

@@ -111,6 +111,55 @@ export class ServerProcess {
   }
 }
 
+/**
+ * Client children spawned ahead of need: starting node and loading the bundle takes most of a second on a busy
+ * machine, so one spare always waits (for its configuration) while the current one runs.
+ */
+export class ChildPool {
+  private spare: Promise<ChildProcess> | null = null
+
+  /** Resolves once the child is loaded and listening for its configuration (its 'waiting' report). */
+  private spawn(): Promise<ChildProcess> {
+    const child = fork(CLIENT_CHILD_BUNDLE, [], {
+      cwd: ROOT,
+      env: { ...process.env, PARLEY_LOG: process.env['PARLEY_LOG'] ?? 'error' },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc']
+    })
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => finish(new Error('the client child did not load')), START_TIMEOUT_MS)
+      const onMessage = (message: ChildMessage): void => {
+        if (message.type === 'waiting') finish()
+      }
+      const onExit = (code: number | null, signal: string | null): void => finish(new Error(`the client child exited (${code ?? signal}) while loading`))
+      const finish = (err?: Error): void => {
+        clearTimeout(timer)
+        child.off('message', onMessage)
+        child.off('exit', onExit)
+        if (err) reject(err)
+        else resolve(child)
+      }
+      child.on('message', onMessage)
+      child.once('exit', onExit)
+    })
+  }
+
+  /** A loaded child waiting for its configuration; the next spare starts loading at once. */
+  async take(): Promise<ChildProcess> {
+    const child = this.spare ?? this.spawn()
+    this.spare = this.spawn()
+    this.spare.catch(() => (this.spare = null)) // a spare that failed to load is replaced on the next take()
+    return child
+  }
+
+  async close(): Promise<void> {
+    const spare = await this.spare?.catch(() => null)
+    this.spare = null
+    if (!spare) return
+    spare.kill('SIGKILL')
+    await onExit(spare)
+  }
+}
+
 /** One device's client core in a child process (out/fault/client-child.js). */
 export class ClientChild {
   private readonly acked = new Map<string, string>()
@@ -125,31 +174,29 @@ export class ClientChild {
     })
   }
 
-  static async start(config: ChildConfig): Promise<ClientChild> {
-    const child = fork(CLIENT_CHILD_BUNDLE, [JSON.stringify(config)], {
-      cwd: ROOT,
-      env: { ...process.env, PARLEY_LOG: process.env['PARLEY_LOG'] ?? 'error' },
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc']
-    })
+  /** Hands `config` to a warm child from the pool and resolves once it is signed in (or settled offline). */
+  static async start(config: ChildConfig, pool: ChildPool): Promise<ClientChild> {
+    const child = await pool.take()
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the client child did not start')), START_TIMEOUT_MS)
+      const timer = setTimeout(() => finish(new Error('the client child did not start')), START_TIMEOUT_MS)
       const onMessage = (message: ChildMessage): void => {
-        if (message.type === 'ready') {
-          clearTimeout(timer)
-          child.off('message', onMessage)
-          resolve()
-        } else if (message.type === 'failed') {
-          clearTimeout(timer)
-          reject(new Error(`the client child could not start: ${message.message}`))
-        }
+        if (message.type === 'ready') finish()
+        else if (message.type === 'failed') finish(new Error(`the client child could not start: ${message.message}`))
+      }
+      const onExit = (code: number | null, signal: string | null): void => {
+        finish(new Error(`the client child exited (${code ?? signal}) before it was ready`))
+      }
+      const finish = (err?: Error): void => {
+        clearTimeout(timer)
+        child.off('message', onMessage)
+        child.off('exit', onExit)
+        if (err) reject(err)
+        else resolve()
       }
       child.on('message', onMessage)
-      child.once('exit', (code, signal) => {
-        clearTimeout(timer)
-        reject(new Error(`the client child exited (${code ?? signal}) before it was ready`))
-      })
+      child.once('exit', onExit)
+      child.send({ type: 'start', config } satisfies ParentMessage)
     })
-    child.removeAllListeners('exit')
     return new ClientChild(child)
   }
 

@@ -27,6 +27,12 @@ export interface FaultProxyOptions {
   maxDelayMs?: number
   sabotage?: Sabotage
   sabotageEvery?: number
+  /**
+   * Loopback address the proxy connects to the server FROM (the target is always 127.0.0.1). A run's devices then
+   * look like machines of their own, and the server's per-address sign-in limit (which counts every attempt) is
+   * not spent by hundreds of consecutive runs from one address.
+   */
+  sourceAddress?: string
 }
 
 /** ~5 frames per message (send, ack, pushes to 2–3 devices): a fault every ~25 frames gives ≥20 per 200 messages. */
@@ -137,7 +143,14 @@ export class FaultProxy {
 
   private forwardHttp(req: http.IncomingMessage, res: http.ServerResponse): void {
     const upstream = http.request(
-      { host: '127.0.0.1', port: this.upstreamPort, method: req.method, path: req.url, headers: req.headers },
+      {
+        host: '127.0.0.1',
+        port: this.upstreamPort,
+        localAddress: this.options.sourceAddress,
+        method: req.method,
+        path: req.url,
+        headers: req.headers
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers)
         answer.pipe(res)
@@ -151,7 +164,10 @@ export class FaultProxy {
   }
 
   private openLink(client: WebSocket, path: string): void {
-    const server = new WebSocket(`ws://127.0.0.1:${this.upstreamPort}${path}`, { perMessageDeflate: false })
+    const server = new WebSocket(`ws://127.0.0.1:${this.upstreamPort}${path}`, {
+      perMessageDeflate: false,
+      localAddress: this.options.sourceAddress
+    })
     const link: Link = {
       client,
       server,

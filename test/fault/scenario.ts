@@ -8,7 +8,7 @@ import { registerAccount } from '../../src/main/core/app-server'
 import { makeTempDir, removeDir } from '../support/test-server'
 import { seededRandom } from '../support/seeded-random'
 import type { ChildConfig } from './child-protocol'
-import { ClientChild, ServerProcess } from './processes'
+import { ChildPool, ClientChild, ServerProcess } from './processes'
 import { isClean, judgeRun, type DeviceObservation, type SentMessage, type Verdict } from './property'
 import { FaultProxy, type FaultCounts, type Sabotage } from './proxy'
 import { ServerLogReader, type UserLog } from './server-log'
@@ -21,7 +21,7 @@ const MAX_USERS = 4
 /** The issue's floor per run. */
 export const DEFAULT_MESSAGES_PER_RUN = 200
 /** Pause between two messages, uniform in [0, MAX_PACE_MS]: ~1 s of traffic for 200 messages, links stay busy. */
-const MAX_PACE_MS = 8
+const MAX_PACE_MS = 5
 /** The server is SIGKILLed once per run, somewhere in the middle third, and stays down for this many messages. */
 const SERVER_DOWN_MESSAGES = [5, 25] as const
 /** The client child stays down for this many messages after its kill. */
@@ -97,6 +97,16 @@ interface ChildDevice extends Device {
   restarting: Promise<void> | null
 }
 
+/**
+ * Sign-ins per run (registrations, devices, log readers) stay below the server's free attempts per address, and a
+ * soak's consecutive runs use different addresses: 127.0.<1-250>.1, so one address comes back every 250 runs
+ * (~15 minutes at the target pace, the server's counting window).
+ */
+const SOURCE_ADDRESSES = 250
+function runSourceAddress(runNumber: number): string {
+  return `127.0.${1 + (runNumber % SOURCE_ADDRESSES)}.1`
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 function between(random: () => number, [low, high]: readonly [number, number]): number {
@@ -109,6 +119,8 @@ function between(random: () => number, [low, high]: readonly [number, number]): 
  */
 export class FaultHarness {
   private runCount = 0
+
+  private readonly pool = new ChildPool()
 
   private constructor(
     private readonly server: ServerProcess,
@@ -123,6 +135,7 @@ export class FaultHarness {
   }
 
   async close(): Promise<void> {
+    await this.pool.close()
     await this.server.stop()
     removeDir(this.dataDir)
   }
@@ -130,7 +143,7 @@ export class FaultHarness {
   async run(options: RunOptions): Promise<RunResult> {
     this.runCount += 1
     if (!this.server.running) await this.server.start()
-    const run = new Run(this.server, options, `${this.runCount}s${options.seed}`)
+    const run = new Run(this.server, this.pool, options, `${this.runCount}s${options.seed}`, runSourceAddress(this.runCount))
     return run.execute()
   }
 }
@@ -152,8 +165,11 @@ class Run {
 
   constructor(
     private readonly server: ServerProcess,
+    private readonly pool: ChildPool,
     private readonly options: RunOptions,
-    private readonly tag: string
+    private readonly tag: string,
+    /** This run's loopback source address towards the server (see FaultProxyOptions.sourceAddress). */
+    private readonly sourceAddress: string
   ) {
     this.random = seededRandom(options.seed)
     this.total = options.messages ?? DEFAULT_MESSAGES_PER_RUN
@@ -164,7 +180,8 @@ class Run {
     const proxy = await FaultProxy.start({
       // A different stream from the scenario's: the fault plan and the traffic are drawn independently.
       seed: (this.options.seed ^ 0x5eed_f00d) >>> 0,
-      sabotage: this.options.sabotage
+      sabotage: this.options.sabotage,
+      sourceAddress: this.sourceAddress
     })
     this.proxy = proxy
     proxy.setUpstreamPort(this.server.port)
@@ -209,12 +226,9 @@ class Run {
 
   private async setUp(proxyUrl: string): Promise<void> {
     const userCount = between(this.random, [MIN_USERS, MAX_USERS])
-    const direct = `http://127.0.0.1:${this.server.port}`
-    for (let i = 0; i < userCount; i++) {
-      const user = `h${this.tag}u${i}`.toLowerCase()
-      await registerAccount(direct, user, PASSWORD)
-      this.users.push(user)
-    }
+    for (let i = 0; i < userCount; i++) this.users.push(`h${this.tag}u${i}`.toLowerCase())
+    // Through the proxy (it never faults HTTP), so registration comes from this run's source address too.
+    await Promise.all(this.users.map((user) => registerAccount(proxyUrl, user, PASSWORD)))
     const logins: Array<Promise<unknown>> = []
     for (const user of this.users) {
       for (let d = 0; d < DEVICES_PER_USER; d++) {
@@ -228,7 +242,7 @@ class Run {
           const child: ChildDevice = { kind: 'child', label, user, nextOrder: 0, config, process: null, restarting: null }
           this.child = child
           this.devices.push(child)
-          logins.push(ClientChild.start(config).then((process) => (child.process = process)))
+          logins.push(ClientChild.start(config, this.pool).then((process) => (child.process = process)))
           continue
         }
         const client = new ChatClient({ serverUrl: proxyUrl, deviceId, dataDir, platform: 'desktop', timings: HARNESS_TIMINGS })
@@ -306,7 +320,7 @@ class Run {
   private restartChild(): void {
     const child = this.child
     if (!child || child.process || child.restarting) return
-    child.restarting = ClientChild.start(child.config).then(
+    child.restarting = ClientChild.start(child.config, this.pool).then(
       (process) => {
         child.process = process
         child.restarting = null
@@ -364,7 +378,8 @@ class Run {
   /** Polls until the run's verdict is clean or the settle time is over; judges what is there then. */
   private async settle(): Promise<Verdict> {
     const direct = `http://127.0.0.1:${this.server.port}`
-    const readers = await Promise.all(this.users.map((user) => ServerLogReader.open(direct, user, PASSWORD)))
+    const proxyUrl = this.proxy?.url ?? direct
+    const readers = await Promise.all(this.users.map((user) => ServerLogReader.open(proxyUrl, direct, user, PASSWORD)))
     try {
       const deadline = Date.now() + (this.options.settleTimeoutMs ?? SETTLE_TIMEOUT_MS)
       for (;;) {

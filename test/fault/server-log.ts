@@ -45,9 +45,12 @@ export class ServerLogReader {
     socket.on('error', () => undefined)
   }
 
-  /** Signs in as `user` on a new device id straight at the server (never through the faulty proxy). */
-  static async open(serverUrl: string, user: string, password: string): Promise<ServerLogReader> {
-    const login = await loginAccount(serverUrl, user, password)
+  /**
+   * Signs in as `user` on a new device id (HTTP at `loginUrl`: the harness's proxy, which never faults HTTP) and reads
+   * over a socket straight at the server (never through the faulty proxy).
+   */
+  static async open(loginUrl: string, serverUrl: string, user: string, password: string): Promise<ServerLogReader> {
+    const login = await loginAccount(loginUrl, user, password)
     const socket = new WebSocket(serverUrl.replace(/^http/, 'ws') + WS_PATH, { perMessageDeflate: false })
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve())
@@ -55,7 +58,7 @@ export class ServerLogReader {
     })
     const reader = new ServerLogReader(socket, login.user)
     const answer = await reader.request({ auth: { token: login.token, deviceId: `reader-${randomUUID()}`, platform: 'test' } })
-    if (answer.body !== 'authOk') throw new Error(`the log reader could not authenticate: ${JSON.stringify(answer.toJSON())}`)
+    if (answer.body !== 'authOk') throw new Error(`the log reader could not authenticate: ${describe(answer)}`)
     return reader
   }
 
@@ -90,7 +93,7 @@ export class ServerLogReader {
     let after = 0
     for (;;) {
       const answer = await this.request({ sync: { afterSeq: after, limit: SYNC_PAGE } })
-      if (answer.body !== 'syncBatch' || !answer.syncBatch) throw new Error(`sync failed: ${JSON.stringify(answer.toJSON())}`)
+      if (answer.body !== 'syncBatch' || !answer.syncBatch) throw new Error(`sync failed: ${describe(answer)}`)
       const events = answer.syncBatch.events ?? []
       for (const event of events) {
         after = Math.max(after, Number(event.seq))
@@ -117,4 +120,8 @@ export class ServerLogReader {
   close(): void {
     this.socket.terminate()
   }
+}
+
+function describe(answer: DecodedFrame): string {
+  return answer.body === 'error' ? `error ${answer.error?.code}: ${answer.error?.message}` : `unexpected ${answer.body}`
 }
