@@ -92,11 +92,14 @@ describe('resuming a saved session', () => {
     const hana = uniqueUser('hana')
     const ivan = uniqueUser('ivan')
     await registerUsers(server, hana, ivan)
-    const ivanClient = devices.create('ivan')
+    // One device id for both: a token is bound to its device, so from any other device the server refuses it
+    // before the client can compare accounts (that refusal is covered by server-sessions.test.ts).
+    const deviceId = `shared-${randomUUID()}`
+    const ivanClient = devices.create('ivan', {}, { deviceId })
     await ivanClient.login(ivan, TEST_PASSWORD)
     const ivanToken = ivanClient.credentials!
     await ivanClient.close()
-    const client = devices.create('hana')
+    const client = devices.create('hana', {}, { deviceId })
     await expect(client.resume({ ...ivanToken, user: hana })).rejects.toMatchObject({
       code: 'NOT_SIGNED_IN',
       message: 'The saved sign-in belongs to a different account. Please sign in again.'

@@ -58,7 +58,8 @@ describe('token lifecycle', () => {
     await waitFor('acked', async () => (await localHistory(renewing, bob)).some((m) => m.id === message.id && m.status === 'sent'))
     expect(renewingEnded).toEqual([])
 
-    // The original token is refused now.
+    // The original token was rotated away: presenting it again (a stolen copy) is refused and revokes the session,
+    // so the device that renewed it is signed out too.
     const oldTokenConnection = new Connection({
       serverUrl: server.url,
       deviceId: 'replay',
@@ -69,9 +70,11 @@ describe('token lifecycle', () => {
     const refusal = new Promise<ConnectionEnded>((resolve) => oldTokenConnection.on('ended', resolve))
     oldTokenConnection.start()
     const refused = await refusal
-    expect(refused.code).toBe('TOKEN_EXPIRED')
+    expect(refused.code).toBe('NOT_SIGNED_IN')
     expect(oldTokenConnection.isOnline).toBe(false)
     await oldTokenConnection.stop()
+    await waitFor('the renewing device to be signed out', () => renewingEnded.length > 0)
+    expect(renewing.session).toBeNull()
   })
 
   it('signing in again on the same device replaces the older session, which ends without reconnecting', async () => {
