@@ -2,15 +2,15 @@
 // session through a grace period after its connection closes (so a reload re-attaches), disposing idle ones.
 import { join } from 'node:path'
 import { CoreSession, type CoreSessionOptions } from '../main/core/api/session'
-import type { HostServerMessage } from '../shared/ipc/contract'
+import { HOST_CLOSE_REPLACED, type HostServerMessage } from '../shared/ipc/contract'
 import { createLogger } from '../shared/logger'
 
 const log = createLogger('host:tabs')
 
 /** How long a tab's session outlives its closed connection: long enough for reloads and short sleeps. */
 export const TAB_SESSION_GRACE_MS = 10 * 60_000
-/** Close code for a connection that a newer connection of the same tab replaced. */
-export const CLOSE_REPLACED_BY_NEWER_TAB = 4000
+/** Close code for a connection that a newer connection of the same tab replaced (the page starts over). */
+export const CLOSE_REPLACED_BY_NEWER_TAB = HOST_CLOSE_REPLACED
 /** WebSocket close code for a connection dropped because the host (or its tab session) is going away. */
 export const CLOSE_GOING_AWAY = 1001
 

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket, WebSocketServer } from 'ws'
 import type { AddressInfo } from 'node:net'
-import type { HostClientMessage, HostServerMessage } from '../../src/shared/ipc/contract'
+import { HOST_CLOSE_REPLACED, type HostClientMessage, type HostServerMessage } from '../../src/shared/ipc/contract'
 import { createSocketBridge, type BridgeSocket, type BridgeSocketHandlers, type SocketBridge } from '../../src/renderer/src/bridge/socket-bridge'
 import type { ConnectionStatus } from '../../src/shared/model'
 
@@ -15,7 +15,7 @@ function openNodeSocket(url: string, handlers: BridgeSocketHandlers): BridgeSock
   const socket = new WebSocket(url)
   socket.on('open', () => handlers.onOpen())
   socket.on('message', (data, isBinary) => handlers.onMessage(isBinary ? data : data.toString()))
-  socket.on('close', () => handlers.onClose())
+  socket.on('close', (code) => handlers.onClose(code))
   socket.on('error', () => undefined) // 'close' follows
   return {
     get isOpen() {
@@ -79,9 +79,9 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
-async function setup(): Promise<{ host: FakeHost; bridge: SocketBridge }> {
+async function setup(extra: { onReplaced?: () => void; ready?: Promise<void> } = {}): Promise<{ host: FakeHost; bridge: SocketBridge }> {
   const host = await startHost()
-  const bridge = createSocketBridge({ url: host.url, createSocket: openNodeSocket, reconnectDelaysMs: FAST_RECONNECT_MS })
+  const bridge = createSocketBridge({ url: host.url, createSocket: openNodeSocket, reconnectDelaysMs: FAST_RECONNECT_MS, ...extra })
   cleanups.push(() => host.close(), () => bridge.close())
   return { host, bridge }
 }
@@ -123,6 +123,30 @@ describe('renderer socket bridge', () => {
       message: 'There is no user named zed.',
       params: { user: 'zed' }
     })
+  })
+
+  it('stops instead of reconnecting when the host says a newer page took this tab id', async () => {
+    let replaced = 0
+    const { host, bridge } = await setup({ onReplaced: () => (replaced += 1) })
+    await until(() => host.sockets.length === 1 && bridge.connected)
+    host.sockets[0]!.close(HOST_CLOSE_REPLACED, 'Replaced by a newer connection from the same tab')
+    await until(() => replaced === 1)
+    await new Promise((resolve) => setTimeout(resolve, FAST_RECONNECT_MS[1]! * 3))
+    expect(host.connections).toBe(1)
+    await expect(bridge.invoke('app.info')).rejects.toMatchObject({ code: 'DISCONNECTED' })
+  })
+
+  it('connects only once ready (the tab id claim), holding invokes until then', async () => {
+    let becomeReady = (): void => undefined
+    const ready = new Promise<void>((resolve) => (becomeReady = resolve))
+    const { host, bridge } = await setup({ ready })
+    host.onInvoke = (message, socket) => reply(socket, { kind: 'reply', id: message.id, reply: { ok: true, result: null as never } })
+    const early = bridge.invoke('app.info')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(host.connections).toBe(0)
+    becomeReady()
+    await expect(early).resolves.toBeNull()
+    expect(host.connections).toBe(1)
   })
 
   it('queues invokes made before the socket opens', async () => {

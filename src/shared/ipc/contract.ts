@@ -86,6 +86,12 @@ export type InvokeReply<M extends InvokeMethod = InvokeMethod> =
 /** The browser host's bridge socket path (token and tab id go in the query). */
 export const HOST_BRIDGE_PATH = '/bridge'
 
+/**
+ * Close code of a bridge socket the host dropped because a newer page connected with the same tab id. A page
+ * that is still alive when it gets this is a duplicated tab: it must not reconnect with that id.
+ */
+export const HOST_CLOSE_REPLACED = 4000
+
 /** Browser-host socket messages (JSON text frames). */
 export type HostClientMessage = { kind: 'invoke'; id: number; method: InvokeMethod; args: unknown }
 export type HostServerMessage =

@@ -1,6 +1,8 @@
 // Where the browser-host bridge socket lives: the one-time token from the page URL (kept in sessionStorage
-// so reloads work) and this tab's id (kept in sessionStorage so the host can keep the tab signed in).
+// so reloads work) and this tab's id (kept in sessionStorage so the host can keep the tab signed in; a
+// duplicated tab gets a new one, see tab-claim.ts).
 import { HOST_BRIDGE_PATH } from '../../../shared/ipc/contract'
+import { browserClaimChannel, claimTabId, type TabIdStore } from './tab-claim'
 
 const TOKEN_KEY = 'parley.hostToken'
 const TAB_ID_KEY = 'parley.tabId'
@@ -25,13 +27,23 @@ export function takeHostToken(): string | null {
   return sessionStorage.getItem(TOKEN_KEY)
 }
 
-export function tabId(): string {
-  let id = sessionStorage.getItem(TAB_ID_KEY)
-  if (!id) {
-    id = randomHex(TAB_ID_BYTES)
-    sessionStorage.setItem(TAB_ID_KEY, id)
-  }
-  return id
+/** This tab's id, once no other live tab claims it (a duplicated tab takes a new one). */
+export function claimThisTabId(): Promise<string> {
+  return claimTabId({ store: sessionTabIdStore, newId: () => randomHex(TAB_ID_BYTES), channel: browserClaimChannel() })
+}
+
+const sessionTabIdStore: TabIdStore = {
+  get: () => sessionStorage.getItem(TAB_ID_KEY),
+  set: (id) => sessionStorage.setItem(TAB_ID_KEY, id)
+}
+
+/**
+ * The host closed this tab's socket because another live page connected with the same id (a duplicate the
+ * claim missed): this page becomes a new device with a fresh id, from a fresh start.
+ */
+export function startOverAsNewTab(): void {
+  sessionStorage.setItem(TAB_ID_KEY, randomHex(TAB_ID_BYTES))
+  window.location.reload()
 }
 
 export function bridgeSocketUrl(token: string | null, tab: string): string {

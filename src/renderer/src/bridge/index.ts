@@ -3,13 +3,13 @@
 import type { ParleyBridge } from '../../../shared/ipc/contract'
 import type { AppErrorShape } from '../../../shared/errors'
 import { createSocketBridge, type BridgeSocket, type BridgeSocketHandlers } from './socket-bridge'
-import { bridgeSocketUrl, tabId, takeHostToken } from './host-location'
+import { bridgeSocketUrl, claimThisTabId, startOverAsNewTab, takeHostToken } from './host-location'
 
 function openBrowserSocket(url: string, handlers: BridgeSocketHandlers): BridgeSocket {
   const socket = new WebSocket(url)
   socket.onopen = () => handlers.onOpen()
   socket.onmessage = (event) => handlers.onMessage(event.data)
-  socket.onclose = () => handlers.onClose()
+  socket.onclose = (event) => handlers.onClose(event.code)
   return {
     get isOpen() {
       return socket.readyState === WebSocket.OPEN
@@ -34,8 +34,17 @@ function missingTokenBridge(): ParleyBridge {
 function createBrowserBridge(): ParleyBridge {
   const token = takeHostToken()
   if (!token) return missingTokenBridge()
-  const tab = tabId()
-  return createSocketBridge({ url: () => bridgeSocketUrl(token, tab), createSocket: openBrowserSocket })
+  const claim = claimThisTabId()
+  let tab = ''
+  return createSocketBridge({
+    // Invokes made before the claim settles wait in the bridge's queue.
+    ready: claim.then((id) => {
+      tab = id
+    }),
+    url: () => bridgeSocketUrl(token, tab),
+    createSocket: openBrowserSocket,
+    onReplaced: startOverAsNewTab
+  })
 }
 
 export const bridge: ParleyBridge = window.parley ?? createBrowserBridge()

@@ -11,6 +11,7 @@ import type {
   PushEvents
 } from '../../../shared/ipc/contract'
 import type { AppErrorShape } from '../../../shared/errors'
+import { HOST_CLOSE_REPLACED } from '../../../shared/ipc/contract'
 
 /** The part of a WebSocket this bridge uses (adapted from the DOM WebSocket, or `ws` in tests). */
 export interface BridgeSocket {
@@ -23,7 +24,8 @@ export interface BridgeSocket {
 export interface BridgeSocketHandlers {
   onOpen(): void
   onMessage(data: unknown): void
-  onClose(): void
+  /** `code`: the WebSocket close code, when known. */
+  onClose(code?: number): void
 }
 
 export interface SocketBridgeOptions {
@@ -34,6 +36,14 @@ export interface SocketBridgeOptions {
   reconnectDelaysMs?: readonly number[]
   /** How long an invoke made while the socket is down waits for it to come back. */
   queuedInvokeTimeoutMs?: number
+  /** The first connect waits for this (e.g. the tab id claim); invokes queue meanwhile. */
+  ready?: Promise<void>
+  /**
+   * The host closed the socket because a newer page connected with the same tab id while this one is still
+   * alive (HOST_CLOSE_REPLACED): reconnecting would take the id back and the two would fight forever, so the
+   * bridge stops and calls this instead. Without it the bridge reconnects as for any drop.
+   */
+  onReplaced?: () => void
 }
 
 export interface SocketBridge extends ParleyBridge {
@@ -190,8 +200,14 @@ export function createSocketBridge(options: SocketBridgeOptions): SocketBridge {
       onMessage: (data) => {
         if (socket === current) handleFrame(data)
       },
-      onClose: () => {
-        if (socket === current && current !== null) handleDrop()
+      onClose: (code) => {
+        if (socket !== current || current === null) return
+        if (code === HOST_CLOSE_REPLACED && options.onReplaced) {
+          closeBridge()
+          options.onReplaced()
+          return
+        }
+        handleDrop()
       }
     }
     try {
@@ -226,7 +242,27 @@ export function createSocketBridge(options: SocketBridgeOptions): SocketBridge {
     })
   }
 
-  connect()
+  function closeBridge(): void {
+    closedByUser = true
+    if (reconnectTimer) clearTimeout(reconnectTimer)
+    reconnectTimer = null
+    for (const [id, entry] of [...pending]) {
+      settle(id)
+      entry.reject(disconnectedError())
+    }
+    const current = socket
+    socket = null
+    current?.close(1000, 'bridge closed')
+  }
+
+  if (options.ready) {
+    options.ready.then(connect, (err: unknown) => {
+      console.warn('[renderer:bridge] could not get ready to connect', err)
+      connect()
+    })
+  } else {
+    connect()
+  }
 
   return {
     get connected() {
@@ -251,17 +287,6 @@ export function createSocketBridge(options: SocketBridgeOptions): SocketBridge {
         listeners.get(event)?.delete(anyListener)
       }
     },
-    close(): void {
-      closedByUser = true
-      if (reconnectTimer) clearTimeout(reconnectTimer)
-      reconnectTimer = null
-      for (const [id, entry] of [...pending]) {
-        settle(id)
-        entry.reject(disconnectedError())
-      }
-      const current = socket
-      socket = null
-      current?.close(1000, 'bridge closed')
-    }
+    close: closeBridge
   }
 }

@@ -1,0 +1,146 @@
+// One fixture for the e2e tests that need the whole app: the real server and the browser host on port 0 in a
+// temp folder, one Chromium, and a page per person (each a fresh browser context, so its own tab and device).
+// PARLEY_E2E_RENDERER_DIR runs the same tests against another build (e.g. an older one, to see a test fail).
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { expect } from 'vitest'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { startHost, type RunningHost } from '../../src/host/index'
+import { startServer } from '../../src/server/index'
+import { eventually, waitVisible } from './helpers'
+
+// Debian's chromium by default; CHROMIUM_PATH points elsewhere (e.g. a local Chrome).
+const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
+const RENDERER_DIR = path.resolve(process.env['PARLEY_E2E_RENDERER_DIR'] ?? path.join('out', 'renderer'))
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync'
+]
+export const PASSWORD = 'correct horse battery'
+
+export interface PersonOptions {
+  viewport?: { width: number; height: number }
+  /** Opens a page in an existing context (another tab of the same browser profile). */
+  context?: BrowserContext
+  /** sessionStorage the page starts with, as a duplicated tab inherits it. */
+  sessionStorage?: Record<string, string>
+}
+
+export class E2eApp {
+  /** Uncaught exceptions in any page: a renderer bug even when the flow still works. */
+  readonly pageErrors: string[] = []
+  private readonly contexts: BrowserContext[] = []
+
+  private constructor(
+    readonly tmp: string,
+    public server: Awaited<ReturnType<typeof startServer>>,
+    readonly host: RunningHost,
+    private readonly browser: Browser
+  ) {}
+
+  static async start(): Promise<E2eApp> {
+    if (!fs.existsSync(CHROMIUM_PATH)) {
+      throw new Error(`Chromium is required for the e2e tests but ${CHROMIUM_PATH} does not exist (apt-get install chromium).`)
+    }
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-e2e-'))
+    const server = await startServer({ port: 0, dataDir: path.join(tmp, 'server') })
+    const host = await startHost({
+      port: 0,
+      rendererDir: RENDERER_DIR,
+      dataDir: path.join(tmp, 'web'),
+      defaultServerUrl: server.url,
+      version: 'e2e'
+    })
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS })
+    return new E2eApp(tmp, server, host, browser)
+  }
+
+  async openPerson(name: string, options: PersonOptions = {}): Promise<Page> {
+    let context = options.context
+    if (!context) {
+      context = await this.browser.newContext({ viewport: options.viewport ?? { width: 1180, height: 760 } })
+      this.contexts.push(context)
+    }
+    const page = await context.newPage()
+    if (options.viewport) await page.setViewportSize(options.viewport)
+    page.on('pageerror', (err) => this.pageErrors.push(`[${name}] ${err.message}`))
+    const seed = options.sessionStorage
+    if (seed) {
+      // Only on the first load, as "Duplicate tab" copies storage once; later reloads keep what the page set.
+      await page.addInitScript((entries: Record<string, string>) => {
+        if (sessionStorage.getItem('e2e.seeded')) return
+        for (const [key, value] of Object.entries(entries)) sessionStorage.setItem(key, value)
+        sessionStorage.setItem('e2e.seeded', '1')
+      }, seed)
+      await page.goto(new URL('/', this.host.url).href)
+    } else {
+      await page.goto(this.host.url)
+    }
+    return page
+  }
+
+  /** Closes every page opened so far (their tab sessions stay on the host until it closes). */
+  async closePages(): Promise<void> {
+    for (const context of this.contexts.splice(0)) await context.close().catch(() => undefined)
+  }
+
+  async close(): Promise<void> {
+    for (const context of this.contexts) await context.close().catch(() => undefined)
+    await this.browser.close().catch(() => undefined)
+    await this.host.close()
+    await this.server.close()
+    fs.rmSync(this.tmp, { recursive: true, force: true })
+  }
+}
+
+export async function createAccountAndSignIn(page: Page, username: string): Promise<void> {
+  await waitVisible(page.getByRole('heading', { level: 1, name: 'Parley' }))
+  const serverField = page.getByLabel('Server address', { exact: true })
+  // Prefilled from app.info once the page has asked the host.
+  await eventually(async () => expect(await serverField.inputValue()).not.toBe(''))
+  await page.getByLabel('Username', { exact: true }).fill(username)
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD)
+  await page.getByRole('button', { name: 'Create account', exact: true }).click()
+  await waitVisible(page.getByRole('navigation', { name: 'Conversations' }))
+}
+
+export function messageLog(page: Page) {
+  return page.getByRole('log', { name: 'Messages' })
+}
+
+export function composer(page: Page) {
+  return page.getByRole('textbox', { name: 'Message', exact: true })
+}
+
+export function conversationButton(page: Page, peer: string) {
+  return page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: new RegExp(`^${peer}\\b`) })
+}
+
+export async function seesMessage(page: Page, text: string): Promise<void> {
+  await waitVisible(messageLog(page).getByRole('article').filter({ hasText: text }))
+}
+
+export async function send(page: Page, text: string): Promise<void> {
+  await composer(page).fill(text)
+  await composer(page).press('Enter')
+  await seesMessage(page, text)
+}
+
+/** Opens "New chat", types the name and starts the chat; the dialog stays open when the name is refused. */
+export async function startChat(page: Page, typed: string): Promise<void> {
+  await page.getByRole('button', { name: 'New chat', exact: true }).click()
+  const dialog = page.getByRole('dialog', { name: 'New chat' })
+  await waitVisible(dialog)
+  await dialog.getByLabel('Username to chat with', { exact: true }).fill(typed)
+  await dialog.getByRole('button', { name: 'Start chat', exact: true }).click()
+}
+
+export async function opensChatWith(page: Page, peer: string): Promise<void> {
+  await waitVisible(page.getByRole('heading', { level: 2, name: peer, exact: true }))
+}
