@@ -6,7 +6,7 @@ import type { ChatMessage, ConnectionState, Conversation } from '../../src/share
 import { MAX_TEXT_BYTES } from '../../src/shared/proto/codec'
 import { accountDatabasePath } from '../../src/main/core/client'
 import { openMessageStore } from '../../src/main/core/store'
-import { localHistory, makeTempDir, registerUsers, TEST_PASSWORD, uniqueUser, waitFor, useServerAndDevices } from './helpers/env'
+import { localHistory, makeTempDir, registerUsers, TEST_PASSWORD, uniqueUser, waitFor, useServerAndDevices, textOf } from './helpers/env'
 
 describe('client basics against the real server', () => {
   const { server, devices } = useServerAndDevices()
@@ -114,10 +114,10 @@ describe('client basics against the real server', () => {
     expect((await b.listConversations())[0]?.unreadCount).toBe(5)
 
     const newest = await b.page(alice, null, 10)
-    expect(newest.messages.map((m) => m.content.text)).toEqual(Array.from({ length: 10 }, (_, i) => `history ${20 + i}`))
+    expect(newest.messages.map((m) => textOf(m))).toEqual(Array.from({ length: 10 }, (_, i) => `history ${20 + i}`))
     expect(newest.hasMore).toBe(true)
     const older = await b.page(alice, newest.messages[0]!.seq, 50)
-    expect(older.messages.map((m) => m.content.text)).toEqual(Array.from({ length: 20 }, (_, i) => `history ${i}`))
+    expect(older.messages.map((m) => textOf(m))).toEqual(Array.from({ length: 20 }, (_, i) => `history ${i}`))
     expect(older.hasMore).toBe(false)
     expect((await b.pageLocal(alice, null, 50)).messages).toHaveLength(30)
     // Unread is derived from the read pointer (bob never read anything), as on every other device of bob's.

@@ -2,9 +2,9 @@
 // on its next sign-in, from its stored cursor, with nothing missing or doubled.
 import { describe, expect, it } from 'vitest'
 import { STORE_APPLY_CHUNK } from '../../src/main/core/sync/syncer'
-import type { Conversation } from '../../src/shared/model'
+import type { ChatMessage, Conversation } from '../../src/shared/model'
 import { MAX_TEXT_BYTES } from '../../src/shared/limits'
-import { localHistory, registerUsers, serverOrder, TEST_PASSWORD, uniqueUser, waitFor, useServerAndDevices, signInPair } from './helpers/env'
+import { localHistory, registerUsers, serverOrder, TEST_PASSWORD, uniqueUser, waitFor, useServerAndDevices, signInPair, textOf } from './helpers/env'
 
 const OFFLINE_EXCHANGE = 500
 
@@ -60,11 +60,11 @@ describe('a device that was offline catches up', () => {
     await waitFor('acked', async () => (await localHistory(a, bob)).every((m) => m.status === 'sent'))
     await b.login(bob, TEST_PASSWORD)
     const onB = await localHistory(b, alice)
-    expect(onB.map((m) => m.content.text)).toEqual(['one', ...Array.from({ length: 20 }, (_, i) => `while closed ${i}`)])
+    expect(onB.map((m) => textOf(m))).toEqual(['one', ...Array.from({ length: 20 }, (_, i) => `while closed ${i}`)])
     expect((await b.listConversations())[0]?.unreadCount).toBe(21)
   })
 
-  it('catches up on messages at the size limit, more than one frame can carry', async () => {
+  it('a new device pages messages at the size limit from the server, more than one frame can carry', async () => {
     const alice = uniqueUser('alice')
     const bob = uniqueUser('bob')
     await registerUsers(server, alice, bob)
@@ -73,10 +73,20 @@ describe('a device that was offline catches up', () => {
     const big = Array.from({ length: 30 }, (_, i) => String(i % 10).repeat(MAX_TEXT_BYTES))
     for (const text of big) await a.sendText(bob, text)
     await waitFor('acked', async () => (await localHistory(a, bob)).every((m) => m.status === 'sent'))
+    // A new device starts from the conversation list; the older messages come page by page from the server,
+    // each page cut to what one frame can carry.
     const b = devices.create('b')
     await b.login(bob, TEST_PASSWORD)
-    const onB = await localHistory(b, alice)
-    expect(onB.map((m) => m.content.text)).toEqual(big)
+    const onB: ChatMessage[] = []
+    let before: number | null = null
+    for (let pages = 0; pages < 50; pages++) {
+      const page = await b.page(alice, before, 10)
+      const older = page.messages.filter((m) => !onB.some((known) => known.id === m.id))
+      onB.unshift(...older)
+      if (!page.hasMore || page.messages.length === 0) break
+      before = page.messages[0]!.seq
+    }
+    expect(onB.map(textOf)).toEqual(big)
     expect(b.status.state).toBe('connected')
   })
 })

@@ -17,6 +17,7 @@ const TIMINGS: ClientTimings = {
   backoffMaxMs: 50,
   requestTimeoutMs: 300,
   firstReconnectWindowMs: 20,
+  maxServerReconnectWindowMs: 10_000,
   sendRetryMaxMs: 50
 }
 

@@ -15,6 +15,11 @@ const REQUEST_TIMEOUT_MS = 15_000
  * a restart takes anyway. A server that says how long (going_away) overrides it.
  */
 const FIRST_RECONNECT_WINDOW_MS = 5_000
+/**
+ * Longest reconnect window a server's going_away may ask for: a buggy or hostile value must not park a client
+ * for hours; five minutes covers any planned restart.
+ */
+const MAX_SERVER_RECONNECT_WINDOW_MS = 5 * 60_000
 
 export const DEFAULT_TIMINGS: Readonly<ClientTimings> = {
   heartbeatMinMs: HEARTBEAT_MIN_MS,
@@ -24,5 +29,6 @@ export const DEFAULT_TIMINGS: Readonly<ClientTimings> = {
   backoffMaxMs: BACKOFF_MAX_MS,
   requestTimeoutMs: REQUEST_TIMEOUT_MS,
   firstReconnectWindowMs: FIRST_RECONNECT_WINDOW_MS,
+  maxServerReconnectWindowMs: MAX_SERVER_RECONNECT_WINDOW_MS,
   sendRetryMaxMs: SEND_RETRY_MAX_MS
 }

@@ -55,6 +55,8 @@ export interface ClientTimings {
   requestTimeoutMs: number
   /** Jitter window of the first reconnect after a working link dropped (spreads a restarted server's herd). */
   firstReconnectWindowMs: number
+  /** Cap on the reconnect window a server's going_away asks for. */
+  maxServerReconnectWindowMs: number
   /** Longest pause between two attempts of one message in the outbox. */
   sendRetryMaxMs: number
 }

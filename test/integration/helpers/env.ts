@@ -5,6 +5,7 @@ import { afterAll, beforeAll } from 'vitest'
 import { ChatClient } from '../../../src/main/core/client'
 import { registerAccount } from '../../../src/main/core/app-server'
 import type { ClientTimings } from '../../../src/main/core/types'
+import type { LogEntryDecoder } from '../../../src/main/core/protocol/log-entry'
 import type { ChatMessage } from '../../../src/shared/model'
 import { makeTempDir, removeDir, TestServer } from '../../support/test-server'
 
@@ -18,6 +19,7 @@ export const FAST_TIMINGS: ClientTimings = {
   backoffMaxMs: 400,
   requestTimeoutMs: 5_000,
   firstReconnectWindowMs: 100,
+  maxServerReconnectWindowMs: 200,
   sendRetryMaxMs: 400
 }
 const WAIT_POLL_MS = 25
@@ -34,7 +36,7 @@ export class Devices {
   create(
     label: string,
     timings: Partial<ClientTimings> = {},
-    extra: { autoRenewToken?: boolean; dataDir?: string; deviceId?: string } = {}
+    extra: { autoRenewToken?: boolean; dataDir?: string; deviceId?: string; decoder?: LogEntryDecoder } = {}
   ): ChatClient {
     const dataDir = extra.dataDir ?? makeTempDir()
     this.dirs.push(dataDir)
@@ -44,7 +46,8 @@ export class Devices {
       dataDir,
       platform: 'desktop',
       timings: { ...FAST_TIMINGS, ...timings },
-      autoRenewToken: extra.autoRenewToken
+      autoRenewToken: extra.autoRenewToken,
+      ...(extra.decoder ? { decoder: extra.decoder } : {})
     })
     this.clients.push(client)
     return client
@@ -120,4 +123,9 @@ export async function signInPair(
   await a.login(alice, TEST_PASSWORD)
   await b.login(bob, TEST_PASSWORD)
   return { alice, bob, a, b }
+}
+
+/** A message's text as the user sees it; other content types as <type> (e.g. <unsupported>). */
+export function textOf(message: ChatMessage): string {
+  return message.content.type === 'text' ? message.content.text : `<${message.content.type}>`
 }

@@ -24,11 +24,6 @@ const MAX_FRAME_ID = 0xffff_fffe
 const CLOSE_NORMAL = 1000
 const CLOSE_ABNORMAL = 1006
 const GRACEFUL_CLOSE_WAIT_MS = 1_000
-/**
- * Longest reconnect window a server's going_away may ask for: a buggy or hostile value must not park a client
- * for hours; five minutes covers any planned restart.
- */
-export const MAX_SERVER_RECONNECT_WINDOW_MS = 5 * 60_000
 
 export type ResponseKind =
   | 'authOk'
@@ -356,7 +351,7 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     if (frame.body === 'goingAway') {
       // The server is about to close every socket: spread this client's reconnect over the window it names.
       const window = Number(frame.goingAway?.retryAfterMs ?? 0)
-      this.serverWindowMs = window > 0 ? Math.min(window, MAX_SERVER_RECONNECT_WINDOW_MS) : null
+      this.serverWindowMs = window > 0 ? Math.min(window, this.options.timings.maxServerReconnectWindowMs) : null
       log.info('the server is going away', { retryAfterMs: window })
       return
     }
