@@ -35,6 +35,7 @@ class FakeClient implements ChatClientApi {
   status: ConnectionStatus = { state: 'connecting', nextRetryAt: null, reason: null }
   readonly calls: Call[] = []
   loggedOut = false
+  closed = false
   private readonly handlers = new Map<string, Set<(payload: never) => void>>()
 
   constructor(
@@ -53,6 +54,12 @@ class FakeClient implements ChatClientApi {
   async logout(): Promise<void> {
     this.calls.push(['logout'])
     this.loggedOut = true
+    this.session = null
+  }
+  /** Closes here only: the session stays valid on the server (ChatClient.close). */
+  async close(): Promise<void> {
+    this.calls.push(['close'])
+    this.closed = true
     this.session = null
   }
   async sendText(to: string, text: string): Promise<ChatMessage> {
@@ -226,7 +233,7 @@ describe('CoreSession sign-in', () => {
       ok: false,
       error: { code: 'INVALID_CREDENTIALS' }
     })
-    expect(clients[0]!.loggedOut).toBe(true)
+    expect(clients[0]!.closed).toBe(true)
     expect(clients[0]!.listenerCount()).toBe(0)
     await signIn(session)
     expect(clients).toHaveLength(2)
@@ -272,7 +279,7 @@ describe('CoreSession sign-in', () => {
     expect(await session.invoke('auth.session', undefined)).toEqual({ ok: true, result: null })
     expect(await session.invoke('conversations.list', undefined)).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } })
     await signIn(session)
-    expect(clients[0]!.loggedOut).toBe(true)
+    expect(clients[0]!.closed).toBe(true)
     expect(clients).toHaveLength(2)
   })
 
@@ -304,7 +311,7 @@ describe('CoreSession mapping', () => {
     const { session } = setup()
     expect(await session.invoke('app.diagnostics', undefined)).toMatchObject({
       ok: true,
-      result: { syncCursor: null, pendingOutbox: 0, quarantinedEvents: 0, connection: { state: 'disconnected' } }
+      result: { syncCursor: null, pendingOutbox: 0, quarantinedEvents: null, connection: { state: 'disconnected' } }
     })
     await signIn(session)
     expect(await session.invoke('app.diagnostics', undefined)).toMatchObject({
@@ -345,6 +352,13 @@ describe('CoreSession mapping', () => {
     ])
   })
 
+  it('signs out on the server only when the user signs out', async () => {
+    const { session, clients } = setup()
+    await signIn(session)
+    await session.invoke('auth.logout', undefined)
+    expect(clients[0]!.calls.filter(([name]) => name === 'logout' || name === 'close')).toEqual([['logout']])
+  })
+
   it('pushes client events as renderer events, and stops after dispose', async () => {
     const { session, clients, events } = setup()
     await signIn(session)
@@ -363,7 +377,9 @@ describe('CoreSession mapping', () => {
     ])
     expect(await session.invoke('connection.status', undefined)).toEqual({ ok: true, result: client.status })
     await session.dispose()
-    expect(client.loggedOut).toBe(true)
+    // Quitting the app (or a tab session going idle) closes the client but signs nothing out on the server.
+    expect(client.closed).toBe(true)
+    expect(client.loggedOut).toBe(false)
     expect(client.listenerCount()).toBe(0)
     const afterDispose = events.length
     client.emit('message', message())

@@ -7,7 +7,8 @@ import { guardNavigation } from './security'
 
 const WINDOW_WIDTH = 1180
 const WINDOW_HEIGHT = 760
-const MIN_WIDTH = 720
+// Narrow windows show one pane at a time (renderer: use-narrow-layout.ts), so the window may be as narrow as a phone.
+const MIN_WIDTH = 360
 const MIN_HEIGHT = 480
 
 export interface RendererLocation {

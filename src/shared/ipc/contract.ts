@@ -29,8 +29,10 @@ export interface Diagnostics {
   syncCursor: number | null
   /** Messages written here and not yet acked by the server. */
   pendingOutbox: number
-  /** Events that could not be applied and were put aside (sync went on past them). */
-  quarantinedEvents: number
+  /** Events that could not be applied and were put aside (sync went on past them); null when unknown. */
+  quarantinedEvents: number | null
+  /** Why the last catch-up failed, as a sentence (cleared by the next one that works). */
+  lastSyncError: string | null
   connection: ConnectionStatus
 }
 

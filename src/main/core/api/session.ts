@@ -1,6 +1,6 @@
 // Owns one signed-in (or not yet signed-in) user session behind the IPC contract: validates every invoke,
 // drives the ChatClient, maps its events to push events. Electron-free: both shells (Electron, browser host) use it.
-import type { ChatClientApi, ChatClientEvents, ChatClientOptions } from '../types'
+import type { ChatClientApi, ChatClientEvents, ChatClientOptions, ClientDiagnostics } from '../types'
 import type { Diagnostics, InvokeReply, InvokeResults, PushEventName, PushEvents, UserLookup } from '../../../shared/ipc/contract'
 import type { InvokeArgsOf, InvokeMethod } from '../../../shared/ipc/schemas'
 import type { ConnectionStatus, SessionInfo } from '../../../shared/model'
@@ -35,18 +35,19 @@ export interface CoreSessionOptions {
 export type PushListener = <E extends PushEventName>(event: E, payload: PushEvents[E]) => void
 
 /**
- * Client methods issue 5 adds to the core (user lookup, drafts, diagnostics, read up to a message). Until
- * every client has them they are optional here, and a method that is missing answers with a sentence.
+ * ChatClient methods that ChatClientApi does not (yet) declare: user lookup, drafts, diagnostics, and closing
+ * without signing out. Optional here, so a client without one (a test fake) gets a sentence, not a crash.
  */
 interface ClientExtras {
-  markRead(conversationId: string, uptoSeq?: number): Promise<void>
   lookupUser?(username: string): Promise<string | { user: string } | null>
   setDraft?(conversationId: string, text: string | null): Promise<unknown>
-  diagnostics?(): Promise<{ syncCursor?: number | null; pendingOutbox?: number; quarantinedEvents?: number }>
+  diagnostics?(): Promise<Partial<ClientDiagnostics>>
+  /** Close the socket and the store, keeping the session on the server (ChatClient.close). */
+  close?(): Promise<void>
 }
 
 function withExtras(client: ChatClientApi): ChatClientApi & ClientExtras {
-  // ChatClientApi.markRead takes (conversationId) or (conversationId, uptoSeq); the rest are checked before use.
+  // Every extra is optional and checked before use.
   return client as ChatClientApi & ClientExtras
 }
 
@@ -110,13 +111,13 @@ export class CoreSession {
       'auth.login': (args) => this.serialised(() => this.login(args)),
       'auth.logout': () =>
         this.serialised(async () => {
-          await this.closeClient('logout')
+          await this.closeClient('logout', { signOut: true })
           await this.forgetSavedSession('signed out')
         }),
       'auth.session': () => this.sessionOrResume(),
       'connection.status': async () => this.client?.status ?? OFFLINE_STATUS,
       'conversations.list': () => this.signedIn().listConversations(),
-      'conversations.markRead': ({ conversationId, uptoSeq }) => withExtras(this.signedIn()).markRead(conversationId, uptoSeq),
+      'conversations.markRead': ({ conversationId, uptoSeq }) => this.signedIn().markRead(canonicalConversationId(conversationId), uptoSeq),
       'conversations.setActive': async ({ conversationId }) => {
         this.signedIn().setActiveConversation(conversationId === null ? null : canonicalConversationId(conversationId))
       },
@@ -203,12 +204,15 @@ export class CoreSession {
     const client = this.client
     const connection = client?.status ?? OFFLINE_STATUS
     const extras = client && this.currentSession() ? withExtras(client) : null
-    if (!extras?.diagnostics) return { syncCursor: null, pendingOutbox: 0, quarantinedEvents: 0, connection }
+    if (!extras?.diagnostics) return { syncCursor: null, pendingOutbox: 0, quarantinedEvents: null, lastSyncError: null, connection }
     const report = await extras.diagnostics()
+    const quarantined = report.quarantinedEvents ?? null
     return {
       syncCursor: report.syncCursor ?? null,
       pendingOutbox: report.pendingOutbox ?? 0,
-      quarantinedEvents: report.quarantinedEvents ?? 0,
+      // The core says -1 when it could not read the count.
+      quarantinedEvents: quarantined !== null && quarantined >= 0 ? quarantined : null,
+      lastSyncError: report.lastSyncError ?? null,
       connection
     }
   }
@@ -346,21 +350,27 @@ export class CoreSession {
     this.detachClient = () => offs.forEach((off) => off())
   }
 
-  /** Stops listening to the client and closes its socket and store. Nothing to do when there is none. */
-  private async closeClient(why: string): Promise<void> {
+  /**
+   * Stops listening to the client and closes its socket and store. Nothing to do when there is none. Only the
+   * user's "Sign out" (`signOut`) ends the session on the server too; closing the app, a tab session going idle
+   * or a failed sign-in keep it, so "stay signed in" resumes it later.
+   */
+  private async closeClient(why: string, { signOut = false }: { signOut?: boolean } = {}): Promise<void> {
     const client = this.client
     if (!client) return
     this.client = null
     const user = client.session?.user ?? null
+    const closing = withExtras(client)
     try {
-      await client.logout()
+      if (signOut || !closing.close) await client.logout()
+      else await closing.close()
     } catch (err) {
       log.warn('closing the client failed', { why, error: AppError.from(err).message })
     } finally {
       this.detachClient?.()
       this.detachClient = null
     }
-    if (user) log.info('signed out', { user, why })
+    if (user) log.info(signOut ? 'signed out' : 'closed the session here', { user, why })
     // The client no longer exists, so it cannot report its last state itself.
     this.push('connection.status', OFFLINE_STATUS)
   }
