@@ -23,7 +23,13 @@ function contentSecurityPolicyMeta(): Plugin {
 export default defineConfig({
   main: {
     build: {
-      rolldownOptions: { input: { index: resolve(__dirname, 'src/main/index.ts') } }
+      rolldownOptions: {
+        input: {
+          index: resolve(__dirname, 'src/main/index.ts'),
+          // The embedded server's SQLite thread: src/server/store/worker-store.ts loads it from next to index.js.
+          'sqlite-worker': resolve(__dirname, 'src/server/store/sqlite-worker.ts')
+        }
+      }
     }
   },
   preload: {
