@@ -481,8 +481,9 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     if (info.tokenExpiresAt) session.tokenExpiresAt = info.tokenExpiresAt
     // Sending does not wait for catch-up: each lane resends from its oldest unacked message first thing
     // (the server de-duplicates), and catch-up runs beside it.
+    session.outbox.notifyOnline()
     this.flushReadPointers(session)
-    session.lastCatchUp = session.catchUp.start().then(() => session.outbox.notifyOnline()).then(() => this.prefetchAfterStart(session)) // SABOTAGE
+    session.lastCatchUp = session.catchUp.start().then(() => this.prefetchAfterStart(session))
   }
 
   /** After a start from the conversation list: the newest page of the top conversations, in the background. */
