@@ -122,4 +122,26 @@ describe('token lifecycle', () => {
     await connection.stop()
     await expect(connection.request({ sync: { afterSeq: 0, limit: 10 } }, 'syncBatch')).rejects.toMatchObject({ code: 'DISCONNECTED' })
   })
+
+  it('renew rotates the token: the client keeps the new one, and a copy of the old one presented elsewhere ends the session', async () => {
+    const alice = uniqueUser('alice')
+    await registerUsers(server, alice)
+    const deviceId = `laptop-${alice}`
+    const a = devices.create('a', {}, { deviceId })
+    const ended: string[] = []
+    a.on('sessionEnded', ({ reason }) => ended.push(reason))
+    await a.login(alice, TEST_PASSWORD)
+    const stolen = a.credentials!
+    await waitFor('renewal', () => a.token !== stolen.token, 10_000)
+    expect(a.status.state).toBe('connected')
+
+    // Someone replays the rotated-away token (same device id): the server revokes the device's session,
+    // the copy is refused and the real client is signed out with a sentence, not left reconnecting.
+    const thief = devices.create('thief', {}, { deviceId })
+    await expect(thief.resume(stolen)).rejects.toMatchObject({ code: 'NOT_SIGNED_IN' })
+    await waitFor('the session ends', () => ended.length === 1, 10_000)
+    expect(ended[0]).toMatch(/sign in again/i)
+    expect(a.session).toBeNull()
+    expect(a.status.state).toBe('disconnected')
+  })
 })

@@ -59,6 +59,14 @@ function invalidInputError(body: Record<string, unknown>): AppError {
   return new AppError('INVALID_USERNAME', message)
 }
 
+/** 429: too many sign-in attempts; the server says when to try again (Retry-After, retryAfterMs). */
+function rateLimitedError(body: Record<string, unknown>): AppError {
+  const retryAfterSec = Math.max(1, Math.ceil((Number(body.retryAfterMs) || 0) / 1000))
+  return new AppError('RATE_LIMITED', serverMessage(body, `Too many attempts. Try again in ${retryAfterSec} s.`), {
+    params: { retryAfterSec }
+  })
+}
+
 function unexpectedStatus(status: number, body: Record<string, unknown>): AppError {
   return new AppError('SERVER_ERROR', serverMessage(body, `The server answered with an error (HTTP ${status}).`))
 }
@@ -70,18 +78,22 @@ export async function registerAccount(serverUrl: string, username: string, passw
   })
   if (status === 200 || status === 201) return
   if (status === 409) throw new AppError('USERNAME_TAKEN', 'That username is taken.')
+  if (status === 429) throw rateLimitedError(body)
   if (status === 400) throw invalidInputError(body)
   throw unexpectedStatus(status, body)
 }
 
-export async function loginAccount(serverUrl: string, username: string, password: string): Promise<LoginResult> {
+/** Sign in; with `deviceId` the server binds the token to this device (a copy used elsewhere is refused). */
+export async function loginAccount(serverUrl: string, username: string, password: string, deviceId?: string): Promise<LoginResult> {
   const { status, body } = await postJson(serverUrl, '/app/chat/user/login', {
     userAccount: username,
-    userPassword: password
+    userPassword: password,
+    ...(deviceId ? { deviceId } : {})
   })
   if (status === 401 || status === 404) {
     throw new AppError('INVALID_CREDENTIALS', 'The username or password is incorrect.')
   }
+  if (status === 429) throw rateLimitedError(body)
   if (status === 400) throw invalidInputError(body)
   if (status !== 200) throw unexpectedStatus(status, body)
   const { accessToken, chatUserName, expireTimestamp } = body

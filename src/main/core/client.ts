@@ -154,7 +154,8 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     if (this.active || this.signingIn) throw new AppError('ALREADY_SIGNED_IN', 'You are already signed in.')
     this.signingIn = true
     try {
-      const account = await loginAccount(this.options.serverUrl, canonicalUserId(username) ?? username.trim(), password)
+      const typed = canonicalUserId(username) ?? username.trim()
+      const account = await loginAccount(this.options.serverUrl, typed, password, this.options.deviceId)
       const user = canonicalUserId(account.user) ?? account.user
       const store = await this.openStore(user)
       const session = this.createSession(user, account.token, account.expiresAt, store)
