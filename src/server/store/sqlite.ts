@@ -318,8 +318,37 @@ export function openSqliteCore(dataDir: string, options: SqliteOpenOptions = {})
 
   const headOf = (user: string): number => selectHead.get(user)?.head ?? 0
 
-  /** One message inside an open transaction; `heads` holds the sequences handed out in this transaction. */
-  const appendOne = (input: NewMessage, heads: Map<string, number>): AppendResult => {
+  /** What one transaction changes in the conversation summaries, applied once per row at its end. */
+  interface SummaryChange {
+    user: string
+    conversation: string
+    chatType: number
+    lastSeq: number
+    unreadAdded: number
+  }
+  const noteSummary = (
+    changes: Map<string, SummaryChange>,
+    user: string,
+    conversation: string,
+    chatType: number,
+    seq: number,
+    unread: number
+  ): void => {
+    const key = `${user}\u0000${conversation}\u0000${chatType}`
+    const change = changes.get(key)
+    if (change) {
+      change.lastSeq = seq
+      change.unreadAdded += unread
+    } else {
+      changes.set(key, { user, conversation, chatType, lastSeq: seq, unreadAdded: unread })
+    }
+  }
+
+  /**
+   * One message inside an open transaction; `heads` holds the sequences handed out in this transaction and
+   * `summaries` collects the conversation rows to update (a busy conversation is written once per commit).
+   */
+  const appendOne = (input: NewMessage, heads: Map<string, number>, summaries: Map<string, SummaryChange>): AppendResult => {
     const clientId = asBuffer(input.clientId)
     const selfMessage = input.sender === input.recipient
     const senderSeq = (heads.get(input.sender) ?? headOf(input.sender)) + 1
@@ -339,10 +368,10 @@ export function openSqliteCore(dataDir: string, options: SqliteOpenOptions = {})
     heads.set(input.recipient, recipientSeq)
     const serverId = Number(inserted.lastInsertRowid)
     insertMessageEntry.run(input.sender, senderSeq, input.recipient, input.chatType, serverId, 1, input.timestamp)
-    touchConversation.run(input.sender, input.recipient, input.chatType, senderSeq, 0)
+    noteSummary(summaries, input.sender, input.recipient, input.chatType, senderSeq, 0)
     if (!selfMessage) {
       insertMessageEntry.run(input.recipient, recipientSeq, input.sender, input.chatType, serverId, 0, input.timestamp)
-      touchConversation.run(input.recipient, input.sender, input.chatType, recipientSeq, 1)
+      noteSummary(summaries, input.recipient, input.sender, input.chatType, recipientSeq, 1)
     }
     return {
       message: {
@@ -363,10 +392,14 @@ export function openSqliteCore(dataDir: string, options: SqliteOpenOptions = {})
   /** One transaction over all groups, its COMMIT (the fsync) timed; throws after rolling back. */
   const commitGroups = (groups: readonly (readonly NewMessage[])[]): AppendResult[][] => {
     const heads = new Map<string, number>()
+    const summaries = new Map<string, SummaryChange>()
     begin.run()
     let results: AppendResult[][]
     try {
-      results = groups.map((group) => group.map((input) => appendOne(input, heads)))
+      results = groups.map((group) => group.map((input) => appendOne(input, heads, summaries)))
+      for (const change of summaries.values()) {
+        touchConversation.run(change.user, change.conversation, change.chatType, change.lastSeq, change.unreadAdded)
+      }
     } catch (err) {
       if (db.inTransaction) rollback.run()
       throw err
