@@ -6,13 +6,17 @@ import type { ServerStore } from '../store/types'
 
 export type AttemptAction = 'login' | 'register'
 
-export type AttemptVerdict = { allowed: true } | { allowed: false; retryAfterMs: number }
+/** `accountAttempts`: attempts on the account inside the window, this one included (0 without a valid account). */
+export type AttemptVerdict = { allowed: true; accountAttempts: number } | { allowed: false; retryAfterMs: number }
 
 export interface AttemptLimiter {
   /** Counts this attempt under the account (when valid) and the address; refuses it when it comes too soon. */
   admit(action: AttemptAction, account: string | null, address: string, now?: number): Promise<AttemptVerdict>
-  /** A successful sign-in clears the account's count (never the address's: see AttemptLimits.address). */
-  succeeded(action: AttemptAction, account: string): Promise<void>
+  /**
+   * A successful sign-in clears the account's count (never the address's: see AttemptLimits.address). Skipped when
+   * this attempt was the only one in the window: nothing to clear, and one durable write fewer per sign-in.
+   */
+  succeeded(action: AttemptAction, account: string, verdict: AttemptVerdict): Promise<void>
 }
 
 /** The wait an attempt needs after the previous one, given how many attempts (this one included) the window holds. */
@@ -27,28 +31,26 @@ export function createAttemptLimiter(store: ServerStore, limits: AttemptLimits):
   const accountKey = (action: AttemptAction, account: string): string => `${action}:account:${account}`
   const addressKey = (action: AttemptAction, address: string): string => `${action}:address:${address}`
 
-  /** Counts one attempt under `key`; the wait still owed, or 0 when it may go ahead. */
-  const owed = async (key: string, policy: AttemptPolicy, now: number): Promise<number> => {
+  /** Counts one attempt under `key`: how many the window holds now, and the wait still owed (0 = may go ahead). */
+  const owed = async (key: string, policy: AttemptPolicy, now: number): Promise<{ count: number; waitMs: number }> => {
     const { count, previousAt } = await store.countAttempt(key, now, policy.windowMs)
-    if (previousAt === null) return 0
-    const wait = requiredDelayMs(policy, count)
-    if (now - previousAt >= wait) return 0
+    if (previousAt === null || now - previousAt >= requiredDelayMs(policy, count)) return { count, waitMs: 0 }
     // This refused attempt was counted and is now the previous one: the next needs the next delay from now, so a
     // client that waits exactly Retry-After is let through.
-    return requiredDelayMs(policy, count + 1)
+    return { count, waitMs: requiredDelayMs(policy, count + 1) }
   }
 
   return {
     async admit(action, account, address, now = Date.now()) {
-      const waits = await Promise.all([
-        account === null ? 0 : owed(accountKey(action, account), limits.account, now),
+      const [byAccount, byAddress] = await Promise.all([
+        account === null ? { count: 0, waitMs: 0 } : owed(accountKey(action, account), limits.account, now),
         owed(addressKey(action, address), limits.address, now)
       ])
-      const retryAfterMs = Math.max(...waits)
-      return retryAfterMs > 0 ? { allowed: false, retryAfterMs } : { allowed: true }
+      const retryAfterMs = Math.max(byAccount.waitMs, byAddress.waitMs)
+      return retryAfterMs > 0 ? { allowed: false, retryAfterMs } : { allowed: true, accountAttempts: byAccount.count }
     },
-    async succeeded(action, account) {
-      await store.resetAttempts(accountKey(action, account))
+    async succeeded(action, account, verdict) {
+      if (verdict.allowed && verdict.accountAttempts > 1) await store.resetAttempts(accountKey(action, account))
     }
   }
 }

@@ -72,7 +72,7 @@ export function createAccountService(store: ServerStore, tokens: TokenService, a
       if (outcome === 'exists') {
         return { ok: false, code: 'USER_EXISTS', message: `The username "${user}" is already taken.` }
       }
-      await attempts.succeeded('register', user)
+      await attempts.succeeded('register', user, verdict)
       return { ok: true, value: { user } }
     },
 
@@ -93,7 +93,7 @@ export function createAccountService(store: ServerStore, tokens: TokenService, a
       const stored = await store.getUser(user)
       const matches = await verifyPassword(userPassword, stored ? stored.passwordHash : await decoyHash)
       if (!stored || !matches) return { ok: false, code: 'INVALID_CREDENTIALS', message: BAD_CREDENTIALS }
-      await attempts.succeeded('login', user)
+      await attempts.succeeded('login', user, verdict)
       const issued = await tokens.issue(user, typeof deviceId === 'string' && deviceId ? deviceId : null)
       return { ok: true, value: { user, ...issued } }
     }
