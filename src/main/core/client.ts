@@ -1,5 +1,6 @@
 // Owns one device's chat session: sign-in, the store of the signed-in account, the connection, sync, outbox
 // and token renewal, exposed as ChatClientApi with typed events. Shells and the session API only see this class.
+import { existsSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
 import { AppError } from '../../shared/errors'
 import { createLogger } from '../../shared/logger'
@@ -80,6 +81,28 @@ export function accountDatabasePath(dataDir: string, user: string): string {
   return join(dataDir, encodeURIComponent(user) + '.sqlite')
 }
 
+/** SQLite's companion files of a database in WAL mode: they move with it. */
+const DATABASE_COMPANION_SUFFIXES = ['', '-wal', '-shm']
+
+/**
+ * Older versions named the account's database after the user id as typed ('Alice.sqlite'). On a case-sensitive
+ * file system that is another file than the canonical 'alice.sqlite': move it (with its WAL) to the canonical
+ * name when only the old one exists, so the history stays with the account.
+ */
+export function adoptLegacyDatabase(dataDir: string, user: string, spellings: readonly string[]): void {
+  const canonicalPath = accountDatabasePath(dataDir, user)
+  if (existsSync(canonicalPath)) return
+  for (const spelling of spellings) {
+    const legacyPath = accountDatabasePath(dataDir, spelling.trim())
+    if (legacyPath === canonicalPath || !existsSync(legacyPath)) continue
+    for (const suffix of DATABASE_COMPANION_SUFFIXES) {
+      if (existsSync(legacyPath + suffix)) renameSync(legacyPath + suffix, canonicalPath + suffix)
+    }
+    log.info('moved the account database to its canonical name', { user })
+    return
+  }
+}
+
 /** Store failures carry their own codes; everything leaving the client is an AppError. */
 export function toAppError(err: unknown): AppError {
   if (err instanceof StoreError) return err.toAppError()
@@ -157,7 +180,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
       const typed = canonicalUserId(username) ?? username.trim()
       const account = await loginAccount(this.options.serverUrl, typed, password, this.options.deviceId)
       const user = canonicalUserId(account.user) ?? account.user
-      const store = await this.openStore(user)
+      const store = await this.openStore(user, [username, account.user])
       const session = this.createSession(user, account.token, account.expiresAt, store)
       this.active = session
       await this.startSession(session, false)
@@ -181,7 +204,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     if (saved.expiresAt <= Date.now()) throw new AppError('TOKEN_EXPIRED', SAVED_TOKEN_EXPIRED)
     this.signingIn = true
     try {
-      const store = await this.openStore(user)
+      const store = await this.openStore(user, [saved.user])
       const session = this.createSession(user, saved.token, saved.expiresAt, store)
       this.active = session
       await this.startSession(session, true)
@@ -333,8 +356,9 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     return this.active
   }
 
-  private async openStore(user: string): Promise<MessageStore> {
+  private async openStore(user: string, spellings: readonly string[]): Promise<MessageStore> {
     try {
+      adoptLegacyDatabase(this.options.dataDir, user, spellings)
       // openMessageStore creates the data folder itself (and says so when it cannot).
       const path = accountDatabasePath(this.options.dataDir, user)
       return await openMessageStore(path, this.options.nativeBinding ? { nativeBinding: this.options.nativeBinding } : undefined)

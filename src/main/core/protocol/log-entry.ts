@@ -4,7 +4,7 @@ import $protobuf from 'protobufjs/minimal.js'
 import type { ChatMessage, ChatType } from '../../../shared/model'
 import { pb } from '../../../shared/proto/codec'
 import { canonicalUserId } from '../../../shared/user-id'
-import { chatMessageFromWire, chatTypeFromWire, type WireEvent } from './messages'
+import { chatTypeFromWire, envelopeFromWire, type WireEvent } from './messages'
 
 /** One log entry as it came over the wire: its position (0 when even that is unreadable) and its exact bytes. */
 export interface RawLogEvent {
@@ -95,12 +95,15 @@ export function decodeLogEntry(raw: RawLogEvent, me: string): LogEntry {
   const seq = Number(event.seq ?? 0)
   if (seq <= 0) throw new PoisonEventError(raw.seq, raw.bytes, 'the entry has no position in the log')
   if (event.kind === 'message' && event.message) {
-    const message = chatMessageFromWire(event.message, seq, me)
-    if (!message) throw new PoisonEventError(seq, raw.bytes, 'the message has no usable client id, sender or recipient')
-    const known = event.message.body?.content === 'text'
-    return known
-      ? { kind: 'message', seq, message, bytes: raw.bytes }
-      : { kind: 'unsupportedMessage', seq, message, bytes: raw.bytes }
+    const envelope = envelopeFromWire(event.message, seq, me)
+    if (!envelope) throw new PoisonEventError(seq, raw.bytes, 'the message has no usable client id, sender or recipient')
+    const body = event.message.body
+    if (body?.content === 'text') {
+      return { kind: 'message', seq, message: { ...envelope, content: { type: 'text', text: body.text?.text ?? '' } }, bytes: raw.bytes }
+    }
+    // No content type this version knows: never an empty text; the entry's bytes are the content.
+    const content = { type: 'unsupported' as const, raw: Buffer.from(raw.bytes).toString('base64') }
+    return { kind: 'unsupportedMessage', seq, message: { ...envelope, content }, bytes: raw.bytes }
   }
   if (event.kind === 'readPointer' && event.readPointer) {
     const pointer = event.readPointer

@@ -24,19 +24,14 @@ export function chatTypeToWire(type: ChatType): number {
   return ChatTypePb.CHAT_TYPE_SINGLE
 }
 
-/** A log entry as this account sees it; null for entries this client does not understand. */
-export function chatMessageFromEvent(event: WireEvent, me: string): ChatMessage | null {
-  const message = event.message
-  if (!message) return null
-  return chatMessageFromWire(message, Number(event.seq ?? 0), me)
-}
+/** A message without its content: who, when, which conversation (log-entry.ts adds the content it can read). */
+export type MessageEnvelope = Omit<ChatMessage, 'content'>
 
 /**
- * The message as this account sees it, with canonical user ids; null when its envelope is unusable (no client id,
- * no valid sender or recipient). A body this version does not know maps to an empty text here: callers check
- * `body.content` first (see log-entry.ts), so it is never stored as one.
+ * The envelope of a message as this account sees it, with canonical user ids; null when it is unusable (no
+ * client id, no valid sender or recipient).
  */
-export function chatMessageFromWire(message: WireMessage, seq: number, me: string): ChatMessage | null {
+export function envelopeFromWire(message: WireMessage, seq: number, me: string): MessageEnvelope | null {
   if (!message.clientId || message.clientId.length !== CLIENT_ID_BYTES) return null
   const chatType = chatTypeFromWire(message.chatType)
   const from = canonicalUserId(message.from)
@@ -51,7 +46,6 @@ export function chatMessageFromWire(message: WireMessage, seq: number, me: strin
     from,
     to,
     direction: mine ? 'out' : 'in',
-    content: { type: 'text', text: message.body?.text?.text ?? '' },
     timestamp: Number(message.timestamp ?? 0),
     seq: seq > 0 ? seq : null,
     status: mine ? 'sent' : 'received',

@@ -134,7 +134,7 @@ export class Syncer {
   applyHistory(events: RawLogEvent[]): Promise<AppliedChanges> {
     return this.enqueue(async () => {
       const entries = this.decodeAll(events)
-      const messages = entries.flatMap((e) => (e.kind === 'message' || e.kind === 'unsupportedMessage' ? [e] : []))
+      const messages = entries.filter((e) => e.kind === 'message' || e.kind === 'unsupportedMessage')
       // Not as the active conversation: that would move the read pointer. Unread is derived from the pointer.
       const changes = await this.storeEntries(messages, this.cursor, null)
       this.options.onApplied(changes)
@@ -177,7 +177,7 @@ export class Syncer {
         const last = entry && (entry.kind === 'message' || entry.kind === 'unsupportedMessage') ? entry : null
         summaries.push({
           key: conversationKey(summary.chatType, summary.conversationId),
-          lastMessage: last ? this.messageOf(last) : null,
+          lastMessage: last ? last.message : null,
           readSeq: summary.readSeq,
           unreadCount: summary.unread
         })
@@ -291,7 +291,7 @@ export class Syncer {
     const readPointers: ReadPointer[] = []
     const unknownEvents: UnknownEvent[] = []
     for (const entry of entries) {
-      if (entry.kind === 'message' || entry.kind === 'unsupportedMessage') messages.push(this.messageOf(entry))
+      if (entry.kind === 'message' || entry.kind === 'unsupportedMessage') messages.push(entry.message)
       else if (entry.kind === 'readPointer') readPointers.push({ key: conversationKey(entry.chatType, entry.conversationId), seq: entry.readSeq })
       else unknownEvents.push({ seq: entry.seq, raw: entry.bytes })
     }
@@ -307,12 +307,6 @@ export class Syncer {
     for (const event of result.quarantined) log.warn('the store quarantined a log entry', { seq: event.seq, reason: event.reason })
     this.quarantinedThisSession += quarantine.length + result.quarantined.length
     return { messages: result.messages, conversations: result.conversations }
-  }
-
-  /** The message as stored: an unsupported body keeps the entry's bytes and never becomes an empty text. */
-  private messageOf(entry: Extract<LogEntry, { kind: 'message' | 'unsupportedMessage' }>): ChatMessage {
-    if (entry.kind === 'message') return entry.message
-    return { ...entry.message, content: { type: 'unsupported', raw: Buffer.from(entry.bytes).toString('base64') } }
   }
 
   /** Poisoned entries decoded so far, logged; they go to the store with the next write. */
