@@ -52,10 +52,10 @@ async function phoneOf(name: string): Promise<ChatClient> {
 }
 
 async function noSidewaysScroll(page: Page): Promise<void> {
-  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
-    scrollWidth: document.scrollingElement?.scrollWidth ?? 0,
-    innerWidth: window.innerWidth
-  }))
+  // Strings, not functions: the test program has no DOM types (the expressions run in the page).
+  const { scrollWidth, innerWidth } = await page.evaluate<{ scrollWidth: number; innerWidth: number }>(
+    '({ scrollWidth: document.scrollingElement.scrollWidth, innerWidth: window.innerWidth })'
+  )
   expect(scrollWidth).toBeLessThanOrEqual(innerWidth)
 }
 
@@ -186,12 +186,12 @@ describe('what a new user meets first', () => {
     await eventually(async () => expect(await fromIvy.getAttribute('aria-label')).not.toMatch(/\bunread\b/))
 
     // The window loses focus: what arrives now is unread until the user is back.
-    await page.evaluate(() => window.dispatchEvent(new Event('blur')))
+    await page.evaluate("window.dispatchEvent(new Event('blur'))")
     await ivyPhone.sendText(hal, 'sent while you were away')
     await seesMessage(page, 'sent while you were away')
     await eventually(async () => expect(await fromIvy.getAttribute('aria-label')).toMatch(/\b1 unread\b/))
     expect(await page.title()).toBe('(1) Parley')
-    await page.evaluate(() => window.dispatchEvent(new Event('focus')))
+    await page.evaluate("window.dispatchEvent(new Event('focus'))")
     await eventually(async () => expect(await fromIvy.getAttribute('aria-label')).not.toMatch(/\bunread\b/))
     expect(app.pageErrors).toEqual([])
   })
@@ -320,18 +320,15 @@ describe('what a new user meets first', () => {
   it('lets the page connect to its bridge only (the CSP refuses any other socket)', async () => {
     const page = await app.openPerson('csp')
     await waitVisible(page.getByRole('heading', { level: 1, name: 'Parley' }))
-    const blocked = await page.evaluate(
-      () =>
-        new Promise<string>((resolve) => {
-          document.addEventListener('securitypolicyviolation', (event) => resolve(event.violatedDirective), { once: true })
-          try {
-            new WebSocket('ws://127.0.0.1:9/elsewhere')
-          } catch {
-            resolve('connect-src (thrown)')
-          }
-          setTimeout(() => resolve('allowed'), 2_000)
-        })
-    )
+    const blocked = await page.evaluate<string>(`new Promise((resolve) => {
+      document.addEventListener('securitypolicyviolation', (event) => resolve(event.violatedDirective), { once: true })
+      try {
+        new WebSocket('ws://127.0.0.1:9/elsewhere')
+      } catch {
+        resolve('connect-src (thrown)')
+      }
+      setTimeout(() => resolve('allowed'), 2000)
+    })`)
     expect(blocked).toMatch(/^connect-src/)
   })
 })

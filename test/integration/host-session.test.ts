@@ -82,7 +82,7 @@ describe('browser host with the real engine', () => {
     const reloaded = await HostTab.open(host, aliceTab.id)
     expect(await reloaded.call('auth.session')).toEqual(session)
     const page = await reloaded.call<{ messages: ChatMessage[] }>('messages.page', { conversationId: bob })
-    expect(page.messages.map((m) => m.content.text)).toEqual(['hello bob', 'hi alice'])
+    expect(page.messages.map((m) => (m.content.type === 'text' ? m.content.text : null))).toEqual(['hello bob', 'hi alice'])
 
     // Another tab is another device: it starts signed out.
     const stranger = await HostTab.open(host, `stranger-${suffix}`)
