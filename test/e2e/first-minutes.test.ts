@@ -263,6 +263,15 @@ describe('what a new user meets first', () => {
     await username.fill('bjørn')
     await page.getByRole('button', { name: 'Sign in', exact: true }).click()
     await waitVisible(page.getByRole('alert').filter({ hasText: "A username is 1–64 characters: ASCII letters a–z, digits, '.', '_' or '-'." }))
+
+    // Too many wrong passwords: the server's RATE_LIMITED { retryAfterSec } becomes the renderer's own sentence.
+    await username.fill(ned)
+    const limited = page.getByRole('alert').filter({ hasText: /^Too many attempts\. Please try again in \d+ seconds\.$/ })
+    await eventually(async () => {
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click()
+      await waitVisible(limited, 1_000)
+    })
+    expect(await page.getByLabel('Password', { exact: true }).inputValue()).toBe('not the password')
     expect(app.pageErrors).toEqual([])
   })
 
