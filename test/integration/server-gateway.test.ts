@@ -94,6 +94,8 @@ describe('ws gateway', () => {
     const limited = client.received.filter((f) => f.error?.code === ErrorCode.ERROR_RATE_LIMITED)
     const served = client.received.filter((f) => f.body === 'syncBatch')
     expect(limited.length).toBeGreaterThan(0)
+    // Each refusal says when to try again: about one token's refill time (5 ms at 200 requests per second).
+    for (const refusal of limited) expect(refusal.error?.retryAfterMs).toBeGreaterThan(0)
     expect(served.length).toBeGreaterThanOrEqual(1_000)
     expect(limited.length + served.length).toBe(FLOOD)
     expect(client.isOpen).toBe(true)

@@ -16,4 +16,9 @@ export class TokenBucket {
     this.tokens -= 1
     return true
   }
+
+  /** How long until the next take() can succeed (0 when it can now): the refusal's retry_after_ms. */
+  msUntilNext(): number {
+    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / RATE_LIMIT_PER_SEC) * 1000)
+  }
 }

@@ -105,8 +105,8 @@ export class ClientSession implements OnlineSession, RequestContext {
     this.sendBytes(encodeFrame(frame))
   }
 
-  sendError(id: number, code: ErrorCode, message: string): void {
-    this.sendFrame({ id, error: { code, message } })
+  sendError(id: number, code: ErrorCode, message: string, retryAfterMs?: number): void {
+    this.sendFrame({ id, error: { code, message, retryAfterMs } })
   }
 
   close(code: CloseCode | typeof CLOSE_INTERNAL_ERROR, reason: string): void {
@@ -177,7 +177,7 @@ export class ClientSession implements OnlineSession, RequestContext {
         return
       case 'ready':
         if (!this.budget.take()) {
-          this.sendError(id, ErrorCode.ERROR_RATE_LIMITED, 'Too many requests; slow down.')
+          this.sendError(id, ErrorCode.ERROR_RATE_LIMITED, 'Too many requests; slow down.', this.budget.msUntilNext())
           return
         }
         this.deps.dispatch(this, frame).catch((err: unknown) => {
