@@ -79,4 +79,29 @@ describe('catch-up loop', () => {
     await loop.start()
     expect(runs).toBe(2)
   })
+
+  it('request() catches up when idle, but never while one runs or a retry is scheduled (no faster than the backoff)', async () => {
+    let runs = 0
+    let fail = true
+    loop = new CatchUpLoop({
+      run: async () => {
+        runs += 1
+        if (fail) throw new Error('timeout')
+      },
+      isOnline: () => true,
+      baseMs: 200,
+      maxMs: 200,
+      random: () => 0.999
+    })
+    await loop.start()
+    expect(runs).toBe(1)
+    for (let i = 0; i < 10; i++) loop.request() // a retry is scheduled: these do nothing
+    expect(runs).toBe(1)
+    fail = false
+    await loop.whenSettled()
+    expect(runs).toBe(2)
+    loop.request()
+    await loop.whenSettled()
+    expect(runs).toBe(3)
+  })
 })

@@ -398,7 +398,8 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
       },
       onBootstrapped: () => {
         session.prefetched = false
-      }
+      },
+      onBehind: () => session.catchUp.request()
     })
     const outbox = new Outbox({
       store,

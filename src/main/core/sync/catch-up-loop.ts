@@ -37,6 +37,15 @@ export class CatchUpLoop {
     return this.attempt()
   }
 
+  /**
+   * Something showed the device is behind (a pushed entry could not be applied): catch up unless a catch-up runs
+   * or a retry is already scheduled. Keeps the backoff, so repeated failures never poll faster than it allows.
+   */
+  request(): void {
+    if (this.stopped || this.busy || this.timer || !this.options.isOnline()) return
+    void this.attempt()
+  }
+
   /** Resolves when no catch-up runs and none is scheduled (caught up, stopped, or waiting for the next connect). */
   whenSettled(): Promise<void> {
     if (!this.busy && !this.timer) return Promise.resolve()

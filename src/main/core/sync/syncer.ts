@@ -46,6 +46,8 @@ export interface SyncerOptions {
   onApplied: (changes: AppliedChanges) => void
   /** The device started from the conversation list (new device, expired cursor). */
   onBootstrapped?: () => void
+  /** A pushed entry could not be applied (e.g. its gap's catch-up failed): the device is behind until a catch-up. */
+  onBehind?: (err: unknown) => void
   /** This version's decoder by default; tests inject a "newer" one. */
   decode?: LogEntryDecoder
   batchSize?: number
@@ -116,7 +118,8 @@ export class Syncer {
   /** A live `event` push. Applied in order; a gap triggers a catch-up instead. Never rejects. */
   onPush(event: RawLogEvent): void {
     void this.enqueue(() => this.applyPush(event)).catch((err: unknown) => {
-      log.warn('could not apply a pushed event; the next catch-up will fetch it', { error: String(err) })
+      log.info('could not apply a pushed event; a catch-up will fetch it', { error: String(err) })
+      this.options.onBehind?.(err)
     })
   }
 
