@@ -166,6 +166,23 @@ describe('server store', () => {
     expect(await store.trimLogs(Date.now() - DAY_MS)).toBe(0)
   })
 
+  it('trims every user when there are more users than one retention step takes', async () => {
+    const { store } = await openStore()
+    const senders = Array.from({ length: 110 }, (_, i) => `u${String(i).padStart(3, '0')}`)
+    await withUsers(store, 'hub', ...senders)
+    const longAgo = Date.now() - 30 * DAY_MS
+    // 52 messages per sender, 51 old and then 1 new (logs are in time order); the newest 50 stay, so 2 go from
+    // each side of each conversation.
+    await store.appendMessages(
+      senders.flatMap((sender, s) => Array.from({ length: 51 }, (_, i) => message(sender, 'hub', `${sender} ${i}`, longAgo + s * 100 + i)))
+    )
+    await store.appendMessages(senders.map((sender) => message(sender, 'hub', `${sender} new`)))
+    expect(await store.trimLogs(Date.now() - DAY_MS)).toBe(110 * 2 * 2)
+    expect(await store.oldestSeq('u000')).toBe(3)
+    expect(await store.oldestSeq('u109')).toBe(3)
+    expect(await store.oldestSeq('hub')).toBe(109 * 51 + 3)
+  })
+
   it('continues sequences after a restart and keeps the named secret', async () => {
     const first = await openStore()
     await withUsers(first.store, 'alice', 'bob')

@@ -54,6 +54,29 @@ function serve(port: NonNullable<typeof parentPort>, init: WorkerInit): void {
     })
   }
 
+  let closed = false
+
+  /** Retention in steps of a few users, with the queued calls (sends) served between steps. */
+  const trimInSteps = (request: WorkerRequest): void => {
+    const before = request.args[0] as number
+    let dropped = 0
+    const step = (afterUser: string): void => {
+      if (closed) {
+        reply({ id: request.id, ok: false, error: 'The store closed during retention.' })
+        return
+      }
+      try {
+        const result = core.trimStep(before, afterUser)
+        dropped += result.dropped
+        if (result.lastUser === null) reply({ id: request.id, ok: true, value: dropped })
+        else setImmediate(step, result.lastUser)
+      } catch (err) {
+        reply({ id: request.id, ok: false, error: errorText(err) })
+      }
+    }
+    step('')
+  }
+
   const handle = (request: WorkerRequest): void => {
     if (request.method === 'appendMessages') {
       appends.push({ id: request.id, messages: unpackMessages(request.args[0] as PackedMessages) })
@@ -64,8 +87,15 @@ function serve(port: NonNullable<typeof parentPort>, init: WorkerInit): void {
       }
       return
     }
+    if (request.method === 'trimLogs') {
+      trimInSteps(request)
+      return
+    }
     // Close (and every other call) comes after the appends sent before it: keep the proxy's order.
-    if (request.method === 'close') flushAppends()
+    if (request.method === 'close') {
+      flushAppends()
+      closed = true
+    }
     try {
       const method = core[request.method] as (...args: unknown[]) => unknown
       reply({ id: request.id, ok: true, value: method(...request.args) })

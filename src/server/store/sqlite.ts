@@ -41,6 +41,11 @@ const NEWEST_SEQ = Number.MAX_SAFE_INTEGER
 export const KEPT_NEWEST_PER_CONVERSATION = 50
 /** trimLogs walks each user's log in slices of this many rows, so one huge log never sits in memory at once. */
 const TRIM_SCAN_ROWS = 1_000
+/**
+ * trimLogs works through the users this many at a time, one transaction (one fsync) per step; the worker lets the
+ * calls that queued up (sends) run between steps, so retention never holds the writer for long.
+ */
+const TRIM_USERS_PER_STEP = 100
 /** fsyncP50Ms is taken over the last this many commits (recent behaviour, bounded memory). */
 const COMMIT_SAMPLES = 4_096
 
@@ -74,6 +79,8 @@ type Synchronous<T> = {
 export interface SqliteStoreCore extends Synchronous<Omit<ServerStore, 'getOrCreateSecret' | 'appendMessages'>> {
   /** Appends every group in ONE transaction; if it fails, each group is retried in its own. */
   appendGroups(groups: readonly (readonly NewMessage[])[]): ({ ok: true; results: AppendResult[] } | { ok: false; error: string })[]
+  /** One step of trimLogs: the next users after `afterUser` (by name); `lastUser` null when none are left. */
+  trimStep(before: number, afterUser: string): { dropped: number; lastUser: string | null }
   readSecret(name: string): Uint8Array | null
   /** Stores `value` unless a secret of that name exists; returns the secret in force. */
   insertSecretIfAbsent(name: string, value: Uint8Array): Uint8Array
@@ -248,7 +255,9 @@ export function openSqliteCore(dataDir: string, options: SqliteOpenOptions = {})
      WHERE c.user = ? AND c.last_message_seq > 0 AND c.last_message_seq < ?
      ORDER BY c.last_message_seq DESC LIMIT ?`
   )
-  const usersWithConversations = db.prepare<[], { user: string }>('SELECT DISTINCT user FROM conversations')
+  const usersAfter = db.prepare<[string, number], { user: string }>(
+    'SELECT DISTINCT user FROM conversations WHERE user > ? ORDER BY user LIMIT ?'
+  )
   const trimScan = db.prepare<[string, number, number], TrimScanRow>(
     'SELECT seq, conversation, kind, server_id, at FROM user_log WHERE user = ? AND seq > ? ORDER BY seq LIMIT ?'
   )
@@ -424,44 +433,50 @@ export function openSqliteCore(dataDir: string, options: SqliteOpenOptions = {})
     deleteMessage.run(serverId)
   }
 
-  /** Trims one user's log in one transaction; returns the number of entries dropped. */
-  const trimUser = (user: string, before: number): number =>
-    inTransaction(() => {
-      const head = headOf(user)
-      const keepFrom = new Map<string, number>()
-      const droppedMessages: number[] = []
-      let dropped = 0
-      let newestDropped = 0
-      let after = 0
-      let scanning = true
-      while (scanning) {
-        const rows = trimScan.all(user, after, TRIM_SCAN_ROWS)
-        scanning = rows.length === TRIM_SCAN_ROWS
-        for (const row of rows) {
-          // Entries are appended in time order, so the first one inside the retention window ends the scan.
-          if (row.at >= before) {
-            scanning = false
-            break
-          }
-          after = row.seq
-          // The head stays: sequences continue from MAX(seq), so the newest entry is never removed.
-          if (row.seq >= head) continue
-          let keep = keepFrom.get(row.conversation)
-          if (keep === undefined) {
-            keep = firstPageKeepFrom(user, row.conversation)
-            keepFrom.set(row.conversation, keep)
-          }
-          if (keep === 0 || row.seq >= keep) continue
-          deleteEntry.run(user, row.seq)
-          dropped++
-          newestDropped = row.seq
-          if (row.kind === KIND_MESSAGE && row.server_id !== null) droppedMessages.push(row.server_id)
+  /** Trims one user's log inside the caller's transaction; returns the number of entries dropped. */
+  const trimUser = (user: string, before: number): number => {
+    const head = headOf(user)
+    const keepFrom = new Map<string, number>()
+    const droppedMessages: number[] = []
+    let dropped = 0
+    let newestDropped = 0
+    let after = 0
+    let scanning = true
+    while (scanning) {
+      const rows = trimScan.all(user, after, TRIM_SCAN_ROWS)
+      scanning = rows.length === TRIM_SCAN_ROWS
+      for (const row of rows) {
+        // Entries are appended in time order, so the first one inside the retention window ends the scan.
+        if (row.at >= before) {
+          scanning = false
+          break
         }
+        after = row.seq
+        // The head stays: sequences continue from MAX(seq), so the newest entry is never removed.
+        if (row.seq >= head) continue
+        let keep = keepFrom.get(row.conversation)
+        if (keep === undefined) {
+          keep = firstPageKeepFrom(user, row.conversation)
+          keepFrom.set(row.conversation, keep)
+        }
+        if (keep === 0 || row.seq >= keep) continue
+        deleteEntry.run(user, row.seq)
+        dropped++
+        newestDropped = row.seq
+        if (row.kind === KIND_MESSAGE && row.server_id !== null) droppedMessages.push(row.server_id)
       }
-      if (newestDropped > 0) recordTrim.run(user, newestDropped + 1)
-      for (const serverId of droppedMessages) dropUnreferencedMessage(serverId)
-      return dropped
-    })
+    }
+    if (newestDropped > 0) recordTrim.run(user, newestDropped + 1)
+    for (const serverId of droppedMessages) dropUnreferencedMessage(serverId)
+    return dropped
+  }
+
+  const trimStep = (before: number, afterUser: string): { dropped: number; lastUser: string | null } => {
+    const users = usersAfter.all(afterUser, TRIM_USERS_PER_STEP)
+    // A step that deletes nothing writes no WAL frame, so its COMMIT costs no fsync.
+    const dropped = inTransaction(() => users.reduce((sum, { user }) => sum + trimUser(user, before), 0))
+    return { dropped, lastUser: users.length === TRIM_USERS_PER_STEP ? (users.at(-1)?.user ?? null) : null }
+  }
 
   return {
     createUser(name, passwordHash, createdAt) {
@@ -503,9 +518,15 @@ export function openSqliteCore(dataDir: string, options: SqliteOpenOptions = {})
     },
     trimLogs(before) {
       let dropped = 0
-      for (const { user } of usersWithConversations.all()) dropped += trimUser(user, before)
+      let step = trimStep(before, '')
+      dropped += step.dropped
+      while (step.lastUser !== null) {
+        step = trimStep(before, step.lastUser)
+        dropped += step.dropped
+      }
       return dropped
     },
+    trimStep,
     setReadPointer(user, pointer: ReadPointerEntry) {
       return inTransaction(() => {
         const head = headOf(user)
