@@ -69,6 +69,8 @@ export class E2eApp {
     }
     const page = await context.newPage()
     if (options.viewport) await page.setViewportSize(options.viewport)
+    // PARLEY_E2E_CONSOLE=1 prints the pages' console, for debugging a test.
+    if (process.env['PARLEY_E2E_CONSOLE']) page.on('console', (message) => console.log(`[${name}] ${message.text()}`))
     page.on('pageerror', (err) => this.pageErrors.push(`[${name}] ${err.message}`))
     const seed = options.sessionStorage
     if (seed) {

@@ -124,6 +124,23 @@ export const useConversationStore = defineStore('conversations', () => {
     selectedId.value = id
   }
 
+  /** Highest seq already sent as read per conversation, so scrolling does not repeat the same request. */
+  const seenSent = new Map<string, number>()
+
+  /**
+   * The user has seen the open chat up to the message `seq` (scrolled up, reading older unread messages): the
+   * read pointer moves there, so the unread count drops by what was read. Only while the window is active.
+   */
+  function markSeenUpTo(id: string, seq: number): void {
+    const conversation = byId.value.get(id)
+    if (!windowActive.value || id !== selectedId.value || !conversation || conversation.unreadCount === 0) return
+    if (seq <= Math.max(conversation.readSeq, seenSent.get(id) ?? 0)) return
+    seenSent.set(id, seq)
+    bridge.invoke('conversations.markRead', { conversationId: id, uptoSeq: seq }).catch((err: unknown) => {
+      console.warn('[renderer:conversations] markRead up to a message failed', err)
+    })
+  }
+
   /** The message list says whether the newest message is in view. */
   function setViewingLatest(value: boolean): void {
     viewingLatest.value = value
@@ -158,6 +175,7 @@ export const useConversationStore = defineStore('conversations', () => {
     byId.value = new Map()
     selectedId.value = null
     viewingLatest.value = false
+    seenSent.clear()
     loaded.value = false
     error.value = null
     drafts.reset()
@@ -176,6 +194,7 @@ export const useConversationStore = defineStore('conversations', () => {
     load,
     select,
     setViewingLatest,
+    markSeenUpTo,
     startChat,
     reset,
     markOpenConversationRead
