@@ -187,14 +187,33 @@ describe('what a new user meets first', () => {
     await eventually(async () => expect(await inView(page, 'arrived while scrolled up')).toBe(true))
     await eventually(async () => expect(await fromIvy.getAttribute('aria-label')).not.toMatch(/\bunread\b/))
 
+    expect(app.pageErrors).toEqual([])
+  })
+
+  it('does not read the open chat while the window is in the background, and reads it when the user is back', async () => {
+    const [sam, tia] = [user('sam'), user('tia')]
+    await registerAccount(app.server.url, tia, PASSWORD)
+    const page = await app.openPerson('sam')
+    await createAccountAndSignIn(page, sam)
+    await startChat(page, tia)
+    await opensChatWith(page, tia)
+    await send(page, 'hi tia')
+    const tiaPhone = await phoneOf(tia)
+    await tiaPhone.sendText(sam, 'hi sam, seen at once')
+    await seesMessage(page, 'hi sam, seen at once')
+    const toTia = conversationButton(page, tia)
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect(await toTia.getAttribute('aria-label')).not.toMatch(/\bunread\b/)
+
     // The window loses focus: what arrives now is unread until the user is back.
     await page.evaluate("window.dispatchEvent(new Event('blur'))")
-    await ivyPhone.sendText(hal, 'sent while you were away')
+    await tiaPhone.sendText(sam, 'sent while you were away')
     await seesMessage(page, 'sent while you were away')
-    await eventually(async () => expect(await fromIvy.getAttribute('aria-label')).toMatch(/\b1 unread\b/))
+    await eventually(async () => expect(await toTia.getAttribute('aria-label')).toMatch(/\b1 unread\b/))
     expect(await page.title()).toBe('(1) Parley')
     await page.evaluate("window.dispatchEvent(new Event('focus'))")
-    await eventually(async () => expect(await fromIvy.getAttribute('aria-label')).not.toMatch(/\bunread\b/))
+    await eventually(async () => expect(await toTia.getAttribute('aria-label')).not.toMatch(/\bunread\b/))
+    expect(await page.title()).toBe('Parley')
     expect(app.pageErrors).toEqual([])
   })
 
