@@ -32,6 +32,17 @@ export async function buildBundles(): Promise<void> {
   }
 }
 
+/** Children still alive when this process exits (a crash, a closed pipe, Ctrl-C) are killed with it. */
+const liveChildren = new Set<ChildProcess>()
+process.on('exit', () => {
+  for (const child of liveChildren) child.kill('SIGKILL')
+})
+function track(child: ChildProcess): ChildProcess {
+  liveChildren.add(child)
+  child.once('exit', () => liveChildren.delete(child))
+  return child
+}
+
 function onExit(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
   return new Promise((resolve) => child.once('exit', () => resolve()))
@@ -52,7 +63,7 @@ export class ServerProcess {
 
   async start(): Promise<void> {
     if (this.child) throw new Error('the server child is already running')
-    const child = spawn(process.execPath, [SERVER_BUNDLE], {
+    const child = track(spawn(process.execPath, [SERVER_BUNDLE], {
       cwd: ROOT,
       env: {
         ...process.env,
@@ -62,34 +73,44 @@ export class ServerProcess {
         PARLEY_SCRYPT_LOG2_N: HARNESS_SCRYPT_LOG2_N
       },
       stdio: ['ignore', 'pipe', 'pipe']
-    })
+    }))
     this.child = child
     this.starts += 1
     this.output = ''
-    const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the server did not start:\n${this.output}`)), START_TIMEOUT_MS)
-      const collect = (chunk: Buffer): void => {
-        this.output = (this.output + chunk.toString()).slice(-8_000)
-        const match = LISTENING.exec(this.output)
-        if (match) {
+    const collect = (chunk: Buffer): void => {
+      this.output = (this.output + chunk.toString()).slice(-8_000)
+    }
+    child.stdout?.on('data', collect)
+    child.stderr?.on('data', collect)
+    let exited: (code: number | null, signal: string | null) => void = () => undefined
+    try {
+      this.port = await new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`the server did not start:\n${this.output}`)), START_TIMEOUT_MS)
+        const poll = (): void => {
+          const match = LISTENING.exec(this.output)
+          if (!match) return
           clearTimeout(timer)
           resolve(Number(match[1]))
         }
-      }
-      child.stdout?.on('data', collect)
-      child.stderr?.on('data', collect)
-      child.once('exit', (code, signal) => {
-        clearTimeout(timer)
-        reject(new Error(`the server exited (${code ?? signal}) before listening:\n${this.output}`))
+        child.stdout?.on('data', poll)
+        exited = (code, signal) => {
+          clearTimeout(timer)
+          reject(new Error(`the server exited (${code ?? signal}) before listening:\n${this.output}`))
+        }
+        child.once('exit', exited)
       })
-    })
-    this.port = port
+    } catch (err) {
+      child.kill('SIGKILL')
+      this.child = null
+      throw err
+    } finally {
+      child.off('exit', exited)
+    }
     // Keep draining its output so a chatty server never blocks on a full pipe; warnings go to ours.
     child.stdout?.removeAllListeners('data')
     child.stderr?.removeAllListeners('data')
     child.stdout?.resume()
     child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk))
-    child.removeAllListeners('exit')
   }
 
   /** A crash: SIGKILL, no shutdown code runs. */
@@ -120,11 +141,13 @@ export class ChildPool {
 
   /** Resolves once the child is loaded and listening for its configuration (its 'waiting' report). */
   private spawn(): Promise<ChildProcess> {
-    const child = fork(CLIENT_CHILD_BUNDLE, [], {
-      cwd: ROOT,
-      env: { ...process.env, PARLEY_LOG: process.env['PARLEY_LOG'] ?? 'error' },
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc']
-    })
+    const child = track(
+      fork(CLIENT_CHILD_BUNDLE, [], {
+        cwd: ROOT,
+        env: { ...process.env, PARLEY_LOG: process.env['PARLEY_LOG'] ?? 'error' },
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc']
+      })
+    )
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => finish(new Error('the client child did not load')), START_TIMEOUT_MS)
       const onMessage = (message: ChildMessage): void => {

@@ -35,8 +35,8 @@ export interface FaultProxyOptions {
   sourceAddress?: string
 }
 
-/** ~5 frames per message (send, ack, pushes to 2–3 devices): a fault every ~25 frames gives ≥20 per 200 messages. */
-const DEFAULT_MEAN_FRAMES_BETWEEN_FAULTS = 24
+/** A run of 200 messages relays 700-900 frames: a fault every ~14 frames gives 45-65, above the 20. */
+const DEFAULT_MEAN_FRAMES_BETWEEN_FAULTS = 14
 /** Long enough to push a frame past the next few requests, short enough not to trip a 1 s pong timeout often. */
 const DEFAULT_MAX_DELAY_MS = 150
 const MIN_DELAY_MS = 5

@@ -67,12 +67,16 @@ export interface RunResult extends Verdict {
   serverKills: number
   clientKills: number
   sabotaged: number
+  /** Frames the proxy relayed while faulting (the clock of the fault plan). */
+  frames: number
   durationMs: number
   /** Where the time went: sign-ins, the traffic (with kills and restarts), convergence and judging. */
   phasesMs: { setUp: number; traffic: number; settle: number }
   clean: boolean
   /** Failures of the harness or the clients outside the property (a session ended, a send was refused). */
   problems: string[]
+  /** What happened when, in ms since the run started (kills, restarts, phases): `soak --trace` prints it. */
+  trace: string[]
 }
 
 /** A device in the run: an in-process ChatClient or the client child. */
@@ -162,6 +166,8 @@ class Run {
   private serverKills = 0
   private clientKills = 0
   private serverRestart: Promise<void> | null = null
+  private readonly started = Date.now()
+  private readonly trace: string[] = []
 
   constructor(
     private readonly server: ServerProcess,
@@ -175,8 +181,12 @@ class Run {
     this.total = options.messages ?? DEFAULT_MESSAGES_PER_RUN
   }
 
+  private note(what: string): void {
+    this.trace.push(`${Date.now() - this.started} ms: ${what}`)
+  }
+
   async execute(): Promise<RunResult> {
-    const started = Date.now()
+    const started = this.started
     const proxy = await FaultProxy.start({
       // A different stream from the scenario's: the fault plan and the traffic are drawn independently.
       seed: (this.options.seed ^ 0x5eed_f00d) >>> 0,
@@ -217,10 +227,12 @@ class Run {
       serverKills: this.serverKills,
       clientKills: this.clientKills,
       sabotaged: proxy.sabotaged,
+      frames: proxy.framesSeen,
       durationMs: Date.now() - started,
       phasesMs,
       clean: verdict !== null && isClean(judged) && this.problems.length === 0,
-      problems: this.problems
+      problems: this.problems,
+      trace: this.trace
     }
   }
 
@@ -229,6 +241,7 @@ class Run {
     for (let i = 0; i < userCount; i++) this.users.push(`h${this.tag}u${i}`.toLowerCase())
     // Through the proxy (it never faults HTTP), so registration comes from this run's source address too.
     await Promise.all(this.users.map((user) => registerAccount(proxyUrl, user, PASSWORD)))
+    this.note(`${this.users.length} users registered`)
     const logins: Array<Promise<unknown>> = []
     for (const user of this.users) {
       for (let d = 0; d < DEVICES_PER_USER; d++) {
@@ -242,7 +255,12 @@ class Run {
           const child: ChildDevice = { kind: 'child', label, user, nextOrder: 0, config, process: null, restarting: null }
           this.child = child
           this.devices.push(child)
-          logins.push(ClientChild.start(config, this.pool).then((process) => (child.process = process)))
+          logins.push(
+            ClientChild.start(config, this.pool).then((process) => {
+              child.process = process
+              this.note(`${label} (child) signed in`)
+            })
+          )
           continue
         }
         const client = new ChatClient({ serverUrl: proxyUrl, deviceId, dataDir, platform: 'desktop', timings: HARNESS_TIMINGS })
@@ -256,6 +274,7 @@ class Run {
       }
     }
     await Promise.all(logins)
+    this.note('every device signed in')
   }
 
   private async traffic(): Promise<void> {
@@ -266,10 +285,15 @@ class Run {
     const restartChildAt = this.options.noKills ? NEVER : killChildAt + between(this.random, CHILD_DOWN_MESSAGES)
     let step = 0
     while (this.sent.size < this.total) {
+      // Kills and restarts happen at message counts; the traffic waits for a restart, so however slow the machine,
+      // a seed keeps its shape (the server is down for exactly its count of messages).
       if (step === killServerAt) await this.killServerDuringCommits()
-      if (step === restartServerAt) this.serverRestart = this.restartServer()
+      if (step === restartServerAt) await (this.serverRestart = this.restartServer())
       if (step === killChildAt) await this.killChildWithPendingOutbox()
-      if (step === restartChildAt) this.restartChild()
+      if (step === restartChildAt) {
+        this.restartChild()
+        await this.child?.restarting
+      }
       step += 1
       const sender = this.pickSender()
       if (!sender) {
@@ -287,6 +311,7 @@ class Run {
       if (!this.child.restarting) this.restartChild()
       await this.child.restarting
     }
+    this.note('traffic done')
   }
 
   /** Every in-process device sends at once (one message each, so each keeps its order), then the server dies. */
@@ -295,11 +320,14 @@ class Run {
     await Promise.all(inProcess.map((device) => this.send(device, this.pickPeer(device.user))))
     await this.server.kill()
     this.serverKills += 1
+    this.note(`server SIGKILLed after ${this.sent.size} messages`)
   }
 
   private async restartServer(): Promise<void> {
     try {
+      this.note('server restarting')
       await this.server.start()
+      this.note('server listening again')
     } catch (err) {
       this.problems.push(`the server could not restart: ${err instanceof Error ? err.message : String(err)}`)
     }
@@ -315,6 +343,7 @@ class Run {
     this.collectChildAcks(process)
     await process.kill()
     this.clientKills += 1
+    this.note(`client child SIGKILLed after ${this.sent.size} messages (${burst} just stored)`)
   }
 
   private restartChild(): void {
@@ -324,6 +353,7 @@ class Run {
       (process) => {
         child.process = process
         child.restarting = null
+        this.note('client child restarted from its database')
       },
       (err: unknown) => {
         child.restarting = null
@@ -385,7 +415,10 @@ class Run {
       for (;;) {
         await sleep(SETTLE_POLL_MS)
         const verdict = await this.judgeNow(readers)
-        if (isClean(verdict) || Date.now() > deadline) return verdict
+        if (isClean(verdict) || Date.now() > deadline) {
+          this.note(isClean(verdict) ? 'converged' : 'settle time over')
+          return verdict
+        }
       }
     } finally {
       for (const reader of readers) reader.close()

@@ -1,10 +1,10 @@
 // Owns what the fault harness reads back from one device: every conversation with its unread count and its whole
-// stored history in the order the device shows it (the same shape for an in-process client and the child's).
+// history in the order the device shows it (the same shape for an in-process client and the child's).
 import type { ChatClient } from '../../src/main/core/client'
 import type { MessageStatus } from '../../src/shared/model'
 
-/** The store's own cap on one page. */
-const PAGE_LIMIT = 1_000
+/** A screenful of scrolling at a time; at most the server's cap on one history page (HISTORY_MAX_LIMIT). */
+const PAGE_LIMIT = 200
 
 export interface SnapshotMessage {
   id: string
@@ -29,17 +29,20 @@ export interface DeviceSnapshot {
 export async function snapshotDevice(client: ChatClient): Promise<DeviceSnapshot> {
   const conversations: ConversationSnapshot[] = []
   for (const conversation of await client.listConversations()) {
-    conversations.push({ id: conversation.id, unread: conversation.unreadCount, messages: await storedHistory(client, conversation.id) })
+    conversations.push({ id: conversation.id, unread: conversation.unreadCount, messages: await renderedHistory(client, conversation.id) })
   }
   return { conversations }
 }
 
-/** Walks the local pages from the newest back (never asks the server). */
-async function storedHistory(client: ChatClient, conversationId: string): Promise<SnapshotMessage[]> {
+/**
+ * Scrolls the whole conversation as the app would: local pages from the newest back, then older history from the
+ * server when the store runs out (a device that started from the conversation list keeps only recent pages).
+ */
+async function renderedHistory(client: ChatClient, conversationId: string): Promise<SnapshotMessage[]> {
   const all: SnapshotMessage[] = []
   let before: number | null = null
   for (;;) {
-    const page = await client.pageLocal(conversationId, before, PAGE_LIMIT)
+    const page = await client.page(conversationId, before, PAGE_LIMIT)
     all.unshift(
       ...page.messages.map((m) => ({
         id: m.id,

@@ -18,11 +18,12 @@ function flag(name: string, fallback: number): number {
 
 async function main(): Promise<void> {
   // Loggers read PARLEY_LOG when their module loads: set the default before the harness is imported.
-  process.env['PARLEY_LOG'] ??= 'warn'
+  process.env['PARLEY_LOG'] ??= 'error'
   const { FaultHarness } = await import('./scenario')
   const runs = flag('--runs', DEFAULT_RUNS)
   const seed = flag('--seed', DEFAULT_SEED)
   const messagesPerRun = flag('--messages', 0) || undefined
+  const trace = process.argv.includes('--trace')
   const totals = {
     runs: 0,
     seed,
@@ -55,10 +56,12 @@ async function main(): Promise<void> {
       process.stderr.write(
         `seed ${result.seed}: ${result.clean ? 'clean' : 'FAILED'} in ${result.durationMs} ms ` +
           `(set-up ${result.phasesMs.setUp}, traffic ${result.phasesMs.traffic}, settle ${result.phasesMs.settle}) — ${result.messages} messages, ` +
+          `${result.frames} frames, ${Object.values(result.faults).reduce((a, b) => a + b, 0)} faults, ` +
           `lost ${result.lost}, duplicated ${result.duplicated}, reordered ${result.reordered}, stuck ${result.stuck}, ` +
           `failed ${result.failed}, diverged ${result.diverged}, unread ${result.unreadMismatch}\n`
       )
       if (!result.clean) for (const line of [...result.examples, ...result.problems].slice(0, 8)) process.stderr.write(`    ${line}\n`)
+      if (trace) for (const line of result.trace) process.stderr.write(`    ${line}\n`)
     }
   } finally {
     await harness.close()
