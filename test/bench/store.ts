@@ -1,5 +1,6 @@
-// bench:store — the roaming store at scale: sync-style inserts through applyEvents (FTS on) vs raw
-// better-sqlite3 inserts, keyset history pages, FTS search and reopen time. Prints ONE JSON object.
+// bench:store — the roaming store at scale: sync-style inserts through applyEvents (search indexes on) vs raw
+// better-sqlite3 inserts, keyset history pages, search (rare and common words, substrings, CJK) and reopen
+// time. Prints ONE JSON object.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -23,6 +24,9 @@ const PAGE_SAMPLES = 250
 const SEARCH_SAMPLES = 50
 const SEARCH_LIMIT = 50
 const VOCABULARY_SIZE = 5_000
+/** Share of messages written in Chinese (runs of two-character words without spaces). */
+const CJK_SHARE = 0.1
+const CJK_VOCABULARY_SIZE = 2_000
 const ME = 'me'
 const START_TIME_MS = 1_700_000_000_000
 /** Messages are one second apart; a sender's clock (the id's timestamp) is up to this far behind the server's. */
@@ -53,6 +57,19 @@ function buildVocabulary(random: () => number): string[] {
   return [...words]
 }
 
+/**
+ * Two-character Chinese words from a pool of common characters (the shape that defeats a trigram index), the
+ * first ones the most frequent.
+ */
+function buildCjkVocabulary(random: () => number): string[] {
+  const pool = [...'的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严龙飞']
+  const words = new Set<string>()
+  while (words.size < CJK_VOCABULARY_SIZE) {
+    words.add(pool[Math.floor(random() * pool.length)]! + pool[Math.floor(random() * pool.length)]!)
+  }
+  return [...words]
+}
+
 function zipfPicker(size: number, random: () => number): () => number {
   const cumulative = new Float64Array(size)
   let total = 0
@@ -78,9 +95,10 @@ function zipfPicker(size: number, random: () => number): () => number {
  * clients make (src/main/core/message-id.ts): the sender's clock in ms, then 80 bits that are random as far as
  * this device can tell; messages from many senders arrive in roughly, not exactly, id order.
  */
-function messageStream(vocabulary: string[], distribution: Distribution): (count: number) => ChatMessage[] {
+function messageStream(vocabulary: string[], cjkVocabulary: string[], distribution: Distribution): (count: number) => ChatMessage[] {
   const random = seededRandom(42)
   const pickWord = zipfPicker(vocabulary.length, random)
+  const pickCjkWord = zipfPicker(cjkVocabulary.length, random)
   const pickConversation = distribution === 'zipf' ? zipfPicker(CONVERSATIONS, random) : () => Math.floor(random() * CONVERSATIONS)
   let seq = 0
   const clientId = (timestamp: number): string => {
@@ -96,8 +114,9 @@ function messageStream(vocabulary: string[], distribution: Distribution): (count
       const peer = `user${pickConversation()}`
       const outgoing = random() < 0.4
       const words: string[] = []
-      const length = 2 + Math.floor(random() * 18)
-      for (let w = 0; w < length; w++) words.push(vocabulary[pickWord()]!)
+      const cjk = random() < CJK_SHARE
+      const length = 2 + Math.floor(random() * (cjk ? 10 : 18))
+      for (let w = 0; w < length; w++) words.push(cjk ? cjkVocabulary[pickCjkWord()]! : vocabulary[pickWord()]!)
       batch.push({
         id: clientId(timestamp),
         serverId: seq,
@@ -106,7 +125,8 @@ function messageStream(vocabulary: string[], distribution: Distribution): (count
         from: outgoing ? ME : peer,
         to: outgoing ? peer : ME,
         direction: outgoing ? 'out' : 'in',
-        content: { type: 'text', text: words.join(' ') },
+        // Chinese is written without spaces: a query word is somewhere inside one long run.
+        content: { type: 'text', text: words.join(cjk ? '' : ' ') },
         timestamp,
         seq,
         status: outgoing ? 'sent' : 'received',
@@ -127,9 +147,9 @@ function elapsedMs(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e6
 }
 
-async function insertThroughStore(file: string, vocabulary: string[], distribution: Distribution): Promise<number> {
+async function insertThroughStore(file: string, vocabulary: string[], cjkVocabulary: string[], distribution: Distribution): Promise<number> {
   const store = await openMessageStore(file)
-  const next = messageStream(vocabulary, distribution)
+  const next = messageStream(vocabulary, cjkVocabulary, distribution)
   let spentMs = 0
   for (let done = 0; done < MESSAGES; done += SYNC_BATCH) {
     const batch = next(SYNC_BATCH)
@@ -145,7 +165,7 @@ async function insertThroughStore(file: string, vocabulary: string[], distributi
  * The same rows, table shape and connection settings without FTS, triggers or conversations: one prepared
  * statement, transactions of the same size. The gap to insertPerSec is what the store's semantics cost.
  */
-function insertRaw(file: string, vocabulary: string[], distribution: Distribution): number {
+function insertRaw(file: string, vocabulary: string[], cjkVocabulary: string[], distribution: Distribution): number {
   const db = new Database(file)
   for (const pragma of connectionPragmas(false)) db.pragma(pragma)
   db.exec(`
@@ -167,7 +187,7 @@ function insertRaw(file: string, vocabulary: string[], distribution: Distributio
         row.type, row.body, row.text, row.timestamp, row.seq, row.status, row.error)
     }
   })
-  const next = messageStream(vocabulary, distribution)
+  const next = messageStream(vocabulary, cjkVocabulary, distribution)
   let spentMs = 0
   for (let done = 0; done < MESSAGES; done += SYNC_BATCH) {
     const batch = next(SYNC_BATCH)
@@ -183,17 +203,18 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-store-'))
   try {
     const vocabulary = buildVocabulary(seededRandom(7))
+    const cjkVocabulary = buildCjkVocabulary(seededRandom(8))
     const storeFile = path.join(dir, 'store.db')
-    const storeInsertMs = await insertThroughStore(storeFile, vocabulary, 'zipf')
-    const rawInsertMs = insertRaw(path.join(dir, 'raw.db'), vocabulary, 'zipf')
+    const storeInsertMs = await insertThroughStore(storeFile, vocabulary, cjkVocabulary, 'zipf')
+    const rawInsertMs = insertRaw(path.join(dir, 'raw.db'), vocabulary, cjkVocabulary, 'zipf')
     fs.rmSync(path.join(dir, 'raw.db'), { force: true })
     // The same measurements with messages spread evenly (the worst case for the keyset index), kept visible.
     let storeUniformMs = NaN
     let rawUniformMs = NaN
     if (WITH_UNIFORM) {
-      storeUniformMs = await insertThroughStore(path.join(dir, 'uniform.db'), vocabulary, 'uniform')
+      storeUniformMs = await insertThroughStore(path.join(dir, 'uniform.db'), vocabulary, cjkVocabulary, 'uniform')
       fs.rmSync(path.join(dir, 'uniform.db'), { force: true })
-      rawUniformMs = insertRaw(path.join(dir, 'raw-uniform.db'), vocabulary, 'uniform')
+      rawUniformMs = insertRaw(path.join(dir, 'raw-uniform.db'), vocabulary, cjkVocabulary, 'uniform')
       fs.rmSync(path.join(dir, 'raw-uniform.db'), { force: true })
     }
 
@@ -221,6 +242,34 @@ async function main(): Promise<void> {
       await store.search(word, SEARCH_LIMIT)
       commonWordMs.push(elapsedMs(start))
     }
+    // Substrings of words (the middle of a random vocabulary word of 5+ letters: 'ssag' in 'message').
+    const substringMs: number[] = []
+    const longWords = vocabulary.filter((word) => word.length >= 5)
+    for (let i = 0; i < SEARCH_SAMPLES; i++) {
+      const word = longWords[Math.floor(random() * longWords.length)]!
+      const start = process.hrtime.bigint()
+      await store.search(word.slice(1, -1), SEARCH_LIMIT)
+      substringMs.push(elapsedMs(start))
+    }
+    // Two-character Chinese words (the bigram index) and four-character runs across two words (trigrams).
+    const cjkWordMs: number[] = []
+    const cjkRunMs: number[] = []
+    for (let i = 0; i < SEARCH_SAMPLES; i++) {
+      const word = cjkVocabulary[Math.floor(random() * cjkVocabulary.length)]!
+      let start = process.hrtime.bigint()
+      await store.search(word, SEARCH_LIMIT)
+      cjkWordMs.push(elapsedMs(start))
+      const run = word + cjkVocabulary[Math.floor(random() * 20)]!
+      start = process.hrtime.bigint()
+      await store.search(run, SEARCH_LIMIT)
+      cjkRunMs.push(elapsedMs(start))
+    }
+    const cjkCommonMs: number[] = []
+    for (const word of cjkVocabulary.slice(0, 10)) {
+      const start = process.hrtime.bigint()
+      await store.search(word, SEARCH_LIMIT)
+      cjkCommonMs.push(elapsedMs(start))
+    }
     await store.close()
 
     const openStart = process.hrtime.bigint()
@@ -243,6 +292,15 @@ async function main(): Promise<void> {
         pageP50Ms: percentile(pageMs, 50),
         searchP99Ms: percentile(searchMs, 99),
         searchCommonWordP50Ms: percentile(commonWordMs, 50),
+        searchCommonWordP99Ms: percentile(commonWordMs, 99),
+        searchSubstringP50Ms: percentile(substringMs, 50),
+        searchSubstringP99Ms: percentile(substringMs, 99),
+        searchCjkWordP50Ms: percentile(cjkWordMs, 50),
+        searchCjkWordP99Ms: percentile(cjkWordMs, 99),
+        searchCjkCommonWordP50Ms: percentile(cjkCommonMs, 50),
+        searchCjkRunP50Ms: percentile(cjkRunMs, 50),
+        searchCjkRunP99Ms: percentile(cjkRunMs, 99),
+        cjkShare: CJK_SHARE,
         conversations: conversations.length,
         distribution: 'zipf s=1 (page, search, open on this store)',
         batch: SYNC_BATCH,

@@ -1,5 +1,5 @@
 // Opens one account's SQLite file with the store's pragmas (WAL, synchronous=NORMAL, foreign keys, busy
-// timeout), creating its folder first; the only place that constructs a better-sqlite3 Database.
+// timeout) and SQL functions, creating its folder first; the only place that constructs a better-sqlite3 Database.
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
