@@ -138,6 +138,8 @@ describe('what a new user meets first', () => {
     await noSidewaysScroll(page)
     await page.getByRole('button', { name: 'Back to conversations', exact: true }).click()
     await waitVisible(conversationButton(page, gus))
+    // The keyboard user lands on the chat they left.
+    await eventually(async () => expect(await conversationButton(page, gus).evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true))
     expect(await page.getByRole('log', { name: 'Messages' }).count()).toBe(0)
     await noSidewaysScroll(page)
 
