@@ -166,6 +166,12 @@ export class ChildPool {
     })
   }
 
+  /** Starts loading the first spare (while the server starts, say). */
+  prime(): void {
+    this.spare ??= this.spawn()
+    this.spare.catch(() => (this.spare = null))
+  }
+
   /** A loaded child waiting for its configuration; the next spare starts loading at once. */
   async take(): Promise<ChildProcess> {
     const child = this.spare ?? this.spawn()

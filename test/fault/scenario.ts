@@ -134,8 +134,10 @@ export class FaultHarness {
   static async open(): Promise<FaultHarness> {
     const dataDir = makeTempDir()
     const server = new ServerProcess(dataDir)
+    const harness = new FaultHarness(server, dataDir)
+    harness.pool.prime()
     await server.start()
-    return new FaultHarness(server, dataDir)
+    return harness
   }
 
   async close(): Promise<void> {
