@@ -1,7 +1,13 @@
 // Renderer conversation labels and text limits: the accessible name starts with the peer's username
 // (the e2e contract), previews are one clipped line, and the composer's byte limit matches the protocol.
 import { describe, expect, it } from 'vitest'
-import { conversationAccessibleName, previewText, unreadBadgeText } from '../../src/renderer/src/utils/conversation-label'
+import {
+  conversationAccessibleName,
+  messageText,
+  NEEDS_NEWER_VERSION,
+  previewText,
+  unreadBadgeText
+} from '../../src/renderer/src/utils/conversation-label'
 import { MAX_TEXT_BYTES, textTooLongError, utf8ByteLength } from '../../src/renderer/src/utils/text-limits'
 import type { ChatMessage, Conversation } from '../../src/shared/model'
 import { MAX_TEXT_BYTES as PROTOCOL_MAX_TEXT_BYTES } from '../../src/shared/proto/codec'
@@ -24,7 +30,7 @@ function lastMessage(text: string, direction: 'in' | 'out'): ChatMessage {
 }
 
 function conversation(unreadCount: number, last: ChatMessage | null): Conversation {
-  return { id: 'bob', chatType: 'single', lastMessage: last, unreadCount, updatedAt: 1 }
+  return { id: 'bob', chatType: 'single', lastMessage: last, unreadCount, readSeq: 0, draft: null, updatedAt: 1 }
 }
 
 describe('renderer conversation labels', () => {
@@ -39,6 +45,20 @@ describe('renderer conversation labels', () => {
     const long = previewText(conversation(0, lastMessage('x'.repeat(500), 'in')))
     expect(long.length).toBe(80)
     expect(long.endsWith('…')).toBe(true)
+  })
+
+  it('previews and names an unsent draft first, as "Draft: …"', () => {
+    const withMessage = conversation(1, lastMessage('hi', 'in'))
+    expect(previewText(withMessage, 'half a\nthought')).toBe('Draft: half a thought')
+    expect(conversationAccessibleName(withMessage, 'half a thought')).toBe('bob, 1 unread, Draft: half a thought')
+    // A draft of only spaces is no draft.
+    expect(previewText(withMessage, '   ')).toBe('hi')
+  })
+
+  it('shows a message this version cannot read as "needs a newer version", never as empty text', () => {
+    const unsupported: ChatMessage = { ...lastMessage('', 'in'), content: { type: 'unsupported', raw: 'AAEC' } }
+    expect(messageText(unsupported)).toBe(NEEDS_NEWER_VERSION)
+    expect(previewText(conversation(1, unsupported))).toBe(NEEDS_NEWER_VERSION)
   })
 
   it('caps the unread badge', () => {

@@ -24,7 +24,7 @@ function message(overrides: Partial<ChatMessage>): ChatMessage {
   }
 }
 
-const texts = (list: ChatMessage[]): string[] => list.map((m) => m.content.text)
+const texts = (list: ChatMessage[]): string[] => list.map((m) => (m.content.type === 'text' ? m.content.text : ''))
 
 describe('renderer message order', () => {
   it('puts acked messages in seq order, then unacked ones by timestamp', () => {
