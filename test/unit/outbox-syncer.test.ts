@@ -285,6 +285,32 @@ describe('syncer', () => {
     expect((await store.getConversation(BOB))?.readSeq).toBe(5)
   })
 
+  it('a server that keeps calling the cursor expired fails the catch-up (retried with backoff) instead of spinning', async () => {
+    for (let seq = 1; seq <= 5; seq++) log.push(logEntry(seq))
+    await syncer.catchUp()
+    recent = { summaries: [], headSeq: 5 }
+    syncer = new Syncer({
+      store,
+      me: ME,
+      activeConversation: () => null,
+      onApplied: () => undefined,
+      fetchRecent: async () => {
+        recentRequests += 1
+        return { conversations: [], hasMore: false, headSeq: 5, next: null }
+      },
+      fetchBatch: async () => {
+        requests.push({ afterSeq: -1, limit: 0 })
+        throw new ProtocolError(ErrorCode.ERROR_CURSOR_EXPIRED, 'always')
+      }
+    })
+    await syncer.init()
+    requests = []
+    recentRequests = 0
+    await expect(syncer.catchUp()).rejects.toMatchObject({ code: 'SERVER_ERROR' })
+    expect(requests).toHaveLength(2)
+    expect(recentRequests).toBe(1)
+  })
+
   it('a new device starts from the conversation list: one page of summaries, then only the log after its head', async () => {
     for (let seq = 1; seq <= 5_000; seq++) log.push(logEntry(seq))
     recent = {

@@ -396,7 +396,8 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
         // The store moved the read pointer of the conversation on screen: tell the server.
         if (this.activeConversation && this.active === session) this.flushReadPointers(session)
       },
-      onBootstrapped: () => {
+      onBootstrapped: (newest) => {
+        for (const { key, seq } of newest) history.noteGap(key, seq)
         session.prefetched = false
       },
       onBehind: () => session.catchUp.request()

@@ -17,17 +17,36 @@ export interface HistoryPagerOptions {
   requestHistory: (frame: RequestFrame) => Promise<RawResponse<'historyPage'>>
 }
 
+/** Server pages asked to close one hole before a page is shown; the rest closes as the user scrolls on. */
+const MAX_GAP_FILLS_PER_PAGE = 3
+
 export class HistoryPager {
   /** Per conversation: every message with a seq below this is known locally (the server said there is no more). */
   private readonly completeBelow = new Map<string, number>()
+  /**
+   * Per conversation: local messages below this seq may have a hole above them (the device started again from the
+   * conversation list after its cursor expired, so what happened between its old cursor and that start is missing).
+   */
+  private readonly gapBelow = new Map<string, number>()
   /** History pages asked of the server (diagnostics and tests). */
   requests = 0
 
   constructor(private readonly options: HistoryPagerOptions) {}
 
+  /** The device jumped to the log head: below `seq` (the conversation's newest entry then) local history may have a hole. */
+  noteGap(key: ConversationKey, seq: number): void {
+    if (seq <= 0) return
+    const mapKey = conversationKeyString(key)
+    this.gapBelow.set(mapKey, Math.max(seq, this.gapBelow.get(mapKey) ?? 0))
+  }
+
   async page(key: ConversationKey, beforeSeq: number | null, limit: number): Promise<MessagePage> {
     const { store } = this.options
-    const local = await store.page(key, beforeSeq, limit)
+    let local = await store.page(key, beforeSeq, limit)
+    for (let fill = 0; fill < MAX_GAP_FILLS_PER_PAGE && this.reachesGap(key, local) && this.options.isOnline(); fill++) {
+      if (!(await this.fillGap(key, beforeSeq, limit))) break
+      local = await store.page(key, beforeSeq, limit)
+    }
     if (local.messages.length >= limit || local.hasMore || !this.options.isOnline()) return local
     const oldestKnown = local.messages.reduce<number | null>(
       (min, m) => (m.seq !== null && (min === null || m.seq < min) ? m.seq : min),
@@ -51,6 +70,39 @@ export class HistoryPager {
     } catch (err) {
       log.warn('could not fetch older history; showing local messages', { error: String(err) })
       return local
+    }
+  }
+
+  /** Whether the page shows local messages from below a possible hole (so they may not be adjacent). */
+  private reachesGap(key: ConversationKey, local: MessagePage): boolean {
+    const gap = this.gapBelow.get(conversationKeyString(key))
+    return gap !== undefined && local.messages.some((m) => m.seq !== null && m.seq < gap)
+  }
+
+  /**
+   * Fetch the server's page just below the hole and store it. The hole is closed when that page reaches down to the
+   * newest local message below it (or the server has nothing older); otherwise it moves down to the page's oldest.
+   */
+  private async fillGap(key: ConversationKey, beforeSeq: number | null, limit: number): Promise<boolean> {
+    const mapKey = conversationKeyString(key)
+    const gap = this.gapBelow.get(mapKey)
+    if (gap === undefined) return false
+    const below = Math.min(gap, beforeSeq ?? Number.POSITIVE_INFINITY)
+    const newestLocalBelow = (await this.options.store.page(key, below, 1)).messages.find((m) => m.seq !== null)?.seq ?? 0
+    try {
+      this.requests += 1
+      const response = await this.options.requestHistory({
+        history: { conversation: key.id, chatType: chatTypeToWire(key.type), beforeSeq: below, limit }
+      })
+      const events = rawEventsOfResponse(response.frameBytes, 'historyPage')
+      if (events.length > 0) await this.options.syncer.applyHistory(events)
+      const oldestFetched = events.reduce((min, e) => Math.min(min, e.seq), below)
+      if (!response.body.hasMore || events.length === 0 || oldestFetched <= newestLocalBelow) this.gapBelow.delete(mapKey)
+      else this.gapBelow.set(mapKey, oldestFetched)
+      return true
+    } catch (err) {
+      log.warn('could not fill a hole in the local history; showing local messages', { error: String(err) })
+      return false
     }
   }
 }

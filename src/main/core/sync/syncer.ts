@@ -44,8 +44,11 @@ export interface SyncerOptions {
   fetchRecent: (after: RecentPage['next'], limit: number) => Promise<RecentPage>
   activeConversation: () => ConversationKey | null
   onApplied: (changes: AppliedChanges) => void
-  /** The device started from the conversation list (new device, expired cursor). */
-  onBootstrapped?: () => void
+  /**
+   * The device started from the conversation list (new device, expired cursor): for each conversation, the seq of
+   * its newest entry then (local history below it may have a hole).
+   */
+  onBootstrapped?: (newest: Array<{ key: ConversationKey; seq: number }>) => void
   /** A pushed entry could not be applied (e.g. its gap's catch-up failed): the device is behind until a catch-up. */
   onBehind?: (err: unknown) => void
   /** This version's decoder by default; tests inject a "newer" one. */
@@ -169,6 +172,7 @@ export class Syncer {
     log.info('starting from the conversation list', { why })
     let after: RecentPage['next'] = null
     let headSeq: number | null = null
+    const newest: Array<{ key: ConversationKey; seq: number }> = []
     for (;;) {
       this.counters.recentRequests += 1
       const page = await this.options.fetchRecent(after, RECENT_PAGE_SIZE)
@@ -178,8 +182,10 @@ export class Syncer {
       for (const summary of page.conversations) {
         const entry = summary.last ? this.decodeOrQuarantine(summary.last) : null
         const last = entry && (entry.kind === 'message' || entry.kind === 'unsupportedMessage') ? entry : null
+        const key = conversationKey(summary.chatType, summary.conversationId)
+        if (summary.last) newest.push({ key, seq: summary.last.seq })
         summaries.push({
-          key: conversationKey(summary.chatType, summary.conversationId),
+          key,
           lastMessage: last ? last.message : null,
           readSeq: summary.readSeq,
           unreadCount: summary.unread
@@ -194,10 +200,11 @@ export class Syncer {
       if (!page.hasMore || !page.next) break
       after = page.next
     }
-    this.options.onBootstrapped?.()
+    this.options.onBootstrapped?.(newest)
   }
 
   private async runCatchUp(): Promise<void> {
+    let restartedFromList = false
     let fetchedUpTo = this.cursor
     let pending: RawLogEvent[] = []
     const applyPending = async (): Promise<void> => {
@@ -212,7 +219,9 @@ export class Syncer {
         this.counters.syncRequests += 1
         batch = await this.options.fetchBatch(fetchedUpTo, this.batchSize)
       } catch (err) {
-        if (err instanceof ProtocolError && err.wireCode === ErrorCode.ERROR_CURSOR_EXPIRED) {
+        if (err instanceof ProtocolError && err.wireCode === ErrorCode.ERROR_CURSOR_EXPIRED && !restartedFromList) {
+          // Once per catch-up: a server that calls its own head expired must not spin this loop.
+          restartedFromList = true
           // The server no longer keeps entries that old: start again from the conversation list and the head.
           log.warn('cursor expired on the server; starting from the conversation list', { cursor: this.cursor })
           pending = []
