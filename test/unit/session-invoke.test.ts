@@ -183,7 +183,10 @@ describe('CoreSession validation', () => {
       ['conversations.markRead', { conversationId: 'bob' }],
       ['messages.page', { conversationId: 'bob' }],
       ['messages.sendText', { to: 'bob', text: 'hi' }],
-      ['messages.retry', { messageId: MESSAGE_ID }]
+      ['messages.retry', { messageId: MESSAGE_ID }],
+      ['conversations.setActive', { conversationId: 'bob' }],
+      ['drafts.set', { conversationId: 'bob', text: 'x' }],
+      ['users.lookup', { username: 'bob' }]
     ] as const) {
       expect(await session.invoke(method, args)).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } })
     }
