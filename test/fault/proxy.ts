@@ -25,6 +25,11 @@ export interface FaultProxyOptions {
   meanFramesBetweenFaults?: number
   /** A delayed frame (and every later frame of that direction on its link, which queue behind it) waits up to this. */
   maxDelayMs?: number
+  /**
+   * Some delays are stalls instead: the link stays up (the proxy answers pings) but frames wait this long, past the
+   * client's request timeout, so requests time out on a healthy link and must be retried there. 0 = no stalls.
+   */
+  stallMs?: number
   sabotage?: Sabotage
   sabotageEvery?: number
   /**
@@ -35,11 +40,13 @@ export interface FaultProxyOptions {
   sourceAddress?: string
 }
 
-/** A run of 200 messages relays 700-900 frames: a fault every ~14 frames gives 45-65, above the 20. */
-const DEFAULT_MEAN_FRAMES_BETWEEN_FAULTS = 14
+/** A run of 200 messages relays 550-1100 frames: a fault every ~20 frames gives 27-55, above the 20. */
+const DEFAULT_MEAN_FRAMES_BETWEEN_FAULTS = 20
 /** Long enough to push a frame past the next few requests, short enough not to trip a 1 s pong timeout often. */
 const DEFAULT_MAX_DELAY_MS = 150
 const MIN_DELAY_MS = 5
+/** Share of delays that are stalls (when stallMs is set). */
+const STALL_SHARE = 0.25
 const DEFAULT_SABOTAGE_EVERY = 10
 /** WebSocket close codes that may be sent in a close frame (1005/1006/1015 are reserved for "none"/"abnormal"). */
 function isSendableCloseCode(code: number): boolean {
@@ -137,6 +144,13 @@ export class FaultProxy {
     return 1 + Math.floor(this.random() * 2 * this.meanGap)
   }
 
+  private drawDelay(): number {
+    const stallMs = this.options.stallMs ?? 0
+    const stall = this.random() < STALL_SHARE
+    const delay = MIN_DELAY_MS + Math.floor(this.random() * this.maxDelayMs)
+    return stall && stallMs > 0 ? stallMs + delay : delay
+  }
+
   private drawKind(): FaultKind {
     return FAULT_KINDS[Math.floor(this.random() * FAULT_KINDS.length)]!
   }
@@ -224,7 +238,7 @@ export class FaultProxy {
         this.kill(link)
         return
       case 'delay':
-        this.relay(link, direction, data, binary, MIN_DELAY_MS + Math.floor(this.random() * this.maxDelayMs))
+        this.relay(link, direction, data, binary, this.drawDelay())
         return
       case 'duplicate':
         this.relay(link, direction, data, binary)

@@ -32,7 +32,7 @@ const CHILD_BURST = [3, 6] as const
 const MARK_READ_SHARE = 0.04
 /** After the traffic, how long the run may take to converge before it is judged as it stands. */
 const SETTLE_TIMEOUT_MS = 15_000
-const SETTLE_POLL_MS = 150
+const SETTLE_POLL_MS = 100
 
 /**
  * Short client timings so a run takes seconds. firstReconnectWindowMs / sendRetryMaxMs are the outbox and
@@ -48,6 +48,9 @@ export const HARNESS_TIMINGS = {
   firstReconnectWindowMs: 100,
   sendRetryMaxMs: 300
 }
+
+/** A stalled frame waits past the client's request timeout (the request times out on a link that stays up). */
+const STALL_MS = HARNESS_TIMINGS.requestTimeoutMs + 200
 
 export interface RunOptions {
   seed: number
@@ -193,7 +196,8 @@ class Run {
       // A different stream from the scenario's: the fault plan and the traffic are drawn independently.
       seed: (this.options.seed ^ 0x5eed_f00d) >>> 0,
       sabotage: this.options.sabotage,
-      sourceAddress: this.sourceAddress
+      sourceAddress: this.sourceAddress,
+      stallMs: STALL_MS
     })
     this.proxy = proxy
     proxy.setUpstreamPort(this.server.port)
