@@ -40,8 +40,8 @@ export interface FaultProxyOptions {
   sourceAddress?: string
 }
 
-/** A run of 200 messages relays 550-1100 frames: a fault every ~20 frames gives 27-55, above the 20. */
-const DEFAULT_MEAN_FRAMES_BETWEEN_FAULTS = 20
+/** A run of 200 messages relays 550-1100 frames: a fault every ~16 frames gives 33-65, above the 20. */
+const DEFAULT_MEAN_FRAMES_BETWEEN_FAULTS = 16
 /** Long enough to push a frame past the next few requests, short enough not to trip a 1 s pong timeout often. */
 const DEFAULT_MAX_DELAY_MS = 150
 const MIN_DELAY_MS = 5
