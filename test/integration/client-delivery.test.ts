@@ -188,6 +188,36 @@ describe('delivery and sync against the real server', () => {
     )
   })
 
+  it('a conversation read while offline is read on the other devices once the reader is back, even after a restart', async () => {
+    await start()
+    const alice = uniqueUser('alice')
+    const bob = uniqueUser('bob')
+    await registerUsers(server, alice, bob)
+    const a1Dir = makeTempDir()
+    const a1 = devices.create('a1', {}, { dataDir: a1Dir, deviceId: `a1-${alice}` })
+    const a2 = devices.create('a2')
+    const b = devices.create('b')
+    await Promise.all([a1.login(alice, TEST_PASSWORD), a2.login(alice, TEST_PASSWORD), b.login(bob, TEST_PASSWORD)])
+    for (let i = 0; i < 2; i++) await b.sendText(alice, `unread ${i}`)
+    const unreadOn = async (client: typeof a1): Promise<number | undefined> =>
+      (await client.listConversations()).find((c) => c.id === bob)?.unreadCount
+    await waitFor('both see 2 unread', async () => (await unreadOn(a1)) === 2 && (await unreadOn(a2)) === 2)
+
+    await server.stop()
+    await waitFor('a1 offline', () => a1.status.state !== 'connected')
+    await a1.markRead(bob) // offline: the pointer moves in a1's store and waits there
+    expect(await unreadOn(a1)).toBe(0)
+    const saved = a1.credentials!
+    await a1.close() // and the app is closed before the link comes back
+    await server.start()
+    await waitFor('a2 reconnected', () => a2.status.state === 'connected')
+    expect(await unreadOn(a2)).toBe(2)
+
+    const a1Again = devices.create('a1-again', {}, { dataDir: a1Dir, deviceId: `a1-${alice}` })
+    await a1Again.resume(saved)
+    await waitFor('a2 sees it read', async () => (await unreadOn(a2)) === 0)
+  })
+
   it('BOB and bob are one conversation; lookupUser answers the canonical id or USER_NOT_FOUND', async () => {
     await start()
     const { alice, bob, a, b } = await signInPair(server, devices)
