@@ -78,11 +78,11 @@ describe('store keyset pages', () => {
 })
 
 describe('search query sanitiser', () => {
-  it('quotes every word and drops operators and punctuation: 3+ characters trigram, short CJK bigram, short others LIKE', () => {
-    expect(toSearchPlan('harbour ferry')).toEqual({ trigram: '"harbour" "ferry"', bigram: null, likes: [] })
-    expect(toSearchPlan('"a" AND b*')).toEqual({ trigram: '"AND"', bigram: null, likes: ['%a%', '%b%'] })
-    expect(toSearchPlan('text:(x OR y)')).toEqual({ trigram: '"text"', bigram: null, likes: ['%x%', '%OR%', '%y%'] })
-    expect(toSearchPlan('café 東京 我')).toEqual({ trigram: '"café"', bigram: '"東京" "我"*', likes: [] })
+  it('drops operators and punctuation: 3+ characters substring words, short CJK bigram, short others LIKE', () => {
+    expect(toSearchPlan('harbour ferry')).toEqual({ words: ['harbour', 'ferry'], bigram: null, likes: [] })
+    expect(toSearchPlan('"a" AND b*')).toEqual({ words: ['AND'], bigram: null, likes: ['%a%', '%b%'] })
+    expect(toSearchPlan('text:(x OR y)')).toEqual({ words: ['text'], bigram: null, likes: ['%x%', '%OR%', '%y%'] })
+    expect(toSearchPlan('café 東京 我')).toEqual({ words: ['café'], bigram: '"東京" "我"*', likes: [] })
     expect(toSearchPlan(' "* -^ ')).toBeNull()
   })
 })

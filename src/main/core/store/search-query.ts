@@ -1,18 +1,18 @@
-// Turns what a person types into the search box into a search plan over the store's two indexes (trigram and
-// CJK bigram, see migrations/003): every word is quoted, so quotes, `*`, `AND`/`OR`/`NEAR`, brackets and column
-// filters cannot throw.
+// Turns what a person types into the search box into a search plan over the store's indexes (words with their
+// substring index, CJK bigrams; see migrations/003): every word is quoted, so quotes, `*`, `AND`/`OR`/`NEAR`,
+// brackets and column filters cannot throw.
 import { isCjkWord } from './search-text'
 
 const MAX_QUERY_WORDS = 16
 const MAX_QUERY_CHARS = 512
 /** Letters, digits and combining marks: what a search word is made of (punctuation separates words). */
 const WORD = /[\p{L}\p{N}\p{M}\p{Co}]+/gu
-/** The trigram tokenizer indexes 3-character pieces: shorter words need another path. */
+/** The substring index is a trigram index: shorter words need another path. */
 const TRIGRAM_CHARS = 3
 
 export interface SearchPlan {
-  /** FTS5 MATCH for messages_fts: words of 3+ characters, each a substring (a phrase of its trigrams). */
-  trigram: string | null
+  /** Words of 3+ characters, each to be found as a substring of a word (search_terms_fts, then messages_fts). */
+  words: string[]
   /** FTS5 MATCH for messages_cjk: 1-2 character CJK words (a token, or a prefix for one character). */
   bigram: string | null
   /** 1-2 character words in other scripts: LIKE '%word%' patterns, filters on the other words' results. */
@@ -23,19 +23,19 @@ export interface SearchPlan {
 export function toSearchPlan(input: string): SearchPlan | null {
   const words = (input.slice(0, MAX_QUERY_CHARS).normalize('NFKC').match(WORD) ?? []).slice(0, MAX_QUERY_WORDS)
   if (words.length === 0) return null
-  const trigram: string[] = []
+  const long: string[] = []
   const bigram: string[] = []
   const likes: string[] = []
   for (const word of words) {
     const length = [...word].length
     // Quoted strings are literal in FTS5; the words cannot contain `"`, so no escaping is needed. Space = AND.
-    if (length >= TRIGRAM_CHARS) trigram.push(`"${word}"`)
+    if (length >= TRIGRAM_CHARS) long.push(word)
     else if (isCjkWord(word)) bigram.push(length === 1 ? `"${word}"*` : `"${word}"`)
     // Letters, digits and marks only: no `%`, `_` or escape character can reach the pattern.
     else likes.push(`%${word}%`)
   }
   return {
-    trigram: trigram.length > 0 ? trigram.join(' ') : null,
+    words: long,
     bigram: bigram.length > 0 ? bigram.join(' ') : null,
     likes
   }

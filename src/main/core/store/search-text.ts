@@ -1,5 +1,5 @@
-// What the search indexes are fed with and keyed by: the time-ordered search key of a message (the FTS rowid)
-// and the overlapping two-character pieces of CJK text (the bigram index for 1-2 character queries).
+// What the search indexes are fed with and keyed by: the time-ordered search key of a message (the FTS rowid),
+// its distinct words (the substring index) and the overlapping two-character pieces of its CJK text.
 
 /**
  * The search key packs (timestamp ms, tie-break) into one 64-bit integer so that FTS rowid order IS time
@@ -58,4 +58,18 @@ export function cjkBigrams(text: string): string | null {
     pieces.push(chars.at(-1)!)
   }
   return pieces.join(' ')
+}
+
+/** Letters, digits and combining marks: what the unicode61 tokenizer keeps inside a word. */
+const WORD = /[\p{L}\p{N}\p{M}\p{Co}]+/gu
+/** Words longer than this are not listed for substring search (a pasted hash or URL run); they stay searchable whole. */
+const MAX_TERM_CHARS = 64
+
+/** The distinct words of `text`, lowercased, as a JSON array (what search_terms lists for substring queries). */
+export function searchWords(text: string): string {
+  const words = new Set<string>()
+  for (const word of text.normalize('NFKC').toLowerCase().match(WORD) ?? []) {
+    if (word.length <= MAX_TERM_CHARS) words.add(word)
+  }
+  return JSON.stringify([...words])
 }

@@ -44,6 +44,11 @@ const NO_SEQ_BOUND = Number.MAX_SAFE_INTEGER
  * LIKE (a few ms), which is what such a query is good for (recent messages), instead of the whole history.
  */
 const SHORT_QUERY_SCAN_ROWS = 20_000
+/**
+ * A query word that is inside more distinct words than this (a common syllable such as 'ing') is searched as
+ * those words plus the word as a prefix: an OR of a few hundred words is still ~ms, thousands are not.
+ */
+const MAX_TERMS_PER_WORD = 100
 const DEFAULT_QUARANTINE_LIST = 100
 const MAX_QUARANTINE_LIST = 1_000
 
@@ -243,11 +248,13 @@ export class SqliteMessageStore implements MessageStore {
       const size = checkLimit(limit, MAX_SEARCH_RESULTS)
       const plan = toSearchPlan(query)
       if (plan === null) return []
+      const words = this.wordsMatch(plan.words)
+      if (words === undefined) return [] // a word that no stored word contains
       const values: unknown[] = []
-      if (plan.trigram !== null) values.push(plan.trigram)
+      if (words !== null) values.push(words)
       if (plan.bigram !== null) values.push(plan.bigram)
       values.push(...plan.likes, size)
-      return this.searchStatement(plan).all(values).map(rowToMessage)
+      return this.searchStatement(plan, words !== null).all(values).map(rowToMessage)
     })
   }
 
@@ -512,13 +519,30 @@ export class SqliteMessageStore implements MessageStore {
     return 'message' in checked ? null : checked.reason
   }
 
-  private searchStatement(plan: SearchPlan): Statement<unknown[], MessageRow> {
-    const shape = `${plan.trigram !== null}:${plan.bigram !== null}:${plan.likes.length}`
+  /**
+   * The messages_fts MATCH for the plan's long words: each word becomes the OR of the stored words containing it
+   * (the words AND together). Null when there are no long words; undefined when one matches no stored word.
+   */
+  private wordsMatch(words: string[]): string | null | undefined {
+    if (words.length === 0) return null
+    const groups: string[] = []
+    for (const word of words) {
+      // The word is letters, digits and marks only (search-query.ts), and so is every stored term: no quoting issue.
+      const terms = this.statements.termsContaining.all(`"${word}"`, MAX_TERMS_PER_WORD + 1).map((row) => `"${row.term}"`)
+      if (terms.length === 0) return undefined
+      if (terms.length > MAX_TERMS_PER_WORD) terms.splice(MAX_TERMS_PER_WORD, Infinity, `"${word}"*`)
+      groups.push(terms.length === 1 ? terms[0]! : `(${terms.join(' OR ')})`)
+    }
+    return groups.join(' AND ')
+  }
+
+  private searchStatement(plan: SearchPlan, hasWords: boolean): Statement<unknown[], MessageRow> {
+    const shape = `${hasWords}:${plan.bigram !== null}:${plan.likes.length}`
     let statement = this.searchStatements.get(shape)
     if (statement !== undefined) return statement
     const likes = plan.likes.map(() => ' AND m.text LIKE ?').join('')
     let sql: string
-    if (plan.trigram !== null) {
+    if (hasWords) {
       const bigram = plan.bigram === null ? '' : ' AND f.rowid IN (SELECT rowid FROM messages_cjk WHERE messages_cjk MATCH ?)'
       sql = `SELECT ${messageColumnsOf('m')} FROM messages_fts f JOIN messages m ON m.search_key = f.rowid
              WHERE messages_fts MATCH ?${bigram}${likes} ORDER BY f.rowid DESC LIMIT ?`

@@ -103,6 +103,7 @@ export interface StoreStatements {
   quarantine: Statement<[number, Buffer | null, string, number]>
   quarantinedList: Statement<[number], QuarantineRow>
   quarantinedCount: Statement<[], { n: number }>
+  termsContaining: Statement<[string, number], { term: string }>
   getCursor: Statement<[], { value: number }>
   advanceCursor: Statement<[number]>
 }
@@ -263,6 +264,11 @@ export function prepareStatements(db: Database): StoreStatements {
       `SELECT seq, raw, reason, quarantined_at FROM quarantined_events ORDER BY seq DESC LIMIT ?`
     ),
     quarantinedCount: db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM quarantined_events`),
+
+    /** Words that contain a query word (a trigram MATCH over the distinct words, never over all messages). */
+    termsContaining: db.prepare<[string, number], { term: string }>(
+      `SELECT t.term FROM search_terms_fts f JOIN search_terms t ON t.id = f.rowid WHERE search_terms_fts MATCH ? LIMIT ?`
+    ),
 
     getCursor: db.prepare<[], { value: number }>(`SELECT value FROM sync_state WHERE key = '${CURSOR_KEY}'`),
     /** The cursor only moves forward, whatever order batches are applied in. */
