@@ -22,10 +22,10 @@ const MAX_USERS = 4
 export const DEFAULT_MESSAGES_PER_RUN = 200
 /** Pause between two messages, uniform in [0, MAX_PACE_MS]: ~1 s of traffic for 200 messages, links stay busy. */
 const MAX_PACE_MS = 5
-/** The server is SIGKILLed once per run, somewhere in the middle third, and stays down for this many messages. */
-const SERVER_DOWN_MESSAGES = [5, 25] as const
-/** The client child stays down for this many messages after its kill. */
-const CHILD_DOWN_MESSAGES = [5, 25] as const
+/** The server is SIGKILLed once per run, in the middle third; the traffic waits for its restart this many messages later. */
+const SERVER_DOWN_MESSAGES = [20, 60] as const
+/** The client child sends again this many messages after its kill (its restart begins at once). */
+const CHILD_DOWN_MESSAGES = [10, 40] as const
 /** Messages the child stores right before its kill (some still in its outbox when it dies). */
 const CHILD_BURST = [3, 6] as const
 /** Share of steps where a device marks a conversation read (unread counts must converge across devices). */
@@ -99,9 +99,10 @@ interface InProcessDevice extends Device {
 interface ChildDevice extends Device {
   kind: 'child'
   config: ChildConfig
-  /** null while killed (or restarting). */
+  /** null from its kill until the scenario takes it back as a sender (at its message count). */
   process: ClientChild | null
-  restarting: Promise<void> | null
+  /** The restarted child, started right after the kill (null if it could not start). */
+  restarting: Promise<ClientChild | null> | null
 }
 
 /**
@@ -291,15 +292,13 @@ class Run {
     const restartChildAt = this.options.noKills ? NEVER : killChildAt + between(this.random, CHILD_DOWN_MESSAGES)
     let step = 0
     while (this.sent.size < this.total) {
-      // Kills and restarts happen at message counts; the traffic waits for a restart, so however slow the machine,
-      // a seed keeps its shape (the server is down for exactly its count of messages).
+      // Kills happen at message counts, and restarts begin at once (as a supervisor would restart a crashed
+      // process); at its own count the traffic waits for the restart, so however slow the machine, a seed keeps
+      // its shape (who may send when, and from which device, is a function of the seed).
       if (step === killServerAt) await this.killServerDuringCommits()
-      if (step === restartServerAt) await (this.serverRestart = this.restartServer())
+      if (step === restartServerAt) await this.serverRestart
       if (step === killChildAt) await this.killChildWithPendingOutbox()
-      if (step === restartChildAt) {
-        this.restartChild()
-        await this.child?.restarting
-      }
+      if (step === restartChildAt) await this.takeBackChild()
       step += 1
       const sender = this.pickSender()
       if (!sender) {
@@ -310,13 +309,9 @@ class Run {
       if (this.random() < MARK_READ_SHARE) await this.markRead()
       await sleep(Math.floor(this.random() * (MAX_PACE_MS + 1)))
     }
-    // The server and the child are back before settling (a restart scheduled past the last message happens now).
-    if (this.serverRestart === null && killServerAt >= 0) this.serverRestart = this.restartServer()
+    // The server and the child are back before settling.
     await this.serverRestart
-    if (this.child && !this.child.process) {
-      if (!this.child.restarting) this.restartChild()
-      await this.child.restarting
-    }
+    await this.takeBackChild()
     this.note('traffic done')
   }
 
@@ -327,6 +322,7 @@ class Run {
     await this.server.kill()
     this.serverKills += 1
     this.note(`server SIGKILLed after ${this.sent.size} messages`)
+    this.serverRestart = this.restartServer()
   }
 
   private async restartServer(): Promise<void> {
@@ -350,22 +346,25 @@ class Run {
     await process.kill()
     this.clientKills += 1
     this.note(`client child SIGKILLed after ${this.sent.size} messages (${burst} just stored)`)
-  }
-
-  private restartChild(): void {
-    const child = this.child
-    if (!child || child.process || child.restarting) return
     child.restarting = ClientChild.start(child.config, this.pool).then(
-      (process) => {
-        child.process = process
-        child.restarting = null
+      (restarted) => {
         this.note('client child restarted from its database')
+        return restarted
       },
       (err: unknown) => {
-        child.restarting = null
         this.problems.push(`${child.label}: could not restart: ${err instanceof Error ? err.message : String(err)}`)
+        return null
       }
     )
+  }
+
+  /** The restarted child becomes a sender again (its restart began at the kill). */
+  private async takeBackChild(): Promise<void> {
+    const child = this.child
+    if (!child?.restarting) return
+    const restarted = await child.restarting
+    child.restarting = null
+    child.process = restarted
   }
 
   private collectChildAcks(process: ClientChild): void {
@@ -451,7 +450,7 @@ class Run {
     for (const device of this.devices) {
       if (device.kind === 'in-process') closing.push(device.client.close())
       else {
-        closing.push(device.restarting?.then(() => device.process?.stop()) ?? Promise.resolve())
+        closing.push(device.restarting?.then((restarted) => restarted?.stop()) ?? Promise.resolve())
         if (device.process) closing.push(device.process.stop())
       }
     }
