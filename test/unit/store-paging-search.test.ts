@@ -83,6 +83,7 @@ describe('search query sanitiser', () => {
     expect(toSearchPlan('"a" AND b*')).toEqual({ words: ['AND'], bigram: null, likes: ['%a%', '%b%'] })
     expect(toSearchPlan('text:(x OR y)')).toEqual({ words: ['text'], bigram: null, likes: ['%x%', '%OR%', '%y%'] })
     expect(toSearchPlan('café 東京 我')).toEqual({ words: ['café'], bigram: '"東京" "我"*', likes: [] })
+    expect(toSearchPlan('我们明天')).toEqual({ words: [], bigram: '"我们" "们明" "明天"', likes: ['%我们明天%'] })
     expect(toSearchPlan(' "* -^ ')).toBeNull()
   })
 })

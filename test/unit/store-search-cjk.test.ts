@@ -82,6 +82,21 @@ describe('store search in every script', () => {
     expect(await texts('周末')).toEqual(['周末愉快'])
   })
 
+  it('finds 3+ character CJK words anywhere in a long run, and only as adjacent characters', async () => {
+    const longRun = '从前有座山山里有座庙庙里有个老和尚在给小和尚讲故事讲的是什么呢从前有座山山里有座庙庙里有个老和尚在给小和尚讲故事'
+    await store.applyEvents([incoming('dave', 30, longRun), incoming('dave', 31, '我们走吧，们明白')], 31)
+    expect((await store.search('老和尚', 10)).map((m) => m.seq)).toEqual([30])
+    expect((await store.search('讲故事讲的是', 10)).map((m) => m.seq)).toEqual([30])
+    // 我们 and 们明 are both in seq 31, but not as 我们明: only the message that has it matches.
+    expect(await texts('我们明')).toEqual(['我们明天见'])
+  })
+
+  it('finds a word longer than the substring index keeps, whole', async () => {
+    const token = 'a'.repeat(40) + 'b'.repeat(40)
+    await store.applyEvents([incoming('dave', 40, `hash ${token} end`)], 40)
+    expect((await store.search(token, 10)).map((m) => m.seq)).toEqual([40])
+  })
+
   it('splits CJK runs into overlapping pairs plus the last character', () => {
     expect(cjkBigrams('我们明天见')).toBe('我们 们明 明天 天见 见')
     expect(cjkBigrams('hi 好 ok カナ')).toBe('好 カナ ナ')

@@ -11,11 +11,14 @@ const WORD = /[\p{L}\p{N}\p{M}\p{Co}]+/gu
 const TRIGRAM_CHARS = 3
 
 export interface SearchPlan {
-  /** Words of 3+ characters, each to be found as a substring of a word (search_terms_fts, then messages_fts). */
+  /** Non-CJK words of 3+ characters, each found as a substring of a word (search_terms_fts, then messages_fts). */
   words: string[]
-  /** FTS5 MATCH for messages_cjk: 1-2 character CJK words (a token, or a prefix for one character). */
+  /**
+   * FTS5 MATCH for messages_cjk: CJK words as a token (2 characters), a prefix (1) or the AND of their
+   * consecutive pairs (3+, then also a LIKE filter so the pairs are adjacent).
+   */
   bigram: string | null
-  /** 1-2 character words in other scripts: LIKE '%word%' patterns, filters on the other words' results. */
+  /** LIKE '%word%' filters: 1-2 character words in other scripts, and CJK words of 3+ characters. */
   likes: string[]
 }
 
@@ -29,8 +32,12 @@ export function toSearchPlan(input: string): SearchPlan | null {
   for (const word of words) {
     const length = [...word].length
     // Quoted strings are literal in FTS5; the words cannot contain `"`, so no escaping is needed. Space = AND.
-    if (length >= TRIGRAM_CHARS) long.push(word)
-    else if (isCjkWord(word)) bigram.push(length === 1 ? `"${word}"*` : `"${word}"`)
+    if (isCjkWord(word)) {
+      const chars = [...word]
+      if (chars.length === 1) bigram.push(`"${word}"*`)
+      else for (let i = 0; i + 1 < chars.length; i++) bigram.push(`"${chars[i]}${chars[i + 1]}"`)
+      if (chars.length > 2) likes.push(`%${word}%`)
+    } else if (length >= TRIGRAM_CHARS) long.push(word)
     // Letters, digits and marks only: no `%`, `_` or escape character can reach the pattern.
     else likes.push(`%${word}%`)
   }

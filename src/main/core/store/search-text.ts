@@ -65,11 +65,14 @@ const WORD = /[\p{L}\p{N}\p{M}\p{Co}]+/gu
 /** Words longer than this are not listed for substring search (a pasted hash or URL run); they stay searchable whole. */
 const MAX_TERM_CHARS = 64
 
-/** The distinct words of `text`, lowercased, as a JSON array (what search_terms lists for substring queries). */
+/**
+ * The distinct words of `text`, lowercased, as a JSON array (what search_terms lists for substring queries).
+ * Runs of CJK only are left out: the bigram index finds any part of them, and every sentence would be a new word.
+ */
 export function searchWords(text: string): string {
   const words = new Set<string>()
   for (const word of text.normalize('NFKC').toLowerCase().match(WORD) ?? []) {
-    if (word.length <= MAX_TERM_CHARS) words.add(word)
+    if (word.length <= MAX_TERM_CHARS && !isCjkWord(word)) words.add(word)
   }
   return JSON.stringify([...words])
 }

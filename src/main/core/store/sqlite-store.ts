@@ -249,7 +249,6 @@ export class SqliteMessageStore implements MessageStore {
       const plan = toSearchPlan(query)
       if (plan === null) return []
       const words = this.wordsMatch(plan.words)
-      if (words === undefined) return [] // a word that no stored word contains
       const values: unknown[] = []
       if (words !== null) values.push(words)
       if (plan.bigram !== null) values.push(plan.bigram)
@@ -521,16 +520,16 @@ export class SqliteMessageStore implements MessageStore {
 
   /**
    * The messages_fts MATCH for the plan's long words: each word becomes the OR of the stored words containing it
-   * (the words AND together). Null when there are no long words; undefined when one matches no stored word.
+   * (the words AND together); a word no stored word contains is asked as a prefix (words longer than
+   * search-text.ts MAX_TERM_CHARS are not listed). Null when there are no long words.
    */
-  private wordsMatch(words: string[]): string | null | undefined {
+  private wordsMatch(words: string[]): string | null {
     if (words.length === 0) return null
     const groups: string[] = []
     for (const word of words) {
       // The word is letters, digits and marks only (search-query.ts), and so is every stored term: no quoting issue.
       const terms = this.statements.termsContaining.all(`"${word}"`, MAX_TERMS_PER_WORD + 1).map((row) => `"${row.term}"`)
-      if (terms.length === 0) return undefined
-      if (terms.length > MAX_TERMS_PER_WORD) terms.splice(MAX_TERMS_PER_WORD, Infinity, `"${word}"*`)
+      if (terms.length === 0 || terms.length > MAX_TERMS_PER_WORD) terms.splice(MAX_TERMS_PER_WORD, Infinity, `"${word}"*`)
       groups.push(terms.length === 1 ? terms[0]! : `(${terms.join(' OR ')})`)
     }
     return groups.join(' AND ')
