@@ -1,6 +1,8 @@
 // Covers the server store through its interface, on the real SQLite worker in temp folders: read pointers, recent
 // conversations, token rotation, attempt windows, retention, sequences across restarts and the worker's crash.
 import crypto from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openServerStore, type WorkerStoreHandle } from '../../src/server/store/worker-store'
 import type { NewMessage, ServerStore } from '../../src/server/store/types'
@@ -209,6 +211,14 @@ describe('server store', () => {
     const stats = await store.stats()
     expect(stats.synchronous).toBe('FULL')
     expect(stats.messagesPerCommit).toBeGreaterThan(1)
+  })
+
+  it('refuses to open when the database cannot be created, naming the reason', async () => {
+    const dir = makeTempDir()
+    dirs.push(dir)
+    const notAFolder = path.join(dir, 'file')
+    fs.writeFileSync(notAFolder, 'not a folder')
+    await expect(openServerStore(notAFolder)).rejects.toThrow(/could not be opened/)
   })
 
   it('rejects the calls in flight when the worker crashes, then serves later calls from a new worker', async () => {
