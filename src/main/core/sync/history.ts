@@ -54,6 +54,8 @@ export class HistoryPager {
     )
     const askBelow = oldestKnown ?? Number.POSITIVE_INFINITY
     const mapKey = conversationKeyString(key)
+    // Nothing local lies below this page: a hole under it can hide nothing, and what the server sends is adjacent.
+    if (!this.reachesGap(key, local)) this.gapBelow.delete(mapKey)
     if (askBelow <= (this.completeBelow.get(mapKey) ?? 0)) return local
     try {
       this.requests += 1
