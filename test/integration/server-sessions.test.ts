@@ -69,7 +69,7 @@ describe('device sessions', () => {
     expect(newest).not.toBe(rotated)
     expect(device.isOpen).toBe(true)
 
-    // A copy of the first token, presented after rotation (a thief, or a lost answer): refused as revoked ...
+    // A copy of the first token, presented after its successor was used (renewed again): a thief, refused as revoked ...
     const thief = await tryAuth(t.server.url, start.token, 'a-main')
     expect(thief.error).toBe(ErrorCode.ERROR_TOKEN_REVOKED)
     expect(thief.code).toBe(CloseCode.CLOSE_SIGNED_OUT)

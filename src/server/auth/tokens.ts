@@ -1,8 +1,23 @@
 // Owns access tokens and the device sessions they stand for: opaque random tokens, stored only as SHA-256 hashes,
-// bound to one device, rotated on every renew (a reused old token revokes its session), ended by sign-out or idleness.
+// bound to one device, rotated on every renew (a reused old token revokes its session, unless the renew answer was
+// lost: see TOKEN_ROTATION_GRACE_MS), ended by sign-out or idleness.
 import crypto from 'node:crypto'
+import { createLogger } from '../../shared/logger'
 import { TOKEN_RANDOM_BYTES } from '../config'
-import type { DeviceSessionRow, ServerStore, TokenRow } from '../store/types'
+import type { DeviceSessionRow, ServerStore, StoredToken, TokenRow } from '../store/types'
+
+const log = createLogger('server:tokens')
+
+/**
+ * How long after a rotation the old token may still come back from its own device, provided the new token was never
+ * presented: the device most likely lost the renew answer (the connection dropped between request and answer) and is
+ * reconnecting with the only token it has. 10 minutes covers the client's reconnect backoff (its longest wait, told
+ * by a restarting server, is 5 minutes) with room for a network switch, while a copied old token stays useless
+ * except in that short window and only with the device's id, before the real device shows its new token. Longer
+ * (e.g. the token TTL) would let a copy taken just before a renew take over a session for hours; shorter would sign
+ * out a laptop whose Wi-Fi drops for a few minutes right after its renew.
+ */
+export const TOKEN_ROTATION_GRACE_MS = 10 * 60_000
 
 export interface IssuedToken {
   token: string
@@ -98,12 +113,23 @@ export function createTokenService(store: ServerStore, ttlSec: number, idleMs: n
       if (!TOKEN_PATTERN.test(token)) return { ok: false, reason: 'invalid' }
       const found = await store.findToken(hashToken(token))
       if (!found || (user !== undefined && found.session.user !== user)) return { ok: false, reason: 'invalid' }
-      const { token: row, session } = found
+      const { session } = found
+      let row: StoredToken = found.token
       const ended = await endedSession(session, now)
       if (ended) return ended
-      // A token that was rotated away is presented again: either the device lost the renew answer or someone
-      // copied it. Both copies die, so a stolen token cannot outlive the next renew of the real device.
-      if (row.rotatedAt !== null) return revoked(session, now)
+      if (row.rotatedAt !== null) {
+        // A token that was rotated away is presented again: either the device lost the renew answer or someone
+        // copied it. Lost answer = the successor was never presented, it comes from the session's own device, and
+        // soon after the rotation: the old token becomes current again and the unused successor is retired (shown
+        // later, it is a reuse). Anything else is a reuse: both copies die, so a stolen token cannot outlive the next
+        // renew of the real device.
+        const lostAnswer =
+          session.deviceId !== null && session.deviceId === deviceId && now - row.rotatedAt <= TOKEN_ROTATION_GRACE_MS
+        const reinstated = lostAnswer ? await store.reinstateToken(session.sessionId, row.tokenHash, now) : null
+        if (!reinstated) return revoked(session, now)
+        log.info('accepted a rotated-away token: its successor was never used (a lost renew answer)', { user: session.user, deviceId })
+        row = reinstated
+      }
       if (row.expiresAt <= now) return { ok: false, reason: 'expired' }
       let boundDevice = session.deviceId
       if (boundDevice === null && deviceId) {
@@ -112,6 +138,9 @@ export function createTokenService(store: ServerStore, ttlSec: number, idleMs: n
       } else if (boundDevice !== null && boundDevice !== deviceId) {
         return { ok: false, reason: 'wrong-device' }
       }
+      // The first use is what tells a lost renew answer from a replay (see above). The mark fails only when the
+      // token stopped being current since it was read (rotated or retired meanwhile): that presentation is a reuse.
+      if (row.firstUsedAt === null && !(await store.markTokenUsed(row.tokenHash, now))) return revoked(session, now)
       return {
         ok: true,
         grant: { user: session.user, sessionId: session.sessionId, deviceId: boundDevice, tokenHash: row.tokenHash, expiresAt: row.expiresAt }

@@ -113,6 +113,13 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX attempts_by_key ON attempts (key, at);
   CREATE INDEX attempts_by_expiry ON attempts (expires_at);
+  `,
+  // 3: a token remembers its first use and, once rotated, its successor, so a device that lost a renew answer can
+  // come back with the old token while the new one was never presented (see auth/tokens.ts). Tokens rotated before
+  // this version have no successor recorded: presenting them again still revokes their session.
+  `
+  ALTER TABLE tokens ADD COLUMN first_used_at INTEGER;
+  ALTER TABLE tokens ADD COLUMN successor_hash TEXT;
   `
 ]
 

@@ -17,6 +17,7 @@ import type {
   ServerStore,
   StoreStats,
   StoredMessage,
+  StoredToken,
   StoredUser,
   SynchronousMode,
   TokenRow
@@ -123,6 +124,8 @@ interface TokenColumns {
   token_hash: string
   expires_at: number
   rotated_at: number | null
+  first_used_at: number | null
+  successor_hash: string | null
 }
 interface TrimScanRow {
   seq: number
@@ -154,6 +157,17 @@ function toEntry(row: LogRow): LogEntry {
   }
   if (row.server_id === null) throw new Error(`Log entry ${row.seq} is a message entry without its message.`)
   return { seq: row.seq, message: toMessage(row as MessageColumns & LogRow) }
+}
+
+function toStoredToken(row: TokenColumns & { session_id: string }): StoredToken {
+  return {
+    tokenHash: row.token_hash,
+    sessionId: row.session_id,
+    expiresAt: row.expires_at,
+    rotatedAt: row.rotated_at,
+    firstUsedAt: row.first_used_at,
+    successorHash: row.successor_hash
+  }
 }
 
 function toSession(row: SessionColumns): DeviceSessionRow {
@@ -289,7 +303,7 @@ export function openSqliteCore(dataDir: string, options: SqliteOpenOptions = {})
     'INSERT INTO tokens (token_hash, session_id, expires_at, rotated_at) VALUES (?, ?, ?, ?)'
   )
   const selectToken = db.prepare<[string], SessionColumns & TokenColumns>(
-    `SELECT t.token_hash, t.expires_at, t.rotated_at,
+    `SELECT t.token_hash, t.expires_at, t.rotated_at, t.first_used_at, t.successor_hash,
             s.session_id, s.user, s.device_id, s.created_at, s.renewed_at, s.revoked_at
      FROM tokens t JOIN device_sessions s ON s.session_id = t.session_id WHERE t.token_hash = ?`
   )
@@ -299,8 +313,20 @@ export function openSqliteCore(dataDir: string, options: SqliteOpenOptions = {})
   const selectSessionDevice = db.prepare<[string], { device_id: string | null }>(
     'SELECT device_id FROM device_sessions WHERE session_id = ?'
   )
-  const markRotated = db.prepare<[number, string, string]>(
-    'UPDATE tokens SET rotated_at = ? WHERE token_hash = ? AND session_id = ? AND rotated_at IS NULL'
+  // Rotating a token is a use of it (the connection renewing holds it).
+  const markRotated = db.prepare<[number, string, number, string, string]>(
+    `UPDATE tokens SET rotated_at = ?, successor_hash = ?, first_used_at = COALESCE(first_used_at, ?)
+     WHERE token_hash = ? AND session_id = ? AND rotated_at IS NULL`
+  )
+  const markUsed = db.prepare<[number, string]>(
+    'UPDATE tokens SET first_used_at = COALESCE(first_used_at, ?) WHERE token_hash = ? AND rotated_at IS NULL'
+  )
+  const retireToken = db.prepare<[number, string, string]>(
+    'UPDATE tokens SET rotated_at = ?, successor_hash = ? WHERE token_hash = ?'
+  )
+  const makeCurrent = db.prepare<[number, number, string]>(
+    `UPDATE tokens SET rotated_at = NULL, successor_hash = NULL, first_used_at = COALESCE(first_used_at, ?), expires_at = ?
+     WHERE token_hash = ?`
   )
   const markRenewed = db.prepare<[number, string]>('UPDATE device_sessions SET renewed_at = ? WHERE session_id = ?')
   const markRevoked = db.prepare<[number, string]>(
@@ -571,10 +597,7 @@ export function openSqliteCore(dataDir: string, options: SqliteOpenOptions = {})
     findToken(tokenHash) {
       const row = selectToken.get(tokenHash)
       if (!row) return null
-      return {
-        token: { tokenHash: row.token_hash, sessionId: row.session_id, expiresAt: row.expires_at, rotatedAt: row.rotated_at },
-        session: toSession(row)
-      }
+      return { token: toStoredToken(row), session: toSession(row) }
     },
     bindSessionDevice(sessionId, deviceId) {
       if (bindDevice.run(deviceId, sessionId).changes === 1) return true
@@ -582,10 +605,27 @@ export function openSqliteCore(dataDir: string, options: SqliteOpenOptions = {})
     },
     rotateToken(sessionId, oldHash, next: TokenRow, now) {
       return inTransaction(() => {
-        if (markRotated.run(now, oldHash, sessionId).changes === 0) return 'stale' as const
+        if (markRotated.run(now, next.tokenHash, now, oldHash, sessionId).changes === 0) return 'stale' as const
         insertToken.run(next.tokenHash, sessionId, next.expiresAt, next.rotatedAt)
         markRenewed.run(now, sessionId)
         return 'rotated' as const
+      })
+    },
+    markTokenUsed(tokenHash, now) {
+      return markUsed.run(now, tokenHash).changes === 1
+    },
+    reinstateToken(sessionId, oldHash, now) {
+      return inTransaction(() => {
+        const old = selectToken.get(oldHash)
+        if (!old || old.session_id !== sessionId || old.revoked_at !== null) return null
+        if (old.rotated_at === null || old.successor_hash === null) return null
+        const successor = selectToken.get(old.successor_hash)
+        if (!successor || successor.session_id !== sessionId) return null
+        if (successor.rotated_at !== null || successor.first_used_at !== null) return null
+        retireToken.run(now, oldHash, successor.token_hash)
+        makeCurrent.run(now, Math.max(old.expires_at, successor.expires_at), oldHash)
+        const reinstated = selectToken.get(oldHash)
+        return reinstated ? toStoredToken(reinstated) : null
       })
     },
     revokeSession(sessionId, now) {
@@ -660,6 +700,8 @@ export function openSqliteStore(dataDir: string, options: SqliteOpenOptions = {}
     findToken: async (...args) => core.findToken(...args),
     bindSessionDevice: async (...args) => core.bindSessionDevice(...args),
     rotateToken: async (...args) => core.rotateToken(...args),
+    markTokenUsed: async (...args) => core.markTokenUsed(...args),
+    reinstateToken: async (...args) => core.reinstateToken(...args),
     revokeSession: async (...args) => core.revokeSession(...args),
     revokeUserSessions: async (...args) => core.revokeUserSessions(...args),
     countAttempt: async (...args) => core.countAttempt(...args),

@@ -86,8 +86,16 @@ export interface TokenRow {
   tokenHash: string
   sessionId: string
   expiresAt: number
-  /** Set when a renew replaced this token: presenting it again revokes the session. */
+  /** Set when a renew replaced this token: presenting it again revokes the session (but see StoredToken). */
   rotatedAt: number | null
+}
+
+/** A token as stored: the row plus what the store keeps about its use (written by the store, never inserted). */
+export interface StoredToken extends TokenRow {
+  /** First time the token was presented (auth, renew with it, or the renew that rotated it); null = never used. */
+  firstUsedAt: number | null
+  /** The token that replaced this one (set with rotatedAt); null while current, or rotated before schema 3. */
+  successorHash: string | null
 }
 
 /** Result of counting one attempt of a rate-limited action (login, register) under a key. */
@@ -139,7 +147,7 @@ export interface ServerStore {
 
   createDeviceSession(session: DeviceSessionRow, token: TokenRow): Promise<void>
   /** The token and its session, by token hash; null when unknown. */
-  findToken(tokenHash: string): Promise<{ token: TokenRow; session: DeviceSessionRow } | null>
+  findToken(tokenHash: string): Promise<{ token: StoredToken; session: DeviceSessionRow } | null>
   /** Binds an unbound session to a device; false when it is already bound to another device. */
   bindSessionDevice(sessionId: string, deviceId: string): Promise<boolean>
   /**
@@ -147,6 +155,19 @@ export interface ServerStore {
    * 'stale' when it was already rotated (the caller then revokes the session).
    */
   rotateToken(sessionId: string, oldHash: string, next: TokenRow, now: number): Promise<'rotated' | 'stale'>
+  /**
+   * Records the token's first use (a no-op when already recorded). False when the token is no longer the session's
+   * current one (rotated or retired meanwhile): the caller treats the presentation as a reuse.
+   */
+  markTokenUsed(tokenHash: string, now: number): Promise<boolean>
+  /**
+   * A rotated-away token comes back while its successor was never used (the renew answer was lost): in one
+   * transaction, only if `oldHash` is still rotated, its successor is still current and unused, and the session is
+   * live, the old token becomes current again (used now, expiring when the successor would have) and the successor
+   * is retired in its place (rotated now, with the old token as its successor, so presenting it later is a reuse).
+   * Returns the reinstated token, or null when any condition failed (the caller then revokes the session).
+   */
+  reinstateToken(sessionId: string, oldHash: string, now: number): Promise<StoredToken | null>
   revokeSession(sessionId: string, now: number): Promise<void>
   /** Revokes every live session of the user except `keep`; returns the ids revoked. */
   revokeUserSessions(user: string, now: number, keep?: string): Promise<string[]>

@@ -207,6 +207,8 @@ export async function openServerStore(dataDir: string, options: SqliteOpenOption
     findToken: (tokenHash) => call('findToken', tokenHash),
     bindSessionDevice: (sessionId, deviceId) => call('bindSessionDevice', sessionId, deviceId),
     rotateToken: (sessionId, oldHash, next, now) => call('rotateToken', sessionId, oldHash, next, now),
+    markTokenUsed: (tokenHash, now) => call('markTokenUsed', tokenHash, now),
+    reinstateToken: (sessionId, oldHash, now) => call('reinstateToken', sessionId, oldHash, now),
     revokeSession: (sessionId, now) => call('revokeSession', sessionId, now),
     revokeUserSessions: (user, now, keep) => call('revokeUserSessions', user, now, keep),
     countAttempt: (key, now, windowMs) => call('countAttempt', key, now, windowMs),
