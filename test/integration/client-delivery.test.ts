@@ -27,6 +27,9 @@ describe('delivery and sync against the real server', () => {
   /** Armed by a test: the next appendMessages call fails (a failed group commit), once. */
   let failNextAppend = false
   let appendFailures = 0
+  /** While true every sync read fails (the server answers the sync request with an error). */
+  let failSync = false
+  let syncFailures = 0
 
   async function start(): Promise<void> {
     server = new TestServer({
@@ -42,6 +45,15 @@ describe('delivery and sync against the real server', () => {
                     throw new Error('test: the group commit failed')
                   }
                   return target.appendMessages(...args)
+                }
+              }
+              if (property === 'readLogAfter') {
+                return async (...args: Parameters<ServerStore['readLogAfter']>) => {
+                  if (failSync) {
+                    syncFailures += 1
+                    throw new Error('test: the log cannot be read')
+                  }
+                  return target.readLogAfter(...args)
                 }
               }
               const value: unknown = Reflect.get(target, property, receiver)
@@ -61,6 +73,8 @@ describe('delivery and sync against the real server', () => {
     await server.dispose()
     failNextAppend = false
     appendFailures = 0
+    failSync = false
+    syncFailures = 0
   })
 
   it('messages queued offline go out before one typed at the moment of reconnect (server log and peer agree)', async () => {
@@ -86,6 +100,34 @@ describe('delivery and sync against the real server', () => {
     expect(await serverLog(store, alice, bob)).toEqual(expected)
     expect((await localHistory(b, alice)).map(textOf)).toEqual(expected)
     expect((await localHistory(a, bob)).map(textOf)).toEqual(expected)
+  })
+
+  it('a failing catch-up does not hold the outbox: a message queued in the last run is sent while sync keeps failing', async () => {
+    await start()
+    const { alice, bob, b } = await signInPair(server, devices)
+    const aDir = makeTempDir()
+    const deviceId = `a-${alice}`
+    const a = devices.create('a', {}, { dataDir: aDir, deviceId })
+    await a.login(alice, TEST_PASSWORD)
+    await server.stop()
+    await waitFor('offline', () => a.status.state !== 'connected')
+    const queued = await a.sendText(bob, 'queued in the last run')
+    const saved = a.credentials!
+    await a.close()
+
+    failSync = true
+    await server.start()
+    const again = devices.create('a-again', {}, { dataDir: aDir, deviceId })
+    await again.resume(saved)
+    await waitFor('sent although catch-up fails', async () => (await again.pageLocal(bob, null, 10)).messages[0]?.status === 'sent')
+    expect(syncFailures).toBeGreaterThan(0)
+    await waitFor('delivered', async () => (await localHistory(b, alice)).some((m) => m.id === queued.id))
+    const failing = await again.diagnostics()
+    expect(failing.lastSyncError).not.toBeNull()
+    expect(failing.catchUpFailures).toBeGreaterThan(0)
+
+    failSync = false
+    await waitFor('catch-up recovers by itself', async () => (await again.diagnostics()).lastSyncError === null)
   })
 
   it('ERROR_INTERNAL (a failed group commit) is retried: the message is sent once, in order, not failed', async () => {
