@@ -130,6 +130,20 @@ describe('delivery and sync against the real server', () => {
     await waitFor('catch-up recovers by itself', async () => (await again.diagnostics()).lastSyncError === null)
   })
 
+  it('a log entry no check can accept is quarantined: the cursor moves past it and the messages after it arrive', async () => {
+    await start()
+    const { alice, bob, a, b } = await signInPair(server, devices)
+    // An entry whose client id is 3 bytes: no message of ours can have it (a corrupt row, a buggy server).
+    await store.appendMessages([
+      { sender: alice, clientId: Uint8Array.from([1, 2, 3]), recipient: bob, chatType: 0, timestamp: Date.now(), body: pb.Body.encode({ text: { text: 'poison' } }).finish() }
+    ])
+    await a.sendText(bob, 'after the poison')
+    await waitFor('the next message arrives', async () => (await localHistory(b, alice)).some((m) => textOf(m) === 'after the poison'))
+    expect((await localHistory(b, alice)).map(textOf)).toEqual(['after the poison'])
+    expect(b.syncCursor).toBe(await store.headSeq(bob))
+    expect((await b.diagnostics()).quarantinedEvents).toBe(1)
+  })
+
   it('ERROR_INTERNAL (a failed group commit) is retried: the message is sent once, in order, not failed', async () => {
     await start()
     const { alice, bob, a, b } = await signInPair(server, devices)
