@@ -10,22 +10,24 @@
 //   every device that has the same pointer shows the same count. unread_count is kept for speed and is derived
 //   from the pointer: an incoming message counts when it is stored after the pointer, unless its seq is at or
 //   below unread_through_seq, the head of a server summary (a new-device start) whose count already included
-//   it (the newest page fetched after the summary must not count twice). read_seq_synced is what the server has confirmed: read_seq above it
-//   is an offline markRead still to send. From version 2 the pointer is derived from the old counter: the N
-//   newest incoming messages stay unread.
+//   it (the newest page fetched after the summary must not count twice). read_seq_synced is what the server
+//   has confirmed: read_seq above it is an offline markRead still to send. From version 2 the pointer is
+//   derived from the old counter: the N newest incoming messages stay unread.
 // * Search finds words and substrings of words in every script, newest first:
 //   - messages_fts indexes the words of each text (unicode61: case and diacritics folded; a run of Chinese,
 //     Japanese or Korean characters without spaces is one word).
 //   - search_terms holds every distinct word once (runs of CJK excepted), with a trigram index over it
 //     (search_terms_fts): a query word of 3+ characters finds the words that contain it ('ssag' -> 'message',
 //     'messages'), and messages_fts is then asked for messages with any of those words. A trigram index
-//     over the messages themselves was measured first: ~19 ms per rare word at 1M messages (its doclists are
-//     long: every trigram is in many messages) against ~1 ms this way, and a 2.6x larger file.
+//     over the messages themselves was measured first (bench:store, 1M messages): ~19 ms p50 per rare word
+//     (its doclists are long: every trigram is in many messages) against ~1.8 ms this way, a 1.8x larger
+//     file and slower inserts.
 //   - Trigrams cannot find 1-2 character words, which is most of Chinese and many Korean and Japanese words,
 //     so messages_cjk indexes the CJK runs of each text as overlapping two-character pieces (search-text.ts
 //     cjkBigrams: '我们明天见' -> '我们 们明 明天 天见 见'): a 2-character CJK query is one token, a
-//     1-character one a prefix, a longer one the AND of its pairs checked with LIKE. Short non-CJK words (1-2 Latin letters) only filter the results of the other
-//     words, or scan the newest messages when alone (search-query.ts).
+//     1-character one a prefix, a longer one the AND of its pairs checked with LIKE. Short non-CJK words
+//     (1-2 Latin letters) only filter the results of the other words, or scan the newest messages when alone
+//     (search-query.ts).
 //   Both message indexes are keyed by messages.search_key, a time-ordered integer (timestamp << 21 |
 //   tie-break, search-text.ts searchKey), so 'ORDER BY rowid DESC LIMIT 50' is the newest 50 hits without
 //   sorting every match. messages_fts is an external-content index over messages (content_rowid =
