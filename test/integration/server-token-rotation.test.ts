@@ -205,6 +205,8 @@ describe('token reinstatement in the store', () => {
 
     const reinstated = await store.reinstateToken('s1', 't1', now + 20)
     expect(reinstated).toMatchObject({ tokenHash: 't1', rotatedAt: null, successorHash: null, expiresAt: now + 5_000 })
+    // The device presenting it twice at once: the second presentation finds it current, not a reuse.
+    expect(await store.reinstateToken('s1', 't1', now + 25)).toMatchObject({ tokenHash: 't1', rotatedAt: null })
     expect((await store.findToken('t2'))?.token).toMatchObject({ rotatedAt: now + 20, successorHash: 't1', firstUsedAt: null })
     // The retired successor cannot be reinstated (t1 is used) nor marked used (it is no longer current).
     expect(await store.reinstateToken('s1', 't2', now + 30)).toBeNull()

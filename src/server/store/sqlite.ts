@@ -618,7 +618,9 @@ export function openSqliteCore(dataDir: string, options: SqliteOpenOptions = {})
       return inTransaction(() => {
         const old = selectToken.get(oldHash)
         if (!old || old.session_id !== sessionId || old.revoked_at !== null) return null
-        if (old.rotated_at === null || old.successor_hash === null) return null
+        // Already current: the same device presented it twice at once and the other presentation reinstated it.
+        if (old.rotated_at === null) return toStoredToken(old)
+        if (old.successor_hash === null) return null
         const successor = selectToken.get(old.successor_hash)
         if (!successor || successor.session_id !== sessionId) return null
         if (successor.rotated_at !== null || successor.first_used_at !== null) return null

@@ -165,7 +165,8 @@ export interface ServerStore {
    * transaction, only if `oldHash` is still rotated, its successor is still current and unused, and the session is
    * live, the old token becomes current again (used now, expiring when the successor would have) and the successor
    * is retired in its place (rotated now, with the old token as its successor, so presenting it later is a reuse).
-   * Returns the reinstated token, or null when any condition failed (the caller then revokes the session).
+   * Returns the reinstated token (also when it is current already: a concurrent presentation reinstated it), or null
+   * when any condition failed (the caller then revokes the session).
    */
   reinstateToken(sessionId: string, oldHash: string, now: number): Promise<StoredToken | null>
   revokeSession(sessionId: string, now: number): Promise<void>
