@@ -1,4 +1,4 @@
-// Owns the SQLite connection inside its worker thread: answers the store proxy's calls in order, and groups every
+// Owns the SQLite connection inside its worker thread: answers the store proxy's calls, and groups every
 // appendMessages call that arrives while a commit (its fsync) runs into the next transaction (group commit).
 import { parentPort, workerData } from 'node:worker_threads'
 import type { NewMessage } from './types'
