@@ -3,7 +3,7 @@
 import { isAbsolute, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { ServerOptions } from '../server/options'
-import { DEFAULT_HOST as DEFAULT_SERVER_HOST, DEFAULT_PORT as DEFAULT_SERVER_PORT } from '../server/config'
+import { parsePort, ServerEnvError, serverOptionsFromEnv } from '../server/env-options'
 import { SERVER_URL_PATTERN } from '../shared/limits'
 import { DEFAULT_HOST_PORT } from './index'
 
@@ -32,22 +32,6 @@ export class WebConfigError extends Error {}
 
 type Env = Readonly<Record<string, string | undefined>>
 
-function parsePort(raw: string | undefined, fallback: number, what: string): number {
-  if (raw === undefined || raw === '') return fallback
-  const port = Number(raw)
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new WebConfigError(`${what} must be a port number (0-65535), not "${raw}".`)
-  }
-  return port
-}
-
-function parseTtl(raw: string | undefined): number | undefined {
-  if (raw === undefined || raw === '') return undefined
-  const ttl = Number(raw)
-  if (!Number.isFinite(ttl) || ttl <= 0) throw new WebConfigError(`PARLEY_TOKEN_TTL_SEC must be a positive number of seconds, not "${raw}".`)
-  return ttl
-}
-
 function absolute(dir: string, cwd: string): string {
   return isAbsolute(dir) ? dir : resolve(cwd, dir)
 }
@@ -68,7 +52,13 @@ export function resolveWebConfig(argv: readonly string[], env: Env, cwd: string)
   } catch (err) {
     throw new WebConfigError(err instanceof Error ? err.message : String(err))
   }
-  const hostPort = parsePort(values.port ?? env['PARLEY_WEB_PORT'], DEFAULT_HOST_PORT, '--port')
+  let hostPort: number
+  try {
+    hostPort = parsePort(values.port ?? env['PARLEY_WEB_PORT'], DEFAULT_HOST_PORT, '--port')
+  } catch (err) {
+    if (err instanceof ServerEnvError) throw new WebConfigError(err.message)
+    throw err
+  }
   const externalServerUrl = (values.server ?? env['PARLEY_SERVER_URL'])?.trim() || null
   if (externalServerUrl !== null && !SERVER_URL_PATTERN.test(externalServerUrl)) {
     throw new WebConfigError(`the server address must look like http://host:port, not "${externalServerUrl}".`)
@@ -76,14 +66,14 @@ export function resolveWebConfig(argv: readonly string[], env: Env, cwd: string)
   const dataRoot = env['PARLEY_DATA_DIR']?.trim() || null
   const webDataDir = env['PARLEY_WEB_DATA_DIR']?.trim() || null
   const hostDataDir = absolute(webDataDir ?? (dataRoot ? join(dataRoot, 'web') : join(DEFAULT_WEB_DATA_ROOT, 'web')), cwd)
-  const embeddedServer =
-    externalServerUrl === null
-      ? {
-          host: env['PARLEY_HOST']?.trim() || DEFAULT_SERVER_HOST,
-          port: parsePort(env['PARLEY_PORT'], DEFAULT_SERVER_PORT, 'PARLEY_PORT'),
-          dataDir: absolute(dataRoot ?? join(DEFAULT_WEB_DATA_ROOT, 'server'), cwd),
-          tokenTtlSec: parseTtl(env['PARLEY_TOKEN_TTL_SEC'])
-        }
-      : null
+  let embeddedServer: WebConfig['embeddedServer'] = null
+  if (externalServerUrl === null) {
+    try {
+      embeddedServer = serverOptionsFromEnv(env, { dataDir: join(DEFAULT_WEB_DATA_ROOT, 'server'), cwd })
+    } catch (err) {
+      if (err instanceof ServerEnvError) throw new WebConfigError(err.message)
+      throw err
+    }
+  }
   return { help: values.help === true, hostPort, hostDataDir, externalServerUrl, embeddedServer }
 }

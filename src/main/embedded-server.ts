@@ -3,7 +3,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startServer, type ServerHandle } from '../server'
-import { DEFAULT_PORT } from '../server/config'
+import { serverOptionsFromEnv } from '../server/env-options'
 import { createLogger } from '../shared/logger'
 
 const log = createLogger('main:server')
@@ -27,14 +27,19 @@ function rememberedPort(dataDir: string): number | null {
 export async function chooseServer(userDataDir: string, nativeBinding: string): Promise<ChosenServer> {
   const given = process.env['PARLEY_SERVER_URL']
   if (given) return { url: given, stop: async () => {} }
-  const dataDir = join(userDataDir, 'server')
-  const preferred = Number(process.env['PARLEY_PORT'] ?? rememberedPort(dataDir) ?? DEFAULT_PORT)
+  // The README's server variables apply here as to `npm run server`; by default the data sits in the app's folder.
+  const defaultDataDir = join(userDataDir, 'server')
+  const options = serverOptionsFromEnv(process.env, {
+    dataDir: defaultDataDir,
+    port: rememberedPort(process.env['PARLEY_DATA_DIR']?.trim() || defaultDataDir) ?? undefined
+  })
+  const dataDir = options.dataDir
   let handle: ServerHandle
   try {
-    handle = await startServer({ dataDir, nativeBinding, port: preferred })
+    handle = await startServer({ ...options, nativeBinding })
   } catch (err) {
-    log.warn(`port ${preferred} is busy; using a free one`, { error: String(err) })
-    handle = await startServer({ dataDir, nativeBinding, port: 0 })
+    log.warn(`port ${options.port} is busy; using a free one`, { error: String(err) })
+    handle = await startServer({ ...options, nativeBinding, port: 0 })
   }
   mkdirSync(dataDir, { recursive: true })
   writeFileSync(join(dataDir, PORT_FILE), `${handle.port}\n`)

@@ -1,7 +1,6 @@
 // Owns running the reference server from a shell (`npm run server`): reads env and flags, prints the URL,
 // and closes cleanly on SIGINT/SIGTERM.
-import path from 'node:path'
-import { DEFAULT_HOST, DEFAULT_PORT } from './config'
+import { serverOptionsFromEnv } from './env-options'
 import { startServer } from './index'
 import { createLogger } from '../shared/logger'
 import { logUnhandledRejections } from '../shared/last-resort'
@@ -17,22 +16,15 @@ function flagValue(args: readonly string[], name: string): string | undefined {
   return index >= 0 ? args[index + 1] : undefined
 }
 
-function parsePort(raw: string | undefined): number {
-  if (raw === undefined || raw === '') return DEFAULT_PORT
-  const port = Number(raw)
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`"${raw}" is not a valid port.`)
-  return port
-}
-
 async function main(): Promise<void> {
   const args = process.argv.slice(2)
-  const ttlRaw = process.env.PARLEY_TOKEN_TTL_SEC
-  const server = await startServer({
-    host: process.env.PARLEY_HOST || DEFAULT_HOST,
-    port: parsePort(flagValue(args, '--port') ?? process.env.PARLEY_PORT),
-    dataDir: path.resolve(flagValue(args, '--data-dir') ?? process.env.PARLEY_DATA_DIR ?? DEFAULT_DATA_DIR),
-    tokenTtlSec: ttlRaw ? Number(ttlRaw) : undefined
-  })
+  // Flags win over the environment; both go through the one reader every run command shares.
+  const env = {
+    ...process.env,
+    PARLEY_PORT: flagValue(args, '--port') ?? process.env.PARLEY_PORT,
+    PARLEY_DATA_DIR: flagValue(args, '--data-dir') ?? process.env.PARLEY_DATA_DIR
+  }
+  const server = await startServer(serverOptionsFromEnv(env, { dataDir: DEFAULT_DATA_DIR }))
   console.log(`Parley server listening on ${server.url} (WebSocket: ${server.url.replace(/^http/, 'ws')}/ws)`)
   let stopping = false
   const stop = (signal: string): void => {
