@@ -172,11 +172,14 @@ async function main(): Promise<void> {
       p50Ms: Number(percentile(parley.latencies, 50).toFixed(2)),
       p99Ms: Number(percentile(parley.latencies, 99).toFixed(2)),
       rawRelayMsgsPerSec: Math.round(Math.min(raw.acked, raw.pushed) / (raw.elapsedMs / 1000)),
+      /** Share of the raw relay's throughput in this same run (the target is at least 0.5). */
+      ofRawRelay: 0,
       synchronous: storeStats.synchronous,
       fsyncP50Ms: storeStats.fsyncP50Ms,
       messagesPerCommit: storeStats.messagesPerCommit,
       commits: storeStats.commits
     }
+    result.ofRawRelay = Number((result.msgsPerSec / result.rawRelayMsgsPerSec).toFixed(2))
     console.log(JSON.stringify(result))
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true })
