@@ -36,6 +36,7 @@ export function searchKey(timestamp: number, seq: number | null, id: string): bi
 
 /** Chinese characters, kana (with the prolonged sound mark) and Hangul: scripts written without spaces. */
 const CJK_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u30FC]+/gu
+const CJK_ANY = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u30FC]/u
 const CJK_ONLY = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u30FC]+$/u
 
 export function isCjkWord(word: string): boolean {
@@ -49,6 +50,8 @@ export function isCjkWord(word: string): boolean {
  * query a prefix ("明"*) that every position of a run starts.
  */
 export function cjkBigrams(text: string): string | null {
+  // Most texts have no CJK at all: a test is cheaper than normalizing them.
+  if (!CJK_ANY.test(text)) return null
   const runs = text.normalize('NFKC').match(CJK_RUN)
   if (runs === null) return null
   const pieces: string[] = []
@@ -62,6 +65,8 @@ export function cjkBigrams(text: string): string | null {
 
 /** Letters, digits and combining marks: what the unicode61 tokenizer keeps inside a word. */
 const WORD = /[\p{L}\p{N}\p{M}\p{Co}]+/gu
+// eslint-disable-next-line no-control-regex -- the whole ASCII range, control characters included
+const ASCII_ONLY = /^[\x00-\x7f]*$/
 /** Words longer than this are not listed for substring search (a pasted hash or URL run); they stay searchable whole. */
 const MAX_TERM_CHARS = 64
 
@@ -71,7 +76,9 @@ const MAX_TERM_CHARS = 64
  */
 export function searchWords(text: string): string {
   const words = new Set<string>()
-  for (const word of text.normalize('NFKC').toLowerCase().match(WORD) ?? []) {
+  // ASCII is already in NFKC form: only other text pays for normalizing.
+  const normalized = ASCII_ONLY.test(text) ? text : text.normalize('NFKC')
+  for (const word of normalized.toLowerCase().match(WORD) ?? []) {
     if (word.length <= MAX_TERM_CHARS && !isCjkWord(word)) words.add(word)
   }
   return JSON.stringify([...words])
