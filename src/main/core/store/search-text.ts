@@ -71,15 +71,15 @@ const ASCII_ONLY = /^[\x00-\x7f]*$/
 const MAX_TERM_CHARS = 64
 
 /**
- * The distinct words of `text`, lowercased, as a JSON array (what search_terms lists for substring queries).
+ * The distinct words of `text`, lowercased (what search_terms lists for substring queries).
  * Runs of CJK only are left out: the bigram index finds any part of them, and every sentence would be a new word.
  */
-export function searchWords(text: string): string {
+export function searchWords(text: string): string[] {
   const words = new Set<string>()
   // ASCII is already in NFKC form: only other text pays for normalizing.
   const normalized = ASCII_ONLY.test(text) ? text : text.normalize('NFKC')
   for (const word of normalized.toLowerCase().match(WORD) ?? []) {
     if (word.length <= MAX_TERM_CHARS && !isCjkWord(word)) words.add(word)
   }
-  return JSON.stringify([...words])
+  return [...words]
 }

@@ -13,7 +13,9 @@ export function registerStoreFunctions(db: Database): void {
   db.function('parley_search_key', { deterministic: true }, (timestamp: unknown, seq: unknown, id: unknown) =>
     searchKey(Number(timestamp), seq === null ? null : Number(seq), String(id))
   )
-  db.function('parley_words', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? searchWords(text) : '[]'))
+  db.function('parley_words', { deterministic: true }, (text: unknown) =>
+    typeof text === 'string' ? JSON.stringify(searchWords(text)) : '[]'
+  )
   db.function('parley_cjk_bigrams', { deterministic: true }, (text: unknown) =>
     typeof text === 'string' ? cjkBigrams(text) : null
   )

@@ -19,6 +19,7 @@ import {
   type MessageRow
 } from './rows'
 import { toSearchPlan, type SearchPlan } from './search-query'
+import { searchWords } from './search-text'
 import { INSERT_CHUNK_ROWS, prepareStatements, type StoreStatements } from './statements'
 import type {
   ApplyEventsResult,
@@ -86,6 +87,7 @@ export class SqliteMessageStore implements MessageStore {
       }
       this.db.transaction(() => {
         if (this.statements.insertMessage.run(params).changes === 0) return // already stored: idempotent
+        this.listWords([params.text])
         const updates = new ConversationUpdates()
         updates.add(rowToMessage(params), true)
         updates.apply(this.statements, missingConversation)
@@ -358,6 +360,7 @@ export class SqliteMessageStore implements MessageStore {
           if (reason !== null) continue
           const params = messageToParams(updated)
           this.statements.updateContent.run(params.type, params.body, params.text, params.id)
+          this.listWords([params.text])
           updates.add(updated, false)
           changed.push(updated)
         }
@@ -479,6 +482,13 @@ export class SqliteMessageStore implements MessageStore {
     return rowToConversation(row)
   }
 
+  /** Lists the distinct words of `texts` in search_terms (substring search), one statement for all of them. */
+  private listWords(texts: string[]): void {
+    const words = new Set<string>()
+    for (const text of texts) for (const word of searchWords(text)) words.add(word)
+    if (words.size > 0) this.statements.listWords.run(JSON.stringify([...words]))
+  }
+
   /** The newest acked seq stored for the conversation (0 if none). */
   private newestSeq(key: ConversationKey): number {
     const newest = this.statements.pageAcked.get(key.type, key.id, NO_SEQ_BOUND, 1)
@@ -570,6 +580,8 @@ export class SqliteMessageStore implements MessageStore {
       for (let index = start; index < end; index++) pushMessageValues(values, batch[index]!)
       for (const row of this.statements.insertMessageRows(end - start).all(values)) newIds.add(row.id)
     }
+    // Words of every text in the batch (an existing message's text is already listed: harmless).
+    this.listWords(batch.map((params) => params.text))
     const positions = new Set<number>()
     for (const [index, params] of batch.entries()) {
       // The first occurrence of an id is the one the ordered INSERT ... SELECT stored.
@@ -601,6 +613,7 @@ export class SqliteMessageStore implements MessageStore {
     const contentChanged = merged.body !== existing.body || merged.type !== existing.type || merged.text !== existing.text
     const update = contentChanged ? this.statements.updateAckAndContent : this.statements.updateAck
     update.run(merged)
+    if (contentChanged) this.listWords([merged.text])
     return merged
   }
 

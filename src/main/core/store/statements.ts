@@ -104,6 +104,7 @@ export interface StoreStatements {
   quarantinedList: Statement<[number], QuarantineRow>
   quarantinedCount: Statement<[], { n: number }>
   termsContaining: Statement<[string, number], { term: string }>
+  listWords: Statement<[string]>
   getCursor: Statement<[], { value: number }>
   advanceCursor: Statement<[number]>
 }
@@ -268,6 +269,11 @@ export function prepareStatements(db: Database): StoreStatements {
     /** Words that contain a query word (a trigram MATCH over the distinct words, never over all messages). */
     termsContaining: db.prepare<[string, number], { term: string }>(
       `SELECT t.term FROM search_terms_fts f JOIN search_terms t ON t.id = f.rowid WHERE search_terms_fts MATCH ? LIMIT ?`
+    ),
+
+    /** Adds the words of a JSON array that are not listed yet. */
+    listWords: db.prepare<[string]>(
+      `INSERT INTO search_terms (term) SELECT value FROM json_each(?) WHERE true ON CONFLICT (term) DO NOTHING`
     ),
 
     getCursor: db.prepare<[], { value: number }>(`SELECT value FROM sync_state WHERE key = '${CURSOR_KEY}'`),

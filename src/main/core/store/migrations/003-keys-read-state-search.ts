@@ -159,7 +159,10 @@ export function up(db: Database): void {
       detail = none
     );
 
-    -- Every distinct word of every message (as parley_words splits them), for substring queries.
+    -- Every distinct word of every message (search-text.ts searchWords), for substring queries. Written by the
+    -- store once per write with the distinct words of all its texts (SqliteMessageStore.listWords), not by a
+    -- per-row trigger: a sync batch of 2,000 messages has ~20,000 words but only a few thousand distinct ones
+    -- (the trigger cost ~20% of the insert rate in bench:store).
     CREATE TABLE search_terms (
       id   INTEGER PRIMARY KEY,
       term TEXT    NOT NULL UNIQUE
@@ -191,8 +194,6 @@ export function up(db: Database): void {
     -- 'delete' paired with an earlier insert, which an external-content index requires.
     CREATE TRIGGER messages_fts_after_insert AFTER INSERT ON messages WHEN new.text <> '' BEGIN
       INSERT INTO messages_fts (rowid, text) VALUES (new.search_key, new.text);
-      INSERT INTO search_terms (term) SELECT value FROM json_each(parley_words(new.text)) WHERE true
-        ON CONFLICT (term) DO NOTHING;
       INSERT INTO messages_cjk (rowid, pieces)
         SELECT new.search_key, pieces FROM (SELECT parley_cjk_bigrams(new.text) AS pieces) WHERE pieces IS NOT NULL;
     END;
@@ -208,8 +209,6 @@ export function up(db: Database): void {
       INSERT INTO messages_fts (messages_fts, rowid, text) SELECT 'delete', old.search_key, old.text WHERE old.text <> '';
       DELETE FROM messages_cjk WHERE rowid = old.search_key;
       INSERT INTO messages_fts (rowid, text) SELECT new.search_key, new.text WHERE new.text <> '';
-      INSERT INTO search_terms (term) SELECT value FROM json_each(parley_words(new.text)) WHERE new.text <> ''
-        ON CONFLICT (term) DO NOTHING;
       INSERT INTO messages_cjk (rowid, pieces)
         SELECT new.search_key, pieces FROM (SELECT parley_cjk_bigrams(new.text) AS pieces) WHERE pieces IS NOT NULL;
     END;
