@@ -28,7 +28,14 @@ export function createDispatcher(services: GatewayServices): RequestDispatcher {
         return
       }
       context.adoptGrant(rotated.grant)
-      context.sendFrame({ id, renewOk: { token: rotated.issued.token, expiresAt: rotated.issued.expiresAt } })
+      // Once the device has provably read the answer, the new token counts as used: from then on the old one is a
+      // copy (a replay revokes the session), never a lost answer (see TOKEN_ROTATION_GRACE_MS in auth/tokens.ts).
+      const newHash = rotated.grant.tokenHash
+      context.sendFrameConfirmed({ id, renewOk: { token: rotated.issued.token, expiresAt: rotated.issued.expiresAt } }, () => {
+        store.markTokenUsed(newHash, Date.now()).catch((err: unknown) => {
+          log.warn('could not mark a delivered token as used', { error: err instanceof Error ? err.message : String(err) })
+        })
+      })
       return
     }
     // A token from the app server (a fresh login): it must be this account's and this device's.
