@@ -8,20 +8,9 @@ import { expect } from 'vitest'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { startHost, type RunningHost } from '../../src/host/index'
 import { startServer } from '../../src/server/index'
-import { eventually, waitVisible } from './helpers'
+import { eventually, waitVisible, CHROMIUM_ARGS, CHROMIUM_PATH } from './helpers'
 
-// Debian's chromium by default; CHROMIUM_PATH points elsewhere (e.g. a local Chrome).
-const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
 const RENDERER_DIR = path.resolve(process.env['PARLEY_E2E_RENDERER_DIR'] ?? path.join('out', 'renderer'))
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync'
-]
 export const PASSWORD = 'correct horse battery'
 
 export interface PersonOptions {

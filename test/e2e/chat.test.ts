@@ -9,20 +9,9 @@ import { randomBytes } from 'node:crypto'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { startHost, type RunningHost } from '../../src/host/index'
 import { startServer } from '../../src/server/index'
-import { eventually, expectArticlesInOrder, waitVisible } from './helpers'
+import { eventually, expectArticlesInOrder, waitVisible, CHROMIUM_ARGS, CHROMIUM_PATH } from './helpers'
 
-// Debian's chromium by default; CHROMIUM_PATH points elsewhere (e.g. a local Chrome).
-const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
 const RENDERER_DIR = path.resolve('out', 'renderer')
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync'
-]
 const PASSWORD = 'correct horse battery'
 
 const suffix = randomBytes(3).toString('hex')

@@ -22,6 +22,7 @@ import type {
   SynchronousMode,
   TokenRow
 } from './types'
+import { storedMessageFrom } from './types'
 
 export const DATABASE_FILE_NAME = 'parley-server.sqlite'
 /** How long a writer waits for a lock held by another connection before failing. */
@@ -409,16 +410,7 @@ export function openSqliteCore(dataDir: string, options: SqliteOpenOptions = {})
       noteSummary(summaries, input.recipient, input.sender, input.chatType, recipientSeq, 1)
     }
     return {
-      message: {
-        serverId,
-        clientId: input.clientId,
-        sender: input.sender,
-        recipient: input.recipient,
-        chatType: input.chatType,
-        timestamp: input.timestamp,
-        body: input.body,
-        senderSeq
-      },
+      message: storedMessageFrom(input, serverId, senderSeq),
       duplicate: false,
       recipientSeq
     }

@@ -29,6 +29,20 @@ export interface StoredMessage {
   senderSeq: number
 }
 
+/** The stored form of a freshly appended message: the input as given, with the ids the store assigned. */
+export function storedMessageFrom(input: NewMessage, serverId: number, senderSeq: number): StoredMessage {
+  return {
+    serverId,
+    clientId: input.clientId,
+    sender: input.sender,
+    recipient: input.recipient,
+    chatType: input.chatType,
+    timestamp: input.timestamp,
+    body: input.body,
+    senderSeq
+  }
+}
+
 /** Result of appending one message: either freshly stored, or the original of a resend (same sender + client id). */
 export interface AppendResult {
   message: StoredMessage

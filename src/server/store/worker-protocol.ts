@@ -1,7 +1,7 @@
 // Owns the messages between the store proxy (main thread) and the SQLite worker thread that owns the connection:
 // one request per store call, one reply per request, in order, plus the worker's ready / failed-to-open signal.
 import type { SqliteOpenOptions, SqliteStoreCore } from './sqlite'
-import type { AppendResult, NewMessage, StoredMessage } from './types'
+import { storedMessageFrom, type AppendResult, type NewMessage, type StoredMessage } from './types'
 
 /** What the worker is started with (workerData). */
 export interface WorkerInit {
@@ -103,16 +103,7 @@ export function expandResults(inputs: readonly NewMessage[], compact: readonly C
     const input = inputs[index] as NewMessage
     const [serverId, senderSeq, recipientSeq] = entry
     return {
-      message: {
-        serverId,
-        clientId: input.clientId,
-        sender: input.sender,
-        recipient: input.recipient,
-        chatType: input.chatType,
-        timestamp: input.timestamp,
-        body: input.body,
-        senderSeq
-      },
+      message: storedMessageFrom(input, serverId, senderSeq),
       duplicate: false,
       recipientSeq
     }
