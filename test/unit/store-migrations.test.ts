@@ -47,7 +47,7 @@ describe('store migrations', () => {
       db.prepare(`INSERT INTO conversations (id, chat_type, unread_count, updated_at) VALUES ('x', 'single', 'lots', 0)`).run()
     ).toThrow(/cannot store TEXT value in INTEGER column/)
     const triggers = db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'trigger'`).all() as { name: string }[]
-    expect(triggers).toHaveLength(4)
+    expect(triggers).toHaveLength(5)
     // Running again is a no-op.
     expect(runMigrations(db)).toBe(LATEST_SCHEMA_VERSION)
     db.close()

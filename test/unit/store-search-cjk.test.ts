@@ -2,7 +2,8 @@
 // Korean, substrings of words, short queries, and newest-first order through the time-ordered index.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openMessageStore, type MessageStore } from '../../src/main/core/store'
-import { cjkBigrams } from '../../src/main/core/store/search-text'
+import Database from 'better-sqlite3'
+import { cjkBigrams, mayHaveCjkSql } from '../../src/main/core/store/search-text'
 import { incoming, outgoing } from './store-helpers'
 
 const TEXTS = [
@@ -101,5 +102,27 @@ describe('store search in every script', () => {
     expect(cjkBigrams('我们明天见')).toBe('我们 们明 明天 天见 见')
     expect(cjkBigrams('hi 好 ok カナ')).toBe('好 カナ ナ')
     expect(cjkBigrams('no cjk here')).toBeNull()
+  })
+
+  it('finds CJK outside the common blocks (extension B ideographs, halfwidth katakana)', async () => {
+    await store.applyEvents([incoming('dave', 41, 'name 𠀋𠂉 here'), incoming('dave', 42, 'ｶﾀｶﾅ halfwidth')], 42)
+    expect(await texts('𠀋𠂉')).toEqual(['name 𠀋𠂉 here'])
+    expect(await texts('カタ')).toContain('ｶﾀｶﾅ halfwidth')
+  })
+
+  it("lets the insert trigger's CJK condition through every code point that has CJK pieces", () => {
+    const cjk: string[] = []
+    for (let codePoint = 0; codePoint <= 0x10ffff; codePoint++) {
+      if (codePoint >= 0xd800 && codePoint <= 0xdfff) continue // lone surrogates are not text
+      const char = String.fromCodePoint(codePoint)
+      if (cjkBigrams(char) !== null) cjk.push(char)
+    }
+    expect(cjk.length).toBeGreaterThan(90_000)
+    const db = new Database(':memory:')
+    const missed = db
+      .prepare<[string], { value: string }>(`SELECT value FROM json_each(?) WHERE NOT (${mayHaveCjkSql('value')})`)
+      .all(JSON.stringify(cjk))
+    db.close()
+    expect(missed.map((row) => row.value.codePointAt(0)!.toString(16))).toEqual([])
   })
 })

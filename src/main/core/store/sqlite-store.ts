@@ -50,6 +50,13 @@ const SHORT_QUERY_SCAN_ROWS = 20_000
  * those words plus the word as a prefix: an OR of a few hundred words is still ~ms, thousands are not.
  */
 const MAX_TERMS_PER_WORD = 100
+/**
+ * Words this connection knows are in search_terms (committed), so a write lists only words it has not seen:
+ * after a few batches nearly every word of a sync batch is known, and probing search_terms for each cost ~10-15%
+ * of the sync insert rate in bench:store. ~50 bytes a word: 200k words is ~10 MB; past that the set starts over
+ * (search_terms stays the truth, a forgotten word costs one probe).
+ */
+const MAX_KNOWN_WORDS = 200_000
 const DEFAULT_QUARANTINE_LIST = 100
 const MAX_QUARANTINE_LIST = 1_000
 
@@ -67,6 +74,10 @@ type Checked = { message: ChatMessage } | { reason: string; seq: number }
 export class SqliteMessageStore implements MessageStore {
   private readonly statements: StoreStatements
   private readonly searchStatements = new Map<string, Statement<unknown[], MessageRow>>()
+  /** Words in search_terms as of the last commit (see MAX_KNOWN_WORDS). */
+  private knownWords = new Set<string>()
+  /** Words the current write listed: known once it commits, forgotten if it rolls back. */
+  private wordsInWrite = new Set<string>()
   private closed = false
 
   constructor(
@@ -85,13 +96,13 @@ export class SqliteMessageStore implements MessageStore {
         status: 'sending',
         error: null
       }
-      this.db.transaction(() => {
+      this.write(() => {
         if (this.statements.insertMessage.run(params).changes === 0) return // already stored: idempotent
         this.listWords([params.text])
         const updates = new ConversationUpdates()
         updates.add(rowToMessage(params), true)
         updates.apply(this.statements, missingConversation)
-      })()
+      })
     })
   }
 
@@ -155,7 +166,7 @@ export class SqliteMessageStore implements MessageStore {
         if ('message' in entry) valid.push(entry.message)
         else quarantine.push({ seq: entry.seq, raw: null, reason: entry.reason })
       }
-      return this.db.transaction(() => {
+      return this.write(() => {
         const { changed, conversations } = this.storeMessages(valid, active)
         const byKey = new Map(conversations.map((c) => [keyOf(c.chatType, c.id), c]))
         for (const pointer of readPointers) {
@@ -167,7 +178,7 @@ export class SqliteMessageStore implements MessageStore {
         const quarantined = quarantine.map((q) => this.putAside(q.seq, q.raw, q.reason, now))
         this.statements.advanceCursor.run(cursor)
         return { messages: changed, conversations: [...byKey.values()], quarantined }
-      })()
+      })
     })
   }
 
@@ -188,7 +199,7 @@ export class SqliteMessageStore implements MessageStore {
           unreadCount: checkSafeInteger(summary.unreadCount, 'unread count')
         }
       })
-      return this.db.transaction(() => {
+      return this.write(() => {
         this.storeMessages(
           checkedSummaries.flatMap((s) => (s.lastMessage === null ? [] : [s.lastMessage])),
           null
@@ -214,7 +225,7 @@ export class SqliteMessageStore implements MessageStore {
         }
         this.statements.advanceCursor.run(cursor)
         return result
-      })()
+      })
     })
   }
 
@@ -277,7 +288,7 @@ export class SqliteMessageStore implements MessageStore {
     return this.guard('Could not mark the conversation as read', () => {
       const checked = checkKey(key)
       const upto = uptoSeq === undefined ? null : checkSafeInteger(uptoSeq, 'read position')
-      return this.db.transaction(() => {
+      return this.write(() => {
         const state = this.statements.readState.get(checked.type, checked.id)
         if (state === undefined) return null
         const target = upto ?? Math.max(state.last_seq ?? 0, state.unread_through_seq, this.newestSeq(checked))
@@ -286,7 +297,7 @@ export class SqliteMessageStore implements MessageStore {
         const row = this.statements.conversationByKey.get(checked.type, checked.id)!
         const conversation = rowToConversation(row)
         return { conversation, readSeq: conversation.readSeq, moved }
-      })()
+      })
     })
   }
 
@@ -294,7 +305,7 @@ export class SqliteMessageStore implements MessageStore {
     return this.guard('Could not save the read position', () => {
       const checked = checkKey(key)
       checkSafeInteger(seq, 'read position')
-      return this.db.transaction(() => this.advanceReadPointer(checked, seq, true))()
+      return this.write(() => this.advanceReadPointer(checked, seq, true))
     })
   }
 
@@ -318,12 +329,12 @@ export class SqliteMessageStore implements MessageStore {
     return this.guard('Could not save the draft', () => {
       const { type, id } = checkKey(key)
       const draft = checkDraft(text)
-      return this.db.transaction(() => {
+      return this.write(() => {
         if (draft !== null) this.statements.ensureConversation.run(type, id, Date.now())
         this.statements.setDraft.run(draft, type, id)
         const row = this.statements.conversationByKey.get(type, id)
         return row ? rowToConversation(row) : null
-      })()
+      })
     })
   }
 
@@ -346,7 +357,7 @@ export class SqliteMessageStore implements MessageStore {
           return null
         }
       }
-      return this.db.transaction(() => {
+      return this.write(() => {
         const changed: ChatMessage[] = []
         const updates = new ConversationUpdates()
         for (const row of this.statements.unsupportedMessages.all()) {
@@ -377,7 +388,7 @@ export class SqliteMessageStore implements MessageStore {
         updates.apply(this.statements, missingConversation)
         if (fromUnknown.length > 0) changed.push(...this.storeMessages(fromUnknown, null).changed)
         return changed
-      })()
+      })
     })
   }
 
@@ -482,11 +493,36 @@ export class SqliteMessageStore implements MessageStore {
     return rowToConversation(row)
   }
 
-  /** Lists the distinct words of `texts` in search_terms (substring search), one statement for all of them. */
+  /**
+   * Runs `operation` in one transaction (every write goes through here): the words it listed become known only
+   * when it commits, so a rolled-back write never hides a word from search_terms.
+   */
+  private write<T>(operation: () => T): T {
+    this.wordsInWrite.clear()
+    try {
+      const result = this.db.transaction(operation)()
+      if (this.knownWords.size + this.wordsInWrite.size > MAX_KNOWN_WORDS) this.knownWords = new Set()
+      for (const word of this.wordsInWrite) this.knownWords.add(word)
+      return result
+    } finally {
+      this.wordsInWrite.clear()
+    }
+  }
+
+  /**
+   * Lists the distinct words of `texts` in search_terms (substring search) that this connection has not listed
+   * yet, one statement for all of them.
+   */
   private listWords(texts: string[]): void {
-    const words = new Set<string>()
-    for (const text of texts) for (const word of searchWords(text)) words.add(word)
-    if (words.size > 0) this.statements.listWords.run(JSON.stringify([...words]))
+    const words: string[] = []
+    for (const text of texts) {
+      for (const word of searchWords(text)) {
+        if (this.knownWords.has(word) || this.wordsInWrite.has(word)) continue
+        this.wordsInWrite.add(word)
+        words.push(word)
+      }
+    }
+    if (words.length > 0) this.statements.listWords.run(JSON.stringify(words))
   }
 
   /** The newest acked seq stored for the conversation (0 if none). */
@@ -573,18 +609,26 @@ export class SqliteMessageStore implements MessageStore {
    * that were inserted; the others already existed (or repeat an id earlier in the batch).
    */
   private insertBatch(batch: MessageParams[]): Set<number> {
-    const newIds = new Set<string>()
+    const lastBefore = this.statements.lastLocalOrder.get()?.last ?? 0
+    let inserted = 0
     for (let start = 0; start < batch.length; start += INSERT_CHUNK_ROWS) {
       const end = Math.min(batch.length, start + INSERT_CHUNK_ROWS)
       const values: unknown[] = []
       for (let index = start; index < end; index++) pushMessageValues(values, batch[index]!)
-      for (const row of this.statements.insertMessageRows(end - start).all(values)) newIds.add(row.id)
+      inserted += this.statements.insertMessageRows(end - start).run(values).changes
     }
     // Words of every text in the batch (an existing message's text is already listed: harmless).
     this.listWords(batch.map((params) => params.text))
     const positions = new Set<number>()
+    // Every row went in (the usual sync batch): no id repeated or already stored.
+    if (inserted === batch.length) {
+      for (let index = 0; index < batch.length; index++) positions.add(index)
+      return positions
+    }
+    const newIds = new Set<string>()
+    if (inserted > 0) for (const row of this.statements.idsInsertedAfter.all(lastBefore)) newIds.add(row.id)
     for (const [index, params] of batch.entries()) {
-      // The first occurrence of an id is the one the ordered INSERT ... SELECT stored.
+      // The first occurrence of an id is the one the ordered INSERT stored.
       if (newIds.delete(params.id)) positions.add(index)
     }
     return positions

@@ -60,19 +60,26 @@ export interface SummaryReadState {
 /** (chat_type, id) as bound parameters, in that order: every conversation statement takes the key this way. */
 export type KeyParams = [string, string]
 
+/** SQLite's limit on bound values per statement (SQLITE_MAX_VARIABLE_NUMBER, 32,766 since 3.32). */
+const MAX_BOUND_VALUES = 32_766
 /**
- * Rows per multi-row INSERT of a sync batch: 15 columns x 1,000 rows = 15,000 bound values, below SQLite's
- * 32,766, so a whole sync batch is ONE statement. FTS5 flushes its pending terms to a new index segment at each
- * statement's savepoint: per-row statements cost about half of a sync insert, 100-row chunks ~15% (measured).
+ * Rows per multi-row INSERT of a sync batch: as many as the bound-value limit allows (15 columns: 2,184 rows), so
+ * a sync batch (syncer.ts STORE_APPLY_CHUNK, 2,000) is ONE statement. FTS5 flushes its pending terms to a new
+ * index segment at each statement's savepoint: per-row statements cost about half of a sync insert, 100-row
+ * chunks ~15% (measured), and every extra segment is merged again later.
  */
-export const INSERT_CHUNK_ROWS = 1_000
+export const INSERT_CHUNK_ROWS = Math.floor(MAX_BOUND_VALUES / (MESSAGE_COLUMN_LIST.length + 1))
 /** Prepared multi-row INSERTs kept, by row count (sync batches mostly share one size; the last one differs). */
 const INSERT_STATEMENTS_KEPT = 8
 
 export interface StoreStatements {
   insertMessage: Statement<MessageParams>
-  /** `INSERT ... VALUES (row 1), ..., (row n) ON CONFLICT DO NOTHING RETURNING id`, bound with messageValues rows. */
-  insertMessageRows(rows: number): Statement<unknown[], { id: string }>
+  /** `INSERT ... VALUES (row 1), ..., (row n) ON CONFLICT DO NOTHING`, bound with pushMessageValues rows. */
+  insertMessageRows(rows: number): Statement<unknown[]>
+  /** The highest local_order so far: rows inserted after this read have a higher one (INTEGER PRIMARY KEY). */
+  lastLocalOrder: Statement<[], { last: number | null }>
+  /** Ids of the rows with local_order above the bound, in insertion order. */
+  idsInsertedAfter: Statement<[number], { id: string }>
   updateAck: Statement<MessageRow>
   updateAckAndContent: Statement<MessageRow>
   updateContent: Statement<[string, string | null, string, string]>
@@ -116,20 +123,23 @@ export function prepareStatements(db: Database): StoreStatements {
   const named = [...MESSAGE_COLUMN_LIST, 'search_key'].map((column) => `@${column}`).join(', ')
   const conversationJoin = 'FROM conversations c LEFT JOIN messages m ON m.id = c.last_message_id'
   const placeholders = `(${[...MESSAGE_COLUMN_LIST, 'search_key'].map(() => '?').join(', ')})`
-  const insertRowsBySize = new Map<number, Statement<unknown[], { id: string }>>()
+  const insertRowsBySize = new Map<number, Statement<unknown[]>>()
   const byKey = 'chat_type = ? AND id = ?'
   return {
     /** Inserts unless the id exists; `changes` says which happened (triggers do not count). */
     insertMessage: db.prepare<MessageParams>(
       `INSERT INTO messages (${INSERT_COLUMNS}) VALUES (${named}) ON CONFLICT (id) DO NOTHING`
     ),
-    /** Rows are inserted in the order given, so local_order follows the batch; RETURNING names the new ones. */
+    /**
+     * Rows are inserted in the order given, so local_order follows the batch. No RETURNING: it buffers and hands
+     * back every row (~5-15% of the statement, measured); `changes` and idsInsertedAfter say which are new.
+     */
     insertMessageRows(rows) {
       let statement = insertRowsBySize.get(rows)
       if (statement === undefined) {
-        statement = db.prepare<unknown[], { id: string }>(
+        statement = db.prepare<unknown[]>(
           `INSERT INTO messages (${INSERT_COLUMNS}) VALUES ${Array(rows).fill(placeholders).join(', ')}
-           ON CONFLICT (id) DO NOTHING RETURNING id`
+           ON CONFLICT (id) DO NOTHING`
         )
         // Forget the oldest size (Map keeps insertion order); finalized when garbage-collected.
         if (insertRowsBySize.size >= INSERT_STATEMENTS_KEPT) insertRowsBySize.delete(insertRowsBySize.keys().next().value!)
@@ -137,6 +147,10 @@ export function prepareStatements(db: Database): StoreStatements {
       }
       return statement
     },
+    lastLocalOrder: db.prepare<[], { last: number | null }>(`SELECT max(local_order) AS last FROM messages`),
+    idsInsertedAfter: db.prepare<[number], { id: string }>(
+      `SELECT id FROM messages WHERE local_order > ? ORDER BY local_order`
+    ),
     /** Overwrites what the server decides about a message; its identity (conversation, parties) never changes. */
     updateAck: db.prepare<MessageRow>(
       `UPDATE messages SET server_id = @server_id, seq = @seq, timestamp = @timestamp, status = @status, error = @error,
