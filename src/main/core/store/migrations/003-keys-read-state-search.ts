@@ -162,9 +162,10 @@ export function up(db: Database): void {
     );
 
     -- Every distinct word of every message (search-text.ts searchWords), for substring queries. Written by the
-    -- store once per write with the distinct words of all its texts (SqliteMessageStore.listWords), not by a
-    -- per-row trigger: a sync batch of 2,000 messages has ~20,000 words but only a few thousand distinct ones
-    -- (the trigger cost ~20% of the insert rate in bench:store).
+    -- store once per write with those words of its texts that the connection has not listed yet
+    -- (SqliteMessageStore.listWords), not by a per-row trigger: a sync batch of 2,000 messages has ~20,000 words,
+    -- a few thousand distinct ones, and after the first batches almost none new (the trigger cost ~20% of the
+    -- insert rate in bench:store, probing every distinct word ~10%).
     CREATE TABLE search_terms (
       id   INTEGER PRIMARY KEY,
       term TEXT    NOT NULL UNIQUE
