@@ -46,6 +46,8 @@ export interface Verdict {
   diverged: number
   /** Conversations whose unread count differs between two devices of one user. */
   unreadMismatch: number
+  /** Conversations whose list entry (preview, time, order) names another message than the newest in the chat. */
+  stalePreview: number
   /** Sentences naming the first few violations, for a failing seed's report. */
   examples: string[]
 }
@@ -68,6 +70,7 @@ export function judgeRun(observations: RunObservations): Verdict {
     failed: 0,
     diverged: 0,
     unreadMismatch: 0,
+    stalePreview: 0,
     examples: []
   }
   const note = (sentence: string): void => {
@@ -150,6 +153,22 @@ export function judgeRun(observations: RunObservations): Verdict {
     }
   }
 
+  // The conversation list agrees with the chat: its preview is the newest message the chat shows.
+  for (const device of observations.devices) {
+    for (const conversation of device.snapshot.conversations) {
+      const newest = conversation.messages.at(-1)?.id ?? null
+      if (newest !== null && conversation.lastMessageId !== newest) {
+        verdict.stalePreview += 1
+        const listed = conversation.messages.find((m) => m.id === conversation.lastMessageId)
+        const last = conversation.messages.at(-1)
+        note(
+          `stale preview: ${device.label} lists ${conversation.lastMessageId ?? 'nothing'} (seq ${listed?.seq ?? '?'}, "${listed?.text ?? '?'}") ` +
+            `as the newest of the chat with ${conversation.id}; the chat ends with ${newest} (seq ${last?.seq ?? '?'}, "${last?.text ?? '?'}")`
+        )
+      }
+    }
+  }
+
   // Convergence: every device of one user shows the same acked history and the same unread count per conversation.
   const users = new Set(observations.devices.map((d) => d.user))
   for (const user of users) {
@@ -179,7 +198,7 @@ export function judgeRun(observations: RunObservations): Verdict {
 
 export function isClean(verdict: Verdict): boolean {
   return (
-    verdict.lost + verdict.duplicated + verdict.reordered + verdict.stuck + verdict.failed + verdict.diverged + verdict.unreadMismatch ===
+    verdict.lost + verdict.duplicated + verdict.reordered + verdict.stuck + verdict.failed + verdict.diverged + verdict.unreadMismatch + verdict.stalePreview ===
     0
   )
 }

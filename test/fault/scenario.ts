@@ -476,5 +476,5 @@ class Run {
 }
 
 function emptyVerdict(): Verdict {
-  return { acked: 0, lost: 0, duplicated: 0, reordered: 0, stuck: 0, failed: 0, diverged: 0, unreadMismatch: 0, examples: [] }
+  return { acked: 0, lost: 0, duplicated: 0, reordered: 0, stuck: 0, failed: 0, diverged: 0, unreadMismatch: 0, stalePreview: 0, examples: [] }
 }

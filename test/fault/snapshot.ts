@@ -18,6 +18,8 @@ export interface SnapshotMessage {
 export interface ConversationSnapshot {
   id: string
   unread: number
+  /** The message the conversation list shows as the newest (its preview, time and order). */
+  lastMessageId: string | null
   /** Oldest first, as rendered. */
   messages: SnapshotMessage[]
 }
@@ -29,7 +31,12 @@ export interface DeviceSnapshot {
 export async function snapshotDevice(client: ChatClient): Promise<DeviceSnapshot> {
   const conversations: ConversationSnapshot[] = []
   for (const conversation of await client.listConversations()) {
-    conversations.push({ id: conversation.id, unread: conversation.unreadCount, messages: await renderedHistory(client, conversation.id) })
+    conversations.push({
+      id: conversation.id,
+      unread: conversation.unreadCount,
+      lastMessageId: conversation.lastMessage?.id ?? null,
+      messages: await renderedHistory(client, conversation.id)
+    })
   }
   return { conversations }
 }

@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     failed: 0,
     diverged: 0,
     unreadMismatch: 0,
+    stalePreview: 0,
     serverKills: 0,
     clientKills: 0,
     faults: Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])) as FaultCounts,
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < runs; i++) {
       const result: RunResult = await harness.run({ seed: seed + i, messages: messagesPerRun })
       totals.runs += 1
-      for (const key of ['messages', 'acked', 'lost', 'duplicated', 'reordered', 'stuck', 'failed', 'diverged', 'unreadMismatch', 'serverKills', 'clientKills'] as const) {
+      for (const key of ['messages', 'acked', 'lost', 'duplicated', 'reordered', 'stuck', 'failed', 'diverged', 'unreadMismatch', 'stalePreview', 'serverKills', 'clientKills'] as const) {
         totals[key] += result[key]
       }
       for (const kind of FAULT_KINDS) totals.faults[kind] += result.faults[kind]
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
           `(set-up ${result.phasesMs.setUp}, traffic ${result.phasesMs.traffic}, settle ${result.phasesMs.settle}) — ${result.messages} messages, ` +
           `${result.frames} frames, ${Object.values(result.faults).reduce((a, b) => a + b, 0)} faults, ` +
           `lost ${result.lost}, duplicated ${result.duplicated}, reordered ${result.reordered}, stuck ${result.stuck}, ` +
-          `failed ${result.failed}, diverged ${result.diverged}, unread ${result.unreadMismatch}\n`
+          `failed ${result.failed}, diverged ${result.diverged}, unread ${result.unreadMismatch}, stale previews ${result.stalePreview}\n`
       )
       if (!result.clean) for (const line of [...result.examples, ...result.problems].slice(0, 8)) process.stderr.write(`    ${line}\n`)
       if (trace) for (const line of result.trace) process.stderr.write(`    ${line}\n`)

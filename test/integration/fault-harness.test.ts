@@ -12,8 +12,8 @@ const SEEDS = [1, 2, 3]
 const SELF_TEST = { messages: 60, noKills: true, settleTimeoutMs: 2_000 } as const
 
 function summary(result: RunResult): string {
-  const { seed, messages, acked, lost, duplicated, reordered, stuck, failed, diverged, unreadMismatch, faults, problems, examples } = result
-  return JSON.stringify({ seed, messages, acked, lost, duplicated, reordered, stuck, failed, diverged, unreadMismatch, faults, examples, problems }, null, 1)
+  const { seed, messages, acked, lost, duplicated, reordered, stuck, failed, diverged, unreadMismatch, stalePreview, faults, problems, examples } = result
+  return JSON.stringify({ seed, messages, acked, lost, duplicated, reordered, stuck, failed, diverged, unreadMismatch, stalePreview, faults, examples, problems }, null, 1)
 }
 
 describe('fault harness', () => {

@@ -2,7 +2,7 @@
 // idempotence and typed errors for bad input.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openMessageStore, StoreError, type MessageStore } from '../../src/main/core/store'
-import { chat, outgoing } from './store-helpers'
+import { chat, incoming, outgoing } from './store-helpers'
 
 describe('store outbox', () => {
   let store: MessageStore
@@ -22,6 +22,24 @@ describe('store outbox', () => {
     expect(sent).toEqual({ ...message, serverId: 42, seq: 9, timestamp: 1_005, status: 'sent' })
     expect(await store.pendingOutbox()).toEqual([])
     expect(await store.getMessage(message.id)).toEqual(sent)
+  })
+
+  it('lists a sent message as the newest once its ack places it after a message received while it was sending', async () => {
+    // Written first (local clock), then a peer's message arrives with a later server time: while unacked, the
+    // list shows the peer's message; the ack puts ours after it in the log, and the list must follow the chat.
+    const mine = outgoing('bob', 'mine', 1_790_000_000_000)
+    await store.addOutgoing(mine)
+    const theirs = incoming('bob', 5, 'theirs', { timestamp: 1_790_000_002_000 })
+    await store.applyEvents([theirs], 5)
+    expect((await store.getConversation(chat('bob')))?.lastMessage?.id).toBe(theirs.id)
+
+    await store.markSent(mine.id, { serverId: 60, seq: 6, timestamp: 1_790_000_003_000 })
+    const page = await store.page(chat('bob'), null, 10)
+    expect(page.messages.at(-1)?.id).toBe(mine.id)
+    const conversation = await store.getConversation(chat('bob'))
+    expect(conversation?.lastMessage?.id).toBe(mine.id)
+    expect(conversation?.lastMessage?.status).toBe('sent')
+    expect(conversation?.updatedAt).toBe(1_790_000_003_000)
   })
 
   it('updates the conversation when a message is queued', async () => {

@@ -109,13 +109,23 @@ export class SqliteMessageStore implements MessageStore {
   async markSent(id: string, ack: SendAckFields): Promise<ChatMessage | null> {
     return this.guard('Could not record that the message was sent', () => {
       checkId(id, 'message id')
-      const row = this.statements.markSent.get({
+      const params = {
         id,
         server_id: checkSafeInteger(ack?.serverId, 'server id'),
         seq: checkSafeInteger(ack?.seq, 'sequence'),
         timestamp: checkSafeInteger(ack?.timestamp, 'timestamp')
-      })
-      return row ? rowToMessage(row) : null
+      }
+      return this.db.transaction(() => {
+        const row = this.statements.markSent.get(params)
+        if (!row) return null
+        const sent = rowToMessage(row)
+        // The ack gives the message its place in the log: a message received while this one was sending may now
+        // be older than it, so the conversation's newest message (preview, time, order) is decided again.
+        const updates = new ConversationUpdates()
+        updates.add(sent, false)
+        updates.apply(this.statements, missingConversation)
+        return sent
+      })()
     })
   }
 
