@@ -107,4 +107,67 @@ describe('history after a jump to the log head', () => {
     expect(shown).toEqual(Array.from({ length: SERVER_LOG }, (_, i) => i + 1))
     expect(historyRequests).toBeGreaterThan(1)
   })
+  it('remembers the hole across a restart before it is filled (a new pager over the same database)', async () => {
+    let recentOnce = true
+    let expired = false
+    const raw = (e: WireEvent): RawLogEvent => ({ seq: Number(e.seq), bytes: pb.Event.encode(e).finish() })
+    const requestHistory: ConstructorParameters<typeof HistoryPager>[0]['requestHistory'] = async (frame) => {
+      historyRequests += 1
+      const before = Number(frame.history?.beforeSeq ?? 0) || Number.POSITIVE_INFINITY
+      const limit = Number(frame.history?.limit ?? 10)
+      const older = serverLog.filter((e) => Number(e.seq) < before).reverse()
+      const events = older.slice(0, limit)
+      const bytes = encodeFrame({ id: 1, historyPage: { events, hasMore: older.length > limit } })
+      return { body: pb.Frame.decode(bytes).historyPage as NonNullable<DecodedFrame['historyPage']>, frameBytes: bytes }
+    }
+    let firstRun: HistoryPager | null = null
+    const syncer = new Syncer({
+      store,
+      me: ME,
+      activeConversation: () => null,
+      onApplied: () => undefined,
+      onBootstrapped: (newest) => newest.forEach(({ key, seq }) => firstRun!.noteGap(key, seq)),
+      fetchRecent: async () => {
+        const head = recentOnce ? OLD_CURSOR : SERVER_LOG
+        recentOnce = false
+        return {
+          conversations: [{ conversationId: 'bob', chatType: 'single', last: raw(serverLog[head - 1]!), readSeq: 0, unread: head }],
+          hasMore: false,
+          headSeq: head,
+          next: null
+        }
+      },
+      fetchBatch: async (afterSeq) => {
+        if (afterSeq >= SERVER_LOG) return { events: [], hasMore: false, headSeq: SERVER_LOG }
+        if (expired) {
+          expired = false
+          throw new ProtocolError(ErrorCode.ERROR_CURSOR_EXPIRED, 'expired')
+        }
+        return { events: serverLog.filter((e) => Number(e.seq) > afterSeq && Number(e.seq) <= OLD_CURSOR).map(raw), hasMore: false, headSeq: OLD_CURSOR }
+      }
+    })
+    firstRun = new HistoryPager({ store, syncer, isOnline: () => true, requestHistory })
+    await syncer.init()
+    await syncer.catchUp()
+    await firstRun.page(BOB, null, 10)
+    expired = true
+    await syncer.catchUp()
+    expect(syncer.currentCursor).toBe(SERVER_LOG)
+
+    // The app quits here, before anyone scrolled: the next run's pager knows only what the database kept.
+    const nextRun = new HistoryPager({ store, syncer, isOnline: () => true, requestHistory })
+    await nextRun.loadGaps()
+    const shown: number[] = []
+    let before: number | null = null
+    for (let pages = 0; pages < 20; pages++) {
+      const page = await nextRun.page(BOB, before, 10)
+      const seqs = page.messages.map((m) => m.seq!)
+      shown.unshift(...seqs.filter((seq) => !shown.includes(seq)))
+      if (!page.hasMore || seqs.length === 0) break
+      before = seqs[0]!
+    }
+    expect(shown).toEqual(Array.from({ length: SERVER_LOG }, (_, i) => i + 1))
+    // Filled: the mark is gone from the database too.
+    expect(await store.historyGaps()).toEqual([])
+  })
 })

@@ -465,6 +465,8 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
   private async startSession(session: ActiveSession, settleWhenUnreachable: boolean): Promise<void> {
     try {
       await session.syncer.init()
+      // Holes left by an earlier start from the conversation list that the app quit before filling.
+      await session.history.loadGaps()
       await session.outbox.start()
       await this.reinterpretStored(session)
       const outcome = await startAndAwaitFirstConnect(session.connection, {

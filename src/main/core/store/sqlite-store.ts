@@ -20,7 +20,7 @@ import {
 } from './rows'
 import { toSearchPlan, type SearchPlan } from './search-query'
 import { searchWords } from './search-text'
-import { INSERT_CHUNK_ROWS, prepareStatements, type StoreStatements } from './statements'
+import { HISTORY_GAP_PREFIX, INSERT_CHUNK_ROWS, prepareStatements, type StoreStatements } from './statements'
 import type {
   ApplyEventsResult,
   ConversationSummary,
@@ -59,6 +59,10 @@ const MAX_TERMS_PER_WORD = 100
 const MAX_KNOWN_WORDS = 200_000
 const DEFAULT_QUARANTINE_LIST = 100
 const MAX_QUARANTINE_LIST = 1_000
+
+function historyGapKey(key: ConversationKey): string {
+  return `${HISTORY_GAP_PREFIX}${keyOf(key.type, key.id)}`
+}
 
 function missingConversation(key: string): StoreError {
   return new StoreError('STORE_FAILED', `Conversation ${key} could not be written.`)
@@ -230,12 +234,34 @@ export class SqliteMessageStore implements MessageStore {
             through_seq: summary.lastMessage?.seq ?? 0
           })
           if (before.read_seq > summary.readSeq) this.advanceReadPointer(key, before.read_seq, false)
+          // Local messages below the newest one may not be adjacent to it: the hole is recorded with the jump to the
+          // head, in this transaction, so a restart before it is filled still knows to fetch it.
+          if (summary.lastMessage?.seq) this.statements.raiseHistoryGap.run(historyGapKey(key), summary.lastMessage.seq)
           const row = this.statements.conversationByKey.get(key.type, key.id)
           if (row) result.push(rowToConversation(row))
         }
         this.statements.advanceCursor.run(cursor)
         return result
       })
+    })
+  }
+
+  async historyGaps(): Promise<Array<{ key: ConversationKey; below: number }>> {
+    return this.guard('Could not read the history still to fetch', () =>
+      this.statements.historyGaps.all().flatMap((row) => {
+        const [type, ...rest] = row.key.slice(HISTORY_GAP_PREFIX.length).split(':')
+        const id = rest.join(':')
+        if ((type !== 'single' && type !== 'group' && type !== 'room') || !id) return []
+        return [{ key: { type, id }, below: row.value }]
+      })
+    )
+  }
+
+  async setHistoryGap(key: ConversationKey, below: number | null): Promise<void> {
+    this.guard('Could not record the history still to fetch', () => {
+      const checked = checkKey(key)
+      if (below === null) this.statements.clearHistoryGap.run(historyGapKey(checked))
+      else this.statements.setHistoryGap.run(historyGapKey(checked), checkSafeInteger(below, 'history position'))
     })
   }
 

@@ -4,6 +4,8 @@ import type { Database, Statement } from 'better-sqlite3'
 import { CONVERSATION_COLUMNS, INSERT_COLUMNS, MESSAGE_COLUMN_NAMES as MESSAGE_COLUMN_LIST, MESSAGE_COLUMNS, type ConversationRow, type MessageParams, type MessageRow } from './rows'
 
 const CURSOR_KEY = 'cursor'
+/** sync_state keys `history_gap:<chat type>:<conversation id>`: where a conversation's local history may have a hole. */
+export const HISTORY_GAP_PREFIX = 'history_gap:'
 
 export interface ConversationState {
   chat_type: string
@@ -113,6 +115,11 @@ export interface StoreStatements {
   termsContaining: Statement<[string, number], { term: string }>
   listWords: Statement<[string]>
   getCursor: Statement<[], { value: number }>
+  historyGaps: Statement<[], { key: string; value: number }>
+  /** Raises a conversation's gap mark (never lowers it: a later start may only widen the unknown range). */
+  raiseHistoryGap: Statement<[string, number]>
+  setHistoryGap: Statement<[string, number]>
+  clearHistoryGap: Statement<[string]>
   advanceCursor: Statement<[number]>
 }
 
@@ -291,6 +298,16 @@ export function prepareStatements(db: Database): StoreStatements {
     ),
 
     getCursor: db.prepare<[], { value: number }>(`SELECT value FROM sync_state WHERE key = '${CURSOR_KEY}'`),
+    historyGaps: db.prepare<[], { key: string; value: number }>(
+      `SELECT key, value FROM sync_state WHERE key >= '${HISTORY_GAP_PREFIX}' AND key < '${HISTORY_GAP_PREFIX}\uffff'`
+    ),
+    raiseHistoryGap: db.prepare<[string, number]>(
+      `INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)`
+    ),
+    setHistoryGap: db.prepare<[string, number]>(
+      `INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`
+    ),
+    clearHistoryGap: db.prepare<[string]>(`DELETE FROM sync_state WHERE key = ?`),
     /** The cursor only moves forward, whatever order batches are applied in. */
     advanceCursor: db.prepare<[number]>(
       `INSERT INTO sync_state (key, value) VALUES ('${CURSOR_KEY}', ?)

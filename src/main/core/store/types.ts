@@ -117,6 +117,15 @@ export interface MessageStore {
   /** The sequence of the newest log entry applied (0 for a new database). */
   getCursor(): Promise<number>
 
+  /**
+   * Where each conversation's local history may have a hole: messages below `below` may not be adjacent to the
+   * ones above (the device started again from the conversation list). Kept across restarts until the hole is filled.
+   * applyConversationSummaries raises these marks itself, in its own transaction.
+   */
+  historyGaps(): Promise<Array<{ key: ConversationKey; below: number }>>
+  /** Moves a conversation's gap mark (after part of the hole was fetched), or clears it (null). */
+  setHistoryGap(key: ConversationKey, below: number | null): Promise<void>
+
   getMessage(id: string): Promise<ChatMessage | null>
 
   /**

@@ -25,13 +25,20 @@ export class HistoryPager {
   private readonly completeBelow = new Map<string, number>()
   /**
    * Per conversation: local messages below this seq may have a hole above them (the device started again from the
-   * conversation list after its cursor expired, so what happened between its old cursor and that start is missing).
+   * conversation list, so what happened between its old cursor and that start is missing). A cache of the store's
+   * marks (MessageStore.historyGaps), which survive a restart before the hole is filled.
    */
   private readonly gapBelow = new Map<string, number>()
   /** History pages asked of the server (diagnostics and tests). */
   requests = 0
 
   constructor(private readonly options: HistoryPagerOptions) {}
+
+  /** Reads the store's gap marks (at session start, and after a start from the conversation list recorded new ones). */
+  async loadGaps(): Promise<void> {
+    const gaps = await this.options.store.historyGaps()
+    for (const { key, below } of gaps) this.noteGap(key, below)
+  }
 
   /** The device jumped to the log head: below `seq` (the conversation's newest entry then) local history may have a hole. */
   noteGap(key: ConversationKey, seq: number): void {
@@ -55,7 +62,7 @@ export class HistoryPager {
     const askBelow = oldestKnown ?? Number.POSITIVE_INFINITY
     const mapKey = conversationKeyString(key)
     // Nothing local lies below this page: a hole under it can hide nothing, and what the server sends is adjacent.
-    if (!this.reachesGap(key, local)) this.gapBelow.delete(mapKey)
+    if (!this.reachesGap(key, local) && this.gapBelow.has(mapKey)) await this.forgetGap(key)
     if (askBelow <= (this.completeBelow.get(mapKey) ?? 0)) return local
     try {
       this.requests += 1
@@ -73,6 +80,11 @@ export class HistoryPager {
       log.warn('could not fetch older history; showing local messages', { error: String(err) })
       return local
     }
+  }
+
+  private async forgetGap(key: ConversationKey): Promise<void> {
+    this.gapBelow.delete(conversationKeyString(key))
+    await this.options.store.setHistoryGap(key, null)
   }
 
   /** Whether the page shows local messages from below a possible hole (so they may not be adjacent). */
@@ -99,8 +111,11 @@ export class HistoryPager {
       const events = rawEventsOfResponse(response.frameBytes, 'historyPage')
       if (events.length > 0) await this.options.syncer.applyHistory(events)
       const oldestFetched = events.reduce((min, e) => Math.min(min, e.seq), below)
-      if (!response.body.hasMore || events.length === 0 || oldestFetched <= newestLocalBelow) this.gapBelow.delete(mapKey)
-      else this.gapBelow.set(mapKey, oldestFetched)
+      if (!response.body.hasMore || events.length === 0 || oldestFetched <= newestLocalBelow) await this.forgetGap(key)
+      else {
+        this.gapBelow.set(mapKey, oldestFetched)
+        await this.options.store.setHistoryGap(key, oldestFetched)
+      }
       return true
     } catch (err) {
       log.warn('could not fill a hole in the local history; showing local messages', { error: String(err) })
