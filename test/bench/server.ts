@@ -176,6 +176,8 @@ async function main(): Promise<void> {
       ofRawRelay: 0,
       synchronous: storeStats.synchronous,
       fsyncP50Ms: storeStats.fsyncP50Ms,
+      commitP99Ms: storeStats.commitP99Ms,
+      commitMaxMs: storeStats.commitMaxMs,
       messagesPerCommit: storeStats.messagesPerCommit,
       commits: storeStats.commits
     }

@@ -48,6 +48,23 @@ async function withUsers(store: ServerStore, ...names: string[]): Promise<void> 
 }
 
 describe('server store', () => {
+  it('continues every log after a read-pointer entry: appends and pointers interleaved take consecutive sequences', async () => {
+    const { store } = await openStore()
+    await withUsers(store, 'alice', 'bob')
+    const pointer = (seq: number) => ({ conversation: 'alice', chatType: SINGLE, seq })
+    await store.appendMessages([message('alice', 'bob', 'one')])
+    expect(await store.setReadPointer('bob', pointer(1))).toEqual({ seq: 1, eventSeq: 2 })
+    const [second] = await store.appendMessages([message('alice', 'bob', 'two')])
+    expect(second?.recipientSeq).toBe(3)
+    expect(await store.setReadPointer('bob', pointer(3))).toEqual({ seq: 3, eventSeq: 4 })
+    const [third] = await store.appendMessages([message('bob', 'alice', 'three')])
+    expect(third?.message.senderSeq).toBe(5)
+    expect(await store.headSeq('bob')).toBe(5)
+    expect((await store.getUser('bob'))?.headSeq).toBe(5)
+    expect((await store.readLogAfter('bob', 0, 100)).map((entry) => entry.seq)).toEqual([1, 2, 3, 4, 5])
+    expect(await store.headSeq('alice')).toBe(3)
+  })
+
   it('moves a read pointer only forward, and logs an entry only when it moved', async () => {
     const { store } = await openStore()
     await withUsers(store, 'alice', 'bob')

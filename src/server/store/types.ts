@@ -128,6 +128,9 @@ export interface StoreStats {
   synchronous: SynchronousMode
   /** Median duration of an append transaction's COMMIT (the WAL fsync in FULL mode), recent commits. */
   fsyncP50Ms: number
+  /** 99th percentile and slowest COMMIT over the same commits (a checkpoint inside a COMMIT shows here). */
+  commitP99Ms: number
+  commitMaxMs: number
   /** Messages per append transaction since the store opened (how far group commit grew). */
   messagesPerCommit: number
   commits: number
