@@ -30,6 +30,9 @@ describe('delivery and sync against the real server', () => {
   /** While true every sync read fails (the server answers the sync request with an error). */
   let failSync = false
   let syncFailures = 0
+  /** Armed by a test: the next read-pointer write fails (the server answers mark_read with an error), once. */
+  let failNextReadPointer = false
+  let readPointerFailures = 0
 
   async function start(): Promise<void> {
     server = new TestServer({
@@ -45,6 +48,16 @@ describe('delivery and sync against the real server', () => {
                     throw new Error('test: the group commit failed')
                   }
                   return target.appendMessages(...args)
+                }
+              }
+              if (property === 'setReadPointer') {
+                return async (...args: Parameters<ServerStore['setReadPointer']>) => {
+                  if (failNextReadPointer) {
+                    failNextReadPointer = false
+                    readPointerFailures += 1
+                    throw new Error('test: the read pointer could not be stored')
+                  }
+                  return target.setReadPointer(...args)
                 }
               }
               if (property === 'readLogAfter') {
@@ -242,6 +255,28 @@ describe('delivery and sync against the real server', () => {
     await waitFor('one unread everywhere', async () =>
       (await Promise.all([a1, a2, a3].map(unreadOn))).every((count) => count === 1)
     )
+  })
+
+  it('a read pointer the server failed to store is sent again while the link stays up (no reconnect, no new read)', async () => {
+    await start()
+    const alice = uniqueUser('alice')
+    const bob = uniqueUser('bob')
+    await registerUsers(server, alice, bob)
+    const a1 = devices.create('a1')
+    const a2 = devices.create('a2')
+    const b = devices.create('b')
+    await Promise.all([a1.login(alice, TEST_PASSWORD), a2.login(alice, TEST_PASSWORD), b.login(bob, TEST_PASSWORD)])
+    for (let i = 0; i < 3; i++) await b.sendText(alice, `unread ${i}`)
+    const unreadOn = async (client: typeof a1): Promise<number | undefined> =>
+      (await client.listConversations()).find((c) => c.id === bob)?.unreadCount
+    await waitFor('both see 3 unread', async () => (await unreadOn(a1)) === 3 && (await unreadOn(a2)) === 3)
+
+    failNextReadPointer = true
+    await a1.markRead(bob)
+    expect(await unreadOn(a1)).toBe(0)
+    await waitFor('a2 sees it read without any reconnect or further read', async () => (await unreadOn(a2)) === 0)
+    expect(readPointerFailures).toBe(1)
+    expect(a1.status.state).toBe('connected')
   })
 
   it('a conversation read while offline is read on the other devices once the reader is back, even after a restart', async () => {

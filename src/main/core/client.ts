@@ -19,6 +19,7 @@ import { TypedEmitter } from '../../shared/typed-emitter'
 import { canonicalUserId } from '../../shared/user-id'
 import { loginAccount } from './app-server'
 import { startAndAwaitFirstConnect } from './first-connect'
+import { fullJitterDelayMs } from './net/backoff'
 import { DEFAULT_TIMINGS } from './timings'
 import { Connection, type AuthInfo, type ConnectionEnded, type PushFrame } from './net/connection'
 import { decodeLogEntry, messageDecoder, rawEventOfPush, rawEventsOfResponse, type LogEntryDecoder } from './protocol/log-entry'
@@ -66,6 +67,9 @@ interface ActiveSession {
   lastCatchUp: Promise<void>
   /** Sending read pointers to the server (one flush at a time). */
   readPointerFlush: Promise<void>
+  /** Failed read-pointer flushes in a row while online (decides the retry backoff); the pending retry. */
+  readPointerFailures: number
+  readPointerRetry: ReturnType<typeof setTimeout> | null
   prefetched: boolean
   unsubscribe: Array<() => void>
 }
@@ -247,6 +251,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     session.catchUp.stop()
     await session.connection.stop()
     await session.lastCatchUp.catch(() => undefined)
+    if (session.readPointerRetry) clearTimeout(session.readPointerRetry)
     await session.readPointerFlush.catch(() => undefined)
     await session.store.close()
     this.setStatus({ state: 'disconnected', nextRetryAt: null, reason })
@@ -449,6 +454,8 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
       }),
       lastCatchUp: Promise.resolve(),
       readPointerFlush: Promise.resolve(),
+      readPointerFailures: 0,
+      readPointerRetry: null,
       prefetched: true,
       unsubscribe: []
     }
@@ -545,9 +552,20 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
           )
           await session.store.markReadPointerSynced(pointer.key, pointer.seq)
         }
+        session.readPointerFailures = 0
       } catch (err) {
-        // Still pending in the store: sent again after the next connect or read.
+        // Still pending in the store. A timeout on a live link would otherwise wait for the next connect or read,
+        // which may never come (the other devices would keep showing it unread): retry with backoff while online.
         log.info('could not send a read pointer yet', { error: String(err) })
+        if (this.active !== session || !session.connection.isOnline || session.readPointerRetry) return
+        const delay = fullJitterDelayMs(session.readPointerFailures++, {
+          baseMs: this.timings.backoffBaseMs,
+          maxMs: this.timings.backoffMaxMs
+        })
+        session.readPointerRetry = setTimeout(() => {
+          session.readPointerRetry = null
+          this.flushReadPointers(session)
+        }, delay)
       }
     })
   }
