@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import { WebSocket } from 'ws'
 import { loginAccount } from '../../src/main/core/app-server'
+import { AppError } from '../../src/shared/errors'
 import { clientIdToHex, decodeFrame, encodeFrame, type DecodedFrame, type Frame } from '../../src/shared/proto/codec'
 
 /** The server's cap on one sync batch (SYNC_MAX_LIMIT); a smaller request is simply answered with fewer. */
@@ -21,6 +22,22 @@ export interface LoggedMessage {
 
 /** One user's log as the server serves it to a new device, grouped by conversation (the peer), in log order. */
 export type UserLog = Map<string, LoggedMessage[]>
+
+/** Sign-in attempts of a log reader: a server restarted by the run may still be coming up when the verdict starts. */
+const READER_LOGIN_ATTEMPTS = 10
+const READER_LOGIN_RETRY_MS = 300
+
+async function loginWithRetries(loginUrl: string, user: string, password: string): ReturnType<typeof loginAccount> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await loginAccount(loginUrl, user, password)
+    } catch (err) {
+      const unreachable = err instanceof AppError && err.code === 'SERVER_UNREACHABLE'
+      if (!unreachable || attempt >= READER_LOGIN_ATTEMPTS) throw err
+      await new Promise((resolve) => setTimeout(resolve, READER_LOGIN_RETRY_MS))
+    }
+  }
+}
 
 export class ServerLogReader {
   private nextId = 1
@@ -50,7 +67,7 @@ export class ServerLogReader {
    * over a socket straight at the server (never through the faulty proxy).
    */
   static async open(loginUrl: string, serverUrl: string, user: string, password: string): Promise<ServerLogReader> {
-    const login = await loginAccount(loginUrl, user, password)
+    const login = await loginWithRetries(loginUrl, user, password)
     const socket = new WebSocket(serverUrl.replace(/^http/, 'ws') + WS_PATH, { perMessageDeflate: false })
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve())
