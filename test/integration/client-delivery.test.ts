@@ -52,12 +52,10 @@ describe('delivery and sync against the real server', () => {
               }
               if (property === 'setReadPointer') {
                 return async (...args: Parameters<ServerStore['setReadPointer']>) => {
-                  if (failNextReadPointer) {
-                    failNextReadPointer = false
-                    readPointerFailures += 1
-                    throw new Error('test: the read pointer could not be stored')
-                  }
-                  return target.setReadPointer(...args)
+                  if (!failNextReadPointer) return target.setReadPointer(...args)
+                  failNextReadPointer = false
+                  readPointerFailures += 1
+                  throw new Error('test: the read pointer could not be stored')
                 }
               }
               if (property === 'readLogAfter') {
