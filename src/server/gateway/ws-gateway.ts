@@ -36,8 +36,8 @@ export function attachGateway(httpServer: http.Server, services: GatewayServices
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req))
   })
 
-  wss.on('connection', (ws: WebSocket) => {
-    const session = new ClientSession(ws, deps)
+  wss.on('connection', (ws: WebSocket, req: http.IncomingMessage) => {
+    const session = new ClientSession(ws, deps, req.socket)
     sessions.add(session)
     ws.on('close', () => sessions.delete(session))
   })
