@@ -5,6 +5,7 @@ import { CloseCode } from '../shared/proto/codec'
 import { createLogger } from '../shared/logger'
 import { createAppServer } from './api/app-server'
 import { createAttemptLimiter } from './auth/attempt-limits'
+import { startAuthCleanup } from './auth/cleanup'
 import { createTokenService } from './auth/tokens'
 import { GOING_AWAY_WINDOW_MS, resolveConfig } from './config'
 import type { ServerOptions } from './options'
@@ -78,6 +79,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const url = `http://${hostForUrl(config.host)}:${port}`
   log.info('listening', { url, dataDir: config.dataDir })
   const stopRetention = startLogRetention(store.trimLogs.bind(store), storage.logRetentionDays)
+  const stopAuthCleanup = startAuthCleanup(store)
 
   let closing: Promise<void> | null = null
   const close = async (): Promise<void> => {
@@ -89,6 +91,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     httpServer.closeAllConnections()
     await serverClosed
     stopRetention()
+    stopAuthCleanup()
     await store.close()
     log.info('stopped', { url })
   }

@@ -120,6 +120,10 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE tokens ADD COLUMN first_used_at INTEGER;
   ALTER TABLE tokens ADD COLUMN successor_hash TEXT;
+  `,
+  // 4: auth cleanup deletes tokens by expiry (see auth/cleanup.ts): an index keeps each step from scanning them all.
+  `
+  CREATE INDEX tokens_by_expiry ON tokens (expires_at);
   `
 ]
 

@@ -77,6 +77,29 @@ function serve(port: NonNullable<typeof parentPort>, init: WorkerInit): void {
     step('')
   }
 
+  /** Auth cleanup in bounded steps, with the queued calls (sign-ins, sends) served between steps. */
+  const pruneAuthInSteps = (request: WorkerRequest): void => {
+    const [tokensExpiredBefore, now] = request.args as [number, number]
+    const total = { tokens: 0, deviceSessions: 0, attempts: 0 }
+    const step = (): void => {
+      if (closed) {
+        reply({ id: request.id, ok: false, error: 'The store closed during auth cleanup.' })
+        return
+      }
+      try {
+        const result = core.pruneAuthStep(tokensExpiredBefore, now)
+        total.tokens += result.tokens
+        total.deviceSessions += result.deviceSessions
+        total.attempts += result.attempts
+        if (result.done) reply({ id: request.id, ok: true, value: total })
+        else setImmediate(step)
+      } catch (err) {
+        reply({ id: request.id, ok: false, error: errorText(err) })
+      }
+    }
+    step()
+  }
+
   const handle = (request: WorkerRequest): void => {
     if (request.method === 'appendMessages') {
       appends.push({ id: request.id, messages: unpackMessages(request.args[0] as PackedMessages) })
@@ -89,6 +112,10 @@ function serve(port: NonNullable<typeof parentPort>, init: WorkerInit): void {
     }
     if (request.method === 'trimLogs') {
       trimInSteps(request)
+      return
+    }
+    if (request.method === 'pruneAuth') {
+      pruneAuthInSteps(request)
       return
     }
     // Close (and every other call) comes after the appends sent before it: keep the proxy's order.

@@ -8,6 +8,8 @@ import { migrate } from './migrations'
 import type {
   AppendResult,
   AttemptCount,
+  AuthPruneResult,
+  AuthRowCounts,
   ConversationSummaryRow,
   DeviceSessionRow,
   LogEntry,
@@ -53,6 +55,12 @@ const TRIM_USERS_PER_STEP = 100
  * than growing with every user who ever sent.
  */
 const HEAD_CACHE_USERS = 100_000
+/**
+ * Auth cleanup deletes at most this many expired tokens (with their sessions) and this many expired attempts per
+ * transaction; the worker serves the calls that queued up between steps, so a backlog (the first run on a database
+ * that never pruned) never holds the writer for long. A step of 500 index-ordered deletes stays around a millisecond.
+ */
+const AUTH_PRUNE_ROWS_PER_STEP = 500
 /** fsyncP50Ms is taken over the last this many commits (recent behaviour, bounded memory). */
 const COMMIT_SAMPLES = 4_096
 
@@ -86,6 +94,8 @@ type Synchronous<T> = {
 export interface SqliteStoreCore extends Synchronous<Omit<ServerStore, 'getOrCreateSecret' | 'appendMessages'>> {
   /** Appends every group in ONE transaction; if it fails, each group is retried in its own. */
   appendGroups(groups: readonly (readonly NewMessage[])[]): ({ ok: true; results: AppendResult[] } | { ok: false; error: string })[]
+  /** One step of pruneAuth (one transaction, bounded); `done` when nothing expired is left. */
+  pruneAuthStep(tokensExpiredBefore: number, now: number): AuthPruneResult & { done: boolean }
   /** One step of trimLogs: the next users after `afterUser` (by name); `lastUser` null when none are left. */
   trimStep(before: number, afterUser: string): { dropped: number; lastUser: string | null }
   readSecret(name: string): Uint8Array | null
@@ -349,6 +359,22 @@ export function openSqliteCore(dataDir: string, options: SqliteOpenOptions = {})
   const insertAttempt = db.prepare<[string, number, number]>('INSERT INTO attempts (key, at, expires_at) VALUES (?, ?, ?)')
   const deleteAttempts = db.prepare<[string]>('DELETE FROM attempts WHERE key = ?')
 
+  const deleteExpiredTokens = db.prepare<[number, number], { session_id: string }>(
+    `DELETE FROM tokens WHERE token_hash IN (SELECT token_hash FROM tokens WHERE expires_at < ? ORDER BY expires_at LIMIT ?)
+     RETURNING session_id`
+  )
+  // A session is found only through its tokens: once the last one is gone, nothing can reach (or revive) it.
+  const deleteSessionWithoutTokens = db.prepare<[string, string]>(
+    'DELETE FROM device_sessions WHERE session_id = ? AND NOT EXISTS (SELECT 1 FROM tokens WHERE session_id = ?)'
+  )
+  const deleteExpiredAttempts = db.prepare<[number, number]>(
+    'DELETE FROM attempts WHERE rowid IN (SELECT rowid FROM attempts WHERE expires_at <= ? LIMIT ?)'
+  )
+  const countAuthRows = db.prepare<[], { tokens: number; device_sessions: number; attempts: number }>(
+    `SELECT (SELECT COUNT(*) FROM tokens) AS tokens, (SELECT COUNT(*) FROM device_sessions) AS device_sessions,
+            (SELECT COUNT(*) FROM attempts) AS attempts`
+  )
+
   /** Runs `work` in one IMMEDIATE transaction (the write lock is taken up front, so sequences read inside hold). */
   const inTransaction = <T>(work: () => T): T => db.transaction(work).immediate()
 
@@ -516,6 +542,23 @@ export function openSqliteCore(dataDir: string, options: SqliteOpenOptions = {})
     return { dropped, lastUser: users.length === TRIM_USERS_PER_STEP ? (users.at(-1)?.user ?? null) : null }
   }
 
+  const authRowCounts = (): AuthRowCounts => {
+    const row = countAuthRows.get()
+    return { tokens: row?.tokens ?? 0, deviceSessions: row?.device_sessions ?? 0, attempts: row?.attempts ?? 0 }
+  }
+
+  const pruneAuthStep = (tokensExpiredBefore: number, now: number): AuthPruneResult & { done: boolean } =>
+    inTransaction(() => {
+      const deletedTokens = deleteExpiredTokens.all(tokensExpiredBefore, AUTH_PRUNE_ROWS_PER_STEP)
+      const tokens = deletedTokens.length
+      let deviceSessions = 0
+      for (const sessionId of new Set(deletedTokens.map((row) => row.session_id))) {
+        deviceSessions += deleteSessionWithoutTokens.run(sessionId, sessionId).changes
+      }
+      const attempts = deleteExpiredAttempts.run(now, AUTH_PRUNE_ROWS_PER_STEP).changes
+      return { tokens, deviceSessions, attempts, done: tokens < AUTH_PRUNE_ROWS_PER_STEP && attempts < AUTH_PRUNE_ROWS_PER_STEP }
+    })
+
   return {
     createUser(name, passwordHash, createdAt) {
       return insertUser.run(name, passwordHash, createdAt).changes === 1 ? 'created' : 'exists'
@@ -669,6 +712,17 @@ export function openSqliteCore(dataDir: string, options: SqliteOpenOptions = {})
     resetAttempts(key) {
       deleteAttempts.run(key)
     },
+    pruneAuthStep,
+    pruneAuth(tokensExpiredBefore, now) {
+      const total: AuthPruneResult = { tokens: 0, deviceSessions: 0, attempts: 0 }
+      for (;;) {
+        const step = pruneAuthStep(tokensExpiredBefore, now)
+        total.tokens += step.tokens
+        total.deviceSessions += step.deviceSessions
+        total.attempts += step.attempts
+        if (step.done) return total
+      }
+    },
     stats(): StoreStats {
       const mode = db.pragma('synchronous', { simple: true }) as number
       const samples = Array.from(commitMs.subarray(0, Math.min(commits, COMMIT_SAMPLES))).sort((a, b) => a - b)
@@ -678,7 +732,8 @@ export function openSqliteCore(dataDir: string, options: SqliteOpenOptions = {})
         commitP99Ms: samples.length > 0 ? Number((samples[Math.floor(samples.length * 0.99)] as number).toFixed(3)) : 0,
         commitMaxMs: samples.length > 0 ? Number((samples[samples.length - 1] as number).toFixed(3)) : 0,
         messagesPerCommit: commits > 0 ? Number((committedMessages / commits).toFixed(2)) : 0,
-        commits
+        commits,
+        authRows: authRowCounts()
       }
     },
     close() {
@@ -724,6 +779,7 @@ export function openSqliteStore(dataDir: string, options: SqliteOpenOptions = {}
     revokeUserSessions: async (...args) => core.revokeUserSessions(...args),
     countAttempt: async (...args) => core.countAttempt(...args),
     resetAttempts: async (...args) => core.resetAttempts(...args),
+    pruneAuth: async (...args) => core.pruneAuth(...args),
     stats: async () => core.stats(),
     close: async () => core.close()
   }

@@ -134,7 +134,18 @@ export interface StoreStats {
   /** Messages per append transaction since the store opened (how far group commit grew). */
   messagesPerCommit: number
   commits: number
+  /** Rows the sign-in bookkeeping holds now (what auth cleanup keeps bounded). */
+  authRows: AuthRowCounts
 }
+
+export interface AuthRowCounts {
+  tokens: number
+  deviceSessions: number
+  attempts: number
+}
+
+/** What one auth cleanup removed (see ServerStore.pruneAuth). */
+export type AuthPruneResult = AuthRowCounts
 
 export interface ServerStore {
   createUser(name: string, passwordHash: string, createdAt: number): Promise<'created' | 'exists'>
@@ -193,6 +204,12 @@ export interface ServerStore {
   /** Counts an attempt under `key` inside a sliding window of `windowMs` (shared by every server node). */
   countAttempt(key: string, now: number, windowMs: number): Promise<AttemptCount>
   resetAttempts(key: string): Promise<void>
+  /**
+   * Auth cleanup, in short transactions: deletes tokens that expired before `tokensExpiredBefore` (the caller adds
+   * the retention reuse detection needs, see auth/cleanup.ts), then every device session left without a token, and
+   * attempts expired at `now`. Returns the rows deleted.
+   */
+  pruneAuth(tokensExpiredBefore: number, now: number): Promise<AuthPruneResult>
 
   stats(): Promise<StoreStats>
   close(): Promise<void>

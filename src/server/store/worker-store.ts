@@ -213,6 +213,7 @@ export async function openServerStore(dataDir: string, options: SqliteOpenOption
     revokeUserSessions: (user, now, keep) => call('revokeUserSessions', user, now, keep),
     countAttempt: (key, now, windowMs) => call('countAttempt', key, now, windowMs),
     resetAttempts: (key) => call('resetAttempts', key),
+    pruneAuth: (tokensExpiredBefore, now) => call('pruneAuth', tokensExpiredBefore, now),
     stats: () => call('stats'),
     async close() {
       if (closed) return
