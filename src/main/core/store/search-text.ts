@@ -24,9 +24,14 @@ function idHash(id: string): number {
   return hash >>> 0
 }
 
+/** The largest search key (the clamped timestamp with every tie-break bit set): 2^63 - 1. */
+export const MAX_SEARCH_KEY = BigInt(MAX_KEY_TIMESTAMP) * (1n << TIE_BREAK_BITS) + (1n << TIE_BREAK_BITS) - 1n
+
 /**
- * The FTS rowid of a message. Unique in practice: two acked messages collide only with the same millisecond and
- * seqs 2^20 apart; two unacked ones only with the same millisecond and the same 20-bit id hash (1 in a million).
+ * The FTS rowid a message asks for. Not unique by construction: two acked messages collide with the same
+ * millisecond and seqs 2^20 apart, two unacked ones with the same millisecond and the same 20-bit id hash (1 in a
+ * million). messages.search_key is UNIQUE, and the store gives the second message the next free key instead
+ * (SqliteMessageStore withFreeSearchKey), so a stored key is not always this value: read it, never recompute it.
  */
 export function searchKey(timestamp: number, seq: number | null, id: string): bigint {
   const tieBreak = seq === null ? BigInt(idHash(id) & TIE_BREAK_MASK) : ACKED_FLAG | BigInt(seq & TIE_BREAK_MASK)

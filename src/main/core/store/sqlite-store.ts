@@ -19,7 +19,7 @@ import {
   type MessageRow
 } from './rows'
 import { toSearchPlan, type SearchPlan } from './search-query'
-import { searchWords } from './search-text'
+import { MAX_SEARCH_KEY, searchKey, searchWords } from './search-text'
 import { HISTORY_GAP_PREFIX, INSERT_CHUNK_ROWS, prepareStatements, type StoreStatements } from './statements'
 import type {
   ApplyEventsResult,
@@ -72,6 +72,15 @@ function bytesOf(buffer: Buffer): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
 }
 
+/** The error SQLite raises when a write gives a message a search key another message holds (messages_by_search_key). */
+function isSearchKeyConflict(err: unknown): boolean {
+  return (
+    err instanceof Error &&
+    (err as Error & { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+    err.message.includes('messages.search_key')
+  )
+}
+
 /** Outcome of validating one message of a batch: the canonical message, or why it was refused. */
 type Checked = { message: ChatMessage } | { reason: string; seq: number }
 
@@ -101,7 +110,10 @@ export class SqliteMessageStore implements MessageStore {
         error: null
       }
       this.write(() => {
-        if (this.statements.insertMessage.run(params).changes === 0) return // already stored: idempotent
+        const changes = this.withFreeSearchKey(params.search_key, params.id, (key) =>
+          this.statements.insertMessage.run(key === null ? params : { ...params, search_key: key })
+        ).changes
+        if (changes === 0) return // already stored: idempotent
         this.listWords([params.text])
         const updates = new ConversationUpdates()
         updates.add(rowToMessage(params), true)
@@ -120,7 +132,9 @@ export class SqliteMessageStore implements MessageStore {
         timestamp: checkSafeInteger(ack?.timestamp, 'timestamp')
       }
       return this.db.transaction(() => {
-        const row = this.statements.markSent.get(params)
+        const row = this.withFreeSearchKey(searchKey(params.timestamp, params.seq, id), id, (key) =>
+          this.statements.markSent.get({ ...params, search_key: key })
+        )
         if (!row) return null
         const sent = rowToMessage(row)
         // The ack gives the message its place in the log: a message received while this one was sending may now
@@ -649,9 +663,7 @@ export class SqliteMessageStore implements MessageStore {
     let inserted = 0
     for (let start = 0; start < batch.length; start += INSERT_CHUNK_ROWS) {
       const end = Math.min(batch.length, start + INSERT_CHUNK_ROWS)
-      const values: unknown[] = []
-      for (let index = start; index < end; index++) pushMessageValues(values, batch[index]!)
-      inserted += this.statements.insertMessageRows(end - start).run(values).changes
+      inserted += this.insertChunk(batch.slice(start, end))
     }
     // Words of every text in the batch (an existing message's text is already listed: harmless).
     this.listWords(batch.map((params) => params.text))
@@ -668,6 +680,61 @@ export class SqliteMessageStore implements MessageStore {
       if (newIds.delete(params.id)) positions.add(index)
     }
     return positions
+  }
+
+  /**
+   * One multi-row INSERT. When a row's search key is held by another message (stored, or earlier in the chunk:
+   * rare, see search-text.ts searchKey), the statement is undone as a whole and runs again with every row of the
+   * chunk on a free key, so no message is refused and no batch is stuck on it.
+   */
+  private insertChunk(rows: MessageParams[]): number {
+    const run = (): number => {
+      const values: unknown[] = []
+      for (const row of rows) pushMessageValues(values, row)
+      return this.statements.insertMessageRows(rows.length).run(values).changes
+    }
+    try {
+      return run()
+    } catch (err) {
+      if (!isSearchKeyConflict(err)) throw err
+    }
+    const claimed = new Map<bigint, string>()
+    for (const row of rows) {
+      row.search_key = this.freeSearchKey(row.search_key, row.id, claimed)
+      claimed.set(row.search_key, row.id)
+    }
+    log.info('search keys collided in a sync batch; the messages took the next free keys', { rows: rows.length })
+    return run()
+  }
+
+  /**
+   * Runs a write of message `id` with its derived search key (`key` null); if another message holds that key,
+   * runs it again with the next free key after `candidate`. The conflicting statement was undone by SQLite
+   * (ABORT), the transaction goes on.
+   */
+  private withFreeSearchKey<T>(candidate: bigint, id: string, write: (key: bigint | null) => T): T {
+    try {
+      return write(null)
+    } catch (err) {
+      if (!isSearchKeyConflict(err)) throw err
+    }
+    const key = this.freeSearchKey(candidate, id, new Map())
+    log.info('a search key was taken; the message took the next free one', { id })
+    return write(key)
+  }
+
+  /**
+   * The first key from `candidate` up that no other message holds (stored, or `claimed` by a row of the same
+   * statement): the next keys are the same millisecond's other tie-breaks, so time order is kept unless a whole
+   * millisecond is full. Past the largest key it searches down instead.
+   */
+  private freeSearchKey(candidate: bigint, id: string, claimed: Map<bigint, string>): bigint {
+    const isFree = (key: bigint): boolean => {
+      const holder = claimed.get(key) ?? this.statements.searchKeyHolder.get(key)?.id
+      return holder === undefined || holder === id
+    }
+    for (let key = candidate; key <= MAX_SEARCH_KEY; key++) if (isFree(key)) return key
+    for (let key = candidate - 1n; ; key--) if (isFree(key)) return key
   }
 
   /**
@@ -692,7 +759,9 @@ export class SqliteMessageStore implements MessageStore {
     if (sameStoredMessage(merged, existing)) return null
     const contentChanged = merged.body !== existing.body || merged.type !== existing.type || merged.text !== existing.text
     const update = contentChanged ? this.statements.updateAckAndContent : this.statements.updateAck
-    update.run(merged)
+    this.withFreeSearchKey(searchKey(merged.timestamp, merged.seq, merged.id), merged.id, (key) =>
+      update.run({ ...merged, search_key: key })
+    )
     if (contentChanged) this.listWords([merged.text])
     return merged
   }

@@ -42,7 +42,12 @@ export interface AckParams {
   server_id: number
   seq: number
   timestamp: number
+  /** Null: the key search-text.ts searchKey derives; a free key when another message holds that one. */
+  search_key: bigint | null
 }
+
+/** A row to update plus its search key (null: derived, as in AckParams). */
+export type KeyedMessageRow = MessageRow & { search_key: bigint | null }
 
 export interface QuarantineRow {
   seq: number
@@ -82,10 +87,12 @@ export interface StoreStatements {
   lastLocalOrder: Statement<[], { last: number | null }>
   /** Ids of the rows with local_order above the bound, in insertion order. */
   idsInsertedAfter: Statement<[number], { id: string }>
-  updateAck: Statement<MessageRow>
-  updateAckAndContent: Statement<MessageRow>
+  updateAck: Statement<KeyedMessageRow>
+  updateAckAndContent: Statement<KeyedMessageRow>
   updateContent: Statement<[string, string | null, string, string]>
   messageById: Statement<[string], MessageRow>
+  /** The message holding a search key, if any (a search key is unique: messages_by_search_key). */
+  searchKeyHolder: Statement<[bigint], { id: string }>
   markSent: Statement<AckParams, MessageRow>
   markFailed: Statement<[string, string], MessageRow>
   markSending: Statement<[string], MessageRow>
@@ -123,8 +130,11 @@ export interface StoreStatements {
   advanceCursor: Statement<[number]>
 }
 
-/** The search key of a row as SQL computes it on update (the same function as search-text.ts, registered). */
-const SEARCH_KEY_SQL = 'parley_search_key(@timestamp, @seq, @id)'
+/**
+ * The search key of a row on update: the one given (a free key probed after a collision, see SqliteMessageStore
+ * withFreeSearchKey), else as SQL derives it (the same function as search-text.ts, registered).
+ */
+const SEARCH_KEY_SQL = 'coalesce(@search_key, parley_search_key(@timestamp, @seq, @id))'
 
 export function prepareStatements(db: Database): StoreStatements {
   const named = [...MESSAGE_COLUMN_LIST, 'search_key'].map((column) => `@${column}`).join(', ')
@@ -159,13 +169,13 @@ export function prepareStatements(db: Database): StoreStatements {
       `SELECT id FROM messages WHERE local_order > ? ORDER BY local_order`
     ),
     /** Overwrites what the server decides about a message; its identity (conversation, parties) never changes. */
-    updateAck: db.prepare<MessageRow>(
+    updateAck: db.prepare<KeyedMessageRow>(
       `UPDATE messages SET server_id = @server_id, seq = @seq, timestamp = @timestamp, status = @status, error = @error,
          search_key = ${SEARCH_KEY_SQL}
        WHERE id = @id`
     ),
     /** The same plus new content: only this statement (and updateContent) touches `text`, so only they re-index. */
-    updateAckAndContent: db.prepare<MessageRow>(
+    updateAckAndContent: db.prepare<KeyedMessageRow>(
       `UPDATE messages SET server_id = @server_id, seq = @seq, timestamp = @timestamp, status = @status, error = @error,
          type = @type, body = @body, text = @text, search_key = ${SEARCH_KEY_SQL}
        WHERE id = @id`
@@ -175,6 +185,7 @@ export function prepareStatements(db: Database): StoreStatements {
       `UPDATE messages SET type = ?, body = ?, text = ? WHERE id = ?`
     ),
     messageById: db.prepare<[string], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`),
+    searchKeyHolder: db.prepare<[bigint], { id: string }>(`SELECT id FROM messages WHERE search_key = ?`),
 
     markSent: db.prepare<AckParams, MessageRow>(
       `UPDATE messages SET server_id = @server_id, seq = @seq, timestamp = @timestamp, status = 'sent', error = NULL,
