@@ -6,6 +6,1923 @@ export namespace parley {
 
     namespace v1 {
 
+        interface IContactsRequest extends parley.v1.ContactsRequest.$Properties {
+        }
+
+        class ContactsRequest {
+            constructor(properties?: parley.v1.ContactsRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            list?: (parley.v1.ContactsListRequest.$Properties|null);
+            request?: (parley.v1.FriendRequestSend.$Properties|null);
+            decide?: (parley.v1.FriendRequestDecision.$Properties|null);
+            cancelRequest?: (parley.v1.ContactPeer.$Properties|null);
+            remove?: (parley.v1.ContactPeer.$Properties|null);
+            remark?: (parley.v1.ContactRemark.$Properties|null);
+            block?: (parley.v1.ContactBlock.$Properties|null);
+            op?: ("list"|"request"|"decide"|"cancelRequest"|"remove"|"remark"|"block");
+            static create(properties: parley.v1.ContactsRequest.$Shape): parley.v1.ContactsRequest & parley.v1.ContactsRequest.$Shape;
+            static create(properties?: parley.v1.ContactsRequest.$Properties): parley.v1.ContactsRequest;
+            static encode(message: parley.v1.ContactsRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ContactsRequest & parley.v1.ContactsRequest.$Shape;
+        }
+
+        namespace ContactsRequest {
+            interface $Properties {
+                list?: (parley.v1.ContactsListRequest.$Properties|null);
+                request?: (parley.v1.FriendRequestSend.$Properties|null);
+                decide?: (parley.v1.FriendRequestDecision.$Properties|null);
+                cancelRequest?: (parley.v1.ContactPeer.$Properties|null);
+                remove?: (parley.v1.ContactPeer.$Properties|null);
+                remark?: (parley.v1.ContactRemark.$Properties|null);
+                block?: (parley.v1.ContactBlock.$Properties|null);
+                op?: ("list"|"request"|"decide"|"cancelRequest"|"remove"|"remark"|"block");
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = {
+              list?: parley.v1.ContactsListRequest.$Shape|null;
+              request?: parley.v1.FriendRequestSend.$Shape|null;
+              decide?: parley.v1.FriendRequestDecision.$Shape|null;
+              cancelRequest?: parley.v1.ContactPeer.$Shape|null;
+              remove?: parley.v1.ContactPeer.$Shape|null;
+              remark?: parley.v1.ContactRemark.$Shape|null;
+              block?: parley.v1.ContactBlock.$Shape|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ op?: undefined; list?: null; request?: null; decide?: null; cancelRequest?: null; remove?: null; remark?: null; block?: null }|{ op?: "list"; list: parley.v1.ContactsListRequest.$Shape; request?: null; decide?: null; cancelRequest?: null; remove?: null; remark?: null; block?: null }|{ op?: "request"; list?: null; request: parley.v1.FriendRequestSend.$Shape; decide?: null; cancelRequest?: null; remove?: null; remark?: null; block?: null }|{ op?: "decide"; list?: null; request?: null; decide: parley.v1.FriendRequestDecision.$Shape; cancelRequest?: null; remove?: null; remark?: null; block?: null }|{ op?: "cancelRequest"; list?: null; request?: null; decide?: null; cancelRequest: parley.v1.ContactPeer.$Shape; remove?: null; remark?: null; block?: null }|{ op?: "remove"; list?: null; request?: null; decide?: null; cancelRequest?: null; remove: parley.v1.ContactPeer.$Shape; remark?: null; block?: null }|{ op?: "remark"; list?: null; request?: null; decide?: null; cancelRequest?: null; remove?: null; remark: parley.v1.ContactRemark.$Shape; block?: null }|{ op?: "block"; list?: null; request?: null; decide?: null; cancelRequest?: null; remove?: null; remark?: null; block: parley.v1.ContactBlock.$Shape })
+            );
+        }
+
+        interface IContactsResponse extends parley.v1.ContactsResponse.$Properties {
+        }
+
+        class ContactsResponse {
+            constructor(properties?: parley.v1.ContactsResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            list?: (parley.v1.ContactList.$Properties|null);
+            done?: (parley.v1.ContactsDone.$Properties|null);
+            result?: ("list"|"done");
+            static create(properties: parley.v1.ContactsResponse.$Shape): parley.v1.ContactsResponse & parley.v1.ContactsResponse.$Shape;
+            static create(properties?: parley.v1.ContactsResponse.$Properties): parley.v1.ContactsResponse;
+            static encode(message: parley.v1.ContactsResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ContactsResponse & parley.v1.ContactsResponse.$Shape;
+        }
+
+        namespace ContactsResponse {
+            interface $Properties {
+                list?: (parley.v1.ContactList.$Properties|null);
+                done?: (parley.v1.ContactsDone.$Properties|null);
+                result?: ("list"|"done");
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = {
+              list?: parley.v1.ContactList.$Shape|null;
+              done?: parley.v1.ContactsDone.$Shape|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ result?: undefined; list?: null; done?: null }|{ result?: "list"; list: parley.v1.ContactList.$Shape; done?: null }|{ result?: "done"; list?: null; done: parley.v1.ContactsDone.$Shape })
+            );
+        }
+
+        interface IContactsListRequest extends parley.v1.ContactsListRequest.$Properties {
+        }
+
+        class ContactsListRequest {
+            constructor(properties?: parley.v1.ContactsListRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            static create(properties: parley.v1.ContactsListRequest.$Shape): parley.v1.ContactsListRequest & parley.v1.ContactsListRequest.$Shape;
+            static create(properties?: parley.v1.ContactsListRequest.$Properties): parley.v1.ContactsListRequest;
+            static encode(message: parley.v1.ContactsListRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ContactsListRequest & parley.v1.ContactsListRequest.$Shape;
+        }
+
+        namespace ContactsListRequest {
+            interface $Properties {
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ContactsListRequest.$Properties;
+        }
+
+        interface IFriendRequestSend extends parley.v1.FriendRequestSend.$Properties {
+        }
+
+        class FriendRequestSend {
+            constructor(properties?: parley.v1.FriendRequestSend.$Properties);
+            $unknowns?: Uint8Array[];
+            to: string;
+            message: string;
+            static create(properties: parley.v1.FriendRequestSend.$Shape): parley.v1.FriendRequestSend & parley.v1.FriendRequestSend.$Shape;
+            static create(properties?: parley.v1.FriendRequestSend.$Properties): parley.v1.FriendRequestSend;
+            static encode(message: parley.v1.FriendRequestSend.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.FriendRequestSend & parley.v1.FriendRequestSend.$Shape;
+        }
+
+        namespace FriendRequestSend {
+            interface $Properties {
+                to?: (string|null);
+                message?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.FriendRequestSend.$Properties;
+        }
+
+        interface IFriendRequestDecision extends parley.v1.FriendRequestDecision.$Properties {
+        }
+
+        class FriendRequestDecision {
+            constructor(properties?: parley.v1.FriendRequestDecision.$Properties);
+            $unknowns?: Uint8Array[];
+            from: string;
+            accept: boolean;
+            static create(properties: parley.v1.FriendRequestDecision.$Shape): parley.v1.FriendRequestDecision & parley.v1.FriendRequestDecision.$Shape;
+            static create(properties?: parley.v1.FriendRequestDecision.$Properties): parley.v1.FriendRequestDecision;
+            static encode(message: parley.v1.FriendRequestDecision.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.FriendRequestDecision & parley.v1.FriendRequestDecision.$Shape;
+        }
+
+        namespace FriendRequestDecision {
+            interface $Properties {
+                from?: (string|null);
+                accept?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.FriendRequestDecision.$Properties;
+        }
+
+        interface IContactPeer extends parley.v1.ContactPeer.$Properties {
+        }
+
+        class ContactPeer {
+            constructor(properties?: parley.v1.ContactPeer.$Properties);
+            $unknowns?: Uint8Array[];
+            peer: string;
+            static create(properties: parley.v1.ContactPeer.$Shape): parley.v1.ContactPeer & parley.v1.ContactPeer.$Shape;
+            static create(properties?: parley.v1.ContactPeer.$Properties): parley.v1.ContactPeer;
+            static encode(message: parley.v1.ContactPeer.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ContactPeer & parley.v1.ContactPeer.$Shape;
+        }
+
+        namespace ContactPeer {
+            interface $Properties {
+                peer?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ContactPeer.$Properties;
+        }
+
+        interface IContactRemark extends parley.v1.ContactRemark.$Properties {
+        }
+
+        class ContactRemark {
+            constructor(properties?: parley.v1.ContactRemark.$Properties);
+            $unknowns?: Uint8Array[];
+            peer: string;
+            remark: string;
+            static create(properties: parley.v1.ContactRemark.$Shape): parley.v1.ContactRemark & parley.v1.ContactRemark.$Shape;
+            static create(properties?: parley.v1.ContactRemark.$Properties): parley.v1.ContactRemark;
+            static encode(message: parley.v1.ContactRemark.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ContactRemark & parley.v1.ContactRemark.$Shape;
+        }
+
+        namespace ContactRemark {
+            interface $Properties {
+                peer?: (string|null);
+                remark?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ContactRemark.$Properties;
+        }
+
+        interface IContactBlock extends parley.v1.ContactBlock.$Properties {
+        }
+
+        class ContactBlock {
+            constructor(properties?: parley.v1.ContactBlock.$Properties);
+            $unknowns?: Uint8Array[];
+            peer: string;
+            blocked: boolean;
+            static create(properties: parley.v1.ContactBlock.$Shape): parley.v1.ContactBlock & parley.v1.ContactBlock.$Shape;
+            static create(properties?: parley.v1.ContactBlock.$Properties): parley.v1.ContactBlock;
+            static encode(message: parley.v1.ContactBlock.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ContactBlock & parley.v1.ContactBlock.$Shape;
+        }
+
+        namespace ContactBlock {
+            interface $Properties {
+                peer?: (string|null);
+                blocked?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ContactBlock.$Properties;
+        }
+
+        interface IContactsDone extends parley.v1.ContactsDone.$Properties {
+        }
+
+        class ContactsDone {
+            constructor(properties?: parley.v1.ContactsDone.$Properties);
+            $unknowns?: Uint8Array[];
+            eventSeq: number;
+            static create(properties: parley.v1.ContactsDone.$Shape): parley.v1.ContactsDone & parley.v1.ContactsDone.$Shape;
+            static create(properties?: parley.v1.ContactsDone.$Properties): parley.v1.ContactsDone;
+            static encode(message: parley.v1.ContactsDone.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ContactsDone & parley.v1.ContactsDone.$Shape;
+        }
+
+        namespace ContactsDone {
+            interface $Properties {
+                eventSeq?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ContactsDone.$Properties;
+        }
+
+        interface IContact extends parley.v1.Contact.$Properties {
+        }
+
+        class Contact {
+            constructor(properties?: parley.v1.Contact.$Properties);
+            $unknowns?: Uint8Array[];
+            user: string;
+            remark: string;
+            since: number;
+            static create(properties: parley.v1.Contact.$Shape): parley.v1.Contact & parley.v1.Contact.$Shape;
+            static create(properties?: parley.v1.Contact.$Properties): parley.v1.Contact;
+            static encode(message: parley.v1.Contact.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.Contact & parley.v1.Contact.$Shape;
+        }
+
+        namespace Contact {
+            interface $Properties {
+                user?: (string|null);
+                remark?: (string|null);
+                since?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.Contact.$Properties;
+        }
+
+        interface IFriendRequest extends parley.v1.FriendRequest.$Properties {
+        }
+
+        class FriendRequest {
+            constructor(properties?: parley.v1.FriendRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            from: string;
+            to: string;
+            message: string;
+            at: number;
+            static create(properties: parley.v1.FriendRequest.$Shape): parley.v1.FriendRequest & parley.v1.FriendRequest.$Shape;
+            static create(properties?: parley.v1.FriendRequest.$Properties): parley.v1.FriendRequest;
+            static encode(message: parley.v1.FriendRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.FriendRequest & parley.v1.FriendRequest.$Shape;
+        }
+
+        namespace FriendRequest {
+            interface $Properties {
+                from?: (string|null);
+                to?: (string|null);
+                message?: (string|null);
+                at?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.FriendRequest.$Properties;
+        }
+
+        interface IContactList extends parley.v1.ContactList.$Properties {
+        }
+
+        class ContactList {
+            constructor(properties?: parley.v1.ContactList.$Properties);
+            $unknowns?: Uint8Array[];
+            friends: parley.v1.Contact.$Properties[];
+            incoming: parley.v1.FriendRequest.$Properties[];
+            outgoing: parley.v1.FriendRequest.$Properties[];
+            blocked: string[];
+            headSeq: number;
+            static create(properties: parley.v1.ContactList.$Shape): parley.v1.ContactList & parley.v1.ContactList.$Shape;
+            static create(properties?: parley.v1.ContactList.$Properties): parley.v1.ContactList;
+            static encode(message: parley.v1.ContactList.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ContactList & parley.v1.ContactList.$Shape;
+        }
+
+        namespace ContactList {
+            interface $Properties {
+                friends?: (parley.v1.Contact.$Properties[]|null);
+                incoming?: (parley.v1.FriendRequest.$Properties[]|null);
+                outgoing?: (parley.v1.FriendRequest.$Properties[]|null);
+                blocked?: (string[]|null);
+                headSeq?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ContactList.$Properties;
+        }
+
+        interface IContactEvent extends parley.v1.ContactEvent.$Properties {
+        }
+
+        class ContactEvent {
+            constructor(properties?: parley.v1.ContactEvent.$Properties);
+            $unknowns?: Uint8Array[];
+            kind: parley.v1.ContactEvent.Kind;
+            peer: string;
+            message: string;
+            remark: string;
+            at: number;
+            static create(properties: parley.v1.ContactEvent.$Shape): parley.v1.ContactEvent & parley.v1.ContactEvent.$Shape;
+            static create(properties?: parley.v1.ContactEvent.$Properties): parley.v1.ContactEvent;
+            static encode(message: parley.v1.ContactEvent.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ContactEvent & parley.v1.ContactEvent.$Shape;
+        }
+
+        namespace ContactEvent {
+            interface $Properties {
+                kind?: (parley.v1.ContactEvent.Kind|null);
+                peer?: (string|null);
+                message?: (string|null);
+                remark?: (string|null);
+                at?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ContactEvent.$Properties;
+
+            enum Kind {
+                KIND_UNSPECIFIED = 0,
+                KIND_REQUEST_SENT = 1,
+                KIND_REQUEST_RECEIVED = 2,
+                KIND_REQUEST_CANCELLED = 3,
+                KIND_REQUEST_DECLINED = 4,
+                KIND_FRIEND_ADDED = 5,
+                KIND_FRIEND_REMOVED = 6,
+                KIND_REMARK_CHANGED = 7,
+                KIND_BLOCKED = 8,
+                KIND_UNBLOCKED = 9
+            }
+        }
+
+        interface IProfileRequest extends parley.v1.ProfileRequest.$Properties {
+        }
+
+        class ProfileRequest {
+            constructor(properties?: parley.v1.ProfileRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            get?: (parley.v1.ProfileGet.$Properties|null);
+            update?: (parley.v1.ProfileUpdate.$Properties|null);
+            presence?: (parley.v1.PresenceGet.$Properties|null);
+            changePassword?: (parley.v1.ChangePassword.$Properties|null);
+            deleteAccount?: (parley.v1.DeleteAccount.$Properties|null);
+            op?: ("get"|"update"|"presence"|"changePassword"|"deleteAccount");
+            static create(properties: parley.v1.ProfileRequest.$Shape): parley.v1.ProfileRequest & parley.v1.ProfileRequest.$Shape;
+            static create(properties?: parley.v1.ProfileRequest.$Properties): parley.v1.ProfileRequest;
+            static encode(message: parley.v1.ProfileRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ProfileRequest & parley.v1.ProfileRequest.$Shape;
+        }
+
+        namespace ProfileRequest {
+            interface $Properties {
+                get?: (parley.v1.ProfileGet.$Properties|null);
+                update?: (parley.v1.ProfileUpdate.$Properties|null);
+                presence?: (parley.v1.PresenceGet.$Properties|null);
+                changePassword?: (parley.v1.ChangePassword.$Properties|null);
+                deleteAccount?: (parley.v1.DeleteAccount.$Properties|null);
+                op?: ("get"|"update"|"presence"|"changePassword"|"deleteAccount");
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = {
+              get?: parley.v1.ProfileGet.$Shape|null;
+              update?: parley.v1.ProfileUpdate.$Shape|null;
+              presence?: parley.v1.PresenceGet.$Shape|null;
+              changePassword?: parley.v1.ChangePassword.$Shape|null;
+              deleteAccount?: parley.v1.DeleteAccount.$Shape|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ op?: undefined; get?: null; update?: null; presence?: null; changePassword?: null; deleteAccount?: null }|{ op?: "get"; get: parley.v1.ProfileGet.$Shape; update?: null; presence?: null; changePassword?: null; deleteAccount?: null }|{ op?: "update"; get?: null; update: parley.v1.ProfileUpdate.$Shape; presence?: null; changePassword?: null; deleteAccount?: null }|{ op?: "presence"; get?: null; update?: null; presence: parley.v1.PresenceGet.$Shape; changePassword?: null; deleteAccount?: null }|{ op?: "changePassword"; get?: null; update?: null; presence?: null; changePassword: parley.v1.ChangePassword.$Shape; deleteAccount?: null }|{ op?: "deleteAccount"; get?: null; update?: null; presence?: null; changePassword?: null; deleteAccount: parley.v1.DeleteAccount.$Shape })
+            );
+        }
+
+        interface IProfileResponse extends parley.v1.ProfileResponse.$Properties {
+        }
+
+        class ProfileResponse {
+            constructor(properties?: parley.v1.ProfileResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            profiles?: (parley.v1.ProfileList.$Properties|null);
+            presence?: (parley.v1.PresenceList.$Properties|null);
+            done?: (parley.v1.ProfileDone.$Properties|null);
+            result?: ("profiles"|"presence"|"done");
+            static create(properties: parley.v1.ProfileResponse.$Shape): parley.v1.ProfileResponse & parley.v1.ProfileResponse.$Shape;
+            static create(properties?: parley.v1.ProfileResponse.$Properties): parley.v1.ProfileResponse;
+            static encode(message: parley.v1.ProfileResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ProfileResponse & parley.v1.ProfileResponse.$Shape;
+        }
+
+        namespace ProfileResponse {
+            interface $Properties {
+                profiles?: (parley.v1.ProfileList.$Properties|null);
+                presence?: (parley.v1.PresenceList.$Properties|null);
+                done?: (parley.v1.ProfileDone.$Properties|null);
+                result?: ("profiles"|"presence"|"done");
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = {
+              profiles?: parley.v1.ProfileList.$Shape|null;
+              presence?: parley.v1.PresenceList.$Shape|null;
+              done?: parley.v1.ProfileDone.$Shape|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ result?: undefined; profiles?: null; presence?: null; done?: null }|{ result?: "profiles"; profiles: parley.v1.ProfileList.$Shape; presence?: null; done?: null }|{ result?: "presence"; profiles?: null; presence: parley.v1.PresenceList.$Shape; done?: null }|{ result?: "done"; profiles?: null; presence?: null; done: parley.v1.ProfileDone.$Shape })
+            );
+        }
+
+        interface IProfileGet extends parley.v1.ProfileGet.$Properties {
+        }
+
+        class ProfileGet {
+            constructor(properties?: parley.v1.ProfileGet.$Properties);
+            $unknowns?: Uint8Array[];
+            users: string[];
+            static create(properties: parley.v1.ProfileGet.$Shape): parley.v1.ProfileGet & parley.v1.ProfileGet.$Shape;
+            static create(properties?: parley.v1.ProfileGet.$Properties): parley.v1.ProfileGet;
+            static encode(message: parley.v1.ProfileGet.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ProfileGet & parley.v1.ProfileGet.$Shape;
+        }
+
+        namespace ProfileGet {
+            interface $Properties {
+                users?: (string[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ProfileGet.$Properties;
+        }
+
+        interface IProfileUpdate extends parley.v1.ProfileUpdate.$Properties {
+        }
+
+        class ProfileUpdate {
+            constructor(properties?: parley.v1.ProfileUpdate.$Properties);
+            $unknowns?: Uint8Array[];
+            nickname?: (string|null);
+            signature?: (string|null);
+            statusText?: (string|null);
+            avatar?: (Uint8Array|null);
+            attributes: { [k: string]: string };
+            setAttributes: boolean;
+            static create(properties: parley.v1.ProfileUpdate.$Shape): parley.v1.ProfileUpdate & parley.v1.ProfileUpdate.$Shape;
+            static create(properties?: parley.v1.ProfileUpdate.$Properties): parley.v1.ProfileUpdate;
+            static encode(message: parley.v1.ProfileUpdate.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ProfileUpdate & parley.v1.ProfileUpdate.$Shape;
+        }
+
+        namespace ProfileUpdate {
+            interface $Properties {
+                nickname?: (string|null);
+                signature?: (string|null);
+                statusText?: (string|null);
+                avatar?: (Uint8Array|null);
+                attributes?: ({ [k: string]: string }|null);
+                setAttributes?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ProfileUpdate.$Properties;
+        }
+
+        interface IChangePassword extends parley.v1.ChangePassword.$Properties {
+        }
+
+        class ChangePassword {
+            constructor(properties?: parley.v1.ChangePassword.$Properties);
+            $unknowns?: Uint8Array[];
+            currentPassword: string;
+            newPassword: string;
+            static create(properties: parley.v1.ChangePassword.$Shape): parley.v1.ChangePassword & parley.v1.ChangePassword.$Shape;
+            static create(properties?: parley.v1.ChangePassword.$Properties): parley.v1.ChangePassword;
+            static encode(message: parley.v1.ChangePassword.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ChangePassword & parley.v1.ChangePassword.$Shape;
+        }
+
+        namespace ChangePassword {
+            interface $Properties {
+                currentPassword?: (string|null);
+                newPassword?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ChangePassword.$Properties;
+        }
+
+        interface IDeleteAccount extends parley.v1.DeleteAccount.$Properties {
+        }
+
+        class DeleteAccount {
+            constructor(properties?: parley.v1.DeleteAccount.$Properties);
+            $unknowns?: Uint8Array[];
+            password: string;
+            static create(properties: parley.v1.DeleteAccount.$Shape): parley.v1.DeleteAccount & parley.v1.DeleteAccount.$Shape;
+            static create(properties?: parley.v1.DeleteAccount.$Properties): parley.v1.DeleteAccount;
+            static encode(message: parley.v1.DeleteAccount.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.DeleteAccount & parley.v1.DeleteAccount.$Shape;
+        }
+
+        namespace DeleteAccount {
+            interface $Properties {
+                password?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.DeleteAccount.$Properties;
+        }
+
+        interface IProfileDone extends parley.v1.ProfileDone.$Properties {
+        }
+
+        class ProfileDone {
+            constructor(properties?: parley.v1.ProfileDone.$Properties);
+            $unknowns?: Uint8Array[];
+            eventSeq: number;
+            static create(properties: parley.v1.ProfileDone.$Shape): parley.v1.ProfileDone & parley.v1.ProfileDone.$Shape;
+            static create(properties?: parley.v1.ProfileDone.$Properties): parley.v1.ProfileDone;
+            static encode(message: parley.v1.ProfileDone.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ProfileDone & parley.v1.ProfileDone.$Shape;
+        }
+
+        namespace ProfileDone {
+            interface $Properties {
+                eventSeq?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ProfileDone.$Properties;
+        }
+
+        interface IProfile extends parley.v1.Profile.$Properties {
+        }
+
+        class Profile {
+            constructor(properties?: parley.v1.Profile.$Properties);
+            $unknowns?: Uint8Array[];
+            user: string;
+            nickname: string;
+            signature: string;
+            statusText: string;
+            attributes: { [k: string]: string };
+            deleted: boolean;
+            updatedAt: number;
+            exists: boolean;
+            static create(properties: parley.v1.Profile.$Shape): parley.v1.Profile & parley.v1.Profile.$Shape;
+            static create(properties?: parley.v1.Profile.$Properties): parley.v1.Profile;
+            static encode(message: parley.v1.Profile.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.Profile & parley.v1.Profile.$Shape;
+        }
+
+        namespace Profile {
+            interface $Properties {
+                user?: (string|null);
+                nickname?: (string|null);
+                signature?: (string|null);
+                statusText?: (string|null);
+                attributes?: ({ [k: string]: string }|null);
+                deleted?: (boolean|null);
+                updatedAt?: (number|null);
+                exists?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.Profile.$Properties;
+        }
+
+        interface IProfileList extends parley.v1.ProfileList.$Properties {
+        }
+
+        class ProfileList {
+            constructor(properties?: parley.v1.ProfileList.$Properties);
+            $unknowns?: Uint8Array[];
+            profiles: parley.v1.Profile.$Properties[];
+            static create(properties: parley.v1.ProfileList.$Shape): parley.v1.ProfileList & parley.v1.ProfileList.$Shape;
+            static create(properties?: parley.v1.ProfileList.$Properties): parley.v1.ProfileList;
+            static encode(message: parley.v1.ProfileList.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ProfileList & parley.v1.ProfileList.$Shape;
+        }
+
+        namespace ProfileList {
+            interface $Properties {
+                profiles?: (parley.v1.Profile.$Properties[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ProfileList.$Properties;
+        }
+
+        interface IPresence extends parley.v1.Presence.$Properties {
+        }
+
+        class Presence {
+            constructor(properties?: parley.v1.Presence.$Properties);
+            $unknowns?: Uint8Array[];
+            user: string;
+            online: boolean;
+            statusText: string;
+            lastSeen: number;
+            static create(properties: parley.v1.Presence.$Shape): parley.v1.Presence & parley.v1.Presence.$Shape;
+            static create(properties?: parley.v1.Presence.$Properties): parley.v1.Presence;
+            static encode(message: parley.v1.Presence.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.Presence & parley.v1.Presence.$Shape;
+        }
+
+        namespace Presence {
+            interface $Properties {
+                user?: (string|null);
+                online?: (boolean|null);
+                statusText?: (string|null);
+                lastSeen?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.Presence.$Properties;
+        }
+
+        interface IPresenceGet extends parley.v1.PresenceGet.$Properties {
+        }
+
+        class PresenceGet {
+            constructor(properties?: parley.v1.PresenceGet.$Properties);
+            $unknowns?: Uint8Array[];
+            users: string[];
+            static create(properties: parley.v1.PresenceGet.$Shape): parley.v1.PresenceGet & parley.v1.PresenceGet.$Shape;
+            static create(properties?: parley.v1.PresenceGet.$Properties): parley.v1.PresenceGet;
+            static encode(message: parley.v1.PresenceGet.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.PresenceGet & parley.v1.PresenceGet.$Shape;
+        }
+
+        namespace PresenceGet {
+            interface $Properties {
+                users?: (string[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.PresenceGet.$Properties;
+        }
+
+        interface IPresenceList extends parley.v1.PresenceList.$Properties {
+        }
+
+        class PresenceList {
+            constructor(properties?: parley.v1.PresenceList.$Properties);
+            $unknowns?: Uint8Array[];
+            presence: parley.v1.Presence.$Properties[];
+            static create(properties: parley.v1.PresenceList.$Shape): parley.v1.PresenceList & parley.v1.PresenceList.$Shape;
+            static create(properties?: parley.v1.PresenceList.$Properties): parley.v1.PresenceList;
+            static encode(message: parley.v1.PresenceList.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.PresenceList & parley.v1.PresenceList.$Shape;
+        }
+
+        namespace PresenceList {
+            interface $Properties {
+                presence?: (parley.v1.Presence.$Properties[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.PresenceList.$Properties;
+        }
+
+        interface IProfileChanged extends parley.v1.ProfileChanged.$Properties {
+        }
+
+        class ProfileChanged {
+            constructor(properties?: parley.v1.ProfileChanged.$Properties);
+            $unknowns?: Uint8Array[];
+            profile?: (parley.v1.Profile.$Properties|null);
+            static create(properties: parley.v1.ProfileChanged.$Shape): parley.v1.ProfileChanged & parley.v1.ProfileChanged.$Shape;
+            static create(properties?: parley.v1.ProfileChanged.$Properties): parley.v1.ProfileChanged;
+            static encode(message: parley.v1.ProfileChanged.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ProfileChanged & parley.v1.ProfileChanged.$Shape;
+        }
+
+        namespace ProfileChanged {
+            interface $Properties {
+                profile?: (parley.v1.Profile.$Properties|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ProfileChanged.$Properties;
+        }
+
+        interface IContactUpdate extends parley.v1.ContactUpdate.$Properties {
+        }
+
+        class ContactUpdate {
+            constructor(properties?: parley.v1.ContactUpdate.$Properties);
+            $unknowns?: Uint8Array[];
+            presence?: (parley.v1.Presence.$Properties|null);
+            profile?: (parley.v1.Profile.$Properties|null);
+            change?: ("presence"|"profile");
+            static create(properties: parley.v1.ContactUpdate.$Shape): parley.v1.ContactUpdate & parley.v1.ContactUpdate.$Shape;
+            static create(properties?: parley.v1.ContactUpdate.$Properties): parley.v1.ContactUpdate;
+            static encode(message: parley.v1.ContactUpdate.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ContactUpdate & parley.v1.ContactUpdate.$Shape;
+        }
+
+        namespace ContactUpdate {
+            interface $Properties {
+                presence?: (parley.v1.Presence.$Properties|null);
+                profile?: (parley.v1.Profile.$Properties|null);
+                change?: ("presence"|"profile");
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = {
+              presence?: parley.v1.Presence.$Shape|null;
+              profile?: parley.v1.Profile.$Shape|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ change?: undefined; presence?: null; profile?: null }|{ change?: "presence"; presence: parley.v1.Presence.$Shape; profile?: null }|{ change?: "profile"; presence?: null; profile: parley.v1.Profile.$Shape })
+            );
+        }
+
+        enum GroupRole {
+            GROUP_ROLE_NONE = 0,
+            GROUP_ROLE_MEMBER = 1,
+            GROUP_ROLE_ADMIN = 2,
+            GROUP_ROLE_OWNER = 3
+        }
+
+        interface IGroupSettings extends parley.v1.GroupSettings.$Properties {
+        }
+
+        class GroupSettings {
+            constructor(properties?: parley.v1.GroupSettings.$Properties);
+            $unknowns?: Uint8Array[];
+            isPublic: boolean;
+            joinNeedsApproval: boolean;
+            inviteNeedsConsent: boolean;
+            maxMembers: number;
+            static create(properties: parley.v1.GroupSettings.$Shape): parley.v1.GroupSettings & parley.v1.GroupSettings.$Shape;
+            static create(properties?: parley.v1.GroupSettings.$Properties): parley.v1.GroupSettings;
+            static encode(message: parley.v1.GroupSettings.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupSettings & parley.v1.GroupSettings.$Shape;
+        }
+
+        namespace GroupSettings {
+            interface $Properties {
+                isPublic?: (boolean|null);
+                joinNeedsApproval?: (boolean|null);
+                inviteNeedsConsent?: (boolean|null);
+                maxMembers?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupSettings.$Properties;
+        }
+
+        interface IGroupInfo extends parley.v1.GroupInfo.$Properties {
+        }
+
+        class GroupInfo {
+            constructor(properties?: parley.v1.GroupInfo.$Properties);
+            $unknowns?: Uint8Array[];
+            group: string;
+            name: string;
+            description: string;
+            announcement: string;
+            settings?: (parley.v1.GroupSettings.$Properties|null);
+            owner: string;
+            memberCount: number;
+            mutedAll: boolean;
+            dissolved: boolean;
+            createdAt: number;
+            headSeq: number;
+            pinned: number[];
+            myRole: parley.v1.GroupRole;
+            myMutedUntil: number;
+            static create(properties: parley.v1.GroupInfo.$Shape): parley.v1.GroupInfo & parley.v1.GroupInfo.$Shape;
+            static create(properties?: parley.v1.GroupInfo.$Properties): parley.v1.GroupInfo;
+            static encode(message: parley.v1.GroupInfo.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupInfo & parley.v1.GroupInfo.$Shape;
+        }
+
+        namespace GroupInfo {
+            interface $Properties {
+                group?: (string|null);
+                name?: (string|null);
+                description?: (string|null);
+                announcement?: (string|null);
+                settings?: (parley.v1.GroupSettings.$Properties|null);
+                owner?: (string|null);
+                memberCount?: (number|null);
+                mutedAll?: (boolean|null);
+                dissolved?: (boolean|null);
+                createdAt?: (number|null);
+                headSeq?: (number|null);
+                pinned?: (number[]|null);
+                myRole?: (parley.v1.GroupRole|null);
+                myMutedUntil?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupInfo.$Properties;
+        }
+
+        interface IGroupMember extends parley.v1.GroupMember.$Properties {
+        }
+
+        class GroupMember {
+            constructor(properties?: parley.v1.GroupMember.$Properties);
+            $unknowns?: Uint8Array[];
+            user: string;
+            role: parley.v1.GroupRole;
+            joinedAt: number;
+            mutedUntil: number;
+            static create(properties: parley.v1.GroupMember.$Shape): parley.v1.GroupMember & parley.v1.GroupMember.$Shape;
+            static create(properties?: parley.v1.GroupMember.$Properties): parley.v1.GroupMember;
+            static encode(message: parley.v1.GroupMember.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupMember & parley.v1.GroupMember.$Shape;
+        }
+
+        namespace GroupMember {
+            interface $Properties {
+                user?: (string|null);
+                role?: (parley.v1.GroupRole|null);
+                joinedAt?: (number|null);
+                mutedUntil?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupMember.$Properties;
+        }
+
+        interface IGroupsRequest extends parley.v1.GroupsRequest.$Properties {
+        }
+
+        class GroupsRequest {
+            constructor(properties?: parley.v1.GroupsRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            create?: (parley.v1.GroupCreate.$Properties|null);
+            info?: (parley.v1.GroupRef.$Properties|null);
+            update?: (parley.v1.GroupUpdate.$Properties|null);
+            dissolve?: (parley.v1.GroupRef.$Properties|null);
+            transfer?: (parley.v1.GroupTarget.$Properties|null);
+            setAdmin?: (parley.v1.GroupAdmin.$Properties|null);
+            invite?: (parley.v1.GroupInvite.$Properties|null);
+            remove?: (parley.v1.GroupTarget.$Properties|null);
+            join?: (parley.v1.GroupJoin.$Properties|null);
+            decideJoin?: (parley.v1.GroupJoinDecision.$Properties|null);
+            decideInvitation?: (parley.v1.GroupInvitationDecision.$Properties|null);
+            mute?: (parley.v1.GroupMute.$Properties|null);
+            muteAll?: (parley.v1.GroupMuteAll.$Properties|null);
+            ban?: (parley.v1.GroupBan.$Properties|null);
+            pin?: (parley.v1.GroupPin.$Properties|null);
+            leave?: (parley.v1.GroupRef.$Properties|null);
+            members?: (parley.v1.GroupMembersQuery.$Properties|null);
+            directory?: (parley.v1.GroupDirectoryQuery.$Properties|null);
+            mine?: (parley.v1.GroupMine.$Properties|null);
+            pending?: (parley.v1.GroupRef.$Properties|null);
+            invitations?: (parley.v1.GroupInvitationsQuery.$Properties|null);
+            op?: ("create"|"info"|"update"|"dissolve"|"transfer"|"setAdmin"|"invite"|"remove"|"join"|"decideJoin"|"decideInvitation"|"mute"|"muteAll"|"ban"|"pin"|"leave"|"members"|"directory"|"mine"|"pending"|"invitations");
+            static create(properties: parley.v1.GroupsRequest.$Shape): parley.v1.GroupsRequest & parley.v1.GroupsRequest.$Shape;
+            static create(properties?: parley.v1.GroupsRequest.$Properties): parley.v1.GroupsRequest;
+            static encode(message: parley.v1.GroupsRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupsRequest & parley.v1.GroupsRequest.$Shape;
+        }
+
+        namespace GroupsRequest {
+            interface $Properties {
+                create?: (parley.v1.GroupCreate.$Properties|null);
+                info?: (parley.v1.GroupRef.$Properties|null);
+                update?: (parley.v1.GroupUpdate.$Properties|null);
+                dissolve?: (parley.v1.GroupRef.$Properties|null);
+                transfer?: (parley.v1.GroupTarget.$Properties|null);
+                setAdmin?: (parley.v1.GroupAdmin.$Properties|null);
+                invite?: (parley.v1.GroupInvite.$Properties|null);
+                remove?: (parley.v1.GroupTarget.$Properties|null);
+                join?: (parley.v1.GroupJoin.$Properties|null);
+                decideJoin?: (parley.v1.GroupJoinDecision.$Properties|null);
+                decideInvitation?: (parley.v1.GroupInvitationDecision.$Properties|null);
+                mute?: (parley.v1.GroupMute.$Properties|null);
+                muteAll?: (parley.v1.GroupMuteAll.$Properties|null);
+                ban?: (parley.v1.GroupBan.$Properties|null);
+                pin?: (parley.v1.GroupPin.$Properties|null);
+                leave?: (parley.v1.GroupRef.$Properties|null);
+                members?: (parley.v1.GroupMembersQuery.$Properties|null);
+                directory?: (parley.v1.GroupDirectoryQuery.$Properties|null);
+                mine?: (parley.v1.GroupMine.$Properties|null);
+                pending?: (parley.v1.GroupRef.$Properties|null);
+                invitations?: (parley.v1.GroupInvitationsQuery.$Properties|null);
+                op?: ("create"|"info"|"update"|"dissolve"|"transfer"|"setAdmin"|"invite"|"remove"|"join"|"decideJoin"|"decideInvitation"|"mute"|"muteAll"|"ban"|"pin"|"leave"|"members"|"directory"|"mine"|"pending"|"invitations");
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = {
+              create?: parley.v1.GroupCreate.$Shape|null;
+              info?: parley.v1.GroupRef.$Shape|null;
+              update?: parley.v1.GroupUpdate.$Shape|null;
+              dissolve?: parley.v1.GroupRef.$Shape|null;
+              transfer?: parley.v1.GroupTarget.$Shape|null;
+              setAdmin?: parley.v1.GroupAdmin.$Shape|null;
+              invite?: parley.v1.GroupInvite.$Shape|null;
+              remove?: parley.v1.GroupTarget.$Shape|null;
+              join?: parley.v1.GroupJoin.$Shape|null;
+              decideJoin?: parley.v1.GroupJoinDecision.$Shape|null;
+              decideInvitation?: parley.v1.GroupInvitationDecision.$Shape|null;
+              mute?: parley.v1.GroupMute.$Shape|null;
+              muteAll?: parley.v1.GroupMuteAll.$Shape|null;
+              ban?: parley.v1.GroupBan.$Shape|null;
+              pin?: parley.v1.GroupPin.$Shape|null;
+              leave?: parley.v1.GroupRef.$Shape|null;
+              members?: parley.v1.GroupMembersQuery.$Shape|null;
+              directory?: parley.v1.GroupDirectoryQuery.$Shape|null;
+              mine?: parley.v1.GroupMine.$Shape|null;
+              pending?: parley.v1.GroupRef.$Shape|null;
+              invitations?: parley.v1.GroupInvitationsQuery.$Shape|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ op?: undefined; create?: null; info?: null; update?: null; dissolve?: null; transfer?: null; setAdmin?: null; invite?: null; remove?: null; join?: null; decideJoin?: null; decideInvitation?: null; mute?: null; muteAll?: null; ban?: null; pin?: null; leave?: null; members?: null; directory?: null; mine?: null; pending?: null; invitations?: null }|{ op?: "create"; create: parley.v1.GroupCreate.$Shape; info?: null; update?: null; dissolve?: null; transfer?: null; setAdmin?: null; invite?: null; remove?: null; join?: null; decideJoin?: null; decideInvitation?: null; mute?: null; muteAll?: null; ban?: null; pin?: null; leave?: null; members?: null; directory?: null; mine?: null; pending?: null; invitations?: null }|{ op?: "info"; create?: null; info: parley.v1.GroupRef.$Shape; update?: null; dissolve?: null; transfer?: null; setAdmin?: null; invite?: null; remove?: null; join?: null; decideJoin?: null; decideInvitation?: null; mute?: null; muteAll?: null; ban?: null; pin?: null; leave?: null; members?: null; directory?: null; mine?: null; pending?: null; invitations?: null }|{ op?: "update"; create?: null; info?: null; update: parley.v1.GroupUpdate.$Shape; dissolve?: null; transfer?: null; setAdmin?: null; invite?: null; remove?: null; join?: null; decideJoin?: null; decideInvitation?: null; mute?: null; muteAll?: null; ban?: null; pin?: null; leave?: null; members?: null; directory?: null; mine?: null; pending?: null; invitations?: null }|{ op?: "dissolve"; create?: null; info?: null; update?: null; dissolve: parley.v1.GroupRef.$Shape; transfer?: null; setAdmin?: null; invite?: null; remove?: null; join?: null; decideJoin?: null; decideInvitation?: null; mute?: null; muteAll?: null; ban?: null; pin?: null; leave?: null; members?: null; directory?: null; mine?: null; pending?: null; invitations?: null }|{ op?: "transfer"; create?: null; info?: null; update?: null; dissolve?: null; transfer: parley.v1.GroupTarget.$Shape; setAdmin?: null; invite?: null; remove?: null; join?: null; decideJoin?: null; decideInvitation?: null; mute?: null; muteAll?: null; ban?: null; pin?: null; leave?: null; members?: null; directory?: null; mine?: null; pending?: null; invitations?: null }|{ op?: "setAdmin"; create?: null; info?: null; update?: null; dissolve?: null; transfer?: null; setAdmin: parley.v1.GroupAdmin.$Shape; invite?: null; remove?: null; join?: null; decideJoin?: null; decideInvitation?: null; mute?: null; muteAll?: null; ban?: null; pin?: null; leave?: null; members?: null; directory?: null; mine?: null; pending?: null; invitations?: null }|{ op?: "invite"; create?: null; info?: null; update?: null; dissolve?: null; transfer?: null; setAdmin?: null; invite: parley.v1.GroupInvite.$Shape; remove?: null; join?: null; decideJoin?: null; decideInvitation?: null; mute?: null; muteAll?: null; ban?: null; pin?: null; leave?: null; members?: null; directory?: null; mine?: null; pending?: null; invitations?: null }|{ op?: "remove"; create?: null; info?: null; update?: null; dissolve?: null; transfer?: null; setAdmin?: null; invite?: null; remove: parley.v1.GroupTarget.$Shape; join?: null; decideJoin?: null; decideInvitation?: null; mute?: null; muteAll?: null; ban?: null; pin?: null; leave?: null; members?: null; directory?: null; mine?: null; pending?: null; invitations?: null }|{ op?: "join"; create?: null; info?: null; update?: null; dissolve?: null; transfer?: null; setAdmin?: null; invite?: null; remove?: null; join: parley.v1.GroupJoin.$Shape; decideJoin?: null; decideInvitation?: null; mute?: null; muteAll?: null; ban?: null; pin?: null; leave?: null; members?: null; directory?: null; mine?: null; pending?: null; invitations?: null }|{ op?: "decideJoin"; create?: null; info?: null; update?: null; dissolve?: null; transfer?: null; setAdmin?: null; invite?: null; remove?: null; join?: null; decideJoin: parley.v1.GroupJoinDecision.$Shape; decideInvitation?: null; mute?: null; muteAll?: null; ban?: null; pin?: null; leave?: null; members?: null; directory?: null; mine?: null; pending?: null; invitations?: null }|{ op?: "decideInvitation"; create?: null; info?: null; update?: null; dissolve?: null; transfer?: null; setAdmin?: null; invite?: null; remove?: null; join?: null; decideJoin?: null; decideInvitation: parley.v1.GroupInvitationDecision.$Shape; mute?: null; muteAll?: null; ban?: null; pin?: null; leave?: null; members?: null; directory?: null; mine?: null; pending?: null; invitations?: null }|{ op?: "mute"; create?: null; info?: null; update?: null; dissolve?: null; transfer?: null; setAdmin?: null; invite?: null; remove?: null; join?: null; decideJoin?: null; decideInvitation?: null; mute: parley.v1.GroupMute.$Shape; muteAll?: null; ban?: null; pin?: null; leave?: null; members?: null; directory?: null; mine?: null; pending?: null; invitations?: null }|{ op?: "muteAll"; create?: null; info?: null; update?: null; dissolve?: null; transfer?: null; setAdmin?: null; invite?: null; remove?: null; join?: null; decideJoin?: null; decideInvitation?: null; mute?: null; muteAll: parley.v1.GroupMuteAll.$Shape; ban?: null; pin?: null; leave?: null; members?: null; directory?: null; mine?: null; pending?: null; invitations?: null }|{ op?: "ban"; create?: null; info?: null; update?: null; dissolve?: null; transfer?: null; setAdmin?: null; invite?: null; remove?: null; join?: null; decideJoin?: null; decideInvitation?: null; mute?: null; muteAll?: null; ban: parley.v1.GroupBan.$Shape; pin?: null; leave?: null; members?: null; directory?: null; mine?: null; pending?: null; invitations?: null }|{ op?: "pin"; create?: null; info?: null; update?: null; dissolve?: null; transfer?: null; setAdmin?: null; invite?: null; remove?: null; join?: null; decideJoin?: null; decideInvitation?: null; mute?: null; muteAll?: null; ban?: null; pin: parley.v1.GroupPin.$Shape; leave?: null; members?: null; directory?: null; mine?: null; pending?: null; invitations?: null }|{ op?: "leave"; create?: null; info?: null; update?: null; dissolve?: null; transfer?: null; setAdmin?: null; invite?: null; remove?: null; join?: null; decideJoin?: null; decideInvitation?: null; mute?: null; muteAll?: null; ban?: null; pin?: null; leave: parley.v1.GroupRef.$Shape; members?: null; directory?: null; mine?: null; pending?: null; invitations?: null }|{ op?: "members"; create?: null; info?: null; update?: null; dissolve?: null; transfer?: null; setAdmin?: null; invite?: null; remove?: null; join?: null; decideJoin?: null; decideInvitation?: null; mute?: null; muteAll?: null; ban?: null; pin?: null; leave?: null; members: parley.v1.GroupMembersQuery.$Shape; directory?: null; mine?: null; pending?: null; invitations?: null }|{ op?: "directory"; create?: null; info?: null; update?: null; dissolve?: null; transfer?: null; setAdmin?: null; invite?: null; remove?: null; join?: null; decideJoin?: null; decideInvitation?: null; mute?: null; muteAll?: null; ban?: null; pin?: null; leave?: null; members?: null; directory: parley.v1.GroupDirectoryQuery.$Shape; mine?: null; pending?: null; invitations?: null }|{ op?: "mine"; create?: null; info?: null; update?: null; dissolve?: null; transfer?: null; setAdmin?: null; invite?: null; remove?: null; join?: null; decideJoin?: null; decideInvitation?: null; mute?: null; muteAll?: null; ban?: null; pin?: null; leave?: null; members?: null; directory?: null; mine: parley.v1.GroupMine.$Shape; pending?: null; invitations?: null }|{ op?: "pending"; create?: null; info?: null; update?: null; dissolve?: null; transfer?: null; setAdmin?: null; invite?: null; remove?: null; join?: null; decideJoin?: null; decideInvitation?: null; mute?: null; muteAll?: null; ban?: null; pin?: null; leave?: null; members?: null; directory?: null; mine?: null; pending: parley.v1.GroupRef.$Shape; invitations?: null }|{ op?: "invitations"; create?: null; info?: null; update?: null; dissolve?: null; transfer?: null; setAdmin?: null; invite?: null; remove?: null; join?: null; decideJoin?: null; decideInvitation?: null; mute?: null; muteAll?: null; ban?: null; pin?: null; leave?: null; members?: null; directory?: null; mine?: null; pending?: null; invitations: parley.v1.GroupInvitationsQuery.$Shape })
+            );
+        }
+
+        interface IGroupsResponse extends parley.v1.GroupsResponse.$Properties {
+        }
+
+        class GroupsResponse {
+            constructor(properties?: parley.v1.GroupsResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            info?: (parley.v1.GroupInfo.$Properties|null);
+            members?: (parley.v1.GroupMemberPage.$Properties|null);
+            directory?: (parley.v1.GroupDirectoryPage.$Properties|null);
+            groups?: (parley.v1.GroupList.$Properties|null);
+            joinRequests?: (parley.v1.GroupJoinRequestList.$Properties|null);
+            invitations?: (parley.v1.GroupInvitationList.$Properties|null);
+            done?: (parley.v1.GroupsDone.$Properties|null);
+            result?: ("info"|"members"|"directory"|"groups"|"joinRequests"|"invitations"|"done");
+            static create(properties: parley.v1.GroupsResponse.$Shape): parley.v1.GroupsResponse & parley.v1.GroupsResponse.$Shape;
+            static create(properties?: parley.v1.GroupsResponse.$Properties): parley.v1.GroupsResponse;
+            static encode(message: parley.v1.GroupsResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupsResponse & parley.v1.GroupsResponse.$Shape;
+        }
+
+        namespace GroupsResponse {
+            interface $Properties {
+                info?: (parley.v1.GroupInfo.$Properties|null);
+                members?: (parley.v1.GroupMemberPage.$Properties|null);
+                directory?: (parley.v1.GroupDirectoryPage.$Properties|null);
+                groups?: (parley.v1.GroupList.$Properties|null);
+                joinRequests?: (parley.v1.GroupJoinRequestList.$Properties|null);
+                invitations?: (parley.v1.GroupInvitationList.$Properties|null);
+                done?: (parley.v1.GroupsDone.$Properties|null);
+                result?: ("info"|"members"|"directory"|"groups"|"joinRequests"|"invitations"|"done");
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = {
+              info?: parley.v1.GroupInfo.$Shape|null;
+              members?: parley.v1.GroupMemberPage.$Shape|null;
+              directory?: parley.v1.GroupDirectoryPage.$Shape|null;
+              groups?: parley.v1.GroupList.$Shape|null;
+              joinRequests?: parley.v1.GroupJoinRequestList.$Shape|null;
+              invitations?: parley.v1.GroupInvitationList.$Shape|null;
+              done?: parley.v1.GroupsDone.$Shape|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ result?: undefined; info?: null; members?: null; directory?: null; groups?: null; joinRequests?: null; invitations?: null; done?: null }|{ result?: "info"; info: parley.v1.GroupInfo.$Shape; members?: null; directory?: null; groups?: null; joinRequests?: null; invitations?: null; done?: null }|{ result?: "members"; info?: null; members: parley.v1.GroupMemberPage.$Shape; directory?: null; groups?: null; joinRequests?: null; invitations?: null; done?: null }|{ result?: "directory"; info?: null; members?: null; directory: parley.v1.GroupDirectoryPage.$Shape; groups?: null; joinRequests?: null; invitations?: null; done?: null }|{ result?: "groups"; info?: null; members?: null; directory?: null; groups: parley.v1.GroupList.$Shape; joinRequests?: null; invitations?: null; done?: null }|{ result?: "joinRequests"; info?: null; members?: null; directory?: null; groups?: null; joinRequests: parley.v1.GroupJoinRequestList.$Shape; invitations?: null; done?: null }|{ result?: "invitations"; info?: null; members?: null; directory?: null; groups?: null; joinRequests?: null; invitations: parley.v1.GroupInvitationList.$Shape; done?: null }|{ result?: "done"; info?: null; members?: null; directory?: null; groups?: null; joinRequests?: null; invitations?: null; done: parley.v1.GroupsDone.$Shape })
+            );
+        }
+
+        interface IGroupRef extends parley.v1.GroupRef.$Properties {
+        }
+
+        class GroupRef {
+            constructor(properties?: parley.v1.GroupRef.$Properties);
+            $unknowns?: Uint8Array[];
+            group: string;
+            static create(properties: parley.v1.GroupRef.$Shape): parley.v1.GroupRef & parley.v1.GroupRef.$Shape;
+            static create(properties?: parley.v1.GroupRef.$Properties): parley.v1.GroupRef;
+            static encode(message: parley.v1.GroupRef.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupRef & parley.v1.GroupRef.$Shape;
+        }
+
+        namespace GroupRef {
+            interface $Properties {
+                group?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupRef.$Properties;
+        }
+
+        interface IGroupTarget extends parley.v1.GroupTarget.$Properties {
+        }
+
+        class GroupTarget {
+            constructor(properties?: parley.v1.GroupTarget.$Properties);
+            $unknowns?: Uint8Array[];
+            group: string;
+            user: string;
+            static create(properties: parley.v1.GroupTarget.$Shape): parley.v1.GroupTarget & parley.v1.GroupTarget.$Shape;
+            static create(properties?: parley.v1.GroupTarget.$Properties): parley.v1.GroupTarget;
+            static encode(message: parley.v1.GroupTarget.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupTarget & parley.v1.GroupTarget.$Shape;
+        }
+
+        namespace GroupTarget {
+            interface $Properties {
+                group?: (string|null);
+                user?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupTarget.$Properties;
+        }
+
+        interface IGroupCreate extends parley.v1.GroupCreate.$Properties {
+        }
+
+        class GroupCreate {
+            constructor(properties?: parley.v1.GroupCreate.$Properties);
+            $unknowns?: Uint8Array[];
+            name: string;
+            description: string;
+            settings?: (parley.v1.GroupSettings.$Properties|null);
+            members: string[];
+            static create(properties: parley.v1.GroupCreate.$Shape): parley.v1.GroupCreate & parley.v1.GroupCreate.$Shape;
+            static create(properties?: parley.v1.GroupCreate.$Properties): parley.v1.GroupCreate;
+            static encode(message: parley.v1.GroupCreate.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupCreate & parley.v1.GroupCreate.$Shape;
+        }
+
+        namespace GroupCreate {
+            interface $Properties {
+                name?: (string|null);
+                description?: (string|null);
+                settings?: (parley.v1.GroupSettings.$Properties|null);
+                members?: (string[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupCreate.$Properties;
+        }
+
+        interface IGroupUpdate extends parley.v1.GroupUpdate.$Properties {
+        }
+
+        class GroupUpdate {
+            constructor(properties?: parley.v1.GroupUpdate.$Properties);
+            $unknowns?: Uint8Array[];
+            group: string;
+            name?: (string|null);
+            description?: (string|null);
+            announcement?: (string|null);
+            settings?: (parley.v1.GroupSettings.$Properties|null);
+            setSettings: boolean;
+            static create(properties: parley.v1.GroupUpdate.$Shape): parley.v1.GroupUpdate & parley.v1.GroupUpdate.$Shape;
+            static create(properties?: parley.v1.GroupUpdate.$Properties): parley.v1.GroupUpdate;
+            static encode(message: parley.v1.GroupUpdate.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupUpdate & parley.v1.GroupUpdate.$Shape;
+        }
+
+        namespace GroupUpdate {
+            interface $Properties {
+                group?: (string|null);
+                name?: (string|null);
+                description?: (string|null);
+                announcement?: (string|null);
+                settings?: (parley.v1.GroupSettings.$Properties|null);
+                setSettings?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupUpdate.$Properties;
+        }
+
+        interface IGroupAdmin extends parley.v1.GroupAdmin.$Properties {
+        }
+
+        class GroupAdmin {
+            constructor(properties?: parley.v1.GroupAdmin.$Properties);
+            $unknowns?: Uint8Array[];
+            group: string;
+            user: string;
+            admin: boolean;
+            static create(properties: parley.v1.GroupAdmin.$Shape): parley.v1.GroupAdmin & parley.v1.GroupAdmin.$Shape;
+            static create(properties?: parley.v1.GroupAdmin.$Properties): parley.v1.GroupAdmin;
+            static encode(message: parley.v1.GroupAdmin.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupAdmin & parley.v1.GroupAdmin.$Shape;
+        }
+
+        namespace GroupAdmin {
+            interface $Properties {
+                group?: (string|null);
+                user?: (string|null);
+                admin?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupAdmin.$Properties;
+        }
+
+        interface IGroupInvite extends parley.v1.GroupInvite.$Properties {
+        }
+
+        class GroupInvite {
+            constructor(properties?: parley.v1.GroupInvite.$Properties);
+            $unknowns?: Uint8Array[];
+            group: string;
+            users: string[];
+            message: string;
+            static create(properties: parley.v1.GroupInvite.$Shape): parley.v1.GroupInvite & parley.v1.GroupInvite.$Shape;
+            static create(properties?: parley.v1.GroupInvite.$Properties): parley.v1.GroupInvite;
+            static encode(message: parley.v1.GroupInvite.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupInvite & parley.v1.GroupInvite.$Shape;
+        }
+
+        namespace GroupInvite {
+            interface $Properties {
+                group?: (string|null);
+                users?: (string[]|null);
+                message?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupInvite.$Properties;
+        }
+
+        interface IGroupJoin extends parley.v1.GroupJoin.$Properties {
+        }
+
+        class GroupJoin {
+            constructor(properties?: parley.v1.GroupJoin.$Properties);
+            $unknowns?: Uint8Array[];
+            group: string;
+            message: string;
+            static create(properties: parley.v1.GroupJoin.$Shape): parley.v1.GroupJoin & parley.v1.GroupJoin.$Shape;
+            static create(properties?: parley.v1.GroupJoin.$Properties): parley.v1.GroupJoin;
+            static encode(message: parley.v1.GroupJoin.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupJoin & parley.v1.GroupJoin.$Shape;
+        }
+
+        namespace GroupJoin {
+            interface $Properties {
+                group?: (string|null);
+                message?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupJoin.$Properties;
+        }
+
+        interface IGroupJoinDecision extends parley.v1.GroupJoinDecision.$Properties {
+        }
+
+        class GroupJoinDecision {
+            constructor(properties?: parley.v1.GroupJoinDecision.$Properties);
+            $unknowns?: Uint8Array[];
+            group: string;
+            user: string;
+            accept: boolean;
+            reason: string;
+            static create(properties: parley.v1.GroupJoinDecision.$Shape): parley.v1.GroupJoinDecision & parley.v1.GroupJoinDecision.$Shape;
+            static create(properties?: parley.v1.GroupJoinDecision.$Properties): parley.v1.GroupJoinDecision;
+            static encode(message: parley.v1.GroupJoinDecision.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupJoinDecision & parley.v1.GroupJoinDecision.$Shape;
+        }
+
+        namespace GroupJoinDecision {
+            interface $Properties {
+                group?: (string|null);
+                user?: (string|null);
+                accept?: (boolean|null);
+                reason?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupJoinDecision.$Properties;
+        }
+
+        interface IGroupInvitationDecision extends parley.v1.GroupInvitationDecision.$Properties {
+        }
+
+        class GroupInvitationDecision {
+            constructor(properties?: parley.v1.GroupInvitationDecision.$Properties);
+            $unknowns?: Uint8Array[];
+            group: string;
+            accept: boolean;
+            static create(properties: parley.v1.GroupInvitationDecision.$Shape): parley.v1.GroupInvitationDecision & parley.v1.GroupInvitationDecision.$Shape;
+            static create(properties?: parley.v1.GroupInvitationDecision.$Properties): parley.v1.GroupInvitationDecision;
+            static encode(message: parley.v1.GroupInvitationDecision.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupInvitationDecision & parley.v1.GroupInvitationDecision.$Shape;
+        }
+
+        namespace GroupInvitationDecision {
+            interface $Properties {
+                group?: (string|null);
+                accept?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupInvitationDecision.$Properties;
+        }
+
+        interface IGroupMute extends parley.v1.GroupMute.$Properties {
+        }
+
+        class GroupMute {
+            constructor(properties?: parley.v1.GroupMute.$Properties);
+            $unknowns?: Uint8Array[];
+            group: string;
+            user: string;
+            until: number;
+            static create(properties: parley.v1.GroupMute.$Shape): parley.v1.GroupMute & parley.v1.GroupMute.$Shape;
+            static create(properties?: parley.v1.GroupMute.$Properties): parley.v1.GroupMute;
+            static encode(message: parley.v1.GroupMute.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupMute & parley.v1.GroupMute.$Shape;
+        }
+
+        namespace GroupMute {
+            interface $Properties {
+                group?: (string|null);
+                user?: (string|null);
+                until?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupMute.$Properties;
+        }
+
+        interface IGroupMuteAll extends parley.v1.GroupMuteAll.$Properties {
+        }
+
+        class GroupMuteAll {
+            constructor(properties?: parley.v1.GroupMuteAll.$Properties);
+            $unknowns?: Uint8Array[];
+            group: string;
+            muted: boolean;
+            static create(properties: parley.v1.GroupMuteAll.$Shape): parley.v1.GroupMuteAll & parley.v1.GroupMuteAll.$Shape;
+            static create(properties?: parley.v1.GroupMuteAll.$Properties): parley.v1.GroupMuteAll;
+            static encode(message: parley.v1.GroupMuteAll.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupMuteAll & parley.v1.GroupMuteAll.$Shape;
+        }
+
+        namespace GroupMuteAll {
+            interface $Properties {
+                group?: (string|null);
+                muted?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupMuteAll.$Properties;
+        }
+
+        interface IGroupBan extends parley.v1.GroupBan.$Properties {
+        }
+
+        class GroupBan {
+            constructor(properties?: parley.v1.GroupBan.$Properties);
+            $unknowns?: Uint8Array[];
+            group: string;
+            user: string;
+            banned: boolean;
+            static create(properties: parley.v1.GroupBan.$Shape): parley.v1.GroupBan & parley.v1.GroupBan.$Shape;
+            static create(properties?: parley.v1.GroupBan.$Properties): parley.v1.GroupBan;
+            static encode(message: parley.v1.GroupBan.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupBan & parley.v1.GroupBan.$Shape;
+        }
+
+        namespace GroupBan {
+            interface $Properties {
+                group?: (string|null);
+                user?: (string|null);
+                banned?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupBan.$Properties;
+        }
+
+        interface IGroupPin extends parley.v1.GroupPin.$Properties {
+        }
+
+        class GroupPin {
+            constructor(properties?: parley.v1.GroupPin.$Properties);
+            $unknowns?: Uint8Array[];
+            group: string;
+            serverId: number;
+            pinned: boolean;
+            static create(properties: parley.v1.GroupPin.$Shape): parley.v1.GroupPin & parley.v1.GroupPin.$Shape;
+            static create(properties?: parley.v1.GroupPin.$Properties): parley.v1.GroupPin;
+            static encode(message: parley.v1.GroupPin.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupPin & parley.v1.GroupPin.$Shape;
+        }
+
+        namespace GroupPin {
+            interface $Properties {
+                group?: (string|null);
+                serverId?: (number|null);
+                pinned?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupPin.$Properties;
+        }
+
+        interface IGroupMembersQuery extends parley.v1.GroupMembersQuery.$Properties {
+        }
+
+        class GroupMembersQuery {
+            constructor(properties?: parley.v1.GroupMembersQuery.$Properties);
+            $unknowns?: Uint8Array[];
+            group: string;
+            afterUser: string;
+            limit: number;
+            static create(properties: parley.v1.GroupMembersQuery.$Shape): parley.v1.GroupMembersQuery & parley.v1.GroupMembersQuery.$Shape;
+            static create(properties?: parley.v1.GroupMembersQuery.$Properties): parley.v1.GroupMembersQuery;
+            static encode(message: parley.v1.GroupMembersQuery.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupMembersQuery & parley.v1.GroupMembersQuery.$Shape;
+        }
+
+        namespace GroupMembersQuery {
+            interface $Properties {
+                group?: (string|null);
+                afterUser?: (string|null);
+                limit?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupMembersQuery.$Properties;
+        }
+
+        interface IGroupDirectoryQuery extends parley.v1.GroupDirectoryQuery.$Properties {
+        }
+
+        class GroupDirectoryQuery {
+            constructor(properties?: parley.v1.GroupDirectoryQuery.$Properties);
+            $unknowns?: Uint8Array[];
+            query: string;
+            after: string;
+            limit: number;
+            static create(properties: parley.v1.GroupDirectoryQuery.$Shape): parley.v1.GroupDirectoryQuery & parley.v1.GroupDirectoryQuery.$Shape;
+            static create(properties?: parley.v1.GroupDirectoryQuery.$Properties): parley.v1.GroupDirectoryQuery;
+            static encode(message: parley.v1.GroupDirectoryQuery.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupDirectoryQuery & parley.v1.GroupDirectoryQuery.$Shape;
+        }
+
+        namespace GroupDirectoryQuery {
+            interface $Properties {
+                query?: (string|null);
+                after?: (string|null);
+                limit?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupDirectoryQuery.$Properties;
+        }
+
+        interface IGroupMine extends parley.v1.GroupMine.$Properties {
+        }
+
+        class GroupMine {
+            constructor(properties?: parley.v1.GroupMine.$Properties);
+            $unknowns?: Uint8Array[];
+            static create(properties: parley.v1.GroupMine.$Shape): parley.v1.GroupMine & parley.v1.GroupMine.$Shape;
+            static create(properties?: parley.v1.GroupMine.$Properties): parley.v1.GroupMine;
+            static encode(message: parley.v1.GroupMine.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupMine & parley.v1.GroupMine.$Shape;
+        }
+
+        namespace GroupMine {
+            interface $Properties {
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupMine.$Properties;
+        }
+
+        interface IGroupInvitationsQuery extends parley.v1.GroupInvitationsQuery.$Properties {
+        }
+
+        class GroupInvitationsQuery {
+            constructor(properties?: parley.v1.GroupInvitationsQuery.$Properties);
+            $unknowns?: Uint8Array[];
+            static create(properties: parley.v1.GroupInvitationsQuery.$Shape): parley.v1.GroupInvitationsQuery & parley.v1.GroupInvitationsQuery.$Shape;
+            static create(properties?: parley.v1.GroupInvitationsQuery.$Properties): parley.v1.GroupInvitationsQuery;
+            static encode(message: parley.v1.GroupInvitationsQuery.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupInvitationsQuery & parley.v1.GroupInvitationsQuery.$Shape;
+        }
+
+        namespace GroupInvitationsQuery {
+            interface $Properties {
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupInvitationsQuery.$Properties;
+        }
+
+        interface IGroupMemberPage extends parley.v1.GroupMemberPage.$Properties {
+        }
+
+        class GroupMemberPage {
+            constructor(properties?: parley.v1.GroupMemberPage.$Properties);
+            $unknowns?: Uint8Array[];
+            members: parley.v1.GroupMember.$Properties[];
+            hasMore: boolean;
+            memberCount: number;
+            static create(properties: parley.v1.GroupMemberPage.$Shape): parley.v1.GroupMemberPage & parley.v1.GroupMemberPage.$Shape;
+            static create(properties?: parley.v1.GroupMemberPage.$Properties): parley.v1.GroupMemberPage;
+            static encode(message: parley.v1.GroupMemberPage.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupMemberPage & parley.v1.GroupMemberPage.$Shape;
+        }
+
+        namespace GroupMemberPage {
+            interface $Properties {
+                members?: (parley.v1.GroupMember.$Properties[]|null);
+                hasMore?: (boolean|null);
+                memberCount?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupMemberPage.$Properties;
+        }
+
+        interface IGroupDirectoryPage extends parley.v1.GroupDirectoryPage.$Properties {
+        }
+
+        class GroupDirectoryPage {
+            constructor(properties?: parley.v1.GroupDirectoryPage.$Properties);
+            $unknowns?: Uint8Array[];
+            groups: parley.v1.GroupInfo.$Properties[];
+            next: string;
+            static create(properties: parley.v1.GroupDirectoryPage.$Shape): parley.v1.GroupDirectoryPage & parley.v1.GroupDirectoryPage.$Shape;
+            static create(properties?: parley.v1.GroupDirectoryPage.$Properties): parley.v1.GroupDirectoryPage;
+            static encode(message: parley.v1.GroupDirectoryPage.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupDirectoryPage & parley.v1.GroupDirectoryPage.$Shape;
+        }
+
+        namespace GroupDirectoryPage {
+            interface $Properties {
+                groups?: (parley.v1.GroupInfo.$Properties[]|null);
+                next?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupDirectoryPage.$Properties;
+        }
+
+        interface IGroupList extends parley.v1.GroupList.$Properties {
+        }
+
+        class GroupList {
+            constructor(properties?: parley.v1.GroupList.$Properties);
+            $unknowns?: Uint8Array[];
+            groups: parley.v1.GroupInfo.$Properties[];
+            static create(properties: parley.v1.GroupList.$Shape): parley.v1.GroupList & parley.v1.GroupList.$Shape;
+            static create(properties?: parley.v1.GroupList.$Properties): parley.v1.GroupList;
+            static encode(message: parley.v1.GroupList.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupList & parley.v1.GroupList.$Shape;
+        }
+
+        namespace GroupList {
+            interface $Properties {
+                groups?: (parley.v1.GroupInfo.$Properties[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupList.$Properties;
+        }
+
+        interface IGroupJoinRequest extends parley.v1.GroupJoinRequest.$Properties {
+        }
+
+        class GroupJoinRequest {
+            constructor(properties?: parley.v1.GroupJoinRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            group: string;
+            user: string;
+            message: string;
+            at: number;
+            static create(properties: parley.v1.GroupJoinRequest.$Shape): parley.v1.GroupJoinRequest & parley.v1.GroupJoinRequest.$Shape;
+            static create(properties?: parley.v1.GroupJoinRequest.$Properties): parley.v1.GroupJoinRequest;
+            static encode(message: parley.v1.GroupJoinRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupJoinRequest & parley.v1.GroupJoinRequest.$Shape;
+        }
+
+        namespace GroupJoinRequest {
+            interface $Properties {
+                group?: (string|null);
+                user?: (string|null);
+                message?: (string|null);
+                at?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupJoinRequest.$Properties;
+        }
+
+        interface IGroupJoinRequestList extends parley.v1.GroupJoinRequestList.$Properties {
+        }
+
+        class GroupJoinRequestList {
+            constructor(properties?: parley.v1.GroupJoinRequestList.$Properties);
+            $unknowns?: Uint8Array[];
+            requests: parley.v1.GroupJoinRequest.$Properties[];
+            static create(properties: parley.v1.GroupJoinRequestList.$Shape): parley.v1.GroupJoinRequestList & parley.v1.GroupJoinRequestList.$Shape;
+            static create(properties?: parley.v1.GroupJoinRequestList.$Properties): parley.v1.GroupJoinRequestList;
+            static encode(message: parley.v1.GroupJoinRequestList.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupJoinRequestList & parley.v1.GroupJoinRequestList.$Shape;
+        }
+
+        namespace GroupJoinRequestList {
+            interface $Properties {
+                requests?: (parley.v1.GroupJoinRequest.$Properties[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupJoinRequestList.$Properties;
+        }
+
+        interface IGroupInvitation extends parley.v1.GroupInvitation.$Properties {
+        }
+
+        class GroupInvitation {
+            constructor(properties?: parley.v1.GroupInvitation.$Properties);
+            $unknowns?: Uint8Array[];
+            group: string;
+            groupName: string;
+            inviter: string;
+            message: string;
+            at: number;
+            static create(properties: parley.v1.GroupInvitation.$Shape): parley.v1.GroupInvitation & parley.v1.GroupInvitation.$Shape;
+            static create(properties?: parley.v1.GroupInvitation.$Properties): parley.v1.GroupInvitation;
+            static encode(message: parley.v1.GroupInvitation.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupInvitation & parley.v1.GroupInvitation.$Shape;
+        }
+
+        namespace GroupInvitation {
+            interface $Properties {
+                group?: (string|null);
+                groupName?: (string|null);
+                inviter?: (string|null);
+                message?: (string|null);
+                at?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupInvitation.$Properties;
+        }
+
+        interface IGroupInvitationList extends parley.v1.GroupInvitationList.$Properties {
+        }
+
+        class GroupInvitationList {
+            constructor(properties?: parley.v1.GroupInvitationList.$Properties);
+            $unknowns?: Uint8Array[];
+            invitations: parley.v1.GroupInvitation.$Properties[];
+            static create(properties: parley.v1.GroupInvitationList.$Shape): parley.v1.GroupInvitationList & parley.v1.GroupInvitationList.$Shape;
+            static create(properties?: parley.v1.GroupInvitationList.$Properties): parley.v1.GroupInvitationList;
+            static encode(message: parley.v1.GroupInvitationList.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupInvitationList & parley.v1.GroupInvitationList.$Shape;
+        }
+
+        namespace GroupInvitationList {
+            interface $Properties {
+                invitations?: (parley.v1.GroupInvitation.$Properties[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupInvitationList.$Properties;
+        }
+
+        interface IGroupsDone extends parley.v1.GroupsDone.$Properties {
+        }
+
+        class GroupsDone {
+            constructor(properties?: parley.v1.GroupsDone.$Properties);
+            $unknowns?: Uint8Array[];
+            group: string;
+            groupSeq: number;
+            pending: boolean;
+            static create(properties: parley.v1.GroupsDone.$Shape): parley.v1.GroupsDone & parley.v1.GroupsDone.$Shape;
+            static create(properties?: parley.v1.GroupsDone.$Properties): parley.v1.GroupsDone;
+            static encode(message: parley.v1.GroupsDone.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupsDone & parley.v1.GroupsDone.$Shape;
+        }
+
+        namespace GroupsDone {
+            interface $Properties {
+                group?: (string|null);
+                groupSeq?: (number|null);
+                pending?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupsDone.$Properties;
+        }
+
+        interface IGroupEntry extends parley.v1.GroupEntry.$Properties {
+        }
+
+        class GroupEntry {
+            constructor(properties?: parley.v1.GroupEntry.$Properties);
+            $unknowns?: Uint8Array[];
+            group: string;
+            seq: number;
+            message?: (parley.v1.Message.$Properties|null);
+            notice?: (parley.v1.GroupNotice.$Properties|null);
+            kind?: ("message"|"notice");
+            static create(properties: parley.v1.GroupEntry.$Shape): parley.v1.GroupEntry & parley.v1.GroupEntry.$Shape;
+            static create(properties?: parley.v1.GroupEntry.$Properties): parley.v1.GroupEntry;
+            static encode(message: parley.v1.GroupEntry.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupEntry & parley.v1.GroupEntry.$Shape;
+        }
+
+        namespace GroupEntry {
+            interface $Properties {
+                group?: (string|null);
+                seq?: (number|null);
+                message?: (parley.v1.Message.$Properties|null);
+                notice?: (parley.v1.GroupNotice.$Properties|null);
+                kind?: ("message"|"notice");
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = {
+              group?: string|null;
+              seq?: number|null;
+              message?: parley.v1.Message.$Shape|null;
+              notice?: parley.v1.GroupNotice.$Shape|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ kind?: undefined; message?: null; notice?: null }|{ kind?: "message"; message: parley.v1.Message.$Shape; notice?: null }|{ kind?: "notice"; message?: null; notice: parley.v1.GroupNotice.$Shape })
+            );
+        }
+
+        interface IGroupNotice extends parley.v1.GroupNotice.$Properties {
+        }
+
+        class GroupNotice {
+            constructor(properties?: parley.v1.GroupNotice.$Properties);
+            $unknowns?: Uint8Array[];
+            kind: parley.v1.GroupNotice.Kind;
+            actor: string;
+            users: string[];
+            text: string;
+            until: number;
+            serverId: number;
+            at: number;
+            static create(properties: parley.v1.GroupNotice.$Shape): parley.v1.GroupNotice & parley.v1.GroupNotice.$Shape;
+            static create(properties?: parley.v1.GroupNotice.$Properties): parley.v1.GroupNotice;
+            static encode(message: parley.v1.GroupNotice.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupNotice & parley.v1.GroupNotice.$Shape;
+        }
+
+        namespace GroupNotice {
+            interface $Properties {
+                kind?: (parley.v1.GroupNotice.Kind|null);
+                actor?: (string|null);
+                users?: (string[]|null);
+                text?: (string|null);
+                until?: (number|null);
+                serverId?: (number|null);
+                at?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupNotice.$Properties;
+
+            enum Kind {
+                KIND_UNSPECIFIED = 0,
+                KIND_CREATED = 1,
+                KIND_JOINED = 2,
+                KIND_ADDED = 3,
+                KIND_LEFT = 4,
+                KIND_REMOVED = 5,
+                KIND_BANNED = 6,
+                KIND_UNBANNED = 7,
+                KIND_MUTED = 8,
+                KIND_UNMUTED = 9,
+                KIND_MUTED_ALL = 10,
+                KIND_UNMUTED_ALL = 11,
+                KIND_ADMIN_ADDED = 12,
+                KIND_ADMIN_REMOVED = 13,
+                KIND_OWNER_CHANGED = 14,
+                KIND_INFO_CHANGED = 15,
+                KIND_ANNOUNCEMENT = 16,
+                KIND_PINNED = 17,
+                KIND_UNPINNED = 18,
+                KIND_DISSOLVED = 19
+            }
+        }
+
+        interface IGroupCursor extends parley.v1.GroupCursor.$Properties {
+        }
+
+        class GroupCursor {
+            constructor(properties?: parley.v1.GroupCursor.$Properties);
+            $unknowns?: Uint8Array[];
+            group: string;
+            afterSeq: number;
+            static create(properties: parley.v1.GroupCursor.$Shape): parley.v1.GroupCursor & parley.v1.GroupCursor.$Shape;
+            static create(properties?: parley.v1.GroupCursor.$Properties): parley.v1.GroupCursor;
+            static encode(message: parley.v1.GroupCursor.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupCursor & parley.v1.GroupCursor.$Shape;
+        }
+
+        namespace GroupCursor {
+            interface $Properties {
+                group?: (string|null);
+                afterSeq?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupCursor.$Properties;
+        }
+
+        interface IGroupSyncRequest extends parley.v1.GroupSyncRequest.$Properties {
+        }
+
+        class GroupSyncRequest {
+            constructor(properties?: parley.v1.GroupSyncRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            cursors: parley.v1.GroupCursor.$Properties[];
+            limit: number;
+            static create(properties: parley.v1.GroupSyncRequest.$Shape): parley.v1.GroupSyncRequest & parley.v1.GroupSyncRequest.$Shape;
+            static create(properties?: parley.v1.GroupSyncRequest.$Properties): parley.v1.GroupSyncRequest;
+            static encode(message: parley.v1.GroupSyncRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupSyncRequest & parley.v1.GroupSyncRequest.$Shape;
+        }
+
+        namespace GroupSyncRequest {
+            interface $Properties {
+                cursors?: (parley.v1.GroupCursor.$Properties[]|null);
+                limit?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupSyncRequest.$Properties;
+        }
+
+        interface IGroupBatch extends parley.v1.GroupBatch.$Properties {
+        }
+
+        class GroupBatch {
+            constructor(properties?: parley.v1.GroupBatch.$Properties);
+            $unknowns?: Uint8Array[];
+            group: string;
+            entries: parley.v1.GroupEntry.$Properties[];
+            headSeq: number;
+            hasMore: boolean;
+            notMember: boolean;
+            cursorExpired: boolean;
+            static create(properties: parley.v1.GroupBatch.$Shape): parley.v1.GroupBatch & parley.v1.GroupBatch.$Shape;
+            static create(properties?: parley.v1.GroupBatch.$Properties): parley.v1.GroupBatch;
+            static encode(message: parley.v1.GroupBatch.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupBatch & parley.v1.GroupBatch.$Shape;
+        }
+
+        namespace GroupBatch {
+            interface $Properties {
+                group?: (string|null);
+                entries?: (parley.v1.GroupEntry.$Properties[]|null);
+                headSeq?: (number|null);
+                hasMore?: (boolean|null);
+                notMember?: (boolean|null);
+                cursorExpired?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = {
+              group?: string|null;
+              entries?: parley.v1.GroupEntry.$Shape[]|null;
+              headSeq?: number|null;
+              hasMore?: boolean|null;
+              notMember?: boolean|null;
+              cursorExpired?: boolean|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        interface IGroupSyncResponse extends parley.v1.GroupSyncResponse.$Properties {
+        }
+
+        class GroupSyncResponse {
+            constructor(properties?: parley.v1.GroupSyncResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            groups: parley.v1.GroupBatch.$Properties[];
+            static create(properties: parley.v1.GroupSyncResponse.$Shape): parley.v1.GroupSyncResponse & parley.v1.GroupSyncResponse.$Shape;
+            static create(properties?: parley.v1.GroupSyncResponse.$Properties): parley.v1.GroupSyncResponse;
+            static encode(message: parley.v1.GroupSyncResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupSyncResponse & parley.v1.GroupSyncResponse.$Shape;
+        }
+
+        namespace GroupSyncResponse {
+            interface $Properties {
+                groups?: (parley.v1.GroupBatch.$Properties[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = {
+              groups?: parley.v1.GroupBatch.$Shape[]|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        interface IMembershipEvent extends parley.v1.MembershipEvent.$Properties {
+        }
+
+        class MembershipEvent {
+            constructor(properties?: parley.v1.MembershipEvent.$Properties);
+            $unknowns?: Uint8Array[];
+            kind: parley.v1.MembershipEvent.Kind;
+            group: string;
+            groupName: string;
+            fromSeq: number;
+            toSeq: number;
+            role: parley.v1.GroupRole;
+            actor: string;
+            text: string;
+            at: number;
+            static create(properties: parley.v1.MembershipEvent.$Shape): parley.v1.MembershipEvent & parley.v1.MembershipEvent.$Shape;
+            static create(properties?: parley.v1.MembershipEvent.$Properties): parley.v1.MembershipEvent;
+            static encode(message: parley.v1.MembershipEvent.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.MembershipEvent & parley.v1.MembershipEvent.$Shape;
+        }
+
+        namespace MembershipEvent {
+            interface $Properties {
+                kind?: (parley.v1.MembershipEvent.Kind|null);
+                group?: (string|null);
+                groupName?: (string|null);
+                fromSeq?: (number|null);
+                toSeq?: (number|null);
+                role?: (parley.v1.GroupRole|null);
+                actor?: (string|null);
+                text?: (string|null);
+                at?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.MembershipEvent.$Properties;
+
+            enum Kind {
+                KIND_UNSPECIFIED = 0,
+                KIND_JOINED = 1,
+                KIND_LEFT = 2,
+                KIND_REMOVED = 3,
+                KIND_DISSOLVED = 4,
+                KIND_ROLE_CHANGED = 5,
+                KIND_INVITED = 6,
+                KIND_JOIN_DECLINED = 7
+            }
+        }
+
+        enum ChatType {
+            CHAT_TYPE_SINGLE = 0,
+            CHAT_TYPE_GROUP = 1,
+            CHAT_TYPE_ROOM = 2
+        }
+
+        interface IBody extends parley.v1.Body.$Properties {
+        }
+
+        class Body {
+            constructor(properties?: parley.v1.Body.$Properties);
+            $unknowns?: Uint8Array[];
+            text?: (parley.v1.TextBody.$Properties|null);
+            content?: "text";
+            static create(properties: parley.v1.Body.$Shape): parley.v1.Body & parley.v1.Body.$Shape;
+            static create(properties?: parley.v1.Body.$Properties): parley.v1.Body;
+            static encode(message: parley.v1.Body.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.Body & parley.v1.Body.$Shape;
+        }
+
+        namespace Body {
+            interface $Properties {
+                text?: (parley.v1.TextBody.$Properties|null);
+                content?: "text";
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = {
+              text?: parley.v1.TextBody.$Shape|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ content?: undefined; text?: null }|{ content?: "text"; text: parley.v1.TextBody.$Shape })
+            );
+        }
+
+        interface ITextBody extends parley.v1.TextBody.$Properties {
+        }
+
+        class TextBody {
+            constructor(properties?: parley.v1.TextBody.$Properties);
+            $unknowns?: Uint8Array[];
+            text: string;
+            mentions: string[];
+            mentionAll: boolean;
+            static create(properties: parley.v1.TextBody.$Shape): parley.v1.TextBody & parley.v1.TextBody.$Shape;
+            static create(properties?: parley.v1.TextBody.$Properties): parley.v1.TextBody;
+            static encode(message: parley.v1.TextBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.TextBody & parley.v1.TextBody.$Shape;
+        }
+
+        namespace TextBody {
+            interface $Properties {
+                text?: (string|null);
+                mentions?: (string[]|null);
+                mentionAll?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.TextBody.$Properties;
+        }
+
+        interface IMessage extends parley.v1.Message.$Properties {
+        }
+
+        class Message {
+            constructor(properties?: parley.v1.Message.$Properties);
+            $unknowns?: Uint8Array[];
+            serverId: number;
+            clientId: Uint8Array;
+            from: string;
+            to: string;
+            chatType: parley.v1.ChatType;
+            timestamp: number;
+            body?: (parley.v1.Body.$Properties|null);
+            static create(properties: parley.v1.Message.$Shape): parley.v1.Message & parley.v1.Message.$Shape;
+            static create(properties?: parley.v1.Message.$Properties): parley.v1.Message;
+            static encode(message: parley.v1.Message.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.Message & parley.v1.Message.$Shape;
+        }
+
+        namespace Message {
+            interface $Properties {
+                serverId?: (number|null);
+                clientId?: (Uint8Array|null);
+                from?: (string|null);
+                to?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                timestamp?: (number|null);
+                body?: (parley.v1.Body.$Properties|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = {
+              serverId?: number|null;
+              clientId?: Uint8Array|null;
+              from?: string|null;
+              to?: string|null;
+              chatType?: parley.v1.ChatType|null;
+              timestamp?: number|null;
+              body?: parley.v1.Body.$Shape|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
         interface IFrame extends parley.v1.Frame.$Properties {
         }
 
@@ -22,6 +1939,11 @@ export namespace parley {
             lookupUser?: (parley.v1.LookupUserRequest.$Properties|null);
             markRead?: (parley.v1.MarkReadRequest.$Properties|null);
             recent?: (parley.v1.RecentConversationsRequest.$Properties|null);
+            contacts?: (parley.v1.ContactsRequest.$Properties|null);
+            profile?: (parley.v1.ProfileRequest.$Properties|null);
+            groups?: (parley.v1.GroupsRequest.$Properties|null);
+            groupSync?: (parley.v1.GroupSyncRequest.$Properties|null);
+            rooms?: (parley.v1.RoomsRequest.$Properties|null);
             authOk?: (parley.v1.AuthResponse.$Properties|null);
             sendAck?: (parley.v1.SendAck.$Properties|null);
             syncBatch?: (parley.v1.SyncBatch.$Properties|null);
@@ -32,10 +1954,18 @@ export namespace parley {
             lookupUserOk?: (parley.v1.LookupUserResponse.$Properties|null);
             markReadOk?: (parley.v1.MarkReadResponse.$Properties|null);
             recentOk?: (parley.v1.RecentConversationsResponse.$Properties|null);
+            contactsOk?: (parley.v1.ContactsResponse.$Properties|null);
+            profileOk?: (parley.v1.ProfileResponse.$Properties|null);
+            groupsOk?: (parley.v1.GroupsResponse.$Properties|null);
+            groupSyncOk?: (parley.v1.GroupSyncResponse.$Properties|null);
+            roomsOk?: (parley.v1.RoomsResponse.$Properties|null);
             event?: (parley.v1.Event.$Properties|null);
             tokenWillExpire?: (parley.v1.TokenWillExpire.$Properties|null);
             goingAway?: (parley.v1.ServerGoingAway.$Properties|null);
-            body?: ("auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"event"|"tokenWillExpire"|"goingAway");
+            groupEntry?: (parley.v1.GroupEntry.$Properties|null);
+            roomEvent?: (parley.v1.RoomEvent.$Properties|null);
+            contactUpdate?: (parley.v1.ContactUpdate.$Properties|null);
+            body?: ("auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate");
             static create(properties: parley.v1.Frame.$Shape): parley.v1.Frame & parley.v1.Frame.$Shape;
             static create(properties?: parley.v1.Frame.$Properties): parley.v1.Frame;
             static encode(message: parley.v1.Frame.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -54,6 +1984,11 @@ export namespace parley {
                 lookupUser?: (parley.v1.LookupUserRequest.$Properties|null);
                 markRead?: (parley.v1.MarkReadRequest.$Properties|null);
                 recent?: (parley.v1.RecentConversationsRequest.$Properties|null);
+                contacts?: (parley.v1.ContactsRequest.$Properties|null);
+                profile?: (parley.v1.ProfileRequest.$Properties|null);
+                groups?: (parley.v1.GroupsRequest.$Properties|null);
+                groupSync?: (parley.v1.GroupSyncRequest.$Properties|null);
+                rooms?: (parley.v1.RoomsRequest.$Properties|null);
                 authOk?: (parley.v1.AuthResponse.$Properties|null);
                 sendAck?: (parley.v1.SendAck.$Properties|null);
                 syncBatch?: (parley.v1.SyncBatch.$Properties|null);
@@ -64,10 +1999,18 @@ export namespace parley {
                 lookupUserOk?: (parley.v1.LookupUserResponse.$Properties|null);
                 markReadOk?: (parley.v1.MarkReadResponse.$Properties|null);
                 recentOk?: (parley.v1.RecentConversationsResponse.$Properties|null);
+                contactsOk?: (parley.v1.ContactsResponse.$Properties|null);
+                profileOk?: (parley.v1.ProfileResponse.$Properties|null);
+                groupsOk?: (parley.v1.GroupsResponse.$Properties|null);
+                groupSyncOk?: (parley.v1.GroupSyncResponse.$Properties|null);
+                roomsOk?: (parley.v1.RoomsResponse.$Properties|null);
                 event?: (parley.v1.Event.$Properties|null);
                 tokenWillExpire?: (parley.v1.TokenWillExpire.$Properties|null);
                 goingAway?: (parley.v1.ServerGoingAway.$Properties|null);
-                body?: ("auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"event"|"tokenWillExpire"|"goingAway");
+                groupEntry?: (parley.v1.GroupEntry.$Properties|null);
+                roomEvent?: (parley.v1.RoomEvent.$Properties|null);
+                contactUpdate?: (parley.v1.ContactUpdate.$Properties|null);
+                body?: ("auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate");
                 $unknowns?: Uint8Array[];
             }
             type $Shape = {
@@ -81,6 +2024,11 @@ export namespace parley {
               lookupUser?: parley.v1.LookupUserRequest.$Shape|null;
               markRead?: parley.v1.MarkReadRequest.$Shape|null;
               recent?: parley.v1.RecentConversationsRequest.$Shape|null;
+              contacts?: parley.v1.ContactsRequest.$Shape|null;
+              profile?: parley.v1.ProfileRequest.$Shape|null;
+              groups?: parley.v1.GroupsRequest.$Shape|null;
+              groupSync?: parley.v1.GroupSyncRequest.$Shape|null;
+              rooms?: parley.v1.RoomsRequest.$Shape|null;
               authOk?: parley.v1.AuthResponse.$Shape|null;
               sendAck?: parley.v1.SendAck.$Shape|null;
               syncBatch?: parley.v1.SyncBatch.$Shape|null;
@@ -91,19 +2039,21 @@ export namespace parley {
               lookupUserOk?: parley.v1.LookupUserResponse.$Shape|null;
               markReadOk?: parley.v1.MarkReadResponse.$Shape|null;
               recentOk?: parley.v1.RecentConversationsResponse.$Shape|null;
+              contactsOk?: parley.v1.ContactsResponse.$Shape|null;
+              profileOk?: parley.v1.ProfileResponse.$Shape|null;
+              groupsOk?: parley.v1.GroupsResponse.$Shape|null;
+              groupSyncOk?: parley.v1.GroupSyncResponse.$Shape|null;
+              roomsOk?: parley.v1.RoomsResponse.$Shape|null;
               event?: parley.v1.Event.$Shape|null;
               tokenWillExpire?: parley.v1.TokenWillExpire.$Shape|null;
               goingAway?: parley.v1.ServerGoingAway.$Shape|null;
+              groupEntry?: parley.v1.GroupEntry.$Shape|null;
+              roomEvent?: parley.v1.RoomEvent.$Shape|null;
+              contactUpdate?: parley.v1.ContactUpdate.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ body?: undefined; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "auth"; auth: parley.v1.AuthRequest.$Shape; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "send"; auth?: null; send: parley.v1.SendMessageRequest.$Shape; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "sync"; auth?: null; send?: null; sync: parley.v1.SyncRequest.$Shape; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "history"; auth?: null; send?: null; sync?: null; history: parley.v1.HistoryRequest.$Shape; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "renew"; auth?: null; send?: null; sync?: null; history?: null; renew: parley.v1.RenewTokenRequest.$Shape; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "signOut"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut: parley.v1.SignOutRequest.$Shape; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "lookupUser"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser: parley.v1.LookupUserRequest.$Shape; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "markRead"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead: parley.v1.MarkReadRequest.$Shape; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "recent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent: parley.v1.RecentConversationsRequest.$Shape; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "authOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk: parley.v1.AuthResponse.$Shape; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "sendAck"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck: parley.v1.SendAck.$Shape; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "syncBatch"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch: parley.v1.SyncBatch.$Shape; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "historyPage"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage: parley.v1.HistoryPage.$Shape; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "renewOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk: parley.v1.RenewTokenResponse.$Shape; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "error"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error: parley.v1.Error.$Shape; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "signOutOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk: parley.v1.SignOutResponse.$Shape; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "lookupUserOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk: parley.v1.LookupUserResponse.$Shape; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "markReadOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk: parley.v1.MarkReadResponse.$Shape; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "recentOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk: parley.v1.RecentConversationsResponse.$Shape; event?: null; tokenWillExpire?: null; goingAway?: null }|{ body?: "event"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event: parley.v1.Event.$Shape; tokenWillExpire?: null; goingAway?: null }|{ body?: "tokenWillExpire"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire: parley.v1.TokenWillExpire.$Shape; goingAway?: null }|{ body?: "goingAway"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; event?: null; tokenWillExpire?: null; goingAway: parley.v1.ServerGoingAway.$Shape })
+              ({ body?: undefined; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "auth"; auth: parley.v1.AuthRequest.$Shape; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "send"; auth?: null; send: parley.v1.SendMessageRequest.$Shape; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "sync"; auth?: null; send?: null; sync: parley.v1.SyncRequest.$Shape; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "history"; auth?: null; send?: null; sync?: null; history: parley.v1.HistoryRequest.$Shape; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "renew"; auth?: null; send?: null; sync?: null; history?: null; renew: parley.v1.RenewTokenRequest.$Shape; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "signOut"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut: parley.v1.SignOutRequest.$Shape; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "lookupUser"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser: parley.v1.LookupUserRequest.$Shape; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "markRead"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead: parley.v1.MarkReadRequest.$Shape; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "recent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent: parley.v1.RecentConversationsRequest.$Shape; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "contacts"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts: parley.v1.ContactsRequest.$Shape; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "profile"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile: parley.v1.ProfileRequest.$Shape; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groups"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups: parley.v1.GroupsRequest.$Shape; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groupSync"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync: parley.v1.GroupSyncRequest.$Shape; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "rooms"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms: parley.v1.RoomsRequest.$Shape; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "authOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk: parley.v1.AuthResponse.$Shape; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "sendAck"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck: parley.v1.SendAck.$Shape; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "syncBatch"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch: parley.v1.SyncBatch.$Shape; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "historyPage"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage: parley.v1.HistoryPage.$Shape; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "renewOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk: parley.v1.RenewTokenResponse.$Shape; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "error"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error: parley.v1.Error.$Shape; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "signOutOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk: parley.v1.SignOutResponse.$Shape; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "lookupUserOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk: parley.v1.LookupUserResponse.$Shape; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "markReadOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk: parley.v1.MarkReadResponse.$Shape; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "recentOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk: parley.v1.RecentConversationsResponse.$Shape; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "contactsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk: parley.v1.ContactsResponse.$Shape; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "profileOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk: parley.v1.ProfileResponse.$Shape; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groupsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk: parley.v1.GroupsResponse.$Shape; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groupSyncOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk: parley.v1.GroupSyncResponse.$Shape; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "roomsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk: parley.v1.RoomsResponse.$Shape; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "event"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event: parley.v1.Event.$Shape; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "tokenWillExpire"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire: parley.v1.TokenWillExpire.$Shape; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "goingAway"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway: parley.v1.ServerGoingAway.$Shape; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groupEntry"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry: parley.v1.GroupEntry.$Shape; roomEvent?: null; contactUpdate?: null }|{ body?: "roomEvent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent: parley.v1.RoomEvent.$Shape; contactUpdate?: null }|{ body?: "contactUpdate"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate: parley.v1.ContactUpdate.$Shape })
             );
-        }
-
-        enum ChatType {
-            CHAT_TYPE_SINGLE = 0,
-            CHAT_TYPE_GROUP = 1,
-            CHAT_TYPE_ROOM = 2
         }
 
         enum ErrorCode {
@@ -120,7 +2070,17 @@ export namespace parley {
             ERROR_INTERNAL = 10,
             ERROR_FORBIDDEN = 11,
             ERROR_TOKEN_REVOKED = 12,
-            ERROR_BLOCKED = 13
+            ERROR_BLOCKED = 13,
+            ERROR_NOT_FOUND = 14,
+            ERROR_NOT_MEMBER = 15,
+            ERROR_MUTED = 16,
+            ERROR_MUTED_ALL = 17,
+            ERROR_BANNED = 18,
+            ERROR_DISSOLVED = 19,
+            ERROR_FULL = 20,
+            ERROR_CONFLICT = 21,
+            ERROR_NOT_FRIENDS = 22,
+            ERROR_LIMIT_EXCEEDED = 23
         }
 
         enum CloseCode {
@@ -188,55 +2148,6 @@ export namespace parley {
             type $Shape = parley.v1.AuthResponse.$Properties;
         }
 
-        interface IBody extends parley.v1.Body.$Properties {
-        }
-
-        class Body {
-            constructor(properties?: parley.v1.Body.$Properties);
-            $unknowns?: Uint8Array[];
-            text?: (parley.v1.TextBody.$Properties|null);
-            content?: "text";
-            static create(properties: parley.v1.Body.$Shape): parley.v1.Body & parley.v1.Body.$Shape;
-            static create(properties?: parley.v1.Body.$Properties): parley.v1.Body;
-            static encode(message: parley.v1.Body.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.Body & parley.v1.Body.$Shape;
-        }
-
-        namespace Body {
-            interface $Properties {
-                text?: (parley.v1.TextBody.$Properties|null);
-                content?: "text";
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = {
-              text?: parley.v1.TextBody.$Shape|null;
-              $unknowns?: Uint8Array[];
-            } & (
-              ({ content?: undefined; text?: null }|{ content?: "text"; text: parley.v1.TextBody.$Shape })
-            );
-        }
-
-        interface ITextBody extends parley.v1.TextBody.$Properties {
-        }
-
-        class TextBody {
-            constructor(properties?: parley.v1.TextBody.$Properties);
-            $unknowns?: Uint8Array[];
-            text: string;
-            static create(properties: parley.v1.TextBody.$Shape): parley.v1.TextBody & parley.v1.TextBody.$Shape;
-            static create(properties?: parley.v1.TextBody.$Properties): parley.v1.TextBody;
-            static encode(message: parley.v1.TextBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.TextBody & parley.v1.TextBody.$Shape;
-        }
-
-        namespace TextBody {
-            interface $Properties {
-                text?: (string|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = parley.v1.TextBody.$Properties;
-        }
-
         interface ISendMessageRequest extends parley.v1.SendMessageRequest.$Properties {
         }
 
@@ -297,48 +2208,6 @@ export namespace parley {
             type $Shape = parley.v1.SendAck.$Properties;
         }
 
-        interface IMessage extends parley.v1.Message.$Properties {
-        }
-
-        class Message {
-            constructor(properties?: parley.v1.Message.$Properties);
-            $unknowns?: Uint8Array[];
-            serverId: number;
-            clientId: Uint8Array;
-            from: string;
-            to: string;
-            chatType: parley.v1.ChatType;
-            timestamp: number;
-            body?: (parley.v1.Body.$Properties|null);
-            static create(properties: parley.v1.Message.$Shape): parley.v1.Message & parley.v1.Message.$Shape;
-            static create(properties?: parley.v1.Message.$Properties): parley.v1.Message;
-            static encode(message: parley.v1.Message.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.Message & parley.v1.Message.$Shape;
-        }
-
-        namespace Message {
-            interface $Properties {
-                serverId?: (number|null);
-                clientId?: (Uint8Array|null);
-                from?: (string|null);
-                to?: (string|null);
-                chatType?: (parley.v1.ChatType|null);
-                timestamp?: (number|null);
-                body?: (parley.v1.Body.$Properties|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = {
-              serverId?: number|null;
-              clientId?: Uint8Array|null;
-              from?: string|null;
-              to?: string|null;
-              chatType?: parley.v1.ChatType|null;
-              timestamp?: number|null;
-              body?: parley.v1.Body.$Shape|null;
-              $unknowns?: Uint8Array[];
-            };
-        }
-
         interface IEvent extends parley.v1.Event.$Properties {
         }
 
@@ -348,7 +2217,10 @@ export namespace parley {
             seq: number;
             message?: (parley.v1.Message.$Properties|null);
             readPointer?: (parley.v1.ReadPointer.$Properties|null);
-            kind?: ("message"|"readPointer");
+            contact?: (parley.v1.ContactEvent.$Properties|null);
+            membership?: (parley.v1.MembershipEvent.$Properties|null);
+            profile?: (parley.v1.ProfileChanged.$Properties|null);
+            kind?: ("message"|"readPointer"|"contact"|"membership"|"profile");
             static create(properties: parley.v1.Event.$Shape): parley.v1.Event & parley.v1.Event.$Shape;
             static create(properties?: parley.v1.Event.$Properties): parley.v1.Event;
             static encode(message: parley.v1.Event.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -360,16 +2232,22 @@ export namespace parley {
                 seq?: (number|null);
                 message?: (parley.v1.Message.$Properties|null);
                 readPointer?: (parley.v1.ReadPointer.$Properties|null);
-                kind?: ("message"|"readPointer");
+                contact?: (parley.v1.ContactEvent.$Properties|null);
+                membership?: (parley.v1.MembershipEvent.$Properties|null);
+                profile?: (parley.v1.ProfileChanged.$Properties|null);
+                kind?: ("message"|"readPointer"|"contact"|"membership"|"profile");
                 $unknowns?: Uint8Array[];
             }
             type $Shape = {
               seq?: number|null;
               message?: parley.v1.Message.$Shape|null;
               readPointer?: parley.v1.ReadPointer.$Shape|null;
+              contact?: parley.v1.ContactEvent.$Shape|null;
+              membership?: parley.v1.MembershipEvent.$Shape|null;
+              profile?: parley.v1.ProfileChanged.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ kind?: undefined; message?: null; readPointer?: null }|{ kind?: "message"; message: parley.v1.Message.$Shape; readPointer?: null }|{ kind?: "readPointer"; message?: null; readPointer: parley.v1.ReadPointer.$Shape })
+              ({ kind?: undefined; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null }|{ kind?: "message"; message: parley.v1.Message.$Shape; readPointer?: null; contact?: null; membership?: null; profile?: null }|{ kind?: "readPointer"; message?: null; readPointer: parley.v1.ReadPointer.$Shape; contact?: null; membership?: null; profile?: null }|{ kind?: "contact"; message?: null; readPointer?: null; contact: parley.v1.ContactEvent.$Shape; membership?: null; profile?: null }|{ kind?: "membership"; message?: null; readPointer?: null; contact?: null; membership: parley.v1.MembershipEvent.$Shape; profile?: null }|{ kind?: "profile"; message?: null; readPointer?: null; contact?: null; membership?: null; profile: parley.v1.ProfileChanged.$Shape })
             );
         }
 
@@ -851,6 +2729,8 @@ export namespace parley {
             syncBatch: Uint8Array;
             historyPage: Uint8Array;
             event: Uint8Array;
+            groupEntry: Uint8Array;
+            groupSyncOk: Uint8Array;
             static create(properties: parley.v1.RawEventFrame.$Shape): parley.v1.RawEventFrame & parley.v1.RawEventFrame.$Shape;
             static create(properties?: parley.v1.RawEventFrame.$Properties): parley.v1.RawEventFrame;
             static encode(message: parley.v1.RawEventFrame.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -863,6 +2743,8 @@ export namespace parley {
                 syncBatch?: (Uint8Array|null);
                 historyPage?: (Uint8Array|null);
                 event?: (Uint8Array|null);
+                groupEntry?: (Uint8Array|null);
+                groupSyncOk?: (Uint8Array|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = parley.v1.RawEventFrame.$Properties;
@@ -887,6 +2769,795 @@ export namespace parley {
                 $unknowns?: Uint8Array[];
             }
             type $Shape = parley.v1.RawEventList.$Properties;
+        }
+
+        interface IRawGroupSync extends parley.v1.RawGroupSync.$Properties {
+        }
+
+        class RawGroupSync {
+            constructor(properties?: parley.v1.RawGroupSync.$Properties);
+            $unknowns?: Uint8Array[];
+            groups: parley.v1.RawGroupBatch.$Properties[];
+            static create(properties: parley.v1.RawGroupSync.$Shape): parley.v1.RawGroupSync & parley.v1.RawGroupSync.$Shape;
+            static create(properties?: parley.v1.RawGroupSync.$Properties): parley.v1.RawGroupSync;
+            static encode(message: parley.v1.RawGroupSync.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RawGroupSync & parley.v1.RawGroupSync.$Shape;
+        }
+
+        namespace RawGroupSync {
+            interface $Properties {
+                groups?: (parley.v1.RawGroupBatch.$Properties[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.RawGroupSync.$Properties;
+        }
+
+        interface IRawGroupBatch extends parley.v1.RawGroupBatch.$Properties {
+        }
+
+        class RawGroupBatch {
+            constructor(properties?: parley.v1.RawGroupBatch.$Properties);
+            $unknowns?: Uint8Array[];
+            group: string;
+            entries: Uint8Array[];
+            headSeq: number;
+            hasMore: boolean;
+            notMember: boolean;
+            cursorExpired: boolean;
+            static create(properties: parley.v1.RawGroupBatch.$Shape): parley.v1.RawGroupBatch & parley.v1.RawGroupBatch.$Shape;
+            static create(properties?: parley.v1.RawGroupBatch.$Properties): parley.v1.RawGroupBatch;
+            static encode(message: parley.v1.RawGroupBatch.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RawGroupBatch & parley.v1.RawGroupBatch.$Shape;
+        }
+
+        namespace RawGroupBatch {
+            interface $Properties {
+                group?: (string|null);
+                entries?: (Uint8Array[]|null);
+                headSeq?: (number|null);
+                hasMore?: (boolean|null);
+                notMember?: (boolean|null);
+                cursorExpired?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.RawGroupBatch.$Properties;
+        }
+
+        enum RoomRole {
+            ROOM_ROLE_NONE = 0,
+            ROOM_ROLE_MEMBER = 1,
+            ROOM_ROLE_ADMIN = 2,
+            ROOM_ROLE_OWNER = 3
+        }
+
+        interface IRoomInfo extends parley.v1.RoomInfo.$Properties {
+        }
+
+        class RoomInfo {
+            constructor(properties?: parley.v1.RoomInfo.$Properties);
+            $unknowns?: Uint8Array[];
+            room: string;
+            name: string;
+            description: string;
+            announcement: string;
+            owner: string;
+            memberCount: number;
+            maxMembers: number;
+            mutedAll: boolean;
+            createdAt: number;
+            myRole: parley.v1.RoomRole;
+            myMutedUntil: number;
+            static create(properties: parley.v1.RoomInfo.$Shape): parley.v1.RoomInfo & parley.v1.RoomInfo.$Shape;
+            static create(properties?: parley.v1.RoomInfo.$Properties): parley.v1.RoomInfo;
+            static encode(message: parley.v1.RoomInfo.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RoomInfo & parley.v1.RoomInfo.$Shape;
+        }
+
+        namespace RoomInfo {
+            interface $Properties {
+                room?: (string|null);
+                name?: (string|null);
+                description?: (string|null);
+                announcement?: (string|null);
+                owner?: (string|null);
+                memberCount?: (number|null);
+                maxMembers?: (number|null);
+                mutedAll?: (boolean|null);
+                createdAt?: (number|null);
+                myRole?: (parley.v1.RoomRole|null);
+                myMutedUntil?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.RoomInfo.$Properties;
+        }
+
+        interface IRoomMember extends parley.v1.RoomMember.$Properties {
+        }
+
+        class RoomMember {
+            constructor(properties?: parley.v1.RoomMember.$Properties);
+            $unknowns?: Uint8Array[];
+            user: string;
+            role: parley.v1.RoomRole;
+            joinedAt: number;
+            static create(properties: parley.v1.RoomMember.$Shape): parley.v1.RoomMember & parley.v1.RoomMember.$Shape;
+            static create(properties?: parley.v1.RoomMember.$Properties): parley.v1.RoomMember;
+            static encode(message: parley.v1.RoomMember.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RoomMember & parley.v1.RoomMember.$Shape;
+        }
+
+        namespace RoomMember {
+            interface $Properties {
+                user?: (string|null);
+                role?: (parley.v1.RoomRole|null);
+                joinedAt?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.RoomMember.$Properties;
+        }
+
+        interface IRoomsRequest extends parley.v1.RoomsRequest.$Properties {
+        }
+
+        class RoomsRequest {
+            constructor(properties?: parley.v1.RoomsRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            create?: (parley.v1.RoomCreate.$Properties|null);
+            info?: (parley.v1.RoomRef.$Properties|null);
+            directory?: (parley.v1.RoomDirectoryQuery.$Properties|null);
+            join?: (parley.v1.RoomRef.$Properties|null);
+            leave?: (parley.v1.RoomRef.$Properties|null);
+            members?: (parley.v1.RoomMembersQuery.$Properties|null);
+            kick?: (parley.v1.RoomTarget.$Properties|null);
+            mute?: (parley.v1.RoomMute.$Properties|null);
+            muteAll?: (parley.v1.RoomMuteAll.$Properties|null);
+            ban?: (parley.v1.RoomBan.$Properties|null);
+            setAdmin?: (parley.v1.RoomAdmin.$Properties|null);
+            update?: (parley.v1.RoomUpdate.$Properties|null);
+            setAttributes?: (parley.v1.RoomAttributesSet.$Properties|null);
+            removeAttributes?: (parley.v1.RoomAttributesRemove.$Properties|null);
+            attributes?: (parley.v1.RoomRef.$Properties|null);
+            delete?: (parley.v1.RoomRef.$Properties|null);
+            recent?: (parley.v1.RoomRef.$Properties|null);
+            op?: ("create"|"info"|"directory"|"join"|"leave"|"members"|"kick"|"mute"|"muteAll"|"ban"|"setAdmin"|"update"|"setAttributes"|"removeAttributes"|"attributes"|"delete"|"recent");
+            static create(properties: parley.v1.RoomsRequest.$Shape): parley.v1.RoomsRequest & parley.v1.RoomsRequest.$Shape;
+            static create(properties?: parley.v1.RoomsRequest.$Properties): parley.v1.RoomsRequest;
+            static encode(message: parley.v1.RoomsRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RoomsRequest & parley.v1.RoomsRequest.$Shape;
+        }
+
+        namespace RoomsRequest {
+            interface $Properties {
+                create?: (parley.v1.RoomCreate.$Properties|null);
+                info?: (parley.v1.RoomRef.$Properties|null);
+                directory?: (parley.v1.RoomDirectoryQuery.$Properties|null);
+                join?: (parley.v1.RoomRef.$Properties|null);
+                leave?: (parley.v1.RoomRef.$Properties|null);
+                members?: (parley.v1.RoomMembersQuery.$Properties|null);
+                kick?: (parley.v1.RoomTarget.$Properties|null);
+                mute?: (parley.v1.RoomMute.$Properties|null);
+                muteAll?: (parley.v1.RoomMuteAll.$Properties|null);
+                ban?: (parley.v1.RoomBan.$Properties|null);
+                setAdmin?: (parley.v1.RoomAdmin.$Properties|null);
+                update?: (parley.v1.RoomUpdate.$Properties|null);
+                setAttributes?: (parley.v1.RoomAttributesSet.$Properties|null);
+                removeAttributes?: (parley.v1.RoomAttributesRemove.$Properties|null);
+                attributes?: (parley.v1.RoomRef.$Properties|null);
+                "delete"?: (parley.v1.RoomRef.$Properties|null);
+                recent?: (parley.v1.RoomRef.$Properties|null);
+                op?: ("create"|"info"|"directory"|"join"|"leave"|"members"|"kick"|"mute"|"muteAll"|"ban"|"setAdmin"|"update"|"setAttributes"|"removeAttributes"|"attributes"|"delete"|"recent");
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = {
+              create?: parley.v1.RoomCreate.$Shape|null;
+              info?: parley.v1.RoomRef.$Shape|null;
+              directory?: parley.v1.RoomDirectoryQuery.$Shape|null;
+              join?: parley.v1.RoomRef.$Shape|null;
+              leave?: parley.v1.RoomRef.$Shape|null;
+              members?: parley.v1.RoomMembersQuery.$Shape|null;
+              kick?: parley.v1.RoomTarget.$Shape|null;
+              mute?: parley.v1.RoomMute.$Shape|null;
+              muteAll?: parley.v1.RoomMuteAll.$Shape|null;
+              ban?: parley.v1.RoomBan.$Shape|null;
+              setAdmin?: parley.v1.RoomAdmin.$Shape|null;
+              update?: parley.v1.RoomUpdate.$Shape|null;
+              setAttributes?: parley.v1.RoomAttributesSet.$Shape|null;
+              removeAttributes?: parley.v1.RoomAttributesRemove.$Shape|null;
+              attributes?: parley.v1.RoomRef.$Shape|null;
+              "delete"?: parley.v1.RoomRef.$Shape|null;
+              recent?: parley.v1.RoomRef.$Shape|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ op?: undefined; create?: null; info?: null; directory?: null; join?: null; leave?: null; members?: null; kick?: null; mute?: null; muteAll?: null; ban?: null; setAdmin?: null; update?: null; setAttributes?: null; removeAttributes?: null; attributes?: null; "delete"?: null; recent?: null }|{ op?: "create"; create: parley.v1.RoomCreate.$Shape; info?: null; directory?: null; join?: null; leave?: null; members?: null; kick?: null; mute?: null; muteAll?: null; ban?: null; setAdmin?: null; update?: null; setAttributes?: null; removeAttributes?: null; attributes?: null; "delete"?: null; recent?: null }|{ op?: "info"; create?: null; info: parley.v1.RoomRef.$Shape; directory?: null; join?: null; leave?: null; members?: null; kick?: null; mute?: null; muteAll?: null; ban?: null; setAdmin?: null; update?: null; setAttributes?: null; removeAttributes?: null; attributes?: null; "delete"?: null; recent?: null }|{ op?: "directory"; create?: null; info?: null; directory: parley.v1.RoomDirectoryQuery.$Shape; join?: null; leave?: null; members?: null; kick?: null; mute?: null; muteAll?: null; ban?: null; setAdmin?: null; update?: null; setAttributes?: null; removeAttributes?: null; attributes?: null; "delete"?: null; recent?: null }|{ op?: "join"; create?: null; info?: null; directory?: null; join: parley.v1.RoomRef.$Shape; leave?: null; members?: null; kick?: null; mute?: null; muteAll?: null; ban?: null; setAdmin?: null; update?: null; setAttributes?: null; removeAttributes?: null; attributes?: null; "delete"?: null; recent?: null }|{ op?: "leave"; create?: null; info?: null; directory?: null; join?: null; leave: parley.v1.RoomRef.$Shape; members?: null; kick?: null; mute?: null; muteAll?: null; ban?: null; setAdmin?: null; update?: null; setAttributes?: null; removeAttributes?: null; attributes?: null; "delete"?: null; recent?: null }|{ op?: "members"; create?: null; info?: null; directory?: null; join?: null; leave?: null; members: parley.v1.RoomMembersQuery.$Shape; kick?: null; mute?: null; muteAll?: null; ban?: null; setAdmin?: null; update?: null; setAttributes?: null; removeAttributes?: null; attributes?: null; "delete"?: null; recent?: null }|{ op?: "kick"; create?: null; info?: null; directory?: null; join?: null; leave?: null; members?: null; kick: parley.v1.RoomTarget.$Shape; mute?: null; muteAll?: null; ban?: null; setAdmin?: null; update?: null; setAttributes?: null; removeAttributes?: null; attributes?: null; "delete"?: null; recent?: null }|{ op?: "mute"; create?: null; info?: null; directory?: null; join?: null; leave?: null; members?: null; kick?: null; mute: parley.v1.RoomMute.$Shape; muteAll?: null; ban?: null; setAdmin?: null; update?: null; setAttributes?: null; removeAttributes?: null; attributes?: null; "delete"?: null; recent?: null }|{ op?: "muteAll"; create?: null; info?: null; directory?: null; join?: null; leave?: null; members?: null; kick?: null; mute?: null; muteAll: parley.v1.RoomMuteAll.$Shape; ban?: null; setAdmin?: null; update?: null; setAttributes?: null; removeAttributes?: null; attributes?: null; "delete"?: null; recent?: null }|{ op?: "ban"; create?: null; info?: null; directory?: null; join?: null; leave?: null; members?: null; kick?: null; mute?: null; muteAll?: null; ban: parley.v1.RoomBan.$Shape; setAdmin?: null; update?: null; setAttributes?: null; removeAttributes?: null; attributes?: null; "delete"?: null; recent?: null }|{ op?: "setAdmin"; create?: null; info?: null; directory?: null; join?: null; leave?: null; members?: null; kick?: null; mute?: null; muteAll?: null; ban?: null; setAdmin: parley.v1.RoomAdmin.$Shape; update?: null; setAttributes?: null; removeAttributes?: null; attributes?: null; "delete"?: null; recent?: null }|{ op?: "update"; create?: null; info?: null; directory?: null; join?: null; leave?: null; members?: null; kick?: null; mute?: null; muteAll?: null; ban?: null; setAdmin?: null; update: parley.v1.RoomUpdate.$Shape; setAttributes?: null; removeAttributes?: null; attributes?: null; "delete"?: null; recent?: null }|{ op?: "setAttributes"; create?: null; info?: null; directory?: null; join?: null; leave?: null; members?: null; kick?: null; mute?: null; muteAll?: null; ban?: null; setAdmin?: null; update?: null; setAttributes: parley.v1.RoomAttributesSet.$Shape; removeAttributes?: null; attributes?: null; "delete"?: null; recent?: null }|{ op?: "removeAttributes"; create?: null; info?: null; directory?: null; join?: null; leave?: null; members?: null; kick?: null; mute?: null; muteAll?: null; ban?: null; setAdmin?: null; update?: null; setAttributes?: null; removeAttributes: parley.v1.RoomAttributesRemove.$Shape; attributes?: null; "delete"?: null; recent?: null }|{ op?: "attributes"; create?: null; info?: null; directory?: null; join?: null; leave?: null; members?: null; kick?: null; mute?: null; muteAll?: null; ban?: null; setAdmin?: null; update?: null; setAttributes?: null; removeAttributes?: null; attributes: parley.v1.RoomRef.$Shape; "delete"?: null; recent?: null }|{ op?: "delete"; create?: null; info?: null; directory?: null; join?: null; leave?: null; members?: null; kick?: null; mute?: null; muteAll?: null; ban?: null; setAdmin?: null; update?: null; setAttributes?: null; removeAttributes?: null; attributes?: null; "delete": parley.v1.RoomRef.$Shape; recent?: null }|{ op?: "recent"; create?: null; info?: null; directory?: null; join?: null; leave?: null; members?: null; kick?: null; mute?: null; muteAll?: null; ban?: null; setAdmin?: null; update?: null; setAttributes?: null; removeAttributes?: null; attributes?: null; "delete"?: null; recent: parley.v1.RoomRef.$Shape })
+            );
+        }
+
+        interface IRoomsResponse extends parley.v1.RoomsResponse.$Properties {
+        }
+
+        class RoomsResponse {
+            constructor(properties?: parley.v1.RoomsResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            info?: (parley.v1.RoomInfo.$Properties|null);
+            directory?: (parley.v1.RoomDirectoryPage.$Properties|null);
+            joined?: (parley.v1.RoomJoined.$Properties|null);
+            members?: (parley.v1.RoomMemberPage.$Properties|null);
+            attributes?: (parley.v1.RoomAttributes.$Properties|null);
+            done?: (parley.v1.RoomsDone.$Properties|null);
+            result?: ("info"|"directory"|"joined"|"members"|"attributes"|"done");
+            static create(properties: parley.v1.RoomsResponse.$Shape): parley.v1.RoomsResponse & parley.v1.RoomsResponse.$Shape;
+            static create(properties?: parley.v1.RoomsResponse.$Properties): parley.v1.RoomsResponse;
+            static encode(message: parley.v1.RoomsResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RoomsResponse & parley.v1.RoomsResponse.$Shape;
+        }
+
+        namespace RoomsResponse {
+            interface $Properties {
+                info?: (parley.v1.RoomInfo.$Properties|null);
+                directory?: (parley.v1.RoomDirectoryPage.$Properties|null);
+                joined?: (parley.v1.RoomJoined.$Properties|null);
+                members?: (parley.v1.RoomMemberPage.$Properties|null);
+                attributes?: (parley.v1.RoomAttributes.$Properties|null);
+                done?: (parley.v1.RoomsDone.$Properties|null);
+                result?: ("info"|"directory"|"joined"|"members"|"attributes"|"done");
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = {
+              info?: parley.v1.RoomInfo.$Shape|null;
+              directory?: parley.v1.RoomDirectoryPage.$Shape|null;
+              joined?: parley.v1.RoomJoined.$Shape|null;
+              members?: parley.v1.RoomMemberPage.$Shape|null;
+              attributes?: parley.v1.RoomAttributes.$Shape|null;
+              done?: parley.v1.RoomsDone.$Shape|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ result?: undefined; info?: null; directory?: null; joined?: null; members?: null; attributes?: null; done?: null }|{ result?: "info"; info: parley.v1.RoomInfo.$Shape; directory?: null; joined?: null; members?: null; attributes?: null; done?: null }|{ result?: "directory"; info?: null; directory: parley.v1.RoomDirectoryPage.$Shape; joined?: null; members?: null; attributes?: null; done?: null }|{ result?: "joined"; info?: null; directory?: null; joined: parley.v1.RoomJoined.$Shape; members?: null; attributes?: null; done?: null }|{ result?: "members"; info?: null; directory?: null; joined?: null; members: parley.v1.RoomMemberPage.$Shape; attributes?: null; done?: null }|{ result?: "attributes"; info?: null; directory?: null; joined?: null; members?: null; attributes: parley.v1.RoomAttributes.$Shape; done?: null }|{ result?: "done"; info?: null; directory?: null; joined?: null; members?: null; attributes?: null; done: parley.v1.RoomsDone.$Shape })
+            );
+        }
+
+        interface IRoomRef extends parley.v1.RoomRef.$Properties {
+        }
+
+        class RoomRef {
+            constructor(properties?: parley.v1.RoomRef.$Properties);
+            $unknowns?: Uint8Array[];
+            room: string;
+            static create(properties: parley.v1.RoomRef.$Shape): parley.v1.RoomRef & parley.v1.RoomRef.$Shape;
+            static create(properties?: parley.v1.RoomRef.$Properties): parley.v1.RoomRef;
+            static encode(message: parley.v1.RoomRef.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RoomRef & parley.v1.RoomRef.$Shape;
+        }
+
+        namespace RoomRef {
+            interface $Properties {
+                room?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.RoomRef.$Properties;
+        }
+
+        interface IRoomTarget extends parley.v1.RoomTarget.$Properties {
+        }
+
+        class RoomTarget {
+            constructor(properties?: parley.v1.RoomTarget.$Properties);
+            $unknowns?: Uint8Array[];
+            room: string;
+            user: string;
+            static create(properties: parley.v1.RoomTarget.$Shape): parley.v1.RoomTarget & parley.v1.RoomTarget.$Shape;
+            static create(properties?: parley.v1.RoomTarget.$Properties): parley.v1.RoomTarget;
+            static encode(message: parley.v1.RoomTarget.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RoomTarget & parley.v1.RoomTarget.$Shape;
+        }
+
+        namespace RoomTarget {
+            interface $Properties {
+                room?: (string|null);
+                user?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.RoomTarget.$Properties;
+        }
+
+        interface IRoomCreate extends parley.v1.RoomCreate.$Properties {
+        }
+
+        class RoomCreate {
+            constructor(properties?: parley.v1.RoomCreate.$Properties);
+            $unknowns?: Uint8Array[];
+            name: string;
+            description: string;
+            maxMembers: number;
+            static create(properties: parley.v1.RoomCreate.$Shape): parley.v1.RoomCreate & parley.v1.RoomCreate.$Shape;
+            static create(properties?: parley.v1.RoomCreate.$Properties): parley.v1.RoomCreate;
+            static encode(message: parley.v1.RoomCreate.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RoomCreate & parley.v1.RoomCreate.$Shape;
+        }
+
+        namespace RoomCreate {
+            interface $Properties {
+                name?: (string|null);
+                description?: (string|null);
+                maxMembers?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.RoomCreate.$Properties;
+        }
+
+        interface IRoomDirectoryQuery extends parley.v1.RoomDirectoryQuery.$Properties {
+        }
+
+        class RoomDirectoryQuery {
+            constructor(properties?: parley.v1.RoomDirectoryQuery.$Properties);
+            $unknowns?: Uint8Array[];
+            query: string;
+            after: string;
+            limit: number;
+            static create(properties: parley.v1.RoomDirectoryQuery.$Shape): parley.v1.RoomDirectoryQuery & parley.v1.RoomDirectoryQuery.$Shape;
+            static create(properties?: parley.v1.RoomDirectoryQuery.$Properties): parley.v1.RoomDirectoryQuery;
+            static encode(message: parley.v1.RoomDirectoryQuery.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RoomDirectoryQuery & parley.v1.RoomDirectoryQuery.$Shape;
+        }
+
+        namespace RoomDirectoryQuery {
+            interface $Properties {
+                query?: (string|null);
+                after?: (string|null);
+                limit?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.RoomDirectoryQuery.$Properties;
+        }
+
+        interface IRoomMembersQuery extends parley.v1.RoomMembersQuery.$Properties {
+        }
+
+        class RoomMembersQuery {
+            constructor(properties?: parley.v1.RoomMembersQuery.$Properties);
+            $unknowns?: Uint8Array[];
+            room: string;
+            afterUser: string;
+            limit: number;
+            static create(properties: parley.v1.RoomMembersQuery.$Shape): parley.v1.RoomMembersQuery & parley.v1.RoomMembersQuery.$Shape;
+            static create(properties?: parley.v1.RoomMembersQuery.$Properties): parley.v1.RoomMembersQuery;
+            static encode(message: parley.v1.RoomMembersQuery.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RoomMembersQuery & parley.v1.RoomMembersQuery.$Shape;
+        }
+
+        namespace RoomMembersQuery {
+            interface $Properties {
+                room?: (string|null);
+                afterUser?: (string|null);
+                limit?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.RoomMembersQuery.$Properties;
+        }
+
+        interface IRoomMute extends parley.v1.RoomMute.$Properties {
+        }
+
+        class RoomMute {
+            constructor(properties?: parley.v1.RoomMute.$Properties);
+            $unknowns?: Uint8Array[];
+            room: string;
+            user: string;
+            until: number;
+            static create(properties: parley.v1.RoomMute.$Shape): parley.v1.RoomMute & parley.v1.RoomMute.$Shape;
+            static create(properties?: parley.v1.RoomMute.$Properties): parley.v1.RoomMute;
+            static encode(message: parley.v1.RoomMute.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RoomMute & parley.v1.RoomMute.$Shape;
+        }
+
+        namespace RoomMute {
+            interface $Properties {
+                room?: (string|null);
+                user?: (string|null);
+                until?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.RoomMute.$Properties;
+        }
+
+        interface IRoomMuteAll extends parley.v1.RoomMuteAll.$Properties {
+        }
+
+        class RoomMuteAll {
+            constructor(properties?: parley.v1.RoomMuteAll.$Properties);
+            $unknowns?: Uint8Array[];
+            room: string;
+            muted: boolean;
+            static create(properties: parley.v1.RoomMuteAll.$Shape): parley.v1.RoomMuteAll & parley.v1.RoomMuteAll.$Shape;
+            static create(properties?: parley.v1.RoomMuteAll.$Properties): parley.v1.RoomMuteAll;
+            static encode(message: parley.v1.RoomMuteAll.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RoomMuteAll & parley.v1.RoomMuteAll.$Shape;
+        }
+
+        namespace RoomMuteAll {
+            interface $Properties {
+                room?: (string|null);
+                muted?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.RoomMuteAll.$Properties;
+        }
+
+        interface IRoomBan extends parley.v1.RoomBan.$Properties {
+        }
+
+        class RoomBan {
+            constructor(properties?: parley.v1.RoomBan.$Properties);
+            $unknowns?: Uint8Array[];
+            room: string;
+            user: string;
+            banned: boolean;
+            static create(properties: parley.v1.RoomBan.$Shape): parley.v1.RoomBan & parley.v1.RoomBan.$Shape;
+            static create(properties?: parley.v1.RoomBan.$Properties): parley.v1.RoomBan;
+            static encode(message: parley.v1.RoomBan.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RoomBan & parley.v1.RoomBan.$Shape;
+        }
+
+        namespace RoomBan {
+            interface $Properties {
+                room?: (string|null);
+                user?: (string|null);
+                banned?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.RoomBan.$Properties;
+        }
+
+        interface IRoomAdmin extends parley.v1.RoomAdmin.$Properties {
+        }
+
+        class RoomAdmin {
+            constructor(properties?: parley.v1.RoomAdmin.$Properties);
+            $unknowns?: Uint8Array[];
+            room: string;
+            user: string;
+            admin: boolean;
+            static create(properties: parley.v1.RoomAdmin.$Shape): parley.v1.RoomAdmin & parley.v1.RoomAdmin.$Shape;
+            static create(properties?: parley.v1.RoomAdmin.$Properties): parley.v1.RoomAdmin;
+            static encode(message: parley.v1.RoomAdmin.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RoomAdmin & parley.v1.RoomAdmin.$Shape;
+        }
+
+        namespace RoomAdmin {
+            interface $Properties {
+                room?: (string|null);
+                user?: (string|null);
+                admin?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.RoomAdmin.$Properties;
+        }
+
+        interface IRoomUpdate extends parley.v1.RoomUpdate.$Properties {
+        }
+
+        class RoomUpdate {
+            constructor(properties?: parley.v1.RoomUpdate.$Properties);
+            $unknowns?: Uint8Array[];
+            room: string;
+            name?: (string|null);
+            description?: (string|null);
+            announcement?: (string|null);
+            static create(properties: parley.v1.RoomUpdate.$Shape): parley.v1.RoomUpdate & parley.v1.RoomUpdate.$Shape;
+            static create(properties?: parley.v1.RoomUpdate.$Properties): parley.v1.RoomUpdate;
+            static encode(message: parley.v1.RoomUpdate.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RoomUpdate & parley.v1.RoomUpdate.$Shape;
+        }
+
+        namespace RoomUpdate {
+            interface $Properties {
+                room?: (string|null);
+                name?: (string|null);
+                description?: (string|null);
+                announcement?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.RoomUpdate.$Properties;
+        }
+
+        interface IRoomAttributesSet extends parley.v1.RoomAttributesSet.$Properties {
+        }
+
+        class RoomAttributesSet {
+            constructor(properties?: parley.v1.RoomAttributesSet.$Properties);
+            $unknowns?: Uint8Array[];
+            room: string;
+            attributes: { [k: string]: string };
+            overwriteOthers: boolean;
+            static create(properties: parley.v1.RoomAttributesSet.$Shape): parley.v1.RoomAttributesSet & parley.v1.RoomAttributesSet.$Shape;
+            static create(properties?: parley.v1.RoomAttributesSet.$Properties): parley.v1.RoomAttributesSet;
+            static encode(message: parley.v1.RoomAttributesSet.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RoomAttributesSet & parley.v1.RoomAttributesSet.$Shape;
+        }
+
+        namespace RoomAttributesSet {
+            interface $Properties {
+                room?: (string|null);
+                attributes?: ({ [k: string]: string }|null);
+                overwriteOthers?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.RoomAttributesSet.$Properties;
+        }
+
+        interface IRoomAttributesRemove extends parley.v1.RoomAttributesRemove.$Properties {
+        }
+
+        class RoomAttributesRemove {
+            constructor(properties?: parley.v1.RoomAttributesRemove.$Properties);
+            $unknowns?: Uint8Array[];
+            room: string;
+            keys: string[];
+            static create(properties: parley.v1.RoomAttributesRemove.$Shape): parley.v1.RoomAttributesRemove & parley.v1.RoomAttributesRemove.$Shape;
+            static create(properties?: parley.v1.RoomAttributesRemove.$Properties): parley.v1.RoomAttributesRemove;
+            static encode(message: parley.v1.RoomAttributesRemove.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RoomAttributesRemove & parley.v1.RoomAttributesRemove.$Shape;
+        }
+
+        namespace RoomAttributesRemove {
+            interface $Properties {
+                room?: (string|null);
+                keys?: (string[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.RoomAttributesRemove.$Properties;
+        }
+
+        interface IRoomDirectoryPage extends parley.v1.RoomDirectoryPage.$Properties {
+        }
+
+        class RoomDirectoryPage {
+            constructor(properties?: parley.v1.RoomDirectoryPage.$Properties);
+            $unknowns?: Uint8Array[];
+            rooms: parley.v1.RoomInfo.$Properties[];
+            next: string;
+            static create(properties: parley.v1.RoomDirectoryPage.$Shape): parley.v1.RoomDirectoryPage & parley.v1.RoomDirectoryPage.$Shape;
+            static create(properties?: parley.v1.RoomDirectoryPage.$Properties): parley.v1.RoomDirectoryPage;
+            static encode(message: parley.v1.RoomDirectoryPage.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RoomDirectoryPage & parley.v1.RoomDirectoryPage.$Shape;
+        }
+
+        namespace RoomDirectoryPage {
+            interface $Properties {
+                rooms?: (parley.v1.RoomInfo.$Properties[]|null);
+                next?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.RoomDirectoryPage.$Properties;
+        }
+
+        interface IRoomJoined extends parley.v1.RoomJoined.$Properties {
+        }
+
+        class RoomJoined {
+            constructor(properties?: parley.v1.RoomJoined.$Properties);
+            $unknowns?: Uint8Array[];
+            info?: (parley.v1.RoomInfo.$Properties|null);
+            recent: parley.v1.Message.$Properties[];
+            static create(properties: parley.v1.RoomJoined.$Shape): parley.v1.RoomJoined & parley.v1.RoomJoined.$Shape;
+            static create(properties?: parley.v1.RoomJoined.$Properties): parley.v1.RoomJoined;
+            static encode(message: parley.v1.RoomJoined.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RoomJoined & parley.v1.RoomJoined.$Shape;
+        }
+
+        namespace RoomJoined {
+            interface $Properties {
+                info?: (parley.v1.RoomInfo.$Properties|null);
+                recent?: (parley.v1.Message.$Properties[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = {
+              info?: parley.v1.RoomInfo.$Shape|null;
+              recent?: parley.v1.Message.$Shape[]|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        interface IRoomMemberPage extends parley.v1.RoomMemberPage.$Properties {
+        }
+
+        class RoomMemberPage {
+            constructor(properties?: parley.v1.RoomMemberPage.$Properties);
+            $unknowns?: Uint8Array[];
+            members: parley.v1.RoomMember.$Properties[];
+            hasMore: boolean;
+            memberCount: number;
+            static create(properties: parley.v1.RoomMemberPage.$Shape): parley.v1.RoomMemberPage & parley.v1.RoomMemberPage.$Shape;
+            static create(properties?: parley.v1.RoomMemberPage.$Properties): parley.v1.RoomMemberPage;
+            static encode(message: parley.v1.RoomMemberPage.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RoomMemberPage & parley.v1.RoomMemberPage.$Shape;
+        }
+
+        namespace RoomMemberPage {
+            interface $Properties {
+                members?: (parley.v1.RoomMember.$Properties[]|null);
+                hasMore?: (boolean|null);
+                memberCount?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.RoomMemberPage.$Properties;
+        }
+
+        interface IRoomAttribute extends parley.v1.RoomAttribute.$Properties {
+        }
+
+        class RoomAttribute {
+            constructor(properties?: parley.v1.RoomAttribute.$Properties);
+            $unknowns?: Uint8Array[];
+            key: string;
+            value: string;
+            owner: string;
+            static create(properties: parley.v1.RoomAttribute.$Shape): parley.v1.RoomAttribute & parley.v1.RoomAttribute.$Shape;
+            static create(properties?: parley.v1.RoomAttribute.$Properties): parley.v1.RoomAttribute;
+            static encode(message: parley.v1.RoomAttribute.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RoomAttribute & parley.v1.RoomAttribute.$Shape;
+        }
+
+        namespace RoomAttribute {
+            interface $Properties {
+                key?: (string|null);
+                value?: (string|null);
+                owner?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.RoomAttribute.$Properties;
+        }
+
+        interface IRoomAttributes extends parley.v1.RoomAttributes.$Properties {
+        }
+
+        class RoomAttributes {
+            constructor(properties?: parley.v1.RoomAttributes.$Properties);
+            $unknowns?: Uint8Array[];
+            room: string;
+            attributes: parley.v1.RoomAttribute.$Properties[];
+            static create(properties: parley.v1.RoomAttributes.$Shape): parley.v1.RoomAttributes & parley.v1.RoomAttributes.$Shape;
+            static create(properties?: parley.v1.RoomAttributes.$Properties): parley.v1.RoomAttributes;
+            static encode(message: parley.v1.RoomAttributes.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RoomAttributes & parley.v1.RoomAttributes.$Shape;
+        }
+
+        namespace RoomAttributes {
+            interface $Properties {
+                room?: (string|null);
+                attributes?: (parley.v1.RoomAttribute.$Properties[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.RoomAttributes.$Properties;
+        }
+
+        interface IRoomsDone extends parley.v1.RoomsDone.$Properties {
+        }
+
+        class RoomsDone {
+            constructor(properties?: parley.v1.RoomsDone.$Properties);
+            $unknowns?: Uint8Array[];
+            room: string;
+            static create(properties: parley.v1.RoomsDone.$Shape): parley.v1.RoomsDone & parley.v1.RoomsDone.$Shape;
+            static create(properties?: parley.v1.RoomsDone.$Properties): parley.v1.RoomsDone;
+            static encode(message: parley.v1.RoomsDone.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RoomsDone & parley.v1.RoomsDone.$Shape;
+        }
+
+        namespace RoomsDone {
+            interface $Properties {
+                room?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.RoomsDone.$Properties;
+        }
+
+        interface IRoomEvent extends parley.v1.RoomEvent.$Properties {
+        }
+
+        class RoomEvent {
+            constructor(properties?: parley.v1.RoomEvent.$Properties);
+            $unknowns?: Uint8Array[];
+            room: string;
+            message?: (parley.v1.Message.$Properties|null);
+            member?: (parley.v1.RoomMemberChange.$Properties|null);
+            info?: (parley.v1.RoomInfo.$Properties|null);
+            attributes?: (parley.v1.RoomAttributes.$Properties|null);
+            dropped?: (parley.v1.RoomDropped.$Properties|null);
+            deleted?: (parley.v1.RoomRef.$Properties|null);
+            kind?: ("message"|"member"|"info"|"attributes"|"dropped"|"deleted");
+            static create(properties: parley.v1.RoomEvent.$Shape): parley.v1.RoomEvent & parley.v1.RoomEvent.$Shape;
+            static create(properties?: parley.v1.RoomEvent.$Properties): parley.v1.RoomEvent;
+            static encode(message: parley.v1.RoomEvent.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RoomEvent & parley.v1.RoomEvent.$Shape;
+        }
+
+        namespace RoomEvent {
+            interface $Properties {
+                room?: (string|null);
+                message?: (parley.v1.Message.$Properties|null);
+                member?: (parley.v1.RoomMemberChange.$Properties|null);
+                info?: (parley.v1.RoomInfo.$Properties|null);
+                attributes?: (parley.v1.RoomAttributes.$Properties|null);
+                dropped?: (parley.v1.RoomDropped.$Properties|null);
+                deleted?: (parley.v1.RoomRef.$Properties|null);
+                kind?: ("message"|"member"|"info"|"attributes"|"dropped"|"deleted");
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = {
+              room?: string|null;
+              message?: parley.v1.Message.$Shape|null;
+              member?: parley.v1.RoomMemberChange.$Shape|null;
+              info?: parley.v1.RoomInfo.$Shape|null;
+              attributes?: parley.v1.RoomAttributes.$Shape|null;
+              dropped?: parley.v1.RoomDropped.$Shape|null;
+              deleted?: parley.v1.RoomRef.$Shape|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ kind?: undefined; message?: null; member?: null; info?: null; attributes?: null; dropped?: null; deleted?: null }|{ kind?: "message"; message: parley.v1.Message.$Shape; member?: null; info?: null; attributes?: null; dropped?: null; deleted?: null }|{ kind?: "member"; message?: null; member: parley.v1.RoomMemberChange.$Shape; info?: null; attributes?: null; dropped?: null; deleted?: null }|{ kind?: "info"; message?: null; member?: null; info: parley.v1.RoomInfo.$Shape; attributes?: null; dropped?: null; deleted?: null }|{ kind?: "attributes"; message?: null; member?: null; info?: null; attributes: parley.v1.RoomAttributes.$Shape; dropped?: null; deleted?: null }|{ kind?: "dropped"; message?: null; member?: null; info?: null; attributes?: null; dropped: parley.v1.RoomDropped.$Shape; deleted?: null }|{ kind?: "deleted"; message?: null; member?: null; info?: null; attributes?: null; dropped?: null; deleted: parley.v1.RoomRef.$Shape })
+            );
+        }
+
+        interface IRoomMemberChange extends parley.v1.RoomMemberChange.$Properties {
+        }
+
+        class RoomMemberChange {
+            constructor(properties?: parley.v1.RoomMemberChange.$Properties);
+            $unknowns?: Uint8Array[];
+            kind: parley.v1.RoomMemberChange.Kind;
+            user: string;
+            actor: string;
+            role: parley.v1.RoomRole;
+            until: number;
+            memberCount: number;
+            static create(properties: parley.v1.RoomMemberChange.$Shape): parley.v1.RoomMemberChange & parley.v1.RoomMemberChange.$Shape;
+            static create(properties?: parley.v1.RoomMemberChange.$Properties): parley.v1.RoomMemberChange;
+            static encode(message: parley.v1.RoomMemberChange.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RoomMemberChange & parley.v1.RoomMemberChange.$Shape;
+        }
+
+        namespace RoomMemberChange {
+            interface $Properties {
+                kind?: (parley.v1.RoomMemberChange.Kind|null);
+                user?: (string|null);
+                actor?: (string|null);
+                role?: (parley.v1.RoomRole|null);
+                until?: (number|null);
+                memberCount?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.RoomMemberChange.$Properties;
+
+            enum Kind {
+                KIND_UNSPECIFIED = 0,
+                KIND_JOINED = 1,
+                KIND_LEFT = 2,
+                KIND_KICKED = 3,
+                KIND_BANNED = 4,
+                KIND_MUTED = 5,
+                KIND_UNMUTED = 6,
+                KIND_ROLE_CHANGED = 7
+            }
+        }
+
+        interface IRoomDropped extends parley.v1.RoomDropped.$Properties {
+        }
+
+        class RoomDropped {
+            constructor(properties?: parley.v1.RoomDropped.$Properties);
+            $unknowns?: Uint8Array[];
+            count: number;
+            static create(properties: parley.v1.RoomDropped.$Shape): parley.v1.RoomDropped & parley.v1.RoomDropped.$Shape;
+            static create(properties?: parley.v1.RoomDropped.$Properties): parley.v1.RoomDropped;
+            static encode(message: parley.v1.RoomDropped.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RoomDropped & parley.v1.RoomDropped.$Shape;
+        }
+
+        namespace RoomDropped {
+            interface $Properties {
+                count?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.RoomDropped.$Properties;
         }
     }
 }
