@@ -1,6 +1,7 @@
-// Owns the server schema history: numbered migrations applied in order and tracked with PRAGMA user_version.
-// A database from a newer server version is refused rather than guessed at.
+// Owns the server schema history: numbered migrations, applied by the shared runner (src/shared/sqlite-migrations.ts)
+// in order and tracked with PRAGMA user_version. A database from a newer server version is refused, not guessed at.
 import type Database from 'better-sqlite3'
+import { runSchemaMigrations, SchemaMigrationError, SchemaTooNewError, type SchemaMigration } from '../../shared/sqlite-migrations'
 
 /** Index i holds the SQL that moves the schema from version i to i + 1. Never edit a shipped entry; append. */
 export const MIGRATIONS: readonly string[] = [
@@ -129,16 +130,22 @@ export const MIGRATIONS: readonly string[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length
 
+/** MIGRATIONS as the runner takes them: entry i is version i + 1. */
+const SERVER_MIGRATIONS: readonly SchemaMigration[] = MIGRATIONS.map((sql, index) => ({
+  version: index + 1,
+  up: (db) => db.exec(sql)
+}))
+
 export function migrate(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number
-  if (current > SCHEMA_VERSION) {
-    throw new Error(`The server database is version ${current}, newer than this server understands (${SCHEMA_VERSION}).`)
-  }
-  for (let version = current; version < SCHEMA_VERSION; version++) {
-    const sql = MIGRATIONS[version] as string
-    db.transaction(() => {
-      db.exec(sql)
-      db.pragma(`user_version = ${version + 1}`)
-    })()
+  try {
+    runSchemaMigrations(db, SERVER_MIGRATIONS)
+  } catch (err) {
+    if (err instanceof SchemaTooNewError) {
+      const sentence = `The server database is version ${err.current}, newer than this server understands (${err.latest}).`
+      throw new SchemaTooNewError(err.current, err.latest, sentence)
+    }
+    // A failed step reports SQLite's own error, as it always has (the worker sends its message to the caller).
+    if (err instanceof SchemaMigrationError) throw err.cause
+    throw err
   }
 }
