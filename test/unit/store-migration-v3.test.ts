@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import Database from 'better-sqlite3'
 import { openMessageStore } from '../../src/main/core/store'
 import { readSchemaVersion, runMigrations } from '../../src/main/core/store/migrate'
-import { MIGRATIONS } from '../../src/main/core/store/migrations'
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src/main/core/store/migrations'
 import type { ChatMessage } from '../../src/shared/model'
 import { chat, incoming, ME, outgoing, tempDir, type TempDir } from './store-helpers'
 
@@ -89,7 +89,7 @@ describe('migration 003 on a version-2 database', () => {
     await store.close()
 
     const db = new Database(file)
-    expect(readSchemaVersion(db)).toBe(3)
+    expect(readSchemaVersion(db)).toBe(LATEST_SCHEMA_VERSION)
     expect(db.pragma('foreign_key_check')).toEqual([])
     expect(db.prepare(`SELECT count(*) AS n FROM messages`).get()).toEqual({ n: 7 })
     db.close()

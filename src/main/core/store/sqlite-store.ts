@@ -164,6 +164,14 @@ export class SqliteMessageStore implements MessageStore {
     })
   }
 
+  async addSendFailingTime(id: string, ms: number): Promise<number | null> {
+    return this.guard('Could not record how long the message has been failing', () => {
+      checkId(id, 'message id')
+      const added = checkSafeInteger(ms, 'failing time')
+      return this.statements.addSendFailingTime.get(added, id)?.send_failing_ms ?? null
+    })
+  }
+
   async pendingOutbox(): Promise<ChatMessage[]> {
     return this.guard('Could not read the messages waiting to be sent', () =>
       this.statements.pendingOutbox.all().map(rowToMessage)

@@ -96,6 +96,7 @@ export interface StoreStatements {
   markSent: Statement<AckParams, MessageRow>
   markFailed: Statement<[string, string], MessageRow>
   markSending: Statement<[string], MessageRow>
+  addSendFailingTime: Statement<[number, string], { send_failing_ms: number }>
   pendingOutbox: Statement<[], MessageRow>
   pageAcked: Statement<[string, string, number, number], MessageRow>
   pageUnacked: Statement<KeyParams, MessageRow>
@@ -198,8 +199,13 @@ export function prepareStatements(db: Database): StoreStatements {
        WHERE id = ? AND status IN ('sending', 'failed') RETURNING ${MESSAGE_COLUMNS}`
     ),
     markSending: db.prepare<[string], MessageRow>(
-      `UPDATE messages SET status = 'sending', error = NULL
+      `UPDATE messages SET status = 'sending', error = NULL, send_failing_ms = 0
        WHERE id = ? AND status IN ('sending', 'failed') RETURNING ${MESSAGE_COLUMNS}`
+    ),
+    /** [ms, id]: adds to the failing time of a message still sending and returns the total. */
+    addSendFailingTime: db.prepare<[number, string], { send_failing_ms: number }>(
+      `UPDATE messages SET send_failing_ms = send_failing_ms + ? WHERE id = ? AND status = 'sending'
+       RETURNING send_failing_ms`
     ),
     pendingOutbox: db.prepare<[], MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE status = 'sending' ORDER BY local_order`

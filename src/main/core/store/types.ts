@@ -89,6 +89,13 @@ export interface MessageStore {
   /** Put a failed message back to 'sending' (user pressed retry). */
   markSending(id: string): Promise<ChatMessage | null>
 
+  /**
+   * Add `ms` to the time a message still 'sending' has spent failing while the link was up, kept across restarts
+   * (the outbox gives up at SEND_GIVE_UP_MS in total). Returns the total, or null when the message is not sending.
+   * markSending() (the user sends it again) starts it from 0.
+   */
+  addSendFailingTime(id: string, ms: number): Promise<number | null>
+
   /** Messages still 'sending', oldest first: what must be (re)sent after every (re)connect. */
   pendingOutbox(): Promise<ChatMessage[]>
 

@@ -19,8 +19,10 @@ export const SEND_RETRY_BASE_MS = 500
 export const SEND_RETRY_MAX_MS = 60_000
 /**
  * A message whose sends keep failing while the link is UP for this long is marked failed (the user can retry).
- * Time offline does not count: a laptop closed over a weekend still sends its queue when it wakes. A day is
- * longer than any server incident we plan for, and short enough that nobody waits on a "sending" forever.
+ * Time offline (or with the app closed) does not count: a laptop closed over a weekend still sends its queue when
+ * it wakes. A day is longer than any server incident we plan for, and short enough that nobody waits on a
+ * "sending" forever. The time is counted from the start of the first send that fails and kept on the message's
+ * row (MessageStore.addSendFailingTime), so an app restarted often spends the same budget in total.
  */
 export const SEND_GIVE_UP_MS = 24 * 60 * 60 * 1000
 export const SEND_GIVE_UP_SENTENCE = 'Could not send for 24 hours. Tap to try again.'
@@ -52,8 +54,12 @@ interface Lane {
   parked: boolean
   /** Transient failures of the head message in a row (decides the backoff). */
   failures: number
-  /** When the head message started failing, moved forward by the time spent offline (see SEND_GIVE_UP_MS). */
-  stuckSince: number | null
+  /** Start of the head message's current online stretch of sending not yet added to its stored failing time. */
+  countingSince: number | null
+  /** Online failing time of the head not yet stored (a stretch that ended when the link went away). */
+  unsavedMs: number
+  /** The head's failing time in total as last stored (the fallback when the store cannot be written). */
+  failingMs: number
 }
 
 type AttemptOutcome = 'done' | 'again'
@@ -178,7 +184,16 @@ export class Outbox {
     this.queued.add(message.id)
     let lane = this.lanes.get(message.conversationId)
     if (!lane) {
-      lane = { conversationId: message.conversationId, queue: [], running: false, parked: false, failures: 0, stuckSince: null }
+      lane = {
+        conversationId: message.conversationId,
+        queue: [],
+        running: false,
+        parked: false,
+        failures: 0,
+        countingSince: null,
+        unsavedMs: 0,
+        failingMs: 0
+      }
       this.lanes.set(message.conversationId, lane)
     }
     lane.queue.push(message)
@@ -199,7 +214,9 @@ export class Outbox {
           lane.queue.shift()
           this.queued.delete(head.id)
           lane.failures = 0
-          lane.stuckSince = null
+          lane.countingSince = null
+          lane.unsavedMs = 0
+          lane.failingMs = 0
         }
       }
     } catch (err) {
@@ -213,6 +230,8 @@ export class Outbox {
 
   /** One send of the lane's head message; 'again' means the head stays (it waits for the link or a backoff). */
   private async attempt(lane: Lane, message: ChatMessage): Promise<AttemptOutcome> {
+    // The link is up: this stretch counts towards giving up if the send fails (see SEND_GIVE_UP_MS).
+    lane.countingSince ??= this.now()
     this.inFlight += 1
     let ack: ResponseBody<'sendAck'>
     try {
@@ -233,15 +252,16 @@ export class Outbox {
       return 'done'
     }
     const appError = AppError.from(err)
-    if (!this.options.isOnline()) {
+    const online = this.options.isOnline()
+    const failingMs = await this.storeFailingTime(lane, message, online)
+    if (this.closed) return 'again'
+    if (!online) {
       // The link went away: the head is resent first thing after the next connect (the server de-duplicates).
       log.debug('send interrupted; resending after reconnect', { id: message.id })
       return 'again'
     }
     // Transient on a live link: a timeout, an internal server error, a rate limit (or a drop not yet noticed).
-    const now = this.now()
-    lane.stuckSince ??= now
-    if (now - lane.stuckSince >= this.giveUpAfterMs) {
+    if (failingMs >= this.giveUpAfterMs) {
       log.warn('giving up on a message that kept failing', { id: message.id, code: appError.code })
       await this.failed(message, SEND_GIVE_UP_SENTENCE)
       return 'done'
@@ -255,14 +275,35 @@ export class Outbox {
     return 'again'
   }
 
+  /**
+   * Adds the head's online stretch since `countingSince` to its failing time on its row and returns the total
+   * (across restarts). The next stretch starts now if the link is up, else at the next send.
+   */
+  private async storeFailingTime(lane: Lane, message: ChatMessage, online: boolean): Promise<number> {
+    const now = this.now()
+    const stretch = lane.unsavedMs + Math.max(0, Math.round(now - (lane.countingSince ?? now)))
+    lane.countingSince = online ? now : null
+    lane.unsavedMs = 0
+    let total: number | null = null
+    try {
+      total = await this.options.store.addSendFailingTime(message.id, stretch)
+    } catch (err) {
+      log.error('outbox could not record how long a message has been failing', { id: message.id, error: String(err) })
+    }
+    // Not stored (no longer 'sending', or the store failed): this run's own count still bounds the wait.
+    lane.failingMs = total ?? lane.failingMs + stretch
+    return lane.failingMs
+  }
+
   /** Wait for the link; the time offline does not count towards giving up on the head message. */
   private async waitForLink(lane: Lane): Promise<void> {
-    const offlineSince = this.now()
+    // The online stretch since the last failure (a backoff before the link went away) still counts.
+    if (lane.countingSince !== null) lane.unsavedMs += Math.max(0, this.now() - lane.countingSince)
+    lane.countingSince = null
     lane.parked = true
     this.checkIdle()
     await new Promise<void>((resolve) => this.onlineWaiters.push(resolve))
     lane.parked = false
-    if (lane.stuckSince !== null) lane.stuckSince += this.now() - offlineSince
   }
 
   /** A backoff pause; a reconnect cuts it short unless the server asked for the wait (retry_after). */

@@ -4,12 +4,13 @@ import type { Database } from 'better-sqlite3'
 import * as initial from './001-initial'
 import * as search from './002-search'
 import * as keysReadStateSearch from './003-keys-read-state-search'
+import * as sendFailingTime from './004-send-failing-time'
 
 export interface Migration {
   version: number
   up(db: Database): void
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, search, keysReadStateSearch]
+export const MIGRATIONS: readonly Migration[] = [initial, search, keysReadStateSearch, sendFailingTime]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((latest, m) => Math.max(latest, m.version), 0)
