@@ -21,6 +21,16 @@ export type AppErrorCode =
   | 'UNKNOWN_METHOD'
   | 'RATE_LIMITED' // too many attempts; params.retryAfterSec says when to try again
   | 'INTERNAL'
+  | 'FORBIDDEN' // the user's role or state does not allow the operation
+  | 'BLOCKED' // one side blocked the other
+  | 'NOT_FRIENDS' // the server only lets friends message each other
+  | 'NOT_MEMBER'
+  | 'MUTED'
+  | 'BANNED'
+  | 'DISSOLVED'
+  | 'FULL'
+  | 'CONFLICT' // already so (already friends, already a member, a request already pending)
+  | 'LIMIT_EXCEEDED'
 
 /**
  * The facts a sentence needs ({ user: 'bob' }, { limit: 5120 }), so the renderer can build it in the user's

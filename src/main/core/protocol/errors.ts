@@ -24,8 +24,21 @@ const WIRE_ERRORS: Partial<Record<ErrorCode, { code: AppErrorCode; sentence: str
   [ErrorCode.ERROR_TOKEN_EXPIRED]: { code: 'TOKEN_EXPIRED', sentence: 'Your session has expired. Please sign in again.' },
   [ErrorCode.ERROR_UNAUTHENTICATED]: { code: 'NOT_SIGNED_IN', sentence: 'You are not signed in.' },
   [ErrorCode.ERROR_RATE_LIMITED]: { code: 'SERVER_ERROR', sentence: 'Too many requests; slowing down.' },
-  [ErrorCode.ERROR_FORBIDDEN]: { code: 'BAD_ARGUMENT', sentence: 'You are not allowed to do that.' },
-  [ErrorCode.ERROR_BLOCKED]: { code: 'BAD_ARGUMENT', sentence: 'You cannot send messages to this user.' },
+  [ErrorCode.ERROR_FORBIDDEN]: { code: 'FORBIDDEN', sentence: 'You are not allowed to do that.' },
+  [ErrorCode.ERROR_BLOCKED]: { code: 'BLOCKED', sentence: 'You cannot contact this user: one of you has blocked the other.' },
+  [ErrorCode.ERROR_NOT_FOUND]: { code: 'NOT_FOUND', sentence: 'That group, room or request no longer exists.' },
+  [ErrorCode.ERROR_NOT_MEMBER]: { code: 'NOT_MEMBER', sentence: 'You are not a member of this group or room.' },
+  [ErrorCode.ERROR_MUTED]: { code: 'MUTED', sentence: 'You are muted here for now.' },
+  [ErrorCode.ERROR_MUTED_ALL]: { code: 'MUTED', sentence: 'Only the owner and admins can send here right now.' },
+  [ErrorCode.ERROR_BANNED]: { code: 'BANNED', sentence: 'You are banned from this group or room.' },
+  [ErrorCode.ERROR_DISSOLVED]: { code: 'DISSOLVED', sentence: 'This group was dissolved.' },
+  [ErrorCode.ERROR_FULL]: { code: 'FULL', sentence: 'This group or room is full.' },
+  [ErrorCode.ERROR_CONFLICT]: { code: 'CONFLICT', sentence: 'That is already done.' },
+  [ErrorCode.ERROR_NOT_FRIENDS]: {
+    code: 'NOT_FRIENDS',
+    sentence: 'This server only lets contacts message each other. Send a friend request first.'
+  },
+  [ErrorCode.ERROR_LIMIT_EXCEEDED]: { code: 'LIMIT_EXCEEDED', sentence: 'That is over the allowed size or number.' },
   [ErrorCode.ERROR_TOKEN_REVOKED]: {
     code: 'NOT_SIGNED_IN',
     sentence: 'This sign-in was ended (signed out or used elsewhere). Please sign in again.'
@@ -55,7 +68,15 @@ const PERMANENT_SEND_ERRORS: ReadonlySet<ErrorCode> = new Set([
   ErrorCode.ERROR_BAD_REQUEST,
   ErrorCode.ERROR_MALFORMED_FRAME,
   ErrorCode.ERROR_FORBIDDEN,
-  ErrorCode.ERROR_BLOCKED
+  ErrorCode.ERROR_BLOCKED,
+  ErrorCode.ERROR_NOT_FOUND,
+  ErrorCode.ERROR_NOT_MEMBER,
+  ErrorCode.ERROR_MUTED,
+  ErrorCode.ERROR_MUTED_ALL,
+  ErrorCode.ERROR_BANNED,
+  ErrorCode.ERROR_DISSOLVED,
+  ErrorCode.ERROR_NOT_FRIENDS,
+  ErrorCode.ERROR_LIMIT_EXCEEDED
 ])
 
 /** A send that failed this way will never succeed as is: the message becomes 'failed'. */
