@@ -48,6 +48,29 @@ async function withUsers(store: ServerStore, ...names: string[]): Promise<void> 
 }
 
 describe('server store', () => {
+  it('keeps event entries (contact, membership, profile) in the user log between messages, with their bytes, across a restart', async () => {
+    const { store, dir } = await openStore()
+    await withUsers(store, 'alice', 'bob')
+    await store.appendMessages([message('alice', 'bob', 'one')])
+    const payload = new Uint8Array([8, 2, 18, 5, 97, 108, 105, 99, 101])
+    const contactSeq = await store.appendUserEvent('bob', { kind: 'contact', conversation: 'alice', chatType: SINGLE, payload }, 5)
+    expect(contactSeq).toBe(2)
+    const [after] = await store.appendMessages([message('alice', 'bob', 'two')])
+    expect(after?.recipientSeq).toBe(3)
+    const membershipSeq = await store.appendUserEvent('bob', { kind: 'membership', conversation: 'g1', chatType: 1, payload: new Uint8Array([1]) }, 6)
+    expect(membershipSeq).toBe(4)
+    await store.close()
+    const { store: reopened } = await openStore(dir)
+    const log = await reopened.readLogAfter('bob', 0, 10)
+    expect(log.map((entry) => entry.seq)).toEqual([1, 2, 3, 4])
+    expect(log[1]?.userEvent).toEqual({ kind: 'contact', conversation: 'alice', chatType: SINGLE, payload })
+    expect(log[3]?.userEvent?.kind).toBe('membership')
+    expect(text(log[2]?.message?.body)).toBe('two')
+    // Alice's log holds her two messages only: an event goes to the log it was appended to.
+    expect((await reopened.readLogAfter('alice', 0, 10)).map((entry) => entry.seq)).toEqual([1, 2])
+    expect(await reopened.headSeq('bob')).toBe(4)
+  })
+
   it('continues every log after a read-pointer entry: appends and pointers interleaved take consecutive sequences', async () => {
     const { store } = await openStore()
     await withUsers(store, 'alice', 'bob')

@@ -1,8 +1,8 @@
-// Owns the mapping from stored log entries (messages, read pointers) to wire `Event`s, so sync, history and pushes
+// Owns the mapping from stored log entries (messages, read pointers, contact/membership/profile events) to wire `Event`s, so sync, history and pushes
 // look identical. Bodies are stored as encoded protobuf `Body` bytes and decoded here on the way out.
 import { pb } from '../../shared/proto/codec'
 import type { parley } from '../../shared/proto/gen/parley.js'
-import type { LogEntry, StoredMessage } from '../store/types'
+import type { LogEntry, StoredMessage, UserEvent } from '../store/types'
 
 export type EventProps = parley.v1.Event.$Properties
 export type MessageProps = parley.v1.Message.$Properties
@@ -27,7 +27,26 @@ export function entryToEvent(entry: LogEntry): EventProps {
     const { conversation, chatType, seq } = entry.readPointer
     return { seq: entry.seq, readPointer: { conversation, chatType, seq } }
   }
-  throw new Error(`Log entry ${entry.seq} is neither a message nor a read pointer.`)
+  if (entry.userEvent) return { seq: entry.seq, ...userEventToProps(entry.userEvent) }
+  throw new Error(`Log entry ${entry.seq} is neither a message, a read pointer nor an event.`)
+}
+
+/** Event entries are stored as the encoded protobuf of their kind; decoded here to sit in the Event's oneof. */
+function userEventToProps(event: UserEvent): Pick<EventProps, 'contact' | 'membership' | 'profile'> {
+  try {
+    switch (event.kind) {
+      case 'contact':
+        return { contact: pb.ContactEvent.decode(event.payload) }
+      case 'membership':
+        return { membership: pb.MembershipEvent.decode(event.payload) }
+      case 'profile':
+        return { profile: pb.ProfileChanged.decode(event.payload) }
+    }
+  } catch {
+    // Only this server writes payloads, so this means on-disk damage: an empty event of the same kind keeps the
+    // seq (the device's cursor moves on) instead of failing the whole batch.
+  }
+  return { [event.kind]: {} }
 }
 
 function decodeBody(bytes: Uint8Array): BodyProps {

@@ -125,6 +125,11 @@ export const MIGRATIONS: readonly string[] = [
   // 4: auth cleanup deletes tokens by expiry (see auth/cleanup.ts): an index keeps each step from scanning them all.
   `
   CREATE INDEX tokens_by_expiry ON tokens (expires_at);
+  `,
+  // 5: the user log carries event entries besides messages and read pointers (kind 3 = contact, 4 = membership,
+  // 5 = profile), each kept as the encoded protobuf of its kind in `payload`.
+  `
+  ALTER TABLE user_log ADD COLUMN payload BLOB;
   `
 ]
 

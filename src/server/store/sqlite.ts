@@ -21,9 +21,13 @@ import type {
   StoredMessage,
   StoredToken,
   StoredUser,
+  Synchronous,
   SynchronousMode,
-  TokenRow
+  TokenRow,
+  UserEvent,
+  UserEventKind
 } from './types'
+import { DOMAIN_METHODS, openSqliteDomains, type DomainStores, type SqliteDomainContext } from './domains'
 import { storedMessageFrom } from './types'
 
 export const DATABASE_FILE_NAME = 'parley-server.sqlite'
@@ -66,6 +70,11 @@ const COMMIT_SAMPLES = 4_096
 
 const KIND_MESSAGE = 1
 const KIND_READ_POINTER = 2
+/** Event entries (see UserEvent): the kind column's value for each. */
+const USER_EVENT_KINDS: Readonly<Record<UserEventKind, number>> = { contact: 3, membership: 4, profile: 5 }
+const USER_EVENT_BY_KIND = new Map<number, UserEventKind>(
+  Object.entries(USER_EVENT_KINDS).map(([name, kind]) => [kind, name as UserEventKind])
+)
 
 /** Names PRAGMA synchronous reads back as (0..3). */
 const SYNCHRONOUS_NAMES: readonly SynchronousMode[] = ['OFF', 'NORMAL', 'FULL', 'EXTRA']
@@ -80,10 +89,6 @@ export interface SqliteOpenOptions {
    * the last commits that were already acked.
    */
   synchronous?: 'NORMAL' | 'FULL'
-}
-
-type Synchronous<T> = {
-  [K in keyof T]: T[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => R : never
 }
 
 /**
@@ -119,6 +124,7 @@ interface LogRow {
   conversation: string
   log_chat_type: number
   read_seq: number | null
+  payload: Buffer | null
   server_id: number | null
   sender: string | null
   client_id: Buffer | null
@@ -152,7 +158,7 @@ interface TrimScanRow {
 }
 
 const MESSAGE_COLUMNS = 'm.server_id, m.sender, m.client_id, m.recipient, m.chat_type, m.ts, m.body, m.sender_seq'
-const LOG_COLUMNS = `l.seq, l.kind, l.conversation, l.chat_type AS log_chat_type, l.read_seq, ${MESSAGE_COLUMNS}`
+const LOG_COLUMNS = `l.seq, l.kind, l.conversation, l.chat_type AS log_chat_type, l.read_seq, l.payload, ${MESSAGE_COLUMNS}`
 
 function toMessage(row: MessageColumns): StoredMessage {
   return {
@@ -168,6 +174,11 @@ function toMessage(row: MessageColumns): StoredMessage {
 }
 
 function toEntry(row: LogRow): LogEntry {
+  const eventKind = USER_EVENT_BY_KIND.get(row.kind)
+  if (eventKind) {
+    const payload = row.payload ? new Uint8Array(row.payload) : new Uint8Array(0)
+    return { seq: row.seq, userEvent: { kind: eventKind, conversation: row.conversation, chatType: row.log_chat_type, payload } }
+  }
   if (row.kind === KIND_READ_POINTER) {
     return { seq: row.seq, readPointer: { conversation: row.conversation, chatType: row.log_chat_type, seq: row.read_seq ?? 0 } }
   }
@@ -247,6 +258,9 @@ export function openSqliteCore(dataDir: string, options: SqliteOpenOptions = {})
   const insertReadPointerEntry = db.prepare<[string, number, string, number, number, number]>(
     `INSERT INTO user_log (user, seq, conversation, chat_type, kind, read_seq, at)
      VALUES (?, ?, ?, ?, ${KIND_READ_POINTER}, ?, ?)`
+  )
+  const insertUserEventEntry = db.prepare<[string, number, string, number, number, Buffer, number]>(
+    `INSERT INTO user_log (user, seq, conversation, chat_type, kind, payload, at) VALUES (?, ?, ?, ?, ?, ?, ?)`
   )
   // Keeps the conversation summary current in the same transaction: newest message entry and unread count.
   const touchConversation = db.prepare<[string, string, number, number, number]>(
@@ -559,7 +573,21 @@ export function openSqliteCore(dataDir: string, options: SqliteOpenOptions = {})
       return { tokens, deviceSessions, attempts, done: tokens < AUTH_PRUNE_ROWS_PER_STEP && attempts < AUTH_PRUNE_ROWS_PER_STEP }
     })
 
+  /** Appends an event entry to `user`'s log inside the caller's transaction (or its own); returns its seq. */
+  const appendUserEvent = (user: string, event: UserEvent, at: number): number =>
+    inTransaction(() => {
+      const seq = headOf(user) + 1
+      insertUserEventEntry.run(user, seq, event.conversation, event.chatType, USER_EVENT_KINDS[event.kind], asBuffer(event.payload), at)
+      // The head moved (and this transaction may still roll back): the next headOf reads it again.
+      committedHeads.delete(user)
+      return seq
+    })
+
+  const domainContext: SqliteDomainContext = { db, inTransaction, appendUserEvent, headOf }
+  const domains = openSqliteDomains(domainContext)
   return {
+    ...domains,
+    appendUserEvent,
     createUser(name, passwordHash, createdAt) {
       return insertUser.run(name, passwordHash, createdAt).changes === 1 ? 'created' : 'exists'
     },
@@ -748,7 +776,12 @@ export function openSqliteCore(dataDir: string, options: SqliteOpenOptions = {})
  */
 export function openSqliteStore(dataDir: string, options: SqliteOpenOptions = {}): ServerStore {
   const core = openSqliteCore(dataDir, options)
+  const domainMethods = Object.fromEntries(
+    DOMAIN_METHODS.map((name) => [name, async (...args: unknown[]) => (core[name] as (...a: unknown[]) => unknown)(...args)])
+  ) as unknown as DomainStores // the entries are DomainStores' methods by construction (DOMAIN_METHODS_COMPLETE)
   return {
+    ...domainMethods,
+    appendUserEvent: async (...args) => core.appendUserEvent(...args),
     createUser: async (...args) => core.createUser(...args),
     getUser: async (...args) => core.getUser(...args),
     existingUsers: async (...args) => core.existingUsers(...args),

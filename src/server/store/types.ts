@@ -1,5 +1,6 @@
 // Owns the server storage contract: users, messages and each user's ordered event log.
 // Asynchronous on purpose so a networked engine (PostgreSQL) can implement it without touching callers.
+import type { DomainStores } from './domains'
 
 export interface StoredUser {
   name: string
@@ -58,11 +59,26 @@ export interface ReadPointerEntry {
   seq: number
 }
 
-/** One entry of a user's log as read back: exactly one of `message` / `readPointer` is set. */
+/**
+ * Entries of a user's log that the store keeps as the encoded protobuf of their kind, without looking inside:
+ * `contact` = ContactEvent, `membership` = MembershipEvent, `profile` = ProfileChanged (src/shared/proto).
+ */
+export type UserEventKind = 'contact' | 'membership' | 'profile'
+
+export interface UserEvent {
+  kind: UserEventKind
+  /** The conversation the event belongs to (the peer for contacts, the group for membership; '' for profile). */
+  conversation: string
+  chatType: number
+  payload: Uint8Array
+}
+
+/** One entry of a user's log as read back: exactly one of `message` / `readPointer` / `userEvent` is set. */
 export interface LogEntry {
   seq: number
   message?: StoredMessage
   readPointer?: ReadPointerEntry
+  userEvent?: UserEvent
 }
 
 /** A conversation as a new device first sees it (RecentConversations). */
@@ -122,6 +138,11 @@ export interface AttemptCount {
 
 export type SynchronousMode = 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA'
 
+/** A store interface's methods as plain synchronous calls (what the SQLite worker runs). */
+export type Synchronous<T> = {
+  [K in keyof T]: T[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => R : never
+}
+
 /** Diagnostics of the writer connection (the benchmark prints them). */
 export interface StoreStats {
   /** PRAGMA synchronous as the writer connection reads it back. */
@@ -147,7 +168,7 @@ export interface AuthRowCounts {
 /** What one auth cleanup removed (see ServerStore.pruneAuth). */
 export type AuthPruneResult = AuthRowCounts
 
-export interface ServerStore {
+export interface ServerStore extends DomainStores {
   createUser(name: string, passwordHash: string, createdAt: number): Promise<'created' | 'exists'>
   getUser(name: string): Promise<StoredUser | null>
   /** Names of the given users that exist (for recipient validation). */
@@ -169,6 +190,9 @@ export interface ServerStore {
   setReadPointer(user: string, pointer: ReadPointerEntry): Promise<{ seq: number; eventSeq: number }>
   /** Conversations of the user, most recent first, after `after` (null = first page), at most `limit`. */
   recentConversations(user: string, after: RecentCursor | null, limit: number): Promise<ConversationSummaryRow[]>
+
+  /** Appends one event entry to the user's log (durable when resolved); returns its seq. */
+  appendUserEvent(user: string, event: UserEvent, at: number): Promise<number>
 
   /** A named server secret (the token key, ...), created with `create()` on first use and kept in the database. */
   getOrCreateSecret(name: string, create: () => Buffer): Promise<Buffer>

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads'
 import { createLogger } from '../../shared/logger'
 import type { SqliteOpenOptions } from './sqlite'
 import type { ServerStore } from './types'
+import { DOMAIN_METHODS, type DomainStores } from './domains'
 import {
   expandResults,
   isWorkerSignal,
@@ -180,7 +181,13 @@ export async function openServerStore(dataDir: string, options: SqliteOpenOption
     throw err
   }
 
+  const domainMethods = Object.fromEntries(
+    DOMAIN_METHODS.map((name) => [name, (...args: unknown[]) => call(name, ...args)])
+  ) as unknown as DomainStores // the entries are DomainStores' methods by construction (DOMAIN_METHODS_COMPLETE)
+
   return {
+    ...domainMethods,
+    appendUserEvent: (user, event, at) => call('appendUserEvent', user, event, at),
     createUser: (name, passwordHash, createdAt) => call('createUser', name, passwordHash, createdAt),
     getUser: (name) => call('getUser', name),
     existingUsers: (names) => call('existingUsers', names),

@@ -1,0 +1,31 @@
+// Owns how the store is split by domain: each domain (contacts, groups, rooms, ...) brings its own store interface
+// and SQLite module in store/<domain>/, and this file is the one place that composes them into ServerStore.
+import type Database from 'better-sqlite3'
+import type { Synchronous, UserEvent } from './types'
+
+/** What a domain's SQLite module gets from the store: the writer connection and the user-log writer. */
+export interface SqliteDomainContext {
+  db: Database.Database
+  /** Runs `work` in one IMMEDIATE transaction (nested calls become savepoints of the caller's). */
+  inTransaction<T>(work: () => T): T
+  /** Appends an event entry to `user`'s log in the current transaction; returns its seq. */
+  appendUserEvent(user: string, event: UserEvent, at: number): number
+  /** The newest seq of the user's log. */
+  headOf(user: string): number
+}
+
+/** Every domain's store interface; ServerStore extends this. A new domain adds its interface here. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the domains are added one by one
+export interface DomainStores {}
+
+/** The names of DomainStores' methods: the worker proxy forwards exactly these (the type checks none is missing). */
+export const DOMAIN_METHODS = [] as const satisfies readonly (keyof DomainStores)[]
+
+type MissingDomainMethods = Exclude<keyof DomainStores, (typeof DOMAIN_METHODS)[number]>
+/** Fails to compile when a domain method is not listed in DOMAIN_METHODS. */
+export const DOMAIN_METHODS_COMPLETE: MissingDomainMethods extends never ? true : never = true
+
+export function openSqliteDomains(context: SqliteDomainContext): Synchronous<DomainStores> {
+  void context
+  return {}
+}
