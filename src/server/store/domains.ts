@@ -2,6 +2,8 @@
 // and SQLite module in store/<domain>/, and this file is the one place that composes them into ServerStore.
 import type Database from 'better-sqlite3'
 import type { Synchronous, UserEvent } from './types'
+import { openRoomsSqlite } from './rooms/sqlite'
+import type { RoomsStore } from './rooms/types'
 
 /** What a domain's SQLite module gets from the store: the writer connection and the user-log writer. */
 export interface SqliteDomainContext {
@@ -16,16 +18,31 @@ export interface SqliteDomainContext {
 
 /** Every domain's store interface; ServerStore extends this. A new domain adds its interface here. */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the domains are added one by one
-export interface DomainStores {}
+export interface DomainStores extends RoomsStore {}
 
 /** The names of DomainStores' methods: the worker proxy forwards exactly these (the type checks none is missing). */
-export const DOMAIN_METHODS = [] as const satisfies readonly (keyof DomainStores)[]
+export const DOMAIN_METHODS = [
+  // rooms
+  'createRoom',
+  'getRoom',
+  'listRooms',
+  'updateRoomInfo',
+  'setRoomAdmin',
+  'setRoomMute',
+  'setRoomMutedAll',
+  'setRoomBan',
+  'deleteRoom',
+  'roomAttributes',
+  'setRoomAttributes',
+  'removeRoomAttributes'
+] as const satisfies readonly (keyof DomainStores)[]
 
 type MissingDomainMethods = Exclude<keyof DomainStores, (typeof DOMAIN_METHODS)[number]>
 /** Fails to compile when a domain method is not listed in DOMAIN_METHODS. */
 export const DOMAIN_METHODS_COMPLETE: MissingDomainMethods extends never ? true : never = true
 
 export function openSqliteDomains(context: SqliteDomainContext): Synchronous<DomainStores> {
-  void context
-  return {}
+  return {
+    ...openRoomsSqlite(context)
+  }
 }

@@ -1,6 +1,7 @@
 // Owns the server schema history: numbered migrations, applied by the shared runner (src/shared/sqlite-migrations.ts)
 // in order and tracked with PRAGMA user_version. A database from a newer server version is refused, not guessed at.
 import type Database from 'better-sqlite3'
+import { ROOMS_SCHEMA_SQL } from './rooms/sqlite'
 import { runSchemaMigrations, SchemaMigrationError, SchemaTooNewError, type SchemaMigration } from '../../shared/sqlite-migrations'
 
 /** Index i holds the SQL that moves the schema from version i to i + 1. Never edit a shipped entry; append. */
@@ -130,7 +131,9 @@ export const MIGRATIONS: readonly string[] = [
   // 5 = profile), each kept as the encoded protobuf of its kind in `payload`.
   `
   ALTER TABLE user_log ADD COLUMN payload BLOB;
-  `
+  `,
+  // rooms: definitions, admins, mutes, blocklist, attributes (store/rooms/sqlite.ts); membership is live, not stored.
+  ROOMS_SCHEMA_SQL
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
