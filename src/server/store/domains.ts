@@ -4,6 +4,10 @@ import type Database from 'better-sqlite3'
 import type { Synchronous, UserEvent } from './types'
 import { openRoomsSqlite } from './rooms/sqlite'
 import type { RoomsStore } from './rooms/types'
+import { openContactsSqlite } from './contacts/sqlite'
+import type { ContactsStore } from './contacts/types'
+import { openProfilesSqlite } from './profiles/sqlite'
+import type { ProfilesStore } from './profiles/types'
 
 /** What a domain's SQLite module gets from the store: the writer connection and the user-log writer. */
 export interface SqliteDomainContext {
@@ -18,7 +22,7 @@ export interface SqliteDomainContext {
 
 /** Every domain's store interface; ServerStore extends this. A new domain adds its interface here. */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the domains are added one by one
-export interface DomainStores extends RoomsStore {}
+export interface DomainStores extends RoomsStore, ContactsStore, ProfilesStore {}
 
 /** The names of DomainStores' methods: the worker proxy forwards exactly these (the type checks none is missing). */
 export const DOMAIN_METHODS = [
@@ -34,7 +38,20 @@ export const DOMAIN_METHODS = [
   'deleteRoom',
   'roomAttributes',
   'setRoomAttributes',
-  'removeRoomAttributes'
+  'removeRoomAttributes',
+  // contacts
+  'contactsList',
+  'contactsChange',
+  'contactsFriendsOf',
+  'contactsMessagingFacts',
+  // profiles
+  'profilesGet',
+  'profileUpdate',
+  'profileSetLastSeen',
+  'accountDeletedAt',
+  'accountSetPasswordHash',
+  'accountDelete',
+  'accountReclaimName'
 ] as const satisfies readonly (keyof DomainStores)[]
 
 type MissingDomainMethods = Exclude<keyof DomainStores, (typeof DOMAIN_METHODS)[number]>
@@ -43,6 +60,8 @@ export const DOMAIN_METHODS_COMPLETE: MissingDomainMethods extends never ? true 
 
 export function openSqliteDomains(context: SqliteDomainContext): Synchronous<DomainStores> {
   return {
-    ...openRoomsSqlite(context)
+    ...openRoomsSqlite(context),
+    ...openContactsSqlite(context),
+    ...openProfilesSqlite(context)
   }
 }

@@ -2,6 +2,7 @@
 // in order and tracked with PRAGMA user_version. A database from a newer server version is refused, not guessed at.
 import type Database from 'better-sqlite3'
 import { ROOMS_SCHEMA_SQL } from './rooms/sqlite'
+import { CONTACTS_PROFILES_SCHEMA } from './contacts/schema'
 import { runSchemaMigrations, SchemaMigrationError, SchemaTooNewError, type SchemaMigration } from '../../shared/sqlite-migrations'
 
 /** Index i holds the SQL that moves the schema from version i to i + 1. Never edit a shipped entry; append. */
@@ -133,7 +134,10 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE user_log ADD COLUMN payload BLOB;
   `,
   // rooms: definitions, admins, mutes, blocklist, attributes (store/rooms/sqlite.ts); membership is live, not stored.
-  ROOMS_SCHEMA_SQL
+  ROOMS_SCHEMA_SQL,
+  // contacts (friendships, requests, blocklists) and profile / presence / deletion columns of users
+  // (store/contacts/schema.ts).
+  CONTACTS_PROFILES_SCHEMA
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
