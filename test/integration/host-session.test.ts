@@ -64,24 +64,24 @@ describe('browser host with the real engine', () => {
       error: { code: 'ALREADY_SIGNED_IN' }
     })
 
-    const sent = await aliceTab.call<ChatMessage>('messages.sendText', { to: bob, text: 'hello bob' })
+    const sent = await aliceTab.call<ChatMessage>('messages.sendText', { to: { type: 'single', id: bob }, text: 'hello bob' })
     expect(sent).toMatchObject({ to: bob, direction: 'out', content: { text: 'hello bob' } })
     await aliceTab.event<ChatMessage>('message.upsert', (m) => m.id === sent.id && m.status === 'sent')
     const received = await bobTab.event<ChatMessage>('message.upsert', (m) => m.id === sent.id)
     expect(received).toMatchObject({ from: alice, direction: 'in', status: 'received', content: { text: 'hello bob' } })
     await bobTab.event<Conversation>('conversation.upsert', (c) => c.id === alice && c.unreadCount === 1)
 
-    await bobTab.call('conversations.markRead', { conversationId: alice })
+    await bobTab.call('conversations.markRead', { conversation: { type: 'single', id: alice } })
     const bobList = await bobTab.call<Conversation[]>('conversations.list')
     expect(bobList).toEqual([expect.objectContaining({ id: alice, unreadCount: 0 })])
-    const reply = await bobTab.call<ChatMessage>('messages.sendText', { to: alice, text: 'hi alice' })
+    const reply = await bobTab.call<ChatMessage>('messages.sendText', { to: { type: 'single', id: alice }, text: 'hi alice' })
     await aliceTab.event<ChatMessage>('message.upsert', (m) => m.id === reply.id && m.direction === 'in')
 
     // A page reload: the old socket closes and the same tab id connects again within the grace period.
     await aliceTab.close()
     const reloaded = await HostTab.open(host, aliceTab.id)
     expect(await reloaded.call('auth.session')).toEqual(session)
-    const page = await reloaded.call<{ messages: ChatMessage[] }>('messages.page', { conversationId: bob })
+    const page = await reloaded.call<{ messages: ChatMessage[] }>('messages.page', { conversation: { type: 'single', id: bob } })
     expect(page.messages.map((m) => (m.content.type === 'text' ? m.content.text : null))).toEqual(['hello bob', 'hi alice'])
 
     // Another tab is another device: it starts signed out.

@@ -69,7 +69,7 @@ describe('outbox give-up budget across restarts', () => {
   it('marks the message failed once the failing online time of all runs adds up to the budget', async () => {
     // First run: six sends time out (6 s of the 10 s budget), then the app is quit.
     const first = await startRun(6)
-    const message: ChatMessage = newOutgoingText('alice', 'bob', 'kept failing')
+    const message: ChatMessage = newOutgoingText('alice', { type: 'single', id: 'bob' }, 'kept failing')
     await first.outbox.enqueue(message)
     await first.outbox.flush()
     expect(first.sends).toBe(6)
@@ -87,7 +87,7 @@ describe('outbox give-up budget across restarts', () => {
   })
 
   it('spreads over many short runs: restarting the app every few sends does not keep it sending for ever', async () => {
-    const message: ChatMessage = newOutgoingText('alice', 'bob', 'restarted often')
+    const message: ChatMessage = newOutgoingText('alice', { type: 'single', id: 'bob' }, 'restarted often')
     let total = 0
     for (let restart = 0; restart < 10; restart++) {
       const run = await startRun(3)
@@ -109,7 +109,7 @@ describe('outbox give-up budget across restarts', () => {
 
   it('gives a message the user sends again a whole new budget', async () => {
     const first = await startRun(100)
-    const message: ChatMessage = newOutgoingText('alice', 'bob', 'tap to retry')
+    const message: ChatMessage = newOutgoingText('alice', { type: 'single', id: 'bob' }, 'tap to retry')
     await first.outbox.enqueue(message)
     await first.outbox.flush()
     expect((await first.store.getMessage(message.id))?.status).toBe('failed')

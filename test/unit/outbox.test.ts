@@ -15,7 +15,7 @@ type Ack = ResponseBody<'sendAck'>
 type SendBehaviour = (message: ChatMessage) => Promise<Ack>
 
 function outgoing(text: string, to = 'bob'): ChatMessage {
-  return newOutgoingText('alice', to, text)
+  return newOutgoingText('alice', { type: 'single', id: to }, text)
 }
 
 const tick = (ms = 5): Promise<void> => new Promise((r) => setTimeout(r, ms))

@@ -97,10 +97,10 @@ describe('renderer socket bridge', () => {
       }
     }
     const first = bridge.invoke('app.info')
-    const second = bridge.invoke('messages.page', { conversationId: 'bob', beforeSeq: 7 })
+    const second = bridge.invoke('messages.page', { conversation: { type: 'single', id: 'bob' }, beforeSeq: 7 })
     await expect(first).resolves.toEqual({ echo: undefined })
-    await expect(second).resolves.toEqual({ echo: { conversationId: 'bob', beforeSeq: 7 } })
-    await expect(bridge.invoke('conversations.markRead', { conversationId: 'bob' })).rejects.toEqual({
+    await expect(second).resolves.toEqual({ echo: { conversation: { type: 'single', id: 'bob' }, beforeSeq: 7 } })
+    await expect(bridge.invoke('conversations.markRead', { conversation: { type: 'single', id: 'bob' } })).rejects.toEqual({
       code: 'NOT_SIGNED_IN',
       message: 'Sign in first.'
     })
@@ -190,7 +190,7 @@ describe('renderer socket bridge', () => {
       const result = message.method === 'connection.status' ? { state: 'connected', nextRetryAt: null, reason: null } : 'fine'
       reply(socket, { kind: 'reply', id: message.id, reply: { ok: true, result: result as never } })
     }
-    const inFlight = bridge.invoke('messages.sendText', { to: 'bob', text: 'hi' })
+    const inFlight = bridge.invoke('messages.sendText', { to: { type: 'single', id: 'bob' }, text: 'hi' })
     await expect(inFlight).rejects.toMatchObject({ code: 'DISCONNECTED' })
     await until(() => host.connections === 2 && statuses.length === 2)
     expect(statuses[0]).toMatchObject({ state: 'reconnecting' })

@@ -2,13 +2,19 @@
 // The engine is a small in-file fake; the real ChatClient is covered by the integration tests.
 import { describe, expect, it } from 'vitest'
 import { CoreSession, type CoreSessionOptions } from '../../src/main/core/api/session'
-import type { ChatClientApi, ChatClientEvents, ChatClientOptions } from '../../src/main/core/types'
+import type { ChatClientApi, ChatClientEvents, ChatClientOptions, ConversationRef } from '../../src/main/core/types'
 import type { ChatMessage, ConnectionStatus, Conversation, MessagePage, SessionInfo } from '../../src/shared/model'
 import type { PushEventName } from '../../src/shared/ipc/contract'
 import { AppError } from '../../src/shared/errors'
 
 const DEFAULT_URL = 'http://127.0.0.1:3210'
 const MESSAGE_ID = 'a'.repeat(32)
+const BOB = { type: 'single', id: 'bob' } as const
+
+/** How the fake client records a conversation it was given: 'single:bob'. */
+function refText(ref: ConversationRef): string {
+  return typeof ref === 'string' ? `single:${ref}` : `${ref.type}:${ref.id}`
+}
 
 function message(overrides: Partial<ChatMessage> = {}): ChatMessage {
   return {
@@ -62,9 +68,10 @@ class FakeClient implements ChatClientApi {
     this.closed = true
     this.session = null
   }
-  async sendText(to: string, text: string): Promise<ChatMessage> {
-    this.calls.push(['sendText', to, text])
-    return message({ to, conversationId: to, content: { type: 'text', text } })
+  async sendText(to: ConversationRef, text: string): Promise<ChatMessage> {
+    this.calls.push(['sendText', refText(to), text])
+    const id = typeof to === 'string' ? to : to.id
+    return message({ to: id, conversationId: id, content: { type: 'text', text } })
   }
   async retry(messageId: string): Promise<ChatMessage> {
     this.calls.push(['retry', messageId])
@@ -74,25 +81,25 @@ class FakeClient implements ChatClientApi {
     this.calls.push(['listConversations'])
     return [{ id: 'bob', chatType: 'single', lastMessage: null, unreadCount: 2, readSeq: 0, draft: null, updatedAt: 5 }]
   }
-  async page(conversationId: string, beforeSeq: number | null, limit: number): Promise<MessagePage> {
-    this.calls.push(['page', conversationId, beforeSeq, limit])
+  async page(conversation: ConversationRef, beforeSeq: number | null, limit: number): Promise<MessagePage> {
+    this.calls.push(['page', refText(conversation), beforeSeq, limit])
     return { messages: [message()], hasMore: false }
   }
-  async markRead(conversationId: string, uptoSeq?: number): Promise<void> {
-    this.calls.push(['markRead', conversationId, uptoSeq])
+  async markRead(conversation: ConversationRef, uptoSeq?: number): Promise<void> {
+    this.calls.push(['markRead', refText(conversation), uptoSeq])
   }
   async lookupUser(username: string): Promise<{ user: string } | null> {
     this.calls.push(['lookupUser', username])
     return username === 'bob' ? { user: 'bob' } : null
   }
-  async setDraft(conversationId: string, text: string | null): Promise<void> {
-    this.calls.push(['setDraft', conversationId, text])
+  async setDraft(conversation: ConversationRef, text: string | null): Promise<void> {
+    this.calls.push(['setDraft', refText(conversation), text])
   }
   async diagnostics(): Promise<{ syncCursor: number; pendingOutbox: number; quarantinedEvents: number }> {
     return { syncCursor: 42, pendingOutbox: 3, quarantinedEvents: 1 }
   }
-  setActiveConversation(conversationId: string | null): void {
-    this.calls.push(['setActiveConversation', conversationId])
+  setActiveConversation(conversation: ConversationRef | null): void {
+    this.calls.push(['setActiveConversation', conversation === null ? null : refText(conversation)])
   }
   on<K extends keyof ChatClientEvents>(event: K, listener: (payload: ChatClientEvents[K]) => void): () => void {
     let set = this.handlers.get(event)
@@ -159,7 +166,7 @@ describe('CoreSession validation', () => {
   it('refuses bad arguments with BAD_ARGUMENT and a sentence naming the field', async () => {
     const { session } = setup()
     await signIn(session)
-    const empty = await session.invoke('messages.sendText', { to: 'bob', text: '' })
+    const empty = await session.invoke('messages.sendText', { to: BOB, text: '' })
     expect(empty.ok).toBe(false)
     if (empty.ok) return
     expect(empty.error.code).toBe('BAD_ARGUMENT')
@@ -180,12 +187,12 @@ describe('CoreSession validation', () => {
     const { session } = setup()
     for (const [method, args] of [
       ['conversations.list', undefined],
-      ['conversations.markRead', { conversationId: 'bob' }],
-      ['messages.page', { conversationId: 'bob' }],
-      ['messages.sendText', { to: 'bob', text: 'hi' }],
+      ['conversations.markRead', { conversation: BOB }],
+      ['messages.page', { conversation: BOB }],
+      ['messages.sendText', { to: BOB, text: 'hi' }],
       ['messages.retry', { messageId: MESSAGE_ID }],
-      ['conversations.setActive', { conversationId: 'bob' }],
-      ['drafts.set', { conversationId: 'bob', text: 'x' }],
+      ['conversations.setActive', { conversation: BOB }],
+      ['drafts.set', { conversation: BOB, text: 'x' }],
       ['users.lookup', { username: 'bob' }]
     ] as const) {
       expect(await session.invoke(method, args)).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } })
@@ -329,28 +336,28 @@ describe('CoreSession mapping', () => {
     const client = clients[0]!
     client.calls.length = 0
     expect(await session.invoke('conversations.list', undefined)).toMatchObject({ ok: true, result: [{ id: 'bob' }] })
-    await session.invoke('conversations.markRead', { conversationId: 'bob' })
-    await session.invoke('conversations.markRead', { conversationId: 'bob', uptoSeq: 17 })
-    await session.invoke('conversations.setActive', { conversationId: 'BOB' })
-    await session.invoke('conversations.setActive', { conversationId: null })
-    await session.invoke('drafts.set', { conversationId: 'bob', text: 'half a thought' })
-    await session.invoke('drafts.set', { conversationId: 'bob', text: '' })
-    await session.invoke('messages.page', { conversationId: 'bob' })
-    await session.invoke('messages.page', { conversationId: 'bob', beforeSeq: 40, limit: 10 })
-    const sent = await session.invoke('messages.sendText', { to: 'bob', text: 'hello' })
+    await session.invoke('conversations.markRead', { conversation: BOB })
+    await session.invoke('conversations.markRead', { conversation: BOB, uptoSeq: 17 })
+    await session.invoke('conversations.setActive', { conversation: { type: 'single', id: 'BOB' } })
+    await session.invoke('conversations.setActive', { conversation: null })
+    await session.invoke('drafts.set', { conversation: BOB, text: 'half a thought' })
+    await session.invoke('drafts.set', { conversation: BOB, text: '' })
+    await session.invoke('messages.page', { conversation: BOB })
+    await session.invoke('messages.page', { conversation: BOB, beforeSeq: 40, limit: 10 })
+    const sent = await session.invoke('messages.sendText', { to: BOB, text: 'hello' })
     expect(sent).toMatchObject({ ok: true, result: { to: 'bob', content: { text: 'hello' }, status: 'sending' } })
     await session.invoke('messages.retry', { messageId: MESSAGE_ID })
     expect(client.calls).toEqual([
       ['listConversations'],
-      ['markRead', 'bob', undefined],
-      ['markRead', 'bob', 17],
-      ['setActiveConversation', 'bob'],
+      ['markRead', 'single:bob', undefined],
+      ['markRead', 'single:bob', 17],
+      ['setActiveConversation', 'single:bob'],
       ['setActiveConversation', null],
-      ['setDraft', 'bob', 'half a thought'],
-      ['setDraft', 'bob', null],
-      ['page', 'bob', null, 50],
-      ['page', 'bob', 40, 10],
-      ['sendText', 'bob', 'hello'],
+      ['setDraft', 'single:bob', 'half a thought'],
+      ['setDraft', 'single:bob', null],
+      ['page', 'single:bob', null, 50],
+      ['page', 'single:bob', 40, 10],
+      ['sendText', 'single:bob', 'hello'],
       ['retry', MESSAGE_ID]
     ])
   })

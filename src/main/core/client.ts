@@ -31,7 +31,7 @@ import { HistoryPager } from './sync/history'
 import { Outbox } from './sync/outbox'
 import { recentPageFromWire, recentRequest } from './sync/recent'
 import { Syncer, type AppliedChanges, type SyncError } from './sync/syncer'
-import type { ChatClientApi, ChatClientEvents, ChatClientOptions, ClientDiagnostics, ClientTimings, SessionCredentials } from './types'
+import type { ChatClientApi, ChatClientEvents, ChatClientOptions, ClientDiagnostics, ClientTimings, ConversationRef, SessionCredentials } from './types'
 
 const log = createLogger('core:client')
 
@@ -79,6 +79,15 @@ function singleChat(userId: string): ConversationKey {
   const canonical = canonicalUserId(userId)
   if (!canonical) throw new AppError('BAD_ARGUMENT', 'That is not a valid user name.')
   return conversationKey('single', canonical)
+}
+
+/** A conversation reference in canonical form: a plain string is a single chat with that user. */
+function keyOf(ref: ConversationRef): ConversationKey {
+  if (typeof ref === 'string') return singleChat(ref)
+  if (ref.type === 'single') return singleChat(ref.id)
+  const id = ref.id.trim().toLowerCase()
+  if (!id) throw new AppError('BAD_ARGUMENT', 'Choose a conversation.')
+  return conversationKey(ref.type, id)
 }
 
 export function accountDatabasePath(dataDir: string, user: string): string {
@@ -271,17 +280,17 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     await session.outbox.whenIdle()
   }
 
-  async sendText(to: string, text: string): Promise<ChatMessage> {
+  async sendText(to: ConversationRef, text: string): Promise<ChatMessage> {
     const session = this.requireSession()
-    if (!to.trim()) throw new AppError('BAD_ARGUMENT', 'Choose who to send the message to.')
-    const peer = singleChat(to).id
+    if (typeof to === 'string' && !to.trim()) throw new AppError('BAD_ARGUMENT', 'Choose who to send the message to.')
+    const conversation = keyOf(to)
     if (text.trim().length === 0) throw new AppError('BAD_ARGUMENT', 'Type a message before sending.')
     if (utf8ByteLength(text) > MAX_TEXT_BYTES) {
       throw new AppError('TEXT_TOO_LONG', `This message is too long: the limit is ${MAX_TEXT_BYTES} bytes.`, {
         params: { limit: MAX_TEXT_BYTES }
       })
     }
-    const message = newOutgoingText(session.info.user, peer, text)
+    const message = newOutgoingText(session.info.user, conversation, text)
     return session.outbox.enqueue(message).catch(rethrowAsAppError)
   }
 
@@ -294,32 +303,32 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     return this.requireSession().store.listConversations().catch(rethrowAsAppError)
   }
 
-  async page(conversationId: string, beforeSeq: number | null, limit: number): Promise<MessagePage> {
+  async page(conversation: ConversationRef, beforeSeq: number | null, limit: number): Promise<MessagePage> {
     const session = this.requireSession()
-    return session.history.page(singleChat(conversationId), beforeSeq, limit).catch(rethrowAsAppError)
+    return session.history.page(keyOf(conversation), beforeSeq, limit).catch(rethrowAsAppError)
   }
 
   /** One page from this device's store only (never asks the server). */
-  async pageLocal(conversationId: string, beforeSeq: number | null, limit: number): Promise<MessagePage> {
-    return this.requireSession().store.page(singleChat(conversationId), beforeSeq, limit).catch(rethrowAsAppError)
+  async pageLocal(conversation: ConversationRef, beforeSeq: number | null, limit: number): Promise<MessagePage> {
+    return this.requireSession().store.page(keyOf(conversation), beforeSeq, limit).catch(rethrowAsAppError)
   }
 
   /**
    * The user has seen the conversation up to `uptoSeq` (default: its newest message). The read pointer moves in
    * the store first (so it works offline), then goes to the server, which tells the account's other devices.
    */
-  async markRead(conversationId: string, uptoSeq?: number): Promise<void> {
+  async markRead(conversation: ConversationRef, uptoSeq?: number): Promise<void> {
     const session = this.requireSession()
-    const result = await session.store.markRead(singleChat(conversationId), uptoSeq).catch(rethrowAsAppError)
+    const result = await session.store.markRead(keyOf(conversation), uptoSeq).catch(rethrowAsAppError)
     if (!result) return
     this.emit('conversation', result.conversation)
     if (result.moved) this.flushReadPointers(session)
   }
 
   /** Keep typed, unsent text for a conversation (null or '' clears it). */
-  async setDraft(conversationId: string, text: string | null): Promise<Conversation | null> {
+  async setDraft(key: ConversationRef, text: string | null): Promise<Conversation | null> {
     const session = this.requireSession()
-    const conversation = await session.store.setDraft(singleChat(conversationId), text || null).catch(rethrowAsAppError)
+    const conversation = await session.store.setDraft(keyOf(key), text || null).catch(rethrowAsAppError)
     if (conversation) this.emit('conversation', conversation)
     return conversation
   }
@@ -352,8 +361,8 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     }
   }
 
-  setActiveConversation(conversationId: string | null): void {
-    this.activeConversation = conversationId === null ? null : singleChat(conversationId)
+  setActiveConversation(conversation: ConversationRef | null): void {
+    this.activeConversation = conversation === null ? null : keyOf(conversation)
   }
 
   private requireSession(): ActiveSession {

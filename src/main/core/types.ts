@@ -7,7 +7,11 @@ import type {
   MessagePage,
   SessionInfo
 } from '../../shared/model'
+import type { ConversationKey } from '../../shared/model'
 import type { LogEntryDecoder } from './protocol/log-entry'
+
+/** A conversation as the core's callers name it: its key, or a plain user id for a single chat. */
+export type ConversationRef = ConversationKey | string
 
 export interface ChatClientOptions {
   /** App server + gateway base address, e.g. http://127.0.0.1:3210 */
@@ -95,16 +99,19 @@ export interface ChatClientApi {
   readonly credentials?: SessionCredentials | null
   /** Sign out (the server revokes this device's session when reachable), close the socket and the store. */
   logout(): Promise<void>
-  /** Store in the outbox (status 'sending') and send; resolves once stored, before the ack. */
-  sendText(to: string, text: string): Promise<ChatMessage>
+  /**
+   * Store in the outbox (status 'sending') and send; resolves once stored, before the ack. A conversation given as
+   * a plain string is a single chat with that user (every method below takes either form).
+   */
+  sendText(to: ConversationRef, text: string): Promise<ChatMessage>
   /** Send a failed message again. */
   retry(messageId: string): Promise<ChatMessage>
   listConversations(): Promise<Conversation[]>
   /** Local page first; when the local store runs out, fetch older history from the server. */
-  page(conversationId: string, beforeSeq: number | null, limit: number): Promise<MessagePage>
+  page(conversation: ConversationRef, beforeSeq: number | null, limit: number): Promise<MessagePage>
   /** Move the read pointer to `uptoSeq` (default: the newest message); sent to the server for the other devices. */
-  markRead(conversationId: string, uptoSeq?: number): Promise<void>
+  markRead(conversation: ConversationRef, uptoSeq?: number): Promise<void>
   /** The conversation the user is looking at (its incoming messages do not count as unread). */
-  setActiveConversation(conversationId: string | null): void
+  setActiveConversation(conversation: ConversationRef | null): void
   on<K extends keyof ChatClientEvents>(event: K, listener: (payload: ChatClientEvents[K]) => void): () => void
 }

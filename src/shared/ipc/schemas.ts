@@ -14,6 +14,15 @@ const serverUrl = z
 const MAX_MESSAGE_TEXT_CHARS = 20_000
 const messageText = z.string().min(1).max(MAX_MESSAGE_TEXT_CHARS)
 
+/**
+ * A conversation as the renderer names it: chat type + id (the peer's user id, or a group / room id). The core
+ * puts the id in its canonical form; group and room ids are server-made and at most 64 characters too.
+ */
+export const conversationSchema = z.object({
+  type: z.enum(['single', 'group', 'room']),
+  id: z.string().trim().min(1).max(MAX_USERNAME_CHARS)
+})
+
 export const credentialsSchema = z.object({
   serverUrl: serverUrl.optional(),
   username,
@@ -29,20 +38,20 @@ export const invokeSchemas = {
   'connection.status': z.void(),
   'conversations.list': z.void(),
   // uptoSeq: read up to this message (the newest one the user has seen); none: the whole conversation.
-  'conversations.markRead': z.object({ conversationId: username, uptoSeq: z.number().int().nonnegative().optional() }),
+  'conversations.markRead': z.object({ conversation: conversationSchema, uptoSeq: z.number().int().nonnegative().optional() }),
   // The conversation the user is looking at (window focused, newest messages in view), or null for none:
   // only there do arriving messages count as read at once.
-  'conversations.setActive': z.object({ conversationId: username.nullable() }),
+  'conversations.setActive': z.object({ conversation: conversationSchema.nullable() }),
   // '' clears the draft.
-  'drafts.set': z.object({ conversationId: username, text: z.string().max(MAX_MESSAGE_TEXT_CHARS) }),
+  'drafts.set': z.object({ conversation: conversationSchema, text: z.string().max(MAX_MESSAGE_TEXT_CHARS) }),
   'users.lookup': z.object({ username }),
   'app.diagnostics': z.void(),
   'messages.page': z.object({
-    conversationId: username,
+    conversation: conversationSchema,
     beforeSeq: z.number().int().nonnegative().nullable().optional(),
     limit: z.number().int().min(1).max(200).optional()
   }),
-  'messages.sendText': z.object({ to: username, text: messageText }),
+  'messages.sendText': z.object({ to: conversationSchema, text: messageText }),
   'messages.retry': z.object({ messageId: z.string().regex(/^[0-9a-f]{32}$/) })
 } as const
 

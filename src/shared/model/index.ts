@@ -50,6 +50,22 @@ export function conversationKeyString(key: ConversationKey): string {
   return `${key.type}:${key.id}`
 }
 
+const CHAT_TYPES: readonly ChatType[] = ['single', 'group', 'room']
+
+/** The key back from conversationKeyString(); null when the string is not one. */
+export function parseConversationKeyString(value: string): ConversationKey | null {
+  const colon = value.indexOf(':')
+  if (colon < 0) return null
+  const type = value.slice(0, colon) as ChatType
+  const id = value.slice(colon + 1)
+  return CHAT_TYPES.includes(type) && id.length > 0 ? { type, id } : null
+}
+
+/** Whether two keys name the same conversation (ids are compared as given: pass canonical keys). */
+export function sameConversation(a: ConversationKey | null | undefined, b: ConversationKey | null | undefined): boolean {
+  return !!a && !!b && a.type === b.type && a.id === b.id
+}
+
 export interface ChatMessage {
   /** The client id: 32 hex digits, chosen by the sending device before the message is stored. */
   id: string

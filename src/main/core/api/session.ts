@@ -3,7 +3,7 @@
 import type { ChatClientApi, ChatClientEvents, ChatClientOptions, ClientDiagnostics } from '../types'
 import type { Diagnostics, InvokeReply, InvokeResults, PushEventName, PushEvents, UserLookup } from '../../../shared/ipc/contract'
 import type { InvokeArgsOf, InvokeMethod } from '../../../shared/ipc/schemas'
-import type { ConnectionStatus, SessionInfo } from '../../../shared/model'
+import type { ConnectionStatus, ConversationKey, SessionInfo } from '../../../shared/model'
 import { AppError } from '../../../shared/errors'
 import { canonicalUserId } from '../../../shared/user-id'
 import { createLogger } from '../../../shared/logger'
@@ -40,7 +40,7 @@ export type PushListener = <E extends PushEventName>(event: E, payload: PushEven
  */
 interface ClientExtras {
   lookupUser?(username: string): Promise<string | { user: string } | null>
-  setDraft?(conversationId: string, text: string | null): Promise<unknown>
+  setDraft?(conversation: ConversationKey, text: string | null): Promise<unknown>
   diagnostics?(): Promise<Partial<ClientDiagnostics>>
   /** Close the socket and the store, keeping the session on the server (ChatClient.close). */
   close?(): Promise<void>
@@ -55,9 +55,13 @@ function notYetAvailable(what: string): AppError {
   return new AppError('INTERNAL', `${what} is not available in this version of Parley.`)
 }
 
-/** Conversation ids of single chats are user ids: one canonical form (a group id passes through as it is). */
-function canonicalConversationId(id: string): string {
-  return canonicalUserId(id) ?? id
+/** A conversation named by the renderer in its canonical form: single chats by canonical user id, group and room
+ *  ids (server-made, lowercase) lowercased, so every spelling reaches the same conversation. */
+function canonicalConversation(key: ConversationKey): ConversationKey {
+  if (key.type !== 'single') return { type: key.type, id: key.id.trim().toLowerCase() }
+  const user = canonicalUserId(key.id)
+  if (!user) throw new AppError('BAD_ARGUMENT', 'That is not a valid user name.')
+  return { type: 'single', id: user }
 }
 
 type Handlers = { [M in InvokeMethod]: (args: InvokeArgsOf<M>) => Promise<InvokeResults[M]> }
@@ -117,20 +121,20 @@ export class CoreSession {
       'auth.session': () => this.sessionOrResume(),
       'connection.status': async () => this.client?.status ?? OFFLINE_STATUS,
       'conversations.list': () => this.signedIn().listConversations(),
-      'conversations.markRead': ({ conversationId, uptoSeq }) => this.signedIn().markRead(canonicalConversationId(conversationId), uptoSeq),
-      'conversations.setActive': async ({ conversationId }) => {
-        this.signedIn().setActiveConversation(conversationId === null ? null : canonicalConversationId(conversationId))
+      'conversations.markRead': ({ conversation, uptoSeq }) => this.signedIn().markRead(canonicalConversation(conversation), uptoSeq),
+      'conversations.setActive': async ({ conversation }) => {
+        this.signedIn().setActiveConversation(conversation === null ? null : canonicalConversation(conversation))
       },
-      'drafts.set': async ({ conversationId, text }) => {
+      'drafts.set': async ({ conversation, text }) => {
         const client = withExtras(this.signedIn())
         if (!client.setDraft) throw notYetAvailable('Drafts')
-        await client.setDraft(canonicalConversationId(conversationId), text === '' ? null : text)
+        await client.setDraft(canonicalConversation(conversation), text === '' ? null : text)
       },
       'users.lookup': ({ username }) => this.lookupUser(username),
       'app.diagnostics': () => this.diagnostics(),
-      'messages.page': ({ conversationId, beforeSeq, limit }) =>
-        this.signedIn().page(conversationId, beforeSeq ?? null, limit ?? DEFAULT_PAGE_LIMIT),
-      'messages.sendText': ({ to, text }) => this.signedIn().sendText(to, text),
+      'messages.page': ({ conversation, beforeSeq, limit }) =>
+        this.signedIn().page(canonicalConversation(conversation), beforeSeq ?? null, limit ?? DEFAULT_PAGE_LIMIT),
+      'messages.sendText': ({ to, text }) => this.signedIn().sendText(canonicalConversation(to), text),
       'messages.retry': ({ messageId }) => this.signedIn().retry(messageId)
     }
   }

@@ -1,6 +1,6 @@
 // Owns the mapping between wire messages (protobuf Message / Event) and the domain ChatMessage,
 // from the point of view of the signed-in account (conversation = the peer, direction, status).
-import type { ChatMessage, ChatType } from '../../../shared/model'
+import type { ChatMessage, ChatType, ConversationKey } from '../../../shared/model'
 import { ChatTypePb, clientIdToHex } from '../../../shared/proto/codec'
 import { newMessageIdHex } from '../message-id'
 import type { parley } from '../../../shared/proto/gen/parley.js'
@@ -54,14 +54,14 @@ export function envelopeFromWire(message: WireMessage, seq: number, me: string):
 }
 
 /** A new one-to-one text message from this account, as the outbox stores it before sending. */
-export function newOutgoingText(from: string, to: string, text: string, now = Date.now()): ChatMessage {
+export function newOutgoingText(from: string, to: ConversationKey, text: string, now = Date.now()): ChatMessage {
   return {
     id: newMessageIdHex(now),
     serverId: null,
-    conversationId: to,
-    chatType: 'single',
+    conversationId: to.id,
+    chatType: to.type,
     from,
-    to,
+    to: to.id,
     direction: 'out',
     content: { type: 'text', text },
     timestamp: now,

@@ -1,4 +1,5 @@
-// The conversation list (`conversations.list` + live `conversation.upsert`), which one is open, starting a chat
+// The conversation list (`conversations.list` + live `conversation.upsert`, keyed by '<type>:<id>' strings from
+// utils/conversation-key), which one is open, starting a chat
 // (the name is looked up first) and read state: the open chat counts as read only while the window is focused
 // and its newest messages are in view; otherwise arriving messages stay unread until they are seen.
 import { computed, ref, watch } from 'vue'
@@ -8,6 +9,8 @@ import { canonicalUserId } from '../../../shared/user-id'
 import { bridge } from '../bridge'
 import { errorSentence } from '../utils/app-error'
 import { USERNAME_RULE } from '../utils/text-limits'
+import { keyOfConversation, keyOfMessage, toConversationKey } from '../utils/conversation-key'
+import { conversationKeyString } from '../../../shared/model'
 import { useDraftStore } from './drafts'
 import { useSessionStore } from './session'
 
@@ -23,7 +26,7 @@ function initialWindowActive(): boolean {
 export const useConversationStore = defineStore('conversations', () => {
   const drafts = useDraftStore()
   const byId = ref(new Map<string, Conversation>())
-  const selectedId = ref<string | null>(null)
+  const selectedKey = ref<string | null>(null)
   const loading = ref(false)
   const loaded = ref(false)
   const error = ref<string | null>(null)
@@ -35,13 +38,13 @@ export const useConversationStore = defineStore('conversations', () => {
   let markReadAgain = false
 
   const sorted = computed(() => [...byId.value.values()].sort((a, b) => b.updatedAt - a.updatedAt))
-  const selected = computed(() => (selectedId.value ? (byId.value.get(selectedId.value) ?? null) : null))
+  const selected = computed(() => (selectedKey.value ? (byId.value.get(selectedKey.value) ?? null) : null))
   const totalUnread = computed(() => sorted.value.reduce((sum, c) => sum + c.unreadCount, 0))
   /** The chat whose arriving messages the user sees as they come: only that one is read at once. */
-  const activeId = computed(() => (selectedId.value && windowActive.value && viewingLatest.value ? selectedId.value : null))
+  const activeKey = computed(() => (selectedKey.value && windowActive.value && viewingLatest.value ? selectedKey.value : null))
 
   async function markOpenConversationRead(): Promise<void> {
-    const id = activeId.value
+    const id = activeKey.value
     const conversation = id ? byId.value.get(id) : undefined
     if (!id || !conversation || conversation.unreadCount === 0) return
     if (markReadInFlight) {
@@ -51,7 +54,7 @@ export const useConversationStore = defineStore('conversations', () => {
     markReadInFlight = true
     byId.value.set(id, { ...conversation, unreadCount: 0 })
     try {
-      await bridge.invoke('conversations.markRead', { conversationId: id })
+      await bridge.invoke('conversations.markRead', { conversation: toConversationKey(id) })
     } catch (err) {
       console.warn('[renderer:conversations] markRead failed', err)
     } finally {
@@ -64,9 +67,9 @@ export const useConversationStore = defineStore('conversations', () => {
   }
 
   // Tell the core which chat is being watched (its arriving messages are read at once), and read what is shown.
-  watch(activeId, (id) => {
+  watch(activeKey, (id) => {
     if (useSessionStore().phase !== 'signedIn') return
-    bridge.invoke('conversations.setActive', { conversationId: id }).catch((err: unknown) => {
+    bridge.invoke('conversations.setActive', { conversation: id ? toConversationKey(id) : null }).catch((err: unknown) => {
       console.warn('[renderer:conversations] setActive failed', err)
     })
     if (id) void markOpenConversationRead()
@@ -75,14 +78,15 @@ export const useConversationStore = defineStore('conversations', () => {
   function upsert(conversation: Conversation): void {
     // A late event from a session that just ended must not leak into the next one.
     if (useSessionStore().phase !== 'signedIn') return
-    byId.value.set(conversation.id, conversation)
+    const key = keyOfConversation(conversation)
+    byId.value.set(key, conversation)
     drafts.adopt([conversation])
-    if (conversation.id === activeId.value && conversation.unreadCount > 0) void markOpenConversationRead()
+    if (key === activeKey.value && conversation.unreadCount > 0) void markOpenConversationRead()
   }
 
   bridge.on('conversation.upsert', upsert)
   bridge.on('message.upsert', (message) => {
-    if (message.direction === 'in' && message.conversationId === activeId.value) void markOpenConversationRead()
+    if (message.direction === 'in' && keyOfMessage(message) === activeKey.value) void markOpenConversationRead()
   })
   const updateWindowActive = (): void => {
     windowActive.value = document.visibilityState === 'visible' && document.hasFocus()
@@ -105,8 +109,9 @@ export const useConversationStore = defineStore('conversations', () => {
       for (const [id, conversation] of byId.value) if (conversation.lastMessage === null) next.set(id, conversation)
       // An upsert that arrived while the list was in flight may be newer than the list's copy.
       for (const conversation of list) {
-        const live = byId.value.get(conversation.id)
-        next.set(conversation.id, live && live.updatedAt > conversation.updatedAt ? live : conversation)
+        const key = keyOfConversation(conversation)
+        const live = byId.value.get(key)
+        next.set(key, live && live.updatedAt > conversation.updatedAt ? live : conversation)
       }
       byId.value = next
       drafts.adopt(list)
@@ -119,9 +124,9 @@ export const useConversationStore = defineStore('conversations', () => {
   }
 
   function select(id: string | null): void {
-    if (selectedId.value && selectedId.value !== id) drafts.flush(selectedId.value)
+    if (selectedKey.value && selectedKey.value !== id) drafts.flush(selectedKey.value)
     viewingLatest.value = false
-    selectedId.value = id
+    selectedKey.value = id
   }
 
   /** Highest seq already sent as read per conversation, so scrolling does not repeat the same request. */
@@ -133,10 +138,10 @@ export const useConversationStore = defineStore('conversations', () => {
    */
   function markSeenUpTo(id: string, seq: number): void {
     const conversation = byId.value.get(id)
-    if (!windowActive.value || id !== selectedId.value || !conversation || conversation.unreadCount === 0) return
+    if (!windowActive.value || id !== selectedKey.value || !conversation || conversation.unreadCount === 0) return
     if (seq <= Math.max(conversation.readSeq, seenSent.get(id) ?? 0)) return
     seenSent.set(id, seq)
-    bridge.invoke('conversations.markRead', { conversationId: id, uptoSeq: seq }).catch((err: unknown) => {
+    bridge.invoke('conversations.markRead', { conversation: toConversationKey(id), uptoSeq: seq }).catch((err: unknown) => {
       console.warn('[renderer:conversations] markRead up to a message failed', err)
     })
   }
@@ -157,23 +162,25 @@ export const useConversationStore = defineStore('conversations', () => {
     const id = canonicalUserId(name)
     if (id === null) return USERNAME_RULE
     if (me !== null && id === canonicalUserId(me)) return 'That is you. Enter someone else’s username.'
-    if (!byId.value.has(id)) {
+    const key = conversationKeyString({ type: 'single', id })
+    if (!byId.value.has(key)) {
       try {
         const found = await bridge.invoke('users.lookup', { username: id })
-        if (!byId.value.has(found.user)) byId.value.set(found.user, emptyConversation(found.user))
-        select(found.user)
+        const foundKey = conversationKeyString({ type: 'single', id: found.user })
+        if (!byId.value.has(foundKey)) byId.value.set(foundKey, emptyConversation(found.user))
+        select(foundKey)
         return null
       } catch (err) {
         return errorSentence(err)
       }
     }
-    select(id)
+    select(key)
     return null
   }
 
   function reset(): void {
     byId.value = new Map()
-    selectedId.value = null
+    selectedKey.value = null
     viewingLatest.value = false
     seenSent.clear()
     loaded.value = false
@@ -184,9 +191,9 @@ export const useConversationStore = defineStore('conversations', () => {
   return {
     sorted,
     selected,
-    selectedId,
+    selectedKey,
     totalUnread,
-    activeId,
+    activeKey,
     windowActive,
     loading,
     loaded,

@@ -4,6 +4,7 @@ import { ref } from 'vue'
 import { defineStore } from 'pinia'
 import type { Conversation } from '../../../shared/model'
 import { bridge } from '../bridge'
+import { keyOfConversation, toConversationKey } from '../utils/conversation-key'
 
 /** Typing pauses this long before a draft is saved: one save per pause, not one per keystroke. */
 const SAVE_AFTER_MS = 300
@@ -12,42 +13,43 @@ export const useDraftStore = defineStore('drafts', () => {
   const byConversation = ref(new Map<string, string>())
   const timers = new Map<string, ReturnType<typeof setTimeout>>()
 
-  function draftFor(conversationId: string): string {
-    return byConversation.value.get(conversationId) ?? ''
+  function draftFor(conversationKey: string): string {
+    return byConversation.value.get(conversationKey) ?? ''
   }
 
-  async function save(conversationId: string): Promise<void> {
-    const timer = timers.get(conversationId)
+  async function save(conversationKey: string): Promise<void> {
+    const timer = timers.get(conversationKey)
     if (timer) clearTimeout(timer)
-    timers.delete(conversationId)
+    timers.delete(conversationKey)
     try {
-      await bridge.invoke('drafts.set', { conversationId, text: draftFor(conversationId) })
+      await bridge.invoke('drafts.set', { conversation: toConversationKey(conversationKey), text: draftFor(conversationKey) })
     } catch (err) {
       console.warn('[renderer:drafts] could not save a draft', err)
     }
   }
 
-  function setDraft(conversationId: string, text: string): void {
-    if (draftFor(conversationId) === text) return
-    if (text) byConversation.value.set(conversationId, text)
-    else byConversation.value.delete(conversationId)
-    const timer = timers.get(conversationId)
+  function setDraft(conversationKey: string, text: string): void {
+    if (draftFor(conversationKey) === text) return
+    if (text) byConversation.value.set(conversationKey, text)
+    else byConversation.value.delete(conversationKey)
+    const timer = timers.get(conversationKey)
     if (timer) clearTimeout(timer)
-    timers.set(conversationId, setTimeout(() => void save(conversationId), SAVE_AFTER_MS))
+    timers.set(conversationKey, setTimeout(() => void save(conversationKey), SAVE_AFTER_MS))
   }
 
   /** Saves a pending draft now (the chat is being left, or the page is going away). */
-  function flush(conversationId?: string): void {
-    const ids = conversationId ? [conversationId] : [...timers.keys()]
+  function flush(conversationKey?: string): void {
+    const ids = conversationKey ? [conversationKey] : [...timers.keys()]
     for (const id of ids) if (timers.has(id)) void save(id)
   }
 
   /** Drafts the core kept (conversations.list), unless this page already holds a newer one. */
   function adopt(conversations: readonly Conversation[]): void {
     for (const conversation of conversations) {
-      if (timers.has(conversation.id)) continue
-      if (conversation.draft) byConversation.value.set(conversation.id, conversation.draft)
-      else byConversation.value.delete(conversation.id)
+      const key = keyOfConversation(conversation)
+      if (timers.has(key)) continue
+      if (conversation.draft) byConversation.value.set(key, conversation.draft)
+      else byConversation.value.delete(key)
     }
   }
 

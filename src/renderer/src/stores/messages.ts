@@ -6,6 +6,7 @@ import type { ChatMessage } from '../../../shared/model'
 import { bridge } from '../bridge'
 import { errorSentence } from '../utils/app-error'
 import { mergeMessages, oldestSeq } from '../utils/message-order'
+import { keyOfMessage, toConversationKey } from '../utils/conversation-key'
 
 const PAGE_SIZE = 50
 
@@ -28,35 +29,35 @@ function emptyBucket(): ConversationMessages {
 export const useMessageStore = defineStore('messages', () => {
   const buckets = reactive(new Map<string, ConversationMessages>())
 
-  function bucketFor(conversationId: string): ConversationMessages {
-    let bucket = buckets.get(conversationId)
+  function bucketFor(conversationKey: string): ConversationMessages {
+    let bucket = buckets.get(conversationKey)
     if (!bucket) {
-      buckets.set(conversationId, emptyBucket())
+      buckets.set(conversationKey, emptyBucket())
       // Read back through the reactive map so later writes are tracked.
-      bucket = buckets.get(conversationId) as ConversationMessages
+      bucket = buckets.get(conversationKey) as ConversationMessages
     }
     return bucket
   }
 
-  function merge(conversationId: string, incoming: readonly ChatMessage[]): void {
-    const bucket = bucketFor(conversationId)
+  function merge(conversationKey: string, incoming: readonly ChatMessage[]): void {
+    const bucket = bucketFor(conversationKey)
     bucket.messages = mergeMessages(bucket.messages, incoming)
   }
 
   bridge.on('message.upsert', (message) => {
     // Conversations never opened load their latest page when opened; only keep what is on screen current.
-    if (buckets.has(message.conversationId)) merge(message.conversationId, [message])
+    if (buckets.has(keyOfMessage(message))) merge(keyOfMessage(message), [message])
   })
 
   /** First page of a conversation (no-op when already loaded or loading). */
-  async function loadInitial(conversationId: string): Promise<void> {
-    const bucket = bucketFor(conversationId)
+  async function loadInitial(conversationKey: string): Promise<void> {
+    const bucket = bucketFor(conversationKey)
     if (bucket.loaded || bucket.loadingInitial) return
     bucket.loadingInitial = true
     bucket.error = null
     try {
-      const page = await bridge.invoke('messages.page', { conversationId, beforeSeq: null, limit: PAGE_SIZE })
-      merge(conversationId, page.messages)
+      const page = await bridge.invoke('messages.page', { conversation: toConversationKey(conversationKey), beforeSeq: null, limit: PAGE_SIZE })
+      merge(conversationKey, page.messages)
       bucket.hasMore = page.hasMore
       bucket.loaded = true
     } catch (err) {
@@ -67,8 +68,8 @@ export const useMessageStore = defineStore('messages', () => {
   }
 
   /** Next older page; resolves with how many messages were added. */
-  async function loadOlder(conversationId: string): Promise<number> {
-    const bucket = bucketFor(conversationId)
+  async function loadOlder(conversationKey: string): Promise<number> {
+    const bucket = bucketFor(conversationKey)
     if (!bucket.loaded || !bucket.hasMore || bucket.loadingOlder) return 0
     const beforeSeq = oldestSeq(bucket.messages)
     if (beforeSeq === null) {
@@ -78,9 +79,9 @@ export const useMessageStore = defineStore('messages', () => {
     bucket.loadingOlder = true
     bucket.error = null
     try {
-      const page = await bridge.invoke('messages.page', { conversationId, beforeSeq, limit: PAGE_SIZE })
+      const page = await bridge.invoke('messages.page', { conversation: toConversationKey(conversationKey), beforeSeq, limit: PAGE_SIZE })
       const before = bucket.messages.length
-      merge(conversationId, page.messages)
+      merge(conversationKey, page.messages)
       bucket.hasMore = page.hasMore
       return bucket.messages.length - before
     } catch (err) {
@@ -92,12 +93,12 @@ export const useMessageStore = defineStore('messages', () => {
   }
 
   /** After a reconnect: merge the newest page again so nothing missed while down stays missing. */
-  async function refreshLatest(conversationId: string): Promise<void> {
-    const bucket = buckets.get(conversationId)
+  async function refreshLatest(conversationKey: string): Promise<void> {
+    const bucket = buckets.get(conversationKey)
     if (!bucket?.loaded) return
     try {
-      const page = await bridge.invoke('messages.page', { conversationId, beforeSeq: null, limit: PAGE_SIZE })
-      merge(conversationId, page.messages)
+      const page = await bridge.invoke('messages.page', { conversation: toConversationKey(conversationKey), beforeSeq: null, limit: PAGE_SIZE })
+      merge(conversationKey, page.messages)
     } catch (err) {
       console.warn('[renderer:messages] refresh after reconnect failed', err)
     }
@@ -105,18 +106,18 @@ export const useMessageStore = defineStore('messages', () => {
 
   /** Sends; rejects with the AppErrorShape when the core refuses (e.g. TEXT_TOO_LONG). */
   async function sendText(to: string, text: string): Promise<ChatMessage> {
-    const message = await bridge.invoke('messages.sendText', { to, text })
-    merge(message.conversationId, [message])
+    const message = await bridge.invoke('messages.sendText', { to: toConversationKey(to), text })
+    merge(keyOfMessage(message), [message])
     return message
   }
 
   async function retry(messageId: string): Promise<void> {
     const message = await bridge.invoke('messages.retry', { messageId })
-    merge(message.conversationId, [message])
+    merge(keyOfMessage(message), [message])
   }
 
-  function stateOf(conversationId: string): ConversationMessages | undefined {
-    return buckets.get(conversationId)
+  function stateOf(conversationKey: string): ConversationMessages | undefined {
+    return buckets.get(conversationKey)
   }
 
   function reset(): void {
