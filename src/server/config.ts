@@ -1,6 +1,7 @@
 // Owns the server's tunables: named defaults and limits, and turning ServerOptions into one resolved config.
 // Every duration and limit the server uses lives here so it can be found and changed in one place.
 import type { AttemptPolicy, ServerOptions } from './options'
+import { canonicalUserId } from '../shared/user-id'
 
 export const DEFAULT_HOST = '127.0.0.1'
 export const DEFAULT_PORT = 3210
@@ -83,6 +84,7 @@ export interface ResolvedConfig {
   corsOrigins: readonly string[]
   attemptLimits: AttemptLimits
   testHooks: NonNullable<ServerOptions['testHooks']>
+  rooms: RoomsConfig
 }
 
 // Read by resolveConfig itself (like storageConfigFromEnv below), so every way of running the server honours them.
@@ -127,7 +129,8 @@ export function resolveConfig(options: ServerOptions): ResolvedConfig {
       account: { ...DEFAULT_ATTEMPT_LIMITS.account, ...options.attemptLimits?.account },
       address: { ...DEFAULT_ATTEMPT_LIMITS.address, ...options.attemptLimits?.address }
     },
-    testHooks: options.testHooks ?? {}
+    testHooks: options.testHooks ?? {},
+    rooms: roomsConfigFromEnv(process.env)
   }
 }
 
@@ -162,4 +165,79 @@ export function storageConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Stor
 
 export function retentionCutoff(logRetentionDays: number, now: number): number {
   return now - logRetentionDays * 86_400_000
+}
+
+// ---- Rooms (services/rooms): live fan-out, no log ----
+
+/** PARLEY_ROOM_RECENT_WINDOW: messages a room keeps in memory and hands to a joining member (the issue's N = 50). */
+export const DEFAULT_ROOM_RECENT_WINDOW = 50
+/** The window is memory per active room: 1,000 messages of at most 5 KB each bounds one room to about 5 MB. */
+export const MAX_ROOM_RECENT_WINDOW = 1_000
+/**
+ * PARLEY_ROOM_GRACE_SEC: a member whose devices have all been gone this long leaves the room. Two minutes covers a
+ * client's reconnect backoff after a network change without keeping ghosts in the member list for long.
+ */
+export const DEFAULT_ROOM_GRACE_SEC = 120
+/** Members of a room when its creator asks for none (0); a room is live fan-out, so this may be large. */
+export const DEFAULT_ROOM_MAX_MEMBERS = 10_000
+/** Upper bound of a room's max members: each message is written to every member's sockets by one thread. */
+export const MAX_ROOM_MAX_MEMBERS = 100_000
+export const ROOM_NAME_MAX_CHARS = 128
+export const ROOM_DESCRIPTION_MAX_CHARS = 512
+export const ROOM_ANNOUNCEMENT_MAX_CHARS = 512
+/** Room attributes (the issue's limits): keys per room, characters per key, UTF-8 bytes per value. */
+export const ROOM_MAX_ATTRIBUTES = 100
+export const ROOM_ATTRIBUTE_KEY_MAX_CHARS = 128
+export const ROOM_ATTRIBUTE_VALUE_MAX_BYTES = 4 * 1024
+export const ROOM_DIRECTORY_DEFAULT_LIMIT = 20
+export const ROOM_DIRECTORY_MAX_LIMIT = 100
+export const ROOM_MEMBERS_DEFAULT_LIMIT = 50
+export const ROOM_MEMBERS_MAX_LIMIT = 500
+/**
+ * A room member's socket with more unsent bytes than this gets no room frames (they are counted as dropped) until
+ * it drains. 1 MiB is thousands of chat lines of backlog (a reader that is merely busy never meets it) and well
+ * below MAX_SOCKET_BUFFER_BYTES (8 MiB), where the gateway gives up on the connection altogether.
+ */
+export const ROOM_SOCKET_BACKLOG_LIMIT_BYTES = 1024 * 1024
+/**
+ * A lagging socket counts as drained (its drop notice goes out and room frames resume) at or below this backlog:
+ * low enough that the notice and the recent window it asks for do not land it straight back over the limit.
+ */
+export const ROOM_SOCKET_RESUME_BYTES = 64 * 1024
+/** How often lagging sockets are checked for having drained (the notice needs no room frame to arrive first). */
+export const ROOM_DRAIN_CHECK_INTERVAL_MS = 100
+
+export interface RoomsConfig {
+  recentWindow: number
+  graceMs: number
+  /** 'all', or the users allowed to create rooms (canonical ids). */
+  creators: 'all' | ReadonlySet<string>
+}
+
+function positiveNumberFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name]?.trim()
+  if (!raw) return fallback
+  const value = Number(raw)
+  if (!(value > 0) || !Number.isFinite(value)) throw new Error(`${name} must be a positive number (got "${raw}").`)
+  return value
+}
+
+/** PARLEY_ROOM_RECENT_WINDOW, PARLEY_ROOM_GRACE_SEC (fractions allowed), PARLEY_ROOM_CREATORS ("all" or a comma list). */
+export function roomsConfigFromEnv(env: NodeJS.ProcessEnv): RoomsConfig {
+  const recentWindow = Math.floor(positiveNumberFromEnv(env, 'PARLEY_ROOM_RECENT_WINDOW', DEFAULT_ROOM_RECENT_WINDOW))
+  if (recentWindow > MAX_ROOM_RECENT_WINDOW) {
+    throw new Error(`PARLEY_ROOM_RECENT_WINDOW must be at most ${MAX_ROOM_RECENT_WINDOW} (got ${recentWindow}).`)
+  }
+  const graceMs = positiveNumberFromEnv(env, 'PARLEY_ROOM_GRACE_SEC', DEFAULT_ROOM_GRACE_SEC) * 1000
+  const creatorsRaw = env.PARLEY_ROOM_CREATORS?.trim() ?? ''
+  const creators =
+    creatorsRaw === '' || creatorsRaw.toLowerCase() === 'all'
+      ? ('all' as const)
+      : new Set(
+          creatorsRaw
+            .split(',')
+            .map((name) => canonicalUserId(name))
+            .filter((name): name is string => name !== null)
+        )
+  return { recentWindow, graceMs, creators }
 }

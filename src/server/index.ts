@@ -14,6 +14,8 @@ import { OnlineRegistry } from './gateway/online-registry'
 import { createAccountService } from './services/accounts'
 import { createMessageService } from './services/messages'
 import { createSyncService } from './services/sync'
+import { createRoomService } from './services/rooms/service'
+import type { RoomFanoutStats } from './services/rooms/fanout'
 import { LOG_TRIM_INTERVAL_MS, retentionCutoff, storageConfigFromEnv } from './config'
 import type { StoreStats } from './store/types'
 import { openServerStore } from './store/worker-store'
@@ -26,6 +28,8 @@ export interface ServerHandle {
   close(): Promise<void> // closes every socket with CloseCode.CLOSE_SERVER_RESTART, then the db
   /** The writer connection's diagnostics (synchronous mode, fsync time, messages per commit). */
   storeStats(): Promise<StoreStats>
+  /** Room fan-out counters on this node: frames dropped for slow sockets, sockets lagging, largest backlog left. */
+  roomStats(): RoomFanoutStats
 }
 
 export { WS_PATH }
@@ -62,12 +66,15 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const registry = new OnlineRegistry()
   const messages = createMessageService(store, registry)
   const sync = createSyncService(store)
+  const rooms = createRoomService(store, config.rooms)
+  // A connection that goes away leaves its rooms; its user leaves them after the grace period unless back.
+  registry.onRemoved((session) => rooms.socketClosed(session))
   const accounts = createAccountService(store, tokens, createAttemptLimiter(store, config.attemptLimits))
 
   const app = createAppServer(accounts, config)
   // The WebSocket gateway shares the port: it handles the upgrade requests of fastify's own http.Server.
   const httpServer = app.server
-  const gateway = attachGateway(httpServer, { config, tokens, store, registry, messages, sync })
+  const gateway = attachGateway(httpServer, { config, tokens, store, registry, messages, sync, rooms })
 
   try {
     await app.listen({ port: config.port, host: config.host })
@@ -92,6 +99,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     await serverClosed
     stopRetention()
     stopAuthCleanup()
+    rooms.close()
     await store.close()
     log.info('stopped', { url })
   }
@@ -100,6 +108,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     url,
     port,
     close: () => (closing ??= close()),
-    storeStats: () => store.stats()
+    storeStats: () => store.stats(),
+    roomStats: () => rooms.stats()
   }
 }

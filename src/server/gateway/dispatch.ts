@@ -1,6 +1,6 @@
 // Owns routing an authenticated connection's request frames to the services and writing the response frame (with
 // the request's id). Unknown, empty or server-only bodies are answered with ERROR_BAD_REQUEST.
-import { ChatTypePb, CloseCode, ErrorCode, clientIdToHex, encodeFrame, type DecodedFrame } from '../../shared/proto/codec'
+import { ChatTypePb, CloseCode, ErrorCode, clientIdToHex, encodeFrame, pb, type DecodedFrame } from '../../shared/proto/codec'
 import { createLogger } from '../../shared/logger'
 import { canonicalUserId } from '../../shared/user-id'
 import type { GatewayServices, RequestContext, RequestDispatcher } from './request-context'
@@ -57,7 +57,9 @@ export function createDispatcher(services: GatewayServices): RequestDispatcher {
     const id = frame.id ?? 0
     switch (frame.body) {
       case 'send': {
-        const outcome = await messages.send(context.user, frame.send ?? {}, context)
+        // Room messages have no log: the rooms service acks them once they are in the room's recent window.
+        const isRoom = frame.send?.chatType === ChatTypePb.CHAT_TYPE_ROOM
+        const outcome = isRoom ? await services.rooms.send(context, frame.send ?? {}) : await messages.send(context.user, frame.send ?? {}, context)
         if (!outcome.ok) {
           context.sendError(id, outcome.code, outcome.message)
           return
@@ -126,6 +128,12 @@ export function createDispatcher(services: GatewayServices): RequestDispatcher {
       case 'renew':
         await renew(context, id, frame.renew?.token ?? '')
         return
+      case 'rooms': {
+        const outcome = await services.rooms.handle(context, frame.rooms ?? pb.RoomsRequest.create())
+        if (outcome.ok) context.sendFrame({ id, roomsOk: outcome.response })
+        else context.sendError(id, outcome.code, outcome.message)
+        return
+      }
       case 'signOut': {
         const allDevices = frame.signOut?.allDevices === true
         const ended = await tokens.revoke(context.user, context.grant.sessionId, allDevices)

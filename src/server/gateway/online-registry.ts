@@ -15,6 +15,12 @@ export interface OnlineSession {
 
 export class OnlineRegistry implements EventFanout {
   private readonly byUser = new Map<string, Map<string, OnlineSession>>()
+  private readonly removalListeners: ((session: OnlineSession) => void)[] = []
+
+  /** Runs `listener` for every connection that goes away, replaced ones included (rooms start their grace period). */
+  onRemoved(listener: (session: OnlineSession) => void): void {
+    this.removalListeners.push(listener)
+  }
 
   /** Adds a session; returns the session it replaces (same user and device), if any. */
   add(session: OnlineSession): OnlineSession | undefined {
@@ -30,6 +36,7 @@ export class OnlineRegistry implements EventFanout {
 
   /** Removes the session only if it is still the registered one (a replaced session must not evict its successor). */
   remove(session: OnlineSession): void {
+    for (const listener of this.removalListeners) listener(session)
     const devices = this.byUser.get(session.user)
     if (!devices || devices.get(session.deviceId) !== session) return
     devices.delete(session.deviceId)

@@ -4,6 +4,7 @@ import type { CloseCode, DecodedFrame, ErrorCode, Frame } from '../../shared/pro
 import type { TokenGrant, TokenService } from '../auth/tokens'
 import type { ResolvedConfig } from '../config'
 import type { MessageService } from '../services/messages'
+import type { RoomService } from '../services/rooms/service'
 import type { SyncService } from '../services/sync'
 import type { ServerStore } from '../store/types'
 import type { OnlineRegistry } from './online-registry'
@@ -16,6 +17,7 @@ export interface GatewayServices {
   registry: OnlineRegistry
   messages: MessageService
   sync: SyncService
+  rooms: RoomService
 }
 
 /** One authenticated connection as a request handler sees it. */
@@ -25,6 +27,13 @@ export interface RequestContext {
   readonly givenDeviceId: string | null
   /** The token this connection is authenticated with, and its device session. */
   readonly grant: TokenGrant
+  /** The device id the connection is registered under (given, or a generated one for anonymous connections). */
+  readonly deviceId: string
+  readonly isOpen: boolean
+  /** Bytes written to the socket that the kernel has not taken yet (room fan-out drops frames above a bound). */
+  readonly unsentBytes: number
+  /** Writes an already encoded frame (a room frame is encoded once for all its members). */
+  sendBytes(bytes: Uint8Array): void
   sendFrame(frame: Frame): void
   /**
    * Sends `frame`, then a ping; `delivered` runs when that ping's pong comes back. TCP keeps order, so the pong proves

@@ -125,6 +125,11 @@ export class ClientSession implements OnlineSession, RequestContext {
     return this.state !== 'closed'
   }
 
+  /** Bytes queued on the socket and not yet taken by the kernel (room fan-out bounds room traffic with it). */
+  get unsentBytes(): number {
+    return this.socket.bufferedAmount
+  }
+
   sendBytes(bytes: Uint8Array): void {
     if (this.socket.readyState !== WebSocket.OPEN) return
     if (this.socket.bufferedAmount > MAX_SOCKET_BUFFER_BYTES) {
