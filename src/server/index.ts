@@ -14,6 +14,9 @@ import { OnlineRegistry } from './gateway/online-registry'
 import { createAccountService } from './services/accounts'
 import { createMessageService } from './services/messages'
 import { createSyncService } from './services/sync'
+import { createContactsService } from './services/contacts'
+import { contactsConfigFromEnv } from './services/contacts/config'
+import { createProfilesService } from './services/profiles'
 import { createRoomService } from './services/rooms/service'
 import type { RoomFanoutStats } from './services/rooms/fanout'
 import { LOG_TRIM_INTERVAL_MS, retentionCutoff, storageConfigFromEnv } from './config'
@@ -64,17 +67,21 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const store = config.testHooks.wrapStore?.(opened) ?? opened
   const tokens = createTokenService(store, config.tokenTtlSec, config.sessionIdleMs)
   const registry = new OnlineRegistry()
-  const messages = createMessageService(store, registry)
+  const contactsConfig = contactsConfigFromEnv()
+  const contacts = createContactsService(store, registry, contactsConfig)
+  const messages = createMessageService(store, registry, contacts)
+  const profiles = createProfilesService(store, registry, contacts)
+  registry.onPresence((user, online) => profiles.presenceChanged(user, online))
   const sync = createSyncService(store)
   const rooms = createRoomService(store, config.rooms)
   // A connection that goes away leaves its rooms; its user leaves them after the grace period unless back.
   registry.onRemoved((session) => rooms.socketClosed(session))
-  const accounts = createAccountService(store, tokens, createAttemptLimiter(store, config.attemptLimits))
+  const accounts = createAccountService(store, tokens, createAttemptLimiter(store, config.attemptLimits), contactsConfig.deletedNameReserveMs)
 
   const app = createAppServer(accounts, config)
   // The WebSocket gateway shares the port: it handles the upgrade requests of fastify's own http.Server.
   const httpServer = app.server
-  const gateway = attachGateway(httpServer, { config, tokens, store, registry, messages, sync, rooms })
+  const gateway = attachGateway(httpServer, { config, tokens, store, registry, messages, sync, contacts, profiles, rooms })
 
   try {
     await app.listen({ port: config.port, host: config.host })
@@ -99,6 +106,8 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     await serverClosed
     stopRetention()
     stopAuthCleanup()
+    // The last-seen times of the devices the shutdown closed are written before the store goes.
+    await profiles.settled()
     rooms.close()
     await store.close()
     log.info('stopped', { url })

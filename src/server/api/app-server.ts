@@ -19,7 +19,8 @@ const STATUS_BY_FAILURE: Record<AccountFailureCode, number> = {
   INVALID_DEVICE_ID: 400,
   USER_EXISTS: 409,
   INVALID_CREDENTIALS: 401,
-  RATE_LIMITED: 429
+  RATE_LIMITED: 429,
+  ACCOUNT_DELETED: 403
 }
 
 /** Methods answered with 405 (and an Allow header) on a known path; OPTIONS is CORS's on the app-server routes. */

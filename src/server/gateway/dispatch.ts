@@ -125,6 +125,24 @@ export function createDispatcher(services: GatewayServices): RequestDispatcher {
         context.sendFrame({ id, lookupUserOk: { exists, user: canonical ?? '' } })
         return
       }
+      case 'contacts': {
+        const outcome = await services.contacts.handle(context.user, frame.contacts ?? {}, context)
+        if (outcome.ok) context.sendFrame({ id, contactsOk: outcome.response })
+        else context.sendError(id, outcome.code, outcome.message)
+        return
+      }
+      case 'profile': {
+        const origin = { connection: context, sessionId: context.grant.sessionId }
+        const outcome = await services.profiles.handle(context.user, frame.profile ?? {}, origin)
+        if (!outcome.ok) {
+          context.sendError(id, outcome.code, outcome.message)
+          return
+        }
+        context.sendFrame({ id, profileOk: outcome.response })
+        // The account was deleted: this connection's session ended with it.
+        if (outcome.endConnection) context.close(CloseCode.CLOSE_SIGNED_OUT, 'Account deleted.')
+        return
+      }
       case 'renew':
         await renew(context, id, frame.renew?.token ?? '')
         return

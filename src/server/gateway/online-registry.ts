@@ -13,8 +13,22 @@ export interface OnlineSession {
   endRevoked(message: string): void
 }
 
+/** Told when a user's first device comes online (true) and when their last one goes (false). */
+export type PresenceListener = (user: string, online: boolean) => void
+
 export class OnlineRegistry implements EventFanout {
   private readonly byUser = new Map<string, Map<string, OnlineSession>>()
+  private presenceListener: PresenceListener | null = null
+
+  /** Presence hook (services/profiles): called synchronously at each transition, so it must not throw or block. */
+  onPresence(listener: PresenceListener): void {
+    this.presenceListener = listener
+  }
+
+  /** Online = at least one device of the user connected to this node. */
+  isOnline(user: string): boolean {
+    return this.byUser.has(user)
+  }
   private readonly removalListeners: ((session: OnlineSession) => void)[] = []
 
   /** Runs `listener` for every connection that goes away, replaced ones included (rooms start their grace period). */
@@ -25,12 +39,14 @@ export class OnlineRegistry implements EventFanout {
   /** Adds a session; returns the session it replaces (same user and device), if any. */
   add(session: OnlineSession): OnlineSession | undefined {
     let devices = this.byUser.get(session.user)
+    const cameOnline = !devices
     if (!devices) {
       devices = new Map()
       this.byUser.set(session.user, devices)
     }
     const previous = devices.get(session.deviceId)
     devices.set(session.deviceId, session)
+    if (cameOnline) this.presenceListener?.(session.user, true)
     return previous === session ? undefined : previous
   }
 
@@ -40,7 +56,10 @@ export class OnlineRegistry implements EventFanout {
     const devices = this.byUser.get(session.user)
     if (!devices || devices.get(session.deviceId) !== session) return
     devices.delete(session.deviceId)
-    if (devices.size === 0) this.byUser.delete(session.user)
+    if (devices.size === 0) {
+      this.byUser.delete(session.user)
+      this.presenceListener?.(session.user, false)
+    }
   }
 
   deliver(user: string, frame: () => Uint8Array, except?: ConnectionRef): void {

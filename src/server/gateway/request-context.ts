@@ -3,7 +3,9 @@
 import type { CloseCode, DecodedFrame, ErrorCode, Frame } from '../../shared/proto/codec'
 import type { TokenGrant, TokenService } from '../auth/tokens'
 import type { ResolvedConfig } from '../config'
+import type { ContactsService } from '../services/contacts'
 import type { MessageService } from '../services/messages'
+import type { ProfilesService } from '../services/profiles'
 import type { RoomService } from '../services/rooms/service'
 import type { SyncService } from '../services/sync'
 import type { ServerStore } from '../store/types'
@@ -17,6 +19,8 @@ export interface GatewayServices {
   registry: OnlineRegistry
   messages: MessageService
   sync: SyncService
+  contacts: ContactsService
+  profiles: ProfilesService
   rooms: RoomService
 }
 

@@ -7,6 +7,7 @@ import type { ServerStore } from '../store/types'
 import { MAX_DEVICE_ID_LENGTH, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../config'
 import { canonicalUserId } from '../../shared/user-id'
 import { MAX_USERNAME_CHARS } from '../../shared/limits'
+import { contactsConfigFromEnv } from './contacts/config'
 
 export type AccountFailureCode =
   | 'INVALID_USERNAME'
@@ -15,6 +16,7 @@ export type AccountFailureCode =
   | 'USER_EXISTS'
   | 'INVALID_CREDENTIALS'
   | 'RATE_LIMITED'
+  | 'ACCOUNT_DELETED'
 export type AccountFailure = { ok: false; code: AccountFailureCode; message: string; retryAfterMs?: number }
 export type AccountResult<T> = { ok: true; value: T } | AccountFailure
 
@@ -33,7 +35,8 @@ export interface AccountService {
   login(userAccount: unknown, userPassword: unknown, deviceId: unknown, caller: Caller): Promise<AccountResult<LoginResult>>
 }
 
-function passwordProblem(raw: unknown): string | null {
+/** Why a new password is not acceptable (a sentence), or null. */
+export function passwordProblem(raw: unknown): string | null {
   if (typeof raw !== 'string') return 'A password is required.'
   if (raw.length < MIN_PASSWORD_LENGTH) return `The password must be at least ${MIN_PASSWORD_LENGTH} characters long.`
   if (raw.length > MAX_PASSWORD_LENGTH) return `The password must be at most ${MAX_PASSWORD_LENGTH} characters long.`
@@ -54,7 +57,13 @@ function rateLimited(action: AttemptAction, retryAfterMs: number): AccountFailur
   }
 }
 
-export function createAccountService(store: ServerStore, tokens: TokenService, attempts: AttemptLimiter): AccountService {
+/** `deletedNameReserveMs`: how long a deleted account's name stays unavailable (PARLEY_DELETED_NAME_RESERVE_DAYS). */
+export function createAccountService(
+  store: ServerStore,
+  tokens: TokenService,
+  attempts: AttemptLimiter,
+  deletedNameReserveMs = contactsConfigFromEnv().deletedNameReserveMs
+): AccountService {
   // Verifying against a throwaway hash when the user does not exist keeps the response time the same,
   // so login timing does not reveal which usernames exist.
   const decoyHash = hashPassword('decoy-password-for-timing')
@@ -68,9 +77,22 @@ export function createAccountService(store: ServerStore, tokens: TokenService, a
       const problem = passwordProblem(userPassword)
       if (problem) return { ok: false, code: 'INVALID_PASSWORD', message: problem }
       const hash = await hashPassword(userPassword as string)
-      const outcome = await store.createUser(user, hash, Date.now())
+      const now = Date.now()
+      const outcome = await store.createUser(user, hash, now)
       if (outcome === 'exists') {
-        return { ok: false, code: 'USER_EXISTS', message: `The username "${user}" is already taken.` }
+        // A deleted account's name is free again once its reserve has passed.
+        const reclaim = await store.accountReclaimName(user, hash, now, deletedNameReserveMs)
+        if (reclaim.outcome === 'reserved') {
+          const date = new Date(reclaim.until).toISOString().slice(0, 10)
+          return {
+            ok: false,
+            code: 'USER_EXISTS',
+            message: `The username "${user}" belonged to a deleted account and can be registered again from ${date}.`
+          }
+        }
+        if (reclaim.outcome === 'taken') {
+          return { ok: false, code: 'USER_EXISTS', message: `The username "${user}" is already taken.` }
+        }
       }
       await attempts.succeeded('register', user, verdict)
       return { ok: true, value: { user } }
@@ -93,6 +115,9 @@ export function createAccountService(store: ServerStore, tokens: TokenService, a
       const stored = await store.getUser(user)
       const matches = await verifyPassword(userPassword, stored ? stored.passwordHash : await decoyHash)
       if (!stored || !matches) return { ok: false, code: 'INVALID_CREDENTIALS', message: BAD_CREDENTIALS }
+      if ((await store.accountDeletedAt(user)) !== null) {
+        return { ok: false, code: 'ACCOUNT_DELETED', message: `The account "${user}" was deleted; it cannot sign in any more.` }
+      }
       await attempts.succeeded('login', user, verdict)
       const issued = await tokens.issue(user, typeof deviceId === 'string' && deviceId ? deviceId : null)
       return { ok: true, value: { user, ...issued } }

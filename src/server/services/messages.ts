@@ -8,6 +8,12 @@ import type { AppendResult, NewMessage, ServerStore } from '../store/types'
 import { messageToProps, type BodyProps } from './events'
 import type { ConnectionRef, EventFanout } from './fanout'
 
+/** Who may message whom (services/contacts: blocklists, the strangers setting, deleted accounts). */
+export interface SendPolicy {
+  /** Why `sender` may not message `recipient` now, or null. */
+  sendRefusal(sender: string, recipient: string): Promise<{ code: ErrorCode; message: string } | null>
+}
+
 const log = createLogger('server:messages')
 
 export const CLIENT_ID_BYTES = 16
@@ -34,8 +40,9 @@ function reject(code: ErrorCode, message: string): SendOutcome {
   return { ok: false, code, message }
 }
 
-export function createMessageService(store: ServerStore, fanout: EventFanout): MessageService {
-  // Accounts are never deleted, so a user once seen to exist can skip the lookup on every later send.
+export function createMessageService(store: ServerStore, fanout: EventFanout, policy?: SendPolicy): MessageService {
+  // A name once seen to exist keeps its row (a deleted account's too), so later sends skip the lookup; whether a
+  // deleted account may still receive is the policy's question.
   const knownUsers = new Set<string>()
   let queue: QueuedSend[] = []
   let flushScheduled = false
@@ -49,7 +56,7 @@ export function createMessageService(store: ServerStore, fanout: EventFanout): M
     return found
   }
 
-  const validate = async (request: SendRequestProps): Promise<SendOutcome | { recipient: string; text: string }> => {
+  const validate = async (sender: string, request: SendRequestProps): Promise<SendOutcome | { recipient: string; text: string }> => {
     const clientId = request.clientId
     if (!clientId || clientId.length !== CLIENT_ID_BYTES) {
       return reject(ErrorCode.ERROR_BAD_REQUEST, `The client id must be exactly ${CLIENT_ID_BYTES} bytes.`)
@@ -68,6 +75,10 @@ export function createMessageService(store: ServerStore, fanout: EventFanout): M
     if (!recipient || !(knownUsers.has(recipient) || (await lookUpUser(recipient)))) {
       return reject(ErrorCode.ERROR_USER_NOT_FOUND, `There is no user named "${request.to ?? ''}".`)
     }
+    // A recipient who blocked the sender refuses their messages; the sender's own blocklist does not stop them
+    // (AgoraChat's rule). With strangers not allowed, only friends may message each other.
+    const refusal = await policy?.sendRefusal(sender, recipient)
+    if (refusal) return reject(refusal.code, refusal.message)
     return { recipient, text }
   }
 
@@ -125,7 +136,7 @@ export function createMessageService(store: ServerStore, fanout: EventFanout): M
 
   return {
     async send(sender, request, origin) {
-      const checked = await validate(request)
+      const checked = await validate(sender, request)
       if ('ok' in checked) return checked
       const body: BodyProps = { text: { text: checked.text } }
       const input: NewMessage = {

@@ -1,0 +1,224 @@
+// Owns profiles, presence and account changes on the wire: ProfileGet / ProfileUpdate (ProfileChanged to the user's
+// other devices, ContactUpdate to friends), PresenceGet and presence pushes on online/offline transitions, change
+// password (ends the other sessions) and delete account.
+import { ErrorCode, encodeFrame } from '../../../shared/proto/codec'
+import type { parley } from '../../../shared/proto/gen/parley.js'
+import { createLogger } from '../../../shared/logger'
+import { canonicalUserId } from '../../../shared/user-id'
+import { hashPassword, verifyPassword } from '../../auth/passwords'
+import { profileToProps } from '../../store/profiles/sqlite'
+import type { ProfilePatch, ProfileRow } from '../../store/profiles/types'
+import type { ServerStore } from '../../store/types'
+import { passwordProblem } from '../accounts'
+import type { ContactsService, Refusal } from '../contacts'
+import { charCount } from '../contacts'
+import {
+  NICKNAME_MAX_CHARS,
+  PRESENCE_GET_MAX_USERS,
+  PROFILE_ATTRIBUTES_MAX_BYTES,
+  PROFILE_GET_MAX_USERS,
+  SIGNATURE_MAX_CHARS,
+  STATUS_TEXT_MAX_CHARS
+} from '../contacts/config'
+import type { ConnectionRef, EventFanout } from '../fanout'
+
+const log = createLogger('server:profiles')
+
+export type ProfileRequestProps = parley.v1.ProfileRequest.$Properties
+export type ProfileResponseProps = parley.v1.ProfileResponse.$Properties
+type PresenceProps = parley.v1.Presence.$Properties
+
+/** `endConnection`: the answer is the connection's last frame (the account was deleted): close it after answering. */
+export type ProfileOutcome = { ok: true; response: ProfileResponseProps; endConnection?: boolean } | Refusal
+
+/** What the service needs from whoever holds the live connections (the gateway's OnlineRegistry). */
+export interface LiveConnections extends EventFanout {
+  isOnline(user: string): boolean
+  endSessions(user: string, sessionIds: readonly string[] | 'all', message: string, except?: ConnectionRef): void
+}
+
+/** The connection a request came from: its device session is the one a password change keeps. */
+export interface RequestOrigin {
+  connection: ConnectionRef
+  sessionId: string
+}
+
+export interface ProfilesService {
+  handle(user: string, request: ProfileRequestProps, origin: RequestOrigin): Promise<ProfileOutcome>
+  /** The registry's presence hook: `user`'s first device came online, or their last one went. */
+  presenceChanged(user: string, online: boolean): void
+  /** Resolves once every presence push queued so far is done (tests, shutdown). */
+  settled(): Promise<void>
+}
+
+const OTHER_DEVICES_SIGNED_OUT = 'The password of this account was changed on another device; sign in again.'
+const ACCOUNT_DELETED = 'This account was deleted.'
+
+function refuse(code: ErrorCode, message: string): Refusal {
+  return { ok: false, code, message }
+}
+
+function parsePatch(update: NonNullable<ProfileRequestProps['update']>): ProfilePatch | Refusal {
+  const patch: ProfilePatch = {}
+  const text = (value: string | null | undefined, max: number, what: string): string | Refusal | undefined => {
+    if (value === null || value === undefined) return undefined
+    const trimmed = value.trim()
+    return charCount(trimmed) > max ? refuse(ErrorCode.ERROR_TEXT_TOO_LONG, `The ${what} can be at most ${max} characters.`) : trimmed
+  }
+  const nickname = text(update.nickname, NICKNAME_MAX_CHARS, 'nickname')
+  const signature = text(update.signature, SIGNATURE_MAX_CHARS, 'signature')
+  const statusText = text(update.statusText, STATUS_TEXT_MAX_CHARS, 'status text')
+  for (const value of [nickname, signature, statusText]) if (typeof value === 'object') return value
+  if (typeof nickname === 'string') patch.nickname = nickname
+  if (typeof signature === 'string') patch.signature = signature
+  if (typeof statusText === 'string') patch.statusText = statusText
+  if (update.setAttributes) {
+    const attributes = update.attributes ?? {}
+    let bytes = 0
+    for (const [key, value] of Object.entries(attributes)) {
+      if (key.length === 0) return refuse(ErrorCode.ERROR_BAD_REQUEST, 'A custom attribute needs a name.')
+      bytes += Buffer.byteLength(key, 'utf8') + Buffer.byteLength(value, 'utf8')
+    }
+    if (bytes > PROFILE_ATTRIBUTES_MAX_BYTES) {
+      return refuse(ErrorCode.ERROR_LIMIT_EXCEEDED, `Custom attributes can hold at most ${PROFILE_ATTRIBUTES_MAX_BYTES} bytes in total (these hold ${bytes}).`)
+    }
+    patch.attributes = { ...attributes }
+  }
+  return patch
+}
+
+/** The users of a get, canonical and de-duplicated, or a refusal beyond `max`. */
+function userList(raw: readonly string[] | null | undefined, max: number, what: string): string[] | Refusal {
+  const given = raw ?? []
+  if (given.length > max) return refuse(ErrorCode.ERROR_LIMIT_EXCEEDED, `Ask for at most ${max} ${what} at a time.`)
+  // A spelling that is no valid id keeps its raw form, so the answer still says "no such user" for it.
+  return [...new Set(given.map((name) => canonicalUserId(name) ?? name))]
+}
+
+export function createProfilesService(
+  store: ServerStore,
+  live: LiveConnections,
+  contacts: ContactsService
+): ProfilesService {
+  /** Presence work per user, chained so a quick offline/online flip reaches friends in the order it happened. */
+  const presenceChains = new Map<string, Promise<void>>()
+
+  const presenceOf = (profile: ProfileRow): PresenceProps => {
+    const online = live.isOnline(profile.user)
+    return {
+      user: profile.user,
+      online,
+      statusText: profile.deleted ? '' : profile.statusText,
+      lastSeen: online ? 0 : profile.lastSeenAt
+    }
+  }
+
+  const pushToFriends = async (user: string, update: parley.v1.ContactUpdate.$Properties): Promise<void> => {
+    const friends = await store.contactsFriendsOf(user)
+    if (friends.length === 0) return
+    const bytes = encodeFrame({ id: 0, contactUpdate: update })
+    for (const friend of friends) live.deliver(friend, () => bytes)
+  }
+
+  const presenceWork = async (user: string, online: boolean): Promise<void> => {
+    const now = Date.now()
+    if (!online) await store.profileSetLastSeen(user, now)
+    const [profile] = await store.profilesGet([user])
+    if (!profile?.exists || profile.deleted) return
+    const presence: PresenceProps = online
+      ? { user, online: true, statusText: profile.statusText, lastSeen: 0 }
+      : { user, online: false, statusText: profile.statusText, lastSeen: now }
+    await pushToFriends(user, { presence })
+  }
+
+  const update = async (user: string, patch: ProfilePatch, origin: RequestOrigin): Promise<ProfileOutcome> => {
+    const [before] = await store.profilesGet([user])
+    const result = await store.profileUpdate(user, patch, Date.now())
+    if (result.seq > 0) {
+      const profile = profileToProps(result.profile)
+      live.deliver(user, () => encodeFrame({ id: 0, event: { seq: result.seq, profile: { profile } } }), origin.connection)
+      await pushToFriends(user, { profile })
+      if (before && before.statusText !== result.profile.statusText) await pushToFriends(user, { presence: presenceOf(result.profile) })
+    }
+    return { ok: true, response: { done: { eventSeq: result.seq } } }
+  }
+
+  const checkPassword = async (user: string, password: string | null | undefined): Promise<Refusal | null> => {
+    const stored = await store.getUser(user)
+    if (!stored || typeof password !== 'string' || !(await verifyPassword(password, stored.passwordHash))) {
+      return refuse(ErrorCode.ERROR_FORBIDDEN, 'The password is incorrect.')
+    }
+    return null
+  }
+
+  const changePassword = async (
+    user: string,
+    request: NonNullable<ProfileRequestProps['changePassword']>,
+    origin: RequestOrigin
+  ): Promise<ProfileOutcome> => {
+    const wrong = await checkPassword(user, request.currentPassword)
+    if (wrong) return refuse(wrong.code, 'The current password is incorrect.')
+    const problem = passwordProblem(request.newPassword)
+    if (problem) return refuse(ErrorCode.ERROR_BAD_REQUEST, problem)
+    await store.accountSetPasswordHash(user, await hashPassword(request.newPassword as string))
+    // The other devices sign in again with the new password; this one keeps its session.
+    const ended = await store.revokeUserSessions(user, Date.now(), origin.sessionId)
+    live.endSessions(user, ended, OTHER_DEVICES_SIGNED_OUT, origin.connection)
+    log.info('password changed', { user, sessionsEnded: ended.length })
+    return { ok: true, response: { done: { eventSeq: 0 } } }
+  }
+
+  const deleteAccount = async (user: string, password: string | null | undefined, origin: RequestOrigin): Promise<ProfileOutcome> => {
+    const wrong = await checkPassword(user, password)
+    if (wrong) return wrong
+    const deletion = await store.accountDelete(user, Date.now())
+    contacts.forgetUser(user)
+    contacts.publish(deletion.events)
+    live.endSessions(user, 'all', ACCOUNT_DELETED, origin.connection)
+    log.info('account deleted', { user, peersTold: deletion.events.length, sessionsEnded: deletion.revokedSessions.length })
+    return { ok: true, response: { done: { eventSeq: 0 } }, endConnection: true }
+  }
+
+  return {
+    async handle(user, request, origin) {
+      if (request.get) {
+        const users = userList(request.get.users, PROFILE_GET_MAX_USERS, 'profiles')
+        if (!Array.isArray(users)) return users
+        const rows = await store.profilesGet(users)
+        return { ok: true, response: { profiles: { profiles: rows.map(profileToProps) } } }
+      }
+      if (request.presence) {
+        const users = userList(request.presence.users, PRESENCE_GET_MAX_USERS, 'users')
+        if (!Array.isArray(users)) return users
+        const rows = await store.profilesGet(users)
+        return { ok: true, response: { presence: { presence: rows.map(presenceOf) } } }
+      }
+      if (request.update) {
+        const patch = parsePatch(request.update)
+        if ('ok' in patch) return patch
+        return update(user, patch, origin)
+      }
+      if (request.changePassword) return changePassword(user, request.changePassword, origin)
+      if (request.deleteAccount) return deleteAccount(user, request.deleteAccount.password, origin)
+      return refuse(ErrorCode.ERROR_BAD_REQUEST, 'The profile request names no operation.')
+    },
+
+    presenceChanged(user, online) {
+      const previous = presenceChains.get(user) ?? Promise.resolve()
+      const next = previous
+        .then(() => presenceWork(user, online))
+        .catch((err: unknown) => {
+          // A store closing at shutdown ends here too: presence is best effort, never a reason to fail a connection.
+          log.warn('a presence change could not be recorded or pushed', { user, online, error: err instanceof Error ? err.message : String(err) })
+        })
+        .finally(() => {
+          if (presenceChains.get(user) === next) presenceChains.delete(user)
+        })
+      presenceChains.set(user, next)
+    },
+
+    async settled() {
+      while (presenceChains.size > 0) await Promise.all([...presenceChains.values()])
+    }
+  }
+}
