@@ -14,6 +14,7 @@ import { OnlineRegistry } from './gateway/online-registry'
 import { createAccountService } from './services/accounts'
 import { createMessageService } from './services/messages'
 import { createSyncService } from './services/sync'
+import { createGroupsService } from './services/groups'
 import { createContactsService } from './services/contacts'
 import { contactsConfigFromEnv } from './services/contacts/config'
 import { createProfilesService } from './services/profiles'
@@ -31,6 +32,8 @@ export interface ServerHandle {
   close(): Promise<void> // closes every socket with CloseCode.CLOSE_SERVER_RESTART, then the db
   /** The writer connection's diagnostics (synchronous mode, fsync time, messages per commit). */
   storeStats(): Promise<StoreStats>
+  /** Rows in every table of the store, by table (tests and bench:fanout count rows written per group message). */
+  storeRowCounts(): Promise<Record<string, number>>
   /** Room fan-out counters on this node: frames dropped for slow sockets, sockets lagging, largest backlog left. */
   roomStats(): RoomFanoutStats
 }
@@ -72,7 +75,10 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const messages = createMessageService(store, registry, contacts)
   const profiles = createProfilesService(store, registry, contacts)
   registry.onPresence((user, online) => profiles.presenceChanged(user, online))
-  const sync = createSyncService(store)
+  const groups = createGroupsService(store, registry)
+  // A device's first connection subscribes it to its groups' live entries (fan-out by online devices).
+  registry.useGroupLoader((user) => store.groupIdsOf(user))
+  const sync = createSyncService(store, groups)
   const rooms = createRoomService(store, config.rooms)
   // A connection that goes away leaves its rooms; its user leaves them after the grace period unless back.
   registry.onRemoved((session) => rooms.socketClosed(session))
@@ -81,7 +87,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const app = createAppServer(accounts, config)
   // The WebSocket gateway shares the port: it handles the upgrade requests of fastify's own http.Server.
   const httpServer = app.server
-  const gateway = attachGateway(httpServer, { config, tokens, store, registry, messages, sync, contacts, profiles, rooms })
+  const gateway = attachGateway(httpServer, { config, tokens, store, registry, messages, sync, contacts, profiles, rooms, groups })
 
   try {
     await app.listen({ port: config.port, host: config.host })
@@ -118,6 +124,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     port,
     close: () => (closing ??= close()),
     storeStats: () => store.stats(),
+    storeRowCounts: () => store.tableRowCounts(),
     roomStats: () => rooms.stats()
   }
 }

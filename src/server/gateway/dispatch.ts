@@ -92,8 +92,24 @@ export function createDispatcher(services: GatewayServices): RequestDispatcher {
           context.sendError(id, ErrorCode.ERROR_BAD_REQUEST, 'History needs a conversation.')
           return
         }
+        if (request.chatType === ChatTypePb.CHAT_TYPE_GROUP) {
+          const groupPage = await services.groups.history(context.user, request.conversation, Number(request.beforeSeq ?? 0), request.limit)
+          if (groupPage.ok) context.sendFrame({ id, historyPage: groupPage.value })
+          else context.sendError(id, groupPage.code, groupPage.message)
+          return
+        }
         const page = await sync.history(context.user, request.conversation, request.beforeSeq ?? 0, request.limit)
         context.sendFrame({ id, historyPage: page })
+        return
+      }
+      case 'groups': {
+        const answer = await services.groups.handle(context.user, frame.groups ?? {})
+        if (answer.ok) context.sendFrame({ id, groupsOk: answer.value })
+        else context.sendError(id, answer.code, answer.message)
+        return
+      }
+      case 'groupSync': {
+        context.sendFrame({ id, groupSyncOk: await services.groups.sync(context.user, frame.groupSync ?? {}) })
         return
       }
       case 'recent': {
@@ -103,8 +119,15 @@ export function createDispatcher(services: GatewayServices): RequestDispatcher {
       case 'markRead': {
         const request = frame.markRead ?? {}
         const chatType = request.chatType ?? ChatTypePb.CHAT_TYPE_SINGLE
-        const conversation = canonicalUserId(request.conversation)
         const seq = Number(request.seq ?? 0)
+        if (chatType === ChatTypePb.CHAT_TYPE_GROUP && seq > 0) {
+          // A group pointer is a position in the group's log; the groups service bounds it by the group's head.
+          const marked = await services.groups.markRead(context.user, request.conversation ?? '', seq, context)
+          if (marked.ok) context.sendFrame({ id, markReadOk: marked.value })
+          else context.sendError(id, marked.code, marked.message)
+          return
+        }
+        const conversation = canonicalUserId(request.conversation)
         if (chatType !== ChatTypePb.CHAT_TYPE_SINGLE || !conversation || !(seq > 0)) {
           context.sendError(id, ErrorCode.ERROR_BAD_REQUEST, 'Mark-read needs a one-to-one conversation and a positive seq.')
           return

@@ -1,6 +1,9 @@
 // Owns who is online on this node: user -> device id -> live session. Implements the services' EventFanout, decides
 // replacement when the same (user, device) signs in twice, and ends the live sockets of revoked device sessions.
-import type { ConnectionRef, EventFanout } from '../services/fanout'
+import { createLogger } from '../../shared/logger'
+import type { ConnectionRef, EventFanout, GroupFanout } from '../services/fanout'
+
+const log = createLogger('server:registry')
 
 /** What the registry needs from a live connection. */
 export interface OnlineSession {
@@ -16,7 +19,7 @@ export interface OnlineSession {
 /** Told when a user's first device comes online (true) and when their last one goes (false). */
 export type PresenceListener = (user: string, online: boolean) => void
 
-export class OnlineRegistry implements EventFanout {
+export class OnlineRegistry implements EventFanout, GroupFanout {
   private readonly byUser = new Map<string, Map<string, OnlineSession>>()
   private presenceListener: PresenceListener | null = null
 
@@ -29,6 +32,7 @@ export class OnlineRegistry implements EventFanout {
   isOnline(user: string): boolean {
     return this.byUser.has(user)
   }
+
   private readonly removalListeners: ((session: OnlineSession) => void)[] = []
 
   /** Runs `listener` for every connection that goes away, replaced ones included (rooms start their grace period). */
@@ -46,6 +50,8 @@ export class OnlineRegistry implements EventFanout {
     }
     const previous = devices.get(session.deviceId)
     devices.set(session.deviceId, session)
+    if (previous && previous !== session) this.unsubscribeGroups(previous)
+    this.subscribeGroups(session)
     if (cameOnline) this.presenceListener?.(session.user, true)
     return previous === session ? undefined : previous
   }
@@ -56,8 +62,10 @@ export class OnlineRegistry implements EventFanout {
     const devices = this.byUser.get(session.user)
     if (!devices || devices.get(session.deviceId) !== session) return
     devices.delete(session.deviceId)
+    this.unsubscribeGroups(session)
     if (devices.size === 0) {
       this.byUser.delete(session.user)
+      this.groupsByUser.delete(session.user)
       this.presenceListener?.(session.user, false)
     }
   }
@@ -84,5 +92,123 @@ export class OnlineRegistry implements EventFanout {
       if (session === except) continue
       if (sessionIds === 'all' || sessionIds.includes(session.sessionId)) session.endRevoked(message)
     }
+  }
+
+  // ---- group subscriptions: per group, the sessions of its online members (fan-out grows with online devices) ----
+
+  private groupLoader: ((user: string) => Promise<string[]>) | null = null
+  /** The groups of each online user whose list has been loaded. */
+  private readonly groupsByUser = new Map<string, Set<string>>()
+  /** Users whose group list is loading, with the membership changes that arrived meanwhile (true = joined). */
+  private readonly loadingGroups = new Map<string, Map<string, boolean>>()
+  private readonly sessionsByGroup = new Map<string, Set<OnlineSession>>()
+
+  /** Where a user's groups come from when their first device comes online (the store). */
+  useGroupLoader(loader: (user: string) => Promise<string[]>): void {
+    this.groupLoader = loader
+  }
+
+  private groupSessions(group: string): Set<OnlineSession> {
+    let sessions = this.sessionsByGroup.get(group)
+    if (!sessions) {
+      sessions = new Set()
+      this.sessionsByGroup.set(group, sessions)
+    }
+    return sessions
+  }
+
+  private subscribeGroups(session: OnlineSession): void {
+    const groups = this.groupsByUser.get(session.user)
+    if (groups) {
+      for (const group of groups) this.groupSessions(group).add(session)
+      return
+    }
+    this.loadGroups(session.user)
+  }
+
+  private unsubscribeGroups(session: OnlineSession): void {
+    for (const group of this.groupsByUser.get(session.user) ?? []) {
+      const sessions = this.sessionsByGroup.get(group)
+      sessions?.delete(session)
+      if (sessions?.size === 0) this.sessionsByGroup.delete(group)
+    }
+  }
+
+  /**
+   * Loads the user's groups once (their other devices share the list). Entries committed while it loads are not
+   * pushed to the new session: the device asks group_sync after every auth, so it misses nothing.
+   */
+  private loadGroups(user: string): void {
+    if (!this.groupLoader || this.loadingGroups.has(user)) return
+    const changes = new Map<string, boolean>()
+    this.loadingGroups.set(user, changes)
+    this.groupLoader(user).then(
+      (ids) => {
+        this.loadingGroups.delete(user)
+        const devices = this.byUser.get(user)
+        if (!devices) return
+        const groups = new Set(ids)
+        for (const [group, joined] of changes) {
+          if (joined) groups.add(group)
+          else groups.delete(group)
+        }
+        this.groupsByUser.set(user, groups)
+        for (const session of devices.values()) this.subscribeGroups(session)
+      },
+      (err: unknown) => {
+        this.loadingGroups.delete(user)
+        log.warn('could not load the groups of a user who came online', { user, error: err instanceof Error ? err.message : String(err) })
+      }
+    )
+  }
+
+  /** The user became a member: their online devices receive the group's entries from now on. */
+  joinGroup(user: string, group: string): void {
+    const loading = this.loadingGroups.get(user)
+    if (loading) {
+      loading.set(group, true)
+      return
+    }
+    const groups = this.groupsByUser.get(user)
+    if (!groups || groups.has(group)) return
+    groups.add(group)
+    for (const session of this.byUser.get(user)?.values() ?? []) this.groupSessions(group).add(session)
+  }
+
+  /** The user stopped being a member: their devices stop receiving the group's entries. */
+  leaveGroup(user: string, group: string): void {
+    const loading = this.loadingGroups.get(user)
+    if (loading) {
+      loading.set(group, false)
+      return
+    }
+    if (!this.groupsByUser.get(user)?.delete(group)) return
+    const sessions = this.sessionsByGroup.get(group)
+    for (const session of this.byUser.get(user)?.values() ?? []) sessions?.delete(session)
+    if (sessions?.size === 0) this.sessionsByGroup.delete(group)
+  }
+
+  /** The group is gone (dissolved): nobody is subscribed any more. */
+  dropGroup(group: string): void {
+    for (const session of this.sessionsByGroup.get(group) ?? []) this.groupsByUser.get(session.user)?.delete(group)
+    this.sessionsByGroup.delete(group)
+    for (const changes of this.loadingGroups.values()) if (changes.has(group)) changes.set(group, false)
+  }
+
+  /** Encodes the frame once and writes it to every online session of the group's members, except `except`. */
+  deliverGroup(group: string, frame: () => Uint8Array, except?: ConnectionRef): void {
+    const sessions = this.sessionsByGroup.get(group)
+    if (!sessions) return
+    let bytes: Uint8Array | null = null
+    for (const session of sessions) {
+      if (session === except) continue
+      bytes ??= frame()
+      session.sendBytes(bytes)
+    }
+  }
+
+  /** Sessions subscribed to a group on this node (tests, diagnostics). */
+  groupSessionCount(group: string): number {
+    return this.sessionsByGroup.get(group)?.size ?? 0
   }
 }

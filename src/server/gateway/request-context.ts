@@ -4,6 +4,7 @@ import type { CloseCode, DecodedFrame, ErrorCode, Frame } from '../../shared/pro
 import type { TokenGrant, TokenService } from '../auth/tokens'
 import type { ResolvedConfig } from '../config'
 import type { ContactsService } from '../services/contacts'
+import type { GroupsService } from '../services/groups'
 import type { MessageService } from '../services/messages'
 import type { ProfilesService } from '../services/profiles'
 import type { RoomService } from '../services/rooms/service'
@@ -19,9 +20,10 @@ export interface GatewayServices {
   registry: OnlineRegistry
   messages: MessageService
   sync: SyncService
+  rooms: RoomService
   contacts: ContactsService
   profiles: ProfilesService
-  rooms: RoomService
+  groups: GroupsService
 }
 
 /** One authenticated connection as a request handler sees it. */

@@ -11,3 +11,12 @@ export interface EventFanout {
    */
   deliver(user: string, frame: () => Uint8Array, except?: ConnectionRef): void
 }
+
+/** Fan-out of a group's log entries to the online devices of its members (cost grows with online devices). */
+export interface GroupFanout {
+  /** Writes the frame (encoded once) to every online session subscribed to `group`, except `except`. */
+  deliverGroup(group: string, frame: () => Uint8Array, except?: ConnectionRef): void
+  joinGroup(user: string, group: string): void
+  leaveGroup(user: string, group: string): void
+  dropGroup(group: string): void
+}

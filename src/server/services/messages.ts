@@ -6,7 +6,8 @@ import { createLogger } from '../../shared/logger'
 import { canonicalUserId } from '../../shared/user-id'
 import type { AppendResult, NewMessage, ServerStore } from '../store/types'
 import { messageToProps, type BodyProps } from './events'
-import type { ConnectionRef, EventFanout } from './fanout'
+import type { ConnectionRef, EventFanout, GroupFanout } from './fanout'
+import { canonicalGroupId } from './groups'
 
 /** Who may message whom (services/contacts: blocklists, the strangers setting, deleted accounts). */
 export interface SendPolicy {
@@ -40,7 +41,7 @@ function reject(code: ErrorCode, message: string): SendOutcome {
   return { ok: false, code, message }
 }
 
-export function createMessageService(store: ServerStore, fanout: EventFanout, policy?: SendPolicy): MessageService {
+export function createMessageService(store: ServerStore, fanout: EventFanout & GroupFanout, policy?: SendPolicy): MessageService {
   // A name once seen to exist keeps its row (a deleted account's too), so later sends skip the lookup; whether a
   // deleted account may still receive is the policy's question.
   const knownUsers = new Set<string>()
@@ -82,9 +83,34 @@ export function createMessageService(store: ServerStore, fanout: EventFanout, po
     return { recipient, text }
   }
 
+  /**
+   * A group send: the text checked here, the mentions canonicalised; membership, mutes, bans and @all are decided by
+   * the store inside the append transaction (services/groups/authorization.ts), where they cannot go stale.
+   */
+  const validateGroup = (request: SendRequestProps): SendOutcome | { group: string; body: BodyProps } => {
+    const group = canonicalGroupId(request.to)
+    if (!group) return reject(ErrorCode.ERROR_NOT_FOUND, `There is no group "${request.to ?? ''}".`)
+    const text = request.body?.text
+    if (typeof text?.text !== 'string' || text.text.length === 0) {
+      return reject(ErrorCode.ERROR_BAD_REQUEST, 'The message needs a non-empty text body.')
+    }
+    if (Buffer.byteLength(text.text, 'utf8') > MAX_TEXT_BYTES) {
+      return reject(ErrorCode.ERROR_TEXT_TOO_LONG, `The text is longer than ${MAX_TEXT_BYTES} bytes.`)
+    }
+    const mentions = [...new Set((text.mentions ?? []).flatMap((name) => canonicalUserId(name) ?? []))]
+    return { group, body: { text: { text: text.text, mentions, mentionAll: text.mentionAll === true } } }
+  }
+
   const pushEvents = (result: AppendResult, body: BodyProps, origin: ConnectionRef): void => {
     const { message, recipientSeq } = result
-    const messageProps = messageToProps(message, body)
+    // A group message's stored body may differ from the one sent (mentions of non-members dropped): decode it.
+    const messageProps = messageToProps(message, message.chatType === ChatTypePb.CHAT_TYPE_GROUP ? undefined : body)
+    if (message.chatType === ChatTypePb.CHAT_TYPE_GROUP) {
+      // Encoded once for every online device of every member; the sending device has its ack instead.
+      const entry = { group: message.recipient, seq: message.senderSeq, message: messageProps }
+      fanout.deliverGroup(message.recipient, () => encodeFrame({ id: 0, groupEntry: entry }), origin)
+      return
+    }
     fanout.deliver(message.sender, () => encodeFrame({ id: 0, event: { seq: message.senderSeq, message: messageProps } }), origin)
     if (message.recipient !== message.sender && recipientSeq !== null) {
       fanout.deliver(message.recipient, () => encodeFrame({ id: 0, event: { seq: recipientSeq, message: messageProps } }))
@@ -103,6 +129,10 @@ export function createMessageService(store: ServerStore, fanout: EventFanout, po
     results.forEach((result, index) => {
       const item = batch[index] as QueuedSend
       const { message } = result
+      if (result.refusal) {
+        item.resolve(reject(result.refusal.code as ErrorCode, result.refusal.message))
+        return
+      }
       item.resolve({
         ok: true,
         ack: { clientId: message.clientId, serverId: message.serverId, timestamp: message.timestamp, seq: message.senderSeq }
@@ -136,6 +166,27 @@ export function createMessageService(store: ServerStore, fanout: EventFanout, po
 
   return {
     async send(sender, request, origin) {
+      if (request.chatType === ChatTypePb.CHAT_TYPE_GROUP) {
+        const clientId = request.clientId
+        if (!clientId || clientId.length !== CLIENT_ID_BYTES) {
+          return reject(ErrorCode.ERROR_BAD_REQUEST, `The client id must be exactly ${CLIENT_ID_BYTES} bytes.`)
+        }
+        const group = validateGroup(request)
+        if ('ok' in group) return group
+        // The stored body is what pushes carry: the store may drop mentions of non-members from it (see the result).
+        const input: NewMessage = {
+          sender,
+          clientId: new Uint8Array(clientId),
+          recipient: group.group,
+          chatType: ChatTypePb.CHAT_TYPE_GROUP,
+          timestamp: Date.now(),
+          body: pb.Body.encode(group.body).finish()
+        }
+        return new Promise<SendOutcome>((resolve) => {
+          queue.push({ input, body: group.body, origin, resolve })
+          scheduleFlush()
+        })
+      }
       const checked = await validate(sender, request)
       if ('ok' in checked) return checked
       const body: BodyProps = { text: { text: checked.text } }

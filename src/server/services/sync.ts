@@ -55,7 +55,12 @@ export interface SyncService {
   recent(user: string, request: RecentRequestProps): Promise<RecentResponseProps>
 }
 
-export function createSyncService(store: ServerStore): SyncService {
+/** What recent needs of the groups service: the user's groups as conversations. */
+export interface GroupSummarySource {
+  summaries(user: string): Promise<ConversationSummaryProps[]>
+}
+
+export function createSyncService(store: ServerStore, groups?: GroupSummarySource): SyncService {
   return {
     async sync(user, afterSeq, limit) {
       const cursor = Math.max(0, afterSeq)
@@ -86,13 +91,17 @@ export function createSyncService(store: ServerStore): SyncService {
       // head_seq misses nothing (an entry in both places is applied once by its seq).
       const headSeq = await store.headSeq(user)
       const rows = await store.recentConversations(user, after, cap + 1)
-      const summaries: ConversationSummaryProps[] = rows.slice(0, cap).map((row) => ({
+      // The first page also lists the user's groups (their entries live in the groups' logs, not in the user's):
+      // they come first, so a page always ends with a one-to-one conversation whose seq the next page pages after.
+      const groupSummaries = after === null && groups ? await groups.summaries(user) : []
+      const single: ConversationSummaryProps[] = rows.slice(0, cap).map((row) => ({
         conversation: row.conversation,
         chatType: row.chatType,
         last: entryToEvent(row.last),
         readSeq: row.readSeq,
         unread: row.unread
       }))
+      const summaries = [...groupSummaries, ...single]
       const fitted = fitInFrame(summaries, (summary) => pb.ConversationSummary.encode(summary).len)
       return { conversations: fitted.items, hasMore: fitted.truncated || rows.length > cap, headSeq }
     }

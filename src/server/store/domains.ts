@@ -1,7 +1,9 @@
 // Owns how the store is split by domain: each domain (contacts, groups, rooms, ...) brings its own store interface
 // and SQLite module in store/<domain>/, and this file is the one place that composes them into ServerStore.
 import type Database from 'better-sqlite3'
-import type { Synchronous, UserEvent } from './types'
+import type { AppendResult, NewMessage, Synchronous, UserEvent } from './types'
+import { openGroupsSqlite } from './groups/sqlite'
+import type { GroupsStore } from './groups/types'
 import { openRoomsSqlite } from './rooms/sqlite'
 import type { RoomsStore } from './rooms/types'
 import { openContactsSqlite } from './contacts/sqlite'
@@ -18,11 +20,26 @@ export interface SqliteDomainContext {
   appendUserEvent(user: string, event: UserEvent, at: number): number
   /** The newest seq of the user's log. */
   headOf(user: string): number
+  /** What a domain plugs into the core's own paths (filled in by the domain modules when they open). */
+  hooks: SqliteDomainHooks
+}
+
+/** Calls the core makes into a domain: groups store their messages inside the shared group commit. */
+export interface SqliteDomainHooks {
+  /** Appends one group message inside the append transaction (decides, de-duplicates, stores it once). */
+  appendGroupMessage?(input: NewMessage): AppendResult
+  /** The append transaction committed / rolled back (sequences handed out in it become real / are forgotten). */
+  transactionCommitted?(): void
+  transactionRolledBack?(): void
+  /** The newest seq of a group's log (the bound of a group read pointer). */
+  groupHead?(group: string): number
+  /** Group messages after `afterSeq` the user may see and did not send. */
+  countGroupUnread?(user: string, group: string, afterSeq: number): number
 }
 
 /** Every domain's store interface; ServerStore extends this. A new domain adds its interface here. */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the domains are added one by one
-export interface DomainStores extends RoomsStore, ContactsStore, ProfilesStore {}
+export interface DomainStores extends RoomsStore, ContactsStore, ProfilesStore, GroupsStore {}
 
 /** The names of DomainStores' methods: the worker proxy forwards exactly these (the type checks none is missing). */
 export const DOMAIN_METHODS = [
@@ -51,7 +68,21 @@ export const DOMAIN_METHODS = [
   'accountDeletedAt',
   'accountSetPasswordHash',
   'accountDelete',
-  'accountReclaimName'
+  'accountReclaimName',
+  // groups
+  'changeGroup',
+  'groupInfo',
+  'groupMembers',
+  'groupDirectory',
+  'myGroups',
+  'groupJoinRequests',
+  'myGroupInvitations',
+  'groupSync',
+  'groupHistory',
+  'groupReadAllowed',
+  'groupIdsOf',
+  'groupSummaries',
+  'tableRowCounts'
 ] as const satisfies readonly (keyof DomainStores)[]
 
 type MissingDomainMethods = Exclude<keyof DomainStores, (typeof DOMAIN_METHODS)[number]>
@@ -62,6 +93,7 @@ export function openSqliteDomains(context: SqliteDomainContext): Synchronous<Dom
   return {
     ...openRoomsSqlite(context),
     ...openContactsSqlite(context),
-    ...openProfilesSqlite(context)
+    ...openProfilesSqlite(context),
+    ...openGroupsSqlite(context)
   }
 }

@@ -3,6 +3,7 @@
 import type Database from 'better-sqlite3'
 import { ROOMS_SCHEMA_SQL } from './rooms/sqlite'
 import { CONTACTS_PROFILES_SCHEMA } from './contacts/schema'
+import { GROUPS_MIGRATION_SQL } from './groups/schema'
 import { runSchemaMigrations, SchemaMigrationError, SchemaTooNewError, type SchemaMigration } from '../../shared/sqlite-migrations'
 
 /** Index i holds the SQL that moves the schema from version i to i + 1. Never edit a shipped entry; append. */
@@ -137,7 +138,10 @@ export const MIGRATIONS: readonly string[] = [
   ROOMS_SCHEMA_SQL,
   // contacts (friendships, requests, blocklists) and profile / presence / deletion columns of users
   // (store/contacts/schema.ts).
-  CONTACTS_PROFILES_SCHEMA
+  CONTACTS_PROFILES_SCHEMA,
+  // groups: groups, members, departures, join requests, invitations, bans, pins and each group's log
+  // (store/groups/schema.ts).
+  GROUPS_MIGRATION_SQL
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -49,7 +49,7 @@ function serve(port: NonNullable<typeof parentPort>, init: WorkerInit): void {
     const outcomes = core.appendGroups(batch.map((item) => item.messages))
     batch.forEach((item, index) => {
       const outcome = outcomes[index]
-      if (outcome?.ok) reply({ id: item.id, ok: true, value: compactResults(outcome.results) })
+      if (outcome?.ok) reply({ id: item.id, ok: true, value: compactResults(outcome.results, item.messages) })
       else reply({ id: item.id, ok: false, error: outcome?.error ?? 'The append returned nothing.' })
     })
   }

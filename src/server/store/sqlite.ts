@@ -27,7 +27,7 @@ import type {
   UserEvent,
   UserEventKind
 } from './types'
-import { DOMAIN_METHODS, openSqliteDomains, type DomainStores, type SqliteDomainContext } from './domains'
+import { DOMAIN_METHODS, openSqliteDomains, type DomainStores, type SqliteDomainContext, type SqliteDomainHooks } from './domains'
 import { storedMessageFrom } from './types'
 
 export const DATABASE_FILE_NAME = 'parley-server.sqlite'
@@ -70,6 +70,8 @@ const COMMIT_SAMPLES = 4_096
 
 const KIND_MESSAGE = 1
 const KIND_READ_POINTER = 2
+/** ChatType.CHAT_TYPE_GROUP (messages.proto): group messages and pointers go to the groups domain. */
+const CHAT_TYPE_GROUP = 1
 /** Event entries (see UserEvent): the kind column's value for each. */
 const USER_EVENT_KINDS: Readonly<Record<UserEventKind, number>> = { contact: 3, membership: 4, profile: 5 }
 const USER_EVENT_BY_KIND = new Map<number, UserEventKind>(
@@ -444,6 +446,11 @@ export function openSqliteCore(dataDir: string, options: SqliteOpenOptions = {})
    * `summaries` collects the conversation rows to update (a busy conversation is written once per commit).
    */
   const appendOne = (input: NewMessage, heads: Map<string, number>, summaries: Map<string, SummaryChange>): AppendResult => {
+    // A group message is stored once, in the group's log, by the groups domain (decided there in this transaction).
+    if (input.chatType === CHAT_TYPE_GROUP) {
+      if (!hooks.appendGroupMessage) throw new Error('No groups domain is open to store a group message.')
+      return hooks.appendGroupMessage(input)
+    }
     const clientId = asBuffer(input.clientId)
     const selfMessage = input.sender === input.recipient
     const senderSeq = (heads.get(input.sender) ?? headOf(input.sender)) + 1
@@ -475,6 +482,9 @@ export function openSqliteCore(dataDir: string, options: SqliteOpenOptions = {})
     }
   }
 
+  /** What the domain modules plug into the append path and read pointers (filled in when they open). */
+  const hooks: SqliteDomainHooks = {}
+
   /** One transaction over all groups, its COMMIT (the fsync) timed; throws after rolling back. */
   const commitGroups = (groups: readonly (readonly NewMessage[])[]): AppendResult[][] => {
     const heads = new Map<string, number>()
@@ -488,12 +498,14 @@ export function openSqliteCore(dataDir: string, options: SqliteOpenOptions = {})
       }
     } catch (err) {
       if (db.inTransaction) rollback.run()
+      hooks.transactionRolledBack?.()
       throw err
     }
     const started = performance.now()
     commit.run()
     commitMs[commits % COMMIT_SAMPLES] = performance.now() - started
     for (const [user, head] of heads) committedHeads.set(user, head)
+    hooks.transactionCommitted?.()
     commits++
     for (const group of groups) committedMessages += group.length
     return results
@@ -583,7 +595,7 @@ export function openSqliteCore(dataDir: string, options: SqliteOpenOptions = {})
       return seq
     })
 
-  const domainContext: SqliteDomainContext = { db, inTransaction, appendUserEvent, headOf }
+  const domainContext: SqliteDomainContext = { db, inTransaction, appendUserEvent, headOf, hooks }
   const domains = openSqliteDomains(domainContext)
   return {
     ...domains,
@@ -640,14 +652,19 @@ export function openSqliteCore(dataDir: string, options: SqliteOpenOptions = {})
       return inTransaction(() => {
         const head = headOf(user)
         const current = selectConversation.get(user, pointer.conversation, pointer.chatType)?.read_seq ?? 0
+        // A group pointer is a position in the group's log, so the group's head bounds it.
+        const group = pointer.chatType === CHAT_TYPE_GROUP
+        const bound = group ? (hooks.groupHead?.(pointer.conversation) ?? 0) : head
         // A device cannot have read past the end of the log: a pointer from the future would hide later messages.
-        const target = Math.min(Math.max(0, Math.floor(pointer.seq)), head)
+        const target = Math.min(Math.max(0, Math.floor(pointer.seq)), bound)
         if (target <= current) return { seq: current, eventSeq: 0 }
         const eventSeq = head + 1
         insertReadPointerEntry.run(user, eventSeq, pointer.conversation, pointer.chatType, target, Date.now())
         // The head moved (and this transaction may still roll back): the next headOf reads it again.
         committedHeads.delete(user)
-        const unread = countUnread.get(user, pointer.conversation, pointer.chatType, target)?.unread ?? 0
+        const unread = group
+          ? (hooks.countGroupUnread?.(user, pointer.conversation, target) ?? 0)
+          : (countUnread.get(user, pointer.conversation, pointer.chatType, target)?.unread ?? 0)
         storeReadPointer.run(user, pointer.conversation, pointer.chatType, target, unread)
         return { seq: target, eventSeq }
       })

@@ -48,8 +48,13 @@ export function storedMessageFrom(input: NewMessage, serverId: number, senderSeq
 export interface AppendResult {
   message: StoredMessage
   duplicate: boolean
-  /** Position in the recipient's log; equals senderSeq when the sender wrote to themself. Absent for duplicates. */
+  /**
+   * Position in the recipient's log; equals senderSeq when the sender wrote to themself; for a group message, the
+   * group's seq (as is senderSeq). Absent for duplicates and refusals.
+   */
   recipientSeq: number | null
+  /** A group message the authorisation table refused inside the append transaction: nothing was stored. */
+  refusal?: { code: number; message: string }
 }
 
 /** The account read a conversation up to `seq` (a position in the reader's log for one-to-one chats). */

@@ -87,23 +87,34 @@ export function unpackMessages(packed: PackedMessages): NewMessage[] {
  * An append result on its way back: a fresh message needs only the numbers the database gave it (the caller has
  * the rest); a resend carries the original, which the caller has not seen.
  */
-export type CompactAppendResult = [serverId: number, senderSeq: number, recipientSeq: number] | StoredMessage
+export type CompactAppendResult =
+  | [serverId: number, senderSeq: number, recipientSeq: number]
+  /** A group message whose body the store rewrote (mentions of non-members dropped). */
+  | [serverId: number, senderSeq: number, recipientSeq: number, body: Uint8Array]
+  | StoredMessage
+  /** A group message the authorisation table refused (nothing stored). */
+  | { refusal: { code: number; message: string } }
 
-export function compactResults(results: readonly AppendResult[]): CompactAppendResult[] {
-  return results.map((result) =>
-    result.duplicate || result.recipientSeq === null
-      ? result.message
-      : [result.message.serverId, result.message.senderSeq, result.recipientSeq]
-  )
+export function compactResults(results: readonly AppendResult[], inputs?: readonly NewMessage[]): CompactAppendResult[] {
+  return results.map((result, index) => {
+    if (result.refusal) return { refusal: result.refusal }
+    if (result.duplicate || result.recipientSeq === null) return result.message
+    const numbers: [number, number, number] = [result.message.serverId, result.message.senderSeq, result.recipientSeq]
+    const input = inputs?.[index]
+    return input && input.body !== result.message.body ? [...numbers, result.message.body] : numbers
+  })
 }
 
 export function expandResults(inputs: readonly NewMessage[], compact: readonly CompactAppendResult[]): AppendResult[] {
   return compact.map((entry, index) => {
-    if (!Array.isArray(entry)) return { message: entry, duplicate: true, recipientSeq: null }
     const input = inputs[index] as NewMessage
-    const [serverId, senderSeq, recipientSeq] = entry
+    if ('refusal' in entry) {
+      return { message: storedMessageFrom(input, 0, 0), duplicate: false, recipientSeq: null, refusal: entry.refusal }
+    }
+    if (!Array.isArray(entry)) return { message: entry, duplicate: true, recipientSeq: null }
+    const [serverId, senderSeq, recipientSeq, body] = entry
     return {
-      message: storedMessageFrom(input, serverId, senderSeq),
+      message: storedMessageFrom(body ? { ...input, body } : input, serverId, senderSeq),
       duplicate: false,
       recipientSeq
     }
