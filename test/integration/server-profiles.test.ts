@@ -150,6 +150,8 @@ describe('account: change password and delete', () => {
     expect((await there.waitForClose()).code).toBe(CloseCode.CLOSE_SIGNED_OUT)
     // This device carries on; the old password is refused and the new one works.
     expect((await here.request({ contacts: { list: {} } })).body).toBe('contactsOk')
+    // Its session is still live on the server: a token rotation (which checks the session) goes through.
+    expect((await here.request({ renew: { token: '' } })).body).toBe('renewOk')
     expect((await postJson(t.server.url, LOGIN_PATH, { userAccount: 'dan', userPassword: 'old-password' })).status).toBe(401)
     await login(t.server.url, 'dan', 'new-password')
     await here.close()
