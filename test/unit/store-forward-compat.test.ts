@@ -75,6 +75,15 @@ describe('store forward compatibility', () => {
     ).resolves.toEqual([])
   })
 
+  it('keeps a user event that no store domain applies raw, like an unknown event, and moves the cursor past it', async () => {
+    const result = await store.applyEvents([incoming('bob', 1)], 3, null, { userEvents: [{ seq: 2, kind: 'contact', raw: POLL_BYTES }] })
+    expect(result.userEvents).toEqual([])
+    expect(await store.getCursor()).toBe(3)
+    // Kept with its bytes: a version that knows the kind reads it again.
+    const template = incoming('bob', 2)
+    expect((await store.reinterpretUnsupported(newerDecoder(template))).map((m) => m.id)).toEqual([template.id])
+  })
+
   it('quarantines poison events, lists and counts them, newest first', async () => {
     await store.quarantineEvent(7, new Uint8Array([1, 2, 3]), 'The event cannot be decoded.')
     await store.quarantineEvent(9, null, 'The message has no sender.')

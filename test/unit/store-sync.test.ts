@@ -29,7 +29,7 @@ describe('store applyEvents', () => {
     const batch = [incoming('bob', 1), incoming('bob', 2), incoming('bob', 3)]
     await store.applyEvents(batch, 3)
     const again = await store.applyEvents(batch, 3)
-    expect(again).toEqual({ messages: [], conversations: [], quarantined: [] })
+    expect(again).toEqual({ messages: [], conversations: [], quarantined: [], userEvents: [] })
     const page = await store.page(chat('bob'), null, 50)
     expect(page.messages.map((m) => m.id)).toEqual(batch.map((m) => m.id))
     expect((await store.listConversations())[0]?.unreadCount).toBe(3)

@@ -620,6 +620,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
   private emitChanges(changes: AppliedChanges): void {
     for (const message of changes.messages) this.emit('message', message)
     for (const conversation of changes.conversations) this.emit('conversation', conversation)
+    for (const event of changes.userEvents) this.emit('userEvent', event)
   }
 
   private async emitConversation(session: ActiveSession, key: ConversationKey): Promise<void> {

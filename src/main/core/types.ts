@@ -9,6 +9,7 @@ import type {
 } from '../../shared/model'
 import type { ConversationKey } from '../../shared/model'
 import type { LogEntryDecoder } from './protocol/log-entry'
+import type { AppliedUserEvent } from './store/domains'
 
 /** A conversation as the core's callers name it: its key, or a plain user id for a single chat. */
 export type ConversationRef = ConversationKey | string
@@ -74,6 +75,8 @@ export interface ChatClientEvents {
   tokenRenewed: { expiresAt: number }
   /** The session cannot continue (token expired and could not be renewed, replaced, auth failed). */
   sessionEnded: { reason: string }
+  /** A contact, membership or profile event was applied (by sync or a push); `change` is its domain's report. */
+  userEvent: AppliedUserEvent
 }
 
 /** A session's sign-in as a shell saves it to resume later without the password. */

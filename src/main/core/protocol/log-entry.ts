@@ -5,6 +5,7 @@ import type { ChatMessage, ChatType } from '../../../shared/model'
 import { pb } from '../../../shared/proto/codec'
 import { canonicalUserId } from '../../../shared/user-id'
 import { chatTypeFromWire, envelopeFromWire, type WireEvent } from './messages'
+import type { UserEventKind } from '../store/domains'
 
 /** One log entry as it came over the wire: its position (0 when even that is unreadable) and its exact bytes. */
 export interface RawLogEvent {
@@ -21,6 +22,8 @@ export type LogEntry =
    * (who, when, which conversation), the body is kept as the entry's bytes and read again after an upgrade.
    */
   | { kind: 'unsupportedMessage'; seq: number; message: ChatMessage; bytes: Uint8Array }
+  /** A contact, membership or profile event: applied by the store domain of its kind (store/domains.ts). */
+  | { kind: 'userEvent'; seq: number; event: UserEventKind; bytes: Uint8Array }
   /** An entry of a kind this version does not know at all (a new oneof member of Event). */
   | { kind: 'unknown'; seq: number; bytes: Uint8Array }
 
@@ -111,6 +114,9 @@ export function decodeLogEntry(raw: RawLogEvent, me: string): LogEntry {
     const conversationId = chatType === 'single' ? canonicalUserId(pointer.conversation) : (pointer.conversation ?? '')
     if (!conversationId) throw new PoisonEventError(seq, raw.bytes, 'the read pointer names no valid conversation')
     return { kind: 'readPointer', seq, conversationId, chatType, readSeq: Number(pointer.seq ?? 0), bytes: raw.bytes }
+  }
+  if ((event.kind === 'contact' && event.contact) || (event.kind === 'membership' && event.membership) || (event.kind === 'profile' && event.profile)) {
+    return { kind: 'userEvent', seq, event: event.kind, bytes: raw.bytes }
   }
   return { kind: 'unknown', seq, bytes: raw.bytes }
 }

@@ -21,6 +21,7 @@ export type {
   UnknownEvent
 } from './types'
 export { LATEST_SCHEMA_VERSION } from './migrations'
+export type { AppliedUserEvent, StoreDomainApis, UserEventKind, UserEventRecord } from './domains'
 
 const log = createLogger('core:store')
 

@@ -32,6 +32,7 @@ import type {
   SyncBatchExtras
 } from './types'
 import { checkBytes, checkDraft, checkId, checkKey, checkLimit, checkMessage, checkReason, checkSafeInteger } from './validate'
+import { openStoreDomains, type AppliedUserEvent, type StoreDomainApis, type UserEventApplier, type UserEventKind, type UserEventRecord } from './domains'
 
 const log = createLogger('core:store')
 
@@ -92,12 +93,17 @@ export class SqliteMessageStore implements MessageStore {
   /** Words the current write listed: known once it commits, forgotten if it rolls back. */
   private wordsInWrite = new Set<string>()
   private closed = false
+  private readonly userEventAppliers: Map<UserEventKind, UserEventApplier>
+  readonly domains: StoreDomainApis
 
   constructor(
     private readonly db: Database,
     readonly path: string
   ) {
     this.statements = prepareStatements(db)
+    const opened = openStoreDomains({ db, write: (operation) => this.write(operation) })
+    this.userEventAppliers = opened.appliers
+    this.domains = opened.apis
   }
 
   async addOutgoing(message: ChatMessage): Promise<void> {
@@ -190,6 +196,11 @@ export class SqliteMessageStore implements MessageStore {
       const active = activeConversation === null || activeConversation === undefined ? null : checkKey(activeConversation)
       const readPointers = (extras.readPointers ?? []).map((p) => ({ key: checkKey(p?.key), seq: checkSafeInteger(p?.seq, 'read position') }))
       const unknownEvents = (extras.unknownEvents ?? []).map((e) => ({ seq: checkSafeInteger(e?.seq, 'event sequence'), raw: checkBytes(e?.raw) }))
+      const userEvents = (extras.userEvents ?? []).map((e) => ({
+        seq: checkSafeInteger(e?.seq, 'event sequence'),
+        kind: e.kind,
+        raw: checkBytes(e?.raw)
+      }))
       const quarantine = (extras.quarantine ?? []).map((q) => ({
         seq: checkSafeInteger(q?.seq, 'event sequence'),
         raw: q?.raw === null || q?.raw === undefined ? null : checkBytes(q.raw),
@@ -211,9 +222,20 @@ export class SqliteMessageStore implements MessageStore {
         }
         const now = Date.now()
         for (const event of unknownEvents) this.statements.insertUnknownEvent.run(event.seq, Buffer.from(event.raw), now)
+        const applied: AppliedUserEvent[] = []
+        for (const event of userEvents) {
+          const applier = this.userEventAppliers.get(event.kind)
+          if (!applier) {
+            this.statements.insertUnknownEvent.run(event.seq, Buffer.from(event.raw), now)
+            continue
+          }
+          const outcome = this.applyUserEvent(applier, event)
+          if ('reason' in outcome) quarantine.push({ seq: event.seq, raw: event.raw, reason: outcome.reason })
+          else if (outcome.change !== undefined) applied.push({ seq: event.seq, kind: event.kind, change: outcome.change })
+        }
         const quarantined = quarantine.map((q) => this.putAside(q.seq, q.raw, q.reason, now))
         this.statements.advanceCursor.run(cursor)
-        return { messages: changed, conversations: [...byKey.values()], quarantined }
+        return { messages: changed, conversations: [...byKey.values()], quarantined, userEvents: applied }
       })
     })
   }
@@ -549,6 +571,19 @@ export class SqliteMessageStore implements MessageStore {
     const row = this.statements.conversationByKey.get(key.type, key.id)
     if (row === undefined || (row.m_id === null && row.c_draft === null)) return null
     return rowToConversation(row)
+  }
+
+  /**
+   * One user event through its domain's applier, in a savepoint of the batch's transaction: an event the domain
+   * refuses on its checks is rolled back alone and put aside, and the batch (with the cursor) goes on.
+   */
+  private applyUserEvent(applier: UserEventApplier, event: UserEventRecord): { change: unknown } | { reason: string } {
+    try {
+      return { change: this.db.transaction(() => applier(event))() }
+    } catch (err) {
+      if (err instanceof StoreError && err.code === 'STORE_BAD_ARGUMENT') return { reason: err.message }
+      throw err
+    }
   }
 
   /**

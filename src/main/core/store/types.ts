@@ -1,6 +1,7 @@
 // The roaming store's contract: an asynchronous interface over one account's SQLite database,
 // so the implementation can move to a worker thread without touching its callers.
 import type { ChatMessage, Conversation, ConversationKey, MessagePage } from '../../../shared/model'
+import type { AppliedUserEvent, StoreDomainApis, UserEventRecord } from './domains'
 
 export interface SendAckFields {
   serverId: number
@@ -52,6 +53,11 @@ export interface SyncBatchExtras {
   readPointers?: ReadPointer[]
   /** Log entries of unknown kinds, kept raw (unknown_events). */
   unknownEvents?: UnknownEvent[]
+  /**
+   * Contact, membership and profile events: each goes to the domain that applies its kind (store/domains.ts), in
+   * this batch's transaction; a kind no domain applies yet is kept raw like an unknown event.
+   */
+  userEvents?: UserEventRecord[]
   /** Entries the caller could not decode: kept aside, the cursor still moves past them. */
   quarantine?: Array<{ seq: number; raw: Uint8Array | null; reason: string }>
 }
@@ -63,6 +69,8 @@ export interface ApplyEventsResult {
   conversations: Conversation[]
   /** Messages of the batch that failed the store's checks: quarantined instead of failing the batch. */
   quarantined: QuarantinedEvent[]
+  /** User events the domains applied, in log order, with the change each reported. */
+  userEvents: AppliedUserEvent[]
 }
 
 /**
@@ -73,6 +81,8 @@ export interface ApplyEventsResult {
 export interface MessageStore {
   /** Path of the database file (':memory:' in unit tests). */
   readonly path: string
+  /** Each domain's local API (contacts, groups, ...), on the same database. */
+  readonly domains: StoreDomainApis
 
   /**
    * Store an outgoing message (status 'sending') before it is sent: the durable outbox.

@@ -9,6 +9,7 @@ import { ProtocolError } from '../protocol/errors'
 import { decodeLogEntry, PoisonEventError, type LogEntry, type LogEntryDecoder, type RawLogEvent } from '../protocol/log-entry'
 import { StoreError } from '../store/errors'
 import type { ConversationSummary, MessageStore, ReadPointer, SyncBatchExtras, UnknownEvent } from '../store/types'
+import type { AppliedUserEvent, UserEventRecord } from '../store/domains'
 import type { RecentPage } from './recent'
 
 const log = createLogger('core:syncer')
@@ -25,6 +26,8 @@ export const RECENT_PAGE_SIZE = 100
 export interface AppliedChanges {
   messages: ChatMessage[]
   conversations: Conversation[]
+  /** Contact, membership and profile events the store's domains applied, with their changes. */
+  userEvents: AppliedUserEvent[]
 }
 
 /** A sync answer as the syncer needs it: each entry with its exact bytes. */
@@ -196,7 +199,7 @@ export class Syncer {
       const cursor = !page.hasMore || !page.next ? Math.max(headSeq, this.cursor) : this.cursor
       const conversations = await this.options.store.applyConversationSummaries(summaries, cursor)
       this.cursor = cursor
-      if (conversations.length > 0) this.options.onApplied({ messages: [], conversations })
+      if (conversations.length > 0) this.options.onApplied({ messages: [], conversations, userEvents: [] })
       if (!page.hasMore || !page.next) break
       after = page.next
     }
@@ -285,7 +288,7 @@ export class Syncer {
       if (!isRefusedByChecks(err) || entries.length === 0) throw err
       log.warn('the store refused a batch; applying its entries one by one', { count: entries.length, error: String(err) })
     }
-    const changes: AppliedChanges = { messages: [], conversations: [] }
+    const changes: AppliedChanges = { messages: [], conversations: [], userEvents: [] }
     for (const entry of entries) {
       try {
         merge(changes, await this.writeEntries([entry], this.cursor, active))
@@ -302,13 +305,20 @@ export class Syncer {
     const messages: ChatMessage[] = []
     const readPointers: ReadPointer[] = []
     const unknownEvents: UnknownEvent[] = []
+    const userEvents: UserEventRecord[] = []
     for (const entry of entries) {
       if (entry.kind === 'message' || entry.kind === 'unsupportedMessage') messages.push(entry.message)
       else if (entry.kind === 'readPointer') readPointers.push({ key: conversationKey(entry.chatType, entry.conversationId), seq: entry.readSeq })
+      else if (entry.kind === 'userEvent') userEvents.push({ seq: entry.seq, kind: entry.event, raw: entry.bytes })
       else unknownEvents.push({ seq: entry.seq, raw: entry.bytes })
     }
     const quarantine = this.takePoisoned()
-    const extras: SyncBatchExtras = { readPointers, unknownEvents, quarantine: quarantine.map(({ seq, bytes, reason }) => ({ seq, raw: bytes, reason })) }
+    const extras: SyncBatchExtras = {
+      readPointers,
+      unknownEvents,
+      userEvents,
+      quarantine: quarantine.map(({ seq, bytes, reason }) => ({ seq, raw: bytes, reason }))
+    }
     let result: Awaited<ReturnType<MessageStore['applyEvents']>>
     try {
       result = await this.options.store.applyEvents(messages, cursor, active, extras)
@@ -318,7 +328,7 @@ export class Syncer {
     }
     for (const event of result.quarantined) log.warn('the store quarantined a log entry', { seq: event.seq, reason: event.reason })
     this.quarantinedThisSession += quarantine.length + result.quarantined.length
-    return { messages: result.messages, conversations: result.conversations }
+    return { messages: result.messages, conversations: result.conversations, userEvents: result.userEvents }
   }
 
   /** Poisoned entries decoded so far, logged; they go to the store with the next write. */
@@ -353,7 +363,9 @@ function isRefusedByChecks(err: unknown): boolean {
 
 function merge(into: AppliedChanges, more: AppliedChanges): void {
   into.messages.push(...more.messages)
-  const byId = new Map(into.conversations.map((c) => [c.id, c]))
-  for (const conversation of more.conversations) byId.set(conversation.id, conversation)
-  into.conversations.splice(0, into.conversations.length, ...byId.values())
+  into.userEvents.push(...more.userEvents)
+  // Keyed by type and id: a group and a user may share an id.
+  const byKey = new Map(into.conversations.map((c) => [`${c.chatType}:${c.id}`, c]))
+  for (const conversation of more.conversations) byKey.set(`${conversation.chatType}:${conversation.id}`, conversation)
+  into.conversations.splice(0, into.conversations.length, ...byKey.values())
 }
