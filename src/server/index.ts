@@ -73,7 +73,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const contactsConfig = contactsConfigFromEnv()
   const contacts = createContactsService(store, registry, contactsConfig)
   const messages = createMessageService(store, registry, contacts)
-  const profiles = createProfilesService(store, registry, contacts)
+  const profiles = createProfilesService(store, registry, contacts, config.attemptLimits.account)
   registry.onPresence((user, online) => profiles.presenceChanged(user, online))
   const groups = createGroupsService(store, registry)
   // A device's first connection subscribes it to its groups' live entries (fan-out by online devices).
@@ -107,6 +107,8 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     const serverClosed = app.close()
     // Commit (and ack) what is queued before the sockets go, so a restart loses no acks it could have written.
     await messages.drain()
+    // Sockets closed by the shutdown are not people going offline: friends are not told (see stopPresence).
+    profiles.stopPresence()
     await gateway.close(CloseCode.CLOSE_SERVER_RESTART, 'Server is restarting.', GOING_AWAY_WINDOW_MS)
     httpServer.closeAllConnections()
     await serverClosed

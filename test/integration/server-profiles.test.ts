@@ -234,3 +234,51 @@ describe('a deleted name after its reserve (PARLEY_DELETED_NAME_RESERVE_DAYS=0)'
     for (const client of [newDevice, halDevice]) await client.close()
   })
 })
+
+describe('password checks over the socket', () => {
+  let t: TestServer
+  beforeAll(async () => {
+    // Two free attempts, then a minute's wait: the sign-in policy, made small so the test reaches it.
+    t = await startTestServer({ attemptLimits: { account: { freeAttempts: 2, baseDelayMs: 60_000 } } })
+  })
+  afterAll(async () => {
+    await t.dispose()
+  })
+
+  it('are limited like sign-ins: after the free attempts even the right password must wait', async () => {
+    const ivy = await registerAndLogin(t.server.url, 'ivy')
+    const device = await FrameClient.onDevice(t.server.url, ivy, 'i1')
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const wrong = await profileOp(device, { deleteAccount: { password: 'guess-' + attempt } })
+      expect(wrong.error?.code).toBe(ErrorCode.ERROR_FORBIDDEN)
+    }
+    const limited = await profileOp(device, { changePassword: { currentPassword: 'password-1', newPassword: 'password-2' } })
+    expect(limited.error?.code).toBe(ErrorCode.ERROR_RATE_LIMITED)
+    expect(limited.error?.message).toMatch(/wait \d+ seconds/)
+    await login(t.server.url, 'ivy', 'password-1')
+    await device.close()
+  })
+})
+
+describe('presence at shutdown', () => {
+  let t: TestServer
+  beforeAll(async () => {
+    t = await startTestServer()
+  })
+  afterAll(async () => {
+    await t.dispose()
+  })
+
+  it('records last seen for users still online when the server shuts down', async () => {
+    const jon = await registerAndLogin(t.server.url, 'jon')
+    const device = await FrameClient.onDevice(t.server.url, jon, 'j1')
+    const before = Date.now()
+    await t.restart()
+    await device.waitForClose()
+    const kim = await FrameClient.onDevice(t.server.url, await registerAndLogin(t.server.url, 'kim'), 'k1')
+    const presence = (await profileOp(kim, { presence: { users: ['jon'] } })).profileOk?.presence?.presence?.[0]
+    expect(presence?.online ?? false).toBe(false)
+    expect(Number(presence?.lastSeen)).toBeGreaterThanOrEqual(before)
+    await kim.close()
+  })
+})

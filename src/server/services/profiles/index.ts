@@ -5,7 +5,9 @@ import { ErrorCode, encodeFrame } from '../../../shared/proto/codec'
 import type { parley } from '../../../shared/proto/gen/parley.js'
 import { createLogger } from '../../../shared/logger'
 import { canonicalUserId } from '../../../shared/user-id'
+import { requiredDelayMs } from '../../auth/attempt-limits'
 import { hashPassword, verifyPassword } from '../../auth/passwords'
+import type { AttemptPolicy } from '../../options'
 import { profileToProps } from '../../store/profiles/sqlite'
 import type { ProfilePatch, ProfileRow } from '../../store/profiles/types'
 import type { ServerStore } from '../../store/types'
@@ -47,7 +49,12 @@ export interface ProfilesService {
   handle(user: string, request: ProfileRequestProps, origin: RequestOrigin): Promise<ProfileOutcome>
   /** The registry's presence hook: `user`'s first device came online, or their last one went. */
   presenceChanged(user: string, online: boolean): void
-  /** Resolves once every presence push queued so far is done (tests, shutdown). */
+  /**
+   * The server is shutting down: the sockets about to close are not people leaving, so nobody is told; their last
+   * seen is collected and written in one transaction by settled() instead of one commit per user.
+   */
+  stopPresence(): void
+  /** Resolves once every presence change so far is recorded and pushed (tests, shutdown). */
   settled(): Promise<void>
 }
 
@@ -95,13 +102,20 @@ function userList(raw: readonly string[] | null | undefined, max: number, what: 
   return [...new Set(given.map((name) => canonicalUserId(name) ?? name))]
 }
 
+/**
+ * `passwordAttempts`: the per-account sign-in policy, applied to the password checks made over the socket (change
+ * password, delete account) too, so a stolen session cannot guess the password faster than a sign-in could.
+ */
 export function createProfilesService(
   store: ServerStore,
   live: LiveConnections,
-  contacts: ContactsService
+  contacts: ContactsService,
+  passwordAttempts: AttemptPolicy
 ): ProfilesService {
   /** Presence work per user, chained so a quick offline/online flip reaches friends in the order it happened. */
   const presenceChains = new Map<string, Promise<void>>()
+  let stopping = false
+  const leftDuringShutdown = new Set<string>()
 
   const presenceOf = (profile: ProfileRow): PresenceProps => {
     const online = live.isOnline(profile.user)
@@ -122,7 +136,7 @@ export function createProfilesService(
 
   const presenceWork = async (user: string, online: boolean): Promise<void> => {
     const now = Date.now()
-    if (!online) await store.profileSetLastSeen(user, now)
+    if (!online) await store.profileSetLastSeen([user], now)
     const [profile] = await store.profilesGet([user])
     if (!profile?.exists || profile.deleted) return
     const presence: PresenceProps = online
@@ -144,10 +158,19 @@ export function createProfilesService(
   }
 
   const checkPassword = async (user: string, password: string | null | undefined): Promise<Refusal | null> => {
+    const key = `password:account:${user}`
+    const now = Date.now()
+    const { count, previousAt } = await store.countAttempt(key, now, passwordAttempts.windowMs)
+    const waitMs = previousAt === null ? 0 : requiredDelayMs(passwordAttempts, count) - (now - previousAt)
+    if (waitMs > 0) {
+      const seconds = Math.ceil(waitMs / 1000)
+      return refuse(ErrorCode.ERROR_RATE_LIMITED, `Too many password attempts. Please wait ${seconds} second${seconds === 1 ? '' : 's'} and try again.`)
+    }
     const stored = await store.getUser(user)
     if (!stored || typeof password !== 'string' || !(await verifyPassword(password, stored.passwordHash))) {
       return refuse(ErrorCode.ERROR_FORBIDDEN, 'The password is incorrect.')
     }
+    if (count > 1) await store.resetAttempts(key)
     return null
   }
 
@@ -157,7 +180,7 @@ export function createProfilesService(
     origin: RequestOrigin
   ): Promise<ProfileOutcome> => {
     const wrong = await checkPassword(user, request.currentPassword)
-    if (wrong) return refuse(wrong.code, 'The current password is incorrect.')
+    if (wrong) return wrong.code === ErrorCode.ERROR_FORBIDDEN ? refuse(wrong.code, 'The current password is incorrect.') : wrong
     const problem = passwordProblem(request.newPassword)
     if (problem) return refuse(ErrorCode.ERROR_BAD_REQUEST, problem)
     await store.accountSetPasswordHash(user, await hashPassword(request.newPassword as string))
@@ -204,6 +227,10 @@ export function createProfilesService(
     },
 
     presenceChanged(user, online) {
+      if (stopping) {
+        if (!online) leftDuringShutdown.add(user)
+        return
+      }
       const previous = presenceChains.get(user) ?? Promise.resolve()
       const next = previous
         .then(() => presenceWork(user, online))
@@ -217,8 +244,18 @@ export function createProfilesService(
       presenceChains.set(user, next)
     },
 
+    stopPresence() {
+      stopping = true
+    },
+
     async settled() {
       while (presenceChains.size > 0) await Promise.all([...presenceChains.values()])
+      if (leftDuringShutdown.size === 0) return
+      const users = [...leftDuringShutdown]
+      leftDuringShutdown.clear()
+      await store.profileSetLastSeen(users, Date.now()).catch((err: unknown) => {
+        log.warn('last-seen times could not be written at shutdown', { users: users.length, error: err instanceof Error ? err.message : String(err) })
+      })
     }
   }
 }

@@ -135,8 +135,10 @@ export function openProfilesSqlite(context: SqliteDomainContext): Synchronous<Pr
         return { profile: next, seq }
       })
     },
-    profileSetLastSeen(user, at) {
-      updateLastSeen.run(at, user)
+    profileSetLastSeen(users, at) {
+      context.inTransaction(() => {
+        for (const user of users) updateLastSeen.run(at, user)
+      })
     },
     accountDeletedAt(user) {
       return selectProfile.get(user)?.deleted_at ?? null

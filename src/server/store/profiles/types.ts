@@ -47,7 +47,8 @@ export interface ProfilesStore {
   profilesGet(users: readonly string[]): Promise<ProfileRow[]>
   /** Applies the patch and appends ProfileChanged to the user's log, in one transaction. */
   profileUpdate(user: string, patch: ProfilePatch, at: number): Promise<ProfileUpdateResult>
-  profileSetLastSeen(user: string, at: number): Promise<void>
+  /** Records when the users' last device went offline (one transaction for all: a shutdown closes every socket). */
+  profileSetLastSeen(users: readonly string[], at: number): Promise<void>
   /** The time the account was deleted, or null (also null for an unknown user). */
   accountDeletedAt(user: string): Promise<number | null>
   accountSetPasswordHash(user: string, passwordHash: string): Promise<void>
