@@ -1,0 +1,339 @@
+// Benchmark: fan-out of rooms and groups on the real server, members as real WebSocket clients on loopback held by
+// worker processes, sends at a fixed rate (open loop), deliveries counted at the receivers. Prints ONE JSON line.
+// Room: roomMembers sockets in one room, one sender at BENCH_ROOM_RATE msgs/s; the same frames are then broadcast by
+// a bare ws server (test/bench/lib/raw-broadcast.ts) to the same number of sockets in the same run.
+// Group: groupMembers all online, one sender at 10 msgs/s; rowsPerGroupMessage from the store's table counts.
+// 1:1: send->ack p99 at BENCH_SINGLE_RATE msgs/s (open loop) alone, then with the group sending at the same time.
+// Env: BENCH_ROOM_MEMBERS (5000), BENCH_GROUP_MEMBERS (2000), BENCH_WORKERS (2), BENCH_ROOM_RATE (40),
+// BENCH_GROUP_RATE (10), BENCH_SINGLE_RATE (2000), BENCH_SINGLE_PAIRS (100), BENCH_SEND_FOR_MS (10000),
+// BENCH_PARTS (room,group,single).
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fork, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import type { FanoutAnswer, FanoutClientSpec, FanoutCommand, FanoutReport } from './lib/fanout-worker'
+import type { ServerStore } from '../../src/server/store/types'
+
+process.env.PARLEY_LOG ??= 'warn'
+// Registration cost is not what this bench measures: a cheaper scrypt keeps set-up of 5,000 users to seconds.
+process.env.PARLEY_SCRYPT_LOG2_N ??= '10'
+
+const ROOM_MEMBERS = envInt('BENCH_ROOM_MEMBERS', 5000)
+const GROUP_MEMBERS = envInt('BENCH_GROUP_MEMBERS', 2000)
+const WORKERS = envInt('BENCH_WORKERS', 2)
+/** 40 msgs/s to 5,000 members is 200,000 deliveries/s: more than this 2-core machine moves, so both runs saturate. */
+const ROOM_RATE = envInt('BENCH_ROOM_RATE', 40)
+const GROUP_RATE = envInt('BENCH_GROUP_RATE', 10)
+const SINGLE_RATE = envInt('BENCH_SINGLE_RATE', 2000)
+const SINGLE_PAIRS = envInt('BENCH_SINGLE_PAIRS', 100)
+const SEND_FOR_MS = envInt('BENCH_SEND_FOR_MS', 10_000)
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'room,group,single').split(',').map((p) => p.trim()))
+/** A realistic chat line with its timing prefix. */
+const TEXT_BYTES = 80
+/** A worker reports once nothing has arrived at its sockets for this long after the sends. */
+const QUIET_MS = 2_000
+const MAX_REPORT_WAIT_MS = 120_000
+const HTTP_CONCURRENCY = 8
+const PASSWORD = 'bench-password'
+const OWNER = 'fanout-owner'
+const ChatType = { SINGLE: 0, GROUP: 1, ROOM: 2 } as const
+
+const WORKER_FILE = fileURLToPath(new URL('./lib/fanout-worker.ts', import.meta.url))
+
+function envInt(name: string, fallback: number): number {
+  const raw = Number(process.env[name])
+  return Number.isInteger(raw) && raw > 0 ? raw : fallback
+}
+
+function log(message: string): void {
+  process.stderr.write(`[bench:fanout] ${message}\n`)
+}
+
+function percentile(values: number[], p: number): number | null {
+  if (values.length === 0) return null
+  const sorted = Float64Array.from(values).sort()
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
+  return Number((sorted[index] as number).toFixed(1))
+}
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length)
+  let next = 0
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++
+        results[index] = await fn(items[index] as T)
+      }
+    })
+  )
+  return results
+}
+
+/** The load processes, each answering numbered commands. */
+class Workers {
+  private readonly children: ChildProcess[]
+  private seq = 0
+  private readonly waiting = new Map<number, { resolve: (value: unknown) => void; reject: (err: Error) => void }>()
+
+  constructor(count: number) {
+    this.children = Array.from({ length: count }, () => {
+      const child = fork(WORKER_FILE, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+      child.on('message', (message: FanoutAnswer) => {
+        const waiter = this.waiting.get(message.seq)
+        if (!waiter) return
+        this.waiting.delete(message.seq)
+        if (message.ok) waiter.resolve(message.answer)
+        else waiter.reject(new Error(message.error))
+      })
+      child.on('exit', (code) => {
+        for (const waiter of this.waiting.values()) waiter.reject(new Error(`a fanout worker exited (code ${code})`))
+        this.waiting.clear()
+      })
+      return child
+    })
+  }
+
+  get count(): number {
+    return this.children.length
+  }
+
+  call<T>(worker: number, command: FanoutCommand): Promise<T> {
+    const seq = ++this.seq
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.set(seq, { resolve: resolve as (value: unknown) => void, reject })
+      this.children[worker]?.send({ seq, command })
+    })
+  }
+
+  all<T>(command: FanoutCommand | ((worker: number) => FanoutCommand)): Promise<T[]> {
+    return Promise.all(this.children.map((_, w) => this.call<T>(w, typeof command === 'function' ? command(w) : command)))
+  }
+
+  kill(): void {
+    for (const child of this.children) child.kill()
+  }
+}
+
+interface Phase {
+  sent: number
+  acked: number
+  errors: number
+  firstError: string | null
+  deliveries: number
+  elapsedMs: number
+  /** Per message, the time until the last receiver had it. */
+  toAllMs: number[]
+  ackLatenciesMs: number[]
+  droppedCounted: number
+}
+
+function combine(reports: FanoutReport[]): Phase {
+  const firstSendAt = Math.min(...reports.filter((r) => r.firstSendAt > 0).map((r) => r.firstSendAt))
+  const lastDeliveryAt = Math.max(...reports.map((r) => r.lastDeliveryAt))
+  const toAll = new Map<number, number>()
+  for (const report of reports) {
+    for (const [index, latency] of Object.entries(report.lastArrivalMs)) {
+      const key = Number(index)
+      toAll.set(key, Math.max(toAll.get(key) ?? 0, latency))
+    }
+  }
+  return {
+    sent: reports.reduce((n, r) => n + r.sent, 0),
+    acked: reports.reduce((n, r) => n + r.acked, 0),
+    errors: reports.reduce((n, r) => n + r.errors, 0),
+    firstError: reports.find((r) => r.firstError)?.firstError ?? null,
+    deliveries: reports.reduce((n, r) => n + r.deliveries, 0),
+    elapsedMs: lastDeliveryAt - firstSendAt,
+    toAllMs: [...toAll.values()],
+    ackLatenciesMs: reports.flatMap((r) => r.ackLatenciesMs),
+    droppedCounted: reports.reduce((n, r) => n + r.droppedCounted, 0)
+  }
+}
+
+/** Splits the members over the workers (contiguous slices); the owner (the sender) is the last client of worker 0. */
+function slices(members: FanoutClientSpec[], owner: FanoutClientSpec, workers: number): FanoutClientSpec[][] {
+  const per = Math.ceil(members.length / workers)
+  const result = Array.from({ length: workers }, (_, w) => members.slice(w * per, (w + 1) * per))
+  result[0]?.push(owner)
+  return result
+}
+
+/** Per worker, the indexes of the first `count` members (spread evenly) plus, in worker 0, the owner (last). */
+function roomIndexes(parts: FanoutClientSpec[][], count: number): number[][] {
+  const per = Math.ceil(count / parts.length)
+  return parts.map((part, w) => {
+    const members = Math.min(per, part.length - (w === 0 ? 1 : 0), Math.max(0, count - per * w))
+    const list = Array.from({ length: members }, (_, i) => i)
+    if (w === 0) list.push(part.length - 1)
+    return list
+  })
+}
+
+/** One open-loop send phase: measure `kind` everywhere, send from `sender` on one worker, collect the reports. */
+async function runPhase(
+  workers: Workers,
+  kind: 'room' | 'group' | 'single',
+  senders: { worker: number; send: Extract<FanoutCommand, { type: 'send' }> }[]
+): Promise<FanoutReport[]> {
+  await workers.all({ type: 'measure', kind })
+  await Promise.all(senders.map(({ worker, send }) => workers.call(worker, send)))
+  return workers.all<FanoutReport>({ type: 'report', quietMs: QUIET_MS, maxWaitMs: MAX_REPORT_WAIT_MS })
+}
+
+async function main(): Promise<void> {
+  const { startServer } = await import('../../src/server/index')
+  const { registerAndLogin, wsUrl, FrameClient } = await import('./lib/frame-client')
+  const { startRawBroadcast } = await import('./lib/raw-broadcast')
+
+  const memberCount = Math.max(PARTS.has('room') ? ROOM_MEMBERS : 0, PARTS.has('group') ? GROUP_MEMBERS : 0, PARTS.has('single') ? SINGLE_PAIRS * 2 * WORKERS : 0)
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-'))
+  const workers = new Workers(WORKERS)
+  const result: Record<string, number | null | string> = {
+    groupMembers: null,
+    groupMsgsPerSec: null,
+    groupDeliveriesPerSec: null,
+    groupP99Ms: null,
+    rowsPerGroupMessage: null,
+    roomMembers: null,
+    roomDeliveriesPerSec: null,
+    roomP99Ms: null,
+    roomDropped: null,
+    rawBroadcastDeliveriesPerSec: null,
+    oneToOneP99Ms: null,
+    oneToOneP99MsWithGroupBusy: null
+  }
+  try {
+    let store: ServerStore | null = null
+    const server = await startServer({
+      host: '127.0.0.1',
+      port: 0,
+      dataDir,
+      // 5,000 sign-ins from one address would meet the per-address limit; this bench measures fan-out.
+      attemptLimits: { address: { freeAttempts: Infinity } },
+      // The bench reads table row counts (rowsPerGroupMessage) from the store itself.
+      testHooks: { wrapStore: (opened) => (store = opened) }
+    })
+    log(`server at ${server.url}; registering ${memberCount} users`)
+    const names = Array.from({ length: memberCount }, (_, i) => `fan${i}`)
+    const logins = await mapLimited(names, HTTP_CONCURRENCY, (name) => registerAndLogin(server.url, name, PASSWORD))
+    const ownerLogin = await registerAndLogin(server.url, OWNER, PASSWORD)
+    const members = logins.map((l) => ({ user: l.user, token: l.token }))
+    const owner = { user: ownerLogin.user, token: ownerLogin.token }
+    const parts = slices(members, owner, WORKERS)
+    const ownerIndex = (parts[0]?.length ?? 1) - 1
+
+    // The owner's set-up connection is not the sending one (a device id of its own).
+    const setup = await FrameClient.onDevice(server.url, ownerLogin, 'bench-setup')
+    const roomReply = await setup.request({ rooms: { create: { name: 'Fan-out room', maxMembers: ROOM_MEMBERS + 10 } } })
+    const room = String(roomReply.roomsOk?.done?.room ?? '')
+    const groupReply = await setup.request({
+      groups: { create: { name: 'Fan-out group', settings: { isPublic: true, joinNeedsApproval: false, inviteNeedsConsent: false, maxMembers: 3000 } } }
+    })
+    const group = String(groupReply.groupsOk?.done?.group ?? '')
+    if (!room) throw new Error(`room create failed: ${JSON.stringify(roomReply.error)}`)
+    await setup.close()
+
+    log(`connecting ${memberCount + 1} sockets in ${WORKERS} workers`)
+    await workers.all((w) => ({ type: 'connect', wsUrl: wsUrl(server.url), clients: parts[w] ?? [] }))
+
+    if (PARTS.has('room')) {
+      // The first ROOM_MEMBERS members (by their place in the slices) and the owner, who sends.
+      const indexes = roomIndexes(parts, ROOM_MEMBERS)
+      const joins = await workers.all<{ joined: number; firstFailure: string | null }>((w) => ({ type: 'join-room', room, indexes: indexes[w] ?? [] }))
+      const roomJoined = joins.reduce((n, j) => n + j.joined, 0) - 1
+      log(`room: ${roomJoined} members joined (${joins.find((j) => j.firstFailure)?.firstFailure ?? 'no failures'}); sending ${ROOM_RATE} msgs/s for ${SEND_FOR_MS} ms`)
+      const reports = await runPhase(workers, 'room', [
+        { worker: 0, send: { type: 'send', from: [ownerIndex], to: [room], chatType: ChatType.ROOM, rate: ROOM_RATE, durationMs: SEND_FOR_MS, textBytes: TEXT_BYTES } }
+      ])
+      const phase = combine(reports)
+      const expected = phase.acked * roomJoined
+      log(`room: sent ${phase.sent}, acked ${phase.acked}, deliveries ${phase.deliveries}/${expected} in ${phase.elapsedMs.toFixed(0)} ms, errors ${phase.errors} ${phase.firstError ?? ''}; server ${JSON.stringify(server.roomStats())}`)
+      result.roomMembers = roomJoined
+      result.roomDeliveriesPerSec = Math.round(phase.deliveries / (phase.elapsedMs / 1000))
+      result.roomP99Ms = percentile(phase.toAllMs, 99)
+      result.roomDropped = expected > 0 ? Number((1 - phase.deliveries / expected).toFixed(4)) : null
+    }
+
+    if (PARTS.has('group') && group) {
+      const indexes = roomIndexes(parts, GROUP_MEMBERS).map((list, w) => (w === 0 ? list.slice(0, -1) : list))
+      const joins = await workers.all<{ joined: number; firstFailure: string | null }>((w) => ({ type: 'join-group', group, indexes: indexes[w] ?? [] }))
+      const joined = joins.reduce((n, j) => n + j.joined, 0)
+      log(`group: ${joined} members joined (${joins.find((j) => j.firstFailure)?.firstFailure ?? 'no failures'}); sending ${GROUP_RATE} msgs/s`)
+      const before = await (store as ServerStore | null)?.tableRowCounts()
+      const reports = await runPhase(workers, 'group', [
+        { worker: 0, send: { type: 'send', from: [ownerIndex], to: [group], chatType: ChatType.GROUP, rate: GROUP_RATE, durationMs: SEND_FOR_MS, textBytes: TEXT_BYTES } }
+      ])
+      const after = await (store as ServerStore | null)?.tableRowCounts()
+      const phase = combine(reports)
+      log(`group: sent ${phase.sent}, acked ${phase.acked}, deliveries ${phase.deliveries}, errors ${phase.errors} ${phase.firstError ?? ''}`)
+      const rowsAdded = before && after ? Object.keys(after).reduce((n, table) => n + (after[table] ?? 0) - (before[table] ?? 0), 0) : null
+      result.groupMembers = joined + 1
+      result.groupMsgsPerSec = Number((phase.acked / (SEND_FOR_MS / 1000)).toFixed(1))
+      result.groupDeliveriesPerSec = Math.round(phase.deliveries / (phase.elapsedMs / 1000))
+      result.groupP99Ms = percentile(phase.toAllMs, 99)
+      result.rowsPerGroupMessage = rowsAdded !== null && phase.acked > 0 ? Number((rowsAdded / phase.acked).toFixed(2)) : null
+    }
+
+    if (PARTS.has('single')) {
+      // 1:1 pairs live in the last worker (the group's sender is in worker 0): client i sends to client i + pairs.
+      const w = WORKERS - 1
+      const slice = parts[w] ?? []
+      const pairs = Math.min(SINGLE_PAIRS, Math.floor((slice.length - (w === 0 ? 1 : 0)) / 2))
+      const from = Array.from({ length: pairs }, (_, i) => i)
+      const to = Array.from({ length: pairs }, (_, i) => slice[i + pairs]?.user ?? '')
+      const single: Extract<FanoutCommand, { type: 'send' }> = {
+        type: 'send', from, to, chatType: ChatType.SINGLE, rate: SINGLE_RATE, durationMs: SEND_FOR_MS, textBytes: TEXT_BYTES
+      }
+      log(`1:1: ${pairs} senders, ${SINGLE_RATE} msgs/s alone`)
+      const alone = combine(await runPhase(workers, 'single', [{ worker: w, send: single }]))
+      log(`1:1 alone: sent ${alone.sent}, acked ${alone.acked}, errors ${alone.errors} ${alone.firstError ?? ''}`)
+      result.oneToOneP99Ms = percentile(alone.ackLatenciesMs, 99)
+      if (PARTS.has('group') && group && w !== 0) {
+        log('1:1 with the group sending')
+        const busy = await runPhase(workers, 'single', [
+          { worker: w, send: single },
+          { worker: 0, send: { type: 'send', from: [ownerIndex], to: [group], chatType: ChatType.GROUP, rate: GROUP_RATE, durationMs: SEND_FOR_MS, textBytes: TEXT_BYTES } }
+        ])
+        // Only the 1:1 worker's acks: worker 0's are the group sender's.
+        const singleOnly = combine([busy[w] as FanoutReport])
+        log(`1:1 busy: sent ${singleOnly.sent}, acked ${singleOnly.acked}, errors ${singleOnly.errors}`)
+        result.oneToOneP99MsWithGroupBusy = percentile(singleOnly.ackLatenciesMs, 99)
+      }
+    }
+
+    await workers.all({ type: 'close' })
+    await server.close()
+
+    if (PARTS.has('room')) {
+      const raw = await startRawBroadcast()
+      const rawParts = slices(members.slice(0, ROOM_MEMBERS).map((m) => ({ user: m.user, token: m.user })), { user: OWNER, token: OWNER }, WORKERS)
+      await workers.all((w) => ({ type: 'connect', wsUrl: raw.wsUrl, clients: rawParts[w] ?? [] }))
+      await workers.all((w) => ({ type: 'join-room', room: 'raw', indexes: (rawParts[w] ?? []).map((_, i) => i) }))
+      const rawOwner = (rawParts[0]?.length ?? 1) - 1
+      log(`raw broadcast: ${ROOM_MEMBERS} sockets, ${ROOM_RATE} msgs/s`)
+      const phase = combine(
+        await runPhase(workers, 'room', [
+          { worker: 0, send: { type: 'send', from: [rawOwner], to: ['raw'], chatType: ChatType.ROOM, rate: ROOM_RATE, durationMs: SEND_FOR_MS, textBytes: TEXT_BYTES } }
+        ])
+      )
+      log(`raw: sent ${phase.sent}, deliveries ${phase.deliveries} in ${phase.elapsedMs.toFixed(0)} ms, p99 to all ${percentile(phase.toAllMs, 99)} ms`)
+      result.rawBroadcastDeliveriesPerSec = Math.round(phase.deliveries / (phase.elapsedMs / 1000))
+      await workers.all({ type: 'close' })
+      await raw.close()
+    }
+    console.log(JSON.stringify(result))
+  } finally {
+    workers.kill()
+    fs.rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error('bench:fanout failed:', err)
+    process.exit(1)
+  }
+)
