@@ -38,7 +38,6 @@ export interface SqliteDomainHooks {
 }
 
 /** Every domain's store interface; ServerStore extends this. A new domain adds its interface here. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the domains are added one by one
 export interface DomainStores extends RoomsStore, ContactsStore, ProfilesStore, GroupsStore {}
 
 /** The names of DomainStores' methods: the worker proxy forwards exactly these (the type checks none is missing). */

@@ -722,10 +722,11 @@ export function openGroupsSqlite(context: SqliteDomainContext): Synchronous<Grou
     const denied = decide('send', input.sender, standing, input.timestamp)
     if (denied) return refuse(denied)
     let body = input.body
-    let text: parley.v1.ITextBody | null = null
+    let text: parley.v1.ITextBody | null
     try {
       text = pb.Body.decode(input.body).text ?? null
     } catch {
+      // The service encoded this body a moment ago; undecodable means no mentions to check.
       text = null
     }
     const mentions = text?.mentions ?? []
