@@ -185,6 +185,7 @@ describe('account: change password and delete', () => {
     expect(toDeleted.error?.code).toBe(ErrorCode.ERROR_USER_NOT_FOUND)
     expect(toDeleted.error?.message).toMatch(/deleted/)
     expect((await fayDevice.request({ contacts: { request: { to: 'eve' } } })).error?.code).toBe(ErrorCode.ERROR_USER_NOT_FOUND)
+    expect((await fayDevice.request({ lookupUser: { user: 'eve' } })).lookupUserOk?.exists ?? false).toBe(false)
 
     const signIn = await postJson(t.server.url, LOGIN_PATH, { userAccount: 'eve', userPassword: 'password-1' })
     expect(signIn.status).toBe(403)

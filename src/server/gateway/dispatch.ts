@@ -144,7 +144,9 @@ export function createDispatcher(services: GatewayServices): RequestDispatcher {
       }
       case 'lookupUser': {
         const canonical = canonicalUserId(frame.lookupUser?.user)
-        const exists = canonical !== null && (await store.existingUsers([canonical])).has(canonical)
+        // A deleted account is not found: nobody can start a chat or a friendship with it (its profile says deleted).
+        const profile = canonical === null ? null : (await store.profilesGet([canonical]))[0]
+        const exists = profile?.exists === true && !profile.deleted
         context.sendFrame({ id, lookupUserOk: { exists, user: canonical ?? '' } })
         return
       }
