@@ -50,8 +50,8 @@ export interface ProfilesService {
   /** The registry's presence hook: `user`'s first device came online, or their last one went. */
   presenceChanged(user: string, online: boolean): void
   /**
-   * The server is shutting down: the sockets about to close are not people leaving, so nobody is told; their last
-   * seen is collected and written in one transaction by settled() instead of one commit per user.
+   * The server is shutting down: the sockets about to close are not people leaving, so nobody is told (their last
+   * seen is still written, in one transaction with every other).
    */
   stopPresence(): void
   /** Resolves once every presence change so far is recorded and pushed (tests, shutdown). */
@@ -115,7 +115,26 @@ export function createProfilesService(
   /** Presence work per user, chained so a quick offline/online flip reaches friends in the order it happened. */
   const presenceChains = new Map<string, Promise<void>>()
   let stopping = false
-  const leftDuringShutdown = new Set<string>()
+  /** Who went offline since the last write, and when: written together on the next turn (see recordLastSeen). */
+  const lastSeenPending = new Map<string, number>()
+  let lastSeenWrite: Promise<void> | null = null
+
+  /**
+   * Last-seen times of everyone whose last device went in one event-loop turn are written in ONE transaction: a
+   * network blip that drops a thousand sockets costs one commit (one fsync) in the writer, not a thousand queued
+   * between the message commits.
+   */
+  const recordLastSeen = (user: string, at: number): void => {
+    lastSeenPending.set(user, at)
+    lastSeenWrite ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      const seen = [...lastSeenPending].map(([name, when]) => ({ user: name, at: when }))
+      lastSeenPending.clear()
+      lastSeenWrite = null
+      await store.profileSetLastSeen(seen).catch((err: unknown) => {
+        log.warn('last-seen times could not be written', { users: seen.length, error: err instanceof Error ? err.message : String(err) })
+      })
+    })
+  }
 
   const presenceOf = (profile: ProfileRow): PresenceProps => {
     const online = live.isOnline(profile.user)
@@ -127,22 +146,25 @@ export function createProfilesService(
     }
   }
 
-  const pushToFriends = async (user: string, update: parley.v1.ContactUpdate.$Properties): Promise<void> => {
-    const friends = await store.contactsFriendsOf(user)
+  const deliverToFriends = (friends: readonly string[], update: parley.v1.ContactUpdate.$Properties): void => {
     if (friends.length === 0) return
     const bytes = encodeFrame({ id: 0, contactUpdate: update })
     for (const friend of friends) live.deliver(friend, () => bytes)
   }
 
-  const presenceWork = async (user: string, online: boolean): Promise<void> => {
-    const now = Date.now()
-    if (!online) await store.profileSetLastSeen([user], now)
+  const pushToFriends = async (user: string, update: parley.v1.ContactUpdate.$Properties): Promise<void> => {
+    deliverToFriends(await store.contactsFriendsOf(user), update)
+  }
+
+  /** Tells the user's friends; `at` is when the transition happened (the last seen of an offline one). */
+  const presenceWork = async (user: string, online: boolean, at: number): Promise<void> => {
+    // Most connections belong to someone with no friend online to tell: one read, and nothing more.
+    const friends = await store.contactsFriendsOf(user)
+    if (friends.length === 0 || !friends.some((friend) => live.isOnline(friend))) return
     const [profile] = await store.profilesGet([user])
     if (!profile?.exists || profile.deleted) return
-    const presence: PresenceProps = online
-      ? { user, online: true, statusText: profile.statusText, lastSeen: 0 }
-      : { user, online: false, statusText: profile.statusText, lastSeen: now }
-    await pushToFriends(user, { presence })
+    const presence: PresenceProps = { user, online, statusText: profile.statusText, lastSeen: online ? 0 : at }
+    deliverToFriends(friends, { presence })
   }
 
   const update = async (user: string, patch: ProfilePatch, origin: RequestOrigin): Promise<ProfileOutcome> => {
@@ -227,13 +249,12 @@ export function createProfilesService(
     },
 
     presenceChanged(user, online) {
-      if (stopping) {
-        if (!online) leftDuringShutdown.add(user)
-        return
-      }
+      const at = Date.now()
+      if (!online) recordLastSeen(user, at)
+      if (stopping) return
       const previous = presenceChains.get(user) ?? Promise.resolve()
       const next = previous
-        .then(() => presenceWork(user, online))
+        .then(() => presenceWork(user, online, at))
         .catch((err: unknown) => {
           // A store closing at shutdown ends here too: presence is best effort, never a reason to fail a connection.
           log.warn('a presence change could not be recorded or pushed', { user, online, error: err instanceof Error ? err.message : String(err) })
@@ -249,13 +270,9 @@ export function createProfilesService(
     },
 
     async settled() {
-      while (presenceChains.size > 0) await Promise.all([...presenceChains.values()])
-      if (leftDuringShutdown.size === 0) return
-      const users = [...leftDuringShutdown]
-      leftDuringShutdown.clear()
-      await store.profileSetLastSeen(users, Date.now()).catch((err: unknown) => {
-        log.warn('last-seen times could not be written at shutdown', { users: users.length, error: err instanceof Error ? err.message : String(err) })
-      })
+      while (presenceChains.size > 0 || lastSeenWrite) {
+        await Promise.all([...presenceChains.values(), lastSeenWrite])
+      }
     }
   }
 }

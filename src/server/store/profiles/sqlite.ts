@@ -135,9 +135,9 @@ export function openProfilesSqlite(context: SqliteDomainContext): Synchronous<Pr
         return { profile: next, seq }
       })
     },
-    profileSetLastSeen(users, at) {
+    profileSetLastSeen(seen) {
       context.inTransaction(() => {
-        for (const user of users) updateLastSeen.run(at, user)
+        for (const { user, at } of seen) updateLastSeen.run(at, user)
       })
     },
     accountDeletedAt(user) {

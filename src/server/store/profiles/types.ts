@@ -43,12 +43,18 @@ export interface AccountDeletion {
 
 export type ReclaimResult = { outcome: 'reclaimed' } | { outcome: 'taken' } | { outcome: 'reserved'; until: number }
 
+export interface LastSeen {
+  user: string
+  /** ms since epoch */
+  at: number
+}
+
 export interface ProfilesStore {
   profilesGet(users: readonly string[]): Promise<ProfileRow[]>
   /** Applies the patch and appends ProfileChanged to the user's log, in one transaction. */
   profileUpdate(user: string, patch: ProfilePatch, at: number): Promise<ProfileUpdateResult>
-  /** Records when the users' last device went offline (one transaction for all: a shutdown closes every socket). */
-  profileSetLastSeen(users: readonly string[], at: number): Promise<void>
+  /** Records when each user's last device went offline, in one transaction (a network blip drops many at once). */
+  profileSetLastSeen(seen: readonly LastSeen[]): Promise<void>
   /** The time the account was deleted, or null (also null for an unknown user). */
   accountDeletedAt(user: string): Promise<number | null>
   accountSetPasswordHash(user: string, passwordHash: string): Promise<void>
