@@ -216,6 +216,16 @@ describe('groups', () => {
     // What vic saw stays readable; nothing after the ban.
     expect(historyTexts(await history(vic, group, GROUP))).toEqual(['after unmute', 'before mute'])
 
+    // group_sync gives vic the entries up to the ban (its to_seq) and then says not_member.
+    const toSeq = Number(removed.event?.membership?.toSeq)
+    const synced = await vic.request({ groupSync: { cursors: [{ group, afterSeq: 0 }] } })
+    const batch = synced.groupSyncOk?.groups?.[0]
+    expect(batch?.entries?.at(-1)?.notice?.kind).toBe(NoticeKind.KIND_BANNED)
+    expect(Number(batch?.entries?.at(-1)?.seq)).toBe(toSeq)
+    expect(batch?.notMember).toBe(true)
+    const after = await vic.request({ groupSync: { cursors: [{ group, afterSeq: toSeq }] } })
+    expect(after.groupSyncOk?.groups?.[0]).toMatchObject({ notMember: true, entries: [] })
+
     await ok(owner, { ban: { group, user: 'vic', banned: false } })
     await ok(vic, { join: { group } })
     await sendOk(vic, group, 'back again')
@@ -359,6 +369,88 @@ describe('groups', () => {
     expect(pushed.groupEntry?.message?.body?.text?.mentions).toEqual(['jon'])
     const stored = await history(member, group, GROUP)
     expect(stored.historyPage?.events?.[0]?.message?.body?.text?.mentions).toEqual(['jon'])
+  })
+
+  it('directory: public groups only, found by name in any case or by id, paged; members paged owner, admins, members', async () => {
+    const owner = await device('mia', 'mi-1')
+    const seeker = await device('ned', 'n-1')
+    const hiking = await createGroup(owner, 'Hiking Club', [], { isPublic: true })
+    const hikers = await createGroup(owner, 'weekend HIKERS', [], { isPublic: true })
+    await createGroup(owner, 'Hidden hikes', [], { isPublic: false })
+    const first = await ok(seeker, { directory: { query: 'hik', limit: 1 } })
+    expect(first.directory?.groups?.map((group) => group.name)).toEqual(['Hiking Club'])
+    expect(first.directory?.next).toBeTruthy()
+    const second = await ok(seeker, { directory: { query: 'hik', limit: 1, after: first.directory?.next ?? '' } })
+    expect(second.directory?.groups?.map((group) => group.group)).toEqual([hikers])
+    expect(second.directory?.next ?? '').toBe('')
+    const byId = await ok(seeker, { directory: { query: hiking.toUpperCase() } })
+    expect(byId.directory?.groups?.map((group) => group.group)).toEqual([hiking])
+    expect(byId.directory?.groups?.[0]?.myRole).toBe(0)
+
+    const names = ['p01', 'p02', 'p03', 'p04']
+    for (const name of names) await account(name)
+    const big = await createGroup(owner, 'Paged', ['p04', 'p03', 'p02', 'p01'])
+    await ok(owner, { setAdmin: { group: big, user: 'p03', admin: true } })
+    const pages: string[][] = []
+    let afterUser = ''
+    for (;;) {
+      const page = await ok(owner, { members: { group: big, afterUser, limit: 2 } })
+      const users = page.members?.members?.map((member) => member.user) ?? []
+      pages.push(users)
+      expect(page.members?.memberCount).toBe(5)
+      if (!page.members?.hasMore) break
+      afterUser = users.at(-1) as string
+    }
+    expect(pages).toEqual([['mia', 'p03'], ['p01', 'p02'], ['p04']])
+    expect((await ok(owner, { mine: {} })).groups?.groups?.map((group) => group.name).sort()).toEqual(
+      ['Hidden hikes', 'Hiking Club', 'Paged', 'weekend HIKERS']
+    )
+  })
+
+  it('transfer, announcement, pins and leave: notices in the log, role changes on the members’ devices', async () => {
+    const owner = await device('ola', 'ol-1')
+    const heir = await device('per', 'pe-1')
+    const group = await createGroup(owner, 'Handover', ['per'])
+    const serverId = Number((await sendGroup(owner, group, 'pin this')).sendAck?.serverId)
+    await ok(owner, { pin: { group, serverId, pinned: true } })
+    await ok(owner, { update: { group, announcement: 'Meet at nine', name: 'Handed over' } })
+    await ok(owner, { transfer: { group, user: 'per' } })
+    const promoted = await heir.waitFor(membershipEvent(group, MembershipKind.KIND_ROLE_CHANGED))
+    expect(promoted.event?.membership?.role).toBe(pb.GroupRole.GROUP_ROLE_OWNER)
+    const demoted = await owner.waitFor(membershipEvent(group, MembershipKind.KIND_ROLE_CHANGED))
+    expect(demoted.event?.membership?.role).toBe(pb.GroupRole.GROUP_ROLE_ADMIN)
+    const info = await ok(heir, { info: { group } })
+    expect(info.info).toMatchObject({ owner: 'per', announcement: 'Meet at nine', name: 'Handed over', myRole: pb.GroupRole.GROUP_ROLE_OWNER })
+    expect(info.info?.pinned?.map(Number)).toEqual([serverId])
+    expect((await groups(heir, { leave: { group } })).error?.code).toBe(ErrorCode.ERROR_FORBIDDEN)
+    await ok(owner, { leave: { group } })
+    const left = await owner.waitFor(membershipEvent(group, MembershipKind.KIND_LEFT))
+    expect(Number(left.event?.membership?.toSeq)).toBeGreaterThan(0)
+    const kinds = (await heir.request({ groupSync: { cursors: [{ group, afterSeq: 0 }] } })).groupSyncOk?.groups?.[0]?.entries?.map(
+      (entry) => entry.notice?.kind ?? 'message'
+    )
+    // The heir was added right after the group was created: their history starts after the created notice.
+    expect(kinds).toEqual([
+      NoticeKind.KIND_ADDED,
+      'message',
+      NoticeKind.KIND_PINNED,
+      NoticeKind.KIND_INFO_CHANGED,
+      NoticeKind.KIND_ANNOUNCEMENT,
+      NoticeKind.KIND_OWNER_CHANGED,
+      NoticeKind.KIND_LEFT
+    ])
+    expect((await ok(heir, { info: { group } })).info?.memberCount).toBe(1)
+  })
+
+  it('group sequences continue after a restart (heads come from the database)', async () => {
+    const owner = await device('quin', 'qu-1')
+    const group = await createGroup(owner, 'Restarted', [])
+    const before = await sendOk(owner, group, 'before restart')
+    await owner.close()
+    await t.restart()
+    const again = await device('quin', 'qu-1')
+    expect(await sendOk(again, group, 'after restart')).toBe(before + 1)
+    expect(historyTexts(await history(again, group, GROUP))).toEqual(['after restart', 'before restart'])
   })
 
   it('stores a group message as two rows whatever the group size (one messages row, one group_log row)', async () => {
