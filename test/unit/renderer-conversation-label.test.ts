@@ -30,7 +30,7 @@ function lastMessage(text: string, direction: 'in' | 'out'): ChatMessage {
 }
 
 function conversation(unreadCount: number, last: ChatMessage | null): Conversation {
-  return { id: 'bob', chatType: 'single', lastMessage: last, unreadCount, readSeq: 0, draft: null, updatedAt: 1 }
+  return { id: 'bob', chatType: 'single', title: null, lastMessage: last, unreadCount, readSeq: 0, draft: null, updatedAt: 1 }
 }
 
 describe('renderer conversation labels', () => {

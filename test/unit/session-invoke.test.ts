@@ -79,7 +79,7 @@ class FakeClient implements ChatClientApi {
   }
   async listConversations(): Promise<Conversation[]> {
     this.calls.push(['listConversations'])
-    return [{ id: 'bob', chatType: 'single', lastMessage: null, unreadCount: 2, readSeq: 0, draft: null, updatedAt: 5 }]
+    return [{ id: 'bob', chatType: 'single', title: null, lastMessage: null, unreadCount: 2, readSeq: 0, draft: null, updatedAt: 5 }]
   }
   async page(conversation: ConversationRef, beforeSeq: number | null, limit: number): Promise<MessagePage> {
     this.calls.push(['page', refText(conversation), beforeSeq, limit])
@@ -375,7 +375,7 @@ describe('CoreSession mapping', () => {
     const client = clients[0]!
     events.length = 0
     const status: ConnectionStatus = { state: 'connected', nextRetryAt: null, reason: null }
-    const conversation: Conversation = { id: 'bob', chatType: 'single', lastMessage: null, unreadCount: 0, readSeq: 0, draft: null, updatedAt: 1 }
+    const conversation: Conversation = { id: 'bob', chatType: 'single', title: null, lastMessage: null, unreadCount: 0, readSeq: 0, draft: null, updatedAt: 1 }
     client.emit('connection', status)
     client.emit('message', message())
     client.emit('conversation', conversation)

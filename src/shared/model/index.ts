@@ -90,6 +90,11 @@ export interface ChatMessage {
 export interface Conversation {
   id: string
   chatType: ChatType
+  /**
+   * The name to show: a group's or room's name, a contact's remark or nickname; null = show the id (a user id is
+   * readable, a group id is not, so groups and rooms always fill it once known).
+   */
+  title: string | null
   lastMessage: ChatMessage | null
   /** Incoming messages after the read pointer (derived from readSeq, so every device shows the same count). */
   unreadCount: number

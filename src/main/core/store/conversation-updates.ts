@@ -116,6 +116,8 @@ export class ConversationUpdates {
       return {
         id: row.id,
         chatType: row.chat_type as ChatType,
+        // Names come from the domains (groups, rooms, contacts) once they keep them; until then the id shows.
+        title: null,
         lastMessage: keptId === null ? entry.newest : stored ? rowToMessage(stored) : null,
         unreadCount: row.unread_count,
         readSeq: row.read_seq,

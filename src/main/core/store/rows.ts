@@ -183,6 +183,7 @@ export function rowToConversation(row: ConversationRow): Conversation {
   return {
     id: row.c_id,
     chatType: row.c_chat_type as ChatType,
+    title: null,
     lastMessage,
     unreadCount: row.c_unread_count,
     readSeq: row.c_read_seq,

@@ -15,7 +15,7 @@ import { useDraftStore } from './drafts'
 import { useSessionStore } from './session'
 
 function emptyConversation(id: string): Conversation {
-  return { id, chatType: 'single', lastMessage: null, unreadCount: 0, readSeq: 0, draft: null, updatedAt: Date.now() }
+  return { id, chatType: 'single', title: null, lastMessage: null, unreadCount: 0, readSeq: 0, draft: null, updatedAt: Date.now() }
 }
 
 /** Whether the user can see this window: tracked from focus/blur events (the page's own view of it). */

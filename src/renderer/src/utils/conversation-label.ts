@@ -32,8 +32,18 @@ export function previewText(conversation: Conversation, draft: string | null = n
   return last.direction === 'out' ? `You: ${clipped}` : clipped
 }
 
+/** The conversation's name as shown: its title (group or room name, a contact's remark) or the peer's id. */
+export function conversationTitle(conversation: Pick<Conversation, 'id' | 'title'>): string {
+  return conversation.title?.trim() || conversation.id
+}
+
+/** Spoken after the name for groups and rooms, so a group called "bob" is never taken for the user bob. */
+const CHAT_TYPE_WORD: Record<Conversation['chatType'], string | null> = { single: null, group: 'group', room: 'chat room' }
+
 export function conversationAccessibleName(conversation: Conversation, draft: string | null = null): string {
-  const parts = [conversation.id]
+  const parts = [conversationTitle(conversation)]
+  const typeWord = CHAT_TYPE_WORD[conversation.chatType]
+  if (typeWord) parts.push(typeWord)
   if (conversation.unreadCount > 0) parts.push(`${conversation.unreadCount} unread`)
   if (hasDraft(draft)) parts.push(previewText(conversation, draft))
   else parts.push(conversation.lastMessage ? `last message: ${previewText(conversation)}` : 'no messages yet')
