@@ -206,6 +206,13 @@ export const ROOM_SOCKET_BACKLOG_LIMIT_BYTES = 1024 * 1024
 export const ROOM_SOCKET_RESUME_BYTES = 64 * 1024
 /** How often lagging sockets are checked for having drained (the notice needs no room frame to arrive first). */
 export const ROOM_DRAIN_CHECK_INTERVAL_MS = 100
+/**
+ * Joins and leaves are announced to the room only while it has at most this many members. Each announcement goes
+ * to every member, so a join storm into a big room costs members² frames (12.5 million for 5,000 joins) for news
+ * nobody reads at that size; the count stays in RoomInfo and the member list. Kicks, bans, mutes and role changes
+ * are always announced.
+ */
+export const ROOM_ANNOUNCE_JOINS_MAX_MEMBERS = 200
 
 export interface RoomsConfig {
   recentWindow: number

@@ -9,6 +9,7 @@ import {
   DEFAULT_ROOM_MAX_MEMBERS,
   MAX_ROOM_MAX_MEMBERS,
   ROOM_ANNOUNCEMENT_MAX_CHARS,
+  ROOM_ANNOUNCE_JOINS_MAX_MEMBERS,
   ROOM_ATTRIBUTE_KEY_MAX_CHARS,
   ROOM_ATTRIBUTE_VALUE_MAX_BYTES,
   ROOM_DESCRIPTION_MAX_CHARS,
@@ -203,7 +204,9 @@ export function createRoomService(store: RoomsStore, config: RoomsConfig, live: 
     cancelGrace(room, user)
     const left = live.leave(room, user)
     if (!left.removed) return
-    broadcast(room, { member: { kind, user, actor, memberCount: left.count } })
+    if (kind !== MemberKind.LEFT || left.count < ROOM_ANNOUNCE_JOINS_MAX_MEMBERS) {
+      broadcast(room, { member: { kind, user, actor, memberCount: left.count } })
+    }
     for (const socket of [...(socketsByUser.get(room)?.get(user) ?? [])]) removeSocket(room, socket)
   }
 
@@ -316,7 +319,7 @@ export function createRoomService(store: RoomsStore, config: RoomsConfig, live: 
         const joined = live.join(room, user, Date.now())
         cancelGrace(room, user)
         addSocket(room, socket)
-        if (joined.added) {
+        if (joined.added && joined.count <= ROOM_ANNOUNCE_JOINS_MAX_MEMBERS) {
           broadcast(room, { member: { kind: MemberKind.JOINED, user, actor: user, role: wireRole(def, user), memberCount: joined.count } }, socket)
         }
         return ok({ joined: { info: infoOf(def, user), recent: live.recent(room) } })
