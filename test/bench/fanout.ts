@@ -236,7 +236,9 @@ async function main(): Promise<void> {
     await setup.close()
 
     log(`connecting ${memberCount + 1} sockets in ${WORKERS} workers`)
+    const connectStarted = Date.now()
     await workers.all((w) => ({ type: 'connect', wsUrl: wsUrl(server.url), clients: parts[w] ?? [] }))
+    log(`connected in ${Date.now() - connectStarted} ms`)
 
     if (PARTS.has('room')) {
       // The first ROOM_MEMBERS members (by their place in the slices) and the owner, who sends.

@@ -351,3 +351,42 @@ describe('chat rooms', () => {
     await waitText(bob, room, 'after the drain')
   })
 })
+
+describe('room creation setting and directory', () => {
+  let t: TestServer
+  beforeAll(async () => {
+    // Read once at start: only alice may create rooms on this server.
+    process.env.PARLEY_ROOM_CREATORS = 'Alice'
+    try {
+      t = await startTestServer()
+    } finally {
+      delete process.env.PARLEY_ROOM_CREATORS
+    }
+  })
+  afterAll(async () => {
+    await t.dispose()
+  })
+
+  it('PARLEY_ROOM_CREATORS lets only the listed users create; the directory pages and searches', async () => {
+    const alice = await registerAndLogin(t.server.url, 'alice')
+    const bob = await registerAndLogin(t.server.url, 'bob')
+    const aliceClient = await FrameClient.authenticated(t.server.url, alice.token, 'alice-1')
+    const bobClient = await FrameClient.authenticated(t.server.url, bob.token, 'bob-1')
+    expect((await rooms(bobClient, { create: { name: 'Mine' } })).error?.code).toBe(ErrorCode.ERROR_FORBIDDEN)
+    const ids = [await createRoom(aliceClient, 'Chess club'), await createRoom(aliceClient, 'Chess openings'), await createRoom(aliceClient, 'Go')]
+    expect((await rooms(aliceClient, { create: { name: 'n'.repeat(129) } })).error?.code).toBe(ErrorCode.ERROR_LIMIT_EXCEEDED)
+
+    const first = await okRooms(bobClient, { directory: { query: 'CHESS', limit: 1 } })
+    expect(first.directory?.rooms).toHaveLength(1)
+    expect(first.directory?.next).not.toBe('')
+    const second = await okRooms(bobClient, { directory: { query: 'chess', limit: 1, after: first.directory?.next ?? '' } })
+    expect(second.directory?.rooms).toHaveLength(1)
+    expect(second.directory?.next).toBe('') // the last page
+    const found = [...(first.directory?.rooms ?? []), ...(second.directory?.rooms ?? [])].map((r) => r.name).sort()
+    expect(found).toEqual(['Chess club', 'Chess openings'])
+    const all = await okRooms(bobClient, { directory: {} })
+    expect(all.directory?.rooms?.map((r) => r.room).sort()).toEqual([...ids].sort())
+    await aliceClient.close()
+    await bobClient.close()
+  })
+})
