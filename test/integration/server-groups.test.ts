@@ -110,6 +110,11 @@ describe('groups', () => {
     expect(group).toMatch(/^g[a-z0-9]+$/)
     await bobPhone.waitFor(membershipEvent(group, MembershipKind.KIND_JOINED))
     await bobLaptop.waitFor(entryWithNotice(group, NoticeKind.KIND_ADDED))
+    // A device learns it joined (and from which seq) before the group entries after that point reach it.
+    const order = (client: FrameClient, match: (frame: DecodedFrame) => boolean): number => client.received.findIndex(match)
+    for (const client of [bobLaptop, bobPhone]) {
+      expect(order(client, membershipEvent(group, MembershipKind.KIND_JOINED))).toBeLessThan(order(client, entryWithNotice(group, NoticeKind.KIND_ADDED)))
+    }
     const invited = await ok(aliceLaptop, { invite: { group, users: ['Carol'] } })
     expect(invited.done?.pending).toBe(false)
     const added = await carol.waitFor(entryWithNotice(group, NoticeKind.KIND_ADDED))
@@ -207,6 +212,10 @@ describe('groups', () => {
 
     await ok(owner, { ban: { group, user: 'vic', banned: true } })
     const removed = await vicPhone.waitFor(membershipEvent(group, MembershipKind.KIND_REMOVED))
+    // The ban notice (the last entry vic may see) arrives before the event that ends vic's membership.
+    const banNotice = vicPhone.received.findIndex(entryWithNotice(group, NoticeKind.KIND_BANNED))
+    expect(banNotice).toBeGreaterThanOrEqual(0)
+    expect(banNotice).toBeLessThan(vicPhone.received.findIndex(membershipEvent(group, MembershipKind.KIND_REMOVED)))
     expect(Number(removed.event?.membership?.toSeq)).toBeGreaterThan(0)
     expect((await sendGroup(vic, group, 'after ban')).error?.code).toBe(ErrorCode.ERROR_BANNED)
     expect((await groups(vic, { join: { group } })).error?.code).toBe(ErrorCode.ERROR_BANNED)

@@ -22,6 +22,7 @@ import { startAndAwaitFirstConnect } from './first-connect'
 import { fullJitterDelayMs } from './net/backoff'
 import { DEFAULT_TIMINGS } from './timings'
 import { Connection, type AuthInfo, type ConnectionEnded, type PushFrame } from './net/connection'
+import { RoomsClient } from './rooms/client'
 import { decodeLogEntry, messageDecoder, rawEventOfPush, rawEventsOfResponse, type LogEntryDecoder } from './protocol/log-entry'
 import { chatTypeToWire, newOutgoingText } from './protocol/messages'
 import { openMessageStore, StoreError } from './store'
@@ -71,6 +72,8 @@ interface ActiveSession {
   readPointerFailures: number
   readPointerRetry: ReturnType<typeof setTimeout> | null
   prefetched: boolean
+  /** Chat rooms: live only, kept in memory for this session (rooms/client.ts). */
+  rooms: RoomsClient
   unsubscribe: Array<() => void>
 }
 
@@ -176,6 +179,11 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     return this.active?.connection.heartbeatIntervalMs ?? null
   }
 
+  /** The chat rooms of the signed-in session (directory, join, live messages, moderation). */
+  get rooms(): RoomsClient {
+    return this.requireSession().rooms
+  }
+
   get syncCursor(): number | null {
     return this.active?.syncer.currentCursor ?? null
   }
@@ -256,6 +264,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     if (!session) return
     this.active = null
     for (const off of session.unsubscribe) off()
+    session.rooms.close()
     session.outbox.close()
     session.catchUp.stop()
     await session.connection.stop()
@@ -466,6 +475,13 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
       readPointerFailures: 0,
       readPointerRetry: null,
       prefetched: true,
+      rooms: new RoomsClient({
+        me: user,
+        connection,
+        emit: (event) => {
+          if (this.active === session) this.emit('roomEvent', event)
+        }
+      }),
       unsubscribe: []
     }
     session.unsubscribe.push(

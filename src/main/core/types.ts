@@ -10,6 +10,7 @@ import type {
 import type { ConversationKey } from '../../shared/model'
 import type { LogEntryDecoder } from './protocol/log-entry'
 import type { AppliedUserEvent } from './store/domains'
+import type { RoomEvent } from '../../shared/model/rooms'
 
 /** A conversation as the core's callers name it: its key, or a plain user id for a single chat. */
 export type ConversationRef = ConversationKey | string
@@ -77,6 +78,8 @@ export interface ChatClientEvents {
   sessionEnded: { reason: string }
   /** A contact, membership or profile event was applied (by sync or a push); `change` is its domain's report. */
   userEvent: AppliedUserEvent
+  /** Live traffic of the chat rooms this device is in (rooms/client.ts). */
+  roomEvent: RoomEvent
 }
 
 /** A session's sign-in as a shell saves it to resume later without the password. */

@@ -8,6 +8,7 @@ import type {
   SessionInfo
 } from '../model'
 import type { AppErrorShape } from '../errors'
+import type { JoinedRoom, RoomAttribute, RoomDirectoryPage, RoomEvent, RoomInfo, RoomMemberPage } from '../model/rooms'
 import type { InvokeArgsOf, InvokeMethod } from './schemas'
 
 export interface AppInfo {
@@ -53,6 +54,29 @@ export interface InvokeResults {
   'messages.page': MessagePage
   'messages.sendText': ChatMessage
   'messages.retry': ChatMessage
+  'rooms.directory': RoomDirectoryPage
+  /** The new room's id (the creator joins it with rooms.join). */
+  'rooms.create': { room: string }
+  /** The rooms this device is in now, with the live messages kept for each. */
+  'rooms.joined': JoinedRoom[]
+  'rooms.join': JoinedRoom
+  'rooms.leave': void
+  'rooms.info': RoomInfo
+  /** Resolves once the server has the message (status 'sent'); rejects with the reason (muted, not a member…). */
+  'rooms.sendText': ChatMessage
+  'rooms.members': RoomMemberPage
+  'rooms.kick': void
+  'rooms.mute': void
+  'rooms.muteAll': RoomInfo
+  'rooms.ban': void
+  'rooms.setAdmin': void
+  'rooms.update': RoomInfo
+  'rooms.attributes': RoomAttribute[]
+  /** The keys as changed. */
+  'rooms.setAttributes': RoomAttribute[]
+  /** The removed keys (value ''). */
+  'rooms.removeAttributes': RoomAttribute[]
+  'rooms.delete': void
 }
 
 export type { InvokeMethod }
@@ -67,6 +91,8 @@ export interface PushEvents {
   'conversation.upsert': Conversation
   /** The session ended without the user asking (token expired, replaced by another device...). */
   'session.ended': { reason: string }
+  /** Live traffic of the chat rooms this device is in (messages batched by the core, members, info, exit). */
+  'rooms.event': RoomEvent
 }
 export type PushEventName = keyof PushEvents
 

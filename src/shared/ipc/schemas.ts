@@ -29,6 +29,48 @@ export const credentialsSchema = z.object({
   password: z.string().min(1).max(256)
 })
 
+// Chat rooms (limits as the server's: name 128, description / announcement 512, attribute key 128, value 4 KB).
+const roomId = z.string().trim().min(1).max(64)
+const roomMember = z.object({ room: roomId, user: username })
+const roomsInvokeSchemas = {
+  'rooms.directory': z.object({
+    query: z.string().max(128).optional(),
+    after: z.string().max(64).nullable().optional(),
+    limit: z.number().int().min(1).max(100).optional()
+  }),
+  'rooms.create': z.object({
+    name: z.string().trim().min(1).max(128),
+    description: z.string().max(512).optional(),
+    maxMembers: z.number().int().min(0).max(100_000).optional()
+  }),
+  'rooms.joined': z.void(),
+  'rooms.join': z.object({ room: roomId }),
+  'rooms.leave': z.object({ room: roomId }),
+  'rooms.info': z.object({ room: roomId }),
+  'rooms.sendText': z.object({ room: roomId, text: messageText }),
+  'rooms.members': z.object({ room: roomId, afterUser: username.nullable().optional(), limit: z.number().int().min(1).max(500).optional() }),
+  'rooms.kick': roomMember,
+  // durationMs 0 lifts the mute; at most a year.
+  'rooms.mute': roomMember.extend({ durationMs: z.number().int().min(0).max(365 * 24 * 3_600_000) }),
+  'rooms.muteAll': z.object({ room: roomId, muted: z.boolean() }),
+  'rooms.ban': roomMember.extend({ banned: z.boolean() }),
+  'rooms.setAdmin': roomMember.extend({ admin: z.boolean() }),
+  'rooms.update': z.object({
+    room: roomId,
+    name: z.string().trim().min(1).max(128).optional(),
+    description: z.string().max(512).optional(),
+    announcement: z.string().max(512).optional()
+  }),
+  'rooms.attributes': z.object({ room: roomId }),
+  'rooms.setAttributes': z.object({
+    room: roomId,
+    attributes: z.record(z.string().min(1).max(128), z.string().max(4096)),
+    overwriteOthers: z.boolean().optional()
+  }),
+  'rooms.removeAttributes': z.object({ room: roomId, keys: z.array(z.string().min(1).max(128)).min(1).max(100) }),
+  'rooms.delete': z.object({ room: roomId })
+} as const
+
 export const invokeSchemas = {
   'app.info': z.void(),
   'auth.register': credentialsSchema,
@@ -52,7 +94,8 @@ export const invokeSchemas = {
     limit: z.number().int().min(1).max(200).optional()
   }),
   'messages.sendText': z.object({ to: conversationSchema, text: messageText }),
-  'messages.retry': z.object({ messageId: z.string().regex(/^[0-9a-f]{32}$/) })
+  'messages.retry': z.object({ messageId: z.string().regex(/^[0-9a-f]{32}$/) }),
+  ...roomsInvokeSchemas
 } as const
 
 export type InvokeMethod = keyof typeof invokeSchemas

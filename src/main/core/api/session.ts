@@ -8,6 +8,7 @@ import { AppError } from '../../../shared/errors'
 import { canonicalUserId } from '../../../shared/user-id'
 import { createLogger } from '../../../shared/logger'
 import type { SessionVault } from './session-vault'
+import type { RoomsClient } from '../rooms/client'
 import { isInvokeMethod, parseInvokeArgs, unknownMethodError } from './validation'
 
 const log = createLogger('core:session')
@@ -44,6 +45,8 @@ interface ClientExtras {
   diagnostics?(): Promise<Partial<ClientDiagnostics>>
   /** Close the socket and the store, keeping the session on the server (ChatClient.close). */
   close?(): Promise<void>
+  /** The session's chat rooms (ChatClient.rooms). */
+  readonly rooms?: RoomsClient
 }
 
 function withExtras(client: ChatClientApi): ChatClientApi & ClientExtras {
@@ -135,7 +138,42 @@ export class CoreSession {
       'messages.page': ({ conversation, beforeSeq, limit }) =>
         this.signedIn().page(canonicalConversation(conversation), beforeSeq ?? null, limit ?? DEFAULT_PAGE_LIMIT),
       'messages.sendText': ({ to, text }) => this.signedIn().sendText(canonicalConversation(to), text),
-      'messages.retry': ({ messageId }) => this.signedIn().retry(messageId)
+      'messages.retry': ({ messageId }) => this.signedIn().retry(messageId),
+      ...this.roomHandlers()
+    }
+  }
+
+  /** The rooms.* methods: each goes to the session's RoomsClient (ids as the server made them: case matters). */
+  private roomHandlers(): Pick<Handlers, Extract<InvokeMethod, `rooms.${string}`>> {
+    const rooms = (): RoomsClient => {
+      const client = withExtras(this.signedIn())
+      if (!client.rooms) throw notYetAvailable('Chat rooms')
+      return client.rooms
+    }
+    return {
+      'rooms.directory': ({ query, after, limit }) => rooms().directory(query ?? '', after ?? null, limit ?? DEFAULT_PAGE_LIMIT),
+      'rooms.create': async ({ name, description, maxMembers }) => ({ room: await rooms().create(name, description ?? '', maxMembers ?? 0) }),
+      'rooms.joined': async () => rooms().list(),
+      'rooms.join': ({ room }) => rooms().join(room),
+      'rooms.leave': ({ room }) => rooms().leave(room),
+      'rooms.info': ({ room }) => rooms().info(room),
+      'rooms.sendText': ({ room, text }) => rooms().sendText(room, text),
+      'rooms.members': ({ room, afterUser, limit }) => rooms().members(room, afterUser ?? null, limit ?? DEFAULT_PAGE_LIMIT),
+      'rooms.kick': ({ room, user }) => rooms().kick(room, user),
+      'rooms.mute': ({ room, user, durationMs }) => rooms().mute(room, user, durationMs),
+      'rooms.muteAll': ({ room, muted }) => rooms().muteAll(room, muted),
+      'rooms.ban': ({ room, user, banned }) => rooms().ban(room, user, banned),
+      'rooms.setAdmin': ({ room, user, admin }) => rooms().setAdmin(room, user, admin),
+      'rooms.update': ({ room, name, description, announcement }) =>
+        rooms().update(room, {
+          ...(name !== undefined ? { name } : {}),
+          ...(description !== undefined ? { description } : {}),
+          ...(announcement !== undefined ? { announcement } : {})
+        }),
+      'rooms.attributes': ({ room }) => rooms().attributes(room),
+      'rooms.setAttributes': ({ room, attributes, overwriteOthers }) => rooms().setAttributes(room, attributes, overwriteOthers ?? false),
+      'rooms.removeAttributes': ({ room, keys }) => rooms().removeAttributes(room, keys),
+      'rooms.delete': ({ room }) => rooms().delete(room)
     }
   }
 
@@ -337,6 +375,7 @@ export class CoreSession {
       forward('connection', 'connection.status', (status) => status),
       forward('message', 'message.upsert', (message) => message),
       forward('conversation', 'conversation.upsert', (conversation) => conversation),
+      forward('roomEvent', 'rooms.event', (event) => event),
       forward('sessionEnded', 'session.ended', (ended) => {
         this.clientSessionEnded = true
         log.warn('session ended', { reason: ended.reason })

@@ -24,6 +24,7 @@ import {
 } from '../../config'
 import {
   isGroupRefusal,
+  type AppendedUserEvent,
   type GroupChange,
   type GroupChangeDone,
   type GroupLogRow,
@@ -167,17 +168,25 @@ const REPEATED_FIELD_OVERHEAD_BYTES = 4
 const BATCH_OVERHEAD_BYTES = 96
 
 export function createGroupsService(store: ServerStore, fanout: EventFanout & GroupFanout): GroupsService {
-  /** Pushes what a change did: subscriptions first (new members see their own notice), then entries and events. */
+  const pushUserEvent = (event: AppendedUserEvent): void => {
+    const membership = pb.MembershipEvent.decode(event.payload)
+    fanout.deliver(event.user, () => encodeFrame({ id: 0, event: { seq: event.seq, membership } }))
+  }
+
+  /**
+   * Pushes what a change did, in the order a device can apply it: a new member's devices are subscribed and get
+   * their JOINED event (with from_seq) before the group entries that follow it; the entries go out while leaving
+   * members are still subscribed (they see their own removal notice, up to their to_seq), then their events.
+   */
   const publish = (done: GroupChangeDone): void => {
     try {
+      const joined = new Set(done.joined)
       for (const user of done.joined) fanout.joinGroup(user, done.group)
+      for (const event of done.userEvents) if (joined.has(event.user)) pushUserEvent(event)
       for (const entry of done.entries) {
         fanout.deliverGroup(done.group, () => encodeFrame({ id: 0, groupEntry: groupEntryProps(entry) }))
       }
-      for (const event of done.userEvents) {
-        const membership = pb.MembershipEvent.decode(event.payload)
-        fanout.deliver(event.user, () => encodeFrame({ id: 0, event: { seq: event.seq, membership } }))
-      }
+      for (const event of done.userEvents) if (!joined.has(event.user)) pushUserEvent(event)
       for (const user of done.departed) fanout.leaveGroup(user, done.group)
       if (done.dissolved) fanout.dropGroup(done.group)
     } catch (err) {

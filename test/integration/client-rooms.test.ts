@@ -1,0 +1,121 @@
+// Chat rooms through ChatClient against the real server: two users see each other's room messages live, the recent
+// window on join, a device that loses its link re-joins within the grace period and gets what it missed, and kick /
+// mute take effect on the member's device at once.
+import { describe, expect, it } from 'vitest'
+import type { ChatClient } from '../../src/main/core/client'
+import type { RoomEvent } from '../../src/shared/model/rooms'
+import { signInPair, textOf, useServerAndDevices, waitFor } from './helpers/env'
+
+process.env.PARLEY_LOG ??= 'warn'
+/** Small numbers so the window can be seen in a test (read by the server at start). */
+const WINDOW = 5
+process.env.PARLEY_ROOM_RECENT_WINDOW = String(WINDOW)
+process.env.PARLEY_ROOM_GRACE_SEC = '30'
+
+function roomTexts(client: ChatClient, room: string): string[] {
+  return (client.rooms.list().find((joined) => joined.info.id === room)?.messages ?? []).map(textOf)
+}
+
+function recordRoomEvents(client: ChatClient): RoomEvent[] {
+  const events: RoomEvent[] = []
+  client.on('roomEvent', (event) => events.push(event))
+  return events
+}
+
+describe('chat rooms through the client', () => {
+  const { server, devices } = useServerAndDevices()
+
+  it('two users in a room see each other’s messages live, in order, once each', async () => {
+    const { alice, bob, a, b } = await signInPair(server, devices)
+    const room = await a.rooms.create('Lobby', 'for the test', 0)
+    await a.rooms.join(room)
+    const joined = await b.rooms.join(room)
+    expect(joined.info).toMatchObject({ id: room, name: 'Lobby', memberCount: 2, myRole: 'member', owner: alice })
+    await waitFor('alice to see bob join', () => a.rooms.list()[0]?.info.memberCount === 2)
+
+    const sent = await a.rooms.sendText(room, 'hello from alice')
+    expect(sent).toMatchObject({ status: 'sent', chatType: 'room', conversationId: room, direction: 'out' })
+    expect(sent.serverId).toBeGreaterThan(0)
+    await b.rooms.sendText(room, 'hello from bob')
+    for (let i = 0; i < 20; i++) await (i % 2 ? b : a).rooms.sendText(room, `m${i}`)
+
+    const expected = ['hello from alice', 'hello from bob', ...Array.from({ length: 20 }, (_, i) => `m${i}`)]
+    await waitFor('both to hold all 22 messages', () => roomTexts(a, room).length === 22 && roomTexts(b, room).length === 22)
+    expect(roomTexts(a, room)).toEqual(expected)
+    expect(roomTexts(b, room)).toEqual(expected)
+    const onBob = b.rooms.list()[0]!.messages
+    expect(onBob.find((m) => textOf(m) === 'hello from alice')).toMatchObject({ from: alice, direction: 'in', status: 'received' })
+    expect(onBob.find((m) => textOf(m) === 'hello from bob')).toMatchObject({ from: bob, direction: 'out', status: 'sent' })
+    // Room messages are live only: nothing goes into the message store or the conversation list.
+    expect((await b.listConversations()).some((c) => c.chatType === 'room')).toBe(false)
+  })
+
+  it('a member joining later gets the recent window: the last N messages, oldest first', async () => {
+    const { a, b } = await signInPair(server, devices)
+    const room = await a.rooms.create('Window', '', 0)
+    await a.rooms.join(room)
+    for (let i = 1; i <= WINDOW + 2; i++) await a.rooms.sendText(room, `early ${i}`)
+    const joined = await b.rooms.join(room)
+    const expected = Array.from({ length: WINDOW }, (_, i) => `early ${i + 3}`)
+    expect(joined.messages.map(textOf)).toEqual(expected)
+    expect(roomTexts(b, room)).toEqual(expected)
+  })
+
+  it('a device that loses its link re-joins within the grace period and gets what it missed, without duplicates', async () => {
+    // Bob's first reconnect waits up to a second, so Alice's messages are sent while his link is down.
+    const { bob, a, b } = await signInPair(server, devices, { firstReconnectWindowMs: 1_000, backoffBaseMs: 300 })
+    const room = await a.rooms.create('Flaky', '', 0)
+    await a.rooms.join(room)
+    await b.rooms.join(room)
+    await a.rooms.sendText(room, 'before')
+    await waitFor('bob to see "before"', () => roomTexts(b, room).includes('before'))
+    const bobEvents = recordRoomEvents(b)
+    const aliceEvents = recordRoomEvents(a)
+
+    b.dropConnectionForTest()
+    await a.rooms.sendText(room, 'missed 1')
+    await a.rooms.sendText(room, 'missed 2')
+    await waitFor('bob to be back online', () => b.status.state === 'connected', 10_000)
+    await waitFor('bob to have the missed messages', () => roomTexts(b, room).includes('missed 2'), 10_000)
+    // Back in the room: live messages reach the new connection.
+    await a.rooms.sendText(room, 'after')
+    await waitFor('bob to see "after" live', () => roomTexts(b, room).includes('after'), 10_000)
+    expect(roomTexts(b, room)).toEqual(['before', 'missed 1', 'missed 2', 'after'])
+    expect(bobEvents.some((event) => event.kind === 'snapshot' && event.room === room)).toBe(true)
+    expect(bobEvents.some((event) => event.kind === 'exit')).toBe(false)
+    // Within the grace period Bob never left: Alice saw no departure and the server lists him.
+    expect(aliceEvents.some((event) => event.kind === 'member' && event.change.user === bob && event.change.kind === 'left')).toBe(false)
+    const members = await a.rooms.members(room, null, 50)
+    expect(members.members.map((m) => m.user)).toContain(bob)
+    expect(members.memberCount).toBe(2)
+  })
+
+  it('mute stops a member’s sends with a sentence; kick takes them out of the room on their device', async () => {
+    const { alice, bob, a, b } = await signInPair(server, devices)
+    const room = await a.rooms.create('Moderated', '', 0)
+    await a.rooms.join(room)
+    await b.rooms.join(room)
+    const bobEvents = recordRoomEvents(b)
+
+    await a.rooms.mute(room, bob, 60_000)
+    await waitFor('bob to be told he is muted', () => (b.rooms.list()[0]?.info.myMutedUntil ?? 0) > Date.now())
+    await expect(b.rooms.sendText(room, 'can I talk?')).rejects.toMatchObject({ code: 'MUTED', message: 'You are muted here for now.' })
+    const failed = b.rooms.list()[0]!.messages.find((m) => textOf(m) === 'can I talk?')
+    expect(failed).toMatchObject({ status: 'failed', error: 'You are muted here for now.' })
+    await a.rooms.muteAll(room, true)
+    await a.rooms.mute(room, bob, 0)
+    await expect(b.rooms.sendText(room, 'now?')).rejects.toMatchObject({ code: 'MUTED', message: 'Only the owner and admins can send here right now.' })
+    await a.rooms.muteAll(room, false)
+    await b.rooms.sendText(room, 'thanks')
+    await waitFor('alice to see bob’s message', () => roomTexts(a, room).includes('thanks'))
+    // Nothing Bob sent while muted reached Alice.
+    expect(roomTexts(a, room)).toEqual(['thanks'])
+
+    await a.rooms.kick(room, bob)
+    await waitFor('bob to be out of the room', () => b.rooms.list().length === 0)
+    expect(bobEvents.find((event) => event.kind === 'exit')).toMatchObject({ room, reason: 'kicked', message: 'You were removed from the room.' })
+    await expect(b.rooms.sendText(room, 'still here?')).rejects.toMatchObject({ code: 'NOT_MEMBER' })
+    const members = await a.rooms.members(room, null, 50)
+    expect(members.members.map((m) => m.user)).toEqual([alice])
+  })
+})
