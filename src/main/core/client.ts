@@ -1,6 +1,6 @@
 // Owns one device's chat session: sign-in, the store of the signed-in account, the connection, sync, outbox
 // and token renewal, exposed as ChatClientApi with typed events. Shells and the session API only see this class.
-import { existsSync, renameSync } from 'node:fs'
+import { existsSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { AppError } from '../../shared/errors'
 import { createLogger } from '../../shared/logger'
@@ -22,6 +22,7 @@ import { startAndAwaitFirstConnect } from './first-connect'
 import { fullJitterDelayMs } from './net/backoff'
 import { DEFAULT_TIMINGS } from './timings'
 import { Connection, type AuthInfo, type ConnectionEnded, type PushFrame } from './net/connection'
+import { ContactsClient } from './contacts'
 import { RoomsClient } from './rooms/client'
 import { decodeLogEntry, messageDecoder, rawEventOfPush, rawEventsOfResponse, type LogEntryDecoder } from './protocol/log-entry'
 import { chatTypeToWire, newOutgoingText } from './protocol/messages'
@@ -72,6 +73,10 @@ interface ActiveSession {
   readPointerFailures: number
   readPointerRetry: ReturnType<typeof setTimeout> | null
   prefetched: boolean
+  /** Contacts, profiles and presence of this session (contacts/index.ts). */
+  contacts: ContactsClient
+  /** Why the session is ending when this device asked for it (account deleted): shown instead of the close's reason. */
+  endingReason: string | null
   /** Chat rooms: live only, kept in memory for this session (rooms/client.ts). */
   rooms: RoomsClient
   unsubscribe: Array<() => void>
@@ -99,6 +104,20 @@ export function accountDatabasePath(dataDir: string, user: string): string {
 
 /** SQLite's companion files of a database in WAL mode: they move with it. */
 const DATABASE_COMPANION_SUFFIXES = ['', '-wal', '-shm']
+
+const ACCOUNT_DELETED_REASON = 'Your account was deleted.'
+
+/** A deleted account's history has no owner any more: its database goes with it (after the store closed). */
+function removeAccountDatabase(dataDir: string, user: string): void {
+  const path = accountDatabasePath(dataDir, user)
+  for (const suffix of DATABASE_COMPANION_SUFFIXES) {
+    try {
+      rmSync(path + suffix, { force: true })
+    } catch (err) {
+      log.warn('could not remove the deleted account\'s database', { error: String(err) })
+    }
+  }
+}
 
 /**
  * Older versions named the account's database after the user id as typed ('Alice.sqlite'). On a case-sensitive
@@ -184,6 +203,31 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     return this.requireSession().rooms
   }
 
+  /** Contacts, profiles, presence and the account of the signed-in session. */
+  get contacts(): ContactsClient {
+    return this.requireSession().contacts
+  }
+
+  /**
+   * Deletes the account on the server (the password confirms it), then ends the session here and removes this
+   * device's copy of the account's history.
+   */
+  async deleteAccount(password: string): Promise<void> {
+    const session = this.requireSession()
+    session.endingReason = ACCOUNT_DELETED_REASON
+    try {
+      await session.contacts.deleteAccount(password)
+    } catch (err) {
+      session.endingReason = null
+      throw toAppError(err)
+    }
+    if (this.active === session) {
+      await this.close(ACCOUNT_DELETED_REASON)
+      this.emit('sessionEnded', { reason: ACCOUNT_DELETED_REASON })
+    }
+    removeAccountDatabase(this.options.dataDir, session.info.user)
+  }
+
   get syncCursor(): number | null {
     return this.active?.syncer.currentCursor ?? null
   }
@@ -264,6 +308,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     if (!session) return
     this.active = null
     for (const off of session.unsubscribe) off()
+    session.contacts.close()
     session.rooms.close()
     session.outbox.close()
     session.catchUp.stop()
@@ -416,12 +461,14 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
       activeConversation: () => this.activeConversation,
       onApplied: (changes) => {
         this.emitChanges(changes)
+        if (changes.userEvents.length > 0) session.contacts.onUserEvents(changes.userEvents)
         // The store moved the read pointer of the conversation on screen: tell the server.
         if (this.activeConversation && this.active === session) this.flushReadPointers(session)
       },
       onBootstrapped: (newest) => {
         for (const { key, seq } of newest) history.noteGap(key, seq)
         session.prefetched = false
+        session.contacts.onBootstrapped()
       },
       onBehind: () => session.catchUp.request()
     })
@@ -475,6 +522,8 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
       readPointerFailures: 0,
       readPointerRetry: null,
       prefetched: true,
+      contacts: new ContactsClient({ me: user, store: store.domains.contacts, connection, catchUp: () => syncer.catchUp() }),
+      endingReason: null,
       rooms: new RoomsClient({
         me: user,
         connection,
@@ -488,6 +537,12 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
       connection.on('status', (status) => this.setStatus(status)),
       connection.on('online', (info) => this.onOnline(session, info)),
       connection.on('push', (push) => this.onPush(session, push)),
+      session.contacts.on('contactsChanged', (state) => this.emit('contactsChanged', state)),
+      session.contacts.on('presenceChanged', (presence) => this.emit('presenceChanged', presence)),
+      session.contacts.on('profileChanged', (profile) => this.emit('profileChanged', profile)),
+      session.contacts.on('titlesChanged', (users) => {
+        for (const user of users) void this.emitConversation(session, conversationKey('single', user))
+      }),
       connection.on('ended', (ended) => void this.onEnded(session, ended))
     )
     return session
@@ -545,6 +600,11 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     session.outbox.notifyOnline()
     this.flushReadPointers(session)
     session.lastCatchUp = session.catchUp.start().then(() => this.prefetchAfterStart(session))
+    // The contacts list (new device), profiles and friends' presence, once the log is caught up.
+    void session.lastCatchUp.then(
+      () => (this.active === session ? session.contacts.start() : undefined),
+      () => undefined
+    )
   }
 
   /** After a start from the conversation list: the newest page of the top conversations, in the background. */
@@ -629,8 +689,9 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
 
   private async onEnded(session: ActiveSession, ended: ConnectionEnded): Promise<void> {
     if (this.active !== session || this.signingIn) return // login() reports a refusal itself
-    await this.close(ended.reason)
-    this.emit('sessionEnded', { reason: ended.reason })
+    const reason = session.endingReason ?? ended.reason
+    await this.close(reason)
+    this.emit('sessionEnded', { reason })
   }
 
   private emitChanges(changes: AppliedChanges): void {

@@ -10,6 +10,7 @@ import type {
 import type { ConversationKey } from '../../shared/model'
 import type { LogEntryDecoder } from './protocol/log-entry'
 import type { AppliedUserEvent } from './store/domains'
+import type { ContactsState, UserPresence, UserProfile } from '../../shared/model/contacts'
 import type { RoomEvent } from '../../shared/model/rooms'
 
 /** A conversation as the core's callers name it: its key, or a plain user id for a single chat. */
@@ -78,6 +79,12 @@ export interface ChatClientEvents {
   sessionEnded: { reason: string }
   /** A contact, membership or profile event was applied (by sync or a push); `change` is its domain's report. */
   userEvent: AppliedUserEvent
+  /** The contacts changed (contacts/index.ts): the whole state, small enough to send as is. */
+  contactsChanged: ContactsState
+  /** A friend's presence changed (live push, or the refresh after a connect). */
+  presenceChanged: UserPresence
+  /** A cached profile changed (a friend's, or mine edited on any of my devices). */
+  profileChanged: UserProfile
   /** Live traffic of the chat rooms this device is in (rooms/client.ts). */
   roomEvent: RoomEvent
 }

@@ -9,6 +9,7 @@ import type {
 } from '../model'
 import type { AppErrorShape } from '../errors'
 import type { JoinedRoom, RoomAttribute, RoomDirectoryPage, RoomEvent, RoomInfo, RoomMemberPage } from '../model/rooms'
+import type { ContactsState, UserPresence, UserProfile, UserSearchResult } from '../model/contacts'
 import type { InvokeArgsOf, InvokeMethod } from './schemas'
 
 export interface AppInfo {
@@ -77,6 +78,27 @@ export interface InvokeResults {
   /** The removed keys (value ''). */
   'rooms.removeAttributes': RoomAttribute[]
   'rooms.delete': void
+  /** Friends (with my remark), pending requests both ways, my blocklist. */
+  'contacts.state': ContactsState
+  /** A user by id with their profile and how I stand with them; USER_NOT_FOUND when there is none. */
+  'contacts.search': UserSearchResult
+  // Each contacts operation answers the contacts as they are once it is done.
+  'contacts.request': ContactsState
+  'contacts.decide': ContactsState
+  'contacts.cancel': ContactsState
+  'contacts.remove': ContactsState
+  'contacts.setRemark': ContactsState
+  'contacts.block': ContactsState
+  /** The friends' presence as last heard. */
+  'contacts.presence': UserPresence[]
+  /** Cached profiles (fetched when not cached yet). */
+  'profile.get': UserProfile[]
+  'profile.me': UserProfile
+  'profile.update': UserProfile
+  /** This device stays signed in; the account's other devices are signed out. */
+  'profile.changePassword': void
+  /** Then the session ends (session.ended) and this device's copy of the account is removed. */
+  'profile.deleteAccount': void
 }
 
 export type { InvokeMethod }
@@ -93,6 +115,11 @@ export interface PushEvents {
   'session.ended': { reason: string }
   /** Live traffic of the chat rooms this device is in (messages batched by the core, members, info, exit). */
   'rooms.event': RoomEvent
+  'contacts.changed': ContactsState
+  /** A friend came online, went offline or changed their status text. */
+  'presence.changed': UserPresence
+  /** A profile changed (a friend's, or mine from any of my devices). */
+  'profile.changed': UserProfile
 }
 export type PushEventName = keyof PushEvents
 

@@ -2,6 +2,7 @@
 // browser host) validates what a renderer sends. Types in contract.ts are inferred from these.
 import { z } from 'zod'
 import { MAX_USERNAME_CHARS, SERVER_URL_PATTERN } from '../limits'
+import { CONTACT_LIMITS } from '../model/contacts'
 
 const username = z.string().trim().min(1).max(MAX_USERNAME_CHARS)
 const serverUrl = z
@@ -71,6 +72,31 @@ const roomsInvokeSchemas = {
   'rooms.delete': z.object({ room: roomId })
 } as const
 
+// Contacts, profiles and presence (limits as the server's: CONTACT_LIMITS; the core checks them with a sentence,
+// these guard absurd sizes early).
+const contactUser = z.object({ user: username })
+const contactsInvokeSchemas = {
+  'contacts.state': z.void(),
+  'contacts.search': z.object({ username }),
+  'contacts.request': z.object({ user: username, message: z.string().max(CONTACT_LIMITS.requestMessageChars * 2) }),
+  'contacts.decide': z.object({ user: username, accept: z.boolean() }),
+  'contacts.cancel': contactUser,
+  'contacts.remove': contactUser,
+  'contacts.setRemark': z.object({ user: username, remark: z.string().max(CONTACT_LIMITS.remarkChars * 2) }),
+  'contacts.block': z.object({ user: username, blocked: z.boolean() }),
+  'contacts.presence': z.void(),
+  'profile.get': z.object({ users: z.array(username).max(500) }),
+  'profile.me': z.void(),
+  'profile.update': z.object({
+    nickname: z.string().max(CONTACT_LIMITS.nicknameChars * 2).optional(),
+    signature: z.string().max(CONTACT_LIMITS.signatureChars * 2).optional(),
+    statusText: z.string().max(CONTACT_LIMITS.statusTextChars * 2).optional(),
+    attributes: z.record(z.string().min(1).max(CONTACT_LIMITS.attributesBytes), z.string().max(CONTACT_LIMITS.attributesBytes)).optional()
+  }),
+  'profile.changePassword': z.object({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(1).max(256) }),
+  'profile.deleteAccount': z.object({ password: z.string().min(1).max(256) })
+} as const
+
 export const invokeSchemas = {
   'app.info': z.void(),
   'auth.register': credentialsSchema,
@@ -95,7 +121,8 @@ export const invokeSchemas = {
   }),
   'messages.sendText': z.object({ to: conversationSchema, text: messageText }),
   'messages.retry': z.object({ messageId: z.string().regex(/^[0-9a-f]{32}$/) }),
-  ...roomsInvokeSchemas
+  ...roomsInvokeSchemas,
+  ...contactsInvokeSchemas
 } as const
 
 export type InvokeMethod = keyof typeof invokeSchemas

@@ -9,6 +9,7 @@ import { canonicalUserId } from '../../../shared/user-id'
 import { createLogger } from '../../../shared/logger'
 import type { SessionVault } from './session-vault'
 import type { RoomsClient } from '../rooms/client'
+import type { ContactsApi } from '../contacts'
 import { isInvokeMethod, parseInvokeArgs, unknownMethodError } from './validation'
 
 const log = createLogger('core:session')
@@ -47,6 +48,10 @@ interface ClientExtras {
   close?(): Promise<void>
   /** The session's chat rooms (ChatClient.rooms). */
   readonly rooms?: RoomsClient
+  /** The session's contacts, profiles and presence (ChatClient.contacts). */
+  readonly contacts?: ContactsApi
+  /** Delete the account on the server, then end the session (ChatClient.deleteAccount). */
+  deleteAccount?(password: string): Promise<void>
 }
 
 function withExtras(client: ChatClientApi): ChatClientApi & ClientExtras {
@@ -139,7 +144,43 @@ export class CoreSession {
         this.signedIn().page(canonicalConversation(conversation), beforeSeq ?? null, limit ?? DEFAULT_PAGE_LIMIT),
       'messages.sendText': ({ to, text }) => this.signedIn().sendText(canonicalConversation(to), text),
       'messages.retry': ({ messageId }) => this.signedIn().retry(messageId),
-      ...this.roomHandlers()
+      ...this.roomHandlers(),
+      ...this.contactHandlers()
+    }
+  }
+
+  /** The contacts.* and profile.* methods: each goes to the session's ContactsClient (ChatClient.contacts). */
+  private contactHandlers(): Pick<Handlers, Extract<InvokeMethod, `contacts.${string}` | `profile.${string}`>> {
+    const contacts = (): ContactsApi => {
+      const client = withExtras(this.signedIn())
+      if (!client.contacts) throw notYetAvailable('Contacts')
+      return client.contacts
+    }
+    return {
+      'contacts.state': () => contacts().state(),
+      'contacts.search': ({ username }) => contacts().search(username),
+      'contacts.request': ({ user, message }) => contacts().sendRequest(user, message),
+      'contacts.decide': ({ user, accept }) => contacts().decide(user, accept),
+      'contacts.cancel': ({ user }) => contacts().cancelRequest(user),
+      'contacts.remove': ({ user }) => contacts().remove(user),
+      'contacts.setRemark': ({ user, remark }) => contacts().setRemark(user, remark),
+      'contacts.block': ({ user, blocked }) => contacts().setBlocked(user, blocked),
+      'contacts.presence': () => contacts().presence(),
+      'profile.get': ({ users }) => contacts().profiles(users),
+      'profile.me': () => contacts().myProfile(),
+      'profile.update': (patch) =>
+        contacts().updateProfile({
+          ...(patch.nickname !== undefined ? { nickname: patch.nickname } : {}),
+          ...(patch.signature !== undefined ? { signature: patch.signature } : {}),
+          ...(patch.statusText !== undefined ? { statusText: patch.statusText } : {}),
+          ...(patch.attributes !== undefined ? { attributes: patch.attributes } : {})
+        }),
+      'profile.changePassword': ({ currentPassword, newPassword }) => contacts().changePassword(currentPassword, newPassword),
+      'profile.deleteAccount': async ({ password }) => {
+        const client = withExtras(this.signedIn())
+        if (!client.deleteAccount) throw notYetAvailable('Deleting an account')
+        await client.deleteAccount(password)
+      }
     }
   }
 
@@ -376,6 +417,9 @@ export class CoreSession {
       forward('message', 'message.upsert', (message) => message),
       forward('conversation', 'conversation.upsert', (conversation) => conversation),
       forward('roomEvent', 'rooms.event', (event) => event),
+      forward('contactsChanged', 'contacts.changed', (state) => state),
+      forward('presenceChanged', 'presence.changed', (presence) => presence),
+      forward('profileChanged', 'profile.changed', (profile) => profile),
       forward('sessionEnded', 'session.ended', (ended) => {
         this.clientSessionEnded = true
         log.warn('session ended', { reason: ended.reason })

@@ -35,6 +35,8 @@ export type ResponseKind =
   | 'lookupUserOk'
   | 'markReadOk'
   | 'recentOk'
+  | 'contactsOk'
+  | 'profileOk'
   | 'roomsOk'
 export type ResponseBody<K extends ResponseKind> = NonNullable<DecodedFrame[K]>
 /** A response with the exact bytes of its frame (event-carrying frames are read again through the raw views). */

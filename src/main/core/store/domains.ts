@@ -2,6 +2,7 @@
 // its tables in the same database, applies its user-log events inside the sync batch's transaction, and offers
 // its own local API; this file is the one place that composes them (the server's store/domains.ts is the twin).
 import type { Database } from 'better-sqlite3'
+import { openContactsStore, type ContactsStoreApi } from './contacts'
 
 /** User-log entries a domain applies (the Event oneof members besides messages and read pointers). */
 export type UserEventKind = 'contact' | 'membership' | 'profile'
@@ -40,8 +41,9 @@ export interface StoreDomain<Api> {
 }
 
 /** Every domain's local API, by name; MessageStore.domains has this type. A new domain adds its entry here. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the domains are added one by one
-export interface StoreDomainApis {}
+export interface StoreDomainApis {
+  contacts: ContactsStoreApi
+}
 
 export interface OpenedStoreDomains {
   appliers: Map<UserEventKind, UserEventApplier>
@@ -50,8 +52,9 @@ export interface OpenedStoreDomains {
 
 /** Opens every domain on the connection (their tables come from the numbered migrations). */
 export function openStoreDomains(context: StoreDomainContext): OpenedStoreDomains {
-  const domains: Array<StoreDomain<unknown> & { name: keyof StoreDomainApis | string }> = []
-  void context
+  const domains: Array<StoreDomain<unknown> & { name: keyof StoreDomainApis | string }> = [
+    { name: 'contacts', ...openContactsStore(context) }
+  ]
   const appliers = new Map<UserEventKind, UserEventApplier>()
   const apis: Record<string, unknown> = {}
   for (const domain of domains) {
@@ -61,5 +64,5 @@ export function openStoreDomains(context: StoreDomainContext): OpenedStoreDomain
     }
     apis[domain.name] = domain.api
   }
-  return { appliers, apis: apis as StoreDomainApis }
+  return { appliers, apis: apis as unknown as StoreDomainApis }
 }

@@ -5,12 +5,13 @@ import * as initial from './001-initial'
 import * as search from './002-search'
 import * as keysReadStateSearch from './003-keys-read-state-search'
 import * as sendFailingTime from './004-send-failing-time'
+import * as contacts from './005-contacts'
 
 export interface Migration {
   version: number
   up(db: Database): void
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, search, keysReadStateSearch, sendFailingTime]
+export const MIGRATIONS: readonly Migration[] = [initial, search, keysReadStateSearch, sendFailingTime, contacts]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((latest, m) => Math.max(latest, m.version), 0)
