@@ -404,7 +404,7 @@ describe('groups', () => {
     let afterUser = ''
     for (;;) {
       const page = await ok(owner, { members: { group: big, afterUser, limit: 2 } })
-      const users = page.members?.members?.map((member) => member.user) ?? []
+      const users = page.members?.members?.map((member) => member.user ?? '') ?? []
       pages.push(users)
       expect(page.members?.memberCount).toBe(5)
       if (!page.members?.hasMore) break
