@@ -10,6 +10,7 @@ import {
   type ConnectionStatus,
   type Conversation,
   type ConversationKey,
+  type GroupMembershipChange,
   type MessagePage,
   type SessionInfo
 } from '../../shared/model'
@@ -22,6 +23,8 @@ import { startAndAwaitFirstConnect } from './first-connect'
 import { fullJitterDelayMs } from './net/backoff'
 import { DEFAULT_TIMINGS } from './timings'
 import { Connection, type AuthInfo, type ConnectionEnded, type PushFrame } from './net/connection'
+import { GroupsClient } from './groups'
+import { GroupSync } from './groups/group-sync'
 import { ContactsClient } from './contacts'
 import { RoomsClient } from './rooms/client'
 import { decodeLogEntry, messageDecoder, rawEventOfPush, rawEventsOfResponse, type LogEntryDecoder } from './protocol/log-entry'
@@ -73,6 +76,11 @@ interface ActiveSession {
   readPointerFailures: number
   readPointerRetry: ReturnType<typeof setTimeout> | null
   prefetched: boolean
+  /** Groups: requests (groups/index.ts) and the cursors in the groups' logs (groups/group-sync.ts). */
+  groups: GroupsClient
+  groupSync: GroupSync
+  /** The device started from the conversation list: it learns its groups from the server, not from JOINED events. */
+  adoptGroups: boolean
   /** Contacts, profiles and presence of this session (contacts/index.ts). */
   contacts: ContactsClient
   /** Why the session is ending when this device asked for it (account deleted): shown instead of the close's reason. */
@@ -228,6 +236,17 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     removeAccountDatabase(this.options.dataDir, session.info.user)
   }
 
+  /** The groups of the signed-in session (create, manage, members, directory, invitations). */
+  get groups(): GroupsClient {
+    return this.requireSession().groups
+  }
+
+  /** group_sync requests made and the groups the last catch-up's answer held (tests, diagnostics). */
+  get groupSyncCounters(): { requests: number; entries: number; lastAnswered: string[] } | null {
+    const counters = this.active?.groupSync.counters
+    return counters ? { ...counters, lastAnswered: [...counters.lastAnswered] } : null
+  }
+
   get syncCursor(): number | null {
     return this.active?.syncer.currentCursor ?? null
   }
@@ -332,9 +351,10 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     await session.lastCatchUp.catch(() => undefined)
     await session.catchUp.whenSettled()
     await session.outbox.whenIdle()
+    await session.groupSync.whenIdle()
   }
 
-  async sendText(to: ConversationRef, text: string): Promise<ChatMessage> {
+  async sendText(to: ConversationRef, text: string, mentions: { mentions?: string[]; mentionAll?: boolean } = {}): Promise<ChatMessage> {
     const session = this.requireSession()
     if (typeof to === 'string' && !to.trim()) throw new AppError('BAD_ARGUMENT', 'Choose who to send the message to.')
     const conversation = keyOf(to)
@@ -345,6 +365,12 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
       })
     }
     const message = newOutgoingText(session.info.user, conversation, text)
+    if (conversation.type === 'group') {
+      await this.checkGroupSendable(session, conversation.id)
+      const users = [...new Set((mentions.mentions ?? []).flatMap((u) => canonicalUserId(u) ?? []))]
+      if (message.content.type === 'text' && users.length > 0) message.content.mentions = users
+      if (message.content.type === 'text' && mentions.mentionAll) message.content.mentionAll = true
+    }
     return session.outbox.enqueue(message).catch(rethrowAsAppError)
   }
 
@@ -419,6 +445,13 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     this.activeConversation = conversation === null ? null : keyOf(conversation)
   }
 
+  /** Nothing goes to a group this device knows to be dissolved or left (the server would refuse it anyway). */
+  private async checkGroupSendable(session: ActiveSession, group: string): Promise<void> {
+    const summary = await session.store.domains.groups.get(group).catch(rethrowAsAppError)
+    if (summary?.state === 'dissolved') throw new AppError('DISSOLVED', 'This group was dissolved; messages can no longer be sent to it.')
+    if (summary && summary.state !== 'member') throw new AppError('NOT_MEMBER', 'You are no longer a member of this group.')
+  }
+
   private requireSession(): ActiveSession {
     if (!this.active) throw new AppError('NOT_SIGNED_IN', 'Sign in first.')
     return this.active
@@ -461,6 +494,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
       activeConversation: () => this.activeConversation,
       onApplied: (changes) => {
         this.emitChanges(changes)
+        this.onMembershipChanges(session, changes.userEvents)
         if (changes.userEvents.length > 0) session.contacts.onUserEvents(changes.userEvents)
         // The store moved the read pointer of the conversation on screen: tell the server.
         if (this.activeConversation && this.active === session) this.flushReadPointers(session)
@@ -468,6 +502,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
       onBootstrapped: (newest) => {
         for (const { key, seq } of newest) history.noteGap(key, seq)
         session.prefetched = false
+        session.adoptGroups = true
         session.contacts.onBootstrapped()
       },
       onBehind: () => session.catchUp.request()
@@ -481,7 +516,13 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
               clientId: hexToClientId(message.id),
               to: message.to,
               chatType: chatTypeToWire(message.chatType),
-              body: { text: { text: message.content.type === 'text' ? message.content.text : '' } }
+              body: {
+                text: {
+                  text: message.content.type === 'text' ? message.content.text : '',
+                  mentions: message.content.type === 'text' ? (message.content.mentions ?? []) : [],
+                  mentionAll: message.content.type === 'text' && message.content.mentionAll === true
+                }
+              }
             }
           },
           'sendAck'
@@ -491,9 +532,32 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
         this.emit('message', message)
         void this.emitConversation(session, conversationKey(message.chatType, message.conversationId))
       },
-      onAcked: (seq) => syncer.noteOwnAck(seq),
+      // A group send's ack carries the group's seq, not a position in the account's log.
+      onAcked: (seq, message) => (message.chatType === 'group' ? groupSync.noteOwnAck(message.to, seq) : syncer.noteOwnAck(seq)),
       retryBaseMs: this.timings.backoffBaseMs,
       retryMaxMs: this.timings.sendRetryMaxMs
+    })
+    const groupSync = new GroupSync({
+      store,
+      me: user,
+      request: (cursors, limit) =>
+        connection.request({ groupSync: { cursors: cursors.map((c) => ({ group: c.group, afterSeq: c.cursor })), limit } }, 'groupSyncOk'),
+      activeConversation: () => this.activeConversation,
+      onApplied: (changes) => {
+        this.emitChanges({ ...changes, userEvents: [] })
+        if (this.activeConversation?.type === 'group' && this.active === session) this.flushReadPointers(session)
+      },
+      onInfoStale: (group) => void session.groups.refreshInfo(group),
+      onRestarted: (group) => void history.page(conversationKey('group', group), null, PREFETCH_PAGE_SIZE).catch(() => undefined),
+      onStopped: (group) => void this.emitGroupChanged(session, group, null)
+    })
+    const groups = new GroupsClient({
+      connection,
+      store,
+      onSummary: (summary) => {
+        if (this.active === session) this.emit('groupsChanged', { group: summary.id, summary, membership: null })
+        void this.emitConversation(session, conversationKey('group', summary.id))
+      }
     })
     const history = new HistoryPager({
       store,
@@ -512,7 +576,15 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
       history,
       // Catch-up retries use the reconnect backoff's base and ceiling: both say how hard to press a struggling server.
       catchUp: new CatchUpLoop({
-        run: () => syncer.catchUp(),
+        // The account's log first (it says which groups this device is in), then one group_sync for the groups that moved.
+        run: async () => {
+          await syncer.catchUp()
+          if (session.adoptGroups) {
+            await groups.adoptMine()
+            session.adoptGroups = false
+          }
+          await groupSync.syncAll()
+        },
         isOnline: () => connection.isOnline,
         baseMs: this.timings.backoffBaseMs,
         maxMs: this.timings.backoffMaxMs
@@ -522,6 +594,9 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
       readPointerFailures: 0,
       readPointerRetry: null,
       prefetched: true,
+      groups,
+      groupSync,
+      adoptGroups: false,
       contacts: new ContactsClient({ me: user, store: store.domains.contacts, connection, catchUp: () => syncer.catchUp() }),
       endingReason: null,
       rooms: new RoomsClient({
@@ -659,6 +734,8 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     if (frame.body === 'event') {
       const raw = rawEventOfPush(frameBytes)
       if (raw) session.syncer.onPush(raw)
+    } else if (frame.body === 'groupEntry' && frame.groupEntry) {
+      session.groupSync.onEntry(frame.groupEntry)
     } else if (frame.body === 'tokenWillExpire') {
       const expiresAt = Number(frame.tokenWillExpire?.expiresAt ?? 0)
       this.emit('tokenWillExpire', { expiresAt })
@@ -692,6 +769,30 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     const reason = session.endingReason ?? ended.reason
     await this.close(reason)
     this.emit('sessionEnded', { reason })
+  }
+
+  /** Membership events just applied: a joined group starts syncing; every change reaches the shells. */
+  private onMembershipChanges(session: ActiveSession, events: AppliedChanges['userEvents']): void {
+    const joined: string[] = []
+    for (const event of events) {
+      if (event.kind !== 'membership') continue
+      const change = event.change as GroupMembershipChange
+      void this.emitGroupChanged(session, change.group, change)
+      if (change.kind === 'joined') joined.push(change.group)
+      if (change.kind === 'joined' || change.kind === 'roleChanged') void session.groups.refreshInfo(change.group)
+    }
+    if (joined.length > 0) {
+      void session.groupSync.syncGroups(joined).catch((err: unknown) => log.info('a joined group will sync at the next catch-up', { error: String(err) }))
+    }
+  }
+
+  private async emitGroupChanged(session: ActiveSession, group: string, membership: GroupMembershipChange | null): Promise<void> {
+    try {
+      const summary = await session.store.domains.groups.get(group)
+      if (this.active === session) this.emit('groupsChanged', { group, summary, membership })
+    } catch (err) {
+      log.debug('could not read the group', { error: String(err) })
+    }
   }
 
   private emitChanges(changes: AppliedChanges): void {

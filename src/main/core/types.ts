@@ -7,7 +7,7 @@ import type {
   MessagePage,
   SessionInfo
 } from '../../shared/model'
-import type { ConversationKey } from '../../shared/model'
+import type { ConversationKey, GroupsChanged } from '../../shared/model'
 import type { LogEntryDecoder } from './protocol/log-entry'
 import type { AppliedUserEvent } from './store/domains'
 import type { ContactsState, UserPresence, UserProfile } from '../../shared/model/contacts'
@@ -79,6 +79,8 @@ export interface ChatClientEvents {
   sessionEnded: { reason: string }
   /** A contact, membership or profile event was applied (by sync or a push); `change` is its domain's report. */
   userEvent: AppliedUserEvent
+  /** A group's local record changed (membership, description, sync stopped): groups/index.ts, group-sync.ts. */
+  groupsChanged: GroupsChanged
   /** The contacts changed (contacts/index.ts): the whole state, small enough to send as is. */
   contactsChanged: ContactsState
   /** A friend's presence changed (live push, or the refresh after a connect). */

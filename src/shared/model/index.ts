@@ -1,5 +1,8 @@
 // The domain types every layer speaks: messages, conversations, connection state, session.
 // Plain serialisable data only (they cross IPC and the browser-host socket as structured clones / JSON).
+import type { GroupNoticeKind } from './groups'
+
+export type * from './groups'
 
 export type ChatType = 'single' | 'group' | 'room'
 
@@ -15,6 +18,26 @@ export type MessageDirection = 'out' | 'in'
 export interface TextContent {
   type: 'text'
   text: string
+  /** Group chats: the user ids @mentioned in the text (absent when none). */
+  mentions?: string[]
+  /** Group chats: @all (owner and admins only). */
+  mentionAll?: boolean
+}
+
+/**
+ * A system notice of a group's timeline ("alice added bob"): stored in the conversation like a message, with the
+ * group's seq, shown as a centred line, never counted as unread.
+ */
+export interface NoticeContent {
+  type: 'notice'
+  kind: GroupNoticeKind
+  actor: string
+  users: string[]
+  /** What changed (info), the announcement, or '' . */
+  text: string
+  /** Mutes: until when (ms since epoch); pins: the message's server id. 0 when not used. */
+  until: number
+  serverId: number
 }
 
 /**
@@ -29,7 +52,7 @@ export interface UnsupportedContent {
 }
 
 /** New message types add members here (image, voice, file, ...). */
-export type MessageContent = TextContent | UnsupportedContent
+export type MessageContent = TextContent | UnsupportedContent | NoticeContent
 
 /**
  * A conversation's identity: its chat type plus its id (the canonical peer user id for single chats, the group
@@ -98,6 +121,8 @@ export interface Conversation {
   lastMessage: ChatMessage | null
   /** Incoming messages after the read pointer (derived from readSeq, so every device shows the same count). */
   unreadCount: number
+  /** Group chats: unread messages that @mention this account (or @all); absent = 0. */
+  mentions?: number
   /** The read pointer: every message with seq <= readSeq has been read (on any of the user's devices). */
   readSeq: number
   /** Text typed and not sent yet, kept across restarts (the list shows "Draft: ..."); null when none. */

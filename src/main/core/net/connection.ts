@@ -38,6 +38,8 @@ export type ResponseKind =
   | 'contactsOk'
   | 'profileOk'
   | 'roomsOk'
+  | 'groupsOk'
+  | 'groupSyncOk'
 export type ResponseBody<K extends ResponseKind> = NonNullable<DecodedFrame[K]>
 /** A response with the exact bytes of its frame (event-carrying frames are read again through the raw views). */
 export interface RawResponse<K extends ResponseKind> {

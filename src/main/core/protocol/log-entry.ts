@@ -1,7 +1,7 @@
 // Owns reading the user's log entries from the wire with their exact bytes: event-carrying frames are read again
 // through the raw views (RawEventFrame / RawEventList), and each entry is decoded on its own into a LogEntry.
 import $protobuf from 'protobufjs/minimal.js'
-import type { ChatMessage, ChatType } from '../../../shared/model'
+import type { ChatMessage, ChatType, TextContent } from '../../../shared/model'
 import { pb } from '../../../shared/proto/codec'
 import { canonicalUserId } from '../../../shared/user-id'
 import { chatTypeFromWire, envelopeFromWire, type WireEvent } from './messages'
@@ -102,7 +102,12 @@ export function decodeLogEntry(raw: RawLogEvent, me: string): LogEntry {
     if (!envelope) throw new PoisonEventError(seq, raw.bytes, 'the message has no usable client id, sender or recipient')
     const body = event.message.body
     if (body?.content === 'text') {
-      return { kind: 'message', seq, message: { ...envelope, content: { type: 'text', text: body.text?.text ?? '' } }, bytes: raw.bytes }
+      const content: TextContent = { type: 'text', text: body.text?.text ?? '' }
+      // Group chats: who the text @mentions (kept so the bubble can highlight them).
+      const mentions = (body.text?.mentions ?? []).flatMap((user) => canonicalUserId(user) ?? [])
+      if (mentions.length > 0) content.mentions = mentions
+      if (body.text?.mentionAll) content.mentionAll = true
+      return { kind: 'message', seq, message: { ...envelope, content }, bytes: raw.bytes }
     }
     // No content type this version knows: never an empty text; the entry's bytes are the content.
     const content = { type: 'unsupported' as const, raw: Buffer.from(raw.bytes).toString('base64') }

@@ -3,6 +3,8 @@
 // its own local API; this file is the one place that composes them (the server's store/domains.ts is the twin).
 import type { Database } from 'better-sqlite3'
 import { openContactsStore, type ContactsStoreApi } from './contacts'
+import type { ChatMessage, Conversation, ConversationKey } from '../../../shared/model'
+import { openGroupsStore, type GroupsStoreApi } from './groups'
 
 /** User-log entries a domain applies (the Event oneof members besides messages and read pointers). */
 export type UserEventKind = 'contact' | 'membership' | 'profile'
@@ -27,6 +29,11 @@ export interface StoreDomainContext {
   db: Database
   /** Runs `operation` in one transaction (nested inside a sync batch's, it becomes part of it). */
   write<T>(operation: () => T): T
+  /**
+   * Stores messages (new, or changed by id) inside the caller's transaction and updates their conversations as a
+   * sync batch does; in `active` the read pointer follows them. For domains with a log of their own (groups).
+   */
+  storeMessages(messages: ChatMessage[], active: ConversationKey | null): { messages: ChatMessage[]; conversations: Conversation[] }
 }
 
 /**
@@ -38,21 +45,27 @@ export type UserEventApplier = (event: UserEventRecord) => unknown
 export interface StoreDomain<Api> {
   appliers: Partial<Record<UserEventKind, UserEventApplier>>
   api: Api
+  /** Fills in what the domain knows of a conversation of its own (title, mention count) as it leaves the store. */
+  describe?: (conversation: Conversation) => Conversation
 }
 
 /** Every domain's local API, by name; MessageStore.domains has this type. A new domain adds its entry here. */
 export interface StoreDomainApis {
+  groups: GroupsStoreApi
   contacts: ContactsStoreApi
 }
 
 export interface OpenedStoreDomains {
   appliers: Map<UserEventKind, UserEventApplier>
   apis: StoreDomainApis
+  /** Every domain's describe() in turn. */
+  describe: (conversation: Conversation) => Conversation
 }
 
 /** Opens every domain on the connection (their tables come from the numbered migrations). */
 export function openStoreDomains(context: StoreDomainContext): OpenedStoreDomains {
   const domains: Array<StoreDomain<unknown> & { name: keyof StoreDomainApis | string }> = [
+    { name: 'groups', ...openGroupsStore(context) },
     { name: 'contacts', ...openContactsStore(context) }
   ]
   const appliers = new Map<UserEventKind, UserEventApplier>()
@@ -64,5 +77,7 @@ export function openStoreDomains(context: StoreDomainContext): OpenedStoreDomain
     }
     apis[domain.name] = domain.api
   }
-  return { appliers, apis: apis as unknown as StoreDomainApis }
+  const describers = domains.flatMap((domain) => (domain.describe ? [domain.describe] : []))
+  const describe = (conversation: Conversation): Conversation => describers.reduce((c, d) => d(c), conversation)
+  return { appliers, apis: apis as unknown as StoreDomainApis, describe }
 }

@@ -15,6 +15,7 @@ import {
   rowToMessage,
   sameStoredMessage,
   storedMessage,
+  type ConversationRow,
   type MessageParams,
   type MessageRow
 } from './rows'
@@ -94,6 +95,8 @@ export class SqliteMessageStore implements MessageStore {
   private wordsInWrite = new Set<string>()
   private closed = false
   private readonly userEventAppliers: Map<UserEventKind, UserEventApplier>
+  /** The domains' view of their conversations (a group's name and mentions) added to every conversation read. */
+  private readonly describe: (conversation: Conversation) => Conversation
   readonly domains: StoreDomainApis
 
   constructor(
@@ -101,8 +104,17 @@ export class SqliteMessageStore implements MessageStore {
     readonly path: string
   ) {
     this.statements = prepareStatements(db)
-    const opened = openStoreDomains({ db, write: (operation) => this.write(operation) })
+    const opened = openStoreDomains({
+      db,
+      write: (operation) => this.write(operation),
+      storeMessages: (messages, active) => {
+        const checked = messages.map((message) => this.canonicalOrRefuse(message))
+        const stored = this.storeMessages(checked, active === null ? null : checkKey(active))
+        return { messages: stored.changed, conversations: stored.conversations }
+      }
+    })
     this.userEventAppliers = opened.appliers
+    this.describe = opened.describe
     this.domains = opened.apis
   }
 
@@ -282,7 +294,7 @@ export class SqliteMessageStore implements MessageStore {
           // head, in this transaction, so a restart before it is filled still knows to fetch it.
           if (summary.lastMessage?.seq) this.statements.raiseHistoryGap.run(historyGapKey(key), summary.lastMessage.seq)
           const row = this.statements.conversationByKey.get(key.type, key.id)
-          if (row) result.push(rowToConversation(row))
+          if (row) result.push(this.toConversation(row))
         }
         this.statements.advanceCursor.run(cursor)
         return result
@@ -352,7 +364,7 @@ export class SqliteMessageStore implements MessageStore {
 
   async listConversations(): Promise<Conversation[]> {
     return this.guard('Could not load the conversation list', () =>
-      this.statements.listConversations.all().map(rowToConversation)
+      this.statements.listConversations.all().map((row) => this.toConversation(row))
     )
   }
 
@@ -360,7 +372,7 @@ export class SqliteMessageStore implements MessageStore {
     return this.guard('Could not load the conversation', () => {
       const { type, id } = checkKey(key)
       const row = this.statements.conversationByKey.get(type, id)
-      return row ? rowToConversation(row) : null
+      return row ? this.toConversation(row) : null
     })
   }
 
@@ -375,7 +387,7 @@ export class SqliteMessageStore implements MessageStore {
         const moved = target > state.read_seq
         if (moved) this.advanceReadPointer(checked, target, false)
         const row = this.statements.conversationByKey.get(checked.type, checked.id)!
-        const conversation = rowToConversation(row)
+        const conversation = this.toConversation(row)
         return { conversation, readSeq: conversation.readSeq, moved }
       })
     })
@@ -413,7 +425,7 @@ export class SqliteMessageStore implements MessageStore {
         if (draft !== null) this.statements.ensureConversation.run(type, id, Date.now())
         this.statements.setDraft.run(draft, type, id)
         const row = this.statements.conversationByKey.get(type, id)
-        return row ? rowToConversation(row) : null
+        return row ? this.toConversation(row) : null
       })
     })
   }
@@ -532,7 +544,7 @@ export class SqliteMessageStore implements MessageStore {
       }
     }
     const activeSeq = active === null ? 0 : updates.newestIncomingSeq(active)
-    const conversations = updates.apply(this.statements, missingConversation)
+    const conversations = updates.apply(this.statements, missingConversation).map(this.describe)
     if (active !== null && activeSeq > 0) {
       const moved = this.advanceReadPointer(active, activeSeq, false)
       if (moved) {
@@ -570,7 +582,7 @@ export class SqliteMessageStore implements MessageStore {
     this.statements.setReadPointer.run(target, unread, confirmed ? target : 0, key.type, key.id)
     const row = this.statements.conversationByKey.get(key.type, key.id)
     if (row === undefined || (row.m_id === null && row.c_draft === null)) return null
-    return rowToConversation(row)
+    return this.toConversation(row)
   }
 
   /**
@@ -807,6 +819,11 @@ export class SqliteMessageStore implements MessageStore {
     )
     if (contentChanged) this.listWords([merged.text])
     return merged
+  }
+
+  /** A conversations row as callers see it, with what its domain knows (title, mentions). */
+  private toConversation(row: ConversationRow): Conversation {
+    return this.describe(rowToConversation(row))
   }
 
   /** Runs one operation: refuses after close, and turns any failure into a StoreError with `action` as its sentence. */

@@ -34,8 +34,8 @@ export interface OutboxOptions {
   isOnline: () => boolean
   /** A message changed state (stored, sent, failed, back to sending). */
   onChanged: (message: ChatMessage) => void
-  /** A send was acked with this position in the account's log. */
-  onAcked?: (seq: number) => void
+  /** A send was acked with this position in the account's log (a group send: in the group's log). */
+  onAcked?: (seq: number, message: ChatMessage) => void
   /** Ceiling of the first retry delay (SEND_RETRY_BASE_MS by default; tests use a few ms). */
   retryBaseMs?: number
   retryMaxMs?: number
@@ -358,7 +358,7 @@ export class Outbox {
       // The server has it; the next sync marks it sent from the log entry.
       log.error('outbox could not record an ack', { id: message.id, error: String(err) })
     }
-    this.options.onAcked?.(seq)
+    this.options.onAcked?.(seq, message)
   }
 
   private async failed(message: ChatMessage, reason: string): Promise<void> {

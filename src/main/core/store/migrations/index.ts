@@ -6,12 +6,13 @@ import * as search from './002-search'
 import * as keysReadStateSearch from './003-keys-read-state-search'
 import * as sendFailingTime from './004-send-failing-time'
 import * as contacts from './005-contacts'
+import * as groups from './006-groups'
 
 export interface Migration {
   version: number
   up(db: Database): void
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, search, keysReadStateSearch, sendFailingTime, contacts]
+export const MIGRATIONS: readonly Migration[] = [initial, search, keysReadStateSearch, sendFailingTime, contacts, groups]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((latest, m) => Math.max(latest, m.version), 0)
