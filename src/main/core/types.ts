@@ -118,7 +118,7 @@ export interface ChatClientApi {
    * Store in the outbox (status 'sending') and send; resolves once stored, before the ack. A conversation given as
    * a plain string is a single chat with that user (every method below takes either form).
    */
-  sendText(to: ConversationRef, text: string): Promise<ChatMessage>
+  sendText(to: ConversationRef, text: string, mentions?: { mentions?: string[]; mentionAll?: boolean }): Promise<ChatMessage>
   /** Send a failed message again. */
   retry(messageId: string): Promise<ChatMessage>
   listConversations(): Promise<Conversation[]>

@@ -8,6 +8,16 @@ import type {
   SessionInfo
 } from '../model'
 import type { AppErrorShape } from '../errors'
+import type {
+  GroupChangeResult,
+  GroupDirectoryPage,
+  GroupInfo,
+  GroupInvitation,
+  GroupJoinRequest,
+  GroupMemberPage,
+  GroupsChanged,
+  GroupSummary
+} from '../model/groups'
 import type { JoinedRoom, RoomAttribute, RoomDirectoryPage, RoomEvent, RoomInfo, RoomMemberPage } from '../model/rooms'
 import type { ContactsState, UserPresence, UserProfile, UserSearchResult } from '../model/contacts'
 import type { InvokeArgsOf, InvokeMethod } from './schemas'
@@ -55,6 +65,31 @@ export interface InvokeResults {
   'messages.page': MessagePage
   'messages.sendText': ChatMessage
   'messages.retry': ChatMessage
+  'groups.create': GroupChangeResult
+  'groups.info': GroupInfo
+  'groups.update': GroupChangeResult
+  'groups.dissolve': GroupChangeResult
+  'groups.transfer': GroupChangeResult
+  'groups.setAdmin': GroupChangeResult
+  'groups.invite': GroupChangeResult
+  'groups.remove': GroupChangeResult
+  /** pending: the request waits for an owner or admin. */
+  'groups.join': GroupChangeResult
+  'groups.decideJoin': GroupChangeResult
+  'groups.decideInvitation': GroupChangeResult
+  'groups.mute': GroupChangeResult
+  'groups.muteAll': GroupChangeResult
+  'groups.ban': GroupChangeResult
+  'groups.pin': GroupChangeResult
+  'groups.leave': GroupChangeResult
+  'groups.members': GroupMemberPage
+  'groups.directory': GroupDirectoryPage
+  /** The groups this device keeps (member or past member, with my standing). */
+  'groups.mine': GroupSummary[]
+  /** Join requests waiting in a group (owner and admins). */
+  'groups.pending': GroupJoinRequest[]
+  /** Invitations waiting for my answer. */
+  'groups.invitations': GroupInvitation[]
   'rooms.directory': RoomDirectoryPage
   /** The new room's id (the creator joins it with rooms.join). */
   'rooms.create': { room: string }
@@ -120,6 +155,8 @@ export interface PushEvents {
   'presence.changed': UserPresence
   /** A profile changed (a friend's, or mine from any of my devices). */
   'profile.changed': UserProfile
+  /** A group's record on this device changed (joined, left, removed, dissolved, role, description), or an invitation came. */
+  'groups.changed': GroupsChanged
 }
 export type PushEventName = keyof PushEvents
 

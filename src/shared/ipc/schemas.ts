@@ -97,6 +97,54 @@ const contactsInvokeSchemas = {
   'profile.deleteAccount': z.object({ password: z.string().min(1).max(256) })
 } as const
 
+// Groups (limits as the server's: name 128, description / announcement 512, max members 3,000, notes 256; the server
+// answers with a sentence, these guard absurd sizes early). Group ids are server-made: 'g' and lowercase letters/digits.
+const groupId = z.string().trim().min(2).max(64)
+const groupRef = z.object({ group: groupId })
+const groupMember = z.object({ group: groupId, user: username })
+const groupNote = z.string().max(512)
+const groupSettingsSchema = z.object({
+  isPublic: z.boolean(),
+  joinNeedsApproval: z.boolean(),
+  inviteNeedsConsent: z.boolean(),
+  maxMembers: z.number().int().min(0).max(3_000)
+})
+const groupsInvokeSchemas = {
+  'groups.create': z.object({
+    name: z.string().trim().min(1).max(128),
+    description: z.string().max(512),
+    settings: groupSettingsSchema,
+    members: z.array(username).max(100)
+  }),
+  'groups.info': groupRef,
+  'groups.update': z.object({
+    group: groupId,
+    name: z.string().trim().min(1).max(128).optional(),
+    description: z.string().max(512).optional(),
+    announcement: z.string().max(512).optional(),
+    settings: groupSettingsSchema.optional()
+  }),
+  'groups.dissolve': groupRef,
+  'groups.transfer': groupMember,
+  'groups.setAdmin': groupMember.extend({ admin: z.boolean() }),
+  'groups.invite': z.object({ group: groupId, users: z.array(username).min(1).max(100), message: groupNote.optional() }),
+  'groups.remove': groupMember,
+  'groups.join': z.object({ group: groupId, message: groupNote.optional() }),
+  'groups.decideJoin': groupMember.extend({ accept: z.boolean(), reason: groupNote.optional() }),
+  'groups.decideInvitation': z.object({ group: groupId, accept: z.boolean() }),
+  // until: ms since epoch; 0 lifts the mute.
+  'groups.mute': groupMember.extend({ until: z.number().int().min(0) }),
+  'groups.muteAll': z.object({ group: groupId, muted: z.boolean() }),
+  'groups.ban': groupMember.extend({ banned: z.boolean() }),
+  'groups.pin': z.object({ group: groupId, serverId: z.number().int().positive(), pinned: z.boolean() }),
+  'groups.leave': groupRef,
+  'groups.members': z.object({ group: groupId, afterUser: z.string().max(MAX_USERNAME_CHARS).optional(), limit: z.number().int().min(1).max(200).optional() }),
+  'groups.directory': z.object({ query: z.string().max(128).optional(), after: z.string().max(256).optional(), limit: z.number().int().min(1).max(100).optional() }),
+  'groups.mine': z.void(),
+  'groups.pending': groupRef,
+  'groups.invitations': z.void()
+} as const
+
 export const invokeSchemas = {
   'app.info': z.void(),
   'auth.register': credentialsSchema,
@@ -119,10 +167,17 @@ export const invokeSchemas = {
     beforeSeq: z.number().int().nonnegative().nullable().optional(),
     limit: z.number().int().min(1).max(200).optional()
   }),
-  'messages.sendText': z.object({ to: conversationSchema, text: messageText }),
+  // Group chats: who the text @mentions (mentionAll: @all, owner and admins only).
+  'messages.sendText': z.object({
+    to: conversationSchema,
+    text: messageText,
+    mentions: z.array(username).max(100).optional(),
+    mentionAll: z.boolean().optional()
+  }),
   'messages.retry': z.object({ messageId: z.string().regex(/^[0-9a-f]{32}$/) }),
   ...roomsInvokeSchemas,
-  ...contactsInvokeSchemas
+  ...contactsInvokeSchemas,
+  ...groupsInvokeSchemas
 } as const
 
 export type InvokeMethod = keyof typeof invokeSchemas

@@ -10,6 +10,7 @@ import { createLogger } from '../../../shared/logger'
 import type { SessionVault } from './session-vault'
 import type { RoomsClient } from '../rooms/client'
 import type { ContactsApi } from '../contacts'
+import type { GroupsClient } from '../groups'
 import { isInvokeMethod, parseInvokeArgs, unknownMethodError } from './validation'
 
 const log = createLogger('core:session')
@@ -50,6 +51,8 @@ interface ClientExtras {
   readonly rooms?: RoomsClient
   /** The session's contacts, profiles and presence (ChatClient.contacts). */
   readonly contacts?: ContactsApi
+  /** The session's groups (ChatClient.groups). */
+  readonly groups?: GroupsClient
   /** Delete the account on the server, then end the session (ChatClient.deleteAccount). */
   deleteAccount?(password: string): Promise<void>
 }
@@ -142,10 +145,14 @@ export class CoreSession {
       'app.diagnostics': () => this.diagnostics(),
       'messages.page': ({ conversation, beforeSeq, limit }) =>
         this.signedIn().page(canonicalConversation(conversation), beforeSeq ?? null, limit ?? DEFAULT_PAGE_LIMIT),
-      'messages.sendText': ({ to, text }) => this.signedIn().sendText(canonicalConversation(to), text),
+      'messages.sendText': ({ to, text, mentions, mentionAll }) =>
+        mentions || mentionAll
+          ? this.signedIn().sendText(canonicalConversation(to), text, { mentions, mentionAll })
+          : this.signedIn().sendText(canonicalConversation(to), text),
       'messages.retry': ({ messageId }) => this.signedIn().retry(messageId),
       ...this.roomHandlers(),
-      ...this.contactHandlers()
+      ...this.contactHandlers(),
+      ...this.groupHandlers()
     }
   }
 
@@ -181,6 +188,44 @@ export class CoreSession {
         if (!client.deleteAccount) throw notYetAvailable('Deleting an account')
         await client.deleteAccount(password)
       }
+    }
+  }
+
+  /** The groups.* methods: each goes to the session's GroupsClient (ChatClient.groups). */
+  private groupHandlers(): Pick<Handlers, Extract<InvokeMethod, `groups.${string}`>> {
+    const groups = (): GroupsClient => {
+      const client = withExtras(this.signedIn())
+      if (!client.groups) throw notYetAvailable('Groups')
+      return client.groups
+    }
+    return {
+      'groups.create': (options) => groups().create(options),
+      'groups.info': ({ group }) => groups().info(group),
+      'groups.update': ({ group, name, description, announcement, settings }) =>
+        groups().update(group, {
+          ...(name !== undefined ? { name } : {}),
+          ...(description !== undefined ? { description } : {}),
+          ...(announcement !== undefined ? { announcement } : {}),
+          ...(settings !== undefined ? { settings } : {})
+        }),
+      'groups.dissolve': ({ group }) => groups().dissolve(group),
+      'groups.transfer': ({ group, user }) => groups().transfer(group, user),
+      'groups.setAdmin': ({ group, user, admin }) => groups().setAdmin(group, user, admin),
+      'groups.invite': ({ group, users, message }) => groups().invite(group, users, message ?? ''),
+      'groups.remove': ({ group, user }) => groups().remove(group, user),
+      'groups.join': ({ group, message }) => groups().join(group, message ?? ''),
+      'groups.decideJoin': ({ group, user, accept, reason }) => groups().decideJoin(group, user, accept, reason ?? ''),
+      'groups.decideInvitation': ({ group, accept }) => groups().decideInvitation(group, accept),
+      'groups.mute': ({ group, user, until }) => groups().mute(group, user, until),
+      'groups.muteAll': ({ group, muted }) => groups().muteAll(group, muted),
+      'groups.ban': ({ group, user, banned }) => groups().ban(group, user, banned),
+      'groups.pin': ({ group, serverId, pinned }) => groups().pin(group, serverId, pinned),
+      'groups.leave': ({ group }) => groups().leave(group),
+      'groups.members': ({ group, afterUser, limit }) => groups().members(group, afterUser ?? '', limit),
+      'groups.directory': ({ query, after, limit }) => groups().directory(query ?? '', after ?? '', limit),
+      'groups.mine': () => groups().list(),
+      'groups.pending': ({ group }) => groups().pendingJoinRequests(group),
+      'groups.invitations': () => groups().invitations()
     }
   }
 
@@ -420,6 +465,7 @@ export class CoreSession {
       forward('contactsChanged', 'contacts.changed', (state) => state),
       forward('presenceChanged', 'presence.changed', (presence) => presence),
       forward('profileChanged', 'profile.changed', (profile) => profile),
+      forward('groupsChanged', 'groups.changed', (changed) => changed),
       forward('sessionEnded', 'session.ended', (ended) => {
         this.clientSessionEnded = true
         log.warn('session ended', { reason: ended.reason })
