@@ -86,7 +86,7 @@ async function history(client: FrameClient, conversation: string, chatType: numb
 }
 
 function historyTexts(reply: DecodedFrame): string[] {
-  return (reply.historyPage?.events ?? []).map((event) => event.message?.body?.text?.text ?? '?')
+  return (reply.historyPage?.events ?? []).flatMap((event) => (event.message ? [event.message.body?.text?.text ?? '?'] : []))
 }
 
 describe('groups', () => {
@@ -285,6 +285,10 @@ describe('groups', () => {
     await sendOk(owner, group, 'four')
     expect(historyTexts(await history(late, group, GROUP))).toEqual(['four'])
     expect(historyTexts(await history(owner, group, GROUP))).toEqual(['four', 'three', 'two', 'one'])
+    // History carries the notices between the messages, as the timeline shows them ("ben added cat").
+    const lateHistory = (await history(late, group, GROUP)).historyPage?.events ?? []
+    expect(lateHistory.map((event) => [Number(event.seq), event.kind])).toEqual([[6, 'message'], [5, 'groupNotice']])
+    expect(lateHistory[1]?.groupNotice?.kind).toBe(NoticeKind.KIND_ADDED)
     const synced = await late.request({ groupSync: { cursors: [{ group, afterSeq: 0 }] } })
     const batch = synced.groupSyncOk?.groups?.[0]
     expect(batch?.entries?.map((entry) => Number(entry.seq))).toEqual([5, 6])

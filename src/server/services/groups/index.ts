@@ -72,13 +72,16 @@ function clamp(requested: number | null | undefined, fallback: number, max: numb
 /** A stored group-log entry as the wire GroupEntry: a message, or its notice decoded. */
 export function groupEntryProps(row: GroupLogRow): GroupEntryProps {
   if (row.message) return { group: row.group, seq: row.seq, message: messageToProps(row.message) }
-  let notice: parley.v1.IGroupNotice = {}
+  return { group: row.group, seq: row.seq, notice: decodeNotice(row.notice) }
+}
+
+function decodeNotice(bytes: Uint8Array | undefined): parley.v1.IGroupNotice {
   try {
-    notice = pb.GroupNotice.decode(row.notice ?? new Uint8Array(0))
+    return pb.GroupNotice.decode(bytes ?? new Uint8Array(0))
   } catch {
     // Only this server writes notices: damage on disk yields an empty notice that keeps the seq.
+    return {}
   }
-  return { group: row.group, seq: row.seq, notice }
 }
 
 function infoProps(row: GroupRow): GroupInfoProps {
@@ -424,7 +427,11 @@ export function createGroupsService(store: ServerStore, fanout: EventFanout & Gr
       const cap = clamp(limit, HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT)
       const rows = await store.groupHistory(user, group, Math.max(0, beforeSeq), cap + 1, Date.now())
       if (isGroupRefusal(rows)) return fail(rows.refusal.code, rows.refusal.message)
-      const events: EventProps[] = rows.slice(0, cap).flatMap((row) => (row.message ? [{ seq: row.seq, message: messageToProps(row.message) }] : []))
+      const events: EventProps[] = rows.slice(0, cap).flatMap((row): EventProps[] => {
+        if (row.message) return [{ seq: row.seq, message: messageToProps(row.message) }]
+        if (row.notice) return [{ seq: row.seq, groupNotice: decodeNotice(row.notice) }]
+        return []
+      })
       return { ok: true, value: { events, hasMore: rows.length > cap } }
     },
 

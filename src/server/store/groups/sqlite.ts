@@ -243,6 +243,10 @@ export function openGroupsSqlite(context: SqliteDomainContext): Synchronous<Grou
   const messagesBefore = db.prepare<[string, number, number, number], LogColumns>(
     `${LOG_SELECT} WHERE g.group_id = ? AND g.kind = ${LOG_MESSAGE} AND g.seq > ? AND g.seq < ? ORDER BY g.seq DESC LIMIT ?`
   )
+  // History shows the notices ("Alice added Bob") between the messages, as the timeline does.
+  const entriesBefore = db.prepare<[string, number, number, number], LogColumns>(
+    `${LOG_SELECT} WHERE g.group_id = ? AND g.seq > ? AND g.seq < ? ORDER BY g.seq DESC LIMIT ?`
+  )
   const countUnread = db.prepare<[string, number, number, string], { n: number }>(
     `SELECT COUNT(*) AS n FROM group_log WHERE group_id = ? AND kind = ${LOG_MESSAGE} AND seq > ? AND seq <= ? AND sender <> ?`
   )
@@ -874,7 +878,7 @@ export function openGroupsSqlite(context: SqliteDomainContext): Synchronous<Grou
       const range = readableRange(user, groupId)
       if (!range) return decide('history', user, standing, now) ?? notFound(groupId)
       const before = Math.min(beforeSeq > 0 ? beforeSeq : NEWEST_SEQ, range.toSeq + 1)
-      return messagesBefore.all(groupId, range.fromSeq, before, limit).map(toLogRow)
+      return entriesBefore.all(groupId, range.fromSeq, before, limit).map(toLogRow)
     },
     groupReadAllowed(user, groupId, now) {
       const standing = standingOf(user, groupId)

@@ -2220,7 +2220,8 @@ export namespace parley {
             contact?: (parley.v1.ContactEvent.$Properties|null);
             membership?: (parley.v1.MembershipEvent.$Properties|null);
             profile?: (parley.v1.ProfileChanged.$Properties|null);
-            kind?: ("message"|"readPointer"|"contact"|"membership"|"profile");
+            groupNotice?: (parley.v1.GroupNotice.$Properties|null);
+            kind?: ("message"|"readPointer"|"contact"|"membership"|"profile"|"groupNotice");
             static create(properties: parley.v1.Event.$Shape): parley.v1.Event & parley.v1.Event.$Shape;
             static create(properties?: parley.v1.Event.$Properties): parley.v1.Event;
             static encode(message: parley.v1.Event.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -2235,7 +2236,8 @@ export namespace parley {
                 contact?: (parley.v1.ContactEvent.$Properties|null);
                 membership?: (parley.v1.MembershipEvent.$Properties|null);
                 profile?: (parley.v1.ProfileChanged.$Properties|null);
-                kind?: ("message"|"readPointer"|"contact"|"membership"|"profile");
+                groupNotice?: (parley.v1.GroupNotice.$Properties|null);
+                kind?: ("message"|"readPointer"|"contact"|"membership"|"profile"|"groupNotice");
                 $unknowns?: Uint8Array[];
             }
             type $Shape = {
@@ -2245,9 +2247,10 @@ export namespace parley {
               contact?: parley.v1.ContactEvent.$Shape|null;
               membership?: parley.v1.MembershipEvent.$Shape|null;
               profile?: parley.v1.ProfileChanged.$Shape|null;
+              groupNotice?: parley.v1.GroupNotice.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ kind?: undefined; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null }|{ kind?: "message"; message: parley.v1.Message.$Shape; readPointer?: null; contact?: null; membership?: null; profile?: null }|{ kind?: "readPointer"; message?: null; readPointer: parley.v1.ReadPointer.$Shape; contact?: null; membership?: null; profile?: null }|{ kind?: "contact"; message?: null; readPointer?: null; contact: parley.v1.ContactEvent.$Shape; membership?: null; profile?: null }|{ kind?: "membership"; message?: null; readPointer?: null; contact?: null; membership: parley.v1.MembershipEvent.$Shape; profile?: null }|{ kind?: "profile"; message?: null; readPointer?: null; contact?: null; membership?: null; profile: parley.v1.ProfileChanged.$Shape })
+              ({ kind?: undefined; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null }|{ kind?: "message"; message: parley.v1.Message.$Shape; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null }|{ kind?: "readPointer"; message?: null; readPointer: parley.v1.ReadPointer.$Shape; contact?: null; membership?: null; profile?: null; groupNotice?: null }|{ kind?: "contact"; message?: null; readPointer?: null; contact: parley.v1.ContactEvent.$Shape; membership?: null; profile?: null; groupNotice?: null }|{ kind?: "membership"; message?: null; readPointer?: null; contact?: null; membership: parley.v1.MembershipEvent.$Shape; profile?: null; groupNotice?: null }|{ kind?: "profile"; message?: null; readPointer?: null; contact?: null; membership?: null; profile: parley.v1.ProfileChanged.$Shape; groupNotice?: null }|{ kind?: "groupNotice"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice: parley.v1.GroupNotice.$Shape })
             );
         }
 

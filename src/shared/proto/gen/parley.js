@@ -15611,7 +15611,8 @@ export const parley = $root.parley = (() => {
              * @property {parley.v1.ContactEvent.$Properties|null} [contact] Event contact
              * @property {parley.v1.MembershipEvent.$Properties|null} [membership] Event membership
              * @property {parley.v1.ProfileChanged.$Properties|null} [profile] Event profile
-             * @property {"message"|"readPointer"|"contact"|"membership"|"profile"} [kind] Event kind
+             * @property {parley.v1.GroupNotice.$Properties|null} [groupNotice] Event groupNotice
+             * @property {"message"|"readPointer"|"contact"|"membership"|"profile"|"groupNotice"} [kind] Event kind
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -15632,9 +15633,10 @@ export const parley = $root.parley = (() => {
              *   contact?: parley.v1.ContactEvent.$Shape|null;
              *   membership?: parley.v1.MembershipEvent.$Shape|null;
              *   profile?: parley.v1.ProfileChanged.$Shape|null;
+             *   groupNotice?: parley.v1.GroupNotice.$Shape|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ kind?: undefined; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null }|{ kind?: "message"; message: parley.v1.Message.$Shape; readPointer?: null; contact?: null; membership?: null; profile?: null }|{ kind?: "readPointer"; message?: null; readPointer: parley.v1.ReadPointer.$Shape; contact?: null; membership?: null; profile?: null }|{ kind?: "contact"; message?: null; readPointer?: null; contact: parley.v1.ContactEvent.$Shape; membership?: null; profile?: null }|{ kind?: "membership"; message?: null; readPointer?: null; contact?: null; membership: parley.v1.MembershipEvent.$Shape; profile?: null }|{ kind?: "profile"; message?: null; readPointer?: null; contact?: null; membership?: null; profile: parley.v1.ProfileChanged.$Shape })
+             *   ({ kind?: undefined; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null }|{ kind?: "message"; message: parley.v1.Message.$Shape; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null }|{ kind?: "readPointer"; message?: null; readPointer: parley.v1.ReadPointer.$Shape; contact?: null; membership?: null; profile?: null; groupNotice?: null }|{ kind?: "contact"; message?: null; readPointer?: null; contact: parley.v1.ContactEvent.$Shape; membership?: null; profile?: null; groupNotice?: null }|{ kind?: "membership"; message?: null; readPointer?: null; contact?: null; membership: parley.v1.MembershipEvent.$Shape; profile?: null; groupNotice?: null }|{ kind?: "profile"; message?: null; readPointer?: null; contact?: null; membership?: null; profile: parley.v1.ProfileChanged.$Shape; groupNotice?: null }|{ kind?: "groupNotice"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice: parley.v1.GroupNotice.$Shape })
              * )} parley.v1.Event.$Shape
              */
 
@@ -15701,17 +15703,25 @@ export const parley = $root.parley = (() => {
              */
             Event.prototype.profile = null;
 
+            /**
+             * Event groupNotice.
+             * @member {parley.v1.GroupNotice.$Properties|null|undefined} groupNotice
+             * @memberof parley.v1.Event
+             * @instance
+             */
+            Event.prototype.groupNotice = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * Event kind.
-             * @member {"message"|"readPointer"|"contact"|"membership"|"profile"|undefined} kind
+             * @member {"message"|"readPointer"|"contact"|"membership"|"profile"|"groupNotice"|undefined} kind
              * @memberof parley.v1.Event
              * @instance
              */
             $Object.defineProperty(Event.prototype, "kind", {
-                get: $util.oneOfGetter($oneOfFields = ["message", "readPointer", "contact", "membership", "profile"]),
+                get: $util.oneOfGetter($oneOfFields = ["message", "readPointer", "contact", "membership", "profile", "groupNotice"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -15759,6 +15769,8 @@ export const parley = $root.parley = (() => {
                     $root.parley.v1.MembershipEvent.encode(message.membership, writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
                 if (message.profile != null && $Object.hasOwnProperty.call(message, "profile"))
                     $root.parley.v1.ProfileChanged.encode(message.profile, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
+                if (message.groupNotice != null && $Object.hasOwnProperty.call(message, "groupNotice"))
+                    $root.parley.v1.GroupNotice.encode(message.groupNotice, writer.uint32(/* id 7, wireType 2 =*/58).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -15845,6 +15857,13 @@ export const parley = $root.parley = (() => {
                                 break;
                             message.profile = $root.parley.v1.ProfileChanged.decode(reader, reader.size(), $undefined, _depth + 1, message.profile);
                             message.kind = "profile";
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 2)
+                                break;
+                            message.groupNotice = $root.parley.v1.GroupNotice.decode(reader, reader.size(), $undefined, _depth + 1, message.groupNotice);
+                            message.kind = "groupNotice";
                             continue;
                         }
                     }
