@@ -1,10 +1,12 @@
 // Chat rooms through ChatClient against the real server: two users see each other's room messages live, the recent
 // window on join, a device that loses its link re-joins within the grace period and gets what it missed, and kick /
 // mute take effect on the member's device at once.
+import type net from 'node:net'
 import { describe, expect, it } from 'vitest'
 import type { ChatClient } from '../../src/main/core/client'
 import type { RoomEvent } from '../../src/shared/model/rooms'
-import { signInPair, textOf, useServerAndDevices, waitFor } from './helpers/env'
+import { MAX_TEXT_BYTES } from '../../src/shared/limits'
+import { registerUsers, signInPair, TEST_PASSWORD, textOf, uniqueUser, useServerAndDevices, waitFor } from './helpers/env'
 
 process.env.PARLEY_LOG ??= 'warn'
 /** Small numbers so the window can be seen in a test (read by the server at start). */
@@ -14,6 +16,13 @@ process.env.PARLEY_ROOM_GRACE_SEC = '30'
 
 function roomTexts(client: ChatClient, room: string): string[] {
   return (client.rooms.list().find((joined) => joined.info.id === room)?.messages ?? []).map(textOf)
+}
+
+/** The TCP stream under a client's WebSocket: pausing it stops reading, so the server's send buffer fills up. */
+function tcpOf(client: ChatClient): net.Socket {
+  // Private fields on purpose: a slow reader needs exactly the socket under the live connection paused.
+  const internals = client as unknown as { active: { connection: { ws: { _socket: net.Socket } } } }
+  return internals.active.connection.ws._socket
 }
 
 function recordRoomEvents(client: ChatClient): RoomEvent[] {
@@ -117,5 +126,44 @@ describe('chat rooms through the client', () => {
     await expect(b.rooms.sendText(room, 'still here?')).rejects.toMatchObject({ code: 'NOT_MEMBER' })
     const members = await a.rooms.members(room, null, 50)
     expect(members.members.map((m) => m.user)).toEqual([alice])
+  })
+
+  it('a device that fell behind is told its room frames were dropped and reads the recent window again', async () => {
+    // Bob's link must stay up while he does not read: no heartbeat verdict within the test.
+    const patient = { heartbeatMinMs: 60_000, heartbeatMaxMs: 60_000, pongTimeoutMs: 60_000 }
+    const { a, b } = await signInPair(server, devices, patient)
+    const senders = [a]
+    for (const name of ['carol', 'dave']) {
+      const user = uniqueUser(name)
+      await registerUsers(server, user)
+      const device = devices.create(name)
+      await device.login(user, TEST_PASSWORD)
+      senders.push(device)
+    }
+    const room = await a.rooms.create('Firehose', '', 0)
+    for (const client of [...senders, b]) await client.rooms.join(room)
+    const bobEvents = recordRoomEvents(b)
+    const bobStates: string[] = []
+    b.on('connection', (status) => bobStates.push(status.state))
+
+    tcpOf(b).pause()
+    // 3 senders x 700 messages x 5 KB = 10 MB: beyond the kernel's buffers and the server's 1 MiB bound per socket.
+    const PER_SENDER = 700
+    const PER_ROUND = 25
+    const text = 'x'.repeat(MAX_TEXT_BYTES - 32)
+    for (let sent = 0; sent < PER_SENDER; sent += PER_ROUND) {
+      await Promise.all(senders.flatMap((sender, s) => Array.from({ length: PER_ROUND }, (_, i) => sender.rooms.sendText(room, `${s}:${sent + i}:${text}`))))
+    }
+    const last = `2:${PER_SENDER - 1}:${text}`
+    tcpOf(b).resume()
+
+    await waitFor('bob to read the recent window again', () => bobEvents.some((event) => event.kind === 'snapshot'), 30_000)
+    await waitFor('bob to hold the newest message', () => roomTexts(b, room).includes(last), 30_000)
+    const texts = roomTexts(b, room)
+    expect(new Set(texts).size).toBe(texts.length)
+    expect(b.rooms.list()[0]?.info.id).toBe(room)
+    expect(bobEvents.some((event) => event.kind === 'exit')).toBe(false)
+    // The same connection all along: the window came from the drop notice, not from a re-join after a reconnect.
+    expect(bobStates).toEqual([])
   })
 })
