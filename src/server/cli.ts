@@ -1,7 +1,9 @@
-// Owns running the reference server from a shell (`npm run server`): reads env and flags, prints the URL,
-// and closes cleanly on SIGINT/SIGTERM.
+// Owns running the reference server from a shell (`npm run server`): reads env and flags, prints the URL (and the
+// platform API's app credential on the first start), closes cleanly on SIGINT/SIGTERM; `rotate-credential` rotates it.
 import { serverOptionsFromEnv } from './env-options'
 import { startServer } from './index'
+import { createAppCredentials } from './auth/app-credential'
+import { openServerStore } from './store/worker-store'
 import { createLogger } from '../shared/logger'
 import { logUnhandledRejections } from '../shared/last-resort'
 
@@ -16,6 +18,22 @@ function flagValue(args: readonly string[], name: string): string | undefined {
   return index >= 0 ? args[index + 1] : undefined
 }
 
+/** Printed once, on stdout only (never through the logger, which may ship logs elsewhere). */
+function printCredential(credential: string, why: string): void {
+  console.log(`${why} Platform API app credential (shown only now; it is stored as a hash):\n\n  ${credential}\n`)
+  console.log('Use it as "Authorization: Bearer <credential>" on /api/platform/v1; rotate it with `rotate-credential`.')
+}
+
+/** `rotate-credential`: a new app credential for the data folder; a server running on it refuses the old one at once. */
+async function rotateCredential(options: ReturnType<typeof serverOptionsFromEnv>): Promise<void> {
+  const store = await openServerStore(options.dataDir, { nativeBinding: options.nativeBinding })
+  try {
+    printCredential(await createAppCredentials(store).rotate(), 'Rotated: the old credential no longer works.')
+  } finally {
+    await store.close()
+  }
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2)
   // Flags win over the environment; both go through the one reader every run command shares.
@@ -24,8 +42,14 @@ async function main(): Promise<void> {
     PARLEY_PORT: flagValue(args, '--port') ?? process.env.PARLEY_PORT,
     PARLEY_DATA_DIR: flagValue(args, '--data-dir') ?? process.env.PARLEY_DATA_DIR
   }
-  const server = await startServer(serverOptionsFromEnv(env, { dataDir: DEFAULT_DATA_DIR }))
+  const options = serverOptionsFromEnv(env, { dataDir: DEFAULT_DATA_DIR })
+  if (args[0] === 'rotate-credential') {
+    await rotateCredential(options)
+    return
+  }
+  const server = await startServer(options)
   console.log(`Parley server listening on ${server.url} (WebSocket: ${server.url.replace(/^http/, 'ws')}/ws)`)
+  if (server.createdPlatformCredential) printCredential(server.createdPlatformCredential, 'First start.')
   let stopping = false
   const stop = (signal: string): void => {
     if (stopping) return

@@ -52,6 +52,20 @@ export const DEFAULT_ATTEMPT_LIMITS: AttemptLimits = {
   account: { windowMs: 15 * 60_000, freeAttempts: 5, baseDelayMs: 1_000, maxDelayMs: 15 * 60_000 },
   address: { windowMs: 15 * 60_000, freeAttempts: 100, baseDelayMs: 1_000, maxDelayMs: 15 * 60_000 }
 }
+/**
+ * Failed platform API credentials per remote address (auth/app-credential.ts): 10 free in 15 min, then 1 s doubling
+ * up to 15 min, as sign-in. Only failures are counted, so an operator's scripts holding the right credential are
+ * never slowed by their own traffic; a 256-bit credential cannot be guessed anyway, this only caps the noise.
+ */
+export const PLATFORM_CREDENTIAL_ATTEMPTS: AttemptPolicy = { windowMs: 15 * 60_000, freeAttempts: 10, baseDelayMs: 1_000, maxDelayMs: 15 * 60_000 }
+/** Users per page of the platform API's user list (default, and the most one page may ask for). */
+export const PLATFORM_USERS_PAGE_DEFAULT = 50
+export const PLATFORM_USERS_PAGE_MAX = 500
+/**
+ * The sender id of system messages sent through the platform API. Reserved at start (a user row no password
+ * matches), so nobody can register or sign in as it.
+ */
+export const SYSTEM_SENDER_ID = 'system'
 export const MIN_PASSWORD_LENGTH = 6
 export const MAX_PASSWORD_LENGTH = 256
 /** Device ids are client-chosen labels; keep them short. */

@@ -5,6 +5,8 @@ import { CloseCode } from '../shared/proto/codec'
 import { createLogger } from '../shared/logger'
 import { createAppServer } from './api/app-server'
 import { createAttemptLimiter } from './auth/attempt-limits'
+import { createAppCredentials } from './auth/app-credential'
+import { createPlatformService } from './api/platform/service'
 import { startAuthCleanup } from './auth/cleanup'
 import { createTokenService } from './auth/tokens'
 import { GOING_AWAY_WINDOW_MS, resolveConfig } from './config'
@@ -36,6 +38,11 @@ export interface ServerHandle {
   storeRowCounts(): Promise<Record<string, number>>
   /** Room fan-out counters on this node: frames dropped for slow sockets, sockets lagging, largest backlog left. */
   roomStats(): RoomFanoutStats
+  /**
+   * The platform API's app credential when THIS start created it (the data folder's first start), else null: the CLI
+   * prints it once; it is stored only as a hash, so it can never be shown again (rotate it to get a new one).
+   */
+  readonly createdPlatformCredential: string | null
 }
 
 export { WS_PATH }
@@ -84,7 +91,11 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   registry.onRemoved((session) => rooms.socketClosed(session))
   const accounts = createAccountService(store, tokens, createAttemptLimiter(store, config.attemptLimits), contactsConfig.deletedNameReserveMs)
 
-  const app = createAppServer(accounts, config)
+  const credentials = createAppCredentials(store)
+  const createdPlatformCredential = await credentials.ensure()
+  const platform = createPlatformService({ store, messages, groups, rooms, contacts, live: registry })
+  await platform.reserveSystemSender()
+  const app = createAppServer(accounts, config, { service: platform, credentials })
   // The WebSocket gateway shares the port: it handles the upgrade requests of fastify's own http.Server.
   const httpServer = app.server
   const gateway = attachGateway(httpServer, { config, tokens, store, registry, messages, sync, contacts, profiles, rooms, groups })
@@ -127,6 +138,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     close: () => (closing ??= close()),
     storeStats: () => store.stats(),
     storeRowCounts: () => store.tableRowCounts(),
-    roomStats: () => rooms.stats()
+    roomStats: () => rooms.stats(),
+    createdPlatformCredential
   }
 }

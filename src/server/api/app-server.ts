@@ -5,6 +5,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } f
 import { createLogger } from '../../shared/logger'
 import { CORS_MAX_AGE_SEC, MAX_DEVICE_ID_LENGTH, MAX_HTTP_BODY_BYTES, type ResolvedConfig } from '../config'
 import type { AccountFailure, AccountFailureCode, AccountService } from '../services/accounts'
+import { PLATFORM_PREFIX, platformApi, type PlatformApiDeps } from './platform/routes'
 
 const log = createLogger('server:api')
 
@@ -20,7 +21,8 @@ const STATUS_BY_FAILURE: Record<AccountFailureCode, number> = {
   USER_EXISTS: 409,
   INVALID_CREDENTIALS: 401,
   RATE_LIMITED: 429,
-  ACCOUNT_DELETED: 403
+  ACCOUNT_DELETED: 403,
+  ACCOUNT_BANNED: 403
 }
 
 /** Methods answered with 405 (and an Allow header) on a known path; OPTIONS is CORS's on the app-server routes. */
@@ -104,7 +106,12 @@ function methodNotAllowed(reply: FastifyReply, allowed: string): FastifyReply {
 }
 
 /** Builds (does not start) the HTTP app server; index.ts listens on it and hands its http.Server to the gateway. */
-export function createAppServer(accounts: AccountService, config: Pick<ResolvedConfig, 'corsOrigins'>): FastifyInstance {
+/** `platform`: the platform API (api/platform/) is served under /api/platform when given. */
+export function createAppServer(
+  accounts: AccountService,
+  config: Pick<ResolvedConfig, 'corsOrigins'>,
+  platform?: PlatformApiDeps
+): FastifyInstance {
   const app = Fastify({ bodyLimit: MAX_HTTP_BODY_BYTES, logger: false, return503OnClosing: true })
 
   // The seed parsed every body as JSON whatever its content type (a page may post text/plain to avoid a preflight).
@@ -170,6 +177,8 @@ export function createAppServer(accounts: AccountService, config: Pick<ResolvedC
     },
     { prefix: APP_SERVER_PREFIX }
   )
+
+  if (platform) void app.register(async (scope) => platformApi(scope, platform), { prefix: PLATFORM_PREFIX })
 
   return app
 }

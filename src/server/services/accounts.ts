@@ -17,6 +17,7 @@ export type AccountFailureCode =
   | 'INVALID_CREDENTIALS'
   | 'RATE_LIMITED'
   | 'ACCOUNT_DELETED'
+  | 'ACCOUNT_BANNED'
 export type AccountFailure = { ok: false; code: AccountFailureCode; message: string; retryAfterMs?: number }
 export type AccountResult<T> = { ok: true; value: T } | AccountFailure
 
@@ -117,6 +118,10 @@ export function createAccountService(
       if (!stored || !matches) return { ok: false, code: 'INVALID_CREDENTIALS', message: BAD_CREDENTIALS }
       if ((await store.accountDeletedAt(user)) !== null) {
         return { ok: false, code: 'ACCOUNT_DELETED', message: `The account "${user}" was deleted; it cannot sign in any more.` }
+      }
+      // Banned by the server's operator (platform API): told only after the password matched, like a deletion.
+      if ((await store.accountBannedAt(user)) !== null) {
+        return { ok: false, code: 'ACCOUNT_BANNED', message: `The account "${user}" is banned on this server; it cannot sign in.` }
       }
       await attempts.succeeded('login', user, verdict)
       const issued = await tokens.issue(user, typeof deviceId === 'string' && deviceId ? deviceId : null)

@@ -10,6 +10,8 @@ import { openContactsSqlite } from './contacts/sqlite'
 import type { ContactsStore } from './contacts/types'
 import { openProfilesSqlite } from './profiles/sqlite'
 import type { ProfilesStore } from './profiles/types'
+import { openPlatformSqlite } from './platform/sqlite'
+import type { PlatformStore } from './platform/types'
 
 /** What a domain's SQLite module gets from the store: the writer connection and the user-log writer. */
 export interface SqliteDomainContext {
@@ -38,7 +40,7 @@ export interface SqliteDomainHooks {
 }
 
 /** Every domain's store interface; ServerStore extends this. A new domain adds its interface here. */
-export interface DomainStores extends RoomsStore, ContactsStore, ProfilesStore, GroupsStore {}
+export interface DomainStores extends RoomsStore, ContactsStore, ProfilesStore, GroupsStore, PlatformStore {}
 
 /** The names of DomainStores' methods: the worker proxy forwards exactly these (the type checks none is missing). */
 export const DOMAIN_METHODS = [
@@ -81,7 +83,15 @@ export const DOMAIN_METHODS = [
   'groupReadAllowed',
   'groupIdsOf',
   'groupSummaries',
-  'tableRowCounts'
+  'tableRowCounts',
+  // platform API
+  'platformUsers',
+  'accountBannedAt',
+  'accountSetBanned',
+  'platformReserveName',
+  'secretReplace',
+  'attemptsPeek',
+  'platformGroupOwner'
 ] as const satisfies readonly (keyof DomainStores)[]
 
 type MissingDomainMethods = Exclude<keyof DomainStores, (typeof DOMAIN_METHODS)[number]>
@@ -93,6 +103,7 @@ export function openSqliteDomains(context: SqliteDomainContext): Synchronous<Dom
     ...openRoomsSqlite(context),
     ...openContactsSqlite(context),
     ...openProfilesSqlite(context),
-    ...openGroupsSqlite(context)
+    ...openGroupsSqlite(context),
+    ...openPlatformSqlite(context)
   }
 }

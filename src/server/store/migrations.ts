@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3'
 import { ROOMS_SCHEMA_SQL } from './rooms/sqlite'
 import { CONTACTS_PROFILES_SCHEMA } from './contacts/schema'
 import { GROUPS_MIGRATION_SQL } from './groups/schema'
+import { PLATFORM_SCHEMA_SQL } from './platform/schema'
 import { runSchemaMigrations, SchemaMigrationError, SchemaTooNewError, type SchemaMigration } from '../../shared/sqlite-migrations'
 
 /** Index i holds the SQL that moves the schema from version i to i + 1. Never edit a shipped entry; append. */
@@ -141,7 +142,9 @@ export const MIGRATIONS: readonly string[] = [
   CONTACTS_PROFILES_SCHEMA,
   // groups: groups, members, departures, join requests, invitations, bans, pins and each group's log
   // (store/groups/schema.ts).
-  GROUPS_MIGRATION_SQL
+  GROUPS_MIGRATION_SQL,
+  // platform API: users.banned_at (store/platform/schema.ts)
+  PLATFORM_SCHEMA_SQL
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
