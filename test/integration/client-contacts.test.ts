@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import type { ChatClient } from '../../src/main/core/client'
 import type { ContactsState, UserPresence, UserProfile } from '../../src/shared/model/contacts'
 import { AppError } from '../../src/shared/errors'
+import type { ServerStore } from '../../src/server/store/types'
 import { makeTempDir, registerUsers, TEST_PASSWORD, uniqueUser, useServerAndDevices, waitFor } from './helpers/env'
 
 /** The contacts as a user sees them, without the times (each side's `at` may differ by a clock tick). */
@@ -187,5 +188,55 @@ describe('contacts across two users with two devices each', () => {
     await waitFor('bob gone from alice’s contacts', async () => (await a1.contacts.state()).friends.length === 0)
     const search = await refusal(a1.contacts.search(bob))
     expect(search.code).toBe('USER_NOT_FOUND')
+  })
+})
+
+describe('contacts after an expired cursor', () => {
+  // The hook hands the test the server's own store, to run its retention job (trimLogs) on demand.
+  let serverStore: ServerStore | null = null
+  const { server, devices } = useServerAndDevices({
+    testHooks: {
+      wrapStore: (opened) => {
+        serverStore = opened
+        return opened
+      }
+    }
+  })
+
+  it('a device whose cursor expired loads the full list again and agrees with the others', async () => {
+    const alice = uniqueUser('alice')
+    const bob = uniqueUser('bob')
+    const dan = uniqueUser('dan')
+    const eve = uniqueUser('eve')
+    await registerUsers(server, alice, bob, dan, eve)
+    const a1 = devices.create('a1')
+    const b1 = devices.create('b1')
+    const d1 = devices.create('d1')
+    await Promise.all([a1.login(alice, TEST_PASSWORD), b1.login(bob, TEST_PASSWORD), d1.login(dan, TEST_PASSWORD)])
+    await a1.contacts.sendRequest(bob, '')
+    await waitFor('the request at bob', async () => (await b1.contacts.state()).incoming.length === 1)
+    await b1.contacts.decide(alice, true)
+
+    const a2Dir = makeTempDir()
+    const a2Id = `a2-${alice}`
+    let a2 = devices.create('a2', {}, { dataDir: a2Dir, deviceId: a2Id })
+    await a2.login(alice, TEST_PASSWORD)
+    await waitFor('bob a friend on the second device', async () => (await a2.contacts.state()).friends.length === 1)
+    await a2.whenSynced()
+    await a2.close()
+
+    // While it is away: more than the kept newest page of a chat, then contact changes; the old entries are trimmed.
+    for (let i = 0; i < 70; i++) await d1.sendText(alice, `m${i}`)
+    await d1.whenSynced()
+    await b1.contacts.remove(alice)
+    await a1.contacts.setBlocked(eve, true)
+    if (!serverStore) throw new Error('the store hook did not run')
+    expect(await (serverStore as ServerStore).trimLogs(Date.now() + 1)).toBeGreaterThan(0)
+
+    a2 = devices.create('a2', {}, { dataDir: a2Dir, deviceId: a2Id })
+    await a2.login(alice, TEST_PASSWORD)
+    const expected = await stateOf(a1)
+    expect(expected).toEqual({ friends: [], incoming: [], outgoing: [], blocked: [eve] })
+    await waitFor('the resynced device’s contacts', async () => JSON.stringify(await stateOf(a2)) === JSON.stringify(expected), 10_000)
   })
 })
