@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import type { ChatClient } from '../../src/main/core/client'
 import type { RoomEvent } from '../../src/shared/model/rooms'
 import { MAX_TEXT_BYTES } from '../../src/shared/limits'
-import { registerUsers, signInPair, TEST_PASSWORD, textOf, uniqueUser, useServerAndDevices, waitFor } from './helpers/env'
+import { makeTempDir, registerUsers, signInPair, TEST_PASSWORD, textOf, uniqueUser, useServerAndDevices, waitFor } from './helpers/env'
 
 process.env.PARLEY_LOG ??= 'warn'
 /** Small numbers so the window can be seen in a test (read by the server at start). */
@@ -165,5 +165,39 @@ describe('chat rooms through the client', () => {
     expect(bobEvents.some((event) => event.kind === 'exit')).toBe(false)
     // The same connection all along: the window came from the drop notice, not from a re-join after a reconnect.
     expect(bobStates).toEqual([])
+  })
+
+  it('after a restart within the grace period the device is in its rooms again; after signing out it is not', async () => {
+    const alice = uniqueUser('alice')
+    const bob = uniqueUser('bob')
+    await registerUsers(server, alice, bob)
+    const a = devices.create('a')
+    await a.login(alice, TEST_PASSWORD)
+    const bobDir = makeTempDir()
+    const b = devices.create('b', {}, { dataDir: bobDir, deviceId: `b-${bob}` })
+    await b.login(bob, TEST_PASSWORD)
+    const room = await a.rooms.create('Sticky', '', 0)
+    await a.rooms.join(room)
+    await b.rooms.join(room)
+    const aliceEvents = recordRoomEvents(a)
+
+    // The app quits and starts again (same device, same database, saved sign-in).
+    const saved = b.credentials!
+    await b.close()
+    await a.rooms.sendText(room, 'said while bob restarted')
+    const restarted = devices.create('b', {}, { dataDir: bobDir, deviceId: `b-${bob}` })
+    await restarted.resume(saved)
+    await waitFor('bob’s restarted app to be in the room with what was said', () => roomTexts(restarted, room).includes('said while bob restarted'), 10_000)
+    expect(aliceEvents.some((event) => event.kind === 'member' && event.change.user === bob)).toBe(false)
+    expect((await a.rooms.members(room, null, 50)).memberCount).toBe(2)
+
+    // Signing out forgets the rooms: the next sign-in on this device joins none by itself.
+    await restarted.signOut()
+    const again = devices.create('b', {}, { dataDir: bobDir, deviceId: `b-${bob}` })
+    await again.login(bob, TEST_PASSWORD)
+    await again.whenSynced()
+    await a.rooms.sendText(room, 'ping')
+    await waitFor('alice to hold her ping', () => roomTexts(a, room).includes('ping'))
+    expect(again.rooms.list()).toEqual([])
   })
 })

@@ -85,7 +85,7 @@ interface ActiveSession {
   contacts: ContactsClient
   /** Why the session is ending when this device asked for it (account deleted): shown instead of the close's reason. */
   endingReason: string | null
-  /** Chat rooms: live only, kept in memory for this session (rooms/client.ts). */
+  /** Chat rooms: live only, messages kept in memory (rooms/client.ts); the joined rooms saved for a restart. */
   rooms: RoomsClient
   unsubscribe: Array<() => void>
 }
@@ -311,6 +311,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
   async signOut(): Promise<void> {
     const session = this.active
     if (!session) return
+    session.rooms.forget()
     if (session.connection.isOnline) {
       try {
         await session.connection.request({ signOut: { allDevices: false } }, 'signOutOk', SIGN_OUT_WAIT_MS)
@@ -602,6 +603,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
       rooms: new RoomsClient({
         me: user,
         connection,
+        store: store.domains.rooms,
         emit: (event) => {
           if (this.active === session) this.emit('roomEvent', event)
         }

@@ -19,6 +19,7 @@ import type { parley } from '../../../shared/proto/gen/parley.js'
 import { MAX_TEXT_BYTES, utf8ByteLength } from '../../../shared/limits'
 import { canonicalUserId } from '../../../shared/user-id'
 import type { Connection } from '../net/connection'
+import type { RoomsStoreApi } from '../store/rooms'
 import { newOutgoingText } from '../protocol/messages'
 import { memberChangeFromWire, roomAttributeFromWire, roomInfoFromWire, roomMemberFromWire, roomMessageFromWire } from './wire'
 
@@ -31,6 +32,13 @@ const log = createLogger('core:rooms')
  */
 export const ROOM_MESSAGE_BATCH_MS = 30
 
+/**
+ * After a restart, the rooms this device was in are joined again only if it was last known in them this recently:
+ * the server's default grace period (PARLEY_ROOM_GRACE_SEC, 120 s). Past it the server has taken the user out, and
+ * joining again unasked would announce an arrival the user did not choose.
+ */
+export const ROOM_REJOIN_AFTER_RESTART_MS = 120_000
+
 type RoomsRequestProps = parley.v1.RoomsRequest.$Properties
 type RoomsResponse = NonNullable<DecodedFrame['roomsOk']>
 
@@ -42,6 +50,8 @@ export interface RoomsClientOptions {
   connection: RoomsConnection
   /** Every room event goes out here (ChatClient re-emits them as 'roomEvent'). */
   emit: (event: RoomEvent) => void
+  /** Where the joined rooms are kept for a restart (the account's store, migration 007); none: memory only. */
+  store?: RoomsStoreApi
 }
 
 interface JoinedState {
@@ -78,9 +88,18 @@ export class RoomsClient {
   private readonly joined = new Map<string, JoinedState>()
   private readonly offs: Array<() => void>
   private closed = false
+  /** Rooms saved by the previous run, joined again on the first connect. */
+  private restoring: string[] = []
 
   constructor(private readonly options: RoomsClientOptions) {
-    const { connection } = options
+    const { connection, store } = options
+    if (store) {
+      const now = Date.now()
+      for (const saved of store.list()) {
+        if (now - saved.seenAt <= ROOM_REJOIN_AFTER_RESTART_MS) this.restoring.push(saved.room)
+        else store.remove(saved.room)
+      }
+    }
     this.offs = [
       connection.on('push', ({ frame }) => {
         if (frame.body === 'roomEvent' && frame.roomEvent) this.onRoomEvent(frame.roomEvent)
@@ -229,7 +248,15 @@ export class RoomsClient {
     this.exit(id, 'deleted')
   }
 
+  /** Signing out: the rooms are not joined again on the next sign-in. */
+  forget(): void {
+    for (const room of this.joined.keys()) this.options.store?.remove(room)
+    for (const room of this.restoring) this.options.store?.remove(room)
+    this.restoring = []
+  }
+
   close(): void {
+    if (!this.closed) this.options.store?.touchAll(Date.now())
     this.closed = true
     for (const off of this.offs) off()
     for (const state of this.joined.values()) if (state.flushTimer) clearTimeout(state.flushTimer)
@@ -263,6 +290,7 @@ export class RoomsClient {
       this.joined.set(room, state)
     }
     state.info = info
+    this.options.store?.save(room, info.name, Date.now())
     // Messages held for the next batch go in now, so the snapshot is complete and nothing is told twice.
     state.messages = mergeRoomMessages(state.messages, [...recent, ...state.pending])
     state.pending = []
@@ -352,16 +380,20 @@ export class RoomsClient {
   }
 
   private async rejoinAll(): Promise<void> {
-    for (const room of [...this.joined.keys()]) {
+    const restoring = new Set(this.restoring)
+    for (const room of [...this.joined.keys(), ...restoring]) {
       if (this.closed) return
       try {
         await this.join(room)
+        restoring.delete(room)
       } catch (err) {
         const error = AppError.from(err)
         if (error.code === 'DISCONNECTED' || error.code === 'TIMEOUT') return // the next 'online' tries again
         log.info('could not re-join a room after reconnecting', { room, code: error.code })
-        this.exit(room, error.code === 'BANNED' ? 'banned' : error.code === 'NOT_FOUND' ? 'deleted' : 'gone', error.message)
+        if (restoring.delete(room)) this.options.store?.remove(room)
+        else this.exit(room, error.code === 'BANNED' ? 'banned' : error.code === 'NOT_FOUND' ? 'deleted' : 'gone', error.message)
       }
+      this.restoring = [...restoring]
     }
   }
 
@@ -370,6 +402,7 @@ export class RoomsClient {
     if (!state) return
     if (state.flushTimer) clearTimeout(state.flushTimer)
     this.joined.delete(room)
+    this.options.store?.remove(room)
     this.options.emit({ kind: 'exit', room, reason, message })
   }
 }

@@ -5,6 +5,7 @@ import type { Database } from 'better-sqlite3'
 import { openContactsStore, type ContactsStoreApi } from './contacts'
 import type { ChatMessage, Conversation, ConversationKey } from '../../../shared/model'
 import { openGroupsStore, type GroupsStoreApi } from './groups'
+import { openRoomsStore, type RoomsStoreApi } from './rooms'
 
 /** User-log entries a domain applies (the Event oneof members besides messages and read pointers). */
 export type UserEventKind = 'contact' | 'membership' | 'profile'
@@ -53,6 +54,7 @@ export interface StoreDomain<Api> {
 export interface StoreDomainApis {
   groups: GroupsStoreApi
   contacts: ContactsStoreApi
+  rooms: RoomsStoreApi
 }
 
 export interface OpenedStoreDomains {
@@ -66,7 +68,8 @@ export interface OpenedStoreDomains {
 export function openStoreDomains(context: StoreDomainContext): OpenedStoreDomains {
   const domains: Array<StoreDomain<unknown> & { name: keyof StoreDomainApis | string }> = [
     { name: 'groups', ...openGroupsStore(context) },
-    { name: 'contacts', ...openContactsStore(context) }
+    { name: 'contacts', ...openContactsStore(context) },
+    { name: 'rooms', ...openRoomsStore(context) }
   ]
   const appliers = new Map<UserEventKind, UserEventApplier>()
   const apis: Record<string, unknown> = {}
