@@ -2,6 +2,7 @@
 // and the button's accessible name ("bob, 2 unread, last message: hi"). The name starts with the peer's username
 // on purpose (e2e contract).
 import type { ChatMessage, Conversation } from '../../../shared/model'
+import { noticeSentence } from '../features/groups/notice-words'
 
 const PREVIEW_MAX_CHARS = 80
 
@@ -10,6 +11,7 @@ export const NEEDS_NEWER_VERSION = 'This message needs a newer version of Parley
 
 /** A message's text as the user reads it. */
 export function messageText(message: ChatMessage): string {
+  if (message.content.type === 'notice') return noticeSentence(message.content, null)
   return message.content.type === 'text' ? message.content.text : NEEDS_NEWER_VERSION
 }
 
@@ -29,7 +31,7 @@ export function previewText(conversation: Conversation, draft: string | null = n
   const last = conversation.lastMessage
   if (!last) return 'No messages yet'
   const clipped = oneLineClipped(messageText(last))
-  return last.direction === 'out' ? `You: ${clipped}` : clipped
+  return last.direction === 'out' && last.content.type !== 'notice' ? `You: ${clipped}` : clipped
 }
 
 /** The conversation's name as shown: its title (group or room name, a contact's remark) or the peer's id. */
@@ -45,6 +47,7 @@ export function conversationAccessibleName(conversation: Conversation, draft: st
   const typeWord = CHAT_TYPE_WORD[conversation.chatType]
   if (typeWord) parts.push(typeWord)
   if (conversation.unreadCount > 0) parts.push(`${conversation.unreadCount} unread`)
+  if ((conversation.mentions ?? 0) > 0) parts.push(`${conversation.mentions} ${conversation.mentions === 1 ? 'mention' : 'mentions'} of you`)
   if (hasDraft(draft)) parts.push(previewText(conversation, draft))
   else parts.push(conversation.lastMessage ? `last message: ${previewText(conversation)}` : 'no messages yet')
   return parts.join(', ')

@@ -1,0 +1,92 @@
+// End-to-end: three people in their own browser contexts use the real renderer through the browser host against
+// the real server: the owner creates a group with one member, invites another from the group info panel, a message
+// reaches both, and the owner removes a member, whose screen then says so and gets nothing more.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { randomBytes } from 'node:crypto'
+import type { Page } from 'playwright-core'
+import { E2eApp, composer, conversationButton, createAccountAndSignIn, messageLog, seesMessage, send } from './app-fixture'
+import { eventually, waitVisible } from './helpers'
+
+const suffix = randomBytes(3).toString('hex')
+const alice = `alice_${suffix}`
+const bob = `bob_${suffix}`
+const carol = `carol_${suffix}`
+const GROUP = `Trail crew ${suffix}`
+
+let app: E2eApp
+let alicePage: Page
+let bobPage: Page
+let carolPage: Page
+
+async function openGroup(page: Page): Promise<void> {
+  await conversationButton(page, GROUP).click()
+  await waitVisible(page.getByRole('heading', { level: 2, name: GROUP, exact: true }))
+}
+
+describe('groups in the browser', () => {
+  beforeAll(async () => {
+    app = await E2eApp.start()
+    alicePage = await app.openPerson('alice')
+    bobPage = await app.openPerson('bob')
+    carolPage = await app.openPerson('carol')
+    await createAccountAndSignIn(alicePage, alice)
+    await createAccountAndSignIn(bobPage, bob)
+    await createAccountAndSignIn(carolPage, carol)
+  })
+
+  afterAll(async () => {
+    await app?.close()
+  })
+
+  it('a group is created, a member invited, a message seen by all, and a member removed by the owner', async () => {
+    // Alice creates the group with bob in it.
+    await alicePage.getByRole('button', { name: 'New group', exact: true }).click()
+    const create = alicePage.getByRole('dialog', { name: 'New group' })
+    await waitVisible(create)
+    await create.getByLabel('Group name', { exact: true }).fill(GROUP)
+    await create.getByLabel('People to add (usernames, separated by commas or spaces)').fill(bob)
+    await create.getByRole('button', { name: 'Create group', exact: true }).click()
+    await waitVisible(alicePage.getByRole('heading', { level: 2, name: GROUP, exact: true }))
+    await waitVisible(alicePage.getByTestId('group-header-line').filter({ hasText: '2 members' }))
+
+    // She invites carol from the group info panel.
+    await alicePage.getByRole('button', { name: 'Group info', exact: true }).click()
+    const info = alicePage.getByRole('dialog', { name: 'Group info' })
+    await waitVisible(info)
+    await info.getByLabel('Usernames to invite', { exact: true }).fill(carol)
+    await info.getByRole('button', { name: 'Invite', exact: true }).click()
+    await waitVisible(info.getByTestId(`group-member-${carol}`))
+    await info.getByRole('button', { name: 'Close', exact: true }).click()
+
+    // A message reaches everyone, with the notice of who was added in the timeline.
+    await send(alicePage, 'hello crew')
+    for (const page of [bobPage, carolPage]) {
+      await openGroup(page)
+      await seesMessage(page, 'hello crew')
+      await waitVisible(messageLog(page).getByRole('note').filter({ hasText: `${alice} added` }).first())
+    }
+    // Incoming group messages carry the sender's name.
+    await waitVisible(messageLog(bobPage).getByRole('article').filter({ hasText: 'hello crew' }).filter({ hasText: alice }))
+    await send(bobPage, 'hi from bob')
+    await seesMessage(alicePage, 'hi from bob')
+    await seesMessage(carolPage, 'hi from bob')
+
+    // The owner removes carol: her screen says so, her composer is gone, and she gets nothing more.
+    await alicePage.getByRole('button', { name: 'Group info', exact: true }).click()
+    const again = alicePage.getByRole('dialog', { name: 'Group info' })
+    await again.getByRole('button', { name: `Remove ${carol} from the group`, exact: true }).click()
+    await eventually(async () => expect(await again.getByTestId(`group-member-${carol}`).count()).toBe(0))
+    await again.getByRole('button', { name: 'Close', exact: true }).click()
+
+    await waitVisible(carolPage.getByTestId('group-header-line').filter({ hasText: 'You were removed from this group' }))
+    await waitVisible(carolPage.getByTestId('composer-closed'))
+    expect(await composer(carolPage).count()).toBe(0)
+    await waitVisible(messageLog(carolPage).getByRole('note').filter({ hasText: `${alice} removed you` }))
+
+    await send(alicePage, 'only for the two of us')
+    await seesMessage(bobPage, 'only for the two of us')
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect(await messageLog(carolPage).getByRole('article').filter({ hasText: 'only for the two of us' }).count()).toBe(0)
+    expect(app.pageErrors).toEqual([])
+  })
+})
