@@ -71,9 +71,27 @@ describe('contacts in the browser', () => {
     await eventually(async () => expect(await alicePage.getByRole('list', { name: 'Sent requests' }).count()).toBe(0))
     await eventually(async () => expect(await requests.count()).toBe(0))
 
+    // Bob edits his profile: alice's list shows his nickname and status live; a wrong password is a sentence.
+    await bobPage.getByRole('button', { name: 'My profile', exact: true }).click()
+    const profile = bobPage.getByRole('dialog', { name: 'My profile' })
+    await waitVisible(profile)
+    await profile.getByLabel('Nickname', { exact: true }).fill('Bob Ström')
+    await profile.getByLabel('Status', { exact: true }).fill('at lunch')
+    await profile.getByRole('button', { name: 'Save profile', exact: true }).click()
+    await waitVisible(profile.getByText('Profile saved.', { exact: true }))
+    await waitVisible(alicesFriend.getByText(`Bob Ström (${bob})`, { exact: true }))
+    await waitVisible(alicesFriend.getByText('Online · at lunch', { exact: true }))
+    await profile.getByLabel('Current password', { exact: true }).fill('not my password')
+    await profile.getByLabel('New password', { exact: true }).fill('another one 123')
+    await profile.getByLabel('Repeat the new password', { exact: true }).fill('another one 123')
+    await profile.getByRole('button', { name: 'Change password', exact: true }).click()
+    await waitVisible(profile.getByRole('alert').filter({ hasText: 'The current password is incorrect.' }))
+    await profile.getByRole('button', { name: 'Close', exact: true }).click()
+
     // "Message" opens the chat with the friend in the Chats section.
     await alicePage.getByRole('button', { name: `Message ${bob}`, exact: true }).click()
-    await opensChatWith(alicePage, bob)
+    await opensChatWith(alicePage, 'Bob Ström')
+    await waitVisible(alicePage.getByText(`${bob} · Online · at lunch`, { exact: true }))
     await waitVisible(alicePage.getByRole('navigation', { name: 'Conversations' }))
     expect(app.pageErrors).toEqual([])
   })
