@@ -164,6 +164,7 @@ describe('contacts across two users with two devices each', () => {
     await b1.contacts.sendRequest(alice, '')
     await waitFor('the request at alice', async () => (await a1.contacts.state()).incoming.length === 1)
     await a1.contacts.decide(bob, true)
+    await a1.sendText(bob, 'hi bob')
 
     const wrong = await refusal(a1.contacts.changePassword('not the password', 'a new one 123'))
     expect(wrong.code).toBe('FORBIDDEN')
@@ -186,6 +187,9 @@ describe('contacts across two users with two devices each', () => {
     expect(bobEnded).toEqual(['Your account was deleted.'])
     expect(b1.session).toBeNull()
     await waitFor('bob gone from alice’s contacts', async () => (await a1.contacts.state()).friends.length === 0)
+    // His messages stay for alice, in a chat titled as a deleted user.
+    await waitFor('the chat titled as a deleted user', async () => (await a1.listConversations()).find((c) => c.id === bob)?.title === 'Deleted user')
+    expect((await a1.pageLocal(bob, null, 10)).messages.length).toBe(1)
     const search = await refusal(a1.contacts.search(bob))
     expect(search.code).toBe('USER_NOT_FOUND')
   })

@@ -149,6 +149,8 @@ export class ContactsClient extends TypedEmitter<ContactsClientEvents> implement
   /** Contact and profile events the store applied (sync or a push of another device's or the peer's change). */
   onUserEvents(events: readonly AppliedUserEvent[]): void {
     const peers = new Set<string>()
+    /** People who left my contacts: their profile is read again (a deleted account says so). */
+    const gone = new Set<string>()
     const titles = new Set<string>()
     let contactsChanged = false
     for (const event of events) {
@@ -157,6 +159,7 @@ export class ContactsClient extends TypedEmitter<ContactsClientEvents> implement
         contactsChanged = true
         peers.add(change.peer)
         if (change.kind === 'remarkChanged' || change.kind === 'friendAdded' || change.kind === 'friendRemoved') titles.add(change.peer)
+        if (change.kind === 'friendRemoved' || change.kind === 'requestCancelled') gone.add(change.peer)
       } else if (change?.domain === 'profile') {
         this.emit('profileChanged', change.profile)
         titles.add(change.profile.user)
@@ -165,7 +168,7 @@ export class ContactsClient extends TypedEmitter<ContactsClientEvents> implement
     if (contactsChanged) {
       this.emitState()
       // New people in the list get their profile (a request's sender), new friends their presence.
-      const missing = [...peers].filter((peer) => this.options.store.profiles([peer]).length === 0)
+      const missing = [...peers].filter((peer) => gone.has(peer) || this.options.store.profiles([peer]).length === 0)
       void this.refreshProfiles(missing).catch((err: unknown) => log.debug('profile fetch failed', { error: String(err) }))
       void this.refreshPresence().catch((err: unknown) => log.debug('presence fetch failed', { error: String(err) }))
     }

@@ -16,6 +16,8 @@ import type { StoreDomain, StoreDomainContext, UserEventRecord } from '../domain
 import { StoreError } from '../errors'
 
 const LIST_SEQ_KEY = 'list_seq'
+/** The title of a single chat with an account that was deleted. */
+export const DELETED_USER_TITLE = 'Deleted user'
 const Kind = pb.ContactEvent.Kind
 
 /** What a contact event did, as reported by the applier (ChatClient 'userEvent' change). */
@@ -179,8 +181,9 @@ export function openContactsStore(context: StoreDomainContext): StoreDomain<Cont
          status_text = excluded.status_text, attributes = excluded.attributes, deleted = excluded.deleted,
          present = excluded.present, updated_at = excluded.updated_at`
     ),
-    title: db.prepare<[string, string], { remark: string | null; nickname: string | null }>(
-      `SELECT (SELECT remark FROM contact_friends WHERE user = ?) AS remark, (SELECT nickname FROM profiles WHERE user = ?) AS nickname`
+    title: db.prepare<[string, string, string], { remark: string | null; nickname: string | null; deleted: number | null }>(
+      `SELECT (SELECT remark FROM contact_friends WHERE user = ?) AS remark, (SELECT nickname FROM profiles WHERE user = ?) AS nickname,
+              (SELECT deleted FROM profiles WHERE user = ?) AS deleted`
     )
   }
 
@@ -326,7 +329,9 @@ export function openContactsStore(context: StoreDomainContext): StoreDomain<Cont
     },
     putProfiles,
     titleOf(user) {
-      const row = s.title.get(user, user)
+      const row = s.title.get(user, user, user)
+      // A deleted account's messages stay, shown as from a deleted user.
+      if (row?.deleted === 1) return DELETED_USER_TITLE
       return displayNameOf(row?.remark, row?.nickname)
     },
     knownUsers() {
