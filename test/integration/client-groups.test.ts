@@ -194,6 +194,31 @@ describe('groups through the client', () => {
     expect(counters.requests).toBe(1)
   })
 
+  it('a new device of a member starts with the group in its list, pages its history and follows it live', async () => {
+    const alice = uniqueUser('alice')
+    const bob = uniqueUser('bob')
+    await registerUsers(server, alice, bob)
+    const a = await signIn(alice, 'a')
+    const b1 = await signIn(bob, 'b1')
+    const { group: g } = await a.groups.create({
+      name: 'Old friends', description: '', settings: { isPublic: false, joinNeedsApproval: false, inviteNeedsConsent: false, maxMembers: 10 }, members: [bob]
+    })
+    for (const text of ['first', 'second', 'third']) await a.sendText(group(g), text)
+    await waitForText(b1, g, 'third')
+    const b2 = await signIn(bob, 'b2')
+    await waitFor('the group in the new device’s list', async () => {
+      const c = await conversationOf(b2, g)
+      return c?.title === 'Old friends' && c.unreadCount === 3
+    })
+    expect((await b2.groups.local(g))?.state).toBe('member')
+    const page = await b2.page(group(g), null, 50)
+    expect(texts(page.messages)).toEqual(['first', 'second', 'third'])
+    await a.sendText(group(g), 'fourth')
+    await waitForText(b2, g, 'fourth')
+    await b2.markRead(group(g))
+    await waitFor('read on the first device too', async () => (await conversationOf(b1, g))?.unreadCount === 0)
+  })
+
   it('a group named like a user stays apart from the chat with that user', async () => {
     const alice = uniqueUser('alice')
     const bob = uniqueUser('bob')
