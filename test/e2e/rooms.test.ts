@@ -1,6 +1,6 @@
 // End-to-end: chat rooms through the real renderer, browser host and server: one person creates a room from the
 // lobby, another finds it in the directory and joins, and both see each other's messages live in the room view;
-// the header shows the member count and the members drawer lists both.
+// the header shows the member count, the members drawer lists both, and a member the owner removes is told.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import type { Page } from 'playwright-core'
@@ -81,6 +81,12 @@ describe('chat rooms in the browser', () => {
     const members = alicePage.getByRole('list', { name: 'Room members' })
     await waitVisible(members.getByText(bob, { exact: true }))
     await waitVisible(alicePage.getByRole('button', { name: `Remove ${bob} from the room` }))
+
+    // The owner removes Bob: his view says so at once, and Alice's count drops.
+    await alicePage.getByRole('button', { name: `Remove ${bob} from the room` }).click()
+    await waitVisible(bobPage.getByText('You were removed from the room.'))
+    await waitVisible(bobPage.getByRole('button', { name: 'Join again' }))
+    await waitVisible(alicePage.getByText('1 member', { exact: true }))
 
     expect(app.pageErrors).toEqual([])
   })
