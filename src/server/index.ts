@@ -92,9 +92,15 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const accounts = createAccountService(store, tokens, createAttemptLimiter(store, config.attemptLimits), contactsConfig.deletedNameReserveMs)
 
   const credentials = createAppCredentials(store)
-  const createdPlatformCredential = await credentials.ensure()
   const platform = createPlatformService({ store, messages, groups, rooms, contacts, live: registry })
-  await platform.reserveSystemSender()
+  let createdPlatformCredential: string | null
+  try {
+    createdPlatformCredential = await credentials.ensure()
+    await platform.reserveSystemSender()
+  } catch (err) {
+    await store.close()
+    throw err
+  }
   const app = createAppServer(accounts, config, { service: platform, credentials })
   // The WebSocket gateway shares the port: it handles the upgrade requests of fastify's own http.Server.
   const httpServer = app.server
