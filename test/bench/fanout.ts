@@ -174,6 +174,16 @@ function roomIndexes(parts: FanoutClientSpec[][], count: number): number[][] {
   })
 }
 
+/** The first `count` members taking each worker's slice in turn (the owner, last of worker 0, is left out). */
+function fillIndexes(parts: FanoutClientSpec[][], count: number): number[][] {
+  let left = count
+  return parts.map((part, w) => {
+    const take = Math.min(left, part.length - (w === 0 ? 1 : 0))
+    left -= take
+    return Array.from({ length: take }, (_, i) => i)
+  })
+}
+
 /** One open-loop send phase: measure `kind` everywhere, send from `sender` on one worker, collect the reports. */
 async function runPhase(
   workers: Workers,
@@ -282,7 +292,9 @@ async function main(): Promise<void> {
       await workers.all((w) => ({ type: 'connect', wsUrl: wsUrl(server.url), clients: parts[w] ?? [] }))
     }
     if (PARTS.has('group') && group) {
-      const indexes = roomIndexes(parts, GROUP_MEMBERS).map((list, w) => (w === 0 ? list.slice(0, -1) : list))
+      // Group members fill worker 0 first (the owner's), so the 1:1 senders in the last worker decode no group
+      // traffic of their own and their ack times show the server, not a busy load process.
+      const indexes = fillIndexes(parts, GROUP_MEMBERS)
       const joins = await workers.all<{ joined: number; firstFailure: string | null }>((w) => ({ type: 'join-group', group, indexes: indexes[w] ?? [] }))
       const joined = joins.reduce((n, j) => n + j.joined, 0)
       log(`group: ${joined} members joined (${joins.find((j) => j.firstFailure)?.firstFailure ?? 'no failures'}); sending ${GROUP_RATE} msgs/s`)
