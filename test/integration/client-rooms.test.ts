@@ -4,7 +4,7 @@
 import type net from 'node:net'
 import { describe, expect, it } from 'vitest'
 import type { ChatClient } from '../../src/main/core/client'
-import type { RoomEvent } from '../../src/shared/model/rooms'
+import type { RoomEvent, RoomInfo } from '../../src/shared/model/rooms'
 import { MAX_TEXT_BYTES } from '../../src/shared/limits'
 import { makeTempDir, registerUsers, signInPair, TEST_PASSWORD, textOf, uniqueUser, useServerAndDevices, waitFor } from './helpers/env'
 
@@ -199,5 +199,49 @@ describe('chat rooms through the client', () => {
     await a.rooms.sendText(room, 'ping')
     await waitFor('alice to hold her ping', () => roomTexts(a, room).includes('ping'))
     expect(again.rooms.list()).toEqual([])
+  })
+
+  it('owner and admin actions reach the members: admin role, announcement, mute all, attributes, ban, delete', async () => {
+    const { bob, a, b } = await signInPair(server, devices)
+    const room = await a.rooms.create('Managed', 'first description', 0)
+    await a.rooms.join(room)
+    await b.rooms.join(room)
+    const bobEvents = recordRoomEvents(b)
+    const info = (): RoomInfo => b.rooms.list()[0]!.info
+
+    await a.rooms.setAdmin(room, bob, true)
+    await waitFor('bob to be told he is an admin', () => info().myRole === 'admin')
+    await a.rooms.update(room, { announcement: 'Be kind' })
+    await waitFor('bob to see the announcement', () => info().announcement === 'Be kind')
+    // A broadcast info carries no viewer: bob is still an admin after it.
+    expect(info()).toMatchObject({ myRole: 'admin', description: 'first description', name: 'Managed' })
+    await a.rooms.muteAll(room, true)
+    await waitFor('bob to see the room muted for members', () => info().mutedAll)
+    await b.rooms.sendText(room, 'admins may still talk')
+
+    // Attributes: bob sets his own key, alice sees the change pushed; limits answer a sentence.
+    await b.rooms.setAttributes(room, { topic: 'rooms' })
+    expect(await a.rooms.attributes(room)).toEqual([{ key: 'topic', value: 'rooms', owner: bob }])
+    await expect(b.rooms.setAttributes(room, { ['k'.repeat(129)]: 'x' })).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED' })
+    expect((await a.rooms.removeAttributes(room, ['topic'])).map((attribute) => attribute.key)).toEqual(['topic'])
+    await waitFor('bob to be told the key was removed', () =>
+      bobEvents.some((event) => event.kind === 'attributes' && event.attributes.some((attribute) => attribute.key === 'topic' && attribute.value === ''))
+    )
+
+    // A ban takes bob out at once and keeps him out.
+    await a.rooms.setAdmin(room, bob, false)
+    await a.rooms.ban(room, bob, true)
+    await waitFor('bob to be out', () => b.rooms.list().length === 0)
+    expect(bobEvents.find((event) => event.kind === 'exit')).toMatchObject({ reason: 'banned', message: 'You were banned from the room.' })
+    await expect(b.rooms.join(room)).rejects.toMatchObject({ code: 'BANNED' })
+    await a.rooms.ban(room, bob, false)
+    await b.rooms.join(room)
+
+    // Deleting the room takes everyone out.
+    await a.rooms.delete(room)
+    await waitFor('bob to be told the room is gone', () => b.rooms.list().length === 0)
+    expect(bobEvents.filter((event) => event.kind === 'exit').at(-1)).toMatchObject({ reason: 'deleted', message: 'The room was deleted.' })
+    expect(a.rooms.list()).toEqual([])
+    await expect(b.rooms.join(room)).rejects.toMatchObject({ code: 'NOT_FOUND' })
   })
 })

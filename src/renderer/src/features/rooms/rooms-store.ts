@@ -36,6 +36,8 @@ export const useRoomStore = defineStore('rooms', () => {
   const joined = shallowRef(new Map<string, RoomView>())
   /** Why a room on screen was left (kicked, deleted, …): shown in its place until it is closed or joined again. */
   const exits = ref(new Map<string, string>())
+  /** Bumped when a room's attributes change (a push): the members drawer reads them again. */
+  const attributesVersion = ref(new Map<string, number>())
   const directory = ref<RoomInfo[]>([])
   const directoryQuery = ref('')
   const directoryNext = ref<string | null>(null)
@@ -97,7 +99,8 @@ export const useRoomStore = defineStore('rooms', () => {
         if (current) put(event.room, { ...current, info: event.info })
         return
       case 'attributes':
-        return // read when the members drawer is open (it asks again)
+        attributesVersion.value.set(event.room, (attributesVersion.value.get(event.room) ?? 0) + 1)
+        return
       case 'exit':
         joined.value.delete(event.room)
         if (event.reason !== 'left') exits.value.set(event.room, event.message)
@@ -225,6 +228,7 @@ export const useRoomStore = defineStore('rooms', () => {
     joined,
     joinedList,
     exits,
+    attributesVersion,
     directory,
     directoryQuery,
     directoryNext,
