@@ -12,8 +12,9 @@ function list(users: string[], me: string | null): string {
   return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`
 }
 
+/** "you …" and "someone …" start with a capital; a username is shown exactly as it is. */
 function capitalised(sentence: string): string {
-  return sentence.charAt(0).toUpperCase() + sentence.slice(1)
+  return /^(you|someone)\b/.test(sentence) ? sentence.charAt(0).toUpperCase() + sentence.slice(1) : sentence
 }
 
 function untilWords(until: number): string {
