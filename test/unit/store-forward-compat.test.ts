@@ -75,13 +75,16 @@ describe('store forward compatibility', () => {
     ).resolves.toEqual([])
   })
 
-  it('keeps a user event that no store domain applies raw, like an unknown event, and moves the cursor past it', async () => {
-    const result = await store.applyEvents([incoming('bob', 1)], 3, null, { userEvents: [{ seq: 2, kind: 'contact', raw: POLL_BYTES }] })
+  it('puts a user event whose bytes its domain cannot read aside, and stores the rest of the batch with the cursor', async () => {
+    const result = await store.applyEvents([incoming('bob', 1), incoming('bob', 3)], 3, null, {
+      userEvents: [{ seq: 2, kind: 'contact', raw: POLL_BYTES }]
+    })
     expect(result.userEvents).toEqual([])
+    expect(result.quarantined.map((event) => event.seq)).toEqual([2])
     expect(await store.getCursor()).toBe(3)
-    // Kept with its bytes: a version that knows the kind reads it again.
-    const template = incoming('bob', 2)
-    expect((await store.reinterpretUnsupported(newerDecoder(template))).map((m) => m.id)).toEqual([template.id])
+    expect((await store.page(chat('bob'), null, 10)).messages.map((m) => m.seq)).toEqual([1, 3])
+    const aside = await store.quarantined(10)
+    expect(aside.events[0]).toMatchObject({ seq: 2, raw: POLL_BYTES })
   })
 
   it('quarantines poison events, lists and counts them, newest first', async () => {

@@ -75,6 +75,12 @@ function bytesOf(buffer: Buffer): Uint8Array {
 }
 
 /** The error SQLite raises when a write gives a message a search key another message holds (messages_by_search_key). */
+/** A failure of the database itself (disk, lock, full), as opposed to an event it cannot take. */
+function isDatabaseFailure(err: unknown): boolean {
+  if (err instanceof StoreError) return err.code !== 'STORE_BAD_ARGUMENT'
+  return err instanceof Error && err.name === 'SqliteError' && !String((err as Error & { code?: unknown }).code).startsWith('SQLITE_CONSTRAINT')
+}
+
 function isSearchKeyConflict(err: unknown): boolean {
   return (
     err instanceof Error &&
@@ -587,14 +593,17 @@ export class SqliteMessageStore implements MessageStore {
 
   /**
    * One user event through its domain's applier, in a savepoint of the batch's transaction: an event the domain
-   * refuses on its checks is rolled back alone and put aside, and the batch (with the cursor) goes on.
+   * cannot apply (its checks refuse it, its bytes do not decode, it breaks a constraint) is rolled back alone and
+   * put aside, and the batch (with the cursor) goes on. Only a failure of the database itself (disk, lock) fails
+   * the batch, to be tried again.
    */
   private applyUserEvent(applier: UserEventApplier, event: UserEventRecord): { change: unknown } | { reason: string } {
     try {
       return { change: this.db.transaction(() => applier(event))() }
     } catch (err) {
-      if (err instanceof StoreError && err.code === 'STORE_BAD_ARGUMENT') return { reason: err.message }
-      throw err
+      if (isDatabaseFailure(err)) throw err
+      const detail = err instanceof Error ? err.message : String(err)
+      return { reason: `The ${event.kind} event cannot be applied: ${detail}` }
     }
   }
 
