@@ -97,11 +97,14 @@ function singleChat(userId: string): ConversationKey {
   return conversationKey('single', canonical)
 }
 
-/** A conversation reference in canonical form: a plain string is a single chat with that user. */
+/**
+ * A conversation reference in canonical form: a plain string is a single chat with that user; group and room ids
+ * are made by the server and kept exactly as it made them.
+ */
 function keyOf(ref: ConversationRef): ConversationKey {
   if (typeof ref === 'string') return singleChat(ref)
   if (ref.type === 'single') return singleChat(ref.id)
-  const id = ref.id.trim().toLowerCase()
+  const id = ref.id.trim()
   if (!id) throw new AppError('BAD_ARGUMENT', 'Choose a conversation.')
   return conversationKey(ref.type, id)
 }

@@ -66,10 +66,10 @@ function notYetAvailable(what: string): AppError {
   return new AppError('INTERNAL', `${what} is not available in this version of Parley.`)
 }
 
-/** A conversation named by the renderer in its canonical form: single chats by canonical user id, group and room
- *  ids (server-made, lowercase) lowercased, so every spelling reaches the same conversation. */
+/** A conversation named by the renderer in its canonical form: single chats by canonical user id (any spelling
+ *  reaches the same chat); group and room ids are made by the server and compared exactly as it made them. */
 function canonicalConversation(key: ConversationKey): ConversationKey {
-  if (key.type !== 'single') return { type: key.type, id: key.id.trim().toLowerCase() }
+  if (key.type !== 'single') return { type: key.type, id: key.id.trim() }
   const user = canonicalUserId(key.id)
   if (!user) throw new AppError('BAD_ARGUMENT', 'That is not a valid user name.')
   return { type: 'single', id: user }
