@@ -265,6 +265,16 @@ export function roomsConfigFromEnv(env: NodeJS.ProcessEnv): RoomsConfig {
 
 // ---- Groups (services/groups, store/groups): a log per group, members with cursors ----
 
+// The limits the group store applies itself live beside it (store/groups/limits.ts), so the store needs no config.
+export {
+  GROUP_ID_ATTEMPTS,
+  GROUP_ID_RANDOM_CHARS,
+  GROUP_MAX_MENTIONS,
+  GROUP_MAX_PINS,
+  GROUP_SUMMARY_MAX,
+  GROUP_SYNC_MAX_GROUPS
+} from './store/groups/limits'
+
 /** The limits on what a group says about itself (characters). */
 export const GROUP_NAME_MAX_CHARS = 128
 export const GROUP_DESCRIPTION_MAX_CHARS = 512
@@ -276,14 +286,6 @@ export const GROUP_DEFAULT_MAX_MEMBERS = 200
 export const GROUP_MAX_MEMBERS_LIMIT = 3_000
 /** Users one invite (or a create) may name: a page of a contact picker; more is a script. */
 export const GROUP_INVITE_MAX_USERS = 100
-/** Pinned messages per group: a short list people read, not an archive. */
-export const GROUP_MAX_PINS = 50
-/** Mentions kept per message: more than a screenful of names is noise (and each costs a lookup in the commit). */
-export const GROUP_MAX_MENTIONS = 50
-/** Group ids: "g" + this many random characters of [a-z0-9] (36^10 ≈ 3.7e15: a collision is retried, never kept). */
-export const GROUP_ID_RANDOM_CHARS = 10
-/** A create retries this many fresh ids before failing (each collision has odds of about 1 in 10^15). */
-export const GROUP_ID_ATTEMPTS = 8
 export const GROUP_MEMBERS_DEFAULT_LIMIT = 50
 export const GROUP_MEMBERS_MAX_LIMIT = 500
 export const GROUP_DIRECTORY_DEFAULT_LIMIT = 20
@@ -291,7 +293,3 @@ export const GROUP_DIRECTORY_MAX_LIMIT = 100
 /** Entries per group per group_sync answer (the frame is cut to size as well). */
 export const GROUP_SYNC_DEFAULT_LIMIT = 100
 export const GROUP_SYNC_MAX_LIMIT = 500
-/** Cursors one group_sync may carry: a user in more groups asks again with the rest. */
-export const GROUP_SYNC_MAX_GROUPS = 1_000
-/** Groups listed in a first page of recent conversations (each costs an unread count over its log). */
-export const GROUP_SUMMARY_MAX = 500

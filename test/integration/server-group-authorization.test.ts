@@ -8,7 +8,7 @@ import {
   type GroupOperation,
   type GroupRoleName,
   type GroupTargetOperation
-} from '../../src/server/services/groups/authorization'
+} from '../../src/server/store/groups/authorization'
 import { FrameClient, randomClientId, registerAndLogin } from '../bench/lib/frame-client'
 import { startTestServer, type TestServer } from '../support/test-server'
 

@@ -1,7 +1,7 @@
 // The words of a group's system notices: names as they are, "you" for the signed-in account, lists joined.
 import { describe, expect, it } from 'vitest'
 import type { NoticeContent } from '../../src/shared/model'
-import { noticeSentence } from '../../src/renderer/src/features/groups/notice-words'
+import { noticeSentence } from '../../src/renderer/src/utils/notice-words'
 
 function notice(kind: NoticeContent['kind'], actor: string, users: string[] = [], text = ''): NoticeContent {
   return { type: 'notice', kind, actor, users, text, until: 0, serverId: 0 }

@@ -12,7 +12,7 @@ import {
   effectiveState,
   type GroupOperation,
   type GroupTargetOperation
-} from '../../src/server/services/groups/authorization'
+} from '../../src/server/store/groups/authorization'
 
 const CODES: Record<string, ErrorCode | null> = {
   ok: null,

@@ -49,6 +49,7 @@ describe('store outbox', () => {
     expect(conversation).toEqual({
       id: 'bob',
       chatType: 'single',
+      title: null,
       lastMessage: message,
       unreadCount: 0,
       readSeq: 0,

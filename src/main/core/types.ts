@@ -9,7 +9,7 @@ import type {
 } from '../../shared/model'
 import type { ConversationKey, GroupsChanged } from '../../shared/model'
 import type { LogEntryDecoder } from './protocol/log-entry'
-import type { AppliedUserEvent } from './store/domains'
+import type { AppliedUserEvent } from './store/domain-types'
 import type { ContactsState, UserPresence, UserProfile } from '../../shared/model/contacts'
 import type { RoomEvent } from '../../shared/model/rooms'
 

@@ -85,7 +85,7 @@ export function createMessageService(store: ServerStore, fanout: EventFanout & G
 
   /**
    * A group send: the text checked here, the mentions canonicalised; membership, mutes, bans and @all are decided by
-   * the store inside the append transaction (services/groups/authorization.ts), where they cannot go stale.
+   * the store inside the append transaction (store/groups/authorization.ts), where they cannot go stale.
    */
   const validateGroup = (request: SendRequestProps): SendOutcome | { group: string; body: BodyProps } => {
     const group = canonicalGroupId(request.to)

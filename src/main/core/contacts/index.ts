@@ -17,7 +17,7 @@ import { TypedEmitter } from '../../../shared/typed-emitter'
 import { canonicalUserId } from '../../../shared/user-id'
 import type { Connection, PushFrame } from '../net/connection'
 import { ProtocolError } from '../protocol/errors'
-import type { AppliedUserEvent } from '../store/domains'
+import type { AppliedUserEvent } from '../store/domain-types'
 import { profileFromWire, type ContactEventChange, type ContactsStoreApi, type ProfileEventChange } from '../store/contacts'
 
 const log = createLogger('core:contacts')

@@ -5,7 +5,7 @@ import type { ChatMessage, ChatType, TextContent } from '../../../shared/model'
 import { pb } from '../../../shared/proto/codec'
 import { canonicalUserId } from '../../../shared/user-id'
 import { chatTypeFromWire, envelopeFromWire, type WireEvent } from './messages'
-import type { UserEventKind } from '../store/domains'
+import type { UserEventKind } from '../store/domain-types'
 
 /** One log entry as it came over the wire: its position (0 when even that is unreadable) and its exact bytes. */
 export interface RawLogEvent {

@@ -21,7 +21,8 @@ export type {
   UnknownEvent
 } from './types'
 export { LATEST_SCHEMA_VERSION } from './migrations'
-export type { AppliedUserEvent, StoreDomainApis, UserEventKind, UserEventRecord } from './domains'
+export type { AppliedUserEvent, UserEventKind, UserEventRecord } from './domain-types'
+export type { StoreDomainApis } from './domain-apis'
 
 const log = createLogger('core:store')
 

@@ -33,7 +33,9 @@ import type {
   SyncBatchExtras
 } from './types'
 import { checkBytes, checkDraft, checkId, checkKey, checkLimit, checkMessage, checkReason, checkSafeInteger } from './validate'
-import { openStoreDomains, type AppliedUserEvent, type StoreDomainApis, type UserEventApplier, type UserEventKind, type UserEventRecord } from './domains'
+import { openStoreDomains } from './domains'
+import type { AppliedUserEvent, UserEventApplier, UserEventKind, UserEventRecord } from './domain-types'
+import type { StoreDomainApis } from './domain-apis'
 
 const log = createLogger('core:store')
 

@@ -1,7 +1,8 @@
 // The roaming store's contract: an asynchronous interface over one account's SQLite database,
 // so the implementation can move to a worker thread without touching its callers.
 import type { ChatMessage, Conversation, ConversationKey, MessagePage } from '../../../shared/model'
-import type { AppliedUserEvent, StoreDomainApis, UserEventRecord } from './domains'
+import type { AppliedUserEvent, UserEventRecord } from './domain-types'
+import type { StoreDomainApis } from './domain-apis'
 
 export interface SendAckFields {
   serverId: number

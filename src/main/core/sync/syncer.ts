@@ -9,7 +9,7 @@ import { ProtocolError } from '../protocol/errors'
 import { decodeLogEntry, PoisonEventError, type LogEntry, type LogEntryDecoder, type RawLogEvent } from '../protocol/log-entry'
 import { StoreError } from '../store/errors'
 import type { ConversationSummary, MessageStore, ReadPointer, SyncBatchExtras, UnknownEvent } from '../store/types'
-import type { AppliedUserEvent, UserEventRecord } from '../store/domains'
+import type { AppliedUserEvent, UserEventRecord } from '../store/domain-types'
 import type { RecentPage } from './recent'
 
 const log = createLogger('core:syncer')

@@ -2,7 +2,7 @@
 // and the button's accessible name ("bob, 2 unread, last message: hi"). The name starts with the peer's username
 // on purpose (e2e contract).
 import type { ChatMessage, Conversation } from '../../../shared/model'
-import { noticeSentence } from '../features/groups/notice-words'
+import { noticeSentence } from './notice-words'
 
 const PREVIEW_MAX_CHARS = 80
 

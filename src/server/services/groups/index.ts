@@ -34,7 +34,7 @@ import {
 import type { ServerStore } from '../../store/types'
 import { messageToProps, type EventProps } from '../events'
 import type { ConnectionRef, EventFanout, GroupFanout } from '../fanout'
-import type { GroupRoleName } from './authorization'
+import type { GroupRoleName } from '../../store/groups/authorization'
 
 const log = createLogger('server:groups')
 

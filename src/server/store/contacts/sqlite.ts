@@ -1,8 +1,8 @@
 // Owns the SQLite side of contacts: each change is checked and applied in ONE transaction together with the contact
 // events it appends to the logs of both people concerned, so every device of both sees the same history.
 import { ChatTypePb, pb } from '../../../shared/proto/codec'
-import type { SqliteDomainContext } from '../domains'
-import type { Synchronous } from '../types'
+import type { SqliteDomainContext } from '../domain-context'
+import type { Synchronous } from '../records'
 import type {
   AppendedContactEvent,
   ContactChange,

@@ -10,7 +10,7 @@ import {
   GROUP_MAX_PINS,
   GROUP_SUMMARY_MAX,
   GROUP_SYNC_MAX_GROUPS
-} from '../../config'
+} from './limits'
 import {
   decideGroupOperation,
   decideTargetOperation,
@@ -19,9 +19,9 @@ import {
   type GroupOperation,
   type GroupRoleName,
   type GroupTargetOperation
-} from '../../services/groups/authorization'
-import type { SqliteDomainContext } from '../domains'
-import type { AppendResult, NewMessage, StoredMessage, Synchronous } from '../types'
+} from './authorization'
+import type { SqliteDomainContext } from '../domain-context'
+import type { AppendResult, NewMessage, StoredMessage, Synchronous } from '../records'
 import type {
   AppendedUserEvent,
   GroupChange,

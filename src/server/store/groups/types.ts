@@ -1,7 +1,7 @@
 // Owns the groups store contract: groups, members, join requests, invitations, bans, pins and each group's log,
-// with every change decided and written in one transaction (see services/groups/authorization.ts).
-import type { GroupRoleName } from '../../services/groups/authorization'
-import type { StoredMessage } from '../types'
+// with every change decided and written in one transaction (see store/groups/authorization.ts).
+import type { GroupRoleName } from './authorization'
+import type { StoredMessage } from '../records'
 
 export interface GroupSettingsRow {
   isPublic: boolean

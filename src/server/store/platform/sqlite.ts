@@ -1,7 +1,7 @@
 // Owns the SQLite side of the platform store: users listed by name prefix, the banned column, reserved names,
 // secret replacement, attempt counts read without writing, and a group's owner.
-import type { SqliteDomainContext } from '../domains'
-import type { AttemptCount, Synchronous } from '../types'
+import type { SqliteDomainContext } from '../domain-context'
+import type { AttemptCount, Synchronous } from '../records'
 import type { PlatformStore, PlatformUserRow } from './types'
 
 /** A password hash no password matches: verifyPassword refuses anything but `scrypt$...`. */

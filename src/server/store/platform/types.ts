@@ -1,6 +1,6 @@
 // Owns the platform API's storage contract: the account columns the platform needs (banned), listing users for
 // operators, the app credential's secret replacement, reserved system names, and a read-only look at attempt counts.
-import type { AttemptCount } from '../types'
+import type { AttemptCount } from '../records'
 
 export interface PlatformUserRow {
   user: string

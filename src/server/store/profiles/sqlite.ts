@@ -3,8 +3,8 @@
 import { pb } from '../../../shared/proto/codec'
 import { appendContactEvent } from '../contacts/sqlite'
 import type { AppendedContactEvent } from '../contacts/types'
-import type { SqliteDomainContext } from '../domains'
-import type { Synchronous } from '../types'
+import type { SqliteDomainContext } from '../domain-context'
+import type { Synchronous } from '../records'
 import type { ProfileProps, ProfileRow, ProfilesStore } from './types'
 
 const Kind = pb.ContactEvent.Kind

@@ -1,7 +1,7 @@
 // Owns the SQLite side of room definitions: the rooms tables (schema in ROOMS_SCHEMA_SQL, one migration entry)
 // and the synchronous RoomsStore the writer worker runs. Live membership and recent messages are not stored.
-import type { SqliteDomainContext } from '../domains'
-import type { Synchronous } from '../types'
+import type { SqliteDomainContext } from '../domain-context'
+import type { Synchronous } from '../records'
 import type { RoomDirectoryRow, RoomsStore, StoredRoom, StoredRoomAttribute } from './types'
 
 /** The rooms tables: definitions, admins, mutes, blocklist and attributes, all keyed by room first. */

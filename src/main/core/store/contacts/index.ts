@@ -12,7 +12,7 @@ import type { Conversation } from '../../../../shared/model'
 import { pb } from '../../../../shared/proto/codec'
 import type { parley } from '../../../../shared/proto/gen/parley'
 import { canonicalUserId } from '../../../../shared/user-id'
-import type { StoreDomain, StoreDomainContext, UserEventRecord } from '../domains'
+import type { StoreDomain, StoreDomainContext, UserEventRecord } from '../domain-types'
 import { StoreError } from '../errors'
 
 const LIST_SEQ_KEY = 'list_seq'

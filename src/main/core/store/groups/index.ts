@@ -3,7 +3,7 @@
 import type { ChatMessage, Conversation, ConversationKey, GroupInfo, GroupMembershipChange, GroupMembershipState, GroupRole, GroupSummary } from '../../../../shared/model'
 import { pb } from '../../../../shared/proto/codec'
 import { canonicalUserId } from '../../../../shared/user-id'
-import type { StoreDomain, StoreDomainContext, UserEventRecord } from '../domains'
+import type { StoreDomain, StoreDomainContext, UserEventRecord } from '../domain-types'
 import { StoreError } from '../errors'
 
 interface GroupRow {

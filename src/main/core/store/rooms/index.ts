@@ -1,6 +1,6 @@
 // The rooms store domain on the device: the chat rooms this device is in (migration 007), kept so a restart within
 // the server's grace period joins them again. Rooms apply no user-log events; their messages are never stored.
-import type { StoreDomain, StoreDomainContext } from '../domains'
+import type { StoreDomain, StoreDomainContext } from '../domain-types'
 
 export interface SavedRoom {
   room: string

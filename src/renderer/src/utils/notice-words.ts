@@ -1,6 +1,6 @@
 // Owns the words of a group's system notices ("alice added bob", "carol left"), as the timeline's centred line and
 // the conversation list's preview show them; "you" for the signed-in account.
-import type { NoticeContent } from '../../../../shared/model'
+import type { NoticeContent } from '../../../shared/model'
 
 function who(user: string, me: string | null): string {
   return user && user === me ? 'you' : user || 'someone'

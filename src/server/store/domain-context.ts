@@ -1,0 +1,30 @@
+// Owns the contract between the store's core and its domain modules (store/<domain>/sqlite.ts): what a domain gets
+// (the writer connection, the user-log writer) and the hooks it plugs into the core's own paths. Types only.
+import type Database from 'better-sqlite3'
+import type { AppendResult, NewMessage, UserEvent } from './records'
+
+/** What a domain's SQLite module gets from the store: the writer connection and the user-log writer. */
+export interface SqliteDomainContext {
+  db: Database.Database
+  /** Runs `work` in one IMMEDIATE transaction (nested calls become savepoints of the caller's). */
+  inTransaction<T>(work: () => T): T
+  /** Appends an event entry to `user`'s log in the current transaction; returns its seq. */
+  appendUserEvent(user: string, event: UserEvent, at: number): number
+  /** The newest seq of the user's log. */
+  headOf(user: string): number
+  /** What a domain plugs into the core's own paths (filled in by the domain modules when they open). */
+  hooks: SqliteDomainHooks
+}
+
+/** Calls the core makes into a domain: groups store their messages inside the shared group commit. */
+export interface SqliteDomainHooks {
+  /** Appends one group message inside the append transaction (decides, de-duplicates, stores it once). */
+  appendGroupMessage?(input: NewMessage): AppendResult
+  /** The append transaction committed / rolled back (sequences handed out in it become real / are forgotten). */
+  transactionCommitted?(): void
+  transactionRolledBack?(): void
+  /** The newest seq of a group's log (the bound of a group read pointer). */
+  groupHead?(group: string): number
+  /** Group messages after `afterSeq` the user may see and did not send. */
+  countGroupUnread?(user: string, group: string, afterSeq: number): number
+}

@@ -1,0 +1,66 @@
+// Owns DomainStores, every domain's store interface in one (ServerStore extends it), and the list of their methods
+// that the worker proxy forwards. Apart from domains.ts so the contract names the domains without their code.
+import type { ContactsStore } from './contacts/types'
+import type { GroupsStore } from './groups/types'
+import type { PlatformStore } from './platform/types'
+import type { ProfilesStore } from './profiles/types'
+import type { RoomsStore } from './rooms/types'
+
+/** Every domain's store interface; ServerStore extends this. A new domain adds its interface here. */
+export interface DomainStores extends RoomsStore, ContactsStore, ProfilesStore, GroupsStore, PlatformStore {}
+
+/** The names of DomainStores' methods: the worker proxy forwards exactly these (the type checks none is missing). */
+export const DOMAIN_METHODS = [
+  // rooms
+  'createRoom',
+  'getRoom',
+  'listRooms',
+  'updateRoomInfo',
+  'setRoomAdmin',
+  'setRoomMute',
+  'setRoomMutedAll',
+  'setRoomBan',
+  'deleteRoom',
+  'roomAttributes',
+  'setRoomAttributes',
+  'removeRoomAttributes',
+  // contacts
+  'contactsList',
+  'contactsChange',
+  'contactsFriendsOf',
+  'contactsMessagingFacts',
+  // profiles
+  'profilesGet',
+  'profileUpdate',
+  'profileSetLastSeen',
+  'accountDeletedAt',
+  'accountSetPasswordHash',
+  'accountDelete',
+  'accountReclaimName',
+  // groups
+  'changeGroup',
+  'groupInfo',
+  'groupMembers',
+  'groupDirectory',
+  'myGroups',
+  'groupJoinRequests',
+  'myGroupInvitations',
+  'groupSync',
+  'groupHistory',
+  'groupReadAllowed',
+  'groupIdsOf',
+  'groupSummaries',
+  'tableRowCounts',
+  // platform API
+  'platformUsers',
+  'accountBannedAt',
+  'accountSetBanned',
+  'platformReserveName',
+  'secretReplace',
+  'attemptsPeek',
+  'platformGroupOwner'
+] as const satisfies readonly (keyof DomainStores)[]
+
+type MissingDomainMethods = Exclude<keyof DomainStores, (typeof DOMAIN_METHODS)[number]>
+/** Fails to compile when a domain method is not listed in DOMAIN_METHODS. */
+export const DOMAIN_METHODS_COMPLETE: MissingDomainMethods extends never ? true : never = true
