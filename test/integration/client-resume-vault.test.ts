@@ -81,7 +81,7 @@ describe('CoreSession with a session vault', () => {
     const firstRun = app.start()
     expect(await call<SessionInfo | null>(firstRun, 'auth.session')).toBeNull()
     await call(firstRun, 'auth.login', { username: alice, password: TEST_PASSWORD })
-    await call(firstRun, 'messages.sendText', { to: bob, text: 'remember me' })
+    await call(firstRun, 'messages.sendText', { to: { type: 'single', id: bob }, text: 'remember me' })
     expect(fs.statSync(app.vaultFile).mode & 0o777).toBe(0o600)
     await firstRun.dispose() // quitting the app keeps the saved sign-in
     expect(await app.options.vault!.load()).toMatchObject({ user: alice, deviceId: app.options.deviceId })

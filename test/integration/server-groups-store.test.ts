@@ -104,6 +104,10 @@ describe('groups store', () => {
     const [next] = await store.appendMessages([message('ann', group, 'kept')])
     expect(next?.message.senderSeq).toBe(2)
     const history = await store.groupHistory('ann', group, 0, 10, Date.now())
-    expect(Array.isArray(history) ? history.map((row) => row.seq) : history).toEqual([2])
+    // Seq 1 is the "created" notice; the one message is the kept one, at seq 2.
+    expect(Array.isArray(history) ? history.map((row) => [row.seq, row.message ? 'message' : 'notice']) : history).toEqual([
+      [2, 'message'],
+      [1, 'notice']
+    ])
   })
 })
