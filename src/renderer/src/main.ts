@@ -4,5 +4,6 @@ import { createApp } from 'vue'
 import { createPinia } from 'pinia'
 import App from './App.vue'
 import './styles/main.css'
+import './styles/dialog.css'
 
 createApp(App).use(createPinia()).mount('#app')
