@@ -178,7 +178,7 @@ export function judgeRun(observations: RunObservations): Verdict {
       const views = devices.map((d) => {
         const found = d.snapshot.conversations.find((c) => c.id === conversation)
         const texts = (found?.messages ?? []).filter((m) => m.serverId !== null).map((m) => m.text)
-        return { label: d.label, texts: texts.join('\n'), unread: found?.unread ?? 0 }
+        return { label: d.label, texts: texts.join('\n'), unread: found?.unread ?? 0, readSeq: found?.readSeq ?? 0 }
       })
       const first = views[0]!
       const historyDiffers = views.find((v) => v.texts !== first.texts)
@@ -189,7 +189,10 @@ export function judgeRun(observations: RunObservations): Verdict {
       const unreadDiffers = views.find((v) => v.unread !== first.unread)
       if (unreadDiffers) {
         verdict.unreadMismatch += 1
-        note(`unread: ${first.label} shows ${first.unread} unread in the chat with ${conversation}, ${unreadDiffers.label} shows ${unreadDiffers.unread}`)
+        note(
+          `unread: ${first.label} shows ${first.unread} unread in the chat with ${conversation} (read up to ${first.readSeq}), ` +
+            `${unreadDiffers.label} shows ${unreadDiffers.unread} (read up to ${unreadDiffers.readSeq})`
+        )
       }
     }
   }

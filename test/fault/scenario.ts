@@ -416,6 +416,7 @@ class Run {
     const device = this.pickSender()
     if (!device) return
     const conversation = this.pickPeer(device.user)
+    this.note(`${device.label} reads the chat with ${conversation}`)
     try {
       if (device.kind === 'in-process') await device.client.markRead(conversation)
       else device.process?.markRead(conversation)

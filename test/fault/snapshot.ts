@@ -18,6 +18,8 @@ export interface SnapshotMessage {
 export interface ConversationSnapshot {
   id: string
   unread: number
+  /** The read pointer the device holds (diagnostics: which device is behind when unread counts differ). */
+  readSeq: number
   /** The message the conversation list shows as the newest (its preview, time and order). */
   lastMessageId: string | null
   /** Oldest first, as rendered. */
@@ -34,6 +36,7 @@ export async function snapshotDevice(client: ChatClient): Promise<DeviceSnapshot
     conversations.push({
       id: conversation.id,
       unread: conversation.unreadCount,
+      readSeq: conversation.readSeq,
       lastMessageId: conversation.lastMessage?.id ?? null,
       messages: await renderedHistory(client, conversation.id)
     })

@@ -62,7 +62,8 @@ async function main(): Promise<void> {
           `failed ${result.failed}, diverged ${result.diverged}, unread ${result.unreadMismatch}, stale previews ${result.stalePreview}\n`
       )
       if (!result.clean) for (const line of [...result.examples, ...result.problems].slice(0, 8)) process.stderr.write(`    ${line}\n`)
-      if (trace) for (const line of result.trace) process.stderr.write(`    ${line}\n`)
+      // A failing seed prints its trace at once: a rare timing failure may not come back on replay.
+      if (trace || !result.clean) for (const line of result.trace) process.stderr.write(`    ${line}\n`)
     }
   } finally {
     await harness.close()
