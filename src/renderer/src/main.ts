@@ -5,5 +5,6 @@ import { createPinia } from 'pinia'
 import App from './App.vue'
 import './styles/main.css'
 import './styles/dialog.css'
+import './styles/timeline.css'
 
 createApp(App).use(createPinia()).mount('#app')

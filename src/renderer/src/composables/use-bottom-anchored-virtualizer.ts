@@ -1,0 +1,60 @@
+// Owns what every message timeline (a chat's MessageList, a room's RoomTimeline) shares: the @tanstack/vue-virtual
+// virtualiser over messages keyed by id, row measuring, and keeping the newest message in view while it follows.
+import { computed, watch, type ComponentPublicInstance, type Ref } from 'vue'
+import { useVirtualizer } from '@tanstack/vue-virtual'
+
+/** Rows rendered beyond the viewport on each side, so fast scrolling does not show blank space. */
+const OVERSCAN_ROWS = 8
+
+export interface BottomAnchoredOptions {
+  /** The messages in order, oldest first; each row is keyed by its id. */
+  items: Ref<readonly { id: string }[]>
+  scroller: Ref<HTMLElement | null>
+  /** Whether the view follows the newest message (the owner decides; growth of the list keeps it at the bottom). */
+  followsBottom: Ref<boolean>
+  /** A row's height before it is measured. */
+  estimatedRowPx: number
+  /** Space above the first and below the last row. */
+  listPaddingPx: number
+}
+
+/** How far the scroller's end is below its view. */
+export function distanceFromBottom(el: HTMLElement): number {
+  return el.scrollHeight - el.scrollTop - el.clientHeight
+}
+
+export function useBottomAnchoredVirtualizer(options: BottomAnchoredOptions) {
+  const { items, scroller, followsBottom } = options
+  const virtualizer = useVirtualizer(
+    computed(() => {
+      const list = items.value
+      return {
+        count: list.length,
+        getScrollElement: () => scroller.value,
+        estimateSize: () => options.estimatedRowPx,
+        overscan: OVERSCAN_ROWS,
+        paddingStart: options.listPaddingPx,
+        paddingEnd: options.listPaddingPx,
+        getItemKey: (index: number) => list[index]?.id ?? index
+      }
+    })
+  )
+  const rows = computed(() => virtualizer.value.getVirtualItems())
+  const totalSize = computed(() => virtualizer.value.getTotalSize())
+
+  function measureRow(el: Element | ComponentPublicInstance | null): void {
+    if (el instanceof Element) virtualizer.value.measureElement(el)
+  }
+
+  // Rows measured taller than estimated (long texts) would otherwise push the newest message out of view.
+  watch(
+    totalSize,
+    () => {
+      const el = scroller.value
+      if (el && followsBottom.value && distanceFromBottom(el) > 1) el.scrollTop = el.scrollHeight
+    },
+    { flush: 'post' }
+  )
+
+  return { virtualizer, rows, totalSize, measureRow }
+}
