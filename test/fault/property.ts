@@ -178,7 +178,10 @@ export function judgeRun(observations: RunObservations): Verdict {
       const views = devices.map((d) => {
         const found = d.snapshot.conversations.find((c) => c.id === conversation)
         const texts = (found?.messages ?? []).filter((m) => m.serverId !== null).map((m) => m.text)
-        return { label: d.label, texts: texts.join('\n'), unread: found?.unread ?? 0, readSeq: found?.readSeq ?? 0 }
+        const readSeq = found?.readSeq ?? 0
+        // What the device's own history says is unread (incoming after its pointer), beside the count it stores.
+        const counted = (found?.messages ?? []).filter((m) => m.from !== d.user && m.seq !== null && m.seq > readSeq).length
+        return { label: d.label, texts: texts.join('\n'), unread: found?.unread ?? 0, readSeq, counted }
       })
       const first = views[0]!
       const historyDiffers = views.find((v) => v.texts !== first.texts)
@@ -190,8 +193,9 @@ export function judgeRun(observations: RunObservations): Verdict {
       if (unreadDiffers) {
         verdict.unreadMismatch += 1
         note(
-          `unread: ${first.label} shows ${first.unread} unread in the chat with ${conversation} (read up to ${first.readSeq}), ` +
-            `${unreadDiffers.label} shows ${unreadDiffers.unread} (read up to ${unreadDiffers.readSeq})`
+          `unread: ${first.label} shows ${first.unread} unread in the chat with ${conversation} (read up to ${first.readSeq}, ` +
+            `${first.counted} incoming after it in its history), ${unreadDiffers.label} shows ${unreadDiffers.unread} ` +
+            `(read up to ${unreadDiffers.readSeq}, ${unreadDiffers.counted} after it)`
         )
       }
     }
