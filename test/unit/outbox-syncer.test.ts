@@ -330,6 +330,50 @@ describe('syncer', () => {
     expect(bob?.lastMessage?.seq).toBe(4_999)
   })
 
+  it('a device that started on an empty log syncs the whole log later, even after a restart, and never starts from the list again', async () => {
+    // First connect: nothing written yet, so the start from the conversation list finds nothing (cursor 0).
+    await syncer.catchUp()
+    expect(recentRequests).toBe(1)
+    // Traffic starts; this device misses it (the link dropped), and its cursor is still 0.
+    for (let seq = 1; seq <= 12; seq++) log.push(logEntry(seq))
+    recent = {
+      summaries: [{ conversationId: 'bob', chatType: 'single', last: logEntry(12), readSeq: 0, unread: 6 }],
+      headSeq: 12
+    }
+    requests.length = 0
+    await syncer.catchUp()
+    // A second start from the list would take the server's counts for history it partly holds: it syncs instead.
+    expect(recentRequests).toBe(1)
+    expect(requests.map((r) => r.afterSeq)).toEqual([0, 10])
+    expect(await storedSeqs()).toEqual(Array.from({ length: 12 }, (_, i) => i + 1))
+    // The same holds for the app started again on this database while its cursor was still 0.
+    const fresh = await openMessageStore(':memory:')
+    try {
+      await fresh.applyConversationSummaries([], 0)
+      syncer = new Syncer({
+        store: fresh,
+        me: ME,
+        batchSize: 10,
+        activeConversation: () => null,
+        onApplied: () => undefined,
+        fetchRecent: async () => {
+          recentRequests += 1
+          return { conversations: recent.summaries, hasMore: false, headSeq: recent.headSeq, next: null }
+        },
+        fetchBatch: async (afterSeq, limit) => {
+          const events = log.filter((e) => e.seq > afterSeq).slice(0, limit)
+          return { events, hasMore: (events.at(-1)?.seq ?? log.length) < log.length, headSeq: log.length }
+        }
+      })
+      await syncer.init()
+      await syncer.catchUp()
+      expect(recentRequests).toBe(1)
+      expect(await fresh.getCursor()).toBe(12)
+    } finally {
+      await fresh.close()
+    }
+  })
+
   it('a poison entry is quarantined, the rest of its batch is applied and the cursor moves past it', async () => {
     for (let seq = 1; seq <= 6; seq++) log.push(logEntry(seq))
     // Entry 3 names no sender: no store check can accept it (the old syncer let it reject the whole batch).

@@ -333,6 +333,10 @@ export class SqliteMessageStore implements MessageStore {
     return this.guard('Could not read the sync position', () => this.statements.getCursor.get()?.value ?? 0)
   }
 
+  async hasStarted(): Promise<boolean> {
+    return this.guard('Could not read the sync position', () => this.statements.getCursor.get() !== undefined)
+  }
+
   async getMessage(id: string): Promise<ChatMessage | null> {
     return this.guard('Could not read the message', () => {
       const row = this.statements.messageById.get(checkId(id, 'message id'))

@@ -134,6 +134,11 @@ export interface MessageStore {
 
   /** The sequence of the newest log entry applied (0 for a new database). */
   getCursor(): Promise<number>
+  /**
+   * Whether this device has started on the account's log (a cursor was ever stored, even 0: a start on an empty
+   * log). A cursor of 0 alone cannot tell a new device from one that started before anything was written.
+   */
+  hasStarted(): Promise<boolean>
 
   /**
    * Where each conversation's local history may have a hole: messages below `below` may not be adjacent to the

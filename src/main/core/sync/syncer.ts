@@ -69,6 +69,8 @@ export interface SyncError {
 
 export class Syncer {
   private cursor = 0
+  /** This device started on the log before (see MessageStore.hasStarted): it never starts from the list again. */
+  private started = false
   /** Sequences of this device's own acked sends that lie beyond the cursor: they are not gaps. */
   private readonly ownSeqs = new Set<number>()
   private chain: Promise<unknown> = Promise.resolve()
@@ -90,6 +92,7 @@ export class Syncer {
 
   async init(): Promise<void> {
     this.cursor = await this.options.store.getCursor()
+    this.started = await this.options.store.hasStarted()
   }
 
   get currentCursor(): number {
@@ -111,7 +114,11 @@ export class Syncer {
   catchUp(): Promise<void> {
     return this.enqueue(async () => {
       try {
-        if (this.cursor === 0) await this.runBootstrap('new device')
+        // Only a device that never started begins from the conversation list. One that started on an empty log
+        // (cursor 0) syncs from the start: a second start from the list mid-traffic would take the server's unread
+        // counts for history it partly holds already, and its counts could drift from the other devices'.
+        if (!this.started && this.cursor === 0) await this.runBootstrap('new device')
+        this.started = true
         await this.runCatchUp()
         this.lastErrorValue = null
       } catch (err) {
