@@ -346,32 +346,15 @@ describe('syncer', () => {
     expect(recentRequests).toBe(1)
     expect(requests.map((r) => r.afterSeq)).toEqual([0, 10])
     expect(await storedSeqs()).toEqual(Array.from({ length: 12 }, (_, i) => i + 1))
-    // The same holds for the app started again on this database while its cursor was still 0.
-    const fresh = await openMessageStore(':memory:')
-    try {
-      await fresh.applyConversationSummaries([], 0)
-      syncer = new Syncer({
-        store: fresh,
-        me: ME,
-        batchSize: 10,
-        activeConversation: () => null,
-        onApplied: () => undefined,
-        fetchRecent: async () => {
-          recentRequests += 1
-          return { conversations: recent.summaries, hasMore: false, headSeq: recent.headSeq, next: null }
-        },
-        fetchBatch: async (afterSeq, limit) => {
-          const events = log.filter((e) => e.seq > afterSeq).slice(0, limit)
-          return { events, hasMore: (events.at(-1)?.seq ?? log.length) < log.length, headSeq: log.length }
-        }
-      })
-      await syncer.init()
-      await syncer.catchUp()
-      expect(recentRequests).toBe(1)
-      expect(await fresh.getCursor()).toBe(12)
-    } finally {
-      await fresh.close()
-    }
+    // The same holds for the app started again on a database whose cursor was still 0 (a stored start, no entries).
+    await store.close()
+    store = await openMessageStore(':memory:')
+    await store.applyConversationSummaries([], 0)
+    syncer = makeSyncer(10)
+    await syncer.init()
+    await syncer.catchUp()
+    expect(recentRequests).toBe(1)
+    expect(await store.getCursor()).toBe(12)
   })
 
   it('a poison entry is quarantined, the rest of its batch is applied and the cursor moves past it', async () => {
