@@ -14,7 +14,9 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { FanoutAnswer, FanoutClientSpec, FanoutCommand, FanoutReport } from './lib/fanout-worker'
 import type { ServerStore } from '../../src/server/store/types'
+import { benchLog, envInt, mapLimited, percentileOf } from './lib/bench-util'
 
+const log = benchLog('fanout')
 process.env.PARLEY_LOG ??= 'warn'
 // Registration cost is not what this bench measures: a cheaper scrypt keeps set-up of 5,000 users to seconds.
 process.env.PARLEY_SCRYPT_LOG2_N ??= '10'
@@ -45,36 +47,6 @@ const OWNER = 'fanout-owner'
 const ChatType = { SINGLE: 0, GROUP: 1, ROOM: 2 } as const
 
 const WORKER_FILE = fileURLToPath(new URL('./lib/fanout-worker.ts', import.meta.url))
-
-function envInt(name: string, fallback: number): number {
-  const raw = Number(process.env[name])
-  return Number.isInteger(raw) && raw > 0 ? raw : fallback
-}
-
-function log(message: string): void {
-  process.stderr.write(`[bench:fanout] ${message}\n`)
-}
-
-function percentile(values: number[], p: number): number | null {
-  if (values.length === 0) return null
-  const sorted = Float64Array.from(values).sort()
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
-  return Number((sorted[index] as number).toFixed(1))
-}
-
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length)
-  let next = 0
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++
-        results[index] = await fn(items[index] as T)
-      }
-    })
-  )
-  return results
-}
 
 /** The load processes, each answering numbered commands. */
 class Workers {
@@ -269,7 +241,7 @@ async function main(): Promise<void> {
       log(`room: sent ${phase.sent}, acked ${phase.acked}, deliveries ${phase.deliveries}/${expected} in ${phase.elapsedMs.toFixed(0)} ms, errors ${phase.errors} ${phase.firstError ?? ''}; server ${JSON.stringify(server.roomStats())}`)
       result.roomMembers = roomJoined
       result.roomDeliveriesPerSec = Math.round(phase.deliveries / (phase.elapsedMs / 1000))
-      result.roomP99Ms = percentile(phase.toAllMs, 99)
+      result.roomP99Ms = percentileOf(phase.toAllMs, 99)
       result.roomDropped = expected > 0 ? Number((1 - phase.deliveries / expected).toFixed(4)) : null
     }
 
@@ -287,7 +259,7 @@ async function main(): Promise<void> {
           { worker: 0, send: { type: 'send', from: [rawOwner], to: ['raw'], chatType: ChatType.ROOM, rate: ROOM_RATE, durationMs: SEND_FOR_MS, textBytes: TEXT_BYTES } }
         ])
       )
-      log(`raw: sent ${phase.sent}, deliveries ${phase.deliveries} in ${phase.elapsedMs.toFixed(0)} ms, p99 to all ${percentile(phase.toAllMs, 99)} ms`)
+      log(`raw: sent ${phase.sent}, deliveries ${phase.deliveries} in ${phase.elapsedMs.toFixed(0)} ms, p99 to all ${percentileOf(phase.toAllMs, 99)} ms`)
       result.rawBroadcastDeliveriesPerSec = Math.round(phase.deliveries / (phase.elapsedMs / 1000))
       await workers.all({ type: 'close' })
       await raw.close()
@@ -311,7 +283,7 @@ async function main(): Promise<void> {
       result.groupMembers = joined + 1
       result.groupMsgsPerSec = Number((phase.acked / (SEND_FOR_MS / 1000)).toFixed(1))
       result.groupDeliveriesPerSec = Math.round(phase.deliveries / (phase.elapsedMs / 1000))
-      result.groupP99Ms = percentile(phase.toAllMs, 99)
+      result.groupP99Ms = percentileOf(phase.toAllMs, 99)
       result.rowsPerGroupMessage = rowsAdded !== null && phase.acked > 0 ? Number((rowsAdded / phase.acked).toFixed(2)) : null
     }
 
@@ -328,7 +300,7 @@ async function main(): Promise<void> {
       log(`1:1: ${pairs} senders, ${SINGLE_RATE} msgs/s alone`)
       const alone = combine(await runPhase(workers, 'single', [{ worker: w, send: single }]))
       log(`1:1 alone: sent ${alone.sent}, acked ${alone.acked}, errors ${alone.errors} ${alone.firstError ?? ''}`)
-      result.oneToOneP99Ms = percentile(alone.ackLatenciesMs, 99)
+      result.oneToOneP99Ms = percentileOf(alone.ackLatenciesMs, 99)
       if (PARTS.has('group') && group && w !== 0) {
         log('1:1 with the group sending')
         const busy = await runPhase(workers, 'single', [
@@ -338,7 +310,7 @@ async function main(): Promise<void> {
         // Only the 1:1 worker's acks: worker 0's are the group sender's.
         const singleOnly = combine([busy[w] as FanoutReport])
         log(`1:1 busy: sent ${singleOnly.sent}, acked ${singleOnly.acked}, errors ${singleOnly.errors}`)
-        result.oneToOneP99MsWithGroupBusy = percentile(singleOnly.ackLatenciesMs, 99)
+        result.oneToOneP99MsWithGroupBusy = percentileOf(singleOnly.ackLatenciesMs, 99)
       }
     }
 

@@ -13,7 +13,9 @@ import { startHost } from '../../src/host/index'
 import { startServer } from '../../src/server/index'
 import { ChatClient } from '../../src/main/core/client'
 import { registerAccount } from '../../src/main/core/app-server'
+import { benchLog, envInt, percentileOf } from './lib/bench-util'
 
+const log = benchLog('room-view')
 process.env.PARLEY_LOG ??= 'warn'
 
 const RATE = envInt('BENCH_ROOM_VIEW_RATE', 200)
@@ -26,22 +28,6 @@ const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
 const PASSWORD = 'bench-password'
 const ROOM_NAME = 'Firehose view'
 const UI_TIMEOUT_MS = 30_000
-
-function envInt(name: string, fallback: number): number {
-  const raw = Number(process.env[name])
-  return Number.isInteger(raw) && raw > 0 ? raw : fallback
-}
-
-function log(message: string): void {
-  process.stderr.write(`[bench:room-view] ${message}\n`)
-}
-
-function percentile(values: number[], p: number): number | null {
-  if (values.length === 0) return null
-  const sorted = Float64Array.from(values).sort()
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
-  return Number((sorted[index] as number).toFixed(1))
-}
 
 async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-room-view-'))
@@ -128,9 +114,9 @@ async function main(): Promise<void> {
         sent,
         failed,
         frames: result.frames.length,
-        frameP50Ms: percentile(result.frames, 50),
-        frameP99Ms: percentile(result.frames, 99),
-        frameMaxMs: percentile(result.frames, 100),
+        frameP50Ms: percentileOf(result.frames, 50),
+        frameP99Ms: percentileOf(result.frames, 99),
+        frameMaxMs: percentileOf(result.frames, 100),
         longFrames: result.frames.filter((ms) => ms > LONG_FRAME_MS).length,
         rowsInDom: result.rowsInDom,
         newestShown

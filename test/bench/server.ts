@@ -11,7 +11,9 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import type { WorkerClient, WorkerInit, WorkerReport } from './lib/load-worker'
+import { benchLog, envInt, mapLimited } from './lib/bench-util'
 
+const log = benchLog('server')
 process.env.PARLEY_LOG ??= 'warn'
 // Registration cost is not what this bench measures: a cheaper scrypt keeps set-up of 1,000 users to seconds.
 process.env.PARLEY_SCRYPT_LOG2_N ??= '10'
@@ -31,34 +33,10 @@ const PASSWORD = 'bench-password'
 
 const WORKER_FILE = fileURLToPath(new URL('./lib/load-worker.ts', import.meta.url))
 
-function envInt(name: string, fallback: number): number {
-  const raw = Number(process.env[name])
-  return Number.isInteger(raw) && raw > 0 ? raw : fallback
-}
-
-function log(message: string): void {
-  // Progress goes to stderr: stdout carries only the result object.
-  process.stderr.write(`[bench:server] ${message}\n`)
-}
-
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
   return sorted[index] as number
-}
-
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length)
-  let next = 0
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++
-        results[index] = await fn(items[index] as T)
-      }
-    })
-  )
-  return results
 }
 
 /** Pairs clients inside each worker's slice (0<->1, 2<->3, ...) so every sender's peer lives in the same worker. */
