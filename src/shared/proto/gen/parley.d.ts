@@ -1789,6 +1789,7 @@ export namespace parley {
             actor: string;
             text: string;
             at: number;
+            user: string;
             static create(properties: parley.v1.MembershipEvent.$Shape): parley.v1.MembershipEvent & parley.v1.MembershipEvent.$Shape;
             static create(properties?: parley.v1.MembershipEvent.$Properties): parley.v1.MembershipEvent;
             static encode(message: parley.v1.MembershipEvent.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -1806,6 +1807,7 @@ export namespace parley {
                 actor?: (string|null);
                 text?: (string|null);
                 at?: (number|null);
+                user?: (string|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = parley.v1.MembershipEvent.$Properties;
@@ -1818,7 +1820,10 @@ export namespace parley {
                 KIND_DISSOLVED = 4,
                 KIND_ROLE_CHANGED = 5,
                 KIND_INVITED = 6,
-                KIND_JOIN_DECLINED = 7
+                KIND_JOIN_DECLINED = 7,
+                KIND_JOIN_REQUESTED = 8,
+                KIND_JOIN_REQUEST_CLOSED = 9,
+                KIND_INVITATION_CLOSED = 10
             }
         }
 

@@ -12847,6 +12847,7 @@ export const parley = $root.parley = (() => {
              * @property {string|null} [actor] MembershipEvent actor
              * @property {string|null} [text] MembershipEvent text
              * @property {number|null} [at] MembershipEvent at
+             * @property {string|null} [user] MembershipEvent user
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -12951,6 +12952,14 @@ export const parley = $root.parley = (() => {
             MembershipEvent.prototype.at = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
             /**
+             * MembershipEvent user.
+             * @member {string} user
+             * @memberof parley.v1.MembershipEvent
+             * @instance
+             */
+            MembershipEvent.prototype.user = "";
+
+            /**
              * Creates a new MembershipEvent instance using the specified properties.
              * @function create
              * @memberof parley.v1.MembershipEvent
@@ -13000,6 +13009,8 @@ export const parley = $root.parley = (() => {
                     writer.uint32(/* id 8, wireType 2 =*/66).string(message.text);
                 if (message.at != null && $Object.hasOwnProperty.call(message, "at") && (typeof message.at === "object" ? message.at.low || message.at.high : message.at !== 0))
                     writer.uint32(/* id 9, wireType 0 =*/72).uint64(message.at);
+                if (message.user != null && $Object.hasOwnProperty.call(message, "user") && message.user !== "")
+                    writer.uint32(/* id 10, wireType 2 =*/82).string(message.user);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -13125,6 +13136,15 @@ export const parley = $root.parley = (() => {
                                 delete message.at;
                             continue;
                         }
+                    case 10: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.user = value;
+                            else
+                                delete message.user;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -13154,6 +13174,9 @@ export const parley = $root.parley = (() => {
              * @property {number} KIND_ROLE_CHANGED=5 KIND_ROLE_CHANGED value
              * @property {number} KIND_INVITED=6 KIND_INVITED value
              * @property {number} KIND_JOIN_DECLINED=7 KIND_JOIN_DECLINED value
+             * @property {number} KIND_JOIN_REQUESTED=8 KIND_JOIN_REQUESTED value
+             * @property {number} KIND_JOIN_REQUEST_CLOSED=9 KIND_JOIN_REQUEST_CLOSED value
+             * @property {number} KIND_INVITATION_CLOSED=10 KIND_INVITATION_CLOSED value
              */
             MembershipEvent.Kind = (function() {
                 const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -13165,6 +13188,9 @@ export const parley = $root.parley = (() => {
                 values[valuesById[5] = "KIND_ROLE_CHANGED"] = 5;
                 values[valuesById[6] = "KIND_INVITED"] = 6;
                 values[valuesById[7] = "KIND_JOIN_DECLINED"] = 7;
+                values[valuesById[8] = "KIND_JOIN_REQUESTED"] = 8;
+                values[valuesById[9] = "KIND_JOIN_REQUEST_CLOSED"] = 9;
+                values[valuesById[10] = "KIND_INVITATION_CLOSED"] = 10;
                 return values;
             })();
 
