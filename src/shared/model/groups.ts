@@ -84,11 +84,26 @@ export interface GroupChangeResult {
 /** A membership change of this account, as the groups store applied it (ChatClient 'userEvent' change, IPC push). */
 export interface GroupMembershipChange {
   group: string
-  kind: 'joined' | 'left' | 'removed' | 'dissolved' | 'roleChanged' | 'invited' | 'joinDeclined'
+  kind:
+    | 'joined'
+    | 'left'
+    | 'removed'
+    | 'dissolved'
+    | 'roleChanged'
+    | 'invited'
+    | 'joinDeclined'
+    /** To owners and admins: `user` asks to join (text = their message). */
+    | 'joinRequested'
+    /** To owners and admins: `user`'s join request no longer waits (actor decided; '' when it ended otherwise). */
+    | 'joinRequestClosed'
+    /** To the invitee: the invitation no longer waits (declined on a device of mine, or I was banned). */
+    | 'invitationClosed'
   groupName: string
   actor: string
   role: GroupRole
   text: string
+  /** Whose join request (joinRequested, joinRequestClosed); '' otherwise. */
+  user: string
 }
 
 /** The 'groups.changed' push: a group's local record changed (null when it is gone) and why. */

@@ -198,6 +198,8 @@ export function openGroupsSqlite(context: SqliteDomainContext): Synchronous<Grou
      ON CONFLICT (group_id, user) DO UPDATE SET message = excluded.message, at = excluded.at`
   )
   const deleteJoinRequest = db.prepare<[string, string]>('DELETE FROM group_join_requests WHERE group_id = ? AND user = ?')
+  /** Who decides join requests (owner and admins), read over the (group_id, role, user) index. */
+  const deciders = db.prepare<[string, number], { user: string }>('SELECT user FROM group_members WHERE group_id = ? AND role >= ?')
   const joinRequestsOf = db.prepare<[string], { user: string; message: string; at: number }>(
     'SELECT user, message, at FROM group_join_requests WHERE group_id = ? ORDER BY at, user'
   )
@@ -210,6 +212,7 @@ export function openGroupsSqlite(context: SqliteDomainContext): Synchronous<Grou
      ON CONFLICT (group_id, invitee) DO UPDATE SET inviter = excluded.inviter, message = excluded.message, at = excluded.at`
   )
   const deleteInvitation = db.prepare<[string, string]>('DELETE FROM group_invitations WHERE group_id = ? AND invitee = ?')
+  const inviteesOf = db.prepare<[string], { invitee: string }>('SELECT invitee FROM group_invitations WHERE group_id = ?')
   const invitationsOf = db.prepare<[string], { group_id: string; name: string; inviter: string; message: string; at: number }>(
     `SELECT i.group_id, g.name, i.inviter, i.message, i.at FROM group_invitations i JOIN groups g ON g.group_id = i.group_id
      WHERE i.invitee = ? AND g.dissolved_at IS NULL ORDER BY i.at DESC`
@@ -379,13 +382,35 @@ export function openGroupsSqlite(context: SqliteDomainContext): Synchronous<Grou
 
   const roleProto = (role: GroupRoleName): number => ROLE_NUMBER[role]
 
+  /**
+   * Tells every owner and admin (their user logs, so all their devices and any that are off agree) that `user`'s
+   * join request now waits, or no longer does: one entry per decider, none for plain members.
+   */
+  const tellDeciders = (log: ChangeLog, group: GroupColumns, event: parley.v1.IMembershipEvent, now: number): void => {
+    for (const { user } of deciders.all(group.group_id, ROLE_NUMBER.admin)) {
+      appendMembership(log, user, group.group_id, { ...event, groupName: group.name }, now)
+    }
+  }
+
+  /** Drops `user`'s join request if one waits, and tells the deciders it is closed (`actor` decided; '' = nobody). */
+  const closeJoinRequest = (log: ChangeLog, group: GroupColumns, user: string, actor: string, now: number): void => {
+    if (deleteJoinRequest.run(group.group_id, user).changes === 0) return
+    tellDeciders(log, group, { kind: MembershipKind.KIND_JOIN_REQUEST_CLOSED, user, actor }, now)
+  }
+
+  /** Drops the invitation waiting for `invitee` if any, and tells their devices it is closed. */
+  const closeInvitation = (log: ChangeLog, group: GroupColumns, invitee: string, actor: string, now: number): void => {
+    if (deleteInvitation.run(group.group_id, invitee).changes === 0) return
+    appendMembership(log, invitee, group.group_id, { kind: MembershipKind.KIND_INVITATION_CLOSED, groupName: group.name, actor }, now)
+  }
+
   /** Adds a member joining now: from_seq = the head before the notice that announces them. */
   const addMember = (log: ChangeLog, group: GroupColumns, user: string, role: GroupRoleName, now: number): number => {
     const fromSeq = headOfGroup(group.group_id)
     insertMember.run(group.group_id, user, ROLE_NUMBER[role], fromSeq, now)
     addMemberCount.run(1, group.group_id)
     deleteDeparture.run(group.group_id, user)
-    deleteJoinRequest.run(group.group_id, user)
+    closeJoinRequest(log, group, user, '', now)
     deleteInvitation.run(group.group_id, user)
     log.joined.push(user)
     return fromSeq
@@ -507,6 +532,7 @@ export function openGroupsSqlite(context: SqliteDomainContext): Synchronous<Grou
       case 'dissolve': {
         const { group } = authorize('dissolve', actor, change.group, now)
         const toSeq = appendNotice(log, group.group_id, actor, { kind: NoticeKind.KIND_DISSOLVED }, now)
+        for (const { invitee } of inviteesOf.all(group.group_id)) closeInvitation(log, group, invitee, actor, now)
         for (const member of allMembers.all(group.group_id)) {
           endMembership(log, group, member, MembershipKind.KIND_DISSOLVED, actor, toSeq, now)
         }
@@ -562,6 +588,7 @@ export function openGroupsSqlite(context: SqliteDomainContext): Synchronous<Grou
           }
           ensureRoom(group, 1)
           upsertJoinRequest.run(group.group_id, actor, change.message, now)
+          tellDeciders(log, group, { kind: MembershipKind.KIND_JOIN_REQUESTED, user: actor, actor, text: change.message }, now)
           return done(group.group_id, log, true)
         }
         ensureRoom(group, 1)
@@ -574,7 +601,7 @@ export function openGroupsSqlite(context: SqliteDomainContext): Synchronous<Grou
           throw new Refused(refused(pb.ErrorCode.ERROR_NOT_FOUND, `${change.user} has no request to join waiting.`))
         }
         if (!change.accept) {
-          deleteJoinRequest.run(group.group_id, change.user)
+          closeJoinRequest(log, group, change.user, actor, now)
           appendMembership(log, change.user, group.group_id, { kind: MembershipKind.KIND_JOIN_DECLINED, groupName: group.name, actor, text: change.reason }, now)
           return done(group.group_id, log)
         }
@@ -582,6 +609,7 @@ export function openGroupsSqlite(context: SqliteDomainContext): Synchronous<Grou
           throw new Refused(refused(pb.ErrorCode.ERROR_BANNED, `${change.user} is banned from this group.`))
         }
         ensureRoom(group, 1)
+        closeJoinRequest(log, group, change.user, actor, now)
         joinNow(log, group, change.user, actor, NoticeKind.KIND_ADDED, now)
         return done(group.group_id, log)
       }
@@ -590,7 +618,7 @@ export function openGroupsSqlite(context: SqliteDomainContext): Synchronous<Grou
         const invitation = selectInvitation.get(group.group_id, actor)
         if (!invitation) throw new Refused(refused(pb.ErrorCode.ERROR_NOT_FOUND, 'There is no invitation to this group waiting for you.'))
         if (!change.accept) {
-          deleteInvitation.run(group.group_id, actor)
+          closeInvitation(log, group, actor, actor, now)
           return done(group.group_id, log)
         }
         ensureRoom(group, 1)
@@ -625,8 +653,8 @@ export function openGroupsSqlite(context: SqliteDomainContext): Synchronous<Grou
         }
         if (!userExists.get(change.user)) throw new Refused(refused(pb.ErrorCode.ERROR_USER_NOT_FOUND, `There is no user named "${change.user}".`))
         insertBan.run(group.group_id, change.user, actor, now)
-        deleteJoinRequest.run(group.group_id, change.user)
-        deleteInvitation.run(group.group_id, change.user)
+        closeJoinRequest(log, group, change.user, actor, now)
+        closeInvitation(log, group, change.user, actor, now)
         const toSeq = appendNotice(log, group.group_id, actor, { kind: NoticeKind.KIND_BANNED, users: [change.user] }, now)
         if (target) endMembership(log, group, target, MembershipKind.KIND_REMOVED, actor, toSeq, now)
         return done(group.group_id, log)

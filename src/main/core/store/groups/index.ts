@@ -169,7 +169,7 @@ export function openGroupsStore(context: StoreDomainContext): StoreDomain<Groups
     const name = m.groupName ?? ''
     const role = ROLES[m.role ?? 0] ?? 'none'
     const change = (kind: GroupMembershipChange['kind']): GroupMembershipChange => ({
-      group, kind, groupName: name, actor: canonicalUserId(m.actor) ?? '', role, text: m.text ?? ''
+      group, kind, groupName: name, actor: canonicalUserId(m.actor) ?? '', role, text: m.text ?? '', user: canonicalUserId(m.user) ?? ''
     })
     switch (m.kind) {
       case MembershipKind.KIND_JOINED: {
@@ -199,6 +199,13 @@ export function openGroupsStore(context: StoreDomainContext): StoreDomain<Groups
         return change('invited')
       case MembershipKind.KIND_JOIN_DECLINED:
         return change('joinDeclined')
+      // What waits for an answer changes no local group row: the shells count it (invitations, join requests).
+      case MembershipKind.KIND_JOIN_REQUESTED:
+        return change('joinRequested')
+      case MembershipKind.KIND_JOIN_REQUEST_CLOSED:
+        return change('joinRequestClosed')
+      case MembershipKind.KIND_INVITATION_CLOSED:
+        return change('invitationClosed')
       default:
         throw bad(`The membership event has a kind this version does not know (${String(m.kind)}).`)
     }
