@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CloseCode, pb, type DecodedFrame } from '../../src/shared/proto/codec'
 import { FrameClient, login, postJson } from '../bench/lib/frame-client'
 import { LOGIN_PATH, REGISTER_PATH } from '../../src/server/api/app-server'
+import { PLATFORM_MAX_BODY_BYTES } from '../../src/server/api/platform/schemas'
+import { MAX_TEXT_BYTES } from '../../src/shared/limits'
 import { startTestServer, type TestServer } from '../support/test-server'
 
 process.env.PARLEY_LOG ??= 'warn'
@@ -245,20 +247,149 @@ describe('platform API', () => {
     expect(notJson.body.message).toBe('The request body is not valid JSON.')
     const missing = await call('POST', `${V1}/users`, { name: 'nopass' })
     expect(missing.status).toBe(400)
-    expect(missing.body).toEqual({ code: 'BAD_REQUEST', message: 'The request body needs "password".' })
+    expect(missing.body).toEqual({ code: 'BAD_REQUEST', message: 'The request body needs the field "password".' })
     const wrongType = await call('POST', `${V1}/groups`, { owner: 'gina', name: 'x', members: { hal: true } })
     expect(wrongType.status).toBe(400)
-    expect(wrongType.body.message).toBe('The request is not valid: body/members must be array.')
+    expect(wrongType.body.message).toBe('The field "members" in the request body must be a list (JSON array), not an object.')
     const notBoolean = await call('POST', `${V1}/groups`, { owner: 'gina', name: 'x', isPublic: 'maybe' })
-    expect(notBoolean.body.message).toBe('The request is not valid: body/isPublic must be boolean.')
+    expect(notBoolean.body.message).toBe('The field "isPublic" in the request body must be true or false, not a string.')
     const badEnum = await call('POST', `${V1}/messages`, { from: 'sue', to: 'ray', text: 'x', chatType: 'room' })
     expect(badEnum.status).toBe(400)
-    expect(String(badEnum.body.message)).toMatch(/chatType/)
+    expect(badEnum.body.message).toBe('The field "chatType" in the request body must be one of "user", "group".')
     const badQuery = await call('GET', `${V1}/users?limit=0`)
     expect(badQuery.status).toBe(400)
-    expect(String(badQuery.body.message)).toMatch(/querystring\/limit/)
+    expect(badQuery.body.message).toBe('The query parameter "limit" must be at least 1.')
     const shortPassword = await call('POST', `${V1}/users`, { name: 'shorty', password: '123' })
     expect(shortPassword.status).toBe(400)
+    expect(shortPassword.body.message).toBe('The field "password" in the request body must be at least 6 characters long.')
+    const longId = await call('POST', `${V1}/users/${'u'.repeat(65)}/ban`)
+    expect(longId.status).toBe(400)
+    expect(longId.body.message).toBe('The path parameter "user" must be at most 64 characters long.')
+    const booleanName = await call('POST', `${V1}/rooms`, { owner: true, name: 'x' })
+    expect(booleanName.body.message).toBe('The field "owner" in the request body must be a string, not a boolean.')
+    const badClientId = await call('POST', `${V1}/messages`, { from: 'sue', to: 'ray', text: 'x', clientId: 'abc' })
+    expect(badClientId.body.message).toBe('The field "clientId" in the request body must match the pattern ^[0-9a-fA-F]{32}$.')
+  })
+
+  // Fastify's default Ajv coerces types and silently drops unknown properties; the platform API must do neither.
+  it('refuses a number written as a string, a string for true, a scalar for a list: 400 naming the field, nothing written', async () => {
+    await createUser('rhea')
+    const stringNumber = await call('POST', `${V1}/rooms`, { owner: 'rhea', name: 'Strict numbers', maxMembers: '300' })
+    expect(stringNumber.status, JSON.stringify(stringNumber.body)).toBe(400)
+    expect(stringNumber.body).toEqual({
+      code: 'BAD_REQUEST',
+      message: 'The field "maxMembers" in the request body must be an integer, not a string.'
+    })
+    expect((await call('GET', `${V1}/rooms?query=strict`)).body.rooms).toEqual([])
+
+    const stringBoolean = await call('POST', `${V1}/groups`, { owner: 'rhea', name: 'Strict flags', isPublic: 'true' })
+    expect(stringBoolean.status).toBe(400)
+    expect(stringBoolean.body.message).toBe('The field "isPublic" in the request body must be true or false, not a string.')
+
+    const group = await call('POST', `${V1}/groups`, { owner: 'rhea', name: 'Strict lists' })
+    expect(group.status, JSON.stringify(group.body)).toBe(201)
+    await createUser('rhea.friend')
+    const scalarForList = await call('POST', `${V1}/groups/${String(group.body.group)}/members`, { users: 'rhea.friend' })
+    expect(scalarForList.status).toBe(400)
+    expect(scalarForList.body.message).toBe('The field "users" in the request body must be a list (JSON array), not a string.')
+    const members = await call('GET', `${V1}/groups/${String(group.body.group)}/members`)
+    expect((members.body.members as { user: string }[]).map((row) => row.user)).toEqual(['rhea'])
+
+    const nullText = await call('POST', `${V1}/rooms`, { owner: 'rhea', name: 'Strict nulls', description: null })
+    expect(nullText.status).toBe(400)
+    expect(nullText.body.message).toBe('The field "description" in the request body must be a string, not null.')
+    expect((await call('GET', `${V1}/rooms?query=strict`)).body.rooms).toEqual([])
+  })
+
+  it('refuses an unknown property with a 400 naming it, and writes nothing', async () => {
+    await createUser('uma')
+    const extraRoom = await call('POST', `${V1}/rooms`, { owner: 'uma', name: 'Extra field room', colour: 'red' })
+    expect(extraRoom.status, JSON.stringify(extraRoom.body)).toBe(400)
+    expect(extraRoom.body).toEqual({
+      code: 'BAD_REQUEST',
+      message: 'The request body has an unknown field "colour" (this route takes owner, name, description, maxMembers).'
+    })
+    expect((await call('GET', `${V1}/rooms?query=extra`)).body.rooms).toEqual([])
+
+    const extraUser = await call('POST', `${V1}/users`, { name: 'extra.user', password: 'password-1', admin: true })
+    expect(extraUser.status).toBe(400)
+    expect(String(extraUser.body.message)).toMatch(/unknown field "admin"/)
+    expect((await call('GET', `${V1}/users?prefix=extra`)).body.users).toEqual([])
+
+    // A route that takes no body refuses one rather than ignoring what the caller meant (here: a ban with a term).
+    const banWithTerm = await call('POST', `${V1}/users/uma/ban`, { until: '2030-01-01' })
+    expect(banWithTerm.status).toBe(400)
+    expect(banWithTerm.body.message).toBe('This route takes no request body; send none.')
+    expect((await call('GET', `${V1}/users?prefix=uma`)).body.users).toEqual([expect.objectContaining({ user: 'uma', banned: false })])
+    // An empty object is no body (some clients always send one): the route runs (404: no such user).
+    expect((await call('POST', `${V1}/users/nobody-at-all/ban`, {})).status).toBe(404)
+  })
+
+  it('refuses a user id of the wrong type (a number, a number in a list) and writes nothing', async () => {
+    const numberName = await call('POST', `${V1}/users`, { name: 12345, password: 'password-1' })
+    expect(numberName.status).toBe(400)
+    expect(numberName.body.message).toBe('The field "name" in the request body must be a string, not a number.')
+    expect((await call('GET', `${V1}/users?prefix=12345`)).body.users).toEqual([])
+
+    await createUser('12345')
+    const numberOwner = await call('POST', `${V1}/rooms`, { owner: 12345, name: 'Numbered room' })
+    expect(numberOwner.status).toBe(400)
+    expect(numberOwner.body.message).toBe('The field "owner" in the request body must be a string, not a number.')
+    expect((await call('GET', `${V1}/rooms?query=numbered`)).body.rooms).toEqual([])
+
+    const group = await call('POST', `${V1}/groups`, { owner: '12345', name: 'Numbered group' })
+    expect(group.status, JSON.stringify(group.body)).toBe(201)
+    await createUser('67890')
+    const numberMember = await call('POST', `${V1}/groups/${String(group.body.group)}/members`, { users: [67890] })
+    expect(numberMember.status).toBe(400)
+    expect(numberMember.body.message).toBe('The field "users[0]" in the request body must be a string, not a number.')
+    const members = await call('GET', `${V1}/groups/${String(group.body.group)}/members`)
+    expect((members.body.members as { user: string }[]).map((row) => row.user)).toEqual(['12345'])
+
+    const numberSender = await call('POST', `${V1}/messages`, { from: 12345, to: '67890', text: 'hi' })
+    expect(numberSender.status).toBe(400)
+    expect(String(numberSender.body.message)).toMatch(/"from"/)
+  })
+
+  it('reads numbers from the query string but refuses unknown or malformed query parameters', async () => {
+    await createUser('quinn.one')
+    await createUser('quinn.two')
+    const paged = await call('GET', `${V1}/users?prefix=quinn&limit=1`)
+    expect(paged.status).toBe(200)
+    expect((paged.body.users as unknown[]).length).toBe(1)
+    const typo = await call('GET', `${V1}/users?prefix=quinn&limt=1`)
+    expect(typo.status).toBe(400)
+    expect(typo.body.message).toBe('The query has an unknown parameter "limt" (this route takes prefix, after, limit).')
+    const repeated = await call('GET', `${V1}/users?limit=1&limit=2`)
+    expect(repeated.status).toBe(400)
+    expect(repeated.body.message).toBe('The query parameter "limit" must be an integer.')
+    const notNumber = await call('GET', `${V1}/users?limit=ten`)
+    expect(notNumber.status).toBe(400)
+    expect(notNumber.body.message).toBe('The query parameter "limit" must be an integer.')
+  })
+
+  it('refuses an oversized body with 413 naming the limit, and takes the largest legal body', async () => {
+    const huge = await call('POST', `${V1}/users`, { name: 'huge', password: 'x'.repeat(PLATFORM_MAX_BODY_BYTES) })
+    expect(huge.status).toBe(413)
+    expect(huge.body).toEqual({ code: 'PAYLOAD_TOO_LARGE', message: 'The request body must be at most 32768 bytes.' })
+    expect((await call('GET', `${V1}/users?prefix=huge`)).body.users).toEqual([])
+    // A send of the longest text (5 KB of 4-byte emoji) written \u-escaped, as Python's json.dumps does: ~15 KB.
+    await createUser('lena')
+    await createUser('lars')
+    const escapedEmoji = '\\ud83d\\ude00'.repeat(MAX_TEXT_BYTES / 4)
+    const rawBody = `{"from": "lena", "to": "lars", "text": "${escapedEmoji}"}`
+    expect(rawBody.length).toBeGreaterThan(15 * 1024)
+    const longest = await api(t, 'POST', `${V1}/messages`, { credential, rawBody })
+    expect(longest.status, JSON.stringify(longest.body)).toBe(200)
+  })
+
+  it('answers 400 for a body that is JSON but not an object, and for none at all where one is needed', async () => {
+    const list = await api(t, 'POST', `${V1}/users`, { credential, rawBody: '["name", "password"]' })
+    expect(list.status).toBe(400)
+    expect(list.body).toEqual({ code: 'BAD_REQUEST', message: 'The request body must be a JSON object.' })
+    const none = await api(t, 'POST', `${V1}/users`, { credential })
+    expect(none.status).toBe(400)
+    expect(none.body).toEqual({ code: 'BAD_REQUEST', message: 'The request body must be a JSON object.' })
   })
 
   it('serves the OpenAPI document (no credential needed) listing every route with its schemas', async () => {

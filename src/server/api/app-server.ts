@@ -86,10 +86,13 @@ function sendFailure(reply: FastifyReply, failure: AccountFailure): FastifyReply
   return reply.code(STATUS_BY_FAILURE[failure.code]).send({ code: failure.code, message: failure.message })
 }
 
-/** fastify's own errors (body limit, bad JSON, validation) in the seed's {code, message} shape. */
-function describeError(err: FastifyError): { status: number; code: string; message: string } {
+/**
+ * fastify's own errors (body limit, bad JSON, validation) in the seed's {code, message} shape. `bodyLimit` is the
+ * route's own (the platform API's is larger than the app server's), so a 413 names the limit that refused it.
+ */
+function describeError(err: FastifyError, bodyLimit: number): { status: number; code: string; message: string } {
   if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413) {
-    return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: `The request body must be at most ${MAX_HTTP_BODY_BYTES} bytes.` }
+    return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: `The request body must be at most ${bodyLimit} bytes.` }
   }
   if (err.validation) return { status: 400, code: 'BAD_REQUEST', message: 'The request body must be a JSON object.' }
   if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err instanceof SyntaxError) {
@@ -124,7 +127,7 @@ export function createAppServer(
   })
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    const described = describeError(err)
+    const described = describeError(err, request.routeOptions.bodyLimit ?? MAX_HTTP_BODY_BYTES)
     if (described.status === 500) log.error('request failed', { url: request.url, error: err.message })
     if (described.status === 413) reply.header('connection', 'close')
     return reply.code(described.status).send({ code: described.code, message: described.message })

@@ -1,10 +1,12 @@
 // Owns the platform API's HTTP surface under /api/platform: the credential check on every /v1 route, one route per
-// operation with its JSON schema (schemas.ts), validation errors as sentences, and the OpenAPI document built from them.
+// operation with its JSON schema (schemas.ts) checked strictly (validation.ts), and the OpenAPI document built from them.
 import fastifySwagger from '@fastify/swagger'
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
 import type { AppCredentials } from '../../auth/app-credential'
 import * as schema from './schemas'
+import { PLATFORM_MAX_BODY_BYTES } from './schemas'
 import type { PlatformResult, PlatformService } from './service'
+import { createPlatformValidatorCompiler, validationSentence } from './validation'
 
 export const PLATFORM_PREFIX = '/api/platform'
 export const PLATFORM_V1_PREFIX = `${PLATFORM_PREFIX}/v1`
@@ -22,20 +24,21 @@ function answer<T>(reply: FastifyReply, result: PlatformResult<T>, status = 200)
   return reply.code(status).send(result.value)
 }
 
-/** Ajv's message for the first failed rule as a sentence naming the field, e.g. "body/name must be string". */
-function validationSentence(err: FastifyError): string {
-  const context = err.validationContext ?? 'request'
-  const first = err.validation?.[0]
-  if (!first) return `The request ${context} is not valid.`
-  const field = `${context}${first.instancePath}`
-  const missing = first.keyword === 'required' ? (first.params as { missingProperty?: string }).missingProperty : undefined
-  if (missing) return `The request ${context} needs "${missing}".`
-  return `The request is not valid: ${field} ${first.message ?? 'is not valid'}.`
+/** A body on a route that takes none: absent, or an empty object (some clients always send `{}`). */
+function isNoBody(body: unknown): boolean {
+  if (body === undefined) return true
+  return typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).length === 0
 }
 
 /** The /v1 routes; every one needs the app credential (checked before the body is even parsed). */
 async function v1Routes(scope: FastifyInstance, deps: PlatformApiDeps): Promise<void> {
   const { service, credentials } = deps
+
+  // Bodies are taken exactly as typed and unknown fields refused (validation.ts); the routes' larger body limit.
+  scope.setValidatorCompiler(createPlatformValidatorCompiler())
+  scope.addHook('onRoute', (route) => {
+    route.bodyLimit ??= PLATFORM_MAX_BODY_BYTES
+  })
 
   scope.addHook('onRequest', async (request, reply) => {
     const verdict = await credentials.authorize(request.headers.authorization, request.ip)
@@ -48,9 +51,16 @@ async function v1Routes(scope: FastifyInstance, deps: PlatformApiDeps): Promise<
     return reply.code(401).send({ code: verdict.code, message: verdict.message })
   })
 
-  // Schema failures answer 400 with a sentence naming the field; anything else goes to the app server's handler.
+  // A route without a body schema takes no body: one sent (a ban "until", say) is refused rather than ignored.
+  scope.addHook('preValidation', async (request, reply) => {
+    if (request.routeOptions.schema?.body !== undefined || isNoBody(request.body)) return
+    return reply.code(400).send({ code: 'BAD_REQUEST', message: 'This route takes no request body; send none.' })
+  })
+
+  // Schema failures answer 400 with a sentence naming the field; anything else (413, bad JSON) goes to the app
+  // server's handler, which answers it in the same {code, message} shape.
   scope.setErrorHandler((err: FastifyError, _request, reply) => {
-    if (err.validation) return reply.code(400).send({ code: 'BAD_REQUEST', message: validationSentence(err) })
+    if (err.validation) return reply.code(400).send({ code: 'BAD_REQUEST', message: validationSentence(err.validationContext, err.validation) })
     throw err
   })
 
@@ -137,7 +147,8 @@ export async function platformApi(scope: FastifyInstance, deps: PlatformApiDeps)
         description:
           'Administration of a Parley server for the developers who run it. Every /v1 route needs the app credential ' +
           '(printed once on the server\'s first start; rotate it with `rotate-credential`) as `Authorization: Bearer <credential>`. ' +
-          'Errors answer {code, message}.'
+          'Errors answer {code, message}. Input is taken exactly as the schemas say: a body field of another type ' +
+          '(a number written as a string, say) or a field or query parameter the route does not list answers 400 and changes nothing.'
       },
       components: { securitySchemes: { appCredential: { type: 'http', scheme: 'bearer', description: 'the app credential' } } },
       tags: [

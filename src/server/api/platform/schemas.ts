@@ -1,8 +1,17 @@
 // Owns the platform API's JSON schemas: body, params, querystring and responses of every route (fastify validates
 // with them and @fastify/swagger turns them into the OpenAPI document), with the TypeScript shapes they describe.
-import { MAX_TEXT_BYTES } from '../../../shared/limits'
-import { MAX_USERNAME_CHARS } from '../../../shared/limits'
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PLATFORM_USERS_PAGE_MAX } from '../../config'
+import { MAX_TEXT_BYTES, MAX_USERNAME_CHARS } from '../../../shared/limits'
+import {
+  GROUP_DESCRIPTION_MAX_CHARS,
+  GROUP_INVITE_MAX_USERS,
+  GROUP_NAME_MAX_CHARS,
+  MAX_PASSWORD_LENGTH,
+  MAX_ROOM_MAX_MEMBERS,
+  MIN_PASSWORD_LENGTH,
+  PLATFORM_USERS_PAGE_MAX,
+  ROOM_DESCRIPTION_MAX_CHARS,
+  ROOM_NAME_MAX_CHARS
+} from '../../config'
 
 /** The security requirement every route but the document carries (see the swagger options in routes.ts). */
 export const SECURITY = [{ appCredential: [] }]
@@ -15,6 +24,14 @@ export const errorSchema = {
 } as const
 
 const errors = { '4xx': errorSchema, '5xx': errorSchema } as const
+
+/**
+ * The platform routes' body limit, above the app server's 16 KB (sized for sign-in forms). The largest legal body is
+ * a send whose MAX_TEXT_BYTES of text is written \u-escaped, as Python's json.dumps does by default: an emoji is 4
+ * bytes in UTF-8 but 12 escaped, so 5 KB of text becomes 15 KB, which 16 KB would take with under 1 KB to spare.
+ * 32 KiB takes every legal request however it is written; anything larger is refused with 413 before it is parsed.
+ */
+export const PLATFORM_MAX_BODY_BYTES = 32 * 1024
 
 const userName = { type: 'string', minLength: 1, maxLength: MAX_USERNAME_CHARS, description: 'a user id (case-insensitive)' } as const
 /** Generous: an id's exact rules are the services' (a wrong id answers 404 with a sentence, not a schema error). */
@@ -179,9 +196,9 @@ export const createGroupSchema = {
     type: 'object',
     properties: {
       owner: userName,
-      name: { type: 'string', minLength: 1, maxLength: 256 },
-      description: { type: 'string', maxLength: 2048 },
-      members: { type: 'array', items: userName, maxItems: 500, uniqueItems: true },
+      name: { type: 'string', minLength: 1, maxLength: GROUP_NAME_MAX_CHARS },
+      description: { type: 'string', maxLength: GROUP_DESCRIPTION_MAX_CHARS },
+      members: { type: 'array', items: userName, maxItems: GROUP_INVITE_MAX_USERS, uniqueItems: true },
       isPublic: { type: 'boolean', default: false }
     },
     required: ['owner', 'name'],
@@ -234,7 +251,7 @@ export const addGroupMembersSchema = {
   params: groupParams,
   body: {
     type: 'object',
-    properties: { users: { type: 'array', items: userName, minItems: 1, maxItems: 500, uniqueItems: true } },
+    properties: { users: { type: 'array', items: userName, minItems: 1, maxItems: GROUP_INVITE_MAX_USERS, uniqueItems: true } },
     required: ['users'],
     additionalProperties: false
   },
@@ -280,9 +297,9 @@ export const createRoomSchema = {
     type: 'object',
     properties: {
       owner: userName,
-      name: { type: 'string', minLength: 1, maxLength: 256 },
-      description: { type: 'string', maxLength: 2048 },
-      maxMembers: { type: 'integer', minimum: 1, description: 'the server\'s default when absent' }
+      name: { type: 'string', minLength: 1, maxLength: ROOM_NAME_MAX_CHARS },
+      description: { type: 'string', maxLength: ROOM_DESCRIPTION_MAX_CHARS },
+      maxMembers: { type: 'integer', minimum: 1, maximum: MAX_ROOM_MAX_MEMBERS, description: 'the server\'s default when absent' }
     },
     required: ['owner', 'name'],
     additionalProperties: false
