@@ -32,6 +32,12 @@ export const CLOSE_GRACE_MS = 1_000
 
 /** A socket with more unsent bytes than this is not reading: it is dropped (and catches up with sync later). */
 export const MAX_SOCKET_BUFFER_BYTES = 8 * 1024 * 1024
+/**
+ * A fan-out (a group message to its online members, a room message) is written in slices of at most this long, with
+ * I/O served between them: 2 ms is about 150 socket writes here, short next to a 1:1 send's ~15 ms round trip, and
+ * long enough that the per-slice overhead (one setImmediate) stays negligible.
+ */
+export const OUTBOUND_SLICE_MS = 2
 
 /** HTTP request bodies above this are refused with 413. */
 export const MAX_HTTP_BODY_BYTES = 16 * 1024

@@ -179,6 +179,8 @@ describe('chat rooms through the client', () => {
     const room = await a.rooms.create('Sticky', '', 0)
     await a.rooms.join(room)
     await b.rooms.join(room)
+    // Bob's join reaches alice on its own path (a fan-out, written after bob's answer): wait for it before recording.
+    await waitFor('alice to see bob join', () => a.rooms.list().find((entry) => entry.info.id === room)?.info.memberCount === 2)
     const aliceEvents = recordRoomEvents(a)
 
     // The app quits and starts again (same device, same database, saved sign-in).

@@ -12,6 +12,8 @@ export interface OnlineSession {
   /** The device session (token family) the connection is authenticated with. */
   readonly sessionId: string
   sendBytes(bytes: Uint8Array): void
+  /** Writes a fan-out's frame in a coming slice, in order with everything else the connection is sent. */
+  queueBytes(bytes: Uint8Array): void
   /** The session was revoked (sign-out, reuse of a rotated token): tell the device and close for good. */
   endRevoked(message: string): void
 }
@@ -195,7 +197,10 @@ export class OnlineRegistry implements EventFanout, GroupFanout {
     for (const changes of this.loadingGroups.values()) if (changes.has(group)) changes.set(group, false)
   }
 
-  /** Encodes the frame once and writes it to every online session of the group's members, except `except`. */
+  /**
+   * Encodes the frame once and queues it for every online session of the group's members, except `except`: the
+   * gateway writes the queues out in slices, so 2,000 members do not hold up the 1:1 traffic of everyone else.
+   */
   deliverGroup(group: string, frame: () => Uint8Array, except?: ConnectionRef): void {
     const sessions = this.sessionsByGroup.get(group)
     if (!sessions) return
@@ -203,7 +208,7 @@ export class OnlineRegistry implements EventFanout, GroupFanout {
     for (const session of sessions) {
       if (session === except) continue
       bytes ??= frame()
-      session.sendBytes(bytes)
+      session.queueBytes(bytes)
     }
   }
 

@@ -40,6 +40,8 @@ export interface RequestContext {
   readonly unsentBytes: number
   /** Writes an already encoded frame (a room frame is encoded once for all its members). */
   sendBytes(bytes: Uint8Array): void
+  /** Queues a fan-out's frame, written in a coming slice of the gateway in order with the rest. */
+  queueBytes(bytes: Uint8Array): void
   sendFrame(frame: Frame): void
   /**
    * Sends `frame`, then a ping; `delivered` runs when that ping's pong comes back. TCP keeps order, so the pong proves

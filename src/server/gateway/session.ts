@@ -7,6 +7,7 @@ import type { TokenGrant, TokenRefusal } from '../auth/tokens'
 import { AUTH_TIMEOUT_MS, MAX_DEVICE_ID_LENGTH, MAX_FRAMES_DURING_AUTH, MAX_SOCKET_BUFFER_BYTES } from '../config'
 import type { GatewayServices, RequestContext, RequestDispatcher } from './request-context'
 import type { OnlineSession } from './online-registry'
+import { OutboundQueue, type OutboundScheduler } from './outbound-queue'
 import { TokenBucket } from './rate-limit'
 import { TokenTimers } from './token-timers'
 
@@ -20,6 +21,8 @@ export interface CorkableTransport {
 
 export interface SessionDeps extends GatewayServices {
   dispatch: RequestDispatcher
+  /** Paces the frames fan-outs defer (one per gateway, shared by its sessions). */
+  outbound: OutboundScheduler
 }
 
 /**
@@ -64,6 +67,8 @@ export class ClientSession implements OnlineSession, RequestContext {
   private authTimer: NodeJS.Timeout | null
   private readonly tokenTimers: TokenTimers
   private transportCorked = false
+  /** Frames a fan-out deferred; while it holds any, every other frame for this connection queues behind them. */
+  private readonly outbound: OutboundQueue
 
   constructor(
     readonly socket: WebSocket,
@@ -74,6 +79,7 @@ export class ClientSession implements OnlineSession, RequestContext {
     this.authTimer = setTimeout(() => {
       if (this.state === 'awaiting-auth') this.close(CloseCode.CLOSE_AUTH_TIMEOUT, 'No auth frame in time.')
     }, AUTH_TIMEOUT_MS)
+    this.outbound = new OutboundQueue(deps.outbound, (bytes) => this.writeNow(bytes), (write) => this.writeBatch(write))
     this.tokenTimers = new TokenTimers(deps.config.tokenWarnBeforeSec * 1000, {
       willExpire: (expiresAt) => this.sendFrame({ id: 0, tokenWillExpire: { expiresAt } }),
       expired: () => {
@@ -91,6 +97,11 @@ export class ClientSession implements OnlineSession, RequestContext {
 
   sendFrameConfirmed(frame: Frame, delivered: () => void): void {
     this.sendFrame(frame)
+    // The ping must follow the frame on the wire: behind deferred frames it waits its turn with them.
+    this.outbound.sendInOrder(() => this.pingToConfirm(delivered))
+  }
+
+  private pingToConfirm(delivered: () => void): void {
     if (this.socket.readyState !== WebSocket.OPEN) return
     const tag = `confirm-${++this.confirmCounter}`
     this.confirmations.set(tag, delivered)
@@ -125,12 +136,37 @@ export class ClientSession implements OnlineSession, RequestContext {
     return this.state !== 'closed'
   }
 
-  /** Bytes queued on the socket and not yet taken by the kernel (room fan-out bounds room traffic with it). */
+  /** Bytes deferred or queued on the socket and not yet taken by the kernel (room fan-out bounds room traffic with it). */
   get unsentBytes(): number {
-    return this.socket.bufferedAmount
+    return this.socket.bufferedAmount + this.outbound.deferredBytes
   }
 
+  /** Writes the frame now, or behind the frames a fan-out deferred for this connection. */
   sendBytes(bytes: Uint8Array): void {
+    this.outbound.sendInOrder(bytes)
+  }
+
+  /** A fan-out's frame: written in a coming slice of the gateway's scheduler, in order with everything else. */
+  queueBytes(bytes: Uint8Array): void {
+    if (this.socket.readyState !== WebSocket.OPEN) return
+    this.outbound.defer(bytes)
+  }
+
+  /** Writes the deferred frames of one connection in one batch (one syscall where the stream allows). */
+  private writeBatch(write: () => void): void {
+    if (!this.transport || this.transportCorked) {
+      write()
+      return
+    }
+    this.transport.cork()
+    try {
+      write()
+    } finally {
+      this.transport.uncork()
+    }
+  }
+
+  private writeNow(bytes: Uint8Array): void {
     if (this.socket.readyState !== WebSocket.OPEN) return
     if (this.socket.bufferedAmount > MAX_SOCKET_BUFFER_BYTES) {
       // A peer that stopped reading would make us buffer without bound; it catches up with sync after reconnecting.
@@ -165,6 +201,8 @@ export class ClientSession implements OnlineSession, RequestContext {
     this.clearTimers()
     this.deps.registry.remove(this)
     this.framesDuringAuth.length = 0
+    // A deliberate close says why (an error frame may be deferred behind a fan-out): what is owed goes out first.
+    this.outbound.flushDeferred()
     if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) {
       this.socket.close(code, reason)
     }
@@ -315,6 +353,7 @@ export class ClientSession implements OnlineSession, RequestContext {
       this.deps.registry.remove(this)
     }
     this.framesDuringAuth.length = 0
+    this.outbound.clear()
     this.clearTimers()
   }
 

@@ -8,6 +8,7 @@ import { createLogger } from '../../shared/logger'
 import { CLOSE_GRACE_MS, PING_INTERVAL_MS } from '../config'
 import { createDispatcher } from './dispatch'
 import type { GatewayServices } from './request-context'
+import { OutboundScheduler } from './outbound-queue'
 import { ClientSession, type SessionDeps } from './session'
 
 const log = createLogger('server:gateway')
@@ -23,7 +24,7 @@ export interface Gateway {
 }
 
 export function attachGateway(httpServer: http.Server, services: GatewayServices): Gateway {
-  const deps: SessionDeps = { ...services, dispatch: createDispatcher(services) }
+  const deps: SessionDeps = { ...services, dispatch: createDispatcher(services), outbound: new OutboundScheduler() }
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false })
   const sessions = new Set<ClientSession>()
 

@@ -8,7 +8,7 @@ import { canonicalUserId } from '../../../shared/user-id'
 import { MAX_USERNAME_CHARS } from '../../../shared/limits'
 import { hashPassword } from '../../auth/passwords'
 import { PLATFORM_USERS_PAGE_DEFAULT, PLATFORM_USERS_PAGE_MAX, SYSTEM_SENDER_ID } from '../../config'
-import { passwordProblem } from '../../services/accounts'
+import { passwordProblem, type AccountDeparture } from '../../services/accounts'
 import type { ContactsService } from '../../services/contacts'
 import type { ConnectionRef } from '../../services/fanout'
 import { canonicalGroupId, type GroupsService } from '../../services/groups'
@@ -101,6 +101,8 @@ export interface PlatformDeps {
   rooms: RoomService
   contacts: ContactsService
   live: Pick<LiveConnections, 'endSessions'>
+  /** A deleted account's groups and rooms (services/accounts.ts). */
+  departure?: Pick<AccountDeparture, 'leaveEverything'>
 }
 
 export interface SendInput {
@@ -112,7 +114,7 @@ export interface SendInput {
 
 /** A stand-in socket for the room service: room operations the platform makes as the room's owner (never joins). */
 function ownerSocket(user: string): RoomSocket {
-  return { user, deviceId: 'platform-api', isOpen: false, unsentBytes: 0, sendBytes: () => {} }
+  return { user, deviceId: 'platform-api', isOpen: false, unsentBytes: 0, sendBytes: () => {}, queueBytes: () => {} }
 }
 
 const ROLE_NAMES: Readonly<Record<number, GroupMember['role']>> = { 1: 'member', 2: 'admin', 3: 'owner' }
@@ -138,7 +140,7 @@ export interface PlatformService {
 }
 
 export function createPlatformService(deps: PlatformDeps): PlatformService {
-  const { store, messages, groups, rooms, contacts, live } = deps
+  const { store, messages, groups, rooms, contacts, live, departure } = deps
 
   /** The canonical id of an existing account that is neither deleted nor the system sender, or why not. */
   const account = async (raw: unknown): Promise<PlatformResult<{ user: string; createdAt: number }>> => {
@@ -289,6 +291,7 @@ export function createPlatformService(deps: PlatformDeps): PlatformService {
       contacts.forgetUser(user)
       contacts.publish(deletion.events)
       live.endSessions(user, 'all', ACCOUNT_DELETED_MESSAGE)
+      await departure?.leaveEverything(user)
       log.info('account deleted through the platform API', { user, peersTold: deletion.events.length, sessionsEnded: deletion.revokedSessions.length })
       return { ok: true, value: { user } }
     },

@@ -14,6 +14,8 @@ export interface RoomSocket {
   /** Bytes written to the socket and not yet handed to the kernel (ws bufferedAmount). */
   readonly unsentBytes: number
   sendBytes(bytes: Uint8Array): void
+  /** Writes a fan-out's frame in a coming slice of the gateway, in order with the rest (see gateway/outbound-queue). */
+  queueBytes(bytes: Uint8Array): void
 }
 
 /** Upper bound of a WebSocket frame header the server writes (no mask): 2 + 8 bytes. */
@@ -56,7 +58,7 @@ export class RoomFanout {
       this.countDrop(room, socket)
       return
     }
-    socket.sendBytes(bytes)
+    socket.queueBytes(bytes)
     const after = backlog + bytes.length + WS_HEADER_BYTES
     if (after > this.peakBacklogBytes) this.peakBacklogBytes = after
   }
