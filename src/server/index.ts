@@ -13,7 +13,7 @@ import { GOING_AWAY_WINDOW_MS, resolveConfig } from './config'
 import type { ServerOptions } from './options'
 import { attachGateway, WS_PATH } from './gateway/ws-gateway'
 import { OnlineRegistry } from './gateway/online-registry'
-import { createAccountService } from './services/accounts'
+import { createAccountDeparture, createAccountService } from './services/accounts'
 import { createMessageService } from './services/messages'
 import { createSyncService } from './services/sync'
 import { createGroupsService } from './services/groups'
@@ -80,8 +80,6 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const contactsConfig = contactsConfigFromEnv()
   const contacts = createContactsService(store, registry, contactsConfig)
   const messages = createMessageService(store, registry, contacts)
-  const profiles = createProfilesService(store, registry, contacts, config.attemptLimits.account)
-  registry.onPresence((user, online) => profiles.presenceChanged(user, online))
   const groups = createGroupsService(store, registry)
   // A device's first connection subscribes it to its groups' live entries (fan-out by online devices).
   registry.useGroupLoader((user) => store.groupIdsOf(user))
@@ -89,10 +87,14 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const rooms = createRoomService(store, config.rooms)
   // A connection that goes away leaves its rooms; its user leaves them after the grace period unless back.
   registry.onRemoved((session) => rooms.socketClosed(session))
+  // A deleted account leaves its groups and rooms after the deletion's own transaction (services/accounts.ts).
+  const departure = createAccountDeparture(store, groups, rooms)
+  const profiles = createProfilesService(store, registry, contacts, config.attemptLimits.account, departure)
+  registry.onPresence((user, online) => profiles.presenceChanged(user, online))
   const accounts = createAccountService(store, tokens, createAttemptLimiter(store, config.attemptLimits), contactsConfig.deletedNameReserveMs)
 
   const credentials = createAppCredentials(store)
-  const platform = createPlatformService({ store, messages, groups, rooms, contacts, live: registry })
+  const platform = createPlatformService({ store, messages, groups, rooms, contacts, live: registry, departure })
   let createdPlatformCredential: string | null
   try {
     createdPlatformCredential = await credentials.ensure()
@@ -101,6 +103,10 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     await store.close()
     throw err
   }
+  // Deletions a crash cut short are finished before anyone connects (nobody sees a deleted account as a member).
+  await departure.sweep().catch((err: unknown) => {
+    log.error('finishing the leaving of deleted accounts failed', { error: err instanceof Error ? err.message : String(err) })
+  })
   const app = createAppServer(accounts, config, { service: platform, credentials })
   // The WebSocket gateway shares the port: it handles the upgrade requests of fastify's own http.Server.
   const httpServer = app.server

@@ -1,5 +1,6 @@
-// Owns account rules: username and password validation, registration, credential checks and sign-in attempt limits.
-// Transport-free: the HTTP app server maps these outcomes to status codes.
+// Owns account rules: username and password validation, registration, credential checks, sign-in attempt limits,
+// and what a deleted account leaves behind (its groups and rooms). Transport-free: HTTP maps outcomes to statuses.
+import { createLogger } from '../../shared/logger'
 import { hashPassword, verifyPassword } from '../auth/passwords'
 import type { AttemptAction, AttemptLimiter } from '../auth/attempt-limits'
 import type { IssuedToken, TokenService } from '../auth/tokens'
@@ -8,6 +9,10 @@ import { MAX_DEVICE_ID_LENGTH, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '
 import { canonicalUserId } from '../../shared/user-id'
 import { MAX_USERNAME_CHARS } from '../../shared/limits'
 import { contactsConfigFromEnv } from './contacts/config'
+import type { GroupsService } from './groups'
+import type { RoomService } from './rooms/service'
+
+const log = createLogger('server:accounts')
 
 export type AccountFailureCode =
   | 'INVALID_USERNAME'
@@ -126,6 +131,53 @@ export function createAccountService(
       await attempts.succeeded('login', user, verdict)
       const issued = await tokens.issue(user, typeof deviceId === 'string' && deviceId ? deviceId : null)
       return { ok: true, value: { user, ...issued } }
+    }
+  }
+}
+
+/**
+ * A deleted account leaving its groups and rooms. The deletion itself (store.accountDelete) marks the account deleted
+ * first, in its own transaction; the leaving comes after it, one transaction per group, so a server killed half-way
+ * keeps a deleted account still in some groups. `sweep` (run at every start, before the server listens) finds
+ * such accounts in the store and finishes them; every step is idempotent, so finishing twice changes nothing.
+ */
+export interface AccountDeparture {
+  /** After the account was marked deleted: leave every group and room (the members are told). Never throws. */
+  leaveEverything(user: string): Promise<void>
+  /** Finishes the leaving of every deleted account still found in a group or room; returns how many there were. */
+  sweep(): Promise<number>
+}
+
+export function createAccountDeparture(
+  store: ServerStore,
+  groups: Pick<GroupsService, 'removeDeletedAccount' | 'deletedAccountsPending'>,
+  rooms: Pick<RoomService, 'removeDeletedAccount'>
+): AccountDeparture {
+  const leave = async (user: string): Promise<void> => {
+    if ((await store.accountDeletedAt(user)) === null) {
+      log.warn('not leaving the groups of an account that is not deleted', { user })
+      return
+    }
+    const groupsChanged = await groups.removeDeletedAccount(user)
+    const roomsDone = await rooms.removeDeletedAccount(user)
+    log.info('deleted account left its groups and rooms', { user, groups: groupsChanged, ...roomsDone })
+  }
+
+  return {
+    async leaveEverything(user) {
+      try {
+        await leave(user)
+      } catch (err) {
+        // The account is deleted whatever happens here: what is left undone, the next start's sweep finishes.
+        log.error('a deleted account could not leave all its groups and rooms', { user, error: err instanceof Error ? err.message : String(err) })
+      }
+    },
+
+    async sweep() {
+      const pending = new Set([...(await groups.deletedAccountsPending()), ...(await store.roomsDeletedAccountsPending())])
+      for (const user of pending) await leave(user)
+      if (pending.size > 0) log.info('finished the leaving of deleted accounts', { accounts: pending.size })
+      return pending.size
     }
   }
 }

@@ -24,6 +24,10 @@ export const DOMAIN_METHODS = [
   'roomAttributes',
   'setRoomAttributes',
   'removeRoomAttributes',
+  'roomsOwnedBy',
+  'roomSucceedDeletedOwner',
+  'roomsForgetDeletedAccount',
+  'roomsDeletedAccountsPending',
   // contacts
   'contactsList',
   'contactsChange',
@@ -50,6 +54,9 @@ export const DOMAIN_METHODS = [
   'groupReadAllowed',
   'groupIdsOf',
   'groupSummaries',
+  'groupsOfDeletedAccount',
+  'groupsDeletedAccountsPending',
+  'groupDropDeletedAccount',
   'tableRowCounts',
   // platform API
   'platformUsers',

@@ -161,6 +161,13 @@ export interface GroupsService {
   markRead(user: string, group: string, seq: number, origin: ConnectionRef): Promise<GroupsOutcome<{ seq: number; eventSeq: number }>>
   /** The user's groups as ConversationSummary props (RecentConversations' first page). */
   summaries(user: string): Promise<parley.v1.ConversationSummary.$Properties[]>
+  /**
+   * A deleted account (already marked deleted) leaves every group it has a trace in, one transaction per group
+   * (store.groupDropDeletedAccount), each pushed like a leave; returns how many groups changed. Safe to repeat.
+   */
+  removeDeletedAccount(user: string): Promise<number>
+  /** Deleted accounts still found in groups (a deletion cut short): the start-up sweep finishes them. */
+  deletedAccountsPending(): Promise<string[]>
 }
 
 /** Room kept for the frame envelope around a group_sync answer (request id, field headers). */
@@ -448,6 +455,22 @@ export function createGroupsService(store: ServerStore, fanout: EventFanout & Gr
       }
       return { ok: true, value: moved }
     },
+
+    async removeDeletedAccount(user) {
+      let changed = 0
+      for (const group of await store.groupsOfDeletedAccount(user)) {
+        const result = await store.groupDropDeletedAccount(user, group, Date.now())
+        if (isGroupRefusal(result)) {
+          log.warn('a deleted account could not be taken out of a group', { user, group, reason: result.refusal.message })
+          continue
+        }
+        publish(result)
+        changed++
+      }
+      return changed
+    },
+
+    deletedAccountsPending: () => store.groupsDeletedAccountsPending(),
 
     async summaries(user) {
       const rows = await store.groupSummaries(user, GROUP_SUMMARY_MAX)

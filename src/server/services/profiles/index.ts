@@ -11,7 +11,7 @@ import type { AttemptPolicy } from '../../options'
 import { profileToProps } from '../../store/profiles/sqlite'
 import type { ProfilePatch, ProfileRow } from '../../store/profiles/types'
 import type { ServerStore } from '../../store/types'
-import { passwordProblem } from '../accounts'
+import { passwordProblem, type AccountDeparture } from '../accounts'
 import type { ContactsService, Refusal } from '../contacts'
 import { charCount } from '../contacts'
 import {
@@ -110,7 +110,8 @@ export function createProfilesService(
   store: ServerStore,
   live: LiveConnections,
   contacts: ContactsService,
-  passwordAttempts: AttemptPolicy
+  passwordAttempts: AttemptPolicy,
+  departure?: Pick<AccountDeparture, 'leaveEverything'>
 ): ProfilesService {
   /** Presence work per user, chained so a quick offline/online flip reaches friends in the order it happened. */
   const presenceChains = new Map<string, Promise<void>>()
@@ -220,6 +221,8 @@ export function createProfilesService(
     contacts.forgetUser(user)
     contacts.publish(deletion.events)
     live.endSessions(user, 'all', ACCOUNT_DELETED, origin.connection)
+    // Then it leaves its groups and rooms (the members are told), once its own sockets are ending.
+    await departure?.leaveEverything(user)
     log.info('account deleted', { user, peersTold: deletion.events.length, sessionsEnded: deletion.revokedSessions.length })
     return { ok: true, response: { done: { eventSeq: 0 } }, endConnection: true }
   }

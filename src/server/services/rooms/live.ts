@@ -19,6 +19,8 @@ export interface RoomLiveState {
   join(room: string, user: string, at: number): { added: boolean; count: number }
   leave(room: string, user: string): { removed: boolean; count: number }
   isPresent(room: string, user: string): boolean
+  /** The rooms `user` is in (a deleted account leaves them all). */
+  roomsOf(user: string): string[]
   memberCount(room: string): number
   /** Members ordered by user id, after `afterUser`. */
   members(room: string, afterUser: string, limit: number): { members: RoomPresence[]; hasMore: boolean }
@@ -73,6 +75,13 @@ export class MemoryRoomLiveState implements RoomLiveState {
 
   isPresent(room: string, user: string): boolean {
     return this.rooms.get(room)?.members.has(user) ?? false
+  }
+
+  roomsOf(user: string): string[] {
+    // A scan of the node's rooms: asked only when an account is deleted.
+    const rooms: string[] = []
+    for (const [room, live] of this.rooms) if (live.members.has(user)) rooms.push(room)
+    return rooms
   }
 
   memberCount(room: string): number {

@@ -53,8 +53,21 @@ export interface RoomService {
   send(socket: RoomSocket, request: SendRequestProps): Promise<SendOutcome>
   /** A connection closed: it leaves its rooms; its user leaves after the grace period unless back by then. */
   socketClosed(connection: ConnectionRef): void
+  /**
+   * A deleted account (already marked deleted): each room it owns passes to an admin (one in the room now first) or,
+   * with no admin, is deleted; it leaves every room it is in on this node (the members told as for a leave); its
+   * admin roles, mutes and bans are dropped. Repeating it changes nothing.
+   */
+  removeDeletedAccount(user: string): Promise<RoomDeparture>
   stats(): RoomFanoutStats
   close(): void
+}
+
+/** What a deleted account's departure did to rooms (logged). */
+export interface RoomDeparture {
+  left: number
+  handedOver: number
+  deleted: number
 }
 
 /** A room definition as kept in memory on this node (write-through: every change is stored first). */
@@ -521,6 +534,45 @@ export function createRoomService(store: RoomsStore, config: RoomsConfig, live: 
         const stillThere = removeSocket(room, socket)
         if (!stillThere && live.isPresent(room, socket.user)) startGrace(room, socket.user)
       }
+    },
+
+    async removeDeletedAccount(user) {
+      const departure: RoomDeparture = { left: 0, handedOver: 0, deleted: 0 }
+      for (const room of await store.roomsOwnedBy(user)) {
+        const def = await load(room)
+        // An admin who is in the room now takes over before one who is away (by id within each).
+        const preferred = def ? [...def.admins].filter((admin) => live.isPresent(room, admin)).sort() : []
+        const succession = await store.roomSucceedDeletedOwner(room, user, preferred)
+        if (succession.outcome === 'handedOver') {
+          departure.handedOver++
+          const cached = definitions.get(room)
+          if (cached) {
+            cached.owner = succession.owner
+            cached.admins.delete(succession.owner)
+            broadcast(room, {
+              member: { kind: MemberKind.ROLE_CHANGED, user: succession.owner, actor: user, role: Role.OWNER, memberCount: live.memberCount(room) }
+            })
+            broadcast(room, { info: infoOf(cached, '') })
+          }
+          log.info('room handed over: its owner deleted the account', { room, owner: succession.owner })
+        } else if (succession.outcome === 'deleted') {
+          departure.deleted++
+          broadcast(room, { deleted: { room } })
+          forgetRoom(room)
+          log.info('room deleted: its owner deleted the account and it has no admin', { room })
+        }
+      }
+      for (const room of live.roomsOf(user)) {
+        removeMember(room, user, MemberKind.LEFT, user)
+        departure.left++
+      }
+      await store.roomsForgetDeletedAccount(user)
+      for (const def of definitions.values()) {
+        def.admins.delete(user)
+        def.mutes.delete(user)
+        def.banned.delete(user)
+      }
+      return departure
     },
 
     stats: () => fanout.stats(),

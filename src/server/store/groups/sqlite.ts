@@ -264,7 +264,39 @@ export function openGroupsSqlite(context: SqliteDomainContext): Synchronous<Grou
     `INSERT INTO messages (sender, client_id, recipient, chat_type, ts, body, sender_seq, recipient_seq)
      VALUES (?, ?, ?, ${GROUP_CHAT}, ?, ?, ?, NULL)`
   )
-  const userExists = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM users WHERE name = ?')
+  // A deleted account cannot be added, invited or banned: it is no user any more (its name is only reserved).
+  const userExists = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM users WHERE name = ? AND deleted_at IS NULL')
+  const accountDeleted = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM users WHERE name = ? AND deleted_at IS NOT NULL')
+  // ---- a deleted account's traces: memberships, requests, invitations (to or from it), bans, departures ----------
+  const groupsTouchedBy = db.prepare<[string, string, string, string, string, string], { group_id: string }>(
+    `SELECT group_id FROM group_members WHERE user = ?
+     UNION SELECT group_id FROM group_join_requests WHERE user = ?
+     UNION SELECT group_id FROM group_invitations WHERE invitee = ?
+     UNION SELECT group_id FROM group_invitations WHERE inviter = ?
+     UNION SELECT group_id FROM group_bans WHERE user = ?
+     UNION SELECT group_id FROM group_departures WHERE user = ?
+     ORDER BY group_id`
+  )
+  // Deleted accounts are few; the per-user indexes answer the first three, the small pending tables are read once.
+  const deletedAccountsInGroups = db.prepare<[], { name: string }>(
+    `SELECT u.name FROM users u WHERE u.deleted_at IS NOT NULL AND (
+         EXISTS (SELECT 1 FROM group_members m WHERE m.user = u.name)
+      OR EXISTS (SELECT 1 FROM group_departures d WHERE d.user = u.name)
+      OR EXISTS (SELECT 1 FROM group_invitations i WHERE i.invitee = u.name))
+     UNION SELECT r.user FROM group_join_requests r JOIN users u ON u.name = r.user WHERE u.deleted_at IS NOT NULL
+     UNION SELECT i.inviter FROM group_invitations i JOIN users u ON u.name = i.inviter WHERE u.deleted_at IS NOT NULL
+     UNION SELECT b.user FROM group_bans b JOIN users u ON u.name = b.user WHERE u.deleted_at IS NOT NULL
+     ORDER BY 1`
+  )
+  // The owner's successor: the longest-standing admin, else the longest-standing member (join order is from_seq:
+  // the group's head when they joined), never another deleted account still waiting to be taken out.
+  const successorOf = db.prepare<[string, string], MemberColumns>(
+    `SELECT m.user, m.role, m.from_seq, m.joined_at, m.muted_until FROM group_members m
+     WHERE m.group_id = ? AND m.user <> ? AND m.role IN (${ROLE_NUMBER.member}, ${ROLE_NUMBER.admin})
+       AND NOT EXISTS (SELECT 1 FROM users u WHERE u.name = m.user AND u.deleted_at IS NOT NULL)
+     ORDER BY m.role DESC, m.from_seq ASC, m.joined_at ASC, m.user ASC LIMIT 1`
+  )
+  const deleteInvitationsBy = db.prepare<[string, string]>('DELETE FROM group_invitations WHERE group_id = ? AND inviter = ?')
   const tableNames = db.prepare<[], { name: string }>(
     "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
   )
@@ -686,6 +718,56 @@ export function openGroupsSqlite(context: SqliteDomainContext): Synchronous<Grou
     }
   }
 
+  /**
+   * A deleted account taken out of one group: as its own leave (the LEFT notice the members see, the count down),
+   * after handing an owned group to its successor (OWNER_CHANGED, their ROLE_CHANGED) or dissolving a group left
+   * with nobody. Its requests, invitations (to it and from it), ban and departure go too, so whoever registers the
+   * name later inherits none of them. The account's own log was dropped with it: it gets no membership event.
+   * Running it again changes nothing (each step checks what is still there).
+   */
+  const dropDeletedAccount = (user: string, groupId: string, now: number): GroupChangeDone => {
+    if (!accountDeleted.get(user)) {
+      throw new Refused(refused(pb.ErrorCode.ERROR_FORBIDDEN, `The account "${user}" is not deleted.`))
+    }
+    const log = newChangeLog()
+    const group = selectGroup.get(groupId)
+    if (!group) return done(groupId, log)
+    let dissolved = false
+    const member = group.dissolved_at === null ? selectMember.get(groupId, user) : undefined
+    if (member) {
+      const dropSilently = (gone: MemberColumns): void => {
+        deleteMember.run(groupId, gone.user)
+        addMemberCount.run(-1, groupId)
+        log.departed.push(gone.user)
+      }
+      const successor = member.role === ROLE_NUMBER.owner ? successorOf.get(groupId, user) : undefined
+      if (member.role === ROLE_NUMBER.owner && !successor) {
+        const toSeq = appendNotice(log, groupId, user, { kind: NoticeKind.KIND_DISSOLVED }, now)
+        for (const other of allMembers.all(groupId)) {
+          if (other.user === user || accountDeleted.get(other.user)) dropSilently(other)
+          else endMembership(log, group, other, MembershipKind.KIND_DISSOLVED, user, toSeq, now)
+        }
+        setDissolved.run(now, groupId)
+        dissolved = true
+      } else {
+        if (successor) {
+          setRole.run(ROLE_NUMBER.owner, groupId, successor.user)
+          setOwner.run(successor.user, groupId)
+          appendNotice(log, groupId, user, { kind: NoticeKind.KIND_OWNER_CHANGED, users: [successor.user] }, now)
+          appendMembership(log, successor.user, groupId, { kind: MembershipKind.KIND_ROLE_CHANGED, groupName: group.name, role: roleProto('owner'), actor: user }, now)
+        }
+        appendNotice(log, groupId, user, { kind: NoticeKind.KIND_LEFT }, now)
+        dropSilently(member)
+      }
+    }
+    deleteJoinRequest.run(groupId, user)
+    deleteInvitation.run(groupId, user)
+    deleteInvitationsBy.run(groupId, user)
+    deleteBan.run(groupId, user)
+    deleteDeparture.run(groupId, user)
+    return { ...done(groupId, log), dissolved }
+  }
+
   const toGroupRow = (group: GroupColumns, user: string, now: number): GroupRow => {
     const member = group.dissolved_at === null ? selectMember.get(group.group_id, user) : undefined
     return {
@@ -933,6 +1015,15 @@ export function openGroupsSqlite(context: SqliteDomainContext): Synchronous<Grou
         })
       }
       return summaries
+    },
+    groupsOfDeletedAccount(user) {
+      return groupsTouchedBy.all(user, user, user, user, user, user).map((row) => row.group_id)
+    },
+    groupsDeletedAccountsPending() {
+      return deletedAccountsInGroups.all().map((row) => row.name)
+    },
+    groupDropDeletedAccount(user, groupId, now) {
+      return changeTransaction(() => dropDeletedAccount(user, groupId, now))
     },
     tableRowCounts() {
       const counts: Record<string, number> = {}

@@ -162,6 +162,20 @@ export interface GroupsStore {
   groupIdsOf(user: string): Promise<string[]>
   /** The user's groups as conversations, with newest message, read pointer and unread count. */
   groupSummaries(user: string, limit: number): Promise<GroupSummaryRow[]>
+  /**
+   * Groups where the account has a membership, a join request, an invitation (to or from it), a ban or a departure:
+   * what its deletion must clear (groupDropDeletedAccount, one group at a time).
+   */
+  groupsOfDeletedAccount(user: string): Promise<string[]>
+  /** Deleted accounts that still have any of those (a deletion cut short by a crash): the start-up sweep's list. */
+  groupsDeletedAccountsPending(): Promise<string[]>
+  /**
+   * Takes a deleted account out of one group in ONE transaction: an owned group passes to the longest-standing admin,
+   * else the longest-standing member (or is dissolved when nobody else is in it), then the account leaves (a LEFT
+   * notice), and its requests, invitations, ban and departure there are dropped. Repeating it changes nothing.
+   * Refused (FORBIDDEN) when the account is not deleted.
+   */
+  groupDropDeletedAccount(user: string, group: string, now: number): Promise<GroupChangeResult>
   /** Rows in every table of the database, by table (diagnostics: rows written per group message). */
   tableRowCounts(): Promise<Record<string, number>>
 }

@@ -2,7 +2,7 @@
 // and the synchronous RoomsStore the writer worker runs. Live membership and recent messages are not stored.
 import type { SqliteDomainContext } from '../domain-context'
 import type { Synchronous } from '../records'
-import type { RoomDirectoryRow, RoomsStore, StoredRoom, StoredRoomAttribute } from './types'
+import type { RoomDirectoryRow, RoomsStore, RoomSuccession, StoredRoom, StoredRoomAttribute } from './types'
 
 /** The rooms tables: definitions, admins, mutes, blocklist and attributes, all keyed by room first. */
 export const ROOMS_SCHEMA_SQL = `
@@ -115,6 +115,23 @@ export function openRoomsSqlite(context: SqliteDomainContext): Synchronous<Rooms
 
   const exists = (room: string): boolean => selectRoom.get(room) !== undefined
 
+  // ---- a deleted account's rooms and roles --------------------------------------------------------------------
+  const roomsOwned = db.prepare<[string], { room: string }>('SELECT room FROM rooms WHERE owner = ? ORDER BY room')
+  const livingAdmins = db.prepare<[string], { user: string }>(
+    `SELECT a.user FROM room_admins a WHERE a.room = ?
+       AND NOT EXISTS (SELECT 1 FROM users u WHERE u.name = a.user AND u.deleted_at IS NOT NULL)
+     ORDER BY a.user`
+  )
+  const updateOwner = db.prepare<[string, string]>('UPDATE rooms SET owner = ? WHERE room = ?')
+  const forgetUser = ['room_admins', 'room_mutes', 'room_bans'].map((table) => db.prepare<[string]>(`DELETE FROM ${table} WHERE user = ?`))
+  const deletedAccountsInRooms = db.prepare<[], { name: string }>(
+    `SELECT r.owner AS name FROM rooms r JOIN users u ON u.name = r.owner WHERE u.deleted_at IS NOT NULL
+     UNION SELECT a.user FROM room_admins a JOIN users u ON u.name = a.user WHERE u.deleted_at IS NOT NULL
+     UNION SELECT m.user FROM room_mutes m JOIN users u ON u.name = m.user WHERE u.deleted_at IS NOT NULL
+     UNION SELECT b.user FROM room_bans b JOIN users u ON u.name = b.user WHERE u.deleted_at IS NOT NULL
+     ORDER BY 1`
+  )
+
   return {
     createRoom(room) {
       insertRoom.run(room.room, room.name, room.name.toLowerCase(), room.description, room.owner, room.maxMembers, room.createdAt)
@@ -173,6 +190,33 @@ export function openRoomsSqlite(context: SqliteDomainContext): Synchronous<Rooms
     },
     roomAttributes(room) {
       return selectAttributes.all(room)
+    },
+    roomsOwnedBy(user) {
+      return roomsOwned.all(user).map((row) => row.room)
+    },
+    roomSucceedDeletedOwner(room, owner, preferred): RoomSuccession {
+      return inTransaction((): RoomSuccession => {
+        const row = selectRoom.get(room)
+        if (!row || row.owner !== owner) return { outcome: 'unchanged' }
+        const admins = livingAdmins.all(room).map((admin) => admin.user)
+        const successor = preferred.find((user) => admins.includes(user)) ?? admins[0]
+        if (successor === undefined) {
+          for (const statement of deleteRoomRows) statement.run(room)
+          return { outcome: 'deleted' }
+        }
+        updateOwner.run(successor, room)
+        // The owner is not listed among the admins.
+        deleteAdmin.run(room, successor)
+        return { outcome: 'handedOver', owner: successor }
+      })
+    },
+    roomsForgetDeletedAccount(user) {
+      inTransaction(() => {
+        for (const statement of forgetUser) statement.run(user)
+      })
+    },
+    roomsDeletedAccountsPending() {
+      return deletedAccountsInRooms.all().map((row) => row.name)
     },
     setRoomAttributes(room, actor, attributes, mayReplaceOthers, maxKeys) {
       return inTransaction(() => {

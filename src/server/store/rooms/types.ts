@@ -63,6 +63,13 @@ export type SetRoomAttributesResult =
   | { ok: false; reason: 'limit'; count: number }
   | { ok: false; reason: 'forbidden'; key: string }
 
+/** What became of a room whose owner's account was deleted (roomSucceedDeletedOwner). */
+export type RoomSuccession =
+  | { outcome: 'handedOver'; owner: string }
+  | { outcome: 'deleted' }
+  /** The room is gone or has another owner already (the step ran before). */
+  | { outcome: 'unchanged' }
+
 export interface RoomsStore {
   createRoom(room: NewRoom): Promise<void>
   /** The room's definition, or null when there is no such room (or it was deleted). */
@@ -79,6 +86,18 @@ export interface RoomsStore {
   /** Deletes the room and everything stored with it; false when there was no such room. */
   deleteRoom(room: string): Promise<boolean>
   roomAttributes(room: string): Promise<StoredRoomAttribute[]>
+  /** Ids of the rooms `user` owns. */
+  roomsOwnedBy(user: string): Promise<string[]>
+  /**
+   * The room of a deleted owner, in one transaction: it passes to an admin (the first of `preferred` that is still
+   * one, else the first admin by id; never a deleted account), who leaves the admin list; with no admin the room is
+   * deleted. `unchanged` when `owner` no longer owns it.
+   */
+  roomSucceedDeletedOwner(room: string, owner: string, preferred: readonly string[]): Promise<RoomSuccession>
+  /** Drops a deleted account's admin roles, mutes and bans in every room (one transaction). */
+  roomsForgetDeletedAccount(user: string): Promise<void>
+  /** Deleted accounts that still own a room or hold a role, mute or ban in one: the start-up sweep's list. */
+  roomsDeletedAccountsPending(): Promise<string[]>
   /**
    * Sets `attributes` as `actor`, in one transaction. `mayReplaceOthers`: the actor may replace keys owned by
    * another user (an admin with overwrite_others); otherwise such a key refuses the whole call.
