@@ -10,6 +10,8 @@ import { LOGIN_PATH } from '../../src/server/api/app-server'
 import { FrameClient, postJson, registerAndLogin, type Login } from '../bench/lib/frame-client'
 import { ServerProcess, buildBundles } from '../fault/processes'
 import { makeTempDir, removeDir, startTestServer, type TestServer } from '../support/test-server'
+import type { ChatClient } from '../../src/main/core/client'
+import { registerUsers, TEST_PASSWORD, uniqueUser, useServerAndDevices, waitFor } from './helpers/env'
 
 process.env.PARLEY_LOG ??= 'warn'
 // The name frees up at once, so a test can check that the next owner of the name inherits nothing.
@@ -273,6 +275,65 @@ describe('account deletion leaves groups and rooms', () => {
     await bob.waitFor(notice(joined, NoticeKind.KIND_LEFT, 'jack'))
     expect((await groupsOk(bob, { info: { group: owned } })).info).toMatchObject({ owner: 'bob', memberCount: 1 })
     expect(await memberNames(bob, joined)).toEqual(['bob'])
+  })
+})
+
+describe('account deletion as the other members’ client devices see it', () => {
+  const { server, devices } = useServerAndDevices()
+
+  const noticesOn = async (client: ChatClient, group: string): Promise<string[]> =>
+    (await client.pageLocal({ type: 'group', id: group }, null, 500)).messages.flatMap((m) =>
+      m.content.type === 'notice' ? [`${m.content.kind}:${m.content.actor}>${m.content.users.join(',')}`] : []
+    )
+
+  it('a device online sees the handover and the leave live; a device that was away sees them after catch-up', async () => {
+    const alice = uniqueUser('alice')
+    const bob = uniqueUser('bob')
+    const carol = uniqueUser('carol')
+    await registerUsers(server, alice, bob, carol)
+    const a = devices.create('a')
+    const b = devices.create('b')
+    const carolDir = makeTempDir()
+    const carolDevice = `c-${carol}`
+    let c = devices.create('c', {}, { dataDir: carolDir, deviceId: carolDevice })
+    await Promise.all([a.login(alice, TEST_PASSWORD), b.login(bob, TEST_PASSWORD), c.login(carol, TEST_PASSWORD)])
+    const settings = { isPublic: false, joinNeedsApproval: false, inviteNeedsConsent: false, maxMembers: 10 }
+    const { group } = await a.groups.create({ name: 'Walkers', description: '', settings, members: [bob, carol] })
+    await a.groups.setAdmin(group, carol, true)
+    for (const device of [b, c]) {
+      await waitFor(`the group on ${device.deviceId}`, async () => (await device.groups.local(group))?.state === 'member')
+    }
+    await waitFor('carol an admin on her device', async () => (await c.groups.local(group))?.myRole === 'admin')
+    await c.whenSynced()
+    await c.close()
+
+    await a.deleteAccount(TEST_PASSWORD)
+
+    // Bob's device, online: the notices in the timeline, and the group's description with its new owner and count.
+    await waitFor('the notices on bob’s device', async () => {
+      const seen = await noticesOn(b, group)
+      return seen.includes(`ownerChanged:${alice}>${carol}`) && seen.includes(`left:${alice}>`)
+    })
+    await waitFor('the new owner and count on bob’s device', async () => {
+      const local = await b.groups.local(group)
+      return local?.owner === carol && local.memberCount === 2
+    })
+    expect((await b.groups.members(group)).members.map((m) => [m.user, m.role])).toEqual([
+      [carol, 'owner'],
+      [bob, 'member']
+    ])
+
+    // Carol's device comes back: it learns it owns the group and shows the same notices.
+    c = devices.create('c', {}, { dataDir: carolDir, deviceId: carolDevice })
+    await c.login(carol, TEST_PASSWORD)
+    await waitFor('carol the owner on her device', async () => {
+      const local = await c.groups.local(group)
+      return local?.myRole === 'owner' && local.owner === carol && local.memberCount === 2
+    })
+    await waitFor('the notices on carol’s device', async () => {
+      const seen = await noticesOn(c, group)
+      return seen.includes(`ownerChanged:${alice}>${carol}`) && seen.includes(`left:${alice}>`)
+    })
   })
 })
 
