@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { loginAccount, registerAccount } from '../../src/main/core/app-server'
 import type { ChatMessage, ConnectionState, Conversation } from '../../src/shared/model'
 import { MAX_TEXT_BYTES } from '../../src/shared/proto/codec'
-import { accountDatabasePath } from '../../src/main/core/client'
+import { accountDatabasePath } from '../../src/main/core/session/account-files'
 import { openMessageStore } from '../../src/main/core/store'
 import { localHistory, makeTempDir, registerUsers, TEST_PASSWORD, uniqueUser, waitFor, useServerAndDevices, textOf } from './helpers/env'
 

@@ -4,7 +4,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { accountDatabasePath, adoptLegacyDatabase } from '../../src/main/core/client'
+import { accountDatabasePath, adoptLegacyDatabase } from '../../src/main/core/session/account-files'
 
 describe('account database name', () => {
   const dirs: string[] = []

@@ -1,0 +1,428 @@
+// Owns one signed-in session's parts and how they are wired: the connection, the syncer, outbox, history pager and
+// catch-up loop, the group, contacts and room clients, read-pointer flushing, token renewal and push routing.
+import { AppError } from '../../../shared/errors'
+import { createLogger } from '../../../shared/logger'
+import { conversationKey, type ConnectionStatus, type ConversationKey, type GroupMembershipChange, type SessionInfo } from '../../../shared/model'
+import { hexToClientId } from '../../../shared/proto/codec'
+import { canonicalUserId } from '../../../shared/user-id'
+import { startAndAwaitFirstConnect } from '../first-connect'
+import { fullJitterDelayMs } from '../net/backoff'
+import { Connection, type AuthInfo, type ConnectionEnded, type PushFrame } from '../net/connection'
+import { GroupsClient } from '../groups'
+import { GroupSync } from '../groups/group-sync'
+import { ContactsClient } from '../contacts'
+import { RoomsClient } from '../rooms/client'
+import { messageDecoder, rawEventOfPush, rawEventsOfResponse, type LogEntryDecoder } from '../protocol/log-entry'
+import { chatTypeToWire } from '../protocol/messages'
+import type { MessageStore } from '../store/types'
+import { CatchUpLoop } from '../sync/catch-up-loop'
+import { HistoryPager } from '../sync/history'
+import { Outbox } from '../sync/outbox'
+import { recentPageFromWire, recentRequest } from '../sync/recent'
+import { Syncer, type AppliedChanges } from '../sync/syncer'
+import type { ChatClientEvents, ChatClientOptions, ClientTimings } from '../types'
+
+const log = createLogger('core:session')
+
+/** How long the first start waits for the first connect (× the request timeout) before it goes on offline. */
+const START_CONNECT_WAIT_FACTOR = 2
+const RENEW_ATTEMPTS = 3
+const DEFAULT_PLATFORM = 'desktop'
+export const SAVED_USER_MISMATCH = 'The saved sign-in belongs to a different account. Please sign in again.'
+/**
+ * After a new device starts from the conversation list, the newest page of this many conversations (the top of the
+ * list, what the user opens first) is fetched in the background; the rest comes when opened. Bounded so a new
+ * device costs ~10 small requests, not a download of the account.
+ */
+export const PREFETCH_CONVERSATIONS = 10
+/** Messages per prefetched page: about one screen of a conversation. */
+export const PREFETCH_PAGE_SIZE = 30
+
+/** What a session needs of the client that holds it. */
+export interface DeviceSessionHost {
+  readonly options: ChatClientOptions
+  readonly timings: ClientTimings
+  readonly decode: LogEntryDecoder
+  emit<K extends keyof ChatClientEvents>(event: K, payload: ChatClientEvents[K]): void
+  /** The session is still the client's signed-in one: a closed or replaced session's late events are dropped. */
+  isCurrent(session: DeviceSession): boolean
+  /** The conversation on screen (its new messages count as read). */
+  activeConversation(): ConversationKey | null
+  setStatus(status: ConnectionStatus): void
+  /** The connection ended for good (a refused token, signed out elsewhere). */
+  ended(session: DeviceSession, ended: ConnectionEnded): void
+}
+
+export class DeviceSession {
+  readonly info: SessionInfo
+  token: string
+  tokenExpiresAt: number
+  readonly connection: Connection
+  readonly syncer: Syncer
+  readonly outbox: Outbox
+  readonly history: HistoryPager
+  readonly catchUp: CatchUpLoop
+  /** Groups: requests (groups/index.ts) and the cursors in the groups' logs (groups/group-sync.ts). */
+  readonly groups: GroupsClient
+  readonly groupSync: GroupSync
+  /** Contacts, profiles and presence of this session (contacts/index.ts). */
+  readonly contacts: ContactsClient
+  /** Chat rooms: live only, messages kept in memory (rooms/client.ts); the joined rooms saved for a restart. */
+  readonly rooms: RoomsClient
+  /** Why the session is ending when this device asked for it (account deleted): shown instead of the close's reason. */
+  endingReason: string | null = null
+  /** The first catch-up attempt of the latest (re)connect. */
+  private lastCatchUp: Promise<void> = Promise.resolve()
+  /** Sending read pointers to the server (one flush at a time). */
+  private readPointerFlush: Promise<void> = Promise.resolve()
+  /** Failed read-pointer flushes in a row while online (decides the retry backoff); the pending retry. */
+  private readPointerFailures = 0
+  private readPointerRetry: ReturnType<typeof setTimeout> | null = null
+  private prefetched = true
+  /** The device started from the conversation list: it learns its groups from the server, not from JOINED events. */
+  private adoptGroups = false
+  private readonly unsubscribe: Array<() => void>
+
+  constructor(
+    private readonly host: DeviceSessionHost,
+    user: string,
+    token: string,
+    expiresAt: number,
+    readonly store: MessageStore
+  ) {
+    const { options, timings } = host
+    this.info = { user, serverUrl: options.serverUrl, deviceId: options.deviceId }
+    this.token = token
+    this.tokenExpiresAt = expiresAt
+    const connection = new Connection({ serverUrl: options.serverUrl, deviceId: options.deviceId, platform: options.platform ?? DEFAULT_PLATFORM, token, timings })
+    this.connection = connection
+    this.syncer = new Syncer({
+      store,
+      me: user,
+      decode: host.decode,
+      fetchBatch: async (afterSeq, limit) => {
+        const response = await connection.requestRaw({ sync: { afterSeq, limit } }, 'syncBatch')
+        return {
+          events: rawEventsOfResponse(response.frameBytes, 'syncBatch'),
+          hasMore: Boolean(response.body.hasMore),
+          headSeq: Number(response.body.headSeq ?? 0)
+        }
+      },
+      fetchRecent: async (after, limit) => recentPageFromWire(await connection.request(recentRequest(after, limit), 'recentOk')),
+      activeConversation: () => host.activeConversation(),
+      onApplied: (changes) => {
+        this.emitChanges(changes)
+        this.onMembershipChanges(changes.userEvents)
+        if (changes.userEvents.length > 0) this.contacts.onUserEvents(changes.userEvents)
+        // The store moved the read pointer of the conversation on screen: tell the server.
+        if (host.activeConversation() && this.isCurrent) this.flushReadPointers()
+      },
+      onBootstrapped: (newest) => {
+        for (const { key, seq } of newest) this.history.noteGap(key, seq)
+        this.prefetched = false
+        this.adoptGroups = true
+        this.contacts.onBootstrapped()
+      },
+      onBehind: () => this.catchUp.request()
+    })
+    this.outbox = new Outbox({
+      store,
+      send: (message) =>
+        connection.request(
+          {
+            send: {
+              clientId: hexToClientId(message.id),
+              to: message.to,
+              chatType: chatTypeToWire(message.chatType),
+              body: {
+                text: {
+                  text: message.content.type === 'text' ? message.content.text : '',
+                  mentions: message.content.type === 'text' ? (message.content.mentions ?? []) : [],
+                  mentionAll: message.content.type === 'text' && message.content.mentionAll === true
+                }
+              }
+            }
+          },
+          'sendAck'
+        ),
+      isOnline: () => connection.isOnline,
+      onChanged: (message) => {
+        host.emit('message', message)
+        void this.emitConversation(conversationKey(message.chatType, message.conversationId))
+      },
+      // A group send's ack carries the group's seq, not a position in the account's log.
+      onAcked: (seq, message) => (message.chatType === 'group' ? this.groupSync.noteOwnAck(message.to, seq) : this.syncer.noteOwnAck(seq)),
+      retryBaseMs: timings.backoffBaseMs,
+      retryMaxMs: timings.sendRetryMaxMs
+    })
+    this.groupSync = new GroupSync({
+      store,
+      me: user,
+      request: (cursors, limit) =>
+        connection.request({ groupSync: { cursors: cursors.map((c) => ({ group: c.group, afterSeq: c.cursor })), limit } }, 'groupSyncOk'),
+      activeConversation: () => host.activeConversation(),
+      onApplied: (changes) => {
+        this.emitChanges({ ...changes, userEvents: [] })
+        if (host.activeConversation()?.type === 'group' && this.isCurrent) this.flushReadPointers()
+      },
+      onInfoStale: (group) => void this.groups.refreshInfo(group),
+      onRestarted: (group) => void this.history.page(conversationKey('group', group), null, PREFETCH_PAGE_SIZE).catch(() => undefined),
+      onStopped: (group) => void this.emitGroupChanged(group, null)
+    })
+    this.groups = new GroupsClient({
+      connection,
+      store,
+      onSummary: (summary) => {
+        if (this.isCurrent) host.emit('groupsChanged', { group: summary.id, summary, membership: null })
+        void this.emitConversation(conversationKey('group', summary.id))
+      }
+    })
+    this.history = new HistoryPager({
+      store,
+      syncer: this.syncer,
+      isOnline: () => connection.isOnline,
+      requestHistory: (frame) => connection.requestRaw(frame, 'historyPage')
+    })
+    // Catch-up retries use the reconnect backoff's base and ceiling: both say how hard to press a struggling server.
+    this.catchUp = new CatchUpLoop({
+      // The account's log first (it says which groups this device is in), then one group_sync for the groups that moved.
+      run: async () => {
+        await this.syncer.catchUp()
+        if (this.adoptGroups) {
+          await this.groups.adoptMine()
+          this.adoptGroups = false
+        }
+        await this.groupSync.syncAll()
+      },
+      isOnline: () => connection.isOnline,
+      baseMs: timings.backoffBaseMs,
+      maxMs: timings.backoffMaxMs
+    })
+    this.contacts = new ContactsClient({ me: user, store: store.domains.contacts, connection, catchUp: () => this.syncer.catchUp() })
+    this.rooms = new RoomsClient({
+      me: user,
+      connection,
+      store: store.domains.rooms,
+      emit: (event) => {
+        if (this.isCurrent) host.emit('roomEvent', event)
+      }
+    })
+    this.unsubscribe = [
+      connection.on('status', (status) => host.setStatus(status)),
+      connection.on('online', (info) => this.onOnline(info)),
+      connection.on('push', (push) => this.onPush(push)),
+      this.contacts.on('contactsChanged', (state) => host.emit('contactsChanged', state)),
+      this.contacts.on('presenceChanged', (presence) => host.emit('presenceChanged', presence)),
+      this.contacts.on('profileChanged', (profile) => host.emit('profileChanged', profile)),
+      this.contacts.on('titlesChanged', (users) => {
+        for (const changed of users) void this.emitConversation(conversationKey('single', changed))
+      }),
+      connection.on('ended', (ended) => host.ended(this, ended))
+    ]
+  }
+
+  private get isCurrent(): boolean {
+    return this.host.isCurrent(this)
+  }
+
+  /**
+   * Loads what the store holds, then starts the connection and waits for the first auth + catch-up. Offline is not
+   * an error (`settleWhenUnreachable`: a resume returns at once when the server cannot be reached).
+   */
+  async start(settleWhenUnreachable: boolean): Promise<void> {
+    await this.syncer.init()
+    // Holes left by an earlier start from the conversation list that the app quit before filling.
+    await this.history.loadGaps()
+    await this.outbox.start()
+    await this.reinterpretStored()
+    const outcome = await startAndAwaitFirstConnect(this.connection, {
+      waitMs: this.host.timings.requestTimeoutMs * START_CONNECT_WAIT_FACTOR,
+      settleWhenUnreachable,
+      onOnline: async (info) => {
+        if (!this.isSessionUser(info)) throw new AppError('NOT_SIGNED_IN', SAVED_USER_MISMATCH)
+        // onOnline (registered earlier) has already started this connect's catch-up. A new device's catch-up is
+        // the conversation list plus the log after its head, so sign-in never waits for the whole history.
+        await this.lastCatchUp.catch(() => undefined)
+      }
+    })
+    if (outcome !== 'online') log.warn('signed in but not connected yet; continuing offline', { outcome })
+  }
+
+  /** Stops everything and closes the store; the client has already stopped treating this session as current. */
+  async close(): Promise<void> {
+    for (const off of this.unsubscribe) off()
+    this.contacts.close()
+    this.rooms.close()
+    this.outbox.close()
+    this.catchUp.stop()
+    await this.connection.stop()
+    await this.lastCatchUp.catch(() => undefined)
+    if (this.readPointerRetry) clearTimeout(this.readPointerRetry)
+    await this.readPointerFlush.catch(() => undefined)
+    await this.store.close()
+  }
+
+  /** Resolves when catch-up has settled (caught up, or waiting for the next connect) and the outbox is idle. */
+  async whenSynced(): Promise<void> {
+    await this.lastCatchUp.catch(() => undefined)
+    await this.catchUp.whenSettled()
+    await this.outbox.whenIdle()
+    await this.groupSync.whenIdle()
+  }
+
+  /** Send the read pointers this device moved and the server has not confirmed (one flush at a time). */
+  flushReadPointers(): void {
+    this.readPointerFlush = this.readPointerFlush.then(async () => {
+      if (!this.isCurrent || !this.connection.isOnline) return
+      try {
+        for (const pointer of await this.store.pendingReadPointers()) {
+          if (!this.isCurrent) return
+          await this.connection.request(
+            { markRead: { conversation: pointer.key.id, chatType: chatTypeToWire(pointer.key.type), seq: pointer.seq } },
+            'markReadOk'
+          )
+          await this.store.markReadPointerSynced(pointer.key, pointer.seq)
+        }
+        this.readPointerFailures = 0
+      } catch (err) {
+        // Still pending in the store. A timeout on a live link would otherwise wait for the next connect or read,
+        // which may never come (the other devices would keep showing it unread): retry with backoff while online.
+        log.info('could not send a read pointer yet', { error: String(err) })
+        if (!this.isCurrent || !this.connection.isOnline || this.readPointerRetry) return
+        const delay = fullJitterDelayMs(this.readPointerFailures++, {
+          baseMs: this.host.timings.backoffBaseMs,
+          maxMs: this.host.timings.backoffMaxMs
+        })
+        this.readPointerRetry = setTimeout(() => {
+          this.readPointerRetry = null
+          this.flushReadPointers()
+        }, delay)
+      }
+    })
+  }
+
+  /** Messages and entries kept raw by an older version are read again with this version's decoder (no refetch). */
+  private async reinterpretStored(): Promise<void> {
+    try {
+      const changed = await this.store.reinterpretUnsupported(messageDecoder(this.info.user, this.host.decode))
+      if (changed.length > 0) log.info('messages kept from an older version can be shown now', { count: changed.length })
+    } catch (err) {
+      log.warn('could not re-read stored unsupported messages', { error: String(err) })
+    }
+  }
+
+  private isSessionUser(info: AuthInfo): boolean {
+    return !info.user || canonicalUserId(info.user) === this.info.user
+  }
+
+  private onOnline(info: AuthInfo): void {
+    if (!this.isSessionUser(info)) {
+      // Only a saved token can do this; never sync another account's events into this store.
+      log.error('the server knows this token as another user', { expected: this.info.user, got: info.user })
+      this.host.ended(this, { code: 'NOT_SIGNED_IN', reason: SAVED_USER_MISMATCH, closeCode: 0 })
+      return
+    }
+    if (info.tokenExpiresAt) this.tokenExpiresAt = info.tokenExpiresAt
+    // Sending does not wait for catch-up: each lane resends from its oldest unacked message first thing
+    // (the server de-duplicates), and catch-up runs beside it.
+    this.outbox.notifyOnline()
+    this.flushReadPointers()
+    this.lastCatchUp = this.catchUp.start().then(() => this.prefetchAfterStart())
+    // The contacts list (new device), profiles and friends' presence, once the log is caught up.
+    void this.lastCatchUp.then(
+      () => (this.isCurrent ? this.contacts.start() : undefined),
+      () => undefined
+    )
+  }
+
+  /** After a start from the conversation list: the newest page of the top conversations, in the background. */
+  private async prefetchAfterStart(): Promise<void> {
+    if (this.prefetched) return
+    this.prefetched = true
+    void (async () => {
+      try {
+        const conversations = await this.store.listConversations()
+        for (const conversation of conversations.slice(0, PREFETCH_CONVERSATIONS)) {
+          if (!this.isCurrent || !this.connection.isOnline) return
+          await this.history.page(conversationKey(conversation.chatType, conversation.id), null, PREFETCH_PAGE_SIZE)
+        }
+      } catch (err) {
+        log.debug('prefetch stopped', { error: String(err) })
+      }
+    })()
+  }
+
+  private onPush({ frame, frameBytes }: PushFrame): void {
+    if (frame.body === 'event') {
+      const raw = rawEventOfPush(frameBytes)
+      if (raw) this.syncer.onPush(raw)
+    } else if (frame.body === 'groupEntry' && frame.groupEntry) {
+      this.groupSync.onEntry(frame.groupEntry)
+    } else if (frame.body === 'tokenWillExpire') {
+      const expiresAt = Number(frame.tokenWillExpire?.expiresAt ?? 0)
+      this.host.emit('tokenWillExpire', { expiresAt })
+      if (this.host.options.autoRenewToken !== false) void this.renewToken()
+    }
+  }
+
+  /** Renew rotates the token: the old one stops working, so the new one is kept at once and the shells save it. */
+  private async renewToken(): Promise<void> {
+    for (let attempt = 1; attempt <= RENEW_ATTEMPTS; attempt++) {
+      try {
+        const renewed = await this.connection.request({ renew: { token: '' } }, 'renewOk')
+        if (!renewed.token || !this.isCurrent) return
+        this.token = renewed.token
+        this.tokenExpiresAt = Number(renewed.expiresAt ?? 0)
+        this.connection.setToken(renewed.token)
+        log.info('token renewed', { expiresAt: this.tokenExpiresAt })
+        this.host.emit('tokenRenewed', { expiresAt: this.tokenExpiresAt })
+        return
+      } catch (err) {
+        // After a disconnect the server warns again on the next auth, which starts a new renewal.
+        log.warn('could not renew the token', { error: String(err), attempt })
+        if (!this.isCurrent || !this.connection.isOnline) return
+        await new Promise((resolve) => setTimeout(resolve, this.host.timings.backoffBaseMs * attempt))
+      }
+    }
+  }
+
+  /** Membership events just applied: a joined group starts syncing; every change reaches the shells. */
+  private onMembershipChanges(events: AppliedChanges['userEvents']): void {
+    const joined: string[] = []
+    for (const event of events) {
+      if (event.kind !== 'membership') continue
+      const change = event.change as GroupMembershipChange
+      void this.emitGroupChanged(change.group, change)
+      if (change.kind === 'joined') joined.push(change.group)
+      if (change.kind === 'joined' || change.kind === 'roleChanged') void this.groups.refreshInfo(change.group)
+    }
+    if (joined.length > 0) {
+      void this.groupSync.syncGroups(joined).catch((err: unknown) => log.info('a joined group will sync at the next catch-up', { error: String(err) }))
+    }
+  }
+
+  private async emitGroupChanged(group: string, membership: GroupMembershipChange | null): Promise<void> {
+    try {
+      const summary = await this.store.domains.groups.get(group)
+      if (this.isCurrent) this.host.emit('groupsChanged', { group, summary, membership })
+    } catch (err) {
+      log.debug('could not read the group', { error: String(err) })
+    }
+  }
+
+  private emitChanges(changes: AppliedChanges): void {
+    for (const message of changes.messages) this.host.emit('message', message)
+    for (const conversation of changes.conversations) this.host.emit('conversation', conversation)
+    for (const event of changes.userEvents) this.host.emit('userEvent', event)
+  }
+
+  /** Tells the shells a conversation changed (its row read again from the store). */
+  async emitConversation(key: ConversationKey): Promise<void> {
+    try {
+      const conversation = await this.store.getConversation(key)
+      if (conversation && this.isCurrent) this.host.emit('conversation', conversation)
+    } catch (err) {
+      log.debug('could not read the conversation', { error: String(err) })
+    }
+  }
+}
