@@ -1,19 +1,21 @@
 // The groups feature's state: the groups this device keeps (`groups.mine` + live `groups.changed`), invitations
-// waiting for me (the badge on the list's Invitations button), join requests of the groups I run, and every group
-// operation with its failure as a sentence. A dissolved group leaves the conversation list.
-import { computed, ref } from 'vue'
+// waiting for me and join requests of the groups I run (live: the badge on the list's Invitations button and the
+// rail's Chats badge), and every group operation with its failure as a sentence. A dissolved group leaves the list.
+import { computed, ref, watch } from 'vue'
 import { defineStore } from 'pinia'
 import type {
   GroupChangeResult,
   GroupCreateOptions,
   GroupInvitation,
   GroupJoinRequest,
+  GroupMembershipChange,
   GroupRole,
   GroupSummary
 } from '../../../../shared/model'
 import { conversationKeyString, parseConversationKeyString } from '../../../../shared/model'
 import { bridge } from '../../bridge'
 import { useConversationStore } from '../../stores/conversations'
+import { useNavigationStore } from '../../stores/navigation'
 import { useSessionStore } from '../../stores/session'
 
 /** The group a '<type>:<id>' key opens, or null when it is not a group. */
@@ -33,6 +35,7 @@ export function runsGroup(role: GroupRole | undefined): boolean {
 
 export const useGroupStore = defineStore('groups', () => {
   const conversations = useConversationStore()
+  const navigation = useNavigationStore()
   const byId = ref(new Map<string, GroupSummary>())
   const invitations = ref<GroupInvitation[]>([])
   const joinRequests = ref<GroupJoinRequest[]>([])
@@ -40,6 +43,7 @@ export const useGroupStore = defineStore('groups', () => {
 
   /** What waits for my answer: invitations to me and join requests to the groups I run. */
   const pendingCount = computed(() => invitations.value.length + joinRequests.value.length)
+  watch(pendingCount, (count) => navigation.setBadge('chats', count), { immediate: true })
 
   function summaryOf(group: string | null): GroupSummary | null {
     return group ? (byId.value.get(group) ?? null) : null
@@ -77,16 +81,51 @@ export const useGroupStore = defineStore('groups', () => {
     }
   }
 
+  const withoutRequest = (group: string, user: string): GroupJoinRequest[] =>
+    joinRequests.value.filter((r) => !(r.group === group && r.user === user))
+
+  /**
+   * What waits for an answer, kept live from the membership events every device of mine gets (the server tells
+   * owners and admins of each join request and its end, and the invitee of each invitation and its end).
+   */
+  function applyPendingChange(change: GroupMembershipChange): void {
+    switch (change.kind) {
+      case 'joinRequested':
+        joinRequests.value = [...withoutRequest(change.group, change.user), { group: change.group, user: change.user, message: change.text, at: Date.now() }]
+        return
+      case 'joinRequestClosed':
+        joinRequests.value = withoutRequest(change.group, change.user)
+        return
+      case 'invitationClosed':
+        invitations.value = invitations.value.filter((i) => i.group !== change.group)
+        return
+      case 'left':
+      case 'removed':
+      case 'dissolved':
+        // No longer mine to run: its requests are not mine to answer.
+        joinRequests.value = joinRequests.value.filter((r) => r.group !== change.group)
+        invitations.value = invitations.value.filter((i) => i.group !== change.group)
+        return
+      case 'invited':
+      case 'joined':
+      case 'roleChanged':
+        // An invitation's details, or the requests of a group I now run (or no longer do), come from the server.
+        void loadPending()
+        return
+      default:
+    }
+  }
+
   bridge.on('groups.changed', (changed) => {
     if (useSessionStore().phase !== 'signedIn') return
     if (changed.summary) setSummary(changed.summary)
-    const kind = changed.membership?.kind
-    if (kind === 'dissolved') {
+    if (changed.membership?.kind === 'dissolved') {
       // The group is gone on every device: out of the list, and closed if it was open.
       if (conversations.selectedKey === groupKey(changed.group)) conversations.select(null)
       void conversations.load()
     }
-    if (kind === 'invited' || kind === 'joined' || kind === 'roleChanged' || changed.membership === null) void loadPending()
+    if (changed.membership) applyPendingChange(changed.membership)
+    else void loadPending()
   })
 
   async function create(options: GroupCreateOptions): Promise<GroupChangeResult> {
@@ -101,7 +140,7 @@ export const useGroupStore = defineStore('groups', () => {
 
   async function decideJoin(group: string, user: string, accept: boolean): Promise<void> {
     await bridge.invoke('groups.decideJoin', { group, user, accept })
-    joinRequests.value = joinRequests.value.filter((r) => !(r.group === group && r.user === user))
+    joinRequests.value = withoutRequest(group, user)
   }
 
   /** Refreshes a group's description from the server (the info panel opens with it). */
@@ -117,7 +156,18 @@ export const useGroupStore = defineStore('groups', () => {
     invitations.value = []
     joinRequests.value = []
     loaded.value = false
+    navigation.setBadge('chats', 0)
   }
+
+  // Loaded at sign-in (not when the list first shows), so the rail's badge counts from the start; gone at sign-out.
+  watch(
+    () => useSessionStore().phase,
+    (phase) => {
+      if (phase === 'signedIn') void load()
+      else reset()
+    },
+    { immediate: true }
+  )
 
   return { byId, invitations, joinRequests, pendingCount, loaded, summaryOf, load, loadPending, create, decideInvitation, decideJoin, refresh, reset }
 })
