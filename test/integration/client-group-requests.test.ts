@@ -51,7 +51,10 @@ describe('join requests and invitations on every device', () => {
     for (const device of [a1, a2, a3]) await device.whenSynced()
     await a3.close()
 
-    const [seenA1, seenA2, seenC1, seenD1] = [a1, a2, c1, d1].map(recordChanges)
+    const seenA1 = recordChanges(a1)
+    const seenA2 = recordChanges(a2)
+    const seenC1 = recordChanges(c1)
+    const seenD1 = recordChanges(d1)
     const b = await signIn(bob, 'b1')
     const asked = await b.groups.join(g, 'let me in')
     expect(asked.pending).toBe(true)
@@ -93,7 +96,8 @@ describe('join requests and invitations on every device', () => {
     const bob = uniqueUser('bob')
     await registerUsers(server, alice, bob)
     const [a, b1, b2] = await Promise.all([signIn(alice, 'a'), signIn(bob, 'b1'), signIn(bob, 'b2')])
-    const [seenB1, seenB2] = [b1, b2].map(recordChanges)
+    const seenB1 = recordChanges(b1)
+    const seenB2 = recordChanges(b2)
     const { group: g } = await a.groups.create({
       name: 'Readers',
       description: '',
