@@ -33,6 +33,12 @@ export function runsGroup(role: GroupRole | undefined): boolean {
   return role === 'owner' || role === 'admin'
 }
 
+/**
+ * Reads of the pending lists before one stands even though live changes keep arriving: a busy group's requests
+ * could overtake every read, and the events themselves keep the lists right after the last one.
+ */
+const PENDING_LOAD_ATTEMPTS = 3
+
 export const useGroupStore = defineStore('groups', () => {
   const conversations = useConversationStore()
   const navigation = useNavigationStore()
@@ -66,16 +72,25 @@ export const useGroupStore = defineStore('groups', () => {
     await loadPending()
   }
 
+  /** Live changes applied so far: a load that a change overtook reads again rather than drop the change. */
+  let liveChanges = 0
+
   /** Invitations to me, and the join requests of every group I own or administer. */
   async function loadPending(): Promise<void> {
     try {
-      invitations.value = await bridge.invoke('groups.invitations')
-      const requests: GroupJoinRequest[] = []
-      for (const group of byId.value.values()) {
-        if (group.state !== 'member' || !runsGroup(group.myRole)) continue
-        requests.push(...(await bridge.invoke('groups.pending', { group: group.id })))
+      for (let attempt = 1; ; attempt++) {
+        const changesBefore = liveChanges
+        const mine = await bridge.invoke('groups.invitations')
+        const requests: GroupJoinRequest[] = []
+        for (const group of byId.value.values()) {
+          if (group.state !== 'member' || !runsGroup(group.myRole)) continue
+          requests.push(...(await bridge.invoke('groups.pending', { group: group.id })))
+        }
+        if (liveChanges !== changesBefore && attempt < PENDING_LOAD_ATTEMPTS) continue
+        invitations.value = mine
+        joinRequests.value = requests
+        return
       }
-      joinRequests.value = requests
     } catch (err) {
       console.warn('[renderer:groups] could not load the pending invitations and requests', err)
     }
@@ -89,6 +104,7 @@ export const useGroupStore = defineStore('groups', () => {
    * owners and admins of each join request and its end, and the invitee of each invitation and its end).
    */
   function applyPendingChange(change: GroupMembershipChange): void {
+    liveChanges++
     switch (change.kind) {
       case 'joinRequested':
         joinRequests.value = [...withoutRequest(change.group, change.user), { group: change.group, user: change.user, message: change.text, at: Date.now() }]
