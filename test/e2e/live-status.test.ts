@@ -159,7 +159,7 @@ describe('live badges and presence in the browser', () => {
     await page.keyboard.press('Escape')
     await eventually(async () => expect(await profile.count()).toBe(0))
     // Focus goes back to the avatar button, so the keyboard user is where they were.
-    await eventually(async () => expect(await me.evaluate((element) => element === document.activeElement)).toBe(true))
+    await eventually(async () => expect(await page.evaluate('document.activeElement?.getAttribute("aria-label")')).toBe(`Your profile (signed in as ${erin})`))
     await me.click()
     await waitVisible(page.getByRole('dialog', { name: 'My profile' }))
     expect(app.pageErrors).toEqual([])
