@@ -185,8 +185,14 @@ describe('account deletion leaves groups and rooms', () => {
     const soloDissolved = isGroupRefusal(soloNow) ? soloNow.refusal.code === ErrorCode.ERROR_DISSOLVED : soloNow.dissolved
     expect(soloDissolved).toBe(true)
 
-    // Pending requests and invitations by and for alice are gone.
+    // Pending requests and invitations by and for alice are gone, and the devices that showed them are told.
+    const closedRequest = await bob.waitFor(membership(gated, MembershipKind.KIND_JOIN_REQUEST_CLOSED))
+    expect(closedRequest.event?.membership?.user).toBe('alice')
     expect((await groupsOk(bob, { pending: { group: gated } })).joinRequests?.requests ?? []).toEqual([])
+    const hugo = await device('hugo', 'h-1')
+    const hugoLog = await hugo.request({ sync: { afterSeq: 0, limit: 500 } })
+    const hugoKinds = (hugoLog.syncBatch?.events ?? []).filter((event) => event.membership?.group === ginaOwnsWithAlice).map((event) => event.membership?.kind)
+    expect(hugoKinds).toEqual([MembershipKind.KIND_INVITED, MembershipKind.KIND_INVITATION_CLOSED])
     expect(await store!.myGroupInvitations('alice')).toEqual([])
     expect(await store!.myGroupInvitations('hugo')).toEqual([])
 

@@ -296,7 +296,7 @@ export function openGroupsSqlite(context: SqliteDomainContext): Synchronous<Grou
        AND NOT EXISTS (SELECT 1 FROM users u WHERE u.name = m.user AND u.deleted_at IS NOT NULL)
      ORDER BY m.role DESC, m.from_seq ASC, m.joined_at ASC, m.user ASC LIMIT 1`
   )
-  const deleteInvitationsBy = db.prepare<[string, string]>('DELETE FROM group_invitations WHERE group_id = ? AND inviter = ?')
+  const inviteesInvitedBy = db.prepare<[string, string], { invitee: string }>('SELECT invitee FROM group_invitations WHERE group_id = ? AND inviter = ?')
   const tableNames = db.prepare<[], { name: string }>(
     "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
   )
@@ -743,6 +743,7 @@ export function openGroupsSqlite(context: SqliteDomainContext): Synchronous<Grou
       const successor = member.role === ROLE_NUMBER.owner ? successorOf.get(groupId, user) : undefined
       if (member.role === ROLE_NUMBER.owner && !successor) {
         const toSeq = appendNotice(log, groupId, user, { kind: NoticeKind.KIND_DISSOLVED }, now)
+        for (const { invitee } of inviteesOf.all(groupId)) closeInvitation(log, group, invitee, user, now)
         for (const other of allMembers.all(groupId)) {
           if (other.user === user || accountDeleted.get(other.user)) dropSilently(other)
           else endMembership(log, group, other, MembershipKind.KIND_DISSOLVED, user, toSeq, now)
@@ -760,9 +761,10 @@ export function openGroupsSqlite(context: SqliteDomainContext): Synchronous<Grou
         dropSilently(member)
       }
     }
-    deleteJoinRequest.run(groupId, user)
+    // The deciders' devices and the invitees' devices are told, so no badge waits for a request that is gone.
+    closeJoinRequest(log, group, user, '', now)
     deleteInvitation.run(groupId, user)
-    deleteInvitationsBy.run(groupId, user)
+    for (const { invitee } of inviteesInvitedBy.all(groupId, user)) closeInvitation(log, group, invitee, user, now)
     deleteBan.run(groupId, user)
     deleteDeparture.run(groupId, user)
     return { ...done(groupId, log), dissolved }
