@@ -1,6 +1,7 @@
 // End-to-end: chat rooms through the real renderer, browser host and server: one person creates a room from the
 // lobby, another finds it in the directory and joins, and both see each other's messages live in the room view;
-// the header shows the member count, the members drawer lists both, and a member the owner removes is told.
+// the room is listed among the chats too; the header shows the member count, the members drawer lists both, and a
+// member the owner removes is told.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import type { Page } from 'playwright-core'
@@ -75,6 +76,17 @@ describe('chat rooms in the browser', () => {
     await say(alicePage, 'Welcome, Bob')
     await seesInRoom(bobPage, 'Welcome, Bob')
     expect(await roomLog(bobPage).getByRole('article').filter({ hasText: 'Welcome, Bob' }).count()).toBe(1)
+
+    // The room is also among Bob's chats, with its icon and type in words and who spoke last; it opens from there.
+    await bobPage.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: /^Chats/ }).click()
+    const roomRow = bobPage.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: new RegExp(`^${roomName}, chat room`) })
+    await waitVisible(roomRow)
+    expect(await roomRow.getAttribute('aria-label')).toContain(`last message: ${alice}: Welcome, Bob`)
+    await say(alicePage, 'Seen from the list')
+    await eventually(async () => expect(await roomRow.getAttribute('aria-label')).toContain(`last message: ${alice}: Seen from the list`))
+    await roomRow.click()
+    await seesInRoom(bobPage, 'Seen from the list')
+    await openRooms(bobPage)
 
     // The members drawer lists both, the owner with her role and the actions on Bob.
     await alicePage.getByRole('button', { name: 'Show members' }).click()

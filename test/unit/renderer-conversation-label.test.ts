@@ -34,6 +34,14 @@ function conversation(unreadCount: number, last: ChatMessage | null): Conversati
 }
 
 describe('renderer conversation labels', () => {
+  it('says who spoke last in a group or room, not in a one-to-one chat', () => {
+    const inGroup: Conversation = { ...conversation(1, lastMessage('lunch?', 'in')), id: 'g-1', chatType: 'group', title: 'Team' }
+    expect(previewText(inGroup)).toBe('bob: lunch?')
+    expect(previewText({ ...inGroup, chatType: 'room' })).toBe('bob: lunch?')
+    expect(previewText({ ...inGroup, lastMessage: lastMessage('on my way', 'out') })).toBe('You: on my way')
+    expect(previewText(conversation(1, lastMessage('lunch?', 'in')))).toBe('lunch?')
+  })
+
   it('names a conversation starting with the username, then unread count and last message', () => {
     expect(conversationAccessibleName(conversation(2, lastMessage('hi', 'in')))).toBe('bob, 2 unread, last message: hi')
     expect(conversationAccessibleName(conversation(0, lastMessage('see you', 'out')))).toBe('bob, last message: You: see you')

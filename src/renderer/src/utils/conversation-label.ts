@@ -31,7 +31,10 @@ export function previewText(conversation: Conversation, draft: string | null = n
   const last = conversation.lastMessage
   if (!last) return 'No messages yet'
   const clipped = oneLineClipped(messageText(last))
-  return last.direction === 'out' && last.content.type !== 'notice' ? `You: ${clipped}` : clipped
+  if (last.content.type === 'notice') return clipped
+  if (last.direction === 'out') return `You: ${clipped}`
+  // In a group or room the list says who spoke, as in the timeline.
+  return conversation.chatType === 'single' ? clipped : `${last.from}: ${clipped}`
 }
 
 /** The conversation's name as shown: its title (group or room name, a contact's remark) or the peer's id. */

@@ -2,7 +2,7 @@
 // rooms.event pushes applied once per animation frame), the directory pages, and the room actions over the bridge.
 import { computed, ref, shallowRef, triggerRef, watch } from 'vue'
 import { defineStore } from 'pinia'
-import type { ChatMessage } from '../../../../shared/model'
+import type { ChatMessage, Conversation } from '../../../../shared/model'
 import { conversationKeyString, parseConversationKeyString } from '../../../../shared/model'
 import { mergeRoomMessages, type JoinedRoom, type RoomEvent, type RoomInfo } from '../../../../shared/model/rooms'
 import { bridge } from '../../bridge'
@@ -17,6 +17,13 @@ export const DIRECTORY_PAGE_SIZE = 20
 /** A joined room in the renderer: what the core keeps, plus what arrived while the room was not on screen. */
 export interface RoomView extends JoinedRoom {
   unseen: number
+  /** ms since epoch of the room's latest activity here (joined, or its newest message): orders it among the chats. */
+  activeAt: number
+}
+
+/** When a room was last active: its newest message, else when this device joined it (`since`). */
+function activityOf(messages: readonly ChatMessage[], since: number): number {
+  return Math.max(since, messages.at(-1)?.timestamp ?? 0)
 }
 
 export function roomKey(room: string): string {
@@ -48,6 +55,19 @@ export const useRoomStore = defineStore('rooms', () => {
   const openRoom = computed(() => roomOfKey(conversations.selectedKey))
   const joinedList = computed(() => [...joined.value.values()].sort((a, b) => a.info.name.localeCompare(b.info.name)))
   const totalUnseen = computed(() => joinedList.value.reduce((sum, room) => sum + room.unseen, 0))
+  /** The joined rooms as rows of the conversation list, which mixes chats, groups and rooms (newest activity first). */
+  const asConversations = computed<Conversation[]>(() =>
+    joinedList.value.map((room) => ({
+      id: room.info.id,
+      chatType: 'room',
+      title: room.info.name,
+      lastMessage: room.messages.at(-1) ?? null,
+      unreadCount: room.unseen,
+      readSeq: 0,
+      draft: null,
+      updatedAt: room.activeAt
+    }))
+  )
   watch(totalUnseen, (count) => navigation.setBadge('rooms', count))
 
   // Room traffic can arrive hundreds of times a second: queue the pushes and apply them once per animation frame,
@@ -79,19 +99,18 @@ export const useRoomStore = defineStore('rooms', () => {
   function apply(event: RoomEvent): void {
     const current = joined.value.get(event.room)
     switch (event.kind) {
-      case 'snapshot':
-        put(event.room, {
-          info: event.joined.info,
-          messages: mergeRoomMessages(current?.messages ?? [], event.joined.messages),
-          unseen: current?.unseen ?? 0
-        })
+      case 'snapshot': {
+        const messages = mergeRoomMessages(current?.messages ?? [], event.joined.messages)
+        put(event.room, { info: event.joined.info, messages, unseen: current?.unseen ?? 0, activeAt: activityOf(messages, current?.activeAt ?? Date.now()) })
         exits.value.delete(event.room)
         return
+      }
       case 'messages': {
         if (!current) return
         const arrived = event.messages.filter((m) => m.direction === 'in' && !current.messages.some((kept) => kept.id === m.id)).length
         const unseen = openRoom.value === event.room ? 0 : current.unseen + arrived
-        put(event.room, { ...current, messages: mergeRoomMessages(current.messages, event.messages), unseen })
+        const messages = mergeRoomMessages(current.messages, event.messages)
+        put(event.room, { ...current, messages, unseen, activeAt: activityOf(messages, current.activeAt) })
         return
       }
       case 'member':
@@ -113,7 +132,10 @@ export const useRoomStore = defineStore('rooms', () => {
     try {
       const rooms = await bridge.invoke('rooms.joined')
       const next = new Map<string, RoomView>()
-      for (const room of rooms) next.set(room.info.id, { ...room, unseen: joined.value.get(room.info.id)?.unseen ?? 0 })
+      for (const room of rooms) {
+        const known = joined.value.get(room.info.id)
+        next.set(room.info.id, { ...room, unseen: known?.unseen ?? 0, activeAt: activityOf(room.messages, known?.activeAt ?? Date.now()) })
+      }
       joined.value = next
       loaded.value = true
     } catch (err) {
@@ -148,7 +170,8 @@ export const useRoomStore = defineStore('rooms', () => {
   async function join(room: string): Promise<void> {
     const snapshot = await bridge.invoke('rooms.join', { room })
     const current = joined.value.get(room)
-    put(room, { info: snapshot.info, messages: mergeRoomMessages(current?.messages ?? [], snapshot.messages), unseen: 0 })
+    const messages = mergeRoomMessages(current?.messages ?? [], snapshot.messages)
+    put(room, { info: snapshot.info, messages, unseen: 0, activeAt: activityOf(messages, Date.now()) })
     exits.value.delete(room)
     triggerRef(joined)
     open(room)
@@ -227,6 +250,7 @@ export const useRoomStore = defineStore('rooms', () => {
   return {
     joined,
     joinedList,
+    asConversations,
     exits,
     attributesVersion,
     directory,
