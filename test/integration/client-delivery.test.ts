@@ -121,13 +121,16 @@ describe('delivery and sync against the real server', () => {
     const a = devices.create('a', {}, { dataDir: aDir, deviceId })
     await a.login(alice, TEST_PASSWORD)
     await server.stop()
-    await waitFor('offline', () => a.status.state !== 'connected')
+    await waitFor('offline', () => a.status.state !== 'connected' && b.status.state !== 'connected')
     const queued = await a.sendText(bob, 'queued in the last run')
     const saved = a.credentials!
     await a.close()
 
     failSync = true
     await server.start()
+    // Bob's device gets the message as a live push, which needs it online (its own catch-up fails too): wait for its
+    // reconnect, whose jittered backoff may otherwise land after the send.
+    await waitFor('bob back online', () => b.status.state === 'connected', 15_000)
     const again = devices.create('a-again', {}, { dataDir: aDir, deviceId })
     await again.resume(saved)
     await waitFor('sent although catch-up fails', async () => (await again.pageLocal(bob, null, 10)).messages[0]?.status === 'sent')
