@@ -31,7 +31,7 @@ export const MAX_SEARCH_KEY = BigInt(MAX_KEY_TIMESTAMP) * (1n << TIE_BREAK_BITS)
  * The FTS rowid a message asks for. Not unique by construction: two acked messages collide with the same
  * millisecond and seqs 2^20 apart, two unacked ones with the same millisecond and the same 20-bit id hash (1 in a
  * million). messages.search_key is UNIQUE, and the store gives the second message the next free key instead
- * (SqliteMessageStore withFreeSearchKey), so a stored key is not always this value: read it, never recompute it.
+ * (search-keys.ts withFreeSearchKey), so a stored key is not always this value: read it, never recompute it.
  */
 export function searchKey(timestamp: number, seq: number | null, id: string): bigint {
   const tieBreak = seq === null ? BigInt(idHash(id) & TIE_BREAK_MASK) : ACKED_FLAG | BigInt(seq & TIE_BREAK_MASK)

@@ -132,7 +132,7 @@ export interface StoreStatements {
 }
 
 /**
- * The search key of a row on update: the one given (a free key probed after a collision, see SqliteMessageStore
+ * The search key of a row on update: the one given (a free key probed after a collision, see search-keys.ts
  * withFreeSearchKey), else as SQL derives it (the same function as search-text.ts, registered).
  */
 const SEARCH_KEY_SQL = 'coalesce(@search_key, parley_search_key(@timestamp, @seq, @id))'
