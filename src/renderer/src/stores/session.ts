@@ -1,6 +1,6 @@
 // Who is signed in: app info, the session (restored on start, e.g. after a reload), sign in / create
 // account / sign out, and the `session.ended` event that sends the user back to the sign-in screen.
-import { ref } from 'vue'
+import { ref, watch } from 'vue'
 import { defineStore } from 'pinia'
 import type { AppInfo } from '../../../shared/ipc/contract'
 import type { SessionInfo } from '../../../shared/model'
@@ -100,3 +100,18 @@ export const useSessionStore = defineStore('session', () => {
 
   return { phase, appInfo, session, busy, notice, start, signIn, createAccount, signOut, showNotice }
 })
+
+/**
+ * For an account's domain store (contacts, groups, rooms): `load` once the user is signed in (so its badge counts
+ * from the start, not from when its pane first shows), `reset` when they are not. Call it inside the store's setup.
+ */
+export function followSignedInSession(load: () => Promise<void>, reset: () => void): void {
+  watch(
+    () => useSessionStore().phase,
+    (phase) => {
+      if (phase === 'signedIn') void load()
+      else reset()
+    },
+    { immediate: true }
+  )
+}

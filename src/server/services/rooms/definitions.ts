@@ -8,15 +8,7 @@ import type { RoomLiveState } from './live'
 import { fail, Role, type RoomInfoProps } from './protocol'
 
 /** A room definition as kept in memory on this node (write-through: every change is stored first). */
-export interface CachedRoom {
-  room: string
-  name: string
-  description: string
-  announcement: string
-  owner: string
-  maxMembers: number
-  mutedAll: boolean
-  createdAt: number
+export interface CachedRoom extends Omit<StoredRoom, 'admins' | 'mutes' | 'banned'> {
   admins: Set<string>
   mutes: Map<string, number>
   banned: Set<string>

@@ -9,7 +9,7 @@ import { bridge } from '../../bridge'
 import { errorSentence } from '../../utils/app-error'
 import { useConnectionStore } from '../../stores/connection'
 import { useNavigationStore } from '../../stores/navigation'
-import { useSessionStore } from '../../stores/session'
+import { followSignedInSession, useSessionStore } from '../../stores/session'
 
 const EMPTY: ContactsState = { friends: [], incoming: [], outgoing: [], blocked: [] }
 
@@ -183,14 +183,7 @@ export const useContactsStore = defineStore('contacts', () => {
     navigation.setBadge('contacts', 0)
   }
 
-  watch(
-    () => useSessionStore().phase,
-    (phase) => {
-      if (phase === 'signedIn') void load()
-      else reset()
-    },
-    { immediate: true }
-  )
+  followSignedInSession(load, reset)
   // After the link comes back: what changed while it was down (presence above all).
   watch(
     () => useConnectionStore().reconnectCount,

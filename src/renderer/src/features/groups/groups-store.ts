@@ -16,7 +16,7 @@ import { conversationKeyString, parseConversationKeyString } from '../../../../s
 import { bridge } from '../../bridge'
 import { useConversationStore } from '../../stores/conversations'
 import { useNavigationStore } from '../../stores/navigation'
-import { useSessionStore } from '../../stores/session'
+import { followSignedInSession, useSessionStore } from '../../stores/session'
 
 /** The group a '<type>:<id>' key opens, or null when it is not a group. */
 export function groupOfKey(key: string | null): string | null {
@@ -176,14 +176,7 @@ export const useGroupStore = defineStore('groups', () => {
   }
 
   // Loaded at sign-in (not when the list first shows), so the rail's badge counts from the start; gone at sign-out.
-  watch(
-    () => useSessionStore().phase,
-    (phase) => {
-      if (phase === 'signedIn') void load()
-      else reset()
-    },
-    { immediate: true }
-  )
+  followSignedInSession(load, reset)
 
   return { byId, invitations, joinRequests, pendingCount, loaded, summaryOf, load, loadPending, create, decideInvitation, decideJoin, refresh, reset }
 })

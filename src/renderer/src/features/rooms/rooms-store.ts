@@ -8,7 +8,7 @@ import { mergeRoomMessages, type JoinedRoom, type RoomEvent, type RoomInfo } fro
 import { bridge } from '../../bridge'
 import { useConversationStore } from '../../stores/conversations'
 import { useNavigationStore } from '../../stores/navigation'
-import { useSessionStore } from '../../stores/session'
+import { followSignedInSession, useSessionStore } from '../../stores/session'
 import { errorSentence } from '../../utils/app-error'
 
 /** Rooms per directory page: a screenful of the lobby. */
@@ -238,14 +238,7 @@ export const useRoomStore = defineStore('rooms', () => {
     navigation.setBadge('rooms', 0)
   }
 
-  watch(
-    () => useSessionStore().phase,
-    (phase) => {
-      if (phase === 'signedIn') void load()
-      else reset()
-    },
-    { immediate: true }
-  )
+  followSignedInSession(load, reset)
 
   return {
     joined,
