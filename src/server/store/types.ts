@@ -18,27 +18,8 @@ import type {
   UserEvent,
 } from './records'
 
-export type {
-  AppendResult,
-  AttemptCount,
-  AuthPruneResult,
-  AuthRowCounts,
-  ConversationSummaryRow,
-  DeviceSessionRow,
-  LogEntry,
-  NewMessage,
-  ReadPointerEntry,
-  RecentCursor,
-  StoreStats,
-  StoredMessage,
-  StoredToken,
-  StoredUser,
-  Synchronous,
-  SynchronousMode,
-  TokenRow,
-  UserEvent,
-  UserEventKind,
-} from './records'
+// Callers take the records' types from here, with the contract that uses them.
+export type * from './records'
 export { storedMessageFrom } from './records'
 
 export interface ServerStore extends DomainStores {
