@@ -180,7 +180,10 @@ async function main(): Promise<void> {
   const { registerAndLogin, wsUrl, FrameClient } = await import('./lib/frame-client')
   const { startRawBroadcast } = await import('./lib/raw-broadcast')
 
-  const memberCount = Math.max(PARTS.has('room') ? ROOM_MEMBERS : 0, PARTS.has('group') ? GROUP_MEMBERS : 0, PARTS.has('single') ? SINGLE_PAIRS * 2 * WORKERS : 0)
+  // With the group and the 1:1 part both run, every worker holds as many sockets as the group has members: the group
+  // then fills worker 0 alone and the 1:1 worker decodes none of its traffic, whichever other parts run.
+  const groupAndSingle = PARTS.has('group') && PARTS.has('single') ? (GROUP_MEMBERS + 1) * WORKERS : 0
+  const memberCount = Math.max(PARTS.has('room') ? ROOM_MEMBERS : 0, PARTS.has('group') ? GROUP_MEMBERS : 0, PARTS.has('single') ? SINGLE_PAIRS * 2 * WORKERS : 0, groupAndSingle)
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-'))
   const workers = new Workers(WORKERS)
   const result: Record<string, number | null | string> = {
