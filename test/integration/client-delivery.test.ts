@@ -346,8 +346,8 @@ describe('delivery and sync against the real server', () => {
     const b = devices.create('b', {}, { dataDir: bobDir })
     await a.login(alice, TEST_PASSWORD)
     await b.login(bob, TEST_PASSWORD)
-    // A future content type: Body field 9 (a "sticker" name), which this version does not know.
-    const futureBody = $protobuf.Writer.create().uint32((9 << 3) | 2).string('cat').finish()
+    // A future content type: Body field 19 (a "sticker" name), which this version does not know.
+    const futureBody = $protobuf.Writer.create().uint32((19 << 3) | 2).string('cat').finish()
     await store.appendMessages([
       { sender: alice, clientId: randomBytes(16), recipient: bob, chatType: 0, timestamp: Date.now(), body: futureBody }
     ])

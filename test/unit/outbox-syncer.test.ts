@@ -23,7 +23,7 @@ function encoded(event: WireEvent): RawLogEvent {
 }
 
 /** Field numbers of a future version: a Body content type and an Event kind this version does not know. */
-const FUTURE_BODY_FIELD = 9
+const FUTURE_BODY_FIELD = 19
 const FUTURE_EVENT_FIELD = 4
 const LENGTH_DELIMITED = 2
 

@@ -1,8 +1,20 @@
 // The domain types every layer speaks: messages, conversations, connection state, session.
 // Plain serialisable data only (they cross IPC and the browser-host socket as structured clones / JSON).
 import type { GroupNoticeKind } from './groups'
+import type {
+  CombinedContent,
+  CommandContent,
+  CustomContent,
+  FileContent,
+  ImageContent,
+  LocationContent,
+  ReplyInfo,
+  VideoContent,
+  VoiceContent
+} from './content'
 
 export type * from './groups'
+export type * from './content'
 
 export type ChatType = 'single' | 'group' | 'room'
 
@@ -51,8 +63,19 @@ export interface UnsupportedContent {
   raw: string
 }
 
-/** New message types add members here (image, voice, file, ...). */
-export type MessageContent = TextContent | UnsupportedContent | NoticeContent
+/** Every content a message can have; new types add members here (and in src/shared/proto/messages.proto Body). */
+export type MessageContent =
+  | TextContent
+  | ImageContent
+  | VoiceContent
+  | VideoContent
+  | FileContent
+  | LocationContent
+  | CommandContent
+  | CustomContent
+  | CombinedContent
+  | UnsupportedContent
+  | NoticeContent
 
 /**
  * A conversation's identity: its chat type plus its id (the canonical peer user id for single chats, the group
@@ -108,6 +131,12 @@ export interface ChatMessage {
   status: MessageStatus
   /** Why the last send failed, as a sentence for the user; null otherwise. */
   error: string | null
+  /** The message this one answers; absent when it is not a reply. */
+  replyTo?: ReplyInfo
+  /** Burn after reading: gone this many seconds after the recipient first reads it; absent = kept. */
+  burnAfterReadSec?: number
+  /** Forwarded from another conversation. */
+  forwarded?: boolean
 }
 
 export interface Conversation {

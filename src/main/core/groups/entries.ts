@@ -5,6 +5,7 @@ import type { ChatMessage, GroupNoticeKind, MessageContent } from '../../../shar
 import { pb } from '../../../shared/proto/codec'
 import type { parley } from '../../../shared/proto/gen/parley.js'
 import { canonicalUserId } from '../../../shared/user-id'
+import { contentFromBody, extrasFromBody } from '../protocol/content'
 import { envelopeFromWire } from '../protocol/messages'
 
 export type WireGroupEntry = parley.v1.IGroupEntry
@@ -53,19 +54,6 @@ export function noticeId(group: string, seq: number): string {
   return createHash('sha256').update(`notice:${group}:${seq}`).digest('hex').slice(0, 32)
 }
 
-function textContent(body: parley.v1.IBody | null | undefined): MessageContent | null {
-  if (body?.text === null || body?.text === undefined) return null
-  const text = body.text
-  const content: MessageContent = { type: 'text', text: text.text ?? '' }
-  const mentions = (text.mentions ?? []).flatMap((user) => {
-    const id = canonicalUserId(user)
-    return id ? [id] : []
-  })
-  if (mentions.length > 0) content.mentions = mentions
-  if (text.mentionAll) content.mentionAll = true
-  return content
-}
-
 /** One entry of `group`'s log as this account sees it. */
 export function timelineItem(entry: WireGroupEntry, me: string): GroupTimelineItem {
   const seq = Number(entry.seq ?? 0)
@@ -73,13 +61,13 @@ export function timelineItem(entry: WireGroupEntry, me: string): GroupTimelineIt
   if (entry.message) {
     const envelope = envelopeFromWire({ ...entry.message, to: group }, seq, me)
     if (!envelope) return { seq, message: null, mentionsMe: false }
-    const content: MessageContent = textContent(entry.message.body) ?? {
+    const content: MessageContent = contentFromBody(entry.message.body) ?? {
       type: 'unsupported',
       raw: Buffer.from(pb.Event.encode({ seq, message: entry.message }).finish()).toString('base64')
     }
     const mentionsMe =
       envelope.direction === 'in' && content.type === 'text' && (content.mentionAll === true || (content.mentions ?? []).includes(me))
-    return { seq, message: { ...envelope, content }, mentionsMe }
+    return { seq, message: { ...envelope, ...extrasFromBody(entry.message.body), content }, mentionsMe }
   }
   const notice = entry.notice ?? {}
   const actor = canonicalUserId(notice.actor) ?? ''

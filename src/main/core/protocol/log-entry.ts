@@ -1,9 +1,10 @@
 // Owns reading the user's log entries from the wire with their exact bytes: event-carrying frames are read again
 // through the raw views (RawEventFrame / RawEventList), and each entry is decoded on its own into a LogEntry.
 import $protobuf from 'protobufjs/minimal.js'
-import type { ChatMessage, ChatType, TextContent } from '../../../shared/model'
+import type { ChatMessage, ChatType } from '../../../shared/model'
 import { pb } from '../../../shared/proto/codec'
 import { canonicalUserId } from '../../../shared/user-id'
+import { contentFromBody, extrasFromBody } from './content'
 import { chatTypeFromWire, envelopeFromWire, type WireEvent } from './messages'
 import type { UserEventKind } from '../store/domain-types'
 
@@ -100,18 +101,13 @@ export function decodeLogEntry(raw: RawLogEvent, me: string): LogEntry {
   if (event.kind === 'message' && event.message) {
     const envelope = envelopeFromWire(event.message, seq, me)
     if (!envelope) throw new PoisonEventError(seq, raw.bytes, 'the message has no usable client id, sender or recipient')
-    const body = event.message.body
-    if (body?.content === 'text') {
-      const content: TextContent = { type: 'text', text: body.text?.text ?? '' }
-      // Group chats: who the text @mentions (kept so the bubble can highlight them).
-      const mentions = (body.text?.mentions ?? []).flatMap((user) => canonicalUserId(user) ?? [])
-      if (mentions.length > 0) content.mentions = mentions
-      if (body.text?.mentionAll) content.mentionAll = true
-      return { kind: 'message', seq, message: { ...envelope, content }, bytes: raw.bytes }
+    const content = contentFromBody(event.message.body)
+    if (content) {
+      return { kind: 'message', seq, message: { ...envelope, ...extrasFromBody(event.message.body), content }, bytes: raw.bytes }
     }
     // No content type this version knows: never an empty text; the entry's bytes are the content.
-    const content = { type: 'unsupported' as const, raw: Buffer.from(raw.bytes).toString('base64') }
-    return { kind: 'unsupportedMessage', seq, message: { ...envelope, content }, bytes: raw.bytes }
+    const unsupported = { type: 'unsupported' as const, raw: Buffer.from(raw.bytes).toString('base64') }
+    return { kind: 'unsupportedMessage', seq, message: { ...envelope, content: unsupported }, bytes: raw.bytes }
   }
   if (event.kind === 'readPointer' && event.readPointer) {
     const pointer = event.readPointer

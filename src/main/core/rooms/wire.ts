@@ -4,6 +4,7 @@ import type { ChatMessage } from '../../../shared/model'
 import type { RoomAttribute, RoomInfo, RoomMember, RoomMemberChange, RoomMemberChangeKind, RoomRole } from '../../../shared/model/rooms'
 import type { parley } from '../../../shared/proto/gen/parley.js'
 import { canonicalUserId } from '../../../shared/user-id'
+import { contentFromBody, extrasFromBody } from '../protocol/content'
 import { envelopeFromWire } from '../protocol/messages'
 
 const ROLE_FROM_WIRE: Record<number, RoomRole> = { 0: 'none', 1: 'member', 2: 'admin', 3: 'owner' }
@@ -65,7 +66,7 @@ export function memberChangeFromWire(change: parley.v1.RoomMemberChange.$Propert
 export function roomMessageFromWire(message: parley.v1.Message.$Properties, me: string): ChatMessage | null {
   const envelope = envelopeFromWire(message, 0, me)
   if (!envelope || envelope.chatType !== 'room') return null
-  const text = message.body?.text?.text
-  // Rooms carry text today; anything else is shown as "needs a newer version" (rooms keep no raw bytes).
-  return { ...envelope, content: typeof text === 'string' ? { type: 'text', text } : { type: 'unsupported', raw: '' } }
+  // A content type this version does not know is shown as "needs a newer version" (rooms keep no raw bytes).
+  const content = contentFromBody(message.body) ?? { type: 'unsupported', raw: '' }
+  return { ...envelope, ...extrasFromBody(message.body), content }
 }

@@ -14,6 +14,7 @@ import { ContactsClient } from '../contacts'
 import { RoomsClient } from '../rooms/client'
 import { messageDecoder, rawEventOfPush, rawEventsOfResponse, type LogEntryDecoder } from '../protocol/log-entry'
 import { chatTypeToWire } from '../protocol/messages'
+import { bodyOfMessage } from '../protocol/content'
 import type { MessageStore } from '../store/types'
 import { CatchUpLoop } from '../sync/catch-up-loop'
 import { HistoryPager } from '../sync/history'
@@ -134,13 +135,7 @@ export class DeviceSession {
               clientId: hexToClientId(message.id),
               to: message.to,
               chatType: chatTypeToWire(message.chatType),
-              body: {
-                text: {
-                  text: message.content.type === 'text' ? message.content.text : '',
-                  mentions: message.content.type === 'text' ? (message.content.mentions ?? []) : [],
-                  mentionAll: message.content.type === 'text' && message.content.mentionAll === true
-                }
-              }
+              body: bodyOfMessage(message)
             }
           },
           'sendAck'

@@ -1840,7 +1840,18 @@ export namespace parley {
             constructor(properties?: parley.v1.Body.$Properties);
             $unknowns?: Uint8Array[];
             text?: (parley.v1.TextBody.$Properties|null);
-            content?: "text";
+            image?: (parley.v1.ImageBody.$Properties|null);
+            voice?: (parley.v1.VoiceBody.$Properties|null);
+            video?: (parley.v1.VideoBody.$Properties|null);
+            file?: (parley.v1.FileBody.$Properties|null);
+            location?: (parley.v1.LocationBody.$Properties|null);
+            command?: (parley.v1.CommandBody.$Properties|null);
+            custom?: (parley.v1.CustomBody.$Properties|null);
+            combined?: (parley.v1.CombinedBody.$Properties|null);
+            replyTo?: (parley.v1.ReplyRef.$Properties|null);
+            burnAfterReadSec: number;
+            forwarded: boolean;
+            content?: ("text"|"image"|"voice"|"video"|"file"|"location"|"command"|"custom"|"combined");
             static create(properties: parley.v1.Body.$Shape): parley.v1.Body & parley.v1.Body.$Shape;
             static create(properties?: parley.v1.Body.$Properties): parley.v1.Body;
             static encode(message: parley.v1.Body.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -1850,15 +1861,299 @@ export namespace parley {
         namespace Body {
             interface $Properties {
                 text?: (parley.v1.TextBody.$Properties|null);
-                content?: "text";
+                image?: (parley.v1.ImageBody.$Properties|null);
+                voice?: (parley.v1.VoiceBody.$Properties|null);
+                video?: (parley.v1.VideoBody.$Properties|null);
+                file?: (parley.v1.FileBody.$Properties|null);
+                location?: (parley.v1.LocationBody.$Properties|null);
+                command?: (parley.v1.CommandBody.$Properties|null);
+                custom?: (parley.v1.CustomBody.$Properties|null);
+                combined?: (parley.v1.CombinedBody.$Properties|null);
+                replyTo?: (parley.v1.ReplyRef.$Properties|null);
+                burnAfterReadSec?: (number|null);
+                forwarded?: (boolean|null);
+                content?: ("text"|"image"|"voice"|"video"|"file"|"location"|"command"|"custom"|"combined");
                 $unknowns?: Uint8Array[];
             }
             type $Shape = {
               text?: parley.v1.TextBody.$Shape|null;
+              image?: parley.v1.ImageBody.$Shape|null;
+              voice?: parley.v1.VoiceBody.$Shape|null;
+              video?: parley.v1.VideoBody.$Shape|null;
+              file?: parley.v1.FileBody.$Shape|null;
+              location?: parley.v1.LocationBody.$Shape|null;
+              command?: parley.v1.CommandBody.$Shape|null;
+              custom?: parley.v1.CustomBody.$Shape|null;
+              combined?: parley.v1.CombinedBody.$Shape|null;
+              replyTo?: parley.v1.ReplyRef.$Shape|null;
+              burnAfterReadSec?: number|null;
+              forwarded?: boolean|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ content?: undefined; text?: null }|{ content?: "text"; text: parley.v1.TextBody.$Shape })
+              ({ content?: undefined; text?: null; image?: null; voice?: null; video?: null; file?: null; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "text"; text: parley.v1.TextBody.$Shape; image?: null; voice?: null; video?: null; file?: null; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "image"; text?: null; image: parley.v1.ImageBody.$Shape; voice?: null; video?: null; file?: null; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "voice"; text?: null; image?: null; voice: parley.v1.VoiceBody.$Shape; video?: null; file?: null; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "video"; text?: null; image?: null; voice?: null; video: parley.v1.VideoBody.$Shape; file?: null; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "file"; text?: null; image?: null; voice?: null; video?: null; file: parley.v1.FileBody.$Shape; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "location"; text?: null; image?: null; voice?: null; video?: null; file?: null; location: parley.v1.LocationBody.$Shape; command?: null; custom?: null; combined?: null }|{ content?: "command"; text?: null; image?: null; voice?: null; video?: null; file?: null; location?: null; command: parley.v1.CommandBody.$Shape; custom?: null; combined?: null }|{ content?: "custom"; text?: null; image?: null; voice?: null; video?: null; file?: null; location?: null; command?: null; custom: parley.v1.CustomBody.$Shape; combined?: null }|{ content?: "combined"; text?: null; image?: null; voice?: null; video?: null; file?: null; location?: null; command?: null; custom?: null; combined: parley.v1.CombinedBody.$Shape })
             );
+        }
+
+        interface IAttachmentRef extends parley.v1.AttachmentRef.$Properties {
+        }
+
+        class AttachmentRef {
+            constructor(properties?: parley.v1.AttachmentRef.$Properties);
+            $unknowns?: Uint8Array[];
+            id: string;
+            name: string;
+            mime: string;
+            size: number;
+            sha256: string;
+            secret: string;
+            hasThumbnail: boolean;
+            static create(properties: parley.v1.AttachmentRef.$Shape): parley.v1.AttachmentRef & parley.v1.AttachmentRef.$Shape;
+            static create(properties?: parley.v1.AttachmentRef.$Properties): parley.v1.AttachmentRef;
+            static encode(message: parley.v1.AttachmentRef.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.AttachmentRef & parley.v1.AttachmentRef.$Shape;
+        }
+
+        namespace AttachmentRef {
+            interface $Properties {
+                id?: (string|null);
+                name?: (string|null);
+                mime?: (string|null);
+                size?: (number|null);
+                sha256?: (string|null);
+                secret?: (string|null);
+                hasThumbnail?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.AttachmentRef.$Properties;
+        }
+
+        interface IImageBody extends parley.v1.ImageBody.$Properties {
+        }
+
+        class ImageBody {
+            constructor(properties?: parley.v1.ImageBody.$Properties);
+            $unknowns?: Uint8Array[];
+            file?: (parley.v1.AttachmentRef.$Properties|null);
+            width: number;
+            height: number;
+            static create(properties: parley.v1.ImageBody.$Shape): parley.v1.ImageBody & parley.v1.ImageBody.$Shape;
+            static create(properties?: parley.v1.ImageBody.$Properties): parley.v1.ImageBody;
+            static encode(message: parley.v1.ImageBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ImageBody & parley.v1.ImageBody.$Shape;
+        }
+
+        namespace ImageBody {
+            interface $Properties {
+                file?: (parley.v1.AttachmentRef.$Properties|null);
+                width?: (number|null);
+                height?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ImageBody.$Properties;
+        }
+
+        interface IVoiceBody extends parley.v1.VoiceBody.$Properties {
+        }
+
+        class VoiceBody {
+            constructor(properties?: parley.v1.VoiceBody.$Properties);
+            $unknowns?: Uint8Array[];
+            file?: (parley.v1.AttachmentRef.$Properties|null);
+            durationMs: number;
+            static create(properties: parley.v1.VoiceBody.$Shape): parley.v1.VoiceBody & parley.v1.VoiceBody.$Shape;
+            static create(properties?: parley.v1.VoiceBody.$Properties): parley.v1.VoiceBody;
+            static encode(message: parley.v1.VoiceBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.VoiceBody & parley.v1.VoiceBody.$Shape;
+        }
+
+        namespace VoiceBody {
+            interface $Properties {
+                file?: (parley.v1.AttachmentRef.$Properties|null);
+                durationMs?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.VoiceBody.$Properties;
+        }
+
+        interface IVideoBody extends parley.v1.VideoBody.$Properties {
+        }
+
+        class VideoBody {
+            constructor(properties?: parley.v1.VideoBody.$Properties);
+            $unknowns?: Uint8Array[];
+            file?: (parley.v1.AttachmentRef.$Properties|null);
+            durationMs: number;
+            width: number;
+            height: number;
+            poster?: (parley.v1.AttachmentRef.$Properties|null);
+            static create(properties: parley.v1.VideoBody.$Shape): parley.v1.VideoBody & parley.v1.VideoBody.$Shape;
+            static create(properties?: parley.v1.VideoBody.$Properties): parley.v1.VideoBody;
+            static encode(message: parley.v1.VideoBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.VideoBody & parley.v1.VideoBody.$Shape;
+        }
+
+        namespace VideoBody {
+            interface $Properties {
+                file?: (parley.v1.AttachmentRef.$Properties|null);
+                durationMs?: (number|null);
+                width?: (number|null);
+                height?: (number|null);
+                poster?: (parley.v1.AttachmentRef.$Properties|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.VideoBody.$Properties;
+        }
+
+        interface IFileBody extends parley.v1.FileBody.$Properties {
+        }
+
+        class FileBody {
+            constructor(properties?: parley.v1.FileBody.$Properties);
+            $unknowns?: Uint8Array[];
+            file?: (parley.v1.AttachmentRef.$Properties|null);
+            static create(properties: parley.v1.FileBody.$Shape): parley.v1.FileBody & parley.v1.FileBody.$Shape;
+            static create(properties?: parley.v1.FileBody.$Properties): parley.v1.FileBody;
+            static encode(message: parley.v1.FileBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.FileBody & parley.v1.FileBody.$Shape;
+        }
+
+        namespace FileBody {
+            interface $Properties {
+                file?: (parley.v1.AttachmentRef.$Properties|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.FileBody.$Properties;
+        }
+
+        interface ILocationBody extends parley.v1.LocationBody.$Properties {
+        }
+
+        class LocationBody {
+            constructor(properties?: parley.v1.LocationBody.$Properties);
+            $unknowns?: Uint8Array[];
+            latitude: number;
+            longitude: number;
+            address: string;
+            name: string;
+            static create(properties: parley.v1.LocationBody.$Shape): parley.v1.LocationBody & parley.v1.LocationBody.$Shape;
+            static create(properties?: parley.v1.LocationBody.$Properties): parley.v1.LocationBody;
+            static encode(message: parley.v1.LocationBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.LocationBody & parley.v1.LocationBody.$Shape;
+        }
+
+        namespace LocationBody {
+            interface $Properties {
+                latitude?: (number|null);
+                longitude?: (number|null);
+                address?: (string|null);
+                name?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.LocationBody.$Properties;
+        }
+
+        interface ICommandBody extends parley.v1.CommandBody.$Properties {
+        }
+
+        class CommandBody {
+            constructor(properties?: parley.v1.CommandBody.$Properties);
+            $unknowns?: Uint8Array[];
+            action: string;
+            params: { [k: string]: string };
+            static create(properties: parley.v1.CommandBody.$Shape): parley.v1.CommandBody & parley.v1.CommandBody.$Shape;
+            static create(properties?: parley.v1.CommandBody.$Properties): parley.v1.CommandBody;
+            static encode(message: parley.v1.CommandBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.CommandBody & parley.v1.CommandBody.$Shape;
+        }
+
+        namespace CommandBody {
+            interface $Properties {
+                action?: (string|null);
+                params?: ({ [k: string]: string }|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.CommandBody.$Properties;
+        }
+
+        interface ICustomBody extends parley.v1.CustomBody.$Properties {
+        }
+
+        class CustomBody {
+            constructor(properties?: parley.v1.CustomBody.$Properties);
+            $unknowns?: Uint8Array[];
+            event: string;
+            fields: { [k: string]: string };
+            fallbackText: string;
+            static create(properties: parley.v1.CustomBody.$Shape): parley.v1.CustomBody & parley.v1.CustomBody.$Shape;
+            static create(properties?: parley.v1.CustomBody.$Properties): parley.v1.CustomBody;
+            static encode(message: parley.v1.CustomBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.CustomBody & parley.v1.CustomBody.$Shape;
+        }
+
+        namespace CustomBody {
+            interface $Properties {
+                event?: (string|null);
+                fields?: ({ [k: string]: string }|null);
+                fallbackText?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.CustomBody.$Properties;
+        }
+
+        interface ICombinedBody extends parley.v1.CombinedBody.$Properties {
+        }
+
+        class CombinedBody {
+            constructor(properties?: parley.v1.CombinedBody.$Properties);
+            $unknowns?: Uint8Array[];
+            title: string;
+            messages: parley.v1.Message.$Properties[];
+            static create(properties: parley.v1.CombinedBody.$Shape): parley.v1.CombinedBody & parley.v1.CombinedBody.$Shape;
+            static create(properties?: parley.v1.CombinedBody.$Properties): parley.v1.CombinedBody;
+            static encode(message: parley.v1.CombinedBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.CombinedBody & parley.v1.CombinedBody.$Shape;
+        }
+
+        namespace CombinedBody {
+            interface $Properties {
+                title?: (string|null);
+                messages?: (parley.v1.Message.$Properties[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = {
+              title?: string|null;
+              messages?: parley.v1.Message.$Shape[]|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        interface IReplyRef extends parley.v1.ReplyRef.$Properties {
+        }
+
+        class ReplyRef {
+            constructor(properties?: parley.v1.ReplyRef.$Properties);
+            $unknowns?: Uint8Array[];
+            serverId: number;
+            clientId: Uint8Array;
+            from: string;
+            preview: string;
+            seq: number;
+            static create(properties: parley.v1.ReplyRef.$Shape): parley.v1.ReplyRef & parley.v1.ReplyRef.$Shape;
+            static create(properties?: parley.v1.ReplyRef.$Properties): parley.v1.ReplyRef;
+            static encode(message: parley.v1.ReplyRef.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ReplyRef & parley.v1.ReplyRef.$Shape;
+        }
+
+        namespace ReplyRef {
+            interface $Properties {
+                serverId?: (number|null);
+                clientId?: (Uint8Array|null);
+                from?: (string|null);
+                preview?: (string|null);
+                seq?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ReplyRef.$Properties;
         }
 
         interface ITextBody extends parley.v1.TextBody.$Properties {

@@ -13219,7 +13219,18 @@ export const parley = $root.parley = (() => {
              * Properties of a Body.
              * @typedef {Object} parley.v1.Body.$Properties
              * @property {parley.v1.TextBody.$Properties|null} [text] Body text
-             * @property {"text"} [content] Body content
+             * @property {parley.v1.ImageBody.$Properties|null} [image] Body image
+             * @property {parley.v1.VoiceBody.$Properties|null} [voice] Body voice
+             * @property {parley.v1.VideoBody.$Properties|null} [video] Body video
+             * @property {parley.v1.FileBody.$Properties|null} [file] Body file
+             * @property {parley.v1.LocationBody.$Properties|null} [location] Body location
+             * @property {parley.v1.CommandBody.$Properties|null} [command] Body command
+             * @property {parley.v1.CustomBody.$Properties|null} [custom] Body custom
+             * @property {parley.v1.CombinedBody.$Properties|null} [combined] Body combined
+             * @property {parley.v1.ReplyRef.$Properties|null} [replyTo] Body replyTo
+             * @property {number|null} [burnAfterReadSec] Body burnAfterReadSec
+             * @property {boolean|null} [forwarded] Body forwarded
+             * @property {"text"|"image"|"voice"|"video"|"file"|"location"|"command"|"custom"|"combined"} [content] Body content
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -13235,9 +13246,20 @@ export const parley = $root.parley = (() => {
              * Narrowed shape of a Body.
              * @typedef {{
              *   text?: parley.v1.TextBody.$Shape|null;
+             *   image?: parley.v1.ImageBody.$Shape|null;
+             *   voice?: parley.v1.VoiceBody.$Shape|null;
+             *   video?: parley.v1.VideoBody.$Shape|null;
+             *   file?: parley.v1.FileBody.$Shape|null;
+             *   location?: parley.v1.LocationBody.$Shape|null;
+             *   command?: parley.v1.CommandBody.$Shape|null;
+             *   custom?: parley.v1.CustomBody.$Shape|null;
+             *   combined?: parley.v1.CombinedBody.$Shape|null;
+             *   replyTo?: parley.v1.ReplyRef.$Shape|null;
+             *   burnAfterReadSec?: number|null;
+             *   forwarded?: boolean|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ content?: undefined; text?: null }|{ content?: "text"; text: parley.v1.TextBody.$Shape })
+             *   ({ content?: undefined; text?: null; image?: null; voice?: null; video?: null; file?: null; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "text"; text: parley.v1.TextBody.$Shape; image?: null; voice?: null; video?: null; file?: null; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "image"; text?: null; image: parley.v1.ImageBody.$Shape; voice?: null; video?: null; file?: null; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "voice"; text?: null; image?: null; voice: parley.v1.VoiceBody.$Shape; video?: null; file?: null; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "video"; text?: null; image?: null; voice?: null; video: parley.v1.VideoBody.$Shape; file?: null; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "file"; text?: null; image?: null; voice?: null; video?: null; file: parley.v1.FileBody.$Shape; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "location"; text?: null; image?: null; voice?: null; video?: null; file?: null; location: parley.v1.LocationBody.$Shape; command?: null; custom?: null; combined?: null }|{ content?: "command"; text?: null; image?: null; voice?: null; video?: null; file?: null; location?: null; command: parley.v1.CommandBody.$Shape; custom?: null; combined?: null }|{ content?: "custom"; text?: null; image?: null; voice?: null; video?: null; file?: null; location?: null; command?: null; custom: parley.v1.CustomBody.$Shape; combined?: null }|{ content?: "combined"; text?: null; image?: null; voice?: null; video?: null; file?: null; location?: null; command?: null; custom?: null; combined: parley.v1.CombinedBody.$Shape })
              * )} parley.v1.Body.$Shape
              */
 
@@ -13264,17 +13286,105 @@ export const parley = $root.parley = (() => {
              */
             Body.prototype.text = null;
 
+            /**
+             * Body image.
+             * @member {parley.v1.ImageBody.$Properties|null|undefined} image
+             * @memberof parley.v1.Body
+             * @instance
+             */
+            Body.prototype.image = null;
+
+            /**
+             * Body voice.
+             * @member {parley.v1.VoiceBody.$Properties|null|undefined} voice
+             * @memberof parley.v1.Body
+             * @instance
+             */
+            Body.prototype.voice = null;
+
+            /**
+             * Body video.
+             * @member {parley.v1.VideoBody.$Properties|null|undefined} video
+             * @memberof parley.v1.Body
+             * @instance
+             */
+            Body.prototype.video = null;
+
+            /**
+             * Body file.
+             * @member {parley.v1.FileBody.$Properties|null|undefined} file
+             * @memberof parley.v1.Body
+             * @instance
+             */
+            Body.prototype.file = null;
+
+            /**
+             * Body location.
+             * @member {parley.v1.LocationBody.$Properties|null|undefined} location
+             * @memberof parley.v1.Body
+             * @instance
+             */
+            Body.prototype.location = null;
+
+            /**
+             * Body command.
+             * @member {parley.v1.CommandBody.$Properties|null|undefined} command
+             * @memberof parley.v1.Body
+             * @instance
+             */
+            Body.prototype.command = null;
+
+            /**
+             * Body custom.
+             * @member {parley.v1.CustomBody.$Properties|null|undefined} custom
+             * @memberof parley.v1.Body
+             * @instance
+             */
+            Body.prototype.custom = null;
+
+            /**
+             * Body combined.
+             * @member {parley.v1.CombinedBody.$Properties|null|undefined} combined
+             * @memberof parley.v1.Body
+             * @instance
+             */
+            Body.prototype.combined = null;
+
+            /**
+             * Body replyTo.
+             * @member {parley.v1.ReplyRef.$Properties|null|undefined} replyTo
+             * @memberof parley.v1.Body
+             * @instance
+             */
+            Body.prototype.replyTo = null;
+
+            /**
+             * Body burnAfterReadSec.
+             * @member {number} burnAfterReadSec
+             * @memberof parley.v1.Body
+             * @instance
+             */
+            Body.prototype.burnAfterReadSec = 0;
+
+            /**
+             * Body forwarded.
+             * @member {boolean} forwarded
+             * @memberof parley.v1.Body
+             * @instance
+             */
+            Body.prototype.forwarded = false;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * Body content.
-             * @member {"text"|undefined} content
+             * @member {"text"|"image"|"voice"|"video"|"file"|"location"|"command"|"custom"|"combined"|undefined} content
              * @memberof parley.v1.Body
              * @instance
              */
             $Object.defineProperty(Body.prototype, "content", {
-                get: $util.oneOfGetter($oneOfFields = ["text"]),
+                get: $util.oneOfGetter($oneOfFields = ["text", "image", "voice", "video", "file", "location", "command", "custom", "combined"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -13312,6 +13422,28 @@ export const parley = $root.parley = (() => {
                     throw $Error("max depth exceeded");
                 if (message.text != null && $Object.hasOwnProperty.call(message, "text"))
                     $root.parley.v1.TextBody.encode(message.text, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.image != null && $Object.hasOwnProperty.call(message, "image"))
+                    $root.parley.v1.ImageBody.encode(message.image, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+                if (message.voice != null && $Object.hasOwnProperty.call(message, "voice"))
+                    $root.parley.v1.VoiceBody.encode(message.voice, writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
+                if (message.video != null && $Object.hasOwnProperty.call(message, "video"))
+                    $root.parley.v1.VideoBody.encode(message.video, writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
+                if (message.file != null && $Object.hasOwnProperty.call(message, "file"))
+                    $root.parley.v1.FileBody.encode(message.file, writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
+                if (message.location != null && $Object.hasOwnProperty.call(message, "location"))
+                    $root.parley.v1.LocationBody.encode(message.location, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
+                if (message.command != null && $Object.hasOwnProperty.call(message, "command"))
+                    $root.parley.v1.CommandBody.encode(message.command, writer.uint32(/* id 7, wireType 2 =*/58).fork(), _depth + 1).ldelim();
+                if (message.custom != null && $Object.hasOwnProperty.call(message, "custom"))
+                    $root.parley.v1.CustomBody.encode(message.custom, writer.uint32(/* id 8, wireType 2 =*/66).fork(), _depth + 1).ldelim();
+                if (message.combined != null && $Object.hasOwnProperty.call(message, "combined"))
+                    $root.parley.v1.CombinedBody.encode(message.combined, writer.uint32(/* id 9, wireType 2 =*/74).fork(), _depth + 1).ldelim();
+                if (message.replyTo != null && $Object.hasOwnProperty.call(message, "replyTo"))
+                    $root.parley.v1.ReplyRef.encode(message.replyTo, writer.uint32(/* id 20, wireType 2 =*/162).fork(), _depth + 1).ldelim();
+                if (message.burnAfterReadSec != null && $Object.hasOwnProperty.call(message, "burnAfterReadSec") && message.burnAfterReadSec !== 0)
+                    writer.uint32(/* id 21, wireType 0 =*/168).uint32(message.burnAfterReadSec);
+                if (message.forwarded != null && $Object.hasOwnProperty.call(message, "forwarded") && message.forwarded !== false)
+                    writer.uint32(/* id 22, wireType 0 =*/176).bool(message.forwarded);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -13336,7 +13468,7 @@ export const parley = $root.parley = (() => {
                     _depth = 0;
                 if (_depth > $Reader.recursionLimit)
                     throw $Error("max depth exceeded");
-                let end, message;
+                let end, message, value;
                 if (length === $undefined)
                     end = reader.len;
                 else {
@@ -13363,6 +13495,86 @@ export const parley = $root.parley = (() => {
                             message.content = "text";
                             continue;
                         }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            message.image = $root.parley.v1.ImageBody.decode(reader, reader.size(), $undefined, _depth + 1, message.image);
+                            message.content = "image";
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            message.voice = $root.parley.v1.VoiceBody.decode(reader, reader.size(), $undefined, _depth + 1, message.voice);
+                            message.content = "voice";
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            message.video = $root.parley.v1.VideoBody.decode(reader, reader.size(), $undefined, _depth + 1, message.video);
+                            message.content = "video";
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            message.file = $root.parley.v1.FileBody.decode(reader, reader.size(), $undefined, _depth + 1, message.file);
+                            message.content = "file";
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 2)
+                                break;
+                            message.location = $root.parley.v1.LocationBody.decode(reader, reader.size(), $undefined, _depth + 1, message.location);
+                            message.content = "location";
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 2)
+                                break;
+                            message.command = $root.parley.v1.CommandBody.decode(reader, reader.size(), $undefined, _depth + 1, message.command);
+                            message.content = "command";
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 2)
+                                break;
+                            message.custom = $root.parley.v1.CustomBody.decode(reader, reader.size(), $undefined, _depth + 1, message.custom);
+                            message.content = "custom";
+                            continue;
+                        }
+                    case 9: {
+                            if (wireType !== 2)
+                                break;
+                            message.combined = $root.parley.v1.CombinedBody.decode(reader, reader.size(), $undefined, _depth + 1, message.combined);
+                            message.content = "combined";
+                            continue;
+                        }
+                    case 20: {
+                            if (wireType !== 2)
+                                break;
+                            message.replyTo = $root.parley.v1.ReplyRef.decode(reader, reader.size(), $undefined, _depth + 1, message.replyTo);
+                            continue;
+                        }
+                    case 21: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.burnAfterReadSec = value;
+                            else
+                                delete message.burnAfterReadSec;
+                            continue;
+                        }
+                    case 22: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.forwarded = value;
+                            else
+                                delete message.forwarded;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -13381,6 +13593,2054 @@ export const parley = $root.parley = (() => {
             };
 
             return Body;
+        })();
+
+        v1.AttachmentRef = (function() {
+
+            /**
+             * Properties of an AttachmentRef.
+             * @typedef {Object} parley.v1.AttachmentRef.$Properties
+             * @property {string|null} [id] AttachmentRef id
+             * @property {string|null} [name] AttachmentRef name
+             * @property {string|null} [mime] AttachmentRef mime
+             * @property {number|null} [size] AttachmentRef size
+             * @property {string|null} [sha256] AttachmentRef sha256
+             * @property {string|null} [secret] AttachmentRef secret
+             * @property {boolean|null} [hasThumbnail] AttachmentRef hasThumbnail
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an AttachmentRef.
+             * @memberof parley.v1
+             * @interface IAttachmentRef
+             * @augments parley.v1.AttachmentRef.$Properties
+             * @deprecated Use parley.v1.AttachmentRef.$Properties instead.
+             */
+
+            /**
+             * Shape of an AttachmentRef.
+             * @typedef {parley.v1.AttachmentRef.$Properties} parley.v1.AttachmentRef.$Shape
+             */
+
+            /**
+             * Constructs a new AttachmentRef.
+             * @memberof parley.v1
+             * @classdesc Represents an AttachmentRef.
+             * @constructor
+             * @param {parley.v1.AttachmentRef.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const AttachmentRef = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * AttachmentRef id.
+             * @member {string} id
+             * @memberof parley.v1.AttachmentRef
+             * @instance
+             */
+            AttachmentRef.prototype.id = "";
+
+            /**
+             * AttachmentRef name.
+             * @member {string} name
+             * @memberof parley.v1.AttachmentRef
+             * @instance
+             */
+            AttachmentRef.prototype.name = "";
+
+            /**
+             * AttachmentRef mime.
+             * @member {string} mime
+             * @memberof parley.v1.AttachmentRef
+             * @instance
+             */
+            AttachmentRef.prototype.mime = "";
+
+            /**
+             * AttachmentRef size.
+             * @member {number} size
+             * @memberof parley.v1.AttachmentRef
+             * @instance
+             */
+            AttachmentRef.prototype.size = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * AttachmentRef sha256.
+             * @member {string} sha256
+             * @memberof parley.v1.AttachmentRef
+             * @instance
+             */
+            AttachmentRef.prototype.sha256 = "";
+
+            /**
+             * AttachmentRef secret.
+             * @member {string} secret
+             * @memberof parley.v1.AttachmentRef
+             * @instance
+             */
+            AttachmentRef.prototype.secret = "";
+
+            /**
+             * AttachmentRef hasThumbnail.
+             * @member {boolean} hasThumbnail
+             * @memberof parley.v1.AttachmentRef
+             * @instance
+             */
+            AttachmentRef.prototype.hasThumbnail = false;
+
+            /**
+             * Creates a new AttachmentRef instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.AttachmentRef
+             * @static
+             * @param {parley.v1.AttachmentRef.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.AttachmentRef} AttachmentRef instance
+             * @type {{
+             *   (properties: parley.v1.AttachmentRef.$Shape): parley.v1.AttachmentRef & parley.v1.AttachmentRef.$Shape;
+             *   (properties?: parley.v1.AttachmentRef.$Properties): parley.v1.AttachmentRef;
+             * }}
+             */
+            AttachmentRef.create = function(properties) {
+                return new AttachmentRef(properties);
+            };
+
+            /**
+             * Encodes the specified AttachmentRef message. Does not implicitly {@link parley.v1.AttachmentRef.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.AttachmentRef
+             * @static
+             * @param {parley.v1.AttachmentRef.$Properties} message AttachmentRef message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            AttachmentRef.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.id != null && $Object.hasOwnProperty.call(message, "id") && message.id !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.id);
+                if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.name);
+                if (message.mime != null && $Object.hasOwnProperty.call(message, "mime") && message.mime !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.mime);
+                if (message.size != null && $Object.hasOwnProperty.call(message, "size") && (typeof message.size === "object" ? message.size.low || message.size.high : message.size !== 0))
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.size);
+                if (message.sha256 != null && $Object.hasOwnProperty.call(message, "sha256") && message.sha256 !== "")
+                    writer.uint32(/* id 5, wireType 2 =*/42).string(message.sha256);
+                if (message.secret != null && $Object.hasOwnProperty.call(message, "secret") && message.secret !== "")
+                    writer.uint32(/* id 6, wireType 2 =*/50).string(message.secret);
+                if (message.hasThumbnail != null && $Object.hasOwnProperty.call(message, "hasThumbnail") && message.hasThumbnail !== false)
+                    writer.uint32(/* id 7, wireType 0 =*/56).bool(message.hasThumbnail);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes an AttachmentRef message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.AttachmentRef
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.AttachmentRef & parley.v1.AttachmentRef.$Shape} AttachmentRef
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            AttachmentRef.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.AttachmentRef();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.id = value;
+                            else
+                                delete message.id;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.name = value;
+                            else
+                                delete message.name;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.mime = value;
+                            else
+                                delete message.mime;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.size = value;
+                            else
+                                delete message.size;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.sha256 = value;
+                            else
+                                delete message.sha256;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.secret = value;
+                            else
+                                delete message.secret;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.hasThumbnail = value;
+                            else
+                                delete message.hasThumbnail;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return AttachmentRef;
+        })();
+
+        v1.ImageBody = (function() {
+
+            /**
+             * Properties of an ImageBody.
+             * @typedef {Object} parley.v1.ImageBody.$Properties
+             * @property {parley.v1.AttachmentRef.$Properties|null} [file] ImageBody file
+             * @property {number|null} [width] ImageBody width
+             * @property {number|null} [height] ImageBody height
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an ImageBody.
+             * @memberof parley.v1
+             * @interface IImageBody
+             * @augments parley.v1.ImageBody.$Properties
+             * @deprecated Use parley.v1.ImageBody.$Properties instead.
+             */
+
+            /**
+             * Shape of an ImageBody.
+             * @typedef {parley.v1.ImageBody.$Properties} parley.v1.ImageBody.$Shape
+             */
+
+            /**
+             * Constructs a new ImageBody.
+             * @memberof parley.v1
+             * @classdesc Represents an ImageBody.
+             * @constructor
+             * @param {parley.v1.ImageBody.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ImageBody = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ImageBody file.
+             * @member {parley.v1.AttachmentRef.$Properties|null|undefined} file
+             * @memberof parley.v1.ImageBody
+             * @instance
+             */
+            ImageBody.prototype.file = null;
+
+            /**
+             * ImageBody width.
+             * @member {number} width
+             * @memberof parley.v1.ImageBody
+             * @instance
+             */
+            ImageBody.prototype.width = 0;
+
+            /**
+             * ImageBody height.
+             * @member {number} height
+             * @memberof parley.v1.ImageBody
+             * @instance
+             */
+            ImageBody.prototype.height = 0;
+
+            /**
+             * Creates a new ImageBody instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ImageBody
+             * @static
+             * @param {parley.v1.ImageBody.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ImageBody} ImageBody instance
+             * @type {{
+             *   (properties: parley.v1.ImageBody.$Shape): parley.v1.ImageBody & parley.v1.ImageBody.$Shape;
+             *   (properties?: parley.v1.ImageBody.$Properties): parley.v1.ImageBody;
+             * }}
+             */
+            ImageBody.create = function(properties) {
+                return new ImageBody(properties);
+            };
+
+            /**
+             * Encodes the specified ImageBody message. Does not implicitly {@link parley.v1.ImageBody.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ImageBody
+             * @static
+             * @param {parley.v1.ImageBody.$Properties} message ImageBody message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ImageBody.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.file != null && $Object.hasOwnProperty.call(message, "file"))
+                    $root.parley.v1.AttachmentRef.encode(message.file, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.width != null && $Object.hasOwnProperty.call(message, "width") && message.width !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.width);
+                if (message.height != null && $Object.hasOwnProperty.call(message, "height") && message.height !== 0)
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.height);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes an ImageBody message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ImageBody
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ImageBody & parley.v1.ImageBody.$Shape} ImageBody
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ImageBody.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ImageBody();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.file = $root.parley.v1.AttachmentRef.decode(reader, reader.size(), $undefined, _depth + 1, message.file);
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.width = value;
+                            else
+                                delete message.width;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.height = value;
+                            else
+                                delete message.height;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ImageBody;
+        })();
+
+        v1.VoiceBody = (function() {
+
+            /**
+             * Properties of a VoiceBody.
+             * @typedef {Object} parley.v1.VoiceBody.$Properties
+             * @property {parley.v1.AttachmentRef.$Properties|null} [file] VoiceBody file
+             * @property {number|null} [durationMs] VoiceBody durationMs
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a VoiceBody.
+             * @memberof parley.v1
+             * @interface IVoiceBody
+             * @augments parley.v1.VoiceBody.$Properties
+             * @deprecated Use parley.v1.VoiceBody.$Properties instead.
+             */
+
+            /**
+             * Shape of a VoiceBody.
+             * @typedef {parley.v1.VoiceBody.$Properties} parley.v1.VoiceBody.$Shape
+             */
+
+            /**
+             * Constructs a new VoiceBody.
+             * @memberof parley.v1
+             * @classdesc Represents a VoiceBody.
+             * @constructor
+             * @param {parley.v1.VoiceBody.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const VoiceBody = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * VoiceBody file.
+             * @member {parley.v1.AttachmentRef.$Properties|null|undefined} file
+             * @memberof parley.v1.VoiceBody
+             * @instance
+             */
+            VoiceBody.prototype.file = null;
+
+            /**
+             * VoiceBody durationMs.
+             * @member {number} durationMs
+             * @memberof parley.v1.VoiceBody
+             * @instance
+             */
+            VoiceBody.prototype.durationMs = 0;
+
+            /**
+             * Creates a new VoiceBody instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.VoiceBody
+             * @static
+             * @param {parley.v1.VoiceBody.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.VoiceBody} VoiceBody instance
+             * @type {{
+             *   (properties: parley.v1.VoiceBody.$Shape): parley.v1.VoiceBody & parley.v1.VoiceBody.$Shape;
+             *   (properties?: parley.v1.VoiceBody.$Properties): parley.v1.VoiceBody;
+             * }}
+             */
+            VoiceBody.create = function(properties) {
+                return new VoiceBody(properties);
+            };
+
+            /**
+             * Encodes the specified VoiceBody message. Does not implicitly {@link parley.v1.VoiceBody.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.VoiceBody
+             * @static
+             * @param {parley.v1.VoiceBody.$Properties} message VoiceBody message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            VoiceBody.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.file != null && $Object.hasOwnProperty.call(message, "file"))
+                    $root.parley.v1.AttachmentRef.encode(message.file, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.durationMs != null && $Object.hasOwnProperty.call(message, "durationMs") && message.durationMs !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.durationMs);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a VoiceBody message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.VoiceBody
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.VoiceBody & parley.v1.VoiceBody.$Shape} VoiceBody
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            VoiceBody.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.VoiceBody();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.file = $root.parley.v1.AttachmentRef.decode(reader, reader.size(), $undefined, _depth + 1, message.file);
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.durationMs = value;
+                            else
+                                delete message.durationMs;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return VoiceBody;
+        })();
+
+        v1.VideoBody = (function() {
+
+            /**
+             * Properties of a VideoBody.
+             * @typedef {Object} parley.v1.VideoBody.$Properties
+             * @property {parley.v1.AttachmentRef.$Properties|null} [file] VideoBody file
+             * @property {number|null} [durationMs] VideoBody durationMs
+             * @property {number|null} [width] VideoBody width
+             * @property {number|null} [height] VideoBody height
+             * @property {parley.v1.AttachmentRef.$Properties|null} [poster] VideoBody poster
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a VideoBody.
+             * @memberof parley.v1
+             * @interface IVideoBody
+             * @augments parley.v1.VideoBody.$Properties
+             * @deprecated Use parley.v1.VideoBody.$Properties instead.
+             */
+
+            /**
+             * Shape of a VideoBody.
+             * @typedef {parley.v1.VideoBody.$Properties} parley.v1.VideoBody.$Shape
+             */
+
+            /**
+             * Constructs a new VideoBody.
+             * @memberof parley.v1
+             * @classdesc Represents a VideoBody.
+             * @constructor
+             * @param {parley.v1.VideoBody.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const VideoBody = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * VideoBody file.
+             * @member {parley.v1.AttachmentRef.$Properties|null|undefined} file
+             * @memberof parley.v1.VideoBody
+             * @instance
+             */
+            VideoBody.prototype.file = null;
+
+            /**
+             * VideoBody durationMs.
+             * @member {number} durationMs
+             * @memberof parley.v1.VideoBody
+             * @instance
+             */
+            VideoBody.prototype.durationMs = 0;
+
+            /**
+             * VideoBody width.
+             * @member {number} width
+             * @memberof parley.v1.VideoBody
+             * @instance
+             */
+            VideoBody.prototype.width = 0;
+
+            /**
+             * VideoBody height.
+             * @member {number} height
+             * @memberof parley.v1.VideoBody
+             * @instance
+             */
+            VideoBody.prototype.height = 0;
+
+            /**
+             * VideoBody poster.
+             * @member {parley.v1.AttachmentRef.$Properties|null|undefined} poster
+             * @memberof parley.v1.VideoBody
+             * @instance
+             */
+            VideoBody.prototype.poster = null;
+
+            /**
+             * Creates a new VideoBody instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.VideoBody
+             * @static
+             * @param {parley.v1.VideoBody.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.VideoBody} VideoBody instance
+             * @type {{
+             *   (properties: parley.v1.VideoBody.$Shape): parley.v1.VideoBody & parley.v1.VideoBody.$Shape;
+             *   (properties?: parley.v1.VideoBody.$Properties): parley.v1.VideoBody;
+             * }}
+             */
+            VideoBody.create = function(properties) {
+                return new VideoBody(properties);
+            };
+
+            /**
+             * Encodes the specified VideoBody message. Does not implicitly {@link parley.v1.VideoBody.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.VideoBody
+             * @static
+             * @param {parley.v1.VideoBody.$Properties} message VideoBody message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            VideoBody.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.file != null && $Object.hasOwnProperty.call(message, "file"))
+                    $root.parley.v1.AttachmentRef.encode(message.file, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.durationMs != null && $Object.hasOwnProperty.call(message, "durationMs") && message.durationMs !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.durationMs);
+                if (message.width != null && $Object.hasOwnProperty.call(message, "width") && message.width !== 0)
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.width);
+                if (message.height != null && $Object.hasOwnProperty.call(message, "height") && message.height !== 0)
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.height);
+                if (message.poster != null && $Object.hasOwnProperty.call(message, "poster"))
+                    $root.parley.v1.AttachmentRef.encode(message.poster, writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a VideoBody message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.VideoBody
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.VideoBody & parley.v1.VideoBody.$Shape} VideoBody
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            VideoBody.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.VideoBody();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.file = $root.parley.v1.AttachmentRef.decode(reader, reader.size(), $undefined, _depth + 1, message.file);
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.durationMs = value;
+                            else
+                                delete message.durationMs;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.width = value;
+                            else
+                                delete message.width;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.height = value;
+                            else
+                                delete message.height;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            message.poster = $root.parley.v1.AttachmentRef.decode(reader, reader.size(), $undefined, _depth + 1, message.poster);
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return VideoBody;
+        })();
+
+        v1.FileBody = (function() {
+
+            /**
+             * Properties of a FileBody.
+             * @typedef {Object} parley.v1.FileBody.$Properties
+             * @property {parley.v1.AttachmentRef.$Properties|null} [file] FileBody file
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a FileBody.
+             * @memberof parley.v1
+             * @interface IFileBody
+             * @augments parley.v1.FileBody.$Properties
+             * @deprecated Use parley.v1.FileBody.$Properties instead.
+             */
+
+            /**
+             * Shape of a FileBody.
+             * @typedef {parley.v1.FileBody.$Properties} parley.v1.FileBody.$Shape
+             */
+
+            /**
+             * Constructs a new FileBody.
+             * @memberof parley.v1
+             * @classdesc Represents a FileBody.
+             * @constructor
+             * @param {parley.v1.FileBody.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const FileBody = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * FileBody file.
+             * @member {parley.v1.AttachmentRef.$Properties|null|undefined} file
+             * @memberof parley.v1.FileBody
+             * @instance
+             */
+            FileBody.prototype.file = null;
+
+            /**
+             * Creates a new FileBody instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.FileBody
+             * @static
+             * @param {parley.v1.FileBody.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.FileBody} FileBody instance
+             * @type {{
+             *   (properties: parley.v1.FileBody.$Shape): parley.v1.FileBody & parley.v1.FileBody.$Shape;
+             *   (properties?: parley.v1.FileBody.$Properties): parley.v1.FileBody;
+             * }}
+             */
+            FileBody.create = function(properties) {
+                return new FileBody(properties);
+            };
+
+            /**
+             * Encodes the specified FileBody message. Does not implicitly {@link parley.v1.FileBody.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.FileBody
+             * @static
+             * @param {parley.v1.FileBody.$Properties} message FileBody message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            FileBody.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.file != null && $Object.hasOwnProperty.call(message, "file"))
+                    $root.parley.v1.AttachmentRef.encode(message.file, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a FileBody message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.FileBody
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.FileBody & parley.v1.FileBody.$Shape} FileBody
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            FileBody.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.FileBody();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.file = $root.parley.v1.AttachmentRef.decode(reader, reader.size(), $undefined, _depth + 1, message.file);
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return FileBody;
+        })();
+
+        v1.LocationBody = (function() {
+
+            /**
+             * Properties of a LocationBody.
+             * @typedef {Object} parley.v1.LocationBody.$Properties
+             * @property {number|null} [latitude] LocationBody latitude
+             * @property {number|null} [longitude] LocationBody longitude
+             * @property {string|null} [address] LocationBody address
+             * @property {string|null} [name] LocationBody name
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a LocationBody.
+             * @memberof parley.v1
+             * @interface ILocationBody
+             * @augments parley.v1.LocationBody.$Properties
+             * @deprecated Use parley.v1.LocationBody.$Properties instead.
+             */
+
+            /**
+             * Shape of a LocationBody.
+             * @typedef {parley.v1.LocationBody.$Properties} parley.v1.LocationBody.$Shape
+             */
+
+            /**
+             * Constructs a new LocationBody.
+             * @memberof parley.v1
+             * @classdesc Represents a LocationBody.
+             * @constructor
+             * @param {parley.v1.LocationBody.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const LocationBody = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * LocationBody latitude.
+             * @member {number} latitude
+             * @memberof parley.v1.LocationBody
+             * @instance
+             */
+            LocationBody.prototype.latitude = 0;
+
+            /**
+             * LocationBody longitude.
+             * @member {number} longitude
+             * @memberof parley.v1.LocationBody
+             * @instance
+             */
+            LocationBody.prototype.longitude = 0;
+
+            /**
+             * LocationBody address.
+             * @member {string} address
+             * @memberof parley.v1.LocationBody
+             * @instance
+             */
+            LocationBody.prototype.address = "";
+
+            /**
+             * LocationBody name.
+             * @member {string} name
+             * @memberof parley.v1.LocationBody
+             * @instance
+             */
+            LocationBody.prototype.name = "";
+
+            /**
+             * Creates a new LocationBody instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.LocationBody
+             * @static
+             * @param {parley.v1.LocationBody.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.LocationBody} LocationBody instance
+             * @type {{
+             *   (properties: parley.v1.LocationBody.$Shape): parley.v1.LocationBody & parley.v1.LocationBody.$Shape;
+             *   (properties?: parley.v1.LocationBody.$Properties): parley.v1.LocationBody;
+             * }}
+             */
+            LocationBody.create = function(properties) {
+                return new LocationBody(properties);
+            };
+
+            /**
+             * Encodes the specified LocationBody message. Does not implicitly {@link parley.v1.LocationBody.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.LocationBody
+             * @static
+             * @param {parley.v1.LocationBody.$Properties} message LocationBody message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            LocationBody.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.latitude != null && $Object.hasOwnProperty.call(message, "latitude") && !$Object.is(message.latitude, 0))
+                    writer.uint32(/* id 1, wireType 1 =*/9).double(message.latitude);
+                if (message.longitude != null && $Object.hasOwnProperty.call(message, "longitude") && !$Object.is(message.longitude, 0))
+                    writer.uint32(/* id 2, wireType 1 =*/17).double(message.longitude);
+                if (message.address != null && $Object.hasOwnProperty.call(message, "address") && message.address !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.address);
+                if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.name);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a LocationBody message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.LocationBody
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.LocationBody & parley.v1.LocationBody.$Shape} LocationBody
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            LocationBody.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.LocationBody();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.latitude = value;
+                            else
+                                delete message.latitude;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.longitude = value;
+                            else
+                                delete message.longitude;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.address = value;
+                            else
+                                delete message.address;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.name = value;
+                            else
+                                delete message.name;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return LocationBody;
+        })();
+
+        v1.CommandBody = (function() {
+
+            /**
+             * Properties of a CommandBody.
+             * @typedef {Object} parley.v1.CommandBody.$Properties
+             * @property {string|null} [action] CommandBody action
+             * @property {Object.<string,string>|null} [params] CommandBody params
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a CommandBody.
+             * @memberof parley.v1
+             * @interface ICommandBody
+             * @augments parley.v1.CommandBody.$Properties
+             * @deprecated Use parley.v1.CommandBody.$Properties instead.
+             */
+
+            /**
+             * Shape of a CommandBody.
+             * @typedef {parley.v1.CommandBody.$Properties} parley.v1.CommandBody.$Shape
+             */
+
+            /**
+             * Constructs a new CommandBody.
+             * @memberof parley.v1
+             * @classdesc Represents a CommandBody.
+             * @constructor
+             * @param {parley.v1.CommandBody.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const CommandBody = function (properties) {
+                this.params = {};
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * CommandBody action.
+             * @member {string} action
+             * @memberof parley.v1.CommandBody
+             * @instance
+             */
+            CommandBody.prototype.action = "";
+
+            /**
+             * CommandBody params.
+             * @member {Object.<string,string>} params
+             * @memberof parley.v1.CommandBody
+             * @instance
+             */
+            CommandBody.prototype.params = $util.emptyObject;
+
+            /**
+             * Creates a new CommandBody instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.CommandBody
+             * @static
+             * @param {parley.v1.CommandBody.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.CommandBody} CommandBody instance
+             * @type {{
+             *   (properties: parley.v1.CommandBody.$Shape): parley.v1.CommandBody & parley.v1.CommandBody.$Shape;
+             *   (properties?: parley.v1.CommandBody.$Properties): parley.v1.CommandBody;
+             * }}
+             */
+            CommandBody.create = function(properties) {
+                return new CommandBody(properties);
+            };
+
+            /**
+             * Encodes the specified CommandBody message. Does not implicitly {@link parley.v1.CommandBody.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.CommandBody
+             * @static
+             * @param {parley.v1.CommandBody.$Properties} message CommandBody message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            CommandBody.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.action != null && $Object.hasOwnProperty.call(message, "action") && message.action !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.action);
+                if (message.params != null && $Object.hasOwnProperty.call(message, "params"))
+                    for (let keys = $Object.keys(message.params), i = 0; i < keys.length; ++i)
+                        writer.uint32(/* id 2, wireType 2 =*/18).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]).uint32(/* id 2, wireType 2 =*/18).string(message.params[keys[i]]).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a CommandBody message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.CommandBody
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.CommandBody & parley.v1.CommandBody.$Shape} CommandBody
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            CommandBody.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, key, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.CommandBody();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.action = value;
+                            else
+                                delete message.action;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if (message.params === $util.emptyObject)
+                                message.params = {};
+                            let end2 = reader.size() + reader.pos;
+                            if (end2 > reader.len)
+                                throw $RangeError("index out of range");
+                            reader.len = end2;
+                            key = "";
+                            value = "";
+                            while (reader.pos < end2) {
+                                let tag2 = reader.tag();
+                                wireType = tag2 & 7;
+                                switch (tag2 >>>= 3) {
+                                case 1:
+                                    if (wireType !== 2)
+                                        break;
+                                    key = reader.stringVerify();
+                                    continue;
+                                case 2:
+                                    if (wireType !== 2)
+                                        break;
+                                    value = reader.stringVerify();
+                                    continue;
+                                }
+                                reader.skipType(wireType, _depth, tag2);
+                            }
+                            if (reader.pos !== end2)
+                                throw $RangeError("index out of range");
+                            reader.len = end;
+                            if (key === "__proto__")
+                                $util.makeProp(message.params, key);
+                            message.params[key] = value;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return CommandBody;
+        })();
+
+        v1.CustomBody = (function() {
+
+            /**
+             * Properties of a CustomBody.
+             * @typedef {Object} parley.v1.CustomBody.$Properties
+             * @property {string|null} [event] CustomBody event
+             * @property {Object.<string,string>|null} [fields] CustomBody fields
+             * @property {string|null} [fallbackText] CustomBody fallbackText
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a CustomBody.
+             * @memberof parley.v1
+             * @interface ICustomBody
+             * @augments parley.v1.CustomBody.$Properties
+             * @deprecated Use parley.v1.CustomBody.$Properties instead.
+             */
+
+            /**
+             * Shape of a CustomBody.
+             * @typedef {parley.v1.CustomBody.$Properties} parley.v1.CustomBody.$Shape
+             */
+
+            /**
+             * Constructs a new CustomBody.
+             * @memberof parley.v1
+             * @classdesc Represents a CustomBody.
+             * @constructor
+             * @param {parley.v1.CustomBody.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const CustomBody = function (properties) {
+                this.fields = {};
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * CustomBody event.
+             * @member {string} event
+             * @memberof parley.v1.CustomBody
+             * @instance
+             */
+            CustomBody.prototype.event = "";
+
+            /**
+             * CustomBody fields.
+             * @member {Object.<string,string>} fields
+             * @memberof parley.v1.CustomBody
+             * @instance
+             */
+            CustomBody.prototype.fields = $util.emptyObject;
+
+            /**
+             * CustomBody fallbackText.
+             * @member {string} fallbackText
+             * @memberof parley.v1.CustomBody
+             * @instance
+             */
+            CustomBody.prototype.fallbackText = "";
+
+            /**
+             * Creates a new CustomBody instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.CustomBody
+             * @static
+             * @param {parley.v1.CustomBody.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.CustomBody} CustomBody instance
+             * @type {{
+             *   (properties: parley.v1.CustomBody.$Shape): parley.v1.CustomBody & parley.v1.CustomBody.$Shape;
+             *   (properties?: parley.v1.CustomBody.$Properties): parley.v1.CustomBody;
+             * }}
+             */
+            CustomBody.create = function(properties) {
+                return new CustomBody(properties);
+            };
+
+            /**
+             * Encodes the specified CustomBody message. Does not implicitly {@link parley.v1.CustomBody.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.CustomBody
+             * @static
+             * @param {parley.v1.CustomBody.$Properties} message CustomBody message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            CustomBody.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.event != null && $Object.hasOwnProperty.call(message, "event") && message.event !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.event);
+                if (message.fields != null && $Object.hasOwnProperty.call(message, "fields"))
+                    for (let keys = $Object.keys(message.fields), i = 0; i < keys.length; ++i)
+                        writer.uint32(/* id 2, wireType 2 =*/18).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]).uint32(/* id 2, wireType 2 =*/18).string(message.fields[keys[i]]).ldelim();
+                if (message.fallbackText != null && $Object.hasOwnProperty.call(message, "fallbackText") && message.fallbackText !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.fallbackText);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a CustomBody message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.CustomBody
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.CustomBody & parley.v1.CustomBody.$Shape} CustomBody
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            CustomBody.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, key, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.CustomBody();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.event = value;
+                            else
+                                delete message.event;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if (message.fields === $util.emptyObject)
+                                message.fields = {};
+                            let end2 = reader.size() + reader.pos;
+                            if (end2 > reader.len)
+                                throw $RangeError("index out of range");
+                            reader.len = end2;
+                            key = "";
+                            value = "";
+                            while (reader.pos < end2) {
+                                let tag2 = reader.tag();
+                                wireType = tag2 & 7;
+                                switch (tag2 >>>= 3) {
+                                case 1:
+                                    if (wireType !== 2)
+                                        break;
+                                    key = reader.stringVerify();
+                                    continue;
+                                case 2:
+                                    if (wireType !== 2)
+                                        break;
+                                    value = reader.stringVerify();
+                                    continue;
+                                }
+                                reader.skipType(wireType, _depth, tag2);
+                            }
+                            if (reader.pos !== end2)
+                                throw $RangeError("index out of range");
+                            reader.len = end;
+                            if (key === "__proto__")
+                                $util.makeProp(message.fields, key);
+                            message.fields[key] = value;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.fallbackText = value;
+                            else
+                                delete message.fallbackText;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return CustomBody;
+        })();
+
+        v1.CombinedBody = (function() {
+
+            /**
+             * Properties of a CombinedBody.
+             * @typedef {Object} parley.v1.CombinedBody.$Properties
+             * @property {string|null} [title] CombinedBody title
+             * @property {Array.<parley.v1.Message.$Properties>|null} [messages] CombinedBody messages
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a CombinedBody.
+             * @memberof parley.v1
+             * @interface ICombinedBody
+             * @augments parley.v1.CombinedBody.$Properties
+             * @deprecated Use parley.v1.CombinedBody.$Properties instead.
+             */
+
+            /**
+             * Shape of a CombinedBody.
+             * @typedef {{
+             *   title?: string|null;
+             *   messages?: Array.<parley.v1.Message.$Shape>|null;
+             *   $unknowns?: Array.<Uint8Array>;
+             * }} parley.v1.CombinedBody.$Shape
+             */
+
+            /**
+             * Constructs a new CombinedBody.
+             * @memberof parley.v1
+             * @classdesc Represents a CombinedBody.
+             * @constructor
+             * @param {parley.v1.CombinedBody.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const CombinedBody = function (properties) {
+                this.messages = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * CombinedBody title.
+             * @member {string} title
+             * @memberof parley.v1.CombinedBody
+             * @instance
+             */
+            CombinedBody.prototype.title = "";
+
+            /**
+             * CombinedBody messages.
+             * @member {Array.<parley.v1.Message.$Properties>} messages
+             * @memberof parley.v1.CombinedBody
+             * @instance
+             */
+            CombinedBody.prototype.messages = $util.emptyArray;
+
+            /**
+             * Creates a new CombinedBody instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.CombinedBody
+             * @static
+             * @param {parley.v1.CombinedBody.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.CombinedBody} CombinedBody instance
+             * @type {{
+             *   (properties: parley.v1.CombinedBody.$Shape): parley.v1.CombinedBody & parley.v1.CombinedBody.$Shape;
+             *   (properties?: parley.v1.CombinedBody.$Properties): parley.v1.CombinedBody;
+             * }}
+             */
+            CombinedBody.create = function(properties) {
+                return new CombinedBody(properties);
+            };
+
+            /**
+             * Encodes the specified CombinedBody message. Does not implicitly {@link parley.v1.CombinedBody.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.CombinedBody
+             * @static
+             * @param {parley.v1.CombinedBody.$Properties} message CombinedBody message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            CombinedBody.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.title != null && $Object.hasOwnProperty.call(message, "title") && message.title !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.title);
+                if (message.messages != null && message.messages.length)
+                    for (let i = 0; i < message.messages.length; ++i)
+                        $root.parley.v1.Message.encode(message.messages[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a CombinedBody message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.CombinedBody
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.CombinedBody & parley.v1.CombinedBody.$Shape} CombinedBody
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            CombinedBody.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.CombinedBody();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.title = value;
+                            else
+                                delete message.title;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.messages && message.messages.length))
+                                message.messages = [];
+                            message.messages.push($root.parley.v1.Message.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return CombinedBody;
+        })();
+
+        v1.ReplyRef = (function() {
+
+            /**
+             * Properties of a ReplyRef.
+             * @typedef {Object} parley.v1.ReplyRef.$Properties
+             * @property {number|null} [serverId] ReplyRef serverId
+             * @property {Uint8Array|null} [clientId] ReplyRef clientId
+             * @property {string|null} [from] ReplyRef from
+             * @property {string|null} [preview] ReplyRef preview
+             * @property {number|null} [seq] ReplyRef seq
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ReplyRef.
+             * @memberof parley.v1
+             * @interface IReplyRef
+             * @augments parley.v1.ReplyRef.$Properties
+             * @deprecated Use parley.v1.ReplyRef.$Properties instead.
+             */
+
+            /**
+             * Shape of a ReplyRef.
+             * @typedef {parley.v1.ReplyRef.$Properties} parley.v1.ReplyRef.$Shape
+             */
+
+            /**
+             * Constructs a new ReplyRef.
+             * @memberof parley.v1
+             * @classdesc Represents a ReplyRef.
+             * @constructor
+             * @param {parley.v1.ReplyRef.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ReplyRef = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ReplyRef serverId.
+             * @member {number} serverId
+             * @memberof parley.v1.ReplyRef
+             * @instance
+             */
+            ReplyRef.prototype.serverId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * ReplyRef clientId.
+             * @member {Uint8Array} clientId
+             * @memberof parley.v1.ReplyRef
+             * @instance
+             */
+            ReplyRef.prototype.clientId = $util.newBuffer([]);
+
+            /**
+             * ReplyRef from.
+             * @member {string} from
+             * @memberof parley.v1.ReplyRef
+             * @instance
+             */
+            ReplyRef.prototype.from = "";
+
+            /**
+             * ReplyRef preview.
+             * @member {string} preview
+             * @memberof parley.v1.ReplyRef
+             * @instance
+             */
+            ReplyRef.prototype.preview = "";
+
+            /**
+             * ReplyRef seq.
+             * @member {number} seq
+             * @memberof parley.v1.ReplyRef
+             * @instance
+             */
+            ReplyRef.prototype.seq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new ReplyRef instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ReplyRef
+             * @static
+             * @param {parley.v1.ReplyRef.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ReplyRef} ReplyRef instance
+             * @type {{
+             *   (properties: parley.v1.ReplyRef.$Shape): parley.v1.ReplyRef & parley.v1.ReplyRef.$Shape;
+             *   (properties?: parley.v1.ReplyRef.$Properties): parley.v1.ReplyRef;
+             * }}
+             */
+            ReplyRef.create = function(properties) {
+                return new ReplyRef(properties);
+            };
+
+            /**
+             * Encodes the specified ReplyRef message. Does not implicitly {@link parley.v1.ReplyRef.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ReplyRef
+             * @static
+             * @param {parley.v1.ReplyRef.$Properties} message ReplyRef message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ReplyRef.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.serverId != null && $Object.hasOwnProperty.call(message, "serverId") && (typeof message.serverId === "object" ? message.serverId.low || message.serverId.high : message.serverId !== 0))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.serverId);
+                if (message.clientId != null && $Object.hasOwnProperty.call(message, "clientId") && message.clientId.length)
+                    writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.clientId);
+                if (message.from != null && $Object.hasOwnProperty.call(message, "from") && message.from !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.from);
+                if (message.preview != null && $Object.hasOwnProperty.call(message, "preview") && message.preview !== "")
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.preview);
+                if (message.seq != null && $Object.hasOwnProperty.call(message, "seq") && (typeof message.seq === "object" ? message.seq.low || message.seq.high : message.seq !== 0))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.seq);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ReplyRef message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ReplyRef
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ReplyRef & parley.v1.ReplyRef.$Shape} ReplyRef
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ReplyRef.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ReplyRef();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.serverId = value;
+                            else
+                                delete message.serverId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.clientId = value;
+                            else
+                                delete message.clientId;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.from = value;
+                            else
+                                delete message.from;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.preview = value;
+                            else
+                                delete message.preview;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.seq = value;
+                            else
+                                delete message.seq;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ReplyRef;
         })();
 
         v1.TextBody = (function() {
