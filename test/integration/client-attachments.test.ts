@@ -70,7 +70,7 @@ async function downloaded(client: ChatClient, messageId: string, which: 'file' |
 }
 
 describe('attachments', () => {
-  const { server, devices } = useServerAndDevices()
+  const { server } = useServerAndDevices()
   const cleanup: Array<() => Promise<void> | void> = []
   afterAll(async () => {
     for (const step of cleanup.reverse()) await step()
@@ -214,14 +214,19 @@ describe('attachments', () => {
 
     // The same data folder, a new process's worth of client: it resumes the saved session and the outbox.
     proxy.throttleUploads(0)
-    const restarted = client('a2', { serverUrl: server.url, deviceId })
+    const headsBeforeRestart = proxy.requests.length
+    const restarted = client('a2', { serverUrl: proxy.url, deviceId, dataDir })
     const events = recordTransfers(restarted)
     await restarted.resume(credentials!)
     const sent = await sentOnSender(restarted, bob, messageId)
     expect(sent.content.type === 'file' && sent.content.file.id).toBeTruthy()
-    // It went on from what the server had (HEAD), not from the start.
-    const firstRun = events.find((e) => e.transferId === `up:${messageId}:file` && e.state === 'running')
-    expect(firstRun?.transferred).toBeGreaterThanOrEqual(8 * MiB)
+    // It went on from what the server had (HEAD), not from the start: what went on the wire after the restart.
+    const afterRestart = proxy.requests.slice(headsBeforeRestart)
+    expect(afterRestart.some((head) => head.startsWith('HEAD /attachments/uploads/'))).toBe(true)
+    expect(afterRestart.some((head) => head.startsWith('POST /attachments/uploads '))).toBe(false)
+    const firstPatch = afterRestart.find((head) => head.startsWith('PATCH /attachments/uploads/'))
+    expect(Number(/\r\nupload-offset: (\d+)/i.exec(firstPatch ?? '')?.[1])).toBeGreaterThanOrEqual(8 * MiB)
+    expect(events.some((e) => e.transferId === `up:${messageId}:file` && e.state === 'done')).toBe(true)
 
     await receivedWithFile(b, alice, messageId)
     await b.attachments.download(messageId)

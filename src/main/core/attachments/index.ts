@@ -300,7 +300,14 @@ export class AttachmentsClient {
     const base = this.uploadEvent(record.messageId, record.which, record.size)
     this.report({ ...base, state: 'running', transferred: record.offset })
     try {
-      const result = await this.uploader.upload(record, (transferred) => this.report({ ...base, state: 'running', transferred }), signal)
+      const result = await this.uploader.upload(
+        record,
+        (transferred) => {
+          // Bytes still draining from a canceled request are not progress.
+          if (!signal.aborted) this.report({ ...base, state: 'running', transferred })
+        },
+        signal
+      )
       this.report({ ...base, attachmentId: result.id, state: 'done', transferred: record.size })
       return result
     } catch (err) {
