@@ -118,6 +118,8 @@ describe('attachments', () => {
 
     const sent = await sentOnSender(a, bob, stored.id)
     expect(sent.content.type === 'file' && sent.content.file.id).toBeTruthy()
+    // Once acked, the staged file becomes the sender's cached copy, and the upload's last event carries its URL.
+    await waitFor('the upload to end with the cached copy', () => aTransfers.some((e) => e.transferId === `up:${stored.id}:file` && e.url !== null))
     const uploads = aTransfers.filter((e) => e.transferId === `up:${stored.id}:file`)
     expect(uploads.map((e) => e.state)).toContain('running')
     expect(uploads.at(-1)).toMatchObject({ state: 'done', transferred: bytes.length, total: bytes.length, url: `parley-file://cache/${stored.id}/file` })
