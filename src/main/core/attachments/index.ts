@@ -133,6 +133,13 @@ export class AttachmentsClient {
 
   /** After the outbox loaded: staged files nothing refers to any more are removed. */
   async start(): Promise<void> {
+    // Sent while the app was not told (the ack was lost and sync marked it sent, or a crash after the ack): the
+    // staged copies become the cached ones now; uploads of messages that no longer exist are dropped.
+    for (const messageId of this.store.settledUploadMessages()) {
+      const message = await this.options.store.getMessage(messageId)
+      if (message) await this.onOutgoingChanged(message)
+      else this.store.removeUploads(messageId)
+    }
     await this.staging.removeLeftovers(new Set(this.store.stagedPaths()))
   }
 
@@ -266,7 +273,7 @@ export class AttachmentsClient {
 
   /** The outbox reports a message's new state: once sent, its staged files become the sender's cached copies. */
   async onOutgoingChanged(message: ChatMessage): Promise<void> {
-    if (message.direction !== 'out' || message.status !== 'sent' || !MEDIA_TYPES.has(message.content.type)) return
+    if (message.direction !== 'out' || message.status === 'sending' || message.status === 'failed' || !MEDIA_TYPES.has(message.content.type)) return
     const records = this.store.uploadsOf(message.id)
     if (records.length === 0) return
     for (const record of records) {
