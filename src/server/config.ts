@@ -301,3 +301,23 @@ export const GROUP_DIRECTORY_MAX_LIMIT = 100
 /** Entries per group per group_sync answer (the frame is cut to size as well). */
 export const GROUP_SYNC_DEFAULT_LIMIT = 100
 export const GROUP_SYNC_MAX_LIMIT = 500
+
+// ---- receipts and typing (services/receipts) ----
+/**
+ * Groups up to this many members show "read by N" and the list of readers (computed from the members' read pointers
+ * on request: at most this many primary-key lookups). Bigger groups show no read counts at all.
+ */
+export const RECEIPTS_GROUP_MAX_MEMBERS = 200
+/**
+ * The server relays at most one "typing" per user and conversation in this window (clients send one per
+ * TYPING_SEND_INTERVAL_MS = 3 s while typing; 1 s leaves room for clock jitter and stops a flood). "Stopped" is
+ * always relayed, within the connection's general request budget.
+ */
+export const TYPING_RELAY_MIN_INTERVAL_MS = 1_000
+/**
+ * A group read pointer that jumps far (a member catching up) tells the senders of the last this-many entries only,
+ * so one mark-read costs one bounded range read of the group's log.
+ */
+export const GROUP_READ_SENDERS_SCAN_MAX_ENTRIES = 5_000
+/** Throttle entries kept before old ones are swept (one per user typing in a conversation in the last window). */
+export const TYPING_THROTTLE_MAX_ENTRIES = 10_000
