@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ChatClient } from '../../src/main/core/client'
 import type { ChatMessage, DeliveryState, TypingEvent } from '../../src/shared/model'
-import { deliveryStateOf } from '../../src/shared/delivery-state'
+import { deliveryStateOf } from '../../src/shared/model/delivery-state'
 import { TYPING_EXPIRE_MS } from '../../src/main/core/receipts'
 import { localHistory, registerUsers, TEST_PASSWORD, uniqueUser, useServerAndDevices, waitFor } from './helpers/env'
 
@@ -123,6 +123,7 @@ describe('receipts through the client', () => {
     await d1.receipts.setPrivacy({ readReceiptsOff: true, typingOff: false })
     const created = await a1.groups.create({
       name: 'Readers',
+      description: '',
       settings: { isPublic: false, joinNeedsApproval: false, inviteNeedsConsent: false, maxMembers: 50 },
       members: [bob, carol, dave]
     })
@@ -201,6 +202,7 @@ describe('receipts through the client', () => {
     // Groups: members' devices see it; a non-member's never do, and a non-member cannot type there.
     const g = (await a1.groups.create({
       name: 'Typists',
+      description: '',
       settings: { isPublic: false, joinNeedsApproval: false, inviteNeedsConsent: false, maxMembers: 50 },
       members: [bob]
     })).group
