@@ -310,8 +310,8 @@ export const GROUP_SYNC_MAX_LIMIT = 500
 export const RECEIPTS_GROUP_MAX_MEMBERS = 200
 /**
  * The server relays at most one "typing" per user and conversation in this window (clients send one per
- * TYPING_SEND_INTERVAL_MS = 3 s while typing; 1 s leaves room for clock jitter and stops a flood). "Stopped" is
- * always relayed, within the connection's general request budget.
+ * TYPING_SEND_INTERVAL_MS = 3 s while typing; 1 s leaves room for clock jitter and stops a flood), counted across
+ * the user's devices. A "stopped" is relayed only after a relayed "typing".
  */
 export const TYPING_RELAY_MIN_INTERVAL_MS = 1_000
 /**

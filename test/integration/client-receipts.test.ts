@@ -162,9 +162,9 @@ describe('receipts through the client', () => {
     const bob = uniqueUser('bob')
     const carol = uniqueUser('carol')
     await registerUsers(server, alice, bob, carol)
-    const [a1, b1, b2, c1] = await Promise.all([signIn(alice, 'a1'), signIn(bob, 'b1'), signIn(bob, 'b2'), signIn(carol, 'c1')])
+    const [a1, a2, b1, b2, c1] = await Promise.all([signIn(alice, 'a1'), signIn(alice, 'a2'), signIn(bob, 'b1'), signIn(bob, 'b2'), signIn(carol, 'c1')])
     const seen = new Map<string, TypingEvent[]>()
-    for (const client of [a1, b1, b2, c1]) {
+    for (const client of [a1, a2, b1, b2, c1]) {
       const events: TypingEvent[] = []
       seen.set(client.deviceId, events)
       client.on('typing', (event) => events.push(event))
@@ -179,8 +179,10 @@ describe('receipts through the client', () => {
     const rowsBefore = await server.server.storeRowCounts()
 
     expect(await a1.receipts.setTyping(single(bob), true)).toBe(true)
-    // Throttled: a second "typing" within the interval sends nothing.
+    // Throttled: a second "typing" within the interval sends nothing (the client's throttle), and the server relays
+    // none from alice's other device either (its own, per user and conversation).
     expect(await a1.receipts.setTyping(single(bob), true)).toBe(false)
+    expect(await a2.receipts.setTyping(single(bob), true)).toBe(false)
     for (const device of [b1, b2]) {
       await waitFor(`${device.deviceId} to show alice typing`, () => eventsOf(device).some((e) => e.typing && e.user === alice && e.conversation.id === alice))
       expect(device.receipts.typingIn(single(alice))).toEqual([alice])
@@ -212,6 +214,8 @@ describe('receipts through the client', () => {
     expect(await c1.receipts.setTyping(group(g), true)).toBe(false)
     await new Promise((resolve) => setTimeout(resolve, 300))
     expect(eventsOf(c1)).toEqual([])
+    // The typer's own other device shows nothing of it.
+    expect(eventsOf(a2)).toEqual([])
     expect(b1.receipts.typingIn(group(g))).toEqual([alice])
 
     // Nothing of it in history or in a new device's sync either.

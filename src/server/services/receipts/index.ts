@@ -36,16 +36,26 @@ function fail<T>(code: ErrorCode, message: string): ReceiptsOutcome<T> {
 }
 
 export function createReceiptsService(store: ServerStore, fanout: EventFanout & GroupFanout, policy?: SendPolicy): ReceiptsService {
-  /** When each (user, conversation) last had a "typing" relayed. */
-  const lastTyping = new Map<string, number>()
+  /**
+   * When each (user, conversation) last had a "typing" relayed, and whether a "stopped" may follow it. A "typing"
+   * waits for the interval even after a "stopped", and a "stopped" goes only after a relayed "typing": alternating
+   * the two cannot get more than one of each through per interval.
+   */
+  const lastTyping = new Map<string, { at: number; open: boolean }>()
 
-  const typingAllowedNow = (key: string, now: number): boolean => {
+  /** Whether this state may be relayed now (and notes it when it may). */
+  const typingAllowedNow = (key: string, typing: boolean, now: number): boolean => {
     const last = lastTyping.get(key)
-    if (last !== undefined && now - last < TYPING_RELAY_MIN_INTERVAL_MS) return false
-    if (lastTyping.size >= TYPING_THROTTLE_MAX_ENTRIES) {
-      for (const [stale, at] of lastTyping) if (now - at >= TYPING_RELAY_MIN_INTERVAL_MS) lastTyping.delete(stale)
+    if (!typing) {
+      if (!last?.open) return false
+      last.open = false
+      return true
     }
-    lastTyping.set(key, now)
+    if (last !== undefined && now - last.at < TYPING_RELAY_MIN_INTERVAL_MS) return false
+    if (lastTyping.size >= TYPING_THROTTLE_MAX_ENTRIES) {
+      for (const [stale, entry] of lastTyping) if (now - entry.at >= TYPING_RELAY_MIN_INTERVAL_MS) lastTyping.delete(stale)
+    }
+    lastTyping.set(key, { at: now, open: true })
     return true
   }
 
@@ -81,8 +91,7 @@ export function createReceiptsService(store: ServerStore, fanout: EventFanout & 
     }
     const now = Date.now()
     const key = `${group ? 'g' : 's'}:${user}\u0000${conversation}`
-    if (state === pb.TypingState.TYPING_STATE_TYPING && !typingAllowedNow(key, now)) return { ok: true, value: { relayed: false } }
-    if (state === pb.TypingState.TYPING_STATE_STOPPED) lastTyping.delete(key)
+    if (!typingAllowedNow(key, state === pb.TypingState.TYPING_STATE_TYPING, now)) return { ok: true, value: { relayed: false } }
     if ((await store.receiptsPrivacy(user)).typingOff) return { ok: true, value: { relayed: false } }
     if (group) {
       const notice = { conversation, chatType: ChatTypePb.CHAT_TYPE_GROUP, from: user, state }

@@ -8,6 +8,8 @@ import { conversationKeyString, parseConversationKeyString } from '../../../../s
 import { bridge } from '../../bridge'
 import { followSignedInSession, useSessionStore } from '../../stores/session'
 
+export { typingSentence } from './typing-words'
+
 /** Group seqs whose counts are asked together: the messages that mount in one tick (a screen) become one request. */
 const COUNTS_BATCH_DELAY_MS = 50
 /** At most this many seqs per counts request (the IPC schema's limit). */
@@ -19,14 +21,6 @@ export interface GroupCountsState {
   counts: Map<number, number>
 }
 
-/** "alice is typing", "alice and bob are typing", "3 people are typing"; null when nobody is. */
-export function typingSentence(users: readonly string[], group: boolean): string | null {
-  if (users.length === 0) return null
-  if (!group) return 'typing…'
-  if (users.length === 1) return `${users[0]} is typing…`
-  if (users.length === 2) return `${users[0]} and ${users[1]} are typing…`
-  return `${users.length} people are typing…`
-}
 
 export const useReceiptsStore = defineStore('receipts', () => {
   const peers = ref(new Map<string, PeerReceipts>())
