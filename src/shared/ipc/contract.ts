@@ -21,6 +21,7 @@ import type {
 import type { JoinedRoom, RoomAttribute, RoomDirectoryPage, RoomEvent, RoomInfo, RoomMemberPage } from '../model/rooms'
 import type { ContactsState, UserPresence, UserProfile, UserSearchResult } from '../model/contacts'
 import type { InvokeArgsOf, InvokeMethod } from './schemas'
+import type { GroupReadCounts, GroupReadEvent, GroupReaders, PeerReceipts, PrivacySettings, TypingEvent } from '../model/receipts'
 
 export interface AppInfo {
   version: string
@@ -134,6 +135,15 @@ export interface InvokeResults {
   'profile.changePassword': void
   /** Then the session ends (session.ended) and this device's copy of the account is removed. */
   'profile.deleteAccount': void
+  /** The peer's delivered / read pointers of a one-to-one chat (my messages with seq <= readSeq were read). */
+  'receipts.peer': PeerReceipts
+  'receipts.groupCounts': GroupReadCounts
+  'receipts.groupReaders': GroupReaders
+  'privacy.get': PrivacySettings
+  'privacy.set': PrivacySettings
+  'typing.set': void
+  /** Who types in the conversation now. */
+  'typing.list': string[]
 }
 
 export type { InvokeMethod }
@@ -157,6 +167,13 @@ export interface PushEvents {
   'profile.changed': UserProfile
   /** A group's record on this device changed (joined, left, removed, dissolved, role, description), or an invitation came. */
   'groups.changed': GroupsChanged
+  /** The peer of a one-to-one chat moved its delivered / read pointer. */
+  'receipts.peer': PeerReceipts
+  /** A member read past messages of mine in a group (ask the counts again). */
+  'receipts.groupRead': GroupReadEvent
+  /** Someone started or stopped typing (stops by itself after a few seconds of silence). */
+  'typing.changed': TypingEvent
+  'privacy.changed': PrivacySettings
 }
 export type PushEventName = keyof PushEvents
 
