@@ -267,8 +267,10 @@ describe('attachments', () => {
   it('downloads a small image (and its thumbnail) as soon as it arrives', async () => {
     const { alice, bob, a, b } = await pair()
     const events = recordTransfers(b)
-    const stored = await a.sendAttachment({ conversation: bob, kind: 'image', width: 1, height: 1, stagedId: await stage(a, TINY_PNG, 'dot.png', 'image/png') })
+    // No dimensions given: the server's measure of the image fills them.
+    const stored = await a.sendAttachment({ conversation: bob, kind: 'image', stagedId: await stage(a, TINY_PNG, 'dot.png', 'image/png') })
     const received = await receivedWithFile(b, alice, stored.id)
+    expect(received.content).toMatchObject({ type: 'image', width: 1, height: 1, file: { mime: 'image/png' } })
     await waitFor('the image to download by itself', () => events.some((e) => e.transferId === `down:${stored.id}:file` && e.state === 'done'))
     expect(sha256(readFileSync((await b.attachments.cachedFile(stored.id, 'file'))!.path))).toBe(sha256(TINY_PNG))
     if (received.content.type === 'image' && received.content.file.hasThumbnail) {

@@ -265,9 +265,9 @@ export class AttachmentsClient {
     }
     if (content === message.content) return message
     const updated = this.store.setOutgoingContent(message.id, content)
-    if (!updated) return { ...message, content }
-    const complete: ChatMessage = { ...updated, ...(message.replyTo ? { replyTo: message.replyTo } : {}) }
-    this.options.emitMessage(complete)
+    // The message's extras (reply quote, burn after reading) stay as the caller has them.
+    const complete: ChatMessage = { ...message, content: updated?.content ?? content }
+    if (updated) this.options.emitMessage(complete)
     return complete
   }
 
@@ -303,7 +303,7 @@ export class AttachmentsClient {
     }
   }
 
-  private async uploadOne(record: UploadRecord, signal: AbortSignal): Promise<AttachmentInfo> {
+  private async uploadOne(record: UploadRecord, signal: AbortSignal): Promise<AttachmentInfo & { width?: number; height?: number }> {
     const base = this.uploadEvent(record.messageId, record.which, record.size)
     this.report({ ...base, state: 'running', transferred: record.offset })
     try {
@@ -498,7 +498,7 @@ export class AttachmentsClient {
   }
 }
 
-function withUploaded(content: MessageContent, which: UploadWhich, result: AttachmentInfo): MessageContent {
+function withUploaded(content: MessageContent, which: UploadWhich, result: AttachmentInfo & { width?: number; height?: number }): MessageContent {
   const info: AttachmentInfo = {
     id: result.id,
     name: result.name,
@@ -509,6 +509,10 @@ function withUploaded(content: MessageContent, which: UploadWhich, result: Attac
     hasThumbnail: result.hasThumbnail
   }
   if (which === 'poster') return content.type === 'video' ? { ...content, poster: info } : content
+  // The server measures images it can read; the renderer's figures win when it gave them.
+  if (content.type === 'image' || content.type === 'video') {
+    return { ...content, file: info, width: content.width || result.width || 0, height: content.height || result.height || 0 }
+  }
   if (!MEDIA_TYPES.has(content.type)) return content
   return { ...(content as Extract<MessageContent, { file: AttachmentInfo }>), file: info } as MessageContent
 }
