@@ -138,6 +138,25 @@ describe('attachments', () => {
     expect(b.attachments.fileUrl(stored.id)).toBe(`parley-file://cache/${stored.id}/file`)
   })
 
+  it('sends a file to a group; a member downloads it and it is verified', async () => {
+    const { alice, bob, a, b } = await pair()
+    const { group } = await a.groups.create({
+      name: 'Files', description: '', settings: { isPublic: false, joinNeedsApproval: false, inviteNeedsConsent: false, maxMembers: 10 }, members: [bob]
+    })
+    await waitFor('bob to be a member', async () => (await b.groups.local(group))?.state === 'member')
+    const bytes = randomBytes(MiB + 5)
+    const conversation = { type: 'group' as const, id: group }
+    const stored = await a.sendAttachment({ conversation, kind: 'file', stagedId: await stage(a, bytes, 'minutes.bin', 'application/octet-stream') })
+    let received: ChatMessage | undefined
+    await waitFor('the group file on bob', async () => {
+      received = (await b.pageLocal(conversation, null, 50)).messages.find((m) => m.id === stored.id)
+      return received?.content.type === 'file' && received.content.file.id !== ''
+    })
+    expect(received).toMatchObject({ from: alice, direction: 'in', content: { file: { sha256: sha256(bytes) } } })
+    await b.attachments.download(stored.id)
+    expect(sha256(await downloaded(b, stored.id))).toBe(sha256(bytes))
+  })
+
   it('resumes a download cut half way by Range, and the checksum matches', async () => {
     const proxy = await CuttingProxy.start(Number(new URL(server.url).port))
     cleanup.push(() => proxy.close())
