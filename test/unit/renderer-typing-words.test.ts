@@ -1,7 +1,8 @@
-// The ticks a message shows: deliveryStateOf from the message's status and the peer's two pointers.
+// The ticks a message shows (deliveryStateOf: status + the peer's two pointers) and the typing indicator's words.
 import { describe, expect, it } from 'vitest'
 import type { ChatMessage } from '../../src/shared/model'
 import { deliveryStateOf } from '../../src/shared/model/delivery-state'
+import { typingSentence } from '../../src/renderer/src/features/messages/typing-words'
 
 function message(patch: Partial<ChatMessage>): ChatMessage {
   return {
@@ -34,5 +35,15 @@ describe('deliveryStateOf', () => {
     expect(deliveryStateOf(message({ direction: 'in', status: 'received' }), { deliveredSeq: 99, readSeq: 99 })).toBeNull()
     expect(deliveryStateOf(message({ chatType: 'room' }), null)).toBeNull()
     expect(deliveryStateOf(message({ chatType: 'group' }), { deliveredSeq: 99, readSeq: 99 })).toBe('sent')
+  })
+})
+
+describe('typingSentence', () => {
+  it('says who types, by name up to two and by count beyond', () => {
+    expect(typingSentence([], true)).toBeNull()
+    expect(typingSentence(['alice'], false)).toBe('typing…')
+    expect(typingSentence(['alice'], true)).toBe('alice is typing…')
+    expect(typingSentence(['alice', 'bob'], true)).toBe('alice and bob are typing…')
+    expect(typingSentence(['alice', 'bob', 'carol'], true)).toBe('3 people are typing…')
   })
 })
