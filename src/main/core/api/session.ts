@@ -13,6 +13,9 @@ import type { ContactsApi } from '../contacts'
 import type { GroupsClient } from '../groups'
 import type { ReceiptsClient } from '../receipts'
 import { isInvokeMethod, parseInvokeArgs, unknownMethodError } from './validation'
+import { attachmentHandlers, type AttachmentCapableClient, type AttachmentShellHooks } from './attachment-handlers'
+import type { CachedFile } from '../attachments'
+import type { AttachmentWhich } from '../../../shared/model'
 
 const log = createLogger('core:session')
 
@@ -34,6 +37,10 @@ export interface CoreSessionOptions {
   register?: (serverUrl: string, username: string, password: string) => Promise<void>
   /** Where the sign-in is kept to resume after a restart ("stay signed in"); none: sign in every time. */
   vault?: SessionVault
+  /** The URL the renderer loads a cached attachment from (Electron: parley-file:, browser host: its file route). */
+  fileUrl?: (messageId: string, which: AttachmentWhich) => string
+  /** What the shell does with files: save dialog, open, show in folder (Electron) or a download URL (browser host). */
+  fileHooks?: AttachmentShellHooks
 }
 
 export type PushListener = <E extends PushEventName>(event: E, payload: PushEvents[E]) => void
@@ -156,6 +163,11 @@ export class CoreSession {
       ...this.roomHandlers(),
       ...this.contactHandlers(),
       ...this.groupHandlers(),
+      ...attachmentHandlers(
+        () => this.signedIn() as ChatClientApi & AttachmentCapableClient,
+        options.fileHooks ?? {},
+        canonicalConversation
+      ),
       ...this.receiptHandlers()
     }
   }
@@ -178,6 +190,16 @@ export class CoreSession {
       },
       'typing.list': async ({ conversation }) => receipts().typingIn(canonicalConversation(conversation))
     }
+  }
+
+  /**
+   * A cached attachment of the signed-in account, for the shell's file protocol or route: only a file inside the
+   * account's cache folder, never a path the renderer names. Null when not signed in or not cached.
+   */
+  async cachedFile(messageId: string, which: AttachmentWhich): Promise<CachedFile | null> {
+    if (!this.client || !this.currentSession()) return null
+    const attachments = (this.client as ChatClientApi & AttachmentCapableClient).attachments
+    return attachments ? attachments.cachedFile(messageId, which) : null
   }
 
   /** The contacts.* and profile.* methods: each goes to the session's ContactsClient (ChatClient.contacts). */
@@ -398,6 +420,7 @@ export class CoreSession {
       deviceId: this.options.deviceId,
       dataDir: this.options.dataDir,
       platform: this.options.shell === 'electron' ? 'desktop' : 'web',
+      ...(this.options.fileUrl ? { fileUrl: this.options.fileUrl } : {}),
       ...(this.options.nativeBinding ? { nativeBinding: this.options.nativeBinding } : {})
     }
     const client = this.options.createClient
@@ -490,6 +513,7 @@ export class CoreSession {
       forward('presenceChanged', 'presence.changed', (presence) => presence),
       forward('profileChanged', 'profile.changed', (profile) => profile),
       forward('groupsChanged', 'groups.changed', (changed) => changed),
+      forward('transfer', 'transfer', (event) => event),
       forward('peerReceipts', 'receipts.peer', (receipts) => receipts),
       forward('groupRead', 'receipts.groupRead', (read) => read),
       forward('typing', 'typing.changed', (typing) => typing),
