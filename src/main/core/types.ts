@@ -7,7 +7,7 @@ import type {
   MessagePage,
   SessionInfo
 } from '../../shared/model'
-import type { ConversationKey, GroupsChanged } from '../../shared/model'
+import type { BackfillStatus, ConversationKey, GroupsChanged } from '../../shared/model'
 import type { LogEntryDecoder } from './protocol/log-entry'
 import type { AppliedUserEvent } from './store/domain-types'
 import type { ContactsState, UserPresence, UserProfile } from '../../shared/model/contacts'
@@ -66,6 +66,13 @@ export interface ClientTimings {
   maxServerReconnectWindowMs: number
   /** Longest pause between two attempts of one message in the outbox. */
   sendRetryMaxMs: number
+  /**
+   * History back-fill (sync/backfill.ts): idle time before it goes on, pause between pages, retry after a failure.
+   * Absent: DEFAULT_BACKFILL_TIMINGS.
+   */
+  backfillIdleMs?: number
+  backfillPageIntervalMs?: number
+  backfillRetryMs?: number
 }
 
 export interface ChatClientEvents {
@@ -89,6 +96,8 @@ export interface ChatClientEvents {
   profileChanged: UserProfile
   /** Live traffic of the chat rooms this device is in (rooms/client.ts). */
   roomEvent: RoomEvent
+  /** The history back-fill moved on, paused or finished (how far back search reaches). */
+  backfill: BackfillStatus
 }
 
 /** A session's sign-in as a shell saves it to resume later without the password. */

@@ -1,10 +1,13 @@
 // The one IPC contract: invoke methods (request -> response) and pushed events, used by main,
 // preload, renderer and the browser host alike. Change it here and the compiler finds every end.
 import type {
+  BackfillStatus,
   ChatMessage,
   ConnectionStatus,
   Conversation,
   MessagePage,
+  MessageWindow,
+  SearchResults,
   SessionInfo
 } from '../model'
 import type { AppErrorShape } from '../errors'
@@ -65,6 +68,11 @@ export interface InvokeResults {
   'messages.page': MessagePage
   'messages.sendText': ChatMessage
   'messages.retry': ChatMessage
+  'messages.around': MessageWindow
+  'messages.after': MessageWindow
+  'search.messages': SearchResults
+  'search.status': BackfillStatus
+  'search.setBackfillDays': BackfillStatus
   'groups.create': GroupChangeResult
   'groups.info': GroupInfo
   'groups.update': GroupChangeResult
@@ -157,6 +165,8 @@ export interface PushEvents {
   'profile.changed': UserProfile
   /** A group's record on this device changed (joined, left, removed, dissolved, role, description), or an invitation came. */
   'groups.changed': GroupsChanged
+  /** The history back-fill moved on, paused or finished: how far back search reaches. */
+  'search.backfill': BackfillStatus
 }
 export type PushEventName = keyof PushEvents
 

@@ -11,11 +11,24 @@ import type { SessionVault } from './session-vault'
 import type { RoomsClient } from '../rooms/client'
 import type { ContactsApi } from '../contacts'
 import type { GroupsClient } from '../groups'
+import type { SearchClient } from '../search'
 import { isInvokeMethod, parseInvokeArgs, unknownMethodError } from './validation'
 
 const log = createLogger('core:session')
 
 const DEFAULT_PAGE_LIMIT = 50
+/** What the user does (not what the renderer polls): the history back-fill pauses while these come in. */
+const USER_ACTIVITY_METHODS: ReadonlySet<string> = new Set([
+  'messages.page',
+  'messages.sendText',
+  'messages.retry',
+  'messages.around',
+  'messages.after',
+  'conversations.markRead',
+  'conversations.setActive',
+  'drafts.set',
+  'search.messages'
+])
 
 export interface CoreSessionOptions {
   shell: 'electron' | 'browser'
@@ -53,6 +66,10 @@ interface ClientExtras {
   readonly contacts?: ContactsApi
   /** The session's groups (ChatClient.groups). */
   readonly groups?: GroupsClient
+  /** Message search and the history back-fill (ChatClient.search). */
+  readonly search?: SearchClient
+  /** The user did something: background work (the history back-fill) waits (ChatClient.noteUserActivity). */
+  noteUserActivity?(): void
   /** Delete the account on the server, then end the session (ChatClient.deleteAccount). */
   deleteAccount?(password: string): Promise<void>
 }
@@ -151,8 +168,27 @@ export class CoreSession {
           : this.signedIn().sendText(canonicalConversation(to), text),
       'messages.retry': ({ messageId }) => this.signedIn().retry(messageId),
       ...this.roomHandlers(),
+      ...this.searchHandlers(),
       ...this.contactHandlers(),
       ...this.groupHandlers()
+    }
+  }
+
+  /** The search.* methods and opening a hit in context (messages.around / messages.after): ChatClient.search. */
+  private searchHandlers(): Pick<Handlers, Extract<InvokeMethod, `search.${string}` | 'messages.around' | 'messages.after'>> {
+    const search = (): SearchClient => {
+      const client = withExtras(this.signedIn())
+      if (!client.search) throw notYetAvailable('Search')
+      return client.search
+    }
+    return {
+      'search.messages': ({ query, limit }) => search().messages(query, limit ?? DEFAULT_PAGE_LIMIT),
+      'search.status': () => search().status(),
+      'search.setBackfillDays': ({ days }) => search().setBackfillDays(days),
+      'messages.around': ({ conversation, messageId, limit }) =>
+        search().around(canonicalConversation(conversation), messageId, limit ?? DEFAULT_PAGE_LIMIT),
+      'messages.after': ({ conversation, afterSeq, limit }) =>
+        search().after(canonicalConversation(conversation), afterSeq, limit ?? DEFAULT_PAGE_LIMIT)
     }
   }
 
@@ -267,7 +303,9 @@ export class CoreSession {
   async invoke(method: string, rawArgs: unknown): Promise<InvokeReply> {
     try {
       if (!isInvokeMethod(method)) throw unknownMethodError(method)
-      const result = await this.run(method, parseInvokeArgs(method, rawArgs))
+      const args = parseInvokeArgs(method, rawArgs)
+      if (USER_ACTIVITY_METHODS.has(method) && this.client) withExtras(this.client).noteUserActivity?.()
+      const result = await this.run(method, args)
       return { ok: true, result } as InvokeReply
     } catch (err) {
       const error = AppError.from(err)
@@ -466,6 +504,7 @@ export class CoreSession {
       forward('presenceChanged', 'presence.changed', (presence) => presence),
       forward('profileChanged', 'profile.changed', (profile) => profile),
       forward('groupsChanged', 'groups.changed', (changed) => changed),
+      forward('backfill', 'search.backfill', (status) => status),
       forward('sessionEnded', 'session.ended', (ended) => {
         this.clientSessionEnded = true
         log.warn('session ended', { reason: ended.reason })

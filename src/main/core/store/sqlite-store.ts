@@ -176,6 +176,14 @@ export class SqliteMessageStore implements MessageStore {
     this.guard('Could not record how far history was fetched', () => this.backfill.set(state))
   }
 
+  async backfillWindowDays(): Promise<number | null> {
+    return this.guard('Could not read how much history to keep', () => this.backfill.windowDays())
+  }
+
+  async setBackfillWindowDays(days: number): Promise<void> {
+    this.guard('Could not save how much history to keep', () => this.backfill.setWindowDays(days))
+  }
+
   async oldestMessageTime(key: ConversationKey): Promise<number | null> {
     return this.guard('Could not read the conversation history', () => this.backfill.oldestMessageTime(key))
   }

@@ -197,6 +197,10 @@ export interface MessageStore {
    */
   backfillStates(): Promise<BackfillState[]>
   setBackfillState(state: BackfillState): Promise<void>
+  /** How many days of history back-fill fetches (a setting; null: never set, the default applies). */
+  backfillWindowDays(): Promise<number | null>
+  /** STORE_BAD_ARGUMENT outside 0..MAX_BACKFILL_WINDOW_DAYS. */
+  setBackfillWindowDays(days: number): Promise<void>
   /** The oldest stored message time of a conversation (null: none stored). */
   oldestMessageTime(key: ConversationKey): Promise<number | null>
 
