@@ -75,6 +75,15 @@ export const useSearchStore = defineStore('search', () => {
     }
   }
 
+  /** How many days of older history this device fetches in the background (0: none). */
+  async function setWindowDays(days: number): Promise<void> {
+    try {
+      backfill.value = await bridge.invoke('search.setBackfillDays', { days })
+    } catch (err) {
+      error.value = errorSentence(err)
+    }
+  }
+
   /** Opens the hit's conversation at the message, loaded around it however far back it is. */
   async function open(hit: SearchHit): Promise<void> {
     const key = keyOfMessage(hit.message)
@@ -103,5 +112,5 @@ export const useSearchStore = defineStore('search', () => {
     backfill.value = null
   }
 
-  return { query, groups, loading, error, searched, backfill, focusRequests, active, hitCount, setQuery, loadStatus, open, requestFocus, reset }
+  return { query, groups, loading, error, searched, backfill, focusRequests, active, hitCount, setQuery, loadStatus, setWindowDays, open, requestFocus, reset }
 })

@@ -22,3 +22,13 @@ export function hitAccessibleName(hit: SearchHit, locale?: string): string {
   const who = hit.message.direction === 'out' ? 'You' : hit.message.from
   return `${who}, ${formatFullTimestamp(hit.message.timestamp, locale)}: ${hit.snippet}`
 }
+
+/** The back-fill windows a person can choose (days), with their names; 365 is the default. */
+export const WINDOW_CHOICES: ReadonlyArray<{ days: number; label: string }> = [
+  { days: 0, label: 'Only what is on this device' },
+  { days: 30, label: '1 month' },
+  { days: 182, label: '6 months' },
+  { days: 365, label: '1 year' },
+  { days: 1_825, label: '5 years' },
+  { days: 3_650, label: '10 years' }
+]
