@@ -52,7 +52,7 @@ describe('search in the browser', () => {
     // Ctrl+K puts the cursor in the search field.
     await page.keyboard.press('Control+k')
     const field = page.getByRole('searchbox', { name: 'Search messages' })
-    await eventually(async () => expect(await field.evaluate((el) => el === document.activeElement)).toBe(true))
+    await eventually(async () => expect(await field.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true))
     await page.keyboard.type('zebra')
 
     const results = page.getByRole('region', { name: 'Search results' })
@@ -67,7 +67,7 @@ describe('search in the browser', () => {
 
     // From the field into the hits with the arrow key, then Enter opens it.
     await field.press('ArrowDown')
-    await eventually(async () => expect(await hit.evaluate((el) => el === document.activeElement)).toBe(true))
+    await eventually(async () => expect(await hit.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true))
     await page.keyboard.press('Enter')
 
     await waitVisible(page.getByRole('heading', { level: 2, name: alice, exact: true }))

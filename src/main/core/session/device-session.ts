@@ -269,8 +269,10 @@ export class DeviceSession {
     this.rooms.close()
     this.outbox.close()
     this.catchUp.stop()
-    await this.backfill.stop()
+    // Stopped before the connection, so a history page in flight fails at once instead of waiting for its timeout.
+    const backfillStopped = this.backfill.stop()
     await this.connection.stop()
+    await backfillStopped
     await this.lastCatchUp.catch(() => undefined)
     if (this.readPointerRetry) clearTimeout(this.readPointerRetry)
     await this.readPointerFlush.catch(() => undefined)

@@ -41,6 +41,7 @@ export class Backfill {
   private lastActivity = 0
   private running: Promise<void> | null = null
   private stopped = false
+  private loaded = false
   private paused = false
   private current: BackfillStatus = { state: 'running', windowDays: DEFAULT_BACKFILL_WINDOW_DAYS, since: null }
   /** Wakes the loop early (the window changed, the link came back). */
@@ -52,6 +53,7 @@ export class Backfill {
 
   /** How far back local history reaches now (read again from the store: sync and prefetch add history too). */
   async status(): Promise<BackfillStatus> {
+    await this.load()
     await this.refreshStatus()
     return this.current
   }
@@ -89,15 +91,24 @@ export class Backfill {
   /** Changes the window (days; 0 turns back-fill off) and starts again over the conversations it now reaches. */
   async setWindowDays(days: number): Promise<BackfillStatus> {
     await this.options.store.setBackfillWindowDays(days)
+    await this.load()
     this.windowDays = days
     this.start()
     return this.status()
   }
 
-  private async run(): Promise<void> {
+  /** The window and each conversation's place, read from the store once (they change only through this object). */
+  private async load(): Promise<void> {
+    if (this.loaded) return
     const { store } = this.options
     this.windowDays = (await store.backfillWindowDays()) ?? DEFAULT_BACKFILL_WINDOW_DAYS
     this.states = new Map((await store.backfillStates()).map((state) => [conversationKeyString(state.key), state]))
+    this.loaded = true
+  }
+
+  private async run(): Promise<void> {
+    const { store } = this.options
+    await this.load()
     // Rounds until a whole round had nothing to do: conversations may appear (sync) while it runs.
     for (let round = 0; !this.stopped; round++) {
       await this.refreshStatus()
