@@ -5,9 +5,11 @@ import type { GroupsStore } from './groups/types'
 import type { PlatformStore } from './platform/types'
 import type { ProfilesStore } from './profiles/types'
 import type { RoomsStore } from './rooms/types'
+import type { AttachmentsStore } from './attachments/types'
+import type { ReceiptsStore } from './receipts/types'
 
 /** Every domain's store interface; ServerStore extends this. A new domain adds its interface here. */
-export interface DomainStores extends RoomsStore, ContactsStore, ProfilesStore, GroupsStore, PlatformStore {}
+export interface DomainStores extends RoomsStore, ContactsStore, ProfilesStore, GroupsStore, PlatformStore, AttachmentsStore, ReceiptsStore {}
 
 /** The names of DomainStores' methods: the worker proxy forwards exactly these (the type checks none is missing). */
 export const DOMAIN_METHODS = [
@@ -65,7 +67,28 @@ export const DOMAIN_METHODS = [
   'platformReserveName',
   'secretReplace',
   'attemptsPeek',
-  'platformGroupOwner'
+  'platformGroupOwner',
+  // attachments
+  'attachmentUploadCreate',
+  'attachmentUpload',
+  'attachmentUploadAdvance',
+  'attachmentUploadDelete',
+  'attachmentUploadsIdleSince',
+  'attachmentComplete',
+  'attachmentGet',
+  'attachmentsGet',
+  'attachmentGrants',
+  'attachmentGrant',
+  // receipts
+  'receiptsPrivacy',
+  'receiptsSetPrivacy',
+  'receiptsRead',
+  'receiptsDelivered',
+  'receiptsPeerPointers',
+  'receiptsGroupReaders',
+  'receiptsGroupSenders',
+  'receiptsGroupReadSeq',
+  'receiptsIsMember'
 ] as const satisfies readonly (keyof DomainStores)[]
 
 type MissingDomainMethods = Exclude<keyof DomainStores, (typeof DOMAIN_METHODS)[number]>

@@ -24,6 +24,7 @@ import type {
 import type { JoinedRoom, RoomAttribute, RoomDirectoryPage, RoomEvent, RoomInfo, RoomMemberPage } from '../model/rooms'
 import type { ContactsState, UserPresence, UserProfile, UserSearchResult } from '../model/contacts'
 import type { InvokeArgsOf, InvokeMethod } from './schemas'
+import type { GroupReadCounts, GroupReadEvent, GroupReaders, PeerReceipts, PrivacySettings, TypingEvent } from '../model/receipts'
 
 export interface AppInfo {
   version: string
@@ -142,6 +143,15 @@ export interface InvokeResults {
   'profile.changePassword': void
   /** Then the session ends (session.ended) and this device's copy of the account is removed. */
   'profile.deleteAccount': void
+  /** The peer's delivered / read pointers of a one-to-one chat (my messages with seq <= readSeq were read). */
+  'receipts.peer': PeerReceipts
+  'receipts.groupCounts': GroupReadCounts
+  'receipts.groupReaders': GroupReaders
+  'privacy.get': PrivacySettings
+  'privacy.set': PrivacySettings
+  'typing.set': void
+  /** Who types in the conversation now. */
+  'typing.list': string[]
 }
 
 export type { InvokeMethod }
@@ -167,6 +177,13 @@ export interface PushEvents {
   'groups.changed': GroupsChanged
   /** The history back-fill moved on, paused or finished: how far back search reaches. */
   'search.backfill': BackfillStatus
+  /** The peer of a one-to-one chat moved its delivered / read pointer. */
+  'receipts.peer': PeerReceipts
+  /** A member read past messages of mine in a group (ask the counts again). */
+  'receipts.groupRead': GroupReadEvent
+  /** Someone started or stopped typing (stops by itself after a few seconds of silence). */
+  'typing.changed': TypingEvent
+  'privacy.changed': PrivacySettings
 }
 export type PushEventName = keyof PushEvents
 

@@ -12,6 +12,7 @@ import type { RoomsClient } from '../rooms/client'
 import type { ContactsApi } from '../contacts'
 import type { GroupsClient } from '../groups'
 import type { SearchClient } from '../search'
+import type { ReceiptsClient } from '../receipts'
 import { isInvokeMethod, parseInvokeArgs, unknownMethodError } from './validation'
 
 const log = createLogger('core:session')
@@ -70,6 +71,8 @@ interface ClientExtras {
   readonly search?: SearchClient
   /** The user did something: background work (the history back-fill) waits (ChatClient.noteUserActivity). */
   noteUserActivity?(): void
+  /** The session's receipts, privacy settings and typing (ChatClient.receipts). */
+  readonly receipts?: ReceiptsClient
   /** Delete the account on the server, then end the session (ChatClient.deleteAccount). */
   deleteAccount?(password: string): Promise<void>
 }
@@ -170,7 +173,28 @@ export class CoreSession {
       ...this.roomHandlers(),
       ...this.searchHandlers(),
       ...this.contactHandlers(),
-      ...this.groupHandlers()
+      ...this.groupHandlers(),
+      ...this.receiptHandlers()
+    }
+  }
+
+  /** The receipts.*, privacy.* and typing.* methods: each goes to the session's ReceiptsClient (ChatClient.receipts). */
+  private receiptHandlers(): Pick<Handlers, Extract<InvokeMethod, `receipts.${string}` | `privacy.${string}` | `typing.${string}`>> {
+    const receipts = (): ReceiptsClient => {
+      const client = withExtras(this.signedIn())
+      if (!client.receipts) throw notYetAvailable('Receipts')
+      return client.receipts
+    }
+    return {
+      'receipts.peer': ({ conversation }) => receipts().peer(canonicalConversation(conversation)),
+      'receipts.groupCounts': ({ conversation, seqs }) => receipts().groupCounts(canonicalConversation(conversation), seqs),
+      'receipts.groupReaders': ({ conversation, seq }) => receipts().groupReaders(canonicalConversation(conversation), seq),
+      'privacy.get': () => receipts().privacy(),
+      'privacy.set': (settings) => receipts().setPrivacy(settings),
+      'typing.set': async ({ conversation, typing }) => {
+        await receipts().setTyping(canonicalConversation(conversation), typing)
+      },
+      'typing.list': async ({ conversation }) => receipts().typingIn(canonicalConversation(conversation))
     }
   }
 
@@ -505,6 +529,10 @@ export class CoreSession {
       forward('profileChanged', 'profile.changed', (profile) => profile),
       forward('groupsChanged', 'groups.changed', (changed) => changed),
       forward('backfill', 'search.backfill', (status) => status),
+      forward('peerReceipts', 'receipts.peer', (receipts) => receipts),
+      forward('groupRead', 'receipts.groupRead', (read) => read),
+      forward('typing', 'typing.changed', (typing) => typing),
+      forward('privacy', 'privacy.changed', (settings) => settings),
       forward('sessionEnded', 'session.ended', (ended) => {
         this.clientSessionEnded = true
         log.warn('session ended', { reason: ended.reason })

@@ -12,6 +12,8 @@ import { GroupsClient } from '../groups'
 import { GroupSync } from '../groups/group-sync'
 import { ContactsClient } from '../contacts'
 import { RoomsClient } from '../rooms/client'
+import { ReceiptsClient } from '../receipts'
+import type { ReceiptsChange } from '../store/receipts'
 import { messageDecoder, rawEventOfPush, rawEventsOfResponse, type LogEntryDecoder } from '../protocol/log-entry'
 import { chatTypeToWire } from '../protocol/messages'
 import { bodyOfMessage } from '../protocol/content'
@@ -75,6 +77,8 @@ export class DeviceSession {
   readonly contacts: ContactsClient
   /** Chat rooms: live only, messages kept in memory (rooms/client.ts); the joined rooms saved for a restart. */
   readonly rooms: RoomsClient
+  /** Delivery and read receipts, privacy settings and typing (receipts/index.ts). */
+  readonly receipts: ReceiptsClient
   /** Why the session is ending when this device asked for it (account deleted): shown instead of the close's reason. */
   endingReason: string | null = null
   /** The first catch-up attempt of the latest (re)connect. */
@@ -120,6 +124,7 @@ export class DeviceSession {
         this.emitChanges(changes)
         this.onMembershipChanges(changes.userEvents)
         if (changes.userEvents.length > 0) this.contacts.onUserEvents(changes.userEvents)
+        this.onReceiptChanges(changes)
         // The store moved the read pointer of the conversation on screen: tell the server.
         if (host.activeConversation() && this.isCurrent) this.flushReadPointers()
       },
@@ -163,6 +168,7 @@ export class DeviceSession {
       activeConversation: () => host.activeConversation(),
       onApplied: (changes) => {
         this.emitChanges({ ...changes, userEvents: [] })
+        for (const message of changes.messages) if (message.direction === 'in') this.receipts.noteMessageFrom(conversationKey('group', message.conversationId), message.from)
         if (host.activeConversation()?.type === 'group' && this.isCurrent) this.flushReadPointers()
       },
       onInfoStale: (group) => void this.groups.refreshInfo(group),
@@ -221,7 +227,12 @@ export class DeviceSession {
         if (this.isCurrent) host.emit('roomEvent', event)
       }
     })
+    this.receipts = new ReceiptsClient({ me: user, connection, store: store.domains.receipts, cursor: () => this.syncer.currentCursor })
     this.unsubscribe = [
+      this.receipts.on('peer', (receipts) => this.isCurrent && host.emit('peerReceipts', receipts)),
+      this.receipts.on('groupRead', (read) => this.isCurrent && host.emit('groupRead', read)),
+      this.receipts.on('typing', (typing) => this.isCurrent && host.emit('typing', typing)),
+      this.receipts.on('privacy', (settings) => this.isCurrent && host.emit('privacy', settings)),
       connection.on('status', (status) => host.setStatus(status)),
       connection.on('online', (info) => this.onOnline(info)),
       connection.on('push', (push) => this.onPush(push)),
@@ -267,6 +278,7 @@ export class DeviceSession {
     for (const off of this.unsubscribe) off()
     this.contacts.close()
     this.rooms.close()
+    this.receipts.close()
     this.outbox.close()
     this.catchUp.stop()
     // Stopped before the connection, so a history page in flight fails at once instead of waiting for its timeout.
@@ -406,6 +418,19 @@ export class DeviceSession {
         await new Promise((resolve) => setTimeout(resolve, this.host.timings.backoffBaseMs * attempt))
       }
     }
+  }
+
+  /** Receipt and privacy entries reach the shells; stored incoming messages are confirmed as delivered. */
+  private onReceiptChanges(changes: AppliedChanges): void {
+    const receipts = changes.userEvents.filter((event) => event.kind === 'receipt' || event.kind === 'privacy').map((event) => event.change as ReceiptsChange)
+    if (receipts.length > 0) this.receipts.onApplied(receipts)
+    let incoming = false
+    for (const message of changes.messages) {
+      if (message.direction !== 'in') continue
+      this.receipts.noteMessageFrom(conversationKey(message.chatType, message.conversationId), message.from)
+      if (message.chatType === 'single') incoming = true
+    }
+    if (incoming) this.receipts.noteStored()
   }
 
   /** Membership events just applied: a joined group starts syncing; every change reaches the shells. */
