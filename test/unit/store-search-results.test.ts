@@ -5,7 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openMessageStore, type MessageStore } from '../../src/main/core/store'
 import { snippetOf, queryTerms } from '../../src/main/core/store/search-snippet'
 import type { AttachmentInfo, ChatMessage, MessageContent, SearchHit } from '../../src/shared/model'
-import { chat, incoming } from './store-helpers'
+import Database from 'better-sqlite3'
+import { registerStoreFunctions } from '../../src/main/core/store/sql-functions'
+import { chat, incoming, tempDir } from './store-helpers'
 
 function file(name: string): AttachmentInfo {
   return { id: `att-${name}`, name, mime: 'application/octet-stream', size: 10, sha256: '', secret: '', hasThumbnail: false }
@@ -167,5 +169,29 @@ describe('snippet terms', () => {
       { start: 0, end: 3 },
       { start: 4, end: 8 }
     ])
+  })
+})
+
+describe('migration 012', () => {
+  it('makes attachments stored by an older version searchable by file name', async () => {
+    const tmp = tempDir()
+    try {
+      const path = tmp.file('store.db')
+      const store = await openMessageStore(path)
+      await store.applyEvents([withContent('bob', 1, { type: 'file', file: file('Budget-2027.xlsx') })], 1)
+      await store.close()
+      // As version 7 stored it: no searchable text for a file.
+      const db = new Database(path)
+      registerStoreFunctions(db)
+      db.exec(`UPDATE messages SET text = ''`)
+      db.exec('DROP TABLE backfill_state')
+      db.pragma('user_version = 7')
+      db.close()
+      const upgraded = await openMessageStore(path)
+      expect((await upgraded.search('budget', 10)).map((m) => m.seq)).toEqual([1])
+      await upgraded.close()
+    } finally {
+      tmp.remove()
+    }
   })
 })
