@@ -21,6 +21,7 @@ import type { GroupsClient } from './groups'
 import type { ContactsClient } from './contacts'
 import type { RoomsClient } from './rooms/client'
 import type { AttachmentsClient, SendAttachmentArgs } from './attachments'
+import type { SearchClient } from './search'
 import type { ReceiptsClient } from './receipts'
 import { decodeLogEntry, type LogEntryDecoder } from './protocol/log-entry'
 import { newOutgoingText } from './protocol/messages'
@@ -142,6 +143,16 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
   /** Contacts, profiles, presence and the account of the signed-in session. */
   get contacts(): ContactsClient {
     return this.requireSession().contacts
+  }
+
+  /** Message search, opening a hit in context, and the history back-fill of the signed-in session. */
+  get search(): SearchClient {
+    return this.requireSession().search
+  }
+
+  /** The user did something (the history back-fill waits until they are idle). */
+  noteUserActivity(): void {
+    this.active?.backfill.noteUserActivity()
   }
 
   /**

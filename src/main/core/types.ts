@@ -7,7 +7,7 @@ import type {
   MessagePage,
   SessionInfo
 } from '../../shared/model'
-import type { ConversationKey, GroupsChanged } from '../../shared/model'
+import type { BackfillStatus, ConversationKey, GroupsChanged } from '../../shared/model'
 import type { LogEntryDecoder } from './protocol/log-entry'
 import type { AppliedUserEvent } from './store/domain-types'
 import type { ContactsState, UserPresence, UserProfile } from '../../shared/model/contacts'
@@ -74,6 +74,13 @@ export interface ClientTimings {
   maxServerReconnectWindowMs: number
   /** Longest pause between two attempts of one message in the outbox. */
   sendRetryMaxMs: number
+  /**
+   * History back-fill (sync/backfill.ts): idle time before it goes on, pause between pages, retry after a failure.
+   * Absent: DEFAULT_BACKFILL_TIMINGS.
+   */
+  backfillIdleMs?: number
+  backfillPageIntervalMs?: number
+  backfillRetryMs?: number
 }
 
 export interface ChatClientEvents {
@@ -99,6 +106,8 @@ export interface ChatClientEvents {
   roomEvent: RoomEvent
   /** An upload or download moved (progress, done, failed, canceled): attachments/index.ts. */
   transfer: TransferEvent
+  /** The history back-fill moved on, paused or finished (how far back search reaches). */
+  backfill: BackfillStatus
   /** The peer of a one-to-one chat moved its delivered / read pointer (receipts/index.ts). */
   peerReceipts: PeerReceipts
   /** A member read past messages of mine in a group. */

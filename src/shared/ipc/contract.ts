@@ -1,10 +1,13 @@
 // The one IPC contract: invoke methods (request -> response) and pushed events, used by main,
 // preload, renderer and the browser host alike. Change it here and the compiler finds every end.
 import type {
+  BackfillStatus,
   ChatMessage,
   ConnectionStatus,
   Conversation,
   MessagePage,
+  MessageWindow,
+  SearchResults,
   SessionInfo
 } from '../model'
 import type { AppErrorShape } from '../errors'
@@ -67,6 +70,11 @@ export interface InvokeResults {
   'messages.page': MessagePage
   'messages.sendText': ChatMessage
   'messages.retry': ChatMessage
+  'messages.around': MessageWindow
+  'messages.after': MessageWindow
+  'search.messages': SearchResults
+  'search.status': BackfillStatus
+  'search.setBackfillDays': BackfillStatus
   'groups.create': GroupChangeResult
   'groups.info': GroupInfo
   'groups.update': GroupChangeResult
@@ -189,6 +197,8 @@ export interface PushEvents {
   'groups.changed': GroupsChanged
   /** An upload or download moved: progress, done (with the cached file's url), failed (with a sentence), canceled. */
   transfer: TransferEvent
+  /** The history back-fill moved on, paused or finished: how far back search reaches. */
+  'search.backfill': BackfillStatus
   /** The peer of a one-to-one chat moved its delivered / read pointer. */
   'receipts.peer': PeerReceipts
   /** A member read past messages of mine in a group (ask the counts again). */

@@ -203,6 +203,21 @@ const attachmentsInvokeSchemas = {
   'attachments.forget': z.object({ messageId })
 } as const
 
+const searchInvokeSchemas = {
+  // The newest hits (at most limit), grouped by conversation, with snippets and match ranges.
+  'search.messages': z.object({ query: z.string().max(512), limit: z.number().int().min(1).max(200).optional() }),
+  'search.status': z.void(),
+  // How many days of history this device back-fills (0: none).
+  'search.setBackfillDays': z.object({ days: z.number().int().min(0).max(3_650) }),
+  // Opening a search hit: the page around it; then pages towards the newest.
+  'messages.around': z.object({ conversation: conversationSchema, messageId, limit: z.number().int().min(1).max(200).optional() }),
+  'messages.after': z.object({
+    conversation: conversationSchema,
+    afterSeq: z.number().int().nonnegative(),
+    limit: z.number().int().min(1).max(200).optional()
+  })
+} as const
+
 export const invokeSchemas = {
   'app.info': z.void(),
   'auth.register': credentialsSchema,
@@ -234,6 +249,7 @@ export const invokeSchemas = {
   }),
   'messages.retry': z.object({ messageId: z.string().regex(/^[0-9a-f]{32}$/) }),
   ...roomsInvokeSchemas,
+  ...searchInvokeSchemas,
   ...contactsInvokeSchemas,
   ...groupsInvokeSchemas,
   ...attachmentsInvokeSchemas,

@@ -11,6 +11,7 @@ import type { SessionVault } from './session-vault'
 import type { RoomsClient } from '../rooms/client'
 import type { ContactsApi } from '../contacts'
 import type { GroupsClient } from '../groups'
+import type { SearchClient } from '../search'
 import type { ReceiptsClient } from '../receipts'
 import { isInvokeMethod, parseInvokeArgs, unknownMethodError } from './validation'
 import { attachmentHandlers, type AttachmentCapableClient, type AttachmentShellHooks } from './attachment-handlers'
@@ -20,6 +21,18 @@ import type { AttachmentWhich } from '../../../shared/model'
 const log = createLogger('core:session')
 
 const DEFAULT_PAGE_LIMIT = 50
+/** What the user does (not what the renderer polls): the history back-fill pauses while these come in. */
+const USER_ACTIVITY_METHODS: ReadonlySet<string> = new Set([
+  'messages.page',
+  'messages.sendText',
+  'messages.retry',
+  'messages.around',
+  'messages.after',
+  'conversations.markRead',
+  'conversations.setActive',
+  'drafts.set',
+  'search.messages'
+])
 
 export interface CoreSessionOptions {
   shell: 'electron' | 'browser'
@@ -61,6 +74,10 @@ interface ClientExtras {
   readonly contacts?: ContactsApi
   /** The session's groups (ChatClient.groups). */
   readonly groups?: GroupsClient
+  /** Message search and the history back-fill (ChatClient.search). */
+  readonly search?: SearchClient
+  /** The user did something: background work (the history back-fill) waits (ChatClient.noteUserActivity). */
+  noteUserActivity?(): void
   /** The session's receipts, privacy settings and typing (ChatClient.receipts). */
   readonly receipts?: ReceiptsClient
   /** Delete the account on the server, then end the session (ChatClient.deleteAccount). */
@@ -161,6 +178,7 @@ export class CoreSession {
           : this.signedIn().sendText(canonicalConversation(to), text),
       'messages.retry': ({ messageId }) => this.signedIn().retry(messageId),
       ...this.roomHandlers(),
+      ...this.searchHandlers(),
       ...this.contactHandlers(),
       ...this.groupHandlers(),
       ...attachmentHandlers(
@@ -205,6 +223,24 @@ export class CoreSession {
       // Signed out between the check and the read: nothing to serve.
       log.debug('no cached file to serve', { error: AppError.from(err).message })
       return null
+    }
+  }
+
+  /** The search.* methods and opening a hit in context (messages.around / messages.after): ChatClient.search. */
+  private searchHandlers(): Pick<Handlers, Extract<InvokeMethod, `search.${string}` | 'messages.around' | 'messages.after'>> {
+    const search = (): SearchClient => {
+      const client = withExtras(this.signedIn())
+      if (!client.search) throw notYetAvailable('Search')
+      return client.search
+    }
+    return {
+      'search.messages': ({ query, limit }) => search().messages(query, limit ?? DEFAULT_PAGE_LIMIT),
+      'search.status': () => search().status(),
+      'search.setBackfillDays': ({ days }) => search().setBackfillDays(days),
+      'messages.around': ({ conversation, messageId, limit }) =>
+        search().around(canonicalConversation(conversation), messageId, limit ?? DEFAULT_PAGE_LIMIT),
+      'messages.after': ({ conversation, afterSeq, limit }) =>
+        search().after(canonicalConversation(conversation), afterSeq, limit ?? DEFAULT_PAGE_LIMIT)
     }
   }
 
@@ -319,7 +355,9 @@ export class CoreSession {
   async invoke(method: string, rawArgs: unknown): Promise<InvokeReply> {
     try {
       if (!isInvokeMethod(method)) throw unknownMethodError(method)
-      const result = await this.run(method, parseInvokeArgs(method, rawArgs))
+      const args = parseInvokeArgs(method, rawArgs)
+      if (USER_ACTIVITY_METHODS.has(method) && this.client) withExtras(this.client).noteUserActivity?.()
+      const result = await this.run(method, args)
       return { ok: true, result } as InvokeReply
     } catch (err) {
       const error = AppError.from(err)
@@ -520,6 +558,7 @@ export class CoreSession {
       forward('profileChanged', 'profile.changed', (profile) => profile),
       forward('groupsChanged', 'groups.changed', (changed) => changed),
       forward('transfer', 'transfer', (event) => event),
+      forward('backfill', 'search.backfill', (status) => status),
       forward('peerReceipts', 'receipts.peer', (receipts) => receipts),
       forward('groupRead', 'receipts.groupRead', (read) => read),
       forward('typing', 'typing.changed', (typing) => typing),

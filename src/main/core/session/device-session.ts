@@ -21,7 +21,9 @@ import { chatTypeToWire } from '../protocol/messages'
 import { bodyOfMessage } from '../protocol/content'
 import type { MessageStore } from '../store/types'
 import { CatchUpLoop } from '../sync/catch-up-loop'
+import { Backfill, DEFAULT_BACKFILL_TIMINGS } from '../sync/backfill'
 import { HistoryPager } from '../sync/history'
+import { SearchClient } from '../search'
 import { Outbox } from '../sync/outbox'
 import { recentPageFromWire, recentRequest } from '../sync/recent'
 import { Syncer, type AppliedChanges } from '../sync/syncer'
@@ -66,6 +68,9 @@ export class DeviceSession {
   readonly syncer: Syncer
   readonly outbox: Outbox
   readonly history: HistoryPager
+  /** Older history fetched in the background (sync/backfill.ts) and searching it (search/index.ts). */
+  readonly backfill: Backfill
+  readonly search: SearchClient
   readonly catchUp: CatchUpLoop
   /** Groups: requests (groups/index.ts) and the cursors in the groups' logs (groups/group-sync.ts). */
   readonly groups: GroupsClient
@@ -190,6 +195,20 @@ export class DeviceSession {
       isOnline: () => connection.isOnline,
       requestHistory: (frame) => connection.requestRaw(frame, 'historyPage')
     })
+    this.backfill = new Backfill({
+      store,
+      page: (key, beforeSeq, limit) => this.history.page(key, beforeSeq, limit, true),
+      isOnline: () => connection.isOnline,
+      timings: {
+        idleMs: timings.backfillIdleMs ?? DEFAULT_BACKFILL_TIMINGS.idleMs,
+        pageIntervalMs: timings.backfillPageIntervalMs ?? DEFAULT_BACKFILL_TIMINGS.pageIntervalMs,
+        retryMs: timings.backfillRetryMs ?? DEFAULT_BACKFILL_TIMINGS.retryMs
+      },
+      onStatus: (status) => {
+        if (this.isCurrent) host.emit('backfill', status)
+      }
+    })
+    this.search = new SearchClient(store, this.backfill)
     // Catch-up retries use the reconnect backoff's base and ceiling: both say how hard to press a struggling server.
     this.catchUp = new CatchUpLoop({
       // The account's log first (it says which groups this device is in), then one group_sync for the groups that moved.
@@ -286,7 +305,10 @@ export class DeviceSession {
     this.outbox.close()
     this.attachments.close()
     this.catchUp.stop()
+    // Stopped before the connection, so a history page in flight fails at once instead of waiting for its timeout.
+    const backfillStopped = this.backfill.stop()
     await this.connection.stop()
+    await backfillStopped
     await this.lastCatchUp.catch(() => undefined)
     if (this.readPointerRetry) clearTimeout(this.readPointerRetry)
     await this.readPointerFlush.catch(() => undefined)
@@ -359,6 +381,11 @@ export class DeviceSession {
     this.outbox.notifyOnline()
     this.flushReadPointers()
     this.lastCatchUp = this.catchUp.start().then(() => this.prefetchAfterStart())
+    // Older history in the background once the log is caught up (resumes where the last run stopped).
+    void this.lastCatchUp.then(
+      () => (this.isCurrent ? this.backfill.start() : undefined),
+      () => undefined
+    )
     // The contacts list (new device), profiles and friends' presence, once the log is caught up.
     void this.lastCatchUp.then(
       () => (this.isCurrent ? this.contacts.start() : undefined),

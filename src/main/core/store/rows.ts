@@ -60,15 +60,38 @@ export const CONVERSATION_COLUMNS =
   'c.draft AS c_draft, c.updated_at AS c_updated_at, ' +
   MESSAGE_COLUMN_NAMES.map((column) => `m.${column} AS m_${column}`).join(', ')
 
-/** The words a message contributes to full-text search. New content types add their searchable text here. */
-export function searchableText(content: MessageContent): string {
+/** A combined (merged forward) message nests at most this deep; deeper items add no words (a hostile body). */
+const MAX_COMBINED_DEPTH = 4
+
+/**
+ * The words a message contributes to full-text search: its text, an attachment's file name, a location's name and
+ * address, a custom card's fallback text, and a combined message's title and every item's words (one per line).
+ * New content types add their searchable text here (migrations/012 re-derives it for stored rows).
+ */
+export function searchableText(content: MessageContent, depth = 0): string {
   switch (content.type) {
     case 'text':
       return content.text
+    case 'image':
+    case 'voice':
+    case 'video':
+    case 'file':
+      return content.file.name
+    case 'location':
+      return joinLines([content.name, content.address])
+    case 'custom':
+      return content.fallbackText
+    case 'combined':
+      if (depth >= MAX_COMBINED_DEPTH) return content.title
+      return joinLines([content.title, ...content.items.map((item) => searchableText(item.content, depth + 1))])
     default:
-      // Unsupported (and future non-text) content has no words: never index it as an empty text.
+      // Commands are never shown, notices are the group's own lines, unsupported content has no words.
       return ''
   }
+}
+
+function joinLines(parts: string[]): string {
+  return parts.filter((part) => part !== '').join('\n')
 }
 
 /**

@@ -100,6 +100,8 @@ export interface StoreStatements {
   pendingOutbox: Statement<[], MessageRow>
   pageAcked: Statement<[string, string, number, number], MessageRow>
   pageUnacked: Statement<KeyParams, MessageRow>
+  /** Acked messages after a seq, oldest first (a window opened far back pages towards the newest). */
+  pageAckedAfter: Statement<[string, string, number, number], MessageRow>
   unsupportedMessages: Statement<[], MessageRow>
   conversationStates: Statement<[string], ConversationState>
   upsertConversations: Statement<[string], ConversationFields>
@@ -219,6 +221,10 @@ export function prepareStatements(db: Database): StoreStatements {
     pageUnacked: db.prepare<KeyParams, MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat_type = ? AND conversation_id = ? AND seq IS NULL
        ORDER BY local_order`
+    ),
+    pageAckedAfter: db.prepare<[string, string, number, number], MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat_type = ? AND conversation_id = ? AND seq > ?
+       ORDER BY seq LIMIT ?`
     ),
     unsupportedMessages: db.prepare<[], MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE type = 'unsupported' ORDER BY local_order`
