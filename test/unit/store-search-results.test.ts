@@ -180,12 +180,12 @@ describe('migration 012', () => {
       const store = await openMessageStore(path)
       await store.applyEvents([withContent('bob', 1, { type: 'file', file: file('Budget-2027.xlsx') })], 1)
       await store.close()
-      // As version 7 stored it: no searchable text for a file.
+      // As a version before 012 stored it: no searchable text for a file (012 is the newest migration before it).
       const db = new Database(path)
       registerStoreFunctions(db)
       db.exec(`UPDATE messages SET text = ''`)
       db.exec('DROP TABLE backfill_state')
-      db.pragma('user_version = 7')
+      db.pragma('user_version = 11')
       db.close()
       const upgraded = await openMessageStore(path)
       expect((await upgraded.search('budget', 10)).map((m) => m.seq)).toEqual([1])
