@@ -15,6 +15,7 @@ import { attachGateway, WS_PATH } from './gateway/ws-gateway'
 import { OnlineRegistry } from './gateway/online-registry'
 import { createAccountDeparture, createAccountService } from './services/accounts'
 import { createMessageService } from './services/messages'
+import { createMessageOpsService } from './services/message-ops'
 import { createSyncService } from './services/sync'
 import { createGroupsService } from './services/groups'
 import { createContactsService } from './services/contacts'
@@ -79,7 +80,8 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const registry = new OnlineRegistry()
   const contactsConfig = contactsConfigFromEnv()
   const contacts = createContactsService(store, registry, contactsConfig)
-  const messages = createMessageService(store, registry, contacts)
+  const messageOps = createMessageOpsService(store, registry)
+  const messages = createMessageService(store, registry, contacts, messageOps)
   const groups = createGroupsService(store, registry)
   // A device's first connection subscribes it to its groups' live entries (fan-out by online devices).
   registry.useGroupLoader((user) => store.groupIdsOf(user))
@@ -110,7 +112,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const app = createAppServer(accounts, config, { service: platform, credentials })
   // The WebSocket gateway shares the port: it handles the upgrade requests of fastify's own http.Server.
   const httpServer = app.server
-  const gateway = attachGateway(httpServer, { config, tokens, store, registry, messages, sync, contacts, profiles, rooms, groups })
+  const gateway = attachGateway(httpServer, { config, tokens, store, registry, messages, sync, contacts, profiles, rooms, groups, messageOps })
 
   try {
     await app.listen({ port: config.port, host: config.host })
@@ -137,6 +139,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     await serverClosed
     stopRetention()
     stopAuthCleanup()
+    messageOps.close()
     // The last-seen times of the devices the shutdown closed are written before the store goes.
     await profiles.settled()
     rooms.close()

@@ -6,6 +6,7 @@ import type { ResolvedConfig } from '../config'
 import type { ContactsService } from '../services/contacts'
 import type { GroupsService } from '../services/groups'
 import type { MessageService } from '../services/messages'
+import type { MessageOpsService } from '../services/message-ops'
 import type { ProfilesService } from '../services/profiles'
 import type { RoomService } from '../services/rooms/service'
 import type { SyncService } from '../services/sync'
@@ -24,6 +25,8 @@ export interface GatewayServices {
   contacts: ContactsService
   profiles: ProfilesService
   groups: GroupsService
+  /** Recall, edit, clear on other devices, self-destruct (services/message-ops). */
+  messageOps: MessageOpsService
 }
 
 /** One authenticated connection as a request handler sees it. */

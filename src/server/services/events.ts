@@ -16,7 +16,11 @@ export function messageToProps(message: StoredMessage, body?: BodyProps): Messag
     to: message.recipient,
     chatType: message.chatType,
     timestamp: message.timestamp,
-    body: body ?? decodeBody(message.body)
+    // A recalled message keeps no content: the wire says who recalled it instead (services/message-ops).
+    body: message.recalledBy !== undefined ? {} : (body ?? decodeBody(message.body)),
+    ...(message.recalledBy !== undefined ? { recalledBy: message.recalledBy, recalledAt: message.recalledAt ?? 0 } : {}),
+    ...(message.editedAt ? { editedAt: message.editedAt } : {}),
+    ...(message.expiresAt ? { expiresAt: message.expiresAt } : {})
   }
 }
 
@@ -32,7 +36,9 @@ export function entryToEvent(entry: LogEntry): EventProps {
 }
 
 /** Event entries are stored as the encoded protobuf of their kind; decoded here to sit in the Event's oneof. */
-function userEventToProps(event: UserEvent): Pick<EventProps, 'contact' | 'membership' | 'profile'> {
+function userEventToProps(
+  event: UserEvent
+): Pick<EventProps, 'contact' | 'membership' | 'profile' | 'messageChange' | 'conversationSettings' | 'conversationCleared'> {
   try {
     switch (event.kind) {
       case 'contact':
@@ -41,6 +47,12 @@ function userEventToProps(event: UserEvent): Pick<EventProps, 'contact' | 'membe
         return { membership: pb.MembershipEvent.decode(event.payload) }
       case 'profile':
         return { profile: pb.ProfileChanged.decode(event.payload) }
+      case 'messageChange':
+        return { messageChange: pb.MessageChange.decode(event.payload) }
+      case 'conversationSettings':
+        return { conversationSettings: pb.ConversationSettings.decode(event.payload) }
+      case 'conversationCleared':
+        return { conversationCleared: pb.ConversationCleared.decode(event.payload) }
     }
   } catch {
     // Only this server writes payloads, so this means on-disk damage: an empty event of the same kind keeps the

@@ -8,6 +8,7 @@ import type { AppendResult, NewMessage, ServerStore } from '../store/types'
 import { messageToProps, type BodyProps } from './events'
 import type { ConnectionRef, EventFanout, GroupFanout } from './fanout'
 import { canonicalGroupId } from './groups'
+import { MAX_BURN_AFTER_READ_SEC } from './message-ops/config'
 
 /** Who may message whom (services/contacts: blocklists, the strangers setting, deleted accounts). */
 export interface SendPolicy {
@@ -41,7 +42,17 @@ function reject(code: ErrorCode, message: string): SendOutcome {
   return { ok: false, code, message }
 }
 
-export function createMessageService(store: ServerStore, fanout: EventFanout & GroupFanout, policy?: SendPolicy): MessageService {
+/** Told of every message stored with an expiry (services/message-ops: its sweeper wakes for it). */
+export interface ExpiryWatcher {
+  noteExpiry(at: number): void
+}
+
+export function createMessageService(
+  store: ServerStore,
+  fanout: EventFanout & GroupFanout,
+  policy?: SendPolicy,
+  expiries?: ExpiryWatcher
+): MessageService {
   // A name once seen to exist keeps its row (a deleted account's too), so later sends skip the lookup; whether a
   // deleted account may still receive is the policy's question.
   const knownUsers = new Set<string>()
@@ -138,6 +149,7 @@ export function createMessageService(store: ServerStore, fanout: EventFanout & G
         ack: { clientId: message.clientId, serverId: message.serverId, timestamp: message.timestamp, seq: message.senderSeq }
       })
       if (!result.duplicate) {
+        if (message.expiresAt) expiries?.noteExpiry(message.expiresAt)
         try {
           pushEvents(result, item.body, item.origin)
         } catch (err) {
@@ -189,14 +201,17 @@ export function createMessageService(store: ServerStore, fanout: EventFanout & G
       }
       const checked = await validate(sender, request)
       if ('ok' in checked) return checked
-      const body: BodyProps = { text: { text: checked.text } }
+      // Burn after reading (services/message-ops) travels with the body; its timer starts at the first read.
+      const burnAfterReadSec = Math.min(Math.max(0, Math.floor(Number(request.body?.burnAfterReadSec ?? 0))), MAX_BURN_AFTER_READ_SEC)
+      const body: BodyProps = { text: { text: checked.text }, ...(burnAfterReadSec > 0 ? { burnAfterReadSec } : {}) }
       const input: NewMessage = {
         sender,
         clientId: new Uint8Array(request.clientId as Uint8Array),
         recipient: checked.recipient,
         chatType: ChatTypePb.CHAT_TYPE_SINGLE,
         timestamp: Date.now(),
-        body: pb.Body.encode(body).finish()
+        body: pb.Body.encode(body).finish(),
+        ...(burnAfterReadSec > 0 ? { burnAfterReadSec } : {})
       }
       return new Promise<SendOutcome>((resolve) => {
         queue.push({ input, body, origin, resolve })

@@ -2194,6 +2194,10 @@ export namespace parley {
             chatType: parley.v1.ChatType;
             timestamp: number;
             body?: (parley.v1.Body.$Properties|null);
+            recalledBy: string;
+            recalledAt: number;
+            editedAt: number;
+            expiresAt: number;
             static create(properties: parley.v1.Message.$Shape): parley.v1.Message & parley.v1.Message.$Shape;
             static create(properties?: parley.v1.Message.$Properties): parley.v1.Message;
             static encode(message: parley.v1.Message.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -2209,6 +2213,10 @@ export namespace parley {
                 chatType?: (parley.v1.ChatType|null);
                 timestamp?: (number|null);
                 body?: (parley.v1.Body.$Properties|null);
+                recalledBy?: (string|null);
+                recalledAt?: (number|null);
+                editedAt?: (number|null);
+                expiresAt?: (number|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = {
@@ -2219,8 +2227,329 @@ export namespace parley {
               chatType?: parley.v1.ChatType|null;
               timestamp?: number|null;
               body?: parley.v1.Body.$Shape|null;
+              recalledBy?: string|null;
+              recalledAt?: number|null;
+              editedAt?: number|null;
+              expiresAt?: number|null;
               $unknowns?: Uint8Array[];
             };
+        }
+
+        enum MessageChangeKind {
+            MESSAGE_CHANGE_UNSPECIFIED = 0,
+            MESSAGE_CHANGE_RECALLED = 1,
+            MESSAGE_CHANGE_EDITED = 2,
+            MESSAGE_CHANGE_EXPIRY_SET = 3,
+            MESSAGE_CHANGE_EXPIRED = 4
+        }
+
+        interface IMessageChange extends parley.v1.MessageChange.$Properties {
+        }
+
+        class MessageChange {
+            constructor(properties?: parley.v1.MessageChange.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            chatType: parley.v1.ChatType;
+            serverId: number;
+            clientId: Uint8Array;
+            from: string;
+            kind: parley.v1.MessageChangeKind;
+            by: string;
+            body?: (parley.v1.Body.$Properties|null);
+            at: number;
+            expiresAt: number;
+            static create(properties: parley.v1.MessageChange.$Shape): parley.v1.MessageChange & parley.v1.MessageChange.$Shape;
+            static create(properties?: parley.v1.MessageChange.$Properties): parley.v1.MessageChange;
+            static encode(message: parley.v1.MessageChange.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.MessageChange & parley.v1.MessageChange.$Shape;
+        }
+
+        namespace MessageChange {
+            interface $Properties {
+                conversation?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                serverId?: (number|null);
+                clientId?: (Uint8Array|null);
+                from?: (string|null);
+                kind?: (parley.v1.MessageChangeKind|null);
+                by?: (string|null);
+                body?: (parley.v1.Body.$Properties|null);
+                at?: (number|null);
+                expiresAt?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = {
+              conversation?: string|null;
+              chatType?: parley.v1.ChatType|null;
+              serverId?: number|null;
+              clientId?: Uint8Array|null;
+              from?: string|null;
+              kind?: parley.v1.MessageChangeKind|null;
+              by?: string|null;
+              body?: parley.v1.Body.$Shape|null;
+              at?: number|null;
+              expiresAt?: number|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        interface IConversationSettings extends parley.v1.ConversationSettings.$Properties {
+        }
+
+        class ConversationSettings {
+            constructor(properties?: parley.v1.ConversationSettings.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            chatType: parley.v1.ChatType;
+            disappearAfterSec: number;
+            changedBy: string;
+            at: number;
+            static create(properties: parley.v1.ConversationSettings.$Shape): parley.v1.ConversationSettings & parley.v1.ConversationSettings.$Shape;
+            static create(properties?: parley.v1.ConversationSettings.$Properties): parley.v1.ConversationSettings;
+            static encode(message: parley.v1.ConversationSettings.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ConversationSettings & parley.v1.ConversationSettings.$Shape;
+        }
+
+        namespace ConversationSettings {
+            interface $Properties {
+                conversation?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                disappearAfterSec?: (number|null);
+                changedBy?: (string|null);
+                at?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ConversationSettings.$Properties;
+        }
+
+        interface IConversationCleared extends parley.v1.ConversationCleared.$Properties {
+        }
+
+        class ConversationCleared {
+            constructor(properties?: parley.v1.ConversationCleared.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            chatType: parley.v1.ChatType;
+            upToTimestamp: number;
+            at: number;
+            static create(properties: parley.v1.ConversationCleared.$Shape): parley.v1.ConversationCleared & parley.v1.ConversationCleared.$Shape;
+            static create(properties?: parley.v1.ConversationCleared.$Properties): parley.v1.ConversationCleared;
+            static encode(message: parley.v1.ConversationCleared.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ConversationCleared & parley.v1.ConversationCleared.$Shape;
+        }
+
+        namespace ConversationCleared {
+            interface $Properties {
+                conversation?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                upToTimestamp?: (number|null);
+                at?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ConversationCleared.$Properties;
+        }
+
+        interface IRecallMessageRequest extends parley.v1.RecallMessageRequest.$Properties {
+        }
+
+        class RecallMessageRequest {
+            constructor(properties?: parley.v1.RecallMessageRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            chatType: parley.v1.ChatType;
+            serverId: number;
+            static create(properties: parley.v1.RecallMessageRequest.$Shape): parley.v1.RecallMessageRequest & parley.v1.RecallMessageRequest.$Shape;
+            static create(properties?: parley.v1.RecallMessageRequest.$Properties): parley.v1.RecallMessageRequest;
+            static encode(message: parley.v1.RecallMessageRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RecallMessageRequest & parley.v1.RecallMessageRequest.$Shape;
+        }
+
+        namespace RecallMessageRequest {
+            interface $Properties {
+                conversation?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                serverId?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.RecallMessageRequest.$Properties;
+        }
+
+        interface IRecallMessageResponse extends parley.v1.RecallMessageResponse.$Properties {
+        }
+
+        class RecallMessageResponse {
+            constructor(properties?: parley.v1.RecallMessageResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            change?: (parley.v1.MessageChange.$Properties|null);
+            eventSeq: number;
+            static create(properties: parley.v1.RecallMessageResponse.$Shape): parley.v1.RecallMessageResponse & parley.v1.RecallMessageResponse.$Shape;
+            static create(properties?: parley.v1.RecallMessageResponse.$Properties): parley.v1.RecallMessageResponse;
+            static encode(message: parley.v1.RecallMessageResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RecallMessageResponse & parley.v1.RecallMessageResponse.$Shape;
+        }
+
+        namespace RecallMessageResponse {
+            interface $Properties {
+                change?: (parley.v1.MessageChange.$Properties|null);
+                eventSeq?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = {
+              change?: parley.v1.MessageChange.$Shape|null;
+              eventSeq?: number|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        interface IEditMessageRequest extends parley.v1.EditMessageRequest.$Properties {
+        }
+
+        class EditMessageRequest {
+            constructor(properties?: parley.v1.EditMessageRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            chatType: parley.v1.ChatType;
+            serverId: number;
+            text: string;
+            static create(properties: parley.v1.EditMessageRequest.$Shape): parley.v1.EditMessageRequest & parley.v1.EditMessageRequest.$Shape;
+            static create(properties?: parley.v1.EditMessageRequest.$Properties): parley.v1.EditMessageRequest;
+            static encode(message: parley.v1.EditMessageRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.EditMessageRequest & parley.v1.EditMessageRequest.$Shape;
+        }
+
+        namespace EditMessageRequest {
+            interface $Properties {
+                conversation?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                serverId?: (number|null);
+                text?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.EditMessageRequest.$Properties;
+        }
+
+        interface IEditMessageResponse extends parley.v1.EditMessageResponse.$Properties {
+        }
+
+        class EditMessageResponse {
+            constructor(properties?: parley.v1.EditMessageResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            change?: (parley.v1.MessageChange.$Properties|null);
+            eventSeq: number;
+            static create(properties: parley.v1.EditMessageResponse.$Shape): parley.v1.EditMessageResponse & parley.v1.EditMessageResponse.$Shape;
+            static create(properties?: parley.v1.EditMessageResponse.$Properties): parley.v1.EditMessageResponse;
+            static encode(message: parley.v1.EditMessageResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.EditMessageResponse & parley.v1.EditMessageResponse.$Shape;
+        }
+
+        namespace EditMessageResponse {
+            interface $Properties {
+                change?: (parley.v1.MessageChange.$Properties|null);
+                eventSeq?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = {
+              change?: parley.v1.MessageChange.$Shape|null;
+              eventSeq?: number|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        interface IConversationSettingsRequest extends parley.v1.ConversationSettingsRequest.$Properties {
+        }
+
+        class ConversationSettingsRequest {
+            constructor(properties?: parley.v1.ConversationSettingsRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            chatType: parley.v1.ChatType;
+            set: boolean;
+            disappearAfterSec: number;
+            static create(properties: parley.v1.ConversationSettingsRequest.$Shape): parley.v1.ConversationSettingsRequest & parley.v1.ConversationSettingsRequest.$Shape;
+            static create(properties?: parley.v1.ConversationSettingsRequest.$Properties): parley.v1.ConversationSettingsRequest;
+            static encode(message: parley.v1.ConversationSettingsRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ConversationSettingsRequest & parley.v1.ConversationSettingsRequest.$Shape;
+        }
+
+        namespace ConversationSettingsRequest {
+            interface $Properties {
+                conversation?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                set?: (boolean|null);
+                disappearAfterSec?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ConversationSettingsRequest.$Properties;
+        }
+
+        interface IConversationSettingsResponse extends parley.v1.ConversationSettingsResponse.$Properties {
+        }
+
+        class ConversationSettingsResponse {
+            constructor(properties?: parley.v1.ConversationSettingsResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            settings?: (parley.v1.ConversationSettings.$Properties|null);
+            eventSeq: number;
+            static create(properties: parley.v1.ConversationSettingsResponse.$Shape): parley.v1.ConversationSettingsResponse & parley.v1.ConversationSettingsResponse.$Shape;
+            static create(properties?: parley.v1.ConversationSettingsResponse.$Properties): parley.v1.ConversationSettingsResponse;
+            static encode(message: parley.v1.ConversationSettingsResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ConversationSettingsResponse & parley.v1.ConversationSettingsResponse.$Shape;
+        }
+
+        namespace ConversationSettingsResponse {
+            interface $Properties {
+                settings?: (parley.v1.ConversationSettings.$Properties|null);
+                eventSeq?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ConversationSettingsResponse.$Properties;
+        }
+
+        interface IClearConversationRequest extends parley.v1.ClearConversationRequest.$Properties {
+        }
+
+        class ClearConversationRequest {
+            constructor(properties?: parley.v1.ClearConversationRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            chatType: parley.v1.ChatType;
+            upToTimestamp: number;
+            static create(properties: parley.v1.ClearConversationRequest.$Shape): parley.v1.ClearConversationRequest & parley.v1.ClearConversationRequest.$Shape;
+            static create(properties?: parley.v1.ClearConversationRequest.$Properties): parley.v1.ClearConversationRequest;
+            static encode(message: parley.v1.ClearConversationRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ClearConversationRequest & parley.v1.ClearConversationRequest.$Shape;
+        }
+
+        namespace ClearConversationRequest {
+            interface $Properties {
+                conversation?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                upToTimestamp?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ClearConversationRequest.$Properties;
+        }
+
+        interface IClearConversationResponse extends parley.v1.ClearConversationResponse.$Properties {
+        }
+
+        class ClearConversationResponse {
+            constructor(properties?: parley.v1.ClearConversationResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            eventSeq: number;
+            static create(properties: parley.v1.ClearConversationResponse.$Shape): parley.v1.ClearConversationResponse & parley.v1.ClearConversationResponse.$Shape;
+            static create(properties?: parley.v1.ClearConversationResponse.$Properties): parley.v1.ClearConversationResponse;
+            static encode(message: parley.v1.ClearConversationResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ClearConversationResponse & parley.v1.ClearConversationResponse.$Shape;
+        }
+
+        namespace ClearConversationResponse {
+            interface $Properties {
+                eventSeq?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ClearConversationResponse.$Properties;
         }
 
         interface IFrame extends parley.v1.Frame.$Properties {
@@ -2244,6 +2573,10 @@ export namespace parley {
             groups?: (parley.v1.GroupsRequest.$Properties|null);
             groupSync?: (parley.v1.GroupSyncRequest.$Properties|null);
             rooms?: (parley.v1.RoomsRequest.$Properties|null);
+            recall?: (parley.v1.RecallMessageRequest.$Properties|null);
+            edit?: (parley.v1.EditMessageRequest.$Properties|null);
+            conversationSettings?: (parley.v1.ConversationSettingsRequest.$Properties|null);
+            clearConversation?: (parley.v1.ClearConversationRequest.$Properties|null);
             authOk?: (parley.v1.AuthResponse.$Properties|null);
             sendAck?: (parley.v1.SendAck.$Properties|null);
             syncBatch?: (parley.v1.SyncBatch.$Properties|null);
@@ -2259,13 +2592,17 @@ export namespace parley {
             groupsOk?: (parley.v1.GroupsResponse.$Properties|null);
             groupSyncOk?: (parley.v1.GroupSyncResponse.$Properties|null);
             roomsOk?: (parley.v1.RoomsResponse.$Properties|null);
+            recallOk?: (parley.v1.RecallMessageResponse.$Properties|null);
+            editOk?: (parley.v1.EditMessageResponse.$Properties|null);
+            conversationSettingsOk?: (parley.v1.ConversationSettingsResponse.$Properties|null);
+            clearConversationOk?: (parley.v1.ClearConversationResponse.$Properties|null);
             event?: (parley.v1.Event.$Properties|null);
             tokenWillExpire?: (parley.v1.TokenWillExpire.$Properties|null);
             goingAway?: (parley.v1.ServerGoingAway.$Properties|null);
             groupEntry?: (parley.v1.GroupEntry.$Properties|null);
             roomEvent?: (parley.v1.RoomEvent.$Properties|null);
             contactUpdate?: (parley.v1.ContactUpdate.$Properties|null);
-            body?: ("auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate");
+            body?: ("auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"recall"|"edit"|"conversationSettings"|"clearConversation"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"recallOk"|"editOk"|"conversationSettingsOk"|"clearConversationOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate");
             static create(properties: parley.v1.Frame.$Shape): parley.v1.Frame & parley.v1.Frame.$Shape;
             static create(properties?: parley.v1.Frame.$Properties): parley.v1.Frame;
             static encode(message: parley.v1.Frame.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -2289,6 +2626,10 @@ export namespace parley {
                 groups?: (parley.v1.GroupsRequest.$Properties|null);
                 groupSync?: (parley.v1.GroupSyncRequest.$Properties|null);
                 rooms?: (parley.v1.RoomsRequest.$Properties|null);
+                recall?: (parley.v1.RecallMessageRequest.$Properties|null);
+                edit?: (parley.v1.EditMessageRequest.$Properties|null);
+                conversationSettings?: (parley.v1.ConversationSettingsRequest.$Properties|null);
+                clearConversation?: (parley.v1.ClearConversationRequest.$Properties|null);
                 authOk?: (parley.v1.AuthResponse.$Properties|null);
                 sendAck?: (parley.v1.SendAck.$Properties|null);
                 syncBatch?: (parley.v1.SyncBatch.$Properties|null);
@@ -2304,13 +2645,17 @@ export namespace parley {
                 groupsOk?: (parley.v1.GroupsResponse.$Properties|null);
                 groupSyncOk?: (parley.v1.GroupSyncResponse.$Properties|null);
                 roomsOk?: (parley.v1.RoomsResponse.$Properties|null);
+                recallOk?: (parley.v1.RecallMessageResponse.$Properties|null);
+                editOk?: (parley.v1.EditMessageResponse.$Properties|null);
+                conversationSettingsOk?: (parley.v1.ConversationSettingsResponse.$Properties|null);
+                clearConversationOk?: (parley.v1.ClearConversationResponse.$Properties|null);
                 event?: (parley.v1.Event.$Properties|null);
                 tokenWillExpire?: (parley.v1.TokenWillExpire.$Properties|null);
                 goingAway?: (parley.v1.ServerGoingAway.$Properties|null);
                 groupEntry?: (parley.v1.GroupEntry.$Properties|null);
                 roomEvent?: (parley.v1.RoomEvent.$Properties|null);
                 contactUpdate?: (parley.v1.ContactUpdate.$Properties|null);
-                body?: ("auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate");
+                body?: ("auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"recall"|"edit"|"conversationSettings"|"clearConversation"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"recallOk"|"editOk"|"conversationSettingsOk"|"clearConversationOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate");
                 $unknowns?: Uint8Array[];
             }
             type $Shape = {
@@ -2329,6 +2674,10 @@ export namespace parley {
               groups?: parley.v1.GroupsRequest.$Shape|null;
               groupSync?: parley.v1.GroupSyncRequest.$Shape|null;
               rooms?: parley.v1.RoomsRequest.$Shape|null;
+              recall?: parley.v1.RecallMessageRequest.$Shape|null;
+              edit?: parley.v1.EditMessageRequest.$Shape|null;
+              conversationSettings?: parley.v1.ConversationSettingsRequest.$Shape|null;
+              clearConversation?: parley.v1.ClearConversationRequest.$Shape|null;
               authOk?: parley.v1.AuthResponse.$Shape|null;
               sendAck?: parley.v1.SendAck.$Shape|null;
               syncBatch?: parley.v1.SyncBatch.$Shape|null;
@@ -2344,6 +2693,10 @@ export namespace parley {
               groupsOk?: parley.v1.GroupsResponse.$Shape|null;
               groupSyncOk?: parley.v1.GroupSyncResponse.$Shape|null;
               roomsOk?: parley.v1.RoomsResponse.$Shape|null;
+              recallOk?: parley.v1.RecallMessageResponse.$Shape|null;
+              editOk?: parley.v1.EditMessageResponse.$Shape|null;
+              conversationSettingsOk?: parley.v1.ConversationSettingsResponse.$Shape|null;
+              clearConversationOk?: parley.v1.ClearConversationResponse.$Shape|null;
               event?: parley.v1.Event.$Shape|null;
               tokenWillExpire?: parley.v1.TokenWillExpire.$Shape|null;
               goingAway?: parley.v1.ServerGoingAway.$Shape|null;
@@ -2352,7 +2705,7 @@ export namespace parley {
               contactUpdate?: parley.v1.ContactUpdate.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ body?: undefined; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "auth"; auth: parley.v1.AuthRequest.$Shape; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "send"; auth?: null; send: parley.v1.SendMessageRequest.$Shape; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "sync"; auth?: null; send?: null; sync: parley.v1.SyncRequest.$Shape; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "history"; auth?: null; send?: null; sync?: null; history: parley.v1.HistoryRequest.$Shape; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "renew"; auth?: null; send?: null; sync?: null; history?: null; renew: parley.v1.RenewTokenRequest.$Shape; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "signOut"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut: parley.v1.SignOutRequest.$Shape; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "lookupUser"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser: parley.v1.LookupUserRequest.$Shape; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "markRead"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead: parley.v1.MarkReadRequest.$Shape; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "recent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent: parley.v1.RecentConversationsRequest.$Shape; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "contacts"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts: parley.v1.ContactsRequest.$Shape; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "profile"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile: parley.v1.ProfileRequest.$Shape; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groups"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups: parley.v1.GroupsRequest.$Shape; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groupSync"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync: parley.v1.GroupSyncRequest.$Shape; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "rooms"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms: parley.v1.RoomsRequest.$Shape; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "authOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk: parley.v1.AuthResponse.$Shape; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "sendAck"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck: parley.v1.SendAck.$Shape; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "syncBatch"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch: parley.v1.SyncBatch.$Shape; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "historyPage"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage: parley.v1.HistoryPage.$Shape; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "renewOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk: parley.v1.RenewTokenResponse.$Shape; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "error"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error: parley.v1.Error.$Shape; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "signOutOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk: parley.v1.SignOutResponse.$Shape; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "lookupUserOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk: parley.v1.LookupUserResponse.$Shape; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "markReadOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk: parley.v1.MarkReadResponse.$Shape; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "recentOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk: parley.v1.RecentConversationsResponse.$Shape; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "contactsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk: parley.v1.ContactsResponse.$Shape; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "profileOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk: parley.v1.ProfileResponse.$Shape; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groupsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk: parley.v1.GroupsResponse.$Shape; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groupSyncOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk: parley.v1.GroupSyncResponse.$Shape; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "roomsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk: parley.v1.RoomsResponse.$Shape; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "event"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event: parley.v1.Event.$Shape; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "tokenWillExpire"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire: parley.v1.TokenWillExpire.$Shape; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "goingAway"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway: parley.v1.ServerGoingAway.$Shape; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groupEntry"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry: parley.v1.GroupEntry.$Shape; roomEvent?: null; contactUpdate?: null }|{ body?: "roomEvent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent: parley.v1.RoomEvent.$Shape; contactUpdate?: null }|{ body?: "contactUpdate"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate: parley.v1.ContactUpdate.$Shape })
+              ({ body?: undefined; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "auth"; auth: parley.v1.AuthRequest.$Shape; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "send"; auth?: null; send: parley.v1.SendMessageRequest.$Shape; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "sync"; auth?: null; send?: null; sync: parley.v1.SyncRequest.$Shape; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "history"; auth?: null; send?: null; sync?: null; history: parley.v1.HistoryRequest.$Shape; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "renew"; auth?: null; send?: null; sync?: null; history?: null; renew: parley.v1.RenewTokenRequest.$Shape; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "signOut"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut: parley.v1.SignOutRequest.$Shape; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "lookupUser"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser: parley.v1.LookupUserRequest.$Shape; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "markRead"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead: parley.v1.MarkReadRequest.$Shape; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "recent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent: parley.v1.RecentConversationsRequest.$Shape; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "contacts"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts: parley.v1.ContactsRequest.$Shape; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "profile"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile: parley.v1.ProfileRequest.$Shape; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groups"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups: parley.v1.GroupsRequest.$Shape; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groupSync"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync: parley.v1.GroupSyncRequest.$Shape; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "rooms"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms: parley.v1.RoomsRequest.$Shape; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "recall"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall: parley.v1.RecallMessageRequest.$Shape; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "edit"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit: parley.v1.EditMessageRequest.$Shape; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "conversationSettings"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings: parley.v1.ConversationSettingsRequest.$Shape; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "clearConversation"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation: parley.v1.ClearConversationRequest.$Shape; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "authOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk: parley.v1.AuthResponse.$Shape; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "sendAck"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck: parley.v1.SendAck.$Shape; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "syncBatch"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch: parley.v1.SyncBatch.$Shape; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "historyPage"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage: parley.v1.HistoryPage.$Shape; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "renewOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk: parley.v1.RenewTokenResponse.$Shape; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "error"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error: parley.v1.Error.$Shape; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "signOutOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk: parley.v1.SignOutResponse.$Shape; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "lookupUserOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk: parley.v1.LookupUserResponse.$Shape; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "markReadOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk: parley.v1.MarkReadResponse.$Shape; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "recentOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk: parley.v1.RecentConversationsResponse.$Shape; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "contactsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk: parley.v1.ContactsResponse.$Shape; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "profileOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk: parley.v1.ProfileResponse.$Shape; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groupsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk: parley.v1.GroupsResponse.$Shape; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groupSyncOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk: parley.v1.GroupSyncResponse.$Shape; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "roomsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk: parley.v1.RoomsResponse.$Shape; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "recallOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk: parley.v1.RecallMessageResponse.$Shape; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "editOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk: parley.v1.EditMessageResponse.$Shape; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "conversationSettingsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk: parley.v1.ConversationSettingsResponse.$Shape; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "clearConversationOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk: parley.v1.ClearConversationResponse.$Shape; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "event"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event: parley.v1.Event.$Shape; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "tokenWillExpire"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire: parley.v1.TokenWillExpire.$Shape; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "goingAway"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway: parley.v1.ServerGoingAway.$Shape; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groupEntry"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry: parley.v1.GroupEntry.$Shape; roomEvent?: null; contactUpdate?: null }|{ body?: "roomEvent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent: parley.v1.RoomEvent.$Shape; contactUpdate?: null }|{ body?: "contactUpdate"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate: parley.v1.ContactUpdate.$Shape })
             );
         }
 
@@ -2380,7 +2733,10 @@ export namespace parley {
             ERROR_FULL = 20,
             ERROR_CONFLICT = 21,
             ERROR_NOT_FRIENDS = 22,
-            ERROR_LIMIT_EXCEEDED = 23
+            ERROR_LIMIT_EXCEEDED = 23,
+            ERROR_RECALL_WINDOW_CLOSED = 26,
+            ERROR_EDIT_WINDOW_CLOSED = 27,
+            ERROR_MESSAGE_GONE = 28
         }
 
         enum CloseCode {
@@ -2521,7 +2877,10 @@ export namespace parley {
             membership?: (parley.v1.MembershipEvent.$Properties|null);
             profile?: (parley.v1.ProfileChanged.$Properties|null);
             groupNotice?: (parley.v1.GroupNotice.$Properties|null);
-            kind?: ("message"|"readPointer"|"contact"|"membership"|"profile"|"groupNotice");
+            messageChange?: (parley.v1.MessageChange.$Properties|null);
+            conversationSettings?: (parley.v1.ConversationSettings.$Properties|null);
+            conversationCleared?: (parley.v1.ConversationCleared.$Properties|null);
+            kind?: ("message"|"readPointer"|"contact"|"membership"|"profile"|"groupNotice"|"messageChange"|"conversationSettings"|"conversationCleared");
             static create(properties: parley.v1.Event.$Shape): parley.v1.Event & parley.v1.Event.$Shape;
             static create(properties?: parley.v1.Event.$Properties): parley.v1.Event;
             static encode(message: parley.v1.Event.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -2537,7 +2896,10 @@ export namespace parley {
                 membership?: (parley.v1.MembershipEvent.$Properties|null);
                 profile?: (parley.v1.ProfileChanged.$Properties|null);
                 groupNotice?: (parley.v1.GroupNotice.$Properties|null);
-                kind?: ("message"|"readPointer"|"contact"|"membership"|"profile"|"groupNotice");
+                messageChange?: (parley.v1.MessageChange.$Properties|null);
+                conversationSettings?: (parley.v1.ConversationSettings.$Properties|null);
+                conversationCleared?: (parley.v1.ConversationCleared.$Properties|null);
+                kind?: ("message"|"readPointer"|"contact"|"membership"|"profile"|"groupNotice"|"messageChange"|"conversationSettings"|"conversationCleared");
                 $unknowns?: Uint8Array[];
             }
             type $Shape = {
@@ -2548,9 +2910,12 @@ export namespace parley {
               membership?: parley.v1.MembershipEvent.$Shape|null;
               profile?: parley.v1.ProfileChanged.$Shape|null;
               groupNotice?: parley.v1.GroupNotice.$Shape|null;
+              messageChange?: parley.v1.MessageChange.$Shape|null;
+              conversationSettings?: parley.v1.ConversationSettings.$Shape|null;
+              conversationCleared?: parley.v1.ConversationCleared.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ kind?: undefined; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null }|{ kind?: "message"; message: parley.v1.Message.$Shape; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null }|{ kind?: "readPointer"; message?: null; readPointer: parley.v1.ReadPointer.$Shape; contact?: null; membership?: null; profile?: null; groupNotice?: null }|{ kind?: "contact"; message?: null; readPointer?: null; contact: parley.v1.ContactEvent.$Shape; membership?: null; profile?: null; groupNotice?: null }|{ kind?: "membership"; message?: null; readPointer?: null; contact?: null; membership: parley.v1.MembershipEvent.$Shape; profile?: null; groupNotice?: null }|{ kind?: "profile"; message?: null; readPointer?: null; contact?: null; membership?: null; profile: parley.v1.ProfileChanged.$Shape; groupNotice?: null }|{ kind?: "groupNotice"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice: parley.v1.GroupNotice.$Shape })
+              ({ kind?: undefined; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null }|{ kind?: "message"; message: parley.v1.Message.$Shape; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null }|{ kind?: "readPointer"; message?: null; readPointer: parley.v1.ReadPointer.$Shape; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null }|{ kind?: "contact"; message?: null; readPointer?: null; contact: parley.v1.ContactEvent.$Shape; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null }|{ kind?: "membership"; message?: null; readPointer?: null; contact?: null; membership: parley.v1.MembershipEvent.$Shape; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null }|{ kind?: "profile"; message?: null; readPointer?: null; contact?: null; membership?: null; profile: parley.v1.ProfileChanged.$Shape; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null }|{ kind?: "groupNotice"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice: parley.v1.GroupNotice.$Shape; messageChange?: null; conversationSettings?: null; conversationCleared?: null }|{ kind?: "messageChange"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange: parley.v1.MessageChange.$Shape; conversationSettings?: null; conversationCleared?: null }|{ kind?: "conversationSettings"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings: parley.v1.ConversationSettings.$Shape; conversationCleared?: null }|{ kind?: "conversationCleared"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared: parley.v1.ConversationCleared.$Shape })
             );
         }
 

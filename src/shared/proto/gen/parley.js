@@ -15848,6 +15848,10 @@ export const parley = $root.parley = (() => {
              * @property {parley.v1.ChatType|null} [chatType] Message chatType
              * @property {number|null} [timestamp] Message timestamp
              * @property {parley.v1.Body.$Properties|null} [body] Message body
+             * @property {string|null} [recalledBy] Message recalledBy
+             * @property {number|null} [recalledAt] Message recalledAt
+             * @property {number|null} [editedAt] Message editedAt
+             * @property {number|null} [expiresAt] Message expiresAt
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -15869,6 +15873,10 @@ export const parley = $root.parley = (() => {
              *   chatType?: parley.v1.ChatType|null;
              *   timestamp?: number|null;
              *   body?: parley.v1.Body.$Shape|null;
+             *   recalledBy?: string|null;
+             *   recalledAt?: number|null;
+             *   editedAt?: number|null;
+             *   expiresAt?: number|null;
              *   $unknowns?: Array.<Uint8Array>;
              * }} parley.v1.Message.$Shape
              */
@@ -15945,6 +15953,38 @@ export const parley = $root.parley = (() => {
             Message.prototype.body = null;
 
             /**
+             * Message recalledBy.
+             * @member {string} recalledBy
+             * @memberof parley.v1.Message
+             * @instance
+             */
+            Message.prototype.recalledBy = "";
+
+            /**
+             * Message recalledAt.
+             * @member {number} recalledAt
+             * @memberof parley.v1.Message
+             * @instance
+             */
+            Message.prototype.recalledAt = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Message editedAt.
+             * @member {number} editedAt
+             * @memberof parley.v1.Message
+             * @instance
+             */
+            Message.prototype.editedAt = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Message expiresAt.
+             * @member {number} expiresAt
+             * @memberof parley.v1.Message
+             * @instance
+             */
+            Message.prototype.expiresAt = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
              * Creates a new Message instance using the specified properties.
              * @function create
              * @memberof parley.v1.Message
@@ -15990,6 +16030,14 @@ export const parley = $root.parley = (() => {
                     writer.uint32(/* id 6, wireType 0 =*/48).uint64(message.timestamp);
                 if (message.body != null && $Object.hasOwnProperty.call(message, "body"))
                     $root.parley.v1.Body.encode(message.body, writer.uint32(/* id 7, wireType 2 =*/58).fork(), _depth + 1).ldelim();
+                if (message.recalledBy != null && $Object.hasOwnProperty.call(message, "recalledBy") && message.recalledBy !== "")
+                    writer.uint32(/* id 12, wireType 2 =*/98).string(message.recalledBy);
+                if (message.recalledAt != null && $Object.hasOwnProperty.call(message, "recalledAt") && (typeof message.recalledAt === "object" ? message.recalledAt.low || message.recalledAt.high : message.recalledAt !== 0))
+                    writer.uint32(/* id 13, wireType 0 =*/104).uint64(message.recalledAt);
+                if (message.editedAt != null && $Object.hasOwnProperty.call(message, "editedAt") && (typeof message.editedAt === "object" ? message.editedAt.low || message.editedAt.high : message.editedAt !== 0))
+                    writer.uint32(/* id 14, wireType 0 =*/112).uint64(message.editedAt);
+                if (message.expiresAt != null && $Object.hasOwnProperty.call(message, "expiresAt") && (typeof message.expiresAt === "object" ? message.expiresAt.low || message.expiresAt.high : message.expiresAt !== 0))
+                    writer.uint32(/* id 15, wireType 0 =*/120).uint64(message.expiresAt);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -16094,6 +16142,42 @@ export const parley = $root.parley = (() => {
                             message.body = $root.parley.v1.Body.decode(reader, reader.size(), $undefined, _depth + 1, message.body);
                             continue;
                         }
+                    case 12: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.recalledBy = value;
+                            else
+                                delete message.recalledBy;
+                            continue;
+                        }
+                    case 13: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.recalledAt = value;
+                            else
+                                delete message.recalledAt;
+                            continue;
+                        }
+                    case 14: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.editedAt = value;
+                            else
+                                delete message.editedAt;
+                            continue;
+                        }
+                    case 15: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.expiresAt = value;
+                            else
+                                delete message.expiresAt;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -16112,6 +16196,2286 @@ export const parley = $root.parley = (() => {
             };
 
             return Message;
+        })();
+
+        /**
+         * MessageChangeKind enum.
+         * @name parley.v1.MessageChangeKind
+         * @enum {number}
+         * @property {number} MESSAGE_CHANGE_UNSPECIFIED=0 MESSAGE_CHANGE_UNSPECIFIED value
+         * @property {number} MESSAGE_CHANGE_RECALLED=1 MESSAGE_CHANGE_RECALLED value
+         * @property {number} MESSAGE_CHANGE_EDITED=2 MESSAGE_CHANGE_EDITED value
+         * @property {number} MESSAGE_CHANGE_EXPIRY_SET=3 MESSAGE_CHANGE_EXPIRY_SET value
+         * @property {number} MESSAGE_CHANGE_EXPIRED=4 MESSAGE_CHANGE_EXPIRED value
+         */
+        v1.MessageChangeKind = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "MESSAGE_CHANGE_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "MESSAGE_CHANGE_RECALLED"] = 1;
+            values[valuesById[2] = "MESSAGE_CHANGE_EDITED"] = 2;
+            values[valuesById[3] = "MESSAGE_CHANGE_EXPIRY_SET"] = 3;
+            values[valuesById[4] = "MESSAGE_CHANGE_EXPIRED"] = 4;
+            return values;
+        })();
+
+        v1.MessageChange = (function() {
+
+            /**
+             * Properties of a MessageChange.
+             * @typedef {Object} parley.v1.MessageChange.$Properties
+             * @property {string|null} [conversation] MessageChange conversation
+             * @property {parley.v1.ChatType|null} [chatType] MessageChange chatType
+             * @property {number|null} [serverId] MessageChange serverId
+             * @property {Uint8Array|null} [clientId] MessageChange clientId
+             * @property {string|null} [from] MessageChange from
+             * @property {parley.v1.MessageChangeKind|null} [kind] MessageChange kind
+             * @property {string|null} [by] MessageChange by
+             * @property {parley.v1.Body.$Properties|null} [body] MessageChange body
+             * @property {number|null} [at] MessageChange at
+             * @property {number|null} [expiresAt] MessageChange expiresAt
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a MessageChange.
+             * @memberof parley.v1
+             * @interface IMessageChange
+             * @augments parley.v1.MessageChange.$Properties
+             * @deprecated Use parley.v1.MessageChange.$Properties instead.
+             */
+
+            /**
+             * Shape of a MessageChange.
+             * @typedef {{
+             *   conversation?: string|null;
+             *   chatType?: parley.v1.ChatType|null;
+             *   serverId?: number|null;
+             *   clientId?: Uint8Array|null;
+             *   from?: string|null;
+             *   kind?: parley.v1.MessageChangeKind|null;
+             *   by?: string|null;
+             *   body?: parley.v1.Body.$Shape|null;
+             *   at?: number|null;
+             *   expiresAt?: number|null;
+             *   $unknowns?: Array.<Uint8Array>;
+             * }} parley.v1.MessageChange.$Shape
+             */
+
+            /**
+             * Constructs a new MessageChange.
+             * @memberof parley.v1
+             * @classdesc Represents a MessageChange.
+             * @constructor
+             * @param {parley.v1.MessageChange.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const MessageChange = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * MessageChange conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.MessageChange
+             * @instance
+             */
+            MessageChange.prototype.conversation = "";
+
+            /**
+             * MessageChange chatType.
+             * @member {parley.v1.ChatType} chatType
+             * @memberof parley.v1.MessageChange
+             * @instance
+             */
+            MessageChange.prototype.chatType = 0;
+
+            /**
+             * MessageChange serverId.
+             * @member {number} serverId
+             * @memberof parley.v1.MessageChange
+             * @instance
+             */
+            MessageChange.prototype.serverId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * MessageChange clientId.
+             * @member {Uint8Array} clientId
+             * @memberof parley.v1.MessageChange
+             * @instance
+             */
+            MessageChange.prototype.clientId = $util.newBuffer([]);
+
+            /**
+             * MessageChange from.
+             * @member {string} from
+             * @memberof parley.v1.MessageChange
+             * @instance
+             */
+            MessageChange.prototype.from = "";
+
+            /**
+             * MessageChange kind.
+             * @member {parley.v1.MessageChangeKind} kind
+             * @memberof parley.v1.MessageChange
+             * @instance
+             */
+            MessageChange.prototype.kind = 0;
+
+            /**
+             * MessageChange by.
+             * @member {string} by
+             * @memberof parley.v1.MessageChange
+             * @instance
+             */
+            MessageChange.prototype.by = "";
+
+            /**
+             * MessageChange body.
+             * @member {parley.v1.Body.$Properties|null|undefined} body
+             * @memberof parley.v1.MessageChange
+             * @instance
+             */
+            MessageChange.prototype.body = null;
+
+            /**
+             * MessageChange at.
+             * @member {number} at
+             * @memberof parley.v1.MessageChange
+             * @instance
+             */
+            MessageChange.prototype.at = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * MessageChange expiresAt.
+             * @member {number} expiresAt
+             * @memberof parley.v1.MessageChange
+             * @instance
+             */
+            MessageChange.prototype.expiresAt = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new MessageChange instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.MessageChange
+             * @static
+             * @param {parley.v1.MessageChange.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.MessageChange} MessageChange instance
+             * @type {{
+             *   (properties: parley.v1.MessageChange.$Shape): parley.v1.MessageChange & parley.v1.MessageChange.$Shape;
+             *   (properties?: parley.v1.MessageChange.$Properties): parley.v1.MessageChange;
+             * }}
+             */
+            MessageChange.create = function(properties) {
+                return new MessageChange(properties);
+            };
+
+            /**
+             * Encodes the specified MessageChange message. Does not implicitly {@link parley.v1.MessageChange.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.MessageChange
+             * @static
+             * @param {parley.v1.MessageChange.$Properties} message MessageChange message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            MessageChange.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
+                if (message.serverId != null && $Object.hasOwnProperty.call(message, "serverId") && (typeof message.serverId === "object" ? message.serverId.low || message.serverId.high : message.serverId !== 0))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.serverId);
+                if (message.clientId != null && $Object.hasOwnProperty.call(message, "clientId") && message.clientId.length)
+                    writer.uint32(/* id 4, wireType 2 =*/34).bytes(message.clientId);
+                if (message.from != null && $Object.hasOwnProperty.call(message, "from") && message.from !== "")
+                    writer.uint32(/* id 5, wireType 2 =*/42).string(message.from);
+                if (message.kind != null && $Object.hasOwnProperty.call(message, "kind") && message.kind !== 0)
+                    writer.uint32(/* id 6, wireType 0 =*/48).int32(message.kind);
+                if (message.by != null && $Object.hasOwnProperty.call(message, "by") && message.by !== "")
+                    writer.uint32(/* id 7, wireType 2 =*/58).string(message.by);
+                if (message.body != null && $Object.hasOwnProperty.call(message, "body"))
+                    $root.parley.v1.Body.encode(message.body, writer.uint32(/* id 8, wireType 2 =*/66).fork(), _depth + 1).ldelim();
+                if (message.at != null && $Object.hasOwnProperty.call(message, "at") && (typeof message.at === "object" ? message.at.low || message.at.high : message.at !== 0))
+                    writer.uint32(/* id 9, wireType 0 =*/72).uint64(message.at);
+                if (message.expiresAt != null && $Object.hasOwnProperty.call(message, "expiresAt") && (typeof message.expiresAt === "object" ? message.expiresAt.low || message.expiresAt.high : message.expiresAt !== 0))
+                    writer.uint32(/* id 10, wireType 0 =*/80).uint64(message.expiresAt);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a MessageChange message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.MessageChange
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.MessageChange & parley.v1.MessageChange.$Shape} MessageChange
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            MessageChange.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.MessageChange();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.chatType = value;
+                            else
+                                delete message.chatType;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.serverId = value;
+                            else
+                                delete message.serverId;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.clientId = value;
+                            else
+                                delete message.clientId;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.from = value;
+                            else
+                                delete message.from;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.kind = value;
+                            else
+                                delete message.kind;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.by = value;
+                            else
+                                delete message.by;
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 2)
+                                break;
+                            message.body = $root.parley.v1.Body.decode(reader, reader.size(), $undefined, _depth + 1, message.body);
+                            continue;
+                        }
+                    case 9: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.at = value;
+                            else
+                                delete message.at;
+                            continue;
+                        }
+                    case 10: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.expiresAt = value;
+                            else
+                                delete message.expiresAt;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return MessageChange;
+        })();
+
+        v1.ConversationSettings = (function() {
+
+            /**
+             * Properties of a ConversationSettings.
+             * @typedef {Object} parley.v1.ConversationSettings.$Properties
+             * @property {string|null} [conversation] ConversationSettings conversation
+             * @property {parley.v1.ChatType|null} [chatType] ConversationSettings chatType
+             * @property {number|null} [disappearAfterSec] ConversationSettings disappearAfterSec
+             * @property {string|null} [changedBy] ConversationSettings changedBy
+             * @property {number|null} [at] ConversationSettings at
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ConversationSettings.
+             * @memberof parley.v1
+             * @interface IConversationSettings
+             * @augments parley.v1.ConversationSettings.$Properties
+             * @deprecated Use parley.v1.ConversationSettings.$Properties instead.
+             */
+
+            /**
+             * Shape of a ConversationSettings.
+             * @typedef {parley.v1.ConversationSettings.$Properties} parley.v1.ConversationSettings.$Shape
+             */
+
+            /**
+             * Constructs a new ConversationSettings.
+             * @memberof parley.v1
+             * @classdesc Represents a ConversationSettings.
+             * @constructor
+             * @param {parley.v1.ConversationSettings.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ConversationSettings = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ConversationSettings conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.ConversationSettings
+             * @instance
+             */
+            ConversationSettings.prototype.conversation = "";
+
+            /**
+             * ConversationSettings chatType.
+             * @member {parley.v1.ChatType} chatType
+             * @memberof parley.v1.ConversationSettings
+             * @instance
+             */
+            ConversationSettings.prototype.chatType = 0;
+
+            /**
+             * ConversationSettings disappearAfterSec.
+             * @member {number} disappearAfterSec
+             * @memberof parley.v1.ConversationSettings
+             * @instance
+             */
+            ConversationSettings.prototype.disappearAfterSec = 0;
+
+            /**
+             * ConversationSettings changedBy.
+             * @member {string} changedBy
+             * @memberof parley.v1.ConversationSettings
+             * @instance
+             */
+            ConversationSettings.prototype.changedBy = "";
+
+            /**
+             * ConversationSettings at.
+             * @member {number} at
+             * @memberof parley.v1.ConversationSettings
+             * @instance
+             */
+            ConversationSettings.prototype.at = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new ConversationSettings instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ConversationSettings
+             * @static
+             * @param {parley.v1.ConversationSettings.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ConversationSettings} ConversationSettings instance
+             * @type {{
+             *   (properties: parley.v1.ConversationSettings.$Shape): parley.v1.ConversationSettings & parley.v1.ConversationSettings.$Shape;
+             *   (properties?: parley.v1.ConversationSettings.$Properties): parley.v1.ConversationSettings;
+             * }}
+             */
+            ConversationSettings.create = function(properties) {
+                return new ConversationSettings(properties);
+            };
+
+            /**
+             * Encodes the specified ConversationSettings message. Does not implicitly {@link parley.v1.ConversationSettings.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ConversationSettings
+             * @static
+             * @param {parley.v1.ConversationSettings.$Properties} message ConversationSettings message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ConversationSettings.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
+                if (message.disappearAfterSec != null && $Object.hasOwnProperty.call(message, "disappearAfterSec") && message.disappearAfterSec !== 0)
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.disappearAfterSec);
+                if (message.changedBy != null && $Object.hasOwnProperty.call(message, "changedBy") && message.changedBy !== "")
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.changedBy);
+                if (message.at != null && $Object.hasOwnProperty.call(message, "at") && (typeof message.at === "object" ? message.at.low || message.at.high : message.at !== 0))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.at);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ConversationSettings message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ConversationSettings
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ConversationSettings & parley.v1.ConversationSettings.$Shape} ConversationSettings
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ConversationSettings.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ConversationSettings();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.chatType = value;
+                            else
+                                delete message.chatType;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.disappearAfterSec = value;
+                            else
+                                delete message.disappearAfterSec;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.changedBy = value;
+                            else
+                                delete message.changedBy;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.at = value;
+                            else
+                                delete message.at;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ConversationSettings;
+        })();
+
+        v1.ConversationCleared = (function() {
+
+            /**
+             * Properties of a ConversationCleared.
+             * @typedef {Object} parley.v1.ConversationCleared.$Properties
+             * @property {string|null} [conversation] ConversationCleared conversation
+             * @property {parley.v1.ChatType|null} [chatType] ConversationCleared chatType
+             * @property {number|null} [upToTimestamp] ConversationCleared upToTimestamp
+             * @property {number|null} [at] ConversationCleared at
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ConversationCleared.
+             * @memberof parley.v1
+             * @interface IConversationCleared
+             * @augments parley.v1.ConversationCleared.$Properties
+             * @deprecated Use parley.v1.ConversationCleared.$Properties instead.
+             */
+
+            /**
+             * Shape of a ConversationCleared.
+             * @typedef {parley.v1.ConversationCleared.$Properties} parley.v1.ConversationCleared.$Shape
+             */
+
+            /**
+             * Constructs a new ConversationCleared.
+             * @memberof parley.v1
+             * @classdesc Represents a ConversationCleared.
+             * @constructor
+             * @param {parley.v1.ConversationCleared.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ConversationCleared = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ConversationCleared conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.ConversationCleared
+             * @instance
+             */
+            ConversationCleared.prototype.conversation = "";
+
+            /**
+             * ConversationCleared chatType.
+             * @member {parley.v1.ChatType} chatType
+             * @memberof parley.v1.ConversationCleared
+             * @instance
+             */
+            ConversationCleared.prototype.chatType = 0;
+
+            /**
+             * ConversationCleared upToTimestamp.
+             * @member {number} upToTimestamp
+             * @memberof parley.v1.ConversationCleared
+             * @instance
+             */
+            ConversationCleared.prototype.upToTimestamp = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * ConversationCleared at.
+             * @member {number} at
+             * @memberof parley.v1.ConversationCleared
+             * @instance
+             */
+            ConversationCleared.prototype.at = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new ConversationCleared instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ConversationCleared
+             * @static
+             * @param {parley.v1.ConversationCleared.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ConversationCleared} ConversationCleared instance
+             * @type {{
+             *   (properties: parley.v1.ConversationCleared.$Shape): parley.v1.ConversationCleared & parley.v1.ConversationCleared.$Shape;
+             *   (properties?: parley.v1.ConversationCleared.$Properties): parley.v1.ConversationCleared;
+             * }}
+             */
+            ConversationCleared.create = function(properties) {
+                return new ConversationCleared(properties);
+            };
+
+            /**
+             * Encodes the specified ConversationCleared message. Does not implicitly {@link parley.v1.ConversationCleared.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ConversationCleared
+             * @static
+             * @param {parley.v1.ConversationCleared.$Properties} message ConversationCleared message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ConversationCleared.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
+                if (message.upToTimestamp != null && $Object.hasOwnProperty.call(message, "upToTimestamp") && (typeof message.upToTimestamp === "object" ? message.upToTimestamp.low || message.upToTimestamp.high : message.upToTimestamp !== 0))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.upToTimestamp);
+                if (message.at != null && $Object.hasOwnProperty.call(message, "at") && (typeof message.at === "object" ? message.at.low || message.at.high : message.at !== 0))
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.at);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ConversationCleared message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ConversationCleared
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ConversationCleared & parley.v1.ConversationCleared.$Shape} ConversationCleared
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ConversationCleared.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ConversationCleared();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.chatType = value;
+                            else
+                                delete message.chatType;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.upToTimestamp = value;
+                            else
+                                delete message.upToTimestamp;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.at = value;
+                            else
+                                delete message.at;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ConversationCleared;
+        })();
+
+        v1.RecallMessageRequest = (function() {
+
+            /**
+             * Properties of a RecallMessageRequest.
+             * @typedef {Object} parley.v1.RecallMessageRequest.$Properties
+             * @property {string|null} [conversation] RecallMessageRequest conversation
+             * @property {parley.v1.ChatType|null} [chatType] RecallMessageRequest chatType
+             * @property {number|null} [serverId] RecallMessageRequest serverId
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a RecallMessageRequest.
+             * @memberof parley.v1
+             * @interface IRecallMessageRequest
+             * @augments parley.v1.RecallMessageRequest.$Properties
+             * @deprecated Use parley.v1.RecallMessageRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a RecallMessageRequest.
+             * @typedef {parley.v1.RecallMessageRequest.$Properties} parley.v1.RecallMessageRequest.$Shape
+             */
+
+            /**
+             * Constructs a new RecallMessageRequest.
+             * @memberof parley.v1
+             * @classdesc Represents a RecallMessageRequest.
+             * @constructor
+             * @param {parley.v1.RecallMessageRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const RecallMessageRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * RecallMessageRequest conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.RecallMessageRequest
+             * @instance
+             */
+            RecallMessageRequest.prototype.conversation = "";
+
+            /**
+             * RecallMessageRequest chatType.
+             * @member {parley.v1.ChatType} chatType
+             * @memberof parley.v1.RecallMessageRequest
+             * @instance
+             */
+            RecallMessageRequest.prototype.chatType = 0;
+
+            /**
+             * RecallMessageRequest serverId.
+             * @member {number} serverId
+             * @memberof parley.v1.RecallMessageRequest
+             * @instance
+             */
+            RecallMessageRequest.prototype.serverId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new RecallMessageRequest instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.RecallMessageRequest
+             * @static
+             * @param {parley.v1.RecallMessageRequest.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.RecallMessageRequest} RecallMessageRequest instance
+             * @type {{
+             *   (properties: parley.v1.RecallMessageRequest.$Shape): parley.v1.RecallMessageRequest & parley.v1.RecallMessageRequest.$Shape;
+             *   (properties?: parley.v1.RecallMessageRequest.$Properties): parley.v1.RecallMessageRequest;
+             * }}
+             */
+            RecallMessageRequest.create = function(properties) {
+                return new RecallMessageRequest(properties);
+            };
+
+            /**
+             * Encodes the specified RecallMessageRequest message. Does not implicitly {@link parley.v1.RecallMessageRequest.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.RecallMessageRequest
+             * @static
+             * @param {parley.v1.RecallMessageRequest.$Properties} message RecallMessageRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            RecallMessageRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
+                if (message.serverId != null && $Object.hasOwnProperty.call(message, "serverId") && (typeof message.serverId === "object" ? message.serverId.low || message.serverId.high : message.serverId !== 0))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.serverId);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a RecallMessageRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.RecallMessageRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.RecallMessageRequest & parley.v1.RecallMessageRequest.$Shape} RecallMessageRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            RecallMessageRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.RecallMessageRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.chatType = value;
+                            else
+                                delete message.chatType;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.serverId = value;
+                            else
+                                delete message.serverId;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return RecallMessageRequest;
+        })();
+
+        v1.RecallMessageResponse = (function() {
+
+            /**
+             * Properties of a RecallMessageResponse.
+             * @typedef {Object} parley.v1.RecallMessageResponse.$Properties
+             * @property {parley.v1.MessageChange.$Properties|null} [change] RecallMessageResponse change
+             * @property {number|null} [eventSeq] RecallMessageResponse eventSeq
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a RecallMessageResponse.
+             * @memberof parley.v1
+             * @interface IRecallMessageResponse
+             * @augments parley.v1.RecallMessageResponse.$Properties
+             * @deprecated Use parley.v1.RecallMessageResponse.$Properties instead.
+             */
+
+            /**
+             * Shape of a RecallMessageResponse.
+             * @typedef {{
+             *   change?: parley.v1.MessageChange.$Shape|null;
+             *   eventSeq?: number|null;
+             *   $unknowns?: Array.<Uint8Array>;
+             * }} parley.v1.RecallMessageResponse.$Shape
+             */
+
+            /**
+             * Constructs a new RecallMessageResponse.
+             * @memberof parley.v1
+             * @classdesc Represents a RecallMessageResponse.
+             * @constructor
+             * @param {parley.v1.RecallMessageResponse.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const RecallMessageResponse = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * RecallMessageResponse change.
+             * @member {parley.v1.MessageChange.$Properties|null|undefined} change
+             * @memberof parley.v1.RecallMessageResponse
+             * @instance
+             */
+            RecallMessageResponse.prototype.change = null;
+
+            /**
+             * RecallMessageResponse eventSeq.
+             * @member {number} eventSeq
+             * @memberof parley.v1.RecallMessageResponse
+             * @instance
+             */
+            RecallMessageResponse.prototype.eventSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new RecallMessageResponse instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.RecallMessageResponse
+             * @static
+             * @param {parley.v1.RecallMessageResponse.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.RecallMessageResponse} RecallMessageResponse instance
+             * @type {{
+             *   (properties: parley.v1.RecallMessageResponse.$Shape): parley.v1.RecallMessageResponse & parley.v1.RecallMessageResponse.$Shape;
+             *   (properties?: parley.v1.RecallMessageResponse.$Properties): parley.v1.RecallMessageResponse;
+             * }}
+             */
+            RecallMessageResponse.create = function(properties) {
+                return new RecallMessageResponse(properties);
+            };
+
+            /**
+             * Encodes the specified RecallMessageResponse message. Does not implicitly {@link parley.v1.RecallMessageResponse.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.RecallMessageResponse
+             * @static
+             * @param {parley.v1.RecallMessageResponse.$Properties} message RecallMessageResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            RecallMessageResponse.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.change != null && $Object.hasOwnProperty.call(message, "change"))
+                    $root.parley.v1.MessageChange.encode(message.change, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.eventSeq != null && $Object.hasOwnProperty.call(message, "eventSeq") && (typeof message.eventSeq === "object" ? message.eventSeq.low || message.eventSeq.high : message.eventSeq !== 0))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.eventSeq);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a RecallMessageResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.RecallMessageResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.RecallMessageResponse & parley.v1.RecallMessageResponse.$Shape} RecallMessageResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            RecallMessageResponse.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.RecallMessageResponse();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.change = $root.parley.v1.MessageChange.decode(reader, reader.size(), $undefined, _depth + 1, message.change);
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.eventSeq = value;
+                            else
+                                delete message.eventSeq;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return RecallMessageResponse;
+        })();
+
+        v1.EditMessageRequest = (function() {
+
+            /**
+             * Properties of an EditMessageRequest.
+             * @typedef {Object} parley.v1.EditMessageRequest.$Properties
+             * @property {string|null} [conversation] EditMessageRequest conversation
+             * @property {parley.v1.ChatType|null} [chatType] EditMessageRequest chatType
+             * @property {number|null} [serverId] EditMessageRequest serverId
+             * @property {string|null} [text] EditMessageRequest text
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an EditMessageRequest.
+             * @memberof parley.v1
+             * @interface IEditMessageRequest
+             * @augments parley.v1.EditMessageRequest.$Properties
+             * @deprecated Use parley.v1.EditMessageRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of an EditMessageRequest.
+             * @typedef {parley.v1.EditMessageRequest.$Properties} parley.v1.EditMessageRequest.$Shape
+             */
+
+            /**
+             * Constructs a new EditMessageRequest.
+             * @memberof parley.v1
+             * @classdesc Represents an EditMessageRequest.
+             * @constructor
+             * @param {parley.v1.EditMessageRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const EditMessageRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * EditMessageRequest conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.EditMessageRequest
+             * @instance
+             */
+            EditMessageRequest.prototype.conversation = "";
+
+            /**
+             * EditMessageRequest chatType.
+             * @member {parley.v1.ChatType} chatType
+             * @memberof parley.v1.EditMessageRequest
+             * @instance
+             */
+            EditMessageRequest.prototype.chatType = 0;
+
+            /**
+             * EditMessageRequest serverId.
+             * @member {number} serverId
+             * @memberof parley.v1.EditMessageRequest
+             * @instance
+             */
+            EditMessageRequest.prototype.serverId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * EditMessageRequest text.
+             * @member {string} text
+             * @memberof parley.v1.EditMessageRequest
+             * @instance
+             */
+            EditMessageRequest.prototype.text = "";
+
+            /**
+             * Creates a new EditMessageRequest instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.EditMessageRequest
+             * @static
+             * @param {parley.v1.EditMessageRequest.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.EditMessageRequest} EditMessageRequest instance
+             * @type {{
+             *   (properties: parley.v1.EditMessageRequest.$Shape): parley.v1.EditMessageRequest & parley.v1.EditMessageRequest.$Shape;
+             *   (properties?: parley.v1.EditMessageRequest.$Properties): parley.v1.EditMessageRequest;
+             * }}
+             */
+            EditMessageRequest.create = function(properties) {
+                return new EditMessageRequest(properties);
+            };
+
+            /**
+             * Encodes the specified EditMessageRequest message. Does not implicitly {@link parley.v1.EditMessageRequest.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.EditMessageRequest
+             * @static
+             * @param {parley.v1.EditMessageRequest.$Properties} message EditMessageRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            EditMessageRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
+                if (message.serverId != null && $Object.hasOwnProperty.call(message, "serverId") && (typeof message.serverId === "object" ? message.serverId.low || message.serverId.high : message.serverId !== 0))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.serverId);
+                if (message.text != null && $Object.hasOwnProperty.call(message, "text") && message.text !== "")
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.text);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes an EditMessageRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.EditMessageRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.EditMessageRequest & parley.v1.EditMessageRequest.$Shape} EditMessageRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            EditMessageRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.EditMessageRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.chatType = value;
+                            else
+                                delete message.chatType;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.serverId = value;
+                            else
+                                delete message.serverId;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.text = value;
+                            else
+                                delete message.text;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return EditMessageRequest;
+        })();
+
+        v1.EditMessageResponse = (function() {
+
+            /**
+             * Properties of an EditMessageResponse.
+             * @typedef {Object} parley.v1.EditMessageResponse.$Properties
+             * @property {parley.v1.MessageChange.$Properties|null} [change] EditMessageResponse change
+             * @property {number|null} [eventSeq] EditMessageResponse eventSeq
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an EditMessageResponse.
+             * @memberof parley.v1
+             * @interface IEditMessageResponse
+             * @augments parley.v1.EditMessageResponse.$Properties
+             * @deprecated Use parley.v1.EditMessageResponse.$Properties instead.
+             */
+
+            /**
+             * Shape of an EditMessageResponse.
+             * @typedef {{
+             *   change?: parley.v1.MessageChange.$Shape|null;
+             *   eventSeq?: number|null;
+             *   $unknowns?: Array.<Uint8Array>;
+             * }} parley.v1.EditMessageResponse.$Shape
+             */
+
+            /**
+             * Constructs a new EditMessageResponse.
+             * @memberof parley.v1
+             * @classdesc Represents an EditMessageResponse.
+             * @constructor
+             * @param {parley.v1.EditMessageResponse.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const EditMessageResponse = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * EditMessageResponse change.
+             * @member {parley.v1.MessageChange.$Properties|null|undefined} change
+             * @memberof parley.v1.EditMessageResponse
+             * @instance
+             */
+            EditMessageResponse.prototype.change = null;
+
+            /**
+             * EditMessageResponse eventSeq.
+             * @member {number} eventSeq
+             * @memberof parley.v1.EditMessageResponse
+             * @instance
+             */
+            EditMessageResponse.prototype.eventSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new EditMessageResponse instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.EditMessageResponse
+             * @static
+             * @param {parley.v1.EditMessageResponse.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.EditMessageResponse} EditMessageResponse instance
+             * @type {{
+             *   (properties: parley.v1.EditMessageResponse.$Shape): parley.v1.EditMessageResponse & parley.v1.EditMessageResponse.$Shape;
+             *   (properties?: parley.v1.EditMessageResponse.$Properties): parley.v1.EditMessageResponse;
+             * }}
+             */
+            EditMessageResponse.create = function(properties) {
+                return new EditMessageResponse(properties);
+            };
+
+            /**
+             * Encodes the specified EditMessageResponse message. Does not implicitly {@link parley.v1.EditMessageResponse.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.EditMessageResponse
+             * @static
+             * @param {parley.v1.EditMessageResponse.$Properties} message EditMessageResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            EditMessageResponse.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.change != null && $Object.hasOwnProperty.call(message, "change"))
+                    $root.parley.v1.MessageChange.encode(message.change, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.eventSeq != null && $Object.hasOwnProperty.call(message, "eventSeq") && (typeof message.eventSeq === "object" ? message.eventSeq.low || message.eventSeq.high : message.eventSeq !== 0))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.eventSeq);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes an EditMessageResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.EditMessageResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.EditMessageResponse & parley.v1.EditMessageResponse.$Shape} EditMessageResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            EditMessageResponse.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.EditMessageResponse();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.change = $root.parley.v1.MessageChange.decode(reader, reader.size(), $undefined, _depth + 1, message.change);
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.eventSeq = value;
+                            else
+                                delete message.eventSeq;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return EditMessageResponse;
+        })();
+
+        v1.ConversationSettingsRequest = (function() {
+
+            /**
+             * Properties of a ConversationSettingsRequest.
+             * @typedef {Object} parley.v1.ConversationSettingsRequest.$Properties
+             * @property {string|null} [conversation] ConversationSettingsRequest conversation
+             * @property {parley.v1.ChatType|null} [chatType] ConversationSettingsRequest chatType
+             * @property {boolean|null} [set] ConversationSettingsRequest set
+             * @property {number|null} [disappearAfterSec] ConversationSettingsRequest disappearAfterSec
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ConversationSettingsRequest.
+             * @memberof parley.v1
+             * @interface IConversationSettingsRequest
+             * @augments parley.v1.ConversationSettingsRequest.$Properties
+             * @deprecated Use parley.v1.ConversationSettingsRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a ConversationSettingsRequest.
+             * @typedef {parley.v1.ConversationSettingsRequest.$Properties} parley.v1.ConversationSettingsRequest.$Shape
+             */
+
+            /**
+             * Constructs a new ConversationSettingsRequest.
+             * @memberof parley.v1
+             * @classdesc Represents a ConversationSettingsRequest.
+             * @constructor
+             * @param {parley.v1.ConversationSettingsRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ConversationSettingsRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ConversationSettingsRequest conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.ConversationSettingsRequest
+             * @instance
+             */
+            ConversationSettingsRequest.prototype.conversation = "";
+
+            /**
+             * ConversationSettingsRequest chatType.
+             * @member {parley.v1.ChatType} chatType
+             * @memberof parley.v1.ConversationSettingsRequest
+             * @instance
+             */
+            ConversationSettingsRequest.prototype.chatType = 0;
+
+            /**
+             * ConversationSettingsRequest set.
+             * @member {boolean} set
+             * @memberof parley.v1.ConversationSettingsRequest
+             * @instance
+             */
+            ConversationSettingsRequest.prototype.set = false;
+
+            /**
+             * ConversationSettingsRequest disappearAfterSec.
+             * @member {number} disappearAfterSec
+             * @memberof parley.v1.ConversationSettingsRequest
+             * @instance
+             */
+            ConversationSettingsRequest.prototype.disappearAfterSec = 0;
+
+            /**
+             * Creates a new ConversationSettingsRequest instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ConversationSettingsRequest
+             * @static
+             * @param {parley.v1.ConversationSettingsRequest.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ConversationSettingsRequest} ConversationSettingsRequest instance
+             * @type {{
+             *   (properties: parley.v1.ConversationSettingsRequest.$Shape): parley.v1.ConversationSettingsRequest & parley.v1.ConversationSettingsRequest.$Shape;
+             *   (properties?: parley.v1.ConversationSettingsRequest.$Properties): parley.v1.ConversationSettingsRequest;
+             * }}
+             */
+            ConversationSettingsRequest.create = function(properties) {
+                return new ConversationSettingsRequest(properties);
+            };
+
+            /**
+             * Encodes the specified ConversationSettingsRequest message. Does not implicitly {@link parley.v1.ConversationSettingsRequest.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ConversationSettingsRequest
+             * @static
+             * @param {parley.v1.ConversationSettingsRequest.$Properties} message ConversationSettingsRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ConversationSettingsRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
+                if (message.set != null && $Object.hasOwnProperty.call(message, "set") && message.set !== false)
+                    writer.uint32(/* id 3, wireType 0 =*/24).bool(message.set);
+                if (message.disappearAfterSec != null && $Object.hasOwnProperty.call(message, "disappearAfterSec") && message.disappearAfterSec !== 0)
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.disappearAfterSec);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ConversationSettingsRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ConversationSettingsRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ConversationSettingsRequest & parley.v1.ConversationSettingsRequest.$Shape} ConversationSettingsRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ConversationSettingsRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ConversationSettingsRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.chatType = value;
+                            else
+                                delete message.chatType;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.set = value;
+                            else
+                                delete message.set;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.disappearAfterSec = value;
+                            else
+                                delete message.disappearAfterSec;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ConversationSettingsRequest;
+        })();
+
+        v1.ConversationSettingsResponse = (function() {
+
+            /**
+             * Properties of a ConversationSettingsResponse.
+             * @typedef {Object} parley.v1.ConversationSettingsResponse.$Properties
+             * @property {parley.v1.ConversationSettings.$Properties|null} [settings] ConversationSettingsResponse settings
+             * @property {number|null} [eventSeq] ConversationSettingsResponse eventSeq
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ConversationSettingsResponse.
+             * @memberof parley.v1
+             * @interface IConversationSettingsResponse
+             * @augments parley.v1.ConversationSettingsResponse.$Properties
+             * @deprecated Use parley.v1.ConversationSettingsResponse.$Properties instead.
+             */
+
+            /**
+             * Shape of a ConversationSettingsResponse.
+             * @typedef {parley.v1.ConversationSettingsResponse.$Properties} parley.v1.ConversationSettingsResponse.$Shape
+             */
+
+            /**
+             * Constructs a new ConversationSettingsResponse.
+             * @memberof parley.v1
+             * @classdesc Represents a ConversationSettingsResponse.
+             * @constructor
+             * @param {parley.v1.ConversationSettingsResponse.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ConversationSettingsResponse = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ConversationSettingsResponse settings.
+             * @member {parley.v1.ConversationSettings.$Properties|null|undefined} settings
+             * @memberof parley.v1.ConversationSettingsResponse
+             * @instance
+             */
+            ConversationSettingsResponse.prototype.settings = null;
+
+            /**
+             * ConversationSettingsResponse eventSeq.
+             * @member {number} eventSeq
+             * @memberof parley.v1.ConversationSettingsResponse
+             * @instance
+             */
+            ConversationSettingsResponse.prototype.eventSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new ConversationSettingsResponse instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ConversationSettingsResponse
+             * @static
+             * @param {parley.v1.ConversationSettingsResponse.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ConversationSettingsResponse} ConversationSettingsResponse instance
+             * @type {{
+             *   (properties: parley.v1.ConversationSettingsResponse.$Shape): parley.v1.ConversationSettingsResponse & parley.v1.ConversationSettingsResponse.$Shape;
+             *   (properties?: parley.v1.ConversationSettingsResponse.$Properties): parley.v1.ConversationSettingsResponse;
+             * }}
+             */
+            ConversationSettingsResponse.create = function(properties) {
+                return new ConversationSettingsResponse(properties);
+            };
+
+            /**
+             * Encodes the specified ConversationSettingsResponse message. Does not implicitly {@link parley.v1.ConversationSettingsResponse.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ConversationSettingsResponse
+             * @static
+             * @param {parley.v1.ConversationSettingsResponse.$Properties} message ConversationSettingsResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ConversationSettingsResponse.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.settings != null && $Object.hasOwnProperty.call(message, "settings"))
+                    $root.parley.v1.ConversationSettings.encode(message.settings, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.eventSeq != null && $Object.hasOwnProperty.call(message, "eventSeq") && (typeof message.eventSeq === "object" ? message.eventSeq.low || message.eventSeq.high : message.eventSeq !== 0))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.eventSeq);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ConversationSettingsResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ConversationSettingsResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ConversationSettingsResponse & parley.v1.ConversationSettingsResponse.$Shape} ConversationSettingsResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ConversationSettingsResponse.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ConversationSettingsResponse();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.settings = $root.parley.v1.ConversationSettings.decode(reader, reader.size(), $undefined, _depth + 1, message.settings);
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.eventSeq = value;
+                            else
+                                delete message.eventSeq;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ConversationSettingsResponse;
+        })();
+
+        v1.ClearConversationRequest = (function() {
+
+            /**
+             * Properties of a ClearConversationRequest.
+             * @typedef {Object} parley.v1.ClearConversationRequest.$Properties
+             * @property {string|null} [conversation] ClearConversationRequest conversation
+             * @property {parley.v1.ChatType|null} [chatType] ClearConversationRequest chatType
+             * @property {number|null} [upToTimestamp] ClearConversationRequest upToTimestamp
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ClearConversationRequest.
+             * @memberof parley.v1
+             * @interface IClearConversationRequest
+             * @augments parley.v1.ClearConversationRequest.$Properties
+             * @deprecated Use parley.v1.ClearConversationRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a ClearConversationRequest.
+             * @typedef {parley.v1.ClearConversationRequest.$Properties} parley.v1.ClearConversationRequest.$Shape
+             */
+
+            /**
+             * Constructs a new ClearConversationRequest.
+             * @memberof parley.v1
+             * @classdesc Represents a ClearConversationRequest.
+             * @constructor
+             * @param {parley.v1.ClearConversationRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ClearConversationRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ClearConversationRequest conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.ClearConversationRequest
+             * @instance
+             */
+            ClearConversationRequest.prototype.conversation = "";
+
+            /**
+             * ClearConversationRequest chatType.
+             * @member {parley.v1.ChatType} chatType
+             * @memberof parley.v1.ClearConversationRequest
+             * @instance
+             */
+            ClearConversationRequest.prototype.chatType = 0;
+
+            /**
+             * ClearConversationRequest upToTimestamp.
+             * @member {number} upToTimestamp
+             * @memberof parley.v1.ClearConversationRequest
+             * @instance
+             */
+            ClearConversationRequest.prototype.upToTimestamp = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new ClearConversationRequest instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ClearConversationRequest
+             * @static
+             * @param {parley.v1.ClearConversationRequest.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ClearConversationRequest} ClearConversationRequest instance
+             * @type {{
+             *   (properties: parley.v1.ClearConversationRequest.$Shape): parley.v1.ClearConversationRequest & parley.v1.ClearConversationRequest.$Shape;
+             *   (properties?: parley.v1.ClearConversationRequest.$Properties): parley.v1.ClearConversationRequest;
+             * }}
+             */
+            ClearConversationRequest.create = function(properties) {
+                return new ClearConversationRequest(properties);
+            };
+
+            /**
+             * Encodes the specified ClearConversationRequest message. Does not implicitly {@link parley.v1.ClearConversationRequest.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ClearConversationRequest
+             * @static
+             * @param {parley.v1.ClearConversationRequest.$Properties} message ClearConversationRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ClearConversationRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
+                if (message.upToTimestamp != null && $Object.hasOwnProperty.call(message, "upToTimestamp") && (typeof message.upToTimestamp === "object" ? message.upToTimestamp.low || message.upToTimestamp.high : message.upToTimestamp !== 0))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.upToTimestamp);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ClearConversationRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ClearConversationRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ClearConversationRequest & parley.v1.ClearConversationRequest.$Shape} ClearConversationRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ClearConversationRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ClearConversationRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.chatType = value;
+                            else
+                                delete message.chatType;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.upToTimestamp = value;
+                            else
+                                delete message.upToTimestamp;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ClearConversationRequest;
+        })();
+
+        v1.ClearConversationResponse = (function() {
+
+            /**
+             * Properties of a ClearConversationResponse.
+             * @typedef {Object} parley.v1.ClearConversationResponse.$Properties
+             * @property {number|null} [eventSeq] ClearConversationResponse eventSeq
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ClearConversationResponse.
+             * @memberof parley.v1
+             * @interface IClearConversationResponse
+             * @augments parley.v1.ClearConversationResponse.$Properties
+             * @deprecated Use parley.v1.ClearConversationResponse.$Properties instead.
+             */
+
+            /**
+             * Shape of a ClearConversationResponse.
+             * @typedef {parley.v1.ClearConversationResponse.$Properties} parley.v1.ClearConversationResponse.$Shape
+             */
+
+            /**
+             * Constructs a new ClearConversationResponse.
+             * @memberof parley.v1
+             * @classdesc Represents a ClearConversationResponse.
+             * @constructor
+             * @param {parley.v1.ClearConversationResponse.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ClearConversationResponse = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ClearConversationResponse eventSeq.
+             * @member {number} eventSeq
+             * @memberof parley.v1.ClearConversationResponse
+             * @instance
+             */
+            ClearConversationResponse.prototype.eventSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new ClearConversationResponse instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ClearConversationResponse
+             * @static
+             * @param {parley.v1.ClearConversationResponse.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ClearConversationResponse} ClearConversationResponse instance
+             * @type {{
+             *   (properties: parley.v1.ClearConversationResponse.$Shape): parley.v1.ClearConversationResponse & parley.v1.ClearConversationResponse.$Shape;
+             *   (properties?: parley.v1.ClearConversationResponse.$Properties): parley.v1.ClearConversationResponse;
+             * }}
+             */
+            ClearConversationResponse.create = function(properties) {
+                return new ClearConversationResponse(properties);
+            };
+
+            /**
+             * Encodes the specified ClearConversationResponse message. Does not implicitly {@link parley.v1.ClearConversationResponse.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ClearConversationResponse
+             * @static
+             * @param {parley.v1.ClearConversationResponse.$Properties} message ClearConversationResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ClearConversationResponse.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.eventSeq != null && $Object.hasOwnProperty.call(message, "eventSeq") && (typeof message.eventSeq === "object" ? message.eventSeq.low || message.eventSeq.high : message.eventSeq !== 0))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.eventSeq);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ClearConversationResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ClearConversationResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ClearConversationResponse & parley.v1.ClearConversationResponse.$Shape} ClearConversationResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ClearConversationResponse.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ClearConversationResponse();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.eventSeq = value;
+                            else
+                                delete message.eventSeq;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ClearConversationResponse;
         })();
 
         v1.Frame = (function() {
@@ -16134,6 +18498,10 @@ export const parley = $root.parley = (() => {
              * @property {parley.v1.GroupsRequest.$Properties|null} [groups] Frame groups
              * @property {parley.v1.GroupSyncRequest.$Properties|null} [groupSync] Frame groupSync
              * @property {parley.v1.RoomsRequest.$Properties|null} [rooms] Frame rooms
+             * @property {parley.v1.RecallMessageRequest.$Properties|null} [recall] Frame recall
+             * @property {parley.v1.EditMessageRequest.$Properties|null} [edit] Frame edit
+             * @property {parley.v1.ConversationSettingsRequest.$Properties|null} [conversationSettings] Frame conversationSettings
+             * @property {parley.v1.ClearConversationRequest.$Properties|null} [clearConversation] Frame clearConversation
              * @property {parley.v1.AuthResponse.$Properties|null} [authOk] Frame authOk
              * @property {parley.v1.SendAck.$Properties|null} [sendAck] Frame sendAck
              * @property {parley.v1.SyncBatch.$Properties|null} [syncBatch] Frame syncBatch
@@ -16149,13 +18517,17 @@ export const parley = $root.parley = (() => {
              * @property {parley.v1.GroupsResponse.$Properties|null} [groupsOk] Frame groupsOk
              * @property {parley.v1.GroupSyncResponse.$Properties|null} [groupSyncOk] Frame groupSyncOk
              * @property {parley.v1.RoomsResponse.$Properties|null} [roomsOk] Frame roomsOk
+             * @property {parley.v1.RecallMessageResponse.$Properties|null} [recallOk] Frame recallOk
+             * @property {parley.v1.EditMessageResponse.$Properties|null} [editOk] Frame editOk
+             * @property {parley.v1.ConversationSettingsResponse.$Properties|null} [conversationSettingsOk] Frame conversationSettingsOk
+             * @property {parley.v1.ClearConversationResponse.$Properties|null} [clearConversationOk] Frame clearConversationOk
              * @property {parley.v1.Event.$Properties|null} [event] Frame event
              * @property {parley.v1.TokenWillExpire.$Properties|null} [tokenWillExpire] Frame tokenWillExpire
              * @property {parley.v1.ServerGoingAway.$Properties|null} [goingAway] Frame goingAway
              * @property {parley.v1.GroupEntry.$Properties|null} [groupEntry] Frame groupEntry
              * @property {parley.v1.RoomEvent.$Properties|null} [roomEvent] Frame roomEvent
              * @property {parley.v1.ContactUpdate.$Properties|null} [contactUpdate] Frame contactUpdate
-             * @property {"auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate"} [body] Frame body
+             * @property {"auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"recall"|"edit"|"conversationSettings"|"clearConversation"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"recallOk"|"editOk"|"conversationSettingsOk"|"clearConversationOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate"} [body] Frame body
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -16185,6 +18557,10 @@ export const parley = $root.parley = (() => {
              *   groups?: parley.v1.GroupsRequest.$Shape|null;
              *   groupSync?: parley.v1.GroupSyncRequest.$Shape|null;
              *   rooms?: parley.v1.RoomsRequest.$Shape|null;
+             *   recall?: parley.v1.RecallMessageRequest.$Shape|null;
+             *   edit?: parley.v1.EditMessageRequest.$Shape|null;
+             *   conversationSettings?: parley.v1.ConversationSettingsRequest.$Shape|null;
+             *   clearConversation?: parley.v1.ClearConversationRequest.$Shape|null;
              *   authOk?: parley.v1.AuthResponse.$Shape|null;
              *   sendAck?: parley.v1.SendAck.$Shape|null;
              *   syncBatch?: parley.v1.SyncBatch.$Shape|null;
@@ -16200,6 +18576,10 @@ export const parley = $root.parley = (() => {
              *   groupsOk?: parley.v1.GroupsResponse.$Shape|null;
              *   groupSyncOk?: parley.v1.GroupSyncResponse.$Shape|null;
              *   roomsOk?: parley.v1.RoomsResponse.$Shape|null;
+             *   recallOk?: parley.v1.RecallMessageResponse.$Shape|null;
+             *   editOk?: parley.v1.EditMessageResponse.$Shape|null;
+             *   conversationSettingsOk?: parley.v1.ConversationSettingsResponse.$Shape|null;
+             *   clearConversationOk?: parley.v1.ClearConversationResponse.$Shape|null;
              *   event?: parley.v1.Event.$Shape|null;
              *   tokenWillExpire?: parley.v1.TokenWillExpire.$Shape|null;
              *   goingAway?: parley.v1.ServerGoingAway.$Shape|null;
@@ -16208,7 +18588,7 @@ export const parley = $root.parley = (() => {
              *   contactUpdate?: parley.v1.ContactUpdate.$Shape|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ body?: undefined; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "auth"; auth: parley.v1.AuthRequest.$Shape; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "send"; auth?: null; send: parley.v1.SendMessageRequest.$Shape; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "sync"; auth?: null; send?: null; sync: parley.v1.SyncRequest.$Shape; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "history"; auth?: null; send?: null; sync?: null; history: parley.v1.HistoryRequest.$Shape; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "renew"; auth?: null; send?: null; sync?: null; history?: null; renew: parley.v1.RenewTokenRequest.$Shape; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "signOut"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut: parley.v1.SignOutRequest.$Shape; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "lookupUser"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser: parley.v1.LookupUserRequest.$Shape; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "markRead"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead: parley.v1.MarkReadRequest.$Shape; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "recent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent: parley.v1.RecentConversationsRequest.$Shape; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "contacts"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts: parley.v1.ContactsRequest.$Shape; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "profile"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile: parley.v1.ProfileRequest.$Shape; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groups"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups: parley.v1.GroupsRequest.$Shape; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groupSync"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync: parley.v1.GroupSyncRequest.$Shape; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "rooms"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms: parley.v1.RoomsRequest.$Shape; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "authOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk: parley.v1.AuthResponse.$Shape; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "sendAck"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck: parley.v1.SendAck.$Shape; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "syncBatch"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch: parley.v1.SyncBatch.$Shape; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "historyPage"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage: parley.v1.HistoryPage.$Shape; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "renewOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk: parley.v1.RenewTokenResponse.$Shape; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "error"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error: parley.v1.Error.$Shape; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "signOutOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk: parley.v1.SignOutResponse.$Shape; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "lookupUserOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk: parley.v1.LookupUserResponse.$Shape; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "markReadOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk: parley.v1.MarkReadResponse.$Shape; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "recentOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk: parley.v1.RecentConversationsResponse.$Shape; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "contactsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk: parley.v1.ContactsResponse.$Shape; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "profileOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk: parley.v1.ProfileResponse.$Shape; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groupsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk: parley.v1.GroupsResponse.$Shape; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groupSyncOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk: parley.v1.GroupSyncResponse.$Shape; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "roomsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk: parley.v1.RoomsResponse.$Shape; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "event"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event: parley.v1.Event.$Shape; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "tokenWillExpire"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire: parley.v1.TokenWillExpire.$Shape; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "goingAway"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway: parley.v1.ServerGoingAway.$Shape; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groupEntry"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry: parley.v1.GroupEntry.$Shape; roomEvent?: null; contactUpdate?: null }|{ body?: "roomEvent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent: parley.v1.RoomEvent.$Shape; contactUpdate?: null }|{ body?: "contactUpdate"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate: parley.v1.ContactUpdate.$Shape })
+             *   ({ body?: undefined; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "auth"; auth: parley.v1.AuthRequest.$Shape; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "send"; auth?: null; send: parley.v1.SendMessageRequest.$Shape; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "sync"; auth?: null; send?: null; sync: parley.v1.SyncRequest.$Shape; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "history"; auth?: null; send?: null; sync?: null; history: parley.v1.HistoryRequest.$Shape; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "renew"; auth?: null; send?: null; sync?: null; history?: null; renew: parley.v1.RenewTokenRequest.$Shape; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "signOut"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut: parley.v1.SignOutRequest.$Shape; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "lookupUser"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser: parley.v1.LookupUserRequest.$Shape; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "markRead"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead: parley.v1.MarkReadRequest.$Shape; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "recent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent: parley.v1.RecentConversationsRequest.$Shape; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "contacts"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts: parley.v1.ContactsRequest.$Shape; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "profile"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile: parley.v1.ProfileRequest.$Shape; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groups"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups: parley.v1.GroupsRequest.$Shape; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groupSync"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync: parley.v1.GroupSyncRequest.$Shape; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "rooms"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms: parley.v1.RoomsRequest.$Shape; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "recall"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall: parley.v1.RecallMessageRequest.$Shape; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "edit"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit: parley.v1.EditMessageRequest.$Shape; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "conversationSettings"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings: parley.v1.ConversationSettingsRequest.$Shape; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "clearConversation"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation: parley.v1.ClearConversationRequest.$Shape; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "authOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk: parley.v1.AuthResponse.$Shape; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "sendAck"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck: parley.v1.SendAck.$Shape; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "syncBatch"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch: parley.v1.SyncBatch.$Shape; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "historyPage"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage: parley.v1.HistoryPage.$Shape; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "renewOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk: parley.v1.RenewTokenResponse.$Shape; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "error"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error: parley.v1.Error.$Shape; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "signOutOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk: parley.v1.SignOutResponse.$Shape; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "lookupUserOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk: parley.v1.LookupUserResponse.$Shape; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "markReadOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk: parley.v1.MarkReadResponse.$Shape; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "recentOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk: parley.v1.RecentConversationsResponse.$Shape; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "contactsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk: parley.v1.ContactsResponse.$Shape; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "profileOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk: parley.v1.ProfileResponse.$Shape; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groupsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk: parley.v1.GroupsResponse.$Shape; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groupSyncOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk: parley.v1.GroupSyncResponse.$Shape; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "roomsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk: parley.v1.RoomsResponse.$Shape; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "recallOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk: parley.v1.RecallMessageResponse.$Shape; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "editOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk: parley.v1.EditMessageResponse.$Shape; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "conversationSettingsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk: parley.v1.ConversationSettingsResponse.$Shape; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "clearConversationOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk: parley.v1.ClearConversationResponse.$Shape; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "event"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event: parley.v1.Event.$Shape; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "tokenWillExpire"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire: parley.v1.TokenWillExpire.$Shape; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "goingAway"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway: parley.v1.ServerGoingAway.$Shape; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groupEntry"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry: parley.v1.GroupEntry.$Shape; roomEvent?: null; contactUpdate?: null }|{ body?: "roomEvent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent: parley.v1.RoomEvent.$Shape; contactUpdate?: null }|{ body?: "contactUpdate"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate: parley.v1.ContactUpdate.$Shape })
              * )} parley.v1.Frame.$Shape
              */
 
@@ -16348,6 +18728,38 @@ export const parley = $root.parley = (() => {
             Frame.prototype.rooms = null;
 
             /**
+             * Frame recall.
+             * @member {parley.v1.RecallMessageRequest.$Properties|null|undefined} recall
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.recall = null;
+
+            /**
+             * Frame edit.
+             * @member {parley.v1.EditMessageRequest.$Properties|null|undefined} edit
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.edit = null;
+
+            /**
+             * Frame conversationSettings.
+             * @member {parley.v1.ConversationSettingsRequest.$Properties|null|undefined} conversationSettings
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.conversationSettings = null;
+
+            /**
+             * Frame clearConversation.
+             * @member {parley.v1.ClearConversationRequest.$Properties|null|undefined} clearConversation
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.clearConversation = null;
+
+            /**
              * Frame authOk.
              * @member {parley.v1.AuthResponse.$Properties|null|undefined} authOk
              * @memberof parley.v1.Frame
@@ -16468,6 +18880,38 @@ export const parley = $root.parley = (() => {
             Frame.prototype.roomsOk = null;
 
             /**
+             * Frame recallOk.
+             * @member {parley.v1.RecallMessageResponse.$Properties|null|undefined} recallOk
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.recallOk = null;
+
+            /**
+             * Frame editOk.
+             * @member {parley.v1.EditMessageResponse.$Properties|null|undefined} editOk
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.editOk = null;
+
+            /**
+             * Frame conversationSettingsOk.
+             * @member {parley.v1.ConversationSettingsResponse.$Properties|null|undefined} conversationSettingsOk
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.conversationSettingsOk = null;
+
+            /**
+             * Frame clearConversationOk.
+             * @member {parley.v1.ClearConversationResponse.$Properties|null|undefined} clearConversationOk
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.clearConversationOk = null;
+
+            /**
              * Frame event.
              * @member {parley.v1.Event.$Properties|null|undefined} event
              * @memberof parley.v1.Frame
@@ -16520,12 +18964,12 @@ export const parley = $root.parley = (() => {
 
             /**
              * Frame body.
-             * @member {"auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate"|undefined} body
+             * @member {"auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"recall"|"edit"|"conversationSettings"|"clearConversation"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"recallOk"|"editOk"|"conversationSettingsOk"|"clearConversationOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate"|undefined} body
              * @memberof parley.v1.Frame
              * @instance
              */
             $Object.defineProperty(Frame.prototype, "body", {
-                get: $util.oneOfGetter($oneOfFields = ["auth", "send", "sync", "history", "renew", "signOut", "lookupUser", "markRead", "recent", "contacts", "profile", "groups", "groupSync", "rooms", "authOk", "sendAck", "syncBatch", "historyPage", "renewOk", "error", "signOutOk", "lookupUserOk", "markReadOk", "recentOk", "contactsOk", "profileOk", "groupsOk", "groupSyncOk", "roomsOk", "event", "tokenWillExpire", "goingAway", "groupEntry", "roomEvent", "contactUpdate"]),
+                get: $util.oneOfGetter($oneOfFields = ["auth", "send", "sync", "history", "renew", "signOut", "lookupUser", "markRead", "recent", "contacts", "profile", "groups", "groupSync", "rooms", "recall", "edit", "conversationSettings", "clearConversation", "authOk", "sendAck", "syncBatch", "historyPage", "renewOk", "error", "signOutOk", "lookupUserOk", "markReadOk", "recentOk", "contactsOk", "profileOk", "groupsOk", "groupSyncOk", "roomsOk", "recallOk", "editOk", "conversationSettingsOk", "clearConversationOk", "event", "tokenWillExpire", "goingAway", "groupEntry", "roomEvent", "contactUpdate"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -16633,6 +19077,22 @@ export const parley = $root.parley = (() => {
                     $root.parley.v1.GroupSyncResponse.encode(message.groupSyncOk, writer.uint32(/* id 47, wireType 2 =*/378).fork(), _depth + 1).ldelim();
                 if (message.roomsOk != null && $Object.hasOwnProperty.call(message, "roomsOk"))
                     $root.parley.v1.RoomsResponse.encode(message.roomsOk, writer.uint32(/* id 48, wireType 2 =*/386).fork(), _depth + 1).ldelim();
+                if (message.recall != null && $Object.hasOwnProperty.call(message, "recall"))
+                    $root.parley.v1.RecallMessageRequest.encode(message.recall, writer.uint32(/* id 60, wireType 2 =*/482).fork(), _depth + 1).ldelim();
+                if (message.edit != null && $Object.hasOwnProperty.call(message, "edit"))
+                    $root.parley.v1.EditMessageRequest.encode(message.edit, writer.uint32(/* id 61, wireType 2 =*/490).fork(), _depth + 1).ldelim();
+                if (message.conversationSettings != null && $Object.hasOwnProperty.call(message, "conversationSettings"))
+                    $root.parley.v1.ConversationSettingsRequest.encode(message.conversationSettings, writer.uint32(/* id 62, wireType 2 =*/498).fork(), _depth + 1).ldelim();
+                if (message.clearConversation != null && $Object.hasOwnProperty.call(message, "clearConversation"))
+                    $root.parley.v1.ClearConversationRequest.encode(message.clearConversation, writer.uint32(/* id 63, wireType 2 =*/506).fork(), _depth + 1).ldelim();
+                if (message.recallOk != null && $Object.hasOwnProperty.call(message, "recallOk"))
+                    $root.parley.v1.RecallMessageResponse.encode(message.recallOk, writer.uint32(/* id 64, wireType 2 =*/514).fork(), _depth + 1).ldelim();
+                if (message.editOk != null && $Object.hasOwnProperty.call(message, "editOk"))
+                    $root.parley.v1.EditMessageResponse.encode(message.editOk, writer.uint32(/* id 65, wireType 2 =*/522).fork(), _depth + 1).ldelim();
+                if (message.conversationSettingsOk != null && $Object.hasOwnProperty.call(message, "conversationSettingsOk"))
+                    $root.parley.v1.ConversationSettingsResponse.encode(message.conversationSettingsOk, writer.uint32(/* id 66, wireType 2 =*/530).fork(), _depth + 1).ldelim();
+                if (message.clearConversationOk != null && $Object.hasOwnProperty.call(message, "clearConversationOk"))
+                    $root.parley.v1.ClearConversationResponse.encode(message.clearConversationOk, writer.uint32(/* id 67, wireType 2 =*/538).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -16784,6 +19244,34 @@ export const parley = $root.parley = (() => {
                             message.body = "rooms";
                             continue;
                         }
+                    case 60: {
+                            if (wireType !== 2)
+                                break;
+                            message.recall = $root.parley.v1.RecallMessageRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.recall);
+                            message.body = "recall";
+                            continue;
+                        }
+                    case 61: {
+                            if (wireType !== 2)
+                                break;
+                            message.edit = $root.parley.v1.EditMessageRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.edit);
+                            message.body = "edit";
+                            continue;
+                        }
+                    case 62: {
+                            if (wireType !== 2)
+                                break;
+                            message.conversationSettings = $root.parley.v1.ConversationSettingsRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.conversationSettings);
+                            message.body = "conversationSettings";
+                            continue;
+                        }
+                    case 63: {
+                            if (wireType !== 2)
+                                break;
+                            message.clearConversation = $root.parley.v1.ClearConversationRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.clearConversation);
+                            message.body = "clearConversation";
+                            continue;
+                        }
                     case 10: {
                             if (wireType !== 2)
                                 break;
@@ -16889,6 +19377,34 @@ export const parley = $root.parley = (() => {
                             message.body = "roomsOk";
                             continue;
                         }
+                    case 64: {
+                            if (wireType !== 2)
+                                break;
+                            message.recallOk = $root.parley.v1.RecallMessageResponse.decode(reader, reader.size(), $undefined, _depth + 1, message.recallOk);
+                            message.body = "recallOk";
+                            continue;
+                        }
+                    case 65: {
+                            if (wireType !== 2)
+                                break;
+                            message.editOk = $root.parley.v1.EditMessageResponse.decode(reader, reader.size(), $undefined, _depth + 1, message.editOk);
+                            message.body = "editOk";
+                            continue;
+                        }
+                    case 66: {
+                            if (wireType !== 2)
+                                break;
+                            message.conversationSettingsOk = $root.parley.v1.ConversationSettingsResponse.decode(reader, reader.size(), $undefined, _depth + 1, message.conversationSettingsOk);
+                            message.body = "conversationSettingsOk";
+                            continue;
+                        }
+                    case 67: {
+                            if (wireType !== 2)
+                                break;
+                            message.clearConversationOk = $root.parley.v1.ClearConversationResponse.decode(reader, reader.size(), $undefined, _depth + 1, message.clearConversationOk);
+                            message.body = "clearConversationOk";
+                            continue;
+                        }
                     case 20: {
                             if (wireType !== 2)
                                 break;
@@ -16979,6 +19495,9 @@ export const parley = $root.parley = (() => {
          * @property {number} ERROR_CONFLICT=21 ERROR_CONFLICT value
          * @property {number} ERROR_NOT_FRIENDS=22 ERROR_NOT_FRIENDS value
          * @property {number} ERROR_LIMIT_EXCEEDED=23 ERROR_LIMIT_EXCEEDED value
+         * @property {number} ERROR_RECALL_WINDOW_CLOSED=26 ERROR_RECALL_WINDOW_CLOSED value
+         * @property {number} ERROR_EDIT_WINDOW_CLOSED=27 ERROR_EDIT_WINDOW_CLOSED value
+         * @property {number} ERROR_MESSAGE_GONE=28 ERROR_MESSAGE_GONE value
          */
         v1.ErrorCode = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -17006,6 +19525,9 @@ export const parley = $root.parley = (() => {
             values[valuesById[21] = "ERROR_CONFLICT"] = 21;
             values[valuesById[22] = "ERROR_NOT_FRIENDS"] = 22;
             values[valuesById[23] = "ERROR_LIMIT_EXCEEDED"] = 23;
+            values[valuesById[26] = "ERROR_RECALL_WINDOW_CLOSED"] = 26;
+            values[valuesById[27] = "ERROR_EDIT_WINDOW_CLOSED"] = 27;
+            values[valuesById[28] = "ERROR_MESSAGE_GONE"] = 28;
             return values;
         })();
 
@@ -17898,7 +20420,10 @@ export const parley = $root.parley = (() => {
              * @property {parley.v1.MembershipEvent.$Properties|null} [membership] Event membership
              * @property {parley.v1.ProfileChanged.$Properties|null} [profile] Event profile
              * @property {parley.v1.GroupNotice.$Properties|null} [groupNotice] Event groupNotice
-             * @property {"message"|"readPointer"|"contact"|"membership"|"profile"|"groupNotice"} [kind] Event kind
+             * @property {parley.v1.MessageChange.$Properties|null} [messageChange] Event messageChange
+             * @property {parley.v1.ConversationSettings.$Properties|null} [conversationSettings] Event conversationSettings
+             * @property {parley.v1.ConversationCleared.$Properties|null} [conversationCleared] Event conversationCleared
+             * @property {"message"|"readPointer"|"contact"|"membership"|"profile"|"groupNotice"|"messageChange"|"conversationSettings"|"conversationCleared"} [kind] Event kind
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -17920,9 +20445,12 @@ export const parley = $root.parley = (() => {
              *   membership?: parley.v1.MembershipEvent.$Shape|null;
              *   profile?: parley.v1.ProfileChanged.$Shape|null;
              *   groupNotice?: parley.v1.GroupNotice.$Shape|null;
+             *   messageChange?: parley.v1.MessageChange.$Shape|null;
+             *   conversationSettings?: parley.v1.ConversationSettings.$Shape|null;
+             *   conversationCleared?: parley.v1.ConversationCleared.$Shape|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ kind?: undefined; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null }|{ kind?: "message"; message: parley.v1.Message.$Shape; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null }|{ kind?: "readPointer"; message?: null; readPointer: parley.v1.ReadPointer.$Shape; contact?: null; membership?: null; profile?: null; groupNotice?: null }|{ kind?: "contact"; message?: null; readPointer?: null; contact: parley.v1.ContactEvent.$Shape; membership?: null; profile?: null; groupNotice?: null }|{ kind?: "membership"; message?: null; readPointer?: null; contact?: null; membership: parley.v1.MembershipEvent.$Shape; profile?: null; groupNotice?: null }|{ kind?: "profile"; message?: null; readPointer?: null; contact?: null; membership?: null; profile: parley.v1.ProfileChanged.$Shape; groupNotice?: null }|{ kind?: "groupNotice"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice: parley.v1.GroupNotice.$Shape })
+             *   ({ kind?: undefined; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null }|{ kind?: "message"; message: parley.v1.Message.$Shape; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null }|{ kind?: "readPointer"; message?: null; readPointer: parley.v1.ReadPointer.$Shape; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null }|{ kind?: "contact"; message?: null; readPointer?: null; contact: parley.v1.ContactEvent.$Shape; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null }|{ kind?: "membership"; message?: null; readPointer?: null; contact?: null; membership: parley.v1.MembershipEvent.$Shape; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null }|{ kind?: "profile"; message?: null; readPointer?: null; contact?: null; membership?: null; profile: parley.v1.ProfileChanged.$Shape; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null }|{ kind?: "groupNotice"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice: parley.v1.GroupNotice.$Shape; messageChange?: null; conversationSettings?: null; conversationCleared?: null }|{ kind?: "messageChange"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange: parley.v1.MessageChange.$Shape; conversationSettings?: null; conversationCleared?: null }|{ kind?: "conversationSettings"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings: parley.v1.ConversationSettings.$Shape; conversationCleared?: null }|{ kind?: "conversationCleared"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared: parley.v1.ConversationCleared.$Shape })
              * )} parley.v1.Event.$Shape
              */
 
@@ -17997,17 +20525,41 @@ export const parley = $root.parley = (() => {
              */
             Event.prototype.groupNotice = null;
 
+            /**
+             * Event messageChange.
+             * @member {parley.v1.MessageChange.$Properties|null|undefined} messageChange
+             * @memberof parley.v1.Event
+             * @instance
+             */
+            Event.prototype.messageChange = null;
+
+            /**
+             * Event conversationSettings.
+             * @member {parley.v1.ConversationSettings.$Properties|null|undefined} conversationSettings
+             * @memberof parley.v1.Event
+             * @instance
+             */
+            Event.prototype.conversationSettings = null;
+
+            /**
+             * Event conversationCleared.
+             * @member {parley.v1.ConversationCleared.$Properties|null|undefined} conversationCleared
+             * @memberof parley.v1.Event
+             * @instance
+             */
+            Event.prototype.conversationCleared = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * Event kind.
-             * @member {"message"|"readPointer"|"contact"|"membership"|"profile"|"groupNotice"|undefined} kind
+             * @member {"message"|"readPointer"|"contact"|"membership"|"profile"|"groupNotice"|"messageChange"|"conversationSettings"|"conversationCleared"|undefined} kind
              * @memberof parley.v1.Event
              * @instance
              */
             $Object.defineProperty(Event.prototype, "kind", {
-                get: $util.oneOfGetter($oneOfFields = ["message", "readPointer", "contact", "membership", "profile", "groupNotice"]),
+                get: $util.oneOfGetter($oneOfFields = ["message", "readPointer", "contact", "membership", "profile", "groupNotice", "messageChange", "conversationSettings", "conversationCleared"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -18057,6 +20609,12 @@ export const parley = $root.parley = (() => {
                     $root.parley.v1.ProfileChanged.encode(message.profile, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
                 if (message.groupNotice != null && $Object.hasOwnProperty.call(message, "groupNotice"))
                     $root.parley.v1.GroupNotice.encode(message.groupNotice, writer.uint32(/* id 7, wireType 2 =*/58).fork(), _depth + 1).ldelim();
+                if (message.messageChange != null && $Object.hasOwnProperty.call(message, "messageChange"))
+                    $root.parley.v1.MessageChange.encode(message.messageChange, writer.uint32(/* id 10, wireType 2 =*/82).fork(), _depth + 1).ldelim();
+                if (message.conversationSettings != null && $Object.hasOwnProperty.call(message, "conversationSettings"))
+                    $root.parley.v1.ConversationSettings.encode(message.conversationSettings, writer.uint32(/* id 11, wireType 2 =*/90).fork(), _depth + 1).ldelim();
+                if (message.conversationCleared != null && $Object.hasOwnProperty.call(message, "conversationCleared"))
+                    $root.parley.v1.ConversationCleared.encode(message.conversationCleared, writer.uint32(/* id 12, wireType 2 =*/98).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -18150,6 +20708,27 @@ export const parley = $root.parley = (() => {
                                 break;
                             message.groupNotice = $root.parley.v1.GroupNotice.decode(reader, reader.size(), $undefined, _depth + 1, message.groupNotice);
                             message.kind = "groupNotice";
+                            continue;
+                        }
+                    case 10: {
+                            if (wireType !== 2)
+                                break;
+                            message.messageChange = $root.parley.v1.MessageChange.decode(reader, reader.size(), $undefined, _depth + 1, message.messageChange);
+                            message.kind = "messageChange";
+                            continue;
+                        }
+                    case 11: {
+                            if (wireType !== 2)
+                                break;
+                            message.conversationSettings = $root.parley.v1.ConversationSettings.decode(reader, reader.size(), $undefined, _depth + 1, message.conversationSettings);
+                            message.kind = "conversationSettings";
+                            continue;
+                        }
+                    case 12: {
+                            if (wireType !== 2)
+                                break;
+                            message.conversationCleared = $root.parley.v1.ConversationCleared.decode(reader, reader.size(), $undefined, _depth + 1, message.conversationCleared);
+                            message.kind = "conversationCleared";
                             continue;
                         }
                     }
