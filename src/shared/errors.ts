@@ -31,6 +31,9 @@ export type AppErrorCode =
   | 'FULL'
   | 'CONFLICT' // already so (already friends, already a member, a request already pending)
   | 'LIMIT_EXCEEDED'
+  | 'RECALL_WINDOW_CLOSED' // the message is older than the server's recall window
+  | 'EDIT_WINDOW_CLOSED' // the message is older than the server's edit window
+  | 'MESSAGE_GONE' // the message was recalled or has expired
 
 /**
  * The facts a sentence needs ({ user: 'bob' }, { limit: 5120 }), so the renderer can build it in the user's

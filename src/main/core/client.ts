@@ -20,6 +20,7 @@ import type { ConnectionEnded } from './net/connection'
 import type { GroupsClient } from './groups'
 import type { ContactsClient } from './contacts'
 import type { RoomsClient } from './rooms/client'
+import type { MessageOpsClient } from './message-ops'
 import { decodeLogEntry, type LogEntryDecoder } from './protocol/log-entry'
 import { newOutgoingText } from './protocol/messages'
 import { StoreError } from './store'
@@ -157,6 +158,11 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     removeAccountDatabase(this.options.dataDir, session.info.user)
   }
 
+  /** Recall, edit, delete for me, clearing and self-destruct of the signed-in session. */
+  get messageOps(): MessageOpsClient {
+    return this.requireSession().messageOps
+  }
+
   /** The groups of the signed-in session (create, manage, members, directory, invitations). */
   get groups(): GroupsClient {
     return this.requireSession().groups
@@ -262,7 +268,11 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     await this.active?.whenSynced()
   }
 
-  async sendText(to: ConversationRef, text: string, mentions: { mentions?: string[]; mentionAll?: boolean } = {}): Promise<ChatMessage> {
+  async sendText(
+    to: ConversationRef,
+    text: string,
+    mentions: { mentions?: string[]; mentionAll?: boolean; burnAfterReadSec?: number } = {}
+  ): Promise<ChatMessage> {
     const session = this.requireSession()
     if (typeof to === 'string' && !to.trim()) throw new AppError('BAD_ARGUMENT', 'Choose who to send the message to.')
     const conversation = keyOf(to)
@@ -279,6 +289,8 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
       if (message.content.type === 'text' && users.length > 0) message.content.mentions = users
       if (message.content.type === 'text' && mentions.mentionAll) message.content.mentionAll = true
     }
+    // Burn after reading (message-ops): one-to-one chats; the timer starts at the recipient's first read.
+    if (mentions.burnAfterReadSec && conversation.type === 'single') message.burnAfterReadSec = Math.floor(mentions.burnAfterReadSec)
     return session.outbox.enqueue(message).catch(rethrowAsAppError)
   }
 

@@ -89,6 +89,10 @@ export interface ChatClientEvents {
   profileChanged: UserProfile
   /** Live traffic of the chat rooms this device is in (rooms/client.ts). */
   roomEvent: RoomEvent
+  /** Messages left this device: deleted for me, cleared, or expired (message-ops/index.ts). */
+  messagesRemoved: { conversation: ConversationKey; ids: string[] }
+  /** A conversation's disappearing timer changed (either side set it). */
+  conversationSettings: { conversation: ConversationKey; disappearAfterSec: number; changedBy: string }
 }
 
 /** A session's sign-in as a shell saves it to resume later without the password. */
@@ -118,7 +122,11 @@ export interface ChatClientApi {
    * Store in the outbox (status 'sending') and send; resolves once stored, before the ack. A conversation given as
    * a plain string is a single chat with that user (every method below takes either form).
    */
-  sendText(to: ConversationRef, text: string, mentions?: { mentions?: string[]; mentionAll?: boolean }): Promise<ChatMessage>
+  sendText(
+    to: ConversationRef,
+    text: string,
+    mentions?: { mentions?: string[]; mentionAll?: boolean; burnAfterReadSec?: number }
+  ): Promise<ChatMessage>
   /** Send a failed message again. */
   retry(messageId: string): Promise<ChatMessage>
   listConversations(): Promise<Conversation[]>

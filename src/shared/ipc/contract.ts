@@ -4,6 +4,7 @@ import type {
   ChatMessage,
   ConnectionStatus,
   Conversation,
+  ConversationKey,
   MessagePage,
   SessionInfo
 } from '../model'
@@ -65,6 +66,14 @@ export interface InvokeResults {
   'messages.page': MessagePage
   'messages.sendText': ChatMessage
   'messages.retry': ChatMessage
+  /** The message as it is now (the recall notice / the edited text); null when it is not on this device. */
+  'messages.recall': ChatMessage | null
+  'messages.edit': ChatMessage | null
+  'messages.deleteForMe': void
+  'conversations.clear': void
+  /** The conversation's disappearing timer in seconds (0 = off). */
+  'conversations.disappearingTimer': { seconds: number }
+  'conversations.setDisappearingTimer': { seconds: number }
   'groups.create': GroupChangeResult
   'groups.info': GroupInfo
   'groups.update': GroupChangeResult
@@ -157,6 +166,10 @@ export interface PushEvents {
   'profile.changed': UserProfile
   /** A group's record on this device changed (joined, left, removed, dissolved, role, description), or an invitation came. */
   'groups.changed': GroupsChanged
+  /** Messages left this device: deleted for me, cleared (here or on another device of mine), or expired. */
+  'messages.removed': { conversation: ConversationKey; ids: string[] }
+  /** A conversation's disappearing timer changed (either side set it). */
+  'conversation.settings': { conversation: ConversationKey; disappearAfterSec: number; changedBy: string }
 }
 export type PushEventName = keyof PushEvents
 

@@ -172,9 +172,23 @@ export const invokeSchemas = {
     to: conversationSchema,
     text: messageText,
     mentions: z.array(username).max(100).optional(),
-    mentionAll: z.boolean().optional()
+    mentionAll: z.boolean().optional(),
+    // Burn after reading: gone this many seconds after the recipient first reads it (at most a week).
+    burnAfterReadSec: z.number().int().min(1).max(7 * 86_400).optional()
   }),
   'messages.retry': z.object({ messageId: z.string().regex(/^[0-9a-f]{32}$/) }),
+  // Recall, edit, delete for me, clear and the disappearing timer (core/message-ops).
+  'messages.recall': z.object({ conversation: conversationSchema, messageId: z.string().regex(/^[0-9a-f]{32}$/) }),
+  'messages.edit': z.object({ conversation: conversationSchema, messageId: z.string().regex(/^[0-9a-f]{32}$/), text: messageText }),
+  'messages.deleteForMe': z.object({
+    conversation: conversationSchema,
+    messageIds: z.array(z.string().regex(/^[0-9a-f]{32}$/)).min(1).max(500)
+  }),
+  // everywhere: also on the account's other devices (through the user log).
+  'conversations.clear': z.object({ conversation: conversationSchema, everywhere: z.boolean() }),
+  'conversations.disappearingTimer': z.object({ conversation: conversationSchema }),
+  // 0 = off; at most a year (the server's limit).
+  'conversations.setDisappearingTimer': z.object({ conversation: conversationSchema, seconds: z.number().int().min(0).max(365 * 86_400) }),
   ...roomsInvokeSchemas,
   ...contactsInvokeSchemas,
   ...groupsInvokeSchemas

@@ -34,6 +34,19 @@ export interface TextContent {
   mentions?: string[]
   /** Group chats: @all (owner and admins only). */
   mentionAll?: boolean
+  /** When the sender last edited the text (ms since epoch); absent = never edited (the bubble says "edited"). */
+  editedAt?: number
+}
+
+/**
+ * A recalled message: its content is gone everywhere (the server keeps none); the timeline shows "You recalled a
+ * message" / "alice recalled a message" in its place. `by` is the sender, or a group owner/admin who recalled it.
+ */
+export interface RecalledContent {
+  type: 'recalled'
+  by: string
+  /** ms since epoch (server clock). */
+  at: number
 }
 
 /**
@@ -76,6 +89,7 @@ export type MessageContent =
   | CombinedContent
   | UnsupportedContent
   | NoticeContent
+  | RecalledContent
 
 /**
  * A conversation's identity: its chat type plus its id (the canonical peer user id for single chats, the group
@@ -137,6 +151,8 @@ export interface ChatMessage {
   burnAfterReadSec?: number
   /** Forwarded from another conversation. */
   forwarded?: boolean
+  /** Self-destruct: when the message goes from every device (ms since epoch, server clock); absent = kept. */
+  expiresAt?: number
 }
 
 export interface Conversation {

@@ -11,6 +11,7 @@ import type { SessionVault } from './session-vault'
 import type { RoomsClient } from '../rooms/client'
 import type { ContactsApi } from '../contacts'
 import type { GroupsClient } from '../groups'
+import type { MessageOpsClient } from '../message-ops'
 import { isInvokeMethod, parseInvokeArgs, unknownMethodError } from './validation'
 
 const log = createLogger('core:session')
@@ -53,6 +54,8 @@ interface ClientExtras {
   readonly contacts?: ContactsApi
   /** The session's groups (ChatClient.groups). */
   readonly groups?: GroupsClient
+  /** Recall, edit, delete for me, clear, disappearing timer (ChatClient.messageOps). */
+  readonly messageOps?: MessageOpsClient
   /** Delete the account on the server, then end the session (ChatClient.deleteAccount). */
   deleteAccount?(password: string): Promise<void>
 }
@@ -145,14 +148,44 @@ export class CoreSession {
       'app.diagnostics': () => this.diagnostics(),
       'messages.page': ({ conversation, beforeSeq, limit }) =>
         this.signedIn().page(canonicalConversation(conversation), beforeSeq ?? null, limit ?? DEFAULT_PAGE_LIMIT),
-      'messages.sendText': ({ to, text, mentions, mentionAll }) =>
-        mentions || mentionAll
-          ? this.signedIn().sendText(canonicalConversation(to), text, { mentions, mentionAll })
+      'messages.sendText': ({ to, text, mentions, mentionAll, burnAfterReadSec }) =>
+        mentions || mentionAll || burnAfterReadSec
+          ? this.signedIn().sendText(canonicalConversation(to), text, { mentions, mentionAll, burnAfterReadSec })
           : this.signedIn().sendText(canonicalConversation(to), text),
       'messages.retry': ({ messageId }) => this.signedIn().retry(messageId),
+      ...this.messageOpsHandlers(),
       ...this.roomHandlers(),
       ...this.contactHandlers(),
       ...this.groupHandlers()
+    }
+  }
+
+  /** Recall, edit, delete for me, clear and the disappearing timer: the session's MessageOpsClient. */
+  private messageOpsHandlers(): Pick<
+    Handlers,
+    | 'messages.recall'
+    | 'messages.edit'
+    | 'messages.deleteForMe'
+    | 'conversations.clear'
+    | 'conversations.disappearingTimer'
+    | 'conversations.setDisappearingTimer'
+  > {
+    const ops = (): MessageOpsClient => {
+      const client = withExtras(this.signedIn())
+      if (!client.messageOps) throw notYetAvailable('Recalling and editing messages')
+      return client.messageOps
+    }
+    return {
+      'messages.recall': ({ conversation, messageId }) => ops().recall(canonicalConversation(conversation), messageId),
+      'messages.edit': ({ conversation, messageId, text }) => ops().edit(canonicalConversation(conversation), messageId, text),
+      'messages.deleteForMe': ({ conversation, messageIds }) => ops().deleteForMe(canonicalConversation(conversation), messageIds),
+      'conversations.clear': ({ conversation, everywhere }) => ops().clear(canonicalConversation(conversation), everywhere),
+      'conversations.disappearingTimer': async ({ conversation }) => ({
+        seconds: await ops().disappearingTimer(canonicalConversation(conversation))
+      }),
+      'conversations.setDisappearingTimer': async ({ conversation, seconds }) => ({
+        seconds: await ops().setDisappearingTimer(canonicalConversation(conversation), seconds)
+      })
     }
   }
 
@@ -466,6 +499,8 @@ export class CoreSession {
       forward('presenceChanged', 'presence.changed', (presence) => presence),
       forward('profileChanged', 'profile.changed', (profile) => profile),
       forward('groupsChanged', 'groups.changed', (changed) => changed),
+      forward('messagesRemoved', 'messages.removed', (removed) => removed),
+      forward('conversationSettings', 'conversation.settings', (settings) => settings),
       forward('sessionEnded', 'session.ended', (ended) => {
         this.clientSessionEnded = true
         log.warn('session ended', { reason: ended.reason })

@@ -40,6 +40,10 @@ export type ResponseKind =
   | 'roomsOk'
   | 'groupsOk'
   | 'groupSyncOk'
+  | 'recallOk'
+  | 'editOk'
+  | 'conversationSettingsOk'
+  | 'clearConversationOk'
 export type ResponseBody<K extends ResponseKind> = NonNullable<DecodedFrame[K]>
 /** A response with the exact bytes of its frame (event-carrying frames are read again through the raw views). */
 export interface RawResponse<K extends ResponseKind> {

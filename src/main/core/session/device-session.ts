@@ -11,6 +11,7 @@ import { Connection, type AuthInfo, type ConnectionEnded, type PushFrame } from 
 import { GroupsClient } from '../groups'
 import { GroupSync } from '../groups/group-sync'
 import { ContactsClient } from '../contacts'
+import { MessageOpsClient } from '../message-ops'
 import { RoomsClient } from '../rooms/client'
 import { messageDecoder, rawEventOfPush, rawEventsOfResponse, type LogEntryDecoder } from '../protocol/log-entry'
 import { chatTypeToWire } from '../protocol/messages'
@@ -70,6 +71,8 @@ export class DeviceSession {
   readonly contacts: ContactsClient
   /** Chat rooms: live only, messages kept in memory (rooms/client.ts); the joined rooms saved for a restart. */
   readonly rooms: RoomsClient
+  /** Recall, edit, delete for me, clear and self-destruct (message-ops/index.ts). */
+  readonly messageOps: MessageOpsClient
   /** Why the session is ending when this device asked for it (account deleted): shown instead of the close's reason. */
   endingReason: string | null = null
   /** The first catch-up attempt of the latest (re)connect. */
@@ -113,6 +116,7 @@ export class DeviceSession {
       activeConversation: () => host.activeConversation(),
       onApplied: (changes) => {
         this.emitChanges(changes)
+        this.messageOps.onUserEvents(changes.userEvents)
         this.onMembershipChanges(changes.userEvents)
         if (changes.userEvents.length > 0) this.contacts.onUserEvents(changes.userEvents)
         // The store moved the read pointer of the conversation on screen: tell the server.
@@ -202,7 +206,18 @@ export class DeviceSession {
         if (this.isCurrent) host.emit('roomEvent', event)
       }
     })
+    this.messageOps = new MessageOpsClient({ connection, store })
     this.unsubscribe = [
+      this.messageOps.on('message', (message) => {
+        if (this.isCurrent) host.emit('message', message)
+      }),
+      this.messageOps.on('messagesRemoved', (removed) => {
+        if (this.isCurrent) host.emit('messagesRemoved', removed)
+      }),
+      this.messageOps.on('conversationSettings', (settings) => {
+        if (this.isCurrent) host.emit('conversationSettings', settings)
+      }),
+      this.messageOps.on('conversationTouched', (key) => void this.emitConversation(key)),
       connection.on('status', (status) => host.setStatus(status)),
       connection.on('online', (info) => this.onOnline(info)),
       connection.on('push', (push) => this.onPush(push)),
@@ -230,6 +245,7 @@ export class DeviceSession {
     await this.history.loadGaps()
     await this.outbox.start()
     await this.reinterpretStored()
+    this.messageOps.start()
     const outcome = await startAndAwaitFirstConnect(this.connection, {
       waitMs: this.host.timings.requestTimeoutMs * START_CONNECT_WAIT_FACTOR,
       settleWhenUnreachable,
@@ -248,6 +264,7 @@ export class DeviceSession {
     for (const off of this.unsubscribe) off()
     this.contacts.close()
     this.rooms.close()
+    this.messageOps.close()
     this.outbox.close()
     this.catchUp.stop()
     await this.connection.stop()
@@ -406,6 +423,7 @@ export class DeviceSession {
   }
 
   private emitChanges(changes: AppliedChanges): void {
+    this.messageOps.onMessages(changes.messages)
     for (const message of changes.messages) this.host.emit('message', message)
     for (const conversation of changes.conversations) this.host.emit('conversation', conversation)
     for (const event of changes.userEvents) this.host.emit('userEvent', event)

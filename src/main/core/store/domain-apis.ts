@@ -3,10 +3,13 @@
 import type { ContactsStoreApi } from './contacts'
 import type { GroupsStoreApi } from './groups'
 import type { RoomsStoreApi } from './rooms'
+import type { MessageOpsStoreApi } from './message-ops'
 
 /** Every domain's local API, by name; MessageStore.domains has this type. A new domain adds its entry here. */
 export interface StoreDomainApis {
   groups: GroupsStoreApi
   contacts: ContactsStoreApi
   rooms: RoomsStoreApi
+  /** Recall, edit, delete and self-destruct (store/message-ops). */
+  messageOps: MessageOpsStoreApi
 }

@@ -22,6 +22,9 @@ export interface MessageRow {
   seq: number | null
   status: string
   error: string | null
+  /** Self-destruct (store/message-ops): when the message goes (ms), and a burn timer still waiting for a read. */
+  expires_at: number | null
+  burn_sec: number | null
 }
 
 /** Named parameters for inserting / updating a messages row (MESSAGE_COLUMNS plus the derived search key). */
@@ -31,7 +34,8 @@ export interface MessageParams extends MessageRow {
 
 
 export const MESSAGE_COLUMNS =
-  'id, server_id, conversation_id, chat_type, sender, recipient, direction, type, body, text, timestamp, seq, status, error'
+  'id, server_id, conversation_id, chat_type, sender, recipient, direction, type, body, text, timestamp, seq, status, error, ' +
+  'expires_at, burn_sec'
 /** Columns written by an INSERT: MESSAGE_COLUMNS then the search key (a bigint, never read back). */
 export const INSERT_COLUMNS = `${MESSAGE_COLUMNS}, search_key`
 /** MESSAGE_COLUMNS as a list, split once. */
@@ -110,6 +114,8 @@ export function messageToParams(message: ChatMessage): MessageParams {
     seq: message.seq,
     status: message.status,
     error: message.error,
+    expires_at: message.expiresAt ?? null,
+    burn_sec: message.burnAfterReadSec ?? null,
     search_key: searchKey(message.timestamp, message.seq, message.id)
   }
 }
@@ -117,7 +123,7 @@ export function messageToParams(message: ChatMessage): MessageParams {
 /** Appends the params as positional values in MESSAGE_COLUMNS order (multi-row inserts bind a flat list). */
 export function pushMessageValues(values: unknown[], p: MessageParams): void {
   values.push(p.id, p.server_id, p.conversation_id, p.chat_type, p.sender, p.recipient, p.direction, p.type, p.body, p.text,
-    p.timestamp, p.seq, p.status, p.error, p.search_key)
+    p.timestamp, p.seq, p.status, p.error, p.expires_at, p.burn_sec, p.search_key)
 }
 
 /**
@@ -137,7 +143,9 @@ export function storedMessage(message: ChatMessage): ChatMessage {
     timestamp: message.timestamp,
     seq: message.seq,
     status: message.status,
-    error: message.error
+    error: message.error,
+    ...(message.expiresAt ? { expiresAt: message.expiresAt } : {}),
+    ...(message.burnAfterReadSec ? { burnAfterReadSec: message.burnAfterReadSec } : {})
   }
 }
 
@@ -167,7 +175,9 @@ export function rowToMessage(row: MessageRow): ChatMessage {
     timestamp: row.timestamp,
     seq: row.seq,
     status: row.status as MessageStatus,
-    error: row.error
+    error: row.error,
+    ...(row.expires_at !== null && row.expires_at !== undefined ? { expiresAt: row.expires_at } : {}),
+    ...(row.burn_sec !== null && row.burn_sec !== undefined ? { burnAfterReadSec: row.burn_sec } : {})
   }
 }
 
@@ -208,6 +218,8 @@ export function sameStoredMessage(a: MessageRow, b: MessageRow): boolean {
     a.timestamp === b.timestamp &&
     a.seq === b.seq &&
     a.status === b.status &&
-    a.error === b.error
+    a.error === b.error &&
+    a.expires_at === b.expires_at &&
+    a.burn_sec === b.burn_sec
   )
 }
