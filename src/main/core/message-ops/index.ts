@@ -62,7 +62,8 @@ export class MessageOpsClient extends TypedEmitter<MessageOpsEvents> {
       { recall: { conversation: key.id, chatType: chatTypeToWire(key.type), serverId: message.serverId } },
       'recallOk'
     )
-    return this.applyAnswer(answer.change)
+    await this.applyAnswer(answer.change)
+    return this.options.store.getMessage(messageId)
   }
 
   /** Replaces the text of an own text message on the server (shown "edited" everywhere). */
@@ -77,7 +78,8 @@ export class MessageOpsClient extends TypedEmitter<MessageOpsEvents> {
       { edit: { conversation: key.id, chatType: chatTypeToWire(key.type), serverId: message.serverId, text } },
       'editOk'
     )
-    return this.applyAnswer(answer.change)
+    await this.applyAnswer(answer.change)
+    return this.options.store.getMessage(messageId)
   }
 
   /** Deletes messages from this device only (the other side and my other devices keep them). */
@@ -149,6 +151,33 @@ export class MessageOpsClient extends TypedEmitter<MessageOpsEvents> {
     if (timers) void this.sweep()
   }
 
+  /**
+   * This device's message was acked. The server gave it the conversation's disappearing timer from the ack's time
+   * (the ack does not carry the expiry), so the same expiry is set here from the timer this device knows.
+   */
+  async onSent(message: ChatMessage): Promise<void> {
+    if (message.chatType !== 'single' || message.expiresAt) return
+    try {
+      const key: ConversationKey = { type: message.chatType, id: message.conversationId }
+      const { disappearAfterSec } = await this.options.store.domains.messageOps.settings(key)
+      if (disappearAfterSec <= 0) return
+      const applied = await this.options.store.domains.messageOps.applyChange({
+        id: message.id,
+        serverId: message.serverId ?? 0,
+        conversation: key,
+        from: message.from,
+        kind: 'expirySet',
+        by: message.from,
+        at: message.timestamp,
+        text: null,
+        expiresAt: message.timestamp + disappearAfterSec * 1000
+      })
+      if (applied) this.report(applied)
+    } catch (err) {
+      log.warn('could not set the expiry of a sent message', { error: err instanceof Error ? err.message : String(err) })
+    }
+  }
+
   /** New messages arrived (they may carry an expiry): re-arm the timer. */
   onMessages(messages: readonly ChatMessage[]): void {
     const soonest = Math.min(...messages.map((m) => m.expiresAt ?? Number.POSITIVE_INFINITY))
@@ -164,11 +193,11 @@ export class MessageOpsClient extends TypedEmitter<MessageOpsEvents> {
     return message as ChatMessage & { serverId: number }
   }
 
-  private async applyAnswer(change: Parameters<typeof messageChangeFromWire>[0] | null | undefined): Promise<ChatMessage | null> {
-    if (!change) return null
+  /** Applies the answer's change here at once (the same change also comes through the log: applied once). */
+  private async applyAnswer(change: Parameters<typeof messageChangeFromWire>[0] | null | undefined): Promise<void> {
+    if (!change) return
     const applied = await this.options.store.domains.messageOps.applyChange(messageChangeFromWire(change))
     if (applied) this.report(applied)
-    return applied?.kind === 'changed' ? applied.message : null
   }
 
   private report(change: MessageOpsChange): void {

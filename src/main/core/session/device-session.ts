@@ -147,6 +147,8 @@ export class DeviceSession {
       isOnline: () => connection.isOnline,
       onChanged: (message) => {
         host.emit('message', message)
+        // An acked message in a conversation with a disappearing timer expires here as on the server.
+        if (message.status === 'sent') void this.messageOps.onSent(message)
         void this.emitConversation(conversationKey(message.chatType, message.conversationId))
       },
       // A group send's ack carries the group's seq, not a position in the account's log.

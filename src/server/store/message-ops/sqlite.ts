@@ -71,13 +71,13 @@ export function openMessageOpsSqlite(context: SqliteDomainContext): Synchronous<
   const deleteLogEntry = db.prepare<[string, number]>(`DELETE FROM user_log WHERE user = ? AND seq = ? AND kind = ${KIND_MESSAGE}`)
   const deleteMessage = db.prepare<[number]>('DELETE FROM messages WHERE server_id = ?')
   // The conversation list's row follows the deletion: its newest remaining message and the unread count after it.
-  const refreshSummary = db.prepare<[string, string, number, string, string, number]>(
+  const refreshSummary = db.prepare<[{ user: string; conversation: string; chat_type: number }]>(
     `UPDATE conversations SET
        last_message_seq = COALESCE((SELECT MAX(seq) FROM user_log
-         WHERE user = ?1 AND conversation = ?2 AND chat_type = ?3 AND kind = ${KIND_MESSAGE}), 0),
-       unread = (SELECT COUNT(*) FROM user_log WHERE user = ?1 AND conversation = ?2 AND chat_type = ?3
+         WHERE user = @user AND conversation = @conversation AND chat_type = @chat_type AND kind = ${KIND_MESSAGE}), 0),
+       unread = (SELECT COUNT(*) FROM user_log WHERE user = @user AND conversation = @conversation AND chat_type = @chat_type
          AND kind = ${KIND_MESSAGE} AND outgoing = 0 AND seq > conversations.read_seq)
-     WHERE user = ?4 AND conversation = ?5 AND chat_type = ?6`
+     WHERE user = @user AND conversation = @conversation AND chat_type = @chat_type`
   )
 
   const changeEvent = (conversation: string, chatType: number, change: parley.v1.IMessageChange): UserEvent => ({
@@ -265,8 +265,8 @@ export function openMessageOpsSqlite(context: SqliteDomainContext): Synchronous<
             deleteLogEntry.run(row.sender, row.sender_seq)
             if (row.recipient_seq !== null && row.recipient !== row.sender) deleteLogEntry.run(row.recipient, row.recipient_seq)
             deleteMessage.run(row.server_id)
-            refreshSummary.run(row.sender, row.recipient, row.chat_type, row.sender, row.recipient, row.chat_type)
-            refreshSummary.run(row.recipient, row.sender, row.chat_type, row.recipient, row.sender, row.chat_type)
+            refreshSummary.run({ user: row.sender, conversation: row.recipient, chat_type: row.chat_type })
+            refreshSummary.run({ user: row.recipient, conversation: row.sender, chat_type: row.chat_type })
           } else {
             // A group message keeps its group_log row (the log's sequence has no gaps there); its content goes.
             markRecalled.run('', now, row.server_id)
