@@ -2244,6 +2244,11 @@ export namespace parley {
             groups?: (parley.v1.GroupsRequest.$Properties|null);
             groupSync?: (parley.v1.GroupSyncRequest.$Properties|null);
             rooms?: (parley.v1.RoomsRequest.$Properties|null);
+            react?: (parley.v1.ReactRequest.$Properties|null);
+            reactions?: (parley.v1.ReactionsRequest.$Properties|null);
+            messagePin?: (parley.v1.MessagePinRequest.$Properties|null);
+            conversationState?: (parley.v1.ConversationStateRequest.$Properties|null);
+            devices?: (parley.v1.DevicesRequest.$Properties|null);
             authOk?: (parley.v1.AuthResponse.$Properties|null);
             sendAck?: (parley.v1.SendAck.$Properties|null);
             syncBatch?: (parley.v1.SyncBatch.$Properties|null);
@@ -2259,13 +2264,19 @@ export namespace parley {
             groupsOk?: (parley.v1.GroupsResponse.$Properties|null);
             groupSyncOk?: (parley.v1.GroupSyncResponse.$Properties|null);
             roomsOk?: (parley.v1.RoomsResponse.$Properties|null);
+            reactOk?: (parley.v1.ReactResponse.$Properties|null);
+            reactionsOk?: (parley.v1.ReactionsResponse.$Properties|null);
+            messagePinOk?: (parley.v1.MessagePinResponse.$Properties|null);
+            conversationStateOk?: (parley.v1.ConversationStateResponse.$Properties|null);
+            devicesOk?: (parley.v1.DevicesResponse.$Properties|null);
             event?: (parley.v1.Event.$Properties|null);
             tokenWillExpire?: (parley.v1.TokenWillExpire.$Properties|null);
             goingAway?: (parley.v1.ServerGoingAway.$Properties|null);
             groupEntry?: (parley.v1.GroupEntry.$Properties|null);
             roomEvent?: (parley.v1.RoomEvent.$Properties|null);
             contactUpdate?: (parley.v1.ContactUpdate.$Properties|null);
-            body?: ("auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate");
+            reactionUpdate?: (parley.v1.ReactionEvent.$Properties|null);
+            body?: ("auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"react"|"reactions"|"messagePin"|"conversationState"|"devices"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"reactOk"|"reactionsOk"|"messagePinOk"|"conversationStateOk"|"devicesOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate"|"reactionUpdate");
             static create(properties: parley.v1.Frame.$Shape): parley.v1.Frame & parley.v1.Frame.$Shape;
             static create(properties?: parley.v1.Frame.$Properties): parley.v1.Frame;
             static encode(message: parley.v1.Frame.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -2289,6 +2300,11 @@ export namespace parley {
                 groups?: (parley.v1.GroupsRequest.$Properties|null);
                 groupSync?: (parley.v1.GroupSyncRequest.$Properties|null);
                 rooms?: (parley.v1.RoomsRequest.$Properties|null);
+                react?: (parley.v1.ReactRequest.$Properties|null);
+                reactions?: (parley.v1.ReactionsRequest.$Properties|null);
+                messagePin?: (parley.v1.MessagePinRequest.$Properties|null);
+                conversationState?: (parley.v1.ConversationStateRequest.$Properties|null);
+                devices?: (parley.v1.DevicesRequest.$Properties|null);
                 authOk?: (parley.v1.AuthResponse.$Properties|null);
                 sendAck?: (parley.v1.SendAck.$Properties|null);
                 syncBatch?: (parley.v1.SyncBatch.$Properties|null);
@@ -2304,13 +2320,19 @@ export namespace parley {
                 groupsOk?: (parley.v1.GroupsResponse.$Properties|null);
                 groupSyncOk?: (parley.v1.GroupSyncResponse.$Properties|null);
                 roomsOk?: (parley.v1.RoomsResponse.$Properties|null);
+                reactOk?: (parley.v1.ReactResponse.$Properties|null);
+                reactionsOk?: (parley.v1.ReactionsResponse.$Properties|null);
+                messagePinOk?: (parley.v1.MessagePinResponse.$Properties|null);
+                conversationStateOk?: (parley.v1.ConversationStateResponse.$Properties|null);
+                devicesOk?: (parley.v1.DevicesResponse.$Properties|null);
                 event?: (parley.v1.Event.$Properties|null);
                 tokenWillExpire?: (parley.v1.TokenWillExpire.$Properties|null);
                 goingAway?: (parley.v1.ServerGoingAway.$Properties|null);
                 groupEntry?: (parley.v1.GroupEntry.$Properties|null);
                 roomEvent?: (parley.v1.RoomEvent.$Properties|null);
                 contactUpdate?: (parley.v1.ContactUpdate.$Properties|null);
-                body?: ("auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate");
+                reactionUpdate?: (parley.v1.ReactionEvent.$Properties|null);
+                body?: ("auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"react"|"reactions"|"messagePin"|"conversationState"|"devices"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"reactOk"|"reactionsOk"|"messagePinOk"|"conversationStateOk"|"devicesOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate"|"reactionUpdate");
                 $unknowns?: Uint8Array[];
             }
             type $Shape = {
@@ -2329,6 +2351,11 @@ export namespace parley {
               groups?: parley.v1.GroupsRequest.$Shape|null;
               groupSync?: parley.v1.GroupSyncRequest.$Shape|null;
               rooms?: parley.v1.RoomsRequest.$Shape|null;
+              react?: parley.v1.ReactRequest.$Shape|null;
+              reactions?: parley.v1.ReactionsRequest.$Shape|null;
+              messagePin?: parley.v1.MessagePinRequest.$Shape|null;
+              conversationState?: parley.v1.ConversationStateRequest.$Shape|null;
+              devices?: parley.v1.DevicesRequest.$Shape|null;
               authOk?: parley.v1.AuthResponse.$Shape|null;
               sendAck?: parley.v1.SendAck.$Shape|null;
               syncBatch?: parley.v1.SyncBatch.$Shape|null;
@@ -2344,15 +2371,21 @@ export namespace parley {
               groupsOk?: parley.v1.GroupsResponse.$Shape|null;
               groupSyncOk?: parley.v1.GroupSyncResponse.$Shape|null;
               roomsOk?: parley.v1.RoomsResponse.$Shape|null;
+              reactOk?: parley.v1.ReactResponse.$Shape|null;
+              reactionsOk?: parley.v1.ReactionsResponse.$Shape|null;
+              messagePinOk?: parley.v1.MessagePinResponse.$Shape|null;
+              conversationStateOk?: parley.v1.ConversationStateResponse.$Shape|null;
+              devicesOk?: parley.v1.DevicesResponse.$Shape|null;
               event?: parley.v1.Event.$Shape|null;
               tokenWillExpire?: parley.v1.TokenWillExpire.$Shape|null;
               goingAway?: parley.v1.ServerGoingAway.$Shape|null;
               groupEntry?: parley.v1.GroupEntry.$Shape|null;
               roomEvent?: parley.v1.RoomEvent.$Shape|null;
               contactUpdate?: parley.v1.ContactUpdate.$Shape|null;
+              reactionUpdate?: parley.v1.ReactionEvent.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ body?: undefined; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "auth"; auth: parley.v1.AuthRequest.$Shape; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "send"; auth?: null; send: parley.v1.SendMessageRequest.$Shape; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "sync"; auth?: null; send?: null; sync: parley.v1.SyncRequest.$Shape; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "history"; auth?: null; send?: null; sync?: null; history: parley.v1.HistoryRequest.$Shape; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "renew"; auth?: null; send?: null; sync?: null; history?: null; renew: parley.v1.RenewTokenRequest.$Shape; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "signOut"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut: parley.v1.SignOutRequest.$Shape; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "lookupUser"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser: parley.v1.LookupUserRequest.$Shape; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "markRead"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead: parley.v1.MarkReadRequest.$Shape; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "recent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent: parley.v1.RecentConversationsRequest.$Shape; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "contacts"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts: parley.v1.ContactsRequest.$Shape; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "profile"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile: parley.v1.ProfileRequest.$Shape; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groups"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups: parley.v1.GroupsRequest.$Shape; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groupSync"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync: parley.v1.GroupSyncRequest.$Shape; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "rooms"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms: parley.v1.RoomsRequest.$Shape; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "authOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk: parley.v1.AuthResponse.$Shape; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "sendAck"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck: parley.v1.SendAck.$Shape; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "syncBatch"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch: parley.v1.SyncBatch.$Shape; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "historyPage"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage: parley.v1.HistoryPage.$Shape; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "renewOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk: parley.v1.RenewTokenResponse.$Shape; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "error"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error: parley.v1.Error.$Shape; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "signOutOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk: parley.v1.SignOutResponse.$Shape; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "lookupUserOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk: parley.v1.LookupUserResponse.$Shape; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "markReadOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk: parley.v1.MarkReadResponse.$Shape; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "recentOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk: parley.v1.RecentConversationsResponse.$Shape; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "contactsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk: parley.v1.ContactsResponse.$Shape; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "profileOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk: parley.v1.ProfileResponse.$Shape; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groupsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk: parley.v1.GroupsResponse.$Shape; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groupSyncOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk: parley.v1.GroupSyncResponse.$Shape; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "roomsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk: parley.v1.RoomsResponse.$Shape; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "event"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event: parley.v1.Event.$Shape; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "tokenWillExpire"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire: parley.v1.TokenWillExpire.$Shape; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "goingAway"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway: parley.v1.ServerGoingAway.$Shape; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groupEntry"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry: parley.v1.GroupEntry.$Shape; roomEvent?: null; contactUpdate?: null }|{ body?: "roomEvent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent: parley.v1.RoomEvent.$Shape; contactUpdate?: null }|{ body?: "contactUpdate"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate: parley.v1.ContactUpdate.$Shape })
+              ({ body?: undefined; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "auth"; auth: parley.v1.AuthRequest.$Shape; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "send"; auth?: null; send: parley.v1.SendMessageRequest.$Shape; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "sync"; auth?: null; send?: null; sync: parley.v1.SyncRequest.$Shape; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "history"; auth?: null; send?: null; sync?: null; history: parley.v1.HistoryRequest.$Shape; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "renew"; auth?: null; send?: null; sync?: null; history?: null; renew: parley.v1.RenewTokenRequest.$Shape; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "signOut"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut: parley.v1.SignOutRequest.$Shape; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "lookupUser"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser: parley.v1.LookupUserRequest.$Shape; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "markRead"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead: parley.v1.MarkReadRequest.$Shape; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "recent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent: parley.v1.RecentConversationsRequest.$Shape; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "contacts"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts: parley.v1.ContactsRequest.$Shape; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "profile"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile: parley.v1.ProfileRequest.$Shape; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "groups"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups: parley.v1.GroupsRequest.$Shape; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "groupSync"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync: parley.v1.GroupSyncRequest.$Shape; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "rooms"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms: parley.v1.RoomsRequest.$Shape; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "react"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react: parley.v1.ReactRequest.$Shape; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "reactions"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions: parley.v1.ReactionsRequest.$Shape; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "messagePin"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin: parley.v1.MessagePinRequest.$Shape; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "conversationState"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState: parley.v1.ConversationStateRequest.$Shape; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "devices"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices: parley.v1.DevicesRequest.$Shape; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "authOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk: parley.v1.AuthResponse.$Shape; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "sendAck"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck: parley.v1.SendAck.$Shape; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "syncBatch"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch: parley.v1.SyncBatch.$Shape; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "historyPage"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage: parley.v1.HistoryPage.$Shape; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "renewOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk: parley.v1.RenewTokenResponse.$Shape; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "error"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error: parley.v1.Error.$Shape; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "signOutOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk: parley.v1.SignOutResponse.$Shape; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "lookupUserOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk: parley.v1.LookupUserResponse.$Shape; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "markReadOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk: parley.v1.MarkReadResponse.$Shape; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "recentOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk: parley.v1.RecentConversationsResponse.$Shape; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "contactsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk: parley.v1.ContactsResponse.$Shape; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "profileOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk: parley.v1.ProfileResponse.$Shape; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "groupsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk: parley.v1.GroupsResponse.$Shape; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "groupSyncOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk: parley.v1.GroupSyncResponse.$Shape; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "roomsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk: parley.v1.RoomsResponse.$Shape; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "reactOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk: parley.v1.ReactResponse.$Shape; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "reactionsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk: parley.v1.ReactionsResponse.$Shape; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "messagePinOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk: parley.v1.MessagePinResponse.$Shape; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "conversationStateOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk: parley.v1.ConversationStateResponse.$Shape; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "devicesOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk: parley.v1.DevicesResponse.$Shape; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "event"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event: parley.v1.Event.$Shape; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "tokenWillExpire"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire: parley.v1.TokenWillExpire.$Shape; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "goingAway"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway: parley.v1.ServerGoingAway.$Shape; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "groupEntry"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry: parley.v1.GroupEntry.$Shape; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null }|{ body?: "roomEvent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent: parley.v1.RoomEvent.$Shape; contactUpdate?: null; reactionUpdate?: null }|{ body?: "contactUpdate"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate: parley.v1.ContactUpdate.$Shape; reactionUpdate?: null }|{ body?: "reactionUpdate"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate: parley.v1.ReactionEvent.$Shape })
             );
         }
 
@@ -2380,7 +2413,10 @@ export namespace parley {
             ERROR_FULL = 20,
             ERROR_CONFLICT = 21,
             ERROR_NOT_FRIENDS = 22,
-            ERROR_LIMIT_EXCEEDED = 23
+            ERROR_LIMIT_EXCEEDED = 23,
+            ERROR_TOO_MANY_REACTIONS = 29,
+            ERROR_DEVICE_SIGNED_OUT = 30,
+            ERROR_DEVICE_LIMIT = 31
         }
 
         enum CloseCode {
@@ -2521,7 +2557,11 @@ export namespace parley {
             membership?: (parley.v1.MembershipEvent.$Properties|null);
             profile?: (parley.v1.ProfileChanged.$Properties|null);
             groupNotice?: (parley.v1.GroupNotice.$Properties|null);
-            kind?: ("message"|"readPointer"|"contact"|"membership"|"profile"|"groupNotice");
+            reaction?: (parley.v1.ReactionEvent.$Properties|null);
+            conversationState?: (parley.v1.ConversationStateEvent.$Properties|null);
+            messagePin?: (parley.v1.MessagePinEvent.$Properties|null);
+            devicesChanged?: (parley.v1.DevicesChanged.$Properties|null);
+            kind?: ("message"|"readPointer"|"contact"|"membership"|"profile"|"groupNotice"|"reaction"|"conversationState"|"messagePin"|"devicesChanged");
             static create(properties: parley.v1.Event.$Shape): parley.v1.Event & parley.v1.Event.$Shape;
             static create(properties?: parley.v1.Event.$Properties): parley.v1.Event;
             static encode(message: parley.v1.Event.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -2537,7 +2577,11 @@ export namespace parley {
                 membership?: (parley.v1.MembershipEvent.$Properties|null);
                 profile?: (parley.v1.ProfileChanged.$Properties|null);
                 groupNotice?: (parley.v1.GroupNotice.$Properties|null);
-                kind?: ("message"|"readPointer"|"contact"|"membership"|"profile"|"groupNotice");
+                reaction?: (parley.v1.ReactionEvent.$Properties|null);
+                conversationState?: (parley.v1.ConversationStateEvent.$Properties|null);
+                messagePin?: (parley.v1.MessagePinEvent.$Properties|null);
+                devicesChanged?: (parley.v1.DevicesChanged.$Properties|null);
+                kind?: ("message"|"readPointer"|"contact"|"membership"|"profile"|"groupNotice"|"reaction"|"conversationState"|"messagePin"|"devicesChanged");
                 $unknowns?: Uint8Array[];
             }
             type $Shape = {
@@ -2548,9 +2592,13 @@ export namespace parley {
               membership?: parley.v1.MembershipEvent.$Shape|null;
               profile?: parley.v1.ProfileChanged.$Shape|null;
               groupNotice?: parley.v1.GroupNotice.$Shape|null;
+              reaction?: parley.v1.ReactionEvent.$Shape|null;
+              conversationState?: parley.v1.ConversationStateEvent.$Shape|null;
+              messagePin?: parley.v1.MessagePinEvent.$Shape|null;
+              devicesChanged?: parley.v1.DevicesChanged.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ kind?: undefined; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null }|{ kind?: "message"; message: parley.v1.Message.$Shape; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null }|{ kind?: "readPointer"; message?: null; readPointer: parley.v1.ReadPointer.$Shape; contact?: null; membership?: null; profile?: null; groupNotice?: null }|{ kind?: "contact"; message?: null; readPointer?: null; contact: parley.v1.ContactEvent.$Shape; membership?: null; profile?: null; groupNotice?: null }|{ kind?: "membership"; message?: null; readPointer?: null; contact?: null; membership: parley.v1.MembershipEvent.$Shape; profile?: null; groupNotice?: null }|{ kind?: "profile"; message?: null; readPointer?: null; contact?: null; membership?: null; profile: parley.v1.ProfileChanged.$Shape; groupNotice?: null }|{ kind?: "groupNotice"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice: parley.v1.GroupNotice.$Shape })
+              ({ kind?: undefined; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged?: null }|{ kind?: "message"; message: parley.v1.Message.$Shape; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged?: null }|{ kind?: "readPointer"; message?: null; readPointer: parley.v1.ReadPointer.$Shape; contact?: null; membership?: null; profile?: null; groupNotice?: null; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged?: null }|{ kind?: "contact"; message?: null; readPointer?: null; contact: parley.v1.ContactEvent.$Shape; membership?: null; profile?: null; groupNotice?: null; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged?: null }|{ kind?: "membership"; message?: null; readPointer?: null; contact?: null; membership: parley.v1.MembershipEvent.$Shape; profile?: null; groupNotice?: null; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged?: null }|{ kind?: "profile"; message?: null; readPointer?: null; contact?: null; membership?: null; profile: parley.v1.ProfileChanged.$Shape; groupNotice?: null; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged?: null }|{ kind?: "groupNotice"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice: parley.v1.GroupNotice.$Shape; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged?: null }|{ kind?: "reaction"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; reaction: parley.v1.ReactionEvent.$Shape; conversationState?: null; messagePin?: null; devicesChanged?: null }|{ kind?: "conversationState"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; reaction?: null; conversationState: parley.v1.ConversationStateEvent.$Shape; messagePin?: null; devicesChanged?: null }|{ kind?: "messagePin"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; reaction?: null; conversationState?: null; messagePin: parley.v1.MessagePinEvent.$Shape; devicesChanged?: null }|{ kind?: "devicesChanged"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged: parley.v1.DevicesChanged.$Shape })
             );
         }
 
@@ -3861,6 +3909,480 @@ export namespace parley {
                 $unknowns?: Uint8Array[];
             }
             type $Shape = parley.v1.RoomDropped.$Properties;
+        }
+
+        interface IReactRequest extends parley.v1.ReactRequest.$Properties {
+        }
+
+        class ReactRequest {
+            constructor(properties?: parley.v1.ReactRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            chatType: parley.v1.ChatType;
+            serverId: number;
+            emoji: string;
+            remove: boolean;
+            static create(properties: parley.v1.ReactRequest.$Shape): parley.v1.ReactRequest & parley.v1.ReactRequest.$Shape;
+            static create(properties?: parley.v1.ReactRequest.$Properties): parley.v1.ReactRequest;
+            static encode(message: parley.v1.ReactRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ReactRequest & parley.v1.ReactRequest.$Shape;
+        }
+
+        namespace ReactRequest {
+            interface $Properties {
+                conversation?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                serverId?: (number|null);
+                emoji?: (string|null);
+                remove?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ReactRequest.$Properties;
+        }
+
+        interface IReactResponse extends parley.v1.ReactResponse.$Properties {
+        }
+
+        class ReactResponse {
+            constructor(properties?: parley.v1.ReactResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            eventSeq: number;
+            reactions?: (parley.v1.MessageReactions.$Properties|null);
+            static create(properties: parley.v1.ReactResponse.$Shape): parley.v1.ReactResponse & parley.v1.ReactResponse.$Shape;
+            static create(properties?: parley.v1.ReactResponse.$Properties): parley.v1.ReactResponse;
+            static encode(message: parley.v1.ReactResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ReactResponse & parley.v1.ReactResponse.$Shape;
+        }
+
+        namespace ReactResponse {
+            interface $Properties {
+                eventSeq?: (number|null);
+                reactions?: (parley.v1.MessageReactions.$Properties|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ReactResponse.$Properties;
+        }
+
+        interface IReactionEvent extends parley.v1.ReactionEvent.$Properties {
+        }
+
+        class ReactionEvent {
+            constructor(properties?: parley.v1.ReactionEvent.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            chatType: parley.v1.ChatType;
+            serverId: number;
+            emoji: string;
+            user: string;
+            removed: boolean;
+            at: number;
+            static create(properties: parley.v1.ReactionEvent.$Shape): parley.v1.ReactionEvent & parley.v1.ReactionEvent.$Shape;
+            static create(properties?: parley.v1.ReactionEvent.$Properties): parley.v1.ReactionEvent;
+            static encode(message: parley.v1.ReactionEvent.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ReactionEvent & parley.v1.ReactionEvent.$Shape;
+        }
+
+        namespace ReactionEvent {
+            interface $Properties {
+                conversation?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                serverId?: (number|null);
+                emoji?: (string|null);
+                user?: (string|null);
+                removed?: (boolean|null);
+                at?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ReactionEvent.$Properties;
+        }
+
+        interface IReactionsRequest extends parley.v1.ReactionsRequest.$Properties {
+        }
+
+        class ReactionsRequest {
+            constructor(properties?: parley.v1.ReactionsRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            chatType: parley.v1.ChatType;
+            serverIds: number[];
+            static create(properties: parley.v1.ReactionsRequest.$Shape): parley.v1.ReactionsRequest & parley.v1.ReactionsRequest.$Shape;
+            static create(properties?: parley.v1.ReactionsRequest.$Properties): parley.v1.ReactionsRequest;
+            static encode(message: parley.v1.ReactionsRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ReactionsRequest & parley.v1.ReactionsRequest.$Shape;
+        }
+
+        namespace ReactionsRequest {
+            interface $Properties {
+                conversation?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                serverIds?: (number[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ReactionsRequest.$Properties;
+        }
+
+        interface IMessageReactions extends parley.v1.MessageReactions.$Properties {
+        }
+
+        class MessageReactions {
+            constructor(properties?: parley.v1.MessageReactions.$Properties);
+            $unknowns?: Uint8Array[];
+            serverId: number;
+            reactions: parley.v1.Reaction.$Properties[];
+            static create(properties: parley.v1.MessageReactions.$Shape): parley.v1.MessageReactions & parley.v1.MessageReactions.$Shape;
+            static create(properties?: parley.v1.MessageReactions.$Properties): parley.v1.MessageReactions;
+            static encode(message: parley.v1.MessageReactions.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.MessageReactions & parley.v1.MessageReactions.$Shape;
+        }
+
+        namespace MessageReactions {
+            interface $Properties {
+                serverId?: (number|null);
+                reactions?: (parley.v1.Reaction.$Properties[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.MessageReactions.$Properties;
+        }
+
+        interface IReaction extends parley.v1.Reaction.$Properties {
+        }
+
+        class Reaction {
+            constructor(properties?: parley.v1.Reaction.$Properties);
+            $unknowns?: Uint8Array[];
+            emoji: string;
+            users: string[];
+            static create(properties: parley.v1.Reaction.$Shape): parley.v1.Reaction & parley.v1.Reaction.$Shape;
+            static create(properties?: parley.v1.Reaction.$Properties): parley.v1.Reaction;
+            static encode(message: parley.v1.Reaction.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.Reaction & parley.v1.Reaction.$Shape;
+        }
+
+        namespace Reaction {
+            interface $Properties {
+                emoji?: (string|null);
+                users?: (string[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.Reaction.$Properties;
+        }
+
+        interface IReactionsResponse extends parley.v1.ReactionsResponse.$Properties {
+        }
+
+        class ReactionsResponse {
+            constructor(properties?: parley.v1.ReactionsResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            messages: parley.v1.MessageReactions.$Properties[];
+            static create(properties: parley.v1.ReactionsResponse.$Shape): parley.v1.ReactionsResponse & parley.v1.ReactionsResponse.$Shape;
+            static create(properties?: parley.v1.ReactionsResponse.$Properties): parley.v1.ReactionsResponse;
+            static encode(message: parley.v1.ReactionsResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ReactionsResponse & parley.v1.ReactionsResponse.$Shape;
+        }
+
+        namespace ReactionsResponse {
+            interface $Properties {
+                messages?: (parley.v1.MessageReactions.$Properties[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ReactionsResponse.$Properties;
+        }
+
+        interface IMessagePinRequest extends parley.v1.MessagePinRequest.$Properties {
+        }
+
+        class MessagePinRequest {
+            constructor(properties?: parley.v1.MessagePinRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            serverId: number;
+            pinned: boolean;
+            static create(properties: parley.v1.MessagePinRequest.$Shape): parley.v1.MessagePinRequest & parley.v1.MessagePinRequest.$Shape;
+            static create(properties?: parley.v1.MessagePinRequest.$Properties): parley.v1.MessagePinRequest;
+            static encode(message: parley.v1.MessagePinRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.MessagePinRequest & parley.v1.MessagePinRequest.$Shape;
+        }
+
+        namespace MessagePinRequest {
+            interface $Properties {
+                conversation?: (string|null);
+                serverId?: (number|null);
+                pinned?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.MessagePinRequest.$Properties;
+        }
+
+        interface IMessagePinResponse extends parley.v1.MessagePinResponse.$Properties {
+        }
+
+        class MessagePinResponse {
+            constructor(properties?: parley.v1.MessagePinResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            eventSeq: number;
+            pinned: number[];
+            static create(properties: parley.v1.MessagePinResponse.$Shape): parley.v1.MessagePinResponse & parley.v1.MessagePinResponse.$Shape;
+            static create(properties?: parley.v1.MessagePinResponse.$Properties): parley.v1.MessagePinResponse;
+            static encode(message: parley.v1.MessagePinResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.MessagePinResponse & parley.v1.MessagePinResponse.$Shape;
+        }
+
+        namespace MessagePinResponse {
+            interface $Properties {
+                eventSeq?: (number|null);
+                pinned?: (number[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.MessagePinResponse.$Properties;
+        }
+
+        interface IMessagePinEvent extends parley.v1.MessagePinEvent.$Properties {
+        }
+
+        class MessagePinEvent {
+            constructor(properties?: parley.v1.MessagePinEvent.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            serverId: number;
+            pinned: boolean;
+            by: string;
+            at: number;
+            static create(properties: parley.v1.MessagePinEvent.$Shape): parley.v1.MessagePinEvent & parley.v1.MessagePinEvent.$Shape;
+            static create(properties?: parley.v1.MessagePinEvent.$Properties): parley.v1.MessagePinEvent;
+            static encode(message: parley.v1.MessagePinEvent.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.MessagePinEvent & parley.v1.MessagePinEvent.$Shape;
+        }
+
+        namespace MessagePinEvent {
+            interface $Properties {
+                conversation?: (string|null);
+                serverId?: (number|null);
+                pinned?: (boolean|null);
+                by?: (string|null);
+                at?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.MessagePinEvent.$Properties;
+        }
+
+        interface IConversationStateRequest extends parley.v1.ConversationStateRequest.$Properties {
+        }
+
+        class ConversationStateRequest {
+            constructor(properties?: parley.v1.ConversationStateRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            chatType: parley.v1.ChatType;
+            pinned?: (boolean|null);
+            markedUnread?: (boolean|null);
+            deleteThroughSeq?: (number|null);
+            list: boolean;
+            change?: ("pinned"|"markedUnread"|"deleteThroughSeq");
+            static create(properties: parley.v1.ConversationStateRequest.$Shape): parley.v1.ConversationStateRequest & parley.v1.ConversationStateRequest.$Shape;
+            static create(properties?: parley.v1.ConversationStateRequest.$Properties): parley.v1.ConversationStateRequest;
+            static encode(message: parley.v1.ConversationStateRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ConversationStateRequest & parley.v1.ConversationStateRequest.$Shape;
+        }
+
+        namespace ConversationStateRequest {
+            interface $Properties {
+                conversation?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                pinned?: (boolean|null);
+                markedUnread?: (boolean|null);
+                deleteThroughSeq?: (number|null);
+                list?: (boolean|null);
+                change?: ("pinned"|"markedUnread"|"deleteThroughSeq");
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = {
+              conversation?: string|null;
+              chatType?: parley.v1.ChatType|null;
+              pinned?: boolean|null;
+              markedUnread?: boolean|null;
+              deleteThroughSeq?: number|null;
+              list?: boolean|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ change?: undefined; pinned?: null; markedUnread?: null; deleteThroughSeq?: null }|{ change?: "pinned"; pinned: boolean; markedUnread?: null; deleteThroughSeq?: null }|{ change?: "markedUnread"; pinned?: null; markedUnread: boolean; deleteThroughSeq?: null }|{ change?: "deleteThroughSeq"; pinned?: null; markedUnread?: null; deleteThroughSeq: number })
+            );
+        }
+
+        interface IConversationState extends parley.v1.ConversationState.$Properties {
+        }
+
+        class ConversationState {
+            constructor(properties?: parley.v1.ConversationState.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            chatType: parley.v1.ChatType;
+            pinned: boolean;
+            markedUnread: boolean;
+            deletedThroughSeq: number;
+            updatedAt: number;
+            static create(properties: parley.v1.ConversationState.$Shape): parley.v1.ConversationState & parley.v1.ConversationState.$Shape;
+            static create(properties?: parley.v1.ConversationState.$Properties): parley.v1.ConversationState;
+            static encode(message: parley.v1.ConversationState.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ConversationState & parley.v1.ConversationState.$Shape;
+        }
+
+        namespace ConversationState {
+            interface $Properties {
+                conversation?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                pinned?: (boolean|null);
+                markedUnread?: (boolean|null);
+                deletedThroughSeq?: (number|null);
+                updatedAt?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ConversationState.$Properties;
+        }
+
+        interface IConversationStateResponse extends parley.v1.ConversationStateResponse.$Properties {
+        }
+
+        class ConversationStateResponse {
+            constructor(properties?: parley.v1.ConversationStateResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            eventSeq: number;
+            states: parley.v1.ConversationState.$Properties[];
+            static create(properties: parley.v1.ConversationStateResponse.$Shape): parley.v1.ConversationStateResponse & parley.v1.ConversationStateResponse.$Shape;
+            static create(properties?: parley.v1.ConversationStateResponse.$Properties): parley.v1.ConversationStateResponse;
+            static encode(message: parley.v1.ConversationStateResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ConversationStateResponse & parley.v1.ConversationStateResponse.$Shape;
+        }
+
+        namespace ConversationStateResponse {
+            interface $Properties {
+                eventSeq?: (number|null);
+                states?: (parley.v1.ConversationState.$Properties[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ConversationStateResponse.$Properties;
+        }
+
+        interface IConversationStateEvent extends parley.v1.ConversationStateEvent.$Properties {
+        }
+
+        class ConversationStateEvent {
+            constructor(properties?: parley.v1.ConversationStateEvent.$Properties);
+            $unknowns?: Uint8Array[];
+            state?: (parley.v1.ConversationState.$Properties|null);
+            static create(properties: parley.v1.ConversationStateEvent.$Shape): parley.v1.ConversationStateEvent & parley.v1.ConversationStateEvent.$Shape;
+            static create(properties?: parley.v1.ConversationStateEvent.$Properties): parley.v1.ConversationStateEvent;
+            static encode(message: parley.v1.ConversationStateEvent.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ConversationStateEvent & parley.v1.ConversationStateEvent.$Shape;
+        }
+
+        namespace ConversationStateEvent {
+            interface $Properties {
+                state?: (parley.v1.ConversationState.$Properties|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ConversationStateEvent.$Properties;
+        }
+
+        interface IDevicesRequest extends parley.v1.DevicesRequest.$Properties {
+        }
+
+        class DevicesRequest {
+            constructor(properties?: parley.v1.DevicesRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            signOutSession: string;
+            static create(properties: parley.v1.DevicesRequest.$Shape): parley.v1.DevicesRequest & parley.v1.DevicesRequest.$Shape;
+            static create(properties?: parley.v1.DevicesRequest.$Properties): parley.v1.DevicesRequest;
+            static encode(message: parley.v1.DevicesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.DevicesRequest & parley.v1.DevicesRequest.$Shape;
+        }
+
+        namespace DevicesRequest {
+            interface $Properties {
+                signOutSession?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.DevicesRequest.$Properties;
+        }
+
+        interface IDevice extends parley.v1.Device.$Properties {
+        }
+
+        class Device {
+            constructor(properties?: parley.v1.Device.$Properties);
+            $unknowns?: Uint8Array[];
+            sessionId: string;
+            deviceId: string;
+            name: string;
+            platform: string;
+            signedInAt: number;
+            lastSeenAt: number;
+            current: boolean;
+            online: boolean;
+            static create(properties: parley.v1.Device.$Shape): parley.v1.Device & parley.v1.Device.$Shape;
+            static create(properties?: parley.v1.Device.$Properties): parley.v1.Device;
+            static encode(message: parley.v1.Device.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.Device & parley.v1.Device.$Shape;
+        }
+
+        namespace Device {
+            interface $Properties {
+                sessionId?: (string|null);
+                deviceId?: (string|null);
+                name?: (string|null);
+                platform?: (string|null);
+                signedInAt?: (number|null);
+                lastSeenAt?: (number|null);
+                current?: (boolean|null);
+                online?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.Device.$Properties;
+        }
+
+        interface IDevicesResponse extends parley.v1.DevicesResponse.$Properties {
+        }
+
+        class DevicesResponse {
+            constructor(properties?: parley.v1.DevicesResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            devices: parley.v1.Device.$Properties[];
+            limit: number;
+            static create(properties: parley.v1.DevicesResponse.$Shape): parley.v1.DevicesResponse & parley.v1.DevicesResponse.$Shape;
+            static create(properties?: parley.v1.DevicesResponse.$Properties): parley.v1.DevicesResponse;
+            static encode(message: parley.v1.DevicesResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.DevicesResponse & parley.v1.DevicesResponse.$Shape;
+        }
+
+        namespace DevicesResponse {
+            interface $Properties {
+                devices?: (parley.v1.Device.$Properties[]|null);
+                limit?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.DevicesResponse.$Properties;
+        }
+
+        interface IDevicesChanged extends parley.v1.DevicesChanged.$Properties {
+        }
+
+        class DevicesChanged {
+            constructor(properties?: parley.v1.DevicesChanged.$Properties);
+            $unknowns?: Uint8Array[];
+            sessionId: string;
+            signedOut: boolean;
+            static create(properties: parley.v1.DevicesChanged.$Shape): parley.v1.DevicesChanged & parley.v1.DevicesChanged.$Shape;
+            static create(properties?: parley.v1.DevicesChanged.$Properties): parley.v1.DevicesChanged;
+            static encode(message: parley.v1.DevicesChanged.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.DevicesChanged & parley.v1.DevicesChanged.$Shape;
+        }
+
+        namespace DevicesChanged {
+            interface $Properties {
+                sessionId?: (string|null);
+                signedOut?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.DevicesChanged.$Properties;
         }
     }
 }
