@@ -21,6 +21,8 @@ import { createContactsService } from './services/contacts'
 import { contactsConfigFromEnv } from './services/contacts/config'
 import { createProfilesService } from './services/profiles'
 import { createRoomService } from './services/rooms/service'
+import { createReactionsService } from './services/reactions'
+import { createDevicesService } from './services/devices'
 import type { RoomFanoutStats } from './services/rooms/fanout'
 import { LOG_TRIM_INTERVAL_MS, retentionCutoff, storageConfigFromEnv } from './config'
 import type { StoreStats } from './store/types'
@@ -91,7 +93,14 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const departure = createAccountDeparture(store, groups, rooms)
   const profiles = createProfilesService(store, registry, contacts, config.attemptLimits.account, departure)
   registry.onPresence((user, online) => profiles.presenceChanged(user, online))
-  const accounts = createAccountService(store, tokens, createAttemptLimiter(store, config.attemptLimits), contactsConfig.deletedNameReserveMs)
+  const reactions = createReactionsService(store, registry)
+  const devices = createDevicesService(store, registry)
+  // The device list's last seen: when a device connects and when it goes away.
+  registry.onAdded((session) => devices.seen(session.sessionId, session.platform ?? null))
+  registry.onRemoved((session) => devices.seen(session.sessionId, null))
+  const accounts = createAccountService(store, tokens, createAttemptLimiter(store, config.attemptLimits), contactsConfig.deletedNameReserveMs, (user, sessionId, name) =>
+    devices.signedIn(user, sessionId, name)
+  )
 
   const credentials = createAppCredentials(store)
   const platform = createPlatformService({ store, messages, groups, rooms, contacts, live: registry, departure })
@@ -110,7 +119,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const app = createAppServer(accounts, config, { service: platform, credentials })
   // The WebSocket gateway shares the port: it handles the upgrade requests of fastify's own http.Server.
   const httpServer = app.server
-  const gateway = attachGateway(httpServer, { config, tokens, store, registry, messages, sync, contacts, profiles, rooms, groups })
+  const gateway = attachGateway(httpServer, { config, tokens, store, registry, messages, sync, contacts, profiles, rooms, groups, reactions, devices })
 
   try {
     await app.listen({ port: config.port, host: config.host })

@@ -57,7 +57,7 @@ export interface TokenService {
   readonly ttlMs: number
   readonly idleMs: number
   /** Starts a device session (login) and returns its first token. */
-  issue(user: string, deviceId: string | null, now?: number): Promise<IssuedToken>
+  issue(user: string, deviceId: string | null, now?: number): Promise<IssuedToken & { sessionId: string }>
   check(token: string, options: CheckOptions): Promise<TokenCheck>
   /** Replaces the grant's token with a new one; the old one stops working (and revokes the session if reused). */
   rotate(grant: TokenGrant, now?: number): Promise<{ ok: true; issued: IssuedToken; grant: TokenGrant } | TokenRefusal>
@@ -106,7 +106,7 @@ export function createTokenService(store: ServerStore, ttlSec: number, idleMs: n
         { sessionId, user, deviceId: deviceId || null, createdAt: now, renewedAt: now, revokedAt: null },
         row
       )
-      return { token, expiresAt: row.expiresAt }
+      return { token, expiresAt: row.expiresAt, sessionId }
     },
 
     async check(token, { deviceId, user, now = Date.now() }) {

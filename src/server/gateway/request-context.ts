@@ -9,6 +9,8 @@ import type { MessageService } from '../services/messages'
 import type { ProfilesService } from '../services/profiles'
 import type { RoomService } from '../services/rooms/service'
 import type { SyncService } from '../services/sync'
+import type { ReactionsService } from '../services/reactions'
+import type { DevicesService } from '../services/devices'
 import type { ServerStore } from '../store/types'
 import type { OnlineRegistry } from './online-registry'
 
@@ -24,6 +26,8 @@ export interface GatewayServices {
   contacts: ContactsService
   profiles: ProfilesService
   groups: GroupsService
+  reactions: ReactionsService
+  devices: DevicesService
 }
 
 /** One authenticated connection as a request handler sees it. */

@@ -5,9 +5,11 @@ import type { GroupsStore } from './groups/types'
 import type { PlatformStore } from './platform/types'
 import type { ProfilesStore } from './profiles/types'
 import type { RoomsStore } from './rooms/types'
+import type { ReactionsStore } from './reactions/types'
+import type { DevicesStore } from './devices/types'
 
 /** Every domain's store interface; ServerStore extends this. A new domain adds its interface here. */
-export interface DomainStores extends RoomsStore, ContactsStore, ProfilesStore, GroupsStore, PlatformStore {}
+export interface DomainStores extends RoomsStore, ContactsStore, ProfilesStore, GroupsStore, PlatformStore, ReactionsStore, DevicesStore {}
 
 /** The names of DomainStores' methods: the worker proxy forwards exactly these (the type checks none is missing). */
 export const DOMAIN_METHODS = [
@@ -41,6 +43,17 @@ export const DOMAIN_METHODS = [
   'accountSetPasswordHash',
   'accountDelete',
   'accountReclaimName',
+  // reactions, one-to-one pins, conversation states
+  'reactionChange',
+  'reactionsOf',
+  'singlePinChange',
+  'conversationStateChange',
+  'conversationStates',
+  // devices
+  'devicesOf',
+  'deviceSetName',
+  'deviceSeen',
+  'devicesEnforceLimit',
   // groups
   'changeGroup',
   'groupInfo',

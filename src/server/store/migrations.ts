@@ -5,6 +5,8 @@ import { ROOMS_SCHEMA_SQL } from './rooms/sqlite'
 import { CONTACTS_PROFILES_SCHEMA } from './contacts/schema'
 import { GROUPS_MIGRATION_SQL } from './groups/schema'
 import { PLATFORM_SCHEMA_SQL } from './platform/schema'
+import { REACTIONS_SCHEMA_SQL } from './reactions/schema'
+import { DEVICES_SCHEMA_SQL } from './devices/schema'
 import { runSchemaMigrations, SchemaMigrationError, SchemaTooNewError, type SchemaMigration } from '../../shared/sqlite-migrations'
 
 /** Index i holds the SQL that moves the schema from version i to i + 1. Never edit a shipped entry; append. */
@@ -144,7 +146,11 @@ export const MIGRATIONS: readonly string[] = [
   // (store/groups/schema.ts).
   GROUPS_MIGRATION_SQL,
   // platform API: users.banned_at (store/platform/schema.ts)
-  PLATFORM_SCHEMA_SQL
+  PLATFORM_SCHEMA_SQL,
+  // reactions: message_reactions, single_pins, conversation_states (store/reactions/schema.ts)
+  REACTIONS_SCHEMA_SQL,
+  // devices: device_sessions.device_name, platform, last_seen_at (store/devices/schema.ts)
+  DEVICES_SCHEMA_SQL
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -10,7 +10,16 @@ export const KIND_READ_POINTER = 2
 /** ChatType.CHAT_TYPE_GROUP (messages.proto): group messages and pointers go to the groups domain. */
 export const CHAT_TYPE_GROUP = 1
 /** Event entries (see UserEvent): the kind column's value for each. */
-export const USER_EVENT_KINDS: Readonly<Record<UserEventKind, number>> = { contact: 3, membership: 4, profile: 5 }
+export const USER_EVENT_KINDS: Readonly<Record<UserEventKind, number>> = {
+  contact: 3,
+  membership: 4,
+  profile: 5,
+  // The reply helper's kinds share their numbers with their Event oneof fields (13-16), so no branch collides.
+  reaction: 13,
+  conversationState: 14,
+  messagePin: 15,
+  devicesChanged: 16
+}
 const USER_EVENT_BY_KIND = new Map<number, UserEventKind>(
   Object.entries(USER_EVENT_KINDS).map(([name, kind]) => [kind, name as UserEventKind])
 )
