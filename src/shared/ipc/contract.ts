@@ -20,6 +20,7 @@ import type {
 } from '../model/groups'
 import type { JoinedRoom, RoomAttribute, RoomDirectoryPage, RoomEvent, RoomInfo, RoomMemberPage } from '../model/rooms'
 import type { ContactsState, UserPresence, UserProfile, UserSearchResult } from '../model/contacts'
+import type { ConversationState, DeviceList, MessageReactions, PinsChanged, ReactionsChanged } from '../model/reactions'
 import type { InvokeArgsOf, InvokeMethod } from './schemas'
 
 export interface AppInfo {
@@ -134,6 +135,18 @@ export interface InvokeResults {
   'profile.changePassword': void
   /** Then the session ends (session.ended) and this device's copy of the account is removed. */
   'profile.deleteAccount': void
+  /** One message per target conversation (status 'sending'): one message forwarded as itself, several combined. */
+  'messages.forward': ChatMessage[]
+  /** The message's reactions once mine is added or removed. */
+  'reactions.react': ReactionsChanged
+  'reactions.of': MessageReactions[]
+  /** The conversation's pinned server ids, newest pin first. */
+  'pins.set': number[]
+  'pins.list': number[]
+  'conversations.setState': ConversationState
+  'devices.list': DeviceList
+  /** The list once the device is signed out (it is told why and stops). */
+  'devices.signOut': DeviceList
 }
 
 export type { InvokeMethod }
@@ -157,6 +170,14 @@ export interface PushEvents {
   'profile.changed': UserProfile
   /** A group's record on this device changed (joined, left, removed, dissolved, role, description), or an invitation came. */
   'groups.changed': GroupsChanged
+  /** A message's reactions changed (mine, someone else's, or from my other devices). */
+  'reactions.changed': ReactionsChanged
+  /** A one-to-one conversation's pins changed. */
+  'pins.changed': PinsChanged
+  /** My state of a conversation changed on a device of mine (deleted: drop it and its messages from view). */
+  'conversations.state': ConversationState & { deleted: boolean }
+  /** A device of my account signed in or out: read the device list again. */
+  'devices.changed': { sessionId: string; signedOut: boolean }
 }
 export type PushEventName = keyof PushEvents
 

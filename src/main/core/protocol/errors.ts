@@ -42,6 +42,12 @@ const WIRE_ERRORS: Partial<Record<ErrorCode, { code: AppErrorCode; sentence: str
   [ErrorCode.ERROR_TOKEN_REVOKED]: {
     code: 'NOT_SIGNED_IN',
     sentence: 'This sign-in was ended (signed out or used elsewhere). Please sign in again.'
+  },
+  [ErrorCode.ERROR_TOO_MANY_REACTIONS]: { code: 'LIMIT_EXCEEDED', sentence: 'This message already has 20 different reactions: add one of those.' },
+  [ErrorCode.ERROR_DEVICE_SIGNED_OUT]: { code: 'NOT_SIGNED_IN', sentence: 'This device was signed out from another device of your account.' },
+  [ErrorCode.ERROR_DEVICE_LIMIT]: {
+    code: 'NOT_SIGNED_IN',
+    sentence: 'This device was signed out because your account signed in on more devices than allowed.'
   }
 }
 

@@ -12,6 +12,7 @@ import { GroupsClient } from '../groups'
 import { GroupSync } from '../groups/group-sync'
 import { ContactsClient } from '../contacts'
 import { RoomsClient } from '../rooms/client'
+import { ReactionsClient } from '../reactions'
 import { messageDecoder, rawEventOfPush, rawEventsOfResponse, type LogEntryDecoder } from '../protocol/log-entry'
 import { chatTypeToWire } from '../protocol/messages'
 import { bodyOfMessage } from '../protocol/content'
@@ -70,6 +71,8 @@ export class DeviceSession {
   readonly contacts: ContactsClient
   /** Chat rooms: live only, messages kept in memory (rooms/client.ts); the joined rooms saved for a restart. */
   readonly rooms: RoomsClient
+  /** Reactions, one-to-one pins, conversation state and the device list (reactions/index.ts). */
+  readonly reactions: ReactionsClient
   /** Why the session is ending when this device asked for it (account deleted): shown instead of the close's reason. */
   endingReason: string | null = null
   /** The first catch-up attempt of the latest (re)connect. */
@@ -115,6 +118,7 @@ export class DeviceSession {
         this.emitChanges(changes)
         this.onMembershipChanges(changes.userEvents)
         if (changes.userEvents.length > 0) this.contacts.onUserEvents(changes.userEvents)
+        if (changes.userEvents.length > 0) this.reactions.onUserEvents(changes.userEvents)
         // The store moved the read pointer of the conversation on screen: tell the server.
         if (host.activeConversation() && this.isCurrent) this.flushReadPointers()
       },
@@ -202,7 +206,16 @@ export class DeviceSession {
         if (this.isCurrent) host.emit('roomEvent', event)
       }
     })
+    this.reactions = new ReactionsClient({ store: store.domains.reactions, connection })
     this.unsubscribe = [
+      this.reactions.on('reactionsChanged', (changed) => this.isCurrent && host.emit('reactionsChanged', changed)),
+      this.reactions.on('pinsChanged', (changed) => this.isCurrent && host.emit('pinsChanged', changed)),
+      this.reactions.on('devicesChanged', (changed) => this.isCurrent && host.emit('devicesChanged', changed)),
+      this.reactions.on('conversationStateChanged', (state) => {
+        if (!this.isCurrent) return
+        host.emit('conversationStateChanged', state)
+        if (!state.deleted) void this.emitConversation(state.conversation)
+      }),
       connection.on('status', (status) => host.setStatus(status)),
       connection.on('online', (info) => this.onOnline(info)),
       connection.on('push', (push) => this.onPush(push)),
@@ -248,6 +261,7 @@ export class DeviceSession {
     for (const off of this.unsubscribe) off()
     this.contacts.close()
     this.rooms.close()
+    this.reactions.close()
     this.outbox.close()
     this.catchUp.stop()
     await this.connection.stop()
@@ -326,6 +340,11 @@ export class DeviceSession {
     // The contacts list (new device), profiles and friends' presence, once the log is caught up.
     void this.lastCatchUp.then(
       () => (this.isCurrent ? this.contacts.start() : undefined),
+      () => undefined
+    )
+    // The account's conversation states (a new device learns pins, unread marks and deletions here).
+    void this.lastCatchUp.then(
+      () => (this.isCurrent ? this.reactions.loadStates() : undefined),
       () => undefined
     )
   }
