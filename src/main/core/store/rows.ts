@@ -22,6 +22,9 @@ export interface MessageRow {
   seq: number | null
   status: string
   error: string | null
+  /** Reply and forward (migration 011): the quote as JSON, and 1 for a forwarded message; NULL otherwise. */
+  reply_to: string | null
+  forwarded: number | null
 }
 
 /** Named parameters for inserting / updating a messages row (MESSAGE_COLUMNS plus the derived search key). */
@@ -31,7 +34,8 @@ export interface MessageParams extends MessageRow {
 
 
 export const MESSAGE_COLUMNS =
-  'id, server_id, conversation_id, chat_type, sender, recipient, direction, type, body, text, timestamp, seq, status, error'
+  'id, server_id, conversation_id, chat_type, sender, recipient, direction, type, body, text, timestamp, seq, status, error, ' +
+  'reply_to, forwarded'
 /** Columns written by an INSERT: MESSAGE_COLUMNS then the search key (a bigint, never read back). */
 export const INSERT_COLUMNS = `${MESSAGE_COLUMNS}, search_key`
 /** MESSAGE_COLUMNS as a list, split once. */
@@ -110,6 +114,8 @@ export function messageToParams(message: ChatMessage): MessageParams {
     seq: message.seq,
     status: message.status,
     error: message.error,
+    reply_to: message.replyTo ? JSON.stringify(message.replyTo) : null,
+    forwarded: message.forwarded ? 1 : null,
     search_key: searchKey(message.timestamp, message.seq, message.id)
   }
 }
@@ -117,7 +123,7 @@ export function messageToParams(message: ChatMessage): MessageParams {
 /** Appends the params as positional values in MESSAGE_COLUMNS order (multi-row inserts bind a flat list). */
 export function pushMessageValues(values: unknown[], p: MessageParams): void {
   values.push(p.id, p.server_id, p.conversation_id, p.chat_type, p.sender, p.recipient, p.direction, p.type, p.body, p.text,
-    p.timestamp, p.seq, p.status, p.error, p.search_key)
+    p.timestamp, p.seq, p.status, p.error, p.reply_to, p.forwarded, p.search_key)
 }
 
 /**
@@ -137,7 +143,9 @@ export function storedMessage(message: ChatMessage): ChatMessage {
     timestamp: message.timestamp,
     seq: message.seq,
     status: message.status,
-    error: message.error
+    error: message.error,
+    ...(message.replyTo ? { replyTo: message.replyTo } : {}),
+    ...(message.forwarded ? { forwarded: true } : {})
   }
 }
 
@@ -167,8 +175,23 @@ export function rowToMessage(row: MessageRow): ChatMessage {
     timestamp: row.timestamp,
     seq: row.seq,
     status: row.status as MessageStatus,
-    error: row.error
+    error: row.error,
+    ...replyExtrasOf(row)
   }
+}
+
+/** The reply quote and forwarded mark of a row (a damaged quote is dropped: the message itself still shows). */
+function replyExtrasOf(row: MessageRow): Pick<ChatMessage, 'replyTo' | 'forwarded'> {
+  const extras: Pick<ChatMessage, 'replyTo' | 'forwarded'> = {}
+  if (row.reply_to) {
+    try {
+      extras.replyTo = JSON.parse(row.reply_to) as NonNullable<ChatMessage['replyTo']>
+    } catch {
+      // leave it out
+    }
+  }
+  if (row.forwarded === 1) extras.forwarded = true
+  return extras
 }
 
 export function rowToConversation(row: ConversationRow): Conversation {

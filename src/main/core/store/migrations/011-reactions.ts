@@ -5,12 +5,17 @@
 //   rows whole when it re-reads them (ReactionsRequest), so a missed group push heals when the chat is shown again.
 // * message_pins: pins of one-to-one conversations (groups keep theirs in their info).
 // * conversation_states: pinned / marked unread / deleted through a seq, the same on every device of the account.
+// * messages.reply_to (JSON of the ReplyInfo a reply quotes) and messages.forwarded (1 = forwarded): what a bubble
+//   shows of a reply or a forward; NULL for every other message.
 import type { Database } from 'better-sqlite3'
 
 export const version = 11
 
 export function up(db: Database): void {
   db.exec(`
+    ALTER TABLE messages ADD COLUMN reply_to TEXT;
+    ALTER TABLE messages ADD COLUMN forwarded INTEGER;
+
     CREATE TABLE reactions (
       chat_type       TEXT    NOT NULL,
       conversation_id TEXT    NOT NULL,
