@@ -9,6 +9,7 @@ import { openRoomsSqlite } from './rooms/sqlite'
 import { openContactsSqlite } from './contacts/sqlite'
 import { openProfilesSqlite } from './profiles/sqlite'
 import { openPlatformSqlite } from './platform/sqlite'
+import { openAttachmentsSqlite } from './attachments/sqlite'
 import { openReactionsSqlite } from './reactions/sqlite'
 import { openDevicesSqlite } from './devices/sqlite'
 
@@ -22,6 +23,7 @@ export function openSqliteDomains(context: SqliteDomainContext): Synchronous<Dom
     ...openProfilesSqlite(context),
     ...openGroupsSqlite(context),
     ...openPlatformSqlite(context),
+    ...openAttachmentsSqlite(context),
     ...openReactionsSqlite(context),
     ...openDevicesSqlite(context)
   }

@@ -2416,7 +2416,10 @@ export namespace parley {
             ERROR_LIMIT_EXCEEDED = 23,
             ERROR_TOO_MANY_REACTIONS = 29,
             ERROR_DEVICE_SIGNED_OUT = 30,
-            ERROR_DEVICE_LIMIT = 31
+            ERROR_DEVICE_LIMIT = 31,
+            ERROR_ATTACHMENT_NOT_FOUND = 32,
+            ERROR_ATTACHMENT_FORBIDDEN = 33,
+            ERROR_TOO_LARGE = 34
         }
 
         enum CloseCode {

@@ -17191,6 +17191,9 @@ export const parley = $root.parley = (() => {
          * @property {number} ERROR_TOO_MANY_REACTIONS=29 ERROR_TOO_MANY_REACTIONS value
          * @property {number} ERROR_DEVICE_SIGNED_OUT=30 ERROR_DEVICE_SIGNED_OUT value
          * @property {number} ERROR_DEVICE_LIMIT=31 ERROR_DEVICE_LIMIT value
+         * @property {number} ERROR_ATTACHMENT_NOT_FOUND=32 ERROR_ATTACHMENT_NOT_FOUND value
+         * @property {number} ERROR_ATTACHMENT_FORBIDDEN=33 ERROR_ATTACHMENT_FORBIDDEN value
+         * @property {number} ERROR_TOO_LARGE=34 ERROR_TOO_LARGE value
          */
         v1.ErrorCode = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -17221,6 +17224,9 @@ export const parley = $root.parley = (() => {
             values[valuesById[29] = "ERROR_TOO_MANY_REACTIONS"] = 29;
             values[valuesById[30] = "ERROR_DEVICE_SIGNED_OUT"] = 30;
             values[valuesById[31] = "ERROR_DEVICE_LIMIT"] = 31;
+            values[valuesById[32] = "ERROR_ATTACHMENT_NOT_FOUND"] = 32;
+            values[valuesById[33] = "ERROR_ATTACHMENT_FORBIDDEN"] = 33;
+            values[valuesById[34] = "ERROR_TOO_LARGE"] = 34;
             return values;
         })();
 
