@@ -85,7 +85,9 @@ describe('reply, forward, reactions, conversation state and devices through the 
     await waitFor('the pin on d2', async () => (await onD2())?.pinned === true)
     await d1.reactions.setState(conversation, { markedUnread: true })
     await waitFor('the unread mark on d2', async () => (await onD2())?.markedUnread === true)
-    await d1.reactions.setState(conversation, { deleteThroughSeq: hello.seq! })
+    // Through the newest message as this account's log numbers it (the conversation's seq on dana's devices).
+    const onD1 = await arrived(d1, erin, (m) => m.id === hello.id, 'hello on d1')
+    await d1.reactions.setState(conversation, { deleteThroughSeq: onD1.seq! })
     await waitFor('the deletion on d2', async () => (await onD2()) === undefined && (await localHistory(d2, erin)).length === 0)
 
     const ended = new Promise<string>((resolve) => d2.on('sessionEnded', ({ reason }) => resolve(reason)))
