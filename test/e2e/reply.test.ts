@@ -68,7 +68,7 @@ describe('reply with a quote', () => {
     await quote.click()
     const highlighted = messageLog(alicePage).locator('article.message--highlight')
     await eventually(async () => expect(await highlighted.textContent()).toContain('Where shall we meet?'))
-    await eventually(async () => expect(await bubble(alicePage, 'Where shall we meet?').isVisible()).toBe(true))
+    await eventually(async () => expect(await highlighted.isVisible()).toBe(true))
     expect(app.pageErrors).toEqual([])
   }, 120_000)
 })
