@@ -9,7 +9,8 @@ import { createAppCredentials } from './auth/app-credential'
 import { createPlatformService } from './api/platform/service'
 import { startAuthCleanup } from './auth/cleanup'
 import { createTokenService } from './auth/tokens'
-import { GOING_AWAY_WINDOW_MS, resolveConfig } from './config'
+import { GOING_AWAY_WINDOW_MS, maxUploadBytes, resolveConfig } from './config'
+import { createAttachmentService, type AttachmentService } from './services/attachments/service'
 import type { ServerOptions } from './options'
 import { attachGateway, WS_PATH } from './gateway/ws-gateway'
 import { OnlineRegistry } from './gateway/online-registry'
@@ -22,6 +23,8 @@ import { createContactsService } from './services/contacts'
 import { contactsConfigFromEnv } from './services/contacts/config'
 import { createProfilesService } from './services/profiles'
 import { createRoomService } from './services/rooms/service'
+import { createReactionsService } from './services/reactions'
+import { createDevicesService } from './services/devices'
 import type { RoomFanoutStats } from './services/rooms/fanout'
 import { LOG_TRIM_INTERVAL_MS, retentionCutoff, storageConfigFromEnv } from './config'
 import type { StoreStats } from './store/types'
@@ -81,19 +84,39 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const contactsConfig = contactsConfigFromEnv()
   const contacts = createContactsService(store, registry, contactsConfig)
   const messageOps = createMessageOpsService(store, registry)
-  const messages = createMessageService(store, registry, contacts, messageOps)
+  let attachments: AttachmentService
+  try {
+    // Room membership is live (the rooms service below); the check runs only once requests arrive.
+    attachments = await createAttachmentService({
+      store,
+      dataDir: config.dataDir,
+      maxUploadBytes: maxUploadBytes(options.maxUploadMb, process.env),
+      isInRoom: (room, user) => rooms.isPresent(room, user)
+    })
+  } catch (err) {
+    await store.close()
+    throw err
+  }
+  const messages = createMessageService(store, registry, contacts, attachments, messageOps)
   const groups = createGroupsService(store, registry)
   // A device's first connection subscribes it to its groups' live entries (fan-out by online devices).
   registry.useGroupLoader((user) => store.groupIdsOf(user))
   const sync = createSyncService(store, groups)
-  const rooms = createRoomService(store, config.rooms)
+  const rooms = createRoomService(store, config.rooms, undefined, attachments)
   // A connection that goes away leaves its rooms; its user leaves them after the grace period unless back.
   registry.onRemoved((session) => rooms.socketClosed(session))
   // A deleted account leaves its groups and rooms after the deletion's own transaction (services/accounts.ts).
   const departure = createAccountDeparture(store, groups, rooms)
   const profiles = createProfilesService(store, registry, contacts, config.attemptLimits.account, departure)
   registry.onPresence((user, online) => profiles.presenceChanged(user, online))
-  const accounts = createAccountService(store, tokens, createAttemptLimiter(store, config.attemptLimits), contactsConfig.deletedNameReserveMs)
+  const reactions = createReactionsService(store, registry)
+  const devices = createDevicesService(store, registry)
+  // The device list's last seen: when a device connects and when it goes away.
+  registry.onAdded((session) => devices.seen(session.sessionId, session.platform ?? null))
+  registry.onRemoved((session) => devices.seen(session.sessionId, null))
+  const accounts = createAccountService(store, tokens, createAttemptLimiter(store, config.attemptLimits), contactsConfig.deletedNameReserveMs, (user, sessionId, name) =>
+    devices.signedIn(user, sessionId, name)
+  )
 
   const credentials = createAppCredentials(store)
   const platform = createPlatformService({ store, messages, groups, rooms, contacts, live: registry, departure })
@@ -109,10 +132,12 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   await departure.sweep().catch((err: unknown) => {
     log.error('finishing the leaving of deleted accounts failed', { error: err instanceof Error ? err.message : String(err) })
   })
-  const app = createAppServer(accounts, config, { service: platform, credentials })
+  const app = createAppServer(accounts, config, { service: platform, credentials }, { service: attachments, tokens })
   // The WebSocket gateway shares the port: it handles the upgrade requests of fastify's own http.Server.
   const httpServer = app.server
-  const gateway = attachGateway(httpServer, { config, tokens, store, registry, messages, sync, contacts, profiles, rooms, groups, messageOps })
+  const gateway = attachGateway(httpServer, {
+    config, tokens, store, registry, messages, sync, contacts, profiles, rooms, groups, reactions, devices, messageOps
+  })
 
   try {
     await app.listen({ port: config.port, host: config.host })
@@ -143,6 +168,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     // The last-seen times of the devices the shutdown closed are written before the store goes.
     await profiles.settled()
     rooms.close()
+    attachments.close()
     await store.close()
     log.info('stopped', { url })
   }

@@ -9,6 +9,7 @@ import {
   type Conversation,
   type ConversationKey,
   type MessagePage,
+  type ReplyInfo,
   type SessionInfo
 } from '../../shared/model'
 import { MAX_TEXT_BYTES, utf8ByteLength } from '../../shared/limits'
@@ -23,6 +24,8 @@ import type { RoomsClient } from './rooms/client'
 import type { MessageOpsClient } from './message-ops'
 import { decodeLogEntry, type LogEntryDecoder } from './protocol/log-entry'
 import { newOutgoingText } from './protocol/messages'
+import type { ReactionsClient } from './reactions'
+import { FORWARD_MAX_TARGETS, forwardContent, replyInfoOf } from './forward/compose'
 import { StoreError } from './store'
 import type { MessageStore } from './store/types'
 import type { SyncError } from './sync/syncer'
@@ -133,6 +136,11 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     return this.requireSession().rooms
   }
 
+  /** Reactions, one-to-one pins, conversation state and the device list of the signed-in session. */
+  get reactions(): ReactionsClient {
+    return this.requireSession().reactions
+  }
+
   /** Contacts, profiles, presence and the account of the signed-in session. */
   get contacts(): ContactsClient {
     return this.requireSession().contacts
@@ -189,7 +197,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     this.signingIn = true
     try {
       const typed = canonicalUserId(username) ?? username.trim()
-      const account = await loginAccount(this.options.serverUrl, typed, password, this.options.deviceId)
+      const account = await loginAccount(this.options.serverUrl, typed, password, this.options.deviceId, `Parley (${this.options.platform ?? 'desktop'})`)
       const user = canonicalUserId(account.user) ?? account.user
       const store = await this.openStore(user, [username, account.user])
       const session = new DeviceSession(this.host, user, account.token, account.expiresAt, store)
@@ -271,7 +279,14 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
   async sendText(
     to: ConversationRef,
     text: string,
-    mentions: { mentions?: string[]; mentionAll?: boolean; burnAfterReadSec?: number } = {}
+    mentions: {
+      mentions?: string[]
+      mentionAll?: boolean
+      /** The id of the message this one replies to. */
+      replyTo?: string
+      /** Burn after reading (one-to-one): seconds from the recipient's first read. */
+      burnAfterReadSec?: number
+    } = {}
   ): Promise<ChatMessage> {
     const session = this.requireSession()
     if (typeof to === 'string' && !to.trim()) throw new AppError('BAD_ARGUMENT', 'Choose who to send the message to.')
@@ -283,6 +298,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
       })
     }
     const message = newOutgoingText(session.info.user, conversation, text)
+    if (mentions.replyTo) message.replyTo = await this.replyQuote(session, conversation, mentions.replyTo)
     if (conversation.type === 'group') {
       await this.checkGroupSendable(session, conversation.id)
       const users = [...new Set((mentions.mentions ?? []).flatMap((u) => canonicalUserId(u) ?? []))]
@@ -292,6 +308,44 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     // Burn after reading (message-ops): one-to-one chats; the timer starts at the recipient's first read.
     if (mentions.burnAfterReadSec && conversation.type === 'single') message.burnAfterReadSec = Math.floor(mentions.burnAfterReadSec)
     return session.outbox.enqueue(message).catch(rethrowAsAppError)
+  }
+
+  /** The quote of a message of `conversation` for a reply to it. */
+  private async replyQuote(session: DeviceSession, conversation: ConversationKey, messageId: string): Promise<ReplyInfo> {
+    const original = await session.store.getMessage(messageId).catch(rethrowAsAppError)
+    if (!original || original.chatType !== conversation.type || original.conversationId !== conversation.id) {
+      throw new AppError('NOT_FOUND', 'The message you are replying to is not in this conversation.')
+    }
+    return replyInfoOf(original)
+  }
+
+  /**
+   * Forwards messages of this device to conversations: one message as itself (marked forwarded), several as one
+   * combined message. Attachments keep their references (the server grants the target conversation the bytes).
+   */
+  async forward(messageIds: readonly string[], targets: readonly ConversationRef[]): Promise<ChatMessage[]> {
+    const session = this.requireSession()
+    if (targets.length === 0) throw new AppError('BAD_ARGUMENT', 'Choose where to forward the messages.')
+    if (targets.length > FORWARD_MAX_TARGETS) {
+      throw new AppError('LIMIT_EXCEEDED', `You can forward to at most ${FORWARD_MAX_TARGETS} conversations at once.`, { params: { limit: FORWARD_MAX_TARGETS } })
+    }
+    const originals: ChatMessage[] = []
+    for (const id of messageIds) {
+      const original = await session.store.getMessage(id).catch(rethrowAsAppError)
+      if (!original) throw new AppError('NOT_FOUND', 'A message to forward is no longer on this device.')
+      originals.push(original)
+    }
+    const { content, forwarded } = forwardContent(originals)
+    const sent: ChatMessage[] = []
+    for (const target of targets) {
+      const conversation = keyOf(target)
+      if (conversation.type === 'room') throw new AppError('BAD_ARGUMENT', 'Messages cannot be forwarded to a chat room.')
+      if (conversation.type === 'group') await this.checkGroupSendable(session, conversation.id)
+      const message: ChatMessage = { ...newOutgoingText(session.info.user, conversation, ''), content: structuredClone(content) }
+      if (forwarded) message.forwarded = true
+      sent.push(await session.outbox.enqueue(message).catch(rethrowAsAppError))
+    }
+    return sent
   }
 
   async retry(messageId: string): Promise<ChatMessage> {

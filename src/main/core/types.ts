@@ -1,5 +1,6 @@
 // The public face of the client core: ChatClient's options and events. The shells (Electron main,
 // browser host) and the core session API only depend on this, never on the client's internals.
+import type { ConversationState, PinsChanged, ReactionsChanged } from '../../shared/model/reactions'
 import type {
   ChatMessage,
   ConnectionStatus,
@@ -93,6 +94,14 @@ export interface ChatClientEvents {
   messagesRemoved: { conversation: ConversationKey; ids: string[] }
   /** A conversation's disappearing timer changed (either side set it). */
   conversationSettings: { conversation: ConversationKey; disappearAfterSec: number; changedBy: string }
+  /** A message's reactions changed (reactions/index.ts). */
+  reactionsChanged: ReactionsChanged
+  /** A one-to-one conversation's pins changed. */
+  pinsChanged: PinsChanged
+  /** The account's state of a conversation changed (pinned, marked unread, deleted: its messages are gone here). */
+  conversationStateChanged: ConversationState & { deleted: boolean }
+  /** A device of the account signed in or out. */
+  devicesChanged: { sessionId: string; signedOut: boolean }
 }
 
 /** A session's sign-in as a shell saves it to resume later without the password. */

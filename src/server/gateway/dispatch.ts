@@ -216,6 +216,36 @@ export function createDispatcher(services: GatewayServices): RequestDispatcher {
         context.close(CloseCode.CLOSE_SIGNED_OUT, 'Signed out.')
         return
       }
+      case 'react': {
+        const answer = await services.reactions.react(context.user, frame.react ?? {}, context)
+        if (answer.ok) context.sendFrame({ id, reactOk: answer.value })
+        else context.sendError(id, answer.code, answer.message)
+        return
+      }
+      case 'reactions': {
+        const answer = await services.reactions.reactions(context.user, frame.reactions ?? {})
+        if (answer.ok) context.sendFrame({ id, reactionsOk: answer.value })
+        else context.sendError(id, answer.code, answer.message)
+        return
+      }
+      case 'messagePin': {
+        const answer = await services.reactions.messagePin(context.user, frame.messagePin ?? {}, context)
+        if (answer.ok) context.sendFrame({ id, messagePinOk: answer.value })
+        else context.sendError(id, answer.code, answer.message)
+        return
+      }
+      case 'conversationState': {
+        const answer = await services.reactions.conversationState(context.user, frame.conversationState ?? {}, context)
+        if (answer.ok) context.sendFrame({ id, conversationStateOk: answer.value })
+        else context.sendError(id, answer.code, answer.message)
+        return
+      }
+      case 'devices': {
+        const answer = await services.devices.handle(context.user, context.grant.sessionId, frame.devices ?? {}, context)
+        if (answer.ok) context.sendFrame({ id, devicesOk: answer.value })
+        else context.sendError(id, answer.code, answer.message)
+        return
+      }
       case 'auth':
         context.sendError(id, ErrorCode.ERROR_BAD_REQUEST, 'This connection is already authenticated.')
         return

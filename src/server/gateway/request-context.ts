@@ -10,6 +10,8 @@ import type { MessageOpsService } from '../services/message-ops'
 import type { ProfilesService } from '../services/profiles'
 import type { RoomService } from '../services/rooms/service'
 import type { SyncService } from '../services/sync'
+import type { ReactionsService } from '../services/reactions'
+import type { DevicesService } from '../services/devices'
 import type { ServerStore } from '../store/types'
 import type { OnlineRegistry } from './online-registry'
 
@@ -27,6 +29,8 @@ export interface GatewayServices {
   groups: GroupsService
   /** Recall, edit, clear on other devices, self-destruct (services/message-ops). */
   messageOps: MessageOpsService
+  reactions: ReactionsService
+  devices: DevicesService
 }
 
 /** One authenticated connection as a request handler sees it. */

@@ -38,7 +38,11 @@ export function entryToEvent(entry: LogEntry): EventProps {
 /** Event entries are stored as the encoded protobuf of their kind; decoded here to sit in the Event's oneof. */
 function userEventToProps(
   event: UserEvent
-): Pick<EventProps, 'contact' | 'membership' | 'profile' | 'messageChange' | 'conversationSettings' | 'conversationCleared'> {
+): Pick<
+  EventProps,
+  | 'contact' | 'membership' | 'profile' | 'messageChange' | 'conversationSettings' | 'conversationCleared'
+  | 'reaction' | 'messagePin' | 'conversationState' | 'devicesChanged'
+> {
   try {
     switch (event.kind) {
       case 'contact':
@@ -53,6 +57,14 @@ function userEventToProps(
         return { conversationSettings: pb.ConversationSettings.decode(event.payload) }
       case 'conversationCleared':
         return { conversationCleared: pb.ConversationCleared.decode(event.payload) }
+      case 'reaction':
+        return { reaction: pb.ReactionEvent.decode(event.payload) }
+      case 'messagePin':
+        return { messagePin: pb.MessagePinEvent.decode(event.payload) }
+      case 'conversationState':
+        return { conversationState: pb.ConversationStateEvent.decode(event.payload) }
+      case 'devicesChanged':
+        return { devicesChanged: pb.DevicesChanged.decode(event.payload) }
     }
   } catch {
     // Only this server writes payloads, so this means on-disk damage: an empty event of the same kind keeps the

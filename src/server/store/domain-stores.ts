@@ -9,6 +9,13 @@ import type { MessageOpsStore } from './message-ops/types'
 
 /** Every domain's store interface; ServerStore extends this. A new domain adds its interface here. */
 export interface DomainStores extends RoomsStore, ContactsStore, ProfilesStore, GroupsStore, PlatformStore, MessageOpsStore {}
+import type { ReactionsStore } from './reactions/types'
+import type { DevicesStore } from './devices/types'
+import type { AttachmentsStore } from './attachments/types'
+
+/** Every domain's store interface; ServerStore extends this. A new domain adds its interface here. */
+export interface DomainStores
+  extends RoomsStore, ContactsStore, ProfilesStore, GroupsStore, PlatformStore, AttachmentsStore, ReactionsStore, DevicesStore {}
 
 /** The names of DomainStores' methods: the worker proxy forwards exactly these (the type checks none is missing). */
 export const DOMAIN_METHODS = [
@@ -42,6 +49,17 @@ export const DOMAIN_METHODS = [
   'accountSetPasswordHash',
   'accountDelete',
   'accountReclaimName',
+  // reactions, one-to-one pins, conversation states
+  'reactionChange',
+  'reactionsOf',
+  'singlePinChange',
+  'conversationStateChange',
+  'conversationStates',
+  // devices
+  'devicesOf',
+  'deviceSetName',
+  'deviceSeen',
+  'devicesEnforceLimit',
   // groups
   'changeGroup',
   'groupInfo',
@@ -75,7 +93,18 @@ export const DOMAIN_METHODS = [
   'clearConversationElsewhere',
   'startBurnTimers',
   'sweepExpired',
-  'nextExpiry'
+  'nextExpiry',
+  // attachments
+  'attachmentUploadCreate',
+  'attachmentUpload',
+  'attachmentUploadAdvance',
+  'attachmentUploadDelete',
+  'attachmentUploadsIdleSince',
+  'attachmentComplete',
+  'attachmentGet',
+  'attachmentsGet',
+  'attachmentGrants',
+  'attachmentGrant'
 ] as const satisfies readonly (keyof DomainStores)[]
 
 type MissingDomainMethods = Exclude<keyof DomainStores, (typeof DOMAIN_METHODS)[number]>

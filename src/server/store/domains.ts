@@ -10,6 +10,9 @@ import { openContactsSqlite } from './contacts/sqlite'
 import { openProfilesSqlite } from './profiles/sqlite'
 import { openPlatformSqlite } from './platform/sqlite'
 import { openMessageOpsSqlite } from './message-ops/sqlite'
+import { openAttachmentsSqlite } from './attachments/sqlite'
+import { openReactionsSqlite } from './reactions/sqlite'
+import { openDevicesSqlite } from './devices/sqlite'
 
 export type { SqliteDomainContext, SqliteDomainHooks } from './domain-context'
 export { DOMAIN_METHODS, type DomainStores } from './domain-stores'
@@ -21,6 +24,9 @@ export function openSqliteDomains(context: SqliteDomainContext): Synchronous<Dom
     ...openProfilesSqlite(context),
     ...openGroupsSqlite(context),
     ...openPlatformSqlite(context),
+    ...openAttachmentsSqlite(context),
+    ...openReactionsSqlite(context),
+    ...openDevicesSqlite(context),
     ...openMessageOpsSqlite(context)
   }
 }

@@ -79,10 +79,19 @@ export interface ReadPointerEntry {
  * Entries of a user's log that the store keeps as the encoded protobuf of their kind, without looking inside:
  * `contact` = ContactEvent, `membership` = MembershipEvent, `profile` = ProfileChanged (src/shared/proto).
  */
-export type UserEventKind = 'contact' | 'membership' | 'profile' | MessageOpsEventKind
 /** store/message-ops: `messageChange` = MessageChange, `conversationSettings` = ConversationSettings,
  *  `conversationCleared` = ConversationCleared (src/shared/proto/message-ops.proto). */
 export type MessageOpsEventKind = 'messageChange' | 'conversationSettings' | 'conversationCleared'
+export type UserEventKind =
+  | 'contact'
+  | 'membership'
+  | 'profile'
+  /** ReactionEvent, MessagePinEvent, ConversationStateEvent, DevicesChanged (store/reactions, store/devices). */
+  | 'reaction'
+  | 'messagePin'
+  | 'conversationState'
+  | 'devicesChanged'
+  | MessageOpsEventKind
 
 export interface UserEvent {
   kind: UserEventKind

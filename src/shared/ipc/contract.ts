@@ -21,6 +21,7 @@ import type {
 } from '../model/groups'
 import type { JoinedRoom, RoomAttribute, RoomDirectoryPage, RoomEvent, RoomInfo, RoomMemberPage } from '../model/rooms'
 import type { ContactsState, UserPresence, UserProfile, UserSearchResult } from '../model/contacts'
+import type { ConversationState, DeviceList, MessageReactions, PinsChanged, ReactionsChanged } from '../model/reactions'
 import type { InvokeArgsOf, InvokeMethod } from './schemas'
 
 export interface AppInfo {
@@ -143,6 +144,18 @@ export interface InvokeResults {
   'profile.changePassword': void
   /** Then the session ends (session.ended) and this device's copy of the account is removed. */
   'profile.deleteAccount': void
+  /** One message per target conversation (status 'sending'): one message forwarded as itself, several combined. */
+  'messages.forward': ChatMessage[]
+  /** The message's reactions once mine is added or removed. */
+  'reactions.react': ReactionsChanged
+  'reactions.of': MessageReactions[]
+  /** The conversation's pinned server ids, newest pin first. */
+  'pins.set': number[]
+  'pins.list': number[]
+  'conversations.setState': ConversationState
+  'devices.list': DeviceList
+  /** The list once the device is signed out (it is told why and stops). */
+  'devices.signOut': DeviceList
 }
 
 export type { InvokeMethod }
@@ -170,6 +183,14 @@ export interface PushEvents {
   'messages.removed': { conversation: ConversationKey; ids: string[] }
   /** A conversation's disappearing timer changed (either side set it). */
   'conversation.settings': { conversation: ConversationKey; disappearAfterSec: number; changedBy: string }
+  /** A message's reactions changed (mine, someone else's, or from my other devices). */
+  'reactions.changed': ReactionsChanged
+  /** A one-to-one conversation's pins changed. */
+  'pins.changed': PinsChanged
+  /** My state of a conversation changed on a device of mine (deleted: drop it and its messages from view). */
+  'conversations.state': ConversationState & { deleted: boolean }
+  /** A device of my account signed in or out: read the device list again. */
+  'devices.changed': { sessionId: string; signedOut: boolean }
 }
 export type PushEventName = keyof PushEvents
 

@@ -15,6 +15,7 @@ import type {
 
 export type * from './groups'
 export type * from './content'
+export type * from './reactions'
 
 export type ChatType = 'single' | 'group' | 'room'
 
@@ -174,6 +175,10 @@ export interface Conversation {
   draft: string | null
   /** ms since epoch of the latest activity; the list is ordered by it. */
   updatedAt: number
+  /** Pinned to the top of the list on all the account's devices. */
+  pinned?: boolean
+  /** Marked unread by the user (shown as unread until opened), on all the account's devices. */
+  markedUnread?: boolean
 }
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected'

@@ -3,7 +3,7 @@
 import type { ChatClientApi, ChatClientEvents, ChatClientOptions, ClientDiagnostics } from '../types'
 import type { Diagnostics, InvokeReply, InvokeResults, PushEventName, PushEvents, UserLookup } from '../../../shared/ipc/contract'
 import type { InvokeArgsOf, InvokeMethod } from '../../../shared/ipc/schemas'
-import type { ConnectionStatus, ConversationKey, SessionInfo } from '../../../shared/model'
+import type { ChatMessage, ConnectionStatus, ConversationKey, SessionInfo } from '../../../shared/model'
 import { AppError } from '../../../shared/errors'
 import { canonicalUserId } from '../../../shared/user-id'
 import { createLogger } from '../../../shared/logger'
@@ -12,6 +12,7 @@ import type { RoomsClient } from '../rooms/client'
 import type { ContactsApi } from '../contacts'
 import type { GroupsClient } from '../groups'
 import type { MessageOpsClient } from '../message-ops'
+import type { ReactionsClient } from '../reactions'
 import { isInvokeMethod, parseInvokeArgs, unknownMethodError } from './validation'
 
 const log = createLogger('core:session')
@@ -56,6 +57,10 @@ interface ClientExtras {
   readonly groups?: GroupsClient
   /** Recall, edit, delete for me, clear, disappearing timer (ChatClient.messageOps). */
   readonly messageOps?: MessageOpsClient
+  /** Reactions, one-to-one pins, conversation state, devices (ChatClient.reactions). */
+  readonly reactions?: ReactionsClient
+  /** Forward messages to conversations (ChatClient.forward). */
+  forward?(messageIds: readonly string[], targets: readonly ConversationKey[]): Promise<ChatMessage[]>
   /** Delete the account on the server, then end the session (ChatClient.deleteAccount). */
   deleteAccount?(password: string): Promise<void>
 }
@@ -148,15 +153,52 @@ export class CoreSession {
       'app.diagnostics': () => this.diagnostics(),
       'messages.page': ({ conversation, beforeSeq, limit }) =>
         this.signedIn().page(canonicalConversation(conversation), beforeSeq ?? null, limit ?? DEFAULT_PAGE_LIMIT),
-      'messages.sendText': ({ to, text, mentions, mentionAll, burnAfterReadSec }) =>
-        mentions || mentionAll || burnAfterReadSec
-          ? this.signedIn().sendText(canonicalConversation(to), text, { mentions, mentionAll, burnAfterReadSec })
+      'messages.sendText': ({ to, text, mentions, mentionAll, replyTo, burnAfterReadSec }) =>
+        mentions || mentionAll || replyTo || burnAfterReadSec
+          ? this.signedIn().sendText(canonicalConversation(to), text, {
+              ...(mentions ? { mentions } : {}),
+              ...(mentionAll ? { mentionAll } : {}),
+              ...(replyTo ? { replyTo } : {}),
+              ...(burnAfterReadSec ? { burnAfterReadSec } : {})
+            })
           : this.signedIn().sendText(canonicalConversation(to), text),
       'messages.retry': ({ messageId }) => this.signedIn().retry(messageId),
       ...this.messageOpsHandlers(),
       ...this.roomHandlers(),
       ...this.contactHandlers(),
-      ...this.groupHandlers()
+      ...this.groupHandlers(),
+      ...this.replyHandlers()
+    }
+  }
+
+  /** Forward, reactions, pins, conversation state and devices: the session's ReactionsClient and ChatClient.forward. */
+  private replyHandlers(): Pick<
+    Handlers,
+    Extract<InvokeMethod, 'messages.forward' | `reactions.${string}` | `pins.${string}` | 'conversations.setState' | `devices.${string}`>
+  > {
+    const client = (): ChatClientApi & ClientExtras => withExtras(this.signedIn())
+    const reactions = (): ReactionsClient => {
+      const found = client().reactions
+      if (!found) throw notYetAvailable('Reactions')
+      return found
+    }
+    return {
+      'messages.forward': ({ messageIds, targets }) => {
+        const forward = client().forward
+        if (!forward) throw notYetAvailable('Forwarding')
+        return forward.call(client(), messageIds, targets.map(canonicalConversation))
+      },
+      'reactions.react': ({ conversation, serverId, emoji, remove }) => reactions().react(canonicalConversation(conversation), serverId, emoji, remove === true),
+      'reactions.of': ({ conversation, serverIds, refresh }) =>
+        refresh ? reactions().refresh(canonicalConversation(conversation), serverIds) : Promise.resolve(reactions().stored(canonicalConversation(conversation), serverIds)),
+      'pins.set': ({ conversation, serverId, pinned }) => reactions().pin(canonicalConversation(conversation), serverId, pinned),
+      'pins.list': ({ conversation }) => Promise.resolve(reactions().pins(canonicalConversation(conversation))),
+      'conversations.setState': (args) => {
+        const { conversation, ...change } = args
+        return reactions().setState(canonicalConversation(conversation), change)
+      },
+      'devices.list': () => reactions().devices(),
+      'devices.signOut': ({ sessionId }) => reactions().devices(sessionId)
     }
   }
 
@@ -501,6 +543,10 @@ export class CoreSession {
       forward('groupsChanged', 'groups.changed', (changed) => changed),
       forward('messagesRemoved', 'messages.removed', (removed) => removed),
       forward('conversationSettings', 'conversation.settings', (settings) => settings),
+      forward('reactionsChanged', 'reactions.changed', (changed) => changed),
+      forward('pinsChanged', 'pins.changed', (changed) => changed),
+      forward('conversationStateChanged', 'conversations.state', (state) => state),
+      forward('devicesChanged', 'devices.changed', (changed) => changed),
       forward('sessionEnded', 'session.ended', (ended) => {
         this.clientSessionEnded = true
         log.warn('session ended', { reason: ended.reason })

@@ -129,6 +129,15 @@ export function decodeLogEntry(raw: RawLogEvent, me: string): LogEntry {
   ) {
     return { kind: 'userEvent', seq, event: event.kind, bytes: raw.bytes }
   }
+  // Reactions, one-to-one pins, conversation state and device changes (store/reactions applies them).
+  if (
+    (event.kind === 'reaction' && event.reaction) ||
+    (event.kind === 'messagePin' && event.messagePin) ||
+    (event.kind === 'conversationState' && event.conversationState) ||
+    (event.kind === 'devicesChanged' && event.devicesChanged)
+  ) {
+    return { kind: 'userEvent', seq, event: event.kind, bytes: raw.bytes }
+  }
   return { kind: 'unknown', seq, bytes: raw.bytes }
 }
 

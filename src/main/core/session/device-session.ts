@@ -13,6 +13,7 @@ import { GroupSync } from '../groups/group-sync'
 import { ContactsClient } from '../contacts'
 import { MessageOpsClient } from '../message-ops'
 import { RoomsClient } from '../rooms/client'
+import { ReactionsClient } from '../reactions'
 import { messageDecoder, rawEventOfPush, rawEventsOfResponse, type LogEntryDecoder } from '../protocol/log-entry'
 import { chatTypeToWire } from '../protocol/messages'
 import { bodyOfMessage } from '../protocol/content'
@@ -73,6 +74,8 @@ export class DeviceSession {
   readonly rooms: RoomsClient
   /** Recall, edit, delete for me, clear and self-destruct (message-ops/index.ts). */
   readonly messageOps: MessageOpsClient
+  /** Reactions, one-to-one pins, conversation state and the device list (reactions/index.ts). */
+  readonly reactions: ReactionsClient
   /** Why the session is ending when this device asked for it (account deleted): shown instead of the close's reason. */
   endingReason: string | null = null
   /** The first catch-up attempt of the latest (re)connect. */
@@ -119,6 +122,7 @@ export class DeviceSession {
         this.messageOps.onUserEvents(changes.userEvents)
         this.onMembershipChanges(changes.userEvents)
         if (changes.userEvents.length > 0) this.contacts.onUserEvents(changes.userEvents)
+        if (changes.userEvents.length > 0) this.reactions.onUserEvents(changes.userEvents)
         // The store moved the read pointer of the conversation on screen: tell the server.
         if (host.activeConversation() && this.isCurrent) this.flushReadPointers()
       },
@@ -208,6 +212,7 @@ export class DeviceSession {
         if (this.isCurrent) host.emit('roomEvent', event)
       }
     })
+    this.reactions = new ReactionsClient({ store: store.domains.reactions, connection })
     this.messageOps = new MessageOpsClient({ connection, store })
     this.unsubscribe = [
       this.messageOps.on('message', (message) => {
@@ -220,6 +225,14 @@ export class DeviceSession {
         if (this.isCurrent) host.emit('conversationSettings', settings)
       }),
       this.messageOps.on('conversationTouched', (key) => void this.emitConversation(key)),
+      this.reactions.on('reactionsChanged', (changed) => this.isCurrent && host.emit('reactionsChanged', changed)),
+      this.reactions.on('pinsChanged', (changed) => this.isCurrent && host.emit('pinsChanged', changed)),
+      this.reactions.on('devicesChanged', (changed) => this.isCurrent && host.emit('devicesChanged', changed)),
+      this.reactions.on('conversationStateChanged', (state) => {
+        if (!this.isCurrent) return
+        host.emit('conversationStateChanged', state)
+        if (!state.deleted) void this.emitConversation(state.conversation)
+      }),
       connection.on('status', (status) => host.setStatus(status)),
       connection.on('online', (info) => this.onOnline(info)),
       connection.on('push', (push) => this.onPush(push)),
@@ -267,6 +280,7 @@ export class DeviceSession {
     this.contacts.close()
     this.rooms.close()
     this.messageOps.close()
+    this.reactions.close()
     this.outbox.close()
     this.catchUp.stop()
     await this.connection.stop()
@@ -345,6 +359,11 @@ export class DeviceSession {
     // The contacts list (new device), profiles and friends' presence, once the log is caught up.
     void this.lastCatchUp.then(
       () => (this.isCurrent ? this.contacts.start() : undefined),
+      () => undefined
+    )
+    // The account's conversation states (a new device learns pins, unread marks and deletions here).
+    void this.lastCatchUp.then(
+      () => (this.isCurrent ? this.reactions.loadStates() : undefined),
       () => undefined
     )
   }

@@ -4,6 +4,7 @@ import type { ContactsStoreApi } from './contacts'
 import type { GroupsStoreApi } from './groups'
 import type { RoomsStoreApi } from './rooms'
 import type { MessageOpsStoreApi } from './message-ops'
+import type { ReactionsStoreApi } from './reactions'
 
 /** Every domain's local API, by name; MessageStore.domains has this type. A new domain adds its entry here. */
 export interface StoreDomainApis {
@@ -12,4 +13,5 @@ export interface StoreDomainApis {
   rooms: RoomsStoreApi
   /** Recall, edit, delete and self-destruct (store/message-ops). */
   messageOps: MessageOpsStoreApi
+  reactions: ReactionsStoreApi
 }

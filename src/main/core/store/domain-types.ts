@@ -4,7 +4,17 @@ import type { Database } from 'better-sqlite3'
 import type { ChatMessage, Conversation, ConversationKey } from '../../../shared/model'
 
 /** User-log entries a domain applies (the Event oneof members besides messages and read pointers). */
-export type UserEventKind = 'contact' | 'membership' | 'profile' | 'messageChange' | 'conversationSettings' | 'conversationCleared'
+export type UserEventKind =
+  | 'contact'
+  | 'membership'
+  | 'profile'
+  | 'messageChange'
+  | 'conversationSettings'
+  | 'conversationCleared'
+  | 'reaction'
+  | 'messagePin'
+  | 'conversationState'
+  | 'devicesChanged'
 
 /** One such entry as synced: its position and the exact bytes of the whole Event. */
 export interface UserEventRecord {

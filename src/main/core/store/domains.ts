@@ -7,6 +7,7 @@ import { openContactsStore } from './contacts'
 import { openGroupsStore } from './groups'
 import { openRoomsStore } from './rooms'
 import { openMessageOpsStore } from './message-ops'
+import { openReactionsStore } from './reactions'
 import type { StoreDomainApis } from './domain-apis'
 import type { StoreDomain, StoreDomainContext, UserEventApplier, UserEventKind } from './domain-types'
 
@@ -24,7 +25,8 @@ export function openStoreDomains(context: StoreDomainContext): OpenedStoreDomain
     { name: 'groups', ...openGroupsStore(context) },
     { name: 'contacts', ...openContactsStore(context) },
     { name: 'rooms', ...openRoomsStore(context) },
-    { name: 'messageOps', ...openMessageOpsStore(context) }
+    { name: 'messageOps', ...openMessageOpsStore(context) },
+    { name: 'reactions', ...openReactionsStore(context) }
   ]
   const appliers = new Map<UserEventKind, UserEventApplier>()
   const apis: Record<string, unknown> = {}

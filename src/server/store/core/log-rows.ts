@@ -17,7 +17,12 @@ export const USER_EVENT_KINDS: Readonly<Record<UserEventKind, number>> = {
   // store/message-ops: the same numbers as their Event kinds (parley.proto), so no other kind will want them.
   messageChange: 10,
   conversationSettings: 11,
-  conversationCleared: 12
+  conversationCleared: 12,
+  // The reply helper's kinds share their numbers with their Event oneof fields (13-16), so no branch collides.
+  reaction: 13,
+  conversationState: 14,
+  messagePin: 15,
+  devicesChanged: 16
 }
 const USER_EVENT_BY_KIND = new Map<number, UserEventKind>(
   Object.entries(USER_EVENT_KINDS).map(([name, kind]) => [kind, name as UserEventKind])

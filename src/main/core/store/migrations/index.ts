@@ -9,12 +9,15 @@ import * as contacts from './005-contacts'
 import * as groups from './006-groups'
 import * as rooms from './007-rooms'
 import * as messageOps from './010-message-ops'
+import * as reactions from './011-reactions'
 
 export interface Migration {
   version: number
   up(db: Database): void
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, search, keysReadStateSearch, sendFailingTime, contacts, groups, rooms, messageOps]
+export const MIGRATIONS: readonly Migration[] = [
+  initial, search, keysReadStateSearch, sendFailingTime, contacts, groups, rooms, messageOps, reactions
+]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((latest, m) => Math.max(latest, m.version), 0)
