@@ -117,6 +117,19 @@ export const useMessageStore = defineStore('messages', () => {
     merge(keyOfMessage(message), [message])
   }
 
+  /** A message changed by a request of this window (recall, edit): merged at once, the push may come later. */
+  function mergeOne(message: ChatMessage): void {
+    if (buckets.has(keyOfMessage(message))) merge(keyOfMessage(message), [message])
+  }
+
+  /** Messages that left the device (deleted for me, cleared, expired): features/messages/message-ops-store. */
+  function removeMessages(conversationKey: string, ids: readonly string[]): void {
+    const bucket = buckets.get(conversationKey)
+    if (!bucket) return
+    const gone = new Set(ids)
+    bucket.messages = bucket.messages.filter((m) => !gone.has(m.id))
+  }
+
   function stateOf(conversationKey: string): ConversationMessages | undefined {
     return buckets.get(conversationKey)
   }
@@ -125,5 +138,5 @@ export const useMessageStore = defineStore('messages', () => {
     buckets.clear()
   }
 
-  return { loadInitial, loadOlder, refreshLatest, sendText, retry, stateOf, reset }
+  return { loadInitial, loadOlder, refreshLatest, sendText, retry, mergeOne, removeMessages, stateOf, reset }
 })
