@@ -25,6 +25,7 @@ import { createProfilesService } from './services/profiles'
 import { createRoomService } from './services/rooms/service'
 import { createReactionsService } from './services/reactions'
 import { createDevicesService } from './services/devices'
+import { createReceiptsService } from './services/receipts'
 import type { RoomFanoutStats } from './services/rooms/fanout'
 import { LOG_TRIM_INTERVAL_MS, retentionCutoff, storageConfigFromEnv } from './config'
 import type { StoreStats } from './store/types'
@@ -103,6 +104,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   registry.useGroupLoader((user) => store.groupIdsOf(user))
   const sync = createSyncService(store, groups)
   const rooms = createRoomService(store, config.rooms, undefined, attachments)
+  const receipts = createReceiptsService(store, registry, contacts)
   // A connection that goes away leaves its rooms; its user leaves them after the grace period unless back.
   registry.onRemoved((session) => rooms.socketClosed(session))
   // A deleted account leaves its groups and rooms after the deletion's own transaction (services/accounts.ts).
@@ -136,7 +138,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   // The WebSocket gateway shares the port: it handles the upgrade requests of fastify's own http.Server.
   const httpServer = app.server
   const gateway = attachGateway(httpServer, {
-    config, tokens, store, registry, messages, sync, contacts, profiles, rooms, groups, reactions, devices, messageOps
+    config, tokens, store, registry, messages, sync, contacts, profiles, rooms, groups, reactions, devices, receipts, messageOps
   })
 
   try {

@@ -34,6 +34,10 @@ export type AppErrorCode =
   | 'RECALL_WINDOW_CLOSED' // the message is older than the server's recall window
   | 'EDIT_WINDOW_CLOSED' // the message is older than the server's edit window
   | 'MESSAGE_GONE' // the message was recalled or has expired
+  | 'TOO_LARGE' // a file over the server's upload limit; params.limitBytes
+  | 'CANCELED' // the user canceled a transfer
+  | 'CHECKSUM_MISMATCH' // downloaded bytes do not match the attachment's SHA-256
+  | 'UNSUPPORTED' // this shell cannot do that (e.g. open a file from the browser host)
 
 /**
  * The facts a sentence needs ({ user: 'bob' }, { limit: 5120 }), so the renderer can build it in the user's

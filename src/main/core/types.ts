@@ -13,6 +13,8 @@ import type { LogEntryDecoder } from './protocol/log-entry'
 import type { AppliedUserEvent } from './store/domain-types'
 import type { ContactsState, UserPresence, UserProfile } from '../../shared/model/contacts'
 import type { RoomEvent } from '../../shared/model/rooms'
+import type { AttachmentWhich, TransferEvent } from '../../shared/model/attachments'
+import type { GroupReadEvent, PeerReceipts, PrivacySettings, TypingEvent } from '../../shared/model/receipts'
 
 /** A conversation as the core's callers name it: its key, or a plain user id for a single chat. */
 export type ConversationRef = ConversationKey | string
@@ -34,6 +36,12 @@ export interface ChatClientOptions {
   autoRenewToken?: boolean
   /** How log entries are read (this version's decoder by default; tests inject a "newer" one). */
   decoder?: LogEntryDecoder
+  /** The URL the renderer loads a cached attachment from (the shell's file protocol or route); none: no URL. */
+  fileUrl?: (messageId: string, which: AttachmentWhich) => string
+  /** Size cap of the account's download cache (DEFAULT_CACHE_CAP_BYTES by default; tests set a small one). */
+  attachmentCacheBytes?: number
+  /** Tests: the first pause before a dropped download resumes (DOWNLOAD_RETRY_BASE_MS by default). */
+  downloadRetryBaseMs?: number
 }
 
 /** What the diagnostics view shows about one signed-in device. */
@@ -102,6 +110,16 @@ export interface ChatClientEvents {
   conversationStateChanged: ConversationState & { deleted: boolean }
   /** A device of the account signed in or out. */
   devicesChanged: { sessionId: string; signedOut: boolean }
+  /** An upload or download moved (progress, done, failed, canceled): attachments/index.ts. */
+  transfer: TransferEvent
+  /** The peer of a one-to-one chat moved its delivered / read pointer (receipts/index.ts). */
+  peerReceipts: PeerReceipts
+  /** A member read past messages of mine in a group. */
+  groupRead: GroupReadEvent
+  /** Someone started or stopped typing (expires by itself after a silence). */
+  typing: TypingEvent
+  /** The account's privacy settings changed (here or on another device). */
+  privacy: PrivacySettings
 }
 
 /** A session's sign-in as a shell saves it to resume later without the password. */

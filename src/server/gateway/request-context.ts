@@ -8,6 +8,7 @@ import type { GroupsService } from '../services/groups'
 import type { MessageService } from '../services/messages'
 import type { MessageOpsService } from '../services/message-ops'
 import type { ProfilesService } from '../services/profiles'
+import type { ReceiptsService } from '../services/receipts'
 import type { RoomService } from '../services/rooms/service'
 import type { SyncService } from '../services/sync'
 import type { ReactionsService } from '../services/reactions'
@@ -31,6 +32,7 @@ export interface GatewayServices {
   messageOps: MessageOpsService
   reactions: ReactionsService
   devices: DevicesService
+  receipts: ReceiptsService
 }
 
 /** One authenticated connection as a request handler sees it. */

@@ -41,7 +41,7 @@ function userEventToProps(
 ): Pick<
   EventProps,
   | 'contact' | 'membership' | 'profile' | 'messageChange' | 'conversationSettings' | 'conversationCleared'
-  | 'reaction' | 'messagePin' | 'conversationState' | 'devicesChanged'
+  | 'reaction' | 'messagePin' | 'conversationState' | 'devicesChanged' | 'receipt' | 'privacy'
 > {
   try {
     switch (event.kind) {
@@ -65,6 +65,10 @@ function userEventToProps(
         return { conversationState: pb.ConversationStateEvent.decode(event.payload) }
       case 'devicesChanged':
         return { devicesChanged: pb.DevicesChanged.decode(event.payload) }
+      case 'receipt':
+        return { receipt: pb.PeerReceipt.decode(event.payload) }
+      case 'privacy':
+        return { privacy: pb.PrivacySettings.decode(event.payload) }
     }
   } catch {
     // Only this server writes payloads, so this means on-disk damage: an empty event of the same kind keeps the

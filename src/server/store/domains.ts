@@ -13,6 +13,7 @@ import { openMessageOpsSqlite } from './message-ops/sqlite'
 import { openAttachmentsSqlite } from './attachments/sqlite'
 import { openReactionsSqlite } from './reactions/sqlite'
 import { openDevicesSqlite } from './devices/sqlite'
+import { openReceiptsSqlite } from './receipts/sqlite'
 
 export type { SqliteDomainContext, SqliteDomainHooks } from './domain-context'
 export { DOMAIN_METHODS, type DomainStores } from './domain-stores'
@@ -27,6 +28,7 @@ export function openSqliteDomains(context: SqliteDomainContext): Synchronous<Dom
     ...openAttachmentsSqlite(context),
     ...openReactionsSqlite(context),
     ...openDevicesSqlite(context),
+    ...openReceiptsSqlite(context),
     ...openMessageOpsSqlite(context)
   }
 }

@@ -92,6 +92,9 @@ export type UserEventKind =
   | 'conversationState'
   | 'devicesChanged'
   | MessageOpsEventKind
+  /** PeerReceipt, PrivacySettings (store/receipts). */
+  | 'receipt'
+  | 'privacy'
 
 export interface UserEvent {
   kind: UserEventKind

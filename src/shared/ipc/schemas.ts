@@ -24,6 +24,18 @@ export const conversationSchema = z.object({
   id: z.string().trim().min(1).max(MAX_USERNAME_CHARS)
 })
 
+// Receipts, privacy and typing (the core's receipts/index.ts). seqs: the group messages of mine on screen.
+const receiptsInvokeSchemas = {
+  'receipts.peer': z.object({ conversation: conversationSchema }),
+  'receipts.groupCounts': z.object({ conversation: conversationSchema, seqs: z.array(z.number().int().positive()).max(200) }),
+  'receipts.groupReaders': z.object({ conversation: conversationSchema, seq: z.number().int().positive() }),
+  'privacy.get': z.void(),
+  'privacy.set': z.object({ readReceiptsOff: z.boolean(), typingOff: z.boolean() }),
+  // typing false: the draft was cleared or sent.
+  'typing.set': z.object({ conversation: conversationSchema, typing: z.boolean() }),
+  'typing.list': z.object({ conversation: conversationSchema })
+}
+
 export const credentialsSchema = z.object({
   serverUrl: serverUrl.optional(),
   username,
@@ -166,6 +178,51 @@ const groupsInvokeSchemas = {
   'groups.invitations': z.void()
 } as const
 
+// Attachments (core/attachments): staging a file the renderer holds, transfers, the cached files.
+const MAX_STAGE_CHUNK_BYTES = 1024 * 1024
+const stagedId = z.string().regex(/^[0-9a-f]{32}$/)
+const transferId = z.string().max(80)
+const attachmentWhich = z.enum(['file', 'thumbnail', 'poster'])
+const messageFile = z.object({ messageId, which: attachmentWhich.optional() })
+const attachmentsInvokeSchemas = {
+  // size: the file's bytes (the core refuses more than the server's upload limit with a sentence).
+  'attachments.stageBegin': z.object({ name: z.string().min(1).max(1024), mime: z.string().max(255), size: z.number().int().nonnegative() }),
+  'attachments.stageChunk': z.object({
+    stagedId,
+    offset: z.number().int().nonnegative(),
+    bytes: z.instanceof(Uint8Array).refine((bytes) => bytes.length <= MAX_STAGE_CHUNK_BYTES, 'a chunk is at most 1 MiB')
+  }),
+  'attachments.stageEnd': z.object({ stagedId }),
+  'messages.sendAttachment': z.object({
+    conversation: conversationSchema,
+    kind: z.enum(['image', 'voice', 'video', 'file']),
+    stagedId,
+    width: z.number().int().nonnegative().max(100_000).optional(),
+    height: z.number().int().nonnegative().max(100_000).optional(),
+    durationMs: z.number().int().nonnegative().max(24 * 3_600_000).optional(),
+    posterStagedId: stagedId.optional(),
+    replyTo: z
+      .object({
+        id: messageId,
+        serverId: z.number().int().nonnegative().nullable(),
+        from: username,
+        preview: z.string().max(512),
+        seq: z.number().int().nonnegative().nullable()
+      })
+      .optional()
+  }),
+  'attachments.download': messageFile,
+  'attachments.cancel': z.object({ transferId }),
+  'attachments.retry': z.object({ transferId }),
+  'attachments.saveAs': z.object({ messageId }),
+  'attachments.open': z.object({ messageId }),
+  'attachments.showInFolder': z.object({ messageId }),
+  'attachments.fileUrl': messageFile,
+  'attachments.transfers': z.void(),
+  /** Drops the cached files of a message on this device (they download again when needed). */
+  'attachments.forget': z.object({ messageId })
+} as const
+
 export const invokeSchemas = {
   'app.info': z.void(),
   'auth.register': credentialsSchema,
@@ -215,7 +272,9 @@ export const invokeSchemas = {
   ...roomsInvokeSchemas,
   ...contactsInvokeSchemas,
   ...groupsInvokeSchemas,
-  ...replyInvokeSchemas
+  ...replyInvokeSchemas,
+  ...attachmentsInvokeSchemas,
+  ...receiptsInvokeSchemas
 } as const
 
 export type InvokeMethod = keyof typeof invokeSchemas

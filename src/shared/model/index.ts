@@ -16,6 +16,8 @@ import type {
 export type * from './groups'
 export type * from './content'
 export type * from './reactions'
+export type * from './attachments'
+export type * from './receipts'
 
 export type ChatType = 'single' | 'group' | 'room'
 

@@ -13,7 +13,11 @@ import type { ContactsApi } from '../contacts'
 import type { GroupsClient } from '../groups'
 import type { MessageOpsClient } from '../message-ops'
 import type { ReactionsClient } from '../reactions'
+import type { ReceiptsClient } from '../receipts'
 import { isInvokeMethod, parseInvokeArgs, unknownMethodError } from './validation'
+import { attachmentHandlers, type AttachmentCapableClient, type AttachmentShellHooks } from './attachment-handlers'
+import type { CachedFile } from '../attachments'
+import type { AttachmentWhich } from '../../../shared/model'
 
 const log = createLogger('core:session')
 
@@ -35,6 +39,10 @@ export interface CoreSessionOptions {
   register?: (serverUrl: string, username: string, password: string) => Promise<void>
   /** Where the sign-in is kept to resume after a restart ("stay signed in"); none: sign in every time. */
   vault?: SessionVault
+  /** The URL the renderer loads a cached attachment from (Electron: parley-file:, browser host: its file route). */
+  fileUrl?: (messageId: string, which: AttachmentWhich) => string
+  /** What the shell does with files: save dialog, open, show in folder (Electron) or a download URL (browser host). */
+  fileHooks?: AttachmentShellHooks
 }
 
 export type PushListener = <E extends PushEventName>(event: E, payload: PushEvents[E]) => void
@@ -61,6 +69,8 @@ interface ClientExtras {
   readonly reactions?: ReactionsClient
   /** Forward messages to conversations (ChatClient.forward). */
   forward?(messageIds: readonly string[], targets: readonly ConversationKey[]): Promise<ChatMessage[]>
+  /** The session's receipts, privacy settings and typing (ChatClient.receipts). */
+  readonly receipts?: ReceiptsClient
   /** Delete the account on the server, then end the session (ChatClient.deleteAccount). */
   deleteAccount?(password: string): Promise<void>
 }
@@ -167,7 +177,13 @@ export class CoreSession {
       ...this.roomHandlers(),
       ...this.contactHandlers(),
       ...this.groupHandlers(),
-      ...this.replyHandlers()
+      ...this.replyHandlers(),
+      ...attachmentHandlers(
+        () => this.signedIn() as ChatClientApi & AttachmentCapableClient,
+        options.fileHooks ?? {},
+        canonicalConversation
+      ),
+      ...this.receiptHandlers()
     }
   }
 
@@ -229,6 +245,36 @@ export class CoreSession {
         seconds: await ops().setDisappearingTimer(canonicalConversation(conversation), seconds)
       })
     }
+  }
+
+  /** The receipts.*, privacy.* and typing.* methods: each goes to the session's ReceiptsClient (ChatClient.receipts). */
+  private receiptHandlers(): Pick<Handlers, Extract<InvokeMethod, `receipts.${string}` | `privacy.${string}` | `typing.${string}`>> {
+    const receipts = (): ReceiptsClient => {
+      const client = withExtras(this.signedIn())
+      if (!client.receipts) throw notYetAvailable('Receipts')
+      return client.receipts
+    }
+    return {
+      'receipts.peer': ({ conversation }) => receipts().peer(canonicalConversation(conversation)),
+      'receipts.groupCounts': ({ conversation, seqs }) => receipts().groupCounts(canonicalConversation(conversation), seqs),
+      'receipts.groupReaders': ({ conversation, seq }) => receipts().groupReaders(canonicalConversation(conversation), seq),
+      'privacy.get': () => receipts().privacy(),
+      'privacy.set': (settings) => receipts().setPrivacy(settings),
+      'typing.set': async ({ conversation, typing }) => {
+        await receipts().setTyping(canonicalConversation(conversation), typing)
+      },
+      'typing.list': async ({ conversation }) => receipts().typingIn(canonicalConversation(conversation))
+    }
+  }
+
+  /**
+   * A cached attachment of the signed-in account, for the shell's file protocol or route: only a file inside the
+   * account's cache folder, never a path the renderer names. Null when not signed in or not cached.
+   */
+  async cachedFile(messageId: string, which: AttachmentWhich): Promise<CachedFile | null> {
+    if (!this.client || !this.currentSession()) return null
+    const attachments = (this.client as ChatClientApi & AttachmentCapableClient).attachments
+    return attachments ? attachments.cachedFile(messageId, which) : null
   }
 
   /** The contacts.* and profile.* methods: each goes to the session's ContactsClient (ChatClient.contacts). */
@@ -449,6 +495,7 @@ export class CoreSession {
       deviceId: this.options.deviceId,
       dataDir: this.options.dataDir,
       platform: this.options.shell === 'electron' ? 'desktop' : 'web',
+      ...(this.options.fileUrl ? { fileUrl: this.options.fileUrl } : {}),
       ...(this.options.nativeBinding ? { nativeBinding: this.options.nativeBinding } : {})
     }
     const client = this.options.createClient
@@ -547,6 +594,11 @@ export class CoreSession {
       forward('pinsChanged', 'pins.changed', (changed) => changed),
       forward('conversationStateChanged', 'conversations.state', (state) => state),
       forward('devicesChanged', 'devices.changed', (changed) => changed),
+      forward('transfer', 'transfer', (event) => event),
+      forward('peerReceipts', 'receipts.peer', (receipts) => receipts),
+      forward('groupRead', 'receipts.groupRead', (read) => read),
+      forward('typing', 'typing.changed', (typing) => typing),
+      forward('privacy', 'privacy.changed', (settings) => settings),
       forward('sessionEnded', 'session.ended', (ended) => {
         this.clientSessionEnded = true
         log.warn('session ended', { reason: ended.reason })

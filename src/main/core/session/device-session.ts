@@ -14,6 +14,10 @@ import { ContactsClient } from '../contacts'
 import { MessageOpsClient } from '../message-ops'
 import { RoomsClient } from '../rooms/client'
 import { ReactionsClient } from '../reactions'
+import { AttachmentsClient } from '../attachments'
+import { accountFilesDir } from './account-files'
+import { ReceiptsClient } from '../receipts'
+import type { ReceiptsChange } from '../store/receipts'
 import { messageDecoder, rawEventOfPush, rawEventsOfResponse, type LogEntryDecoder } from '../protocol/log-entry'
 import { chatTypeToWire } from '../protocol/messages'
 import { bodyOfMessage } from '../protocol/content'
@@ -76,6 +80,10 @@ export class DeviceSession {
   readonly messageOps: MessageOpsClient
   /** Reactions, one-to-one pins, conversation state and the device list (reactions/index.ts). */
   readonly reactions: ReactionsClient
+  /** Staging, uploads (the outbox's first phase), the download queue and cache (attachments/index.ts). */
+  readonly attachments: AttachmentsClient
+  /** Delivery and read receipts, privacy settings and typing (receipts/index.ts). */
+  readonly receipts: ReceiptsClient
   /** Why the session is ending when this device asked for it (account deleted): shown instead of the close's reason. */
   endingReason: string | null = null
   /** The first catch-up attempt of the latest (re)connect. */
@@ -123,6 +131,7 @@ export class DeviceSession {
         this.onMembershipChanges(changes.userEvents)
         if (changes.userEvents.length > 0) this.contacts.onUserEvents(changes.userEvents)
         if (changes.userEvents.length > 0) this.reactions.onUserEvents(changes.userEvents)
+        this.onReceiptChanges(changes)
         // The store moved the read pointer of the conversation on screen: tell the server.
         if (host.activeConversation() && this.isCurrent) this.flushReadPointers()
       },
@@ -149,10 +158,12 @@ export class DeviceSession {
           'sendAck'
         ),
       isOnline: () => connection.isOnline,
+      prepare: (message, signal) => this.attachments.prepare(message, signal),
       onChanged: (message) => {
         host.emit('message', message)
         // An acked message in a conversation with a disappearing timer expires here as on the server.
         if (message.status === 'sent') void this.messageOps.onSent(message)
+        void this.attachments.onOutgoingChanged(message)
         void this.emitConversation(conversationKey(message.chatType, message.conversationId))
       },
       // A group send's ack carries the group's seq, not a position in the account's log.
@@ -168,6 +179,7 @@ export class DeviceSession {
       activeConversation: () => host.activeConversation(),
       onApplied: (changes) => {
         this.emitChanges({ ...changes, userEvents: [] })
+        for (const message of changes.messages) if (message.direction === 'in') this.receipts.noteMessageFrom(conversationKey('group', message.conversationId), message.from)
         if (host.activeConversation()?.type === 'group' && this.isCurrent) this.flushReadPointers()
       },
       onInfoStale: (group) => void this.groups.refreshInfo(group),
@@ -203,6 +215,20 @@ export class DeviceSession {
       baseMs: timings.backoffBaseMs,
       maxMs: timings.backoffMaxMs
     })
+    this.attachments = new AttachmentsClient({
+      me: user,
+      store,
+      filesDir: accountFilesDir(options.dataDir, user),
+      http: { baseUrl: options.serverUrl, token: () => this.token },
+      emitTransfer: (event) => {
+        if (this.isCurrent) host.emit('transfer', event)
+      },
+      emitMessage: (message) => host.emit('message', message),
+      cancelSend: (messageId, reason) => this.outbox.cancel(messageId, reason),
+      ...(options.fileUrl ? { fileUrl: options.fileUrl } : {}),
+      ...(options.attachmentCacheBytes !== undefined ? { cacheCapBytes: options.attachmentCacheBytes } : {}),
+      ...(options.downloadRetryBaseMs !== undefined ? { downloadRetryBaseMs: options.downloadRetryBaseMs } : {})
+    })
     this.contacts = new ContactsClient({ me: user, store: store.domains.contacts, connection, catchUp: () => this.syncer.catchUp() })
     this.rooms = new RoomsClient({
       me: user,
@@ -213,12 +239,16 @@ export class DeviceSession {
       }
     })
     this.reactions = new ReactionsClient({ store: store.domains.reactions, connection })
+    this.receipts = new ReceiptsClient({ me: user, connection, store: store.domains.receipts, cursor: () => this.syncer.currentCursor })
     this.messageOps = new MessageOpsClient({ connection, store })
     this.unsubscribe = [
       this.messageOps.on('message', (message) => {
+        // A recalled message's content is gone everywhere: so are its cached files here.
+        if (message.content.type === 'recalled') this.forgetFiles([message.id])
         if (this.isCurrent) host.emit('message', message)
       }),
       this.messageOps.on('messagesRemoved', (removed) => {
+        this.forgetFiles(removed.ids)
         if (this.isCurrent) host.emit('messagesRemoved', removed)
       }),
       this.messageOps.on('conversationSettings', (settings) => {
@@ -233,6 +263,10 @@ export class DeviceSession {
         host.emit('conversationStateChanged', state)
         if (!state.deleted) void this.emitConversation(state.conversation)
       }),
+      this.receipts.on('peer', (receipts) => this.isCurrent && host.emit('peerReceipts', receipts)),
+      this.receipts.on('groupRead', (read) => this.isCurrent && host.emit('groupRead', read)),
+      this.receipts.on('typing', (typing) => this.isCurrent && host.emit('typing', typing)),
+      this.receipts.on('privacy', (settings) => this.isCurrent && host.emit('privacy', settings)),
       connection.on('status', (status) => host.setStatus(status)),
       connection.on('online', (info) => this.onOnline(info)),
       connection.on('push', (push) => this.onPush(push)),
@@ -244,6 +278,15 @@ export class DeviceSession {
       }),
       connection.on('ended', (ended) => host.ended(this, ended))
     ]
+  }
+
+  /** Drops the cached attachment files of messages that were recalled or left the device (attachments/index.ts). */
+  private forgetFiles(ids: readonly string[]): void {
+    for (const id of ids) {
+      this.attachments.forget(id).catch((err: unknown) => {
+        log.warn('could not drop the cached files of a message', { error: err instanceof Error ? err.message : String(err) })
+      })
+    }
   }
 
   private get isCurrent(): boolean {
@@ -259,6 +302,7 @@ export class DeviceSession {
     // Holes left by an earlier start from the conversation list that the app quit before filling.
     await this.history.loadGaps()
     await this.outbox.start()
+    await this.attachments.start().catch((err: unknown) => log.warn('could not tidy the staged files', { error: String(err) }))
     await this.reinterpretStored()
     this.messageOps.start()
     const outcome = await startAndAwaitFirstConnect(this.connection, {
@@ -281,7 +325,9 @@ export class DeviceSession {
     this.rooms.close()
     this.messageOps.close()
     this.reactions.close()
+    this.receipts.close()
     this.outbox.close()
+    this.attachments.close()
     this.catchUp.stop()
     await this.connection.stop()
     await this.lastCatchUp.catch(() => undefined)
@@ -419,6 +465,19 @@ export class DeviceSession {
     }
   }
 
+  /** Receipt and privacy entries reach the shells; stored incoming messages are confirmed as delivered. */
+  private onReceiptChanges(changes: AppliedChanges): void {
+    const receipts = changes.userEvents.filter((event) => event.kind === 'receipt' || event.kind === 'privacy').map((event) => event.change as ReceiptsChange)
+    if (receipts.length > 0) this.receipts.onApplied(receipts)
+    let incoming = false
+    for (const message of changes.messages) {
+      if (message.direction !== 'in') continue
+      this.receipts.noteMessageFrom(conversationKey(message.chatType, message.conversationId), message.from)
+      if (message.chatType === 'single') incoming = true
+    }
+    if (incoming) this.receipts.noteStored()
+  }
+
   /** Membership events just applied: a joined group starts syncing; every change reaches the shells. */
   private onMembershipChanges(events: AppliedChanges['userEvents']): void {
     const joined: string[] = []
@@ -446,6 +505,7 @@ export class DeviceSession {
   private emitChanges(changes: AppliedChanges): void {
     this.messageOps.onMessages(changes.messages)
     for (const message of changes.messages) this.host.emit('message', message)
+    if (this.isCurrent) this.attachments.onMessages(changes.messages)
     for (const conversation of changes.conversations) this.host.emit('conversation', conversation)
     for (const event of changes.userEvents) this.host.emit('userEvent', event)
   }

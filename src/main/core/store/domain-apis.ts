@@ -5,6 +5,8 @@ import type { GroupsStoreApi } from './groups'
 import type { RoomsStoreApi } from './rooms'
 import type { MessageOpsStoreApi } from './message-ops'
 import type { ReactionsStoreApi } from './reactions'
+import type { AttachmentsStoreApi } from './attachments'
+import type { ReceiptsStoreApi } from './receipts'
 
 /** Every domain's local API, by name; MessageStore.domains has this type. A new domain adds its entry here. */
 export interface StoreDomainApis {
@@ -14,4 +16,6 @@ export interface StoreDomainApis {
   /** Recall, edit, delete and self-destruct (store/message-ops). */
   messageOps: MessageOpsStoreApi
   reactions: ReactionsStoreApi
+  attachments: AttachmentsStoreApi
+  receipts: ReceiptsStoreApi
 }

@@ -15,6 +15,8 @@ export type UserEventKind =
   | 'messagePin'
   | 'conversationState'
   | 'devicesChanged'
+  | 'receipt'
+  | 'privacy'
 
 /** One such entry as synced: its position and the exact bytes of the whole Event. */
 export interface UserEventRecord {

@@ -8,6 +8,8 @@ import { openGroupsStore } from './groups'
 import { openRoomsStore } from './rooms'
 import { openMessageOpsStore } from './message-ops'
 import { openReactionsStore } from './reactions'
+import { openAttachmentsStore } from './attachments'
+import { openReceiptsStore } from './receipts'
 import type { StoreDomainApis } from './domain-apis'
 import type { StoreDomain, StoreDomainContext, UserEventApplier, UserEventKind } from './domain-types'
 
@@ -26,7 +28,9 @@ export function openStoreDomains(context: StoreDomainContext): OpenedStoreDomain
     { name: 'contacts', ...openContactsStore(context) },
     { name: 'rooms', ...openRoomsStore(context) },
     { name: 'messageOps', ...openMessageOpsStore(context) },
-    { name: 'reactions', ...openReactionsStore(context) }
+    { name: 'reactions', ...openReactionsStore(context) },
+    { name: 'attachments', ...openAttachmentsStore(context) },
+    { name: 'receipts', ...openReceiptsStore(context) }
   ]
   const appliers = new Map<UserEventKind, UserEventApplier>()
   const apis: Record<string, unknown> = {}

@@ -22,7 +22,10 @@ export const USER_EVENT_KINDS: Readonly<Record<UserEventKind, number>> = {
   reaction: 13,
   conversationState: 14,
   messagePin: 15,
-  devicesChanged: 16
+  devicesChanged: 16,
+  // receipt and privacy: their Event field numbers.
+  receipt: 8,
+  privacy: 9
 }
 const USER_EVENT_BY_KIND = new Map<number, UserEventKind>(
   Object.entries(USER_EVENT_KINDS).map(([name, kind]) => [kind, name as UserEventKind])

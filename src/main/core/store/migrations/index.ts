@@ -10,6 +10,8 @@ import * as groups from './006-groups'
 import * as rooms from './007-rooms'
 import * as messageOps from './010-message-ops'
 import * as reactions from './011-reactions'
+import * as attachments from './008-attachments'
+import * as receipts from './009-receipts'
 
 export interface Migration {
   version: number
@@ -17,7 +19,7 @@ export interface Migration {
 }
 
 export const MIGRATIONS: readonly Migration[] = [
-  initial, search, keysReadStateSearch, sendFailingTime, contacts, groups, rooms, messageOps, reactions
+  initial, search, keysReadStateSearch, sendFailingTime, contacts, groups, rooms, attachments, receipts, messageOps, reactions
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((latest, m) => Math.max(latest, m.version), 0)
