@@ -260,4 +260,23 @@ describe('recall, edit, clear and self-destruct', () => {
     expect(await messageOn(a1, bob, third.id)).toBeUndefined()
     expect(await messageOn(a2, bob, third.id)).toBeDefined()
   })
+
+  // Last: it stops the server for a while.
+  it('devices delete expired messages on time while the server is unreachable', async () => {
+    const { alice, bob, a1, b1 } = await pairWithTwoDevicesEach()
+    await a1.messageOps.setDisappearingTimer(conversationKey('single', bob), 2)
+    await waitFor('bob sees the timer', async () => (await b1.messageOps.disappearingTimer(conversationKey('single', alice))) === 2)
+    const vanishing = await a1.sendText(bob, 'gone even offline')
+    await waitForMessage(b1, alice, vanishing.id, (m) => m?.expiresAt !== undefined, 'the message with its expiry')
+    await waitForMessage(a1, bob, vanishing.id, (m) => m?.expiresAt !== undefined, 'the sent message with its expiry')
+    await server.stop()
+    try {
+      for (const [device, peer] of [[a1, bob], [b1, alice]] as const) {
+        await waitFor(`the message gone from ${device.deviceId} offline`, async () => (await messageOn(device, peer, vanishing.id)) === undefined, 6_000)
+        expect(await deviceStore(device).search('offline', 10)).toHaveLength(0)
+      }
+    } finally {
+      await server.start()
+    }
+  })
 })
