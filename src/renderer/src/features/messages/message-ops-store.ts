@@ -6,6 +6,7 @@ import { defineStore } from 'pinia'
 import type { ChatMessage } from '../../../../shared/model'
 import { bridge } from '../../bridge'
 import { useMessageStore } from '../../stores/messages'
+import { followSignedInSession } from '../../stores/session'
 import { keyOfMessage, toConversationKey } from '../../utils/conversation-key'
 import { conversationKeyString } from '../../../../shared/model'
 
@@ -92,6 +93,9 @@ export const useMessageOpsStore = defineStore('message-ops', () => {
     editing.clear()
     timers.clear()
   }
+
+  // What one account edited or heard must not show for the next one signed in here.
+  followSignedInSession(async () => {}, reset)
 
   return { recall, startEdit, editingIn, cancelEdit, saveEdit, deleteForMe, clear, loadTimer, setTimer, timerOf, reset }
 })
