@@ -1,5 +1,6 @@
 // The public face of the client core: ChatClient's options and events. The shells (Electron main,
 // browser host) and the core session API only depend on this, never on the client's internals.
+import type { ConversationState, PinsChanged, ReactionsChanged } from '../../shared/model/reactions'
 import type {
   ChatMessage,
   ConnectionStatus,
@@ -104,6 +105,18 @@ export interface ChatClientEvents {
   profileChanged: UserProfile
   /** Live traffic of the chat rooms this device is in (rooms/client.ts). */
   roomEvent: RoomEvent
+  /** Messages left this device: deleted for me, cleared, or expired (message-ops/index.ts). */
+  messagesRemoved: { conversation: ConversationKey; ids: string[] }
+  /** A conversation's disappearing timer changed (either side set it). */
+  conversationSettings: { conversation: ConversationKey; disappearAfterSec: number; changedBy: string }
+  /** A message's reactions changed (reactions/index.ts). */
+  reactionsChanged: ReactionsChanged
+  /** A one-to-one conversation's pins changed. */
+  pinsChanged: PinsChanged
+  /** The account's state of a conversation changed (pinned, marked unread, deleted: its messages are gone here). */
+  conversationStateChanged: ConversationState & { deleted: boolean }
+  /** A device of the account signed in or out. */
+  devicesChanged: { sessionId: string; signedOut: boolean }
   /** An upload or download moved (progress, done, failed, canceled): attachments/index.ts. */
   transfer: TransferEvent
   /** The history back-fill moved on, paused or finished (how far back search reaches). */
@@ -145,7 +158,11 @@ export interface ChatClientApi {
    * Store in the outbox (status 'sending') and send; resolves once stored, before the ack. A conversation given as
    * a plain string is a single chat with that user (every method below takes either form).
    */
-  sendText(to: ConversationRef, text: string, mentions?: { mentions?: string[]; mentionAll?: boolean }): Promise<ChatMessage>
+  sendText(
+    to: ConversationRef,
+    text: string,
+    mentions?: { mentions?: string[]; mentionAll?: boolean; burnAfterReadSec?: number }
+  ): Promise<ChatMessage>
   /** Send a failed message again. */
   retry(messageId: string): Promise<ChatMessage>
   listConversations(): Promise<Conversation[]>

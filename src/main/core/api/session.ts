@@ -3,7 +3,7 @@
 import type { ChatClientApi, ChatClientEvents, ChatClientOptions, ClientDiagnostics } from '../types'
 import type { Diagnostics, InvokeReply, InvokeResults, PushEventName, PushEvents, UserLookup } from '../../../shared/ipc/contract'
 import type { InvokeArgsOf, InvokeMethod } from '../../../shared/ipc/schemas'
-import type { ConnectionStatus, ConversationKey, SessionInfo } from '../../../shared/model'
+import type { ChatMessage, ConnectionStatus, ConversationKey, SessionInfo } from '../../../shared/model'
 import { AppError } from '../../../shared/errors'
 import { canonicalUserId } from '../../../shared/user-id'
 import { createLogger } from '../../../shared/logger'
@@ -12,6 +12,8 @@ import type { RoomsClient } from '../rooms/client'
 import type { ContactsApi } from '../contacts'
 import type { GroupsClient } from '../groups'
 import type { SearchClient } from '../search'
+import type { MessageOpsClient } from '../message-ops'
+import type { ReactionsClient } from '../reactions'
 import type { ReceiptsClient } from '../receipts'
 import { isInvokeMethod, parseInvokeArgs, unknownMethodError } from './validation'
 import { attachmentHandlers, type AttachmentCapableClient, type AttachmentShellHooks } from './attachment-handlers'
@@ -78,6 +80,12 @@ interface ClientExtras {
   readonly search?: SearchClient
   /** The user did something: background work (the history back-fill) waits (ChatClient.noteUserActivity). */
   noteUserActivity?(): void
+  /** Recall, edit, delete for me, clear, disappearing timer (ChatClient.messageOps). */
+  readonly messageOps?: MessageOpsClient
+  /** Reactions, one-to-one pins, conversation state, devices (ChatClient.reactions). */
+  readonly reactions?: ReactionsClient
+  /** Forward messages to conversations (ChatClient.forward). */
+  forward?(messageIds: readonly string[], targets: readonly ConversationKey[]): Promise<ChatMessage[]>
   /** The session's receipts, privacy settings and typing (ChatClient.receipts). */
   readonly receipts?: ReceiptsClient
   /** Delete the account on the server, then end the session (ChatClient.deleteAccount). */
@@ -172,21 +180,88 @@ export class CoreSession {
       'app.diagnostics': () => this.diagnostics(),
       'messages.page': ({ conversation, beforeSeq, limit }) =>
         this.signedIn().page(canonicalConversation(conversation), beforeSeq ?? null, limit ?? DEFAULT_PAGE_LIMIT),
-      'messages.sendText': ({ to, text, mentions, mentionAll }) =>
-        mentions || mentionAll
-          ? this.signedIn().sendText(canonicalConversation(to), text, { mentions, mentionAll })
+      'messages.sendText': ({ to, text, mentions, mentionAll, replyTo, burnAfterReadSec }) =>
+        mentions || mentionAll || replyTo || burnAfterReadSec
+          ? this.signedIn().sendText(canonicalConversation(to), text, {
+              ...(mentions ? { mentions } : {}),
+              ...(mentionAll ? { mentionAll } : {}),
+              ...(replyTo ? { replyTo } : {}),
+              ...(burnAfterReadSec ? { burnAfterReadSec } : {})
+            })
           : this.signedIn().sendText(canonicalConversation(to), text),
       'messages.retry': ({ messageId }) => this.signedIn().retry(messageId),
+      ...this.messageOpsHandlers(),
       ...this.roomHandlers(),
       ...this.searchHandlers(),
       ...this.contactHandlers(),
       ...this.groupHandlers(),
+      ...this.replyHandlers(),
       ...attachmentHandlers(
         () => this.signedIn() as ChatClientApi & AttachmentCapableClient,
         options.fileHooks ?? {},
         canonicalConversation
       ),
       ...this.receiptHandlers()
+    }
+  }
+
+  /** Forward, reactions, pins, conversation state and devices: the session's ReactionsClient and ChatClient.forward. */
+  private replyHandlers(): Pick<
+    Handlers,
+    Extract<InvokeMethod, 'messages.forward' | `reactions.${string}` | `pins.${string}` | 'conversations.setState' | `devices.${string}`>
+  > {
+    const client = (): ChatClientApi & ClientExtras => withExtras(this.signedIn())
+    const reactions = (): ReactionsClient => {
+      const found = client().reactions
+      if (!found) throw notYetAvailable('Reactions')
+      return found
+    }
+    return {
+      'messages.forward': ({ messageIds, targets }) => {
+        const forward = client().forward
+        if (!forward) throw notYetAvailable('Forwarding')
+        return forward.call(client(), messageIds, targets.map(canonicalConversation))
+      },
+      'reactions.react': ({ conversation, serverId, emoji, remove }) => reactions().react(canonicalConversation(conversation), serverId, emoji, remove === true),
+      'reactions.of': ({ conversation, serverIds, refresh }) =>
+        refresh ? reactions().refresh(canonicalConversation(conversation), serverIds) : Promise.resolve(reactions().stored(canonicalConversation(conversation), serverIds)),
+      'pins.set': ({ conversation, serverId, pinned }) => reactions().pin(canonicalConversation(conversation), serverId, pinned),
+      'pins.list': ({ conversation }) => Promise.resolve(reactions().pins(canonicalConversation(conversation))),
+      'conversations.setState': (args) => {
+        const { conversation, ...change } = args
+        return reactions().setState(canonicalConversation(conversation), change)
+      },
+      'devices.list': () => reactions().devices(),
+      'devices.signOut': ({ sessionId }) => reactions().devices(sessionId)
+    }
+  }
+
+  /** Recall, edit, delete for me, clear and the disappearing timer: the session's MessageOpsClient. */
+  private messageOpsHandlers(): Pick<
+    Handlers,
+    | 'messages.recall'
+    | 'messages.edit'
+    | 'messages.deleteForMe'
+    | 'conversations.clear'
+    | 'conversations.disappearingTimer'
+    | 'conversations.setDisappearingTimer'
+  > {
+    const ops = (): MessageOpsClient => {
+      const client = withExtras(this.signedIn())
+      if (!client.messageOps) throw notYetAvailable('Recalling and editing messages')
+      return client.messageOps
+    }
+    return {
+      'messages.recall': ({ conversation, messageId }) => ops().recall(canonicalConversation(conversation), messageId),
+      'messages.edit': ({ conversation, messageId, text }) => ops().edit(canonicalConversation(conversation), messageId, text),
+      'messages.deleteForMe': ({ conversation, messageIds }) => ops().deleteForMe(canonicalConversation(conversation), messageIds),
+      'conversations.clear': ({ conversation, everywhere }) => ops().clear(canonicalConversation(conversation), everywhere),
+      'conversations.disappearingTimer': async ({ conversation }) => ({
+        seconds: await ops().disappearingTimer(canonicalConversation(conversation))
+      }),
+      'conversations.setDisappearingTimer': async ({ conversation, seconds }) => ({
+        seconds: await ops().setDisappearingTimer(canonicalConversation(conversation), seconds)
+      })
     }
   }
 
@@ -557,6 +632,12 @@ export class CoreSession {
       forward('presenceChanged', 'presence.changed', (presence) => presence),
       forward('profileChanged', 'profile.changed', (profile) => profile),
       forward('groupsChanged', 'groups.changed', (changed) => changed),
+      forward('messagesRemoved', 'messages.removed', (removed) => removed),
+      forward('conversationSettings', 'conversation.settings', (settings) => settings),
+      forward('reactionsChanged', 'reactions.changed', (changed) => changed),
+      forward('pinsChanged', 'pins.changed', (changed) => changed),
+      forward('conversationStateChanged', 'conversations.state', (state) => state),
+      forward('devicesChanged', 'devices.changed', (changed) => changed),
       forward('transfer', 'transfer', (event) => event),
       forward('backfill', 'search.backfill', (status) => status),
       forward('peerReceipts', 'receipts.peer', (receipts) => receipts),

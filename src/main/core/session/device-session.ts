@@ -11,9 +11,11 @@ import { Connection, type AuthInfo, type ConnectionEnded, type PushFrame } from 
 import { GroupsClient } from '../groups'
 import { GroupSync } from '../groups/group-sync'
 import { ContactsClient } from '../contacts'
+import { MessageOpsClient } from '../message-ops'
+import { RoomsClient } from '../rooms/client'
+import { ReactionsClient } from '../reactions'
 import { AttachmentsClient } from '../attachments'
 import { accountFilesDir } from './account-files'
-import { RoomsClient } from '../rooms/client'
 import { ReceiptsClient } from '../receipts'
 import type { ReceiptsChange } from '../store/receipts'
 import { messageDecoder, rawEventOfPush, rawEventsOfResponse, type LogEntryDecoder } from '../protocol/log-entry'
@@ -79,6 +81,10 @@ export class DeviceSession {
   readonly contacts: ContactsClient
   /** Chat rooms: live only, messages kept in memory (rooms/client.ts); the joined rooms saved for a restart. */
   readonly rooms: RoomsClient
+  /** Recall, edit, delete for me, clear and self-destruct (message-ops/index.ts). */
+  readonly messageOps: MessageOpsClient
+  /** Reactions, one-to-one pins, conversation state and the device list (reactions/index.ts). */
+  readonly reactions: ReactionsClient
   /** Staging, uploads (the outbox's first phase), the download queue and cache (attachments/index.ts). */
   readonly attachments: AttachmentsClient
   /** Delivery and read receipts, privacy settings and typing (receipts/index.ts). */
@@ -126,8 +132,10 @@ export class DeviceSession {
       activeConversation: () => host.activeConversation(),
       onApplied: (changes) => {
         this.emitChanges(changes)
+        this.messageOps.onUserEvents(changes.userEvents)
         this.onMembershipChanges(changes.userEvents)
         if (changes.userEvents.length > 0) this.contacts.onUserEvents(changes.userEvents)
+        if (changes.userEvents.length > 0) this.reactions.onUserEvents(changes.userEvents)
         this.onReceiptChanges(changes)
         // The store moved the read pointer of the conversation on screen: tell the server.
         if (host.activeConversation() && this.isCurrent) this.flushReadPointers()
@@ -158,6 +166,8 @@ export class DeviceSession {
       prepare: (message, signal) => this.attachments.prepare(message, signal),
       onChanged: (message) => {
         host.emit('message', message)
+        // An acked message in a conversation with a disappearing timer expires here as on the server.
+        if (message.status === 'sent') void this.messageOps.onSent(message)
         void this.attachments.onOutgoingChanged(message)
         void this.emitConversation(conversationKey(message.chatType, message.conversationId))
       },
@@ -249,8 +259,31 @@ export class DeviceSession {
         if (this.isCurrent) host.emit('roomEvent', event)
       }
     })
+    this.reactions = new ReactionsClient({ store: store.domains.reactions, connection })
     this.receipts = new ReceiptsClient({ me: user, connection, store: store.domains.receipts, cursor: () => this.syncer.currentCursor })
+    this.messageOps = new MessageOpsClient({ connection, store })
     this.unsubscribe = [
+      this.messageOps.on('message', (message) => {
+        // A recalled message's content is gone everywhere: so are its cached files here.
+        if (message.content.type === 'recalled') this.forgetFiles([message.id])
+        if (this.isCurrent) host.emit('message', message)
+      }),
+      this.messageOps.on('messagesRemoved', (removed) => {
+        this.forgetFiles(removed.ids)
+        if (this.isCurrent) host.emit('messagesRemoved', removed)
+      }),
+      this.messageOps.on('conversationSettings', (settings) => {
+        if (this.isCurrent) host.emit('conversationSettings', settings)
+      }),
+      this.messageOps.on('conversationTouched', (key) => void this.emitConversation(key)),
+      this.reactions.on('reactionsChanged', (changed) => this.isCurrent && host.emit('reactionsChanged', changed)),
+      this.reactions.on('pinsChanged', (changed) => this.isCurrent && host.emit('pinsChanged', changed)),
+      this.reactions.on('devicesChanged', (changed) => this.isCurrent && host.emit('devicesChanged', changed)),
+      this.reactions.on('conversationStateChanged', (state) => {
+        if (!this.isCurrent) return
+        host.emit('conversationStateChanged', state)
+        if (!state.deleted) void this.emitConversation(state.conversation)
+      }),
       this.receipts.on('peer', (receipts) => this.isCurrent && host.emit('peerReceipts', receipts)),
       this.receipts.on('groupRead', (read) => this.isCurrent && host.emit('groupRead', read)),
       this.receipts.on('typing', (typing) => this.isCurrent && host.emit('typing', typing)),
@@ -268,6 +301,15 @@ export class DeviceSession {
     ]
   }
 
+  /** Drops the cached attachment files of messages that were recalled or left the device (attachments/index.ts). */
+  private forgetFiles(ids: readonly string[]): void {
+    for (const id of ids) {
+      this.attachments.forget(id).catch((err: unknown) => {
+        log.warn('could not drop the cached files of a message', { error: err instanceof Error ? err.message : String(err) })
+      })
+    }
+  }
+
   private get isCurrent(): boolean {
     return this.host.isCurrent(this)
   }
@@ -283,6 +325,7 @@ export class DeviceSession {
     await this.outbox.start()
     await this.attachments.start().catch((err: unknown) => log.warn('could not tidy the staged files', { error: String(err) }))
     await this.reinterpretStored()
+    this.messageOps.start()
     const outcome = await startAndAwaitFirstConnect(this.connection, {
       waitMs: this.host.timings.requestTimeoutMs * START_CONNECT_WAIT_FACTOR,
       settleWhenUnreachable,
@@ -301,6 +344,8 @@ export class DeviceSession {
     for (const off of this.unsubscribe) off()
     this.contacts.close()
     this.rooms.close()
+    this.messageOps.close()
+    this.reactions.close()
     this.receipts.close()
     this.outbox.close()
     this.attachments.close()
@@ -389,6 +434,11 @@ export class DeviceSession {
     // The contacts list (new device), profiles and friends' presence, once the log is caught up.
     void this.lastCatchUp.then(
       () => (this.isCurrent ? this.contacts.start() : undefined),
+      () => undefined
+    )
+    // The account's conversation states (a new device learns pins, unread marks and deletions here).
+    void this.lastCatchUp.then(
+      () => (this.isCurrent ? this.reactions.loadStates() : undefined),
       () => undefined
     )
   }
@@ -482,6 +532,7 @@ export class DeviceSession {
   }
 
   private emitChanges(changes: AppliedChanges): void {
+    this.messageOps.onMessages(changes.messages)
     for (const message of changes.messages) this.host.emit('message', message)
     if (this.isCurrent) this.attachments.onMessages(changes.messages)
     for (const conversation of changes.conversations) this.host.emit('conversation', conversation)

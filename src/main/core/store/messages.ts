@@ -245,7 +245,10 @@ export class Messages {
       error: incoming.error,
       type: incoming.type,
       body: incoming.body,
-      text: incoming.text
+      text: incoming.text,
+      // A timer the server started (burn after reading) stays when an older copy of the message comes again.
+      expires_at: incoming.expires_at ?? existing.expires_at,
+      burn_sec: incoming.burn_sec ?? existing.burn_sec
     }
     if (sameStoredMessage(merged, existing)) return null
     const contentChanged = merged.body !== existing.body || merged.type !== existing.type || merged.text !== existing.text

@@ -174,13 +174,14 @@ export function prepareStatements(db: Database): StoreStatements {
     /** Overwrites what the server decides about a message; its identity (conversation, parties) never changes. */
     updateAck: db.prepare<KeyedMessageRow>(
       `UPDATE messages SET server_id = @server_id, seq = @seq, timestamp = @timestamp, status = @status, error = @error,
-         search_key = ${SEARCH_KEY_SQL}
+         expires_at = @expires_at, burn_sec = @burn_sec, search_key = ${SEARCH_KEY_SQL}
        WHERE id = @id`
     ),
     /** The same plus new content: only this statement (and updateContent) touches `text`, so only they re-index. */
     updateAckAndContent: db.prepare<KeyedMessageRow>(
       `UPDATE messages SET server_id = @server_id, seq = @seq, timestamp = @timestamp, status = @status, error = @error,
-         type = @type, body = @body, text = @text, search_key = ${SEARCH_KEY_SQL}
+         type = @type, body = @body, text = @text, expires_at = @expires_at, burn_sec = @burn_sec,
+         search_key = ${SEARCH_KEY_SQL}
        WHERE id = @id`
     ),
     /** New content for a stored message (a newer decoder read its raw bytes): type, body, text by id. */

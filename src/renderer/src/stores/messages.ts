@@ -157,7 +157,7 @@ export const useMessageStore = defineStore('messages', () => {
 
   /** Sends; rejects with the AppErrorShape when the core refuses (e.g. TEXT_TOO_LONG). */
   /** `mentions`: who a group message @mentions (and @all), from the composer's autocomplete. */
-  async function sendText(to: string, text: string, mentions: { mentions?: string[]; mentionAll?: boolean } = {}): Promise<ChatMessage> {
+  async function sendText(to: string, text: string, mentions: { mentions?: string[]; mentionAll?: boolean; replyTo?: string } = {}): Promise<ChatMessage> {
     const message = await bridge.invoke('messages.sendText', { to: toConversationKey(to), text, ...mentions })
     merge(keyOfMessage(message), [message])
     return message
@@ -168,6 +168,19 @@ export const useMessageStore = defineStore('messages', () => {
     merge(keyOfMessage(message), [message])
   }
 
+  /** A message changed by a request of this window (recall, edit): merged at once, the push may come later. */
+  function mergeOne(message: ChatMessage): void {
+    if (buckets.has(keyOfMessage(message))) merge(keyOfMessage(message), [message])
+  }
+
+  /** Messages that left the device (deleted for me, cleared, expired): features/messages/message-ops-store. */
+  function removeMessages(conversationKey: string, ids: readonly string[]): void {
+    const bucket = buckets.get(conversationKey)
+    if (!bucket) return
+    const gone = new Set(ids)
+    bucket.messages = bucket.messages.filter((m) => !gone.has(m.id))
+  }
+
   function stateOf(conversationKey: string): ConversationMessages | undefined {
     return buckets.get(conversationKey)
   }
@@ -176,5 +189,5 @@ export const useMessageStore = defineStore('messages', () => {
     buckets.clear()
   }
 
-  return { loadInitial, loadOlder, loadNewer, jumpTo, clearFocus, refreshLatest, sendText, retry, stateOf, reset }
+  return { loadInitial, loadOlder, loadNewer, jumpTo, clearFocus, refreshLatest, sendText, retry, mergeOne, removeMessages, stateOf, reset }
 })

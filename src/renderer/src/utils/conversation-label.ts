@@ -12,6 +12,8 @@ export const NEEDS_NEWER_VERSION = 'This message needs a newer version of Parley
 /** A message's text as the user reads it. */
 export function messageText(message: ChatMessage): string {
   if (message.content.type === 'notice') return noticeSentence(message.content, null)
+  // A recalled message (features/messages) reads as its notice, never as the text it had.
+  if (message.content.type === 'recalled') return 'Recalled message'
   return message.content.type === 'text' ? message.content.text : NEEDS_NEWER_VERSION
 }
 
