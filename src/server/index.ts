@@ -22,6 +22,7 @@ import { createContactsService } from './services/contacts'
 import { contactsConfigFromEnv } from './services/contacts/config'
 import { createProfilesService } from './services/profiles'
 import { createRoomService } from './services/rooms/service'
+import { createReceiptsService } from './services/receipts'
 import { createReactionsService } from './services/reactions'
 import { createDevicesService } from './services/devices'
 import type { RoomFanoutStats } from './services/rooms/fanout'
@@ -101,6 +102,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   registry.useGroupLoader((user) => store.groupIdsOf(user))
   const sync = createSyncService(store, groups)
   const rooms = createRoomService(store, config.rooms, undefined, attachments)
+  const receipts = createReceiptsService(store, registry, contacts)
   // A connection that goes away leaves its rooms; its user leaves them after the grace period unless back.
   registry.onRemoved((session) => rooms.socketClosed(session))
   // A deleted account leaves its groups and rooms after the deletion's own transaction (services/accounts.ts).
@@ -133,7 +135,21 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const app = createAppServer(accounts, config, { service: platform, credentials }, { service: attachments, tokens })
   // The WebSocket gateway shares the port: it handles the upgrade requests of fastify's own http.Server.
   const httpServer = app.server
-  const gateway = attachGateway(httpServer, { config, tokens, store, registry, messages, sync, contacts, profiles, rooms, groups, reactions, devices })
+  const gateway = attachGateway(httpServer, {
+    config,
+    tokens,
+    store,
+    registry,
+    messages,
+    sync,
+    contacts,
+    profiles,
+    rooms,
+    groups,
+    receipts,
+    reactions,
+    devices
+  })
 
   try {
     await app.listen({ port: config.port, host: config.host })

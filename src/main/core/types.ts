@@ -13,6 +13,7 @@ import type { LogEntryDecoder } from './protocol/log-entry'
 import type { AppliedUserEvent } from './store/domain-types'
 import type { ContactsState, UserPresence, UserProfile } from '../../shared/model/contacts'
 import type { RoomEvent } from '../../shared/model/rooms'
+import type { GroupReadEvent, PeerReceipts, PrivacySettings, TypingEvent } from '../../shared/model/receipts'
 
 /** A conversation as the core's callers name it: its key, or a plain user id for a single chat. */
 export type ConversationRef = ConversationKey | string
@@ -90,6 +91,14 @@ export interface ChatClientEvents {
   profileChanged: UserProfile
   /** Live traffic of the chat rooms this device is in (rooms/client.ts). */
   roomEvent: RoomEvent
+  /** The peer of a one-to-one chat moved its delivered / read pointer (receipts/index.ts). */
+  peerReceipts: PeerReceipts
+  /** A member read past messages of mine in a group. */
+  groupRead: GroupReadEvent
+  /** Someone started or stopped typing (expires by itself after a silence). */
+  typing: TypingEvent
+  /** The account's privacy settings changed (here or on another device). */
+  privacy: PrivacySettings
   /** A message's reactions changed (reactions/index.ts). */
   reactionsChanged: ReactionsChanged
   /** A one-to-one conversation's pins changed. */

@@ -34,7 +34,7 @@ export function entryToEvent(entry: LogEntry): EventProps {
 /** Event entries are stored as the encoded protobuf of their kind; decoded here to sit in the Event's oneof. */
 function userEventToProps(
   event: UserEvent
-): Pick<EventProps, 'contact' | 'membership' | 'profile' | 'reaction' | 'messagePin' | 'conversationState' | 'devicesChanged'> {
+): Pick<EventProps, 'contact' | 'membership' | 'profile' | 'receipt' | 'privacy' | 'reaction' | 'messagePin' | 'conversationState' | 'devicesChanged'> {
   try {
     switch (event.kind) {
       case 'contact':
@@ -43,6 +43,10 @@ function userEventToProps(
         return { membership: pb.MembershipEvent.decode(event.payload) }
       case 'profile':
         return { profile: pb.ProfileChanged.decode(event.payload) }
+      case 'receipt':
+        return { receipt: pb.PeerReceipt.decode(event.payload) }
+      case 'privacy':
+        return { privacy: pb.PrivacySettings.decode(event.payload) }
       case 'reaction':
         return { reaction: pb.ReactionEvent.decode(event.payload) }
       case 'messagePin':

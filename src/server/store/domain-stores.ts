@@ -8,10 +8,11 @@ import type { RoomsStore } from './rooms/types'
 import type { ReactionsStore } from './reactions/types'
 import type { DevicesStore } from './devices/types'
 import type { AttachmentsStore } from './attachments/types'
+import type { ReceiptsStore } from './receipts/types'
 
 /** Every domain's store interface; ServerStore extends this. A new domain adds its interface here. */
 export interface DomainStores
-  extends RoomsStore, ContactsStore, ProfilesStore, GroupsStore, PlatformStore, AttachmentsStore, ReactionsStore, DevicesStore {}
+  extends RoomsStore, ContactsStore, ProfilesStore, GroupsStore, PlatformStore, AttachmentsStore, ReceiptsStore, ReactionsStore, DevicesStore {}
 
 /** The names of DomainStores' methods: the worker proxy forwards exactly these (the type checks none is missing). */
 export const DOMAIN_METHODS = [
@@ -91,7 +92,17 @@ export const DOMAIN_METHODS = [
   'attachmentGet',
   'attachmentsGet',
   'attachmentGrants',
-  'attachmentGrant'
+  'attachmentGrant',
+  // receipts
+  'receiptsPrivacy',
+  'receiptsSetPrivacy',
+  'receiptsRead',
+  'receiptsDelivered',
+  'receiptsPeerPointers',
+  'receiptsGroupReaders',
+  'receiptsGroupSenders',
+  'receiptsGroupReadSeq',
+  'receiptsIsMember'
 ] as const satisfies readonly (keyof DomainStores)[]
 
 type MissingDomainMethods = Exclude<keyof DomainStores, (typeof DOMAIN_METHODS)[number]>

@@ -10,6 +10,7 @@ import { openContactsSqlite } from './contacts/sqlite'
 import { openProfilesSqlite } from './profiles/sqlite'
 import { openPlatformSqlite } from './platform/sqlite'
 import { openAttachmentsSqlite } from './attachments/sqlite'
+import { openReceiptsSqlite } from './receipts/sqlite'
 import { openReactionsSqlite } from './reactions/sqlite'
 import { openDevicesSqlite } from './devices/sqlite'
 
@@ -24,6 +25,7 @@ export function openSqliteDomains(context: SqliteDomainContext): Synchronous<Dom
     ...openGroupsSqlite(context),
     ...openPlatformSqlite(context),
     ...openAttachmentsSqlite(context),
+    ...openReceiptsSqlite(context),
     ...openReactionsSqlite(context),
     ...openDevicesSqlite(context)
   }

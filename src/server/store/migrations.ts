@@ -6,6 +6,7 @@ import { CONTACTS_PROFILES_SCHEMA } from './contacts/schema'
 import { GROUPS_MIGRATION_SQL } from './groups/schema'
 import { PLATFORM_SCHEMA_SQL } from './platform/schema'
 import { ATTACHMENTS_SCHEMA_SQL } from './attachments/schema'
+import { RECEIPTS_SCHEMA_SQL } from './receipts/schema'
 import { REACTIONS_SCHEMA_SQL } from './reactions/schema'
 import { DEVICES_SCHEMA_SQL } from './devices/schema'
 import { runSchemaMigrations, SchemaMigrationError, SchemaTooNewError, type SchemaMigration } from '../../shared/sqlite-migrations'
@@ -150,6 +151,8 @@ export const MIGRATIONS: readonly string[] = [
   PLATFORM_SCHEMA_SQL,
   // attachments: uploads in progress, finished attachments and their grants (store/attachments/schema.ts)
   ATTACHMENTS_SCHEMA_SQL,
+  // receipts: peers' pointers of one-to-one chats, delivered cursors, privacy settings (store/receipts/schema.ts)
+  RECEIPTS_SCHEMA_SQL,
   // reactions: message_reactions, single_pins, conversation_states (store/reactions/schema.ts)
   REACTIONS_SCHEMA_SQL,
   // devices: device_sessions.device_name, platform, last_seen_at (store/devices/schema.ts)

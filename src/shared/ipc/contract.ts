@@ -22,6 +22,7 @@ import type { JoinedRoom, RoomAttribute, RoomDirectoryPage, RoomEvent, RoomInfo,
 import type { ContactsState, UserPresence, UserProfile, UserSearchResult } from '../model/contacts'
 import type { ConversationState, DeviceList, MessageReactions, PinsChanged, ReactionsChanged } from '../model/reactions'
 import type { InvokeArgsOf, InvokeMethod } from './schemas'
+import type { GroupReadCounts, GroupReadEvent, GroupReaders, PeerReceipts, PrivacySettings, TypingEvent } from '../model/receipts'
 
 export interface AppInfo {
   version: string
@@ -135,6 +136,15 @@ export interface InvokeResults {
   'profile.changePassword': void
   /** Then the session ends (session.ended) and this device's copy of the account is removed. */
   'profile.deleteAccount': void
+  /** The peer's delivered / read pointers of a one-to-one chat (my messages with seq <= readSeq were read). */
+  'receipts.peer': PeerReceipts
+  'receipts.groupCounts': GroupReadCounts
+  'receipts.groupReaders': GroupReaders
+  'privacy.get': PrivacySettings
+  'privacy.set': PrivacySettings
+  'typing.set': void
+  /** Who types in the conversation now. */
+  'typing.list': string[]
   /** One message per target conversation (status 'sending'): one message forwarded as itself, several combined. */
   'messages.forward': ChatMessage[]
   /** The message's reactions once mine is added or removed. */
@@ -170,6 +180,13 @@ export interface PushEvents {
   'profile.changed': UserProfile
   /** A group's record on this device changed (joined, left, removed, dissolved, role, description), or an invitation came. */
   'groups.changed': GroupsChanged
+  /** The peer of a one-to-one chat moved its delivered / read pointer. */
+  'receipts.peer': PeerReceipts
+  /** A member read past messages of mine in a group (ask the counts again). */
+  'receipts.groupRead': GroupReadEvent
+  /** Someone started or stopped typing (stops by itself after a few seconds of silence). */
+  'typing.changed': TypingEvent
+  'privacy.changed': PrivacySettings
   /** A message's reactions changed (mine, someone else's, or from my other devices). */
   'reactions.changed': ReactionsChanged
   /** A one-to-one conversation's pins changed. */

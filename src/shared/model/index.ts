@@ -15,6 +15,7 @@ import type {
 
 export type * from './groups'
 export type * from './content'
+export type * from './receipts'
 export type * from './reactions'
 
 export type ChatType = 'single' | 'group' | 'room'

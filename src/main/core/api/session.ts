@@ -11,6 +11,7 @@ import type { SessionVault } from './session-vault'
 import type { RoomsClient } from '../rooms/client'
 import type { ContactsApi } from '../contacts'
 import type { GroupsClient } from '../groups'
+import type { ReceiptsClient } from '../receipts'
 import type { ReactionsClient } from '../reactions'
 import { isInvokeMethod, parseInvokeArgs, unknownMethodError } from './validation'
 
@@ -54,6 +55,8 @@ interface ClientExtras {
   readonly contacts?: ContactsApi
   /** The session's groups (ChatClient.groups). */
   readonly groups?: GroupsClient
+  /** The session's receipts, privacy settings and typing (ChatClient.receipts). */
+  readonly receipts?: ReceiptsClient
   /** Reactions, one-to-one pins, conversation state, devices (ChatClient.reactions). */
   readonly reactions?: ReactionsClient
   /** Forward messages to conversations (ChatClient.forward). */
@@ -162,7 +165,28 @@ export class CoreSession {
       ...this.roomHandlers(),
       ...this.contactHandlers(),
       ...this.groupHandlers(),
+      ...this.receiptHandlers(),
       ...this.replyHandlers()
+    }
+  }
+
+  /** The receipts.*, privacy.* and typing.* methods: each goes to the session's ReceiptsClient (ChatClient.receipts). */
+  private receiptHandlers(): Pick<Handlers, Extract<InvokeMethod, `receipts.${string}` | `privacy.${string}` | `typing.${string}`>> {
+    const receipts = (): ReceiptsClient => {
+      const client = withExtras(this.signedIn())
+      if (!client.receipts) throw notYetAvailable('Receipts')
+      return client.receipts
+    }
+    return {
+      'receipts.peer': ({ conversation }) => receipts().peer(canonicalConversation(conversation)),
+      'receipts.groupCounts': ({ conversation, seqs }) => receipts().groupCounts(canonicalConversation(conversation), seqs),
+      'receipts.groupReaders': ({ conversation, seq }) => receipts().groupReaders(canonicalConversation(conversation), seq),
+      'privacy.get': () => receipts().privacy(),
+      'privacy.set': (settings) => receipts().setPrivacy(settings),
+      'typing.set': async ({ conversation, typing }) => {
+        await receipts().setTyping(canonicalConversation(conversation), typing)
+      },
+      'typing.list': async ({ conversation }) => receipts().typingIn(canonicalConversation(conversation))
     }
   }
 
@@ -507,6 +531,10 @@ export class CoreSession {
       forward('presenceChanged', 'presence.changed', (presence) => presence),
       forward('profileChanged', 'profile.changed', (profile) => profile),
       forward('groupsChanged', 'groups.changed', (changed) => changed),
+      forward('peerReceipts', 'receipts.peer', (receipts) => receipts),
+      forward('groupRead', 'receipts.groupRead', (read) => read),
+      forward('typing', 'typing.changed', (typing) => typing),
+      forward('privacy', 'privacy.changed', (settings) => settings),
       forward('reactionsChanged', 'reactions.changed', (changed) => changed),
       forward('pinsChanged', 'pins.changed', (changed) => changed),
       forward('conversationStateChanged', 'conversations.state', (state) => state),

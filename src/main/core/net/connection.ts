@@ -40,6 +40,8 @@ export type ResponseKind =
   | 'roomsOk'
   | 'groupsOk'
   | 'groupSyncOk'
+  | 'receiptsOk'
+  | 'typingOk'
   | 'reactOk'
   | 'reactionsOk'
   | 'messagePinOk'

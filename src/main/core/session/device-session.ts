@@ -12,6 +12,8 @@ import { GroupsClient } from '../groups'
 import { GroupSync } from '../groups/group-sync'
 import { ContactsClient } from '../contacts'
 import { RoomsClient } from '../rooms/client'
+import { ReceiptsClient } from '../receipts'
+import type { ReceiptsChange } from '../store/receipts'
 import { ReactionsClient } from '../reactions'
 import { messageDecoder, rawEventOfPush, rawEventsOfResponse, type LogEntryDecoder } from '../protocol/log-entry'
 import { chatTypeToWire } from '../protocol/messages'
@@ -71,6 +73,8 @@ export class DeviceSession {
   readonly contacts: ContactsClient
   /** Chat rooms: live only, messages kept in memory (rooms/client.ts); the joined rooms saved for a restart. */
   readonly rooms: RoomsClient
+  /** Delivery and read receipts, privacy settings and typing (receipts/index.ts). */
+  readonly receipts: ReceiptsClient
   /** Reactions, one-to-one pins, conversation state and the device list (reactions/index.ts). */
   readonly reactions: ReactionsClient
   /** Why the session is ending when this device asked for it (account deleted): shown instead of the close's reason. */
@@ -118,6 +122,7 @@ export class DeviceSession {
         this.emitChanges(changes)
         this.onMembershipChanges(changes.userEvents)
         if (changes.userEvents.length > 0) this.contacts.onUserEvents(changes.userEvents)
+        this.onReceiptChanges(changes)
         if (changes.userEvents.length > 0) this.reactions.onUserEvents(changes.userEvents)
         // The store moved the read pointer of the conversation on screen: tell the server.
         if (host.activeConversation() && this.isCurrent) this.flushReadPointers()
@@ -162,6 +167,7 @@ export class DeviceSession {
       activeConversation: () => host.activeConversation(),
       onApplied: (changes) => {
         this.emitChanges({ ...changes, userEvents: [] })
+        for (const message of changes.messages) if (message.direction === 'in') this.receipts.noteMessageFrom(conversationKey('group', message.conversationId), message.from)
         if (host.activeConversation()?.type === 'group' && this.isCurrent) this.flushReadPointers()
       },
       onInfoStale: (group) => void this.groups.refreshInfo(group),
@@ -206,8 +212,13 @@ export class DeviceSession {
         if (this.isCurrent) host.emit('roomEvent', event)
       }
     })
+    this.receipts = new ReceiptsClient({ me: user, connection, store: store.domains.receipts, cursor: () => this.syncer.currentCursor })
     this.reactions = new ReactionsClient({ store: store.domains.reactions, connection })
     this.unsubscribe = [
+      this.receipts.on('peer', (receipts) => this.isCurrent && host.emit('peerReceipts', receipts)),
+      this.receipts.on('groupRead', (read) => this.isCurrent && host.emit('groupRead', read)),
+      this.receipts.on('typing', (typing) => this.isCurrent && host.emit('typing', typing)),
+      this.receipts.on('privacy', (settings) => this.isCurrent && host.emit('privacy', settings)),
       this.reactions.on('reactionsChanged', (changed) => this.isCurrent && host.emit('reactionsChanged', changed)),
       this.reactions.on('pinsChanged', (changed) => this.isCurrent && host.emit('pinsChanged', changed)),
       this.reactions.on('devicesChanged', (changed) => this.isCurrent && host.emit('devicesChanged', changed)),
@@ -261,6 +272,7 @@ export class DeviceSession {
     for (const off of this.unsubscribe) off()
     this.contacts.close()
     this.rooms.close()
+    this.receipts.close()
     this.reactions.close()
     this.outbox.close()
     this.catchUp.stop()
@@ -398,6 +410,19 @@ export class DeviceSession {
         await new Promise((resolve) => setTimeout(resolve, this.host.timings.backoffBaseMs * attempt))
       }
     }
+  }
+
+  /** Receipt and privacy entries reach the shells; stored incoming messages are confirmed as delivered. */
+  private onReceiptChanges(changes: AppliedChanges): void {
+    const receipts = changes.userEvents.filter((event) => event.kind === 'receipt' || event.kind === 'privacy').map((event) => event.change as ReceiptsChange)
+    if (receipts.length > 0) this.receipts.onApplied(receipts)
+    let incoming = false
+    for (const message of changes.messages) {
+      if (message.direction !== 'in') continue
+      this.receipts.noteMessageFrom(conversationKey(message.chatType, message.conversationId), message.from)
+      if (message.chatType === 'single') incoming = true
+    }
+    if (incoming) this.receipts.noteStored()
   }
 
   /** Membership events just applied: a joined group starts syncing; every change reaches the shells. */

@@ -3,6 +3,7 @@
 import type { ContactsStoreApi } from './contacts'
 import type { GroupsStoreApi } from './groups'
 import type { RoomsStoreApi } from './rooms'
+import type { ReceiptsStoreApi } from './receipts'
 import type { ReactionsStoreApi } from './reactions'
 
 /** Every domain's local API, by name; MessageStore.domains has this type. A new domain adds its entry here. */
@@ -10,5 +11,6 @@ export interface StoreDomainApis {
   groups: GroupsStoreApi
   contacts: ContactsStoreApi
   rooms: RoomsStoreApi
+  receipts: ReceiptsStoreApi
   reactions: ReactionsStoreApi
 }

@@ -4,7 +4,16 @@ import type { Database } from 'better-sqlite3'
 import type { ChatMessage, Conversation, ConversationKey } from '../../../shared/model'
 
 /** User-log entries a domain applies (the Event oneof members besides messages and read pointers). */
-export type UserEventKind = 'contact' | 'membership' | 'profile' | 'reaction' | 'messagePin' | 'conversationState' | 'devicesChanged'
+export type UserEventKind =
+  | 'contact'
+  | 'membership'
+  | 'profile'
+  | 'receipt'
+  | 'privacy'
+  | 'reaction'
+  | 'messagePin'
+  | 'conversationState'
+  | 'devicesChanged'
 
 /** One such entry as synced: its position and the exact bytes of the whole Event. */
 export interface UserEventRecord {

@@ -6,6 +6,7 @@ import type { Conversation } from '../../../shared/model'
 import { openContactsStore } from './contacts'
 import { openGroupsStore } from './groups'
 import { openRoomsStore } from './rooms'
+import { openReceiptsStore } from './receipts'
 import { openReactionsStore } from './reactions'
 import type { StoreDomainApis } from './domain-apis'
 import type { StoreDomain, StoreDomainContext, UserEventApplier, UserEventKind } from './domain-types'
@@ -24,6 +25,7 @@ export function openStoreDomains(context: StoreDomainContext): OpenedStoreDomain
     { name: 'groups', ...openGroupsStore(context) },
     { name: 'contacts', ...openContactsStore(context) },
     { name: 'rooms', ...openRoomsStore(context) },
+    { name: 'receipts', ...openReceiptsStore(context) },
     { name: 'reactions', ...openReactionsStore(context) }
   ]
   const appliers = new Map<UserEventKind, UserEventApplier>()
