@@ -44,6 +44,12 @@ export const useReplyStore = defineStore('reply', () => {
   bridge.on('pins.changed', (changed) => {
     pins.set(conversationKeyString(changed.conversation), changed.pinned)
   })
+  // A group's pins change with a notice in its timeline ("Alice pinned a message"): read them again.
+  bridge.on('message.upsert', (message) => {
+    if (message.content.type === 'notice' && (message.content.kind === 'pinned' || message.content.kind === 'unpinned')) {
+      loadPins(keyOfMessage(message)).catch(() => undefined)
+    }
+  })
 
   function replyTo(message: ChatMessage): void {
     replyTargets.set(keyOfMessage(message), message)
