@@ -13,6 +13,7 @@ import type { LogEntryDecoder } from './protocol/log-entry'
 import type { AppliedUserEvent } from './store/domain-types'
 import type { ContactsState, UserPresence, UserProfile } from '../../shared/model/contacts'
 import type { RoomEvent } from '../../shared/model/rooms'
+import type { AttachmentWhich, TransferEvent } from '../../shared/model/attachments'
 import type { GroupReadEvent, PeerReceipts, PrivacySettings, TypingEvent } from '../../shared/model/receipts'
 
 /** A conversation as the core's callers name it: its key, or a plain user id for a single chat. */
@@ -35,6 +36,12 @@ export interface ChatClientOptions {
   autoRenewToken?: boolean
   /** How log entries are read (this version's decoder by default; tests inject a "newer" one). */
   decoder?: LogEntryDecoder
+  /** The URL the renderer loads a cached attachment from (the shell's file protocol or route); none: no URL. */
+  fileUrl?: (messageId: string, which: AttachmentWhich) => string
+  /** Size cap of the account's download cache (DEFAULT_CACHE_CAP_BYTES by default; tests set a small one). */
+  attachmentCacheBytes?: number
+  /** Tests: the first pause before a dropped download resumes (DOWNLOAD_RETRY_BASE_MS by default). */
+  downloadRetryBaseMs?: number
 }
 
 /** What the diagnostics view shows about one signed-in device. */
@@ -91,6 +98,8 @@ export interface ChatClientEvents {
   profileChanged: UserProfile
   /** Live traffic of the chat rooms this device is in (rooms/client.ts). */
   roomEvent: RoomEvent
+  /** An upload or download moved (progress, done, failed, canceled): attachments/index.ts. */
+  transfer: TransferEvent
   /** The peer of a one-to-one chat moved its delivered / read pointer (receipts/index.ts). */
   peerReceipts: PeerReceipts
   /** A member read past messages of mine in a group. */

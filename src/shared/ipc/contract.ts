@@ -20,6 +20,7 @@ import type {
 } from '../model/groups'
 import type { JoinedRoom, RoomAttribute, RoomDirectoryPage, RoomEvent, RoomInfo, RoomMemberPage } from '../model/rooms'
 import type { ContactsState, UserPresence, UserProfile, UserSearchResult } from '../model/contacts'
+import type { SaveAsResult, TransferEvent } from '../model/attachments'
 import type { ConversationState, DeviceList, MessageReactions, PinsChanged, ReactionsChanged } from '../model/reactions'
 import type { InvokeArgsOf, InvokeMethod } from './schemas'
 import type { GroupReadCounts, GroupReadEvent, GroupReaders, PeerReceipts, PrivacySettings, TypingEvent } from '../model/receipts'
@@ -136,6 +137,25 @@ export interface InvokeResults {
   'profile.changePassword': void
   /** Then the session ends (session.ended) and this device's copy of the account is removed. */
   'profile.deleteAccount': void
+  'attachments.stageBegin': { stagedId: string }
+  'attachments.stageChunk': void
+  /** The staged file's size and SHA-256 (hex), checked again by the server at upload. */
+  'attachments.stageEnd': { size: number; sha256: string }
+  /** Stored with status 'sending' (file ids '' until uploaded); the upload and send go on in the outbox. */
+  'messages.sendAttachment': ChatMessage
+  /** The download as it stands (done at once with its url when the file is cached); then `transfer` events. */
+  'attachments.download': TransferEvent
+  'attachments.cancel': void
+  /** A download queued again; an upload: its message sent again (the upload resumes where the server has it). */
+  'attachments.retry': TransferEvent | null
+  'attachments.saveAs': SaveAsResult
+  'attachments.open': void
+  'attachments.showInFolder': void
+  /** What to put in <img>/<audio>/<video> for the cached file; null when it is not cached (download it). */
+  'attachments.fileUrl': { url: string | null }
+  /** The transfers this session knows (a reloaded renderer starts its progress bars from them). */
+  'attachments.transfers': TransferEvent[]
+  'attachments.forget': void
   /** The peer's delivered / read pointers of a one-to-one chat (my messages with seq <= readSeq were read). */
   'receipts.peer': PeerReceipts
   'receipts.groupCounts': GroupReadCounts
@@ -180,6 +200,8 @@ export interface PushEvents {
   'profile.changed': UserProfile
   /** A group's record on this device changed (joined, left, removed, dissolved, role, description), or an invitation came. */
   'groups.changed': GroupsChanged
+  /** An upload or download moved: progress, done (with the cached file's url), failed (with a sentence), canceled. */
+  transfer: TransferEvent
   /** The peer of a one-to-one chat moved its delivered / read pointer. */
   'receipts.peer': PeerReceipts
   /** A member read past messages of mine in a group (ask the counts again). */

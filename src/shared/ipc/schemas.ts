@@ -44,10 +44,11 @@ export const credentialsSchema = z.object({
 
 // Reply, forward, reactions, pins, conversation state, devices (limits as the server's: one emoji <= 32 bytes,
 // 200 messages per reactions read; as the core's: 100 messages and 20 conversations per forward).
-const messageId = z.string().regex(/^[0-9a-f]{32}$/)
+/** A message's client id (32 hex digits). */
+const forwardedMessageId = z.string().regex(/^[0-9a-f]{32}$/)
 const serverId = z.number().int().positive()
 const replyInvokeSchemas = {
-  'messages.forward': z.object({ messageIds: z.array(messageId).min(1).max(100), targets: z.array(conversationSchema).min(1).max(20) }),
+  'messages.forward': z.object({ messageIds: z.array(forwardedMessageId).min(1).max(100), targets: z.array(conversationSchema).min(1).max(20) }),
   'reactions.react': z.object({ conversation: conversationSchema, serverId, emoji: z.string().min(1).max(32), remove: z.boolean().optional() }),
   // refresh: ask the server (a group's pushes missed while away, a new device); else what this device has.
   'reactions.of': z.object({ conversation: conversationSchema, serverIds: z.array(serverId).max(200), refresh: z.boolean().optional() }),
@@ -178,6 +179,52 @@ const groupsInvokeSchemas = {
   'groups.invitations': z.void()
 } as const
 
+// Attachments (core/attachments): staging a file the renderer holds, transfers, the cached files.
+const MAX_STAGE_CHUNK_BYTES = 1024 * 1024
+const messageId = z.string().regex(/^[0-9a-f]{32}$/)
+const stagedId = z.string().regex(/^[0-9a-f]{32}$/)
+const transferId = z.string().max(80)
+const attachmentWhich = z.enum(['file', 'thumbnail', 'poster'])
+const messageFile = z.object({ messageId, which: attachmentWhich.optional() })
+const attachmentsInvokeSchemas = {
+  // size: the file's bytes (the core refuses more than the server's upload limit with a sentence).
+  'attachments.stageBegin': z.object({ name: z.string().min(1).max(1024), mime: z.string().max(255), size: z.number().int().nonnegative() }),
+  'attachments.stageChunk': z.object({
+    stagedId,
+    offset: z.number().int().nonnegative(),
+    bytes: z.instanceof(Uint8Array).refine((bytes) => bytes.length <= MAX_STAGE_CHUNK_BYTES, 'a chunk is at most 1 MiB')
+  }),
+  'attachments.stageEnd': z.object({ stagedId }),
+  'messages.sendAttachment': z.object({
+    conversation: conversationSchema,
+    kind: z.enum(['image', 'voice', 'video', 'file']),
+    stagedId,
+    width: z.number().int().nonnegative().max(100_000).optional(),
+    height: z.number().int().nonnegative().max(100_000).optional(),
+    durationMs: z.number().int().nonnegative().max(24 * 3_600_000).optional(),
+    posterStagedId: stagedId.optional(),
+    replyTo: z
+      .object({
+        id: messageId,
+        serverId: z.number().int().nonnegative().nullable(),
+        from: username,
+        preview: z.string().max(512),
+        seq: z.number().int().nonnegative().nullable()
+      })
+      .optional()
+  }),
+  'attachments.download': messageFile,
+  'attachments.cancel': z.object({ transferId }),
+  'attachments.retry': z.object({ transferId }),
+  'attachments.saveAs': z.object({ messageId }),
+  'attachments.open': z.object({ messageId }),
+  'attachments.showInFolder': z.object({ messageId }),
+  'attachments.fileUrl': messageFile,
+  'attachments.transfers': z.void(),
+  /** Drops the cached files of a message on this device (they download again when needed). */
+  'attachments.forget': z.object({ messageId })
+} as const
+
 export const invokeSchemas = {
   'app.info': z.void(),
   'auth.register': credentialsSchema,
@@ -213,6 +260,7 @@ export const invokeSchemas = {
   ...roomsInvokeSchemas,
   ...contactsInvokeSchemas,
   ...groupsInvokeSchemas,
+  ...attachmentsInvokeSchemas,
   ...receiptsInvokeSchemas,
   ...replyInvokeSchemas
 } as const

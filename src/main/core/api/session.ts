@@ -14,6 +14,9 @@ import type { GroupsClient } from '../groups'
 import type { ReceiptsClient } from '../receipts'
 import type { ReactionsClient } from '../reactions'
 import { isInvokeMethod, parseInvokeArgs, unknownMethodError } from './validation'
+import { attachmentHandlers, type AttachmentCapableClient, type AttachmentShellHooks } from './attachment-handlers'
+import type { CachedFile } from '../attachments'
+import type { AttachmentWhich } from '../../../shared/model'
 
 const log = createLogger('core:session')
 
@@ -35,6 +38,10 @@ export interface CoreSessionOptions {
   register?: (serverUrl: string, username: string, password: string) => Promise<void>
   /** Where the sign-in is kept to resume after a restart ("stay signed in"); none: sign in every time. */
   vault?: SessionVault
+  /** The URL the renderer loads a cached attachment from (Electron: parley-file:, browser host: its file route). */
+  fileUrl?: (messageId: string, which: AttachmentWhich) => string
+  /** What the shell does with files: save dialog, open, show in folder (Electron) or a download URL (browser host). */
+  fileHooks?: AttachmentShellHooks
 }
 
 export type PushListener = <E extends PushEventName>(event: E, payload: PushEvents[E]) => void
@@ -165,6 +172,11 @@ export class CoreSession {
       ...this.roomHandlers(),
       ...this.contactHandlers(),
       ...this.groupHandlers(),
+      ...attachmentHandlers(
+        () => this.signedIn() as ChatClientApi & AttachmentCapableClient,
+        options.fileHooks ?? {},
+        canonicalConversation
+      ),
       ...this.receiptHandlers(),
       ...this.replyHandlers()
     }
@@ -187,6 +199,22 @@ export class CoreSession {
         await receipts().setTyping(canonicalConversation(conversation), typing)
       },
       'typing.list': async ({ conversation }) => receipts().typingIn(canonicalConversation(conversation))
+    }
+  }
+
+  /**
+   * A cached attachment of the signed-in account, for the shell's file protocol or route: only a file inside the
+   * account's cache folder, never a path the renderer names. Null when not signed in or not cached.
+   */
+  async cachedFile(messageId: string, which: AttachmentWhich): Promise<CachedFile | null> {
+    if (!this.client || !this.currentSession()) return null
+    try {
+      const attachments = (this.client as ChatClientApi & AttachmentCapableClient).attachments
+      return attachments ? await attachments.cachedFile(messageId, which) : null
+    } catch (err) {
+      // Signed out between the check and the read: nothing to serve.
+      log.debug('no cached file to serve', { error: AppError.from(err).message })
+      return null
     }
   }
 
@@ -439,6 +467,7 @@ export class CoreSession {
       deviceId: this.options.deviceId,
       dataDir: this.options.dataDir,
       platform: this.options.shell === 'electron' ? 'desktop' : 'web',
+      ...(this.options.fileUrl ? { fileUrl: this.options.fileUrl } : {}),
       ...(this.options.nativeBinding ? { nativeBinding: this.options.nativeBinding } : {})
     }
     const client = this.options.createClient
@@ -531,6 +560,7 @@ export class CoreSession {
       forward('presenceChanged', 'presence.changed', (presence) => presence),
       forward('profileChanged', 'profile.changed', (profile) => profile),
       forward('groupsChanged', 'groups.changed', (changed) => changed),
+      forward('transfer', 'transfer', (event) => event),
       forward('peerReceipts', 'receipts.peer', (receipts) => receipts),
       forward('groupRead', 'receipts.groupRead', (read) => read),
       forward('typing', 'typing.changed', (typing) => typing),

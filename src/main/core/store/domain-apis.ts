@@ -3,6 +3,7 @@
 import type { ContactsStoreApi } from './contacts'
 import type { GroupsStoreApi } from './groups'
 import type { RoomsStoreApi } from './rooms'
+import type { AttachmentsStoreApi } from './attachments'
 import type { ReceiptsStoreApi } from './receipts'
 import type { ReactionsStoreApi } from './reactions'
 
@@ -11,6 +12,7 @@ export interface StoreDomainApis {
   groups: GroupsStoreApi
   contacts: ContactsStoreApi
   rooms: RoomsStoreApi
+  attachments: AttachmentsStoreApi
   receipts: ReceiptsStoreApi
   reactions: ReactionsStoreApi
 }

@@ -6,6 +6,7 @@ import type { Conversation } from '../../../shared/model'
 import { openContactsStore } from './contacts'
 import { openGroupsStore } from './groups'
 import { openRoomsStore } from './rooms'
+import { openAttachmentsStore } from './attachments'
 import { openReceiptsStore } from './receipts'
 import { openReactionsStore } from './reactions'
 import type { StoreDomainApis } from './domain-apis'
@@ -25,6 +26,7 @@ export function openStoreDomains(context: StoreDomainContext): OpenedStoreDomain
     { name: 'groups', ...openGroupsStore(context) },
     { name: 'contacts', ...openContactsStore(context) },
     { name: 'rooms', ...openRoomsStore(context) },
+    { name: 'attachments', ...openAttachmentsStore(context) },
     { name: 'receipts', ...openReceiptsStore(context) },
     { name: 'reactions', ...openReactionsStore(context) }
   ]

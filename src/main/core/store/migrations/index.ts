@@ -8,6 +8,7 @@ import * as sendFailingTime from './004-send-failing-time'
 import * as contacts from './005-contacts'
 import * as groups from './006-groups'
 import * as rooms from './007-rooms'
+import * as attachments from './008-attachments'
 import * as receipts from './009-receipts'
 import * as reactions from './011-reactions'
 
@@ -16,6 +17,6 @@ export interface Migration {
   up(db: Database): void
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, search, keysReadStateSearch, sendFailingTime, contacts, groups, rooms, receipts, reactions]
+export const MIGRATIONS: readonly Migration[] = [initial, search, keysReadStateSearch, sendFailingTime, contacts, groups, rooms, attachments, receipts, reactions]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((latest, m) => Math.max(latest, m.version), 0)
