@@ -36,7 +36,8 @@ describe('reply with a quote', () => {
     await startChat(alicePage, bob)
     await opensChatWith(alicePage, bob)
     await send(alicePage, 'Where shall we meet?')
-    for (let i = 1; i <= 12; i++) await send(alicePage, `filler line ${i}`)
+    // More than a page (50) after it: once Alice reloads, the original is not loaded until the quote asks for it.
+    for (let i = 1; i <= 55; i++) await send(alicePage, `filler line ${i}`)
 
     await bobPage.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: new RegExp(`^${alice}\\b`) }).click()
     await opensChatWith(bobPage, alice)
@@ -61,6 +62,11 @@ describe('reply with a quote', () => {
     const quoteName = new RegExp(`Show the message from ${alice} this replies to: Where shall we meet\\?`)
     await waitVisible(bubble(bobPage, 'At the station').getByRole('button', { name: quoteName }))
     await seesMessage(alicePage, 'At the station')
+    await alicePage.reload()
+    await alicePage.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: new RegExp(`^${bob}\\b`) }).click()
+    await seesMessage(alicePage, 'At the station')
+    // Not in view (not even loaded): the only match is the reply holding its quote.
+    expect(await bubble(alicePage, "Where shall we meet?").count()).toBe(1)
     const quote = bubble(alicePage, 'At the station').getByRole('button', { name: quoteName })
     await waitVisible(quote)
     // Scroll the original out of view first, then the quote brings it back, highlighted.

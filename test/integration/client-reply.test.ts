@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest'
 import type { ChatClient } from '../../src/main/core/client'
 import type { ChatMessage } from '../../src/shared/model'
 import { localHistory, registerUsers, TEST_PASSWORD, uniqueUser, waitFor, useServerAndDevices } from './helpers/env'
+import { FrameClient, login, randomClientId } from '../bench/lib/frame-client'
+import { download, upload } from '../support/attachment-http'
 
 async function sent(client: ChatClient, to: string, text: string, options: { replyTo?: string } = {}): Promise<ChatMessage> {
   const message = await client.sendText(to, text, options)
@@ -98,5 +100,36 @@ describe('reply, forward, reactions, conversation state and devices through the 
     expect(after.devices.map((d) => d.sessionId)).not.toContain(other!.sessionId)
     expect(await ended).toBe('This device was signed out from another device of your account.')
     expect(d2.status.state).toBe('disconnected')
+  })
+
+  it('forwards a file so that the target conversation can download it', async () => {
+    const alice = uniqueUser('alice')
+    const bob = uniqueUser('bob')
+    const carol = uniqueUser('carol')
+    await registerUsers(server, alice, bob, carol)
+    const aliceHttp = await login(server.url, alice, TEST_PASSWORD, 'alice-http')
+    const carolHttp = await login(server.url, carol, TEST_PASSWORD, 'carol-http')
+    const bytes = new TextEncoder().encode('minutes of the meeting')
+    const file = await upload(server.url, aliceHttp.token, bytes, 'minutes.txt', 'text/plain')
+    const aliceSocket = await FrameClient.authenticated(server.url, aliceHttp.token, 'alice-http')
+    try {
+      const sentFile = await aliceSocket.request({ send: { clientId: randomClientId(), to: bob, body: { file: { file: { id: file.id, name: 'minutes.txt' } } } } })
+      expect(sentFile.body).toBe('sendAck')
+    } finally {
+      await aliceSocket.close()
+    }
+    // Carol is in no conversation with that file yet.
+    expect((await download(server.url, file.id, { token: carolHttp.token })).status).toBe(403)
+
+    const [b1, c1] = ['b1', 'c1'].map((id) => devices.create(id)) as [ChatClient, ChatClient]
+    await Promise.all([b1.login(bob, TEST_PASSWORD), c1.login(carol, TEST_PASSWORD)])
+    const received = await arrived(b1, alice, (m) => m.content.type === 'file', 'the file at bob')
+    const [forwarded] = await b1.forward([received.id], [{ type: 'single', id: carol }])
+    const atCarol = await arrived(c1, bob, (m) => m.id === forwarded!.id, 'the forwarded file at carol')
+    expect(atCarol.forwarded).toBe(true)
+    expect(atCarol.content).toMatchObject({ type: 'file', file: { id: file.id, name: 'minutes.txt', size: bytes.length } })
+    const fetched = await download(server.url, file.id, { token: carolHttp.token })
+    expect(fetched.status).toBe(200)
+    expect(new TextDecoder().decode(fetched.body)).toBe('minutes of the meeting')
   })
 })

@@ -6,9 +6,6 @@ import type { PlatformStore } from './platform/types'
 import type { ProfilesStore } from './profiles/types'
 import type { RoomsStore } from './rooms/types'
 import type { MessageOpsStore } from './message-ops/types'
-
-/** Every domain's store interface; ServerStore extends this. A new domain adds its interface here. */
-export interface DomainStores extends RoomsStore, ContactsStore, ProfilesStore, GroupsStore, PlatformStore, MessageOpsStore {}
 import type { ReactionsStore } from './reactions/types'
 import type { DevicesStore } from './devices/types'
 import type { AttachmentsStore } from './attachments/types'
@@ -16,8 +13,16 @@ import type { ReceiptsStore } from './receipts/types'
 
 /** Every domain's store interface; ServerStore extends this. A new domain adds its interface here. */
 export interface DomainStores
-  extends RoomsStore, ContactsStore, ProfilesStore, GroupsStore, PlatformStore, AttachmentsStore, ReactionsStore, DevicesStore {}
-export interface DomainStores extends RoomsStore, ContactsStore, ProfilesStore, GroupsStore, PlatformStore, AttachmentsStore, ReceiptsStore {}
+  extends RoomsStore,
+    ContactsStore,
+    ProfilesStore,
+    GroupsStore,
+    PlatformStore,
+    AttachmentsStore,
+    ReceiptsStore,
+    ReactionsStore,
+    DevicesStore,
+    MessageOpsStore {}
 
 /** The names of DomainStores' methods: the worker proxy forwards exactly these (the type checks none is missing). */
 export const DOMAIN_METHODS = [

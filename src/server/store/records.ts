@@ -86,6 +86,8 @@ export type UserEventKind =
   | 'contact'
   | 'membership'
   | 'profile'
+  | 'receipt'
+  | 'privacy'
   /** ReactionEvent, MessagePinEvent, ConversationStateEvent, DevicesChanged (store/reactions, store/devices). */
   | 'reaction'
   | 'messagePin'

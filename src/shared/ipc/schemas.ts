@@ -44,10 +44,11 @@ export const credentialsSchema = z.object({
 
 // Reply, forward, reactions, pins, conversation state, devices (limits as the server's: one emoji <= 32 bytes,
 // 200 messages per reactions read; as the core's: 100 messages and 20 conversations per forward).
-const messageId = z.string().regex(/^[0-9a-f]{32}$/)
+/** A message's client id (32 hex digits). */
+const forwardedMessageId = z.string().regex(/^[0-9a-f]{32}$/)
 const serverId = z.number().int().positive()
 const replyInvokeSchemas = {
-  'messages.forward': z.object({ messageIds: z.array(messageId).min(1).max(100), targets: z.array(conversationSchema).min(1).max(20) }),
+  'messages.forward': z.object({ messageIds: z.array(forwardedMessageId).min(1).max(100), targets: z.array(conversationSchema).min(1).max(20) }),
   'reactions.react': z.object({ conversation: conversationSchema, serverId, emoji: z.string().min(1).max(32), remove: z.boolean().optional() }),
   // refresh: ask the server (a group's pushes missed while away, a new device); else what this device has.
   'reactions.of': z.object({ conversation: conversationSchema, serverIds: z.array(serverId).max(200), refresh: z.boolean().optional() }),
@@ -180,6 +181,7 @@ const groupsInvokeSchemas = {
 
 // Attachments (core/attachments): staging a file the renderer holds, transfers, the cached files.
 const MAX_STAGE_CHUNK_BYTES = 1024 * 1024
+const messageId = z.string().regex(/^[0-9a-f]{32}$/)
 const stagedId = z.string().regex(/^[0-9a-f]{32}$/)
 const transferId = z.string().max(80)
 const attachmentWhich = z.enum(['file', 'thumbnail', 'poster'])

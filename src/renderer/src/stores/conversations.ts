@@ -123,6 +123,12 @@ export const useConversationStore = defineStore('conversations', () => {
     }
   }
 
+  /** A conversation deleted on one of my devices leaves the list (and closes when it was open). */
+  function remove(key: string): void {
+    byId.value.delete(key)
+    if (selectedKey.value === key) select(null)
+  }
+
   function select(id: string | null): void {
     if (selectedKey.value && selectedKey.value !== id) drafts.flush(selectedKey.value)
     viewingLatest.value = false
@@ -204,6 +210,7 @@ export const useConversationStore = defineStore('conversations', () => {
     markSeenUpTo,
     startChat,
     reset,
+    remove,
     markOpenConversationRead
   }
 })

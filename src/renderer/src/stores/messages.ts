@@ -163,6 +163,17 @@ export const useMessageStore = defineStore('messages', () => {
     return message
   }
 
+  /** Drops a conversation's loaded messages (it was deleted on one of my devices). */
+  function forget(conversationKey: string): void {
+    buckets.delete(conversationKey)
+  }
+
+  /** Forwards messages to conversations ('<type>:<id>' keys); the sent copies arrive as message.upsert. */
+  async function forward(messageIds: string[], targets: string[]): Promise<void> {
+    const sent = await bridge.invoke('messages.forward', { messageIds, targets: targets.map(toConversationKey) })
+    for (const message of sent) merge(keyOfMessage(message), [message])
+  }
+
   async function retry(messageId: string): Promise<void> {
     const message = await bridge.invoke('messages.retry', { messageId })
     merge(keyOfMessage(message), [message])
@@ -189,5 +200,5 @@ export const useMessageStore = defineStore('messages', () => {
     buckets.clear()
   }
 
-  return { loadInitial, loadOlder, loadNewer, jumpTo, clearFocus, refreshLatest, sendText, retry, mergeOne, removeMessages, stateOf, reset }
+  return { loadInitial, loadOlder, loadNewer, jumpTo, clearFocus, refreshLatest, sendText, retry, mergeOne, removeMessages, forget, forward, stateOf, reset }
 })

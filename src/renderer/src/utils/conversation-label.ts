@@ -51,7 +51,9 @@ export function conversationAccessibleName(conversation: Conversation, draft: st
   const parts = [conversationTitle(conversation)]
   const typeWord = CHAT_TYPE_WORD[conversation.chatType]
   if (typeWord) parts.push(typeWord)
+  if (conversation.pinned) parts.push('pinned')
   if (conversation.unreadCount > 0) parts.push(`${conversation.unreadCount} unread`)
+  else if (conversation.markedUnread) parts.push('marked unread')
   if ((conversation.mentions ?? 0) > 0) parts.push(`${conversation.mentions} ${conversation.mentions === 1 ? 'mention' : 'mentions'} of you`)
   if (hasDraft(draft)) parts.push(previewText(conversation, draft))
   else parts.push(conversation.lastMessage ? `last message: ${previewText(conversation)}` : 'no messages yet')

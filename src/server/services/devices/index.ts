@@ -82,7 +82,8 @@ export function createDevicesService(store: ServerStore, sockets: DeviceSockets,
         sockets.endSessions(user, revoked, SIGNED_OUT_BY_DEVICE_LIMIT, undefined, ErrorCode.ERROR_DEVICE_LIMIT)
         for (const id of revoked) await announce(user, id, true)
       }
-      await announce(user, sessionId, false)
+      // A sign-in appends nothing to the log (a log entry per sign-in would fill every account's log with device
+      // traffic): the other devices read the list when it is shown.
     },
 
     seen(sessionId, platform) {

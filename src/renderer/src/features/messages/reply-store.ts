@@ -44,6 +44,12 @@ export const useReplyStore = defineStore('reply', () => {
   bridge.on('pins.changed', (changed) => {
     pins.set(conversationKeyString(changed.conversation), changed.pinned)
   })
+  // A group's pins change with a notice in its timeline ("Alice pinned a message"): read them again.
+  bridge.on('message.upsert', (message) => {
+    if (message.content.type === 'notice' && (message.content.kind === 'pinned' || message.content.kind === 'unpinned')) {
+      loadPins(keyOfMessage(message)).catch(() => undefined)
+    }
+  })
 
   function replyTo(message: ChatMessage): void {
     replyTargets.set(keyOfMessage(message), message)
@@ -89,11 +95,17 @@ export const useReplyStore = defineStore('reply', () => {
   }
   async function loadPins(conversationKey: ConversationKeyString): Promise<void> {
     const key = toConversationKey(conversationKey)
-    if (key.type !== 'single') return
-    pins.set(conversationKey, await bridge.invoke('pins.set', { conversation: key, serverId: null, pinned: false }))
+    // Groups keep their pins in the group's info (owner and admins pin with groups.pin).
+    if (key.type === 'group') pins.set(conversationKey, (await bridge.invoke('groups.info', { group: key.id })).pinned)
+    else if (key.type === 'single') pins.set(conversationKey, await bridge.invoke('pins.set', { conversation: key, serverId: null, pinned: false }))
   }
   async function setPinned(message: ChatMessage, pinned: boolean): Promise<void> {
     if (message.serverId === null) return
+    if (message.chatType === 'group') {
+      await bridge.invoke('groups.pin', { group: message.conversationId, serverId: message.serverId, pinned })
+      await loadPins(keyOfMessage(message))
+      return
+    }
     const list = await bridge.invoke('pins.set', { conversation: toConversationKey(keyOfMessage(message)), serverId: message.serverId, pinned })
     pins.set(keyOfMessage(message), list)
   }

@@ -2,7 +2,6 @@
 // Pin/Unpin, Copy text. Each item only asks the feature's store to act; the stores own the state.
 import { computed, ref, type ComputedRef, type Ref } from 'vue'
 import type { ChatMessage } from '../../../../shared/model'
-import { bridge } from '../../bridge'
 import { runsGroup, useGroupStore } from '../groups/groups-store'
 import { keyOfMessage } from '../../utils/conversation-key'
 import type { MessageAction } from './message-actions'
@@ -34,16 +33,10 @@ export function useReplyActions(message: () => ChatMessage): { items: ComputedRe
       const pinned = reply.pinsOf(keyOfMessage(current)).includes(current.serverId!)
       items.push({ id: pinned ? 'unpin' : 'pin', label: pinned ? 'Unpin' : 'Pin', icon: '📌', run: () => reply.setPinned(current, !pinned) })
     }
-    // Groups keep their pins in the group (owner and admins pin; the group's info lists them).
+    // Groups keep their pins in the group: owner and admins pin there.
     if (onServer && current.chatType === 'group' && runsGroup(groups.summaryOf(current.conversationId)?.myRole)) {
-      items.push({
-        id: 'pin',
-        label: 'Pin',
-        icon: '📌',
-        run: async () => {
-          await bridge.invoke('groups.pin', { group: current.conversationId, serverId: current.serverId!, pinned: true })
-        }
-      })
+      const pinned = reply.pinsOf(keyOfMessage(current)).includes(current.serverId!)
+      items.push({ id: pinned ? 'unpin' : 'pin', label: pinned ? 'Unpin' : 'Pin', icon: '📌', run: () => reply.setPinned(current, !pinned) })
     }
     const text = copyableText(current)
     if (text !== null) items.push({ id: 'copy', label: 'Copy text', icon: '⧉', run: () => navigator.clipboard.writeText(text) })
