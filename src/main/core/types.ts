@@ -12,6 +12,7 @@ import type { LogEntryDecoder } from './protocol/log-entry'
 import type { AppliedUserEvent } from './store/domain-types'
 import type { ContactsState, UserPresence, UserProfile } from '../../shared/model/contacts'
 import type { RoomEvent } from '../../shared/model/rooms'
+import type { AppCommand } from '../../shared/model/commands'
 
 /** A conversation as the core's callers name it: its key, or a plain user id for a single chat. */
 export type ConversationRef = ConversationKey | string
@@ -89,6 +90,8 @@ export interface ChatClientEvents {
   profileChanged: UserProfile
   /** Live traffic of the chat rooms this device is in (rooms/client.ts). */
   roomEvent: RoomEvent
+  /** A command message arrived (messages/commands.ts): delivered to the app, never stored or shown. */
+  command: AppCommand
 }
 
 /** A session's sign-in as a shell saves it to resume later without the password. */

@@ -8,6 +8,7 @@ import type {
   SessionInfo
 } from '../model'
 import type { AppErrorShape } from '../errors'
+import type { AppCommand } from '../model/commands'
 import type {
   GroupChangeResult,
   GroupDirectoryPage,
@@ -51,6 +52,7 @@ export interface Diagnostics {
 /** What each invoke method answers. */
 export interface InvokeResults {
   'app.info': AppInfo
+  'app.openExternal': void
   'auth.register': void
   'auth.login': SessionInfo
   'auth.logout': void
@@ -157,6 +159,8 @@ export interface PushEvents {
   'profile.changed': UserProfile
   /** A group's record on this device changed (joined, left, removed, dissolved, role, description), or an invitation came. */
   'groups.changed': GroupsChanged
+  /** A command message arrived: for the app, never shown nor stored as a message. */
+  command: AppCommand
 }
 export type PushEventName = keyof PushEvents
 

@@ -3,6 +3,7 @@
 import { z } from 'zod'
 import { MAX_USERNAME_CHARS, SERVER_URL_PATTERN } from '../limits'
 import { CONTACT_LIMITS } from '../model/contacts'
+import { isExternalUrl } from '../external-links'
 
 const username = z.string().trim().min(1).max(MAX_USERNAME_CHARS)
 const serverUrl = z
@@ -145,8 +146,19 @@ const groupsInvokeSchemas = {
   'groups.invitations': z.void()
 } as const
 
+/** Links opened outside the app are long at most this (a URL longer than browsers keep is not a link to open). */
+const MAX_EXTERNAL_URL_CHARS = 8_192
+
 export const invokeSchemas = {
   'app.info': z.void(),
+  // A link from a message, opened by the system (Electron shell.openExternal); the browser host opens it itself.
+  'app.openExternal': z.object({
+    url: z
+      .string()
+      .trim()
+      .max(MAX_EXTERNAL_URL_CHARS)
+      .refine((url) => isExternalUrl(url), 'Only http, https and mailto links can be opened.')
+  }),
   'auth.register': credentialsSchema,
   'auth.login': credentialsSchema,
   'auth.logout': z.void(),

@@ -33,6 +33,8 @@ export interface CoreSessionOptions {
   register?: (serverUrl: string, username: string, password: string) => Promise<void>
   /** Where the sign-in is kept to resume after a restart ("stay signed in"); none: sign in every time. */
   vault?: SessionVault
+  /** Opens a checked http/https/mailto link outside the app (Electron: shell.openExternal); none: refused. */
+  openExternal?: (url: string) => Promise<void>
 }
 
 export type PushListener = <E extends PushEventName>(event: E, payload: PushEvents[E]) => void
@@ -119,6 +121,11 @@ export class CoreSession {
         shell: options.shell,
         defaultServerUrl: options.defaultServerUrl
       }),
+      'app.openExternal': async ({ url }) => {
+        // The browser host's page opens links itself (window.open): no shell here can.
+        if (!options.openExternal) throw new AppError('INTERNAL', 'This window cannot open links outside the app.')
+        await options.openExternal(new URL(url).href)
+      },
       'auth.register': async ({ serverUrl, username, password }) => {
         const register = options.register ?? defaultRegister
         await register(serverUrl ?? options.defaultServerUrl, username, password)
@@ -466,6 +473,7 @@ export class CoreSession {
       forward('presenceChanged', 'presence.changed', (presence) => presence),
       forward('profileChanged', 'profile.changed', (profile) => profile),
       forward('groupsChanged', 'groups.changed', (changed) => changed),
+      forward('command', 'command', (command) => command),
       forward('sessionEnded', 'session.ended', (ended) => {
         this.clientSessionEnded = true
         log.warn('session ended', { reason: ended.reason })

@@ -409,6 +409,7 @@ export class DeviceSession {
     for (const message of changes.messages) this.host.emit('message', message)
     for (const conversation of changes.conversations) this.host.emit('conversation', conversation)
     for (const event of changes.userEvents) this.host.emit('userEvent', event)
+    for (const command of changes.commands ?? []) this.host.emit('command', command)
   }
 
   /** Tells the shells a conversation changed (its row read again from the store). */
