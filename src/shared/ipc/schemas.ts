@@ -3,7 +3,7 @@
 import { z } from 'zod'
 import { MAX_USERNAME_CHARS, SERVER_URL_PATTERN } from '../limits'
 import { CONTACT_LIMITS } from '../model/contacts'
-import { isExternalUrl } from '../external-links'
+import { isExternalUrl } from './external-links'
 
 const username = z.string().trim().min(1).max(MAX_USERNAME_CHARS)
 const serverUrl = z

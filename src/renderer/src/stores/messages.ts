@@ -117,6 +117,11 @@ export const useMessageStore = defineStore('messages', () => {
     merge(keyOfMessage(message), [message])
   }
 
+  /** A message made elsewhere in the renderer (an attachment sent by features/messages) shown at once. */
+  function upsert(message: ChatMessage): void {
+    merge(keyOfMessage(message), [message])
+  }
+
   function stateOf(conversationKey: string): ConversationMessages | undefined {
     return buckets.get(conversationKey)
   }
@@ -125,5 +130,5 @@ export const useMessageStore = defineStore('messages', () => {
     buckets.clear()
   }
 
-  return { loadInitial, loadOlder, refreshLatest, sendText, retry, stateOf, reset }
+  return { loadInitial, loadOlder, refreshLatest, sendText, retry, upsert, stateOf, reset }
 })

@@ -1,7 +1,7 @@
 // Owns opening a link outside the app: Electron asks the main process (shell.openExternal through
 // `app.openExternal`); the browser host's page opens a new tab itself. Only http, https and mailto go anywhere.
 import { bridge } from '../../bridge'
-import { isExternalUrl } from '../../../../shared/external-links'
+import { isExternalUrl } from '../../../../shared/ipc/external-links'
 import { AppError } from '../../../../shared/errors'
 
 /** Rejects with an AppError for a link of another kind, or when the system could not open it. */

@@ -2,7 +2,7 @@
 // linkify-it, the maintained link finder of markdown-it), so the template never needs v-html.
 import { LinkifyIt } from 'linkify-it'
 import { mentionPieces } from '../groups/mentions'
-import { EXTERNAL_URL_PATTERN } from '../../../../shared/external-links'
+import { EXTERNAL_URL_PATTERN } from '../../../../shared/ipc/external-links'
 
 export interface RichTextPiece {
   text: string
