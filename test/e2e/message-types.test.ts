@@ -1,0 +1,173 @@
+// End-to-end: message types in the real renderer through the browser host against the real server. Alice sends
+// bob a photo (his screen shows its thumbnail) and a file (he downloads it and a progress bar shows), an emoji
+// picked with the keyboard, and a link he opens outside the app; voice recording without a microphone says why;
+// and the AMR decoder (built as the app ships it) decodes a voice message inside Chromium under the app's CSP.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import fs from 'node:fs'
+import path from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { deflateSync } from 'node:zlib'
+import type { Page } from 'playwright-core'
+import { E2eApp, composer, conversationButton, createAccountAndSignIn, messageLog, opensChatWith, seesMessage, send, startChat } from './app-fixture'
+import { eventually, waitVisible } from './helpers'
+import { invokeSchemas } from '../../src/shared/ipc/schemas'
+
+const suffix = randomBytes(3).toString('hex')
+const alice = `alice_${suffix}`
+const bob = `bob_${suffix}`
+/** Sending attachments needs the attachment client and server (their IPC methods in the contract). */
+const ATTACHMENTS_READY = 'messages.sendAttachment' in invokeSchemas
+/** A file large enough that its download takes many progress events (loopback moves ~1 GB/s). */
+const FILE_BYTES = 24 * 1024 * 1024
+
+let app: E2eApp
+let alicePage: Page
+let bobPage: Page
+
+/** A real PNG of the given size (one colour), built here so the test needs no binary fixture. */
+function pngOf(width: number, height: number): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n
+    for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
+    return c >>> 0
+  })
+  const crc = (bytes: Buffer): number => {
+    let c = 0xffffffff
+    for (const byte of bytes) c = crcTable[(c ^ byte) & 0xff]! ^ (c >>> 8)
+    return (c ^ 0xffffffff) >>> 0
+  }
+  const chunk = (type: string, data: Buffer): Buffer => {
+    const typed = Buffer.concat([Buffer.from(type, 'ascii'), data])
+    const out = Buffer.alloc(12 + data.length)
+    out.writeUInt32BE(data.length, 0)
+    typed.copy(out, 4)
+    out.writeUInt32BE(crc(typed), 8 + data.length)
+    return out
+  }
+  const header = Buffer.alloc(13)
+  header.writeUInt32BE(width, 0)
+  header.writeUInt32BE(height, 4)
+  header[8] = 8 // bit depth
+  header[9] = 2 // RGB
+  const rows = Buffer.alloc((width * 3 + 1) * height)
+  for (let y = 0; y < height; y += 1) for (let x = 0; x < width; x += 1) rows.set([0x2a, 0x7f, 0xd4], y * (width * 3 + 1) + 1 + x * 3)
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))])
+}
+
+async function openChatWith(page: Page, peer: string): Promise<void> {
+  await conversationButton(page, peer).click()
+  await opensChatWith(page, peer)
+}
+
+describe('message types in the browser', () => {
+  beforeAll(async () => {
+    app = await E2eApp.start()
+    alicePage = await app.openPerson('alice')
+    bobPage = await app.openPerson('bob')
+    await createAccountAndSignIn(alicePage, alice)
+    await createAccountAndSignIn(bobPage, bob)
+    await startChat(alicePage, bob)
+    await opensChatWith(alicePage, bob)
+    await send(alicePage, 'hello bob')
+    await openChatWith(bobPage, alice)
+    await seesMessage(bobPage, 'hello bob')
+  })
+
+  afterAll(async () => {
+    await app?.close()
+  })
+
+  it('an emoji picked with the keyboard is sent and the recipient sees it', async () => {
+    await alicePage.getByRole('button', { name: 'Emoji', exact: true }).click()
+    const picker = alicePage.getByRole('dialog', { name: 'Emoji' })
+    await waitVisible(picker)
+    await picker.getByRole('combobox', { name: 'Search emoji' }).fill('grinning face')
+    await waitVisible(picker.getByRole('option', { name: 'grinning face', exact: true }))
+    await picker.getByRole('combobox', { name: 'Search emoji' }).press('Enter')
+    await eventually(async () => expect(await composer(alicePage).inputValue()).toBe('😀'))
+    await picker.getByRole('combobox', { name: 'Search emoji' }).press('Escape')
+    await eventually(async () => expect(await picker.count()).toBe(0))
+    await composer(alicePage).type(' emoji test')
+    await composer(alicePage).press('Enter')
+    await seesMessage(bobPage, '😀 emoji test')
+  })
+
+  it('a link in a text is a link, opened outside the app', async () => {
+    await send(alicePage, 'read https://example.com/docs?page=2 today')
+    const link = messageLog(bobPage).getByRole('link', { name: 'https://example.com/docs?page=2' })
+    await waitVisible(link)
+    // The browser host opens links in a new tab (Electron: the system browser through app.openExternal). The tab's
+    // request is answered here: no test traffic leaves the machine.
+    await bobPage.context().route('https://example.com/**', (route) => route.fulfill({ contentType: 'text/html', body: '<title>docs</title>' }))
+    const [popup] = await Promise.all([bobPage.context().waitForEvent('page'), link.click()])
+    expect(popup.url()).toContain('example.com/docs?page=2')
+    await popup.close()
+    // The text around it is still text, and the app stayed where it was.
+    await seesMessage(bobPage, 'read https://example.com/docs?page=2 today')
+  })
+
+  it('recording a voice message without a microphone says why', async () => {
+    await alicePage.getByRole('button', { name: 'Record voice message', exact: true }).click()
+    const recorder = alicePage.getByRole('group', { name: 'Voice message recorder' })
+    await waitVisible(recorder.getByRole('alert').filter({ hasText: /microphone/i }))
+    await recorder.getByRole('button', { name: 'Close', exact: true }).click()
+  })
+
+  it('decodes an AMR voice message inside Chromium, with the worker and CSP the app ships', async () => {
+    const assets = path.resolve('out', 'renderer', 'assets')
+    const workerFile = fs.readdirSync(assets).find((name) => /^amr\.worker-.*\.js$/.test(name))
+    expect(workerFile, 'the build has the AMR worker').toBeTruthy()
+    const amr = [...fs.readFileSync(path.join(__dirname, '../fixtures/media/tone-440hz.amr'))]
+    const samples = await bobPage.evaluate(
+      async ({ url, bytes }) =>
+        new Promise<number>((resolve, reject) => {
+          const worker = new Worker(url, { type: 'module' })
+          worker.onmessage = (event: MessageEvent<{ amr: Float32Array | null }>) => resolve(event.data.amr?.length ?? -1)
+          worker.onerror = (event) => reject(new Error(event.message))
+          worker.postMessage({ command: 'decode', buffer: new Uint8Array(bytes) })
+        }),
+      { url: `/assets/${workerFile}`, bytes: amr }
+    )
+    // 1 s of audio at 8 kHz, less the codec's last partial frame.
+    expect(samples).toBeGreaterThan(7_500)
+  })
+
+  it.skipIf(!ATTACHMENTS_READY)('a photo sent shows its thumbnail to the recipient, who opens it in the viewer', async () => {
+    await alicePage.getByTestId('attach-input').setInputFiles({ name: 'harbour.png', mimeType: 'image/png', buffer: pngOf(64, 48) })
+    const image = messageLog(bobPage).getByRole('button', { name: 'Photo harbour.png, open viewer' })
+    await waitVisible(image)
+    await waitVisible(image.getByRole('img', { name: 'harbour.png' }))
+    await eventually(async () => expect(await image.getByRole('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true))
+    await image.click()
+    const viewer = bobPage.getByRole('dialog', { name: 'Photo viewer: harbour.png' })
+    await waitVisible(viewer)
+    await viewer.getByTestId('image-viewer').press('+')
+    await waitVisible(viewer.getByRole('button', { name: 'Fit to window' }).filter({ hasText: '125%' }))
+    await viewer.getByTestId('image-viewer').press('Escape')
+    await eventually(async () => expect(await viewer.count()).toBe(0))
+  })
+
+  it.skipIf(!ATTACHMENTS_READY)('a file sent is downloaded by the recipient with a visible progress bar', async () => {
+    const bytes = randomBytes(FILE_BYTES)
+    await alicePage.getByTestId('attach-input').setInputFiles({ name: 'survey.bin', mimeType: 'application/octet-stream', buffer: bytes })
+    const card = messageLog(bobPage).getByTestId('message-file').filter({ hasText: 'survey.bin' })
+    await waitVisible(card)
+    await waitVisible(card.getByText('24 MB'))
+    // Remember whether the progress bar was ever on screen: on loopback the download may finish quickly.
+    await bobPage.evaluate(() => {
+      const seen = { progress: false }
+      ;(window as unknown as { __progressSeen: typeof seen }).__progressSeen = seen
+      const look = (): void => {
+        if (document.querySelector('progress[aria-label="Downloading survey.bin"]')) seen.progress = true
+      }
+      new MutationObserver(look).observe(document.body, { subtree: true, childList: true, attributes: true })
+    })
+    await card.getByRole('button', { name: 'Download survey.bin' }).click()
+    await waitVisible(card.getByRole('button', { name: 'Open survey.bin' }))
+    expect(await bobPage.evaluate(() => (window as unknown as { __progressSeen: { progress: boolean } }).__progressSeen.progress)).toBe(true)
+  })
+
+  it('no page error happened', () => {
+    expect(app.pageErrors).toEqual([])
+  })
+})
