@@ -5,14 +5,18 @@ import type { Duplex } from 'node:stream'
 import { WebSocketServer, WebSocket, type RawData } from 'ws'
 import type { CoreSession } from '../main/core/api/session'
 import { HOST_BRIDGE_PATH, type HostClientMessage, type HostServerMessage } from '../shared/ipc/contract'
+import { parseWithBytes } from '../shared/ipc/binary-json'
 import { createLogger } from '../shared/logger'
 import { isOwnHost, isOwnOrigin, isValidTabId, tokenMatches } from './security'
 import { CLOSE_GOING_AWAY, type TabConnection, type TabSessions } from './tab-sessions'
 
 const log = createLogger('host:bridge')
 
-/** Largest JSON frame a page may send; the biggest legitimate one is a 20 000-character message. */
-export const MAX_BRIDGE_PAYLOAD_BYTES = 256 * 1024
+/**
+ * Largest JSON frame a page may send; the biggest legitimate one is a staged file's chunk (1 MiB as base64 is
+ * 1.34 MiB, plus the envelope).
+ */
+export const MAX_BRIDGE_PAYLOAD_BYTES = 1536 * 1024
 /** Upper bound on concurrent tab sessions, so a runaway page cannot exhaust sockets and databases. */
 export const MAX_TAB_SESSIONS = 64
 /** Upper bound on one connection's unanswered invokes. */
@@ -43,7 +47,7 @@ function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
 function parseClientMessage(data: RawData): HostClientMessage | string {
   let parsed: unknown
   try {
-    parsed = JSON.parse(data.toString())
+    parsed = parseWithBytes(data.toString())
   } catch {
     return 'invalid JSON'
   }

@@ -9,6 +9,7 @@ import { createLogger } from '../shared/logger'
 import { createBridge } from './bridge'
 import { createAccessToken, isOwnHost, securityHeaders } from './security'
 import { createStaticHandler } from './static-files'
+import { FILES_ROUTE, fileRouteUrl, serveAttachmentFile } from './attachment-files'
 import { TabSessions } from './tab-sessions'
 
 const log = createLogger('host')
@@ -74,7 +75,11 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     defaultServerUrl: options.defaultServerUrl,
     version: options.version,
     graceMs: options.sessionGraceMs,
-    sessionOverrides: options.sessionOverrides
+    sessionOverrides: options.sessionOverrides,
+    fileOptions: (tab) => ({
+      fileUrl: (messageId, which) => fileRouteUrl(token, tab, messageId, which),
+      fileHooks: { downloadUrl: (messageId, which) => fileRouteUrl(token, tab, messageId, which, true) }
+    })
   })
   let port = 0
   const bridge = createBridge({ token, port: () => port, tabs })
@@ -91,7 +96,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       res.end()
       return
     }
-    serveStatic(req, res).catch((err: unknown) => {
+    const serving = (req.url ?? '').startsWith(FILES_ROUTE)
+      ? serveAttachmentFile(req, res, { token, headers, sessionOf: (tab) => tabs.sessionOf(tab) })
+      : serveStatic(req, res)
+    serving.catch((err: unknown) => {
       log.error('serving a file failed', { error: String(err) })
       if (!res.headersSent) res.writeHead(500, headers)
       res.end()

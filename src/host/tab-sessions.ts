@@ -27,6 +27,8 @@ export interface TabSessionsOptions {
   graceMs?: number
   /** Extra CoreSession options (tests inject engine factories here). */
   sessionOverrides?: Partial<CoreSessionOptions>
+  /** Per tab: the options that give its renderer URLs of cached files (the host's file route). */
+  fileOptions?: (tab: string) => Pick<CoreSessionOptions, 'fileUrl' | 'fileHooks'>
 }
 
 interface TabEntry {
@@ -51,6 +53,11 @@ export class TabSessions {
 
   has(tab: string): boolean {
     return this.entries.has(tab)
+  }
+
+  /** The tab's session, if it has one (the file route serves from it). */
+  sessionOf(tab: string): CoreSession | null {
+    return this.entries.get(tab)?.session ?? null
   }
 
   /** Makes connection the tab's current one (closing an older one) and returns the tab's session. */
@@ -90,6 +97,7 @@ export class TabSessions {
       defaultServerUrl: this.options.defaultServerUrl,
       deviceId: `web-${tab}`,
       dataDir: join(this.options.dataDir, 'tabs', tab),
+      ...this.options.fileOptions?.(tab),
       ...this.options.sessionOverrides
     })
     const entry: TabEntry = { session, connection: null, graceTimer: null, stopEvents: () => undefined }

@@ -10,12 +10,15 @@ import { connectBridge } from './ipc/bridge'
 import { resolveSqliteBinding } from './native'
 import { createMainWindow, rendererLocation, type RendererLocation } from './window/main-window'
 import { applySessionPolicy } from './window/security'
+import { attachmentFileUrl, electronFileHooks, registerAttachmentScheme, serveAttachmentFiles } from './attachment-protocol'
 import { chooseSessionCipher } from './session-cipher'
 import { createLogger } from '../shared/logger'
 import { logUnhandledRejections } from '../shared/last-resort'
 
 const log = createLogger('main')
 logUnhandledRejections(log)
+// Privileged schemes are declared before the app is ready.
+registerAttachmentScheme()
 const SESSION_FILE_NAME = 'session.bin'
 let mainWindow: BrowserWindow | null = null
 let server: ChosenServer | null = null
@@ -62,8 +65,11 @@ async function start(): Promise<void> {
     nativeBinding,
     vault: sessionVault(userData),
     // The URL was checked by the IPC schema (http, https, mailto only) before it gets here.
-    openExternal: (url) => shell.openExternal(url)
+    openExternal: (url) => shell.openExternal(url),
+    fileUrl: attachmentFileUrl,
+    fileHooks: electronFileHooks(() => mainWindow)
   })
+  serveAttachmentFiles(() => session)
   connectBridge(session, () => mainWindow, location.origin)
   await openMainWindow(location)
 }

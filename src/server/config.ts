@@ -301,3 +301,19 @@ export const GROUP_DIRECTORY_MAX_LIMIT = 100
 /** Entries per group per group_sync answer (the frame is cut to size as well). */
 export const GROUP_SYNC_DEFAULT_LIMIT = 100
 export const GROUP_SYNC_MAX_LIMIT = 500
+
+// ---- Attachments (services/attachments, store/attachments): HTTP uploads and downloads ----
+
+/**
+ * PARLEY_MAX_UPLOAD_MB: the largest attachment, in MiB (the issue's default 100 MB). A bigger upload is refused with
+ * 413 TOO_LARGE when it is announced, and again should its bytes run past the announced size.
+ */
+export const DEFAULT_MAX_UPLOAD_MB = 100
+
+/** The upload limit in bytes: ServerOptions.maxUploadMb, else PARLEY_MAX_UPLOAD_MB, else DEFAULT_MAX_UPLOAD_MB. */
+export function maxUploadBytes(optionMb: number | undefined, env: NodeJS.ProcessEnv): number {
+  const raw = env.PARLEY_MAX_UPLOAD_MB?.trim()
+  const mb = optionMb ?? (raw ? Number(raw) : DEFAULT_MAX_UPLOAD_MB)
+  if (!(mb > 0) || !Number.isFinite(mb)) throw new Error(`PARLEY_MAX_UPLOAD_MB must be a positive number of MiB (got "${raw ?? String(optionMb)}").`)
+  return Math.floor(mb * 1024 * 1024)
+}

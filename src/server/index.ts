@@ -9,7 +9,8 @@ import { createAppCredentials } from './auth/app-credential'
 import { createPlatformService } from './api/platform/service'
 import { startAuthCleanup } from './auth/cleanup'
 import { createTokenService } from './auth/tokens'
-import { GOING_AWAY_WINDOW_MS, resolveConfig } from './config'
+import { GOING_AWAY_WINDOW_MS, maxUploadBytes, resolveConfig } from './config'
+import { createAttachmentService, type AttachmentService } from './services/attachments/service'
 import type { ServerOptions } from './options'
 import { attachGateway, WS_PATH } from './gateway/ws-gateway'
 import { OnlineRegistry } from './gateway/online-registry'
@@ -79,12 +80,25 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const registry = new OnlineRegistry()
   const contactsConfig = contactsConfigFromEnv()
   const contacts = createContactsService(store, registry, contactsConfig)
-  const messages = createMessageService(store, registry, contacts)
+  let attachments: AttachmentService
+  try {
+    // Room membership is live (the rooms service below); the check runs only once requests arrive.
+    attachments = await createAttachmentService({
+      store,
+      dataDir: config.dataDir,
+      maxUploadBytes: maxUploadBytes(options.maxUploadMb, process.env),
+      isInRoom: (room, user) => rooms.isPresent(room, user)
+    })
+  } catch (err) {
+    await store.close()
+    throw err
+  }
+  const messages = createMessageService(store, registry, contacts, attachments)
   const groups = createGroupsService(store, registry)
   // A device's first connection subscribes it to its groups' live entries (fan-out by online devices).
   registry.useGroupLoader((user) => store.groupIdsOf(user))
   const sync = createSyncService(store, groups)
-  const rooms = createRoomService(store, config.rooms)
+  const rooms = createRoomService(store, config.rooms, undefined, attachments)
   // A connection that goes away leaves its rooms; its user leaves them after the grace period unless back.
   registry.onRemoved((session) => rooms.socketClosed(session))
   // A deleted account leaves its groups and rooms after the deletion's own transaction (services/accounts.ts).
@@ -107,7 +121,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   await departure.sweep().catch((err: unknown) => {
     log.error('finishing the leaving of deleted accounts failed', { error: err instanceof Error ? err.message : String(err) })
   })
-  const app = createAppServer(accounts, config, { service: platform, credentials })
+  const app = createAppServer(accounts, config, { service: platform, credentials }, { service: attachments, tokens })
   // The WebSocket gateway shares the port: it handles the upgrade requests of fastify's own http.Server.
   const httpServer = app.server
   const gateway = attachGateway(httpServer, { config, tokens, store, registry, messages, sync, contacts, profiles, rooms, groups })
@@ -140,6 +154,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     // The last-seen times of the devices the shutdown closed are written before the store goes.
     await profiles.settled()
     rooms.close()
+    attachments.close()
     await store.close()
     log.info('stopped', { url })
   }

@@ -27,6 +27,8 @@ export interface ServerOptions {
   /** Overrides of the sign-in attempt limits (tests shorten the delays; a benchmark registering 1,000 users
    *  from one address lifts the per-address count). */
   attemptLimits?: { account?: Partial<AttemptPolicy>; address?: Partial<AttemptPolicy> }
+  /** The largest attachment upload in MiB; default PARLEY_MAX_UPLOAD_MB or 100. */
+  maxUploadMb?: number
   nativeBinding?: string // better-sqlite3 binary for another runtime (Electron embeds this server)
   testHooks?: {
     /** Called after a send is stored durably and before its ack is written. Return 'drop' to terminate the

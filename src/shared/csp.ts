@@ -23,12 +23,29 @@ const COMMON: Directives = [
   ['default-src', ["'self'"]],
   ['script-src', ["'self'"]],
   ['style-src', ["'self'", "'unsafe-inline'"]],
-  ['img-src', ["'self'", 'data:', 'blob:']],
   ['font-src', ["'self'", 'data:']],
   ['object-src', ["'none'"]],
   ['base-uri', ["'none'"]],
   ['form-action', ["'none'"]]
 ]
+
+/**
+ * The scheme the Electron shell serves cached attachments from (src/main/attachment-protocol.ts): only files of
+ * the signed-in account's cache, so images and media may come from it and nothing else may.
+ */
+export const ATTACHMENT_FILE_SCHEME = 'parley-file'
+
+/**
+ * img-src and media-src: the app's own files, data:/blob: (pasted images, recorded voice before it is sent) and, in
+ * Electron, the attachment file scheme. The browser host serves attachments from its own origin ('self').
+ */
+function mediaDirectives(target: CspTarget): Directives {
+  const files = target.shell === 'browser-host' ? [] : [`${ATTACHMENT_FILE_SCHEME}:`]
+  return [
+    ['img-src', ["'self'", 'data:', 'blob:', ...files]],
+    ['media-src', ["'self'", 'blob:', ...files]]
+  ]
+}
 
 /** Ignored inside a <meta> tag (the browser warns), so only headers carry it. */
 const HEADER_ONLY: Directives = [['frame-ancestors', ["'none'"]]]
@@ -59,7 +76,7 @@ export function connectSources(target: CspTarget): string[] {
 
 /** The policy a shell sends as the Content-Security-Policy header. */
 export function contentSecurityPolicy(target: CspTarget): string {
-  return render([...COMMON, ['connect-src', connectSources(target)], ...HEADER_ONLY])
+  return render([...COMMON, ...mediaDirectives(target), ['connect-src', connectSources(target)], ...HEADER_ONLY])
 }
 
 /**
@@ -67,5 +84,5 @@ export function contentSecurityPolicy(target: CspTarget): string {
  * from file:// where no response header applies). A shell's header can only narrow it further.
  */
 export function metaContentSecurityPolicy(): string {
-  return render([...COMMON, ['connect-src', connectSources({ shell: 'electron' })]])
+  return render([...COMMON, ...mediaDirectives({ shell: 'electron' }), ['connect-src', connectSources({ shell: 'electron' })]])
 }

@@ -31,6 +31,10 @@ export type AppErrorCode =
   | 'FULL'
   | 'CONFLICT' // already so (already friends, already a member, a request already pending)
   | 'LIMIT_EXCEEDED'
+  | 'TOO_LARGE' // a file over the server's upload limit; params.limitBytes
+  | 'CANCELED' // the user canceled a transfer
+  | 'CHECKSUM_MISMATCH' // downloaded bytes do not match the attachment's SHA-256
+  | 'UNSUPPORTED' // this shell cannot do that (e.g. open a file from the browser host)
 
 /**
  * The facts a sentence needs ({ user: 'bob' }, { limit: 5120 }), so the renderer can build it in the user's

@@ -118,16 +118,13 @@ describe('message types in the browser', () => {
     const workerFile = fs.readdirSync(assets).find((name) => /^amr\.worker-.*\.js$/.test(name))
     expect(workerFile, 'the build has the AMR worker').toBeTruthy()
     const amr = [...fs.readFileSync(path.join(__dirname, '../fixtures/media/tone-440hz.amr'))]
-    const samples = await bobPage.evaluate(
-      async ({ url, bytes }) =>
-        new Promise<number>((resolve, reject) => {
-          const worker = new Worker(url, { type: 'module' })
-          worker.onmessage = (event: MessageEvent<{ amr: Float32Array | null }>) => resolve(event.data.amr?.length ?? -1)
-          worker.onerror = (event) => reject(new Error(event.message))
-          worker.postMessage({ command: 'decode', buffer: new Uint8Array(bytes) })
-        }),
-      { url: `/assets/${workerFile}`, bytes: amr }
-    )
+    // Page code as a string: this file is type-checked without the DOM's types.
+    const samples = await bobPage.evaluate<number>(`new Promise((resolve, reject) => {
+      const worker = new Worker(${JSON.stringify(`/assets/${workerFile}`)}, { type: 'module' })
+      worker.onmessage = (event) => resolve(event.data.amr ? event.data.amr.length : -1)
+      worker.onerror = (event) => reject(new Error(event.message))
+      worker.postMessage({ command: 'decode', buffer: new Uint8Array(${JSON.stringify(amr)}) })
+    })`)
     // 1 s of audio at 8 kHz, less the codec's last partial frame.
     expect(samples).toBeGreaterThan(7_500)
   })
@@ -137,7 +134,7 @@ describe('message types in the browser', () => {
     const image = messageLog(bobPage).getByRole('button', { name: 'Photo harbour.png, open viewer' })
     await waitVisible(image)
     await waitVisible(image.getByRole('img', { name: 'harbour.png' }))
-    await eventually(async () => expect(await image.getByRole('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true))
+    await eventually(async () => expect(await image.getByRole('img').evaluate('(img) => img.complete && img.naturalWidth > 0')).toBe(true))
     await image.click()
     const viewer = bobPage.getByRole('dialog', { name: 'Photo viewer: harbour.png' })
     await waitVisible(viewer)
@@ -154,17 +151,16 @@ describe('message types in the browser', () => {
     await waitVisible(card)
     await waitVisible(card.getByText('24 MB'))
     // Remember whether the progress bar was ever on screen: on loopback the download may finish quickly.
-    await bobPage.evaluate(() => {
-      const seen = { progress: false }
-      ;(window as unknown as { __progressSeen: typeof seen }).__progressSeen = seen
-      const look = (): void => {
-        if (document.querySelector('progress[aria-label="Downloading survey.bin"]')) seen.progress = true
+    await bobPage.evaluate(`(() => {
+      window.__progressSeen = false
+      const look = () => {
+        if (document.querySelector('progress[aria-label="Downloading survey.bin"]')) window.__progressSeen = true
       }
       new MutationObserver(look).observe(document.body, { subtree: true, childList: true, attributes: true })
-    })
+    })()`)
     await card.getByRole('button', { name: 'Download survey.bin' }).click()
     await waitVisible(card.getByRole('button', { name: 'Open survey.bin' }))
-    expect(await bobPage.evaluate(() => (window as unknown as { __progressSeen: { progress: boolean } }).__progressSeen.progress)).toBe(true)
+    expect(await bobPage.evaluate<boolean>('window.__progressSeen')).toBe(true)
   })
 
   it('no page error happened', () => {

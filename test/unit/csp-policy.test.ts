@@ -52,6 +52,22 @@ describe('content security policy', () => {
     expect(meta).toEqual(header)
   })
 
+  it('lets Electron show cached attachments from parley-file: only, and the browser host from its own origin only', () => {
+    for (const target of [{ shell: 'electron' }, { shell: 'electron-dev', devServerOrigin: 'http://localhost:5173' }] as CspTarget[]) {
+      const policy = directives(contentSecurityPolicy(target))
+      expect(policy.get('img-src')).toEqual(["'self'", 'data:', 'blob:', 'parley-file:'])
+      expect(policy.get('media-src')).toEqual(["'self'", 'blob:', 'parley-file:'])
+      // Nothing else may load from the file scheme (no scripts, styles, frames or connections).
+      for (const [name, sources] of policy) {
+        if (name !== 'img-src' && name !== 'media-src') expect(sources, name).not.toContain('parley-file:')
+      }
+    }
+    const host = directives(contentSecurityPolicy({ shell: 'browser-host', bridgePort: 3211 }))
+    expect(host.get('img-src')).toEqual(["'self'", 'data:', 'blob:'])
+    expect(host.get('media-src')).toEqual(["'self'", 'blob:'])
+    expect(metaContentSecurityPolicy()).toContain('parley-file:')
+  })
+
   it('refuses a bridge port that is not a port', () => {
     expect(() => contentSecurityPolicy({ shell: 'browser-host', bridgePort: 0 })).toThrow(RangeError)
     expect(() => contentSecurityPolicy({ shell: 'browser-host', bridgePort: 70_000 })).toThrow(RangeError)

@@ -20,12 +20,13 @@ import type { ConnectionEnded } from './net/connection'
 import type { GroupsClient } from './groups'
 import type { ContactsClient } from './contacts'
 import type { RoomsClient } from './rooms/client'
+import type { AttachmentsClient, SendAttachmentArgs } from './attachments'
 import { decodeLogEntry, type LogEntryDecoder } from './protocol/log-entry'
 import { newOutgoingText } from './protocol/messages'
 import { StoreError } from './store'
 import type { MessageStore } from './store/types'
 import type { SyncError } from './sync/syncer'
-import { openAccountStore, removeAccountDatabase } from './session/account-files'
+import { openAccountStore, removeAccountDatabase, removeAccountFiles } from './session/account-files'
 import { DeviceSession, type DeviceSessionHost } from './session/device-session'
 import type { ChatClientApi, ChatClientEvents, ChatClientOptions, ClientDiagnostics, ClientTimings, ConversationRef, SessionCredentials } from './types'
 
@@ -155,6 +156,26 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
       this.emit('sessionEnded', { reason: ACCOUNT_DELETED_REASON })
     }
     removeAccountDatabase(this.options.dataDir, session.info.user)
+    removeAccountFiles(this.options.dataDir, session.info.user)
+  }
+
+  /** Staging, uploads, downloads and the cache of the signed-in session (attachments/index.ts). */
+  get attachments(): AttachmentsClient {
+    return this.requireSession().attachments
+  }
+
+  /**
+   * A message with a staged file (image, voice, video, file): stored in the outbox as 'sending' with the file's id
+   * '' and sent in two phases (upload, then the message), surviving restarts. Resolves once stored.
+   */
+  async sendAttachment(args: Omit<SendAttachmentArgs, 'conversation'> & { conversation: ConversationRef }): Promise<ChatMessage> {
+    const session = this.requireSession()
+    const conversation = keyOf(args.conversation)
+    if (conversation.type === 'group') await this.checkGroupSendable(session, conversation.id)
+    if (conversation.type === 'room') throw new AppError('BAD_ARGUMENT', 'Files cannot be sent to a chat room.')
+    return session.attachments
+      .newMessage({ ...args, conversation }, (message) => session.outbox.enqueue(message))
+      .catch(rethrowAsAppError)
   }
 
   /** The groups of the signed-in session (create, manage, members, directory, invitations). */
@@ -284,6 +305,8 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
 
   async retry(messageId: string): Promise<ChatMessage> {
     const session = this.requireSession()
+    // An attachment message failed or canceled mid-upload uploads again from where the server has it.
+    session.attachments.resetUploads(messageId)
     return session.outbox.retry(messageId).catch(rethrowAsAppError)
   }
 

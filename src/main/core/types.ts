@@ -13,6 +13,7 @@ import type { AppliedUserEvent } from './store/domain-types'
 import type { ContactsState, UserPresence, UserProfile } from '../../shared/model/contacts'
 import type { RoomEvent } from '../../shared/model/rooms'
 import type { AppCommand } from '../../shared/model/commands'
+import type { AttachmentWhich, TransferEvent } from '../../shared/model/attachments'
 
 /** A conversation as the core's callers name it: its key, or a plain user id for a single chat. */
 export type ConversationRef = ConversationKey | string
@@ -34,6 +35,12 @@ export interface ChatClientOptions {
   autoRenewToken?: boolean
   /** How log entries are read (this version's decoder by default; tests inject a "newer" one). */
   decoder?: LogEntryDecoder
+  /** The URL the renderer loads a cached attachment from (the shell's file protocol or route); none: no URL. */
+  fileUrl?: (messageId: string, which: AttachmentWhich) => string
+  /** Size cap of the account's download cache (DEFAULT_CACHE_CAP_BYTES by default; tests set a small one). */
+  attachmentCacheBytes?: number
+  /** Tests: the first pause before a dropped download resumes (DOWNLOAD_RETRY_BASE_MS by default). */
+  downloadRetryBaseMs?: number
 }
 
 /** What the diagnostics view shows about one signed-in device. */
@@ -92,6 +99,8 @@ export interface ChatClientEvents {
   roomEvent: RoomEvent
   /** A command message arrived (messages/commands.ts): delivered to the app, never stored or shown. */
   command: AppCommand
+  /** An upload or download moved (progress, done, failed, canceled): attachments/index.ts. */
+  transfer: TransferEvent
 }
 
 /** A session's sign-in as a shell saves it to resume later without the password. */

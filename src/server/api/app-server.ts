@@ -6,6 +6,7 @@ import { createLogger } from '../../shared/logger'
 import { CORS_MAX_AGE_SEC, MAX_DEVICE_ID_LENGTH, MAX_HTTP_BODY_BYTES, type ResolvedConfig } from '../config'
 import type { AccountFailure, AccountFailureCode, AccountService } from '../services/accounts'
 import { PLATFORM_PREFIX, platformApi, type PlatformApiDeps } from './platform/routes'
+import { ATTACHMENTS_PREFIX, attachmentRoutes, type AttachmentRoutesDeps } from './attachments'
 
 const log = createLogger('server:api')
 
@@ -110,10 +111,12 @@ function methodNotAllowed(reply: FastifyReply, allowed: string): FastifyReply {
 
 /** Builds (does not start) the HTTP app server; index.ts listens on it and hands its http.Server to the gateway. */
 /** `platform`: the platform API (api/platform/) is served under /api/platform when given. */
+/** `attachments`: the attachment upload/download routes (api/attachments.ts) under /attachments when given. */
 export function createAppServer(
   accounts: AccountService,
   config: Pick<ResolvedConfig, 'corsOrigins'>,
-  platform?: PlatformApiDeps
+  platform?: PlatformApiDeps,
+  attachments?: AttachmentRoutesDeps
 ): FastifyInstance {
   const app = Fastify({ bodyLimit: MAX_HTTP_BODY_BYTES, logger: false, return503OnClosing: true })
 
@@ -182,6 +185,7 @@ export function createAppServer(
   )
 
   if (platform) void app.register(async (scope) => platformApi(scope, platform), { prefix: PLATFORM_PREFIX })
+  if (attachments) void app.register(async (scope) => attachmentRoutes(scope, attachments), { prefix: ATTACHMENTS_PREFIX })
 
   return app
 }

@@ -59,6 +59,13 @@ export interface TokenService {
   /** Starts a device session (login) and returns its first token. */
   issue(user: string, deviceId: string | null, now?: number): Promise<IssuedToken>
   check(token: string, options: CheckOptions): Promise<TokenCheck>
+  /**
+   * An HTTP request's Bearer token (attachments): valid, current and of a live session, from any device (HTTP
+   * requests carry no device id; the token itself is the proof). Binds nothing and never revokes: a token rotated
+   * away is refused as 'expired' (the client renews over its WebSocket and retries), because an upload racing its
+   * own device's renew must not end the session as a replay would.
+   */
+  checkBearer(token: string, now?: number): Promise<TokenCheck>
   /** Replaces the grant's token with a new one; the old one stops working (and revokes the session if reused). */
   rotate(grant: TokenGrant, now?: number): Promise<{ ok: true; issued: IssuedToken; grant: TokenGrant } | TokenRefusal>
   /** Sign-out: ends one session, or every session of the user. Returns the ids of the sessions ended. */
@@ -144,6 +151,21 @@ export function createTokenService(store: ServerStore, ttlSec: number, idleMs: n
       return {
         ok: true,
         grant: { user: session.user, sessionId: session.sessionId, deviceId: boundDevice, tokenHash: row.tokenHash, expiresAt: row.expiresAt }
+      }
+    },
+
+    async checkBearer(token, now = Date.now()) {
+      if (!TOKEN_PATTERN.test(token)) return { ok: false, reason: 'invalid' }
+      const found = await store.findToken(hashToken(token))
+      if (!found) return { ok: false, reason: 'invalid' }
+      const { session, token: row } = found
+      if (session.revokedAt !== null || now - session.renewedAt > idleMs) return { ok: false, reason: 'revoked', user: session.user, sessionId: session.sessionId }
+      if (row.rotatedAt !== null || row.expiresAt <= now) return { ok: false, reason: 'expired' }
+      // The first use tells a lost renew answer from a replay (see check): a successor shown over HTTP counts.
+      if (row.firstUsedAt === null && !(await store.markTokenUsed(row.tokenHash, now))) return { ok: false, reason: 'expired' }
+      return {
+        ok: true,
+        grant: { user: session.user, sessionId: session.sessionId, deviceId: session.deviceId, tokenHash: row.tokenHash, expiresAt: row.expiresAt }
       }
     },
 

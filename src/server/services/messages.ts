@@ -1,10 +1,12 @@
 // Owns sending: validation, de-duplication, group commit (all sends of one event-loop turn in one transaction,
 // acked only after the commit) and the live fan-out of the resulting events.
-import { ChatTypePb, ErrorCode, MAX_TEXT_BYTES, encodeFrame, pb } from '../../shared/proto/codec'
+import { ChatTypePb, ErrorCode, encodeFrame, pb } from '../../shared/proto/codec'
 import type { parley } from '../../shared/proto/gen/parley.js'
 import { createLogger } from '../../shared/logger'
 import { canonicalUserId } from '../../shared/user-id'
 import type { AppendResult, NewMessage, ServerStore } from '../store/types'
+import type { AttachmentGrant } from '../store/attachments/types'
+import { checkBody, type BodyAttachmentAccess } from './attachments/body'
 import { messageToProps, type BodyProps } from './events'
 import type { ConnectionRef, EventFanout, GroupFanout } from './fanout'
 import { canonicalGroupId } from './groups'
@@ -35,13 +37,30 @@ interface QueuedSend {
   body: BodyProps
   origin: ConnectionRef
   resolve: (outcome: SendOutcome) => void
+  /** The attachments the message names, granted to its conversation once it is stored (services/attachments). */
+  grants: AttachmentGrant[]
+}
+
+/** Grants for a stored message's attachments: both users of a 1:1 chat, or the group. */
+function grantsFor(attachmentIds: readonly string[], chatType: number, sender: string, recipient: string): AttachmentGrant[] {
+  if (chatType === ChatTypePb.CHAT_TYPE_GROUP) return attachmentIds.map((attachmentId) => ({ attachmentId, kind: 'group', target: recipient }))
+  return attachmentIds.flatMap((attachmentId) => [
+    { attachmentId, kind: 'user' as const, target: sender },
+    { attachmentId, kind: 'user' as const, target: recipient }
+  ])
 }
 
 function reject(code: ErrorCode, message: string): SendOutcome {
   return { ok: false, code, message }
 }
 
-export function createMessageService(store: ServerStore, fanout: EventFanout & GroupFanout, policy?: SendPolicy): MessageService {
+/** `attachments`: checks the attachments a body names (without it, bodies naming attachments are refused). */
+export function createMessageService(
+  store: ServerStore,
+  fanout: EventFanout & GroupFanout,
+  policy?: SendPolicy,
+  attachments?: BodyAttachmentAccess & { grant(grants: readonly AttachmentGrant[]): Promise<void> }
+): MessageService {
   // A name once seen to exist keeps its row (a deleted account's too), so later sends skip the lookup; whether a
   // deleted account may still receive is the policy's question.
   const knownUsers = new Set<string>()
@@ -57,20 +76,13 @@ export function createMessageService(store: ServerStore, fanout: EventFanout & G
     return found
   }
 
-  const validate = async (sender: string, request: SendRequestProps): Promise<SendOutcome | { recipient: string; text: string }> => {
+  const validate = async (sender: string, request: SendRequestProps): Promise<SendOutcome | { recipient: string; body: BodyProps; attachmentIds: string[] }> => {
     const clientId = request.clientId
     if (!clientId || clientId.length !== CLIENT_ID_BYTES) {
       return reject(ErrorCode.ERROR_BAD_REQUEST, `The client id must be exactly ${CLIENT_ID_BYTES} bytes.`)
     }
     if ((request.chatType ?? ChatTypePb.CHAT_TYPE_SINGLE) !== ChatTypePb.CHAT_TYPE_SINGLE) {
       return reject(ErrorCode.ERROR_BAD_REQUEST, 'Only one-to-one chats are supported by this server version.')
-    }
-    const text = request.body?.text?.text
-    if (typeof text !== 'string' || text.length === 0) {
-      return reject(ErrorCode.ERROR_BAD_REQUEST, 'The message needs a non-empty text body.')
-    }
-    if (Buffer.byteLength(text, 'utf8') > MAX_TEXT_BYTES) {
-      return reject(ErrorCode.ERROR_TEXT_TOO_LONG, `The text is longer than ${MAX_TEXT_BYTES} bytes.`)
     }
     const recipient = canonicalUserId(request.to)
     if (!recipient || !(knownUsers.has(recipient) || (await lookUpUser(recipient)))) {
@@ -80,25 +92,23 @@ export function createMessageService(store: ServerStore, fanout: EventFanout & G
     // (AgoraChat's rule). With strangers not allowed, only friends may message each other.
     const refusal = await policy?.sendRefusal(sender, recipient)
     if (refusal) return reject(refusal.code, refusal.message)
-    return { recipient, text }
+    // Every content type, within its limits; attachments must be readable by the sender (services/attachments).
+    const checked = await checkBody(sender, request.body, attachments, { mentions: false })
+    if (!checked.ok) return reject(checked.code, checked.message)
+    return { recipient, body: checked.body, attachmentIds: checked.attachmentIds }
   }
 
   /**
    * A group send: the text checked here, the mentions canonicalised; membership, mutes, bans and @all are decided by
    * the store inside the append transaction (store/groups/authorization.ts), where they cannot go stale.
    */
-  const validateGroup = (request: SendRequestProps): SendOutcome | { group: string; body: BodyProps } => {
+  const validateGroup = async (sender: string, request: SendRequestProps): Promise<SendOutcome | { group: string; body: BodyProps; attachmentIds: string[] }> => {
     const group = canonicalGroupId(request.to)
     if (!group) return reject(ErrorCode.ERROR_NOT_FOUND, `There is no group "${request.to ?? ''}".`)
-    const text = request.body?.text
-    if (typeof text?.text !== 'string' || text.text.length === 0) {
-      return reject(ErrorCode.ERROR_BAD_REQUEST, 'The message needs a non-empty text body.')
-    }
-    if (Buffer.byteLength(text.text, 'utf8') > MAX_TEXT_BYTES) {
-      return reject(ErrorCode.ERROR_TEXT_TOO_LONG, `The text is longer than ${MAX_TEXT_BYTES} bytes.`)
-    }
-    const mentions = [...new Set((text.mentions ?? []).flatMap((name) => canonicalUserId(name) ?? []))]
-    return { group, body: { text: { text: text.text, mentions, mentionAll: text.mentionAll === true } } }
+    // Text keeps its (canonical) mentions; every other content type as for 1:1 (services/attachments/body.ts).
+    const checked = await checkBody(sender, request.body, attachments, { mentions: true })
+    if (!checked.ok) return reject(checked.code, checked.message)
+    return { group, body: checked.body, attachmentIds: checked.attachmentIds }
   }
 
   const pushEvents = (result: AppendResult, body: BodyProps, origin: ConnectionRef): void => {
@@ -125,6 +135,18 @@ export function createMessageService(store: ServerStore, fanout: EventFanout & G
       log.error('storing a batch of messages failed', { count: batch.length, error: err instanceof Error ? err.message : String(err) })
       for (const item of batch) item.resolve(reject(ErrorCode.ERROR_INTERNAL, 'The server could not store the message.'))
       return
+    }
+    // A stored message's attachments become readable in its conversation before anyone hears of the message (a
+    // resend of one stored earlier grants again: idempotent). A failed grant fails the send; the resend repeats it.
+    const grants = results.flatMap((result, index) => (result.refusal ? [] : (batch[index] as QueuedSend).grants))
+    if (grants.length > 0) {
+      try {
+        await attachments?.grant(grants)
+      } catch (err) {
+        log.error('granting attachments failed', { count: grants.length, error: err instanceof Error ? err.message : String(err) })
+        for (const item of batch) item.resolve(reject(ErrorCode.ERROR_INTERNAL, 'The server could not store the message.'))
+        return
+      }
     }
     results.forEach((result, index) => {
       const item = batch[index] as QueuedSend
@@ -171,7 +193,7 @@ export function createMessageService(store: ServerStore, fanout: EventFanout & G
         if (!clientId || clientId.length !== CLIENT_ID_BYTES) {
           return reject(ErrorCode.ERROR_BAD_REQUEST, `The client id must be exactly ${CLIENT_ID_BYTES} bytes.`)
         }
-        const group = validateGroup(request)
+        const group = await validateGroup(sender, request)
         if ('ok' in group) return group
         // The stored body is what pushes carry: the store may drop mentions of non-members from it (see the result).
         const input: NewMessage = {
@@ -182,14 +204,15 @@ export function createMessageService(store: ServerStore, fanout: EventFanout & G
           timestamp: Date.now(),
           body: pb.Body.encode(group.body).finish()
         }
+        const grants = grantsFor(group.attachmentIds, ChatTypePb.CHAT_TYPE_GROUP, sender, group.group)
         return new Promise<SendOutcome>((resolve) => {
-          queue.push({ input, body: group.body, origin, resolve })
+          queue.push({ input, body: group.body, origin, resolve, grants })
           scheduleFlush()
         })
       }
       const checked = await validate(sender, request)
       if ('ok' in checked) return checked
-      const body: BodyProps = { text: { text: checked.text } }
+      const body = checked.body
       const input: NewMessage = {
         sender,
         clientId: new Uint8Array(request.clientId as Uint8Array),
@@ -198,8 +221,9 @@ export function createMessageService(store: ServerStore, fanout: EventFanout & G
         timestamp: Date.now(),
         body: pb.Body.encode(body).finish()
       }
+      const grants = grantsFor(checked.attachmentIds, ChatTypePb.CHAT_TYPE_SINGLE, sender, checked.recipient)
       return new Promise<SendOutcome>((resolve) => {
-        queue.push({ input, body, origin, resolve })
+        queue.push({ input, body, origin, resolve, grants })
         scheduleFlush()
       })
     },

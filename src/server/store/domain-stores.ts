@@ -5,9 +5,10 @@ import type { GroupsStore } from './groups/types'
 import type { PlatformStore } from './platform/types'
 import type { ProfilesStore } from './profiles/types'
 import type { RoomsStore } from './rooms/types'
+import type { AttachmentsStore } from './attachments/types'
 
 /** Every domain's store interface; ServerStore extends this. A new domain adds its interface here. */
-export interface DomainStores extends RoomsStore, ContactsStore, ProfilesStore, GroupsStore, PlatformStore {}
+export interface DomainStores extends RoomsStore, ContactsStore, ProfilesStore, GroupsStore, PlatformStore, AttachmentsStore {}
 
 /** The names of DomainStores' methods: the worker proxy forwards exactly these (the type checks none is missing). */
 export const DOMAIN_METHODS = [
@@ -65,7 +66,18 @@ export const DOMAIN_METHODS = [
   'platformReserveName',
   'secretReplace',
   'attemptsPeek',
-  'platformGroupOwner'
+  'platformGroupOwner',
+  // attachments
+  'attachmentUploadCreate',
+  'attachmentUpload',
+  'attachmentUploadAdvance',
+  'attachmentUploadDelete',
+  'attachmentUploadsIdleSince',
+  'attachmentComplete',
+  'attachmentGet',
+  'attachmentsGet',
+  'attachmentGrants',
+  'attachmentGrant'
 ] as const satisfies readonly (keyof DomainStores)[]
 
 type MissingDomainMethods = Exclude<keyof DomainStores, (typeof DOMAIN_METHODS)[number]>

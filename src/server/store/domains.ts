@@ -9,6 +9,7 @@ import { openRoomsSqlite } from './rooms/sqlite'
 import { openContactsSqlite } from './contacts/sqlite'
 import { openProfilesSqlite } from './profiles/sqlite'
 import { openPlatformSqlite } from './platform/sqlite'
+import { openAttachmentsSqlite } from './attachments/sqlite'
 
 export type { SqliteDomainContext, SqliteDomainHooks } from './domain-context'
 export { DOMAIN_METHODS, type DomainStores } from './domain-stores'
@@ -19,6 +20,7 @@ export function openSqliteDomains(context: SqliteDomainContext): Synchronous<Dom
     ...openContactsSqlite(context),
     ...openProfilesSqlite(context),
     ...openGroupsSqlite(context),
-    ...openPlatformSqlite(context)
+    ...openPlatformSqlite(context),
+    ...openAttachmentsSqlite(context)
   }
 }

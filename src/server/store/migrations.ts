@@ -5,6 +5,7 @@ import { ROOMS_SCHEMA_SQL } from './rooms/sqlite'
 import { CONTACTS_PROFILES_SCHEMA } from './contacts/schema'
 import { GROUPS_MIGRATION_SQL } from './groups/schema'
 import { PLATFORM_SCHEMA_SQL } from './platform/schema'
+import { ATTACHMENTS_SCHEMA_SQL } from './attachments/schema'
 import { runSchemaMigrations, SchemaMigrationError, SchemaTooNewError, type SchemaMigration } from '../../shared/sqlite-migrations'
 
 /** Index i holds the SQL that moves the schema from version i to i + 1. Never edit a shipped entry; append. */
@@ -144,7 +145,9 @@ export const MIGRATIONS: readonly string[] = [
   // (store/groups/schema.ts).
   GROUPS_MIGRATION_SQL,
   // platform API: users.banned_at (store/platform/schema.ts)
-  PLATFORM_SCHEMA_SQL
+  PLATFORM_SCHEMA_SQL,
+  // attachments: uploads in progress, finished attachments and their grants (store/attachments/schema.ts)
+  ATTACHMENTS_SCHEMA_SQL
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

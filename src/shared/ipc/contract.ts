@@ -21,6 +21,7 @@ import type {
 } from '../model/groups'
 import type { JoinedRoom, RoomAttribute, RoomDirectoryPage, RoomEvent, RoomInfo, RoomMemberPage } from '../model/rooms'
 import type { ContactsState, UserPresence, UserProfile, UserSearchResult } from '../model/contacts'
+import type { SaveAsResult, TransferEvent } from '../model/attachments'
 import type { InvokeArgsOf, InvokeMethod } from './schemas'
 
 export interface AppInfo {
@@ -136,6 +137,25 @@ export interface InvokeResults {
   'profile.changePassword': void
   /** Then the session ends (session.ended) and this device's copy of the account is removed. */
   'profile.deleteAccount': void
+  'attachments.stageBegin': { stagedId: string }
+  'attachments.stageChunk': void
+  /** The staged file's size and SHA-256 (hex), checked again by the server at upload. */
+  'attachments.stageEnd': { size: number; sha256: string }
+  /** Stored with status 'sending' (file ids '' until uploaded); the upload and send go on in the outbox. */
+  'messages.sendAttachment': ChatMessage
+  /** The download as it stands (done at once with its url when the file is cached); then `transfer` events. */
+  'attachments.download': TransferEvent
+  'attachments.cancel': void
+  /** A download queued again; an upload: its message sent again (the upload resumes where the server has it). */
+  'attachments.retry': TransferEvent | null
+  'attachments.saveAs': SaveAsResult
+  'attachments.open': void
+  'attachments.showInFolder': void
+  /** What to put in <img>/<audio>/<video> for the cached file; null when it is not cached (download it). */
+  'attachments.fileUrl': { url: string | null }
+  /** The transfers this session knows (a reloaded renderer starts its progress bars from them). */
+  'attachments.transfers': TransferEvent[]
+  'attachments.forget': void
 }
 
 export type { InvokeMethod }
@@ -161,6 +181,8 @@ export interface PushEvents {
   'groups.changed': GroupsChanged
   /** A command message arrived: for the app, never shown nor stored as a message. */
   command: AppCommand
+  /** An upload or download moved: progress, done (with the cached file's url), failed (with a sentence), canceled. */
+  transfer: TransferEvent
 }
 export type PushEventName = keyof PushEvents
 

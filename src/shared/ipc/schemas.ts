@@ -148,6 +148,51 @@ const groupsInvokeSchemas = {
 
 /** Links opened outside the app are long at most this (a URL longer than browsers keep is not a link to open). */
 const MAX_EXTERNAL_URL_CHARS = 8_192
+// Attachments (core/attachments): staging a file the renderer holds, transfers, the cached files.
+const MAX_STAGE_CHUNK_BYTES = 1024 * 1024
+const messageId = z.string().regex(/^[0-9a-f]{32}$/)
+const stagedId = z.string().regex(/^[0-9a-f]{32}$/)
+const transferId = z.string().max(80)
+const attachmentWhich = z.enum(['file', 'thumbnail', 'poster'])
+const messageFile = z.object({ messageId, which: attachmentWhich.optional() })
+const attachmentsInvokeSchemas = {
+  // size: the file's bytes (the core refuses more than the server's upload limit with a sentence).
+  'attachments.stageBegin': z.object({ name: z.string().min(1).max(1024), mime: z.string().max(255), size: z.number().int().nonnegative() }),
+  'attachments.stageChunk': z.object({
+    stagedId,
+    offset: z.number().int().nonnegative(),
+    bytes: z.instanceof(Uint8Array).refine((bytes) => bytes.length <= MAX_STAGE_CHUNK_BYTES, 'a chunk is at most 1 MiB')
+  }),
+  'attachments.stageEnd': z.object({ stagedId }),
+  'messages.sendAttachment': z.object({
+    conversation: conversationSchema,
+    kind: z.enum(['image', 'voice', 'video', 'file']),
+    stagedId,
+    width: z.number().int().nonnegative().max(100_000).optional(),
+    height: z.number().int().nonnegative().max(100_000).optional(),
+    durationMs: z.number().int().nonnegative().max(24 * 3_600_000).optional(),
+    posterStagedId: stagedId.optional(),
+    replyTo: z
+      .object({
+        id: messageId,
+        serverId: z.number().int().nonnegative().nullable(),
+        from: username,
+        preview: z.string().max(512),
+        seq: z.number().int().nonnegative().nullable()
+      })
+      .optional()
+  }),
+  'attachments.download': messageFile,
+  'attachments.cancel': z.object({ transferId }),
+  'attachments.retry': z.object({ transferId }),
+  'attachments.saveAs': z.object({ messageId }),
+  'attachments.open': z.object({ messageId }),
+  'attachments.showInFolder': z.object({ messageId }),
+  'attachments.fileUrl': messageFile,
+  'attachments.transfers': z.void(),
+  /** Drops the cached files of a message on this device (they download again when needed). */
+  'attachments.forget': z.object({ messageId })
+} as const
 
 export const invokeSchemas = {
   'app.info': z.void(),
@@ -189,7 +234,8 @@ export const invokeSchemas = {
   'messages.retry': z.object({ messageId: z.string().regex(/^[0-9a-f]{32}$/) }),
   ...roomsInvokeSchemas,
   ...contactsInvokeSchemas,
-  ...groupsInvokeSchemas
+  ...groupsInvokeSchemas,
+  ...attachmentsInvokeSchemas
 } as const
 
 export type InvokeMethod = keyof typeof invokeSchemas

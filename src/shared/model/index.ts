@@ -15,6 +15,7 @@ import type {
 
 export type * from './groups'
 export type * from './content'
+export type * from './attachments'
 
 export type ChatType = 'single' | 'group' | 'room'
 

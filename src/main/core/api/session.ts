@@ -12,6 +12,9 @@ import type { RoomsClient } from '../rooms/client'
 import type { ContactsApi } from '../contacts'
 import type { GroupsClient } from '../groups'
 import { isInvokeMethod, parseInvokeArgs, unknownMethodError } from './validation'
+import { attachmentHandlers, type AttachmentCapableClient, type AttachmentShellHooks } from './attachment-handlers'
+import type { CachedFile } from '../attachments'
+import type { AttachmentWhich } from '../../../shared/model'
 
 const log = createLogger('core:session')
 
@@ -35,6 +38,10 @@ export interface CoreSessionOptions {
   vault?: SessionVault
   /** Opens a checked http/https/mailto link outside the app (Electron: shell.openExternal); none: refused. */
   openExternal?: (url: string) => Promise<void>
+  /** The URL the renderer loads a cached attachment from (Electron: parley-file:, browser host: its file route). */
+  fileUrl?: (messageId: string, which: AttachmentWhich) => string
+  /** What the shell does with files: save dialog, open, show in folder (Electron) or a download URL (browser host). */
+  fileHooks?: AttachmentShellHooks
 }
 
 export type PushListener = <E extends PushEventName>(event: E, payload: PushEvents[E]) => void
@@ -159,8 +166,23 @@ export class CoreSession {
       'messages.retry': ({ messageId }) => this.signedIn().retry(messageId),
       ...this.roomHandlers(),
       ...this.contactHandlers(),
-      ...this.groupHandlers()
+      ...this.groupHandlers(),
+      ...attachmentHandlers(
+        () => this.signedIn() as ChatClientApi & AttachmentCapableClient,
+        options.fileHooks ?? {},
+        canonicalConversation
+      )
     }
+  }
+
+  /**
+   * A cached attachment of the signed-in account, for the shell's file protocol or route: only a file inside the
+   * account's cache folder, never a path the renderer names. Null when not signed in or not cached.
+   */
+  async cachedFile(messageId: string, which: AttachmentWhich): Promise<CachedFile | null> {
+    if (!this.client || !this.currentSession()) return null
+    const attachments = (this.client as ChatClientApi & AttachmentCapableClient).attachments
+    return attachments ? attachments.cachedFile(messageId, which) : null
   }
 
   /** The contacts.* and profile.* methods: each goes to the session's ContactsClient (ChatClient.contacts). */
@@ -381,6 +403,7 @@ export class CoreSession {
       deviceId: this.options.deviceId,
       dataDir: this.options.dataDir,
       platform: this.options.shell === 'electron' ? 'desktop' : 'web',
+      ...(this.options.fileUrl ? { fileUrl: this.options.fileUrl } : {}),
       ...(this.options.nativeBinding ? { nativeBinding: this.options.nativeBinding } : {})
     }
     const client = this.options.createClient
@@ -474,6 +497,7 @@ export class CoreSession {
       forward('profileChanged', 'profile.changed', (profile) => profile),
       forward('groupsChanged', 'groups.changed', (changed) => changed),
       forward('command', 'command', (command) => command),
+      forward('transfer', 'transfer', (event) => event),
       forward('sessionEnded', 'session.ended', (ended) => {
         this.clientSessionEnded = true
         log.warn('session ended', { reason: ended.reason })

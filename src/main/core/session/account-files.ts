@@ -59,3 +59,20 @@ export function removeAccountDatabase(dataDir: string, user: string): void {
     }
   }
 }
+
+/**
+ * The account's folder for files beside its database: `outbox/` (files staged for sending) and `cache/`
+ * (downloaded attachments). Named after the database, so it moves and goes with the account.
+ */
+export function accountFilesDir(dataDir: string, user: string): string {
+  return join(dataDir, encodeURIComponent(user) + '.files')
+}
+
+/** A deleted account's staged and cached files go with its database. */
+export function removeAccountFiles(dataDir: string, user: string): void {
+  try {
+    rmSync(accountFilesDir(dataDir, user), { recursive: true, force: true })
+  } catch (err) {
+    log.warn("could not remove the deleted account's files", { error: String(err) })
+  }
+}

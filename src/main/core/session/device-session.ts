@@ -11,6 +11,8 @@ import { Connection, type AuthInfo, type ConnectionEnded, type PushFrame } from 
 import { GroupsClient } from '../groups'
 import { GroupSync } from '../groups/group-sync'
 import { ContactsClient } from '../contacts'
+import { AttachmentsClient } from '../attachments'
+import { accountFilesDir } from './account-files'
 import { RoomsClient } from '../rooms/client'
 import { messageDecoder, rawEventOfPush, rawEventsOfResponse, type LogEntryDecoder } from '../protocol/log-entry'
 import { chatTypeToWire } from '../protocol/messages'
@@ -70,6 +72,8 @@ export class DeviceSession {
   readonly contacts: ContactsClient
   /** Chat rooms: live only, messages kept in memory (rooms/client.ts); the joined rooms saved for a restart. */
   readonly rooms: RoomsClient
+  /** Staging, uploads (the outbox's first phase), the download queue and cache (attachments/index.ts). */
+  readonly attachments: AttachmentsClient
   /** Why the session is ending when this device asked for it (account deleted): shown instead of the close's reason. */
   endingReason: string | null = null
   /** The first catch-up attempt of the latest (re)connect. */
@@ -141,8 +145,10 @@ export class DeviceSession {
           'sendAck'
         ),
       isOnline: () => connection.isOnline,
+      prepare: (message, signal) => this.attachments.prepare(message, signal),
       onChanged: (message) => {
         host.emit('message', message)
+        void this.attachments.onOutgoingChanged(message)
         void this.emitConversation(conversationKey(message.chatType, message.conversationId))
       },
       // A group send's ack carries the group's seq, not a position in the account's log.
@@ -193,6 +199,20 @@ export class DeviceSession {
       baseMs: timings.backoffBaseMs,
       maxMs: timings.backoffMaxMs
     })
+    this.attachments = new AttachmentsClient({
+      me: user,
+      store,
+      filesDir: accountFilesDir(options.dataDir, user),
+      http: { baseUrl: options.serverUrl, token: () => this.token },
+      emitTransfer: (event) => {
+        if (this.isCurrent) host.emit('transfer', event)
+      },
+      emitMessage: (message) => host.emit('message', message),
+      cancelSend: (messageId, reason) => this.outbox.cancel(messageId, reason),
+      ...(options.fileUrl ? { fileUrl: options.fileUrl } : {}),
+      ...(options.attachmentCacheBytes !== undefined ? { cacheCapBytes: options.attachmentCacheBytes } : {}),
+      ...(options.downloadRetryBaseMs !== undefined ? { downloadRetryBaseMs: options.downloadRetryBaseMs } : {})
+    })
     this.contacts = new ContactsClient({ me: user, store: store.domains.contacts, connection, catchUp: () => this.syncer.catchUp() })
     this.rooms = new RoomsClient({
       me: user,
@@ -229,6 +249,7 @@ export class DeviceSession {
     // Holes left by an earlier start from the conversation list that the app quit before filling.
     await this.history.loadGaps()
     await this.outbox.start()
+    await this.attachments.start().catch((err: unknown) => log.warn('could not tidy the staged files', { error: String(err) }))
     await this.reinterpretStored()
     const outcome = await startAndAwaitFirstConnect(this.connection, {
       waitMs: this.host.timings.requestTimeoutMs * START_CONNECT_WAIT_FACTOR,
@@ -249,6 +270,7 @@ export class DeviceSession {
     this.contacts.close()
     this.rooms.close()
     this.outbox.close()
+    this.attachments.close()
     this.catchUp.stop()
     await this.connection.stop()
     await this.lastCatchUp.catch(() => undefined)
@@ -407,6 +429,7 @@ export class DeviceSession {
 
   private emitChanges(changes: AppliedChanges): void {
     for (const message of changes.messages) this.host.emit('message', message)
+    if (this.isCurrent) this.attachments.onMessages(changes.messages)
     for (const conversation of changes.conversations) this.host.emit('conversation', conversation)
     for (const event of changes.userEvents) this.host.emit('userEvent', event)
     for (const command of changes.commands ?? []) this.host.emit('command', command)

@@ -3,10 +3,12 @@
 import type { ContactsStoreApi } from './contacts'
 import type { GroupsStoreApi } from './groups'
 import type { RoomsStoreApi } from './rooms'
+import type { AttachmentsStoreApi } from './attachments'
 
 /** Every domain's local API, by name; MessageStore.domains has this type. A new domain adds its entry here. */
 export interface StoreDomainApis {
   groups: GroupsStoreApi
   contacts: ContactsStoreApi
   rooms: RoomsStoreApi
+  attachments: AttachmentsStoreApi
 }

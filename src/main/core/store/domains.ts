@@ -6,6 +6,7 @@ import type { Conversation } from '../../../shared/model'
 import { openContactsStore } from './contacts'
 import { openGroupsStore } from './groups'
 import { openRoomsStore } from './rooms'
+import { openAttachmentsStore } from './attachments'
 import type { StoreDomainApis } from './domain-apis'
 import type { StoreDomain, StoreDomainContext, UserEventApplier, UserEventKind } from './domain-types'
 
@@ -22,7 +23,8 @@ export function openStoreDomains(context: StoreDomainContext): OpenedStoreDomain
   const domains: Array<StoreDomain<unknown> & { name: keyof StoreDomainApis | string }> = [
     { name: 'groups', ...openGroupsStore(context) },
     { name: 'contacts', ...openContactsStore(context) },
-    { name: 'rooms', ...openRoomsStore(context) }
+    { name: 'rooms', ...openRoomsStore(context) },
+    { name: 'attachments', ...openAttachmentsStore(context) }
   ]
   const appliers = new Map<UserEventKind, UserEventApplier>()
   const apis: Record<string, unknown> = {}

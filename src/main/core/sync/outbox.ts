@@ -34,6 +34,11 @@ export interface OutboxOptions {
   isOnline: () => boolean
   /** A message changed state (stored, sent, failed, back to sending). */
   onChanged: (message: ChatMessage) => void
+  /**
+   * The first phase of a two-phase send (attachments/index.ts prepare): uploads the message's files and returns it
+   * with their ids. Throwing an error with `permanent: true` fails the message; anything else is retried like a send.
+   */
+  prepare?: (message: ChatMessage, signal: AbortSignal) => Promise<ChatMessage>
   /** A send was acked with this position in the account's log (a group send: in the group's log). */
   onAcked?: (seq: number, message: ChatMessage) => void
   /** Ceiling of the first retry delay (SEND_RETRY_BASE_MS by default; tests use a few ms). */
@@ -64,6 +69,14 @@ interface Lane {
 
 type AttemptOutcome = 'done' | 'again'
 
+/** Contents a failed message can be sent again with (an attachment message uploads what it still has to). */
+const RETRYABLE_CONTENT: ReadonlySet<string> = new Set(['text', 'image', 'voice', 'video', 'file'])
+
+/** An error of the prepare phase (an upload) that no retry can fix: it says so itself. */
+function isPermanentPrepareError(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { permanent?: unknown }).permanent === true
+}
+
 export class Outbox {
   private readonly lanes = new Map<string, Lane>()
   /** Ids in some lane: a message is never queued (nor in flight) twice. */
@@ -74,6 +87,10 @@ export class Outbox {
   private loaded: Promise<void> | null = null
   /** enqueue()/retry() run one after another so lanes get messages in the order they were written. */
   private writeChain: Promise<unknown> = Promise.resolve()
+  /** The lane heads being prepared (uploading), by message id: cancel() aborts them. */
+  private readonly preparing = new Map<string, AbortController>()
+  /** Messages the user canceled while they were their lane's head: failed with the sentence at their next attempt. */
+  private readonly canceled = new Map<string, string>()
   private onlineWaiters: Array<() => void> = []
   private wakeSleepers: Array<() => void> = []
   private idleWaiters: Array<() => void> = []
@@ -123,13 +140,39 @@ export class Outbox {
       if (!current) throw new AppError('NOT_FOUND', 'That message no longer exists.')
       if (current.direction !== 'out') throw new AppError('BAD_ARGUMENT', 'Only your own messages can be sent again.')
       if (current.status === 'sent' || current.status === 'sending') return current
-      if (current.content.type !== 'text') throw new AppError('BAD_ARGUMENT', 'Only text messages can be sent again.')
+      if (!RETRYABLE_CONTENT.has(current.content.type)) throw new AppError('BAD_ARGUMENT', 'Only text and attachment messages can be sent again.')
       const sending = await this.options.store.markSending(id)
       if (!sending) throw new AppError('NOT_FOUND', 'That message no longer exists.')
       this.options.onChanged(sending)
       this.push(sending)
       return sending
     })
+  }
+
+  /**
+   * The user cancels a message still sending (an upload in progress): it is failed with `reason`. A message
+   * queued behind others fails at once; the lane's head stops its upload. False when it is not in the outbox.
+   */
+  async cancel(id: string, reason: string): Promise<boolean> {
+    if (!this.queued.has(id)) return false
+    for (const lane of this.lanes.values()) {
+      const index = lane.queue.findIndex((message) => message.id === id)
+      if (index < 0) continue
+      if (index > 0 || !lane.running) {
+        const [message] = lane.queue.splice(index, 1)
+        this.queued.delete(id)
+        await this.failed(message!, reason)
+        return true
+      }
+      this.canceled.set(id, reason)
+      this.preparing.get(id)?.abort(new AppError('CANCELED', reason))
+      // A head sleeping in a backoff wakes and fails now.
+      const sleepers = this.wakeSleepers
+      this.wakeSleepers = []
+      for (const wake of sleepers) wake()
+      return true
+    }
+    return false
   }
 
   /** The link is up (again): every lane waiting for it sends now, and lanes sleeping in a backoff try again. */
@@ -160,6 +203,8 @@ export class Outbox {
   /** Stop touching the store (it is being closed). In-flight sends settle quietly. */
   close(): void {
     this.closed = true
+    // Uploads stop where they are; the next start resumes them (this is not the user's cancel).
+    for (const controller of this.preparing.values()) controller.abort(new AppError('DISCONNECTED', 'The session is closing.'))
     this.notifyOnlineForClose()
   }
 
@@ -232,10 +277,28 @@ export class Outbox {
   private async attempt(lane: Lane, message: ChatMessage): Promise<AttemptOutcome> {
     // The link is up: this stretch counts towards giving up if the send fails (see SEND_GIVE_UP_MS).
     lane.countingSince ??= this.now()
+    const canceledReason = this.canceled.get(message.id)
+    if (canceledReason !== undefined) {
+      this.canceled.delete(message.id)
+      await this.failed(message, canceledReason)
+      return 'done'
+    }
     this.inFlight += 1
     let ack: ResponseBody<'sendAck'>
+    let sending = message
     try {
-      ack = await this.options.send(message)
+      if (this.options.prepare) {
+        const controller = new AbortController()
+        this.preparing.set(message.id, controller)
+        try {
+          sending = await this.options.prepare(message, controller.signal)
+        } finally {
+          this.preparing.delete(message.id)
+        }
+        // The head now carries its uploaded files: a later attempt sends it as is.
+        if (sending !== message) lane.queue[0] = sending
+      }
+      ack = await this.options.send(sending)
     } catch (err) {
       return this.afterFailure(lane, message, err)
     } finally {
@@ -247,8 +310,18 @@ export class Outbox {
 
   private async afterFailure(lane: Lane, message: ChatMessage, err: unknown): Promise<AttemptOutcome> {
     if (this.closed) return 'again'
+    const canceledReason = this.canceled.get(message.id)
+    if (canceledReason !== undefined) {
+      this.canceled.delete(message.id)
+      await this.failed(message, canceledReason)
+      return 'done'
+    }
     if (isPermanentSendError(err)) {
       await this.failed(message, err.message)
+      return 'done'
+    }
+    if (isPermanentPrepareError(err)) {
+      await this.failed(message, AppError.from(err).message)
       return 'done'
     }
     const appError = AppError.from(err)

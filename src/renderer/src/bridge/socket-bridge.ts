@@ -12,6 +12,7 @@ import type {
 } from '../../../shared/ipc/contract'
 import type { AppErrorShape } from '../../../shared/errors'
 import { HOST_CLOSE_REPLACED } from '../../../shared/ipc/contract'
+import { stringifyWithBytes } from '../../../shared/ipc/binary-json'
 
 /** The part of a WebSocket this bridge uses (adapted from the DOM WebSocket, or `ws` in tests). */
 export interface BridgeSocket {
@@ -108,7 +109,8 @@ export function createSocketBridge(options: SocketBridgeOptions): SocketBridge {
     if (entry.queueTimer) clearTimeout(entry.queueTimer)
     entry.queueTimer = null
     entry.sent = true
-    socket.send(JSON.stringify(entry.message))
+    // Bytes (a staged file's chunks) travel as base64 objects; the host turns them back into Uint8Array.
+    socket.send(stringifyWithBytes(entry.message))
   }
 
   function settle(id: number): PendingInvoke | undefined {

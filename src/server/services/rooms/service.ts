@@ -24,7 +24,7 @@ import { MemoryRoomLiveState, type RoomLiveState } from './live'
 import { createRoomMembership } from './membership'
 import { createRoomModeration } from './moderation'
 import { checkText, fail, MemberKind, notFound, ok, pageLimit, roomOfRequest, type RoomsOutcome, type RoomsRequest } from './protocol'
-import { createRoomSend } from './sends'
+import { createRoomSend, type RoomAttachments } from './sends'
 
 const log = createLogger('server:rooms')
 
@@ -44,10 +44,18 @@ export interface RoomService {
    */
   removeDeletedAccount(user: string): Promise<RoomDeparture>
   stats(): RoomFanoutStats
+  /** Whether `user` is in the room now (on this node): who may read attachments sent there (services/attachments). */
+  isPresent(room: string, user: string): boolean
   close(): void
 }
 
-export function createRoomService(store: RoomsStore, config: RoomsConfig, live: RoomLiveState = new MemoryRoomLiveState()): RoomService {
+/** `attachments`: checks and grants the attachments a room message names (without it, such messages are refused). */
+export function createRoomService(
+  store: RoomsStore,
+  config: RoomsConfig,
+  live: RoomLiveState = new MemoryRoomLiveState(),
+  attachments?: RoomAttachments
+): RoomService {
   const definitions = createRoomDefinitions(store, live)
   const membership = createRoomMembership(config, live, definitions)
   const moderation = createRoomModeration(store, live, definitions, membership)
@@ -132,10 +140,11 @@ export function createRoomService(store: RoomsStore, config: RoomsConfig, live: 
 
   return {
     handle: operations,
-    send: createRoomSend(config, live, definitions, membership),
+    send: createRoomSend(config, live, definitions, membership, attachments),
     socketClosed: (connection) => membership.socketClosed(connection),
     removeDeletedAccount: createDeletedAccountRemoval(store, live, definitions, membership),
     stats: () => membership.stats(),
+    isPresent: (room, user) => live.isPresent(room, user),
     close: () => membership.close()
   }
 }

@@ -2380,7 +2380,10 @@ export namespace parley {
             ERROR_FULL = 20,
             ERROR_CONFLICT = 21,
             ERROR_NOT_FRIENDS = 22,
-            ERROR_LIMIT_EXCEEDED = 23
+            ERROR_LIMIT_EXCEEDED = 23,
+            ERROR_ATTACHMENT_NOT_FOUND = 32,
+            ERROR_ATTACHMENT_FORBIDDEN = 33,
+            ERROR_TOO_LARGE = 34
         }
 
         enum CloseCode {

@@ -16979,6 +16979,9 @@ export const parley = $root.parley = (() => {
          * @property {number} ERROR_CONFLICT=21 ERROR_CONFLICT value
          * @property {number} ERROR_NOT_FRIENDS=22 ERROR_NOT_FRIENDS value
          * @property {number} ERROR_LIMIT_EXCEEDED=23 ERROR_LIMIT_EXCEEDED value
+         * @property {number} ERROR_ATTACHMENT_NOT_FOUND=32 ERROR_ATTACHMENT_NOT_FOUND value
+         * @property {number} ERROR_ATTACHMENT_FORBIDDEN=33 ERROR_ATTACHMENT_FORBIDDEN value
+         * @property {number} ERROR_TOO_LARGE=34 ERROR_TOO_LARGE value
          */
         v1.ErrorCode = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -17006,6 +17009,9 @@ export const parley = $root.parley = (() => {
             values[valuesById[21] = "ERROR_CONFLICT"] = 21;
             values[valuesById[22] = "ERROR_NOT_FRIENDS"] = 22;
             values[valuesById[23] = "ERROR_LIMIT_EXCEEDED"] = 23;
+            values[valuesById[32] = "ERROR_ATTACHMENT_NOT_FOUND"] = 32;
+            values[valuesById[33] = "ERROR_ATTACHMENT_FORBIDDEN"] = 33;
+            values[valuesById[34] = "ERROR_TOO_LARGE"] = 34;
             return values;
         })();
 

@@ -8,12 +8,13 @@ import * as sendFailingTime from './004-send-failing-time'
 import * as contacts from './005-contacts'
 import * as groups from './006-groups'
 import * as rooms from './007-rooms'
+import * as attachments from './008-attachments'
 
 export interface Migration {
   version: number
   up(db: Database): void
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, search, keysReadStateSearch, sendFailingTime, contacts, groups, rooms]
+export const MIGRATIONS: readonly Migration[] = [initial, search, keysReadStateSearch, sendFailingTime, contacts, groups, rooms, attachments]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((latest, m) => Math.max(latest, m.version), 0)

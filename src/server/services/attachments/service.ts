@@ -1,0 +1,476 @@
+// Owns attachments on the server: resumable uploads (bytes appended at a durable, fsynced offset), completion (hash,
+// sniffed mime, thumbnail), who may read an attachment (uploader, granted conversations, secret), and the sweep of
+// abandoned uploads. Transport-free: api/attachments.ts maps it to HTTP.
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import type { Readable } from 'node:stream'
+import { createLogger } from '../../../shared/logger'
+import type { ServerStore } from '../../store/types'
+import type { AttachmentGrant, AttachmentRow } from '../../store/attachments/types'
+import {
+  ATTACHMENT_ID_BYTES,
+  ATTACHMENT_ID_PATTERN,
+  ATTACHMENT_MIME_MAX_CHARS,
+  ATTACHMENT_NAME_MAX_CHARS,
+  ATTACHMENT_SECRET_BYTES,
+  HEAD_SETTLE_WAIT_MS,
+  THUMBNAIL_MIME,
+  UPLOAD_ABANDON_MS,
+  UPLOAD_SWEEP_BATCH,
+  UPLOAD_SWEEP_INTERVAL_MS,
+  UPLOAD_WRITE_BATCH_BYTES
+} from './config'
+import { attachmentFiles, syncFolder, type AttachmentFiles } from './files'
+import { SNIFF_BYTES, sniffMime, THUMBNAILED_MIMES } from './sniff'
+import { makeThumbnail } from './thumbnails'
+
+const log = createLogger('server:attachments')
+
+/** A refusal, in HTTP terms (the routes send it as {code, message}); `offset` rides along as Upload-Offset. */
+export interface AttachmentFailure {
+  ok: false
+  status: number
+  code: string
+  message: string
+  offset?: number
+}
+export type AttachmentResult<T> = { ok: true; value: T } | AttachmentFailure
+
+/** What a client learns of a finished attachment (the AttachmentRef fields plus the image's dimensions). */
+export interface AttachmentInfo {
+  id: string
+  name: string
+  mime: string
+  size: number
+  sha256: string
+  secret: string
+  hasThumbnail: boolean
+  width: number
+  height: number
+}
+
+export interface NewUpload {
+  name?: unknown
+  mime?: unknown
+  size?: unknown
+  sha256?: unknown
+}
+
+/** Who asks to read: a signed-in user, or whoever holds the attachment's secret. */
+export type AttachmentReader = { user: string } | { secret: string }
+
+export interface OpenedAttachment {
+  row: AttachmentRow
+  path: string
+  size: number
+  mime: string
+}
+
+/** A message's references checked against the sender's access: every attachment found and readable, or why not. */
+export type SendAccess =
+  | { ok: true; attachments: Map<string, AttachmentRow> }
+  | { ok: false; reason: 'not-found' | 'forbidden'; id: string }
+
+export interface AttachmentService {
+  readonly maxBytes: number
+  createUpload(user: string, input: NewUpload): Promise<AttachmentResult<{ uploadId: string; offset: number; maxBytes: number }>>
+  /** The durable offset; waits (a little) for a PATCH of this upload still settling. */
+  uploadOffset(user: string, uploadId: string): Promise<AttachmentResult<{ offset: number; size: number }>>
+  /** Appends the stream at `offset`; a stream cut short keeps what arrived. Resolves with the new durable offset. */
+  append(user: string, uploadId: string, offset: number, source: Readable, contentLength: number | null): Promise<AttachmentResult<number>>
+  complete(user: string, uploadId: string): Promise<AttachmentResult<AttachmentInfo>>
+  cancel(user: string, uploadId: string): Promise<AttachmentResult<null>>
+  open(reader: AttachmentReader, id: string, which: 'file' | 'thumbnail'): Promise<AttachmentResult<OpenedAttachment>>
+  /** Whether `user` may read the attachment (uploader, a grant of theirs, a group or room they are in). */
+  canRead(user: string, row: AttachmentRow): Promise<boolean>
+  /** The attachments a message names, each readable by its sender (the send path's check). */
+  checkForSend(sender: string, ids: readonly string[]): Promise<SendAccess>
+  /** Records that a conversation may read these attachments (a message referencing them was stored there). */
+  grant(grants: readonly AttachmentGrant[]): Promise<void>
+  /** Removes uploads idle longer than UPLOAD_ABANDON_MS; returns how many. */
+  sweep(now?: number): Promise<number>
+  close(): void
+}
+
+export interface AttachmentServiceDeps {
+  store: ServerStore
+  dataDir: string
+  maxUploadBytes: number
+  /** Room membership is live (services/rooms), not stored. */
+  isInRoom(room: string, user: string): boolean
+}
+
+const SHA256_PATTERN = /^[0-9a-f]{64}$/
+/** type/subtype with RFC 6838's characters (parameters dropped): anything else is stored as octet-stream. */
+const MIME_PATTERN = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/
+const OCTET_STREAM = 'application/octet-stream'
+
+function fail(status: number, code: string, message: string, offset?: number): AttachmentFailure {
+  return offset === undefined ? { ok: false, status, code, message } : { ok: false, status, code, message, offset }
+}
+
+const uploadNotFound = (): AttachmentFailure => fail(404, 'NOT_FOUND', 'There is no such upload (it was finished, cancelled or abandoned).')
+const attachmentNotFound = (): AttachmentFailure => fail(404, 'NOT_FOUND', 'There is no such attachment.')
+
+function newId(bytes: number): string {
+  return crypto.randomBytes(bytes).toString('base64url')
+}
+
+/** A name to show and save as: the last path segment, no control characters, at most ATTACHMENT_NAME_MAX_CHARS. */
+export function sanitizeName(raw: unknown): string {
+  const text = typeof raw === 'string' ? raw : ''
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
+  const base = (text.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim()
+  const cut = [...base].slice(0, ATTACHMENT_NAME_MAX_CHARS).join('')
+  return cut === '' || cut === '.' || cut === '..' ? 'file' : cut
+}
+
+function sanitizeMime(raw: unknown): string {
+  if (typeof raw !== 'string') return OCTET_STREAM
+  const mime = (raw.split(';')[0] ?? '').trim().toLowerCase()
+  return mime.length <= ATTACHMENT_MIME_MAX_CHARS && MIME_PATTERN.test(mime) ? mime : OCTET_STREAM
+}
+
+function infoOf(row: AttachmentRow): AttachmentInfo {
+  const { id, name, mime, size, sha256, secret, hasThumbnail, width, height } = row
+  return { id, name, mime, size, sha256, secret, hasThumbnail, width, height }
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given)
+  const b = Buffer.from(expected)
+  return a.length === b.length && crypto.timingSafeEqual(a, b)
+}
+
+async function hashFile(file: string): Promise<string> {
+  const hash = crypto.createHash('sha256')
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: UPLOAD_WRITE_BATCH_BYTES })) hash.update(chunk as Buffer)
+  return hash.digest('hex')
+}
+
+async function readHead(file: string): Promise<Uint8Array> {
+  const handle = await fs.promises.open(file, 'r')
+  try {
+    const buffer = Buffer.alloc(SNIFF_BYTES)
+    const { bytesRead } = await handle.read(buffer, 0, SNIFF_BYTES, 0)
+    return buffer.subarray(0, bytesRead)
+  } finally {
+    await handle.close()
+  }
+}
+
+async function syncFile(file: string): Promise<void> {
+  const handle = await fs.promises.open(file, 'r+')
+  try {
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+}
+
+/** A PATCH being written: how to cut it short (a newer PATCH supersedes it) and when it has settled. */
+interface ActivePatch {
+  abort(): void
+  settled: Promise<void>
+}
+
+/** The running hash of an upload's bytes [0, bytes), kept while the upload proceeds in order on this process. */
+interface RunningHash {
+  hash: crypto.Hash
+  bytes: number
+}
+
+export async function createAttachmentService(deps: AttachmentServiceDeps): Promise<AttachmentService> {
+  const { store, maxUploadBytes, isInRoom } = deps
+  const files: AttachmentFiles = attachmentFiles(deps.dataDir)
+  await files.ensure()
+  const active = new Map<string, ActivePatch>()
+  const hashes = new Map<string, RunningHash>()
+  const completing = new Set<string>()
+
+  const ownUpload = async (user: string, uploadId: string) => {
+    if (!ATTACHMENT_ID_PATTERN.test(uploadId)) return null
+    const upload = await store.attachmentUpload(uploadId)
+    return upload && upload.uploader === user ? upload : null
+  }
+
+  const removeUpload = async (uploadId: string): Promise<void> => {
+    hashes.delete(uploadId)
+    await store.attachmentUploadDelete(uploadId)
+    await fs.promises.rm(files.upload(uploadId), { force: true })
+  }
+
+  const canRead = async (user: string, row: AttachmentRow): Promise<boolean> => {
+    if (row.uploader === user) return true
+    const grants = await store.attachmentGrants(row.id)
+    let groups: Set<string> | null = null
+    for (const grant of grants) {
+      if (grant.kind === 'user' && grant.target === user) return true
+      if (grant.kind === 'room' && isInRoom(grant.target, user)) return true
+      if (grant.kind === 'group') {
+        groups ??= new Set(await store.groupIdsOf(user))
+        if (groups.has(grant.target)) return true
+      }
+    }
+    return false
+  }
+
+  const append = async (
+    user: string,
+    uploadId: string,
+    offset: number,
+    source: Readable,
+    contentLength: number | null
+  ): Promise<AttachmentResult<number>> => {
+    // A new PATCH of the same upload means the client gave up on the earlier one (its connection dropped, perhaps
+    // unnoticed here yet): that one is cut short and settles (fsync, offset recorded) before this one starts.
+    const earlier = active.get(uploadId)
+    if (earlier) {
+      earlier.abort()
+      await earlier.settled
+    }
+    const upload = await ownUpload(user, uploadId)
+    if (!upload) return uploadNotFound()
+    if (completing.has(uploadId)) return fail(409, 'UPLOAD_BUSY', 'The upload is being completed.', upload.offset)
+    if (offset !== upload.offset) {
+      return fail(409, 'OFFSET_MISMATCH', `The upload continues at byte ${upload.offset}, not ${offset}.`, upload.offset)
+    }
+    if (contentLength !== null && offset + contentLength > upload.size) {
+      return fail(413, 'TOO_LARGE', `The upload was announced as ${upload.size} bytes; this request would go past it.`, upload.offset)
+    }
+
+    let settle = (): void => {}
+    const patch: ActivePatch = { abort: () => source.destroy(), settled: new Promise<void>((resolve) => (settle = resolve)) }
+    active.set(uploadId, patch)
+    const handle = await fs.promises.open(files.upload(uploadId), 'r+').catch(() => null)
+    if (!handle) {
+      active.delete(uploadId)
+      settle()
+      return uploadNotFound()
+    }
+    let position = offset
+    let overflow = false
+    try {
+      // Bytes past the recorded offset were written but never acknowledged (a crash before the offset was stored).
+      await handle.truncate(offset)
+      let running = hashes.get(uploadId) ?? null
+      if (running && running.bytes !== offset) running = null
+      if (!running && offset === 0) running = { hash: crypto.createHash('sha256'), bytes: 0 }
+      hashes.delete(uploadId)
+
+      let pending: Buffer[] = []
+      let pendingBytes = 0
+      const flush = async (): Promise<void> => {
+        if (pendingBytes === 0) return
+        await handle.writev(pending, position)
+        if (running) for (const chunk of pending) running.hash.update(chunk)
+        position += pendingBytes
+        pending = []
+        pendingBytes = 0
+      }
+      try {
+        for await (const data of source) {
+          let chunk = data as Buffer
+          const room = upload.size - position - pendingBytes
+          if (chunk.length > room) {
+            chunk = chunk.subarray(0, room)
+            overflow = true
+          }
+          pending.push(chunk)
+          pendingBytes += chunk.length
+          if (overflow) break
+          if (pendingBytes >= UPLOAD_WRITE_BATCH_BYTES) await flush()
+        }
+      } catch (err) {
+        // The connection dropped (or a newer PATCH cut this one): what arrived is kept, the client resumes from it.
+        log.info('upload request ended early; keeping what arrived', { uploadId, error: err instanceof Error ? err.message : String(err) })
+      }
+      await flush()
+      await handle.sync()
+      if (running) {
+        running.bytes = position
+        hashes.set(uploadId, running)
+      }
+      if (!(await store.attachmentUploadAdvance(uploadId, position, Date.now()))) return uploadNotFound()
+    } finally {
+      await handle.close()
+      active.delete(uploadId)
+      settle()
+    }
+    if (overflow) return fail(413, 'TOO_LARGE', `The upload was announced as ${upload.size} bytes; more arrived.`, position)
+    return { ok: true, value: position }
+  }
+
+  const complete = async (user: string, uploadId: string): Promise<AttachmentResult<AttachmentInfo>> => {
+    const upload = await ownUpload(user, uploadId)
+    if (!upload) return uploadNotFound()
+    if (active.has(uploadId) || completing.has(uploadId)) return fail(409, 'UPLOAD_BUSY', 'The upload is still receiving bytes.', upload.offset)
+    if (upload.offset !== upload.size) {
+      return fail(409, 'INCOMPLETE', `The upload has ${upload.offset} of ${upload.size} bytes; send the rest first.`, upload.offset)
+    }
+    completing.add(uploadId)
+    const source = files.upload(uploadId)
+    try {
+      const running = hashes.get(uploadId)
+      const sha256 = running && running.bytes === upload.size ? running.hash.digest('hex') : await hashFile(source)
+      hashes.delete(uploadId)
+      if (upload.sha256 !== null && upload.sha256 !== sha256) {
+        await removeUpload(uploadId)
+        return fail(422, 'CHECKSUM_MISMATCH', 'The bytes received do not match the sha256 announced; upload the file again.')
+      }
+      const mime = sniffMime(await readHead(source)) ?? upload.mime
+      const id = newId(ATTACHMENT_ID_BYTES)
+      const target = files.file(id)
+      await fs.promises.rename(source, target)
+      let thumbnail = { width: 0, height: 0, written: false }
+      if (THUMBNAILED_MIMES.has(mime)) {
+        thumbnail = await makeThumbnail(target, mime, files.thumbnail(id))
+        if (thumbnail.written) await syncFile(files.thumbnail(id))
+      }
+      await syncFolder(path.dirname(target))
+      const row: AttachmentRow = {
+        id,
+        uploader: upload.uploader,
+        name: upload.name,
+        mime,
+        size: upload.size,
+        sha256,
+        secret: newId(ATTACHMENT_SECRET_BYTES),
+        hasThumbnail: thumbnail.written,
+        width: thumbnail.width,
+        height: thumbnail.height,
+        createdAt: Date.now()
+      }
+      if (!(await store.attachmentComplete(uploadId, row))) {
+        // Cancelled meanwhile: nothing refers to the bytes.
+        await fs.promises.rm(target, { force: true })
+        await fs.promises.rm(files.thumbnail(id), { force: true })
+        return uploadNotFound()
+      }
+      log.info('attachment stored', { id, size: row.size, mime, thumbnail: row.hasThumbnail })
+      return { ok: true, value: infoOf(row) }
+    } finally {
+      completing.delete(uploadId)
+    }
+  }
+
+  const sweep = async (now = Date.now()): Promise<number> => {
+    const idle = await store.attachmentUploadsIdleSince(now - UPLOAD_ABANDON_MS, UPLOAD_SWEEP_BATCH)
+    let removed = 0
+    for (const upload of idle) {
+      if (active.has(upload.uploadId) || completing.has(upload.uploadId)) continue
+      await removeUpload(upload.uploadId)
+      removed += 1
+    }
+    if (removed > 0) log.info('removed abandoned uploads', { removed })
+    return removed
+  }
+
+  const sweepTimer = setInterval(() => {
+    sweep().catch((err: unknown) => log.error('sweeping abandoned uploads failed', { error: err instanceof Error ? err.message : String(err) }))
+  }, UPLOAD_SWEEP_INTERVAL_MS)
+  sweepTimer.unref()
+
+  return {
+    maxBytes: maxUploadBytes,
+
+    async createUpload(user, input) {
+      const size = input.size
+      if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+        return fail(400, 'BAD_REQUEST', 'size must be the file size in bytes (a whole number, 0 or more).')
+      }
+      if (size > maxUploadBytes) {
+        return fail(413, 'TOO_LARGE', `The file is larger than this server accepts (${Math.floor(maxUploadBytes / (1024 * 1024))} MB).`)
+      }
+      let sha256: string | null = null
+      if (input.sha256 !== undefined && input.sha256 !== null && input.sha256 !== '') {
+        if (typeof input.sha256 !== 'string' || !SHA256_PATTERN.test(input.sha256.toLowerCase())) {
+          return fail(400, 'BAD_REQUEST', 'sha256 must be 64 hex digits.')
+        }
+        sha256 = input.sha256.toLowerCase()
+      }
+      const uploadId = newId(ATTACHMENT_ID_BYTES)
+      await fs.promises.writeFile(files.upload(uploadId), new Uint8Array(0))
+      const now = Date.now()
+      await store.attachmentUploadCreate({
+        uploadId,
+        uploader: user,
+        name: sanitizeName(input.name),
+        mime: sanitizeMime(input.mime),
+        size,
+        sha256,
+        offset: 0,
+        createdAt: now,
+        updatedAt: now
+      })
+      return { ok: true, value: { uploadId, offset: 0, maxBytes: maxUploadBytes } }
+    },
+
+    async uploadOffset(user, uploadId) {
+      const running = active.get(uploadId)
+      if (running) {
+        let timer: NodeJS.Timeout | undefined
+        await Promise.race([running.settled, new Promise<void>((resolve) => (timer = setTimeout(resolve, HEAD_SETTLE_WAIT_MS)))])
+        clearTimeout(timer)
+      }
+      const upload = await ownUpload(user, uploadId)
+      if (!upload) return uploadNotFound()
+      return { ok: true, value: { offset: upload.offset, size: upload.size } }
+    },
+
+    append,
+    complete,
+
+    async cancel(user, uploadId) {
+      const upload = await ownUpload(user, uploadId)
+      if (!upload) return uploadNotFound()
+      const running = active.get(uploadId)
+      if (running) {
+        running.abort()
+        await running.settled
+      }
+      await removeUpload(uploadId)
+      return { ok: true, value: null }
+    },
+
+    async open(reader, id, which) {
+      if (!ATTACHMENT_ID_PATTERN.test(id)) return attachmentNotFound()
+      const row = await store.attachmentGet(id)
+      if (!row) return attachmentNotFound()
+      const allowed = 'secret' in reader ? sameSecret(reader.secret, row.secret) : await canRead(reader.user, row)
+      if (!allowed) return fail(403, 'FORBIDDEN', 'You may not read this attachment: it was not shared in a conversation of yours.')
+      if (which === 'thumbnail' && !row.hasThumbnail) return fail(404, 'NOT_FOUND', 'This attachment has no thumbnail.')
+      const bytesPath = which === 'thumbnail' ? files.thumbnail(id) : files.file(id)
+      const stat = await fs.promises.stat(bytesPath).catch(() => null)
+      if (!stat) {
+        log.error('attachment bytes are missing', { id, which })
+        return fail(404, 'NOT_FOUND', 'The bytes of this attachment are gone.')
+      }
+      return { ok: true, value: { row, path: bytesPath, size: stat.size, mime: which === 'thumbnail' ? THUMBNAIL_MIME : row.mime } }
+    },
+
+    canRead,
+
+    async checkForSend(sender, ids) {
+      if (ids.length === 0) return { ok: true, attachments: new Map() }
+      const found = new Map((await store.attachmentsGet(ids)).map((row) => [row.id, row]))
+      for (const id of ids) {
+        const row = found.get(id)
+        if (!row) return { ok: false, reason: 'not-found', id }
+        if (!(await canRead(sender, row))) return { ok: false, reason: 'forbidden', id }
+      }
+      return { ok: true, attachments: found }
+    },
+
+    async grant(grants) {
+      await store.attachmentGrant(grants, Date.now())
+    },
+
+    sweep,
+
+    close() {
+      clearInterval(sweepTimer)
+    }
+  }
+}
