@@ -8,14 +8,15 @@ import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { deflateSync } from 'node:zlib'
 import type { Page } from 'playwright-core'
-import { E2eApp, composer, conversationButton, createAccountAndSignIn, messageLog, opensChatWith, seesMessage, send, startChat } from './app-fixture'
+import { E2eApp, PASSWORD, composer, conversationButton, createAccountAndSignIn, messageLog, opensChatWith, seesMessage, send, startChat } from './app-fixture'
 import { eventually, waitVisible } from './helpers'
+import { FrameClient, login, randomClientId } from '../bench/lib/frame-client'
 
 const suffix = randomBytes(3).toString('hex')
 const alice = `alice_${suffix}`
 const bob = `bob_${suffix}`
-/** A file large enough that its download takes many progress events (loopback moves ~1 GB/s). */
-const FILE_BYTES = 24 * 1024 * 1024
+/** A file large enough that its download reports progress more than once. */
+const FILE_BYTES = 8 * 1024 * 1024
 
 let app: E2eApp
 let alicePage: Page
@@ -148,7 +149,7 @@ describe('message types in the browser', () => {
     await alicePage.getByTestId('attach-input').setInputFiles({ name: 'survey.bin', mimeType: 'application/octet-stream', buffer: bytes })
     const card = messageLog(bobPage).getByTestId('message-file').filter({ hasText: 'survey.bin' })
     await waitVisible(card)
-    await waitVisible(card.getByText('24 MB'))
+    await waitVisible(card.getByText('8 MB'))
     // Remember whether the progress bar was ever on screen: on loopback the download may finish quickly.
     await bobPage.evaluate(`(() => {
       window.__progressSeen = false
@@ -158,8 +159,51 @@ describe('message types in the browser', () => {
       new MutationObserver(look).observe(document.body, { subtree: true, childList: true, attributes: true })
     })()`)
     await card.getByRole('button', { name: 'Download survey.bin' }).click()
-    await waitVisible(card.getByRole('button', { name: 'Open survey.bin' }))
+    await waitVisible(card.getByText('8 MB · On this device'))
+    // In the browser host the file is saved by the browser ("Save as…" downloads it); opening it is the desktop's.
+    await waitVisible(card.getByRole('button', { name: 'Save survey.bin as…' }))
     expect(await bobPage.evaluate<boolean>('window.__progressSeen')).toBe(true)
+  })
+
+  it('shows what the seed service\'s clients send: a location, a custom card and a chat history that opens as a list', async () => {
+    const raw = await FrameClient.onDevice(app.server.url, await login(app.server.url, alice, PASSWORD), `alice-raw-${suffix}`)
+    const sendBody = async (body: object): Promise<void> => {
+      const ack = await raw.request({ send: { clientId: randomClientId(), to: bob, body } })
+      expect(ack.body, JSON.stringify(ack.error)).toBe('sendAck')
+    }
+    await sendBody({ location: { latitude: 48.858222, longitude: 2.2945, address: 'Champ de Mars, Paris', name: 'Eiffel Tower' } })
+    await sendBody({ custom: { event: 'order', fields: { order: '#7', status: 'shipped' }, fallbackText: 'Order #7 shipped' } })
+    await sendBody({
+      combined: {
+        title: 'Chat history of alice and carol',
+        messages: [
+          { from: alice, timestamp: Date.now() - 60_000, body: { text: { text: 'first line of the history' } } },
+          { from: 'carol', timestamp: Date.now() - 30_000, body: { location: { latitude: 1, longitude: 2, address: '', name: 'Dock 4' } } }
+        ]
+      }
+    })
+    await raw.close()
+
+    const log = messageLog(bobPage)
+    const location = log.getByTestId('message-location')
+    await waitVisible(location.getByText('Eiffel Tower'))
+    await waitVisible(location.getByText('48.85822, 2.29450'))
+    await bobPage.context().route('https://www.openstreetmap.org/**', (route) => route.fulfill({ contentType: 'text/html', body: '<title>map</title>' }))
+    const [map] = await Promise.all([bobPage.context().waitForEvent('page'), location.getByRole('button', { name: 'Open Eiffel Tower in maps' }).click()])
+    expect(map.url()).toContain('openstreetmap.org/?mlat=48.858222&mlon=2.294500')
+    await map.close()
+
+    const custom = log.getByTestId('message-custom')
+    await waitVisible(custom.getByText('shipped', { exact: true }))
+    await waitVisible(custom.getByText('order', { exact: true }))
+
+    await log.getByRole('button', { name: /^Chat history of alice and carol, 2 messages, open$/ }).click()
+    const history = bobPage.getByRole('dialog', { name: 'Chat history of alice and carol' })
+    await waitVisible(history.getByText('first line of the history'))
+    await waitVisible(history.getByText('Location: Dock 4'))
+    await history.getByRole('button', { name: 'Close', exact: true }).click()
+    // The list's preview names the last one.
+    await waitVisible(conversationButton(bobPage, alice).filter({ hasText: 'Chat history: Chat history of alice and carol' }))
   })
 
   it('no page error happened', () => {
