@@ -317,3 +317,23 @@ export function maxUploadBytes(optionMb: number | undefined, env: NodeJS.Process
   if (!(mb > 0) || !Number.isFinite(mb)) throw new Error(`PARLEY_MAX_UPLOAD_MB must be a positive number of MiB (got "${raw ?? String(optionMb)}").`)
   return Math.floor(mb * 1024 * 1024)
 }
+
+// ---- receipts and typing (services/receipts) ----
+/**
+ * Groups up to this many members show "read by N" and the list of readers (computed from the members' read pointers
+ * on request: at most this many primary-key lookups). Bigger groups show no read counts at all.
+ */
+export const RECEIPTS_GROUP_MAX_MEMBERS = 200
+/**
+ * The server relays at most one "typing" per user and conversation in this window (clients send one per
+ * TYPING_SEND_INTERVAL_MS = 3 s while typing; 1 s leaves room for clock jitter and stops a flood), counted across
+ * the user's devices. A "stopped" is relayed only after a relayed "typing".
+ */
+export const TYPING_RELAY_MIN_INTERVAL_MS = 1_000
+/**
+ * A group read pointer that jumps far (a member catching up) tells the senders of the last this-many entries only,
+ * so one mark-read costs one bounded range read of the group's log.
+ */
+export const GROUP_READ_SENDERS_SCAN_MAX_ENTRIES = 5_000
+/** Throttle entries kept before old ones are swept (one per user typing in a conversation in the last window). */
+export const TYPING_THROTTLE_MAX_ENTRIES = 10_000

@@ -22,6 +22,7 @@ import { createContactsService } from './services/contacts'
 import { contactsConfigFromEnv } from './services/contacts/config'
 import { createProfilesService } from './services/profiles'
 import { createRoomService } from './services/rooms/service'
+import { createReceiptsService } from './services/receipts'
 import type { RoomFanoutStats } from './services/rooms/fanout'
 import { LOG_TRIM_INTERVAL_MS, retentionCutoff, storageConfigFromEnv } from './config'
 import type { StoreStats } from './store/types'
@@ -99,6 +100,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   registry.useGroupLoader((user) => store.groupIdsOf(user))
   const sync = createSyncService(store, groups)
   const rooms = createRoomService(store, config.rooms, undefined, attachments)
+  const receipts = createReceiptsService(store, registry, contacts)
   // A connection that goes away leaves its rooms; its user leaves them after the grace period unless back.
   registry.onRemoved((session) => rooms.socketClosed(session))
   // A deleted account leaves its groups and rooms after the deletion's own transaction (services/accounts.ts).
@@ -124,7 +126,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const app = createAppServer(accounts, config, { service: platform, credentials }, { service: attachments, tokens })
   // The WebSocket gateway shares the port: it handles the upgrade requests of fastify's own http.Server.
   const httpServer = app.server
-  const gateway = attachGateway(httpServer, { config, tokens, store, registry, messages, sync, contacts, profiles, rooms, groups })
+  const gateway = attachGateway(httpServer, { config, tokens, store, registry, messages, sync, contacts, profiles, rooms, groups, receipts })
 
   try {
     await app.listen({ port: config.port, host: config.host })

@@ -21,6 +21,7 @@ import type { GroupsClient } from './groups'
 import type { ContactsClient } from './contacts'
 import type { RoomsClient } from './rooms/client'
 import type { AttachmentsClient, SendAttachmentArgs } from './attachments'
+import type { ReceiptsClient } from './receipts'
 import { decodeLogEntry, type LogEntryDecoder } from './protocol/log-entry'
 import { newOutgoingText } from './protocol/messages'
 import { StoreError } from './store'
@@ -131,6 +132,11 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
   /** The chat rooms of the signed-in session (directory, join, live messages, moderation). */
   get rooms(): RoomsClient {
     return this.requireSession().rooms
+  }
+
+  /** Delivery and read receipts, privacy settings and typing of the signed-in session. */
+  get receipts(): ReceiptsClient {
+    return this.requireSession().receipts
   }
 
   /** Contacts, profiles, presence and the account of the signed-in session. */

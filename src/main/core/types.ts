@@ -14,6 +14,7 @@ import type { ContactsState, UserPresence, UserProfile } from '../../shared/mode
 import type { RoomEvent } from '../../shared/model/rooms'
 import type { AppCommand } from '../../shared/model/commands'
 import type { AttachmentWhich, TransferEvent } from '../../shared/model/attachments'
+import type { GroupReadEvent, PeerReceipts, PrivacySettings, TypingEvent } from '../../shared/model/receipts'
 
 /** A conversation as the core's callers name it: its key, or a plain user id for a single chat. */
 export type ConversationRef = ConversationKey | string
@@ -101,6 +102,14 @@ export interface ChatClientEvents {
   command: AppCommand
   /** An upload or download moved (progress, done, failed, canceled): attachments/index.ts. */
   transfer: TransferEvent
+  /** The peer of a one-to-one chat moved its delivered / read pointer (receipts/index.ts). */
+  peerReceipts: PeerReceipts
+  /** A member read past messages of mine in a group. */
+  groupRead: GroupReadEvent
+  /** Someone started or stopped typing (expires by itself after a silence). */
+  typing: TypingEvent
+  /** The account's privacy settings changed (here or on another device). */
+  privacy: PrivacySettings
 }
 
 /** A session's sign-in as a shell saves it to resume later without the password. */

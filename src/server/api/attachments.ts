@@ -66,8 +66,8 @@ export function parseRange(header: string | undefined, size: number): { start: n
   }
   const start = Number(match[1])
   const end = match[2] === '' ? size - 1 : Number(match[2])
-  if (end < start) return null
   if (start >= size) return 'unsatisfiable'
+  if (end < start) return null
   return { start, end: Math.min(end, size - 1) }
 }
 
@@ -183,7 +183,12 @@ export async function attachmentRoutes(scope: FastifyInstance, deps: AttachmentR
     if (request.headers['if-none-match'] === etag) return reply.code(304).send()
     const range = parseRange(request.headers.range, size)
     if (range === 'unsatisfiable') {
-      return reply.code(416).header('content-range', `bytes */${size}`).send({ code: 'RANGE_NOT_SATISFIABLE', message: `The file has ${size} bytes.` })
+      return reply
+        .code(416)
+        .header('content-range', `bytes */${size}`)
+        .header('content-type', 'application/json; charset=utf-8')
+        .header('content-disposition', 'inline')
+        .send({ code: 'RANGE_NOT_SATISFIABLE', message: `The file has ${size} bytes.` })
     }
     const start = range?.start ?? 0
     const end = range?.end ?? size - 1

@@ -122,9 +122,11 @@ export function createDispatcher(services: GatewayServices): RequestDispatcher {
         const seq = Number(request.seq ?? 0)
         if (chatType === ChatTypePb.CHAT_TYPE_GROUP && seq > 0) {
           // A group pointer is a position in the group's log; the groups service bounds it by the group's head.
+          const readBefore = await services.receipts.groupReadSeq(context.user, request.conversation)
           const marked = await services.groups.markRead(context.user, request.conversation ?? '', seq, context)
           if (marked.ok) context.sendFrame({ id, markReadOk: marked.value })
           else context.sendError(id, marked.code, marked.message)
+          if (marked.ok && marked.value.eventSeq > 0) void services.receipts.groupReadMoved(context.user, request.conversation, readBefore, marked.value.seq)
           return
         }
         const conversation = canonicalUserId(request.conversation)
@@ -140,6 +142,8 @@ export function createDispatcher(services: GatewayServices): RequestDispatcher {
           registry.deliver(context.user, () => encodeFrame({ id: 0, event }), context)
         }
         context.sendFrame({ id, markReadOk: { seq: moved.seq, eventSeq: moved.eventSeq } })
+        // The peer's devices learn read (or only delivered, when this account turned read receipts off).
+        if (moved.eventSeq > 0) void services.receipts.singleReadMoved(context.user, conversation, moved.seq)
         return
       }
       case 'lookupUser': {
@@ -166,6 +170,18 @@ export function createDispatcher(services: GatewayServices): RequestDispatcher {
         context.sendFrame({ id, profileOk: outcome.response })
         // The account was deleted: this connection's session ended with it.
         if (outcome.endConnection) context.close(CloseCode.CLOSE_SIGNED_OUT, 'Account deleted.')
+        return
+      }
+      case 'receipts': {
+        const outcome = await services.receipts.handle(context.user, frame.receipts ?? {}, context)
+        if (outcome.ok) context.sendFrame({ id, receiptsOk: outcome.value })
+        else context.sendError(id, outcome.code, outcome.message)
+        return
+      }
+      case 'typing': {
+        const outcome = await services.receipts.typing(context.user, frame.typing ?? {})
+        if (outcome.ok) context.sendFrame({ id, typingOk: outcome.value })
+        else context.sendError(id, outcome.code, outcome.message)
         return
       }
       case 'renew':

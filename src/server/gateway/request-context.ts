@@ -7,6 +7,7 @@ import type { ContactsService } from '../services/contacts'
 import type { GroupsService } from '../services/groups'
 import type { MessageService } from '../services/messages'
 import type { ProfilesService } from '../services/profiles'
+import type { ReceiptsService } from '../services/receipts'
 import type { RoomService } from '../services/rooms/service'
 import type { SyncService } from '../services/sync'
 import type { ServerStore } from '../store/types'
@@ -24,6 +25,7 @@ export interface GatewayServices {
   contacts: ContactsService
   profiles: ProfilesService
   groups: GroupsService
+  receipts: ReceiptsService
 }
 
 /** One authenticated connection as a request handler sees it. */

@@ -32,7 +32,7 @@ export function entryToEvent(entry: LogEntry): EventProps {
 }
 
 /** Event entries are stored as the encoded protobuf of their kind; decoded here to sit in the Event's oneof. */
-function userEventToProps(event: UserEvent): Pick<EventProps, 'contact' | 'membership' | 'profile'> {
+function userEventToProps(event: UserEvent): Pick<EventProps, 'contact' | 'membership' | 'profile' | 'receipt' | 'privacy'> {
   try {
     switch (event.kind) {
       case 'contact':
@@ -41,6 +41,10 @@ function userEventToProps(event: UserEvent): Pick<EventProps, 'contact' | 'membe
         return { membership: pb.MembershipEvent.decode(event.payload) }
       case 'profile':
         return { profile: pb.ProfileChanged.decode(event.payload) }
+      case 'receipt':
+        return { receipt: pb.PeerReceipt.decode(event.payload) }
+      case 'privacy':
+        return { privacy: pb.PrivacySettings.decode(event.payload) }
     }
   } catch {
     // Only this server writes payloads, so this means on-disk damage: an empty event of the same kind keeps the

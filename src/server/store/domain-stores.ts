@@ -6,9 +6,10 @@ import type { PlatformStore } from './platform/types'
 import type { ProfilesStore } from './profiles/types'
 import type { RoomsStore } from './rooms/types'
 import type { AttachmentsStore } from './attachments/types'
+import type { ReceiptsStore } from './receipts/types'
 
 /** Every domain's store interface; ServerStore extends this. A new domain adds its interface here. */
-export interface DomainStores extends RoomsStore, ContactsStore, ProfilesStore, GroupsStore, PlatformStore, AttachmentsStore {}
+export interface DomainStores extends RoomsStore, ContactsStore, ProfilesStore, GroupsStore, PlatformStore, AttachmentsStore, ReceiptsStore {}
 
 /** The names of DomainStores' methods: the worker proxy forwards exactly these (the type checks none is missing). */
 export const DOMAIN_METHODS = [
@@ -77,7 +78,17 @@ export const DOMAIN_METHODS = [
   'attachmentGet',
   'attachmentsGet',
   'attachmentGrants',
-  'attachmentGrant'
+  'attachmentGrant',
+  // receipts
+  'receiptsPrivacy',
+  'receiptsSetPrivacy',
+  'receiptsRead',
+  'receiptsDelivered',
+  'receiptsPeerPointers',
+  'receiptsGroupReaders',
+  'receiptsGroupSenders',
+  'receiptsGroupReadSeq',
+  'receiptsIsMember'
 ] as const satisfies readonly (keyof DomainStores)[]
 
 type MissingDomainMethods = Exclude<keyof DomainStores, (typeof DOMAIN_METHODS)[number]>

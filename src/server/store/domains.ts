@@ -10,6 +10,7 @@ import { openContactsSqlite } from './contacts/sqlite'
 import { openProfilesSqlite } from './profiles/sqlite'
 import { openPlatformSqlite } from './platform/sqlite'
 import { openAttachmentsSqlite } from './attachments/sqlite'
+import { openReceiptsSqlite } from './receipts/sqlite'
 
 export type { SqliteDomainContext, SqliteDomainHooks } from './domain-context'
 export { DOMAIN_METHODS, type DomainStores } from './domain-stores'
@@ -21,6 +22,7 @@ export function openSqliteDomains(context: SqliteDomainContext): Synchronous<Dom
     ...openProfilesSqlite(context),
     ...openGroupsSqlite(context),
     ...openPlatformSqlite(context),
-    ...openAttachmentsSqlite(context)
+    ...openAttachmentsSqlite(context),
+    ...openReceiptsSqlite(context)
   }
 }

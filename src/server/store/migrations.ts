@@ -6,6 +6,7 @@ import { CONTACTS_PROFILES_SCHEMA } from './contacts/schema'
 import { GROUPS_MIGRATION_SQL } from './groups/schema'
 import { PLATFORM_SCHEMA_SQL } from './platform/schema'
 import { ATTACHMENTS_SCHEMA_SQL } from './attachments/schema'
+import { RECEIPTS_SCHEMA_SQL } from './receipts/schema'
 import { runSchemaMigrations, SchemaMigrationError, SchemaTooNewError, type SchemaMigration } from '../../shared/sqlite-migrations'
 
 /** Index i holds the SQL that moves the schema from version i to i + 1. Never edit a shipped entry; append. */
@@ -147,7 +148,9 @@ export const MIGRATIONS: readonly string[] = [
   // platform API: users.banned_at (store/platform/schema.ts)
   PLATFORM_SCHEMA_SQL,
   // attachments: uploads in progress, finished attachments and their grants (store/attachments/schema.ts)
-  ATTACHMENTS_SCHEMA_SQL
+  ATTACHMENTS_SCHEMA_SQL,
+  // receipts: peers' pointers of one-to-one chats, delivered cursors, privacy settings (store/receipts/schema.ts)
+  RECEIPTS_SCHEMA_SQL
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -67,7 +67,7 @@ export interface ReadPointerEntry {
  * Entries of a user's log that the store keeps as the encoded protobuf of their kind, without looking inside:
  * `contact` = ContactEvent, `membership` = MembershipEvent, `profile` = ProfileChanged (src/shared/proto).
  */
-export type UserEventKind = 'contact' | 'membership' | 'profile'
+export type UserEventKind = 'contact' | 'membership' | 'profile' | 'receipt' | 'privacy'
 
 export interface UserEvent {
   kind: UserEventKind

@@ -23,6 +23,7 @@ import type { JoinedRoom, RoomAttribute, RoomDirectoryPage, RoomEvent, RoomInfo,
 import type { ContactsState, UserPresence, UserProfile, UserSearchResult } from '../model/contacts'
 import type { SaveAsResult, TransferEvent } from '../model/attachments'
 import type { InvokeArgsOf, InvokeMethod } from './schemas'
+import type { GroupReadCounts, GroupReadEvent, GroupReaders, PeerReceipts, PrivacySettings, TypingEvent } from '../model/receipts'
 
 export interface AppInfo {
   version: string
@@ -156,6 +157,15 @@ export interface InvokeResults {
   /** The transfers this session knows (a reloaded renderer starts its progress bars from them). */
   'attachments.transfers': TransferEvent[]
   'attachments.forget': void
+  /** The peer's delivered / read pointers of a one-to-one chat (my messages with seq <= readSeq were read). */
+  'receipts.peer': PeerReceipts
+  'receipts.groupCounts': GroupReadCounts
+  'receipts.groupReaders': GroupReaders
+  'privacy.get': PrivacySettings
+  'privacy.set': PrivacySettings
+  'typing.set': void
+  /** Who types in the conversation now. */
+  'typing.list': string[]
 }
 
 export type { InvokeMethod }
@@ -183,6 +193,13 @@ export interface PushEvents {
   command: AppCommand
   /** An upload or download moved: progress, done (with the cached file's url), failed (with a sentence), canceled. */
   transfer: TransferEvent
+  /** The peer of a one-to-one chat moved its delivered / read pointer. */
+  'receipts.peer': PeerReceipts
+  /** A member read past messages of mine in a group (ask the counts again). */
+  'receipts.groupRead': GroupReadEvent
+  /** Someone started or stopped typing (stops by itself after a few seconds of silence). */
+  'typing.changed': TypingEvent
+  'privacy.changed': PrivacySettings
 }
 export type PushEventName = keyof PushEvents
 

@@ -25,6 +25,18 @@ export const conversationSchema = z.object({
   id: z.string().trim().min(1).max(MAX_USERNAME_CHARS)
 })
 
+// Receipts, privacy and typing (the core's receipts/index.ts). seqs: the group messages of mine on screen.
+const receiptsInvokeSchemas = {
+  'receipts.peer': z.object({ conversation: conversationSchema }),
+  'receipts.groupCounts': z.object({ conversation: conversationSchema, seqs: z.array(z.number().int().positive()).max(200) }),
+  'receipts.groupReaders': z.object({ conversation: conversationSchema, seq: z.number().int().positive() }),
+  'privacy.get': z.void(),
+  'privacy.set': z.object({ readReceiptsOff: z.boolean(), typingOff: z.boolean() }),
+  // typing false: the draft was cleared or sent.
+  'typing.set': z.object({ conversation: conversationSchema, typing: z.boolean() }),
+  'typing.list': z.object({ conversation: conversationSchema })
+}
+
 export const credentialsSchema = z.object({
   serverUrl: serverUrl.optional(),
   username,
@@ -235,7 +247,8 @@ export const invokeSchemas = {
   ...roomsInvokeSchemas,
   ...contactsInvokeSchemas,
   ...groupsInvokeSchemas,
-  ...attachmentsInvokeSchemas
+  ...attachmentsInvokeSchemas,
+  ...receiptsInvokeSchemas
 } as const
 
 export type InvokeMethod = keyof typeof invokeSchemas

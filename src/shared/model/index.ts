@@ -16,6 +16,7 @@ import type {
 export type * from './groups'
 export type * from './content'
 export type * from './attachments'
+export type * from './receipts'
 
 export type ChatType = 'single' | 'group' | 'room'
 

@@ -11,6 +11,7 @@ import type { SessionVault } from './session-vault'
 import type { RoomsClient } from '../rooms/client'
 import type { ContactsApi } from '../contacts'
 import type { GroupsClient } from '../groups'
+import type { ReceiptsClient } from '../receipts'
 import { isInvokeMethod, parseInvokeArgs, unknownMethodError } from './validation'
 import { attachmentHandlers, type AttachmentCapableClient, type AttachmentShellHooks } from './attachment-handlers'
 import type { CachedFile } from '../attachments'
@@ -62,6 +63,8 @@ interface ClientExtras {
   readonly contacts?: ContactsApi
   /** The session's groups (ChatClient.groups). */
   readonly groups?: GroupsClient
+  /** The session's receipts, privacy settings and typing (ChatClient.receipts). */
+  readonly receipts?: ReceiptsClient
   /** Delete the account on the server, then end the session (ChatClient.deleteAccount). */
   deleteAccount?(password: string): Promise<void>
 }
@@ -171,7 +174,28 @@ export class CoreSession {
         () => this.signedIn() as ChatClientApi & AttachmentCapableClient,
         options.fileHooks ?? {},
         canonicalConversation
-      )
+      ),
+      ...this.receiptHandlers()
+    }
+  }
+
+  /** The receipts.*, privacy.* and typing.* methods: each goes to the session's ReceiptsClient (ChatClient.receipts). */
+  private receiptHandlers(): Pick<Handlers, Extract<InvokeMethod, `receipts.${string}` | `privacy.${string}` | `typing.${string}`>> {
+    const receipts = (): ReceiptsClient => {
+      const client = withExtras(this.signedIn())
+      if (!client.receipts) throw notYetAvailable('Receipts')
+      return client.receipts
+    }
+    return {
+      'receipts.peer': ({ conversation }) => receipts().peer(canonicalConversation(conversation)),
+      'receipts.groupCounts': ({ conversation, seqs }) => receipts().groupCounts(canonicalConversation(conversation), seqs),
+      'receipts.groupReaders': ({ conversation, seq }) => receipts().groupReaders(canonicalConversation(conversation), seq),
+      'privacy.get': () => receipts().privacy(),
+      'privacy.set': (settings) => receipts().setPrivacy(settings),
+      'typing.set': async ({ conversation, typing }) => {
+        await receipts().setTyping(canonicalConversation(conversation), typing)
+      },
+      'typing.list': async ({ conversation }) => receipts().typingIn(canonicalConversation(conversation))
     }
   }
 
@@ -498,6 +522,10 @@ export class CoreSession {
       forward('groupsChanged', 'groups.changed', (changed) => changed),
       forward('command', 'command', (command) => command),
       forward('transfer', 'transfer', (event) => event),
+      forward('peerReceipts', 'receipts.peer', (receipts) => receipts),
+      forward('groupRead', 'receipts.groupRead', (read) => read),
+      forward('typing', 'typing.changed', (typing) => typing),
+      forward('privacy', 'privacy.changed', (settings) => settings),
       forward('sessionEnded', 'session.ended', (ended) => {
         this.clientSessionEnded = true
         log.warn('session ended', { reason: ended.reason })

@@ -40,6 +40,8 @@ export type ResponseKind =
   | 'roomsOk'
   | 'groupsOk'
   | 'groupSyncOk'
+  | 'receiptsOk'
+  | 'typingOk'
 export type ResponseBody<K extends ResponseKind> = NonNullable<DecodedFrame[K]>
 /** A response with the exact bytes of its frame (event-carrying frames are read again through the raw views). */
 export interface RawResponse<K extends ResponseKind> {

@@ -42,7 +42,16 @@ const WIRE_ERRORS: Partial<Record<ErrorCode, { code: AppErrorCode; sentence: str
   [ErrorCode.ERROR_TOKEN_REVOKED]: {
     code: 'NOT_SIGNED_IN',
     sentence: 'This sign-in was ended (signed out or used elsewhere). Please sign in again.'
-  }
+  },
+  [ErrorCode.ERROR_ATTACHMENT_NOT_FOUND]: {
+    code: 'NOT_FOUND',
+    sentence: 'The attached file is no longer on the server. Attach it again.'
+  },
+  [ErrorCode.ERROR_ATTACHMENT_FORBIDDEN]: {
+    code: 'FORBIDDEN',
+    sentence: 'You cannot send this attachment: it was not shared with you.'
+  },
+  [ErrorCode.ERROR_TOO_LARGE]: { code: 'LIMIT_EXCEEDED', sentence: 'This is too large to send.' }
 }
 
 function appCodeFor(code: ErrorCode): AppErrorCode {
@@ -76,7 +85,10 @@ const PERMANENT_SEND_ERRORS: ReadonlySet<ErrorCode> = new Set([
   ErrorCode.ERROR_BANNED,
   ErrorCode.ERROR_DISSOLVED,
   ErrorCode.ERROR_NOT_FRIENDS,
-  ErrorCode.ERROR_LIMIT_EXCEEDED
+  ErrorCode.ERROR_LIMIT_EXCEEDED,
+  ErrorCode.ERROR_ATTACHMENT_NOT_FOUND,
+  ErrorCode.ERROR_ATTACHMENT_FORBIDDEN,
+  ErrorCode.ERROR_TOO_LARGE
 ])
 
 /** A send that failed this way will never succeed as is: the message becomes 'failed'. */

@@ -116,7 +116,8 @@ export function decodeLogEntry(raw: RawLogEvent, me: string): LogEntry {
     if (!conversationId) throw new PoisonEventError(seq, raw.bytes, 'the read pointer names no valid conversation')
     return { kind: 'readPointer', seq, conversationId, chatType, readSeq: Number(pointer.seq ?? 0), bytes: raw.bytes }
   }
-  if ((event.kind === 'contact' && event.contact) || (event.kind === 'membership' && event.membership) || (event.kind === 'profile' && event.profile)) {
+  if ((event.kind === 'contact' && event.contact) || (event.kind === 'membership' && event.membership) || (event.kind === 'profile' && event.profile) ||
+    (event.kind === 'receipt' && event.receipt) || (event.kind === 'privacy' && event.privacy)) {
     return { kind: 'userEvent', seq, event: event.kind, bytes: raw.bytes }
   }
   return { kind: 'unknown', seq, bytes: raw.bytes }

@@ -14,6 +14,8 @@ import { ContactsClient } from '../contacts'
 import { AttachmentsClient } from '../attachments'
 import { accountFilesDir } from './account-files'
 import { RoomsClient } from '../rooms/client'
+import { ReceiptsClient } from '../receipts'
+import type { ReceiptsChange } from '../store/receipts'
 import { messageDecoder, rawEventOfPush, rawEventsOfResponse, type LogEntryDecoder } from '../protocol/log-entry'
 import { chatTypeToWire } from '../protocol/messages'
 import { bodyOfMessage } from '../protocol/content'
@@ -74,6 +76,8 @@ export class DeviceSession {
   readonly rooms: RoomsClient
   /** Staging, uploads (the outbox's first phase), the download queue and cache (attachments/index.ts). */
   readonly attachments: AttachmentsClient
+  /** Delivery and read receipts, privacy settings and typing (receipts/index.ts). */
+  readonly receipts: ReceiptsClient
   /** Why the session is ending when this device asked for it (account deleted): shown instead of the close's reason. */
   endingReason: string | null = null
   /** The first catch-up attempt of the latest (re)connect. */
@@ -119,6 +123,7 @@ export class DeviceSession {
         this.emitChanges(changes)
         this.onMembershipChanges(changes.userEvents)
         if (changes.userEvents.length > 0) this.contacts.onUserEvents(changes.userEvents)
+        this.onReceiptChanges(changes)
         // The store moved the read pointer of the conversation on screen: tell the server.
         if (host.activeConversation() && this.isCurrent) this.flushReadPointers()
       },
@@ -164,6 +169,7 @@ export class DeviceSession {
       activeConversation: () => host.activeConversation(),
       onApplied: (changes) => {
         this.emitChanges({ ...changes, userEvents: [] })
+        for (const message of changes.messages) if (message.direction === 'in') this.receipts.noteMessageFrom(conversationKey('group', message.conversationId), message.from)
         if (host.activeConversation()?.type === 'group' && this.isCurrent) this.flushReadPointers()
       },
       onInfoStale: (group) => void this.groups.refreshInfo(group),
@@ -222,7 +228,12 @@ export class DeviceSession {
         if (this.isCurrent) host.emit('roomEvent', event)
       }
     })
+    this.receipts = new ReceiptsClient({ me: user, connection, store: store.domains.receipts, cursor: () => this.syncer.currentCursor })
     this.unsubscribe = [
+      this.receipts.on('peer', (receipts) => this.isCurrent && host.emit('peerReceipts', receipts)),
+      this.receipts.on('groupRead', (read) => this.isCurrent && host.emit('groupRead', read)),
+      this.receipts.on('typing', (typing) => this.isCurrent && host.emit('typing', typing)),
+      this.receipts.on('privacy', (settings) => this.isCurrent && host.emit('privacy', settings)),
       connection.on('status', (status) => host.setStatus(status)),
       connection.on('online', (info) => this.onOnline(info)),
       connection.on('push', (push) => this.onPush(push)),
@@ -269,6 +280,7 @@ export class DeviceSession {
     for (const off of this.unsubscribe) off()
     this.contacts.close()
     this.rooms.close()
+    this.receipts.close()
     this.outbox.close()
     this.attachments.close()
     this.catchUp.stop()
@@ -401,6 +413,19 @@ export class DeviceSession {
         await new Promise((resolve) => setTimeout(resolve, this.host.timings.backoffBaseMs * attempt))
       }
     }
+  }
+
+  /** Receipt and privacy entries reach the shells; stored incoming messages are confirmed as delivered. */
+  private onReceiptChanges(changes: AppliedChanges): void {
+    const receipts = changes.userEvents.filter((event) => event.kind === 'receipt' || event.kind === 'privacy').map((event) => event.change as ReceiptsChange)
+    if (receipts.length > 0) this.receipts.onApplied(receipts)
+    let incoming = false
+    for (const message of changes.messages) {
+      if (message.direction !== 'in') continue
+      this.receipts.noteMessageFrom(conversationKey(message.chatType, message.conversationId), message.from)
+      if (message.chatType === 'single') incoming = true
+    }
+    if (incoming) this.receipts.noteStored()
   }
 
   /** Membership events just applied: a joined group starts syncing; every change reaches the shells. */

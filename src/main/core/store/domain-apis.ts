@@ -4,6 +4,7 @@ import type { ContactsStoreApi } from './contacts'
 import type { GroupsStoreApi } from './groups'
 import type { RoomsStoreApi } from './rooms'
 import type { AttachmentsStoreApi } from './attachments'
+import type { ReceiptsStoreApi } from './receipts'
 
 /** Every domain's local API, by name; MessageStore.domains has this type. A new domain adds its entry here. */
 export interface StoreDomainApis {
@@ -11,4 +12,5 @@ export interface StoreDomainApis {
   contacts: ContactsStoreApi
   rooms: RoomsStoreApi
   attachments: AttachmentsStoreApi
+  receipts: ReceiptsStoreApi
 }

@@ -7,6 +7,7 @@ import { openContactsStore } from './contacts'
 import { openGroupsStore } from './groups'
 import { openRoomsStore } from './rooms'
 import { openAttachmentsStore } from './attachments'
+import { openReceiptsStore } from './receipts'
 import type { StoreDomainApis } from './domain-apis'
 import type { StoreDomain, StoreDomainContext, UserEventApplier, UserEventKind } from './domain-types'
 
@@ -24,7 +25,8 @@ export function openStoreDomains(context: StoreDomainContext): OpenedStoreDomain
     { name: 'groups', ...openGroupsStore(context) },
     { name: 'contacts', ...openContactsStore(context) },
     { name: 'rooms', ...openRoomsStore(context) },
-    { name: 'attachments', ...openAttachmentsStore(context) }
+    { name: 'attachments', ...openAttachmentsStore(context) },
+    { name: 'receipts', ...openReceiptsStore(context) }
   ]
   const appliers = new Map<UserEventKind, UserEventApplier>()
   const apis: Record<string, unknown> = {}

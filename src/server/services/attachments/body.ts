@@ -213,7 +213,7 @@ function fillRef(ref: AttachmentRefProps, row: AttachmentRow): void {
   ref.hasThumbnail = row.hasThumbnail
 }
 
-/** An image's dimensions come from the server's record when it measured them. */
+/** An image's dimensions come from the server's record when it measured them (in merged forwards too). */
 function fillDimensions(body: BodyProps, attachments: Map<string, AttachmentRow>): void {
   const image = body.image
   const row = image?.file?.id ? attachments.get(image.file.id) : undefined
@@ -221,6 +221,7 @@ function fillDimensions(body: BodyProps, attachments: Map<string, AttachmentRow>
     image.width = row.width
     image.height = row.height
   }
+  for (const message of body.combined?.messages ?? []) if (message.body) fillDimensions(message.body, attachments)
 }
 
 /**

@@ -259,20 +259,37 @@ export async function createAttachmentService(deps: AttachmentServiceDeps): Prom
       if (!running && offset === 0) running = { hash: crypto.createHash('sha256'), bytes: 0 }
       hashes.delete(uploadId)
 
+      // One batch is written while the next is read from the socket (at most one write in flight): the socket never
+      // waits for the disk unless the disk is the slower of the two. `position` counts only finished writes.
       let pending: Buffer[] = []
       let pendingBytes = 0
+      let queued = offset
+      let writing: Promise<void> = Promise.resolve()
+      let writeError: unknown = null
       const flush = async (): Promise<void> => {
+        if (writeError) throw writeError
         if (pendingBytes === 0) return
-        await handle.writev(pending, position)
-        if (running) for (const chunk of pending) running.hash.update(chunk)
-        position += pendingBytes
+        const batch = pending
+        const at = queued
+        const end = at + pendingBytes
+        queued = end
         pending = []
         pendingBytes = 0
+        if (running) for (const chunk of batch) running.hash.update(chunk)
+        await writing
+        writing = handle.writev(batch, at).then(
+          () => {
+            position = end
+          },
+          (err: unknown) => {
+            writeError ??= err
+          }
+        )
       }
       try {
         for await (const data of source) {
           let chunk = data as Buffer
-          const room = upload.size - position - pendingBytes
+          const room = upload.size - queued - pendingBytes
           if (chunk.length > room) {
             chunk = chunk.subarray(0, room)
             overflow = true
@@ -286,7 +303,10 @@ export async function createAttachmentService(deps: AttachmentServiceDeps): Prom
         // The connection dropped (or a newer PATCH cut this one): what arrived is kept, the client resumes from it.
         log.info('upload request ended early; keeping what arrived', { uploadId, error: err instanceof Error ? err.message : String(err) })
       }
-      await flush()
+      if (!writeError) await flush()
+      await writing
+      // A failed write (disk full): the upload keeps its recorded offset; the file is cut back to it on the next PATCH.
+      if (writeError) throw writeError
       await handle.sync()
       if (running) {
         running.bytes = position

@@ -37,6 +37,9 @@ async function bmpInput(source: string): Promise<{ image: sharp.Sharp; width: nu
       }
     }
   }
+  // Opaque it is: sharp premultiplies alpha before resizing (and drops it only at the end), so a 0 alpha would
+  // blacken every pixel.
+  if (!hasAlpha) for (let index = 3; index < decoded.data.length; index += 4) decoded.data[index] = 255
   let image = sharp(decoded.data, { raw: { width: decoded.width, height: decoded.height, channels: 4 } })
   if (!hasAlpha) image = image.removeAlpha()
   return { image, width: decoded.width, height: decoded.height }

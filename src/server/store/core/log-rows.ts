@@ -9,8 +9,8 @@ export const KIND_MESSAGE = 1
 export const KIND_READ_POINTER = 2
 /** ChatType.CHAT_TYPE_GROUP (messages.proto): group messages and pointers go to the groups domain. */
 export const CHAT_TYPE_GROUP = 1
-/** Event entries (see UserEvent): the kind column's value for each. */
-export const USER_EVENT_KINDS: Readonly<Record<UserEventKind, number>> = { contact: 3, membership: 4, profile: 5 }
+/** Event entries (see UserEvent): the kind column's value for each (receipt and privacy: their Event field numbers). */
+export const USER_EVENT_KINDS: Readonly<Record<UserEventKind, number>> = { contact: 3, membership: 4, profile: 5, receipt: 8, privacy: 9 }
 const USER_EVENT_BY_KIND = new Map<number, UserEventKind>(
   Object.entries(USER_EVENT_KINDS).map(([name, kind]) => [kind, name as UserEventKind])
 )

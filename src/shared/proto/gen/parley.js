@@ -16134,6 +16134,8 @@ export const parley = $root.parley = (() => {
              * @property {parley.v1.GroupsRequest.$Properties|null} [groups] Frame groups
              * @property {parley.v1.GroupSyncRequest.$Properties|null} [groupSync] Frame groupSync
              * @property {parley.v1.RoomsRequest.$Properties|null} [rooms] Frame rooms
+             * @property {parley.v1.TypingRequest.$Properties|null} [typing] Frame typing
+             * @property {parley.v1.ReceiptsRequest.$Properties|null} [receipts] Frame receipts
              * @property {parley.v1.AuthResponse.$Properties|null} [authOk] Frame authOk
              * @property {parley.v1.SendAck.$Properties|null} [sendAck] Frame sendAck
              * @property {parley.v1.SyncBatch.$Properties|null} [syncBatch] Frame syncBatch
@@ -16149,13 +16151,17 @@ export const parley = $root.parley = (() => {
              * @property {parley.v1.GroupsResponse.$Properties|null} [groupsOk] Frame groupsOk
              * @property {parley.v1.GroupSyncResponse.$Properties|null} [groupSyncOk] Frame groupSyncOk
              * @property {parley.v1.RoomsResponse.$Properties|null} [roomsOk] Frame roomsOk
+             * @property {parley.v1.TypingResponse.$Properties|null} [typingOk] Frame typingOk
+             * @property {parley.v1.ReceiptsResponse.$Properties|null} [receiptsOk] Frame receiptsOk
              * @property {parley.v1.Event.$Properties|null} [event] Frame event
              * @property {parley.v1.TokenWillExpire.$Properties|null} [tokenWillExpire] Frame tokenWillExpire
              * @property {parley.v1.ServerGoingAway.$Properties|null} [goingAway] Frame goingAway
              * @property {parley.v1.GroupEntry.$Properties|null} [groupEntry] Frame groupEntry
              * @property {parley.v1.RoomEvent.$Properties|null} [roomEvent] Frame roomEvent
              * @property {parley.v1.ContactUpdate.$Properties|null} [contactUpdate] Frame contactUpdate
-             * @property {"auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate"} [body] Frame body
+             * @property {parley.v1.TypingNotice.$Properties|null} [typingNotice] Frame typingNotice
+             * @property {parley.v1.GroupReadMoved.$Properties|null} [groupRead] Frame groupRead
+             * @property {"auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"typing"|"receipts"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"typingOk"|"receiptsOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate"|"typingNotice"|"groupRead"} [body] Frame body
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -16185,6 +16191,8 @@ export const parley = $root.parley = (() => {
              *   groups?: parley.v1.GroupsRequest.$Shape|null;
              *   groupSync?: parley.v1.GroupSyncRequest.$Shape|null;
              *   rooms?: parley.v1.RoomsRequest.$Shape|null;
+             *   typing?: parley.v1.TypingRequest.$Shape|null;
+             *   receipts?: parley.v1.ReceiptsRequest.$Shape|null;
              *   authOk?: parley.v1.AuthResponse.$Shape|null;
              *   sendAck?: parley.v1.SendAck.$Shape|null;
              *   syncBatch?: parley.v1.SyncBatch.$Shape|null;
@@ -16200,15 +16208,19 @@ export const parley = $root.parley = (() => {
              *   groupsOk?: parley.v1.GroupsResponse.$Shape|null;
              *   groupSyncOk?: parley.v1.GroupSyncResponse.$Shape|null;
              *   roomsOk?: parley.v1.RoomsResponse.$Shape|null;
+             *   typingOk?: parley.v1.TypingResponse.$Shape|null;
+             *   receiptsOk?: parley.v1.ReceiptsResponse.$Shape|null;
              *   event?: parley.v1.Event.$Shape|null;
              *   tokenWillExpire?: parley.v1.TokenWillExpire.$Shape|null;
              *   goingAway?: parley.v1.ServerGoingAway.$Shape|null;
              *   groupEntry?: parley.v1.GroupEntry.$Shape|null;
              *   roomEvent?: parley.v1.RoomEvent.$Shape|null;
              *   contactUpdate?: parley.v1.ContactUpdate.$Shape|null;
+             *   typingNotice?: parley.v1.TypingNotice.$Shape|null;
+             *   groupRead?: parley.v1.GroupReadMoved.$Shape|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ body?: undefined; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "auth"; auth: parley.v1.AuthRequest.$Shape; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "send"; auth?: null; send: parley.v1.SendMessageRequest.$Shape; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "sync"; auth?: null; send?: null; sync: parley.v1.SyncRequest.$Shape; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "history"; auth?: null; send?: null; sync?: null; history: parley.v1.HistoryRequest.$Shape; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "renew"; auth?: null; send?: null; sync?: null; history?: null; renew: parley.v1.RenewTokenRequest.$Shape; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "signOut"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut: parley.v1.SignOutRequest.$Shape; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "lookupUser"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser: parley.v1.LookupUserRequest.$Shape; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "markRead"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead: parley.v1.MarkReadRequest.$Shape; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "recent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent: parley.v1.RecentConversationsRequest.$Shape; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "contacts"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts: parley.v1.ContactsRequest.$Shape; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "profile"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile: parley.v1.ProfileRequest.$Shape; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groups"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups: parley.v1.GroupsRequest.$Shape; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groupSync"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync: parley.v1.GroupSyncRequest.$Shape; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "rooms"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms: parley.v1.RoomsRequest.$Shape; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "authOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk: parley.v1.AuthResponse.$Shape; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "sendAck"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck: parley.v1.SendAck.$Shape; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "syncBatch"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch: parley.v1.SyncBatch.$Shape; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "historyPage"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage: parley.v1.HistoryPage.$Shape; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "renewOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk: parley.v1.RenewTokenResponse.$Shape; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "error"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error: parley.v1.Error.$Shape; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "signOutOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk: parley.v1.SignOutResponse.$Shape; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "lookupUserOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk: parley.v1.LookupUserResponse.$Shape; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "markReadOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk: parley.v1.MarkReadResponse.$Shape; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "recentOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk: parley.v1.RecentConversationsResponse.$Shape; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "contactsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk: parley.v1.ContactsResponse.$Shape; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "profileOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk: parley.v1.ProfileResponse.$Shape; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groupsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk: parley.v1.GroupsResponse.$Shape; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groupSyncOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk: parley.v1.GroupSyncResponse.$Shape; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "roomsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk: parley.v1.RoomsResponse.$Shape; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "event"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event: parley.v1.Event.$Shape; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "tokenWillExpire"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire: parley.v1.TokenWillExpire.$Shape; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "goingAway"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway: parley.v1.ServerGoingAway.$Shape; groupEntry?: null; roomEvent?: null; contactUpdate?: null }|{ body?: "groupEntry"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry: parley.v1.GroupEntry.$Shape; roomEvent?: null; contactUpdate?: null }|{ body?: "roomEvent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent: parley.v1.RoomEvent.$Shape; contactUpdate?: null }|{ body?: "contactUpdate"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate: parley.v1.ContactUpdate.$Shape })
+             *   ({ body?: undefined; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "auth"; auth: parley.v1.AuthRequest.$Shape; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "send"; auth?: null; send: parley.v1.SendMessageRequest.$Shape; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "sync"; auth?: null; send?: null; sync: parley.v1.SyncRequest.$Shape; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "history"; auth?: null; send?: null; sync?: null; history: parley.v1.HistoryRequest.$Shape; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "renew"; auth?: null; send?: null; sync?: null; history?: null; renew: parley.v1.RenewTokenRequest.$Shape; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "signOut"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut: parley.v1.SignOutRequest.$Shape; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "lookupUser"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser: parley.v1.LookupUserRequest.$Shape; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "markRead"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead: parley.v1.MarkReadRequest.$Shape; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "recent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent: parley.v1.RecentConversationsRequest.$Shape; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "contacts"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts: parley.v1.ContactsRequest.$Shape; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "profile"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile: parley.v1.ProfileRequest.$Shape; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groups"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups: parley.v1.GroupsRequest.$Shape; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupSync"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync: parley.v1.GroupSyncRequest.$Shape; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "rooms"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms: parley.v1.RoomsRequest.$Shape; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "typing"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing: parley.v1.TypingRequest.$Shape; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "receipts"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts: parley.v1.ReceiptsRequest.$Shape; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "authOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk: parley.v1.AuthResponse.$Shape; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "sendAck"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck: parley.v1.SendAck.$Shape; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "syncBatch"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch: parley.v1.SyncBatch.$Shape; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "historyPage"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage: parley.v1.HistoryPage.$Shape; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "renewOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk: parley.v1.RenewTokenResponse.$Shape; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "error"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error: parley.v1.Error.$Shape; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "signOutOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk: parley.v1.SignOutResponse.$Shape; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "lookupUserOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk: parley.v1.LookupUserResponse.$Shape; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "markReadOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk: parley.v1.MarkReadResponse.$Shape; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "recentOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk: parley.v1.RecentConversationsResponse.$Shape; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "contactsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk: parley.v1.ContactsResponse.$Shape; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "profileOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk: parley.v1.ProfileResponse.$Shape; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk: parley.v1.GroupsResponse.$Shape; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupSyncOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk: parley.v1.GroupSyncResponse.$Shape; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "roomsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk: parley.v1.RoomsResponse.$Shape; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "typingOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk: parley.v1.TypingResponse.$Shape; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "receiptsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk: parley.v1.ReceiptsResponse.$Shape; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "event"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event: parley.v1.Event.$Shape; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "tokenWillExpire"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire: parley.v1.TokenWillExpire.$Shape; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "goingAway"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway: parley.v1.ServerGoingAway.$Shape; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupEntry"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry: parley.v1.GroupEntry.$Shape; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "roomEvent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent: parley.v1.RoomEvent.$Shape; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "contactUpdate"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate: parley.v1.ContactUpdate.$Shape; typingNotice?: null; groupRead?: null }|{ body?: "typingNotice"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice: parley.v1.TypingNotice.$Shape; groupRead?: null }|{ body?: "groupRead"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead: parley.v1.GroupReadMoved.$Shape })
              * )} parley.v1.Frame.$Shape
              */
 
@@ -16348,6 +16360,22 @@ export const parley = $root.parley = (() => {
             Frame.prototype.rooms = null;
 
             /**
+             * Frame typing.
+             * @member {parley.v1.TypingRequest.$Properties|null|undefined} typing
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.typing = null;
+
+            /**
+             * Frame receipts.
+             * @member {parley.v1.ReceiptsRequest.$Properties|null|undefined} receipts
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.receipts = null;
+
+            /**
              * Frame authOk.
              * @member {parley.v1.AuthResponse.$Properties|null|undefined} authOk
              * @memberof parley.v1.Frame
@@ -16468,6 +16496,22 @@ export const parley = $root.parley = (() => {
             Frame.prototype.roomsOk = null;
 
             /**
+             * Frame typingOk.
+             * @member {parley.v1.TypingResponse.$Properties|null|undefined} typingOk
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.typingOk = null;
+
+            /**
+             * Frame receiptsOk.
+             * @member {parley.v1.ReceiptsResponse.$Properties|null|undefined} receiptsOk
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.receiptsOk = null;
+
+            /**
              * Frame event.
              * @member {parley.v1.Event.$Properties|null|undefined} event
              * @memberof parley.v1.Frame
@@ -16515,17 +16559,33 @@ export const parley = $root.parley = (() => {
              */
             Frame.prototype.contactUpdate = null;
 
+            /**
+             * Frame typingNotice.
+             * @member {parley.v1.TypingNotice.$Properties|null|undefined} typingNotice
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.typingNotice = null;
+
+            /**
+             * Frame groupRead.
+             * @member {parley.v1.GroupReadMoved.$Properties|null|undefined} groupRead
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.groupRead = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * Frame body.
-             * @member {"auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate"|undefined} body
+             * @member {"auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"typing"|"receipts"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"typingOk"|"receiptsOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate"|"typingNotice"|"groupRead"|undefined} body
              * @memberof parley.v1.Frame
              * @instance
              */
             $Object.defineProperty(Frame.prototype, "body", {
-                get: $util.oneOfGetter($oneOfFields = ["auth", "send", "sync", "history", "renew", "signOut", "lookupUser", "markRead", "recent", "contacts", "profile", "groups", "groupSync", "rooms", "authOk", "sendAck", "syncBatch", "historyPage", "renewOk", "error", "signOutOk", "lookupUserOk", "markReadOk", "recentOk", "contactsOk", "profileOk", "groupsOk", "groupSyncOk", "roomsOk", "event", "tokenWillExpire", "goingAway", "groupEntry", "roomEvent", "contactUpdate"]),
+                get: $util.oneOfGetter($oneOfFields = ["auth", "send", "sync", "history", "renew", "signOut", "lookupUser", "markRead", "recent", "contacts", "profile", "groups", "groupSync", "rooms", "typing", "receipts", "authOk", "sendAck", "syncBatch", "historyPage", "renewOk", "error", "signOutOk", "lookupUserOk", "markReadOk", "recentOk", "contactsOk", "profileOk", "groupsOk", "groupSyncOk", "roomsOk", "typingOk", "receiptsOk", "event", "tokenWillExpire", "goingAway", "groupEntry", "roomEvent", "contactUpdate", "typingNotice", "groupRead"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -16597,6 +16657,10 @@ export const parley = $root.parley = (() => {
                     $root.parley.v1.RoomEvent.encode(message.roomEvent, writer.uint32(/* id 24, wireType 2 =*/194).fork(), _depth + 1).ldelim();
                 if (message.contactUpdate != null && $Object.hasOwnProperty.call(message, "contactUpdate"))
                     $root.parley.v1.ContactUpdate.encode(message.contactUpdate, writer.uint32(/* id 25, wireType 2 =*/202).fork(), _depth + 1).ldelim();
+                if (message.typingNotice != null && $Object.hasOwnProperty.call(message, "typingNotice"))
+                    $root.parley.v1.TypingNotice.encode(message.typingNotice, writer.uint32(/* id 26, wireType 2 =*/210).fork(), _depth + 1).ldelim();
+                if (message.groupRead != null && $Object.hasOwnProperty.call(message, "groupRead"))
+                    $root.parley.v1.GroupReadMoved.encode(message.groupRead, writer.uint32(/* id 27, wireType 2 =*/218).fork(), _depth + 1).ldelim();
                 if (message.signOut != null && $Object.hasOwnProperty.call(message, "signOut"))
                     $root.parley.v1.SignOutRequest.encode(message.signOut, writer.uint32(/* id 30, wireType 2 =*/242).fork(), _depth + 1).ldelim();
                 if (message.lookupUser != null && $Object.hasOwnProperty.call(message, "lookupUser"))
@@ -16633,6 +16697,14 @@ export const parley = $root.parley = (() => {
                     $root.parley.v1.GroupSyncResponse.encode(message.groupSyncOk, writer.uint32(/* id 47, wireType 2 =*/378).fork(), _depth + 1).ldelim();
                 if (message.roomsOk != null && $Object.hasOwnProperty.call(message, "roomsOk"))
                     $root.parley.v1.RoomsResponse.encode(message.roomsOk, writer.uint32(/* id 48, wireType 2 =*/386).fork(), _depth + 1).ldelim();
+                if (message.typing != null && $Object.hasOwnProperty.call(message, "typing"))
+                    $root.parley.v1.TypingRequest.encode(message.typing, writer.uint32(/* id 50, wireType 2 =*/402).fork(), _depth + 1).ldelim();
+                if (message.receipts != null && $Object.hasOwnProperty.call(message, "receipts"))
+                    $root.parley.v1.ReceiptsRequest.encode(message.receipts, writer.uint32(/* id 51, wireType 2 =*/410).fork(), _depth + 1).ldelim();
+                if (message.typingOk != null && $Object.hasOwnProperty.call(message, "typingOk"))
+                    $root.parley.v1.TypingResponse.encode(message.typingOk, writer.uint32(/* id 54, wireType 2 =*/434).fork(), _depth + 1).ldelim();
+                if (message.receiptsOk != null && $Object.hasOwnProperty.call(message, "receiptsOk"))
+                    $root.parley.v1.ReceiptsResponse.encode(message.receiptsOk, writer.uint32(/* id 55, wireType 2 =*/442).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -16784,6 +16856,20 @@ export const parley = $root.parley = (() => {
                             message.body = "rooms";
                             continue;
                         }
+                    case 50: {
+                            if (wireType !== 2)
+                                break;
+                            message.typing = $root.parley.v1.TypingRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.typing);
+                            message.body = "typing";
+                            continue;
+                        }
+                    case 51: {
+                            if (wireType !== 2)
+                                break;
+                            message.receipts = $root.parley.v1.ReceiptsRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.receipts);
+                            message.body = "receipts";
+                            continue;
+                        }
                     case 10: {
                             if (wireType !== 2)
                                 break;
@@ -16889,6 +16975,20 @@ export const parley = $root.parley = (() => {
                             message.body = "roomsOk";
                             continue;
                         }
+                    case 54: {
+                            if (wireType !== 2)
+                                break;
+                            message.typingOk = $root.parley.v1.TypingResponse.decode(reader, reader.size(), $undefined, _depth + 1, message.typingOk);
+                            message.body = "typingOk";
+                            continue;
+                        }
+                    case 55: {
+                            if (wireType !== 2)
+                                break;
+                            message.receiptsOk = $root.parley.v1.ReceiptsResponse.decode(reader, reader.size(), $undefined, _depth + 1, message.receiptsOk);
+                            message.body = "receiptsOk";
+                            continue;
+                        }
                     case 20: {
                             if (wireType !== 2)
                                 break;
@@ -16929,6 +17029,20 @@ export const parley = $root.parley = (() => {
                                 break;
                             message.contactUpdate = $root.parley.v1.ContactUpdate.decode(reader, reader.size(), $undefined, _depth + 1, message.contactUpdate);
                             message.body = "contactUpdate";
+                            continue;
+                        }
+                    case 26: {
+                            if (wireType !== 2)
+                                break;
+                            message.typingNotice = $root.parley.v1.TypingNotice.decode(reader, reader.size(), $undefined, _depth + 1, message.typingNotice);
+                            message.body = "typingNotice";
+                            continue;
+                        }
+                    case 27: {
+                            if (wireType !== 2)
+                                break;
+                            message.groupRead = $root.parley.v1.GroupReadMoved.decode(reader, reader.size(), $undefined, _depth + 1, message.groupRead);
+                            message.body = "groupRead";
                             continue;
                         }
                     }
@@ -17904,7 +18018,9 @@ export const parley = $root.parley = (() => {
              * @property {parley.v1.MembershipEvent.$Properties|null} [membership] Event membership
              * @property {parley.v1.ProfileChanged.$Properties|null} [profile] Event profile
              * @property {parley.v1.GroupNotice.$Properties|null} [groupNotice] Event groupNotice
-             * @property {"message"|"readPointer"|"contact"|"membership"|"profile"|"groupNotice"} [kind] Event kind
+             * @property {parley.v1.PeerReceipt.$Properties|null} [receipt] Event receipt
+             * @property {parley.v1.PrivacySettings.$Properties|null} [privacy] Event privacy
+             * @property {"message"|"readPointer"|"contact"|"membership"|"profile"|"groupNotice"|"receipt"|"privacy"} [kind] Event kind
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -17926,9 +18042,11 @@ export const parley = $root.parley = (() => {
              *   membership?: parley.v1.MembershipEvent.$Shape|null;
              *   profile?: parley.v1.ProfileChanged.$Shape|null;
              *   groupNotice?: parley.v1.GroupNotice.$Shape|null;
+             *   receipt?: parley.v1.PeerReceipt.$Shape|null;
+             *   privacy?: parley.v1.PrivacySettings.$Shape|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ kind?: undefined; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null }|{ kind?: "message"; message: parley.v1.Message.$Shape; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null }|{ kind?: "readPointer"; message?: null; readPointer: parley.v1.ReadPointer.$Shape; contact?: null; membership?: null; profile?: null; groupNotice?: null }|{ kind?: "contact"; message?: null; readPointer?: null; contact: parley.v1.ContactEvent.$Shape; membership?: null; profile?: null; groupNotice?: null }|{ kind?: "membership"; message?: null; readPointer?: null; contact?: null; membership: parley.v1.MembershipEvent.$Shape; profile?: null; groupNotice?: null }|{ kind?: "profile"; message?: null; readPointer?: null; contact?: null; membership?: null; profile: parley.v1.ProfileChanged.$Shape; groupNotice?: null }|{ kind?: "groupNotice"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice: parley.v1.GroupNotice.$Shape })
+             *   ({ kind?: undefined; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; receipt?: null; privacy?: null }|{ kind?: "message"; message: parley.v1.Message.$Shape; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; receipt?: null; privacy?: null }|{ kind?: "readPointer"; message?: null; readPointer: parley.v1.ReadPointer.$Shape; contact?: null; membership?: null; profile?: null; groupNotice?: null; receipt?: null; privacy?: null }|{ kind?: "contact"; message?: null; readPointer?: null; contact: parley.v1.ContactEvent.$Shape; membership?: null; profile?: null; groupNotice?: null; receipt?: null; privacy?: null }|{ kind?: "membership"; message?: null; readPointer?: null; contact?: null; membership: parley.v1.MembershipEvent.$Shape; profile?: null; groupNotice?: null; receipt?: null; privacy?: null }|{ kind?: "profile"; message?: null; readPointer?: null; contact?: null; membership?: null; profile: parley.v1.ProfileChanged.$Shape; groupNotice?: null; receipt?: null; privacy?: null }|{ kind?: "groupNotice"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice: parley.v1.GroupNotice.$Shape; receipt?: null; privacy?: null }|{ kind?: "receipt"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; receipt: parley.v1.PeerReceipt.$Shape; privacy?: null }|{ kind?: "privacy"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; receipt?: null; privacy: parley.v1.PrivacySettings.$Shape })
              * )} parley.v1.Event.$Shape
              */
 
@@ -18003,17 +18121,33 @@ export const parley = $root.parley = (() => {
              */
             Event.prototype.groupNotice = null;
 
+            /**
+             * Event receipt.
+             * @member {parley.v1.PeerReceipt.$Properties|null|undefined} receipt
+             * @memberof parley.v1.Event
+             * @instance
+             */
+            Event.prototype.receipt = null;
+
+            /**
+             * Event privacy.
+             * @member {parley.v1.PrivacySettings.$Properties|null|undefined} privacy
+             * @memberof parley.v1.Event
+             * @instance
+             */
+            Event.prototype.privacy = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * Event kind.
-             * @member {"message"|"readPointer"|"contact"|"membership"|"profile"|"groupNotice"|undefined} kind
+             * @member {"message"|"readPointer"|"contact"|"membership"|"profile"|"groupNotice"|"receipt"|"privacy"|undefined} kind
              * @memberof parley.v1.Event
              * @instance
              */
             $Object.defineProperty(Event.prototype, "kind", {
-                get: $util.oneOfGetter($oneOfFields = ["message", "readPointer", "contact", "membership", "profile", "groupNotice"]),
+                get: $util.oneOfGetter($oneOfFields = ["message", "readPointer", "contact", "membership", "profile", "groupNotice", "receipt", "privacy"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -18063,6 +18197,10 @@ export const parley = $root.parley = (() => {
                     $root.parley.v1.ProfileChanged.encode(message.profile, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
                 if (message.groupNotice != null && $Object.hasOwnProperty.call(message, "groupNotice"))
                     $root.parley.v1.GroupNotice.encode(message.groupNotice, writer.uint32(/* id 7, wireType 2 =*/58).fork(), _depth + 1).ldelim();
+                if (message.receipt != null && $Object.hasOwnProperty.call(message, "receipt"))
+                    $root.parley.v1.PeerReceipt.encode(message.receipt, writer.uint32(/* id 8, wireType 2 =*/66).fork(), _depth + 1).ldelim();
+                if (message.privacy != null && $Object.hasOwnProperty.call(message, "privacy"))
+                    $root.parley.v1.PrivacySettings.encode(message.privacy, writer.uint32(/* id 9, wireType 2 =*/74).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -18156,6 +18294,20 @@ export const parley = $root.parley = (() => {
                                 break;
                             message.groupNotice = $root.parley.v1.GroupNotice.decode(reader, reader.size(), $undefined, _depth + 1, message.groupNotice);
                             message.kind = "groupNotice";
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 2)
+                                break;
+                            message.receipt = $root.parley.v1.PeerReceipt.decode(reader, reader.size(), $undefined, _depth + 1, message.receipt);
+                            message.kind = "receipt";
+                            continue;
+                        }
+                    case 9: {
+                            if (wireType !== 2)
+                                break;
+                            message.privacy = $root.parley.v1.PrivacySettings.decode(reader, reader.size(), $undefined, _depth + 1, message.privacy);
+                            message.kind = "privacy";
                             continue;
                         }
                     }
@@ -27716,6 +27868,2458 @@ export const parley = $root.parley = (() => {
             };
 
             return RoomDropped;
+        })();
+
+        v1.PeerReceipt = (function() {
+
+            /**
+             * Properties of a PeerReceipt.
+             * @typedef {Object} parley.v1.PeerReceipt.$Properties
+             * @property {string|null} [conversation] PeerReceipt conversation
+             * @property {parley.v1.ChatType|null} [chatType] PeerReceipt chatType
+             * @property {number|null} [deliveredSeq] PeerReceipt deliveredSeq
+             * @property {number|null} [readSeq] PeerReceipt readSeq
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a PeerReceipt.
+             * @memberof parley.v1
+             * @interface IPeerReceipt
+             * @augments parley.v1.PeerReceipt.$Properties
+             * @deprecated Use parley.v1.PeerReceipt.$Properties instead.
+             */
+
+            /**
+             * Shape of a PeerReceipt.
+             * @typedef {parley.v1.PeerReceipt.$Properties} parley.v1.PeerReceipt.$Shape
+             */
+
+            /**
+             * Constructs a new PeerReceipt.
+             * @memberof parley.v1
+             * @classdesc Represents a PeerReceipt.
+             * @constructor
+             * @param {parley.v1.PeerReceipt.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const PeerReceipt = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * PeerReceipt conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.PeerReceipt
+             * @instance
+             */
+            PeerReceipt.prototype.conversation = "";
+
+            /**
+             * PeerReceipt chatType.
+             * @member {parley.v1.ChatType} chatType
+             * @memberof parley.v1.PeerReceipt
+             * @instance
+             */
+            PeerReceipt.prototype.chatType = 0;
+
+            /**
+             * PeerReceipt deliveredSeq.
+             * @member {number} deliveredSeq
+             * @memberof parley.v1.PeerReceipt
+             * @instance
+             */
+            PeerReceipt.prototype.deliveredSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * PeerReceipt readSeq.
+             * @member {number} readSeq
+             * @memberof parley.v1.PeerReceipt
+             * @instance
+             */
+            PeerReceipt.prototype.readSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new PeerReceipt instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.PeerReceipt
+             * @static
+             * @param {parley.v1.PeerReceipt.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.PeerReceipt} PeerReceipt instance
+             * @type {{
+             *   (properties: parley.v1.PeerReceipt.$Shape): parley.v1.PeerReceipt & parley.v1.PeerReceipt.$Shape;
+             *   (properties?: parley.v1.PeerReceipt.$Properties): parley.v1.PeerReceipt;
+             * }}
+             */
+            PeerReceipt.create = function(properties) {
+                return new PeerReceipt(properties);
+            };
+
+            /**
+             * Encodes the specified PeerReceipt message. Does not implicitly {@link parley.v1.PeerReceipt.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.PeerReceipt
+             * @static
+             * @param {parley.v1.PeerReceipt.$Properties} message PeerReceipt message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            PeerReceipt.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
+                if (message.deliveredSeq != null && $Object.hasOwnProperty.call(message, "deliveredSeq") && (typeof message.deliveredSeq === "object" ? message.deliveredSeq.low || message.deliveredSeq.high : message.deliveredSeq !== 0))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.deliveredSeq);
+                if (message.readSeq != null && $Object.hasOwnProperty.call(message, "readSeq") && (typeof message.readSeq === "object" ? message.readSeq.low || message.readSeq.high : message.readSeq !== 0))
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.readSeq);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a PeerReceipt message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.PeerReceipt
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.PeerReceipt & parley.v1.PeerReceipt.$Shape} PeerReceipt
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            PeerReceipt.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.PeerReceipt();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.chatType = value;
+                            else
+                                delete message.chatType;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.deliveredSeq = value;
+                            else
+                                delete message.deliveredSeq;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.readSeq = value;
+                            else
+                                delete message.readSeq;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return PeerReceipt;
+        })();
+
+        v1.PrivacySettings = (function() {
+
+            /**
+             * Properties of a PrivacySettings.
+             * @typedef {Object} parley.v1.PrivacySettings.$Properties
+             * @property {boolean|null} [readReceiptsOff] PrivacySettings readReceiptsOff
+             * @property {boolean|null} [typingOff] PrivacySettings typingOff
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a PrivacySettings.
+             * @memberof parley.v1
+             * @interface IPrivacySettings
+             * @augments parley.v1.PrivacySettings.$Properties
+             * @deprecated Use parley.v1.PrivacySettings.$Properties instead.
+             */
+
+            /**
+             * Shape of a PrivacySettings.
+             * @typedef {parley.v1.PrivacySettings.$Properties} parley.v1.PrivacySettings.$Shape
+             */
+
+            /**
+             * Constructs a new PrivacySettings.
+             * @memberof parley.v1
+             * @classdesc Represents a PrivacySettings.
+             * @constructor
+             * @param {parley.v1.PrivacySettings.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const PrivacySettings = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * PrivacySettings readReceiptsOff.
+             * @member {boolean} readReceiptsOff
+             * @memberof parley.v1.PrivacySettings
+             * @instance
+             */
+            PrivacySettings.prototype.readReceiptsOff = false;
+
+            /**
+             * PrivacySettings typingOff.
+             * @member {boolean} typingOff
+             * @memberof parley.v1.PrivacySettings
+             * @instance
+             */
+            PrivacySettings.prototype.typingOff = false;
+
+            /**
+             * Creates a new PrivacySettings instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.PrivacySettings
+             * @static
+             * @param {parley.v1.PrivacySettings.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.PrivacySettings} PrivacySettings instance
+             * @type {{
+             *   (properties: parley.v1.PrivacySettings.$Shape): parley.v1.PrivacySettings & parley.v1.PrivacySettings.$Shape;
+             *   (properties?: parley.v1.PrivacySettings.$Properties): parley.v1.PrivacySettings;
+             * }}
+             */
+            PrivacySettings.create = function(properties) {
+                return new PrivacySettings(properties);
+            };
+
+            /**
+             * Encodes the specified PrivacySettings message. Does not implicitly {@link parley.v1.PrivacySettings.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.PrivacySettings
+             * @static
+             * @param {parley.v1.PrivacySettings.$Properties} message PrivacySettings message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            PrivacySettings.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.readReceiptsOff != null && $Object.hasOwnProperty.call(message, "readReceiptsOff") && message.readReceiptsOff !== false)
+                    writer.uint32(/* id 1, wireType 0 =*/8).bool(message.readReceiptsOff);
+                if (message.typingOff != null && $Object.hasOwnProperty.call(message, "typingOff") && message.typingOff !== false)
+                    writer.uint32(/* id 2, wireType 0 =*/16).bool(message.typingOff);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a PrivacySettings message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.PrivacySettings
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.PrivacySettings & parley.v1.PrivacySettings.$Shape} PrivacySettings
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            PrivacySettings.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.PrivacySettings();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.readReceiptsOff = value;
+                            else
+                                delete message.readReceiptsOff;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.typingOff = value;
+                            else
+                                delete message.typingOff;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return PrivacySettings;
+        })();
+
+        /**
+         * TypingState enum.
+         * @name parley.v1.TypingState
+         * @enum {number}
+         * @property {number} TYPING_STATE_TYPING=0 TYPING_STATE_TYPING value
+         * @property {number} TYPING_STATE_STOPPED=1 TYPING_STATE_STOPPED value
+         */
+        v1.TypingState = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "TYPING_STATE_TYPING"] = 0;
+            values[valuesById[1] = "TYPING_STATE_STOPPED"] = 1;
+            return values;
+        })();
+
+        v1.TypingRequest = (function() {
+
+            /**
+             * Properties of a TypingRequest.
+             * @typedef {Object} parley.v1.TypingRequest.$Properties
+             * @property {string|null} [conversation] TypingRequest conversation
+             * @property {parley.v1.ChatType|null} [chatType] TypingRequest chatType
+             * @property {parley.v1.TypingState|null} [state] TypingRequest state
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a TypingRequest.
+             * @memberof parley.v1
+             * @interface ITypingRequest
+             * @augments parley.v1.TypingRequest.$Properties
+             * @deprecated Use parley.v1.TypingRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a TypingRequest.
+             * @typedef {parley.v1.TypingRequest.$Properties} parley.v1.TypingRequest.$Shape
+             */
+
+            /**
+             * Constructs a new TypingRequest.
+             * @memberof parley.v1
+             * @classdesc Represents a TypingRequest.
+             * @constructor
+             * @param {parley.v1.TypingRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const TypingRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * TypingRequest conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.TypingRequest
+             * @instance
+             */
+            TypingRequest.prototype.conversation = "";
+
+            /**
+             * TypingRequest chatType.
+             * @member {parley.v1.ChatType} chatType
+             * @memberof parley.v1.TypingRequest
+             * @instance
+             */
+            TypingRequest.prototype.chatType = 0;
+
+            /**
+             * TypingRequest state.
+             * @member {parley.v1.TypingState} state
+             * @memberof parley.v1.TypingRequest
+             * @instance
+             */
+            TypingRequest.prototype.state = 0;
+
+            /**
+             * Creates a new TypingRequest instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.TypingRequest
+             * @static
+             * @param {parley.v1.TypingRequest.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.TypingRequest} TypingRequest instance
+             * @type {{
+             *   (properties: parley.v1.TypingRequest.$Shape): parley.v1.TypingRequest & parley.v1.TypingRequest.$Shape;
+             *   (properties?: parley.v1.TypingRequest.$Properties): parley.v1.TypingRequest;
+             * }}
+             */
+            TypingRequest.create = function(properties) {
+                return new TypingRequest(properties);
+            };
+
+            /**
+             * Encodes the specified TypingRequest message. Does not implicitly {@link parley.v1.TypingRequest.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.TypingRequest
+             * @static
+             * @param {parley.v1.TypingRequest.$Properties} message TypingRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            TypingRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
+                if (message.state != null && $Object.hasOwnProperty.call(message, "state") && message.state !== 0)
+                    writer.uint32(/* id 3, wireType 0 =*/24).int32(message.state);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a TypingRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.TypingRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.TypingRequest & parley.v1.TypingRequest.$Shape} TypingRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            TypingRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.TypingRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.chatType = value;
+                            else
+                                delete message.chatType;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.state = value;
+                            else
+                                delete message.state;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return TypingRequest;
+        })();
+
+        v1.TypingResponse = (function() {
+
+            /**
+             * Properties of a TypingResponse.
+             * @typedef {Object} parley.v1.TypingResponse.$Properties
+             * @property {boolean|null} [relayed] TypingResponse relayed
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a TypingResponse.
+             * @memberof parley.v1
+             * @interface ITypingResponse
+             * @augments parley.v1.TypingResponse.$Properties
+             * @deprecated Use parley.v1.TypingResponse.$Properties instead.
+             */
+
+            /**
+             * Shape of a TypingResponse.
+             * @typedef {parley.v1.TypingResponse.$Properties} parley.v1.TypingResponse.$Shape
+             */
+
+            /**
+             * Constructs a new TypingResponse.
+             * @memberof parley.v1
+             * @classdesc Represents a TypingResponse.
+             * @constructor
+             * @param {parley.v1.TypingResponse.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const TypingResponse = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * TypingResponse relayed.
+             * @member {boolean} relayed
+             * @memberof parley.v1.TypingResponse
+             * @instance
+             */
+            TypingResponse.prototype.relayed = false;
+
+            /**
+             * Creates a new TypingResponse instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.TypingResponse
+             * @static
+             * @param {parley.v1.TypingResponse.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.TypingResponse} TypingResponse instance
+             * @type {{
+             *   (properties: parley.v1.TypingResponse.$Shape): parley.v1.TypingResponse & parley.v1.TypingResponse.$Shape;
+             *   (properties?: parley.v1.TypingResponse.$Properties): parley.v1.TypingResponse;
+             * }}
+             */
+            TypingResponse.create = function(properties) {
+                return new TypingResponse(properties);
+            };
+
+            /**
+             * Encodes the specified TypingResponse message. Does not implicitly {@link parley.v1.TypingResponse.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.TypingResponse
+             * @static
+             * @param {parley.v1.TypingResponse.$Properties} message TypingResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            TypingResponse.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.relayed != null && $Object.hasOwnProperty.call(message, "relayed") && message.relayed !== false)
+                    writer.uint32(/* id 1, wireType 0 =*/8).bool(message.relayed);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a TypingResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.TypingResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.TypingResponse & parley.v1.TypingResponse.$Shape} TypingResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            TypingResponse.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.TypingResponse();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.relayed = value;
+                            else
+                                delete message.relayed;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return TypingResponse;
+        })();
+
+        v1.TypingNotice = (function() {
+
+            /**
+             * Properties of a TypingNotice.
+             * @typedef {Object} parley.v1.TypingNotice.$Properties
+             * @property {string|null} [conversation] TypingNotice conversation
+             * @property {parley.v1.ChatType|null} [chatType] TypingNotice chatType
+             * @property {string|null} [from] TypingNotice from
+             * @property {parley.v1.TypingState|null} [state] TypingNotice state
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a TypingNotice.
+             * @memberof parley.v1
+             * @interface ITypingNotice
+             * @augments parley.v1.TypingNotice.$Properties
+             * @deprecated Use parley.v1.TypingNotice.$Properties instead.
+             */
+
+            /**
+             * Shape of a TypingNotice.
+             * @typedef {parley.v1.TypingNotice.$Properties} parley.v1.TypingNotice.$Shape
+             */
+
+            /**
+             * Constructs a new TypingNotice.
+             * @memberof parley.v1
+             * @classdesc Represents a TypingNotice.
+             * @constructor
+             * @param {parley.v1.TypingNotice.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const TypingNotice = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * TypingNotice conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.TypingNotice
+             * @instance
+             */
+            TypingNotice.prototype.conversation = "";
+
+            /**
+             * TypingNotice chatType.
+             * @member {parley.v1.ChatType} chatType
+             * @memberof parley.v1.TypingNotice
+             * @instance
+             */
+            TypingNotice.prototype.chatType = 0;
+
+            /**
+             * TypingNotice from.
+             * @member {string} from
+             * @memberof parley.v1.TypingNotice
+             * @instance
+             */
+            TypingNotice.prototype.from = "";
+
+            /**
+             * TypingNotice state.
+             * @member {parley.v1.TypingState} state
+             * @memberof parley.v1.TypingNotice
+             * @instance
+             */
+            TypingNotice.prototype.state = 0;
+
+            /**
+             * Creates a new TypingNotice instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.TypingNotice
+             * @static
+             * @param {parley.v1.TypingNotice.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.TypingNotice} TypingNotice instance
+             * @type {{
+             *   (properties: parley.v1.TypingNotice.$Shape): parley.v1.TypingNotice & parley.v1.TypingNotice.$Shape;
+             *   (properties?: parley.v1.TypingNotice.$Properties): parley.v1.TypingNotice;
+             * }}
+             */
+            TypingNotice.create = function(properties) {
+                return new TypingNotice(properties);
+            };
+
+            /**
+             * Encodes the specified TypingNotice message. Does not implicitly {@link parley.v1.TypingNotice.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.TypingNotice
+             * @static
+             * @param {parley.v1.TypingNotice.$Properties} message TypingNotice message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            TypingNotice.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
+                if (message.from != null && $Object.hasOwnProperty.call(message, "from") && message.from !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.from);
+                if (message.state != null && $Object.hasOwnProperty.call(message, "state") && message.state !== 0)
+                    writer.uint32(/* id 4, wireType 0 =*/32).int32(message.state);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a TypingNotice message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.TypingNotice
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.TypingNotice & parley.v1.TypingNotice.$Shape} TypingNotice
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            TypingNotice.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.TypingNotice();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.chatType = value;
+                            else
+                                delete message.chatType;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.from = value;
+                            else
+                                delete message.from;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.state = value;
+                            else
+                                delete message.state;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return TypingNotice;
+        })();
+
+        v1.GroupReadMoved = (function() {
+
+            /**
+             * Properties of a GroupReadMoved.
+             * @typedef {Object} parley.v1.GroupReadMoved.$Properties
+             * @property {string|null} [group] GroupReadMoved group
+             * @property {string|null} [reader] GroupReadMoved reader
+             * @property {number|null} [readSeq] GroupReadMoved readSeq
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a GroupReadMoved.
+             * @memberof parley.v1
+             * @interface IGroupReadMoved
+             * @augments parley.v1.GroupReadMoved.$Properties
+             * @deprecated Use parley.v1.GroupReadMoved.$Properties instead.
+             */
+
+            /**
+             * Shape of a GroupReadMoved.
+             * @typedef {parley.v1.GroupReadMoved.$Properties} parley.v1.GroupReadMoved.$Shape
+             */
+
+            /**
+             * Constructs a new GroupReadMoved.
+             * @memberof parley.v1
+             * @classdesc Represents a GroupReadMoved.
+             * @constructor
+             * @param {parley.v1.GroupReadMoved.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const GroupReadMoved = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * GroupReadMoved group.
+             * @member {string} group
+             * @memberof parley.v1.GroupReadMoved
+             * @instance
+             */
+            GroupReadMoved.prototype.group = "";
+
+            /**
+             * GroupReadMoved reader.
+             * @member {string} reader
+             * @memberof parley.v1.GroupReadMoved
+             * @instance
+             */
+            GroupReadMoved.prototype.reader = "";
+
+            /**
+             * GroupReadMoved readSeq.
+             * @member {number} readSeq
+             * @memberof parley.v1.GroupReadMoved
+             * @instance
+             */
+            GroupReadMoved.prototype.readSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new GroupReadMoved instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.GroupReadMoved
+             * @static
+             * @param {parley.v1.GroupReadMoved.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.GroupReadMoved} GroupReadMoved instance
+             * @type {{
+             *   (properties: parley.v1.GroupReadMoved.$Shape): parley.v1.GroupReadMoved & parley.v1.GroupReadMoved.$Shape;
+             *   (properties?: parley.v1.GroupReadMoved.$Properties): parley.v1.GroupReadMoved;
+             * }}
+             */
+            GroupReadMoved.create = function(properties) {
+                return new GroupReadMoved(properties);
+            };
+
+            /**
+             * Encodes the specified GroupReadMoved message. Does not implicitly {@link parley.v1.GroupReadMoved.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.GroupReadMoved
+             * @static
+             * @param {parley.v1.GroupReadMoved.$Properties} message GroupReadMoved message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            GroupReadMoved.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.group != null && $Object.hasOwnProperty.call(message, "group") && message.group !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.group);
+                if (message.reader != null && $Object.hasOwnProperty.call(message, "reader") && message.reader !== "")
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.reader);
+                if (message.readSeq != null && $Object.hasOwnProperty.call(message, "readSeq") && (typeof message.readSeq === "object" ? message.readSeq.low || message.readSeq.high : message.readSeq !== 0))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.readSeq);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a GroupReadMoved message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.GroupReadMoved
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.GroupReadMoved & parley.v1.GroupReadMoved.$Shape} GroupReadMoved
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            GroupReadMoved.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.GroupReadMoved();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.group = value;
+                            else
+                                delete message.group;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.reader = value;
+                            else
+                                delete message.reader;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.readSeq = value;
+                            else
+                                delete message.readSeq;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return GroupReadMoved;
+        })();
+
+        v1.ReceiptsRequest = (function() {
+
+            /**
+             * Properties of a ReceiptsRequest.
+             * @typedef {Object} parley.v1.ReceiptsRequest.$Properties
+             * @property {parley.v1.DeliveredRequest.$Properties|null} [delivered] ReceiptsRequest delivered
+             * @property {parley.v1.PeerPointersRequest.$Properties|null} [peerPointers] ReceiptsRequest peerPointers
+             * @property {parley.v1.GroupReadCountsRequest.$Properties|null} [groupCounts] ReceiptsRequest groupCounts
+             * @property {parley.v1.GroupReadersRequest.$Properties|null} [groupReaders] ReceiptsRequest groupReaders
+             * @property {parley.v1.PrivacyGetRequest.$Properties|null} [privacyGet] ReceiptsRequest privacyGet
+             * @property {parley.v1.PrivacySettings.$Properties|null} [privacySet] ReceiptsRequest privacySet
+             * @property {"delivered"|"peerPointers"|"groupCounts"|"groupReaders"|"privacyGet"|"privacySet"} [kind] ReceiptsRequest kind
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ReceiptsRequest.
+             * @memberof parley.v1
+             * @interface IReceiptsRequest
+             * @augments parley.v1.ReceiptsRequest.$Properties
+             * @deprecated Use parley.v1.ReceiptsRequest.$Properties instead.
+             */
+
+            /**
+             * Narrowed shape of a ReceiptsRequest.
+             * @typedef {{
+             *   delivered?: parley.v1.DeliveredRequest.$Shape|null;
+             *   peerPointers?: parley.v1.PeerPointersRequest.$Shape|null;
+             *   groupCounts?: parley.v1.GroupReadCountsRequest.$Shape|null;
+             *   groupReaders?: parley.v1.GroupReadersRequest.$Shape|null;
+             *   privacyGet?: parley.v1.PrivacyGetRequest.$Shape|null;
+             *   privacySet?: parley.v1.PrivacySettings.$Shape|null;
+             *   $unknowns?: Array.<Uint8Array>;
+             * } & (
+             *   ({ kind?: undefined; delivered?: null; peerPointers?: null; groupCounts?: null; groupReaders?: null; privacyGet?: null; privacySet?: null }|{ kind?: "delivered"; delivered: parley.v1.DeliveredRequest.$Shape; peerPointers?: null; groupCounts?: null; groupReaders?: null; privacyGet?: null; privacySet?: null }|{ kind?: "peerPointers"; delivered?: null; peerPointers: parley.v1.PeerPointersRequest.$Shape; groupCounts?: null; groupReaders?: null; privacyGet?: null; privacySet?: null }|{ kind?: "groupCounts"; delivered?: null; peerPointers?: null; groupCounts: parley.v1.GroupReadCountsRequest.$Shape; groupReaders?: null; privacyGet?: null; privacySet?: null }|{ kind?: "groupReaders"; delivered?: null; peerPointers?: null; groupCounts?: null; groupReaders: parley.v1.GroupReadersRequest.$Shape; privacyGet?: null; privacySet?: null }|{ kind?: "privacyGet"; delivered?: null; peerPointers?: null; groupCounts?: null; groupReaders?: null; privacyGet: parley.v1.PrivacyGetRequest.$Shape; privacySet?: null }|{ kind?: "privacySet"; delivered?: null; peerPointers?: null; groupCounts?: null; groupReaders?: null; privacyGet?: null; privacySet: parley.v1.PrivacySettings.$Shape })
+             * )} parley.v1.ReceiptsRequest.$Shape
+             */
+
+            /**
+             * Constructs a new ReceiptsRequest.
+             * @memberof parley.v1
+             * @classdesc Represents a ReceiptsRequest.
+             * @constructor
+             * @param {parley.v1.ReceiptsRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ReceiptsRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ReceiptsRequest delivered.
+             * @member {parley.v1.DeliveredRequest.$Properties|null|undefined} delivered
+             * @memberof parley.v1.ReceiptsRequest
+             * @instance
+             */
+            ReceiptsRequest.prototype.delivered = null;
+
+            /**
+             * ReceiptsRequest peerPointers.
+             * @member {parley.v1.PeerPointersRequest.$Properties|null|undefined} peerPointers
+             * @memberof parley.v1.ReceiptsRequest
+             * @instance
+             */
+            ReceiptsRequest.prototype.peerPointers = null;
+
+            /**
+             * ReceiptsRequest groupCounts.
+             * @member {parley.v1.GroupReadCountsRequest.$Properties|null|undefined} groupCounts
+             * @memberof parley.v1.ReceiptsRequest
+             * @instance
+             */
+            ReceiptsRequest.prototype.groupCounts = null;
+
+            /**
+             * ReceiptsRequest groupReaders.
+             * @member {parley.v1.GroupReadersRequest.$Properties|null|undefined} groupReaders
+             * @memberof parley.v1.ReceiptsRequest
+             * @instance
+             */
+            ReceiptsRequest.prototype.groupReaders = null;
+
+            /**
+             * ReceiptsRequest privacyGet.
+             * @member {parley.v1.PrivacyGetRequest.$Properties|null|undefined} privacyGet
+             * @memberof parley.v1.ReceiptsRequest
+             * @instance
+             */
+            ReceiptsRequest.prototype.privacyGet = null;
+
+            /**
+             * ReceiptsRequest privacySet.
+             * @member {parley.v1.PrivacySettings.$Properties|null|undefined} privacySet
+             * @memberof parley.v1.ReceiptsRequest
+             * @instance
+             */
+            ReceiptsRequest.prototype.privacySet = null;
+
+            // OneOf field names bound to virtual getters and setters
+            let $oneOfFields;
+
+            /**
+             * ReceiptsRequest kind.
+             * @member {"delivered"|"peerPointers"|"groupCounts"|"groupReaders"|"privacyGet"|"privacySet"|undefined} kind
+             * @memberof parley.v1.ReceiptsRequest
+             * @instance
+             */
+            $Object.defineProperty(ReceiptsRequest.prototype, "kind", {
+                get: $util.oneOfGetter($oneOfFields = ["delivered", "peerPointers", "groupCounts", "groupReaders", "privacyGet", "privacySet"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            /**
+             * Creates a new ReceiptsRequest instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ReceiptsRequest
+             * @static
+             * @param {parley.v1.ReceiptsRequest.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ReceiptsRequest} ReceiptsRequest instance
+             * @type {{
+             *   (properties: parley.v1.ReceiptsRequest.$Shape): parley.v1.ReceiptsRequest & parley.v1.ReceiptsRequest.$Shape;
+             *   (properties?: parley.v1.ReceiptsRequest.$Properties): parley.v1.ReceiptsRequest;
+             * }}
+             */
+            ReceiptsRequest.create = function(properties) {
+                return new ReceiptsRequest(properties);
+            };
+
+            /**
+             * Encodes the specified ReceiptsRequest message. Does not implicitly {@link parley.v1.ReceiptsRequest.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ReceiptsRequest
+             * @static
+             * @param {parley.v1.ReceiptsRequest.$Properties} message ReceiptsRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ReceiptsRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.delivered != null && $Object.hasOwnProperty.call(message, "delivered"))
+                    $root.parley.v1.DeliveredRequest.encode(message.delivered, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.peerPointers != null && $Object.hasOwnProperty.call(message, "peerPointers"))
+                    $root.parley.v1.PeerPointersRequest.encode(message.peerPointers, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+                if (message.groupCounts != null && $Object.hasOwnProperty.call(message, "groupCounts"))
+                    $root.parley.v1.GroupReadCountsRequest.encode(message.groupCounts, writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
+                if (message.groupReaders != null && $Object.hasOwnProperty.call(message, "groupReaders"))
+                    $root.parley.v1.GroupReadersRequest.encode(message.groupReaders, writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
+                if (message.privacyGet != null && $Object.hasOwnProperty.call(message, "privacyGet"))
+                    $root.parley.v1.PrivacyGetRequest.encode(message.privacyGet, writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
+                if (message.privacySet != null && $Object.hasOwnProperty.call(message, "privacySet"))
+                    $root.parley.v1.PrivacySettings.encode(message.privacySet, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ReceiptsRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ReceiptsRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ReceiptsRequest & parley.v1.ReceiptsRequest.$Shape} ReceiptsRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ReceiptsRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ReceiptsRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.delivered = $root.parley.v1.DeliveredRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.delivered);
+                            message.kind = "delivered";
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            message.peerPointers = $root.parley.v1.PeerPointersRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.peerPointers);
+                            message.kind = "peerPointers";
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            message.groupCounts = $root.parley.v1.GroupReadCountsRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.groupCounts);
+                            message.kind = "groupCounts";
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            message.groupReaders = $root.parley.v1.GroupReadersRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.groupReaders);
+                            message.kind = "groupReaders";
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            message.privacyGet = $root.parley.v1.PrivacyGetRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.privacyGet);
+                            message.kind = "privacyGet";
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 2)
+                                break;
+                            message.privacySet = $root.parley.v1.PrivacySettings.decode(reader, reader.size(), $undefined, _depth + 1, message.privacySet);
+                            message.kind = "privacySet";
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ReceiptsRequest;
+        })();
+
+        v1.DeliveredRequest = (function() {
+
+            /**
+             * Properties of a DeliveredRequest.
+             * @typedef {Object} parley.v1.DeliveredRequest.$Properties
+             * @property {number|null} [uptoSeq] DeliveredRequest uptoSeq
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a DeliveredRequest.
+             * @memberof parley.v1
+             * @interface IDeliveredRequest
+             * @augments parley.v1.DeliveredRequest.$Properties
+             * @deprecated Use parley.v1.DeliveredRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a DeliveredRequest.
+             * @typedef {parley.v1.DeliveredRequest.$Properties} parley.v1.DeliveredRequest.$Shape
+             */
+
+            /**
+             * Constructs a new DeliveredRequest.
+             * @memberof parley.v1
+             * @classdesc Represents a DeliveredRequest.
+             * @constructor
+             * @param {parley.v1.DeliveredRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const DeliveredRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * DeliveredRequest uptoSeq.
+             * @member {number} uptoSeq
+             * @memberof parley.v1.DeliveredRequest
+             * @instance
+             */
+            DeliveredRequest.prototype.uptoSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new DeliveredRequest instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.DeliveredRequest
+             * @static
+             * @param {parley.v1.DeliveredRequest.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.DeliveredRequest} DeliveredRequest instance
+             * @type {{
+             *   (properties: parley.v1.DeliveredRequest.$Shape): parley.v1.DeliveredRequest & parley.v1.DeliveredRequest.$Shape;
+             *   (properties?: parley.v1.DeliveredRequest.$Properties): parley.v1.DeliveredRequest;
+             * }}
+             */
+            DeliveredRequest.create = function(properties) {
+                return new DeliveredRequest(properties);
+            };
+
+            /**
+             * Encodes the specified DeliveredRequest message. Does not implicitly {@link parley.v1.DeliveredRequest.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.DeliveredRequest
+             * @static
+             * @param {parley.v1.DeliveredRequest.$Properties} message DeliveredRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            DeliveredRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.uptoSeq != null && $Object.hasOwnProperty.call(message, "uptoSeq") && (typeof message.uptoSeq === "object" ? message.uptoSeq.low || message.uptoSeq.high : message.uptoSeq !== 0))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.uptoSeq);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a DeliveredRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.DeliveredRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.DeliveredRequest & parley.v1.DeliveredRequest.$Shape} DeliveredRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            DeliveredRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.DeliveredRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.uptoSeq = value;
+                            else
+                                delete message.uptoSeq;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return DeliveredRequest;
+        })();
+
+        v1.PeerPointersRequest = (function() {
+
+            /**
+             * Properties of a PeerPointersRequest.
+             * @typedef {Object} parley.v1.PeerPointersRequest.$Properties
+             * @property {Array.<string>|null} [conversations] PeerPointersRequest conversations
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a PeerPointersRequest.
+             * @memberof parley.v1
+             * @interface IPeerPointersRequest
+             * @augments parley.v1.PeerPointersRequest.$Properties
+             * @deprecated Use parley.v1.PeerPointersRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a PeerPointersRequest.
+             * @typedef {parley.v1.PeerPointersRequest.$Properties} parley.v1.PeerPointersRequest.$Shape
+             */
+
+            /**
+             * Constructs a new PeerPointersRequest.
+             * @memberof parley.v1
+             * @classdesc Represents a PeerPointersRequest.
+             * @constructor
+             * @param {parley.v1.PeerPointersRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const PeerPointersRequest = function (properties) {
+                this.conversations = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * PeerPointersRequest conversations.
+             * @member {Array.<string>} conversations
+             * @memberof parley.v1.PeerPointersRequest
+             * @instance
+             */
+            PeerPointersRequest.prototype.conversations = $util.emptyArray;
+
+            /**
+             * Creates a new PeerPointersRequest instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.PeerPointersRequest
+             * @static
+             * @param {parley.v1.PeerPointersRequest.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.PeerPointersRequest} PeerPointersRequest instance
+             * @type {{
+             *   (properties: parley.v1.PeerPointersRequest.$Shape): parley.v1.PeerPointersRequest & parley.v1.PeerPointersRequest.$Shape;
+             *   (properties?: parley.v1.PeerPointersRequest.$Properties): parley.v1.PeerPointersRequest;
+             * }}
+             */
+            PeerPointersRequest.create = function(properties) {
+                return new PeerPointersRequest(properties);
+            };
+
+            /**
+             * Encodes the specified PeerPointersRequest message. Does not implicitly {@link parley.v1.PeerPointersRequest.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.PeerPointersRequest
+             * @static
+             * @param {parley.v1.PeerPointersRequest.$Properties} message PeerPointersRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            PeerPointersRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversations != null && message.conversations.length)
+                    for (let i = 0; i < message.conversations.length; ++i)
+                        writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversations[i]);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a PeerPointersRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.PeerPointersRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.PeerPointersRequest & parley.v1.PeerPointersRequest.$Shape} PeerPointersRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            PeerPointersRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.PeerPointersRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.conversations && message.conversations.length))
+                                message.conversations = [];
+                            message.conversations.push(reader.stringVerify());
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return PeerPointersRequest;
+        })();
+
+        v1.GroupReadCountsRequest = (function() {
+
+            /**
+             * Properties of a GroupReadCountsRequest.
+             * @typedef {Object} parley.v1.GroupReadCountsRequest.$Properties
+             * @property {string|null} [group] GroupReadCountsRequest group
+             * @property {Array.<number>|null} [seqs] GroupReadCountsRequest seqs
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a GroupReadCountsRequest.
+             * @memberof parley.v1
+             * @interface IGroupReadCountsRequest
+             * @augments parley.v1.GroupReadCountsRequest.$Properties
+             * @deprecated Use parley.v1.GroupReadCountsRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a GroupReadCountsRequest.
+             * @typedef {parley.v1.GroupReadCountsRequest.$Properties} parley.v1.GroupReadCountsRequest.$Shape
+             */
+
+            /**
+             * Constructs a new GroupReadCountsRequest.
+             * @memberof parley.v1
+             * @classdesc Represents a GroupReadCountsRequest.
+             * @constructor
+             * @param {parley.v1.GroupReadCountsRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const GroupReadCountsRequest = function (properties) {
+                this.seqs = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * GroupReadCountsRequest group.
+             * @member {string} group
+             * @memberof parley.v1.GroupReadCountsRequest
+             * @instance
+             */
+            GroupReadCountsRequest.prototype.group = "";
+
+            /**
+             * GroupReadCountsRequest seqs.
+             * @member {Array.<number>} seqs
+             * @memberof parley.v1.GroupReadCountsRequest
+             * @instance
+             */
+            GroupReadCountsRequest.prototype.seqs = $util.emptyArray;
+
+            /**
+             * Creates a new GroupReadCountsRequest instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.GroupReadCountsRequest
+             * @static
+             * @param {parley.v1.GroupReadCountsRequest.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.GroupReadCountsRequest} GroupReadCountsRequest instance
+             * @type {{
+             *   (properties: parley.v1.GroupReadCountsRequest.$Shape): parley.v1.GroupReadCountsRequest & parley.v1.GroupReadCountsRequest.$Shape;
+             *   (properties?: parley.v1.GroupReadCountsRequest.$Properties): parley.v1.GroupReadCountsRequest;
+             * }}
+             */
+            GroupReadCountsRequest.create = function(properties) {
+                return new GroupReadCountsRequest(properties);
+            };
+
+            /**
+             * Encodes the specified GroupReadCountsRequest message. Does not implicitly {@link parley.v1.GroupReadCountsRequest.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.GroupReadCountsRequest
+             * @static
+             * @param {parley.v1.GroupReadCountsRequest.$Properties} message GroupReadCountsRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            GroupReadCountsRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.group != null && $Object.hasOwnProperty.call(message, "group") && message.group !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.group);
+                if (message.seqs != null && message.seqs.length)
+                    writer.uint32(/* id 2, wireType 2 =*/18).uint64s(message.seqs);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a GroupReadCountsRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.GroupReadCountsRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.GroupReadCountsRequest & parley.v1.GroupReadCountsRequest.$Shape} GroupReadCountsRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            GroupReadCountsRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.GroupReadCountsRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.group = value;
+                            else
+                                delete message.group;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType === 2) {
+                                if (!(message.seqs && message.seqs.length))
+                                    message.seqs = [];
+                                reader.uint64s(message.seqs);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.seqs && message.seqs.length))
+                                message.seqs = [];
+                            message.seqs.push(reader.uint64());
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return GroupReadCountsRequest;
+        })();
+
+        v1.GroupReadersRequest = (function() {
+
+            /**
+             * Properties of a GroupReadersRequest.
+             * @typedef {Object} parley.v1.GroupReadersRequest.$Properties
+             * @property {string|null} [group] GroupReadersRequest group
+             * @property {number|null} [seq] GroupReadersRequest seq
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a GroupReadersRequest.
+             * @memberof parley.v1
+             * @interface IGroupReadersRequest
+             * @augments parley.v1.GroupReadersRequest.$Properties
+             * @deprecated Use parley.v1.GroupReadersRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a GroupReadersRequest.
+             * @typedef {parley.v1.GroupReadersRequest.$Properties} parley.v1.GroupReadersRequest.$Shape
+             */
+
+            /**
+             * Constructs a new GroupReadersRequest.
+             * @memberof parley.v1
+             * @classdesc Represents a GroupReadersRequest.
+             * @constructor
+             * @param {parley.v1.GroupReadersRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const GroupReadersRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * GroupReadersRequest group.
+             * @member {string} group
+             * @memberof parley.v1.GroupReadersRequest
+             * @instance
+             */
+            GroupReadersRequest.prototype.group = "";
+
+            /**
+             * GroupReadersRequest seq.
+             * @member {number} seq
+             * @memberof parley.v1.GroupReadersRequest
+             * @instance
+             */
+            GroupReadersRequest.prototype.seq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new GroupReadersRequest instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.GroupReadersRequest
+             * @static
+             * @param {parley.v1.GroupReadersRequest.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.GroupReadersRequest} GroupReadersRequest instance
+             * @type {{
+             *   (properties: parley.v1.GroupReadersRequest.$Shape): parley.v1.GroupReadersRequest & parley.v1.GroupReadersRequest.$Shape;
+             *   (properties?: parley.v1.GroupReadersRequest.$Properties): parley.v1.GroupReadersRequest;
+             * }}
+             */
+            GroupReadersRequest.create = function(properties) {
+                return new GroupReadersRequest(properties);
+            };
+
+            /**
+             * Encodes the specified GroupReadersRequest message. Does not implicitly {@link parley.v1.GroupReadersRequest.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.GroupReadersRequest
+             * @static
+             * @param {parley.v1.GroupReadersRequest.$Properties} message GroupReadersRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            GroupReadersRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.group != null && $Object.hasOwnProperty.call(message, "group") && message.group !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.group);
+                if (message.seq != null && $Object.hasOwnProperty.call(message, "seq") && (typeof message.seq === "object" ? message.seq.low || message.seq.high : message.seq !== 0))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.seq);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a GroupReadersRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.GroupReadersRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.GroupReadersRequest & parley.v1.GroupReadersRequest.$Shape} GroupReadersRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            GroupReadersRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.GroupReadersRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.group = value;
+                            else
+                                delete message.group;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.seq = value;
+                            else
+                                delete message.seq;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return GroupReadersRequest;
+        })();
+
+        v1.PrivacyGetRequest = (function() {
+
+            /**
+             * Properties of a PrivacyGetRequest.
+             * @typedef {Object} parley.v1.PrivacyGetRequest.$Properties
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a PrivacyGetRequest.
+             * @memberof parley.v1
+             * @interface IPrivacyGetRequest
+             * @augments parley.v1.PrivacyGetRequest.$Properties
+             * @deprecated Use parley.v1.PrivacyGetRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a PrivacyGetRequest.
+             * @typedef {parley.v1.PrivacyGetRequest.$Properties} parley.v1.PrivacyGetRequest.$Shape
+             */
+
+            /**
+             * Constructs a new PrivacyGetRequest.
+             * @memberof parley.v1
+             * @classdesc Represents a PrivacyGetRequest.
+             * @constructor
+             * @param {parley.v1.PrivacyGetRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const PrivacyGetRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * Creates a new PrivacyGetRequest instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.PrivacyGetRequest
+             * @static
+             * @param {parley.v1.PrivacyGetRequest.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.PrivacyGetRequest} PrivacyGetRequest instance
+             * @type {{
+             *   (properties: parley.v1.PrivacyGetRequest.$Shape): parley.v1.PrivacyGetRequest & parley.v1.PrivacyGetRequest.$Shape;
+             *   (properties?: parley.v1.PrivacyGetRequest.$Properties): parley.v1.PrivacyGetRequest;
+             * }}
+             */
+            PrivacyGetRequest.create = function(properties) {
+                return new PrivacyGetRequest(properties);
+            };
+
+            /**
+             * Encodes the specified PrivacyGetRequest message. Does not implicitly {@link parley.v1.PrivacyGetRequest.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.PrivacyGetRequest
+             * @static
+             * @param {parley.v1.PrivacyGetRequest.$Properties} message PrivacyGetRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            PrivacyGetRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a PrivacyGetRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.PrivacyGetRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.PrivacyGetRequest & parley.v1.PrivacyGetRequest.$Shape} PrivacyGetRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            PrivacyGetRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.PrivacyGetRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    reader.skipType(tag & 7, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return PrivacyGetRequest;
+        })();
+
+        v1.ReceiptsResponse = (function() {
+
+            /**
+             * Properties of a ReceiptsResponse.
+             * @typedef {Object} parley.v1.ReceiptsResponse.$Properties
+             * @property {Array.<parley.v1.PeerReceipt.$Properties>|null} [peers] ReceiptsResponse peers
+             * @property {Array.<number>|null} [readCounts] ReceiptsResponse readCounts
+             * @property {boolean|null} [countsUnavailable] ReceiptsResponse countsUnavailable
+             * @property {Array.<string>|null} [readers] ReceiptsResponse readers
+             * @property {parley.v1.PrivacySettings.$Properties|null} [privacy] ReceiptsResponse privacy
+             * @property {number|null} [memberCount] ReceiptsResponse memberCount
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ReceiptsResponse.
+             * @memberof parley.v1
+             * @interface IReceiptsResponse
+             * @augments parley.v1.ReceiptsResponse.$Properties
+             * @deprecated Use parley.v1.ReceiptsResponse.$Properties instead.
+             */
+
+            /**
+             * Shape of a ReceiptsResponse.
+             * @typedef {parley.v1.ReceiptsResponse.$Properties} parley.v1.ReceiptsResponse.$Shape
+             */
+
+            /**
+             * Constructs a new ReceiptsResponse.
+             * @memberof parley.v1
+             * @classdesc Represents a ReceiptsResponse.
+             * @constructor
+             * @param {parley.v1.ReceiptsResponse.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ReceiptsResponse = function (properties) {
+                this.peers = [];
+                this.readCounts = [];
+                this.readers = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ReceiptsResponse peers.
+             * @member {Array.<parley.v1.PeerReceipt.$Properties>} peers
+             * @memberof parley.v1.ReceiptsResponse
+             * @instance
+             */
+            ReceiptsResponse.prototype.peers = $util.emptyArray;
+
+            /**
+             * ReceiptsResponse readCounts.
+             * @member {Array.<number>} readCounts
+             * @memberof parley.v1.ReceiptsResponse
+             * @instance
+             */
+            ReceiptsResponse.prototype.readCounts = $util.emptyArray;
+
+            /**
+             * ReceiptsResponse countsUnavailable.
+             * @member {boolean} countsUnavailable
+             * @memberof parley.v1.ReceiptsResponse
+             * @instance
+             */
+            ReceiptsResponse.prototype.countsUnavailable = false;
+
+            /**
+             * ReceiptsResponse readers.
+             * @member {Array.<string>} readers
+             * @memberof parley.v1.ReceiptsResponse
+             * @instance
+             */
+            ReceiptsResponse.prototype.readers = $util.emptyArray;
+
+            /**
+             * ReceiptsResponse privacy.
+             * @member {parley.v1.PrivacySettings.$Properties|null|undefined} privacy
+             * @memberof parley.v1.ReceiptsResponse
+             * @instance
+             */
+            ReceiptsResponse.prototype.privacy = null;
+
+            /**
+             * ReceiptsResponse memberCount.
+             * @member {number} memberCount
+             * @memberof parley.v1.ReceiptsResponse
+             * @instance
+             */
+            ReceiptsResponse.prototype.memberCount = 0;
+
+            /**
+             * Creates a new ReceiptsResponse instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ReceiptsResponse
+             * @static
+             * @param {parley.v1.ReceiptsResponse.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ReceiptsResponse} ReceiptsResponse instance
+             * @type {{
+             *   (properties: parley.v1.ReceiptsResponse.$Shape): parley.v1.ReceiptsResponse & parley.v1.ReceiptsResponse.$Shape;
+             *   (properties?: parley.v1.ReceiptsResponse.$Properties): parley.v1.ReceiptsResponse;
+             * }}
+             */
+            ReceiptsResponse.create = function(properties) {
+                return new ReceiptsResponse(properties);
+            };
+
+            /**
+             * Encodes the specified ReceiptsResponse message. Does not implicitly {@link parley.v1.ReceiptsResponse.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ReceiptsResponse
+             * @static
+             * @param {parley.v1.ReceiptsResponse.$Properties} message ReceiptsResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ReceiptsResponse.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.peers != null && message.peers.length)
+                    for (let i = 0; i < message.peers.length; ++i)
+                        $root.parley.v1.PeerReceipt.encode(message.peers[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.readCounts != null && message.readCounts.length)
+                    writer.uint32(/* id 2, wireType 2 =*/18).uint64s(message.readCounts);
+                if (message.countsUnavailable != null && $Object.hasOwnProperty.call(message, "countsUnavailable") && message.countsUnavailable !== false)
+                    writer.uint32(/* id 3, wireType 0 =*/24).bool(message.countsUnavailable);
+                if (message.readers != null && message.readers.length)
+                    for (let i = 0; i < message.readers.length; ++i)
+                        writer.uint32(/* id 4, wireType 2 =*/34).string(message.readers[i]);
+                if (message.privacy != null && $Object.hasOwnProperty.call(message, "privacy"))
+                    $root.parley.v1.PrivacySettings.encode(message.privacy, writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
+                if (message.memberCount != null && $Object.hasOwnProperty.call(message, "memberCount") && message.memberCount !== 0)
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.memberCount);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ReceiptsResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ReceiptsResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ReceiptsResponse & parley.v1.ReceiptsResponse.$Shape} ReceiptsResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ReceiptsResponse.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ReceiptsResponse();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.peers && message.peers.length))
+                                message.peers = [];
+                            message.peers.push($root.parley.v1.PeerReceipt.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType === 2) {
+                                if (!(message.readCounts && message.readCounts.length))
+                                    message.readCounts = [];
+                                reader.uint64s(message.readCounts);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.readCounts && message.readCounts.length))
+                                message.readCounts = [];
+                            message.readCounts.push(reader.uint64());
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.countsUnavailable = value;
+                            else
+                                delete message.countsUnavailable;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.readers && message.readers.length))
+                                message.readers = [];
+                            message.readers.push(reader.stringVerify());
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            message.privacy = $root.parley.v1.PrivacySettings.decode(reader, reader.size(), $undefined, _depth + 1, message.privacy);
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.memberCount = value;
+                            else
+                                delete message.memberCount;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ReceiptsResponse;
         })();
 
         return v1;

@@ -9,12 +9,13 @@ import * as contacts from './005-contacts'
 import * as groups from './006-groups'
 import * as rooms from './007-rooms'
 import * as attachments from './008-attachments'
+import * as receipts from './009-receipts'
 
 export interface Migration {
   version: number
   up(db: Database): void
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, search, keysReadStateSearch, sendFailingTime, contacts, groups, rooms, attachments]
+export const MIGRATIONS: readonly Migration[] = [initial, search, keysReadStateSearch, sendFailingTime, contacts, groups, rooms, attachments, receipts]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((latest, m) => Math.max(latest, m.version), 0)
