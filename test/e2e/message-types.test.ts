@@ -165,6 +165,21 @@ describe('message types in the browser', () => {
     expect(await bobPage.evaluate<boolean>('window.__progressSeen')).toBe(true)
   })
 
+  it('an AMR voice message is decoded for the recipient and plays, with its length', async () => {
+    const amr = fs.readFileSync(path.join(__dirname, '../fixtures/media/tone-440hz.amr'))
+    await alicePage.getByTestId('attach-input').setInputFiles({ name: 'note.amr', mimeType: 'audio/amr', buffer: amr })
+    const voice = messageLog(bobPage).getByTestId('message-voice').last()
+    await waitVisible(voice)
+    const play = voice.getByRole('button', { name: 'Play voice message' })
+    await eventually(async () => expect(await play.isEnabled()).toBe(true))
+    // The length read by decoding it (1 s), and the player's source is the decoded WAV, not the AMR file.
+    await waitVisible(voice.getByText('0:01', { exact: true }))
+    expect(await voice.locator('audio').getAttribute('src')).toMatch(/^blob:/)
+    expect(await voice.getByRole('alert').count()).toBe(0)
+    await play.click()
+    await waitVisible(voice.getByRole('button', { name: 'Pause voice message' }))
+  })
+
   it('shows what the seed service\'s clients send: a location, a custom card and a chat history that opens as a list', async () => {
     const raw = await FrameClient.onDevice(app.server.url, await login(app.server.url, alice, PASSWORD), `alice-raw-${suffix}`)
     const sendBody = async (body: object): Promise<void> => {
