@@ -3,6 +3,7 @@
 // conversation's last message; this holds live and when an offline device catches up.
 import { describe, expect, it } from 'vitest'
 import { FrameClient, login, randomClientId } from '../bench/lib/frame-client'
+import { ChatTypePb } from '../../src/shared/proto/codec'
 import type { AppCommand } from '../../src/shared/model/commands'
 import { TEST_PASSWORD, localHistory, registerUsers, textOf, uniqueUser, useServerAndDevices, waitFor } from './helpers/env'
 
@@ -57,6 +58,37 @@ describe('command messages', () => {
     const after = (await again.listConversations()).find((c) => c.id === alice)
     expect(after?.unreadCount).toBe(2)
     expect(after?.lastMessage && textOf(after.lastMessage)).toBe('after the command')
-    sender.close()
+    await sender.close()
+  })
+
+  it('in a chat room, reaches the app as an event and is never one of the room\'s messages', async () => {
+    const alice = uniqueUser('alice')
+    const bob = uniqueUser('bob')
+    await registerUsers(server, alice, bob)
+    const b = devices.create('room-b')
+    const commands: AppCommand[] = []
+    b.on('command', (command) => commands.push(command))
+    await b.login(bob, TEST_PASSWORD)
+    const room = await b.rooms.create(`commands ${bob}`, '', 0)
+    await b.rooms.join(room)
+    const roomMessages: string[] = []
+    b.on('roomEvent', (event) => {
+      if (event.kind === 'messages') roomMessages.push(...event.messages.map(textOf))
+    })
+    const a = devices.create('room-a')
+    await a.login(alice, TEST_PASSWORD)
+    await a.rooms.join(room)
+    const sender = await rawSender(alice)
+    const sendToRoom = async (body: object): Promise<void> => {
+      const ack = await sender.request({ send: { clientId: randomClientId(), to: room, chatType: ChatTypePb.CHAT_TYPE_ROOM, body } })
+      expect(ack.body, JSON.stringify(ack.error)).toBe('sendAck')
+    }
+    await sendToRoom({ command: { action: 'game-move', params: { square: 'e4' } } })
+    await sendToRoom({ text: { text: 'your move' } })
+    await waitFor('the room text', () => roomMessages.includes('your move'))
+    await waitFor('the room command', () => commands.length === 1)
+    expect(commands[0]).toMatchObject({ action: 'game-move', params: { square: 'e4' }, conversation: { type: 'room', id: room } })
+    expect(roomMessages).toEqual(['your move'])
+    await sender.close()
   })
 })

@@ -226,6 +226,9 @@ export class DeviceSession {
       store: store.domains.rooms,
       emit: (event) => {
         if (this.isCurrent) host.emit('roomEvent', event)
+      },
+      onCommands: (commands) => {
+        if (this.isCurrent) for (const command of commands) host.emit('command', command)
       }
     })
     this.receipts = new ReceiptsClient({ me: user, connection, store: store.domains.receipts, cursor: () => this.syncer.currentCursor })
