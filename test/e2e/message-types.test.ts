@@ -1,7 +1,8 @@
 // End-to-end: message types in the real renderer through the browser host against the real server. Alice sends
-// bob a photo (his screen shows its thumbnail) and a file (he downloads it and a progress bar shows), an emoji
-// picked with the keyboard, and a link he opens outside the app; voice recording without a microphone says why;
-// and the AMR decoder (built as the app ships it) decodes a voice message inside Chromium under the app's CSP.
+// bob a photo (his screen shows its thumbnail), a file (he downloads it and a progress bar shows), an AMR voice
+// message (decoded for him), a location, an emoji picked with the keyboard and a link he opens outside the app;
+// voice recording without a microphone says why; the AMR decoder works inside Chromium under the app's CSP; and
+// the location, custom and chat-history messages the seed service's clients send show as cards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -178,6 +179,24 @@ describe('message types in the browser', () => {
     expect(await voice.getByRole('alert').count()).toBe(0)
     await play.click()
     await waitVisible(voice.getByRole('button', { name: 'Pause voice message' }))
+  })
+
+  it('a location shared from the dialog shows as a location card to the recipient', async () => {
+    await alicePage.getByRole('button', { name: 'Share location', exact: true }).click()
+    const dialog = alicePage.getByRole('dialog', { name: 'Share location' })
+    await waitVisible(dialog)
+    await dialog.getByLabel('Latitude').fill('123')
+    await dialog.getByLabel('Longitude').fill('10')
+    await dialog.getByRole('button', { name: 'Send location' }).click()
+    await waitVisible(dialog.getByRole('alert').filter({ hasText: 'Enter a latitude between -90 and 90.' }))
+    await dialog.getByLabel('Latitude').fill('59.3293')
+    await dialog.getByLabel('Longitude').fill('18.0686')
+    await dialog.getByLabel('Place name (optional)').fill('Stortorget')
+    await dialog.getByRole('button', { name: 'Send location' }).click()
+    await eventually(async () => expect(await dialog.count()).toBe(0))
+    const card = messageLog(bobPage).getByTestId('message-location').filter({ hasText: 'Stortorget' })
+    await waitVisible(card.getByText('59.32930, 18.06860'))
+    await waitVisible(conversationButton(bobPage, alice).filter({ hasText: 'Location: Stortorget' }))
   })
 
   it('shows what the seed service\'s clients send: a location, a custom card and a chat history that opens as a list', async () => {

@@ -69,6 +69,8 @@ export interface InvokeResults {
   'messages.page': MessagePage
   'messages.sendText': ChatMessage
   'messages.retry': ChatMessage
+  /** Stored with status 'sending', then sent through the outbox like a text. */
+  'messages.sendLocation': ChatMessage
   'groups.create': GroupChangeResult
   'groups.info': GroupInfo
   'groups.update': GroupChangeResult

@@ -243,6 +243,14 @@ export const invokeSchemas = {
     mentions: z.array(username).max(100).optional(),
     mentionAll: z.boolean().optional()
   }),
+  // A place: degrees (WGS 84), and the address and place name as people write them (the server's limits).
+  'messages.sendLocation': z.object({
+    to: conversationSchema,
+    latitude: z.number().min(-90).max(90),
+    longitude: z.number().min(-180).max(180),
+    address: z.string().max(512),
+    name: z.string().max(256)
+  }),
   'messages.retry': z.object({ messageId: z.string().regex(/^[0-9a-f]{32}$/) }),
   ...roomsInvokeSchemas,
   ...contactsInvokeSchemas,

@@ -3,7 +3,7 @@
 import type { ChatClientApi, ChatClientEvents, ChatClientOptions, ClientDiagnostics } from '../types'
 import type { Diagnostics, InvokeReply, InvokeResults, PushEventName, PushEvents, UserLookup } from '../../../shared/ipc/contract'
 import type { InvokeArgsOf, InvokeMethod } from '../../../shared/ipc/schemas'
-import type { ConnectionStatus, ConversationKey, SessionInfo } from '../../../shared/model'
+import type { ChatMessage, ConnectionStatus, ConversationKey, SessionInfo } from '../../../shared/model'
 import { AppError } from '../../../shared/errors'
 import { canonicalUserId } from '../../../shared/user-id'
 import { createLogger } from '../../../shared/logger'
@@ -67,6 +67,8 @@ interface ClientExtras {
   readonly receipts?: ReceiptsClient
   /** Delete the account on the server, then end the session (ChatClient.deleteAccount). */
   deleteAccount?(password: string): Promise<void>
+  /** Send a location (ChatClient.sendLocation). */
+  sendLocation?(to: ConversationKey, place: { latitude: number; longitude: number; address: string; name: string }): Promise<ChatMessage>
 }
 
 function withExtras(client: ChatClientApi): ChatClientApi & ClientExtras {
@@ -167,6 +169,11 @@ export class CoreSession {
           ? this.signedIn().sendText(canonicalConversation(to), text, { mentions, mentionAll })
           : this.signedIn().sendText(canonicalConversation(to), text),
       'messages.retry': ({ messageId }) => this.signedIn().retry(messageId),
+      'messages.sendLocation': async ({ to, ...place }) => {
+        const client = withExtras(this.signedIn())
+        if (!client.sendLocation) throw notYetAvailable('Sending a location')
+        return client.sendLocation(canonicalConversation(to), place)
+      },
       ...this.roomHandlers(),
       ...this.contactHandlers(),
       ...this.groupHandlers(),
