@@ -70,7 +70,7 @@ async function downloaded(client: ChatClient, messageId: string, which: 'file' |
 }
 
 describe('attachments', () => {
-  const { server, devices } = useServerAndDevices()
+  const { server } = useServerAndDevices()
   const cleanup: Array<() => Promise<void> | void> = []
   afterAll(async () => {
     for (const step of cleanup.reverse()) await step()
@@ -118,6 +118,8 @@ describe('attachments', () => {
 
     const sent = await sentOnSender(a, bob, stored.id)
     expect(sent.content.type === 'file' && sent.content.file.id).toBeTruthy()
+    // Once acked, the staged file becomes the sender's cached copy, and the upload's last event carries its URL.
+    await waitFor('the upload to end with the cached copy', () => aTransfers.some((e) => e.transferId === `up:${stored.id}:file` && e.url !== null))
     const uploads = aTransfers.filter((e) => e.transferId === `up:${stored.id}:file`)
     expect(uploads.map((e) => e.state)).toContain('running')
     expect(uploads.at(-1)).toMatchObject({ state: 'done', transferred: bytes.length, total: bytes.length, url: `parley-file://cache/${stored.id}/file` })
@@ -134,6 +136,25 @@ describe('attachments', () => {
     const downloads = bTransfers.filter((e) => e.transferId === `down:${stored.id}:file`)
     expect(downloads.at(-1)).toMatchObject({ state: 'done', transferred: bytes.length, url: `parley-file://cache/${stored.id}/file` })
     expect(b.attachments.fileUrl(stored.id)).toBe(`parley-file://cache/${stored.id}/file`)
+  })
+
+  it('sends a file to a group; a member downloads it and it is verified', async () => {
+    const { alice, bob, a, b } = await pair()
+    const { group } = await a.groups.create({
+      name: 'Files', description: '', settings: { isPublic: false, joinNeedsApproval: false, inviteNeedsConsent: false, maxMembers: 10 }, members: [bob]
+    })
+    await waitFor('bob to be a member', async () => (await b.groups.local(group))?.state === 'member')
+    const bytes = randomBytes(MiB + 5)
+    const conversation = { type: 'group' as const, id: group }
+    const stored = await a.sendAttachment({ conversation, kind: 'file', stagedId: await stage(a, bytes, 'minutes.bin', 'application/octet-stream') })
+    let received: ChatMessage | undefined
+    await waitFor('the group file on bob', async () => {
+      received = (await b.pageLocal(conversation, null, 50)).messages.find((m) => m.id === stored.id)
+      return received?.content.type === 'file' && received.content.file.id !== ''
+    })
+    expect(received).toMatchObject({ from: alice, direction: 'in', content: { file: { sha256: sha256(bytes) } } })
+    await b.attachments.download(stored.id)
+    expect(sha256(await downloaded(b, stored.id))).toBe(sha256(bytes))
   })
 
   it('resumes a download cut half way by Range, and the checksum matches', async () => {
@@ -214,14 +235,19 @@ describe('attachments', () => {
 
     // The same data folder, a new process's worth of client: it resumes the saved session and the outbox.
     proxy.throttleUploads(0)
-    const restarted = client('a2', { serverUrl: server.url, deviceId })
+    const headsBeforeRestart = proxy.requests.length
+    const restarted = client('a2', { serverUrl: proxy.url, deviceId, dataDir })
     const events = recordTransfers(restarted)
     await restarted.resume(credentials!)
     const sent = await sentOnSender(restarted, bob, messageId)
     expect(sent.content.type === 'file' && sent.content.file.id).toBeTruthy()
-    // It went on from what the server had (HEAD), not from the start.
-    const firstRun = events.find((e) => e.transferId === `up:${messageId}:file` && e.state === 'running')
-    expect(firstRun?.transferred).toBeGreaterThanOrEqual(8 * MiB)
+    // It went on from what the server had (HEAD), not from the start: what went on the wire after the restart.
+    const afterRestart = proxy.requests.slice(headsBeforeRestart)
+    expect(afterRestart.some((head) => head.startsWith('HEAD /attachments/uploads/'))).toBe(true)
+    expect(afterRestart.some((head) => head.startsWith('POST /attachments/uploads '))).toBe(false)
+    const firstPatch = afterRestart.find((head) => head.startsWith('PATCH /attachments/uploads/'))
+    expect(Number(/\r\nupload-offset: (\d+)/i.exec(firstPatch ?? '')?.[1])).toBeGreaterThanOrEqual(8 * MiB)
+    expect(events.some((e) => e.transferId === `up:${messageId}:file` && e.state === 'done')).toBe(true)
 
     await receivedWithFile(b, alice, messageId)
     await b.attachments.download(messageId)
@@ -260,8 +286,10 @@ describe('attachments', () => {
   it('downloads a small image (and its thumbnail) as soon as it arrives', async () => {
     const { alice, bob, a, b } = await pair()
     const events = recordTransfers(b)
-    const stored = await a.sendAttachment({ conversation: bob, kind: 'image', width: 1, height: 1, stagedId: await stage(a, TINY_PNG, 'dot.png', 'image/png') })
+    // No dimensions given: the server's measure of the image fills them.
+    const stored = await a.sendAttachment({ conversation: bob, kind: 'image', stagedId: await stage(a, TINY_PNG, 'dot.png', 'image/png') })
     const received = await receivedWithFile(b, alice, stored.id)
+    expect(received.content).toMatchObject({ type: 'image', width: 1, height: 1, file: { mime: 'image/png' } })
     await waitFor('the image to download by itself', () => events.some((e) => e.transferId === `down:${stored.id}:file` && e.state === 'done'))
     expect(sha256(readFileSync((await b.attachments.cachedFile(stored.id, 'file'))!.path))).toBe(sha256(TINY_PNG))
     if (received.content.type === 'image' && received.content.file.hasThumbnail) {

@@ -22,7 +22,11 @@ function fromBase64(text: string): Uint8Array {
 
 /** JSON.stringify where every Uint8Array becomes {"$bytes": base64}. */
 export function stringifyWithBytes(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) => (item instanceof Uint8Array ? { [BYTES_KEY]: toBase64(item) } : item))
+  // The holder's own value, not `item`: a Buffer (a Uint8Array) has a toJSON that runs before the replacer sees it.
+  return JSON.stringify(value, function (this: Record<string, unknown>, key: string, item: unknown) {
+    const original = this[key]
+    return original instanceof Uint8Array ? { [BYTES_KEY]: toBase64(original) } : item
+  })
 }
 
 /** JSON.parse where every {"$bytes": base64} object (and nothing else) becomes a Uint8Array again. */

@@ -212,8 +212,14 @@ export class CoreSession {
    */
   async cachedFile(messageId: string, which: AttachmentWhich): Promise<CachedFile | null> {
     if (!this.client || !this.currentSession()) return null
-    const attachments = (this.client as ChatClientApi & AttachmentCapableClient).attachments
-    return attachments ? attachments.cachedFile(messageId, which) : null
+    try {
+      const attachments = (this.client as ChatClientApi & AttachmentCapableClient).attachments
+      return attachments ? await attachments.cachedFile(messageId, which) : null
+    } catch (err) {
+      // Signed out between the check and the read: nothing to serve.
+      log.debug('no cached file to serve', { error: AppError.from(err).message })
+      return null
+    }
   }
 
   /** The contacts.* and profile.* methods: each goes to the session's ContactsClient (ChatClient.contacts). */

@@ -118,6 +118,7 @@ export function patchFileRange(
       req.destroy()
       reject(err)
     })
+    req.on('close', () => file.destroy())
     file.pipe(req)
   })
 }

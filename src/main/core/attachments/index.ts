@@ -133,6 +133,13 @@ export class AttachmentsClient {
 
   /** After the outbox loaded: staged files nothing refers to any more are removed. */
   async start(): Promise<void> {
+    // Sent while the app was not told (the ack was lost and sync marked it sent, or a crash after the ack): the
+    // staged copies become the cached ones now; uploads of messages that no longer exist are dropped.
+    for (const messageId of this.store.settledUploadMessages()) {
+      const message = await this.options.store.getMessage(messageId)
+      if (message) await this.onOutgoingChanged(message)
+      else this.store.removeUploads(messageId)
+    }
     await this.staging.removeLeftovers(new Set(this.store.stagedPaths()))
   }
 
@@ -258,15 +265,15 @@ export class AttachmentsClient {
     }
     if (content === message.content) return message
     const updated = this.store.setOutgoingContent(message.id, content)
-    if (!updated) return { ...message, content }
-    const complete: ChatMessage = { ...updated, ...(message.replyTo ? { replyTo: message.replyTo } : {}) }
-    this.options.emitMessage(complete)
+    // The message's extras (reply quote, burn after reading) stay as the caller has them.
+    const complete: ChatMessage = { ...message, content: updated?.content ?? content }
+    if (updated) this.options.emitMessage(complete)
     return complete
   }
 
   /** The outbox reports a message's new state: once sent, its staged files become the sender's cached copies. */
   async onOutgoingChanged(message: ChatMessage): Promise<void> {
-    if (message.direction !== 'out' || message.status !== 'sent' || !MEDIA_TYPES.has(message.content.type)) return
+    if (message.direction !== 'out' || message.status === 'sending' || message.status === 'failed' || !MEDIA_TYPES.has(message.content.type)) return
     const records = this.store.uploadsOf(message.id)
     if (records.length === 0) return
     for (const record of records) {
@@ -296,11 +303,18 @@ export class AttachmentsClient {
     }
   }
 
-  private async uploadOne(record: UploadRecord, signal: AbortSignal): Promise<AttachmentInfo> {
+  private async uploadOne(record: UploadRecord, signal: AbortSignal): Promise<AttachmentInfo & { width?: number; height?: number }> {
     const base = this.uploadEvent(record.messageId, record.which, record.size)
     this.report({ ...base, state: 'running', transferred: record.offset })
     try {
-      const result = await this.uploader.upload(record, (transferred) => this.report({ ...base, state: 'running', transferred }), signal)
+      const result = await this.uploader.upload(
+        record,
+        (transferred) => {
+          // Bytes still draining from a canceled request are not progress.
+          if (!signal.aborted) this.report({ ...base, state: 'running', transferred })
+        },
+        signal
+      )
       this.report({ ...base, attachmentId: result.id, state: 'done', transferred: record.size })
       return result
     } catch (err) {
@@ -484,7 +498,7 @@ export class AttachmentsClient {
   }
 }
 
-function withUploaded(content: MessageContent, which: UploadWhich, result: AttachmentInfo): MessageContent {
+function withUploaded(content: MessageContent, which: UploadWhich, result: AttachmentInfo & { width?: number; height?: number }): MessageContent {
   const info: AttachmentInfo = {
     id: result.id,
     name: result.name,
@@ -495,6 +509,10 @@ function withUploaded(content: MessageContent, which: UploadWhich, result: Attac
     hasThumbnail: result.hasThumbnail
   }
   if (which === 'poster') return content.type === 'video' ? { ...content, poster: info } : content
+  // The server measures images it can read; the renderer's figures win when it gave them.
+  if (content.type === 'image' || content.type === 'video') {
+    return { ...content, file: info, width: content.width || result.width || 0, height: content.height || result.height || 0 }
+  }
   if (!MEDIA_TYPES.has(content.type)) return content
   return { ...(content as Extract<MessageContent, { file: AttachmentInfo }>), file: info } as MessageContent
 }

@@ -78,7 +78,7 @@ export class Staging {
     return stagedId
   }
 
-  chunk(args: { stagedId: string; offset: number; bytes: Uint8Array }): Promise<void> {
+  async chunk(args: { stagedId: string; offset: number; bytes: Uint8Array }): Promise<void> {
     const staging = this.openStaging(args.stagedId)
     const run = staging.chain.then(async () => {
       if (args.bytes.length > MAX_STAGE_CHUNK_BYTES) throw new AppError('BAD_ARGUMENT', 'A piece of the file is larger than allowed.')
@@ -91,7 +91,7 @@ export class Staging {
       staging.written += args.bytes.length
     })
     staging.chain = run.catch(() => undefined)
-    return run
+    await run
   }
 
   async end(stagedId: string): Promise<StagedFile> {

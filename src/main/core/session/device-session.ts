@@ -213,7 +213,9 @@ export class DeviceSession {
       emitTransfer: (event) => {
         if (this.isCurrent) host.emit('transfer', event)
       },
-      emitMessage: (message) => host.emit('message', message),
+      emitMessage: (message) => {
+        if (this.isCurrent) host.emit('message', message)
+      },
       cancelSend: (messageId, reason) => this.outbox.cancel(messageId, reason),
       ...(options.fileUrl ? { fileUrl: options.fileUrl } : {}),
       ...(options.attachmentCacheBytes !== undefined ? { cacheCapBytes: options.attachmentCacheBytes } : {}),

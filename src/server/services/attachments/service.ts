@@ -19,11 +19,13 @@ import {
   UPLOAD_ABANDON_MS,
   UPLOAD_SWEEP_BATCH,
   UPLOAD_SWEEP_INTERVAL_MS,
-  UPLOAD_WRITE_BATCH_BYTES
+  UPLOAD_WRITE_BATCH_BYTES,
+  UPLOAD_WRITES_IN_FLIGHT
 } from './config'
 import { attachmentFiles, syncFolder, type AttachmentFiles } from './files'
 import { SNIFF_BYTES, sniffMime, THUMBNAILED_MIMES } from './sniff'
 import { makeThumbnail } from './thumbnails'
+import { createUploadHasher } from './hasher'
 
 const log = createLogger('server:attachments')
 
@@ -175,9 +177,13 @@ interface ActivePatch {
   settled: Promise<void>
 }
 
-/** The running hash of an upload's bytes [0, bytes), kept while the upload proceeds in order on this process. */
+/**
+ * The running hash of an upload's bytes [0, bytes), kept while the upload proceeds in order on this process. The
+ * state lives on the hashing thread (hasher.ts) under `key` (the upload id plus a generation, so a dropped hash's
+ * late bytes can never mix into a new one).
+ */
 interface RunningHash {
-  hash: crypto.Hash
+  key: string
   bytes: number
 }
 
@@ -187,6 +193,12 @@ export async function createAttachmentService(deps: AttachmentServiceDeps): Prom
   await files.ensure()
   const active = new Map<string, ActivePatch>()
   const hashes = new Map<string, RunningHash>()
+  const hasher = createUploadHasher()
+  const forgetHash = (uploadId: string): void => {
+    const running = hashes.get(uploadId)
+    if (running) hasher.drop(running.key)
+    hashes.delete(uploadId)
+  }
   const completing = new Set<string>()
 
   const ownUpload = async (user: string, uploadId: string) => {
@@ -196,7 +208,7 @@ export async function createAttachmentService(deps: AttachmentServiceDeps): Prom
   }
 
   const removeUpload = async (uploadId: string): Promise<void> => {
-    hashes.delete(uploadId)
+    forgetHash(uploadId)
     await store.attachmentUploadDelete(uploadId)
     await fs.promises.rm(files.upload(uploadId), { force: true })
   }
@@ -249,42 +261,50 @@ export async function createAttachmentService(deps: AttachmentServiceDeps): Prom
       settle()
       return uploadNotFound()
     }
-    let position = offset
+    let position: number
     let overflow = false
+    let discardHash: RunningHash | null = null
     try {
       // Bytes past the recorded offset were written but never acknowledged (a crash before the offset was stored).
       await handle.truncate(offset)
       let running = hashes.get(uploadId) ?? null
-      if (running && running.bytes !== offset) running = null
-      if (!running && offset === 0) running = { hash: crypto.createHash('sha256'), bytes: 0 }
+      if (running && running.bytes !== offset) {
+        forgetHash(uploadId)
+        running = null
+      }
+      if (!running && offset === 0) running = { key: `${uploadId}:${newId(6)}`, bytes: 0 }
       hashes.delete(uploadId)
+      // Dropped on the thread unless it is kept below for the next PATCH or the completion.
+      discardHash = running
 
-      // One batch is written while the next is read from the socket (at most one write in flight): the socket never
-      // waits for the disk unless the disk is the slower of the two. `position` counts only finished writes.
+      // Batches are written at their own positions while the next ones are read from the socket, up to
+      // UPLOAD_WRITES_IN_FLIGHT at once: the socket waits for the disk only when the disk is the slower of the two.
+      // `position` moves only once every write before it has finished (at the end, when all have).
       let pending: Buffer[] = []
       let pendingBytes = 0
       let queued = offset
-      let writing: Promise<void> = Promise.resolve()
+      const writes = new Set<Promise<void>>()
       let writeError: unknown = null
       const flush = async (): Promise<void> => {
         if (writeError) throw writeError
         if (pendingBytes === 0) return
         const batch = pending
         const at = queued
-        const end = at + pendingBytes
-        queued = end
+        queued += pendingBytes
         pending = []
         pendingBytes = 0
-        if (running) for (const chunk of batch) running.hash.update(chunk)
-        await writing
-        writing = handle.writev(batch, at).then(
+        if (running) hasher.update(running.key, batch)
+        const write: Promise<void> = handle.writev(batch, at).then(
           () => {
-            position = end
+            writes.delete(write)
           },
           (err: unknown) => {
+            writes.delete(write)
             writeError ??= err
           }
         )
+        writes.add(write)
+        if (writes.size >= UPLOAD_WRITES_IN_FLIGHT) await Promise.race(writes)
       }
       try {
         for await (const data of source) {
@@ -304,16 +324,19 @@ export async function createAttachmentService(deps: AttachmentServiceDeps): Prom
         log.info('upload request ended early; keeping what arrived', { uploadId, error: err instanceof Error ? err.message : String(err) })
       }
       if (!writeError) await flush()
-      await writing
+      await Promise.all(writes)
       // A failed write (disk full): the upload keeps its recorded offset; the file is cut back to it on the next PATCH.
       if (writeError) throw writeError
+      position = queued
       await handle.sync()
       if (running) {
         running.bytes = position
         hashes.set(uploadId, running)
+        discardHash = null
       }
       if (!(await store.attachmentUploadAdvance(uploadId, position, Date.now()))) return uploadNotFound()
     } finally {
+      if (discardHash) hasher.drop(discardHash.key)
       await handle.close()
       active.delete(uploadId)
       settle()
@@ -333,8 +356,14 @@ export async function createAttachmentService(deps: AttachmentServiceDeps): Prom
     const source = files.upload(uploadId)
     try {
       const running = hashes.get(uploadId)
-      const sha256 = running && running.bytes === upload.size ? running.hash.digest('hex') : await hashFile(source)
       hashes.delete(uploadId)
+      let sha256: string
+      if (running && running.bytes === upload.size) {
+        sha256 = await hasher.digest(running.key)
+      } else {
+        if (running) hasher.drop(running.key)
+        sha256 = await hashFile(source)
+      }
       if (upload.sha256 !== null && upload.sha256 !== sha256) {
         await removeUpload(uploadId)
         return fail(422, 'CHECKSUM_MISMATCH', 'The bytes received do not match the sha256 announced; upload the file again.')
@@ -491,6 +520,7 @@ export async function createAttachmentService(deps: AttachmentServiceDeps): Prom
 
     close() {
       clearInterval(sweepTimer)
+      void hasher.close()
     }
   }
 }

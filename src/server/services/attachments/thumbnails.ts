@@ -8,6 +8,10 @@ import { THUMBNAIL_MAX_INPUT_PIXELS, THUMBNAIL_MAX_PX, THUMBNAIL_WEBP_QUALITY } 
 
 const log = createLogger('server:thumbnails')
 
+// Each image is read once: libvips' operation and open-file caches would only hold memory and file handles (a
+// handle kept on a stored file would also stop its deletion on Windows).
+sharp.cache(false)
+
 export interface ThumbnailResult {
   width: number
   height: number

@@ -50,6 +50,8 @@ export interface AttachmentsStoreApi {
   resetUpload(messageId: string, which: UploadWhich): void
   /** Every staged file name still referenced (the outbox folder's other files are leftovers). */
   stagedPaths(): string[]
+  /** Messages with uploads recorded whose message is no longer 'sending' or 'failed' (sent, or gone). */
+  settledUploadMessages(): string[]
   removeUploads(messageId: string): void
   /**
    * Replaces the content of an outgoing message still 'sending' (its file ids once uploaded). Returns the message
@@ -153,6 +155,10 @@ export function openAttachmentsStore(context: StoreDomainContext): StoreDomain<A
   )
   const stagedPaths = db.prepare<[], { staged_path: string }>('SELECT staged_path FROM attachment_uploads')
   const removeUploads = db.prepare<[string]>('DELETE FROM attachment_uploads WHERE message_id = ?')
+  const settled = db.prepare<[], { message_id: string }>(
+    `SELECT DISTINCT u.message_id FROM attachment_uploads u LEFT JOIN messages m ON m.id = u.message_id
+     WHERE m.id IS NULL OR m.status NOT IN ('sending', 'failed')`
+  )
   const setBody = db.prepare<[string, string, string]>("UPDATE messages SET body = ?, type = ? WHERE id = ? AND status = 'sending'")
   const messageById = db.prepare<[string], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`)
 
@@ -180,6 +186,7 @@ export function openAttachmentsStore(context: StoreDomainContext): StoreDomain<A
       setUploadState: (messageId, which, state, error) => context.write(() => setState.run(state, error, messageId, which)),
       resetUpload: (messageId, which) => context.write(() => reset.run(messageId, which)),
       stagedPaths: () => stagedPaths.all().map((row) => row.staged_path),
+      settledUploadMessages: () => settled.all().map((row) => row.message_id),
       removeUploads: (messageId) => context.write(() => removeUploads.run(messageId)),
       setOutgoingContent: (messageId, content) =>
         context.write(() => {
