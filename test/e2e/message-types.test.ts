@@ -91,6 +91,23 @@ describe('message types in the browser', () => {
     await seesMessage(bobPage, '😀 emoji test')
   })
 
+  it('in a narrow window the tools sit behind "More tools" and the message field keeps its width', async () => {
+    await alicePage.setViewportSize({ width: 500, height: 760 })
+    try {
+      expect((await composer(alicePage).boundingBox())?.width ?? 0).toBeGreaterThanOrEqual(300)
+      await alicePage.getByRole('button', { name: 'More tools', exact: true }).click()
+      await alicePage.getByRole('button', { name: 'Emoji', exact: true }).click()
+      const search = alicePage.getByRole('combobox', { name: 'Search emoji' })
+      await waitVisible(search)
+      await search.press('Escape')
+      await eventually(async () =>
+        expect(await alicePage.getByRole('button', { name: 'More tools', exact: true }).evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true)
+      )
+    } finally {
+      await alicePage.setViewportSize({ width: 1180, height: 760 })
+    }
+  })
+
   it('a link in a text is a link, opened outside the app', async () => {
     await send(alicePage, 'read https://example.com/docs?page=2 today')
     const link = messageLog(bobPage).getByRole('link', { name: 'https://example.com/docs?page=2' })

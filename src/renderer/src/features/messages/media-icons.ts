@@ -2,7 +2,7 @@
 // icon set stays small; MediaIcon renders them.
 export type MediaIconName =
   | 'paperclip' | 'mic' | 'smile' | 'file' | 'fileImage' | 'fileAudio' | 'fileVideo' | 'fileArchive' | 'fileText'
-  | 'play' | 'pause' | 'download' | 'folder' | 'external' | 'mapPin' | 'zoomIn' | 'zoomOut' | 'maximize' | 'stop' | 'trash' | 'layers' | 'save' | 'x'
+  | 'more' | 'play' | 'pause' | 'download' | 'folder' | 'external' | 'mapPin' | 'zoomIn' | 'zoomOut' | 'maximize' | 'stop' | 'trash' | 'layers' | 'save' | 'x'
 
 const FILE_BASE = ['M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8Z', 'M14 2v6h6']
 
@@ -16,6 +16,7 @@ export const MEDIA_ICON_PATHS: Record<MediaIconName, string[]> = {
   fileVideo: [...FILE_BASE, 'm10 11 5 3-5 3Z'],
   fileArchive: [...FILE_BASE, 'M10 10h2', 'M10 13h2', 'M10 16h2'],
   fileText: [...FILE_BASE, 'M16 13H8', 'M16 17H8', 'M10 9H8'],
+  more: ['M12 13a1 1 0 1 0 0-2 1 1 0 0 0 0 2Z', 'M19 13a1 1 0 1 0 0-2 1 1 0 0 0 0 2Z', 'M5 13a1 1 0 1 0 0-2 1 1 0 0 0 0 2Z'],
   play: ['M6 4l14 8-14 8Z'],
   pause: ['M6 4h4v16H6Z', 'M14 4h4v16h-4Z'],
   download: ['M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-4', 'M7 10l5 5 5-5', 'M12 15V3'],
