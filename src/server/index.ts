@@ -16,12 +16,15 @@ import { attachGateway, WS_PATH } from './gateway/ws-gateway'
 import { OnlineRegistry } from './gateway/online-registry'
 import { createAccountDeparture, createAccountService } from './services/accounts'
 import { createMessageService } from './services/messages'
+import { createMessageOpsService } from './services/message-ops'
 import { createSyncService } from './services/sync'
 import { createGroupsService } from './services/groups'
 import { createContactsService } from './services/contacts'
 import { contactsConfigFromEnv } from './services/contacts/config'
 import { createProfilesService } from './services/profiles'
 import { createRoomService } from './services/rooms/service'
+import { createReactionsService } from './services/reactions'
+import { createDevicesService } from './services/devices'
 import { createReceiptsService } from './services/receipts'
 import type { RoomFanoutStats } from './services/rooms/fanout'
 import { LOG_TRIM_INTERVAL_MS, retentionCutoff, storageConfigFromEnv } from './config'
@@ -81,6 +84,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const registry = new OnlineRegistry()
   const contactsConfig = contactsConfigFromEnv()
   const contacts = createContactsService(store, registry, contactsConfig)
+  const messageOps = createMessageOpsService(store, registry)
   let attachments: AttachmentService
   try {
     // Room membership is live (the rooms service below); the check runs only once requests arrive.
@@ -94,7 +98,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     await store.close()
     throw err
   }
-  const messages = createMessageService(store, registry, contacts, attachments)
+  const messages = createMessageService(store, registry, contacts, attachments, messageOps)
   const groups = createGroupsService(store, registry)
   // A device's first connection subscribes it to its groups' live entries (fan-out by online devices).
   registry.useGroupLoader((user) => store.groupIdsOf(user))
@@ -107,7 +111,14 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const departure = createAccountDeparture(store, groups, rooms)
   const profiles = createProfilesService(store, registry, contacts, config.attemptLimits.account, departure)
   registry.onPresence((user, online) => profiles.presenceChanged(user, online))
-  const accounts = createAccountService(store, tokens, createAttemptLimiter(store, config.attemptLimits), contactsConfig.deletedNameReserveMs)
+  const reactions = createReactionsService(store, registry)
+  const devices = createDevicesService(store, registry)
+  // The device list's last seen: when a device connects and when it goes away.
+  registry.onAdded((session) => devices.seen(session.sessionId, session.platform ?? null))
+  registry.onRemoved((session) => devices.seen(session.sessionId, null))
+  const accounts = createAccountService(store, tokens, createAttemptLimiter(store, config.attemptLimits), contactsConfig.deletedNameReserveMs, (user, sessionId, name) =>
+    devices.signedIn(user, sessionId, name)
+  )
 
   const credentials = createAppCredentials(store)
   const platform = createPlatformService({ store, messages, groups, rooms, contacts, live: registry, departure })
@@ -126,7 +137,9 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const app = createAppServer(accounts, config, { service: platform, credentials }, { service: attachments, tokens })
   // The WebSocket gateway shares the port: it handles the upgrade requests of fastify's own http.Server.
   const httpServer = app.server
-  const gateway = attachGateway(httpServer, { config, tokens, store, registry, messages, sync, contacts, profiles, rooms, groups, receipts })
+  const gateway = attachGateway(httpServer, {
+    config, tokens, store, registry, messages, sync, contacts, profiles, rooms, groups, reactions, devices, receipts, messageOps
+  })
 
   try {
     await app.listen({ port: config.port, host: config.host })
@@ -153,6 +166,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     await serverClosed
     stopRetention()
     stopAuthCleanup()
+    messageOps.close()
     // The last-seen times of the devices the shutdown closed are written before the store goes.
     await profiles.settled()
     rooms.close()

@@ -31,6 +31,9 @@ export type AppErrorCode =
   | 'FULL'
   | 'CONFLICT' // already so (already friends, already a member, a request already pending)
   | 'LIMIT_EXCEEDED'
+  | 'RECALL_WINDOW_CLOSED' // the message is older than the server's recall window
+  | 'EDIT_WINDOW_CLOSED' // the message is older than the server's edit window
+  | 'MESSAGE_GONE' // the message was recalled or has expired
   | 'TOO_LARGE' // a file over the server's upload limit; params.limitBytes
   | 'CANCELED' // the user canceled a transfer
   | 'CHECKSUM_MISMATCH' // downloaded bytes do not match the attachment's SHA-256

@@ -1,6 +1,6 @@
 // bench:store — the roaming store at scale: sync-style inserts through applyEvents (search indexes on) vs raw
-// better-sqlite3 inserts, keyset history pages, search (rare and common words, substrings, CJK) and reopen
-// time. Prints ONE JSON object.
+// better-sqlite3 inserts, older history back-filled newest first (as a new device does), keyset history pages,
+// search (rare and common words, substrings, CJK) and reopen time. Prints ONE JSON object.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -27,6 +27,13 @@ const VOCABULARY_SIZE = 5_000
 /** Share of messages written in Chinese (runs of two-character words without spaces). */
 const CJK_SHARE = 0.1
 const CJK_VOCABULARY_SIZE = 2_000
+/**
+ * Share of the messages (the oldest) stored the way back-fill stores them (sync/backfill.ts): after the newer ones,
+ * in pages of BACKFILL_PAGE, the newest page first. Search must still list them in time order, as fast.
+ */
+const BACKFILL_SHARE = Number(process.env.BENCH_BACKFILL_SHARE ?? 0.3)
+/** The back-fill's page size (sync/backfill.ts BACKFILL_PAGE_SIZE). */
+const BACKFILL_PAGE = 100
 const ME = 'me'
 const START_TIME_MS = 1_700_000_000_000
 /** Messages are one second apart; a sender's clock (the id's timestamp) is up to this far behind the server's. */
@@ -147,18 +154,37 @@ function elapsedMs(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e6
 }
 
-async function insertThroughStore(file: string, vocabulary: string[], cjkVocabulary: string[], distribution: Distribution): Promise<number> {
+/** Milliseconds spent storing the newer messages through sync, and the older share through back-fill pages. */
+async function insertThroughStore(
+  file: string,
+  vocabulary: string[],
+  cjkVocabulary: string[],
+  distribution: Distribution,
+  backfillShare: number
+): Promise<{ syncMs: number; syncCount: number; backfillMs: number; backfillCount: number }> {
   const store = await openMessageStore(file)
   const next = messageStream(vocabulary, cjkVocabulary, distribution)
-  let spentMs = 0
-  for (let done = 0; done < MESSAGES; done += SYNC_BATCH) {
-    const batch = next(SYNC_BATCH)
+  const backfillCount = Math.floor(MESSAGES * backfillShare)
+  // The oldest messages exist on the server; this device gets them after the newer ones.
+  const older: ChatMessage[] = []
+  while (older.length < backfillCount) older.push(...next(Math.min(SYNC_BATCH, backfillCount - older.length)))
+  let syncMs = 0
+  for (let done = backfillCount; done < MESSAGES; done += SYNC_BATCH) {
+    const batch = next(Math.min(SYNC_BATCH, MESSAGES - done))
     const start = process.hrtime.bigint()
     await store.applyEvents(batch, batch.at(-1)!.seq!, null)
-    spentMs += elapsedMs(start)
+    syncMs += elapsedMs(start)
+  }
+  let backfillMs = 0
+  for (let end = older.length; end > 0; end -= BACKFILL_PAGE) {
+    // A history page as the server answers it: newest first.
+    const page = older.slice(Math.max(0, end - BACKFILL_PAGE), end).reverse()
+    const start = process.hrtime.bigint()
+    await store.applyEvents(page, MESSAGES, null)
+    backfillMs += elapsedMs(start)
   }
   await store.close()
-  return spentMs
+  return { syncMs, syncCount: MESSAGES - backfillCount, backfillMs, backfillCount }
 }
 
 /**
@@ -205,14 +231,14 @@ async function main(): Promise<void> {
     const vocabulary = buildVocabulary(seededRandom(7))
     const cjkVocabulary = buildCjkVocabulary(seededRandom(8))
     const storeFile = path.join(dir, 'store.db')
-    const storeInsertMs = await insertThroughStore(storeFile, vocabulary, cjkVocabulary, 'zipf')
+    const inserted = await insertThroughStore(storeFile, vocabulary, cjkVocabulary, 'zipf', BACKFILL_SHARE)
     const rawInsertMs = insertRaw(path.join(dir, 'raw.db'), vocabulary, cjkVocabulary, 'zipf')
     fs.rmSync(path.join(dir, 'raw.db'), { force: true })
     // The same measurements with messages spread evenly (the worst case for the keyset index), kept visible.
     let storeUniformMs = NaN
     let rawUniformMs = NaN
     if (WITH_UNIFORM) {
-      storeUniformMs = await insertThroughStore(path.join(dir, 'uniform.db'), vocabulary, cjkVocabulary, 'uniform')
+      storeUniformMs = (await insertThroughStore(path.join(dir, 'uniform.db'), vocabulary, cjkVocabulary, 'uniform', 0)).syncMs
       fs.rmSync(path.join(dir, 'uniform.db'), { force: true })
       rawUniformMs = insertRaw(path.join(dir, 'raw-uniform.db'), vocabulary, cjkVocabulary, 'uniform')
       fs.rmSync(path.join(dir, 'raw-uniform.db'), { force: true })
@@ -236,11 +262,21 @@ async function main(): Promise<void> {
       await store.search(word, SEARCH_LIMIT)
       searchMs.push(elapsedMs(start))
     }
+    // The 10 most frequent words (Zipf ranks 1-10; by the weights 'the' is in ~70% of the messages), newest 50 hits;
+    // back-filled history included (the store holds the oldest BACKFILL_SHARE stored last, newest first).
     const commonWordMs: number[] = []
     for (const word of COMMON_WORDS.slice(0, 10)) {
       const start = process.hrtime.bigint()
       await store.search(word, SEARCH_LIMIT)
       commonWordMs.push(elapsedMs(start))
+    }
+    // The same for the 10 most frequent words of 3+ letters ('the', 'and', 'that', ...): the common words that go
+    // through the word and substring indexes, not the short-word scan of the newest messages ('a', 'i', 'to').
+    const commonLongWordMs: number[] = []
+    for (const word of COMMON_WORDS.filter((w) => w.length >= 3).slice(0, 10)) {
+      const start = process.hrtime.bigint()
+      await store.search(word, SEARCH_LIMIT)
+      commonLongWordMs.push(elapsedMs(start))
     }
     // Substrings of words (the middle of a random vocabulary word of 5+ letters: 'ssag' in 'message').
     const substringMs: number[] = []
@@ -282,7 +318,9 @@ async function main(): Promise<void> {
     console.log(
       JSON.stringify({
         messages: MESSAGES,
-        insertPerSec: Math.round(MESSAGES / (storeInsertMs / 1000)),
+        insertPerSec: Math.round(inserted.syncCount / (inserted.syncMs / 1000)),
+        backfillInsertPerSec: Math.round(inserted.backfillCount / (inserted.backfillMs / 1000)),
+        backfillShare: BACKFILL_SHARE,
         rawInsertPerSec: Math.round(MESSAGES / (rawInsertMs / 1000)),
         insertPerSecUniform: Math.round(MESSAGES / (storeUniformMs / 1000)),
         rawInsertPerSecUniform: Math.round(MESSAGES / (rawUniformMs / 1000)),
@@ -293,6 +331,8 @@ async function main(): Promise<void> {
         searchP99Ms: percentile(searchMs, 99),
         searchCommonWordP50Ms: percentile(commonWordMs, 50),
         searchCommonWordP99Ms: percentile(commonWordMs, 99),
+        searchCommonLongWordP50Ms: percentile(commonLongWordMs, 50),
+        searchCommonLongWordP99Ms: percentile(commonLongWordMs, 99),
         searchSubstringP50Ms: percentile(substringMs, 50),
         searchSubstringP99Ms: percentile(substringMs, 99),
         searchCjkWordP50Ms: percentile(cjkWordMs, 50),

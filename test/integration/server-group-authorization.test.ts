@@ -98,7 +98,23 @@ const CASES: Record<Exclude<GroupOperation, 'create' | 'directory' | 'mine' | 'i
       c.request({ send: { clientId: randomClientId(), to: f.group, chatType: GROUP, body: { text: { text: '@all', mentionAll: true } } } })
   },
   history: { run: (c, f) => c.request({ history: { conversation: f.group, chatType: GROUP } }) },
-  markRead: { run: (c, f) => c.request({ markRead: { conversation: f.group, chatType: GROUP, seq: 1 } }) }
+  markRead: { run: (c, f) => c.request({ markRead: { conversation: f.group, chatType: GROUP, seq: 1 } }) },
+  // Recall and edit (services/message-ops): the actor's own message (a non-member has none: alice's stands in).
+  recallOwn: {
+    prepare: ownMessage,
+    run: (c, f) => c.request({ recall: { conversation: f.group, chatType: GROUP, serverId: f.serverId } })
+  },
+  recallOthers: { run: (c, f) => c.request({ recall: { conversation: f.group, chatType: GROUP, serverId: f.serverId } }) },
+  edit: {
+    prepare: ownMessage,
+    run: (c, f) => c.request({ edit: { conversation: f.group, chatType: GROUP, serverId: f.serverId, text: 'fixed' } })
+  }
+}
+
+/** Makes the fixture's message one the actor sent (when the actor may send at all). */
+async function ownMessage(f: Fixture, actor: string): Promise<void> {
+  const sent = await client(actor).request({ send: { clientId: randomClientId(), to: f.group, chatType: GROUP, body: { text: { text: 'mine' } } } })
+  if (sent.sendAck) f.serverId = Number(sent.sendAck.serverId)
 }
 
 /** A fresh group: alice owner, bob admin, carol and erin members, one message from alice. */

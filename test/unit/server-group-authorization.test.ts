@@ -57,7 +57,10 @@ const EXPECTED: Record<GroupOperation, string[]> = {
   send: ['NM NM NM BN DS', 'ok MU MA BN DS', 'ok MU ok BN DS', 'ok MU ok BN DS'],
   mentionAll: ['NM NM NM BN DS', 'FB FB FB BN DS', 'ok MU ok BN DS', 'ok MU ok BN DS'],
   history: MEMBERS,
-  markRead: MEMBERS
+  markRead: MEMBERS,
+  recallOwn: MEMBERS,
+  recallOthers: ADMINS,
+  edit: ['NM NM NM BN DS', 'ok MU MA BN DS', 'ok MU ok BN DS', 'ok MU ok BN DS']
 }
 
 // Rows: actor none, member, admin, owner. Columns: target none, member, admin, owner (not the actor themself).

@@ -22,8 +22,11 @@ describe('store migrations', () => {
   afterEach(() => tmp.remove())
 
   it('knows its migrations in order, one per version, starting at 1', () => {
-    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, index) => index + 1))
-    expect(LATEST_SCHEMA_VERSION).toBe(MIGRATIONS.length)
+    // Issue 7 pre-allocated numbers per branch (008-013): a version may be missing until its branch is merged.
+    const versions = MIGRATIONS.map((m) => m.version)
+    expect(versions[0]).toBe(1)
+    for (let i = 1; i < versions.length; i++) expect(versions[i]).toBeGreaterThan(versions[i - 1]!)
+    expect(LATEST_SCHEMA_VERSION).toBe(versions.at(-1))
   })
 
   it('creates the latest schema on a fresh database, with STRICT tables', () => {

@@ -84,11 +84,19 @@ export async function registerAccount(serverUrl: string, username: string, passw
 }
 
 /** Sign in; with `deviceId` the server binds the token to this device (a copy used elsewhere is refused). */
-export async function loginAccount(serverUrl: string, username: string, password: string, deviceId?: string): Promise<LoginResult> {
+export async function loginAccount(
+  serverUrl: string,
+  username: string,
+  password: string,
+  deviceId?: string,
+  /** What the account's device list shows for this device. */
+  deviceName?: string
+): Promise<LoginResult> {
   const { status, body } = await postJson(serverUrl, '/app/chat/user/login', {
     userAccount: username,
     userPassword: password,
-    ...(deviceId ? { deviceId } : {})
+    ...(deviceId ? { deviceId } : {}),
+    ...(deviceName ? { deviceName } : {})
   })
   if (status === 401 || status === 404) {
     throw new AppError('INVALID_CREDENTIALS', 'The username or password is incorrect.')

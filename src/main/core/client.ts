@@ -9,6 +9,7 @@ import {
   type Conversation,
   type ConversationKey,
   type MessagePage,
+  type ReplyInfo,
   type SessionInfo
 } from '../../shared/model'
 import { MAX_TEXT_BYTES, utf8ByteLength } from '../../shared/limits'
@@ -20,10 +21,14 @@ import type { ConnectionEnded } from './net/connection'
 import type { GroupsClient } from './groups'
 import type { ContactsClient } from './contacts'
 import type { RoomsClient } from './rooms/client'
+import type { MessageOpsClient } from './message-ops'
 import type { AttachmentsClient, SendAttachmentArgs } from './attachments'
+import type { SearchClient } from './search'
 import type { ReceiptsClient } from './receipts'
 import { decodeLogEntry, type LogEntryDecoder } from './protocol/log-entry'
 import { newOutgoingText } from './protocol/messages'
+import type { ReactionsClient } from './reactions'
+import { FORWARD_MAX_TARGETS, forwardContent, replyInfoOf } from './forward/compose'
 import { StoreError } from './store'
 import type { MessageStore } from './store/types'
 import type { SyncError } from './sync/syncer'
@@ -134,6 +139,11 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     return this.requireSession().rooms
   }
 
+  /** Reactions, one-to-one pins, conversation state and the device list of the signed-in session. */
+  get reactions(): ReactionsClient {
+    return this.requireSession().reactions
+  }
+
   /** Delivery and read receipts, privacy settings and typing of the signed-in session. */
   get receipts(): ReceiptsClient {
     return this.requireSession().receipts
@@ -142,6 +152,16 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
   /** Contacts, profiles, presence and the account of the signed-in session. */
   get contacts(): ContactsClient {
     return this.requireSession().contacts
+  }
+
+  /** Message search, opening a hit in context, and the history back-fill of the signed-in session. */
+  get search(): SearchClient {
+    return this.requireSession().search
+  }
+
+  /** The user did something (the history back-fill waits until they are idle). */
+  noteUserActivity(): void {
+    this.active?.backfill.noteUserActivity()
   }
 
   /**
@@ -184,6 +204,11 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
       .catch(rethrowAsAppError)
   }
 
+  /** Recall, edit, delete for me, clearing and self-destruct of the signed-in session. */
+  get messageOps(): MessageOpsClient {
+    return this.requireSession().messageOps
+  }
+
   /** The groups of the signed-in session (create, manage, members, directory, invitations). */
   get groups(): GroupsClient {
     return this.requireSession().groups
@@ -210,7 +235,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     this.signingIn = true
     try {
       const typed = canonicalUserId(username) ?? username.trim()
-      const account = await loginAccount(this.options.serverUrl, typed, password, this.options.deviceId)
+      const account = await loginAccount(this.options.serverUrl, typed, password, this.options.deviceId, `Parley (${this.options.platform ?? 'desktop'})`)
       const user = canonicalUserId(account.user) ?? account.user
       const store = await this.openStore(user, [username, account.user])
       const session = new DeviceSession(this.host, user, account.token, account.expiresAt, store)
@@ -289,7 +314,18 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     await this.active?.whenSynced()
   }
 
-  async sendText(to: ConversationRef, text: string, mentions: { mentions?: string[]; mentionAll?: boolean } = {}): Promise<ChatMessage> {
+  async sendText(
+    to: ConversationRef,
+    text: string,
+    mentions: {
+      mentions?: string[]
+      mentionAll?: boolean
+      /** The id of the message this one replies to. */
+      replyTo?: string
+      /** Burn after reading (one-to-one): seconds from the recipient's first read. */
+      burnAfterReadSec?: number
+    } = {}
+  ): Promise<ChatMessage> {
     const session = this.requireSession()
     if (typeof to === 'string' && !to.trim()) throw new AppError('BAD_ARGUMENT', 'Choose who to send the message to.')
     const conversation = keyOf(to)
@@ -300,12 +336,15 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
       })
     }
     const message = newOutgoingText(session.info.user, conversation, text)
+    if (mentions.replyTo) message.replyTo = await this.replyQuote(session, conversation, mentions.replyTo)
     if (conversation.type === 'group') {
       await this.checkGroupSendable(session, conversation.id)
       const users = [...new Set((mentions.mentions ?? []).flatMap((u) => canonicalUserId(u) ?? []))]
       if (message.content.type === 'text' && users.length > 0) message.content.mentions = users
       if (message.content.type === 'text' && mentions.mentionAll) message.content.mentionAll = true
     }
+    // Burn after reading (message-ops): one-to-one chats; the timer starts at the recipient's first read.
+    if (mentions.burnAfterReadSec && conversation.type === 'single') message.burnAfterReadSec = Math.floor(mentions.burnAfterReadSec)
     return session.outbox.enqueue(message).catch(rethrowAsAppError)
   }
 
@@ -322,6 +361,44 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
       content: { type: 'location', latitude: place.latitude, longitude: place.longitude, address: place.address.trim(), name: place.name.trim() }
     }
     return session.outbox.enqueue(message).catch(rethrowAsAppError)
+  }
+
+  /** The quote of a message of `conversation` for a reply to it. */
+  private async replyQuote(session: DeviceSession, conversation: ConversationKey, messageId: string): Promise<ReplyInfo> {
+    const original = await session.store.getMessage(messageId).catch(rethrowAsAppError)
+    if (!original || original.chatType !== conversation.type || original.conversationId !== conversation.id) {
+      throw new AppError('NOT_FOUND', 'The message you are replying to is not in this conversation.')
+    }
+    return replyInfoOf(original)
+  }
+
+  /**
+   * Forwards messages of this device to conversations: one message as itself (marked forwarded), several as one
+   * combined message. Attachments keep their references (the server grants the target conversation the bytes).
+   */
+  async forward(messageIds: readonly string[], targets: readonly ConversationRef[]): Promise<ChatMessage[]> {
+    const session = this.requireSession()
+    if (targets.length === 0) throw new AppError('BAD_ARGUMENT', 'Choose where to forward the messages.')
+    if (targets.length > FORWARD_MAX_TARGETS) {
+      throw new AppError('LIMIT_EXCEEDED', `You can forward to at most ${FORWARD_MAX_TARGETS} conversations at once.`, { params: { limit: FORWARD_MAX_TARGETS } })
+    }
+    const originals: ChatMessage[] = []
+    for (const id of messageIds) {
+      const original = await session.store.getMessage(id).catch(rethrowAsAppError)
+      if (!original) throw new AppError('NOT_FOUND', 'A message to forward is no longer on this device.')
+      originals.push(original)
+    }
+    const { content, forwarded } = forwardContent(originals)
+    const sent: ChatMessage[] = []
+    for (const target of targets) {
+      const conversation = keyOf(target)
+      if (conversation.type === 'room') throw new AppError('BAD_ARGUMENT', 'Messages cannot be forwarded to a chat room.')
+      if (conversation.type === 'group') await this.checkGroupSendable(session, conversation.id)
+      const message: ChatMessage = { ...newOutgoingText(session.info.user, conversation, ''), content: structuredClone(content) }
+      if (forwarded) message.forwarded = true
+      sent.push(await session.outbox.enqueue(message).catch(rethrowAsAppError))
+    }
+    return sent
   }
 
   async retry(messageId: string): Promise<ChatMessage> {

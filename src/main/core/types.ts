@@ -1,5 +1,6 @@
 // The public face of the client core: ChatClient's options and events. The shells (Electron main,
 // browser host) and the core session API only depend on this, never on the client's internals.
+import type { ConversationState, PinsChanged, ReactionsChanged } from '../../shared/model/reactions'
 import type {
   ChatMessage,
   ConnectionStatus,
@@ -7,7 +8,7 @@ import type {
   MessagePage,
   SessionInfo
 } from '../../shared/model'
-import type { ConversationKey, GroupsChanged } from '../../shared/model'
+import type { BackfillStatus, ConversationKey, GroupsChanged } from '../../shared/model'
 import type { LogEntryDecoder } from './protocol/log-entry'
 import type { AppliedUserEvent } from './store/domain-types'
 import type { ContactsState, UserPresence, UserProfile } from '../../shared/model/contacts'
@@ -75,6 +76,13 @@ export interface ClientTimings {
   maxServerReconnectWindowMs: number
   /** Longest pause between two attempts of one message in the outbox. */
   sendRetryMaxMs: number
+  /**
+   * History back-fill (sync/backfill.ts): idle time before it goes on, pause between pages, retry after a failure.
+   * Absent: DEFAULT_BACKFILL_TIMINGS.
+   */
+  backfillIdleMs?: number
+  backfillPageIntervalMs?: number
+  backfillRetryMs?: number
 }
 
 export interface ChatClientEvents {
@@ -100,8 +108,22 @@ export interface ChatClientEvents {
   roomEvent: RoomEvent
   /** A command message arrived (messages/commands.ts): delivered to the app, never stored or shown. */
   command: AppCommand
+  /** Messages left this device: deleted for me, cleared, or expired (message-ops/index.ts). */
+  messagesRemoved: { conversation: ConversationKey; ids: string[] }
+  /** A conversation's disappearing timer changed (either side set it). */
+  conversationSettings: { conversation: ConversationKey; disappearAfterSec: number; changedBy: string }
+  /** A message's reactions changed (reactions/index.ts). */
+  reactionsChanged: ReactionsChanged
+  /** A one-to-one conversation's pins changed. */
+  pinsChanged: PinsChanged
+  /** The account's state of a conversation changed (pinned, marked unread, deleted: its messages are gone here). */
+  conversationStateChanged: ConversationState & { deleted: boolean }
+  /** A device of the account signed in or out. */
+  devicesChanged: { sessionId: string; signedOut: boolean }
   /** An upload or download moved (progress, done, failed, canceled): attachments/index.ts. */
   transfer: TransferEvent
+  /** The history back-fill moved on, paused or finished (how far back search reaches). */
+  backfill: BackfillStatus
   /** The peer of a one-to-one chat moved its delivered / read pointer (receipts/index.ts). */
   peerReceipts: PeerReceipts
   /** A member read past messages of mine in a group. */
@@ -139,7 +161,11 @@ export interface ChatClientApi {
    * Store in the outbox (status 'sending') and send; resolves once stored, before the ack. A conversation given as
    * a plain string is a single chat with that user (every method below takes either form).
    */
-  sendText(to: ConversationRef, text: string, mentions?: { mentions?: string[]; mentionAll?: boolean }): Promise<ChatMessage>
+  sendText(
+    to: ConversationRef,
+    text: string,
+    mentions?: { mentions?: string[]; mentionAll?: boolean; burnAfterReadSec?: number }
+  ): Promise<ChatMessage>
   /** Send a failed message again. */
   retry(messageId: string): Promise<ChatMessage>
   listConversations(): Promise<Conversation[]>

@@ -50,7 +50,8 @@ const loginSchema = {
     ...credentialsBody,
     properties: {
       ...credentialsBody.properties,
-      deviceId: { description: `optional: binds the session to this device (at most ${MAX_DEVICE_ID_LENGTH} characters)` }
+      deviceId: { description: `optional: binds the session to this device (at most ${MAX_DEVICE_ID_LENGTH} characters)` },
+      deviceName: { description: 'optional: the name the account\'s device list shows for this device' }
     }
   },
   response: {
@@ -77,6 +78,7 @@ interface CredentialsBody {
   userAccount?: unknown
   userPassword?: unknown
   deviceId?: unknown
+  deviceName?: unknown
 }
 
 function sendFailure(reply: FastifyReply, failure: AccountFailure): FastifyReply {
@@ -167,7 +169,7 @@ export function createAppServer(
 
       scope.post<{ Body: CredentialsBody }>('/login', { schema: { ...loginSchema, response: { ...loginSchema.response, '4xx': errorSchema } } }, async (request, reply) => {
         const body = request.body
-        const result = await accounts.login(body.userAccount, body.userPassword, body.deviceId, { address: request.ip })
+        const result = await accounts.login(body.userAccount, body.userPassword, body.deviceId, { address: request.ip }, body.deviceName)
         if (!result.ok) return sendFailure(reply, result)
         return {
           code: 'RES_OK',

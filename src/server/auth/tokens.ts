@@ -57,7 +57,7 @@ export interface TokenService {
   readonly ttlMs: number
   readonly idleMs: number
   /** Starts a device session (login) and returns its first token. */
-  issue(user: string, deviceId: string | null, now?: number): Promise<IssuedToken>
+  issue(user: string, deviceId: string | null, now?: number): Promise<IssuedToken & { sessionId: string }>
   check(token: string, options: CheckOptions): Promise<TokenCheck>
   /**
    * An HTTP request's Bearer token (attachments): valid, current and of a live session, from any device (HTTP
@@ -113,7 +113,7 @@ export function createTokenService(store: ServerStore, ttlSec: number, idleMs: n
         { sessionId, user, deviceId: deviceId || null, createdAt: now, renewedAt: now, revokedAt: null },
         row
       )
-      return { token, expiresAt: row.expiresAt }
+      return { token, expiresAt: row.expiresAt, sessionId }
     },
 
     async check(token, { deviceId, user, now = Date.now() }) {

@@ -78,6 +78,8 @@ export function createDispatcher(services: GatewayServices): RequestDispatcher {
       }
       case 'sync': {
         const request = frame.sync ?? {}
+        // Nothing expired comes back: a due sweep (services/message-ops) finishes before the log is read.
+        await services.messageOps.sweepIfDue()
         const batch = await sync.sync(context.user, request.afterSeq ?? 0, request.limit)
         if (batch === 'cursor-expired') {
           context.sendError(id, ErrorCode.ERROR_CURSOR_EXPIRED, 'The sync cursor is older than the kept log; start again from the conversation list.')
@@ -88,6 +90,7 @@ export function createDispatcher(services: GatewayServices): RequestDispatcher {
       }
       case 'history': {
         const request = frame.history ?? {}
+        await services.messageOps.sweepIfDue()
         if (!request.conversation) {
           context.sendError(id, ErrorCode.ERROR_BAD_REQUEST, 'History needs a conversation.')
           return
@@ -102,6 +105,30 @@ export function createDispatcher(services: GatewayServices): RequestDispatcher {
         context.sendFrame({ id, historyPage: page })
         return
       }
+      case 'recall': {
+        const answer = await services.messageOps.recall(context.user, frame.recall ?? {})
+        if (answer.ok) context.sendFrame({ id, recallOk: answer.value })
+        else context.sendError(id, answer.code, answer.message)
+        return
+      }
+      case 'edit': {
+        const answer = await services.messageOps.edit(context.user, frame.edit ?? {})
+        if (answer.ok) context.sendFrame({ id, editOk: answer.value })
+        else context.sendError(id, answer.code, answer.message)
+        return
+      }
+      case 'conversationSettings': {
+        const answer = await services.messageOps.settings(context.user, frame.conversationSettings ?? {})
+        if (answer.ok) context.sendFrame({ id, conversationSettingsOk: answer.value })
+        else context.sendError(id, answer.code, answer.message)
+        return
+      }
+      case 'clearConversation': {
+        const answer = await services.messageOps.clear(context.user, frame.clearConversation ?? {})
+        if (answer.ok) context.sendFrame({ id, clearConversationOk: answer.value })
+        else context.sendError(id, answer.code, answer.message)
+        return
+      }
       case 'groups': {
         const answer = await services.groups.handle(context.user, frame.groups ?? {})
         if (answer.ok) context.sendFrame({ id, groupsOk: answer.value })
@@ -113,6 +140,7 @@ export function createDispatcher(services: GatewayServices): RequestDispatcher {
         return
       }
       case 'recent': {
+        await services.messageOps.sweepIfDue()
         context.sendFrame({ id, recentOk: await sync.recent(context.user, frame.recent ?? {}) })
         return
       }
@@ -140,6 +168,8 @@ export function createDispatcher(services: GatewayServices): RequestDispatcher {
           // The user's other devices learn it like a message (and catch up on it from the log if offline).
           const event = { seq: moved.eventSeq, readPointer: { conversation, chatType, seq: moved.seq } }
           registry.deliver(context.user, () => encodeFrame({ id: 0, event }), context)
+          // The first read starts burn-after-reading timers (services/message-ops).
+          await services.messageOps.readMoved(context.user, conversation, moved.seq)
         }
         context.sendFrame({ id, markReadOk: { seq: moved.seq, eventSeq: moved.eventSeq } })
         // The peer's devices learn read (or only delivered, when this account turned read receipts off).
@@ -200,6 +230,36 @@ export function createDispatcher(services: GatewayServices): RequestDispatcher {
         context.sendFrame({ id, signOutOk: {} })
         registry.endSessions(context.user, allDevices ? 'all' : ended, allDevices ? SIGNED_OUT_ELSEWHERE_MESSAGE : SIGNED_OUT_MESSAGE, context)
         context.close(CloseCode.CLOSE_SIGNED_OUT, 'Signed out.')
+        return
+      }
+      case 'react': {
+        const answer = await services.reactions.react(context.user, frame.react ?? {}, context)
+        if (answer.ok) context.sendFrame({ id, reactOk: answer.value })
+        else context.sendError(id, answer.code, answer.message)
+        return
+      }
+      case 'reactions': {
+        const answer = await services.reactions.reactions(context.user, frame.reactions ?? {})
+        if (answer.ok) context.sendFrame({ id, reactionsOk: answer.value })
+        else context.sendError(id, answer.code, answer.message)
+        return
+      }
+      case 'messagePin': {
+        const answer = await services.reactions.messagePin(context.user, frame.messagePin ?? {}, context)
+        if (answer.ok) context.sendFrame({ id, messagePinOk: answer.value })
+        else context.sendError(id, answer.code, answer.message)
+        return
+      }
+      case 'conversationState': {
+        const answer = await services.reactions.conversationState(context.user, frame.conversationState ?? {}, context)
+        if (answer.ok) context.sendFrame({ id, conversationStateOk: answer.value })
+        else context.sendError(id, answer.code, answer.message)
+        return
+      }
+      case 'devices': {
+        const answer = await services.devices.handle(context.user, context.grant.sessionId, frame.devices ?? {}, context)
+        if (answer.ok) context.sendFrame({ id, devicesOk: answer.value })
+        else context.sendError(id, answer.code, answer.message)
         return
       }
       case 'auth':

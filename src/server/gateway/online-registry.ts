@@ -1,6 +1,7 @@
 // Owns who is online on this node: user -> device id -> live session. Implements the services' EventFanout, decides
 // replacement when the same (user, device) signs in twice, and ends the live sockets of revoked device sessions.
 import { createLogger } from '../../shared/logger'
+import type { ErrorCode } from '../../shared/proto/codec'
 import type { ConnectionRef, EventFanout, GroupFanout } from '../services/fanout'
 
 const log = createLogger('server:registry')
@@ -11,11 +12,13 @@ export interface OnlineSession {
   readonly deviceId: string
   /** The device session (token family) the connection is authenticated with. */
   readonly sessionId: string
+  /** The platform the device named at auth, null when none. */
+  readonly platform?: string | null
   sendBytes(bytes: Uint8Array): void
   /** Writes a fan-out's frame in a coming slice, in order with everything else the connection is sent. */
   queueBytes(bytes: Uint8Array): void
-  /** The session was revoked (sign-out, reuse of a rotated token): tell the device and close for good. */
-  endRevoked(message: string): void
+  /** The session was revoked (sign-out, reuse of a rotated token): tell the device why (`code`) and close for good. */
+  endRevoked(message: string, code?: ErrorCode): void
 }
 
 /** Told when a user's first device comes online (true) and when their last one goes (false). */
@@ -55,6 +58,7 @@ export class OnlineRegistry implements EventFanout, GroupFanout {
     if (previous && previous !== session) this.unsubscribeGroups(previous)
     this.subscribeGroups(session)
     if (cameOnline) this.presenceListener?.(session.user, true)
+    for (const listener of this.additionListeners) listener(session)
     return previous === session ? undefined : previous
   }
 
@@ -87,13 +91,25 @@ export class OnlineRegistry implements EventFanout, GroupFanout {
    * Ends the live connections on this node of the given device sessions of `user` ('all' = every one of the user's),
    * except `except`. A cluster adds a cross-node notice here; the store already refuses the revoked tokens everywhere.
    */
-  endSessions(user: string, sessionIds: readonly string[] | 'all', message: string, except?: ConnectionRef): void {
+  endSessions(user: string, sessionIds: readonly string[] | 'all', message: string, except?: ConnectionRef, code?: ErrorCode): void {
     const devices = this.byUser.get(user)
     if (!devices) return
     for (const session of [...devices.values()]) {
       if (session === except) continue
-      if (sessionIds === 'all' || sessionIds.includes(session.sessionId)) session.endRevoked(message)
+      if (sessionIds === 'all' || sessionIds.includes(session.sessionId)) session.endRevoked(message, code)
     }
+  }
+
+  /** The device sessions of `user` connected to this node (the device list's "online"). */
+  onlineSessionIds(user: string): Set<string> {
+    return new Set([...(this.byUser.get(user)?.values() ?? [])].map((session) => session.sessionId))
+  }
+
+  private readonly additionListeners: ((session: OnlineSession) => void)[] = []
+
+  /** Runs `listener` for every connection that authenticates (services/devices records when it was seen). */
+  onAdded(listener: (session: OnlineSession) => void): void {
+    this.additionListeners.push(listener)
   }
 
   // ---- group subscriptions: per group, the sessions of its online members (fan-out grows with online devices) ----

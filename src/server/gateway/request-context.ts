@@ -6,10 +6,13 @@ import type { ResolvedConfig } from '../config'
 import type { ContactsService } from '../services/contacts'
 import type { GroupsService } from '../services/groups'
 import type { MessageService } from '../services/messages'
+import type { MessageOpsService } from '../services/message-ops'
 import type { ProfilesService } from '../services/profiles'
 import type { ReceiptsService } from '../services/receipts'
 import type { RoomService } from '../services/rooms/service'
 import type { SyncService } from '../services/sync'
+import type { ReactionsService } from '../services/reactions'
+import type { DevicesService } from '../services/devices'
 import type { ServerStore } from '../store/types'
 import type { OnlineRegistry } from './online-registry'
 
@@ -25,6 +28,10 @@ export interface GatewayServices {
   contacts: ContactsService
   profiles: ProfilesService
   groups: GroupsService
+  /** Recall, edit, clear on other devices, self-destruct (services/message-ops). */
+  messageOps: MessageOpsService
+  reactions: ReactionsService
+  devices: DevicesService
   receipts: ReceiptsService
 }
 

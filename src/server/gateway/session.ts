@@ -123,6 +123,9 @@ export class ClientSession implements OnlineSession, RequestContext {
     delivered()
   }
 
+  /** The platform the device named at auth ("desktop", "web"), for the device list. */
+  platform: string | null = null
+
   get sessionId(): string {
     return this.currentGrant?.sessionId ?? ''
   }
@@ -214,8 +217,8 @@ export class ClientSession implements OnlineSession, RequestContext {
     this.socket.terminate()
   }
 
-  endRevoked(message: string): void {
-    this.sendError(0, ErrorCode.ERROR_TOKEN_REVOKED, message)
+  endRevoked(message: string, code: ErrorCode = ErrorCode.ERROR_TOKEN_REVOKED): void {
+    this.sendError(0, code, message)
     this.close(CloseCode.CLOSE_SIGNED_OUT, 'Session revoked.')
   }
 
@@ -332,12 +335,14 @@ export class ClientSession implements OnlineSession, RequestContext {
     if (this.authTimer) clearTimeout(this.authTimer)
     this.authTimer = null
     this.state = 'ready'
+    this.platform = auth.platform || null
+    // The grant first: the registry's listeners (the device list's last seen) read the connection's session.
+    this.adoptGrant(grant)
     const replaced = this.deps.registry.add(this)
     if (replaced instanceof ClientSession) {
       log.info('device signed in again; replacing the old connection', { user: this.user, deviceId: this.deviceId })
       replaced.close(CloseCode.CLOSE_REPLACED, 'Signed in again on the same device.')
     }
-    this.adoptGrant(grant)
     this.sendFrame({
       id,
       authOk: { user: user.name, headSeq: user.headSeq, serverTime: Date.now(), tokenExpiresAt: grant.expiresAt, oldestSeq }

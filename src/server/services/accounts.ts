@@ -38,7 +38,8 @@ export interface Caller {
 export interface AccountService {
   register(userAccount: unknown, userPassword: unknown, caller: Caller): Promise<AccountResult<{ user: string }>>
   /** `deviceId` (optional) binds the new session to that device at once. */
-  login(userAccount: unknown, userPassword: unknown, deviceId: unknown, caller: Caller): Promise<AccountResult<LoginResult>>
+  /** `deviceName`: what the device list shows for this device (optional, services/devices). */
+  login(userAccount: unknown, userPassword: unknown, deviceId: unknown, caller: Caller, deviceName?: unknown): Promise<AccountResult<LoginResult>>
 }
 
 /** Why a new password is not acceptable (a sentence), or null. */
@@ -68,7 +69,9 @@ export function createAccountService(
   store: ServerStore,
   tokens: TokenService,
   attempts: AttemptLimiter,
-  deletedNameReserveMs = contactsConfigFromEnv().deletedNameReserveMs
+  deletedNameReserveMs = contactsConfigFromEnv().deletedNameReserveMs,
+  /** After a sign-in issued its token (services/devices: the device's name and the device limit). */
+  signedIn?: (user: string, sessionId: string, deviceName: string | null) => Promise<void>
 ): AccountService {
   // Verifying against a throwaway hash when the user does not exist keeps the response time the same,
   // so login timing does not reveal which usernames exist.
@@ -104,7 +107,7 @@ export function createAccountService(
       return { ok: true, value: { user } }
     },
 
-    async login(userAccount, userPassword, deviceId, caller) {
+    async login(userAccount, userPassword, deviceId, caller, deviceName) {
       if (deviceId !== undefined && deviceId !== null && (typeof deviceId !== 'string' || deviceId.length > MAX_DEVICE_ID_LENGTH)) {
         return {
           ok: false,
@@ -129,7 +132,8 @@ export function createAccountService(
         return { ok: false, code: 'ACCOUNT_BANNED', message: `The account "${user}" is banned on this server; it cannot sign in.` }
       }
       await attempts.succeeded('login', user, verdict)
-      const issued = await tokens.issue(user, typeof deviceId === 'string' && deviceId ? deviceId : null)
+      const { sessionId, ...issued } = await tokens.issue(user, typeof deviceId === 'string' && deviceId ? deviceId : null)
+      await signedIn?.(user, sessionId, typeof deviceName === 'string' ? deviceName : null)
       return { ok: true, value: { user, ...issued } }
     }
   }

@@ -16,7 +16,11 @@ export function messageToProps(message: StoredMessage, body?: BodyProps): Messag
     to: message.recipient,
     chatType: message.chatType,
     timestamp: message.timestamp,
-    body: body ?? decodeBody(message.body)
+    // A recalled message keeps no content: the wire says who recalled it instead (services/message-ops).
+    body: message.recalledBy !== undefined ? {} : (body ?? decodeBody(message.body)),
+    ...(message.recalledBy !== undefined ? { recalledBy: message.recalledBy, recalledAt: message.recalledAt ?? 0 } : {}),
+    ...(message.editedAt ? { editedAt: message.editedAt } : {}),
+    ...(message.expiresAt ? { expiresAt: message.expiresAt } : {})
   }
 }
 
@@ -32,7 +36,13 @@ export function entryToEvent(entry: LogEntry): EventProps {
 }
 
 /** Event entries are stored as the encoded protobuf of their kind; decoded here to sit in the Event's oneof. */
-function userEventToProps(event: UserEvent): Pick<EventProps, 'contact' | 'membership' | 'profile' | 'receipt' | 'privacy'> {
+function userEventToProps(
+  event: UserEvent
+): Pick<
+  EventProps,
+  | 'contact' | 'membership' | 'profile' | 'messageChange' | 'conversationSettings' | 'conversationCleared'
+  | 'reaction' | 'messagePin' | 'conversationState' | 'devicesChanged' | 'receipt' | 'privacy'
+> {
   try {
     switch (event.kind) {
       case 'contact':
@@ -41,6 +51,20 @@ function userEventToProps(event: UserEvent): Pick<EventProps, 'contact' | 'membe
         return { membership: pb.MembershipEvent.decode(event.payload) }
       case 'profile':
         return { profile: pb.ProfileChanged.decode(event.payload) }
+      case 'messageChange':
+        return { messageChange: pb.MessageChange.decode(event.payload) }
+      case 'conversationSettings':
+        return { conversationSettings: pb.ConversationSettings.decode(event.payload) }
+      case 'conversationCleared':
+        return { conversationCleared: pb.ConversationCleared.decode(event.payload) }
+      case 'reaction':
+        return { reaction: pb.ReactionEvent.decode(event.payload) }
+      case 'messagePin':
+        return { messagePin: pb.MessagePinEvent.decode(event.payload) }
+      case 'conversationState':
+        return { conversationState: pb.ConversationStateEvent.decode(event.payload) }
+      case 'devicesChanged':
+        return { devicesChanged: pb.DevicesChanged.decode(event.payload) }
       case 'receipt':
         return { receipt: pb.PeerReceipt.decode(event.payload) }
       case 'privacy':

@@ -10,6 +10,7 @@ import { checkBody, type BodyAttachmentAccess } from './attachments/body'
 import { messageToProps, type BodyProps } from './events'
 import type { ConnectionRef, EventFanout, GroupFanout } from './fanout'
 import { canonicalGroupId } from './groups'
+import { MAX_BURN_AFTER_READ_SEC } from './message-ops/config'
 
 /** Who may message whom (services/contacts: blocklists, the strangers setting, deleted accounts). */
 export interface SendPolicy {
@@ -54,12 +55,18 @@ function reject(code: ErrorCode, message: string): SendOutcome {
   return { ok: false, code, message }
 }
 
+/** Told of every message stored with an expiry (services/message-ops: its sweeper wakes for it). */
+export interface ExpiryWatcher {
+  noteExpiry(at: number): void
+}
+
 /** `attachments`: checks the attachments a body names (without it, bodies naming attachments are refused). */
 export function createMessageService(
   store: ServerStore,
   fanout: EventFanout & GroupFanout,
   policy?: SendPolicy,
-  attachments?: BodyAttachmentAccess & { grant(grants: readonly AttachmentGrant[]): Promise<void> }
+  attachments?: BodyAttachmentAccess & { grant(grants: readonly AttachmentGrant[]): Promise<void> },
+  expiries?: ExpiryWatcher
 ): MessageService {
   // A name once seen to exist keeps its row (a deleted account's too), so later sends skip the lookup; whether a
   // deleted account may still receive is the policy's question.
@@ -160,6 +167,7 @@ export function createMessageService(
         ack: { clientId: message.clientId, serverId: message.serverId, timestamp: message.timestamp, seq: message.senderSeq }
       })
       if (!result.duplicate) {
+        if (message.expiresAt) expiries?.noteExpiry(message.expiresAt)
         try {
           pushEvents(result, item.body, item.origin)
         } catch (err) {
@@ -212,14 +220,17 @@ export function createMessageService(
       }
       const checked = await validate(sender, request)
       if ('ok' in checked) return checked
-      const body = checked.body
+      // Burn after reading (services/message-ops) travels with the body; its timer starts at the first read.
+      const burnAfterReadSec = Math.min(Math.max(0, Math.floor(Number(checked.body.burnAfterReadSec ?? 0))), MAX_BURN_AFTER_READ_SEC)
+      const body: BodyProps = { ...checked.body, burnAfterReadSec: burnAfterReadSec > 0 ? burnAfterReadSec : 0 }
       const input: NewMessage = {
         sender,
         clientId: new Uint8Array(request.clientId as Uint8Array),
         recipient: checked.recipient,
         chatType: ChatTypePb.CHAT_TYPE_SINGLE,
         timestamp: Date.now(),
-        body: pb.Body.encode(body).finish()
+        body: pb.Body.encode(body).finish(),
+        ...(burnAfterReadSec > 0 ? { burnAfterReadSec } : {})
       }
       const grants = grantsFor(checked.attachmentIds, ChatTypePb.CHAT_TYPE_SINGLE, sender, checked.recipient)
       return new Promise<SendOutcome>((resolve) => {

@@ -27,4 +27,12 @@ export interface SqliteDomainHooks {
   groupHead?(group: string): number
   /** Group messages after `afterSeq` the user may see and did not send. */
   countGroupUnread?(user: string, group: string, afterSeq: number): number
+  /** The groups table's answer to `user` recalling or editing in `group` at `now`: null = allowed (message-ops). */
+  decideGroupMessageOperation?(
+    operation: 'recallOwn' | 'recallOthers' | 'edit', user: string, group: string, now: number
+  ): { code: number; message: string } | null
+  /** When a new message expires under its conversation's disappearing timer, or null (message-ops). */
+  expiryOf?(sender: string, recipient: string, chatType: number, timestamp: number): number | null
+  /** The current members of a group: whom a change to one of its messages reaches (message-ops). */
+  groupMemberNames?(group: string): string[]
 }

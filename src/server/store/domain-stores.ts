@@ -5,10 +5,18 @@ import type { GroupsStore } from './groups/types'
 import type { PlatformStore } from './platform/types'
 import type { ProfilesStore } from './profiles/types'
 import type { RoomsStore } from './rooms/types'
+import type { MessageOpsStore } from './message-ops/types'
+
+/** Every domain's store interface; ServerStore extends this. A new domain adds its interface here. */
+export interface DomainStores extends RoomsStore, ContactsStore, ProfilesStore, GroupsStore, PlatformStore, MessageOpsStore {}
+import type { ReactionsStore } from './reactions/types'
+import type { DevicesStore } from './devices/types'
 import type { AttachmentsStore } from './attachments/types'
 import type { ReceiptsStore } from './receipts/types'
 
 /** Every domain's store interface; ServerStore extends this. A new domain adds its interface here. */
+export interface DomainStores
+  extends RoomsStore, ContactsStore, ProfilesStore, GroupsStore, PlatformStore, AttachmentsStore, ReactionsStore, DevicesStore {}
 export interface DomainStores extends RoomsStore, ContactsStore, ProfilesStore, GroupsStore, PlatformStore, AttachmentsStore, ReceiptsStore {}
 
 /** The names of DomainStores' methods: the worker proxy forwards exactly these (the type checks none is missing). */
@@ -43,6 +51,17 @@ export const DOMAIN_METHODS = [
   'accountSetPasswordHash',
   'accountDelete',
   'accountReclaimName',
+  // reactions, one-to-one pins, conversation states
+  'reactionChange',
+  'reactionsOf',
+  'singlePinChange',
+  'conversationStateChange',
+  'conversationStates',
+  // devices
+  'devicesOf',
+  'deviceSetName',
+  'deviceSeen',
+  'devicesEnforceLimit',
   // groups
   'changeGroup',
   'groupInfo',
@@ -68,6 +87,15 @@ export const DOMAIN_METHODS = [
   'secretReplace',
   'attemptsPeek',
   'platformGroupOwner',
+  // message-ops (recall, edit, clear elsewhere, self-destruct)
+  'recallMessage',
+  'editMessage',
+  'conversationSettings',
+  'setConversationSettings',
+  'clearConversationElsewhere',
+  'startBurnTimers',
+  'sweepExpired',
+  'nextExpiry',
   // attachments
   'attachmentUploadCreate',
   'attachmentUpload',

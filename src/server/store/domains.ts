@@ -9,7 +9,10 @@ import { openRoomsSqlite } from './rooms/sqlite'
 import { openContactsSqlite } from './contacts/sqlite'
 import { openProfilesSqlite } from './profiles/sqlite'
 import { openPlatformSqlite } from './platform/sqlite'
+import { openMessageOpsSqlite } from './message-ops/sqlite'
 import { openAttachmentsSqlite } from './attachments/sqlite'
+import { openReactionsSqlite } from './reactions/sqlite'
+import { openDevicesSqlite } from './devices/sqlite'
 import { openReceiptsSqlite } from './receipts/sqlite'
 
 export type { SqliteDomainContext, SqliteDomainHooks } from './domain-context'
@@ -23,6 +26,9 @@ export function openSqliteDomains(context: SqliteDomainContext): Synchronous<Dom
     ...openGroupsSqlite(context),
     ...openPlatformSqlite(context),
     ...openAttachmentsSqlite(context),
-    ...openReceiptsSqlite(context)
+    ...openReactionsSqlite(context),
+    ...openDevicesSqlite(context),
+    ...openReceiptsSqlite(context),
+    ...openMessageOpsSqlite(context)
   }
 }

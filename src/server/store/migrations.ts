@@ -5,7 +5,10 @@ import { ROOMS_SCHEMA_SQL } from './rooms/sqlite'
 import { CONTACTS_PROFILES_SCHEMA } from './contacts/schema'
 import { GROUPS_MIGRATION_SQL } from './groups/schema'
 import { PLATFORM_SCHEMA_SQL } from './platform/schema'
+import { MESSAGE_OPS_SCHEMA_SQL } from './message-ops/schema'
 import { ATTACHMENTS_SCHEMA_SQL } from './attachments/schema'
+import { REACTIONS_SCHEMA_SQL } from './reactions/schema'
+import { DEVICES_SCHEMA_SQL } from './devices/schema'
 import { RECEIPTS_SCHEMA_SQL } from './receipts/schema'
 import { runSchemaMigrations, SchemaMigrationError, SchemaTooNewError, type SchemaMigration } from '../../shared/sqlite-migrations'
 
@@ -150,7 +153,14 @@ export const MIGRATIONS: readonly string[] = [
   // attachments: uploads in progress, finished attachments and their grants (store/attachments/schema.ts)
   ATTACHMENTS_SCHEMA_SQL,
   // receipts: peers' pointers of one-to-one chats, delivered cursors, privacy settings (store/receipts/schema.ts)
-  RECEIPTS_SCHEMA_SQL
+  RECEIPTS_SCHEMA_SQL,
+  // reactions: message_reactions, single_pins, conversation_states (store/reactions/schema.ts)
+  REACTIONS_SCHEMA_SQL,
+  // devices: device_sessions.device_name, platform, last_seen_at (store/devices/schema.ts)
+  DEVICES_SCHEMA_SQL,
+  // recall, edit and self-destruct: messages.recalled_by/recalled_at/edited_at/expires_at/burn_sec and
+  // conversation_settings (store/message-ops/schema.ts)
+  MESSAGE_OPS_SCHEMA_SQL
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

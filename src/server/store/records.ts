@@ -15,6 +15,10 @@ export interface NewMessage {
   chatType: number
   timestamp: number
   body: Uint8Array
+  /** Self-destruct (store/message-ops): when the message goes, ms (the conversation's disappearing timer). */
+  expiresAt?: number
+  /** Burn after reading: seconds from the recipient's first read (the Body's burn_after_read_sec). */
+  burnAfterReadSec?: number
 }
 
 export interface StoredMessage {
@@ -27,6 +31,13 @@ export interface StoredMessage {
   body: Uint8Array
   /** Position of this message in the sender's log (the ack's seq). */
   senderSeq: number
+  /** Recalled (store/message-ops): who recalled it and when; the body is empty then. */
+  recalledBy?: string
+  recalledAt?: number
+  /** Edited: when the body last changed. */
+  editedAt?: number
+  /** Self-destruct: when the message goes (ms). */
+  expiresAt?: number
 }
 
 /** The stored form of a freshly appended message: the input as given, with the ids the store assigned. */
@@ -39,7 +50,8 @@ export function storedMessageFrom(input: NewMessage, serverId: number, senderSeq
     chatType: input.chatType,
     timestamp: input.timestamp,
     body: input.body,
-    senderSeq
+    senderSeq,
+    ...(input.expiresAt ? { expiresAt: input.expiresAt } : {})
   }
 }
 
@@ -67,7 +79,22 @@ export interface ReadPointerEntry {
  * Entries of a user's log that the store keeps as the encoded protobuf of their kind, without looking inside:
  * `contact` = ContactEvent, `membership` = MembershipEvent, `profile` = ProfileChanged (src/shared/proto).
  */
-export type UserEventKind = 'contact' | 'membership' | 'profile' | 'receipt' | 'privacy'
+/** store/message-ops: `messageChange` = MessageChange, `conversationSettings` = ConversationSettings,
+ *  `conversationCleared` = ConversationCleared (src/shared/proto/message-ops.proto). */
+export type MessageOpsEventKind = 'messageChange' | 'conversationSettings' | 'conversationCleared'
+export type UserEventKind =
+  | 'contact'
+  | 'membership'
+  | 'profile'
+  /** ReactionEvent, MessagePinEvent, ConversationStateEvent, DevicesChanged (store/reactions, store/devices). */
+  | 'reaction'
+  | 'messagePin'
+  | 'conversationState'
+  | 'devicesChanged'
+  | MessageOpsEventKind
+  /** PeerReceipt, PrivacySettings (store/receipts). */
+  | 'receipt'
+  | 'privacy'
 
 export interface UserEvent {
   kind: UserEventKind

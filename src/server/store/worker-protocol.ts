@@ -38,6 +38,8 @@ export interface PackedMessages {
   timestamps: number[]
   /** Per message: client id length, body length (bytes follow each other in `bytes`). */
   lengths: number[]
+  /** Per message: expiresAt and burnAfterReadSec, 0 = none (store/message-ops). */
+  timers: number[]
   bytes: Uint8Array
 }
 
@@ -45,7 +47,7 @@ export function packMessages(messages: readonly NewMessage[]): PackedMessages {
   let total = 0
   for (const message of messages) total += message.clientId.byteLength + message.body.byteLength
   const bytes = new Uint8Array(total)
-  const packed: PackedMessages = { senders: [], recipients: [], chatTypes: [], timestamps: [], lengths: [], bytes }
+  const packed: PackedMessages = { senders: [], recipients: [], chatTypes: [], timestamps: [], lengths: [], timers: [], bytes }
   let offset = 0
   for (const message of messages) {
     packed.senders.push(message.sender)
@@ -53,6 +55,7 @@ export function packMessages(messages: readonly NewMessage[]): PackedMessages {
     packed.chatTypes.push(message.chatType)
     packed.timestamps.push(message.timestamp)
     packed.lengths.push(message.clientId.byteLength, message.body.byteLength)
+    packed.timers.push(message.expiresAt ?? 0, message.burnAfterReadSec ?? 0)
     bytes.set(message.clientId, offset)
     offset += message.clientId.byteLength
     bytes.set(message.body, offset)
@@ -71,7 +74,11 @@ export function unpackMessages(packed: PackedMessages): NewMessage[] {
     offset += clientIdLength
     const body = packed.bytes.subarray(offset, offset + bodyLength)
     offset += bodyLength
+    const expiresAt = packed.timers[2 * i] ?? 0
+    const burnAfterReadSec = packed.timers[2 * i + 1] ?? 0
     messages.push({
+      ...(expiresAt > 0 ? { expiresAt } : {}),
+      ...(burnAfterReadSec > 0 ? { burnAfterReadSec } : {}),
       sender: packed.senders[i] as string,
       recipient: packed.recipients[i] as string,
       chatType: packed.chatTypes[i] as number,
@@ -91,6 +98,8 @@ export type CompactAppendResult =
   | [serverId: number, senderSeq: number, recipientSeq: number]
   /** A group message whose body the store rewrote (mentions of non-members dropped). */
   | [serverId: number, senderSeq: number, recipientSeq: number, body: Uint8Array]
+  /** A message the store gave an expiry (the conversation's disappearing timer, store/message-ops). */
+  | [serverId: number, senderSeq: number, recipientSeq: number, body: Uint8Array | null, expiresAt: number]
   | StoredMessage
   /** A group message the authorisation table refused (nothing stored). */
   | { refusal: { code: number; message: string } }
@@ -101,7 +110,9 @@ export function compactResults(results: readonly AppendResult[], inputs?: readon
     if (result.duplicate || result.recipientSeq === null) return result.message
     const numbers: [number, number, number] = [result.message.serverId, result.message.senderSeq, result.recipientSeq]
     const input = inputs?.[index]
-    return input && input.body !== result.message.body ? [...numbers, result.message.body] : numbers
+    const rewritten = input && input.body !== result.message.body ? result.message.body : null
+    if (result.message.expiresAt && result.message.expiresAt !== input?.expiresAt) return [...numbers, rewritten, result.message.expiresAt]
+    return rewritten ? [...numbers, rewritten] : numbers
   })
 }
 
@@ -112,9 +123,10 @@ export function expandResults(inputs: readonly NewMessage[], compact: readonly C
       return { message: storedMessageFrom(input, 0, 0), duplicate: false, recipientSeq: null, refusal: entry.refusal }
     }
     if (!Array.isArray(entry)) return { message: entry, duplicate: true, recipientSeq: null }
-    const [serverId, senderSeq, recipientSeq, body] = entry
+    const [serverId, senderSeq, recipientSeq, body, expiresAt] = entry
+    const stored: NewMessage = { ...input, ...(body ? { body } : {}), ...(expiresAt ? { expiresAt } : {}) }
     return {
-      message: storedMessageFrom(body ? { ...input, body } : input, serverId, senderSeq),
+      message: storedMessageFrom(stored, serverId, senderSeq),
       duplicate: false,
       recipientSeq
     }

@@ -1,10 +1,14 @@
 // The one IPC contract: invoke methods (request -> response) and pushed events, used by main,
 // preload, renderer and the browser host alike. Change it here and the compiler finds every end.
 import type {
+  BackfillStatus,
   ChatMessage,
   ConnectionStatus,
   Conversation,
+  ConversationKey,
   MessagePage,
+  MessageWindow,
+  SearchResults,
   SessionInfo
 } from '../model'
 import type { AppErrorShape } from '../errors'
@@ -21,6 +25,7 @@ import type {
 } from '../model/groups'
 import type { JoinedRoom, RoomAttribute, RoomDirectoryPage, RoomEvent, RoomInfo, RoomMemberPage } from '../model/rooms'
 import type { ContactsState, UserPresence, UserProfile, UserSearchResult } from '../model/contacts'
+import type { ConversationState, DeviceList, MessageReactions, PinsChanged, ReactionsChanged } from '../model/reactions'
 import type { SaveAsResult, TransferEvent } from '../model/attachments'
 import type { InvokeArgsOf, InvokeMethod } from './schemas'
 import type { GroupReadCounts, GroupReadEvent, GroupReaders, PeerReceipts, PrivacySettings, TypingEvent } from '../model/receipts'
@@ -71,6 +76,19 @@ export interface InvokeResults {
   'messages.retry': ChatMessage
   /** Stored with status 'sending', then sent through the outbox like a text. */
   'messages.sendLocation': ChatMessage
+  'messages.around': MessageWindow
+  'messages.after': MessageWindow
+  'search.messages': SearchResults
+  'search.status': BackfillStatus
+  'search.setBackfillDays': BackfillStatus
+  /** The message as it is now (the recall notice / the edited text); null when it is not on this device. */
+  'messages.recall': ChatMessage | null
+  'messages.edit': ChatMessage | null
+  'messages.deleteForMe': void
+  'conversations.clear': void
+  /** The conversation's disappearing timer in seconds (0 = off). */
+  'conversations.disappearingTimer': { seconds: number }
+  'conversations.setDisappearingTimer': { seconds: number }
   'groups.create': GroupChangeResult
   'groups.info': GroupInfo
   'groups.update': GroupChangeResult
@@ -140,6 +158,18 @@ export interface InvokeResults {
   'profile.changePassword': void
   /** Then the session ends (session.ended) and this device's copy of the account is removed. */
   'profile.deleteAccount': void
+  /** One message per target conversation (status 'sending'): one message forwarded as itself, several combined. */
+  'messages.forward': ChatMessage[]
+  /** The message's reactions once mine is added or removed. */
+  'reactions.react': ReactionsChanged
+  'reactions.of': MessageReactions[]
+  /** The conversation's pinned server ids, newest pin first. */
+  'pins.set': number[]
+  'pins.list': number[]
+  'conversations.setState': ConversationState
+  'devices.list': DeviceList
+  /** The list once the device is signed out (it is told why and stops). */
+  'devices.signOut': DeviceList
   'attachments.stageBegin': { stagedId: string }
   'attachments.stageChunk': void
   /** The staged file's size and SHA-256 (hex), checked again by the server at upload. */
@@ -193,8 +223,22 @@ export interface PushEvents {
   'groups.changed': GroupsChanged
   /** A command message arrived: for the app, never shown nor stored as a message. */
   command: AppCommand
+  /** Messages left this device: deleted for me, cleared (here or on another device of mine), or expired. */
+  'messages.removed': { conversation: ConversationKey; ids: string[] }
+  /** A conversation's disappearing timer changed (either side set it). */
+  'conversation.settings': { conversation: ConversationKey; disappearAfterSec: number; changedBy: string }
+  /** A message's reactions changed (mine, someone else's, or from my other devices). */
+  'reactions.changed': ReactionsChanged
+  /** A one-to-one conversation's pins changed. */
+  'pins.changed': PinsChanged
+  /** My state of a conversation changed on a device of mine (deleted: drop it and its messages from view). */
+  'conversations.state': ConversationState & { deleted: boolean }
+  /** A device of my account signed in or out: read the device list again. */
+  'devices.changed': { sessionId: string; signedOut: boolean }
   /** An upload or download moved: progress, done (with the cached file's url), failed (with a sentence), canceled. */
   transfer: TransferEvent
+  /** The history back-fill moved on, paused or finished: how far back search reaches. */
+  'search.backfill': BackfillStatus
   /** The peer of a one-to-one chat moved its delivered / read pointer. */
   'receipts.peer': PeerReceipts
   /** A member read past messages of mine in a group (ask the counts again). */

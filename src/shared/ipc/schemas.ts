@@ -43,6 +43,27 @@ export const credentialsSchema = z.object({
   password: z.string().min(1).max(256)
 })
 
+// Reply, forward, reactions, pins, conversation state, devices (limits as the server's: one emoji <= 32 bytes,
+// 200 messages per reactions read; as the core's: 100 messages and 20 conversations per forward).
+const messageId = z.string().regex(/^[0-9a-f]{32}$/)
+const serverId = z.number().int().positive()
+const replyInvokeSchemas = {
+  'messages.forward': z.object({ messageIds: z.array(messageId).min(1).max(100), targets: z.array(conversationSchema).min(1).max(20) }),
+  'reactions.react': z.object({ conversation: conversationSchema, serverId, emoji: z.string().min(1).max(32), remove: z.boolean().optional() }),
+  // refresh: ask the server (a group's pushes missed while away, a new device); else what this device has.
+  'reactions.of': z.object({ conversation: conversationSchema, serverIds: z.array(serverId).max(200), refresh: z.boolean().optional() }),
+  // One-to-one pins (groups pin with groups.pin); serverId null only reads the list from the server.
+  'pins.set': z.object({ conversation: conversationSchema, serverId: serverId.nullable(), pinned: z.boolean() }),
+  'pins.list': z.object({ conversation: conversationSchema }),
+  'conversations.setState': z.union([
+    z.object({ conversation: conversationSchema, pinned: z.boolean() }),
+    z.object({ conversation: conversationSchema, markedUnread: z.boolean() }),
+    z.object({ conversation: conversationSchema, deleteThroughSeq: z.number().int().nonnegative() })
+  ]),
+  'devices.list': z.void(),
+  'devices.signOut': z.object({ sessionId: z.string().min(1).max(64) })
+} as const
+
 // Chat rooms (limits as the server's: name 128, description / announcement 512, attribute key 128, value 4 KB).
 const roomId = z.string().trim().min(1).max(64)
 const roomMember = z.object({ room: roomId, user: username })
@@ -162,7 +183,6 @@ const groupsInvokeSchemas = {
 const MAX_EXTERNAL_URL_CHARS = 8_192
 // Attachments (core/attachments): staging a file the renderer holds, transfers, the cached files.
 const MAX_STAGE_CHUNK_BYTES = 1024 * 1024
-const messageId = z.string().regex(/^[0-9a-f]{32}$/)
 const stagedId = z.string().regex(/^[0-9a-f]{32}$/)
 const transferId = z.string().max(80)
 const attachmentWhich = z.enum(['file', 'thumbnail', 'poster'])
@@ -206,6 +226,21 @@ const attachmentsInvokeSchemas = {
   'attachments.forget': z.object({ messageId })
 } as const
 
+const searchInvokeSchemas = {
+  // The newest hits (at most limit), grouped by conversation, with snippets and match ranges.
+  'search.messages': z.object({ query: z.string().max(512), limit: z.number().int().min(1).max(200).optional() }),
+  'search.status': z.void(),
+  // How many days of history this device back-fills (0: none).
+  'search.setBackfillDays': z.object({ days: z.number().int().min(0).max(3_650) }),
+  // Opening a search hit: the page around it; then pages towards the newest.
+  'messages.around': z.object({ conversation: conversationSchema, messageId, limit: z.number().int().min(1).max(200).optional() }),
+  'messages.after': z.object({
+    conversation: conversationSchema,
+    afterSeq: z.number().int().nonnegative(),
+    limit: z.number().int().min(1).max(200).optional()
+  })
+} as const
+
 export const invokeSchemas = {
   'app.info': z.void(),
   // A link from a message, opened by the system (Electron shell.openExternal); the browser host opens it itself.
@@ -241,7 +276,11 @@ export const invokeSchemas = {
     to: conversationSchema,
     text: messageText,
     mentions: z.array(username).max(100).optional(),
-    mentionAll: z.boolean().optional()
+    mentionAll: z.boolean().optional(),
+    // Burn after reading: gone this many seconds after the recipient first reads it (at most a week).
+    burnAfterReadSec: z.number().int().min(1).max(7 * 86_400).optional(),
+    // The id of the message this one replies to (quoted).
+    replyTo: z.string().regex(/^[0-9a-f]{32}$/).optional()
   }),
   // A place: degrees (WGS 84), and the address and place name as people write them (the server's limits).
   'messages.sendLocation': z.object({
@@ -252,9 +291,23 @@ export const invokeSchemas = {
     name: z.string().max(256)
   }),
   'messages.retry': z.object({ messageId: z.string().regex(/^[0-9a-f]{32}$/) }),
+  // Recall, edit, delete for me, clear and the disappearing timer (core/message-ops).
+  'messages.recall': z.object({ conversation: conversationSchema, messageId: z.string().regex(/^[0-9a-f]{32}$/) }),
+  'messages.edit': z.object({ conversation: conversationSchema, messageId: z.string().regex(/^[0-9a-f]{32}$/), text: messageText }),
+  'messages.deleteForMe': z.object({
+    conversation: conversationSchema,
+    messageIds: z.array(z.string().regex(/^[0-9a-f]{32}$/)).min(1).max(500)
+  }),
+  // everywhere: also on the account's other devices (through the user log).
+  'conversations.clear': z.object({ conversation: conversationSchema, everywhere: z.boolean() }),
+  'conversations.disappearingTimer': z.object({ conversation: conversationSchema }),
+  // 0 = off; at most a year (the server's limit).
+  'conversations.setDisappearingTimer': z.object({ conversation: conversationSchema, seconds: z.number().int().min(0).max(365 * 86_400) }),
   ...roomsInvokeSchemas,
+  ...searchInvokeSchemas,
   ...contactsInvokeSchemas,
   ...groupsInvokeSchemas,
+  ...replyInvokeSchemas,
   ...attachmentsInvokeSchemas,
   ...receiptsInvokeSchemas
 } as const

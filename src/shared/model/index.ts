@@ -15,7 +15,9 @@ import type {
 
 export type * from './groups'
 export type * from './content'
+export type * from './reactions'
 export type * from './attachments'
+export type * from './search'
 export type * from './receipts'
 
 export type ChatType = 'single' | 'group' | 'room'
@@ -36,6 +38,19 @@ export interface TextContent {
   mentions?: string[]
   /** Group chats: @all (owner and admins only). */
   mentionAll?: boolean
+  /** When the sender last edited the text (ms since epoch); absent = never edited (the bubble says "edited"). */
+  editedAt?: number
+}
+
+/**
+ * A recalled message: its content is gone everywhere (the server keeps none); the timeline shows "You recalled a
+ * message" / "alice recalled a message" in its place. `by` is the sender, or a group owner/admin who recalled it.
+ */
+export interface RecalledContent {
+  type: 'recalled'
+  by: string
+  /** ms since epoch (server clock). */
+  at: number
 }
 
 /**
@@ -78,6 +93,7 @@ export type MessageContent =
   | CombinedContent
   | UnsupportedContent
   | NoticeContent
+  | RecalledContent
 
 /**
  * A conversation's identity: its chat type plus its id (the canonical peer user id for single chats, the group
@@ -139,6 +155,8 @@ export interface ChatMessage {
   burnAfterReadSec?: number
   /** Forwarded from another conversation. */
   forwarded?: boolean
+  /** Self-destruct: when the message goes from every device (ms since epoch, server clock); absent = kept. */
+  expiresAt?: number
 }
 
 export interface Conversation {
@@ -160,6 +178,10 @@ export interface Conversation {
   draft: string | null
   /** ms since epoch of the latest activity; the list is ordered by it. */
   updatedAt: number
+  /** Pinned to the top of the list on all the account's devices. */
+  pinned?: boolean
+  /** Marked unread by the user (shown as unread until opened), on all the account's devices. */
+  markedUnread?: boolean
 }
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected'

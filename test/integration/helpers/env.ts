@@ -20,8 +20,15 @@ export const FAST_TIMINGS: ClientTimings = {
   requestTimeoutMs: 5_000,
   firstReconnectWindowMs: 100,
   maxServerReconnectWindowMs: 200,
-  sendRetryMaxMs: 400
+  sendRetryMaxMs: 400,
+  // The history back-fill stays out of the way (one page an hour) unless a test asks for it (BACKFILL_TIMINGS).
+  backfillIdleMs: 0,
+  backfillPageIntervalMs: 60 * 60_000,
+  backfillRetryMs: 200
 }
+
+/** A history back-fill that runs at once, page after page (tests of back-fill and search). */
+export const BACKFILL_TIMINGS: Partial<ClientTimings> = { backfillIdleMs: 0, backfillPageIntervalMs: 5 }
 const WAIT_POLL_MS = 25
 const DEFAULT_WAIT_MS = 30_000
 export const TEST_PASSWORD = 'correct horse battery'

@@ -11,6 +11,9 @@ import type { SessionVault } from './session-vault'
 import type { RoomsClient } from '../rooms/client'
 import type { ContactsApi } from '../contacts'
 import type { GroupsClient } from '../groups'
+import type { SearchClient } from '../search'
+import type { MessageOpsClient } from '../message-ops'
+import type { ReactionsClient } from '../reactions'
 import type { ReceiptsClient } from '../receipts'
 import { isInvokeMethod, parseInvokeArgs, unknownMethodError } from './validation'
 import { attachmentHandlers, type AttachmentCapableClient, type AttachmentShellHooks } from './attachment-handlers'
@@ -20,6 +23,18 @@ import type { AttachmentWhich } from '../../../shared/model'
 const log = createLogger('core:session')
 
 const DEFAULT_PAGE_LIMIT = 50
+/** What the user does (not what the renderer polls): the history back-fill pauses while these come in. */
+const USER_ACTIVITY_METHODS: ReadonlySet<string> = new Set([
+  'messages.page',
+  'messages.sendText',
+  'messages.retry',
+  'messages.around',
+  'messages.after',
+  'conversations.markRead',
+  'conversations.setActive',
+  'drafts.set',
+  'search.messages'
+])
 
 export interface CoreSessionOptions {
   shell: 'electron' | 'browser'
@@ -63,6 +78,16 @@ interface ClientExtras {
   readonly contacts?: ContactsApi
   /** The session's groups (ChatClient.groups). */
   readonly groups?: GroupsClient
+  /** Message search and the history back-fill (ChatClient.search). */
+  readonly search?: SearchClient
+  /** The user did something: background work (the history back-fill) waits (ChatClient.noteUserActivity). */
+  noteUserActivity?(): void
+  /** Recall, edit, delete for me, clear, disappearing timer (ChatClient.messageOps). */
+  readonly messageOps?: MessageOpsClient
+  /** Reactions, one-to-one pins, conversation state, devices (ChatClient.reactions). */
+  readonly reactions?: ReactionsClient
+  /** Forward messages to conversations (ChatClient.forward). */
+  forward?(messageIds: readonly string[], targets: readonly ConversationKey[]): Promise<ChatMessage[]>
   /** The session's receipts, privacy settings and typing (ChatClient.receipts). */
   readonly receipts?: ReceiptsClient
   /** Delete the account on the server, then end the session (ChatClient.deleteAccount). */
@@ -164,9 +189,14 @@ export class CoreSession {
       'app.diagnostics': () => this.diagnostics(),
       'messages.page': ({ conversation, beforeSeq, limit }) =>
         this.signedIn().page(canonicalConversation(conversation), beforeSeq ?? null, limit ?? DEFAULT_PAGE_LIMIT),
-      'messages.sendText': ({ to, text, mentions, mentionAll }) =>
-        mentions || mentionAll
-          ? this.signedIn().sendText(canonicalConversation(to), text, { mentions, mentionAll })
+      'messages.sendText': ({ to, text, mentions, mentionAll, replyTo, burnAfterReadSec }) =>
+        mentions || mentionAll || replyTo || burnAfterReadSec
+          ? this.signedIn().sendText(canonicalConversation(to), text, {
+              ...(mentions ? { mentions } : {}),
+              ...(mentionAll ? { mentionAll } : {}),
+              ...(replyTo ? { replyTo } : {}),
+              ...(burnAfterReadSec ? { burnAfterReadSec } : {})
+            })
           : this.signedIn().sendText(canonicalConversation(to), text),
       'messages.retry': ({ messageId }) => this.signedIn().retry(messageId),
       'messages.sendLocation': async ({ to, ...place }) => {
@@ -174,15 +204,78 @@ export class CoreSession {
         if (!client.sendLocation) throw notYetAvailable('Sending a location')
         return client.sendLocation(canonicalConversation(to), place)
       },
+      ...this.messageOpsHandlers(),
       ...this.roomHandlers(),
+      ...this.searchHandlers(),
       ...this.contactHandlers(),
       ...this.groupHandlers(),
+      ...this.replyHandlers(),
       ...attachmentHandlers(
         () => this.signedIn() as ChatClientApi & AttachmentCapableClient,
         options.fileHooks ?? {},
         canonicalConversation
       ),
       ...this.receiptHandlers()
+    }
+  }
+
+  /** Forward, reactions, pins, conversation state and devices: the session's ReactionsClient and ChatClient.forward. */
+  private replyHandlers(): Pick<
+    Handlers,
+    Extract<InvokeMethod, 'messages.forward' | `reactions.${string}` | `pins.${string}` | 'conversations.setState' | `devices.${string}`>
+  > {
+    const client = (): ChatClientApi & ClientExtras => withExtras(this.signedIn())
+    const reactions = (): ReactionsClient => {
+      const found = client().reactions
+      if (!found) throw notYetAvailable('Reactions')
+      return found
+    }
+    return {
+      'messages.forward': ({ messageIds, targets }) => {
+        const forward = client().forward
+        if (!forward) throw notYetAvailable('Forwarding')
+        return forward.call(client(), messageIds, targets.map(canonicalConversation))
+      },
+      'reactions.react': ({ conversation, serverId, emoji, remove }) => reactions().react(canonicalConversation(conversation), serverId, emoji, remove === true),
+      'reactions.of': ({ conversation, serverIds, refresh }) =>
+        refresh ? reactions().refresh(canonicalConversation(conversation), serverIds) : Promise.resolve(reactions().stored(canonicalConversation(conversation), serverIds)),
+      'pins.set': ({ conversation, serverId, pinned }) => reactions().pin(canonicalConversation(conversation), serverId, pinned),
+      'pins.list': ({ conversation }) => Promise.resolve(reactions().pins(canonicalConversation(conversation))),
+      'conversations.setState': (args) => {
+        const { conversation, ...change } = args
+        return reactions().setState(canonicalConversation(conversation), change)
+      },
+      'devices.list': () => reactions().devices(),
+      'devices.signOut': ({ sessionId }) => reactions().devices(sessionId)
+    }
+  }
+
+  /** Recall, edit, delete for me, clear and the disappearing timer: the session's MessageOpsClient. */
+  private messageOpsHandlers(): Pick<
+    Handlers,
+    | 'messages.recall'
+    | 'messages.edit'
+    | 'messages.deleteForMe'
+    | 'conversations.clear'
+    | 'conversations.disappearingTimer'
+    | 'conversations.setDisappearingTimer'
+  > {
+    const ops = (): MessageOpsClient => {
+      const client = withExtras(this.signedIn())
+      if (!client.messageOps) throw notYetAvailable('Recalling and editing messages')
+      return client.messageOps
+    }
+    return {
+      'messages.recall': ({ conversation, messageId }) => ops().recall(canonicalConversation(conversation), messageId),
+      'messages.edit': ({ conversation, messageId, text }) => ops().edit(canonicalConversation(conversation), messageId, text),
+      'messages.deleteForMe': ({ conversation, messageIds }) => ops().deleteForMe(canonicalConversation(conversation), messageIds),
+      'conversations.clear': ({ conversation, everywhere }) => ops().clear(canonicalConversation(conversation), everywhere),
+      'conversations.disappearingTimer': async ({ conversation }) => ({
+        seconds: await ops().disappearingTimer(canonicalConversation(conversation))
+      }),
+      'conversations.setDisappearingTimer': async ({ conversation, seconds }) => ({
+        seconds: await ops().setDisappearingTimer(canonicalConversation(conversation), seconds)
+      })
     }
   }
 
@@ -219,6 +312,24 @@ export class CoreSession {
       // Signed out between the check and the read: nothing to serve.
       log.debug('no cached file to serve', { error: AppError.from(err).message })
       return null
+    }
+  }
+
+  /** The search.* methods and opening a hit in context (messages.around / messages.after): ChatClient.search. */
+  private searchHandlers(): Pick<Handlers, Extract<InvokeMethod, `search.${string}` | 'messages.around' | 'messages.after'>> {
+    const search = (): SearchClient => {
+      const client = withExtras(this.signedIn())
+      if (!client.search) throw notYetAvailable('Search')
+      return client.search
+    }
+    return {
+      'search.messages': ({ query, limit }) => search().messages(query, limit ?? DEFAULT_PAGE_LIMIT),
+      'search.status': () => search().status(),
+      'search.setBackfillDays': ({ days }) => search().setBackfillDays(days),
+      'messages.around': ({ conversation, messageId, limit }) =>
+        search().around(canonicalConversation(conversation), messageId, limit ?? DEFAULT_PAGE_LIMIT),
+      'messages.after': ({ conversation, afterSeq, limit }) =>
+        search().after(canonicalConversation(conversation), afterSeq, limit ?? DEFAULT_PAGE_LIMIT)
     }
   }
 
@@ -333,7 +444,9 @@ export class CoreSession {
   async invoke(method: string, rawArgs: unknown): Promise<InvokeReply> {
     try {
       if (!isInvokeMethod(method)) throw unknownMethodError(method)
-      const result = await this.run(method, parseInvokeArgs(method, rawArgs))
+      const args = parseInvokeArgs(method, rawArgs)
+      if (USER_ACTIVITY_METHODS.has(method) && this.client) withExtras(this.client).noteUserActivity?.()
+      const result = await this.run(method, args)
       return { ok: true, result } as InvokeReply
     } catch (err) {
       const error = AppError.from(err)
@@ -534,7 +647,14 @@ export class CoreSession {
       forward('profileChanged', 'profile.changed', (profile) => profile),
       forward('groupsChanged', 'groups.changed', (changed) => changed),
       forward('command', 'command', (command) => command),
+      forward('messagesRemoved', 'messages.removed', (removed) => removed),
+      forward('conversationSettings', 'conversation.settings', (settings) => settings),
+      forward('reactionsChanged', 'reactions.changed', (changed) => changed),
+      forward('pinsChanged', 'pins.changed', (changed) => changed),
+      forward('conversationStateChanged', 'conversations.state', (state) => state),
+      forward('devicesChanged', 'devices.changed', (changed) => changed),
       forward('transfer', 'transfer', (event) => event),
+      forward('backfill', 'search.backfill', (status) => status),
       forward('peerReceipts', 'receipts.peer', (receipts) => receipts),
       forward('groupRead', 'receipts.groupRead', (read) => read),
       forward('typing', 'typing.changed', (typing) => typing),

@@ -6,6 +6,7 @@ import { pb } from '../../../shared/proto/codec'
 import type { parley } from '../../../shared/proto/gen/parley.js'
 import { canonicalUserId } from '../../../shared/user-id'
 import { contentFromBody, extrasFromBody } from '../protocol/content'
+import { recalledContentOf, withMessageState } from '../protocol/message-ops'
 import { envelopeFromWire } from '../protocol/messages'
 
 export type WireGroupEntry = parley.v1.IGroupEntry
@@ -61,13 +62,13 @@ export function timelineItem(entry: WireGroupEntry, me: string): GroupTimelineIt
   if (entry.message) {
     const envelope = envelopeFromWire({ ...entry.message, to: group }, seq, me)
     if (!envelope) return { seq, message: null, mentionsMe: false }
-    const content: MessageContent = contentFromBody(entry.message.body) ?? {
+    const content: MessageContent = recalledContentOf(entry.message) ?? contentFromBody(entry.message.body) ?? {
       type: 'unsupported',
       raw: Buffer.from(pb.Event.encode({ seq, message: entry.message }).finish()).toString('base64')
     }
     const mentionsMe =
       envelope.direction === 'in' && content.type === 'text' && (content.mentionAll === true || (content.mentions ?? []).includes(me))
-    return { seq, message: { ...envelope, ...extrasFromBody(entry.message.body), content }, mentionsMe }
+    return { seq, message: withMessageState({ ...envelope, ...extrasFromBody(entry.message.body), content }, entry.message), mentionsMe }
   }
   const notice = entry.notice ?? {}
   const actor = canonicalUserId(notice.actor) ?? ''

@@ -40,6 +40,15 @@ export type ResponseKind =
   | 'roomsOk'
   | 'groupsOk'
   | 'groupSyncOk'
+  | 'recallOk'
+  | 'editOk'
+  | 'conversationSettingsOk'
+  | 'clearConversationOk'
+  | 'reactOk'
+  | 'reactionsOk'
+  | 'messagePinOk'
+  | 'conversationStateOk'
+  | 'devicesOk'
   | 'receiptsOk'
   | 'typingOk'
 export type ResponseBody<K extends ResponseKind> = NonNullable<DecodedFrame[K]>
@@ -111,6 +120,9 @@ function toBytes(data: WebSocket.RawData): Uint8Array {
   return data
 }
 
+/** Connection-level errors that say why the session was ended; the close that follows reports their sentence. */
+const TOLD_WHY: ReadonlySet<number> = new Set([ErrorCode.ERROR_DEVICE_SIGNED_OUT, ErrorCode.ERROR_DEVICE_LIMIT])
+
 const FATAL_CLOSES: ReadonlyMap<number, { code: AppErrorCode; reason: string }> = new Map([
   [CloseCode.CLOSE_AUTH_FAILED, { code: 'NOT_SIGNED_IN', reason: 'The server refused this sign-in. Please sign in again.' }],
   [CloseCode.CLOSE_TOKEN_EXPIRED, { code: 'TOKEN_EXPIRED', reason: 'Your session has expired. Please sign in again.' }],
@@ -143,6 +155,8 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
   private serverWindowMs: number | null = null
   private readonly random: () => number
   private currentStatus: ConnectionStatus = { state: 'disconnected', nextRetryAt: null, reason: null }
+  /** The last connection-level error the server sent (it may say why the close that follows happens). */
+  private lastNotice: { code: number; message: string } | null = null
   private readonly url: string
 
   constructor(private readonly options: ConnectionOptions) {
@@ -353,6 +367,7 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     if (frame.body === 'error') {
       // Connection-level notices (e.g. token expired) are followed by a close frame that decides what happens.
       log.info('server reported an error', { code: frame.error?.code, message: frame.error?.message })
+      this.lastNotice = { code: frame.error?.code ?? ErrorCode.ERROR_UNKNOWN, message: frame.error?.message ?? '' }
       return
     }
     if (frame.body === 'goingAway') {
@@ -436,7 +451,10 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
   /** Stop for good and report why (auth failed, token expired, replaced). */
   private end(closeCode: number): void {
     if (this.stopped) return
-    const fatal = FATAL_CLOSES.get(closeCode) ?? { code: 'DISCONNECTED' as const, reason: 'The session ended.' }
+    const known = FATAL_CLOSES.get(closeCode) ?? { code: 'DISCONNECTED' as const, reason: 'The session ended.' }
+    // Signed out by another device or by the device limit: the server said why just before closing; say that.
+    const told = closeCode === CloseCode.CLOSE_SIGNED_OUT && this.lastNotice && TOLD_WHY.has(this.lastNotice.code) ? this.lastNotice : null
+    const fatal = told ? { ...known, reason: new ProtocolError(told.code, told.message).message } : known
     this.stopped = true
     this.clearReconnect()
     this.ws?.close(CLOSE_NORMAL)

@@ -56,7 +56,9 @@ function stringMap(map: Record<string, string> | null | undefined): Record<strin
 function combinedItemFromWire(message: WireMessage): CombinedItem | null {
   const from = canonicalUserId(message.from)
   const content = contentFromBody(message.body)
-  if (!from || !content || content.type === 'command' || content.type === 'unsupported' || content.type === 'notice') return null
+  if (!from || !content || content.type === 'command' || content.type === 'unsupported' || content.type === 'notice' || content.type === 'recalled') {
+    return null
+  }
   const inner: MediaOrTextContent = content.type === 'text' ? { type: 'text', text: content.text } : content
   return { from, timestamp: Number(message.timestamp ?? 0), content: inner }
 }
@@ -158,6 +160,7 @@ export function bodyFromContent(content: MessageContent): WireBody {
       return { combined: { title: content.title, messages: content.items.map(combinedItemToWire) } }
     case 'notice':
     case 'unsupported':
+    case 'recalled':
       throw new Error(`a ${content.type} content is never sent`)
   }
 }

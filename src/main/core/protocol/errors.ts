@@ -39,9 +39,24 @@ const WIRE_ERRORS: Partial<Record<ErrorCode, { code: AppErrorCode; sentence: str
     sentence: 'This server only lets contacts message each other. Send a friend request first.'
   },
   [ErrorCode.ERROR_LIMIT_EXCEEDED]: { code: 'LIMIT_EXCEEDED', sentence: 'That is over the allowed size or number.' },
+  [ErrorCode.ERROR_RECALL_WINDOW_CLOSED]: {
+    code: 'RECALL_WINDOW_CLOSED',
+    sentence: 'This message can no longer be recalled: the time allowed for recalling it has passed.'
+  },
+  [ErrorCode.ERROR_EDIT_WINDOW_CLOSED]: {
+    code: 'EDIT_WINDOW_CLOSED',
+    sentence: 'This message can no longer be edited: the time allowed for editing it has passed.'
+  },
+  [ErrorCode.ERROR_MESSAGE_GONE]: { code: 'MESSAGE_GONE', sentence: 'That message was recalled or has disappeared.' },
   [ErrorCode.ERROR_TOKEN_REVOKED]: {
     code: 'NOT_SIGNED_IN',
     sentence: 'This sign-in was ended (signed out or used elsewhere). Please sign in again.'
+  },
+  [ErrorCode.ERROR_TOO_MANY_REACTIONS]: { code: 'LIMIT_EXCEEDED', sentence: 'This message already has 20 different reactions: add one of those.' },
+  [ErrorCode.ERROR_DEVICE_SIGNED_OUT]: { code: 'NOT_SIGNED_IN', sentence: 'This device was signed out from another device of your account.' },
+  [ErrorCode.ERROR_DEVICE_LIMIT]: {
+    code: 'NOT_SIGNED_IN',
+    sentence: 'This device was signed out because your account signed in on more devices than allowed.'
   },
   [ErrorCode.ERROR_ATTACHMENT_NOT_FOUND]: {
     code: 'NOT_FOUND',

@@ -5,6 +5,7 @@ import type { ChatMessage, ChatType } from '../../../shared/model'
 import { pb } from '../../../shared/proto/codec'
 import { canonicalUserId } from '../../../shared/user-id'
 import { contentFromBody, extrasFromBody } from './content'
+import { recalledContentOf, withMessageState } from './message-ops'
 import { chatTypeFromWire, envelopeFromWire, type WireEvent } from './messages'
 import type { UserEventKind } from '../store/domain-types'
 
@@ -101,9 +102,10 @@ export function decodeLogEntry(raw: RawLogEvent, me: string): LogEntry {
   if (event.kind === 'message' && event.message) {
     const envelope = envelopeFromWire(event.message, seq, me)
     if (!envelope) throw new PoisonEventError(seq, raw.bytes, 'the message has no usable client id, sender or recipient')
-    const content = contentFromBody(event.message.body)
+    const content = recalledContentOf(event.message) ?? contentFromBody(event.message.body)
     if (content) {
-      return { kind: 'message', seq, message: { ...envelope, ...extrasFromBody(event.message.body), content }, bytes: raw.bytes }
+      const message = withMessageState({ ...envelope, ...extrasFromBody(event.message.body), content }, event.message)
+      return { kind: 'message', seq, message, bytes: raw.bytes }
     }
     // No content type this version knows: never an empty text; the entry's bytes are the content.
     const unsupported = { type: 'unsupported' as const, raw: Buffer.from(raw.bytes).toString('base64') }
@@ -118,6 +120,23 @@ export function decodeLogEntry(raw: RawLogEvent, me: string): LogEntry {
   }
   if ((event.kind === 'contact' && event.contact) || (event.kind === 'membership' && event.membership) || (event.kind === 'profile' && event.profile) ||
     (event.kind === 'receipt' && event.receipt) || (event.kind === 'privacy' && event.privacy)) {
+    return { kind: 'userEvent', seq, event: event.kind, bytes: raw.bytes }
+  }
+  // Recall, edit, self-destruct and clearing on another device: applied by store/message-ops.
+  if (
+    (event.kind === 'messageChange' && event.messageChange) ||
+    (event.kind === 'conversationSettings' && event.conversationSettings) ||
+    (event.kind === 'conversationCleared' && event.conversationCleared)
+  ) {
+    return { kind: 'userEvent', seq, event: event.kind, bytes: raw.bytes }
+  }
+  // Reactions, one-to-one pins, conversation state and device changes (store/reactions applies them).
+  if (
+    (event.kind === 'reaction' && event.reaction) ||
+    (event.kind === 'messagePin' && event.messagePin) ||
+    (event.kind === 'conversationState' && event.conversationState) ||
+    (event.kind === 'devicesChanged' && event.devicesChanged)
+  ) {
     return { kind: 'userEvent', seq, event: event.kind, bytes: raw.bytes }
   }
   return { kind: 'unknown', seq, bytes: raw.bytes }

@@ -11,9 +11,11 @@ import { Connection, type AuthInfo, type ConnectionEnded, type PushFrame } from 
 import { GroupsClient } from '../groups'
 import { GroupSync } from '../groups/group-sync'
 import { ContactsClient } from '../contacts'
+import { MessageOpsClient } from '../message-ops'
+import { RoomsClient } from '../rooms/client'
+import { ReactionsClient } from '../reactions'
 import { AttachmentsClient } from '../attachments'
 import { accountFilesDir } from './account-files'
-import { RoomsClient } from '../rooms/client'
 import { ReceiptsClient } from '../receipts'
 import type { ReceiptsChange } from '../store/receipts'
 import { messageDecoder, rawEventOfPush, rawEventsOfResponse, type LogEntryDecoder } from '../protocol/log-entry'
@@ -21,7 +23,9 @@ import { chatTypeToWire } from '../protocol/messages'
 import { bodyOfMessage } from '../protocol/content'
 import type { MessageStore } from '../store/types'
 import { CatchUpLoop } from '../sync/catch-up-loop'
+import { Backfill, DEFAULT_BACKFILL_TIMINGS } from '../sync/backfill'
 import { HistoryPager } from '../sync/history'
+import { SearchClient } from '../search'
 import { Outbox } from '../sync/outbox'
 import { recentPageFromWire, recentRequest } from '../sync/recent'
 import { Syncer, type AppliedChanges } from '../sync/syncer'
@@ -66,6 +70,9 @@ export class DeviceSession {
   readonly syncer: Syncer
   readonly outbox: Outbox
   readonly history: HistoryPager
+  /** Older history fetched in the background (sync/backfill.ts) and searching it (search/index.ts). */
+  readonly backfill: Backfill
+  readonly search: SearchClient
   readonly catchUp: CatchUpLoop
   /** Groups: requests (groups/index.ts) and the cursors in the groups' logs (groups/group-sync.ts). */
   readonly groups: GroupsClient
@@ -74,6 +81,10 @@ export class DeviceSession {
   readonly contacts: ContactsClient
   /** Chat rooms: live only, messages kept in memory (rooms/client.ts); the joined rooms saved for a restart. */
   readonly rooms: RoomsClient
+  /** Recall, edit, delete for me, clear and self-destruct (message-ops/index.ts). */
+  readonly messageOps: MessageOpsClient
+  /** Reactions, one-to-one pins, conversation state and the device list (reactions/index.ts). */
+  readonly reactions: ReactionsClient
   /** Staging, uploads (the outbox's first phase), the download queue and cache (attachments/index.ts). */
   readonly attachments: AttachmentsClient
   /** Delivery and read receipts, privacy settings and typing (receipts/index.ts). */
@@ -121,8 +132,10 @@ export class DeviceSession {
       activeConversation: () => host.activeConversation(),
       onApplied: (changes) => {
         this.emitChanges(changes)
+        this.messageOps.onUserEvents(changes.userEvents)
         this.onMembershipChanges(changes.userEvents)
         if (changes.userEvents.length > 0) this.contacts.onUserEvents(changes.userEvents)
+        if (changes.userEvents.length > 0) this.reactions.onUserEvents(changes.userEvents)
         this.onReceiptChanges(changes)
         // The store moved the read pointer of the conversation on screen: tell the server.
         if (host.activeConversation() && this.isCurrent) this.flushReadPointers()
@@ -153,6 +166,8 @@ export class DeviceSession {
       prepare: (message, signal) => this.attachments.prepare(message, signal),
       onChanged: (message) => {
         host.emit('message', message)
+        // An acked message in a conversation with a disappearing timer expires here as on the server.
+        if (message.status === 'sent') void this.messageOps.onSent(message)
         void this.attachments.onOutgoingChanged(message)
         void this.emitConversation(conversationKey(message.chatType, message.conversationId))
       },
@@ -190,6 +205,20 @@ export class DeviceSession {
       isOnline: () => connection.isOnline,
       requestHistory: (frame) => connection.requestRaw(frame, 'historyPage')
     })
+    this.backfill = new Backfill({
+      store,
+      page: (key, beforeSeq, limit) => this.history.page(key, beforeSeq, limit, true),
+      isOnline: () => connection.isOnline,
+      timings: {
+        idleMs: timings.backfillIdleMs ?? DEFAULT_BACKFILL_TIMINGS.idleMs,
+        pageIntervalMs: timings.backfillPageIntervalMs ?? DEFAULT_BACKFILL_TIMINGS.pageIntervalMs,
+        retryMs: timings.backfillRetryMs ?? DEFAULT_BACKFILL_TIMINGS.retryMs
+      },
+      onStatus: (status) => {
+        if (this.isCurrent) host.emit('backfill', status)
+      }
+    })
+    this.search = new SearchClient(store, this.backfill)
     // Catch-up retries use the reconnect backoff's base and ceiling: both say how hard to press a struggling server.
     this.catchUp = new CatchUpLoop({
       // The account's log first (it says which groups this device is in), then one group_sync for the groups that moved.
@@ -233,8 +262,31 @@ export class DeviceSession {
         if (this.isCurrent) for (const command of commands) host.emit('command', command)
       }
     })
+    this.reactions = new ReactionsClient({ store: store.domains.reactions, connection })
     this.receipts = new ReceiptsClient({ me: user, connection, store: store.domains.receipts, cursor: () => this.syncer.currentCursor })
+    this.messageOps = new MessageOpsClient({ connection, store })
     this.unsubscribe = [
+      this.messageOps.on('message', (message) => {
+        // A recalled message's content is gone everywhere: so are its cached files here.
+        if (message.content.type === 'recalled') this.forgetFiles([message.id])
+        if (this.isCurrent) host.emit('message', message)
+      }),
+      this.messageOps.on('messagesRemoved', (removed) => {
+        this.forgetFiles(removed.ids)
+        if (this.isCurrent) host.emit('messagesRemoved', removed)
+      }),
+      this.messageOps.on('conversationSettings', (settings) => {
+        if (this.isCurrent) host.emit('conversationSettings', settings)
+      }),
+      this.messageOps.on('conversationTouched', (key) => void this.emitConversation(key)),
+      this.reactions.on('reactionsChanged', (changed) => this.isCurrent && host.emit('reactionsChanged', changed)),
+      this.reactions.on('pinsChanged', (changed) => this.isCurrent && host.emit('pinsChanged', changed)),
+      this.reactions.on('devicesChanged', (changed) => this.isCurrent && host.emit('devicesChanged', changed)),
+      this.reactions.on('conversationStateChanged', (state) => {
+        if (!this.isCurrent) return
+        host.emit('conversationStateChanged', state)
+        if (!state.deleted) void this.emitConversation(state.conversation)
+      }),
       this.receipts.on('peer', (receipts) => this.isCurrent && host.emit('peerReceipts', receipts)),
       this.receipts.on('groupRead', (read) => this.isCurrent && host.emit('groupRead', read)),
       this.receipts.on('typing', (typing) => this.isCurrent && host.emit('typing', typing)),
@@ -252,6 +304,15 @@ export class DeviceSession {
     ]
   }
 
+  /** Drops the cached attachment files of messages that were recalled or left the device (attachments/index.ts). */
+  private forgetFiles(ids: readonly string[]): void {
+    for (const id of ids) {
+      this.attachments.forget(id).catch((err: unknown) => {
+        log.warn('could not drop the cached files of a message', { error: err instanceof Error ? err.message : String(err) })
+      })
+    }
+  }
+
   private get isCurrent(): boolean {
     return this.host.isCurrent(this)
   }
@@ -267,6 +328,7 @@ export class DeviceSession {
     await this.outbox.start()
     await this.attachments.start().catch((err: unknown) => log.warn('could not tidy the staged files', { error: String(err) }))
     await this.reinterpretStored()
+    this.messageOps.start()
     const outcome = await startAndAwaitFirstConnect(this.connection, {
       waitMs: this.host.timings.requestTimeoutMs * START_CONNECT_WAIT_FACTOR,
       settleWhenUnreachable,
@@ -285,11 +347,16 @@ export class DeviceSession {
     for (const off of this.unsubscribe) off()
     this.contacts.close()
     this.rooms.close()
+    this.messageOps.close()
+    this.reactions.close()
     this.receipts.close()
     this.outbox.close()
     this.attachments.close()
     this.catchUp.stop()
+    // Stopped before the connection, so a history page in flight fails at once instead of waiting for its timeout.
+    const backfillStopped = this.backfill.stop()
     await this.connection.stop()
+    await backfillStopped
     await this.lastCatchUp.catch(() => undefined)
     if (this.readPointerRetry) clearTimeout(this.readPointerRetry)
     await this.readPointerFlush.catch(() => undefined)
@@ -362,9 +429,19 @@ export class DeviceSession {
     this.outbox.notifyOnline()
     this.flushReadPointers()
     this.lastCatchUp = this.catchUp.start().then(() => this.prefetchAfterStart())
+    // Older history in the background once the log is caught up (resumes where the last run stopped).
+    void this.lastCatchUp.then(
+      () => (this.isCurrent ? this.backfill.start() : undefined),
+      () => undefined
+    )
     // The contacts list (new device), profiles and friends' presence, once the log is caught up.
     void this.lastCatchUp.then(
       () => (this.isCurrent ? this.contacts.start() : undefined),
+      () => undefined
+    )
+    // The account's conversation states (a new device learns pins, unread marks and deletions here).
+    void this.lastCatchUp.then(
+      () => (this.isCurrent ? this.reactions.loadStates() : undefined),
       () => undefined
     )
   }
@@ -458,6 +535,7 @@ export class DeviceSession {
   }
 
   private emitChanges(changes: AppliedChanges): void {
+    this.messageOps.onMessages(changes.messages)
     for (const message of changes.messages) this.host.emit('message', message)
     if (this.isCurrent) this.attachments.onMessages(changes.messages)
     for (const conversation of changes.conversations) this.host.emit('conversation', conversation)

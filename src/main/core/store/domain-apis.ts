@@ -3,6 +3,8 @@
 import type { ContactsStoreApi } from './contacts'
 import type { GroupsStoreApi } from './groups'
 import type { RoomsStoreApi } from './rooms'
+import type { MessageOpsStoreApi } from './message-ops'
+import type { ReactionsStoreApi } from './reactions'
 import type { AttachmentsStoreApi } from './attachments'
 import type { ReceiptsStoreApi } from './receipts'
 
@@ -11,6 +13,9 @@ export interface StoreDomainApis {
   groups: GroupsStoreApi
   contacts: ContactsStoreApi
   rooms: RoomsStoreApi
+  /** Recall, edit, delete and self-destruct (store/message-ops). */
+  messageOps: MessageOpsStoreApi
+  reactions: ReactionsStoreApi
   attachments: AttachmentsStoreApi
   receipts: ReceiptsStoreApi
 }

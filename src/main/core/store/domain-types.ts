@@ -4,7 +4,19 @@ import type { Database } from 'better-sqlite3'
 import type { ChatMessage, Conversation, ConversationKey } from '../../../shared/model'
 
 /** User-log entries a domain applies (the Event oneof members besides messages and read pointers). */
-export type UserEventKind = 'contact' | 'membership' | 'profile' | 'receipt' | 'privacy'
+export type UserEventKind =
+  | 'contact'
+  | 'membership'
+  | 'profile'
+  | 'messageChange'
+  | 'conversationSettings'
+  | 'conversationCleared'
+  | 'reaction'
+  | 'messagePin'
+  | 'conversationState'
+  | 'devicesChanged'
+  | 'receipt'
+  | 'privacy'
 
 /** One such entry as synced: its position and the exact bytes of the whole Event. */
 export interface UserEventRecord {

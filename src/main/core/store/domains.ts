@@ -6,6 +6,8 @@ import type { Conversation } from '../../../shared/model'
 import { openContactsStore } from './contacts'
 import { openGroupsStore } from './groups'
 import { openRoomsStore } from './rooms'
+import { openMessageOpsStore } from './message-ops'
+import { openReactionsStore } from './reactions'
 import { openAttachmentsStore } from './attachments'
 import { openReceiptsStore } from './receipts'
 import type { StoreDomainApis } from './domain-apis'
@@ -25,6 +27,8 @@ export function openStoreDomains(context: StoreDomainContext): OpenedStoreDomain
     { name: 'groups', ...openGroupsStore(context) },
     { name: 'contacts', ...openContactsStore(context) },
     { name: 'rooms', ...openRoomsStore(context) },
+    { name: 'messageOps', ...openMessageOpsStore(context) },
+    { name: 'reactions', ...openReactionsStore(context) },
     { name: 'attachments', ...openAttachmentsStore(context) },
     { name: 'receipts', ...openReceiptsStore(context) }
   ]

@@ -22,6 +22,12 @@ export interface MessageRow {
   seq: number | null
   status: string
   error: string | null
+  /** Self-destruct (store/message-ops): when the message goes (ms), and a burn timer still waiting for a read. */
+  expires_at: number | null
+  burn_sec: number | null
+  /** Reply and forward (migration 011): the quote as JSON, and 1 for a forwarded message; NULL otherwise. */
+  reply_to: string | null
+  forwarded: number | null
 }
 
 /** Named parameters for inserting / updating a messages row (MESSAGE_COLUMNS plus the derived search key). */
@@ -31,7 +37,8 @@ export interface MessageParams extends MessageRow {
 
 
 export const MESSAGE_COLUMNS =
-  'id, server_id, conversation_id, chat_type, sender, recipient, direction, type, body, text, timestamp, seq, status, error'
+  'id, server_id, conversation_id, chat_type, sender, recipient, direction, type, body, text, timestamp, seq, status, error, ' +
+  'expires_at, burn_sec, reply_to, forwarded'
 /** Columns written by an INSERT: MESSAGE_COLUMNS then the search key (a bigint, never read back). */
 export const INSERT_COLUMNS = `${MESSAGE_COLUMNS}, search_key`
 /** MESSAGE_COLUMNS as a list, split once. */
@@ -60,15 +67,38 @@ export const CONVERSATION_COLUMNS =
   'c.draft AS c_draft, c.updated_at AS c_updated_at, ' +
   MESSAGE_COLUMN_NAMES.map((column) => `m.${column} AS m_${column}`).join(', ')
 
-/** The words a message contributes to full-text search. New content types add their searchable text here. */
-export function searchableText(content: MessageContent): string {
+/** A combined (merged forward) message nests at most this deep; deeper items add no words (a hostile body). */
+const MAX_COMBINED_DEPTH = 4
+
+/**
+ * The words a message contributes to full-text search: its text, an attachment's file name, a location's name and
+ * address, a custom card's fallback text, and a combined message's title and every item's words (one per line).
+ * New content types add their searchable text here (migrations/012 re-derives it for stored rows).
+ */
+export function searchableText(content: MessageContent, depth = 0): string {
   switch (content.type) {
     case 'text':
       return content.text
+    case 'image':
+    case 'voice':
+    case 'video':
+    case 'file':
+      return content.file.name
+    case 'location':
+      return joinLines([content.name, content.address])
+    case 'custom':
+      return content.fallbackText
+    case 'combined':
+      if (depth >= MAX_COMBINED_DEPTH) return content.title
+      return joinLines([content.title, ...content.items.map((item) => searchableText(item.content, depth + 1))])
     default:
-      // Unsupported (and future non-text) content has no words: never index it as an empty text.
+      // Commands are never shown, notices are the group's own lines, unsupported content has no words.
       return ''
   }
+}
+
+function joinLines(parts: string[]): string {
+  return parts.filter((part) => part !== '').join('\n')
 }
 
 /**
@@ -110,6 +140,10 @@ export function messageToParams(message: ChatMessage): MessageParams {
     seq: message.seq,
     status: message.status,
     error: message.error,
+    expires_at: message.expiresAt ?? null,
+    burn_sec: message.burnAfterReadSec ?? null,
+    reply_to: message.replyTo ? JSON.stringify(message.replyTo) : null,
+    forwarded: message.forwarded ? 1 : null,
     search_key: searchKey(message.timestamp, message.seq, message.id)
   }
 }
@@ -117,7 +151,7 @@ export function messageToParams(message: ChatMessage): MessageParams {
 /** Appends the params as positional values in MESSAGE_COLUMNS order (multi-row inserts bind a flat list). */
 export function pushMessageValues(values: unknown[], p: MessageParams): void {
   values.push(p.id, p.server_id, p.conversation_id, p.chat_type, p.sender, p.recipient, p.direction, p.type, p.body, p.text,
-    p.timestamp, p.seq, p.status, p.error, p.search_key)
+    p.timestamp, p.seq, p.status, p.error, p.expires_at, p.burn_sec, p.reply_to, p.forwarded, p.search_key)
 }
 
 /**
@@ -137,7 +171,11 @@ export function storedMessage(message: ChatMessage): ChatMessage {
     timestamp: message.timestamp,
     seq: message.seq,
     status: message.status,
-    error: message.error
+    error: message.error,
+    ...(message.expiresAt ? { expiresAt: message.expiresAt } : {}),
+    ...(message.burnAfterReadSec ? { burnAfterReadSec: message.burnAfterReadSec } : {}),
+    ...(message.replyTo ? { replyTo: message.replyTo } : {}),
+    ...(message.forwarded ? { forwarded: true } : {})
   }
 }
 
@@ -167,8 +205,25 @@ export function rowToMessage(row: MessageRow): ChatMessage {
     timestamp: row.timestamp,
     seq: row.seq,
     status: row.status as MessageStatus,
-    error: row.error
+    error: row.error,
+    ...(row.expires_at !== null && row.expires_at !== undefined ? { expiresAt: row.expires_at } : {}),
+    ...(row.burn_sec !== null && row.burn_sec !== undefined ? { burnAfterReadSec: row.burn_sec } : {}),
+    ...replyExtrasOf(row)
   }
+}
+
+/** The reply quote and forwarded mark of a row (a damaged quote is dropped: the message itself still shows). */
+function replyExtrasOf(row: MessageRow): Pick<ChatMessage, 'replyTo' | 'forwarded'> {
+  const extras: Pick<ChatMessage, 'replyTo' | 'forwarded'> = {}
+  if (row.reply_to) {
+    try {
+      extras.replyTo = JSON.parse(row.reply_to) as NonNullable<ChatMessage['replyTo']>
+    } catch {
+      // leave it out
+    }
+  }
+  if (row.forwarded === 1) extras.forwarded = true
+  return extras
 }
 
 export function rowToConversation(row: ConversationRow): Conversation {
@@ -208,6 +263,8 @@ export function sameStoredMessage(a: MessageRow, b: MessageRow): boolean {
     a.timestamp === b.timestamp &&
     a.seq === b.seq &&
     a.status === b.status &&
-    a.error === b.error
+    a.error === b.error &&
+    a.expires_at === b.expires_at &&
+    a.burn_sec === b.burn_sec
   )
 }

@@ -1,10 +1,11 @@
 // Owns message search: turning a query's plan (search-query.ts) into one statement over the word index, the
 // CJK bigram index or a bounded scan of the newest messages, newest hits first.
 import type { Statement } from 'better-sqlite3'
-import type { ChatMessage } from '../../../shared/model'
+import type { ChatMessage, Conversation, ConversationKey, SearchResultGroup } from '../../../shared/model'
 import { StoreError } from './errors'
-import { messageColumnsOf, MESSAGE_COLUMNS, rowToMessage, type MessageRow } from './rows'
+import { messageColumnsOf, MESSAGE_COLUMNS, rowToMessage, searchableText, type MessageRow } from './rows'
 import { toSearchPlan, type SearchPlan } from './search-query'
+import { queryTerms, snippetOf } from './search-snippet'
 import type { StoreContext } from './store-context'
 import { checkLimit } from './validate'
 
@@ -37,6 +38,28 @@ export class MessageSearch {
     if (plan.bigram !== null) values.push(plan.bigram)
     values.push(...plan.likes, size)
     return this.statementFor(plan, words !== null).all(values).map(rowToMessage)
+  }
+
+  /**
+   * The newest `limit` hits with a snippet and the match ranges in it, grouped by conversation: groups in the
+   * order of their newest hit, hits newest first. `conversationOf` names each group (its title).
+   */
+  searchGrouped(query: string, limit: number, conversationOf: (key: ConversationKey) => Conversation | null): SearchResultGroup[] {
+    const messages = this.search(query, limit)
+    const terms = queryTerms(query)
+    const groups = new Map<string, SearchResultGroup>()
+    for (const message of messages) {
+      const mapKey = `${message.chatType}:${message.conversationId}`
+      let group = groups.get(mapKey)
+      if (group === undefined) {
+        const conversation: ConversationKey = { type: message.chatType, id: message.conversationId }
+        group = { conversation, title: conversationOf(conversation)?.title ?? null, hits: [] }
+        groups.set(mapKey, group)
+      }
+      const { snippet, ranges } = snippetOf(searchableText(message.content), terms)
+      group.hits.push({ message, snippet, ranges })
+    }
+    return [...groups.values()]
   }
 
   /**

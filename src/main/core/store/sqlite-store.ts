@@ -1,8 +1,9 @@
 // SqliteMessageStore: the MessageStore contract over one better-sqlite3 connection. Owns composing the store's
 // parts and running each operation: refused after close, any failure turned into a StoreError with a sentence.
 import type { Database } from 'better-sqlite3'
-import type { ChatMessage, Conversation, ConversationKey, MessagePage } from '../../../shared/model'
+import type { ChatMessage, Conversation, ConversationKey, MessagePage, MessageWindow, SearchResultGroup } from '../../../shared/model'
 import { createLogger } from '../../../shared/logger'
+import { BackfillStates } from './backfill-state'
 import { Conversations } from './conversations'
 import type { StoreDomainApis } from './domain-apis'
 import { openStoreDomains } from './domains'
@@ -18,6 +19,7 @@ import { SyncBatches } from './sync-batches'
 import { SyncPosition } from './sync-position'
 import type {
   ApplyEventsResult,
+  BackfillState,
   ConversationSummary,
   MarkReadResult,
   MessageStore,
@@ -42,6 +44,7 @@ export class SqliteMessageStore implements MessageStore {
   private readonly syncPosition: SyncPosition
   private readonly syncBatches: SyncBatches
   private readonly aside: Quarantine
+  private readonly backfill: BackfillStates
   readonly domains: StoreDomainApis
 
   constructor(
@@ -64,6 +67,7 @@ export class SqliteMessageStore implements MessageStore {
     this.messageSearch = new MessageSearch(context)
     this.syncPosition = new SyncPosition(context)
     this.aside = new Quarantine(context, this.messages)
+    this.backfill = new BackfillStates(db)
     const opened = openStoreDomains({
       db,
       write: context.write,
@@ -148,6 +152,40 @@ export class SqliteMessageStore implements MessageStore {
 
   async search(query: string, limit: number): Promise<ChatMessage[]> {
     return this.guard('Could not search the messages', () => this.messageSearch.search(query, limit))
+  }
+
+  async searchGrouped(query: string, limit: number): Promise<SearchResultGroup[]> {
+    return this.guard('Could not search the messages', () =>
+      this.messageSearch.searchGrouped(query, limit, (key) => this.conversations.get(key))
+    )
+  }
+
+  async pageAround(key: ConversationKey, messageId: string, limit: number): Promise<MessageWindow | null> {
+    return this.guard('Could not load the conversation history', () => this.messages.around(key, messageId, limit))
+  }
+
+  async pageAfter(key: ConversationKey, afterSeq: number, limit: number): Promise<MessageWindow> {
+    return this.guard('Could not load the conversation history', () => this.messages.after(key, afterSeq, limit))
+  }
+
+  async backfillStates(): Promise<BackfillState[]> {
+    return this.guard('Could not read how far history was fetched', () => this.backfill.all())
+  }
+
+  async setBackfillState(state: BackfillState): Promise<void> {
+    this.guard('Could not record how far history was fetched', () => this.backfill.set(state))
+  }
+
+  async backfillWindowDays(): Promise<number | null> {
+    return this.guard('Could not read how much history to keep', () => this.backfill.windowDays())
+  }
+
+  async setBackfillWindowDays(days: number): Promise<void> {
+    this.guard('Could not save how much history to keep', () => this.backfill.setWindowDays(days))
+  }
+
+  async oldestMessageTime(key: ConversationKey): Promise<number | null> {
+    return this.guard('Could not read the conversation history', () => this.backfill.oldestMessageTime(key))
   }
 
   async listConversations(): Promise<Conversation[]> {

@@ -100,6 +100,8 @@ export interface StoreStatements {
   pendingOutbox: Statement<[], MessageRow>
   pageAcked: Statement<[string, string, number, number], MessageRow>
   pageUnacked: Statement<KeyParams, MessageRow>
+  /** Acked messages after a seq, oldest first (a window opened far back pages towards the newest). */
+  pageAckedAfter: Statement<[string, string, number, number], MessageRow>
   unsupportedMessages: Statement<[], MessageRow>
   conversationStates: Statement<[string], ConversationState>
   upsertConversations: Statement<[string], ConversationFields>
@@ -172,13 +174,14 @@ export function prepareStatements(db: Database): StoreStatements {
     /** Overwrites what the server decides about a message; its identity (conversation, parties) never changes. */
     updateAck: db.prepare<KeyedMessageRow>(
       `UPDATE messages SET server_id = @server_id, seq = @seq, timestamp = @timestamp, status = @status, error = @error,
-         search_key = ${SEARCH_KEY_SQL}
+         expires_at = @expires_at, burn_sec = @burn_sec, search_key = ${SEARCH_KEY_SQL}
        WHERE id = @id`
     ),
     /** The same plus new content: only this statement (and updateContent) touches `text`, so only they re-index. */
     updateAckAndContent: db.prepare<KeyedMessageRow>(
       `UPDATE messages SET server_id = @server_id, seq = @seq, timestamp = @timestamp, status = @status, error = @error,
-         type = @type, body = @body, text = @text, search_key = ${SEARCH_KEY_SQL}
+         type = @type, body = @body, text = @text, expires_at = @expires_at, burn_sec = @burn_sec,
+         search_key = ${SEARCH_KEY_SQL}
        WHERE id = @id`
     ),
     /** New content for a stored message (a newer decoder read its raw bytes): type, body, text by id. */
@@ -219,6 +222,10 @@ export function prepareStatements(db: Database): StoreStatements {
     pageUnacked: db.prepare<KeyParams, MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat_type = ? AND conversation_id = ? AND seq IS NULL
        ORDER BY local_order`
+    ),
+    pageAckedAfter: db.prepare<[string, string, number, number], MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat_type = ? AND conversation_id = ? AND seq > ?
+       ORDER BY seq LIMIT ?`
     ),
     unsupportedMessages: db.prepare<[], MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE type = 'unsupported' ORDER BY local_order`

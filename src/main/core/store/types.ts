@@ -1,6 +1,6 @@
 // The roaming store's contract: an asynchronous interface over one account's SQLite database,
 // so the implementation can move to a worker thread without touching its callers.
-import type { ChatMessage, Conversation, ConversationKey, MessagePage } from '../../../shared/model'
+import type { ChatMessage, Conversation, ConversationKey, MessagePage, MessageWindow, SearchResultGroup } from '../../../shared/model'
 import type { AppliedUserEvent, UserEventRecord } from './domain-types'
 import type { StoreDomainApis } from './domain-apis'
 
@@ -37,6 +37,17 @@ export interface QuarantinedEvent {
   reason: string
   /** ms since epoch when it was put aside. */
   quarantinedAt: number
+}
+
+/** How far the back-fill walked down one conversation's history (see MessageStore.backfillStates). */
+export interface BackfillState {
+  key: ConversationKey
+  /** The next page is the one below this seq (null: start at the newest). */
+  belowSeq: number | null
+  /** Finished: reached the window's start (`reachedAt`) or the conversation's first message. */
+  done: boolean
+  /** ms since epoch of the window start this conversation was back-filled to; null: to its first message. */
+  reachedAt: number | null
 }
 
 /** One conversation as the server summarises it for a new device (newest message, read pointer, unread count). */
@@ -163,6 +174,35 @@ export interface MessageStore {
    * 1-2 character queries and CJK words through the bigram index (see migrations/003).
    */
   search(query: string, limit: number): Promise<ChatMessage[]>
+
+  /**
+   * search() as the search view shows it: the newest `limit` hits, each with a one-line snippet of the message's
+   * searchable text (text, file name, place, ...) and the ranges of the query's words in it, grouped by
+   * conversation (groups ordered by their newest hit, titled as the conversation list titles them).
+   */
+  searchGrouped(query: string, limit: number): Promise<SearchResultGroup[]>
+
+  /**
+   * The page of a conversation around one of its messages (about half older, half newer), for opening a search
+   * result in context however far back it is. Null when the message is not in that conversation.
+   */
+  pageAround(key: ConversationKey, messageId: string, limit: number): Promise<MessageWindow | null>
+
+  /** The messages after `afterSeq`, oldest first: paging a window from pageAround towards the newest. */
+  pageAfter(key: ConversationKey, afterSeq: number, limit: number): Promise<MessageWindow>
+
+  /**
+   * Back-fill bookkeeping (sync/backfill.ts), kept across restarts: per conversation, the seq the walk down the
+   * history has reached and whether it is finished (the window's start or the conversation's first message).
+   */
+  backfillStates(): Promise<BackfillState[]>
+  setBackfillState(state: BackfillState): Promise<void>
+  /** How many days of history back-fill fetches (a setting; null: never set, the default applies). */
+  backfillWindowDays(): Promise<number | null>
+  /** STORE_BAD_ARGUMENT outside 0..MAX_BACKFILL_WINDOW_DAYS. */
+  setBackfillWindowDays(days: number): Promise<void>
+  /** The oldest stored message time of a conversation (null: none stored). */
+  oldestMessageTime(key: ConversationKey): Promise<number | null>
 
   /** Conversations, most recent activity first, with last message, unread count, read pointer and draft. */
   listConversations(): Promise<Conversation[]>

@@ -47,7 +47,8 @@ export class HistoryPager {
     this.gapBelow.set(mapKey, Math.max(seq, this.gapBelow.get(mapKey) ?? 0))
   }
 
-  async page(key: ConversationKey, beforeSeq: number | null, limit: number): Promise<MessagePage> {
+  /** `failOnFetchError`: a failed server request rejects instead of answering the local page (back-fill retries it). */
+  async page(key: ConversationKey, beforeSeq: number | null, limit: number, failOnFetchError = false): Promise<MessagePage> {
     const { store } = this.options
     let local = await store.page(key, beforeSeq, limit)
     for (let fill = 0; fill < MAX_GAP_FILLS_PER_PAGE && this.reachesGap(key, local) && this.options.isOnline(); fill++) {
@@ -77,6 +78,7 @@ export class HistoryPager {
       const merged = await store.page(key, beforeSeq, limit)
       return { messages: merged.messages, hasMore: merged.hasMore || hasMore }
     } catch (err) {
+      if (failOnFetchError) throw err
       log.warn('could not fetch older history; showing local messages', { error: String(err) })
       return local
     }

@@ -1,6 +1,6 @@
 // The icon set's drawings (24x24 line paths, Feather-style) keyed by name; BaseIcon renders them.
 // Adding an icon = adding a name and its paths here.
-export type IconName = 'compose' | 'sun' | 'moon' | 'signOut' | 'send' | 'check' | 'clock' | 'alert' | 'chat' | 'close' | 'offline' | 'back' | 'info' | 'users' | 'contacts' | 'rooms'
+export type IconName = 'compose' | 'sun' | 'moon' | 'signOut' | 'send' | 'check' | 'clock' | 'alert' | 'chat' | 'close' | 'offline' | 'back' | 'info' | 'users' | 'contacts' | 'rooms' | 'search'
 
 export const ICON_PATHS: Record<IconName, string[]> = {
   compose: ['M12 20h9', 'M16.5 3.5a2.12 2.12 0 0 1 3 3L7 19l-4 1 1-4Z'],
@@ -18,5 +18,6 @@ export const ICON_PATHS: Record<IconName, string[]> = {
   users: ['M17 21v-2a4 4 0 0 0-4-4H5a4 4 0 0 0-4 4v2', 'M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8Z', 'M23 21v-2a4 4 0 0 0-3-3.87', 'M16 3.13a4 4 0 0 1 0 7.75'],
   contacts: ['M20 21v-2a4 4 0 0 0-4-4H8a4 4 0 0 0-4 4v2', 'M12 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8Z'],
   rooms: ['M3 11l18-8-8 18-2-8-8-2Z'],
+  search: ['M11 19a8 8 0 1 0 0-16 8 8 0 0 0 0 16Z', 'M21 21l-4.35-4.35'],
   offline: ['M2 2l20 20', 'M8.5 16.5a5 5 0 0 1 7 0', 'M5 12.5a10 10 0 0 1 5.2-2.8', 'M19 12.5a10 10 0 0 0-2.2-1.6', 'M12 20h.01']
 }

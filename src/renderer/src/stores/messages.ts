@@ -20,10 +20,14 @@ export interface ConversationMessages {
   loadingOlder: boolean
   /** Why the last page load failed, as a sentence; null when fine. */
   error: string | null
+  /** Opened at a search hit far back: newer messages exist beyond the last loaded one (loadNewer pages them in). */
+  hasNewer: boolean
+  /** The message a search result opened: the list scrolls to it and highlights it (then clears this). */
+  focusId: string | null
 }
 
 function emptyBucket(): ConversationMessages {
-  return { messages: [], hasMore: true, loaded: false, loadingInitial: false, loadingOlder: false, error: null }
+  return { messages: [], hasMore: true, loaded: false, loadingInitial: false, loadingOlder: false, error: null, hasNewer: false, focusId: null }
 }
 
 export const useMessageStore = defineStore('messages', () => {
@@ -46,12 +50,16 @@ export const useMessageStore = defineStore('messages', () => {
 
   bridge.on('message.upsert', (message) => {
     // Conversations never opened load their latest page when opened; only keep what is on screen current.
-    if (buckets.has(keyOfMessage(message))) merge(keyOfMessage(message), [message])
+    const bucket = buckets.get(keyOfMessage(message))
+    // A window opened far back gets new messages when it pages up to them, never after a hole.
+    if (bucket && (!bucket.hasNewer || bucket.messages.some((known) => known.id === message.id))) merge(keyOfMessage(message), [message])
   })
 
   /** First page of a conversation (no-op when already loaded or loading). */
   async function loadInitial(conversationKey: string): Promise<void> {
     const bucket = bucketFor(conversationKey)
+    // Opened normally after a search hit left a window far back: start again at the newest page.
+    if (bucket.loaded && bucket.hasNewer && bucket.focusId === null) Object.assign(bucket, emptyBucket())
     if (bucket.loaded || bucket.loadingInitial) return
     bucket.loadingInitial = true
     bucket.error = null
@@ -92,10 +100,53 @@ export const useMessageStore = defineStore('messages', () => {
     }
   }
 
+  /**
+   * Opening a search hit: the page around the message replaces what was loaded (it may be far back), and the
+   * message list scrolls to it (focusId). Rejects with the AppErrorShape when the message is gone.
+   */
+  async function jumpTo(conversationKey: string, messageId: string): Promise<void> {
+    const window = await bridge.invoke('messages.around', { conversation: toConversationKey(conversationKey), messageId, limit: PAGE_SIZE })
+    const bucket = bucketFor(conversationKey)
+    Object.assign(bucket, emptyBucket(), {
+      messages: mergeMessages([], window.messages),
+      hasMore: window.hasMore,
+      hasNewer: window.hasNewer,
+      loaded: true,
+      focusId: messageId
+    })
+  }
+
+  /** The search hit was scrolled to: forget it (the list keeps its own highlight for a moment). */
+  function clearFocus(conversationKey: string): void {
+    const bucket = buckets.get(conversationKey)
+    if (bucket) bucket.focusId = null
+  }
+
+  /** Next newer page of a window opened far back; resolves with how many messages were added. */
+  async function loadNewer(conversationKey: string): Promise<number> {
+    const bucket = bucketFor(conversationKey)
+    const newest = [...bucket.messages].reverse().find((message) => message.seq !== null)
+    if (!bucket.loaded || !bucket.hasNewer || bucket.loadingOlder || !newest) return 0
+    bucket.loadingOlder = true
+    bucket.error = null
+    try {
+      const page = await bridge.invoke('messages.after', { conversation: toConversationKey(conversationKey), afterSeq: newest.seq!, limit: PAGE_SIZE })
+      const before = bucket.messages.length
+      merge(conversationKey, page.messages)
+      bucket.hasNewer = page.hasNewer
+      return bucket.messages.length - before
+    } catch (err) {
+      bucket.error = errorSentence(err)
+      return 0
+    } finally {
+      bucket.loadingOlder = false
+    }
+  }
+
   /** After a reconnect: merge the newest page again so nothing missed while down stays missing. */
   async function refreshLatest(conversationKey: string): Promise<void> {
     const bucket = buckets.get(conversationKey)
-    if (!bucket?.loaded) return
+    if (!bucket?.loaded || bucket.hasNewer) return
     try {
       const page = await bridge.invoke('messages.page', { conversation: toConversationKey(conversationKey), beforeSeq: null, limit: PAGE_SIZE })
       merge(conversationKey, page.messages)
@@ -106,7 +157,7 @@ export const useMessageStore = defineStore('messages', () => {
 
   /** Sends; rejects with the AppErrorShape when the core refuses (e.g. TEXT_TOO_LONG). */
   /** `mentions`: who a group message @mentions (and @all), from the composer's autocomplete. */
-  async function sendText(to: string, text: string, mentions: { mentions?: string[]; mentionAll?: boolean } = {}): Promise<ChatMessage> {
+  async function sendText(to: string, text: string, mentions: { mentions?: string[]; mentionAll?: boolean; replyTo?: string } = {}): Promise<ChatMessage> {
     const message = await bridge.invoke('messages.sendText', { to: toConversationKey(to), text, ...mentions })
     merge(keyOfMessage(message), [message])
     return message
@@ -122,6 +173,19 @@ export const useMessageStore = defineStore('messages', () => {
     merge(keyOfMessage(message), [message])
   }
 
+  /** A message changed by a request of this window (recall, edit): merged at once, the push may come later. */
+  function mergeOne(message: ChatMessage): void {
+    if (buckets.has(keyOfMessage(message))) merge(keyOfMessage(message), [message])
+  }
+
+  /** Messages that left the device (deleted for me, cleared, expired): features/messages/message-ops-store. */
+  function removeMessages(conversationKey: string, ids: readonly string[]): void {
+    const bucket = buckets.get(conversationKey)
+    if (!bucket) return
+    const gone = new Set(ids)
+    bucket.messages = bucket.messages.filter((m) => !gone.has(m.id))
+  }
+
   function stateOf(conversationKey: string): ConversationMessages | undefined {
     return buckets.get(conversationKey)
   }
@@ -130,5 +194,5 @@ export const useMessageStore = defineStore('messages', () => {
     buckets.clear()
   }
 
-  return { loadInitial, loadOlder, refreshLatest, sendText, retry, upsert, stateOf, reset }
+  return { loadInitial, loadOlder, loadNewer, jumpTo, clearFocus, refreshLatest, sendText, retry, mergeOne, removeMessages, upsert, stateOf, reset }
 })

@@ -13,6 +13,8 @@ export const NEEDS_NEWER_VERSION = 'This message needs a newer version of Parley
 /** A message's text as the user reads it: its text, or words for its content ("Photo", "File: a.pdf"). */
 export function messageText(message: ChatMessage): string {
   if (message.content.type === 'notice') return noticeSentence(message.content, null)
+  // A recalled message (features/messages) reads as its notice, never as the text it had.
+  if (message.content.type === 'recalled') return 'Recalled message'
   if (message.content.type === 'text') return message.content.text
   return contentSummary(message.content) ?? NEEDS_NEWER_VERSION
 }

@@ -27,9 +27,9 @@ export function createAppender({ db, heads: userHeads, hooks }: StoreCoreContext
   const findMessage = db.prepare<[string, Buffer], MessageColumns>(
     `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.sender = ? AND m.client_id = ?`
   )
-  const insertMessage = db.prepare<[string, Buffer, string, number, number, Buffer, number, number]>(
-    `INSERT INTO messages (sender, client_id, recipient, chat_type, ts, body, sender_seq, recipient_seq)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sender, client_id) DO NOTHING`
+  const insertMessage = db.prepare<[string, Buffer, string, number, number, Buffer, number, number, number | null, number | null]>(
+    `INSERT INTO messages (sender, client_id, recipient, chat_type, ts, body, sender_seq, recipient_seq, expires_at, burn_sec)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sender, client_id) DO NOTHING`
   )
   const insertMessageEntry = db.prepare<[string, number, string, number, number, number, number]>(
     `INSERT INTO user_log (user, seq, conversation, chat_type, kind, server_id, outgoing, at)
@@ -88,10 +88,13 @@ export function createAppender({ db, heads: userHeads, hooks }: StoreCoreContext
     const senderSeq = (heads.get(input.sender) ?? headOf(input.sender)) + 1
     const recipientSeq = selfMessage ? senderSeq : (heads.get(input.recipient) ?? headOf(input.recipient)) + 1
     const body = asBuffer(input.body)
+    // The conversation's disappearing timer, as it stands in this transaction (store/message-ops).
+    const expiresAt = input.expiresAt ?? hooks.expiryOf?.(input.sender, input.recipient, input.chatType, input.timestamp) ?? null
     // The unique (sender, client_id) index makes the insert itself the de-duplication check: no row = a resend,
     // and the sequences above were not used.
     const inserted = insertMessage.run(
-      input.sender, clientId, input.recipient, input.chatType, input.timestamp, body, senderSeq, recipientSeq
+      input.sender, clientId, input.recipient, input.chatType, input.timestamp, body, senderSeq, recipientSeq,
+      expiresAt, input.burnAfterReadSec ?? null
     )
     if (inserted.changes === 0) {
       const existing = findMessage.get(input.sender, clientId)
@@ -108,7 +111,7 @@ export function createAppender({ db, heads: userHeads, hooks }: StoreCoreContext
       noteSummary(summaries, input.recipient, input.sender, input.chatType, recipientSeq, 1)
     }
     return {
-      message: storedMessageFrom(input, serverId, senderSeq),
+      message: storedMessageFrom(expiresAt === null ? input : { ...input, expiresAt }, serverId, senderSeq),
       duplicate: false,
       recipientSeq
     }

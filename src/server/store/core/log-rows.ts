@@ -9,8 +9,24 @@ export const KIND_MESSAGE = 1
 export const KIND_READ_POINTER = 2
 /** ChatType.CHAT_TYPE_GROUP (messages.proto): group messages and pointers go to the groups domain. */
 export const CHAT_TYPE_GROUP = 1
-/** Event entries (see UserEvent): the kind column's value for each (receipt and privacy: their Event field numbers). */
-export const USER_EVENT_KINDS: Readonly<Record<UserEventKind, number>> = { contact: 3, membership: 4, profile: 5, receipt: 8, privacy: 9 }
+/** Event entries (see UserEvent): the kind column's value for each. */
+export const USER_EVENT_KINDS: Readonly<Record<UserEventKind, number>> = {
+  contact: 3,
+  membership: 4,
+  profile: 5,
+  // store/message-ops: the same numbers as their Event kinds (parley.proto), so no other kind will want them.
+  messageChange: 10,
+  conversationSettings: 11,
+  conversationCleared: 12,
+  // The reply helper's kinds share their numbers with their Event oneof fields (13-16), so no branch collides.
+  reaction: 13,
+  conversationState: 14,
+  messagePin: 15,
+  devicesChanged: 16,
+  // receipt and privacy: their Event field numbers.
+  receipt: 8,
+  privacy: 9
+}
 const USER_EVENT_BY_KIND = new Map<number, UserEventKind>(
   Object.entries(USER_EVENT_KINDS).map(([name, kind]) => [kind, name as UserEventKind])
 )
@@ -24,6 +40,10 @@ export interface MessageColumns {
   ts: number
   body: Buffer
   sender_seq: number
+  recalled_by: string | null
+  recalled_at: number | null
+  edited_at: number | null
+  expires_at: number | null
 }
 export interface LogRow {
   seq: number
@@ -40,9 +60,14 @@ export interface LogRow {
   ts: number | null
   body: Buffer | null
   sender_seq: number | null
+  recalled_by: string | null
+  recalled_at: number | null
+  edited_at: number | null
+  expires_at: number | null
 }
 
-export const MESSAGE_COLUMNS = 'm.server_id, m.sender, m.client_id, m.recipient, m.chat_type, m.ts, m.body, m.sender_seq'
+export const MESSAGE_COLUMNS =
+  'm.server_id, m.sender, m.client_id, m.recipient, m.chat_type, m.ts, m.body, m.sender_seq, m.recalled_by, m.recalled_at, m.edited_at, m.expires_at'
 export const LOG_COLUMNS = `l.seq, l.kind, l.conversation, l.chat_type AS log_chat_type, l.read_seq, l.payload, ${MESSAGE_COLUMNS}`
 
 export function toMessage(row: MessageColumns): StoredMessage {
@@ -54,7 +79,22 @@ export function toMessage(row: MessageColumns): StoredMessage {
     chatType: row.chat_type,
     timestamp: row.ts,
     body: new Uint8Array(row.body),
-    senderSeq: row.sender_seq
+    senderSeq: row.sender_seq,
+    ...messageChangeFields(row)
+  }
+}
+
+/** The columns store/message-ops writes (recalled, edited, expiring), as the optional StoredMessage fields. */
+export function messageChangeFields(row: {
+  recalled_by: string | null
+  recalled_at: number | null
+  edited_at: number | null
+  expires_at: number | null
+}): Pick<StoredMessage, 'recalledBy' | 'recalledAt' | 'editedAt' | 'expiresAt'> {
+  return {
+    ...(row.recalled_by !== null ? { recalledBy: row.recalled_by, recalledAt: row.recalled_at ?? 0 } : {}),
+    ...(row.edited_at !== null ? { editedAt: row.edited_at } : {}),
+    ...(row.expires_at !== null ? { expiresAt: row.expires_at } : {})
   }
 }
 

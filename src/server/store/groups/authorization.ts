@@ -40,6 +40,9 @@ export type GroupOperation =
   | 'mentionAll'
   | 'history'
   | 'markRead'
+  | 'recallOwn'
+  | 'recallOthers'
+  | 'edit'
 
 export type GroupDecision = { allowed: true } | { allowed: false; code: ErrorCode; message: string }
 
@@ -98,7 +101,13 @@ export const GROUP_RULES: Readonly<Record<GroupOperation, OperationRule>> = {
   send: { minRole: 'member', speaks: true, what: 'send messages' },
   mentionAll: { minRole: 'admin', speaks: true, what: 'mention everyone (@all)' },
   history: { minRole: 'member', what: 'read the history' },
-  markRead: { minRole: 'member', what: 'mark the group read' }
+  markRead: { minRole: 'member', what: 'mark the group read' },
+  // Recall and edit (store/message-ops): a member takes back or corrects their own words (inside the windows, which
+  // the message-ops store checks), even while muted (recalling says nothing new); editing is speaking again, so a
+  // muted member may not. Taking back someone else's message is moderation: owner and admins.
+  recallOwn: { minRole: 'member', what: 'recall your messages' },
+  recallOthers: { minRole: 'admin', what: "recall other members' messages" },
+  edit: { minRole: 'member', speaks: true, what: 'edit your messages' }
 }
 
 export const GROUP_OPERATIONS = Object.keys(GROUP_RULES) as GroupOperation[]

@@ -9,7 +9,7 @@ import { createGroupHeads } from './heads'
 import { createGroupMessages } from './messages'
 import { createGroupReads } from './reads'
 import type { GroupsShared } from './shared'
-import { createGroupStandings } from './standing'
+import { createGroupStandings, notFound } from './standing'
 import { prepareGroupStatements } from './statements'
 import type { GroupsStore } from './types'
 
@@ -27,6 +27,12 @@ export function openGroupsSqlite(context: SqliteDomainContext): Synchronous<Grou
   context.hooks.transactionRolledBack = heads.rolledBack
   context.hooks.groupHead = heads.headOf
   context.hooks.countGroupUnread = messages.countGroupUnread
+  context.hooks.decideGroupMessageOperation = (operation, user, groupId, now) => {
+    const standing = standings.standingOf(user, groupId)
+    if (!standing) return notFound(groupId).refusal
+    return standings.decide(operation, user, standing, now)?.refusal ?? null
+  }
+  context.hooks.groupMemberNames = (groupId) => sql.allMembers.all(groupId).map((member) => member.user)
 
   return {
     ...createGroupChanges(shared, standings, writer),

@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3'
 import { ChatTypePb } from '../../../shared/proto/codec'
 import type { GroupRoleName } from './authorization'
 import type { StoredMessage } from '../records'
+import { messageChangeFields } from '../core/log-rows'
 import type { GroupLogRow, GroupSettingsRow } from './types'
 
 export const GROUP_CHAT = ChatTypePb.CHAT_TYPE_GROUP
@@ -50,10 +51,15 @@ export interface LogColumns {
   ts: number | null
   body: Buffer | null
   sender_seq: number | null
+  recalled_by: string | null
+  recalled_at: number | null
+  edited_at: number | null
+  expires_at: number | null
 }
 
 const LOG_SELECT = `SELECT g.group_id, g.seq, g.kind, g.payload, m.server_id, m.sender, m.client_id, m.recipient, m.chat_type,
-  m.ts, m.body, m.sender_seq FROM group_log g LEFT JOIN messages m ON m.server_id = g.server_id`
+  m.ts, m.body, m.sender_seq, m.recalled_by, m.recalled_at, m.edited_at, m.expires_at
+  FROM group_log g LEFT JOIN messages m ON m.server_id = g.server_id`
 
 export function toLogRow(row: LogColumns): GroupLogRow {
   if (row.kind === LOG_MESSAGE && row.server_id !== null) {
@@ -65,7 +71,8 @@ export function toLogRow(row: LogColumns): GroupLogRow {
       chatType: row.chat_type ?? GROUP_CHAT,
       timestamp: row.ts ?? 0,
       body: new Uint8Array(row.body ?? Buffer.alloc(0)),
-      senderSeq: row.sender_seq ?? row.seq
+      senderSeq: row.sender_seq ?? row.seq,
+      ...messageChangeFields(row)
     }
     return { group: row.group_id, seq: row.seq, message }
   }

@@ -2194,6 +2194,10 @@ export namespace parley {
             chatType: parley.v1.ChatType;
             timestamp: number;
             body?: (parley.v1.Body.$Properties|null);
+            recalledBy: string;
+            recalledAt: number;
+            editedAt: number;
+            expiresAt: number;
             static create(properties: parley.v1.Message.$Shape): parley.v1.Message & parley.v1.Message.$Shape;
             static create(properties?: parley.v1.Message.$Properties): parley.v1.Message;
             static encode(message: parley.v1.Message.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -2209,6 +2213,10 @@ export namespace parley {
                 chatType?: (parley.v1.ChatType|null);
                 timestamp?: (number|null);
                 body?: (parley.v1.Body.$Properties|null);
+                recalledBy?: (string|null);
+                recalledAt?: (number|null);
+                editedAt?: (number|null);
+                expiresAt?: (number|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = {
@@ -2219,8 +2227,329 @@ export namespace parley {
               chatType?: parley.v1.ChatType|null;
               timestamp?: number|null;
               body?: parley.v1.Body.$Shape|null;
+              recalledBy?: string|null;
+              recalledAt?: number|null;
+              editedAt?: number|null;
+              expiresAt?: number|null;
               $unknowns?: Uint8Array[];
             };
+        }
+
+        enum MessageChangeKind {
+            MESSAGE_CHANGE_UNSPECIFIED = 0,
+            MESSAGE_CHANGE_RECALLED = 1,
+            MESSAGE_CHANGE_EDITED = 2,
+            MESSAGE_CHANGE_EXPIRY_SET = 3,
+            MESSAGE_CHANGE_EXPIRED = 4
+        }
+
+        interface IMessageChange extends parley.v1.MessageChange.$Properties {
+        }
+
+        class MessageChange {
+            constructor(properties?: parley.v1.MessageChange.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            chatType: parley.v1.ChatType;
+            serverId: number;
+            clientId: Uint8Array;
+            from: string;
+            kind: parley.v1.MessageChangeKind;
+            by: string;
+            body?: (parley.v1.Body.$Properties|null);
+            at: number;
+            expiresAt: number;
+            static create(properties: parley.v1.MessageChange.$Shape): parley.v1.MessageChange & parley.v1.MessageChange.$Shape;
+            static create(properties?: parley.v1.MessageChange.$Properties): parley.v1.MessageChange;
+            static encode(message: parley.v1.MessageChange.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.MessageChange & parley.v1.MessageChange.$Shape;
+        }
+
+        namespace MessageChange {
+            interface $Properties {
+                conversation?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                serverId?: (number|null);
+                clientId?: (Uint8Array|null);
+                from?: (string|null);
+                kind?: (parley.v1.MessageChangeKind|null);
+                by?: (string|null);
+                body?: (parley.v1.Body.$Properties|null);
+                at?: (number|null);
+                expiresAt?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = {
+              conversation?: string|null;
+              chatType?: parley.v1.ChatType|null;
+              serverId?: number|null;
+              clientId?: Uint8Array|null;
+              from?: string|null;
+              kind?: parley.v1.MessageChangeKind|null;
+              by?: string|null;
+              body?: parley.v1.Body.$Shape|null;
+              at?: number|null;
+              expiresAt?: number|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        interface IConversationSettings extends parley.v1.ConversationSettings.$Properties {
+        }
+
+        class ConversationSettings {
+            constructor(properties?: parley.v1.ConversationSettings.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            chatType: parley.v1.ChatType;
+            disappearAfterSec: number;
+            changedBy: string;
+            at: number;
+            static create(properties: parley.v1.ConversationSettings.$Shape): parley.v1.ConversationSettings & parley.v1.ConversationSettings.$Shape;
+            static create(properties?: parley.v1.ConversationSettings.$Properties): parley.v1.ConversationSettings;
+            static encode(message: parley.v1.ConversationSettings.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ConversationSettings & parley.v1.ConversationSettings.$Shape;
+        }
+
+        namespace ConversationSettings {
+            interface $Properties {
+                conversation?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                disappearAfterSec?: (number|null);
+                changedBy?: (string|null);
+                at?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ConversationSettings.$Properties;
+        }
+
+        interface IConversationCleared extends parley.v1.ConversationCleared.$Properties {
+        }
+
+        class ConversationCleared {
+            constructor(properties?: parley.v1.ConversationCleared.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            chatType: parley.v1.ChatType;
+            upToTimestamp: number;
+            at: number;
+            static create(properties: parley.v1.ConversationCleared.$Shape): parley.v1.ConversationCleared & parley.v1.ConversationCleared.$Shape;
+            static create(properties?: parley.v1.ConversationCleared.$Properties): parley.v1.ConversationCleared;
+            static encode(message: parley.v1.ConversationCleared.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ConversationCleared & parley.v1.ConversationCleared.$Shape;
+        }
+
+        namespace ConversationCleared {
+            interface $Properties {
+                conversation?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                upToTimestamp?: (number|null);
+                at?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ConversationCleared.$Properties;
+        }
+
+        interface IRecallMessageRequest extends parley.v1.RecallMessageRequest.$Properties {
+        }
+
+        class RecallMessageRequest {
+            constructor(properties?: parley.v1.RecallMessageRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            chatType: parley.v1.ChatType;
+            serverId: number;
+            static create(properties: parley.v1.RecallMessageRequest.$Shape): parley.v1.RecallMessageRequest & parley.v1.RecallMessageRequest.$Shape;
+            static create(properties?: parley.v1.RecallMessageRequest.$Properties): parley.v1.RecallMessageRequest;
+            static encode(message: parley.v1.RecallMessageRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RecallMessageRequest & parley.v1.RecallMessageRequest.$Shape;
+        }
+
+        namespace RecallMessageRequest {
+            interface $Properties {
+                conversation?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                serverId?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.RecallMessageRequest.$Properties;
+        }
+
+        interface IRecallMessageResponse extends parley.v1.RecallMessageResponse.$Properties {
+        }
+
+        class RecallMessageResponse {
+            constructor(properties?: parley.v1.RecallMessageResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            change?: (parley.v1.MessageChange.$Properties|null);
+            eventSeq: number;
+            static create(properties: parley.v1.RecallMessageResponse.$Shape): parley.v1.RecallMessageResponse & parley.v1.RecallMessageResponse.$Shape;
+            static create(properties?: parley.v1.RecallMessageResponse.$Properties): parley.v1.RecallMessageResponse;
+            static encode(message: parley.v1.RecallMessageResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.RecallMessageResponse & parley.v1.RecallMessageResponse.$Shape;
+        }
+
+        namespace RecallMessageResponse {
+            interface $Properties {
+                change?: (parley.v1.MessageChange.$Properties|null);
+                eventSeq?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = {
+              change?: parley.v1.MessageChange.$Shape|null;
+              eventSeq?: number|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        interface IEditMessageRequest extends parley.v1.EditMessageRequest.$Properties {
+        }
+
+        class EditMessageRequest {
+            constructor(properties?: parley.v1.EditMessageRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            chatType: parley.v1.ChatType;
+            serverId: number;
+            text: string;
+            static create(properties: parley.v1.EditMessageRequest.$Shape): parley.v1.EditMessageRequest & parley.v1.EditMessageRequest.$Shape;
+            static create(properties?: parley.v1.EditMessageRequest.$Properties): parley.v1.EditMessageRequest;
+            static encode(message: parley.v1.EditMessageRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.EditMessageRequest & parley.v1.EditMessageRequest.$Shape;
+        }
+
+        namespace EditMessageRequest {
+            interface $Properties {
+                conversation?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                serverId?: (number|null);
+                text?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.EditMessageRequest.$Properties;
+        }
+
+        interface IEditMessageResponse extends parley.v1.EditMessageResponse.$Properties {
+        }
+
+        class EditMessageResponse {
+            constructor(properties?: parley.v1.EditMessageResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            change?: (parley.v1.MessageChange.$Properties|null);
+            eventSeq: number;
+            static create(properties: parley.v1.EditMessageResponse.$Shape): parley.v1.EditMessageResponse & parley.v1.EditMessageResponse.$Shape;
+            static create(properties?: parley.v1.EditMessageResponse.$Properties): parley.v1.EditMessageResponse;
+            static encode(message: parley.v1.EditMessageResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.EditMessageResponse & parley.v1.EditMessageResponse.$Shape;
+        }
+
+        namespace EditMessageResponse {
+            interface $Properties {
+                change?: (parley.v1.MessageChange.$Properties|null);
+                eventSeq?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = {
+              change?: parley.v1.MessageChange.$Shape|null;
+              eventSeq?: number|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        interface IConversationSettingsRequest extends parley.v1.ConversationSettingsRequest.$Properties {
+        }
+
+        class ConversationSettingsRequest {
+            constructor(properties?: parley.v1.ConversationSettingsRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            chatType: parley.v1.ChatType;
+            set: boolean;
+            disappearAfterSec: number;
+            static create(properties: parley.v1.ConversationSettingsRequest.$Shape): parley.v1.ConversationSettingsRequest & parley.v1.ConversationSettingsRequest.$Shape;
+            static create(properties?: parley.v1.ConversationSettingsRequest.$Properties): parley.v1.ConversationSettingsRequest;
+            static encode(message: parley.v1.ConversationSettingsRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ConversationSettingsRequest & parley.v1.ConversationSettingsRequest.$Shape;
+        }
+
+        namespace ConversationSettingsRequest {
+            interface $Properties {
+                conversation?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                set?: (boolean|null);
+                disappearAfterSec?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ConversationSettingsRequest.$Properties;
+        }
+
+        interface IConversationSettingsResponse extends parley.v1.ConversationSettingsResponse.$Properties {
+        }
+
+        class ConversationSettingsResponse {
+            constructor(properties?: parley.v1.ConversationSettingsResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            settings?: (parley.v1.ConversationSettings.$Properties|null);
+            eventSeq: number;
+            static create(properties: parley.v1.ConversationSettingsResponse.$Shape): parley.v1.ConversationSettingsResponse & parley.v1.ConversationSettingsResponse.$Shape;
+            static create(properties?: parley.v1.ConversationSettingsResponse.$Properties): parley.v1.ConversationSettingsResponse;
+            static encode(message: parley.v1.ConversationSettingsResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ConversationSettingsResponse & parley.v1.ConversationSettingsResponse.$Shape;
+        }
+
+        namespace ConversationSettingsResponse {
+            interface $Properties {
+                settings?: (parley.v1.ConversationSettings.$Properties|null);
+                eventSeq?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ConversationSettingsResponse.$Properties;
+        }
+
+        interface IClearConversationRequest extends parley.v1.ClearConversationRequest.$Properties {
+        }
+
+        class ClearConversationRequest {
+            constructor(properties?: parley.v1.ClearConversationRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            chatType: parley.v1.ChatType;
+            upToTimestamp: number;
+            static create(properties: parley.v1.ClearConversationRequest.$Shape): parley.v1.ClearConversationRequest & parley.v1.ClearConversationRequest.$Shape;
+            static create(properties?: parley.v1.ClearConversationRequest.$Properties): parley.v1.ClearConversationRequest;
+            static encode(message: parley.v1.ClearConversationRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ClearConversationRequest & parley.v1.ClearConversationRequest.$Shape;
+        }
+
+        namespace ClearConversationRequest {
+            interface $Properties {
+                conversation?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                upToTimestamp?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ClearConversationRequest.$Properties;
+        }
+
+        interface IClearConversationResponse extends parley.v1.ClearConversationResponse.$Properties {
+        }
+
+        class ClearConversationResponse {
+            constructor(properties?: parley.v1.ClearConversationResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            eventSeq: number;
+            static create(properties: parley.v1.ClearConversationResponse.$Shape): parley.v1.ClearConversationResponse & parley.v1.ClearConversationResponse.$Shape;
+            static create(properties?: parley.v1.ClearConversationResponse.$Properties): parley.v1.ClearConversationResponse;
+            static encode(message: parley.v1.ClearConversationResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ClearConversationResponse & parley.v1.ClearConversationResponse.$Shape;
+        }
+
+        namespace ClearConversationResponse {
+            interface $Properties {
+                eventSeq?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ClearConversationResponse.$Properties;
         }
 
         interface IFrame extends parley.v1.Frame.$Properties {
@@ -2244,6 +2573,15 @@ export namespace parley {
             groups?: (parley.v1.GroupsRequest.$Properties|null);
             groupSync?: (parley.v1.GroupSyncRequest.$Properties|null);
             rooms?: (parley.v1.RoomsRequest.$Properties|null);
+            recall?: (parley.v1.RecallMessageRequest.$Properties|null);
+            edit?: (parley.v1.EditMessageRequest.$Properties|null);
+            conversationSettings?: (parley.v1.ConversationSettingsRequest.$Properties|null);
+            clearConversation?: (parley.v1.ClearConversationRequest.$Properties|null);
+            react?: (parley.v1.ReactRequest.$Properties|null);
+            reactions?: (parley.v1.ReactionsRequest.$Properties|null);
+            messagePin?: (parley.v1.MessagePinRequest.$Properties|null);
+            conversationState?: (parley.v1.ConversationStateRequest.$Properties|null);
+            devices?: (parley.v1.DevicesRequest.$Properties|null);
             typing?: (parley.v1.TypingRequest.$Properties|null);
             receipts?: (parley.v1.ReceiptsRequest.$Properties|null);
             authOk?: (parley.v1.AuthResponse.$Properties|null);
@@ -2261,6 +2599,15 @@ export namespace parley {
             groupsOk?: (parley.v1.GroupsResponse.$Properties|null);
             groupSyncOk?: (parley.v1.GroupSyncResponse.$Properties|null);
             roomsOk?: (parley.v1.RoomsResponse.$Properties|null);
+            recallOk?: (parley.v1.RecallMessageResponse.$Properties|null);
+            editOk?: (parley.v1.EditMessageResponse.$Properties|null);
+            conversationSettingsOk?: (parley.v1.ConversationSettingsResponse.$Properties|null);
+            clearConversationOk?: (parley.v1.ClearConversationResponse.$Properties|null);
+            reactOk?: (parley.v1.ReactResponse.$Properties|null);
+            reactionsOk?: (parley.v1.ReactionsResponse.$Properties|null);
+            messagePinOk?: (parley.v1.MessagePinResponse.$Properties|null);
+            conversationStateOk?: (parley.v1.ConversationStateResponse.$Properties|null);
+            devicesOk?: (parley.v1.DevicesResponse.$Properties|null);
             typingOk?: (parley.v1.TypingResponse.$Properties|null);
             receiptsOk?: (parley.v1.ReceiptsResponse.$Properties|null);
             event?: (parley.v1.Event.$Properties|null);
@@ -2269,9 +2616,10 @@ export namespace parley {
             groupEntry?: (parley.v1.GroupEntry.$Properties|null);
             roomEvent?: (parley.v1.RoomEvent.$Properties|null);
             contactUpdate?: (parley.v1.ContactUpdate.$Properties|null);
+            reactionUpdate?: (parley.v1.ReactionEvent.$Properties|null);
             typingNotice?: (parley.v1.TypingNotice.$Properties|null);
             groupRead?: (parley.v1.GroupReadMoved.$Properties|null);
-            body?: ("auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"typing"|"receipts"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"typingOk"|"receiptsOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate"|"typingNotice"|"groupRead");
+            body?: ("auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"recall"|"edit"|"conversationSettings"|"clearConversation"|"react"|"reactions"|"messagePin"|"conversationState"|"devices"|"typing"|"receipts"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"recallOk"|"editOk"|"conversationSettingsOk"|"clearConversationOk"|"reactOk"|"reactionsOk"|"messagePinOk"|"conversationStateOk"|"devicesOk"|"typingOk"|"receiptsOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate"|"reactionUpdate"|"typingNotice"|"groupRead");
             static create(properties: parley.v1.Frame.$Shape): parley.v1.Frame & parley.v1.Frame.$Shape;
             static create(properties?: parley.v1.Frame.$Properties): parley.v1.Frame;
             static encode(message: parley.v1.Frame.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -2295,6 +2643,15 @@ export namespace parley {
                 groups?: (parley.v1.GroupsRequest.$Properties|null);
                 groupSync?: (parley.v1.GroupSyncRequest.$Properties|null);
                 rooms?: (parley.v1.RoomsRequest.$Properties|null);
+                recall?: (parley.v1.RecallMessageRequest.$Properties|null);
+                edit?: (parley.v1.EditMessageRequest.$Properties|null);
+                conversationSettings?: (parley.v1.ConversationSettingsRequest.$Properties|null);
+                clearConversation?: (parley.v1.ClearConversationRequest.$Properties|null);
+                react?: (parley.v1.ReactRequest.$Properties|null);
+                reactions?: (parley.v1.ReactionsRequest.$Properties|null);
+                messagePin?: (parley.v1.MessagePinRequest.$Properties|null);
+                conversationState?: (parley.v1.ConversationStateRequest.$Properties|null);
+                devices?: (parley.v1.DevicesRequest.$Properties|null);
                 typing?: (parley.v1.TypingRequest.$Properties|null);
                 receipts?: (parley.v1.ReceiptsRequest.$Properties|null);
                 authOk?: (parley.v1.AuthResponse.$Properties|null);
@@ -2312,6 +2669,15 @@ export namespace parley {
                 groupsOk?: (parley.v1.GroupsResponse.$Properties|null);
                 groupSyncOk?: (parley.v1.GroupSyncResponse.$Properties|null);
                 roomsOk?: (parley.v1.RoomsResponse.$Properties|null);
+                recallOk?: (parley.v1.RecallMessageResponse.$Properties|null);
+                editOk?: (parley.v1.EditMessageResponse.$Properties|null);
+                conversationSettingsOk?: (parley.v1.ConversationSettingsResponse.$Properties|null);
+                clearConversationOk?: (parley.v1.ClearConversationResponse.$Properties|null);
+                reactOk?: (parley.v1.ReactResponse.$Properties|null);
+                reactionsOk?: (parley.v1.ReactionsResponse.$Properties|null);
+                messagePinOk?: (parley.v1.MessagePinResponse.$Properties|null);
+                conversationStateOk?: (parley.v1.ConversationStateResponse.$Properties|null);
+                devicesOk?: (parley.v1.DevicesResponse.$Properties|null);
                 typingOk?: (parley.v1.TypingResponse.$Properties|null);
                 receiptsOk?: (parley.v1.ReceiptsResponse.$Properties|null);
                 event?: (parley.v1.Event.$Properties|null);
@@ -2320,9 +2686,10 @@ export namespace parley {
                 groupEntry?: (parley.v1.GroupEntry.$Properties|null);
                 roomEvent?: (parley.v1.RoomEvent.$Properties|null);
                 contactUpdate?: (parley.v1.ContactUpdate.$Properties|null);
+                reactionUpdate?: (parley.v1.ReactionEvent.$Properties|null);
                 typingNotice?: (parley.v1.TypingNotice.$Properties|null);
                 groupRead?: (parley.v1.GroupReadMoved.$Properties|null);
-                body?: ("auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"typing"|"receipts"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"typingOk"|"receiptsOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate"|"typingNotice"|"groupRead");
+                body?: ("auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"recall"|"edit"|"conversationSettings"|"clearConversation"|"react"|"reactions"|"messagePin"|"conversationState"|"devices"|"typing"|"receipts"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"recallOk"|"editOk"|"conversationSettingsOk"|"clearConversationOk"|"reactOk"|"reactionsOk"|"messagePinOk"|"conversationStateOk"|"devicesOk"|"typingOk"|"receiptsOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate"|"reactionUpdate"|"typingNotice"|"groupRead");
                 $unknowns?: Uint8Array[];
             }
             type $Shape = {
@@ -2341,6 +2708,15 @@ export namespace parley {
               groups?: parley.v1.GroupsRequest.$Shape|null;
               groupSync?: parley.v1.GroupSyncRequest.$Shape|null;
               rooms?: parley.v1.RoomsRequest.$Shape|null;
+              recall?: parley.v1.RecallMessageRequest.$Shape|null;
+              edit?: parley.v1.EditMessageRequest.$Shape|null;
+              conversationSettings?: parley.v1.ConversationSettingsRequest.$Shape|null;
+              clearConversation?: parley.v1.ClearConversationRequest.$Shape|null;
+              react?: parley.v1.ReactRequest.$Shape|null;
+              reactions?: parley.v1.ReactionsRequest.$Shape|null;
+              messagePin?: parley.v1.MessagePinRequest.$Shape|null;
+              conversationState?: parley.v1.ConversationStateRequest.$Shape|null;
+              devices?: parley.v1.DevicesRequest.$Shape|null;
               typing?: parley.v1.TypingRequest.$Shape|null;
               receipts?: parley.v1.ReceiptsRequest.$Shape|null;
               authOk?: parley.v1.AuthResponse.$Shape|null;
@@ -2358,6 +2734,15 @@ export namespace parley {
               groupsOk?: parley.v1.GroupsResponse.$Shape|null;
               groupSyncOk?: parley.v1.GroupSyncResponse.$Shape|null;
               roomsOk?: parley.v1.RoomsResponse.$Shape|null;
+              recallOk?: parley.v1.RecallMessageResponse.$Shape|null;
+              editOk?: parley.v1.EditMessageResponse.$Shape|null;
+              conversationSettingsOk?: parley.v1.ConversationSettingsResponse.$Shape|null;
+              clearConversationOk?: parley.v1.ClearConversationResponse.$Shape|null;
+              reactOk?: parley.v1.ReactResponse.$Shape|null;
+              reactionsOk?: parley.v1.ReactionsResponse.$Shape|null;
+              messagePinOk?: parley.v1.MessagePinResponse.$Shape|null;
+              conversationStateOk?: parley.v1.ConversationStateResponse.$Shape|null;
+              devicesOk?: parley.v1.DevicesResponse.$Shape|null;
               typingOk?: parley.v1.TypingResponse.$Shape|null;
               receiptsOk?: parley.v1.ReceiptsResponse.$Shape|null;
               event?: parley.v1.Event.$Shape|null;
@@ -2366,11 +2751,12 @@ export namespace parley {
               groupEntry?: parley.v1.GroupEntry.$Shape|null;
               roomEvent?: parley.v1.RoomEvent.$Shape|null;
               contactUpdate?: parley.v1.ContactUpdate.$Shape|null;
+              reactionUpdate?: parley.v1.ReactionEvent.$Shape|null;
               typingNotice?: parley.v1.TypingNotice.$Shape|null;
               groupRead?: parley.v1.GroupReadMoved.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ body?: undefined; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "auth"; auth: parley.v1.AuthRequest.$Shape; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "send"; auth?: null; send: parley.v1.SendMessageRequest.$Shape; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "sync"; auth?: null; send?: null; sync: parley.v1.SyncRequest.$Shape; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "history"; auth?: null; send?: null; sync?: null; history: parley.v1.HistoryRequest.$Shape; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "renew"; auth?: null; send?: null; sync?: null; history?: null; renew: parley.v1.RenewTokenRequest.$Shape; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "signOut"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut: parley.v1.SignOutRequest.$Shape; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "lookupUser"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser: parley.v1.LookupUserRequest.$Shape; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "markRead"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead: parley.v1.MarkReadRequest.$Shape; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "recent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent: parley.v1.RecentConversationsRequest.$Shape; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "contacts"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts: parley.v1.ContactsRequest.$Shape; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "profile"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile: parley.v1.ProfileRequest.$Shape; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groups"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups: parley.v1.GroupsRequest.$Shape; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupSync"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync: parley.v1.GroupSyncRequest.$Shape; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "rooms"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms: parley.v1.RoomsRequest.$Shape; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "typing"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing: parley.v1.TypingRequest.$Shape; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "receipts"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts: parley.v1.ReceiptsRequest.$Shape; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "authOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk: parley.v1.AuthResponse.$Shape; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "sendAck"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck: parley.v1.SendAck.$Shape; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "syncBatch"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch: parley.v1.SyncBatch.$Shape; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "historyPage"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage: parley.v1.HistoryPage.$Shape; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "renewOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk: parley.v1.RenewTokenResponse.$Shape; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "error"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error: parley.v1.Error.$Shape; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "signOutOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk: parley.v1.SignOutResponse.$Shape; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "lookupUserOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk: parley.v1.LookupUserResponse.$Shape; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "markReadOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk: parley.v1.MarkReadResponse.$Shape; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "recentOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk: parley.v1.RecentConversationsResponse.$Shape; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "contactsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk: parley.v1.ContactsResponse.$Shape; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "profileOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk: parley.v1.ProfileResponse.$Shape; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk: parley.v1.GroupsResponse.$Shape; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupSyncOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk: parley.v1.GroupSyncResponse.$Shape; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "roomsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk: parley.v1.RoomsResponse.$Shape; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "typingOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk: parley.v1.TypingResponse.$Shape; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "receiptsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk: parley.v1.ReceiptsResponse.$Shape; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "event"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event: parley.v1.Event.$Shape; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "tokenWillExpire"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire: parley.v1.TokenWillExpire.$Shape; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "goingAway"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway: parley.v1.ServerGoingAway.$Shape; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupEntry"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry: parley.v1.GroupEntry.$Shape; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "roomEvent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent: parley.v1.RoomEvent.$Shape; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "contactUpdate"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate: parley.v1.ContactUpdate.$Shape; typingNotice?: null; groupRead?: null }|{ body?: "typingNotice"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice: parley.v1.TypingNotice.$Shape; groupRead?: null }|{ body?: "groupRead"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead: parley.v1.GroupReadMoved.$Shape })
+              ({ body?: undefined; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "auth"; auth: parley.v1.AuthRequest.$Shape; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "send"; auth?: null; send: parley.v1.SendMessageRequest.$Shape; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "sync"; auth?: null; send?: null; sync: parley.v1.SyncRequest.$Shape; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "history"; auth?: null; send?: null; sync?: null; history: parley.v1.HistoryRequest.$Shape; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "renew"; auth?: null; send?: null; sync?: null; history?: null; renew: parley.v1.RenewTokenRequest.$Shape; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "signOut"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut: parley.v1.SignOutRequest.$Shape; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "lookupUser"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser: parley.v1.LookupUserRequest.$Shape; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "markRead"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead: parley.v1.MarkReadRequest.$Shape; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "recent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent: parley.v1.RecentConversationsRequest.$Shape; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "contacts"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts: parley.v1.ContactsRequest.$Shape; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "profile"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile: parley.v1.ProfileRequest.$Shape; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groups"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups: parley.v1.GroupsRequest.$Shape; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupSync"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync: parley.v1.GroupSyncRequest.$Shape; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "rooms"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms: parley.v1.RoomsRequest.$Shape; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "recall"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall: parley.v1.RecallMessageRequest.$Shape; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "edit"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit: parley.v1.EditMessageRequest.$Shape; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "conversationSettings"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings: parley.v1.ConversationSettingsRequest.$Shape; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "clearConversation"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation: parley.v1.ClearConversationRequest.$Shape; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "react"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react: parley.v1.ReactRequest.$Shape; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "reactions"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions: parley.v1.ReactionsRequest.$Shape; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "messagePin"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin: parley.v1.MessagePinRequest.$Shape; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "conversationState"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState: parley.v1.ConversationStateRequest.$Shape; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "devices"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices: parley.v1.DevicesRequest.$Shape; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "typing"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing: parley.v1.TypingRequest.$Shape; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "receipts"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts: parley.v1.ReceiptsRequest.$Shape; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "authOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk: parley.v1.AuthResponse.$Shape; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "sendAck"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck: parley.v1.SendAck.$Shape; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "syncBatch"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch: parley.v1.SyncBatch.$Shape; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "historyPage"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage: parley.v1.HistoryPage.$Shape; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "renewOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk: parley.v1.RenewTokenResponse.$Shape; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "error"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error: parley.v1.Error.$Shape; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "signOutOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk: parley.v1.SignOutResponse.$Shape; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "lookupUserOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk: parley.v1.LookupUserResponse.$Shape; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "markReadOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk: parley.v1.MarkReadResponse.$Shape; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "recentOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk: parley.v1.RecentConversationsResponse.$Shape; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "contactsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk: parley.v1.ContactsResponse.$Shape; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "profileOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk: parley.v1.ProfileResponse.$Shape; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk: parley.v1.GroupsResponse.$Shape; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupSyncOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk: parley.v1.GroupSyncResponse.$Shape; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "roomsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk: parley.v1.RoomsResponse.$Shape; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "recallOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk: parley.v1.RecallMessageResponse.$Shape; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "editOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk: parley.v1.EditMessageResponse.$Shape; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "conversationSettingsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk: parley.v1.ConversationSettingsResponse.$Shape; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "clearConversationOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk: parley.v1.ClearConversationResponse.$Shape; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "reactOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk: parley.v1.ReactResponse.$Shape; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "reactionsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk: parley.v1.ReactionsResponse.$Shape; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "messagePinOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk: parley.v1.MessagePinResponse.$Shape; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "conversationStateOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk: parley.v1.ConversationStateResponse.$Shape; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "devicesOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk: parley.v1.DevicesResponse.$Shape; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "typingOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk: parley.v1.TypingResponse.$Shape; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "receiptsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk: parley.v1.ReceiptsResponse.$Shape; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "event"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event: parley.v1.Event.$Shape; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "tokenWillExpire"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire: parley.v1.TokenWillExpire.$Shape; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "goingAway"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway: parley.v1.ServerGoingAway.$Shape; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupEntry"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry: parley.v1.GroupEntry.$Shape; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "roomEvent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent: parley.v1.RoomEvent.$Shape; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "contactUpdate"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate: parley.v1.ContactUpdate.$Shape; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "reactionUpdate"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate: parley.v1.ReactionEvent.$Shape; typingNotice?: null; groupRead?: null }|{ body?: "typingNotice"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice: parley.v1.TypingNotice.$Shape; groupRead?: null }|{ body?: "groupRead"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead: parley.v1.GroupReadMoved.$Shape })
             );
         }
 
@@ -2399,6 +2785,12 @@ export namespace parley {
             ERROR_CONFLICT = 21,
             ERROR_NOT_FRIENDS = 22,
             ERROR_LIMIT_EXCEEDED = 23,
+            ERROR_RECALL_WINDOW_CLOSED = 26,
+            ERROR_EDIT_WINDOW_CLOSED = 27,
+            ERROR_MESSAGE_GONE = 28,
+            ERROR_TOO_MANY_REACTIONS = 29,
+            ERROR_DEVICE_SIGNED_OUT = 30,
+            ERROR_DEVICE_LIMIT = 31,
             ERROR_ATTACHMENT_NOT_FOUND = 32,
             ERROR_ATTACHMENT_FORBIDDEN = 33,
             ERROR_TOO_LARGE = 34
@@ -2542,9 +2934,16 @@ export namespace parley {
             membership?: (parley.v1.MembershipEvent.$Properties|null);
             profile?: (parley.v1.ProfileChanged.$Properties|null);
             groupNotice?: (parley.v1.GroupNotice.$Properties|null);
+            messageChange?: (parley.v1.MessageChange.$Properties|null);
+            conversationSettings?: (parley.v1.ConversationSettings.$Properties|null);
+            conversationCleared?: (parley.v1.ConversationCleared.$Properties|null);
+            reaction?: (parley.v1.ReactionEvent.$Properties|null);
+            conversationState?: (parley.v1.ConversationStateEvent.$Properties|null);
+            messagePin?: (parley.v1.MessagePinEvent.$Properties|null);
+            devicesChanged?: (parley.v1.DevicesChanged.$Properties|null);
             receipt?: (parley.v1.PeerReceipt.$Properties|null);
             privacy?: (parley.v1.PrivacySettings.$Properties|null);
-            kind?: ("message"|"readPointer"|"contact"|"membership"|"profile"|"groupNotice"|"receipt"|"privacy");
+            kind?: ("message"|"readPointer"|"contact"|"membership"|"profile"|"groupNotice"|"messageChange"|"conversationSettings"|"conversationCleared"|"reaction"|"conversationState"|"messagePin"|"devicesChanged"|"receipt"|"privacy");
             static create(properties: parley.v1.Event.$Shape): parley.v1.Event & parley.v1.Event.$Shape;
             static create(properties?: parley.v1.Event.$Properties): parley.v1.Event;
             static encode(message: parley.v1.Event.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -2560,9 +2959,16 @@ export namespace parley {
                 membership?: (parley.v1.MembershipEvent.$Properties|null);
                 profile?: (parley.v1.ProfileChanged.$Properties|null);
                 groupNotice?: (parley.v1.GroupNotice.$Properties|null);
+                messageChange?: (parley.v1.MessageChange.$Properties|null);
+                conversationSettings?: (parley.v1.ConversationSettings.$Properties|null);
+                conversationCleared?: (parley.v1.ConversationCleared.$Properties|null);
+                reaction?: (parley.v1.ReactionEvent.$Properties|null);
+                conversationState?: (parley.v1.ConversationStateEvent.$Properties|null);
+                messagePin?: (parley.v1.MessagePinEvent.$Properties|null);
+                devicesChanged?: (parley.v1.DevicesChanged.$Properties|null);
                 receipt?: (parley.v1.PeerReceipt.$Properties|null);
                 privacy?: (parley.v1.PrivacySettings.$Properties|null);
-                kind?: ("message"|"readPointer"|"contact"|"membership"|"profile"|"groupNotice"|"receipt"|"privacy");
+                kind?: ("message"|"readPointer"|"contact"|"membership"|"profile"|"groupNotice"|"messageChange"|"conversationSettings"|"conversationCleared"|"reaction"|"conversationState"|"messagePin"|"devicesChanged"|"receipt"|"privacy");
                 $unknowns?: Uint8Array[];
             }
             type $Shape = {
@@ -2573,11 +2979,18 @@ export namespace parley {
               membership?: parley.v1.MembershipEvent.$Shape|null;
               profile?: parley.v1.ProfileChanged.$Shape|null;
               groupNotice?: parley.v1.GroupNotice.$Shape|null;
+              messageChange?: parley.v1.MessageChange.$Shape|null;
+              conversationSettings?: parley.v1.ConversationSettings.$Shape|null;
+              conversationCleared?: parley.v1.ConversationCleared.$Shape|null;
+              reaction?: parley.v1.ReactionEvent.$Shape|null;
+              conversationState?: parley.v1.ConversationStateEvent.$Shape|null;
+              messagePin?: parley.v1.MessagePinEvent.$Shape|null;
+              devicesChanged?: parley.v1.DevicesChanged.$Shape|null;
               receipt?: parley.v1.PeerReceipt.$Shape|null;
               privacy?: parley.v1.PrivacySettings.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ kind?: undefined; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; receipt?: null; privacy?: null }|{ kind?: "message"; message: parley.v1.Message.$Shape; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; receipt?: null; privacy?: null }|{ kind?: "readPointer"; message?: null; readPointer: parley.v1.ReadPointer.$Shape; contact?: null; membership?: null; profile?: null; groupNotice?: null; receipt?: null; privacy?: null }|{ kind?: "contact"; message?: null; readPointer?: null; contact: parley.v1.ContactEvent.$Shape; membership?: null; profile?: null; groupNotice?: null; receipt?: null; privacy?: null }|{ kind?: "membership"; message?: null; readPointer?: null; contact?: null; membership: parley.v1.MembershipEvent.$Shape; profile?: null; groupNotice?: null; receipt?: null; privacy?: null }|{ kind?: "profile"; message?: null; readPointer?: null; contact?: null; membership?: null; profile: parley.v1.ProfileChanged.$Shape; groupNotice?: null; receipt?: null; privacy?: null }|{ kind?: "groupNotice"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice: parley.v1.GroupNotice.$Shape; receipt?: null; privacy?: null }|{ kind?: "receipt"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; receipt: parley.v1.PeerReceipt.$Shape; privacy?: null }|{ kind?: "privacy"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; receipt?: null; privacy: parley.v1.PrivacySettings.$Shape })
+              ({ kind?: undefined; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged?: null; receipt?: null; privacy?: null }|{ kind?: "message"; message: parley.v1.Message.$Shape; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged?: null; receipt?: null; privacy?: null }|{ kind?: "readPointer"; message?: null; readPointer: parley.v1.ReadPointer.$Shape; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged?: null; receipt?: null; privacy?: null }|{ kind?: "contact"; message?: null; readPointer?: null; contact: parley.v1.ContactEvent.$Shape; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged?: null; receipt?: null; privacy?: null }|{ kind?: "membership"; message?: null; readPointer?: null; contact?: null; membership: parley.v1.MembershipEvent.$Shape; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged?: null; receipt?: null; privacy?: null }|{ kind?: "profile"; message?: null; readPointer?: null; contact?: null; membership?: null; profile: parley.v1.ProfileChanged.$Shape; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged?: null; receipt?: null; privacy?: null }|{ kind?: "groupNotice"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice: parley.v1.GroupNotice.$Shape; messageChange?: null; conversationSettings?: null; conversationCleared?: null; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged?: null; receipt?: null; privacy?: null }|{ kind?: "messageChange"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange: parley.v1.MessageChange.$Shape; conversationSettings?: null; conversationCleared?: null; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged?: null; receipt?: null; privacy?: null }|{ kind?: "conversationSettings"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings: parley.v1.ConversationSettings.$Shape; conversationCleared?: null; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged?: null; receipt?: null; privacy?: null }|{ kind?: "conversationCleared"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared: parley.v1.ConversationCleared.$Shape; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged?: null; receipt?: null; privacy?: null }|{ kind?: "reaction"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null; reaction: parley.v1.ReactionEvent.$Shape; conversationState?: null; messagePin?: null; devicesChanged?: null; receipt?: null; privacy?: null }|{ kind?: "conversationState"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null; reaction?: null; conversationState: parley.v1.ConversationStateEvent.$Shape; messagePin?: null; devicesChanged?: null; receipt?: null; privacy?: null }|{ kind?: "messagePin"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null; reaction?: null; conversationState?: null; messagePin: parley.v1.MessagePinEvent.$Shape; devicesChanged?: null; receipt?: null; privacy?: null }|{ kind?: "devicesChanged"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged: parley.v1.DevicesChanged.$Shape; receipt?: null; privacy?: null }|{ kind?: "receipt"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged?: null; receipt: parley.v1.PeerReceipt.$Shape; privacy?: null }|{ kind?: "privacy"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged?: null; receipt?: null; privacy: parley.v1.PrivacySettings.$Shape })
             );
         }
 
@@ -3888,6 +4301,480 @@ export namespace parley {
                 $unknowns?: Uint8Array[];
             }
             type $Shape = parley.v1.RoomDropped.$Properties;
+        }
+
+        interface IReactRequest extends parley.v1.ReactRequest.$Properties {
+        }
+
+        class ReactRequest {
+            constructor(properties?: parley.v1.ReactRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            chatType: parley.v1.ChatType;
+            serverId: number;
+            emoji: string;
+            remove: boolean;
+            static create(properties: parley.v1.ReactRequest.$Shape): parley.v1.ReactRequest & parley.v1.ReactRequest.$Shape;
+            static create(properties?: parley.v1.ReactRequest.$Properties): parley.v1.ReactRequest;
+            static encode(message: parley.v1.ReactRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ReactRequest & parley.v1.ReactRequest.$Shape;
+        }
+
+        namespace ReactRequest {
+            interface $Properties {
+                conversation?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                serverId?: (number|null);
+                emoji?: (string|null);
+                remove?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ReactRequest.$Properties;
+        }
+
+        interface IReactResponse extends parley.v1.ReactResponse.$Properties {
+        }
+
+        class ReactResponse {
+            constructor(properties?: parley.v1.ReactResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            eventSeq: number;
+            reactions?: (parley.v1.MessageReactions.$Properties|null);
+            static create(properties: parley.v1.ReactResponse.$Shape): parley.v1.ReactResponse & parley.v1.ReactResponse.$Shape;
+            static create(properties?: parley.v1.ReactResponse.$Properties): parley.v1.ReactResponse;
+            static encode(message: parley.v1.ReactResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ReactResponse & parley.v1.ReactResponse.$Shape;
+        }
+
+        namespace ReactResponse {
+            interface $Properties {
+                eventSeq?: (number|null);
+                reactions?: (parley.v1.MessageReactions.$Properties|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ReactResponse.$Properties;
+        }
+
+        interface IReactionEvent extends parley.v1.ReactionEvent.$Properties {
+        }
+
+        class ReactionEvent {
+            constructor(properties?: parley.v1.ReactionEvent.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            chatType: parley.v1.ChatType;
+            serverId: number;
+            emoji: string;
+            user: string;
+            removed: boolean;
+            at: number;
+            static create(properties: parley.v1.ReactionEvent.$Shape): parley.v1.ReactionEvent & parley.v1.ReactionEvent.$Shape;
+            static create(properties?: parley.v1.ReactionEvent.$Properties): parley.v1.ReactionEvent;
+            static encode(message: parley.v1.ReactionEvent.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ReactionEvent & parley.v1.ReactionEvent.$Shape;
+        }
+
+        namespace ReactionEvent {
+            interface $Properties {
+                conversation?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                serverId?: (number|null);
+                emoji?: (string|null);
+                user?: (string|null);
+                removed?: (boolean|null);
+                at?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ReactionEvent.$Properties;
+        }
+
+        interface IReactionsRequest extends parley.v1.ReactionsRequest.$Properties {
+        }
+
+        class ReactionsRequest {
+            constructor(properties?: parley.v1.ReactionsRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            chatType: parley.v1.ChatType;
+            serverIds: number[];
+            static create(properties: parley.v1.ReactionsRequest.$Shape): parley.v1.ReactionsRequest & parley.v1.ReactionsRequest.$Shape;
+            static create(properties?: parley.v1.ReactionsRequest.$Properties): parley.v1.ReactionsRequest;
+            static encode(message: parley.v1.ReactionsRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ReactionsRequest & parley.v1.ReactionsRequest.$Shape;
+        }
+
+        namespace ReactionsRequest {
+            interface $Properties {
+                conversation?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                serverIds?: (number[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ReactionsRequest.$Properties;
+        }
+
+        interface IMessageReactions extends parley.v1.MessageReactions.$Properties {
+        }
+
+        class MessageReactions {
+            constructor(properties?: parley.v1.MessageReactions.$Properties);
+            $unknowns?: Uint8Array[];
+            serverId: number;
+            reactions: parley.v1.Reaction.$Properties[];
+            static create(properties: parley.v1.MessageReactions.$Shape): parley.v1.MessageReactions & parley.v1.MessageReactions.$Shape;
+            static create(properties?: parley.v1.MessageReactions.$Properties): parley.v1.MessageReactions;
+            static encode(message: parley.v1.MessageReactions.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.MessageReactions & parley.v1.MessageReactions.$Shape;
+        }
+
+        namespace MessageReactions {
+            interface $Properties {
+                serverId?: (number|null);
+                reactions?: (parley.v1.Reaction.$Properties[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.MessageReactions.$Properties;
+        }
+
+        interface IReaction extends parley.v1.Reaction.$Properties {
+        }
+
+        class Reaction {
+            constructor(properties?: parley.v1.Reaction.$Properties);
+            $unknowns?: Uint8Array[];
+            emoji: string;
+            users: string[];
+            static create(properties: parley.v1.Reaction.$Shape): parley.v1.Reaction & parley.v1.Reaction.$Shape;
+            static create(properties?: parley.v1.Reaction.$Properties): parley.v1.Reaction;
+            static encode(message: parley.v1.Reaction.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.Reaction & parley.v1.Reaction.$Shape;
+        }
+
+        namespace Reaction {
+            interface $Properties {
+                emoji?: (string|null);
+                users?: (string[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.Reaction.$Properties;
+        }
+
+        interface IReactionsResponse extends parley.v1.ReactionsResponse.$Properties {
+        }
+
+        class ReactionsResponse {
+            constructor(properties?: parley.v1.ReactionsResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            messages: parley.v1.MessageReactions.$Properties[];
+            static create(properties: parley.v1.ReactionsResponse.$Shape): parley.v1.ReactionsResponse & parley.v1.ReactionsResponse.$Shape;
+            static create(properties?: parley.v1.ReactionsResponse.$Properties): parley.v1.ReactionsResponse;
+            static encode(message: parley.v1.ReactionsResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ReactionsResponse & parley.v1.ReactionsResponse.$Shape;
+        }
+
+        namespace ReactionsResponse {
+            interface $Properties {
+                messages?: (parley.v1.MessageReactions.$Properties[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ReactionsResponse.$Properties;
+        }
+
+        interface IMessagePinRequest extends parley.v1.MessagePinRequest.$Properties {
+        }
+
+        class MessagePinRequest {
+            constructor(properties?: parley.v1.MessagePinRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            serverId: number;
+            pinned: boolean;
+            static create(properties: parley.v1.MessagePinRequest.$Shape): parley.v1.MessagePinRequest & parley.v1.MessagePinRequest.$Shape;
+            static create(properties?: parley.v1.MessagePinRequest.$Properties): parley.v1.MessagePinRequest;
+            static encode(message: parley.v1.MessagePinRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.MessagePinRequest & parley.v1.MessagePinRequest.$Shape;
+        }
+
+        namespace MessagePinRequest {
+            interface $Properties {
+                conversation?: (string|null);
+                serverId?: (number|null);
+                pinned?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.MessagePinRequest.$Properties;
+        }
+
+        interface IMessagePinResponse extends parley.v1.MessagePinResponse.$Properties {
+        }
+
+        class MessagePinResponse {
+            constructor(properties?: parley.v1.MessagePinResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            eventSeq: number;
+            pinned: number[];
+            static create(properties: parley.v1.MessagePinResponse.$Shape): parley.v1.MessagePinResponse & parley.v1.MessagePinResponse.$Shape;
+            static create(properties?: parley.v1.MessagePinResponse.$Properties): parley.v1.MessagePinResponse;
+            static encode(message: parley.v1.MessagePinResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.MessagePinResponse & parley.v1.MessagePinResponse.$Shape;
+        }
+
+        namespace MessagePinResponse {
+            interface $Properties {
+                eventSeq?: (number|null);
+                pinned?: (number[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.MessagePinResponse.$Properties;
+        }
+
+        interface IMessagePinEvent extends parley.v1.MessagePinEvent.$Properties {
+        }
+
+        class MessagePinEvent {
+            constructor(properties?: parley.v1.MessagePinEvent.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            serverId: number;
+            pinned: boolean;
+            by: string;
+            at: number;
+            static create(properties: parley.v1.MessagePinEvent.$Shape): parley.v1.MessagePinEvent & parley.v1.MessagePinEvent.$Shape;
+            static create(properties?: parley.v1.MessagePinEvent.$Properties): parley.v1.MessagePinEvent;
+            static encode(message: parley.v1.MessagePinEvent.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.MessagePinEvent & parley.v1.MessagePinEvent.$Shape;
+        }
+
+        namespace MessagePinEvent {
+            interface $Properties {
+                conversation?: (string|null);
+                serverId?: (number|null);
+                pinned?: (boolean|null);
+                by?: (string|null);
+                at?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.MessagePinEvent.$Properties;
+        }
+
+        interface IConversationStateRequest extends parley.v1.ConversationStateRequest.$Properties {
+        }
+
+        class ConversationStateRequest {
+            constructor(properties?: parley.v1.ConversationStateRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            chatType: parley.v1.ChatType;
+            pinned?: (boolean|null);
+            markedUnread?: (boolean|null);
+            deleteThroughSeq?: (number|null);
+            list: boolean;
+            change?: ("pinned"|"markedUnread"|"deleteThroughSeq");
+            static create(properties: parley.v1.ConversationStateRequest.$Shape): parley.v1.ConversationStateRequest & parley.v1.ConversationStateRequest.$Shape;
+            static create(properties?: parley.v1.ConversationStateRequest.$Properties): parley.v1.ConversationStateRequest;
+            static encode(message: parley.v1.ConversationStateRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ConversationStateRequest & parley.v1.ConversationStateRequest.$Shape;
+        }
+
+        namespace ConversationStateRequest {
+            interface $Properties {
+                conversation?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                pinned?: (boolean|null);
+                markedUnread?: (boolean|null);
+                deleteThroughSeq?: (number|null);
+                list?: (boolean|null);
+                change?: ("pinned"|"markedUnread"|"deleteThroughSeq");
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = {
+              conversation?: string|null;
+              chatType?: parley.v1.ChatType|null;
+              pinned?: boolean|null;
+              markedUnread?: boolean|null;
+              deleteThroughSeq?: number|null;
+              list?: boolean|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ change?: undefined; pinned?: null; markedUnread?: null; deleteThroughSeq?: null }|{ change?: "pinned"; pinned: boolean; markedUnread?: null; deleteThroughSeq?: null }|{ change?: "markedUnread"; pinned?: null; markedUnread: boolean; deleteThroughSeq?: null }|{ change?: "deleteThroughSeq"; pinned?: null; markedUnread?: null; deleteThroughSeq: number })
+            );
+        }
+
+        interface IConversationState extends parley.v1.ConversationState.$Properties {
+        }
+
+        class ConversationState {
+            constructor(properties?: parley.v1.ConversationState.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            chatType: parley.v1.ChatType;
+            pinned: boolean;
+            markedUnread: boolean;
+            deletedThroughSeq: number;
+            updatedAt: number;
+            static create(properties: parley.v1.ConversationState.$Shape): parley.v1.ConversationState & parley.v1.ConversationState.$Shape;
+            static create(properties?: parley.v1.ConversationState.$Properties): parley.v1.ConversationState;
+            static encode(message: parley.v1.ConversationState.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ConversationState & parley.v1.ConversationState.$Shape;
+        }
+
+        namespace ConversationState {
+            interface $Properties {
+                conversation?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                pinned?: (boolean|null);
+                markedUnread?: (boolean|null);
+                deletedThroughSeq?: (number|null);
+                updatedAt?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ConversationState.$Properties;
+        }
+
+        interface IConversationStateResponse extends parley.v1.ConversationStateResponse.$Properties {
+        }
+
+        class ConversationStateResponse {
+            constructor(properties?: parley.v1.ConversationStateResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            eventSeq: number;
+            states: parley.v1.ConversationState.$Properties[];
+            static create(properties: parley.v1.ConversationStateResponse.$Shape): parley.v1.ConversationStateResponse & parley.v1.ConversationStateResponse.$Shape;
+            static create(properties?: parley.v1.ConversationStateResponse.$Properties): parley.v1.ConversationStateResponse;
+            static encode(message: parley.v1.ConversationStateResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ConversationStateResponse & parley.v1.ConversationStateResponse.$Shape;
+        }
+
+        namespace ConversationStateResponse {
+            interface $Properties {
+                eventSeq?: (number|null);
+                states?: (parley.v1.ConversationState.$Properties[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ConversationStateResponse.$Properties;
+        }
+
+        interface IConversationStateEvent extends parley.v1.ConversationStateEvent.$Properties {
+        }
+
+        class ConversationStateEvent {
+            constructor(properties?: parley.v1.ConversationStateEvent.$Properties);
+            $unknowns?: Uint8Array[];
+            state?: (parley.v1.ConversationState.$Properties|null);
+            static create(properties: parley.v1.ConversationStateEvent.$Shape): parley.v1.ConversationStateEvent & parley.v1.ConversationStateEvent.$Shape;
+            static create(properties?: parley.v1.ConversationStateEvent.$Properties): parley.v1.ConversationStateEvent;
+            static encode(message: parley.v1.ConversationStateEvent.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ConversationStateEvent & parley.v1.ConversationStateEvent.$Shape;
+        }
+
+        namespace ConversationStateEvent {
+            interface $Properties {
+                state?: (parley.v1.ConversationState.$Properties|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ConversationStateEvent.$Properties;
+        }
+
+        interface IDevicesRequest extends parley.v1.DevicesRequest.$Properties {
+        }
+
+        class DevicesRequest {
+            constructor(properties?: parley.v1.DevicesRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            signOutSession: string;
+            static create(properties: parley.v1.DevicesRequest.$Shape): parley.v1.DevicesRequest & parley.v1.DevicesRequest.$Shape;
+            static create(properties?: parley.v1.DevicesRequest.$Properties): parley.v1.DevicesRequest;
+            static encode(message: parley.v1.DevicesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.DevicesRequest & parley.v1.DevicesRequest.$Shape;
+        }
+
+        namespace DevicesRequest {
+            interface $Properties {
+                signOutSession?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.DevicesRequest.$Properties;
+        }
+
+        interface IDevice extends parley.v1.Device.$Properties {
+        }
+
+        class Device {
+            constructor(properties?: parley.v1.Device.$Properties);
+            $unknowns?: Uint8Array[];
+            sessionId: string;
+            deviceId: string;
+            name: string;
+            platform: string;
+            signedInAt: number;
+            lastSeenAt: number;
+            current: boolean;
+            online: boolean;
+            static create(properties: parley.v1.Device.$Shape): parley.v1.Device & parley.v1.Device.$Shape;
+            static create(properties?: parley.v1.Device.$Properties): parley.v1.Device;
+            static encode(message: parley.v1.Device.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.Device & parley.v1.Device.$Shape;
+        }
+
+        namespace Device {
+            interface $Properties {
+                sessionId?: (string|null);
+                deviceId?: (string|null);
+                name?: (string|null);
+                platform?: (string|null);
+                signedInAt?: (number|null);
+                lastSeenAt?: (number|null);
+                current?: (boolean|null);
+                online?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.Device.$Properties;
+        }
+
+        interface IDevicesResponse extends parley.v1.DevicesResponse.$Properties {
+        }
+
+        class DevicesResponse {
+            constructor(properties?: parley.v1.DevicesResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            devices: parley.v1.Device.$Properties[];
+            limit: number;
+            static create(properties: parley.v1.DevicesResponse.$Shape): parley.v1.DevicesResponse & parley.v1.DevicesResponse.$Shape;
+            static create(properties?: parley.v1.DevicesResponse.$Properties): parley.v1.DevicesResponse;
+            static encode(message: parley.v1.DevicesResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.DevicesResponse & parley.v1.DevicesResponse.$Shape;
+        }
+
+        namespace DevicesResponse {
+            interface $Properties {
+                devices?: (parley.v1.Device.$Properties[]|null);
+                limit?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.DevicesResponse.$Properties;
+        }
+
+        interface IDevicesChanged extends parley.v1.DevicesChanged.$Properties {
+        }
+
+        class DevicesChanged {
+            constructor(properties?: parley.v1.DevicesChanged.$Properties);
+            $unknowns?: Uint8Array[];
+            sessionId: string;
+            signedOut: boolean;
+            static create(properties: parley.v1.DevicesChanged.$Shape): parley.v1.DevicesChanged & parley.v1.DevicesChanged.$Shape;
+            static create(properties?: parley.v1.DevicesChanged.$Properties): parley.v1.DevicesChanged;
+            static encode(message: parley.v1.DevicesChanged.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.DevicesChanged & parley.v1.DevicesChanged.$Shape;
+        }
+
+        namespace DevicesChanged {
+            interface $Properties {
+                sessionId?: (string|null);
+                signedOut?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.DevicesChanged.$Properties;
         }
 
         interface IPeerReceipt extends parley.v1.PeerReceipt.$Properties {

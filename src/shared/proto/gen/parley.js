@@ -15848,6 +15848,10 @@ export const parley = $root.parley = (() => {
              * @property {parley.v1.ChatType|null} [chatType] Message chatType
              * @property {number|null} [timestamp] Message timestamp
              * @property {parley.v1.Body.$Properties|null} [body] Message body
+             * @property {string|null} [recalledBy] Message recalledBy
+             * @property {number|null} [recalledAt] Message recalledAt
+             * @property {number|null} [editedAt] Message editedAt
+             * @property {number|null} [expiresAt] Message expiresAt
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -15869,6 +15873,10 @@ export const parley = $root.parley = (() => {
              *   chatType?: parley.v1.ChatType|null;
              *   timestamp?: number|null;
              *   body?: parley.v1.Body.$Shape|null;
+             *   recalledBy?: string|null;
+             *   recalledAt?: number|null;
+             *   editedAt?: number|null;
+             *   expiresAt?: number|null;
              *   $unknowns?: Array.<Uint8Array>;
              * }} parley.v1.Message.$Shape
              */
@@ -15945,6 +15953,38 @@ export const parley = $root.parley = (() => {
             Message.prototype.body = null;
 
             /**
+             * Message recalledBy.
+             * @member {string} recalledBy
+             * @memberof parley.v1.Message
+             * @instance
+             */
+            Message.prototype.recalledBy = "";
+
+            /**
+             * Message recalledAt.
+             * @member {number} recalledAt
+             * @memberof parley.v1.Message
+             * @instance
+             */
+            Message.prototype.recalledAt = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Message editedAt.
+             * @member {number} editedAt
+             * @memberof parley.v1.Message
+             * @instance
+             */
+            Message.prototype.editedAt = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Message expiresAt.
+             * @member {number} expiresAt
+             * @memberof parley.v1.Message
+             * @instance
+             */
+            Message.prototype.expiresAt = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
              * Creates a new Message instance using the specified properties.
              * @function create
              * @memberof parley.v1.Message
@@ -15990,6 +16030,14 @@ export const parley = $root.parley = (() => {
                     writer.uint32(/* id 6, wireType 0 =*/48).uint64(message.timestamp);
                 if (message.body != null && $Object.hasOwnProperty.call(message, "body"))
                     $root.parley.v1.Body.encode(message.body, writer.uint32(/* id 7, wireType 2 =*/58).fork(), _depth + 1).ldelim();
+                if (message.recalledBy != null && $Object.hasOwnProperty.call(message, "recalledBy") && message.recalledBy !== "")
+                    writer.uint32(/* id 12, wireType 2 =*/98).string(message.recalledBy);
+                if (message.recalledAt != null && $Object.hasOwnProperty.call(message, "recalledAt") && (typeof message.recalledAt === "object" ? message.recalledAt.low || message.recalledAt.high : message.recalledAt !== 0))
+                    writer.uint32(/* id 13, wireType 0 =*/104).uint64(message.recalledAt);
+                if (message.editedAt != null && $Object.hasOwnProperty.call(message, "editedAt") && (typeof message.editedAt === "object" ? message.editedAt.low || message.editedAt.high : message.editedAt !== 0))
+                    writer.uint32(/* id 14, wireType 0 =*/112).uint64(message.editedAt);
+                if (message.expiresAt != null && $Object.hasOwnProperty.call(message, "expiresAt") && (typeof message.expiresAt === "object" ? message.expiresAt.low || message.expiresAt.high : message.expiresAt !== 0))
+                    writer.uint32(/* id 15, wireType 0 =*/120).uint64(message.expiresAt);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -16094,6 +16142,42 @@ export const parley = $root.parley = (() => {
                             message.body = $root.parley.v1.Body.decode(reader, reader.size(), $undefined, _depth + 1, message.body);
                             continue;
                         }
+                    case 12: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.recalledBy = value;
+                            else
+                                delete message.recalledBy;
+                            continue;
+                        }
+                    case 13: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.recalledAt = value;
+                            else
+                                delete message.recalledAt;
+                            continue;
+                        }
+                    case 14: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.editedAt = value;
+                            else
+                                delete message.editedAt;
+                            continue;
+                        }
+                    case 15: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.expiresAt = value;
+                            else
+                                delete message.expiresAt;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -16112,6 +16196,2286 @@ export const parley = $root.parley = (() => {
             };
 
             return Message;
+        })();
+
+        /**
+         * MessageChangeKind enum.
+         * @name parley.v1.MessageChangeKind
+         * @enum {number}
+         * @property {number} MESSAGE_CHANGE_UNSPECIFIED=0 MESSAGE_CHANGE_UNSPECIFIED value
+         * @property {number} MESSAGE_CHANGE_RECALLED=1 MESSAGE_CHANGE_RECALLED value
+         * @property {number} MESSAGE_CHANGE_EDITED=2 MESSAGE_CHANGE_EDITED value
+         * @property {number} MESSAGE_CHANGE_EXPIRY_SET=3 MESSAGE_CHANGE_EXPIRY_SET value
+         * @property {number} MESSAGE_CHANGE_EXPIRED=4 MESSAGE_CHANGE_EXPIRED value
+         */
+        v1.MessageChangeKind = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "MESSAGE_CHANGE_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "MESSAGE_CHANGE_RECALLED"] = 1;
+            values[valuesById[2] = "MESSAGE_CHANGE_EDITED"] = 2;
+            values[valuesById[3] = "MESSAGE_CHANGE_EXPIRY_SET"] = 3;
+            values[valuesById[4] = "MESSAGE_CHANGE_EXPIRED"] = 4;
+            return values;
+        })();
+
+        v1.MessageChange = (function() {
+
+            /**
+             * Properties of a MessageChange.
+             * @typedef {Object} parley.v1.MessageChange.$Properties
+             * @property {string|null} [conversation] MessageChange conversation
+             * @property {parley.v1.ChatType|null} [chatType] MessageChange chatType
+             * @property {number|null} [serverId] MessageChange serverId
+             * @property {Uint8Array|null} [clientId] MessageChange clientId
+             * @property {string|null} [from] MessageChange from
+             * @property {parley.v1.MessageChangeKind|null} [kind] MessageChange kind
+             * @property {string|null} [by] MessageChange by
+             * @property {parley.v1.Body.$Properties|null} [body] MessageChange body
+             * @property {number|null} [at] MessageChange at
+             * @property {number|null} [expiresAt] MessageChange expiresAt
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a MessageChange.
+             * @memberof parley.v1
+             * @interface IMessageChange
+             * @augments parley.v1.MessageChange.$Properties
+             * @deprecated Use parley.v1.MessageChange.$Properties instead.
+             */
+
+            /**
+             * Shape of a MessageChange.
+             * @typedef {{
+             *   conversation?: string|null;
+             *   chatType?: parley.v1.ChatType|null;
+             *   serverId?: number|null;
+             *   clientId?: Uint8Array|null;
+             *   from?: string|null;
+             *   kind?: parley.v1.MessageChangeKind|null;
+             *   by?: string|null;
+             *   body?: parley.v1.Body.$Shape|null;
+             *   at?: number|null;
+             *   expiresAt?: number|null;
+             *   $unknowns?: Array.<Uint8Array>;
+             * }} parley.v1.MessageChange.$Shape
+             */
+
+            /**
+             * Constructs a new MessageChange.
+             * @memberof parley.v1
+             * @classdesc Represents a MessageChange.
+             * @constructor
+             * @param {parley.v1.MessageChange.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const MessageChange = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * MessageChange conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.MessageChange
+             * @instance
+             */
+            MessageChange.prototype.conversation = "";
+
+            /**
+             * MessageChange chatType.
+             * @member {parley.v1.ChatType} chatType
+             * @memberof parley.v1.MessageChange
+             * @instance
+             */
+            MessageChange.prototype.chatType = 0;
+
+            /**
+             * MessageChange serverId.
+             * @member {number} serverId
+             * @memberof parley.v1.MessageChange
+             * @instance
+             */
+            MessageChange.prototype.serverId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * MessageChange clientId.
+             * @member {Uint8Array} clientId
+             * @memberof parley.v1.MessageChange
+             * @instance
+             */
+            MessageChange.prototype.clientId = $util.newBuffer([]);
+
+            /**
+             * MessageChange from.
+             * @member {string} from
+             * @memberof parley.v1.MessageChange
+             * @instance
+             */
+            MessageChange.prototype.from = "";
+
+            /**
+             * MessageChange kind.
+             * @member {parley.v1.MessageChangeKind} kind
+             * @memberof parley.v1.MessageChange
+             * @instance
+             */
+            MessageChange.prototype.kind = 0;
+
+            /**
+             * MessageChange by.
+             * @member {string} by
+             * @memberof parley.v1.MessageChange
+             * @instance
+             */
+            MessageChange.prototype.by = "";
+
+            /**
+             * MessageChange body.
+             * @member {parley.v1.Body.$Properties|null|undefined} body
+             * @memberof parley.v1.MessageChange
+             * @instance
+             */
+            MessageChange.prototype.body = null;
+
+            /**
+             * MessageChange at.
+             * @member {number} at
+             * @memberof parley.v1.MessageChange
+             * @instance
+             */
+            MessageChange.prototype.at = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * MessageChange expiresAt.
+             * @member {number} expiresAt
+             * @memberof parley.v1.MessageChange
+             * @instance
+             */
+            MessageChange.prototype.expiresAt = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new MessageChange instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.MessageChange
+             * @static
+             * @param {parley.v1.MessageChange.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.MessageChange} MessageChange instance
+             * @type {{
+             *   (properties: parley.v1.MessageChange.$Shape): parley.v1.MessageChange & parley.v1.MessageChange.$Shape;
+             *   (properties?: parley.v1.MessageChange.$Properties): parley.v1.MessageChange;
+             * }}
+             */
+            MessageChange.create = function(properties) {
+                return new MessageChange(properties);
+            };
+
+            /**
+             * Encodes the specified MessageChange message. Does not implicitly {@link parley.v1.MessageChange.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.MessageChange
+             * @static
+             * @param {parley.v1.MessageChange.$Properties} message MessageChange message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            MessageChange.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
+                if (message.serverId != null && $Object.hasOwnProperty.call(message, "serverId") && (typeof message.serverId === "object" ? message.serverId.low || message.serverId.high : message.serverId !== 0))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.serverId);
+                if (message.clientId != null && $Object.hasOwnProperty.call(message, "clientId") && message.clientId.length)
+                    writer.uint32(/* id 4, wireType 2 =*/34).bytes(message.clientId);
+                if (message.from != null && $Object.hasOwnProperty.call(message, "from") && message.from !== "")
+                    writer.uint32(/* id 5, wireType 2 =*/42).string(message.from);
+                if (message.kind != null && $Object.hasOwnProperty.call(message, "kind") && message.kind !== 0)
+                    writer.uint32(/* id 6, wireType 0 =*/48).int32(message.kind);
+                if (message.by != null && $Object.hasOwnProperty.call(message, "by") && message.by !== "")
+                    writer.uint32(/* id 7, wireType 2 =*/58).string(message.by);
+                if (message.body != null && $Object.hasOwnProperty.call(message, "body"))
+                    $root.parley.v1.Body.encode(message.body, writer.uint32(/* id 8, wireType 2 =*/66).fork(), _depth + 1).ldelim();
+                if (message.at != null && $Object.hasOwnProperty.call(message, "at") && (typeof message.at === "object" ? message.at.low || message.at.high : message.at !== 0))
+                    writer.uint32(/* id 9, wireType 0 =*/72).uint64(message.at);
+                if (message.expiresAt != null && $Object.hasOwnProperty.call(message, "expiresAt") && (typeof message.expiresAt === "object" ? message.expiresAt.low || message.expiresAt.high : message.expiresAt !== 0))
+                    writer.uint32(/* id 10, wireType 0 =*/80).uint64(message.expiresAt);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a MessageChange message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.MessageChange
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.MessageChange & parley.v1.MessageChange.$Shape} MessageChange
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            MessageChange.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.MessageChange();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.chatType = value;
+                            else
+                                delete message.chatType;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.serverId = value;
+                            else
+                                delete message.serverId;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.clientId = value;
+                            else
+                                delete message.clientId;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.from = value;
+                            else
+                                delete message.from;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.kind = value;
+                            else
+                                delete message.kind;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.by = value;
+                            else
+                                delete message.by;
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 2)
+                                break;
+                            message.body = $root.parley.v1.Body.decode(reader, reader.size(), $undefined, _depth + 1, message.body);
+                            continue;
+                        }
+                    case 9: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.at = value;
+                            else
+                                delete message.at;
+                            continue;
+                        }
+                    case 10: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.expiresAt = value;
+                            else
+                                delete message.expiresAt;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return MessageChange;
+        })();
+
+        v1.ConversationSettings = (function() {
+
+            /**
+             * Properties of a ConversationSettings.
+             * @typedef {Object} parley.v1.ConversationSettings.$Properties
+             * @property {string|null} [conversation] ConversationSettings conversation
+             * @property {parley.v1.ChatType|null} [chatType] ConversationSettings chatType
+             * @property {number|null} [disappearAfterSec] ConversationSettings disappearAfterSec
+             * @property {string|null} [changedBy] ConversationSettings changedBy
+             * @property {number|null} [at] ConversationSettings at
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ConversationSettings.
+             * @memberof parley.v1
+             * @interface IConversationSettings
+             * @augments parley.v1.ConversationSettings.$Properties
+             * @deprecated Use parley.v1.ConversationSettings.$Properties instead.
+             */
+
+            /**
+             * Shape of a ConversationSettings.
+             * @typedef {parley.v1.ConversationSettings.$Properties} parley.v1.ConversationSettings.$Shape
+             */
+
+            /**
+             * Constructs a new ConversationSettings.
+             * @memberof parley.v1
+             * @classdesc Represents a ConversationSettings.
+             * @constructor
+             * @param {parley.v1.ConversationSettings.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ConversationSettings = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ConversationSettings conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.ConversationSettings
+             * @instance
+             */
+            ConversationSettings.prototype.conversation = "";
+
+            /**
+             * ConversationSettings chatType.
+             * @member {parley.v1.ChatType} chatType
+             * @memberof parley.v1.ConversationSettings
+             * @instance
+             */
+            ConversationSettings.prototype.chatType = 0;
+
+            /**
+             * ConversationSettings disappearAfterSec.
+             * @member {number} disappearAfterSec
+             * @memberof parley.v1.ConversationSettings
+             * @instance
+             */
+            ConversationSettings.prototype.disappearAfterSec = 0;
+
+            /**
+             * ConversationSettings changedBy.
+             * @member {string} changedBy
+             * @memberof parley.v1.ConversationSettings
+             * @instance
+             */
+            ConversationSettings.prototype.changedBy = "";
+
+            /**
+             * ConversationSettings at.
+             * @member {number} at
+             * @memberof parley.v1.ConversationSettings
+             * @instance
+             */
+            ConversationSettings.prototype.at = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new ConversationSettings instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ConversationSettings
+             * @static
+             * @param {parley.v1.ConversationSettings.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ConversationSettings} ConversationSettings instance
+             * @type {{
+             *   (properties: parley.v1.ConversationSettings.$Shape): parley.v1.ConversationSettings & parley.v1.ConversationSettings.$Shape;
+             *   (properties?: parley.v1.ConversationSettings.$Properties): parley.v1.ConversationSettings;
+             * }}
+             */
+            ConversationSettings.create = function(properties) {
+                return new ConversationSettings(properties);
+            };
+
+            /**
+             * Encodes the specified ConversationSettings message. Does not implicitly {@link parley.v1.ConversationSettings.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ConversationSettings
+             * @static
+             * @param {parley.v1.ConversationSettings.$Properties} message ConversationSettings message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ConversationSettings.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
+                if (message.disappearAfterSec != null && $Object.hasOwnProperty.call(message, "disappearAfterSec") && message.disappearAfterSec !== 0)
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.disappearAfterSec);
+                if (message.changedBy != null && $Object.hasOwnProperty.call(message, "changedBy") && message.changedBy !== "")
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.changedBy);
+                if (message.at != null && $Object.hasOwnProperty.call(message, "at") && (typeof message.at === "object" ? message.at.low || message.at.high : message.at !== 0))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.at);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ConversationSettings message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ConversationSettings
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ConversationSettings & parley.v1.ConversationSettings.$Shape} ConversationSettings
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ConversationSettings.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ConversationSettings();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.chatType = value;
+                            else
+                                delete message.chatType;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.disappearAfterSec = value;
+                            else
+                                delete message.disappearAfterSec;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.changedBy = value;
+                            else
+                                delete message.changedBy;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.at = value;
+                            else
+                                delete message.at;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ConversationSettings;
+        })();
+
+        v1.ConversationCleared = (function() {
+
+            /**
+             * Properties of a ConversationCleared.
+             * @typedef {Object} parley.v1.ConversationCleared.$Properties
+             * @property {string|null} [conversation] ConversationCleared conversation
+             * @property {parley.v1.ChatType|null} [chatType] ConversationCleared chatType
+             * @property {number|null} [upToTimestamp] ConversationCleared upToTimestamp
+             * @property {number|null} [at] ConversationCleared at
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ConversationCleared.
+             * @memberof parley.v1
+             * @interface IConversationCleared
+             * @augments parley.v1.ConversationCleared.$Properties
+             * @deprecated Use parley.v1.ConversationCleared.$Properties instead.
+             */
+
+            /**
+             * Shape of a ConversationCleared.
+             * @typedef {parley.v1.ConversationCleared.$Properties} parley.v1.ConversationCleared.$Shape
+             */
+
+            /**
+             * Constructs a new ConversationCleared.
+             * @memberof parley.v1
+             * @classdesc Represents a ConversationCleared.
+             * @constructor
+             * @param {parley.v1.ConversationCleared.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ConversationCleared = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ConversationCleared conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.ConversationCleared
+             * @instance
+             */
+            ConversationCleared.prototype.conversation = "";
+
+            /**
+             * ConversationCleared chatType.
+             * @member {parley.v1.ChatType} chatType
+             * @memberof parley.v1.ConversationCleared
+             * @instance
+             */
+            ConversationCleared.prototype.chatType = 0;
+
+            /**
+             * ConversationCleared upToTimestamp.
+             * @member {number} upToTimestamp
+             * @memberof parley.v1.ConversationCleared
+             * @instance
+             */
+            ConversationCleared.prototype.upToTimestamp = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * ConversationCleared at.
+             * @member {number} at
+             * @memberof parley.v1.ConversationCleared
+             * @instance
+             */
+            ConversationCleared.prototype.at = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new ConversationCleared instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ConversationCleared
+             * @static
+             * @param {parley.v1.ConversationCleared.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ConversationCleared} ConversationCleared instance
+             * @type {{
+             *   (properties: parley.v1.ConversationCleared.$Shape): parley.v1.ConversationCleared & parley.v1.ConversationCleared.$Shape;
+             *   (properties?: parley.v1.ConversationCleared.$Properties): parley.v1.ConversationCleared;
+             * }}
+             */
+            ConversationCleared.create = function(properties) {
+                return new ConversationCleared(properties);
+            };
+
+            /**
+             * Encodes the specified ConversationCleared message. Does not implicitly {@link parley.v1.ConversationCleared.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ConversationCleared
+             * @static
+             * @param {parley.v1.ConversationCleared.$Properties} message ConversationCleared message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ConversationCleared.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
+                if (message.upToTimestamp != null && $Object.hasOwnProperty.call(message, "upToTimestamp") && (typeof message.upToTimestamp === "object" ? message.upToTimestamp.low || message.upToTimestamp.high : message.upToTimestamp !== 0))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.upToTimestamp);
+                if (message.at != null && $Object.hasOwnProperty.call(message, "at") && (typeof message.at === "object" ? message.at.low || message.at.high : message.at !== 0))
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.at);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ConversationCleared message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ConversationCleared
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ConversationCleared & parley.v1.ConversationCleared.$Shape} ConversationCleared
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ConversationCleared.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ConversationCleared();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.chatType = value;
+                            else
+                                delete message.chatType;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.upToTimestamp = value;
+                            else
+                                delete message.upToTimestamp;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.at = value;
+                            else
+                                delete message.at;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ConversationCleared;
+        })();
+
+        v1.RecallMessageRequest = (function() {
+
+            /**
+             * Properties of a RecallMessageRequest.
+             * @typedef {Object} parley.v1.RecallMessageRequest.$Properties
+             * @property {string|null} [conversation] RecallMessageRequest conversation
+             * @property {parley.v1.ChatType|null} [chatType] RecallMessageRequest chatType
+             * @property {number|null} [serverId] RecallMessageRequest serverId
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a RecallMessageRequest.
+             * @memberof parley.v1
+             * @interface IRecallMessageRequest
+             * @augments parley.v1.RecallMessageRequest.$Properties
+             * @deprecated Use parley.v1.RecallMessageRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a RecallMessageRequest.
+             * @typedef {parley.v1.RecallMessageRequest.$Properties} parley.v1.RecallMessageRequest.$Shape
+             */
+
+            /**
+             * Constructs a new RecallMessageRequest.
+             * @memberof parley.v1
+             * @classdesc Represents a RecallMessageRequest.
+             * @constructor
+             * @param {parley.v1.RecallMessageRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const RecallMessageRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * RecallMessageRequest conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.RecallMessageRequest
+             * @instance
+             */
+            RecallMessageRequest.prototype.conversation = "";
+
+            /**
+             * RecallMessageRequest chatType.
+             * @member {parley.v1.ChatType} chatType
+             * @memberof parley.v1.RecallMessageRequest
+             * @instance
+             */
+            RecallMessageRequest.prototype.chatType = 0;
+
+            /**
+             * RecallMessageRequest serverId.
+             * @member {number} serverId
+             * @memberof parley.v1.RecallMessageRequest
+             * @instance
+             */
+            RecallMessageRequest.prototype.serverId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new RecallMessageRequest instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.RecallMessageRequest
+             * @static
+             * @param {parley.v1.RecallMessageRequest.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.RecallMessageRequest} RecallMessageRequest instance
+             * @type {{
+             *   (properties: parley.v1.RecallMessageRequest.$Shape): parley.v1.RecallMessageRequest & parley.v1.RecallMessageRequest.$Shape;
+             *   (properties?: parley.v1.RecallMessageRequest.$Properties): parley.v1.RecallMessageRequest;
+             * }}
+             */
+            RecallMessageRequest.create = function(properties) {
+                return new RecallMessageRequest(properties);
+            };
+
+            /**
+             * Encodes the specified RecallMessageRequest message. Does not implicitly {@link parley.v1.RecallMessageRequest.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.RecallMessageRequest
+             * @static
+             * @param {parley.v1.RecallMessageRequest.$Properties} message RecallMessageRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            RecallMessageRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
+                if (message.serverId != null && $Object.hasOwnProperty.call(message, "serverId") && (typeof message.serverId === "object" ? message.serverId.low || message.serverId.high : message.serverId !== 0))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.serverId);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a RecallMessageRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.RecallMessageRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.RecallMessageRequest & parley.v1.RecallMessageRequest.$Shape} RecallMessageRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            RecallMessageRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.RecallMessageRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.chatType = value;
+                            else
+                                delete message.chatType;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.serverId = value;
+                            else
+                                delete message.serverId;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return RecallMessageRequest;
+        })();
+
+        v1.RecallMessageResponse = (function() {
+
+            /**
+             * Properties of a RecallMessageResponse.
+             * @typedef {Object} parley.v1.RecallMessageResponse.$Properties
+             * @property {parley.v1.MessageChange.$Properties|null} [change] RecallMessageResponse change
+             * @property {number|null} [eventSeq] RecallMessageResponse eventSeq
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a RecallMessageResponse.
+             * @memberof parley.v1
+             * @interface IRecallMessageResponse
+             * @augments parley.v1.RecallMessageResponse.$Properties
+             * @deprecated Use parley.v1.RecallMessageResponse.$Properties instead.
+             */
+
+            /**
+             * Shape of a RecallMessageResponse.
+             * @typedef {{
+             *   change?: parley.v1.MessageChange.$Shape|null;
+             *   eventSeq?: number|null;
+             *   $unknowns?: Array.<Uint8Array>;
+             * }} parley.v1.RecallMessageResponse.$Shape
+             */
+
+            /**
+             * Constructs a new RecallMessageResponse.
+             * @memberof parley.v1
+             * @classdesc Represents a RecallMessageResponse.
+             * @constructor
+             * @param {parley.v1.RecallMessageResponse.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const RecallMessageResponse = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * RecallMessageResponse change.
+             * @member {parley.v1.MessageChange.$Properties|null|undefined} change
+             * @memberof parley.v1.RecallMessageResponse
+             * @instance
+             */
+            RecallMessageResponse.prototype.change = null;
+
+            /**
+             * RecallMessageResponse eventSeq.
+             * @member {number} eventSeq
+             * @memberof parley.v1.RecallMessageResponse
+             * @instance
+             */
+            RecallMessageResponse.prototype.eventSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new RecallMessageResponse instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.RecallMessageResponse
+             * @static
+             * @param {parley.v1.RecallMessageResponse.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.RecallMessageResponse} RecallMessageResponse instance
+             * @type {{
+             *   (properties: parley.v1.RecallMessageResponse.$Shape): parley.v1.RecallMessageResponse & parley.v1.RecallMessageResponse.$Shape;
+             *   (properties?: parley.v1.RecallMessageResponse.$Properties): parley.v1.RecallMessageResponse;
+             * }}
+             */
+            RecallMessageResponse.create = function(properties) {
+                return new RecallMessageResponse(properties);
+            };
+
+            /**
+             * Encodes the specified RecallMessageResponse message. Does not implicitly {@link parley.v1.RecallMessageResponse.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.RecallMessageResponse
+             * @static
+             * @param {parley.v1.RecallMessageResponse.$Properties} message RecallMessageResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            RecallMessageResponse.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.change != null && $Object.hasOwnProperty.call(message, "change"))
+                    $root.parley.v1.MessageChange.encode(message.change, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.eventSeq != null && $Object.hasOwnProperty.call(message, "eventSeq") && (typeof message.eventSeq === "object" ? message.eventSeq.low || message.eventSeq.high : message.eventSeq !== 0))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.eventSeq);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a RecallMessageResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.RecallMessageResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.RecallMessageResponse & parley.v1.RecallMessageResponse.$Shape} RecallMessageResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            RecallMessageResponse.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.RecallMessageResponse();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.change = $root.parley.v1.MessageChange.decode(reader, reader.size(), $undefined, _depth + 1, message.change);
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.eventSeq = value;
+                            else
+                                delete message.eventSeq;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return RecallMessageResponse;
+        })();
+
+        v1.EditMessageRequest = (function() {
+
+            /**
+             * Properties of an EditMessageRequest.
+             * @typedef {Object} parley.v1.EditMessageRequest.$Properties
+             * @property {string|null} [conversation] EditMessageRequest conversation
+             * @property {parley.v1.ChatType|null} [chatType] EditMessageRequest chatType
+             * @property {number|null} [serverId] EditMessageRequest serverId
+             * @property {string|null} [text] EditMessageRequest text
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an EditMessageRequest.
+             * @memberof parley.v1
+             * @interface IEditMessageRequest
+             * @augments parley.v1.EditMessageRequest.$Properties
+             * @deprecated Use parley.v1.EditMessageRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of an EditMessageRequest.
+             * @typedef {parley.v1.EditMessageRequest.$Properties} parley.v1.EditMessageRequest.$Shape
+             */
+
+            /**
+             * Constructs a new EditMessageRequest.
+             * @memberof parley.v1
+             * @classdesc Represents an EditMessageRequest.
+             * @constructor
+             * @param {parley.v1.EditMessageRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const EditMessageRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * EditMessageRequest conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.EditMessageRequest
+             * @instance
+             */
+            EditMessageRequest.prototype.conversation = "";
+
+            /**
+             * EditMessageRequest chatType.
+             * @member {parley.v1.ChatType} chatType
+             * @memberof parley.v1.EditMessageRequest
+             * @instance
+             */
+            EditMessageRequest.prototype.chatType = 0;
+
+            /**
+             * EditMessageRequest serverId.
+             * @member {number} serverId
+             * @memberof parley.v1.EditMessageRequest
+             * @instance
+             */
+            EditMessageRequest.prototype.serverId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * EditMessageRequest text.
+             * @member {string} text
+             * @memberof parley.v1.EditMessageRequest
+             * @instance
+             */
+            EditMessageRequest.prototype.text = "";
+
+            /**
+             * Creates a new EditMessageRequest instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.EditMessageRequest
+             * @static
+             * @param {parley.v1.EditMessageRequest.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.EditMessageRequest} EditMessageRequest instance
+             * @type {{
+             *   (properties: parley.v1.EditMessageRequest.$Shape): parley.v1.EditMessageRequest & parley.v1.EditMessageRequest.$Shape;
+             *   (properties?: parley.v1.EditMessageRequest.$Properties): parley.v1.EditMessageRequest;
+             * }}
+             */
+            EditMessageRequest.create = function(properties) {
+                return new EditMessageRequest(properties);
+            };
+
+            /**
+             * Encodes the specified EditMessageRequest message. Does not implicitly {@link parley.v1.EditMessageRequest.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.EditMessageRequest
+             * @static
+             * @param {parley.v1.EditMessageRequest.$Properties} message EditMessageRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            EditMessageRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
+                if (message.serverId != null && $Object.hasOwnProperty.call(message, "serverId") && (typeof message.serverId === "object" ? message.serverId.low || message.serverId.high : message.serverId !== 0))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.serverId);
+                if (message.text != null && $Object.hasOwnProperty.call(message, "text") && message.text !== "")
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.text);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes an EditMessageRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.EditMessageRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.EditMessageRequest & parley.v1.EditMessageRequest.$Shape} EditMessageRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            EditMessageRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.EditMessageRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.chatType = value;
+                            else
+                                delete message.chatType;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.serverId = value;
+                            else
+                                delete message.serverId;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.text = value;
+                            else
+                                delete message.text;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return EditMessageRequest;
+        })();
+
+        v1.EditMessageResponse = (function() {
+
+            /**
+             * Properties of an EditMessageResponse.
+             * @typedef {Object} parley.v1.EditMessageResponse.$Properties
+             * @property {parley.v1.MessageChange.$Properties|null} [change] EditMessageResponse change
+             * @property {number|null} [eventSeq] EditMessageResponse eventSeq
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an EditMessageResponse.
+             * @memberof parley.v1
+             * @interface IEditMessageResponse
+             * @augments parley.v1.EditMessageResponse.$Properties
+             * @deprecated Use parley.v1.EditMessageResponse.$Properties instead.
+             */
+
+            /**
+             * Shape of an EditMessageResponse.
+             * @typedef {{
+             *   change?: parley.v1.MessageChange.$Shape|null;
+             *   eventSeq?: number|null;
+             *   $unknowns?: Array.<Uint8Array>;
+             * }} parley.v1.EditMessageResponse.$Shape
+             */
+
+            /**
+             * Constructs a new EditMessageResponse.
+             * @memberof parley.v1
+             * @classdesc Represents an EditMessageResponse.
+             * @constructor
+             * @param {parley.v1.EditMessageResponse.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const EditMessageResponse = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * EditMessageResponse change.
+             * @member {parley.v1.MessageChange.$Properties|null|undefined} change
+             * @memberof parley.v1.EditMessageResponse
+             * @instance
+             */
+            EditMessageResponse.prototype.change = null;
+
+            /**
+             * EditMessageResponse eventSeq.
+             * @member {number} eventSeq
+             * @memberof parley.v1.EditMessageResponse
+             * @instance
+             */
+            EditMessageResponse.prototype.eventSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new EditMessageResponse instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.EditMessageResponse
+             * @static
+             * @param {parley.v1.EditMessageResponse.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.EditMessageResponse} EditMessageResponse instance
+             * @type {{
+             *   (properties: parley.v1.EditMessageResponse.$Shape): parley.v1.EditMessageResponse & parley.v1.EditMessageResponse.$Shape;
+             *   (properties?: parley.v1.EditMessageResponse.$Properties): parley.v1.EditMessageResponse;
+             * }}
+             */
+            EditMessageResponse.create = function(properties) {
+                return new EditMessageResponse(properties);
+            };
+
+            /**
+             * Encodes the specified EditMessageResponse message. Does not implicitly {@link parley.v1.EditMessageResponse.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.EditMessageResponse
+             * @static
+             * @param {parley.v1.EditMessageResponse.$Properties} message EditMessageResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            EditMessageResponse.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.change != null && $Object.hasOwnProperty.call(message, "change"))
+                    $root.parley.v1.MessageChange.encode(message.change, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.eventSeq != null && $Object.hasOwnProperty.call(message, "eventSeq") && (typeof message.eventSeq === "object" ? message.eventSeq.low || message.eventSeq.high : message.eventSeq !== 0))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.eventSeq);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes an EditMessageResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.EditMessageResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.EditMessageResponse & parley.v1.EditMessageResponse.$Shape} EditMessageResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            EditMessageResponse.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.EditMessageResponse();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.change = $root.parley.v1.MessageChange.decode(reader, reader.size(), $undefined, _depth + 1, message.change);
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.eventSeq = value;
+                            else
+                                delete message.eventSeq;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return EditMessageResponse;
+        })();
+
+        v1.ConversationSettingsRequest = (function() {
+
+            /**
+             * Properties of a ConversationSettingsRequest.
+             * @typedef {Object} parley.v1.ConversationSettingsRequest.$Properties
+             * @property {string|null} [conversation] ConversationSettingsRequest conversation
+             * @property {parley.v1.ChatType|null} [chatType] ConversationSettingsRequest chatType
+             * @property {boolean|null} [set] ConversationSettingsRequest set
+             * @property {number|null} [disappearAfterSec] ConversationSettingsRequest disappearAfterSec
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ConversationSettingsRequest.
+             * @memberof parley.v1
+             * @interface IConversationSettingsRequest
+             * @augments parley.v1.ConversationSettingsRequest.$Properties
+             * @deprecated Use parley.v1.ConversationSettingsRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a ConversationSettingsRequest.
+             * @typedef {parley.v1.ConversationSettingsRequest.$Properties} parley.v1.ConversationSettingsRequest.$Shape
+             */
+
+            /**
+             * Constructs a new ConversationSettingsRequest.
+             * @memberof parley.v1
+             * @classdesc Represents a ConversationSettingsRequest.
+             * @constructor
+             * @param {parley.v1.ConversationSettingsRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ConversationSettingsRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ConversationSettingsRequest conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.ConversationSettingsRequest
+             * @instance
+             */
+            ConversationSettingsRequest.prototype.conversation = "";
+
+            /**
+             * ConversationSettingsRequest chatType.
+             * @member {parley.v1.ChatType} chatType
+             * @memberof parley.v1.ConversationSettingsRequest
+             * @instance
+             */
+            ConversationSettingsRequest.prototype.chatType = 0;
+
+            /**
+             * ConversationSettingsRequest set.
+             * @member {boolean} set
+             * @memberof parley.v1.ConversationSettingsRequest
+             * @instance
+             */
+            ConversationSettingsRequest.prototype.set = false;
+
+            /**
+             * ConversationSettingsRequest disappearAfterSec.
+             * @member {number} disappearAfterSec
+             * @memberof parley.v1.ConversationSettingsRequest
+             * @instance
+             */
+            ConversationSettingsRequest.prototype.disappearAfterSec = 0;
+
+            /**
+             * Creates a new ConversationSettingsRequest instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ConversationSettingsRequest
+             * @static
+             * @param {parley.v1.ConversationSettingsRequest.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ConversationSettingsRequest} ConversationSettingsRequest instance
+             * @type {{
+             *   (properties: parley.v1.ConversationSettingsRequest.$Shape): parley.v1.ConversationSettingsRequest & parley.v1.ConversationSettingsRequest.$Shape;
+             *   (properties?: parley.v1.ConversationSettingsRequest.$Properties): parley.v1.ConversationSettingsRequest;
+             * }}
+             */
+            ConversationSettingsRequest.create = function(properties) {
+                return new ConversationSettingsRequest(properties);
+            };
+
+            /**
+             * Encodes the specified ConversationSettingsRequest message. Does not implicitly {@link parley.v1.ConversationSettingsRequest.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ConversationSettingsRequest
+             * @static
+             * @param {parley.v1.ConversationSettingsRequest.$Properties} message ConversationSettingsRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ConversationSettingsRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
+                if (message.set != null && $Object.hasOwnProperty.call(message, "set") && message.set !== false)
+                    writer.uint32(/* id 3, wireType 0 =*/24).bool(message.set);
+                if (message.disappearAfterSec != null && $Object.hasOwnProperty.call(message, "disappearAfterSec") && message.disappearAfterSec !== 0)
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.disappearAfterSec);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ConversationSettingsRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ConversationSettingsRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ConversationSettingsRequest & parley.v1.ConversationSettingsRequest.$Shape} ConversationSettingsRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ConversationSettingsRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ConversationSettingsRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.chatType = value;
+                            else
+                                delete message.chatType;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.set = value;
+                            else
+                                delete message.set;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.disappearAfterSec = value;
+                            else
+                                delete message.disappearAfterSec;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ConversationSettingsRequest;
+        })();
+
+        v1.ConversationSettingsResponse = (function() {
+
+            /**
+             * Properties of a ConversationSettingsResponse.
+             * @typedef {Object} parley.v1.ConversationSettingsResponse.$Properties
+             * @property {parley.v1.ConversationSettings.$Properties|null} [settings] ConversationSettingsResponse settings
+             * @property {number|null} [eventSeq] ConversationSettingsResponse eventSeq
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ConversationSettingsResponse.
+             * @memberof parley.v1
+             * @interface IConversationSettingsResponse
+             * @augments parley.v1.ConversationSettingsResponse.$Properties
+             * @deprecated Use parley.v1.ConversationSettingsResponse.$Properties instead.
+             */
+
+            /**
+             * Shape of a ConversationSettingsResponse.
+             * @typedef {parley.v1.ConversationSettingsResponse.$Properties} parley.v1.ConversationSettingsResponse.$Shape
+             */
+
+            /**
+             * Constructs a new ConversationSettingsResponse.
+             * @memberof parley.v1
+             * @classdesc Represents a ConversationSettingsResponse.
+             * @constructor
+             * @param {parley.v1.ConversationSettingsResponse.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ConversationSettingsResponse = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ConversationSettingsResponse settings.
+             * @member {parley.v1.ConversationSettings.$Properties|null|undefined} settings
+             * @memberof parley.v1.ConversationSettingsResponse
+             * @instance
+             */
+            ConversationSettingsResponse.prototype.settings = null;
+
+            /**
+             * ConversationSettingsResponse eventSeq.
+             * @member {number} eventSeq
+             * @memberof parley.v1.ConversationSettingsResponse
+             * @instance
+             */
+            ConversationSettingsResponse.prototype.eventSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new ConversationSettingsResponse instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ConversationSettingsResponse
+             * @static
+             * @param {parley.v1.ConversationSettingsResponse.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ConversationSettingsResponse} ConversationSettingsResponse instance
+             * @type {{
+             *   (properties: parley.v1.ConversationSettingsResponse.$Shape): parley.v1.ConversationSettingsResponse & parley.v1.ConversationSettingsResponse.$Shape;
+             *   (properties?: parley.v1.ConversationSettingsResponse.$Properties): parley.v1.ConversationSettingsResponse;
+             * }}
+             */
+            ConversationSettingsResponse.create = function(properties) {
+                return new ConversationSettingsResponse(properties);
+            };
+
+            /**
+             * Encodes the specified ConversationSettingsResponse message. Does not implicitly {@link parley.v1.ConversationSettingsResponse.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ConversationSettingsResponse
+             * @static
+             * @param {parley.v1.ConversationSettingsResponse.$Properties} message ConversationSettingsResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ConversationSettingsResponse.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.settings != null && $Object.hasOwnProperty.call(message, "settings"))
+                    $root.parley.v1.ConversationSettings.encode(message.settings, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.eventSeq != null && $Object.hasOwnProperty.call(message, "eventSeq") && (typeof message.eventSeq === "object" ? message.eventSeq.low || message.eventSeq.high : message.eventSeq !== 0))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.eventSeq);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ConversationSettingsResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ConversationSettingsResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ConversationSettingsResponse & parley.v1.ConversationSettingsResponse.$Shape} ConversationSettingsResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ConversationSettingsResponse.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ConversationSettingsResponse();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.settings = $root.parley.v1.ConversationSettings.decode(reader, reader.size(), $undefined, _depth + 1, message.settings);
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.eventSeq = value;
+                            else
+                                delete message.eventSeq;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ConversationSettingsResponse;
+        })();
+
+        v1.ClearConversationRequest = (function() {
+
+            /**
+             * Properties of a ClearConversationRequest.
+             * @typedef {Object} parley.v1.ClearConversationRequest.$Properties
+             * @property {string|null} [conversation] ClearConversationRequest conversation
+             * @property {parley.v1.ChatType|null} [chatType] ClearConversationRequest chatType
+             * @property {number|null} [upToTimestamp] ClearConversationRequest upToTimestamp
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ClearConversationRequest.
+             * @memberof parley.v1
+             * @interface IClearConversationRequest
+             * @augments parley.v1.ClearConversationRequest.$Properties
+             * @deprecated Use parley.v1.ClearConversationRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a ClearConversationRequest.
+             * @typedef {parley.v1.ClearConversationRequest.$Properties} parley.v1.ClearConversationRequest.$Shape
+             */
+
+            /**
+             * Constructs a new ClearConversationRequest.
+             * @memberof parley.v1
+             * @classdesc Represents a ClearConversationRequest.
+             * @constructor
+             * @param {parley.v1.ClearConversationRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ClearConversationRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ClearConversationRequest conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.ClearConversationRequest
+             * @instance
+             */
+            ClearConversationRequest.prototype.conversation = "";
+
+            /**
+             * ClearConversationRequest chatType.
+             * @member {parley.v1.ChatType} chatType
+             * @memberof parley.v1.ClearConversationRequest
+             * @instance
+             */
+            ClearConversationRequest.prototype.chatType = 0;
+
+            /**
+             * ClearConversationRequest upToTimestamp.
+             * @member {number} upToTimestamp
+             * @memberof parley.v1.ClearConversationRequest
+             * @instance
+             */
+            ClearConversationRequest.prototype.upToTimestamp = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new ClearConversationRequest instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ClearConversationRequest
+             * @static
+             * @param {parley.v1.ClearConversationRequest.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ClearConversationRequest} ClearConversationRequest instance
+             * @type {{
+             *   (properties: parley.v1.ClearConversationRequest.$Shape): parley.v1.ClearConversationRequest & parley.v1.ClearConversationRequest.$Shape;
+             *   (properties?: parley.v1.ClearConversationRequest.$Properties): parley.v1.ClearConversationRequest;
+             * }}
+             */
+            ClearConversationRequest.create = function(properties) {
+                return new ClearConversationRequest(properties);
+            };
+
+            /**
+             * Encodes the specified ClearConversationRequest message. Does not implicitly {@link parley.v1.ClearConversationRequest.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ClearConversationRequest
+             * @static
+             * @param {parley.v1.ClearConversationRequest.$Properties} message ClearConversationRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ClearConversationRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
+                if (message.upToTimestamp != null && $Object.hasOwnProperty.call(message, "upToTimestamp") && (typeof message.upToTimestamp === "object" ? message.upToTimestamp.low || message.upToTimestamp.high : message.upToTimestamp !== 0))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.upToTimestamp);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ClearConversationRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ClearConversationRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ClearConversationRequest & parley.v1.ClearConversationRequest.$Shape} ClearConversationRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ClearConversationRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ClearConversationRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.chatType = value;
+                            else
+                                delete message.chatType;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.upToTimestamp = value;
+                            else
+                                delete message.upToTimestamp;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ClearConversationRequest;
+        })();
+
+        v1.ClearConversationResponse = (function() {
+
+            /**
+             * Properties of a ClearConversationResponse.
+             * @typedef {Object} parley.v1.ClearConversationResponse.$Properties
+             * @property {number|null} [eventSeq] ClearConversationResponse eventSeq
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ClearConversationResponse.
+             * @memberof parley.v1
+             * @interface IClearConversationResponse
+             * @augments parley.v1.ClearConversationResponse.$Properties
+             * @deprecated Use parley.v1.ClearConversationResponse.$Properties instead.
+             */
+
+            /**
+             * Shape of a ClearConversationResponse.
+             * @typedef {parley.v1.ClearConversationResponse.$Properties} parley.v1.ClearConversationResponse.$Shape
+             */
+
+            /**
+             * Constructs a new ClearConversationResponse.
+             * @memberof parley.v1
+             * @classdesc Represents a ClearConversationResponse.
+             * @constructor
+             * @param {parley.v1.ClearConversationResponse.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ClearConversationResponse = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ClearConversationResponse eventSeq.
+             * @member {number} eventSeq
+             * @memberof parley.v1.ClearConversationResponse
+             * @instance
+             */
+            ClearConversationResponse.prototype.eventSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new ClearConversationResponse instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ClearConversationResponse
+             * @static
+             * @param {parley.v1.ClearConversationResponse.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ClearConversationResponse} ClearConversationResponse instance
+             * @type {{
+             *   (properties: parley.v1.ClearConversationResponse.$Shape): parley.v1.ClearConversationResponse & parley.v1.ClearConversationResponse.$Shape;
+             *   (properties?: parley.v1.ClearConversationResponse.$Properties): parley.v1.ClearConversationResponse;
+             * }}
+             */
+            ClearConversationResponse.create = function(properties) {
+                return new ClearConversationResponse(properties);
+            };
+
+            /**
+             * Encodes the specified ClearConversationResponse message. Does not implicitly {@link parley.v1.ClearConversationResponse.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ClearConversationResponse
+             * @static
+             * @param {parley.v1.ClearConversationResponse.$Properties} message ClearConversationResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ClearConversationResponse.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.eventSeq != null && $Object.hasOwnProperty.call(message, "eventSeq") && (typeof message.eventSeq === "object" ? message.eventSeq.low || message.eventSeq.high : message.eventSeq !== 0))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.eventSeq);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ClearConversationResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ClearConversationResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ClearConversationResponse & parley.v1.ClearConversationResponse.$Shape} ClearConversationResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ClearConversationResponse.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ClearConversationResponse();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.eventSeq = value;
+                            else
+                                delete message.eventSeq;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ClearConversationResponse;
         })();
 
         v1.Frame = (function() {
@@ -16134,6 +18498,15 @@ export const parley = $root.parley = (() => {
              * @property {parley.v1.GroupsRequest.$Properties|null} [groups] Frame groups
              * @property {parley.v1.GroupSyncRequest.$Properties|null} [groupSync] Frame groupSync
              * @property {parley.v1.RoomsRequest.$Properties|null} [rooms] Frame rooms
+             * @property {parley.v1.RecallMessageRequest.$Properties|null} [recall] Frame recall
+             * @property {parley.v1.EditMessageRequest.$Properties|null} [edit] Frame edit
+             * @property {parley.v1.ConversationSettingsRequest.$Properties|null} [conversationSettings] Frame conversationSettings
+             * @property {parley.v1.ClearConversationRequest.$Properties|null} [clearConversation] Frame clearConversation
+             * @property {parley.v1.ReactRequest.$Properties|null} [react] Frame react
+             * @property {parley.v1.ReactionsRequest.$Properties|null} [reactions] Frame reactions
+             * @property {parley.v1.MessagePinRequest.$Properties|null} [messagePin] Frame messagePin
+             * @property {parley.v1.ConversationStateRequest.$Properties|null} [conversationState] Frame conversationState
+             * @property {parley.v1.DevicesRequest.$Properties|null} [devices] Frame devices
              * @property {parley.v1.TypingRequest.$Properties|null} [typing] Frame typing
              * @property {parley.v1.ReceiptsRequest.$Properties|null} [receipts] Frame receipts
              * @property {parley.v1.AuthResponse.$Properties|null} [authOk] Frame authOk
@@ -16151,6 +18524,15 @@ export const parley = $root.parley = (() => {
              * @property {parley.v1.GroupsResponse.$Properties|null} [groupsOk] Frame groupsOk
              * @property {parley.v1.GroupSyncResponse.$Properties|null} [groupSyncOk] Frame groupSyncOk
              * @property {parley.v1.RoomsResponse.$Properties|null} [roomsOk] Frame roomsOk
+             * @property {parley.v1.RecallMessageResponse.$Properties|null} [recallOk] Frame recallOk
+             * @property {parley.v1.EditMessageResponse.$Properties|null} [editOk] Frame editOk
+             * @property {parley.v1.ConversationSettingsResponse.$Properties|null} [conversationSettingsOk] Frame conversationSettingsOk
+             * @property {parley.v1.ClearConversationResponse.$Properties|null} [clearConversationOk] Frame clearConversationOk
+             * @property {parley.v1.ReactResponse.$Properties|null} [reactOk] Frame reactOk
+             * @property {parley.v1.ReactionsResponse.$Properties|null} [reactionsOk] Frame reactionsOk
+             * @property {parley.v1.MessagePinResponse.$Properties|null} [messagePinOk] Frame messagePinOk
+             * @property {parley.v1.ConversationStateResponse.$Properties|null} [conversationStateOk] Frame conversationStateOk
+             * @property {parley.v1.DevicesResponse.$Properties|null} [devicesOk] Frame devicesOk
              * @property {parley.v1.TypingResponse.$Properties|null} [typingOk] Frame typingOk
              * @property {parley.v1.ReceiptsResponse.$Properties|null} [receiptsOk] Frame receiptsOk
              * @property {parley.v1.Event.$Properties|null} [event] Frame event
@@ -16159,9 +18541,10 @@ export const parley = $root.parley = (() => {
              * @property {parley.v1.GroupEntry.$Properties|null} [groupEntry] Frame groupEntry
              * @property {parley.v1.RoomEvent.$Properties|null} [roomEvent] Frame roomEvent
              * @property {parley.v1.ContactUpdate.$Properties|null} [contactUpdate] Frame contactUpdate
+             * @property {parley.v1.ReactionEvent.$Properties|null} [reactionUpdate] Frame reactionUpdate
              * @property {parley.v1.TypingNotice.$Properties|null} [typingNotice] Frame typingNotice
              * @property {parley.v1.GroupReadMoved.$Properties|null} [groupRead] Frame groupRead
-             * @property {"auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"typing"|"receipts"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"typingOk"|"receiptsOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate"|"typingNotice"|"groupRead"} [body] Frame body
+             * @property {"auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"recall"|"edit"|"conversationSettings"|"clearConversation"|"react"|"reactions"|"messagePin"|"conversationState"|"devices"|"typing"|"receipts"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"recallOk"|"editOk"|"conversationSettingsOk"|"clearConversationOk"|"reactOk"|"reactionsOk"|"messagePinOk"|"conversationStateOk"|"devicesOk"|"typingOk"|"receiptsOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate"|"reactionUpdate"|"typingNotice"|"groupRead"} [body] Frame body
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -16191,6 +18574,15 @@ export const parley = $root.parley = (() => {
              *   groups?: parley.v1.GroupsRequest.$Shape|null;
              *   groupSync?: parley.v1.GroupSyncRequest.$Shape|null;
              *   rooms?: parley.v1.RoomsRequest.$Shape|null;
+             *   recall?: parley.v1.RecallMessageRequest.$Shape|null;
+             *   edit?: parley.v1.EditMessageRequest.$Shape|null;
+             *   conversationSettings?: parley.v1.ConversationSettingsRequest.$Shape|null;
+             *   clearConversation?: parley.v1.ClearConversationRequest.$Shape|null;
+             *   react?: parley.v1.ReactRequest.$Shape|null;
+             *   reactions?: parley.v1.ReactionsRequest.$Shape|null;
+             *   messagePin?: parley.v1.MessagePinRequest.$Shape|null;
+             *   conversationState?: parley.v1.ConversationStateRequest.$Shape|null;
+             *   devices?: parley.v1.DevicesRequest.$Shape|null;
              *   typing?: parley.v1.TypingRequest.$Shape|null;
              *   receipts?: parley.v1.ReceiptsRequest.$Shape|null;
              *   authOk?: parley.v1.AuthResponse.$Shape|null;
@@ -16208,6 +18600,15 @@ export const parley = $root.parley = (() => {
              *   groupsOk?: parley.v1.GroupsResponse.$Shape|null;
              *   groupSyncOk?: parley.v1.GroupSyncResponse.$Shape|null;
              *   roomsOk?: parley.v1.RoomsResponse.$Shape|null;
+             *   recallOk?: parley.v1.RecallMessageResponse.$Shape|null;
+             *   editOk?: parley.v1.EditMessageResponse.$Shape|null;
+             *   conversationSettingsOk?: parley.v1.ConversationSettingsResponse.$Shape|null;
+             *   clearConversationOk?: parley.v1.ClearConversationResponse.$Shape|null;
+             *   reactOk?: parley.v1.ReactResponse.$Shape|null;
+             *   reactionsOk?: parley.v1.ReactionsResponse.$Shape|null;
+             *   messagePinOk?: parley.v1.MessagePinResponse.$Shape|null;
+             *   conversationStateOk?: parley.v1.ConversationStateResponse.$Shape|null;
+             *   devicesOk?: parley.v1.DevicesResponse.$Shape|null;
              *   typingOk?: parley.v1.TypingResponse.$Shape|null;
              *   receiptsOk?: parley.v1.ReceiptsResponse.$Shape|null;
              *   event?: parley.v1.Event.$Shape|null;
@@ -16216,11 +18617,12 @@ export const parley = $root.parley = (() => {
              *   groupEntry?: parley.v1.GroupEntry.$Shape|null;
              *   roomEvent?: parley.v1.RoomEvent.$Shape|null;
              *   contactUpdate?: parley.v1.ContactUpdate.$Shape|null;
+             *   reactionUpdate?: parley.v1.ReactionEvent.$Shape|null;
              *   typingNotice?: parley.v1.TypingNotice.$Shape|null;
              *   groupRead?: parley.v1.GroupReadMoved.$Shape|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ body?: undefined; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "auth"; auth: parley.v1.AuthRequest.$Shape; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "send"; auth?: null; send: parley.v1.SendMessageRequest.$Shape; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "sync"; auth?: null; send?: null; sync: parley.v1.SyncRequest.$Shape; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "history"; auth?: null; send?: null; sync?: null; history: parley.v1.HistoryRequest.$Shape; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "renew"; auth?: null; send?: null; sync?: null; history?: null; renew: parley.v1.RenewTokenRequest.$Shape; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "signOut"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut: parley.v1.SignOutRequest.$Shape; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "lookupUser"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser: parley.v1.LookupUserRequest.$Shape; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "markRead"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead: parley.v1.MarkReadRequest.$Shape; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "recent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent: parley.v1.RecentConversationsRequest.$Shape; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "contacts"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts: parley.v1.ContactsRequest.$Shape; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "profile"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile: parley.v1.ProfileRequest.$Shape; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groups"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups: parley.v1.GroupsRequest.$Shape; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupSync"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync: parley.v1.GroupSyncRequest.$Shape; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "rooms"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms: parley.v1.RoomsRequest.$Shape; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "typing"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing: parley.v1.TypingRequest.$Shape; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "receipts"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts: parley.v1.ReceiptsRequest.$Shape; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "authOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk: parley.v1.AuthResponse.$Shape; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "sendAck"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck: parley.v1.SendAck.$Shape; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "syncBatch"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch: parley.v1.SyncBatch.$Shape; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "historyPage"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage: parley.v1.HistoryPage.$Shape; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "renewOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk: parley.v1.RenewTokenResponse.$Shape; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "error"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error: parley.v1.Error.$Shape; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "signOutOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk: parley.v1.SignOutResponse.$Shape; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "lookupUserOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk: parley.v1.LookupUserResponse.$Shape; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "markReadOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk: parley.v1.MarkReadResponse.$Shape; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "recentOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk: parley.v1.RecentConversationsResponse.$Shape; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "contactsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk: parley.v1.ContactsResponse.$Shape; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "profileOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk: parley.v1.ProfileResponse.$Shape; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk: parley.v1.GroupsResponse.$Shape; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupSyncOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk: parley.v1.GroupSyncResponse.$Shape; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "roomsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk: parley.v1.RoomsResponse.$Shape; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "typingOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk: parley.v1.TypingResponse.$Shape; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "receiptsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk: parley.v1.ReceiptsResponse.$Shape; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "event"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event: parley.v1.Event.$Shape; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "tokenWillExpire"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire: parley.v1.TokenWillExpire.$Shape; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "goingAway"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway: parley.v1.ServerGoingAway.$Shape; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupEntry"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry: parley.v1.GroupEntry.$Shape; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "roomEvent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent: parley.v1.RoomEvent.$Shape; contactUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "contactUpdate"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate: parley.v1.ContactUpdate.$Shape; typingNotice?: null; groupRead?: null }|{ body?: "typingNotice"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice: parley.v1.TypingNotice.$Shape; groupRead?: null }|{ body?: "groupRead"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; typingNotice?: null; groupRead: parley.v1.GroupReadMoved.$Shape })
+             *   ({ body?: undefined; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "auth"; auth: parley.v1.AuthRequest.$Shape; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "send"; auth?: null; send: parley.v1.SendMessageRequest.$Shape; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "sync"; auth?: null; send?: null; sync: parley.v1.SyncRequest.$Shape; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "history"; auth?: null; send?: null; sync?: null; history: parley.v1.HistoryRequest.$Shape; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "renew"; auth?: null; send?: null; sync?: null; history?: null; renew: parley.v1.RenewTokenRequest.$Shape; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "signOut"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut: parley.v1.SignOutRequest.$Shape; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "lookupUser"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser: parley.v1.LookupUserRequest.$Shape; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "markRead"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead: parley.v1.MarkReadRequest.$Shape; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "recent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent: parley.v1.RecentConversationsRequest.$Shape; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "contacts"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts: parley.v1.ContactsRequest.$Shape; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "profile"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile: parley.v1.ProfileRequest.$Shape; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groups"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups: parley.v1.GroupsRequest.$Shape; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupSync"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync: parley.v1.GroupSyncRequest.$Shape; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "rooms"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms: parley.v1.RoomsRequest.$Shape; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "recall"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall: parley.v1.RecallMessageRequest.$Shape; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "edit"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit: parley.v1.EditMessageRequest.$Shape; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "conversationSettings"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings: parley.v1.ConversationSettingsRequest.$Shape; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "clearConversation"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation: parley.v1.ClearConversationRequest.$Shape; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "react"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react: parley.v1.ReactRequest.$Shape; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "reactions"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions: parley.v1.ReactionsRequest.$Shape; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "messagePin"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin: parley.v1.MessagePinRequest.$Shape; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "conversationState"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState: parley.v1.ConversationStateRequest.$Shape; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "devices"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices: parley.v1.DevicesRequest.$Shape; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "typing"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing: parley.v1.TypingRequest.$Shape; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "receipts"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts: parley.v1.ReceiptsRequest.$Shape; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "authOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk: parley.v1.AuthResponse.$Shape; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "sendAck"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck: parley.v1.SendAck.$Shape; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "syncBatch"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch: parley.v1.SyncBatch.$Shape; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "historyPage"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage: parley.v1.HistoryPage.$Shape; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "renewOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk: parley.v1.RenewTokenResponse.$Shape; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "error"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error: parley.v1.Error.$Shape; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "signOutOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk: parley.v1.SignOutResponse.$Shape; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "lookupUserOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk: parley.v1.LookupUserResponse.$Shape; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "markReadOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk: parley.v1.MarkReadResponse.$Shape; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "recentOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk: parley.v1.RecentConversationsResponse.$Shape; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "contactsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk: parley.v1.ContactsResponse.$Shape; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "profileOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk: parley.v1.ProfileResponse.$Shape; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk: parley.v1.GroupsResponse.$Shape; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupSyncOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk: parley.v1.GroupSyncResponse.$Shape; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "roomsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk: parley.v1.RoomsResponse.$Shape; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "recallOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk: parley.v1.RecallMessageResponse.$Shape; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "editOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk: parley.v1.EditMessageResponse.$Shape; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "conversationSettingsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk: parley.v1.ConversationSettingsResponse.$Shape; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "clearConversationOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk: parley.v1.ClearConversationResponse.$Shape; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "reactOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk: parley.v1.ReactResponse.$Shape; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "reactionsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk: parley.v1.ReactionsResponse.$Shape; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "messagePinOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk: parley.v1.MessagePinResponse.$Shape; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "conversationStateOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk: parley.v1.ConversationStateResponse.$Shape; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "devicesOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk: parley.v1.DevicesResponse.$Shape; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "typingOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk: parley.v1.TypingResponse.$Shape; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "receiptsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk: parley.v1.ReceiptsResponse.$Shape; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "event"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event: parley.v1.Event.$Shape; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "tokenWillExpire"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire: parley.v1.TokenWillExpire.$Shape; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "goingAway"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway: parley.v1.ServerGoingAway.$Shape; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupEntry"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry: parley.v1.GroupEntry.$Shape; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "roomEvent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent: parley.v1.RoomEvent.$Shape; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "contactUpdate"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate: parley.v1.ContactUpdate.$Shape; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "reactionUpdate"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate: parley.v1.ReactionEvent.$Shape; typingNotice?: null; groupRead?: null }|{ body?: "typingNotice"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice: parley.v1.TypingNotice.$Shape; groupRead?: null }|{ body?: "groupRead"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead: parley.v1.GroupReadMoved.$Shape })
              * )} parley.v1.Frame.$Shape
              */
 
@@ -16360,6 +18762,78 @@ export const parley = $root.parley = (() => {
             Frame.prototype.rooms = null;
 
             /**
+             * Frame recall.
+             * @member {parley.v1.RecallMessageRequest.$Properties|null|undefined} recall
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.recall = null;
+
+            /**
+             * Frame edit.
+             * @member {parley.v1.EditMessageRequest.$Properties|null|undefined} edit
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.edit = null;
+
+            /**
+             * Frame conversationSettings.
+             * @member {parley.v1.ConversationSettingsRequest.$Properties|null|undefined} conversationSettings
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.conversationSettings = null;
+
+            /**
+             * Frame clearConversation.
+             * @member {parley.v1.ClearConversationRequest.$Properties|null|undefined} clearConversation
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.clearConversation = null;
+
+            /**
+             * Frame react.
+             * @member {parley.v1.ReactRequest.$Properties|null|undefined} react
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.react = null;
+
+            /**
+             * Frame reactions.
+             * @member {parley.v1.ReactionsRequest.$Properties|null|undefined} reactions
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.reactions = null;
+
+            /**
+             * Frame messagePin.
+             * @member {parley.v1.MessagePinRequest.$Properties|null|undefined} messagePin
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.messagePin = null;
+
+            /**
+             * Frame conversationState.
+             * @member {parley.v1.ConversationStateRequest.$Properties|null|undefined} conversationState
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.conversationState = null;
+
+            /**
+             * Frame devices.
+             * @member {parley.v1.DevicesRequest.$Properties|null|undefined} devices
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.devices = null;
+
+            /**
              * Frame typing.
              * @member {parley.v1.TypingRequest.$Properties|null|undefined} typing
              * @memberof parley.v1.Frame
@@ -16496,6 +18970,78 @@ export const parley = $root.parley = (() => {
             Frame.prototype.roomsOk = null;
 
             /**
+             * Frame recallOk.
+             * @member {parley.v1.RecallMessageResponse.$Properties|null|undefined} recallOk
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.recallOk = null;
+
+            /**
+             * Frame editOk.
+             * @member {parley.v1.EditMessageResponse.$Properties|null|undefined} editOk
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.editOk = null;
+
+            /**
+             * Frame conversationSettingsOk.
+             * @member {parley.v1.ConversationSettingsResponse.$Properties|null|undefined} conversationSettingsOk
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.conversationSettingsOk = null;
+
+            /**
+             * Frame clearConversationOk.
+             * @member {parley.v1.ClearConversationResponse.$Properties|null|undefined} clearConversationOk
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.clearConversationOk = null;
+
+            /**
+             * Frame reactOk.
+             * @member {parley.v1.ReactResponse.$Properties|null|undefined} reactOk
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.reactOk = null;
+
+            /**
+             * Frame reactionsOk.
+             * @member {parley.v1.ReactionsResponse.$Properties|null|undefined} reactionsOk
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.reactionsOk = null;
+
+            /**
+             * Frame messagePinOk.
+             * @member {parley.v1.MessagePinResponse.$Properties|null|undefined} messagePinOk
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.messagePinOk = null;
+
+            /**
+             * Frame conversationStateOk.
+             * @member {parley.v1.ConversationStateResponse.$Properties|null|undefined} conversationStateOk
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.conversationStateOk = null;
+
+            /**
+             * Frame devicesOk.
+             * @member {parley.v1.DevicesResponse.$Properties|null|undefined} devicesOk
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.devicesOk = null;
+
+            /**
              * Frame typingOk.
              * @member {parley.v1.TypingResponse.$Properties|null|undefined} typingOk
              * @memberof parley.v1.Frame
@@ -16560,6 +19106,14 @@ export const parley = $root.parley = (() => {
             Frame.prototype.contactUpdate = null;
 
             /**
+             * Frame reactionUpdate.
+             * @member {parley.v1.ReactionEvent.$Properties|null|undefined} reactionUpdate
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.reactionUpdate = null;
+
+            /**
              * Frame typingNotice.
              * @member {parley.v1.TypingNotice.$Properties|null|undefined} typingNotice
              * @memberof parley.v1.Frame
@@ -16580,12 +19134,12 @@ export const parley = $root.parley = (() => {
 
             /**
              * Frame body.
-             * @member {"auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"typing"|"receipts"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"typingOk"|"receiptsOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate"|"typingNotice"|"groupRead"|undefined} body
+             * @member {"auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"recall"|"edit"|"conversationSettings"|"clearConversation"|"react"|"reactions"|"messagePin"|"conversationState"|"devices"|"typing"|"receipts"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"recallOk"|"editOk"|"conversationSettingsOk"|"clearConversationOk"|"reactOk"|"reactionsOk"|"messagePinOk"|"conversationStateOk"|"devicesOk"|"typingOk"|"receiptsOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate"|"reactionUpdate"|"typingNotice"|"groupRead"|undefined} body
              * @memberof parley.v1.Frame
              * @instance
              */
             $Object.defineProperty(Frame.prototype, "body", {
-                get: $util.oneOfGetter($oneOfFields = ["auth", "send", "sync", "history", "renew", "signOut", "lookupUser", "markRead", "recent", "contacts", "profile", "groups", "groupSync", "rooms", "typing", "receipts", "authOk", "sendAck", "syncBatch", "historyPage", "renewOk", "error", "signOutOk", "lookupUserOk", "markReadOk", "recentOk", "contactsOk", "profileOk", "groupsOk", "groupSyncOk", "roomsOk", "typingOk", "receiptsOk", "event", "tokenWillExpire", "goingAway", "groupEntry", "roomEvent", "contactUpdate", "typingNotice", "groupRead"]),
+                get: $util.oneOfGetter($oneOfFields = ["auth", "send", "sync", "history", "renew", "signOut", "lookupUser", "markRead", "recent", "contacts", "profile", "groups", "groupSync", "rooms", "recall", "edit", "conversationSettings", "clearConversation", "react", "reactions", "messagePin", "conversationState", "devices", "typing", "receipts", "authOk", "sendAck", "syncBatch", "historyPage", "renewOk", "error", "signOutOk", "lookupUserOk", "markReadOk", "recentOk", "contactsOk", "profileOk", "groupsOk", "groupSyncOk", "roomsOk", "recallOk", "editOk", "conversationSettingsOk", "clearConversationOk", "reactOk", "reactionsOk", "messagePinOk", "conversationStateOk", "devicesOk", "typingOk", "receiptsOk", "event", "tokenWillExpire", "goingAway", "groupEntry", "roomEvent", "contactUpdate", "reactionUpdate", "typingNotice", "groupRead"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -16661,6 +19215,8 @@ export const parley = $root.parley = (() => {
                     $root.parley.v1.TypingNotice.encode(message.typingNotice, writer.uint32(/* id 26, wireType 2 =*/210).fork(), _depth + 1).ldelim();
                 if (message.groupRead != null && $Object.hasOwnProperty.call(message, "groupRead"))
                     $root.parley.v1.GroupReadMoved.encode(message.groupRead, writer.uint32(/* id 27, wireType 2 =*/218).fork(), _depth + 1).ldelim();
+                if (message.reactionUpdate != null && $Object.hasOwnProperty.call(message, "reactionUpdate"))
+                    $root.parley.v1.ReactionEvent.encode(message.reactionUpdate, writer.uint32(/* id 29, wireType 2 =*/234).fork(), _depth + 1).ldelim();
                 if (message.signOut != null && $Object.hasOwnProperty.call(message, "signOut"))
                     $root.parley.v1.SignOutRequest.encode(message.signOut, writer.uint32(/* id 30, wireType 2 =*/242).fork(), _depth + 1).ldelim();
                 if (message.lookupUser != null && $Object.hasOwnProperty.call(message, "lookupUser"))
@@ -16705,6 +19261,42 @@ export const parley = $root.parley = (() => {
                     $root.parley.v1.TypingResponse.encode(message.typingOk, writer.uint32(/* id 54, wireType 2 =*/434).fork(), _depth + 1).ldelim();
                 if (message.receiptsOk != null && $Object.hasOwnProperty.call(message, "receiptsOk"))
                     $root.parley.v1.ReceiptsResponse.encode(message.receiptsOk, writer.uint32(/* id 55, wireType 2 =*/442).fork(), _depth + 1).ldelim();
+                if (message.recall != null && $Object.hasOwnProperty.call(message, "recall"))
+                    $root.parley.v1.RecallMessageRequest.encode(message.recall, writer.uint32(/* id 60, wireType 2 =*/482).fork(), _depth + 1).ldelim();
+                if (message.edit != null && $Object.hasOwnProperty.call(message, "edit"))
+                    $root.parley.v1.EditMessageRequest.encode(message.edit, writer.uint32(/* id 61, wireType 2 =*/490).fork(), _depth + 1).ldelim();
+                if (message.conversationSettings != null && $Object.hasOwnProperty.call(message, "conversationSettings"))
+                    $root.parley.v1.ConversationSettingsRequest.encode(message.conversationSettings, writer.uint32(/* id 62, wireType 2 =*/498).fork(), _depth + 1).ldelim();
+                if (message.clearConversation != null && $Object.hasOwnProperty.call(message, "clearConversation"))
+                    $root.parley.v1.ClearConversationRequest.encode(message.clearConversation, writer.uint32(/* id 63, wireType 2 =*/506).fork(), _depth + 1).ldelim();
+                if (message.recallOk != null && $Object.hasOwnProperty.call(message, "recallOk"))
+                    $root.parley.v1.RecallMessageResponse.encode(message.recallOk, writer.uint32(/* id 64, wireType 2 =*/514).fork(), _depth + 1).ldelim();
+                if (message.editOk != null && $Object.hasOwnProperty.call(message, "editOk"))
+                    $root.parley.v1.EditMessageResponse.encode(message.editOk, writer.uint32(/* id 65, wireType 2 =*/522).fork(), _depth + 1).ldelim();
+                if (message.conversationSettingsOk != null && $Object.hasOwnProperty.call(message, "conversationSettingsOk"))
+                    $root.parley.v1.ConversationSettingsResponse.encode(message.conversationSettingsOk, writer.uint32(/* id 66, wireType 2 =*/530).fork(), _depth + 1).ldelim();
+                if (message.clearConversationOk != null && $Object.hasOwnProperty.call(message, "clearConversationOk"))
+                    $root.parley.v1.ClearConversationResponse.encode(message.clearConversationOk, writer.uint32(/* id 67, wireType 2 =*/538).fork(), _depth + 1).ldelim();
+                if (message.react != null && $Object.hasOwnProperty.call(message, "react"))
+                    $root.parley.v1.ReactRequest.encode(message.react, writer.uint32(/* id 70, wireType 2 =*/562).fork(), _depth + 1).ldelim();
+                if (message.reactions != null && $Object.hasOwnProperty.call(message, "reactions"))
+                    $root.parley.v1.ReactionsRequest.encode(message.reactions, writer.uint32(/* id 71, wireType 2 =*/570).fork(), _depth + 1).ldelim();
+                if (message.messagePin != null && $Object.hasOwnProperty.call(message, "messagePin"))
+                    $root.parley.v1.MessagePinRequest.encode(message.messagePin, writer.uint32(/* id 72, wireType 2 =*/578).fork(), _depth + 1).ldelim();
+                if (message.conversationState != null && $Object.hasOwnProperty.call(message, "conversationState"))
+                    $root.parley.v1.ConversationStateRequest.encode(message.conversationState, writer.uint32(/* id 73, wireType 2 =*/586).fork(), _depth + 1).ldelim();
+                if (message.devices != null && $Object.hasOwnProperty.call(message, "devices"))
+                    $root.parley.v1.DevicesRequest.encode(message.devices, writer.uint32(/* id 74, wireType 2 =*/594).fork(), _depth + 1).ldelim();
+                if (message.reactOk != null && $Object.hasOwnProperty.call(message, "reactOk"))
+                    $root.parley.v1.ReactResponse.encode(message.reactOk, writer.uint32(/* id 76, wireType 2 =*/610).fork(), _depth + 1).ldelim();
+                if (message.reactionsOk != null && $Object.hasOwnProperty.call(message, "reactionsOk"))
+                    $root.parley.v1.ReactionsResponse.encode(message.reactionsOk, writer.uint32(/* id 77, wireType 2 =*/618).fork(), _depth + 1).ldelim();
+                if (message.messagePinOk != null && $Object.hasOwnProperty.call(message, "messagePinOk"))
+                    $root.parley.v1.MessagePinResponse.encode(message.messagePinOk, writer.uint32(/* id 78, wireType 2 =*/626).fork(), _depth + 1).ldelim();
+                if (message.conversationStateOk != null && $Object.hasOwnProperty.call(message, "conversationStateOk"))
+                    $root.parley.v1.ConversationStateResponse.encode(message.conversationStateOk, writer.uint32(/* id 79, wireType 2 =*/634).fork(), _depth + 1).ldelim();
+                if (message.devicesOk != null && $Object.hasOwnProperty.call(message, "devicesOk"))
+                    $root.parley.v1.DevicesResponse.encode(message.devicesOk, writer.uint32(/* id 80, wireType 2 =*/642).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -16856,6 +19448,69 @@ export const parley = $root.parley = (() => {
                             message.body = "rooms";
                             continue;
                         }
+                    case 60: {
+                            if (wireType !== 2)
+                                break;
+                            message.recall = $root.parley.v1.RecallMessageRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.recall);
+                            message.body = "recall";
+                            continue;
+                        }
+                    case 61: {
+                            if (wireType !== 2)
+                                break;
+                            message.edit = $root.parley.v1.EditMessageRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.edit);
+                            message.body = "edit";
+                            continue;
+                        }
+                    case 62: {
+                            if (wireType !== 2)
+                                break;
+                            message.conversationSettings = $root.parley.v1.ConversationSettingsRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.conversationSettings);
+                            message.body = "conversationSettings";
+                            continue;
+                        }
+                    case 63: {
+                            if (wireType !== 2)
+                                break;
+                            message.clearConversation = $root.parley.v1.ClearConversationRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.clearConversation);
+                            message.body = "clearConversation";
+                            continue;
+                        }
+                    case 70: {
+                            if (wireType !== 2)
+                                break;
+                            message.react = $root.parley.v1.ReactRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.react);
+                            message.body = "react";
+                            continue;
+                        }
+                    case 71: {
+                            if (wireType !== 2)
+                                break;
+                            message.reactions = $root.parley.v1.ReactionsRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.reactions);
+                            message.body = "reactions";
+                            continue;
+                        }
+                    case 72: {
+                            if (wireType !== 2)
+                                break;
+                            message.messagePin = $root.parley.v1.MessagePinRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.messagePin);
+                            message.body = "messagePin";
+                            continue;
+                        }
+                    case 73: {
+                            if (wireType !== 2)
+                                break;
+                            message.conversationState = $root.parley.v1.ConversationStateRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.conversationState);
+                            message.body = "conversationState";
+                            continue;
+                        }
+                    case 74: {
+                            if (wireType !== 2)
+                                break;
+                            message.devices = $root.parley.v1.DevicesRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.devices);
+                            message.body = "devices";
+                            continue;
+                        }
                     case 50: {
                             if (wireType !== 2)
                                 break;
@@ -16975,6 +19630,69 @@ export const parley = $root.parley = (() => {
                             message.body = "roomsOk";
                             continue;
                         }
+                    case 64: {
+                            if (wireType !== 2)
+                                break;
+                            message.recallOk = $root.parley.v1.RecallMessageResponse.decode(reader, reader.size(), $undefined, _depth + 1, message.recallOk);
+                            message.body = "recallOk";
+                            continue;
+                        }
+                    case 65: {
+                            if (wireType !== 2)
+                                break;
+                            message.editOk = $root.parley.v1.EditMessageResponse.decode(reader, reader.size(), $undefined, _depth + 1, message.editOk);
+                            message.body = "editOk";
+                            continue;
+                        }
+                    case 66: {
+                            if (wireType !== 2)
+                                break;
+                            message.conversationSettingsOk = $root.parley.v1.ConversationSettingsResponse.decode(reader, reader.size(), $undefined, _depth + 1, message.conversationSettingsOk);
+                            message.body = "conversationSettingsOk";
+                            continue;
+                        }
+                    case 67: {
+                            if (wireType !== 2)
+                                break;
+                            message.clearConversationOk = $root.parley.v1.ClearConversationResponse.decode(reader, reader.size(), $undefined, _depth + 1, message.clearConversationOk);
+                            message.body = "clearConversationOk";
+                            continue;
+                        }
+                    case 76: {
+                            if (wireType !== 2)
+                                break;
+                            message.reactOk = $root.parley.v1.ReactResponse.decode(reader, reader.size(), $undefined, _depth + 1, message.reactOk);
+                            message.body = "reactOk";
+                            continue;
+                        }
+                    case 77: {
+                            if (wireType !== 2)
+                                break;
+                            message.reactionsOk = $root.parley.v1.ReactionsResponse.decode(reader, reader.size(), $undefined, _depth + 1, message.reactionsOk);
+                            message.body = "reactionsOk";
+                            continue;
+                        }
+                    case 78: {
+                            if (wireType !== 2)
+                                break;
+                            message.messagePinOk = $root.parley.v1.MessagePinResponse.decode(reader, reader.size(), $undefined, _depth + 1, message.messagePinOk);
+                            message.body = "messagePinOk";
+                            continue;
+                        }
+                    case 79: {
+                            if (wireType !== 2)
+                                break;
+                            message.conversationStateOk = $root.parley.v1.ConversationStateResponse.decode(reader, reader.size(), $undefined, _depth + 1, message.conversationStateOk);
+                            message.body = "conversationStateOk";
+                            continue;
+                        }
+                    case 80: {
+                            if (wireType !== 2)
+                                break;
+                            message.devicesOk = $root.parley.v1.DevicesResponse.decode(reader, reader.size(), $undefined, _depth + 1, message.devicesOk);
+                            message.body = "devicesOk";
+                            continue;
+                        }
                     case 54: {
                             if (wireType !== 2)
                                 break;
@@ -17029,6 +19747,13 @@ export const parley = $root.parley = (() => {
                                 break;
                             message.contactUpdate = $root.parley.v1.ContactUpdate.decode(reader, reader.size(), $undefined, _depth + 1, message.contactUpdate);
                             message.body = "contactUpdate";
+                            continue;
+                        }
+                    case 29: {
+                            if (wireType !== 2)
+                                break;
+                            message.reactionUpdate = $root.parley.v1.ReactionEvent.decode(reader, reader.size(), $undefined, _depth + 1, message.reactionUpdate);
+                            message.body = "reactionUpdate";
                             continue;
                         }
                     case 26: {
@@ -17093,6 +19818,12 @@ export const parley = $root.parley = (() => {
          * @property {number} ERROR_CONFLICT=21 ERROR_CONFLICT value
          * @property {number} ERROR_NOT_FRIENDS=22 ERROR_NOT_FRIENDS value
          * @property {number} ERROR_LIMIT_EXCEEDED=23 ERROR_LIMIT_EXCEEDED value
+         * @property {number} ERROR_RECALL_WINDOW_CLOSED=26 ERROR_RECALL_WINDOW_CLOSED value
+         * @property {number} ERROR_EDIT_WINDOW_CLOSED=27 ERROR_EDIT_WINDOW_CLOSED value
+         * @property {number} ERROR_MESSAGE_GONE=28 ERROR_MESSAGE_GONE value
+         * @property {number} ERROR_TOO_MANY_REACTIONS=29 ERROR_TOO_MANY_REACTIONS value
+         * @property {number} ERROR_DEVICE_SIGNED_OUT=30 ERROR_DEVICE_SIGNED_OUT value
+         * @property {number} ERROR_DEVICE_LIMIT=31 ERROR_DEVICE_LIMIT value
          * @property {number} ERROR_ATTACHMENT_NOT_FOUND=32 ERROR_ATTACHMENT_NOT_FOUND value
          * @property {number} ERROR_ATTACHMENT_FORBIDDEN=33 ERROR_ATTACHMENT_FORBIDDEN value
          * @property {number} ERROR_TOO_LARGE=34 ERROR_TOO_LARGE value
@@ -17123,6 +19854,12 @@ export const parley = $root.parley = (() => {
             values[valuesById[21] = "ERROR_CONFLICT"] = 21;
             values[valuesById[22] = "ERROR_NOT_FRIENDS"] = 22;
             values[valuesById[23] = "ERROR_LIMIT_EXCEEDED"] = 23;
+            values[valuesById[26] = "ERROR_RECALL_WINDOW_CLOSED"] = 26;
+            values[valuesById[27] = "ERROR_EDIT_WINDOW_CLOSED"] = 27;
+            values[valuesById[28] = "ERROR_MESSAGE_GONE"] = 28;
+            values[valuesById[29] = "ERROR_TOO_MANY_REACTIONS"] = 29;
+            values[valuesById[30] = "ERROR_DEVICE_SIGNED_OUT"] = 30;
+            values[valuesById[31] = "ERROR_DEVICE_LIMIT"] = 31;
             values[valuesById[32] = "ERROR_ATTACHMENT_NOT_FOUND"] = 32;
             values[valuesById[33] = "ERROR_ATTACHMENT_FORBIDDEN"] = 33;
             values[valuesById[34] = "ERROR_TOO_LARGE"] = 34;
@@ -18018,9 +20755,16 @@ export const parley = $root.parley = (() => {
              * @property {parley.v1.MembershipEvent.$Properties|null} [membership] Event membership
              * @property {parley.v1.ProfileChanged.$Properties|null} [profile] Event profile
              * @property {parley.v1.GroupNotice.$Properties|null} [groupNotice] Event groupNotice
+             * @property {parley.v1.MessageChange.$Properties|null} [messageChange] Event messageChange
+             * @property {parley.v1.ConversationSettings.$Properties|null} [conversationSettings] Event conversationSettings
+             * @property {parley.v1.ConversationCleared.$Properties|null} [conversationCleared] Event conversationCleared
+             * @property {parley.v1.ReactionEvent.$Properties|null} [reaction] Event reaction
+             * @property {parley.v1.ConversationStateEvent.$Properties|null} [conversationState] Event conversationState
+             * @property {parley.v1.MessagePinEvent.$Properties|null} [messagePin] Event messagePin
+             * @property {parley.v1.DevicesChanged.$Properties|null} [devicesChanged] Event devicesChanged
              * @property {parley.v1.PeerReceipt.$Properties|null} [receipt] Event receipt
              * @property {parley.v1.PrivacySettings.$Properties|null} [privacy] Event privacy
-             * @property {"message"|"readPointer"|"contact"|"membership"|"profile"|"groupNotice"|"receipt"|"privacy"} [kind] Event kind
+             * @property {"message"|"readPointer"|"contact"|"membership"|"profile"|"groupNotice"|"messageChange"|"conversationSettings"|"conversationCleared"|"reaction"|"conversationState"|"messagePin"|"devicesChanged"|"receipt"|"privacy"} [kind] Event kind
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -18042,11 +20786,18 @@ export const parley = $root.parley = (() => {
              *   membership?: parley.v1.MembershipEvent.$Shape|null;
              *   profile?: parley.v1.ProfileChanged.$Shape|null;
              *   groupNotice?: parley.v1.GroupNotice.$Shape|null;
+             *   messageChange?: parley.v1.MessageChange.$Shape|null;
+             *   conversationSettings?: parley.v1.ConversationSettings.$Shape|null;
+             *   conversationCleared?: parley.v1.ConversationCleared.$Shape|null;
+             *   reaction?: parley.v1.ReactionEvent.$Shape|null;
+             *   conversationState?: parley.v1.ConversationStateEvent.$Shape|null;
+             *   messagePin?: parley.v1.MessagePinEvent.$Shape|null;
+             *   devicesChanged?: parley.v1.DevicesChanged.$Shape|null;
              *   receipt?: parley.v1.PeerReceipt.$Shape|null;
              *   privacy?: parley.v1.PrivacySettings.$Shape|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ kind?: undefined; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; receipt?: null; privacy?: null }|{ kind?: "message"; message: parley.v1.Message.$Shape; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; receipt?: null; privacy?: null }|{ kind?: "readPointer"; message?: null; readPointer: parley.v1.ReadPointer.$Shape; contact?: null; membership?: null; profile?: null; groupNotice?: null; receipt?: null; privacy?: null }|{ kind?: "contact"; message?: null; readPointer?: null; contact: parley.v1.ContactEvent.$Shape; membership?: null; profile?: null; groupNotice?: null; receipt?: null; privacy?: null }|{ kind?: "membership"; message?: null; readPointer?: null; contact?: null; membership: parley.v1.MembershipEvent.$Shape; profile?: null; groupNotice?: null; receipt?: null; privacy?: null }|{ kind?: "profile"; message?: null; readPointer?: null; contact?: null; membership?: null; profile: parley.v1.ProfileChanged.$Shape; groupNotice?: null; receipt?: null; privacy?: null }|{ kind?: "groupNotice"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice: parley.v1.GroupNotice.$Shape; receipt?: null; privacy?: null }|{ kind?: "receipt"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; receipt: parley.v1.PeerReceipt.$Shape; privacy?: null }|{ kind?: "privacy"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; receipt?: null; privacy: parley.v1.PrivacySettings.$Shape })
+             *   ({ kind?: undefined; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged?: null; receipt?: null; privacy?: null }|{ kind?: "message"; message: parley.v1.Message.$Shape; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged?: null; receipt?: null; privacy?: null }|{ kind?: "readPointer"; message?: null; readPointer: parley.v1.ReadPointer.$Shape; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged?: null; receipt?: null; privacy?: null }|{ kind?: "contact"; message?: null; readPointer?: null; contact: parley.v1.ContactEvent.$Shape; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged?: null; receipt?: null; privacy?: null }|{ kind?: "membership"; message?: null; readPointer?: null; contact?: null; membership: parley.v1.MembershipEvent.$Shape; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged?: null; receipt?: null; privacy?: null }|{ kind?: "profile"; message?: null; readPointer?: null; contact?: null; membership?: null; profile: parley.v1.ProfileChanged.$Shape; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged?: null; receipt?: null; privacy?: null }|{ kind?: "groupNotice"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice: parley.v1.GroupNotice.$Shape; messageChange?: null; conversationSettings?: null; conversationCleared?: null; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged?: null; receipt?: null; privacy?: null }|{ kind?: "messageChange"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange: parley.v1.MessageChange.$Shape; conversationSettings?: null; conversationCleared?: null; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged?: null; receipt?: null; privacy?: null }|{ kind?: "conversationSettings"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings: parley.v1.ConversationSettings.$Shape; conversationCleared?: null; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged?: null; receipt?: null; privacy?: null }|{ kind?: "conversationCleared"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared: parley.v1.ConversationCleared.$Shape; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged?: null; receipt?: null; privacy?: null }|{ kind?: "reaction"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null; reaction: parley.v1.ReactionEvent.$Shape; conversationState?: null; messagePin?: null; devicesChanged?: null; receipt?: null; privacy?: null }|{ kind?: "conversationState"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null; reaction?: null; conversationState: parley.v1.ConversationStateEvent.$Shape; messagePin?: null; devicesChanged?: null; receipt?: null; privacy?: null }|{ kind?: "messagePin"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null; reaction?: null; conversationState?: null; messagePin: parley.v1.MessagePinEvent.$Shape; devicesChanged?: null; receipt?: null; privacy?: null }|{ kind?: "devicesChanged"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged: parley.v1.DevicesChanged.$Shape; receipt?: null; privacy?: null }|{ kind?: "receipt"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged?: null; receipt: parley.v1.PeerReceipt.$Shape; privacy?: null }|{ kind?: "privacy"; message?: null; readPointer?: null; contact?: null; membership?: null; profile?: null; groupNotice?: null; messageChange?: null; conversationSettings?: null; conversationCleared?: null; reaction?: null; conversationState?: null; messagePin?: null; devicesChanged?: null; receipt?: null; privacy: parley.v1.PrivacySettings.$Shape })
              * )} parley.v1.Event.$Shape
              */
 
@@ -18122,6 +20873,62 @@ export const parley = $root.parley = (() => {
             Event.prototype.groupNotice = null;
 
             /**
+             * Event messageChange.
+             * @member {parley.v1.MessageChange.$Properties|null|undefined} messageChange
+             * @memberof parley.v1.Event
+             * @instance
+             */
+            Event.prototype.messageChange = null;
+
+            /**
+             * Event conversationSettings.
+             * @member {parley.v1.ConversationSettings.$Properties|null|undefined} conversationSettings
+             * @memberof parley.v1.Event
+             * @instance
+             */
+            Event.prototype.conversationSettings = null;
+
+            /**
+             * Event conversationCleared.
+             * @member {parley.v1.ConversationCleared.$Properties|null|undefined} conversationCleared
+             * @memberof parley.v1.Event
+             * @instance
+             */
+            Event.prototype.conversationCleared = null;
+
+            /**
+             * Event reaction.
+             * @member {parley.v1.ReactionEvent.$Properties|null|undefined} reaction
+             * @memberof parley.v1.Event
+             * @instance
+             */
+            Event.prototype.reaction = null;
+
+            /**
+             * Event conversationState.
+             * @member {parley.v1.ConversationStateEvent.$Properties|null|undefined} conversationState
+             * @memberof parley.v1.Event
+             * @instance
+             */
+            Event.prototype.conversationState = null;
+
+            /**
+             * Event messagePin.
+             * @member {parley.v1.MessagePinEvent.$Properties|null|undefined} messagePin
+             * @memberof parley.v1.Event
+             * @instance
+             */
+            Event.prototype.messagePin = null;
+
+            /**
+             * Event devicesChanged.
+             * @member {parley.v1.DevicesChanged.$Properties|null|undefined} devicesChanged
+             * @memberof parley.v1.Event
+             * @instance
+             */
+            Event.prototype.devicesChanged = null;
+
+            /**
              * Event receipt.
              * @member {parley.v1.PeerReceipt.$Properties|null|undefined} receipt
              * @memberof parley.v1.Event
@@ -18142,12 +20949,12 @@ export const parley = $root.parley = (() => {
 
             /**
              * Event kind.
-             * @member {"message"|"readPointer"|"contact"|"membership"|"profile"|"groupNotice"|"receipt"|"privacy"|undefined} kind
+             * @member {"message"|"readPointer"|"contact"|"membership"|"profile"|"groupNotice"|"messageChange"|"conversationSettings"|"conversationCleared"|"reaction"|"conversationState"|"messagePin"|"devicesChanged"|"receipt"|"privacy"|undefined} kind
              * @memberof parley.v1.Event
              * @instance
              */
             $Object.defineProperty(Event.prototype, "kind", {
-                get: $util.oneOfGetter($oneOfFields = ["message", "readPointer", "contact", "membership", "profile", "groupNotice", "receipt", "privacy"]),
+                get: $util.oneOfGetter($oneOfFields = ["message", "readPointer", "contact", "membership", "profile", "groupNotice", "messageChange", "conversationSettings", "conversationCleared", "reaction", "conversationState", "messagePin", "devicesChanged", "receipt", "privacy"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -18201,6 +21008,20 @@ export const parley = $root.parley = (() => {
                     $root.parley.v1.PeerReceipt.encode(message.receipt, writer.uint32(/* id 8, wireType 2 =*/66).fork(), _depth + 1).ldelim();
                 if (message.privacy != null && $Object.hasOwnProperty.call(message, "privacy"))
                     $root.parley.v1.PrivacySettings.encode(message.privacy, writer.uint32(/* id 9, wireType 2 =*/74).fork(), _depth + 1).ldelim();
+                if (message.messageChange != null && $Object.hasOwnProperty.call(message, "messageChange"))
+                    $root.parley.v1.MessageChange.encode(message.messageChange, writer.uint32(/* id 10, wireType 2 =*/82).fork(), _depth + 1).ldelim();
+                if (message.conversationSettings != null && $Object.hasOwnProperty.call(message, "conversationSettings"))
+                    $root.parley.v1.ConversationSettings.encode(message.conversationSettings, writer.uint32(/* id 11, wireType 2 =*/90).fork(), _depth + 1).ldelim();
+                if (message.conversationCleared != null && $Object.hasOwnProperty.call(message, "conversationCleared"))
+                    $root.parley.v1.ConversationCleared.encode(message.conversationCleared, writer.uint32(/* id 12, wireType 2 =*/98).fork(), _depth + 1).ldelim();
+                if (message.reaction != null && $Object.hasOwnProperty.call(message, "reaction"))
+                    $root.parley.v1.ReactionEvent.encode(message.reaction, writer.uint32(/* id 13, wireType 2 =*/106).fork(), _depth + 1).ldelim();
+                if (message.conversationState != null && $Object.hasOwnProperty.call(message, "conversationState"))
+                    $root.parley.v1.ConversationStateEvent.encode(message.conversationState, writer.uint32(/* id 14, wireType 2 =*/114).fork(), _depth + 1).ldelim();
+                if (message.messagePin != null && $Object.hasOwnProperty.call(message, "messagePin"))
+                    $root.parley.v1.MessagePinEvent.encode(message.messagePin, writer.uint32(/* id 15, wireType 2 =*/122).fork(), _depth + 1).ldelim();
+                if (message.devicesChanged != null && $Object.hasOwnProperty.call(message, "devicesChanged"))
+                    $root.parley.v1.DevicesChanged.encode(message.devicesChanged, writer.uint32(/* id 16, wireType 2 =*/130).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -18294,6 +21115,55 @@ export const parley = $root.parley = (() => {
                                 break;
                             message.groupNotice = $root.parley.v1.GroupNotice.decode(reader, reader.size(), $undefined, _depth + 1, message.groupNotice);
                             message.kind = "groupNotice";
+                            continue;
+                        }
+                    case 10: {
+                            if (wireType !== 2)
+                                break;
+                            message.messageChange = $root.parley.v1.MessageChange.decode(reader, reader.size(), $undefined, _depth + 1, message.messageChange);
+                            message.kind = "messageChange";
+                            continue;
+                        }
+                    case 11: {
+                            if (wireType !== 2)
+                                break;
+                            message.conversationSettings = $root.parley.v1.ConversationSettings.decode(reader, reader.size(), $undefined, _depth + 1, message.conversationSettings);
+                            message.kind = "conversationSettings";
+                            continue;
+                        }
+                    case 12: {
+                            if (wireType !== 2)
+                                break;
+                            message.conversationCleared = $root.parley.v1.ConversationCleared.decode(reader, reader.size(), $undefined, _depth + 1, message.conversationCleared);
+                            message.kind = "conversationCleared";
+                            continue;
+                        }
+                    case 13: {
+                            if (wireType !== 2)
+                                break;
+                            message.reaction = $root.parley.v1.ReactionEvent.decode(reader, reader.size(), $undefined, _depth + 1, message.reaction);
+                            message.kind = "reaction";
+                            continue;
+                        }
+                    case 14: {
+                            if (wireType !== 2)
+                                break;
+                            message.conversationState = $root.parley.v1.ConversationStateEvent.decode(reader, reader.size(), $undefined, _depth + 1, message.conversationState);
+                            message.kind = "conversationState";
+                            continue;
+                        }
+                    case 15: {
+                            if (wireType !== 2)
+                                break;
+                            message.messagePin = $root.parley.v1.MessagePinEvent.decode(reader, reader.size(), $undefined, _depth + 1, message.messagePin);
+                            message.kind = "messagePin";
+                            continue;
+                        }
+                    case 16: {
+                            if (wireType !== 2)
+                                break;
+                            message.devicesChanged = $root.parley.v1.DevicesChanged.decode(reader, reader.size(), $undefined, _depth + 1, message.devicesChanged);
+                            message.kind = "devicesChanged";
                             continue;
                         }
                     case 8: {
@@ -27868,6 +30738,3612 @@ export const parley = $root.parley = (() => {
             };
 
             return RoomDropped;
+        })();
+
+        v1.ReactRequest = (function() {
+
+            /**
+             * Properties of a ReactRequest.
+             * @typedef {Object} parley.v1.ReactRequest.$Properties
+             * @property {string|null} [conversation] ReactRequest conversation
+             * @property {parley.v1.ChatType|null} [chatType] ReactRequest chatType
+             * @property {number|null} [serverId] ReactRequest serverId
+             * @property {string|null} [emoji] ReactRequest emoji
+             * @property {boolean|null} [remove] ReactRequest remove
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ReactRequest.
+             * @memberof parley.v1
+             * @interface IReactRequest
+             * @augments parley.v1.ReactRequest.$Properties
+             * @deprecated Use parley.v1.ReactRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a ReactRequest.
+             * @typedef {parley.v1.ReactRequest.$Properties} parley.v1.ReactRequest.$Shape
+             */
+
+            /**
+             * Constructs a new ReactRequest.
+             * @memberof parley.v1
+             * @classdesc Represents a ReactRequest.
+             * @constructor
+             * @param {parley.v1.ReactRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ReactRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ReactRequest conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.ReactRequest
+             * @instance
+             */
+            ReactRequest.prototype.conversation = "";
+
+            /**
+             * ReactRequest chatType.
+             * @member {parley.v1.ChatType} chatType
+             * @memberof parley.v1.ReactRequest
+             * @instance
+             */
+            ReactRequest.prototype.chatType = 0;
+
+            /**
+             * ReactRequest serverId.
+             * @member {number} serverId
+             * @memberof parley.v1.ReactRequest
+             * @instance
+             */
+            ReactRequest.prototype.serverId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * ReactRequest emoji.
+             * @member {string} emoji
+             * @memberof parley.v1.ReactRequest
+             * @instance
+             */
+            ReactRequest.prototype.emoji = "";
+
+            /**
+             * ReactRequest remove.
+             * @member {boolean} remove
+             * @memberof parley.v1.ReactRequest
+             * @instance
+             */
+            ReactRequest.prototype.remove = false;
+
+            /**
+             * Creates a new ReactRequest instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ReactRequest
+             * @static
+             * @param {parley.v1.ReactRequest.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ReactRequest} ReactRequest instance
+             * @type {{
+             *   (properties: parley.v1.ReactRequest.$Shape): parley.v1.ReactRequest & parley.v1.ReactRequest.$Shape;
+             *   (properties?: parley.v1.ReactRequest.$Properties): parley.v1.ReactRequest;
+             * }}
+             */
+            ReactRequest.create = function(properties) {
+                return new ReactRequest(properties);
+            };
+
+            /**
+             * Encodes the specified ReactRequest message. Does not implicitly {@link parley.v1.ReactRequest.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ReactRequest
+             * @static
+             * @param {parley.v1.ReactRequest.$Properties} message ReactRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ReactRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
+                if (message.serverId != null && $Object.hasOwnProperty.call(message, "serverId") && (typeof message.serverId === "object" ? message.serverId.low || message.serverId.high : message.serverId !== 0))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.serverId);
+                if (message.emoji != null && $Object.hasOwnProperty.call(message, "emoji") && message.emoji !== "")
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.emoji);
+                if (message.remove != null && $Object.hasOwnProperty.call(message, "remove") && message.remove !== false)
+                    writer.uint32(/* id 5, wireType 0 =*/40).bool(message.remove);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ReactRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ReactRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ReactRequest & parley.v1.ReactRequest.$Shape} ReactRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ReactRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ReactRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.chatType = value;
+                            else
+                                delete message.chatType;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.serverId = value;
+                            else
+                                delete message.serverId;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.emoji = value;
+                            else
+                                delete message.emoji;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.remove = value;
+                            else
+                                delete message.remove;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ReactRequest;
+        })();
+
+        v1.ReactResponse = (function() {
+
+            /**
+             * Properties of a ReactResponse.
+             * @typedef {Object} parley.v1.ReactResponse.$Properties
+             * @property {number|null} [eventSeq] ReactResponse eventSeq
+             * @property {parley.v1.MessageReactions.$Properties|null} [reactions] ReactResponse reactions
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ReactResponse.
+             * @memberof parley.v1
+             * @interface IReactResponse
+             * @augments parley.v1.ReactResponse.$Properties
+             * @deprecated Use parley.v1.ReactResponse.$Properties instead.
+             */
+
+            /**
+             * Shape of a ReactResponse.
+             * @typedef {parley.v1.ReactResponse.$Properties} parley.v1.ReactResponse.$Shape
+             */
+
+            /**
+             * Constructs a new ReactResponse.
+             * @memberof parley.v1
+             * @classdesc Represents a ReactResponse.
+             * @constructor
+             * @param {parley.v1.ReactResponse.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ReactResponse = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ReactResponse eventSeq.
+             * @member {number} eventSeq
+             * @memberof parley.v1.ReactResponse
+             * @instance
+             */
+            ReactResponse.prototype.eventSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * ReactResponse reactions.
+             * @member {parley.v1.MessageReactions.$Properties|null|undefined} reactions
+             * @memberof parley.v1.ReactResponse
+             * @instance
+             */
+            ReactResponse.prototype.reactions = null;
+
+            /**
+             * Creates a new ReactResponse instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ReactResponse
+             * @static
+             * @param {parley.v1.ReactResponse.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ReactResponse} ReactResponse instance
+             * @type {{
+             *   (properties: parley.v1.ReactResponse.$Shape): parley.v1.ReactResponse & parley.v1.ReactResponse.$Shape;
+             *   (properties?: parley.v1.ReactResponse.$Properties): parley.v1.ReactResponse;
+             * }}
+             */
+            ReactResponse.create = function(properties) {
+                return new ReactResponse(properties);
+            };
+
+            /**
+             * Encodes the specified ReactResponse message. Does not implicitly {@link parley.v1.ReactResponse.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ReactResponse
+             * @static
+             * @param {parley.v1.ReactResponse.$Properties} message ReactResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ReactResponse.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.eventSeq != null && $Object.hasOwnProperty.call(message, "eventSeq") && (typeof message.eventSeq === "object" ? message.eventSeq.low || message.eventSeq.high : message.eventSeq !== 0))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.eventSeq);
+                if (message.reactions != null && $Object.hasOwnProperty.call(message, "reactions"))
+                    $root.parley.v1.MessageReactions.encode(message.reactions, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ReactResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ReactResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ReactResponse & parley.v1.ReactResponse.$Shape} ReactResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ReactResponse.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ReactResponse();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.eventSeq = value;
+                            else
+                                delete message.eventSeq;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            message.reactions = $root.parley.v1.MessageReactions.decode(reader, reader.size(), $undefined, _depth + 1, message.reactions);
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ReactResponse;
+        })();
+
+        v1.ReactionEvent = (function() {
+
+            /**
+             * Properties of a ReactionEvent.
+             * @typedef {Object} parley.v1.ReactionEvent.$Properties
+             * @property {string|null} [conversation] ReactionEvent conversation
+             * @property {parley.v1.ChatType|null} [chatType] ReactionEvent chatType
+             * @property {number|null} [serverId] ReactionEvent serverId
+             * @property {string|null} [emoji] ReactionEvent emoji
+             * @property {string|null} [user] ReactionEvent user
+             * @property {boolean|null} [removed] ReactionEvent removed
+             * @property {number|null} [at] ReactionEvent at
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ReactionEvent.
+             * @memberof parley.v1
+             * @interface IReactionEvent
+             * @augments parley.v1.ReactionEvent.$Properties
+             * @deprecated Use parley.v1.ReactionEvent.$Properties instead.
+             */
+
+            /**
+             * Shape of a ReactionEvent.
+             * @typedef {parley.v1.ReactionEvent.$Properties} parley.v1.ReactionEvent.$Shape
+             */
+
+            /**
+             * Constructs a new ReactionEvent.
+             * @memberof parley.v1
+             * @classdesc Represents a ReactionEvent.
+             * @constructor
+             * @param {parley.v1.ReactionEvent.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ReactionEvent = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ReactionEvent conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.ReactionEvent
+             * @instance
+             */
+            ReactionEvent.prototype.conversation = "";
+
+            /**
+             * ReactionEvent chatType.
+             * @member {parley.v1.ChatType} chatType
+             * @memberof parley.v1.ReactionEvent
+             * @instance
+             */
+            ReactionEvent.prototype.chatType = 0;
+
+            /**
+             * ReactionEvent serverId.
+             * @member {number} serverId
+             * @memberof parley.v1.ReactionEvent
+             * @instance
+             */
+            ReactionEvent.prototype.serverId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * ReactionEvent emoji.
+             * @member {string} emoji
+             * @memberof parley.v1.ReactionEvent
+             * @instance
+             */
+            ReactionEvent.prototype.emoji = "";
+
+            /**
+             * ReactionEvent user.
+             * @member {string} user
+             * @memberof parley.v1.ReactionEvent
+             * @instance
+             */
+            ReactionEvent.prototype.user = "";
+
+            /**
+             * ReactionEvent removed.
+             * @member {boolean} removed
+             * @memberof parley.v1.ReactionEvent
+             * @instance
+             */
+            ReactionEvent.prototype.removed = false;
+
+            /**
+             * ReactionEvent at.
+             * @member {number} at
+             * @memberof parley.v1.ReactionEvent
+             * @instance
+             */
+            ReactionEvent.prototype.at = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new ReactionEvent instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ReactionEvent
+             * @static
+             * @param {parley.v1.ReactionEvent.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ReactionEvent} ReactionEvent instance
+             * @type {{
+             *   (properties: parley.v1.ReactionEvent.$Shape): parley.v1.ReactionEvent & parley.v1.ReactionEvent.$Shape;
+             *   (properties?: parley.v1.ReactionEvent.$Properties): parley.v1.ReactionEvent;
+             * }}
+             */
+            ReactionEvent.create = function(properties) {
+                return new ReactionEvent(properties);
+            };
+
+            /**
+             * Encodes the specified ReactionEvent message. Does not implicitly {@link parley.v1.ReactionEvent.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ReactionEvent
+             * @static
+             * @param {parley.v1.ReactionEvent.$Properties} message ReactionEvent message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ReactionEvent.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
+                if (message.serverId != null && $Object.hasOwnProperty.call(message, "serverId") && (typeof message.serverId === "object" ? message.serverId.low || message.serverId.high : message.serverId !== 0))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.serverId);
+                if (message.emoji != null && $Object.hasOwnProperty.call(message, "emoji") && message.emoji !== "")
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.emoji);
+                if (message.user != null && $Object.hasOwnProperty.call(message, "user") && message.user !== "")
+                    writer.uint32(/* id 5, wireType 2 =*/42).string(message.user);
+                if (message.removed != null && $Object.hasOwnProperty.call(message, "removed") && message.removed !== false)
+                    writer.uint32(/* id 6, wireType 0 =*/48).bool(message.removed);
+                if (message.at != null && $Object.hasOwnProperty.call(message, "at") && (typeof message.at === "object" ? message.at.low || message.at.high : message.at !== 0))
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint64(message.at);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ReactionEvent message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ReactionEvent
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ReactionEvent & parley.v1.ReactionEvent.$Shape} ReactionEvent
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ReactionEvent.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ReactionEvent();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.chatType = value;
+                            else
+                                delete message.chatType;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.serverId = value;
+                            else
+                                delete message.serverId;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.emoji = value;
+                            else
+                                delete message.emoji;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.user = value;
+                            else
+                                delete message.user;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.removed = value;
+                            else
+                                delete message.removed;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.at = value;
+                            else
+                                delete message.at;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ReactionEvent;
+        })();
+
+        v1.ReactionsRequest = (function() {
+
+            /**
+             * Properties of a ReactionsRequest.
+             * @typedef {Object} parley.v1.ReactionsRequest.$Properties
+             * @property {string|null} [conversation] ReactionsRequest conversation
+             * @property {parley.v1.ChatType|null} [chatType] ReactionsRequest chatType
+             * @property {Array.<number>|null} [serverIds] ReactionsRequest serverIds
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ReactionsRequest.
+             * @memberof parley.v1
+             * @interface IReactionsRequest
+             * @augments parley.v1.ReactionsRequest.$Properties
+             * @deprecated Use parley.v1.ReactionsRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a ReactionsRequest.
+             * @typedef {parley.v1.ReactionsRequest.$Properties} parley.v1.ReactionsRequest.$Shape
+             */
+
+            /**
+             * Constructs a new ReactionsRequest.
+             * @memberof parley.v1
+             * @classdesc Represents a ReactionsRequest.
+             * @constructor
+             * @param {parley.v1.ReactionsRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ReactionsRequest = function (properties) {
+                this.serverIds = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ReactionsRequest conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.ReactionsRequest
+             * @instance
+             */
+            ReactionsRequest.prototype.conversation = "";
+
+            /**
+             * ReactionsRequest chatType.
+             * @member {parley.v1.ChatType} chatType
+             * @memberof parley.v1.ReactionsRequest
+             * @instance
+             */
+            ReactionsRequest.prototype.chatType = 0;
+
+            /**
+             * ReactionsRequest serverIds.
+             * @member {Array.<number>} serverIds
+             * @memberof parley.v1.ReactionsRequest
+             * @instance
+             */
+            ReactionsRequest.prototype.serverIds = $util.emptyArray;
+
+            /**
+             * Creates a new ReactionsRequest instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ReactionsRequest
+             * @static
+             * @param {parley.v1.ReactionsRequest.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ReactionsRequest} ReactionsRequest instance
+             * @type {{
+             *   (properties: parley.v1.ReactionsRequest.$Shape): parley.v1.ReactionsRequest & parley.v1.ReactionsRequest.$Shape;
+             *   (properties?: parley.v1.ReactionsRequest.$Properties): parley.v1.ReactionsRequest;
+             * }}
+             */
+            ReactionsRequest.create = function(properties) {
+                return new ReactionsRequest(properties);
+            };
+
+            /**
+             * Encodes the specified ReactionsRequest message. Does not implicitly {@link parley.v1.ReactionsRequest.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ReactionsRequest
+             * @static
+             * @param {parley.v1.ReactionsRequest.$Properties} message ReactionsRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ReactionsRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
+                if (message.serverIds != null && message.serverIds.length)
+                    writer.uint32(/* id 3, wireType 2 =*/26).uint64s(message.serverIds);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ReactionsRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ReactionsRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ReactionsRequest & parley.v1.ReactionsRequest.$Shape} ReactionsRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ReactionsRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ReactionsRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.chatType = value;
+                            else
+                                delete message.chatType;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType === 2) {
+                                if (!(message.serverIds && message.serverIds.length))
+                                    message.serverIds = [];
+                                reader.uint64s(message.serverIds);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.serverIds && message.serverIds.length))
+                                message.serverIds = [];
+                            message.serverIds.push(reader.uint64());
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ReactionsRequest;
+        })();
+
+        v1.MessageReactions = (function() {
+
+            /**
+             * Properties of a MessageReactions.
+             * @typedef {Object} parley.v1.MessageReactions.$Properties
+             * @property {number|null} [serverId] MessageReactions serverId
+             * @property {Array.<parley.v1.Reaction.$Properties>|null} [reactions] MessageReactions reactions
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a MessageReactions.
+             * @memberof parley.v1
+             * @interface IMessageReactions
+             * @augments parley.v1.MessageReactions.$Properties
+             * @deprecated Use parley.v1.MessageReactions.$Properties instead.
+             */
+
+            /**
+             * Shape of a MessageReactions.
+             * @typedef {parley.v1.MessageReactions.$Properties} parley.v1.MessageReactions.$Shape
+             */
+
+            /**
+             * Constructs a new MessageReactions.
+             * @memberof parley.v1
+             * @classdesc Represents a MessageReactions.
+             * @constructor
+             * @param {parley.v1.MessageReactions.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const MessageReactions = function (properties) {
+                this.reactions = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * MessageReactions serverId.
+             * @member {number} serverId
+             * @memberof parley.v1.MessageReactions
+             * @instance
+             */
+            MessageReactions.prototype.serverId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * MessageReactions reactions.
+             * @member {Array.<parley.v1.Reaction.$Properties>} reactions
+             * @memberof parley.v1.MessageReactions
+             * @instance
+             */
+            MessageReactions.prototype.reactions = $util.emptyArray;
+
+            /**
+             * Creates a new MessageReactions instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.MessageReactions
+             * @static
+             * @param {parley.v1.MessageReactions.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.MessageReactions} MessageReactions instance
+             * @type {{
+             *   (properties: parley.v1.MessageReactions.$Shape): parley.v1.MessageReactions & parley.v1.MessageReactions.$Shape;
+             *   (properties?: parley.v1.MessageReactions.$Properties): parley.v1.MessageReactions;
+             * }}
+             */
+            MessageReactions.create = function(properties) {
+                return new MessageReactions(properties);
+            };
+
+            /**
+             * Encodes the specified MessageReactions message. Does not implicitly {@link parley.v1.MessageReactions.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.MessageReactions
+             * @static
+             * @param {parley.v1.MessageReactions.$Properties} message MessageReactions message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            MessageReactions.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.serverId != null && $Object.hasOwnProperty.call(message, "serverId") && (typeof message.serverId === "object" ? message.serverId.low || message.serverId.high : message.serverId !== 0))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.serverId);
+                if (message.reactions != null && message.reactions.length)
+                    for (let i = 0; i < message.reactions.length; ++i)
+                        $root.parley.v1.Reaction.encode(message.reactions[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a MessageReactions message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.MessageReactions
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.MessageReactions & parley.v1.MessageReactions.$Shape} MessageReactions
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            MessageReactions.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.MessageReactions();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.serverId = value;
+                            else
+                                delete message.serverId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.reactions && message.reactions.length))
+                                message.reactions = [];
+                            message.reactions.push($root.parley.v1.Reaction.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return MessageReactions;
+        })();
+
+        v1.Reaction = (function() {
+
+            /**
+             * Properties of a Reaction.
+             * @typedef {Object} parley.v1.Reaction.$Properties
+             * @property {string|null} [emoji] Reaction emoji
+             * @property {Array.<string>|null} [users] Reaction users
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a Reaction.
+             * @memberof parley.v1
+             * @interface IReaction
+             * @augments parley.v1.Reaction.$Properties
+             * @deprecated Use parley.v1.Reaction.$Properties instead.
+             */
+
+            /**
+             * Shape of a Reaction.
+             * @typedef {parley.v1.Reaction.$Properties} parley.v1.Reaction.$Shape
+             */
+
+            /**
+             * Constructs a new Reaction.
+             * @memberof parley.v1
+             * @classdesc Represents a Reaction.
+             * @constructor
+             * @param {parley.v1.Reaction.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const Reaction = function (properties) {
+                this.users = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * Reaction emoji.
+             * @member {string} emoji
+             * @memberof parley.v1.Reaction
+             * @instance
+             */
+            Reaction.prototype.emoji = "";
+
+            /**
+             * Reaction users.
+             * @member {Array.<string>} users
+             * @memberof parley.v1.Reaction
+             * @instance
+             */
+            Reaction.prototype.users = $util.emptyArray;
+
+            /**
+             * Creates a new Reaction instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.Reaction
+             * @static
+             * @param {parley.v1.Reaction.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.Reaction} Reaction instance
+             * @type {{
+             *   (properties: parley.v1.Reaction.$Shape): parley.v1.Reaction & parley.v1.Reaction.$Shape;
+             *   (properties?: parley.v1.Reaction.$Properties): parley.v1.Reaction;
+             * }}
+             */
+            Reaction.create = function(properties) {
+                return new Reaction(properties);
+            };
+
+            /**
+             * Encodes the specified Reaction message. Does not implicitly {@link parley.v1.Reaction.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.Reaction
+             * @static
+             * @param {parley.v1.Reaction.$Properties} message Reaction message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Reaction.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.emoji != null && $Object.hasOwnProperty.call(message, "emoji") && message.emoji !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.emoji);
+                if (message.users != null && message.users.length)
+                    for (let i = 0; i < message.users.length; ++i)
+                        writer.uint32(/* id 2, wireType 2 =*/18).string(message.users[i]);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a Reaction message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.Reaction
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.Reaction & parley.v1.Reaction.$Shape} Reaction
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Reaction.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.Reaction();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.emoji = value;
+                            else
+                                delete message.emoji;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.users && message.users.length))
+                                message.users = [];
+                            message.users.push(reader.stringVerify());
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return Reaction;
+        })();
+
+        v1.ReactionsResponse = (function() {
+
+            /**
+             * Properties of a ReactionsResponse.
+             * @typedef {Object} parley.v1.ReactionsResponse.$Properties
+             * @property {Array.<parley.v1.MessageReactions.$Properties>|null} [messages] ReactionsResponse messages
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ReactionsResponse.
+             * @memberof parley.v1
+             * @interface IReactionsResponse
+             * @augments parley.v1.ReactionsResponse.$Properties
+             * @deprecated Use parley.v1.ReactionsResponse.$Properties instead.
+             */
+
+            /**
+             * Shape of a ReactionsResponse.
+             * @typedef {parley.v1.ReactionsResponse.$Properties} parley.v1.ReactionsResponse.$Shape
+             */
+
+            /**
+             * Constructs a new ReactionsResponse.
+             * @memberof parley.v1
+             * @classdesc Represents a ReactionsResponse.
+             * @constructor
+             * @param {parley.v1.ReactionsResponse.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ReactionsResponse = function (properties) {
+                this.messages = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ReactionsResponse messages.
+             * @member {Array.<parley.v1.MessageReactions.$Properties>} messages
+             * @memberof parley.v1.ReactionsResponse
+             * @instance
+             */
+            ReactionsResponse.prototype.messages = $util.emptyArray;
+
+            /**
+             * Creates a new ReactionsResponse instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ReactionsResponse
+             * @static
+             * @param {parley.v1.ReactionsResponse.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ReactionsResponse} ReactionsResponse instance
+             * @type {{
+             *   (properties: parley.v1.ReactionsResponse.$Shape): parley.v1.ReactionsResponse & parley.v1.ReactionsResponse.$Shape;
+             *   (properties?: parley.v1.ReactionsResponse.$Properties): parley.v1.ReactionsResponse;
+             * }}
+             */
+            ReactionsResponse.create = function(properties) {
+                return new ReactionsResponse(properties);
+            };
+
+            /**
+             * Encodes the specified ReactionsResponse message. Does not implicitly {@link parley.v1.ReactionsResponse.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ReactionsResponse
+             * @static
+             * @param {parley.v1.ReactionsResponse.$Properties} message ReactionsResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ReactionsResponse.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.messages != null && message.messages.length)
+                    for (let i = 0; i < message.messages.length; ++i)
+                        $root.parley.v1.MessageReactions.encode(message.messages[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ReactionsResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ReactionsResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ReactionsResponse & parley.v1.ReactionsResponse.$Shape} ReactionsResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ReactionsResponse.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ReactionsResponse();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.messages && message.messages.length))
+                                message.messages = [];
+                            message.messages.push($root.parley.v1.MessageReactions.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ReactionsResponse;
+        })();
+
+        v1.MessagePinRequest = (function() {
+
+            /**
+             * Properties of a MessagePinRequest.
+             * @typedef {Object} parley.v1.MessagePinRequest.$Properties
+             * @property {string|null} [conversation] MessagePinRequest conversation
+             * @property {number|null} [serverId] MessagePinRequest serverId
+             * @property {boolean|null} [pinned] MessagePinRequest pinned
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a MessagePinRequest.
+             * @memberof parley.v1
+             * @interface IMessagePinRequest
+             * @augments parley.v1.MessagePinRequest.$Properties
+             * @deprecated Use parley.v1.MessagePinRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a MessagePinRequest.
+             * @typedef {parley.v1.MessagePinRequest.$Properties} parley.v1.MessagePinRequest.$Shape
+             */
+
+            /**
+             * Constructs a new MessagePinRequest.
+             * @memberof parley.v1
+             * @classdesc Represents a MessagePinRequest.
+             * @constructor
+             * @param {parley.v1.MessagePinRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const MessagePinRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * MessagePinRequest conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.MessagePinRequest
+             * @instance
+             */
+            MessagePinRequest.prototype.conversation = "";
+
+            /**
+             * MessagePinRequest serverId.
+             * @member {number} serverId
+             * @memberof parley.v1.MessagePinRequest
+             * @instance
+             */
+            MessagePinRequest.prototype.serverId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * MessagePinRequest pinned.
+             * @member {boolean} pinned
+             * @memberof parley.v1.MessagePinRequest
+             * @instance
+             */
+            MessagePinRequest.prototype.pinned = false;
+
+            /**
+             * Creates a new MessagePinRequest instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.MessagePinRequest
+             * @static
+             * @param {parley.v1.MessagePinRequest.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.MessagePinRequest} MessagePinRequest instance
+             * @type {{
+             *   (properties: parley.v1.MessagePinRequest.$Shape): parley.v1.MessagePinRequest & parley.v1.MessagePinRequest.$Shape;
+             *   (properties?: parley.v1.MessagePinRequest.$Properties): parley.v1.MessagePinRequest;
+             * }}
+             */
+            MessagePinRequest.create = function(properties) {
+                return new MessagePinRequest(properties);
+            };
+
+            /**
+             * Encodes the specified MessagePinRequest message. Does not implicitly {@link parley.v1.MessagePinRequest.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.MessagePinRequest
+             * @static
+             * @param {parley.v1.MessagePinRequest.$Properties} message MessagePinRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            MessagePinRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.serverId != null && $Object.hasOwnProperty.call(message, "serverId") && (typeof message.serverId === "object" ? message.serverId.low || message.serverId.high : message.serverId !== 0))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.serverId);
+                if (message.pinned != null && $Object.hasOwnProperty.call(message, "pinned") && message.pinned !== false)
+                    writer.uint32(/* id 3, wireType 0 =*/24).bool(message.pinned);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a MessagePinRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.MessagePinRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.MessagePinRequest & parley.v1.MessagePinRequest.$Shape} MessagePinRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            MessagePinRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.MessagePinRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.serverId = value;
+                            else
+                                delete message.serverId;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.pinned = value;
+                            else
+                                delete message.pinned;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return MessagePinRequest;
+        })();
+
+        v1.MessagePinResponse = (function() {
+
+            /**
+             * Properties of a MessagePinResponse.
+             * @typedef {Object} parley.v1.MessagePinResponse.$Properties
+             * @property {number|null} [eventSeq] MessagePinResponse eventSeq
+             * @property {Array.<number>|null} [pinned] MessagePinResponse pinned
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a MessagePinResponse.
+             * @memberof parley.v1
+             * @interface IMessagePinResponse
+             * @augments parley.v1.MessagePinResponse.$Properties
+             * @deprecated Use parley.v1.MessagePinResponse.$Properties instead.
+             */
+
+            /**
+             * Shape of a MessagePinResponse.
+             * @typedef {parley.v1.MessagePinResponse.$Properties} parley.v1.MessagePinResponse.$Shape
+             */
+
+            /**
+             * Constructs a new MessagePinResponse.
+             * @memberof parley.v1
+             * @classdesc Represents a MessagePinResponse.
+             * @constructor
+             * @param {parley.v1.MessagePinResponse.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const MessagePinResponse = function (properties) {
+                this.pinned = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * MessagePinResponse eventSeq.
+             * @member {number} eventSeq
+             * @memberof parley.v1.MessagePinResponse
+             * @instance
+             */
+            MessagePinResponse.prototype.eventSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * MessagePinResponse pinned.
+             * @member {Array.<number>} pinned
+             * @memberof parley.v1.MessagePinResponse
+             * @instance
+             */
+            MessagePinResponse.prototype.pinned = $util.emptyArray;
+
+            /**
+             * Creates a new MessagePinResponse instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.MessagePinResponse
+             * @static
+             * @param {parley.v1.MessagePinResponse.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.MessagePinResponse} MessagePinResponse instance
+             * @type {{
+             *   (properties: parley.v1.MessagePinResponse.$Shape): parley.v1.MessagePinResponse & parley.v1.MessagePinResponse.$Shape;
+             *   (properties?: parley.v1.MessagePinResponse.$Properties): parley.v1.MessagePinResponse;
+             * }}
+             */
+            MessagePinResponse.create = function(properties) {
+                return new MessagePinResponse(properties);
+            };
+
+            /**
+             * Encodes the specified MessagePinResponse message. Does not implicitly {@link parley.v1.MessagePinResponse.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.MessagePinResponse
+             * @static
+             * @param {parley.v1.MessagePinResponse.$Properties} message MessagePinResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            MessagePinResponse.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.eventSeq != null && $Object.hasOwnProperty.call(message, "eventSeq") && (typeof message.eventSeq === "object" ? message.eventSeq.low || message.eventSeq.high : message.eventSeq !== 0))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.eventSeq);
+                if (message.pinned != null && message.pinned.length)
+                    writer.uint32(/* id 2, wireType 2 =*/18).uint64s(message.pinned);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a MessagePinResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.MessagePinResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.MessagePinResponse & parley.v1.MessagePinResponse.$Shape} MessagePinResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            MessagePinResponse.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.MessagePinResponse();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.eventSeq = value;
+                            else
+                                delete message.eventSeq;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType === 2) {
+                                if (!(message.pinned && message.pinned.length))
+                                    message.pinned = [];
+                                reader.uint64s(message.pinned);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.pinned && message.pinned.length))
+                                message.pinned = [];
+                            message.pinned.push(reader.uint64());
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return MessagePinResponse;
+        })();
+
+        v1.MessagePinEvent = (function() {
+
+            /**
+             * Properties of a MessagePinEvent.
+             * @typedef {Object} parley.v1.MessagePinEvent.$Properties
+             * @property {string|null} [conversation] MessagePinEvent conversation
+             * @property {number|null} [serverId] MessagePinEvent serverId
+             * @property {boolean|null} [pinned] MessagePinEvent pinned
+             * @property {string|null} [by] MessagePinEvent by
+             * @property {number|null} [at] MessagePinEvent at
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a MessagePinEvent.
+             * @memberof parley.v1
+             * @interface IMessagePinEvent
+             * @augments parley.v1.MessagePinEvent.$Properties
+             * @deprecated Use parley.v1.MessagePinEvent.$Properties instead.
+             */
+
+            /**
+             * Shape of a MessagePinEvent.
+             * @typedef {parley.v1.MessagePinEvent.$Properties} parley.v1.MessagePinEvent.$Shape
+             */
+
+            /**
+             * Constructs a new MessagePinEvent.
+             * @memberof parley.v1
+             * @classdesc Represents a MessagePinEvent.
+             * @constructor
+             * @param {parley.v1.MessagePinEvent.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const MessagePinEvent = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * MessagePinEvent conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.MessagePinEvent
+             * @instance
+             */
+            MessagePinEvent.prototype.conversation = "";
+
+            /**
+             * MessagePinEvent serverId.
+             * @member {number} serverId
+             * @memberof parley.v1.MessagePinEvent
+             * @instance
+             */
+            MessagePinEvent.prototype.serverId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * MessagePinEvent pinned.
+             * @member {boolean} pinned
+             * @memberof parley.v1.MessagePinEvent
+             * @instance
+             */
+            MessagePinEvent.prototype.pinned = false;
+
+            /**
+             * MessagePinEvent by.
+             * @member {string} by
+             * @memberof parley.v1.MessagePinEvent
+             * @instance
+             */
+            MessagePinEvent.prototype.by = "";
+
+            /**
+             * MessagePinEvent at.
+             * @member {number} at
+             * @memberof parley.v1.MessagePinEvent
+             * @instance
+             */
+            MessagePinEvent.prototype.at = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new MessagePinEvent instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.MessagePinEvent
+             * @static
+             * @param {parley.v1.MessagePinEvent.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.MessagePinEvent} MessagePinEvent instance
+             * @type {{
+             *   (properties: parley.v1.MessagePinEvent.$Shape): parley.v1.MessagePinEvent & parley.v1.MessagePinEvent.$Shape;
+             *   (properties?: parley.v1.MessagePinEvent.$Properties): parley.v1.MessagePinEvent;
+             * }}
+             */
+            MessagePinEvent.create = function(properties) {
+                return new MessagePinEvent(properties);
+            };
+
+            /**
+             * Encodes the specified MessagePinEvent message. Does not implicitly {@link parley.v1.MessagePinEvent.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.MessagePinEvent
+             * @static
+             * @param {parley.v1.MessagePinEvent.$Properties} message MessagePinEvent message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            MessagePinEvent.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.serverId != null && $Object.hasOwnProperty.call(message, "serverId") && (typeof message.serverId === "object" ? message.serverId.low || message.serverId.high : message.serverId !== 0))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.serverId);
+                if (message.pinned != null && $Object.hasOwnProperty.call(message, "pinned") && message.pinned !== false)
+                    writer.uint32(/* id 3, wireType 0 =*/24).bool(message.pinned);
+                if (message.by != null && $Object.hasOwnProperty.call(message, "by") && message.by !== "")
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.by);
+                if (message.at != null && $Object.hasOwnProperty.call(message, "at") && (typeof message.at === "object" ? message.at.low || message.at.high : message.at !== 0))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.at);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a MessagePinEvent message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.MessagePinEvent
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.MessagePinEvent & parley.v1.MessagePinEvent.$Shape} MessagePinEvent
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            MessagePinEvent.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.MessagePinEvent();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.serverId = value;
+                            else
+                                delete message.serverId;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.pinned = value;
+                            else
+                                delete message.pinned;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.by = value;
+                            else
+                                delete message.by;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.at = value;
+                            else
+                                delete message.at;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return MessagePinEvent;
+        })();
+
+        v1.ConversationStateRequest = (function() {
+
+            /**
+             * Properties of a ConversationStateRequest.
+             * @typedef {Object} parley.v1.ConversationStateRequest.$Properties
+             * @property {string|null} [conversation] ConversationStateRequest conversation
+             * @property {parley.v1.ChatType|null} [chatType] ConversationStateRequest chatType
+             * @property {boolean|null} [pinned] ConversationStateRequest pinned
+             * @property {boolean|null} [markedUnread] ConversationStateRequest markedUnread
+             * @property {number|null} [deleteThroughSeq] ConversationStateRequest deleteThroughSeq
+             * @property {boolean|null} [list] ConversationStateRequest list
+             * @property {"pinned"|"markedUnread"|"deleteThroughSeq"} [change] ConversationStateRequest change
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ConversationStateRequest.
+             * @memberof parley.v1
+             * @interface IConversationStateRequest
+             * @augments parley.v1.ConversationStateRequest.$Properties
+             * @deprecated Use parley.v1.ConversationStateRequest.$Properties instead.
+             */
+
+            /**
+             * Narrowed shape of a ConversationStateRequest.
+             * @typedef {{
+             *   conversation?: string|null;
+             *   chatType?: parley.v1.ChatType|null;
+             *   pinned?: boolean|null;
+             *   markedUnread?: boolean|null;
+             *   deleteThroughSeq?: number|null;
+             *   list?: boolean|null;
+             *   $unknowns?: Array.<Uint8Array>;
+             * } & (
+             *   ({ change?: undefined; pinned?: null; markedUnread?: null; deleteThroughSeq?: null }|{ change?: "pinned"; pinned: boolean; markedUnread?: null; deleteThroughSeq?: null }|{ change?: "markedUnread"; pinned?: null; markedUnread: boolean; deleteThroughSeq?: null }|{ change?: "deleteThroughSeq"; pinned?: null; markedUnread?: null; deleteThroughSeq: number })
+             * )} parley.v1.ConversationStateRequest.$Shape
+             */
+
+            /**
+             * Constructs a new ConversationStateRequest.
+             * @memberof parley.v1
+             * @classdesc Represents a ConversationStateRequest.
+             * @constructor
+             * @param {parley.v1.ConversationStateRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ConversationStateRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ConversationStateRequest conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.ConversationStateRequest
+             * @instance
+             */
+            ConversationStateRequest.prototype.conversation = "";
+
+            /**
+             * ConversationStateRequest chatType.
+             * @member {parley.v1.ChatType} chatType
+             * @memberof parley.v1.ConversationStateRequest
+             * @instance
+             */
+            ConversationStateRequest.prototype.chatType = 0;
+
+            /**
+             * ConversationStateRequest pinned.
+             * @member {boolean|null|undefined} pinned
+             * @memberof parley.v1.ConversationStateRequest
+             * @instance
+             */
+            ConversationStateRequest.prototype.pinned = null;
+
+            /**
+             * ConversationStateRequest markedUnread.
+             * @member {boolean|null|undefined} markedUnread
+             * @memberof parley.v1.ConversationStateRequest
+             * @instance
+             */
+            ConversationStateRequest.prototype.markedUnread = null;
+
+            /**
+             * ConversationStateRequest deleteThroughSeq.
+             * @member {number|null|undefined} deleteThroughSeq
+             * @memberof parley.v1.ConversationStateRequest
+             * @instance
+             */
+            ConversationStateRequest.prototype.deleteThroughSeq = null;
+
+            /**
+             * ConversationStateRequest list.
+             * @member {boolean} list
+             * @memberof parley.v1.ConversationStateRequest
+             * @instance
+             */
+            ConversationStateRequest.prototype.list = false;
+
+            // OneOf field names bound to virtual getters and setters
+            let $oneOfFields;
+
+            /**
+             * ConversationStateRequest change.
+             * @member {"pinned"|"markedUnread"|"deleteThroughSeq"|undefined} change
+             * @memberof parley.v1.ConversationStateRequest
+             * @instance
+             */
+            $Object.defineProperty(ConversationStateRequest.prototype, "change", {
+                get: $util.oneOfGetter($oneOfFields = ["pinned", "markedUnread", "deleteThroughSeq"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            /**
+             * Creates a new ConversationStateRequest instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ConversationStateRequest
+             * @static
+             * @param {parley.v1.ConversationStateRequest.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ConversationStateRequest} ConversationStateRequest instance
+             * @type {{
+             *   (properties: parley.v1.ConversationStateRequest.$Shape): parley.v1.ConversationStateRequest & parley.v1.ConversationStateRequest.$Shape;
+             *   (properties?: parley.v1.ConversationStateRequest.$Properties): parley.v1.ConversationStateRequest;
+             * }}
+             */
+            ConversationStateRequest.create = function(properties) {
+                return new ConversationStateRequest(properties);
+            };
+
+            /**
+             * Encodes the specified ConversationStateRequest message. Does not implicitly {@link parley.v1.ConversationStateRequest.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ConversationStateRequest
+             * @static
+             * @param {parley.v1.ConversationStateRequest.$Properties} message ConversationStateRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ConversationStateRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
+                if (message.pinned != null && $Object.hasOwnProperty.call(message, "pinned"))
+                    writer.uint32(/* id 3, wireType 0 =*/24).bool(message.pinned);
+                if (message.markedUnread != null && $Object.hasOwnProperty.call(message, "markedUnread"))
+                    writer.uint32(/* id 4, wireType 0 =*/32).bool(message.markedUnread);
+                if (message.deleteThroughSeq != null && $Object.hasOwnProperty.call(message, "deleteThroughSeq"))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.deleteThroughSeq);
+                if (message.list != null && $Object.hasOwnProperty.call(message, "list") && message.list !== false)
+                    writer.uint32(/* id 6, wireType 0 =*/48).bool(message.list);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ConversationStateRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ConversationStateRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ConversationStateRequest & parley.v1.ConversationStateRequest.$Shape} ConversationStateRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ConversationStateRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ConversationStateRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.chatType = value;
+                            else
+                                delete message.chatType;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            message.pinned = reader.bool();
+                            message.change = "pinned";
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            message.markedUnread = reader.bool();
+                            message.change = "markedUnread";
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            message.deleteThroughSeq = reader.uint64();
+                            message.change = "deleteThroughSeq";
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.list = value;
+                            else
+                                delete message.list;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ConversationStateRequest;
+        })();
+
+        v1.ConversationState = (function() {
+
+            /**
+             * Properties of a ConversationState.
+             * @typedef {Object} parley.v1.ConversationState.$Properties
+             * @property {string|null} [conversation] ConversationState conversation
+             * @property {parley.v1.ChatType|null} [chatType] ConversationState chatType
+             * @property {boolean|null} [pinned] ConversationState pinned
+             * @property {boolean|null} [markedUnread] ConversationState markedUnread
+             * @property {number|null} [deletedThroughSeq] ConversationState deletedThroughSeq
+             * @property {number|null} [updatedAt] ConversationState updatedAt
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ConversationState.
+             * @memberof parley.v1
+             * @interface IConversationState
+             * @augments parley.v1.ConversationState.$Properties
+             * @deprecated Use parley.v1.ConversationState.$Properties instead.
+             */
+
+            /**
+             * Shape of a ConversationState.
+             * @typedef {parley.v1.ConversationState.$Properties} parley.v1.ConversationState.$Shape
+             */
+
+            /**
+             * Constructs a new ConversationState.
+             * @memberof parley.v1
+             * @classdesc Represents a ConversationState.
+             * @constructor
+             * @param {parley.v1.ConversationState.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ConversationState = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ConversationState conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.ConversationState
+             * @instance
+             */
+            ConversationState.prototype.conversation = "";
+
+            /**
+             * ConversationState chatType.
+             * @member {parley.v1.ChatType} chatType
+             * @memberof parley.v1.ConversationState
+             * @instance
+             */
+            ConversationState.prototype.chatType = 0;
+
+            /**
+             * ConversationState pinned.
+             * @member {boolean} pinned
+             * @memberof parley.v1.ConversationState
+             * @instance
+             */
+            ConversationState.prototype.pinned = false;
+
+            /**
+             * ConversationState markedUnread.
+             * @member {boolean} markedUnread
+             * @memberof parley.v1.ConversationState
+             * @instance
+             */
+            ConversationState.prototype.markedUnread = false;
+
+            /**
+             * ConversationState deletedThroughSeq.
+             * @member {number} deletedThroughSeq
+             * @memberof parley.v1.ConversationState
+             * @instance
+             */
+            ConversationState.prototype.deletedThroughSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * ConversationState updatedAt.
+             * @member {number} updatedAt
+             * @memberof parley.v1.ConversationState
+             * @instance
+             */
+            ConversationState.prototype.updatedAt = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new ConversationState instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ConversationState
+             * @static
+             * @param {parley.v1.ConversationState.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ConversationState} ConversationState instance
+             * @type {{
+             *   (properties: parley.v1.ConversationState.$Shape): parley.v1.ConversationState & parley.v1.ConversationState.$Shape;
+             *   (properties?: parley.v1.ConversationState.$Properties): parley.v1.ConversationState;
+             * }}
+             */
+            ConversationState.create = function(properties) {
+                return new ConversationState(properties);
+            };
+
+            /**
+             * Encodes the specified ConversationState message. Does not implicitly {@link parley.v1.ConversationState.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ConversationState
+             * @static
+             * @param {parley.v1.ConversationState.$Properties} message ConversationState message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ConversationState.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
+                if (message.pinned != null && $Object.hasOwnProperty.call(message, "pinned") && message.pinned !== false)
+                    writer.uint32(/* id 3, wireType 0 =*/24).bool(message.pinned);
+                if (message.markedUnread != null && $Object.hasOwnProperty.call(message, "markedUnread") && message.markedUnread !== false)
+                    writer.uint32(/* id 4, wireType 0 =*/32).bool(message.markedUnread);
+                if (message.deletedThroughSeq != null && $Object.hasOwnProperty.call(message, "deletedThroughSeq") && (typeof message.deletedThroughSeq === "object" ? message.deletedThroughSeq.low || message.deletedThroughSeq.high : message.deletedThroughSeq !== 0))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.deletedThroughSeq);
+                if (message.updatedAt != null && $Object.hasOwnProperty.call(message, "updatedAt") && (typeof message.updatedAt === "object" ? message.updatedAt.low || message.updatedAt.high : message.updatedAt !== 0))
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint64(message.updatedAt);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ConversationState message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ConversationState
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ConversationState & parley.v1.ConversationState.$Shape} ConversationState
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ConversationState.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ConversationState();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.chatType = value;
+                            else
+                                delete message.chatType;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.pinned = value;
+                            else
+                                delete message.pinned;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.markedUnread = value;
+                            else
+                                delete message.markedUnread;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.deletedThroughSeq = value;
+                            else
+                                delete message.deletedThroughSeq;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.updatedAt = value;
+                            else
+                                delete message.updatedAt;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ConversationState;
+        })();
+
+        v1.ConversationStateResponse = (function() {
+
+            /**
+             * Properties of a ConversationStateResponse.
+             * @typedef {Object} parley.v1.ConversationStateResponse.$Properties
+             * @property {number|null} [eventSeq] ConversationStateResponse eventSeq
+             * @property {Array.<parley.v1.ConversationState.$Properties>|null} [states] ConversationStateResponse states
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ConversationStateResponse.
+             * @memberof parley.v1
+             * @interface IConversationStateResponse
+             * @augments parley.v1.ConversationStateResponse.$Properties
+             * @deprecated Use parley.v1.ConversationStateResponse.$Properties instead.
+             */
+
+            /**
+             * Shape of a ConversationStateResponse.
+             * @typedef {parley.v1.ConversationStateResponse.$Properties} parley.v1.ConversationStateResponse.$Shape
+             */
+
+            /**
+             * Constructs a new ConversationStateResponse.
+             * @memberof parley.v1
+             * @classdesc Represents a ConversationStateResponse.
+             * @constructor
+             * @param {parley.v1.ConversationStateResponse.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ConversationStateResponse = function (properties) {
+                this.states = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ConversationStateResponse eventSeq.
+             * @member {number} eventSeq
+             * @memberof parley.v1.ConversationStateResponse
+             * @instance
+             */
+            ConversationStateResponse.prototype.eventSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * ConversationStateResponse states.
+             * @member {Array.<parley.v1.ConversationState.$Properties>} states
+             * @memberof parley.v1.ConversationStateResponse
+             * @instance
+             */
+            ConversationStateResponse.prototype.states = $util.emptyArray;
+
+            /**
+             * Creates a new ConversationStateResponse instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ConversationStateResponse
+             * @static
+             * @param {parley.v1.ConversationStateResponse.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ConversationStateResponse} ConversationStateResponse instance
+             * @type {{
+             *   (properties: parley.v1.ConversationStateResponse.$Shape): parley.v1.ConversationStateResponse & parley.v1.ConversationStateResponse.$Shape;
+             *   (properties?: parley.v1.ConversationStateResponse.$Properties): parley.v1.ConversationStateResponse;
+             * }}
+             */
+            ConversationStateResponse.create = function(properties) {
+                return new ConversationStateResponse(properties);
+            };
+
+            /**
+             * Encodes the specified ConversationStateResponse message. Does not implicitly {@link parley.v1.ConversationStateResponse.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ConversationStateResponse
+             * @static
+             * @param {parley.v1.ConversationStateResponse.$Properties} message ConversationStateResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ConversationStateResponse.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.eventSeq != null && $Object.hasOwnProperty.call(message, "eventSeq") && (typeof message.eventSeq === "object" ? message.eventSeq.low || message.eventSeq.high : message.eventSeq !== 0))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.eventSeq);
+                if (message.states != null && message.states.length)
+                    for (let i = 0; i < message.states.length; ++i)
+                        $root.parley.v1.ConversationState.encode(message.states[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ConversationStateResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ConversationStateResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ConversationStateResponse & parley.v1.ConversationStateResponse.$Shape} ConversationStateResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ConversationStateResponse.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ConversationStateResponse();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.eventSeq = value;
+                            else
+                                delete message.eventSeq;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.states && message.states.length))
+                                message.states = [];
+                            message.states.push($root.parley.v1.ConversationState.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ConversationStateResponse;
+        })();
+
+        v1.ConversationStateEvent = (function() {
+
+            /**
+             * Properties of a ConversationStateEvent.
+             * @typedef {Object} parley.v1.ConversationStateEvent.$Properties
+             * @property {parley.v1.ConversationState.$Properties|null} [state] ConversationStateEvent state
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ConversationStateEvent.
+             * @memberof parley.v1
+             * @interface IConversationStateEvent
+             * @augments parley.v1.ConversationStateEvent.$Properties
+             * @deprecated Use parley.v1.ConversationStateEvent.$Properties instead.
+             */
+
+            /**
+             * Shape of a ConversationStateEvent.
+             * @typedef {parley.v1.ConversationStateEvent.$Properties} parley.v1.ConversationStateEvent.$Shape
+             */
+
+            /**
+             * Constructs a new ConversationStateEvent.
+             * @memberof parley.v1
+             * @classdesc Represents a ConversationStateEvent.
+             * @constructor
+             * @param {parley.v1.ConversationStateEvent.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ConversationStateEvent = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ConversationStateEvent state.
+             * @member {parley.v1.ConversationState.$Properties|null|undefined} state
+             * @memberof parley.v1.ConversationStateEvent
+             * @instance
+             */
+            ConversationStateEvent.prototype.state = null;
+
+            /**
+             * Creates a new ConversationStateEvent instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ConversationStateEvent
+             * @static
+             * @param {parley.v1.ConversationStateEvent.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ConversationStateEvent} ConversationStateEvent instance
+             * @type {{
+             *   (properties: parley.v1.ConversationStateEvent.$Shape): parley.v1.ConversationStateEvent & parley.v1.ConversationStateEvent.$Shape;
+             *   (properties?: parley.v1.ConversationStateEvent.$Properties): parley.v1.ConversationStateEvent;
+             * }}
+             */
+            ConversationStateEvent.create = function(properties) {
+                return new ConversationStateEvent(properties);
+            };
+
+            /**
+             * Encodes the specified ConversationStateEvent message. Does not implicitly {@link parley.v1.ConversationStateEvent.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ConversationStateEvent
+             * @static
+             * @param {parley.v1.ConversationStateEvent.$Properties} message ConversationStateEvent message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ConversationStateEvent.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.state != null && $Object.hasOwnProperty.call(message, "state"))
+                    $root.parley.v1.ConversationState.encode(message.state, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ConversationStateEvent message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ConversationStateEvent
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ConversationStateEvent & parley.v1.ConversationStateEvent.$Shape} ConversationStateEvent
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ConversationStateEvent.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ConversationStateEvent();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.state = $root.parley.v1.ConversationState.decode(reader, reader.size(), $undefined, _depth + 1, message.state);
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ConversationStateEvent;
+        })();
+
+        v1.DevicesRequest = (function() {
+
+            /**
+             * Properties of a DevicesRequest.
+             * @typedef {Object} parley.v1.DevicesRequest.$Properties
+             * @property {string|null} [signOutSession] DevicesRequest signOutSession
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a DevicesRequest.
+             * @memberof parley.v1
+             * @interface IDevicesRequest
+             * @augments parley.v1.DevicesRequest.$Properties
+             * @deprecated Use parley.v1.DevicesRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a DevicesRequest.
+             * @typedef {parley.v1.DevicesRequest.$Properties} parley.v1.DevicesRequest.$Shape
+             */
+
+            /**
+             * Constructs a new DevicesRequest.
+             * @memberof parley.v1
+             * @classdesc Represents a DevicesRequest.
+             * @constructor
+             * @param {parley.v1.DevicesRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const DevicesRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * DevicesRequest signOutSession.
+             * @member {string} signOutSession
+             * @memberof parley.v1.DevicesRequest
+             * @instance
+             */
+            DevicesRequest.prototype.signOutSession = "";
+
+            /**
+             * Creates a new DevicesRequest instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.DevicesRequest
+             * @static
+             * @param {parley.v1.DevicesRequest.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.DevicesRequest} DevicesRequest instance
+             * @type {{
+             *   (properties: parley.v1.DevicesRequest.$Shape): parley.v1.DevicesRequest & parley.v1.DevicesRequest.$Shape;
+             *   (properties?: parley.v1.DevicesRequest.$Properties): parley.v1.DevicesRequest;
+             * }}
+             */
+            DevicesRequest.create = function(properties) {
+                return new DevicesRequest(properties);
+            };
+
+            /**
+             * Encodes the specified DevicesRequest message. Does not implicitly {@link parley.v1.DevicesRequest.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.DevicesRequest
+             * @static
+             * @param {parley.v1.DevicesRequest.$Properties} message DevicesRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            DevicesRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.signOutSession != null && $Object.hasOwnProperty.call(message, "signOutSession") && message.signOutSession !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.signOutSession);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a DevicesRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.DevicesRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.DevicesRequest & parley.v1.DevicesRequest.$Shape} DevicesRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            DevicesRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.DevicesRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.signOutSession = value;
+                            else
+                                delete message.signOutSession;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return DevicesRequest;
+        })();
+
+        v1.Device = (function() {
+
+            /**
+             * Properties of a Device.
+             * @typedef {Object} parley.v1.Device.$Properties
+             * @property {string|null} [sessionId] Device sessionId
+             * @property {string|null} [deviceId] Device deviceId
+             * @property {string|null} [name] Device name
+             * @property {string|null} [platform] Device platform
+             * @property {number|null} [signedInAt] Device signedInAt
+             * @property {number|null} [lastSeenAt] Device lastSeenAt
+             * @property {boolean|null} [current] Device current
+             * @property {boolean|null} [online] Device online
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a Device.
+             * @memberof parley.v1
+             * @interface IDevice
+             * @augments parley.v1.Device.$Properties
+             * @deprecated Use parley.v1.Device.$Properties instead.
+             */
+
+            /**
+             * Shape of a Device.
+             * @typedef {parley.v1.Device.$Properties} parley.v1.Device.$Shape
+             */
+
+            /**
+             * Constructs a new Device.
+             * @memberof parley.v1
+             * @classdesc Represents a Device.
+             * @constructor
+             * @param {parley.v1.Device.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const Device = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * Device sessionId.
+             * @member {string} sessionId
+             * @memberof parley.v1.Device
+             * @instance
+             */
+            Device.prototype.sessionId = "";
+
+            /**
+             * Device deviceId.
+             * @member {string} deviceId
+             * @memberof parley.v1.Device
+             * @instance
+             */
+            Device.prototype.deviceId = "";
+
+            /**
+             * Device name.
+             * @member {string} name
+             * @memberof parley.v1.Device
+             * @instance
+             */
+            Device.prototype.name = "";
+
+            /**
+             * Device platform.
+             * @member {string} platform
+             * @memberof parley.v1.Device
+             * @instance
+             */
+            Device.prototype.platform = "";
+
+            /**
+             * Device signedInAt.
+             * @member {number} signedInAt
+             * @memberof parley.v1.Device
+             * @instance
+             */
+            Device.prototype.signedInAt = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Device lastSeenAt.
+             * @member {number} lastSeenAt
+             * @memberof parley.v1.Device
+             * @instance
+             */
+            Device.prototype.lastSeenAt = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Device current.
+             * @member {boolean} current
+             * @memberof parley.v1.Device
+             * @instance
+             */
+            Device.prototype.current = false;
+
+            /**
+             * Device online.
+             * @member {boolean} online
+             * @memberof parley.v1.Device
+             * @instance
+             */
+            Device.prototype.online = false;
+
+            /**
+             * Creates a new Device instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.Device
+             * @static
+             * @param {parley.v1.Device.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.Device} Device instance
+             * @type {{
+             *   (properties: parley.v1.Device.$Shape): parley.v1.Device & parley.v1.Device.$Shape;
+             *   (properties?: parley.v1.Device.$Properties): parley.v1.Device;
+             * }}
+             */
+            Device.create = function(properties) {
+                return new Device(properties);
+            };
+
+            /**
+             * Encodes the specified Device message. Does not implicitly {@link parley.v1.Device.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.Device
+             * @static
+             * @param {parley.v1.Device.$Properties} message Device message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Device.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.sessionId != null && $Object.hasOwnProperty.call(message, "sessionId") && message.sessionId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.sessionId);
+                if (message.deviceId != null && $Object.hasOwnProperty.call(message, "deviceId") && message.deviceId !== "")
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.deviceId);
+                if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.name);
+                if (message.platform != null && $Object.hasOwnProperty.call(message, "platform") && message.platform !== "")
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.platform);
+                if (message.signedInAt != null && $Object.hasOwnProperty.call(message, "signedInAt") && (typeof message.signedInAt === "object" ? message.signedInAt.low || message.signedInAt.high : message.signedInAt !== 0))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.signedInAt);
+                if (message.lastSeenAt != null && $Object.hasOwnProperty.call(message, "lastSeenAt") && (typeof message.lastSeenAt === "object" ? message.lastSeenAt.low || message.lastSeenAt.high : message.lastSeenAt !== 0))
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint64(message.lastSeenAt);
+                if (message.current != null && $Object.hasOwnProperty.call(message, "current") && message.current !== false)
+                    writer.uint32(/* id 7, wireType 0 =*/56).bool(message.current);
+                if (message.online != null && $Object.hasOwnProperty.call(message, "online") && message.online !== false)
+                    writer.uint32(/* id 8, wireType 0 =*/64).bool(message.online);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a Device message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.Device
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.Device & parley.v1.Device.$Shape} Device
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Device.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.Device();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.sessionId = value;
+                            else
+                                delete message.sessionId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.deviceId = value;
+                            else
+                                delete message.deviceId;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.name = value;
+                            else
+                                delete message.name;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.platform = value;
+                            else
+                                delete message.platform;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.signedInAt = value;
+                            else
+                                delete message.signedInAt;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.lastSeenAt = value;
+                            else
+                                delete message.lastSeenAt;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.current = value;
+                            else
+                                delete message.current;
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.online = value;
+                            else
+                                delete message.online;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return Device;
+        })();
+
+        v1.DevicesResponse = (function() {
+
+            /**
+             * Properties of a DevicesResponse.
+             * @typedef {Object} parley.v1.DevicesResponse.$Properties
+             * @property {Array.<parley.v1.Device.$Properties>|null} [devices] DevicesResponse devices
+             * @property {number|null} [limit] DevicesResponse limit
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a DevicesResponse.
+             * @memberof parley.v1
+             * @interface IDevicesResponse
+             * @augments parley.v1.DevicesResponse.$Properties
+             * @deprecated Use parley.v1.DevicesResponse.$Properties instead.
+             */
+
+            /**
+             * Shape of a DevicesResponse.
+             * @typedef {parley.v1.DevicesResponse.$Properties} parley.v1.DevicesResponse.$Shape
+             */
+
+            /**
+             * Constructs a new DevicesResponse.
+             * @memberof parley.v1
+             * @classdesc Represents a DevicesResponse.
+             * @constructor
+             * @param {parley.v1.DevicesResponse.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const DevicesResponse = function (properties) {
+                this.devices = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * DevicesResponse devices.
+             * @member {Array.<parley.v1.Device.$Properties>} devices
+             * @memberof parley.v1.DevicesResponse
+             * @instance
+             */
+            DevicesResponse.prototype.devices = $util.emptyArray;
+
+            /**
+             * DevicesResponse limit.
+             * @member {number} limit
+             * @memberof parley.v1.DevicesResponse
+             * @instance
+             */
+            DevicesResponse.prototype.limit = 0;
+
+            /**
+             * Creates a new DevicesResponse instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.DevicesResponse
+             * @static
+             * @param {parley.v1.DevicesResponse.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.DevicesResponse} DevicesResponse instance
+             * @type {{
+             *   (properties: parley.v1.DevicesResponse.$Shape): parley.v1.DevicesResponse & parley.v1.DevicesResponse.$Shape;
+             *   (properties?: parley.v1.DevicesResponse.$Properties): parley.v1.DevicesResponse;
+             * }}
+             */
+            DevicesResponse.create = function(properties) {
+                return new DevicesResponse(properties);
+            };
+
+            /**
+             * Encodes the specified DevicesResponse message. Does not implicitly {@link parley.v1.DevicesResponse.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.DevicesResponse
+             * @static
+             * @param {parley.v1.DevicesResponse.$Properties} message DevicesResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            DevicesResponse.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.devices != null && message.devices.length)
+                    for (let i = 0; i < message.devices.length; ++i)
+                        $root.parley.v1.Device.encode(message.devices[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.limit != null && $Object.hasOwnProperty.call(message, "limit") && message.limit !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.limit);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a DevicesResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.DevicesResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.DevicesResponse & parley.v1.DevicesResponse.$Shape} DevicesResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            DevicesResponse.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.DevicesResponse();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.devices && message.devices.length))
+                                message.devices = [];
+                            message.devices.push($root.parley.v1.Device.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.limit = value;
+                            else
+                                delete message.limit;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return DevicesResponse;
+        })();
+
+        v1.DevicesChanged = (function() {
+
+            /**
+             * Properties of a DevicesChanged.
+             * @typedef {Object} parley.v1.DevicesChanged.$Properties
+             * @property {string|null} [sessionId] DevicesChanged sessionId
+             * @property {boolean|null} [signedOut] DevicesChanged signedOut
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a DevicesChanged.
+             * @memberof parley.v1
+             * @interface IDevicesChanged
+             * @augments parley.v1.DevicesChanged.$Properties
+             * @deprecated Use parley.v1.DevicesChanged.$Properties instead.
+             */
+
+            /**
+             * Shape of a DevicesChanged.
+             * @typedef {parley.v1.DevicesChanged.$Properties} parley.v1.DevicesChanged.$Shape
+             */
+
+            /**
+             * Constructs a new DevicesChanged.
+             * @memberof parley.v1
+             * @classdesc Represents a DevicesChanged.
+             * @constructor
+             * @param {parley.v1.DevicesChanged.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const DevicesChanged = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * DevicesChanged sessionId.
+             * @member {string} sessionId
+             * @memberof parley.v1.DevicesChanged
+             * @instance
+             */
+            DevicesChanged.prototype.sessionId = "";
+
+            /**
+             * DevicesChanged signedOut.
+             * @member {boolean} signedOut
+             * @memberof parley.v1.DevicesChanged
+             * @instance
+             */
+            DevicesChanged.prototype.signedOut = false;
+
+            /**
+             * Creates a new DevicesChanged instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.DevicesChanged
+             * @static
+             * @param {parley.v1.DevicesChanged.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.DevicesChanged} DevicesChanged instance
+             * @type {{
+             *   (properties: parley.v1.DevicesChanged.$Shape): parley.v1.DevicesChanged & parley.v1.DevicesChanged.$Shape;
+             *   (properties?: parley.v1.DevicesChanged.$Properties): parley.v1.DevicesChanged;
+             * }}
+             */
+            DevicesChanged.create = function(properties) {
+                return new DevicesChanged(properties);
+            };
+
+            /**
+             * Encodes the specified DevicesChanged message. Does not implicitly {@link parley.v1.DevicesChanged.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.DevicesChanged
+             * @static
+             * @param {parley.v1.DevicesChanged.$Properties} message DevicesChanged message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            DevicesChanged.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.sessionId != null && $Object.hasOwnProperty.call(message, "sessionId") && message.sessionId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.sessionId);
+                if (message.signedOut != null && $Object.hasOwnProperty.call(message, "signedOut") && message.signedOut !== false)
+                    writer.uint32(/* id 2, wireType 0 =*/16).bool(message.signedOut);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a DevicesChanged message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.DevicesChanged
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.DevicesChanged & parley.v1.DevicesChanged.$Shape} DevicesChanged
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            DevicesChanged.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.DevicesChanged();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.sessionId = value;
+                            else
+                                delete message.sessionId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.signedOut = value;
+                            else
+                                delete message.signedOut;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return DevicesChanged;
         })();
 
         v1.PeerReceipt = (function() {

@@ -8,14 +8,19 @@ import * as sendFailingTime from './004-send-failing-time'
 import * as contacts from './005-contacts'
 import * as groups from './006-groups'
 import * as rooms from './007-rooms'
+import * as messageOps from './010-message-ops'
+import * as reactions from './011-reactions'
 import * as attachments from './008-attachments'
 import * as receipts from './009-receipts'
+import * as searchBackfill from './012-search-backfill'
 
 export interface Migration {
   version: number
   up(db: Database): void
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, search, keysReadStateSearch, sendFailingTime, contacts, groups, rooms, attachments, receipts]
+export const MIGRATIONS: readonly Migration[] = [
+  initial, search, keysReadStateSearch, sendFailingTime, contacts, groups, rooms, attachments, receipts, messageOps, reactions, searchBackfill
+]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((latest, m) => Math.max(latest, m.version), 0)

@@ -1,0 +1,31 @@
+// The recall helper's items of a bubble's action menu: Recall (own messages; any member's for a group's owner and
+// admins), Edit (own text messages) and Delete for me. Each only asks the message-ops store to act.
+import { computed, type ComputedRef } from 'vue'
+import type { ChatMessage } from '../../../../shared/model'
+import { runsGroup, useGroupStore } from '../groups/groups-store'
+import type { MessageAction } from './message-actions'
+import { useMessageOpsStore } from './message-ops-store'
+
+/** The notice a recalled message leaves: "You recalled a message" / "alice recalled a message"; null otherwise. */
+export function recallNotice(message: ChatMessage, me: string | null): string | null {
+  if (message.content.type !== 'recalled') return null
+  return message.content.by === me ? 'You recalled a message' : `${message.content.by} recalled a message`
+}
+
+export function useMessageOpsActions(message: () => ChatMessage): ComputedRef<MessageAction[]> {
+  const ops = useMessageOpsStore()
+  const groups = useGroupStore()
+  return computed(() => {
+    const current = message()
+    const items: MessageAction[] = []
+    const type = current.content.type
+    if (type === 'notice' || type === 'recalled' || current.chatType === 'room') return items
+    const own = current.direction === 'out'
+    const onServer = current.serverId !== null
+    const moderator = current.chatType === 'group' && runsGroup(groups.summaryOf(current.conversationId)?.myRole)
+    if (onServer && own && type === 'text') items.push({ id: 'edit', label: 'Edit', icon: '✎', run: () => ops.startEdit(current) })
+    if (onServer && (own || moderator)) items.push({ id: 'recall', label: 'Recall', icon: '⟲', danger: true, run: () => ops.recall(current) })
+    items.push({ id: 'delete-for-me', label: 'Delete for me', icon: '🗑', danger: true, run: () => ops.deleteForMe(current) })
+    return items
+  })
+}

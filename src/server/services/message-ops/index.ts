@@ -1,0 +1,219 @@
+// Owns recall, edit, clearing on other devices and self-destruct on the server: validates the requests, has the store
+// decide and write them, pushes the resulting user-log entries to the participants' online devices, starts burn
+// timers when a read pointer moves, and sweeps expired messages out of the store on time.
+import { ChatTypePb, ErrorCode, MAX_TEXT_BYTES, encodeFrame, pb } from '../../../shared/proto/codec'
+import type { parley } from '../../../shared/proto/gen/parley.js'
+import { createLogger } from '../../../shared/logger'
+import { canonicalUserId } from '../../../shared/user-id'
+import { MAX_TIMER_MS } from '../../config'
+import type { LogDelivery, MessageOpOutcome, MessageRef } from '../../store/message-ops/types'
+import type { ServerStore } from '../../store/types'
+import { entryToEvent } from '../events'
+import type { EventFanout } from '../fanout'
+import { canonicalGroupId } from '../groups'
+import {
+  EXPIRY_RESCAN_INTERVAL_MS,
+  EXPIRY_SWEEP_BATCH,
+  MAX_DISAPPEAR_AFTER_SEC,
+  messageOpsConfigFromEnv,
+  type MessageOpsConfig
+} from './config'
+
+const log = createLogger('server:message-ops')
+
+export type MessageOpsAnswer<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string }
+
+export interface MessageOpsService {
+  recall(user: string, request: parley.v1.IRecallMessageRequest): Promise<MessageOpsAnswer<parley.v1.IRecallMessageResponse>>
+  edit(user: string, request: parley.v1.IEditMessageRequest): Promise<MessageOpsAnswer<parley.v1.IEditMessageResponse>>
+  settings(
+    user: string, request: parley.v1.IConversationSettingsRequest
+  ): Promise<MessageOpsAnswer<parley.v1.IConversationSettingsResponse>>
+  clear(user: string, request: parley.v1.IClearConversationRequest): Promise<MessageOpsAnswer<parley.v1.IClearConversationResponse>>
+  /** The user's read pointer of a one-to-one conversation moved to `readSeq`: burn timers start. */
+  readMoved(user: string, peer: string, readSeq: number): Promise<void>
+  /** A message was stored with an expiry (the disappearing timer): the sweeper wakes for it. */
+  noteExpiry(at: number): void
+  /** Resolves once every message whose time ran out is gone from the store (reads call it before answering). */
+  sweepIfDue(): Promise<void>
+  close(): void
+}
+
+function refuse<T>(code: ErrorCode, message: string): MessageOpsAnswer<T> {
+  return { ok: false, code, message }
+}
+
+/** The conversation as the asking user names it, canonical; null when it cannot be one. */
+function conversationRef(user: string, request: { conversation?: string | null; chatType?: number | null; serverId?: number | null }): MessageRef | null {
+  const chatType = request.chatType ?? ChatTypePb.CHAT_TYPE_SINGLE
+  const serverId = Number(request.serverId ?? 0)
+  if (!(serverId > 0)) return null
+  if (chatType === ChatTypePb.CHAT_TYPE_GROUP) {
+    const group = canonicalGroupId(request.conversation)
+    return group ? { conversation: group, chatType, serverId } : null
+  }
+  if (chatType !== ChatTypePb.CHAT_TYPE_SINGLE) return null
+  const peer = canonicalUserId(request.conversation)
+  return peer ? { conversation: peer, chatType, serverId } : null
+}
+
+export function createMessageOpsService(
+  store: ServerStore,
+  fanout: EventFanout,
+  config: MessageOpsConfig = messageOpsConfigFromEnv()
+): MessageOpsService {
+  let closed = false
+  let timer: NodeJS.Timeout | null = null
+  let timerAt = Number.POSITIVE_INFINITY
+  /** The earliest expiry this node knows of (Infinity = none): reads sweep first when it has passed. */
+  let nextDue = Number.POSITIVE_INFINITY
+  let sweeping: Promise<void> | null = null
+
+  /** Pushes the entries a change wrote to the users' online devices (every device: the change is idempotent). */
+  const push = (deliveries: readonly LogDelivery[]): void => {
+    for (const { user, seq, event } of deliveries) {
+      try {
+        const wire = entryToEvent({ seq, userEvent: event })
+        fanout.deliver(user, () => encodeFrame({ id: 0, event: wire }))
+      } catch (err) {
+        log.error('pushing a message change failed', { user, seq, error: err instanceof Error ? err.message : String(err) })
+      }
+    }
+  }
+
+  const schedule = (at: number | null): void => {
+    if (closed || at === null) return
+    nextDue = Math.min(nextDue, at)
+    if (at >= timerAt) return
+    if (timer) clearTimeout(timer)
+    timerAt = at
+    timer = setTimeout(() => {
+      timer = null
+      timerAt = Number.POSITIVE_INFINITY
+      void sweep()
+    }, Math.min(MAX_TIMER_MS, Math.max(0, at - Date.now())))
+    timer.unref()
+  }
+
+  const sweepOnce = async (): Promise<void> => {
+    let more = true
+    while (more && !closed) {
+      const result = await store.sweepExpired(Date.now(), EXPIRY_SWEEP_BATCH)
+      push(result.deliveries)
+      if (result.swept > 0) log.info('expired messages deleted', { count: result.swept })
+      more = result.more
+    }
+    nextDue = Number.POSITIVE_INFINITY
+    schedule(await store.nextExpiry())
+  }
+
+  const sweep = (): Promise<void> => {
+    sweeping ??= sweepOnce()
+      .catch((err: unknown) => {
+        log.error('sweeping expired messages failed', { error: err instanceof Error ? err.message : String(err) })
+      })
+      .finally(() => {
+        sweeping = null
+      })
+    return sweeping
+  }
+
+  const rescan = setInterval(() => void sweep(), EXPIRY_RESCAN_INTERVAL_MS)
+  rescan.unref()
+  void sweep()
+
+  const outcome = <T>(result: MessageOpOutcome, answer: (change: parley.v1.MessageChange, eventSeq: number) => T, user: string): MessageOpsAnswer<T> => {
+    if (!result.ok) return refuse(result.code as ErrorCode, result.message)
+    push(result.deliveries)
+    const own = result.deliveries.find((delivery) => delivery.user === user)
+    return { ok: true, value: answer(decodeChange(result.change), own?.seq ?? 0) }
+  }
+
+  return {
+    async recall(user, request) {
+      const ref = conversationRef(user, request)
+      if (!ref) return refuse(ErrorCode.ERROR_BAD_REQUEST, 'Recall needs a conversation and a message id.')
+      const result = await store.recallMessage(user, ref, Date.now(), config.recallWindowMs)
+      return outcome(result, (change, eventSeq) => ({ change, eventSeq }), user)
+    },
+
+    async edit(user, request) {
+      const ref = conversationRef(user, request)
+      if (!ref) return refuse(ErrorCode.ERROR_BAD_REQUEST, 'Edit needs a conversation and a message id.')
+      const text = request.text ?? ''
+      if (text.trim().length === 0) return refuse(ErrorCode.ERROR_BAD_REQUEST, 'The new text cannot be empty.')
+      if (Buffer.byteLength(text, 'utf8') > MAX_TEXT_BYTES) {
+        return refuse(ErrorCode.ERROR_TEXT_TOO_LONG, `The text is longer than ${MAX_TEXT_BYTES} bytes.`)
+      }
+      const result = await store.editMessage(user, ref, text, Date.now(), config.editWindowMs)
+      return outcome(result, (change, eventSeq) => ({ change, eventSeq }), user)
+    },
+
+    async settings(user, request) {
+      const chatType = request.chatType ?? ChatTypePb.CHAT_TYPE_SINGLE
+      const peer = canonicalUserId(request.conversation)
+      if (chatType !== ChatTypePb.CHAT_TYPE_SINGLE || !peer) {
+        return refuse(ErrorCode.ERROR_BAD_REQUEST, 'The disappearing timer is set on one-to-one conversations.')
+      }
+      if (!request.set) {
+        const settings = await store.conversationSettings(user, peer, chatType)
+        return { ok: true, value: { settings, eventSeq: 0 } }
+      }
+      const seconds = Math.floor(Number(request.disappearAfterSec ?? 0))
+      if (!(seconds >= 0) || seconds > MAX_DISAPPEAR_AFTER_SEC) {
+        return refuse(ErrorCode.ERROR_BAD_REQUEST, `The disappearing timer can be at most ${MAX_DISAPPEAR_AFTER_SEC / 86_400} days.`)
+      }
+      if (!(await store.existingUsers([peer])).has(peer)) return refuse(ErrorCode.ERROR_USER_NOT_FOUND, `There is no user named "${peer}".`)
+      const result = await store.setConversationSettings(user, peer, chatType, seconds, Date.now())
+      push(result.deliveries)
+      const own = result.deliveries.find((delivery) => delivery.user === user)
+      return { ok: true, value: { settings: result.settings, eventSeq: own?.seq ?? 0 } }
+    },
+
+    async clear(user, request) {
+      const chatType = request.chatType ?? ChatTypePb.CHAT_TYPE_SINGLE
+      const conversation = chatType === ChatTypePb.CHAT_TYPE_GROUP ? canonicalGroupId(request.conversation) : canonicalUserId(request.conversation)
+      if (!conversation || chatType === ChatTypePb.CHAT_TYPE_ROOM) {
+        return refuse(ErrorCode.ERROR_BAD_REQUEST, 'Clearing needs a one-to-one or group conversation.')
+      }
+      const upTo = Number(request.upToTimestamp ?? 0) || Date.now()
+      const delivery = await store.clearConversationElsewhere(user, conversation, chatType, upTo, Date.now())
+      push([delivery])
+      return { ok: true, value: { eventSeq: delivery.seq } }
+    },
+
+    async readMoved(user, peer, readSeq) {
+      try {
+        const deliveries = await store.startBurnTimers(user, peer, readSeq, Date.now())
+        if (deliveries.length === 0) return
+        push(deliveries)
+        for (const { event } of deliveries) {
+          const change = decodeChange(event.payload)
+          if (change.expiresAt) schedule(Number(change.expiresAt))
+        }
+      } catch (err) {
+        log.error('starting burn timers failed', { user, error: err instanceof Error ? err.message : String(err) })
+      }
+    },
+
+    noteExpiry(at) {
+      schedule(at)
+    },
+
+    async sweepIfDue() {
+      if (sweeping) return sweeping
+      if (nextDue <= Date.now()) return sweep()
+    },
+
+    close() {
+      closed = true
+      if (timer) clearTimeout(timer)
+      clearInterval(rescan)
+    }
+  }
+}
+
+function decodeChange(bytes: Uint8Array): parley.v1.MessageChange {
+  // Encoded by this server's store a moment ago.
+  return pb.MessageChange.decode(bytes)
+}

@@ -1,0 +1,30 @@
+// Owns the schema change of recall, edit and self-destruct (store/message-ops): the messages columns they write and
+// the per-conversation settings. Appended to store/migrations.ts as one entry; never edited once shipped.
+
+/**
+ * messages.recalled_by / recalled_at: a recalled message keeps its row (both logs still point at it, so history shows
+ * the notice in its place) with an empty body. edited_at: when the body last changed. expires_at: when the sweeper
+ * deletes the message (the disappearing timer sets it at send, burn after reading at the recipient's first read);
+ * burn_sec: the burn timer still waiting for that read. conversation_settings: each user's view of a conversation's
+ * disappearing timer (one-to-one: one row per side, written together).
+ */
+export const MESSAGE_OPS_SCHEMA_SQL = `
+  ALTER TABLE messages ADD COLUMN recalled_by TEXT;
+  ALTER TABLE messages ADD COLUMN recalled_at INTEGER;
+  ALTER TABLE messages ADD COLUMN edited_at INTEGER;
+  ALTER TABLE messages ADD COLUMN expires_at INTEGER;
+  ALTER TABLE messages ADD COLUMN burn_sec INTEGER;
+  CREATE INDEX messages_by_expiry ON messages (expires_at) WHERE expires_at IS NOT NULL;
+  CREATE INDEX messages_burn_waiting ON messages (recipient, sender, recipient_seq)
+    WHERE burn_sec IS NOT NULL AND expires_at IS NULL;
+
+  CREATE TABLE conversation_settings (
+    user TEXT NOT NULL,
+    conversation TEXT NOT NULL,
+    chat_type INTEGER NOT NULL,
+    disappear_sec INTEGER NOT NULL,
+    changed_by TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (user, conversation, chat_type)
+  ) STRICT, WITHOUT ROWID;
+`
