@@ -1,6 +1,6 @@
 // Electron lifecycle only: single instance, the embedded server, one core session, the main window.
 // Everything else lives in the Electron-free core (src/main/core) and in small shell modules beside this.
-import { app, BrowserWindow, dialog } from 'electron'
+import { app, BrowserWindow, dialog, shell } from 'electron'
 import { join } from 'node:path'
 import { CoreSession } from './core/api/session'
 import { FileSessionVault, type SessionVault } from './core/api/session-vault'
@@ -64,6 +64,8 @@ async function start(): Promise<void> {
     dataDir: join(userData, 'accounts'),
     nativeBinding,
     vault: sessionVault(userData),
+    // The URL was checked by the IPC schema (http, https, mailto only) before it gets here.
+    openExternal: (url) => shell.openExternal(url),
     fileUrl: attachmentFileUrl,
     fileHooks: electronFileHooks(() => mainWindow)
   })

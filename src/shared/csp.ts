@@ -59,13 +59,17 @@ function wsOrigin(httpOrigin: string): string {
   return `${url.protocol === 'https:' ? 'wss:' : 'ws:'}//${url.host}`
 }
 
-/** connect-src: the page's own origin and, where there is one, exactly its bridge's socket origin. */
+/**
+ * connect-src: the page's own origin and, where there is one, exactly its bridge's socket origin. In Electron also
+ * the attachment file scheme: a voice message in AMR is fetched as bytes and decoded in the page (Chromium cannot
+ * play AMR), so the page must be allowed to read the cached file, not only to play it.
+ */
 export function connectSources(target: CspTarget): string[] {
   switch (target.shell) {
     case 'electron':
-      return ["'self'"]
+      return ["'self'", `${ATTACHMENT_FILE_SCHEME}:`]
     case 'electron-dev':
-      return ["'self'", wsOrigin(target.devServerOrigin)]
+      return ["'self'", `${ATTACHMENT_FILE_SCHEME}:`, wsOrigin(target.devServerOrigin)]
     case 'browser-host':
       if (!Number.isInteger(target.bridgePort) || target.bridgePort <= 0 || target.bridgePort > 65_535) {
         throw new RangeError(`the bridge port must be 1-65535, not ${target.bridgePort}`)

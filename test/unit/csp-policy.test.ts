@@ -28,9 +28,9 @@ describe('content security policy', () => {
     expect(policy.get('frame-ancestors')).toEqual(["'none'"])
   })
 
-  it('lets built Electron files connect nowhere but themselves, and the dev server only to its own hot-reload socket', () => {
-    expect(directives(contentSecurityPolicy({ shell: 'electron' })).get('connect-src')).toEqual(["'self'"])
-    expect(connectSources({ shell: 'electron-dev', devServerOrigin: 'http://localhost:5173' })).toEqual(["'self'", 'ws://localhost:5173'])
+  it('lets built Electron files connect only to themselves and their cached attachments, and the dev server also to its own hot-reload socket', () => {
+    expect(directives(contentSecurityPolicy({ shell: 'electron' })).get('connect-src')).toEqual(["'self'", 'parley-file:'])
+    expect(connectSources({ shell: 'electron-dev', devServerOrigin: 'http://localhost:5173' })).toEqual(["'self'", 'parley-file:', 'ws://localhost:5173'])
   })
 
   it.each(TARGETS)('never allows a bare scheme, a wildcard or inline scripts ($shell)', (target) => {

@@ -348,6 +348,21 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     return session.outbox.enqueue(message).catch(rethrowAsAppError)
   }
 
+  /** Sends a location (the seed service's location message): stored, then sent through the outbox like a text. */
+  async sendLocation(to: ConversationRef, place: { latitude: number; longitude: number; address: string; name: string }): Promise<ChatMessage> {
+    const session = this.requireSession()
+    const conversation = keyOf(to)
+    if (!Number.isFinite(place.latitude) || Math.abs(place.latitude) > 90 || !Number.isFinite(place.longitude) || Math.abs(place.longitude) > 180) {
+      throw new AppError('BAD_ARGUMENT', 'A latitude is between -90 and 90 and a longitude between -180 and 180.')
+    }
+    if (conversation.type === 'group') await this.checkGroupSendable(session, conversation.id)
+    const message: ChatMessage = {
+      ...newOutgoingText(session.info.user, conversation, ' '),
+      content: { type: 'location', latitude: place.latitude, longitude: place.longitude, address: place.address.trim(), name: place.name.trim() }
+    }
+    return session.outbox.enqueue(message).catch(rethrowAsAppError)
+  }
+
   /** The quote of a message of `conversation` for a reply to it. */
   private async replyQuote(session: DeviceSession, conversation: ConversationKey, messageId: string): Promise<ReplyInfo> {
     const original = await session.store.getMessage(messageId).catch(rethrowAsAppError)

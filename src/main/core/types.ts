@@ -13,6 +13,7 @@ import type { LogEntryDecoder } from './protocol/log-entry'
 import type { AppliedUserEvent } from './store/domain-types'
 import type { ContactsState, UserPresence, UserProfile } from '../../shared/model/contacts'
 import type { RoomEvent } from '../../shared/model/rooms'
+import type { AppCommand } from '../../shared/model/commands'
 import type { AttachmentWhich, TransferEvent } from '../../shared/model/attachments'
 import type { GroupReadEvent, PeerReceipts, PrivacySettings, TypingEvent } from '../../shared/model/receipts'
 
@@ -105,6 +106,8 @@ export interface ChatClientEvents {
   profileChanged: UserProfile
   /** Live traffic of the chat rooms this device is in (rooms/client.ts). */
   roomEvent: RoomEvent
+  /** A command message arrived (messages/commands.ts): delivered to the app, never stored or shown. */
+  command: AppCommand
   /** Messages left this device: deleted for me, cleared, or expired (message-ops/index.ts). */
   messagesRemoved: { conversation: ConversationKey; ids: string[] }
   /** A conversation's disappearing timer changed (either side set it). */

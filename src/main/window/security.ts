@@ -1,4 +1,4 @@
-// Owns the Electron security policy: CSP on every response, no permissions, no navigation away from the
+// Owns the Electron security policy: CSP on every response, no permissions but the microphone, no navigation away from the
 // app, no new windows (http(s) links open in the user's browser), and which IPC senders are trusted.
 import { session, shell, type WebContents, type WebFrameMain } from 'electron'
 import { isAppUrl } from './app-url'
@@ -17,8 +17,13 @@ export function applySessionPolicy(devServerOrigin: string | null): void {
       }
     })
   })
-  ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
-  ses.setPermissionCheckHandler(() => false)
+  // The one permission granted: the microphone (audio only, never the camera or the screen) for recording voice
+  // messages; the window never leaves the app's origin (guardNavigation), so only the app can ask.
+  ses.setPermissionRequestHandler((_contents, permission, callback, details) => {
+    const mediaTypes = 'mediaTypes' in details ? (details.mediaTypes ?? []) : []
+    callback(permission === 'media' && mediaTypes.length > 0 && mediaTypes.every((type) => type === 'audio'))
+  })
+  ses.setPermissionCheckHandler((_contents, permission, _origin, details) => permission === 'media' && details.mediaType === 'audio')
 }
 
 function isHttpUrl(url: string): boolean {

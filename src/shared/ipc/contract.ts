@@ -12,6 +12,7 @@ import type {
   SessionInfo
 } from '../model'
 import type { AppErrorShape } from '../errors'
+import type { AppCommand } from '../model/commands'
 import type {
   GroupChangeResult,
   GroupDirectoryPage,
@@ -58,6 +59,7 @@ export interface Diagnostics {
 /** What each invoke method answers. */
 export interface InvokeResults {
   'app.info': AppInfo
+  'app.openExternal': void
   'auth.register': void
   'auth.login': SessionInfo
   'auth.logout': void
@@ -72,6 +74,8 @@ export interface InvokeResults {
   'messages.page': MessagePage
   'messages.sendText': ChatMessage
   'messages.retry': ChatMessage
+  /** Stored with status 'sending', then sent through the outbox like a text. */
+  'messages.sendLocation': ChatMessage
   'messages.around': MessageWindow
   'messages.after': MessageWindow
   'search.messages': SearchResults
@@ -217,6 +221,8 @@ export interface PushEvents {
   'profile.changed': UserProfile
   /** A group's record on this device changed (joined, left, removed, dissolved, role, description), or an invitation came. */
   'groups.changed': GroupsChanged
+  /** A command message arrived: for the app, never shown nor stored as a message. */
+  command: AppCommand
   /** Messages left this device: deleted for me, cleared (here or on another device of mine), or expired. */
   'messages.removed': { conversation: ConversationKey; ids: string[] }
   /** A conversation's disappearing timer changed (either side set it). */

@@ -3,6 +3,7 @@
 import { z } from 'zod'
 import { MAX_USERNAME_CHARS, SERVER_URL_PATTERN } from '../limits'
 import { CONTACT_LIMITS } from '../model/contacts'
+import { isExternalUrl } from './external-links'
 
 const username = z.string().trim().min(1).max(MAX_USERNAME_CHARS)
 const serverUrl = z
@@ -179,6 +180,8 @@ const groupsInvokeSchemas = {
   'groups.invitations': z.void()
 } as const
 
+/** Links opened outside the app are long at most this (a URL longer than browsers keep is not a link to open). */
+const MAX_EXTERNAL_URL_CHARS = 8_192
 // Attachments (core/attachments): staging a file the renderer holds, transfers, the cached files.
 const MAX_STAGE_CHUNK_BYTES = 1024 * 1024
 const messageId = z.string().regex(/^[0-9a-f]{32}$/)
@@ -242,6 +245,14 @@ const searchInvokeSchemas = {
 
 export const invokeSchemas = {
   'app.info': z.void(),
+  // A link from a message, opened by the system (Electron shell.openExternal); the browser host opens it itself.
+  'app.openExternal': z.object({
+    url: z
+      .string()
+      .trim()
+      .max(MAX_EXTERNAL_URL_CHARS)
+      .refine((url) => isExternalUrl(url), 'Only http, https and mailto links can be opened.')
+  }),
   'auth.register': credentialsSchema,
   'auth.login': credentialsSchema,
   'auth.logout': z.void(),
@@ -272,6 +283,14 @@ export const invokeSchemas = {
     burnAfterReadSec: z.number().int().min(1).max(7 * 86_400).optional(),
     // The id of the message this one replies to (quoted).
     replyTo: z.string().regex(/^[0-9a-f]{32}$/).optional()
+  }),
+  // A place: degrees (WGS 84), and the address and place name as people write them (the server's limits).
+  'messages.sendLocation': z.object({
+    to: conversationSchema,
+    latitude: z.number().min(-90).max(90),
+    longitude: z.number().min(-180).max(180),
+    address: z.string().max(512),
+    name: z.string().max(256)
   }),
   'messages.retry': z.object({ messageId: z.string().regex(/^[0-9a-f]{32}$/) }),
   // Recall, edit, delete for me, clear and the disappearing timer (core/message-ops).

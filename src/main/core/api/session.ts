@@ -52,6 +52,8 @@ export interface CoreSessionOptions {
   register?: (serverUrl: string, username: string, password: string) => Promise<void>
   /** Where the sign-in is kept to resume after a restart ("stay signed in"); none: sign in every time. */
   vault?: SessionVault
+  /** Opens a checked http/https/mailto link outside the app (Electron: shell.openExternal); none: refused. */
+  openExternal?: (url: string) => Promise<void>
   /** The URL the renderer loads a cached attachment from (Electron: parley-file:, browser host: its file route). */
   fileUrl?: (messageId: string, which: AttachmentWhich) => string
   /** What the shell does with files: save dialog, open, show in folder (Electron) or a download URL (browser host). */
@@ -90,6 +92,8 @@ interface ClientExtras {
   readonly receipts?: ReceiptsClient
   /** Delete the account on the server, then end the session (ChatClient.deleteAccount). */
   deleteAccount?(password: string): Promise<void>
+  /** Send a location (ChatClient.sendLocation). */
+  sendLocation?(to: ConversationKey, place: { latitude: number; longitude: number; address: string; name: string }): Promise<ChatMessage>
 }
 
 function withExtras(client: ChatClientApi): ChatClientApi & ClientExtras {
@@ -154,6 +158,11 @@ export class CoreSession {
         shell: options.shell,
         defaultServerUrl: options.defaultServerUrl
       }),
+      'app.openExternal': async ({ url }) => {
+        // The browser host's page opens links itself (window.open): no shell here can.
+        if (!options.openExternal) throw new AppError('INTERNAL', 'This window cannot open links outside the app.')
+        await options.openExternal(new URL(url).href)
+      },
       'auth.register': async ({ serverUrl, username, password }) => {
         const register = options.register ?? defaultRegister
         await register(serverUrl ?? options.defaultServerUrl, username, password)
@@ -190,6 +199,11 @@ export class CoreSession {
             })
           : this.signedIn().sendText(canonicalConversation(to), text),
       'messages.retry': ({ messageId }) => this.signedIn().retry(messageId),
+      'messages.sendLocation': async ({ to, ...place }) => {
+        const client = withExtras(this.signedIn())
+        if (!client.sendLocation) throw notYetAvailable('Sending a location')
+        return client.sendLocation(canonicalConversation(to), place)
+      },
       ...this.messageOpsHandlers(),
       ...this.roomHandlers(),
       ...this.searchHandlers(),
@@ -632,6 +646,7 @@ export class CoreSession {
       forward('presenceChanged', 'presence.changed', (presence) => presence),
       forward('profileChanged', 'profile.changed', (profile) => profile),
       forward('groupsChanged', 'groups.changed', (changed) => changed),
+      forward('command', 'command', (command) => command),
       forward('messagesRemoved', 'messages.removed', (removed) => removed),
       forward('conversationSettings', 'conversation.settings', (settings) => settings),
       forward('reactionsChanged', 'reactions.changed', (changed) => changed),

@@ -7,6 +7,8 @@ import type { parley } from '../../../shared/proto/gen/parley.js'
 import type { MessageStore } from '../store/types'
 import type { GroupCursor } from '../store/groups'
 import { INFO_NOTICES, timelineItem, type WireGroupEntry } from './entries'
+import type { AppCommand } from '../../../shared/model/commands'
+import { splitCommands } from '../messages/commands'
 
 const log = createLogger('core:group-sync')
 
@@ -23,7 +25,8 @@ export interface GroupSyncOptions {
   me: string
   request: (cursors: GroupCursor[], limit: number) => Promise<parley.v1.IGroupSyncResponse>
   activeConversation: () => ConversationKey | null
-  onApplied: (changes: { messages: ChatMessage[]; conversations: Conversation[] }) => void
+  /** `commands`: the group's command messages, handed to the app and never stored (messages/commands.ts). */
+  onApplied: (changes: { messages: ChatMessage[]; conversations: Conversation[]; commands?: AppCommand[] }) => void
   /** A notice said the group's description changed (name, roles, settings...): ask for it again. */
   onInfoStale: (group: string) => void
   /** The group's log no longer holds this device's cursor: it jumped to the head; fetch the newest page. */
@@ -123,12 +126,17 @@ export class GroupSync {
 
   private async apply(group: string, entries: WireGroupEntry[], cursor: number): Promise<void> {
     const messages: ChatMessage[] = []
+    const commands: ChatMessage[] = []
     const mentionSeqs: number[] = []
     const stale = new Set<string>()
     for (const entry of entries) {
       const item = timelineItem({ ...entry, group }, this.options.me)
       if (!item.message) {
         log.warn('a group entry could not be read; skipped', { group, seq: item.seq })
+        continue
+      }
+      if (item.message.content.type === 'command') {
+        commands.push(item.message)
         continue
       }
       messages.push(item.message)
@@ -143,7 +151,7 @@ export class GroupSync {
       cursor,
       active: active && active.type === 'group' && active.id === group ? active : null
     })
-    this.options.onApplied(applied)
+    this.options.onApplied({ ...applied, commands: splitCommands(commands).commands })
     for (const staleGroup of stale) this.options.onInfoStale(staleGroup)
   }
 }

@@ -21,6 +21,8 @@ import { canonicalUserId } from '../../../shared/user-id'
 import type { Connection } from '../net/connection'
 import type { RoomsStoreApi } from '../store/rooms'
 import { newOutgoingText } from '../protocol/messages'
+import type { AppCommand } from '../../../shared/model/commands'
+import { splitCommands } from '../messages/commands'
 import { memberChangeFromWire, roomAttributeFromWire, roomInfoFromWire, roomMemberFromWire, roomMessageFromWire } from './wire'
 
 const log = createLogger('core:rooms')
@@ -50,6 +52,8 @@ export interface RoomsClientOptions {
   connection: RoomsConnection
   /** Every room event goes out here (ChatClient re-emits them as 'roomEvent'). */
   emit: (event: RoomEvent) => void
+  /** Command messages sent in a joined room: for the app, never in the room's messages (messages/commands.ts). */
+  onCommands?: (commands: AppCommand[]) => void
   /** Where the joined rooms are kept for a restart (the account's store, migration 007); none: memory only. */
   store?: RoomsStoreApi
 }
@@ -301,9 +305,12 @@ export class RoomsClient {
     return snapshot
   }
 
-  private mergeMessages(room: string, messages: ChatMessage[], immediately: boolean): void {
+  private mergeMessages(room: string, incoming: ChatMessage[], immediately: boolean): void {
     const state = this.joined.get(room)
     if (!state) return
+    const { shown: messages, commands } = splitCommands(incoming)
+    if (commands.length > 0) this.options.onCommands?.(commands)
+    if (messages.length === 0) return
     if (immediately) {
       state.messages = mergeRoomMessages(state.messages, messages)
       this.options.emit({ kind: 'messages', room, messages })

@@ -257,6 +257,9 @@ export class DeviceSession {
       store: store.domains.rooms,
       emit: (event) => {
         if (this.isCurrent) host.emit('roomEvent', event)
+      },
+      onCommands: (commands) => {
+        if (this.isCurrent) for (const command of commands) host.emit('command', command)
       }
     })
     this.reactions = new ReactionsClient({ store: store.domains.reactions, connection })
@@ -537,6 +540,7 @@ export class DeviceSession {
     if (this.isCurrent) this.attachments.onMessages(changes.messages)
     for (const conversation of changes.conversations) this.host.emit('conversation', conversation)
     for (const event of changes.userEvents) this.host.emit('userEvent', event)
+    for (const command of changes.commands ?? []) this.host.emit('command', command)
   }
 
   /** Tells the shells a conversation changed (its row read again from the store). */

@@ -11,6 +11,8 @@ import { StoreError } from '../store/errors'
 import type { ConversationSummary, MessageStore, ReadPointer, SyncBatchExtras, UnknownEvent } from '../store/types'
 import type { AppliedUserEvent, UserEventRecord } from '../store/domain-types'
 import type { RecentPage } from './recent'
+import type { AppCommand } from '../../../shared/model/commands'
+import { splitCommands } from '../messages/commands'
 
 const log = createLogger('core:syncer')
 /** Events asked for per sync request; the server also stops a batch at the frame size. */
@@ -28,6 +30,8 @@ export interface AppliedChanges {
   conversations: Conversation[]
   /** Contact, membership and profile events the store's domains applied, with their changes. */
   userEvents: AppliedUserEvent[]
+  /** Command messages that arrived (live or by catch-up): handed to the app, never stored as messages. */
+  commands?: AppCommand[]
 }
 
 /** A sync answer as the syncer needs it: each entry with its exact bytes. */
@@ -150,10 +154,11 @@ export class Syncer {
   applyHistory(events: RawLogEvent[]): Promise<AppliedChanges> {
     return this.enqueue(async () => {
       const entries = this.decodeAll(events)
-      const messages = entries.filter((e) => e.kind === 'message' || e.kind === 'unsupportedMessage')
+      // Commands in history are past signals: neither stored nor handed to the app again.
+      const messages = entries.filter((e) => (e.kind === 'message' && e.message.content.type !== 'command') || e.kind === 'unsupportedMessage')
       // Not as the active conversation: that would move the read pointer. Unread is derived from the pointer.
       const changes = await this.storeEntries(messages, this.cursor, null)
-      this.options.onApplied(changes)
+      this.options.onApplied({ ...changes, commands: [] })
       return changes
     })
   }
@@ -191,7 +196,9 @@ export class Syncer {
       const summaries: ConversationSummary[] = []
       for (const summary of page.conversations) {
         const entry = summary.last ? this.decodeOrQuarantine(summary.last) : null
-        const last = entry && (entry.kind === 'message' || entry.kind === 'unsupportedMessage') ? entry : null
+        // A command is never a conversation's last message (it is not shown).
+        const last =
+          entry && ((entry.kind === 'message' && entry.message.content.type !== 'command') || entry.kind === 'unsupportedMessage') ? entry : null
         const key = conversationKey(summary.chatType, summary.conversationId)
         if (summary.last) newest.push({ key, seq: summary.last.seq })
         summaries.push({
@@ -295,7 +302,7 @@ export class Syncer {
       if (!isRefusedByChecks(err) || entries.length === 0) throw err
       log.warn('the store refused a batch; applying its entries one by one', { count: entries.length, error: String(err) })
     }
-    const changes: AppliedChanges = { messages: [], conversations: [], userEvents: [] }
+    const changes: AppliedChanges = { messages: [], conversations: [], userEvents: [], commands: [] }
     for (const entry of entries) {
       try {
         merge(changes, await this.writeEntries([entry], this.cursor, active))
@@ -326,16 +333,18 @@ export class Syncer {
       userEvents,
       quarantine: quarantine.map(({ seq, bytes, reason }) => ({ seq, raw: bytes, reason }))
     }
+    // Commands go to the app, not into the store: its entry's seq is passed over with the cursor like any other.
+    const { shown, commands } = splitCommands(messages)
     let result: Awaited<ReturnType<MessageStore['applyEvents']>>
     try {
-      result = await this.options.store.applyEvents(messages, cursor, active, extras)
+      result = await this.options.store.applyEvents(shown, cursor, active, extras)
     } catch (err) {
       this.poisoned.unshift(...quarantine) // not written: they go with the next attempt
       throw err
     }
     for (const event of result.quarantined) log.warn('the store quarantined a log entry', { seq: event.seq, reason: event.reason })
     this.quarantinedThisSession += quarantine.length + result.quarantined.length
-    return { messages: result.messages, conversations: result.conversations, userEvents: result.userEvents }
+    return { messages: result.messages, conversations: result.conversations, userEvents: result.userEvents, commands }
   }
 
   /** Poisoned entries decoded so far, logged; they go to the store with the next write. */
@@ -371,6 +380,7 @@ function isRefusedByChecks(err: unknown): boolean {
 function merge(into: AppliedChanges, more: AppliedChanges): void {
   into.messages.push(...more.messages)
   into.userEvents.push(...more.userEvents)
+  if (more.commands?.length) (into.commands ??= []).push(...more.commands)
   // Keyed by type and id: a group and a user may share an id.
   const byKey = new Map(into.conversations.map((c) => [`${c.chatType}:${c.id}`, c]))
   for (const conversation of more.conversations) byKey.set(`${conversation.chatType}:${conversation.id}`, conversation)

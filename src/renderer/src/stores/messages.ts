@@ -179,6 +179,11 @@ export const useMessageStore = defineStore('messages', () => {
     merge(keyOfMessage(message), [message])
   }
 
+  /** A message made elsewhere in the renderer (an attachment sent by features/messages) shown at once. */
+  function upsert(message: ChatMessage): void {
+    merge(keyOfMessage(message), [message])
+  }
+
   /** A message changed by a request of this window (recall, edit): merged at once, the push may come later. */
   function mergeOne(message: ChatMessage): void {
     if (buckets.has(keyOfMessage(message))) merge(keyOfMessage(message), [message])
@@ -200,5 +205,5 @@ export const useMessageStore = defineStore('messages', () => {
     buckets.clear()
   }
 
-  return { loadInitial, loadOlder, loadNewer, jumpTo, clearFocus, refreshLatest, sendText, retry, mergeOne, removeMessages, forget, forward, stateOf, reset }
+  return { loadInitial, loadOlder, loadNewer, jumpTo, clearFocus, refreshLatest, sendText, retry, mergeOne, removeMessages, upsert, forget, forward, stateOf, reset }
 })

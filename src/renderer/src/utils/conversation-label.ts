@@ -3,18 +3,20 @@
 // on purpose (e2e contract).
 import type { ChatMessage, Conversation } from '../../../shared/model'
 import { noticeSentence } from './notice-words'
+import { contentSummary } from '../features/messages/content-summary'
 
 const PREVIEW_MAX_CHARS = 80
 
 /** What a bubble shows for a message this version cannot read (kept as raw bytes until an upgrade). */
 export const NEEDS_NEWER_VERSION = 'This message needs a newer version of Parley.'
 
-/** A message's text as the user reads it. */
+/** A message's text as the user reads it: its text, or words for its content ("Photo", "File: a.pdf"). */
 export function messageText(message: ChatMessage): string {
   if (message.content.type === 'notice') return noticeSentence(message.content, null)
   // A recalled message (features/messages) reads as its notice, never as the text it had.
   if (message.content.type === 'recalled') return 'Recalled message'
-  return message.content.type === 'text' ? message.content.text : NEEDS_NEWER_VERSION
+  if (message.content.type === 'text') return message.content.text
+  return contentSummary(message.content) ?? NEEDS_NEWER_VERSION
 }
 
 function oneLineClipped(text: string): string {
@@ -31,7 +33,9 @@ export function hasDraft(draft: string | null | undefined): draft is string {
 export function previewText(conversation: Conversation, draft: string | null = null): string {
   if (hasDraft(draft)) return `Draft: ${oneLineClipped(draft)}`
   const last = conversation.lastMessage
-  if (!last) return 'No messages yet'
+  // A command is delivered to the app and never shown: the core never makes one a last message; if an older core
+  // did, the list says nothing rather than an empty line.
+  if (!last || last.content.type === 'command') return 'No messages yet'
   const clipped = oneLineClipped(messageText(last))
   if (last.content.type === 'notice') return clipped
   if (last.direction === 'out') return `You: ${clipped}`
