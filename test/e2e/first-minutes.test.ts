@@ -86,8 +86,9 @@ describe('what a new user meets first', () => {
     await startChat(page, `  ${bob.toUpperCase()} `)
     await opensChatWith(page, bob)
     await seesMessage(page, 'hello in lower case')
-    const buttons = page.getByRole('navigation', { name: 'Conversations' }).getByRole('button')
-    expect(await buttons.allTextContents()).toHaveLength(1)
+    // One conversation (each row is a list item holding the conversation's button and its actions menu).
+    const rows = page.getByRole('navigation', { name: 'Conversations' }).getByRole('listitem')
+    expect(await rows.allTextContents()).toHaveLength(1)
     expect(app.pageErrors).toEqual([])
   })
 

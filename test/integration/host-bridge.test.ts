@@ -7,6 +7,7 @@ import path from 'node:path'
 import http from 'node:http'
 import { WebSocket } from 'ws'
 import { startHost, type RunningHost } from '../../src/host/index'
+import { MAX_BRIDGE_PAYLOAD_BYTES } from '../../src/host/bridge'
 import { HostTab } from './helpers/host-tab'
 
 const META_CSP = "default-src 'self'; script-src 'self'; connect-src 'self' ws: wss:"
@@ -199,7 +200,7 @@ describe('browser host: invokes over the bridge', () => {
   it('closes a connection that sends more than the payload limit, and the host keeps serving', async () => {
     const client = await HostTab.open(host, 'tab-oversize-1')
     const closed = client.closed()
-    client.ws.send(JSON.stringify({ kind: 'invoke', id: 1, method: 'app.info', args: 'x'.repeat(300 * 1024) }))
+    client.ws.send(JSON.stringify({ kind: 'invoke', id: 1, method: 'app.info', args: 'x'.repeat(MAX_BRIDGE_PAYLOAD_BYTES + 1024) }))
     expect(await closed).toBe(1009)
     const again = await HostTab.open(host, 'tab-oversize-1')
     expect(await again.send('app.info')).toMatchObject({ reply: { ok: true } })
