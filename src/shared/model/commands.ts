@@ -1,6 +1,6 @@
 // A command message as the app receives it (ChatClient 'command' event, IPC push 'command'): never shown,
 // never stored as a message. Plain data.
-import type { ConversationKey, MessageDirection } from './index'
+import type { ConversationKey, MessageDirection } from './messages'
 
 export interface AppCommand {
   /** The message's client id (32 hex digits). */

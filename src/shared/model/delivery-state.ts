@@ -1,6 +1,7 @@
 // Owns how an outgoing message's ticks are derived: its own status (sending, failed, acked) and the peer's pointers
 // of the chat (delivered, read). One pure function shared by the renderer and the tests, so both read ticks alike.
-import type { ChatMessage, DeliveryState, PeerReceipts } from './index'
+import type { ChatMessage } from './messages'
+import type { DeliveryState, PeerReceipts } from './receipts'
 
 /** What my message has reached; null for messages that show no ticks (incoming, rooms, notices). */
 export function deliveryStateOf(message: ChatMessage, peer: Pick<PeerReceipts, 'deliveredSeq' | 'readSeq'> | null): DeliveryState | null {

@@ -1,6 +1,6 @@
 // Owns the domain types of what people do to messages and conversations after sending: emoji reactions, pins of
 // one-to-one messages, the account's conversation state (pinned, marked unread, deleted) and its device list.
-import type { ConversationKey } from './index'
+import type { ConversationKey } from './messages'
 
 /** Emoji in the order each first appeared on the message, with who reacted (first first). */
 export interface MessageReaction {

@@ -1,6 +1,6 @@
 // The domain types of receipts and typing: the peer's pointers of a chat, a group message's readers, the account's
 // privacy settings and who is typing. Plain serialisable data (crosses IPC).
-import type { ConversationKey } from './index'
+import type { ConversationKey } from './messages'
 
 /** What my outgoing message has reached, as its ticks show. */
 export type DeliveryState = 'sending' | 'sent' | 'delivered' | 'read' | 'failed'

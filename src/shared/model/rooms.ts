@@ -1,6 +1,6 @@
 // The chat-room types every layer speaks (core, IPC, renderer): a room's info, its members and attributes, and the
 // live room events the core pushes. Plain serialisable data only. Room messages are ChatMessages with chatType 'room'.
-import type { ChatMessage } from './index'
+import type { ChatMessage } from './messages'
 
 /** The viewer's (or a member's) place in a room; 'none' = not in it. */
 export type RoomRole = 'none' | 'member' | 'admin' | 'owner'

@@ -1,6 +1,6 @@
 // Message search as the core answers it and the renderer shows it: hits with a snippet and the match ranges in it,
 // grouped by conversation, and how far back the local history (what search can find) reaches.
-import type { ChatMessage, ConversationKey } from './index'
+import type { ChatMessage, ConversationKey } from './messages'
 
 /** A match inside a snippet: UTF-16 offsets, end exclusive. */
 export interface SearchRange {
