@@ -2,7 +2,8 @@
 // message forwarded as itself (mentions dropped, marked forwarded), several as one combined message in time order
 // with its "Chat history of ..." title, and what cannot be forwarded.
 import { describe, expect, it } from 'vitest'
-import { combinedTitle, forwardContent, previewOf, replyInfoOf, REPLY_PREVIEW_MAX_CHARS } from '../../src/main/core/forward/compose'
+import { combinedTitle, forwardContent, replyInfoOf } from '../../src/main/core/forward/compose'
+import { messagePreview as previewOf, MESSAGE_PREVIEW_MAX_CHARS as REPLY_PREVIEW_MAX_CHARS } from '../../src/shared/message-preview'
 import type { ChatMessage, MessageContent } from '../../src/shared/model'
 
 function message(id: string, from: string, timestamp: number, content: MessageContent): ChatMessage {

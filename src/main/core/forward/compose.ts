@@ -1,51 +1,20 @@
 // Owns what a reply quotes and what a forward sends: the quote of an original (ReplyInfo) and the content of a
 // forward (one message as itself, several as one combined "Chat history of ..." message). Pure functions.
 import { AppError } from '../../../shared/errors'
+import { messagePreview } from '../../../shared/message-preview'
 import type { ChatMessage, CombinedItem, MediaOrTextContent, MessageContent, ReplyInfo } from '../../../shared/model'
 
-/** A quote's preview: the first line of a text, cut to this many characters (a bubble's quote is one line). */
-export const REPLY_PREVIEW_MAX_CHARS = 120
 /** Messages one combined forward may carry: a long chat excerpt, still one frame (MAX_FRAME_BYTES) of text. */
 export const FORWARD_MAX_MESSAGES = 100
 /** Conversations one forward may go to at once. */
 export const FORWARD_MAX_TARGETS = 20
-
-/** A short text standing for a content ("Photo", the first line of a text). */
-export function previewOf(content: MessageContent): string {
-  switch (content.type) {
-    case 'text': {
-      const line = content.text.split('\n').find((l) => l.trim() !== '') ?? ''
-      return [...line].length > REPLY_PREVIEW_MAX_CHARS ? `${[...line].slice(0, REPLY_PREVIEW_MAX_CHARS - 1).join('')}…` : line
-    }
-    case 'image':
-      return 'Photo'
-    case 'voice':
-      return 'Voice message'
-    case 'video':
-      return 'Video'
-    case 'file':
-      return `File: ${content.file.name}`
-    case 'location':
-      return content.name || content.address || 'Location'
-    case 'custom':
-      return content.fallbackText || content.event
-    case 'combined':
-      return content.title || 'Chat history'
-    case 'command':
-    case 'notice':
-    case 'unsupported':
-      return 'Message'
-    case 'recalled':
-      return 'Recalled message'
-  }
-}
 
 /** The quote of `original` for a reply; it must be on the server (it has a server id) so others can find it. */
 export function replyInfoOf(original: ChatMessage): ReplyInfo {
   if (original.content.type === 'notice' || original.content.type === 'command') {
     throw new AppError('BAD_ARGUMENT', 'You can only reply to a message.')
   }
-  return { id: original.id, serverId: original.serverId, from: original.from, preview: previewOf(original.content), seq: original.seq }
+  return { id: original.id, serverId: original.serverId, from: original.from, preview: messagePreview(original.content), seq: original.seq }
 }
 
 function combinedItemOf(message: ChatMessage): CombinedItem | null {
