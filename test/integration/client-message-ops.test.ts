@@ -252,13 +252,14 @@ describe('recall, edit, clear and self-destruct', () => {
     expect(await localHistory(a1, bob)).toHaveLength(0)
     await waitFor('a2 cleared', async () => (await localHistory(a2, bob)).length === 0)
     expect((await localHistory(b1, alice)).map((m) => m.id)).toEqual(expect.arrayContaining([first.id, second.id]))
-    // Delete for me stays on this device.
+    // Delete for me follows my account to my other devices too (client-delete-for-me.test.ts); the peer keeps it.
     const third = await b1.sendText(alice, 'three')
-    await waitForMessage(a2, bob, third.id, (m) => m !== undefined, 'the third message')
-    await waitForMessage(a1, bob, third.id, (m) => m !== undefined, 'the third message')
+    await waitForMessage(a2, bob, third.id, (m) => m?.serverId !== null && m !== undefined, 'the third message')
+    await waitForMessage(a1, bob, third.id, (m) => m?.serverId !== null && m !== undefined, 'the third message')
     await a1.messageOps.deleteForMe(conversationKey('single', bob), [third.id])
     expect(await messageOn(a1, bob, third.id)).toBeUndefined()
-    expect(await messageOn(a2, bob, third.id)).toBeDefined()
+    await waitForMessage(a2, bob, third.id, (m) => m === undefined, 'the third message deleted for me')
+    expect(await messageOn(b1, alice, third.id)).toBeDefined()
   })
 
   // Last: it stops the server for a while.

@@ -98,6 +98,7 @@ export const DOMAIN_METHODS = [
   'conversationSettings',
   'setConversationSettings',
   'clearConversationElsewhere',
+  'deleteForUser',
   'startBurnTimers',
   'sweepExpired',
   'nextExpiry',

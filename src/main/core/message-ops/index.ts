@@ -6,7 +6,7 @@ import { createLogger } from '../../../shared/logger'
 import type { ChatMessage, ConversationKey } from '../../../shared/model'
 import { MAX_TEXT_BYTES, utf8ByteLength } from '../../../shared/limits'
 import { TypedEmitter } from '../../../shared/typed-emitter'
-import { MAX_TIMER_MS_CLIENT } from './limits'
+import { MAX_DELETE_FOR_ME_IDS, MAX_TIMER_MS_CLIENT } from './limits'
 import type { Connection } from '../net/connection'
 import { messageChangeFromWire, conversationSettingsFromWire } from '../protocol/message-ops'
 import { chatTypeToWire } from '../protocol/messages'
@@ -82,8 +82,29 @@ export class MessageOpsClient extends TypedEmitter<MessageOpsEvents> {
     return this.options.store.getMessage(messageId)
   }
 
-  /** Deletes messages from this device only (the other side and my other devices keep them). */
+  /**
+   * Deletes messages for me: the server leaves them out of my account's log, history and conversation list from now
+   * on and tells my other devices (a ConversationCleared entry of my log naming them); the other side keeps them.
+   * Messages the server never stored (still sending) only leave this device. The server is asked first, so a
+   * deletion it did not take changes nothing here and the error says why.
+   */
   async deleteForMe(key: ConversationKey, ids: readonly string[]): Promise<void> {
+    const serverIds: number[] = []
+    for (const id of ids) {
+      const message = await this.options.store.getMessage(id)
+      if (message && message.chatType === key.type && message.conversationId === key.id && message.serverId !== null) {
+        serverIds.push(message.serverId)
+      }
+    }
+    if (serverIds.length > MAX_DELETE_FOR_ME_IDS) {
+      throw new AppError('BAD_ARGUMENT', `You can delete at most ${MAX_DELETE_FOR_ME_IDS} messages at once.`)
+    }
+    if (serverIds.length > 0) {
+      await this.options.connection.request(
+        { clearConversation: { conversation: key.id, chatType: chatTypeToWire(key.type), serverIds } },
+        'clearConversationOk'
+      )
+    }
     const change = await this.options.store.domains.messageOps.deleteForMe(key, ids)
     if (change) this.report(change)
   }

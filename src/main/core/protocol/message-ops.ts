@@ -101,11 +101,17 @@ export function conversationSettingsFromWire(settings: parley.v1.IConversationSe
 export interface ConversationClearedRecord {
   conversation: { type: ChatType; id: string }
   upToTimestamp: number
+  /** Delete for me: exactly these messages (client ids, hex) went; empty for a clear up to `upToTimestamp`. */
+  messageIds: string[]
 }
 
 export function conversationClearedFromWire(cleared: parley.v1.IConversationCleared): ConversationClearedRecord {
   const type = chatTypeFromWire(cleared.chatType)
   const id = type === 'single' ? canonicalUserId(cleared.conversation) : (cleared.conversation ?? '').toLowerCase()
   if (!id) throw new Error('the clear names no conversation')
-  return { conversation: { type, id }, upToTimestamp: Number(cleared.upToTimestamp ?? 0) }
+  const messageIds = (cleared.clientIds ?? []).map((clientId) => {
+    if (clientId.length !== 16) throw new Error('a deleted message has no 16-byte client id')
+    return clientIdToHex(clientId)
+  })
+  return { conversation: { type, id }, upToTimestamp: Number(cleared.upToTimestamp ?? 0), messageIds }
 }

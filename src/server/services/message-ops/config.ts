@@ -13,6 +13,11 @@ export const DEFAULT_EDIT_WINDOW_SEC = 86_400
 export const MAX_BURN_AFTER_READ_SEC = 7 * 86_400
 /** A conversation's disappearing timer, at most a year (the longest choice clients offer is far below it). */
 export const MAX_DISAPPEAR_AFTER_SEC = 365 * 86_400
+/**
+ * Messages one "delete for me" request may name: a screenful of selected messages and then some, while one request
+ * (one transaction, one log entry carrying every id) stays small.
+ */
+export const MAX_DELETE_FOR_ME_IDS = 500
 /** Expired messages deleted per sweep transaction: a burst of expiries never holds the writer for long. */
 export const EXPIRY_SWEEP_BATCH = 500
 /**

@@ -14,6 +14,7 @@ import { canonicalGroupId } from '../groups'
 import {
   EXPIRY_RESCAN_INTERVAL_MS,
   EXPIRY_SWEEP_BATCH,
+  MAX_DELETE_FOR_ME_IDS,
   MAX_DISAPPEAR_AFTER_SEC,
   messageOpsConfigFromEnv,
   type MessageOpsConfig
@@ -175,6 +176,16 @@ export function createMessageOpsService(
       const conversation = chatType === ChatTypePb.CHAT_TYPE_GROUP ? canonicalGroupId(request.conversation) : canonicalUserId(request.conversation)
       if (!conversation || chatType === ChatTypePb.CHAT_TYPE_ROOM) {
         return refuse(ErrorCode.ERROR_BAD_REQUEST, 'Clearing needs a one-to-one or group conversation.')
+      }
+      const serverIds = (request.serverIds ?? []).map(Number).filter((id) => Number.isSafeInteger(id) && id > 0)
+      if ((request.serverIds ?? []).length > 0) {
+        // Delete for me: those messages leave this account's log for good; its devices are told which ones went.
+        if (serverIds.length > MAX_DELETE_FOR_ME_IDS) {
+          return refuse(ErrorCode.ERROR_LIMIT_EXCEEDED, `You can delete at most ${MAX_DELETE_FOR_ME_IDS} messages at once.`)
+        }
+        const deleted = await store.deleteForUser(user, conversation, chatType, serverIds, Date.now())
+        if (deleted) push([deleted])
+        return { ok: true, value: { eventSeq: deleted?.seq ?? 0 } }
       }
       const upTo = Number(request.upToTimestamp ?? 0) || Date.now()
       const delivery = await store.clearConversationElsewhere(user, conversation, chatType, upTo, Date.now())

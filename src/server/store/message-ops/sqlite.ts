@@ -234,6 +234,41 @@ export function openMessageOpsSqlite(context: SqliteDomainContext): Synchronous<
       })
     },
 
+    deleteForUser(user, conversation, chatType, serverIds, now) {
+      return inTransaction(() => {
+        const rows: MessageRow[] = []
+        for (const serverId of new Set(serverIds)) {
+          const row = findFor(user, { conversation, chatType, serverId })
+          if (row) rows.push(row)
+        }
+        if (rows.length === 0) return null
+        const event: UserEvent = {
+          kind: 'conversationCleared',
+          conversation,
+          chatType,
+          payload: pb.ConversationCleared.encode({
+            conversation,
+            chatType,
+            at: now,
+            clientIds: rows.map((row) => new Uint8Array(row.client_id)),
+            serverIds: rows.map((row) => row.server_id)
+          }).finish()
+        }
+        // The entry goes into the log BEFORE the messages' entries leave it (as in the sweep): one of them may be the
+        // log's head, and a seq taken again would hide the entry from a device already past it.
+        const delivery: LogDelivery = { user, seq: appendUserEvent(user, event, now), event }
+        if (chatType === CHAT_SINGLE) {
+          // Only this account's own entries go; the message row and the peer's entry stay (the peer keeps it).
+          for (const row of rows) {
+            if (row.sender === user) deleteLogEntry.run(user, row.sender_seq)
+            if (row.recipient === user && row.recipient_seq !== null) deleteLogEntry.run(user, row.recipient_seq)
+          }
+          refreshSummary.run({ user, conversation, chat_type: chatType })
+        }
+        return delivery
+      })
+    },
+
     startBurnTimers(reader, peer, readSeq, now) {
       return inTransaction(() => {
         const deliveries: LogDelivery[] = []

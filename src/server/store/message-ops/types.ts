@@ -41,6 +41,13 @@ export interface MessageOpsStore {
   ): Promise<{ settings: ConversationSettingsRow; deliveries: LogDelivery[] }>
   /** Tells the user's other devices (through the user's log) to clear a conversation up to a time. */
   clearConversationElsewhere(user: string, conversation: string, chatType: number, upToTimestamp: number, now: number): Promise<LogDelivery>
+  /**
+   * Delete for me: the messages `user` names leave `user`'s own log (one-to-one; so history, sync and the
+   * conversation list never show them to that account again, while the peer keeps them) and one ConversationCleared
+   * entry naming them goes to `user`'s log for the other devices. Ids `user` may not see are skipped; null when none
+   * was left.
+   */
+  deleteForUser(user: string, conversation: string, chatType: number, serverIds: readonly number[], now: number): Promise<LogDelivery | null>
   /** The reader's pointer moved to `readSeq`: burn-after-reading messages from `peer` up to it start their timers. */
   startBurnTimers(reader: string, peer: string, readSeq: number, now: number): Promise<LogDelivery[]>
   /** Deletes up to `limit` messages whose time ran out, telling both sides; `more` when some are left. */

@@ -2333,6 +2333,8 @@ export namespace parley {
             chatType: parley.v1.ChatType;
             upToTimestamp: number;
             at: number;
+            clientIds: Uint8Array[];
+            serverIds: number[];
             static create(properties: parley.v1.ConversationCleared.$Shape): parley.v1.ConversationCleared & parley.v1.ConversationCleared.$Shape;
             static create(properties?: parley.v1.ConversationCleared.$Properties): parley.v1.ConversationCleared;
             static encode(message: parley.v1.ConversationCleared.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -2345,6 +2347,8 @@ export namespace parley {
                 chatType?: (parley.v1.ChatType|null);
                 upToTimestamp?: (number|null);
                 at?: (number|null);
+                clientIds?: (Uint8Array[]|null);
+                serverIds?: (number[]|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = parley.v1.ConversationCleared.$Properties;
@@ -2515,6 +2519,7 @@ export namespace parley {
             conversation: string;
             chatType: parley.v1.ChatType;
             upToTimestamp: number;
+            serverIds: number[];
             static create(properties: parley.v1.ClearConversationRequest.$Shape): parley.v1.ClearConversationRequest & parley.v1.ClearConversationRequest.$Shape;
             static create(properties?: parley.v1.ClearConversationRequest.$Properties): parley.v1.ClearConversationRequest;
             static encode(message: parley.v1.ClearConversationRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -2526,6 +2531,7 @@ export namespace parley {
                 conversation?: (string|null);
                 chatType?: (parley.v1.ChatType|null);
                 upToTimestamp?: (number|null);
+                serverIds?: (number[]|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = parley.v1.ClearConversationRequest.$Properties;

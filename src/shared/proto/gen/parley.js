@@ -16800,6 +16800,8 @@ export const parley = $root.parley = (() => {
              * @property {parley.v1.ChatType|null} [chatType] ConversationCleared chatType
              * @property {number|null} [upToTimestamp] ConversationCleared upToTimestamp
              * @property {number|null} [at] ConversationCleared at
+             * @property {Array.<Uint8Array>|null} [clientIds] ConversationCleared clientIds
+             * @property {Array.<number>|null} [serverIds] ConversationCleared serverIds
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -16825,6 +16827,8 @@ export const parley = $root.parley = (() => {
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
             const ConversationCleared = function (properties) {
+                this.clientIds = [];
+                this.serverIds = [];
                 if (properties)
                     for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -16862,6 +16866,22 @@ export const parley = $root.parley = (() => {
              * @instance
              */
             ConversationCleared.prototype.at = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * ConversationCleared clientIds.
+             * @member {Array.<Uint8Array>} clientIds
+             * @memberof parley.v1.ConversationCleared
+             * @instance
+             */
+            ConversationCleared.prototype.clientIds = $util.emptyArray;
+
+            /**
+             * ConversationCleared serverIds.
+             * @member {Array.<number>} serverIds
+             * @memberof parley.v1.ConversationCleared
+             * @instance
+             */
+            ConversationCleared.prototype.serverIds = $util.emptyArray;
 
             /**
              * Creates a new ConversationCleared instance using the specified properties.
@@ -16903,6 +16923,11 @@ export const parley = $root.parley = (() => {
                     writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.upToTimestamp);
                 if (message.at != null && $Object.hasOwnProperty.call(message, "at") && (typeof message.at === "object" ? message.at.low || message.at.high : message.at !== 0))
                     writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.at);
+                if (message.clientIds != null && message.clientIds.length)
+                    for (let i = 0; i < message.clientIds.length; ++i)
+                        writer.uint32(/* id 5, wireType 2 =*/42).bytes(message.clientIds[i]);
+                if (message.serverIds != null && message.serverIds.length)
+                    writer.uint32(/* id 6, wireType 2 =*/50).uint64s(message.serverIds);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -16981,6 +17006,28 @@ export const parley = $root.parley = (() => {
                                 message.at = value;
                             else
                                 delete message.at;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.clientIds && message.clientIds.length))
+                                message.clientIds = [];
+                            message.clientIds.push(reader.bytes());
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType === 2) {
+                                if (!(message.serverIds && message.serverIds.length))
+                                    message.serverIds = [];
+                                reader.uint64s(message.serverIds);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.serverIds && message.serverIds.length))
+                                message.serverIds = [];
+                            message.serverIds.push(reader.uint64());
                             continue;
                         }
                     }
@@ -18142,6 +18189,7 @@ export const parley = $root.parley = (() => {
              * @property {string|null} [conversation] ClearConversationRequest conversation
              * @property {parley.v1.ChatType|null} [chatType] ClearConversationRequest chatType
              * @property {number|null} [upToTimestamp] ClearConversationRequest upToTimestamp
+             * @property {Array.<number>|null} [serverIds] ClearConversationRequest serverIds
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -18167,6 +18215,7 @@ export const parley = $root.parley = (() => {
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
             const ClearConversationRequest = function (properties) {
+                this.serverIds = [];
                 if (properties)
                     for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -18196,6 +18245,14 @@ export const parley = $root.parley = (() => {
              * @instance
              */
             ClearConversationRequest.prototype.upToTimestamp = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * ClearConversationRequest serverIds.
+             * @member {Array.<number>} serverIds
+             * @memberof parley.v1.ClearConversationRequest
+             * @instance
+             */
+            ClearConversationRequest.prototype.serverIds = $util.emptyArray;
 
             /**
              * Creates a new ClearConversationRequest instance using the specified properties.
@@ -18235,6 +18292,8 @@ export const parley = $root.parley = (() => {
                     writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
                 if (message.upToTimestamp != null && $Object.hasOwnProperty.call(message, "upToTimestamp") && (typeof message.upToTimestamp === "object" ? message.upToTimestamp.low || message.upToTimestamp.high : message.upToTimestamp !== 0))
                     writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.upToTimestamp);
+                if (message.serverIds != null && message.serverIds.length)
+                    writer.uint32(/* id 4, wireType 2 =*/34).uint64s(message.serverIds);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -18304,6 +18363,20 @@ export const parley = $root.parley = (() => {
                                 message.upToTimestamp = value;
                             else
                                 delete message.upToTimestamp;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType === 2) {
+                                if (!(message.serverIds && message.serverIds.length))
+                                    message.serverIds = [];
+                                reader.uint64s(message.serverIds);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.serverIds && message.serverIds.length))
+                                message.serverIds = [];
+                            message.serverIds.push(reader.uint64());
                             continue;
                         }
                     }

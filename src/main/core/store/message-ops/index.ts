@@ -23,7 +23,7 @@ export type MessageOpsChange =
 export interface MessageOpsStoreApi {
   /** Applies a change the server answered or pushed (idempotent); null when the message is not on this device. */
   applyChange(change: MessageChangeRecord): Promise<MessageOpsChange | null>
-  /** Deletes messages on this device only; returns what went. */
+  /** Deletes messages on this device (the server was told first, for the account's other devices); returns what went. */
   deleteForMe(key: ConversationKey, ids: readonly string[]): Promise<MessageOpsChange | null>
   /** Deletes the conversation's messages sent up to `upToTimestamp` on this device (unsent ones stay). */
   clear(key: ConversationKey, upToTimestamp: number): Promise<MessageOpsChange | null>
@@ -44,6 +44,7 @@ export function openMessageOpsStore(context: StoreDomainContext): StoreDomain<Me
   const setText = db.prepare<[string, string | null, string]>('UPDATE messages SET text = ?, body = ? WHERE id = ?')
   const setExpiry = db.prepare<[number, string]>('UPDATE messages SET expires_at = ? WHERE id = ?')
   const deleteById = db.prepare<[string]>('DELETE FROM messages WHERE id = ?')
+  const tombstone = db.prepare<[string]>('INSERT INTO deleted_for_me (id) VALUES (?) ON CONFLICT (id) DO NOTHING')
   const idsUpTo = db.prepare<[ChatType, string, number], { id: string }>(
     `SELECT id FROM messages WHERE chat_type = ? AND conversation_id = ? AND timestamp <= ? AND status <> 'sending'`
   )
@@ -88,6 +89,12 @@ export function openMessageOpsStore(context: StoreDomainContext): StoreDomain<Me
       updateConversation.run(newest, Math.max(0, state.unread_count - unreadGone), key.type, key.id)
     }
     return { domain: 'messageOps', kind: 'removed', conversation: key, ids: removed }
+  }
+
+  /** Delete for me: the rows go and their tombstones stay (migration 013), so nothing in flight brings them back. */
+  const deleteForMe = (key: ConversationKey, ids: readonly string[]): MessageOpsChange | null => {
+    for (const id of ids) tombstone.run(id)
+    return remove(key, ids)
   }
 
   const changed = (id: string): MessageOpsChange | null => {
@@ -185,6 +192,8 @@ export function openMessageOpsStore(context: StoreDomainContext): StoreDomain<Me
           return bad(err)
         }
         const key: ConversationKey = { type: record.conversation.type, id: record.conversation.id }
+        // Delete for me on another device names its messages; a clear names a time.
+        if (record.messageIds.length > 0) return deleteForMe(key, record.messageIds) ?? undefined
         return remove(key, idsUpTo.all(key.type, key.id, record.upToTimestamp).map((row) => row.id)) ?? undefined
       }
     },
@@ -193,7 +202,7 @@ export function openMessageOpsStore(context: StoreDomainContext): StoreDomain<Me
         return write(() => apply(change))
       },
       async deleteForMe(key, ids) {
-        return write(() => remove(key, ids))
+        return write(() => deleteForMe(key, ids))
       },
       async clear(key, upToTimestamp) {
         return write(() => remove(key, idsUpTo.all(key.type, key.id, upToTimestamp).map((row) => row.id)))

@@ -13,6 +13,7 @@ import * as reactions from './011-reactions'
 import * as attachments from './008-attachments'
 import * as receipts from './009-receipts'
 import * as searchBackfill from './012-search-backfill'
+import * as deletedForMe from './013-deleted-for-me'
 
 export interface Migration {
   version: number
@@ -20,7 +21,7 @@ export interface Migration {
 }
 
 export const MIGRATIONS: readonly Migration[] = [
-  initial, search, keysReadStateSearch, sendFailingTime, contacts, groups, rooms, attachments, receipts, messageOps, reactions, searchBackfill
+  initial, search, keysReadStateSearch, sendFailingTime, contacts, groups, rooms, attachments, receipts, messageOps, reactions, searchBackfill, deletedForMe
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((latest, m) => Math.max(latest, m.version), 0)
