@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ChatClient } from '../../src/main/core/client'
 import type { MessageStore } from '../../src/main/core/store/types'
-import { conversationKey } from '../../src/shared/model'
+import { conversationKey, type ConversationKey } from '../../src/shared/model'
 import type { ServerStore } from '../../src/server/store/types'
 import { localHistory, registerUsers, TEST_PASSWORD, uniqueUser, useServerAndDevices, waitFor } from './helpers/env'
 
@@ -105,5 +105,51 @@ describe('delete for me', () => {
     expect((await store().readConversation(bob, alice, 0, 50)).map(idOf)).toEqual(expect.arrayContaining(all))
     const bobsLog = await store().readLogAfter(bob, 0, 100)
     expect(bobsLog.filter((entry) => entry.userEvent?.kind === 'conversationCleared')).toEqual([])
+  })
+
+  it('in a group: my other devices and a new device of mine lose it; the other members keep it', async () => {
+    const alice = uniqueUser('alice')
+    const bob = uniqueUser('bob')
+    await registerUsers(server, alice, bob)
+    const [a1, a2, b1] = ['a1', 'a2', 'b1'].map((label) => devices.create(label)) as [ChatClient, ChatClient, ChatClient]
+    await Promise.all([a1.login(alice, TEST_PASSWORD), a2.login(alice, TEST_PASSWORD), b1.login(bob, TEST_PASSWORD)])
+    const { group } = await a1.groups.create({
+      name: 'Deletions',
+      description: '',
+      settings: { isPublic: false, joinNeedsApproval: false, inviteNeedsConsent: false, maxMembers: 50 },
+      members: [bob]
+    })
+    const key: ConversationKey = conversationKey('group', group)
+    const kept = await a1.sendText(key, 'hello all')
+    const noise = await b1.sendText(key, 'noise')
+    // The two messages of the test as the device holds them (the group's notices are left out).
+    const groupIds = async (client: ChatClient): Promise<string[]> =>
+      (await client.pageLocal(key, null, 500)).messages.map((m) => m.id).filter((id) => id === kept.id || id === noise.id)
+    for (const device of [a1, a2, b1]) {
+      await waitFor(`both messages on ${device.deviceId}`, async () => {
+        const messages = (await device.pageLocal(key, null, 500)).messages
+        return [kept.id, noise.id].every((id) => messages.some((m) => m.id === id && m.serverId !== null))
+      })
+    }
+    await a1.messageOps.deleteForMe(key, [noise.id])
+    expect(await groupIds(a1)).toEqual([kept.id])
+    await waitFor('a2 deleted it too', async () => !(await groupIds(a2)).includes(noise.id))
+    expect(await groupIds(a2)).toEqual([kept.id])
+
+    const fresh = devices.create('a-new')
+    await fresh.login(alice, TEST_PASSWORD)
+    await fresh.whenSynced()
+    await waitFor('the new device has the kept message', async () => (await groupIds(fresh)).includes(kept.id))
+    expect(await groupIds(fresh)).toEqual([kept.id])
+    const history = await store().groupHistory(alice, group, 0, 50, Date.now())
+    if (!Array.isArray(history)) throw new Error(history.refusal.message)
+    expect(history.map(idOf)).not.toContain(noise.id)
+    expect(history.map(idOf)).toContain(kept.id)
+
+    // Bob keeps it, on his device and in his history from the server.
+    expect(await groupIds(b1)).toEqual(expect.arrayContaining([kept.id, noise.id]))
+    const bobs = await store().groupHistory(bob, group, 0, 50, Date.now())
+    if (!Array.isArray(bobs)) throw new Error(bobs.refusal.message)
+    expect(bobs.map(idOf)).toContain(noise.id)
   })
 })

@@ -5,7 +5,7 @@ import { ROOMS_SCHEMA_SQL } from './rooms/sqlite'
 import { CONTACTS_PROFILES_SCHEMA } from './contacts/schema'
 import { GROUPS_MIGRATION_SQL } from './groups/schema'
 import { PLATFORM_SCHEMA_SQL } from './platform/schema'
-import { MESSAGE_OPS_SCHEMA_SQL } from './message-ops/schema'
+import { DELETED_FOR_ME_SCHEMA_SQL, MESSAGE_OPS_SCHEMA_SQL } from './message-ops/schema'
 import { ATTACHMENTS_SCHEMA_SQL } from './attachments/schema'
 import { REACTIONS_SCHEMA_SQL } from './reactions/schema'
 import { DEVICES_SCHEMA_SQL } from './devices/schema'
@@ -160,7 +160,9 @@ export const MIGRATIONS: readonly string[] = [
   DEVICES_SCHEMA_SQL,
   // recall, edit and self-destruct: messages.recalled_by/recalled_at/edited_at/expires_at/burn_sec and
   // conversation_settings (store/message-ops/schema.ts)
-  MESSAGE_OPS_SCHEMA_SQL
+  MESSAGE_OPS_SCHEMA_SQL,
+  // delete for me in groups: deleted_for_me (user, server_id) (store/message-ops/schema.ts)
+  DELETED_FOR_ME_SCHEMA_SQL
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -127,7 +127,7 @@ export function createGroupReads(
           if (!range.member) batches.push({ group: cursor.group, entries: [], headSeq: range.toSeq, hasMore: false, notMember: true })
           continue
         }
-        const rows = logAfter.all(cursor.group, start, range.toSeq, limit + 1)
+        const rows = logAfter.all(cursor.group, start, range.toSeq, user, limit + 1)
         const entries = rows.slice(0, limit).map(toLogRow)
         const hasMore = rows.length > limit
         batches.push({
@@ -146,7 +146,7 @@ export function createGroupReads(
       const range = readableRange(user, groupId)
       if (!range) return decide('history', user, standing, now) ?? notFound(groupId)
       const before = Math.min(beforeSeq > 0 ? beforeSeq : NEWEST_SEQ, range.toSeq + 1)
-      return entriesBefore.all(groupId, range.fromSeq, before, limit).map(toLogRow)
+      return entriesBefore.all(groupId, range.fromSeq, before, user, limit).map(toLogRow)
     },
     groupReadAllowed(user, groupId, now) {
       const standing = standingOf(user, groupId)
@@ -163,7 +163,7 @@ export function createGroupReads(
       for (const groupId of ids.slice(0, Math.min(limit, GROUP_SUMMARY_MAX))) {
         const range = readableRange(user, groupId)
         if (!range) continue
-        const newest = messagesBefore.get(groupId, range.fromSeq, range.toSeq + 1, 1)
+        const newest = messagesBefore.get(groupId, range.fromSeq, range.toSeq + 1, user, 1)
         const readSeq = readPointerOf.get(user, groupId)?.read_seq ?? 0
         summaries.push({
           group: groupId,

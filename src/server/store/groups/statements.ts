@@ -201,15 +201,19 @@ export function prepareGroupStatements(db: Database.Database) {
   const insertLogNotice = prepare<[string, number, string, Buffer, number]>(
     `INSERT INTO group_log (group_id, seq, kind, sender, payload, at) VALUES (?, ?, ${LOG_NOTICE}, ?, ?, ?)`
   )
-  const logAfter = prepare<[string, number, number, number], LogColumns>(
-    `${LOG_SELECT} WHERE g.group_id = ? AND g.seq > ? AND g.seq <= ? ORDER BY g.seq ASC LIMIT ?`
+  // The reading user's messages deleted for them (delete for me, store/message-ops) are left out of what they read.
+  const logAfter = prepare<[string, number, number, string, number], LogColumns>(
+    `${LOG_SELECT} WHERE g.group_id = ? AND g.seq > ? AND g.seq <= ? AND NOT EXISTS (SELECT 1 FROM deleted_for_me d WHERE d.user = ? AND d.server_id = g.server_id)
+     ORDER BY g.seq ASC LIMIT ?`
   )
-  const messagesBefore = prepare<[string, number, number, number], LogColumns>(
-    `${LOG_SELECT} WHERE g.group_id = ? AND g.kind = ${LOG_MESSAGE} AND g.seq > ? AND g.seq < ? ORDER BY g.seq DESC LIMIT ?`
+  const messagesBefore = prepare<[string, number, number, string, number], LogColumns>(
+    `${LOG_SELECT} WHERE g.group_id = ? AND g.kind = ${LOG_MESSAGE} AND g.seq > ? AND g.seq < ?
+       AND NOT EXISTS (SELECT 1 FROM deleted_for_me d WHERE d.user = ? AND d.server_id = g.server_id) ORDER BY g.seq DESC LIMIT ?`
   )
   // History shows the notices ("Alice added Bob") between the messages, as the timeline does.
-  const entriesBefore = prepare<[string, number, number, number], LogColumns>(
-    `${LOG_SELECT} WHERE g.group_id = ? AND g.seq > ? AND g.seq < ? ORDER BY g.seq DESC LIMIT ?`
+  const entriesBefore = prepare<[string, number, number, string, number], LogColumns>(
+    `${LOG_SELECT} WHERE g.group_id = ? AND g.seq > ? AND g.seq < ? AND NOT EXISTS (SELECT 1 FROM deleted_for_me d WHERE d.user = ? AND d.server_id = g.server_id)
+     ORDER BY g.seq DESC LIMIT ?`
   )
   const countUnread = prepare<[string, number, number, string], { n: number }>(
     `SELECT COUNT(*) AS n FROM group_log WHERE group_id = ? AND kind = ${LOG_MESSAGE} AND seq > ? AND seq <= ? AND sender <> ?`

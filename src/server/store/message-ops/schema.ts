@@ -28,3 +28,16 @@ export const MESSAGE_OPS_SCHEMA_SQL = `
     PRIMARY KEY (user, conversation, chat_type)
   ) STRICT, WITHOUT ROWID;
 `
+
+/**
+ * Delete for me in groups: the group's log is shared, so the messages a user deleted for themself are kept per user
+ * here and the group's history, sync and summary reads leave them out for that user. (One-to-one needs no row: the
+ * user's own log entry of the message is deleted.)
+ */
+export const DELETED_FOR_ME_SCHEMA_SQL = `
+  CREATE TABLE deleted_for_me (
+    user TEXT NOT NULL,
+    server_id INTEGER NOT NULL,
+    PRIMARY KEY (user, server_id)
+  ) STRICT, WITHOUT ROWID;
+`

@@ -70,6 +70,9 @@ export function openMessageOpsSqlite(context: SqliteDomainContext): Synchronous<
   )
   const deleteLogEntry = db.prepare<[string, number]>(`DELETE FROM user_log WHERE user = ? AND seq = ? AND kind = ${KIND_MESSAGE}`)
   const deleteMessage = db.prepare<[number]>('DELETE FROM messages WHERE server_id = ?')
+  const hideForUser = db.prepare<[string, number]>(
+    'INSERT INTO deleted_for_me (user, server_id) VALUES (?, ?) ON CONFLICT (user, server_id) DO NOTHING'
+  )
   // The conversation list's row follows the deletion: its newest remaining message and the unread count after it.
   const refreshSummary = db.prepare<[{ user: string; conversation: string; chat_type: number }]>(
     `UPDATE conversations SET
@@ -239,6 +242,8 @@ export function openMessageOpsSqlite(context: SqliteDomainContext): Synchronous<
         const rows: MessageRow[] = []
         for (const serverId of new Set(serverIds)) {
           const row = findFor(user, { conversation, chatType, serverId })
+          // A group message only for a member (a stranger learns nothing about the group's messages).
+          if (row && row.chat_type === CHAT_GROUP && !(hooks.groupMemberNames?.(row.recipient) ?? []).includes(user)) continue
           if (row) rows.push(row)
         }
         if (rows.length === 0) return null
@@ -264,6 +269,9 @@ export function openMessageOpsSqlite(context: SqliteDomainContext): Synchronous<
             if (row.recipient === user && row.recipient_seq !== null) deleteLogEntry.run(user, row.recipient_seq)
           }
           refreshSummary.run({ user, conversation, chat_type: chatType })
+        } else {
+          // The group's log is shared: the rows here make its history, sync and summary leave them out for `user`.
+          for (const row of rows) hideForUser.run(user, row.server_id)
         }
         return delivery
       })

@@ -42,10 +42,10 @@ export interface MessageOpsStore {
   /** Tells the user's other devices (through the user's log) to clear a conversation up to a time. */
   clearConversationElsewhere(user: string, conversation: string, chatType: number, upToTimestamp: number, now: number): Promise<LogDelivery>
   /**
-   * Delete for me: the messages `user` names leave `user`'s own log (one-to-one; so history, sync and the
-   * conversation list never show them to that account again, while the peer keeps them) and one ConversationCleared
-   * entry naming them goes to `user`'s log for the other devices. Ids `user` may not see are skipped; null when none
-   * was left.
+   * Delete for me: the messages `user` names leave `user`'s own log (one-to-one) or are kept in `deleted_for_me`
+   * (groups, whose log is shared), so history, sync and the conversation list never show them to that account again
+   * while the other participants keep them; one ConversationCleared entry naming them goes to `user`'s log for the
+   * other devices. Ids `user` may not see are skipped; null when none was left.
    */
   deleteForUser(user: string, conversation: string, chatType: number, serverIds: readonly number[], now: number): Promise<LogDelivery | null>
   /** The reader's pointer moved to `readSeq`: burn-after-reading messages from `peer` up to it start their timers. */
