@@ -1,5 +1,5 @@
 // Owns how a text message is cut into pieces to render as text: plain runs, @mentions and links (found by
-// linkify-it, the maintained link finder of markdown-it), so the template never needs v-html.
+// linkify-it, the maintained link finder of markdown-it), so the template never inserts HTML.
 import { LinkifyIt } from 'linkify-it'
 import { mentionPieces } from '../groups/mentions'
 import { EXTERNAL_URL_PATTERN } from '../../../../shared/ipc/external-links'

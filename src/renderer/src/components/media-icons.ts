@@ -1,5 +1,5 @@
-// The message features' own line icons (24x24, Feather-style like components/icons.ts), kept here so the shared
-// icon set stays small; MediaIcon renders them.
+// The message features' line icons (24x24, Feather-style like icons.ts) and the file-type icon of a file, kept
+// apart from icons.ts so that list stays short; BaseIcon renders both sets.
 export type MediaIconName =
   | 'paperclip' | 'mic' | 'smile' | 'file' | 'fileImage' | 'fileAudio' | 'fileVideo' | 'fileArchive' | 'fileText'
   | 'more' | 'play' | 'pause' | 'download' | 'folder' | 'external' | 'mapPin' | 'zoomIn' | 'zoomOut' | 'maximize' | 'stop' | 'trash' | 'layers' | 'save' | 'x'
