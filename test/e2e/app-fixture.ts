@@ -105,6 +105,19 @@ export function messageLog(page: Page) {
   return page.getByRole('log', { name: 'Messages' })
 }
 
+/** A message's bubble (its <article>) in the open chat, by a piece of its text. */
+export function bubble(page: Page, text: string) {
+  return messageLog(page).getByRole('article').filter({ hasText: text })
+}
+
+/** Opens the action menu of the message with `text` (hovering it, as a mouse user does) and picks `action`. */
+export async function chooseMessageAction(page: Page, text: string, action: string): Promise<void> {
+  const target = bubble(page, text)
+  await target.hover()
+  await target.getByRole('button', { name: 'Message actions' }).click()
+  await page.getByRole('menu', { name: 'Message actions' }).getByRole('menuitem', { name: action, exact: true }).click()
+}
+
 export function composer(page: Page) {
   return page.getByRole('textbox', { name: 'Message', exact: true })
 }

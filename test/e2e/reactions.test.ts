@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import type { Page } from 'playwright-core'
-import { createAccountAndSignIn, E2eApp, messageLog, opensChatWith, seesMessage, send, startChat } from './app-fixture'
+import { bubble, chooseMessageAction, createAccountAndSignIn, E2eApp, opensChatWith, seesMessage, send, startChat } from './app-fixture'
 import { eventually, waitVisible } from './helpers'
 
 const suffix = randomBytes(3).toString('hex')
@@ -27,16 +27,7 @@ afterAll(async () => {
   await app?.close()
 })
 
-function bubble(page: Page, text: string) {
-  return messageLog(page).getByRole('article').filter({ hasText: text })
-}
 
-async function chooseAction(page: Page, text: string, action: string): Promise<void> {
-  const target = bubble(page, text)
-  await target.hover()
-  await target.getByRole('button', { name: 'Message actions' }).click()
-  await page.getByRole('menu', { name: 'Message actions' }).getByRole('menuitem', { name: action, exact: true }).click()
-}
 
 describe('reactions and pins', () => {
   it('shows a reaction with who reacted, lets the other add theirs, and pins a message for both', async () => {
@@ -46,7 +37,7 @@ describe('reactions and pins', () => {
     await bobPage.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: new RegExp(`^${alice}\\b`) }).click()
     await seesMessage(bobPage, 'Lunch at noon?')
 
-    await chooseAction(bobPage, 'Lunch at noon?', 'React')
+    await chooseMessageAction(bobPage, 'Lunch at noon?', 'React')
     await bobPage.getByRole('button', { name: 'React with 👍' }).click()
     const chip = bubble(alicePage, 'Lunch at noon?').getByRole('button', { name: new RegExp(`^👍 1: ${bob}$`) })
     await waitVisible(chip)
@@ -56,7 +47,7 @@ describe('reactions and pins', () => {
     const both = bubble(bobPage, 'Lunch at noon?').getByRole('button', { name: new RegExp(`^👍 2: you, ${alice}$`) })
     await waitVisible(both)
 
-    await chooseAction(alicePage, 'Lunch at noon?', 'Pin')
+    await chooseMessageAction(alicePage, 'Lunch at noon?', 'Pin')
     for (const page of [alicePage, bobPage]) {
       const bar = page.getByTestId('pinned-bar')
       await waitVisible(bar)

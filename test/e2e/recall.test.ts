@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import type { Page } from 'playwright-core'
-import { composer, createAccountAndSignIn, E2eApp, messageLog, opensChatWith, seesMessage, send, startChat } from './app-fixture'
+import { bubble, chooseMessageAction, composer, createAccountAndSignIn, E2eApp, messageLog, opensChatWith, seesMessage, send, startChat } from './app-fixture'
 import { eventually, waitVisible } from './helpers'
 
 const suffix = randomBytes(3).toString('hex')
@@ -27,16 +27,7 @@ afterAll(async () => {
   await app?.close()
 })
 
-function bubble(page: Page, text: string) {
-  return messageLog(page).getByRole('article').filter({ hasText: text })
-}
 
-async function chooseAction(page: Page, text: string, action: string): Promise<void> {
-  const target = bubble(page, text)
-  await target.hover()
-  await target.getByRole('button', { name: 'Message actions' }).click()
-  await page.getByRole('menu', { name: 'Message actions' }).getByRole('menuitem', { name: action }).click()
-}
 
 describe('recall and edit', () => {
   it('a recalled message turns into the notice on both sides', async () => {
@@ -48,14 +39,14 @@ describe('recall and edit', () => {
     await opensChatWith(bobPage, alice)
     await seesMessage(bobPage, 'Wrong chat, sorry')
 
-    await chooseAction(alicePage, 'Wrong chat, sorry', 'Recall')
+    await chooseMessageAction(alicePage, 'Wrong chat, sorry', 'Recall')
     await waitVisible(messageLog(alicePage).getByText('You recalled a message'))
     await waitVisible(messageLog(bobPage).getByText(`${alice} recalled a message`))
     await eventually(async () => expect(await bubble(bobPage, 'Wrong chat, sorry').count()).toBe(0))
     expect(await bubble(alicePage, 'Wrong chat, sorry').count()).toBe(0)
 
     // Edit inline: the composer takes the text, Enter saves, both sides show "edited".
-    await chooseAction(alicePage, 'See you at nine', 'Edit')
+    await chooseMessageAction(alicePage, 'See you at nine', 'Edit')
     await waitVisible(alicePage.getByTestId('edit-bar'))
     await composer(alicePage).fill('See you at ten')
     await composer(alicePage).press('Enter')

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import type { Page } from 'playwright-core'
-import { composer, createAccountAndSignIn, E2eApp, messageLog, opensChatWith, seesMessage, send, startChat } from './app-fixture'
+import { bubble, composer, createAccountAndSignIn, E2eApp, messageLog, opensChatWith, seesMessage, send, startChat } from './app-fixture'
 import { eventually, waitVisible } from './helpers'
 
 const suffix = randomBytes(3).toString('hex')
@@ -27,9 +27,6 @@ afterAll(async () => {
   await app?.close()
 })
 
-function bubble(page: Page, text: string) {
-  return messageLog(page).getByRole('article').filter({ hasText: text })
-}
 
 describe('reply with a quote', () => {
   it('replies through the action menu and jumps to the original from the quote', async () => {
