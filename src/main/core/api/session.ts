@@ -1,28 +1,22 @@
 // Owns one signed-in (or not yet signed-in) user session behind the IPC contract: validates every invoke,
 // drives the ChatClient, maps its events to push events. Electron-free: both shells (Electron, browser host) use it.
-import type { ChatClientApi, ChatClientEvents, ChatClientOptions, ClientDiagnostics } from '../types'
+import type { ChatClientApi, ChatClientEvents, ChatClientOptions } from '../types'
 import type { Diagnostics, InvokeReply, InvokeResults, PushEventName, PushEvents, UserLookup } from '../../../shared/ipc/contract'
 import type { InvokeArgsOf, InvokeMethod } from '../../../shared/ipc/schemas'
-import type { ChatMessage, ConnectionStatus, ConversationKey, SessionInfo } from '../../../shared/model'
+import type { ConnectionStatus, SessionInfo } from '../../../shared/model'
 import { AppError } from '../../../shared/errors'
 import { canonicalUserId } from '../../../shared/user-id'
 import { createLogger } from '../../../shared/logger'
 import type { SessionVault } from './session-vault'
-import type { RoomsClient } from '../rooms/client'
-import type { ContactsApi } from '../contacts'
-import type { GroupsClient } from '../groups'
-import type { SearchClient } from '../search'
-import type { MessageOpsClient } from '../message-ops'
-import type { ReactionsClient } from '../reactions'
-import type { ReceiptsClient } from '../receipts'
 import { isInvokeMethod, parseInvokeArgs, unknownMethodError } from './validation'
+import { canonicalConversation, DEFAULT_PAGE_LIMIT, notYetAvailable, withExtras, type Handlers } from './client-access'
+import { contactHandlers, groupHandlers, messageOpsHandlers, receiptHandlers, replyHandlers, roomHandlers, searchHandlers } from './domain-handlers'
 import { attachmentHandlers, type AttachmentCapableClient, type AttachmentShellHooks } from './attachment-handlers'
 import type { CachedFile } from '../attachments'
 import type { AttachmentWhich } from '../../../shared/model'
 
 const log = createLogger('core:session')
 
-const DEFAULT_PAGE_LIMIT = 50
 /** What the user does (not what the renderer polls): the history back-fill pauses while these come in. */
 const USER_ACTIVITY_METHODS: ReadonlySet<string> = new Set([
   'messages.page',
@@ -62,59 +56,6 @@ export interface CoreSessionOptions {
 
 export type PushListener = <E extends PushEventName>(event: E, payload: PushEvents[E]) => void
 
-/**
- * ChatClient methods that ChatClientApi does not (yet) declare: user lookup, drafts, diagnostics, and closing
- * without signing out. Optional here, so a client without one (a test fake) gets a sentence, not a crash.
- */
-interface ClientExtras {
-  lookupUser?(username: string): Promise<string | { user: string } | null>
-  setDraft?(conversation: ConversationKey, text: string | null): Promise<unknown>
-  diagnostics?(): Promise<Partial<ClientDiagnostics>>
-  /** Close the socket and the store, keeping the session on the server (ChatClient.close). */
-  close?(): Promise<void>
-  /** The session's chat rooms (ChatClient.rooms). */
-  readonly rooms?: RoomsClient
-  /** The session's contacts, profiles and presence (ChatClient.contacts). */
-  readonly contacts?: ContactsApi
-  /** The session's groups (ChatClient.groups). */
-  readonly groups?: GroupsClient
-  /** Message search and the history back-fill (ChatClient.search). */
-  readonly search?: SearchClient
-  /** The user did something: background work (the history back-fill) waits (ChatClient.noteUserActivity). */
-  noteUserActivity?(): void
-  /** Recall, edit, delete for me, clear, disappearing timer (ChatClient.messageOps). */
-  readonly messageOps?: MessageOpsClient
-  /** Reactions, one-to-one pins, conversation state, devices (ChatClient.reactions). */
-  readonly reactions?: ReactionsClient
-  /** Forward messages to conversations (ChatClient.forward). */
-  forward?(messageIds: readonly string[], targets: readonly ConversationKey[]): Promise<ChatMessage[]>
-  /** The session's receipts, privacy settings and typing (ChatClient.receipts). */
-  readonly receipts?: ReceiptsClient
-  /** Delete the account on the server, then end the session (ChatClient.deleteAccount). */
-  deleteAccount?(password: string): Promise<void>
-  /** Send a location (ChatClient.sendLocation). */
-  sendLocation?(to: ConversationKey, place: { latitude: number; longitude: number; address: string; name: string }): Promise<ChatMessage>
-}
-
-function withExtras(client: ChatClientApi): ChatClientApi & ClientExtras {
-  // Every extra is optional and checked before use.
-  return client as ChatClientApi & ClientExtras
-}
-
-function notYetAvailable(what: string): AppError {
-  return new AppError('INTERNAL', `${what} is not available in this version of Parley.`)
-}
-
-/** A conversation named by the renderer in its canonical form: single chats by canonical user id (any spelling
- *  reaches the same chat); group and room ids are made by the server and compared exactly as it made them. */
-function canonicalConversation(key: ConversationKey): ConversationKey {
-  if (key.type !== 'single') return { type: key.type, id: key.id.trim() }
-  const user = canonicalUserId(key.id)
-  if (!user) throw new AppError('BAD_ARGUMENT', 'That is not a valid user name.')
-  return { type: 'single', id: user }
-}
-
-type Handlers = { [M in InvokeMethod]: (args: InvokeArgsOf<M>) => Promise<InvokeResults[M]> }
 
 const OFFLINE_STATUS: ConnectionStatus = { state: 'disconnected', nextRetryAt: null, reason: null }
 
@@ -152,6 +93,7 @@ export class CoreSession {
 
   constructor(options: CoreSessionOptions) {
     this.options = options
+    const signedIn = (): ChatClientApi => this.signedIn()
     this.handlers = {
       'app.info': async () => ({
         version: options.version,
@@ -204,98 +146,18 @@ export class CoreSession {
         if (!client.sendLocation) throw notYetAvailable('Sending a location')
         return client.sendLocation(canonicalConversation(to), place)
       },
-      ...this.messageOpsHandlers(),
-      ...this.roomHandlers(),
-      ...this.searchHandlers(),
-      ...this.contactHandlers(),
-      ...this.groupHandlers(),
-      ...this.replyHandlers(),
+      ...messageOpsHandlers(signedIn),
+      ...roomHandlers(signedIn),
+      ...searchHandlers(signedIn),
+      ...contactHandlers(signedIn),
+      ...groupHandlers(signedIn),
+      ...replyHandlers(signedIn),
       ...attachmentHandlers(
         () => this.signedIn() as ChatClientApi & AttachmentCapableClient,
         options.fileHooks ?? {},
         canonicalConversation
       ),
-      ...this.receiptHandlers()
-    }
-  }
-
-  /** Forward, reactions, pins, conversation state and devices: the session's ReactionsClient and ChatClient.forward. */
-  private replyHandlers(): Pick<
-    Handlers,
-    Extract<InvokeMethod, 'messages.forward' | `reactions.${string}` | `pins.${string}` | 'conversations.setState' | `devices.${string}`>
-  > {
-    const client = (): ChatClientApi & ClientExtras => withExtras(this.signedIn())
-    const reactions = (): ReactionsClient => {
-      const found = client().reactions
-      if (!found) throw notYetAvailable('Reactions')
-      return found
-    }
-    return {
-      'messages.forward': ({ messageIds, targets }) => {
-        const forward = client().forward
-        if (!forward) throw notYetAvailable('Forwarding')
-        return forward.call(client(), messageIds, targets.map(canonicalConversation))
-      },
-      'reactions.react': ({ conversation, serverId, emoji, remove }) => reactions().react(canonicalConversation(conversation), serverId, emoji, remove === true),
-      'reactions.of': ({ conversation, serverIds, refresh }) =>
-        refresh ? reactions().refresh(canonicalConversation(conversation), serverIds) : Promise.resolve(reactions().stored(canonicalConversation(conversation), serverIds)),
-      'pins.set': ({ conversation, serverId, pinned }) => reactions().pin(canonicalConversation(conversation), serverId, pinned),
-      'pins.list': ({ conversation }) => Promise.resolve(reactions().pins(canonicalConversation(conversation))),
-      'conversations.setState': (args) => {
-        const { conversation, ...change } = args
-        return reactions().setState(canonicalConversation(conversation), change)
-      },
-      'devices.list': () => reactions().devices(),
-      'devices.signOut': ({ sessionId }) => reactions().devices(sessionId)
-    }
-  }
-
-  /** Recall, edit, delete for me, clear and the disappearing timer: the session's MessageOpsClient. */
-  private messageOpsHandlers(): Pick<
-    Handlers,
-    | 'messages.recall'
-    | 'messages.edit'
-    | 'messages.deleteForMe'
-    | 'conversations.clear'
-    | 'conversations.disappearingTimer'
-    | 'conversations.setDisappearingTimer'
-  > {
-    const ops = (): MessageOpsClient => {
-      const client = withExtras(this.signedIn())
-      if (!client.messageOps) throw notYetAvailable('Recalling and editing messages')
-      return client.messageOps
-    }
-    return {
-      'messages.recall': ({ conversation, messageId }) => ops().recall(canonicalConversation(conversation), messageId),
-      'messages.edit': ({ conversation, messageId, text }) => ops().edit(canonicalConversation(conversation), messageId, text),
-      'messages.deleteForMe': ({ conversation, messageIds }) => ops().deleteForMe(canonicalConversation(conversation), messageIds),
-      'conversations.clear': ({ conversation, everywhere }) => ops().clear(canonicalConversation(conversation), everywhere),
-      'conversations.disappearingTimer': async ({ conversation }) => ({
-        seconds: await ops().disappearingTimer(canonicalConversation(conversation))
-      }),
-      'conversations.setDisappearingTimer': async ({ conversation, seconds }) => ({
-        seconds: await ops().setDisappearingTimer(canonicalConversation(conversation), seconds)
-      })
-    }
-  }
-
-  /** The receipts.*, privacy.* and typing.* methods: each goes to the session's ReceiptsClient (ChatClient.receipts). */
-  private receiptHandlers(): Pick<Handlers, Extract<InvokeMethod, `receipts.${string}` | `privacy.${string}` | `typing.${string}`>> {
-    const receipts = (): ReceiptsClient => {
-      const client = withExtras(this.signedIn())
-      if (!client.receipts) throw notYetAvailable('Receipts')
-      return client.receipts
-    }
-    return {
-      'receipts.peer': ({ conversation }) => receipts().peer(canonicalConversation(conversation)),
-      'receipts.groupCounts': ({ conversation, seqs }) => receipts().groupCounts(canonicalConversation(conversation), seqs),
-      'receipts.groupReaders': ({ conversation, seq }) => receipts().groupReaders(canonicalConversation(conversation), seq),
-      'privacy.get': () => receipts().privacy(),
-      'privacy.set': (settings) => receipts().setPrivacy(settings),
-      'typing.set': async ({ conversation, typing }) => {
-        await receipts().setTyping(canonicalConversation(conversation), typing)
-      },
-      'typing.list': async ({ conversation }) => receipts().typingIn(canonicalConversation(conversation))
+      ...receiptHandlers(signedIn)
     }
   }
 
@@ -312,131 +174,6 @@ export class CoreSession {
       // Signed out between the check and the read: nothing to serve.
       log.debug('no cached file to serve', { error: AppError.from(err).message })
       return null
-    }
-  }
-
-  /** The search.* methods and opening a hit in context (messages.around / messages.after): ChatClient.search. */
-  private searchHandlers(): Pick<Handlers, Extract<InvokeMethod, `search.${string}` | 'messages.around' | 'messages.after'>> {
-    const search = (): SearchClient => {
-      const client = withExtras(this.signedIn())
-      if (!client.search) throw notYetAvailable('Search')
-      return client.search
-    }
-    return {
-      'search.messages': ({ query, limit }) => search().messages(query, limit ?? DEFAULT_PAGE_LIMIT),
-      'search.status': () => search().status(),
-      'search.setBackfillDays': ({ days }) => search().setBackfillDays(days),
-      'messages.around': ({ conversation, messageId, limit }) =>
-        search().around(canonicalConversation(conversation), messageId, limit ?? DEFAULT_PAGE_LIMIT),
-      'messages.after': ({ conversation, afterSeq, limit }) =>
-        search().after(canonicalConversation(conversation), afterSeq, limit ?? DEFAULT_PAGE_LIMIT)
-    }
-  }
-
-  /** The contacts.* and profile.* methods: each goes to the session's ContactsClient (ChatClient.contacts). */
-  private contactHandlers(): Pick<Handlers, Extract<InvokeMethod, `contacts.${string}` | `profile.${string}`>> {
-    const contacts = (): ContactsApi => {
-      const client = withExtras(this.signedIn())
-      if (!client.contacts) throw notYetAvailable('Contacts')
-      return client.contacts
-    }
-    return {
-      'contacts.state': () => contacts().state(),
-      'contacts.search': ({ username }) => contacts().search(username),
-      'contacts.request': ({ user, message }) => contacts().sendRequest(user, message),
-      'contacts.decide': ({ user, accept }) => contacts().decide(user, accept),
-      'contacts.cancel': ({ user }) => contacts().cancelRequest(user),
-      'contacts.remove': ({ user }) => contacts().remove(user),
-      'contacts.setRemark': ({ user, remark }) => contacts().setRemark(user, remark),
-      'contacts.block': ({ user, blocked }) => contacts().setBlocked(user, blocked),
-      'contacts.presence': () => contacts().presence(),
-      'profile.get': ({ users }) => contacts().profiles(users),
-      'profile.me': () => contacts().myProfile(),
-      'profile.update': (patch) =>
-        contacts().updateProfile({
-          ...(patch.nickname !== undefined ? { nickname: patch.nickname } : {}),
-          ...(patch.signature !== undefined ? { signature: patch.signature } : {}),
-          ...(patch.statusText !== undefined ? { statusText: patch.statusText } : {}),
-          ...(patch.attributes !== undefined ? { attributes: patch.attributes } : {})
-        }),
-      'profile.changePassword': ({ currentPassword, newPassword }) => contacts().changePassword(currentPassword, newPassword),
-      'profile.deleteAccount': async ({ password }) => {
-        const client = withExtras(this.signedIn())
-        if (!client.deleteAccount) throw notYetAvailable('Deleting an account')
-        await client.deleteAccount(password)
-      }
-    }
-  }
-
-  /** The groups.* methods: each goes to the session's GroupsClient (ChatClient.groups). */
-  private groupHandlers(): Pick<Handlers, Extract<InvokeMethod, `groups.${string}`>> {
-    const groups = (): GroupsClient => {
-      const client = withExtras(this.signedIn())
-      if (!client.groups) throw notYetAvailable('Groups')
-      return client.groups
-    }
-    return {
-      'groups.create': (options) => groups().create(options),
-      'groups.info': ({ group }) => groups().info(group),
-      'groups.update': ({ group, name, description, announcement, settings }) =>
-        groups().update(group, {
-          ...(name !== undefined ? { name } : {}),
-          ...(description !== undefined ? { description } : {}),
-          ...(announcement !== undefined ? { announcement } : {}),
-          ...(settings !== undefined ? { settings } : {})
-        }),
-      'groups.dissolve': ({ group }) => groups().dissolve(group),
-      'groups.transfer': ({ group, user }) => groups().transfer(group, user),
-      'groups.setAdmin': ({ group, user, admin }) => groups().setAdmin(group, user, admin),
-      'groups.invite': ({ group, users, message }) => groups().invite(group, users, message ?? ''),
-      'groups.remove': ({ group, user }) => groups().remove(group, user),
-      'groups.join': ({ group, message }) => groups().join(group, message ?? ''),
-      'groups.decideJoin': ({ group, user, accept, reason }) => groups().decideJoin(group, user, accept, reason ?? ''),
-      'groups.decideInvitation': ({ group, accept }) => groups().decideInvitation(group, accept),
-      'groups.mute': ({ group, user, until }) => groups().mute(group, user, until),
-      'groups.muteAll': ({ group, muted }) => groups().muteAll(group, muted),
-      'groups.ban': ({ group, user, banned }) => groups().ban(group, user, banned),
-      'groups.pin': ({ group, serverId, pinned }) => groups().pin(group, serverId, pinned),
-      'groups.leave': ({ group }) => groups().leave(group),
-      'groups.members': ({ group, afterUser, limit }) => groups().members(group, afterUser ?? '', limit),
-      'groups.directory': ({ query, after, limit }) => groups().directory(query ?? '', after ?? '', limit),
-      'groups.mine': () => groups().list(),
-      'groups.pending': ({ group }) => groups().pendingJoinRequests(group),
-      'groups.invitations': () => groups().invitations()
-    }
-  }
-
-  /** The rooms.* methods: each goes to the session's RoomsClient (ids as the server made them: case matters). */
-  private roomHandlers(): Pick<Handlers, Extract<InvokeMethod, `rooms.${string}`>> {
-    const rooms = (): RoomsClient => {
-      const client = withExtras(this.signedIn())
-      if (!client.rooms) throw notYetAvailable('Chat rooms')
-      return client.rooms
-    }
-    return {
-      'rooms.directory': ({ query, after, limit }) => rooms().directory(query ?? '', after ?? null, limit ?? DEFAULT_PAGE_LIMIT),
-      'rooms.create': async ({ name, description, maxMembers }) => ({ room: await rooms().create(name, description ?? '', maxMembers ?? 0) }),
-      'rooms.joined': async () => rooms().list(),
-      'rooms.join': ({ room }) => rooms().join(room),
-      'rooms.leave': ({ room }) => rooms().leave(room),
-      'rooms.info': ({ room }) => rooms().info(room),
-      'rooms.sendText': ({ room, text }) => rooms().sendText(room, text),
-      'rooms.members': ({ room, afterUser, limit }) => rooms().members(room, afterUser ?? null, limit ?? DEFAULT_PAGE_LIMIT),
-      'rooms.kick': ({ room, user }) => rooms().kick(room, user),
-      'rooms.mute': ({ room, user, durationMs }) => rooms().mute(room, user, durationMs),
-      'rooms.muteAll': ({ room, muted }) => rooms().muteAll(room, muted),
-      'rooms.ban': ({ room, user, banned }) => rooms().ban(room, user, banned),
-      'rooms.setAdmin': ({ room, user, admin }) => rooms().setAdmin(room, user, admin),
-      'rooms.update': ({ room, name, description, announcement }) =>
-        rooms().update(room, {
-          ...(name !== undefined ? { name } : {}),
-          ...(description !== undefined ? { description } : {}),
-          ...(announcement !== undefined ? { announcement } : {})
-        }),
-      'rooms.attributes': ({ room }) => rooms().attributes(room),
-      'rooms.setAttributes': ({ room, attributes, overwriteOthers }) => rooms().setAttributes(room, attributes, overwriteOthers ?? false),
-      'rooms.removeAttributes': ({ room, keys }) => rooms().removeAttributes(room, keys),
-      'rooms.delete': ({ room }) => rooms().delete(room)
     }
   }
 
