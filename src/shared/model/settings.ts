@@ -70,3 +70,24 @@ export interface DeviceSettings {
 
 /** A change to some settings: each section is replaced field by field. */
 export type DeviceSettingsPatch = { [Section in Exclude<keyof DeviceSettings, 'version'>]?: Partial<DeviceSettings[Section]> }
+
+/** The version of the shape above; bump it with a migration step in the core's settings module. */
+export const DEVICE_SETTINGS_VERSION = 1
+/** Photos up to 10 MiB download by themselves (the core's default until now): a phone photo, not a disk image. */
+const DEFAULT_AUTO_DOWNLOAD_MAX_BYTES = 10 * 1024 * 1024
+/** The message text size of a fresh install (px), matching the stylesheet's base size. */
+const DEFAULT_FONT_SIZE_PX = 14
+
+/** A fresh install's settings (the locale is replaced by the system's language on first start). */
+export function defaultDeviceSettings(): DeviceSettings {
+  return {
+    version: DEVICE_SETTINGS_VERSION,
+    notifications: { enabled: true, content: 'senderAndText', sound: true, mentionsInMuted: true },
+    badge: { countMuted: false },
+    appearance: { theme: 'system', fontSizePx: DEFAULT_FONT_SIZE_PX, locale: 'en' },
+    downloads: { folder: null, autoDownloadMaxBytes: DEFAULT_AUTO_DOWNLOAD_MAX_BYTES },
+    startup: { launchAtLogin: false, startMinimised: false, closeToTray: true },
+    network: { serverUrl: null, proxyMode: 'system', proxyUrl: null },
+    spellcheck: { enabled: true, languages: [] }
+  }
+}
