@@ -40,9 +40,10 @@ function zh(key: string, params: Record<string, string | number> = {}): string {
 
 /** Every English word on the page that is not typed by a person or allowed, each with the text around it. */
 async function englishLeft(page: Page): Promise<string[]> {
-  const texts = await page.evaluate(() => {
+  // A string, as the test runs in Node: the page's visible text and the names, placeholders and tooltips it shows.
+  const texts = await page.evaluate<string[]>(`(() => {
     const parts = [document.body.innerText]
-    for (const element of Array.from(document.querySelectorAll('[aria-label], [placeholder], [title], [alt], [aria-valuetext]'))) {
+    for (const element of document.querySelectorAll('[aria-label], [placeholder], [title], [alt], [aria-valuetext]')) {
       // Only what is rendered: a closed menu or a hidden control says nothing to anyone.
       if (element.getClientRects().length === 0) continue
       for (const attribute of ['aria-label', 'placeholder', 'title', 'alt', 'aria-valuetext']) {
@@ -51,7 +52,7 @@ async function englishLeft(page: Page): Promise<string[]> {
       }
     }
     return parts
-  })
+  })()`)
   const found: string[] = []
   for (const text of texts) {
     let rest = text
@@ -89,7 +90,7 @@ describe('the UI in Simplified Chinese', () => {
     // Sign-in, in Chinese from the browser's language.
     await waitVisible(alicePage.getByRole('heading', { level: 1, name: 'Parley' }))
     await eventually(async () => expect(await alicePage.locator('#sign-in-server').inputValue()).not.toBe(''))
-    await expect.poll(() => alicePage.evaluate(() => document.documentElement.lang)).toBe('zh-CN')
+    await eventually(async () => expect(await alicePage.evaluate<string>('document.documentElement.lang')).toBe('zh-CN'))
     await expectChinese(alicePage, 'the sign-in screen')
     await alicePage.locator('#sign-in-username').fill(alice)
     await alicePage.locator('#sign-in-password').fill(PASSWORD)

@@ -1,12 +1,18 @@
 // Every error code the core and the server can send has a sentence in English and Simplified Chinese, and the
 // renderer builds the sentence from the code and its params (never from the core's English message). The lists of
-// codes come from the code itself: the protocol's ErrorCode enum and shared/errors.ts APP_ERROR_CODES.
+// codes come from the code itself: the protocol's ErrorCode enum and shared/errors.ts APP_ERROR_CODES. Errors arrive
+// as the core's ProtocolError crosses IPC: { code, message, params: { wire, retryAfterSec? } } (protocol-errors-params
+// checks the core side).
 import { afterEach, describe, expect, it } from 'vitest'
 import { AppError, APP_ERROR_CODES } from '../../src/shared/errors'
 import { ErrorCode } from '../../src/shared/proto/codec'
-import { ProtocolError } from '../../src/main/core/protocol/errors'
 import { localeMessages, setLocale } from '../../src/renderer/src/i18n'
 import { errorSentence, translateCoreSentence } from '../../src/renderer/src/utils/app-error'
+
+/** A wire error as it reaches the renderer over IPC (what ProtocolError.toJSON gives). */
+function wireError(code: string, wire: keyof typeof ErrorCode, message = 'server words', retryAfterSec?: number): unknown {
+  return { code, message, params: { wire, ...(retryAfterSec ? { retryAfterSec } : {}) } }
+}
 
 /** The enum's names (protobufjs enums map both ways: keep the names). */
 const WIRE_CODE_NAMES = Object.keys(ErrorCode).filter((name) => Number.isNaN(Number(name)))
@@ -35,13 +41,11 @@ describe('error sentences in every language', () => {
 
   it('says a wire error in Chinese from its wire code, never in the core English', () => {
     setLocale('zh-CN')
-    const mutedAll = new ProtocolError(ErrorCode.ERROR_MUTED_ALL, 'Only admins may post.')
-    // Travels through IPC as JSON and back.
-    const travelled = JSON.parse(JSON.stringify(mutedAll)) as unknown
-    expect(errorSentence(travelled)).toBe('当前只有群主和管理员可以发言。')
-    expect(errorSentence(new ProtocolError(ErrorCode.ERROR_MUTED, ''))).toBe('你在这里暂时被禁言了。')
+    // MUTED_ALL and MUTED share the AppError code MUTED: the wire code tells them apart.
+    expect(errorSentence(wireError('MUTED', 'ERROR_MUTED_ALL', 'Only admins may post.'))).toBe('当前只有群主和管理员可以发言。')
+    expect(errorSentence(wireError('MUTED', 'ERROR_MUTED'))).toBe('你在这里暂时被禁言了。')
     for (const name of WIRE_CODE_NAMES) {
-      const sentence = errorSentence(JSON.parse(JSON.stringify(new ProtocolError(ErrorCode[name as keyof typeof ErrorCode], 'server words'))))
+      const sentence = errorSentence(wireError('SERVER_ERROR', name as keyof typeof ErrorCode))
       expect(sentence.replace('Parley', ''), name).not.toMatch(/[A-Za-z]{3}/)
     }
   })
@@ -54,11 +58,11 @@ describe('error sentences in every language', () => {
     expect(errorSentence({ code: 'USER_NOT_FOUND', message: 'There is no user named zed.', params: { user: 'zed' } })).toBe('不存在名为 zed 的用户。')
     expect(errorSentence({ code: 'SOMETHING_NEW', message: 'A sentence from a newer core.' })).toBe('出了点问题，请重试。')
     expect(errorSentence(new Error('socket hang up'))).toBe('出了点问题，请重试。')
-    expect(errorSentence(new ProtocolError(ErrorCode.ERROR_RATE_LIMITED, 'slow down', 4_500))).toBe('请求过于频繁，正在放慢速度。')
+    expect(errorSentence(wireError('SERVER_ERROR', 'ERROR_RATE_LIMITED', 'slow down', 5))).toBe('请求过于频繁，正在放慢速度。')
   })
 
   it('keeps English for English readers, and translates sentences the core persisted as text', () => {
-    expect(errorSentence(new ProtocolError(ErrorCode.ERROR_MUTED_ALL, ''))).toBe('Only the owner and admins can send here right now.')
+    expect(errorSentence(wireError('MUTED', 'ERROR_MUTED_ALL', ''))).toBe('Only the owner and admins can send here right now.')
     expect(errorSentence(new AppError('NOT_FOUND', 'There is no such transfer.'))).toBe('That no longer exists.')
     setLocale('zh-CN')
     expect(translateCoreSentence('That user does not exist.')).toBe('该用户不存在。')

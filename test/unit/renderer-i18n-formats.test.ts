@@ -18,7 +18,7 @@ const NOW = new Date(2026, 5, 17, 12, 0).getTime()
 afterEach(() => setLocale('en'))
 
 function notice(kind: NoticeContent['kind'], actor: string, users: string[] = [], text = '', until = 0): NoticeContent {
-  return { type: 'notice', kind, actor, users, text, until }
+  return { type: 'notice', kind, actor, users, text, until, serverId: 0 }
 }
 
 describe('Simplified Chinese formats', () => {
