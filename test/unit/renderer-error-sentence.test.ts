@@ -10,7 +10,7 @@ describe('error sentences from code and params', () => {
   it('builds USER_NOT_FOUND, TEXT_TOO_LONG and RATE_LIMITED from their params, not from the message', () => {
     expect(errorSentence({ code: 'USER_NOT_FOUND', message: 'x', params: { user: 'zed' } })).toBe('There is no user named zed.')
     expect(errorSentence({ code: 'TEXT_TOO_LONG', message: 'x', params: { limit: 5120 } })).toBe(
-      'This message is too long: the limit is 5,120 bytes. Please shorten it.'
+      'This message is too long: the limit is 5120 bytes. Please shorten it.'
     )
     expect(errorSentence({ code: 'RATE_LIMITED', message: 'x', params: { retryAfterSec: 30 } })).toBe(
       'Too many attempts. Please try again in 30 seconds.'

@@ -53,9 +53,11 @@ describe('error sentences in every language', () => {
   it('fills params (seconds, limits, sizes) in the locale, and falls back to a generic sentence for an unknown code', () => {
     setLocale('zh-CN')
     expect(errorSentence({ code: 'RATE_LIMITED', message: 'x', params: { retryAfterSec: 30 } })).toBe('尝试次数过多，请在 30 秒后重试。')
-    expect(errorSentence({ code: 'TEXT_TOO_LONG', message: 'x', params: { limit: 5120 } })).toBe('这条消息太长了：上限为 5,120 字节，请删减一些。')
+    expect(errorSentence({ code: 'TEXT_TOO_LONG', message: 'x', params: { limit: 5120 } })).toBe('这条消息太长了：上限为 5120 字节，请删减一些。')
     expect(errorSentence({ code: 'TOO_LARGE', message: 'x', params: { limitBytes: 100 * 1024 * 1024 } })).toBe('文件太大，无法发送：上限为 100 MB。')
     expect(errorSentence({ code: 'USER_NOT_FOUND', message: 'There is no user named zed.', params: { user: 'zed' } })).toBe('不存在名为 zed 的用户。')
+    // A reason the core adds to a code (contacts say which side blocked) picks the more precise sentence.
+    expect(errorSentence({ code: 'BLOCKED', message: 'x', params: { user: 'bob', reason: 'contactBlockedByMe' } })).toBe('你已屏蔽 bob，请先解除屏蔽。')
     expect(errorSentence({ code: 'SOMETHING_NEW', message: 'A sentence from a newer core.' })).toBe('出了点问题，请重试。')
     expect(errorSentence(new Error('socket hang up'))).toBe('出了点问题，请重试。')
     expect(errorSentence(wireError('SERVER_ERROR', 'ERROR_RATE_LIMITED', 'slow down', 5))).toBe('请求过于频繁，正在放慢速度。')
@@ -63,10 +65,12 @@ describe('error sentences in every language', () => {
 
   it('keeps English for English readers, and translates sentences the core persisted as text', () => {
     expect(errorSentence(wireError('MUTED', 'ERROR_MUTED_ALL', ''))).toBe('Only the owner and admins can send here right now.')
-    expect(errorSentence(new AppError('NOT_FOUND', 'There is no such transfer.'))).toBe('That no longer exists.')
+    expect(errorSentence(new AppError('NOT_FOUND', 'A sentence this renderer has never seen.'))).toBe('That no longer exists.')
+    expect(errorSentence(new AppError('NOT_FOUND', 'There is no such transfer.'))).toBe('There is no such transfer.')
     setLocale('zh-CN')
     expect(translateCoreSentence('That user does not exist.')).toBe('该用户不存在。')
     expect(translateCoreSentence('Could not send for 24 hours. Tap to try again.')).toBe('24 小时内未能发送。点击重试。')
     expect(translateCoreSentence('Some sentence nobody knows.')).toBeNull()
+    expect(errorSentence(new AppError('NOT_FOUND', 'There is no such transfer.'))).toBe('没有这个传输。')
   })
 })

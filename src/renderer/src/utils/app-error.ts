@@ -4,7 +4,7 @@
 // reason, why a session ended) is recognised by its English wording and translated, else a generic sentence stands in.
 import { AppError, type AppErrorParams } from '../../../shared/errors'
 import { FALLBACK_LOCALE, localeMessages } from '../i18n'
-import { formatNumber, tr } from '../i18n/translate'
+import { intlLocale, tr } from '../i18n/translate'
 import { formatFileSize } from '../features/messages/content-summary'
 import { formatFullTimestamp } from './time-format'
 
@@ -34,14 +34,17 @@ export function fillTemplate(template: string, params: AppErrorParams | undefine
   return complete ? sentence : null
 }
 
-/** Params as the sentence shows them: sizes in KB/MB, instants as dates, other numbers as the locale writes them. */
+/**
+ * Params as the sentence shows them: sizes in KB/MB, instants as dates, other numbers as the locale writes them,
+ * grouped from five digits on ("5120 bytes", "100,000 members"), as sentences write limits.
+ */
 function shownParams(params: AppErrorParams): Record<string, string> {
   const shown: Record<string, string> = {}
   for (const [name, value] of Object.entries(params)) {
     if (typeof value === 'string') shown[name] = value
     else if (/Bytes$/.test(name)) shown[name] = formatFileSize(value)
     else if (/(Until|At)$/.test(name)) shown[name] = formatFullTimestamp(value)
-    else shown[name] = formatNumber(value)
+    else shown[name] = new Intl.NumberFormat(intlLocale(), { useGrouping: 'min2' }).format(value)
   }
   return shown
 }
