@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { AppError, APP_ERROR_CODES } from '../../src/shared/errors'
 import { ErrorCode } from '../../src/shared/proto/codec'
 import { localeMessages, setLocale } from '../../src/renderer/src/i18n'
-import { errorSentence, translateCoreSentence } from '../../src/renderer/src/utils/app-error'
+import { errorSentence, failedSendSentence, translateCoreSentence } from '../../src/renderer/src/utils/app-error'
 
 /** A wire error as it reaches the renderer over IPC (what ProtocolError.toJSON gives). */
 function wireError(code: string, wire: keyof typeof ErrorCode, message = 'server words', retryAfterSec?: number): unknown {
@@ -71,6 +71,12 @@ describe('error sentences in every language', () => {
     expect(translateCoreSentence('That user does not exist.')).toBe('该用户不存在。')
     expect(translateCoreSentence('Could not send for 24 hours. Tap to try again.')).toBe('24 小时内未能发送。点击重试。')
     expect(translateCoreSentence('Some sentence nobody knows.')).toBeNull()
+    // A failed message keeps the core's English reason: translated, with the mute's end when the group knows it.
+    expect(failedSendSentence('You are muted here for now.')).toBe('你在这里暂时被禁言了。')
+    const until = new Date(2099, 0, 2, 9, 30).getTime()
+    expect(failedSendSentence('You are muted here for now.', until)).toBe('你在这里被禁言至 2099年1月2日 09:30。')
+    expect(failedSendSentence('Some reason from a newer core.')).toBe('此消息未发送。')
+    expect(failedSendSentence(null)).toBe('此消息未发送。')
     expect(errorSentence(new AppError('NOT_FOUND', 'There is no such transfer.'))).toBe('没有这个传输。')
   })
 })

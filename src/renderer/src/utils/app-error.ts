@@ -84,6 +84,17 @@ export function translateCoreSentence(text: string | null | undefined): string |
   return key ? tr(key) : null
 }
 
+/**
+ * Why a message failed, from the reason the core stored with it (English text): in the user's language, with the
+ * end of a mute when the group says when it ends (the stored text cannot carry it); a generic sentence otherwise.
+ */
+export function failedSendSentence(storedReason: string | null, mutedUntil = 0): string {
+  const key = storedReason ? knownSentenceKeys().get(storedReason.trim()) : undefined
+  const muted = key === 'errors.code.MUTED' || key === 'errors.wire.ERROR_MUTED'
+  if (muted && mutedUntil > Date.now()) return tr('errors.detail.MUTED', shownParams({ mutedUntil }))
+  return key ? tr(key) : tr('errors.notSent')
+}
+
 export function errorSentence(err: unknown): string {
   const error = AppError.from(err)
   const params = error.params ?? {}
