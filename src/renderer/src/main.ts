@@ -3,12 +3,10 @@
 import { createApp } from 'vue'
 import { createPinia } from 'pinia'
 import App from './App.vue'
-import { i18n } from './i18n'
-import { followSystemLanguage } from './i18n/system-language'
+import { i18n, setLocale, currentLocale } from './i18n'
 import './styles/main.css'
 import './styles/dialog.css'
 import './styles/timeline.css'
 
-// The system's language until the settings say otherwise (a language chosen in the settings replaces this).
-followSystemLanguage()
+setLocale(currentLocale())
 createApp(App).use(createPinia()).use(i18n).mount('#app')
