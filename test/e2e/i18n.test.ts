@@ -1,9 +1,9 @@
 // End-to-end: the renderer in Simplified Chinese. A browser whose language is zh-CN (the setting follows the system
 // language until the user picks one) signs up and walks the main views — sign-in, the chat list and an open chat
 // with its action menu and emoji picker, a group with its info panel, the chat settings, contacts with a friend
-// request, rooms, search, and the main dialogs — while another person, in English, writes to it. On every view the
-// visible text, accessible names, placeholders and tooltips hold no English word but what people typed (names,
-// messages), "Parley" and protocol words.
+// request, rooms (the lobby and a room with its members), search, and the main dialogs — while another person, in
+// English, writes to it. On every view the visible text, accessible names, placeholders and tooltips hold no English
+// word but what people typed (names, messages), "Parley" and protocol words.
 import fs from 'node:fs'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
@@ -16,12 +16,13 @@ const suffix = randomBytes(3).toString('hex')
 const alice = `alice_${suffix}`
 const bob = `bob_${suffix}`
 const GROUP = `Trail crew ${suffix}`
+const ROOM = `Campfire ${suffix}`
 const TO_ALICE = 'hello alice from bob'
 const IN_GROUP = 'hello group from bob'
 const FROM_ALICE = 'ni hao bob'
 
 /** What people typed, shown as it is in any language. */
-const TYPED = [alice, bob, GROUP, TO_ALICE, IN_GROUP, FROM_ALICE]
+const TYPED = [alice, bob, GROUP, ROOM, TO_ALICE, IN_GROUP, FROM_ALICE]
 /** Words that stay as they are in a Chinese UI: the product, keys, protocol and unit words. */
 const ALLOWED_WORDS = new Set(['Parley', 'Ctrl', 'Enter', 'Esc', 'Shift', 'Tab', 'ASCII', 'http', 'https', 'KB', 'MB', 'GB', 'TB', 'ID'])
 
@@ -208,6 +209,15 @@ describe('the UI in Simplified Chinese', () => {
     await waitVisible(alicePage.getByRole('heading', { level: 2, name: zh('rooms.lobby.title') }))
     await waitVisible(alicePage.getByText(zh('rooms.lobby.none')))
     await expectChinese(alicePage, 'the chat rooms')
+    await alicePage.getByRole('button', { name: zh('rooms.lobby.create'), exact: true }).click()
+    const createRoom = alicePage.getByRole('dialog', { name: zh('rooms.create.title') })
+    await createRoom.getByLabel(zh('rooms.create.name'), { exact: true }).fill(ROOM)
+    await expectChinese(alicePage, 'the create-room dialog')
+    await createRoom.getByRole('button', { name: zh('rooms.create.create'), exact: true }).click()
+    await waitVisible(alicePage.getByRole('heading', { level: 2, name: ROOM, exact: true }))
+    await alicePage.getByRole('button', { name: zh('rooms.view.showMembers'), exact: true }).click()
+    await waitVisible(alicePage.getByRole('list', { name: zh('rooms.drawer.list') }).getByText(alice))
+    await expectChinese(alicePage, 'a chat room with its members')
 
     // Search.
     await rail.getByRole('button', { name: new RegExp(`^${zh('app.rail.chats')}(，|$)`) }).click()
