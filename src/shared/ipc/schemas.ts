@@ -3,6 +3,7 @@
 import { z } from 'zod'
 import { MAX_USERNAME_CHARS, SERVER_URL_PATTERN } from '../limits'
 import { CONTACT_LIMITS } from '../model/contacts'
+import { MUTED_UNTIL_TURNED_OFF } from '../model/reactions'
 import { isExternalUrl } from './external-links'
 
 const username = z.string().trim().min(1).max(MAX_USERNAME_CHARS)
@@ -59,7 +60,9 @@ const replyInvokeSchemas = {
   'conversations.setState': z.union([
     z.object({ conversation: conversationSchema, pinned: z.boolean() }),
     z.object({ conversation: conversationSchema, markedUnread: z.boolean() }),
-    z.object({ conversation: conversationSchema, deleteThroughSeq: z.number().int().nonnegative() })
+    z.object({ conversation: conversationSchema, deleteThroughSeq: z.number().int().nonnegative() }),
+    // Do not disturb until (ms since epoch); 0 = unmute; MUTED_UNTIL_TURNED_OFF = until turned off.
+    z.object({ conversation: conversationSchema, mutedUntil: z.number().int().nonnegative().max(MUTED_UNTIL_TURNED_OFF) })
   ]),
   'devices.list': z.void(),
   'devices.signOut': z.object({ sessionId: z.string().min(1).max(64) })
