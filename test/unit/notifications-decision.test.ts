@@ -143,7 +143,7 @@ describe('notification decision', () => {
   it('previews attachments by kind and files by name, and cuts long text', () => {
     const image = decideNotification(input({ message: message({}, { type: 'image' } as unknown as MessageContent) }))
     expect(image.notify && image.payload.preview).toEqual({ kind: 'image' })
-    const file = decideNotification(input({ message: message({}, { type: 'file', name: 'report.pdf' } as unknown as MessageContent) }))
+    const file = decideNotification(input({ message: message({}, { type: 'file', file: { name: 'report.pdf' } } as unknown as MessageContent) }))
     expect(file.notify && file.payload.preview).toEqual({ kind: 'file', name: 'report.pdf' })
     const long = decideNotification(input({ message: message({}, { type: 'text', text: 'x'.repeat(500) }) }))
     expect(long.notify && long.payload.preview?.kind === 'text' && long.payload.preview.text.length).toBe(201)

@@ -170,6 +170,10 @@ export interface InvokeResults {
   'devices.list': DeviceList
   /** The list once the device is signed out (it is told why and stops). */
   'devices.signOut': DeviceList
+  /** Shown by the Electron shell (nothing to do in the browser host, whose page shows its own). */
+  'notifications.show': void
+  /** The tray and the dock / taskbar badge follow (Electron); nothing to do in the browser host. */
+  'notifications.status': void
   'attachments.stageBegin': { stagedId: string }
   'attachments.stageChunk': void
   /** The staged file's size and SHA-256 (hex), checked again by the server at upload. */
@@ -246,6 +250,10 @@ export interface PushEvents {
   /** Someone started or stopped typing (stops by itself after a few seconds of silence). */
   'typing.changed': TypingEvent
   'privacy.changed': PrivacySettings
+  /** The user clicked a notification (Electron shell): the window is shown; open this conversation. */
+  'notifications.open': { conversation: ConversationKey }
+  /** The tray's menu set the app-wide do not disturb (ms since epoch; 0 = off). */
+  'notifications.appDnd': { until: number }
 }
 export type PushEventName = keyof PushEvents
 

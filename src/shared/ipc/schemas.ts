@@ -68,6 +68,24 @@ const replyInvokeSchemas = {
   'devices.signOut': z.object({ sessionId: z.string().min(1).max(64) })
 } as const
 
+// Notifications: the renderer decides (src/shared/notifications) and words them; the Electron shell shows them
+// natively and keeps the tray / dock badge (the browser host's page uses the web Notification API and its title).
+const notificationsInvokeSchemas = {
+  'notifications.show': z.object({
+    conversation: conversationSchema,
+    // One per conversation: a newer one replaces the one shown.
+    tag: z.string().min(1).max(200),
+    title: z.string().max(300),
+    body: z.string().max(1000),
+    silent: z.boolean()
+  }),
+  // The badge number (the list's unread sum) and the app-wide do not disturb (ms since epoch, 0 = off).
+  'notifications.status': z.object({
+    unread: z.number().int().nonnegative(),
+    appDndUntil: z.number().int().nonnegative().max(MUTED_UNTIL_TURNED_OFF)
+  })
+} as const
+
 // Chat rooms (limits as the server's: name 128, description / announcement 512, attribute key 128, value 4 KB).
 const roomId = z.string().trim().min(1).max(64)
 const roomMember = z.object({ room: roomId, user: username })
@@ -314,7 +332,8 @@ export const invokeSchemas = {
   ...groupsInvokeSchemas,
   ...replyInvokeSchemas,
   ...attachmentsInvokeSchemas,
-  ...receiptsInvokeSchemas
+  ...receiptsInvokeSchemas,
+  ...notificationsInvokeSchemas
 } as const
 
 export type InvokeMethod = keyof typeof invokeSchemas

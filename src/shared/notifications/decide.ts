@@ -87,7 +87,7 @@ function previewOf(message: ChatMessage): NotificationPreview {
     case 'text':
       return { kind: 'text', text: content.text.length > NOTIFY_PREVIEW_MAX_CHARS ? `${content.text.slice(0, NOTIFY_PREVIEW_MAX_CHARS)}…` : content.text }
     case 'file':
-      return { kind: 'file', name: content.name }
+      return { kind: 'file', name: content.file.name }
     case 'image':
     case 'voice':
     case 'video':

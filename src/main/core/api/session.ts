@@ -12,6 +12,7 @@ import { isInvokeMethod, parseInvokeArgs, unknownMethodError } from './validatio
 import { canonicalConversation, DEFAULT_PAGE_LIMIT, notYetAvailable, withExtras, type Handlers } from './client-access'
 import { contactHandlers, groupHandlers, messageOpsHandlers, receiptHandlers, replyHandlers, roomHandlers, searchHandlers } from './domain-handlers'
 import { attachmentHandlers, type AttachmentCapableClient, type AttachmentShellHooks } from './attachment-handlers'
+import { notificationHandlers, type NotificationShellHooks } from '../notifications/handlers'
 import type { CachedFile } from '../attachments'
 import type { AttachmentWhich } from '../../../shared/model'
 
@@ -52,6 +53,8 @@ export interface CoreSessionOptions {
   fileUrl?: (messageId: string, which: AttachmentWhich) => string
   /** What the shell does with files: save dialog, open, show in folder (Electron) or a download URL (browser host). */
   fileHooks?: AttachmentShellHooks
+  /** Where the renderer's notifications and badge go (Electron: native notifications, tray, badge); none: nowhere. */
+  notificationHooks?: NotificationShellHooks
 }
 
 export type PushListener = <E extends PushEventName>(event: E, payload: PushEvents[E]) => void
@@ -157,7 +160,8 @@ export class CoreSession {
         options.fileHooks ?? {},
         canonicalConversation
       ),
-      ...receiptHandlers(signedIn)
+      ...receiptHandlers(signedIn),
+      ...notificationHandlers(options.notificationHooks)
     }
   }
 
