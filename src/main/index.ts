@@ -12,6 +12,7 @@ import { createMainWindow, rendererLocation, type RendererLocation } from './win
 import { applySessionPolicy } from './window/security'
 import { attachmentFileUrl, electronFileHooks, registerAttachmentScheme, serveAttachmentFiles } from './attachment-protocol'
 import { chooseSessionCipher } from './session-cipher'
+import { startNotificationShell, type NotificationShell } from './notifications/shell'
 import { createLogger } from '../shared/logger'
 import { logUnhandledRejections } from '../shared/last-resort'
 
@@ -23,6 +24,7 @@ const SESSION_FILE_NAME = 'session.bin'
 let mainWindow: BrowserWindow | null = null
 let server: ChosenServer | null = null
 let session: CoreSession | null = null
+let notificationShell: NotificationShell | null = null
 
 /** "Stay signed in" only where the OS can encrypt the token; otherwise the user signs in at every start. */
 function sessionVault(userData: string): SessionVault | undefined {
@@ -35,7 +37,8 @@ function sessionVault(userData: string): SessionVault | undefined {
 }
 
 function openMainWindow(location: RendererLocation): Promise<void> {
-  const window = createMainWindow(location)
+  const window = createMainWindow(location, { startHidden: notificationShell?.takeStartHidden() === true })
+  notificationShell?.attachWindow(window)
   mainWindow = window
   window.on('closed', () => {
     if (mainWindow === window) mainWindow = null
@@ -56,6 +59,7 @@ async function start(): Promise<void> {
   const userData = app.getPath('userData')
   const nativeBinding = resolveSqliteBinding()
   server = await chooseServer(userData, nativeBinding)
+  notificationShell = startNotificationShell(() => mainWindow, showMainWindow)
   session = new CoreSession({
     shell: 'electron',
     version: app.getVersion(),
@@ -67,7 +71,8 @@ async function start(): Promise<void> {
     // The URL was checked by the IPC schema (http, https, mailto only) before it gets here.
     openExternal: (url) => shell.openExternal(url),
     fileUrl: attachmentFileUrl,
-    fileHooks: electronFileHooks(() => mainWindow)
+    fileHooks: electronFileHooks(() => mainWindow),
+    notificationHooks: notificationShell.hooks
   })
   serveAttachmentFiles(() => session)
   connectBridge(session, () => mainWindow, location.origin)

@@ -23,41 +23,43 @@ interface Recorded {
   closed: boolean
 }
 
-/** Runs in Alice's page before the app: a Notification that records what the app shows and asks permission once. */
-function recordNotifications(): void {
-  const shown: Recorded[] = []
-  let permission: NotificationPermission = 'default'
+/**
+ * Runs in Alice's page before the app (plain JavaScript: this file is type-checked without the DOM library): a
+ * Notification that records what the app shows and asks permission once, its objects kept so a test can click one.
+ */
+const RECORD_NOTIFICATIONS = `
+  window.__notifications = []
+  window.__notificationObjects = []
+  window.__permissionRequests = 0
+  let permission = 'default'
   class RecordingNotification extends EventTarget {
-    static get permission(): NotificationPermission {
-      return permission
-    }
-    static async requestPermission(): Promise<NotificationPermission> {
-      ;(window as unknown as { __permissionRequests: number }).__permissionRequests++
+    static get permission() { return permission }
+    static async requestPermission() {
+      window.__permissionRequests++
       permission = 'granted'
       return permission
     }
-    onclick: ((event: Event) => void) | null = null
-    onclose: ((event: Event) => void) | null = null
-    private readonly record: Recorded
-    constructor(title: string, options: NotificationOptions = {}) {
+    constructor(title, options = {}) {
       super()
+      this.onclick = null
+      this.onclose = null
       this.record = { title, body: options.body ?? '', tag: options.tag ?? '', silent: options.silent === true, closed: false }
-      shown.push(this.record)
-      ;(window as unknown as { __notificationObjects: RecordingNotification[] }).__notificationObjects.push(this)
+      window.__notifications.push(this.record)
+      window.__notificationObjects.push(this)
     }
-    close(): void {
+    close() {
       this.record.closed = true
       this.onclose?.(new Event('close'))
     }
-    click(): void {
+    click() {
       this.onclick?.(new Event('click'))
     }
   }
-  Object.assign(window, { __notifications: shown, __notificationObjects: [], __permissionRequests: 0 })
   Object.defineProperty(window, 'Notification', { value: RecordingNotification, configurable: true, writable: true })
-}
+`
 
-const notifications = (page: Page): Promise<Recorded[]> => page.evaluate(() => (window as unknown as { __notifications: Recorded[] }).__notifications)
+const notifications = (page: Page): Promise<Recorded[]> => page.evaluate<Recorded[]>('window.__notifications')
+const permissionRequests = (page: Page): Promise<number> => page.evaluate<number>('window.__permissionRequests')
 
 let app: E2eApp
 let alicePage: Page
@@ -70,21 +72,19 @@ async function sendFrom(client: FrameClient, text: string): Promise<void> {
 }
 
 /** The unread numbers the list rows show that count (not muted), summed. */
-async function listUnreadSum(page: Page): Promise<number> {
-  return page.evaluate(() => {
-    let sum = 0
-    for (const row of document.querySelectorAll('.conversation-item:not(.conversation-item--muted) .conversation-item__badge')) {
-      const text = row.textContent?.trim() ?? ''
-      if (/^\d+$/.test(text)) sum += Number(text)
-    }
-    return sum
-  })
+function listUnreadSum(page: Page): Promise<number> {
+  return page.evaluate<number>(`
+    [...document.querySelectorAll('.conversation-item:not(.conversation-item--muted) .conversation-item__badge')]
+      .map((badge) => badge.textContent.trim())
+      .filter((text) => /^[0-9]+$/.test(text))
+      .reduce((sum, text) => sum + Number(text), 0)
+  `)
 }
 
 beforeAll(async () => {
   app = await E2eApp.start()
   alicePage = await app.openPerson('alice')
-  await alicePage.addInitScript(recordNotifications)
+  await alicePage.addInitScript(RECORD_NOTIFICATIONS)
   await alicePage.reload()
   await createAccountAndSignIn(alicePage, alice)
   const bobLogin = await registerAndLogin(app.server.url, bob, PASSWORD)
@@ -104,7 +104,7 @@ describe('notifications', () => {
   it('notifies messages of conversations not open, one per conversation, and stops when the conversation is muted', async () => {
     await sendFrom(bobRaw, 'bob one')
     await eventually(async () => expect(await notifications(alicePage)).toEqual([{ title: bob, body: 'bob one', tag: `single:${bob}`, silent: false, closed: false }]))
-    expect(await alicePage.evaluate(() => (window as unknown as { __permissionRequests: number }).__permissionRequests)).toBe(1)
+    expect(await permissionRequests(alicePage)).toBe(1)
 
     // Carol's conversation is open: Bob's next message replaces his notification instead of stacking.
     await sendFrom(carolRaw, 'carol one')
@@ -123,10 +123,7 @@ describe('notifications', () => {
     })
 
     // A click opens Bob's conversation.
-    await alicePage.evaluate(() => {
-      const objects = (window as unknown as { __notificationObjects: Array<{ click(): void }> }).__notificationObjects
-      objects[objects.length - 1]!.click()
-    })
+    await alicePage.evaluate('window.__notificationObjects.at(-1).click()')
     await opensChatWith(alicePage, bob)
 
     // Do not disturb for 8 hours from the header; the list shows the mark.

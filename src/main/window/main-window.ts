@@ -29,7 +29,8 @@ export function rendererLocation(): RendererLocation {
   return { origin: pathToFileURL(indexFile).href, isDevServer: false, load: (window) => window.loadFile(indexFile) }
 }
 
-export function createMainWindow(location: RendererLocation): BrowserWindow {
+/** `startHidden`: the window loads but stays in the tray (a login launch with "start minimised"). */
+export function createMainWindow(location: RendererLocation, { startHidden = false }: { startHidden?: boolean } = {}): BrowserWindow {
   const window = new BrowserWindow({
     width: WINDOW_WIDTH,
     height: WINDOW_HEIGHT,
@@ -49,6 +50,6 @@ export function createMainWindow(location: RendererLocation): BrowserWindow {
     }
   })
   guardNavigation(window.webContents, location.origin)
-  window.once('ready-to-show', () => window.show())
+  if (!startHidden) window.once('ready-to-show', () => window.show())
   return window
 }
