@@ -181,6 +181,15 @@ describe('notifications', () => {
       expect(await alicePage.title()).toBe('Parley')
     })
     expect(await bobRow.locator('.conversation-item__badge').textContent()).toBe('1')
+
+    // Do not disturb off from the list's menu: Bob's unread counts in the title again.
+    await bobRow.hover()
+    await alicePage.locator('.conversation-list__entry').filter({ hasText: bob }).getByRole('button', { name: 'Chat actions' }).click()
+    await alicePage.getByRole('menuitem', { name: 'Turn off do not disturb', exact: true }).click()
+    await eventually(async () => {
+      expect(await bobRow.getByTestId('muted-conversation').count()).toBe(0)
+      expect(await alicePage.title()).toBe('(1) Parley')
+    })
     expect(app.pageErrors).toEqual([])
   }, 120_000)
 })
