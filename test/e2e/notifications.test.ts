@@ -1,7 +1,8 @@
 // End-to-end: notifications and the unread title through the real renderer, browser host and server. Alice's page
 // records every web Notification (an init script wraps window.Notification): a message to a conversation that is
-// not open raises one with sender and text, one per conversation (the next replaces it); muting the conversation
-// from its header stops them; the page title's unread count equals the list's, also after a read on another device.
+// not open (or open in a window in the background) raises one with sender and text, one per conversation (the next
+// replaces it), a click opens it; muting the conversation from its header stops them; the page title's unread count
+// equals the list's (muted conversations left out), also after a read on another device.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import type { Page } from 'playwright-core'
@@ -144,6 +145,20 @@ describe('notifications', () => {
     await eventually(async () => expect((await notifications(alicePage)).length).toBe(before + 1))
     expect((await notifications(alicePage)).at(-1)).toMatchObject({ title: carol, body: 'carol two', tag: `single:${carol}` })
     expect((await notifications(alicePage)).some((n) => n.body.includes('bob three'))).toBe(false)
+
+    // The open conversation notifies while the window is in the background, and not while the user watches it.
+    await conversationButton(alicePage, carol).click()
+    await opensChatWith(alicePage, carol)
+    await alicePage.evaluate("window.dispatchEvent(new Event('blur'))")
+    await sendFrom(carolRaw, 'carol while away')
+    await eventually(async () => expect((await notifications(alicePage)).at(-1)).toMatchObject({ body: 'carol while away', tag: `single:${carol}` }))
+    await alicePage.evaluate("window.dispatchEvent(new Event('focus'))")
+    const watched = (await notifications(alicePage)).length
+    await sendFrom(carolRaw, 'carol while watched')
+    await seesMessage(alicePage, 'carol while watched')
+    await sendFrom(bobRaw, 'bob five, muted')
+    await waitVisible(conversationButton(alicePage, bob).filter({ hasText: 'bob five, muted' }))
+    expect((await notifications(alicePage)).length).toBe(watched)
     expect(app.pageErrors).toEqual([])
   }, 120_000)
 
@@ -158,12 +173,12 @@ describe('notifications', () => {
     const bobRow = conversationButton(alicePage, bob)
     await waitVisible(carolRow.filter({ hasText: 'carol four' }))
     await waitVisible(bobRow.filter({ hasText: 'bob four, muted' }))
-    // carol two (read nowhere yet), three and four; Bob's one shows in grey and is not counted.
+    // Carol's three and four; Bob's five and four show in grey and are not counted.
     await eventually(async () => {
-      expect(await carolRow.locator('.conversation-item__badge').textContent()).toBe('3')
-      expect(await bobRow.locator('.conversation-item__badge').textContent()).toBe('1')
-      expect(await listUnreadSum(alicePage)).toBe(3)
-      expect(await alicePage.title()).toBe('(3) Parley')
+      expect(await carolRow.locator('.conversation-item__badge').textContent()).toBe('2')
+      expect(await bobRow.locator('.conversation-item__badge').textContent()).toBe('2')
+      expect(await listUnreadSum(alicePage)).toBe(2)
+      expect(await alicePage.title()).toBe('(2) Parley')
     })
 
     // Alice reads Carol's conversation on her other device: the count goes on this page too.
@@ -180,7 +195,7 @@ describe('notifications', () => {
       expect(await listUnreadSum(alicePage)).toBe(0)
       expect(await alicePage.title()).toBe('Parley')
     })
-    expect(await bobRow.locator('.conversation-item__badge').textContent()).toBe('1')
+    expect(await bobRow.locator('.conversation-item__badge').textContent()).toBe('2')
 
     // Do not disturb off from the list's menu: Bob's unread counts in the title again.
     await bobRow.hover()
@@ -188,7 +203,7 @@ describe('notifications', () => {
     await alicePage.getByRole('menuitem', { name: 'Turn off do not disturb', exact: true }).click()
     await eventually(async () => {
       expect(await bobRow.getByTestId('muted-conversation').count()).toBe(0)
-      expect(await alicePage.title()).toBe('(1) Parley')
+      expect(await alicePage.title()).toBe('(2) Parley')
     })
     expect(app.pageErrors).toEqual([])
   }, 120_000)
