@@ -17,6 +17,7 @@ import {
 } from '../../../../shared/notifications'
 import { i18n } from '../../i18n'
 import { useConversationStore } from '../../stores/conversations'
+import { useContactsStore } from '../contacts/contacts-store'
 import { useNavigationStore } from '../../stores/navigation'
 import { useSessionStore } from '../../stores/session'
 import { keyOfConversation, keyOfMessage } from '../../utils/conversation-key'
@@ -40,6 +41,7 @@ export const useNotificationsStore = defineStore('notifications', () => {
   const conversations = useConversationStore()
   const session = useSessionStore()
   const navigation = useNavigationStore()
+  const contacts = useContactsStore()
   const settings = useDeviceSettings()
   const appDndUntil = ref(storedAppDnd())
   /** The do-not-disturb clock: moved when a mute (a conversation's or the app's) ends, so views change on time. */
@@ -103,7 +105,7 @@ export const useNotificationsStore = defineStore('notifications', () => {
     if (!decision.notify) return
     const { payload } = decision
     presenterNow()
-      .show({ ...notificationWords(payload), conversation: payload.conversation, tag: payload.tag, silent: payload.silent })
+      .show({ ...notificationWords(payload, contacts.displayName), conversation: payload.conversation, tag: payload.tag, silent: payload.silent })
       .catch((err: unknown) => console.warn('[renderer:notifications] could not show a notification', err))
   }
 
