@@ -88,6 +88,8 @@ beforeAll(async () => {
   await alicePage.addInitScript(RECORD_NOTIFICATIONS)
   await alicePage.reload()
   await createAccountAndSignIn(alicePage, alice)
+  // The window counts as in front (whatever headless Chromium says of focus): what it shows is read.
+  await alicePage.evaluate("window.dispatchEvent(new Event('focus'))")
   const bobLogin = await registerAndLogin(app.server.url, bob, PASSWORD)
   const carolLogin = await registerAndLogin(app.server.url, carol, PASSWORD)
   await registerAndLogin(app.server.url, dave, PASSWORD)
