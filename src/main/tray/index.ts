@@ -57,6 +57,10 @@ export class AppTray {
     app.on('before-quit', () => {
       this.quitting = true
     })
+    // macOS: a click on the dock icon brings back a window hidden to the tray (index.ts opens one only when none exists).
+    app.on('activate', () => {
+      if (this.options.getWindow()) this.options.showWindow()
+    })
     // Language and startup choices changed in the settings view: new words, the login item follows.
     onDeviceSettingsChanged(() => {
       this.applyStartup()
@@ -89,6 +93,10 @@ export class AppTray {
       if (this.quitting || !this.plan().closeToTray) return
       event.preventDefault()
       window.hide()
+    })
+    // Windows signing out or shutting down closes the window without before-quit: hiding it would block that.
+    window.on('session-end', () => {
+      this.quitting = true
     })
     this.render()
   }
