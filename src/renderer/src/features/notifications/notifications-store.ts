@@ -144,6 +144,8 @@ export const useNotificationsStore = defineStore('notifications', () => {
     timer = null
     decided.clear()
     document.title = i18n.global.t('notifications.appName')
+    // Signed out: no account's unread on the tray or dock any more.
+    if (isElectron.value) bridge.invoke('notifications.status', { unread: 0, appDndUntil: appDndUntil.value }).catch(() => undefined)
   }
 
   return { appDndUntil, badgeCount, tray, now, lastDecision, mutedNow, setAppDnd, open, start, stop }
