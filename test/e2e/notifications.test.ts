@@ -182,6 +182,8 @@ describe('notifications', () => {
       expect(await listUnreadSum(alicePage)).toBe(2)
       expect(await alicePage.title()).toBe('(2) Parley')
     })
+    // The rail's Chats button counts the same.
+    await waitVisible(alicePage.getByRole('button', { name: 'Chats, 2 new', exact: true }))
 
     // Alice reads Carol's conversation on her other device: the count goes on this page too.
     const other = await app.openPerson('alice-2')
