@@ -12,6 +12,9 @@ import { createMainWindow, rendererLocation, type RendererLocation } from './win
 import { applySessionPolicy } from './window/security'
 import { attachmentFileUrl, electronFileHooks, registerAttachmentScheme, serveAttachmentFiles } from './attachment-protocol'
 import { chooseSessionCipher } from './session-cipher'
+import { deliverDeepLinksTo, listenForDeepLinks } from './deep-links'
+import { attachContextMenu, installAppMenu } from './menu'
+import { restartToUpdate, showUpdatesIn, startAutoUpdates } from './updates'
 import { createLogger } from '../shared/logger'
 import { logUnhandledRejections } from '../shared/last-resort'
 
@@ -35,8 +38,11 @@ function sessionVault(userData: string): SessionVault | undefined {
 }
 
 function openMainWindow(location: RendererLocation): Promise<void> {
-  const window = createMainWindow(location)
+  const window = createMainWindow(location, app.getPath('userData'))
   mainWindow = window
+  deliverDeepLinksTo(window)
+  attachContextMenu(window.webContents)
+  showUpdatesIn(window)
   window.on('closed', () => {
     if (mainWindow === window) mainWindow = null
   })
@@ -53,6 +59,7 @@ function showMainWindow(): void {
 async function start(): Promise<void> {
   const location = rendererLocation()
   applySessionPolicy(location.isDevServer ? location.origin : null)
+  installAppMenu(() => mainWindow)
   const userData = app.getPath('userData')
   const nativeBinding = resolveSqliteBinding()
   server = await chooseServer(userData, nativeBinding)
@@ -66,12 +73,14 @@ async function start(): Promise<void> {
     vault: sessionVault(userData),
     // The URL was checked by the IPC schema (http, https, mailto only) before it gets here.
     openExternal: (url) => shell.openExternal(url),
+    restartToUpdate,
     fileUrl: attachmentFileUrl,
     fileHooks: electronFileHooks(() => mainWindow)
   })
   serveAttachmentFiles(() => session)
   connectBridge(session, () => mainWindow, location.origin)
   await openMainWindow(location)
+  void startAutoUpdates(() => mainWindow)
 }
 
 async function shutdown(): Promise<void> {
@@ -82,7 +91,8 @@ async function shutdown(): Promise<void> {
 if (!app.requestSingleInstanceLock()) {
   app.quit()
 } else {
-  app.on('second-instance', showMainWindow)
+  // A second launch focuses this window and hands over its parley:// link; so does macOS open-url.
+  listenForDeepLinks(showMainWindow)
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit()
   })

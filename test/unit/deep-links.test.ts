@@ -101,3 +101,47 @@ describe('conversationOfDeepLink and deepLinkOf', () => {
     }
   })
 })
+
+describe('DeepLinkInbox', () => {
+  it('keeps a link that arrives before the window is ready and delivers it once it is', async () => {
+    const { DeepLinkInbox } = await import('../../src/main/core/deep-links')
+    const delivered: unknown[] = []
+    const inbox = new DeepLinkInbox()
+    inbox.receive('parley://chat/Bob')
+    expect(delivered).toEqual([])
+    inbox.ready((target) => {
+      delivered.push(target)
+      return true
+    })
+    expect(delivered).toEqual([{ kind: 'chat', id: 'bob' }])
+    expect(inbox.waiting).toBeNull()
+    // Ready: delivered at once.
+    inbox.receive('parley://group/gabc123')
+    expect(delivered).toHaveLength(2)
+  })
+
+  it('keeps only the newest link, refuses bad ones, and waits again after the renderer went away', async () => {
+    const { DeepLinkInbox } = await import('../../src/main/core/deep-links')
+    const rejected: string[] = []
+    const delivered: unknown[] = []
+    const inbox = new DeepLinkInbox({ onRejected: (reason) => rejected.push(reason) })
+    inbox.receive('parley://chat/alice')
+    inbox.receive('parley://room/room-abcd')
+    inbox.receive('parley://chat/eve?x')
+    expect(rejected).toEqual(['BAD_CHARACTERS'])
+    let accepting = false
+    inbox.ready((target) => {
+      if (accepting) delivered.push(target)
+      return accepting
+    })
+    // The window was not loaded after all: the link waits.
+    expect(inbox.waiting).toEqual({ kind: 'room', id: 'room-abcd' })
+    inbox.notReady()
+    accepting = true
+    inbox.ready((target) => {
+      delivered.push(target)
+      return true
+    })
+    expect(delivered).toEqual([{ kind: 'room', id: 'room-abcd' }])
+  })
+})

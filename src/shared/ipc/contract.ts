@@ -29,6 +29,7 @@ import type { ConversationState, DeviceList, MessageReactions, PinsChanged, Reac
 import type { SaveAsResult, TransferEvent } from '../model/attachments'
 import type { InvokeArgsOf, InvokeMethod } from './schemas'
 import type { GroupReadCounts, GroupReadEvent, GroupReaders, PeerReceipts, PrivacySettings, TypingEvent } from '../model/receipts'
+import type { DeepLinkTarget, ShellCommand, UpdateStatus } from './shell-events'
 
 export interface AppInfo {
   version: string
@@ -60,6 +61,7 @@ export interface Diagnostics {
 export interface InvokeResults {
   'app.info': AppInfo
   'app.openExternal': void
+  'app.restartToUpdate': void
   'auth.register': void
   'auth.login': SessionInfo
   'auth.logout': void
@@ -246,6 +248,12 @@ export interface PushEvents {
   /** Someone started or stopped typing (stops by itself after a few seconds of silence). */
   'typing.changed': TypingEvent
   'privacy.changed': PrivacySettings
+  /** Desktop shell: a parley:// link was opened (second launch, macOS open-url, or the first launch's argv). */
+  'shell.openLink': DeepLinkTarget
+  /** Desktop shell: a menu command (search, next / previous conversation, settings). */
+  'shell.command': ShellCommand
+  /** Desktop shell: the auto-updater moved on (a downloaded update offers "restart to update"). */
+  'shell.update': UpdateStatus
 }
 export type PushEventName = keyof PushEvents
 

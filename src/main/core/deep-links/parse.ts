@@ -1,7 +1,10 @@
 // Owns what a parley:// link may say: parley://chat/<user>, parley://group/<id>, parley://room/<id>, nothing else.
 // Electron-free and DOM-free, so the Electron main process and the renderer (the browser host's ?open=) share it.
 import type { ConversationKey } from '../../../shared/model'
+import type { DeepLinkKind, DeepLinkTarget } from '../../../shared/ipc/shell-events'
 import { canonicalUserId } from '../../../shared/user-id'
+
+export type { DeepLinkKind, DeepLinkTarget }
 
 export const DEEP_LINK_SCHEME = 'parley'
 /**
@@ -9,14 +12,6 @@ export const DEEP_LINK_SCHEME = 'parley'
  * letting a hostile page hand the app a megabyte of argv to chew on.
  */
 export const MAX_DEEP_LINK_CHARS = 128
-
-export type DeepLinkKind = 'chat' | 'group' | 'room'
-
-/** A link that passed every check: which conversation it names, its id in canonical form. */
-export interface DeepLinkTarget {
-  kind: DeepLinkKind
-  id: string
-}
 
 export type DeepLinkRejection =
   | 'NOT_A_STRING'
@@ -80,9 +75,14 @@ export function parseDeepLink(input: unknown): DeepLinkResult {
   return id === null ? reject('BAD_ID') : { ok: true, target: { kind, id } }
 }
 
-/** The first parley: link among a launch's arguments (Windows and Linux hand the link over as an argument). */
+/** The first argument that claims to be a parley: link (Windows and Linux hand the link over as an argument). */
+export function linkInArgv(argv: readonly string[]): string | undefined {
+  return argv.find((arg) => /^parley:/i.test(arg))
+}
+
+/** The first parley: link among a launch's arguments, parsed; null when there is none. */
 export function deepLinkFromArgv(argv: readonly string[]): DeepLinkResult | null {
-  const link = argv.find((arg) => /^parley:/i.test(arg))
+  const link = linkInArgv(argv)
   return link === undefined ? null : parseDeepLink(link)
 }
 
