@@ -13,6 +13,7 @@ import { applySessionPolicy } from './window/security'
 import { attachmentFileUrl, electronFileHooks, registerAttachmentScheme, serveAttachmentFiles } from './attachment-protocol'
 import { chooseSessionCipher } from './session-cipher'
 import { deliverDeepLinksTo, listenForDeepLinks } from './deep-links'
+import { takeSingleInstanceLock } from './deep-links/single-instance'
 import { attachContextMenu, installAppMenu } from './menu'
 import { restartToUpdate, showUpdatesIn, startAutoUpdates } from './updates'
 import { createLogger } from '../shared/logger'
@@ -88,7 +89,7 @@ async function shutdown(): Promise<void> {
   await server?.stop()
 }
 
-if (!app.requestSingleInstanceLock()) {
+if (!takeSingleInstanceLock()) {
   app.quit()
 } else {
   // A second launch focuses this window and hands over its parley:// link; so does macOS open-url.
