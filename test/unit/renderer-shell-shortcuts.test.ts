@@ -1,4 +1,4 @@
-// The browser host's desktop shortcuts (next / previous conversation, settings) per platform, and the walk
+// The browser host's desktop shortcuts (next / previous conversation) per platform, and the walk
 // through the conversation list's order.
 import { describe, expect, it } from 'vitest'
 import { neighbourKey, shellShortcutOf, type ShortcutKeys } from '../../src/renderer/src/features/shell/shortcuts'
@@ -24,10 +24,8 @@ describe('shellShortcutOf', () => {
     expect(shellShortcutOf(keys({ key: '}', code: 'BracketRight', ctrlKey: true, shiftKey: true }), false)).toBeNull()
   })
 
-  it('knows Ctrl/Cmd+, for settings and leaves other keys alone', () => {
-    expect(shellShortcutOf(keys({ key: ',', ctrlKey: true }), false)).toBe('settings')
-    expect(shellShortcutOf(keys({ key: ',', metaKey: true }), true)).toBe('settings')
-    expect(shellShortcutOf(keys({ key: ',', ctrlKey: true }), true)).toBeNull()
+  it('leaves other keys alone (search and settings are their features\' own shortcuts)', () => {
+    expect(shellShortcutOf(keys({ key: ',', ctrlKey: true }), false)).toBeNull()
     expect(shellShortcutOf(keys({ key: 'ArrowDown' }), false)).toBeNull()
     expect(shellShortcutOf(keys({ key: 'Tab' }), false)).toBeNull()
     expect(shellShortcutOf(keys({ key: 'k', ctrlKey: true }), false)).toBeNull()

@@ -29,7 +29,7 @@ export const useShellStore = defineStore('shell', () => {
   const pendingLink = shallowRef<DeepLinkTarget | null>(takeLinkFromPageUrl())
   const notice = ref<ShellNotice | null>(null)
   const update = ref<UpdateStatus>({ state: 'idle' })
-  /** Bumped by the Settings command (menu or Ctrl/Cmd+,): the settings view watches it and opens. */
+  /** Bumped by the menu's Settings command: the settings view watches it and opens (Ctrl/Cmd+, is its own). */
   const settingsRequests = ref(0)
   let handler: CommandHandler | null = null
 

@@ -1,16 +1,16 @@
 // Owns the desktop shortcuts the renderer answers itself in the browser host (the Electron menu answers them in
-// the desktop app): next / previous conversation and settings. Ctrl/Cmd+K is the search feature's own shortcut.
+// the desktop app): next / previous conversation. Ctrl/Cmd+K is the search feature's own shortcut, and Ctrl/Cmd+,
+// the settings feature's.
 import type { ShellCommand } from '../../../../shared/ipc/shell-events'
 
 export type ShortcutKeys = Pick<KeyboardEvent, 'key' | 'code' | 'ctrlKey' | 'metaKey' | 'altKey' | 'shiftKey'>
 
 /**
  * The command a key press asks for, or null. Everywhere: Ctrl+Tab / Ctrl+Shift+Tab. Windows and Linux:
- * Alt+Down / Alt+Up. macOS: Cmd+Shift+] / [ (by key position: Shift turns ']' into '}'). Ctrl/Cmd+, opens settings.
- * The same keys as the Electron menu (src/main/menu/menu-template.ts commandAccelerators).
+ * Alt+Down / Alt+Up. macOS: Cmd+Shift+] / [ (by key position: Shift turns ']' into '}'). The same keys as the
+ * Electron menu (src/main/menu/menu-template.ts commandAccelerators).
  */
-export function shellShortcutOf(keys: ShortcutKeys, mac: boolean): Exclude<ShellCommand, 'search'> | null {
-  const command = mac ? keys.metaKey : keys.ctrlKey
+export function shellShortcutOf(keys: ShortcutKeys, mac: boolean): Extract<ShellCommand, 'nextConversation' | 'previousConversation'> | null {
   if (keys.ctrlKey && !keys.metaKey && !keys.altKey && keys.key === 'Tab') return keys.shiftKey ? 'previousConversation' : 'nextConversation'
   if (mac && keys.metaKey && keys.shiftKey && !keys.ctrlKey && !keys.altKey) {
     if (keys.code === 'BracketRight') return 'nextConversation'
@@ -20,7 +20,6 @@ export function shellShortcutOf(keys: ShortcutKeys, mac: boolean): Exclude<Shell
     if (keys.key === 'ArrowDown') return 'nextConversation'
     if (keys.key === 'ArrowUp') return 'previousConversation'
   }
-  if (command && !keys.shiftKey && !keys.altKey && keys.key === ',') return 'settings'
   return null
 }
 

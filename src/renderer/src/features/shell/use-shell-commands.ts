@@ -1,5 +1,5 @@
 // Owns the main screen's side of the desktop shell: opening the conversation a parley:// link names, and the
-// menu commands and their shortcuts (search, next / previous conversation in the list's order, settings).
+// menu commands (search, next / previous conversation in the list's order) and the latter's shortcuts in a browser.
 import { onBeforeUnmount, onMounted, watch } from 'vue'
 import type { DeepLinkTarget, ShellCommand } from '../../../../shared/ipc/shell-events'
 import { conversationKeyString } from '../../../../shared/model'
