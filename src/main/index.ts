@@ -14,7 +14,7 @@ import { attachmentFileUrl, electronFileHooks, registerAttachmentScheme, serveAt
 import { chooseSessionCipher } from './session-cipher'
 import { deliverDeepLinksTo, listenForDeepLinks } from './deep-links'
 import { takeSingleInstanceLock } from './deep-links/single-instance'
-import { attachContextMenu, installAppMenu } from './menu'
+import { attachContextMenu, followDesktopSettings, installAppMenu } from './menu'
 import { restartToUpdate, showUpdatesIn, startAutoUpdates } from './updates'
 import { createLogger } from '../shared/logger'
 import { logUnhandledRejections } from '../shared/last-resort'
@@ -79,6 +79,7 @@ async function start(): Promise<void> {
     fileHooks: electronFileHooks(() => mainWindow)
   })
   serveAttachmentFiles(() => session)
+  followDesktopSettings(session)
   connectBridge(session, () => mainWindow, location.origin)
   await openMainWindow(location)
   void startAutoUpdates(() => mainWindow)
