@@ -39,7 +39,7 @@ function sessionVault(userData: string): SessionVault | undefined {
 }
 
 function openMainWindow(location: RendererLocation): Promise<void> {
-  const window = createMainWindow(location, app.getPath('userData'))
+  const window = createMainWindow(location)
   mainWindow = window
   deliverDeepLinksTo(window)
   attachContextMenu(window.webContents)

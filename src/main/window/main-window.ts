@@ -1,6 +1,6 @@
 // Owns the main window: a sandboxed, context-isolated BrowserWindow that loads the renderer from the
 // dev server (hot reload) or from the built files, where it was last time (window-state-store.ts).
-import { BrowserWindow, nativeTheme } from 'electron'
+import { app, BrowserWindow, nativeTheme } from 'electron'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { guardNavigation } from './security'
@@ -33,8 +33,12 @@ export function rendererLocation(): RendererLocation {
   return { origin: pathToFileURL(indexFile).href, isDevServer: false, load: (window) => window.loadFile(indexFile) }
 }
 
-/** The window where it was last time (kept on a display), with its zoom; `userData` holds the state file. */
-export function createMainWindow(location: RendererLocation, userData: string): BrowserWindow {
+/**
+ * The window where it was last time (kept on a display), with its zoom. `startHidden`: the window loads but stays
+ * in the tray (a login launch with "start minimised").
+ */
+export function createMainWindow(location: RendererLocation, { startHidden = false }: { startHidden?: boolean } = {}): BrowserWindow {
+  const userData = app.getPath('userData')
   const saved = loadWindowState(userData)
   const window = new BrowserWindow({
     ...initialPlacement(saved, WINDOW_SIZE_LIMITS),
@@ -55,10 +59,15 @@ export function createMainWindow(location: RendererLocation, userData: string): 
   })
   guardNavigation(window.webContents, location.origin)
   trackWindowState(window, userData, saved, WINDOW_SIZE_LIMITS)
-  window.once('ready-to-show', () => {
-    // Maximised before it shows, so it does not flash at its normal size first.
-    if (saved?.maximised) window.maximize()
-    window.show()
-  })
+  if (startHidden) {
+    // Shown later from the tray: maximised then, if it was.
+    if (saved?.maximised) window.once('show', () => window.maximize())
+  } else {
+    window.once('ready-to-show', () => {
+      // Maximised before it shows, so it does not flash at its normal size first.
+      if (saved?.maximised) window.maximize()
+      window.show()
+    })
+  }
   return window
 }
