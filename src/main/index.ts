@@ -8,14 +8,14 @@ import { loadOrCreateDeviceId } from './core/device-id'
 import { chooseServer, type ChosenServer } from './embedded-server'
 import { connectBridge } from './ipc/bridge'
 import { resolveSqliteBinding } from './native'
-import { createMainWindow, rendererLocation, type RendererLocation } from './window/main-window'
-import { applySessionPolicy } from './window/security'
-import { attachmentFileUrl, electronFileHooks, registerAttachmentScheme, serveAttachmentFiles } from './attachment-protocol'
-import { chooseSessionCipher } from './session-cipher'
 import { deliverDeepLinksTo, listenForDeepLinks } from './deep-links'
 import { takeSingleInstanceLock } from './deep-links/single-instance'
 import { attachContextMenu, followDesktopSettings, installAppMenu } from './menu'
 import { restartToUpdate, showUpdatesIn, startAutoUpdates } from './updates'
+import { createMainWindow, rendererLocation, type RendererLocation } from './window/main-window'
+import { applySessionPolicy } from './window/security'
+import { attachmentFileUrl, electronFileHooks, registerAttachmentScheme, serveAttachmentFiles } from './attachment-protocol'
+import { chooseSessionCipher } from './session-cipher'
 import { createLogger } from '../shared/logger'
 import { logUnhandledRejections } from '../shared/last-resort'
 
@@ -41,12 +41,12 @@ function sessionVault(userData: string): SessionVault | undefined {
 function openMainWindow(location: RendererLocation): Promise<void> {
   const window = createMainWindow(location)
   mainWindow = window
-  deliverDeepLinksTo(window)
-  attachContextMenu(window.webContents)
-  showUpdatesIn(window)
   window.on('closed', () => {
     if (mainWindow === window) mainWindow = null
   })
+  deliverDeepLinksTo(window)
+  attachContextMenu(window.webContents)
+  showUpdatesIn(window)
   return location.load(window)
 }
 

@@ -12,6 +12,7 @@ import type {
   SessionInfo
 } from '../model'
 import type { AppErrorShape } from '../errors'
+import type { DeepLinkTarget, ShellCommand, UpdateStatus } from './shell-events'
 import type { AppCommand } from '../model/commands'
 import type {
   GroupChangeResult,
@@ -29,7 +30,6 @@ import type { ConversationState, DeviceList, MessageReactions, PinsChanged, Reac
 import type { SaveAsResult, TransferEvent } from '../model/attachments'
 import type { InvokeArgsOf, InvokeMethod } from './schemas'
 import type { GroupReadCounts, GroupReadEvent, GroupReaders, PeerReceipts, PrivacySettings, TypingEvent } from '../model/receipts'
-import type { DeepLinkTarget, ShellCommand, UpdateStatus } from './shell-events'
 
 export interface AppInfo {
   version: string
@@ -209,6 +209,12 @@ export type InvokeResult<M extends InvokeMethod> = InvokeResults[M]
 /** Events pushed from the core to the renderer. */
 export interface PushEvents {
   'connection.status': ConnectionStatus
+  /** Desktop shell: a parley:// link was opened (second launch, macOS open-url, or the first launch's argv). */
+  'shell.openLink': DeepLinkTarget
+  /** Desktop shell: a menu command (search, next / previous conversation, settings). */
+  'shell.command': ShellCommand
+  /** Desktop shell: the auto-updater moved on (a downloaded update offers "restart to update"). */
+  'shell.update': UpdateStatus
   /** A message was added or changed (status, ack, ...). */
   'message.upsert': ChatMessage
   'conversation.upsert': Conversation
@@ -248,12 +254,6 @@ export interface PushEvents {
   /** Someone started or stopped typing (stops by itself after a few seconds of silence). */
   'typing.changed': TypingEvent
   'privacy.changed': PrivacySettings
-  /** Desktop shell: a parley:// link was opened (second launch, macOS open-url, or the first launch's argv). */
-  'shell.openLink': DeepLinkTarget
-  /** Desktop shell: a menu command (search, next / previous conversation, settings). */
-  'shell.command': ShellCommand
-  /** Desktop shell: the auto-updater moved on (a downloaded update offers "restart to update"). */
-  'shell.update': UpdateStatus
 }
 export type PushEventName = keyof PushEvents
 
