@@ -57,6 +57,7 @@ describe('application menu', () => {
         expect.arrayContaining(['editMenu', 'undo', 'redo', 'cut', 'copy', 'paste', 'selectAll', 'viewMenu', 'zoomIn', 'zoomOut', 'resetZoom', 'togglefullscreen', 'windowMenu', 'help'])
       )
     }
+    expect(flatten(template('linux')).find((item) => item.role === 'zoomIn' && item.visible === false)?.accelerator).toBe('CmdOrCtrl+=')
     expect(template('darwin')[0]?.role).toBe('appMenu')
     expect(template('win32')[0]?.role).toBe('fileMenu')
     expect(roles('linux')).not.toContain('appMenu')

@@ -88,6 +88,8 @@ export function buildMenuTemplate(options: MenuTemplateOptions): MenuItemConstru
       ...commandItems('previousConversation', l.previousConversation, options),
       { type: 'separator' },
       { role: 'zoomIn', label: l.zoomIn },
+      // The role's own shortcut is Ctrl/Cmd+Plus, which needs Shift on many layouts; Ctrl/Cmd+= as in browsers.
+      { role: 'zoomIn', label: l.zoomIn, accelerator: 'CmdOrCtrl+=', visible: false, acceleratorWorksWhenHidden: true },
       { role: 'zoomOut', label: l.zoomOut },
       { role: 'resetZoom', label: l.resetZoom },
       { type: 'separator' },
