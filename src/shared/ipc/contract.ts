@@ -12,6 +12,7 @@ import type {
   SessionInfo
 } from '../model'
 import type { AppErrorShape } from '../errors'
+import type { DeepLinkTarget, ShellCommand, UpdateStatus } from './shell-events'
 import type { AppCommand } from '../model/commands'
 import type {
   GroupChangeResult,
@@ -60,6 +61,7 @@ export interface Diagnostics {
 export interface InvokeResults {
   'app.info': AppInfo
   'app.openExternal': void
+  'app.restartToUpdate': void
   'auth.register': void
   'auth.login': SessionInfo
   'auth.logout': void
@@ -211,6 +213,12 @@ export type InvokeResult<M extends InvokeMethod> = InvokeResults[M]
 /** Events pushed from the core to the renderer. */
 export interface PushEvents {
   'connection.status': ConnectionStatus
+  /** Desktop shell: a parley:// link was opened (second launch, macOS open-url, or the first launch's argv). */
+  'shell.openLink': DeepLinkTarget
+  /** Desktop shell: a menu command (search, next / previous conversation, settings). */
+  'shell.command': ShellCommand
+  /** Desktop shell: the auto-updater moved on (a downloaded update offers "restart to update"). */
+  'shell.update': UpdateStatus
   /** A message was added or changed (status, ack, ...). */
   'message.upsert': ChatMessage
   'conversation.upsert': Conversation

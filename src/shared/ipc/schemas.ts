@@ -274,6 +274,8 @@ export const invokeSchemas = {
       .max(MAX_EXTERNAL_URL_CHARS)
       .refine((url) => isExternalUrl(url), 'Only http, https and mailto links can be opened.')
   }),
+  // The desktop shell's "restart to update" (a downloaded update waits); elsewhere refused as UNSUPPORTED.
+  'app.restartToUpdate': z.void(),
   'auth.register': credentialsSchema,
   'auth.login': credentialsSchema,
   'auth.logout': z.void(),

@@ -49,6 +49,8 @@ export interface CoreSessionOptions {
   vault?: SessionVault
   /** Opens a checked http/https/mailto link outside the app (Electron: shell.openExternal); none: refused. */
   openExternal?: (url: string) => Promise<void>
+  /** Quits and installs a downloaded update (Electron: src/main/updates); false or none: there is none. */
+  restartToUpdate?: () => boolean
   /** The URL the renderer loads a cached attachment from (Electron: parley-file:, browser host: its file route). */
   fileUrl?: (messageId: string, which: AttachmentWhich) => string
   /** What the shell does with files: save dialog, open, show in folder (Electron) or a download URL (browser host). */
@@ -107,6 +109,9 @@ export class CoreSession {
         // The browser host's page opens links itself (window.open): no shell here can.
         if (!options.openExternal) throw new AppError('INTERNAL', 'This window cannot open links outside the app.')
         await options.openExternal(new URL(url).href)
+      },
+      'app.restartToUpdate': async () => {
+        if (!options.restartToUpdate?.()) throw new AppError('UNSUPPORTED', 'There is no downloaded update to install.')
       },
       'auth.register': async ({ serverUrl, username, password }) => {
         const register = options.register ?? defaultRegister
