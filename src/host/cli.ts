@@ -38,10 +38,16 @@ async function main(): Promise<void> {
     console.log(WEB_USAGE)
     return
   }
-  const web = await startWeb(config, { rendererDir: resolve(REPO_ROOT, 'out', 'renderer'), version: readVersion() })
+  const web = await startWeb(config, {
+    rendererDir: resolve(REPO_ROOT, 'out', 'renderer'),
+    version: readVersion(),
+    // The platform API credential of the embedded server's first start: shown once, here (and in its log).
+    onPlatformCredential: (notice) => console.log(notice)
+  })
 
   console.log(`Parley is running. Open this address in your browser:\n  ${web.host.url}`)
   console.log(`Chat server: ${web.serverUrl}${web.embedded ? ` (embedded, data in ${config.embeddedServer?.dataDir ?? ''})` : ''}`)
+  if (web.serverLogDir) console.log(`Server log: ${web.serverLogDir}`)
   console.log('Press Ctrl+C to stop.')
 
   let stopping = false
