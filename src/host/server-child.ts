@@ -8,10 +8,18 @@ import { SERVER_CHILD_CONFIG_ENV, type ServerChildConfig } from '../main/server-
 import { superviseServer, type ServerChildHandle, type SupervisedServer, type SuperviseServerOptions } from '../main/server-process/supervisor'
 
 /**
+ * A built server-process entry to fork instead (a path): `npm run web` sets it to the out/main/server-process.js it
+ * has just built, because a child that loads the server's TypeScript through tsx takes seconds to listen.
+ */
+export const SERVER_CHILD_ENTRY_ENV = 'PARLEY_SERVER_PROCESS_ENTRY'
+
+/**
  * The child's entry and how to run it: the TypeScript source under tsx (`npm run web`, tests) with tsx's loader in
  * the child, or the bundled out/main/server-process.js when this module runs from a bundle.
  */
-export function serverChildEntry(moduleUrl: string = import.meta.url): { path: string; execArgv: string[] } {
+export function serverChildEntry(moduleUrl: string = import.meta.url, env: NodeJS.ProcessEnv = process.env): { path: string; execArgv: string[] } {
+  const given = env[SERVER_CHILD_ENTRY_ENV]?.trim()
+  if (given) return { path: given, execArgv: [] }
   if (moduleUrl.endsWith('.ts')) {
     return {
       path: fileURLToPath(new URL('../main/server-process/child.ts', moduleUrl)),

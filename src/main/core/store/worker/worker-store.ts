@@ -1,7 +1,7 @@
 // Owns the core's MessageStore on the core's thread: a proxy that sends every call to the store worker thread
 // (which owns the SQLite connection, so no query blocks the shell's event loop), and restarts that worker when it dies.
 import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { ChatMessage } from '../../../../shared/model'
 import { createLogger } from '../../../../shared/logger'
@@ -28,6 +28,12 @@ const log = createLogger('core:store-worker')
 /** The worker entry's base name: `core-store-worker.ts` next to this file in the sources, `core-store-worker.js`
  *  next to the bundle that contains this module (electron-vite emits it as a main entry beside index.js). */
 export const STORE_WORKER_ENTRY_BASENAME = 'core-store-worker'
+/**
+ * A built worker entry to use instead (a path): the browser host sets it to the bundled out/main/core-store-worker.js
+ * that `npm run web` has just built, because loading the TypeScript sources through tsx in every worker takes a
+ * second or more, on every sign-in and every restart.
+ */
+export const STORE_WORKER_ENTRY_ENV = 'PARLEY_STORE_WORKER_ENTRY'
 /** A dead worker is started again after this delay: long enough not to spin on a crash at start, short enough
  *  that the user does not notice (calls made meanwhile wait for it). */
 const RESTART_DELAY_MS = 50
@@ -62,7 +68,9 @@ export interface WorkerMessageStore extends MessageStore {
  * The worker entry's URL: beside this module in the sources; in a bundle, beside the main entry, which is this
  * chunk's folder or its parent (the bundler may put this module in a shared `chunks/` folder).
  */
-export function storeWorkerEntryUrl(moduleUrl: string = import.meta.url): URL {
+export function storeWorkerEntryUrl(moduleUrl: string = import.meta.url, env: NodeJS.ProcessEnv = process.env): URL {
+  const given = env[STORE_WORKER_ENTRY_ENV]?.trim()
+  if (given) return pathToFileURL(given)
   if (moduleUrl.endsWith('.ts')) return new URL(`./${STORE_WORKER_ENTRY_BASENAME}.ts`, moduleUrl)
   const candidates = [`./${STORE_WORKER_ENTRY_BASENAME}.js`, `../${STORE_WORKER_ENTRY_BASENAME}.js`].map((relative) => new URL(relative, moduleUrl))
   return candidates.find((url) => url.protocol !== 'file:' || existsSync(fileURLToPath(url))) ?? (candidates[0] as URL)
