@@ -27,15 +27,33 @@ export class LoopStallMonitor {
   private readonly histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS })
   private windowStart = performance.now()
   private running = false
+  /**
+   * The histogram drops its first sample after reset(), so a stall that starts right after a reset (with no turn of
+   * the loop between) would go unseen: a timer of our own, whose previous tick survives resets, sees it.
+   */
+  private ticker: NodeJS.Timeout | null = null
+  private lastTick = 0
+  private tickerMaxMs = 0
 
   start(): this {
-    if (!this.running) this.histogram.enable()
+    if (this.running) return this
+    this.histogram.enable()
+    this.lastTick = performance.now()
+    this.ticker = setInterval(() => {
+      const now = performance.now()
+      this.tickerMaxMs = Math.max(this.tickerMaxMs, now - this.lastTick - RESOLUTION_MS)
+      this.lastTick = now
+    }, RESOLUTION_MS)
+    this.ticker.unref()
     this.running = true
     return this
   }
 
   stop(): void {
-    if (this.running) this.histogram.disable()
+    if (!this.running) return
+    this.histogram.disable()
+    if (this.ticker) clearInterval(this.ticker)
+    this.ticker = null
     this.running = false
   }
 
@@ -43,8 +61,9 @@ export class LoopStallMonitor {
   read(): LoopStallReading {
     const samples = this.histogram.count
     const ms = (ns: number): number => (samples > 0 && Number.isFinite(ns) ? Math.round((ns / NS_PER_MS) * 10) / 10 : 0)
+    const stalledNow = this.running ? performance.now() - this.lastTick - RESOLUTION_MS : 0
     return {
-      maxStallMs: ms(this.histogram.max),
+      maxStallMs: Math.max(ms(this.histogram.max), Math.round(Math.max(this.tickerMaxMs, stalledNow, 0) * 10) / 10),
       p99Ms: ms(this.histogram.percentile(99)),
       meanMs: ms(this.histogram.mean),
       windowMs: Math.round(performance.now() - this.windowStart),
@@ -55,6 +74,7 @@ export class LoopStallMonitor {
   /** Starts a new window (a benchmark resets before the phase it measures). */
   reset(): void {
     this.histogram.reset()
+    this.tickerMaxMs = 0
     this.windowStart = performance.now()
   }
 }

@@ -34,6 +34,19 @@ describe('loop stall monitor', () => {
     monitor.stop()
   })
 
+  it('sees a stall that starts right after a reset, before the loop turns (the histogram alone misses it)', async () => {
+    const monitor = new LoopStallMonitor().start()
+    await tick(50)
+    monitor.reset()
+    for (let i = 0; i < 3; i++) {
+      await Promise.resolve()
+      blockLoop(BLOCK_MS / 3)
+    }
+    await tick(30)
+    expect(monitor.read().maxStallMs).toBeGreaterThanOrEqual(BLOCK_MS * 0.8)
+    monitor.stop()
+  })
+
   it('is off unless the environment enables it', () => {
     expect(loopStallMonitorFromEnv({})).toBeNull()
     const monitor = loopStallMonitorFromEnv({ [LOOP_STALL_ENV]: '1' })
