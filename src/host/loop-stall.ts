@@ -102,3 +102,17 @@ export function serveLoopStall(req: IncomingMessage, res: ServerResponse, monito
   res.end(JSON.stringify(reading))
   return true
 }
+
+/**
+ * For bench:ui (another process): reads the host's stall window over HTTP. `hostUrl` is the address the host prints
+ * (http://127.0.0.1:<port>/?token=...); `reset` starts a new window after this reading.
+ */
+export async function fetchLoopStall(hostUrl: string, options: { reset?: boolean } = {}): Promise<LoopStallReading> {
+  const printed = new URL(hostUrl)
+  const url = new URL(LOOP_STALL_ROUTE, printed.origin)
+  url.searchParams.set('token', printed.searchParams.get('token') ?? '')
+  if (options.reset) url.searchParams.set('reset', '1')
+  const answer = await fetch(url)
+  if (!answer.ok) throw new Error(`The host answered ${answer.status} for ${LOOP_STALL_ROUTE}: is ${LOOP_STALL_ENV}=1 set for it?`)
+  return (await answer.json()) as LoopStallReading
+}

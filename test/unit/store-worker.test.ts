@@ -9,7 +9,8 @@ import { chat, incoming, outgoing, tempDir, type TempDir } from './store-helpers
 
 const POLL_BYTES = new TextEncoder().encode('poll:Lunch where?')
 
-describe('store worker', () => {
+// Each test starts a worker thread, which loads the store's sources through tsx (a second or two on a busy machine).
+describe('store worker', { timeout: 30_000 }, () => {
   let dir: TempDir
   let store: WorkerMessageStore
   beforeEach(async () => {
@@ -84,7 +85,7 @@ describe('store worker', () => {
 
   it('fails a call in flight with STORE_RESTARTED when the worker dies during it', async () => {
     // Queue many writes, then kill the thread while they run: those not answered fail with the typed code.
-    const writes = Array.from({ length: 200 }, (_, i) =>
+    const writes = Array.from({ length: 1_000 }, (_, i) =>
       store.addOutgoing(outgoing('bob', `m${i}`)).then(
         () => 'ok' as const,
         (err: unknown) => (err instanceof StoreError ? err.code : String(err))
