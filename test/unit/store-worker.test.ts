@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { StoreError } from '../../src/main/core/store'
 import { openWorkerMessageStore, type WorkerMessageStore } from '../../src/main/core/store/worker/worker-store'
+import { compactBytes } from '../../src/main/core/store/worker/protocol'
 import type { ChatMessage } from '../../src/shared/model'
 import { chat, incoming, outgoing, tempDir, type TempDir } from './store-helpers'
 
@@ -46,6 +47,23 @@ describe('store worker', { timeout: 30_000 }, () => {
     expect(await store.domains.contacts.state()).toEqual({ friends: [], incoming: [], outgoing: [], blocked: [] })
     expect(await store.domains.receipts.privacy()).toEqual({ readReceiptsOff: false, typingOff: false })
     expect(await store.domains.groups.list()).toEqual([])
+  })
+
+  it('sends a view into a large buffer as its own bytes only, without touching the caller\'s objects', async () => {
+    const frame = new Uint8Array(1 << 20)
+    frame.set(POLL_BYTES, 1000)
+    const view = frame.subarray(1000, 1000 + POLL_BYTES.byteLength)
+    const extras = { unknownEvents: [{ seq: 1, raw: view }], readPointers: [] }
+    const compacted = compactBytes(extras)
+    expect(compacted.unknownEvents[0]!.raw.buffer.byteLength).toBe(POLL_BYTES.byteLength)
+    expect(extras.unknownEvents[0]!.raw).toBe(view)
+    expect(compacted.readPointers).toBe(extras.readPointers)
+    const whole = new Uint8Array(4)
+    expect(compactBytes({ raw: whole }).raw).toBe(whole)
+    // And through the worker: the bytes stored are the view's.
+    await store.quarantineEvent(3, view, 'cannot decode')
+    const [event] = (await store.quarantined()).events
+    expect(Buffer.from(event!.raw!).equals(Buffer.from(POLL_BYTES))).toBe(true)
   })
 
   it('re-reads unsupported messages with a decoder of the calling thread', async () => {

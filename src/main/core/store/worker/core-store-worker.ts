@@ -12,6 +12,7 @@ import {
   STORE_METHODS,
   UNDECODED_RAWS,
   carryError,
+  compactBytes,
   type StoreWorkerInit,
   type StoreWorkerReply,
   type StoreWorkerRequest,
@@ -67,7 +68,7 @@ async function serve(port: NonNullable<typeof parentPort>, init: StoreWorkerInit
   }
   port.on('message', (request: StoreWorkerRequest) => {
     void answer(store, request).then(
-      (value) => port.postMessage({ id: request.id, ok: true, value } satisfies StoreWorkerReply),
+      (value) => port.postMessage({ id: request.id, ok: true, value: compactBytes(value) } satisfies StoreWorkerReply),
       (err: unknown) => port.postMessage({ id: request.id, ok: false, error: carryError(err) } satisfies StoreWorkerReply)
     ).then(() => {
       if (request.target === 'store' && request.method === 'close') port.close()

@@ -85,3 +85,32 @@ export function restoreError(carried: CarriedError): Error {
   error.name = carried.name
   return error
 }
+
+/**
+ * The value with every Uint8Array that is a view into a larger buffer replaced by a copy of just its bytes (the rest
+ * unchanged, shared). A structured clone copies a view's WHOLE backing buffer: a log entry's bytes are a slice of the
+ * socket frame they came in (or of Node's 8 KiB buffer pool), so without this each call would carry those too.
+ */
+export function compactBytes<T>(value: T): T {
+  if (value instanceof Uint8Array) {
+    return (value.byteOffset === 0 && value.byteLength === value.buffer.byteLength ? value : new Uint8Array(value)) as T
+  }
+  if (Array.isArray(value)) {
+    let copy: unknown[] | null = null
+    value.forEach((item: unknown, index) => {
+      const compacted = compactBytes(item)
+      if (compacted !== item) (copy ??= value.slice())[index] = compacted
+    })
+    return (copy ?? value) as T
+  }
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    let copy: Record<string, unknown> | null = null
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+      const compacted = compactBytes(item)
+      if (compacted !== item) (copy ??= { ...(value as Record<string, unknown>) })[key] = compacted
+    }
+    return (copy ?? value) as T
+  }
+  return value
+}
+

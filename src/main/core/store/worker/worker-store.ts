@@ -14,6 +14,7 @@ import {
   REINTERPRET_DECODED,
   STORE_METHODS,
   UNDECODED_RAWS,
+  compactBytes,
   isStoreWorkerSignal,
   restoreError,
   type StoreCallTarget,
@@ -229,7 +230,7 @@ export async function openWorkerMessageStore(path: string, options: OpenStoreOpt
       }
       const id = nextId++
       pending.set(id, { resolve: resolve as (value: unknown) => void, reject })
-      const request: StoreWorkerRequest = { id, target, method, args }
+      const request: StoreWorkerRequest = { id, target, method, args: compactBytes(args) }
       if (worker && ready) {
         worker.postMessage(request)
         updateRef()
