@@ -84,7 +84,6 @@ async function main(): Promise<void> {
       } catch (err) {
         log.error('the server did not close cleanly', { error: err instanceof Error ? err.message : String(err) })
       }
-      link.send({ type: 'stopped' })
       process.exit(0)
     })()
     return stopping

@@ -20,13 +20,12 @@ export type ServerStartFailure = 'ADDRESS_IN_USE' | 'START_FAILED'
 export type ServerChildMessage =
   | { type: 'listening'; url: string; port: number; createdPlatformCredential: string | null }
   | { type: 'start-failed'; code: ServerStartFailure; message: string }
-  | { type: 'stopped' }
 
 export type ServerParentMessage = { type: 'stop' }
 
 export function isServerChildMessage(value: unknown): value is ServerChildMessage {
   const type = (value as { type?: unknown } | null)?.type
-  return type === 'listening' || type === 'start-failed' || type === 'stopped'
+  return type === 'listening' || type === 'start-failed'
 }
 
 /** The one sentence the first start of a data folder prints (the credential is stored only as a hash). */

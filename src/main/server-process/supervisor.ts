@@ -67,8 +67,6 @@ export interface SupervisedServer {
   readonly pid: number | undefined
   /** Restarts after the process died (diagnostics, tests). */
   readonly restarts: number
-  /** Resolves once a server process is listening (at once when one is; after the restart when it is down). */
-  whenListening(): Promise<void>
   stop(): Promise<void>
 }
 
@@ -124,7 +122,6 @@ export async function superviseServer(options: SuperviseServerOptions): Promise<
   let restarts = 0
   let delayMs = baseMs
   let restartTimer: NodeJS.Timeout | null = null
-  let listeningWaiters: Array<() => void> = []
   options.logFile.note(`server process ${current.child.pid ?? '?'} listening on ${url}`)
   log.info('embedded server started in its own process', { url, pid: current.child.pid })
 
@@ -155,9 +152,6 @@ export async function superviseServer(options: SuperviseServerOptions): Promise<
   const watch = (started: Started): void => {
     current = started
     const since = Date.now()
-    const waiters = listeningWaiters
-    listeningWaiters = []
-    for (const wake of waiters) wake()
     void started.exited.then((code) => {
       if (current === started) current = null
       if (stopping) return
@@ -177,10 +171,6 @@ export async function superviseServer(options: SuperviseServerOptions): Promise<
     },
     get restarts() {
       return restarts
-    },
-    whenListening() {
-      if (current) return Promise.resolve()
-      return new Promise<void>((resolve) => listeningWaiters.push(resolve))
     },
     async stop() {
       if (stopping) return
