@@ -71,6 +71,8 @@ describe('the browser host runs its server in a child process', () => {
 
     // A crash of the server process: the supervisor starts another on the same port.
     process.kill(firstPid!, 'SIGKILL')
+    // Written while the server is down: kept in the outbox, sent once it is back.
+    await a.sendText(bob, 'during the outage')
     await waitFor('the server process is restarted', () => {
       const pid = web?.serverPid() ?? null
       return pid !== null && pid !== firstPid
@@ -79,12 +81,13 @@ describe('the browser host runs its server in a child process', () => {
     expect(isRunning(firstPid!)).toBe(false)
     expect(web.serverUrl).toBe(url)
 
-    // The clients reconnect to the same address and catch up: a message written during the outage arrives once.
+    // The clients reconnect to the same address and catch up: the message written during the outage arrives once.
+    await waitFor('bob catches up on the message written during the outage', async () => (await localHistory(b, alice)).some((m) => textOf(m) === 'during the outage'))
     await a.sendText(bob, 'after the crash')
     await waitFor('bob gets the message sent after the crash', async () => (await localHistory(b, alice)).some((m) => textOf(m) === 'after the crash'))
     await b.sendText(alice, 'got both')
     await waitFor('alice gets the reply', async () => (await localHistory(a, bob)).some((m) => textOf(m) === 'got both'))
-    expect((await localHistory(b, alice)).map(textOf)).toEqual(['before the crash', 'after the crash', 'got both'])
+    expect((await localHistory(b, alice)).map(textOf)).toEqual(['before the crash', 'during the outage', 'after the crash', 'got both'])
 
     // Its output and the restart are in the log file in the data folder's logs/.
     const logText = fs.readFileSync(path.join(web.serverLogDir!, SERVER_LOG_FILE), 'utf8')
