@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { CoreSession, type CoreSessionOptions } from '../main/core/api/session'
 import { HOST_CLOSE_REPLACED, type HostServerMessage } from '../shared/ipc/contract'
 import { createLogger } from '../shared/logger'
+import { processLanguages } from '../main/core/settings'
 
 const log = createLogger('host:tabs')
 
@@ -97,6 +98,8 @@ export class TabSessions {
       defaultServerUrl: this.options.defaultServerUrl,
       deviceId: `web-${tab}`,
       dataDir: join(this.options.dataDir, 'tabs', tab),
+      // The tab's settings.json sits in its folder; a first start takes the host's language (LANG…).
+      systemLanguages: processLanguages(process.env),
       ...this.options.fileOptions?.(tab),
       ...this.options.sessionOverrides
     })

@@ -12,6 +12,7 @@ import { createMainWindow, rendererLocation, type RendererLocation } from './win
 import { applySessionPolicy } from './window/security'
 import { attachmentFileUrl, electronFileHooks, registerAttachmentScheme, serveAttachmentFiles } from './attachment-protocol'
 import { chooseSessionCipher } from './session-cipher'
+import { electronSettingsOptions } from './settings/electron-settings'
 import { createLogger } from '../shared/logger'
 import { logUnhandledRejections } from '../shared/last-resort'
 
@@ -67,7 +68,8 @@ async function start(): Promise<void> {
     // The URL was checked by the IPC schema (http, https, mailto only) before it gets here.
     openExternal: (url) => shell.openExternal(url),
     fileUrl: attachmentFileUrl,
-    fileHooks: electronFileHooks(() => mainWindow)
+    fileHooks: electronFileHooks(() => mainWindow),
+    ...electronSettingsOptions(userData, () => mainWindow)
   })
   serveAttachmentFiles(() => session)
   connectBridge(session, () => mainWindow, location.origin)

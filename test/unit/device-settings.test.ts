@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { DeviceSettingsStore, migrateSettings } from '../../src/main/core/settings'
+import { DeviceSettingsStore, localeOfLanguages, migrateSettings } from '../../src/main/core/settings'
 import { DEVICE_SETTINGS_VERSION, defaultDeviceSettings, type DeviceSettings } from '../../src/shared/model/settings'
 import { AppError } from '../../src/shared/errors'
 
@@ -61,6 +61,14 @@ describe('device settings file', () => {
     const store = await DeviceSettingsStore.open({ file, systemLanguages: ['zh-CN'] })
     expect(store.current.appearance.locale).toBe('zh-CN')
     expect(onDisk()).toEqual(store.current)
+  })
+
+  it('reads POSIX locales as well as language tags for the first start', async () => {
+    expect(localeOfLanguages(['zh_CN.UTF-8'])).toBe('zh-CN')
+    expect(localeOfLanguages(['fr-FR', 'zh-TW'])).toBe('zh-CN')
+    expect(localeOfLanguages(['fr-FR', 'en_GB.UTF-8', 'zh-CN'])).toBe('en')
+    expect(localeOfLanguages(['zu-ZA'])).toBe('en')
+    expect(localeOfLanguages([])).toBe('en')
   })
 
   it('keeps an update across a reopen, and tells listeners', async () => {

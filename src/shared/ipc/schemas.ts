@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { MAX_USERNAME_CHARS, SERVER_URL_PATTERN } from '../limits'
 import { CONTACT_LIMITS } from '../model/contacts'
 import { isExternalUrl } from './external-links'
+import { deviceSettingsPatchSchema } from './settings-schemas'
 
 const username = z.string().trim().min(1).max(MAX_USERNAME_CHARS)
 const serverUrl = z
@@ -35,6 +36,15 @@ const receiptsInvokeSchemas = {
   // typing false: the draft was cleared or sent.
   'typing.set': z.object({ conversation: conversationSchema, typing: z.boolean() }),
   'typing.list': z.object({ conversation: conversationSchema })
+}
+
+// Device settings (the core's settings/): available before sign-in; the patch's rules live in settings-schemas.ts.
+const settingsInvokeSchemas = {
+  'settings.get': z.void(),
+  'settings.update': deviceSettingsPatchSchema,
+  'settings.storage': z.void(),
+  'settings.clearCache': z.void(),
+  'settings.chooseDownloadFolder': z.void()
 }
 
 export const credentialsSchema = z.object({
@@ -311,7 +321,8 @@ export const invokeSchemas = {
   ...groupsInvokeSchemas,
   ...replyInvokeSchemas,
   ...attachmentsInvokeSchemas,
-  ...receiptsInvokeSchemas
+  ...receiptsInvokeSchemas,
+  ...settingsInvokeSchemas
 } as const
 
 export type InvokeMethod = keyof typeof invokeSchemas

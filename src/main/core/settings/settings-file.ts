@@ -23,13 +23,22 @@ export interface OpenSettingsOptions {
   systemLanguages?: readonly string[]
 }
 
-/** The interface language of a first start: Simplified Chinese for a Chinese system, English otherwise. */
+/**
+ * The interface language of a first start: Simplified Chinese for a Chinese system, English otherwise. Takes BCP 47
+ * tags (zh-Hans-CN) and POSIX locales (zh_CN.UTF-8) alike.
+ */
 export function localeOfLanguages(languages: readonly string[]): AppLocaleCode {
   for (const language of languages) {
-    if (/^zh\b/i.test(language)) return 'zh-CN'
-    if (/^en\b/i.test(language)) return 'en'
+    if (/^zh([-_.]|$)/i.test(language)) return 'zh-CN'
+    if (/^en([-_.]|$)/i.test(language)) return 'en'
   }
   return 'en'
+}
+
+/** A process's languages as POSIX names them (LC_ALL, LC_MESSAGES, LANGUAGE, LANG), best first. */
+export function processLanguages(env: NodeJS.ProcessEnv): string[] {
+  const named = [env.LC_ALL, env.LC_MESSAGES, ...(env.LANGUAGE ?? '').split(':'), env.LANG]
+  return named.filter((value): value is string => Boolean(value && value !== 'C' && value !== 'POSIX'))
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
