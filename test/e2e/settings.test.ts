@@ -1,0 +1,132 @@
+// End-to-end: the settings view in the browser host against the real server — theme, text size and a notification
+// option survive a reload of the tab (and are in the tab's settings file); switching the language to Simplified
+// Chinese changes the view's text; settings open before sign-in (server address checked with a sentence).
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import fs from 'node:fs'
+import path from 'node:path'
+import { randomBytes } from 'node:crypto'
+import type { Page } from 'playwright-core'
+import { createAccountAndSignIn, E2eApp } from './app-fixture'
+import { eventually, waitVisible } from './helpers'
+import type { DeviceSettings } from '../../src/shared/model/settings'
+
+const suffix = randomBytes(3).toString('hex')
+const user = (name: string): string => `${name}_${suffix}`
+
+let app: E2eApp
+
+beforeAll(async () => {
+  app = await E2eApp.start()
+})
+
+afterEach(async () => {
+  await app.closePages()
+})
+
+afterAll(async () => {
+  await app?.close()
+})
+
+function settingsDialog(page: Page) {
+  return page.getByTestId('settings-dialog')
+}
+
+async function openSettings(page: Page, section: string): Promise<void> {
+  await page.getByTestId('open-settings').click()
+  await waitVisible(settingsDialog(page))
+  await settingsDialog(page).getByRole('button', { name: section, exact: true }).click()
+}
+
+async function pageState(page: Page): Promise<{ theme: string; fontSize: string }> {
+  return page.evaluate<{ theme: string; fontSize: string }>(
+    '({ theme: document.documentElement.dataset.theme, fontSize: document.documentElement.style.getPropertyValue("--font-size") })'
+  )
+}
+
+/** Every tab's settings file on the host (one folder per tab id). */
+function tabSettingsFiles(): DeviceSettings[] {
+  const tabs = path.join(app.tmp, 'web', 'tabs')
+  if (!fs.existsSync(tabs)) return []
+  return fs
+    .readdirSync(tabs)
+    .map((tab) => path.join(tabs, tab, 'settings.json'))
+    .filter((file) => fs.existsSync(file))
+    .map((file) => JSON.parse(fs.readFileSync(file, 'utf8')) as DeviceSettings)
+}
+
+describe('settings', () => {
+  it('keeps theme, text size and a notification option across a reload of the tab', async () => {
+    const page = await app.openPerson('ada')
+    await createAccountAndSignIn(page, user('ada'))
+
+    await openSettings(page, 'Appearance')
+    const dialog = settingsDialog(page)
+    await dialog.getByLabel('Dark', { exact: true }).check()
+    await dialog.getByLabel('Light', { exact: true }).check()
+    await dialog.getByLabel('Dark', { exact: true }).check()
+    const slider = dialog.getByLabel('Text size', { exact: true })
+    await slider.focus()
+    for (let step = 0; step < 4; step++) await slider.press('ArrowRight')
+    await eventually(async () => expect(await pageState(page)).toEqual({ theme: 'dark', fontSize: '18px' }))
+    await expect(dialog.getByText('18 px', { exact: true }).isVisible()).resolves.toBe(true)
+
+    await dialog.getByRole('button', { name: 'Notifications', exact: true }).click()
+    await dialog.getByLabel('Sender only', { exact: true }).check()
+    await dialog.getByLabel('Play a sound', { exact: true }).uncheck()
+    await eventually(async () => {
+      const mine = tabSettingsFiles().find((settings) => settings.appearance.theme === 'dark')
+      expect(mine?.appearance.fontSizePx).toBe(18)
+      expect(mine?.notifications).toMatchObject({ content: 'senderOnly', sound: false })
+    })
+
+    await page.reload()
+    await waitVisible(page.getByRole('navigation', { name: 'Conversations' }))
+    await eventually(async () => expect(await pageState(page)).toEqual({ theme: 'dark', fontSize: '18px' }))
+    await openSettings(page, 'Notifications')
+    await eventually(async () => expect(await settingsDialog(page).getByLabel('Sender only', { exact: true }).isChecked()).toBe(true))
+    expect(await settingsDialog(page).getByLabel('Play a sound', { exact: true }).isChecked()).toBe(false)
+    await settingsDialog(page).getByRole('button', { name: 'Appearance', exact: true }).click()
+    expect(await settingsDialog(page).getByLabel('Dark', { exact: true }).isChecked()).toBe(true)
+    expect(await settingsDialog(page).getByLabel('Text size', { exact: true }).inputValue()).toBe('18')
+    expect(app.pageErrors).toEqual([])
+  })
+
+  it('switches the settings view to Simplified Chinese and back, before signing in', async () => {
+    const page = await app.openPerson('bea')
+    await waitVisible(page.getByRole('heading', { level: 1, name: 'Parley' }))
+    await openSettings(page, 'Appearance')
+    const dialog = settingsDialog(page)
+    await dialog.getByLabel('Language', { exact: true }).selectOption('zh-CN')
+    await waitVisible(page.getByRole('dialog', { name: '设置' }))
+    await waitVisible(dialog.getByRole('button', { name: '外观', exact: true }))
+    await waitVisible(dialog.getByRole('heading', { name: '外观' }))
+    await waitVisible(dialog.getByLabel('深色', { exact: true }))
+    expect(await dialog.getByRole('button', { name: 'Appearance', exact: true }).count()).toBe(0)
+    expect(await page.evaluate<string>('document.documentElement.lang')).toBe('zh-CN')
+
+    // It stays Chinese after a reload, and goes back to English when chosen.
+    await page.reload()
+    await openSettings(page, '外观')
+    await settingsDialog(page).getByLabel('语言', { exact: true }).selectOption('en')
+    await waitVisible(page.getByRole('dialog', { name: 'Settings' }))
+    await waitVisible(settingsDialog(page).getByRole('heading', { name: 'Appearance' }))
+    expect(app.pageErrors).toEqual([])
+  })
+
+  it('checks a server address before saving it, and the sign-in form starts with a saved one', async () => {
+    const page = await app.openPerson('cy')
+    await waitVisible(page.getByRole('heading', { level: 1, name: 'Parley' }))
+    await openSettings(page, 'Network')
+    const dialog = settingsDialog(page)
+    const field = dialog.getByLabel('Server address', { exact: true })
+    await field.fill('not an address')
+    await dialog.getByRole('button', { name: 'Save', exact: true }).first().click()
+    await waitVisible(dialog.getByRole('alert').filter({ hasText: 'The server address must look like http://host:port.' }))
+    await field.fill('http://127.0.0.1:9')
+    await dialog.getByRole('button', { name: 'Save', exact: true }).first().click()
+    await waitVisible(dialog.getByText('Saved.', { exact: true }))
+    await page.keyboard.press('Escape')
+    await eventually(async () => expect(await page.getByLabel('Server address', { exact: true }).inputValue()).toBe('http://127.0.0.1:9'))
+    expect(app.pageErrors).toEqual([])
+  })
+})
