@@ -1,6 +1,7 @@
 // End-to-end: the settings view in the browser host against the real server — theme, text size and a notification
 // option survive a reload of the tab (and are in the tab's settings file); switching the language to Simplified
-// Chinese changes the view's text; settings open before sign-in (server address checked with a sentence).
+// Chinese changes the view's text; the old localStorage theme moves into the settings; settings open before sign-in
+// (server address checked with a sentence).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -110,6 +111,21 @@ describe('settings', () => {
     await settingsDialog(page).getByLabel('语言', { exact: true }).selectOption('en')
     await waitVisible(page.getByRole('dialog', { name: 'Settings' }))
     await waitVisible(settingsDialog(page).getByRole('heading', { name: 'Appearance' }))
+    expect(app.pageErrors).toEqual([])
+  })
+
+  it('moves the old localStorage theme choice into the settings once', async () => {
+    const page = await app.openPerson('dee')
+    await waitVisible(page.getByRole('heading', { level: 1, name: 'Parley' }))
+    expect((await pageState(page)).theme).toBe('light')
+    const before = tabSettingsFiles().filter((settings) => settings.appearance.theme === 'dark').length
+    await page.evaluate('localStorage.setItem("parley.theme", "dark")')
+    await page.reload()
+    await eventually(async () => expect((await pageState(page)).theme).toBe('dark'))
+    await eventually(async () => expect(await page.evaluate<string | null>('localStorage.getItem("parley.theme")')).toBeNull())
+    expect(tabSettingsFiles().filter((settings) => settings.appearance.theme === 'dark')).toHaveLength(before + 1)
+    await openSettings(page, 'Appearance')
+    expect(await settingsDialog(page).getByLabel('Dark', { exact: true }).isChecked()).toBe(true)
     expect(app.pageErrors).toEqual([])
   })
 
