@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { DeviceSettingsStore, localeOfLanguages, migrateSettings } from '../../src/main/core/settings'
+import { DeviceSettingsStore, languagesOfAcceptLanguage, localeOfLanguages, migrateSettings } from '../../src/main/core/settings'
 import { DEVICE_SETTINGS_VERSION, defaultDeviceSettings, type DeviceSettings } from '../../src/shared/model/settings'
 import { AppError } from '../../src/shared/errors'
 
@@ -69,6 +69,14 @@ describe('device settings file', () => {
     expect(localeOfLanguages(['fr-FR', 'en_GB.UTF-8', 'zh-CN'])).toBe('en')
     expect(localeOfLanguages(['zu-ZA'])).toBe('en')
     expect(localeOfLanguages([])).toBe('en')
+  })
+
+  it("reads a browser's Accept-Language, best first (a browser tab's first start)", () => {
+    expect(languagesOfAcceptLanguage('zh-CN,zh;q=0.9,en;q=0.8')).toEqual(['zh-CN', 'zh', 'en'])
+    expect(languagesOfAcceptLanguage('en;q=0.5, zh-TW;q=0.7, fr')).toEqual(['fr', 'zh-TW', 'en'])
+    expect(languagesOfAcceptLanguage('*, de;q=0, <script>')).toEqual([])
+    expect(languagesOfAcceptLanguage(undefined)).toEqual([])
+    expect(localeOfLanguages(languagesOfAcceptLanguage('de-DE,zh-CN;q=0.8,en;q=0.5'))).toBe('zh-CN')
   })
 
   it('keeps an update across a reopen, and tells listeners', async () => {

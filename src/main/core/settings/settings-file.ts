@@ -41,6 +41,25 @@ export function processLanguages(env: NodeJS.ProcessEnv): string[] {
   return named.filter((value): value is string => Boolean(value && value !== 'C' && value !== 'POSIX'))
 }
 
+/** Longer than any real Accept-Language header: only guards absurd input. */
+const MAX_ACCEPT_LANGUAGE_CHARS = 512
+
+/** A browser's languages from its Accept-Language header ("zh-CN,zh;q=0.9,en;q=0.8"), best first. */
+export function languagesOfAcceptLanguage(header: string | undefined): string[] {
+  if (!header) return []
+  return header
+    .slice(0, MAX_ACCEPT_LANGUAGE_CHARS)
+    .split(',')
+    .map((part, index) => {
+      const [tag = '', ...params] = part.trim().split(';')
+      const q = params.map((param) => /^\s*q=([\d.]+)\s*$/.exec(param)?.[1]).find((value) => value !== undefined)
+      return { tag: tag.trim(), quality: q === undefined ? 1 : Number(q), index }
+    })
+    .filter((entry) => /^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/.test(entry.tag) && entry.quality > 0)
+    .sort((a, b) => b.quality - a.quality || a.index - b.index)
+    .map((entry) => entry.tag)
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
