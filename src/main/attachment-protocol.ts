@@ -74,10 +74,12 @@ async function namedCopy(file: CachedFile): Promise<string> {
 }
 
 /** Save dialog, open with the system, show in the file manager. */
-export function electronFileHooks(window: () => BrowserWindow | null): AttachmentShellHooks {
+/** `downloadFolder`: the device setting downloads.folder (null: the system's Downloads folder). */
+export function electronFileHooks(window: () => BrowserWindow | null, downloadFolder: () => Promise<string | null> = async () => null): AttachmentShellHooks {
   return {
     async saveAs(file) {
-      const options = { defaultPath: join(app.getPath('downloads'), cleanFileName(file.name)) }
+      const folder = (await downloadFolder()) ?? app.getPath('downloads')
+      const options = { defaultPath: join(folder, cleanFileName(file.name)) }
       const owner = window()
       const choice = owner ? await dialog.showSaveDialog(owner, options) : await dialog.showSaveDialog(options)
       if (choice.canceled || !choice.filePath) return null

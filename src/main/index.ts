@@ -68,7 +68,7 @@ async function start(): Promise<void> {
     // The URL was checked by the IPC schema (http, https, mailto only) before it gets here.
     openExternal: (url) => shell.openExternal(url),
     fileUrl: attachmentFileUrl,
-    fileHooks: electronFileHooks(() => mainWindow),
+    fileHooks: electronFileHooks(() => mainWindow, async () => ((await session?.settings())?.current.downloads.folder ?? null)),
     ...electronSettingsOptions(userData, () => mainWindow)
   })
   serveAttachmentFiles(() => session)
