@@ -74,12 +74,10 @@ async function namedCopy(file: CachedFile): Promise<string> {
 }
 
 /** Save dialog, open with the system, show in the file manager. */
-/** `downloadFolder`: the device setting downloads.folder (null: the system's Downloads folder). */
-export function electronFileHooks(window: () => BrowserWindow | null, downloadFolder: () => Promise<string | null> = async () => null): AttachmentShellHooks {
+export function electronFileHooks(window: () => BrowserWindow | null): AttachmentShellHooks {
   return {
-    async saveAs(file) {
-      const folder = (await downloadFolder()) ?? app.getPath('downloads')
-      const options = { defaultPath: join(folder, cleanFileName(file.name)) }
+    async saveAs(file, startFolder) {
+      const options = { defaultPath: join(startFolder ?? app.getPath('downloads'), cleanFileName(file.name)) }
       const owner = window()
       const choice = owner ? await dialog.showSaveDialog(owner, options) : await dialog.showSaveDialog(options)
       if (choice.canceled || !choice.filePath) return null

@@ -64,12 +64,12 @@ async function start(): Promise<void> {
     deviceId: loadOrCreateDeviceId(join(userData, 'device-id')),
     dataDir: join(userData, 'accounts'),
     nativeBinding,
+    ...electronSettingsOptions(userData, () => mainWindow),
     vault: sessionVault(userData),
     // The URL was checked by the IPC schema (http, https, mailto only) before it gets here.
     openExternal: (url) => shell.openExternal(url),
     fileUrl: attachmentFileUrl,
-    fileHooks: electronFileHooks(() => mainWindow, async () => ((await session?.settings())?.current.downloads.folder ?? null)),
-    ...electronSettingsOptions(userData, () => mainWindow)
+    fileHooks: electronFileHooks(() => mainWindow)
   })
   serveAttachmentFiles(() => session)
   connectBridge(session, () => mainWindow, location.origin)

@@ -232,6 +232,10 @@ export interface PushEvents {
   'session.ended': { reason: string }
   /** Live traffic of the chat rooms this device is in (messages batched by the core, members, info, exit). */
   'rooms.event': RoomEvent
+  /** This device's settings changed (from any window of it). */
+  'settings.changed': DeviceSettings
+  /** "Clear cache" moved on: files removed of the total. */
+  'settings.clearCacheProgress': { done: number; total: number }
   'contacts.changed': ContactsState
   /** A friend came online, went offline or changed their status text. */
   'presence.changed': UserPresence
@@ -264,10 +268,6 @@ export interface PushEvents {
   /** Someone started or stopped typing (stops by itself after a few seconds of silence). */
   'typing.changed': TypingEvent
   'privacy.changed': PrivacySettings
-  /** This device's settings changed (from any window of it). */
-  'settings.changed': DeviceSettings
-  /** "Clear cache" moved on: files removed of the total. */
-  'settings.clearCacheProgress': { done: number; total: number }
 }
 export type PushEventName = keyof PushEvents
 

@@ -315,14 +315,14 @@ export const invokeSchemas = {
   'conversations.disappearingTimer': z.object({ conversation: conversationSchema }),
   // 0 = off; at most a year (the server's limit).
   'conversations.setDisappearingTimer': z.object({ conversation: conversationSchema, seconds: z.number().int().min(0).max(365 * 86_400) }),
+  ...settingsInvokeSchemas,
   ...roomsInvokeSchemas,
   ...searchInvokeSchemas,
   ...contactsInvokeSchemas,
   ...groupsInvokeSchemas,
   ...replyInvokeSchemas,
   ...attachmentsInvokeSchemas,
-  ...receiptsInvokeSchemas,
-  ...settingsInvokeSchemas
+  ...receiptsInvokeSchemas
 } as const
 
 export type InvokeMethod = keyof typeof invokeSchemas

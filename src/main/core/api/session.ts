@@ -12,7 +12,7 @@ import { isInvokeMethod, parseInvokeArgs, unknownMethodError } from './validatio
 import { canonicalConversation, DEFAULT_PAGE_LIMIT, notYetAvailable, withExtras, type Handlers } from './client-access'
 import { contactHandlers, groupHandlers, messageOpsHandlers, receiptHandlers, replyHandlers, roomHandlers, searchHandlers } from './domain-handlers'
 import { attachmentHandlers, type AttachmentCapableClient, type AttachmentShellHooks } from './attachment-handlers'
-import type { AttachmentsClient, CachedFile } from '../attachments'
+import type { CachedFile } from '../attachments'
 import type { AttachmentWhich } from '../../../shared/model'
 import type { Agent } from 'node:http'
 import { join } from 'node:path'
@@ -20,6 +20,7 @@ import { defaultDeviceSettings, type DeviceSettings } from '../../../shared/mode
 import { DeviceSettingsStore } from '../settings'
 import { createProxyAgent, environmentProxyResolver, type SystemProxyResolver } from '../net/proxy'
 import { settingsHandlers, type SettingsShellHooks } from './settings-handlers'
+import type { AttachmentsClient } from '../attachments'
 
 const log = createLogger('core:session')
 
@@ -52,12 +53,6 @@ export interface CoreSessionOptions {
   register?: (serverUrl: string, username: string, password: string) => Promise<void>
   /** Where the sign-in is kept to resume after a restart ("stay signed in"); none: sign in every time. */
   vault?: SessionVault
-  /** Opens a checked http/https/mailto link outside the app (Electron: shell.openExternal); none: refused. */
-  openExternal?: (url: string) => Promise<void>
-  /** The URL the renderer loads a cached attachment from (Electron: parley-file:, browser host: its file route). */
-  fileUrl?: (messageId: string, which: AttachmentWhich) => string
-  /** What the shell does with files: save dialog, open, show in folder (Electron) or a download URL (browser host). */
-  fileHooks?: AttachmentShellHooks
   /** This device's settings file (Electron: userData/settings.json); default: settings.json in dataDir. */
   settingsFile?: string
   /** The system's preferred languages, best first: a first start takes the interface language from them. */
@@ -66,6 +61,12 @@ export interface CoreSessionOptions {
   resolveSystemProxy?: SystemProxyResolver
   /** What the shell adds to the settings (Electron: a folder picker). */
   settingsHooks?: SettingsShellHooks
+  /** Opens a checked http/https/mailto link outside the app (Electron: shell.openExternal); none: refused. */
+  openExternal?: (url: string) => Promise<void>
+  /** The URL the renderer loads a cached attachment from (Electron: parley-file:, browser host: its file route). */
+  fileUrl?: (messageId: string, which: AttachmentWhich) => string
+  /** What the shell does with files: save dialog, open, show in folder (Electron) or a download URL (browser host). */
+  fileHooks?: AttachmentShellHooks
 }
 
 export type PushListener = <E extends PushEventName>(event: E, payload: PushEvents[E]) => void
@@ -132,7 +133,7 @@ export class CoreSession {
         await options.openExternal(new URL(url).href)
       },
       'auth.register': async ({ serverUrl, username, password }) => {
-          const target = serverUrl ?? (await this.defaultServerUrl())
+        const target = serverUrl ?? (await this.defaultServerUrl())
         if (options.register) await options.register(target, username, password)
         else await (await import('../app-server')).registerAccount(target, username, password, await this.networkAgent())
       },
@@ -173,6 +174,12 @@ export class CoreSession {
         if (!client.sendLocation) throw notYetAvailable('Sending a location')
         return client.sendLocation(canonicalConversation(to), place)
       },
+      ...settingsHandlers({
+        settings: () => this.settingsStore,
+        account: () => this.accountStorage(),
+        hooks: options.settingsHooks ?? {},
+        push: (event, payload) => this.push(event, payload)
+      }),
       ...messageOpsHandlers(signedIn),
       ...roomHandlers(signedIn),
       ...searchHandlers(signedIn),
@@ -182,15 +189,10 @@ export class CoreSession {
       ...attachmentHandlers(
         () => this.signedIn() as ChatClientApi & AttachmentCapableClient,
         options.fileHooks ?? {},
-        canonicalConversation
+        canonicalConversation,
+        () => this.deviceSettings.downloads.folder
       ),
-      ...receiptHandlers(signedIn),
-      ...settingsHandlers({
-        settings: () => this.settingsStore,
-        account: () => this.accountStorage(),
-        hooks: options.settingsHooks ?? {},
-        push: (event, payload) => this.push(event, payload)
-      })
+      ...receiptHandlers(signedIn)
     }
   }
 
