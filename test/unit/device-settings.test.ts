@@ -93,6 +93,26 @@ describe('device settings file', () => {
     expect(readdirSync(dir)).toEqual(['settings.json'])
   })
 
+  it('applies patches sent at once one after another, losing none (each merges onto the one before)', async () => {
+    const store = await DeviceSettingsStore.open({ file })
+    const results = await Promise.all([
+      store.update({ appearance: { theme: 'dark' } }),
+      store.update({ appearance: { fontSizePx: 15 } }),
+      store.update({ notifications: { sound: false } }),
+      store.update({ appearance: { fontSizePx: 16 } })
+    ])
+    expect(results.map((settings) => settings.appearance)).toEqual([
+      { theme: 'dark', fontSizePx: 14, locale: 'en' },
+      { theme: 'dark', fontSizePx: 15, locale: 'en' },
+      { theme: 'dark', fontSizePx: 15, locale: 'en' },
+      { theme: 'dark', fontSizePx: 16, locale: 'en' }
+    ])
+    const expected = { theme: 'dark', fontSizePx: 16, sound: false }
+    for (const settings of [store.current, onDisk(), (await DeviceSettingsStore.open({ file })).current]) {
+      expect({ theme: settings.appearance.theme, fontSizePx: settings.appearance.fontSizePx, sound: settings.notifications.sound }).toEqual(expected)
+    }
+  })
+
   it('refuses bad patches with a sentence naming the field, and keeps the settings as they were', async () => {
     const store = await DeviceSettingsStore.open({ file })
     const before = store.current

@@ -81,6 +81,8 @@ export class DeviceSettingsStore {
   private readonly listeners = new Set<SettingsListener>()
   /** Writes run one after another, so the file always ends with the newest settings. */
   private writing: Promise<void> = Promise.resolve()
+  /** Updates run one after another (read, merge, save, announce). */
+  private updating: Promise<unknown> = Promise.resolve()
 
   private constructor(
     readonly file: string,
@@ -111,7 +113,14 @@ export class DeviceSettingsStore {
    * Applies a patch: checked field by field and as a whole (BAD_ARGUMENT with a sentence when it is not valid),
    * saved, then every listener hears the new settings. A patch that changes nothing writes nothing.
    */
-  async update(rawPatch: unknown): Promise<DeviceSettings> {
+  update(rawPatch: unknown): Promise<DeviceSettings> {
+    // One at a time: each patch merges onto the settings the one before it saved (two at once lost one).
+    const run = this.updating.then(() => this.applyPatch(rawPatch))
+    this.updating = run.catch(() => undefined)
+    return run
+  }
+
+  private async applyPatch(rawPatch: unknown): Promise<DeviceSettings> {
     const parsedPatch = deviceSettingsPatchSchema.safeParse(rawPatch)
     if (!parsedPatch.success) throw new AppError('BAD_ARGUMENT', `These settings are not valid: ${settingsIssueSentence(parsedPatch.error)}`)
     const merged = applySettingsPatch(this.settings, parsedPatch.data as DeviceSettingsPatch)
