@@ -89,6 +89,16 @@ describe('settings', () => {
     await settingsDialog(page).getByRole('button', { name: 'Appearance', exact: true }).click()
     expect(await settingsDialog(page).getByLabel('Dark', { exact: true }).isChecked()).toBe(true)
     expect(await settingsDialog(page).getByLabel('Text size', { exact: true }).inputValue()).toBe('18')
+
+    // Account: the profile editor opens over the settings, and Escape closes only it.
+    await settingsDialog(page).getByRole('button', { name: 'Account', exact: true }).click()
+    await waitVisible(settingsDialog(page).getByText(`Signed in as ${user('ada')}`, { exact: true }))
+    await settingsDialog(page).getByRole('button', { name: 'Edit profile…', exact: true }).click()
+    await waitVisible(page.getByRole('dialog', { name: 'My profile' }))
+    await page.keyboard.press('Escape')
+    await eventually(async () => expect(await page.getByRole('dialog', { name: 'My profile' }).count()).toBe(0))
+    expect(await settingsDialog(page).isVisible()).toBe(true)
+    await waitVisible(settingsDialog(page).getByTestId('device-row'))
     expect(app.pageErrors).toEqual([])
   })
 
