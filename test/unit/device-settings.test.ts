@@ -63,6 +63,14 @@ describe('device settings file', () => {
     expect(onDisk()).toEqual(store.current)
   })
 
+  it('keeps settings in memory only when there is no file (nothing written)', async () => {
+    const store = await DeviceSettingsStore.open({ file: null, systemLanguages: ['zh-CN'] })
+    expect(store.current.appearance.locale).toBe('zh-CN')
+    expect((await store.update({ appearance: { theme: 'dark' } })).appearance.theme).toBe('dark')
+    expect(store.current.appearance.theme).toBe('dark')
+    expect(readdirSync(dir)).toEqual([])
+  })
+
   it('reads POSIX locales as well as language tags for the first start', async () => {
     expect(localeOfLanguages(['zh_CN.UTF-8'])).toBe('zh-CN')
     expect(localeOfLanguages(['fr-FR', 'zh-TW'])).toBe('zh-CN')

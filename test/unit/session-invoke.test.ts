@@ -1,8 +1,5 @@
 // Unit tests of CoreSession's boundary: argument validation, method mapping, sign-in rules and event mapping.
 // The engine is a small in-file fake; the real ChatClient is covered by the integration tests.
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { CoreSession, type CoreSessionOptions } from '../../src/main/core/api/session'
 import type { ChatClientApi, ChatClientEvents, ChatClientOptions, ConversationRef } from '../../src/main/core/types'
@@ -128,8 +125,8 @@ function setup(overrides: Partial<CoreSessionOptions> = {}) {
     defaultServerUrl: DEFAULT_URL,
     deviceId: 'web-tab12345',
     dataDir: '/nonexistent/parley-test',
-    // The device's settings file is real (a fresh one per session); nothing else touches the disk.
-    settingsFile: join(mkdtempSync(join(tmpdir(), 'parley-session-')), 'settings.json'),
+    // Nothing touches the disk: the device's settings stay in memory.
+    settingsFile: null,
     createClient: (options) => {
       const client = new FakeClient(options, passwords)
       clients.push(client)

@@ -1,8 +1,5 @@
 // app.openExternal at the session boundary: only well-formed http, https and mailto links reach the shell's opener
 // (Electron: shell.openExternal); anything else is refused before it, and a shell without an opener says so.
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { CoreSession } from '../../src/main/core/api/session'
 
@@ -13,8 +10,8 @@ function sessionWith(openExternal?: (url: string) => Promise<void>): CoreSession
     defaultServerUrl: 'http://127.0.0.1:3210',
     deviceId: 'desktop-test',
     dataDir: '/nonexistent/parley-test',
-    // The device's settings file is real (a fresh one per session); nothing else touches the disk.
-    settingsFile: join(mkdtempSync(join(tmpdir(), 'parley-session-')), 'settings.json'),
+    // Nothing touches the disk: the device's settings stay in memory.
+    settingsFile: null,
     ...(openExternal ? { openExternal } : {})
   })
 }

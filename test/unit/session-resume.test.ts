@@ -1,8 +1,5 @@
 // Unit tests of CoreSession's "stay signed in" rules with a fake engine and an in-memory vault: when the
 // sign-in is saved, resumed (once), kept, or forgotten. The real path is in test/integration/client-resume*.
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { CoreSession } from '../../src/main/core/api/session'
 import type { SavedSession, SessionVault } from '../../src/main/core/api/session-vault'
@@ -98,8 +95,8 @@ function setup(options: { vault?: MemoryVault | null; resume?: ResumeOutcome } =
     defaultServerUrl: SERVER,
     deviceId: DEVICE,
     dataDir: '/nonexistent/parley-test',
-    // The device's settings file is real (a fresh one per session); nothing else touches the disk.
-    settingsFile: join(mkdtempSync(join(tmpdir(), 'parley-session-')), 'settings.json'),
+    // Nothing touches the disk: the device's settings stay in memory.
+    settingsFile: null,
     ...(vault ? { vault } : {}),
     createClient: (clientOptions) => {
       const client = new FakeClient(clientOptions, options.resume ?? 'ok')

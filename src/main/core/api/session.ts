@@ -53,8 +53,8 @@ export interface CoreSessionOptions {
   register?: (serverUrl: string, username: string, password: string) => Promise<void>
   /** Where the sign-in is kept to resume after a restart ("stay signed in"); none: sign in every time. */
   vault?: SessionVault
-  /** This device's settings file (Electron: userData/settings.json); default: settings.json in dataDir. */
-  settingsFile?: string
+  /** This device's settings file (Electron: userData/settings.json); default: settings.json in dataDir; null: memory only. */
+  settingsFile?: string | null
   /** The system's preferred languages, best first: a first start takes the interface language from them. */
   systemLanguages?: readonly string[]
   /** The proxy setting "system" (Electron: the session's resolveProxy); default: HTTPS_PROXY/HTTP_PROXY/NO_PROXY. */
@@ -111,7 +111,7 @@ export class CoreSession {
     this.options = options
     const signedIn = (): ChatClientApi => this.signedIn()
     this.settingsStore = DeviceSettingsStore.open({
-      file: options.settingsFile ?? join(options.dataDir, 'settings.json'),
+      file: options.settingsFile === undefined ? join(options.dataDir, 'settings.json') : options.settingsFile,
       systemLanguages: options.systemLanguages ?? []
     }).then((store) => {
       this.deviceSettings = store.current

@@ -17,8 +17,8 @@ export const BAD_FILE_SUFFIX = '.bad'
 export type SettingsListener = (settings: DeviceSettings) => void
 
 export interface OpenSettingsOptions {
-  /** The settings file (Electron: userData/settings.json; browser host: the tab's folder). */
-  file: string
+  /** The settings file (Electron: userData/settings.json; browser host: the tab's folder); null: kept in memory only. */
+  file: string | null
   /** The system's preferred languages, best first: a first start picks the interface language from them. */
   systemLanguages?: readonly string[]
 }
@@ -85,7 +85,7 @@ export class DeviceSettingsStore {
   private updating: Promise<unknown> = Promise.resolve()
 
   private constructor(
-    readonly file: string,
+    readonly file: string | null,
     settings: DeviceSettings
   ) {
     this.settings = settings
@@ -141,7 +141,9 @@ export class DeviceSettingsStore {
   }
 
   private save(settings: DeviceSettings): Promise<void> {
-    const run = this.writing.then(() => writeAtomically(this.file, JSON.stringify(settings, null, 2) + '\n'))
+    const file = this.file
+    if (file === null) return Promise.resolve()
+    const run = this.writing.then(() => writeAtomically(file, JSON.stringify(settings, null, 2) + '\n'))
     this.writing = run.catch(() => undefined)
     return run.catch((err: unknown) => {
       log.error('could not save the settings', { error: String(err) })
@@ -175,6 +177,7 @@ async function loadSettings(options: OpenSettingsOptions): Promise<LoadOutcome> 
     settings.appearance.locale = localeOfLanguages(options.systemLanguages ?? [])
     return { settings, write: true }
   }
+  if (options.file === null) return firstStart()
   let text: string
   try {
     text = await readFile(options.file, 'utf8')
