@@ -12,6 +12,7 @@ import { isInvokeMethod, parseInvokeArgs, unknownMethodError } from './validatio
 import { canonicalConversation, DEFAULT_PAGE_LIMIT, notYetAvailable, withExtras, type Handlers } from './client-access'
 import { contactHandlers, groupHandlers, messageOpsHandlers, receiptHandlers, replyHandlers, roomHandlers, searchHandlers } from './domain-handlers'
 import { attachmentHandlers, type AttachmentCapableClient, type AttachmentShellHooks } from './attachment-handlers'
+import { notificationHandlers, type NotificationShellHooks } from '../notifications/handlers'
 import type { CachedFile } from '../attachments'
 import type { AttachmentWhich } from '../../../shared/model'
 import type { Agent } from 'node:http'
@@ -63,10 +64,14 @@ export interface CoreSessionOptions {
   settingsHooks?: SettingsShellHooks
   /** Opens a checked http/https/mailto link outside the app (Electron: shell.openExternal); none: refused. */
   openExternal?: (url: string) => Promise<void>
+  /** Quits and installs a downloaded update (Electron: src/main/updates); false or none: there is none. */
+  restartToUpdate?: () => boolean
   /** The URL the renderer loads a cached attachment from (Electron: parley-file:, browser host: its file route). */
   fileUrl?: (messageId: string, which: AttachmentWhich) => string
   /** What the shell does with files: save dialog, open, show in folder (Electron) or a download URL (browser host). */
   fileHooks?: AttachmentShellHooks
+  /** Where the renderer's notifications and badge go (Electron: native notifications, tray, badge); none: nowhere. */
+  notificationHooks?: NotificationShellHooks
 }
 
 export type PushListener = <E extends PushEventName>(event: E, payload: PushEvents[E]) => void
@@ -132,6 +137,9 @@ export class CoreSession {
         if (!options.openExternal) throw new AppError('INTERNAL', 'This window cannot open links outside the app.')
         await options.openExternal(new URL(url).href)
       },
+      'app.restartToUpdate': async () => {
+        if (!options.restartToUpdate?.()) throw new AppError('UNSUPPORTED', 'There is no downloaded update to install.')
+      },
       'auth.register': async ({ serverUrl, username, password }) => {
         const target = serverUrl ?? (await this.defaultServerUrl())
         if (options.register) await options.register(target, username, password)
@@ -192,7 +200,8 @@ export class CoreSession {
         canonicalConversation,
         () => this.deviceSettings.downloads.folder
       ),
-      ...receiptHandlers(signedIn)
+      ...receiptHandlers(signedIn),
+      ...notificationHandlers(options.notificationHooks)
     }
   }
 
