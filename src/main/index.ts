@@ -6,6 +6,7 @@ import { CoreSession } from './core/api/session'
 import { FileSessionVault, type SessionVault } from './core/api/session-vault'
 import { loadOrCreateDeviceId } from './core/device-id'
 import { electronSettingsOptions } from './settings/electron-settings'
+import { useSettingsSource } from './core/notifications/settings-access'
 import { chooseServer, type ChosenServer } from './embedded-server'
 import { connectBridge } from './ipc/bridge'
 import { resolveSqliteBinding } from './native'
@@ -87,6 +88,9 @@ async function start(): Promise<void> {
   })
   serveAttachmentFiles(() => session)
   followDesktopSettings(session)
+  // The device's settings feed the tray, startup and notifications glue before the window opens (start hidden).
+  const deviceSettings = await session.settings()
+  useSettingsSource(deviceSettings.current, (listener) => deviceSettings.onChange(listener))
   connectBridge(session, () => mainWindow, location.origin)
   await openMainWindow(location)
   void startAutoUpdates(() => mainWindow)
