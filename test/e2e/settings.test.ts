@@ -1,15 +1,36 @@
 // End-to-end: the settings view in the browser host against the real server — theme, text size and a notification
 // option survive a reload of the tab (and are in the tab's settings file); switching the language to Simplified
 // Chinese changes the view's text; the old localStorage theme moves into the settings; settings open before sign-in
-// (server address checked with a sentence).
+// (server address checked with a sentence); the notification options change what a web Notification shows.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import fs from 'node:fs'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { Page } from 'playwright-core'
-import { createAccountAndSignIn, E2eApp } from './app-fixture'
+import { createAccountAndSignIn, E2eApp, PASSWORD } from './app-fixture'
 import { eventually, waitVisible } from './helpers'
 import type { DeviceSettings } from '../../src/shared/model/settings'
+import { FrameClient, randomClientId, registerAndLogin } from '../bench/lib/frame-client'
+
+/** Runs in the page before the app (plain JavaScript): a Notification that only records what it is asked to show. */
+const RECORD_NOTIFICATIONS = `
+  window.__shown = []
+  class RecordingNotification extends EventTarget {
+    static get permission() { return 'granted' }
+    static async requestPermission() { return 'granted' }
+    constructor(title, options = {}) {
+      super()
+      window.__shown.push({ title, body: options.body ?? '', silent: options.silent === true })
+    }
+    close() {}
+  }
+  Object.defineProperty(window, 'Notification', { value: RecordingNotification, configurable: true, writable: true })
+`
+interface Shown {
+  title: string
+  body: string
+  silent: boolean
+}
 
 const suffix = randomBytes(3).toString('hex')
 const user = (name: string): string => `${name}_${suffix}`
@@ -138,6 +159,55 @@ describe('settings', () => {
     expect(await settingsDialog(page).getByLabel('Dark', { exact: true }).isChecked()).toBe(true)
     expect(app.pageErrors).toEqual([])
   })
+
+  it('notifies as chosen in Settings: sender only, silent, nothing but "New message", or not at all', async () => {
+    const eve = user('eve')
+    const frank = user('frank')
+    const page = await app.openPerson('eve')
+    await page.addInitScript(RECORD_NOTIFICATIONS)
+    await page.reload()
+    await createAccountAndSignIn(page, eve)
+    const frankRaw = await FrameClient.onDevice(app.server.url, await registerAndLogin(app.server.url, frank, PASSWORD), `frank-raw-${suffix}`)
+    const shown = (): Promise<Shown[]> => page.evaluate<Shown[]>('window.__shown')
+    const send = async (text: string): Promise<void> => {
+      const ack = await frankRaw.request({ send: { clientId: randomClientId(), to: eve, body: { text: { text } } } })
+      expect(ack.body).toBe('sendAck')
+    }
+    const choose = async (label: string, check = true): Promise<void> => {
+      await openSettings(page, 'Notifications')
+      const control = settingsDialog(page).getByLabel(label, { exact: true })
+      if (check) await control.check()
+      else await control.uncheck()
+      await eventually(async () => expect(await control.isChecked()).toBe(check))
+      await page.keyboard.press('Escape')
+      await eventually(async () => expect(await settingsDialog(page).count()).toBe(0))
+    }
+    try {
+      await choose('Sender only')
+      await choose('Play a sound', false)
+      await send('first secret')
+      await eventually(async () => expect((await shown()).at(-1)).toMatchObject({ title: frank, silent: true }))
+      expect((await shown()).some((n) => n.body.includes('secret'))).toBe(false)
+
+      await choose('Nothing but "New message"')
+      await send('second secret')
+      await eventually(async () => expect(await shown()).toHaveLength(2))
+      const nothing = (await shown()).at(-1)!
+      expect(`${nothing.title} ${nothing.body}`).not.toContain(frank)
+      expect(nothing.body).not.toContain('secret')
+
+      // Off: nothing shows; on again, the next message does (so the one in between was not merely late).
+      await choose('Show notifications for new messages', false)
+      await send('third, while off')
+      await waitVisible(page.getByRole('navigation', { name: 'Conversations' }).getByText('third, while off'))
+      await choose('Show notifications for new messages')
+      await send('fourth')
+      await eventually(async () => expect(await shown()).toHaveLength(3))
+      expect(app.pageErrors).toEqual([])
+    } finally {
+      await frankRaw.close()
+    }
+  }, 120_000)
 
   it('checks a server address before saving it, and the sign-in form starts with a saved one', async () => {
     const page = await app.openPerson('cy')
