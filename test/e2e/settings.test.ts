@@ -178,7 +178,8 @@ describe('settings', () => {
       const control = settingsDialog(page).getByLabel(label, { exact: true })
       if (check) await control.check()
       else await control.uncheck()
-      await eventually(async () => expect(await control.isChecked()).toBe(check))
+      // Saved once the control is enabled again (it is disabled while its change is on its way).
+      await eventually(async () => expect([await control.isChecked(), await control.isEnabled()]).toEqual([check, true]))
       await page.keyboard.press('Escape')
       await eventually(async () => expect(await settingsDialog(page).count()).toBe(0))
     }

@@ -31,6 +31,20 @@ function browserStorage(): Storage | null {
   }
 }
 
+/** The settings with a patch applied, section by section (what the core will save, shown before it answers). */
+export function withPatch(settings: DeviceSettings, patch: DeviceSettingsPatch): DeviceSettings {
+  return {
+    ...settings,
+    notifications: { ...settings.notifications, ...patch.notifications },
+    badge: { ...settings.badge, ...patch.badge },
+    appearance: { ...settings.appearance, ...patch.appearance },
+    downloads: { ...settings.downloads, ...patch.downloads },
+    startup: { ...settings.startup, ...patch.startup },
+    network: { ...settings.network, ...patch.network },
+    spellcheck: { ...settings.spellcheck, ...patch.spellcheck }
+  }
+}
+
 export const useSettingsStore = defineStore('settings', () => {
   /** The defaults until settings.get answers; the legacy theme meanwhile, so a dark-theme user sees no flash. */
   const initial = defaultDeviceSettings()
@@ -40,8 +54,14 @@ export const useSettingsStore = defineStore('settings', () => {
   const isOpen = ref(false)
   const section = ref<SettingsSection>('appearance')
 
+  /** Changes sent and not answered yet; while there are any, the view shows them (answers to earlier ones wait). */
+  let pending = 0
+  /** The newest settings the core sent while changes were on their way. */
+  let newest: DeviceSettings | null = null
+
   bridge.on('settings.changed', (changed) => {
-    settings.value = changed
+    if (pending > 0) newest = changed
+    else settings.value = changed
   })
 
   /** Reads the device's settings, then moves the old localStorage theme choice into them (once). */
@@ -63,11 +83,37 @@ export const useSettingsStore = defineStore('settings', () => {
     }
   }
 
-  /** Saves a change; rejects with the core's error (a sentence) when a value is not allowed. */
+  /**
+   * Saves a change, shown at once. Quick changes in a row (a slider's key presses, two clicks) are each saved in
+   * order; the answers to the earlier ones do not move the controls back, the core's settings are shown again once
+   * all are answered. Rejects with the core's error (a sentence) when a value is not allowed.
+   */
   async function update(patch: DeviceSettingsPatch): Promise<DeviceSettings> {
-    const next = await bridge.invoke('settings.update', patch)
-    settings.value = next
-    return next
+    pending++
+    settings.value = withPatch(settings.value, patch)
+    try {
+      const next = await bridge.invoke('settings.update', patch)
+      newest = next
+      return next
+    } finally {
+      pending--
+      if (pending === 0) await settle()
+    }
+  }
+
+  /** Everything answered: show the core's settings (read again when no answer carried them, e.g. all refused). */
+  async function settle(): Promise<void> {
+    const answered = newest
+    newest = null
+    if (answered) {
+      settings.value = answered
+      return
+    }
+    try {
+      settings.value = await bridge.invoke('settings.get')
+    } catch (err) {
+      console.warn('[renderer:settings] could not read the settings again', err)
+    }
   }
 
   function open(at?: SettingsSection): void {
