@@ -100,6 +100,9 @@ describe('settings in a signed-in session', () => {
     expect(progress.length).toBeGreaterThan(0)
     expect(progress.at(-1)).toEqual({ done: progress.at(-1)!.total, total: progress.at(-1)!.total })
     expect(resultOf<{ url: string | null }>(await session.invoke('attachments.fileUrl', { messageId: second, which: 'file' })).url).toBeNull()
+    // A reloaded view does not get the removed file's URL from the transfers either.
+    const afterClear = resultOf<TransferEvent[]>(await session.invoke('attachments.transfers', undefined))
+    expect(afterClear.some((t) => t.transferId === `down:${second}:file` && t.state === 'done')).toBe(false)
     // Downloading again brings it back.
     resultOf(await session.invoke('attachments.download', { messageId: second, which: 'file' }))
     await waitFor('the download again', async () => (await session.cachedFile(second, 'file')) !== null, 60_000)

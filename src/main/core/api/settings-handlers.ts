@@ -41,7 +41,7 @@ async function usageOf(account: AccountStorage | null): Promise<StorageUsage> {
   const sizes = await Promise.all(DATABASE_FILE_SUFFIXES.map((suffix) => fileBytes(database + suffix)))
   let cacheBytes: number | null
   try {
-    cacheBytes = account.attachments?.cacheUsage() ?? null
+    cacheBytes = (await account.attachments?.cacheUsage()) ?? null
   } catch {
     cacheBytes = null // the store closed under us (signed out meanwhile)
   }

@@ -81,13 +81,13 @@ export class FileCache {
   }
 
   /** The bytes the cached files take (as recorded when each was adopted). */
-  usedBytes(): number {
+  usedBytes(): Promise<number> {
     return this.store.cacheBytes()
   }
 
   /** Removes every cached file but `keep` (files in use); `onProgress` hears the count done of the total. The bytes freed. */
   async clear(keep: ReadonlySet<string>, onProgress?: (done: number, total: number) => void): Promise<number> {
-    const entries = this.store.cacheEntriesByAge().filter((entry) => !keep.has(`${entry.messageId}.${entry.which}`))
+    const entries = (await this.store.cacheEntriesByAge()).filter((entry) => !keep.has(`${entry.messageId}.${entry.which}`))
     let freed = 0
     for (const [index, entry] of entries.entries()) {
       await this.remove(entry)

@@ -436,7 +436,7 @@ export class AttachmentsClient {
   }
 
   /** The bytes the account's download cache takes. */
-  cacheUsage(): number {
+  cacheUsage(): Promise<number> {
     return this.cache.usedBytes()
   }
 
@@ -445,7 +445,7 @@ export class AttachmentsClient {
     const freed = await this.cache.clear(this.activeKeys(), onProgress)
     // A finished download's URL now points at nothing: forget it, so the renderer asks (and downloads) again.
     for (const [id, transfer] of this.transfers) {
-      if (transfer.direction === 'download' && transfer.state === 'done' && !this.cache.complete(transfer.messageId, transfer.which)) this.transfers.delete(id)
+      if (transfer.direction === 'download' && transfer.state === 'done' && !(await this.cache.complete(transfer.messageId, transfer.which))) this.transfers.delete(id)
     }
     return freed
   }
