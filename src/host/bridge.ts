@@ -7,6 +7,7 @@ import type { CoreSession } from '../main/core/api/session'
 import { HOST_BRIDGE_PATH, type HostClientMessage, type HostServerMessage } from '../shared/ipc/contract'
 import { parseWithBytes } from '../shared/ipc/binary-json'
 import { createLogger } from '../shared/logger'
+import { languagesOfAcceptLanguage } from '../main/core/settings'
 import { isOwnHost, isOwnOrigin, isValidTabId, tokenMatches } from './security'
 import { CLOSE_GOING_AWAY, type TabConnection, type TabSessions } from './tab-sessions'
 
@@ -63,7 +64,7 @@ function parseClientMessage(data: RawData): HostClientMessage | string {
 export function createBridge(options: BridgeOptions): Bridge {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BRIDGE_PAYLOAD_BYTES })
 
-  function serve(ws: WebSocket, tab: string): void {
+  function serve(ws: WebSocket, tab: string, languages: readonly string[]): void {
     const connection: TabConnection = {
       send: (message: HostServerMessage) => {
         if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message))
@@ -72,7 +73,7 @@ export function createBridge(options: BridgeOptions): Bridge {
     }
     let session: CoreSession
     try {
-      session = options.tabs.attach(tab, connection)
+      session = options.tabs.attach(tab, connection, languages)
     } catch (err) {
       log.warn('could not attach a tab', { tab, error: String(err) })
       ws.close(CLOSE_GOING_AWAY, 'Parley is shutting down')
@@ -132,7 +133,9 @@ export function createBridge(options: BridgeOptions): Bridge {
         log.warn('refused a new tab: too many tab sessions', { limit: MAX_TAB_SESSIONS })
         return refuseUpgrade(socket, 503, 'Service Unavailable')
       }
-      wss.handleUpgrade(req, socket, head, (ws) => serve(ws, tab))
+      // The browser's languages: a new tab's settings start in the first one Parley speaks.
+      const languages = languagesOfAcceptLanguage(req.headers['accept-language'])
+      wss.handleUpgrade(req, socket, head, (ws) => serve(ws, tab, languages))
     },
     close() {
       for (const client of wss.clients) client.terminate()

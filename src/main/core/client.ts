@@ -235,7 +235,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     this.signingIn = true
     try {
       const typed = canonicalUserId(username) ?? username.trim()
-      const account = await loginAccount(this.options.serverUrl, typed, password, this.options.deviceId, `Parley (${this.options.platform ?? 'desktop'})`)
+      const account = await loginAccount(this.options.serverUrl, typed, password, this.options.deviceId, `Parley (${this.options.platform ?? 'desktop'})`, this.options.agent)
       const user = canonicalUserId(account.user) ?? account.user
       const store = await this.openStore(user, [username, account.user])
       const session = new DeviceSession(this.host, user, account.token, account.expiresAt, store)

@@ -73,6 +73,8 @@ export interface AttachmentsOptions {
   /** The URL the renderer can load a cached file from (given by the shell); none: no URL. */
   fileUrl?: (messageId: string, which: AttachmentWhich) => string
   cacheCapBytes?: number
+  /** Images up to this size download by themselves as they arrive (the device setting; AUTO_DOWNLOAD_IMAGE_MAX_BYTES by default). */
+  autoDownloadMaxBytes?: () => number
   downloadConcurrency?: number
   /** Tests: shorter pauses between download attempts. */
   downloadRetryBaseMs?: number
@@ -433,13 +435,29 @@ export class AttachmentsClient {
     return { path: entry.path, mime: entry.mime, size: entry.size, name: which === 'thumbnail' ? `thumbnail-${name}` : name }
   }
 
+  /** The bytes the account's download cache takes. */
+  cacheUsage(): Promise<number> {
+    return this.cache.usedBytes()
+  }
+
+  /** Empties the download cache but for files being downloaded now; the bytes freed. */
+  async clearCache(onProgress?: (done: number, total: number) => void): Promise<number> {
+    const freed = await this.cache.clear(this.activeKeys(), onProgress)
+    // A finished download's URL now points at nothing: forget it, so the renderer asks (and downloads) again.
+    for (const [id, transfer] of this.transfers) {
+      if (transfer.direction === 'download' && transfer.state === 'done' && !(await this.cache.complete(transfer.messageId, transfer.which))) this.transfers.delete(id)
+    }
+    return freed
+  }
+
   /** Messages that arrived: images get their thumbnail, and small images their file, downloaded now. */
   onMessages(messages: readonly ChatMessage[]): void {
     if (this.closed) return
+    const autoDownloadMax = this.options.autoDownloadMaxBytes?.() ?? AUTO_DOWNLOAD_IMAGE_MAX_BYTES
     for (const message of messages) {
       if (message.direction !== 'in' || message.content.type !== 'image' || !message.content.file.id) continue
       if (message.content.file.hasThumbnail) void this.download(message.id, 'thumbnail').catch(() => undefined)
-      if (message.content.file.size <= AUTO_DOWNLOAD_IMAGE_MAX_BYTES) void this.download(message.id, 'file').catch(() => undefined)
+      if (message.content.file.size <= autoDownloadMax) void this.download(message.id, 'file').catch(() => undefined)
     }
   }
 

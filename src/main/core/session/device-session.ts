@@ -114,7 +114,14 @@ export class DeviceSession {
     this.info = { user, serverUrl: options.serverUrl, deviceId: options.deviceId }
     this.token = token
     this.tokenExpiresAt = expiresAt
-    const connection = new Connection({ serverUrl: options.serverUrl, deviceId: options.deviceId, platform: options.platform ?? DEFAULT_PLATFORM, token, timings })
+    const connection = new Connection({
+      serverUrl: options.serverUrl,
+      deviceId: options.deviceId,
+      platform: options.platform ?? DEFAULT_PLATFORM,
+      token,
+      timings,
+      ...(options.agent ? { agent: options.agent } : {})
+    })
     this.connection = connection
     this.syncer = new Syncer({
       store,
@@ -238,7 +245,7 @@ export class DeviceSession {
       me: user,
       store,
       filesDir: accountFilesDir(options.dataDir, user),
-      http: { baseUrl: options.serverUrl, token: () => this.token },
+      http: { baseUrl: options.serverUrl, token: () => this.token, ...(options.agent ? { agent: options.agent } : {}) },
       emitTransfer: (event) => {
         if (this.isCurrent) host.emit('transfer', event)
       },
@@ -248,6 +255,7 @@ export class DeviceSession {
       cancelSend: (messageId, reason) => this.outbox.cancel(messageId, reason),
       ...(options.fileUrl ? { fileUrl: options.fileUrl } : {}),
       ...(options.attachmentCacheBytes !== undefined ? { cacheCapBytes: options.attachmentCacheBytes } : {}),
+      ...(options.autoDownloadMaxBytes ? { autoDownloadMaxBytes: options.autoDownloadMaxBytes } : {}),
       ...(options.downloadRetryBaseMs !== undefined ? { downloadRetryBaseMs: options.downloadRetryBaseMs } : {})
     })
     this.contacts = new ContactsClient({ me: user, store: store.domains.contacts, connection, catchUp: () => this.syncer.catchUp() })
