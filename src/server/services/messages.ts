@@ -145,7 +145,10 @@ export function createMessageService(
     }
     // A stored message's attachments become readable in its conversation before anyone hears of the message (a
     // resend of one stored earlier grants again: idempotent). A failed grant fails the send; the resend repeats it.
-    const grants = results.flatMap((result, index) => (result.refusal ? [] : (batch[index] as QueuedSend).grants))
+    // Each grant names its message, so the attachment lives as long as a message naming it does (services/attachments).
+    const grants = results.flatMap((result, index) =>
+      result.refusal ? [] : (batch[index] as QueuedSend).grants.map((grant) => ({ ...grant, serverId: result.message.serverId }))
+    )
     if (grants.length > 0) {
       try {
         await attachments?.grant(grants)

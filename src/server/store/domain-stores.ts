@@ -113,6 +113,9 @@ export const DOMAIN_METHODS = [
   'attachmentsGet',
   'attachmentGrants',
   'attachmentGrant',
+  'attachmentsCollectable',
+  'attachmentsOfMessages',
+  'attachmentsDelete',
   // receipts
   'receiptsPrivacy',
   'receiptsSetPrivacy',

@@ -14,6 +14,7 @@ import {
   ATTACHMENT_MIME_MAX_CHARS,
   ATTACHMENT_NAME_MAX_CHARS,
   ATTACHMENT_SECRET_BYTES,
+  DEFAULT_ATTACHMENT_GRACE_HOURS,
   HEAD_SETTLE_WAIT_MS,
   THUMBNAIL_MIME,
   UPLOAD_ABANDON_MS,
@@ -22,6 +23,7 @@ import {
   UPLOAD_WRITE_BATCH_BYTES,
   UPLOAD_WRITES_IN_FLIGHT
 } from './config'
+import { createAttachmentCollector } from './collector'
 import { attachmentFiles, syncFolder, type AttachmentFiles } from './files'
 import { SNIFF_BYTES, sniffMime, THUMBNAILED_MIMES } from './sniff'
 import { makeThumbnail } from './thumbnails'
@@ -92,6 +94,12 @@ export interface AttachmentService {
   grant(grants: readonly AttachmentGrant[]): Promise<void>
   /** Removes uploads idle longer than UPLOAD_ABANDON_MS; returns how many. */
   sweep(now?: number): Promise<number>
+  /** Deletes finished attachments no live message names (collector.ts); returns how many. */
+  collect(now?: number): Promise<number>
+  /** Recalled or expired messages: their attachments go now unless another live message names them. */
+  release(serverIds: readonly number[]): Promise<number>
+  /** Whether the attachment's bytes are still on disk (diagnostics and tests of the clean-up). */
+  bytesPresent(id: string): Promise<{ file: boolean; thumbnail: boolean }>
   close(): void
 }
 
@@ -101,6 +109,8 @@ export interface AttachmentServiceDeps {
   maxUploadBytes: number
   /** Room membership is live (services/rooms), not stored. */
   isInRoom(room: string, user: string): boolean
+  /** Never-referenced finished attachments are deleted this long after completion (PARLEY_ATTACHMENT_GRACE_HOURS). */
+  unreferencedGraceMs?: number
 }
 
 const SHA256_PATTERN = /^[0-9a-f]{64}$/
@@ -200,6 +210,11 @@ export async function createAttachmentService(deps: AttachmentServiceDeps): Prom
     hashes.delete(uploadId)
   }
   const completing = new Set<string>()
+  const collector = createAttachmentCollector({
+    store,
+    files,
+    unreferencedGraceMs: deps.unreferencedGraceMs ?? DEFAULT_ATTACHMENT_GRACE_HOURS * 60 * 60_000
+  })
 
   const ownUpload = async (user: string, uploadId: string) => {
     if (!ATTACHMENT_ID_PATTERN.test(uploadId)) return null
@@ -503,6 +518,8 @@ export async function createAttachmentService(deps: AttachmentServiceDeps): Prom
 
     async checkForSend(sender, ids) {
       if (ids.length === 0) return { ok: true, attachments: new Map() }
+      // Marked before the look-up: a collection running meanwhile leaves them alone until the send's grant.
+      collector.noteSendCheck(ids)
       const found = new Map((await store.attachmentsGet(ids)).map((row) => [row.id, row]))
       for (const id of ids) {
         const row = found.get(id)
@@ -514,12 +531,24 @@ export async function createAttachmentService(deps: AttachmentServiceDeps): Prom
 
     async grant(grants) {
       await store.attachmentGrant(grants, Date.now())
+      // One grant per side of a 1:1 chat: a send's check is settled once per message and attachment.
+      const settled = new Map(grants.map((grant) => [`${grant.serverId ?? ''}|${grant.attachmentId}`, grant.attachmentId]))
+      collector.noteGranted([...settled.values()])
     },
 
     sweep,
+    collect: (now) => collector.collect(now),
+    release: (serverIds) => collector.release(serverIds),
+
+    async bytesPresent(id) {
+      if (!ATTACHMENT_ID_PATTERN.test(id)) return { file: false, thumbnail: false }
+      const exists = (file: string): Promise<boolean> => fs.promises.access(file).then(() => true, () => false)
+      return { file: await exists(files.file(id)), thumbnail: await exists(files.thumbnail(id)) }
+    },
 
     close() {
       clearInterval(sweepTimer)
+      collector.close()
       void hasher.close()
     }
   }

@@ -37,6 +37,8 @@ export interface MessageOpsService {
   noteExpiry(at: number): void
   /** Resolves once every message whose time ran out is gone from the store (reads call it before answering). */
   sweepIfDue(): Promise<void>
+  /** Called with the server ids of messages recalled or expired (their attachments may go: services/attachments). */
+  onMessagesGone(listener: (serverIds: number[]) => void): void
   close(): void
 }
 
@@ -69,6 +71,15 @@ export function createMessageOpsService(
   /** The earliest expiry this node knows of (Infinity = none): reads sweep first when it has passed. */
   let nextDue = Number.POSITIVE_INFINITY
   let sweeping: Promise<void> | null = null
+  let messagesGone: (serverIds: number[]) => void = () => {}
+  const gone = (serverIds: number[]): void => {
+    if (serverIds.length === 0) return
+    try {
+      messagesGone(serverIds)
+    } catch (err) {
+      log.error('a listener of gone messages failed', { error: err instanceof Error ? err.message : String(err) })
+    }
+  }
 
   /** Pushes the entries a change wrote to the users' online devices (every device: the change is idempotent). */
   const push = (deliveries: readonly LogDelivery[]): void => {
@@ -101,6 +112,7 @@ export function createMessageOpsService(
     while (more && !closed) {
       const result = await store.sweepExpired(Date.now(), EXPIRY_SWEEP_BATCH)
       push(result.deliveries)
+      gone([...new Set(result.deliveries.map(({ event }) => Number(decodeChange(event.payload).serverId)))])
       if (result.swept > 0) log.info('expired messages deleted', { count: result.swept })
       more = result.more
     }
@@ -135,6 +147,7 @@ export function createMessageOpsService(
       const ref = conversationRef(user, request)
       if (!ref) return refuse(ErrorCode.ERROR_BAD_REQUEST, 'Recall needs a conversation and a message id.')
       const result = await store.recallMessage(user, ref, Date.now(), config.recallWindowMs)
+      if (result.ok) gone([ref.serverId])
       return outcome(result, (change, eventSeq) => ({ change, eventSeq }), user)
     },
 
@@ -214,6 +227,10 @@ export function createMessageOpsService(
     async sweepIfDue() {
       if (sweeping) return sweeping
       if (nextDue <= Date.now()) return sweep()
+    },
+
+    onMessagesGone(listener) {
+      messagesGone = listener
     },
 
     close() {
