@@ -88,7 +88,7 @@ export function createGroupMessages({ sql, heads }: GroupsShared, { standingOf, 
   const countGroupUnread = (user: string, groupId: string, afterSeq: number): number => {
     const range = readableRange(user, groupId)
     if (!range) return 0
-    return countUnread.get(groupId, Math.max(afterSeq, range.fromSeq), range.toSeq, user)?.n ?? 0
+    return countUnread.get(groupId, Math.max(afterSeq, range.fromSeq), range.toSeq, user, user)?.n ?? 0
   }
 
   return { appendGroupMessage, countGroupUnread }

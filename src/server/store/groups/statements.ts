@@ -215,8 +215,10 @@ export function prepareGroupStatements(db: Database.Database) {
     `${LOG_SELECT} WHERE g.group_id = ? AND g.seq > ? AND g.seq < ? AND NOT EXISTS (SELECT 1 FROM deleted_for_me d WHERE d.user = ? AND d.server_id = g.server_id)
      ORDER BY g.seq DESC LIMIT ?`
   )
-  const countUnread = prepare<[string, number, number, string], { n: number }>(
-    `SELECT COUNT(*) AS n FROM group_log WHERE group_id = ? AND kind = ${LOG_MESSAGE} AND seq > ? AND seq <= ? AND sender <> ?`
+  // Messages the reader deleted for themself are not unread for them (on any device, a new one's `recent` too).
+  const countUnread = prepare<[string, number, number, string, string], { n: number }>(
+    `SELECT COUNT(*) AS n FROM group_log g WHERE g.group_id = ? AND g.kind = ${LOG_MESSAGE} AND g.seq > ? AND g.seq <= ?
+       AND g.sender <> ? AND NOT EXISTS (SELECT 1 FROM deleted_for_me d WHERE d.user = ? AND d.server_id = g.server_id)`
   )
   const readPointerOf = prepare<[string, string], { read_seq: number }>(
     `SELECT read_seq FROM conversations WHERE user = ? AND conversation = ? AND chat_type = ${GROUP_CHAT}`
