@@ -299,6 +299,8 @@ export async function createAttachmentService(deps: AttachmentServiceDeps): Prom
       let pendingBytes = 0
       let queued = offset
       const writes = new Set<Promise<void>>()
+      // Each batch goes to the hasher once it is written (the hasher may move its buffers away), in upload order.
+      let hashed: Promise<void> = Promise.resolve()
       let writeError: unknown = null
       const flush = async (): Promise<void> => {
         if (writeError) throw writeError
@@ -308,8 +310,8 @@ export async function createAttachmentService(deps: AttachmentServiceDeps): Prom
         queued += pendingBytes
         pending = []
         pendingBytes = 0
-        if (running) hasher.update(running.key, batch)
-        const write: Promise<void> = handle.writev(batch, at).then(
+        const written = handle.writev(batch, at)
+        const write: Promise<void> = written.then(
           () => {
             writes.delete(write)
           },
@@ -319,6 +321,11 @@ export async function createAttachmentService(deps: AttachmentServiceDeps): Prom
           }
         )
         writes.add(write)
+        if (running) {
+          const key = running.key
+          // A failed write fails the PATCH and drops the hash, so skipping its bytes here changes nothing.
+          hashed = hashed.then(() => written).then(() => hasher.update(key, batch), () => {})
+        }
         if (writes.size >= UPLOAD_WRITES_IN_FLIGHT) await Promise.race(writes)
       }
       try {
@@ -340,6 +347,7 @@ export async function createAttachmentService(deps: AttachmentServiceDeps): Prom
       }
       if (!writeError) await flush()
       await Promise.all(writes)
+      await hashed
       // A failed write (disk full): the upload keeps its recorded offset; the file is cut back to it on the next PATCH.
       if (writeError) throw writeError
       position = queued
