@@ -206,6 +206,9 @@ export function createMessageService(
         }
         const group = await validateGroup(sender, request)
         if ('ok' in group) return group
+        // Burn after reading in groups: each member's copy burns for them from their own first read (message-ops).
+        const groupBurnSec = Math.min(Math.max(0, Math.floor(Number(group.body.burnAfterReadSec ?? 0))), MAX_BURN_AFTER_READ_SEC)
+        group.body = { ...group.body, burnAfterReadSec: groupBurnSec > 0 ? groupBurnSec : 0 }
         // The stored body is what pushes carry: the store may drop mentions of non-members from it (see the result).
         const input: NewMessage = {
           sender,
@@ -213,7 +216,8 @@ export function createMessageService(
           recipient: group.group,
           chatType: ChatTypePb.CHAT_TYPE_GROUP,
           timestamp: Date.now(),
-          body: pb.Body.encode(group.body).finish()
+          body: pb.Body.encode(group.body).finish(),
+          ...(groupBurnSec > 0 ? { burnAfterReadSec: groupBurnSec } : {})
         }
         const grants = grantsFor(group.attachmentIds, ChatTypePb.CHAT_TYPE_GROUP, sender, group.group)
         return new Promise<SendOutcome>((resolve) => {

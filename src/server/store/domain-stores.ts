@@ -100,6 +100,7 @@ export const DOMAIN_METHODS = [
   'clearConversationElsewhere',
   'deleteForUser',
   'startBurnTimers',
+  'startGroupBurnTimers',
   'sweepExpired',
   'nextExpiry',
   // attachments
