@@ -246,6 +246,12 @@ export function createDispatcher(services: GatewayServices): RequestDispatcher {
         else context.sendError(id, answer.code, answer.message)
         return
       }
+      case 'groupReactionsSync': {
+        const answer = await services.reactions.groupReactionsSync(context.user, frame.groupReactionsSync ?? {})
+        if (answer.ok) context.sendFrame({ id, groupReactionsSyncOk: answer.value })
+        else context.sendError(id, answer.code, answer.message)
+        return
+      }
       case 'messagePin': {
         const answer = await services.reactions.messagePin(context.user, frame.messagePin ?? {}, context)
         if (answer.ok) context.sendFrame({ id, messagePinOk: answer.value })

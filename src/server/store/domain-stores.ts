@@ -59,6 +59,7 @@ export const DOMAIN_METHODS = [
   // reactions, one-to-one pins, conversation states
   'reactionChange',
   'reactionsOf',
+  'groupReactionChanges',
   'singlePinChange',
   'conversationStateChange',
   'conversationStates',

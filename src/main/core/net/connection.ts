@@ -46,6 +46,7 @@ export type ResponseKind =
   | 'clearConversationOk'
   | 'reactOk'
   | 'reactionsOk'
+  | 'groupReactionsSyncOk'
   | 'messagePinOk'
   | 'conversationStateOk'
   | 'devicesOk'

@@ -229,6 +229,10 @@ export class DeviceSession {
           this.adoptGroups = false
         }
         await this.groupSync.syncAll()
+        // Reactions in groups changed while away travel beside the group log (reactions/index.ts).
+        await this.reactions
+          .catchUpGroups((await store.domains.groups.cursors()).map((cursor) => cursor.group))
+          .catch((err: unknown) => log.warn('group reactions will catch up at the next sync', { error: err instanceof Error ? err.message : String(err) }))
       },
       isOnline: () => connection.isOnline,
       baseMs: timings.backoffBaseMs,
