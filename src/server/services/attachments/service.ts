@@ -18,6 +18,7 @@ import {
   HEAD_SETTLE_WAIT_MS,
   THUMBNAIL_MIME,
   UPLOAD_ABANDON_MS,
+  UPLOAD_BACKGROUND_FLUSH_BYTES,
   UPLOAD_SWEEP_BATCH,
   UPLOAD_SWEEP_INTERVAL_MS,
   UPLOAD_WRITE_BATCH_BYTES,
@@ -301,6 +302,10 @@ export async function createAttachmentService(deps: AttachmentServiceDeps): Prom
       const writes = new Set<Promise<void>>()
       // Each batch goes to the hasher once it is written (the hasher may move its buffers away), in upload order.
       let hashed: Promise<void> = Promise.resolve()
+      // What is written is flushed to disk in the background as the upload goes (one flush at a time), so the fsync
+      // that ends the PATCH finds little left. Durability still rests on that last fsync: only then is the offset told.
+      let flushing: Promise<void> | null = null
+      let unflushed = 0
       let writeError: unknown = null
       const flush = async (): Promise<void> => {
         if (writeError) throw writeError
@@ -321,6 +326,16 @@ export async function createAttachmentService(deps: AttachmentServiceDeps): Prom
           }
         )
         writes.add(write)
+        for (const chunk of batch) unflushed += chunk.length
+        if (unflushed >= UPLOAD_BACKGROUND_FLUSH_BYTES && !flushing) {
+          unflushed = 0
+          flushing = written
+            .then(() => handle.datasync())
+            .catch(() => {}) // a failing disk fails the final fsync below, which is what answers the PATCH
+            .finally(() => {
+              flushing = null
+            })
+        }
         if (running) {
           const key = running.key
           // A failed write fails the PATCH and drops the hash, so skipping its bytes here changes nothing.
@@ -348,6 +363,7 @@ export async function createAttachmentService(deps: AttachmentServiceDeps): Prom
       if (!writeError) await flush()
       await Promise.all(writes)
       await hashed
+      await flushing
       // A failed write (disk full): the upload keeps its recorded offset; the file is cut back to it on the next PATCH.
       if (writeError) throw writeError
       position = queued
