@@ -8,11 +8,14 @@ import type {
   AttachmentInfo,
   AttachmentWhich,
   ChatMessage,
+  ConversationKey,
   MessageContent,
+  ReplyInfo,
   TransferEvent
 } from '../../../shared/model'
 import { newMessageIdHex } from '../message-id'
 import type { AttachmentsStoreApi, UploadRecord, UploadWhich } from '../store/attachments'
+import type { MessageStore } from '../store/types'
 import { FileCache } from './cache'
 import {
   AUTO_DOWNLOAD_IMAGE_MAX_BYTES,
@@ -24,17 +27,58 @@ import {
 } from './config'
 import { downloadResumable } from './downloads'
 import { STAGED_MISSING_SENTENCE, TransferError, UPLOAD_CANCELED_SENTENCE, canceledError } from './errors'
+import type { HttpTarget } from './http'
 import { Staging, type StagedFile } from './staging'
 import { TransferQueue } from './transfer-queue'
 import { Uploader } from './uploads'
 import { attachmentOf, downloadTransferId, MEDIA_TYPES, parseTransferId, placeholder, uploadTransferId, withUploaded } from './content'
-import type { AttachmentsOptions, CachedFile, SendAttachmentArgs } from './types'
 
 export { TransferError, isPermanentTransferError } from './errors'
 export { attachmentOf, parseTransferId } from './content'
-export type { AttachmentKind, AttachmentsOptions, CachedFile, SendAttachmentArgs } from './types'
 
 const log = createLogger('core:attachments')
+
+export type AttachmentKind = 'image' | 'voice' | 'video' | 'file'
+
+export interface SendAttachmentArgs {
+  conversation: ConversationKey
+  kind: AttachmentKind
+  stagedId: string
+  width?: number
+  height?: number
+  durationMs?: number
+  posterStagedId?: string
+  replyTo?: ReplyInfo
+}
+
+/** A cached file as a shell serves it: only ever a path inside the account's cache folder. */
+export interface CachedFile {
+  path: string
+  mime: string
+  size: number
+  /** The name to save or download it as. */
+  name: string
+}
+
+export interface AttachmentsOptions {
+  me: string
+  store: MessageStore
+  /** The account's folder for files (session/account-files.ts accountFilesDir). */
+  filesDir: string
+  http: HttpTarget
+  emitTransfer: (event: TransferEvent) => void
+  /** A message changed here (its content got the uploaded file's id). */
+  emitMessage: (message: ChatMessage) => void
+  /** The outbox's cancel: fails a message still sending with the sentence. */
+  cancelSend: (messageId: string, reason: string) => Promise<boolean>
+  /** The URL the renderer can load a cached file from (given by the shell); none: no URL. */
+  fileUrl?: (messageId: string, which: AttachmentWhich) => string
+  cacheCapBytes?: number
+  downloadConcurrency?: number
+  /** Tests: shorter pauses between download attempts. */
+  downloadRetryBaseMs?: number
+  now?: () => number
+}
 
 export class AttachmentsClient {
   private readonly staging: Staging
