@@ -7,7 +7,8 @@ import { GROUPS_MIGRATION_SQL } from './groups/schema'
 import { PLATFORM_SCHEMA_SQL } from './platform/schema'
 import { DELETED_FOR_ME_SCHEMA_SQL, MESSAGE_OPS_SCHEMA_SQL, GROUP_SELF_DESTRUCT_SCHEMA_SQL } from './message-ops/schema'
 import { ATTACHMENT_REFS_SCHEMA_SQL, ATTACHMENTS_SCHEMA_SQL } from './attachments/schema'
-import { REACTIONS_SCHEMA_SQL, GROUP_REACTION_CHANGES_SCHEMA_SQL } from './reactions/schema'
+import { REACTIONS_SCHEMA_SQL } from './reactions/schema'
+import { GROUP_REACTION_CHANGES_SCHEMA_SQL } from './reactions/group-changes-schema'
 import { DEVICES_SCHEMA_SQL } from './devices/schema'
 import { RECEIPTS_SCHEMA_SQL } from './receipts/schema'
 import { runSchemaMigrations, SchemaMigrationError, SchemaTooNewError, type SchemaMigration } from '../../shared/sqlite-migrations'
@@ -167,7 +168,7 @@ export const MIGRATIONS: readonly string[] = [
   ATTACHMENT_REFS_SCHEMA_SQL,
   // self-destruct in groups: group_burns (user, server_id, expires_at) (store/message-ops/schema.ts)
   GROUP_SELF_DESTRUCT_SCHEMA_SQL,
-  // group reaction catch-up: group_reaction_changes (group_id, server_id, change_seq) (store/reactions/schema.ts)
+  // group reaction catch-up: group_reaction_changes (group_id, server_id, change_seq) (store/reactions/group-changes-schema.ts)
   GROUP_REACTION_CHANGES_SCHEMA_SQL
 ]
 

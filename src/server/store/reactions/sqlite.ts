@@ -33,6 +33,17 @@ export function openReactionsSqlite(context: SqliteDomainContext): Synchronous<R
   const reactionsOfMessage = db.prepare<[number], { emoji: string; user: string; at: number }>(
     'SELECT emoji, user, at FROM message_reactions WHERE server_id = ? ORDER BY at, user'
   )
+  // Group reaction catch-up (store/reactions/group-changes-schema.ts).
+  const memberFrom = db.prepare<[string, string], { from_seq: number }>('SELECT from_seq FROM group_members WHERE group_id = ? AND user = ?')
+  const changeHead = db.prepare<[string], { head: number | null }>('SELECT MAX(change_seq) AS head FROM group_reaction_changes WHERE group_id = ?')
+  const noteGroupChange = db.prepare<[string, number, number]>(
+    `INSERT INTO group_reaction_changes (group_id, server_id, change_seq) VALUES (?, ?, ?)
+     ON CONFLICT (group_id, server_id) DO UPDATE SET change_seq = excluded.change_seq`
+  )
+  const changesAfter = db.prepare<[string, number, number], { server_id: number; change_seq: number; sender_seq: number | null }>(
+    `SELECT c.server_id, c.change_seq, m.sender_seq FROM group_reaction_changes c LEFT JOIN messages m ON m.server_id = c.server_id
+     WHERE c.group_id = ? AND c.change_seq > ? ORDER BY c.change_seq LIMIT ?`
+  )
   const selectPins = db.prepare<[string, string], { server_id: number }>(
     'SELECT server_id FROM single_pins WHERE user_a = ? AND user_b = ? ORDER BY at DESC, server_id DESC'
   )
@@ -49,16 +60,6 @@ export function openReactionsSqlite(context: SqliteDomainContext): Synchronous<R
      VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (user, conversation, chat_type) DO UPDATE SET pinned = excluded.pinned, marked_unread = excluded.marked_unread,
        deleted_through_seq = excluded.deleted_through_seq, updated_at = excluded.updated_at`
-  )
-  const memberFrom = db.prepare<[string, string], { from_seq: number }>('SELECT from_seq FROM group_members WHERE group_id = ? AND user = ?')
-  const changeHead = db.prepare<[string], { head: number | null }>('SELECT MAX(change_seq) AS head FROM group_reaction_changes WHERE group_id = ?')
-  const noteGroupChange = db.prepare<[string, number, number]>(
-    `INSERT INTO group_reaction_changes (group_id, server_id, change_seq) VALUES (?, ?, ?)
-     ON CONFLICT (group_id, server_id) DO UPDATE SET change_seq = excluded.change_seq`
-  )
-  const changesAfter = db.prepare<[string, number, number], { server_id: number; change_seq: number; sender_seq: number | null }>(
-    `SELECT c.server_id, c.change_seq, m.sender_seq FROM group_reaction_changes c LEFT JOIN messages m ON m.server_id = c.server_id
-     WHERE c.group_id = ? AND c.change_seq > ? ORDER BY c.change_seq LIMIT ?`
   )
   const statesOf = db.prepare<[string], { conversation: string; chat_type: number; pinned: number; marked_unread: number; deleted_through_seq: number; updated_at: number }>(
     'SELECT conversation, chat_type, pinned, marked_unread, deleted_through_seq, updated_at FROM conversation_states WHERE user = ? ORDER BY updated_at'
