@@ -77,9 +77,6 @@ async function seesMessage(page: Page, text: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium is required for the e2e tests but ${CHROMIUM_PATH} does not exist (apt-get install chromium).`)
-  }
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-'))
   server = await startServer({ port: 0, dataDir: path.join(tmp, 'server') })
   host = await startHost({

@@ -7,7 +7,7 @@ import { GROUPS_MIGRATION_SQL } from './groups/schema'
 import { PLATFORM_SCHEMA_SQL } from './platform/schema'
 import { DELETED_FOR_ME_SCHEMA_SQL, MESSAGE_OPS_SCHEMA_SQL, GROUP_SELF_DESTRUCT_SCHEMA_SQL } from './message-ops/schema'
 import { ATTACHMENT_REFS_SCHEMA_SQL, ATTACHMENTS_SCHEMA_SQL } from './attachments/schema'
-import { REACTIONS_SCHEMA_SQL } from './reactions/schema'
+import { CONVERSATION_MUTE_SCHEMA_SQL, REACTIONS_SCHEMA_SQL } from './reactions/schema'
 import { GROUP_REACTION_CHANGES_SCHEMA_SQL } from './reactions/group-changes-schema'
 import { DEVICES_SCHEMA_SQL } from './devices/schema'
 import { RECEIPTS_SCHEMA_SQL } from './receipts/schema'
@@ -164,6 +164,8 @@ export const MIGRATIONS: readonly string[] = [
   MESSAGE_OPS_SCHEMA_SQL,
   // delete for me in groups: deleted_for_me (user, server_id) (store/message-ops/schema.ts)
   DELETED_FOR_ME_SCHEMA_SQL,
+  // per-conversation do not disturb: conversation_states.muted_until (store/reactions/schema.ts)
+  CONVERSATION_MUTE_SCHEMA_SQL,
   // attachment clean-up: attachment_refs (attachment, message) (store/attachments/schema.ts)
   ATTACHMENT_REFS_SCHEMA_SQL,
   // self-destruct in groups: group_burns (user, server_id, expires_at) (store/message-ops/schema.ts)

@@ -142,10 +142,13 @@ export class ReactionsClient extends TypedEmitter<ReactionsClientEvents> {
     return this.options.store.pinsOf(conversation)
   }
 
-  /** Pins to the top, marks unread, or deletes (through `deleteThroughSeq`) a conversation on all my devices. */
+  /**
+   * Pins to the top, marks unread, deletes (through `deleteThroughSeq`) or mutes (until `mutedUntil`, 0 = unmute) a
+   * conversation on all my devices.
+   */
   async setState(
     conversation: ConversationKey,
-    change: { pinned: boolean } | { markedUnread: boolean } | { deleteThroughSeq: number }
+    change: { pinned: boolean } | { markedUnread: boolean } | { deleteThroughSeq: number } | { mutedUntil: number }
   ): Promise<ConversationState> {
     const answer = await this.options.connection.request(
       { conversationState: { conversation: conversation.id, chatType: chatTypeToWire(conversation.type), ...change } },
@@ -218,7 +221,13 @@ export class ReactionsClient extends TypedEmitter<ReactionsClientEvents> {
     for (const wire of states ?? []) {
       const key = conversationKeyFromWire(wire.conversation, wire.chatType)
       if (!key) continue
-      parsed.push({ conversation: key, pinned: wire.pinned === true, markedUnread: wire.markedUnread === true, deletedThroughSeq: Number(wire.deletedThroughSeq ?? 0) })
+      parsed.push({
+        conversation: key,
+        pinned: wire.pinned === true,
+        markedUnread: wire.markedUnread === true,
+        deletedThroughSeq: Number(wire.deletedThroughSeq ?? 0),
+        mutedUntil: Number(wire.mutedUntil ?? 0)
+      })
     }
     return this.options.store.putStates(parsed)
   }
