@@ -109,16 +109,17 @@ describe('attachment clean-up', () => {
 
   it('an expired message (disappearing timer) releases its attachment', async () => {
     const alice = await device('alice')
-    const set = await alice.request({ conversationSettings: { conversation: 'dave', chatType: SINGLE, set: true, disappearAfterSec: 1 } })
+    const set = await alice.request({ conversationSettings: { conversation: 'dave', chatType: SINGLE, set: true, disappearAfterSec: 3 } })
     expect(set.conversationSettingsOk).toBeTruthy()
     const attachment = await upload(t.server.url, (await login('alice')).token, crypto.randomBytes(1024), 'expiring.bin')
     await sendOk('alice', 'dave', { file: { file: { id: attachment.id } } })
+    // Readable while the message lives (3 s: room for a busy machine between the send and this download).
     expect(await status(attachment.id, 'dave')).toBe(200)
     // The expiry sweep runs on its own timer at the message's expiry; the collection after it finds nothing alive.
     await expect.poll(async () => {
       await t.server.collectAttachments()
       return (await t.server.attachmentBytesPresent(attachment.id)).file
-    }, { timeout: 10_000, interval: 250 }).toBe(false)
+    }, { timeout: 15_000, interval: 250 }).toBe(false)
     expect(await status(attachment.id, 'dave')).toBe(404)
   })
 
