@@ -44,6 +44,6 @@ describe('group reactions catch up', () => {
     await back.login(bob, TEST_PASSWORD)
     await back.whenSynced()
     await waitFor('the reaction announced', () => announced.some((c) => c.serverId === serverId && c.reactions.some((r) => r.emoji === '👍')))
-    expect(back.reactions.stored(key, [serverId])).toEqual([{ serverId, reactions: [{ emoji: '👍', users: [alice] }] }])
+    expect(await back.reactions.stored(key, [serverId])).toEqual([{ serverId, reactions: [{ emoji: '👍', users: [alice] }] }])
   })
 })

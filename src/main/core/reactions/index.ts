@@ -105,7 +105,7 @@ export class ReactionsClient extends TypedEmitter<ReactionsClientEvents> {
       for (let start = 0; start < pending.length; start += GROUP_REACTIONS_SYNC_MAX_GROUPS) {
         const chunk = pending.slice(start, start + GROUP_REACTIONS_SYNC_MAX_GROUPS)
         // A group never asked starts at 0: the server answers only messages after this member joined, paged.
-        const cursors = chunk.map((group) => ({ group, after: this.options.store.groupReactionCursor(group) ?? 0 }))
+        const cursors = await Promise.all(chunk.map(async (group) => ({ group, after: (await this.options.store.groupReactionCursor(group)) ?? 0 })))
         const answer = await this.options.connection.request({ groupReactionsSync: { cursors } }, 'groupReactionsSyncOk')
         for (const changes of answer.groups ?? []) {
           const group = changes.group ?? ''
@@ -114,11 +114,11 @@ export class ReactionsClient extends TypedEmitter<ReactionsClientEvents> {
           const ids = (changes.serverIds ?? []).map(Number).filter((id) => id > 0)
           if (ids.length > 0) {
             const rows = rowsFromWire(changes.messages)
-            this.options.store.replaceReactions(conversation, ids, rows)
+            await this.options.store.replaceReactions(conversation, ids, rows)
             const byId = new Map(rows.map((row) => [row.serverId, row.reactions]))
             for (const serverId of ids) this.emit('reactionsChanged', { conversation, serverId, reactions: byId.get(serverId) ?? [] })
           }
-          this.options.store.setGroupReactionCursor(group, Number(changes.cursor ?? 0))
+          await this.options.store.setGroupReactionCursor(group, Number(changes.cursor ?? 0))
           if (changes.hasMore) more.push(group)
         }
       }
