@@ -46,7 +46,20 @@ export function createAttachmentCollector(deps: AttachmentCollectorDeps): Attach
     return ids.filter((id) => !pendingSends.has(id))
   }
 
-  const remove = async (ids: readonly string[], now: number): Promise<number> => {
+  /** Removals under way (a release runs beside a collection): a collection returns only once they are done too. */
+  const removing = new Set<Promise<number>>()
+
+  const track = (work: Promise<number>): Promise<number> => {
+    removing.add(work)
+    const forget = (): void => {
+      removing.delete(work)
+    }
+    work.then(forget, forget)
+    return work
+  }
+  const remove = (ids: readonly string[], now: number): Promise<number> => track(removeNow(ids, now))
+
+  const removeNow = async (ids: readonly string[], now: number): Promise<number> => {
     const candidates = unguarded(ids, now)
     if (candidates.length === 0) return 0
     // Rows first (a download or a send then finds nothing), bytes after: a crash between leaves only unreachable bytes.
@@ -67,6 +80,7 @@ export function createAttachmentCollector(deps: AttachmentCollectorDeps): Attach
       removed += await remove(page.ids, now)
       after = page.lastId
     }
+    await Promise.allSettled([...removing])
     return removed
   }
 
@@ -92,7 +106,8 @@ export function createAttachmentCollector(deps: AttachmentCollectorDeps): Attach
     async release(serverIds) {
       if (serverIds.length === 0 || closed) return 0
       const now = Date.now()
-      return remove(await store.attachmentsOfMessages(serverIds), now)
+      // Tracked from the start (the look-up too), so a collection that runs meanwhile waits for it.
+      return track(store.attachmentsOfMessages(serverIds).then((ids) => removeNow(ids, now)))
     },
     close() {
       closed = true
