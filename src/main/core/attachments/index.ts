@@ -32,8 +32,10 @@ import type { HttpTarget } from './http'
 import { Staging, type StagedFile } from './staging'
 import { TransferQueue } from './transfer-queue'
 import { Uploader } from './uploads'
+import { attachmentOf, downloadTransferId, MEDIA_TYPES, parseTransferId, placeholder, uploadTransferId, withUploaded } from './content'
 
 export { TransferError, isPermanentTransferError } from './errors'
+export { attachmentOf, parseTransferId } from './content'
 
 const log = createLogger('core:attachments')
 
@@ -79,29 +81,6 @@ export interface AttachmentsOptions {
   /** Tests: shorter pauses between download attempts. */
   downloadRetryBaseMs?: number
   now?: () => number
-}
-
-const MEDIA_TYPES: ReadonlySet<MessageContent['type']> = new Set(['image', 'voice', 'video', 'file'])
-
-function uploadTransferId(messageId: string, which: UploadWhich): string {
-  return `up:${messageId}:${which}`
-}
-
-function downloadTransferId(messageId: string, which: AttachmentWhich): string {
-  return `down:${messageId}:${which}`
-}
-
-/** The file a message's `which` names: its attachment, the video's poster, or the attachment's thumbnail. */
-export function attachmentOf(content: MessageContent, which: AttachmentWhich): AttachmentInfo | null {
-  if (!MEDIA_TYPES.has(content.type)) return null
-  const media = content as Extract<MessageContent, { file: AttachmentInfo }>
-  if (which === 'poster') return media.type === 'video' ? media.poster : null
-  if (which === 'thumbnail') return media.file.hasThumbnail ? media.file : null
-  return media.file
-}
-
-function placeholder(staged: StagedFile): AttachmentInfo {
-  return { id: '', name: staged.name, mime: staged.mime, size: staged.size, sha256: staged.sha256, secret: '', hasThumbnail: false }
 }
 
 export class AttachmentsClient {
@@ -515,29 +494,4 @@ export class AttachmentsClient {
     this.options.emitTransfer(event)
     return event
   }
-}
-
-function withUploaded(content: MessageContent, which: UploadWhich, result: AttachmentInfo & { width?: number; height?: number }): MessageContent {
-  const info: AttachmentInfo = {
-    id: result.id,
-    name: result.name,
-    mime: result.mime,
-    size: result.size,
-    sha256: result.sha256,
-    secret: result.secret,
-    hasThumbnail: result.hasThumbnail
-  }
-  if (which === 'poster') return content.type === 'video' ? { ...content, poster: info } : content
-  // The server measures images it can read; the renderer's figures win when it gave them.
-  if (content.type === 'image' || content.type === 'video') {
-    return { ...content, file: info, width: content.width || result.width || 0, height: content.height || result.height || 0 }
-  }
-  if (!MEDIA_TYPES.has(content.type)) return content
-  return { ...(content as Extract<MessageContent, { file: AttachmentInfo }>), file: info } as MessageContent
-}
-
-export function parseTransferId(transferId: string): { direction: 'upload' | 'download'; messageId: string; which: AttachmentWhich } | null {
-  const match = /^(up|down):([0-9a-f]{32}):(file|thumbnail|poster)$/.exec(transferId)
-  if (!match) return null
-  return { direction: match[1] === 'up' ? 'upload' : 'download', messageId: match[2]!, which: match[3] as AttachmentWhich }
 }

@@ -47,6 +47,7 @@ export type ResponseKind =
   | 'clearConversationOk'
   | 'reactOk'
   | 'reactionsOk'
+  | 'groupReactionsSyncOk'
   | 'messagePinOk'
   | 'conversationStateOk'
   | 'devicesOk'
