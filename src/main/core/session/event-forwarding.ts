@@ -1,14 +1,14 @@
 // Owns what a device session tells the client's listeners: each domain client's events forwarded to the host (while
 // the session is the signed-in one), plus the session's own reactions to them (cached files dropped, lists refreshed).
 import { createLogger } from '../../../shared/logger'
-import { conversationKey, type ConversationKey } from '../../../shared/model'
+import { conversationKey, type ConnectionStatus, type ConversationKey } from '../../../shared/model'
 import type { AttachmentsClient } from '../attachments'
 import type { ContactsClient } from '../contacts'
 import type { MessageOpsClient } from '../message-ops'
 import type { AuthInfo, Connection, ConnectionEnded, PushFrame } from '../net/connection'
 import type { ReactionsClient } from '../reactions'
 import type { ReceiptsClient } from '../receipts'
-import type { DeviceSessionHost } from './device-session'
+import type { ChatClientEvents } from '../types'
 
 /** The session's parts whose events are forwarded. */
 export interface ForwardedParts {
@@ -18,6 +18,12 @@ export interface ForwardedParts {
   receipts: ReceiptsClient
   contacts: ContactsClient
   attachments: Pick<AttachmentsClient, 'forget'>
+}
+
+/** The part of the session's host that events are forwarded to (DeviceSessionHost satisfies it). */
+export interface ForwardingHost {
+  emit<K extends keyof ChatClientEvents>(event: K, payload: ChatClientEvents[K]): void
+  setStatus(status: ConnectionStatus): void
 }
 
 /** What the session does with some of those events itself. */
@@ -32,7 +38,7 @@ export interface SessionReactions {
 const log = createLogger('core:session')
 
 /** Subscribes; answers the unsubscribe functions. */
-export function forwardSessionEvents(parts: ForwardedParts, host: DeviceSessionHost, session: SessionReactions): Array<() => void> {
+export function forwardSessionEvents(parts: ForwardedParts, host: ForwardingHost, session: SessionReactions): Array<() => void> {
   /** Drops the cached attachment files of messages that were recalled or left the device (attachments/index.ts). */
   const forgetFiles = (ids: readonly string[]): void => {
     for (const id of ids) {
