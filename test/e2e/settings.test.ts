@@ -1,5 +1,5 @@
-// End-to-end: the settings view in the browser host against the real server — theme, text size and a notification
-// option survive a reload of the tab (and are in the tab's settings file); switching the language to Simplified
+// End-to-end: the settings view in the browser host against the real server — theme, text size, spelling and a
+// notification option survive a reload of the tab (and are in the tab's settings file); switching the language to Simplified
 // Chinese changes the view's text; the old localStorage theme moves into the settings; settings open before sign-in
 // (server address checked with a sentence); the notification options change what a web Notification shows.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -90,6 +90,7 @@ describe('settings', () => {
     await slider.focus()
     for (let step = 0; step < 4; step++) await slider.press('ArrowRight')
     await eventually(async () => expect(await pageState(page)).toEqual({ theme: 'dark', fontSize: '18px' }))
+    await dialog.getByLabel('Check spelling while I type', { exact: true }).uncheck()
     await expect(dialog.getByText('18 px', { exact: true }).isVisible()).resolves.toBe(true)
 
     await dialog.getByRole('button', { name: 'Notifications', exact: true }).click()
@@ -99,6 +100,7 @@ describe('settings', () => {
       const mine = tabSettingsFiles().find((settings) => settings.appearance.theme === 'dark')
       expect(mine?.appearance.fontSizePx).toBe(18)
       expect(mine?.notifications).toMatchObject({ content: 'senderOnly', sound: false })
+      expect(mine?.spellcheck.enabled).toBe(false)
     })
 
     await page.reload()
@@ -110,6 +112,7 @@ describe('settings', () => {
     await settingsDialog(page).getByRole('button', { name: 'Appearance', exact: true }).click()
     expect(await settingsDialog(page).getByLabel('Dark', { exact: true }).isChecked()).toBe(true)
     expect(await settingsDialog(page).getByLabel('Text size', { exact: true }).inputValue()).toBe('18')
+    expect(await settingsDialog(page).getByLabel('Check spelling while I type', { exact: true }).isChecked()).toBe(false)
 
     // Account: the profile editor opens over the settings, and Escape closes only it.
     await settingsDialog(page).getByRole('button', { name: 'Account', exact: true }).click()
