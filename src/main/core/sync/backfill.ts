@@ -12,6 +12,11 @@ export const DEFAULT_BACKFILL_WINDOW_DAYS = 365
 /** Messages per history request: the server's page cap is larger; 100 keeps one request well under a second. */
 export const BACKFILL_PAGE_SIZE = 100
 const DAY_MS = 24 * 60 * 60 * 1_000
+/**
+ * A search answer reuses a status worked out this recently: working it out lists every conversation (1,000 chats:
+ * tens of ms of the core's thread), and a person typing a query searches on every few letters.
+ */
+export const STATUS_REUSE_MS = 2_000
 
 export interface BackfillTimings {
   /** The back-fill waits until the user has done nothing for this long (their requests go first). */
@@ -46,15 +51,20 @@ export class Backfill {
   private current: BackfillStatus = { state: 'running', windowDays: DEFAULT_BACKFILL_WINDOW_DAYS, since: null }
   /** Wakes the loop early (the window changed, the link came back). */
   private wake: (() => void) | null = null
+  /** When the status was last worked out from the store (ms, this.now()). */
+  private refreshedAt = Number.NEGATIVE_INFINITY
   /** Pages asked for (tests, diagnostics). */
   pages = 0
 
   constructor(private readonly options: BackfillOptions) {}
 
-  /** How far back local history reaches now (read again from the store: sync and prefetch add history too). */
-  async status(): Promise<BackfillStatus> {
+  /**
+   * How far back local history reaches now (read again from the store: sync and prefetch add history too), or as
+   * worked out at most `maxAgeMs` ago (search answers: STATUS_REUSE_MS).
+   */
+  async status(maxAgeMs = 0): Promise<BackfillStatus> {
     await this.load()
-    await this.refreshStatus()
+    if (maxAgeMs <= 0 || this.now() - this.refreshedAt > maxAgeMs) await this.refreshStatus()
     return this.current
   }
 
@@ -208,6 +218,7 @@ export class Backfill {
       }
       if (reach !== null && (since === null || reach > since)) since = reach
     }
+    this.refreshedAt = this.now()
     const state: BackfillStatus['state'] = this.windowDays === 0 ? 'off' : !pending ? 'done' : this.paused ? 'paused' : 'running'
     const next: BackfillStatus = { state, windowDays: this.windowDays, since }
     if (next.state !== this.current.state || next.since !== this.current.since || next.windowDays !== this.current.windowDays) {
