@@ -51,13 +51,38 @@ interface RunningHost {
   stop(): Promise<void>
 }
 
-/** Spawns the host child (tsx, like `npm run web`); resolves when it listens. spawnedAt is wall-clock ms. */
-async function spawnHost(env: Record<string, string>): Promise<RunningHost> {
+/**
+ * The host child bundled to one ESM file, as the desktop app ships its main process (compiling TypeScript at start,
+ * as tsx does, is not what a user waits for). Native and protocol modules stay in node_modules, as in
+ * build/scripts/build-server.mjs.
+ */
+async function bundleHost(outDir: string): Promise<string> {
+  const { build } = await import('esbuild')
+  const outfile = path.join(outDir, 'ui-host.mjs')
+  await build({
+    entryPoints: [HOST_ENTRY],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['better-sqlite3', 'ws', 'protobufjs', 'protobufjs/*', 'sharp'],
+    banner: { js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);" },
+    logLevel: 'warning'
+  })
+  return outfile
+}
+
+/** Spawns the host child; resolves when it listens. spawnedAt is wall-clock ms. */
+async function spawnHost(entry: string, env: Record<string, string>): Promise<RunningHost> {
   const spawnedAt = Date.now()
-  const child = fork(HOST_ENTRY, [], {
+  const child = fork(entry, [], {
     cwd: ROOT,
     // BENCH_UI_CPU_PROF=<dir>: a CPU profile of the host process (where its event loop goes) written on exit.
-    execArgv: ['--import', 'tsx', ...(process.env['BENCH_UI_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_UI_CPU_PROF']}`] : [])],
+    execArgv: [
+      ...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []),
+      ...(process.env['BENCH_UI_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_UI_CPU_PROF']}`] : [])
+    ],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc']
   })
@@ -255,6 +280,7 @@ async function main(): Promise<void> {
   const browserDir = path.join(runDir, 'chromium')
   let server: ServerHandle | null = null
   let host: RunningHost | null = null
+  let bundleDir: string | null = null
   const context = await chromium.launchPersistentContext(browserDir, {
     executablePath: CHROMIUM_PATH,
     headless: true,
@@ -263,6 +289,10 @@ async function main(): Promise<void> {
   })
   try {
     const seed = await seededCopy(CACHE_ROOT, runDir, SHAPE, log)
+    // Next to the repository's node_modules, so the bundle's external imports resolve as the server bundle's do.
+    // BENCH_UI_TSX=1 runs the host's TypeScript through tsx instead (as `npm run web` does).
+    bundleDir = fs.mkdtempSync(path.join(ROOT, 'out', 'bench-ui-'))
+    const hostEntry = process.env['BENCH_UI_TSX'] === '1' ? HOST_ENTRY : await bundleHost(bundleDir)
     const vaultFile = path.join(runDir, 'saved-sign-in.json')
     const hostEnv = (url: string): Record<string, string> => ({
       BENCH_UI_RENDERER_DIR: path.join(ROOT, 'out', 'renderer'),
@@ -280,7 +310,7 @@ async function main(): Promise<void> {
     server = await startServer({ port: 0, dataDir: seed.serverDir })
     await saveSignIn(server, vaultFile)
     log('cold start')
-    host = await spawnHost(hostEnv(server.url))
+    host = await spawnHost(hostEntry, hostEnv(server.url))
     const coldStartToListMs = await openAndTimeFirstRow(page, host)
     log(`cold start ${coldStartToListMs} ms`)
     const listDomNodes = await sampleListDom(page)
@@ -332,7 +362,7 @@ async function main(): Promise<void> {
     const { ms: seedCatchUpMs, head: catchUpHead } = await appendUnsynced(seed.serverDir, SHAPE, CATCH_UP)
     server = await startServer({ port: 0, dataDir: seed.serverDir })
     await saveSignIn(server, vaultFile)
-    host = await spawnHost(hostEnv(server.url))
+    host = await spawnHost(hostEntry, hostEnv(server.url))
     host.request({ kind: 'stall-reset' })
     // The saved sign-in resumes once caught up (core/session: a resume waits for its first catch-up), so the first
     // row painted marks the catch-up done. Searches for the common word go in from the moment the bridge is open.
@@ -388,6 +418,7 @@ async function main(): Promise<void> {
     await server?.close().catch(() => undefined)
     await context.close().catch(() => undefined)
     fs.rmSync(runDir, { recursive: true, force: true })
+    if (bundleDir) fs.rmSync(bundleDir, { recursive: true, force: true })
   }
 }
 
