@@ -19,6 +19,14 @@ import { benchLog, envInt, percentileOf } from './lib/bench-util'
 import type { BenchToHost, HostToBench } from './lib/ui-host'
 import { appendUnsynced, BENCH_PASSWORD, BENCH_TAB, BENCH_USER, COMMON_WORD, seededCopy, type SeedShape } from './lib/ui-seed'
 
+// The page functions below run in Chromium. This project's Node typings have no DOM (a `lib: dom` reference would
+// change the types of every test), so the few browser globals they use are declared here, loosely: `any` because the
+// browser, not tsc, checks them.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const window: any, document: any, sessionStorage: any, requestAnimationFrame: any, MutationObserver: any, CSS: any
+type Window = any
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
 const log = benchLog('ui')
 process.env.PARLEY_LOG ??= 'warn'
 
@@ -131,15 +139,16 @@ function pageInit({ tab, tabKey }: { tab: string; tabKey: string }): void {
   type BenchWindow = Window & { __benchInvoke?: (method: string, args?: unknown) => Promise<unknown>; __firstRowAt?: number }
   const w = window as BenchWindow
   const Native = window.WebSocket
-  let bridgeSocket: WebSocket | null = null
+  let bridgeSocket: any = null // eslint-disable-line @typescript-eslint/no-explicit-any -- the page's WebSocket (see above)
   let nextId = 1_000_000_000
   window.WebSocket = class extends Native {
     constructor(url: string | URL, protocols?: string | string[]) {
       super(url, protocols)
+      // eslint-disable-next-line @typescript-eslint/no-this-alias -- the bench keeps the socket the renderer opened
       if (String(url).includes('/bridge')) bridgeSocket = this
     }
   }
-  w.__benchInvoke = (method, args) =>
+  w.__benchInvoke = (method: string, args?: unknown) =>
     new Promise((resolve, reject) => {
       const socket = bridgeSocket
       if (!socket || socket.readyState !== Native.OPEN) return reject(new Error('the bridge is not open'))
@@ -189,7 +198,7 @@ async function sampleListDom(page: Page): Promise<number> {
     max = Math.max(
       max,
       await page.evaluate(async (fraction) => {
-        const nav = document.querySelector<HTMLElement>('nav[aria-label="Conversations"]')
+        const nav = document.querySelector('nav[aria-label="Conversations"]')
         if (nav) nav.scrollTop = (nav.scrollHeight - nav.clientHeight) * fraction
         await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)))
         return document.querySelectorAll('*').length
@@ -197,7 +206,7 @@ async function sampleListDom(page: Page): Promise<number> {
     )
   }
   await page.evaluate(() => {
-    const nav = document.querySelector<HTMLElement>('nav[aria-label="Conversations"]')
+    const nav = document.querySelector('nav[aria-label="Conversations"]')
     if (nav) nav.scrollTop = 0
   })
   return max
@@ -210,9 +219,9 @@ async function sampleListDom(page: Page): Promise<number> {
 async function timeSwitch(page: Page, pick: number, newestIds: Record<string, string>): Promise<{ ms: number; key: string }> {
   return page.evaluate(
     async ({ pick, newestIds, timeoutMs }) => {
-      const nav = document.querySelector<HTMLElement>('nav[aria-label="Conversations"]')!
+      const nav = document.querySelector('nav[aria-label="Conversations"]')!
       const box = nav.getBoundingClientRect()
-      const rows = [...nav.querySelectorAll<HTMLButtonElement>('button.conversation-item:not(.conversation-item--selected)')].filter((row) => {
+      const rows = [...nav.querySelectorAll('button.conversation-item:not(.conversation-item--selected)')].filter((row) => {
         const r = row.getBoundingClientRect()
         return r.top >= box.top && r.bottom <= box.bottom
       })
@@ -224,7 +233,7 @@ async function timeSwitch(page: Page, pick: number, newestIds: Record<string, st
       row.click()
       for (;;) {
         await frame()
-        const scroller = document.querySelector<HTMLElement>('.timeline__scroller')
+        const scroller = document.querySelector('.timeline__scroller')
         const bubble = newest ? scroller?.querySelector(`[data-key="${CSS.escape(newest)}"] article`) : null
         if (scroller && bubble) {
           const view = scroller.getBoundingClientRect()
@@ -245,7 +254,7 @@ async function timeSwitch(page: Page, pick: number, newestIds: Record<string, st
 async function scrollToOldest(page: Page): Promise<{ ms: number | null; loaded: number; maxDom: number }> {
   return page.evaluate(
     async ({ limitMs, sampleEvery }) => {
-      const scroller = document.querySelector<HTMLElement>('.timeline__scroller')!
+      const scroller = document.querySelector('.timeline__scroller')!
       const frame = (): Promise<void> => new Promise((resolve) => requestAnimationFrame(() => resolve()))
       const start = performance.now()
       let maxDom = document.querySelectorAll('*').length
@@ -325,7 +334,7 @@ async function main(): Promise<void> {
       // Every few switches the list moves on, so the chats opened are spread over it.
       if (i % 5 === 0) {
         await page.evaluate((fraction) => {
-          const nav = document.querySelector<HTMLElement>('nav[aria-label="Conversations"]')!
+          const nav = document.querySelector('nav[aria-label="Conversations"]')!
           nav.scrollTop = (nav.scrollHeight - nav.clientHeight) * fraction
         }, (i / SWITCHES) * 0.9)
         await page.waitForTimeout(100)
@@ -340,7 +349,7 @@ async function main(): Promise<void> {
     // The 100k chat: open it (back at the list's top, it has the newest activity or near it), then scroll up.
     const bigKey = `single:${seed.bigPeer}`
     await page.evaluate((key) => {
-      const nav = document.querySelector<HTMLElement>('nav[aria-label="Conversations"]')!
+      const nav = document.querySelector('nav[aria-label="Conversations"]')!
       nav.scrollTop = 0
       void key
     }, bigKey)

@@ -55,11 +55,12 @@ describe('a long conversation list', () => {
     const rendered = await entries.count()
     expect(rendered).toBeGreaterThan(0)
     expect(rendered).toBeLessThanOrEqual(MAX_RENDERED_ROWS)
-    expect(await page.evaluate(() => document.querySelectorAll('*').length)).toBeLessThanOrEqual(MAX_DOM_NODES)
+    // Page scripts as strings: this project's Node typings have no DOM.
+    expect(await page.evaluate<number>("document.querySelectorAll('*').length")).toBeLessThanOrEqual(MAX_DOM_NODES)
 
     /** Where the focused conversation button sits in the whole list (1-based), from its entry's aria-posinset. */
     const focusedPosition = (): Promise<number> =>
-      page.evaluate(() => Number(document.activeElement?.closest('li.conversation-list__entry')?.getAttribute('aria-posinset') ?? -1))
+      page.evaluate<number>("Number(document.activeElement?.closest('li.conversation-list__entry')?.getAttribute('aria-posinset') ?? -1)")
     // The keyboard reaches the last row, which was not rendered, and comes back to the first.
     await entries.first().locator('button.conversation-item').focus()
     await page.keyboard.press('End')
@@ -73,7 +74,7 @@ describe('a long conversation list', () => {
     await eventually(async () => expect(await focusedPosition()).toBe(MAX_RENDERED_ROWS + 1))
 
     // Selecting a chat, scrolling it out of view (its row leaves the DOM) and back keeps it marked as selected.
-    const key = await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.conversationKey ?? '')
+    const key = await page.evaluate<string>("document.activeElement?.dataset.conversationKey ?? ''")
     expect(key).not.toBe('')
     await page.keyboard.press('Enter')
     const selectedRow = page.locator(`button.conversation-item[data-conversation-key="${key}"]`)
