@@ -137,4 +137,22 @@ describe('history back-fill', () => {
     await backfill.status()
     expect(listings).toBe(3)
   })
+
+  it('leaves the session start to the user: the first run lists nothing until an idle period has passed', async () => {
+    let listings = 0
+    const counting: MessageStore = Object.create(store, {
+      listConversations: {
+        value: () => {
+          listings += 1
+          return store.listConversations()
+        }
+      }
+    }) as MessageStore
+    const backfill = new Backfill({ store: counting, page: pager(store), isOnline: () => true, timings: { ...FAST, idleMs: 60_000 } })
+    backfill.start()
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(listings).toBe(0)
+    expect(asked).toEqual([])
+    await backfill.stop()
+  })
 })
