@@ -11,6 +11,7 @@ import { createAccessToken, isOwnHost, securityHeaders } from './security'
 import { createStaticHandler } from './static-files'
 import { FILES_ROUTE, fileRouteUrl, serveAttachmentFile } from './attachment-files'
 import { TabSessions } from './tab-sessions'
+import { loopStallMonitorFromEnv, serveLoopStall } from './loop-stall'
 
 const log = createLogger('host')
 
@@ -85,12 +86,15 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const bridge = createBridge({ token, port: () => port, tabs })
   const sockets = new Set<Socket>()
 
+  // bench:ui reads the event-loop stall of this process (the core's) here; off unless PARLEY_DEBUG_LOOP_STALL=1.
+  const loopStall = loopStallMonitorFromEnv()
   const server = createServer((req, res) => {
     if (!isOwnHost(req.headers.host, port)) {
       res.writeHead(403, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' })
       res.end('Forbidden')
       return
     }
+    if (loopStall && serveLoopStall(req, res, loopStall, token, headers)) return
     if (!serveStatic) {
       res.writeHead(503)
       res.end()
@@ -126,6 +130,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     close() {
       closing ??= (async () => {
         bridge.close()
+        loopStall?.stop()
         await tabs.closeAll()
         await new Promise<void>((resolve) => {
           server.close(() => resolve())

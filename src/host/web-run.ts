@@ -1,16 +1,19 @@
-// Owns starting what `npm run web` runs from a WebConfig: the embedded reference server (unless an external
-// one is given) and the browser host pointed at it; close() stops both. The CLI only parses and prints.
-import { createLogger } from '../shared/logger'
+// Owns starting what `npm run web` runs from a WebConfig: the embedded reference server in its own child process
+// (unless an external one is given) and the browser host pointed at it; close() stops both. The CLI only prints.
+import { join } from 'node:path'
+import { platformCredentialNotice } from '../main/server-process/protocol'
 import { startHost, type RunningHost } from './index'
+import { startServerChild } from './server-child'
 import type { WebConfig } from './web-config'
-
-const log = createLogger('host:web')
 
 export interface RunningWeb {
   host: RunningHost
   /** The chat server the tabs sign in to (the embedded one's address, or the external one). */
   serverUrl: string
   embedded: boolean
+  /** The embedded server's process id (null with an external server), and its log file's folder. */
+  serverPid(): number | null
+  serverLogDir: string | null
   close(): Promise<void>
 }
 
@@ -18,11 +21,13 @@ export interface StartWebOptions {
   /** The built renderer (out/renderer). */
   rendererDir: string
   version: string
+  /** The platform API credential the embedded server's first start created (the CLI prints it). */
+  onPlatformCredential?: (notice: string) => void
 }
 
-interface EmbeddedServer {
-  url: string
-  close(): Promise<void>
+/** The browser host's logs (the embedded server's among them): the data folder's logs/. */
+export function webLogDir(config: WebConfig): string {
+  return join(config.hostDataDir, 'logs')
 }
 
 function isAddressInUse(err: unknown): boolean {
@@ -30,22 +35,17 @@ function isAddressInUse(err: unknown): boolean {
   return code === 'EADDRINUSE' || (err instanceof Error && /EADDRINUSE|address already in use/i.test(err.message))
 }
 
-async function startEmbeddedServer(options: NonNullable<WebConfig['embeddedServer']>): Promise<EmbeddedServer> {
-  // Loaded only when needed, so `--server URL` never opens the server's databases.
-  const { startServer } = await import('../server')
-  try {
-    return await startServer(options)
-  } catch (err) {
-    if (options.port === 0 || !isAddressInUse(err)) throw err
-    log.warn('server port busy; using a free one', { port: options.port })
-    return startServer({ ...options, port: 0 })
-  }
-}
-
 export class HostPortInUseError extends Error {}
 
 export async function startWeb(config: WebConfig, options: StartWebOptions): Promise<RunningWeb> {
-  const server = config.embeddedServer ? await startEmbeddedServer(config.embeddedServer) : null
+  const logDir = webLogDir(config)
+  const server = config.embeddedServer
+    ? await startServerChild({
+        options: config.embeddedServer,
+        logDir,
+        onPlatformCredential: (credential) => options.onPlatformCredential?.(platformCredentialNotice(credential))
+      })
+    : null
   const serverUrl = server ? server.url : (config.externalServerUrl ?? '')
   let host: RunningHost
   try {
@@ -57,7 +57,7 @@ export async function startWeb(config: WebConfig, options: StartWebOptions): Pro
       version: options.version
     })
   } catch (err) {
-    await server?.close()
+    await server?.stop()
     if (isAddressInUse(err)) throw new HostPortInUseError(`port ${config.hostPort} is in use; choose another with --port.`)
     throw err
   }
@@ -66,10 +66,12 @@ export async function startWeb(config: WebConfig, options: StartWebOptions): Pro
     host,
     serverUrl,
     embedded: server !== null,
+    serverPid: () => server?.pid ?? null,
+    serverLogDir: server ? logDir : null,
     close() {
       closing ??= (async () => {
         await host.close()
-        await server?.close()
+        await server?.stop()
       })()
       return closing
     }

@@ -8,10 +8,15 @@ import { loadOrCreateDeviceId } from './core/device-id'
 import { chooseServer, type ChosenServer } from './embedded-server'
 import { connectBridge } from './ipc/bridge'
 import { resolveSqliteBinding } from './native'
+import { deliverDeepLinksTo, listenForDeepLinks } from './deep-links'
+import { takeSingleInstanceLock } from './deep-links/single-instance'
+import { attachContextMenu, followDesktopSettings, installAppMenu } from './menu'
+import { restartToUpdate, showUpdatesIn, startAutoUpdates } from './updates'
 import { createMainWindow, rendererLocation, type RendererLocation } from './window/main-window'
 import { applySessionPolicy } from './window/security'
 import { attachmentFileUrl, electronFileHooks, registerAttachmentScheme, serveAttachmentFiles } from './attachment-protocol'
 import { chooseSessionCipher } from './session-cipher'
+import { startNotificationShell, type NotificationShell } from './notifications/shell'
 import { createLogger } from '../shared/logger'
 import { logUnhandledRejections } from '../shared/last-resort'
 
@@ -23,6 +28,7 @@ const SESSION_FILE_NAME = 'session.bin'
 let mainWindow: BrowserWindow | null = null
 let server: ChosenServer | null = null
 let session: CoreSession | null = null
+let notificationShell: NotificationShell | null = null
 
 /** "Stay signed in" only where the OS can encrypt the token; otherwise the user signs in at every start. */
 function sessionVault(userData: string): SessionVault | undefined {
@@ -35,11 +41,15 @@ function sessionVault(userData: string): SessionVault | undefined {
 }
 
 function openMainWindow(location: RendererLocation): Promise<void> {
-  const window = createMainWindow(location)
+  const window = createMainWindow(location, { startHidden: notificationShell?.takeStartHidden() === true })
+  notificationShell?.attachWindow(window)
   mainWindow = window
   window.on('closed', () => {
     if (mainWindow === window) mainWindow = null
   })
+  deliverDeepLinksTo(window)
+  attachContextMenu(window.webContents)
+  showUpdatesIn(window)
   return location.load(window)
 }
 
@@ -53,9 +63,11 @@ function showMainWindow(): void {
 async function start(): Promise<void> {
   const location = rendererLocation()
   applySessionPolicy(location.isDevServer ? location.origin : null)
+  installAppMenu(() => mainWindow)
   const userData = app.getPath('userData')
   const nativeBinding = resolveSqliteBinding()
   server = await chooseServer(userData, nativeBinding)
+  notificationShell = startNotificationShell(() => mainWindow, showMainWindow)
   session = new CoreSession({
     shell: 'electron',
     version: app.getVersion(),
@@ -66,12 +78,16 @@ async function start(): Promise<void> {
     vault: sessionVault(userData),
     // The URL was checked by the IPC schema (http, https, mailto only) before it gets here.
     openExternal: (url) => shell.openExternal(url),
+    restartToUpdate,
     fileUrl: attachmentFileUrl,
-    fileHooks: electronFileHooks(() => mainWindow)
+    fileHooks: electronFileHooks(() => mainWindow),
+    notificationHooks: notificationShell.hooks
   })
   serveAttachmentFiles(() => session)
+  followDesktopSettings(session)
   connectBridge(session, () => mainWindow, location.origin)
   await openMainWindow(location)
+  void startAutoUpdates(() => mainWindow)
 }
 
 async function shutdown(): Promise<void> {
@@ -79,10 +95,11 @@ async function shutdown(): Promise<void> {
   await server?.stop()
 }
 
-if (!app.requestSingleInstanceLock()) {
+if (!takeSingleInstanceLock()) {
   app.quit()
 } else {
-  app.on('second-instance', showMainWindow)
+  // A second launch focuses this window and hands over its parley:// link; so does macOS open-url.
+  listenForDeepLinks(showMainWindow)
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit()
   })

@@ -34,9 +34,6 @@ export class E2eApp {
   ) {}
 
   static async start(): Promise<E2eApp> {
-    if (!fs.existsSync(CHROMIUM_PATH)) {
-      throw new Error(`Chromium is required for the e2e tests but ${CHROMIUM_PATH} does not exist (apt-get install chromium).`)
-    }
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-e2e-'))
     const server = await startServer({ port: 0, dataDir: path.join(tmp, 'server') })
     const host = await startHost({

@@ -8,7 +8,8 @@ import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { startHost, type RunningHost } from '../../src/host/index'
-import { startServer } from '../../src/server/index'
+import { startServerChild } from '../../src/host/server-child'
+import type { SupervisedServer } from '../../src/main/server-process/supervisor'
 import { eventually, expectArticlesInOrder, waitVisible, CHROMIUM_ARGS, CHROMIUM_PATH } from './helpers'
 
 const RENDERER_DIR = path.resolve('out', 'renderer')
@@ -21,7 +22,8 @@ const alice = `alice_${suffix}`
 const bob = `bob_${suffix}`
 
 let tmp: string
-let server: Awaited<ReturnType<typeof startServer>> | undefined
+/** The chat server in its own child process, as `npm run web` runs it. */
+let server: SupervisedServer | undefined
 let host: RunningHost | undefined
 const contexts: BrowserContext[] = []
 /** Uncaught exceptions in either page: a renderer bug even when the flow still works. */
@@ -77,11 +79,8 @@ async function seesMessage(page: Page, text: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium is required for the e2e tests but ${CHROMIUM_PATH} does not exist (apt-get install chromium).`)
-  }
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-'))
-  server = await startServer({ port: 0, dataDir: path.join(tmp, 'server') })
+  server = await startServerChild({ options: { port: 0, dataDir: path.join(tmp, 'server') }, logDir: path.join(tmp, 'logs') })
   host = await startHost({
     port: 0,
     rendererDir: RENDERER_DIR,
@@ -101,7 +100,7 @@ afterAll(async () => {
   console.log(`e2e screenshots: ${shots}`)
   for (const context of contexts) await context.close().catch(() => undefined)
   await host?.close()
-  await server?.close()
+  await server?.stop()
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true })
 })
 
@@ -184,7 +183,7 @@ describe('two people chat in the browser', () => {
   it('shows the connection banner while the server is down, keeps a message as sending, and delivers it once it is back', async () => {
     const banner = alicePage.getByRole('status').filter({ hasText: 'Reconnecting' })
     const port = server!.port
-    await server!.close()
+    await server!.stop()
     await waitVisible(banner)
 
     const text = 'written while the server was down'
@@ -194,7 +193,7 @@ describe('two people chat in the browser', () => {
     const article = messageLog(alicePage).getByRole('article').filter({ hasText: text })
     await waitVisible(article.getByLabel('Sending', { exact: true }))
 
-    server = await startServer({ port, dataDir: path.join(tmp, 'server') })
+    server = await startServerChild({ options: { port, dataDir: path.join(tmp, 'server') }, logDir: path.join(tmp, 'logs') })
     await waitVisible(article.getByLabel(ACKED))
     await eventually(async () => expect(await banner.count()).toBe(0))
     await seesMessage(bobPage, text)

@@ -1,6 +1,6 @@
 // Small waiting helpers for the e2e tests: playwright-core has no auto-retrying expect, so these retry
 // an assertion until it holds (or fail with its last error) instead of sleeping for fixed times.
-import { expect } from 'vitest'
+import { expect, inject } from 'vitest'
 import type { Locator } from 'playwright-core'
 
 /** Long enough for a live message to cross host, server and the other host on a loaded 2-core CI box. */
@@ -33,8 +33,8 @@ export async function expectArticlesInOrder(log: Locator, texts: readonly string
   })
 }
 
-/** Debian's chromium by default; CHROMIUM_PATH points elsewhere (e.g. a local Chrome). */
-export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
+/** The browser global-setup.ts found: CHROMIUM_PATH, a system Chromium / Chrome / Edge, or Playwright's Chromium. */
+export const CHROMIUM_PATH = inject('chromiumPath')
 /** Launch flags for a headless Chromium in a container: no sandbox, GPU, QUIC or background traffic. */
 export const CHROMIUM_ARGS = [
   '--no-sandbox',

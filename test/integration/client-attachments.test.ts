@@ -128,14 +128,14 @@ describe('attachments', () => {
 
     const received = await receivedWithFile(b, alice, stored.id)
     expect(received.content).toMatchObject({ type: 'file', file: { name: 'report.bin', size: bytes.length, sha256: sha256(bytes) } })
-    expect(a.attachments.fileUrl(stored.id)).not.toBeNull()
-    expect(b.attachments.fileUrl(stored.id)).toBeNull()
+    expect(await a.attachments.fileUrl(stored.id)).not.toBeNull()
+    expect(await b.attachments.fileUrl(stored.id)).toBeNull()
     await b.attachments.download(stored.id)
     const copy = await downloaded(b, stored.id)
     expect(sha256(copy)).toBe(sha256(bytes))
     const downloads = bTransfers.filter((e) => e.transferId === `down:${stored.id}:file`)
     expect(downloads.at(-1)).toMatchObject({ state: 'done', transferred: bytes.length, url: `parley-file://cache/${stored.id}/file` })
-    expect(b.attachments.fileUrl(stored.id)).toBe(`parley-file://cache/${stored.id}/file`)
+    expect(await b.attachments.fileUrl(stored.id)).toBe(`parley-file://cache/${stored.id}/file`)
   })
 
   it('sends a file to a group; a member downloads it and it is verified', async () => {
@@ -279,8 +279,8 @@ describe('attachments', () => {
     expect(await b.attachments.cachedFile(ids[1]!, 'file')).toBeNull()
     expect(existsSync(secondPath)).toBe(false)
     expect(existsSync(firstPath)).toBe(true)
-    expect(b.attachments.fileUrl(ids[0]!)).not.toBeNull()
-    expect(b.attachments.fileUrl(ids[2]!)).not.toBeNull()
+    expect(await b.attachments.fileUrl(ids[0]!)).not.toBeNull()
+    expect(await b.attachments.fileUrl(ids[2]!)).not.toBeNull()
   })
 
   it('downloads a small image (and its thumbnail) as soon as it arrives', async () => {

@@ -15,7 +15,7 @@ const group = (id: string) => ({ type: 'group' as const, id })
 async function ticksOn(client: ChatClient, peer: string, id: string): Promise<DeliveryState | null> {
   const message = (await localHistory(client, peer)).find((m) => m.id === id)
   if (!message) return null
-  return deliveryStateOf(message, client.receipts.knownPeer(single(peer)))
+  return deliveryStateOf(message, await client.receipts.knownPeer(single(peer)))
 }
 
 /** The message as stored on `client` once acked (sendText answers before the ack, without a seq). */
@@ -48,7 +48,7 @@ describe('receipts through the client', () => {
     const [a1, a2] = await Promise.all([signIn(alice, 'a1'), signIn(alice, 'a2')])
 
     const sent = await a1.sendText(bob, 'are you there?')
-    expect(deliveryStateOf(sent, a1.receipts.knownPeer(single(bob)))).toBe('sending')
+    expect(deliveryStateOf(sent, await a1.receipts.knownPeer(single(bob)))).toBe('sending')
     // Bob has no device online: sent (acked) on both of alice's devices, not delivered.
     await waitForTicks(a1, bob, sent.id, 'sent')
     await waitForTicks(a2, bob, sent.id, 'sent')

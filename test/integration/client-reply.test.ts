@@ -68,7 +68,7 @@ describe('reply, forward, reactions, conversation state and devices through the 
     await a2.reactions.react({ type: 'single', id: bob }, question.serverId, '🎉', false)
     const expected = [{ serverId: question.serverId, reactions: [{ emoji: '👍', users: [bob] }, { emoji: '🎉', users: [alice] }] }]
     for (const [client, peer] of [[a1, bob], [a2, bob], [b1, alice], [b2, alice]] as const) {
-      await waitFor(`reactions on ${client.deviceId}`, () => JSON.stringify(client.reactions.stored({ type: 'single', id: peer }, [question.serverId!])) === JSON.stringify(expected))
+      await waitFor(`reactions on ${client.deviceId}`, async () => JSON.stringify(await client.reactions.stored({ type: 'single', id: peer }, [question.serverId!])) === JSON.stringify(expected))
     }
   })
 

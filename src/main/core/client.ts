@@ -404,7 +404,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
   async retry(messageId: string): Promise<ChatMessage> {
     const session = this.requireSession()
     // An attachment message failed or canceled mid-upload uploads again from where the server has it.
-    session.attachments.resetUploads(messageId)
+    await session.attachments.resetUploads(messageId).catch(rethrowAsAppError)
     return session.outbox.retry(messageId).catch(rethrowAsAppError)
   }
 
@@ -487,7 +487,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
   }
 
   private async openStore(user: string, spellings: readonly string[]): Promise<MessageStore> {
-    return openAccountStore(this.options.dataDir, user, spellings, this.options.nativeBinding)
+    return openAccountStore(this.options.dataDir, user, spellings, this.options.nativeBinding, this.options.openStore)
   }
 
   /** Start the session and wait for the first auth + catch-up; a refusal closes the session. Offline is not an error. */

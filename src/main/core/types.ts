@@ -11,6 +11,7 @@ import type {
 import type { BackfillStatus, ConversationKey, GroupsChanged } from '../../shared/model'
 import type { LogEntryDecoder } from './protocol/log-entry'
 import type { AppliedUserEvent } from './store/domain-types'
+import type { MessageStore } from './store/types'
 import type { ContactsState, UserPresence, UserProfile } from '../../shared/model/contacts'
 import type { RoomEvent } from '../../shared/model/rooms'
 import type { AppCommand } from '../../shared/model/commands'
@@ -33,6 +34,8 @@ export interface ChatClientOptions {
   timings?: Partial<ClientTimings>
   /** Path to a better-sqlite3 native binding built for the host runtime (Electron); optional. */
   nativeBinding?: string
+  /** Tests: how the account's store is opened (default: in the store worker thread, store/worker/worker-store.ts). */
+  openStore?: (path: string, options: { nativeBinding?: string }) => Promise<MessageStore>
   /** Renew the token over the socket when the server warns it will expire (default true; tests turn it off). */
   autoRenewToken?: boolean
   /** How log entries are read (this version's decoder by default; tests inject a "newer" one). */

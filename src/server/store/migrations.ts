@@ -7,7 +7,7 @@ import { GROUPS_MIGRATION_SQL } from './groups/schema'
 import { PLATFORM_SCHEMA_SQL } from './platform/schema'
 import { DELETED_FOR_ME_SCHEMA_SQL, MESSAGE_OPS_SCHEMA_SQL } from './message-ops/schema'
 import { ATTACHMENTS_SCHEMA_SQL } from './attachments/schema'
-import { REACTIONS_SCHEMA_SQL } from './reactions/schema'
+import { CONVERSATION_MUTE_SCHEMA_SQL, REACTIONS_SCHEMA_SQL } from './reactions/schema'
 import { DEVICES_SCHEMA_SQL } from './devices/schema'
 import { RECEIPTS_SCHEMA_SQL } from './receipts/schema'
 import { runSchemaMigrations, SchemaMigrationError, SchemaTooNewError, type SchemaMigration } from '../../shared/sqlite-migrations'
@@ -162,7 +162,9 @@ export const MIGRATIONS: readonly string[] = [
   // conversation_settings (store/message-ops/schema.ts)
   MESSAGE_OPS_SCHEMA_SQL,
   // delete for me in groups: deleted_for_me (user, server_id) (store/message-ops/schema.ts)
-  DELETED_FOR_ME_SCHEMA_SQL
+  DELETED_FOR_ME_SCHEMA_SQL,
+  // per-conversation do not disturb: conversation_states.muted_until (store/reactions/schema.ts)
+  CONVERSATION_MUTE_SCHEMA_SQL
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

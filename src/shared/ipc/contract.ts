@@ -12,6 +12,7 @@ import type {
   SessionInfo
 } from '../model'
 import type { AppErrorShape } from '../errors'
+import type { DeepLinkTarget, ShellCommand, UpdateStatus } from './shell-events'
 import type { AppCommand } from '../model/commands'
 import type {
   GroupChangeResult,
@@ -60,6 +61,7 @@ export interface Diagnostics {
 export interface InvokeResults {
   'app.info': AppInfo
   'app.openExternal': void
+  'app.restartToUpdate': void
   'auth.register': void
   'auth.login': SessionInfo
   'auth.logout': void
@@ -170,6 +172,10 @@ export interface InvokeResults {
   'devices.list': DeviceList
   /** The list once the device is signed out (it is told why and stops). */
   'devices.signOut': DeviceList
+  /** Shown by the Electron shell (nothing to do in the browser host, whose page shows its own). */
+  'notifications.show': void
+  /** The tray and the dock / taskbar badge follow (Electron); nothing to do in the browser host. */
+  'notifications.status': void
   'attachments.stageBegin': { stagedId: string }
   'attachments.stageChunk': void
   /** The staged file's size and SHA-256 (hex), checked again by the server at upload. */
@@ -207,6 +213,12 @@ export type InvokeResult<M extends InvokeMethod> = InvokeResults[M]
 /** Events pushed from the core to the renderer. */
 export interface PushEvents {
   'connection.status': ConnectionStatus
+  /** Desktop shell: a parley:// link was opened (second launch, macOS open-url, or the first launch's argv). */
+  'shell.openLink': DeepLinkTarget
+  /** Desktop shell: a menu command (search, next / previous conversation, settings). */
+  'shell.command': ShellCommand
+  /** Desktop shell: the auto-updater moved on (a downloaded update offers "restart to update"). */
+  'shell.update': UpdateStatus
   /** A message was added or changed (status, ack, ...). */
   'message.upsert': ChatMessage
   'conversation.upsert': Conversation
@@ -246,6 +258,10 @@ export interface PushEvents {
   /** Someone started or stopped typing (stops by itself after a few seconds of silence). */
   'typing.changed': TypingEvent
   'privacy.changed': PrivacySettings
+  /** The user clicked a notification (Electron shell): the window is shown; open this conversation. */
+  'notifications.open': { conversation: ConversationKey }
+  /** The tray's menu set the app-wide do not disturb (ms since epoch; 0 = off). */
+  'notifications.appDnd': { until: number }
 }
 export type PushEventName = keyof PushEvents
 

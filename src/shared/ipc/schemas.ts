@@ -3,6 +3,7 @@
 import { z } from 'zod'
 import { MAX_USERNAME_CHARS, SERVER_URL_PATTERN } from '../limits'
 import { CONTACT_LIMITS } from '../model/contacts'
+import { MUTED_UNTIL_TURNED_OFF } from '../model/reactions'
 import { isExternalUrl } from './external-links'
 
 const username = z.string().trim().min(1).max(MAX_USERNAME_CHARS)
@@ -59,10 +60,30 @@ const replyInvokeSchemas = {
   'conversations.setState': z.union([
     z.object({ conversation: conversationSchema, pinned: z.boolean() }),
     z.object({ conversation: conversationSchema, markedUnread: z.boolean() }),
-    z.object({ conversation: conversationSchema, deleteThroughSeq: z.number().int().nonnegative() })
+    z.object({ conversation: conversationSchema, deleteThroughSeq: z.number().int().nonnegative() }),
+    // Do not disturb until (ms since epoch); 0 = unmute; MUTED_UNTIL_TURNED_OFF = until turned off.
+    z.object({ conversation: conversationSchema, mutedUntil: z.number().int().nonnegative().max(MUTED_UNTIL_TURNED_OFF) })
   ]),
   'devices.list': z.void(),
   'devices.signOut': z.object({ sessionId: z.string().min(1).max(64) })
+} as const
+
+// Notifications: the renderer decides (src/shared/notifications) and words them; the Electron shell shows them
+// natively and keeps the tray / dock badge (the browser host's page uses the web Notification API and its title).
+const notificationsInvokeSchemas = {
+  'notifications.show': z.object({
+    conversation: conversationSchema,
+    // One per conversation: a newer one replaces the one shown.
+    tag: z.string().min(1).max(200),
+    title: z.string().max(300),
+    body: z.string().max(1000),
+    silent: z.boolean()
+  }),
+  // The badge number (the list's unread sum) and the app-wide do not disturb (ms since epoch, 0 = off).
+  'notifications.status': z.object({
+    unread: z.number().int().nonnegative(),
+    appDndUntil: z.number().int().nonnegative().max(MUTED_UNTIL_TURNED_OFF)
+  })
 } as const
 
 // Chat rooms (limits as the server's: name 128, description / announcement 512, attribute key 128, value 4 KB).
@@ -253,6 +274,8 @@ export const invokeSchemas = {
       .max(MAX_EXTERNAL_URL_CHARS)
       .refine((url) => isExternalUrl(url), 'Only http, https and mailto links can be opened.')
   }),
+  // The desktop shell's "restart to update" (a downloaded update waits); elsewhere refused as UNSUPPORTED.
+  'app.restartToUpdate': z.void(),
   'auth.register': credentialsSchema,
   'auth.login': credentialsSchema,
   'auth.logout': z.void(),
@@ -311,7 +334,8 @@ export const invokeSchemas = {
   ...groupsInvokeSchemas,
   ...replyInvokeSchemas,
   ...attachmentsInvokeSchemas,
-  ...receiptsInvokeSchemas
+  ...receiptsInvokeSchemas,
+  ...notificationsInvokeSchemas
 } as const
 
 export type InvokeMethod = keyof typeof invokeSchemas

@@ -176,6 +176,12 @@ export interface Conversation {
   pinned?: boolean
   /** Marked unread by the user (shown as unread until opened), on all the account's devices. */
   markedUnread?: boolean
+  /**
+   * Do not disturb until this time (ms since epoch), on all the account's devices; absent or 0 = not muted; a time
+   * already past = not muted (no event comes when it passes); MUTED_UNTIL_TURNED_OFF (model/reactions) = until the
+   * user turns it off.
+   */
+  mutedUntil?: number
 }
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected'

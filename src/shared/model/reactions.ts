@@ -1,5 +1,6 @@
 // Owns the domain types of what people do to messages and conversations after sending: emoji reactions, pins of
-// one-to-one messages, the account's conversation state (pinned, marked unread, deleted) and its device list.
+// one-to-one messages, the account's conversation state (pinned, marked unread, deleted, do not disturb) and its
+// device list.
 import type { ConversationKey } from './messages'
 
 /** Emoji in the order each first appeared on the message, with who reacted (first first). */
@@ -34,7 +35,16 @@ export interface ConversationState {
   markedUnread: boolean
   /** The conversation was deleted up to this seq on one of the account's devices (0 = never). */
   deletedThroughSeq: number
+  /** Do not disturb until this time (ms since epoch); 0 = not muted; MUTED_UNTIL_TURNED_OFF = until turned off. */
+  mutedUntil: number
 }
+
+/**
+ * "Until I turn it off": the last millisecond of the year 9999 (253402300799999). A real time rather than a flag, so
+ * every device compares one number (mutedUntil > now) and an older device that knows no flag still sees it muted;
+ * still a valid Date and a safe integer, and far beyond any real expiry.
+ */
+export const MUTED_UNTIL_TURNED_OFF = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
 
 /** A signed-in device of the account, as the device list shows it. */
 export interface DeviceInfo {

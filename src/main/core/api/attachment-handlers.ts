@@ -81,7 +81,7 @@ export function attachmentHandlers(
       if (!hooks.showInFolder) throw new AppError('UNSUPPORTED', 'Showing files in a folder is only available in the Parley desktop app; use Save instead.')
       hooks.showInFolder(await file(messageId))
     },
-    'attachments.fileUrl': async ({ messageId, which }) => ({ url: attachments().fileUrl(messageId, which ?? 'file') }),
+    'attachments.fileUrl': async ({ messageId, which }) => ({ url: await attachments().fileUrl(messageId, which ?? 'file') }),
     'attachments.transfers': async () => attachments().list(),
     'attachments.forget': ({ messageId }) => attachments().forget(messageId)
   }

@@ -30,9 +30,9 @@ export function replyHandlers(signedIn: () => ChatClientApi): Pick<
     },
     'reactions.react': ({ conversation, serverId, emoji, remove }) => reactions().react(canonicalConversation(conversation), serverId, emoji, remove === true),
     'reactions.of': ({ conversation, serverIds, refresh }) =>
-      refresh ? reactions().refresh(canonicalConversation(conversation), serverIds) : Promise.resolve(reactions().stored(canonicalConversation(conversation), serverIds)),
+      refresh ? reactions().refresh(canonicalConversation(conversation), serverIds) : reactions().stored(canonicalConversation(conversation), serverIds),
     'pins.set': ({ conversation, serverId, pinned }) => reactions().pin(canonicalConversation(conversation), serverId, pinned),
-    'pins.list': ({ conversation }) => Promise.resolve(reactions().pins(canonicalConversation(conversation))),
+    'pins.list': ({ conversation }) => reactions().pins(canonicalConversation(conversation)),
     'conversations.setState': (args) => {
       const { conversation, ...change } = args
       return reactions().setState(canonicalConversation(conversation), change)

@@ -12,6 +12,7 @@ import { isInvokeMethod, parseInvokeArgs, unknownMethodError } from './validatio
 import { canonicalConversation, DEFAULT_PAGE_LIMIT, notYetAvailable, withExtras, type Handlers } from './client-access'
 import { contactHandlers, groupHandlers, messageOpsHandlers, receiptHandlers, replyHandlers, roomHandlers, searchHandlers } from './domain-handlers'
 import { attachmentHandlers, type AttachmentCapableClient, type AttachmentShellHooks } from './attachment-handlers'
+import { notificationHandlers, type NotificationShellHooks } from '../notifications/handlers'
 import type { CachedFile } from '../attachments'
 import type { AttachmentWhich } from '../../../shared/model'
 
@@ -48,10 +49,14 @@ export interface CoreSessionOptions {
   vault?: SessionVault
   /** Opens a checked http/https/mailto link outside the app (Electron: shell.openExternal); none: refused. */
   openExternal?: (url: string) => Promise<void>
+  /** Quits and installs a downloaded update (Electron: src/main/updates); false or none: there is none. */
+  restartToUpdate?: () => boolean
   /** The URL the renderer loads a cached attachment from (Electron: parley-file:, browser host: its file route). */
   fileUrl?: (messageId: string, which: AttachmentWhich) => string
   /** What the shell does with files: save dialog, open, show in folder (Electron) or a download URL (browser host). */
   fileHooks?: AttachmentShellHooks
+  /** Where the renderer's notifications and badge go (Electron: native notifications, tray, badge); none: nowhere. */
+  notificationHooks?: NotificationShellHooks
 }
 
 export type PushListener = <E extends PushEventName>(event: E, payload: PushEvents[E]) => void
@@ -105,6 +110,9 @@ export class CoreSession {
         if (!options.openExternal) throw new AppError('INTERNAL', 'This window cannot open links outside the app.')
         await options.openExternal(new URL(url).href)
       },
+      'app.restartToUpdate': async () => {
+        if (!options.restartToUpdate?.()) throw new AppError('UNSUPPORTED', 'There is no downloaded update to install.')
+      },
       'auth.register': async ({ serverUrl, username, password }) => {
         const register = options.register ?? defaultRegister
         await register(serverUrl ?? options.defaultServerUrl, username, password)
@@ -157,7 +165,8 @@ export class CoreSession {
         options.fileHooks ?? {},
         canonicalConversation
       ),
-      ...receiptHandlers(signedIn)
+      ...receiptHandlers(signedIn),
+      ...notificationHandlers(options.notificationHooks)
     }
   }
 

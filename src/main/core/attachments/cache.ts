@@ -6,6 +6,7 @@ import { join, relative, isAbsolute } from 'node:path'
 import { createLogger } from '../../../shared/logger'
 import type { AttachmentWhich } from '../../../shared/model'
 import type { AttachmentsStoreApi, CacheRecord } from '../store/attachments'
+import type { Promised } from '../store/domain-apis'
 
 const log = createLogger('core:cache')
 
@@ -14,7 +15,7 @@ const MESSAGE_ID = /^[0-9a-f]{32}$/
 export class FileCache {
   constructor(
     readonly dir: string,
-    private readonly store: AttachmentsStoreApi,
+    private readonly store: Promised<AttachmentsStoreApi>,
     private readonly capBytes: number,
     private readonly now: () => number = Date.now
   ) {}
@@ -35,20 +36,20 @@ export class FileCache {
   }
 
   /** The complete cached file of a message, with its path checked to be inside the cache folder; null otherwise. */
-  complete(messageId: string, which: AttachmentWhich): (CacheRecord & { path: string }) | null {
+  async complete(messageId: string, which: AttachmentWhich): Promise<(CacheRecord & { path: string }) | null> {
     if (!MESSAGE_ID.test(messageId)) return null
-    const entry = this.store.cacheEntry(messageId, which)
+    const entry = await this.store.cacheEntry(messageId, which)
     if (!entry?.complete) return null
     const path = this.inside(entry.fileName)
     if (!path || !existsSync(path)) {
-      this.store.removeCacheEntry(messageId, which)
+      await this.store.removeCacheEntry(messageId, which)
       return null
     }
     return { ...entry, path }
   }
 
-  touch(messageId: string, which: AttachmentWhich): void {
-    this.store.touchCacheEntry(messageId, which, this.now())
+  touch(messageId: string, which: AttachmentWhich): Promise<void> {
+    return this.store.touchCacheEntry(messageId, which, this.now())
   }
 
   /** A verified download (or the sender's own staged copy) becomes the cached file; then the cap is kept. */
@@ -57,17 +58,17 @@ export class FileCache {
     const fileName = this.fileName(record.messageId, record.which)
     const target = join(this.dir, fileName)
     await rename(source, target)
-    this.store.putCacheEntry({ ...record, fileName, complete: true, lastUsed: this.now() })
+    await this.store.putCacheEntry({ ...record, fileName, complete: true, lastUsed: this.now() })
     await this.evict(keep)
     return target
   }
 
   /** Removes the least recently used files until the cache is under its cap; `keep` (message.which keys) stays. */
   async evict(keep: ReadonlySet<string>): Promise<string[]> {
-    let total = this.store.cacheBytes()
+    let total = await this.store.cacheBytes()
     if (total <= this.capBytes) return []
     const evicted: string[] = []
-    for (const entry of this.store.cacheEntriesByAge()) {
+    for (const entry of await this.store.cacheEntriesByAge()) {
       if (total <= this.capBytes) break
       const key = `${entry.messageId}.${entry.which}`
       if (keep.has(key)) continue
@@ -82,7 +83,7 @@ export class FileCache {
   /** Drops every cached file of a message (recall, delete). */
   async forget(messageId: string): Promise<void> {
     if (!MESSAGE_ID.test(messageId)) return
-    for (const entry of this.store.cacheEntriesOf(messageId)) await this.remove(entry)
+    for (const entry of await this.store.cacheEntriesOf(messageId)) await this.remove(entry)
     for (const which of ['file', 'thumbnail', 'poster'] as const) {
       await rm(join(this.dir, `${this.fileName(messageId, which)}.part`), { force: true })
     }
@@ -91,7 +92,7 @@ export class FileCache {
   private async remove(entry: CacheRecord): Promise<void> {
     const path = this.inside(entry.fileName)
     if (path) await rm(path, { force: true }).catch((err: unknown) => log.warn('could not remove a cached file', { error: String(err) }))
-    this.store.removeCacheEntry(entry.messageId, entry.which)
+    await this.store.removeCacheEntry(entry.messageId, entry.which)
   }
 
   /** `fileName` resolved inside the cache folder, or null when it would leave it. */

@@ -15,6 +15,7 @@ import type {
 } from '../../../shared/model'
 import { newMessageIdHex } from '../message-id'
 import type { AttachmentsStoreApi, UploadRecord, UploadWhich } from '../store/attachments'
+import type { Promised } from '../store/domain-apis'
 import type { MessageStore } from '../store/types'
 import { FileCache } from './cache'
 import {
@@ -108,7 +109,7 @@ export class AttachmentsClient {
   private readonly queue: TransferQueue
   private readonly transfers = new Map<string, TransferEvent>()
   private readonly lastProgressAt = new Map<string, number>()
-  private readonly store: AttachmentsStoreApi
+  private readonly store: Promised<AttachmentsStoreApi>
   private readonly outboxDir: string
   private maxUploadBytes = DEFAULT_MAX_UPLOAD_BYTES
   private readonly now: () => number
@@ -135,12 +136,12 @@ export class AttachmentsClient {
   async start(): Promise<void> {
     // Sent while the app was not told (the ack was lost and sync marked it sent, or a crash after the ack): the
     // staged copies become the cached ones now; uploads of messages that no longer exist are dropped.
-    for (const messageId of this.store.settledUploadMessages()) {
+    for (const messageId of await this.store.settledUploadMessages()) {
       const message = await this.options.store.getMessage(messageId)
       if (message) await this.onOutgoingChanged(message)
-      else this.store.removeUploads(messageId)
+      else await this.store.removeUploads(messageId)
     }
-    await this.staging.removeLeftovers(new Set(this.store.stagedPaths()))
+    await this.staging.removeLeftovers(new Set(await this.store.stagedPaths()))
   }
 
   close(): void {
@@ -224,7 +225,7 @@ export class AttachmentsClient {
     }
     const uploads = [{ which: 'file' as const, staged }, ...(poster ? [{ which: 'poster' as const, staged: poster }] : [])]
     try {
-      this.store.addUploads(
+      await this.store.addUploads(
         uploads.map(({ which, staged: s }) => ({
           messageId: message.id,
           which,
@@ -239,7 +240,7 @@ export class AttachmentsClient {
       for (const { which, staged: s } of uploads) this.report({ ...this.uploadEvent(message.id, which, s.size), state: 'queued' })
       return stored
     } catch (err) {
-      this.store.removeUploads(message.id)
+      await this.store.removeUploads(message.id).catch((removeErr: unknown) => log.warn('could not drop the uploads of an unsaved message', { error: String(removeErr) }))
       this.staging.giveBack(staged)
       if (poster) this.staging.giveBack(poster)
       throw err
@@ -252,7 +253,7 @@ export class AttachmentsClient {
    */
   async prepare(message: ChatMessage, signal: AbortSignal): Promise<ChatMessage> {
     if (!MEDIA_TYPES.has(message.content.type)) return message
-    const records = this.store.uploadsOf(message.id)
+    const records = await this.store.uploadsOf(message.id)
     const file = attachmentOf(message.content, 'file')
     if (records.length === 0) {
       if (file && file.id === '') throw new TransferError('NOT_FOUND', STAGED_MISSING_SENTENCE, true)
@@ -264,7 +265,7 @@ export class AttachmentsClient {
       content = withUploaded(content, record.which, result)
     }
     if (content === message.content) return message
-    const updated = this.store.setOutgoingContent(message.id, content)
+    const updated = await this.store.setOutgoingContent(message.id, content)
     // The message's extras (reply quote, burn after reading) stay as the caller has them.
     const complete: ChatMessage = { ...message, content: updated?.content ?? content }
     if (updated) this.options.emitMessage(complete)
@@ -274,7 +275,7 @@ export class AttachmentsClient {
   /** The outbox reports a message's new state: once sent, its staged files become the sender's cached copies. */
   async onOutgoingChanged(message: ChatMessage): Promise<void> {
     if (message.direction !== 'out' || message.status === 'sending' || message.status === 'failed' || !MEDIA_TYPES.has(message.content.type)) return
-    const records = this.store.uploadsOf(message.id)
+    const records = await this.store.uploadsOf(message.id)
     if (records.length === 0) return
     for (const record of records) {
       const info = record.result
@@ -293,13 +294,13 @@ export class AttachmentsClient {
         await rm(join(this.outboxDir, record.stagedPath), { force: true }).catch(() => undefined)
       }
     }
-    this.store.removeUploads(message.id)
+    await this.store.removeUploads(message.id)
   }
 
   /** A failed or canceled attachment message is sent again: its unfinished uploads start over where they can. */
-  resetUploads(messageId: string): void {
-    for (const record of this.store.uploadsOf(messageId)) {
-      if (record.state !== 'done') this.store.setUploadState(messageId, record.which, 'pending', null)
+  async resetUploads(messageId: string): Promise<void> {
+    for (const record of await this.store.uploadsOf(messageId)) {
+      if (record.state !== 'done') await this.store.setUploadState(messageId, record.which, 'pending', null)
     }
   }
 
@@ -323,14 +324,14 @@ export class AttachmentsClient {
       const userCanceled = signal.aborted && signal.reason instanceof AppError && signal.reason.code === 'CANCELED'
       if (signal.aborted && !userCanceled) throw new TransferError('DISCONNECTED', 'The upload stopped; it goes on at the next start.', false)
       if (userCanceled) {
-        this.store.setUploadState(record.messageId, record.which, 'canceled', UPLOAD_CANCELED_SENTENCE)
-        const uploadId = this.store.uploadsOf(record.messageId).find((r) => r.which === record.which)?.uploadId
+        await this.store.setUploadState(record.messageId, record.which, 'canceled', UPLOAD_CANCELED_SENTENCE)
+        const uploadId = (await this.store.uploadsOf(record.messageId)).find((r) => r.which === record.which)?.uploadId
         if (uploadId) void this.uploader.discard(uploadId)
         this.report({ ...base, state: 'canceled', error: UPLOAD_CANCELED_SENTENCE })
         throw new TransferError('CANCELED', UPLOAD_CANCELED_SENTENCE, true)
       }
       const permanent = err instanceof TransferError ? err.permanent : false
-      if (permanent) this.store.setUploadState(record.messageId, record.which, 'failed', error.message)
+      if (permanent) await this.store.setUploadState(record.messageId, record.which, 'failed', error.message)
       // A transient failure is retried by the outbox: the event says so but the transfer stays alive.
       this.report({ ...base, state: permanent ? 'failed' : 'queued', error: error.message })
       throw err
@@ -349,9 +350,9 @@ export class AttachmentsClient {
     const info = attachmentOf(message.content, which)
     if (!info || !info.id) throw new AppError('NOT_FOUND', which === 'file' ? 'This message has no file to download.' : `This message has no ${which}.`)
     const transferId = downloadTransferId(messageId, which)
-    const cached = this.cache.complete(messageId, which)
+    const cached = await this.cache.complete(messageId, which)
     if (cached) {
-      this.cache.touch(messageId, which)
+      await this.cache.touch(messageId, which)
       return this.report({ ...this.downloadEvent(messageId, which, info, cached.size), state: 'done', transferred: cached.size, url: this.urlOf(messageId, which) })
     }
     if (this.queue.has(transferId)) return this.transfers.get(transferId) ?? this.downloadEvent(messageId, which, info, 0)
@@ -417,15 +418,15 @@ export class AttachmentsClient {
   }
 
   /** The renderer's URL of a cached file; null when it is not cached (download it first). */
-  fileUrl(messageId: string, which: AttachmentWhich = 'file'): string | null {
-    return this.cache.complete(messageId, which) ? this.urlOf(messageId, which) : null
+  async fileUrl(messageId: string, which: AttachmentWhich = 'file'): Promise<string | null> {
+    return (await this.cache.complete(messageId, which)) ? this.urlOf(messageId, which) : null
   }
 
   /** A cached file as a shell serves or saves it (path inside the cache folder only); null when not cached. */
   async cachedFile(messageId: string, which: AttachmentWhich = 'file'): Promise<CachedFile | null> {
-    const entry = this.cache.complete(messageId, which)
+    const entry = await this.cache.complete(messageId, which)
     if (!entry) return null
-    this.cache.touch(messageId, which)
+    await this.cache.touch(messageId, which)
     const message = await this.options.store.getMessage(messageId).catch(() => null)
     const info = message ? attachmentOf(message.content, which === 'thumbnail' ? 'file' : which) : null
     const name = info?.name ?? 'file'

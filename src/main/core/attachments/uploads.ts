@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { createLogger } from '../../../shared/logger'
 import type { AttachmentInfo } from '../../../shared/model'
 import type { AttachmentsStoreApi, UploadRecord } from '../store/attachments'
+import type { Promised } from '../store/domain-apis'
 import { UPLOAD_CHUNK_BYTES } from './config'
 import { STAGED_MISSING_SENTENCE, TransferError, httpError } from './errors'
 import { patchFileRange, requestText, serverMessageOf, type HttpAnswer, type HttpTarget } from './http'
@@ -21,7 +22,7 @@ export interface CompletedUpload extends AttachmentInfo {
 
 export interface UploaderOptions {
   http: HttpTarget
-  store: AttachmentsStoreApi
+  store: Promised<AttachmentsStoreApi>
   /** The account's outbox folder (the staged copies). */
   outboxDir: string
   /** The server said its upload limit (201's maxBytes). */
@@ -74,9 +75,9 @@ export class Uploader {
       if (typeof answer.maxBytes === 'number' && answer.maxBytes > 0) this.options.onMaxBytes?.(answer.maxBytes)
       uploadId = answer.uploadId
       offset = 0
-      store.setUploadId(record.messageId, record.which, uploadId)
+      await store.setUploadId(record.messageId, record.which, uploadId)
     }
-    store.setUploadOffset(record.messageId, record.which, offset)
+    await store.setUploadOffset(record.messageId, record.which, offset)
     progress(offset)
     const uploadPath = `${UPLOADS_PATH}/${encodeURIComponent(uploadId)}`
     while (offset < record.size) {
@@ -97,13 +98,13 @@ export class Uploader {
       } else {
         throw httpError(answer.status, serverMessageOf(answer), 'upload')
       }
-      store.setUploadOffset(record.messageId, record.which, offset)
+      await store.setUploadOffset(record.messageId, record.which, offset)
       progress(offset)
     }
     const completed = await requestText(http, 'POST', `${uploadPath}/complete`, {}, {}, signal)
     if (completed.status !== 200 && completed.status !== 201) {
       // 404 after all bytes: the upload expired on the server; start over next attempt.
-      if (completed.status === 404) store.setUploadId(record.messageId, record.which, null)
+      if (completed.status === 404) await store.setUploadId(record.messageId, record.which, null)
       throw httpError(completed.status, serverMessageOf(completed), 'upload')
     }
     const { attachment } = parseJson<{ attachment?: Partial<CompletedUpload> }>(completed)
@@ -119,7 +120,7 @@ export class Uploader {
       width: typeof attachment.width === 'number' ? attachment.width : 0,
       height: typeof attachment.height === 'number' ? attachment.height : 0
     }
-    store.setUploadDone(record.messageId, record.which, {
+    await store.setUploadDone(record.messageId, record.which, {
       id: result.id,
       name: result.name,
       mime: result.mime,

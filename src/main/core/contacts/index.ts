@@ -19,6 +19,7 @@ import type { Connection, PushFrame } from '../net/connection'
 import { ProtocolError } from '../protocol/errors'
 import type { AppliedUserEvent } from '../store/domain-types'
 import { profileFromWire, type ContactEventChange, type ContactsStoreApi, type ProfileEventChange } from '../store/contacts'
+import type { Promised } from '../store/domain-apis'
 
 const log = createLogger('core:contacts')
 
@@ -42,7 +43,7 @@ export interface ContactsClientEvents {
 
 export interface ContactsClientOptions {
   me: string
-  store: ContactsStoreApi
+  store: Promised<ContactsStoreApi>
   connection: Connection
   /** Brings the store up to the log (the acting device learns its own entries by syncing them). */
   catchUp: () => Promise<void>
@@ -124,7 +125,7 @@ export class ContactsClient extends TypedEmitter<ContactsClientEvents> implement
         do {
           this.startAgain = false
           await this.loadListIfNeeded()
-          await this.refreshProfiles([this.options.me, ...this.options.store.knownUsers()])
+          await this.refreshProfiles([this.options.me, ...(await this.options.store.knownUsers())])
           await this.refreshPresence()
         } while (this.startAgain && !this.closed)
       } catch (err) {
@@ -138,12 +139,12 @@ export class ContactsClient extends TypedEmitter<ContactsClientEvents> implement
 
   /** The log was restarted from the conversation list (expired cursor): the contacts come from a full list again. */
   onBootstrapped(): void {
-    try {
-      this.options.store.forgetList()
-    } catch (err) {
-      log.warn('could not mark the contacts list for reloading', { error: String(err) })
-    }
-    if (this.options.connection.isOnline) void this.start()
+    void this.options.store
+      .forgetList()
+      .catch((err: unknown) => log.warn('could not mark the contacts list for reloading', { error: String(err) }))
+      .then(() => {
+        if (this.options.connection.isOnline) void this.start()
+      })
   }
 
   /** Contact and profile events the store applied (sync or a push of another device's or the peer's change). */
@@ -168,8 +169,10 @@ export class ContactsClient extends TypedEmitter<ContactsClientEvents> implement
     if (contactsChanged) {
       this.emitState()
       // New people in the list get their profile (a request's sender), new friends their presence.
-      const missing = [...peers].filter((peer) => gone.has(peer) || this.options.store.profiles([peer]).length === 0)
-      void this.refreshProfiles(missing).catch((err: unknown) => log.debug('profile fetch failed', { error: String(err) }))
+      const cachedPeers = this.options.store.profiles([...peers]).then((cached) => new Set(cached.map((p) => p.user)))
+      void cachedPeers
+        .then((cached) => this.refreshProfiles([...peers].filter((peer) => gone.has(peer) || !cached.has(peer))))
+        .catch((err: unknown) => log.debug('profile fetch failed', { error: String(err) }))
       void this.refreshPresence().catch((err: unknown) => log.debug('presence fetch failed', { error: String(err) }))
     }
     if (titles.size > 0) this.emit('titlesChanged', [...titles])
@@ -186,7 +189,7 @@ export class ContactsClient extends TypedEmitter<ContactsClientEvents> implement
     if (!profile || !profile.exists || profile.deleted) {
       throw new AppError('USER_NOT_FOUND', `There is no user named ${user}.`, { params: { user } })
     }
-    return { user, profile, relation: this.options.store.relationOf(user, this.options.me) }
+    return { user, profile, relation: await this.options.store.relationOf(user, this.options.me) }
   }
 
   async sendRequest(user: string, message: string): Promise<ContactsState> {
@@ -226,12 +229,12 @@ export class ContactsClient extends TypedEmitter<ContactsClientEvents> implement
   /** Cached profiles; those not cached yet are fetched (when online). */
   async profiles(users: readonly string[]): Promise<UserProfile[]> {
     const ids = [...new Set(users.map((u) => canonicalUserId(u)).filter((u): u is string => u !== null))]
-    const cached = this.options.store.profiles(ids)
+    const cached = await this.options.store.profiles(ids)
     const missing = ids.filter((id) => !cached.some((p) => p.user === id))
     if (missing.length > 0 && this.options.connection.isOnline) {
       try {
         await this.fetchProfiles(missing)
-        return this.options.store.profiles(ids)
+        return await this.options.store.profiles(ids)
       } catch (err) {
         log.debug('could not fetch profiles', { error: String(err) })
       }
@@ -241,13 +244,13 @@ export class ContactsClient extends TypedEmitter<ContactsClientEvents> implement
 
   /** The friends' presence as last heard (offline for a friend not heard of yet). */
   async presence(): Promise<UserPresence[]> {
-    return this.options.store.state().friends.map(
+    return (await this.options.store.state()).friends.map(
       (friend) => this.presenceByUser.get(friend.user) ?? { user: friend.user, online: false, statusText: '', lastSeen: 0 }
     )
   }
 
   async myProfile(): Promise<UserProfile> {
-    const [cached] = this.options.store.profiles([this.options.me])
+    const [cached] = await this.options.store.profiles([this.options.me])
     if (cached) return cached
     if (this.options.connection.isOnline) {
       const [fetched] = await this.fetchProfiles([this.options.me])
@@ -320,7 +323,7 @@ export class ContactsClient extends TypedEmitter<ContactsClientEvents> implement
     try {
       await this.contactsRequest(request)
     } catch (err) {
-      throw this.contactsError(op, peer, err)
+      throw await this.contactsError(op, peer, err)
     }
     await this.syncOwnEntries()
     return this.options.store.state()
@@ -336,9 +339,9 @@ export class ContactsClient extends TypedEmitter<ContactsClientEvents> implement
   }
 
   /** A refused contacts operation as a sentence naming the person. */
-  private contactsError(op: ContactOp, peer: string, err: unknown): AppError {
+  private async contactsError(op: ContactOp, peer: string, err: unknown): Promise<AppError> {
     if (!(err instanceof ProtocolError)) return AppError.from(err)
-    const relation = this.options.store.relationOf(peer, this.options.me)
+    const relation = await this.options.store.relationOf(peer, this.options.me).catch(() => null)
     const params = { user: peer }
     switch (err.wireCode) {
       case ErrorCode.ERROR_USER_NOT_FOUND:
@@ -392,7 +395,7 @@ export class ContactsClient extends TypedEmitter<ContactsClientEvents> implement
   }
 
   private async loadListIfNeeded(): Promise<void> {
-    if (this.options.store.listSeq() !== null) return
+    if ((await this.options.store.listSeq()) !== null) return
     for (let attempt = 1; attempt <= LIST_LOAD_ATTEMPTS; attempt++) {
       const answer = await this.contactsRequest({ list: {} })
       const list = answer.list
@@ -403,7 +406,7 @@ export class ContactsClient extends TypedEmitter<ContactsClientEvents> implement
         outgoing: (list.outgoing ?? []).map((r) => ({ peer: r.to ?? '', message: r.message ?? '', at: Number(r.at ?? 0) })),
         blocked: list.blocked ?? []
       }
-      const outcome = this.options.store.replaceList(state, Number(list.headSeq ?? 0))
+      const outcome = await this.options.store.replaceList(state, Number(list.headSeq ?? 0))
       if (outcome === 'applied') {
         log.info('loaded the contacts list', { friends: state.friends.length, headSeq: Number(list.headSeq ?? 0) })
         this.emitState()
@@ -424,7 +427,7 @@ export class ContactsClient extends TypedEmitter<ContactsClientEvents> implement
         if (profile) fetched.push(profile)
       }
     }
-    this.storeProfiles(fetched)
+    await this.storeProfiles(fetched)
     return fetched
   }
 
@@ -434,16 +437,16 @@ export class ContactsClient extends TypedEmitter<ContactsClientEvents> implement
     await this.fetchProfiles(ids)
   }
 
-  private storeProfiles(profiles: readonly UserProfile[]): void {
+  private async storeProfiles(profiles: readonly UserProfile[]): Promise<void> {
     if (profiles.length === 0 || this.closed) return
-    const changed = this.options.store.putProfiles(profiles)
+    const changed = await this.options.store.putProfiles(profiles)
     for (const profile of changed) this.emit('profileChanged', profile)
     if (changed.length > 0) this.emit('titlesChanged', changed.map((p) => p.user))
   }
 
   private async refreshPresence(): Promise<void> {
     if (this.closed || !this.options.connection.isOnline) return
-    const friends = this.options.store.state().friends.map((f) => f.user)
+    const friends = (await this.options.store.state()).friends.map((f) => f.user)
     for (const part of chunks(friends, PRESENCE_GET_MAX_USERS)) {
       const answer = await this.profileRequest({ presence: { users: part } })
       for (const wire of answer.presence?.presence ?? []) this.notePresence(presenceFromWire(wire))
@@ -463,7 +466,7 @@ export class ContactsClient extends TypedEmitter<ContactsClientEvents> implement
     try {
       if (update.presence) this.notePresence(presenceFromWire(update.presence))
       const profile = profileFromWire(update.profile)
-      if (profile) this.storeProfiles([profile])
+      if (profile) void this.storeProfiles([profile]).catch((err: unknown) => log.warn('could not apply a contact update', { error: String(err) }))
     } catch (err) {
       log.warn('could not apply a contact update', { error: String(err) })
     }
@@ -471,10 +474,11 @@ export class ContactsClient extends TypedEmitter<ContactsClientEvents> implement
 
   private emitState(): void {
     if (this.closed) return
-    try {
-      this.emit('contactsChanged', this.options.store.state())
-    } catch (err) {
-      log.warn('could not read the contacts', { error: String(err) })
-    }
+    void this.options.store.state().then(
+      (state) => {
+        if (!this.closed) this.emit('contactsChanged', state)
+      },
+      (err: unknown) => log.warn('could not read the contacts', { error: String(err) })
+    )
   }
 }

@@ -11,6 +11,7 @@ import type { Connection, PushFrame } from '../net/connection'
 import { chatTypeToWire } from '../protocol/messages'
 import type { AppliedUserEvent } from '../store/domain-types'
 import { conversationKeyFromWire, type ReactionsStoreApi } from '../store/reactions'
+import type { Promised } from '../store/domain-apis'
 
 const log = createLogger('core:reactions')
 
@@ -27,7 +28,7 @@ export interface ReactionsClientEvents {
 }
 
 export interface ReactionsClientOptions {
-  store: ReactionsStoreApi
+  store: Promised<ReactionsStoreApi>
   connection: Connection
 }
 
@@ -63,14 +64,14 @@ export class ReactionsClient extends TypedEmitter<ReactionsClientEvents> {
       'reactOk'
     )
     const [row] = rowsFromWire(answer.reactions ? [answer.reactions] : [])
-    this.options.store.replaceReactions(conversation, [id], row ? [row] : [])
+    await this.options.store.replaceReactions(conversation, [id], row ? [row] : [])
     const changed = { conversation, serverId: id, reactions: row?.reactions ?? [] }
     this.emit('reactionsChanged', changed)
     return changed
   }
 
   /** The reactions stored here for these messages (no request). */
-  stored(conversation: ConversationKey, serverIds: readonly number[]): MessageReactions[] {
+  stored(conversation: ConversationKey, serverIds: readonly number[]): Promise<MessageReactions[]> {
     return this.options.store.reactionsOf(conversation, serverIds)
   }
 
@@ -83,7 +84,7 @@ export class ReactionsClient extends TypedEmitter<ReactionsClientEvents> {
         { reactions: { conversation: conversation.id, chatType: chatTypeToWire(conversation.type), serverIds: chunk } },
         'reactionsOk'
       )
-      this.options.store.replaceReactions(conversation, chunk, rowsFromWire(answer.messages))
+      await this.options.store.replaceReactions(conversation, chunk, rowsFromWire(answer.messages))
     }
     return this.options.store.reactionsOf(conversation, ids)
   }
@@ -96,26 +97,29 @@ export class ReactionsClient extends TypedEmitter<ReactionsClientEvents> {
       'messagePinOk'
     )
     const list = (answer.pinned ?? []).map(Number)
-    this.options.store.setPins(conversation, list)
+    await this.options.store.setPins(conversation, list)
     this.emit('pinsChanged', { conversation, pinned: list })
     return list
   }
 
-  pins(conversation: ConversationKey): number[] {
+  pins(conversation: ConversationKey): Promise<number[]> {
     return this.options.store.pinsOf(conversation)
   }
 
-  /** Pins to the top, marks unread, or deletes (through `deleteThroughSeq`) a conversation on all my devices. */
+  /**
+   * Pins to the top, marks unread, deletes (through `deleteThroughSeq`) or mutes (until `mutedUntil`, 0 = unmute) a
+   * conversation on all my devices.
+   */
   async setState(
     conversation: ConversationKey,
-    change: { pinned: boolean } | { markedUnread: boolean } | { deleteThroughSeq: number }
+    change: { pinned: boolean } | { markedUnread: boolean } | { deleteThroughSeq: number } | { mutedUntil: number }
   ): Promise<ConversationState> {
     const answer = await this.options.connection.request(
       { conversationState: { conversation: conversation.id, chatType: chatTypeToWire(conversation.type), ...change } },
       'conversationStateOk'
     )
-    const deleted = this.takeStates(answer.states)
-    const state = this.options.store.stateOf(conversation)
+    const deleted = await this.takeStates(answer.states)
+    const state = await this.options.store.stateOf(conversation)
     this.emit('conversationStateChanged', { ...state, deleted: deleted.some((key) => key.type === conversation.type && key.id === conversation.id) })
     return state
   }
@@ -124,7 +128,7 @@ export class ReactionsClient extends TypedEmitter<ReactionsClientEvents> {
   async loadStates(): Promise<void> {
     try {
       const answer = await this.options.connection.request({ conversationState: { list: true } }, 'conversationStateOk')
-      for (const key of this.takeStates(answer.states)) this.emit('conversationStateChanged', { ...this.options.store.stateOf(key), deleted: true })
+      for (const key of await this.takeStates(answer.states)) this.emit('conversationStateChanged', { ...(await this.options.store.stateOf(key)), deleted: true })
     } catch (err) {
       log.warn('could not load the conversation states', { error: AppError.from(err).message })
     }
@@ -176,12 +180,18 @@ export class ReactionsClient extends TypedEmitter<ReactionsClientEvents> {
     }
   }
 
-  private takeStates(states: readonly parley.v1.IConversationState[] | null | undefined): ConversationKey[] {
+  private takeStates(states: readonly parley.v1.IConversationState[] | null | undefined): Promise<ConversationKey[]> {
     const parsed: ConversationState[] = []
     for (const wire of states ?? []) {
       const key = conversationKeyFromWire(wire.conversation, wire.chatType)
       if (!key) continue
-      parsed.push({ conversation: key, pinned: wire.pinned === true, markedUnread: wire.markedUnread === true, deletedThroughSeq: Number(wire.deletedThroughSeq ?? 0) })
+      parsed.push({
+        conversation: key,
+        pinned: wire.pinned === true,
+        markedUnread: wire.markedUnread === true,
+        deletedThroughSeq: Number(wire.deletedThroughSeq ?? 0),
+        mutedUntil: Number(wire.mutedUntil ?? 0)
+      })
     }
     return this.options.store.putStates(parsed)
   }
@@ -193,7 +203,9 @@ export class ReactionsClient extends TypedEmitter<ReactionsClientEvents> {
     const key = conversationKeyFromWire(wire.conversation, wire.chatType)
     const serverId = Number(wire.serverId ?? 0)
     if (!key || !(serverId > 0) || !wire.emoji || !wire.user) return
-    const row = this.options.store.applyReaction(key, serverId, wire.emoji, wire.user, wire.removed === true, Number(wire.at ?? 0))
-    this.emit('reactionsChanged', { conversation: key, serverId, reactions: row.reactions })
+    void this.options.store.applyReaction(key, serverId, wire.emoji, wire.user, wire.removed === true, Number(wire.at ?? 0)).then(
+      (row) => this.emit('reactionsChanged', { conversation: key, serverId, reactions: row.reactions }),
+      (err: unknown) => log.warn('could not apply a reaction change', { error: String(err) })
+    )
   }
 }

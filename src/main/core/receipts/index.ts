@@ -17,6 +17,7 @@ import { canonicalUserId } from '../../../shared/user-id'
 import type { Connection, PushFrame } from '../net/connection'
 import { chatTypeFromWire, chatTypeToWire } from '../protocol/messages'
 import type { ReceiptsChange, ReceiptsStoreApi } from '../store/receipts'
+import type { Promised } from '../store/domain-apis'
 
 const log = createLogger('core:receipts')
 
@@ -45,7 +46,7 @@ export interface ReceiptsClientEvents {
 export interface ReceiptsClientOptions {
   me: string
   connection: Connection
-  store: ReceiptsStoreApi
+  store: Promised<ReceiptsStoreApi>
   /** This device's position in the account's log (what it has stored). */
   cursor: () => number
 }
@@ -110,7 +111,7 @@ export class ReceiptsClient extends TypedEmitter<ReceiptsClientEvents> {
   }
 
   /** The peer's pointers as this device has them (from its log; no request). */
-  knownPeer(conversation: ConversationKey): PeerReceipts {
+  async knownPeer(conversation: ConversationKey): Promise<PeerReceipts> {
     if (conversation.type !== 'single') return { conversation, deliveredSeq: 0, readSeq: 0 }
     return this.options.store.peer(conversation.id)
   }
@@ -124,7 +125,7 @@ export class ReceiptsClient extends TypedEmitter<ReceiptsClientEvents> {
         for (const peer of answer.peers ?? []) {
           const id = canonicalUserId(peer.conversation)
           if (!id) continue
-          const moved = this.options.store.notePeer(id, Number(peer.deliveredSeq ?? 0), Number(peer.readSeq ?? 0))
+          const moved = await this.options.store.notePeer(id, Number(peer.deliveredSeq ?? 0), Number(peer.readSeq ?? 0))
           if (moved) this.emit('peer', moved)
         }
       } catch (err) {
@@ -156,7 +157,7 @@ export class ReceiptsClient extends TypedEmitter<ReceiptsClientEvents> {
       try {
         const answer = await this.options.connection.request({ receipts: { privacyGet: {} } }, 'receiptsOk')
         const settings = { readReceiptsOff: answer.privacy?.readReceiptsOff === true, typingOff: answer.privacy?.typingOff === true }
-        this.options.store.setPrivacy(settings)
+        await this.options.store.setPrivacy(settings)
         return settings
       } catch (err) {
         log.info('could not read the privacy settings from the server', { error: String(err) })
@@ -172,7 +173,7 @@ export class ReceiptsClient extends TypedEmitter<ReceiptsClientEvents> {
       'receiptsOk'
     )
     const stored = { readReceiptsOff: answer.privacy?.readReceiptsOff === true, typingOff: answer.privacy?.typingOff === true }
-    this.options.store.setPrivacy(stored)
+    await this.options.store.setPrivacy(stored)
     this.emit('privacy', stored)
     return stored
   }
@@ -184,7 +185,7 @@ export class ReceiptsClient extends TypedEmitter<ReceiptsClientEvents> {
    */
   async setTyping(conversation: ConversationKey, typing: boolean): Promise<boolean> {
     if (conversation.type === 'room' || !this.options.connection.isOnline) return false
-    if (this.options.store.privacy().typingOff) return false
+    if ((await this.options.store.privacy()).typingOff) return false
     const key = keyString(conversation)
     const now = Date.now()
     const sentAt = this.typingSentAt.get(key)

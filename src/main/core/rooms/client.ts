@@ -20,6 +20,7 @@ import { MAX_TEXT_BYTES, utf8ByteLength } from '../../../shared/limits'
 import { canonicalUserId } from '../../../shared/user-id'
 import type { Connection } from '../net/connection'
 import type { RoomsStoreApi } from '../store/rooms'
+import type { Promised } from '../store/domain-apis'
 import { newOutgoingText } from '../protocol/messages'
 import type { AppCommand } from '../../../shared/model/commands'
 import { splitCommands } from '../messages/commands'
@@ -55,7 +56,7 @@ export interface RoomsClientOptions {
   /** Command messages sent in a joined room: for the app, never in the room's messages (messages/commands.ts). */
   onCommands?: (commands: AppCommand[]) => void
   /** Where the joined rooms are kept for a restart (the account's store, migration 007); none: memory only. */
-  store?: RoomsStoreApi
+  store?: Promised<RoomsStoreApi>
 }
 
 interface JoinedState {
@@ -94,16 +95,23 @@ export class RoomsClient {
   private closed = false
   /** Rooms saved by the previous run, joined again on the first connect. */
   private restoring: string[] = []
+  /** The saved rooms read from the store (the first re-join waits for it). */
+  private readonly restored: Promise<void>
 
   constructor(private readonly options: RoomsClientOptions) {
     const { connection, store } = options
-    if (store) {
-      const now = Date.now()
-      for (const saved of store.list()) {
-        if (now - saved.seenAt <= ROOM_REJOIN_AFTER_RESTART_MS) this.restoring.push(saved.room)
-        else store.remove(saved.room)
-      }
-    }
+    this.restored = store
+      ? store.list().then(
+          (saved) => {
+            const now = Date.now()
+            for (const room of saved) {
+              if (now - room.seenAt <= ROOM_REJOIN_AFTER_RESTART_MS) this.restoring.push(room.room)
+              else this.persist((rooms) => rooms.remove(room.room))
+            }
+          },
+          (err: unknown) => log.warn('could not read the rooms joined before', { error: String(err) })
+        )
+      : Promise.resolve()
     this.offs = [
       connection.on('push', ({ frame }) => {
         if (frame.body === 'roomEvent' && frame.roomEvent) this.onRoomEvent(frame.roomEvent)
@@ -254,17 +262,26 @@ export class RoomsClient {
 
   /** Signing out: the rooms are not joined again on the next sign-in. */
   forget(): void {
-    for (const room of this.joined.keys()) this.options.store?.remove(room)
-    for (const room of this.restoring) this.options.store?.remove(room)
+    for (const room of this.joined.keys()) this.persist((rooms) => rooms.remove(room))
+    for (const room of this.restoring) this.persist((rooms) => rooms.remove(room))
     this.restoring = []
   }
 
   close(): void {
-    if (!this.closed) this.options.store?.touchAll(Date.now())
+    if (!this.closed) {
+      const at = Date.now()
+      this.persist((rooms) => rooms.touchAll(at))
+    }
     this.closed = true
     for (const off of this.offs) off()
     for (const state of this.joined.values()) if (state.flushTimer) clearTimeout(state.flushTimer)
     this.joined.clear()
+  }
+
+  /** A write to the saved rooms; a failure only costs the re-join after a restart, so it is logged. */
+  private persist(write: (rooms: Promised<RoomsStoreApi>) => Promise<unknown>): void {
+    const { store } = this.options
+    if (store) void write(store).catch((err: unknown) => log.warn('could not save the joined rooms', { error: String(err) }))
   }
 
   private async rooms(request: RoomsRequestProps): Promise<RoomsResponse> {
@@ -294,7 +311,8 @@ export class RoomsClient {
       this.joined.set(room, state)
     }
     state.info = info
-    this.options.store?.save(room, info.name, Date.now())
+    const at = Date.now()
+    this.persist((rooms) => rooms.save(room, info.name, at))
     // Messages held for the next batch go in now, so the snapshot is complete and nothing is told twice.
     state.messages = mergeRoomMessages(state.messages, [...recent, ...state.pending])
     state.pending = []
@@ -387,6 +405,7 @@ export class RoomsClient {
   }
 
   private async rejoinAll(): Promise<void> {
+    await this.restored
     const restoring = new Set(this.restoring)
     for (const room of [...this.joined.keys(), ...restoring]) {
       if (this.closed) return
@@ -397,7 +416,7 @@ export class RoomsClient {
         const error = AppError.from(err)
         if (error.code === 'DISCONNECTED' || error.code === 'TIMEOUT') return // the next 'online' tries again
         log.info('could not re-join a room after reconnecting', { room, code: error.code })
-        if (restoring.delete(room)) this.options.store?.remove(room)
+        if (restoring.delete(room)) this.persist((rooms) => rooms.remove(room))
         else this.exit(room, error.code === 'BANNED' ? 'banned' : error.code === 'NOT_FOUND' ? 'deleted' : 'gone', error.message)
       }
       this.restoring = [...restoring]
@@ -409,7 +428,7 @@ export class RoomsClient {
     if (!state) return
     if (state.flushTimer) clearTimeout(state.flushTimer)
     this.joined.delete(room)
-    this.options.store?.remove(room)
+    this.persist((rooms) => rooms.remove(room))
     this.options.emit({ kind: 'exit', room, reason, message })
   }
 }

@@ -4,8 +4,12 @@ import { existsSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { AppError } from '../../../shared/errors'
 import { createLogger } from '../../../shared/logger'
-import { openMessageStore, StoreError } from '../store'
+import { StoreError, type OpenStoreOptions } from '../store'
 import type { MessageStore } from '../store/types'
+import { openWorkerMessageStore } from '../store/worker/worker-store'
+
+/** How a shell opens an account's store: in the store worker thread (tests may pass their own opener). */
+export type StoreOpener = (path: string, options: OpenStoreOptions) => Promise<MessageStore>
 
 const log = createLogger('core:account-files')
 
@@ -35,12 +39,21 @@ export function adoptLegacyDatabase(dataDir: string, user: string, spellings: re
   }
 }
 
-/** Opens the account's database (moving a legacy-named one first); failures become a sentence for the user. */
-export async function openAccountStore(dataDir: string, user: string, spellings: readonly string[], nativeBinding?: string): Promise<MessageStore> {
+/**
+ * Opens the account's database (moving a legacy-named one first) in the store worker thread, so no query blocks
+ * the shell's event loop; failures become a sentence for the user.
+ */
+export async function openAccountStore(
+  dataDir: string,
+  user: string,
+  spellings: readonly string[],
+  nativeBinding?: string,
+  open: StoreOpener = openWorkerMessageStore
+): Promise<MessageStore> {
   try {
     adoptLegacyDatabase(dataDir, user, spellings)
-    // openMessageStore creates the data folder itself (and says so when it cannot).
-    return await openMessageStore(accountDatabasePath(dataDir, user), nativeBinding ? { nativeBinding } : undefined)
+    // The store creates the data folder itself (and says so when it cannot).
+    return await open(accountDatabasePath(dataDir, user), nativeBinding ? { nativeBinding } : {})
   } catch (err) {
     log.error('could not open the message database', { error: String(err) })
     if (err instanceof StoreError) throw err.toAppError()

@@ -10,20 +10,20 @@ import { openMessageOpsStore } from './message-ops'
 import { openReactionsStore } from './reactions'
 import { openAttachmentsStore } from './attachments'
 import { openReceiptsStore } from './receipts'
-import type { StoreDomainApis } from './domain-apis'
+import type { OpenedStoreDomainApis } from './domain-apis'
 import type { StoreDomain, StoreDomainContext, UserEventApplier, UserEventKind } from './domain-types'
 
 
 export interface OpenedStoreDomains {
   appliers: Map<UserEventKind, UserEventApplier>
-  apis: StoreDomainApis
+  apis: OpenedStoreDomainApis
   /** Every domain's describe() in turn. */
   describe: (conversation: Conversation) => Conversation
 }
 
 /** Opens every domain on the connection (their tables come from the numbered migrations). */
 export function openStoreDomains(context: StoreDomainContext): OpenedStoreDomains {
-  const domains: Array<StoreDomain<unknown> & { name: keyof StoreDomainApis | string }> = [
+  const domains: Array<StoreDomain<unknown> & { name: keyof OpenedStoreDomainApis | string }> = [
     { name: 'groups', ...openGroupsStore(context) },
     { name: 'contacts', ...openContactsStore(context) },
     { name: 'rooms', ...openRoomsStore(context) },
@@ -43,5 +43,5 @@ export function openStoreDomains(context: StoreDomainContext): OpenedStoreDomain
   }
   const describers = domains.flatMap((domain) => (domain.describe ? [domain.describe] : []))
   const describe = (conversation: Conversation): Conversation => describers.reduce((c, d) => d(c), conversation)
-  return { appliers, apis: apis as unknown as StoreDomainApis, describe }
+  return { appliers, apis: apis as unknown as OpenedStoreDomainApis, describe }
 }

@@ -14,6 +14,7 @@ export type StoreErrorCode =
   | 'STORE_BAD_ARGUMENT' // a caller passed something the store cannot use
   | 'STORE_CLOSED' // the store was used after close()
   | 'STORE_FAILED' // any other SQLite failure
+  | 'STORE_RESTARTED' // the store's worker thread died during the call and was restarted: retry (it may have committed)
 
 export class StoreError extends Error {
   readonly code: StoreErrorCode

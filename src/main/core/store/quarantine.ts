@@ -48,6 +48,21 @@ export class Quarantine {
     }))()
   }
 
+  /**
+   * The bytes reinterpretUnsupported() would decode (stored 'unsupported' messages, unknown events): a store in
+   * another thread decodes them where the decoder is, then hands the answers back to reinterpretUnsupported.
+   */
+  undecodedRaws(): Uint8Array[] {
+    const { statements } = this.context
+    const raws: Uint8Array[] = []
+    for (const row of statements.unsupportedMessages.all()) {
+      const stored = rowToMessage(row)
+      if (stored.content.type === 'unsupported') raws.push(Buffer.from(stored.content.raw, 'base64'))
+    }
+    for (const event of statements.unknownEvents.all()) raws.push(bytesOf(event.raw))
+    return raws
+  }
+
   reinterpretUnsupported(decode: (raw: Uint8Array) => ChatMessage | null): ChatMessage[] {
     const { statements } = this.context
     if (typeof decode !== 'function') throw new StoreError('STORE_BAD_ARGUMENT', 'A decoder function is needed.')

@@ -5,7 +5,7 @@ import type { ChatMessage, Conversation, ConversationKey, MessagePage, MessageWi
 import { createLogger } from '../../../shared/logger'
 import { BackfillStates } from './backfill-state'
 import { Conversations } from './conversations'
-import type { StoreDomainApis } from './domain-apis'
+import { promisedDomainApis, type OpenedStoreDomainApis, type StoreDomainApis } from './domain-apis'
 import { openStoreDomains } from './domains'
 import { StoreError, toStoreError } from './errors'
 import { Messages } from './messages'
@@ -46,6 +46,8 @@ export class SqliteMessageStore implements MessageStore {
   private readonly aside: Quarantine
   private readonly backfill: BackfillStates
   readonly domains: StoreDomainApis
+  /** The domains' APIs as opened (synchronous where the domain is): the store worker calls these. */
+  readonly openedDomains: OpenedStoreDomainApis
 
   constructor(
     private readonly db: Database,
@@ -78,7 +80,8 @@ export class SqliteMessageStore implements MessageStore {
       }
     })
     this.describe = opened.describe
-    this.domains = opened.apis
+    this.openedDomains = opened.apis
+    this.domains = promisedDomainApis(opened.apis)
     this.syncBatches = new SyncBatches(context, {
       messages: this.messages,
       conversations: this.conversations,
@@ -222,6 +225,11 @@ export class SqliteMessageStore implements MessageStore {
 
   async reinterpretUnsupported(decode: (raw: Uint8Array) => ChatMessage | null): Promise<ChatMessage[]> {
     return this.guard('Could not read the messages again', () => this.aside.reinterpretUnsupported(decode))
+  }
+
+  /** Quarantine.undecodedRaws (for the store worker: the decoder runs on the caller's thread). */
+  async undecodedRaws(): Promise<Uint8Array[]> {
+    return this.guard('Could not read the messages again', () => this.aside.undecodedRaws())
   }
 
   async quarantineEvent(seq: number, raw: Uint8Array | null, reason: string): Promise<void> {

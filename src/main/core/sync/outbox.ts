@@ -6,9 +6,13 @@ import type { ChatMessage } from '../../../shared/model'
 import type { ResponseBody } from '../net/connection'
 import { fullJitterDelayMs } from '../net/backoff'
 import { isPermanentSendError, retryAfterMsOf } from '../protocol/errors'
+import { StoreError } from '../store/errors'
 import type { MessageStore } from '../store/types'
 
 const log = createLogger('core:outbox')
+
+/** Tries of a new message's outbox write when the store's thread restarts under it (store/worker); then it fails. */
+const STORE_RESTART_WRITE_ATTEMPTS = 3
 
 /** First retry ceiling after a transient send failure (full jitter below it, doubling per failure). */
 export const SEND_RETRY_BASE_MS = 500
@@ -115,7 +119,11 @@ export class Outbox {
         if (pending.length > 0) log.debug('resuming the outbox', { count: pending.length })
         for (const message of pending) this.push(message)
       },
-      (err: unknown) => log.error('could not read the outbox', { error: String(err) })
+      (err: unknown) => {
+        log.error('could not read the outbox', { error: String(err) })
+        // Read it again at the next start or send (the store may have been restarted meanwhile).
+        this.loaded = null
+      }
     )
     return this.loaded
   }
@@ -125,11 +133,28 @@ export class Outbox {
     return this.serialise(async () => {
       await this.start()
       const stored: ChatMessage = { ...message, status: 'sending', error: null, seq: null, serverId: null }
-      await this.options.store.addOutgoing(stored)
+      await this.idempotentWrite('addOutgoing', stored.id, () => this.options.store.addOutgoing(stored))
       this.options.onChanged(stored)
       this.push(stored)
       return stored
     })
+  }
+
+  /**
+   * One of the outbox's idempotent writes (store the new message, record its ack or failure). When the store's
+   * thread died mid-call and was restarted the write may not have happened, so it is made again rather than losing
+   * a message the user just sent or leaving an acked one 'sending' (a few times: a store that keeps dying is a
+   * failure to report).
+   */
+  private async idempotentWrite<T>(what: string, id: string, write: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await write()
+      } catch (err) {
+        if (!(err instanceof StoreError && err.code === 'STORE_RESTARTED') || attempt >= STORE_RESTART_WRITE_ATTEMPTS) throw err
+        log.warn('the store restarted during an outbox write; writing again', { what, id, attempt })
+      }
+    }
   }
 
   /** A failed message goes back to 'sending' and is queued again (behind what its conversation has queued now). */
@@ -421,11 +446,8 @@ export class Outbox {
     const seq = Number(ack.seq ?? 0)
     if (this.closed) return
     try {
-      const updated = await this.options.store.markSent(message.id, {
-        serverId: Number(ack.serverId ?? 0),
-        seq,
-        timestamp: Number(ack.timestamp ?? Date.now())
-      })
+      const sentAck = { serverId: Number(ack.serverId ?? 0), seq, timestamp: Number(ack.timestamp ?? Date.now()) }
+      const updated = await this.idempotentWrite('markSent', message.id, () => this.options.store.markSent(message.id, sentAck))
       if (updated) this.options.onChanged(updated)
     } catch (err) {
       // The server has it; the next sync marks it sent from the log entry.
@@ -437,7 +459,7 @@ export class Outbox {
   private async failed(message: ChatMessage, reason: string): Promise<void> {
     log.info('message failed', { id: message.id, reason })
     try {
-      const updated = await this.options.store.markFailed(message.id, reason)
+      const updated = await this.idempotentWrite('markFailed', message.id, () => this.options.store.markFailed(message.id, reason))
       if (updated) this.options.onChanged(updated)
     } catch (err) {
       log.error('outbox could not record a failure', { id: message.id, error: String(err) })

@@ -1,7 +1,9 @@
 // Owns the socket requests on messages already sent and on the account's conversations: reactions, one-to-one pins,
-// conversation state (pin, mark unread, delete). Checks the input, lets the store decide and append, then pushes.
+// conversation state (pin, mark unread, delete, do not disturb). Checks the input, lets the store decide and append,
+// then pushes.
 import { ChatTypePb, ErrorCode, encodeFrame, pb } from '../../../shared/proto/codec'
 import type { parley } from '../../../shared/proto/gen/parley.js'
+import { MUTED_UNTIL_TURNED_OFF } from '../../../shared/model/reactions'
 import { canonicalUserId } from '../../../shared/user-id'
 import type { ServerStore } from '../../store/types'
 import type { MessageReactionsRow } from '../../store/reactions/types'
@@ -124,7 +126,7 @@ export function createReactionsService(store: ServerStore, fanout: EventFanout &
       const conversation = conversationOf(chatType, request.conversation)
       if (!conversation) return bad('A conversation state needs a one-to-one or group conversation.')
       const change = request.change
-      if (!change) return bad('Say what changes: pinned, marked unread or deleted.')
+      if (!change) return bad('Say what changes: pinned, marked unread, deleted or muted until.')
       const outcome = await store.conversationStateChange({
         user,
         conversation,
@@ -132,7 +134,8 @@ export function createReactionsService(store: ServerStore, fanout: EventFanout &
         at: Date.now(),
         ...(change === 'pinned' ? { pinned: request.pinned === true } : {}),
         ...(change === 'markedUnread' ? { markedUnread: request.markedUnread === true } : {}),
-        ...(change === 'deleteThroughSeq' ? { deleteThroughSeq: Number(request.deleteThroughSeq ?? 0) } : {})
+        ...(change === 'deleteThroughSeq' ? { deleteThroughSeq: Number(request.deleteThroughSeq ?? 0) } : {}),
+        ...(change === 'mutedUntil' ? { mutedUntil: Math.min(Number(request.mutedUntil ?? 0), MUTED_UNTIL_TURNED_OFF) } : {})
       })
       if (outcome.seq > 0) pushEntries([{ user, seq: outcome.seq, event: pb.ConversationStateEvent.create({ state: outcome.state }) }], 'conversationState', origin)
       return { ok: true, value: { eventSeq: outcome.seq, states: [outcome.state] } }

@@ -35,3 +35,11 @@ export const REACTIONS_SCHEMA_SQL = `
     PRIMARY KEY (user, conversation, chat_type)
   ) STRICT, WITHOUT ROWID;
 `
+
+/**
+ * conversation_states.muted_until: do not disturb until this time (ms since epoch, 0 = not muted), synced to the
+ * account's devices like the other columns. A later migration than the table's own, so old databases gain it.
+ */
+export const CONVERSATION_MUTE_SCHEMA_SQL = `
+  ALTER TABLE conversation_states ADD COLUMN muted_until INTEGER NOT NULL DEFAULT 0;
+`

@@ -1,4 +1,4 @@
-// Owns the SQLite side of reactions, one-to-one pins and conversation states: each change checks who may make it
+// Owns the SQLite side of reactions, one-to-one pins and conversation states (with do not disturb): each change checks who may make it
 // and applies it in ONE transaction with the log entries it appends (both people's logs for one-to-one chats).
 import { ChatTypePb, pb } from '../../../shared/proto/codec'
 import type { SqliteDomainContext } from '../domain-context'
@@ -12,6 +12,16 @@ interface MessageRow {
   sender: string
   recipient: string
   chat_type: number
+}
+
+interface StateRow {
+  conversation: string
+  chat_type: number
+  pinned: number
+  marked_unread: number
+  deleted_through_seq: number
+  muted_until: number
+  updated_at: number
 }
 
 /** The pair key of a one-to-one conversation: the two names in order. */
@@ -41,17 +51,17 @@ export function openReactionsSqlite(context: SqliteDomainContext): Synchronous<R
     'INSERT INTO single_pins (user_a, user_b, server_id, pinned_by, at) VALUES (?, ?, ?, ?, ?)'
   )
   const deletePin = db.prepare<[string, string, number]>('DELETE FROM single_pins WHERE user_a = ? AND user_b = ? AND server_id = ?')
-  const selectState = db.prepare<[string, string, number], { pinned: number; marked_unread: number; deleted_through_seq: number; updated_at: number }>(
-    'SELECT pinned, marked_unread, deleted_through_seq, updated_at FROM conversation_states WHERE user = ? AND conversation = ? AND chat_type = ?'
+  const selectState = db.prepare<[string, string, number], Omit<StateRow, 'conversation' | 'chat_type'>>(
+    'SELECT pinned, marked_unread, deleted_through_seq, muted_until, updated_at FROM conversation_states WHERE user = ? AND conversation = ? AND chat_type = ?'
   )
-  const upsertState = db.prepare<[string, string, number, number, number, number, number]>(
-    `INSERT INTO conversation_states (user, conversation, chat_type, pinned, marked_unread, deleted_through_seq, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)
+  const upsertState = db.prepare<[string, string, number, number, number, number, number, number]>(
+    `INSERT INTO conversation_states (user, conversation, chat_type, pinned, marked_unread, deleted_through_seq, muted_until, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (user, conversation, chat_type) DO UPDATE SET pinned = excluded.pinned, marked_unread = excluded.marked_unread,
-       deleted_through_seq = excluded.deleted_through_seq, updated_at = excluded.updated_at`
+       deleted_through_seq = excluded.deleted_through_seq, muted_until = excluded.muted_until, updated_at = excluded.updated_at`
   )
-  const statesOf = db.prepare<[string], { conversation: string; chat_type: number; pinned: number; marked_unread: number; deleted_through_seq: number; updated_at: number }>(
-    'SELECT conversation, chat_type, pinned, marked_unread, deleted_through_seq, updated_at FROM conversation_states WHERE user = ? ORDER BY updated_at'
+  const statesOf = db.prepare<[string], StateRow>(
+    'SELECT conversation, chat_type, pinned, marked_unread, deleted_through_seq, muted_until, updated_at FROM conversation_states WHERE user = ? ORDER BY updated_at'
   )
 
   /** Whether `user` may see (and so react to or pin) message `serverId` of the conversation named. */
@@ -136,7 +146,8 @@ export function openReactionsSqlite(context: SqliteDomainContext): Synchronous<R
           pinned: change.pinned ?? before?.pinned === 1,
           markedUnread: change.markedUnread ?? before?.marked_unread === 1,
           // A delete only moves forward; a delete also ends a "marked unread" and a pin.
-          deletedThroughSeq: Math.max(change.deleteThroughSeq ?? 0, before?.deleted_through_seq ?? 0)
+          deletedThroughSeq: Math.max(change.deleteThroughSeq ?? 0, before?.deleted_through_seq ?? 0),
+          mutedUntil: change.mutedUntil ?? before?.muted_until ?? 0
         }
         if (change.deleteThroughSeq !== undefined && change.deleteThroughSeq > (before?.deleted_through_seq ?? 0)) {
           next.pinned = false
@@ -147,9 +158,10 @@ export function openReactionsSqlite(context: SqliteDomainContext): Synchronous<R
           before !== undefined &&
           (before.pinned === 1) === next.pinned &&
           (before.marked_unread === 1) === next.markedUnread &&
-          before.deleted_through_seq === next.deletedThroughSeq
+          before.deleted_through_seq === next.deletedThroughSeq &&
+          before.muted_until === next.mutedUntil
         if (same) return { seq: 0, state: { ...state, updatedAt: before.updated_at } }
-        upsertState.run(user, conversation, chatType, next.pinned ? 1 : 0, next.markedUnread ? 1 : 0, next.deletedThroughSeq, at)
+        upsertState.run(user, conversation, chatType, next.pinned ? 1 : 0, next.markedUnread ? 1 : 0, next.deletedThroughSeq, next.mutedUntil, at)
         const payload = pb.ConversationStateEvent.encode({ state }).finish()
         const seq = context.appendUserEvent(user, { kind: 'conversationState', conversation, chatType, payload }, at)
         return { seq, state }
@@ -163,6 +175,7 @@ export function openReactionsSqlite(context: SqliteDomainContext): Synchronous<R
         pinned: row.pinned === 1,
         markedUnread: row.marked_unread === 1,
         deletedThroughSeq: row.deleted_through_seq,
+        mutedUntil: row.muted_until,
         updatedAt: row.updated_at
       }))
     }

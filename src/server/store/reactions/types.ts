@@ -51,6 +51,8 @@ export interface ConversationStateChange {
   pinned?: boolean
   markedUnread?: boolean
   deleteThroughSeq?: number
+  /** Do not disturb until (ms since epoch); 0 = not muted. */
+  mutedUntil?: number
   at: number
 }
 

@@ -4574,8 +4574,9 @@ export namespace parley {
             pinned?: (boolean|null);
             markedUnread?: (boolean|null);
             deleteThroughSeq?: (number|null);
+            mutedUntil?: (number|null);
             list: boolean;
-            change?: ("pinned"|"markedUnread"|"deleteThroughSeq");
+            change?: ("pinned"|"markedUnread"|"deleteThroughSeq"|"mutedUntil");
             static create(properties: parley.v1.ConversationStateRequest.$Shape): parley.v1.ConversationStateRequest & parley.v1.ConversationStateRequest.$Shape;
             static create(properties?: parley.v1.ConversationStateRequest.$Properties): parley.v1.ConversationStateRequest;
             static encode(message: parley.v1.ConversationStateRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -4589,8 +4590,9 @@ export namespace parley {
                 pinned?: (boolean|null);
                 markedUnread?: (boolean|null);
                 deleteThroughSeq?: (number|null);
+                mutedUntil?: (number|null);
                 list?: (boolean|null);
-                change?: ("pinned"|"markedUnread"|"deleteThroughSeq");
+                change?: ("pinned"|"markedUnread"|"deleteThroughSeq"|"mutedUntil");
                 $unknowns?: Uint8Array[];
             }
             type $Shape = {
@@ -4599,10 +4601,11 @@ export namespace parley {
               pinned?: boolean|null;
               markedUnread?: boolean|null;
               deleteThroughSeq?: number|null;
+              mutedUntil?: number|null;
               list?: boolean|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ change?: undefined; pinned?: null; markedUnread?: null; deleteThroughSeq?: null }|{ change?: "pinned"; pinned: boolean; markedUnread?: null; deleteThroughSeq?: null }|{ change?: "markedUnread"; pinned?: null; markedUnread: boolean; deleteThroughSeq?: null }|{ change?: "deleteThroughSeq"; pinned?: null; markedUnread?: null; deleteThroughSeq: number })
+              ({ change?: undefined; pinned?: null; markedUnread?: null; deleteThroughSeq?: null; mutedUntil?: null }|{ change?: "pinned"; pinned: boolean; markedUnread?: null; deleteThroughSeq?: null; mutedUntil?: null }|{ change?: "markedUnread"; pinned?: null; markedUnread: boolean; deleteThroughSeq?: null; mutedUntil?: null }|{ change?: "deleteThroughSeq"; pinned?: null; markedUnread?: null; deleteThroughSeq: number; mutedUntil?: null }|{ change?: "mutedUntil"; pinned?: null; markedUnread?: null; deleteThroughSeq?: null; mutedUntil: number })
             );
         }
 
@@ -4618,6 +4621,7 @@ export namespace parley {
             markedUnread: boolean;
             deletedThroughSeq: number;
             updatedAt: number;
+            mutedUntil: number;
             static create(properties: parley.v1.ConversationState.$Shape): parley.v1.ConversationState & parley.v1.ConversationState.$Shape;
             static create(properties?: parley.v1.ConversationState.$Properties): parley.v1.ConversationState;
             static encode(message: parley.v1.ConversationState.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -4632,6 +4636,7 @@ export namespace parley {
                 markedUnread?: (boolean|null);
                 deletedThroughSeq?: (number|null);
                 updatedAt?: (number|null);
+                mutedUntil?: (number|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = parley.v1.ConversationState.$Properties;

@@ -32795,8 +32795,9 @@ export const parley = $root.parley = (() => {
              * @property {boolean|null} [pinned] ConversationStateRequest pinned
              * @property {boolean|null} [markedUnread] ConversationStateRequest markedUnread
              * @property {number|null} [deleteThroughSeq] ConversationStateRequest deleteThroughSeq
+             * @property {number|null} [mutedUntil] ConversationStateRequest mutedUntil
              * @property {boolean|null} [list] ConversationStateRequest list
-             * @property {"pinned"|"markedUnread"|"deleteThroughSeq"} [change] ConversationStateRequest change
+             * @property {"pinned"|"markedUnread"|"deleteThroughSeq"|"mutedUntil"} [change] ConversationStateRequest change
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -32816,10 +32817,11 @@ export const parley = $root.parley = (() => {
              *   pinned?: boolean|null;
              *   markedUnread?: boolean|null;
              *   deleteThroughSeq?: number|null;
+             *   mutedUntil?: number|null;
              *   list?: boolean|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ change?: undefined; pinned?: null; markedUnread?: null; deleteThroughSeq?: null }|{ change?: "pinned"; pinned: boolean; markedUnread?: null; deleteThroughSeq?: null }|{ change?: "markedUnread"; pinned?: null; markedUnread: boolean; deleteThroughSeq?: null }|{ change?: "deleteThroughSeq"; pinned?: null; markedUnread?: null; deleteThroughSeq: number })
+             *   ({ change?: undefined; pinned?: null; markedUnread?: null; deleteThroughSeq?: null; mutedUntil?: null }|{ change?: "pinned"; pinned: boolean; markedUnread?: null; deleteThroughSeq?: null; mutedUntil?: null }|{ change?: "markedUnread"; pinned?: null; markedUnread: boolean; deleteThroughSeq?: null; mutedUntil?: null }|{ change?: "deleteThroughSeq"; pinned?: null; markedUnread?: null; deleteThroughSeq: number; mutedUntil?: null }|{ change?: "mutedUntil"; pinned?: null; markedUnread?: null; deleteThroughSeq?: null; mutedUntil: number })
              * )} parley.v1.ConversationStateRequest.$Shape
              */
 
@@ -32879,6 +32881,14 @@ export const parley = $root.parley = (() => {
             ConversationStateRequest.prototype.deleteThroughSeq = null;
 
             /**
+             * ConversationStateRequest mutedUntil.
+             * @member {number|null|undefined} mutedUntil
+             * @memberof parley.v1.ConversationStateRequest
+             * @instance
+             */
+            ConversationStateRequest.prototype.mutedUntil = null;
+
+            /**
              * ConversationStateRequest list.
              * @member {boolean} list
              * @memberof parley.v1.ConversationStateRequest
@@ -32891,12 +32901,12 @@ export const parley = $root.parley = (() => {
 
             /**
              * ConversationStateRequest change.
-             * @member {"pinned"|"markedUnread"|"deleteThroughSeq"|undefined} change
+             * @member {"pinned"|"markedUnread"|"deleteThroughSeq"|"mutedUntil"|undefined} change
              * @memberof parley.v1.ConversationStateRequest
              * @instance
              */
             $Object.defineProperty(ConversationStateRequest.prototype, "change", {
-                get: $util.oneOfGetter($oneOfFields = ["pinned", "markedUnread", "deleteThroughSeq"]),
+                get: $util.oneOfGetter($oneOfFields = ["pinned", "markedUnread", "deleteThroughSeq", "mutedUntil"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -32944,6 +32954,8 @@ export const parley = $root.parley = (() => {
                     writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.deleteThroughSeq);
                 if (message.list != null && $Object.hasOwnProperty.call(message, "list") && message.list !== false)
                     writer.uint32(/* id 6, wireType 0 =*/48).bool(message.list);
+                if (message.mutedUntil != null && $Object.hasOwnProperty.call(message, "mutedUntil"))
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint64(message.mutedUntil);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -33027,6 +33039,13 @@ export const parley = $root.parley = (() => {
                             message.change = "deleteThroughSeq";
                             continue;
                         }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            message.mutedUntil = reader.uint64();
+                            message.change = "mutedUntil";
+                            continue;
+                        }
                     case 6: {
                             if (wireType !== 0)
                                 break;
@@ -33067,6 +33086,7 @@ export const parley = $root.parley = (() => {
              * @property {boolean|null} [markedUnread] ConversationState markedUnread
              * @property {number|null} [deletedThroughSeq] ConversationState deletedThroughSeq
              * @property {number|null} [updatedAt] ConversationState updatedAt
+             * @property {number|null} [mutedUntil] ConversationState mutedUntil
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -33147,6 +33167,14 @@ export const parley = $root.parley = (() => {
             ConversationState.prototype.updatedAt = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
             /**
+             * ConversationState mutedUntil.
+             * @member {number} mutedUntil
+             * @memberof parley.v1.ConversationState
+             * @instance
+             */
+            ConversationState.prototype.mutedUntil = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
              * Creates a new ConversationState instance using the specified properties.
              * @function create
              * @memberof parley.v1.ConversationState
@@ -33190,6 +33218,8 @@ export const parley = $root.parley = (() => {
                     writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.deletedThroughSeq);
                 if (message.updatedAt != null && $Object.hasOwnProperty.call(message, "updatedAt") && (typeof message.updatedAt === "object" ? message.updatedAt.low || message.updatedAt.high : message.updatedAt !== 0))
                     writer.uint32(/* id 6, wireType 0 =*/48).uint64(message.updatedAt);
+                if (message.mutedUntil != null && $Object.hasOwnProperty.call(message, "mutedUntil") && (typeof message.mutedUntil === "object" ? message.mutedUntil.low || message.mutedUntil.high : message.mutedUntil !== 0))
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint64(message.mutedUntil);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -33286,6 +33316,15 @@ export const parley = $root.parley = (() => {
                                 message.updatedAt = value;
                             else
                                 delete message.updatedAt;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.mutedUntil = value;
+                            else
+                                delete message.mutedUntil;
                             continue;
                         }
                     }

@@ -14,6 +14,7 @@ import * as attachments from './008-attachments'
 import * as receipts from './009-receipts'
 import * as searchBackfill from './012-search-backfill'
 import * as deletedForMe from './013-deleted-for-me'
+import * as conversationMute from './014-conversation-mute'
 
 export interface Migration {
   version: number
@@ -21,7 +22,8 @@ export interface Migration {
 }
 
 export const MIGRATIONS: readonly Migration[] = [
-  initial, search, keysReadStateSearch, sendFailingTime, contacts, groups, rooms, attachments, receipts, messageOps, reactions, searchBackfill, deletedForMe
+  initial, search, keysReadStateSearch, sendFailingTime, contacts, groups, rooms, attachments, receipts, messageOps, reactions, searchBackfill, deletedForMe,
+  conversationMute
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((latest, m) => Math.max(latest, m.version), 0)

@@ -1,5 +1,5 @@
 // The reactions store domain on the device: emoji reactions, one-to-one pins and the account's conversation state
-// (migration 011), applied from the user log's entries inside the sync batch's transaction and from the server's
+// (migrations 011, 014: do not disturb), applied from the user log's entries inside the sync batch's transaction and from the server's
 // answers; a conversation deleted on any device of the account is deleted here too (its messages up to the seq).
 import type { ChatType, Conversation, ConversationKey } from '../../../../shared/model'
 import type { ConversationState, MessageReaction, MessageReactions } from '../../../../shared/model/reactions'
@@ -53,6 +53,7 @@ interface StateRow {
   pinned: number
   marked_unread: number
   deleted_through_seq: number
+  muted_until: number
 }
 
 function rowToState(row: StateRow): ConversationState {
@@ -60,7 +61,8 @@ function rowToState(row: StateRow): ConversationState {
     conversation: { type: row.chat_type, id: row.conversation_id },
     pinned: row.pinned === 1,
     markedUnread: row.marked_unread === 1,
-    deletedThroughSeq: row.deleted_through_seq
+    deletedThroughSeq: row.deleted_through_seq,
+    mutedUntil: row.muted_until
   }
 }
 
@@ -90,14 +92,18 @@ export function openReactionsStore(context: StoreDomainContext): StoreDomain<Rea
     clearPins: db.prepare<[string, string]>('DELETE FROM message_pins WHERE chat_type = ? AND conversation_id = ?'),
     putPin: db.prepare<[string, string, number, number]>('INSERT OR REPLACE INTO message_pins (chat_type, conversation_id, server_id, at) VALUES (?, ?, ?, ?)'),
     removePin: db.prepare<[string, string, number]>('DELETE FROM message_pins WHERE chat_type = ? AND conversation_id = ? AND server_id = ?'),
-    states: db.prepare<[], StateRow>('SELECT chat_type, conversation_id, pinned, marked_unread, deleted_through_seq FROM conversation_states'),
-    state: db.prepare<[string, string], StateRow>(
-      'SELECT chat_type, conversation_id, pinned, marked_unread, deleted_through_seq FROM conversation_states WHERE chat_type = ? AND conversation_id = ?'
+    states: db.prepare<[], StateRow>(
+      'SELECT chat_type, conversation_id, pinned, marked_unread, deleted_through_seq, muted_until FROM conversation_states'
     ),
-    putState: db.prepare<[string, string, number, number, number]>(
-      `INSERT INTO conversation_states (chat_type, conversation_id, pinned, marked_unread, deleted_through_seq) VALUES (?, ?, ?, ?, ?)
+    state: db.prepare<[string, string], StateRow>(
+      `SELECT chat_type, conversation_id, pinned, marked_unread, deleted_through_seq, muted_until
+       FROM conversation_states WHERE chat_type = ? AND conversation_id = ?`
+    ),
+    putState: db.prepare<[string, string, number, number, number, number]>(
+      `INSERT INTO conversation_states (chat_type, conversation_id, pinned, marked_unread, deleted_through_seq, muted_until)
+       VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (chat_type, conversation_id) DO UPDATE SET pinned = excluded.pinned, marked_unread = excluded.marked_unread,
-         deleted_through_seq = MAX(deleted_through_seq, excluded.deleted_through_seq)`
+         deleted_through_seq = MAX(deleted_through_seq, excluded.deleted_through_seq), muted_until = excluded.muted_until`
     ),
     deleteMessages: db.prepare<[string, string, number]>(
       'DELETE FROM messages WHERE chat_type = ? AND conversation_id = ? AND seq IS NOT NULL AND seq <= ?'
@@ -121,14 +127,14 @@ export function openReactionsStore(context: StoreDomainContext): StoreDomain<Rea
 
   const stateOf = (key: ConversationKey): ConversationState => {
     const row = s.state.get(key.type, key.id)
-    return row ? rowToState(row) : { conversation: key, pinned: false, markedUnread: false, deletedThroughSeq: 0 }
+    return row ? rowToState(row) : { conversation: key, pinned: false, markedUnread: false, deletedThroughSeq: 0, mutedUntil: 0 }
   }
 
   /** Stores a state; when it deletes further than before, drops the conversation's messages up to that seq. */
   const putState = (state: ConversationState): boolean => {
     const { type, id } = state.conversation
     const before = stateOf(state.conversation)
-    s.putState.run(type, id, state.pinned ? 1 : 0, state.markedUnread ? 1 : 0, state.deletedThroughSeq)
+    s.putState.run(type, id, state.pinned ? 1 : 0, state.markedUnread ? 1 : 0, state.deletedThroughSeq, state.mutedUntil)
     if (state.deletedThroughSeq <= before.deletedThroughSeq) return false
     s.deleteMessages.run(type, id, state.deletedThroughSeq)
     if ((s.remaining.get(type, id)?.n ?? 0) === 0) s.deleteConversation.run(type, id)
@@ -167,7 +173,8 @@ export function openReactionsStore(context: StoreDomainContext): StoreDomain<Rea
       conversation: key,
       pinned: wire.pinned === true,
       markedUnread: wire.markedUnread === true,
-      deletedThroughSeq: Number(wire.deletedThroughSeq ?? 0)
+      deletedThroughSeq: Number(wire.deletedThroughSeq ?? 0),
+      mutedUntil: Number(wire.mutedUntil ?? 0)
     }
     const deleted = context.write(() => putState(state))
     return { domain: 'conversationState', state: stateOf(key), deleted }
@@ -215,8 +222,13 @@ export function openReactionsStore(context: StoreDomainContext): StoreDomain<Rea
 
   const describe = (conversation: Conversation): Conversation => {
     const row = s.state.get(conversation.chatType, conversation.id)
-    if (!row || (row.pinned === 0 && row.marked_unread === 0)) return conversation
-    return { ...conversation, pinned: row.pinned === 1, markedUnread: row.marked_unread === 1 }
+    if (!row || (row.pinned === 0 && row.marked_unread === 0 && row.muted_until === 0)) return conversation
+    return {
+      ...conversation,
+      pinned: row.pinned === 1,
+      markedUnread: row.marked_unread === 1,
+      ...(row.muted_until > 0 ? { mutedUntil: row.muted_until } : {})
+    }
   }
 
   return {

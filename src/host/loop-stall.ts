@@ -1,0 +1,118 @@
+// Owns measuring the event-loop stall of the process that runs the core (the browser host, Electron main's stand-in
+// in tests and bench:ui): a perf_hooks event-loop delay histogram, and a host-only debug route that reads it.
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks'
+import { tokenMatches } from './security'
+
+/** Set to 1 to enable the debug route (bench:ui sets it when it spawns the host; nothing else should). */
+export const LOOP_STALL_ENV = 'PARLEY_DEBUG_LOOP_STALL'
+/** GET <host>/debug/loop-stall?token=<host token>[&reset=1]: the reading as JSON (reset=1 starts a new window after it). */
+export const LOOP_STALL_ROUTE = '/debug/loop-stall'
+/** Sampling resolution of the histogram: fine enough to see a 50 ms stall many times over, cheap enough to leave on. */
+const RESOLUTION_MS = 10
+const NS_PER_MS = 1e6
+
+export interface LoopStallReading {
+  /** The largest event-loop delay seen in the window, ms (bench:ui's `mainLoopMaxStallMs`). */
+  maxStallMs: number
+  p99Ms: number
+  meanMs: number
+  /** How long the window has run, ms. */
+  windowMs: number
+  /** Samples in the window (0: nothing measured yet). */
+  samples: number
+}
+
+export class LoopStallMonitor {
+  private readonly histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS })
+  private windowStart = performance.now()
+  private running = false
+  /**
+   * The histogram drops its first sample after reset(), so a stall that starts right after a reset (with no turn of
+   * the loop between) would go unseen: a timer of our own, whose previous tick survives resets, sees it.
+   */
+  private ticker: NodeJS.Timeout | null = null
+  private lastTick = 0
+  private tickerMaxMs = 0
+
+  start(): this {
+    if (this.running) return this
+    this.histogram.enable()
+    this.lastTick = performance.now()
+    this.ticker = setInterval(() => {
+      const now = performance.now()
+      this.tickerMaxMs = Math.max(this.tickerMaxMs, now - this.lastTick - RESOLUTION_MS)
+      this.lastTick = now
+    }, RESOLUTION_MS)
+    this.ticker.unref()
+    this.running = true
+    return this
+  }
+
+  stop(): void {
+    if (!this.running) return
+    this.histogram.disable()
+    if (this.ticker) clearInterval(this.ticker)
+    this.ticker = null
+    this.running = false
+  }
+
+  /** The window since start() or the last reset(). */
+  read(): LoopStallReading {
+    const samples = this.histogram.count
+    const ms = (ns: number): number => (samples > 0 && Number.isFinite(ns) ? Math.round((ns / NS_PER_MS) * 10) / 10 : 0)
+    const stalledNow = this.running ? performance.now() - this.lastTick - RESOLUTION_MS : 0
+    return {
+      maxStallMs: Math.max(ms(this.histogram.max), Math.round(Math.max(this.tickerMaxMs, stalledNow, 0) * 10) / 10),
+      p99Ms: ms(this.histogram.percentile(99)),
+      meanMs: ms(this.histogram.mean),
+      windowMs: Math.round(performance.now() - this.windowStart),
+      samples
+    }
+  }
+
+  /** Starts a new window (a benchmark resets before the phase it measures). */
+  reset(): void {
+    this.histogram.reset()
+    this.tickerMaxMs = 0
+    this.windowStart = performance.now()
+  }
+}
+
+/** The process's monitor when the debug route is enabled by LOOP_STALL_ENV, else null (nothing is measured). */
+export function loopStallMonitorFromEnv(env: NodeJS.ProcessEnv = process.env): LoopStallMonitor | null {
+  return env[LOOP_STALL_ENV] === '1' ? new LoopStallMonitor().start() : null
+}
+
+/**
+ * Answers the debug route (true when the request was it): the host's token is required, as for everything else the
+ * host serves that is not the page itself. Other paths are left to the caller (false).
+ */
+export function serveLoopStall(req: IncomingMessage, res: ServerResponse, monitor: LoopStallMonitor, token: string, headers: Record<string, string>): boolean {
+  const url = new URL(req.url ?? '/', 'http://host.invalid')
+  if (url.pathname !== LOOP_STALL_ROUTE) return false
+  if (req.method !== 'GET' || !tokenMatches(token, url.searchParams.get('token'))) {
+    res.writeHead(403, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' })
+    res.end('Forbidden')
+    return true
+  }
+  const reading = monitor.read()
+  if (url.searchParams.get('reset') === '1') monitor.reset()
+  res.writeHead(200, { ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' })
+  res.end(JSON.stringify(reading))
+  return true
+}
+
+/**
+ * For bench:ui (another process): reads the host's stall window over HTTP. `hostUrl` is the address the host prints
+ * (http://127.0.0.1:<port>/?token=...); `reset` starts a new window after this reading.
+ */
+export async function fetchLoopStall(hostUrl: string, options: { reset?: boolean } = {}): Promise<LoopStallReading> {
+  const printed = new URL(hostUrl)
+  const url = new URL(LOOP_STALL_ROUTE, printed.origin)
+  url.searchParams.set('token', printed.searchParams.get('token') ?? '')
+  if (options.reset) url.searchParams.set('reset', '1')
+  const answer = await fetch(url)
+  if (!answer.ok) throw new Error(`The host answered ${answer.status} for ${LOOP_STALL_ROUTE}: is ${LOOP_STALL_ENV}=1 set for it?`)
+  return (await answer.json()) as LoopStallReading
+}

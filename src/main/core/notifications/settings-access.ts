@@ -1,0 +1,32 @@
+// Owns where the Electron shell's notifications, tray and startup read the device's settings: ONE accessor, so
+// wiring the settings core module (src/main/core/settings, branch i8-settings) is a change here only.
+import { defaultDeviceSettings, type DeviceSettings } from '../../../shared/model/settings'
+
+type SettingsListener = (settings: DeviceSettings) => void
+
+let current: DeviceSettings = defaultDeviceSettings()
+const listeners = new Set<SettingsListener>()
+
+/**
+ * The device's settings now. Until the settings module is merged these are a fresh install's; then call
+ * `useSettingsSource(store.get(), (listener) => store.onChanged(listener))` once at start (src/main/index.ts).
+ */
+export function deviceSettings(): DeviceSettings {
+  return current
+}
+
+/** Called when the settings change (tray menu words, startup items, close-to-tray follow). */
+export function onDeviceSettingsChanged(listener: SettingsListener): () => void {
+  listeners.add(listener)
+  return () => listeners.delete(listener)
+}
+
+/** Plugs in the real settings: their value now and a way to hear of changes. */
+export function useSettingsSource(initial: DeviceSettings, subscribe: (listener: SettingsListener) => void): void {
+  current = initial
+  subscribe((next) => {
+    current = next
+    for (const listener of listeners) listener(next)
+  })
+  for (const listener of listeners) listener(current)
+}

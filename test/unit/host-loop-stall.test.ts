@@ -1,0 +1,81 @@
+// Unit tests for the event-loop stall measurement bench:ui reads from the browser host (src/host/loop-stall.ts):
+// a deliberate block of the loop shows in the reading, reset starts a new window, and the debug route wants the token.
+import { createServer, type Server } from 'node:http'
+import { afterEach, describe, expect, it } from 'vitest'
+import { fetchLoopStall, LOOP_STALL_ENV, LOOP_STALL_ROUTE, LoopStallMonitor, loopStallMonitorFromEnv, serveLoopStall } from '../../src/host/loop-stall'
+
+const BLOCK_MS = 150
+
+function blockLoop(ms: number): void {
+  const until = Date.now() + ms
+  while (Date.now() < until) {
+    // busy: nothing else runs on this thread meanwhile
+  }
+}
+
+const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+describe('loop stall monitor', () => {
+  let server: Server | null = null
+  afterEach(async () => {
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
+    server = null
+  })
+
+  it('sees a block of the event loop, and forgets it after reset', async () => {
+    const monitor = new LoopStallMonitor().start()
+    await tick(50)
+    blockLoop(BLOCK_MS)
+    await tick(50)
+    expect(monitor.read().maxStallMs).toBeGreaterThanOrEqual(BLOCK_MS * 0.8)
+    monitor.reset()
+    await tick(50)
+    expect(monitor.read().maxStallMs).toBeLessThan(BLOCK_MS * 0.8)
+    monitor.stop()
+  })
+
+  it('sees a stall that starts right after a reset, before the loop turns (the histogram alone misses it)', async () => {
+    const monitor = new LoopStallMonitor().start()
+    await tick(50)
+    monitor.reset()
+    for (let i = 0; i < 3; i++) {
+      await Promise.resolve()
+      blockLoop(BLOCK_MS / 3)
+    }
+    await tick(30)
+    expect(monitor.read().maxStallMs).toBeGreaterThanOrEqual(BLOCK_MS * 0.8)
+    monitor.stop()
+  })
+
+  it('is off unless the environment enables it', () => {
+    expect(loopStallMonitorFromEnv({})).toBeNull()
+    const monitor = loopStallMonitorFromEnv({ [LOOP_STALL_ENV]: '1' })
+    expect(monitor).toBeInstanceOf(LoopStallMonitor)
+    monitor?.stop()
+  })
+
+  it('answers the debug route with JSON for the host token only', async () => {
+    const monitor = new LoopStallMonitor().start()
+    server = createServer((req, res) => {
+      if (!serveLoopStall(req, res, monitor, 'secret-token', {})) {
+        res.writeHead(404)
+        res.end()
+      }
+    })
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', () => resolve()))
+    const address = server.address()
+    const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+    await tick(30)
+    blockLoop(BLOCK_MS)
+    expect((await fetch(`${base}${LOOP_STALL_ROUTE}?token=wrong`)).status).toBe(403)
+    const answer = await fetch(`${base}${LOOP_STALL_ROUTE}?token=secret-token&reset=1`)
+    expect(answer.status).toBe(200)
+    const reading = (await answer.json()) as { maxStallMs: number; samples: number }
+    expect(reading.maxStallMs).toBeGreaterThanOrEqual(BLOCK_MS * 0.8)
+    expect((await fetch(`${base}/other`)).status).toBe(404)
+    // What bench:ui calls with the address the host prints; the window was reset by the read above.
+    expect((await fetchLoopStall(`${base}/?token=secret-token`)).maxStallMs).toBeLessThan(BLOCK_MS * 0.8)
+    await expect(fetchLoopStall(`${base}/?token=wrong`)).rejects.toThrow(/403/)
+    monitor.stop()
+  })
+})
