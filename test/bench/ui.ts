@@ -15,6 +15,8 @@ import { fileURLToPath } from 'node:url'
 import { chromium, type Page } from 'playwright-core'
 import { loginAccount } from '../../src/main/core/app-server'
 import { startServer, type ServerHandle } from '../../src/server/index'
+import { fetchLoopStall, LOOP_STALL_ENV } from '../../src/host/loop-stall'
+import { STORE_WORKER_ENTRY_ENV } from '../../src/main/core/store/worker/worker-store'
 import { benchLog, envInt, percentileOf } from './lib/bench-util'
 import type { BenchToHost, HostToBench } from './lib/ui-host'
 import { appendUnsynced, BENCH_PASSWORD, BENCH_TAB, BENCH_USER, COMMON_WORD, seededCopy, type SeedShape } from './lib/ui-seed'
@@ -54,8 +56,6 @@ interface RunningHost {
   child: ChildProcess
   url: string
   spawnedAt: number
-  request(message: BenchToHost): void
-  next(kind: HostToBench['kind']): Promise<HostToBench>
   stop(): Promise<void>
 }
 
@@ -105,13 +105,11 @@ async function spawnHost(entry: string, env: Record<string, string>): Promise<Ru
       waiting.set(kind, resolve)
       child.once('exit', (code) => reject(new Error(`the host exited (${code}) before '${kind}'`)))
     })
-  const ready = (await next('ready')) as Extract<HostToBench, { kind: 'ready' }>
+  const ready = await next('ready')
   return {
     child,
     url: ready.url,
     spawnedAt,
-    request: (message) => child.send(message),
-    next,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve()
@@ -307,7 +305,10 @@ async function main(): Promise<void> {
       BENCH_UI_RENDERER_DIR: path.join(ROOT, 'out', 'renderer'),
       BENCH_UI_WEB_DIR: seed.webDir,
       BENCH_UI_SERVER_URL: url,
-      BENCH_UI_VAULT_FILE: vaultFile
+      BENCH_UI_VAULT_FILE: vaultFile,
+      [LOOP_STALL_ENV]: '1',
+      // The store's worker thread starts from the bundle `electron-vite build` made, as `npm run web` does.
+      [STORE_WORKER_ENTRY_ENV]: path.join(ROOT, 'out', 'main', 'core-store-worker.js')
     })
     // tsx compiles this file with esbuild's keepNames, whose __name helper the page functions below then call.
     await context.addInitScript({ content: 'window.__name = (fn) => fn' })
@@ -372,7 +373,7 @@ async function main(): Promise<void> {
     server = await startServer({ port: 0, dataDir: seed.serverDir })
     await saveSignIn(server, vaultFile)
     host = await spawnHost(hostEntry, hostEnv(server.url))
-    host.request({ kind: 'stall-reset' })
+    await fetchLoopStall(host.url, { reset: true })
     // The saved sign-in resumes once caught up (core/session: a resume waits for its first catch-up), so the first
     // row painted marks the catch-up done. Searches for the common word go in from the moment the bridge is open.
     let searches = 0
@@ -395,8 +396,7 @@ async function main(): Promise<void> {
     await page.waitForTimeout(SEARCH_AFTER_CATCH_UP_MS)
     searching = false
     await searchLoop
-    host.request({ kind: 'stall-read' })
-    const stall = (await host.next('stall')) as Extract<HostToBench, { kind: 'stall' }>
+    const stall = await fetchLoopStall(host.url)
 
     console.log(
       JSON.stringify({
@@ -404,7 +404,7 @@ async function main(): Promise<void> {
         switchP95Ms: percentileOf(switchMs, 95),
         scrollToOldestMs: scrolled.ms === null ? null : Math.round(scrolled.ms),
         maxDomNodes,
-        mainLoopMaxStallMs: Number(Math.max(0, stall.maxMs).toFixed(1)),
+        mainLoopMaxStallMs: stall.maxStallMs,
         messages: SHAPE.messages,
         conversations: SHAPE.conversations,
         switchP50Ms: percentileOf(switchMs, 50),
@@ -415,7 +415,7 @@ async function main(): Promise<void> {
         catchUpMessages: CATCH_UP,
         searchesDuringCatchUp: searches,
         searchErrors,
-        mainLoopP99Ms: Number(Math.max(0, stall.p99Ms).toFixed(1)),
+        mainLoopP99Ms: stall.p99Ms,
         seedMs: seed.seedMs,
         seedCatchUpMs,
         catchUpHead,

@@ -1,17 +1,12 @@
 // bench:ui's browser host child: the real host (src/host startHost) with a saved sign-in per tab (the session vault
-// the Electron shell uses), so a restarted host resumes the seeded device without a sign-in form, and an event-loop
-// delay monitor for the process that runs the core. Talks to the bench over the fork IPC channel.
-import { monitorEventLoopDelay } from 'node:perf_hooks'
+// the Electron shell uses), so a restarted host resumes the seeded device without a sign-in form. The event-loop
+// stall is read from the host's own debug route (src/host/loop-stall.ts, PARLEY_DEBUG_LOOP_STALL=1 in its env).
+// Talks to the bench over the fork IPC channel.
 import { startHost } from '../../../src/host/index'
 import { FileSessionVault } from '../../../src/main/core/api/session-vault'
 
-/** Sampling step of the delay monitor: fine enough to see a 50 ms stall to within a few ms. */
-const LOOP_RESOLUTION_MS = 5
-
-export type HostToBench =
-  | { kind: 'ready'; url: string }
-  | { kind: 'stall'; maxMs: number; p99Ms: number }
-export type BenchToHost = { kind: 'stall-reset' } | { kind: 'stall-read' } | { kind: 'stop' }
+export type HostToBench = { kind: 'ready'; url: string }
+export type BenchToHost = { kind: 'stop' }
 
 function required(name: string): string {
   const value = process.env[name]
@@ -24,8 +19,6 @@ function send(message: HostToBench): void {
 }
 
 async function main(): Promise<void> {
-  const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS })
-  loop.enable()
   const host = await startHost({
     port: 0,
     rendererDir: required('BENCH_UI_RENDERER_DIR'),
@@ -35,12 +28,7 @@ async function main(): Promise<void> {
     sessionOverrides: { vault: new FileSessionVault(required('BENCH_UI_VAULT_FILE')) }
   })
   process.on('message', (message: BenchToHost) => {
-    if (message.kind === 'stall-reset') loop.reset()
-    else if (message.kind === 'stall-read') {
-      send({ kind: 'stall', maxMs: loop.max / 1e6 - LOOP_RESOLUTION_MS, p99Ms: loop.percentile(99) / 1e6 - LOOP_RESOLUTION_MS })
-    } else if (message.kind === 'stop') {
-      void host.close().finally(() => process.exit(0))
-    }
+    if (message.kind === 'stop') void host.close().finally(() => process.exit(0))
   })
   send({ kind: 'ready', url: host.url })
 }

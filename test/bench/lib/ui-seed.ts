@@ -7,7 +7,7 @@ import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { messageIdToHex } from '../../../src/main/core/message-id'
 import { openAccountStore } from '../../../src/main/core/session/account-files'
-import { LATEST_SCHEMA_VERSION, type MessageStore } from '../../../src/main/core/store'
+import { LATEST_SCHEMA_VERSION, openMessageStore, type MessageStore } from '../../../src/main/core/store'
 import { registerAccount } from '../../../src/main/core/app-server'
 import { startServer } from '../../../src/server/index'
 import { SCHEMA_VERSION as SERVER_SCHEMA_VERSION } from '../../../src/server/store/migrations'
@@ -121,7 +121,8 @@ async function createCache(dir: string, shape: SeedShape, log: (line: string) =>
     await server.close()
   }
   const serverStore = await openServerStore(serverDir)
-  const clientStore = await openAccountStore(tabDataDir(webDir), BENCH_USER, [BENCH_USER])
+  // In this thread (the app opens it in its worker): the seed is one long batch job, nothing waits on this thread.
+  const clientStore = await openAccountStore(tabDataDir(webDir), BENCH_USER, [BENCH_USER], undefined, openMessageStore)
   try {
     const next = messageSource(shape, 42, BASE_TIME_MS)
     let pendingClient: Promise<unknown> = Promise.resolve()
