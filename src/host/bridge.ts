@@ -7,6 +7,7 @@ import type { CoreSession } from '../main/core/api/session'
 import { HOST_BRIDGE_PATH, type HostClientMessage, type HostServerMessage } from '../shared/ipc/contract'
 import { parseWithBytes } from '../shared/ipc/binary-json'
 import { createLogger } from '../shared/logger'
+import { languagesOfAcceptLanguage } from '../main/core/settings'
 import { isOwnHost, isOwnOrigin, isValidTabId, tokenMatches } from './security'
 import { CLOSE_GOING_AWAY, type TabConnection, type TabSessions } from './tab-sessions'
 import { createPacedSender } from './paced-sender'
@@ -64,7 +65,7 @@ function parseClientMessage(data: RawData): HostClientMessage | string {
 export function createBridge(options: BridgeOptions): Bridge {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BRIDGE_PAYLOAD_BYTES })
 
-  function serve(ws: WebSocket, tab: string): void {
+  function serve(ws: WebSocket, tab: string, languages: readonly string[]): void {
     // Replies and events in order, paced so a burst (a catch-up's events) never holds the host's loop for long.
     const outgoing = createPacedSender((text) => {
       if (ws.readyState === WebSocket.OPEN) ws.send(text)
@@ -75,7 +76,7 @@ export function createBridge(options: BridgeOptions): Bridge {
     }
     let session: CoreSession
     try {
-      session = options.tabs.attach(tab, connection)
+      session = options.tabs.attach(tab, connection, languages)
     } catch (err) {
       log.warn('could not attach a tab', { tab, error: String(err) })
       ws.close(CLOSE_GOING_AWAY, 'Parley is shutting down')
@@ -136,7 +137,9 @@ export function createBridge(options: BridgeOptions): Bridge {
         log.warn('refused a new tab: too many tab sessions', { limit: MAX_TAB_SESSIONS })
         return refuseUpgrade(socket, 503, 'Service Unavailable')
       }
-      wss.handleUpgrade(req, socket, head, (ws) => serve(ws, tab))
+      // The browser's languages: a new tab's settings start in the first one Parley speaks.
+      const languages = languagesOfAcceptLanguage(req.headers['accept-language'])
+      wss.handleUpgrade(req, socket, head, (ws) => serve(ws, tab, languages))
     },
     close() {
       for (const client of wss.clients) client.terminate()

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { CoreSession, type CoreSessionOptions } from '../main/core/api/session'
 import { HOST_CLOSE_REPLACED, type HostServerMessage } from '../shared/ipc/contract'
 import { createLogger } from '../shared/logger'
+import { processLanguages } from '../main/core/settings'
 
 const log = createLogger('host:tabs')
 
@@ -60,10 +61,13 @@ export class TabSessions {
     return this.entries.get(tab)?.session ?? null
   }
 
-  /** Makes connection the tab's current one (closing an older one) and returns the tab's session. */
-  attach(tab: string, connection: TabConnection): CoreSession {
+  /**
+   * Makes connection the tab's current one (closing an older one) and returns the tab's session. `languages`: the
+   * browser's, best first (a new tab's settings start in the first one Parley speaks; else the host's LANG).
+   */
+  attach(tab: string, connection: TabConnection, languages: readonly string[] = []): CoreSession {
     if (this.closed) throw new Error('the host is shutting down')
-    const entry = this.entries.get(tab) ?? this.create(tab)
+    const entry = this.entries.get(tab) ?? this.create(tab, languages)
     if (entry.graceTimer) clearTimeout(entry.graceTimer)
     entry.graceTimer = null
     const previous = entry.connection
@@ -90,13 +94,15 @@ export class TabSessions {
     await Promise.all(tabs.map((tab) => this.disposeTab(tab, 'host shutting down')))
   }
 
-  private create(tab: string): TabEntry {
+  private create(tab: string, languages: readonly string[]): TabEntry {
     const session = new CoreSession({
       shell: 'browser',
       version: this.options.version,
       defaultServerUrl: this.options.defaultServerUrl,
       deviceId: `web-${tab}`,
       dataDir: join(this.options.dataDir, 'tabs', tab),
+      // The tab's settings.json sits in its folder; a first start takes the browser's language, else the host's.
+      systemLanguages: [...languages, ...processLanguages(process.env)],
       ...this.options.fileOptions?.(tab),
       ...this.options.sessionOverrides
     })

@@ -76,8 +76,8 @@ async function namedCopy(file: CachedFile): Promise<string> {
 /** Save dialog, open with the system, show in the file manager. */
 export function electronFileHooks(window: () => BrowserWindow | null): AttachmentShellHooks {
   return {
-    async saveAs(file) {
-      const options = { defaultPath: join(app.getPath('downloads'), cleanFileName(file.name)) }
+    async saveAs(file, startFolder) {
+      const options = { defaultPath: join(startFolder ?? app.getPath('downloads'), cleanFileName(file.name)) }
       const owner = window()
       const choice = owner ? await dialog.showSaveDialog(owner, options) : await dialog.showSaveDialog(options)
       if (choice.canceled || !choice.filePath) return null

@@ -5,6 +5,8 @@ import { join } from 'node:path'
 import { CoreSession } from './core/api/session'
 import { FileSessionVault, type SessionVault } from './core/api/session-vault'
 import { loadOrCreateDeviceId } from './core/device-id'
+import { electronSettingsOptions } from './settings/electron-settings'
+import { useSettingsSource } from './core/notifications/settings-access'
 import { chooseServer, type ChosenServer } from './embedded-server'
 import { connectBridge } from './ipc/bridge'
 import { resolveSqliteBinding } from './native'
@@ -75,6 +77,7 @@ async function start(): Promise<void> {
     deviceId: loadOrCreateDeviceId(join(userData, 'device-id')),
     dataDir: join(userData, 'accounts'),
     nativeBinding,
+    ...electronSettingsOptions(userData, () => mainWindow),
     vault: sessionVault(userData),
     // The URL was checked by the IPC schema (http, https, mailto only) before it gets here.
     openExternal: (url) => shell.openExternal(url),
@@ -85,6 +88,9 @@ async function start(): Promise<void> {
   })
   serveAttachmentFiles(() => session)
   followDesktopSettings(session)
+  // The device's settings feed the tray, startup and notifications glue before the window opens (start hidden).
+  const deviceSettings = await session.settings()
+  useSettingsSource(deviceSettings.current, (listener) => deviceSettings.onChange(listener))
   connectBridge(session, () => mainWindow, location.origin)
   await openMainWindow(location)
   void startAutoUpdates(() => mainWindow)

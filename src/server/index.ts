@@ -11,6 +11,7 @@ import { startAuthCleanup } from './auth/cleanup'
 import { createTokenService } from './auth/tokens'
 import { GOING_AWAY_WINDOW_MS, maxUploadBytes, resolveConfig } from './config'
 import { createAttachmentService, type AttachmentService } from './services/attachments/service'
+import { attachmentGraceMsFromEnv } from './services/attachments/config'
 import type { ServerOptions } from './options'
 import { attachGateway, WS_PATH } from './gateway/ws-gateway'
 import { OnlineRegistry } from './gateway/online-registry'
@@ -43,6 +44,10 @@ export interface ServerHandle {
   storeRowCounts(): Promise<Record<string, number>>
   /** Room fan-out counters on this node: frames dropped for slow sockets, sockets lagging, largest backlog left. */
   roomStats(): RoomFanoutStats
+  /** Runs the attachment collection now (tests; it also runs every ATTACHMENT_COLLECT_INTERVAL_MS); returns how many went. */
+  collectAttachments(now?: number): Promise<number>
+  /** Whether an attachment's bytes (file, thumbnail) are still in the server's storage (tests of the clean-up). */
+  attachmentBytesPresent(id: string): Promise<{ file: boolean; thumbnail: boolean }>
   /**
    * The platform API's app credential when THIS start created it (the data folder's first start), else null: the CLI
    * prints it once; it is stored only as a hash, so it can never be shown again (rotate it to get a new one).
@@ -92,12 +97,19 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
       store,
       dataDir: config.dataDir,
       maxUploadBytes: maxUploadBytes(options.maxUploadMb, process.env),
-      isInRoom: (room, user) => rooms.isPresent(room, user)
+      isInRoom: (room, user) => rooms.isPresent(room, user),
+      unreferencedGraceMs: attachmentGraceMsFromEnv(process.env)
     })
   } catch (err) {
     await store.close()
     throw err
   }
+  // A recalled or expired message's attachments are deleted at once unless another live message names them.
+  messageOps.onMessagesGone((serverIds) => {
+    attachments.release(serverIds).catch((err: unknown) => {
+      log.error('deleting released attachments failed', { error: err instanceof Error ? err.message : String(err) })
+    })
+  })
   const messages = createMessageService(store, registry, contacts, attachments, messageOps)
   const groups = createGroupsService(store, registry)
   // A device's first connection subscribes it to its groups' live entries (fan-out by online devices).
@@ -182,6 +194,8 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     storeStats: () => store.stats(),
     storeRowCounts: () => store.tableRowCounts(),
     roomStats: () => rooms.stats(),
+    collectAttachments: (now) => attachments.collect(now),
+    attachmentBytesPresent: (id) => attachments.bytesPresent(id),
     createdPlatformCredential
   }
 }

@@ -1,43 +1,47 @@
 // Typed application errors: a stable code for programs and a sentence for people.
 // Every layer throws/returns AppError; IPC and the browser host carry it as { code, message, params? }.
 
-export type AppErrorCode =
-  | 'BAD_ARGUMENT' // arguments failed validation at a boundary
-  | 'NOT_SIGNED_IN'
-  | 'ALREADY_SIGNED_IN'
-  | 'INVALID_CREDENTIALS'
-  | 'USERNAME_TAKEN'
-  | 'INVALID_USERNAME'
-  | 'INVALID_PASSWORD'
-  | 'SERVER_UNREACHABLE'
-  | 'SERVER_ERROR'
-  | 'TEXT_TOO_LONG'
-  | 'USER_NOT_FOUND'
-  | 'TOKEN_EXPIRED'
-  | 'NOT_FOUND'
-  | 'TIMEOUT'
-  | 'DISCONNECTED'
-  | 'STORE_ERROR'
-  | 'UNKNOWN_METHOD'
-  | 'RATE_LIMITED' // too many attempts; params.retryAfterSec says when to try again
-  | 'INTERNAL'
-  | 'FORBIDDEN' // the user's role or state does not allow the operation
-  | 'BLOCKED' // one side blocked the other
-  | 'NOT_FRIENDS' // the server only lets friends message each other
-  | 'NOT_MEMBER'
-  | 'MUTED'
-  | 'BANNED'
-  | 'DISSOLVED'
-  | 'FULL'
-  | 'CONFLICT' // already so (already friends, already a member, a request already pending)
-  | 'LIMIT_EXCEEDED'
-  | 'RECALL_WINDOW_CLOSED' // the message is older than the server's recall window
-  | 'EDIT_WINDOW_CLOSED' // the message is older than the server's edit window
-  | 'MESSAGE_GONE' // the message was recalled or has expired
-  | 'TOO_LARGE' // a file over the server's upload limit; params.limitBytes
-  | 'CANCELED' // the user canceled a transfer
-  | 'CHECKSUM_MISMATCH' // downloaded bytes do not match the attachment's SHA-256
-  | 'UNSUPPORTED' // this shell cannot do that (e.g. open a file from the browser host)
+/** Every code, as a list so tests and the renderer can walk them (each has a sentence in the locale files). */
+export const APP_ERROR_CODES = [
+  'BAD_ARGUMENT', // arguments failed validation at a boundary
+  'NOT_SIGNED_IN',
+  'ALREADY_SIGNED_IN',
+  'INVALID_CREDENTIALS',
+  'USERNAME_TAKEN',
+  'INVALID_USERNAME',
+  'INVALID_PASSWORD',
+  'SERVER_UNREACHABLE',
+  'SERVER_ERROR',
+  'TEXT_TOO_LONG',
+  'USER_NOT_FOUND',
+  'TOKEN_EXPIRED',
+  'NOT_FOUND',
+  'TIMEOUT',
+  'DISCONNECTED',
+  'STORE_ERROR',
+  'UNKNOWN_METHOD',
+  'RATE_LIMITED', // too many attempts; params.retryAfterSec says when to try again
+  'INTERNAL',
+  'FORBIDDEN', // the user's role or state does not allow the operation
+  'BLOCKED', // one side blocked the other
+  'NOT_FRIENDS', // the server only lets friends message each other
+  'NOT_MEMBER',
+  'MUTED',
+  'BANNED',
+  'DISSOLVED',
+  'FULL',
+  'CONFLICT', // already so (already friends, already a member, a request already pending)
+  'LIMIT_EXCEEDED',
+  'RECALL_WINDOW_CLOSED', // the message is older than the server's recall window
+  'EDIT_WINDOW_CLOSED', // the message is older than the server's edit window
+  'MESSAGE_GONE', // the message was recalled or has expired
+  'TOO_LARGE', // a file over the server's upload limit; params.limitBytes
+  'CANCELED', // the user canceled a transfer
+  'CHECKSUM_MISMATCH', // downloaded bytes do not match the attachment's SHA-256
+  'UNSUPPORTED' // this shell cannot do that (e.g. open a file from the browser host)
+] as const
+
+export type AppErrorCode = (typeof APP_ERROR_CODES)[number]
 
 /**
  * The facts a sentence needs ({ user: 'bob' }, { limit: 5120 }), so the renderer can build it in the user's

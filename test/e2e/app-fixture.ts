@@ -19,6 +19,8 @@ export interface PersonOptions {
   context?: BrowserContext
   /** sessionStorage the page starts with, as a duplicated tab inherits it. */
   sessionStorage?: Record<string, string>
+  /** The browser's language (navigator.languages), e.g. 'zh-CN'; default: Chromium's own (English). */
+  locale?: string
 }
 
 export class E2eApp {
@@ -50,7 +52,10 @@ export class E2eApp {
   async openPerson(name: string, options: PersonOptions = {}): Promise<Page> {
     let context = options.context
     if (!context) {
-      context = await this.browser.newContext({ viewport: options.viewport ?? { width: 1180, height: 760 } })
+      context = await this.browser.newContext({
+        viewport: options.viewport ?? { width: 1180, height: 760 },
+        ...(options.locale ? { locale: options.locale } : {})
+      })
       this.contexts.push(context)
     }
     const page = await context.newPage()

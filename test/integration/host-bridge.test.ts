@@ -207,6 +207,18 @@ describe('browser host: invokes over the bridge', () => {
     again.ws.close()
   })
 
+  it("starts a new tab's settings in the browser's language and keeps them in the tab's folder", async () => {
+    const chinese = await HostTab.open(host, 'tab-lang-zh', { 'Accept-Language': 'de-DE,zh-CN;q=0.9,en;q=0.8' })
+    const settings = await chinese.invoke('settings.get')
+    expect(settings).toMatchObject({ ok: true, result: { appearance: { locale: 'zh-CN' } } })
+    const file = JSON.parse(fs.readFileSync(path.join(tmp, 'web', 'tabs', 'tab-lang-zh', 'settings.json'), 'utf8')) as { appearance: { locale: string } }
+    expect(file.appearance.locale).toBe('zh-CN')
+    chinese.ws.close()
+    const english = await HostTab.open(host, 'tab-lang-en', { 'Accept-Language': 'en-GB,zh;q=0.5' })
+    expect(await english.invoke('settings.get')).toMatchObject({ ok: true, result: { appearance: { locale: 'en' } } })
+    english.ws.close()
+  })
+
   it('a reconnecting tab replaces its older connection', async () => {
     const first = await HostTab.open(host, 'tab-replace-1')
     const firstClosed = first.closed()

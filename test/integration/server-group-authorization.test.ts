@@ -108,6 +108,9 @@ const CASES: Record<Exclude<GroupOperation, 'create' | 'directory' | 'mine' | 'i
   edit: {
     prepare: ownMessage,
     run: (c, f) => c.request({ edit: { conversation: f.group, chatType: GROUP, serverId: f.serverId, text: 'fixed' } })
+  },
+  setDisappearTimer: {
+    run: (c, f) => c.request({ conversationSettings: { conversation: f.group, chatType: GROUP, set: true, disappearAfterSec: 3600 } })
   }
 }
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import {
   conversationAccessibleName,
   messageText,
-  NEEDS_NEWER_VERSION,
+  needsNewerVersion,
   previewText,
   unreadBadgeText
 } from '../../src/renderer/src/utils/conversation-label'
@@ -65,8 +65,8 @@ describe('renderer conversation labels', () => {
 
   it('shows a message this version cannot read as "needs a newer version", never as empty text', () => {
     const unsupported: ChatMessage = { ...lastMessage('', 'in'), content: { type: 'unsupported', raw: 'AAEC' } }
-    expect(messageText(unsupported)).toBe(NEEDS_NEWER_VERSION)
-    expect(previewText(conversation(1, unsupported))).toBe(NEEDS_NEWER_VERSION)
+    expect(messageText(unsupported)).toBe(needsNewerVersion())
+    expect(previewText(conversation(1, unsupported))).toBe(needsNewerVersion())
   })
 
   it('caps the unread badge', () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { AppError } from '../../src/shared/errors'
 import { errorSentence, fillTemplate } from '../../src/renderer/src/utils/app-error'
-import { byteCounterText, textTooLongError, USERNAME_RULE, usernameProblem } from '../../src/renderer/src/utils/text-limits'
+import { byteCounterText, textTooLongError, usernameRule, usernameProblem } from '../../src/renderer/src/utils/text-limits'
 import { MAX_TEXT_BYTES } from '../../src/shared/limits'
 
 describe('error sentences from code and params', () => {
@@ -17,10 +17,10 @@ describe('error sentences from code and params', () => {
     )
   })
 
-  it('falls back to the message when a template lacks its params, and never shows a half-filled sentence', () => {
-    expect(errorSentence({ code: 'USER_NOT_FOUND', message: 'No such user.' })).toBe('No such user.')
+  it("falls back to the code's own sentence (never the core's message) when a template lacks its params, and never shows a half-filled sentence", () => {
+    expect(errorSentence({ code: 'USER_NOT_FOUND', message: 'No such user.' })).toBe('That user does not exist.')
     expect(fillTemplate('{a} and {b}', { a: 1 })).toBeNull()
-    expect(errorSentence({ code: 'NOT_SIGNED_IN', message: 'Please sign in first.' })).toBe('Please sign in first.')
+    expect(errorSentence({ code: 'NOT_SIGNED_IN', message: 'Sign in, please, right now.' })).toBe('Please sign in first.')
   })
 
   it('keeps params through toJSON and AppError.from, dropping values that are not flat', () => {
@@ -34,11 +34,11 @@ describe('error sentences from code and params', () => {
   })
 
   it('states the username rule exactly, and checks it', () => {
-    expect(USERNAME_RULE).toBe("A username is 1–64 characters: ASCII letters a–z, digits, '.', '_' or '-'.")
-    expect(errorSentence({ code: 'INVALID_USERNAME', message: 'letters...' })).toBe(USERNAME_RULE)
+    expect(usernameRule()).toBe("A username is 1–64 characters: ASCII letters a–z, digits, '.', '_' or '-'.")
+    expect(errorSentence({ code: 'INVALID_USERNAME', message: 'letters...' })).toBe(usernameRule())
     expect(usernameProblem('bob.smith_2-x')).toBeNull()
-    expect(usernameProblem('bjørn')).toBe(USERNAME_RULE)
-    expect(usernameProblem('a'.repeat(65))).toBe(USERNAME_RULE)
+    expect(usernameProblem('bjørn')).toBe(usernameRule())
+    expect(usernameProblem('a'.repeat(65))).toBe(usernameRule())
   })
 
   it('shows a byte counter near the limit and refuses over it with TEXT_TOO_LONG { limit }', () => {

@@ -60,7 +60,9 @@ const EXPECTED: Record<GroupOperation, string[]> = {
   markRead: MEMBERS,
   recallOwn: MEMBERS,
   recallOthers: ADMINS,
-  edit: ['NM NM NM BN DS', 'ok MU MA BN DS', 'ok MU ok BN DS', 'ok MU ok BN DS']
+  edit: ['NM NM NM BN DS', 'ok MU MA BN DS', 'ok MU ok BN DS', 'ok MU ok BN DS'],
+  // The group's disappearing timer: owner and admins, muted or not (it says nothing in the chat).
+  setDisappearTimer: ADMINS
 }
 
 // Rows: actor none, member, admin, owner. Columns: target none, member, admin, owner (not the actor themself).

@@ -125,6 +125,8 @@ function setup(overrides: Partial<CoreSessionOptions> = {}) {
     defaultServerUrl: DEFAULT_URL,
     deviceId: 'web-tab12345',
     dataDir: '/nonexistent/parley-test',
+    // Nothing touches the disk: the device's settings stay in memory.
+    settingsFile: null,
     createClient: (options) => {
       const client = new FakeClient(options, passwords)
       clients.push(client)
@@ -232,7 +234,10 @@ describe('CoreSession sign-in', () => {
       serverUrl: DEFAULT_URL,
       deviceId: 'web-tab12345',
       dataDir: '/nonexistent/parley-test',
-      platform: 'web'
+      platform: 'web',
+      // The device's network route (proxy setting) and auto-download size come from its settings.
+      agent: expect.anything(),
+      autoDownloadMaxBytes: expect.any(Function)
     })
     expect(await session.invoke('auth.session', undefined)).toEqual({ ok: true, result: reply.ok && reply.result })
   })

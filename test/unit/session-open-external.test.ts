@@ -10,6 +10,8 @@ function sessionWith(openExternal?: (url: string) => Promise<void>): CoreSession
     defaultServerUrl: 'http://127.0.0.1:3210',
     deviceId: 'desktop-test',
     dataDir: '/nonexistent/parley-test',
+    // Nothing touches the disk: the device's settings stay in memory.
+    settingsFile: null,
     ...(openExternal ? { openExternal } : {})
   })
 }

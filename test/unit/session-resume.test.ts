@@ -95,6 +95,8 @@ function setup(options: { vault?: MemoryVault | null; resume?: ResumeOutcome } =
     defaultServerUrl: SERVER,
     deviceId: DEVICE,
     dataDir: '/nonexistent/parley-test',
+    // Nothing touches the disk: the device's settings stay in memory.
+    settingsFile: null,
     ...(vault ? { vault } : {}),
     createClient: (clientOptions) => {
       const client = new FakeClient(clientOptions, options.resume ?? 'ok')

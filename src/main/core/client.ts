@@ -3,7 +3,6 @@
 import { AppError } from '../../shared/errors'
 import { createLogger } from '../../shared/logger'
 import {
-  conversationKey,
   type ChatMessage,
   type ConnectionStatus,
   type Conversation,
@@ -29,48 +28,21 @@ import { decodeLogEntry, type LogEntryDecoder } from './protocol/log-entry'
 import { newOutgoingText } from './protocol/messages'
 import type { ReactionsClient } from './reactions'
 import { FORWARD_MAX_TARGETS, forwardContent, replyInfoOf } from './forward/compose'
-import { StoreError } from './store'
 import type { MessageStore } from './store/types'
 import type { SyncError } from './sync/syncer'
 import { openAccountStore, removeAccountDatabase, removeAccountFiles } from './session/account-files'
 import { DeviceSession, type DeviceSessionHost } from './session/device-session'
+import { keyOf, rethrowAsAppError, toAppError } from './client-refs'
 import type { ChatClientApi, ChatClientEvents, ChatClientOptions, ClientDiagnostics, ClientTimings, ConversationRef, SessionCredentials } from './types'
 
 const log = createLogger('core:client')
+
+export { toAppError }
 
 const SAVED_TOKEN_EXPIRED = 'Your saved sign-in has expired. Please sign in again.'
 /** sign_out gets this long before the client closes locally anyway (the user asked to leave; don't make them wait). */
 const SIGN_OUT_WAIT_MS = 3_000
 const ACCOUNT_DELETED_REASON = 'Your account was deleted.'
-
-/** A single chat's key from a user id as typed or received (canonical form). */
-function singleChat(userId: string): ConversationKey {
-  const canonical = canonicalUserId(userId)
-  if (!canonical) throw new AppError('BAD_ARGUMENT', 'That is not a valid user name.')
-  return conversationKey('single', canonical)
-}
-
-/**
- * A conversation reference in canonical form: a plain string is a single chat with that user; group and room ids
- * are made by the server and kept exactly as it made them.
- */
-function keyOf(ref: ConversationRef): ConversationKey {
-  if (typeof ref === 'string') return singleChat(ref)
-  if (ref.type === 'single') return singleChat(ref.id)
-  const id = ref.id.trim()
-  if (!id) throw new AppError('BAD_ARGUMENT', 'Choose a conversation.')
-  return conversationKey(ref.type, id)
-}
-
-/** Store failures carry their own codes; everything leaving the client is an AppError. */
-export function toAppError(err: unknown): AppError {
-  if (err instanceof StoreError) return err.toAppError()
-  return AppError.from(err)
-}
-
-function rethrowAsAppError(err: unknown): never {
-  throw toAppError(err)
-}
 
 export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatClientApi {
   private active: DeviceSession | null = null
@@ -235,7 +207,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     this.signingIn = true
     try {
       const typed = canonicalUserId(username) ?? username.trim()
-      const account = await loginAccount(this.options.serverUrl, typed, password, this.options.deviceId, `Parley (${this.options.platform ?? 'desktop'})`)
+      const account = await loginAccount(this.options.serverUrl, typed, password, this.options.deviceId, `Parley (${this.options.platform ?? 'desktop'})`, this.options.agent)
       const user = canonicalUserId(account.user) ?? account.user
       const store = await this.openStore(user, [username, account.user])
       const session = new DeviceSession(this.host, user, account.token, account.expiresAt, store)

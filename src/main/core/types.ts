@@ -17,6 +17,7 @@ import type { RoomEvent } from '../../shared/model/rooms'
 import type { AppCommand } from '../../shared/model/commands'
 import type { AttachmentWhich, TransferEvent } from '../../shared/model/attachments'
 import type { GroupReadEvent, PeerReceipts, PrivacySettings, TypingEvent } from '../../shared/model/receipts'
+import type { Agent } from 'node:http'
 
 /** A conversation as the core's callers name it: its key, or a plain user id for a single chat. */
 export type ConversationRef = ConversationKey | string
@@ -46,6 +47,10 @@ export interface ChatClientOptions {
   attachmentCacheBytes?: number
   /** Tests: the first pause before a dropped download resumes (DOWNLOAD_RETRY_BASE_MS by default). */
   downloadRetryBaseMs?: number
+  /** The device's network route for the socket, sign-in and attachment HTTP (its proxy setting); none: direct. */
+  agent?: Agent
+  /** Images up to this size download by themselves (the device setting; the core's default when absent). */
+  autoDownloadMaxBytes?: () => number
 }
 
 /** What the diagnostics view shows about one signed-in device. */

@@ -155,6 +155,8 @@ export function createDispatcher(services: GatewayServices): RequestDispatcher {
           if (marked.ok) context.sendFrame({ id, markReadOk: marked.value })
           else context.sendError(id, marked.code, marked.message)
           if (marked.ok && marked.value.eventSeq > 0) void services.receipts.groupReadMoved(context.user, request.conversation, readBefore, marked.value.seq)
+          // Burn after reading in groups: this member's copies start burning (services/message-ops).
+          if (marked.ok && marked.value.eventSeq > 0) void services.messageOps.groupReadMoved(context.user, request.conversation, readBefore, marked.value.seq)
           return
         }
         const conversation = canonicalUserId(request.conversation)
@@ -241,6 +243,12 @@ export function createDispatcher(services: GatewayServices): RequestDispatcher {
       case 'reactions': {
         const answer = await services.reactions.reactions(context.user, frame.reactions ?? {})
         if (answer.ok) context.sendFrame({ id, reactionsOk: answer.value })
+        else context.sendError(id, answer.code, answer.message)
+        return
+      }
+      case 'groupReactionsSync': {
+        const answer = await services.reactions.groupReactionsSync(context.user, frame.groupReactionsSync ?? {})
+        if (answer.ok) context.sendFrame({ id, groupReactionsSyncOk: answer.value })
         else context.sendError(id, answer.code, answer.message)
         return
       }

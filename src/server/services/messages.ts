@@ -145,7 +145,10 @@ export function createMessageService(
     }
     // A stored message's attachments become readable in its conversation before anyone hears of the message (a
     // resend of one stored earlier grants again: idempotent). A failed grant fails the send; the resend repeats it.
-    const grants = results.flatMap((result, index) => (result.refusal ? [] : (batch[index] as QueuedSend).grants))
+    // Each grant names its message, so the attachment lives as long as a message naming it does (services/attachments).
+    const grants = results.flatMap((result, index) =>
+      result.refusal ? [] : (batch[index] as QueuedSend).grants.map((grant) => ({ ...grant, serverId: result.message.serverId }))
+    )
     if (grants.length > 0) {
       try {
         await attachments?.grant(grants)
@@ -203,6 +206,9 @@ export function createMessageService(
         }
         const group = await validateGroup(sender, request)
         if ('ok' in group) return group
+        // Burn after reading in groups: each member's copy burns for them from their own first read (message-ops).
+        const groupBurnSec = Math.min(Math.max(0, Math.floor(Number(group.body.burnAfterReadSec ?? 0))), MAX_BURN_AFTER_READ_SEC)
+        group.body = { ...group.body, burnAfterReadSec: groupBurnSec > 0 ? groupBurnSec : 0 }
         // The stored body is what pushes carry: the store may drop mentions of non-members from it (see the result).
         const input: NewMessage = {
           sender,
@@ -210,7 +216,8 @@ export function createMessageService(
           recipient: group.group,
           chatType: ChatTypePb.CHAT_TYPE_GROUP,
           timestamp: Date.now(),
-          body: pb.Body.encode(group.body).finish()
+          body: pb.Body.encode(group.body).finish(),
+          ...(groupBurnSec > 0 ? { burnAfterReadSec: groupBurnSec } : {})
         }
         const grants = grantsFor(group.attachmentIds, ChatTypePb.CHAT_TYPE_GROUP, sender, group.group)
         return new Promise<SendOutcome>((resolve) => {

@@ -29,7 +29,7 @@ export interface SqliteDomainHooks {
   countGroupUnread?(user: string, group: string, afterSeq: number): number
   /** The groups table's answer to `user` recalling or editing in `group` at `now`: null = allowed (message-ops). */
   decideGroupMessageOperation?(
-    operation: 'recallOwn' | 'recallOthers' | 'edit', user: string, group: string, now: number
+    operation: 'recallOwn' | 'recallOthers' | 'edit' | 'setDisappearTimer' | 'markRead', user: string, group: string, now: number
   ): { code: number; message: string } | null
   /** When a new message expires under its conversation's disappearing timer, or null (message-ops). */
   expiryOf?(sender: string, recipient: string, chatType: number, timestamp: number): number | null

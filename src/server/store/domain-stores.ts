@@ -59,6 +59,7 @@ export const DOMAIN_METHODS = [
   // reactions, one-to-one pins, conversation states
   'reactionChange',
   'reactionsOf',
+  'groupReactionChanges',
   'singlePinChange',
   'conversationStateChange',
   'conversationStates',
@@ -100,6 +101,7 @@ export const DOMAIN_METHODS = [
   'clearConversationElsewhere',
   'deleteForUser',
   'startBurnTimers',
+  'startGroupBurnTimers',
   'sweepExpired',
   'nextExpiry',
   // attachments
@@ -113,6 +115,9 @@ export const DOMAIN_METHODS = [
   'attachmentsGet',
   'attachmentGrants',
   'attachmentGrant',
+  'attachmentsCollectable',
+  'attachmentsOfMessages',
+  'attachmentsDelete',
   // receipts
   'receiptsPrivacy',
   'receiptsSetPrivacy',

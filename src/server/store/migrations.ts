@@ -5,9 +5,10 @@ import { ROOMS_SCHEMA_SQL } from './rooms/sqlite'
 import { CONTACTS_PROFILES_SCHEMA } from './contacts/schema'
 import { GROUPS_MIGRATION_SQL } from './groups/schema'
 import { PLATFORM_SCHEMA_SQL } from './platform/schema'
-import { DELETED_FOR_ME_SCHEMA_SQL, MESSAGE_OPS_SCHEMA_SQL } from './message-ops/schema'
-import { ATTACHMENTS_SCHEMA_SQL } from './attachments/schema'
+import { DELETED_FOR_ME_SCHEMA_SQL, MESSAGE_OPS_SCHEMA_SQL, GROUP_SELF_DESTRUCT_SCHEMA_SQL } from './message-ops/schema'
+import { ATTACHMENT_REFS_SCHEMA_SQL, ATTACHMENTS_SCHEMA_SQL } from './attachments/schema'
 import { CONVERSATION_MUTE_SCHEMA_SQL, REACTIONS_SCHEMA_SQL } from './reactions/schema'
+import { GROUP_REACTION_CHANGES_SCHEMA_SQL } from './reactions/group-changes-schema'
 import { DEVICES_SCHEMA_SQL } from './devices/schema'
 import { RECEIPTS_SCHEMA_SQL } from './receipts/schema'
 import { runSchemaMigrations, SchemaMigrationError, SchemaTooNewError, type SchemaMigration } from '../../shared/sqlite-migrations'
@@ -164,7 +165,13 @@ export const MIGRATIONS: readonly string[] = [
   // delete for me in groups: deleted_for_me (user, server_id) (store/message-ops/schema.ts)
   DELETED_FOR_ME_SCHEMA_SQL,
   // per-conversation do not disturb: conversation_states.muted_until (store/reactions/schema.ts)
-  CONVERSATION_MUTE_SCHEMA_SQL
+  CONVERSATION_MUTE_SCHEMA_SQL,
+  // attachment clean-up: attachment_refs (attachment, message) (store/attachments/schema.ts)
+  ATTACHMENT_REFS_SCHEMA_SQL,
+  // self-destruct in groups: group_burns (user, server_id, expires_at) (store/message-ops/schema.ts)
+  GROUP_SELF_DESTRUCT_SCHEMA_SQL,
+  // group reaction catch-up: group_reaction_changes (group_id, server_id, change_seq) (store/reactions/group-changes-schema.ts)
+  GROUP_REACTION_CHANGES_SCHEMA_SQL
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

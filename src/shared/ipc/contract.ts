@@ -30,6 +30,15 @@ import type { ConversationState, DeviceList, MessageReactions, PinsChanged, Reac
 import type { SaveAsResult, TransferEvent } from '../model/attachments'
 import type { InvokeArgsOf, InvokeMethod } from './schemas'
 import type { GroupReadCounts, GroupReadEvent, GroupReaders, PeerReceipts, PrivacySettings, TypingEvent } from '../model/receipts'
+import type { DeviceSettings } from '../model/settings'
+
+/** How much room the signed-in account takes on this device (null: not signed in, or not known). */
+export interface StorageUsage {
+  /** The account's database with its write-ahead log. */
+  databaseBytes: number | null
+  /** The attachments download cache. */
+  cacheBytes: number | null
+}
 
 export interface AppInfo {
   version: string
@@ -204,6 +213,15 @@ export interface InvokeResults {
   'typing.set': void
   /** Who types in the conversation now. */
   'typing.list': string[]
+  /** This device's settings (available before sign-in). */
+  'settings.get': DeviceSettings
+  /** The settings once the patch is applied and saved (BAD_ARGUMENT with a sentence when a value is not allowed). */
+  'settings.update': DeviceSettings
+  'settings.storage': StorageUsage
+  /** Empties the attachments cache (files downloading now stay); the usage afterwards. */
+  'settings.clearCache': StorageUsage
+  /** Electron: a folder picker; the settings with the chosen folder (unchanged when canceled). UNSUPPORTED elsewhere. */
+  'settings.chooseDownloadFolder': DeviceSettings
 }
 
 export type { InvokeMethod }
@@ -226,6 +244,10 @@ export interface PushEvents {
   'session.ended': { reason: string }
   /** Live traffic of the chat rooms this device is in (messages batched by the core, members, info, exit). */
   'rooms.event': RoomEvent
+  /** This device's settings changed (from any window of it). */
+  'settings.changed': DeviceSettings
+  /** "Clear cache" moved on: files removed of the total. */
+  'settings.clearCacheProgress': { done: number; total: number }
   'contacts.changed': ContactsState
   /** A friend came online, went offline or changed their status text. */
   'presence.changed': UserPresence

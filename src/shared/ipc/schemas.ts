@@ -5,6 +5,7 @@ import { MAX_USERNAME_CHARS, SERVER_URL_PATTERN } from '../limits'
 import { CONTACT_LIMITS } from '../model/contacts'
 import { MUTED_UNTIL_TURNED_OFF } from '../model/reactions'
 import { isExternalUrl } from './external-links'
+import { deviceSettingsPatchSchema } from './settings-schemas'
 
 const username = z.string().trim().min(1).max(MAX_USERNAME_CHARS)
 const serverUrl = z
@@ -36,6 +37,15 @@ const receiptsInvokeSchemas = {
   // typing false: the draft was cleared or sent.
   'typing.set': z.object({ conversation: conversationSchema, typing: z.boolean() }),
   'typing.list': z.object({ conversation: conversationSchema })
+}
+
+// Device settings (the core's settings/): available before sign-in; the patch's rules live in settings-schemas.ts.
+const settingsInvokeSchemas = {
+  'settings.get': z.void(),
+  'settings.update': deviceSettingsPatchSchema,
+  'settings.storage': z.void(),
+  'settings.clearCache': z.void(),
+  'settings.chooseDownloadFolder': z.void()
 }
 
 export const credentialsSchema = z.object({
@@ -328,6 +338,7 @@ export const invokeSchemas = {
   'conversations.disappearingTimer': z.object({ conversation: conversationSchema }),
   // 0 = off; at most a year (the server's limit).
   'conversations.setDisappearingTimer': z.object({ conversation: conversationSchema, seconds: z.number().int().min(0).max(365 * 86_400) }),
+  ...settingsInvokeSchemas,
   ...roomsInvokeSchemas,
   ...searchInvokeSchemas,
   ...contactsInvokeSchemas,

@@ -18,10 +18,12 @@ export class HostTab {
     ws.on('message', (data) => this.messages.push(JSON.parse(data.toString()) as HostServerMessage))
   }
 
-  static open(host: { port: number; token: string }, id: string): Promise<HostTab> {
+  /** `headers`: more request headers, as a browser sends them (Accept-Language…). */
+  static open(host: { port: number; token: string }, id: string, headers: Record<string, string> = {}): Promise<HostTab> {
     const query = new URLSearchParams({ token: host.token, tab: id })
     const ws = new WebSocket(`ws://127.0.0.1:${host.port}/bridge?${query.toString()}`, {
-      origin: `http://127.0.0.1:${host.port}`
+      origin: `http://127.0.0.1:${host.port}`,
+      headers
     })
     const tab = new HostTab(id, ws)
     return new Promise((resolve, reject) => {

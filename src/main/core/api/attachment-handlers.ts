@@ -9,8 +9,8 @@ import { parseTransferId, type AttachmentsClient, type CachedFile, type SendAtta
 
 /** What a shell does with a cached file beyond serving it (all optional: a shell without one says so). */
 export interface AttachmentShellHooks {
-  /** Electron: asks where to save (a dialog) and copies the file there; the path, or null when the user canceled. */
-  saveAs?(file: CachedFile): Promise<string | null>
+  /** Electron: asks where to save (a dialog starting in startFolder, else Downloads) and copies the file there; the path, or null when canceled. */
+  saveAs?(file: CachedFile, startFolder: string | null): Promise<string | null>
   /** Electron: opens the file with the system's app for it. */
   open?(file: CachedFile): Promise<void>
   /** Electron: shows the file in the system's file manager. */
@@ -34,7 +34,9 @@ const UNSUPPORTED_HERE = 'This is only available in the Parley desktop app.'
 export function attachmentHandlers(
   client: () => AttachmentCapableClient,
   hooks: AttachmentShellHooks,
-  canonical: (key: ConversationKey) => ConversationKey
+  canonical: (key: ConversationKey) => ConversationKey,
+  /** Where "Save as" starts (the device setting downloads.folder); null: the shell's default (Downloads). */
+  downloadFolder: () => string | null = () => null
 ): AttachmentHandlers {
   const attachments = (): AttachmentsClient => {
     const found = client().attachments
@@ -71,7 +73,7 @@ export function attachmentHandlers(
         return { savedTo: null, downloadUrl: hooks.downloadUrl(messageId, 'file') }
       }
       if (!hooks.saveAs) throw new AppError('UNSUPPORTED', UNSUPPORTED_HERE)
-      return { savedTo: await hooks.saveAs(await file(messageId)), downloadUrl: null }
+      return { savedTo: await hooks.saveAs(await file(messageId), downloadFolder()), downloadUrl: null }
     },
     'attachments.open': async ({ messageId }) => {
       if (!hooks.open) throw new AppError('UNSUPPORTED', 'Opening files is only available in the Parley desktop app; use Save instead.')

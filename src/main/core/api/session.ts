@@ -15,6 +15,13 @@ import { attachmentHandlers, type AttachmentCapableClient, type AttachmentShellH
 import { notificationHandlers, type NotificationShellHooks } from '../notifications/handlers'
 import type { CachedFile } from '../attachments'
 import type { AttachmentWhich } from '../../../shared/model'
+import type { Agent } from 'node:http'
+import { join } from 'node:path'
+import { defaultDeviceSettings, type DeviceSettings } from '../../../shared/model/settings'
+import { DeviceSettingsStore } from '../settings'
+import { createProxyAgent, environmentProxyResolver, type SystemProxyResolver } from '../net/proxy'
+import { settingsHandlers, type SettingsShellHooks } from './settings-handlers'
+import type { AttachmentsClient } from '../attachments'
 
 const log = createLogger('core:session')
 
@@ -47,6 +54,14 @@ export interface CoreSessionOptions {
   register?: (serverUrl: string, username: string, password: string) => Promise<void>
   /** Where the sign-in is kept to resume after a restart ("stay signed in"); none: sign in every time. */
   vault?: SessionVault
+  /** This device's settings file (Electron: userData/settings.json); default: settings.json in dataDir; null: memory only. */
+  settingsFile?: string | null
+  /** The system's preferred languages, best first: a first start takes the interface language from them. */
+  systemLanguages?: readonly string[]
+  /** The proxy setting "system" (Electron: the session's resolveProxy); default: HTTPS_PROXY/HTTP_PROXY/NO_PROXY. */
+  resolveSystemProxy?: SystemProxyResolver
+  /** What the shell adds to the settings (Electron: a folder picker). */
+  settingsHooks?: SettingsShellHooks
   /** Opens a checked http/https/mailto link outside the app (Electron: shell.openExternal); none: refused. */
   openExternal?: (url: string) => Promise<void>
   /** Quits and installs a downloaded update (Electron: src/main/updates); false or none: there is none. */
@@ -71,11 +86,6 @@ async function createDefaultClient(options: ChatClientOptions): Promise<ChatClie
   return new ChatClient(options)
 }
 
-async function defaultRegister(serverUrl: string, username: string, password: string): Promise<void> {
-  const { registerAccount } = await import('../app-server')
-  return registerAccount(serverUrl, username, password)
-}
-
 function sameServer(a: string, b: string): boolean {
   return a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase()
 }
@@ -95,15 +105,32 @@ export class CoreSession {
   private vaultWork: Promise<unknown> = Promise.resolve()
   private disposed = false
   private readonly handlers: Handlers
+  /** The device's settings file, opened once (it does not wait for sign-in). */
+  private readonly settingsStore: Promise<DeviceSettingsStore>
+  /** The settings as last loaded or changed, for the core's synchronous readers (proxy, auto-download). */
+  private deviceSettings: DeviceSettings = defaultDeviceSettings()
+  /** The network route of every client of this session (its proxy setting), made at the first use. */
+  private agent: Agent | null = null
 
   constructor(options: CoreSessionOptions) {
     this.options = options
     const signedIn = (): ChatClientApi => this.signedIn()
+    this.settingsStore = DeviceSettingsStore.open({
+      file: options.settingsFile === undefined ? join(options.dataDir, 'settings.json') : options.settingsFile,
+      systemLanguages: options.systemLanguages ?? []
+    }).then((store) => {
+      this.deviceSettings = store.current
+      store.onChange((settings) => {
+        this.deviceSettings = settings
+        this.push('settings.changed', settings)
+      })
+      return store
+    })
     this.handlers = {
       'app.info': async () => ({
         version: options.version,
         shell: options.shell,
-        defaultServerUrl: options.defaultServerUrl
+        defaultServerUrl: await this.defaultServerUrl()
       }),
       'app.openExternal': async ({ url }) => {
         // The browser host's page opens links itself (window.open): no shell here can.
@@ -114,8 +141,9 @@ export class CoreSession {
         if (!options.restartToUpdate?.()) throw new AppError('UNSUPPORTED', 'There is no downloaded update to install.')
       },
       'auth.register': async ({ serverUrl, username, password }) => {
-        const register = options.register ?? defaultRegister
-        await register(serverUrl ?? options.defaultServerUrl, username, password)
+        const target = serverUrl ?? (await this.defaultServerUrl())
+        if (options.register) await options.register(target, username, password)
+        else await (await import('../app-server')).registerAccount(target, username, password, await this.networkAgent())
       },
       'auth.login': (args) => this.serialised(() => this.login(args)),
       'auth.logout': () =>
@@ -154,6 +182,12 @@ export class CoreSession {
         if (!client.sendLocation) throw notYetAvailable('Sending a location')
         return client.sendLocation(canonicalConversation(to), place)
       },
+      ...settingsHandlers({
+        settings: () => this.settingsStore,
+        account: () => this.accountStorage(),
+        hooks: options.settingsHooks ?? {},
+        push: (event, payload) => this.push(event, payload)
+      }),
       ...messageOpsHandlers(signedIn),
       ...roomHandlers(signedIn),
       ...searchHandlers(signedIn),
@@ -163,11 +197,38 @@ export class CoreSession {
       ...attachmentHandlers(
         () => this.signedIn() as ChatClientApi & AttachmentCapableClient,
         options.fileHooks ?? {},
-        canonicalConversation
+        canonicalConversation,
+        () => this.deviceSettings.downloads.folder
       ),
       ...receiptHandlers(signedIn),
       ...notificationHandlers(options.notificationHooks)
     }
+  }
+
+  /** This device's settings (the shells' glue reads and follows them: startup, tray, notifications). */
+  settings(): Promise<DeviceSettingsStore> {
+    return this.settingsStore
+  }
+
+  /** The sign-in form's server when it names none: the one in the settings, else the shell's. */
+  private async defaultServerUrl(): Promise<string> {
+    const store = await this.settingsStore
+    return store.current.network.serverUrl ?? this.options.defaultServerUrl
+  }
+
+  /** One proxy-aware Agent per session: it reads the current settings at every connection it makes. */
+  private async networkAgent(): Promise<Agent> {
+    await this.settingsStore
+    this.agent ??= createProxyAgent(() => this.deviceSettings.network, this.options.resolveSystemProxy ?? environmentProxyResolver)
+    return this.agent
+  }
+
+  /** The signed-in account's files here, for the storage section of the settings. */
+  private accountStorage(): { dataDir: string; user: string; attachments: AttachmentsClient | null } | null {
+    const session = this.currentSession()
+    if (!this.client || !session) return null
+    const attachments = (this.client as ChatClientApi & AttachmentCapableClient).attachments ?? null
+    return { dataDir: this.options.dataDir, user: session.user, attachments }
   }
 
   /**
@@ -214,6 +275,7 @@ export class CoreSession {
     await this.serialised(() => this.closeClient('dispose'))
     await this.vaultWork
     this.listeners.clear()
+    this.agent?.destroy()
   }
 
   private run<M extends InvokeMethod>(method: M, args: InvokeArgsOf<M>): Promise<InvokeResults[M]> {
@@ -272,7 +334,7 @@ export class CoreSession {
 
   private async login(args: InvokeArgsOf<'auth.login'>): Promise<SessionInfo> {
     if (this.disposed) throw new AppError('NOT_SIGNED_IN', 'This session has been closed; reload the app.')
-    const serverUrl = args.serverUrl ?? this.options.defaultServerUrl
+    const serverUrl = args.serverUrl ?? (await this.defaultServerUrl())
     const current = this.currentSession()
     if (current) {
       const sameUser = current.user.toLowerCase() === args.username.toLowerCase()
@@ -294,8 +356,11 @@ export class CoreSession {
   }
 
   private async createAttachedClient(serverUrl: string): Promise<ChatClientApi> {
+    const agent = await this.networkAgent()
     const clientOptions: ChatClientOptions = {
       serverUrl,
+      agent,
+      autoDownloadMaxBytes: () => this.deviceSettings.downloads.autoDownloadMaxBytes,
       deviceId: this.options.deviceId,
       dataDir: this.options.dataDir,
       platform: this.options.shell === 'electron' ? 'desktop' : 'web',

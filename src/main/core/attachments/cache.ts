@@ -80,6 +80,24 @@ export class FileCache {
     return evicted
   }
 
+  /** The bytes the cached files take (as recorded when each was adopted). */
+  usedBytes(): Promise<number> {
+    return this.store.cacheBytes()
+  }
+
+  /** Removes every cached file but `keep` (files in use); `onProgress` hears the count done of the total. The bytes freed. */
+  async clear(keep: ReadonlySet<string>, onProgress?: (done: number, total: number) => void): Promise<number> {
+    const entries = (await this.store.cacheEntriesByAge()).filter((entry) => !keep.has(`${entry.messageId}.${entry.which}`))
+    let freed = 0
+    for (const [index, entry] of entries.entries()) {
+      await this.remove(entry)
+      freed += entry.size
+      onProgress?.(index + 1, entries.length)
+    }
+    log.info('cleared the download cache', { files: entries.length, bytes: freed })
+    return freed
+  }
+
   /** Drops every cached file of a message (recall, delete). */
   async forget(messageId: string): Promise<void> {
     if (!MESSAGE_ID.test(messageId)) return

@@ -1,7 +1,7 @@
 // Owns the HTTP requests of the attachment routes (node:http, streamed both ways): the Bearer token, JSON answers,
 // a streamed PATCH body with progress, a ranged GET into a file, and aborting any of them with a signal.
 import { createReadStream } from 'node:fs'
-import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http'
+import { request as httpRequest, type Agent, type IncomingMessage, type RequestOptions } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { HTTP_IDLE_TIMEOUT_MS } from './config'
 import { canceledError, networkError } from './errors'
@@ -11,6 +11,8 @@ export interface HttpTarget {
   baseUrl: string
   /** The session's current token (each renewal rotates it). */
   token: () => string
+  /** The device's network route (its proxy setting); none: Node's default agent. */
+  agent?: Agent
 }
 
 export interface HttpAnswer {
@@ -21,7 +23,7 @@ export interface HttpAnswer {
 
 function options(target: HttpTarget, method: string, path: string, headers: Record<string, string>): { url: URL; opts: RequestOptions } {
   const url = new URL(path, target.baseUrl)
-  return { url, opts: { method, headers: { Authorization: `Bearer ${target.token()}`, ...headers } } }
+  return { url, opts: { method, headers: { Authorization: `Bearer ${target.token()}`, ...headers }, ...(target.agent ? { agent: target.agent } : {}) } }
 }
 
 function open(url: URL, opts: RequestOptions, signal: AbortSignal | undefined, onResponse: (res: IncomingMessage) => void, fail: (err: unknown) => void) {

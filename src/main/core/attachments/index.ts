@@ -32,8 +32,10 @@ import type { HttpTarget } from './http'
 import { Staging, type StagedFile } from './staging'
 import { TransferQueue } from './transfer-queue'
 import { Uploader } from './uploads'
+import { attachmentOf, downloadTransferId, MEDIA_TYPES, parseTransferId, placeholder, uploadTransferId, withUploaded } from './content'
 
 export { TransferError, isPermanentTransferError } from './errors'
+export { attachmentOf, parseTransferId } from './content'
 
 const log = createLogger('core:attachments')
 
@@ -73,33 +75,12 @@ export interface AttachmentsOptions {
   /** The URL the renderer can load a cached file from (given by the shell); none: no URL. */
   fileUrl?: (messageId: string, which: AttachmentWhich) => string
   cacheCapBytes?: number
+  /** Images up to this size download by themselves as they arrive (the device setting; AUTO_DOWNLOAD_IMAGE_MAX_BYTES by default). */
+  autoDownloadMaxBytes?: () => number
   downloadConcurrency?: number
   /** Tests: shorter pauses between download attempts. */
   downloadRetryBaseMs?: number
   now?: () => number
-}
-
-const MEDIA_TYPES: ReadonlySet<MessageContent['type']> = new Set(['image', 'voice', 'video', 'file'])
-
-function uploadTransferId(messageId: string, which: UploadWhich): string {
-  return `up:${messageId}:${which}`
-}
-
-function downloadTransferId(messageId: string, which: AttachmentWhich): string {
-  return `down:${messageId}:${which}`
-}
-
-/** The file a message's `which` names: its attachment, the video's poster, or the attachment's thumbnail. */
-export function attachmentOf(content: MessageContent, which: AttachmentWhich): AttachmentInfo | null {
-  if (!MEDIA_TYPES.has(content.type)) return null
-  const media = content as Extract<MessageContent, { file: AttachmentInfo }>
-  if (which === 'poster') return media.type === 'video' ? media.poster : null
-  if (which === 'thumbnail') return media.file.hasThumbnail ? media.file : null
-  return media.file
-}
-
-function placeholder(staged: StagedFile): AttachmentInfo {
-  return { id: '', name: staged.name, mime: staged.mime, size: staged.size, sha256: staged.sha256, secret: '', hasThumbnail: false }
 }
 
 export class AttachmentsClient {
@@ -433,13 +414,29 @@ export class AttachmentsClient {
     return { path: entry.path, mime: entry.mime, size: entry.size, name: which === 'thumbnail' ? `thumbnail-${name}` : name }
   }
 
+  /** The bytes the account's download cache takes. */
+  cacheUsage(): Promise<number> {
+    return this.cache.usedBytes()
+  }
+
+  /** Empties the download cache but for files being downloaded now; the bytes freed. */
+  async clearCache(onProgress?: (done: number, total: number) => void): Promise<number> {
+    const freed = await this.cache.clear(this.activeKeys(), onProgress)
+    // A finished download's URL now points at nothing: forget it, so the renderer asks (and downloads) again.
+    for (const [id, transfer] of this.transfers) {
+      if (transfer.direction === 'download' && transfer.state === 'done' && !(await this.cache.complete(transfer.messageId, transfer.which))) this.transfers.delete(id)
+    }
+    return freed
+  }
+
   /** Messages that arrived: images get their thumbnail, and small images their file, downloaded now. */
   onMessages(messages: readonly ChatMessage[]): void {
     if (this.closed) return
+    const autoDownloadMax = this.options.autoDownloadMaxBytes?.() ?? AUTO_DOWNLOAD_IMAGE_MAX_BYTES
     for (const message of messages) {
       if (message.direction !== 'in' || message.content.type !== 'image' || !message.content.file.id) continue
       if (message.content.file.hasThumbnail) void this.download(message.id, 'thumbnail').catch(() => undefined)
-      if (message.content.file.size <= AUTO_DOWNLOAD_IMAGE_MAX_BYTES) void this.download(message.id, 'file').catch(() => undefined)
+      if (message.content.file.size <= autoDownloadMax) void this.download(message.id, 'file').catch(() => undefined)
     }
   }
 
@@ -497,29 +494,4 @@ export class AttachmentsClient {
     this.options.emitTransfer(event)
     return event
   }
-}
-
-function withUploaded(content: MessageContent, which: UploadWhich, result: AttachmentInfo & { width?: number; height?: number }): MessageContent {
-  const info: AttachmentInfo = {
-    id: result.id,
-    name: result.name,
-    mime: result.mime,
-    size: result.size,
-    sha256: result.sha256,
-    secret: result.secret,
-    hasThumbnail: result.hasThumbnail
-  }
-  if (which === 'poster') return content.type === 'video' ? { ...content, poster: info } : content
-  // The server measures images it can read; the renderer's figures win when it gave them.
-  if (content.type === 'image' || content.type === 'video') {
-    return { ...content, file: info, width: content.width || result.width || 0, height: content.height || result.height || 0 }
-  }
-  if (!MEDIA_TYPES.has(content.type)) return content
-  return { ...(content as Extract<MessageContent, { file: AttachmentInfo }>), file: info } as MessageContent
-}
-
-export function parseTransferId(transferId: string): { direction: 'upload' | 'download'; messageId: string; which: AttachmentWhich } | null {
-  const match = /^(up|down):([0-9a-f]{32}):(file|thumbnail|poster)$/.exec(transferId)
-  if (!match) return null
-  return { direction: match[1] === 'up' ? 'upload' : 'download', messageId: match[2]!, which: match[3] as AttachmentWhich }
 }

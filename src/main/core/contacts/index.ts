@@ -352,7 +352,7 @@ export class ContactsClient extends TypedEmitter<ContactsClientEvents> implement
           relation === 'blocked'
             ? `You have blocked ${peer}. Unblock them first.`
             : `You cannot send ${peer} a friend request: one of you has blocked the other.`,
-          { params }
+          { params: { ...params, reason: relation === 'blocked' ? 'contactBlockedByMe' : 'contactBlocked' } }
         )
       case ErrorCode.ERROR_CONFLICT:
         return new AppError(
@@ -362,13 +362,13 @@ export class ContactsClient extends TypedEmitter<ContactsClientEvents> implement
             : relation === 'outgoing'
               ? `You have already sent ${peer} a friend request.`
               : `You and ${peer} are already friends or a request between you is pending.`,
-          { params }
+          { params: { ...params, reason: relation === 'friend' ? 'contactFriends' : relation === 'outgoing' ? 'contactRequested' : 'contactPending' } }
         )
       case ErrorCode.ERROR_NOT_FOUND:
         return new AppError(
           'NOT_FOUND',
           op === 'cancel' ? `You have no pending friend request to ${peer}.` : `There is no pending friend request from ${peer}.`,
-          { params }
+          { params: { ...params, reason: op === 'cancel' ? 'contactNoRequestTo' : 'contactNoRequestFrom' } }
         )
       case ErrorCode.ERROR_NOT_FRIENDS:
         return new AppError('NOT_FRIENDS', `${peer} is not in your contacts.`, { params })

@@ -128,7 +128,7 @@ export class MessageOpsClient extends TypedEmitter<MessageOpsEvents> {
 
   /** The conversation's disappearing timer: the server's when online, else the last one this device heard of. */
   async disappearingTimer(key: ConversationKey): Promise<number> {
-    if (key.type !== 'single') return 0
+    if (key.type !== 'single' && key.type !== 'group') return 0
     if (this.options.connection.isOnline) {
       try {
         const answer = await this.options.connection.request(
@@ -147,9 +147,9 @@ export class MessageOpsClient extends TypedEmitter<MessageOpsEvents> {
     return (await this.options.store.domains.messageOps.settings(key)).disappearAfterSec
   }
 
-  /** Sets the conversation's disappearing timer for both sides (new messages only). */
+  /** Sets the conversation's disappearing timer for both sides, or a group's for every member (new messages only). */
   async setDisappearingTimer(key: ConversationKey, seconds: number): Promise<number> {
-    if (key.type !== 'single') throw new AppError('BAD_ARGUMENT', 'The disappearing timer is for one-to-one chats.')
+    if (key.type !== 'single' && key.type !== 'group') throw new AppError('BAD_ARGUMENT', 'The disappearing timer is for one-to-one chats and groups.')
     const answer = await this.options.connection.request(
       { conversationSettings: { conversation: key.id, chatType: chatTypeToWire(key.type), set: true, disappearAfterSec: seconds } },
       'conversationSettingsOk'
@@ -177,7 +177,7 @@ export class MessageOpsClient extends TypedEmitter<MessageOpsEvents> {
    * (the ack does not carry the expiry), so the same expiry is set here from the timer this device knows.
    */
   async onSent(message: ChatMessage): Promise<void> {
-    if (message.chatType !== 'single' || message.expiresAt) return
+    if ((message.chatType !== 'single' && message.chatType !== 'group') || message.expiresAt) return
     try {
       const key: ConversationKey = { type: message.chatType, id: message.conversationId }
       const { disappearAfterSec } = await this.options.store.domains.messageOps.settings(key)

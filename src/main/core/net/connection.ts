@@ -1,6 +1,7 @@
 // Owns the one persistent WebSocket of a device: connect + auth, request/response by frame id with timeouts,
 // routing of server pushes, ping/pong liveness (smart heartbeat), reconnect with backoff, and what close codes mean.
 import WebSocket from 'ws'
+import type { Agent } from 'node:http'
 import { AppError, type AppErrorCode } from '../../../shared/errors'
 import { createLogger } from '../../../shared/logger'
 import type { ConnectionStatus } from '../../../shared/model'
@@ -46,6 +47,7 @@ export type ResponseKind =
   | 'clearConversationOk'
   | 'reactOk'
   | 'reactionsOk'
+  | 'groupReactionsSyncOk'
   | 'messagePinOk'
   | 'conversationStateOk'
   | 'devicesOk'
@@ -98,6 +100,8 @@ export interface ConnectionOptions {
   timings: ClientTimings
   /** [0, 1) for reconnect jitter; Math.random by default (tests inject a fixed one). */
   random?: () => number
+  /** The device's network route (its proxy setting); none: Node's default agent. */
+  agent?: Agent
 }
 
 interface PendingRequest {
@@ -292,7 +296,8 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     if (this.stopped) return
     const ws = new WebSocket(this.url, {
       maxPayload: MAX_FRAME_BYTES,
-      handshakeTimeout: this.options.timings.requestTimeoutMs
+      handshakeTimeout: this.options.timings.requestTimeoutMs,
+      ...(this.options.agent ? { agent: this.options.agent } : {})
     })
     this.ws = ws
     this.failureCounted = false

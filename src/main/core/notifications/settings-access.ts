@@ -1,5 +1,5 @@
-// Owns where the Electron shell's notifications, tray and startup read the device's settings: ONE accessor, so
-// wiring the settings core module (src/main/core/settings, branch i8-settings) is a change here only.
+// Owns where the Electron shell's notifications, tray and startup read the device's settings: ONE accessor, fed by
+// the settings core module (src/main/core/settings) through useSettingsSource in src/main/index.ts.
 import { defaultDeviceSettings, type DeviceSettings } from '../../../shared/model/settings'
 
 type SettingsListener = (settings: DeviceSettings) => void
@@ -7,10 +7,7 @@ type SettingsListener = (settings: DeviceSettings) => void
 let current: DeviceSettings = defaultDeviceSettings()
 const listeners = new Set<SettingsListener>()
 
-/**
- * The device's settings now. Until the settings module is merged these are a fresh install's; then call
- * `useSettingsSource(store.get(), (listener) => store.onChanged(listener))` once at start (src/main/index.ts).
- */
+/** The device's settings now (a fresh install's until src/main/index.ts plugs in the settings store at start). */
 export function deviceSettings(): DeviceSettings {
   return current
 }

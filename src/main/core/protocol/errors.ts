@@ -1,6 +1,6 @@
 // Owns the translation of wire errors (protocol ErrorCode in error frames) into typed AppErrors,
 // and which of them are permanent for a message (the outbox marks it failed) or transient (resend later).
-import { AppError, type AppErrorCode } from '../../../shared/errors'
+import { AppError, type AppErrorCode, type AppErrorParams } from '../../../shared/errors'
 import { ErrorCode } from '../../../shared/proto/codec'
 
 /** An AppError that came from an error frame; keeps the wire code so callers can decide what to do. */
@@ -9,10 +9,22 @@ export class ProtocolError extends AppError {
   /** The server's "try again after" (rate limits, overload); null when it gave none. */
   readonly retryAfterMs: number | null
   constructor(wireCode: ErrorCode, serverMessage: string, retryAfterMs: number | null = null) {
-    super(appCodeFor(wireCode), sentenceFor(wireCode, serverMessage))
+    super(appCodeFor(wireCode), sentenceFor(wireCode, serverMessage), { params: wireParams(wireCode, retryAfterMs) })
     this.name = 'ProtocolError'
     this.wireCode = wireCode
     this.retryAfterMs = retryAfterMs !== null && retryAfterMs > 0 ? retryAfterMs : null
+  }
+}
+
+/**
+ * What the renderer needs to say it in the user's language: the wire code's name (several wire codes share one
+ * AppErrorCode, e.g. MUTED and MUTED_ALL) and, for rate limits, how many seconds to wait.
+ */
+function wireParams(wireCode: ErrorCode, retryAfterMs: number | null): AppErrorParams {
+  const name: string | undefined = ErrorCode[wireCode]
+  return {
+    ...(name ? { wire: name } : {}),
+    ...(retryAfterMs !== null && retryAfterMs > 0 ? { retryAfterSec: Math.ceil(retryAfterMs / 1000) } : {})
   }
 }
 

@@ -17,6 +17,10 @@ const log = createLogger('core:reactions')
 
 /** The server answers the reactions of at most this many messages per request (services/reactions). */
 export const REACTIONS_REQUEST_MAX_MESSAGES = 200
+/** Groups per reaction catch-up request (the server's GROUP_REACTIONS_SYNC_MAX_GROUPS). */
+export const GROUP_REACTIONS_SYNC_MAX_GROUPS = 100
+/** Rounds of has_more per catch-up: a group with more changes than this many pages waits for the next catch-up. */
+const GROUP_REACTIONS_SYNC_MAX_ROUNDS = 20
 
 export interface ReactionsClientEvents {
   reactionsChanged: ReactionsChanged
@@ -87,6 +91,39 @@ export class ReactionsClient extends TypedEmitter<ReactionsClientEvents> {
       await this.options.store.replaceReactions(conversation, chunk, rowsFromWire(answer.messages))
     }
     return this.options.store.reactionsOf(conversation, ids)
+  }
+
+  /**
+   * Group reaction catch-up, after each group sync: a group's log has no reaction entries, so the reactions changed
+   * while this device was away (pushes it missed) come from the server's per-group change positions. Each changed
+   * message's reactions are replaced and announced (`reactionsChanged`), so an open conversation updates at once.
+   */
+  async catchUpGroups(groups: readonly string[]): Promise<void> {
+    let pending = [...new Set(groups)]
+    for (let round = 0; round < GROUP_REACTIONS_SYNC_MAX_ROUNDS && pending.length > 0; round++) {
+      const more: string[] = []
+      for (let start = 0; start < pending.length; start += GROUP_REACTIONS_SYNC_MAX_GROUPS) {
+        const chunk = pending.slice(start, start + GROUP_REACTIONS_SYNC_MAX_GROUPS)
+        // A group never asked starts at 0: the server answers only messages after this member joined, paged.
+        const cursors = await Promise.all(chunk.map(async (group) => ({ group, after: (await this.options.store.groupReactionCursor(group)) ?? 0 })))
+        const answer = await this.options.connection.request({ groupReactionsSync: { cursors } }, 'groupReactionsSyncOk')
+        for (const changes of answer.groups ?? []) {
+          const group = changes.group ?? ''
+          if (!group || changes.notMember) continue
+          const conversation: ConversationKey = { type: 'group', id: group }
+          const ids = (changes.serverIds ?? []).map(Number).filter((id) => id > 0)
+          if (ids.length > 0) {
+            const rows = rowsFromWire(changes.messages)
+            await this.options.store.replaceReactions(conversation, ids, rows)
+            const byId = new Map(rows.map((row) => [row.serverId, row.reactions]))
+            for (const serverId of ids) this.emit('reactionsChanged', { conversation, serverId, reactions: byId.get(serverId) ?? [] })
+          }
+          await this.options.store.setGroupReactionCursor(group, Number(changes.cursor ?? 0))
+          if (changes.hasMore) more.push(group)
+        }
+      }
+      pending = more
+    }
   }
 
   /** One-to-one pins (groups pin through GroupsClient.pin). `serverId` null only reads the list from the server. */

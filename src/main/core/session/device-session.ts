@@ -6,7 +6,6 @@ import { conversationKey, type ConnectionStatus, type ConversationKey, type Grou
 import { hexToClientId } from '../../../shared/proto/codec'
 import { canonicalUserId } from '../../../shared/user-id'
 import { startAndAwaitFirstConnect } from '../first-connect'
-import { fullJitterDelayMs } from '../net/backoff'
 import { Connection, type AuthInfo, type ConnectionEnded, type PushFrame } from '../net/connection'
 import { GroupsClient } from '../groups'
 import { GroupSync } from '../groups/group-sync'
@@ -14,6 +13,8 @@ import { ContactsClient } from '../contacts'
 import { MessageOpsClient } from '../message-ops'
 import { RoomsClient } from '../rooms/client'
 import { ReactionsClient } from '../reactions'
+import { ReadPointerFlusher } from './read-pointers'
+import { forwardSessionEvents } from './event-forwarding'
 import { AttachmentsClient } from '../attachments'
 import { accountFilesDir } from './account-files'
 import { ReceiptsClient } from '../receipts'
@@ -93,11 +94,8 @@ export class DeviceSession {
   endingReason: string | null = null
   /** The first catch-up attempt of the latest (re)connect. */
   private lastCatchUp: Promise<void> = Promise.resolve()
-  /** Sending read pointers to the server (one flush at a time). */
-  private readPointerFlush: Promise<void> = Promise.resolve()
-  /** Failed read-pointer flushes in a row while online (decides the retry backoff); the pending retry. */
-  private readPointerFailures = 0
-  private readPointerRetry: ReturnType<typeof setTimeout> | null = null
+  /** Sends the read pointers this device moved (session/read-pointers.ts). */
+  private readonly readPointers: ReadPointerFlusher
   private prefetched = true
   /** The device started from the conversation list: it learns its groups from the server, not from JOINED events. */
   private adoptGroups = false
@@ -114,7 +112,14 @@ export class DeviceSession {
     this.info = { user, serverUrl: options.serverUrl, deviceId: options.deviceId }
     this.token = token
     this.tokenExpiresAt = expiresAt
-    const connection = new Connection({ serverUrl: options.serverUrl, deviceId: options.deviceId, platform: options.platform ?? DEFAULT_PLATFORM, token, timings })
+    const connection = new Connection({
+      serverUrl: options.serverUrl,
+      deviceId: options.deviceId,
+      platform: options.platform ?? DEFAULT_PLATFORM,
+      token,
+      timings,
+      ...(options.agent ? { agent: options.agent } : {})
+    })
     this.connection = connection
     this.syncer = new Syncer({
       store,
@@ -229,6 +234,10 @@ export class DeviceSession {
           this.adoptGroups = false
         }
         await this.groupSync.syncAll()
+        // Reactions in groups changed while away travel beside the group log (reactions/index.ts).
+        await this.reactions
+          .catchUpGroups((await store.domains.groups.cursors()).map((cursor) => cursor.group))
+          .catch((err: unknown) => log.warn('group reactions will catch up at the next sync', { error: err instanceof Error ? err.message : String(err) }))
       },
       isOnline: () => connection.isOnline,
       baseMs: timings.backoffBaseMs,
@@ -238,7 +247,7 @@ export class DeviceSession {
       me: user,
       store,
       filesDir: accountFilesDir(options.dataDir, user),
-      http: { baseUrl: options.serverUrl, token: () => this.token },
+      http: { baseUrl: options.serverUrl, token: () => this.token, ...(options.agent ? { agent: options.agent } : {}) },
       emitTransfer: (event) => {
         if (this.isCurrent) host.emit('transfer', event)
       },
@@ -248,6 +257,7 @@ export class DeviceSession {
       cancelSend: (messageId, reason) => this.outbox.cancel(messageId, reason),
       ...(options.fileUrl ? { fileUrl: options.fileUrl } : {}),
       ...(options.attachmentCacheBytes !== undefined ? { cacheCapBytes: options.attachmentCacheBytes } : {}),
+      ...(options.autoDownloadMaxBytes ? { autoDownloadMaxBytes: options.autoDownloadMaxBytes } : {}),
       ...(options.downloadRetryBaseMs !== undefined ? { downloadRetryBaseMs: options.downloadRetryBaseMs } : {})
     })
     this.contacts = new ContactsClient({ me: user, store: store.domains.contacts, connection, catchUp: () => this.syncer.catchUp() })
@@ -265,52 +275,18 @@ export class DeviceSession {
     this.reactions = new ReactionsClient({ store: store.domains.reactions, connection })
     this.receipts = new ReceiptsClient({ me: user, connection, store: store.domains.receipts, cursor: () => this.syncer.currentCursor })
     this.messageOps = new MessageOpsClient({ connection, store })
-    this.unsubscribe = [
-      this.messageOps.on('message', (message) => {
-        // A recalled message's content is gone everywhere: so are its cached files here.
-        if (message.content.type === 'recalled') this.forgetFiles([message.id])
-        if (this.isCurrent) host.emit('message', message)
-      }),
-      this.messageOps.on('messagesRemoved', (removed) => {
-        this.forgetFiles(removed.ids)
-        if (this.isCurrent) host.emit('messagesRemoved', removed)
-      }),
-      this.messageOps.on('conversationSettings', (settings) => {
-        if (this.isCurrent) host.emit('conversationSettings', settings)
-      }),
-      this.messageOps.on('conversationTouched', (key) => void this.emitConversation(key)),
-      this.reactions.on('reactionsChanged', (changed) => this.isCurrent && host.emit('reactionsChanged', changed)),
-      this.reactions.on('pinsChanged', (changed) => this.isCurrent && host.emit('pinsChanged', changed)),
-      this.reactions.on('devicesChanged', (changed) => this.isCurrent && host.emit('devicesChanged', changed)),
-      this.reactions.on('conversationStateChanged', (state) => {
-        if (!this.isCurrent) return
-        host.emit('conversationStateChanged', state)
-        if (!state.deleted) void this.emitConversation(state.conversation)
-      }),
-      this.receipts.on('peer', (receipts) => this.isCurrent && host.emit('peerReceipts', receipts)),
-      this.receipts.on('groupRead', (read) => this.isCurrent && host.emit('groupRead', read)),
-      this.receipts.on('typing', (typing) => this.isCurrent && host.emit('typing', typing)),
-      this.receipts.on('privacy', (settings) => this.isCurrent && host.emit('privacy', settings)),
-      connection.on('status', (status) => host.setStatus(status)),
-      connection.on('online', (info) => this.onOnline(info)),
-      connection.on('push', (push) => this.onPush(push)),
-      this.contacts.on('contactsChanged', (state) => host.emit('contactsChanged', state)),
-      this.contacts.on('presenceChanged', (presence) => host.emit('presenceChanged', presence)),
-      this.contacts.on('profileChanged', (profile) => host.emit('profileChanged', profile)),
-      this.contacts.on('titlesChanged', (users) => {
-        for (const changed of users) void this.emitConversation(conversationKey('single', changed))
-      }),
-      connection.on('ended', (ended) => host.ended(this, ended))
-    ]
-  }
-
-  /** Drops the cached attachment files of messages that were recalled or left the device (attachments/index.ts). */
-  private forgetFiles(ids: readonly string[]): void {
-    for (const id of ids) {
-      this.attachments.forget(id).catch((err: unknown) => {
-        log.warn('could not drop the cached files of a message', { error: err instanceof Error ? err.message : String(err) })
-      })
-    }
+    this.readPointers = new ReadPointerFlusher({ store, connection, isCurrent: () => this.isCurrent, timings: host.timings })
+    this.unsubscribe = forwardSessionEvents(
+      { connection, messageOps: this.messageOps, reactions: this.reactions, receipts: this.receipts, contacts: this.contacts, attachments: this.attachments },
+      host,
+      {
+        isCurrent: () => this.isCurrent,
+        emitConversation: (key) => this.emitConversation(key),
+        onOnline: (info) => this.onOnline(info),
+        onPush: (push) => this.onPush(push),
+        ended: (ended) => host.ended(this, ended)
+      }
+    )
   }
 
   private get isCurrent(): boolean {
@@ -358,8 +334,7 @@ export class DeviceSession {
     await this.connection.stop()
     await backfillStopped
     await this.lastCatchUp.catch(() => undefined)
-    if (this.readPointerRetry) clearTimeout(this.readPointerRetry)
-    await this.readPointerFlush.catch(() => undefined)
+    await this.readPointers.stop()
     await this.store.close()
   }
 
@@ -373,33 +348,7 @@ export class DeviceSession {
 
   /** Send the read pointers this device moved and the server has not confirmed (one flush at a time). */
   flushReadPointers(): void {
-    this.readPointerFlush = this.readPointerFlush.then(async () => {
-      if (!this.isCurrent || !this.connection.isOnline) return
-      try {
-        for (const pointer of await this.store.pendingReadPointers()) {
-          if (!this.isCurrent) return
-          await this.connection.request(
-            { markRead: { conversation: pointer.key.id, chatType: chatTypeToWire(pointer.key.type), seq: pointer.seq } },
-            'markReadOk'
-          )
-          await this.store.markReadPointerSynced(pointer.key, pointer.seq)
-        }
-        this.readPointerFailures = 0
-      } catch (err) {
-        // Still pending in the store. A timeout on a live link would otherwise wait for the next connect or read,
-        // which may never come (the other devices would keep showing it unread): retry with backoff while online.
-        log.info('could not send a read pointer yet', { error: String(err) })
-        if (!this.isCurrent || !this.connection.isOnline || this.readPointerRetry) return
-        const delay = fullJitterDelayMs(this.readPointerFailures++, {
-          baseMs: this.host.timings.backoffBaseMs,
-          maxMs: this.host.timings.backoffMaxMs
-        })
-        this.readPointerRetry = setTimeout(() => {
-          this.readPointerRetry = null
-          this.flushReadPointers()
-        }, delay)
-      }
-    })
+    this.readPointers.flush()
   }
 
   /** Messages and entries kept raw by an older version are read again with this version's decoder (no refetch). */

@@ -1,6 +1,6 @@
 // The icon set's drawings (24x24 line paths, Feather-style) keyed by name; BaseIcon renders them.
 // Adding an icon = adding a name and its paths here.
-export type IconName = 'compose' | 'sun' | 'moon' | 'signOut' | 'send' | 'check' | 'clock' | 'alert' | 'chat' | 'close' | 'offline' | 'back' | 'info' | 'users' | 'contacts' | 'rooms' | 'search'
+export type IconName = 'compose' | 'sun' | 'moon' | 'signOut' | 'send' | 'check' | 'clock' | 'alert' | 'chat' | 'close' | 'offline' | 'back' | 'info' | 'users' | 'contacts' | 'rooms' | 'search' | 'settings'
 
 export const ICON_PATHS: Record<IconName, string[]> = {
   compose: ['M12 20h9', 'M16.5 3.5a2.12 2.12 0 0 1 3 3L7 19l-4 1 1-4Z'],
@@ -19,5 +19,9 @@ export const ICON_PATHS: Record<IconName, string[]> = {
   contacts: ['M20 21v-2a4 4 0 0 0-4-4H8a4 4 0 0 0-4 4v2', 'M12 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8Z'],
   rooms: ['M3 11l18-8-8 18-2-8-8-2Z'],
   search: ['M11 19a8 8 0 1 0 0-16 8 8 0 0 0 0 16Z', 'M21 21l-4.35-4.35'],
+  settings: [
+    'M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6Z',
+    'M19.4 15a1.65 1.65 0 0 0 .33 1.82l.06.06a2 2 0 1 1-2.83 2.83l-.06-.06a1.65 1.65 0 0 0-1.82-.33 1.65 1.65 0 0 0-1 1.51V21a2 2 0 1 1-4 0v-.09A1.65 1.65 0 0 0 9 19.4a1.65 1.65 0 0 0-1.82.33l-.06.06a2 2 0 1 1-2.83-2.83l.06-.06A1.65 1.65 0 0 0 4.68 15a1.65 1.65 0 0 0-1.51-1H3a2 2 0 1 1 0-4h.09A1.65 1.65 0 0 0 4.6 9a1.65 1.65 0 0 0-.33-1.82l-.06-.06a2 2 0 1 1 2.83-2.83l.06.06A1.65 1.65 0 0 0 9 4.68a1.65 1.65 0 0 0 1-1.51V3a2 2 0 1 1 4 0v.09a1.65 1.65 0 0 0 1 1.51 1.65 1.65 0 0 0 1.82-.33l.06-.06a2 2 0 1 1 2.83 2.83l-.06.06A1.65 1.65 0 0 0 19.4 9a1.65 1.65 0 0 0 1.51 1H21a2 2 0 1 1 0 4h-.09a1.65 1.65 0 0 0-1.51 1Z'
+  ],
   offline: ['M2 2l20 20', 'M8.5 16.5a5 5 0 0 1 7 0', 'M5 12.5a10 10 0 0 1 5.2-2.8', 'M19 12.5a10 10 0 0 0-2.2-1.6', 'M12 20h.01']
 }

@@ -8,7 +8,8 @@ import type { Conversation } from '../../../shared/model'
 import { canonicalUserId } from '../../../shared/user-id'
 import { bridge } from '../bridge'
 import { errorSentence } from '../utils/app-error'
-import { USERNAME_RULE } from '../utils/text-limits'
+import { usernameRule } from '../utils/text-limits'
+import { tr } from '../i18n/translate'
 import { keyOfConversation, keyOfMessage, toConversationKey } from '../utils/conversation-key'
 import { conversationKeyString } from '../../../shared/model'
 import { useDraftStore } from './drafts'
@@ -164,10 +165,10 @@ export const useConversationStore = defineStore('conversations', () => {
    */
   async function startChat(typed: string, me: string | null): Promise<string | null> {
     const name = typed.trim()
-    if (!name) return 'Enter the username of the person you want to chat with.'
+    if (!name) return tr('conversations.newChatDialog.enterUsername')
     const id = canonicalUserId(name)
-    if (id === null) return USERNAME_RULE
-    if (me !== null && id === canonicalUserId(me)) return 'That is you. Enter someone else’s username.'
+    if (id === null) return usernameRule()
+    if (me !== null && id === canonicalUserId(me)) return tr('conversations.newChatDialog.isYou')
     const key = conversationKeyString({ type: 'single', id })
     if (!byId.value.has(key)) {
       try {

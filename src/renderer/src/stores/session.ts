@@ -5,7 +5,8 @@ import { defineStore } from 'pinia'
 import type { AppInfo } from '../../../shared/ipc/contract'
 import type { SessionInfo } from '../../../shared/model'
 import { bridge } from '../bridge'
-import { errorSentence } from '../utils/app-error'
+import { errorSentence, translateCoreSentence } from '../utils/app-error'
+import { tr } from '../i18n/translate'
 
 export type SessionPhase = 'starting' | 'startFailed' | 'signedOut' | 'signedIn'
 
@@ -26,7 +27,8 @@ export const useSessionStore = defineStore('session', () => {
   bridge.on('session.ended', ({ reason }) => {
     session.value = null
     phase.value = 'signedOut'
-    notice.value = reason
+    // The core says why as an English sentence: shown in the user's language when the renderer knows it.
+    notice.value = translateCoreSentence(reason) ?? tr('app.sessionEnded')
   })
 
   async function start(): Promise<void> {

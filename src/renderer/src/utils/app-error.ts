@@ -1,20 +1,24 @@
-// Turns whatever a bridge call rejected with into the sentence shown to the user: a template per error code
-// filled from the error's params (one table, so the UI can be translated later), else the error's own message.
-import { AppError, type AppErrorCode, type AppErrorParams } from '../../../shared/errors'
-import { USERNAME_RULE } from './text-limits'
-
-/**
- * Sentences for errors that carry params. `{name}` is replaced by params.name; a template whose params are
- * missing is not used (the error's own message is shown instead), so a half-filled sentence never shows.
- */
-export const ERROR_SENTENCES: Partial<Record<AppErrorCode, string>> = {
-  USER_NOT_FOUND: 'There is no user named {user}.',
-  TEXT_TOO_LONG: 'This message is too long: the limit is {limit} bytes. Please shorten it.',
-  RATE_LIMITED: 'Too many attempts. Please try again in {retryAfterSec} seconds.',
-  INVALID_USERNAME: USERNAME_RULE
-}
+// Turns whatever a bridge call rejected with into the sentence shown to the user, in the user's language: built from
+// the error's code, its wire code (params.wire) and its params, from the errors namespace of the locale files. The
+// core's own English message is never shown; a sentence the core persisted or pushed as text (a failed message's
+// reason, why a session ended) is recognised by its English wording and translated, else a generic sentence stands in.
+import { AppError, type AppErrorParams } from '../../../shared/errors'
+import { FALLBACK_LOCALE, localeMessages } from '../i18n'
+import { intlLocale, tr } from '../i18n/translate'
+import { formatFileSize } from '../features/messages/content-summary'
+import { formatFullTimestamp } from './time-format'
 
 const PLACEHOLDER = /\{(\w+)\}/g
+
+/** The English text of a key ('errors.code.MUTED'), or null when there is none; placeholders agree across locales. */
+function englishText(key: string): string | null {
+  let node: unknown = localeMessages[FALLBACK_LOCALE]
+  for (const part of key.split('.')) {
+    if (typeof node !== 'object' || node === null) return null
+    node = (node as Record<string, unknown>)[part]
+  }
+  return typeof node === 'string' ? node : null
+}
 
 /** Fills a template; null when one of its placeholders has no param. */
 export function fillTemplate(template: string, params: AppErrorParams | undefined): string | null {
@@ -30,8 +34,78 @@ export function fillTemplate(template: string, params: AppErrorParams | undefine
   return complete ? sentence : null
 }
 
+/**
+ * Params as the sentence shows them: sizes in KB/MB, instants as dates, other numbers as the locale writes them,
+ * grouped from five digits on ("5120 bytes", "100,000 members"), as sentences write limits.
+ */
+function shownParams(params: AppErrorParams): Record<string, string> {
+  const shown: Record<string, string> = {}
+  for (const [name, value] of Object.entries(params)) {
+    if (typeof value === 'string') shown[name] = value
+    else if (/Bytes$/.test(name)) shown[name] = formatFileSize(value)
+    else if (/(Until|At)$/.test(name)) shown[name] = formatFullTimestamp(value)
+    else shown[name] = new Intl.NumberFormat(intlLocale(), { useGrouping: 'min2' }).format(value)
+  }
+  return shown
+}
+
+/** The translation of `key` with `params`, or null when the key is unknown or one of its placeholders has no param. */
+function sentenceFor(key: string, params: AppErrorParams): string | null {
+  const template = englishText(key)
+  if (template === null || fillTemplate(template, params) === null) return null
+  return tr(key, shownParams(params))
+}
+
+let knownKeys: Map<string, string> | null = null
+
+/** English sentence -> key, for every errors.* sentence without placeholders. */
+function knownSentenceKeys(): Map<string, string> {
+  if (knownKeys) return knownKeys
+  knownKeys = new Map()
+  const walk = (node: unknown, path: string): void => {
+    if (typeof node === 'string') {
+      if (!PLACEHOLDER.test(node) && !knownKeys!.has(node)) knownKeys!.set(node, path)
+      PLACEHOLDER.lastIndex = 0
+    } else if (typeof node === 'object' && node !== null) {
+      for (const [key, value] of Object.entries(node)) walk(value, `${path}.${key}`)
+    }
+  }
+  walk((localeMessages[FALLBACK_LOCALE] as Record<string, unknown>)['errors'], 'errors')
+  return knownKeys
+}
+
+/**
+ * A sentence the core sent as English text (a failed message's reason, a session's end, the connection's state),
+ * in the user's language; null when the text is not one the renderer knows (the caller says something generic).
+ */
+export function translateCoreSentence(text: string | null | undefined): string | null {
+  if (!text) return null
+  const key = knownSentenceKeys().get(text.trim())
+  return key ? tr(key) : null
+}
+
+/**
+ * Why a message failed, from the reason the core stored with it (English text): in the user's language, with the
+ * end of a mute when the group says when it ends (the stored text cannot carry it); a generic sentence otherwise.
+ */
+export function failedSendSentence(storedReason: string | null, mutedUntil = 0): string {
+  const key = storedReason ? knownSentenceKeys().get(storedReason.trim()) : undefined
+  const muted = key === 'errors.code.MUTED' || key === 'errors.wire.ERROR_MUTED'
+  if (muted && mutedUntil > Date.now()) return tr('errors.detail.MUTED', shownParams({ mutedUntil }))
+  return key ? tr(key) : tr('errors.notSent')
+}
+
 export function errorSentence(err: unknown): string {
   const error = AppError.from(err)
-  const template = ERROR_SENTENCES[error.code]
-  return (template && fillTemplate(template, error.params)) || error.message
+  const params = error.params ?? {}
+  const keys = [
+    typeof params['reason'] === 'string' ? `errors.reason.${params['reason']}` : null,
+    `errors.detail.${error.code}`,
+    typeof params['wire'] === 'string' ? `errors.wire.${params['wire']}` : null
+  ]
+  for (const key of keys) {
+    const sentence = key === null ? null : sentenceFor(key, params)
+    if (sentence !== null) return sentence
+  }
+  return translateCoreSentence(error.message) ?? sentenceFor(`errors.code.${error.code}`, params) ?? tr('errors.generic')
 }

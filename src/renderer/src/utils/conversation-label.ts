@@ -4,19 +4,22 @@
 import type { ChatMessage, Conversation } from '../../../shared/model'
 import { noticeSentence } from './notice-words'
 import { contentSummary } from '../features/messages/content-summary'
+import { tr } from '../i18n/translate'
 
 const PREVIEW_MAX_CHARS = 80
 
 /** What a bubble shows for a message this version cannot read (kept as raw bytes until an upgrade). */
-export const NEEDS_NEWER_VERSION = 'This message needs a newer version of Parley.'
+export function needsNewerVersion(): string {
+  return tr('messages.needsNewerVersion')
+}
 
 /** A message's text as the user reads it: its text, or words for its content ("Photo", "File: a.pdf"). */
 export function messageText(message: ChatMessage): string {
   if (message.content.type === 'notice') return noticeSentence(message.content, null)
   // A recalled message (features/messages) reads as its notice, never as the text it had.
-  if (message.content.type === 'recalled') return 'Recalled message'
+  if (message.content.type === 'recalled') return tr('messages.recalledMessage')
   if (message.content.type === 'text') return message.content.text
-  return contentSummary(message.content) ?? NEEDS_NEWER_VERSION
+  return contentSummary(message.content) ?? needsNewerVersion()
 }
 
 function oneLineClipped(text: string): string {
@@ -31,16 +34,16 @@ export function hasDraft(draft: string | null | undefined): draft is string {
 
 /** One line: the unsent draft ("Draft: …") if any, else the last message, "You: " first for own messages. */
 export function previewText(conversation: Conversation, draft: string | null = null): string {
-  if (hasDraft(draft)) return `Draft: ${oneLineClipped(draft)}`
+  if (hasDraft(draft)) return tr('conversations.preview.draft', { text: oneLineClipped(draft) })
   const last = conversation.lastMessage
   // A command is delivered to the app and never shown: the core never makes one a last message; if an older core
   // did, the list says nothing rather than an empty line.
-  if (!last || last.content.type === 'command') return 'No messages yet'
+  if (!last || last.content.type === 'command') return tr('conversations.preview.noMessages')
   const clipped = oneLineClipped(messageText(last))
   if (last.content.type === 'notice') return clipped
-  if (last.direction === 'out') return `You: ${clipped}`
+  if (last.direction === 'out') return tr('conversations.preview.fromMe', { text: clipped })
   // In a group or room the list says who spoke, as in the timeline.
-  return conversation.chatType === 'single' ? clipped : `${last.from}: ${clipped}`
+  return conversation.chatType === 'single' ? clipped : tr('conversations.preview.fromOther', { user: last.from, text: clipped })
 }
 
 /** The conversation's name as shown: its title (group or room name, a contact's remark) or the peer's id. */
@@ -49,19 +52,19 @@ export function conversationTitle(conversation: Pick<Conversation, 'id' | 'title
 }
 
 /** Spoken after the name for groups and rooms, so a group called "bob" is never taken for the user bob. */
-const CHAT_TYPE_WORD: Record<Conversation['chatType'], string | null> = { single: null, group: 'group', room: 'chat room' }
+const CHAT_TYPE_WORD: Record<Conversation['chatType'], string | null> = { single: null, group: 'conversations.a11y.group', room: 'conversations.a11y.room' }
 
 export function conversationAccessibleName(conversation: Conversation, draft: string | null = null): string {
   const parts = [conversationTitle(conversation)]
   const typeWord = CHAT_TYPE_WORD[conversation.chatType]
-  if (typeWord) parts.push(typeWord)
-  if (conversation.pinned) parts.push('pinned')
-  if (conversation.unreadCount > 0) parts.push(`${conversation.unreadCount} unread`)
-  else if (conversation.markedUnread) parts.push('marked unread')
-  if ((conversation.mentions ?? 0) > 0) parts.push(`${conversation.mentions} ${conversation.mentions === 1 ? 'mention' : 'mentions'} of you`)
+  if (typeWord) parts.push(tr(typeWord))
+  if (conversation.pinned) parts.push(tr('conversations.a11y.pinned'))
+  if (conversation.unreadCount > 0) parts.push(tr('conversations.a11y.unread', { count: conversation.unreadCount }))
+  else if (conversation.markedUnread) parts.push(tr('conversations.a11y.markedUnread'))
+  if ((conversation.mentions ?? 0) > 0) parts.push(tr('conversations.a11y.mentions', conversation.mentions ?? 0))
   if (hasDraft(draft)) parts.push(previewText(conversation, draft))
-  else parts.push(conversation.lastMessage ? `last message: ${previewText(conversation)}` : 'no messages yet')
-  return parts.join(', ')
+  else parts.push(conversation.lastMessage ? tr('conversations.a11y.lastMessage', { text: previewText(conversation) }) : tr('conversations.a11y.noMessages'))
+  return parts.join(tr('conversations.a11y.separator'))
 }
 
 /** Badge text: large counts are capped so the badge keeps its size. */

@@ -2,6 +2,7 @@
 // once instead of from the boundary. The boundary's own rules are in src/shared/ipc/schemas.ts.
 import { AppError } from '../../../shared/errors'
 import { MAX_TEXT_BYTES, MAX_USERNAME_CHARS, USERNAME_PATTERN, utf8ByteLength } from '../../../shared/limits'
+import { formatNumber, tr } from '../i18n/translate'
 
 export { MAX_TEXT_BYTES, utf8ByteLength }
 
@@ -19,22 +20,27 @@ export function textTooLongError(text: string): AppError | null {
 /** "4,200 / 5,120 bytes" once the text nears the limit (bytes: the limit is in UTF-8 bytes), else null. */
 export function byteCounterText(bytes: number, locale?: string): string | null {
   if (bytes < MAX_TEXT_BYTES * COUNTER_FROM_SHARE) return null
-  const format = new Intl.NumberFormat(locale)
-  return `${format.format(bytes)} / ${format.format(MAX_TEXT_BYTES)} bytes`
+  const count = formatNumber(bytes, locale)
+  const limit = formatNumber(MAX_TEXT_BYTES, locale)
+  return tr('chat.composer.byteCounter', { count, limit })
 }
 
 /** What a username may be, said exactly (USERNAME_PATTERN); display names in any script come with profiles. */
-export const USERNAME_RULE = `A username is 1–${MAX_USERNAME_CHARS} characters: ASCII letters a–z, digits, '.', '_' or '-'.`
+export function usernameRule(): string {
+  return tr('signin.usernameRule', { max: MAX_USERNAME_CHARS })
+}
 
 /** The rule as the sign-in form's hint says it. */
-export const USERNAME_HINT = `1–${MAX_USERNAME_CHARS} characters: ASCII letters a–z, digits, '.', '_' or '-'.`
+export function usernameHint(): string {
+  return tr('signin.usernameHint', { max: MAX_USERNAME_CHARS })
+}
 
 /** A sentence when a (trimmed) username breaks the rule, or null when it is a valid username. */
 export function usernameProblem(name: string): string | null {
-  return USERNAME_PATTERN.test(name) ? null : USERNAME_RULE
+  return USERNAME_PATTERN.test(name) ? null : usernameRule()
 }
 
 /** A sentence when a (trimmed) username is longer than the boundary allows, or null when it is not. */
 export function usernameTooLongMessage(name: string): string | null {
-  return name.length > MAX_USERNAME_CHARS ? `Usernames are at most ${MAX_USERNAME_CHARS} characters long.` : null
+  return name.length > MAX_USERNAME_CHARS ? tr('signin.usernameTooLong', { max: MAX_USERNAME_CHARS }) : null
 }

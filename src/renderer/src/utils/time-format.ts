@@ -1,5 +1,8 @@
 // Time and date labels for the UI (message times, conversation list times, day separators), in the
-// user's locale and time zone. Pure functions: `now` and `locale` are parameters so tests pin them.
+// user's locale and time zone. Pure functions: `now` and `locale` are parameters so tests pin them; without a
+// locale they use the app's current one (reactive: a language switch re-renders them).
+import { appLocaleOf, intlLocale, tr } from '../i18n/translate'
+
 const DAY_MS = 86_400_000
 const WEEK_DAYS = 7
 
@@ -20,7 +23,8 @@ type FormatName = keyof typeof FORMATS
 
 const formatters = new Map<string, Intl.DateTimeFormat>()
 
-function formatter(name: FormatName, locale: string | undefined): Intl.DateTimeFormat {
+function formatter(name: FormatName, requested: string | undefined): Intl.DateTimeFormat {
+  const locale = requested ?? intlLocale()
   const key = `${name}|${locale ?? ''}`
   let cached = formatters.get(key)
   if (!cached) {
@@ -65,7 +69,7 @@ export function formatMessageTime(ms: number, locale?: string): string {
 export function formatListTime(ms: number, now: number = Date.now(), locale?: string): string {
   const days = calendarDaysBetween(ms, now)
   if (days <= 0) return formatMessageTime(ms, locale)
-  if (days === 1) return 'Yesterday'
+  if (days === 1) return tr('common.time.yesterday', {}, { locale: appLocaleOf(locale) })
   if (days < WEEK_DAYS) return formatter('weekdayShort', locale).format(ms)
   return formatter(isSameYear(ms, now) ? 'dayMonth' : 'dayMonthYear', locale).format(ms)
 }
@@ -73,8 +77,8 @@ export function formatListTime(ms: number, now: number = Date.now(), locale?: st
 /** Day separator in a chat: "Today", "Yesterday", else a full date. */
 export function formatDayLabel(ms: number, now: number = Date.now(), locale?: string): string {
   const days = calendarDaysBetween(ms, now)
-  if (days === 0) return 'Today'
-  if (days === 1) return 'Yesterday'
+  if (days === 0) return tr('common.time.today', {}, { locale: appLocaleOf(locale) })
+  if (days === 1) return tr('common.time.yesterday', {}, { locale: appLocaleOf(locale) })
   return formatter(isSameYear(ms, now) ? 'dayLong' : 'dayLongYear', locale).format(ms)
 }
 

@@ -11,33 +11,30 @@ import type { AttachmentGrant, AttachmentRow } from '../../store/attachments/typ
 import {
   ATTACHMENT_ID_BYTES,
   ATTACHMENT_ID_PATTERN,
-  ATTACHMENT_MIME_MAX_CHARS,
-  ATTACHMENT_NAME_MAX_CHARS,
   ATTACHMENT_SECRET_BYTES,
+  DEFAULT_ATTACHMENT_GRACE_HOURS,
   HEAD_SETTLE_WAIT_MS,
   THUMBNAIL_MIME,
   UPLOAD_ABANDON_MS,
   UPLOAD_SWEEP_BATCH,
-  UPLOAD_SWEEP_INTERVAL_MS,
-  UPLOAD_WRITE_BATCH_BYTES,
-  UPLOAD_WRITES_IN_FLIGHT
+  UPLOAD_SWEEP_INTERVAL_MS
 } from './config'
+import { createAttachmentCollector } from './collector'
+import { hashFile, readHead, syncFile } from './file-io'
 import { attachmentFiles, syncFolder, type AttachmentFiles } from './files'
-import { SNIFF_BYTES, sniffMime, THUMBNAILED_MIMES } from './sniff'
-import { makeThumbnail } from './thumbnails'
 import { createUploadHasher } from './hasher'
+import { newId, sanitizeMime, sanitizeName, SHA256_PATTERN } from './naming'
+import { attachmentNotFound, fail, uploadNotFound, type AttachmentFailure, type AttachmentResult } from './results'
+import { sniffMime, THUMBNAILED_MIMES } from './sniff'
+import { makeThumbnail } from './thumbnails'
+import { createUploadAppend, type ActivePatch, type RunningHash } from './upload-append'
+
+// The service's answers and names, for the routes and tests that import them from here.
+export type { AttachmentFailure, AttachmentResult }
+export { sanitizeName }
 
 const log = createLogger('server:attachments')
 
-/** A refusal, in HTTP terms (the routes send it as {code, message}); `offset` rides along as Upload-Offset. */
-export interface AttachmentFailure {
-  ok: false
-  status: number
-  code: string
-  message: string
-  offset?: number
-}
-export type AttachmentResult<T> = { ok: true; value: T } | AttachmentFailure
 
 /** What a client learns of a finished attachment (the AttachmentRef fields plus the image's dimensions). */
 export interface AttachmentInfo {
@@ -92,6 +89,12 @@ export interface AttachmentService {
   grant(grants: readonly AttachmentGrant[]): Promise<void>
   /** Removes uploads idle longer than UPLOAD_ABANDON_MS; returns how many. */
   sweep(now?: number): Promise<number>
+  /** Deletes finished attachments no live message names (collector.ts); returns how many. */
+  collect(now?: number): Promise<number>
+  /** Recalled or expired messages: their attachments go now unless another live message names them. */
+  release(serverIds: readonly number[]): Promise<number>
+  /** Whether the attachment's bytes are still on disk (diagnostics and tests of the clean-up). */
+  bytesPresent(id: string): Promise<{ file: boolean; thumbnail: boolean }>
   close(): void
 }
 
@@ -101,37 +104,8 @@ export interface AttachmentServiceDeps {
   maxUploadBytes: number
   /** Room membership is live (services/rooms), not stored. */
   isInRoom(room: string, user: string): boolean
-}
-
-const SHA256_PATTERN = /^[0-9a-f]{64}$/
-/** type/subtype with RFC 6838's characters (parameters dropped): anything else is stored as octet-stream. */
-const MIME_PATTERN = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/
-const OCTET_STREAM = 'application/octet-stream'
-
-function fail(status: number, code: string, message: string, offset?: number): AttachmentFailure {
-  return offset === undefined ? { ok: false, status, code, message } : { ok: false, status, code, message, offset }
-}
-
-const uploadNotFound = (): AttachmentFailure => fail(404, 'NOT_FOUND', 'There is no such upload (it was finished, cancelled or abandoned).')
-const attachmentNotFound = (): AttachmentFailure => fail(404, 'NOT_FOUND', 'There is no such attachment.')
-
-function newId(bytes: number): string {
-  return crypto.randomBytes(bytes).toString('base64url')
-}
-
-/** A name to show and save as: the last path segment, no control characters, at most ATTACHMENT_NAME_MAX_CHARS. */
-export function sanitizeName(raw: unknown): string {
-  const text = typeof raw === 'string' ? raw : ''
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
-  const base = (text.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim()
-  const cut = [...base].slice(0, ATTACHMENT_NAME_MAX_CHARS).join('')
-  return cut === '' || cut === '.' || cut === '..' ? 'file' : cut
-}
-
-function sanitizeMime(raw: unknown): string {
-  if (typeof raw !== 'string') return OCTET_STREAM
-  const mime = (raw.split(';')[0] ?? '').trim().toLowerCase()
-  return mime.length <= ATTACHMENT_MIME_MAX_CHARS && MIME_PATTERN.test(mime) ? mime : OCTET_STREAM
+  /** Never-referenced finished attachments are deleted this long after completion (PARLEY_ATTACHMENT_GRACE_HOURS). */
+  unreferencedGraceMs?: number
 }
 
 function infoOf(row: AttachmentRow): AttachmentInfo {
@@ -145,47 +119,6 @@ function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length && crypto.timingSafeEqual(a, b)
 }
 
-async function hashFile(file: string): Promise<string> {
-  const hash = crypto.createHash('sha256')
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: UPLOAD_WRITE_BATCH_BYTES })) hash.update(chunk as Buffer)
-  return hash.digest('hex')
-}
-
-async function readHead(file: string): Promise<Uint8Array> {
-  const handle = await fs.promises.open(file, 'r')
-  try {
-    const buffer = Buffer.alloc(SNIFF_BYTES)
-    const { bytesRead } = await handle.read(buffer, 0, SNIFF_BYTES, 0)
-    return buffer.subarray(0, bytesRead)
-  } finally {
-    await handle.close()
-  }
-}
-
-async function syncFile(file: string): Promise<void> {
-  const handle = await fs.promises.open(file, 'r+')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-}
-
-/** A PATCH being written: how to cut it short (a newer PATCH supersedes it) and when it has settled. */
-interface ActivePatch {
-  abort(): void
-  settled: Promise<void>
-}
-
-/**
- * The running hash of an upload's bytes [0, bytes), kept while the upload proceeds in order on this process. The
- * state lives on the hashing thread (hasher.ts) under `key` (the upload id plus a generation, so a dropped hash's
- * late bytes can never mix into a new one).
- */
-interface RunningHash {
-  key: string
-  bytes: number
-}
 
 export async function createAttachmentService(deps: AttachmentServiceDeps): Promise<AttachmentService> {
   const { store, maxUploadBytes, isInRoom } = deps
@@ -200,6 +133,11 @@ export async function createAttachmentService(deps: AttachmentServiceDeps): Prom
     hashes.delete(uploadId)
   }
   const completing = new Set<string>()
+  const collector = createAttachmentCollector({
+    store,
+    files,
+    unreferencedGraceMs: deps.unreferencedGraceMs ?? DEFAULT_ATTACHMENT_GRACE_HOURS * 60 * 60_000
+  })
 
   const ownUpload = async (user: string, uploadId: string) => {
     if (!ATTACHMENT_ID_PATTERN.test(uploadId)) return null
@@ -228,122 +166,7 @@ export async function createAttachmentService(deps: AttachmentServiceDeps): Prom
     return false
   }
 
-  const append = async (
-    user: string,
-    uploadId: string,
-    offset: number,
-    source: Readable,
-    contentLength: number | null
-  ): Promise<AttachmentResult<number>> => {
-    // A new PATCH of the same upload means the client gave up on the earlier one (its connection dropped, perhaps
-    // unnoticed here yet): that one is cut short and settles (fsync, offset recorded) before this one starts.
-    const earlier = active.get(uploadId)
-    if (earlier) {
-      earlier.abort()
-      await earlier.settled
-    }
-    const upload = await ownUpload(user, uploadId)
-    if (!upload) return uploadNotFound()
-    if (completing.has(uploadId)) return fail(409, 'UPLOAD_BUSY', 'The upload is being completed.', upload.offset)
-    if (offset !== upload.offset) {
-      return fail(409, 'OFFSET_MISMATCH', `The upload continues at byte ${upload.offset}, not ${offset}.`, upload.offset)
-    }
-    if (contentLength !== null && offset + contentLength > upload.size) {
-      return fail(413, 'TOO_LARGE', `The upload was announced as ${upload.size} bytes; this request would go past it.`, upload.offset)
-    }
-
-    let settle = (): void => {}
-    const patch: ActivePatch = { abort: () => source.destroy(), settled: new Promise<void>((resolve) => (settle = resolve)) }
-    active.set(uploadId, patch)
-    const handle = await fs.promises.open(files.upload(uploadId), 'r+').catch(() => null)
-    if (!handle) {
-      active.delete(uploadId)
-      settle()
-      return uploadNotFound()
-    }
-    let position: number
-    let overflow = false
-    let discardHash: RunningHash | null = null
-    try {
-      // Bytes past the recorded offset were written but never acknowledged (a crash before the offset was stored).
-      await handle.truncate(offset)
-      let running = hashes.get(uploadId) ?? null
-      if (running && running.bytes !== offset) {
-        forgetHash(uploadId)
-        running = null
-      }
-      if (!running && offset === 0) running = { key: `${uploadId}:${newId(6)}`, bytes: 0 }
-      hashes.delete(uploadId)
-      // Dropped on the thread unless it is kept below for the next PATCH or the completion.
-      discardHash = running
-
-      // Batches are written at their own positions while the next ones are read from the socket, up to
-      // UPLOAD_WRITES_IN_FLIGHT at once: the socket waits for the disk only when the disk is the slower of the two.
-      // `position` moves only once every write before it has finished (at the end, when all have).
-      let pending: Buffer[] = []
-      let pendingBytes = 0
-      let queued = offset
-      const writes = new Set<Promise<void>>()
-      let writeError: unknown = null
-      const flush = async (): Promise<void> => {
-        if (writeError) throw writeError
-        if (pendingBytes === 0) return
-        const batch = pending
-        const at = queued
-        queued += pendingBytes
-        pending = []
-        pendingBytes = 0
-        if (running) hasher.update(running.key, batch)
-        const write: Promise<void> = handle.writev(batch, at).then(
-          () => {
-            writes.delete(write)
-          },
-          (err: unknown) => {
-            writes.delete(write)
-            writeError ??= err
-          }
-        )
-        writes.add(write)
-        if (writes.size >= UPLOAD_WRITES_IN_FLIGHT) await Promise.race(writes)
-      }
-      try {
-        for await (const data of source) {
-          let chunk = data as Buffer
-          const room = upload.size - queued - pendingBytes
-          if (chunk.length > room) {
-            chunk = chunk.subarray(0, room)
-            overflow = true
-          }
-          pending.push(chunk)
-          pendingBytes += chunk.length
-          if (overflow) break
-          if (pendingBytes >= UPLOAD_WRITE_BATCH_BYTES) await flush()
-        }
-      } catch (err) {
-        // The connection dropped (or a newer PATCH cut this one): what arrived is kept, the client resumes from it.
-        log.info('upload request ended early; keeping what arrived', { uploadId, error: err instanceof Error ? err.message : String(err) })
-      }
-      if (!writeError) await flush()
-      await Promise.all(writes)
-      // A failed write (disk full): the upload keeps its recorded offset; the file is cut back to it on the next PATCH.
-      if (writeError) throw writeError
-      position = queued
-      await handle.sync()
-      if (running) {
-        running.bytes = position
-        hashes.set(uploadId, running)
-        discardHash = null
-      }
-      if (!(await store.attachmentUploadAdvance(uploadId, position, Date.now()))) return uploadNotFound()
-    } finally {
-      if (discardHash) hasher.drop(discardHash.key)
-      await handle.close()
-      active.delete(uploadId)
-      settle()
-    }
-    if (overflow) return fail(413, 'TOO_LARGE', `The upload was announced as ${upload.size} bytes; more arrived.`, position)
-    return { ok: true, value: position }
-  }
+  const append = createUploadAppend({ store, files, hasher, active, hashes, completing, forgetHash, ownUpload })
 
   const complete = async (user: string, uploadId: string): Promise<AttachmentResult<AttachmentInfo>> => {
     const upload = await ownUpload(user, uploadId)
@@ -503,6 +326,8 @@ export async function createAttachmentService(deps: AttachmentServiceDeps): Prom
 
     async checkForSend(sender, ids) {
       if (ids.length === 0) return { ok: true, attachments: new Map() }
+      // Marked before the look-up: a collection running meanwhile leaves them alone until the send's grant.
+      collector.noteSendCheck(ids)
       const found = new Map((await store.attachmentsGet(ids)).map((row) => [row.id, row]))
       for (const id of ids) {
         const row = found.get(id)
@@ -514,12 +339,24 @@ export async function createAttachmentService(deps: AttachmentServiceDeps): Prom
 
     async grant(grants) {
       await store.attachmentGrant(grants, Date.now())
+      // One grant per side of a 1:1 chat: a send's check is settled once per message and attachment.
+      const settled = new Map(grants.map((grant) => [`${grant.serverId ?? ''}|${grant.attachmentId}`, grant.attachmentId]))
+      collector.noteGranted([...settled.values()])
     },
 
     sweep,
+    collect: (now) => collector.collect(now),
+    release: (serverIds) => collector.release(serverIds),
+
+    async bytesPresent(id) {
+      if (!ATTACHMENT_ID_PATTERN.test(id)) return { file: false, thumbnail: false }
+      const exists = (file: string): Promise<boolean> => fs.promises.access(file).then(() => true, () => false)
+      return { file: await exists(files.file(id)), thumbnail: await exists(files.thumbnail(id)) }
+    },
 
     close() {
       clearInterval(sweepTimer)
+      collector.close()
       void hasher.close()
     }
   }

@@ -33,10 +33,14 @@ export interface MessageOpsService {
   clear(user: string, request: parley.v1.IClearConversationRequest): Promise<MessageOpsAnswer<parley.v1.IClearConversationResponse>>
   /** The user's read pointer of a one-to-one conversation moved to `readSeq`: burn timers start. */
   readMoved(user: string, peer: string, readSeq: number): Promise<void>
+  /** The user's read pointer of a group moved from `readBefore` to `readSeq`: their copies of burn messages burn. */
+  groupReadMoved(user: string, group: string | null | undefined, readBefore: number, readSeq: number): Promise<void>
   /** A message was stored with an expiry (the disappearing timer): the sweeper wakes for it. */
   noteExpiry(at: number): void
   /** Resolves once every message whose time ran out is gone from the store (reads call it before answering). */
   sweepIfDue(): Promise<void>
+  /** Called with the server ids of messages recalled or expired (their attachments may go: services/attachments). */
+  onMessagesGone(listener: (serverIds: number[]) => void): void
   close(): void
 }
 
@@ -69,6 +73,15 @@ export function createMessageOpsService(
   /** The earliest expiry this node knows of (Infinity = none): reads sweep first when it has passed. */
   let nextDue = Number.POSITIVE_INFINITY
   let sweeping: Promise<void> | null = null
+  let messagesGone: (serverIds: number[]) => void = () => {}
+  const gone = (serverIds: number[]): void => {
+    if (serverIds.length === 0) return
+    try {
+      messagesGone(serverIds)
+    } catch (err) {
+      log.error('a listener of gone messages failed', { error: err instanceof Error ? err.message : String(err) })
+    }
+  }
 
   /** Pushes the entries a change wrote to the users' online devices (every device: the change is idempotent). */
   const push = (deliveries: readonly LogDelivery[]): void => {
@@ -101,6 +114,7 @@ export function createMessageOpsService(
     while (more && !closed) {
       const result = await store.sweepExpired(Date.now(), EXPIRY_SWEEP_BATCH)
       push(result.deliveries)
+      gone([...new Set(result.deliveries.map(({ event }) => Number(decodeChange(event.payload).serverId)))])
       if (result.swept > 0) log.info('expired messages deleted', { count: result.swept })
       more = result.more
     }
@@ -123,6 +137,38 @@ export function createMessageOpsService(
   rescan.unref()
   void sweep()
 
+  /** Burn timers that started: their entries go to the devices, and the sweeper wakes at the earliest expiry. */
+  const burnsStarted = (deliveries: readonly LogDelivery[]): void => {
+    if (deliveries.length === 0) return
+    push(deliveries)
+    for (const { event } of deliveries) {
+      const change = decodeChange(event.payload)
+      if (change.expiresAt) schedule(Number(change.expiresAt))
+    }
+  }
+
+  /** A group's disappearing timer: read by members, set by owner and admins (the groups table decides, in the store). */
+  const groupSettings = async (
+    user: string, request: parley.v1.IConversationSettingsRequest
+  ): Promise<MessageOpsAnswer<parley.v1.IConversationSettingsResponse>> => {
+    const group = canonicalGroupId(request.conversation)
+    if (!group) return refuse(ErrorCode.ERROR_NOT_FOUND, `There is no group "${request.conversation ?? ''}".`)
+    const chatType = ChatTypePb.CHAT_TYPE_GROUP
+    if (!request.set) {
+      if (!(await store.groupIdsOf(user)).includes(group)) return refuse(ErrorCode.ERROR_NOT_MEMBER, 'You are not a member of this group.')
+      return { ok: true, value: { settings: await store.conversationSettings(user, group, chatType), eventSeq: 0 } }
+    }
+    const seconds = Math.floor(Number(request.disappearAfterSec ?? 0))
+    if (!(seconds >= 0) || seconds > MAX_DISAPPEAR_AFTER_SEC) {
+      return refuse(ErrorCode.ERROR_BAD_REQUEST, `The disappearing timer can be at most ${MAX_DISAPPEAR_AFTER_SEC / 86_400} days.`)
+    }
+    const result = await store.setConversationSettings(user, group, chatType, seconds, Date.now())
+    if (result.refusal) return refuse(result.refusal.code as ErrorCode, result.refusal.message)
+    push(result.deliveries)
+    const own = result.deliveries.find((delivery) => delivery.user === user)
+    return { ok: true, value: { settings: result.settings, eventSeq: own?.seq ?? 0 } }
+  }
+
   const outcome = <T>(result: MessageOpOutcome, answer: (change: parley.v1.MessageChange, eventSeq: number) => T, user: string): MessageOpsAnswer<T> => {
     if (!result.ok) return refuse(result.code as ErrorCode, result.message)
     push(result.deliveries)
@@ -135,6 +181,7 @@ export function createMessageOpsService(
       const ref = conversationRef(user, request)
       if (!ref) return refuse(ErrorCode.ERROR_BAD_REQUEST, 'Recall needs a conversation and a message id.')
       const result = await store.recallMessage(user, ref, Date.now(), config.recallWindowMs)
+      if (result.ok) gone([ref.serverId])
       return outcome(result, (change, eventSeq) => ({ change, eventSeq }), user)
     },
 
@@ -152,9 +199,10 @@ export function createMessageOpsService(
 
     async settings(user, request) {
       const chatType = request.chatType ?? ChatTypePb.CHAT_TYPE_SINGLE
+      if (chatType === ChatTypePb.CHAT_TYPE_GROUP) return groupSettings(user, request)
       const peer = canonicalUserId(request.conversation)
       if (chatType !== ChatTypePb.CHAT_TYPE_SINGLE || !peer) {
-        return refuse(ErrorCode.ERROR_BAD_REQUEST, 'The disappearing timer is set on one-to-one conversations.')
+        return refuse(ErrorCode.ERROR_BAD_REQUEST, 'The disappearing timer is set on one-to-one and group conversations.')
       }
       if (!request.set) {
         const settings = await store.conversationSettings(user, peer, chatType)
@@ -195,15 +243,19 @@ export function createMessageOpsService(
 
     async readMoved(user, peer, readSeq) {
       try {
-        const deliveries = await store.startBurnTimers(user, peer, readSeq, Date.now())
-        if (deliveries.length === 0) return
-        push(deliveries)
-        for (const { event } of deliveries) {
-          const change = decodeChange(event.payload)
-          if (change.expiresAt) schedule(Number(change.expiresAt))
-        }
+        burnsStarted(await store.startBurnTimers(user, peer, readSeq, Date.now()))
       } catch (err) {
         log.error('starting burn timers failed', { user, error: err instanceof Error ? err.message : String(err) })
+      }
+    },
+
+    async groupReadMoved(user, requestedGroup, readBefore, readSeq) {
+      const group = canonicalGroupId(requestedGroup)
+      if (!group || !(readSeq > readBefore)) return
+      try {
+        burnsStarted(await store.startGroupBurnTimers(user, group, readBefore, readSeq, Date.now()))
+      } catch (err) {
+        log.error('starting group burn timers failed', { user, group, error: err instanceof Error ? err.message : String(err) })
       }
     },
 
@@ -214,6 +266,10 @@ export function createMessageOpsService(
     async sweepIfDue() {
       if (sweeping) return sweeping
       if (nextDue <= Date.now()) return sweep()
+    },
+
+    onMessagesGone(listener) {
+      messagesGone = listener
     },
 
     close() {

@@ -15,12 +15,18 @@ export const REACTIONS_PER_MESSAGE_MAX = 20
 export const REACTION_EMOJI_MAX_BYTES = 32
 /** Messages per ReactionsRequest: a few screens of a conversation. */
 export const REACTIONS_REQUEST_MAX_MESSAGES = 200
+/** Groups per GroupReactionsSyncRequest: a device in more asks again (each group costs an indexed range read). */
+export const GROUP_REACTIONS_SYNC_MAX_GROUPS = 100
+/** Changed messages answered per group per request (has_more says to ask again): a frame well under 64 KiB. */
+export const GROUP_REACTIONS_SYNC_MAX_MESSAGES = 100
 
 type Answer<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string }
 
 export interface ReactionsService {
   react(user: string, request: parley.v1.ReactRequest.$Properties, origin: ConnectionRef): Promise<Answer<parley.v1.ReactResponse.$Properties>>
   reactions(user: string, request: parley.v1.ReactionsRequest.$Properties): Promise<Answer<parley.v1.ReactionsResponse.$Properties>>
+  /** Group reaction catch-up: per group, the messages whose reactions changed after the device's cursor. */
+  groupReactionsSync(user: string, request: parley.v1.GroupReactionsSyncRequest.$Properties): Promise<Answer<parley.v1.GroupReactionsSyncResponse.$Properties>>
   messagePin(user: string, request: parley.v1.MessagePinRequest.$Properties, origin: ConnectionRef): Promise<Answer<parley.v1.MessagePinResponse.$Properties>>
   conversationState(
     user: string,
@@ -108,6 +114,25 @@ export function createReactionsService(store: ServerStore, fanout: EventFanout &
       }
       const rows = await store.reactionsOf(user, conversation, chatType, ids)
       return { ok: true, value: { messages: rows.map(wireReactions) } }
+    },
+
+    async groupReactionsSync(user, request) {
+      const cursors = request.cursors ?? []
+      if (cursors.length > GROUP_REACTIONS_SYNC_MAX_GROUPS) {
+        return { ok: false, code: ErrorCode.ERROR_LIMIT_EXCEEDED, message: `Ask for at most ${GROUP_REACTIONS_SYNC_MAX_GROUPS} groups at a time.` }
+      }
+      const groups: parley.v1.GroupReactionsChanges.$Properties[] = []
+      for (const cursor of cursors) {
+        const group = cursor.group ?? ''
+        if (!group) return bad('Each cursor needs a group.')
+        const found = await store.groupReactionChanges(user, group, Number(cursor.after ?? 0), GROUP_REACTIONS_SYNC_MAX_MESSAGES, cursor.headOnly === true)
+        if (!found.member) {
+          groups.push({ group, notMember: true })
+          continue
+        }
+        groups.push({ group, serverIds: found.serverIds, messages: found.messages.map(wireReactions), cursor: found.cursor, hasMore: found.hasMore })
+      }
+      return { ok: true, value: { groups } }
     },
 
     async messagePin(user, request, origin) {

@@ -38,3 +38,19 @@ export const ATTACHMENTS_SCHEMA_SQL = `
     PRIMARY KEY (attachment_id, kind, target)
   ) STRICT, WITHOUT ROWID;
 `
+
+/**
+ * Which stored messages name an attachment (issue 7 clean-up): one row per (attachment, message server id), written with
+ * the grant after the message is stored. An attachment whose every referencing message is gone (expired, trimmed) or
+ * recalled is deleted, row and bytes (services/attachments/collector.ts). `server_id` 0 = "kept": attachments
+ * finished before references were recorded cannot be traced to their messages, so they are never collected.
+ */
+export const ATTACHMENT_REFS_SCHEMA_SQL = `
+  CREATE TABLE attachment_refs (
+    attachment_id TEXT NOT NULL,
+    server_id INTEGER NOT NULL,
+    PRIMARY KEY (attachment_id, server_id)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX attachment_refs_by_message ON attachment_refs (server_id);
+  INSERT INTO attachment_refs (attachment_id, server_id) SELECT id, 0 FROM attachments;
+`

@@ -2,7 +2,7 @@
 // Every statement is prepared once; completion is one transaction (the upload row goes as the attachment row comes).
 import type { SqliteDomainContext } from '../domain-context'
 import type { Synchronous } from '../records'
-import type { AttachmentGrant, AttachmentGrantKind, AttachmentRow, AttachmentUploadRow, AttachmentsStore } from './types'
+import type { AttachmentCollectPolicy, AttachmentGrant, AttachmentGrantKind, AttachmentRow, AttachmentUploadRow, AttachmentsStore } from './types'
 
 const KIND_CODES: Record<AttachmentGrantKind, number> = { user: 0, group: 1, room: 2 }
 const KIND_BY_CODE: readonly AttachmentGrantKind[] = ['user', 'group', 'room']
@@ -86,6 +86,25 @@ export function openAttachmentsSqlite(context: SqliteDomainContext): Synchronous
   const insertGrant = db.prepare<[string, number, string, number]>(
     'INSERT INTO attachment_grants (attachment_id, kind, target, granted_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'
   )
+  const insertRef = db.prepare<[string, number]>(
+    'INSERT INTO attachment_refs (attachment_id, server_id) VALUES (?, ?) ON CONFLICT DO NOTHING'
+  )
+  // Collectable: no live reference (a message still stored and not recalled; 0 = kept since before references were
+  // recorded), no recent room grant, and either referenced once (all gone now) or never referenced and past the grace.
+  // A group message that expired keeps its row marked recalled, so `recalled_by IS NULL` covers expiry there too.
+  const COLLECTABLE = `NOT EXISTS (SELECT 1 FROM attachment_refs r LEFT JOIN messages m ON m.server_id = r.server_id
+        WHERE r.attachment_id = a.id AND (r.server_id = 0 OR (m.server_id IS NOT NULL AND m.recalled_by IS NULL)))
+      AND NOT EXISTS (SELECT 1 FROM attachment_grants g WHERE g.attachment_id = a.id AND g.kind = ${KIND_CODES.room}
+        AND g.granted_at > @roomGrantAfter)
+      AND (a.created_at < @unreferencedBefore OR EXISTS (SELECT 1 FROM attachment_refs r2 WHERE r2.attachment_id = a.id))`
+  const scanIds = db.prepare<[string, number], { id: string }>('SELECT id FROM attachments WHERE id > ? ORDER BY id LIMIT ?')
+  const collectableOne = db.prepare<[{ id: string } & AttachmentCollectPolicy], AttachmentDbRow>(
+    `SELECT a.* FROM attachments a WHERE a.id = @id AND ${COLLECTABLE}`
+  )
+  const refsOfMessage = db.prepare<[number], { attachment_id: string }>('SELECT attachment_id FROM attachment_refs WHERE server_id = ?')
+  const deleteRefs = db.prepare<[string]>('DELETE FROM attachment_refs WHERE attachment_id = ?')
+  const deleteGrants = db.prepare<[string]>('DELETE FROM attachment_grants WHERE attachment_id = ?')
+  const deleteAttachment = db.prepare<[string]>('DELETE FROM attachments WHERE id = ?')
 
   return {
     attachmentUploadCreate(upload) {
@@ -132,7 +151,34 @@ export function openAttachmentsSqlite(context: SqliteDomainContext): Synchronous
     attachmentGrant(grants, at) {
       if (grants.length === 0) return
       context.inTransaction(() => {
-        for (const grant of grants) insertGrant.run(grant.attachmentId, KIND_CODES[grant.kind], grant.target, at)
+        for (const grant of grants) {
+          insertGrant.run(grant.attachmentId, KIND_CODES[grant.kind], grant.target, at)
+          if (grant.serverId !== undefined && grant.serverId > 0) insertRef.run(grant.attachmentId, grant.serverId)
+        }
+      })
+    },
+    attachmentsCollectable(afterId, limit, policy) {
+      const scanned = scanIds.all(afterId, limit)
+      const ids = scanned.filter(({ id }) => collectableOne.get({ id, ...policy }) !== undefined).map(({ id }) => id)
+      return { ids, lastId: scanned.length === limit ? (scanned[scanned.length - 1]?.id ?? null) : null }
+    },
+    attachmentsOfMessages(serverIds) {
+      const ids = new Set<string>()
+      for (const serverId of serverIds) for (const row of refsOfMessage.all(serverId)) ids.add(row.attachment_id)
+      return [...ids]
+    },
+    attachmentsDelete(ids, policy) {
+      return context.inTransaction(() => {
+        const deleted: AttachmentRow[] = []
+        for (const id of new Set(ids)) {
+          const row = collectableOne.get({ id, ...policy })
+          if (!row) continue
+          deleteRefs.run(id)
+          deleteGrants.run(id)
+          deleteAttachment.run(id)
+          deleted.push(toAttachment(row))
+        }
+        return deleted
       })
     }
   }

@@ -41,6 +41,16 @@ export interface AttachmentGrant {
   attachmentId: string
   kind: AttachmentGrantKind
   target: string
+  /** The stored message that names the attachment (1:1 and group sends): it keeps the bytes alive while it lives. */
+  serverId?: number
+}
+
+/** When an attachment no live message names may go (store/attachments attachmentsCollectable). */
+export interface AttachmentCollectPolicy {
+  /** Never referenced by any message: collectable when created before this time (the upload grace period). */
+  unreferencedBefore: number
+  /** A room grant newer than this keeps the attachment (rooms store no messages to count). */
+  roomGrantAfter: number
 }
 
 export interface AttachmentsStore {
@@ -59,6 +69,16 @@ export interface AttachmentsStore {
   attachmentsGet(ids: readonly string[]): Promise<AttachmentRow[]>
   /** The grants of an attachment (the uploader's own access is implicit). */
   attachmentGrants(id: string): Promise<AttachmentGrant[]>
-  /** Records grants (idempotent). */
+  /** Records grants (idempotent), and the message references of those that carry a serverId. */
   attachmentGrant(grants: readonly AttachmentGrant[], at: number): Promise<void>
+  /**
+   * Scans up to `limit` attachments with ids after `afterId` (keyset order) and answers those no live message names
+   * (every referencing message recalled, expired or trimmed; or never referenced and past the grace), and the last id
+   * scanned (null when the scan reached the end).
+   */
+  attachmentsCollectable(afterId: string, limit: number, policy: AttachmentCollectPolicy): Promise<{ ids: string[]; lastId: string | null }>
+  /** The attachments these stored messages name (recall and expiry release them at once). */
+  attachmentsOfMessages(serverIds: readonly number[]): Promise<string[]>
+  /** In one transaction: each of `ids` still collectable loses its row, grants and references; answers those deleted. */
+  attachmentsDelete(ids: readonly string[], policy: AttachmentCollectPolicy): Promise<AttachmentRow[]>
 }

@@ -43,6 +43,7 @@ export type GroupOperation =
   | 'recallOwn'
   | 'recallOthers'
   | 'edit'
+  | 'setDisappearTimer'
 
 export type GroupDecision = { allowed: true } | { allowed: false; code: ErrorCode; message: string }
 
@@ -107,7 +108,10 @@ export const GROUP_RULES: Readonly<Record<GroupOperation, OperationRule>> = {
   // muted member may not. Taking back someone else's message is moderation: owner and admins.
   recallOwn: { minRole: 'member', what: 'recall your messages' },
   recallOthers: { minRole: 'admin', what: "recall other members' messages" },
-  edit: { minRole: 'member', speaks: true, what: 'edit your messages' }
+  edit: { minRole: 'member', speaks: true, what: 'edit your messages' },
+  // The group's disappearing timer (store/message-ops) applies to everyone's new messages: a group setting like the
+  // name, so owner and admins (a muted admin too: it says nothing in the chat).
+  setDisappearTimer: { minRole: 'admin', what: 'set the disappearing timer' }
 }
 
 export const GROUP_OPERATIONS = Object.keys(GROUP_RULES) as GroupOperation[]

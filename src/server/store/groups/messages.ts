@@ -13,8 +13,9 @@ export interface GroupMessages {
   countGroupUnread(user: string, groupId: string, afterSeq: number): number
 }
 
-export function createGroupMessages({ sql, heads }: GroupsShared, { standingOf, decide, readableRange }: GroupStandings): GroupMessages {
+export function createGroupMessages({ context, sql, heads }: GroupsShared, { standingOf, decide, readableRange }: GroupStandings): GroupMessages {
   const { findMessage, selectMember, insertMessage, insertLogMessage, countUnread } = sql
+  const { hooks } = context
 
   /**
    * A group message inside commitGroups' transaction: de-duplicated on (sender, client id) first (a resend of an
@@ -74,12 +75,16 @@ export function createGroupMessages({ sql, heads }: GroupsShared, { standingOf, 
       }
     }
     const seq = heads.headOf(input.recipient) + 1
-    const inserted = insertMessage.run(input.sender, clientId, input.recipient, input.timestamp, Buffer.from(body), seq)
+    // The group's disappearing timer as it stands in this transaction (store/message-ops), like a 1:1 message's.
+    const expiresAt = input.expiresAt ?? hooks.expiryOf?.(input.sender, input.recipient, input.chatType, input.timestamp) ?? null
+    const inserted = insertMessage.run(
+      input.sender, clientId, input.recipient, input.timestamp, Buffer.from(body), seq, expiresAt, input.burnAfterReadSec ?? null
+    )
     const serverId = Number(inserted.lastInsertRowid)
     insertLogMessage.run(input.recipient, seq, serverId, input.sender, input.timestamp)
     heads.handOut(input.recipient, seq)
     return {
-      message: { ...input, body, serverId, senderSeq: seq },
+      message: { ...input, body, serverId, senderSeq: seq, ...(expiresAt !== null ? { expiresAt } : {}) },
       duplicate: false,
       recipientSeq: seq
     }
@@ -88,7 +93,7 @@ export function createGroupMessages({ sql, heads }: GroupsShared, { standingOf, 
   const countGroupUnread = (user: string, groupId: string, afterSeq: number): number => {
     const range = readableRange(user, groupId)
     if (!range) return 0
-    return countUnread.get(groupId, Math.max(afterSeq, range.fromSeq), range.toSeq, user)?.n ?? 0
+    return countUnread.get(groupId, Math.max(afterSeq, range.fromSeq), range.toSeq, user, user)?.n ?? 0
   }
 
   return { appendGroupMessage, countGroupUnread }

@@ -169,7 +169,7 @@ export function createGroupReads(
           group: groupId,
           last: newest ? toLogRow(newest) : null,
           readSeq,
-          unread: countUnread.get(groupId, Math.max(readSeq, range.fromSeq), range.toSeq, user)?.n ?? 0
+          unread: countUnread.get(groupId, Math.max(readSeq, range.fromSeq), range.toSeq, user, user)?.n ?? 0
         })
       }
       return summaries

@@ -201,22 +201,28 @@ export function prepareGroupStatements(db: Database.Database) {
   const insertLogNotice = prepare<[string, number, string, Buffer, number]>(
     `INSERT INTO group_log (group_id, seq, kind, sender, payload, at) VALUES (?, ?, ${LOG_NOTICE}, ?, ?, ?)`
   )
-  // The reading user's messages deleted for them (delete for me, store/message-ops) are left out of what they read.
+  // The reading user's messages deleted for them (delete for me, store/message-ops) are left out of what they read,
+  // and so are expired messages (their row is kept with an empty body and recalled_by '': store/message-ops sweep).
+  const NOT_EXPIRED = `(m.recalled_by IS NULL OR m.recalled_by <> '')`
   const logAfter = prepare<[string, number, number, string, number], LogColumns>(
     `${LOG_SELECT} WHERE g.group_id = ? AND g.seq > ? AND g.seq <= ? AND NOT EXISTS (SELECT 1 FROM deleted_for_me d WHERE d.user = ? AND d.server_id = g.server_id)
-     ORDER BY g.seq ASC LIMIT ?`
+       AND ${NOT_EXPIRED} ORDER BY g.seq ASC LIMIT ?`
   )
   const messagesBefore = prepare<[string, number, number, string, number], LogColumns>(
     `${LOG_SELECT} WHERE g.group_id = ? AND g.kind = ${LOG_MESSAGE} AND g.seq > ? AND g.seq < ?
-       AND NOT EXISTS (SELECT 1 FROM deleted_for_me d WHERE d.user = ? AND d.server_id = g.server_id) ORDER BY g.seq DESC LIMIT ?`
+       AND NOT EXISTS (SELECT 1 FROM deleted_for_me d WHERE d.user = ? AND d.server_id = g.server_id) AND ${NOT_EXPIRED}
+       ORDER BY g.seq DESC LIMIT ?`
   )
   // History shows the notices ("Alice added Bob") between the messages, as the timeline does.
   const entriesBefore = prepare<[string, number, number, string, number], LogColumns>(
     `${LOG_SELECT} WHERE g.group_id = ? AND g.seq > ? AND g.seq < ? AND NOT EXISTS (SELECT 1 FROM deleted_for_me d WHERE d.user = ? AND d.server_id = g.server_id)
-     ORDER BY g.seq DESC LIMIT ?`
+       AND ${NOT_EXPIRED} ORDER BY g.seq DESC LIMIT ?`
   )
-  const countUnread = prepare<[string, number, number, string], { n: number }>(
-    `SELECT COUNT(*) AS n FROM group_log WHERE group_id = ? AND kind = ${LOG_MESSAGE} AND seq > ? AND seq <= ? AND sender <> ?`
+  // Messages the reader deleted for themself are not unread for them (on any device, a new one's `recent` too).
+  const countUnread = prepare<[string, number, number, string, string], { n: number }>(
+    `SELECT COUNT(*) AS n FROM group_log g WHERE g.group_id = ? AND g.kind = ${LOG_MESSAGE} AND g.seq > ? AND g.seq <= ?
+       AND g.sender <> ? AND NOT EXISTS (SELECT 1 FROM deleted_for_me d WHERE d.user = ? AND d.server_id = g.server_id)
+       AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.server_id = g.server_id AND m.recalled_by = '')`
   )
   const readPointerOf = prepare<[string, string], { read_seq: number }>(
     `SELECT read_seq FROM conversations WHERE user = ? AND conversation = ? AND chat_type = ${GROUP_CHAT}`
@@ -225,9 +231,10 @@ export function prepareGroupStatements(db: Database.Database) {
   const findMessage = prepare<[string, Buffer], { server_id: number; sender: string; client_id: Buffer; recipient: string; chat_type: number; ts: number; body: Buffer; sender_seq: number }>(
     'SELECT server_id, sender, client_id, recipient, chat_type, ts, body, sender_seq FROM messages WHERE sender = ? AND client_id = ?'
   )
-  const insertMessage = prepare<[string, Buffer, string, number, Buffer, number]>(
-    `INSERT INTO messages (sender, client_id, recipient, chat_type, ts, body, sender_seq, recipient_seq)
-     VALUES (?, ?, ?, ${GROUP_CHAT}, ?, ?, ?, NULL)`
+  // expires_at: the group's disappearing timer; burn_sec: burn after reading, per member (store/message-ops).
+  const insertMessage = prepare<[string, Buffer, string, number, Buffer, number, number | null, number | null]>(
+    `INSERT INTO messages (sender, client_id, recipient, chat_type, ts, body, sender_seq, recipient_seq, expires_at, burn_sec)
+     VALUES (?, ?, ?, ${GROUP_CHAT}, ?, ?, ?, NULL, ?, ?)`
   )
   // A deleted account cannot be added, invited or banned: it is no user any more (its name is only reserved).
   const userExists = prepare<[string], { one: number }>('SELECT 1 AS one FROM users WHERE name = ? AND deleted_at IS NULL')

@@ -41,3 +41,19 @@ export const DELETED_FOR_ME_SCHEMA_SQL = `
     PRIMARY KEY (user, server_id)
   ) STRICT, WITHOUT ROWID;
 `
+
+/**
+ * Self-destruct in groups (issue 7 left): the group's disappearing timer is one conversation_settings row with user ''
+ * (the group's own setting, not a member's view). Burn after reading burns each member's copy for that member:
+ * `group_burns` holds, per member and message, when their copy goes (their first read + burn_sec; the sender's copy
+ * with the first reader's, as in one-to-one). When it runs out the message is deleted for that member (deleted_for_me).
+ */
+export const GROUP_SELF_DESTRUCT_SCHEMA_SQL = `
+  CREATE TABLE group_burns (
+    user TEXT NOT NULL,
+    server_id INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (user, server_id)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX group_burns_by_expiry ON group_burns (expires_at);
+`

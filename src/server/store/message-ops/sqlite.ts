@@ -10,6 +10,8 @@ import type { ConversationSettingsRow, LogDelivery, MessageOpOutcome, MessageOps
 const CHAT_SINGLE = 0
 const CHAT_GROUP = 1
 const KIND_MESSAGE = 1
+/** conversation_settings' `user` of a group's own setting (the group's timer is one, not one per member). */
+const GROUP_SETTINGS_USER = ''
 
 interface MessageRow {
   server_id: number
@@ -66,8 +68,23 @@ export function openMessageOpsSqlite(context: SqliteDomainContext): Synchronous<
     `${MESSAGE_SELECT} WHERE expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?`
   )
   const earliestExpiry = db.prepare<[], { at: number | null }>(
-    'SELECT MIN(expires_at) AS at FROM messages WHERE expires_at IS NOT NULL'
+    `SELECT MIN(at) AS at FROM (SELECT MIN(expires_at) AS at FROM messages WHERE expires_at IS NOT NULL
+       UNION ALL SELECT MIN(expires_at) AS at FROM group_burns)`
   )
+  // Burn after reading in groups: the burn messages of a group between two positions of a reader's pointer.
+  const groupBurnsRead = db.prepare<[string, number, number, string], MessageRow>(
+    `${MESSAGE_SELECT} WHERE recipient = ? AND chat_type = ${CHAT_GROUP} AND sender_seq > ? AND sender_seq <= ? AND sender <> ?
+       AND burn_sec IS NOT NULL AND expires_at IS NULL AND recalled_by IS NULL`
+  )
+  const insertGroupBurn = db.prepare<[string, number, number]>(
+    'INSERT INTO group_burns (user, server_id, expires_at) VALUES (?, ?, ?) ON CONFLICT (user, server_id) DO NOTHING'
+  )
+  const hasGroupBurn = db.prepare<[string, number], { n: number }>('SELECT 1 AS n FROM group_burns WHERE user = ? AND server_id = ?')
+  const hiddenFor = db.prepare<[string, number], { n: number }>('SELECT 1 AS n FROM deleted_for_me WHERE user = ? AND server_id = ?')
+  const dueGroupBurns = db.prepare<[number, number], { user: string; server_id: number; expires_at: number }>(
+    'SELECT user, server_id, expires_at FROM group_burns WHERE expires_at <= ? ORDER BY expires_at LIMIT ?'
+  )
+  const deleteGroupBurn = db.prepare<[string, number]>('DELETE FROM group_burns WHERE user = ? AND server_id = ?')
   const deleteLogEntry = db.prepare<[string, number]>(`DELETE FROM user_log WHERE user = ? AND seq = ? AND kind = ${KIND_MESSAGE}`)
   const deleteMessage = db.prepare<[number]>('DELETE FROM messages WHERE server_id = ?')
   const hideForUser = db.prepare<[string, number]>(
@@ -128,14 +145,16 @@ export function openMessageOpsSqlite(context: SqliteDomainContext): Synchronous<
   })
 
   const settingsOf = (user: string, conversation: string, chatType: number): ConversationSettingsRow => {
-    const row = selectSettings.get(user, conversation, chatType)
+    const row = selectSettings.get(chatType === CHAT_GROUP ? GROUP_SETTINGS_USER : user, conversation, chatType)
     return { conversation, chatType, disappearAfterSec: row?.disappear_sec ?? 0, changedBy: row?.changed_by ?? '', at: row?.at ?? 0 }
   }
 
   // New one-to-one messages get the conversation's disappearing timer inside the append transaction.
   hooks.expiryOf = (sender, recipient, chatType, timestamp) => {
-    if (chatType !== CHAT_SINGLE) return null
-    const seconds = selectSettings.get(sender, recipient, chatType)?.disappear_sec ?? 0
+    if (chatType !== CHAT_SINGLE && chatType !== CHAT_GROUP) return null
+    // Groups: the group's own setting, the same for every member's messages.
+    const owner = chatType === CHAT_GROUP ? GROUP_SETTINGS_USER : sender
+    const seconds = selectSettings.get(owner, recipient, chatType)?.disappear_sec ?? 0
     return seconds > 0 ? timestamp + seconds * 1000 : null
   }
 
@@ -210,6 +229,18 @@ export function openMessageOpsSqlite(context: SqliteDomainContext): Synchronous<
 
     setConversationSettings(user, conversation, chatType, disappearAfterSec, now) {
       return inTransaction(() => {
+        if (chatType === CHAT_GROUP) {
+          // One setting for the group, decided by the groups table (owner and admins), told to every member's log.
+          const refusal = hooks.decideGroupMessageOperation?.('setDisappearTimer', user, conversation, now) ?? null
+          if (refusal) return { settings: settingsOf(user, conversation, chatType), deliveries: [], refusal }
+          upsertSettings.run(GROUP_SETTINGS_USER, conversation, chatType, disappearAfterSec, user, now)
+          const payload = pb.ConversationSettings.encode({ conversation, chatType, disappearAfterSec, changedBy: user, at: now }).finish()
+          const deliveries = (hooks.groupMemberNames?.(conversation) ?? []).map((member) => {
+            const event: UserEvent = { kind: 'conversationSettings', conversation, chatType, payload }
+            return { user: member, seq: appendUserEvent(member, event, now), event }
+          })
+          return { settings: settingsOf(user, conversation, chatType), deliveries }
+        }
         const sides = user === conversation ? [[user, conversation]] : [[user, conversation], [conversation, user]]
         const deliveries = sides.map(([owner, peer]) => {
           upsertSettings.run(owner as string, peer as string, chatType, disappearAfterSec, user, now)
@@ -293,10 +324,48 @@ export function openMessageOpsSqlite(context: SqliteDomainContext): Synchronous<
       })
     },
 
+    startGroupBurnTimers(reader, group, readBefore, readSeq, now) {
+      return inTransaction(() => {
+        const deliveries: LogDelivery[] = []
+        for (const row of groupBurnsRead.all(group, readBefore, readSeq, reader)) {
+          if (hiddenFor.get(reader, row.server_id) || hasGroupBurn.get(reader, row.server_id)) continue
+          const expiresAt = now + (row.burn_sec ?? 0) * 1000
+          const change: parley.v1.IMessageChange = {
+            ...baseChange(row), kind: pb.MessageChangeKind.MESSAGE_CHANGE_EXPIRY_SET, by: reader, at: now, expiresAt
+          }
+          // The reader's copy burns for the reader; the sender's with the first reader's (the one-to-one rule).
+          const burning = [reader]
+          if (!hasGroupBurn.get(row.sender, row.server_id) && !hiddenFor.get(row.sender, row.server_id)) burning.push(row.sender)
+          for (const user of burning) {
+            insertGroupBurn.run(user, row.server_id, expiresAt)
+            const event = changeEvent(group, CHAT_GROUP, change)
+            deliveries.push({ user, seq: appendUserEvent(user, event, now), event })
+          }
+        }
+        return deliveries
+      })
+    },
+
     sweepExpired(now, limit) {
       return inTransaction(() => {
-        const rows = expiredRows.all(now, limit)
         const deliveries: LogDelivery[] = []
+        // Group copies burnt for one member: the message leaves that member's view (as a delete for me), and once
+        // every member's copy is gone its content goes from the server too.
+        const burns = dueGroupBurns.all(now, limit)
+        for (const burn of burns) {
+          deleteGroupBurn.run(burn.user, burn.server_id)
+          const row = selectMessage.get(burn.server_id)
+          if (!row || row.chat_type !== CHAT_GROUP) continue
+          const change: parley.v1.IMessageChange = {
+            ...baseChange(row), kind: pb.MessageChangeKind.MESSAGE_CHANGE_EXPIRED, at: now, expiresAt: burn.expires_at
+          }
+          const event = changeEvent(row.recipient, CHAT_GROUP, change)
+          deliveries.push({ user: burn.user, seq: appendUserEvent(burn.user, event, now), event })
+          hideForUser.run(burn.user, row.server_id)
+          const members = hooks.groupMemberNames?.(row.recipient) ?? []
+          if (row.recalled_by === null && members.every((member) => hiddenFor.get(member, row.server_id))) markRecalled.run('', now, row.server_id)
+        }
+        const rows = expiredRows.all(now, Math.max(0, limit - burns.length))
         for (const row of rows) {
           const change: parley.v1.IMessageChange = {
             ...baseChange(row), kind: pb.MessageChangeKind.MESSAGE_CHANGE_EXPIRED, at: now, expiresAt: row.expires_at ?? now
@@ -315,7 +384,7 @@ export function openMessageOpsSqlite(context: SqliteDomainContext): Synchronous<
             markRecalled.run('', now, row.server_id)
           }
         }
-        return { swept: rows.length, deliveries, more: rows.length === limit }
+        return { swept: rows.length + burns.length, deliveries, more: rows.length + burns.length === limit }
       })
     },
 

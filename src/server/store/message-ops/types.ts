@@ -38,7 +38,7 @@ export interface MessageOpsStore {
   /** Sets the disappearing timer for both sides of a one-to-one conversation (both logs get the event). */
   setConversationSettings(
     user: string, conversation: string, chatType: number, disappearAfterSec: number, now: number
-  ): Promise<{ settings: ConversationSettingsRow; deliveries: LogDelivery[] }>
+  ): Promise<{ settings: ConversationSettingsRow; deliveries: LogDelivery[]; /** Groups: the table refused it. */ refusal?: { code: number; message: string } }>
   /** Tells the user's other devices (through the user's log) to clear a conversation up to a time. */
   clearConversationElsewhere(user: string, conversation: string, chatType: number, upToTimestamp: number, now: number): Promise<LogDelivery>
   /**
@@ -50,6 +50,11 @@ export interface MessageOpsStore {
   deleteForUser(user: string, conversation: string, chatType: number, serverIds: readonly number[], now: number): Promise<LogDelivery | null>
   /** The reader's pointer moved to `readSeq`: burn-after-reading messages from `peer` up to it start their timers. */
   startBurnTimers(reader: string, peer: string, readSeq: number, now: number): Promise<LogDelivery[]>
+  /**
+   * A group member's read pointer moved from `readBefore` to `readSeq`: the burn-after-reading messages of others in
+   * between start burning for them (and for the sender, with the first reader). Entries go to those users' logs only.
+   */
+  startGroupBurnTimers(reader: string, group: string, readBefore: number, readSeq: number, now: number): Promise<LogDelivery[]>
   /** Deletes up to `limit` messages whose time ran out, telling both sides; `more` when some are left. */
   sweepExpired(now: number, limit: number): Promise<{ swept: number; deliveries: LogDelivery[]; more: boolean }>
   /** The earliest expiry still pending, or null. */

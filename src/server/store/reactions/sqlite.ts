@@ -43,6 +43,17 @@ export function openReactionsSqlite(context: SqliteDomainContext): Synchronous<R
   const reactionsOfMessage = db.prepare<[number], { emoji: string; user: string; at: number }>(
     'SELECT emoji, user, at FROM message_reactions WHERE server_id = ? ORDER BY at, user'
   )
+  // Group reaction catch-up (store/reactions/group-changes-schema.ts).
+  const memberFrom = db.prepare<[string, string], { from_seq: number }>('SELECT from_seq FROM group_members WHERE group_id = ? AND user = ?')
+  const changeHead = db.prepare<[string], { head: number | null }>('SELECT MAX(change_seq) AS head FROM group_reaction_changes WHERE group_id = ?')
+  const noteGroupChange = db.prepare<[string, number, number]>(
+    `INSERT INTO group_reaction_changes (group_id, server_id, change_seq) VALUES (?, ?, ?)
+     ON CONFLICT (group_id, server_id) DO UPDATE SET change_seq = excluded.change_seq`
+  )
+  const changesAfter = db.prepare<[string, number, number], { server_id: number; change_seq: number; sender_seq: number | null }>(
+    `SELECT c.server_id, c.change_seq, m.sender_seq FROM group_reaction_changes c LEFT JOIN messages m ON m.server_id = c.server_id
+     WHERE c.group_id = ? AND c.change_seq > ? ORDER BY c.change_seq LIMIT ?`
+  )
   const selectPins = db.prepare<[string, string], { server_id: number }>(
     'SELECT server_id FROM single_pins WHERE user_a = ? AND user_b = ? ORDER BY at DESC, server_id DESC'
   )
@@ -102,6 +113,8 @@ export function openReactionsSqlite(context: SqliteDomainContext): Synchronous<R
           insertReaction.run(serverId, emoji, user, at)
         }
         const appended: Array<{ user: string; seq: number; event: ReactionEventProps }> = []
+        // Groups: the message moves to the group's next change position (what catch-up asks for, services/reactions).
+        if (chatType === GROUP) noteGroupChange.run(conversation, serverId, (changeHead.get(conversation)?.head ?? 0) + 1)
         if (chatType === SINGLE) {
           // Both people's logs, each naming the other as the conversation (a note to oneself: one entry).
           for (const [owner, peer] of user === conversation ? [[user, user]] : [[user, conversation], [conversation, user]]) {
@@ -116,6 +129,24 @@ export function openReactionsSqlite(context: SqliteDomainContext): Synchronous<R
 
     reactionsOf(user, conversation, chatType, serverIds) {
       return serverIds.filter((id) => readable(user, conversation, chatType, id)).map(reactionsRow).filter((row) => row.reactions.length > 0)
+    },
+
+    groupReactionChanges(user, group, after, limit, headOnly) {
+      const member = memberFrom.get(group, user)
+      if (!member) return { member: false }
+      const head = changeHead.get(group)?.head ?? 0
+      if (headOnly) return { member: true, serverIds: [], messages: [], cursor: head, hasMore: false }
+      const rows = changesAfter.all(group, after, limit)
+      // Only messages after the member joined (as history): older ones were never theirs to see.
+      const visible = rows.filter((row) => row.sender_seq !== null && row.sender_seq > member.from_seq).map((row) => row.server_id)
+      const last = rows[rows.length - 1]
+      return {
+        member: true,
+        serverIds: visible,
+        messages: visible.map(reactionsRow).filter((row) => row.reactions.length > 0),
+        cursor: last ? last.change_seq : head,
+        hasMore: rows.length === limit
+      }
     },
 
     singlePinChange(user, peer, serverId, pinned, at) {

@@ -56,11 +56,21 @@ export interface ConversationStateChange {
   at: number
 }
 
+export type GroupReactionChangesRow =
+  | { member: false }
+  | { member: true; serverIds: number[]; messages: MessageReactionsRow[]; cursor: number; hasMore: boolean }
+
 export interface ReactionsStore {
   /** Adds or removes one reaction; one-to-one changes append a ReactionEvent to both people's logs. */
   reactionChange(change: ReactionChange): Promise<ReactionChangeResult>
   /** The reactions of the given messages of one conversation the user may read (others are left out). */
   reactionsOf(user: string, conversation: string, chatType: number, serverIds: readonly number[]): Promise<MessageReactionsRow[]>
+  /**
+   * Group reaction catch-up: the messages of `group` whose reactions changed after position `after` (oldest change
+   * first, at most `limit`) that `user` may see (a current member, messages after their join), with their reactions
+   * now; `cursor` is the position to continue from. `headOnly`: no messages, the current head as the cursor.
+   */
+  groupReactionChanges(user: string, group: string, after: number, limit: number, headOnly: boolean): Promise<GroupReactionChangesRow>
   /** Pins / unpins a message of the one-to-one conversation of `user` and `peer` (serverId 0: only list). */
   singlePinChange(user: string, peer: string, serverId: number, pinned: boolean, at: number): Promise<PinChangeResult>
   /** Changes the account's state of a conversation and appends a ConversationStateEvent when it changed. */

@@ -6,6 +6,991 @@ export namespace parley {
 
     namespace v1 {
 
+        interface IGroupReactionsCursor extends parley.v1.GroupReactionsCursor.$Properties {
+        }
+
+        class GroupReactionsCursor {
+            constructor(properties?: parley.v1.GroupReactionsCursor.$Properties);
+            $unknowns?: Uint8Array[];
+            group: string;
+            after: number;
+            headOnly: boolean;
+            static create(properties: parley.v1.GroupReactionsCursor.$Shape): parley.v1.GroupReactionsCursor & parley.v1.GroupReactionsCursor.$Shape;
+            static create(properties?: parley.v1.GroupReactionsCursor.$Properties): parley.v1.GroupReactionsCursor;
+            static encode(message: parley.v1.GroupReactionsCursor.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupReactionsCursor & parley.v1.GroupReactionsCursor.$Shape;
+        }
+
+        namespace GroupReactionsCursor {
+            interface $Properties {
+                group?: (string|null);
+                after?: (number|null);
+                headOnly?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupReactionsCursor.$Properties;
+        }
+
+        interface IGroupReactionsSyncRequest extends parley.v1.GroupReactionsSyncRequest.$Properties {
+        }
+
+        class GroupReactionsSyncRequest {
+            constructor(properties?: parley.v1.GroupReactionsSyncRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            cursors: parley.v1.GroupReactionsCursor.$Properties[];
+            static create(properties: parley.v1.GroupReactionsSyncRequest.$Shape): parley.v1.GroupReactionsSyncRequest & parley.v1.GroupReactionsSyncRequest.$Shape;
+            static create(properties?: parley.v1.GroupReactionsSyncRequest.$Properties): parley.v1.GroupReactionsSyncRequest;
+            static encode(message: parley.v1.GroupReactionsSyncRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupReactionsSyncRequest & parley.v1.GroupReactionsSyncRequest.$Shape;
+        }
+
+        namespace GroupReactionsSyncRequest {
+            interface $Properties {
+                cursors?: (parley.v1.GroupReactionsCursor.$Properties[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupReactionsSyncRequest.$Properties;
+        }
+
+        interface IGroupReactionsChanges extends parley.v1.GroupReactionsChanges.$Properties {
+        }
+
+        class GroupReactionsChanges {
+            constructor(properties?: parley.v1.GroupReactionsChanges.$Properties);
+            $unknowns?: Uint8Array[];
+            group: string;
+            serverIds: number[];
+            messages: parley.v1.MessageReactions.$Properties[];
+            cursor: number;
+            hasMore: boolean;
+            notMember: boolean;
+            static create(properties: parley.v1.GroupReactionsChanges.$Shape): parley.v1.GroupReactionsChanges & parley.v1.GroupReactionsChanges.$Shape;
+            static create(properties?: parley.v1.GroupReactionsChanges.$Properties): parley.v1.GroupReactionsChanges;
+            static encode(message: parley.v1.GroupReactionsChanges.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupReactionsChanges & parley.v1.GroupReactionsChanges.$Shape;
+        }
+
+        namespace GroupReactionsChanges {
+            interface $Properties {
+                group?: (string|null);
+                serverIds?: (number[]|null);
+                messages?: (parley.v1.MessageReactions.$Properties[]|null);
+                cursor?: (number|null);
+                hasMore?: (boolean|null);
+                notMember?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupReactionsChanges.$Properties;
+        }
+
+        interface IGroupReactionsSyncResponse extends parley.v1.GroupReactionsSyncResponse.$Properties {
+        }
+
+        class GroupReactionsSyncResponse {
+            constructor(properties?: parley.v1.GroupReactionsSyncResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            groups: parley.v1.GroupReactionsChanges.$Properties[];
+            static create(properties: parley.v1.GroupReactionsSyncResponse.$Shape): parley.v1.GroupReactionsSyncResponse & parley.v1.GroupReactionsSyncResponse.$Shape;
+            static create(properties?: parley.v1.GroupReactionsSyncResponse.$Properties): parley.v1.GroupReactionsSyncResponse;
+            static encode(message: parley.v1.GroupReactionsSyncResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.GroupReactionsSyncResponse & parley.v1.GroupReactionsSyncResponse.$Shape;
+        }
+
+        namespace GroupReactionsSyncResponse {
+            interface $Properties {
+                groups?: (parley.v1.GroupReactionsChanges.$Properties[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.GroupReactionsSyncResponse.$Properties;
+        }
+
+        interface IReactRequest extends parley.v1.ReactRequest.$Properties {
+        }
+
+        class ReactRequest {
+            constructor(properties?: parley.v1.ReactRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            chatType: parley.v1.ChatType;
+            serverId: number;
+            emoji: string;
+            remove: boolean;
+            static create(properties: parley.v1.ReactRequest.$Shape): parley.v1.ReactRequest & parley.v1.ReactRequest.$Shape;
+            static create(properties?: parley.v1.ReactRequest.$Properties): parley.v1.ReactRequest;
+            static encode(message: parley.v1.ReactRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ReactRequest & parley.v1.ReactRequest.$Shape;
+        }
+
+        namespace ReactRequest {
+            interface $Properties {
+                conversation?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                serverId?: (number|null);
+                emoji?: (string|null);
+                remove?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ReactRequest.$Properties;
+        }
+
+        interface IReactResponse extends parley.v1.ReactResponse.$Properties {
+        }
+
+        class ReactResponse {
+            constructor(properties?: parley.v1.ReactResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            eventSeq: number;
+            reactions?: (parley.v1.MessageReactions.$Properties|null);
+            static create(properties: parley.v1.ReactResponse.$Shape): parley.v1.ReactResponse & parley.v1.ReactResponse.$Shape;
+            static create(properties?: parley.v1.ReactResponse.$Properties): parley.v1.ReactResponse;
+            static encode(message: parley.v1.ReactResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ReactResponse & parley.v1.ReactResponse.$Shape;
+        }
+
+        namespace ReactResponse {
+            interface $Properties {
+                eventSeq?: (number|null);
+                reactions?: (parley.v1.MessageReactions.$Properties|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ReactResponse.$Properties;
+        }
+
+        interface IReactionEvent extends parley.v1.ReactionEvent.$Properties {
+        }
+
+        class ReactionEvent {
+            constructor(properties?: parley.v1.ReactionEvent.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            chatType: parley.v1.ChatType;
+            serverId: number;
+            emoji: string;
+            user: string;
+            removed: boolean;
+            at: number;
+            static create(properties: parley.v1.ReactionEvent.$Shape): parley.v1.ReactionEvent & parley.v1.ReactionEvent.$Shape;
+            static create(properties?: parley.v1.ReactionEvent.$Properties): parley.v1.ReactionEvent;
+            static encode(message: parley.v1.ReactionEvent.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ReactionEvent & parley.v1.ReactionEvent.$Shape;
+        }
+
+        namespace ReactionEvent {
+            interface $Properties {
+                conversation?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                serverId?: (number|null);
+                emoji?: (string|null);
+                user?: (string|null);
+                removed?: (boolean|null);
+                at?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ReactionEvent.$Properties;
+        }
+
+        interface IReactionsRequest extends parley.v1.ReactionsRequest.$Properties {
+        }
+
+        class ReactionsRequest {
+            constructor(properties?: parley.v1.ReactionsRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            chatType: parley.v1.ChatType;
+            serverIds: number[];
+            static create(properties: parley.v1.ReactionsRequest.$Shape): parley.v1.ReactionsRequest & parley.v1.ReactionsRequest.$Shape;
+            static create(properties?: parley.v1.ReactionsRequest.$Properties): parley.v1.ReactionsRequest;
+            static encode(message: parley.v1.ReactionsRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ReactionsRequest & parley.v1.ReactionsRequest.$Shape;
+        }
+
+        namespace ReactionsRequest {
+            interface $Properties {
+                conversation?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                serverIds?: (number[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ReactionsRequest.$Properties;
+        }
+
+        interface IMessageReactions extends parley.v1.MessageReactions.$Properties {
+        }
+
+        class MessageReactions {
+            constructor(properties?: parley.v1.MessageReactions.$Properties);
+            $unknowns?: Uint8Array[];
+            serverId: number;
+            reactions: parley.v1.Reaction.$Properties[];
+            static create(properties: parley.v1.MessageReactions.$Shape): parley.v1.MessageReactions & parley.v1.MessageReactions.$Shape;
+            static create(properties?: parley.v1.MessageReactions.$Properties): parley.v1.MessageReactions;
+            static encode(message: parley.v1.MessageReactions.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.MessageReactions & parley.v1.MessageReactions.$Shape;
+        }
+
+        namespace MessageReactions {
+            interface $Properties {
+                serverId?: (number|null);
+                reactions?: (parley.v1.Reaction.$Properties[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.MessageReactions.$Properties;
+        }
+
+        interface IReaction extends parley.v1.Reaction.$Properties {
+        }
+
+        class Reaction {
+            constructor(properties?: parley.v1.Reaction.$Properties);
+            $unknowns?: Uint8Array[];
+            emoji: string;
+            users: string[];
+            static create(properties: parley.v1.Reaction.$Shape): parley.v1.Reaction & parley.v1.Reaction.$Shape;
+            static create(properties?: parley.v1.Reaction.$Properties): parley.v1.Reaction;
+            static encode(message: parley.v1.Reaction.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.Reaction & parley.v1.Reaction.$Shape;
+        }
+
+        namespace Reaction {
+            interface $Properties {
+                emoji?: (string|null);
+                users?: (string[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.Reaction.$Properties;
+        }
+
+        interface IReactionsResponse extends parley.v1.ReactionsResponse.$Properties {
+        }
+
+        class ReactionsResponse {
+            constructor(properties?: parley.v1.ReactionsResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            messages: parley.v1.MessageReactions.$Properties[];
+            static create(properties: parley.v1.ReactionsResponse.$Shape): parley.v1.ReactionsResponse & parley.v1.ReactionsResponse.$Shape;
+            static create(properties?: parley.v1.ReactionsResponse.$Properties): parley.v1.ReactionsResponse;
+            static encode(message: parley.v1.ReactionsResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ReactionsResponse & parley.v1.ReactionsResponse.$Shape;
+        }
+
+        namespace ReactionsResponse {
+            interface $Properties {
+                messages?: (parley.v1.MessageReactions.$Properties[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ReactionsResponse.$Properties;
+        }
+
+        interface IMessagePinRequest extends parley.v1.MessagePinRequest.$Properties {
+        }
+
+        class MessagePinRequest {
+            constructor(properties?: parley.v1.MessagePinRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            serverId: number;
+            pinned: boolean;
+            static create(properties: parley.v1.MessagePinRequest.$Shape): parley.v1.MessagePinRequest & parley.v1.MessagePinRequest.$Shape;
+            static create(properties?: parley.v1.MessagePinRequest.$Properties): parley.v1.MessagePinRequest;
+            static encode(message: parley.v1.MessagePinRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.MessagePinRequest & parley.v1.MessagePinRequest.$Shape;
+        }
+
+        namespace MessagePinRequest {
+            interface $Properties {
+                conversation?: (string|null);
+                serverId?: (number|null);
+                pinned?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.MessagePinRequest.$Properties;
+        }
+
+        interface IMessagePinResponse extends parley.v1.MessagePinResponse.$Properties {
+        }
+
+        class MessagePinResponse {
+            constructor(properties?: parley.v1.MessagePinResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            eventSeq: number;
+            pinned: number[];
+            static create(properties: parley.v1.MessagePinResponse.$Shape): parley.v1.MessagePinResponse & parley.v1.MessagePinResponse.$Shape;
+            static create(properties?: parley.v1.MessagePinResponse.$Properties): parley.v1.MessagePinResponse;
+            static encode(message: parley.v1.MessagePinResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.MessagePinResponse & parley.v1.MessagePinResponse.$Shape;
+        }
+
+        namespace MessagePinResponse {
+            interface $Properties {
+                eventSeq?: (number|null);
+                pinned?: (number[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.MessagePinResponse.$Properties;
+        }
+
+        interface IMessagePinEvent extends parley.v1.MessagePinEvent.$Properties {
+        }
+
+        class MessagePinEvent {
+            constructor(properties?: parley.v1.MessagePinEvent.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            serverId: number;
+            pinned: boolean;
+            by: string;
+            at: number;
+            static create(properties: parley.v1.MessagePinEvent.$Shape): parley.v1.MessagePinEvent & parley.v1.MessagePinEvent.$Shape;
+            static create(properties?: parley.v1.MessagePinEvent.$Properties): parley.v1.MessagePinEvent;
+            static encode(message: parley.v1.MessagePinEvent.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.MessagePinEvent & parley.v1.MessagePinEvent.$Shape;
+        }
+
+        namespace MessagePinEvent {
+            interface $Properties {
+                conversation?: (string|null);
+                serverId?: (number|null);
+                pinned?: (boolean|null);
+                by?: (string|null);
+                at?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.MessagePinEvent.$Properties;
+        }
+
+        interface IConversationStateRequest extends parley.v1.ConversationStateRequest.$Properties {
+        }
+
+        class ConversationStateRequest {
+            constructor(properties?: parley.v1.ConversationStateRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            chatType: parley.v1.ChatType;
+            pinned?: (boolean|null);
+            markedUnread?: (boolean|null);
+            deleteThroughSeq?: (number|null);
+            mutedUntil?: (number|null);
+            list: boolean;
+            change?: ("pinned"|"markedUnread"|"deleteThroughSeq"|"mutedUntil");
+            static create(properties: parley.v1.ConversationStateRequest.$Shape): parley.v1.ConversationStateRequest & parley.v1.ConversationStateRequest.$Shape;
+            static create(properties?: parley.v1.ConversationStateRequest.$Properties): parley.v1.ConversationStateRequest;
+            static encode(message: parley.v1.ConversationStateRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ConversationStateRequest & parley.v1.ConversationStateRequest.$Shape;
+        }
+
+        namespace ConversationStateRequest {
+            interface $Properties {
+                conversation?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                pinned?: (boolean|null);
+                markedUnread?: (boolean|null);
+                deleteThroughSeq?: (number|null);
+                mutedUntil?: (number|null);
+                list?: (boolean|null);
+                change?: ("pinned"|"markedUnread"|"deleteThroughSeq"|"mutedUntil");
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = {
+              conversation?: string|null;
+              chatType?: parley.v1.ChatType|null;
+              pinned?: boolean|null;
+              markedUnread?: boolean|null;
+              deleteThroughSeq?: number|null;
+              mutedUntil?: number|null;
+              list?: boolean|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ change?: undefined; pinned?: null; markedUnread?: null; deleteThroughSeq?: null; mutedUntil?: null }|{ change?: "pinned"; pinned: boolean; markedUnread?: null; deleteThroughSeq?: null; mutedUntil?: null }|{ change?: "markedUnread"; pinned?: null; markedUnread: boolean; deleteThroughSeq?: null; mutedUntil?: null }|{ change?: "deleteThroughSeq"; pinned?: null; markedUnread?: null; deleteThroughSeq: number; mutedUntil?: null }|{ change?: "mutedUntil"; pinned?: null; markedUnread?: null; deleteThroughSeq?: null; mutedUntil: number })
+            );
+        }
+
+        interface IConversationState extends parley.v1.ConversationState.$Properties {
+        }
+
+        class ConversationState {
+            constructor(properties?: parley.v1.ConversationState.$Properties);
+            $unknowns?: Uint8Array[];
+            conversation: string;
+            chatType: parley.v1.ChatType;
+            pinned: boolean;
+            markedUnread: boolean;
+            deletedThroughSeq: number;
+            updatedAt: number;
+            mutedUntil: number;
+            static create(properties: parley.v1.ConversationState.$Shape): parley.v1.ConversationState & parley.v1.ConversationState.$Shape;
+            static create(properties?: parley.v1.ConversationState.$Properties): parley.v1.ConversationState;
+            static encode(message: parley.v1.ConversationState.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ConversationState & parley.v1.ConversationState.$Shape;
+        }
+
+        namespace ConversationState {
+            interface $Properties {
+                conversation?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                pinned?: (boolean|null);
+                markedUnread?: (boolean|null);
+                deletedThroughSeq?: (number|null);
+                updatedAt?: (number|null);
+                mutedUntil?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ConversationState.$Properties;
+        }
+
+        interface IConversationStateResponse extends parley.v1.ConversationStateResponse.$Properties {
+        }
+
+        class ConversationStateResponse {
+            constructor(properties?: parley.v1.ConversationStateResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            eventSeq: number;
+            states: parley.v1.ConversationState.$Properties[];
+            static create(properties: parley.v1.ConversationStateResponse.$Shape): parley.v1.ConversationStateResponse & parley.v1.ConversationStateResponse.$Shape;
+            static create(properties?: parley.v1.ConversationStateResponse.$Properties): parley.v1.ConversationStateResponse;
+            static encode(message: parley.v1.ConversationStateResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ConversationStateResponse & parley.v1.ConversationStateResponse.$Shape;
+        }
+
+        namespace ConversationStateResponse {
+            interface $Properties {
+                eventSeq?: (number|null);
+                states?: (parley.v1.ConversationState.$Properties[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ConversationStateResponse.$Properties;
+        }
+
+        interface IConversationStateEvent extends parley.v1.ConversationStateEvent.$Properties {
+        }
+
+        class ConversationStateEvent {
+            constructor(properties?: parley.v1.ConversationStateEvent.$Properties);
+            $unknowns?: Uint8Array[];
+            state?: (parley.v1.ConversationState.$Properties|null);
+            static create(properties: parley.v1.ConversationStateEvent.$Shape): parley.v1.ConversationStateEvent & parley.v1.ConversationStateEvent.$Shape;
+            static create(properties?: parley.v1.ConversationStateEvent.$Properties): parley.v1.ConversationStateEvent;
+            static encode(message: parley.v1.ConversationStateEvent.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ConversationStateEvent & parley.v1.ConversationStateEvent.$Shape;
+        }
+
+        namespace ConversationStateEvent {
+            interface $Properties {
+                state?: (parley.v1.ConversationState.$Properties|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ConversationStateEvent.$Properties;
+        }
+
+        interface IDevicesRequest extends parley.v1.DevicesRequest.$Properties {
+        }
+
+        class DevicesRequest {
+            constructor(properties?: parley.v1.DevicesRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            signOutSession: string;
+            static create(properties: parley.v1.DevicesRequest.$Shape): parley.v1.DevicesRequest & parley.v1.DevicesRequest.$Shape;
+            static create(properties?: parley.v1.DevicesRequest.$Properties): parley.v1.DevicesRequest;
+            static encode(message: parley.v1.DevicesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.DevicesRequest & parley.v1.DevicesRequest.$Shape;
+        }
+
+        namespace DevicesRequest {
+            interface $Properties {
+                signOutSession?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.DevicesRequest.$Properties;
+        }
+
+        interface IDevice extends parley.v1.Device.$Properties {
+        }
+
+        class Device {
+            constructor(properties?: parley.v1.Device.$Properties);
+            $unknowns?: Uint8Array[];
+            sessionId: string;
+            deviceId: string;
+            name: string;
+            platform: string;
+            signedInAt: number;
+            lastSeenAt: number;
+            current: boolean;
+            online: boolean;
+            static create(properties: parley.v1.Device.$Shape): parley.v1.Device & parley.v1.Device.$Shape;
+            static create(properties?: parley.v1.Device.$Properties): parley.v1.Device;
+            static encode(message: parley.v1.Device.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.Device & parley.v1.Device.$Shape;
+        }
+
+        namespace Device {
+            interface $Properties {
+                sessionId?: (string|null);
+                deviceId?: (string|null);
+                name?: (string|null);
+                platform?: (string|null);
+                signedInAt?: (number|null);
+                lastSeenAt?: (number|null);
+                current?: (boolean|null);
+                online?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.Device.$Properties;
+        }
+
+        interface IDevicesResponse extends parley.v1.DevicesResponse.$Properties {
+        }
+
+        class DevicesResponse {
+            constructor(properties?: parley.v1.DevicesResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            devices: parley.v1.Device.$Properties[];
+            limit: number;
+            static create(properties: parley.v1.DevicesResponse.$Shape): parley.v1.DevicesResponse & parley.v1.DevicesResponse.$Shape;
+            static create(properties?: parley.v1.DevicesResponse.$Properties): parley.v1.DevicesResponse;
+            static encode(message: parley.v1.DevicesResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.DevicesResponse & parley.v1.DevicesResponse.$Shape;
+        }
+
+        namespace DevicesResponse {
+            interface $Properties {
+                devices?: (parley.v1.Device.$Properties[]|null);
+                limit?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.DevicesResponse.$Properties;
+        }
+
+        interface IDevicesChanged extends parley.v1.DevicesChanged.$Properties {
+        }
+
+        class DevicesChanged {
+            constructor(properties?: parley.v1.DevicesChanged.$Properties);
+            $unknowns?: Uint8Array[];
+            sessionId: string;
+            signedOut: boolean;
+            static create(properties: parley.v1.DevicesChanged.$Shape): parley.v1.DevicesChanged & parley.v1.DevicesChanged.$Shape;
+            static create(properties?: parley.v1.DevicesChanged.$Properties): parley.v1.DevicesChanged;
+            static encode(message: parley.v1.DevicesChanged.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.DevicesChanged & parley.v1.DevicesChanged.$Shape;
+        }
+
+        namespace DevicesChanged {
+            interface $Properties {
+                sessionId?: (string|null);
+                signedOut?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.DevicesChanged.$Properties;
+        }
+
+        enum ChatType {
+            CHAT_TYPE_SINGLE = 0,
+            CHAT_TYPE_GROUP = 1,
+            CHAT_TYPE_ROOM = 2
+        }
+
+        interface IBody extends parley.v1.Body.$Properties {
+        }
+
+        class Body {
+            constructor(properties?: parley.v1.Body.$Properties);
+            $unknowns?: Uint8Array[];
+            text?: (parley.v1.TextBody.$Properties|null);
+            image?: (parley.v1.ImageBody.$Properties|null);
+            voice?: (parley.v1.VoiceBody.$Properties|null);
+            video?: (parley.v1.VideoBody.$Properties|null);
+            file?: (parley.v1.FileBody.$Properties|null);
+            location?: (parley.v1.LocationBody.$Properties|null);
+            command?: (parley.v1.CommandBody.$Properties|null);
+            custom?: (parley.v1.CustomBody.$Properties|null);
+            combined?: (parley.v1.CombinedBody.$Properties|null);
+            replyTo?: (parley.v1.ReplyRef.$Properties|null);
+            burnAfterReadSec: number;
+            forwarded: boolean;
+            content?: ("text"|"image"|"voice"|"video"|"file"|"location"|"command"|"custom"|"combined");
+            static create(properties: parley.v1.Body.$Shape): parley.v1.Body & parley.v1.Body.$Shape;
+            static create(properties?: parley.v1.Body.$Properties): parley.v1.Body;
+            static encode(message: parley.v1.Body.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.Body & parley.v1.Body.$Shape;
+        }
+
+        namespace Body {
+            interface $Properties {
+                text?: (parley.v1.TextBody.$Properties|null);
+                image?: (parley.v1.ImageBody.$Properties|null);
+                voice?: (parley.v1.VoiceBody.$Properties|null);
+                video?: (parley.v1.VideoBody.$Properties|null);
+                file?: (parley.v1.FileBody.$Properties|null);
+                location?: (parley.v1.LocationBody.$Properties|null);
+                command?: (parley.v1.CommandBody.$Properties|null);
+                custom?: (parley.v1.CustomBody.$Properties|null);
+                combined?: (parley.v1.CombinedBody.$Properties|null);
+                replyTo?: (parley.v1.ReplyRef.$Properties|null);
+                burnAfterReadSec?: (number|null);
+                forwarded?: (boolean|null);
+                content?: ("text"|"image"|"voice"|"video"|"file"|"location"|"command"|"custom"|"combined");
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = {
+              text?: parley.v1.TextBody.$Shape|null;
+              image?: parley.v1.ImageBody.$Shape|null;
+              voice?: parley.v1.VoiceBody.$Shape|null;
+              video?: parley.v1.VideoBody.$Shape|null;
+              file?: parley.v1.FileBody.$Shape|null;
+              location?: parley.v1.LocationBody.$Shape|null;
+              command?: parley.v1.CommandBody.$Shape|null;
+              custom?: parley.v1.CustomBody.$Shape|null;
+              combined?: parley.v1.CombinedBody.$Shape|null;
+              replyTo?: parley.v1.ReplyRef.$Shape|null;
+              burnAfterReadSec?: number|null;
+              forwarded?: boolean|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ content?: undefined; text?: null; image?: null; voice?: null; video?: null; file?: null; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "text"; text: parley.v1.TextBody.$Shape; image?: null; voice?: null; video?: null; file?: null; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "image"; text?: null; image: parley.v1.ImageBody.$Shape; voice?: null; video?: null; file?: null; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "voice"; text?: null; image?: null; voice: parley.v1.VoiceBody.$Shape; video?: null; file?: null; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "video"; text?: null; image?: null; voice?: null; video: parley.v1.VideoBody.$Shape; file?: null; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "file"; text?: null; image?: null; voice?: null; video?: null; file: parley.v1.FileBody.$Shape; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "location"; text?: null; image?: null; voice?: null; video?: null; file?: null; location: parley.v1.LocationBody.$Shape; command?: null; custom?: null; combined?: null }|{ content?: "command"; text?: null; image?: null; voice?: null; video?: null; file?: null; location?: null; command: parley.v1.CommandBody.$Shape; custom?: null; combined?: null }|{ content?: "custom"; text?: null; image?: null; voice?: null; video?: null; file?: null; location?: null; command?: null; custom: parley.v1.CustomBody.$Shape; combined?: null }|{ content?: "combined"; text?: null; image?: null; voice?: null; video?: null; file?: null; location?: null; command?: null; custom?: null; combined: parley.v1.CombinedBody.$Shape })
+            );
+        }
+
+        interface IAttachmentRef extends parley.v1.AttachmentRef.$Properties {
+        }
+
+        class AttachmentRef {
+            constructor(properties?: parley.v1.AttachmentRef.$Properties);
+            $unknowns?: Uint8Array[];
+            id: string;
+            name: string;
+            mime: string;
+            size: number;
+            sha256: string;
+            secret: string;
+            hasThumbnail: boolean;
+            static create(properties: parley.v1.AttachmentRef.$Shape): parley.v1.AttachmentRef & parley.v1.AttachmentRef.$Shape;
+            static create(properties?: parley.v1.AttachmentRef.$Properties): parley.v1.AttachmentRef;
+            static encode(message: parley.v1.AttachmentRef.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.AttachmentRef & parley.v1.AttachmentRef.$Shape;
+        }
+
+        namespace AttachmentRef {
+            interface $Properties {
+                id?: (string|null);
+                name?: (string|null);
+                mime?: (string|null);
+                size?: (number|null);
+                sha256?: (string|null);
+                secret?: (string|null);
+                hasThumbnail?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.AttachmentRef.$Properties;
+        }
+
+        interface IImageBody extends parley.v1.ImageBody.$Properties {
+        }
+
+        class ImageBody {
+            constructor(properties?: parley.v1.ImageBody.$Properties);
+            $unknowns?: Uint8Array[];
+            file?: (parley.v1.AttachmentRef.$Properties|null);
+            width: number;
+            height: number;
+            static create(properties: parley.v1.ImageBody.$Shape): parley.v1.ImageBody & parley.v1.ImageBody.$Shape;
+            static create(properties?: parley.v1.ImageBody.$Properties): parley.v1.ImageBody;
+            static encode(message: parley.v1.ImageBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ImageBody & parley.v1.ImageBody.$Shape;
+        }
+
+        namespace ImageBody {
+            interface $Properties {
+                file?: (parley.v1.AttachmentRef.$Properties|null);
+                width?: (number|null);
+                height?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ImageBody.$Properties;
+        }
+
+        interface IVoiceBody extends parley.v1.VoiceBody.$Properties {
+        }
+
+        class VoiceBody {
+            constructor(properties?: parley.v1.VoiceBody.$Properties);
+            $unknowns?: Uint8Array[];
+            file?: (parley.v1.AttachmentRef.$Properties|null);
+            durationMs: number;
+            static create(properties: parley.v1.VoiceBody.$Shape): parley.v1.VoiceBody & parley.v1.VoiceBody.$Shape;
+            static create(properties?: parley.v1.VoiceBody.$Properties): parley.v1.VoiceBody;
+            static encode(message: parley.v1.VoiceBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.VoiceBody & parley.v1.VoiceBody.$Shape;
+        }
+
+        namespace VoiceBody {
+            interface $Properties {
+                file?: (parley.v1.AttachmentRef.$Properties|null);
+                durationMs?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.VoiceBody.$Properties;
+        }
+
+        interface IVideoBody extends parley.v1.VideoBody.$Properties {
+        }
+
+        class VideoBody {
+            constructor(properties?: parley.v1.VideoBody.$Properties);
+            $unknowns?: Uint8Array[];
+            file?: (parley.v1.AttachmentRef.$Properties|null);
+            durationMs: number;
+            width: number;
+            height: number;
+            poster?: (parley.v1.AttachmentRef.$Properties|null);
+            static create(properties: parley.v1.VideoBody.$Shape): parley.v1.VideoBody & parley.v1.VideoBody.$Shape;
+            static create(properties?: parley.v1.VideoBody.$Properties): parley.v1.VideoBody;
+            static encode(message: parley.v1.VideoBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.VideoBody & parley.v1.VideoBody.$Shape;
+        }
+
+        namespace VideoBody {
+            interface $Properties {
+                file?: (parley.v1.AttachmentRef.$Properties|null);
+                durationMs?: (number|null);
+                width?: (number|null);
+                height?: (number|null);
+                poster?: (parley.v1.AttachmentRef.$Properties|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.VideoBody.$Properties;
+        }
+
+        interface IFileBody extends parley.v1.FileBody.$Properties {
+        }
+
+        class FileBody {
+            constructor(properties?: parley.v1.FileBody.$Properties);
+            $unknowns?: Uint8Array[];
+            file?: (parley.v1.AttachmentRef.$Properties|null);
+            static create(properties: parley.v1.FileBody.$Shape): parley.v1.FileBody & parley.v1.FileBody.$Shape;
+            static create(properties?: parley.v1.FileBody.$Properties): parley.v1.FileBody;
+            static encode(message: parley.v1.FileBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.FileBody & parley.v1.FileBody.$Shape;
+        }
+
+        namespace FileBody {
+            interface $Properties {
+                file?: (parley.v1.AttachmentRef.$Properties|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.FileBody.$Properties;
+        }
+
+        interface ILocationBody extends parley.v1.LocationBody.$Properties {
+        }
+
+        class LocationBody {
+            constructor(properties?: parley.v1.LocationBody.$Properties);
+            $unknowns?: Uint8Array[];
+            latitude: number;
+            longitude: number;
+            address: string;
+            name: string;
+            static create(properties: parley.v1.LocationBody.$Shape): parley.v1.LocationBody & parley.v1.LocationBody.$Shape;
+            static create(properties?: parley.v1.LocationBody.$Properties): parley.v1.LocationBody;
+            static encode(message: parley.v1.LocationBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.LocationBody & parley.v1.LocationBody.$Shape;
+        }
+
+        namespace LocationBody {
+            interface $Properties {
+                latitude?: (number|null);
+                longitude?: (number|null);
+                address?: (string|null);
+                name?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.LocationBody.$Properties;
+        }
+
+        interface ICommandBody extends parley.v1.CommandBody.$Properties {
+        }
+
+        class CommandBody {
+            constructor(properties?: parley.v1.CommandBody.$Properties);
+            $unknowns?: Uint8Array[];
+            action: string;
+            params: { [k: string]: string };
+            static create(properties: parley.v1.CommandBody.$Shape): parley.v1.CommandBody & parley.v1.CommandBody.$Shape;
+            static create(properties?: parley.v1.CommandBody.$Properties): parley.v1.CommandBody;
+            static encode(message: parley.v1.CommandBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.CommandBody & parley.v1.CommandBody.$Shape;
+        }
+
+        namespace CommandBody {
+            interface $Properties {
+                action?: (string|null);
+                params?: ({ [k: string]: string }|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.CommandBody.$Properties;
+        }
+
+        interface ICustomBody extends parley.v1.CustomBody.$Properties {
+        }
+
+        class CustomBody {
+            constructor(properties?: parley.v1.CustomBody.$Properties);
+            $unknowns?: Uint8Array[];
+            event: string;
+            fields: { [k: string]: string };
+            fallbackText: string;
+            static create(properties: parley.v1.CustomBody.$Shape): parley.v1.CustomBody & parley.v1.CustomBody.$Shape;
+            static create(properties?: parley.v1.CustomBody.$Properties): parley.v1.CustomBody;
+            static encode(message: parley.v1.CustomBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.CustomBody & parley.v1.CustomBody.$Shape;
+        }
+
+        namespace CustomBody {
+            interface $Properties {
+                event?: (string|null);
+                fields?: ({ [k: string]: string }|null);
+                fallbackText?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.CustomBody.$Properties;
+        }
+
+        interface ICombinedBody extends parley.v1.CombinedBody.$Properties {
+        }
+
+        class CombinedBody {
+            constructor(properties?: parley.v1.CombinedBody.$Properties);
+            $unknowns?: Uint8Array[];
+            title: string;
+            messages: parley.v1.Message.$Properties[];
+            static create(properties: parley.v1.CombinedBody.$Shape): parley.v1.CombinedBody & parley.v1.CombinedBody.$Shape;
+            static create(properties?: parley.v1.CombinedBody.$Properties): parley.v1.CombinedBody;
+            static encode(message: parley.v1.CombinedBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.CombinedBody & parley.v1.CombinedBody.$Shape;
+        }
+
+        namespace CombinedBody {
+            interface $Properties {
+                title?: (string|null);
+                messages?: (parley.v1.Message.$Properties[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = {
+              title?: string|null;
+              messages?: parley.v1.Message.$Shape[]|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        interface IReplyRef extends parley.v1.ReplyRef.$Properties {
+        }
+
+        class ReplyRef {
+            constructor(properties?: parley.v1.ReplyRef.$Properties);
+            $unknowns?: Uint8Array[];
+            serverId: number;
+            clientId: Uint8Array;
+            from: string;
+            preview: string;
+            seq: number;
+            static create(properties: parley.v1.ReplyRef.$Shape): parley.v1.ReplyRef & parley.v1.ReplyRef.$Shape;
+            static create(properties?: parley.v1.ReplyRef.$Properties): parley.v1.ReplyRef;
+            static encode(message: parley.v1.ReplyRef.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ReplyRef & parley.v1.ReplyRef.$Shape;
+        }
+
+        namespace ReplyRef {
+            interface $Properties {
+                serverId?: (number|null);
+                clientId?: (Uint8Array|null);
+                from?: (string|null);
+                preview?: (string|null);
+                seq?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.ReplyRef.$Properties;
+        }
+
+        interface ITextBody extends parley.v1.TextBody.$Properties {
+        }
+
+        class TextBody {
+            constructor(properties?: parley.v1.TextBody.$Properties);
+            $unknowns?: Uint8Array[];
+            text: string;
+            mentions: string[];
+            mentionAll: boolean;
+            static create(properties: parley.v1.TextBody.$Shape): parley.v1.TextBody & parley.v1.TextBody.$Shape;
+            static create(properties?: parley.v1.TextBody.$Properties): parley.v1.TextBody;
+            static encode(message: parley.v1.TextBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.TextBody & parley.v1.TextBody.$Shape;
+        }
+
+        namespace TextBody {
+            interface $Properties {
+                text?: (string|null);
+                mentions?: (string[]|null);
+                mentionAll?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = parley.v1.TextBody.$Properties;
+        }
+
+        interface IMessage extends parley.v1.Message.$Properties {
+        }
+
+        class Message {
+            constructor(properties?: parley.v1.Message.$Properties);
+            $unknowns?: Uint8Array[];
+            serverId: number;
+            clientId: Uint8Array;
+            from: string;
+            to: string;
+            chatType: parley.v1.ChatType;
+            timestamp: number;
+            body?: (parley.v1.Body.$Properties|null);
+            recalledBy: string;
+            recalledAt: number;
+            editedAt: number;
+            expiresAt: number;
+            static create(properties: parley.v1.Message.$Shape): parley.v1.Message & parley.v1.Message.$Shape;
+            static create(properties?: parley.v1.Message.$Properties): parley.v1.Message;
+            static encode(message: parley.v1.Message.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.Message & parley.v1.Message.$Shape;
+        }
+
+        namespace Message {
+            interface $Properties {
+                serverId?: (number|null);
+                clientId?: (Uint8Array|null);
+                from?: (string|null);
+                to?: (string|null);
+                chatType?: (parley.v1.ChatType|null);
+                timestamp?: (number|null);
+                body?: (parley.v1.Body.$Properties|null);
+                recalledBy?: (string|null);
+                recalledAt?: (number|null);
+                editedAt?: (number|null);
+                expiresAt?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = {
+              serverId?: number|null;
+              clientId?: Uint8Array|null;
+              from?: string|null;
+              to?: string|null;
+              chatType?: parley.v1.ChatType|null;
+              timestamp?: number|null;
+              body?: parley.v1.Body.$Shape|null;
+              recalledBy?: string|null;
+              recalledAt?: number|null;
+              editedAt?: number|null;
+              expiresAt?: number|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
         interface IContactsRequest extends parley.v1.ContactsRequest.$Properties {
         }
 
@@ -1827,414 +2812,6 @@ export namespace parley {
             }
         }
 
-        enum ChatType {
-            CHAT_TYPE_SINGLE = 0,
-            CHAT_TYPE_GROUP = 1,
-            CHAT_TYPE_ROOM = 2
-        }
-
-        interface IBody extends parley.v1.Body.$Properties {
-        }
-
-        class Body {
-            constructor(properties?: parley.v1.Body.$Properties);
-            $unknowns?: Uint8Array[];
-            text?: (parley.v1.TextBody.$Properties|null);
-            image?: (parley.v1.ImageBody.$Properties|null);
-            voice?: (parley.v1.VoiceBody.$Properties|null);
-            video?: (parley.v1.VideoBody.$Properties|null);
-            file?: (parley.v1.FileBody.$Properties|null);
-            location?: (parley.v1.LocationBody.$Properties|null);
-            command?: (parley.v1.CommandBody.$Properties|null);
-            custom?: (parley.v1.CustomBody.$Properties|null);
-            combined?: (parley.v1.CombinedBody.$Properties|null);
-            replyTo?: (parley.v1.ReplyRef.$Properties|null);
-            burnAfterReadSec: number;
-            forwarded: boolean;
-            content?: ("text"|"image"|"voice"|"video"|"file"|"location"|"command"|"custom"|"combined");
-            static create(properties: parley.v1.Body.$Shape): parley.v1.Body & parley.v1.Body.$Shape;
-            static create(properties?: parley.v1.Body.$Properties): parley.v1.Body;
-            static encode(message: parley.v1.Body.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.Body & parley.v1.Body.$Shape;
-        }
-
-        namespace Body {
-            interface $Properties {
-                text?: (parley.v1.TextBody.$Properties|null);
-                image?: (parley.v1.ImageBody.$Properties|null);
-                voice?: (parley.v1.VoiceBody.$Properties|null);
-                video?: (parley.v1.VideoBody.$Properties|null);
-                file?: (parley.v1.FileBody.$Properties|null);
-                location?: (parley.v1.LocationBody.$Properties|null);
-                command?: (parley.v1.CommandBody.$Properties|null);
-                custom?: (parley.v1.CustomBody.$Properties|null);
-                combined?: (parley.v1.CombinedBody.$Properties|null);
-                replyTo?: (parley.v1.ReplyRef.$Properties|null);
-                burnAfterReadSec?: (number|null);
-                forwarded?: (boolean|null);
-                content?: ("text"|"image"|"voice"|"video"|"file"|"location"|"command"|"custom"|"combined");
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = {
-              text?: parley.v1.TextBody.$Shape|null;
-              image?: parley.v1.ImageBody.$Shape|null;
-              voice?: parley.v1.VoiceBody.$Shape|null;
-              video?: parley.v1.VideoBody.$Shape|null;
-              file?: parley.v1.FileBody.$Shape|null;
-              location?: parley.v1.LocationBody.$Shape|null;
-              command?: parley.v1.CommandBody.$Shape|null;
-              custom?: parley.v1.CustomBody.$Shape|null;
-              combined?: parley.v1.CombinedBody.$Shape|null;
-              replyTo?: parley.v1.ReplyRef.$Shape|null;
-              burnAfterReadSec?: number|null;
-              forwarded?: boolean|null;
-              $unknowns?: Uint8Array[];
-            } & (
-              ({ content?: undefined; text?: null; image?: null; voice?: null; video?: null; file?: null; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "text"; text: parley.v1.TextBody.$Shape; image?: null; voice?: null; video?: null; file?: null; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "image"; text?: null; image: parley.v1.ImageBody.$Shape; voice?: null; video?: null; file?: null; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "voice"; text?: null; image?: null; voice: parley.v1.VoiceBody.$Shape; video?: null; file?: null; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "video"; text?: null; image?: null; voice?: null; video: parley.v1.VideoBody.$Shape; file?: null; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "file"; text?: null; image?: null; voice?: null; video?: null; file: parley.v1.FileBody.$Shape; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "location"; text?: null; image?: null; voice?: null; video?: null; file?: null; location: parley.v1.LocationBody.$Shape; command?: null; custom?: null; combined?: null }|{ content?: "command"; text?: null; image?: null; voice?: null; video?: null; file?: null; location?: null; command: parley.v1.CommandBody.$Shape; custom?: null; combined?: null }|{ content?: "custom"; text?: null; image?: null; voice?: null; video?: null; file?: null; location?: null; command?: null; custom: parley.v1.CustomBody.$Shape; combined?: null }|{ content?: "combined"; text?: null; image?: null; voice?: null; video?: null; file?: null; location?: null; command?: null; custom?: null; combined: parley.v1.CombinedBody.$Shape })
-            );
-        }
-
-        interface IAttachmentRef extends parley.v1.AttachmentRef.$Properties {
-        }
-
-        class AttachmentRef {
-            constructor(properties?: parley.v1.AttachmentRef.$Properties);
-            $unknowns?: Uint8Array[];
-            id: string;
-            name: string;
-            mime: string;
-            size: number;
-            sha256: string;
-            secret: string;
-            hasThumbnail: boolean;
-            static create(properties: parley.v1.AttachmentRef.$Shape): parley.v1.AttachmentRef & parley.v1.AttachmentRef.$Shape;
-            static create(properties?: parley.v1.AttachmentRef.$Properties): parley.v1.AttachmentRef;
-            static encode(message: parley.v1.AttachmentRef.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.AttachmentRef & parley.v1.AttachmentRef.$Shape;
-        }
-
-        namespace AttachmentRef {
-            interface $Properties {
-                id?: (string|null);
-                name?: (string|null);
-                mime?: (string|null);
-                size?: (number|null);
-                sha256?: (string|null);
-                secret?: (string|null);
-                hasThumbnail?: (boolean|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = parley.v1.AttachmentRef.$Properties;
-        }
-
-        interface IImageBody extends parley.v1.ImageBody.$Properties {
-        }
-
-        class ImageBody {
-            constructor(properties?: parley.v1.ImageBody.$Properties);
-            $unknowns?: Uint8Array[];
-            file?: (parley.v1.AttachmentRef.$Properties|null);
-            width: number;
-            height: number;
-            static create(properties: parley.v1.ImageBody.$Shape): parley.v1.ImageBody & parley.v1.ImageBody.$Shape;
-            static create(properties?: parley.v1.ImageBody.$Properties): parley.v1.ImageBody;
-            static encode(message: parley.v1.ImageBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ImageBody & parley.v1.ImageBody.$Shape;
-        }
-
-        namespace ImageBody {
-            interface $Properties {
-                file?: (parley.v1.AttachmentRef.$Properties|null);
-                width?: (number|null);
-                height?: (number|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = parley.v1.ImageBody.$Properties;
-        }
-
-        interface IVoiceBody extends parley.v1.VoiceBody.$Properties {
-        }
-
-        class VoiceBody {
-            constructor(properties?: parley.v1.VoiceBody.$Properties);
-            $unknowns?: Uint8Array[];
-            file?: (parley.v1.AttachmentRef.$Properties|null);
-            durationMs: number;
-            static create(properties: parley.v1.VoiceBody.$Shape): parley.v1.VoiceBody & parley.v1.VoiceBody.$Shape;
-            static create(properties?: parley.v1.VoiceBody.$Properties): parley.v1.VoiceBody;
-            static encode(message: parley.v1.VoiceBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.VoiceBody & parley.v1.VoiceBody.$Shape;
-        }
-
-        namespace VoiceBody {
-            interface $Properties {
-                file?: (parley.v1.AttachmentRef.$Properties|null);
-                durationMs?: (number|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = parley.v1.VoiceBody.$Properties;
-        }
-
-        interface IVideoBody extends parley.v1.VideoBody.$Properties {
-        }
-
-        class VideoBody {
-            constructor(properties?: parley.v1.VideoBody.$Properties);
-            $unknowns?: Uint8Array[];
-            file?: (parley.v1.AttachmentRef.$Properties|null);
-            durationMs: number;
-            width: number;
-            height: number;
-            poster?: (parley.v1.AttachmentRef.$Properties|null);
-            static create(properties: parley.v1.VideoBody.$Shape): parley.v1.VideoBody & parley.v1.VideoBody.$Shape;
-            static create(properties?: parley.v1.VideoBody.$Properties): parley.v1.VideoBody;
-            static encode(message: parley.v1.VideoBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.VideoBody & parley.v1.VideoBody.$Shape;
-        }
-
-        namespace VideoBody {
-            interface $Properties {
-                file?: (parley.v1.AttachmentRef.$Properties|null);
-                durationMs?: (number|null);
-                width?: (number|null);
-                height?: (number|null);
-                poster?: (parley.v1.AttachmentRef.$Properties|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = parley.v1.VideoBody.$Properties;
-        }
-
-        interface IFileBody extends parley.v1.FileBody.$Properties {
-        }
-
-        class FileBody {
-            constructor(properties?: parley.v1.FileBody.$Properties);
-            $unknowns?: Uint8Array[];
-            file?: (parley.v1.AttachmentRef.$Properties|null);
-            static create(properties: parley.v1.FileBody.$Shape): parley.v1.FileBody & parley.v1.FileBody.$Shape;
-            static create(properties?: parley.v1.FileBody.$Properties): parley.v1.FileBody;
-            static encode(message: parley.v1.FileBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.FileBody & parley.v1.FileBody.$Shape;
-        }
-
-        namespace FileBody {
-            interface $Properties {
-                file?: (parley.v1.AttachmentRef.$Properties|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = parley.v1.FileBody.$Properties;
-        }
-
-        interface ILocationBody extends parley.v1.LocationBody.$Properties {
-        }
-
-        class LocationBody {
-            constructor(properties?: parley.v1.LocationBody.$Properties);
-            $unknowns?: Uint8Array[];
-            latitude: number;
-            longitude: number;
-            address: string;
-            name: string;
-            static create(properties: parley.v1.LocationBody.$Shape): parley.v1.LocationBody & parley.v1.LocationBody.$Shape;
-            static create(properties?: parley.v1.LocationBody.$Properties): parley.v1.LocationBody;
-            static encode(message: parley.v1.LocationBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.LocationBody & parley.v1.LocationBody.$Shape;
-        }
-
-        namespace LocationBody {
-            interface $Properties {
-                latitude?: (number|null);
-                longitude?: (number|null);
-                address?: (string|null);
-                name?: (string|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = parley.v1.LocationBody.$Properties;
-        }
-
-        interface ICommandBody extends parley.v1.CommandBody.$Properties {
-        }
-
-        class CommandBody {
-            constructor(properties?: parley.v1.CommandBody.$Properties);
-            $unknowns?: Uint8Array[];
-            action: string;
-            params: { [k: string]: string };
-            static create(properties: parley.v1.CommandBody.$Shape): parley.v1.CommandBody & parley.v1.CommandBody.$Shape;
-            static create(properties?: parley.v1.CommandBody.$Properties): parley.v1.CommandBody;
-            static encode(message: parley.v1.CommandBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.CommandBody & parley.v1.CommandBody.$Shape;
-        }
-
-        namespace CommandBody {
-            interface $Properties {
-                action?: (string|null);
-                params?: ({ [k: string]: string }|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = parley.v1.CommandBody.$Properties;
-        }
-
-        interface ICustomBody extends parley.v1.CustomBody.$Properties {
-        }
-
-        class CustomBody {
-            constructor(properties?: parley.v1.CustomBody.$Properties);
-            $unknowns?: Uint8Array[];
-            event: string;
-            fields: { [k: string]: string };
-            fallbackText: string;
-            static create(properties: parley.v1.CustomBody.$Shape): parley.v1.CustomBody & parley.v1.CustomBody.$Shape;
-            static create(properties?: parley.v1.CustomBody.$Properties): parley.v1.CustomBody;
-            static encode(message: parley.v1.CustomBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.CustomBody & parley.v1.CustomBody.$Shape;
-        }
-
-        namespace CustomBody {
-            interface $Properties {
-                event?: (string|null);
-                fields?: ({ [k: string]: string }|null);
-                fallbackText?: (string|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = parley.v1.CustomBody.$Properties;
-        }
-
-        interface ICombinedBody extends parley.v1.CombinedBody.$Properties {
-        }
-
-        class CombinedBody {
-            constructor(properties?: parley.v1.CombinedBody.$Properties);
-            $unknowns?: Uint8Array[];
-            title: string;
-            messages: parley.v1.Message.$Properties[];
-            static create(properties: parley.v1.CombinedBody.$Shape): parley.v1.CombinedBody & parley.v1.CombinedBody.$Shape;
-            static create(properties?: parley.v1.CombinedBody.$Properties): parley.v1.CombinedBody;
-            static encode(message: parley.v1.CombinedBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.CombinedBody & parley.v1.CombinedBody.$Shape;
-        }
-
-        namespace CombinedBody {
-            interface $Properties {
-                title?: (string|null);
-                messages?: (parley.v1.Message.$Properties[]|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = {
-              title?: string|null;
-              messages?: parley.v1.Message.$Shape[]|null;
-              $unknowns?: Uint8Array[];
-            };
-        }
-
-        interface IReplyRef extends parley.v1.ReplyRef.$Properties {
-        }
-
-        class ReplyRef {
-            constructor(properties?: parley.v1.ReplyRef.$Properties);
-            $unknowns?: Uint8Array[];
-            serverId: number;
-            clientId: Uint8Array;
-            from: string;
-            preview: string;
-            seq: number;
-            static create(properties: parley.v1.ReplyRef.$Shape): parley.v1.ReplyRef & parley.v1.ReplyRef.$Shape;
-            static create(properties?: parley.v1.ReplyRef.$Properties): parley.v1.ReplyRef;
-            static encode(message: parley.v1.ReplyRef.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ReplyRef & parley.v1.ReplyRef.$Shape;
-        }
-
-        namespace ReplyRef {
-            interface $Properties {
-                serverId?: (number|null);
-                clientId?: (Uint8Array|null);
-                from?: (string|null);
-                preview?: (string|null);
-                seq?: (number|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = parley.v1.ReplyRef.$Properties;
-        }
-
-        interface ITextBody extends parley.v1.TextBody.$Properties {
-        }
-
-        class TextBody {
-            constructor(properties?: parley.v1.TextBody.$Properties);
-            $unknowns?: Uint8Array[];
-            text: string;
-            mentions: string[];
-            mentionAll: boolean;
-            static create(properties: parley.v1.TextBody.$Shape): parley.v1.TextBody & parley.v1.TextBody.$Shape;
-            static create(properties?: parley.v1.TextBody.$Properties): parley.v1.TextBody;
-            static encode(message: parley.v1.TextBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.TextBody & parley.v1.TextBody.$Shape;
-        }
-
-        namespace TextBody {
-            interface $Properties {
-                text?: (string|null);
-                mentions?: (string[]|null);
-                mentionAll?: (boolean|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = parley.v1.TextBody.$Properties;
-        }
-
-        interface IMessage extends parley.v1.Message.$Properties {
-        }
-
-        class Message {
-            constructor(properties?: parley.v1.Message.$Properties);
-            $unknowns?: Uint8Array[];
-            serverId: number;
-            clientId: Uint8Array;
-            from: string;
-            to: string;
-            chatType: parley.v1.ChatType;
-            timestamp: number;
-            body?: (parley.v1.Body.$Properties|null);
-            recalledBy: string;
-            recalledAt: number;
-            editedAt: number;
-            expiresAt: number;
-            static create(properties: parley.v1.Message.$Shape): parley.v1.Message & parley.v1.Message.$Shape;
-            static create(properties?: parley.v1.Message.$Properties): parley.v1.Message;
-            static encode(message: parley.v1.Message.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.Message & parley.v1.Message.$Shape;
-        }
-
-        namespace Message {
-            interface $Properties {
-                serverId?: (number|null);
-                clientId?: (Uint8Array|null);
-                from?: (string|null);
-                to?: (string|null);
-                chatType?: (parley.v1.ChatType|null);
-                timestamp?: (number|null);
-                body?: (parley.v1.Body.$Properties|null);
-                recalledBy?: (string|null);
-                recalledAt?: (number|null);
-                editedAt?: (number|null);
-                expiresAt?: (number|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = {
-              serverId?: number|null;
-              clientId?: Uint8Array|null;
-              from?: string|null;
-              to?: string|null;
-              chatType?: parley.v1.ChatType|null;
-              timestamp?: number|null;
-              body?: parley.v1.Body.$Shape|null;
-              recalledBy?: string|null;
-              recalledAt?: number|null;
-              editedAt?: number|null;
-              expiresAt?: number|null;
-              $unknowns?: Uint8Array[];
-            };
-        }
-
         enum MessageChangeKind {
             MESSAGE_CHANGE_UNSPECIFIED = 0,
             MESSAGE_CHANGE_RECALLED = 1,
@@ -2588,6 +3165,7 @@ export namespace parley {
             messagePin?: (parley.v1.MessagePinRequest.$Properties|null);
             conversationState?: (parley.v1.ConversationStateRequest.$Properties|null);
             devices?: (parley.v1.DevicesRequest.$Properties|null);
+            groupReactionsSync?: (parley.v1.GroupReactionsSyncRequest.$Properties|null);
             typing?: (parley.v1.TypingRequest.$Properties|null);
             receipts?: (parley.v1.ReceiptsRequest.$Properties|null);
             authOk?: (parley.v1.AuthResponse.$Properties|null);
@@ -2613,6 +3191,7 @@ export namespace parley {
             reactionsOk?: (parley.v1.ReactionsResponse.$Properties|null);
             messagePinOk?: (parley.v1.MessagePinResponse.$Properties|null);
             conversationStateOk?: (parley.v1.ConversationStateResponse.$Properties|null);
+            groupReactionsSyncOk?: (parley.v1.GroupReactionsSyncResponse.$Properties|null);
             devicesOk?: (parley.v1.DevicesResponse.$Properties|null);
             typingOk?: (parley.v1.TypingResponse.$Properties|null);
             receiptsOk?: (parley.v1.ReceiptsResponse.$Properties|null);
@@ -2625,7 +3204,7 @@ export namespace parley {
             reactionUpdate?: (parley.v1.ReactionEvent.$Properties|null);
             typingNotice?: (parley.v1.TypingNotice.$Properties|null);
             groupRead?: (parley.v1.GroupReadMoved.$Properties|null);
-            body?: ("auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"recall"|"edit"|"conversationSettings"|"clearConversation"|"react"|"reactions"|"messagePin"|"conversationState"|"devices"|"typing"|"receipts"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"recallOk"|"editOk"|"conversationSettingsOk"|"clearConversationOk"|"reactOk"|"reactionsOk"|"messagePinOk"|"conversationStateOk"|"devicesOk"|"typingOk"|"receiptsOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate"|"reactionUpdate"|"typingNotice"|"groupRead");
+            body?: ("auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"recall"|"edit"|"conversationSettings"|"clearConversation"|"react"|"reactions"|"messagePin"|"conversationState"|"devices"|"groupReactionsSync"|"typing"|"receipts"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"recallOk"|"editOk"|"conversationSettingsOk"|"clearConversationOk"|"reactOk"|"reactionsOk"|"messagePinOk"|"conversationStateOk"|"groupReactionsSyncOk"|"devicesOk"|"typingOk"|"receiptsOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate"|"reactionUpdate"|"typingNotice"|"groupRead");
             static create(properties: parley.v1.Frame.$Shape): parley.v1.Frame & parley.v1.Frame.$Shape;
             static create(properties?: parley.v1.Frame.$Properties): parley.v1.Frame;
             static encode(message: parley.v1.Frame.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -2658,6 +3237,7 @@ export namespace parley {
                 messagePin?: (parley.v1.MessagePinRequest.$Properties|null);
                 conversationState?: (parley.v1.ConversationStateRequest.$Properties|null);
                 devices?: (parley.v1.DevicesRequest.$Properties|null);
+                groupReactionsSync?: (parley.v1.GroupReactionsSyncRequest.$Properties|null);
                 typing?: (parley.v1.TypingRequest.$Properties|null);
                 receipts?: (parley.v1.ReceiptsRequest.$Properties|null);
                 authOk?: (parley.v1.AuthResponse.$Properties|null);
@@ -2683,6 +3263,7 @@ export namespace parley {
                 reactionsOk?: (parley.v1.ReactionsResponse.$Properties|null);
                 messagePinOk?: (parley.v1.MessagePinResponse.$Properties|null);
                 conversationStateOk?: (parley.v1.ConversationStateResponse.$Properties|null);
+                groupReactionsSyncOk?: (parley.v1.GroupReactionsSyncResponse.$Properties|null);
                 devicesOk?: (parley.v1.DevicesResponse.$Properties|null);
                 typingOk?: (parley.v1.TypingResponse.$Properties|null);
                 receiptsOk?: (parley.v1.ReceiptsResponse.$Properties|null);
@@ -2695,7 +3276,7 @@ export namespace parley {
                 reactionUpdate?: (parley.v1.ReactionEvent.$Properties|null);
                 typingNotice?: (parley.v1.TypingNotice.$Properties|null);
                 groupRead?: (parley.v1.GroupReadMoved.$Properties|null);
-                body?: ("auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"recall"|"edit"|"conversationSettings"|"clearConversation"|"react"|"reactions"|"messagePin"|"conversationState"|"devices"|"typing"|"receipts"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"recallOk"|"editOk"|"conversationSettingsOk"|"clearConversationOk"|"reactOk"|"reactionsOk"|"messagePinOk"|"conversationStateOk"|"devicesOk"|"typingOk"|"receiptsOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate"|"reactionUpdate"|"typingNotice"|"groupRead");
+                body?: ("auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"recall"|"edit"|"conversationSettings"|"clearConversation"|"react"|"reactions"|"messagePin"|"conversationState"|"devices"|"groupReactionsSync"|"typing"|"receipts"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"recallOk"|"editOk"|"conversationSettingsOk"|"clearConversationOk"|"reactOk"|"reactionsOk"|"messagePinOk"|"conversationStateOk"|"groupReactionsSyncOk"|"devicesOk"|"typingOk"|"receiptsOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate"|"reactionUpdate"|"typingNotice"|"groupRead");
                 $unknowns?: Uint8Array[];
             }
             type $Shape = {
@@ -2723,6 +3304,7 @@ export namespace parley {
               messagePin?: parley.v1.MessagePinRequest.$Shape|null;
               conversationState?: parley.v1.ConversationStateRequest.$Shape|null;
               devices?: parley.v1.DevicesRequest.$Shape|null;
+              groupReactionsSync?: parley.v1.GroupReactionsSyncRequest.$Shape|null;
               typing?: parley.v1.TypingRequest.$Shape|null;
               receipts?: parley.v1.ReceiptsRequest.$Shape|null;
               authOk?: parley.v1.AuthResponse.$Shape|null;
@@ -2748,6 +3330,7 @@ export namespace parley {
               reactionsOk?: parley.v1.ReactionsResponse.$Shape|null;
               messagePinOk?: parley.v1.MessagePinResponse.$Shape|null;
               conversationStateOk?: parley.v1.ConversationStateResponse.$Shape|null;
+              groupReactionsSyncOk?: parley.v1.GroupReactionsSyncResponse.$Shape|null;
               devicesOk?: parley.v1.DevicesResponse.$Shape|null;
               typingOk?: parley.v1.TypingResponse.$Shape|null;
               receiptsOk?: parley.v1.ReceiptsResponse.$Shape|null;
@@ -2762,7 +3345,7 @@ export namespace parley {
               groupRead?: parley.v1.GroupReadMoved.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ body?: undefined; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "auth"; auth: parley.v1.AuthRequest.$Shape; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "send"; auth?: null; send: parley.v1.SendMessageRequest.$Shape; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "sync"; auth?: null; send?: null; sync: parley.v1.SyncRequest.$Shape; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "history"; auth?: null; send?: null; sync?: null; history: parley.v1.HistoryRequest.$Shape; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "renew"; auth?: null; send?: null; sync?: null; history?: null; renew: parley.v1.RenewTokenRequest.$Shape; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "signOut"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut: parley.v1.SignOutRequest.$Shape; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "lookupUser"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser: parley.v1.LookupUserRequest.$Shape; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "markRead"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead: parley.v1.MarkReadRequest.$Shape; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "recent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent: parley.v1.RecentConversationsRequest.$Shape; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "contacts"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts: parley.v1.ContactsRequest.$Shape; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "profile"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile: parley.v1.ProfileRequest.$Shape; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groups"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups: parley.v1.GroupsRequest.$Shape; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupSync"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync: parley.v1.GroupSyncRequest.$Shape; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "rooms"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms: parley.v1.RoomsRequest.$Shape; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "recall"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall: parley.v1.RecallMessageRequest.$Shape; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "edit"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit: parley.v1.EditMessageRequest.$Shape; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "conversationSettings"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings: parley.v1.ConversationSettingsRequest.$Shape; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "clearConversation"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation: parley.v1.ClearConversationRequest.$Shape; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "react"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react: parley.v1.ReactRequest.$Shape; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "reactions"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions: parley.v1.ReactionsRequest.$Shape; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "messagePin"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin: parley.v1.MessagePinRequest.$Shape; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "conversationState"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState: parley.v1.ConversationStateRequest.$Shape; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "devices"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices: parley.v1.DevicesRequest.$Shape; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "typing"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing: parley.v1.TypingRequest.$Shape; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "receipts"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts: parley.v1.ReceiptsRequest.$Shape; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "authOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk: parley.v1.AuthResponse.$Shape; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "sendAck"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck: parley.v1.SendAck.$Shape; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "syncBatch"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch: parley.v1.SyncBatch.$Shape; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "historyPage"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage: parley.v1.HistoryPage.$Shape; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "renewOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk: parley.v1.RenewTokenResponse.$Shape; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "error"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error: parley.v1.Error.$Shape; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "signOutOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk: parley.v1.SignOutResponse.$Shape; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "lookupUserOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk: parley.v1.LookupUserResponse.$Shape; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "markReadOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk: parley.v1.MarkReadResponse.$Shape; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "recentOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk: parley.v1.RecentConversationsResponse.$Shape; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "contactsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk: parley.v1.ContactsResponse.$Shape; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "profileOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk: parley.v1.ProfileResponse.$Shape; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk: parley.v1.GroupsResponse.$Shape; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupSyncOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk: parley.v1.GroupSyncResponse.$Shape; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "roomsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk: parley.v1.RoomsResponse.$Shape; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "recallOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk: parley.v1.RecallMessageResponse.$Shape; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "editOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk: parley.v1.EditMessageResponse.$Shape; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "conversationSettingsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk: parley.v1.ConversationSettingsResponse.$Shape; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "clearConversationOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk: parley.v1.ClearConversationResponse.$Shape; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "reactOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk: parley.v1.ReactResponse.$Shape; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "reactionsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk: parley.v1.ReactionsResponse.$Shape; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "messagePinOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk: parley.v1.MessagePinResponse.$Shape; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "conversationStateOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk: parley.v1.ConversationStateResponse.$Shape; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "devicesOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk: parley.v1.DevicesResponse.$Shape; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "typingOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk: parley.v1.TypingResponse.$Shape; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "receiptsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk: parley.v1.ReceiptsResponse.$Shape; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "event"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event: parley.v1.Event.$Shape; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "tokenWillExpire"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire: parley.v1.TokenWillExpire.$Shape; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "goingAway"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway: parley.v1.ServerGoingAway.$Shape; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupEntry"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry: parley.v1.GroupEntry.$Shape; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "roomEvent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent: parley.v1.RoomEvent.$Shape; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "contactUpdate"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate: parley.v1.ContactUpdate.$Shape; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "reactionUpdate"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate: parley.v1.ReactionEvent.$Shape; typingNotice?: null; groupRead?: null }|{ body?: "typingNotice"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice: parley.v1.TypingNotice.$Shape; groupRead?: null }|{ body?: "groupRead"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead: parley.v1.GroupReadMoved.$Shape })
+              ({ body?: undefined; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "auth"; auth: parley.v1.AuthRequest.$Shape; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "send"; auth?: null; send: parley.v1.SendMessageRequest.$Shape; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "sync"; auth?: null; send?: null; sync: parley.v1.SyncRequest.$Shape; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "history"; auth?: null; send?: null; sync?: null; history: parley.v1.HistoryRequest.$Shape; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "renew"; auth?: null; send?: null; sync?: null; history?: null; renew: parley.v1.RenewTokenRequest.$Shape; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "signOut"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut: parley.v1.SignOutRequest.$Shape; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "lookupUser"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser: parley.v1.LookupUserRequest.$Shape; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "markRead"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead: parley.v1.MarkReadRequest.$Shape; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "recent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent: parley.v1.RecentConversationsRequest.$Shape; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "contacts"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts: parley.v1.ContactsRequest.$Shape; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "profile"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile: parley.v1.ProfileRequest.$Shape; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groups"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups: parley.v1.GroupsRequest.$Shape; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupSync"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync: parley.v1.GroupSyncRequest.$Shape; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "rooms"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms: parley.v1.RoomsRequest.$Shape; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "recall"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall: parley.v1.RecallMessageRequest.$Shape; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "edit"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit: parley.v1.EditMessageRequest.$Shape; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "conversationSettings"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings: parley.v1.ConversationSettingsRequest.$Shape; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "clearConversation"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation: parley.v1.ClearConversationRequest.$Shape; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "react"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react: parley.v1.ReactRequest.$Shape; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "reactions"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions: parley.v1.ReactionsRequest.$Shape; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "messagePin"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin: parley.v1.MessagePinRequest.$Shape; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "conversationState"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState: parley.v1.ConversationStateRequest.$Shape; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "devices"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices: parley.v1.DevicesRequest.$Shape; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupReactionsSync"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync: parley.v1.GroupReactionsSyncRequest.$Shape; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "typing"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing: parley.v1.TypingRequest.$Shape; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "receipts"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts: parley.v1.ReceiptsRequest.$Shape; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "authOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk: parley.v1.AuthResponse.$Shape; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "sendAck"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck: parley.v1.SendAck.$Shape; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "syncBatch"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch: parley.v1.SyncBatch.$Shape; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "historyPage"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage: parley.v1.HistoryPage.$Shape; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "renewOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk: parley.v1.RenewTokenResponse.$Shape; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "error"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error: parley.v1.Error.$Shape; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "signOutOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk: parley.v1.SignOutResponse.$Shape; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "lookupUserOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk: parley.v1.LookupUserResponse.$Shape; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "markReadOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk: parley.v1.MarkReadResponse.$Shape; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "recentOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk: parley.v1.RecentConversationsResponse.$Shape; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "contactsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk: parley.v1.ContactsResponse.$Shape; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "profileOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk: parley.v1.ProfileResponse.$Shape; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk: parley.v1.GroupsResponse.$Shape; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupSyncOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk: parley.v1.GroupSyncResponse.$Shape; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "roomsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk: parley.v1.RoomsResponse.$Shape; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "recallOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk: parley.v1.RecallMessageResponse.$Shape; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "editOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk: parley.v1.EditMessageResponse.$Shape; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "conversationSettingsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk: parley.v1.ConversationSettingsResponse.$Shape; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "clearConversationOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk: parley.v1.ClearConversationResponse.$Shape; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "reactOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk: parley.v1.ReactResponse.$Shape; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "reactionsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk: parley.v1.ReactionsResponse.$Shape; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "messagePinOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk: parley.v1.MessagePinResponse.$Shape; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "conversationStateOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk: parley.v1.ConversationStateResponse.$Shape; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupReactionsSyncOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk: parley.v1.GroupReactionsSyncResponse.$Shape; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "devicesOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk: parley.v1.DevicesResponse.$Shape; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "typingOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk: parley.v1.TypingResponse.$Shape; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "receiptsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk: parley.v1.ReceiptsResponse.$Shape; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "event"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event: parley.v1.Event.$Shape; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "tokenWillExpire"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire: parley.v1.TokenWillExpire.$Shape; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "goingAway"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway: parley.v1.ServerGoingAway.$Shape; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupEntry"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry: parley.v1.GroupEntry.$Shape; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "roomEvent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent: parley.v1.RoomEvent.$Shape; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "contactUpdate"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate: parley.v1.ContactUpdate.$Shape; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "reactionUpdate"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate: parley.v1.ReactionEvent.$Shape; typingNotice?: null; groupRead?: null }|{ body?: "typingNotice"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice: parley.v1.TypingNotice.$Shape; groupRead?: null }|{ body?: "groupRead"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead: parley.v1.GroupReadMoved.$Shape })
             );
         }
 
@@ -4307,485 +4890,6 @@ export namespace parley {
                 $unknowns?: Uint8Array[];
             }
             type $Shape = parley.v1.RoomDropped.$Properties;
-        }
-
-        interface IReactRequest extends parley.v1.ReactRequest.$Properties {
-        }
-
-        class ReactRequest {
-            constructor(properties?: parley.v1.ReactRequest.$Properties);
-            $unknowns?: Uint8Array[];
-            conversation: string;
-            chatType: parley.v1.ChatType;
-            serverId: number;
-            emoji: string;
-            remove: boolean;
-            static create(properties: parley.v1.ReactRequest.$Shape): parley.v1.ReactRequest & parley.v1.ReactRequest.$Shape;
-            static create(properties?: parley.v1.ReactRequest.$Properties): parley.v1.ReactRequest;
-            static encode(message: parley.v1.ReactRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ReactRequest & parley.v1.ReactRequest.$Shape;
-        }
-
-        namespace ReactRequest {
-            interface $Properties {
-                conversation?: (string|null);
-                chatType?: (parley.v1.ChatType|null);
-                serverId?: (number|null);
-                emoji?: (string|null);
-                remove?: (boolean|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = parley.v1.ReactRequest.$Properties;
-        }
-
-        interface IReactResponse extends parley.v1.ReactResponse.$Properties {
-        }
-
-        class ReactResponse {
-            constructor(properties?: parley.v1.ReactResponse.$Properties);
-            $unknowns?: Uint8Array[];
-            eventSeq: number;
-            reactions?: (parley.v1.MessageReactions.$Properties|null);
-            static create(properties: parley.v1.ReactResponse.$Shape): parley.v1.ReactResponse & parley.v1.ReactResponse.$Shape;
-            static create(properties?: parley.v1.ReactResponse.$Properties): parley.v1.ReactResponse;
-            static encode(message: parley.v1.ReactResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ReactResponse & parley.v1.ReactResponse.$Shape;
-        }
-
-        namespace ReactResponse {
-            interface $Properties {
-                eventSeq?: (number|null);
-                reactions?: (parley.v1.MessageReactions.$Properties|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = parley.v1.ReactResponse.$Properties;
-        }
-
-        interface IReactionEvent extends parley.v1.ReactionEvent.$Properties {
-        }
-
-        class ReactionEvent {
-            constructor(properties?: parley.v1.ReactionEvent.$Properties);
-            $unknowns?: Uint8Array[];
-            conversation: string;
-            chatType: parley.v1.ChatType;
-            serverId: number;
-            emoji: string;
-            user: string;
-            removed: boolean;
-            at: number;
-            static create(properties: parley.v1.ReactionEvent.$Shape): parley.v1.ReactionEvent & parley.v1.ReactionEvent.$Shape;
-            static create(properties?: parley.v1.ReactionEvent.$Properties): parley.v1.ReactionEvent;
-            static encode(message: parley.v1.ReactionEvent.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ReactionEvent & parley.v1.ReactionEvent.$Shape;
-        }
-
-        namespace ReactionEvent {
-            interface $Properties {
-                conversation?: (string|null);
-                chatType?: (parley.v1.ChatType|null);
-                serverId?: (number|null);
-                emoji?: (string|null);
-                user?: (string|null);
-                removed?: (boolean|null);
-                at?: (number|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = parley.v1.ReactionEvent.$Properties;
-        }
-
-        interface IReactionsRequest extends parley.v1.ReactionsRequest.$Properties {
-        }
-
-        class ReactionsRequest {
-            constructor(properties?: parley.v1.ReactionsRequest.$Properties);
-            $unknowns?: Uint8Array[];
-            conversation: string;
-            chatType: parley.v1.ChatType;
-            serverIds: number[];
-            static create(properties: parley.v1.ReactionsRequest.$Shape): parley.v1.ReactionsRequest & parley.v1.ReactionsRequest.$Shape;
-            static create(properties?: parley.v1.ReactionsRequest.$Properties): parley.v1.ReactionsRequest;
-            static encode(message: parley.v1.ReactionsRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ReactionsRequest & parley.v1.ReactionsRequest.$Shape;
-        }
-
-        namespace ReactionsRequest {
-            interface $Properties {
-                conversation?: (string|null);
-                chatType?: (parley.v1.ChatType|null);
-                serverIds?: (number[]|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = parley.v1.ReactionsRequest.$Properties;
-        }
-
-        interface IMessageReactions extends parley.v1.MessageReactions.$Properties {
-        }
-
-        class MessageReactions {
-            constructor(properties?: parley.v1.MessageReactions.$Properties);
-            $unknowns?: Uint8Array[];
-            serverId: number;
-            reactions: parley.v1.Reaction.$Properties[];
-            static create(properties: parley.v1.MessageReactions.$Shape): parley.v1.MessageReactions & parley.v1.MessageReactions.$Shape;
-            static create(properties?: parley.v1.MessageReactions.$Properties): parley.v1.MessageReactions;
-            static encode(message: parley.v1.MessageReactions.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.MessageReactions & parley.v1.MessageReactions.$Shape;
-        }
-
-        namespace MessageReactions {
-            interface $Properties {
-                serverId?: (number|null);
-                reactions?: (parley.v1.Reaction.$Properties[]|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = parley.v1.MessageReactions.$Properties;
-        }
-
-        interface IReaction extends parley.v1.Reaction.$Properties {
-        }
-
-        class Reaction {
-            constructor(properties?: parley.v1.Reaction.$Properties);
-            $unknowns?: Uint8Array[];
-            emoji: string;
-            users: string[];
-            static create(properties: parley.v1.Reaction.$Shape): parley.v1.Reaction & parley.v1.Reaction.$Shape;
-            static create(properties?: parley.v1.Reaction.$Properties): parley.v1.Reaction;
-            static encode(message: parley.v1.Reaction.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.Reaction & parley.v1.Reaction.$Shape;
-        }
-
-        namespace Reaction {
-            interface $Properties {
-                emoji?: (string|null);
-                users?: (string[]|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = parley.v1.Reaction.$Properties;
-        }
-
-        interface IReactionsResponse extends parley.v1.ReactionsResponse.$Properties {
-        }
-
-        class ReactionsResponse {
-            constructor(properties?: parley.v1.ReactionsResponse.$Properties);
-            $unknowns?: Uint8Array[];
-            messages: parley.v1.MessageReactions.$Properties[];
-            static create(properties: parley.v1.ReactionsResponse.$Shape): parley.v1.ReactionsResponse & parley.v1.ReactionsResponse.$Shape;
-            static create(properties?: parley.v1.ReactionsResponse.$Properties): parley.v1.ReactionsResponse;
-            static encode(message: parley.v1.ReactionsResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ReactionsResponse & parley.v1.ReactionsResponse.$Shape;
-        }
-
-        namespace ReactionsResponse {
-            interface $Properties {
-                messages?: (parley.v1.MessageReactions.$Properties[]|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = parley.v1.ReactionsResponse.$Properties;
-        }
-
-        interface IMessagePinRequest extends parley.v1.MessagePinRequest.$Properties {
-        }
-
-        class MessagePinRequest {
-            constructor(properties?: parley.v1.MessagePinRequest.$Properties);
-            $unknowns?: Uint8Array[];
-            conversation: string;
-            serverId: number;
-            pinned: boolean;
-            static create(properties: parley.v1.MessagePinRequest.$Shape): parley.v1.MessagePinRequest & parley.v1.MessagePinRequest.$Shape;
-            static create(properties?: parley.v1.MessagePinRequest.$Properties): parley.v1.MessagePinRequest;
-            static encode(message: parley.v1.MessagePinRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.MessagePinRequest & parley.v1.MessagePinRequest.$Shape;
-        }
-
-        namespace MessagePinRequest {
-            interface $Properties {
-                conversation?: (string|null);
-                serverId?: (number|null);
-                pinned?: (boolean|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = parley.v1.MessagePinRequest.$Properties;
-        }
-
-        interface IMessagePinResponse extends parley.v1.MessagePinResponse.$Properties {
-        }
-
-        class MessagePinResponse {
-            constructor(properties?: parley.v1.MessagePinResponse.$Properties);
-            $unknowns?: Uint8Array[];
-            eventSeq: number;
-            pinned: number[];
-            static create(properties: parley.v1.MessagePinResponse.$Shape): parley.v1.MessagePinResponse & parley.v1.MessagePinResponse.$Shape;
-            static create(properties?: parley.v1.MessagePinResponse.$Properties): parley.v1.MessagePinResponse;
-            static encode(message: parley.v1.MessagePinResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.MessagePinResponse & parley.v1.MessagePinResponse.$Shape;
-        }
-
-        namespace MessagePinResponse {
-            interface $Properties {
-                eventSeq?: (number|null);
-                pinned?: (number[]|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = parley.v1.MessagePinResponse.$Properties;
-        }
-
-        interface IMessagePinEvent extends parley.v1.MessagePinEvent.$Properties {
-        }
-
-        class MessagePinEvent {
-            constructor(properties?: parley.v1.MessagePinEvent.$Properties);
-            $unknowns?: Uint8Array[];
-            conversation: string;
-            serverId: number;
-            pinned: boolean;
-            by: string;
-            at: number;
-            static create(properties: parley.v1.MessagePinEvent.$Shape): parley.v1.MessagePinEvent & parley.v1.MessagePinEvent.$Shape;
-            static create(properties?: parley.v1.MessagePinEvent.$Properties): parley.v1.MessagePinEvent;
-            static encode(message: parley.v1.MessagePinEvent.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.MessagePinEvent & parley.v1.MessagePinEvent.$Shape;
-        }
-
-        namespace MessagePinEvent {
-            interface $Properties {
-                conversation?: (string|null);
-                serverId?: (number|null);
-                pinned?: (boolean|null);
-                by?: (string|null);
-                at?: (number|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = parley.v1.MessagePinEvent.$Properties;
-        }
-
-        interface IConversationStateRequest extends parley.v1.ConversationStateRequest.$Properties {
-        }
-
-        class ConversationStateRequest {
-            constructor(properties?: parley.v1.ConversationStateRequest.$Properties);
-            $unknowns?: Uint8Array[];
-            conversation: string;
-            chatType: parley.v1.ChatType;
-            pinned?: (boolean|null);
-            markedUnread?: (boolean|null);
-            deleteThroughSeq?: (number|null);
-            mutedUntil?: (number|null);
-            list: boolean;
-            change?: ("pinned"|"markedUnread"|"deleteThroughSeq"|"mutedUntil");
-            static create(properties: parley.v1.ConversationStateRequest.$Shape): parley.v1.ConversationStateRequest & parley.v1.ConversationStateRequest.$Shape;
-            static create(properties?: parley.v1.ConversationStateRequest.$Properties): parley.v1.ConversationStateRequest;
-            static encode(message: parley.v1.ConversationStateRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ConversationStateRequest & parley.v1.ConversationStateRequest.$Shape;
-        }
-
-        namespace ConversationStateRequest {
-            interface $Properties {
-                conversation?: (string|null);
-                chatType?: (parley.v1.ChatType|null);
-                pinned?: (boolean|null);
-                markedUnread?: (boolean|null);
-                deleteThroughSeq?: (number|null);
-                mutedUntil?: (number|null);
-                list?: (boolean|null);
-                change?: ("pinned"|"markedUnread"|"deleteThroughSeq"|"mutedUntil");
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = {
-              conversation?: string|null;
-              chatType?: parley.v1.ChatType|null;
-              pinned?: boolean|null;
-              markedUnread?: boolean|null;
-              deleteThroughSeq?: number|null;
-              mutedUntil?: number|null;
-              list?: boolean|null;
-              $unknowns?: Uint8Array[];
-            } & (
-              ({ change?: undefined; pinned?: null; markedUnread?: null; deleteThroughSeq?: null; mutedUntil?: null }|{ change?: "pinned"; pinned: boolean; markedUnread?: null; deleteThroughSeq?: null; mutedUntil?: null }|{ change?: "markedUnread"; pinned?: null; markedUnread: boolean; deleteThroughSeq?: null; mutedUntil?: null }|{ change?: "deleteThroughSeq"; pinned?: null; markedUnread?: null; deleteThroughSeq: number; mutedUntil?: null }|{ change?: "mutedUntil"; pinned?: null; markedUnread?: null; deleteThroughSeq?: null; mutedUntil: number })
-            );
-        }
-
-        interface IConversationState extends parley.v1.ConversationState.$Properties {
-        }
-
-        class ConversationState {
-            constructor(properties?: parley.v1.ConversationState.$Properties);
-            $unknowns?: Uint8Array[];
-            conversation: string;
-            chatType: parley.v1.ChatType;
-            pinned: boolean;
-            markedUnread: boolean;
-            deletedThroughSeq: number;
-            updatedAt: number;
-            mutedUntil: number;
-            static create(properties: parley.v1.ConversationState.$Shape): parley.v1.ConversationState & parley.v1.ConversationState.$Shape;
-            static create(properties?: parley.v1.ConversationState.$Properties): parley.v1.ConversationState;
-            static encode(message: parley.v1.ConversationState.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ConversationState & parley.v1.ConversationState.$Shape;
-        }
-
-        namespace ConversationState {
-            interface $Properties {
-                conversation?: (string|null);
-                chatType?: (parley.v1.ChatType|null);
-                pinned?: (boolean|null);
-                markedUnread?: (boolean|null);
-                deletedThroughSeq?: (number|null);
-                updatedAt?: (number|null);
-                mutedUntil?: (number|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = parley.v1.ConversationState.$Properties;
-        }
-
-        interface IConversationStateResponse extends parley.v1.ConversationStateResponse.$Properties {
-        }
-
-        class ConversationStateResponse {
-            constructor(properties?: parley.v1.ConversationStateResponse.$Properties);
-            $unknowns?: Uint8Array[];
-            eventSeq: number;
-            states: parley.v1.ConversationState.$Properties[];
-            static create(properties: parley.v1.ConversationStateResponse.$Shape): parley.v1.ConversationStateResponse & parley.v1.ConversationStateResponse.$Shape;
-            static create(properties?: parley.v1.ConversationStateResponse.$Properties): parley.v1.ConversationStateResponse;
-            static encode(message: parley.v1.ConversationStateResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ConversationStateResponse & parley.v1.ConversationStateResponse.$Shape;
-        }
-
-        namespace ConversationStateResponse {
-            interface $Properties {
-                eventSeq?: (number|null);
-                states?: (parley.v1.ConversationState.$Properties[]|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = parley.v1.ConversationStateResponse.$Properties;
-        }
-
-        interface IConversationStateEvent extends parley.v1.ConversationStateEvent.$Properties {
-        }
-
-        class ConversationStateEvent {
-            constructor(properties?: parley.v1.ConversationStateEvent.$Properties);
-            $unknowns?: Uint8Array[];
-            state?: (parley.v1.ConversationState.$Properties|null);
-            static create(properties: parley.v1.ConversationStateEvent.$Shape): parley.v1.ConversationStateEvent & parley.v1.ConversationStateEvent.$Shape;
-            static create(properties?: parley.v1.ConversationStateEvent.$Properties): parley.v1.ConversationStateEvent;
-            static encode(message: parley.v1.ConversationStateEvent.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.ConversationStateEvent & parley.v1.ConversationStateEvent.$Shape;
-        }
-
-        namespace ConversationStateEvent {
-            interface $Properties {
-                state?: (parley.v1.ConversationState.$Properties|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = parley.v1.ConversationStateEvent.$Properties;
-        }
-
-        interface IDevicesRequest extends parley.v1.DevicesRequest.$Properties {
-        }
-
-        class DevicesRequest {
-            constructor(properties?: parley.v1.DevicesRequest.$Properties);
-            $unknowns?: Uint8Array[];
-            signOutSession: string;
-            static create(properties: parley.v1.DevicesRequest.$Shape): parley.v1.DevicesRequest & parley.v1.DevicesRequest.$Shape;
-            static create(properties?: parley.v1.DevicesRequest.$Properties): parley.v1.DevicesRequest;
-            static encode(message: parley.v1.DevicesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.DevicesRequest & parley.v1.DevicesRequest.$Shape;
-        }
-
-        namespace DevicesRequest {
-            interface $Properties {
-                signOutSession?: (string|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = parley.v1.DevicesRequest.$Properties;
-        }
-
-        interface IDevice extends parley.v1.Device.$Properties {
-        }
-
-        class Device {
-            constructor(properties?: parley.v1.Device.$Properties);
-            $unknowns?: Uint8Array[];
-            sessionId: string;
-            deviceId: string;
-            name: string;
-            platform: string;
-            signedInAt: number;
-            lastSeenAt: number;
-            current: boolean;
-            online: boolean;
-            static create(properties: parley.v1.Device.$Shape): parley.v1.Device & parley.v1.Device.$Shape;
-            static create(properties?: parley.v1.Device.$Properties): parley.v1.Device;
-            static encode(message: parley.v1.Device.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.Device & parley.v1.Device.$Shape;
-        }
-
-        namespace Device {
-            interface $Properties {
-                sessionId?: (string|null);
-                deviceId?: (string|null);
-                name?: (string|null);
-                platform?: (string|null);
-                signedInAt?: (number|null);
-                lastSeenAt?: (number|null);
-                current?: (boolean|null);
-                online?: (boolean|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = parley.v1.Device.$Properties;
-        }
-
-        interface IDevicesResponse extends parley.v1.DevicesResponse.$Properties {
-        }
-
-        class DevicesResponse {
-            constructor(properties?: parley.v1.DevicesResponse.$Properties);
-            $unknowns?: Uint8Array[];
-            devices: parley.v1.Device.$Properties[];
-            limit: number;
-            static create(properties: parley.v1.DevicesResponse.$Shape): parley.v1.DevicesResponse & parley.v1.DevicesResponse.$Shape;
-            static create(properties?: parley.v1.DevicesResponse.$Properties): parley.v1.DevicesResponse;
-            static encode(message: parley.v1.DevicesResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.DevicesResponse & parley.v1.DevicesResponse.$Shape;
-        }
-
-        namespace DevicesResponse {
-            interface $Properties {
-                devices?: (parley.v1.Device.$Properties[]|null);
-                limit?: (number|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = parley.v1.DevicesResponse.$Properties;
-        }
-
-        interface IDevicesChanged extends parley.v1.DevicesChanged.$Properties {
-        }
-
-        class DevicesChanged {
-            constructor(properties?: parley.v1.DevicesChanged.$Properties);
-            $unknowns?: Uint8Array[];
-            sessionId: string;
-            signedOut: boolean;
-            static create(properties: parley.v1.DevicesChanged.$Shape): parley.v1.DevicesChanged & parley.v1.DevicesChanged.$Shape;
-            static create(properties?: parley.v1.DevicesChanged.$Properties): parley.v1.DevicesChanged;
-            static encode(message: parley.v1.DevicesChanged.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): parley.v1.DevicesChanged & parley.v1.DevicesChanged.$Shape;
-        }
-
-        namespace DevicesChanged {
-            interface $Properties {
-                sessionId?: (string|null);
-                signedOut?: (boolean|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = parley.v1.DevicesChanged.$Properties;
         }
 
         interface IPeerReceipt extends parley.v1.PeerReceipt.$Properties {

@@ -27,6 +27,7409 @@ export const parley = $root.parley = (() => {
          */
         const v1 = {};
 
+        v1.GroupReactionsCursor = (function() {
+
+            /**
+             * Properties of a GroupReactionsCursor.
+             * @typedef {Object} parley.v1.GroupReactionsCursor.$Properties
+             * @property {string|null} [group] GroupReactionsCursor group
+             * @property {number|null} [after] GroupReactionsCursor after
+             * @property {boolean|null} [headOnly] GroupReactionsCursor headOnly
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a GroupReactionsCursor.
+             * @memberof parley.v1
+             * @interface IGroupReactionsCursor
+             * @augments parley.v1.GroupReactionsCursor.$Properties
+             * @deprecated Use parley.v1.GroupReactionsCursor.$Properties instead.
+             */
+
+            /**
+             * Shape of a GroupReactionsCursor.
+             * @typedef {parley.v1.GroupReactionsCursor.$Properties} parley.v1.GroupReactionsCursor.$Shape
+             */
+
+            /**
+             * Constructs a new GroupReactionsCursor.
+             * @memberof parley.v1
+             * @classdesc Represents a GroupReactionsCursor.
+             * @constructor
+             * @param {parley.v1.GroupReactionsCursor.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const GroupReactionsCursor = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * GroupReactionsCursor group.
+             * @member {string} group
+             * @memberof parley.v1.GroupReactionsCursor
+             * @instance
+             */
+            GroupReactionsCursor.prototype.group = "";
+
+            /**
+             * GroupReactionsCursor after.
+             * @member {number} after
+             * @memberof parley.v1.GroupReactionsCursor
+             * @instance
+             */
+            GroupReactionsCursor.prototype.after = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * GroupReactionsCursor headOnly.
+             * @member {boolean} headOnly
+             * @memberof parley.v1.GroupReactionsCursor
+             * @instance
+             */
+            GroupReactionsCursor.prototype.headOnly = false;
+
+            /**
+             * Creates a new GroupReactionsCursor instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.GroupReactionsCursor
+             * @static
+             * @param {parley.v1.GroupReactionsCursor.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.GroupReactionsCursor} GroupReactionsCursor instance
+             * @type {{
+             *   (properties: parley.v1.GroupReactionsCursor.$Shape): parley.v1.GroupReactionsCursor & parley.v1.GroupReactionsCursor.$Shape;
+             *   (properties?: parley.v1.GroupReactionsCursor.$Properties): parley.v1.GroupReactionsCursor;
+             * }}
+             */
+            GroupReactionsCursor.create = function(properties) {
+                return new GroupReactionsCursor(properties);
+            };
+
+            /**
+             * Encodes the specified GroupReactionsCursor message. Does not implicitly {@link parley.v1.GroupReactionsCursor.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.GroupReactionsCursor
+             * @static
+             * @param {parley.v1.GroupReactionsCursor.$Properties} message GroupReactionsCursor message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            GroupReactionsCursor.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.group != null && $Object.hasOwnProperty.call(message, "group") && message.group !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.group);
+                if (message.after != null && $Object.hasOwnProperty.call(message, "after") && (typeof message.after === "object" ? message.after.low || message.after.high : message.after !== 0))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.after);
+                if (message.headOnly != null && $Object.hasOwnProperty.call(message, "headOnly") && message.headOnly !== false)
+                    writer.uint32(/* id 3, wireType 0 =*/24).bool(message.headOnly);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a GroupReactionsCursor message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.GroupReactionsCursor
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.GroupReactionsCursor & parley.v1.GroupReactionsCursor.$Shape} GroupReactionsCursor
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            GroupReactionsCursor.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.GroupReactionsCursor();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.group = value;
+                            else
+                                delete message.group;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.after = value;
+                            else
+                                delete message.after;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.headOnly = value;
+                            else
+                                delete message.headOnly;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return GroupReactionsCursor;
+        })();
+
+        v1.GroupReactionsSyncRequest = (function() {
+
+            /**
+             * Properties of a GroupReactionsSyncRequest.
+             * @typedef {Object} parley.v1.GroupReactionsSyncRequest.$Properties
+             * @property {Array.<parley.v1.GroupReactionsCursor.$Properties>|null} [cursors] GroupReactionsSyncRequest cursors
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a GroupReactionsSyncRequest.
+             * @memberof parley.v1
+             * @interface IGroupReactionsSyncRequest
+             * @augments parley.v1.GroupReactionsSyncRequest.$Properties
+             * @deprecated Use parley.v1.GroupReactionsSyncRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a GroupReactionsSyncRequest.
+             * @typedef {parley.v1.GroupReactionsSyncRequest.$Properties} parley.v1.GroupReactionsSyncRequest.$Shape
+             */
+
+            /**
+             * Constructs a new GroupReactionsSyncRequest.
+             * @memberof parley.v1
+             * @classdesc Represents a GroupReactionsSyncRequest.
+             * @constructor
+             * @param {parley.v1.GroupReactionsSyncRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const GroupReactionsSyncRequest = function (properties) {
+                this.cursors = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * GroupReactionsSyncRequest cursors.
+             * @member {Array.<parley.v1.GroupReactionsCursor.$Properties>} cursors
+             * @memberof parley.v1.GroupReactionsSyncRequest
+             * @instance
+             */
+            GroupReactionsSyncRequest.prototype.cursors = $util.emptyArray;
+
+            /**
+             * Creates a new GroupReactionsSyncRequest instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.GroupReactionsSyncRequest
+             * @static
+             * @param {parley.v1.GroupReactionsSyncRequest.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.GroupReactionsSyncRequest} GroupReactionsSyncRequest instance
+             * @type {{
+             *   (properties: parley.v1.GroupReactionsSyncRequest.$Shape): parley.v1.GroupReactionsSyncRequest & parley.v1.GroupReactionsSyncRequest.$Shape;
+             *   (properties?: parley.v1.GroupReactionsSyncRequest.$Properties): parley.v1.GroupReactionsSyncRequest;
+             * }}
+             */
+            GroupReactionsSyncRequest.create = function(properties) {
+                return new GroupReactionsSyncRequest(properties);
+            };
+
+            /**
+             * Encodes the specified GroupReactionsSyncRequest message. Does not implicitly {@link parley.v1.GroupReactionsSyncRequest.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.GroupReactionsSyncRequest
+             * @static
+             * @param {parley.v1.GroupReactionsSyncRequest.$Properties} message GroupReactionsSyncRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            GroupReactionsSyncRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.cursors != null && message.cursors.length)
+                    for (let i = 0; i < message.cursors.length; ++i)
+                        $root.parley.v1.GroupReactionsCursor.encode(message.cursors[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a GroupReactionsSyncRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.GroupReactionsSyncRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.GroupReactionsSyncRequest & parley.v1.GroupReactionsSyncRequest.$Shape} GroupReactionsSyncRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            GroupReactionsSyncRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.GroupReactionsSyncRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.cursors && message.cursors.length))
+                                message.cursors = [];
+                            message.cursors.push($root.parley.v1.GroupReactionsCursor.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return GroupReactionsSyncRequest;
+        })();
+
+        v1.GroupReactionsChanges = (function() {
+
+            /**
+             * Properties of a GroupReactionsChanges.
+             * @typedef {Object} parley.v1.GroupReactionsChanges.$Properties
+             * @property {string|null} [group] GroupReactionsChanges group
+             * @property {Array.<number>|null} [serverIds] GroupReactionsChanges serverIds
+             * @property {Array.<parley.v1.MessageReactions.$Properties>|null} [messages] GroupReactionsChanges messages
+             * @property {number|null} [cursor] GroupReactionsChanges cursor
+             * @property {boolean|null} [hasMore] GroupReactionsChanges hasMore
+             * @property {boolean|null} [notMember] GroupReactionsChanges notMember
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a GroupReactionsChanges.
+             * @memberof parley.v1
+             * @interface IGroupReactionsChanges
+             * @augments parley.v1.GroupReactionsChanges.$Properties
+             * @deprecated Use parley.v1.GroupReactionsChanges.$Properties instead.
+             */
+
+            /**
+             * Shape of a GroupReactionsChanges.
+             * @typedef {parley.v1.GroupReactionsChanges.$Properties} parley.v1.GroupReactionsChanges.$Shape
+             */
+
+            /**
+             * Constructs a new GroupReactionsChanges.
+             * @memberof parley.v1
+             * @classdesc Represents a GroupReactionsChanges.
+             * @constructor
+             * @param {parley.v1.GroupReactionsChanges.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const GroupReactionsChanges = function (properties) {
+                this.serverIds = [];
+                this.messages = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * GroupReactionsChanges group.
+             * @member {string} group
+             * @memberof parley.v1.GroupReactionsChanges
+             * @instance
+             */
+            GroupReactionsChanges.prototype.group = "";
+
+            /**
+             * GroupReactionsChanges serverIds.
+             * @member {Array.<number>} serverIds
+             * @memberof parley.v1.GroupReactionsChanges
+             * @instance
+             */
+            GroupReactionsChanges.prototype.serverIds = $util.emptyArray;
+
+            /**
+             * GroupReactionsChanges messages.
+             * @member {Array.<parley.v1.MessageReactions.$Properties>} messages
+             * @memberof parley.v1.GroupReactionsChanges
+             * @instance
+             */
+            GroupReactionsChanges.prototype.messages = $util.emptyArray;
+
+            /**
+             * GroupReactionsChanges cursor.
+             * @member {number} cursor
+             * @memberof parley.v1.GroupReactionsChanges
+             * @instance
+             */
+            GroupReactionsChanges.prototype.cursor = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * GroupReactionsChanges hasMore.
+             * @member {boolean} hasMore
+             * @memberof parley.v1.GroupReactionsChanges
+             * @instance
+             */
+            GroupReactionsChanges.prototype.hasMore = false;
+
+            /**
+             * GroupReactionsChanges notMember.
+             * @member {boolean} notMember
+             * @memberof parley.v1.GroupReactionsChanges
+             * @instance
+             */
+            GroupReactionsChanges.prototype.notMember = false;
+
+            /**
+             * Creates a new GroupReactionsChanges instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.GroupReactionsChanges
+             * @static
+             * @param {parley.v1.GroupReactionsChanges.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.GroupReactionsChanges} GroupReactionsChanges instance
+             * @type {{
+             *   (properties: parley.v1.GroupReactionsChanges.$Shape): parley.v1.GroupReactionsChanges & parley.v1.GroupReactionsChanges.$Shape;
+             *   (properties?: parley.v1.GroupReactionsChanges.$Properties): parley.v1.GroupReactionsChanges;
+             * }}
+             */
+            GroupReactionsChanges.create = function(properties) {
+                return new GroupReactionsChanges(properties);
+            };
+
+            /**
+             * Encodes the specified GroupReactionsChanges message. Does not implicitly {@link parley.v1.GroupReactionsChanges.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.GroupReactionsChanges
+             * @static
+             * @param {parley.v1.GroupReactionsChanges.$Properties} message GroupReactionsChanges message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            GroupReactionsChanges.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.group != null && $Object.hasOwnProperty.call(message, "group") && message.group !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.group);
+                if (message.serverIds != null && message.serverIds.length)
+                    writer.uint32(/* id 2, wireType 2 =*/18).uint64s(message.serverIds);
+                if (message.messages != null && message.messages.length)
+                    for (let i = 0; i < message.messages.length; ++i)
+                        $root.parley.v1.MessageReactions.encode(message.messages[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
+                if (message.cursor != null && $Object.hasOwnProperty.call(message, "cursor") && (typeof message.cursor === "object" ? message.cursor.low || message.cursor.high : message.cursor !== 0))
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.cursor);
+                if (message.hasMore != null && $Object.hasOwnProperty.call(message, "hasMore") && message.hasMore !== false)
+                    writer.uint32(/* id 5, wireType 0 =*/40).bool(message.hasMore);
+                if (message.notMember != null && $Object.hasOwnProperty.call(message, "notMember") && message.notMember !== false)
+                    writer.uint32(/* id 6, wireType 0 =*/48).bool(message.notMember);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a GroupReactionsChanges message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.GroupReactionsChanges
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.GroupReactionsChanges & parley.v1.GroupReactionsChanges.$Shape} GroupReactionsChanges
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            GroupReactionsChanges.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.GroupReactionsChanges();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.group = value;
+                            else
+                                delete message.group;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType === 2) {
+                                if (!(message.serverIds && message.serverIds.length))
+                                    message.serverIds = [];
+                                reader.uint64s(message.serverIds);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.serverIds && message.serverIds.length))
+                                message.serverIds = [];
+                            message.serverIds.push(reader.uint64());
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.messages && message.messages.length))
+                                message.messages = [];
+                            message.messages.push($root.parley.v1.MessageReactions.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.cursor = value;
+                            else
+                                delete message.cursor;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.hasMore = value;
+                            else
+                                delete message.hasMore;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.notMember = value;
+                            else
+                                delete message.notMember;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return GroupReactionsChanges;
+        })();
+
+        v1.GroupReactionsSyncResponse = (function() {
+
+            /**
+             * Properties of a GroupReactionsSyncResponse.
+             * @typedef {Object} parley.v1.GroupReactionsSyncResponse.$Properties
+             * @property {Array.<parley.v1.GroupReactionsChanges.$Properties>|null} [groups] GroupReactionsSyncResponse groups
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a GroupReactionsSyncResponse.
+             * @memberof parley.v1
+             * @interface IGroupReactionsSyncResponse
+             * @augments parley.v1.GroupReactionsSyncResponse.$Properties
+             * @deprecated Use parley.v1.GroupReactionsSyncResponse.$Properties instead.
+             */
+
+            /**
+             * Shape of a GroupReactionsSyncResponse.
+             * @typedef {parley.v1.GroupReactionsSyncResponse.$Properties} parley.v1.GroupReactionsSyncResponse.$Shape
+             */
+
+            /**
+             * Constructs a new GroupReactionsSyncResponse.
+             * @memberof parley.v1
+             * @classdesc Represents a GroupReactionsSyncResponse.
+             * @constructor
+             * @param {parley.v1.GroupReactionsSyncResponse.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const GroupReactionsSyncResponse = function (properties) {
+                this.groups = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * GroupReactionsSyncResponse groups.
+             * @member {Array.<parley.v1.GroupReactionsChanges.$Properties>} groups
+             * @memberof parley.v1.GroupReactionsSyncResponse
+             * @instance
+             */
+            GroupReactionsSyncResponse.prototype.groups = $util.emptyArray;
+
+            /**
+             * Creates a new GroupReactionsSyncResponse instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.GroupReactionsSyncResponse
+             * @static
+             * @param {parley.v1.GroupReactionsSyncResponse.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.GroupReactionsSyncResponse} GroupReactionsSyncResponse instance
+             * @type {{
+             *   (properties: parley.v1.GroupReactionsSyncResponse.$Shape): parley.v1.GroupReactionsSyncResponse & parley.v1.GroupReactionsSyncResponse.$Shape;
+             *   (properties?: parley.v1.GroupReactionsSyncResponse.$Properties): parley.v1.GroupReactionsSyncResponse;
+             * }}
+             */
+            GroupReactionsSyncResponse.create = function(properties) {
+                return new GroupReactionsSyncResponse(properties);
+            };
+
+            /**
+             * Encodes the specified GroupReactionsSyncResponse message. Does not implicitly {@link parley.v1.GroupReactionsSyncResponse.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.GroupReactionsSyncResponse
+             * @static
+             * @param {parley.v1.GroupReactionsSyncResponse.$Properties} message GroupReactionsSyncResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            GroupReactionsSyncResponse.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.groups != null && message.groups.length)
+                    for (let i = 0; i < message.groups.length; ++i)
+                        $root.parley.v1.GroupReactionsChanges.encode(message.groups[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a GroupReactionsSyncResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.GroupReactionsSyncResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.GroupReactionsSyncResponse & parley.v1.GroupReactionsSyncResponse.$Shape} GroupReactionsSyncResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            GroupReactionsSyncResponse.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.GroupReactionsSyncResponse();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.groups && message.groups.length))
+                                message.groups = [];
+                            message.groups.push($root.parley.v1.GroupReactionsChanges.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return GroupReactionsSyncResponse;
+        })();
+
+        v1.ReactRequest = (function() {
+
+            /**
+             * Properties of a ReactRequest.
+             * @typedef {Object} parley.v1.ReactRequest.$Properties
+             * @property {string|null} [conversation] ReactRequest conversation
+             * @property {parley.v1.ChatType|null} [chatType] ReactRequest chatType
+             * @property {number|null} [serverId] ReactRequest serverId
+             * @property {string|null} [emoji] ReactRequest emoji
+             * @property {boolean|null} [remove] ReactRequest remove
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ReactRequest.
+             * @memberof parley.v1
+             * @interface IReactRequest
+             * @augments parley.v1.ReactRequest.$Properties
+             * @deprecated Use parley.v1.ReactRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a ReactRequest.
+             * @typedef {parley.v1.ReactRequest.$Properties} parley.v1.ReactRequest.$Shape
+             */
+
+            /**
+             * Constructs a new ReactRequest.
+             * @memberof parley.v1
+             * @classdesc Represents a ReactRequest.
+             * @constructor
+             * @param {parley.v1.ReactRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ReactRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ReactRequest conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.ReactRequest
+             * @instance
+             */
+            ReactRequest.prototype.conversation = "";
+
+            /**
+             * ReactRequest chatType.
+             * @member {parley.v1.ChatType} chatType
+             * @memberof parley.v1.ReactRequest
+             * @instance
+             */
+            ReactRequest.prototype.chatType = 0;
+
+            /**
+             * ReactRequest serverId.
+             * @member {number} serverId
+             * @memberof parley.v1.ReactRequest
+             * @instance
+             */
+            ReactRequest.prototype.serverId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * ReactRequest emoji.
+             * @member {string} emoji
+             * @memberof parley.v1.ReactRequest
+             * @instance
+             */
+            ReactRequest.prototype.emoji = "";
+
+            /**
+             * ReactRequest remove.
+             * @member {boolean} remove
+             * @memberof parley.v1.ReactRequest
+             * @instance
+             */
+            ReactRequest.prototype.remove = false;
+
+            /**
+             * Creates a new ReactRequest instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ReactRequest
+             * @static
+             * @param {parley.v1.ReactRequest.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ReactRequest} ReactRequest instance
+             * @type {{
+             *   (properties: parley.v1.ReactRequest.$Shape): parley.v1.ReactRequest & parley.v1.ReactRequest.$Shape;
+             *   (properties?: parley.v1.ReactRequest.$Properties): parley.v1.ReactRequest;
+             * }}
+             */
+            ReactRequest.create = function(properties) {
+                return new ReactRequest(properties);
+            };
+
+            /**
+             * Encodes the specified ReactRequest message. Does not implicitly {@link parley.v1.ReactRequest.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ReactRequest
+             * @static
+             * @param {parley.v1.ReactRequest.$Properties} message ReactRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ReactRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
+                if (message.serverId != null && $Object.hasOwnProperty.call(message, "serverId") && (typeof message.serverId === "object" ? message.serverId.low || message.serverId.high : message.serverId !== 0))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.serverId);
+                if (message.emoji != null && $Object.hasOwnProperty.call(message, "emoji") && message.emoji !== "")
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.emoji);
+                if (message.remove != null && $Object.hasOwnProperty.call(message, "remove") && message.remove !== false)
+                    writer.uint32(/* id 5, wireType 0 =*/40).bool(message.remove);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ReactRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ReactRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ReactRequest & parley.v1.ReactRequest.$Shape} ReactRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ReactRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ReactRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.chatType = value;
+                            else
+                                delete message.chatType;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.serverId = value;
+                            else
+                                delete message.serverId;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.emoji = value;
+                            else
+                                delete message.emoji;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.remove = value;
+                            else
+                                delete message.remove;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ReactRequest;
+        })();
+
+        v1.ReactResponse = (function() {
+
+            /**
+             * Properties of a ReactResponse.
+             * @typedef {Object} parley.v1.ReactResponse.$Properties
+             * @property {number|null} [eventSeq] ReactResponse eventSeq
+             * @property {parley.v1.MessageReactions.$Properties|null} [reactions] ReactResponse reactions
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ReactResponse.
+             * @memberof parley.v1
+             * @interface IReactResponse
+             * @augments parley.v1.ReactResponse.$Properties
+             * @deprecated Use parley.v1.ReactResponse.$Properties instead.
+             */
+
+            /**
+             * Shape of a ReactResponse.
+             * @typedef {parley.v1.ReactResponse.$Properties} parley.v1.ReactResponse.$Shape
+             */
+
+            /**
+             * Constructs a new ReactResponse.
+             * @memberof parley.v1
+             * @classdesc Represents a ReactResponse.
+             * @constructor
+             * @param {parley.v1.ReactResponse.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ReactResponse = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ReactResponse eventSeq.
+             * @member {number} eventSeq
+             * @memberof parley.v1.ReactResponse
+             * @instance
+             */
+            ReactResponse.prototype.eventSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * ReactResponse reactions.
+             * @member {parley.v1.MessageReactions.$Properties|null|undefined} reactions
+             * @memberof parley.v1.ReactResponse
+             * @instance
+             */
+            ReactResponse.prototype.reactions = null;
+
+            /**
+             * Creates a new ReactResponse instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ReactResponse
+             * @static
+             * @param {parley.v1.ReactResponse.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ReactResponse} ReactResponse instance
+             * @type {{
+             *   (properties: parley.v1.ReactResponse.$Shape): parley.v1.ReactResponse & parley.v1.ReactResponse.$Shape;
+             *   (properties?: parley.v1.ReactResponse.$Properties): parley.v1.ReactResponse;
+             * }}
+             */
+            ReactResponse.create = function(properties) {
+                return new ReactResponse(properties);
+            };
+
+            /**
+             * Encodes the specified ReactResponse message. Does not implicitly {@link parley.v1.ReactResponse.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ReactResponse
+             * @static
+             * @param {parley.v1.ReactResponse.$Properties} message ReactResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ReactResponse.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.eventSeq != null && $Object.hasOwnProperty.call(message, "eventSeq") && (typeof message.eventSeq === "object" ? message.eventSeq.low || message.eventSeq.high : message.eventSeq !== 0))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.eventSeq);
+                if (message.reactions != null && $Object.hasOwnProperty.call(message, "reactions"))
+                    $root.parley.v1.MessageReactions.encode(message.reactions, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ReactResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ReactResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ReactResponse & parley.v1.ReactResponse.$Shape} ReactResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ReactResponse.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ReactResponse();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.eventSeq = value;
+                            else
+                                delete message.eventSeq;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            message.reactions = $root.parley.v1.MessageReactions.decode(reader, reader.size(), $undefined, _depth + 1, message.reactions);
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ReactResponse;
+        })();
+
+        v1.ReactionEvent = (function() {
+
+            /**
+             * Properties of a ReactionEvent.
+             * @typedef {Object} parley.v1.ReactionEvent.$Properties
+             * @property {string|null} [conversation] ReactionEvent conversation
+             * @property {parley.v1.ChatType|null} [chatType] ReactionEvent chatType
+             * @property {number|null} [serverId] ReactionEvent serverId
+             * @property {string|null} [emoji] ReactionEvent emoji
+             * @property {string|null} [user] ReactionEvent user
+             * @property {boolean|null} [removed] ReactionEvent removed
+             * @property {number|null} [at] ReactionEvent at
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ReactionEvent.
+             * @memberof parley.v1
+             * @interface IReactionEvent
+             * @augments parley.v1.ReactionEvent.$Properties
+             * @deprecated Use parley.v1.ReactionEvent.$Properties instead.
+             */
+
+            /**
+             * Shape of a ReactionEvent.
+             * @typedef {parley.v1.ReactionEvent.$Properties} parley.v1.ReactionEvent.$Shape
+             */
+
+            /**
+             * Constructs a new ReactionEvent.
+             * @memberof parley.v1
+             * @classdesc Represents a ReactionEvent.
+             * @constructor
+             * @param {parley.v1.ReactionEvent.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ReactionEvent = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ReactionEvent conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.ReactionEvent
+             * @instance
+             */
+            ReactionEvent.prototype.conversation = "";
+
+            /**
+             * ReactionEvent chatType.
+             * @member {parley.v1.ChatType} chatType
+             * @memberof parley.v1.ReactionEvent
+             * @instance
+             */
+            ReactionEvent.prototype.chatType = 0;
+
+            /**
+             * ReactionEvent serverId.
+             * @member {number} serverId
+             * @memberof parley.v1.ReactionEvent
+             * @instance
+             */
+            ReactionEvent.prototype.serverId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * ReactionEvent emoji.
+             * @member {string} emoji
+             * @memberof parley.v1.ReactionEvent
+             * @instance
+             */
+            ReactionEvent.prototype.emoji = "";
+
+            /**
+             * ReactionEvent user.
+             * @member {string} user
+             * @memberof parley.v1.ReactionEvent
+             * @instance
+             */
+            ReactionEvent.prototype.user = "";
+
+            /**
+             * ReactionEvent removed.
+             * @member {boolean} removed
+             * @memberof parley.v1.ReactionEvent
+             * @instance
+             */
+            ReactionEvent.prototype.removed = false;
+
+            /**
+             * ReactionEvent at.
+             * @member {number} at
+             * @memberof parley.v1.ReactionEvent
+             * @instance
+             */
+            ReactionEvent.prototype.at = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new ReactionEvent instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ReactionEvent
+             * @static
+             * @param {parley.v1.ReactionEvent.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ReactionEvent} ReactionEvent instance
+             * @type {{
+             *   (properties: parley.v1.ReactionEvent.$Shape): parley.v1.ReactionEvent & parley.v1.ReactionEvent.$Shape;
+             *   (properties?: parley.v1.ReactionEvent.$Properties): parley.v1.ReactionEvent;
+             * }}
+             */
+            ReactionEvent.create = function(properties) {
+                return new ReactionEvent(properties);
+            };
+
+            /**
+             * Encodes the specified ReactionEvent message. Does not implicitly {@link parley.v1.ReactionEvent.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ReactionEvent
+             * @static
+             * @param {parley.v1.ReactionEvent.$Properties} message ReactionEvent message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ReactionEvent.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
+                if (message.serverId != null && $Object.hasOwnProperty.call(message, "serverId") && (typeof message.serverId === "object" ? message.serverId.low || message.serverId.high : message.serverId !== 0))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.serverId);
+                if (message.emoji != null && $Object.hasOwnProperty.call(message, "emoji") && message.emoji !== "")
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.emoji);
+                if (message.user != null && $Object.hasOwnProperty.call(message, "user") && message.user !== "")
+                    writer.uint32(/* id 5, wireType 2 =*/42).string(message.user);
+                if (message.removed != null && $Object.hasOwnProperty.call(message, "removed") && message.removed !== false)
+                    writer.uint32(/* id 6, wireType 0 =*/48).bool(message.removed);
+                if (message.at != null && $Object.hasOwnProperty.call(message, "at") && (typeof message.at === "object" ? message.at.low || message.at.high : message.at !== 0))
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint64(message.at);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ReactionEvent message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ReactionEvent
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ReactionEvent & parley.v1.ReactionEvent.$Shape} ReactionEvent
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ReactionEvent.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ReactionEvent();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.chatType = value;
+                            else
+                                delete message.chatType;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.serverId = value;
+                            else
+                                delete message.serverId;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.emoji = value;
+                            else
+                                delete message.emoji;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.user = value;
+                            else
+                                delete message.user;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.removed = value;
+                            else
+                                delete message.removed;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.at = value;
+                            else
+                                delete message.at;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ReactionEvent;
+        })();
+
+        v1.ReactionsRequest = (function() {
+
+            /**
+             * Properties of a ReactionsRequest.
+             * @typedef {Object} parley.v1.ReactionsRequest.$Properties
+             * @property {string|null} [conversation] ReactionsRequest conversation
+             * @property {parley.v1.ChatType|null} [chatType] ReactionsRequest chatType
+             * @property {Array.<number>|null} [serverIds] ReactionsRequest serverIds
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ReactionsRequest.
+             * @memberof parley.v1
+             * @interface IReactionsRequest
+             * @augments parley.v1.ReactionsRequest.$Properties
+             * @deprecated Use parley.v1.ReactionsRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a ReactionsRequest.
+             * @typedef {parley.v1.ReactionsRequest.$Properties} parley.v1.ReactionsRequest.$Shape
+             */
+
+            /**
+             * Constructs a new ReactionsRequest.
+             * @memberof parley.v1
+             * @classdesc Represents a ReactionsRequest.
+             * @constructor
+             * @param {parley.v1.ReactionsRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ReactionsRequest = function (properties) {
+                this.serverIds = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ReactionsRequest conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.ReactionsRequest
+             * @instance
+             */
+            ReactionsRequest.prototype.conversation = "";
+
+            /**
+             * ReactionsRequest chatType.
+             * @member {parley.v1.ChatType} chatType
+             * @memberof parley.v1.ReactionsRequest
+             * @instance
+             */
+            ReactionsRequest.prototype.chatType = 0;
+
+            /**
+             * ReactionsRequest serverIds.
+             * @member {Array.<number>} serverIds
+             * @memberof parley.v1.ReactionsRequest
+             * @instance
+             */
+            ReactionsRequest.prototype.serverIds = $util.emptyArray;
+
+            /**
+             * Creates a new ReactionsRequest instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ReactionsRequest
+             * @static
+             * @param {parley.v1.ReactionsRequest.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ReactionsRequest} ReactionsRequest instance
+             * @type {{
+             *   (properties: parley.v1.ReactionsRequest.$Shape): parley.v1.ReactionsRequest & parley.v1.ReactionsRequest.$Shape;
+             *   (properties?: parley.v1.ReactionsRequest.$Properties): parley.v1.ReactionsRequest;
+             * }}
+             */
+            ReactionsRequest.create = function(properties) {
+                return new ReactionsRequest(properties);
+            };
+
+            /**
+             * Encodes the specified ReactionsRequest message. Does not implicitly {@link parley.v1.ReactionsRequest.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ReactionsRequest
+             * @static
+             * @param {parley.v1.ReactionsRequest.$Properties} message ReactionsRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ReactionsRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
+                if (message.serverIds != null && message.serverIds.length)
+                    writer.uint32(/* id 3, wireType 2 =*/26).uint64s(message.serverIds);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ReactionsRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ReactionsRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ReactionsRequest & parley.v1.ReactionsRequest.$Shape} ReactionsRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ReactionsRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ReactionsRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.chatType = value;
+                            else
+                                delete message.chatType;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType === 2) {
+                                if (!(message.serverIds && message.serverIds.length))
+                                    message.serverIds = [];
+                                reader.uint64s(message.serverIds);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.serverIds && message.serverIds.length))
+                                message.serverIds = [];
+                            message.serverIds.push(reader.uint64());
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ReactionsRequest;
+        })();
+
+        v1.MessageReactions = (function() {
+
+            /**
+             * Properties of a MessageReactions.
+             * @typedef {Object} parley.v1.MessageReactions.$Properties
+             * @property {number|null} [serverId] MessageReactions serverId
+             * @property {Array.<parley.v1.Reaction.$Properties>|null} [reactions] MessageReactions reactions
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a MessageReactions.
+             * @memberof parley.v1
+             * @interface IMessageReactions
+             * @augments parley.v1.MessageReactions.$Properties
+             * @deprecated Use parley.v1.MessageReactions.$Properties instead.
+             */
+
+            /**
+             * Shape of a MessageReactions.
+             * @typedef {parley.v1.MessageReactions.$Properties} parley.v1.MessageReactions.$Shape
+             */
+
+            /**
+             * Constructs a new MessageReactions.
+             * @memberof parley.v1
+             * @classdesc Represents a MessageReactions.
+             * @constructor
+             * @param {parley.v1.MessageReactions.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const MessageReactions = function (properties) {
+                this.reactions = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * MessageReactions serverId.
+             * @member {number} serverId
+             * @memberof parley.v1.MessageReactions
+             * @instance
+             */
+            MessageReactions.prototype.serverId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * MessageReactions reactions.
+             * @member {Array.<parley.v1.Reaction.$Properties>} reactions
+             * @memberof parley.v1.MessageReactions
+             * @instance
+             */
+            MessageReactions.prototype.reactions = $util.emptyArray;
+
+            /**
+             * Creates a new MessageReactions instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.MessageReactions
+             * @static
+             * @param {parley.v1.MessageReactions.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.MessageReactions} MessageReactions instance
+             * @type {{
+             *   (properties: parley.v1.MessageReactions.$Shape): parley.v1.MessageReactions & parley.v1.MessageReactions.$Shape;
+             *   (properties?: parley.v1.MessageReactions.$Properties): parley.v1.MessageReactions;
+             * }}
+             */
+            MessageReactions.create = function(properties) {
+                return new MessageReactions(properties);
+            };
+
+            /**
+             * Encodes the specified MessageReactions message. Does not implicitly {@link parley.v1.MessageReactions.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.MessageReactions
+             * @static
+             * @param {parley.v1.MessageReactions.$Properties} message MessageReactions message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            MessageReactions.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.serverId != null && $Object.hasOwnProperty.call(message, "serverId") && (typeof message.serverId === "object" ? message.serverId.low || message.serverId.high : message.serverId !== 0))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.serverId);
+                if (message.reactions != null && message.reactions.length)
+                    for (let i = 0; i < message.reactions.length; ++i)
+                        $root.parley.v1.Reaction.encode(message.reactions[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a MessageReactions message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.MessageReactions
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.MessageReactions & parley.v1.MessageReactions.$Shape} MessageReactions
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            MessageReactions.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.MessageReactions();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.serverId = value;
+                            else
+                                delete message.serverId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.reactions && message.reactions.length))
+                                message.reactions = [];
+                            message.reactions.push($root.parley.v1.Reaction.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return MessageReactions;
+        })();
+
+        v1.Reaction = (function() {
+
+            /**
+             * Properties of a Reaction.
+             * @typedef {Object} parley.v1.Reaction.$Properties
+             * @property {string|null} [emoji] Reaction emoji
+             * @property {Array.<string>|null} [users] Reaction users
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a Reaction.
+             * @memberof parley.v1
+             * @interface IReaction
+             * @augments parley.v1.Reaction.$Properties
+             * @deprecated Use parley.v1.Reaction.$Properties instead.
+             */
+
+            /**
+             * Shape of a Reaction.
+             * @typedef {parley.v1.Reaction.$Properties} parley.v1.Reaction.$Shape
+             */
+
+            /**
+             * Constructs a new Reaction.
+             * @memberof parley.v1
+             * @classdesc Represents a Reaction.
+             * @constructor
+             * @param {parley.v1.Reaction.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const Reaction = function (properties) {
+                this.users = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * Reaction emoji.
+             * @member {string} emoji
+             * @memberof parley.v1.Reaction
+             * @instance
+             */
+            Reaction.prototype.emoji = "";
+
+            /**
+             * Reaction users.
+             * @member {Array.<string>} users
+             * @memberof parley.v1.Reaction
+             * @instance
+             */
+            Reaction.prototype.users = $util.emptyArray;
+
+            /**
+             * Creates a new Reaction instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.Reaction
+             * @static
+             * @param {parley.v1.Reaction.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.Reaction} Reaction instance
+             * @type {{
+             *   (properties: parley.v1.Reaction.$Shape): parley.v1.Reaction & parley.v1.Reaction.$Shape;
+             *   (properties?: parley.v1.Reaction.$Properties): parley.v1.Reaction;
+             * }}
+             */
+            Reaction.create = function(properties) {
+                return new Reaction(properties);
+            };
+
+            /**
+             * Encodes the specified Reaction message. Does not implicitly {@link parley.v1.Reaction.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.Reaction
+             * @static
+             * @param {parley.v1.Reaction.$Properties} message Reaction message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Reaction.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.emoji != null && $Object.hasOwnProperty.call(message, "emoji") && message.emoji !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.emoji);
+                if (message.users != null && message.users.length)
+                    for (let i = 0; i < message.users.length; ++i)
+                        writer.uint32(/* id 2, wireType 2 =*/18).string(message.users[i]);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a Reaction message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.Reaction
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.Reaction & parley.v1.Reaction.$Shape} Reaction
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Reaction.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.Reaction();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.emoji = value;
+                            else
+                                delete message.emoji;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.users && message.users.length))
+                                message.users = [];
+                            message.users.push(reader.stringVerify());
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return Reaction;
+        })();
+
+        v1.ReactionsResponse = (function() {
+
+            /**
+             * Properties of a ReactionsResponse.
+             * @typedef {Object} parley.v1.ReactionsResponse.$Properties
+             * @property {Array.<parley.v1.MessageReactions.$Properties>|null} [messages] ReactionsResponse messages
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ReactionsResponse.
+             * @memberof parley.v1
+             * @interface IReactionsResponse
+             * @augments parley.v1.ReactionsResponse.$Properties
+             * @deprecated Use parley.v1.ReactionsResponse.$Properties instead.
+             */
+
+            /**
+             * Shape of a ReactionsResponse.
+             * @typedef {parley.v1.ReactionsResponse.$Properties} parley.v1.ReactionsResponse.$Shape
+             */
+
+            /**
+             * Constructs a new ReactionsResponse.
+             * @memberof parley.v1
+             * @classdesc Represents a ReactionsResponse.
+             * @constructor
+             * @param {parley.v1.ReactionsResponse.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ReactionsResponse = function (properties) {
+                this.messages = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ReactionsResponse messages.
+             * @member {Array.<parley.v1.MessageReactions.$Properties>} messages
+             * @memberof parley.v1.ReactionsResponse
+             * @instance
+             */
+            ReactionsResponse.prototype.messages = $util.emptyArray;
+
+            /**
+             * Creates a new ReactionsResponse instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ReactionsResponse
+             * @static
+             * @param {parley.v1.ReactionsResponse.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ReactionsResponse} ReactionsResponse instance
+             * @type {{
+             *   (properties: parley.v1.ReactionsResponse.$Shape): parley.v1.ReactionsResponse & parley.v1.ReactionsResponse.$Shape;
+             *   (properties?: parley.v1.ReactionsResponse.$Properties): parley.v1.ReactionsResponse;
+             * }}
+             */
+            ReactionsResponse.create = function(properties) {
+                return new ReactionsResponse(properties);
+            };
+
+            /**
+             * Encodes the specified ReactionsResponse message. Does not implicitly {@link parley.v1.ReactionsResponse.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ReactionsResponse
+             * @static
+             * @param {parley.v1.ReactionsResponse.$Properties} message ReactionsResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ReactionsResponse.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.messages != null && message.messages.length)
+                    for (let i = 0; i < message.messages.length; ++i)
+                        $root.parley.v1.MessageReactions.encode(message.messages[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ReactionsResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ReactionsResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ReactionsResponse & parley.v1.ReactionsResponse.$Shape} ReactionsResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ReactionsResponse.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ReactionsResponse();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.messages && message.messages.length))
+                                message.messages = [];
+                            message.messages.push($root.parley.v1.MessageReactions.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ReactionsResponse;
+        })();
+
+        v1.MessagePinRequest = (function() {
+
+            /**
+             * Properties of a MessagePinRequest.
+             * @typedef {Object} parley.v1.MessagePinRequest.$Properties
+             * @property {string|null} [conversation] MessagePinRequest conversation
+             * @property {number|null} [serverId] MessagePinRequest serverId
+             * @property {boolean|null} [pinned] MessagePinRequest pinned
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a MessagePinRequest.
+             * @memberof parley.v1
+             * @interface IMessagePinRequest
+             * @augments parley.v1.MessagePinRequest.$Properties
+             * @deprecated Use parley.v1.MessagePinRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a MessagePinRequest.
+             * @typedef {parley.v1.MessagePinRequest.$Properties} parley.v1.MessagePinRequest.$Shape
+             */
+
+            /**
+             * Constructs a new MessagePinRequest.
+             * @memberof parley.v1
+             * @classdesc Represents a MessagePinRequest.
+             * @constructor
+             * @param {parley.v1.MessagePinRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const MessagePinRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * MessagePinRequest conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.MessagePinRequest
+             * @instance
+             */
+            MessagePinRequest.prototype.conversation = "";
+
+            /**
+             * MessagePinRequest serverId.
+             * @member {number} serverId
+             * @memberof parley.v1.MessagePinRequest
+             * @instance
+             */
+            MessagePinRequest.prototype.serverId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * MessagePinRequest pinned.
+             * @member {boolean} pinned
+             * @memberof parley.v1.MessagePinRequest
+             * @instance
+             */
+            MessagePinRequest.prototype.pinned = false;
+
+            /**
+             * Creates a new MessagePinRequest instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.MessagePinRequest
+             * @static
+             * @param {parley.v1.MessagePinRequest.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.MessagePinRequest} MessagePinRequest instance
+             * @type {{
+             *   (properties: parley.v1.MessagePinRequest.$Shape): parley.v1.MessagePinRequest & parley.v1.MessagePinRequest.$Shape;
+             *   (properties?: parley.v1.MessagePinRequest.$Properties): parley.v1.MessagePinRequest;
+             * }}
+             */
+            MessagePinRequest.create = function(properties) {
+                return new MessagePinRequest(properties);
+            };
+
+            /**
+             * Encodes the specified MessagePinRequest message. Does not implicitly {@link parley.v1.MessagePinRequest.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.MessagePinRequest
+             * @static
+             * @param {parley.v1.MessagePinRequest.$Properties} message MessagePinRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            MessagePinRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.serverId != null && $Object.hasOwnProperty.call(message, "serverId") && (typeof message.serverId === "object" ? message.serverId.low || message.serverId.high : message.serverId !== 0))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.serverId);
+                if (message.pinned != null && $Object.hasOwnProperty.call(message, "pinned") && message.pinned !== false)
+                    writer.uint32(/* id 3, wireType 0 =*/24).bool(message.pinned);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a MessagePinRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.MessagePinRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.MessagePinRequest & parley.v1.MessagePinRequest.$Shape} MessagePinRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            MessagePinRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.MessagePinRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.serverId = value;
+                            else
+                                delete message.serverId;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.pinned = value;
+                            else
+                                delete message.pinned;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return MessagePinRequest;
+        })();
+
+        v1.MessagePinResponse = (function() {
+
+            /**
+             * Properties of a MessagePinResponse.
+             * @typedef {Object} parley.v1.MessagePinResponse.$Properties
+             * @property {number|null} [eventSeq] MessagePinResponse eventSeq
+             * @property {Array.<number>|null} [pinned] MessagePinResponse pinned
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a MessagePinResponse.
+             * @memberof parley.v1
+             * @interface IMessagePinResponse
+             * @augments parley.v1.MessagePinResponse.$Properties
+             * @deprecated Use parley.v1.MessagePinResponse.$Properties instead.
+             */
+
+            /**
+             * Shape of a MessagePinResponse.
+             * @typedef {parley.v1.MessagePinResponse.$Properties} parley.v1.MessagePinResponse.$Shape
+             */
+
+            /**
+             * Constructs a new MessagePinResponse.
+             * @memberof parley.v1
+             * @classdesc Represents a MessagePinResponse.
+             * @constructor
+             * @param {parley.v1.MessagePinResponse.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const MessagePinResponse = function (properties) {
+                this.pinned = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * MessagePinResponse eventSeq.
+             * @member {number} eventSeq
+             * @memberof parley.v1.MessagePinResponse
+             * @instance
+             */
+            MessagePinResponse.prototype.eventSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * MessagePinResponse pinned.
+             * @member {Array.<number>} pinned
+             * @memberof parley.v1.MessagePinResponse
+             * @instance
+             */
+            MessagePinResponse.prototype.pinned = $util.emptyArray;
+
+            /**
+             * Creates a new MessagePinResponse instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.MessagePinResponse
+             * @static
+             * @param {parley.v1.MessagePinResponse.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.MessagePinResponse} MessagePinResponse instance
+             * @type {{
+             *   (properties: parley.v1.MessagePinResponse.$Shape): parley.v1.MessagePinResponse & parley.v1.MessagePinResponse.$Shape;
+             *   (properties?: parley.v1.MessagePinResponse.$Properties): parley.v1.MessagePinResponse;
+             * }}
+             */
+            MessagePinResponse.create = function(properties) {
+                return new MessagePinResponse(properties);
+            };
+
+            /**
+             * Encodes the specified MessagePinResponse message. Does not implicitly {@link parley.v1.MessagePinResponse.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.MessagePinResponse
+             * @static
+             * @param {parley.v1.MessagePinResponse.$Properties} message MessagePinResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            MessagePinResponse.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.eventSeq != null && $Object.hasOwnProperty.call(message, "eventSeq") && (typeof message.eventSeq === "object" ? message.eventSeq.low || message.eventSeq.high : message.eventSeq !== 0))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.eventSeq);
+                if (message.pinned != null && message.pinned.length)
+                    writer.uint32(/* id 2, wireType 2 =*/18).uint64s(message.pinned);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a MessagePinResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.MessagePinResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.MessagePinResponse & parley.v1.MessagePinResponse.$Shape} MessagePinResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            MessagePinResponse.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.MessagePinResponse();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.eventSeq = value;
+                            else
+                                delete message.eventSeq;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType === 2) {
+                                if (!(message.pinned && message.pinned.length))
+                                    message.pinned = [];
+                                reader.uint64s(message.pinned);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.pinned && message.pinned.length))
+                                message.pinned = [];
+                            message.pinned.push(reader.uint64());
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return MessagePinResponse;
+        })();
+
+        v1.MessagePinEvent = (function() {
+
+            /**
+             * Properties of a MessagePinEvent.
+             * @typedef {Object} parley.v1.MessagePinEvent.$Properties
+             * @property {string|null} [conversation] MessagePinEvent conversation
+             * @property {number|null} [serverId] MessagePinEvent serverId
+             * @property {boolean|null} [pinned] MessagePinEvent pinned
+             * @property {string|null} [by] MessagePinEvent by
+             * @property {number|null} [at] MessagePinEvent at
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a MessagePinEvent.
+             * @memberof parley.v1
+             * @interface IMessagePinEvent
+             * @augments parley.v1.MessagePinEvent.$Properties
+             * @deprecated Use parley.v1.MessagePinEvent.$Properties instead.
+             */
+
+            /**
+             * Shape of a MessagePinEvent.
+             * @typedef {parley.v1.MessagePinEvent.$Properties} parley.v1.MessagePinEvent.$Shape
+             */
+
+            /**
+             * Constructs a new MessagePinEvent.
+             * @memberof parley.v1
+             * @classdesc Represents a MessagePinEvent.
+             * @constructor
+             * @param {parley.v1.MessagePinEvent.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const MessagePinEvent = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * MessagePinEvent conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.MessagePinEvent
+             * @instance
+             */
+            MessagePinEvent.prototype.conversation = "";
+
+            /**
+             * MessagePinEvent serverId.
+             * @member {number} serverId
+             * @memberof parley.v1.MessagePinEvent
+             * @instance
+             */
+            MessagePinEvent.prototype.serverId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * MessagePinEvent pinned.
+             * @member {boolean} pinned
+             * @memberof parley.v1.MessagePinEvent
+             * @instance
+             */
+            MessagePinEvent.prototype.pinned = false;
+
+            /**
+             * MessagePinEvent by.
+             * @member {string} by
+             * @memberof parley.v1.MessagePinEvent
+             * @instance
+             */
+            MessagePinEvent.prototype.by = "";
+
+            /**
+             * MessagePinEvent at.
+             * @member {number} at
+             * @memberof parley.v1.MessagePinEvent
+             * @instance
+             */
+            MessagePinEvent.prototype.at = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new MessagePinEvent instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.MessagePinEvent
+             * @static
+             * @param {parley.v1.MessagePinEvent.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.MessagePinEvent} MessagePinEvent instance
+             * @type {{
+             *   (properties: parley.v1.MessagePinEvent.$Shape): parley.v1.MessagePinEvent & parley.v1.MessagePinEvent.$Shape;
+             *   (properties?: parley.v1.MessagePinEvent.$Properties): parley.v1.MessagePinEvent;
+             * }}
+             */
+            MessagePinEvent.create = function(properties) {
+                return new MessagePinEvent(properties);
+            };
+
+            /**
+             * Encodes the specified MessagePinEvent message. Does not implicitly {@link parley.v1.MessagePinEvent.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.MessagePinEvent
+             * @static
+             * @param {parley.v1.MessagePinEvent.$Properties} message MessagePinEvent message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            MessagePinEvent.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.serverId != null && $Object.hasOwnProperty.call(message, "serverId") && (typeof message.serverId === "object" ? message.serverId.low || message.serverId.high : message.serverId !== 0))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.serverId);
+                if (message.pinned != null && $Object.hasOwnProperty.call(message, "pinned") && message.pinned !== false)
+                    writer.uint32(/* id 3, wireType 0 =*/24).bool(message.pinned);
+                if (message.by != null && $Object.hasOwnProperty.call(message, "by") && message.by !== "")
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.by);
+                if (message.at != null && $Object.hasOwnProperty.call(message, "at") && (typeof message.at === "object" ? message.at.low || message.at.high : message.at !== 0))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.at);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a MessagePinEvent message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.MessagePinEvent
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.MessagePinEvent & parley.v1.MessagePinEvent.$Shape} MessagePinEvent
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            MessagePinEvent.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.MessagePinEvent();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.serverId = value;
+                            else
+                                delete message.serverId;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.pinned = value;
+                            else
+                                delete message.pinned;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.by = value;
+                            else
+                                delete message.by;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.at = value;
+                            else
+                                delete message.at;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return MessagePinEvent;
+        })();
+
+        v1.ConversationStateRequest = (function() {
+
+            /**
+             * Properties of a ConversationStateRequest.
+             * @typedef {Object} parley.v1.ConversationStateRequest.$Properties
+             * @property {string|null} [conversation] ConversationStateRequest conversation
+             * @property {parley.v1.ChatType|null} [chatType] ConversationStateRequest chatType
+             * @property {boolean|null} [pinned] ConversationStateRequest pinned
+             * @property {boolean|null} [markedUnread] ConversationStateRequest markedUnread
+             * @property {number|null} [deleteThroughSeq] ConversationStateRequest deleteThroughSeq
+             * @property {number|null} [mutedUntil] ConversationStateRequest mutedUntil
+             * @property {boolean|null} [list] ConversationStateRequest list
+             * @property {"pinned"|"markedUnread"|"deleteThroughSeq"|"mutedUntil"} [change] ConversationStateRequest change
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ConversationStateRequest.
+             * @memberof parley.v1
+             * @interface IConversationStateRequest
+             * @augments parley.v1.ConversationStateRequest.$Properties
+             * @deprecated Use parley.v1.ConversationStateRequest.$Properties instead.
+             */
+
+            /**
+             * Narrowed shape of a ConversationStateRequest.
+             * @typedef {{
+             *   conversation?: string|null;
+             *   chatType?: parley.v1.ChatType|null;
+             *   pinned?: boolean|null;
+             *   markedUnread?: boolean|null;
+             *   deleteThroughSeq?: number|null;
+             *   mutedUntil?: number|null;
+             *   list?: boolean|null;
+             *   $unknowns?: Array.<Uint8Array>;
+             * } & (
+             *   ({ change?: undefined; pinned?: null; markedUnread?: null; deleteThroughSeq?: null; mutedUntil?: null }|{ change?: "pinned"; pinned: boolean; markedUnread?: null; deleteThroughSeq?: null; mutedUntil?: null }|{ change?: "markedUnread"; pinned?: null; markedUnread: boolean; deleteThroughSeq?: null; mutedUntil?: null }|{ change?: "deleteThroughSeq"; pinned?: null; markedUnread?: null; deleteThroughSeq: number; mutedUntil?: null }|{ change?: "mutedUntil"; pinned?: null; markedUnread?: null; deleteThroughSeq?: null; mutedUntil: number })
+             * )} parley.v1.ConversationStateRequest.$Shape
+             */
+
+            /**
+             * Constructs a new ConversationStateRequest.
+             * @memberof parley.v1
+             * @classdesc Represents a ConversationStateRequest.
+             * @constructor
+             * @param {parley.v1.ConversationStateRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ConversationStateRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ConversationStateRequest conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.ConversationStateRequest
+             * @instance
+             */
+            ConversationStateRequest.prototype.conversation = "";
+
+            /**
+             * ConversationStateRequest chatType.
+             * @member {parley.v1.ChatType} chatType
+             * @memberof parley.v1.ConversationStateRequest
+             * @instance
+             */
+            ConversationStateRequest.prototype.chatType = 0;
+
+            /**
+             * ConversationStateRequest pinned.
+             * @member {boolean|null|undefined} pinned
+             * @memberof parley.v1.ConversationStateRequest
+             * @instance
+             */
+            ConversationStateRequest.prototype.pinned = null;
+
+            /**
+             * ConversationStateRequest markedUnread.
+             * @member {boolean|null|undefined} markedUnread
+             * @memberof parley.v1.ConversationStateRequest
+             * @instance
+             */
+            ConversationStateRequest.prototype.markedUnread = null;
+
+            /**
+             * ConversationStateRequest deleteThroughSeq.
+             * @member {number|null|undefined} deleteThroughSeq
+             * @memberof parley.v1.ConversationStateRequest
+             * @instance
+             */
+            ConversationStateRequest.prototype.deleteThroughSeq = null;
+
+            /**
+             * ConversationStateRequest mutedUntil.
+             * @member {number|null|undefined} mutedUntil
+             * @memberof parley.v1.ConversationStateRequest
+             * @instance
+             */
+            ConversationStateRequest.prototype.mutedUntil = null;
+
+            /**
+             * ConversationStateRequest list.
+             * @member {boolean} list
+             * @memberof parley.v1.ConversationStateRequest
+             * @instance
+             */
+            ConversationStateRequest.prototype.list = false;
+
+            // OneOf field names bound to virtual getters and setters
+            let $oneOfFields;
+
+            /**
+             * ConversationStateRequest change.
+             * @member {"pinned"|"markedUnread"|"deleteThroughSeq"|"mutedUntil"|undefined} change
+             * @memberof parley.v1.ConversationStateRequest
+             * @instance
+             */
+            $Object.defineProperty(ConversationStateRequest.prototype, "change", {
+                get: $util.oneOfGetter($oneOfFields = ["pinned", "markedUnread", "deleteThroughSeq", "mutedUntil"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            /**
+             * Creates a new ConversationStateRequest instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ConversationStateRequest
+             * @static
+             * @param {parley.v1.ConversationStateRequest.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ConversationStateRequest} ConversationStateRequest instance
+             * @type {{
+             *   (properties: parley.v1.ConversationStateRequest.$Shape): parley.v1.ConversationStateRequest & parley.v1.ConversationStateRequest.$Shape;
+             *   (properties?: parley.v1.ConversationStateRequest.$Properties): parley.v1.ConversationStateRequest;
+             * }}
+             */
+            ConversationStateRequest.create = function(properties) {
+                return new ConversationStateRequest(properties);
+            };
+
+            /**
+             * Encodes the specified ConversationStateRequest message. Does not implicitly {@link parley.v1.ConversationStateRequest.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ConversationStateRequest
+             * @static
+             * @param {parley.v1.ConversationStateRequest.$Properties} message ConversationStateRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ConversationStateRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
+                if (message.pinned != null && $Object.hasOwnProperty.call(message, "pinned"))
+                    writer.uint32(/* id 3, wireType 0 =*/24).bool(message.pinned);
+                if (message.markedUnread != null && $Object.hasOwnProperty.call(message, "markedUnread"))
+                    writer.uint32(/* id 4, wireType 0 =*/32).bool(message.markedUnread);
+                if (message.deleteThroughSeq != null && $Object.hasOwnProperty.call(message, "deleteThroughSeq"))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.deleteThroughSeq);
+                if (message.list != null && $Object.hasOwnProperty.call(message, "list") && message.list !== false)
+                    writer.uint32(/* id 6, wireType 0 =*/48).bool(message.list);
+                if (message.mutedUntil != null && $Object.hasOwnProperty.call(message, "mutedUntil"))
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint64(message.mutedUntil);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ConversationStateRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ConversationStateRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ConversationStateRequest & parley.v1.ConversationStateRequest.$Shape} ConversationStateRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ConversationStateRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ConversationStateRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.chatType = value;
+                            else
+                                delete message.chatType;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            message.pinned = reader.bool();
+                            message.change = "pinned";
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            message.markedUnread = reader.bool();
+                            message.change = "markedUnread";
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            message.deleteThroughSeq = reader.uint64();
+                            message.change = "deleteThroughSeq";
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            message.mutedUntil = reader.uint64();
+                            message.change = "mutedUntil";
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.list = value;
+                            else
+                                delete message.list;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ConversationStateRequest;
+        })();
+
+        v1.ConversationState = (function() {
+
+            /**
+             * Properties of a ConversationState.
+             * @typedef {Object} parley.v1.ConversationState.$Properties
+             * @property {string|null} [conversation] ConversationState conversation
+             * @property {parley.v1.ChatType|null} [chatType] ConversationState chatType
+             * @property {boolean|null} [pinned] ConversationState pinned
+             * @property {boolean|null} [markedUnread] ConversationState markedUnread
+             * @property {number|null} [deletedThroughSeq] ConversationState deletedThroughSeq
+             * @property {number|null} [updatedAt] ConversationState updatedAt
+             * @property {number|null} [mutedUntil] ConversationState mutedUntil
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ConversationState.
+             * @memberof parley.v1
+             * @interface IConversationState
+             * @augments parley.v1.ConversationState.$Properties
+             * @deprecated Use parley.v1.ConversationState.$Properties instead.
+             */
+
+            /**
+             * Shape of a ConversationState.
+             * @typedef {parley.v1.ConversationState.$Properties} parley.v1.ConversationState.$Shape
+             */
+
+            /**
+             * Constructs a new ConversationState.
+             * @memberof parley.v1
+             * @classdesc Represents a ConversationState.
+             * @constructor
+             * @param {parley.v1.ConversationState.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ConversationState = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ConversationState conversation.
+             * @member {string} conversation
+             * @memberof parley.v1.ConversationState
+             * @instance
+             */
+            ConversationState.prototype.conversation = "";
+
+            /**
+             * ConversationState chatType.
+             * @member {parley.v1.ChatType} chatType
+             * @memberof parley.v1.ConversationState
+             * @instance
+             */
+            ConversationState.prototype.chatType = 0;
+
+            /**
+             * ConversationState pinned.
+             * @member {boolean} pinned
+             * @memberof parley.v1.ConversationState
+             * @instance
+             */
+            ConversationState.prototype.pinned = false;
+
+            /**
+             * ConversationState markedUnread.
+             * @member {boolean} markedUnread
+             * @memberof parley.v1.ConversationState
+             * @instance
+             */
+            ConversationState.prototype.markedUnread = false;
+
+            /**
+             * ConversationState deletedThroughSeq.
+             * @member {number} deletedThroughSeq
+             * @memberof parley.v1.ConversationState
+             * @instance
+             */
+            ConversationState.prototype.deletedThroughSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * ConversationState updatedAt.
+             * @member {number} updatedAt
+             * @memberof parley.v1.ConversationState
+             * @instance
+             */
+            ConversationState.prototype.updatedAt = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * ConversationState mutedUntil.
+             * @member {number} mutedUntil
+             * @memberof parley.v1.ConversationState
+             * @instance
+             */
+            ConversationState.prototype.mutedUntil = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new ConversationState instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ConversationState
+             * @static
+             * @param {parley.v1.ConversationState.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ConversationState} ConversationState instance
+             * @type {{
+             *   (properties: parley.v1.ConversationState.$Shape): parley.v1.ConversationState & parley.v1.ConversationState.$Shape;
+             *   (properties?: parley.v1.ConversationState.$Properties): parley.v1.ConversationState;
+             * }}
+             */
+            ConversationState.create = function(properties) {
+                return new ConversationState(properties);
+            };
+
+            /**
+             * Encodes the specified ConversationState message. Does not implicitly {@link parley.v1.ConversationState.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ConversationState
+             * @static
+             * @param {parley.v1.ConversationState.$Properties} message ConversationState message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ConversationState.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
+                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
+                if (message.pinned != null && $Object.hasOwnProperty.call(message, "pinned") && message.pinned !== false)
+                    writer.uint32(/* id 3, wireType 0 =*/24).bool(message.pinned);
+                if (message.markedUnread != null && $Object.hasOwnProperty.call(message, "markedUnread") && message.markedUnread !== false)
+                    writer.uint32(/* id 4, wireType 0 =*/32).bool(message.markedUnread);
+                if (message.deletedThroughSeq != null && $Object.hasOwnProperty.call(message, "deletedThroughSeq") && (typeof message.deletedThroughSeq === "object" ? message.deletedThroughSeq.low || message.deletedThroughSeq.high : message.deletedThroughSeq !== 0))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.deletedThroughSeq);
+                if (message.updatedAt != null && $Object.hasOwnProperty.call(message, "updatedAt") && (typeof message.updatedAt === "object" ? message.updatedAt.low || message.updatedAt.high : message.updatedAt !== 0))
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint64(message.updatedAt);
+                if (message.mutedUntil != null && $Object.hasOwnProperty.call(message, "mutedUntil") && (typeof message.mutedUntil === "object" ? message.mutedUntil.low || message.mutedUntil.high : message.mutedUntil !== 0))
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint64(message.mutedUntil);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ConversationState message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ConversationState
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ConversationState & parley.v1.ConversationState.$Shape} ConversationState
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ConversationState.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ConversationState();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.conversation = value;
+                            else
+                                delete message.conversation;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.chatType = value;
+                            else
+                                delete message.chatType;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.pinned = value;
+                            else
+                                delete message.pinned;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.markedUnread = value;
+                            else
+                                delete message.markedUnread;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.deletedThroughSeq = value;
+                            else
+                                delete message.deletedThroughSeq;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.updatedAt = value;
+                            else
+                                delete message.updatedAt;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.mutedUntil = value;
+                            else
+                                delete message.mutedUntil;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ConversationState;
+        })();
+
+        v1.ConversationStateResponse = (function() {
+
+            /**
+             * Properties of a ConversationStateResponse.
+             * @typedef {Object} parley.v1.ConversationStateResponse.$Properties
+             * @property {number|null} [eventSeq] ConversationStateResponse eventSeq
+             * @property {Array.<parley.v1.ConversationState.$Properties>|null} [states] ConversationStateResponse states
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ConversationStateResponse.
+             * @memberof parley.v1
+             * @interface IConversationStateResponse
+             * @augments parley.v1.ConversationStateResponse.$Properties
+             * @deprecated Use parley.v1.ConversationStateResponse.$Properties instead.
+             */
+
+            /**
+             * Shape of a ConversationStateResponse.
+             * @typedef {parley.v1.ConversationStateResponse.$Properties} parley.v1.ConversationStateResponse.$Shape
+             */
+
+            /**
+             * Constructs a new ConversationStateResponse.
+             * @memberof parley.v1
+             * @classdesc Represents a ConversationStateResponse.
+             * @constructor
+             * @param {parley.v1.ConversationStateResponse.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ConversationStateResponse = function (properties) {
+                this.states = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ConversationStateResponse eventSeq.
+             * @member {number} eventSeq
+             * @memberof parley.v1.ConversationStateResponse
+             * @instance
+             */
+            ConversationStateResponse.prototype.eventSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * ConversationStateResponse states.
+             * @member {Array.<parley.v1.ConversationState.$Properties>} states
+             * @memberof parley.v1.ConversationStateResponse
+             * @instance
+             */
+            ConversationStateResponse.prototype.states = $util.emptyArray;
+
+            /**
+             * Creates a new ConversationStateResponse instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ConversationStateResponse
+             * @static
+             * @param {parley.v1.ConversationStateResponse.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ConversationStateResponse} ConversationStateResponse instance
+             * @type {{
+             *   (properties: parley.v1.ConversationStateResponse.$Shape): parley.v1.ConversationStateResponse & parley.v1.ConversationStateResponse.$Shape;
+             *   (properties?: parley.v1.ConversationStateResponse.$Properties): parley.v1.ConversationStateResponse;
+             * }}
+             */
+            ConversationStateResponse.create = function(properties) {
+                return new ConversationStateResponse(properties);
+            };
+
+            /**
+             * Encodes the specified ConversationStateResponse message. Does not implicitly {@link parley.v1.ConversationStateResponse.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ConversationStateResponse
+             * @static
+             * @param {parley.v1.ConversationStateResponse.$Properties} message ConversationStateResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ConversationStateResponse.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.eventSeq != null && $Object.hasOwnProperty.call(message, "eventSeq") && (typeof message.eventSeq === "object" ? message.eventSeq.low || message.eventSeq.high : message.eventSeq !== 0))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.eventSeq);
+                if (message.states != null && message.states.length)
+                    for (let i = 0; i < message.states.length; ++i)
+                        $root.parley.v1.ConversationState.encode(message.states[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ConversationStateResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ConversationStateResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ConversationStateResponse & parley.v1.ConversationStateResponse.$Shape} ConversationStateResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ConversationStateResponse.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ConversationStateResponse();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.eventSeq = value;
+                            else
+                                delete message.eventSeq;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.states && message.states.length))
+                                message.states = [];
+                            message.states.push($root.parley.v1.ConversationState.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ConversationStateResponse;
+        })();
+
+        v1.ConversationStateEvent = (function() {
+
+            /**
+             * Properties of a ConversationStateEvent.
+             * @typedef {Object} parley.v1.ConversationStateEvent.$Properties
+             * @property {parley.v1.ConversationState.$Properties|null} [state] ConversationStateEvent state
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ConversationStateEvent.
+             * @memberof parley.v1
+             * @interface IConversationStateEvent
+             * @augments parley.v1.ConversationStateEvent.$Properties
+             * @deprecated Use parley.v1.ConversationStateEvent.$Properties instead.
+             */
+
+            /**
+             * Shape of a ConversationStateEvent.
+             * @typedef {parley.v1.ConversationStateEvent.$Properties} parley.v1.ConversationStateEvent.$Shape
+             */
+
+            /**
+             * Constructs a new ConversationStateEvent.
+             * @memberof parley.v1
+             * @classdesc Represents a ConversationStateEvent.
+             * @constructor
+             * @param {parley.v1.ConversationStateEvent.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ConversationStateEvent = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ConversationStateEvent state.
+             * @member {parley.v1.ConversationState.$Properties|null|undefined} state
+             * @memberof parley.v1.ConversationStateEvent
+             * @instance
+             */
+            ConversationStateEvent.prototype.state = null;
+
+            /**
+             * Creates a new ConversationStateEvent instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ConversationStateEvent
+             * @static
+             * @param {parley.v1.ConversationStateEvent.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ConversationStateEvent} ConversationStateEvent instance
+             * @type {{
+             *   (properties: parley.v1.ConversationStateEvent.$Shape): parley.v1.ConversationStateEvent & parley.v1.ConversationStateEvent.$Shape;
+             *   (properties?: parley.v1.ConversationStateEvent.$Properties): parley.v1.ConversationStateEvent;
+             * }}
+             */
+            ConversationStateEvent.create = function(properties) {
+                return new ConversationStateEvent(properties);
+            };
+
+            /**
+             * Encodes the specified ConversationStateEvent message. Does not implicitly {@link parley.v1.ConversationStateEvent.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ConversationStateEvent
+             * @static
+             * @param {parley.v1.ConversationStateEvent.$Properties} message ConversationStateEvent message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ConversationStateEvent.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.state != null && $Object.hasOwnProperty.call(message, "state"))
+                    $root.parley.v1.ConversationState.encode(message.state, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ConversationStateEvent message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ConversationStateEvent
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ConversationStateEvent & parley.v1.ConversationStateEvent.$Shape} ConversationStateEvent
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ConversationStateEvent.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ConversationStateEvent();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.state = $root.parley.v1.ConversationState.decode(reader, reader.size(), $undefined, _depth + 1, message.state);
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ConversationStateEvent;
+        })();
+
+        v1.DevicesRequest = (function() {
+
+            /**
+             * Properties of a DevicesRequest.
+             * @typedef {Object} parley.v1.DevicesRequest.$Properties
+             * @property {string|null} [signOutSession] DevicesRequest signOutSession
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a DevicesRequest.
+             * @memberof parley.v1
+             * @interface IDevicesRequest
+             * @augments parley.v1.DevicesRequest.$Properties
+             * @deprecated Use parley.v1.DevicesRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a DevicesRequest.
+             * @typedef {parley.v1.DevicesRequest.$Properties} parley.v1.DevicesRequest.$Shape
+             */
+
+            /**
+             * Constructs a new DevicesRequest.
+             * @memberof parley.v1
+             * @classdesc Represents a DevicesRequest.
+             * @constructor
+             * @param {parley.v1.DevicesRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const DevicesRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * DevicesRequest signOutSession.
+             * @member {string} signOutSession
+             * @memberof parley.v1.DevicesRequest
+             * @instance
+             */
+            DevicesRequest.prototype.signOutSession = "";
+
+            /**
+             * Creates a new DevicesRequest instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.DevicesRequest
+             * @static
+             * @param {parley.v1.DevicesRequest.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.DevicesRequest} DevicesRequest instance
+             * @type {{
+             *   (properties: parley.v1.DevicesRequest.$Shape): parley.v1.DevicesRequest & parley.v1.DevicesRequest.$Shape;
+             *   (properties?: parley.v1.DevicesRequest.$Properties): parley.v1.DevicesRequest;
+             * }}
+             */
+            DevicesRequest.create = function(properties) {
+                return new DevicesRequest(properties);
+            };
+
+            /**
+             * Encodes the specified DevicesRequest message. Does not implicitly {@link parley.v1.DevicesRequest.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.DevicesRequest
+             * @static
+             * @param {parley.v1.DevicesRequest.$Properties} message DevicesRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            DevicesRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.signOutSession != null && $Object.hasOwnProperty.call(message, "signOutSession") && message.signOutSession !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.signOutSession);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a DevicesRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.DevicesRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.DevicesRequest & parley.v1.DevicesRequest.$Shape} DevicesRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            DevicesRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.DevicesRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.signOutSession = value;
+                            else
+                                delete message.signOutSession;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return DevicesRequest;
+        })();
+
+        v1.Device = (function() {
+
+            /**
+             * Properties of a Device.
+             * @typedef {Object} parley.v1.Device.$Properties
+             * @property {string|null} [sessionId] Device sessionId
+             * @property {string|null} [deviceId] Device deviceId
+             * @property {string|null} [name] Device name
+             * @property {string|null} [platform] Device platform
+             * @property {number|null} [signedInAt] Device signedInAt
+             * @property {number|null} [lastSeenAt] Device lastSeenAt
+             * @property {boolean|null} [current] Device current
+             * @property {boolean|null} [online] Device online
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a Device.
+             * @memberof parley.v1
+             * @interface IDevice
+             * @augments parley.v1.Device.$Properties
+             * @deprecated Use parley.v1.Device.$Properties instead.
+             */
+
+            /**
+             * Shape of a Device.
+             * @typedef {parley.v1.Device.$Properties} parley.v1.Device.$Shape
+             */
+
+            /**
+             * Constructs a new Device.
+             * @memberof parley.v1
+             * @classdesc Represents a Device.
+             * @constructor
+             * @param {parley.v1.Device.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const Device = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * Device sessionId.
+             * @member {string} sessionId
+             * @memberof parley.v1.Device
+             * @instance
+             */
+            Device.prototype.sessionId = "";
+
+            /**
+             * Device deviceId.
+             * @member {string} deviceId
+             * @memberof parley.v1.Device
+             * @instance
+             */
+            Device.prototype.deviceId = "";
+
+            /**
+             * Device name.
+             * @member {string} name
+             * @memberof parley.v1.Device
+             * @instance
+             */
+            Device.prototype.name = "";
+
+            /**
+             * Device platform.
+             * @member {string} platform
+             * @memberof parley.v1.Device
+             * @instance
+             */
+            Device.prototype.platform = "";
+
+            /**
+             * Device signedInAt.
+             * @member {number} signedInAt
+             * @memberof parley.v1.Device
+             * @instance
+             */
+            Device.prototype.signedInAt = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Device lastSeenAt.
+             * @member {number} lastSeenAt
+             * @memberof parley.v1.Device
+             * @instance
+             */
+            Device.prototype.lastSeenAt = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Device current.
+             * @member {boolean} current
+             * @memberof parley.v1.Device
+             * @instance
+             */
+            Device.prototype.current = false;
+
+            /**
+             * Device online.
+             * @member {boolean} online
+             * @memberof parley.v1.Device
+             * @instance
+             */
+            Device.prototype.online = false;
+
+            /**
+             * Creates a new Device instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.Device
+             * @static
+             * @param {parley.v1.Device.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.Device} Device instance
+             * @type {{
+             *   (properties: parley.v1.Device.$Shape): parley.v1.Device & parley.v1.Device.$Shape;
+             *   (properties?: parley.v1.Device.$Properties): parley.v1.Device;
+             * }}
+             */
+            Device.create = function(properties) {
+                return new Device(properties);
+            };
+
+            /**
+             * Encodes the specified Device message. Does not implicitly {@link parley.v1.Device.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.Device
+             * @static
+             * @param {parley.v1.Device.$Properties} message Device message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Device.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.sessionId != null && $Object.hasOwnProperty.call(message, "sessionId") && message.sessionId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.sessionId);
+                if (message.deviceId != null && $Object.hasOwnProperty.call(message, "deviceId") && message.deviceId !== "")
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.deviceId);
+                if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.name);
+                if (message.platform != null && $Object.hasOwnProperty.call(message, "platform") && message.platform !== "")
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.platform);
+                if (message.signedInAt != null && $Object.hasOwnProperty.call(message, "signedInAt") && (typeof message.signedInAt === "object" ? message.signedInAt.low || message.signedInAt.high : message.signedInAt !== 0))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.signedInAt);
+                if (message.lastSeenAt != null && $Object.hasOwnProperty.call(message, "lastSeenAt") && (typeof message.lastSeenAt === "object" ? message.lastSeenAt.low || message.lastSeenAt.high : message.lastSeenAt !== 0))
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint64(message.lastSeenAt);
+                if (message.current != null && $Object.hasOwnProperty.call(message, "current") && message.current !== false)
+                    writer.uint32(/* id 7, wireType 0 =*/56).bool(message.current);
+                if (message.online != null && $Object.hasOwnProperty.call(message, "online") && message.online !== false)
+                    writer.uint32(/* id 8, wireType 0 =*/64).bool(message.online);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a Device message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.Device
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.Device & parley.v1.Device.$Shape} Device
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Device.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.Device();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.sessionId = value;
+                            else
+                                delete message.sessionId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.deviceId = value;
+                            else
+                                delete message.deviceId;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.name = value;
+                            else
+                                delete message.name;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.platform = value;
+                            else
+                                delete message.platform;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.signedInAt = value;
+                            else
+                                delete message.signedInAt;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.lastSeenAt = value;
+                            else
+                                delete message.lastSeenAt;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.current = value;
+                            else
+                                delete message.current;
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.online = value;
+                            else
+                                delete message.online;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return Device;
+        })();
+
+        v1.DevicesResponse = (function() {
+
+            /**
+             * Properties of a DevicesResponse.
+             * @typedef {Object} parley.v1.DevicesResponse.$Properties
+             * @property {Array.<parley.v1.Device.$Properties>|null} [devices] DevicesResponse devices
+             * @property {number|null} [limit] DevicesResponse limit
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a DevicesResponse.
+             * @memberof parley.v1
+             * @interface IDevicesResponse
+             * @augments parley.v1.DevicesResponse.$Properties
+             * @deprecated Use parley.v1.DevicesResponse.$Properties instead.
+             */
+
+            /**
+             * Shape of a DevicesResponse.
+             * @typedef {parley.v1.DevicesResponse.$Properties} parley.v1.DevicesResponse.$Shape
+             */
+
+            /**
+             * Constructs a new DevicesResponse.
+             * @memberof parley.v1
+             * @classdesc Represents a DevicesResponse.
+             * @constructor
+             * @param {parley.v1.DevicesResponse.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const DevicesResponse = function (properties) {
+                this.devices = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * DevicesResponse devices.
+             * @member {Array.<parley.v1.Device.$Properties>} devices
+             * @memberof parley.v1.DevicesResponse
+             * @instance
+             */
+            DevicesResponse.prototype.devices = $util.emptyArray;
+
+            /**
+             * DevicesResponse limit.
+             * @member {number} limit
+             * @memberof parley.v1.DevicesResponse
+             * @instance
+             */
+            DevicesResponse.prototype.limit = 0;
+
+            /**
+             * Creates a new DevicesResponse instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.DevicesResponse
+             * @static
+             * @param {parley.v1.DevicesResponse.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.DevicesResponse} DevicesResponse instance
+             * @type {{
+             *   (properties: parley.v1.DevicesResponse.$Shape): parley.v1.DevicesResponse & parley.v1.DevicesResponse.$Shape;
+             *   (properties?: parley.v1.DevicesResponse.$Properties): parley.v1.DevicesResponse;
+             * }}
+             */
+            DevicesResponse.create = function(properties) {
+                return new DevicesResponse(properties);
+            };
+
+            /**
+             * Encodes the specified DevicesResponse message. Does not implicitly {@link parley.v1.DevicesResponse.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.DevicesResponse
+             * @static
+             * @param {parley.v1.DevicesResponse.$Properties} message DevicesResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            DevicesResponse.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.devices != null && message.devices.length)
+                    for (let i = 0; i < message.devices.length; ++i)
+                        $root.parley.v1.Device.encode(message.devices[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.limit != null && $Object.hasOwnProperty.call(message, "limit") && message.limit !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.limit);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a DevicesResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.DevicesResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.DevicesResponse & parley.v1.DevicesResponse.$Shape} DevicesResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            DevicesResponse.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.DevicesResponse();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.devices && message.devices.length))
+                                message.devices = [];
+                            message.devices.push($root.parley.v1.Device.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.limit = value;
+                            else
+                                delete message.limit;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return DevicesResponse;
+        })();
+
+        v1.DevicesChanged = (function() {
+
+            /**
+             * Properties of a DevicesChanged.
+             * @typedef {Object} parley.v1.DevicesChanged.$Properties
+             * @property {string|null} [sessionId] DevicesChanged sessionId
+             * @property {boolean|null} [signedOut] DevicesChanged signedOut
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a DevicesChanged.
+             * @memberof parley.v1
+             * @interface IDevicesChanged
+             * @augments parley.v1.DevicesChanged.$Properties
+             * @deprecated Use parley.v1.DevicesChanged.$Properties instead.
+             */
+
+            /**
+             * Shape of a DevicesChanged.
+             * @typedef {parley.v1.DevicesChanged.$Properties} parley.v1.DevicesChanged.$Shape
+             */
+
+            /**
+             * Constructs a new DevicesChanged.
+             * @memberof parley.v1
+             * @classdesc Represents a DevicesChanged.
+             * @constructor
+             * @param {parley.v1.DevicesChanged.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const DevicesChanged = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * DevicesChanged sessionId.
+             * @member {string} sessionId
+             * @memberof parley.v1.DevicesChanged
+             * @instance
+             */
+            DevicesChanged.prototype.sessionId = "";
+
+            /**
+             * DevicesChanged signedOut.
+             * @member {boolean} signedOut
+             * @memberof parley.v1.DevicesChanged
+             * @instance
+             */
+            DevicesChanged.prototype.signedOut = false;
+
+            /**
+             * Creates a new DevicesChanged instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.DevicesChanged
+             * @static
+             * @param {parley.v1.DevicesChanged.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.DevicesChanged} DevicesChanged instance
+             * @type {{
+             *   (properties: parley.v1.DevicesChanged.$Shape): parley.v1.DevicesChanged & parley.v1.DevicesChanged.$Shape;
+             *   (properties?: parley.v1.DevicesChanged.$Properties): parley.v1.DevicesChanged;
+             * }}
+             */
+            DevicesChanged.create = function(properties) {
+                return new DevicesChanged(properties);
+            };
+
+            /**
+             * Encodes the specified DevicesChanged message. Does not implicitly {@link parley.v1.DevicesChanged.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.DevicesChanged
+             * @static
+             * @param {parley.v1.DevicesChanged.$Properties} message DevicesChanged message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            DevicesChanged.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.sessionId != null && $Object.hasOwnProperty.call(message, "sessionId") && message.sessionId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.sessionId);
+                if (message.signedOut != null && $Object.hasOwnProperty.call(message, "signedOut") && message.signedOut !== false)
+                    writer.uint32(/* id 2, wireType 0 =*/16).bool(message.signedOut);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a DevicesChanged message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.DevicesChanged
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.DevicesChanged & parley.v1.DevicesChanged.$Shape} DevicesChanged
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            DevicesChanged.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.DevicesChanged();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.sessionId = value;
+                            else
+                                delete message.sessionId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.signedOut = value;
+                            else
+                                delete message.signedOut;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return DevicesChanged;
+        })();
+
+        /**
+         * ChatType enum.
+         * @name parley.v1.ChatType
+         * @enum {number}
+         * @property {number} CHAT_TYPE_SINGLE=0 CHAT_TYPE_SINGLE value
+         * @property {number} CHAT_TYPE_GROUP=1 CHAT_TYPE_GROUP value
+         * @property {number} CHAT_TYPE_ROOM=2 CHAT_TYPE_ROOM value
+         */
+        v1.ChatType = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "CHAT_TYPE_SINGLE"] = 0;
+            values[valuesById[1] = "CHAT_TYPE_GROUP"] = 1;
+            values[valuesById[2] = "CHAT_TYPE_ROOM"] = 2;
+            return values;
+        })();
+
+        v1.Body = (function() {
+
+            /**
+             * Properties of a Body.
+             * @typedef {Object} parley.v1.Body.$Properties
+             * @property {parley.v1.TextBody.$Properties|null} [text] Body text
+             * @property {parley.v1.ImageBody.$Properties|null} [image] Body image
+             * @property {parley.v1.VoiceBody.$Properties|null} [voice] Body voice
+             * @property {parley.v1.VideoBody.$Properties|null} [video] Body video
+             * @property {parley.v1.FileBody.$Properties|null} [file] Body file
+             * @property {parley.v1.LocationBody.$Properties|null} [location] Body location
+             * @property {parley.v1.CommandBody.$Properties|null} [command] Body command
+             * @property {parley.v1.CustomBody.$Properties|null} [custom] Body custom
+             * @property {parley.v1.CombinedBody.$Properties|null} [combined] Body combined
+             * @property {parley.v1.ReplyRef.$Properties|null} [replyTo] Body replyTo
+             * @property {number|null} [burnAfterReadSec] Body burnAfterReadSec
+             * @property {boolean|null} [forwarded] Body forwarded
+             * @property {"text"|"image"|"voice"|"video"|"file"|"location"|"command"|"custom"|"combined"} [content] Body content
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a Body.
+             * @memberof parley.v1
+             * @interface IBody
+             * @augments parley.v1.Body.$Properties
+             * @deprecated Use parley.v1.Body.$Properties instead.
+             */
+
+            /**
+             * Narrowed shape of a Body.
+             * @typedef {{
+             *   text?: parley.v1.TextBody.$Shape|null;
+             *   image?: parley.v1.ImageBody.$Shape|null;
+             *   voice?: parley.v1.VoiceBody.$Shape|null;
+             *   video?: parley.v1.VideoBody.$Shape|null;
+             *   file?: parley.v1.FileBody.$Shape|null;
+             *   location?: parley.v1.LocationBody.$Shape|null;
+             *   command?: parley.v1.CommandBody.$Shape|null;
+             *   custom?: parley.v1.CustomBody.$Shape|null;
+             *   combined?: parley.v1.CombinedBody.$Shape|null;
+             *   replyTo?: parley.v1.ReplyRef.$Shape|null;
+             *   burnAfterReadSec?: number|null;
+             *   forwarded?: boolean|null;
+             *   $unknowns?: Array.<Uint8Array>;
+             * } & (
+             *   ({ content?: undefined; text?: null; image?: null; voice?: null; video?: null; file?: null; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "text"; text: parley.v1.TextBody.$Shape; image?: null; voice?: null; video?: null; file?: null; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "image"; text?: null; image: parley.v1.ImageBody.$Shape; voice?: null; video?: null; file?: null; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "voice"; text?: null; image?: null; voice: parley.v1.VoiceBody.$Shape; video?: null; file?: null; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "video"; text?: null; image?: null; voice?: null; video: parley.v1.VideoBody.$Shape; file?: null; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "file"; text?: null; image?: null; voice?: null; video?: null; file: parley.v1.FileBody.$Shape; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "location"; text?: null; image?: null; voice?: null; video?: null; file?: null; location: parley.v1.LocationBody.$Shape; command?: null; custom?: null; combined?: null }|{ content?: "command"; text?: null; image?: null; voice?: null; video?: null; file?: null; location?: null; command: parley.v1.CommandBody.$Shape; custom?: null; combined?: null }|{ content?: "custom"; text?: null; image?: null; voice?: null; video?: null; file?: null; location?: null; command?: null; custom: parley.v1.CustomBody.$Shape; combined?: null }|{ content?: "combined"; text?: null; image?: null; voice?: null; video?: null; file?: null; location?: null; command?: null; custom?: null; combined: parley.v1.CombinedBody.$Shape })
+             * )} parley.v1.Body.$Shape
+             */
+
+            /**
+             * Constructs a new Body.
+             * @memberof parley.v1
+             * @classdesc Represents a Body.
+             * @constructor
+             * @param {parley.v1.Body.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const Body = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * Body text.
+             * @member {parley.v1.TextBody.$Properties|null|undefined} text
+             * @memberof parley.v1.Body
+             * @instance
+             */
+            Body.prototype.text = null;
+
+            /**
+             * Body image.
+             * @member {parley.v1.ImageBody.$Properties|null|undefined} image
+             * @memberof parley.v1.Body
+             * @instance
+             */
+            Body.prototype.image = null;
+
+            /**
+             * Body voice.
+             * @member {parley.v1.VoiceBody.$Properties|null|undefined} voice
+             * @memberof parley.v1.Body
+             * @instance
+             */
+            Body.prototype.voice = null;
+
+            /**
+             * Body video.
+             * @member {parley.v1.VideoBody.$Properties|null|undefined} video
+             * @memberof parley.v1.Body
+             * @instance
+             */
+            Body.prototype.video = null;
+
+            /**
+             * Body file.
+             * @member {parley.v1.FileBody.$Properties|null|undefined} file
+             * @memberof parley.v1.Body
+             * @instance
+             */
+            Body.prototype.file = null;
+
+            /**
+             * Body location.
+             * @member {parley.v1.LocationBody.$Properties|null|undefined} location
+             * @memberof parley.v1.Body
+             * @instance
+             */
+            Body.prototype.location = null;
+
+            /**
+             * Body command.
+             * @member {parley.v1.CommandBody.$Properties|null|undefined} command
+             * @memberof parley.v1.Body
+             * @instance
+             */
+            Body.prototype.command = null;
+
+            /**
+             * Body custom.
+             * @member {parley.v1.CustomBody.$Properties|null|undefined} custom
+             * @memberof parley.v1.Body
+             * @instance
+             */
+            Body.prototype.custom = null;
+
+            /**
+             * Body combined.
+             * @member {parley.v1.CombinedBody.$Properties|null|undefined} combined
+             * @memberof parley.v1.Body
+             * @instance
+             */
+            Body.prototype.combined = null;
+
+            /**
+             * Body replyTo.
+             * @member {parley.v1.ReplyRef.$Properties|null|undefined} replyTo
+             * @memberof parley.v1.Body
+             * @instance
+             */
+            Body.prototype.replyTo = null;
+
+            /**
+             * Body burnAfterReadSec.
+             * @member {number} burnAfterReadSec
+             * @memberof parley.v1.Body
+             * @instance
+             */
+            Body.prototype.burnAfterReadSec = 0;
+
+            /**
+             * Body forwarded.
+             * @member {boolean} forwarded
+             * @memberof parley.v1.Body
+             * @instance
+             */
+            Body.prototype.forwarded = false;
+
+            // OneOf field names bound to virtual getters and setters
+            let $oneOfFields;
+
+            /**
+             * Body content.
+             * @member {"text"|"image"|"voice"|"video"|"file"|"location"|"command"|"custom"|"combined"|undefined} content
+             * @memberof parley.v1.Body
+             * @instance
+             */
+            $Object.defineProperty(Body.prototype, "content", {
+                get: $util.oneOfGetter($oneOfFields = ["text", "image", "voice", "video", "file", "location", "command", "custom", "combined"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            /**
+             * Creates a new Body instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.Body
+             * @static
+             * @param {parley.v1.Body.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.Body} Body instance
+             * @type {{
+             *   (properties: parley.v1.Body.$Shape): parley.v1.Body & parley.v1.Body.$Shape;
+             *   (properties?: parley.v1.Body.$Properties): parley.v1.Body;
+             * }}
+             */
+            Body.create = function(properties) {
+                return new Body(properties);
+            };
+
+            /**
+             * Encodes the specified Body message. Does not implicitly {@link parley.v1.Body.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.Body
+             * @static
+             * @param {parley.v1.Body.$Properties} message Body message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Body.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.text != null && $Object.hasOwnProperty.call(message, "text"))
+                    $root.parley.v1.TextBody.encode(message.text, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.image != null && $Object.hasOwnProperty.call(message, "image"))
+                    $root.parley.v1.ImageBody.encode(message.image, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+                if (message.voice != null && $Object.hasOwnProperty.call(message, "voice"))
+                    $root.parley.v1.VoiceBody.encode(message.voice, writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
+                if (message.video != null && $Object.hasOwnProperty.call(message, "video"))
+                    $root.parley.v1.VideoBody.encode(message.video, writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
+                if (message.file != null && $Object.hasOwnProperty.call(message, "file"))
+                    $root.parley.v1.FileBody.encode(message.file, writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
+                if (message.location != null && $Object.hasOwnProperty.call(message, "location"))
+                    $root.parley.v1.LocationBody.encode(message.location, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
+                if (message.command != null && $Object.hasOwnProperty.call(message, "command"))
+                    $root.parley.v1.CommandBody.encode(message.command, writer.uint32(/* id 7, wireType 2 =*/58).fork(), _depth + 1).ldelim();
+                if (message.custom != null && $Object.hasOwnProperty.call(message, "custom"))
+                    $root.parley.v1.CustomBody.encode(message.custom, writer.uint32(/* id 8, wireType 2 =*/66).fork(), _depth + 1).ldelim();
+                if (message.combined != null && $Object.hasOwnProperty.call(message, "combined"))
+                    $root.parley.v1.CombinedBody.encode(message.combined, writer.uint32(/* id 9, wireType 2 =*/74).fork(), _depth + 1).ldelim();
+                if (message.replyTo != null && $Object.hasOwnProperty.call(message, "replyTo"))
+                    $root.parley.v1.ReplyRef.encode(message.replyTo, writer.uint32(/* id 20, wireType 2 =*/162).fork(), _depth + 1).ldelim();
+                if (message.burnAfterReadSec != null && $Object.hasOwnProperty.call(message, "burnAfterReadSec") && message.burnAfterReadSec !== 0)
+                    writer.uint32(/* id 21, wireType 0 =*/168).uint32(message.burnAfterReadSec);
+                if (message.forwarded != null && $Object.hasOwnProperty.call(message, "forwarded") && message.forwarded !== false)
+                    writer.uint32(/* id 22, wireType 0 =*/176).bool(message.forwarded);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a Body message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.Body
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.Body & parley.v1.Body.$Shape} Body
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Body.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.Body();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.text = $root.parley.v1.TextBody.decode(reader, reader.size(), $undefined, _depth + 1, message.text);
+                            message.content = "text";
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            message.image = $root.parley.v1.ImageBody.decode(reader, reader.size(), $undefined, _depth + 1, message.image);
+                            message.content = "image";
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            message.voice = $root.parley.v1.VoiceBody.decode(reader, reader.size(), $undefined, _depth + 1, message.voice);
+                            message.content = "voice";
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            message.video = $root.parley.v1.VideoBody.decode(reader, reader.size(), $undefined, _depth + 1, message.video);
+                            message.content = "video";
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            message.file = $root.parley.v1.FileBody.decode(reader, reader.size(), $undefined, _depth + 1, message.file);
+                            message.content = "file";
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 2)
+                                break;
+                            message.location = $root.parley.v1.LocationBody.decode(reader, reader.size(), $undefined, _depth + 1, message.location);
+                            message.content = "location";
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 2)
+                                break;
+                            message.command = $root.parley.v1.CommandBody.decode(reader, reader.size(), $undefined, _depth + 1, message.command);
+                            message.content = "command";
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 2)
+                                break;
+                            message.custom = $root.parley.v1.CustomBody.decode(reader, reader.size(), $undefined, _depth + 1, message.custom);
+                            message.content = "custom";
+                            continue;
+                        }
+                    case 9: {
+                            if (wireType !== 2)
+                                break;
+                            message.combined = $root.parley.v1.CombinedBody.decode(reader, reader.size(), $undefined, _depth + 1, message.combined);
+                            message.content = "combined";
+                            continue;
+                        }
+                    case 20: {
+                            if (wireType !== 2)
+                                break;
+                            message.replyTo = $root.parley.v1.ReplyRef.decode(reader, reader.size(), $undefined, _depth + 1, message.replyTo);
+                            continue;
+                        }
+                    case 21: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.burnAfterReadSec = value;
+                            else
+                                delete message.burnAfterReadSec;
+                            continue;
+                        }
+                    case 22: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.forwarded = value;
+                            else
+                                delete message.forwarded;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return Body;
+        })();
+
+        v1.AttachmentRef = (function() {
+
+            /**
+             * Properties of an AttachmentRef.
+             * @typedef {Object} parley.v1.AttachmentRef.$Properties
+             * @property {string|null} [id] AttachmentRef id
+             * @property {string|null} [name] AttachmentRef name
+             * @property {string|null} [mime] AttachmentRef mime
+             * @property {number|null} [size] AttachmentRef size
+             * @property {string|null} [sha256] AttachmentRef sha256
+             * @property {string|null} [secret] AttachmentRef secret
+             * @property {boolean|null} [hasThumbnail] AttachmentRef hasThumbnail
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an AttachmentRef.
+             * @memberof parley.v1
+             * @interface IAttachmentRef
+             * @augments parley.v1.AttachmentRef.$Properties
+             * @deprecated Use parley.v1.AttachmentRef.$Properties instead.
+             */
+
+            /**
+             * Shape of an AttachmentRef.
+             * @typedef {parley.v1.AttachmentRef.$Properties} parley.v1.AttachmentRef.$Shape
+             */
+
+            /**
+             * Constructs a new AttachmentRef.
+             * @memberof parley.v1
+             * @classdesc Represents an AttachmentRef.
+             * @constructor
+             * @param {parley.v1.AttachmentRef.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const AttachmentRef = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * AttachmentRef id.
+             * @member {string} id
+             * @memberof parley.v1.AttachmentRef
+             * @instance
+             */
+            AttachmentRef.prototype.id = "";
+
+            /**
+             * AttachmentRef name.
+             * @member {string} name
+             * @memberof parley.v1.AttachmentRef
+             * @instance
+             */
+            AttachmentRef.prototype.name = "";
+
+            /**
+             * AttachmentRef mime.
+             * @member {string} mime
+             * @memberof parley.v1.AttachmentRef
+             * @instance
+             */
+            AttachmentRef.prototype.mime = "";
+
+            /**
+             * AttachmentRef size.
+             * @member {number} size
+             * @memberof parley.v1.AttachmentRef
+             * @instance
+             */
+            AttachmentRef.prototype.size = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * AttachmentRef sha256.
+             * @member {string} sha256
+             * @memberof parley.v1.AttachmentRef
+             * @instance
+             */
+            AttachmentRef.prototype.sha256 = "";
+
+            /**
+             * AttachmentRef secret.
+             * @member {string} secret
+             * @memberof parley.v1.AttachmentRef
+             * @instance
+             */
+            AttachmentRef.prototype.secret = "";
+
+            /**
+             * AttachmentRef hasThumbnail.
+             * @member {boolean} hasThumbnail
+             * @memberof parley.v1.AttachmentRef
+             * @instance
+             */
+            AttachmentRef.prototype.hasThumbnail = false;
+
+            /**
+             * Creates a new AttachmentRef instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.AttachmentRef
+             * @static
+             * @param {parley.v1.AttachmentRef.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.AttachmentRef} AttachmentRef instance
+             * @type {{
+             *   (properties: parley.v1.AttachmentRef.$Shape): parley.v1.AttachmentRef & parley.v1.AttachmentRef.$Shape;
+             *   (properties?: parley.v1.AttachmentRef.$Properties): parley.v1.AttachmentRef;
+             * }}
+             */
+            AttachmentRef.create = function(properties) {
+                return new AttachmentRef(properties);
+            };
+
+            /**
+             * Encodes the specified AttachmentRef message. Does not implicitly {@link parley.v1.AttachmentRef.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.AttachmentRef
+             * @static
+             * @param {parley.v1.AttachmentRef.$Properties} message AttachmentRef message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            AttachmentRef.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.id != null && $Object.hasOwnProperty.call(message, "id") && message.id !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.id);
+                if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.name);
+                if (message.mime != null && $Object.hasOwnProperty.call(message, "mime") && message.mime !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.mime);
+                if (message.size != null && $Object.hasOwnProperty.call(message, "size") && (typeof message.size === "object" ? message.size.low || message.size.high : message.size !== 0))
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.size);
+                if (message.sha256 != null && $Object.hasOwnProperty.call(message, "sha256") && message.sha256 !== "")
+                    writer.uint32(/* id 5, wireType 2 =*/42).string(message.sha256);
+                if (message.secret != null && $Object.hasOwnProperty.call(message, "secret") && message.secret !== "")
+                    writer.uint32(/* id 6, wireType 2 =*/50).string(message.secret);
+                if (message.hasThumbnail != null && $Object.hasOwnProperty.call(message, "hasThumbnail") && message.hasThumbnail !== false)
+                    writer.uint32(/* id 7, wireType 0 =*/56).bool(message.hasThumbnail);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes an AttachmentRef message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.AttachmentRef
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.AttachmentRef & parley.v1.AttachmentRef.$Shape} AttachmentRef
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            AttachmentRef.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.AttachmentRef();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.id = value;
+                            else
+                                delete message.id;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.name = value;
+                            else
+                                delete message.name;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.mime = value;
+                            else
+                                delete message.mime;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.size = value;
+                            else
+                                delete message.size;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.sha256 = value;
+                            else
+                                delete message.sha256;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.secret = value;
+                            else
+                                delete message.secret;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.hasThumbnail = value;
+                            else
+                                delete message.hasThumbnail;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return AttachmentRef;
+        })();
+
+        v1.ImageBody = (function() {
+
+            /**
+             * Properties of an ImageBody.
+             * @typedef {Object} parley.v1.ImageBody.$Properties
+             * @property {parley.v1.AttachmentRef.$Properties|null} [file] ImageBody file
+             * @property {number|null} [width] ImageBody width
+             * @property {number|null} [height] ImageBody height
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an ImageBody.
+             * @memberof parley.v1
+             * @interface IImageBody
+             * @augments parley.v1.ImageBody.$Properties
+             * @deprecated Use parley.v1.ImageBody.$Properties instead.
+             */
+
+            /**
+             * Shape of an ImageBody.
+             * @typedef {parley.v1.ImageBody.$Properties} parley.v1.ImageBody.$Shape
+             */
+
+            /**
+             * Constructs a new ImageBody.
+             * @memberof parley.v1
+             * @classdesc Represents an ImageBody.
+             * @constructor
+             * @param {parley.v1.ImageBody.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ImageBody = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ImageBody file.
+             * @member {parley.v1.AttachmentRef.$Properties|null|undefined} file
+             * @memberof parley.v1.ImageBody
+             * @instance
+             */
+            ImageBody.prototype.file = null;
+
+            /**
+             * ImageBody width.
+             * @member {number} width
+             * @memberof parley.v1.ImageBody
+             * @instance
+             */
+            ImageBody.prototype.width = 0;
+
+            /**
+             * ImageBody height.
+             * @member {number} height
+             * @memberof parley.v1.ImageBody
+             * @instance
+             */
+            ImageBody.prototype.height = 0;
+
+            /**
+             * Creates a new ImageBody instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ImageBody
+             * @static
+             * @param {parley.v1.ImageBody.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ImageBody} ImageBody instance
+             * @type {{
+             *   (properties: parley.v1.ImageBody.$Shape): parley.v1.ImageBody & parley.v1.ImageBody.$Shape;
+             *   (properties?: parley.v1.ImageBody.$Properties): parley.v1.ImageBody;
+             * }}
+             */
+            ImageBody.create = function(properties) {
+                return new ImageBody(properties);
+            };
+
+            /**
+             * Encodes the specified ImageBody message. Does not implicitly {@link parley.v1.ImageBody.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ImageBody
+             * @static
+             * @param {parley.v1.ImageBody.$Properties} message ImageBody message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ImageBody.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.file != null && $Object.hasOwnProperty.call(message, "file"))
+                    $root.parley.v1.AttachmentRef.encode(message.file, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.width != null && $Object.hasOwnProperty.call(message, "width") && message.width !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.width);
+                if (message.height != null && $Object.hasOwnProperty.call(message, "height") && message.height !== 0)
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.height);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes an ImageBody message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ImageBody
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ImageBody & parley.v1.ImageBody.$Shape} ImageBody
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ImageBody.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ImageBody();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.file = $root.parley.v1.AttachmentRef.decode(reader, reader.size(), $undefined, _depth + 1, message.file);
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.width = value;
+                            else
+                                delete message.width;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.height = value;
+                            else
+                                delete message.height;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ImageBody;
+        })();
+
+        v1.VoiceBody = (function() {
+
+            /**
+             * Properties of a VoiceBody.
+             * @typedef {Object} parley.v1.VoiceBody.$Properties
+             * @property {parley.v1.AttachmentRef.$Properties|null} [file] VoiceBody file
+             * @property {number|null} [durationMs] VoiceBody durationMs
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a VoiceBody.
+             * @memberof parley.v1
+             * @interface IVoiceBody
+             * @augments parley.v1.VoiceBody.$Properties
+             * @deprecated Use parley.v1.VoiceBody.$Properties instead.
+             */
+
+            /**
+             * Shape of a VoiceBody.
+             * @typedef {parley.v1.VoiceBody.$Properties} parley.v1.VoiceBody.$Shape
+             */
+
+            /**
+             * Constructs a new VoiceBody.
+             * @memberof parley.v1
+             * @classdesc Represents a VoiceBody.
+             * @constructor
+             * @param {parley.v1.VoiceBody.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const VoiceBody = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * VoiceBody file.
+             * @member {parley.v1.AttachmentRef.$Properties|null|undefined} file
+             * @memberof parley.v1.VoiceBody
+             * @instance
+             */
+            VoiceBody.prototype.file = null;
+
+            /**
+             * VoiceBody durationMs.
+             * @member {number} durationMs
+             * @memberof parley.v1.VoiceBody
+             * @instance
+             */
+            VoiceBody.prototype.durationMs = 0;
+
+            /**
+             * Creates a new VoiceBody instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.VoiceBody
+             * @static
+             * @param {parley.v1.VoiceBody.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.VoiceBody} VoiceBody instance
+             * @type {{
+             *   (properties: parley.v1.VoiceBody.$Shape): parley.v1.VoiceBody & parley.v1.VoiceBody.$Shape;
+             *   (properties?: parley.v1.VoiceBody.$Properties): parley.v1.VoiceBody;
+             * }}
+             */
+            VoiceBody.create = function(properties) {
+                return new VoiceBody(properties);
+            };
+
+            /**
+             * Encodes the specified VoiceBody message. Does not implicitly {@link parley.v1.VoiceBody.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.VoiceBody
+             * @static
+             * @param {parley.v1.VoiceBody.$Properties} message VoiceBody message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            VoiceBody.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.file != null && $Object.hasOwnProperty.call(message, "file"))
+                    $root.parley.v1.AttachmentRef.encode(message.file, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.durationMs != null && $Object.hasOwnProperty.call(message, "durationMs") && message.durationMs !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.durationMs);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a VoiceBody message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.VoiceBody
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.VoiceBody & parley.v1.VoiceBody.$Shape} VoiceBody
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            VoiceBody.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.VoiceBody();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.file = $root.parley.v1.AttachmentRef.decode(reader, reader.size(), $undefined, _depth + 1, message.file);
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.durationMs = value;
+                            else
+                                delete message.durationMs;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return VoiceBody;
+        })();
+
+        v1.VideoBody = (function() {
+
+            /**
+             * Properties of a VideoBody.
+             * @typedef {Object} parley.v1.VideoBody.$Properties
+             * @property {parley.v1.AttachmentRef.$Properties|null} [file] VideoBody file
+             * @property {number|null} [durationMs] VideoBody durationMs
+             * @property {number|null} [width] VideoBody width
+             * @property {number|null} [height] VideoBody height
+             * @property {parley.v1.AttachmentRef.$Properties|null} [poster] VideoBody poster
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a VideoBody.
+             * @memberof parley.v1
+             * @interface IVideoBody
+             * @augments parley.v1.VideoBody.$Properties
+             * @deprecated Use parley.v1.VideoBody.$Properties instead.
+             */
+
+            /**
+             * Shape of a VideoBody.
+             * @typedef {parley.v1.VideoBody.$Properties} parley.v1.VideoBody.$Shape
+             */
+
+            /**
+             * Constructs a new VideoBody.
+             * @memberof parley.v1
+             * @classdesc Represents a VideoBody.
+             * @constructor
+             * @param {parley.v1.VideoBody.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const VideoBody = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * VideoBody file.
+             * @member {parley.v1.AttachmentRef.$Properties|null|undefined} file
+             * @memberof parley.v1.VideoBody
+             * @instance
+             */
+            VideoBody.prototype.file = null;
+
+            /**
+             * VideoBody durationMs.
+             * @member {number} durationMs
+             * @memberof parley.v1.VideoBody
+             * @instance
+             */
+            VideoBody.prototype.durationMs = 0;
+
+            /**
+             * VideoBody width.
+             * @member {number} width
+             * @memberof parley.v1.VideoBody
+             * @instance
+             */
+            VideoBody.prototype.width = 0;
+
+            /**
+             * VideoBody height.
+             * @member {number} height
+             * @memberof parley.v1.VideoBody
+             * @instance
+             */
+            VideoBody.prototype.height = 0;
+
+            /**
+             * VideoBody poster.
+             * @member {parley.v1.AttachmentRef.$Properties|null|undefined} poster
+             * @memberof parley.v1.VideoBody
+             * @instance
+             */
+            VideoBody.prototype.poster = null;
+
+            /**
+             * Creates a new VideoBody instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.VideoBody
+             * @static
+             * @param {parley.v1.VideoBody.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.VideoBody} VideoBody instance
+             * @type {{
+             *   (properties: parley.v1.VideoBody.$Shape): parley.v1.VideoBody & parley.v1.VideoBody.$Shape;
+             *   (properties?: parley.v1.VideoBody.$Properties): parley.v1.VideoBody;
+             * }}
+             */
+            VideoBody.create = function(properties) {
+                return new VideoBody(properties);
+            };
+
+            /**
+             * Encodes the specified VideoBody message. Does not implicitly {@link parley.v1.VideoBody.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.VideoBody
+             * @static
+             * @param {parley.v1.VideoBody.$Properties} message VideoBody message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            VideoBody.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.file != null && $Object.hasOwnProperty.call(message, "file"))
+                    $root.parley.v1.AttachmentRef.encode(message.file, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.durationMs != null && $Object.hasOwnProperty.call(message, "durationMs") && message.durationMs !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.durationMs);
+                if (message.width != null && $Object.hasOwnProperty.call(message, "width") && message.width !== 0)
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.width);
+                if (message.height != null && $Object.hasOwnProperty.call(message, "height") && message.height !== 0)
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.height);
+                if (message.poster != null && $Object.hasOwnProperty.call(message, "poster"))
+                    $root.parley.v1.AttachmentRef.encode(message.poster, writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a VideoBody message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.VideoBody
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.VideoBody & parley.v1.VideoBody.$Shape} VideoBody
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            VideoBody.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.VideoBody();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.file = $root.parley.v1.AttachmentRef.decode(reader, reader.size(), $undefined, _depth + 1, message.file);
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.durationMs = value;
+                            else
+                                delete message.durationMs;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.width = value;
+                            else
+                                delete message.width;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.height = value;
+                            else
+                                delete message.height;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            message.poster = $root.parley.v1.AttachmentRef.decode(reader, reader.size(), $undefined, _depth + 1, message.poster);
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return VideoBody;
+        })();
+
+        v1.FileBody = (function() {
+
+            /**
+             * Properties of a FileBody.
+             * @typedef {Object} parley.v1.FileBody.$Properties
+             * @property {parley.v1.AttachmentRef.$Properties|null} [file] FileBody file
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a FileBody.
+             * @memberof parley.v1
+             * @interface IFileBody
+             * @augments parley.v1.FileBody.$Properties
+             * @deprecated Use parley.v1.FileBody.$Properties instead.
+             */
+
+            /**
+             * Shape of a FileBody.
+             * @typedef {parley.v1.FileBody.$Properties} parley.v1.FileBody.$Shape
+             */
+
+            /**
+             * Constructs a new FileBody.
+             * @memberof parley.v1
+             * @classdesc Represents a FileBody.
+             * @constructor
+             * @param {parley.v1.FileBody.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const FileBody = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * FileBody file.
+             * @member {parley.v1.AttachmentRef.$Properties|null|undefined} file
+             * @memberof parley.v1.FileBody
+             * @instance
+             */
+            FileBody.prototype.file = null;
+
+            /**
+             * Creates a new FileBody instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.FileBody
+             * @static
+             * @param {parley.v1.FileBody.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.FileBody} FileBody instance
+             * @type {{
+             *   (properties: parley.v1.FileBody.$Shape): parley.v1.FileBody & parley.v1.FileBody.$Shape;
+             *   (properties?: parley.v1.FileBody.$Properties): parley.v1.FileBody;
+             * }}
+             */
+            FileBody.create = function(properties) {
+                return new FileBody(properties);
+            };
+
+            /**
+             * Encodes the specified FileBody message. Does not implicitly {@link parley.v1.FileBody.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.FileBody
+             * @static
+             * @param {parley.v1.FileBody.$Properties} message FileBody message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            FileBody.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.file != null && $Object.hasOwnProperty.call(message, "file"))
+                    $root.parley.v1.AttachmentRef.encode(message.file, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a FileBody message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.FileBody
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.FileBody & parley.v1.FileBody.$Shape} FileBody
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            FileBody.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.FileBody();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.file = $root.parley.v1.AttachmentRef.decode(reader, reader.size(), $undefined, _depth + 1, message.file);
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return FileBody;
+        })();
+
+        v1.LocationBody = (function() {
+
+            /**
+             * Properties of a LocationBody.
+             * @typedef {Object} parley.v1.LocationBody.$Properties
+             * @property {number|null} [latitude] LocationBody latitude
+             * @property {number|null} [longitude] LocationBody longitude
+             * @property {string|null} [address] LocationBody address
+             * @property {string|null} [name] LocationBody name
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a LocationBody.
+             * @memberof parley.v1
+             * @interface ILocationBody
+             * @augments parley.v1.LocationBody.$Properties
+             * @deprecated Use parley.v1.LocationBody.$Properties instead.
+             */
+
+            /**
+             * Shape of a LocationBody.
+             * @typedef {parley.v1.LocationBody.$Properties} parley.v1.LocationBody.$Shape
+             */
+
+            /**
+             * Constructs a new LocationBody.
+             * @memberof parley.v1
+             * @classdesc Represents a LocationBody.
+             * @constructor
+             * @param {parley.v1.LocationBody.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const LocationBody = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * LocationBody latitude.
+             * @member {number} latitude
+             * @memberof parley.v1.LocationBody
+             * @instance
+             */
+            LocationBody.prototype.latitude = 0;
+
+            /**
+             * LocationBody longitude.
+             * @member {number} longitude
+             * @memberof parley.v1.LocationBody
+             * @instance
+             */
+            LocationBody.prototype.longitude = 0;
+
+            /**
+             * LocationBody address.
+             * @member {string} address
+             * @memberof parley.v1.LocationBody
+             * @instance
+             */
+            LocationBody.prototype.address = "";
+
+            /**
+             * LocationBody name.
+             * @member {string} name
+             * @memberof parley.v1.LocationBody
+             * @instance
+             */
+            LocationBody.prototype.name = "";
+
+            /**
+             * Creates a new LocationBody instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.LocationBody
+             * @static
+             * @param {parley.v1.LocationBody.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.LocationBody} LocationBody instance
+             * @type {{
+             *   (properties: parley.v1.LocationBody.$Shape): parley.v1.LocationBody & parley.v1.LocationBody.$Shape;
+             *   (properties?: parley.v1.LocationBody.$Properties): parley.v1.LocationBody;
+             * }}
+             */
+            LocationBody.create = function(properties) {
+                return new LocationBody(properties);
+            };
+
+            /**
+             * Encodes the specified LocationBody message. Does not implicitly {@link parley.v1.LocationBody.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.LocationBody
+             * @static
+             * @param {parley.v1.LocationBody.$Properties} message LocationBody message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            LocationBody.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.latitude != null && $Object.hasOwnProperty.call(message, "latitude") && !$Object.is(message.latitude, 0))
+                    writer.uint32(/* id 1, wireType 1 =*/9).double(message.latitude);
+                if (message.longitude != null && $Object.hasOwnProperty.call(message, "longitude") && !$Object.is(message.longitude, 0))
+                    writer.uint32(/* id 2, wireType 1 =*/17).double(message.longitude);
+                if (message.address != null && $Object.hasOwnProperty.call(message, "address") && message.address !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.address);
+                if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.name);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a LocationBody message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.LocationBody
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.LocationBody & parley.v1.LocationBody.$Shape} LocationBody
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            LocationBody.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.LocationBody();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.latitude = value;
+                            else
+                                delete message.latitude;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.longitude = value;
+                            else
+                                delete message.longitude;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.address = value;
+                            else
+                                delete message.address;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.name = value;
+                            else
+                                delete message.name;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return LocationBody;
+        })();
+
+        v1.CommandBody = (function() {
+
+            /**
+             * Properties of a CommandBody.
+             * @typedef {Object} parley.v1.CommandBody.$Properties
+             * @property {string|null} [action] CommandBody action
+             * @property {Object.<string,string>|null} [params] CommandBody params
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a CommandBody.
+             * @memberof parley.v1
+             * @interface ICommandBody
+             * @augments parley.v1.CommandBody.$Properties
+             * @deprecated Use parley.v1.CommandBody.$Properties instead.
+             */
+
+            /**
+             * Shape of a CommandBody.
+             * @typedef {parley.v1.CommandBody.$Properties} parley.v1.CommandBody.$Shape
+             */
+
+            /**
+             * Constructs a new CommandBody.
+             * @memberof parley.v1
+             * @classdesc Represents a CommandBody.
+             * @constructor
+             * @param {parley.v1.CommandBody.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const CommandBody = function (properties) {
+                this.params = {};
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * CommandBody action.
+             * @member {string} action
+             * @memberof parley.v1.CommandBody
+             * @instance
+             */
+            CommandBody.prototype.action = "";
+
+            /**
+             * CommandBody params.
+             * @member {Object.<string,string>} params
+             * @memberof parley.v1.CommandBody
+             * @instance
+             */
+            CommandBody.prototype.params = $util.emptyObject;
+
+            /**
+             * Creates a new CommandBody instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.CommandBody
+             * @static
+             * @param {parley.v1.CommandBody.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.CommandBody} CommandBody instance
+             * @type {{
+             *   (properties: parley.v1.CommandBody.$Shape): parley.v1.CommandBody & parley.v1.CommandBody.$Shape;
+             *   (properties?: parley.v1.CommandBody.$Properties): parley.v1.CommandBody;
+             * }}
+             */
+            CommandBody.create = function(properties) {
+                return new CommandBody(properties);
+            };
+
+            /**
+             * Encodes the specified CommandBody message. Does not implicitly {@link parley.v1.CommandBody.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.CommandBody
+             * @static
+             * @param {parley.v1.CommandBody.$Properties} message CommandBody message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            CommandBody.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.action != null && $Object.hasOwnProperty.call(message, "action") && message.action !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.action);
+                if (message.params != null && $Object.hasOwnProperty.call(message, "params"))
+                    for (let keys = $Object.keys(message.params), i = 0; i < keys.length; ++i)
+                        writer.uint32(/* id 2, wireType 2 =*/18).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]).uint32(/* id 2, wireType 2 =*/18).string(message.params[keys[i]]).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a CommandBody message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.CommandBody
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.CommandBody & parley.v1.CommandBody.$Shape} CommandBody
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            CommandBody.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, key, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.CommandBody();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.action = value;
+                            else
+                                delete message.action;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if (message.params === $util.emptyObject)
+                                message.params = {};
+                            let end2 = reader.size() + reader.pos;
+                            if (end2 > reader.len)
+                                throw $RangeError("index out of range");
+                            reader.len = end2;
+                            key = "";
+                            value = "";
+                            while (reader.pos < end2) {
+                                let tag2 = reader.tag();
+                                wireType = tag2 & 7;
+                                switch (tag2 >>>= 3) {
+                                case 1:
+                                    if (wireType !== 2)
+                                        break;
+                                    key = reader.stringVerify();
+                                    continue;
+                                case 2:
+                                    if (wireType !== 2)
+                                        break;
+                                    value = reader.stringVerify();
+                                    continue;
+                                }
+                                reader.skipType(wireType, _depth, tag2);
+                            }
+                            if (reader.pos !== end2)
+                                throw $RangeError("index out of range");
+                            reader.len = end;
+                            if (key === "__proto__")
+                                $util.makeProp(message.params, key);
+                            message.params[key] = value;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return CommandBody;
+        })();
+
+        v1.CustomBody = (function() {
+
+            /**
+             * Properties of a CustomBody.
+             * @typedef {Object} parley.v1.CustomBody.$Properties
+             * @property {string|null} [event] CustomBody event
+             * @property {Object.<string,string>|null} [fields] CustomBody fields
+             * @property {string|null} [fallbackText] CustomBody fallbackText
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a CustomBody.
+             * @memberof parley.v1
+             * @interface ICustomBody
+             * @augments parley.v1.CustomBody.$Properties
+             * @deprecated Use parley.v1.CustomBody.$Properties instead.
+             */
+
+            /**
+             * Shape of a CustomBody.
+             * @typedef {parley.v1.CustomBody.$Properties} parley.v1.CustomBody.$Shape
+             */
+
+            /**
+             * Constructs a new CustomBody.
+             * @memberof parley.v1
+             * @classdesc Represents a CustomBody.
+             * @constructor
+             * @param {parley.v1.CustomBody.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const CustomBody = function (properties) {
+                this.fields = {};
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * CustomBody event.
+             * @member {string} event
+             * @memberof parley.v1.CustomBody
+             * @instance
+             */
+            CustomBody.prototype.event = "";
+
+            /**
+             * CustomBody fields.
+             * @member {Object.<string,string>} fields
+             * @memberof parley.v1.CustomBody
+             * @instance
+             */
+            CustomBody.prototype.fields = $util.emptyObject;
+
+            /**
+             * CustomBody fallbackText.
+             * @member {string} fallbackText
+             * @memberof parley.v1.CustomBody
+             * @instance
+             */
+            CustomBody.prototype.fallbackText = "";
+
+            /**
+             * Creates a new CustomBody instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.CustomBody
+             * @static
+             * @param {parley.v1.CustomBody.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.CustomBody} CustomBody instance
+             * @type {{
+             *   (properties: parley.v1.CustomBody.$Shape): parley.v1.CustomBody & parley.v1.CustomBody.$Shape;
+             *   (properties?: parley.v1.CustomBody.$Properties): parley.v1.CustomBody;
+             * }}
+             */
+            CustomBody.create = function(properties) {
+                return new CustomBody(properties);
+            };
+
+            /**
+             * Encodes the specified CustomBody message. Does not implicitly {@link parley.v1.CustomBody.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.CustomBody
+             * @static
+             * @param {parley.v1.CustomBody.$Properties} message CustomBody message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            CustomBody.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.event != null && $Object.hasOwnProperty.call(message, "event") && message.event !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.event);
+                if (message.fields != null && $Object.hasOwnProperty.call(message, "fields"))
+                    for (let keys = $Object.keys(message.fields), i = 0; i < keys.length; ++i)
+                        writer.uint32(/* id 2, wireType 2 =*/18).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]).uint32(/* id 2, wireType 2 =*/18).string(message.fields[keys[i]]).ldelim();
+                if (message.fallbackText != null && $Object.hasOwnProperty.call(message, "fallbackText") && message.fallbackText !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.fallbackText);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a CustomBody message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.CustomBody
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.CustomBody & parley.v1.CustomBody.$Shape} CustomBody
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            CustomBody.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, key, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.CustomBody();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.event = value;
+                            else
+                                delete message.event;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if (message.fields === $util.emptyObject)
+                                message.fields = {};
+                            let end2 = reader.size() + reader.pos;
+                            if (end2 > reader.len)
+                                throw $RangeError("index out of range");
+                            reader.len = end2;
+                            key = "";
+                            value = "";
+                            while (reader.pos < end2) {
+                                let tag2 = reader.tag();
+                                wireType = tag2 & 7;
+                                switch (tag2 >>>= 3) {
+                                case 1:
+                                    if (wireType !== 2)
+                                        break;
+                                    key = reader.stringVerify();
+                                    continue;
+                                case 2:
+                                    if (wireType !== 2)
+                                        break;
+                                    value = reader.stringVerify();
+                                    continue;
+                                }
+                                reader.skipType(wireType, _depth, tag2);
+                            }
+                            if (reader.pos !== end2)
+                                throw $RangeError("index out of range");
+                            reader.len = end;
+                            if (key === "__proto__")
+                                $util.makeProp(message.fields, key);
+                            message.fields[key] = value;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.fallbackText = value;
+                            else
+                                delete message.fallbackText;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return CustomBody;
+        })();
+
+        v1.CombinedBody = (function() {
+
+            /**
+             * Properties of a CombinedBody.
+             * @typedef {Object} parley.v1.CombinedBody.$Properties
+             * @property {string|null} [title] CombinedBody title
+             * @property {Array.<parley.v1.Message.$Properties>|null} [messages] CombinedBody messages
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a CombinedBody.
+             * @memberof parley.v1
+             * @interface ICombinedBody
+             * @augments parley.v1.CombinedBody.$Properties
+             * @deprecated Use parley.v1.CombinedBody.$Properties instead.
+             */
+
+            /**
+             * Shape of a CombinedBody.
+             * @typedef {{
+             *   title?: string|null;
+             *   messages?: Array.<parley.v1.Message.$Shape>|null;
+             *   $unknowns?: Array.<Uint8Array>;
+             * }} parley.v1.CombinedBody.$Shape
+             */
+
+            /**
+             * Constructs a new CombinedBody.
+             * @memberof parley.v1
+             * @classdesc Represents a CombinedBody.
+             * @constructor
+             * @param {parley.v1.CombinedBody.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const CombinedBody = function (properties) {
+                this.messages = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * CombinedBody title.
+             * @member {string} title
+             * @memberof parley.v1.CombinedBody
+             * @instance
+             */
+            CombinedBody.prototype.title = "";
+
+            /**
+             * CombinedBody messages.
+             * @member {Array.<parley.v1.Message.$Properties>} messages
+             * @memberof parley.v1.CombinedBody
+             * @instance
+             */
+            CombinedBody.prototype.messages = $util.emptyArray;
+
+            /**
+             * Creates a new CombinedBody instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.CombinedBody
+             * @static
+             * @param {parley.v1.CombinedBody.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.CombinedBody} CombinedBody instance
+             * @type {{
+             *   (properties: parley.v1.CombinedBody.$Shape): parley.v1.CombinedBody & parley.v1.CombinedBody.$Shape;
+             *   (properties?: parley.v1.CombinedBody.$Properties): parley.v1.CombinedBody;
+             * }}
+             */
+            CombinedBody.create = function(properties) {
+                return new CombinedBody(properties);
+            };
+
+            /**
+             * Encodes the specified CombinedBody message. Does not implicitly {@link parley.v1.CombinedBody.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.CombinedBody
+             * @static
+             * @param {parley.v1.CombinedBody.$Properties} message CombinedBody message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            CombinedBody.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.title != null && $Object.hasOwnProperty.call(message, "title") && message.title !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.title);
+                if (message.messages != null && message.messages.length)
+                    for (let i = 0; i < message.messages.length; ++i)
+                        $root.parley.v1.Message.encode(message.messages[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a CombinedBody message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.CombinedBody
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.CombinedBody & parley.v1.CombinedBody.$Shape} CombinedBody
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            CombinedBody.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.CombinedBody();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.title = value;
+                            else
+                                delete message.title;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.messages && message.messages.length))
+                                message.messages = [];
+                            message.messages.push($root.parley.v1.Message.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return CombinedBody;
+        })();
+
+        v1.ReplyRef = (function() {
+
+            /**
+             * Properties of a ReplyRef.
+             * @typedef {Object} parley.v1.ReplyRef.$Properties
+             * @property {number|null} [serverId] ReplyRef serverId
+             * @property {Uint8Array|null} [clientId] ReplyRef clientId
+             * @property {string|null} [from] ReplyRef from
+             * @property {string|null} [preview] ReplyRef preview
+             * @property {number|null} [seq] ReplyRef seq
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ReplyRef.
+             * @memberof parley.v1
+             * @interface IReplyRef
+             * @augments parley.v1.ReplyRef.$Properties
+             * @deprecated Use parley.v1.ReplyRef.$Properties instead.
+             */
+
+            /**
+             * Shape of a ReplyRef.
+             * @typedef {parley.v1.ReplyRef.$Properties} parley.v1.ReplyRef.$Shape
+             */
+
+            /**
+             * Constructs a new ReplyRef.
+             * @memberof parley.v1
+             * @classdesc Represents a ReplyRef.
+             * @constructor
+             * @param {parley.v1.ReplyRef.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ReplyRef = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ReplyRef serverId.
+             * @member {number} serverId
+             * @memberof parley.v1.ReplyRef
+             * @instance
+             */
+            ReplyRef.prototype.serverId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * ReplyRef clientId.
+             * @member {Uint8Array} clientId
+             * @memberof parley.v1.ReplyRef
+             * @instance
+             */
+            ReplyRef.prototype.clientId = $util.newBuffer([]);
+
+            /**
+             * ReplyRef from.
+             * @member {string} from
+             * @memberof parley.v1.ReplyRef
+             * @instance
+             */
+            ReplyRef.prototype.from = "";
+
+            /**
+             * ReplyRef preview.
+             * @member {string} preview
+             * @memberof parley.v1.ReplyRef
+             * @instance
+             */
+            ReplyRef.prototype.preview = "";
+
+            /**
+             * ReplyRef seq.
+             * @member {number} seq
+             * @memberof parley.v1.ReplyRef
+             * @instance
+             */
+            ReplyRef.prototype.seq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new ReplyRef instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.ReplyRef
+             * @static
+             * @param {parley.v1.ReplyRef.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.ReplyRef} ReplyRef instance
+             * @type {{
+             *   (properties: parley.v1.ReplyRef.$Shape): parley.v1.ReplyRef & parley.v1.ReplyRef.$Shape;
+             *   (properties?: parley.v1.ReplyRef.$Properties): parley.v1.ReplyRef;
+             * }}
+             */
+            ReplyRef.create = function(properties) {
+                return new ReplyRef(properties);
+            };
+
+            /**
+             * Encodes the specified ReplyRef message. Does not implicitly {@link parley.v1.ReplyRef.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.ReplyRef
+             * @static
+             * @param {parley.v1.ReplyRef.$Properties} message ReplyRef message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ReplyRef.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.serverId != null && $Object.hasOwnProperty.call(message, "serverId") && (typeof message.serverId === "object" ? message.serverId.low || message.serverId.high : message.serverId !== 0))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.serverId);
+                if (message.clientId != null && $Object.hasOwnProperty.call(message, "clientId") && message.clientId.length)
+                    writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.clientId);
+                if (message.from != null && $Object.hasOwnProperty.call(message, "from") && message.from !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.from);
+                if (message.preview != null && $Object.hasOwnProperty.call(message, "preview") && message.preview !== "")
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.preview);
+                if (message.seq != null && $Object.hasOwnProperty.call(message, "seq") && (typeof message.seq === "object" ? message.seq.low || message.seq.high : message.seq !== 0))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.seq);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ReplyRef message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.ReplyRef
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.ReplyRef & parley.v1.ReplyRef.$Shape} ReplyRef
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ReplyRef.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.ReplyRef();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.serverId = value;
+                            else
+                                delete message.serverId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.clientId = value;
+                            else
+                                delete message.clientId;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.from = value;
+                            else
+                                delete message.from;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.preview = value;
+                            else
+                                delete message.preview;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.seq = value;
+                            else
+                                delete message.seq;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ReplyRef;
+        })();
+
+        v1.TextBody = (function() {
+
+            /**
+             * Properties of a TextBody.
+             * @typedef {Object} parley.v1.TextBody.$Properties
+             * @property {string|null} [text] TextBody text
+             * @property {Array.<string>|null} [mentions] TextBody mentions
+             * @property {boolean|null} [mentionAll] TextBody mentionAll
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a TextBody.
+             * @memberof parley.v1
+             * @interface ITextBody
+             * @augments parley.v1.TextBody.$Properties
+             * @deprecated Use parley.v1.TextBody.$Properties instead.
+             */
+
+            /**
+             * Shape of a TextBody.
+             * @typedef {parley.v1.TextBody.$Properties} parley.v1.TextBody.$Shape
+             */
+
+            /**
+             * Constructs a new TextBody.
+             * @memberof parley.v1
+             * @classdesc Represents a TextBody.
+             * @constructor
+             * @param {parley.v1.TextBody.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const TextBody = function (properties) {
+                this.mentions = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * TextBody text.
+             * @member {string} text
+             * @memberof parley.v1.TextBody
+             * @instance
+             */
+            TextBody.prototype.text = "";
+
+            /**
+             * TextBody mentions.
+             * @member {Array.<string>} mentions
+             * @memberof parley.v1.TextBody
+             * @instance
+             */
+            TextBody.prototype.mentions = $util.emptyArray;
+
+            /**
+             * TextBody mentionAll.
+             * @member {boolean} mentionAll
+             * @memberof parley.v1.TextBody
+             * @instance
+             */
+            TextBody.prototype.mentionAll = false;
+
+            /**
+             * Creates a new TextBody instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.TextBody
+             * @static
+             * @param {parley.v1.TextBody.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.TextBody} TextBody instance
+             * @type {{
+             *   (properties: parley.v1.TextBody.$Shape): parley.v1.TextBody & parley.v1.TextBody.$Shape;
+             *   (properties?: parley.v1.TextBody.$Properties): parley.v1.TextBody;
+             * }}
+             */
+            TextBody.create = function(properties) {
+                return new TextBody(properties);
+            };
+
+            /**
+             * Encodes the specified TextBody message. Does not implicitly {@link parley.v1.TextBody.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.TextBody
+             * @static
+             * @param {parley.v1.TextBody.$Properties} message TextBody message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            TextBody.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.text != null && $Object.hasOwnProperty.call(message, "text") && message.text !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.text);
+                if (message.mentions != null && message.mentions.length)
+                    for (let i = 0; i < message.mentions.length; ++i)
+                        writer.uint32(/* id 2, wireType 2 =*/18).string(message.mentions[i]);
+                if (message.mentionAll != null && $Object.hasOwnProperty.call(message, "mentionAll") && message.mentionAll !== false)
+                    writer.uint32(/* id 3, wireType 0 =*/24).bool(message.mentionAll);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a TextBody message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.TextBody
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.TextBody & parley.v1.TextBody.$Shape} TextBody
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            TextBody.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.TextBody();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.text = value;
+                            else
+                                delete message.text;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.mentions && message.mentions.length))
+                                message.mentions = [];
+                            message.mentions.push(reader.stringVerify());
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.mentionAll = value;
+                            else
+                                delete message.mentionAll;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return TextBody;
+        })();
+
+        v1.Message = (function() {
+
+            /**
+             * Properties of a Message.
+             * @typedef {Object} parley.v1.Message.$Properties
+             * @property {number|null} [serverId] Message serverId
+             * @property {Uint8Array|null} [clientId] Message clientId
+             * @property {string|null} [from] Message from
+             * @property {string|null} [to] Message to
+             * @property {parley.v1.ChatType|null} [chatType] Message chatType
+             * @property {number|null} [timestamp] Message timestamp
+             * @property {parley.v1.Body.$Properties|null} [body] Message body
+             * @property {string|null} [recalledBy] Message recalledBy
+             * @property {number|null} [recalledAt] Message recalledAt
+             * @property {number|null} [editedAt] Message editedAt
+             * @property {number|null} [expiresAt] Message expiresAt
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a Message.
+             * @memberof parley.v1
+             * @interface IMessage
+             * @augments parley.v1.Message.$Properties
+             * @deprecated Use parley.v1.Message.$Properties instead.
+             */
+
+            /**
+             * Shape of a Message.
+             * @typedef {{
+             *   serverId?: number|null;
+             *   clientId?: Uint8Array|null;
+             *   from?: string|null;
+             *   to?: string|null;
+             *   chatType?: parley.v1.ChatType|null;
+             *   timestamp?: number|null;
+             *   body?: parley.v1.Body.$Shape|null;
+             *   recalledBy?: string|null;
+             *   recalledAt?: number|null;
+             *   editedAt?: number|null;
+             *   expiresAt?: number|null;
+             *   $unknowns?: Array.<Uint8Array>;
+             * }} parley.v1.Message.$Shape
+             */
+
+            /**
+             * Constructs a new Message.
+             * @memberof parley.v1
+             * @classdesc Represents a Message.
+             * @constructor
+             * @param {parley.v1.Message.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const Message = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * Message serverId.
+             * @member {number} serverId
+             * @memberof parley.v1.Message
+             * @instance
+             */
+            Message.prototype.serverId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Message clientId.
+             * @member {Uint8Array} clientId
+             * @memberof parley.v1.Message
+             * @instance
+             */
+            Message.prototype.clientId = $util.newBuffer([]);
+
+            /**
+             * Message from.
+             * @member {string} from
+             * @memberof parley.v1.Message
+             * @instance
+             */
+            Message.prototype.from = "";
+
+            /**
+             * Message to.
+             * @member {string} to
+             * @memberof parley.v1.Message
+             * @instance
+             */
+            Message.prototype.to = "";
+
+            /**
+             * Message chatType.
+             * @member {parley.v1.ChatType} chatType
+             * @memberof parley.v1.Message
+             * @instance
+             */
+            Message.prototype.chatType = 0;
+
+            /**
+             * Message timestamp.
+             * @member {number} timestamp
+             * @memberof parley.v1.Message
+             * @instance
+             */
+            Message.prototype.timestamp = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Message body.
+             * @member {parley.v1.Body.$Properties|null|undefined} body
+             * @memberof parley.v1.Message
+             * @instance
+             */
+            Message.prototype.body = null;
+
+            /**
+             * Message recalledBy.
+             * @member {string} recalledBy
+             * @memberof parley.v1.Message
+             * @instance
+             */
+            Message.prototype.recalledBy = "";
+
+            /**
+             * Message recalledAt.
+             * @member {number} recalledAt
+             * @memberof parley.v1.Message
+             * @instance
+             */
+            Message.prototype.recalledAt = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Message editedAt.
+             * @member {number} editedAt
+             * @memberof parley.v1.Message
+             * @instance
+             */
+            Message.prototype.editedAt = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Message expiresAt.
+             * @member {number} expiresAt
+             * @memberof parley.v1.Message
+             * @instance
+             */
+            Message.prototype.expiresAt = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new Message instance using the specified properties.
+             * @function create
+             * @memberof parley.v1.Message
+             * @static
+             * @param {parley.v1.Message.$Properties=} [properties] Properties to set
+             * @returns {parley.v1.Message} Message instance
+             * @type {{
+             *   (properties: parley.v1.Message.$Shape): parley.v1.Message & parley.v1.Message.$Shape;
+             *   (properties?: parley.v1.Message.$Properties): parley.v1.Message;
+             * }}
+             */
+            Message.create = function(properties) {
+                return new Message(properties);
+            };
+
+            /**
+             * Encodes the specified Message message. Does not implicitly {@link parley.v1.Message.verify|verify} messages.
+             * @function encode
+             * @memberof parley.v1.Message
+             * @static
+             * @param {parley.v1.Message.$Properties} message Message message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Message.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.serverId != null && $Object.hasOwnProperty.call(message, "serverId") && (typeof message.serverId === "object" ? message.serverId.low || message.serverId.high : message.serverId !== 0))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.serverId);
+                if (message.clientId != null && $Object.hasOwnProperty.call(message, "clientId") && message.clientId.length)
+                    writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.clientId);
+                if (message.from != null && $Object.hasOwnProperty.call(message, "from") && message.from !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.from);
+                if (message.to != null && $Object.hasOwnProperty.call(message, "to") && message.to !== "")
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.to);
+                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
+                    writer.uint32(/* id 5, wireType 0 =*/40).int32(message.chatType);
+                if (message.timestamp != null && $Object.hasOwnProperty.call(message, "timestamp") && (typeof message.timestamp === "object" ? message.timestamp.low || message.timestamp.high : message.timestamp !== 0))
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint64(message.timestamp);
+                if (message.body != null && $Object.hasOwnProperty.call(message, "body"))
+                    $root.parley.v1.Body.encode(message.body, writer.uint32(/* id 7, wireType 2 =*/58).fork(), _depth + 1).ldelim();
+                if (message.recalledBy != null && $Object.hasOwnProperty.call(message, "recalledBy") && message.recalledBy !== "")
+                    writer.uint32(/* id 12, wireType 2 =*/98).string(message.recalledBy);
+                if (message.recalledAt != null && $Object.hasOwnProperty.call(message, "recalledAt") && (typeof message.recalledAt === "object" ? message.recalledAt.low || message.recalledAt.high : message.recalledAt !== 0))
+                    writer.uint32(/* id 13, wireType 0 =*/104).uint64(message.recalledAt);
+                if (message.editedAt != null && $Object.hasOwnProperty.call(message, "editedAt") && (typeof message.editedAt === "object" ? message.editedAt.low || message.editedAt.high : message.editedAt !== 0))
+                    writer.uint32(/* id 14, wireType 0 =*/112).uint64(message.editedAt);
+                if (message.expiresAt != null && $Object.hasOwnProperty.call(message, "expiresAt") && (typeof message.expiresAt === "object" ? message.expiresAt.low || message.expiresAt.high : message.expiresAt !== 0))
+                    writer.uint32(/* id 15, wireType 0 =*/120).uint64(message.expiresAt);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a Message message from the specified reader or buffer.
+             * @function decode
+             * @memberof parley.v1.Message
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {parley.v1.Message & parley.v1.Message.$Shape} Message
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Message.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.parley.v1.Message();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.serverId = value;
+                            else
+                                delete message.serverId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.clientId = value;
+                            else
+                                delete message.clientId;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.from = value;
+                            else
+                                delete message.from;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.to = value;
+                            else
+                                delete message.to;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.chatType = value;
+                            else
+                                delete message.chatType;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.timestamp = value;
+                            else
+                                delete message.timestamp;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 2)
+                                break;
+                            message.body = $root.parley.v1.Body.decode(reader, reader.size(), $undefined, _depth + 1, message.body);
+                            continue;
+                        }
+                    case 12: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.recalledBy = value;
+                            else
+                                delete message.recalledBy;
+                            continue;
+                        }
+                    case 13: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.recalledAt = value;
+                            else
+                                delete message.recalledAt;
+                            continue;
+                        }
+                    case 14: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.editedAt = value;
+                            else
+                                delete message.editedAt;
+                            continue;
+                        }
+                    case 15: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.expiresAt = value;
+                            else
+                                delete message.expiresAt;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return Message;
+        })();
+
         v1.ContactsRequest = (function() {
 
             /**
@@ -13198,3007 +20601,6 @@ export const parley = $root.parley = (() => {
         })();
 
         /**
-         * ChatType enum.
-         * @name parley.v1.ChatType
-         * @enum {number}
-         * @property {number} CHAT_TYPE_SINGLE=0 CHAT_TYPE_SINGLE value
-         * @property {number} CHAT_TYPE_GROUP=1 CHAT_TYPE_GROUP value
-         * @property {number} CHAT_TYPE_ROOM=2 CHAT_TYPE_ROOM value
-         */
-        v1.ChatType = (function() {
-            const valuesById = $Object.create(null), values = $Object.create(valuesById);
-            values[valuesById[0] = "CHAT_TYPE_SINGLE"] = 0;
-            values[valuesById[1] = "CHAT_TYPE_GROUP"] = 1;
-            values[valuesById[2] = "CHAT_TYPE_ROOM"] = 2;
-            return values;
-        })();
-
-        v1.Body = (function() {
-
-            /**
-             * Properties of a Body.
-             * @typedef {Object} parley.v1.Body.$Properties
-             * @property {parley.v1.TextBody.$Properties|null} [text] Body text
-             * @property {parley.v1.ImageBody.$Properties|null} [image] Body image
-             * @property {parley.v1.VoiceBody.$Properties|null} [voice] Body voice
-             * @property {parley.v1.VideoBody.$Properties|null} [video] Body video
-             * @property {parley.v1.FileBody.$Properties|null} [file] Body file
-             * @property {parley.v1.LocationBody.$Properties|null} [location] Body location
-             * @property {parley.v1.CommandBody.$Properties|null} [command] Body command
-             * @property {parley.v1.CustomBody.$Properties|null} [custom] Body custom
-             * @property {parley.v1.CombinedBody.$Properties|null} [combined] Body combined
-             * @property {parley.v1.ReplyRef.$Properties|null} [replyTo] Body replyTo
-             * @property {number|null} [burnAfterReadSec] Body burnAfterReadSec
-             * @property {boolean|null} [forwarded] Body forwarded
-             * @property {"text"|"image"|"voice"|"video"|"file"|"location"|"command"|"custom"|"combined"} [content] Body content
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a Body.
-             * @memberof parley.v1
-             * @interface IBody
-             * @augments parley.v1.Body.$Properties
-             * @deprecated Use parley.v1.Body.$Properties instead.
-             */
-
-            /**
-             * Narrowed shape of a Body.
-             * @typedef {{
-             *   text?: parley.v1.TextBody.$Shape|null;
-             *   image?: parley.v1.ImageBody.$Shape|null;
-             *   voice?: parley.v1.VoiceBody.$Shape|null;
-             *   video?: parley.v1.VideoBody.$Shape|null;
-             *   file?: parley.v1.FileBody.$Shape|null;
-             *   location?: parley.v1.LocationBody.$Shape|null;
-             *   command?: parley.v1.CommandBody.$Shape|null;
-             *   custom?: parley.v1.CustomBody.$Shape|null;
-             *   combined?: parley.v1.CombinedBody.$Shape|null;
-             *   replyTo?: parley.v1.ReplyRef.$Shape|null;
-             *   burnAfterReadSec?: number|null;
-             *   forwarded?: boolean|null;
-             *   $unknowns?: Array.<Uint8Array>;
-             * } & (
-             *   ({ content?: undefined; text?: null; image?: null; voice?: null; video?: null; file?: null; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "text"; text: parley.v1.TextBody.$Shape; image?: null; voice?: null; video?: null; file?: null; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "image"; text?: null; image: parley.v1.ImageBody.$Shape; voice?: null; video?: null; file?: null; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "voice"; text?: null; image?: null; voice: parley.v1.VoiceBody.$Shape; video?: null; file?: null; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "video"; text?: null; image?: null; voice?: null; video: parley.v1.VideoBody.$Shape; file?: null; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "file"; text?: null; image?: null; voice?: null; video?: null; file: parley.v1.FileBody.$Shape; location?: null; command?: null; custom?: null; combined?: null }|{ content?: "location"; text?: null; image?: null; voice?: null; video?: null; file?: null; location: parley.v1.LocationBody.$Shape; command?: null; custom?: null; combined?: null }|{ content?: "command"; text?: null; image?: null; voice?: null; video?: null; file?: null; location?: null; command: parley.v1.CommandBody.$Shape; custom?: null; combined?: null }|{ content?: "custom"; text?: null; image?: null; voice?: null; video?: null; file?: null; location?: null; command?: null; custom: parley.v1.CustomBody.$Shape; combined?: null }|{ content?: "combined"; text?: null; image?: null; voice?: null; video?: null; file?: null; location?: null; command?: null; custom?: null; combined: parley.v1.CombinedBody.$Shape })
-             * )} parley.v1.Body.$Shape
-             */
-
-            /**
-             * Constructs a new Body.
-             * @memberof parley.v1
-             * @classdesc Represents a Body.
-             * @constructor
-             * @param {parley.v1.Body.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const Body = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * Body text.
-             * @member {parley.v1.TextBody.$Properties|null|undefined} text
-             * @memberof parley.v1.Body
-             * @instance
-             */
-            Body.prototype.text = null;
-
-            /**
-             * Body image.
-             * @member {parley.v1.ImageBody.$Properties|null|undefined} image
-             * @memberof parley.v1.Body
-             * @instance
-             */
-            Body.prototype.image = null;
-
-            /**
-             * Body voice.
-             * @member {parley.v1.VoiceBody.$Properties|null|undefined} voice
-             * @memberof parley.v1.Body
-             * @instance
-             */
-            Body.prototype.voice = null;
-
-            /**
-             * Body video.
-             * @member {parley.v1.VideoBody.$Properties|null|undefined} video
-             * @memberof parley.v1.Body
-             * @instance
-             */
-            Body.prototype.video = null;
-
-            /**
-             * Body file.
-             * @member {parley.v1.FileBody.$Properties|null|undefined} file
-             * @memberof parley.v1.Body
-             * @instance
-             */
-            Body.prototype.file = null;
-
-            /**
-             * Body location.
-             * @member {parley.v1.LocationBody.$Properties|null|undefined} location
-             * @memberof parley.v1.Body
-             * @instance
-             */
-            Body.prototype.location = null;
-
-            /**
-             * Body command.
-             * @member {parley.v1.CommandBody.$Properties|null|undefined} command
-             * @memberof parley.v1.Body
-             * @instance
-             */
-            Body.prototype.command = null;
-
-            /**
-             * Body custom.
-             * @member {parley.v1.CustomBody.$Properties|null|undefined} custom
-             * @memberof parley.v1.Body
-             * @instance
-             */
-            Body.prototype.custom = null;
-
-            /**
-             * Body combined.
-             * @member {parley.v1.CombinedBody.$Properties|null|undefined} combined
-             * @memberof parley.v1.Body
-             * @instance
-             */
-            Body.prototype.combined = null;
-
-            /**
-             * Body replyTo.
-             * @member {parley.v1.ReplyRef.$Properties|null|undefined} replyTo
-             * @memberof parley.v1.Body
-             * @instance
-             */
-            Body.prototype.replyTo = null;
-
-            /**
-             * Body burnAfterReadSec.
-             * @member {number} burnAfterReadSec
-             * @memberof parley.v1.Body
-             * @instance
-             */
-            Body.prototype.burnAfterReadSec = 0;
-
-            /**
-             * Body forwarded.
-             * @member {boolean} forwarded
-             * @memberof parley.v1.Body
-             * @instance
-             */
-            Body.prototype.forwarded = false;
-
-            // OneOf field names bound to virtual getters and setters
-            let $oneOfFields;
-
-            /**
-             * Body content.
-             * @member {"text"|"image"|"voice"|"video"|"file"|"location"|"command"|"custom"|"combined"|undefined} content
-             * @memberof parley.v1.Body
-             * @instance
-             */
-            $Object.defineProperty(Body.prototype, "content", {
-                get: $util.oneOfGetter($oneOfFields = ["text", "image", "voice", "video", "file", "location", "command", "custom", "combined"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            /**
-             * Creates a new Body instance using the specified properties.
-             * @function create
-             * @memberof parley.v1.Body
-             * @static
-             * @param {parley.v1.Body.$Properties=} [properties] Properties to set
-             * @returns {parley.v1.Body} Body instance
-             * @type {{
-             *   (properties: parley.v1.Body.$Shape): parley.v1.Body & parley.v1.Body.$Shape;
-             *   (properties?: parley.v1.Body.$Properties): parley.v1.Body;
-             * }}
-             */
-            Body.create = function(properties) {
-                return new Body(properties);
-            };
-
-            /**
-             * Encodes the specified Body message. Does not implicitly {@link parley.v1.Body.verify|verify} messages.
-             * @function encode
-             * @memberof parley.v1.Body
-             * @static
-             * @param {parley.v1.Body.$Properties} message Body message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            Body.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.text != null && $Object.hasOwnProperty.call(message, "text"))
-                    $root.parley.v1.TextBody.encode(message.text, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
-                if (message.image != null && $Object.hasOwnProperty.call(message, "image"))
-                    $root.parley.v1.ImageBody.encode(message.image, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
-                if (message.voice != null && $Object.hasOwnProperty.call(message, "voice"))
-                    $root.parley.v1.VoiceBody.encode(message.voice, writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
-                if (message.video != null && $Object.hasOwnProperty.call(message, "video"))
-                    $root.parley.v1.VideoBody.encode(message.video, writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
-                if (message.file != null && $Object.hasOwnProperty.call(message, "file"))
-                    $root.parley.v1.FileBody.encode(message.file, writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
-                if (message.location != null && $Object.hasOwnProperty.call(message, "location"))
-                    $root.parley.v1.LocationBody.encode(message.location, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
-                if (message.command != null && $Object.hasOwnProperty.call(message, "command"))
-                    $root.parley.v1.CommandBody.encode(message.command, writer.uint32(/* id 7, wireType 2 =*/58).fork(), _depth + 1).ldelim();
-                if (message.custom != null && $Object.hasOwnProperty.call(message, "custom"))
-                    $root.parley.v1.CustomBody.encode(message.custom, writer.uint32(/* id 8, wireType 2 =*/66).fork(), _depth + 1).ldelim();
-                if (message.combined != null && $Object.hasOwnProperty.call(message, "combined"))
-                    $root.parley.v1.CombinedBody.encode(message.combined, writer.uint32(/* id 9, wireType 2 =*/74).fork(), _depth + 1).ldelim();
-                if (message.replyTo != null && $Object.hasOwnProperty.call(message, "replyTo"))
-                    $root.parley.v1.ReplyRef.encode(message.replyTo, writer.uint32(/* id 20, wireType 2 =*/162).fork(), _depth + 1).ldelim();
-                if (message.burnAfterReadSec != null && $Object.hasOwnProperty.call(message, "burnAfterReadSec") && message.burnAfterReadSec !== 0)
-                    writer.uint32(/* id 21, wireType 0 =*/168).uint32(message.burnAfterReadSec);
-                if (message.forwarded != null && $Object.hasOwnProperty.call(message, "forwarded") && message.forwarded !== false)
-                    writer.uint32(/* id 22, wireType 0 =*/176).bool(message.forwarded);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Decodes a Body message from the specified reader or buffer.
-             * @function decode
-             * @memberof parley.v1.Body
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {parley.v1.Body & parley.v1.Body.$Shape} Body
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            Body.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.parley.v1.Body();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            message.text = $root.parley.v1.TextBody.decode(reader, reader.size(), $undefined, _depth + 1, message.text);
-                            message.content = "text";
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            message.image = $root.parley.v1.ImageBody.decode(reader, reader.size(), $undefined, _depth + 1, message.image);
-                            message.content = "image";
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 2)
-                                break;
-                            message.voice = $root.parley.v1.VoiceBody.decode(reader, reader.size(), $undefined, _depth + 1, message.voice);
-                            message.content = "voice";
-                            continue;
-                        }
-                    case 4: {
-                            if (wireType !== 2)
-                                break;
-                            message.video = $root.parley.v1.VideoBody.decode(reader, reader.size(), $undefined, _depth + 1, message.video);
-                            message.content = "video";
-                            continue;
-                        }
-                    case 5: {
-                            if (wireType !== 2)
-                                break;
-                            message.file = $root.parley.v1.FileBody.decode(reader, reader.size(), $undefined, _depth + 1, message.file);
-                            message.content = "file";
-                            continue;
-                        }
-                    case 6: {
-                            if (wireType !== 2)
-                                break;
-                            message.location = $root.parley.v1.LocationBody.decode(reader, reader.size(), $undefined, _depth + 1, message.location);
-                            message.content = "location";
-                            continue;
-                        }
-                    case 7: {
-                            if (wireType !== 2)
-                                break;
-                            message.command = $root.parley.v1.CommandBody.decode(reader, reader.size(), $undefined, _depth + 1, message.command);
-                            message.content = "command";
-                            continue;
-                        }
-                    case 8: {
-                            if (wireType !== 2)
-                                break;
-                            message.custom = $root.parley.v1.CustomBody.decode(reader, reader.size(), $undefined, _depth + 1, message.custom);
-                            message.content = "custom";
-                            continue;
-                        }
-                    case 9: {
-                            if (wireType !== 2)
-                                break;
-                            message.combined = $root.parley.v1.CombinedBody.decode(reader, reader.size(), $undefined, _depth + 1, message.combined);
-                            message.content = "combined";
-                            continue;
-                        }
-                    case 20: {
-                            if (wireType !== 2)
-                                break;
-                            message.replyTo = $root.parley.v1.ReplyRef.decode(reader, reader.size(), $undefined, _depth + 1, message.replyTo);
-                            continue;
-                        }
-                    case 21: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.uint32())
-                                message.burnAfterReadSec = value;
-                            else
-                                delete message.burnAfterReadSec;
-                            continue;
-                        }
-                    case 22: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.bool())
-                                message.forwarded = value;
-                            else
-                                delete message.forwarded;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return Body;
-        })();
-
-        v1.AttachmentRef = (function() {
-
-            /**
-             * Properties of an AttachmentRef.
-             * @typedef {Object} parley.v1.AttachmentRef.$Properties
-             * @property {string|null} [id] AttachmentRef id
-             * @property {string|null} [name] AttachmentRef name
-             * @property {string|null} [mime] AttachmentRef mime
-             * @property {number|null} [size] AttachmentRef size
-             * @property {string|null} [sha256] AttachmentRef sha256
-             * @property {string|null} [secret] AttachmentRef secret
-             * @property {boolean|null} [hasThumbnail] AttachmentRef hasThumbnail
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of an AttachmentRef.
-             * @memberof parley.v1
-             * @interface IAttachmentRef
-             * @augments parley.v1.AttachmentRef.$Properties
-             * @deprecated Use parley.v1.AttachmentRef.$Properties instead.
-             */
-
-            /**
-             * Shape of an AttachmentRef.
-             * @typedef {parley.v1.AttachmentRef.$Properties} parley.v1.AttachmentRef.$Shape
-             */
-
-            /**
-             * Constructs a new AttachmentRef.
-             * @memberof parley.v1
-             * @classdesc Represents an AttachmentRef.
-             * @constructor
-             * @param {parley.v1.AttachmentRef.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const AttachmentRef = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * AttachmentRef id.
-             * @member {string} id
-             * @memberof parley.v1.AttachmentRef
-             * @instance
-             */
-            AttachmentRef.prototype.id = "";
-
-            /**
-             * AttachmentRef name.
-             * @member {string} name
-             * @memberof parley.v1.AttachmentRef
-             * @instance
-             */
-            AttachmentRef.prototype.name = "";
-
-            /**
-             * AttachmentRef mime.
-             * @member {string} mime
-             * @memberof parley.v1.AttachmentRef
-             * @instance
-             */
-            AttachmentRef.prototype.mime = "";
-
-            /**
-             * AttachmentRef size.
-             * @member {number} size
-             * @memberof parley.v1.AttachmentRef
-             * @instance
-             */
-            AttachmentRef.prototype.size = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * AttachmentRef sha256.
-             * @member {string} sha256
-             * @memberof parley.v1.AttachmentRef
-             * @instance
-             */
-            AttachmentRef.prototype.sha256 = "";
-
-            /**
-             * AttachmentRef secret.
-             * @member {string} secret
-             * @memberof parley.v1.AttachmentRef
-             * @instance
-             */
-            AttachmentRef.prototype.secret = "";
-
-            /**
-             * AttachmentRef hasThumbnail.
-             * @member {boolean} hasThumbnail
-             * @memberof parley.v1.AttachmentRef
-             * @instance
-             */
-            AttachmentRef.prototype.hasThumbnail = false;
-
-            /**
-             * Creates a new AttachmentRef instance using the specified properties.
-             * @function create
-             * @memberof parley.v1.AttachmentRef
-             * @static
-             * @param {parley.v1.AttachmentRef.$Properties=} [properties] Properties to set
-             * @returns {parley.v1.AttachmentRef} AttachmentRef instance
-             * @type {{
-             *   (properties: parley.v1.AttachmentRef.$Shape): parley.v1.AttachmentRef & parley.v1.AttachmentRef.$Shape;
-             *   (properties?: parley.v1.AttachmentRef.$Properties): parley.v1.AttachmentRef;
-             * }}
-             */
-            AttachmentRef.create = function(properties) {
-                return new AttachmentRef(properties);
-            };
-
-            /**
-             * Encodes the specified AttachmentRef message. Does not implicitly {@link parley.v1.AttachmentRef.verify|verify} messages.
-             * @function encode
-             * @memberof parley.v1.AttachmentRef
-             * @static
-             * @param {parley.v1.AttachmentRef.$Properties} message AttachmentRef message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            AttachmentRef.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.id != null && $Object.hasOwnProperty.call(message, "id") && message.id !== "")
-                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.id);
-                if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
-                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.name);
-                if (message.mime != null && $Object.hasOwnProperty.call(message, "mime") && message.mime !== "")
-                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.mime);
-                if (message.size != null && $Object.hasOwnProperty.call(message, "size") && (typeof message.size === "object" ? message.size.low || message.size.high : message.size !== 0))
-                    writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.size);
-                if (message.sha256 != null && $Object.hasOwnProperty.call(message, "sha256") && message.sha256 !== "")
-                    writer.uint32(/* id 5, wireType 2 =*/42).string(message.sha256);
-                if (message.secret != null && $Object.hasOwnProperty.call(message, "secret") && message.secret !== "")
-                    writer.uint32(/* id 6, wireType 2 =*/50).string(message.secret);
-                if (message.hasThumbnail != null && $Object.hasOwnProperty.call(message, "hasThumbnail") && message.hasThumbnail !== false)
-                    writer.uint32(/* id 7, wireType 0 =*/56).bool(message.hasThumbnail);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Decodes an AttachmentRef message from the specified reader or buffer.
-             * @function decode
-             * @memberof parley.v1.AttachmentRef
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {parley.v1.AttachmentRef & parley.v1.AttachmentRef.$Shape} AttachmentRef
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            AttachmentRef.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.parley.v1.AttachmentRef();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.id = value;
-                            else
-                                delete message.id;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.name = value;
-                            else
-                                delete message.name;
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.mime = value;
-                            else
-                                delete message.mime;
-                            continue;
-                        }
-                    case 4: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.size = value;
-                            else
-                                delete message.size;
-                            continue;
-                        }
-                    case 5: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.sha256 = value;
-                            else
-                                delete message.sha256;
-                            continue;
-                        }
-                    case 6: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.secret = value;
-                            else
-                                delete message.secret;
-                            continue;
-                        }
-                    case 7: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.bool())
-                                message.hasThumbnail = value;
-                            else
-                                delete message.hasThumbnail;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return AttachmentRef;
-        })();
-
-        v1.ImageBody = (function() {
-
-            /**
-             * Properties of an ImageBody.
-             * @typedef {Object} parley.v1.ImageBody.$Properties
-             * @property {parley.v1.AttachmentRef.$Properties|null} [file] ImageBody file
-             * @property {number|null} [width] ImageBody width
-             * @property {number|null} [height] ImageBody height
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of an ImageBody.
-             * @memberof parley.v1
-             * @interface IImageBody
-             * @augments parley.v1.ImageBody.$Properties
-             * @deprecated Use parley.v1.ImageBody.$Properties instead.
-             */
-
-            /**
-             * Shape of an ImageBody.
-             * @typedef {parley.v1.ImageBody.$Properties} parley.v1.ImageBody.$Shape
-             */
-
-            /**
-             * Constructs a new ImageBody.
-             * @memberof parley.v1
-             * @classdesc Represents an ImageBody.
-             * @constructor
-             * @param {parley.v1.ImageBody.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const ImageBody = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * ImageBody file.
-             * @member {parley.v1.AttachmentRef.$Properties|null|undefined} file
-             * @memberof parley.v1.ImageBody
-             * @instance
-             */
-            ImageBody.prototype.file = null;
-
-            /**
-             * ImageBody width.
-             * @member {number} width
-             * @memberof parley.v1.ImageBody
-             * @instance
-             */
-            ImageBody.prototype.width = 0;
-
-            /**
-             * ImageBody height.
-             * @member {number} height
-             * @memberof parley.v1.ImageBody
-             * @instance
-             */
-            ImageBody.prototype.height = 0;
-
-            /**
-             * Creates a new ImageBody instance using the specified properties.
-             * @function create
-             * @memberof parley.v1.ImageBody
-             * @static
-             * @param {parley.v1.ImageBody.$Properties=} [properties] Properties to set
-             * @returns {parley.v1.ImageBody} ImageBody instance
-             * @type {{
-             *   (properties: parley.v1.ImageBody.$Shape): parley.v1.ImageBody & parley.v1.ImageBody.$Shape;
-             *   (properties?: parley.v1.ImageBody.$Properties): parley.v1.ImageBody;
-             * }}
-             */
-            ImageBody.create = function(properties) {
-                return new ImageBody(properties);
-            };
-
-            /**
-             * Encodes the specified ImageBody message. Does not implicitly {@link parley.v1.ImageBody.verify|verify} messages.
-             * @function encode
-             * @memberof parley.v1.ImageBody
-             * @static
-             * @param {parley.v1.ImageBody.$Properties} message ImageBody message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            ImageBody.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.file != null && $Object.hasOwnProperty.call(message, "file"))
-                    $root.parley.v1.AttachmentRef.encode(message.file, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
-                if (message.width != null && $Object.hasOwnProperty.call(message, "width") && message.width !== 0)
-                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.width);
-                if (message.height != null && $Object.hasOwnProperty.call(message, "height") && message.height !== 0)
-                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.height);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Decodes an ImageBody message from the specified reader or buffer.
-             * @function decode
-             * @memberof parley.v1.ImageBody
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {parley.v1.ImageBody & parley.v1.ImageBody.$Shape} ImageBody
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            ImageBody.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.parley.v1.ImageBody();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            message.file = $root.parley.v1.AttachmentRef.decode(reader, reader.size(), $undefined, _depth + 1, message.file);
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.uint32())
-                                message.width = value;
-                            else
-                                delete message.width;
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.uint32())
-                                message.height = value;
-                            else
-                                delete message.height;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return ImageBody;
-        })();
-
-        v1.VoiceBody = (function() {
-
-            /**
-             * Properties of a VoiceBody.
-             * @typedef {Object} parley.v1.VoiceBody.$Properties
-             * @property {parley.v1.AttachmentRef.$Properties|null} [file] VoiceBody file
-             * @property {number|null} [durationMs] VoiceBody durationMs
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a VoiceBody.
-             * @memberof parley.v1
-             * @interface IVoiceBody
-             * @augments parley.v1.VoiceBody.$Properties
-             * @deprecated Use parley.v1.VoiceBody.$Properties instead.
-             */
-
-            /**
-             * Shape of a VoiceBody.
-             * @typedef {parley.v1.VoiceBody.$Properties} parley.v1.VoiceBody.$Shape
-             */
-
-            /**
-             * Constructs a new VoiceBody.
-             * @memberof parley.v1
-             * @classdesc Represents a VoiceBody.
-             * @constructor
-             * @param {parley.v1.VoiceBody.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const VoiceBody = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * VoiceBody file.
-             * @member {parley.v1.AttachmentRef.$Properties|null|undefined} file
-             * @memberof parley.v1.VoiceBody
-             * @instance
-             */
-            VoiceBody.prototype.file = null;
-
-            /**
-             * VoiceBody durationMs.
-             * @member {number} durationMs
-             * @memberof parley.v1.VoiceBody
-             * @instance
-             */
-            VoiceBody.prototype.durationMs = 0;
-
-            /**
-             * Creates a new VoiceBody instance using the specified properties.
-             * @function create
-             * @memberof parley.v1.VoiceBody
-             * @static
-             * @param {parley.v1.VoiceBody.$Properties=} [properties] Properties to set
-             * @returns {parley.v1.VoiceBody} VoiceBody instance
-             * @type {{
-             *   (properties: parley.v1.VoiceBody.$Shape): parley.v1.VoiceBody & parley.v1.VoiceBody.$Shape;
-             *   (properties?: parley.v1.VoiceBody.$Properties): parley.v1.VoiceBody;
-             * }}
-             */
-            VoiceBody.create = function(properties) {
-                return new VoiceBody(properties);
-            };
-
-            /**
-             * Encodes the specified VoiceBody message. Does not implicitly {@link parley.v1.VoiceBody.verify|verify} messages.
-             * @function encode
-             * @memberof parley.v1.VoiceBody
-             * @static
-             * @param {parley.v1.VoiceBody.$Properties} message VoiceBody message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            VoiceBody.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.file != null && $Object.hasOwnProperty.call(message, "file"))
-                    $root.parley.v1.AttachmentRef.encode(message.file, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
-                if (message.durationMs != null && $Object.hasOwnProperty.call(message, "durationMs") && message.durationMs !== 0)
-                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.durationMs);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Decodes a VoiceBody message from the specified reader or buffer.
-             * @function decode
-             * @memberof parley.v1.VoiceBody
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {parley.v1.VoiceBody & parley.v1.VoiceBody.$Shape} VoiceBody
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            VoiceBody.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.parley.v1.VoiceBody();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            message.file = $root.parley.v1.AttachmentRef.decode(reader, reader.size(), $undefined, _depth + 1, message.file);
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.uint32())
-                                message.durationMs = value;
-                            else
-                                delete message.durationMs;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return VoiceBody;
-        })();
-
-        v1.VideoBody = (function() {
-
-            /**
-             * Properties of a VideoBody.
-             * @typedef {Object} parley.v1.VideoBody.$Properties
-             * @property {parley.v1.AttachmentRef.$Properties|null} [file] VideoBody file
-             * @property {number|null} [durationMs] VideoBody durationMs
-             * @property {number|null} [width] VideoBody width
-             * @property {number|null} [height] VideoBody height
-             * @property {parley.v1.AttachmentRef.$Properties|null} [poster] VideoBody poster
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a VideoBody.
-             * @memberof parley.v1
-             * @interface IVideoBody
-             * @augments parley.v1.VideoBody.$Properties
-             * @deprecated Use parley.v1.VideoBody.$Properties instead.
-             */
-
-            /**
-             * Shape of a VideoBody.
-             * @typedef {parley.v1.VideoBody.$Properties} parley.v1.VideoBody.$Shape
-             */
-
-            /**
-             * Constructs a new VideoBody.
-             * @memberof parley.v1
-             * @classdesc Represents a VideoBody.
-             * @constructor
-             * @param {parley.v1.VideoBody.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const VideoBody = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * VideoBody file.
-             * @member {parley.v1.AttachmentRef.$Properties|null|undefined} file
-             * @memberof parley.v1.VideoBody
-             * @instance
-             */
-            VideoBody.prototype.file = null;
-
-            /**
-             * VideoBody durationMs.
-             * @member {number} durationMs
-             * @memberof parley.v1.VideoBody
-             * @instance
-             */
-            VideoBody.prototype.durationMs = 0;
-
-            /**
-             * VideoBody width.
-             * @member {number} width
-             * @memberof parley.v1.VideoBody
-             * @instance
-             */
-            VideoBody.prototype.width = 0;
-
-            /**
-             * VideoBody height.
-             * @member {number} height
-             * @memberof parley.v1.VideoBody
-             * @instance
-             */
-            VideoBody.prototype.height = 0;
-
-            /**
-             * VideoBody poster.
-             * @member {parley.v1.AttachmentRef.$Properties|null|undefined} poster
-             * @memberof parley.v1.VideoBody
-             * @instance
-             */
-            VideoBody.prototype.poster = null;
-
-            /**
-             * Creates a new VideoBody instance using the specified properties.
-             * @function create
-             * @memberof parley.v1.VideoBody
-             * @static
-             * @param {parley.v1.VideoBody.$Properties=} [properties] Properties to set
-             * @returns {parley.v1.VideoBody} VideoBody instance
-             * @type {{
-             *   (properties: parley.v1.VideoBody.$Shape): parley.v1.VideoBody & parley.v1.VideoBody.$Shape;
-             *   (properties?: parley.v1.VideoBody.$Properties): parley.v1.VideoBody;
-             * }}
-             */
-            VideoBody.create = function(properties) {
-                return new VideoBody(properties);
-            };
-
-            /**
-             * Encodes the specified VideoBody message. Does not implicitly {@link parley.v1.VideoBody.verify|verify} messages.
-             * @function encode
-             * @memberof parley.v1.VideoBody
-             * @static
-             * @param {parley.v1.VideoBody.$Properties} message VideoBody message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            VideoBody.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.file != null && $Object.hasOwnProperty.call(message, "file"))
-                    $root.parley.v1.AttachmentRef.encode(message.file, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
-                if (message.durationMs != null && $Object.hasOwnProperty.call(message, "durationMs") && message.durationMs !== 0)
-                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.durationMs);
-                if (message.width != null && $Object.hasOwnProperty.call(message, "width") && message.width !== 0)
-                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.width);
-                if (message.height != null && $Object.hasOwnProperty.call(message, "height") && message.height !== 0)
-                    writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.height);
-                if (message.poster != null && $Object.hasOwnProperty.call(message, "poster"))
-                    $root.parley.v1.AttachmentRef.encode(message.poster, writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Decodes a VideoBody message from the specified reader or buffer.
-             * @function decode
-             * @memberof parley.v1.VideoBody
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {parley.v1.VideoBody & parley.v1.VideoBody.$Shape} VideoBody
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            VideoBody.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.parley.v1.VideoBody();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            message.file = $root.parley.v1.AttachmentRef.decode(reader, reader.size(), $undefined, _depth + 1, message.file);
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.uint32())
-                                message.durationMs = value;
-                            else
-                                delete message.durationMs;
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.uint32())
-                                message.width = value;
-                            else
-                                delete message.width;
-                            continue;
-                        }
-                    case 4: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.uint32())
-                                message.height = value;
-                            else
-                                delete message.height;
-                            continue;
-                        }
-                    case 5: {
-                            if (wireType !== 2)
-                                break;
-                            message.poster = $root.parley.v1.AttachmentRef.decode(reader, reader.size(), $undefined, _depth + 1, message.poster);
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return VideoBody;
-        })();
-
-        v1.FileBody = (function() {
-
-            /**
-             * Properties of a FileBody.
-             * @typedef {Object} parley.v1.FileBody.$Properties
-             * @property {parley.v1.AttachmentRef.$Properties|null} [file] FileBody file
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a FileBody.
-             * @memberof parley.v1
-             * @interface IFileBody
-             * @augments parley.v1.FileBody.$Properties
-             * @deprecated Use parley.v1.FileBody.$Properties instead.
-             */
-
-            /**
-             * Shape of a FileBody.
-             * @typedef {parley.v1.FileBody.$Properties} parley.v1.FileBody.$Shape
-             */
-
-            /**
-             * Constructs a new FileBody.
-             * @memberof parley.v1
-             * @classdesc Represents a FileBody.
-             * @constructor
-             * @param {parley.v1.FileBody.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const FileBody = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * FileBody file.
-             * @member {parley.v1.AttachmentRef.$Properties|null|undefined} file
-             * @memberof parley.v1.FileBody
-             * @instance
-             */
-            FileBody.prototype.file = null;
-
-            /**
-             * Creates a new FileBody instance using the specified properties.
-             * @function create
-             * @memberof parley.v1.FileBody
-             * @static
-             * @param {parley.v1.FileBody.$Properties=} [properties] Properties to set
-             * @returns {parley.v1.FileBody} FileBody instance
-             * @type {{
-             *   (properties: parley.v1.FileBody.$Shape): parley.v1.FileBody & parley.v1.FileBody.$Shape;
-             *   (properties?: parley.v1.FileBody.$Properties): parley.v1.FileBody;
-             * }}
-             */
-            FileBody.create = function(properties) {
-                return new FileBody(properties);
-            };
-
-            /**
-             * Encodes the specified FileBody message. Does not implicitly {@link parley.v1.FileBody.verify|verify} messages.
-             * @function encode
-             * @memberof parley.v1.FileBody
-             * @static
-             * @param {parley.v1.FileBody.$Properties} message FileBody message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            FileBody.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.file != null && $Object.hasOwnProperty.call(message, "file"))
-                    $root.parley.v1.AttachmentRef.encode(message.file, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Decodes a FileBody message from the specified reader or buffer.
-             * @function decode
-             * @memberof parley.v1.FileBody
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {parley.v1.FileBody & parley.v1.FileBody.$Shape} FileBody
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            FileBody.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.parley.v1.FileBody();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            message.file = $root.parley.v1.AttachmentRef.decode(reader, reader.size(), $undefined, _depth + 1, message.file);
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return FileBody;
-        })();
-
-        v1.LocationBody = (function() {
-
-            /**
-             * Properties of a LocationBody.
-             * @typedef {Object} parley.v1.LocationBody.$Properties
-             * @property {number|null} [latitude] LocationBody latitude
-             * @property {number|null} [longitude] LocationBody longitude
-             * @property {string|null} [address] LocationBody address
-             * @property {string|null} [name] LocationBody name
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a LocationBody.
-             * @memberof parley.v1
-             * @interface ILocationBody
-             * @augments parley.v1.LocationBody.$Properties
-             * @deprecated Use parley.v1.LocationBody.$Properties instead.
-             */
-
-            /**
-             * Shape of a LocationBody.
-             * @typedef {parley.v1.LocationBody.$Properties} parley.v1.LocationBody.$Shape
-             */
-
-            /**
-             * Constructs a new LocationBody.
-             * @memberof parley.v1
-             * @classdesc Represents a LocationBody.
-             * @constructor
-             * @param {parley.v1.LocationBody.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const LocationBody = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * LocationBody latitude.
-             * @member {number} latitude
-             * @memberof parley.v1.LocationBody
-             * @instance
-             */
-            LocationBody.prototype.latitude = 0;
-
-            /**
-             * LocationBody longitude.
-             * @member {number} longitude
-             * @memberof parley.v1.LocationBody
-             * @instance
-             */
-            LocationBody.prototype.longitude = 0;
-
-            /**
-             * LocationBody address.
-             * @member {string} address
-             * @memberof parley.v1.LocationBody
-             * @instance
-             */
-            LocationBody.prototype.address = "";
-
-            /**
-             * LocationBody name.
-             * @member {string} name
-             * @memberof parley.v1.LocationBody
-             * @instance
-             */
-            LocationBody.prototype.name = "";
-
-            /**
-             * Creates a new LocationBody instance using the specified properties.
-             * @function create
-             * @memberof parley.v1.LocationBody
-             * @static
-             * @param {parley.v1.LocationBody.$Properties=} [properties] Properties to set
-             * @returns {parley.v1.LocationBody} LocationBody instance
-             * @type {{
-             *   (properties: parley.v1.LocationBody.$Shape): parley.v1.LocationBody & parley.v1.LocationBody.$Shape;
-             *   (properties?: parley.v1.LocationBody.$Properties): parley.v1.LocationBody;
-             * }}
-             */
-            LocationBody.create = function(properties) {
-                return new LocationBody(properties);
-            };
-
-            /**
-             * Encodes the specified LocationBody message. Does not implicitly {@link parley.v1.LocationBody.verify|verify} messages.
-             * @function encode
-             * @memberof parley.v1.LocationBody
-             * @static
-             * @param {parley.v1.LocationBody.$Properties} message LocationBody message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            LocationBody.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.latitude != null && $Object.hasOwnProperty.call(message, "latitude") && !$Object.is(message.latitude, 0))
-                    writer.uint32(/* id 1, wireType 1 =*/9).double(message.latitude);
-                if (message.longitude != null && $Object.hasOwnProperty.call(message, "longitude") && !$Object.is(message.longitude, 0))
-                    writer.uint32(/* id 2, wireType 1 =*/17).double(message.longitude);
-                if (message.address != null && $Object.hasOwnProperty.call(message, "address") && message.address !== "")
-                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.address);
-                if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
-                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.name);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Decodes a LocationBody message from the specified reader or buffer.
-             * @function decode
-             * @memberof parley.v1.LocationBody
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {parley.v1.LocationBody & parley.v1.LocationBody.$Shape} LocationBody
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            LocationBody.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.parley.v1.LocationBody();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 1)
-                                break;
-                            if (!$Object.is(value = reader.double(), 0))
-                                message.latitude = value;
-                            else
-                                delete message.latitude;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 1)
-                                break;
-                            if (!$Object.is(value = reader.double(), 0))
-                                message.longitude = value;
-                            else
-                                delete message.longitude;
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.address = value;
-                            else
-                                delete message.address;
-                            continue;
-                        }
-                    case 4: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.name = value;
-                            else
-                                delete message.name;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return LocationBody;
-        })();
-
-        v1.CommandBody = (function() {
-
-            /**
-             * Properties of a CommandBody.
-             * @typedef {Object} parley.v1.CommandBody.$Properties
-             * @property {string|null} [action] CommandBody action
-             * @property {Object.<string,string>|null} [params] CommandBody params
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a CommandBody.
-             * @memberof parley.v1
-             * @interface ICommandBody
-             * @augments parley.v1.CommandBody.$Properties
-             * @deprecated Use parley.v1.CommandBody.$Properties instead.
-             */
-
-            /**
-             * Shape of a CommandBody.
-             * @typedef {parley.v1.CommandBody.$Properties} parley.v1.CommandBody.$Shape
-             */
-
-            /**
-             * Constructs a new CommandBody.
-             * @memberof parley.v1
-             * @classdesc Represents a CommandBody.
-             * @constructor
-             * @param {parley.v1.CommandBody.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const CommandBody = function (properties) {
-                this.params = {};
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * CommandBody action.
-             * @member {string} action
-             * @memberof parley.v1.CommandBody
-             * @instance
-             */
-            CommandBody.prototype.action = "";
-
-            /**
-             * CommandBody params.
-             * @member {Object.<string,string>} params
-             * @memberof parley.v1.CommandBody
-             * @instance
-             */
-            CommandBody.prototype.params = $util.emptyObject;
-
-            /**
-             * Creates a new CommandBody instance using the specified properties.
-             * @function create
-             * @memberof parley.v1.CommandBody
-             * @static
-             * @param {parley.v1.CommandBody.$Properties=} [properties] Properties to set
-             * @returns {parley.v1.CommandBody} CommandBody instance
-             * @type {{
-             *   (properties: parley.v1.CommandBody.$Shape): parley.v1.CommandBody & parley.v1.CommandBody.$Shape;
-             *   (properties?: parley.v1.CommandBody.$Properties): parley.v1.CommandBody;
-             * }}
-             */
-            CommandBody.create = function(properties) {
-                return new CommandBody(properties);
-            };
-
-            /**
-             * Encodes the specified CommandBody message. Does not implicitly {@link parley.v1.CommandBody.verify|verify} messages.
-             * @function encode
-             * @memberof parley.v1.CommandBody
-             * @static
-             * @param {parley.v1.CommandBody.$Properties} message CommandBody message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            CommandBody.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.action != null && $Object.hasOwnProperty.call(message, "action") && message.action !== "")
-                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.action);
-                if (message.params != null && $Object.hasOwnProperty.call(message, "params"))
-                    for (let keys = $Object.keys(message.params), i = 0; i < keys.length; ++i)
-                        writer.uint32(/* id 2, wireType 2 =*/18).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]).uint32(/* id 2, wireType 2 =*/18).string(message.params[keys[i]]).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Decodes a CommandBody message from the specified reader or buffer.
-             * @function decode
-             * @memberof parley.v1.CommandBody
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {parley.v1.CommandBody & parley.v1.CommandBody.$Shape} CommandBody
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            CommandBody.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, key, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.parley.v1.CommandBody();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.action = value;
-                            else
-                                delete message.action;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            if (message.params === $util.emptyObject)
-                                message.params = {};
-                            let end2 = reader.size() + reader.pos;
-                            if (end2 > reader.len)
-                                throw $RangeError("index out of range");
-                            reader.len = end2;
-                            key = "";
-                            value = "";
-                            while (reader.pos < end2) {
-                                let tag2 = reader.tag();
-                                wireType = tag2 & 7;
-                                switch (tag2 >>>= 3) {
-                                case 1:
-                                    if (wireType !== 2)
-                                        break;
-                                    key = reader.stringVerify();
-                                    continue;
-                                case 2:
-                                    if (wireType !== 2)
-                                        break;
-                                    value = reader.stringVerify();
-                                    continue;
-                                }
-                                reader.skipType(wireType, _depth, tag2);
-                            }
-                            if (reader.pos !== end2)
-                                throw $RangeError("index out of range");
-                            reader.len = end;
-                            if (key === "__proto__")
-                                $util.makeProp(message.params, key);
-                            message.params[key] = value;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return CommandBody;
-        })();
-
-        v1.CustomBody = (function() {
-
-            /**
-             * Properties of a CustomBody.
-             * @typedef {Object} parley.v1.CustomBody.$Properties
-             * @property {string|null} [event] CustomBody event
-             * @property {Object.<string,string>|null} [fields] CustomBody fields
-             * @property {string|null} [fallbackText] CustomBody fallbackText
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a CustomBody.
-             * @memberof parley.v1
-             * @interface ICustomBody
-             * @augments parley.v1.CustomBody.$Properties
-             * @deprecated Use parley.v1.CustomBody.$Properties instead.
-             */
-
-            /**
-             * Shape of a CustomBody.
-             * @typedef {parley.v1.CustomBody.$Properties} parley.v1.CustomBody.$Shape
-             */
-
-            /**
-             * Constructs a new CustomBody.
-             * @memberof parley.v1
-             * @classdesc Represents a CustomBody.
-             * @constructor
-             * @param {parley.v1.CustomBody.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const CustomBody = function (properties) {
-                this.fields = {};
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * CustomBody event.
-             * @member {string} event
-             * @memberof parley.v1.CustomBody
-             * @instance
-             */
-            CustomBody.prototype.event = "";
-
-            /**
-             * CustomBody fields.
-             * @member {Object.<string,string>} fields
-             * @memberof parley.v1.CustomBody
-             * @instance
-             */
-            CustomBody.prototype.fields = $util.emptyObject;
-
-            /**
-             * CustomBody fallbackText.
-             * @member {string} fallbackText
-             * @memberof parley.v1.CustomBody
-             * @instance
-             */
-            CustomBody.prototype.fallbackText = "";
-
-            /**
-             * Creates a new CustomBody instance using the specified properties.
-             * @function create
-             * @memberof parley.v1.CustomBody
-             * @static
-             * @param {parley.v1.CustomBody.$Properties=} [properties] Properties to set
-             * @returns {parley.v1.CustomBody} CustomBody instance
-             * @type {{
-             *   (properties: parley.v1.CustomBody.$Shape): parley.v1.CustomBody & parley.v1.CustomBody.$Shape;
-             *   (properties?: parley.v1.CustomBody.$Properties): parley.v1.CustomBody;
-             * }}
-             */
-            CustomBody.create = function(properties) {
-                return new CustomBody(properties);
-            };
-
-            /**
-             * Encodes the specified CustomBody message. Does not implicitly {@link parley.v1.CustomBody.verify|verify} messages.
-             * @function encode
-             * @memberof parley.v1.CustomBody
-             * @static
-             * @param {parley.v1.CustomBody.$Properties} message CustomBody message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            CustomBody.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.event != null && $Object.hasOwnProperty.call(message, "event") && message.event !== "")
-                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.event);
-                if (message.fields != null && $Object.hasOwnProperty.call(message, "fields"))
-                    for (let keys = $Object.keys(message.fields), i = 0; i < keys.length; ++i)
-                        writer.uint32(/* id 2, wireType 2 =*/18).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]).uint32(/* id 2, wireType 2 =*/18).string(message.fields[keys[i]]).ldelim();
-                if (message.fallbackText != null && $Object.hasOwnProperty.call(message, "fallbackText") && message.fallbackText !== "")
-                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.fallbackText);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Decodes a CustomBody message from the specified reader or buffer.
-             * @function decode
-             * @memberof parley.v1.CustomBody
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {parley.v1.CustomBody & parley.v1.CustomBody.$Shape} CustomBody
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            CustomBody.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, key, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.parley.v1.CustomBody();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.event = value;
-                            else
-                                delete message.event;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            if (message.fields === $util.emptyObject)
-                                message.fields = {};
-                            let end2 = reader.size() + reader.pos;
-                            if (end2 > reader.len)
-                                throw $RangeError("index out of range");
-                            reader.len = end2;
-                            key = "";
-                            value = "";
-                            while (reader.pos < end2) {
-                                let tag2 = reader.tag();
-                                wireType = tag2 & 7;
-                                switch (tag2 >>>= 3) {
-                                case 1:
-                                    if (wireType !== 2)
-                                        break;
-                                    key = reader.stringVerify();
-                                    continue;
-                                case 2:
-                                    if (wireType !== 2)
-                                        break;
-                                    value = reader.stringVerify();
-                                    continue;
-                                }
-                                reader.skipType(wireType, _depth, tag2);
-                            }
-                            if (reader.pos !== end2)
-                                throw $RangeError("index out of range");
-                            reader.len = end;
-                            if (key === "__proto__")
-                                $util.makeProp(message.fields, key);
-                            message.fields[key] = value;
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.fallbackText = value;
-                            else
-                                delete message.fallbackText;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return CustomBody;
-        })();
-
-        v1.CombinedBody = (function() {
-
-            /**
-             * Properties of a CombinedBody.
-             * @typedef {Object} parley.v1.CombinedBody.$Properties
-             * @property {string|null} [title] CombinedBody title
-             * @property {Array.<parley.v1.Message.$Properties>|null} [messages] CombinedBody messages
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a CombinedBody.
-             * @memberof parley.v1
-             * @interface ICombinedBody
-             * @augments parley.v1.CombinedBody.$Properties
-             * @deprecated Use parley.v1.CombinedBody.$Properties instead.
-             */
-
-            /**
-             * Shape of a CombinedBody.
-             * @typedef {{
-             *   title?: string|null;
-             *   messages?: Array.<parley.v1.Message.$Shape>|null;
-             *   $unknowns?: Array.<Uint8Array>;
-             * }} parley.v1.CombinedBody.$Shape
-             */
-
-            /**
-             * Constructs a new CombinedBody.
-             * @memberof parley.v1
-             * @classdesc Represents a CombinedBody.
-             * @constructor
-             * @param {parley.v1.CombinedBody.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const CombinedBody = function (properties) {
-                this.messages = [];
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * CombinedBody title.
-             * @member {string} title
-             * @memberof parley.v1.CombinedBody
-             * @instance
-             */
-            CombinedBody.prototype.title = "";
-
-            /**
-             * CombinedBody messages.
-             * @member {Array.<parley.v1.Message.$Properties>} messages
-             * @memberof parley.v1.CombinedBody
-             * @instance
-             */
-            CombinedBody.prototype.messages = $util.emptyArray;
-
-            /**
-             * Creates a new CombinedBody instance using the specified properties.
-             * @function create
-             * @memberof parley.v1.CombinedBody
-             * @static
-             * @param {parley.v1.CombinedBody.$Properties=} [properties] Properties to set
-             * @returns {parley.v1.CombinedBody} CombinedBody instance
-             * @type {{
-             *   (properties: parley.v1.CombinedBody.$Shape): parley.v1.CombinedBody & parley.v1.CombinedBody.$Shape;
-             *   (properties?: parley.v1.CombinedBody.$Properties): parley.v1.CombinedBody;
-             * }}
-             */
-            CombinedBody.create = function(properties) {
-                return new CombinedBody(properties);
-            };
-
-            /**
-             * Encodes the specified CombinedBody message. Does not implicitly {@link parley.v1.CombinedBody.verify|verify} messages.
-             * @function encode
-             * @memberof parley.v1.CombinedBody
-             * @static
-             * @param {parley.v1.CombinedBody.$Properties} message CombinedBody message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            CombinedBody.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.title != null && $Object.hasOwnProperty.call(message, "title") && message.title !== "")
-                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.title);
-                if (message.messages != null && message.messages.length)
-                    for (let i = 0; i < message.messages.length; ++i)
-                        $root.parley.v1.Message.encode(message.messages[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Decodes a CombinedBody message from the specified reader or buffer.
-             * @function decode
-             * @memberof parley.v1.CombinedBody
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {parley.v1.CombinedBody & parley.v1.CombinedBody.$Shape} CombinedBody
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            CombinedBody.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.parley.v1.CombinedBody();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.title = value;
-                            else
-                                delete message.title;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            if (!(message.messages && message.messages.length))
-                                message.messages = [];
-                            message.messages.push($root.parley.v1.Message.decode(reader, reader.size(), $undefined, _depth + 1));
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return CombinedBody;
-        })();
-
-        v1.ReplyRef = (function() {
-
-            /**
-             * Properties of a ReplyRef.
-             * @typedef {Object} parley.v1.ReplyRef.$Properties
-             * @property {number|null} [serverId] ReplyRef serverId
-             * @property {Uint8Array|null} [clientId] ReplyRef clientId
-             * @property {string|null} [from] ReplyRef from
-             * @property {string|null} [preview] ReplyRef preview
-             * @property {number|null} [seq] ReplyRef seq
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a ReplyRef.
-             * @memberof parley.v1
-             * @interface IReplyRef
-             * @augments parley.v1.ReplyRef.$Properties
-             * @deprecated Use parley.v1.ReplyRef.$Properties instead.
-             */
-
-            /**
-             * Shape of a ReplyRef.
-             * @typedef {parley.v1.ReplyRef.$Properties} parley.v1.ReplyRef.$Shape
-             */
-
-            /**
-             * Constructs a new ReplyRef.
-             * @memberof parley.v1
-             * @classdesc Represents a ReplyRef.
-             * @constructor
-             * @param {parley.v1.ReplyRef.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const ReplyRef = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * ReplyRef serverId.
-             * @member {number} serverId
-             * @memberof parley.v1.ReplyRef
-             * @instance
-             */
-            ReplyRef.prototype.serverId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * ReplyRef clientId.
-             * @member {Uint8Array} clientId
-             * @memberof parley.v1.ReplyRef
-             * @instance
-             */
-            ReplyRef.prototype.clientId = $util.newBuffer([]);
-
-            /**
-             * ReplyRef from.
-             * @member {string} from
-             * @memberof parley.v1.ReplyRef
-             * @instance
-             */
-            ReplyRef.prototype.from = "";
-
-            /**
-             * ReplyRef preview.
-             * @member {string} preview
-             * @memberof parley.v1.ReplyRef
-             * @instance
-             */
-            ReplyRef.prototype.preview = "";
-
-            /**
-             * ReplyRef seq.
-             * @member {number} seq
-             * @memberof parley.v1.ReplyRef
-             * @instance
-             */
-            ReplyRef.prototype.seq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * Creates a new ReplyRef instance using the specified properties.
-             * @function create
-             * @memberof parley.v1.ReplyRef
-             * @static
-             * @param {parley.v1.ReplyRef.$Properties=} [properties] Properties to set
-             * @returns {parley.v1.ReplyRef} ReplyRef instance
-             * @type {{
-             *   (properties: parley.v1.ReplyRef.$Shape): parley.v1.ReplyRef & parley.v1.ReplyRef.$Shape;
-             *   (properties?: parley.v1.ReplyRef.$Properties): parley.v1.ReplyRef;
-             * }}
-             */
-            ReplyRef.create = function(properties) {
-                return new ReplyRef(properties);
-            };
-
-            /**
-             * Encodes the specified ReplyRef message. Does not implicitly {@link parley.v1.ReplyRef.verify|verify} messages.
-             * @function encode
-             * @memberof parley.v1.ReplyRef
-             * @static
-             * @param {parley.v1.ReplyRef.$Properties} message ReplyRef message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            ReplyRef.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.serverId != null && $Object.hasOwnProperty.call(message, "serverId") && (typeof message.serverId === "object" ? message.serverId.low || message.serverId.high : message.serverId !== 0))
-                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.serverId);
-                if (message.clientId != null && $Object.hasOwnProperty.call(message, "clientId") && message.clientId.length)
-                    writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.clientId);
-                if (message.from != null && $Object.hasOwnProperty.call(message, "from") && message.from !== "")
-                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.from);
-                if (message.preview != null && $Object.hasOwnProperty.call(message, "preview") && message.preview !== "")
-                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.preview);
-                if (message.seq != null && $Object.hasOwnProperty.call(message, "seq") && (typeof message.seq === "object" ? message.seq.low || message.seq.high : message.seq !== 0))
-                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.seq);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Decodes a ReplyRef message from the specified reader or buffer.
-             * @function decode
-             * @memberof parley.v1.ReplyRef
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {parley.v1.ReplyRef & parley.v1.ReplyRef.$Shape} ReplyRef
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            ReplyRef.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.parley.v1.ReplyRef();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.serverId = value;
-                            else
-                                delete message.serverId;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.bytes()).length)
-                                message.clientId = value;
-                            else
-                                delete message.clientId;
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.from = value;
-                            else
-                                delete message.from;
-                            continue;
-                        }
-                    case 4: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.preview = value;
-                            else
-                                delete message.preview;
-                            continue;
-                        }
-                    case 5: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.seq = value;
-                            else
-                                delete message.seq;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return ReplyRef;
-        })();
-
-        v1.TextBody = (function() {
-
-            /**
-             * Properties of a TextBody.
-             * @typedef {Object} parley.v1.TextBody.$Properties
-             * @property {string|null} [text] TextBody text
-             * @property {Array.<string>|null} [mentions] TextBody mentions
-             * @property {boolean|null} [mentionAll] TextBody mentionAll
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a TextBody.
-             * @memberof parley.v1
-             * @interface ITextBody
-             * @augments parley.v1.TextBody.$Properties
-             * @deprecated Use parley.v1.TextBody.$Properties instead.
-             */
-
-            /**
-             * Shape of a TextBody.
-             * @typedef {parley.v1.TextBody.$Properties} parley.v1.TextBody.$Shape
-             */
-
-            /**
-             * Constructs a new TextBody.
-             * @memberof parley.v1
-             * @classdesc Represents a TextBody.
-             * @constructor
-             * @param {parley.v1.TextBody.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const TextBody = function (properties) {
-                this.mentions = [];
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * TextBody text.
-             * @member {string} text
-             * @memberof parley.v1.TextBody
-             * @instance
-             */
-            TextBody.prototype.text = "";
-
-            /**
-             * TextBody mentions.
-             * @member {Array.<string>} mentions
-             * @memberof parley.v1.TextBody
-             * @instance
-             */
-            TextBody.prototype.mentions = $util.emptyArray;
-
-            /**
-             * TextBody mentionAll.
-             * @member {boolean} mentionAll
-             * @memberof parley.v1.TextBody
-             * @instance
-             */
-            TextBody.prototype.mentionAll = false;
-
-            /**
-             * Creates a new TextBody instance using the specified properties.
-             * @function create
-             * @memberof parley.v1.TextBody
-             * @static
-             * @param {parley.v1.TextBody.$Properties=} [properties] Properties to set
-             * @returns {parley.v1.TextBody} TextBody instance
-             * @type {{
-             *   (properties: parley.v1.TextBody.$Shape): parley.v1.TextBody & parley.v1.TextBody.$Shape;
-             *   (properties?: parley.v1.TextBody.$Properties): parley.v1.TextBody;
-             * }}
-             */
-            TextBody.create = function(properties) {
-                return new TextBody(properties);
-            };
-
-            /**
-             * Encodes the specified TextBody message. Does not implicitly {@link parley.v1.TextBody.verify|verify} messages.
-             * @function encode
-             * @memberof parley.v1.TextBody
-             * @static
-             * @param {parley.v1.TextBody.$Properties} message TextBody message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            TextBody.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.text != null && $Object.hasOwnProperty.call(message, "text") && message.text !== "")
-                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.text);
-                if (message.mentions != null && message.mentions.length)
-                    for (let i = 0; i < message.mentions.length; ++i)
-                        writer.uint32(/* id 2, wireType 2 =*/18).string(message.mentions[i]);
-                if (message.mentionAll != null && $Object.hasOwnProperty.call(message, "mentionAll") && message.mentionAll !== false)
-                    writer.uint32(/* id 3, wireType 0 =*/24).bool(message.mentionAll);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Decodes a TextBody message from the specified reader or buffer.
-             * @function decode
-             * @memberof parley.v1.TextBody
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {parley.v1.TextBody & parley.v1.TextBody.$Shape} TextBody
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            TextBody.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.parley.v1.TextBody();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.text = value;
-                            else
-                                delete message.text;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            if (!(message.mentions && message.mentions.length))
-                                message.mentions = [];
-                            message.mentions.push(reader.stringVerify());
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.bool())
-                                message.mentionAll = value;
-                            else
-                                delete message.mentionAll;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return TextBody;
-        })();
-
-        v1.Message = (function() {
-
-            /**
-             * Properties of a Message.
-             * @typedef {Object} parley.v1.Message.$Properties
-             * @property {number|null} [serverId] Message serverId
-             * @property {Uint8Array|null} [clientId] Message clientId
-             * @property {string|null} [from] Message from
-             * @property {string|null} [to] Message to
-             * @property {parley.v1.ChatType|null} [chatType] Message chatType
-             * @property {number|null} [timestamp] Message timestamp
-             * @property {parley.v1.Body.$Properties|null} [body] Message body
-             * @property {string|null} [recalledBy] Message recalledBy
-             * @property {number|null} [recalledAt] Message recalledAt
-             * @property {number|null} [editedAt] Message editedAt
-             * @property {number|null} [expiresAt] Message expiresAt
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a Message.
-             * @memberof parley.v1
-             * @interface IMessage
-             * @augments parley.v1.Message.$Properties
-             * @deprecated Use parley.v1.Message.$Properties instead.
-             */
-
-            /**
-             * Shape of a Message.
-             * @typedef {{
-             *   serverId?: number|null;
-             *   clientId?: Uint8Array|null;
-             *   from?: string|null;
-             *   to?: string|null;
-             *   chatType?: parley.v1.ChatType|null;
-             *   timestamp?: number|null;
-             *   body?: parley.v1.Body.$Shape|null;
-             *   recalledBy?: string|null;
-             *   recalledAt?: number|null;
-             *   editedAt?: number|null;
-             *   expiresAt?: number|null;
-             *   $unknowns?: Array.<Uint8Array>;
-             * }} parley.v1.Message.$Shape
-             */
-
-            /**
-             * Constructs a new Message.
-             * @memberof parley.v1
-             * @classdesc Represents a Message.
-             * @constructor
-             * @param {parley.v1.Message.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const Message = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * Message serverId.
-             * @member {number} serverId
-             * @memberof parley.v1.Message
-             * @instance
-             */
-            Message.prototype.serverId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * Message clientId.
-             * @member {Uint8Array} clientId
-             * @memberof parley.v1.Message
-             * @instance
-             */
-            Message.prototype.clientId = $util.newBuffer([]);
-
-            /**
-             * Message from.
-             * @member {string} from
-             * @memberof parley.v1.Message
-             * @instance
-             */
-            Message.prototype.from = "";
-
-            /**
-             * Message to.
-             * @member {string} to
-             * @memberof parley.v1.Message
-             * @instance
-             */
-            Message.prototype.to = "";
-
-            /**
-             * Message chatType.
-             * @member {parley.v1.ChatType} chatType
-             * @memberof parley.v1.Message
-             * @instance
-             */
-            Message.prototype.chatType = 0;
-
-            /**
-             * Message timestamp.
-             * @member {number} timestamp
-             * @memberof parley.v1.Message
-             * @instance
-             */
-            Message.prototype.timestamp = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * Message body.
-             * @member {parley.v1.Body.$Properties|null|undefined} body
-             * @memberof parley.v1.Message
-             * @instance
-             */
-            Message.prototype.body = null;
-
-            /**
-             * Message recalledBy.
-             * @member {string} recalledBy
-             * @memberof parley.v1.Message
-             * @instance
-             */
-            Message.prototype.recalledBy = "";
-
-            /**
-             * Message recalledAt.
-             * @member {number} recalledAt
-             * @memberof parley.v1.Message
-             * @instance
-             */
-            Message.prototype.recalledAt = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * Message editedAt.
-             * @member {number} editedAt
-             * @memberof parley.v1.Message
-             * @instance
-             */
-            Message.prototype.editedAt = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * Message expiresAt.
-             * @member {number} expiresAt
-             * @memberof parley.v1.Message
-             * @instance
-             */
-            Message.prototype.expiresAt = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * Creates a new Message instance using the specified properties.
-             * @function create
-             * @memberof parley.v1.Message
-             * @static
-             * @param {parley.v1.Message.$Properties=} [properties] Properties to set
-             * @returns {parley.v1.Message} Message instance
-             * @type {{
-             *   (properties: parley.v1.Message.$Shape): parley.v1.Message & parley.v1.Message.$Shape;
-             *   (properties?: parley.v1.Message.$Properties): parley.v1.Message;
-             * }}
-             */
-            Message.create = function(properties) {
-                return new Message(properties);
-            };
-
-            /**
-             * Encodes the specified Message message. Does not implicitly {@link parley.v1.Message.verify|verify} messages.
-             * @function encode
-             * @memberof parley.v1.Message
-             * @static
-             * @param {parley.v1.Message.$Properties} message Message message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            Message.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.serverId != null && $Object.hasOwnProperty.call(message, "serverId") && (typeof message.serverId === "object" ? message.serverId.low || message.serverId.high : message.serverId !== 0))
-                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.serverId);
-                if (message.clientId != null && $Object.hasOwnProperty.call(message, "clientId") && message.clientId.length)
-                    writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.clientId);
-                if (message.from != null && $Object.hasOwnProperty.call(message, "from") && message.from !== "")
-                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.from);
-                if (message.to != null && $Object.hasOwnProperty.call(message, "to") && message.to !== "")
-                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.to);
-                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
-                    writer.uint32(/* id 5, wireType 0 =*/40).int32(message.chatType);
-                if (message.timestamp != null && $Object.hasOwnProperty.call(message, "timestamp") && (typeof message.timestamp === "object" ? message.timestamp.low || message.timestamp.high : message.timestamp !== 0))
-                    writer.uint32(/* id 6, wireType 0 =*/48).uint64(message.timestamp);
-                if (message.body != null && $Object.hasOwnProperty.call(message, "body"))
-                    $root.parley.v1.Body.encode(message.body, writer.uint32(/* id 7, wireType 2 =*/58).fork(), _depth + 1).ldelim();
-                if (message.recalledBy != null && $Object.hasOwnProperty.call(message, "recalledBy") && message.recalledBy !== "")
-                    writer.uint32(/* id 12, wireType 2 =*/98).string(message.recalledBy);
-                if (message.recalledAt != null && $Object.hasOwnProperty.call(message, "recalledAt") && (typeof message.recalledAt === "object" ? message.recalledAt.low || message.recalledAt.high : message.recalledAt !== 0))
-                    writer.uint32(/* id 13, wireType 0 =*/104).uint64(message.recalledAt);
-                if (message.editedAt != null && $Object.hasOwnProperty.call(message, "editedAt") && (typeof message.editedAt === "object" ? message.editedAt.low || message.editedAt.high : message.editedAt !== 0))
-                    writer.uint32(/* id 14, wireType 0 =*/112).uint64(message.editedAt);
-                if (message.expiresAt != null && $Object.hasOwnProperty.call(message, "expiresAt") && (typeof message.expiresAt === "object" ? message.expiresAt.low || message.expiresAt.high : message.expiresAt !== 0))
-                    writer.uint32(/* id 15, wireType 0 =*/120).uint64(message.expiresAt);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Decodes a Message message from the specified reader or buffer.
-             * @function decode
-             * @memberof parley.v1.Message
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {parley.v1.Message & parley.v1.Message.$Shape} Message
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            Message.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.parley.v1.Message();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.serverId = value;
-                            else
-                                delete message.serverId;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.bytes()).length)
-                                message.clientId = value;
-                            else
-                                delete message.clientId;
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.from = value;
-                            else
-                                delete message.from;
-                            continue;
-                        }
-                    case 4: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.to = value;
-                            else
-                                delete message.to;
-                            continue;
-                        }
-                    case 5: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.int32())
-                                message.chatType = value;
-                            else
-                                delete message.chatType;
-                            continue;
-                        }
-                    case 6: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.timestamp = value;
-                            else
-                                delete message.timestamp;
-                            continue;
-                        }
-                    case 7: {
-                            if (wireType !== 2)
-                                break;
-                            message.body = $root.parley.v1.Body.decode(reader, reader.size(), $undefined, _depth + 1, message.body);
-                            continue;
-                        }
-                    case 12: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.recalledBy = value;
-                            else
-                                delete message.recalledBy;
-                            continue;
-                        }
-                    case 13: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.recalledAt = value;
-                            else
-                                delete message.recalledAt;
-                            continue;
-                        }
-                    case 14: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.editedAt = value;
-                            else
-                                delete message.editedAt;
-                            continue;
-                        }
-                    case 15: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.expiresAt = value;
-                            else
-                                delete message.expiresAt;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return Message;
-        })();
-
-        /**
          * MessageChangeKind enum.
          * @name parley.v1.MessageChangeKind
          * @enum {number}
@@ -18580,6 +22982,7 @@ export const parley = $root.parley = (() => {
              * @property {parley.v1.MessagePinRequest.$Properties|null} [messagePin] Frame messagePin
              * @property {parley.v1.ConversationStateRequest.$Properties|null} [conversationState] Frame conversationState
              * @property {parley.v1.DevicesRequest.$Properties|null} [devices] Frame devices
+             * @property {parley.v1.GroupReactionsSyncRequest.$Properties|null} [groupReactionsSync] Frame groupReactionsSync
              * @property {parley.v1.TypingRequest.$Properties|null} [typing] Frame typing
              * @property {parley.v1.ReceiptsRequest.$Properties|null} [receipts] Frame receipts
              * @property {parley.v1.AuthResponse.$Properties|null} [authOk] Frame authOk
@@ -18605,6 +23008,7 @@ export const parley = $root.parley = (() => {
              * @property {parley.v1.ReactionsResponse.$Properties|null} [reactionsOk] Frame reactionsOk
              * @property {parley.v1.MessagePinResponse.$Properties|null} [messagePinOk] Frame messagePinOk
              * @property {parley.v1.ConversationStateResponse.$Properties|null} [conversationStateOk] Frame conversationStateOk
+             * @property {parley.v1.GroupReactionsSyncResponse.$Properties|null} [groupReactionsSyncOk] Frame groupReactionsSyncOk
              * @property {parley.v1.DevicesResponse.$Properties|null} [devicesOk] Frame devicesOk
              * @property {parley.v1.TypingResponse.$Properties|null} [typingOk] Frame typingOk
              * @property {parley.v1.ReceiptsResponse.$Properties|null} [receiptsOk] Frame receiptsOk
@@ -18617,7 +23021,7 @@ export const parley = $root.parley = (() => {
              * @property {parley.v1.ReactionEvent.$Properties|null} [reactionUpdate] Frame reactionUpdate
              * @property {parley.v1.TypingNotice.$Properties|null} [typingNotice] Frame typingNotice
              * @property {parley.v1.GroupReadMoved.$Properties|null} [groupRead] Frame groupRead
-             * @property {"auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"recall"|"edit"|"conversationSettings"|"clearConversation"|"react"|"reactions"|"messagePin"|"conversationState"|"devices"|"typing"|"receipts"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"recallOk"|"editOk"|"conversationSettingsOk"|"clearConversationOk"|"reactOk"|"reactionsOk"|"messagePinOk"|"conversationStateOk"|"devicesOk"|"typingOk"|"receiptsOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate"|"reactionUpdate"|"typingNotice"|"groupRead"} [body] Frame body
+             * @property {"auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"recall"|"edit"|"conversationSettings"|"clearConversation"|"react"|"reactions"|"messagePin"|"conversationState"|"devices"|"groupReactionsSync"|"typing"|"receipts"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"recallOk"|"editOk"|"conversationSettingsOk"|"clearConversationOk"|"reactOk"|"reactionsOk"|"messagePinOk"|"conversationStateOk"|"groupReactionsSyncOk"|"devicesOk"|"typingOk"|"receiptsOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate"|"reactionUpdate"|"typingNotice"|"groupRead"} [body] Frame body
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -18656,6 +23060,7 @@ export const parley = $root.parley = (() => {
              *   messagePin?: parley.v1.MessagePinRequest.$Shape|null;
              *   conversationState?: parley.v1.ConversationStateRequest.$Shape|null;
              *   devices?: parley.v1.DevicesRequest.$Shape|null;
+             *   groupReactionsSync?: parley.v1.GroupReactionsSyncRequest.$Shape|null;
              *   typing?: parley.v1.TypingRequest.$Shape|null;
              *   receipts?: parley.v1.ReceiptsRequest.$Shape|null;
              *   authOk?: parley.v1.AuthResponse.$Shape|null;
@@ -18681,6 +23086,7 @@ export const parley = $root.parley = (() => {
              *   reactionsOk?: parley.v1.ReactionsResponse.$Shape|null;
              *   messagePinOk?: parley.v1.MessagePinResponse.$Shape|null;
              *   conversationStateOk?: parley.v1.ConversationStateResponse.$Shape|null;
+             *   groupReactionsSyncOk?: parley.v1.GroupReactionsSyncResponse.$Shape|null;
              *   devicesOk?: parley.v1.DevicesResponse.$Shape|null;
              *   typingOk?: parley.v1.TypingResponse.$Shape|null;
              *   receiptsOk?: parley.v1.ReceiptsResponse.$Shape|null;
@@ -18695,7 +23101,7 @@ export const parley = $root.parley = (() => {
              *   groupRead?: parley.v1.GroupReadMoved.$Shape|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ body?: undefined; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "auth"; auth: parley.v1.AuthRequest.$Shape; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "send"; auth?: null; send: parley.v1.SendMessageRequest.$Shape; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "sync"; auth?: null; send?: null; sync: parley.v1.SyncRequest.$Shape; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "history"; auth?: null; send?: null; sync?: null; history: parley.v1.HistoryRequest.$Shape; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "renew"; auth?: null; send?: null; sync?: null; history?: null; renew: parley.v1.RenewTokenRequest.$Shape; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "signOut"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut: parley.v1.SignOutRequest.$Shape; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "lookupUser"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser: parley.v1.LookupUserRequest.$Shape; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "markRead"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead: parley.v1.MarkReadRequest.$Shape; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "recent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent: parley.v1.RecentConversationsRequest.$Shape; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "contacts"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts: parley.v1.ContactsRequest.$Shape; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "profile"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile: parley.v1.ProfileRequest.$Shape; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groups"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups: parley.v1.GroupsRequest.$Shape; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupSync"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync: parley.v1.GroupSyncRequest.$Shape; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "rooms"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms: parley.v1.RoomsRequest.$Shape; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "recall"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall: parley.v1.RecallMessageRequest.$Shape; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "edit"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit: parley.v1.EditMessageRequest.$Shape; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "conversationSettings"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings: parley.v1.ConversationSettingsRequest.$Shape; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "clearConversation"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation: parley.v1.ClearConversationRequest.$Shape; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "react"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react: parley.v1.ReactRequest.$Shape; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "reactions"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions: parley.v1.ReactionsRequest.$Shape; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "messagePin"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin: parley.v1.MessagePinRequest.$Shape; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "conversationState"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState: parley.v1.ConversationStateRequest.$Shape; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "devices"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices: parley.v1.DevicesRequest.$Shape; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "typing"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing: parley.v1.TypingRequest.$Shape; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "receipts"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts: parley.v1.ReceiptsRequest.$Shape; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "authOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk: parley.v1.AuthResponse.$Shape; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "sendAck"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck: parley.v1.SendAck.$Shape; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "syncBatch"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch: parley.v1.SyncBatch.$Shape; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "historyPage"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage: parley.v1.HistoryPage.$Shape; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "renewOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk: parley.v1.RenewTokenResponse.$Shape; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "error"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error: parley.v1.Error.$Shape; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "signOutOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk: parley.v1.SignOutResponse.$Shape; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "lookupUserOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk: parley.v1.LookupUserResponse.$Shape; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "markReadOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk: parley.v1.MarkReadResponse.$Shape; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "recentOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk: parley.v1.RecentConversationsResponse.$Shape; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "contactsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk: parley.v1.ContactsResponse.$Shape; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "profileOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk: parley.v1.ProfileResponse.$Shape; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk: parley.v1.GroupsResponse.$Shape; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupSyncOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk: parley.v1.GroupSyncResponse.$Shape; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "roomsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk: parley.v1.RoomsResponse.$Shape; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "recallOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk: parley.v1.RecallMessageResponse.$Shape; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "editOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk: parley.v1.EditMessageResponse.$Shape; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "conversationSettingsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk: parley.v1.ConversationSettingsResponse.$Shape; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "clearConversationOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk: parley.v1.ClearConversationResponse.$Shape; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "reactOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk: parley.v1.ReactResponse.$Shape; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "reactionsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk: parley.v1.ReactionsResponse.$Shape; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "messagePinOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk: parley.v1.MessagePinResponse.$Shape; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "conversationStateOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk: parley.v1.ConversationStateResponse.$Shape; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "devicesOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk: parley.v1.DevicesResponse.$Shape; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "typingOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk: parley.v1.TypingResponse.$Shape; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "receiptsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk: parley.v1.ReceiptsResponse.$Shape; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "event"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event: parley.v1.Event.$Shape; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "tokenWillExpire"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire: parley.v1.TokenWillExpire.$Shape; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "goingAway"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway: parley.v1.ServerGoingAway.$Shape; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupEntry"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry: parley.v1.GroupEntry.$Shape; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "roomEvent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent: parley.v1.RoomEvent.$Shape; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "contactUpdate"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate: parley.v1.ContactUpdate.$Shape; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "reactionUpdate"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate: parley.v1.ReactionEvent.$Shape; typingNotice?: null; groupRead?: null }|{ body?: "typingNotice"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice: parley.v1.TypingNotice.$Shape; groupRead?: null }|{ body?: "groupRead"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead: parley.v1.GroupReadMoved.$Shape })
+             *   ({ body?: undefined; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "auth"; auth: parley.v1.AuthRequest.$Shape; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "send"; auth?: null; send: parley.v1.SendMessageRequest.$Shape; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "sync"; auth?: null; send?: null; sync: parley.v1.SyncRequest.$Shape; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "history"; auth?: null; send?: null; sync?: null; history: parley.v1.HistoryRequest.$Shape; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "renew"; auth?: null; send?: null; sync?: null; history?: null; renew: parley.v1.RenewTokenRequest.$Shape; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "signOut"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut: parley.v1.SignOutRequest.$Shape; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "lookupUser"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser: parley.v1.LookupUserRequest.$Shape; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "markRead"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead: parley.v1.MarkReadRequest.$Shape; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "recent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent: parley.v1.RecentConversationsRequest.$Shape; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "contacts"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts: parley.v1.ContactsRequest.$Shape; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "profile"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile: parley.v1.ProfileRequest.$Shape; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groups"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups: parley.v1.GroupsRequest.$Shape; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupSync"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync: parley.v1.GroupSyncRequest.$Shape; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "rooms"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms: parley.v1.RoomsRequest.$Shape; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "recall"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall: parley.v1.RecallMessageRequest.$Shape; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "edit"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit: parley.v1.EditMessageRequest.$Shape; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "conversationSettings"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings: parley.v1.ConversationSettingsRequest.$Shape; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "clearConversation"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation: parley.v1.ClearConversationRequest.$Shape; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "react"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react: parley.v1.ReactRequest.$Shape; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "reactions"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions: parley.v1.ReactionsRequest.$Shape; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "messagePin"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin: parley.v1.MessagePinRequest.$Shape; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "conversationState"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState: parley.v1.ConversationStateRequest.$Shape; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "devices"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices: parley.v1.DevicesRequest.$Shape; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupReactionsSync"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync: parley.v1.GroupReactionsSyncRequest.$Shape; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "typing"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing: parley.v1.TypingRequest.$Shape; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "receipts"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts: parley.v1.ReceiptsRequest.$Shape; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "authOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk: parley.v1.AuthResponse.$Shape; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "sendAck"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck: parley.v1.SendAck.$Shape; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "syncBatch"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch: parley.v1.SyncBatch.$Shape; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "historyPage"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage: parley.v1.HistoryPage.$Shape; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "renewOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk: parley.v1.RenewTokenResponse.$Shape; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "error"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error: parley.v1.Error.$Shape; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "signOutOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk: parley.v1.SignOutResponse.$Shape; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "lookupUserOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk: parley.v1.LookupUserResponse.$Shape; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "markReadOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk: parley.v1.MarkReadResponse.$Shape; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "recentOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk: parley.v1.RecentConversationsResponse.$Shape; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "contactsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk: parley.v1.ContactsResponse.$Shape; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "profileOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk: parley.v1.ProfileResponse.$Shape; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk: parley.v1.GroupsResponse.$Shape; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupSyncOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk: parley.v1.GroupSyncResponse.$Shape; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "roomsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk: parley.v1.RoomsResponse.$Shape; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "recallOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk: parley.v1.RecallMessageResponse.$Shape; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "editOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk: parley.v1.EditMessageResponse.$Shape; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "conversationSettingsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk: parley.v1.ConversationSettingsResponse.$Shape; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "clearConversationOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk: parley.v1.ClearConversationResponse.$Shape; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "reactOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk: parley.v1.ReactResponse.$Shape; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "reactionsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk: parley.v1.ReactionsResponse.$Shape; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "messagePinOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk: parley.v1.MessagePinResponse.$Shape; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "conversationStateOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk: parley.v1.ConversationStateResponse.$Shape; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupReactionsSyncOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk: parley.v1.GroupReactionsSyncResponse.$Shape; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "devicesOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk: parley.v1.DevicesResponse.$Shape; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "typingOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk: parley.v1.TypingResponse.$Shape; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "receiptsOk"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk: parley.v1.ReceiptsResponse.$Shape; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "event"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event: parley.v1.Event.$Shape; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "tokenWillExpire"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire: parley.v1.TokenWillExpire.$Shape; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "goingAway"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway: parley.v1.ServerGoingAway.$Shape; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "groupEntry"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry: parley.v1.GroupEntry.$Shape; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "roomEvent"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent: parley.v1.RoomEvent.$Shape; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "contactUpdate"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate: parley.v1.ContactUpdate.$Shape; reactionUpdate?: null; typingNotice?: null; groupRead?: null }|{ body?: "reactionUpdate"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate: parley.v1.ReactionEvent.$Shape; typingNotice?: null; groupRead?: null }|{ body?: "typingNotice"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice: parley.v1.TypingNotice.$Shape; groupRead?: null }|{ body?: "groupRead"; auth?: null; send?: null; sync?: null; history?: null; renew?: null; signOut?: null; lookupUser?: null; markRead?: null; recent?: null; contacts?: null; profile?: null; groups?: null; groupSync?: null; rooms?: null; recall?: null; edit?: null; conversationSettings?: null; clearConversation?: null; react?: null; reactions?: null; messagePin?: null; conversationState?: null; devices?: null; groupReactionsSync?: null; typing?: null; receipts?: null; authOk?: null; sendAck?: null; syncBatch?: null; historyPage?: null; renewOk?: null; error?: null; signOutOk?: null; lookupUserOk?: null; markReadOk?: null; recentOk?: null; contactsOk?: null; profileOk?: null; groupsOk?: null; groupSyncOk?: null; roomsOk?: null; recallOk?: null; editOk?: null; conversationSettingsOk?: null; clearConversationOk?: null; reactOk?: null; reactionsOk?: null; messagePinOk?: null; conversationStateOk?: null; groupReactionsSyncOk?: null; devicesOk?: null; typingOk?: null; receiptsOk?: null; event?: null; tokenWillExpire?: null; goingAway?: null; groupEntry?: null; roomEvent?: null; contactUpdate?: null; reactionUpdate?: null; typingNotice?: null; groupRead: parley.v1.GroupReadMoved.$Shape })
              * )} parley.v1.Frame.$Shape
              */
 
@@ -18907,6 +23313,14 @@ export const parley = $root.parley = (() => {
             Frame.prototype.devices = null;
 
             /**
+             * Frame groupReactionsSync.
+             * @member {parley.v1.GroupReactionsSyncRequest.$Properties|null|undefined} groupReactionsSync
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.groupReactionsSync = null;
+
+            /**
              * Frame typing.
              * @member {parley.v1.TypingRequest.$Properties|null|undefined} typing
              * @memberof parley.v1.Frame
@@ -19107,6 +23521,14 @@ export const parley = $root.parley = (() => {
             Frame.prototype.conversationStateOk = null;
 
             /**
+             * Frame groupReactionsSyncOk.
+             * @member {parley.v1.GroupReactionsSyncResponse.$Properties|null|undefined} groupReactionsSyncOk
+             * @memberof parley.v1.Frame
+             * @instance
+             */
+            Frame.prototype.groupReactionsSyncOk = null;
+
+            /**
              * Frame devicesOk.
              * @member {parley.v1.DevicesResponse.$Properties|null|undefined} devicesOk
              * @memberof parley.v1.Frame
@@ -19207,12 +23629,12 @@ export const parley = $root.parley = (() => {
 
             /**
              * Frame body.
-             * @member {"auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"recall"|"edit"|"conversationSettings"|"clearConversation"|"react"|"reactions"|"messagePin"|"conversationState"|"devices"|"typing"|"receipts"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"recallOk"|"editOk"|"conversationSettingsOk"|"clearConversationOk"|"reactOk"|"reactionsOk"|"messagePinOk"|"conversationStateOk"|"devicesOk"|"typingOk"|"receiptsOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate"|"reactionUpdate"|"typingNotice"|"groupRead"|undefined} body
+             * @member {"auth"|"send"|"sync"|"history"|"renew"|"signOut"|"lookupUser"|"markRead"|"recent"|"contacts"|"profile"|"groups"|"groupSync"|"rooms"|"recall"|"edit"|"conversationSettings"|"clearConversation"|"react"|"reactions"|"messagePin"|"conversationState"|"devices"|"groupReactionsSync"|"typing"|"receipts"|"authOk"|"sendAck"|"syncBatch"|"historyPage"|"renewOk"|"error"|"signOutOk"|"lookupUserOk"|"markReadOk"|"recentOk"|"contactsOk"|"profileOk"|"groupsOk"|"groupSyncOk"|"roomsOk"|"recallOk"|"editOk"|"conversationSettingsOk"|"clearConversationOk"|"reactOk"|"reactionsOk"|"messagePinOk"|"conversationStateOk"|"groupReactionsSyncOk"|"devicesOk"|"typingOk"|"receiptsOk"|"event"|"tokenWillExpire"|"goingAway"|"groupEntry"|"roomEvent"|"contactUpdate"|"reactionUpdate"|"typingNotice"|"groupRead"|undefined} body
              * @memberof parley.v1.Frame
              * @instance
              */
             $Object.defineProperty(Frame.prototype, "body", {
-                get: $util.oneOfGetter($oneOfFields = ["auth", "send", "sync", "history", "renew", "signOut", "lookupUser", "markRead", "recent", "contacts", "profile", "groups", "groupSync", "rooms", "recall", "edit", "conversationSettings", "clearConversation", "react", "reactions", "messagePin", "conversationState", "devices", "typing", "receipts", "authOk", "sendAck", "syncBatch", "historyPage", "renewOk", "error", "signOutOk", "lookupUserOk", "markReadOk", "recentOk", "contactsOk", "profileOk", "groupsOk", "groupSyncOk", "roomsOk", "recallOk", "editOk", "conversationSettingsOk", "clearConversationOk", "reactOk", "reactionsOk", "messagePinOk", "conversationStateOk", "devicesOk", "typingOk", "receiptsOk", "event", "tokenWillExpire", "goingAway", "groupEntry", "roomEvent", "contactUpdate", "reactionUpdate", "typingNotice", "groupRead"]),
+                get: $util.oneOfGetter($oneOfFields = ["auth", "send", "sync", "history", "renew", "signOut", "lookupUser", "markRead", "recent", "contacts", "profile", "groups", "groupSync", "rooms", "recall", "edit", "conversationSettings", "clearConversation", "react", "reactions", "messagePin", "conversationState", "devices", "groupReactionsSync", "typing", "receipts", "authOk", "sendAck", "syncBatch", "historyPage", "renewOk", "error", "signOutOk", "lookupUserOk", "markReadOk", "recentOk", "contactsOk", "profileOk", "groupsOk", "groupSyncOk", "roomsOk", "recallOk", "editOk", "conversationSettingsOk", "clearConversationOk", "reactOk", "reactionsOk", "messagePinOk", "conversationStateOk", "groupReactionsSyncOk", "devicesOk", "typingOk", "receiptsOk", "event", "tokenWillExpire", "goingAway", "groupEntry", "roomEvent", "contactUpdate", "reactionUpdate", "typingNotice", "groupRead"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -19370,6 +23792,10 @@ export const parley = $root.parley = (() => {
                     $root.parley.v1.ConversationStateResponse.encode(message.conversationStateOk, writer.uint32(/* id 79, wireType 2 =*/634).fork(), _depth + 1).ldelim();
                 if (message.devicesOk != null && $Object.hasOwnProperty.call(message, "devicesOk"))
                     $root.parley.v1.DevicesResponse.encode(message.devicesOk, writer.uint32(/* id 80, wireType 2 =*/642).fork(), _depth + 1).ldelim();
+                if (message.groupReactionsSync != null && $Object.hasOwnProperty.call(message, "groupReactionsSync"))
+                    $root.parley.v1.GroupReactionsSyncRequest.encode(message.groupReactionsSync, writer.uint32(/* id 120, wireType 2 =*/962).fork(), _depth + 1).ldelim();
+                if (message.groupReactionsSyncOk != null && $Object.hasOwnProperty.call(message, "groupReactionsSyncOk"))
+                    $root.parley.v1.GroupReactionsSyncResponse.encode(message.groupReactionsSyncOk, writer.uint32(/* id 121, wireType 2 =*/970).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -19584,6 +24010,13 @@ export const parley = $root.parley = (() => {
                             message.body = "devices";
                             continue;
                         }
+                    case 120: {
+                            if (wireType !== 2)
+                                break;
+                            message.groupReactionsSync = $root.parley.v1.GroupReactionsSyncRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.groupReactionsSync);
+                            message.body = "groupReactionsSync";
+                            continue;
+                        }
                     case 50: {
                             if (wireType !== 2)
                                 break;
@@ -19757,6 +24190,13 @@ export const parley = $root.parley = (() => {
                                 break;
                             message.conversationStateOk = $root.parley.v1.ConversationStateResponse.decode(reader, reader.size(), $undefined, _depth + 1, message.conversationStateOk);
                             message.body = "conversationStateOk";
+                            continue;
+                        }
+                    case 121: {
+                            if (wireType !== 2)
+                                break;
+                            message.groupReactionsSyncOk = $root.parley.v1.GroupReactionsSyncResponse.decode(reader, reader.size(), $undefined, _depth + 1, message.groupReactionsSyncOk);
+                            message.body = "groupReactionsSyncOk";
                             continue;
                         }
                     case 80: {
@@ -30811,3651 +35251,6 @@ export const parley = $root.parley = (() => {
             };
 
             return RoomDropped;
-        })();
-
-        v1.ReactRequest = (function() {
-
-            /**
-             * Properties of a ReactRequest.
-             * @typedef {Object} parley.v1.ReactRequest.$Properties
-             * @property {string|null} [conversation] ReactRequest conversation
-             * @property {parley.v1.ChatType|null} [chatType] ReactRequest chatType
-             * @property {number|null} [serverId] ReactRequest serverId
-             * @property {string|null} [emoji] ReactRequest emoji
-             * @property {boolean|null} [remove] ReactRequest remove
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a ReactRequest.
-             * @memberof parley.v1
-             * @interface IReactRequest
-             * @augments parley.v1.ReactRequest.$Properties
-             * @deprecated Use parley.v1.ReactRequest.$Properties instead.
-             */
-
-            /**
-             * Shape of a ReactRequest.
-             * @typedef {parley.v1.ReactRequest.$Properties} parley.v1.ReactRequest.$Shape
-             */
-
-            /**
-             * Constructs a new ReactRequest.
-             * @memberof parley.v1
-             * @classdesc Represents a ReactRequest.
-             * @constructor
-             * @param {parley.v1.ReactRequest.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const ReactRequest = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * ReactRequest conversation.
-             * @member {string} conversation
-             * @memberof parley.v1.ReactRequest
-             * @instance
-             */
-            ReactRequest.prototype.conversation = "";
-
-            /**
-             * ReactRequest chatType.
-             * @member {parley.v1.ChatType} chatType
-             * @memberof parley.v1.ReactRequest
-             * @instance
-             */
-            ReactRequest.prototype.chatType = 0;
-
-            /**
-             * ReactRequest serverId.
-             * @member {number} serverId
-             * @memberof parley.v1.ReactRequest
-             * @instance
-             */
-            ReactRequest.prototype.serverId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * ReactRequest emoji.
-             * @member {string} emoji
-             * @memberof parley.v1.ReactRequest
-             * @instance
-             */
-            ReactRequest.prototype.emoji = "";
-
-            /**
-             * ReactRequest remove.
-             * @member {boolean} remove
-             * @memberof parley.v1.ReactRequest
-             * @instance
-             */
-            ReactRequest.prototype.remove = false;
-
-            /**
-             * Creates a new ReactRequest instance using the specified properties.
-             * @function create
-             * @memberof parley.v1.ReactRequest
-             * @static
-             * @param {parley.v1.ReactRequest.$Properties=} [properties] Properties to set
-             * @returns {parley.v1.ReactRequest} ReactRequest instance
-             * @type {{
-             *   (properties: parley.v1.ReactRequest.$Shape): parley.v1.ReactRequest & parley.v1.ReactRequest.$Shape;
-             *   (properties?: parley.v1.ReactRequest.$Properties): parley.v1.ReactRequest;
-             * }}
-             */
-            ReactRequest.create = function(properties) {
-                return new ReactRequest(properties);
-            };
-
-            /**
-             * Encodes the specified ReactRequest message. Does not implicitly {@link parley.v1.ReactRequest.verify|verify} messages.
-             * @function encode
-             * @memberof parley.v1.ReactRequest
-             * @static
-             * @param {parley.v1.ReactRequest.$Properties} message ReactRequest message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            ReactRequest.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
-                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
-                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
-                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
-                if (message.serverId != null && $Object.hasOwnProperty.call(message, "serverId") && (typeof message.serverId === "object" ? message.serverId.low || message.serverId.high : message.serverId !== 0))
-                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.serverId);
-                if (message.emoji != null && $Object.hasOwnProperty.call(message, "emoji") && message.emoji !== "")
-                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.emoji);
-                if (message.remove != null && $Object.hasOwnProperty.call(message, "remove") && message.remove !== false)
-                    writer.uint32(/* id 5, wireType 0 =*/40).bool(message.remove);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Decodes a ReactRequest message from the specified reader or buffer.
-             * @function decode
-             * @memberof parley.v1.ReactRequest
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {parley.v1.ReactRequest & parley.v1.ReactRequest.$Shape} ReactRequest
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            ReactRequest.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.parley.v1.ReactRequest();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.conversation = value;
-                            else
-                                delete message.conversation;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.int32())
-                                message.chatType = value;
-                            else
-                                delete message.chatType;
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.serverId = value;
-                            else
-                                delete message.serverId;
-                            continue;
-                        }
-                    case 4: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.emoji = value;
-                            else
-                                delete message.emoji;
-                            continue;
-                        }
-                    case 5: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.bool())
-                                message.remove = value;
-                            else
-                                delete message.remove;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return ReactRequest;
-        })();
-
-        v1.ReactResponse = (function() {
-
-            /**
-             * Properties of a ReactResponse.
-             * @typedef {Object} parley.v1.ReactResponse.$Properties
-             * @property {number|null} [eventSeq] ReactResponse eventSeq
-             * @property {parley.v1.MessageReactions.$Properties|null} [reactions] ReactResponse reactions
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a ReactResponse.
-             * @memberof parley.v1
-             * @interface IReactResponse
-             * @augments parley.v1.ReactResponse.$Properties
-             * @deprecated Use parley.v1.ReactResponse.$Properties instead.
-             */
-
-            /**
-             * Shape of a ReactResponse.
-             * @typedef {parley.v1.ReactResponse.$Properties} parley.v1.ReactResponse.$Shape
-             */
-
-            /**
-             * Constructs a new ReactResponse.
-             * @memberof parley.v1
-             * @classdesc Represents a ReactResponse.
-             * @constructor
-             * @param {parley.v1.ReactResponse.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const ReactResponse = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * ReactResponse eventSeq.
-             * @member {number} eventSeq
-             * @memberof parley.v1.ReactResponse
-             * @instance
-             */
-            ReactResponse.prototype.eventSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * ReactResponse reactions.
-             * @member {parley.v1.MessageReactions.$Properties|null|undefined} reactions
-             * @memberof parley.v1.ReactResponse
-             * @instance
-             */
-            ReactResponse.prototype.reactions = null;
-
-            /**
-             * Creates a new ReactResponse instance using the specified properties.
-             * @function create
-             * @memberof parley.v1.ReactResponse
-             * @static
-             * @param {parley.v1.ReactResponse.$Properties=} [properties] Properties to set
-             * @returns {parley.v1.ReactResponse} ReactResponse instance
-             * @type {{
-             *   (properties: parley.v1.ReactResponse.$Shape): parley.v1.ReactResponse & parley.v1.ReactResponse.$Shape;
-             *   (properties?: parley.v1.ReactResponse.$Properties): parley.v1.ReactResponse;
-             * }}
-             */
-            ReactResponse.create = function(properties) {
-                return new ReactResponse(properties);
-            };
-
-            /**
-             * Encodes the specified ReactResponse message. Does not implicitly {@link parley.v1.ReactResponse.verify|verify} messages.
-             * @function encode
-             * @memberof parley.v1.ReactResponse
-             * @static
-             * @param {parley.v1.ReactResponse.$Properties} message ReactResponse message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            ReactResponse.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.eventSeq != null && $Object.hasOwnProperty.call(message, "eventSeq") && (typeof message.eventSeq === "object" ? message.eventSeq.low || message.eventSeq.high : message.eventSeq !== 0))
-                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.eventSeq);
-                if (message.reactions != null && $Object.hasOwnProperty.call(message, "reactions"))
-                    $root.parley.v1.MessageReactions.encode(message.reactions, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Decodes a ReactResponse message from the specified reader or buffer.
-             * @function decode
-             * @memberof parley.v1.ReactResponse
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {parley.v1.ReactResponse & parley.v1.ReactResponse.$Shape} ReactResponse
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            ReactResponse.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.parley.v1.ReactResponse();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.eventSeq = value;
-                            else
-                                delete message.eventSeq;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            message.reactions = $root.parley.v1.MessageReactions.decode(reader, reader.size(), $undefined, _depth + 1, message.reactions);
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return ReactResponse;
-        })();
-
-        v1.ReactionEvent = (function() {
-
-            /**
-             * Properties of a ReactionEvent.
-             * @typedef {Object} parley.v1.ReactionEvent.$Properties
-             * @property {string|null} [conversation] ReactionEvent conversation
-             * @property {parley.v1.ChatType|null} [chatType] ReactionEvent chatType
-             * @property {number|null} [serverId] ReactionEvent serverId
-             * @property {string|null} [emoji] ReactionEvent emoji
-             * @property {string|null} [user] ReactionEvent user
-             * @property {boolean|null} [removed] ReactionEvent removed
-             * @property {number|null} [at] ReactionEvent at
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a ReactionEvent.
-             * @memberof parley.v1
-             * @interface IReactionEvent
-             * @augments parley.v1.ReactionEvent.$Properties
-             * @deprecated Use parley.v1.ReactionEvent.$Properties instead.
-             */
-
-            /**
-             * Shape of a ReactionEvent.
-             * @typedef {parley.v1.ReactionEvent.$Properties} parley.v1.ReactionEvent.$Shape
-             */
-
-            /**
-             * Constructs a new ReactionEvent.
-             * @memberof parley.v1
-             * @classdesc Represents a ReactionEvent.
-             * @constructor
-             * @param {parley.v1.ReactionEvent.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const ReactionEvent = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * ReactionEvent conversation.
-             * @member {string} conversation
-             * @memberof parley.v1.ReactionEvent
-             * @instance
-             */
-            ReactionEvent.prototype.conversation = "";
-
-            /**
-             * ReactionEvent chatType.
-             * @member {parley.v1.ChatType} chatType
-             * @memberof parley.v1.ReactionEvent
-             * @instance
-             */
-            ReactionEvent.prototype.chatType = 0;
-
-            /**
-             * ReactionEvent serverId.
-             * @member {number} serverId
-             * @memberof parley.v1.ReactionEvent
-             * @instance
-             */
-            ReactionEvent.prototype.serverId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * ReactionEvent emoji.
-             * @member {string} emoji
-             * @memberof parley.v1.ReactionEvent
-             * @instance
-             */
-            ReactionEvent.prototype.emoji = "";
-
-            /**
-             * ReactionEvent user.
-             * @member {string} user
-             * @memberof parley.v1.ReactionEvent
-             * @instance
-             */
-            ReactionEvent.prototype.user = "";
-
-            /**
-             * ReactionEvent removed.
-             * @member {boolean} removed
-             * @memberof parley.v1.ReactionEvent
-             * @instance
-             */
-            ReactionEvent.prototype.removed = false;
-
-            /**
-             * ReactionEvent at.
-             * @member {number} at
-             * @memberof parley.v1.ReactionEvent
-             * @instance
-             */
-            ReactionEvent.prototype.at = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * Creates a new ReactionEvent instance using the specified properties.
-             * @function create
-             * @memberof parley.v1.ReactionEvent
-             * @static
-             * @param {parley.v1.ReactionEvent.$Properties=} [properties] Properties to set
-             * @returns {parley.v1.ReactionEvent} ReactionEvent instance
-             * @type {{
-             *   (properties: parley.v1.ReactionEvent.$Shape): parley.v1.ReactionEvent & parley.v1.ReactionEvent.$Shape;
-             *   (properties?: parley.v1.ReactionEvent.$Properties): parley.v1.ReactionEvent;
-             * }}
-             */
-            ReactionEvent.create = function(properties) {
-                return new ReactionEvent(properties);
-            };
-
-            /**
-             * Encodes the specified ReactionEvent message. Does not implicitly {@link parley.v1.ReactionEvent.verify|verify} messages.
-             * @function encode
-             * @memberof parley.v1.ReactionEvent
-             * @static
-             * @param {parley.v1.ReactionEvent.$Properties} message ReactionEvent message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            ReactionEvent.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
-                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
-                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
-                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
-                if (message.serverId != null && $Object.hasOwnProperty.call(message, "serverId") && (typeof message.serverId === "object" ? message.serverId.low || message.serverId.high : message.serverId !== 0))
-                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.serverId);
-                if (message.emoji != null && $Object.hasOwnProperty.call(message, "emoji") && message.emoji !== "")
-                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.emoji);
-                if (message.user != null && $Object.hasOwnProperty.call(message, "user") && message.user !== "")
-                    writer.uint32(/* id 5, wireType 2 =*/42).string(message.user);
-                if (message.removed != null && $Object.hasOwnProperty.call(message, "removed") && message.removed !== false)
-                    writer.uint32(/* id 6, wireType 0 =*/48).bool(message.removed);
-                if (message.at != null && $Object.hasOwnProperty.call(message, "at") && (typeof message.at === "object" ? message.at.low || message.at.high : message.at !== 0))
-                    writer.uint32(/* id 7, wireType 0 =*/56).uint64(message.at);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Decodes a ReactionEvent message from the specified reader or buffer.
-             * @function decode
-             * @memberof parley.v1.ReactionEvent
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {parley.v1.ReactionEvent & parley.v1.ReactionEvent.$Shape} ReactionEvent
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            ReactionEvent.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.parley.v1.ReactionEvent();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.conversation = value;
-                            else
-                                delete message.conversation;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.int32())
-                                message.chatType = value;
-                            else
-                                delete message.chatType;
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.serverId = value;
-                            else
-                                delete message.serverId;
-                            continue;
-                        }
-                    case 4: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.emoji = value;
-                            else
-                                delete message.emoji;
-                            continue;
-                        }
-                    case 5: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.user = value;
-                            else
-                                delete message.user;
-                            continue;
-                        }
-                    case 6: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.bool())
-                                message.removed = value;
-                            else
-                                delete message.removed;
-                            continue;
-                        }
-                    case 7: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.at = value;
-                            else
-                                delete message.at;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return ReactionEvent;
-        })();
-
-        v1.ReactionsRequest = (function() {
-
-            /**
-             * Properties of a ReactionsRequest.
-             * @typedef {Object} parley.v1.ReactionsRequest.$Properties
-             * @property {string|null} [conversation] ReactionsRequest conversation
-             * @property {parley.v1.ChatType|null} [chatType] ReactionsRequest chatType
-             * @property {Array.<number>|null} [serverIds] ReactionsRequest serverIds
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a ReactionsRequest.
-             * @memberof parley.v1
-             * @interface IReactionsRequest
-             * @augments parley.v1.ReactionsRequest.$Properties
-             * @deprecated Use parley.v1.ReactionsRequest.$Properties instead.
-             */
-
-            /**
-             * Shape of a ReactionsRequest.
-             * @typedef {parley.v1.ReactionsRequest.$Properties} parley.v1.ReactionsRequest.$Shape
-             */
-
-            /**
-             * Constructs a new ReactionsRequest.
-             * @memberof parley.v1
-             * @classdesc Represents a ReactionsRequest.
-             * @constructor
-             * @param {parley.v1.ReactionsRequest.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const ReactionsRequest = function (properties) {
-                this.serverIds = [];
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * ReactionsRequest conversation.
-             * @member {string} conversation
-             * @memberof parley.v1.ReactionsRequest
-             * @instance
-             */
-            ReactionsRequest.prototype.conversation = "";
-
-            /**
-             * ReactionsRequest chatType.
-             * @member {parley.v1.ChatType} chatType
-             * @memberof parley.v1.ReactionsRequest
-             * @instance
-             */
-            ReactionsRequest.prototype.chatType = 0;
-
-            /**
-             * ReactionsRequest serverIds.
-             * @member {Array.<number>} serverIds
-             * @memberof parley.v1.ReactionsRequest
-             * @instance
-             */
-            ReactionsRequest.prototype.serverIds = $util.emptyArray;
-
-            /**
-             * Creates a new ReactionsRequest instance using the specified properties.
-             * @function create
-             * @memberof parley.v1.ReactionsRequest
-             * @static
-             * @param {parley.v1.ReactionsRequest.$Properties=} [properties] Properties to set
-             * @returns {parley.v1.ReactionsRequest} ReactionsRequest instance
-             * @type {{
-             *   (properties: parley.v1.ReactionsRequest.$Shape): parley.v1.ReactionsRequest & parley.v1.ReactionsRequest.$Shape;
-             *   (properties?: parley.v1.ReactionsRequest.$Properties): parley.v1.ReactionsRequest;
-             * }}
-             */
-            ReactionsRequest.create = function(properties) {
-                return new ReactionsRequest(properties);
-            };
-
-            /**
-             * Encodes the specified ReactionsRequest message. Does not implicitly {@link parley.v1.ReactionsRequest.verify|verify} messages.
-             * @function encode
-             * @memberof parley.v1.ReactionsRequest
-             * @static
-             * @param {parley.v1.ReactionsRequest.$Properties} message ReactionsRequest message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            ReactionsRequest.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
-                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
-                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
-                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
-                if (message.serverIds != null && message.serverIds.length)
-                    writer.uint32(/* id 3, wireType 2 =*/26).uint64s(message.serverIds);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Decodes a ReactionsRequest message from the specified reader or buffer.
-             * @function decode
-             * @memberof parley.v1.ReactionsRequest
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {parley.v1.ReactionsRequest & parley.v1.ReactionsRequest.$Shape} ReactionsRequest
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            ReactionsRequest.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.parley.v1.ReactionsRequest();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.conversation = value;
-                            else
-                                delete message.conversation;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.int32())
-                                message.chatType = value;
-                            else
-                                delete message.chatType;
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType === 2) {
-                                if (!(message.serverIds && message.serverIds.length))
-                                    message.serverIds = [];
-                                reader.uint64s(message.serverIds);
-                                continue;
-                            }
-                            if (wireType !== 0)
-                                break;
-                            if (!(message.serverIds && message.serverIds.length))
-                                message.serverIds = [];
-                            message.serverIds.push(reader.uint64());
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return ReactionsRequest;
-        })();
-
-        v1.MessageReactions = (function() {
-
-            /**
-             * Properties of a MessageReactions.
-             * @typedef {Object} parley.v1.MessageReactions.$Properties
-             * @property {number|null} [serverId] MessageReactions serverId
-             * @property {Array.<parley.v1.Reaction.$Properties>|null} [reactions] MessageReactions reactions
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a MessageReactions.
-             * @memberof parley.v1
-             * @interface IMessageReactions
-             * @augments parley.v1.MessageReactions.$Properties
-             * @deprecated Use parley.v1.MessageReactions.$Properties instead.
-             */
-
-            /**
-             * Shape of a MessageReactions.
-             * @typedef {parley.v1.MessageReactions.$Properties} parley.v1.MessageReactions.$Shape
-             */
-
-            /**
-             * Constructs a new MessageReactions.
-             * @memberof parley.v1
-             * @classdesc Represents a MessageReactions.
-             * @constructor
-             * @param {parley.v1.MessageReactions.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const MessageReactions = function (properties) {
-                this.reactions = [];
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * MessageReactions serverId.
-             * @member {number} serverId
-             * @memberof parley.v1.MessageReactions
-             * @instance
-             */
-            MessageReactions.prototype.serverId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * MessageReactions reactions.
-             * @member {Array.<parley.v1.Reaction.$Properties>} reactions
-             * @memberof parley.v1.MessageReactions
-             * @instance
-             */
-            MessageReactions.prototype.reactions = $util.emptyArray;
-
-            /**
-             * Creates a new MessageReactions instance using the specified properties.
-             * @function create
-             * @memberof parley.v1.MessageReactions
-             * @static
-             * @param {parley.v1.MessageReactions.$Properties=} [properties] Properties to set
-             * @returns {parley.v1.MessageReactions} MessageReactions instance
-             * @type {{
-             *   (properties: parley.v1.MessageReactions.$Shape): parley.v1.MessageReactions & parley.v1.MessageReactions.$Shape;
-             *   (properties?: parley.v1.MessageReactions.$Properties): parley.v1.MessageReactions;
-             * }}
-             */
-            MessageReactions.create = function(properties) {
-                return new MessageReactions(properties);
-            };
-
-            /**
-             * Encodes the specified MessageReactions message. Does not implicitly {@link parley.v1.MessageReactions.verify|verify} messages.
-             * @function encode
-             * @memberof parley.v1.MessageReactions
-             * @static
-             * @param {parley.v1.MessageReactions.$Properties} message MessageReactions message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            MessageReactions.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.serverId != null && $Object.hasOwnProperty.call(message, "serverId") && (typeof message.serverId === "object" ? message.serverId.low || message.serverId.high : message.serverId !== 0))
-                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.serverId);
-                if (message.reactions != null && message.reactions.length)
-                    for (let i = 0; i < message.reactions.length; ++i)
-                        $root.parley.v1.Reaction.encode(message.reactions[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Decodes a MessageReactions message from the specified reader or buffer.
-             * @function decode
-             * @memberof parley.v1.MessageReactions
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {parley.v1.MessageReactions & parley.v1.MessageReactions.$Shape} MessageReactions
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            MessageReactions.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.parley.v1.MessageReactions();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.serverId = value;
-                            else
-                                delete message.serverId;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            if (!(message.reactions && message.reactions.length))
-                                message.reactions = [];
-                            message.reactions.push($root.parley.v1.Reaction.decode(reader, reader.size(), $undefined, _depth + 1));
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return MessageReactions;
-        })();
-
-        v1.Reaction = (function() {
-
-            /**
-             * Properties of a Reaction.
-             * @typedef {Object} parley.v1.Reaction.$Properties
-             * @property {string|null} [emoji] Reaction emoji
-             * @property {Array.<string>|null} [users] Reaction users
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a Reaction.
-             * @memberof parley.v1
-             * @interface IReaction
-             * @augments parley.v1.Reaction.$Properties
-             * @deprecated Use parley.v1.Reaction.$Properties instead.
-             */
-
-            /**
-             * Shape of a Reaction.
-             * @typedef {parley.v1.Reaction.$Properties} parley.v1.Reaction.$Shape
-             */
-
-            /**
-             * Constructs a new Reaction.
-             * @memberof parley.v1
-             * @classdesc Represents a Reaction.
-             * @constructor
-             * @param {parley.v1.Reaction.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const Reaction = function (properties) {
-                this.users = [];
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * Reaction emoji.
-             * @member {string} emoji
-             * @memberof parley.v1.Reaction
-             * @instance
-             */
-            Reaction.prototype.emoji = "";
-
-            /**
-             * Reaction users.
-             * @member {Array.<string>} users
-             * @memberof parley.v1.Reaction
-             * @instance
-             */
-            Reaction.prototype.users = $util.emptyArray;
-
-            /**
-             * Creates a new Reaction instance using the specified properties.
-             * @function create
-             * @memberof parley.v1.Reaction
-             * @static
-             * @param {parley.v1.Reaction.$Properties=} [properties] Properties to set
-             * @returns {parley.v1.Reaction} Reaction instance
-             * @type {{
-             *   (properties: parley.v1.Reaction.$Shape): parley.v1.Reaction & parley.v1.Reaction.$Shape;
-             *   (properties?: parley.v1.Reaction.$Properties): parley.v1.Reaction;
-             * }}
-             */
-            Reaction.create = function(properties) {
-                return new Reaction(properties);
-            };
-
-            /**
-             * Encodes the specified Reaction message. Does not implicitly {@link parley.v1.Reaction.verify|verify} messages.
-             * @function encode
-             * @memberof parley.v1.Reaction
-             * @static
-             * @param {parley.v1.Reaction.$Properties} message Reaction message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            Reaction.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.emoji != null && $Object.hasOwnProperty.call(message, "emoji") && message.emoji !== "")
-                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.emoji);
-                if (message.users != null && message.users.length)
-                    for (let i = 0; i < message.users.length; ++i)
-                        writer.uint32(/* id 2, wireType 2 =*/18).string(message.users[i]);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Decodes a Reaction message from the specified reader or buffer.
-             * @function decode
-             * @memberof parley.v1.Reaction
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {parley.v1.Reaction & parley.v1.Reaction.$Shape} Reaction
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            Reaction.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.parley.v1.Reaction();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.emoji = value;
-                            else
-                                delete message.emoji;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            if (!(message.users && message.users.length))
-                                message.users = [];
-                            message.users.push(reader.stringVerify());
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return Reaction;
-        })();
-
-        v1.ReactionsResponse = (function() {
-
-            /**
-             * Properties of a ReactionsResponse.
-             * @typedef {Object} parley.v1.ReactionsResponse.$Properties
-             * @property {Array.<parley.v1.MessageReactions.$Properties>|null} [messages] ReactionsResponse messages
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a ReactionsResponse.
-             * @memberof parley.v1
-             * @interface IReactionsResponse
-             * @augments parley.v1.ReactionsResponse.$Properties
-             * @deprecated Use parley.v1.ReactionsResponse.$Properties instead.
-             */
-
-            /**
-             * Shape of a ReactionsResponse.
-             * @typedef {parley.v1.ReactionsResponse.$Properties} parley.v1.ReactionsResponse.$Shape
-             */
-
-            /**
-             * Constructs a new ReactionsResponse.
-             * @memberof parley.v1
-             * @classdesc Represents a ReactionsResponse.
-             * @constructor
-             * @param {parley.v1.ReactionsResponse.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const ReactionsResponse = function (properties) {
-                this.messages = [];
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * ReactionsResponse messages.
-             * @member {Array.<parley.v1.MessageReactions.$Properties>} messages
-             * @memberof parley.v1.ReactionsResponse
-             * @instance
-             */
-            ReactionsResponse.prototype.messages = $util.emptyArray;
-
-            /**
-             * Creates a new ReactionsResponse instance using the specified properties.
-             * @function create
-             * @memberof parley.v1.ReactionsResponse
-             * @static
-             * @param {parley.v1.ReactionsResponse.$Properties=} [properties] Properties to set
-             * @returns {parley.v1.ReactionsResponse} ReactionsResponse instance
-             * @type {{
-             *   (properties: parley.v1.ReactionsResponse.$Shape): parley.v1.ReactionsResponse & parley.v1.ReactionsResponse.$Shape;
-             *   (properties?: parley.v1.ReactionsResponse.$Properties): parley.v1.ReactionsResponse;
-             * }}
-             */
-            ReactionsResponse.create = function(properties) {
-                return new ReactionsResponse(properties);
-            };
-
-            /**
-             * Encodes the specified ReactionsResponse message. Does not implicitly {@link parley.v1.ReactionsResponse.verify|verify} messages.
-             * @function encode
-             * @memberof parley.v1.ReactionsResponse
-             * @static
-             * @param {parley.v1.ReactionsResponse.$Properties} message ReactionsResponse message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            ReactionsResponse.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.messages != null && message.messages.length)
-                    for (let i = 0; i < message.messages.length; ++i)
-                        $root.parley.v1.MessageReactions.encode(message.messages[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Decodes a ReactionsResponse message from the specified reader or buffer.
-             * @function decode
-             * @memberof parley.v1.ReactionsResponse
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {parley.v1.ReactionsResponse & parley.v1.ReactionsResponse.$Shape} ReactionsResponse
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            ReactionsResponse.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.parley.v1.ReactionsResponse();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if (!(message.messages && message.messages.length))
-                                message.messages = [];
-                            message.messages.push($root.parley.v1.MessageReactions.decode(reader, reader.size(), $undefined, _depth + 1));
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return ReactionsResponse;
-        })();
-
-        v1.MessagePinRequest = (function() {
-
-            /**
-             * Properties of a MessagePinRequest.
-             * @typedef {Object} parley.v1.MessagePinRequest.$Properties
-             * @property {string|null} [conversation] MessagePinRequest conversation
-             * @property {number|null} [serverId] MessagePinRequest serverId
-             * @property {boolean|null} [pinned] MessagePinRequest pinned
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a MessagePinRequest.
-             * @memberof parley.v1
-             * @interface IMessagePinRequest
-             * @augments parley.v1.MessagePinRequest.$Properties
-             * @deprecated Use parley.v1.MessagePinRequest.$Properties instead.
-             */
-
-            /**
-             * Shape of a MessagePinRequest.
-             * @typedef {parley.v1.MessagePinRequest.$Properties} parley.v1.MessagePinRequest.$Shape
-             */
-
-            /**
-             * Constructs a new MessagePinRequest.
-             * @memberof parley.v1
-             * @classdesc Represents a MessagePinRequest.
-             * @constructor
-             * @param {parley.v1.MessagePinRequest.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const MessagePinRequest = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * MessagePinRequest conversation.
-             * @member {string} conversation
-             * @memberof parley.v1.MessagePinRequest
-             * @instance
-             */
-            MessagePinRequest.prototype.conversation = "";
-
-            /**
-             * MessagePinRequest serverId.
-             * @member {number} serverId
-             * @memberof parley.v1.MessagePinRequest
-             * @instance
-             */
-            MessagePinRequest.prototype.serverId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * MessagePinRequest pinned.
-             * @member {boolean} pinned
-             * @memberof parley.v1.MessagePinRequest
-             * @instance
-             */
-            MessagePinRequest.prototype.pinned = false;
-
-            /**
-             * Creates a new MessagePinRequest instance using the specified properties.
-             * @function create
-             * @memberof parley.v1.MessagePinRequest
-             * @static
-             * @param {parley.v1.MessagePinRequest.$Properties=} [properties] Properties to set
-             * @returns {parley.v1.MessagePinRequest} MessagePinRequest instance
-             * @type {{
-             *   (properties: parley.v1.MessagePinRequest.$Shape): parley.v1.MessagePinRequest & parley.v1.MessagePinRequest.$Shape;
-             *   (properties?: parley.v1.MessagePinRequest.$Properties): parley.v1.MessagePinRequest;
-             * }}
-             */
-            MessagePinRequest.create = function(properties) {
-                return new MessagePinRequest(properties);
-            };
-
-            /**
-             * Encodes the specified MessagePinRequest message. Does not implicitly {@link parley.v1.MessagePinRequest.verify|verify} messages.
-             * @function encode
-             * @memberof parley.v1.MessagePinRequest
-             * @static
-             * @param {parley.v1.MessagePinRequest.$Properties} message MessagePinRequest message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            MessagePinRequest.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
-                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
-                if (message.serverId != null && $Object.hasOwnProperty.call(message, "serverId") && (typeof message.serverId === "object" ? message.serverId.low || message.serverId.high : message.serverId !== 0))
-                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.serverId);
-                if (message.pinned != null && $Object.hasOwnProperty.call(message, "pinned") && message.pinned !== false)
-                    writer.uint32(/* id 3, wireType 0 =*/24).bool(message.pinned);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Decodes a MessagePinRequest message from the specified reader or buffer.
-             * @function decode
-             * @memberof parley.v1.MessagePinRequest
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {parley.v1.MessagePinRequest & parley.v1.MessagePinRequest.$Shape} MessagePinRequest
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            MessagePinRequest.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.parley.v1.MessagePinRequest();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.conversation = value;
-                            else
-                                delete message.conversation;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.serverId = value;
-                            else
-                                delete message.serverId;
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.bool())
-                                message.pinned = value;
-                            else
-                                delete message.pinned;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return MessagePinRequest;
-        })();
-
-        v1.MessagePinResponse = (function() {
-
-            /**
-             * Properties of a MessagePinResponse.
-             * @typedef {Object} parley.v1.MessagePinResponse.$Properties
-             * @property {number|null} [eventSeq] MessagePinResponse eventSeq
-             * @property {Array.<number>|null} [pinned] MessagePinResponse pinned
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a MessagePinResponse.
-             * @memberof parley.v1
-             * @interface IMessagePinResponse
-             * @augments parley.v1.MessagePinResponse.$Properties
-             * @deprecated Use parley.v1.MessagePinResponse.$Properties instead.
-             */
-
-            /**
-             * Shape of a MessagePinResponse.
-             * @typedef {parley.v1.MessagePinResponse.$Properties} parley.v1.MessagePinResponse.$Shape
-             */
-
-            /**
-             * Constructs a new MessagePinResponse.
-             * @memberof parley.v1
-             * @classdesc Represents a MessagePinResponse.
-             * @constructor
-             * @param {parley.v1.MessagePinResponse.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const MessagePinResponse = function (properties) {
-                this.pinned = [];
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * MessagePinResponse eventSeq.
-             * @member {number} eventSeq
-             * @memberof parley.v1.MessagePinResponse
-             * @instance
-             */
-            MessagePinResponse.prototype.eventSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * MessagePinResponse pinned.
-             * @member {Array.<number>} pinned
-             * @memberof parley.v1.MessagePinResponse
-             * @instance
-             */
-            MessagePinResponse.prototype.pinned = $util.emptyArray;
-
-            /**
-             * Creates a new MessagePinResponse instance using the specified properties.
-             * @function create
-             * @memberof parley.v1.MessagePinResponse
-             * @static
-             * @param {parley.v1.MessagePinResponse.$Properties=} [properties] Properties to set
-             * @returns {parley.v1.MessagePinResponse} MessagePinResponse instance
-             * @type {{
-             *   (properties: parley.v1.MessagePinResponse.$Shape): parley.v1.MessagePinResponse & parley.v1.MessagePinResponse.$Shape;
-             *   (properties?: parley.v1.MessagePinResponse.$Properties): parley.v1.MessagePinResponse;
-             * }}
-             */
-            MessagePinResponse.create = function(properties) {
-                return new MessagePinResponse(properties);
-            };
-
-            /**
-             * Encodes the specified MessagePinResponse message. Does not implicitly {@link parley.v1.MessagePinResponse.verify|verify} messages.
-             * @function encode
-             * @memberof parley.v1.MessagePinResponse
-             * @static
-             * @param {parley.v1.MessagePinResponse.$Properties} message MessagePinResponse message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            MessagePinResponse.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.eventSeq != null && $Object.hasOwnProperty.call(message, "eventSeq") && (typeof message.eventSeq === "object" ? message.eventSeq.low || message.eventSeq.high : message.eventSeq !== 0))
-                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.eventSeq);
-                if (message.pinned != null && message.pinned.length)
-                    writer.uint32(/* id 2, wireType 2 =*/18).uint64s(message.pinned);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Decodes a MessagePinResponse message from the specified reader or buffer.
-             * @function decode
-             * @memberof parley.v1.MessagePinResponse
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {parley.v1.MessagePinResponse & parley.v1.MessagePinResponse.$Shape} MessagePinResponse
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            MessagePinResponse.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.parley.v1.MessagePinResponse();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.eventSeq = value;
-                            else
-                                delete message.eventSeq;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType === 2) {
-                                if (!(message.pinned && message.pinned.length))
-                                    message.pinned = [];
-                                reader.uint64s(message.pinned);
-                                continue;
-                            }
-                            if (wireType !== 0)
-                                break;
-                            if (!(message.pinned && message.pinned.length))
-                                message.pinned = [];
-                            message.pinned.push(reader.uint64());
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return MessagePinResponse;
-        })();
-
-        v1.MessagePinEvent = (function() {
-
-            /**
-             * Properties of a MessagePinEvent.
-             * @typedef {Object} parley.v1.MessagePinEvent.$Properties
-             * @property {string|null} [conversation] MessagePinEvent conversation
-             * @property {number|null} [serverId] MessagePinEvent serverId
-             * @property {boolean|null} [pinned] MessagePinEvent pinned
-             * @property {string|null} [by] MessagePinEvent by
-             * @property {number|null} [at] MessagePinEvent at
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a MessagePinEvent.
-             * @memberof parley.v1
-             * @interface IMessagePinEvent
-             * @augments parley.v1.MessagePinEvent.$Properties
-             * @deprecated Use parley.v1.MessagePinEvent.$Properties instead.
-             */
-
-            /**
-             * Shape of a MessagePinEvent.
-             * @typedef {parley.v1.MessagePinEvent.$Properties} parley.v1.MessagePinEvent.$Shape
-             */
-
-            /**
-             * Constructs a new MessagePinEvent.
-             * @memberof parley.v1
-             * @classdesc Represents a MessagePinEvent.
-             * @constructor
-             * @param {parley.v1.MessagePinEvent.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const MessagePinEvent = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * MessagePinEvent conversation.
-             * @member {string} conversation
-             * @memberof parley.v1.MessagePinEvent
-             * @instance
-             */
-            MessagePinEvent.prototype.conversation = "";
-
-            /**
-             * MessagePinEvent serverId.
-             * @member {number} serverId
-             * @memberof parley.v1.MessagePinEvent
-             * @instance
-             */
-            MessagePinEvent.prototype.serverId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * MessagePinEvent pinned.
-             * @member {boolean} pinned
-             * @memberof parley.v1.MessagePinEvent
-             * @instance
-             */
-            MessagePinEvent.prototype.pinned = false;
-
-            /**
-             * MessagePinEvent by.
-             * @member {string} by
-             * @memberof parley.v1.MessagePinEvent
-             * @instance
-             */
-            MessagePinEvent.prototype.by = "";
-
-            /**
-             * MessagePinEvent at.
-             * @member {number} at
-             * @memberof parley.v1.MessagePinEvent
-             * @instance
-             */
-            MessagePinEvent.prototype.at = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * Creates a new MessagePinEvent instance using the specified properties.
-             * @function create
-             * @memberof parley.v1.MessagePinEvent
-             * @static
-             * @param {parley.v1.MessagePinEvent.$Properties=} [properties] Properties to set
-             * @returns {parley.v1.MessagePinEvent} MessagePinEvent instance
-             * @type {{
-             *   (properties: parley.v1.MessagePinEvent.$Shape): parley.v1.MessagePinEvent & parley.v1.MessagePinEvent.$Shape;
-             *   (properties?: parley.v1.MessagePinEvent.$Properties): parley.v1.MessagePinEvent;
-             * }}
-             */
-            MessagePinEvent.create = function(properties) {
-                return new MessagePinEvent(properties);
-            };
-
-            /**
-             * Encodes the specified MessagePinEvent message. Does not implicitly {@link parley.v1.MessagePinEvent.verify|verify} messages.
-             * @function encode
-             * @memberof parley.v1.MessagePinEvent
-             * @static
-             * @param {parley.v1.MessagePinEvent.$Properties} message MessagePinEvent message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            MessagePinEvent.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
-                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
-                if (message.serverId != null && $Object.hasOwnProperty.call(message, "serverId") && (typeof message.serverId === "object" ? message.serverId.low || message.serverId.high : message.serverId !== 0))
-                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.serverId);
-                if (message.pinned != null && $Object.hasOwnProperty.call(message, "pinned") && message.pinned !== false)
-                    writer.uint32(/* id 3, wireType 0 =*/24).bool(message.pinned);
-                if (message.by != null && $Object.hasOwnProperty.call(message, "by") && message.by !== "")
-                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.by);
-                if (message.at != null && $Object.hasOwnProperty.call(message, "at") && (typeof message.at === "object" ? message.at.low || message.at.high : message.at !== 0))
-                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.at);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Decodes a MessagePinEvent message from the specified reader or buffer.
-             * @function decode
-             * @memberof parley.v1.MessagePinEvent
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {parley.v1.MessagePinEvent & parley.v1.MessagePinEvent.$Shape} MessagePinEvent
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            MessagePinEvent.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.parley.v1.MessagePinEvent();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.conversation = value;
-                            else
-                                delete message.conversation;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.serverId = value;
-                            else
-                                delete message.serverId;
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.bool())
-                                message.pinned = value;
-                            else
-                                delete message.pinned;
-                            continue;
-                        }
-                    case 4: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.by = value;
-                            else
-                                delete message.by;
-                            continue;
-                        }
-                    case 5: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.at = value;
-                            else
-                                delete message.at;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return MessagePinEvent;
-        })();
-
-        v1.ConversationStateRequest = (function() {
-
-            /**
-             * Properties of a ConversationStateRequest.
-             * @typedef {Object} parley.v1.ConversationStateRequest.$Properties
-             * @property {string|null} [conversation] ConversationStateRequest conversation
-             * @property {parley.v1.ChatType|null} [chatType] ConversationStateRequest chatType
-             * @property {boolean|null} [pinned] ConversationStateRequest pinned
-             * @property {boolean|null} [markedUnread] ConversationStateRequest markedUnread
-             * @property {number|null} [deleteThroughSeq] ConversationStateRequest deleteThroughSeq
-             * @property {number|null} [mutedUntil] ConversationStateRequest mutedUntil
-             * @property {boolean|null} [list] ConversationStateRequest list
-             * @property {"pinned"|"markedUnread"|"deleteThroughSeq"|"mutedUntil"} [change] ConversationStateRequest change
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a ConversationStateRequest.
-             * @memberof parley.v1
-             * @interface IConversationStateRequest
-             * @augments parley.v1.ConversationStateRequest.$Properties
-             * @deprecated Use parley.v1.ConversationStateRequest.$Properties instead.
-             */
-
-            /**
-             * Narrowed shape of a ConversationStateRequest.
-             * @typedef {{
-             *   conversation?: string|null;
-             *   chatType?: parley.v1.ChatType|null;
-             *   pinned?: boolean|null;
-             *   markedUnread?: boolean|null;
-             *   deleteThroughSeq?: number|null;
-             *   mutedUntil?: number|null;
-             *   list?: boolean|null;
-             *   $unknowns?: Array.<Uint8Array>;
-             * } & (
-             *   ({ change?: undefined; pinned?: null; markedUnread?: null; deleteThroughSeq?: null; mutedUntil?: null }|{ change?: "pinned"; pinned: boolean; markedUnread?: null; deleteThroughSeq?: null; mutedUntil?: null }|{ change?: "markedUnread"; pinned?: null; markedUnread: boolean; deleteThroughSeq?: null; mutedUntil?: null }|{ change?: "deleteThroughSeq"; pinned?: null; markedUnread?: null; deleteThroughSeq: number; mutedUntil?: null }|{ change?: "mutedUntil"; pinned?: null; markedUnread?: null; deleteThroughSeq?: null; mutedUntil: number })
-             * )} parley.v1.ConversationStateRequest.$Shape
-             */
-
-            /**
-             * Constructs a new ConversationStateRequest.
-             * @memberof parley.v1
-             * @classdesc Represents a ConversationStateRequest.
-             * @constructor
-             * @param {parley.v1.ConversationStateRequest.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const ConversationStateRequest = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * ConversationStateRequest conversation.
-             * @member {string} conversation
-             * @memberof parley.v1.ConversationStateRequest
-             * @instance
-             */
-            ConversationStateRequest.prototype.conversation = "";
-
-            /**
-             * ConversationStateRequest chatType.
-             * @member {parley.v1.ChatType} chatType
-             * @memberof parley.v1.ConversationStateRequest
-             * @instance
-             */
-            ConversationStateRequest.prototype.chatType = 0;
-
-            /**
-             * ConversationStateRequest pinned.
-             * @member {boolean|null|undefined} pinned
-             * @memberof parley.v1.ConversationStateRequest
-             * @instance
-             */
-            ConversationStateRequest.prototype.pinned = null;
-
-            /**
-             * ConversationStateRequest markedUnread.
-             * @member {boolean|null|undefined} markedUnread
-             * @memberof parley.v1.ConversationStateRequest
-             * @instance
-             */
-            ConversationStateRequest.prototype.markedUnread = null;
-
-            /**
-             * ConversationStateRequest deleteThroughSeq.
-             * @member {number|null|undefined} deleteThroughSeq
-             * @memberof parley.v1.ConversationStateRequest
-             * @instance
-             */
-            ConversationStateRequest.prototype.deleteThroughSeq = null;
-
-            /**
-             * ConversationStateRequest mutedUntil.
-             * @member {number|null|undefined} mutedUntil
-             * @memberof parley.v1.ConversationStateRequest
-             * @instance
-             */
-            ConversationStateRequest.prototype.mutedUntil = null;
-
-            /**
-             * ConversationStateRequest list.
-             * @member {boolean} list
-             * @memberof parley.v1.ConversationStateRequest
-             * @instance
-             */
-            ConversationStateRequest.prototype.list = false;
-
-            // OneOf field names bound to virtual getters and setters
-            let $oneOfFields;
-
-            /**
-             * ConversationStateRequest change.
-             * @member {"pinned"|"markedUnread"|"deleteThroughSeq"|"mutedUntil"|undefined} change
-             * @memberof parley.v1.ConversationStateRequest
-             * @instance
-             */
-            $Object.defineProperty(ConversationStateRequest.prototype, "change", {
-                get: $util.oneOfGetter($oneOfFields = ["pinned", "markedUnread", "deleteThroughSeq", "mutedUntil"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            /**
-             * Creates a new ConversationStateRequest instance using the specified properties.
-             * @function create
-             * @memberof parley.v1.ConversationStateRequest
-             * @static
-             * @param {parley.v1.ConversationStateRequest.$Properties=} [properties] Properties to set
-             * @returns {parley.v1.ConversationStateRequest} ConversationStateRequest instance
-             * @type {{
-             *   (properties: parley.v1.ConversationStateRequest.$Shape): parley.v1.ConversationStateRequest & parley.v1.ConversationStateRequest.$Shape;
-             *   (properties?: parley.v1.ConversationStateRequest.$Properties): parley.v1.ConversationStateRequest;
-             * }}
-             */
-            ConversationStateRequest.create = function(properties) {
-                return new ConversationStateRequest(properties);
-            };
-
-            /**
-             * Encodes the specified ConversationStateRequest message. Does not implicitly {@link parley.v1.ConversationStateRequest.verify|verify} messages.
-             * @function encode
-             * @memberof parley.v1.ConversationStateRequest
-             * @static
-             * @param {parley.v1.ConversationStateRequest.$Properties} message ConversationStateRequest message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            ConversationStateRequest.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
-                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
-                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
-                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
-                if (message.pinned != null && $Object.hasOwnProperty.call(message, "pinned"))
-                    writer.uint32(/* id 3, wireType 0 =*/24).bool(message.pinned);
-                if (message.markedUnread != null && $Object.hasOwnProperty.call(message, "markedUnread"))
-                    writer.uint32(/* id 4, wireType 0 =*/32).bool(message.markedUnread);
-                if (message.deleteThroughSeq != null && $Object.hasOwnProperty.call(message, "deleteThroughSeq"))
-                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.deleteThroughSeq);
-                if (message.list != null && $Object.hasOwnProperty.call(message, "list") && message.list !== false)
-                    writer.uint32(/* id 6, wireType 0 =*/48).bool(message.list);
-                if (message.mutedUntil != null && $Object.hasOwnProperty.call(message, "mutedUntil"))
-                    writer.uint32(/* id 7, wireType 0 =*/56).uint64(message.mutedUntil);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Decodes a ConversationStateRequest message from the specified reader or buffer.
-             * @function decode
-             * @memberof parley.v1.ConversationStateRequest
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {parley.v1.ConversationStateRequest & parley.v1.ConversationStateRequest.$Shape} ConversationStateRequest
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            ConversationStateRequest.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.parley.v1.ConversationStateRequest();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.conversation = value;
-                            else
-                                delete message.conversation;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.int32())
-                                message.chatType = value;
-                            else
-                                delete message.chatType;
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 0)
-                                break;
-                            message.pinned = reader.bool();
-                            message.change = "pinned";
-                            continue;
-                        }
-                    case 4: {
-                            if (wireType !== 0)
-                                break;
-                            message.markedUnread = reader.bool();
-                            message.change = "markedUnread";
-                            continue;
-                        }
-                    case 5: {
-                            if (wireType !== 0)
-                                break;
-                            message.deleteThroughSeq = reader.uint64();
-                            message.change = "deleteThroughSeq";
-                            continue;
-                        }
-                    case 7: {
-                            if (wireType !== 0)
-                                break;
-                            message.mutedUntil = reader.uint64();
-                            message.change = "mutedUntil";
-                            continue;
-                        }
-                    case 6: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.bool())
-                                message.list = value;
-                            else
-                                delete message.list;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return ConversationStateRequest;
-        })();
-
-        v1.ConversationState = (function() {
-
-            /**
-             * Properties of a ConversationState.
-             * @typedef {Object} parley.v1.ConversationState.$Properties
-             * @property {string|null} [conversation] ConversationState conversation
-             * @property {parley.v1.ChatType|null} [chatType] ConversationState chatType
-             * @property {boolean|null} [pinned] ConversationState pinned
-             * @property {boolean|null} [markedUnread] ConversationState markedUnread
-             * @property {number|null} [deletedThroughSeq] ConversationState deletedThroughSeq
-             * @property {number|null} [updatedAt] ConversationState updatedAt
-             * @property {number|null} [mutedUntil] ConversationState mutedUntil
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a ConversationState.
-             * @memberof parley.v1
-             * @interface IConversationState
-             * @augments parley.v1.ConversationState.$Properties
-             * @deprecated Use parley.v1.ConversationState.$Properties instead.
-             */
-
-            /**
-             * Shape of a ConversationState.
-             * @typedef {parley.v1.ConversationState.$Properties} parley.v1.ConversationState.$Shape
-             */
-
-            /**
-             * Constructs a new ConversationState.
-             * @memberof parley.v1
-             * @classdesc Represents a ConversationState.
-             * @constructor
-             * @param {parley.v1.ConversationState.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const ConversationState = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * ConversationState conversation.
-             * @member {string} conversation
-             * @memberof parley.v1.ConversationState
-             * @instance
-             */
-            ConversationState.prototype.conversation = "";
-
-            /**
-             * ConversationState chatType.
-             * @member {parley.v1.ChatType} chatType
-             * @memberof parley.v1.ConversationState
-             * @instance
-             */
-            ConversationState.prototype.chatType = 0;
-
-            /**
-             * ConversationState pinned.
-             * @member {boolean} pinned
-             * @memberof parley.v1.ConversationState
-             * @instance
-             */
-            ConversationState.prototype.pinned = false;
-
-            /**
-             * ConversationState markedUnread.
-             * @member {boolean} markedUnread
-             * @memberof parley.v1.ConversationState
-             * @instance
-             */
-            ConversationState.prototype.markedUnread = false;
-
-            /**
-             * ConversationState deletedThroughSeq.
-             * @member {number} deletedThroughSeq
-             * @memberof parley.v1.ConversationState
-             * @instance
-             */
-            ConversationState.prototype.deletedThroughSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * ConversationState updatedAt.
-             * @member {number} updatedAt
-             * @memberof parley.v1.ConversationState
-             * @instance
-             */
-            ConversationState.prototype.updatedAt = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * ConversationState mutedUntil.
-             * @member {number} mutedUntil
-             * @memberof parley.v1.ConversationState
-             * @instance
-             */
-            ConversationState.prototype.mutedUntil = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * Creates a new ConversationState instance using the specified properties.
-             * @function create
-             * @memberof parley.v1.ConversationState
-             * @static
-             * @param {parley.v1.ConversationState.$Properties=} [properties] Properties to set
-             * @returns {parley.v1.ConversationState} ConversationState instance
-             * @type {{
-             *   (properties: parley.v1.ConversationState.$Shape): parley.v1.ConversationState & parley.v1.ConversationState.$Shape;
-             *   (properties?: parley.v1.ConversationState.$Properties): parley.v1.ConversationState;
-             * }}
-             */
-            ConversationState.create = function(properties) {
-                return new ConversationState(properties);
-            };
-
-            /**
-             * Encodes the specified ConversationState message. Does not implicitly {@link parley.v1.ConversationState.verify|verify} messages.
-             * @function encode
-             * @memberof parley.v1.ConversationState
-             * @static
-             * @param {parley.v1.ConversationState.$Properties} message ConversationState message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            ConversationState.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.conversation != null && $Object.hasOwnProperty.call(message, "conversation") && message.conversation !== "")
-                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.conversation);
-                if (message.chatType != null && $Object.hasOwnProperty.call(message, "chatType") && message.chatType !== 0)
-                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.chatType);
-                if (message.pinned != null && $Object.hasOwnProperty.call(message, "pinned") && message.pinned !== false)
-                    writer.uint32(/* id 3, wireType 0 =*/24).bool(message.pinned);
-                if (message.markedUnread != null && $Object.hasOwnProperty.call(message, "markedUnread") && message.markedUnread !== false)
-                    writer.uint32(/* id 4, wireType 0 =*/32).bool(message.markedUnread);
-                if (message.deletedThroughSeq != null && $Object.hasOwnProperty.call(message, "deletedThroughSeq") && (typeof message.deletedThroughSeq === "object" ? message.deletedThroughSeq.low || message.deletedThroughSeq.high : message.deletedThroughSeq !== 0))
-                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.deletedThroughSeq);
-                if (message.updatedAt != null && $Object.hasOwnProperty.call(message, "updatedAt") && (typeof message.updatedAt === "object" ? message.updatedAt.low || message.updatedAt.high : message.updatedAt !== 0))
-                    writer.uint32(/* id 6, wireType 0 =*/48).uint64(message.updatedAt);
-                if (message.mutedUntil != null && $Object.hasOwnProperty.call(message, "mutedUntil") && (typeof message.mutedUntil === "object" ? message.mutedUntil.low || message.mutedUntil.high : message.mutedUntil !== 0))
-                    writer.uint32(/* id 7, wireType 0 =*/56).uint64(message.mutedUntil);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Decodes a ConversationState message from the specified reader or buffer.
-             * @function decode
-             * @memberof parley.v1.ConversationState
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {parley.v1.ConversationState & parley.v1.ConversationState.$Shape} ConversationState
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            ConversationState.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.parley.v1.ConversationState();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.conversation = value;
-                            else
-                                delete message.conversation;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.int32())
-                                message.chatType = value;
-                            else
-                                delete message.chatType;
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.bool())
-                                message.pinned = value;
-                            else
-                                delete message.pinned;
-                            continue;
-                        }
-                    case 4: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.bool())
-                                message.markedUnread = value;
-                            else
-                                delete message.markedUnread;
-                            continue;
-                        }
-                    case 5: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.deletedThroughSeq = value;
-                            else
-                                delete message.deletedThroughSeq;
-                            continue;
-                        }
-                    case 6: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.updatedAt = value;
-                            else
-                                delete message.updatedAt;
-                            continue;
-                        }
-                    case 7: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.mutedUntil = value;
-                            else
-                                delete message.mutedUntil;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return ConversationState;
-        })();
-
-        v1.ConversationStateResponse = (function() {
-
-            /**
-             * Properties of a ConversationStateResponse.
-             * @typedef {Object} parley.v1.ConversationStateResponse.$Properties
-             * @property {number|null} [eventSeq] ConversationStateResponse eventSeq
-             * @property {Array.<parley.v1.ConversationState.$Properties>|null} [states] ConversationStateResponse states
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a ConversationStateResponse.
-             * @memberof parley.v1
-             * @interface IConversationStateResponse
-             * @augments parley.v1.ConversationStateResponse.$Properties
-             * @deprecated Use parley.v1.ConversationStateResponse.$Properties instead.
-             */
-
-            /**
-             * Shape of a ConversationStateResponse.
-             * @typedef {parley.v1.ConversationStateResponse.$Properties} parley.v1.ConversationStateResponse.$Shape
-             */
-
-            /**
-             * Constructs a new ConversationStateResponse.
-             * @memberof parley.v1
-             * @classdesc Represents a ConversationStateResponse.
-             * @constructor
-             * @param {parley.v1.ConversationStateResponse.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const ConversationStateResponse = function (properties) {
-                this.states = [];
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * ConversationStateResponse eventSeq.
-             * @member {number} eventSeq
-             * @memberof parley.v1.ConversationStateResponse
-             * @instance
-             */
-            ConversationStateResponse.prototype.eventSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * ConversationStateResponse states.
-             * @member {Array.<parley.v1.ConversationState.$Properties>} states
-             * @memberof parley.v1.ConversationStateResponse
-             * @instance
-             */
-            ConversationStateResponse.prototype.states = $util.emptyArray;
-
-            /**
-             * Creates a new ConversationStateResponse instance using the specified properties.
-             * @function create
-             * @memberof parley.v1.ConversationStateResponse
-             * @static
-             * @param {parley.v1.ConversationStateResponse.$Properties=} [properties] Properties to set
-             * @returns {parley.v1.ConversationStateResponse} ConversationStateResponse instance
-             * @type {{
-             *   (properties: parley.v1.ConversationStateResponse.$Shape): parley.v1.ConversationStateResponse & parley.v1.ConversationStateResponse.$Shape;
-             *   (properties?: parley.v1.ConversationStateResponse.$Properties): parley.v1.ConversationStateResponse;
-             * }}
-             */
-            ConversationStateResponse.create = function(properties) {
-                return new ConversationStateResponse(properties);
-            };
-
-            /**
-             * Encodes the specified ConversationStateResponse message. Does not implicitly {@link parley.v1.ConversationStateResponse.verify|verify} messages.
-             * @function encode
-             * @memberof parley.v1.ConversationStateResponse
-             * @static
-             * @param {parley.v1.ConversationStateResponse.$Properties} message ConversationStateResponse message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            ConversationStateResponse.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.eventSeq != null && $Object.hasOwnProperty.call(message, "eventSeq") && (typeof message.eventSeq === "object" ? message.eventSeq.low || message.eventSeq.high : message.eventSeq !== 0))
-                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.eventSeq);
-                if (message.states != null && message.states.length)
-                    for (let i = 0; i < message.states.length; ++i)
-                        $root.parley.v1.ConversationState.encode(message.states[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Decodes a ConversationStateResponse message from the specified reader or buffer.
-             * @function decode
-             * @memberof parley.v1.ConversationStateResponse
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {parley.v1.ConversationStateResponse & parley.v1.ConversationStateResponse.$Shape} ConversationStateResponse
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            ConversationStateResponse.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.parley.v1.ConversationStateResponse();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.eventSeq = value;
-                            else
-                                delete message.eventSeq;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            if (!(message.states && message.states.length))
-                                message.states = [];
-                            message.states.push($root.parley.v1.ConversationState.decode(reader, reader.size(), $undefined, _depth + 1));
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return ConversationStateResponse;
-        })();
-
-        v1.ConversationStateEvent = (function() {
-
-            /**
-             * Properties of a ConversationStateEvent.
-             * @typedef {Object} parley.v1.ConversationStateEvent.$Properties
-             * @property {parley.v1.ConversationState.$Properties|null} [state] ConversationStateEvent state
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a ConversationStateEvent.
-             * @memberof parley.v1
-             * @interface IConversationStateEvent
-             * @augments parley.v1.ConversationStateEvent.$Properties
-             * @deprecated Use parley.v1.ConversationStateEvent.$Properties instead.
-             */
-
-            /**
-             * Shape of a ConversationStateEvent.
-             * @typedef {parley.v1.ConversationStateEvent.$Properties} parley.v1.ConversationStateEvent.$Shape
-             */
-
-            /**
-             * Constructs a new ConversationStateEvent.
-             * @memberof parley.v1
-             * @classdesc Represents a ConversationStateEvent.
-             * @constructor
-             * @param {parley.v1.ConversationStateEvent.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const ConversationStateEvent = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * ConversationStateEvent state.
-             * @member {parley.v1.ConversationState.$Properties|null|undefined} state
-             * @memberof parley.v1.ConversationStateEvent
-             * @instance
-             */
-            ConversationStateEvent.prototype.state = null;
-
-            /**
-             * Creates a new ConversationStateEvent instance using the specified properties.
-             * @function create
-             * @memberof parley.v1.ConversationStateEvent
-             * @static
-             * @param {parley.v1.ConversationStateEvent.$Properties=} [properties] Properties to set
-             * @returns {parley.v1.ConversationStateEvent} ConversationStateEvent instance
-             * @type {{
-             *   (properties: parley.v1.ConversationStateEvent.$Shape): parley.v1.ConversationStateEvent & parley.v1.ConversationStateEvent.$Shape;
-             *   (properties?: parley.v1.ConversationStateEvent.$Properties): parley.v1.ConversationStateEvent;
-             * }}
-             */
-            ConversationStateEvent.create = function(properties) {
-                return new ConversationStateEvent(properties);
-            };
-
-            /**
-             * Encodes the specified ConversationStateEvent message. Does not implicitly {@link parley.v1.ConversationStateEvent.verify|verify} messages.
-             * @function encode
-             * @memberof parley.v1.ConversationStateEvent
-             * @static
-             * @param {parley.v1.ConversationStateEvent.$Properties} message ConversationStateEvent message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            ConversationStateEvent.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.state != null && $Object.hasOwnProperty.call(message, "state"))
-                    $root.parley.v1.ConversationState.encode(message.state, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Decodes a ConversationStateEvent message from the specified reader or buffer.
-             * @function decode
-             * @memberof parley.v1.ConversationStateEvent
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {parley.v1.ConversationStateEvent & parley.v1.ConversationStateEvent.$Shape} ConversationStateEvent
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            ConversationStateEvent.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.parley.v1.ConversationStateEvent();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            message.state = $root.parley.v1.ConversationState.decode(reader, reader.size(), $undefined, _depth + 1, message.state);
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return ConversationStateEvent;
-        })();
-
-        v1.DevicesRequest = (function() {
-
-            /**
-             * Properties of a DevicesRequest.
-             * @typedef {Object} parley.v1.DevicesRequest.$Properties
-             * @property {string|null} [signOutSession] DevicesRequest signOutSession
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a DevicesRequest.
-             * @memberof parley.v1
-             * @interface IDevicesRequest
-             * @augments parley.v1.DevicesRequest.$Properties
-             * @deprecated Use parley.v1.DevicesRequest.$Properties instead.
-             */
-
-            /**
-             * Shape of a DevicesRequest.
-             * @typedef {parley.v1.DevicesRequest.$Properties} parley.v1.DevicesRequest.$Shape
-             */
-
-            /**
-             * Constructs a new DevicesRequest.
-             * @memberof parley.v1
-             * @classdesc Represents a DevicesRequest.
-             * @constructor
-             * @param {parley.v1.DevicesRequest.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const DevicesRequest = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * DevicesRequest signOutSession.
-             * @member {string} signOutSession
-             * @memberof parley.v1.DevicesRequest
-             * @instance
-             */
-            DevicesRequest.prototype.signOutSession = "";
-
-            /**
-             * Creates a new DevicesRequest instance using the specified properties.
-             * @function create
-             * @memberof parley.v1.DevicesRequest
-             * @static
-             * @param {parley.v1.DevicesRequest.$Properties=} [properties] Properties to set
-             * @returns {parley.v1.DevicesRequest} DevicesRequest instance
-             * @type {{
-             *   (properties: parley.v1.DevicesRequest.$Shape): parley.v1.DevicesRequest & parley.v1.DevicesRequest.$Shape;
-             *   (properties?: parley.v1.DevicesRequest.$Properties): parley.v1.DevicesRequest;
-             * }}
-             */
-            DevicesRequest.create = function(properties) {
-                return new DevicesRequest(properties);
-            };
-
-            /**
-             * Encodes the specified DevicesRequest message. Does not implicitly {@link parley.v1.DevicesRequest.verify|verify} messages.
-             * @function encode
-             * @memberof parley.v1.DevicesRequest
-             * @static
-             * @param {parley.v1.DevicesRequest.$Properties} message DevicesRequest message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            DevicesRequest.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.signOutSession != null && $Object.hasOwnProperty.call(message, "signOutSession") && message.signOutSession !== "")
-                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.signOutSession);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Decodes a DevicesRequest message from the specified reader or buffer.
-             * @function decode
-             * @memberof parley.v1.DevicesRequest
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {parley.v1.DevicesRequest & parley.v1.DevicesRequest.$Shape} DevicesRequest
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            DevicesRequest.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.parley.v1.DevicesRequest();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.signOutSession = value;
-                            else
-                                delete message.signOutSession;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return DevicesRequest;
-        })();
-
-        v1.Device = (function() {
-
-            /**
-             * Properties of a Device.
-             * @typedef {Object} parley.v1.Device.$Properties
-             * @property {string|null} [sessionId] Device sessionId
-             * @property {string|null} [deviceId] Device deviceId
-             * @property {string|null} [name] Device name
-             * @property {string|null} [platform] Device platform
-             * @property {number|null} [signedInAt] Device signedInAt
-             * @property {number|null} [lastSeenAt] Device lastSeenAt
-             * @property {boolean|null} [current] Device current
-             * @property {boolean|null} [online] Device online
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a Device.
-             * @memberof parley.v1
-             * @interface IDevice
-             * @augments parley.v1.Device.$Properties
-             * @deprecated Use parley.v1.Device.$Properties instead.
-             */
-
-            /**
-             * Shape of a Device.
-             * @typedef {parley.v1.Device.$Properties} parley.v1.Device.$Shape
-             */
-
-            /**
-             * Constructs a new Device.
-             * @memberof parley.v1
-             * @classdesc Represents a Device.
-             * @constructor
-             * @param {parley.v1.Device.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const Device = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * Device sessionId.
-             * @member {string} sessionId
-             * @memberof parley.v1.Device
-             * @instance
-             */
-            Device.prototype.sessionId = "";
-
-            /**
-             * Device deviceId.
-             * @member {string} deviceId
-             * @memberof parley.v1.Device
-             * @instance
-             */
-            Device.prototype.deviceId = "";
-
-            /**
-             * Device name.
-             * @member {string} name
-             * @memberof parley.v1.Device
-             * @instance
-             */
-            Device.prototype.name = "";
-
-            /**
-             * Device platform.
-             * @member {string} platform
-             * @memberof parley.v1.Device
-             * @instance
-             */
-            Device.prototype.platform = "";
-
-            /**
-             * Device signedInAt.
-             * @member {number} signedInAt
-             * @memberof parley.v1.Device
-             * @instance
-             */
-            Device.prototype.signedInAt = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * Device lastSeenAt.
-             * @member {number} lastSeenAt
-             * @memberof parley.v1.Device
-             * @instance
-             */
-            Device.prototype.lastSeenAt = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * Device current.
-             * @member {boolean} current
-             * @memberof parley.v1.Device
-             * @instance
-             */
-            Device.prototype.current = false;
-
-            /**
-             * Device online.
-             * @member {boolean} online
-             * @memberof parley.v1.Device
-             * @instance
-             */
-            Device.prototype.online = false;
-
-            /**
-             * Creates a new Device instance using the specified properties.
-             * @function create
-             * @memberof parley.v1.Device
-             * @static
-             * @param {parley.v1.Device.$Properties=} [properties] Properties to set
-             * @returns {parley.v1.Device} Device instance
-             * @type {{
-             *   (properties: parley.v1.Device.$Shape): parley.v1.Device & parley.v1.Device.$Shape;
-             *   (properties?: parley.v1.Device.$Properties): parley.v1.Device;
-             * }}
-             */
-            Device.create = function(properties) {
-                return new Device(properties);
-            };
-
-            /**
-             * Encodes the specified Device message. Does not implicitly {@link parley.v1.Device.verify|verify} messages.
-             * @function encode
-             * @memberof parley.v1.Device
-             * @static
-             * @param {parley.v1.Device.$Properties} message Device message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            Device.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.sessionId != null && $Object.hasOwnProperty.call(message, "sessionId") && message.sessionId !== "")
-                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.sessionId);
-                if (message.deviceId != null && $Object.hasOwnProperty.call(message, "deviceId") && message.deviceId !== "")
-                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.deviceId);
-                if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
-                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.name);
-                if (message.platform != null && $Object.hasOwnProperty.call(message, "platform") && message.platform !== "")
-                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.platform);
-                if (message.signedInAt != null && $Object.hasOwnProperty.call(message, "signedInAt") && (typeof message.signedInAt === "object" ? message.signedInAt.low || message.signedInAt.high : message.signedInAt !== 0))
-                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.signedInAt);
-                if (message.lastSeenAt != null && $Object.hasOwnProperty.call(message, "lastSeenAt") && (typeof message.lastSeenAt === "object" ? message.lastSeenAt.low || message.lastSeenAt.high : message.lastSeenAt !== 0))
-                    writer.uint32(/* id 6, wireType 0 =*/48).uint64(message.lastSeenAt);
-                if (message.current != null && $Object.hasOwnProperty.call(message, "current") && message.current !== false)
-                    writer.uint32(/* id 7, wireType 0 =*/56).bool(message.current);
-                if (message.online != null && $Object.hasOwnProperty.call(message, "online") && message.online !== false)
-                    writer.uint32(/* id 8, wireType 0 =*/64).bool(message.online);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Decodes a Device message from the specified reader or buffer.
-             * @function decode
-             * @memberof parley.v1.Device
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {parley.v1.Device & parley.v1.Device.$Shape} Device
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            Device.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.parley.v1.Device();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.sessionId = value;
-                            else
-                                delete message.sessionId;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.deviceId = value;
-                            else
-                                delete message.deviceId;
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.name = value;
-                            else
-                                delete message.name;
-                            continue;
-                        }
-                    case 4: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.platform = value;
-                            else
-                                delete message.platform;
-                            continue;
-                        }
-                    case 5: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.signedInAt = value;
-                            else
-                                delete message.signedInAt;
-                            continue;
-                        }
-                    case 6: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.lastSeenAt = value;
-                            else
-                                delete message.lastSeenAt;
-                            continue;
-                        }
-                    case 7: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.bool())
-                                message.current = value;
-                            else
-                                delete message.current;
-                            continue;
-                        }
-                    case 8: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.bool())
-                                message.online = value;
-                            else
-                                delete message.online;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return Device;
-        })();
-
-        v1.DevicesResponse = (function() {
-
-            /**
-             * Properties of a DevicesResponse.
-             * @typedef {Object} parley.v1.DevicesResponse.$Properties
-             * @property {Array.<parley.v1.Device.$Properties>|null} [devices] DevicesResponse devices
-             * @property {number|null} [limit] DevicesResponse limit
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a DevicesResponse.
-             * @memberof parley.v1
-             * @interface IDevicesResponse
-             * @augments parley.v1.DevicesResponse.$Properties
-             * @deprecated Use parley.v1.DevicesResponse.$Properties instead.
-             */
-
-            /**
-             * Shape of a DevicesResponse.
-             * @typedef {parley.v1.DevicesResponse.$Properties} parley.v1.DevicesResponse.$Shape
-             */
-
-            /**
-             * Constructs a new DevicesResponse.
-             * @memberof parley.v1
-             * @classdesc Represents a DevicesResponse.
-             * @constructor
-             * @param {parley.v1.DevicesResponse.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const DevicesResponse = function (properties) {
-                this.devices = [];
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * DevicesResponse devices.
-             * @member {Array.<parley.v1.Device.$Properties>} devices
-             * @memberof parley.v1.DevicesResponse
-             * @instance
-             */
-            DevicesResponse.prototype.devices = $util.emptyArray;
-
-            /**
-             * DevicesResponse limit.
-             * @member {number} limit
-             * @memberof parley.v1.DevicesResponse
-             * @instance
-             */
-            DevicesResponse.prototype.limit = 0;
-
-            /**
-             * Creates a new DevicesResponse instance using the specified properties.
-             * @function create
-             * @memberof parley.v1.DevicesResponse
-             * @static
-             * @param {parley.v1.DevicesResponse.$Properties=} [properties] Properties to set
-             * @returns {parley.v1.DevicesResponse} DevicesResponse instance
-             * @type {{
-             *   (properties: parley.v1.DevicesResponse.$Shape): parley.v1.DevicesResponse & parley.v1.DevicesResponse.$Shape;
-             *   (properties?: parley.v1.DevicesResponse.$Properties): parley.v1.DevicesResponse;
-             * }}
-             */
-            DevicesResponse.create = function(properties) {
-                return new DevicesResponse(properties);
-            };
-
-            /**
-             * Encodes the specified DevicesResponse message. Does not implicitly {@link parley.v1.DevicesResponse.verify|verify} messages.
-             * @function encode
-             * @memberof parley.v1.DevicesResponse
-             * @static
-             * @param {parley.v1.DevicesResponse.$Properties} message DevicesResponse message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            DevicesResponse.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.devices != null && message.devices.length)
-                    for (let i = 0; i < message.devices.length; ++i)
-                        $root.parley.v1.Device.encode(message.devices[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
-                if (message.limit != null && $Object.hasOwnProperty.call(message, "limit") && message.limit !== 0)
-                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.limit);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Decodes a DevicesResponse message from the specified reader or buffer.
-             * @function decode
-             * @memberof parley.v1.DevicesResponse
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {parley.v1.DevicesResponse & parley.v1.DevicesResponse.$Shape} DevicesResponse
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            DevicesResponse.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.parley.v1.DevicesResponse();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if (!(message.devices && message.devices.length))
-                                message.devices = [];
-                            message.devices.push($root.parley.v1.Device.decode(reader, reader.size(), $undefined, _depth + 1));
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.uint32())
-                                message.limit = value;
-                            else
-                                delete message.limit;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return DevicesResponse;
-        })();
-
-        v1.DevicesChanged = (function() {
-
-            /**
-             * Properties of a DevicesChanged.
-             * @typedef {Object} parley.v1.DevicesChanged.$Properties
-             * @property {string|null} [sessionId] DevicesChanged sessionId
-             * @property {boolean|null} [signedOut] DevicesChanged signedOut
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a DevicesChanged.
-             * @memberof parley.v1
-             * @interface IDevicesChanged
-             * @augments parley.v1.DevicesChanged.$Properties
-             * @deprecated Use parley.v1.DevicesChanged.$Properties instead.
-             */
-
-            /**
-             * Shape of a DevicesChanged.
-             * @typedef {parley.v1.DevicesChanged.$Properties} parley.v1.DevicesChanged.$Shape
-             */
-
-            /**
-             * Constructs a new DevicesChanged.
-             * @memberof parley.v1
-             * @classdesc Represents a DevicesChanged.
-             * @constructor
-             * @param {parley.v1.DevicesChanged.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const DevicesChanged = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * DevicesChanged sessionId.
-             * @member {string} sessionId
-             * @memberof parley.v1.DevicesChanged
-             * @instance
-             */
-            DevicesChanged.prototype.sessionId = "";
-
-            /**
-             * DevicesChanged signedOut.
-             * @member {boolean} signedOut
-             * @memberof parley.v1.DevicesChanged
-             * @instance
-             */
-            DevicesChanged.prototype.signedOut = false;
-
-            /**
-             * Creates a new DevicesChanged instance using the specified properties.
-             * @function create
-             * @memberof parley.v1.DevicesChanged
-             * @static
-             * @param {parley.v1.DevicesChanged.$Properties=} [properties] Properties to set
-             * @returns {parley.v1.DevicesChanged} DevicesChanged instance
-             * @type {{
-             *   (properties: parley.v1.DevicesChanged.$Shape): parley.v1.DevicesChanged & parley.v1.DevicesChanged.$Shape;
-             *   (properties?: parley.v1.DevicesChanged.$Properties): parley.v1.DevicesChanged;
-             * }}
-             */
-            DevicesChanged.create = function(properties) {
-                return new DevicesChanged(properties);
-            };
-
-            /**
-             * Encodes the specified DevicesChanged message. Does not implicitly {@link parley.v1.DevicesChanged.verify|verify} messages.
-             * @function encode
-             * @memberof parley.v1.DevicesChanged
-             * @static
-             * @param {parley.v1.DevicesChanged.$Properties} message DevicesChanged message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            DevicesChanged.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.sessionId != null && $Object.hasOwnProperty.call(message, "sessionId") && message.sessionId !== "")
-                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.sessionId);
-                if (message.signedOut != null && $Object.hasOwnProperty.call(message, "signedOut") && message.signedOut !== false)
-                    writer.uint32(/* id 2, wireType 0 =*/16).bool(message.signedOut);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Decodes a DevicesChanged message from the specified reader or buffer.
-             * @function decode
-             * @memberof parley.v1.DevicesChanged
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {parley.v1.DevicesChanged & parley.v1.DevicesChanged.$Shape} DevicesChanged
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            DevicesChanged.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.parley.v1.DevicesChanged();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.sessionId = value;
-                            else
-                                delete message.sessionId;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.bool())
-                                message.signedOut = value;
-                            else
-                                delete message.signedOut;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return DevicesChanged;
         })();
 
         v1.PeerReceipt = (function() {

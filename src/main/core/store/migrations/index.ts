@@ -15,6 +15,7 @@ import * as receipts from './009-receipts'
 import * as searchBackfill from './012-search-backfill'
 import * as deletedForMe from './013-deleted-for-me'
 import * as conversationMute from './014-conversation-mute'
+import * as groupReactionCursors from './015-group-reaction-cursors'
 
 export interface Migration {
   version: number
@@ -23,7 +24,8 @@ export interface Migration {
 
 export const MIGRATIONS: readonly Migration[] = [
   initial, search, keysReadStateSearch, sendFailingTime, contacts, groups, rooms, attachments, receipts, messageOps, reactions, searchBackfill, deletedForMe,
-  conversationMute
+  conversationMute,
+  groupReactionCursors
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((latest, m) => Math.max(latest, m.version), 0)

@@ -45,6 +45,9 @@ export interface ReactionsStoreApi {
   /** Takes the server's list of conversation states (a new device); returns the conversations deleted here. */
   putStates(states: readonly ConversationState[]): ConversationKey[]
   stateOf(key: ConversationKey): ConversationState
+  /** Where this device stands in a group's reaction changes (null: never asked; migration 015). */
+  groupReactionCursor(group: string): number | null
+  setGroupReactionCursor(group: string, cursor: number): void
 }
 
 interface StateRow {
@@ -75,6 +78,12 @@ export function conversationKeyFromWire(conversation: string | null | undefined,
 
 export function openReactionsStore(context: StoreDomainContext): StoreDomain<ReactionsStoreApi> {
   const { db } = context
+  const cursors = {
+    get: db.prepare<[string], { cursor: number }>('SELECT cursor FROM group_reaction_cursors WHERE group_id = ?'),
+    put: db.prepare<[string, number]>(
+      'INSERT INTO group_reaction_cursors (group_id, cursor) VALUES (?, ?) ON CONFLICT (group_id) DO UPDATE SET cursor = excluded.cursor'
+    )
+  }
   const s = {
     reactionsOf: db.prepare<[string, string, number], { emoji: string; user: string }>(
       'SELECT emoji, user FROM reactions WHERE chat_type = ? AND conversation_id = ? AND server_id = ? ORDER BY at, user'
@@ -202,6 +211,12 @@ export function openReactionsStore(context: StoreDomainContext): StoreDomain<Rea
       })
     },
     applyReaction,
+    groupReactionCursor(group) {
+      return cursors.get.get(group)?.cursor ?? null
+    },
+    setGroupReactionCursor(group, cursor) {
+      context.write(() => cursors.put.run(group, cursor))
+    },
     pinsOf(key) {
       return s.pins.all(key.type, key.id).map((row) => row.server_id)
     },

@@ -1,6 +1,7 @@
 // Owns the short words that stand for a message's content where there is no room for the content itself: the
 // conversation list's preview, accessible names, reply quotes ("Photo", "Voice message (0:03)", "File: a.pdf").
 import type { MessageContent, MediaOrTextContent } from '../../../../shared/model'
+import { formatNumber, tr } from '../../i18n/translate'
 
 /** A duration as a player shows it: m:ss, or h:mm:ss from an hour on (negative and unknown read as 0:00). */
 export function formatDuration(ms: number): string {
@@ -15,14 +16,14 @@ const BYTE_UNITS = ['KB', 'MB', 'GB', 'TB'] as const
 
 /** A file size as people read it: "512 B", "1.5 MB" (1024-based, as file managers on every desktop show). */
 export function formatFileSize(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 1024) return `${Math.max(0, Math.round(bytes || 0))} B`
+  if (!Number.isFinite(bytes) || bytes < 1024) return `${formatNumber(Math.max(0, Math.round(bytes || 0)))} B`
   let value = bytes
   let unit = -1
   while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
     value /= 1024
     unit += 1
   }
-  return `${value >= 10 ? Math.round(value) : Math.round(value * 10) / 10} ${BYTE_UNITS[unit]}`
+  return `${formatNumber(value, undefined, value >= 10 ? 0 : 1)} ${BYTE_UNITS[unit]}`
 }
 
 /** What a location is called in one line: its place name, else its address, else its coordinates. */
@@ -37,21 +38,21 @@ export function locationWords(content: { latitude: number; longitude: number; ad
 export function contentSummary(content: MessageContent | MediaOrTextContent): string | null {
   switch (content.type) {
     case 'image':
-      return 'Photo'
+      return tr('messages.summary.photo')
     case 'voice':
-      return content.durationMs > 0 ? `Voice message (${formatDuration(content.durationMs)})` : 'Voice message'
+      return content.durationMs > 0 ? tr('messages.summary.voiceWithDuration', { duration: formatDuration(content.durationMs) }) : tr('messages.summary.voice')
     case 'video':
-      return content.durationMs > 0 ? `Video (${formatDuration(content.durationMs)})` : 'Video'
+      return content.durationMs > 0 ? tr('messages.summary.videoWithDuration', { duration: formatDuration(content.durationMs) }) : tr('messages.summary.video')
     case 'file':
-      return `File: ${content.file.name || 'unnamed'}`
+      return tr('messages.summary.file', { name: content.file.name || tr('messages.summary.unnamed') })
     case 'location': {
       const place = content.name.trim() || content.address.trim()
-      return place ? `Location: ${place}` : 'Location'
+      return place ? tr('messages.summary.locationAt', { place }) : tr('messages.summary.location')
     }
     case 'custom':
-      return content.fallbackText.trim() || (content.event ? `Custom message (${content.event})` : 'Custom message')
+      return content.fallbackText.trim() || (content.event ? tr('messages.summary.customEvent', { event: content.event }) : tr('messages.summary.custom'))
     case 'combined':
-      return `Chat history${content.title.trim() ? `: ${content.title.trim()}` : ''}`
+      return content.title.trim() ? tr('messages.summary.historyTitled', { title: content.title.trim() }) : tr('messages.summary.history')
     case 'command':
       return ''
     default:

@@ -11,13 +11,13 @@ import { keyOfMessage, toConversationKey } from '../../utils/conversation-key'
 import { conversationKeyString } from '../../../../shared/model'
 
 /** The disappearing timers offered (seconds; 0 = off), with their names. */
-export const DISAPPEARING_CHOICES: ReadonlyArray<{ seconds: number; label: string }> = [
-  { seconds: 0, label: 'Off' },
-  { seconds: 30, label: '30 seconds' },
-  { seconds: 5 * 60, label: '5 minutes' },
-  { seconds: 60 * 60, label: '1 hour' },
-  { seconds: 24 * 60 * 60, label: '1 day' },
-  { seconds: 7 * 24 * 60 * 60, label: '1 week' }
+export const DISAPPEARING_CHOICES: ReadonlyArray<{ seconds: number; labelKey: string }> = [
+  { seconds: 0, labelKey: 'messages.ops.timer.off' },
+  { seconds: 30, labelKey: 'messages.ops.timer.s30' },
+  { seconds: 5 * 60, labelKey: 'messages.ops.timer.m5' },
+  { seconds: 60 * 60, labelKey: 'messages.ops.timer.h1' },
+  { seconds: 24 * 60 * 60, labelKey: 'messages.ops.timer.d1' },
+  { seconds: 7 * 24 * 60 * 60, labelKey: 'messages.ops.timer.w1' }
 ]
 
 export const useMessageOpsStore = defineStore('message-ops', () => {

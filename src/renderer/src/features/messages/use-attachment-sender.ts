@@ -3,6 +3,7 @@
 import { ref, type Ref } from 'vue'
 import { errorSentence } from '../../utils/app-error'
 import { sendFile, type SendFileOptions } from './send-attachment'
+import { tr } from '../../i18n/translate'
 
 export function useAttachmentSender(conversationKey: Ref<string> | (() => string)) {
   const keyOf = typeof conversationKey === 'function' ? conversationKey : () => conversationKey.value
@@ -18,13 +19,13 @@ export function useAttachmentSender(conversationKey: Ref<string> | (() => string
       busy.value = true
       error.value = null
       for (const file of files) {
-        const name = file.name || 'file'
-        status.value = `Sending ${name}…`
+        const name = file.name || tr('messages.fileFallbackName')
+        status.value = tr('messages.sending', { name })
         try {
           await sendFile(key, file, options)
-          status.value = `Sent ${name}.`
+          status.value = tr('messages.sent', { name })
         } catch (err) {
-          error.value = `${name} was not sent: ${errorSentence(err)}`
+          error.value = tr('messages.notSentBecause', { name, reason: errorSentence(err) })
           status.value = ''
         }
       }

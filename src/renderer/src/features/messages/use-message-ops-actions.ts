@@ -5,11 +5,12 @@ import type { ChatMessage } from '../../../../shared/model'
 import { runsGroup, useGroupStore } from '../groups/groups-store'
 import type { MessageAction } from './message-actions'
 import { useMessageOpsStore } from './message-ops-store'
+import { tr } from '../../i18n/translate'
 
 /** The notice a recalled message leaves: "You recalled a message" / "alice recalled a message"; null otherwise. */
 export function recallNotice(message: ChatMessage, me: string | null): string | null {
   if (message.content.type !== 'recalled') return null
-  return message.content.by === me ? 'You recalled a message' : `${message.content.by} recalled a message`
+  return message.content.by === me ? tr('messages.recalledByMe') : tr('messages.recalledBy', { user: message.content.by })
 }
 
 export function useMessageOpsActions(message: () => ChatMessage): ComputedRef<MessageAction[]> {
@@ -23,9 +24,9 @@ export function useMessageOpsActions(message: () => ChatMessage): ComputedRef<Me
     const own = current.direction === 'out'
     const onServer = current.serverId !== null
     const moderator = current.chatType === 'group' && runsGroup(groups.summaryOf(current.conversationId)?.myRole)
-    if (onServer && own && type === 'text') items.push({ id: 'edit', label: 'Edit', icon: '✎', run: () => ops.startEdit(current) })
-    if (onServer && (own || moderator)) items.push({ id: 'recall', label: 'Recall', icon: '⟲', danger: true, run: () => ops.recall(current) })
-    items.push({ id: 'delete-for-me', label: 'Delete for me', icon: '🗑', danger: true, run: () => ops.deleteForMe(current) })
+    if (onServer && own && type === 'text') items.push({ id: 'edit', label: tr('messages.actions.edit'), icon: '✎', run: () => ops.startEdit(current) })
+    if (onServer && (own || moderator)) items.push({ id: 'recall', label: tr('messages.actions.recall'), icon: '⟲', danger: true, run: () => ops.recall(current) })
+    items.push({ id: 'delete-for-me', label: tr('messages.actions.deleteForMe'), icon: '🗑', danger: true, run: () => ops.deleteForMe(current) })
     return items
   })
 }

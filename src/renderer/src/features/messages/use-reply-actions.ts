@@ -6,6 +6,7 @@ import { runsGroup, useGroupStore } from '../groups/groups-store'
 import { keyOfMessage } from '../../utils/conversation-key'
 import type { MessageAction } from './message-actions'
 import { useReplyStore } from './reply-store'
+import { tr } from '../../i18n/translate'
 
 /** Text a person would paste: the text of a text message, nothing for other kinds. */
 export function copyableText(message: ChatMessage): string | null {
@@ -24,22 +25,22 @@ export function useReplyActions(message: () => ChatMessage): { items: ComputedRe
     const content = current.content.type
     if (content === 'notice' || content === 'command' || content === 'unsupported') return items
     if (onServer && current.chatType !== 'room') {
-      items.push({ id: 'reply', label: 'Reply', icon: '↩', run: () => reply.replyTo(current) })
-      items.push({ id: 'forward', label: 'Forward', icon: '↪', run: () => reply.startForward([current]) })
-      items.push({ id: 'select', label: 'Select messages', icon: '☑', run: () => reply.startSelecting(current) })
-      items.push({ id: 'react', label: 'React', icon: '☺', run: () => void (picking.value = true) })
+      items.push({ id: 'reply', label: tr('messages.actions.reply'), icon: '↩', run: () => reply.replyTo(current) })
+      items.push({ id: 'forward', label: tr('messages.actions.forward'), icon: '↪', run: () => reply.startForward([current]) })
+      items.push({ id: 'select', label: tr('messages.actions.select'), icon: '☑', run: () => reply.startSelecting(current) })
+      items.push({ id: 'react', label: tr('messages.actions.react'), icon: '☺', run: () => void (picking.value = true) })
     }
     if (onServer && current.chatType === 'single') {
       const pinned = reply.pinsOf(keyOfMessage(current)).includes(current.serverId!)
-      items.push({ id: pinned ? 'unpin' : 'pin', label: pinned ? 'Unpin' : 'Pin', icon: '📌', run: () => reply.setPinned(current, !pinned) })
+      items.push({ id: pinned ? 'unpin' : 'pin', label: pinned ? tr('messages.actions.unpin') : tr('messages.actions.pin'), icon: '📌', run: () => reply.setPinned(current, !pinned) })
     }
     // Groups keep their pins in the group: owner and admins pin there.
     if (onServer && current.chatType === 'group' && runsGroup(groups.summaryOf(current.conversationId)?.myRole)) {
       const pinned = reply.pinsOf(keyOfMessage(current)).includes(current.serverId!)
-      items.push({ id: pinned ? 'unpin' : 'pin', label: pinned ? 'Unpin' : 'Pin', icon: '📌', run: () => reply.setPinned(current, !pinned) })
+      items.push({ id: pinned ? 'unpin' : 'pin', label: pinned ? tr('messages.actions.unpin') : tr('messages.actions.pin'), icon: '📌', run: () => reply.setPinned(current, !pinned) })
     }
     const text = copyableText(current)
-    if (text !== null) items.push({ id: 'copy', label: 'Copy text', icon: '⧉', run: () => navigator.clipboard.writeText(text) })
+    if (text !== null) items.push({ id: 'copy', label: tr('messages.actions.copy'), icon: '⧉', run: () => navigator.clipboard.writeText(text) })
     return items
   })
   return { items, picking }

@@ -1,17 +1,13 @@
-// Owns where the notifications feature reads the device's settings (notifications, badge): ONE accessor, so that
-// wiring the settings helper's IPC is one change here. Until `settings.get` / `settings.changed` exist on main
-// (branch i8-settings), a fresh install's defaults apply.
+// Owns where the notifications feature reads the device's settings (notifications, badge): ONE accessor, fed by
+// `settings.get` and kept live by `settings.changed` (a fresh install's defaults until the first answer).
 import { ref, type Ref } from 'vue'
 import { defaultDeviceSettings, type DeviceSettings } from '../../../../shared/model/settings'
+import { bridge } from '../../bridge'
 
 const settings = ref<DeviceSettings>(defaultDeviceSettings())
 let started = false
 
-/**
- * The device's settings, live. To wire the settings IPC, replace the body of `start` with:
- *   void bridge.invoke('settings.get').then((value) => (settings.value = value))
- *   bridge.on('settings.changed', (value) => (settings.value = value))
- */
+/** The device's settings, live. */
 export function useDeviceSettings(): Readonly<Ref<DeviceSettings>> {
   if (!started) {
     started = true
@@ -21,5 +17,9 @@ export function useDeviceSettings(): Readonly<Ref<DeviceSettings>> {
 }
 
 function start(): void {
-  // Defaults until the settings IPC is merged (see above).
+  void bridge.invoke('settings.get').then(
+    (value) => (settings.value = value),
+    (err: unknown) => console.warn('[renderer:notifications] could not read the device settings; using the defaults', err)
+  )
+  bridge.on('settings.changed', (value) => (settings.value = value))
 }

@@ -122,7 +122,8 @@ export const useRoomStore = defineStore('rooms', () => {
         return
       case 'exit':
         joined.value.delete(event.room)
-        if (event.reason !== 'left') exits.value.set(event.room, event.message)
+        // Why, as a reason code (RoomExitReason) the view says in the user's language.
+        if (event.reason !== 'left') exits.value.set(event.room, event.reason)
         return
     }
   }

@@ -12,7 +12,7 @@ import { useNavigationStore } from '../../stores/navigation'
 
 /** Typing pauses this long before a search runs: every keystroke would be a query otherwise. */
 const SEARCH_DEBOUNCE_MS = 200
-const RESULT_LIMIT = 50
+export const RESULT_LIMIT = 50
 
 export const useSearchStore = defineStore('search', () => {
   const query = ref('')
