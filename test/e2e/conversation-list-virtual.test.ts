@@ -15,6 +15,9 @@ const suffix = randomBytes(3).toString('hex')
 const bob = `bob_${suffix}`
 /** Enough rows for several screens of the list. */
 const GROUPS = 80
+/** The list counts as settled when its size has not changed for this long. */
+const SETTLED_MS = 3_000
+const SETTLE_STEP_MS = 250
 /** Groups that must have reached the browser device before the list is checked. */
 const MIN_LISTED = 70
 /** What the list may render at once in a 760 px window: about a screen of rows plus overscan, far below GROUPS. */
@@ -51,7 +54,14 @@ describe('a long conversation list', () => {
     // count from the list: it is about the list, not about how fast sync delivers the last ones).
     const entries = page.locator('nav[aria-label="Conversations"] li.conversation-list__entry')
     await eventually(async () => expect(Number(await entries.first().getAttribute('aria-setsize'))).toBeGreaterThanOrEqual(MIN_LISTED), 120_000)
-    const listed = Number(await entries.first().getAttribute('aria-setsize'))
+    // Then until the count has stopped changing (all of them, or what sync delivered), so the keys below see one list.
+    let listed = Number(await entries.first().getAttribute('aria-setsize'))
+    for (let stableFor = 0; listed < GROUPS && stableFor < SETTLED_MS; stableFor += SETTLE_STEP_MS) {
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_STEP_MS))
+      const now = Number(await entries.first().getAttribute('aria-setsize'))
+      if (now !== listed) stableFor = -SETTLE_STEP_MS
+      listed = now
+    }
     const rendered = await entries.count()
     expect(rendered).toBeGreaterThan(0)
     expect(rendered).toBeLessThanOrEqual(MAX_RENDERED_ROWS)
