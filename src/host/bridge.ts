@@ -10,6 +10,7 @@ import { createLogger } from '../shared/logger'
 import { languagesOfAcceptLanguage } from '../main/core/settings'
 import { isOwnHost, isOwnOrigin, isValidTabId, tokenMatches } from './security'
 import { CLOSE_GOING_AWAY, type TabConnection, type TabSessions } from './tab-sessions'
+import { createPacedSender } from './paced-sender'
 
 const log = createLogger('host:bridge')
 
@@ -65,10 +66,12 @@ export function createBridge(options: BridgeOptions): Bridge {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BRIDGE_PAYLOAD_BYTES })
 
   function serve(ws: WebSocket, tab: string, languages: readonly string[]): void {
+    // Replies and events in order, paced so a burst (a catch-up's events) never holds the host's loop for long.
+    const outgoing = createPacedSender((text) => {
+      if (ws.readyState === WebSocket.OPEN) ws.send(text)
+    })
     const connection: TabConnection = {
-      send: (message: HostServerMessage) => {
-        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message))
-      },
+      send: (message: HostServerMessage) => outgoing.send(message),
       close: (code, reason) => ws.close(code, reason)
     }
     let session: CoreSession
@@ -105,6 +108,7 @@ export function createBridge(options: BridgeOptions): Bridge {
     })
     ws.on('error', (err) => log.warn('bridge socket error', { tab, error: err.message }))
     ws.on('close', () => {
+      outgoing.clear()
       log.info('tab disconnected', { tab })
       options.tabs.detach(tab, connection)
     })

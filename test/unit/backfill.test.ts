@@ -3,7 +3,7 @@
 // and waits while the user is active.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openMessageStore, type MessageStore } from '../../src/main/core/store'
-import { Backfill, BACKFILL_PAGE_SIZE, type BackfillTimings } from '../../src/main/core/sync/backfill'
+import { Backfill, BACKFILL_PAGE_SIZE, STATUS_REUSE_MS, type BackfillTimings } from '../../src/main/core/sync/backfill'
 import type { ChatMessage, ConversationKey, MessagePage } from '../../src/shared/model'
 import { chat, incoming, tempDir, type TempDir } from './store-helpers'
 
@@ -111,5 +111,48 @@ describe('history back-fill', () => {
     await new Promise((resolve) => setTimeout(resolve, 100))
     expect(asked).toEqual([])
     await offline.stop()
+  })
+
+  it('reuses a recent status for search answers instead of listing every conversation again', async () => {
+    let now = NOW
+    let listings = 0
+    const counting: MessageStore = Object.create(store, {
+      listConversations: {
+        value: () => {
+          listings += 1
+          return store.listConversations()
+        }
+      }
+    }) as MessageStore
+    const backfill = new Backfill({ store: counting, page: pager(store), isOnline: () => true, timings: FAST, now: () => now })
+    const first = await backfill.status(STATUS_REUSE_MS)
+    expect(listings).toBe(1)
+    now += STATUS_REUSE_MS - 1
+    expect(await backfill.status(STATUS_REUSE_MS)).toEqual(first)
+    expect(listings).toBe(1)
+    now += 2
+    await backfill.status(STATUS_REUSE_MS)
+    expect(listings).toBe(2)
+    // Asked for without an age (the search view's own status request), it is read from the store every time.
+    await backfill.status()
+    expect(listings).toBe(3)
+  })
+
+  it('leaves the session start to the user: the first run lists nothing until an idle period has passed', async () => {
+    let listings = 0
+    const counting: MessageStore = Object.create(store, {
+      listConversations: {
+        value: () => {
+          listings += 1
+          return store.listConversations()
+        }
+      }
+    }) as MessageStore
+    const backfill = new Backfill({ store: counting, page: pager(store), isOnline: () => true, timings: { ...FAST, idleMs: 60_000 } })
+    backfill.start()
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(listings).toBe(0)
+    expect(asked).toEqual([])
+    await backfill.stop()
   })
 })

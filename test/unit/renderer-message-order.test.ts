@@ -76,6 +76,27 @@ describe('renderer message order', () => {
     expect(merged.map((m) => m.seq)).toEqual([18, 19, 20, 21])
   })
 
+  it('keeps an older page that repeats a loaded message once, and a page given newest first in order', () => {
+    const loaded = [message({ seq: 20, status: 'sent' }), message({ seq: 21, status: 'sent' })]
+    const repeated = { ...loaded[0]!, seq: 19 }
+    const page = [message({ seq: 17, status: 'sent' }), repeated, message({ seq: 18, status: 'sent' })].reverse()
+    const merged = mergeMessages(loaded, page)
+    expect(merged.map((m) => m.seq)).toEqual([17, 18, 19, 21])
+    expect(new Set(merged.map((m) => m.id)).size).toBe(merged.length)
+  })
+
+  it('scrolls a long chat up page by page without re-sorting the whole list (an older page goes in front)', () => {
+    let loaded = Array.from({ length: 50 }, (_, i) => message({ seq: 100_000 + i, status: 'sent' }))
+    for (let page = 1; page <= 20; page++) {
+      const older = Array.from({ length: 50 }, (_, i) => message({ seq: 100_000 - page * 50 + i, status: 'sent' })).reverse()
+      const before = loaded
+      loaded = mergeMessages(loaded, older)
+      // The loaded messages are the same objects, after the page.
+      expect(loaded.slice(50)).toEqual(before)
+    }
+    expect(loaded.map((m) => m.seq)).toEqual(Array.from({ length: 1_050 }, (_, i) => 99_000 + i))
+  })
+
   it('finds the keyset cursor as the lowest acked seq', () => {
     expect(oldestSeq([])).toBeNull()
     expect(oldestSeq([message({})])).toBeNull()

@@ -3,7 +3,7 @@
 import { AppError } from '../../../shared/errors'
 import type { BackfillStatus, ConversationKey, MessageWindow, SearchResults } from '../../../shared/model'
 import type { MessageStore } from '../store/types'
-import type { Backfill } from '../sync/backfill'
+import { STATUS_REUSE_MS, type Backfill } from '../sync/backfill'
 
 /** Hits one search answers: the view shows the newest; a person refines the query rather than scrolling 500. */
 export const SEARCH_RESULT_LIMIT = 50
@@ -18,7 +18,7 @@ export class SearchClient {
   async messages(query: string, limit = SEARCH_RESULT_LIMIT): Promise<SearchResults> {
     this.backfill.noteUserActivity()
     const groups = await this.store.searchGrouped(query, limit)
-    return { query, groups, backfill: await this.backfill.status() }
+    return { query, groups, backfill: await this.backfill.status(STATUS_REUSE_MS) }
   }
 
   status(): Promise<BackfillStatus> {

@@ -2,7 +2,7 @@
 // the HistoryPager, which reads the local store first and closes holes) back to the window the user chose (default
 // one year), paused while the user is active or the app is offline, resumed where it stopped after a restart.
 import { createLogger } from '../../../shared/logger'
-import { conversationKey, conversationKeyString, type BackfillStatus, type ConversationKey, type MessagePage } from '../../../shared/model'
+import { conversationKey, conversationKeyString, type BackfillStatus, type Conversation, type ConversationKey, type MessagePage } from '../../../shared/model'
 import type { BackfillState, MessageStore } from '../store/types'
 
 const log = createLogger('core:backfill')
@@ -12,6 +12,11 @@ export const DEFAULT_BACKFILL_WINDOW_DAYS = 365
 /** Messages per history request: the server's page cap is larger; 100 keeps one request well under a second. */
 export const BACKFILL_PAGE_SIZE = 100
 const DAY_MS = 24 * 60 * 60 * 1_000
+/**
+ * A search answer reuses a status worked out this recently: working it out lists every conversation (1,000 chats:
+ * tens of ms of the core's thread), and a person typing a query searches on every few letters.
+ */
+export const STATUS_REUSE_MS = 2_000
 
 export interface BackfillTimings {
   /** The back-fill waits until the user has done nothing for this long (their requests go first). */
@@ -46,15 +51,22 @@ export class Backfill {
   private current: BackfillStatus = { state: 'running', windowDays: DEFAULT_BACKFILL_WINDOW_DAYS, since: null }
   /** Wakes the loop early (the window changed, the link came back). */
   private wake: (() => void) | null = null
+  /** The first run waits an idle period (see run). */
+  private ranBefore = false
+  /** When the status was last worked out from the store (ms, this.now()). */
+  private refreshedAt = Number.NEGATIVE_INFINITY
   /** Pages asked for (tests, diagnostics). */
   pages = 0
 
   constructor(private readonly options: BackfillOptions) {}
 
-  /** How far back local history reaches now (read again from the store: sync and prefetch add history too). */
-  async status(): Promise<BackfillStatus> {
+  /**
+   * How far back local history reaches now (read again from the store: sync and prefetch add history too), or as
+   * worked out at most `maxAgeMs` ago (search answers: STATUS_REUSE_MS).
+   */
+  async status(maxAgeMs = 0): Promise<BackfillStatus> {
     await this.load()
-    await this.refreshStatus()
+    if (maxAgeMs <= 0 || this.now() - this.refreshedAt > maxAgeMs) await this.refreshStatus()
     return this.current
   }
 
@@ -108,12 +120,23 @@ export class Backfill {
 
   private async run(): Promise<void> {
     const { store } = this.options
+    // The first run waits one idle period: it starts with the session, when the user is opening the app and the
+    // core's thread is needed for the list and the first chat (listing 1,000 conversations takes tens of ms).
+    if (!this.ranBefore) {
+      this.ranBefore = true
+      this.noteUserActivity()
+      this.paused = this.options.timings.idleMs > 0
+      await this.sleep(this.options.timings.idleMs)
+      this.paused = false
+      if (this.stopped) return
+    }
     await this.load()
     // Rounds until a whole round had nothing to do: conversations may appear (sync) while it runs.
     for (let round = 0; !this.stopped; round++) {
-      await this.refreshStatus()
+      const listed = await store.listConversations()
+      await this.refreshStatus(listed)
       if (this.windowDays === 0) return
-      const conversations = (await store.listConversations()).filter((c) => c.chatType !== 'room')
+      const conversations = listed.filter((c) => c.chatType !== 'room')
       let worked = false
       for (const conversation of conversations) {
         if (this.stopped) return
@@ -122,7 +145,8 @@ export class Backfill {
         worked = true
         await this.fillConversation(key)
       }
-      await this.refreshStatus()
+      // Nothing fetched: the list read at the round's start is still what the status is about.
+      await this.refreshStatus(worked ? undefined : listed)
       if (!worked) return
     }
   }
@@ -192,11 +216,11 @@ export class Backfill {
    * How far back search reaches: every conversation is complete since the latest of (its window start when it
    * stopped there, its oldest stored message while it is still being filled); null when all history is here.
    */
-  private async refreshStatus(): Promise<void> {
+  private async refreshStatus(listed?: readonly Conversation[]): Promise<void> {
     const { store } = this.options
     let since: number | null = null
     let pending = false
-    for (const conversation of await store.listConversations()) {
+    for (const conversation of listed ?? (await store.listConversations())) {
       if (conversation.chatType === 'room') continue
       const key = conversationKey(conversation.chatType, conversation.id)
       const state = this.states.get(conversationKeyString(key))
@@ -208,6 +232,7 @@ export class Backfill {
       }
       if (reach !== null && (since === null || reach > since)) since = reach
     }
+    this.refreshedAt = this.now()
     const state: BackfillStatus['state'] = this.windowDays === 0 ? 'off' : !pending ? 'done' : this.paused ? 'paused' : 'running'
     const next: BackfillStatus = { state, windowDays: this.windowDays, since }
     if (next.state !== this.current.state || next.since !== this.current.since || next.windowDays !== this.current.windowDays) {

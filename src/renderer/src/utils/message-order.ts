@@ -26,6 +26,8 @@ export function newerCopy(existing: ChatMessage, incoming: ChatMessage): ChatMes
 /** Returns a new ordered list holding `current` updated with `incoming`, each id at most once. */
 export function mergeMessages(current: readonly ChatMessage[], incoming: readonly ChatMessage[]): ChatMessage[] {
   if (incoming.length === 0) return [...current]
+  const prepended = prependOlderPage(current, incoming)
+  if (prepended) return prepended
   const byId = new Map<string, ChatMessage>()
   for (const message of current) byId.set(message.id, message)
   for (const message of incoming) {
@@ -43,4 +45,21 @@ export function oldestSeq(messages: readonly ChatMessage[]): number | null {
     if (message.seq !== null && (oldest === null || message.seq < oldest)) oldest = message.seq
   }
   return oldest
+}
+
+/**
+ * An older page wholly before what is loaded (scrolling up a long chat), with no id of its own loaded already: the
+ * page goes in front without sorting the whole list again (100,000 loaded messages, a page at a time). Null when
+ * the general merge is needed. Same result as the general merge.
+ */
+function prependOlderPage(current: readonly ChatMessage[], incoming: readonly ChatMessage[]): ChatMessage[] | null {
+  const first = current[0]
+  if (!first || !isAcked(first)) return null
+  const page = [...incoming].sort(compareMessages)
+  const newest = page[page.length - 1] as ChatMessage
+  if (compareMessages(newest, first) >= 0) return null
+  const ids = new Set(page.map((message) => message.id))
+  if (ids.size !== page.length) return null
+  for (const message of current) if (ids.has(message.id)) return null
+  return [...page, ...current]
 }

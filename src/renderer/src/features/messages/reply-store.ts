@@ -79,8 +79,10 @@ export const useReplyStore = defineStore('reply', () => {
   async function loadReactions(conversationKey: ConversationKeyString, messages: readonly ChatMessage[]): Promise<void> {
     const ids = messages.flatMap((m) => (m.serverId !== null && m.content.type !== 'notice' ? [m.serverId] : []))
     if (ids.length === 0) return
-    const rows = await bridge.invoke('reactions.of', { conversation: toConversationKey(conversationKey), serverIds: ids.slice(-200), refresh: true })
-    for (const id of ids) reactions.delete(reactionKey(conversationKey, id))
+    const asked = ids.slice(-200)
+    const rows = await bridge.invoke('reactions.of', { conversation: toConversationKey(conversationKey), serverIds: asked, refresh: true })
+    // Only what was asked for is replaced: the rest of a long loaded history keeps its reactions (and is not walked).
+    for (const id of asked) reactions.delete(reactionKey(conversationKey, id))
     for (const row of rows) reactions.set(reactionKey(conversationKey, row.serverId), row.reactions)
   }
   async function toggleReaction(message: ChatMessage, emoji: string, me: string): Promise<void> {
