@@ -17,7 +17,9 @@ const ENTRIES = [
   // The server's SQLite writer thread: loaded at run time next to the main file (new URL('./sqlite-worker.js', import.meta.url)).
   { src: 'src/server/store/sqlite-worker.ts', outdir: 'out/server', optional: true },
   // The fault harness's client core in a child process (test/fault/client-child.ts).
-  { src: 'test/fault/client-child.ts', outdir: 'out/fault', optional: true }
+  { src: 'test/fault/client-child.ts', outdir: 'out/fault', optional: true },
+  // Its store thread: the client core loads core-store-worker.js from beside the bundle that holds it.
+  { src: 'src/main/core/store/worker/core-store-worker.ts', outdir: 'out/fault', optional: true }
 ]
 
 // ESM bundles lose `require`; a dependency that calls it (CommonJS inside an ES module) gets one back.
