@@ -150,3 +150,14 @@ export async function startChat(page: Page, typed: string): Promise<void> {
 export async function opensChatWith(page: Page, peer: string): Promise<void> {
   await waitVisible(page.getByRole('heading', { level: 2, name: peer, exact: true }))
 }
+
+/** Creates a group through "New group" with these members and waits until it is open (its heading shows). */
+export async function createGroup(page: Page, name: string, members: string): Promise<void> {
+  await page.getByRole('button', { name: 'New group', exact: true }).click()
+  const create = page.getByRole('dialog', { name: 'New group' })
+  await waitVisible(create)
+  await create.getByLabel('Group name', { exact: true }).fill(name)
+  await create.getByLabel('People to add (usernames, separated by commas or spaces)').fill(members)
+  await create.getByRole('button', { name: 'Create group', exact: true }).click()
+  await waitVisible(page.getByRole('heading', { level: 2, name, exact: true }))
+}

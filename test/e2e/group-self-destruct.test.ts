@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import type { Page } from 'playwright-core'
-import { E2eApp, conversationButton, createAccountAndSignIn } from './app-fixture'
+import { E2eApp, conversationButton, createAccountAndSignIn, createGroup } from './app-fixture'
 import { eventually, waitVisible } from './helpers'
 
 const suffix = randomBytes(3).toString('hex')
@@ -36,13 +36,7 @@ describe('group disappearing timer in the browser', () => {
   })
 
   it('the owner sets the timer; a member sees it read-only', async () => {
-    await alicePage.getByRole('button', { name: 'New group', exact: true }).click()
-    const create = alicePage.getByRole('dialog', { name: 'New group' })
-    await waitVisible(create)
-    await create.getByLabel('Group name', { exact: true }).fill(GROUP)
-    await create.getByLabel('People to add (usernames, separated by commas or spaces)').fill(bob)
-    await create.getByRole('button', { name: 'Create group', exact: true }).click()
-    await waitVisible(alicePage.getByRole('heading', { level: 2, name: GROUP, exact: true }))
+    await createGroup(alicePage, GROUP, bob)
 
     const owners = await openChatSettings(alicePage)
     await waitVisible(owners.getByTestId('disappearing-timer-group-hint'))

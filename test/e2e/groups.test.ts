@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import type { Page } from 'playwright-core'
-import { E2eApp, composer, conversationButton, createAccountAndSignIn, messageLog, seesMessage, send } from './app-fixture'
+import { E2eApp, composer, conversationButton, createAccountAndSignIn, createGroup, messageLog, seesMessage, send } from './app-fixture'
 import { eventually, waitVisible } from './helpers'
 
 const suffix = randomBytes(3).toString('hex')
@@ -40,13 +40,7 @@ describe('groups in the browser', () => {
 
   it('a group is created, a member invited, a message seen by all, and a member removed by the owner', async () => {
     // Alice creates the group with bob in it.
-    await alicePage.getByRole('button', { name: 'New group', exact: true }).click()
-    const create = alicePage.getByRole('dialog', { name: 'New group' })
-    await waitVisible(create)
-    await create.getByLabel('Group name', { exact: true }).fill(GROUP)
-    await create.getByLabel('People to add (usernames, separated by commas or spaces)').fill(bob)
-    await create.getByRole('button', { name: 'Create group', exact: true }).click()
-    await waitVisible(alicePage.getByRole('heading', { level: 2, name: GROUP, exact: true }))
+    await createGroup(alicePage, GROUP, bob)
     await waitVisible(alicePage.getByTestId('group-header-line').filter({ hasText: '2 members' }))
 
     // She invites carol from the group info panel.

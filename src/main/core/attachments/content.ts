@@ -28,9 +28,9 @@ export function placeholder(staged: StagedFile): AttachmentInfo {
   return { id: '', name: staged.name, mime: staged.mime, size: staged.size, sha256: staged.sha256, secret: '', hasThumbnail: false }
 }
 
-/** The message content with an uploaded file's server record in place of the staged one. */
-export function withUploaded(content: MessageContent, which: UploadWhich, result: AttachmentInfo & { width?: number; height?: number }): MessageContent {
-  const info: AttachmentInfo = {
+/** Just the attachment record of a server answer (which carries more, such as the image's size). */
+export function attachmentInfoOf(result: AttachmentInfo): AttachmentInfo {
+  return {
     id: result.id,
     name: result.name,
     mime: result.mime,
@@ -39,6 +39,11 @@ export function withUploaded(content: MessageContent, which: UploadWhich, result
     secret: result.secret,
     hasThumbnail: result.hasThumbnail
   }
+}
+
+/** The message content with an uploaded file's server record in place of the staged one. */
+export function withUploaded(content: MessageContent, which: UploadWhich, result: AttachmentInfo & { width?: number; height?: number }): MessageContent {
+  const info = attachmentInfoOf(result)
   if (which === 'poster') return content.type === 'video' ? { ...content, poster: info } : content
   // The server measures images it can read; the renderer's figures win when it gave them.
   if (content.type === 'image' || content.type === 'video') {

@@ -7,6 +7,7 @@ import type { AttachmentInfo } from '../../../shared/model'
 import type { AttachmentsStoreApi, UploadRecord } from '../store/attachments'
 import type { Promised } from '../store/domain-apis'
 import { UPLOAD_CHUNK_BYTES } from './config'
+import { attachmentInfoOf } from './content'
 import { STAGED_MISSING_SENTENCE, TransferError, httpError } from './errors'
 import { patchFileRange, requestText, serverMessageOf, type HttpAnswer, type HttpTarget } from './http'
 
@@ -120,15 +121,7 @@ export class Uploader {
       width: typeof attachment.width === 'number' ? attachment.width : 0,
       height: typeof attachment.height === 'number' ? attachment.height : 0
     }
-    await store.setUploadDone(record.messageId, record.which, {
-      id: result.id,
-      name: result.name,
-      mime: result.mime,
-      size: result.size,
-      sha256: result.sha256,
-      secret: result.secret,
-      hasThumbnail: result.hasThumbnail
-    })
+    await store.setUploadDone(record.messageId, record.which, attachmentInfoOf(result))
     return result
   }
 
