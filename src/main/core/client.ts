@@ -192,6 +192,11 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     return counters ? { ...counters, lastAnswered: [...counters.lastAnswered] } : null
   }
 
+  /** This device's cursor in each followed group's log (tests and diagnostics compare it with the server's head). */
+  async groupCursors(): Promise<Array<{ group: string; cursor: number }>> {
+    return this.active ? this.active.store.domains.groups.cursors() : []
+  }
+
   get syncCursor(): number | null {
     return this.active?.syncer.currentCursor ?? null
   }

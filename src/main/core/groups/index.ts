@@ -18,6 +18,7 @@ import type { parley } from '../../../shared/proto/gen/parley.js'
 import { canonicalUserId } from '../../../shared/user-id'
 import type { Connection } from '../net/connection'
 import type { MessageStore } from '../store/types'
+import { GROUP_SYNC_PAGE } from './group-sync'
 
 type WireGroupInfo = parley.v1.IGroupInfo
 type GroupsOp = parley.v1.IGroupsRequest
@@ -220,7 +221,14 @@ export class GroupsClient {
   async adoptMine(): Promise<void> {
     const answer = await this.ask({ mine: {} })
     for (const wire of answer.groups?.groups ?? []) {
-      const summary = await this.options.store.domains.groups.saveInfo(groupInfoFromWire(wire), Number(wire.headSeq ?? 0), true)
+      const info = groupInfoFromWire(wire)
+      const head = Number(wire.headSeq ?? 0)
+      // The start's list names a group's newest message; a group holding only notices (just made, nobody wrote yet)
+      // comes without one, and followed from its head it would never become a conversation here, while the devices
+      // that saw it made list it. Such a group is followed from a page below its head: group_sync brings its notices.
+      const listed = await this.options.store.getConversation({ type: 'group', id: info.id })
+      const from = listed?.lastMessage ? head : Math.max(0, head - GROUP_SYNC_PAGE)
+      const summary = await this.options.store.domains.groups.saveInfo(info, from, true)
       if (summary) this.options.onSummary(summary)
     }
   }

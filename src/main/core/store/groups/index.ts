@@ -114,11 +114,17 @@ export function openGroupsStore(context: StoreDomainContext): StoreDomain<Groups
   const following = db.prepare<[], { group_id: string; cursor: number }>(
     `SELECT group_id, cursor FROM groups WHERE state = 'member' OR (state IN ('left', 'removed') AND cursor < to_seq)`
   )
+  // A rejoin (the row was left or removed) follows from the new join point, never back into the old membership. A
+  // row already 'member' when its JOINED event arrives was adopted from the server's group list (a new device's start,
+  // adoptMine) at the group's head while this join was still on its way through the log: the entries from the join
+  // to that head were never fetched (a group created during the start then had no timeline and no conversation), so
+  // the cursor goes back to the join point and group_sync brings them (storing an entry again is an upsert).
   const insertJoined = db.prepare<[string, string, string, number, number, number]>(
     `INSERT INTO groups (group_id, name, my_role, state, from_seq, to_seq, cursor, updated_at) VALUES (?, ?, ?, 'member', ?, 0, ?, ?)
      ON CONFLICT (group_id) DO UPDATE SET name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE name END,
        my_role = excluded.my_role, state = 'member', from_seq = excluded.from_seq, to_seq = 0,
-       cursor = max(cursor, excluded.cursor), updated_at = excluded.updated_at`
+       cursor = CASE WHEN state = 'member' THEN min(cursor, excluded.cursor) ELSE max(cursor, excluded.cursor) END,
+       updated_at = excluded.updated_at`
   )
   const setDeparted = db.prepare<[string, number, number, string]>(
     `UPDATE groups SET state = ?, my_role = 'none', to_seq = ?, updated_at = ? WHERE group_id = ?`
