@@ -56,7 +56,7 @@ describe('a burst of new groups on a member device', () => {
       }, SETTLE_MS)
     } catch (err) {
       const followed = new Set((await device.groupCursors()).map((c) => c.group))
-      throw new Error(`${String(err)}: ${JSON.stringify(seen)}, followed ${ids.filter((id) => followed.has(id)).length}`)
+      throw new Error(`${String(err)}: ${JSON.stringify(seen)}, followed ${ids.filter((id) => followed.has(id)).length}`, { cause: err })
     } finally {
       await device.whenSynced()
     }
