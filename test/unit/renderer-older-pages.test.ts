@@ -18,10 +18,10 @@ function messageAt(seq: number): ChatMessage {
     to: 'alice',
     direction: 'in',
     content: { type: 'text', text: `m${seq}` },
-    status: 'sent',
-    createdAt: seq,
-    sentAt: seq
-  } as ChatMessage
+    timestamp: seq,
+    status: 'received',
+    error: null
+  }
 }
 
 vi.mock('../../src/renderer/src/bridge', () => ({
