@@ -43,7 +43,7 @@ const SCROLL_SAMPLE_EVERY = 10
 const LIST_SAMPLES = 40
 /** A search for the common word is started this often while the catch-up runs. */
 const SEARCH_INTERVAL_MS = 250
-/** Searches go on this long after the catch-up (the first row) too. */
+/** Searches go on this long after the catch-up (the sync cursor at the log head) too. */
 const SEARCH_AFTER_CATCH_UP_MS = 5_000
 const UI_TIMEOUT_MS = 120_000
 const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
@@ -177,6 +177,17 @@ async function invoke<T>(page: Page, method: string, args?: unknown): Promise<T>
   )) as { ok: boolean; result?: T; error?: { message: string } }
   if (!reply.ok) throw new Error(`${method}: ${reply.error?.message ?? 'failed'}`)
   return reply.result as T
+}
+
+/** Until the app's sync cursor reaches the server's log head (ms after the host was spawned), or null past the limit. */
+async function timeCatchUpDone(page: Page, host: RunningHost, head: number): Promise<number | null> {
+  const deadline = Date.now() + UI_TIMEOUT_MS
+  while (Date.now() < deadline) {
+    const diagnostics = await invoke<{ syncCursor: number | null }>(page, 'app.diagnostics').catch(() => null)
+    if (diagnostics?.syncCursor !== null && diagnostics?.syncCursor !== undefined && diagnostics.syncCursor >= head) return Date.now() - host.spawnedAt
+    await new Promise((resolve) => setTimeout(resolve, SEARCH_INTERVAL_MS))
+  }
+  return null
 }
 
 async function openAndTimeFirstRow(page: Page, host: RunningHost): Promise<number> {
@@ -374,8 +385,9 @@ async function main(): Promise<void> {
     await saveSignIn(server, vaultFile)
     host = await spawnHost(hostEntry, hostEnv(server.url))
     await fetchLoopStall(host.url, { reset: true })
-    // The saved sign-in resumes once caught up (core/session: a resume waits for its first catch-up), so the first
-    // row painted marks the catch-up done. Searches for the common word go in from the moment the bridge is open.
+    // The saved sign-in resumes without waiting for its catch-up (the list shows from the local store), so the stall
+    // is watched until the sync cursor reaches the log head. Searches for the common word go in from the moment the
+    // bridge is open.
     let searches = 0
     let searchErrors = 0
     let searching = true
@@ -393,6 +405,8 @@ async function main(): Promise<void> {
     })()
     const coldStartCatchingUpMs = await openAndTimeFirstRow(page, host)
     log(`cold start with ${CATCH_UP} to catch up: ${coldStartCatchingUpMs} ms`)
+    const catchUpDoneMs = await timeCatchUpDone(page, host, catchUpHead)
+    log(`caught up ${catchUpDoneMs === null ? 'not reached' : `${catchUpDoneMs} ms`} after the start`)
     await page.waitForTimeout(SEARCH_AFTER_CATCH_UP_MS)
     searching = false
     await searchLoop
@@ -412,6 +426,7 @@ async function main(): Promise<void> {
         switchedChats: switched.size,
         listDomNodes,
         coldStartCatchingUpMs,
+        catchUpDoneMs,
         catchUpMessages: CATCH_UP,
         searchesDuringCatchUp: searches,
         searchErrors,

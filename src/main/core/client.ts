@@ -217,7 +217,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
       const store = await this.openStore(user, [username, account.user])
       const session = new DeviceSession(this.host, user, account.token, account.expiresAt, store)
       this.active = session
-      await this.startSession(session, false)
+      await this.startSession(session, false, true)
       return session.info
     } finally {
       this.signingIn = false
@@ -226,8 +226,9 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
 
   /**
    * Continue a saved session without a password: open the account's store, then connect with the saved token.
-   * Resolves once connected and caught up, or as soon as the server is unreachable (the client keeps reconnecting
-   * and the local history is readable). Rejects (TOKEN_EXPIRED / NOT_SIGNED_IN) only when the token is refused.
+   * Resolves once the server accepted the token, without waiting for catch-up (the local conversation list shows at
+   * once; what catch-up brings arrives as events, `whenSynced()` waits for it), or as soon as the server is
+   * unreachable (the client keeps reconnecting and the local history is readable). Rejects (TOKEN_EXPIRED / NOT_SIGNED_IN) only when the token is refused.
    */
   async resume(saved: SessionCredentials): Promise<SessionInfo> {
     if (this.active || this.signingIn) throw new AppError('ALREADY_SIGNED_IN', 'You are already signed in.')
@@ -241,7 +242,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
       const store = await this.openStore(user, [saved.user])
       const session = new DeviceSession(this.host, user, saved.token, saved.expiresAt, store)
       this.active = session
-      await this.startSession(session, true)
+      await this.startSession(session, true, false)
       log.info('resumed a saved session', { user, state: this.currentStatus.state })
       return session.info
     } finally {
@@ -467,10 +468,10 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     return openAccountStore(this.options.dataDir, user, spellings, this.options.nativeBinding, this.options.openStore)
   }
 
-  /** Start the session and wait for the first auth + catch-up; a refusal closes the session. Offline is not an error. */
-  private async startSession(session: DeviceSession, settleWhenUnreachable: boolean): Promise<void> {
+  /** Start the session and wait for the first auth (+ catch-up when asked); a refusal closes the session. Offline is not an error. */
+  private async startSession(session: DeviceSession, settleWhenUnreachable: boolean, awaitFirstCatchUp: boolean): Promise<void> {
     try {
-      await session.start(settleWhenUnreachable)
+      await session.start(settleWhenUnreachable, awaitFirstCatchUp)
     } catch (err) {
       await this.close()
       throw toAppError(err)

@@ -294,10 +294,12 @@ export class DeviceSession {
   }
 
   /**
-   * Loads what the store holds, then starts the connection and waits for the first auth + catch-up. Offline is not
-   * an error (`settleWhenUnreachable`: a resume returns at once when the server cannot be reached).
+   * Loads what the store holds, then starts the connection and waits for the first auth (and, when
+   * `awaitFirstCatchUp`, the first catch-up). Offline is not an error (`settleWhenUnreachable`: a resume returns at
+   * once when the server cannot be reached). A resume does not wait for catch-up: the store already holds the
+   * conversation list, which must show at once; what the catch-up brings reaches the shells as events.
    */
-  async start(settleWhenUnreachable: boolean): Promise<void> {
+  async start(settleWhenUnreachable: boolean, awaitFirstCatchUp: boolean): Promise<void> {
     await this.syncer.init()
     // Holes left by an earlier start from the conversation list that the app quit before filling.
     await this.history.loadGaps()
@@ -312,7 +314,7 @@ export class DeviceSession {
         if (!this.isSessionUser(info)) throw new AppError('NOT_SIGNED_IN', SAVED_USER_MISMATCH)
         // onOnline (registered earlier) has already started this connect's catch-up. A new device's catch-up is
         // the conversation list plus the log after its head, so sign-in never waits for the whole history.
-        await this.lastCatchUp.catch(() => undefined)
+        if (awaitFirstCatchUp) await this.lastCatchUp.catch(() => undefined)
       }
     })
     if (outcome !== 'online') log.warn('signed in but not connected yet; continuing offline', { outcome })

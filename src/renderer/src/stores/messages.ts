@@ -7,8 +7,9 @@ import { bridge } from '../bridge'
 import { errorSentence } from '../utils/app-error'
 import { mergeMessages, oldestSeq } from '../utils/message-order'
 import { keyOfMessage, toConversationKey } from '../utils/conversation-key'
+import { FIRST_PAGE_SIZE, olderPageSize } from '../utils/page-sizes'
 
-const PAGE_SIZE = 50
+const PAGE_SIZE = FIRST_PAGE_SIZE
 
 export interface ConversationMessages {
   messages: ChatMessage[]
@@ -87,7 +88,9 @@ export const useMessageStore = defineStore('messages', () => {
     bucket.loadingOlder = true
     bucket.error = null
     try {
-      const page = await bridge.invoke('messages.page', { conversation: toConversationKey(conversationKey), beforeSeq, limit: PAGE_SIZE })
+      // Grows with what is loaded: a user who keeps scrolling up gets to the oldest in few round trips.
+      const limit = olderPageSize(bucket.messages.length)
+      const page = await bridge.invoke('messages.page', { conversation: toConversationKey(conversationKey), beforeSeq, limit })
       const before = bucket.messages.length
       merge(conversationKey, page.messages)
       bucket.hasMore = page.hasMore
