@@ -15,7 +15,7 @@ import {
   windowTitle,
   type NotificationDecision
 } from '../../../../shared/notifications'
-import { i18n } from '../../i18n'
+import { tr } from '../../i18n/translate'
 import { useConversationStore } from '../../stores/conversations'
 import { useContactsStore } from '../contacts/contacts-store'
 import { useNavigationStore } from '../../stores/navigation'
@@ -122,7 +122,7 @@ export const useNotificationsStore = defineStore('notifications', () => {
       watch(
         badgeCount,
         (count) => {
-          document.title = windowTitle(count, i18n.global.t('notifications.appName'))
+          document.title = windowTitle(count, tr('notifications.appName'))
         },
         { immediate: true }
       ),
@@ -143,7 +143,7 @@ export const useNotificationsStore = defineStore('notifications', () => {
     if (timer !== null) clearTimeout(timer)
     timer = null
     decided.clear()
-    document.title = i18n.global.t('notifications.appName')
+    document.title = tr('notifications.appName')
     // Signed out: no account's unread on the tray or dock any more.
     if (isElectron.value) bridge.invoke('notifications.status', { unread: 0, appDndUntil: appDndUntil.value }).catch(() => undefined)
   }
