@@ -15,14 +15,14 @@ import {
   windowTitle,
   type NotificationDecision
 } from '../../../../shared/notifications'
-import { i18n } from '../../i18n'
+import { tr } from '../../i18n/translate'
 import { useConversationStore } from '../../stores/conversations'
 import { useContactsStore } from '../contacts/contacts-store'
 import { useNavigationStore } from '../../stores/navigation'
 import { useSessionStore } from '../../stores/session'
 import { keyOfConversation, keyOfMessage } from '../../utils/conversation-key'
 import { electronPresenter, webPresenter, type NotificationPresenter } from './presenter'
-import { useDeviceSettings } from './settings-source'
+import { useSettingsStore } from '../settings/settings-store'
 import { notificationWords } from './words'
 
 /** Where this device keeps the app-wide do not disturb (a device choice, like Signal's and Telegram's). */
@@ -42,7 +42,7 @@ export const useNotificationsStore = defineStore('notifications', () => {
   const session = useSessionStore()
   const navigation = useNavigationStore()
   const contacts = useContactsStore()
-  const settings = useDeviceSettings()
+  const deviceSettings = useSettingsStore()
   const appDndUntil = ref(storedAppDnd())
   /** The do-not-disturb clock: moved when a mute (a conversation's or the app's) ends, so views change on time. */
   const now = ref(Date.now())
@@ -53,7 +53,7 @@ export const useNotificationsStore = defineStore('notifications', () => {
   let stops: Array<() => void> = []
 
   const isElectron = computed(() => session.appInfo?.shell === 'electron')
-  const badgeCount = computed(() => unreadBadgeCount(conversations.sorted, settings.value.badge, now.value))
+  const badgeCount = computed(() => unreadBadgeCount(conversations.sorted, deviceSettings.settings.badge, now.value))
   const tray = computed(() => trayState({ unread: badgeCount.value, dndUntil: appDndUntil.value, now: now.value }))
 
   function mutedNow(conversation: { mutedUntil?: number } | null | undefined): boolean {
@@ -97,7 +97,7 @@ export const useNotificationsStore = defineStore('notifications', () => {
       me: session.session?.user ?? '',
       windowFocused: conversations.windowActive,
       openConversation: conversations.selectedKey ? parseConversationKeyString(conversations.selectedKey) : null,
-      settings: settings.value.notifications,
+      settings: deviceSettings.settings.notifications,
       appDndUntil: appDndUntil.value,
       now: Date.now()
     })
@@ -122,7 +122,7 @@ export const useNotificationsStore = defineStore('notifications', () => {
       watch(
         badgeCount,
         (count) => {
-          document.title = windowTitle(count, i18n.global.t('notifications.appName'))
+          document.title = windowTitle(count, tr('notifications.appName'))
         },
         { immediate: true }
       ),
@@ -143,7 +143,7 @@ export const useNotificationsStore = defineStore('notifications', () => {
     if (timer !== null) clearTimeout(timer)
     timer = null
     decided.clear()
-    document.title = i18n.global.t('notifications.appName')
+    document.title = tr('notifications.appName')
     // Signed out: no account's unread on the tray or dock any more.
     if (isElectron.value) bridge.invoke('notifications.status', { unread: 0, appDndUntil: appDndUntil.value }).catch(() => undefined)
   }

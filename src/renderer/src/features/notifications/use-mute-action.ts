@@ -2,7 +2,7 @@
 // menu offers the timed choices) or, while muted, "Turn off do not disturb". Synced to the account's devices.
 import { computed, type ComputedRef } from 'vue'
 import { bridge } from '../../bridge'
-import { i18n } from '../../i18n'
+import { tr } from '../../i18n/translate'
 import type { Conversation } from '../../../../shared/model'
 import { MUTED_UNTIL_TURNED_OFF } from '../../../../shared/notifications'
 import { keyOfConversation, toConversationKey } from '../../utils/conversation-key'
@@ -17,7 +17,7 @@ export function useMuteAction(conversation: () => Conversation): ComputedRef<Mes
     const key = toConversationKey(keyOfConversation(current))
     return {
       id: muted ? 'unmute-conversation' : 'mute-conversation',
-      label: i18n.global.t(muted ? 'notifications.dnd.turnOff' : 'notifications.dnd.menuLabel'),
+      label: tr(muted ? 'notifications.dnd.turnOff' : 'notifications.dnd.menuLabel'),
       // A glyph like the menu's other items (📌, 🗑).
       icon: muted ? '🔔' : '🔕',
       run: async () => {

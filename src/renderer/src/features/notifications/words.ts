@@ -1,6 +1,6 @@
 // Owns the words of a notification: the decision's codes and parameters (src/shared/notifications) turned into a
 // title and a body in the current locale.
-import { i18n } from '../../i18n'
+import { tr } from '../../i18n/translate'
 import type { NotificationPayload, NotificationPreview } from '../../../../shared/notifications'
 
 export interface NotificationWords {
@@ -8,32 +8,30 @@ export interface NotificationWords {
   body: string
 }
 
-const t = (key: string, params?: Record<string, unknown>): string => (params ? i18n.global.t(key, params) : i18n.global.t(key))
-
 function previewWords(preview: NotificationPreview): string {
   switch (preview.kind) {
     case 'text':
       return preview.text
     case 'file':
-      return t('notifications.preview.file', { name: preview.name })
+      return tr('notifications.preview.file', { name: preview.name })
     default:
-      return t(`notifications.preview.${preview.kind}`)
+      return tr(`notifications.preview.${preview.kind}`)
   }
 }
 
 /** Title and body for the payload; `nameOf` gives a user's shown name (a contact's remark) for an id. */
 export function notificationWords(payload: NotificationPayload, nameOf: (user: string) => string = (user) => user): NotificationWords {
-  if (payload.content === 'nothing') return { title: t('notifications.appName'), body: t('notifications.newMessage') }
+  if (payload.content === 'nothing') return { title: tr('notifications.appName'), body: tr('notifications.newMessage') }
   const sender = nameOf(payload.sender)
   const group = payload.chatType !== 'single'
   const title = group ? (payload.conversationTitle ?? payload.conversation.id) : (payload.conversationTitle ?? sender)
   if (!payload.preview) {
-    if (payload.mention) return { title, body: t(payload.mention === 'me' ? 'notifications.mentionedYou' : 'notifications.mentionedEveryone', { sender }) }
-    return { title, body: group ? t('notifications.newMessageFrom', { sender }) : t('notifications.sentYouAMessage') }
+    if (payload.mention) return { title, body: tr(payload.mention === 'me' ? 'notifications.mentionedYou' : 'notifications.mentionedEveryone', { sender }) }
+    return { title, body: group ? tr('notifications.newMessageFrom', { sender }) : tr('notifications.sentYouAMessage') }
   }
   const text = previewWords(payload.preview)
-  const line = group ? t('notifications.groupLine', { sender, text }) : text
+  const line = group ? tr('notifications.groupLine', { sender, text }) : text
   if (!payload.mention) return { title, body: line }
-  const mention = t(payload.mention === 'me' ? 'notifications.mentionMe' : 'notifications.mentionAll')
-  return { title, body: t('notifications.mentionLine', { mention, text: line }) }
+  const mention = tr(payload.mention === 'me' ? 'notifications.mentionMe' : 'notifications.mentionAll')
+  return { title, body: tr('notifications.mentionLine', { mention, text: line }) }
 }

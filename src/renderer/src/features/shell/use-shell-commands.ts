@@ -2,7 +2,7 @@
 // menu commands (search, next / previous conversation in the list's order) and the latter's shortcuts in a browser.
 import { onBeforeUnmount, onMounted, watch } from 'vue'
 import type { DeepLinkTarget, ShellCommand } from '../../../../shared/ipc/shell-events'
-import { conversationKeyString } from '../../../../shared/model'
+import { conversationKeyString, parseConversationKeyString } from '../../../../shared/model'
 import { useConversationStore } from '../../stores/conversations'
 import { useNavigationStore } from '../../stores/navigation'
 import { useSessionStore } from '../../stores/session'
@@ -27,9 +27,9 @@ export function useShellCommands(): void {
 
   function openKey(key: string): void {
     navigation.show('chats')
-    const room = /^room:(.+)$/.exec(key)
+    const parsed = parseConversationKeyString(key)
     // A room opens through its store, as a click on its row does.
-    if (room) rooms.open(room[1]!)
+    if (parsed?.type === 'room') rooms.open(parsed.id)
     else conversations.select(key)
   }
 
@@ -54,7 +54,8 @@ export function useShellCommands(): void {
       return
     }
     const key = conversationKeyString({ type: target.kind, id: target.id })
-    const known = conversationListOrder(conversations.sorted, rooms.asConversations).some((c) => keyOfConversation(c) === key)
+    // Whether the list holds it, in any order: no need to sort the list for that.
+    const known = [...conversations.sorted, ...rooms.asConversations].some((c) => keyOfConversation(c) === key)
     if (known) {
       openKey(key)
     } else if (target.kind === 'group') {
