@@ -9,6 +9,8 @@ export const MAX_TEXT_BYTES = 5 * 1024
 /** Usernames: letters, digits, '_', '.', '-' (stored lowercased by the server). */
 export const MAX_USERNAME_CHARS = 64
 export const USERNAME_PATTERN = new RegExp(`^[a-z0-9_.-]{1,${MAX_USERNAME_CHARS}}$`, 'i')
+/** Group ids as the server makes them (src/server/store/groups/changes.ts): 'g' and lowercase letters or digits. */
+export const GROUP_ID_PATTERN = /^g[a-z0-9]{1,63}$/
 /** A chat server address as people type it: http(s)://host[:port][/]. */
 export const SERVER_URL_PATTERN = /^https?:\/\/[^\s/]+(:\d+)?\/?$/
 

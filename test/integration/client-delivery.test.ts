@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import $protobuf from 'protobufjs/minimal.js'
 import { afterEach, describe, expect, it } from 'vitest'
-import { PREFETCH_PAGE_SIZE } from '../../src/main/core/session/device-session'
+import { PREFETCH_PAGE_SIZE } from '../../src/main/core/session/prefetch'
 import { decodeLogEntry, type LogEntryDecoder } from '../../src/main/core/protocol/log-entry'
 import { pb } from '../../src/shared/proto/codec'
 import type { ServerStore } from '../../src/server/store/types'

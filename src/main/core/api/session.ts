@@ -1,6 +1,6 @@
 // Owns one signed-in (or not yet signed-in) user session behind the IPC contract: validates every invoke,
 // drives the ChatClient, maps its events to push events. Electron-free: both shells (Electron, browser host) use it.
-import type { ChatClientApi, ChatClientEvents, ChatClientOptions } from '../types'
+import type { ChatClientApi, ChatClientOptions } from '../types'
 import type { Diagnostics, InvokeReply, InvokeResults, PushEventName, PushEvents, UserLookup } from '../../../shared/ipc/contract'
 import type { InvokeArgsOf, InvokeMethod } from '../../../shared/ipc/schemas'
 import type { ConnectionStatus, SessionInfo } from '../../../shared/model'
@@ -15,13 +15,11 @@ import { attachmentHandlers, type AttachmentCapableClient, type AttachmentShellH
 import { notificationHandlers, type NotificationShellHooks } from '../notifications/handlers'
 import type { CachedFile } from '../attachments'
 import type { AttachmentWhich } from '../../../shared/model'
-import type { Agent } from 'node:http'
-import { join } from 'node:path'
-import { defaultDeviceSettings, type DeviceSettings } from '../../../shared/model/settings'
-import { DeviceSettingsStore } from '../settings'
-import { createProxyAgent, environmentProxyResolver, type SystemProxyResolver } from '../net/proxy'
-import { settingsHandlers, type SettingsShellHooks } from './settings-handlers'
-import type { AttachmentsClient } from '../attachments'
+import type { DeviceSettingsStore } from '../settings'
+import type { SystemProxyResolver } from '../net/proxy'
+import { settingsHandlers, type AccountStorage, type SettingsShellHooks } from './settings-handlers'
+import { SessionSettings } from './session-settings'
+import { forwardClientEvents } from './client-push-events'
 
 const log = createLogger('core:session')
 
@@ -76,7 +74,6 @@ export interface CoreSessionOptions {
 
 export type PushListener = <E extends PushEventName>(event: E, payload: PushEvents[E]) => void
 
-
 const OFFLINE_STATUS: ConnectionStatus = { state: 'disconnected', nextRetryAt: null, reason: null }
 
 // The engine (and with it better-sqlite3) is loaded only when someone signs in, so a session that only
@@ -105,32 +102,25 @@ export class CoreSession {
   private vaultWork: Promise<unknown> = Promise.resolve()
   private disposed = false
   private readonly handlers: Handlers
-  /** The device's settings file, opened once (it does not wait for sign-in). */
-  private readonly settingsStore: Promise<DeviceSettingsStore>
-  /** The settings as last loaded or changed, for the core's synchronous readers (proxy, auto-download). */
-  private deviceSettings: DeviceSettings = defaultDeviceSettings()
-  /** The network route of every client of this session (its proxy setting), made at the first use. */
-  private agent: Agent | null = null
+  /** The device's settings (they do not wait for sign-in), its default server and network route. */
+  private readonly deviceSettings: SessionSettings
 
   constructor(options: CoreSessionOptions) {
     this.options = options
     const signedIn = (): ChatClientApi => this.signedIn()
-    this.settingsStore = DeviceSettingsStore.open({
-      file: options.settingsFile === undefined ? join(options.dataDir, 'settings.json') : options.settingsFile,
-      systemLanguages: options.systemLanguages ?? []
-    }).then((store) => {
-      this.deviceSettings = store.current
-      store.onChange((settings) => {
-        this.deviceSettings = settings
-        this.push('settings.changed', settings)
-      })
-      return store
+    this.deviceSettings = new SessionSettings({
+      dataDir: options.dataDir,
+      ...(options.settingsFile !== undefined ? { file: options.settingsFile } : {}),
+      ...(options.systemLanguages ? { systemLanguages: options.systemLanguages } : {}),
+      ...(options.resolveSystemProxy ? { resolveSystemProxy: options.resolveSystemProxy } : {}),
+      defaultServerUrl: options.defaultServerUrl,
+      onChange: (settings) => this.push('settings.changed', settings)
     })
     this.handlers = {
       'app.info': async () => ({
         version: options.version,
         shell: options.shell,
-        defaultServerUrl: await this.defaultServerUrl()
+        defaultServerUrl: await this.deviceSettings.defaultServerUrl()
       }),
       'app.openExternal': async ({ url }) => {
         // The browser host's page opens links itself (window.open): no shell here can.
@@ -141,9 +131,9 @@ export class CoreSession {
         if (!options.restartToUpdate?.()) throw new AppError('UNSUPPORTED', 'There is no downloaded update to install.')
       },
       'auth.register': async ({ serverUrl, username, password }) => {
-        const target = serverUrl ?? (await this.defaultServerUrl())
+        const target = serverUrl ?? (await this.deviceSettings.defaultServerUrl())
         if (options.register) await options.register(target, username, password)
-        else await (await import('../app-server')).registerAccount(target, username, password, await this.networkAgent())
+        else await (await import('../app-server')).registerAccount(target, username, password, await this.deviceSettings.networkAgent())
       },
       'auth.login': (args) => this.serialised(() => this.login(args)),
       'auth.logout': () =>
@@ -183,7 +173,7 @@ export class CoreSession {
         return client.sendLocation(canonicalConversation(to), place)
       },
       ...settingsHandlers({
-        settings: () => this.settingsStore,
+        settings: () => this.deviceSettings.store,
         account: () => this.accountStorage(),
         hooks: options.settingsHooks ?? {},
         push: (event, payload) => this.push(event, payload)
@@ -198,7 +188,7 @@ export class CoreSession {
         () => this.signedIn() as ChatClientApi & AttachmentCapableClient,
         options.fileHooks ?? {},
         canonicalConversation,
-        () => this.deviceSettings.downloads.folder
+        () => this.deviceSettings.current.downloads.folder
       ),
       ...receiptHandlers(signedIn),
       ...notificationHandlers(options.notificationHooks)
@@ -207,24 +197,11 @@ export class CoreSession {
 
   /** This device's settings (the shells' glue reads and follows them: startup, tray, notifications). */
   settings(): Promise<DeviceSettingsStore> {
-    return this.settingsStore
-  }
-
-  /** The sign-in form's server when it names none: the one in the settings, else the shell's. */
-  private async defaultServerUrl(): Promise<string> {
-    const store = await this.settingsStore
-    return store.current.network.serverUrl ?? this.options.defaultServerUrl
-  }
-
-  /** One proxy-aware Agent per session: it reads the current settings at every connection it makes. */
-  private async networkAgent(): Promise<Agent> {
-    await this.settingsStore
-    this.agent ??= createProxyAgent(() => this.deviceSettings.network, this.options.resolveSystemProxy ?? environmentProxyResolver)
-    return this.agent
+    return this.deviceSettings.store
   }
 
   /** The signed-in account's files here, for the storage section of the settings. */
-  private accountStorage(): { dataDir: string; user: string; attachments: AttachmentsClient | null } | null {
+  private accountStorage(): AccountStorage | null {
     const session = this.currentSession()
     if (!this.client || !session) return null
     const attachments = (this.client as ChatClientApi & AttachmentCapableClient).attachments ?? null
@@ -275,7 +252,7 @@ export class CoreSession {
     await this.serialised(() => this.closeClient('dispose'))
     await this.vaultWork
     this.listeners.clear()
-    this.agent?.destroy()
+    this.deviceSettings.dispose()
   }
 
   private run<M extends InvokeMethod>(method: M, args: InvokeArgsOf<M>): Promise<InvokeResults[M]> {
@@ -334,7 +311,7 @@ export class CoreSession {
 
   private async login(args: InvokeArgsOf<'auth.login'>): Promise<SessionInfo> {
     if (this.disposed) throw new AppError('NOT_SIGNED_IN', 'This session has been closed; reload the app.')
-    const serverUrl = args.serverUrl ?? (await this.defaultServerUrl())
+    const serverUrl = args.serverUrl ?? (await this.deviceSettings.defaultServerUrl())
     const current = this.currentSession()
     if (current) {
       const sameUser = current.user.toLowerCase() === args.username.toLowerCase()
@@ -356,11 +333,11 @@ export class CoreSession {
   }
 
   private async createAttachedClient(serverUrl: string): Promise<ChatClientApi> {
-    const agent = await this.networkAgent()
+    const agent = await this.deviceSettings.networkAgent()
     const clientOptions: ChatClientOptions = {
       serverUrl,
       agent,
-      autoDownloadMaxBytes: () => this.deviceSettings.downloads.autoDownloadMaxBytes,
+      autoDownloadMaxBytes: () => this.deviceSettings.current.downloads.autoDownloadMaxBytes,
       deviceId: this.options.deviceId,
       dataDir: this.options.dataDir,
       platform: this.options.shell === 'electron' ? 'desktop' : 'web',
@@ -443,48 +420,22 @@ export class CoreSession {
   }
 
   private attach(client: ChatClientApi): void {
-    const forward = <K extends keyof ChatClientEvents, E extends PushEventName>(
-      from: K,
-      to: E,
-      map: (payload: ChatClientEvents[K]) => PushEvents[E]
-    ): (() => void) => client.on(from, (payload) => this.push(to, map(payload)))
-    const offs = [
-      forward('connection', 'connection.status', (status) => status),
-      forward('message', 'message.upsert', (message) => message),
-      forward('conversation', 'conversation.upsert', (conversation) => conversation),
-      forward('roomEvent', 'rooms.event', (event) => event),
-      forward('contactsChanged', 'contacts.changed', (state) => state),
-      forward('presenceChanged', 'presence.changed', (presence) => presence),
-      forward('profileChanged', 'profile.changed', (profile) => profile),
-      forward('groupsChanged', 'groups.changed', (changed) => changed),
-      forward('command', 'command', (command) => command),
-      forward('messagesRemoved', 'messages.removed', (removed) => removed),
-      forward('conversationSettings', 'conversation.settings', (settings) => settings),
-      forward('reactionsChanged', 'reactions.changed', (changed) => changed),
-      forward('pinsChanged', 'pins.changed', (changed) => changed),
-      forward('conversationStateChanged', 'conversations.state', (state) => state),
-      forward('devicesChanged', 'devices.changed', (changed) => changed),
-      forward('transfer', 'transfer', (event) => event),
-      forward('backfill', 'search.backfill', (status) => status),
-      forward('peerReceipts', 'receipts.peer', (receipts) => receipts),
-      forward('groupRead', 'receipts.groupRead', (read) => read),
-      forward('typing', 'typing.changed', (typing) => typing),
-      forward('privacy', 'privacy.changed', (settings) => settings),
-      forward('sessionEnded', 'session.ended', (ended) => {
+    const detach = forwardClientEvents(client, {
+      push: (event, payload) => this.push(event, payload),
+      sessionEnded: (reason) => {
         this.clientSessionEnded = true
-        log.warn('session ended', { reason: ended.reason })
+        log.warn('session ended', { reason })
         void this.forgetSavedSession('session ended')
-        return { reason: ended.reason }
-      }),
-      client.on('tokenWillExpire', ({ expiresAt }) => log.debug('token will expire', { expiresAt })),
-      client.on('tokenRenewed', ({ expiresAt }) => {
+      },
+      tokenWillExpire: (expiresAt) => log.debug('token will expire', { expiresAt }),
+      tokenRenewed: (expiresAt) => {
         log.debug('token renewed', { expiresAt })
         void this.saveSession(client)
-      })
-    ]
+      }
+    })
     this.client = client
     this.clientSessionEnded = false
-    this.detachClient = () => offs.forEach((off) => off())
+    this.detachClient = detach
   }
 
   /**

@@ -3,6 +3,7 @@
 import type { ConversationKey } from '../../../shared/model'
 import type { DeepLinkKind, DeepLinkTarget } from '../../../shared/ipc/shell-events'
 import { canonicalUserId } from '../../../shared/user-id'
+import { GROUP_ID_PATTERN } from '../../../shared/limits'
 
 export type { DeepLinkKind, DeepLinkTarget }
 
@@ -33,8 +34,6 @@ const LINK_CHARACTERS = /^[A-Za-z0-9._:/-]+$/
 /** scheme '://' kind '/' rest: the rest must then be exactly one non-empty segment. */
 const LINK_SHAPE = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/]*)\/(.*)$/
 
-/** Group ids as the server makes them (src/server/store/groups/changes.ts): 'g' and lowercase letters/digits. */
-const GROUP_ID = /^g[a-z0-9]{1,63}$/
 /** Room ids as the server makes them (src/server/services/rooms/service.ts): 'room-' and base64url. */
 const ROOM_ID = /^room-[A-Za-z0-9_-]{1,59}$/
 
@@ -47,7 +46,7 @@ function canonicalId(kind: DeepLinkKind, raw: string): string | null {
     case 'chat':
       return canonicalUserId(raw)
     case 'group':
-      return GROUP_ID.test(raw) ? raw : null
+      return GROUP_ID_PATTERN.test(raw) ? raw : null
     case 'room':
       return ROOM_ID.test(raw) ? raw : null
   }

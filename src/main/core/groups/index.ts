@@ -16,6 +16,7 @@ import type {
 } from '../../../shared/model'
 import type { parley } from '../../../shared/proto/gen/parley.js'
 import { canonicalUserId } from '../../../shared/user-id'
+import { GROUP_ID_PATTERN } from '../../../shared/limits'
 import type { Connection } from '../net/connection'
 import type { MessageStore } from '../store/types'
 import { GROUP_SYNC_PAGE } from './group-sync'
@@ -30,12 +31,9 @@ export const GROUP_MEMBERS_PAGE = 50
 /** Groups per directory page. */
 export const GROUP_DIRECTORY_PAGE = 20
 
-/** Group ids are server-made: 'g' and lowercase letters or digits. */
-const GROUP_ID = /^g[a-z0-9]{1,63}$/
-
 export function canonicalGroupId(raw: string): string {
   const id = raw.trim().toLowerCase()
-  if (!GROUP_ID.test(id)) throw new AppError('NOT_FOUND', `There is no group "${raw.trim().slice(0, 64)}".`)
+  if (!GROUP_ID_PATTERN.test(id)) throw new AppError('NOT_FOUND', `There is no group "${raw.trim().slice(0, 64)}".`)
   return id
 }
 

@@ -105,7 +105,8 @@ export class ReactionsClient extends TypedEmitter<ReactionsClientEvents> {
       for (let start = 0; start < pending.length; start += GROUP_REACTIONS_SYNC_MAX_GROUPS) {
         const chunk = pending.slice(start, start + GROUP_REACTIONS_SYNC_MAX_GROUPS)
         // A group never asked starts at 0: the server answers only messages after this member joined, paged.
-        const cursors = await Promise.all(chunk.map(async (group) => ({ group, after: (await this.options.store.groupReactionCursor(group)) ?? 0 })))
+        // One store call per chunk (each call is a trip to the store's thread), not one per group.
+        const cursors = await this.options.store.groupReactionCursors(chunk)
         const answer = await this.options.connection.request({ groupReactionsSync: { cursors } }, 'groupReactionsSyncOk')
         for (const changes of answer.groups ?? []) {
           const group = changes.group ?? ''

@@ -1,5 +1,5 @@
 // Owns one signed-in session's parts and how they are wired: the connection, the syncer, outbox, history pager and
-// catch-up loop, the group, contacts and room clients, read-pointer flushing, token renewal and push routing.
+// catch-up loop, the group, contacts and room clients, and what the session does with what they report.
 import { AppError } from '../../../shared/errors'
 import { createLogger } from '../../../shared/logger'
 import { conversationKey, type ConnectionStatus, type ConversationKey, type GroupMembershipChange, type SessionInfo } from '../../../shared/model'
@@ -14,6 +14,8 @@ import { MessageOpsClient } from '../message-ops'
 import { RoomsClient } from '../rooms/client'
 import { ReactionsClient } from '../reactions'
 import { ReadPointerFlusher } from './read-pointers'
+import { renewToken } from './token-renewal'
+import { PREFETCH_PAGE_SIZE, prefetchTopConversations } from './prefetch'
 import { forwardSessionEvents } from './event-forwarding'
 import { AttachmentsClient } from '../attachments'
 import { accountFilesDir } from './account-files'
@@ -36,17 +38,8 @@ const log = createLogger('core:session')
 
 /** How long the first start waits for the first connect (× the request timeout) before it goes on offline. */
 const START_CONNECT_WAIT_FACTOR = 2
-const RENEW_ATTEMPTS = 3
 const DEFAULT_PLATFORM = 'desktop'
 export const SAVED_USER_MISMATCH = 'The saved sign-in belongs to a different account. Please sign in again.'
-/**
- * After a new device starts from the conversation list, the newest page of this many conversations (the top of the
- * list, what the user opens first) is fetched in the background; the rest comes when opened. Bounded so a new
- * device costs ~10 small requests, not a download of the account.
- */
-export const PREFETCH_CONVERSATIONS = 10
-/** Messages per prefetched page: about one screen of a conversation. */
-export const PREFETCH_PAGE_SIZE = 30
 
 /** What a session needs of the client that holds it. */
 export interface DeviceSessionHost {
@@ -401,17 +394,7 @@ export class DeviceSession {
   private async prefetchAfterStart(): Promise<void> {
     if (this.prefetched) return
     this.prefetched = true
-    void (async () => {
-      try {
-        const conversations = await this.store.listConversations()
-        for (const conversation of conversations.slice(0, PREFETCH_CONVERSATIONS)) {
-          if (!this.isCurrent || !this.connection.isOnline) return
-          await this.history.page(conversationKey(conversation.chatType, conversation.id), null, PREFETCH_PAGE_SIZE)
-        }
-      } catch (err) {
-        log.debug('prefetch stopped', { error: String(err) })
-      }
-    })()
+    void prefetchTopConversations(this.store, this.history, () => this.isCurrent && this.connection.isOnline)
   }
 
   private onPush({ frame, frameBytes }: PushFrame): void {
@@ -423,29 +406,24 @@ export class DeviceSession {
     } else if (frame.body === 'tokenWillExpire') {
       const expiresAt = Number(frame.tokenWillExpire?.expiresAt ?? 0)
       this.host.emit('tokenWillExpire', { expiresAt })
-      if (this.host.options.autoRenewToken !== false) void this.renewToken()
+      if (this.host.options.autoRenewToken !== false) {
+        void renewToken({
+          connection: this.connection,
+          isCurrent: () => this.isCurrent,
+          retryBaseMs: this.host.timings.backoffBaseMs,
+          renewed: (token, tokenExpiresAt) => this.tokenRenewed(token, tokenExpiresAt)
+        })
+      }
     }
   }
 
   /** Renew rotates the token: the old one stops working, so the new one is kept at once and the shells save it. */
-  private async renewToken(): Promise<void> {
-    for (let attempt = 1; attempt <= RENEW_ATTEMPTS; attempt++) {
-      try {
-        const renewed = await this.connection.request({ renew: { token: '' } }, 'renewOk')
-        if (!renewed.token || !this.isCurrent) return
-        this.token = renewed.token
-        this.tokenExpiresAt = Number(renewed.expiresAt ?? 0)
-        this.connection.setToken(renewed.token)
-        log.info('token renewed', { expiresAt: this.tokenExpiresAt })
-        this.host.emit('tokenRenewed', { expiresAt: this.tokenExpiresAt })
-        return
-      } catch (err) {
-        // After a disconnect the server warns again on the next auth, which starts a new renewal.
-        log.warn('could not renew the token', { error: String(err), attempt })
-        if (!this.isCurrent || !this.connection.isOnline) return
-        await new Promise((resolve) => setTimeout(resolve, this.host.timings.backoffBaseMs * attempt))
-      }
-    }
+  private tokenRenewed(token: string, expiresAt: number): void {
+    this.token = token
+    this.tokenExpiresAt = expiresAt
+    this.connection.setToken(token)
+    log.info('token renewed', { expiresAt })
+    this.host.emit('tokenRenewed', { expiresAt })
   }
 
   /** Receipt and privacy entries reach the shells; stored incoming messages are confirmed as delivered. */

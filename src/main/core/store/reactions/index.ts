@@ -45,8 +45,8 @@ export interface ReactionsStoreApi {
   /** Takes the server's list of conversation states (a new device); returns the conversations deleted here. */
   putStates(states: readonly ConversationState[]): ConversationKey[]
   stateOf(key: ConversationKey): ConversationState
-  /** Where this device stands in a group's reaction changes (null: never asked; migration 015). */
-  groupReactionCursor(group: string): number | null
+  /** Where this device stands in each group's reaction changes (0: never asked; migration 015), in one call. */
+  groupReactionCursors(groups: readonly string[]): Array<{ group: string; after: number }>
   setGroupReactionCursor(group: string, cursor: number): void
 }
 
@@ -211,8 +211,8 @@ export function openReactionsStore(context: StoreDomainContext): StoreDomain<Rea
       })
     },
     applyReaction,
-    groupReactionCursor(group) {
-      return cursors.get.get(group)?.cursor ?? null
+    groupReactionCursors(groups) {
+      return groups.map((group) => ({ group, after: cursors.get.get(group)?.cursor ?? 0 }))
     },
     setGroupReactionCursor(group, cursor) {
       context.write(() => cursors.put.run(group, cursor))
