@@ -2,21 +2,10 @@
 // member is refused (FORBIDDEN) and nothing changes, and a new message vanishes from every member's device on time.
 import { describe, expect, it } from 'vitest'
 import type { ChatClient } from '../../src/main/core/client'
-import { AppError } from '../../src/shared/errors'
 import { conversationKey, type ConversationKey } from '../../src/shared/model'
-import { registerUsers, TEST_PASSWORD, uniqueUser, useServerAndDevices, waitFor } from './helpers/env'
+import { failure, registerUsers, TEST_PASSWORD, uniqueUser, useServerAndDevices, waitFor } from './helpers/env'
 
 process.env.PARLEY_LOG ??= 'warn'
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise
-  } catch (err) {
-    if (err instanceof AppError) return err
-    throw err
-  }
-  throw new Error('expected the call to fail')
-}
 
 describe('self-destruct in groups on the devices', () => {
   const { server, devices } = useServerAndDevices()

@@ -4,10 +4,9 @@
 import { describe, expect, it } from 'vitest'
 import type { ChatClient } from '../../src/main/core/client'
 import type { MessageStore } from '../../src/main/core/store/types'
-import { AppError } from '../../src/shared/errors'
 import { conversationKey, type ChatMessage, type ConversationKey } from '../../src/shared/model'
 import type { ServerStore } from '../../src/server/store/types'
-import { localHistory, registerUsers, TEST_PASSWORD, textOf, uniqueUser, useServerAndDevices, waitFor } from './helpers/env'
+import { failure, localHistory, registerUsers, TEST_PASSWORD, textOf, uniqueUser, useServerAndDevices, waitFor } from './helpers/env'
 
 process.env.PARLEY_LOG ??= 'warn'
 // A short recall window, so "outside the window" needs no long wait; every recall inside it happens at once.
@@ -28,16 +27,6 @@ function deviceStore(client: ChatClient): MessageStore {
 /** The client id (hex) of a stored log entry's message, or null for another kind of entry. */
 function idOf(entry: { message?: { clientId: Uint8Array } }): string | null {
   return entry.message ? Buffer.from(entry.message.clientId).toString('hex') : null
-}
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise
-  } catch (err) {
-    if (err instanceof AppError) return err
-    throw err
-  }
-  throw new Error('expected the call to fail')
 }
 
 describe('recall, edit, clear and self-destruct', () => {

@@ -94,6 +94,8 @@ describe('the browser host runs its server in a child process', () => {
     expect(logText).toMatch(/listening on/)
     expect(logText).toMatch(/exited unexpectedly/)
     expect(logText).toMatch(/restarted on/)
+    // web.serverUrl is the address of the first start (a constant): the child's own report says where it came back.
+    expect(logText).toContain(`restarted on ${url}`)
 
     // Stopping the host stops the child for good: no orphan keeps the port or the database.
     await Promise.all(clients.map((c) => c.close()))

@@ -82,6 +82,16 @@ describe('attachment clean-up', () => {
     expect(await t.server.attachmentBytesPresent(attachment.id)).toEqual({ file: false, thumbnail: false })
   })
 
+  it('a recall deletes the attachment at once, without waiting for the periodic collection', async () => {
+    const attachment = await image('recalled-now.png')
+    const serverId = await sendOk('alice', 'bob', { image: { file: { id: attachment.id } } })
+    expect(await status(attachment.id, 'bob')).toBe(200)
+    await recallOk('alice', 'bob', serverId)
+    // No collectAttachments() here: the recall's release alone deletes row and bytes (the scan runs every 10 minutes).
+    await expect.poll(() => t.server.attachmentBytesPresent(attachment.id), { timeout: 5_000, interval: 50 }).toEqual({ file: false, thumbnail: false })
+    expect(await status(attachment.id, 'bob')).toBe(404)
+  })
+
   it('a forwarded copy keeps the bytes after the original is recalled', async () => {
     const attachment = await image('forwarded.png')
     const original = await sendOk('alice', 'bob', { image: { file: { id: attachment.id } } })

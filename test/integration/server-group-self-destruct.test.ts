@@ -57,6 +57,14 @@ async function historyIds(who: Name, group: string): Promise<number[]> {
   return (page.historyPage?.events ?? []).flatMap((event) => (event.message ? [Number(event.message.serverId)] : []))
 }
 
+/** The group's unread count in the conversation list the server gives `who` (what a new device starts from). */
+async function unreadOf(who: Name, group: string): Promise<number> {
+  const recent = await c(who).request({ recent: {} })
+  const summary = (recent.recentOk?.conversations ?? []).find((entry) => entry.conversation === group && entry.chatType === GROUP)
+  if (!summary) throw new Error(`${who}: no summary of ${group}`)
+  return Number(summary.unread ?? 0)
+}
+
 beforeAll(async () => {
   t = await startTestServer()
   for (const name of NAMES) clients.set(name, await FrameClient.onDevice(t.server.url, await registerAndLogin(t.server.url, name), `${name}-1`))
@@ -84,6 +92,8 @@ describe('self-destruct in groups', () => {
     // Every member's devices are told it expired, and no member's history has it any more.
     for (const name of NAMES) await changeFor(name, sent.serverId, EXPIRED)
     for (const name of NAMES) expect(await historyIds(name, group)).not.toContain(sent.serverId)
+    // Nor is it unread any more: dave never read the group, and its only message expired.
+    expect(await unreadOf('dave', group)).toBe(0)
     // The owner turns it off again: later messages stay.
     expect((await setTimer('alice', group, 0)).error).toBeFalsy()
     const kept = await send('carol', group, 'stays')

@@ -35,6 +35,20 @@ describe('history back-fill', () => {
     }
   }
 
+  /** The store, with a count of its listConversations() calls (the back-fill's status reads the whole list). */
+  function countingListings(target: MessageStore): { counting: MessageStore; listings: () => number } {
+    let calls = 0
+    const counting = Object.create(target, {
+      listConversations: {
+        value: () => {
+          calls += 1
+          return target.listConversations()
+        }
+      }
+    }) as MessageStore
+    return { counting, listings: () => calls }
+  }
+
   beforeEach(async () => {
     tmp = tempDir()
     store = await openMessageStore(tmp.file('store.db'))
@@ -115,43 +129,27 @@ describe('history back-fill', () => {
 
   it('reuses a recent status for search answers instead of listing every conversation again', async () => {
     let now = NOW
-    let listings = 0
-    const counting: MessageStore = Object.create(store, {
-      listConversations: {
-        value: () => {
-          listings += 1
-          return store.listConversations()
-        }
-      }
-    }) as MessageStore
+    const { counting, listings } = countingListings(store)
     const backfill = new Backfill({ store: counting, page: pager(store), isOnline: () => true, timings: FAST, now: () => now })
     const first = await backfill.status(STATUS_REUSE_MS)
-    expect(listings).toBe(1)
+    expect(listings()).toBe(1)
     now += STATUS_REUSE_MS - 1
     expect(await backfill.status(STATUS_REUSE_MS)).toEqual(first)
-    expect(listings).toBe(1)
+    expect(listings()).toBe(1)
     now += 2
     await backfill.status(STATUS_REUSE_MS)
-    expect(listings).toBe(2)
+    expect(listings()).toBe(2)
     // Asked for without an age (the search view's own status request), it is read from the store every time.
     await backfill.status()
-    expect(listings).toBe(3)
+    expect(listings()).toBe(3)
   })
 
   it('leaves the session start to the user: the first run lists nothing until an idle period has passed', async () => {
-    let listings = 0
-    const counting: MessageStore = Object.create(store, {
-      listConversations: {
-        value: () => {
-          listings += 1
-          return store.listConversations()
-        }
-      }
-    }) as MessageStore
+    const { counting, listings } = countingListings(store)
     const backfill = new Backfill({ store: counting, page: pager(store), isOnline: () => true, timings: { ...FAST, idleMs: 60_000 } })
     backfill.start()
     await new Promise((resolve) => setTimeout(resolve, 100))
-    expect(listings).toBe(0)
+    expect(listings()).toBe(0)
     expect(asked).toEqual([])
     await backfill.stop()
   })

@@ -154,9 +154,11 @@ export function createDispatcher(services: GatewayServices): RequestDispatcher {
           const marked = await services.groups.markRead(context.user, request.conversation ?? '', seq, context)
           if (marked.ok) context.sendFrame({ id, markReadOk: marked.value })
           else context.sendError(id, marked.code, marked.message)
-          if (marked.ok && marked.value.eventSeq > 0) void services.receipts.groupReadMoved(context.user, request.conversation, readBefore, marked.value.seq)
-          // Burn after reading in groups: this member's copies start burning (services/message-ops).
-          if (marked.ok && marked.value.eventSeq > 0) void services.messageOps.groupReadMoved(context.user, request.conversation, readBefore, marked.value.seq)
+          if (marked.ok && marked.value.eventSeq > 0) {
+            void services.receipts.groupReadMoved(context.user, request.conversation, readBefore, marked.value.seq)
+            // Burn after reading in groups: this member's copies start burning (services/message-ops).
+            void services.messageOps.groupReadMoved(context.user, request.conversation, readBefore, marked.value.seq)
+          }
           return
         }
         const conversation = canonicalUserId(request.conversation)

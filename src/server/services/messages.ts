@@ -51,6 +51,12 @@ function grantsFor(attachmentIds: readonly string[], chatType: number, sender: s
   ])
 }
 
+/** A send's burn-after-reading seconds as stored: whole seconds, 0 (none) to MAX_BURN_AFTER_READ_SEC (1:1 and groups). */
+function burnSecondsOf(body: BodyProps): number {
+  const seconds = Math.min(Math.max(0, Math.floor(Number(body.burnAfterReadSec ?? 0))), MAX_BURN_AFTER_READ_SEC)
+  return seconds > 0 ? seconds : 0
+}
+
 function reject(code: ErrorCode, message: string): SendOutcome {
   return { ok: false, code, message }
 }
@@ -207,8 +213,8 @@ export function createMessageService(
         const group = await validateGroup(sender, request)
         if ('ok' in group) return group
         // Burn after reading in groups: each member's copy burns for them from their own first read (message-ops).
-        const groupBurnSec = Math.min(Math.max(0, Math.floor(Number(group.body.burnAfterReadSec ?? 0))), MAX_BURN_AFTER_READ_SEC)
-        group.body = { ...group.body, burnAfterReadSec: groupBurnSec > 0 ? groupBurnSec : 0 }
+        const groupBurnSec = burnSecondsOf(group.body)
+        group.body = { ...group.body, burnAfterReadSec: groupBurnSec }
         // The stored body is what pushes carry: the store may drop mentions of non-members from it (see the result).
         const input: NewMessage = {
           sender,
@@ -228,8 +234,8 @@ export function createMessageService(
       const checked = await validate(sender, request)
       if ('ok' in checked) return checked
       // Burn after reading (services/message-ops) travels with the body; its timer starts at the first read.
-      const burnAfterReadSec = Math.min(Math.max(0, Math.floor(Number(checked.body.burnAfterReadSec ?? 0))), MAX_BURN_AFTER_READ_SEC)
-      const body: BodyProps = { ...checked.body, burnAfterReadSec: burnAfterReadSec > 0 ? burnAfterReadSec : 0 }
+      const burnAfterReadSec = burnSecondsOf(checked.body)
+      const body: BodyProps = { ...checked.body, burnAfterReadSec }
       const input: NewMessage = {
         sender,
         clientId: new Uint8Array(request.clientId as Uint8Array),

@@ -7,6 +7,7 @@ import { registerAccount } from '../../../src/main/core/app-server'
 import type { ClientTimings } from '../../../src/main/core/types'
 import type { LogEntryDecoder } from '../../../src/main/core/protocol/log-entry'
 import type { ChatMessage } from '../../../src/shared/model'
+import { AppError } from '../../../src/shared/errors'
 import { makeTempDir, removeDir, TestServer } from '../../support/test-server'
 
 export { makeTempDir, removeDir, TestServer }
@@ -82,6 +83,17 @@ export async function waitFor(what: string, check: () => boolean | Promise<boole
     if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`)
     await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS))
   }
+}
+
+/** The AppError a call fails with (a call that succeeds, or fails with anything else, fails the test). */
+export async function failure(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise
+  } catch (err) {
+    if (err instanceof AppError) return err
+    throw err
+  }
+  throw new Error('expected the call to fail')
 }
 
 /** Every message of a conversation as stored on this device, oldest first (walks the local pages only). */

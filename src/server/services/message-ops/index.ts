@@ -114,7 +114,7 @@ export function createMessageOpsService(
     while (more && !closed) {
       const result = await store.sweepExpired(Date.now(), EXPIRY_SWEEP_BATCH)
       push(result.deliveries)
-      gone([...new Set(result.deliveries.map(({ event }) => Number(decodeChange(event.payload).serverId)))])
+      gone(result.gone)
       if (result.swept > 0) log.info('expired messages deleted', { count: result.swept })
       more = result.more
     }

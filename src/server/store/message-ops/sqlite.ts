@@ -349,6 +349,7 @@ export function openMessageOpsSqlite(context: SqliteDomainContext): Synchronous<
     sweepExpired(now, limit) {
       return inTransaction(() => {
         const deliveries: LogDelivery[] = []
+        const gone: number[] = []
         // Group copies burnt for one member: the message leaves that member's view (as a delete for me), and once
         // every member's copy is gone its content goes from the server too.
         const burns = dueGroupBurns.all(now, limit)
@@ -363,7 +364,10 @@ export function openMessageOpsSqlite(context: SqliteDomainContext): Synchronous<
           deliveries.push({ user: burn.user, seq: appendUserEvent(burn.user, event, now), event })
           hideForUser.run(burn.user, row.server_id)
           const members = hooks.groupMemberNames?.(row.recipient) ?? []
-          if (row.recalled_by === null && members.every((member) => hiddenFor.get(member, row.server_id))) markRecalled.run('', now, row.server_id)
+          if (row.recalled_by === null && members.every((member) => hiddenFor.get(member, row.server_id))) {
+            markRecalled.run('', now, row.server_id)
+            gone.push(row.server_id)
+          }
         }
         const rows = expiredRows.all(now, Math.max(0, limit - burns.length))
         for (const row of rows) {
@@ -383,8 +387,9 @@ export function openMessageOpsSqlite(context: SqliteDomainContext): Synchronous<
             // A group message keeps its group_log row (the log's sequence has no gaps there); its content goes.
             markRecalled.run('', now, row.server_id)
           }
+          gone.push(row.server_id)
         }
-        return { swept: rows.length + burns.length, deliveries, more: rows.length + burns.length === limit }
+        return { swept: rows.length + burns.length, deliveries, more: rows.length + burns.length === limit, gone }
       })
     },
 

@@ -55,8 +55,11 @@ export interface MessageOpsStore {
    * between start burning for them (and for the sender, with the first reader). Entries go to those users' logs only.
    */
   startGroupBurnTimers(reader: string, group: string, readBefore: number, readSeq: number, now: number): Promise<LogDelivery[]>
-  /** Deletes up to `limit` messages whose time ran out, telling both sides; `more` when some are left. */
-  sweepExpired(now: number, limit: number): Promise<{ swept: number; deliveries: LogDelivery[]; more: boolean }>
+  /**
+   * Deletes up to `limit` messages whose time ran out, telling both sides; `more` when some are left. `gone`: the
+   * server ids whose content left the server (not a group copy burnt for one member only): their attachments may go.
+   */
+  sweepExpired(now: number, limit: number): Promise<{ swept: number; deliveries: LogDelivery[]; more: boolean; gone: number[] }>
   /** The earliest expiry still pending, or null. */
   nextExpiry(): Promise<number | null>
 }
