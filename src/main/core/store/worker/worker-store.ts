@@ -1,9 +1,9 @@
 // Owns the core's MessageStore on the core's thread: a proxy that sends every call to the store worker thread
 // (which owns the SQLite connection, so no query blocks the shell's event loop), and restarts that worker when it dies.
-import { existsSync } from 'node:fs'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { pathToFileURL } from 'node:url'
 import type { ChatMessage } from '../../../../shared/model'
 import { createLogger } from '../../../../shared/logger'
+import { entryBesideBundle } from '../../../../shared/bundle-entry'
 import { startWorkerEntry, superviseWorker } from '../../../../shared/worker-supervisor'
 import { STORE_DOMAIN_NAMES, type StoreDomainApis } from '../domain-apis'
 import { StoreError } from '../errors'
@@ -68,8 +68,7 @@ export function storeWorkerEntryUrl(moduleUrl: string = import.meta.url, env: No
   const given = env[STORE_WORKER_ENTRY_ENV]?.trim()
   if (given) return pathToFileURL(given)
   if (moduleUrl.endsWith('.ts')) return new URL(`./${STORE_WORKER_ENTRY_BASENAME}.ts`, moduleUrl)
-  const candidates = [`./${STORE_WORKER_ENTRY_BASENAME}.js`, `../${STORE_WORKER_ENTRY_BASENAME}.js`].map((relative) => new URL(relative, moduleUrl))
-  return candidates.find((url) => url.protocol !== 'file:' || existsSync(fileURLToPath(url))) ?? (candidates[0] as URL)
+  return entryBesideBundle(`${STORE_WORKER_ENTRY_BASENAME}.js`, moduleUrl)
 }
 
 function rawKey(raw: Uint8Array): string {
