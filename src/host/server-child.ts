@@ -1,8 +1,8 @@
 // Owns starting the browser host's embedded server in a child process (Node's fork of the same entry the Electron
 // app runs in its utilityProcess, src/main/server-process/child.ts), its log in the data folder's logs/.
 import { fork } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { entryBesideBundle } from '../shared/bundle-entry'
 import { ServerLogFile } from '../main/server-process/log-file'
 import { SERVER_CHILD_CONFIG_ENV, type ServerChildConfig } from '../main/server-process/protocol'
 import { superviseServer, type ServerChildHandle, type SupervisedServer, type SuperviseServerOptions } from '../main/server-process/supervisor'
@@ -27,8 +27,7 @@ export function serverChildEntry(moduleUrl: string = import.meta.url, env: NodeJ
       execArgv: ['--import', import.meta.resolve('tsx')]
     }
   }
-  const candidates = ['./server-process.js', '../server-process.js'].map((relative) => fileURLToPath(new URL(relative, moduleUrl)))
-  return { path: candidates.find((path) => existsSync(path)) ?? (candidates[0] as string), execArgv: [] }
+  return { path: fileURLToPath(entryBesideBundle('server-process.js', moduleUrl)), execArgv: [] }
 }
 
 /** Node's fork of the server child, with its stdout and stderr piped (to the log file) and an IPC channel. */

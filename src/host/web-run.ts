@@ -1,7 +1,7 @@
 // Owns starting what `npm run web` runs from a WebConfig: the embedded reference server in its own child process
 // (unless an external one is given) and the browser host pointed at it; close() stops both. The CLI only prints.
 import { join } from 'node:path'
-import { platformCredentialNotice } from '../main/server-process/protocol'
+import { isAddressInUse, platformCredentialNotice } from '../main/server-process/protocol'
 import { startHost, type RunningHost } from './index'
 import { startServerChild } from './server-child'
 import type { WebConfig } from './web-config'
@@ -28,11 +28,6 @@ export interface StartWebOptions {
 /** The browser host's logs (the embedded server's among them): the data folder's logs/. */
 export function webLogDir(config: WebConfig): string {
   return join(config.hostDataDir, 'logs')
-}
-
-function isAddressInUse(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code
-  return code === 'EADDRINUSE' || (err instanceof Error && /EADDRINUSE|address already in use/i.test(err.message))
 }
 
 export class HostPortInUseError extends Error {}

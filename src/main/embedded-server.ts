@@ -1,12 +1,13 @@
 // Owns the choice of chat server for the desktop app: the address given in PARLEY_SERVER_URL, or the embedded
 // reference server in its own process (Electron utilityProcess, supervised by server-process/supervisor.ts) on
 // loopback, with its data in the app's data folder and its log in the app's log folder.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { app, utilityProcess } from 'electron'
 import { serverOptionsFromEnv } from '../server/env-options'
 import { createLogger } from '../shared/logger'
+import { entryBesideBundle } from '../shared/bundle-entry'
 import { ServerLogFile } from './server-process/log-file'
 import { SERVER_CHILD_CONFIG_ENV, platformCredentialNotice, type ServerChildConfig } from './server-process/protocol'
 import { superviseServer, type ServerChildHandle } from './server-process/supervisor'
@@ -33,8 +34,7 @@ function rememberedPort(dataDir: string): number | null {
 
 /** out/main/server-process.js: beside this bundle, or one folder up when this module sits in a shared chunk. */
 function serverEntryPath(): string {
-  const candidates = [`./${SERVER_ENTRY}`, `../${SERVER_ENTRY}`].map((relative) => fileURLToPath(new URL(relative, import.meta.url)))
-  return candidates.find((path) => existsSync(path)) ?? (candidates[0] as string)
+  return fileURLToPath(entryBesideBundle(SERVER_ENTRY, import.meta.url))
 }
 
 /** The server process as a utility process of the app (stdout and stderr piped to the log file). */

@@ -87,7 +87,7 @@ async function start(): Promise<void> {
     notificationHooks: notificationShell.hooks
   })
   serveAttachmentFiles(() => session)
-  followDesktopSettings(session)
+  followDesktopSettings()
   // The device's settings feed the tray, startup and notifications glue before the window opens (start hidden).
   const deviceSettings = await session.settings()
   useSettingsSource(deviceSettings.current, (listener) => deviceSettings.onChange(listener))

@@ -8,7 +8,7 @@ import { buildContextMenu } from './context-menu'
 import { menuLabels, menuLocale } from './menu-labels'
 import { spellcheckLanguages } from './spellcheck-languages'
 import { pushToRenderer } from '../window/renderer-push'
-import type { CoreSession } from '../core/api/session'
+import { onDeviceSettingsChanged } from '../core/notifications/settings-access'
 
 const log = createLogger('main:menu')
 
@@ -63,18 +63,12 @@ export function applyDesktopSettings(settings: DeviceSettings): void {
 }
 
 /**
- * Applies the device settings at start and on every change: the settings domain's `settings.get` and
- * `settings.changed` (src/main/core/settings). Named as strings: until that domain is in the build, the call is
- * refused (UNKNOWN_METHOD), no event comes, and the menus follow the system's language.
+ * Applies the device settings at start and on every change, from the shell's one settings accessor
+ * (core/notifications/settings-access.ts, which src/main/index.ts feeds from the settings store): call it before
+ * useSettingsSource, which hands the first settings to every listener.
  */
-export function followDesktopSettings(session: Pick<CoreSession, 'invoke' | 'onEvent'>): void {
-  session.onEvent((event, payload) => {
-    if ((event as string) === 'settings.changed') applyDesktopSettings(payload as unknown as DeviceSettings)
-  })
-  void session.invoke('settings.get', undefined).then((reply) => {
-    if (reply.ok) applyDesktopSettings(reply.result as unknown as DeviceSettings)
-    else log.debug('no device settings to apply yet', { code: reply.error.code })
-  })
+export function followDesktopSettings(): void {
+  onDeviceSettingsChanged(applyDesktopSettings)
 }
 
 /** Right-click in the window: spelling suggestions in the composer, and the edit commands. */

@@ -3,6 +3,7 @@
 import en from '../../renderer/src/i18n/locales/en/shell.json'
 import zhCN from '../../renderer/src/i18n/locales/zh-CN/shell.json'
 import type { AppLocaleCode } from '../../shared/model/settings'
+import { localeOfLanguages } from '../core/settings/settings-file'
 
 export type MenuLabels = typeof en.menu
 export type MenuLabelKey = keyof MenuLabels
@@ -16,9 +17,9 @@ export function menuLabels(locale: AppLocaleCode): MenuLabels {
 
 /**
  * The menus' language: the app's chosen locale once the settings are known, else the system's (app.getLocale(),
- * e.g. 'zh-CN', 'zh-TW', 'en-GB'): any Chinese gets Simplified Chinese, anything else English, as the renderer does.
+ * e.g. 'zh-CN', 'zh-TW', 'en-GB'), mapped as a first start's settings are (localeOfLanguages): any Chinese gets
+ * Simplified Chinese, anything else English.
  */
 export function menuLocale(chosen: AppLocaleCode | null, systemLocale: string): AppLocaleCode {
-  if (chosen) return chosen
-  return /^zh\b/i.test(systemLocale) ? 'zh-CN' : 'en'
+  return chosen ?? localeOfLanguages([systemLocale])
 }

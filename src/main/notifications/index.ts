@@ -2,9 +2,9 @@
 // as native notifications, one per conversation (the previous one of that conversation is closed first), and
 // turns a click into "show the window, open that conversation". Only forwards: no decision is made here.
 import { app, Notification, type BrowserWindow } from 'electron'
-import { IPC_EVENT_CHANNEL, type PushEvents } from '../../shared/ipc/contract'
 import { createLogger } from '../../shared/logger'
 import type { ShellNotification } from '../core/notifications/handlers'
+import { pushToRenderer } from '../window/renderer-push'
 
 const log = createLogger('main:notifications')
 
@@ -18,11 +18,6 @@ export interface NotificationShellOptions {
   getWindow: () => BrowserWindow | null
   /** Shows, restores and focuses the main window (the tray's "Open" does the same). */
   showWindow: () => void
-}
-
-/** Sends a push event to the renderer, the same channel the core's events use. */
-export function sendToRenderer<E extends keyof PushEvents>(window: BrowserWindow | null, event: E, payload: PushEvents[E]): void {
-  if (window && !window.isDestroyed()) window.webContents.send(IPC_EVENT_CHANNEL, { event, payload })
 }
 
 export class ElectronNotifications {
@@ -47,7 +42,7 @@ export class ElectronNotifications {
     const native = new Notification({ title, body, silent })
     native.on('click', () => {
       this.options.showWindow()
-      sendToRenderer(this.options.getWindow(), 'notifications.open', { conversation })
+      pushToRenderer(this.options.getWindow(), 'notifications.open', { conversation })
     })
     native.on('close', () => {
       if (this.shown.get(tag) === native) this.shown.delete(tag)

@@ -3,7 +3,8 @@
 import type { BrowserWindow } from 'electron'
 import type { NotificationShellHooks } from '../core/notifications/handlers'
 import { AppTray } from '../tray'
-import { ElectronNotifications, sendToRenderer } from '.'
+import { ElectronNotifications } from '.'
+import { pushToRenderer } from '../window/renderer-push'
 
 export interface NotificationShell {
   /** For CoreSessionOptions.notificationHooks. */
@@ -17,7 +18,7 @@ export interface NotificationShell {
 /** Call once the app is ready (the tray needs it). */
 export function startNotificationShell(getWindow: () => BrowserWindow | null, showWindow: () => void): NotificationShell {
   const notifications = new ElectronNotifications({ getWindow, showWindow })
-  const tray = new AppTray({ getWindow, showWindow, setAppDnd: (until) => sendToRenderer(getWindow(), 'notifications.appDnd', { until }) })
+  const tray = new AppTray({ getWindow, showWindow, setAppDnd: (until) => pushToRenderer(getWindow(), 'notifications.appDnd', { until }) })
   tray.create()
   let startHidden = tray.applyStartup().startHidden
   return {

@@ -6,6 +6,7 @@ import { logUnhandledRejections } from '../../shared/last-resort'
 import { startServer, type ServerHandle } from '../../server'
 import {
   SERVER_CHILD_CONFIG_ENV,
+  isAddressInUse,
   platformCredentialNotice,
   type ServerChildConfig,
   type ServerChildMessage,
@@ -52,11 +53,6 @@ function readConfig(): ServerChildConfig {
   const raw = process.env[SERVER_CHILD_CONFIG_ENV]
   if (!raw) throw new Error(`${SERVER_CHILD_CONFIG_ENV} is not set.`)
   return JSON.parse(raw) as ServerChildConfig
-}
-
-function isAddressInUse(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code
-  return code === 'EADDRINUSE' || (err instanceof Error && /EADDRINUSE|address already in use/i.test(err.message))
 }
 
 function parentAlive(pid: number): boolean {

@@ -28,6 +28,12 @@ export function isServerChildMessage(value: unknown): value is ServerChildMessag
   return type === 'listening' || type === 'start-failed'
 }
 
+/** Whether a listen failed because the port is taken (Node's EADDRINUSE, or its message from a wrapped error). */
+export function isAddressInUse(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  return code === 'EADDRINUSE' || (err instanceof Error && /EADDRINUSE|address already in use/i.test(err.message))
+}
+
 /** The one sentence the first start of a data folder prints (the credential is stored only as a hash). */
 export function platformCredentialNotice(credential: string): string {
   return (

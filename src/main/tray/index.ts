@@ -3,7 +3,7 @@
 // overlay number, launch at login and close-to-tray. What to show comes from trayState() (src/shared/notifications);
 // this module only forwards it to Electron.
 import { app, Menu, nativeImage, Tray, type BrowserWindow, type MenuItemConstructorOptions, type NativeImage } from 'electron'
-import { mutedUntilFor, trayState, type TrayIconVariant, type TrayState } from '../../shared/notifications'
+import { mutedUntilFor, trayState, type MuteChoice, type TrayIconVariant, type TrayState } from '../../shared/notifications'
 import { createLogger } from '../../shared/logger'
 import { drawCountBadge } from '../core/notifications/count-badge'
 import type { NotificationStatus } from '../core/notifications/handlers'
@@ -148,17 +148,18 @@ export class AppTray {
 
   private menu(state: TrayState): MenuItemConstructorOptions[] {
     const locale = deviceSettings().appearance.locale
-    const dnd = (until: number) => () => this.options.setAppDnd(until)
+    // The time is taken at the click: "1 hour" counts from then, not from when the menu was built.
+    const dnd = (choice: MuteChoice) => () => this.options.setAppDnd(mutedUntilFor(choice, Date.now()))
     return [
       { label: trayWords(locale, 'open'), click: () => this.options.showWindow() },
       {
         label: trayWords(locale, 'dnd'),
         submenu: [
-          { label: trayWords(locale, 'dnd1h'), click: () => dnd(mutedUntilFor('1h', Date.now()))() },
-          { label: trayWords(locale, 'dnd8h'), click: () => dnd(mutedUntilFor('8h', Date.now()))() },
-          { label: trayWords(locale, 'dndUntilOff'), type: 'checkbox', checked: state.dndUntilTurnedOff, click: dnd(mutedUntilFor('untilOff', 0)) },
+          { label: trayWords(locale, 'dnd1h'), click: dnd('1h') },
+          { label: trayWords(locale, 'dnd8h'), click: dnd('8h') },
+          { label: trayWords(locale, 'dndUntilOff'), type: 'checkbox', checked: state.dndUntilTurnedOff, click: dnd('untilOff') },
           { type: 'separator' },
-          { label: trayWords(locale, 'dndOff'), enabled: state.dndActive, click: dnd(0) }
+          { label: trayWords(locale, 'dndOff'), enabled: state.dndActive, click: () => this.options.setAppDnd(0) }
         ]
       },
       { type: 'separator' },

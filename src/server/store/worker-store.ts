@@ -1,7 +1,7 @@
 // Owns the server's ServerStore on the main thread: a thin async proxy to the SQLite worker thread (which owns the
 // connection, so no query or fsync ever blocks the event loop), and the worker's restart after a crash.
-import { Worker } from 'node:worker_threads'
 import { createLogger } from '../../shared/logger'
+import { startWorkerEntry, superviseWorker } from '../../shared/worker-supervisor'
 import type { SqliteOpenOptions } from './sqlite'
 import type { ServerStore } from './types'
 import { DOMAIN_METHODS, type DomainStores } from './domains'
@@ -34,25 +34,9 @@ export class StoreUnavailableError extends Error {
   }
 }
 
-interface PendingCall {
-  resolve: (value: unknown) => void
-  reject: (error: Error) => void
-}
-
-/** Where the worker entry is, and how to start it: from TypeScript sources (vitest, tsx) it needs tsx's loader. */
-function workerSource(moduleUrl: string): { url: URL; fromTypeScript: boolean } {
-  const fromTypeScript = moduleUrl.endsWith('.ts')
-  return { url: new URL(`./${WORKER_ENTRY_BASENAME}${fromTypeScript ? '.ts' : '.js'}`, moduleUrl), fromTypeScript }
-}
-
-function startWorker(init: WorkerInit): Worker {
-  const { url, fromTypeScript } = workerSource(import.meta.url)
-  if (!fromTypeScript) return new Worker(url, { workerData: init })
-  // A worker does not inherit the parent's module hooks and Node 20 ignores `--import` in a worker's execArgv:
-  // register tsx's loader inside the worker, then load the entry.
-  const tsxApi = import.meta.resolve('tsx/esm/api')
-  const bootstrap = `import { register } from ${JSON.stringify(tsxApi)}; register(); await import(${JSON.stringify(url.href)});`
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), { workerData: init })
+/** Where the worker entry is: beside this module, `.ts` in the sources and `.js` in the bundle. */
+function workerEntryUrl(moduleUrl: string): URL {
+  return new URL(`./${WORKER_ENTRY_BASENAME}${moduleUrl.endsWith('.ts') ? '.ts' : '.js'}`, moduleUrl)
 }
 
 export interface WorkerStoreHandle extends ServerStore {
@@ -67,119 +51,36 @@ export interface WorkerStoreHandle extends ServerStore {
  */
 export async function openServerStore(dataDir: string, options: SqliteOpenOptions = {}): Promise<WorkerStoreHandle> {
   const init: WorkerInit = { dataDir, options }
-  const pending = new Map<number, PendingCall>()
-  /** Calls made while no worker is ready; sent in order once one is. */
-  let backlog: WorkerRequest[] = []
-  let nextId = 1
-  let worker: Worker | null = null
-  let ready = false
-  let closed = false
-  let restartDelayMs = RESTART_DELAY_MS
-  let restartTimer: NodeJS.Timeout | null = null
-
-  const failAll = (error: Error): void => {
-    const calls = [...pending.values()]
-    pending.clear()
-    backlog = []
-    for (const call of calls) call.reject(error)
-  }
-
-  // A worker with nothing to do must not keep the process alive; one with calls in flight must.
-  const updateRef = (): void => {
-    if (!worker) return
-    if (pending.size > 0) worker.ref()
-    else worker.unref()
-  }
-
-  const launch = (): Promise<void> =>
-    new Promise((resolveOpen, rejectOpen) => {
-      const current = startWorker(init)
-      worker = current
-      ready = false
-      let opened = false
-
-      current.on('message', (message: WorkerReply | WorkerSignal) => {
-        if (isWorkerSignal(message)) {
-          if (message.type === 'ready') {
-            opened = true
-            ready = true
-            restartDelayMs = RESTART_DELAY_MS
-            const waiting = backlog
-            backlog = []
-            for (const request of waiting) current.postMessage(request)
-            updateRef()
-            resolveOpen()
-          } else {
-            rejectOpen(new StoreUnavailableError(`The server database could not be opened: ${message.error}`))
-          }
-          return
-        }
-        const call = pending.get(message.id)
-        if (!call) return
-        pending.delete(message.id)
-        if (message.ok) call.resolve(message.value)
-        else call.reject(new Error(message.error))
-        updateRef()
-      })
-      current.on('error', (err) => {
-        log.error('the storage worker failed', { error: err.message })
-      })
-      current.on('exit', (code) => {
-        if (worker !== current) return
-        worker = null
-        ready = false
-        if (closed) return
-        const error = new StoreUnavailableError(`The storage worker stopped (exit code ${code}); the call may not have completed.`)
-        if (!opened) {
-          rejectOpen(error)
-          failAll(error)
-          restartDelayMs = Math.min(restartDelayMs * 2, MAX_RESTART_DELAY_MS)
-        } else {
-          log.error('the storage worker stopped; restarting it', { code, callsFailed: pending.size })
-          failAll(error)
-        }
-        scheduleRestart()
-      })
-    })
-
-  const scheduleRestart = (): void => {
-    if (closed || restartTimer) return
-    restartTimer = setTimeout(() => {
-      restartTimer = null
-      launch().catch((err: unknown) => {
-        log.error('restarting the storage worker failed', { error: err instanceof Error ? err.message : String(err) })
-      })
-    }, restartDelayMs)
-  }
+  const supervisor = superviseWorker<WorkerRequest, null>({
+    log,
+    name: 'storage worker',
+    start: () => startWorkerEntry(workerEntryUrl(import.meta.url), init),
+    read: (raw) => {
+      const message = raw as WorkerReply | WorkerSignal
+      if (isWorkerSignal(message)) {
+        return message.type === 'ready'
+          ? { type: 'ready', info: null }
+          : { type: 'open-failed', error: new StoreUnavailableError(`The server database could not be opened: ${message.error}`) }
+      }
+      return message.ok ? message : { id: message.id, ok: false, error: new Error(message.error) }
+    },
+    onDeath: ({ code, opened, interrupted }) => {
+      const error = new StoreUnavailableError(`The storage worker stopped (exit code ${code}); the call may not have completed.`)
+      if (opened) log.error('the storage worker stopped; restarting it', { code, callsFailed: interrupted })
+      // Every call fails, sent or waiting: the message service answers ERROR_INTERNAL, which clients retry.
+      return { openError: error, interruptedError: () => error, waitingError: () => error }
+    },
+    closedError: () => new StoreUnavailableError('The store is closed.'),
+    restartDelayMs: RESTART_DELAY_MS,
+    maxRestartDelayMs: MAX_RESTART_DELAY_MS
+  })
 
   const call = <T>(method: WorkerMethod, ...args: unknown[]): Promise<T> => callWith<T>(method, args)
 
   const callWith = <T>(method: WorkerMethod, args: unknown[], transfer?: ArrayBuffer[]): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      if (closed) {
-        reject(new StoreUnavailableError('The store is closed.'))
-        return
-      }
-      const id = nextId++
-      pending.set(id, { resolve: resolve as (value: unknown) => void, reject })
-      const request: WorkerRequest = { id, method, args }
-      if (worker && ready) {
-        worker.postMessage(request, transfer)
-        updateRef()
-      } else {
-        backlog.push(request)
-      }
-    })
+    supervisor.call<T>((id) => ({ id, method, args }), transfer)
 
-  try {
-    await launch()
-  } catch (err) {
-    closed = true
-    if (restartTimer) clearTimeout(restartTimer)
-    // launch() assigns `worker` inside its callbacks, which narrowing cannot see.
-    await (worker as Worker | null)?.terminate()
-    throw err
-  }
+  await supervisor.open()
 
   const domainMethods = Object.fromEntries(
     DOMAIN_METHODS.map((name) => [name, (...args: unknown[]) => call(name, ...args)])
@@ -223,21 +124,10 @@ export async function openServerStore(dataDir: string, options: SqliteOpenOption
     pruneAuth: (tokensExpiredBefore, now) => call('pruneAuth', tokensExpiredBefore, now),
     stats: () => call('stats'),
     async close() {
-      if (closed) return
-      if (restartTimer) clearTimeout(restartTimer)
-      const current = worker
-      if (current && ready) {
-        // The worker commits what is queued, closes the connection, and answers: then it may go.
-        await call('close').catch((err: unknown) => {
-          log.warn('closing the database failed', { error: err instanceof Error ? err.message : String(err) })
-        })
-      }
-      closed = true
-      failAll(new StoreUnavailableError('The store is closed.'))
-      await current?.terminate()
+      await supervisor.close(() => call('close'))
     },
     async crashWorkerForTest() {
-      await worker?.terminate()
+      await supervisor.worker?.terminate()
     }
   }
 }

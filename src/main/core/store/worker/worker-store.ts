@@ -1,10 +1,10 @@
 // Owns the core's MessageStore on the core's thread: a proxy that sends every call to the store worker thread
 // (which owns the SQLite connection, so no query blocks the shell's event loop), and restarts that worker when it dies.
-import { existsSync } from 'node:fs'
-import { fileURLToPath, pathToFileURL } from 'node:url'
-import { Worker } from 'node:worker_threads'
+import { pathToFileURL } from 'node:url'
 import type { ChatMessage } from '../../../../shared/model'
 import { createLogger } from '../../../../shared/logger'
+import { entryBesideBundle } from '../../../../shared/bundle-entry'
+import { startWorkerEntry, superviseWorker } from '../../../../shared/worker-supervisor'
 import { STORE_DOMAIN_NAMES, type StoreDomainApis } from '../domain-apis'
 import { StoreError } from '../errors'
 import type { OpenStoreOptions } from '../index'
@@ -49,11 +49,6 @@ const MAX_SILENT_START_FAILURES = 3
 /** The sentence of a call the worker's death interrupted (it may or may not have committed: callers retry). */
 const RESTARTED_SENTENCE = 'The message database was restarted while saving or reading; it will be tried again.'
 
-interface PendingCall {
-  resolve: (value: unknown) => void
-  reject: (error: Error) => void
-}
-
 export interface WorkerMessageStore extends MessageStore {
   /** How many times the worker was restarted after dying (diagnostics, tests). */
   readonly restarts: number
@@ -73,20 +68,7 @@ export function storeWorkerEntryUrl(moduleUrl: string = import.meta.url, env: No
   const given = env[STORE_WORKER_ENTRY_ENV]?.trim()
   if (given) return pathToFileURL(given)
   if (moduleUrl.endsWith('.ts')) return new URL(`./${STORE_WORKER_ENTRY_BASENAME}.ts`, moduleUrl)
-  const candidates = [`./${STORE_WORKER_ENTRY_BASENAME}.js`, `../${STORE_WORKER_ENTRY_BASENAME}.js`].map((relative) => new URL(relative, moduleUrl))
-  return candidates.find((url) => url.protocol !== 'file:' || existsSync(fileURLToPath(url))) ?? (candidates[0] as URL)
-}
-
-/** Starts the worker thread: from TypeScript sources (vitest, tsx) it needs tsx's loader. */
-function startWorker(init: StoreWorkerInit): Worker {
-  const url = storeWorkerEntryUrl()
-  const fromTypeScript = url.pathname.endsWith('.ts')
-  if (!fromTypeScript) return new Worker(url, { workerData: init })
-  // A worker does not inherit the parent's module hooks and Node 20 ignores `--import` in a worker's execArgv:
-  // register tsx's loader inside the worker, then load the entry (as the server's worker-store does).
-  const tsxApi = import.meta.resolve('tsx/esm/api')
-  const bootstrap = `import { register } from ${JSON.stringify(tsxApi)}; register(); await import(${JSON.stringify(url.href)});`
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), { workerData: init })
+  return entryBesideBundle(`${STORE_WORKER_ENTRY_BASENAME}.js`, moduleUrl)
 }
 
 function rawKey(raw: Uint8Array): string {
@@ -104,150 +86,50 @@ export async function openWorkerMessageStore(path: string, options: OpenStoreOpt
     throw new StoreError('STORE_BAD_ARGUMENT', 'The message database needs a file path (or ":memory:").')
   }
   const init: StoreWorkerInit = { path, ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}) }
-  const pending = new Map<number, PendingCall>()
-  /** Calls made while no worker is ready; sent in order once one is. */
-  let backlog: StoreWorkerRequest[] = []
-  let nextId = 1
-  let worker: Worker | null = null
-  let ready = false
-  let closed = false
-  let restarts = 0
-  let restartDelayMs = RESTART_DELAY_MS
-  let restartTimer: NodeJS.Timeout | null = null
-  let deathWaiters: Array<() => void> = []
-  let readyWaiters: Array<() => void> = []
   let silentStartFailures = 0
   let domainMethods: Record<string, string[]> = {}
 
-  const rejectCalls = (calls: Iterable<PendingCall>, error: () => Error): void => {
-    for (const call of calls) call.reject(error())
-  }
-
-  // A worker with nothing to do must not keep the process alive; one with calls in flight must.
-  const updateRef = (): void => {
-    if (!worker) return
-    if (pending.size > 0) worker.ref()
-    else worker.unref()
-  }
-
-  const launch = (): Promise<void> =>
-    new Promise((resolveOpen, rejectOpen) => {
-      const current = startWorker(init)
-      worker = current
-      ready = false
-      let opened = false
-      /** What the worker reported when it could not open the database. */
-      let openError: Error | null = null
-
-      current.on('message', (message: StoreWorkerReply | StoreWorkerSignal) => {
-        if (isStoreWorkerSignal(message)) {
-          if (message.type === 'ready') {
-            opened = true
-            ready = true
-            silentStartFailures = 0
-            domainMethods = message.domainMethods
-            restartDelayMs = RESTART_DELAY_MS
-            const waiting = backlog
-            backlog = []
-            for (const request of waiting) current.postMessage(request)
-            updateRef()
-            const waiters = readyWaiters
-            readyWaiters = []
-            for (const wake of waiters) wake()
-            resolveOpen()
-          } else {
-            openError = restoreError(message.error)
-            rejectOpen(openError)
-            void current.terminate()
-          }
-          return
-        }
-        const call = pending.get(message.id)
-        if (!call) return
-        pending.delete(message.id)
-        if (message.ok) call.resolve(message.value)
-        else call.reject(restoreError(message.error))
-        updateRef()
-      })
-      current.on('error', (err) => {
-        log.error('the store worker failed', { error: err.message })
-      })
-      current.on('exit', (code) => {
-        if (worker !== current) return
-        worker = null
-        ready = false
-        const waiters = deathWaiters
-        deathWaiters = []
-        for (const wake of waiters) wake()
-        if (closed) return
-        // The calls sent to this worker: each may or may not have committed. Calls not sent yet stay in the backlog.
-        const interrupted = [...pending.entries()].filter(([id]) => !backlog.some((request) => request.id === id))
-        for (const [id] of interrupted) pending.delete(id)
-        if (!opened) {
-          // It died before opening the database: it said why (then the waiting calls fail with that), or it crashed
-          // while opening (then they wait for the next start, unless that keeps happening).
-          const error = openError ?? new StoreError('STORE_OPEN_FAILED', `The message database's thread stopped while opening it (exit code ${code}).`)
-          rejectOpen(error)
-          if (openError === null) silentStartFailures += 1
-          if (openError !== null || silentStartFailures >= MAX_SILENT_START_FAILURES) {
-            const waiting = backlog
-            backlog = []
-            rejectCalls(
-              waiting.map((request) => pending.get(request.id)).filter((call): call is PendingCall => call !== undefined),
-              () => (error instanceof StoreError ? new StoreError(error.code, error.message) : new StoreError('STORE_OPEN_FAILED', error.message))
-            )
-            for (const request of waiting) pending.delete(request.id)
-          }
-          restartDelayMs = Math.min(restartDelayMs * 2, MAX_RESTART_DELAY_MS)
-        } else {
-          log.error('the store worker stopped; restarting it and reopening the database', { code, callsInterrupted: interrupted.length })
-        }
-        rejectCalls(
-          interrupted.map(([, call]) => call),
-          () => new StoreError('STORE_RESTARTED', RESTARTED_SENTENCE)
-        )
-        scheduleRestart()
-      })
-    })
-
-  const scheduleRestart = (): void => {
-    if (closed || restartTimer) return
-    restartTimer = setTimeout(() => {
-      restartTimer = null
-      restarts += 1
-      launch().then(
-        () => log.info('the store worker was restarted', { restarts }),
-        (err: unknown) => log.error('restarting the store worker failed', { error: err instanceof Error ? err.message : String(err) })
-      )
-    }, restartDelayMs)
-  }
+  const supervisor = superviseWorker<StoreWorkerRequest, Record<string, string[]>>({
+    log,
+    name: 'store worker',
+    start: () => startWorkerEntry(storeWorkerEntryUrl(), init),
+    read: (raw) => {
+      const message = raw as StoreWorkerReply | StoreWorkerSignal
+      if (isStoreWorkerSignal(message)) {
+        return message.type === 'ready'
+          ? { type: 'ready', info: message.domainMethods }
+          : { type: 'open-failed', error: restoreError(message.error) }
+      }
+      return message.ok ? message : { id: message.id, ok: false, error: restoreError(message.error) }
+    },
+    onReady: (methods) => {
+      silentStartFailures = 0
+      domainMethods = methods
+    },
+    onDeath: ({ code, opened, openError, interrupted }) => {
+      const restarted = (): Error => new StoreError('STORE_RESTARTED', RESTARTED_SENTENCE)
+      if (opened) {
+        log.error('the store worker stopped; restarting it and reopening the database', { code, callsInterrupted: interrupted })
+        return { openError: restarted(), interruptedError: restarted, waitingError: null }
+      }
+      // It died before opening the database: it said why (then the waiting calls fail with that), or it crashed
+      // while opening (then they wait for the next start, unless that keeps happening).
+      const error = openError ?? new StoreError('STORE_OPEN_FAILED', `The message database's thread stopped while opening it (exit code ${code}).`)
+      if (openError === null) silentStartFailures += 1
+      const giveUp = openError !== null || silentStartFailures >= MAX_SILENT_START_FAILURES
+      const waitingError = (): Error =>
+        error instanceof StoreError ? new StoreError(error.code, error.message) : new StoreError('STORE_OPEN_FAILED', error.message)
+      return { openError: error, interruptedError: restarted, waitingError: giveUp ? waitingError : null }
+    },
+    closedError: () => new StoreError('STORE_CLOSED', 'The message database is already closed.'),
+    restartDelayMs: RESTART_DELAY_MS,
+    maxRestartDelayMs: MAX_RESTART_DELAY_MS
+  })
 
   const call = <T>(target: StoreCallTarget, method: string, args: unknown[]): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      if (closed) {
-        reject(new StoreError('STORE_CLOSED', 'The message database is already closed.'))
-        return
-      }
-      const id = nextId++
-      pending.set(id, { resolve: resolve as (value: unknown) => void, reject })
-      const request: StoreWorkerRequest = { id, target, method, args: compactBytes(args) }
-      if (worker && ready) {
-        worker.postMessage(request)
-        updateRef()
-      } else {
-        backlog.push(request)
-      }
-    })
+    supervisor.call<T>((id) => ({ id, target, method, args: compactBytes(args) }))
 
-  try {
-    await launch()
-  } catch (err) {
-    closed = true
-    if (restartTimer) clearTimeout(restartTimer)
-    // launch() assigns `worker` inside its callbacks, which narrowing cannot see.
-    await (worker as Worker | null)?.terminate()
-    throw err
-  }
+  await supervisor.open()
 
   const storeMethods = Object.fromEntries(STORE_METHODS.map((name) => [name, (...args: unknown[]) => call('store', name, args)]))
   const domains = Object.fromEntries(
@@ -262,7 +144,7 @@ export async function openWorkerMessageStore(path: string, options: OpenStoreOpt
     path,
     domains,
     get restarts() {
-      return restarts
+      return supervisor.restarts
     },
     async reinterpretUnsupported(decode: (raw: Uint8Array) => ChatMessage | null): Promise<ChatMessage[]> {
       if (typeof decode !== 'function') throw new StoreError('STORE_BAD_ARGUMENT', 'A decoder function is needed.')
@@ -280,28 +162,14 @@ export async function openWorkerMessageStore(path: string, options: OpenStoreOpt
       return call<ChatMessage[]>('store', REINTERPRET_DECODED, [decoded])
     },
     async close(): Promise<void> {
-      if (closed) return
-      if (restartTimer) clearTimeout(restartTimer)
-      const current = worker
-      if (current && ready) {
-        // The worker finishes what it was sent, closes the connection and answers: then it may go.
-        await call('store', 'close', []).catch((err: unknown) => {
-          log.warn('closing the message database failed', { error: err instanceof Error ? err.message : String(err) })
-        })
-      }
-      closed = true
-      const left = [...pending.values()]
-      pending.clear()
-      backlog = []
-      rejectCalls(left, () => new StoreError('STORE_CLOSED', 'The message database is already closed.'))
-      await current?.terminate()
+      await supervisor.close(() => call('store', 'close', []))
     },
     async crashWorkerForTest(how: 'throw' | 'exit' | 'terminate' = 'throw'): Promise<void> {
       // A crash of a running store (one that has opened the database), as the tests mean it.
-      if (!ready) await new Promise<void>((resolve) => readyWaiters.push(resolve))
-      const current = worker
+      await supervisor.whenReady()
+      const current = supervisor.worker
       if (!current) return
-      const dead = new Promise<void>((resolve) => deathWaiters.push(resolve))
+      const dead = supervisor.whenDead()
       if (how === 'terminate') void current.terminate()
       else current.postMessage({ id: 0, target: 'store', method: CRASH_FOR_TEST, args: [how] } satisfies StoreWorkerRequest)
       await dead
