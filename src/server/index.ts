@@ -11,7 +11,7 @@ import { startAuthCleanup } from './auth/cleanup'
 import { createTokenService } from './auth/tokens'
 import { GOING_AWAY_WINDOW_MS, maxUploadBytes, resolveConfig } from './config'
 import { createAttachmentService, type AttachmentService } from './services/attachments/service'
-import { attachmentGraceMsFromEnv } from './services/attachments/config'
+import { attachmentGraceMsFromEnv, uploadAbandonMsFromEnv } from './services/attachments/config'
 import type { ServerOptions } from './options'
 import { attachGateway, WS_PATH } from './gateway/ws-gateway'
 import { OnlineRegistry } from './gateway/online-registry'
@@ -98,7 +98,8 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
       dataDir: config.dataDir,
       maxUploadBytes: maxUploadBytes(options.maxUploadMb, process.env),
       isInRoom: (room, user) => rooms.isPresent(room, user),
-      unreferencedGraceMs: attachmentGraceMsFromEnv(process.env)
+      unreferencedGraceMs: attachmentGraceMsFromEnv(process.env),
+      uploadAbandonMs: uploadAbandonMsFromEnv(process.env)
     })
   } catch (err) {
     await store.close()

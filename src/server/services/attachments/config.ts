@@ -12,10 +12,12 @@ export const ATTACHMENT_NAME_MAX_CHARS = 255
 export const ATTACHMENT_MIME_MAX_CHARS = 255
 
 /**
- * An upload not advanced for this long is abandoned: its bytes and row are removed. A day lets a laptop that went to
- * sleep mid-upload resume the next morning, while a client that never comes back holds its disk space for one day.
+ * PARLEY_UPLOAD_ABANDON_HOURS: an upload not advanced for this long is abandoned: its bytes and row are removed. A day
+ * lets a laptop that went to sleep mid-upload resume the next morning, while a client that never comes back holds its
+ * disk space for one day.
  */
-export const UPLOAD_ABANDON_MS = 24 * 60 * 60_000
+export const DEFAULT_UPLOAD_ABANDON_HOURS = 24
+export const UPLOAD_ABANDON_MS = DEFAULT_UPLOAD_ABANDON_HOURS * 60 * 60_000
 /** How often abandoned uploads are looked for (and how many are removed per look, to keep each short). */
 export const UPLOAD_SWEEP_INTERVAL_MS = 60 * 60_000
 export const UPLOAD_SWEEP_BATCH = 500
@@ -105,12 +107,32 @@ export const ROOM_ATTACHMENT_KEEP_MS = 7 * 24 * 60 * 60_000
  */
 export const SEND_CHECK_GUARD_MS = 60_000
 
-/** The grace in ms: PARLEY_ATTACHMENT_GRACE_HOURS, else DEFAULT_ATTACHMENT_GRACE_HOURS (0 = at the next collection). */
-export function attachmentGraceMsFromEnv(env: NodeJS.ProcessEnv): number {
-  const raw = env.PARLEY_ATTACHMENT_GRACE_HOURS?.trim()
-  const hours = raw ? Number(raw) : DEFAULT_ATTACHMENT_GRACE_HOURS
+// ---- Files no row names (orphans.ts) ----
+
+/**
+ * A file without a row is deleted only once it is this old: creation, completion (which stamps the file it renames)
+ * and thumbnails write a file just before committing its row, a step of seconds at most; an hour is far past it.
+ */
+export const ORPHAN_FILE_GRACE_MS = 60 * 60_000
+/** File names looked up per store call by the orphan sweep (as ATTACHMENT_COLLECT_BATCH: short calls). */
+export const ORPHAN_LOOKUP_BATCH = 500
+
+/** A duration in hours from `name` (fractions allowed, 0 = at the next sweep), else `fallbackHours`; in ms. */
+function hoursFromEnv(env: NodeJS.ProcessEnv, name: string, fallbackHours: number): number {
+  const raw = env[name]?.trim()
+  const hours = raw ? Number(raw) : fallbackHours
   if (!(hours >= 0) || !Number.isFinite(hours)) {
-    throw new Error(`PARLEY_ATTACHMENT_GRACE_HOURS must be 0 or a positive number of hours (got "${raw ?? ''}").`)
+    throw new Error(`${name} must be 0 or a positive number of hours (got "${raw ?? ''}").`)
   }
   return Math.round(hours * 60 * 60_000)
+}
+
+/** The grace in ms: PARLEY_ATTACHMENT_GRACE_HOURS, else DEFAULT_ATTACHMENT_GRACE_HOURS (0 = at the next collection). */
+export function attachmentGraceMsFromEnv(env: NodeJS.ProcessEnv): number {
+  return hoursFromEnv(env, 'PARLEY_ATTACHMENT_GRACE_HOURS', DEFAULT_ATTACHMENT_GRACE_HOURS)
+}
+
+/** The abandon period in ms: PARLEY_UPLOAD_ABANDON_HOURS, else DEFAULT_UPLOAD_ABANDON_HOURS. */
+export function uploadAbandonMsFromEnv(env: NodeJS.ProcessEnv): number {
+  return hoursFromEnv(env, 'PARLEY_UPLOAD_ABANDON_HOURS', DEFAULT_UPLOAD_ABANDON_HOURS)
 }

@@ -8,6 +8,8 @@ export interface AttachmentFiles {
   upload(uploadId: string): string
   file(id: string): string
   thumbnail(id: string): string
+  /** The three folders, for the sweep of files no row names (orphans.ts). */
+  readonly folders: { uploads: string; files: string; thumbnails: string }
   /** Creates the folders (at start). */
   ensure(): Promise<void>
 }
@@ -27,6 +29,7 @@ export function attachmentFiles(dataDir: string): AttachmentFiles {
     upload: (uploadId) => path.join(uploads, checkedId(uploadId)),
     file: (id) => path.join(files, checkedId(id)),
     thumbnail: (id) => path.join(thumbnails, checkedId(id)),
+    folders: { uploads, files, thumbnails },
     async ensure() {
       for (const dir of [uploads, files, thumbnails]) await fs.promises.mkdir(dir, { recursive: true })
     }

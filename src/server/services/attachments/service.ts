@@ -24,6 +24,7 @@ import { hashFile, readHead, syncFile } from './file-io'
 import { attachmentFiles, syncFolder, type AttachmentFiles } from './files'
 import { createUploadHasher } from './hasher'
 import { newId, sanitizeMime, sanitizeName, SHA256_PATTERN } from './naming'
+import { sweepOrphanFiles } from './orphans'
 import { attachmentNotFound, fail, uploadNotFound, type AttachmentFailure, type AttachmentResult } from './results'
 import { sniffMime, THUMBNAILED_MIMES } from './sniff'
 import { makeThumbnail } from './thumbnails'
@@ -87,8 +88,10 @@ export interface AttachmentService {
   checkForSend(sender: string, ids: readonly string[]): Promise<SendAccess>
   /** Records that a conversation may read these attachments (a message referencing them was stored there). */
   grant(grants: readonly AttachmentGrant[]): Promise<void>
-  /** Removes uploads idle longer than UPLOAD_ABANDON_MS; returns how many. */
+  /** Removes uploads idle longer than the abandon period (PARLEY_UPLOAD_ABANDON_HOURS); returns how many. */
   sweep(now?: number): Promise<number>
+  /** Removes files no row names (a crash between a row's deletion and its file's), older than a grace; how many. */
+  sweepOrphans(now?: number): Promise<number>
   /** Deletes finished attachments no live message names (collector.ts); returns how many. */
   collect(now?: number): Promise<number>
   /** Recalled or expired messages: their attachments go now unless another live message names them. */
@@ -106,6 +109,8 @@ export interface AttachmentServiceDeps {
   isInRoom(room: string, user: string): boolean
   /** Never-referenced finished attachments are deleted this long after completion (PARLEY_ATTACHMENT_GRACE_HOURS). */
   unreferencedGraceMs?: number
+  /** Uploads not advanced for this long are removed (PARLEY_UPLOAD_ABANDON_HOURS; default UPLOAD_ABANDON_MS). */
+  uploadAbandonMs?: number
 }
 
 function infoOf(row: AttachmentRow): AttachmentInfo {
@@ -122,6 +127,7 @@ function sameSecret(given: string, expected: string): boolean {
 
 export async function createAttachmentService(deps: AttachmentServiceDeps): Promise<AttachmentService> {
   const { store, maxUploadBytes, isInRoom } = deps
+  const uploadAbandonMs = deps.uploadAbandonMs ?? UPLOAD_ABANDON_MS
   const files: AttachmentFiles = attachmentFiles(deps.dataDir)
   await files.ensure()
   const active = new Map<string, ActivePatch>()
@@ -195,6 +201,9 @@ export async function createAttachmentService(deps: AttachmentServiceDeps): Prom
       const id = newId(ATTACHMENT_ID_BYTES)
       const target = files.file(id)
       await fs.promises.rename(source, target)
+      // The rename keeps the last PATCH's time: stamped now, the orphan sweep's grace covers the file until its row.
+      const renamedAt = new Date()
+      await fs.promises.utimes(target, renamedAt, renamedAt)
       let thumbnail = { width: 0, height: 0, written: false }
       if (THUMBNAILED_MIMES.has(mime)) {
         thumbnail = await makeThumbnail(target, mime, files.thumbnail(id))
@@ -228,7 +237,7 @@ export async function createAttachmentService(deps: AttachmentServiceDeps): Prom
   }
 
   const sweep = async (now = Date.now()): Promise<number> => {
-    const idle = await store.attachmentUploadsIdleSince(now - UPLOAD_ABANDON_MS, UPLOAD_SWEEP_BATCH)
+    const idle = await store.attachmentUploadsIdleSince(now - uploadAbandonMs, UPLOAD_SWEEP_BATCH)
     let removed = 0
     for (const upload of idle) {
       if (active.has(upload.uploadId) || completing.has(upload.uploadId)) continue
@@ -239,9 +248,20 @@ export async function createAttachmentService(deps: AttachmentServiceDeps): Prom
     return removed
   }
 
-  const sweepTimer = setInterval(() => {
-    sweep().catch((err: unknown) => log.error('sweeping abandoned uploads failed', { error: err instanceof Error ? err.message : String(err) }))
-  }, UPLOAD_SWEEP_INTERVAL_MS)
+  const busyUploads = (): Set<string> => new Set([...active.keys(), ...completing])
+  const sweepOrphans = (now = Date.now()): Promise<number> => sweepOrphanFiles({ store, files, busyUploads }, now)
+  const logFailure = (what: string) => (err: unknown) => {
+    log.error(what, { error: err instanceof Error ? err.message : String(err) })
+    return 0
+  }
+  // Rows are deleted before their files (a download or a send then finds nothing): what a crash left between the two
+  // goes before the server takes requests, and again with each hourly sweep; so do uploads abandoned meanwhile.
+  const sweepAll = async (): Promise<void> => {
+    await sweep().catch(logFailure('sweeping abandoned uploads failed'))
+    await sweepOrphans().catch(logFailure('sweeping files no row names failed'))
+  }
+  await sweepAll()
+  const sweepTimer = setInterval(() => void sweepAll(), UPLOAD_SWEEP_INTERVAL_MS)
   sweepTimer.unref()
 
   return {
@@ -345,6 +365,7 @@ export async function createAttachmentService(deps: AttachmentServiceDeps): Prom
     },
 
     sweep,
+    sweepOrphans,
     collect: (now) => collector.collect(now),
     release: (serverIds) => collector.release(serverIds),
 
