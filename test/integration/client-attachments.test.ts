@@ -138,6 +138,24 @@ describe('attachments', () => {
     expect(await b.attachments.fileUrl(stored.id)).toBe(`parley-file://cache/${stored.id}/file`)
   })
 
+  it('streams an upload in one PATCH (the server fsyncs once before it answers), and the bytes arrive whole', async () => {
+    const proxy = await CuttingProxy.start(Number(new URL(server.url).port))
+    cleanup.push(() => proxy.close())
+    const { alice, bob, a, b } = await pair()
+    const sender = client('a-proxied', { serverUrl: proxy.url })
+    await sender.login(alice, TEST_PASSWORD)
+    await a.close()
+    const bytes = randomBytes(12 * MiB + 5)
+    const stored = await sender.sendAttachment({ conversation: bob, kind: 'file', stagedId: await stage(sender, bytes, 'big.bin', 'application/octet-stream') })
+    await sentOnSender(sender, bob, stored.id)
+    const patches = proxy.requests.filter((head) => head.startsWith('PATCH /attachments/uploads/'))
+    expect(patches).toHaveLength(1)
+    expect(Number(/\r\ncontent-length: (\d+)/i.exec(patches[0] ?? '')?.[1])).toBe(bytes.length)
+    await receivedWithFile(b, alice, stored.id)
+    await b.attachments.download(stored.id)
+    expect(sha256(await downloaded(b, stored.id))).toBe(sha256(bytes))
+  })
+
   it('sends a file to a group; a member downloads it and it is verified', async () => {
     const { alice, bob, a, b } = await pair()
     const { group } = await a.groups.create({
@@ -188,7 +206,7 @@ describe('attachments', () => {
   it('finishes an upload after the client is SIGKILLed mid-way and started again on the same data folder', async () => {
     const proxy = await CuttingProxy.start(Number(new URL(server.url).port))
     cleanup.push(() => proxy.close())
-    // 16 MiB at 8 MiB/s: the child is killed after the first 8 MiB chunk is stored, well before the end.
+    // 16 MiB at 8 MiB/s: the child is killed once more than 10 MiB went out (the server keeps what arrived), well before the end.
     proxy.throttleUploads(8 * MiB)
     const alice = uniqueUser('alice')
     const bob = uniqueUser('bob')

@@ -3,7 +3,7 @@
 import { createReadStream } from 'node:fs'
 import { request as httpRequest, type Agent, type IncomingMessage, type RequestOptions } from 'node:http'
 import { request as httpsRequest } from 'node:https'
-import { HTTP_IDLE_TIMEOUT_MS } from './config'
+import { HTTP_IDLE_TIMEOUT_MS, UPLOAD_READ_CHUNK_BYTES } from './config'
 import { canceledError, networkError } from './errors'
 
 export interface HttpTarget {
@@ -114,7 +114,7 @@ export function patchFileRange(
       req.end()
       return
     }
-    const file = createReadStream(filePath, { start, end: end - 1 })
+    const file = createReadStream(filePath, { start, end: end - 1, highWaterMark: UPLOAD_READ_CHUNK_BYTES })
     file.on('data', (chunk) => onBytes(chunk.length))
     file.on('error', (err) => {
       req.destroy()

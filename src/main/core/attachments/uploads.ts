@@ -1,12 +1,11 @@
 // Owns one file's upload over the attachment routes, resumable: create (or HEAD to learn where a previous run or a
-// dropped request stopped), PATCH the rest in chunks with the offset recorded after each, complete; DELETE on cancel.
+// dropped request stopped), PATCH the rest in one streamed request (offset recorded after it), complete; DELETE on cancel.
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { createLogger } from '../../../shared/logger'
 import type { AttachmentInfo } from '../../../shared/model'
 import type { AttachmentsStoreApi, UploadRecord } from '../store/attachments'
 import type { Promised } from '../store/domain-apis'
-import { UPLOAD_CHUNK_BYTES } from './config'
 import { attachmentInfoOf } from './content'
 import { STAGED_MISSING_SENTENCE, TransferError, httpError } from './errors'
 import { patchFileRange, requestText, serverMessageOf, type HttpAnswer, type HttpTarget } from './http'
@@ -81,8 +80,10 @@ export class Uploader {
     await store.setUploadOffset(record.messageId, record.which, offset)
     progress(offset)
     const uploadPath = `${UPLOADS_PATH}/${encodeURIComponent(uploadId)}`
+    // One request for the rest: it is answered once the server has made it durable. A 409 (another PATCH of ours got
+    // further than we knew) asks HEAD and goes on; a drop throws and the outbox's retry resumes from HEAD.
     while (offset < record.size) {
-      const end = Math.min(record.size, offset + UPLOAD_CHUNK_BYTES)
+      const end = record.size
       let sent = 0
       const start = offset
       const answer = await patchFileRange(http, uploadPath, path, start, end, (n) => {
