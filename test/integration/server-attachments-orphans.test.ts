@@ -90,6 +90,25 @@ describe('attachment files no row names', () => {
     expect((json(done).attachment as AttachmentJson).sha256).toBe(sha256Hex(partial))
   })
 
+  it('a crash after a completion moved the bytes but before its row: the upload answers 404 and the moved bytes go', async () => {
+    const t: TestServer = await startTestServer()
+    cleanups.push(() => t.dispose())
+    const alice = await registerAndLogin(t.server.url, 'alice')
+    const bytes = crypto.randomBytes(300 * 1024)
+    const uploadId = await createUpload(t.server.url, alice.token, bytes, 'moved.bin', 'application/octet-stream')
+    expect((await patchBytes(t.server.url, alice.token, uploadId, 0, bytes)).status).toBe(204)
+    await t.stop()
+    // What complete() does first (rename to a new attachment id), then the crash: no attachment row, upload row kept.
+    const movedId = crypto.randomBytes(16).toString('base64url')
+    const moved = path.join(t.dataDir, 'attachments', 'files', movedId)
+    fs.renameSync(path.join(t.dataDir, 'attachments', 'uploads', uploadId), moved)
+    ageAttachmentFiles(t.dataDir, ORPHAN_FILE_GRACE_MS + 60_000)
+    await t.start()
+    expect(fs.existsSync(moved)).toBe(false)
+    expect((await completeUpload(t.server.url, alice.token, uploadId)).status).toBe(404)
+    expect((await request(t.server.url, 'HEAD', `/attachments/uploads/${uploadId}`, bearer(alice.token))).status).toBe(404)
+  })
+
   it('PARLEY_UPLOAD_ABANDON_HOURS sets how long an idle upload is kept (checked at start and hourly)', async () => {
     const previous = process.env.PARLEY_UPLOAD_ABANDON_HOURS
     process.env.PARLEY_UPLOAD_ABANDON_HOURS = String(1 / 3600) // one second

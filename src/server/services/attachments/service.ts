@@ -184,6 +184,13 @@ export async function createAttachmentService(deps: AttachmentServiceDeps): Prom
     completing.add(uploadId)
     const source = files.upload(uploadId)
     try {
+      if (!(await fs.promises.stat(source).catch(() => null))) {
+        // A crash after an earlier completion's rename and before its row: those bytes are an orphan now (orphans.ts
+        // removes them); this upload cannot finish, so it goes and the client starts over.
+        log.error('an upload to complete has no bytes on disk; dropping it', { uploadId })
+        await removeUpload(uploadId)
+        return uploadNotFound()
+      }
       const running = hashes.get(uploadId)
       hashes.delete(uploadId)
       let sha256: string
