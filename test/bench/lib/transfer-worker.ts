@@ -13,7 +13,7 @@ import type { Promised } from '../../../src/main/core/store/domain-apis'
 const CHUNK_BYTES = 1024 * 1024
 
 export type TransferJob =
-  | { kind: 'upload'; url: string; method: 'PUT' | 'PATCH'; headers: Record<string, string>; file: string }
+  | { kind: 'upload'; url: string; method: 'PUT' | 'POST' | 'PATCH'; headers: Record<string, string>; file: string }
   | { kind: 'download'; url: string; headers: Record<string, string> }
   | { kind: 'json'; url: string; method: 'POST'; headers: Record<string, string>; body: string }
   | { kind: 'app-upload'; baseUrl: string; token: string; file: string; size: number; sha256: string }
