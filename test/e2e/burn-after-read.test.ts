@@ -49,7 +49,7 @@ describe('burn after reading from the composer', () => {
     const choices = menu.getByRole('menuitemradio')
     expect(await choices.allTextContents()).toEqual(['Off', '10 seconds', '30 seconds', '1 minute', '5 minutes'])
     expect(await menu.getByRole('menuitemradio', { name: 'Off' }).getAttribute('aria-checked')).toBe('true')
-    await eventually(async () => expect(await alicePage.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Off'))
+    await eventually(async () => expect(await alicePage.evaluate<string | undefined>('document.activeElement?.textContent?.trim()')).toBe('Off'))
     await alicePage.keyboard.press('ArrowDown')
     await alicePage.keyboard.press('Enter')
     await eventually(async () => expect(await menu.count()).toBe(0))
@@ -57,7 +57,7 @@ describe('burn after reading from the composer', () => {
     const on = alicePage.getByRole('button', { name: 'Burn after reading: 10 seconds', exact: true })
     await waitVisible(on)
     expect(await on.getAttribute('aria-expanded')).toBe('false')
-    expect(await alicePage.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('burn-after-read')
+    expect(await alicePage.evaluate<string | null | undefined>("document.activeElement?.getAttribute('data-testid')")).toBe('burn-after-read')
     await waitVisible(alicePage.getByTestId('burn-bar').filter({ hasText: 'Burn after reading: 10 seconds' }))
 
     await send(alicePage, 'Read this once')
