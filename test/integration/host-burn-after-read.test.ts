@@ -1,6 +1,7 @@
 // Burn after reading through the IPC contract (the browser host's bridge, the real engine and server): a text, a
 // file, a voice message and a location sent with burnAfterReadSec carry it to the recipient, and once the recipient
-// reads the conversation each one is removed from both sides (the countdown starts at the first read).
+// reads the conversation each one is removed from both sides (the countdown starts at the first read). In a group the
+// timer goes through too: the reader's copy and the sender's burn after the first member's read.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -22,6 +23,13 @@ const suffix = randomBytes(3).toString('hex')
 const alice = `alice_${suffix}`
 const bob = `bob_${suffix}`
 let rawInvokeId = 1_000_000
+let aliceTab: HostTab
+let bobTab: HostTab
+
+/** The ids the tab was told were removed (messages.removed pushes). */
+function removedOn(tab: HostTab): Set<string> {
+  return new Set(tab.messages.flatMap((m) => (m.kind === 'event' && m.event === 'messages.removed' ? (m.payload as { ids: string[] }).ids : [])))
+}
 
 async function stage(tab: HostTab, bytes: Buffer, name: string, mime: string): Promise<string> {
   const { stagedId } = await tab.call<{ stagedId: string }>('attachments.stageBegin', { name, mime, size: bytes.length })
@@ -50,8 +58,8 @@ afterAll(async () => {
 
 describe('burn after reading over the IPC contract', () => {
   it('text, file, voice and location keep the timer, and burn on both sides after the first read', async () => {
-    const aliceTab = await HostTab.open(host, `alice-tab-${suffix}`)
-    const bobTab = await HostTab.open(host, `bob-tab-${suffix}`)
+    aliceTab = await HostTab.open(host, `alice-tab-${suffix}`)
+    bobTab = await HostTab.open(host, `bob-tab-${suffix}`)
     for (const [tab, user] of [[aliceTab, alice], [bobTab, bob]] as const) {
       await tab.call('auth.register', { username: user, password: 'password-1' })
       await tab.call('auth.login', { username: user, password: 'password-1' })
@@ -88,10 +96,6 @@ describe('burn after reading over the IPC contract', () => {
       expect(received.burnAfterReadSec).toBe(BURN_SEC)
     }
     const ids = sent.map((m) => m.id)
-    const removedOn = (tab: HostTab): Set<string> =>
-      new Set(
-        tab.messages.flatMap((m) => (m.kind === 'event' && m.event === 'messages.removed' ? (m.payload as { ids: string[] }).ids : []))
-      )
     expect(ids.filter((id) => removedOn(bobTab).has(id))).toEqual([])
 
     // Bob reads: the countdown shows (an expiry time), then every message goes, on his side and on Alice's.
@@ -102,5 +106,20 @@ describe('burn after reading over the IPC contract', () => {
     }
     const bobPage = await bobTab.call<{ messages: ChatMessage[] }>('messages.page', { conversation: { type: 'single', id: alice } })
     expect(bobPage.messages.filter((m) => ids.includes(m.id))).toEqual([])
+  }, 40_000)
+
+  it("keeps the timer in a group: the first reader starts it, and the sender's copy burns with theirs", async () => {
+    const { group } = await aliceTab.call<{ group: string }>('groups.create', {
+      name: `Fading ${suffix}`,
+      description: '',
+      settings: { isPublic: false, joinNeedsApproval: false, inviteNeedsConsent: false, maxMembers: 0 },
+      members: [bob]
+    })
+    const sent = await aliceTab.call<ChatMessage>('messages.sendText', { to: { type: 'group', id: group }, text: 'for the group, once', burnAfterReadSec: BURN_SEC })
+    expect(sent.burnAfterReadSec).toBe(BURN_SEC)
+    const received = await bobTab.event<ChatMessage>('message.upsert', (m) => m.id === sent.id)
+    expect(received.burnAfterReadSec).toBe(BURN_SEC)
+    await bobTab.call('conversations.markRead', { conversation: { type: 'group', id: group } })
+    for (const tab of [bobTab, aliceTab]) await tab.waitFor(() => removedOn(tab).has(sent.id))
   }, 40_000)
 })
