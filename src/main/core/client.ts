@@ -300,7 +300,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
       mentionAll?: boolean
       /** The id of the message this one replies to. */
       replyTo?: string
-      /** Burn after reading (one-to-one): seconds from the recipient's first read. */
+      /** Burn after reading (one-to-one and groups): seconds from the recipient's first read. */
       burnAfterReadSec?: number
     } = {}
   ): Promise<ChatMessage> {
@@ -321,13 +321,18 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
       if (message.content.type === 'text' && users.length > 0) message.content.mentions = users
       if (message.content.type === 'text' && mentions.mentionAll) message.content.mentionAll = true
     }
-    // Burn after reading (message-ops): one-to-one chats; the timer starts at the recipient's first read.
-    if (mentions.burnAfterReadSec && conversation.type === 'single') message.burnAfterReadSec = Math.floor(mentions.burnAfterReadSec)
+    // Burn after reading (message-ops): the timer starts at the recipient's first read (in a group, each member's own
+    // copy at their own read, the sender's at the first reader's: the server's design). Rooms keep no history to burn.
+    if (mentions.burnAfterReadSec && conversation.type !== 'room') message.burnAfterReadSec = Math.floor(mentions.burnAfterReadSec)
     return session.outbox.enqueue(message).catch(rethrowAsAppError)
   }
 
   /** Sends a location (the seed service's location message): stored, then sent through the outbox like a text. */
-  async sendLocation(to: ConversationRef, place: { latitude: number; longitude: number; address: string; name: string }): Promise<ChatMessage> {
+  async sendLocation(
+    to: ConversationRef,
+    place: { latitude: number; longitude: number; address: string; name: string },
+    extras: { burnAfterReadSec?: number } = {}
+  ): Promise<ChatMessage> {
     const session = this.requireSession()
     const conversation = keyOf(to)
     if (!Number.isFinite(place.latitude) || Math.abs(place.latitude) > 90 || !Number.isFinite(place.longitude) || Math.abs(place.longitude) > 180) {
@@ -336,7 +341,8 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     if (conversation.type === 'group') await this.checkGroupSendable(session, conversation.id)
     const message: ChatMessage = {
       ...newOutgoingText(session.info.user, conversation, ' '),
-      content: { type: 'location', latitude: place.latitude, longitude: place.longitude, address: place.address.trim(), name: place.name.trim() }
+      content: { type: 'location', latitude: place.latitude, longitude: place.longitude, address: place.address.trim(), name: place.name.trim() },
+      ...(extras.burnAfterReadSec && conversation.type !== 'room' ? { burnAfterReadSec: Math.floor(extras.burnAfterReadSec) } : {})
     }
     return session.outbox.enqueue(message).catch(rethrowAsAppError)
   }

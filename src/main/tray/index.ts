@@ -157,6 +157,7 @@ export class AppTray {
         submenu: [
           { label: trayWords(locale, 'dnd1h'), click: dnd('1h') },
           { label: trayWords(locale, 'dnd8h'), click: dnd('8h') },
+          { label: trayWords(locale, 'dnd24h'), click: dnd('24h') },
           { label: trayWords(locale, 'dndUntilOff'), type: 'checkbox', checked: state.dndUntilTurnedOff, click: dnd('untilOff') },
           { type: 'separator' },
           { label: trayWords(locale, 'dndOff'), enabled: state.dndActive, click: () => this.options.setAppDnd(0) }

@@ -217,6 +217,8 @@ const MAX_EXTERNAL_URL_CHARS = 8_192
 const MAX_STAGE_CHUNK_BYTES = 1024 * 1024
 const messageId = z.string().regex(/^[0-9a-f]{32}$/)
 const stagedId = z.string().regex(/^[0-9a-f]{32}$/)
+// Burn after reading: gone this many seconds after the recipient first reads it (at most a week, the server's limit).
+const burnAfterReadSec = z.number().int().min(1).max(7 * 86_400)
 const transferId = z.string().max(80)
 const attachmentWhich = z.enum(['file', 'thumbnail', 'poster'])
 const messageFile = z.object({ messageId, which: attachmentWhich.optional() })
@@ -237,6 +239,7 @@ const attachmentsInvokeSchemas = {
     height: z.number().int().nonnegative().max(100_000).optional(),
     durationMs: z.number().int().nonnegative().max(24 * 3_600_000).optional(),
     posterStagedId: stagedId.optional(),
+    burnAfterReadSec: burnAfterReadSec.optional(),
     replyTo: z
       .object({
         id: messageId,
@@ -312,8 +315,7 @@ export const invokeSchemas = {
     text: messageText,
     mentions: z.array(username).max(100).optional(),
     mentionAll: z.boolean().optional(),
-    // Burn after reading: gone this many seconds after the recipient first reads it (at most a week).
-    burnAfterReadSec: z.number().int().min(1).max(7 * 86_400).optional(),
+    burnAfterReadSec: burnAfterReadSec.optional(),
     // The id of the message this one replies to (quoted).
     replyTo: z.string().regex(/^[0-9a-f]{32}$/).optional()
   }),
@@ -323,7 +325,8 @@ export const invokeSchemas = {
     latitude: z.number().min(-90).max(90),
     longitude: z.number().min(-180).max(180),
     address: z.string().max(512),
-    name: z.string().max(256)
+    name: z.string().max(256),
+    burnAfterReadSec: burnAfterReadSec.optional()
   }),
   'messages.retry': z.object({ messageId: z.string().regex(/^[0-9a-f]{32}$/) }),
   // Recall, edit, delete for me, clear and the disappearing timer (core/message-ops).

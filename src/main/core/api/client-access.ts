@@ -48,7 +48,11 @@ export interface ClientExtras {
   /** Delete the account on the server, then end the session (ChatClient.deleteAccount). */
   deleteAccount?(password: string): Promise<void>
   /** Send a location (ChatClient.sendLocation). */
-  sendLocation?(to: ConversationKey, place: { latitude: number; longitude: number; address: string; name: string }): Promise<ChatMessage>
+  sendLocation?(
+    to: ConversationKey,
+    place: { latitude: number; longitude: number; address: string; name: string },
+    extras?: { burnAfterReadSec?: number }
+  ): Promise<ChatMessage>
 }
 
 export function withExtras(client: ChatClientApi): ChatClientApi & ClientExtras {

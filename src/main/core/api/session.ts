@@ -167,10 +167,10 @@ export class CoreSession {
             })
           : this.signedIn().sendText(canonicalConversation(to), text),
       'messages.retry': ({ messageId }) => this.signedIn().retry(messageId),
-      'messages.sendLocation': async ({ to, ...place }) => {
+      'messages.sendLocation': async ({ to, burnAfterReadSec, ...place }) => {
         const client = withExtras(this.signedIn())
         if (!client.sendLocation) throw notYetAvailable('Sending a location')
-        return client.sendLocation(canonicalConversation(to), place)
+        return client.sendLocation(canonicalConversation(to), place, burnAfterReadSec ? { burnAfterReadSec } : {})
       },
       ...settingsHandlers({
         settings: () => this.deviceSettings.store,

@@ -50,6 +50,8 @@ export interface SendAttachmentArgs {
   durationMs?: number
   posterStagedId?: string
   replyTo?: ReplyInfo
+  /** Burn after reading: seconds from the recipient's first read (message-ops); absent = an ordinary message. */
+  burnAfterReadSec?: number
 }
 
 /** A cached file as a shell serves it: only ever a path inside the account's cache folder. */
@@ -202,7 +204,8 @@ export class AttachmentsClient {
       seq: null,
       status: 'sending',
       error: null,
-      ...(args.replyTo ? { replyTo: args.replyTo } : {})
+      ...(args.replyTo ? { replyTo: args.replyTo } : {}),
+      ...(args.burnAfterReadSec ? { burnAfterReadSec: Math.floor(args.burnAfterReadSec) } : {})
     }
     const uploads = [{ which: 'file' as const, staged }, ...(poster ? [{ which: 'poster' as const, staged: poster }] : [])]
     try {

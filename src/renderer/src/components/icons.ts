@@ -1,6 +1,6 @@
 // The icon set's drawings (24x24 line paths, Feather-style) keyed by name; BaseIcon renders them.
 // Adding an icon = adding a name and its paths here.
-export type IconName = 'compose' | 'sun' | 'moon' | 'signOut' | 'send' | 'check' | 'clock' | 'alert' | 'chat' | 'close' | 'offline' | 'back' | 'info' | 'users' | 'contacts' | 'rooms' | 'search' | 'settings' | 'bell' | 'bellOff'
+export type IconName = 'compose' | 'sun' | 'moon' | 'signOut' | 'send' | 'check' | 'clock' | 'alert' | 'chat' | 'close' | 'offline' | 'back' | 'info' | 'users' | 'contacts' | 'rooms' | 'search' | 'settings' | 'bell' | 'bellOff' | 'flame'
 
 export const ICON_PATHS: Record<IconName, string[]> = {
   bell: ['M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9', 'M13.73 21a2 2 0 0 1-3.46 0'],
@@ -11,6 +11,8 @@ export const ICON_PATHS: Record<IconName, string[]> = {
     'M18 8a6 6 0 0 0-9.33-5',
     'M1 1l22 22'
   ],
+  // Burn after reading (the composer's timer and a burning message's mark).
+  flame: ['M8.5 14.5A2.5 2.5 0 0 0 11 12c0-1.38-.5-2-1-3-1.07-2.14-.22-4.05 2-6 .5 2.5 2 4.9 4 6.5 2 1.6 3 3.5 3 5.5a7 7 0 1 1-14 0c0-1.15.43-2.29 1-3a2.5 2.5 0 0 0 2.5 2.5Z'],
   compose: ['M12 20h9', 'M16.5 3.5a2.12 2.12 0 0 1 3 3L7 19l-4 1 1-4Z'],
   sun: ['M12 4V2', 'M12 22v-2', 'M4.93 4.93 3.51 3.51', 'M20.49 20.49l-1.42-1.42', 'M4 12H2', 'M22 12h-2', 'M4.93 19.07l-1.42 1.42', 'M20.49 3.51l-1.42 1.42', 'M16 12a4 4 0 1 1-8 0 4 4 0 0 1 8 0Z'],
   moon: ['M21 12.8A9 9 0 1 1 11.2 3a7 7 0 0 0 9.8 9.8Z'],

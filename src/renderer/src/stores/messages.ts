@@ -160,7 +160,11 @@ export const useMessageStore = defineStore('messages', () => {
 
   /** Sends; rejects with the AppErrorShape when the core refuses (e.g. TEXT_TOO_LONG). */
   /** `mentions`: who a group message @mentions (and @all), from the composer's autocomplete. */
-  async function sendText(to: string, text: string, mentions: { mentions?: string[]; mentionAll?: boolean; replyTo?: string } = {}): Promise<ChatMessage> {
+  async function sendText(
+    to: string,
+    text: string,
+    mentions: { mentions?: string[]; mentionAll?: boolean; replyTo?: string; burnAfterReadSec?: number } = {}
+  ): Promise<ChatMessage> {
     const message = await bridge.invoke('messages.sendText', { to: toConversationKey(to), text, ...mentions })
     merge(keyOfMessage(message), [message])
     return message

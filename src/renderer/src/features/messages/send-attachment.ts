@@ -7,6 +7,7 @@ import { invokeAttachment, type AttachmentKind, type SendAttachmentArgs } from '
 import { probeAudioDuration, probeImage, probeVideo } from './media-probe'
 import { useTransfersStore } from './transfers-store'
 import { useMessageStore } from '../../stores/messages'
+import { useBurnAfterReadStore } from '../composer/burn-after-read-store'
 
 /** Bytes per stageChunk call: the contract's limit (1 MiB), so a 100 MB file is 100 calls. */
 export const STAGE_CHUNK_BYTES = 1024 * 1024
@@ -50,7 +51,8 @@ export interface SendFileOptions {
 /** Sends one file to a conversation ('single:bob'); rejects with the core's error. */
 export async function sendFile(conversationKey: string, file: File, options: SendFileOptions = {}): Promise<ChatMessage> {
   let kind = options.kind ?? attachmentKindFor(file)
-  const args: Omit<SendAttachmentArgs, 'stagedId'> = { conversation: toConversationKey(conversationKey), kind }
+  // Burn after reading, when the composer has it on for this conversation (picker, paste, drop and recorder alike).
+  const args: Omit<SendAttachmentArgs, 'stagedId'> = { conversation: toConversationKey(conversationKey), kind, ...useBurnAfterReadStore().sendExtras(conversationKey) }
   let poster: File | null = null
   if (kind === 'image') {
     const facts = await probeImage(file)

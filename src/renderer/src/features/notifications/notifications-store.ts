@@ -77,6 +77,16 @@ export const useNotificationsStore = defineStore('notifications', () => {
     reschedule()
   }
 
+  function onAppDndStored(): () => void {
+    const listener = (event: StorageEvent): void => {
+      if (event.key !== APP_DND_STORAGE_KEY) return
+      appDndUntil.value = storedAppDnd()
+      reschedule()
+    }
+    window.addEventListener('storage', listener)
+    return () => window.removeEventListener('storage', listener)
+  }
+
   /** A click on a notification (or the tray's "open"): the chats section with that conversation open. */
   function open(conversation: ConversationKey): void {
     navigation.show('chats')
@@ -116,6 +126,8 @@ export const useNotificationsStore = defineStore('notifications', () => {
       bridge.on('message.upsert', onMessage),
       bridge.on('notifications.open', ({ conversation }) => open(conversation)),
       bridge.on('notifications.appDnd', ({ until }) => setAppDnd(until)),
+      // Another tab of this browser profile (browser host) changed it: this one follows, as the tray follows Electron's.
+      onAppDndStored(),
       // A mute set, changed or ended (here, on another device): the timer follows.
       watch(() => conversations.sorted.map((c) => c.mutedUntil ?? 0).join(), reschedule),
       // The title shows the list's unread sum in the taskbar / browser tab while the window is in the background.
