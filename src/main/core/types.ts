@@ -39,6 +39,11 @@ export interface ChatClientOptions {
   openStore?: (path: string, options: { nativeBinding?: string }) => Promise<MessageStore>
   /** Renew the token over the socket when the server warns it will expire (default true; tests turn it off). */
   autoRenewToken?: boolean
+  /**
+   * Saves a renewed sign-in (the shell's vault) before the server is told the device holds the new token; until then
+   * the server still takes the old one back from this device. Called also while the session is closing.
+   */
+  keepRenewedToken?: (renewed: SessionCredentials) => Promise<void>
   /** How log entries are read (this version's decoder by default; tests inject a "newer" one). */
   decoder?: LogEntryDecoder
   /** The URL the renderer loads a cached attachment from (the shell's file protocol or route); none: no URL. */

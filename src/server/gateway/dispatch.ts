@@ -28,17 +28,14 @@ export function createDispatcher(services: GatewayServices): RequestDispatcher {
         return
       }
       context.adoptGrant(rotated.grant)
-      // Once the device has provably read the answer, the new token counts as used: from then on the old one is a
-      // copy (a replay revokes the session), never a lost answer (see TOKEN_ROTATION_GRACE_MS in auth/tokens.ts).
-      const newHash = rotated.grant.tokenHash
-      context.sendFrameConfirmed({ id, renewOk: { token: rotated.issued.token, expiresAt: rotated.issued.expiresAt } }, () => {
-        store.markTokenUsed(newHash, Date.now()).catch((err: unknown) => {
-          log.warn('could not mark a delivered token as used', { error: err instanceof Error ? err.message : String(err) })
-        })
-      })
+      // The new token counts as used only when the device presents it: the renew below that acknowledges it once
+      // saved, or an auth / HTTP request with it. Until then the old one may come back from this device (the app
+      // closed or crashed before keeping the answer): see DEFAULT_TOKEN_ROTATION_GRACE_SEC in config.ts.
+      context.sendFrame({ id, renewOk: { token: rotated.issued.token, expiresAt: rotated.issued.expiresAt } })
       return
     }
-    // A token from the app server (a fresh login): it must be this account's and this device's.
+    // A token from the app server (a fresh login), or the one the last renew gave once the device saved it (its
+    // acknowledgement): it must be this account's and this device's.
     const check = await tokens.check(given, { deviceId: context.givenDeviceId, user: context.user })
     if (!check.ok) {
       const expired = check.reason === 'expired'

@@ -411,19 +411,23 @@ export class DeviceSession {
           connection: this.connection,
           isCurrent: () => this.isCurrent,
           retryBaseMs: this.host.timings.backoffBaseMs,
-          renewed: (token, tokenExpiresAt) => this.tokenRenewed(token, tokenExpiresAt)
+          keep: (token, tokenExpiresAt) => this.tokenRenewed(token, tokenExpiresAt)
         })
       }
     }
   }
 
-  /** Renew rotates the token: the old one stops working, so the new one is kept at once and the shells save it. */
-  private tokenRenewed(token: string, expiresAt: number): void {
+  /**
+   * Renew rotated the token: the new one is used at once (socket, HTTP) and saved by the shell before the renewal
+   * acknowledges it (session/token-renewal.ts), also while the session is closing (the app quitting).
+   */
+  private async tokenRenewed(token: string, expiresAt: number): Promise<void> {
     this.token = token
     this.tokenExpiresAt = expiresAt
     this.connection.setToken(token)
     log.info('token renewed', { expiresAt })
-    this.host.emit('tokenRenewed', { expiresAt })
+    if (this.isCurrent) this.host.emit('tokenRenewed', { expiresAt })
+    await this.host.options.keepRenewedToken?.({ user: this.info.user, token, expiresAt })
   }
 
   /** Receipt and privacy entries reach the shells; stored incoming messages are confirmed as delivered. */
