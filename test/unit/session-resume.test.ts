@@ -71,6 +71,12 @@ class FakeClient extends TypedEmitter<ChatClientEvents> implements ChatClientApi
   end(reason: string): void {
     this.emit('sessionEnded', { reason })
   }
+  /** What happens while the app closes the client (a renew answer arriving then). */
+  duringClose: (() => Promise<void>) | null = null
+  async close(): Promise<void> {
+    this.closed = true
+    await this.duringClose?.()
+  }
   async logout(): Promise<void> {
     this.closed = true
     this.session = null
@@ -134,9 +140,9 @@ describe('CoreSession and the session vault', () => {
   it('saves a renewal answered while the app quits, never one answered after a sign-out or a session end', async () => {
     const quitting = setup()
     await quitting.session.invoke('auth.login', { username: 'alice', password: 'secret-pw' })
-    const disposed = quitting.session.dispose()
-    await quitting.clients[0]!.renew('answered-while-closing', 43, 'alice')
-    await disposed
+    const client = quitting.clients[0]!
+    client.duringClose = () => client.renew('answered-while-closing', 43, 'alice')
+    await quitting.session.dispose()
     expect(quitting.vault.saved).toMatchObject({ token: 'answered-while-closing', expiresAt: 43 })
 
     const signedOut = setup()
