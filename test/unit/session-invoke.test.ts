@@ -291,8 +291,9 @@ describe('CoreSession sign-in', () => {
   it('treats an ended session as signed out and lets the user sign in again', async () => {
     const { session, clients, events } = setup()
     await signIn(session)
-    clients[0]!.emit('sessionEnded', { reason: 'Signed in on another device.' })
-    expect(events).toContainEqual(['session.ended', { reason: 'Signed in on another device.' }])
+    const error = { code: 'NOT_SIGNED_IN' as const, params: { reason: 'sessionReplaced' } }
+    clients[0]!.emit('sessionEnded', { reason: 'Signed in on another device.', error })
+    expect(events).toContainEqual(['session.ended', { reason: 'Signed in on another device.', error }])
     expect(await session.invoke('auth.session', undefined)).toEqual({ ok: true, result: null })
     expect(await session.invoke('conversations.list', undefined)).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } })
     await signIn(session)

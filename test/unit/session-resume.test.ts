@@ -69,7 +69,7 @@ class FakeClient extends TypedEmitter<ChatClientEvents> implements ChatClientApi
     return this.options.keepRenewedToken?.({ user, token, expiresAt }) ?? Promise.resolve()
   }
   end(reason: string): void {
-    this.emit('sessionEnded', { reason })
+    this.emit('sessionEnded', { reason, error: { code: 'NOT_SIGNED_IN', params: { reason: 'sessionRevoked' } } })
   }
   /** What happens while the app closes the client (a renew answer arriving then). */
   duringClose: (() => Promise<void>) | null = null

@@ -1,5 +1,6 @@
 // The public face of the client core: ChatClient's options and events. The shells (Electron main,
 // browser host) and the core session API only depend on this, never on the client's internals.
+import type { FailureReason } from '../../shared/errors'
 import type { ConversationState, PinsChanged, ReactionsChanged } from '../../shared/model/reactions'
 import type {
   ChatMessage,
@@ -106,7 +107,7 @@ export interface ChatClientEvents {
   tokenWillExpire: { expiresAt: number }
   tokenRenewed: { expiresAt: number }
   /** The session cannot continue (token expired and could not be renewed, replaced, auth failed). */
-  sessionEnded: { reason: string }
+  sessionEnded: { reason: string; error: FailureReason }
   /** A contact, membership or profile event was applied (by sync or a push); `change` is its domain's report. */
   userEvent: AppliedUserEvent
   /** A group's local record changed (membership, description, sync stopped): groups/index.ts, group-sync.ts. */

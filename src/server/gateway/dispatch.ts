@@ -21,7 +21,7 @@ export function createDispatcher(services: GatewayServices): RequestDispatcher {
         if (rotated.reason === 'revoked') {
           context.sendError(id, ErrorCode.ERROR_TOKEN_REVOKED, 'This session has ended; sign in again.')
           registry.endSessions(rotated.user, [rotated.sessionId], 'This session has ended; sign in again.')
-          context.close(CloseCode.CLOSE_SIGNED_OUT, 'Session revoked.')
+          context.close(CloseCode.CLOSE_SIGNED_OUT, 'session-revoked')
         } else {
           context.sendError(id, ErrorCode.ERROR_UNAUTHENTICATED, 'The token of this connection is no longer valid.')
         }

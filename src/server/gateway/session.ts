@@ -10,6 +10,7 @@ import type { OnlineSession } from './online-registry'
 import { OutboundQueue, type OutboundScheduler } from './outbound-queue'
 import { TokenBucket } from './rate-limit'
 import { TokenTimers } from './token-timers'
+import type { SignedOutCloseReason } from '../../shared/errors'
 
 const log = createLogger('server:session')
 
@@ -190,9 +191,10 @@ export class ClientSession implements OnlineSession, RequestContext {
     this.socket.terminate()
   }
 
-  endRevoked(message: string, code: ErrorCode = ErrorCode.ERROR_TOKEN_REVOKED): void {
+  endRevoked(message: string, code: ErrorCode = ErrorCode.ERROR_TOKEN_REVOKED, why: SignedOutCloseReason = 'session-revoked'): void {
     this.sendError(0, code, message)
-    this.close(CloseCode.CLOSE_SIGNED_OUT, 'Session revoked.')
+    // The close reason is a code the client words (shared/errors.ts SIGNED_OUT_CLOSE_REASONS), not a sentence.
+    this.close(CloseCode.CLOSE_SIGNED_OUT, why)
   }
 
   adoptGrant(grant: TokenGrant): void {

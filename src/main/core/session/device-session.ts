@@ -304,7 +304,7 @@ export class DeviceSession {
       waitMs: this.host.timings.requestTimeoutMs * START_CONNECT_WAIT_FACTOR,
       settleWhenUnreachable,
       onOnline: async (info) => {
-        if (!this.isSessionUser(info)) throw new AppError('NOT_SIGNED_IN', SAVED_USER_MISMATCH)
+        if (!this.isSessionUser(info)) throw new AppError('NOT_SIGNED_IN', SAVED_USER_MISMATCH, { params: { reason: 'savedMismatch' } })
         // onOnline (registered earlier) has already started this connect's catch-up. A new device's catch-up is
         // the conversation list plus the log after its head, so sign-in never waits for the whole history.
         if (awaitFirstCatchUp) await this.lastCatchUp.catch(() => undefined)
@@ -364,7 +364,7 @@ export class DeviceSession {
     if (!this.isSessionUser(info)) {
       // Only a saved token can do this; never sync another account's events into this store.
       log.error('the server knows this token as another user', { expected: this.info.user, got: info.user })
-      this.host.ended(this, { code: 'NOT_SIGNED_IN', reason: SAVED_USER_MISMATCH, closeCode: 0 })
+      this.host.ended(this, { code: 'NOT_SIGNED_IN', params: { reason: 'savedMismatch' }, reason: SAVED_USER_MISMATCH, closeCode: 0 })
       return
     }
     if (info.tokenExpiresAt) this.tokenExpiresAt = info.tokenExpiresAt
