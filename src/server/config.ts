@@ -8,6 +8,17 @@ export const DEFAULT_PORT = 3210
 export const DEFAULT_TOKEN_TTL_SEC = 86_400
 /** The token-will-expire push comes at most this long before expiry (and at most half the TTL before). */
 export const MAX_TOKEN_WARN_BEFORE_SEC = 300
+/**
+ * PARLEY_TOKEN_ROTATION_GRACE_SEC: how long after a renew the token it replaced may still come back from its own
+ * device while the new one was never used (the app lost or could not save the answer: it closed, crashed or lost its
+ * link in between) and is taken again; and, once the new token was used, how long requests already under way with
+ * the old one (an HTTP upload started before the renew) are refused without ending the session. 10 minutes covers
+ * the client's reconnect backoff (its longest wait, told by a restarting server, is 5 minutes) and a quick restart of
+ * the app, while a copied old token stays useless except in that short window and only with the device's id, before
+ * the real device shows its new token. Longer (e.g. the token TTL) would let a copy taken just before a renew take
+ * over a session for hours; shorter would sign out a laptop whose Wi-Fi drops for a few minutes right after a renew.
+ */
+export const DEFAULT_TOKEN_ROTATION_GRACE_SEC = 600
 /** A device session not renewed (login or renew) for this long ends: a lost laptop's session does not live forever. */
 export const DEFAULT_SESSION_IDLE_DAYS = 30
 /** Random bytes per opaque access token: 256 bits, so guessing one is hopeless and a plain SHA-256 hash suffices. */
@@ -102,6 +113,7 @@ export interface ResolvedConfig {
   tokenTtlSec: number
   tokenWarnBeforeSec: number
   sessionIdleMs: number
+  tokenRotationGraceMs: number
   /** ['*'] = any origin. */
   corsOrigins: readonly string[]
   attemptLimits: AttemptLimits
@@ -118,6 +130,15 @@ function sessionIdleDaysFromEnv(env: NodeJS.ProcessEnv): number | undefined {
   const days = Number(raw)
   if (!(days > 0)) throw new Error(`PARLEY_SESSION_IDLE_DAYS must be a positive number of days (got "${raw}").`)
   return days
+}
+
+/** PARLEY_TOKEN_ROTATION_GRACE_SEC: seconds, 0 or more (0: an old token is never taken back). */
+function rotationGraceSecFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.PARLEY_TOKEN_ROTATION_GRACE_SEC?.trim()
+  if (!raw) return undefined
+  const seconds = Number(raw)
+  if (!(seconds >= 0)) throw new Error(`PARLEY_TOKEN_ROTATION_GRACE_SEC must be a number of seconds, 0 or more (got "${raw}").`)
+  return seconds
 }
 
 /** PARLEY_CORS_ORIGINS: a comma list of origins (https://app.example.com) or "*"; unset = any origin. */
@@ -137,6 +158,8 @@ export function resolveConfig(options: ServerOptions): ResolvedConfig {
   if (!(tokenTtlSec > 0)) throw new Error(`tokenTtlSec must be positive (got ${tokenTtlSec}).`)
   const sessionIdleDays = options.sessionIdleDays ?? sessionIdleDaysFromEnv(process.env) ?? DEFAULT_SESSION_IDLE_DAYS
   if (!(sessionIdleDays > 0)) throw new Error(`sessionIdleDays must be positive (got ${sessionIdleDays}).`)
+  const rotationGraceSec = options.tokenRotationGraceSec ?? rotationGraceSecFromEnv(process.env) ?? DEFAULT_TOKEN_ROTATION_GRACE_SEC
+  if (!(rotationGraceSec >= 0)) throw new Error(`tokenRotationGraceSec must be 0 or more (got ${rotationGraceSec}).`)
   const corsOrigins = options.corsOrigins ?? corsOriginsFromEnv(process.env) ?? []
   const tokenWarnBeforeSec = options.tokenWarnBeforeSec ?? Math.min(MAX_TOKEN_WARN_BEFORE_SEC, tokenTtlSec / 2)
   return {
@@ -146,6 +169,7 @@ export function resolveConfig(options: ServerOptions): ResolvedConfig {
     tokenTtlSec,
     tokenWarnBeforeSec: Math.max(0, tokenWarnBeforeSec),
     sessionIdleMs: sessionIdleDays * DAY_MS,
+    tokenRotationGraceMs: rotationGraceSec * 1000,
     corsOrigins: corsOrigins.length > 0 ? corsOrigins : ['*'],
     attemptLimits: {
       account: { ...DEFAULT_ATTEMPT_LIMITS.account, ...options.attemptLimits?.account },

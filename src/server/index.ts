@@ -8,7 +8,7 @@ import { createAttemptLimiter } from './auth/attempt-limits'
 import { createAppCredentials } from './auth/app-credential'
 import { createPlatformService } from './api/platform/service'
 import { startAuthCleanup } from './auth/cleanup'
-import { createTokenService } from './auth/tokens'
+import { createTokenService, endingSessionsOnReplay } from './auth/tokens'
 import { GOING_AWAY_WINDOW_MS, maxUploadBytes, resolveConfig } from './config'
 import { createAttachmentService, type AttachmentService } from './services/attachments/service'
 import { attachmentGraceMsFromEnv, uploadAbandonMsFromEnv } from './services/attachments/config'
@@ -85,7 +85,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     synchronous: storage.sqliteSynchronous
   })
   const store = config.testHooks.wrapStore?.(opened) ?? opened
-  const tokens = createTokenService(store, config.tokenTtlSec, config.sessionIdleMs)
+  const tokens = createTokenService(store, config.tokenTtlSec, config.sessionIdleMs, config.tokenRotationGraceMs)
   const registry = new OnlineRegistry()
   const contactsConfig = contactsConfigFromEnv()
   const contacts = createContactsService(store, registry, contactsConfig)
@@ -147,7 +147,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   await departure.sweep().catch((err: unknown) => {
     log.error('finishing the leaving of deleted accounts failed', { error: err instanceof Error ? err.message : String(err) })
   })
-  const app = createAppServer(accounts, config, { service: platform, credentials }, { service: attachments, tokens })
+  const app = createAppServer(accounts, config, { service: platform, credentials }, { service: attachments, tokens: endingSessionsOnReplay(tokens, registry) })
   // The WebSocket gateway shares the port: it handles the upgrade requests of fastify's own http.Server.
   const httpServer = app.server
   const gateway = attachGateway(httpServer, {

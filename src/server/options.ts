@@ -20,6 +20,11 @@ export interface ServerOptions {
   dataDir: string // SQLite files live here (created if missing)
   tokenTtlSec?: number // default 86_400
   tokenWarnBeforeSec?: number // push TokenWillExpire this long before expiry; default min(300, ttl/2)
+  /**
+   * How long a rotated-away token stays the device's own after a renew whose new token it never used (see
+   * DEFAULT_TOKEN_ROTATION_GRACE_SEC); default PARLEY_TOKEN_ROTATION_GRACE_SEC or 600.
+   */
+  tokenRotationGraceSec?: number
   /** A device session not renewed (login or renew) for this many days ends; default 30. */
   sessionIdleDays?: number
   /** Origins allowed to call the app-server routes from a browser; default ['*'] (any origin, no credentials). */

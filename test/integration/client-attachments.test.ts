@@ -338,7 +338,7 @@ describe('attachments', () => {
     await a.attachments.cancel(`up:${stored.id}:file`)
     await waitFor('the message to fail', async () => (await localHistory(a, bob)).find((m) => m.id === stored.id)?.status === 'failed')
     const failed = (await localHistory(a, bob)).find((m) => m.id === stored.id)!
-    expect(failed.error).toBe('Upload canceled.')
+    expect(failed.error).toEqual({ code: 'CANCELED', params: { reason: 'uploadCanceled' } })
     expect(events.at(-1)).toMatchObject({ transferId: `up:${stored.id}:file`, state: 'canceled' })
 
     proxy.throttleUploads(0)

@@ -87,7 +87,7 @@ describe('client basics against the real server', () => {
     const message = await a.sendText(ghost, 'anyone?')
     await waitFor('failure', async () => (await a.pageLocal(ghost, null, 10)).messages[0]?.status === 'failed')
     const [failed] = (await a.pageLocal(ghost, null, 10)).messages
-    expect(failed!.error).toBe('That user does not exist.')
+    expect(failed!.error).toEqual({ code: 'USER_NOT_FOUND', params: { wire: 'ERROR_USER_NOT_FOUND' } })
     const retried = await a.retry(message.id)
     expect(retried.status).toBe('sending')
     await waitFor('failure again', async () => (await a.pageLocal(ghost, null, 10)).messages[0]?.status === 'failed')

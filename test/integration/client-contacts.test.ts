@@ -7,6 +7,7 @@ import type { ContactsState, UserPresence, UserProfile } from '../../src/shared/
 import { AppError } from '../../src/shared/errors'
 import type { ServerStore } from '../../src/server/store/types'
 import { makeTempDir, registerUsers, TEST_PASSWORD, uniqueUser, useServerAndDevices, waitFor } from './helpers/env'
+import type { FailureReason } from '../../src/shared/errors'
 
 /** The contacts as a user sees them, without the times (each side's `at` may differ by a clock tick). */
 function shape(state: ContactsState): unknown {
@@ -169,22 +170,29 @@ describe('contacts across two users with two devices each', () => {
     const wrong = await refusal(a1.contacts.changePassword('not the password', 'a new one 123'))
     expect(wrong.code).toBe('FORBIDDEN')
     expect(wrong.message).toMatch(/password is incorrect/)
-    const ended: string[] = []
-    a2.on('sessionEnded', ({ reason }) => ended.push(reason))
+    const ended: FailureReason[] = []
+    a2.on('sessionEnded', ({ error }) => ended.push(error))
     await a1.contacts.changePassword(TEST_PASSWORD, 'a new one 123')
     await waitFor('the other device signed out', () => ended.length > 0)
+    // Told why as a code the renderer words ("the password was changed on another device"), not as a sentence.
+    expect(ended).toEqual([{ code: 'NOT_SIGNED_IN', params: { reason: 'passwordChanged' } }])
     expect(a1.session).not.toBeNull()
     await a1.contacts.setRemark(bob, 'B') // this device still works
     expect((await a1.contacts.state()).friends[0]?.remark).toBe('B')
 
     // Bob deletes his account: his session ends with a sentence, and alice loses the contact.
     const bobEnded: string[] = []
-    b1.on('sessionEnded', ({ reason }) => bobEnded.push(reason))
+    const bobWhy: FailureReason[] = []
+    b1.on('sessionEnded', ({ reason, error }) => {
+      bobEnded.push(reason)
+      bobWhy.push(error)
+    })
     const refused = await refusal(b1.deleteAccount('wrong'))
     expect(refused.code).toBe('FORBIDDEN')
     expect(b1.session).not.toBeNull()
     await b1.deleteAccount(TEST_PASSWORD)
     expect(bobEnded).toEqual(['Your account was deleted.'])
+    expect(bobWhy).toEqual([{ code: 'NOT_SIGNED_IN', params: { reason: 'accountDeleted' } }])
     expect(b1.session).toBeNull()
     await waitFor('bob gone from alice’s contacts', async () => (await a1.contacts.state()).friends.length === 0)
     // His messages stay for alice, in a chat titled as a deleted user.

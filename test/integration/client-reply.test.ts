@@ -93,12 +93,14 @@ describe('reply, forward, reactions, conversation state and devices through the 
     await waitFor('the deletion on d2', async () => (await onD2()) === undefined && (await localHistory(d2, erin)).length === 0)
 
     const ended = new Promise<string>((resolve) => d2.on('sessionEnded', ({ reason }) => resolve(reason)))
+    const why = new Promise<unknown>((resolve) => d2.on('sessionEnded', ({ error }) => resolve(error)))
     const before = await d1.reactions.devices()
     const other = before.devices.find((d) => !d.current && d.online)
     expect(other).toBeDefined()
     const after = await d1.reactions.devices(other!.sessionId)
     expect(after.devices.map((d) => d.sessionId)).not.toContain(other!.sessionId)
     expect(await ended).toBe('This device was signed out from another device of your account.')
+    expect(await why).toEqual({ code: 'NOT_SIGNED_IN', params: { wire: 'ERROR_DEVICE_SIGNED_OUT' } })
     expect(d2.status.state).toBe('disconnected')
   })
 

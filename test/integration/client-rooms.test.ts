@@ -110,7 +110,7 @@ describe('chat rooms through the client', () => {
     await waitFor('bob to be told he is muted', () => (b.rooms.list()[0]?.info.myMutedUntil ?? 0) > Date.now())
     await expect(b.rooms.sendText(room, 'can I talk?')).rejects.toMatchObject({ code: 'MUTED', message: 'You are muted here for now.' })
     const failed = b.rooms.list()[0]!.messages.find((m) => textOf(m) === 'can I talk?')
-    expect(failed).toMatchObject({ status: 'failed', error: 'You are muted here for now.' })
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'MUTED', params: { wire: 'ERROR_MUTED' } } })
     await a.rooms.muteAll(room, true)
     await a.rooms.mute(room, bob, 0)
     await expect(b.rooms.sendText(room, 'now?')).rejects.toMatchObject({ code: 'MUTED', message: 'Only the owner and admins can send here right now.' })

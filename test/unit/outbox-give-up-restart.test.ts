@@ -6,7 +6,7 @@ import type { ChatMessage } from '../../src/shared/model'
 import type { ResponseBody } from '../../src/main/core/net/connection'
 import { newOutgoingText } from '../../src/main/core/protocol/messages'
 import { openMessageStore, type MessageStore } from '../../src/main/core/store'
-import { Outbox, SEND_GIVE_UP_SENTENCE } from '../../src/main/core/sync/outbox'
+import { Outbox, SEND_GIVE_UP_REASON } from '../../src/main/core/sync/outbox'
 import { tempDir, type TempDir } from './store-helpers'
 
 /** The budget in these tests (fake clock ms) and how long each failing send takes on the fake clock. */
@@ -82,7 +82,7 @@ describe('outbox give-up budget across restarts', () => {
     await second.outbox.flush()
     const failed = await second.store.getMessage(message.id)
     expect(failed?.status).toBe('failed')
-    expect(failed?.error).toBe(SEND_GIVE_UP_SENTENCE)
+    expect(failed?.error).toEqual(SEND_GIVE_UP_REASON)
     expect(second.sends).toBe(4)
   })
 
@@ -103,7 +103,7 @@ describe('outbox give-up budget across restarts', () => {
     const final = await store.getMessage(message.id)
     await store.close()
     expect(final?.status).toBe('failed')
-    expect(final?.error).toBe(SEND_GIVE_UP_SENTENCE)
+    expect(final?.error).toEqual(SEND_GIVE_UP_REASON)
     expect(total).toBe(GIVE_UP_MS / SEND_TAKES_MS)
   })
 

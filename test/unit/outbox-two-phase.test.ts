@@ -9,6 +9,9 @@ import { newOutgoingText } from '../../src/main/core/protocol/messages'
 import { openMessageStore } from '../../src/main/core/store'
 import type { MessageStore } from '../../src/main/core/store/types'
 import { Outbox } from '../../src/main/core/sync/outbox'
+import { failureBecause } from '../../src/shared/errors'
+
+const UPLOAD_CANCELED = failureBecause('CANCELED', 'uploadCanceled')
 
 type Ack = ResponseBody<'sendAck'>
 const tick = (ms = 5): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -70,11 +73,11 @@ describe('outbox two-phase send', () => {
     const second = await outbox.enqueue(newOutgoingText('alice', { type: 'single', id: 'bob' }, 'next'))
     await tick(20)
     await outbox.whenIdle()
-    expect(await store.getMessage(first.id)).toMatchObject({ status: 'failed', error: 'This file is too large to send.' })
+    expect(await store.getMessage(first.id)).toMatchObject({ status: 'failed', error: { code: 'TOO_LARGE' } })
     expect(sent.map((m) => m.id)).toEqual([second.id])
   })
 
-  it('cancels the running first phase and a message waiting behind it, with the sentence', async () => {
+  it('cancels the running first phase and a message waiting behind it, with the reason', async () => {
     const head = newOutgoingText('alice', { type: 'single', id: 'bob' }, 'uploading')
     let aborted = false
     prepare = (message, signal) =>
@@ -82,7 +85,7 @@ describe('outbox two-phase send', () => {
         ? new Promise((_resolve, reject) =>
             signal.addEventListener('abort', () => {
               aborted = true
-              reject(new TransferError('CANCELED', 'Upload canceled.', true))
+              reject(new TransferError('CANCELED', 'Upload canceled.', true, { params: { reason: 'uploadCanceled' } }))
             })
           )
         : Promise.resolve(message)
@@ -90,15 +93,15 @@ describe('outbox two-phase send', () => {
     const waiting = await outbox.enqueue(newOutgoingText('alice', { type: 'single', id: 'bob' }, 'waiting'))
     const after = await outbox.enqueue(newOutgoingText('alice', { type: 'single', id: 'bob' }, 'after'))
     await tick()
-    expect(await outbox.cancel(waiting.id, 'Upload canceled.')).toBe(true)
-    expect(await store.getMessage(waiting.id)).toMatchObject({ status: 'failed', error: 'Upload canceled.' })
-    expect(await outbox.cancel(head.id, 'Upload canceled.')).toBe(true)
+    expect(await outbox.cancel(waiting.id, UPLOAD_CANCELED)).toBe(true)
+    expect(await store.getMessage(waiting.id)).toMatchObject({ status: 'failed', error: UPLOAD_CANCELED })
+    expect(await outbox.cancel(head.id, UPLOAD_CANCELED)).toBe(true)
     await tick(20)
     await outbox.whenIdle()
     expect(aborted).toBe(true)
-    expect(await store.getMessage(head.id)).toMatchObject({ status: 'failed', error: 'Upload canceled.' })
+    expect(await store.getMessage(head.id)).toMatchObject({ status: 'failed', error: UPLOAD_CANCELED })
     expect(sent.map((m) => m.id)).toEqual([after.id])
-    expect(await outbox.cancel(after.id, 'x')).toBe(false)
+    expect(await outbox.cancel(after.id, UPLOAD_CANCELED)).toBe(false)
     // A canceled attachment message can be sent again.
     prepare = async (message) => message
     await expect(outbox.retry(head.id)).resolves.toMatchObject({ status: 'sending' })

@@ -8,7 +8,7 @@ import type { ResponseBody } from '../../src/main/core/net/connection'
 import { ProtocolError } from '../../src/main/core/protocol/errors'
 import { openMessageStore } from '../../src/main/core/store'
 import type { MessageStore } from '../../src/main/core/store/types'
-import { Outbox, SEND_GIVE_UP_SENTENCE, type OutboxOptions } from '../../src/main/core/sync/outbox'
+import { Outbox, SEND_GIVE_UP_REASON, type OutboxOptions } from '../../src/main/core/sync/outbox'
 import { newOutgoingText } from '../../src/main/core/protocol/messages'
 
 type Ack = ResponseBody<'sendAck'>
@@ -235,7 +235,8 @@ describe('outbox', () => {
     await outbox.flush()
     const failed = await store.getMessage(message.id)
     expect(failed?.status).toBe('failed')
-    expect(failed?.error).toBe('That user does not exist.')
+    // Stored as a code and the wire error's name (the renderer words it), not as a sentence.
+    expect(failed?.error).toEqual({ code: 'USER_NOT_FOUND', params: { wire: 'ERROR_USER_NOT_FOUND' } })
     expect(await store.pendingOutbox()).toEqual([])
 
     transport.behaviour = (m) => Promise.resolve(transport.ack(m))
@@ -262,7 +263,7 @@ describe('outbox', () => {
     await outbox.flush()
     const failed = await store.getMessage(message.id)
     expect(failed?.status).toBe('failed')
-    expect(failed?.error).toBe(SEND_GIVE_UP_SENTENCE)
+    expect(failed?.error).toEqual(SEND_GIVE_UP_REASON)
     expect(transport.sent.length).toBeGreaterThan(1)
   })
 

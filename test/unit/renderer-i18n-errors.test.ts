@@ -71,11 +71,11 @@ describe('error sentences in every language', () => {
     expect(translateCoreSentence('That user does not exist.')).toBe('该用户不存在。')
     expect(translateCoreSentence('Could not send for 24 hours. Tap to try again.')).toBe('24 小时内未能发送。点击重试。')
     expect(translateCoreSentence('Some sentence nobody knows.')).toBeNull()
-    // A failed message keeps the core's English reason: translated, with the mute's end when the group knows it.
-    expect(failedSendSentence('You are muted here for now.')).toBe('你在这里暂时被禁言了。')
+    // A failed message keeps its reason as a code: worded, with the mute's end when the group knows it.
+    const muted = { code: 'MUTED' as const, params: { wire: 'ERROR_MUTED' } }
+    expect(failedSendSentence(muted)).toBe('你在这里暂时被禁言了。')
     const until = new Date(2099, 0, 2, 9, 30).getTime()
-    expect(failedSendSentence('You are muted here for now.', until)).toBe('你在这里被禁言至 2099年1月2日 09:30。')
-    expect(failedSendSentence('Some reason from a newer core.')).toBe('此消息未发送。')
+    expect(failedSendSentence(muted, until)).toBe('你在这里被禁言至 2099年1月2日 09:30。')
     expect(failedSendSentence(null)).toBe('此消息未发送。')
     expect(errorSentence(new AppError('NOT_FOUND', 'There is no such transfer.'))).toBe('没有这个传输。')
   })

@@ -237,7 +237,9 @@ describe('CoreSession sign-in', () => {
       platform: 'web',
       // The device's network route (proxy setting) and auto-download size come from its settings.
       agent: expect.anything(),
-      autoDownloadMaxBytes: expect.any(Function)
+      autoDownloadMaxBytes: expect.any(Function),
+      // A renewed token is saved (the vault, when there is one) before the client acknowledges it.
+      keepRenewedToken: expect.any(Function)
     })
     expect(await session.invoke('auth.session', undefined)).toEqual({ ok: true, result: reply.ok && reply.result })
   })
@@ -289,8 +291,9 @@ describe('CoreSession sign-in', () => {
   it('treats an ended session as signed out and lets the user sign in again', async () => {
     const { session, clients, events } = setup()
     await signIn(session)
-    clients[0]!.emit('sessionEnded', { reason: 'Signed in on another device.' })
-    expect(events).toContainEqual(['session.ended', { reason: 'Signed in on another device.' }])
+    const error = { code: 'NOT_SIGNED_IN' as const, params: { reason: 'sessionReplaced' } }
+    clients[0]!.emit('sessionEnded', { reason: 'Signed in on another device.', error })
+    expect(events).toContainEqual(['session.ended', { reason: 'Signed in on another device.', error }])
     expect(await session.invoke('auth.session', undefined)).toEqual({ ok: true, result: null })
     expect(await session.invoke('conversations.list', undefined)).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } })
     await signIn(session)

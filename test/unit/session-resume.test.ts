@@ -62,12 +62,20 @@ class FakeClient extends TypedEmitter<ChatClientEvents> implements ChatClientApi
     this.status = { state: 'reconnecting', nextRetryAt: Date.now() + 1000, reason: null }
     return this.signIn(saved.user, saved.token, saved.expiresAt)
   }
-  renew(token: string, expiresAt: number): void {
-    this.credentials = { user: this.session!.user, token, expiresAt }
+  /** As the real client: the new token is used at once, and saved through the shell's hook before it is acknowledged. */
+  renew(token: string, expiresAt: number, user = this.session!.user): Promise<void> {
+    this.credentials = { user, token, expiresAt }
     this.emit('tokenRenewed', { expiresAt })
+    return this.options.keepRenewedToken?.({ user, token, expiresAt }) ?? Promise.resolve()
   }
   end(reason: string): void {
-    this.emit('sessionEnded', { reason })
+    this.emit('sessionEnded', { reason, error: { code: 'NOT_SIGNED_IN', params: { reason: 'sessionRevoked' } } })
+  }
+  /** What happens while the app closes the client (a renew answer arriving then). */
+  duringClose: (() => Promise<void>) | null = null
+  async close(): Promise<void> {
+    this.closed = true
+    await this.duringClose?.()
   }
   async logout(): Promise<void> {
     this.closed = true
@@ -122,11 +130,33 @@ describe('CoreSession and the session vault', () => {
     const { session, vault, clients } = setup()
     await session.invoke('auth.login', { username: 'alice', password: 'secret-pw' })
     expect(vault.saved).toMatchObject({ user: 'alice', token: 'token-of-alice', serverUrl: SERVER, deviceId: DEVICE })
-    clients[0]!.renew('renewed-token', 42)
-    await new Promise((resolve) => setTimeout(resolve, 0))
-    expect(vault.saved).toMatchObject({ token: 'renewed-token', expiresAt: 42 })
+    // Saved by the time the hook resolves: only then does the client tell the server it holds the new token.
+    await clients[0]!.renew('renewed-token', 42)
+    expect(vault.saved).toMatchObject({ token: 'renewed-token', expiresAt: 42, serverUrl: SERVER, deviceId: DEVICE })
     await session.invoke('auth.logout', undefined)
     expect(vault.saved).toBeNull()
+  })
+
+  it('saves a renewal answered while the app quits, never one answered after a sign-out or a session end', async () => {
+    const quitting = setup()
+    await quitting.session.invoke('auth.login', { username: 'alice', password: 'secret-pw' })
+    const client = quitting.clients[0]!
+    client.duringClose = () => client.renew('answered-while-closing', 43, 'alice')
+    await quitting.session.dispose()
+    expect(quitting.vault.saved).toMatchObject({ token: 'answered-while-closing', expiresAt: 43 })
+
+    const signedOut = setup()
+    await signedOut.session.invoke('auth.login', { username: 'alice', password: 'secret-pw' })
+    await signedOut.session.invoke('auth.logout', undefined)
+    await signedOut.clients[0]!.renew('answered-after-sign-out', 44, 'alice')
+    expect(signedOut.vault.saved).toBeNull()
+
+    const ended = setup()
+    await ended.session.invoke('auth.login', { username: 'alice', password: 'secret-pw' })
+    ended.clients[0]!.end('This sign-in was ended (signed out, or the session was revoked). Please sign in again.')
+    await ended.clients[0]!.renew('answered-after-the-end', 45, 'alice')
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(ended.vault.saved).toBeNull()
   })
 
   it('clears when the session ends, but keeps the sign-in when the app merely quits', async () => {

@@ -75,12 +75,13 @@ describe('store outbox', () => {
     expect((await store.pendingOutbox()).map((m) => m.id)).toEqual([first.id, second.id, third.id])
   })
 
-  it('marks a message failed with a sentence, and back to sending on retry', async () => {
+  it('marks a message failed with a reason (code and params), and back to sending on retry', async () => {
     const message = outgoing('bob', 'will fail', 1_000)
     await store.addOutgoing(message)
 
-    const failed = await store.markFailed(message.id, 'The message is too long.')
-    expect(failed).toMatchObject({ status: 'failed', error: 'The message is too long.' })
+    const failed = await store.markFailed(message.id, { code: 'TEXT_TOO_LONG', params: { limit: 5120 } })
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'TEXT_TOO_LONG', params: { limit: 5120 } } })
+    expect((await store.getMessage(message.id))?.error).toEqual({ code: 'TEXT_TOO_LONG', params: { limit: 5120 } })
     expect(await store.pendingOutbox()).toEqual([])
     const page = await store.page(chat('bob'), null, 50)
     expect(page.messages.map((m) => m.status)).toEqual(['failed'])
@@ -94,14 +95,14 @@ describe('store outbox', () => {
     const message = outgoing('bob', 'raced', 1_000)
     await store.addOutgoing(message)
     await store.markSent(message.id, { serverId: 1, seq: 1, timestamp: 1_001 })
-    expect(await store.markFailed(message.id, 'Timed out.')).toMatchObject({ status: 'sent', error: null })
+    expect(await store.markFailed(message.id, { code: 'TIMEOUT' })).toMatchObject({ status: 'sent', error: null })
     expect(await store.markSending(message.id)).toMatchObject({ status: 'sent' })
   })
 
   it('returns null for unknown ids', async () => {
     const unknown = 'f'.repeat(32)
     expect(await store.markSent(unknown, { serverId: 1, seq: 1, timestamp: 1 })).toBeNull()
-    expect(await store.markFailed(unknown, 'nope')).toBeNull()
+    expect(await store.markFailed(unknown, { code: 'TIMEOUT' })).toBeNull()
     expect(await store.markSending(unknown)).toBeNull()
     expect(await store.getMessage(unknown)).toBeNull()
   })

@@ -62,7 +62,7 @@ describe('store keyset pages', () => {
     const failing = outgoing('bob', 'will fail', 1)
     await store.addOutgoing(sending)
     await store.addOutgoing(failing)
-    await store.markFailed(failing.id, 'The server refused it.')
+    await store.markFailed(failing.id, { code: 'SERVER_ERROR' })
 
     const newest = await store.page(chat('bob'), null, 50)
     expect(newest.messages.map((m) => m.status)).toEqual(['received', 'received', 'sending', 'failed'])

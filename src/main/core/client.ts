@@ -1,6 +1,6 @@
 // Owns the device's chat client: sign-in, resume and sign-out, which session is the signed-in one, and the
 // ChatClientApi the shells and the session API see (the session's own parts are in session/device-session.ts).
-import { AppError } from '../../shared/errors'
+import { AppError, failureBecause, type FailureReason } from '../../shared/errors'
 import { createLogger } from '../../shared/logger'
 import {
   type ChatMessage,
@@ -43,6 +43,7 @@ const SAVED_TOKEN_EXPIRED = 'Your saved sign-in has expired. Please sign in agai
 /** sign_out gets this long before the client closes locally anyway (the user asked to leave; don't make them wait). */
 const SIGN_OUT_WAIT_MS = 3_000
 const ACCOUNT_DELETED_REASON = 'Your account was deleted.'
+const ACCOUNT_DELETED: FailureReason = failureBecause('NOT_SIGNED_IN', 'accountDeleted')
 
 export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatClientApi {
   private active: DeviceSession | null = null
@@ -151,7 +152,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     }
     if (this.active === session) {
       await this.close(ACCOUNT_DELETED_REASON)
-      this.emit('sessionEnded', { reason: ACCOUNT_DELETED_REASON })
+      this.emit('sessionEnded', { reason: ACCOUNT_DELETED_REASON, error: ACCOUNT_DELETED })
     }
     removeAccountDatabase(this.options.dataDir, session.info.user)
     removeAccountFiles(this.options.dataDir, session.info.user)
@@ -487,8 +488,9 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
   private async onEnded(session: DeviceSession, ended: ConnectionEnded): Promise<void> {
     if (this.active !== session || this.signingIn) return // login() reports a refusal itself
     const reason = session.endingReason ?? ended.reason
+    const error: FailureReason = session.endingReason ? ACCOUNT_DELETED : { code: ended.code, params: ended.params }
     await this.close(reason)
-    this.emit('sessionEnded', { reason })
+    this.emit('sessionEnded', { reason, error })
   }
 
   private setStatus(status: ConnectionStatus): void {

@@ -1,5 +1,6 @@
 // The public face of the client core: ChatClient's options and events. The shells (Electron main,
 // browser host) and the core session API only depend on this, never on the client's internals.
+import type { FailureReason } from '../../shared/errors'
 import type { ConversationState, PinsChanged, ReactionsChanged } from '../../shared/model/reactions'
 import type {
   ChatMessage,
@@ -39,6 +40,11 @@ export interface ChatClientOptions {
   openStore?: (path: string, options: { nativeBinding?: string }) => Promise<MessageStore>
   /** Renew the token over the socket when the server warns it will expire (default true; tests turn it off). */
   autoRenewToken?: boolean
+  /**
+   * Saves a renewed sign-in (the shell's vault) before the server is told the device holds the new token; until then
+   * the server still takes the old one back from this device. Called also while the session is closing.
+   */
+  keepRenewedToken?: (renewed: SessionCredentials) => Promise<void>
   /** How log entries are read (this version's decoder by default; tests inject a "newer" one). */
   decoder?: LogEntryDecoder
   /** The URL the renderer loads a cached attachment from (the shell's file protocol or route); none: no URL. */
@@ -101,7 +107,7 @@ export interface ChatClientEvents {
   tokenWillExpire: { expiresAt: number }
   tokenRenewed: { expiresAt: number }
   /** The session cannot continue (token expired and could not be renewed, replaced, auth failed). */
-  sessionEnded: { reason: string }
+  sessionEnded: { reason: string; error: FailureReason }
   /** A contact, membership or profile event was applied (by sync or a push); `change` is its domain's report. */
   userEvent: AppliedUserEvent
   /** A group's local record changed (membership, description, sync stopped): groups/index.ts, group-sync.ts. */

@@ -1,23 +1,19 @@
 // Owns access tokens and the device sessions they stand for: opaque random tokens, stored only as SHA-256 hashes,
-// bound to one device, rotated on every renew (a reused old token revokes its session, unless the renew answer was
-// lost: see TOKEN_ROTATION_GRACE_MS), ended by sign-out or idleness.
+// bound to one device, rotated on every renew (a reused old token revokes its session, unless its device never
+// used the new one: see DEFAULT_TOKEN_ROTATION_GRACE_SEC in config.ts), ended by sign-out or idleness.
 import crypto from 'node:crypto'
 import { createLogger } from '../../shared/logger'
-import { TOKEN_RANDOM_BYTES } from '../config'
+import { DEFAULT_TOKEN_ROTATION_GRACE_SEC, TOKEN_RANDOM_BYTES } from '../config'
 import type { DeviceSessionRow, ServerStore, StoredToken, TokenRow } from '../store/types'
 
 const log = createLogger('server:tokens')
 
 /**
- * How long after a rotation the old token may still come back from its own device, provided the new token was never
- * presented: the device most likely lost the renew answer (the connection dropped between request and answer) and is
- * reconnecting with the only token it has. 10 minutes covers the client's reconnect backoff (its longest wait, told
- * by a restarting server, is 5 minutes) with room for a network switch, while a copied old token stays useless
- * except in that short window and only with the device's id, before the real device shows its new token. Longer
- * (e.g. the token TTL) would let a copy taken just before a renew take over a session for hours; shorter would sign
- * out a laptop whose Wi-Fi drops for a few minutes right after its renew.
+ * The default grace after a rotation (PARLEY_TOKEN_ROTATION_GRACE_SEC, see config.ts). A new token counts as used
+ * only once its device presents it (an auth, an HTTP request, or the renew that acknowledges it after the device
+ * saved it); never because its bytes reached the device, which may close or crash before keeping it.
  */
-export const TOKEN_ROTATION_GRACE_MS = 10 * 60_000
+export const TOKEN_ROTATION_GRACE_MS = DEFAULT_TOKEN_ROTATION_GRACE_SEC * 1000
 
 export interface IssuedToken {
   token: string
@@ -61,9 +57,9 @@ export interface TokenService {
   check(token: string, options: CheckOptions): Promise<TokenCheck>
   /**
    * An HTTP request's Bearer token (attachments): valid, current and of a live session, from any device (HTTP
-   * requests carry no device id; the token itself is the proof). Binds nothing and never revokes: a token rotated
-   * away is refused as 'expired' (the client renews over its WebSocket and retries), because an upload racing its
-   * own device's renew must not end the session as a replay would.
+   * requests carry no device id; the token itself is the proof). Binds nothing. A token rotated away is refused as
+   * 'expired' (the client retries with its newest one) while its successor is unused or was first used less than the
+   * rotation grace ago (a request started before its own device's renew); later it is a replay and revokes.
    */
   checkBearer(token: string, now?: number): Promise<TokenCheck>
   /** Replaces the grant's token with a new one; the old one stops working (and revokes the session if reused). */
@@ -83,7 +79,12 @@ function newToken(): string {
 /** base64url of TOKEN_RANDOM_BYTES bytes: anything else is refused without a store lookup. */
 const TOKEN_PATTERN = new RegExp(`^[A-Za-z0-9_-]{${Math.ceil((TOKEN_RANDOM_BYTES * 4) / 3)}}$`)
 
-export function createTokenService(store: ServerStore, ttlSec: number, idleMs: number): TokenService {
+export function createTokenService(
+  store: ServerStore,
+  ttlSec: number,
+  idleMs: number,
+  rotationGraceMs: number = TOKEN_ROTATION_GRACE_MS
+): TokenService {
   const ttlMs = ttlSec * 1000
 
   const mintRow = (sessionId: string, now: number): { token: string; row: TokenRow } => {
@@ -125,13 +126,13 @@ export function createTokenService(store: ServerStore, ttlSec: number, idleMs: n
       const ended = await endedSession(session, now)
       if (ended) return ended
       if (row.rotatedAt !== null) {
-        // A token that was rotated away is presented again: either the device lost the renew answer or someone
-        // copied it. Lost answer = the successor was never presented, it comes from the session's own device, and
-        // soon after the rotation: the old token becomes current again and the unused successor is retired (shown
-        // later, it is a reuse). Anything else is a reuse: both copies die, so a stolen token cannot outlive the next
-        // renew of the real device.
+        // A token that was rotated away is presented again: either the device never kept the renew answer (lost on
+        // the way, or the app closed or crashed before saving it) or someone copied it. Never kept = the successor
+        // was never presented, it comes from the session's own device, and soon after the rotation: the old token
+        // becomes current again and the unused successor is retired (shown later, it is a reuse). Anything else is a
+        // reuse: both copies die, so a stolen token cannot outlive the next renew of the real device.
         const lostAnswer =
-          session.deviceId !== null && session.deviceId === deviceId && now - row.rotatedAt <= TOKEN_ROTATION_GRACE_MS
+          session.deviceId !== null && session.deviceId === deviceId && now - row.rotatedAt <= rotationGraceMs
         const reinstated = lostAnswer ? await store.reinstateToken(session.sessionId, row.tokenHash, now) : null
         if (!reinstated) return revoked(session, now)
         log.info('accepted a rotated-away token: its successor was never used (a lost renew answer)', { user: session.user, deviceId })
@@ -160,7 +161,17 @@ export function createTokenService(store: ServerStore, ttlSec: number, idleMs: n
       if (!found) return { ok: false, reason: 'invalid' }
       const { session, token: row } = found
       if (session.revokedAt !== null || now - session.renewedAt > idleMs) return { ok: false, reason: 'revoked', user: session.user, sessionId: session.sessionId }
-      if (row.rotatedAt !== null || row.expiresAt <= now) return { ok: false, reason: 'expired' }
+      if (row.rotatedAt !== null) {
+        // Its successor's first use tells a request that raced its own device's renew from a replay (see check).
+        const successor = row.successorHash === null ? null : await store.findToken(row.successorHash)
+        const successorUsedAt = successor?.token.firstUsedAt ?? null
+        if (successorUsedAt !== null && now - successorUsedAt > rotationGraceMs) {
+          log.warn('a rotated-away token came back over HTTP after its successor was used: ending the session', { user: session.user })
+          return revoked(session, now)
+        }
+        return { ok: false, reason: 'expired' }
+      }
+      if (row.expiresAt <= now) return { ok: false, reason: 'expired' }
       // The first use tells a lost renew answer from a replay (see check): a successor shown over HTTP counts.
       if (row.firstUsedAt === null && !(await store.markTokenUsed(row.tokenHash, now))) return { ok: false, reason: 'expired' }
       return {
@@ -187,6 +198,26 @@ export function createTokenService(store: ServerStore, ttlSec: number, idleMs: n
       if (allDevices) return store.revokeUserSessions(user, now)
       await store.revokeSession(sessionId, now)
       return [sessionId]
+    }
+  }
+}
+
+/** What ends a revoked session's live sockets (the gateway's online registry). */
+export interface LiveSessions {
+  endSessions(user: string, sessionIds: readonly string[], message: string): void
+}
+
+/**
+ * The token service for HTTP routes: a Bearer token found revoked (a replay, see checkBearer) also closes its session's
+ * sockets, as a replay over the socket does, so the real device and the copy both have to sign in again.
+ */
+export function endingSessionsOnReplay(tokens: TokenService, live: LiveSessions): TokenService {
+  return {
+    ...tokens,
+    async checkBearer(token, now) {
+      const check = await tokens.checkBearer(token, now)
+      if (!check.ok && check.reason === 'revoked') live.endSessions(check.user, [check.sessionId], 'This session has ended; sign in again.')
+      return check
     }
   }
 }

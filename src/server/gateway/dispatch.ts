@@ -21,24 +21,21 @@ export function createDispatcher(services: GatewayServices): RequestDispatcher {
         if (rotated.reason === 'revoked') {
           context.sendError(id, ErrorCode.ERROR_TOKEN_REVOKED, 'This session has ended; sign in again.')
           registry.endSessions(rotated.user, [rotated.sessionId], 'This session has ended; sign in again.')
-          context.close(CloseCode.CLOSE_SIGNED_OUT, 'Session revoked.')
+          context.close(CloseCode.CLOSE_SIGNED_OUT, 'session-revoked')
         } else {
           context.sendError(id, ErrorCode.ERROR_UNAUTHENTICATED, 'The token of this connection is no longer valid.')
         }
         return
       }
       context.adoptGrant(rotated.grant)
-      // Once the device has provably read the answer, the new token counts as used: from then on the old one is a
-      // copy (a replay revokes the session), never a lost answer (see TOKEN_ROTATION_GRACE_MS in auth/tokens.ts).
-      const newHash = rotated.grant.tokenHash
-      context.sendFrameConfirmed({ id, renewOk: { token: rotated.issued.token, expiresAt: rotated.issued.expiresAt } }, () => {
-        store.markTokenUsed(newHash, Date.now()).catch((err: unknown) => {
-          log.warn('could not mark a delivered token as used', { error: err instanceof Error ? err.message : String(err) })
-        })
-      })
+      // The new token counts as used only when the device presents it: the renew below that acknowledges it once
+      // saved, or an auth / HTTP request with it. Until then the old one may come back from this device (the app
+      // closed or crashed before keeping the answer): see DEFAULT_TOKEN_ROTATION_GRACE_SEC in config.ts.
+      context.sendFrame({ id, renewOk: { token: rotated.issued.token, expiresAt: rotated.issued.expiresAt } })
       return
     }
-    // A token from the app server (a fresh login): it must be this account's and this device's.
+    // A token from the app server (a fresh login), or the one the last renew gave once the device saved it (its
+    // acknowledgement): it must be this account's and this device's.
     const check = await tokens.check(given, { deviceId: context.givenDeviceId, user: context.user })
     if (!check.ok) {
       const expired = check.reason === 'expired'

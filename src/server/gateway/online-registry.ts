@@ -3,6 +3,7 @@
 import { createLogger } from '../../shared/logger'
 import type { ErrorCode } from '../../shared/proto/codec'
 import type { ConnectionRef, EventFanout, GroupFanout } from '../services/fanout'
+import type { SignedOutCloseReason } from '../../shared/errors'
 
 const log = createLogger('server:registry')
 
@@ -17,8 +18,8 @@ export interface OnlineSession {
   sendBytes(bytes: Uint8Array): void
   /** Writes a fan-out's frame in a coming slice, in order with everything else the connection is sent. */
   queueBytes(bytes: Uint8Array): void
-  /** The session was revoked (sign-out, reuse of a rotated token): tell the device why (`code`) and close for good. */
-  endRevoked(message: string, code?: ErrorCode): void
+  /** The session was revoked (sign-out, reuse of a rotated token): tell the device why (`code`, `why`) and close for good. */
+  endRevoked(message: string, code?: ErrorCode, why?: SignedOutCloseReason): void
 }
 
 /** Told when a user's first device comes online (true) and when their last one goes (false). */
@@ -91,12 +92,19 @@ export class OnlineRegistry implements EventFanout, GroupFanout {
    * Ends the live connections on this node of the given device sessions of `user` ('all' = every one of the user's),
    * except `except`. A cluster adds a cross-node notice here; the store already refuses the revoked tokens everywhere.
    */
-  endSessions(user: string, sessionIds: readonly string[] | 'all', message: string, except?: ConnectionRef, code?: ErrorCode): void {
+  endSessions(
+    user: string,
+    sessionIds: readonly string[] | 'all',
+    message: string,
+    except?: ConnectionRef,
+    code?: ErrorCode,
+    why?: SignedOutCloseReason
+  ): void {
     const devices = this.byUser.get(user)
     if (!devices) return
     for (const session of [...devices.values()]) {
       if (session === except) continue
-      if (sessionIds === 'all' || sessionIds.includes(session.sessionId)) session.endRevoked(message, code)
+      if (sessionIds === 'all' || sessionIds.includes(session.sessionId)) session.endRevoked(message, code, why)
     }
   }
 

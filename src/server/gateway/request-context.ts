@@ -52,11 +52,6 @@ export interface RequestContext {
   /** Queues a fan-out's frame, written in a coming slice of the gateway in order with the rest. */
   queueBytes(bytes: Uint8Array): void
   sendFrame(frame: Frame): void
-  /**
-   * Sends `frame`, then a ping; `delivered` runs when that ping's pong comes back. TCP keeps order, so the pong proves
-   * the device read the frame (used to mark a rotated token as held by its device).
-   */
-  sendFrameConfirmed(frame: Frame, delivered: () => void): void
   sendError(id: number, code: ErrorCode, message: string): void
   /** Switches the connection to a rotated or newly adopted token and re-arms its expiry timers. */
   adoptGrant(grant: TokenGrant): void

@@ -10,6 +10,7 @@ import type { OnlineSession } from './online-registry'
 import { OutboundQueue, type OutboundScheduler } from './outbound-queue'
 import { TokenBucket } from './rate-limit'
 import { TokenTimers } from './token-timers'
+import type { SignedOutCloseReason } from '../../shared/errors'
 
 const log = createLogger('server:session')
 
@@ -57,9 +58,6 @@ export class ClientSession implements OnlineSession, RequestContext {
   givenDeviceId: string | null = null
   /** Cleared when a ping goes out, set when the pong (or any frame) comes back. */
   alive = true
-  /** Frames waiting for proof of delivery: ping payload -> what to do when its pong comes back. */
-  private readonly confirmations = new Map<string, () => void>()
-  private confirmCounter = 0
   private currentGrant: TokenGrant | null = null
   private state: SessionState = 'awaiting-auth'
   private readonly framesDuringAuth: DecodedFrame[] = []
@@ -89,38 +87,14 @@ export class ClientSession implements OnlineSession, RequestContext {
       }
     })
     socket.on('message', (data, isBinary) => this.onMessage(data, isBinary))
-    socket.on('pong', (data) => this.onPong(data))
+    socket.on('pong', () => this.onPong())
     socket.on('close', () => this.onClosed())
     // The ws library reports protocol violations (e.g. an oversized frame) here and then closes the socket itself.
     socket.on('error', (err) => log.warn('socket error', { user: this.user, error: err.message }))
   }
 
-  sendFrameConfirmed(frame: Frame, delivered: () => void): void {
-    this.sendFrame(frame)
-    // The ping must follow the frame on the wire: behind deferred frames it waits its turn with them.
-    this.outbound.sendInOrder(() => this.pingToConfirm(delivered))
-  }
-
-  private pingToConfirm(delivered: () => void): void {
-    if (this.socket.readyState !== WebSocket.OPEN) return
-    const tag = `confirm-${++this.confirmCounter}`
-    this.confirmations.set(tag, delivered)
-    try {
-      this.socket.ping(Buffer.from(tag))
-    } catch (err) {
-      this.confirmations.delete(tag)
-      log.debug('could not ping to confirm a frame', { error: err instanceof Error ? err.message : String(err) })
-    }
-  }
-
-  private onPong(data: Buffer): void {
+  private onPong(): void {
     this.alive = true
-    if (data.length === 0 || this.confirmations.size === 0) return
-    const tag = data.toString()
-    const delivered = this.confirmations.get(tag)
-    if (!delivered) return
-    this.confirmations.delete(tag)
-    delivered()
   }
 
   /** The platform the device named at auth ("desktop", "web"), for the device list. */
@@ -217,9 +191,10 @@ export class ClientSession implements OnlineSession, RequestContext {
     this.socket.terminate()
   }
 
-  endRevoked(message: string, code: ErrorCode = ErrorCode.ERROR_TOKEN_REVOKED): void {
+  endRevoked(message: string, code: ErrorCode = ErrorCode.ERROR_TOKEN_REVOKED, why: SignedOutCloseReason = 'session-revoked'): void {
     this.sendError(0, code, message)
-    this.close(CloseCode.CLOSE_SIGNED_OUT, 'Session revoked.')
+    // The close reason is a code the client words (shared/errors.ts SIGNED_OUT_CLOSE_REASONS), not a sentence.
+    this.close(CloseCode.CLOSE_SIGNED_OUT, why)
   }
 
   adoptGrant(grant: TokenGrant): void {

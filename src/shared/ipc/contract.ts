@@ -11,7 +11,7 @@ import type {
   SearchResults,
   SessionInfo
 } from '../model'
-import type { AppErrorShape } from '../errors'
+import type { AppErrorShape, FailureReason } from '../errors'
 import type { DeepLinkTarget, ShellCommand, UpdateStatus } from './shell-events'
 import type { AppCommand } from '../model/commands'
 import type {
@@ -241,7 +241,12 @@ export interface PushEvents {
   'message.upsert': ChatMessage
   'conversation.upsert': Conversation
   /** The session ended without the user asking (token expired, replaced by another device...). */
-  'session.ended': { reason: string }
+  'session.ended': {
+    /** The English sentence, for logs. */
+    reason: string
+    /** Why, as a code and params the renderer words (params.reason: a FailureReasonName, or params.wire). */
+    error: FailureReason
+  }
   /** Live traffic of the chat rooms this device is in (messages batched by the core, members, info, exit). */
   'rooms.event': RoomEvent
   /** This device's settings changed (from any window of it). */

@@ -1,5 +1,6 @@
 // Owns the core domain types: chat types and conversation keys, messages and their content, conversations,
 // connection state and session. Plain serialisable data only (they cross IPC and the browser host as clones / JSON).
+import type { FailureReason } from '../errors'
 import type { GroupNoticeKind } from './groups'
 import type {
   CombinedContent,
@@ -141,8 +142,8 @@ export interface ChatMessage {
   /** Position in this account's log once known; null while sending. */
   seq: number | null
   status: MessageStatus
-  /** Why the last send failed, as a sentence for the user; null otherwise. */
-  error: string | null
+  /** Why the last send failed (a code and params the renderer words); null otherwise. */
+  error: FailureReason | null
   /** The message this one answers; absent when it is not a reply. */
   replyTo?: ReplyInfo
   /** Burn after reading: gone this many seconds after the recipient first reads it; absent = kept. */

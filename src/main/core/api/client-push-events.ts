@@ -44,7 +44,7 @@ export function forwardClientEvents(client: ChatClientApi, hooks: ClientPushHook
     forward('privacy', 'privacy.changed', (settings) => settings),
     forward('sessionEnded', 'session.ended', (ended) => {
       hooks.sessionEnded(ended.reason)
-      return { reason: ended.reason }
+      return { reason: ended.reason, error: ended.error }
     }),
     client.on('tokenWillExpire', ({ expiresAt }) => hooks.tokenWillExpire(expiresAt)),
     client.on('tokenRenewed', ({ expiresAt }) => hooks.tokenRenewed(expiresAt))

@@ -1,6 +1,6 @@
 // Owns one signed-in (or not yet signed-in) user session behind the IPC contract: validates every invoke,
 // drives the ChatClient, maps its events to push events. Electron-free: both shells (Electron, browser host) use it.
-import type { ChatClientApi, ChatClientOptions } from '../types'
+import type { ChatClientApi, ChatClientOptions, SessionCredentials } from '../types'
 import type { Diagnostics, InvokeReply, InvokeResults, PushEventName, PushEvents, UserLookup } from '../../../shared/ipc/contract'
 import type { InvokeArgsOf, InvokeMethod } from '../../../shared/ipc/schemas'
 import type { ConnectionStatus, SessionInfo } from '../../../shared/model'
@@ -94,6 +94,8 @@ export class CoreSession {
   private detachClient: (() => void) | null = null
   /** Set when the client reports its session ended: the client may still hold a stale SessionInfo. */
   private clientSessionEnded = false
+  /** Clients signed out or whose session ended: a renewal answer arriving late must not save their sign-in again. */
+  private readonly endedClients = new WeakSet<ChatClientApi>()
   /** Sign-in, sign-out and dispose run one at a time so two logins cannot create two clients. */
   private authQueue: Promise<unknown> = Promise.resolve()
   /** The one attempt to resume the saved sign-in; every auth.session call before it settles shares it. */
@@ -334,8 +336,10 @@ export class CoreSession {
 
   private async createAttachedClient(serverUrl: string): Promise<ChatClientApi> {
     const agent = await this.deviceSettings.networkAgent()
+    let created: ChatClientApi | null = null
     const clientOptions: ChatClientOptions = {
       serverUrl,
+      keepRenewedToken: (renewed) => this.keepRenewed(created, serverUrl, renewed),
       agent,
       autoDownloadMaxBytes: () => this.deviceSettings.current.downloads.autoDownloadMaxBytes,
       deviceId: this.options.deviceId,
@@ -347,8 +351,17 @@ export class CoreSession {
     const client = this.options.createClient
       ? this.options.createClient(clientOptions)
       : await createDefaultClient(clientOptions)
+    created = client
     this.attach(client)
     return client
+  }
+
+  /** Saves a renewed sign-in, also while its client closes (the app quitting), never after a sign-out or an end. */
+  private keepRenewed(client: ChatClientApi | null, serverUrl: string, renewed: SessionCredentials): Promise<void> {
+    const vault = this.options.vault
+    if (!vault || !client || this.endedClients.has(client)) return Promise.resolve()
+    const saved = { ...renewed, serverUrl, deviceId: this.options.deviceId }
+    return this.trackVaultWork(vault.save(saved), 'could not save the renewed sign-in')
   }
 
   /** The current session; when there is none yet, the saved sign-in is resumed once (no password). */
@@ -424,14 +437,13 @@ export class CoreSession {
       push: (event, payload) => this.push(event, payload),
       sessionEnded: (reason) => {
         this.clientSessionEnded = true
+        this.endedClients.add(client)
         log.warn('session ended', { reason })
         void this.forgetSavedSession('session ended')
       },
       tokenWillExpire: (expiresAt) => log.debug('token will expire', { expiresAt }),
-      tokenRenewed: (expiresAt) => {
-        log.debug('token renewed', { expiresAt })
-        void this.saveSession(client)
-      }
+      // Saved through keepRenewedToken (before the server is told), not here.
+      tokenRenewed: (expiresAt) => log.debug('token renewed', { expiresAt })
     })
     this.client = client
     this.clientSessionEnded = false
@@ -447,6 +459,7 @@ export class CoreSession {
     const client = this.client
     if (!client) return
     this.client = null
+    if (signOut) this.endedClients.add(client)
     const user = client.session?.user ?? null
     const closing = withExtras(client)
     try {

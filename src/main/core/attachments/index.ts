@@ -2,7 +2,7 @@
 // the outbox's two-phase send, the download queue into the cache, transfer events, and the cached files' URLs.
 import { join } from 'node:path'
 import { rm } from 'node:fs/promises'
-import { AppError } from '../../../shared/errors'
+import { AppError, failureBecause, type FailureReason } from '../../../shared/errors'
 import { createLogger } from '../../../shared/logger'
 import type {
   AttachmentInfo,
@@ -73,7 +73,7 @@ export interface AttachmentsOptions {
   /** A message changed here (its content got the uploaded file's id). */
   emitMessage: (message: ChatMessage) => void
   /** The outbox's cancel: fails a message still sending with the sentence. */
-  cancelSend: (messageId: string, reason: string) => Promise<boolean>
+  cancelSend: (messageId: string, reason: FailureReason) => Promise<boolean>
   /** The URL the renderer can load a cached file from (given by the shell); none: no URL. */
   fileUrl?: (messageId: string, which: AttachmentWhich) => string
   cacheCapBytes?: number
@@ -240,7 +240,7 @@ export class AttachmentsClient {
     const records = await this.store.uploadsOf(message.id)
     const file = attachmentOf(message.content, 'file')
     if (records.length === 0) {
-      if (file && file.id === '') throw new TransferError('NOT_FOUND', STAGED_MISSING_SENTENCE, true)
+      if (file && file.id === '') throw new TransferError('NOT_FOUND', STAGED_MISSING_SENTENCE, true, { params: { reason: 'stagedMissing' } })
       return message
     }
     let content = message.content
@@ -312,7 +312,7 @@ export class AttachmentsClient {
         const uploadId = (await this.store.uploadsOf(record.messageId)).find((r) => r.which === record.which)?.uploadId
         if (uploadId) void this.uploader.discard(uploadId)
         this.report({ ...base, state: 'canceled', error: UPLOAD_CANCELED_SENTENCE })
-        throw new TransferError('CANCELED', UPLOAD_CANCELED_SENTENCE, true)
+        throw new TransferError('CANCELED', UPLOAD_CANCELED_SENTENCE, true, { params: { reason: 'uploadCanceled' } })
       }
       const permanent = err instanceof TransferError ? err.permanent : false
       if (permanent) await this.store.setUploadState(record.messageId, record.which, 'failed', error.message)
@@ -378,7 +378,7 @@ export class AttachmentsClient {
       if (!this.queue.cancel(transferId, canceledError())) throw new AppError('NOT_FOUND', 'That download is not running.')
       return
     }
-    const canceled = await this.options.cancelSend(parsed.messageId, UPLOAD_CANCELED_SENTENCE)
+    const canceled = await this.options.cancelSend(parsed.messageId, failureBecause('CANCELED', 'uploadCanceled'))
     if (!canceled) throw new AppError('NOT_FOUND', 'That upload is not running.')
     const current = this.transfers.get(transferId)
     if (current && current.state !== 'canceled') this.report({ ...current, state: 'canceled', error: UPLOAD_CANCELED_SENTENCE })

@@ -2,7 +2,7 @@
 // routing of server pushes, ping/pong liveness (smart heartbeat), reconnect with backoff, and what close codes mean.
 import WebSocket from 'ws'
 import type { Agent } from 'node:http'
-import { AppError, type AppErrorCode } from '../../../shared/errors'
+import { AppError, type AppErrorCode, type AppErrorParams } from '../../../shared/errors'
 import { createLogger } from '../../../shared/logger'
 import type { ConnectionStatus } from '../../../shared/model'
 import {
@@ -15,6 +15,7 @@ import {
   type Frame
 } from '../../../shared/proto/codec'
 import { ProtocolError } from '../protocol/errors'
+import { endedBecause, isFatalClose } from './session-end'
 import type { ClientTimings } from '../types'
 import { Backoff } from './backoff'
 import { HeartbeatPolicy } from './heartbeat'
@@ -76,6 +77,9 @@ export interface AuthInfo {
 
 export interface ConnectionEnded {
   code: AppErrorCode
+  /** What the renderer words: `reason` (a FailureReasonName) or `wire` (the server's error that told why). */
+  params: AppErrorParams
+  /** The English sentence, for logs. */
   reason: string
   closeCode: number
 }
@@ -123,19 +127,6 @@ function toBytes(data: WebSocket.RawData): Uint8Array {
   if (data instanceof ArrayBuffer) return new Uint8Array(data)
   return data
 }
-
-/** Connection-level errors that say why the session was ended; the close that follows reports their sentence. */
-const TOLD_WHY: ReadonlySet<number> = new Set([ErrorCode.ERROR_DEVICE_SIGNED_OUT, ErrorCode.ERROR_DEVICE_LIMIT])
-
-const FATAL_CLOSES: ReadonlyMap<number, { code: AppErrorCode; reason: string }> = new Map([
-  [CloseCode.CLOSE_AUTH_FAILED, { code: 'NOT_SIGNED_IN', reason: 'The server refused this sign-in. Please sign in again.' }],
-  [CloseCode.CLOSE_TOKEN_EXPIRED, { code: 'TOKEN_EXPIRED', reason: 'Your session has expired. Please sign in again.' }],
-  [CloseCode.CLOSE_REPLACED, { code: 'NOT_SIGNED_IN', reason: 'This device was signed in somewhere else, so this session ended.' }],
-  [
-    CloseCode.CLOSE_SIGNED_OUT,
-    { code: 'NOT_SIGNED_IN', reason: 'This sign-in was ended (signed out, or the session was revoked). Please sign in again.' }
-  ]
-])
 
 export class Connection extends TypedEmitter<ConnectionEvents> {
   private ws: WebSocket | null = null
@@ -428,8 +419,8 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
       this.emit('offline', { reason: reason || null })
     }
     if (this.stopped) return
-    if (FATAL_CLOSES.has(code)) {
-      this.end(code)
+    if (isFatalClose(code)) {
+      this.end(code, reason)
       return
     }
     log.info('connection closed; reconnecting', { code, reason })
@@ -454,18 +445,15 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
   }
 
   /** Stop for good and report why (auth failed, token expired, replaced). */
-  private end(closeCode: number): void {
+  private end(closeCode: number, closeReason = ''): void {
     if (this.stopped) return
-    const known = FATAL_CLOSES.get(closeCode) ?? { code: 'DISCONNECTED' as const, reason: 'The session ended.' }
-    // Signed out by another device or by the device limit: the server said why just before closing; say that.
-    const told = closeCode === CloseCode.CLOSE_SIGNED_OUT && this.lastNotice && TOLD_WHY.has(this.lastNotice.code) ? this.lastNotice : null
-    const fatal = told ? { ...known, reason: new ProtocolError(told.code, told.message).message } : known
+    const fatal = endedBecause(closeCode, closeReason, this.lastNotice)
     this.stopped = true
     this.clearReconnect()
     this.ws?.close(CLOSE_NORMAL)
     log.warn('connection ended', { closeCode, reason: fatal.reason })
     this.setStatus({ state: 'disconnected', nextRetryAt: null, reason: fatal.reason })
-    this.emit('ended', { code: fatal.code, reason: fatal.reason, closeCode })
+    this.emit('ended', { code: fatal.code, params: fatal.params, reason: fatal.reason, closeCode })
   }
 
   private rejectAllPending(): void {

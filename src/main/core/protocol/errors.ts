@@ -81,6 +81,17 @@ const WIRE_ERRORS: Partial<Record<ErrorCode, { code: AppErrorCode; sentence: str
   [ErrorCode.ERROR_TOO_LARGE]: { code: 'LIMIT_EXCEEDED', sentence: 'This is too large to send.' }
 }
 
+/**
+ * The wire error an English sentence of WIRE_ERRORS stood for, as a code and params: older versions stored these
+ * sentences as a failed message's reason (read once by store/failure-reasons.ts). Null for any other text.
+ */
+export function failureOfWireSentence(sentence: string): { code: AppErrorCode; params: AppErrorParams } | null {
+  for (const [wire, known] of Object.entries(WIRE_ERRORS)) {
+    if (known?.sentence === sentence) return { code: known.code, params: wireParams(Number(wire) as ErrorCode, null) }
+  }
+  return null
+}
+
 function appCodeFor(code: ErrorCode): AppErrorCode {
   if (code === ErrorCode.ERROR_BAD_REQUEST || code === ErrorCode.ERROR_MALFORMED_FRAME) return 'BAD_ARGUMENT'
   return WIRE_ERRORS[code]?.code ?? 'SERVER_ERROR'

@@ -1,6 +1,6 @@
 // Owns the chat rooms of one signed-in session: the RoomsRequest operations, the rooms this device is in (info and
 // live messages in memory, bounded), live RoomEvent pushes, room sends, and re-joining after a reconnect.
-import { AppError } from '../../../shared/errors'
+import { AppError, failureOf } from '../../../shared/errors'
 import { createLogger } from '../../../shared/logger'
 import type { ChatMessage } from '../../../shared/model'
 import {
@@ -198,7 +198,7 @@ export class RoomsClient {
       return sent
     } catch (err) {
       const error = AppError.from(err)
-      this.mergeMessages(id, [{ ...pending, status: 'failed', error: error.message }], true)
+      this.mergeMessages(id, [{ ...pending, status: 'failed', error: failureOf(error) }], true)
       throw error
     }
   }

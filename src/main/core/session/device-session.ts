@@ -304,7 +304,7 @@ export class DeviceSession {
       waitMs: this.host.timings.requestTimeoutMs * START_CONNECT_WAIT_FACTOR,
       settleWhenUnreachable,
       onOnline: async (info) => {
-        if (!this.isSessionUser(info)) throw new AppError('NOT_SIGNED_IN', SAVED_USER_MISMATCH)
+        if (!this.isSessionUser(info)) throw new AppError('NOT_SIGNED_IN', SAVED_USER_MISMATCH, { params: { reason: 'savedMismatch' } })
         // onOnline (registered earlier) has already started this connect's catch-up. A new device's catch-up is
         // the conversation list plus the log after its head, so sign-in never waits for the whole history.
         if (awaitFirstCatchUp) await this.lastCatchUp.catch(() => undefined)
@@ -364,7 +364,7 @@ export class DeviceSession {
     if (!this.isSessionUser(info)) {
       // Only a saved token can do this; never sync another account's events into this store.
       log.error('the server knows this token as another user', { expected: this.info.user, got: info.user })
-      this.host.ended(this, { code: 'NOT_SIGNED_IN', reason: SAVED_USER_MISMATCH, closeCode: 0 })
+      this.host.ended(this, { code: 'NOT_SIGNED_IN', params: { reason: 'savedMismatch' }, reason: SAVED_USER_MISMATCH, closeCode: 0 })
       return
     }
     if (info.tokenExpiresAt) this.tokenExpiresAt = info.tokenExpiresAt
@@ -411,19 +411,23 @@ export class DeviceSession {
           connection: this.connection,
           isCurrent: () => this.isCurrent,
           retryBaseMs: this.host.timings.backoffBaseMs,
-          renewed: (token, tokenExpiresAt) => this.tokenRenewed(token, tokenExpiresAt)
+          keep: (token, tokenExpiresAt) => this.tokenRenewed(token, tokenExpiresAt)
         })
       }
     }
   }
 
-  /** Renew rotates the token: the old one stops working, so the new one is kept at once and the shells save it. */
-  private tokenRenewed(token: string, expiresAt: number): void {
+  /**
+   * Renew rotated the token: the new one is used at once (socket, HTTP) and saved by the shell before the renewal
+   * acknowledges it (session/token-renewal.ts), also while the session is closing (the app quitting).
+   */
+  private async tokenRenewed(token: string, expiresAt: number): Promise<void> {
     this.token = token
     this.tokenExpiresAt = expiresAt
     this.connection.setToken(token)
     log.info('token renewed', { expiresAt })
-    this.host.emit('tokenRenewed', { expiresAt })
+    if (this.isCurrent) this.host.emit('tokenRenewed', { expiresAt })
+    await this.host.options.keepRenewedToken?.({ user: this.info.user, token, expiresAt })
   }
 
   /** Receipt and privacy entries reach the shells; stored incoming messages are confirmed as delivered. */

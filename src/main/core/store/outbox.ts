@@ -1,5 +1,6 @@
 // Owns the outbox: the messages this device sends, from the moment they are written ('sending') through the
 // server's ack (their place in the log) or a failure and its retry, and how long each has been failing.
+import { encodeFailureReason, isFailureReason, type FailureReason } from '../../../shared/errors'
 import type { ChatMessage } from '../../../shared/model'
 import { ConversationUpdates } from './conversation-updates'
 import { StoreError } from './errors'
@@ -62,11 +63,11 @@ export class Outbox {
     })()
   }
 
-  markFailed(id: string, error: string): ChatMessage | null {
+  markFailed(id: string, reason: FailureReason): ChatMessage | null {
     const { statements } = this.context
     checkId(id, 'message id')
-    if (typeof error !== 'string') throw new StoreError('STORE_BAD_ARGUMENT', 'The failure reason must be a sentence.')
-    const row = statements.markFailed.get(error, id) ?? statements.messageById.get(id)
+    if (!isFailureReason(reason)) throw new StoreError('STORE_BAD_ARGUMENT', 'The failure reason must be a code with params.')
+    const row = statements.markFailed.get(encodeFailureReason(reason), id) ?? statements.messageById.get(id)
     return row ? rowToMessage(row) : null
   }
 

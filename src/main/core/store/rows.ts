@@ -1,5 +1,7 @@
 // Row <-> domain mapping for the roaming store: the only place that knows how a ChatMessage or a
 // Conversation is laid out in SQLite columns.
+import { encodeFailureReason } from '../../../shared/errors'
+import { readFailureReason } from './failure-reasons'
 import type { ChatMessage, ChatType, Conversation, MessageContent, MessageDirection, MessageStatus } from '../../../shared/model'
 import { canonicalUserId } from '../../../shared/user-id'
 import { StoreError } from './errors'
@@ -139,7 +141,7 @@ export function messageToParams(message: ChatMessage): MessageParams {
     timestamp: message.timestamp,
     seq: message.seq,
     status: message.status,
-    error: message.error,
+    error: message.error ? encodeFailureReason(message.error) : null,
     expires_at: message.expiresAt ?? null,
     burn_sec: message.burnAfterReadSec ?? null,
     reply_to: message.replyTo ? JSON.stringify(message.replyTo) : null,
@@ -205,7 +207,7 @@ export function rowToMessage(row: MessageRow): ChatMessage {
     timestamp: row.timestamp,
     seq: row.seq,
     status: row.status as MessageStatus,
-    error: row.error,
+    error: readFailureReason(row.error),
     ...(row.expires_at !== null && row.expires_at !== undefined ? { expiresAt: row.expires_at } : {}),
     ...(row.burn_sec !== null && row.burn_sec !== undefined ? { burnAfterReadSec: row.burn_sec } : {}),
     ...replyExtrasOf(row)

@@ -1,5 +1,6 @@
 // SqliteMessageStore: the MessageStore contract over one better-sqlite3 connection. Owns composing the store's
 // parts and running each operation: refused after close, any failure turned into a StoreError with a sentence.
+import type { FailureReason } from '../../../shared/errors'
 import type { Database } from 'better-sqlite3'
 import type { ChatMessage, Conversation, ConversationKey, MessagePage, MessageWindow, SearchResultGroup } from '../../../shared/model'
 import { createLogger } from '../../../shared/logger'
@@ -98,8 +99,8 @@ export class SqliteMessageStore implements MessageStore {
     return this.guard('Could not record that the message was sent', () => this.outbox.markSent(id, ack))
   }
 
-  async markFailed(id: string, error: string): Promise<ChatMessage | null> {
-    return this.guard('Could not record that the message failed', () => this.outbox.markFailed(id, error))
+  async markFailed(id: string, reason: FailureReason): Promise<ChatMessage | null> {
+    return this.guard('Could not record that the message failed', () => this.outbox.markFailed(id, reason))
   }
 
   async markSending(id: string): Promise<ChatMessage | null> {

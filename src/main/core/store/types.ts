@@ -1,5 +1,6 @@
 // The roaming store's contract: an asynchronous interface over one account's SQLite database,
 // so the implementation can move to a worker thread without touching its callers.
+import type { FailureReason } from '../../../shared/errors'
 import type { ChatMessage, Conversation, ConversationKey, MessagePage, MessageWindow, SearchResultGroup } from '../../../shared/model'
 import type { AppliedUserEvent, UserEventRecord } from './domain-types'
 import type { StoreDomainApis } from './domain-apis'
@@ -106,7 +107,7 @@ export interface MessageStore {
   markSent(id: string, ack: SendAckFields): Promise<ChatMessage | null>
 
   /** Mark an outgoing message failed with a sentence for the user. */
-  markFailed(id: string, error: string): Promise<ChatMessage | null>
+  markFailed(id: string, reason: FailureReason): Promise<ChatMessage | null>
 
   /** Put a failed message back to 'sending' (user pressed retry). */
   markSending(id: string): Promise<ChatMessage | null>

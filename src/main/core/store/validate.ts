@@ -1,5 +1,6 @@
 // Argument checks at the store's boundary: anything SQLite could not bind, or that would store nonsense,
 // is refused with a STORE_BAD_ARGUMENT sentence instead of reaching the database.
+import { isFailureReason } from '../../../shared/errors'
 import type { ChatMessage, ChatType, ConversationKey } from '../../../shared/model'
 import { canonicalUserId } from '../../../shared/user-id'
 import { StoreError } from './errors'
@@ -57,7 +58,7 @@ export function checkMessage(message: ChatMessage): void {
   if (!isOptionalInteger(message.seq) || !isOptionalInteger(message.serverId)) {
     throw bad(`${where} has an invalid sequence or server id.`)
   }
-  if (message.error !== null && typeof message.error !== 'string') throw bad(`${where} has an invalid error.`)
+  if (message.error !== null && !isFailureReason(message.error)) throw bad(`${where} has an invalid error.`)
 }
 
 export function checkSafeInteger(value: unknown, what: string, min = 0): number {

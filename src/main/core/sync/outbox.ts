@@ -1,6 +1,6 @@
 // Owns the durable outbox: every outgoing message is stored before it is sent, then sent in one lane per
 // conversation (one send in flight per lane, lanes in parallel), retried with backoff until acked or failed.
-import { AppError } from '../../../shared/errors'
+import { AppError, failureBecause, failureOf, type FailureReason } from '../../../shared/errors'
 import { createLogger } from '../../../shared/logger'
 import type { ChatMessage } from '../../../shared/model'
 import type { ResponseBody } from '../net/connection'
@@ -29,7 +29,8 @@ export const SEND_RETRY_MAX_MS = 60_000
  * row (MessageStore.addSendFailingTime), so an app restarted often spends the same budget in total.
  */
 export const SEND_GIVE_UP_MS = 24 * 60 * 60 * 1000
-export const SEND_GIVE_UP_SENTENCE = 'Could not send for 24 hours. Tap to try again.'
+/** Why a message that kept failing for SEND_GIVE_UP_MS is failed (the renderer says so in the user's language). */
+export const SEND_GIVE_UP_REASON: FailureReason = failureBecause('TIMEOUT', 'giveUp')
 
 export interface OutboxOptions {
   store: MessageStore
@@ -94,7 +95,7 @@ export class Outbox {
   /** The lane heads being prepared (uploading), by message id: cancel() aborts them. */
   private readonly preparing = new Map<string, AbortController>()
   /** Messages the user canceled while they were their lane's head: failed with the sentence at their next attempt. */
-  private readonly canceled = new Map<string, string>()
+  private readonly canceled = new Map<string, FailureReason>()
   private onlineWaiters: Array<() => void> = []
   private wakeSleepers: Array<() => void> = []
   private idleWaiters: Array<() => void> = []
@@ -178,7 +179,7 @@ export class Outbox {
    * The user cancels a message still sending (an upload in progress): it is failed with `reason`. A message
    * queued behind others fails at once; the lane's head stops its upload. False when it is not in the outbox.
    */
-  async cancel(id: string, reason: string): Promise<boolean> {
+  async cancel(id: string, reason: FailureReason): Promise<boolean> {
     if (!this.queued.has(id)) return false
     for (const lane of this.lanes.values()) {
       const index = lane.queue.findIndex((message) => message.id === id)
@@ -190,7 +191,7 @@ export class Outbox {
         return true
       }
       this.canceled.set(id, reason)
-      this.preparing.get(id)?.abort(new AppError('CANCELED', reason))
+      this.preparing.get(id)?.abort(new AppError('CANCELED', 'Canceled.', reason.params ? { params: reason.params } : undefined))
       // A head sleeping in a backoff wakes and fails now.
       const sleepers = this.wakeSleepers
       this.wakeSleepers = []
@@ -342,11 +343,11 @@ export class Outbox {
       return 'done'
     }
     if (isPermanentSendError(err)) {
-      await this.failed(message, err.message)
+      await this.failed(message, failureOf(err))
       return 'done'
     }
     if (isPermanentPrepareError(err)) {
-      await this.failed(message, AppError.from(err).message)
+      await this.failed(message, failureOf(err))
       return 'done'
     }
     const appError = AppError.from(err)
@@ -361,7 +362,7 @@ export class Outbox {
     // Transient on a live link: a timeout, an internal server error, a rate limit (or a drop not yet noticed).
     if (failingMs >= this.giveUpAfterMs) {
       log.warn('giving up on a message that kept failing', { id: message.id, code: appError.code })
-      await this.failed(message, SEND_GIVE_UP_SENTENCE)
+      await this.failed(message, SEND_GIVE_UP_REASON)
       return 'done'
     }
     const backoff = fullJitterDelayMs(lane.failures, { baseMs: this.retryBaseMs, maxMs: this.retryMaxMs, random: this.random })
@@ -456,7 +457,7 @@ export class Outbox {
     this.options.onAcked?.(seq, message)
   }
 
-  private async failed(message: ChatMessage, reason: string): Promise<void> {
+  private async failed(message: ChatMessage, reason: FailureReason): Promise<void> {
     log.info('message failed', { id: message.id, reason })
     try {
       const updated = await this.idempotentWrite('markFailed', message.id, () => this.options.store.markFailed(message.id, reason))

@@ -5,7 +5,7 @@ import { defineStore } from 'pinia'
 import type { AppInfo } from '../../../shared/ipc/contract'
 import type { SessionInfo } from '../../../shared/model'
 import { bridge } from '../bridge'
-import { errorSentence, translateCoreSentence } from '../utils/app-error'
+import { errorSentence, failureSentence } from '../utils/app-error'
 import { tr } from '../i18n/translate'
 
 export type SessionPhase = 'starting' | 'startFailed' | 'signedOut' | 'signedIn'
@@ -24,11 +24,11 @@ export const useSessionStore = defineStore('session', () => {
   /** The sentence shown on the sign-in screen (a failed attempt, or why the session ended). */
   const notice = ref<string | null>(null)
 
-  bridge.on('session.ended', ({ reason }) => {
+  bridge.on('session.ended', ({ error }) => {
     session.value = null
     phase.value = 'signedOut'
-    // The core says why as an English sentence: shown in the user's language when the renderer knows it.
-    notice.value = translateCoreSentence(reason) ?? tr('app.sessionEnded')
+    // The core says why as a code and params (an older core without them: the generic sentence).
+    notice.value = failureSentence(error) ?? tr('app.sessionEnded')
   })
 
   async function start(): Promise<void> {

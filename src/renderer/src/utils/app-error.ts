@@ -1,8 +1,9 @@
 // Turns whatever a bridge call rejected with into the sentence shown to the user, in the user's language: built from
 // the error's code, its wire code (params.wire) and its params, from the errors namespace of the locale files. The
-// core's own English message is never shown; a sentence the core persisted or pushed as text (a failed message's
-// reason, why a session ended) is recognised by its English wording and translated, else a generic sentence stands in.
-import { AppError, type AppErrorParams } from '../../../shared/errors'
+// core's own English message is never shown. A failed message's reason and why a session ended arrive as a
+// FailureReason (code and params) and are worded the same way; a sentence the core still pushes as text (the
+// connection's state, a transfer's error) is recognised by its English wording, else a generic sentence stands in.
+import { AppError, type AppErrorParams, type FailureReason } from '../../../shared/errors'
 import { FALLBACK_LOCALE, localeMessages } from '../i18n'
 import { intlLocale, tr } from '../i18n/translate'
 import { formatFileSize } from '../features/messages/content-summary'
@@ -84,15 +85,21 @@ export function translateCoreSentence(text: string | null | undefined): string |
   return key ? tr(key) : null
 }
 
+/** A failure the core gives as data (a failed message, the end of a session) in the user's language; null for none. */
+export function failureSentence(reason: FailureReason | null | undefined): string | null {
+  if (!reason) return null
+  return errorSentence({ code: reason.code, message: '', params: reason.params ?? {} })
+}
+
 /**
- * Why a message failed, from the reason the core stored with it (English text): in the user's language, with the
- * end of a mute when the group says when it ends (the stored text cannot carry it); a generic sentence otherwise.
+ * Why a message failed, from the reason the core stored with it: in the user's language, with the end of a mute
+ * when the group says when it ends (the stored reason does not carry it); "not sent" when there is no reason.
  */
-export function failedSendSentence(storedReason: string | null, mutedUntil = 0): string {
-  const key = storedReason ? knownSentenceKeys().get(storedReason.trim()) : undefined
-  const muted = key === 'errors.code.MUTED' || key === 'errors.wire.ERROR_MUTED'
+export function failedSendSentence(reason: FailureReason | null, mutedUntil = 0): string {
+  if (!reason) return tr('errors.notSent')
+  const muted = reason.code === 'MUTED' && reason.params?.['wire'] !== 'ERROR_MUTED_ALL'
   if (muted && mutedUntil > Date.now()) return tr('errors.detail.MUTED', shownParams({ mutedUntil }))
-  return key ? tr(key) : tr('errors.notSent')
+  return failureSentence(reason) ?? tr('errors.notSent')
 }
 
 export function errorSentence(err: unknown): string {

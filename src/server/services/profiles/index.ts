@@ -23,6 +23,7 @@ import {
   STATUS_TEXT_MAX_CHARS
 } from '../contacts/config'
 import type { ConnectionRef, EventFanout } from '../fanout'
+import type { SignedOutCloseReason } from '../../../shared/errors'
 
 const log = createLogger('server:profiles')
 
@@ -36,7 +37,7 @@ export type ProfileOutcome = { ok: true; response: ProfileResponseProps; endConn
 /** What the service needs from whoever holds the live connections (the gateway's OnlineRegistry). */
 export interface LiveConnections extends EventFanout {
   isOnline(user: string): boolean
-  endSessions(user: string, sessionIds: readonly string[] | 'all', message: string, except?: ConnectionRef): void
+  endSessions(user: string, sessionIds: readonly string[] | 'all', message: string, except?: ConnectionRef, code?: ErrorCode, why?: SignedOutCloseReason): void
 }
 
 /** The connection a request came from: its device session is the one a password change keeps. */
@@ -209,7 +210,7 @@ export function createProfilesService(
     await store.accountSetPasswordHash(user, await hashPassword(request.newPassword as string))
     // The other devices sign in again with the new password; this one keeps its session.
     const ended = await store.revokeUserSessions(user, Date.now(), origin.sessionId)
-    live.endSessions(user, ended, OTHER_DEVICES_SIGNED_OUT, origin.connection)
+    live.endSessions(user, ended, OTHER_DEVICES_SIGNED_OUT, origin.connection, undefined, 'password-changed')
     log.info('password changed', { user, sessionsEnded: ended.length })
     return { ok: true, response: { done: { eventSeq: 0 } } }
   }
@@ -220,7 +221,7 @@ export function createProfilesService(
     const deletion = await store.accountDelete(user, Date.now())
     contacts.forgetUser(user)
     contacts.publish(deletion.events)
-    live.endSessions(user, 'all', ACCOUNT_DELETED, origin.connection)
+    live.endSessions(user, 'all', ACCOUNT_DELETED, origin.connection, undefined, 'account-deleted')
     // Then it leaves its groups and rooms (the members are told), once its own sockets are ending.
     await departure?.leaveEverything(user)
     log.info('account deleted', { user, peersTold: deletion.events.length, sessionsEnded: deletion.revokedSessions.length })
