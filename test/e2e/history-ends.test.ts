@@ -56,7 +56,8 @@ describe('the two ends of a long chat', () => {
     await bobPhone.login(bob, PASSWORD)
     await bobPhone.sendText(alice, FIRST)
     for (let i = 1; i < HISTORY; i++) await bobPhone.sendText(alice, `history line ${i}`)
-    await waitVisible(conversationButton(page, alice))
+    // Opened once the whole history is on this device (opened earlier, the rest would arrive live, not paged).
+    await eventually(async () => expect(await conversationButton(page, alice).getAttribute('aria-label')).toMatch(/history line 399$/))
     await conversationButton(page, alice).click()
     const log = messageLog(page)
     const newest = log.getByText(`history line ${HISTORY - 1}`, { exact: true })

@@ -42,8 +42,21 @@ export function useBottomAnchoredVirtualizer(options: BottomAnchoredOptions) {
   const rows = computed(() => virtualizer.value.getVirtualItems())
   const totalSize = computed(() => virtualizer.value.getTotalSize())
 
+  // Vue calls a function ref on every patch of the list, and measuring reads layout: measuring every rendered row
+  // on every patch forced one layout per row between the patch's DOM writes (the largest cost of opening a chat,
+  // profiled). A row is measured once, when it is new, all new rows together after the patch (one layout); later
+  // changes of its height come from the virtualizer's ResizeObserver, which observes it from that first measure.
+  const measured = new WeakSet<Element>()
+  let pending: Element[] = []
+  function measurePending(): void {
+    const batch = pending
+    pending = []
+    for (const el of batch) if (el.isConnected) virtualizer.value.measureElement(el)
+  }
   function measureRow(el: Element | ComponentPublicInstance | null): void {
-    if (el instanceof Element) virtualizer.value.measureElement(el)
+    if (!(el instanceof Element) || measured.has(el)) return
+    measured.add(el)
+    if (pending.push(el) === 1) queueMicrotask(measurePending)
   }
 
   // Rows measured taller than estimated (long texts) would otherwise push the newest message out of view.

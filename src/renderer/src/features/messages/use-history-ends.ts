@@ -15,6 +15,8 @@ export interface HistoryEndsOptions {
   followsBottom: Ref<boolean>
   /** Takes the view to the newest loaded message and follows it (the list's own "New messages ↓"). */
   scrollToBottom: () => void
+  /** The list's scroll handler, run once the jump has landed (what is in view, paging from there). */
+  afterMove: () => void
 }
 
 function nextFrame(): Promise<void> {
@@ -60,6 +62,12 @@ export function useHistoryEnds(options: HistoryEndsOptions) {
     } finally {
       moving = false
     }
+    options.afterMove()
+  }
+
+  /** The "Latest messages" button: the same as End. */
+  function jumpToLatest(): void {
+    void run(goToNewest)
   }
 
   /** Home / Ctrl+Home and End / Ctrl+End on the message log (Cmd on macOS as well). */
@@ -69,5 +77,13 @@ export function useHistoryEnds(options: HistoryEndsOptions) {
     void run(event.key === 'Home' ? goToOldest : goToNewest)
   }
 
-  return { onKeydown, goToOldest, goToNewest }
+  /**
+   * True while a jump is under way: the list's scroll handler then leaves paging alone (the old window's position
+   * seen against the new window would page the wrong way, e.g. newer pages in right after the jump to the oldest).
+   */
+  function isMoving(): boolean {
+    return moving
+  }
+
+  return { onKeydown, jumpToLatest, isMoving }
 }
