@@ -1,8 +1,10 @@
 // The message store's two ends of a long chat: Home opens a window at the first message in one round trip (not page by
 // page from the newest), scrolling down from there pages newer messages in until the window is live again, and End
-// goes straight back to the newest page. The bridge is replaced by a fake history of 100,000 messages.
+// goes straight back to the newest page; a reply's quote of a message not loaded opens the chat around it. The bridge
+// is replaced by a fake history of 100,000 messages.
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { computed, effectScope, nextTick, ref } from 'vue'
 import type { ChatMessage } from '../../src/shared/model'
 
 const HISTORY = 100_000
@@ -40,6 +42,7 @@ vi.mock('../../src/renderer/src/bridge', () => ({
     },
     invoke: (method: string, args: { beforeSeq?: number | null; afterSeq?: number; limit: number }) => {
       calls.push(method)
+      if (method === 'reactions.of' || method === 'pins.set') return Promise.resolve([])
       if (method === 'messages.page') {
         const newest = args.beforeSeq === null || args.beforeSeq === undefined ? HISTORY : args.beforeSeq - 1
         const oldest = newest - args.limit + 1
@@ -49,6 +52,10 @@ vi.mock('../../src/renderer/src/bridge', () => ({
         const from = args.afterSeq! + 1
         const to = from + args.limit - 1
         return Promise.resolve({ messages: range(from, to), hasMore: from > 1, hasNewer: to < HISTORY })
+      }
+      if (method === 'messages.around') {
+        const seq = parseInt((args as unknown as { messageId: string }).messageId, 16)
+        return Promise.resolve({ messages: range(seq - 25, seq + 24), hasMore: seq > 26, hasNewer: seq + 24 < HISTORY })
       }
       throw new Error(`unexpected ${method}`)
     }
@@ -106,5 +113,34 @@ describe('the two ends of a long chat in the message store', () => {
     await store.jumpToOldest('single:bob')
     await store.jumpToLatest('single:bob')
     expect(calls).toEqual(['messages.page'])
+  })
+
+  it('a quote of a message newer than a window at the start opens the chat around it', async () => {
+    vi.stubGlobal('requestAnimationFrame', (callback: () => void) => setTimeout(callback, 0))
+    const { useMessageStore } = await import('../../src/renderer/src/stores/messages')
+    const { useReplyStore } = await import('../../src/renderer/src/features/messages/reply-store')
+    const { useJumpToMessage } = await import('../../src/renderer/src/features/messages/use-jump-to-message')
+    const store = useMessageStore()
+    await store.loadInitial('single:bob')
+    await store.jumpToOldest('single:bob')
+    const state = computed(() => store.stateOf('single:bob'))
+    const scope = effectScope()
+    scope.run(() =>
+      useJumpToMessage({
+        conversationKey: () => 'single:bob',
+        items: computed(() => state.value?.messages ?? []),
+        state,
+        scrollToIndex: () => undefined,
+        followsBottom: ref(false)
+      })
+    )
+    const quoted = messageAt(60_000)
+    useReplyStore().jumpTo('single:bob', { messageId: quoted.id, serverId: quoted.serverId, seq: quoted.seq })
+    await vi.waitFor(() => expect(state.value?.focusId).toBe(quoted.id))
+    await nextTick()
+    expect(state.value!.messages.some((message) => message.id === quoted.id)).toBe(true)
+    expect(calls.at(-1)).toBe('messages.around')
+    scope.stop()
+    vi.unstubAllGlobals()
   })
 })
