@@ -70,9 +70,13 @@ export function useHistoryEnds(options: HistoryEndsOptions) {
     void run(goToNewest)
   }
 
-  /** Home / Ctrl+Home and End / Ctrl+End on the message log (Cmd on macOS as well). */
+  /**
+   * Home / Ctrl+Home and End / Ctrl+End on the message log (Cmd on macOS as well). A key a control inside the log
+   * used already (a bubble's action menu moves to its first / last item with them) is left to it.
+   */
   function onKeydown(event: KeyboardEvent): void {
-    if ((event.key !== 'Home' && event.key !== 'End') || event.altKey || event.shiftKey || isEditable(event.target)) return
+    if (event.key !== 'Home' && event.key !== 'End') return
+    if (event.defaultPrevented || event.altKey || event.shiftKey || isEditable(event.target)) return
     event.preventDefault()
     void run(event.key === 'Home' ? goToOldest : goToNewest)
   }
