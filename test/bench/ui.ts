@@ -1,9 +1,10 @@
 // bench:ui — the desktop UI at scale, in Chromium through the browser host: a signed-in device whose store holds
 // 1,000,000 messages over 1,000 conversations (one of 100,000), against the real server holding the same history.
 // Prints ONE JSON line: coldStartToListMs (host process spawned -> first conversation row painted), switchP95Ms
-// (row clicked -> the newest bubble of that chat painted, in-page), scrollToOldestMs (the 100k chat scrolled up
-// to its first message), maxDomNodes (list and message list at many scroll positions) and mainLoopMaxStallMs (the
-// host process's largest event-loop delay while a catch-up of 100k unsynced messages and common-word searches run).
+// (row clicked -> the newest bubble of that chat painted, in-page), scrollToOldestMs (Ctrl+Home pressed in the
+// 100k chat's message log -> its first message painted in view; then End back to the newest), maxDomNodes (list and
+// message list at many scroll positions, every frame of those jumps) and mainLoopMaxStallMs (the host process's
+// largest event-loop delay while a catch-up of 100k unsynced messages and common-word searches run).
 // Needs `npx electron-vite build` first. The seeded stores are cached (BENCH_UI_CACHE) per schema version.
 // Env: BENCH_UI_MESSAGES (1000000), BENCH_UI_CONVERSATIONS (1000), BENCH_UI_CATCHUP (100000), BENCH_UI_SWITCHES (60),
 // BENCH_UI_SCROLL_LIMIT_MS (180000), BENCH_UI_CACHE (<tmp>/parley-bench-ui-cache), CHROMIUM_PATH (/usr/bin/chromium).
@@ -35,10 +36,8 @@ process.env.PARLEY_LOG ??= 'warn'
 const SHAPE: SeedShape = { messages: envInt('BENCH_UI_MESSAGES', 1_000_000), conversations: envInt('BENCH_UI_CONVERSATIONS', 1_000) }
 const CATCH_UP = envInt('BENCH_UI_CATCHUP', 100_000)
 const SWITCHES = envInt('BENCH_UI_SWITCHES', 60)
-/** Scrolling a 100k chat up page by page can take minutes; past this the bench reports how far it came. */
+/** Past this the jump to the first message (or back) counts as not reached (null). */
 const SCROLL_LIMIT_MS = envInt('BENCH_UI_SCROLL_LIMIT_MS', 180_000)
-/** DOM node counts are sampled this often while scrolling the 100k chat up. */
-const SCROLL_SAMPLE_EVERY = 10
 /** Positions of the conversation list sampled for the DOM node count. */
 const LIST_SAMPLES = 40
 /** A search for the common word is started this often while the catch-up runs. */
@@ -259,29 +258,52 @@ async function timeSwitch(page: Page, pick: number, newestIds: Record<string, st
   )
 }
 
-/** Scrolls the open chat up (scrollTop 0 each frame, as Home/wheel would) until its first message shows. */
-async function scrollToOldest(page: Page): Promise<{ ms: number | null; loaded: number; maxDom: number }> {
-  return page.evaluate(
-    async ({ limitMs, sampleEvery }) => {
-      const scroller = document.querySelector('.timeline__scroller')!
-      const frame = (): Promise<void> => new Promise((resolve) => requestAnimationFrame(() => resolve()))
-      const start = performance.now()
-      let maxDom = document.querySelectorAll('*').length
-      for (let i = 0; ; i++) {
-        scroller.scrollTop = 0
-        scroller.dispatchEvent(new Event('scroll'))
-        await frame()
-        if (i % sampleEvery === 0) maxDom = Math.max(maxDom, document.querySelectorAll('*').length)
-        if (scroller.querySelector('.message-list__start')) {
-          await new Promise((resolve) => setTimeout(resolve))
+/**
+ * What a user does to reach the start of a long chat: focuses its message log and presses Ctrl+Home (a real key
+ * press); resolves when the chat's first message (`firstId`) is painted inside the view, ms from the key press
+ * measured in-page, with the largest DOM seen on every frame on the way. Then End, back to the newest (`newestId`).
+ */
+async function scrollToOldest(page: Page, firstId: string, newestId: string): Promise<{ ms: number | null; backMs: number | null; maxDom: number }> {
+  const waitPainted = (id: string): Promise<{ ms: number | null; maxDom: number }> =>
+    page.evaluate(
+      async ({ id, limitMs }) => {
+        const w = window as { __benchKeyAt?: number }
+        const frame = (): Promise<void> => new Promise((resolve) => requestAnimationFrame(() => resolve()))
+        let maxDom = document.querySelectorAll('*').length
+        for (;;) {
+          await frame()
           maxDom = Math.max(maxDom, document.querySelectorAll('*').length)
-          return { ms: performance.now() - start, loaded: scroller.querySelectorAll('[data-key]').length, maxDom }
+          const scroller = document.querySelector('.timeline__scroller')
+          const bubble = scroller?.querySelector(`[data-key="${CSS.escape(id)}"] article`)
+          if (scroller && bubble && w.__benchKeyAt !== undefined) {
+            const view = scroller.getBoundingClientRect()
+            const b = bubble.getBoundingClientRect()
+            if (b.top >= view.top - 1 && b.bottom <= view.bottom + 1) {
+              // Painted once the task after this frame's rAF runs.
+              await new Promise((resolve) => setTimeout(resolve))
+              return { ms: performance.now() - w.__benchKeyAt, maxDom }
+            }
+          }
+          if (w.__benchKeyAt !== undefined && performance.now() - w.__benchKeyAt > limitMs) return { ms: null, maxDom }
         }
-        if (performance.now() - start > limitMs) return { ms: null, loaded: -1, maxDom }
-      }
-    },
-    { limitMs: SCROLL_LIMIT_MS, sampleEvery: SCROLL_SAMPLE_EVERY }
-  )
+      },
+      { id, limitMs: SCROLL_LIMIT_MS }
+    )
+  const press = async (key: string): Promise<void> => {
+    // The moment the key reaches the page, taken by the page's own clock.
+    await page.evaluate(() => {
+      const w = window as { __benchKeyAt?: number }
+      w.__benchKeyAt = undefined
+      window.addEventListener('keydown', () => (w.__benchKeyAt = performance.now()), { capture: true, once: true })
+    })
+    await page.locator('.timeline__scroller').focus()
+    await page.keyboard.press(key)
+  }
+  await press('Control+Home')
+  const oldest = await waitPainted(firstId)
+  await press('End')
+  const back = await waitPainted(newestId)
+  return { ms: oldest.ms, backMs: back.ms, maxDom: Math.max(oldest.maxDom, back.maxDom) }
 }
 
 interface ConversationRow {
@@ -367,10 +389,11 @@ async function main(): Promise<void> {
     }, bigKey)
     await page.locator(`button.conversation-item[data-conversation-key="${bigKey}"]`).click()
     await page.locator(`.timeline__scroller [data-key="${newestIds[bigKey]}"]`).waitFor()
-    log('scrolling the 100k chat to its first message')
-    const scrolled = await scrollToOldest(page)
+    const first = await invoke<{ messages: { id: string }[] }>(page, 'messages.after', { conversation: { type: 'single', id: seed.bigPeer }, afterSeq: 0, limit: 1 })
+    log('the 100k chat to its first message (Ctrl+Home) and back (End)')
+    const scrolled = await scrollToOldest(page, first.messages[0]!.id, newestIds[bigKey]!)
     maxDomNodes = Math.max(maxDomNodes, scrolled.maxDom)
-    log(`scroll to oldest ${scrolled.ms === null ? 'not reached' : `${Math.round(scrolled.ms)} ms`}`)
+    log(`to the oldest ${scrolled.ms === null ? 'not reached' : `${Math.round(scrolled.ms)} ms`}, back ${scrolled.backMs === null ? 'not reached' : `${Math.round(scrolled.backMs)} ms`}`)
 
     await host.stop()
     host = null
@@ -421,6 +444,7 @@ async function main(): Promise<void> {
         mainLoopMaxStallMs: stall.maxStallMs,
         messages: SHAPE.messages,
         conversations: SHAPE.conversations,
+        scrollBackToNewestMs: scrolled.backMs === null ? null : Math.round(scrolled.backMs),
         switchP50Ms: percentileOf(switchMs, 50),
         switches: switchMs.length,
         switchedChats: switched.size,

@@ -1,7 +1,7 @@
 // Owns what every message timeline (a chat's MessageList, a room's RoomTimeline) shares: the @tanstack/vue-virtual
 // virtualiser over messages keyed by id, row measuring, and keeping the newest message in view while it follows.
 import { computed, watch, type ComponentPublicInstance, type Ref } from 'vue'
-import { useVirtualizer } from '@tanstack/vue-virtual'
+import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/vue-virtual'
 
 /** Rows rendered beyond the viewport on each side, so fast scrolling does not show blank space. */
 const OVERSCAN_ROWS = 8
@@ -23,6 +23,17 @@ export function distanceFromBottom(el: HTMLElement): number {
   return el.scrollHeight - el.scrollTop - el.clientHeight
 }
 
+/**
+ * The rows to render: the virtualiser's own range, except while the view follows the newest message but is not at
+ * the end yet (a chat opening, scrolled to its end right after): then the rows at the end, where the view is going.
+ * Rendering the top rows first and the end ones a frame later mounted every bubble twice on each chat switch.
+ */
+function rangeFollowingBottom(range: Range, followsBottom: boolean): number[] {
+  if (!followsBottom || range.count === 0 || range.endIndex >= range.count - 1) return defaultRangeExtractor(range)
+  const first = Math.max(0, range.count - (range.endIndex - range.startIndex + 1) - range.overscan)
+  return Array.from({ length: range.count - first }, (_, offset) => first + offset)
+}
+
 export function useBottomAnchoredVirtualizer(options: BottomAnchoredOptions) {
   const { items, scroller, followsBottom } = options
   const virtualizer = useVirtualizer(
@@ -35,15 +46,29 @@ export function useBottomAnchoredVirtualizer(options: BottomAnchoredOptions) {
         overscan: OVERSCAN_ROWS,
         paddingStart: options.listPaddingPx,
         paddingEnd: options.listPaddingPx,
-        getItemKey: (index: number) => list[index]?.id ?? index
+        getItemKey: (index: number) => list[index]?.id ?? index,
+        rangeExtractor: (range: Range) => rangeFollowingBottom(range, followsBottom.value)
       }
     })
   )
   const rows = computed(() => virtualizer.value.getVirtualItems())
   const totalSize = computed(() => virtualizer.value.getTotalSize())
 
+  // Vue calls a function ref on every patch of the list, and measuring reads layout: measuring every rendered row
+  // on every patch forced one layout per row between the patch's DOM writes (the largest cost of opening a chat,
+  // profiled). A row is measured once, when it is new, all new rows together after the patch (one layout); later
+  // changes of its height come from the virtualizer's ResizeObserver, which observes it from that first measure.
+  const measured = new WeakSet<Element>()
+  let pending: Element[] = []
+  function measurePending(): void {
+    const batch = pending
+    pending = []
+    for (const el of batch) if (el.isConnected) virtualizer.value.measureElement(el)
+  }
   function measureRow(el: Element | ComponentPublicInstance | null): void {
-    if (el instanceof Element) virtualizer.value.measureElement(el)
+    if (!(el instanceof Element) || measured.has(el)) return
+    measured.add(el)
+    if (pending.push(el) === 1) queueMicrotask(measurePending)
   }
 
   // Rows measured taller than estimated (long texts) would otherwise push the newest message out of view.

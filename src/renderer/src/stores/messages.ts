@@ -25,10 +25,15 @@ export interface ConversationMessages {
   hasNewer: boolean
   /** The message a search result opened: the list scrolls to it and highlights it (then clears this). */
   focusId: string | null
+  /**
+   * The newest message a page load brought (not a live arrival): the list follows arrivals at the end, never the
+   * end of a page paged in below a window opened far back.
+   */
+  lastPagedId: string | null
 }
 
 function emptyBucket(): ConversationMessages {
-  return { messages: [], hasMore: true, loaded: false, loadingInitial: false, loadingOlder: false, error: null, hasNewer: false, focusId: null }
+  return { messages: [], hasMore: true, loaded: false, loadingInitial: false, loadingOlder: false, error: null, hasNewer: false, focusId: null, lastPagedId: null }
 }
 
 export const useMessageStore = defineStore('messages', () => {
@@ -68,6 +73,7 @@ export const useMessageStore = defineStore('messages', () => {
       const page = await bridge.invoke('messages.page', { conversation: toConversationKey(conversationKey), beforeSeq: null, limit: PAGE_SIZE })
       merge(conversationKey, page.messages)
       bucket.hasMore = page.hasMore
+      bucket.lastPagedId = page.messages[page.messages.length - 1]?.id ?? null
       bucket.loaded = true
     } catch (err) {
       bucket.error = errorSentence(err)
@@ -115,8 +121,39 @@ export const useMessageStore = defineStore('messages', () => {
       hasMore: window.hasMore,
       hasNewer: window.hasNewer,
       loaded: true,
-      focusId: messageId
+      focusId: messageId,
+      lastPagedId: window.messages[window.messages.length - 1]?.id ?? null
     })
+  }
+
+  /**
+   * Home / Ctrl+Home in a long chat: the oldest page replaces what was loaded (a window at the start of the history,
+   * like a search hit's), in one round trip however long the chat is; scrolling down pages newer messages in.
+   */
+  async function jumpToOldest(conversationKey: string): Promise<void> {
+    const bucket = bucketFor(conversationKey)
+    if (bucket.loaded && !bucket.hasMore) return
+    bucket.error = null
+    try {
+      const window = await bridge.invoke('messages.after', { conversation: toConversationKey(conversationKey), afterSeq: 0, limit: PAGE_SIZE })
+      Object.assign(bucket, emptyBucket(), {
+        messages: mergeMessages([], window.messages),
+        hasMore: false,
+        hasNewer: window.hasNewer,
+        loaded: true,
+        lastPagedId: window.messages[window.messages.length - 1]?.id ?? null
+      })
+    } catch (err) {
+      bucket.error = errorSentence(err)
+    }
+  }
+
+  /** End / Ctrl+End or "Latest messages" from a window far back: the newest page again, live from there on. */
+  async function jumpToLatest(conversationKey: string): Promise<void> {
+    const bucket = bucketFor(conversationKey)
+    if (!bucket.hasNewer) return
+    Object.assign(bucket, emptyBucket())
+    await loadInitial(conversationKey)
   }
 
   /** The search hit was scrolled to: forget it (the list keeps its own highlight for a moment). */
@@ -136,6 +173,7 @@ export const useMessageStore = defineStore('messages', () => {
       const page = await bridge.invoke('messages.after', { conversation: toConversationKey(conversationKey), afterSeq: newest.seq!, limit: PAGE_SIZE })
       const before = bucket.messages.length
       merge(conversationKey, page.messages)
+      bucket.lastPagedId = page.messages[page.messages.length - 1]?.id ?? bucket.lastPagedId
       bucket.hasNewer = page.hasNewer
       return bucket.messages.length - before
     } catch (err) {
@@ -212,5 +250,5 @@ export const useMessageStore = defineStore('messages', () => {
     buckets.clear()
   }
 
-  return { loadInitial, loadOlder, loadNewer, jumpTo, clearFocus, refreshLatest, sendText, retry, mergeOne, removeMessages, upsert, forget, forward, stateOf, reset }
+  return { loadInitial, loadOlder, loadNewer, jumpTo, jumpToOldest, jumpToLatest, clearFocus, refreshLatest, sendText, retry, mergeOne, removeMessages, upsert, forget, forward, stateOf, reset }
 })

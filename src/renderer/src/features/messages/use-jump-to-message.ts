@@ -1,5 +1,6 @@
 // Brings a message into view in the message list when asked (a reply's quote or a pin clicked): loads older pages
-// until it is there (or the history ends), scrolls it to the middle of the view and highlights it.
+// until it is there (or the history ends), scrolls it to the middle of the view and highlights it; one further
+// away opens the chat around it (messages.around).
 import { nextTick, watch, type ComputedRef, type Ref } from 'vue'
 import type { ChatMessage } from '../../../../shared/model'
 import type { ConversationMessages } from '../../stores/messages'
@@ -35,7 +36,12 @@ export function useJumpToMessage(options: JumpOptions): void {
         if ((await messages.loadOlder(jump.conversationKey)) === 0) break
         index = options.items.value.findIndex((m) => matches(m, jump))
       }
-      if (index < 0) return
+      if (index < 0) {
+        // Further back than that, or newer than a window opened at the chat's start (Home): open the chat around it,
+        // as a search hit is (the list scrolls to it and highlights it); a message not on this device stays put.
+        if (jump.messageId !== null) await messages.jumpTo(jump.conversationKey, jump.messageId).catch(() => undefined)
+        return
+      }
       const target = options.items.value[index]!
       options.followsBottom.value = false
       await nextTick()
