@@ -413,6 +413,8 @@ async function main(): Promise<void> {
     // bridge is open.
     let searches = 0
     let searchErrors = 0
+    let searchesBeforeSignIn = 0
+    let searchMaxMs = 0
     let searching = true
     const searchLoop = (async () => {
       while (searching) {
@@ -420,8 +422,15 @@ async function main(): Promise<void> {
         try {
           await invoke(page, 'search.messages', { query: COMMON_WORD, limit: 50 })
           searches++
-        } catch {
-          searchErrors++ // before the page and its bridge are up, or before the session is signed in
+          searchMaxMs = Math.max(searchMaxMs, Date.now() - started)
+        } catch (err) {
+          // Until the first answer: the page, its bridge or the resumed session are not up yet. After it, a failure
+          // (no answer within a minute, a refusal) is the product's.
+          if (searches === 0) searchesBeforeSignIn++
+          else {
+            searchErrors++
+            log(`search failed during the catch-up: ${String(err).slice(0, 200)}`)
+          }
         }
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, SEARCH_INTERVAL_MS - (Date.now() - started))))
       }
@@ -454,6 +463,8 @@ async function main(): Promise<void> {
         catchUpMessages: CATCH_UP,
         searchesDuringCatchUp: searches,
         searchErrors,
+        searchesBeforeSignIn,
+        searchMaxMs,
         mainLoopP99Ms: stall.p99Ms,
         seedMs: seed.seedMs,
         seedCatchUpMs,

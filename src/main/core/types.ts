@@ -99,11 +99,22 @@ export interface ClientTimings {
   backfillRetryMs?: number
 }
 
+/** What one stored batch changed: its messages and conversations (the same objects its item events carry). */
+export interface AppliedBatch {
+  messages: ChatMessage[]
+  conversations: Conversation[]
+}
+
 export interface ChatClientEvents {
   connection: ConnectionStatus
   /** A message was added or changed on this device (sent, acked, failed, received, synced). */
   message: ChatMessage
   conversation: Conversation
+  /**
+   * One stored batch (a catch-up chunk, a pushed entry, a history page, a group's sync page), emitted just before its
+   * items' `message` / `conversation` events: the shells forward a big one whole (api/batch-forwarding.ts).
+   */
+  batch: AppliedBatch
   tokenWillExpire: { expiresAt: number }
   tokenRenewed: { expiresAt: number }
   /** The session cannot continue (token expired and could not be renewed, replaced, auth failed). */

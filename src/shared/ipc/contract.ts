@@ -240,6 +240,11 @@ export interface PushEvents {
   /** A message was added or changed (status, ack, ...). */
   'message.upsert': ChatMessage
   'conversation.upsert': Conversation
+  /**
+   * A big stored batch (a catch-up chunk) at once: each conversation it changed (newest state), and only its messages
+   * of conversations this renderer loaded or that may notify. Items of small batches come one by one as above.
+   */
+  'sync.batch': { messages: ChatMessage[]; conversations: Conversation[] }
   /** The session ended without the user asking (token expired, replaced by another device...). */
   'session.ended': {
     /** The English sentence, for logs. */

@@ -1,7 +1,9 @@
 // Owns which ChatClient events reach the shells as which push events (one line per event), plus the session's own
-// hooks on the two that change its sign-in: the session ended, the token was renewed.
+// hooks on the two that change its sign-in: the session ended, the token was renewed. A big stored batch goes as
+// one coalesced `sync.batch` instead of its items (batch-forwarding.ts).
 import type { PushEventName, PushEvents } from '../../../shared/ipc/contract'
 import type { ChatClientApi, ChatClientEvents } from '../types'
+import { coalesceBatch, type RendererViews } from './batch-forwarding'
 
 /** What the core session does beside forwarding. */
 export interface ClientPushHooks {
@@ -11,6 +13,8 @@ export interface ClientPushHooks {
   /** The server renewed the token: the new one is to be saved. */
   tokenRenewed(expiresAt: number): void
   tokenWillExpire(expiresAt: number): void
+  /** The conversations whose messages the renderer holds (what a coalesced batch keeps). */
+  views: RendererViews
 }
 
 /** Subscribes to the client; answers the function that unsubscribes all. */
@@ -20,10 +24,18 @@ export function forwardClientEvents(client: ChatClientApi, hooks: ClientPushHook
     to: E,
     map: (payload: ChatClientEvents[K]) => PushEvents[E]
   ): (() => void) => client.on(from, (payload) => hooks.push(to, map(payload)))
+  /** Items of a batch that went as one `sync.batch`: their own events are not forwarded again. */
+  const sentInBatch = new WeakSet<object>()
   const offs = [
     forward('connection', 'connection.status', (status) => status),
-    forward('message', 'message.upsert', (message) => message),
-    forward('conversation', 'conversation.upsert', (conversation) => conversation),
+    client.on('batch', (batch) => {
+      const coalesced = coalesceBatch(batch, hooks.views, Date.now())
+      if (!coalesced) return
+      for (const item of [...batch.messages, ...batch.conversations]) sentInBatch.add(item)
+      hooks.push('sync.batch', coalesced)
+    }),
+    client.on('message', (message) => sentInBatch.has(message) || hooks.push('message.upsert', message)),
+    client.on('conversation', (conversation) => sentInBatch.has(conversation) || hooks.push('conversation.upsert', conversation)),
     forward('roomEvent', 'rooms.event', (event) => event),
     forward('contactsChanged', 'contacts.changed', (state) => state),
     forward('presenceChanged', 'presence.changed', (presence) => presence),

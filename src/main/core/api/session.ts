@@ -20,6 +20,7 @@ import type { SystemProxyResolver } from '../net/proxy'
 import { settingsHandlers, type AccountStorage, type SettingsShellHooks } from './settings-handlers'
 import { SessionSettings } from './session-settings'
 import { forwardClientEvents } from './client-push-events'
+import { RendererViews } from './batch-forwarding'
 
 const log = createLogger('core:session')
 
@@ -106,6 +107,8 @@ export class CoreSession {
   private readonly handlers: Handlers
   /** The device's settings (they do not wait for sign-in), its default server and network route. */
   private readonly deviceSettings: SessionSettings
+  /** Which conversations' messages the renderer holds: a big batch sends it only those (batch-forwarding.ts). */
+  private readonly views = new RendererViews()
 
   constructor(options: CoreSessionOptions) {
     this.options = options
@@ -232,6 +235,7 @@ export class CoreSession {
       if (!isInvokeMethod(method)) throw unknownMethodError(method)
       const args = parseInvokeArgs(method, rawArgs)
       if (USER_ACTIVITY_METHODS.has(method) && this.client) withExtras(this.client).noteUserActivity?.()
+      this.views.noteInvoke(method, args)
       const result = await this.run(method, args)
       return { ok: true, result } as InvokeReply
     } catch (err) {
@@ -433,8 +437,11 @@ export class CoreSession {
   }
 
   private attach(client: ChatClientApi): void {
+    // A new client (sign-in): the renderer's stores were reset with the last session.
+    this.views.clear()
     const detach = forwardClientEvents(client, {
       push: (event, payload) => this.push(event, payload),
+      views: this.views,
       sessionEnded: (reason) => {
         this.clientSessionEnded = true
         this.endedClients.add(client)

@@ -469,6 +469,9 @@ export class DeviceSession {
 
   private emitChanges(changes: AppliedChanges): void {
     this.messageOps.onMessages(changes.messages)
+    if (changes.messages.length > 0 || changes.conversations.length > 0) {
+      this.host.emit('batch', { messages: changes.messages, conversations: changes.conversations })
+    }
     for (const message of changes.messages) this.host.emit('message', message)
     if (this.isCurrent) this.attachments.onMessages(changes.messages)
     for (const conversation of changes.conversations) this.host.emit('conversation', conversation)

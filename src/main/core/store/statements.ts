@@ -71,7 +71,7 @@ export type KeyParams = [string, string]
 const MAX_BOUND_VALUES = 32_766
 /**
  * Rows per multi-row INSERT of a sync batch: as many as the bound-value limit allows (15 columns: 2,184 rows), so
- * a sync batch (syncer.ts STORE_APPLY_CHUNK, 2,000) is ONE statement. FTS5 flushes its pending terms to a new
+ * a sync batch (syncer.ts STORE_APPLY_CHUNK, 1,000) is ONE statement. FTS5 flushes its pending terms to a new
  * index segment at each statement's savepoint: per-row statements cost about half of a sync insert, 100-row
  * chunks ~15% (measured), and every extra segment is merged again later.
  */

@@ -19,11 +19,18 @@ const log = createLogger('core:syncer')
 export const SYNC_BATCH_SIZE = 500
 /**
  * Catch-up batches are applied to the store in chunks of about this many events: one transaction per
- * chunk amortises the per-commit costs (conversation rows, FTS segment, index pages) over more rows.
+ * chunk amortises the per-commit costs (conversation rows, FTS segment, index pages) over more rows. The chunk
+ * crosses to the store's worker and back as a structured clone, and its changes go to the shells, each in one go
+ * on the core's thread: 2,000 held it for 100-150 ms on a busy 2-core machine (bench:ui), 1,000 half that.
  */
-export const STORE_APPLY_CHUNK = 2_000
+export const STORE_APPLY_CHUNK = 1_000
 /** Conversations asked for per RecentConversations page (the server also cuts a page at the frame size). */
 export const RECENT_PAGE_SIZE = 100
+/**
+ * Log entries decoded per turn of the event loop: a catch-up chunk of 2,000 decoded at once held the thread that
+ * runs the core (Electron's main process) for 30-100 ms on a busy machine (bench:ui); 200 take a few ms.
+ */
+export const DECODE_SLICE = 200
 
 export interface AppliedChanges {
   messages: ChatMessage[]
@@ -153,7 +160,7 @@ export class Syncer {
   /** Store older messages fetched from server history, without moving the cursor. */
   applyHistory(events: RawLogEvent[]): Promise<AppliedChanges> {
     return this.enqueue(async () => {
-      const entries = this.decodeAll(events)
+      const entries = await this.decodeAll(events)
       // Commands in history are past signals: neither stored nor handed to the app again.
       const messages = entries.filter((e) => (e.kind === 'message' && e.message.content.type !== 'command') || e.kind === 'unsupportedMessage')
       // Not as the active conversation: that would move the read pointer. Unread is derived from the pointer.
@@ -262,18 +269,22 @@ export class Syncer {
 
   /** Apply entries up to `newCursor`; entries that cannot be decoded or stored are quarantined, the cursor moves on. */
   private async apply(events: RawLogEvent[], newCursor: number): Promise<void> {
-    const entries = this.decodeAll(events)
+    const entries = await this.decodeAll(events)
     const changes = await this.storeEntries(entries, newCursor, this.options.activeConversation())
     this.cursor = Math.max(this.cursor, newCursor)
     for (const seq of this.ownSeqs) if (seq <= this.cursor) this.ownSeqs.delete(seq)
     this.options.onApplied(changes)
   }
 
-  private decodeAll(events: RawLogEvent[]): LogEntry[] {
+  /** Decodes in slices of DECODE_SLICE, letting the event loop turn between them (one entry: no wait). */
+  private async decodeAll(events: RawLogEvent[]): Promise<LogEntry[]> {
     const entries: LogEntry[] = []
-    for (const event of events) {
-      const entry = this.decodeOrQuarantine(event)
-      if (entry) entries.push(entry)
+    for (let start = 0; start < events.length; start += DECODE_SLICE) {
+      if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve))
+      for (const event of events.slice(start, start + DECODE_SLICE)) {
+        const entry = this.decodeOrQuarantine(event)
+        if (entry) entries.push(entry)
+      }
     }
     return entries
   }

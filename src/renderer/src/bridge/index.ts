@@ -4,6 +4,7 @@ import type { ParleyBridge } from '../../../shared/ipc/contract'
 import type { AppErrorShape } from '../../../shared/errors'
 import { createSocketBridge, type BridgeSocket, type BridgeSocketHandlers } from './socket-bridge'
 import { bridgeSocketUrl, claimThisTabId, startOverAsNewTab, takeHostToken } from './host-location'
+import { withSyncBatches } from './sync-batches'
 
 function openBrowserSocket(url: string, handlers: BridgeSocketHandlers): BridgeSocket {
   const socket = new WebSocket(url)
@@ -47,4 +48,5 @@ function createBrowserBridge(): ParleyBridge {
   })
 }
 
-export const bridge: ParleyBridge = window.parley ?? createBrowserBridge()
+// A big catch-up chunk arrives as one `sync.batch`: its items reach the upsert listeners in one task.
+export const bridge: ParleyBridge = withSyncBatches(window.parley ?? createBrowserBridge())

@@ -54,11 +54,31 @@ export const useMessageStore = defineStore('messages', () => {
     bucket.messages = mergeMessages(bucket.messages, incoming)
   }
 
+  /**
+   * Live messages merged at the end of the task that brought them, per conversation: a catch-up's `sync.batch` hands
+   * hundreds of one chat's messages over in one task, merged (and sorted) once instead of once each.
+   */
+  const arriving = new Map<string, ChatMessage[]>()
+  function mergeArriving(): void {
+    for (const [key, messages] of arriving) {
+      const bucket = buckets.get(key)
+      if (!bucket) continue
+      // A window opened far back gets new messages when it pages up to them, never after a hole.
+      const known = bucket.hasNewer ? new Set(bucket.messages.map((m) => m.id)) : null
+      const kept = known ? messages.filter((m) => known.has(m.id)) : messages
+      if (kept.length > 0) merge(key, kept)
+    }
+    arriving.clear()
+  }
+
   bridge.on('message.upsert', (message) => {
     // Conversations never opened load their latest page when opened; only keep what is on screen current.
-    const bucket = buckets.get(keyOfMessage(message))
-    // A window opened far back gets new messages when it pages up to them, never after a hole.
-    if (bucket && (!bucket.hasNewer || bucket.messages.some((known) => known.id === message.id))) merge(keyOfMessage(message), [message])
+    const key = keyOfMessage(message)
+    if (!buckets.has(key)) return
+    if (arriving.size === 0) queueMicrotask(mergeArriving)
+    const waiting = arriving.get(key)
+    if (waiting) waiting.push(message)
+    else arriving.set(key, [message])
   })
 
   /** First page of a conversation (no-op when already loaded or loading). */

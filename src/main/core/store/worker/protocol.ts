@@ -92,22 +92,29 @@ export function restoreError(carried: CarriedError): Error {
  * socket frame they came in (or of Node's 8 KiB buffer pool), so without this each call would carry those too.
  */
 export function compactBytes<T>(value: T): T {
+  // Primitives are most of a call's fields (a catch-up chunk: 1,000 messages): no call, no allocation for them.
+  if (typeof value !== 'object' || value === null) return value
   if (value instanceof Uint8Array) {
     return (value.byteOffset === 0 && value.byteLength === value.buffer.byteLength ? value : new Uint8Array(value)) as T
   }
   if (Array.isArray(value)) {
     let copy: unknown[] | null = null
-    value.forEach((item: unknown, index) => {
+    for (let index = 0; index < value.length; index++) {
+      const item: unknown = value[index]
+      if (typeof item !== 'object' || item === null) continue
       const compacted = compactBytes(item)
       if (compacted !== item) (copy ??= value.slice())[index] = compacted
-    })
+    }
     return (copy ?? value) as T
   }
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+  if (Object.getPrototypeOf(value) === Object.prototype) {
+    const record = value as Record<string, unknown>
     let copy: Record<string, unknown> | null = null
-    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    for (const key in record) {
+      const item = record[key]
+      if (typeof item !== 'object' || item === null) continue
       const compacted = compactBytes(item)
-      if (compacted !== item) (copy ??= { ...(value as Record<string, unknown>) })[key] = compacted
+      if (compacted !== item) (copy ??= { ...record })[key] = compacted
     }
     return (copy ?? value) as T
   }
