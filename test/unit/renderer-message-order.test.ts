@@ -65,7 +65,7 @@ describe('renderer message order', () => {
     const sent = { ...sending, seq: 5, status: 'sent' as const }
     expect(mergeMessages([sent], [sending])[0]?.status).toBe('sent')
     expect(newerCopy(sent, sending)).toBe(sent)
-    const failed = { ...sending, status: 'failed' as const, error: 'No such user.' }
+    const failed = { ...sending, status: 'failed' as const, error: { code: 'NOT_FOUND' as const, params: {} } }
     expect(mergeMessages([failed], [sending])[0]?.status).toBe('sending')
   })
 
