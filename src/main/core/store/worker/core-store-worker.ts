@@ -6,6 +6,7 @@ import { openMessageStore } from '../index'
 import type { SqliteMessageStore } from '../sqlite-store'
 import { STORE_DOMAIN_NAMES } from '../domain-apis'
 import { StoreError } from '../errors'
+import { lowerThisThreadPriority } from './thread-priority'
 import {
   CRASH_FOR_TEST,
   REINTERPRET_DECODED,
@@ -81,4 +82,5 @@ async function serve(port: NonNullable<typeof parentPort>, init: StoreWorkerInit
 }
 
 if (!parentPort) throw new Error('core-store-worker runs only as a worker thread (see worker/worker-store.ts).')
+lowerThisThreadPriority()
 void serve(parentPort, workerData as StoreWorkerInit)
