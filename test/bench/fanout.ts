@@ -6,7 +6,7 @@
 // 1:1: send->ack p99 at BENCH_SINGLE_RATE msgs/s (open loop) alone, then with the group sending at the same time.
 // Env: BENCH_ROOM_MEMBERS (5000), BENCH_GROUP_MEMBERS (2000), BENCH_WORKERS (2), BENCH_ROOM_RATE (40),
 // BENCH_GROUP_RATE (10), BENCH_SINGLE_RATE (2000), BENCH_SINGLE_PAIRS (100), BENCH_SEND_FOR_MS (10000),
-// BENCH_SINGLE_ROUNDS (3), BENCH_PARTS (room,group,single), BENCH_LOAD_NICE (10).
+// BENCH_SINGLE_ROUNDS (3), BENCH_PARTS (room,group,single).
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -52,13 +52,6 @@ const PASSWORD = 'bench-password'
 const OWNER = 'fanout-owner'
 const ChatType = { SINGLE: 0, GROUP: 1, ROOM: 2 } as const
 
-/**
- * The load processes run at this lower CPU priority (nice) than the server under test. In production the members'
- * devices are other machines; on this 2-core machine 2,000 receivers decoding 20,000 frames/s would otherwise take
- * the server's CPU and the bench would measure the load generator. 0 puts them on equal terms with the server.
- */
-const LOAD_NICE = envInt('BENCH_LOAD_NICE', 10)
-
 const WORKER_FILE = fileURLToPath(new URL('./lib/fanout-worker.ts', import.meta.url))
 
 /** The load processes, each answering numbered commands. */
@@ -70,7 +63,6 @@ class Workers {
   constructor(count: number) {
     this.children = Array.from({ length: count }, () => {
       const child = fork(WORKER_FILE, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
-      if (child.pid !== undefined && LOAD_NICE !== 0) os.setPriority(child.pid, LOAD_NICE)
       child.on('message', (message: FanoutAnswer) => {
         const waiter = this.waiting.get(message.seq)
         if (!waiter) return
