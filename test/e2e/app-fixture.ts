@@ -4,7 +4,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { expect } from 'vitest'
+import { afterAll, beforeAll, expect } from 'vitest'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { startHost, type RunningHost } from '../../src/host/index'
 import { startServer } from '../../src/server/index'
@@ -90,6 +90,32 @@ export class E2eApp {
     await this.server.close()
     fs.rmSync(this.tmp, { recursive: true, force: true })
   }
+}
+
+/** Two people's pages, signed in, and the app they run in (filled before the file's first test). */
+export interface TwoPeople {
+  app: E2eApp
+  first: Page
+  second: Page
+}
+
+/**
+ * For the calling test file: starts the app and signs two new accounts in, one page each, before its tests, and
+ * closes the app after them.
+ */
+export function twoPeopleSignedIn(first: string, second: string): TwoPeople {
+  const people = {} as TwoPeople
+  beforeAll(async () => {
+    people.app = await E2eApp.start()
+    people.first = await people.app.openPerson(first)
+    people.second = await people.app.openPerson(second)
+    await createAccountAndSignIn(people.first, first)
+    await createAccountAndSignIn(people.second, second)
+  }, 120_000)
+  afterAll(async () => {
+    await people.app?.close()
+  })
+  return people
 }
 
 export async function createAccountAndSignIn(page: Page, username: string): Promise<void> {

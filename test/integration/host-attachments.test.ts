@@ -8,8 +8,6 @@ import path from 'node:path'
 import { createHash, randomBytes } from 'node:crypto'
 import { startHost, type RunningHost } from '../../src/host/index'
 import { startServer } from '../../src/server/index'
-import { stringifyWithBytes } from '../../src/shared/ipc/binary-json'
-import type { InvokeReply } from '../../src/shared/ipc/contract'
 import type { ChatMessage, SaveAsResult, TransferEvent } from '../../src/shared/model'
 import { HostTab } from './helpers/host-tab'
 
@@ -20,25 +18,11 @@ let host: RunningHost
 const suffix = randomBytes(3).toString('hex')
 const alice = `alice_${suffix}`
 const bob = `bob_${suffix}`
-let rawInvokeId = 1_000_000
-
-/** An invoke whose arguments carry bytes, framed as the page's bridge frames it. */
-async function invokeWithBytes(tab: HostTab, method: string, args: unknown): Promise<InvokeReply> {
-  const id = rawInvokeId++
-  tab.ws.send(stringifyWithBytes({ kind: 'invoke', id, method, args }))
-  const frame = await tab.waitFor((m) => m.kind === 'reply' && m.id === id)
-  return (frame as { reply: InvokeReply }).reply
-}
 
 async function stageOverBridge(tab: HostTab, bytes: Buffer, name: string, mime: string): Promise<string> {
-  const { stagedId } = await tab.call<{ stagedId: string }>('attachments.stageBegin', { name, mime, size: bytes.length })
-  for (let offset = 0; offset < bytes.length; offset += MiB) {
-    const reply = await invokeWithBytes(tab, 'attachments.stageChunk', { stagedId, offset, bytes: bytes.subarray(offset, offset + MiB) })
-    if (!reply.ok) throw new Error(reply.error.message)
-  }
-  const ended = await tab.call<{ size: number; sha256: string }>('attachments.stageEnd', { stagedId })
-  expect(ended).toEqual({ size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') })
-  return stagedId
+  const staged = await tab.stage(bytes, name, mime)
+  expect({ size: staged.size, sha256: staged.sha256 }).toEqual({ size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') })
+  return staged.stagedId
 }
 
 beforeAll(async () => {
@@ -68,7 +52,7 @@ describe('attachments in the browser host', () => {
     const stagedId = await stageOverBridge(aliceTab, bytes, 'clip.mp4', 'video/mp4')
     // Chunks out of order are refused with a sentence.
     const other = await aliceTab.call<{ stagedId: string }>('attachments.stageBegin', { name: 'x.bin', mime: '', size: 10 })
-    const outOfOrder = await invokeWithBytes(aliceTab, 'attachments.stageChunk', { stagedId: other.stagedId, offset: 5, bytes: new Uint8Array(5) })
+    const outOfOrder = await aliceTab.invokeWithBytes('attachments.stageChunk', { stagedId: other.stagedId, offset: 5, bytes: new Uint8Array(5) })
     expect(outOfOrder).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT' } })
 
     const sent = await aliceTab.call<ChatMessage>('messages.sendAttachment', { conversation: { type: 'single', id: bob }, kind: 'video', stagedId, durationMs: 1000, width: 4, height: 4 })

@@ -9,8 +9,6 @@ import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { startHost, type RunningHost } from '../../src/host/index'
 import { startServer } from '../../src/server/index'
-import { stringifyWithBytes } from '../../src/shared/ipc/binary-json'
-import type { InvokeReply } from '../../src/shared/ipc/contract'
 import type { ChatMessage } from '../../src/shared/model'
 import { HostTab } from './helpers/host-tab'
 
@@ -22,7 +20,6 @@ let host: RunningHost
 const suffix = randomBytes(3).toString('hex')
 const alice = `alice_${suffix}`
 const bob = `bob_${suffix}`
-let rawInvokeId = 1_000_000
 let aliceTab: HostTab
 let bobTab: HostTab
 
@@ -32,13 +29,7 @@ function removedOn(tab: HostTab): Set<string> {
 }
 
 async function stage(tab: HostTab, bytes: Buffer, name: string, mime: string): Promise<string> {
-  const { stagedId } = await tab.call<{ stagedId: string }>('attachments.stageBegin', { name, mime, size: bytes.length })
-  const id = rawInvokeId++
-  tab.ws.send(stringifyWithBytes({ kind: 'invoke', id, method: 'attachments.stageChunk', args: { stagedId, offset: 0, bytes } }))
-  const frame = (await tab.waitFor((m) => m.kind === 'reply' && m.id === id)) as { reply: InvokeReply }
-  if (!frame.reply.ok) throw new Error(frame.reply.error.message)
-  await tab.call('attachments.stageEnd', { stagedId })
-  return stagedId
+  return (await tab.stage(bytes, name, mime)).stagedId
 }
 
 beforeAll(async () => {

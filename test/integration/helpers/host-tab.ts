@@ -1,9 +1,12 @@
 // One browser tab's side of the host bridge for the host integration tests: opens the guarded socket as
 // the page would (token, tab id, own Origin), numbers invokes, and waits for replies, events and the close.
 import { WebSocket } from 'ws'
+import { stringifyWithBytes } from '../../../src/shared/ipc/binary-json'
 import type { HostServerMessage, InvokeReply } from '../../../src/shared/ipc/contract'
 
 const WAIT_STEP_MS = 10
+/** The page stages a file in chunks of this size (attachments.stageChunk's limit). */
+const STAGE_CHUNK_BYTES = 1024 * 1024
 
 type ReplyFrame = Extract<HostServerMessage, { kind: 'reply' }>
 type EventFrame = Extract<HostServerMessage, { kind: 'event' }>
@@ -48,6 +51,24 @@ export class HostTab {
     const reply = await this.invoke(method, args)
     if (!reply.ok) throw new Error(`${method} failed: ${reply.error.code} ${reply.error.message}`)
     return reply.result as T
+  }
+
+  /** An invoke whose arguments carry bytes, framed as the page's bridge frames them (bytes as base64 objects). */
+  async invokeWithBytes(method: string, args: unknown): Promise<InvokeReply> {
+    const id = this.nextId++
+    this.ws.send(stringifyWithBytes({ kind: 'invoke', id, method, args }))
+    return ((await this.waitFor((m) => m.kind === 'reply' && m.id === id)) as ReplyFrame).reply
+  }
+
+  /** Stages a file over the bridge as the page does (begin, 1 MiB chunks, end); what stageEnd answered. */
+  async stage(bytes: Buffer, name: string, mime: string): Promise<{ stagedId: string; size: number; sha256: string }> {
+    const { stagedId } = await this.call<{ stagedId: string }>('attachments.stageBegin', { name, mime, size: bytes.length })
+    for (let offset = 0; offset < bytes.length; offset += STAGE_CHUNK_BYTES) {
+      const reply = await this.invokeWithBytes('attachments.stageChunk', { stagedId, offset, bytes: bytes.subarray(offset, offset + STAGE_CHUNK_BYTES) })
+      if (!reply.ok) throw new Error(`attachments.stageChunk failed: ${reply.error.code} ${reply.error.message}`)
+    }
+    const ended = await this.call<{ size: number; sha256: string }>('attachments.stageEnd', { stagedId })
+    return { stagedId, ...ended }
   }
 
   async event<T>(name: string, match: (payload: T) => boolean): Promise<T> {
