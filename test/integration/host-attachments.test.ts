@@ -2,18 +2,13 @@
 // (bytes as base64 objects), sends it; the other tab downloads it and loads it from the host's /files route, which
 // answers only with the host's token, only that tab's cached files, with Range, and media inline only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { createHash, randomBytes } from 'node:crypto'
-import { startHost, type RunningHost } from '../../src/host/index'
-import { startServer } from '../../src/server/index'
+import type { RunningHost } from '../../src/host/index'
 import type { ChatMessage, SaveAsResult, TransferEvent } from '../../src/shared/model'
 import { HostTab } from './helpers/host-tab'
+import { startHostWithServer, type HostWithServer } from './helpers/host-with-server'
 
 const MiB = 1024 * 1024
-let tmp: string
-let server: Awaited<ReturnType<typeof startServer>>
 let host: RunningHost
 const suffix = randomBytes(3).toString('hex')
 const alice = `alice_${suffix}`
@@ -25,19 +20,14 @@ async function stageOverBridge(tab: HostTab, bytes: Buffer, name: string, mime: 
   return staged.stagedId
 }
 
+let running: HostWithServer | null = null
 beforeAll(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-'))
-  const rendererDir = path.join(tmp, 'renderer')
-  fs.mkdirSync(rendererDir)
-  fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>Parley</title>')
-  server = await startServer({ port: 0, dataDir: path.join(tmp, 'server') })
-  host = await startHost({ port: 0, rendererDir, dataDir: path.join(tmp, 'web'), defaultServerUrl: server.url, version: '0.0.1' })
+  running = await startHostWithServer()
+  host = running.host
 })
 
 afterAll(async () => {
-  await host?.close()
-  await server?.close()
-  fs.rmSync(tmp, { recursive: true, force: true })
+  await running?.close()
 })
 
 describe('attachments in the browser host', () => {

@@ -3,19 +3,14 @@
 // reads the conversation each one is removed from both sides (the countdown starts at the first read). In a group the
 // timer goes through too: the reader's copy and the sender's burn after the first member's read.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { startHost, type RunningHost } from '../../src/host/index'
-import { startServer } from '../../src/server/index'
+import type { RunningHost } from '../../src/host/index'
 import type { ChatMessage } from '../../src/shared/model'
 import { HostTab } from './helpers/host-tab'
+import { startHostWithServer, type HostWithServer } from './helpers/host-with-server'
 
 /** Short, so the test waits little: the burn starts at the read and the sweep follows within a second or so. */
 const BURN_SEC = 2
-let tmp: string
-let server: Awaited<ReturnType<typeof startServer>>
 let host: RunningHost
 const suffix = randomBytes(3).toString('hex')
 const alice = `alice_${suffix}`
@@ -32,19 +27,14 @@ async function stage(tab: HostTab, bytes: Buffer, name: string, mime: string): P
   return (await tab.stage(bytes, name, mime)).stagedId
 }
 
+let running: HostWithServer | null = null
 beforeAll(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-'))
-  const rendererDir = path.join(tmp, 'renderer')
-  fs.mkdirSync(rendererDir)
-  fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>Parley</title>')
-  server = await startServer({ port: 0, dataDir: path.join(tmp, 'server') })
-  host = await startHost({ port: 0, rendererDir, dataDir: path.join(tmp, 'web'), defaultServerUrl: server.url, version: '0.0.1' })
+  running = await startHostWithServer()
+  host = running.host
 })
 
 afterAll(async () => {
-  await host?.close()
-  await server?.close()
-  fs.rmSync(tmp, { recursive: true, force: true })
+  await running?.close()
 })
 
 describe('burn after reading over the IPC contract', () => {
