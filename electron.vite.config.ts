@@ -27,7 +27,7 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
           // The embedded server's SQLite thread: src/server/store/worker-store.ts loads it from next to index.js.
-          'sqlite-worker': resolve(__dirname, 'src/server/store/sqlite-worker.ts'),
+          'store-worker': resolve(__dirname, 'src/server/store/store-worker.ts'),
           // The core's store thread: src/main/core/store/worker/worker-store.ts loads it from next to index.js.
           'core-store-worker': resolve(__dirname, 'src/main/core/store/worker/core-store-worker.ts'),
           // The embedded server's own process: src/main/embedded-server.ts forks it as a utilityProcess.

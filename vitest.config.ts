@@ -23,6 +23,21 @@ export default defineConfig({
         }
       },
       {
+        // The same integration files again with the server's store in PostgreSQL (cluster mode): one parameterised
+        // suite, not a copy. Files whose servers are not TestServers (children, the desktop host) stay on SQLite and
+        // are left out. Needs PARLEY_TEST_DATABASE_URL; without it the files skip with one line (test/support/engines.ts).
+        test: {
+          name: 'integration-pg',
+          include: ['test/integration/**/*.test.ts'],
+          exclude: ['test/integration/host-*.test.ts'],
+          env: { PARLEY_TEST_STORE: 'postgres' },
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 2 }
+        }
+      },
+      {
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
@@ -31,7 +46,7 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
-          sequence: { groupOrder: 2 }
+          sequence: { groupOrder: 3 }
         }
       }
     ]

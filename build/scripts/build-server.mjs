@@ -9,13 +9,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
 // Native or heavyweight runtime dependencies stay in node_modules (better-sqlite3 is a native module; ws and
 // protobufjs are ordinary dependencies installed next to the bundle, and bundling them buys nothing).
-const EXTERNAL = ['better-sqlite3', 'ws', 'protobufjs', 'protobufjs/*']
+const EXTERNAL = ['better-sqlite3', 'ws', 'protobufjs', 'protobufjs/*', 'pg', 'ioredis', 'prom-client']
 
 /** Entry points: [source, output folder]. A worker entry is bundled only once its source exists. */
 const ENTRIES = [
   { src: 'src/server/cli.ts', outdir: 'out/server' },
-  // The server's SQLite writer thread: loaded at run time next to the main file (new URL('./sqlite-worker.js', import.meta.url)).
-  { src: 'src/server/store/sqlite-worker.ts', outdir: 'out/server', optional: true },
+  // The server's SQLite writer thread: loaded at run time next to the main file (new URL('./store-worker.js', import.meta.url)).
+  { src: 'src/server/store/store-worker.ts', outdir: 'out/server', optional: true },
+  // Its PostgreSQL I/O thread (cluster mode), started by the store thread from beside its own bundle.
+  { src: 'src/server/store/postgres/pg-io-thread.ts', outdir: 'out/server', optional: true },
   // The fault harness's client core in a child process (test/fault/client-child.ts).
   { src: 'test/fault/client-child.ts', outdir: 'out/fault', optional: true },
   // Its store thread: the client core loads core-store-worker.js from beside the bundle that holds it.

@@ -194,6 +194,8 @@ export interface StorageConfig {
   logRetentionDays: number
   /** PARLEY_SQLITE_SYNCHRONOUS: FULL (default, fsync before every ack) or NORMAL (opt-out, see store/sqlite.ts). */
   sqliteSynchronous: 'NORMAL' | 'FULL'
+  /** PARLEY_DATABASE_URL: postgres://user:password@host:port/database selects the PostgreSQL store (cluster mode). */
+  databaseUrl: string | null
 }
 
 export function storageConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StorageConfig {
@@ -206,7 +208,11 @@ export function storageConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Stor
   if (synchronousRaw && synchronousRaw !== 'FULL' && synchronousRaw !== 'NORMAL') {
     throw new Error(`PARLEY_SQLITE_SYNCHRONOUS must be FULL or NORMAL (got "${env.PARLEY_SQLITE_SYNCHRONOUS}").`)
   }
-  return { logRetentionDays, sqliteSynchronous: synchronousRaw === 'NORMAL' ? 'NORMAL' : 'FULL' }
+  const databaseUrl = env.PARLEY_DATABASE_URL?.trim() || null
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new Error('PARLEY_DATABASE_URL must be a PostgreSQL address like postgres://parley:secret@127.0.0.1:5432/parley.')
+  }
+  return { logRetentionDays, sqliteSynchronous: synchronousRaw === 'NORMAL' ? 'NORMAL' : 'FULL', databaseUrl }
 }
 
 export function retentionCutoff(logRetentionDays: number, now: number): number {

@@ -82,7 +82,8 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const storage = storageConfigFromEnv()
   const opened = await openServerStore(config.dataDir, {
     nativeBinding: options.nativeBinding,
-    synchronous: storage.sqliteSynchronous
+    synchronous: storage.sqliteSynchronous,
+    databaseUrl: options.databaseUrl ?? storage.databaseUrl ?? undefined
   })
   const store = config.testHooks.wrapStore?.(opened) ?? opened
   const tokens = createTokenService(store, config.tokenTtlSec, config.sessionIdleMs, config.tokenRotationGraceMs)

@@ -35,6 +35,8 @@ export interface ServerOptions {
   /** The largest attachment upload in MiB; default PARLEY_MAX_UPLOAD_MB or 100. */
   maxUploadMb?: number
   nativeBinding?: string // better-sqlite3 binary for another runtime (Electron embeds this server)
+  /** postgres://... : keep the store in PostgreSQL (cluster mode) instead of SQLite in dataDir; else PARLEY_DATABASE_URL. */
+  databaseUrl?: string
   testHooks?: {
     /** Called after a send is stored durably and before its ack is written. Return 'drop' to terminate the
      *  socket instead of acking (simulates a connection cut between send and ack). */

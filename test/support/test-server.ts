@@ -4,6 +4,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { startServer, type ServerHandle, type ServerOptions } from '../../src/server'
+import { createTestDatabase, dropTestDatabase, testStoreEngine } from './test-database'
 
 export function makeTempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'parley-'))
@@ -19,6 +20,8 @@ export class TestServer {
   readonly dataDir = makeTempDir()
   private handle: ServerHandle | null = null
   private port = 0
+  /** The PostgreSQL database of this server when the suite runs on PostgreSQL (PARLEY_TEST_STORE=postgres). */
+  private databaseUrl: string | null = null
 
   constructor(private readonly extras: ServerExtras = {}) {}
 
@@ -33,7 +36,9 @@ export class TestServer {
   }
 
   async start(overrides: ServerExtras = {}): Promise<ServerHandle> {
-    this.handle = await startServer({ ...this.extras, ...overrides, host: '127.0.0.1', port: this.port, dataDir: this.dataDir })
+    if (testStoreEngine() === 'postgres' && !this.databaseUrl) this.databaseUrl = await createTestDatabase()
+    const database = this.databaseUrl ? { databaseUrl: this.databaseUrl } : {}
+    this.handle = await startServer({ ...this.extras, ...database, ...overrides, host: '127.0.0.1', port: this.port, dataDir: this.dataDir })
     this.port = this.handle.port
     return this.handle
   }
@@ -53,6 +58,7 @@ export class TestServer {
   async dispose(): Promise<void> {
     await this.stop()
     removeDir(this.dataDir)
+    if (this.databaseUrl) await dropTestDatabase(this.databaseUrl)
   }
 }
 

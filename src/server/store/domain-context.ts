@@ -1,11 +1,16 @@
-// Owns the contract between the store's core and its domain modules (store/<domain>/sqlite.ts): what a domain gets
-// (the writer connection, the user-log writer) and the hooks it plugs into the core's own paths. Types only.
-import type Database from 'better-sqlite3'
+// Owns the contract between the store's core and its domain modules (store/<domain>/sqlite.ts, SQL in SQLite's
+// dialect that the PostgreSQL connection translates): what a domain gets and the hooks it plugs into the core's paths.
+import type { SqlConnection } from './sql-connection'
 import type { AppendResult, NewMessage, UserEvent } from './records'
 
-/** What a domain's SQLite module gets from the store: the writer connection and the user-log writer. */
-export interface SqliteDomainContext {
-  db: Database.Database
+/** What a domain's module gets from the store: the writer connection and the user-log writer. */
+export interface DomainContext {
+  db: SqlConnection
+  /**
+   * True when this connection is the only writer of the database (SQLite: one server process), so what it wrote
+   * may be cached; false on PostgreSQL, where other nodes write too and every read must go to the database.
+   */
+  soleWriter: boolean
   /** Runs `work` in one IMMEDIATE transaction (nested calls become savepoints of the caller's). */
   inTransaction<T>(work: () => T): T
   /** Appends an event entry to `user`'s log in the current transaction; returns its seq. */
@@ -13,11 +18,11 @@ export interface SqliteDomainContext {
   /** The newest seq of the user's log. */
   headOf(user: string): number
   /** What a domain plugs into the core's own paths (filled in by the domain modules when they open). */
-  hooks: SqliteDomainHooks
+  hooks: DomainHooks
 }
 
 /** Calls the core makes into a domain: groups store their messages inside the shared group commit. */
-export interface SqliteDomainHooks {
+export interface DomainHooks {
   /** Appends one group message inside the append transaction (decides, de-duplicates, stores it once). */
   appendGroupMessage?(input: NewMessage): AppendResult
   /** The append transaction committed / rolled back (sequences handed out in it become real / are forgotten). */

@@ -2,7 +2,7 @@
 // and SQLite module in store/<domain>/, and this file is the one place that opens them together. The contracts
 // they share live in domain-context.ts (what a domain gets) and domain-stores.ts (what the domains offer).
 import type { Synchronous } from './records'
-import type { SqliteDomainContext } from './domain-context'
+import type { DomainContext } from './domain-context'
 import type { DomainStores } from './domain-stores'
 import { openGroupsSqlite } from './groups/sqlite'
 import { openRoomsSqlite } from './rooms/sqlite'
@@ -15,10 +15,10 @@ import { openReactionsSqlite } from './reactions/sqlite'
 import { openDevicesSqlite } from './devices/sqlite'
 import { openReceiptsSqlite } from './receipts/sqlite'
 
-export type { SqliteDomainContext, SqliteDomainHooks } from './domain-context'
+export type { DomainContext, DomainHooks } from './domain-context'
 export { DOMAIN_METHODS, type DomainStores } from './domain-stores'
 
-export function openSqliteDomains(context: SqliteDomainContext): Synchronous<DomainStores> {
+export function openSqliteDomains(context: DomainContext): Synchronous<DomainStores> {
   return {
     ...openRoomsSqlite(context),
     ...openContactsSqlite(context),

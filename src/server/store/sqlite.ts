@@ -1,84 +1,27 @@
-// Owns opening the server store on SQLite: one writer connection shared by the core's modules (store/core/: the
-// users' logs, appends, retention, sign-in bookkeeping) and the domain modules, and that store on the calling thread.
-import type {
-  AppendResult,
-  AuthPruneResult,
-  NewMessage,
-  ServerStore,
-  StoreStats,
-  Synchronous
-} from './types'
-import { DOMAIN_METHODS, openSqliteDomains, type DomainStores, type SqliteDomainContext, type SqliteDomainHooks } from './domains'
-import { createAccountStore } from './core/accounts'
-import { createAppender } from './core/append'
-import { createAuthStore } from './core/auth'
+// Owns opening the server store on SQLite: one writer connection (core/connection.ts) under the store's core
+// (core/open-core.ts), and that store on the calling thread for tools and tests.
+import type { ServerStore } from './types'
+import { DOMAIN_METHODS, type DomainStores } from './domains'
 import { openWriterConnection, synchronousMode, type SqliteOpenOptions } from './core/connection'
-import type { StoreCoreContext } from './core/context'
-import { createRetention } from './core/retention'
-import { createSecretStore } from './core/secrets'
-import { createUserHeads } from './core/user-heads'
-import { createUserLog } from './core/user-log'
+import { openStoreCore, type StoreCore } from './core/open-core'
 
 export { DATABASE_FILE_NAME, type SqliteOpenOptions } from './core/connection'
 export { KEPT_NEWEST_PER_CONVERSATION } from './core/retention'
-
-/**
- * The store's operations as plain synchronous calls on the connection: run in the store's worker thread (or
- * wrapped in settled promises by openSqliteStore). The secret callback cannot cross threads, so secrets are a
- * read plus an insert-if-absent here; appendGroups commits several callers' batches in one transaction.
- */
-export interface SqliteStoreCore extends Synchronous<Omit<ServerStore, 'getOrCreateSecret' | 'appendMessages'>> {
-  /** Appends every group in ONE transaction; if it fails, each group is retried in its own. */
-  appendGroups(groups: readonly (readonly NewMessage[])[]): ({ ok: true; results: AppendResult[] } | { ok: false; error: string })[]
-  /** One step of pruneAuth (one transaction, bounded); `done` when nothing expired is left. */
-  pruneAuthStep(tokensExpiredBefore: number, now: number): AuthPruneResult & { done: boolean }
-  /** One step of trimLogs: the next users after `afterUser` (by name); `lastUser` null when none are left. */
-  trimStep(before: number, afterUser: string): { dropped: number; lastUser: string | null }
-  readSecret(name: string): Uint8Array | null
-  /** Stores `value` unless a secret of that name exists; returns the secret in force. */
-  insertSecretIfAbsent(name: string, value: Uint8Array): Uint8Array
-}
+export type { StoreCore } from './core/open-core'
 
 /** Opens (creating and migrating when needed) the database in `dataDir` on THIS thread. */
-export function openSqliteCore(dataDir: string, options: SqliteOpenOptions = {}): SqliteStoreCore {
+export function openSqliteCore(dataDir: string, options: SqliteOpenOptions = {}): StoreCore {
   const db = openWriterConnection(dataDir, options)
-  /** What the domain modules plug into the append path and read pointers (filled in when they open). */
-  const hooks: SqliteDomainHooks = {}
-  const context: StoreCoreContext = {
+  return openStoreCore({
     db,
-    inTransaction: <T>(work: () => T): T => db.transaction(work).immediate(),
-    heads: createUserHeads(db),
-    hooks
-  }
-  const userLog = createUserLog(context)
-  const appender = createAppender(context)
-  const accounts = createAccountStore(context)
-  const secrets = createSecretStore(context)
-  const retention = createRetention(context)
-  const { authRowCounts, ...auth } = createAuthStore(context)
-  const domainContext: SqliteDomainContext = {
-    db,
-    inTransaction: context.inTransaction,
-    appendUserEvent: userLog.appendUserEvent,
-    headOf: context.heads.headOf,
-    hooks
-  }
-  const domains = openSqliteDomains(domainContext)
-  return {
-    ...domains,
-    ...userLog,
-    ...accounts,
-    ...secrets,
-    ...retention,
-    ...auth,
-    appendGroups: appender.appendGroups,
-    stats(): StoreStats {
-      return { synchronous: synchronousMode(db), ...appender.commitStats(), authRows: authRowCounts() }
-    },
+    soleWriter: true,
+    synchronousMode: () => synchronousMode(db),
+    // This thread is the database's only writer: each call already runs alone.
+    runCall: (_readOnly, work) => work(),
     close() {
       if (db.open) db.close()
     }
-  }
+  })
 }
 
 /**

@@ -1,16 +1,38 @@
 // Owns the messages between the store proxy (main thread) and the SQLite worker thread that owns the connection:
 // one request per store call, one reply per request, in order, plus the worker's ready / failed-to-open signal.
-import type { SqliteOpenOptions, SqliteStoreCore } from './sqlite'
+import type { SqliteOpenOptions, StoreCore } from './sqlite'
 import { storedMessageFrom, type AppendResult, type NewMessage, type StoredMessage } from './types'
 
 /** What the worker is started with (workerData). */
 export interface WorkerInit {
   dataDir: string
-  options: SqliteOpenOptions
+  options: StoreOpenOptions
 }
 
+/** How the server's store opens: SQLite in dataDir (the default), or PostgreSQL when `databaseUrl` is given. */
+export interface StoreOpenOptions extends SqliteOpenOptions {
+  /** postgres://... (PARLEY_DATABASE_URL): cluster mode, the nodes share this database. */
+  databaseUrl?: string
+  /** Name of this node's connection in pg_stat_activity. */
+  applicationName?: string
+}
+
+/**
+ * Store calls that only read: on PostgreSQL they run in a read snapshot without the nodes' write lock. Any call not
+ * listed runs as a writing transaction, which is always correct, only slower.
+ */
+export const READ_ONLY_CALLS: ReadonlySet<string> = new Set([
+  'getUser', 'existingUsers', 'readLogAfter', 'readConversation', 'headSeq', 'oldestSeq', 'recentConversations',
+  'findToken', 'stats', 'readSecret', 'getRoom', 'listRooms', 'roomAttributes', 'roomsOwnedBy', 'contactsList',
+  'contactsFriendsOf', 'contactsMessagingFacts', 'profilesGet', 'accountDeletedAt', 'reactionsOf', 'conversationStates',
+  'devicesOf', 'groupInfo', 'groupMembers', 'groupDirectory', 'myGroups', 'groupJoinRequests', 'myGroupInvitations',
+  'groupReadAllowed', 'groupIdsOf', 'tableRowCounts', 'platformUsers', 'accountBannedAt', 'attemptsPeek',
+  'conversationSettings', 'nextExpiry', 'attachmentGet', 'attachmentsGet', 'attachmentGrants', 'receiptsPrivacy',
+  'receiptsPeerPointers', 'receiptsGroupReaders', 'receiptsGroupSenders', 'receiptsGroupReadSeq', 'receiptsIsMember'
+])
+
 /** The calls the worker answers: every synchronous core method, with appendGroups batched by the worker itself. */
-export type WorkerMethod = Exclude<keyof SqliteStoreCore, 'appendGroups'> | 'appendMessages'
+export type WorkerMethod = Exclude<keyof StoreCore, 'appendGroups'> | 'appendMessages'
 
 export interface WorkerRequest {
   id: number

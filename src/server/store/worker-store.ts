@@ -2,7 +2,6 @@
 // connection, so no query or fsync ever blocks the event loop), and the worker's restart after a crash.
 import { createLogger } from '../../shared/logger'
 import { startWorkerEntry, superviseWorker } from '../../shared/worker-supervisor'
-import type { SqliteOpenOptions } from './sqlite'
 import type { ServerStore } from './types'
 import { DOMAIN_METHODS, type DomainStores } from './domains'
 import {
@@ -10,6 +9,7 @@ import {
   isWorkerSignal,
   packMessages,
   type CompactAppendResult,
+  type StoreOpenOptions,
   type WorkerInit,
   type WorkerMethod,
   type WorkerReply,
@@ -19,9 +19,9 @@ import {
 
 const log = createLogger('server:store')
 
-/** The worker entry's base name: `sqlite-worker.ts` next to this file in the source tree, `sqlite-worker.js` next
+/** The worker entry's base name: `store-worker.ts` next to this file in the source tree, `store-worker.js` next
  *  to the bundle that contains this module (build:server emits it as a second entry in the same folder). */
-export const WORKER_ENTRY_BASENAME = 'sqlite-worker'
+export const WORKER_ENTRY_BASENAME = 'store-worker'
 /** A crashed worker is restarted after this delay, doubled after each start that fails to open the database. */
 const RESTART_DELAY_MS = 50
 /** Upper bound of the restart delay while the database cannot be opened (disk gone, file damaged). */
@@ -49,7 +49,7 @@ export interface WorkerStoreHandle extends ServerStore {
  * After a crash, calls in flight reject (the message service answers ERROR_INTERNAL, which clients retry) and a new
  * worker is started; calls made while it starts wait for it.
  */
-export async function openServerStore(dataDir: string, options: SqliteOpenOptions = {}): Promise<WorkerStoreHandle> {
+export async function openServerStore(dataDir: string, options: StoreOpenOptions = {}): Promise<WorkerStoreHandle> {
   const init: WorkerInit = { dataDir, options }
   const supervisor = superviseWorker<WorkerRequest, null>({
     log,

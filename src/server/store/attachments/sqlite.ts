@@ -1,6 +1,6 @@
 // Owns the SQLite side of the attachments store: upload rows and their offsets, finished attachments, and grants.
 // Every statement is prepared once; completion is one transaction (the upload row goes as the attachment row comes).
-import type { SqliteDomainContext } from '../domain-context'
+import type { DomainContext } from '../domain-context'
 import type { Synchronous } from '../records'
 import type { AttachmentCollectPolicy, AttachmentGrant, AttachmentGrantKind, AttachmentRow, AttachmentUploadRow, AttachmentsStore } from './types'
 
@@ -63,7 +63,7 @@ function toAttachment(row: AttachmentDbRow): AttachmentRow {
   }
 }
 
-export function openAttachmentsSqlite(context: SqliteDomainContext): Synchronous<AttachmentsStore> {
+export function openAttachmentsSqlite(context: DomainContext): Synchronous<AttachmentsStore> {
   const { db } = context
   const insertUpload = db.prepare(
     `INSERT INTO attachment_uploads (upload_id, uploader, name, mime, size, sha256, received_bytes, created_at, updated_at)

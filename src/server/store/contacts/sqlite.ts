@@ -1,7 +1,7 @@
 // Owns the SQLite side of contacts: each change is checked and applied in ONE transaction together with the contact
 // events it appends to the logs of both people concerned, so every device of both sees the same history.
 import { ChatTypePb, pb } from '../../../shared/proto/codec'
-import type { SqliteDomainContext } from '../domain-context'
+import type { DomainContext } from '../domain-context'
 import type { Synchronous } from '../records'
 import type {
   AppendedContactEvent,
@@ -16,7 +16,7 @@ const Kind = pb.ContactEvent.Kind
 
 /** Appends a ContactEvent to `user`'s log inside the caller's transaction (the conversation is the peer). */
 export function appendContactEvent(
-  context: SqliteDomainContext,
+  context: DomainContext,
   user: string,
   event: ContactEventProps,
   at: number
@@ -33,7 +33,7 @@ class Refused extends Error {
   }
 }
 
-export function openContactsSqlite(context: SqliteDomainContext): Synchronous<ContactsStore> {
+export function openContactsSqlite(context: DomainContext): Synchronous<ContactsStore> {
   const { db } = context
   const userState = db.prepare<[string], { deleted_at: number | null }>('SELECT deleted_at FROM users WHERE name = ?')
   const isFriend = db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM contacts WHERE user = ? AND contact = ?')

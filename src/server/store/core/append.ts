@@ -39,7 +39,7 @@ export function createAppender({ db, heads: userHeads, hooks }: StoreCoreContext
   const touchConversation = db.prepare<[string, string, number, number, number]>(
     `INSERT INTO conversations (user, conversation, chat_type, last_message_seq, unread) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (user, conversation, chat_type)
-     DO UPDATE SET last_message_seq = excluded.last_message_seq, unread = unread + excluded.unread`
+     DO UPDATE SET last_message_seq = excluded.last_message_seq, unread = conversations.unread + excluded.unread`
   )
 
   // Diagnostics for the benchmark: how commits behave.

@@ -43,7 +43,7 @@ export function createRetention({ db, inTransaction, heads }: StoreCoreContext):
   const deleteEntry = db.prepare<[string, number]>('DELETE FROM user_log WHERE user = ? AND seq = ?')
   const recordTrim = db.prepare<[string, number]>(
     `INSERT INTO log_trims (user, oldest_seq) VALUES (?, ?)
-     ON CONFLICT (user) DO UPDATE SET oldest_seq = MAX(oldest_seq, excluded.oldest_seq)`
+     ON CONFLICT (user) DO UPDATE SET oldest_seq = MAX(log_trims.oldest_seq, excluded.oldest_seq)`
   )
   const messageRefs = db.prepare<[number], { sender: string; sender_seq: number; recipient: string; recipient_seq: number | null }>(
     'SELECT sender, sender_seq, recipient, recipient_seq FROM messages WHERE server_id = ?'

@@ -1,6 +1,6 @@
 // Owns the writer's cache of each user's newest committed log sequence: filled from the database on first use,
 // moved by the commits that append, forgotten for a user whose head moved inside a transaction that may still roll back.
-import type Database from 'better-sqlite3'
+import type { SqlConnection } from '../sql-connection'
 
 /**
  * Users whose log head the writer keeps in memory (a few MB at most); past this the cache starts over rather
@@ -23,7 +23,7 @@ export interface UserHeads {
  * load). Only this connection writes the logs: commitGroups records the heads it committed, setReadPointer drops
  * its user's entry; retention never removes a head. A rolled-back transaction records nothing.
  */
-export function createUserHeads(db: Database.Database): UserHeads {
+export function createUserHeads(db: SqlConnection, options: { cache: boolean }): UserHeads {
   const selectHead = db.prepare<[string], { head: number | null }>('SELECT MAX(seq) AS head FROM user_log WHERE user = ?')
   const committedHeads = new Map<string, number>()
   return {
@@ -31,11 +31,13 @@ export function createUserHeads(db: Database.Database): UserHeads {
       const cached = committedHeads.get(user)
       if (cached !== undefined) return cached
       const head = selectHead.get(user)?.head ?? 0
+      if (!options.cache) return head
       if (committedHeads.size >= HEAD_CACHE_USERS) committedHeads.clear()
       committedHeads.set(user, head)
       return head
     },
     committed(heads) {
+      if (!options.cache) return
       for (const [user, head] of heads) committedHeads.set(user, head)
     },
     forget(user) {

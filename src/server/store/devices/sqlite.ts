@@ -1,6 +1,6 @@
 // Owns the SQLite side of the device list: the columns the devices migration added to device_sessions, the live
 // sessions of an account, and revoking the least recently seen ones past the device limit in one transaction.
-import type { SqliteDomainContext } from '../domain-context'
+import type { DomainContext } from '../domain-context'
 import type { Synchronous } from '../records'
 import type { DeviceRow, DevicesStore } from './types'
 
@@ -24,7 +24,7 @@ function toDevice(row: DeviceColumns): DeviceRow {
   }
 }
 
-export function openDevicesSqlite(context: SqliteDomainContext): Synchronous<DevicesStore> {
+export function openDevicesSqlite(context: DomainContext): Synchronous<DevicesStore> {
   const { db } = context
   // Live = not revoked and holding a token that is current (not rotated away) and not expired.
   const selectLive = db.prepare<[string, number], DeviceColumns>(

@@ -13,7 +13,7 @@ export interface GroupHeads {
   rolledBack(): void
 }
 
-export function createGroupHeads(sql: Pick<GroupStatements, 'selectGroupHead'>): GroupHeads {
+export function createGroupHeads(sql: Pick<GroupStatements, 'selectGroupHead'>, options: { cache: boolean }): GroupHeads {
   /** Committed heads; `pendingHeads` holds the ones handed out in the open transaction (dropped on rollback). */
   const committedHeads = new Map<string, number>()
   const pendingHeads = new Map<string, number>()
@@ -24,6 +24,7 @@ export function createGroupHeads(sql: Pick<GroupStatements, 'selectGroupHead'>):
       const cached = committedHeads.get(group)
       if (cached !== undefined) return cached
       const head = sql.selectGroupHead.get(group)?.head ?? 0
+      if (!options.cache) return head
       committedHeads.set(group, head)
       return head
     },
@@ -31,7 +32,7 @@ export function createGroupHeads(sql: Pick<GroupStatements, 'selectGroupHead'>):
       pendingHeads.set(group, seq)
     },
     committed() {
-      for (const [group, head] of pendingHeads) committedHeads.set(group, head)
+      if (options.cache) for (const [group, head] of pendingHeads) committedHeads.set(group, head)
       pendingHeads.clear()
     },
     rolledBack() {

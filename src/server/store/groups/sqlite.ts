@@ -1,6 +1,6 @@
 // Owns opening the SQLite side of groups: it prepares the statements once, hands the shared parts to the modules
 // that own each concern (changes, reads, group messages, deleted-account cleanup) and plugs their hooks into the core.
-import type { SqliteDomainContext } from '../domain-context'
+import type { DomainContext } from '../domain-context'
 import type { Synchronous } from '../records'
 import { createDeletedAccountCleanup } from './account-cleanup'
 import { createChangeWriter } from './change-log'
@@ -13,10 +13,10 @@ import { createGroupStandings, notFound } from './standing'
 import { prepareGroupStatements } from './statements'
 import type { GroupsStore } from './types'
 
-export function openGroupsSqlite(context: SqliteDomainContext): Synchronous<GroupsStore> {
+export function openGroupsSqlite(context: DomainContext): Synchronous<GroupsStore> {
   const { db } = context
   const sql = prepareGroupStatements(db)
-  const heads = createGroupHeads(sql)
+  const heads = createGroupHeads(sql, { cache: context.soleWriter })
   const shared: GroupsShared = { context, sql, heads }
   const standings = createGroupStandings(shared)
   const writer = createChangeWriter(shared)

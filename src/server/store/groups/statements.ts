@@ -1,6 +1,6 @@
 // Owns the SQL of the groups tables: the column shapes the statements read, how those rows become store rows,
 // and every prepared statement the groups modules run (prepared once per writer connection).
-import type Database from 'better-sqlite3'
+import type { SqlConnection, SqlStatement } from '../sql-connection'
 import { ChatTypePb } from '../../../shared/proto/codec'
 import type { GroupRoleName } from './authorization'
 import type { StoredMessage } from '../records'
@@ -88,17 +88,13 @@ export function settingsOf(row: GroupColumns): GroupSettingsRow {
   }
 }
 
-/** What the groups modules do with a prepared statement (a narrowing of better-sqlite3's, which cannot be named). */
-export interface Statement<Params extends unknown[], Row> {
-  get(...params: Params): Row | undefined
-  all(...params: Params): Row[]
-  run(...params: Params): Database.RunResult
-}
+/** What the groups modules do with a prepared statement. */
+export type Statement<Params extends unknown[], Row> = SqlStatement<Params, Row>
 
 /** The prepared statements of the groups tables, by what they do. */
 export type GroupStatements = ReturnType<typeof prepareGroupStatements>
 
-export function prepareGroupStatements(db: Database.Database) {
+export function prepareGroupStatements(db: SqlConnection) {
   const prepare = <Params extends unknown[], Row = unknown>(source: string): Statement<Params, Row> => db.prepare<Params, Row>(source)
 
   const selectGroup = prepare<[string], GroupColumns>('SELECT * FROM groups WHERE group_id = ?')

@@ -3,7 +3,7 @@
 // it to every participant's devices, the disappearing timer stamped on new messages inside the append, and the sweep.
 import { ErrorCode, pb } from '../../../shared/proto/codec'
 import type { parley } from '../../../shared/proto/gen/parley.js'
-import type { SqliteDomainContext } from '../domain-context'
+import type { DomainContext } from '../domain-context'
 import type { Synchronous, UserEvent } from '../records'
 import type { ConversationSettingsRow, LogDelivery, MessageOpOutcome, MessageOpsStore, MessageRef } from './types'
 
@@ -43,7 +43,7 @@ export function windowInWords(ms: number): string {
   return `${seconds} second${seconds === 1 ? '' : 's'}`
 }
 
-export function openMessageOpsSqlite(context: SqliteDomainContext): Synchronous<MessageOpsStore> {
+export function openMessageOpsSqlite(context: DomainContext): Synchronous<MessageOpsStore> {
   const { db, inTransaction, appendUserEvent, hooks } = context
   const selectMessage = db.prepare<[number], MessageRow>(`${MESSAGE_SELECT} WHERE server_id = ?`)
   const markRecalled = db.prepare<[string, number, number]>(
@@ -69,7 +69,7 @@ export function openMessageOpsSqlite(context: SqliteDomainContext): Synchronous<
   )
   const earliestExpiry = db.prepare<[], { at: number | null }>(
     `SELECT MIN(at) AS at FROM (SELECT MIN(expires_at) AS at FROM messages WHERE expires_at IS NOT NULL
-       UNION ALL SELECT MIN(expires_at) AS at FROM group_burns)`
+       UNION ALL SELECT MIN(expires_at) AS at FROM group_burns) AS expiries`
   )
   // Burn after reading in groups: the burn messages of a group between two positions of a reader's pointer.
   const groupBurnsRead = db.prepare<[string, number, number, string], MessageRow>(

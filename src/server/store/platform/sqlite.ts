@@ -1,6 +1,6 @@
 // Owns the SQLite side of the platform store: users listed by name prefix, the banned column, reserved names,
 // secret replacement, attempt counts read without writing, and a group's owner.
-import type { SqliteDomainContext } from '../domain-context'
+import type { DomainContext } from '../domain-context'
 import type { AttemptCount, Synchronous } from '../records'
 import type { PlatformStore, PlatformUserRow } from './types'
 
@@ -12,7 +12,7 @@ function likePrefix(prefix: string): string {
   return `${prefix.replace(/[\\%_]/g, (char) => `\\${char}`)}%`
 }
 
-export function openPlatformSqlite(context: SqliteDomainContext): Synchronous<PlatformStore> {
+export function openPlatformSqlite(context: DomainContext): Synchronous<PlatformStore> {
   const { db } = context
   const selectUsers = db.prepare<[string, string, number], { name: string; created_at: number; deleted_at: number | null; banned_at: number | null }>(
     `SELECT name, created_at, deleted_at, banned_at FROM users

@@ -3,7 +3,7 @@
 import { pb } from '../../../shared/proto/codec'
 import { appendContactEvent } from '../contacts/sqlite'
 import type { AppendedContactEvent } from '../contacts/types'
-import type { SqliteDomainContext } from '../domain-context'
+import type { DomainContext } from '../domain-context'
 import type { Synchronous } from '../records'
 import type { ProfileProps, ProfileRow, ProfilesStore } from './types'
 
@@ -64,7 +64,7 @@ export function profileToProps(row: ProfileRow): ProfileProps {
   }
 }
 
-export function openProfilesSqlite(context: SqliteDomainContext): Synchronous<ProfilesStore> {
+export function openProfilesSqlite(context: DomainContext): Synchronous<ProfilesStore> {
   const { db } = context
   const selectProfile = db.prepare<[string], ProfileColumns>(
     `SELECT name, nickname, signature, status_text, attributes, profile_updated_at, created_at, last_seen_at, deleted_at

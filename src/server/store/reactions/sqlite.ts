@@ -1,7 +1,7 @@
 // Owns the SQLite side of reactions, one-to-one pins and conversation states (with do not disturb): each change checks who may make it
 // and applies it in ONE transaction with the log entries it appends (both people's logs for one-to-one chats).
 import { ChatTypePb, pb } from '../../../shared/proto/codec'
-import type { SqliteDomainContext } from '../domain-context'
+import type { DomainContext } from '../domain-context'
 import type { Synchronous } from '../records'
 import type { ConversationStateProps, MessageReactionsRow, ReactionEventProps, ReactionsStore } from './types'
 
@@ -29,7 +29,7 @@ function pairOf(a: string, b: string): [string, string] {
   return a <= b ? [a, b] : [b, a]
 }
 
-export function openReactionsSqlite(context: SqliteDomainContext): Synchronous<ReactionsStore> {
+export function openReactionsSqlite(context: DomainContext): Synchronous<ReactionsStore> {
   const { db } = context
   const selectMessage = db.prepare<[number], MessageRow>('SELECT sender, recipient, chat_type FROM messages WHERE server_id = ?')
   const isMember = db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM group_members WHERE group_id = ? AND user = ?')

@@ -1,7 +1,7 @@
 // Owns the SQLite side of receipts: translating a reader's pointer into the sender's log positions, the delivered
 // scan of a confirmed batch, the peers' pointers, group members' read pointers, and the privacy settings.
 import { pb } from '../../../shared/proto/codec'
-import type { SqliteDomainContext } from '../domain-context'
+import type { DomainContext } from '../domain-context'
 import type { Synchronous } from '../records'
 import type { GroupReaderRow, MovedPeerPointer, PeerPointerRow, PrivacyRow, ReceiptsStore } from './types'
 
@@ -22,7 +22,7 @@ export const PEER_POINTERS_MAX = 500
 
 const NO_PRIVACY: PrivacyRow = { readReceiptsOff: false, typingOff: false }
 
-export function openReceiptsSqlite(context: SqliteDomainContext): Synchronous<ReceiptsStore> {
+export function openReceiptsSqlite(context: DomainContext): Synchronous<ReceiptsStore> {
   const { db, inTransaction, appendUserEvent, headOf } = context
   const selectPrivacy = db.prepare<[string], { read_receipts_off: number; typing_off: number }>(
     'SELECT read_receipts_off, typing_off FROM privacy_settings WHERE user = ?'
@@ -55,7 +55,7 @@ export function openReceiptsSqlite(context: SqliteDomainContext): Synchronous<Re
   const selectDeliveredCursor = db.prepare<[string], { seq: number }>('SELECT seq FROM receipt_delivered_cursors WHERE user = ?')
   const upsertDeliveredCursor = db.prepare<[string, number]>(
     `INSERT INTO receipt_delivered_cursors (user, seq) VALUES (?, ?)
-     ON CONFLICT (user) DO UPDATE SET seq = MAX(seq, excluded.seq)`
+     ON CONFLICT (user) DO UPDATE SET seq = MAX(receipt_delivered_cursors.seq, excluded.seq)`
   )
   const selectMembership = db.prepare<[string, string], { role: number }>('SELECT role FROM group_members WHERE group_id = ? AND user = ?')
   const selectGroupSize = db.prepare<[string], { member_count: number; dissolved_at: number | null }>(

@@ -1,6 +1,6 @@
 // Owns the SQLite side of room definitions: the rooms tables (schema in ROOMS_SCHEMA_SQL, one migration entry)
 // and the synchronous RoomsStore the writer worker runs. Live membership and recent messages are not stored.
-import type { SqliteDomainContext } from '../domain-context'
+import type { DomainContext } from '../domain-context'
 import type { Synchronous } from '../records'
 import type { RoomDirectoryRow, RoomsStore, RoomSuccession, StoredRoom, StoredRoomAttribute } from './types'
 
@@ -76,7 +76,7 @@ function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 }
 
-export function openRoomsSqlite(context: SqliteDomainContext): Synchronous<RoomsStore> {
+export function openRoomsSqlite(context: DomainContext): Synchronous<RoomsStore> {
   const { db, inTransaction } = context
   const insertRoom = db.prepare<[string, string, string, string, string, number, number]>(
     'INSERT INTO rooms (room, name, name_folded, description, owner, max_members, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'

@@ -1,10 +1,12 @@
-// Owns the SQLite connection inside its worker thread: answers the store proxy's calls, and groups every
-// appendMessages call that arrives while a commit (its fsync) runs into the next transaction (group commit).
+// Owns the store's connection inside its worker thread (SQLite, or PostgreSQL in cluster mode): answers the store
+// proxy's calls, and groups every appendMessages call that arrives while a commit runs into the next one (group commit).
 import { parentPort, workerData } from 'node:worker_threads'
 import type { NewMessage } from './types'
-import { openSqliteCore, type SqliteStoreCore } from './sqlite'
+import { openSqliteCore, type StoreCore } from './sqlite'
+import { openPostgresCore } from './postgres/open'
 import {
   compactResults,
+  READ_ONLY_CALLS,
   unpackMessages,
   type PackedMessages,
   type WorkerInit,
@@ -23,9 +25,10 @@ function errorText(err: unknown): string {
 }
 
 function serve(port: NonNullable<typeof parentPort>, init: WorkerInit): void {
-  let core: SqliteStoreCore
+  let core: StoreCore
   try {
-    core = openSqliteCore(init.dataDir, init.options)
+    const { databaseUrl, applicationName, ...sqliteOptions } = init.options
+    core = databaseUrl ? openPostgresCore(databaseUrl, { applicationName }) : openSqliteCore(init.dataDir, sqliteOptions)
   } catch (err) {
     port.postMessage({ type: 'open-failed', error: errorText(err) } satisfies WorkerSignal)
     return
@@ -66,7 +69,7 @@ function serve(port: NonNullable<typeof parentPort>, init: WorkerInit): void {
         return
       }
       try {
-        const result = core.trimStep(before, afterUser)
+        const result = core.runCall(false, () => core.trimStep(before, afterUser))
         dropped += result.dropped
         if (result.lastUser === null) reply({ id: request.id, ok: true, value: dropped })
         else setImmediate(step, result.lastUser)
@@ -87,7 +90,7 @@ function serve(port: NonNullable<typeof parentPort>, init: WorkerInit): void {
         return
       }
       try {
-        const result = core.pruneAuthStep(tokensExpiredBefore, now)
+        const result = core.runCall(false, () => core.pruneAuthStep(tokensExpiredBefore, now))
         total.tokens += result.tokens
         total.deviceSessions += result.deviceSessions
         total.attempts += result.attempts
@@ -125,7 +128,8 @@ function serve(port: NonNullable<typeof parentPort>, init: WorkerInit): void {
     }
     try {
       const method = core[request.method] as (...args: unknown[]) => unknown
-      reply({ id: request.id, ok: true, value: method(...request.args) })
+      const value = request.method === 'close' ? method() : core.runCall(READ_ONLY_CALLS.has(request.method), () => method(...request.args))
+      reply({ id: request.id, ok: true, value })
     } catch (err) {
       reply({ id: request.id, ok: false, error: errorText(err) })
     }
@@ -136,5 +140,5 @@ function serve(port: NonNullable<typeof parentPort>, init: WorkerInit): void {
   port.postMessage({ type: 'ready' } satisfies WorkerSignal)
 }
 
-if (!parentPort) throw new Error('sqlite-worker runs only as a worker thread (see worker-store.ts).')
+if (!parentPort) throw new Error('store-worker runs only as a worker thread (see worker-store.ts).')
 serve(parentPort, workerData as WorkerInit)

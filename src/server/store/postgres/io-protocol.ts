@@ -1,0 +1,24 @@
+// Owns the messages between a store thread and its PostgreSQL I/O thread: one query at a time, answered through a
+// MessagePort, with a shared flag the waiting store thread sleeps on (Atomics.wait) until the answer is posted.
+
+/** Slot of the shared Int32Array the store thread waits on: 0 = no answer yet, 1 = answer posted. */
+export const ANSWER_FLAG = 0
+
+export interface IoInit {
+  url: string
+  /** Int32Array(1) over a SharedArrayBuffer. */
+  flag: Int32Array
+  /** Name of the connection in pg_stat_activity. */
+  applicationName: string
+}
+
+export interface IoQuery {
+  /** A prepared statement's name, kept per connection (null for one-off text such as BEGIN). */
+  name: string | null
+  text: string
+  values: unknown[]
+}
+
+export type IoAnswer =
+  | { ok: true; rows: Record<string, unknown>[]; rowCount: number }
+  | { ok: false; message: string; code: string | null; connectionLost: boolean }

@@ -1,0 +1,48 @@
+// Owns the PostgreSQL databases of the tests that run on PostgreSQL: which engine the suite runs on
+// (PARLEY_TEST_STORE), a fresh database per test server on the engine at PARLEY_TEST_DATABASE_URL, dropped after.
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+
+export type TestStoreEngine = 'sqlite' | 'postgres'
+
+/** The engine this run of the suite stores in: the `integration-pg` project sets PARLEY_TEST_STORE=postgres. */
+export function testStoreEngine(env: NodeJS.ProcessEnv = process.env): TestStoreEngine {
+  return env['PARLEY_TEST_STORE'] === 'postgres' ? 'postgres' : 'sqlite'
+}
+
+/** The administrative address of the test engine (a database the test role may connect to and create others from). */
+export function testDatabaseAdminUrl(env: NodeJS.ProcessEnv = process.env): string | null {
+  return env['PARLEY_TEST_DATABASE_URL']?.trim() || null
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url)
+  parsed.pathname = `/${database}`
+  return parsed.toString()
+}
+
+async function onAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const adminUrl = testDatabaseAdminUrl()
+  if (!adminUrl) throw new Error('PARLEY_TEST_DATABASE_URL is not set (see build/scripts/test-engines.sh).')
+  const client = new pg.Client({ connectionString: adminUrl })
+  await client.connect()
+  try {
+    return await work(client)
+  } finally {
+    await client.end()
+  }
+}
+
+/** Creates an empty database for one test server; returns its address. */
+export async function createTestDatabase(): Promise<string> {
+  const name = `parley_t_${randomBytes(6).toString('hex')}`
+  await onAdmin((client) => client.query(`CREATE DATABASE ${name}`))
+  return withDatabase(testDatabaseAdminUrl() as string, name)
+}
+
+/** Drops a database made by createTestDatabase (its connections are ended first). */
+export async function dropTestDatabase(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1)
+  if (!/^parley_t_[0-9a-f]+$/.test(name)) throw new Error(`Not a test database: ${name}`)
+  await onAdmin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))
+}
