@@ -6,6 +6,8 @@ const GENERATED_KEYS: Readonly<Record<string, string>> = { messages: 'server_id'
 
 export interface TranslatedStatement {
   text: string
+  /** For SQL with named parameters (@name): the names in the order of $1, $2, ... (the call passes one object). */
+  parameterNames: string[] | null
   /** The generated key column the statement returns (an INSERT into a table of GENERATED_KEYS), else null. */
   returnsKey: string | null
 }
@@ -90,10 +92,12 @@ export function toPostgres(sql: string): TranslatedStatement {
   if (/\bFROM\s+sqlite_master\b/i.test(sql)) {
     return {
       text: "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'parley_schema' ORDER BY table_name",
+      parameterNames: null,
       returnsKey: null
     }
   }
   let placeholder = 0
+  const parameterNames: string[] = []
   let ignoreConflicts = false
   const parts = segments(sql).map((part) => {
     if (!part.code) return part.text
@@ -102,19 +106,28 @@ export function toPostgres(sql: string): TranslatedStatement {
       ignoreConflicts = true
       code = code.replace(/\bINSERT\s+OR\s+IGNORE\s+INTO\b/gi, 'INSERT INTO')
     }
+    // Named parameters first (@user must not become @"user"); the same name is the same placeholder.
+    code = code.replace(/@(\w+)/g, (_match, name: string) => {
+      const known = parameterNames.indexOf(name)
+      if (known >= 0) return `$${known + 1}`
+      parameterNames.push(name)
+      return `$${parameterNames.length}`
+    })
     code = code
       .replace(/\buser\b/g, '"user"')
+      .replace(/\binstr\s*\(/gi, 'strpos(') // same arguments, same answer (1-based position, 0 = absent)
       .replace(/\bLIKE\b/g, 'ILIKE') // SQLite's LIKE ignores ASCII case
       .replace(/\bAS\s+INTEGER\b/gi, 'AS BIGINT') // SQLite's INTEGER is 64-bit
       .replace(/\?/g, () => `$${++placeholder}`)
     return scalarExtremes(code)
   })
+  if (placeholder > 0 && parameterNames.length > 0) throw new Error(`SQL mixes ? and @name parameters: ${sql}`)
   let text = parts.join('').trim().replace(/;$/, '')
   const insertInto = /^\s*INSERT\s+INTO\s+"?(\w+)"?/i.exec(text)
   const returnsKey = insertInto && !/\bRETURNING\b/i.test(text) ? (GENERATED_KEYS[insertInto[1] as string] ?? null) : null
   if (ignoreConflicts) text = appendBeforeReturning(text, ' ON CONFLICT DO NOTHING')
   if (returnsKey) text += ` RETURNING ${returnsKey}`
-  return { text, returnsKey }
+  return { text, parameterNames: parameterNames.length > 0 ? parameterNames : null, returnsKey }
 }
 
 function appendBeforeReturning(text: string, clause: string): string {

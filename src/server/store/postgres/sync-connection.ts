@@ -186,14 +186,21 @@ export function openPostgresConnection(options: PostgresConnectionOptions): Post
         statementNames.set(translated.text, name)
       }
       const statementName = name
+      const { parameterNames } = translated
+      /** The values in placeholder order: positional as given, named ones read from the one object passed. */
+      const valuesOf = (params: unknown[]): unknown[] => {
+        if (!parameterNames) return params
+        const named = (params[0] ?? {}) as Record<string, unknown>
+        return parameterNames.map((parameter) => named[parameter])
+      }
       return {
         run(...params: Params): SqlRunResult {
-          const result = query(translated.text, params, statementName)
+          const result = query(translated.text, valuesOf(params), statementName)
           const key = translated.returnsKey ? result.rows[0]?.[translated.returnsKey] : undefined
           return { changes: result.rowCount, lastInsertRowid: typeof key === 'number' ? key : 0 }
         },
-        get: (...params: Params): Row | undefined => query(translated.text, params, statementName).rows[0] as Row | undefined,
-        all: (...params: Params): Row[] => query(translated.text, params, statementName).rows as Row[]
+        get: (...params: Params): Row | undefined => query(translated.text, valuesOf(params), statementName).rows[0] as Row | undefined,
+        all: (...params: Params): Row[] => query(translated.text, valuesOf(params), statementName).rows as Row[]
       }
     },
     transaction<T>(work: () => T): SqlTransaction<T> {
