@@ -1,6 +1,36 @@
 // Test projects: unit (pure logic), integration (real server on port 0, real SQLite in temp dirs),
 // e2e (the built renderer through the browser host in Debian Chromium). Benchmarks are not tests.
-import { defineConfig } from 'vitest/config'
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config'
+
+/**
+ * The same integration files again with the server's store in PostgreSQL (cluster mode): one parameterised suite, not
+ * a copy. Files whose servers are not TestServers (the desktop host, children) stay on SQLite and are left out, as are
+ * the cluster-* files (they pick their engines themselves). Without PARLEY_TEST_DATABASE_URL the project is left out
+ * with one line, unless PARLEY_REQUIRE_CLUSTER_TIER=1 (CI), which makes the absence a failure.
+ */
+function postgresIntegrationProjects(): TestProjectInlineConfiguration[] {
+  if (!process.env['PARLEY_TEST_DATABASE_URL']) {
+    if (process.env['PARLEY_REQUIRE_CLUSTER_TIER'] === '1') {
+      throw new Error('PARLEY_REQUIRE_CLUSTER_TIER=1 but PARLEY_TEST_DATABASE_URL is not set (build/scripts/test-engines.sh).')
+    }
+    console.warn('integration-pg skipped: no PostgreSQL (eval "$(bash build/scripts/test-engines.sh start)" to run it)')
+    return []
+  }
+  return [
+    {
+      test: {
+        name: 'integration-pg',
+        include: ['test/integration/**/*.test.ts'],
+        exclude: ['test/integration/host-*.test.ts', 'test/integration/cluster-*.test.ts'],
+        env: { PARLEY_TEST_STORE: 'postgres' },
+        testTimeout: 120_000,
+        hookTimeout: 60_000,
+        fileParallelism: false,
+        sequence: { groupOrder: 2 }
+      }
+    }
+  ]
+}
 
 export default defineConfig({
   test: {
@@ -22,21 +52,7 @@ export default defineConfig({
           sequence: { groupOrder: 1 }
         }
       },
-      {
-        // The same integration files again with the server's store in PostgreSQL (cluster mode): one parameterised
-        // suite, not a copy. Files whose servers are not TestServers (children, the desktop host) stay on SQLite and
-        // are left out. Needs PARLEY_TEST_DATABASE_URL; without it the files skip with one line (test/support/engines.ts).
-        test: {
-          name: 'integration-pg',
-          include: ['test/integration/**/*.test.ts'],
-          exclude: ['test/integration/host-*.test.ts'],
-          env: { PARLEY_TEST_STORE: 'postgres' },
-          testTimeout: 120_000,
-          hookTimeout: 60_000,
-          fileParallelism: false,
-          sequence: { groupOrder: 2 }
-        }
-      },
+      ...postgresIntegrationProjects(),
       {
         test: {
           name: 'e2e',
