@@ -196,6 +196,8 @@ export interface StorageConfig {
   sqliteSynchronous: 'NORMAL' | 'FULL'
   /** PARLEY_DATABASE_URL: postgres://user:password@host:port/database selects the PostgreSQL store (cluster mode). */
   databaseUrl: string | null
+  /** PARLEY_REDIS_URL: redis://host:port selects the Redis bus between the nodes (cluster mode). */
+  redisUrl: string | null
 }
 
 export function storageConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StorageConfig {
@@ -212,7 +214,11 @@ export function storageConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Stor
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new Error('PARLEY_DATABASE_URL must be a PostgreSQL address like postgres://parley:secret@127.0.0.1:5432/parley.')
   }
-  return { logRetentionDays, sqliteSynchronous: synchronousRaw === 'NORMAL' ? 'NORMAL' : 'FULL', databaseUrl }
+  const redisUrl = env.PARLEY_REDIS_URL?.trim() || null
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) {
+    throw new Error('PARLEY_REDIS_URL must be a Redis address like redis://127.0.0.1:6379.')
+  }
+  return { logRetentionDays, sqliteSynchronous: synchronousRaw === 'NORMAL' ? 'NORMAL' : 'FULL', databaseUrl, redisUrl }
 }
 
 export function retentionCutoff(logRetentionDays: number, now: number): number {

@@ -31,6 +31,7 @@ import type { RoomFanoutStats } from './services/rooms/fanout'
 import { LOG_TRIM_INTERVAL_MS, retentionCutoff, storageConfigFromEnv } from './config'
 import type { StoreStats } from './store/types'
 import { openServerStore } from './store/worker-store'
+import { connectRedisBus, createLocalBus, type BusStats } from './cluster/bus'
 
 const log = createLogger('server')
 
@@ -40,6 +41,10 @@ export interface ServerHandle {
   close(): Promise<void> // closes every socket with CloseCode.CLOSE_SERVER_RESTART, then the db
   /** The writer connection's diagnostics (synchronous mode, fsync time, messages per commit). */
   storeStats(): Promise<StoreStats>
+  /** The cross-node bus's counters (all 0 on a single node). */
+  busStats(): BusStats
+  /** This node's id on the bus (random per start). */
+  readonly nodeId: string
   /** Rows in every table of the store, by table (tests and bench:fanout count rows written per group message). */
   storeRowCounts(): Promise<Record<string, number>>
   /** Room fan-out counters on this node: frames dropped for slow sockets, sockets lagging, largest backlog left. */
@@ -80,10 +85,16 @@ function startLogRetention(trimLogs: (before: number) => Promise<number>, retent
 export async function startServer(options: ServerOptions): Promise<ServerHandle> {
   const config = resolveConfig(options)
   const storage = storageConfigFromEnv()
+  // Cluster mode: the bus to the other nodes (checked before anything opens); one node without it.
+  const redisUrl = options.redisUrl ?? storage.redisUrl
+  const bus = redisUrl ? await connectRedisBus(redisUrl) : createLocalBus()
   const opened = await openServerStore(config.dataDir, {
     nativeBinding: options.nativeBinding,
     synchronous: storage.sqliteSynchronous,
     databaseUrl: options.databaseUrl ?? storage.databaseUrl ?? undefined
+  }).catch(async (err: unknown) => {
+    await bus.close()
+    throw err
   })
   const store = config.testHooks.wrapStore?.(opened) ?? opened
   const tokens = createTokenService(store, config.tokenTtlSec, config.sessionIdleMs, config.tokenRotationGraceMs)
@@ -104,6 +115,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     })
   } catch (err) {
     await store.close()
+    await bus.close()
     throw err
   }
   // A recalled or expired message's attachments are deleted at once unless another live message names them.
@@ -142,6 +154,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     await platform.reserveSystemSender()
   } catch (err) {
     await store.close()
+    await bus.close()
     throw err
   }
   // Deletions a crash cut short are finished before anyone connects (nobody sees a deleted account as a member).
@@ -159,6 +172,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     await app.listen({ port: config.port, host: config.host })
   } catch (err) {
     await store.close()
+    await bus.close()
     throw err
   }
   const port = (httpServer.address() as AddressInfo).port
@@ -186,6 +200,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     rooms.close()
     attachments.close()
     await store.close()
+    await bus.close()
     log.info('stopped', { url })
   }
 
@@ -194,6 +209,8 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     port,
     close: () => (closing ??= close()),
     storeStats: () => store.stats(),
+    busStats: () => bus.stats(),
+    nodeId: bus.nodeId,
     storeRowCounts: () => store.tableRowCounts(),
     roomStats: () => rooms.stats(),
     collectAttachments: (now) => attachments.collect(now),

@@ -37,6 +37,8 @@ export interface ServerOptions {
   nativeBinding?: string // better-sqlite3 binary for another runtime (Electron embeds this server)
   /** postgres://... : keep the store in PostgreSQL (cluster mode) instead of SQLite in dataDir; else PARLEY_DATABASE_URL. */
   databaseUrl?: string
+  /** redis://... : the cross-node bus (cluster mode) that wakes the other nodes; else PARLEY_REDIS_URL; none = one node. */
+  redisUrl?: string
   testHooks?: {
     /** Called after a send is stored durably and before its ack is written. Return 'drop' to terminate the
      *  socket instead of acking (simulates a connection cut between send and ack). */
