@@ -23,6 +23,7 @@ function postgresIntegrationProjects(): TestProjectInlineConfiguration[] {
         include: ['test/integration/**/*.test.ts'],
         exclude: ['test/integration/host-*.test.ts', 'test/integration/cluster-*.test.ts'],
         env: { PARLEY_TEST_STORE: 'postgres' },
+        globalSetup: ['test/support/pg-global-setup.ts'],
         testTimeout: 120_000,
         hookTimeout: 60_000,
         fileParallelism: false,

@@ -11,6 +11,7 @@ import { openServerStore, type WorkerStoreHandle } from '../../src/server/store/
 import { registerAndLogin } from '../bench/lib/frame-client'
 import { completeUpload, createUpload, download, headOffset, json, patchBytes, patchThenDrop, sha256Hex, type AttachmentJson } from '../support/attachment-http'
 import { makeTempDir, removeDir, startTestServer, type TestServer } from '../support/test-server'
+import { openTestStore } from '../support/test-database'
 
 process.env.PARLEY_LOG ??= 'warn'
 
@@ -42,7 +43,7 @@ describe('attachment uploads over time', () => {
 
   it('the sweep removes uploads idle past the abandon period, their bytes too, and keeps the rest', async () => {
     const dataDir = makeTempDir()
-    const store: WorkerStoreHandle = await openServerStore(dataDir)
+    const store: WorkerStoreHandle = await openTestStore(dataDir)
     cleanups.push(async () => {
       await store.close()
       removeDir(dataDir)

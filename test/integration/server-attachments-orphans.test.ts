@@ -61,7 +61,7 @@ describe('attachment files no row names', () => {
     await t.stop()
 
     // The crash: the rows went (the collector's and the cancel's first step), the files did not (their second step).
-    const store = await openServerStore(t.dataDir)
+    const store = await openServerStore(t.dataDir, t.storeOptions)
     const far = Date.now() + 365 * 24 * 3_600_000
     expect((await store.attachmentsDelete([doomed.id], { unreferencedBefore: far, roomGrantAfter: far })).map((row) => row.id)).toEqual([doomed.id])
     expect(await store.attachmentUploadDelete(cancelled)).toBe(true)
@@ -111,7 +111,7 @@ describe('attachment files no row names', () => {
 
   it('PARLEY_UPLOAD_ABANDON_HOURS sets how long an idle upload is kept (checked at start and hourly)', async () => {
     const previous = process.env.PARLEY_UPLOAD_ABANDON_HOURS
-    process.env.PARLEY_UPLOAD_ABANDON_HOURS = String(1 / 3600) // one second
+    process.env.PARLEY_UPLOAD_ABANDON_HOURS = String(5 / 3600) // five seconds: longer than a restart takes under load
     cleanups.push(() => {
       if (previous === undefined) delete process.env.PARLEY_UPLOAD_ABANDON_HOURS
       else process.env.PARLEY_UPLOAD_ABANDON_HOURS = previous
@@ -122,7 +122,7 @@ describe('attachment files no row names', () => {
     const bytes = crypto.randomBytes(64 * 1024)
     const idle = await createUpload(t.server.url, alice.token, bytes, 'idle.bin', 'application/octet-stream')
     expect((await patchBytes(t.server.url, alice.token, idle, 0, bytes.subarray(0, 1000))).status).toBe(204)
-    await new Promise((resolve) => setTimeout(resolve, 1_500))
+    await new Promise((resolve) => setTimeout(resolve, 5_500))
     await t.restart()
     expect((await request(t.server.url, 'HEAD', `/attachments/uploads/${idle}`, bearer(alice.token))).status).toBe(404)
     expect(fs.existsSync(path.join(t.dataDir, 'attachments', 'uploads', idle))).toBe(false)

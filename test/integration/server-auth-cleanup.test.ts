@@ -5,6 +5,7 @@ import { pruneAuthRows, TOKEN_RETENTION_AFTER_EXPIRY_MS } from '../../src/server
 import { createTokenService, hashToken, TOKEN_ROTATION_GRACE_MS, type TokenGrant } from '../../src/server/auth/tokens'
 import { openServerStore, type WorkerStoreHandle } from '../../src/server/store/worker-store'
 import { makeTempDir, removeDir } from '../support/test-server'
+import { openTestStore } from '../support/test-database'
 
 process.env.PARLEY_LOG ??= 'warn'
 
@@ -22,7 +23,7 @@ const stores: WorkerStoreHandle[] = []
 async function openStore(): Promise<WorkerStoreHandle> {
   const dir = makeTempDir()
   dirs.push(dir)
-  const store = await openServerStore(dir)
+  const store = await openTestStore(dir)
   stores.push(store)
   return store
 }

@@ -8,6 +8,7 @@ import { isGroupRefusal, type GroupChangeResult } from '../../src/server/store/g
 import type { NewMessage, ServerStore } from '../../src/server/store/types'
 import { openServerStore } from '../../src/server/store/worker-store'
 import { makeTempDir, removeDir } from '../support/test-server'
+import { openTestStore } from '../support/test-database'
 
 process.env.PARLEY_LOG ??= 'warn'
 
@@ -24,7 +25,7 @@ afterEach(async () => {
 async function openStore(): Promise<ServerStore> {
   const dir = makeTempDir()
   dirs.push(dir)
-  const store = await openServerStore(dir)
+  const store = await openTestStore(dir)
   open.push(store)
   for (const name of ['ann', 'ben', 'cid']) await store.createUser(name, 'hash', Date.now())
   return store

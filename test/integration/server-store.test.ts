@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { openServerStore, type WorkerStoreHandle } from '../../src/server/store/worker-store'
 import type { NewMessage, ServerStore } from '../../src/server/store/types'
 import { makeTempDir, removeDir } from '../support/test-server'
+import { openTestStore } from '../support/test-database'
 
 process.env.PARLEY_LOG ??= 'warn'
 
@@ -18,7 +19,7 @@ const open: ServerStore[] = []
 
 async function openStore(dir = makeTempDir()): Promise<{ store: WorkerStoreHandle; dir: string }> {
   if (!dirs.includes(dir)) dirs.push(dir)
-  const store = await openServerStore(dir)
+  const store = await openTestStore(dir)
   open.push(store)
   return { store, dir }
 }

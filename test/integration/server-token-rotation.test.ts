@@ -8,6 +8,7 @@ import type { ServerStore } from '../../src/server/store/types'
 import { openServerStore } from '../../src/server/store/worker-store'
 import { FrameClient, login, registerAndLogin } from '../bench/lib/frame-client'
 import { makeTempDir, removeDir, startTestServer, type TestServer } from '../support/test-server'
+import { openTestStore } from '../support/test-database'
 
 process.env.PARLEY_LOG ??= 'warn'
 
@@ -189,7 +190,7 @@ describe('token reinstatement in the store', () => {
   let store: ServerStore
   beforeAll(async () => {
     dir = makeTempDir()
-    store = await openServerStore(dir)
+    store = await openTestStore(dir)
   })
   afterAll(async () => {
     await store.close()

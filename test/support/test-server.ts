@@ -29,6 +29,11 @@ export class TestServer {
     return `http://127.0.0.1:${this.port}`
   }
 
+  /** How to open this server's store directly (while it is stopped): its PostgreSQL database, or SQLite in dataDir. */
+  get storeOptions(): { databaseUrl?: string } {
+    return this.databaseUrl ? { databaseUrl: this.databaseUrl } : {}
+  }
+
   /** The running server; throws when it is stopped (a test bug). */
   get server(): ServerHandle {
     if (!this.handle) throw new Error('The test server is not running.')

@@ -53,6 +53,12 @@ describe('toPostgres', () => {
     expect(toPostgres('INSERT INTO contacts (user) VALUES (?)').returnsKey).toBeNull()
   })
 
+  it('writes blob literals as bytea', () => {
+    expect(toPostgres("UPDATE messages SET body = X'', b = X'00ff' WHERE server_id = ?").text).toBe(
+      "UPDATE messages SET body = '\\x'::bytea, b = '\\x00ff'::bytea WHERE server_id = $1"
+    )
+  })
+
   it('answers the catalog query from information_schema', () => {
     expect(toPostgres("SELECT name FROM sqlite_master WHERE type = 'table'").text).toMatch(/information_schema\.tables/)
   })

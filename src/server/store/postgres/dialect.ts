@@ -99,7 +99,9 @@ export function toPostgres(sql: string): TranslatedStatement {
   let placeholder = 0
   const parameterNames: string[] = []
   let ignoreConflicts = false
-  const parts = segments(sql).map((part) => {
+  // A blob literal X'00ff' is PostgreSQL's '\x00ff'::bytea (rewritten before the literals are set apart).
+  const withBlobs = sql.replace(/\bX'([0-9A-Fa-f]*)'/g, "'\\x$1'::bytea")
+  const parts = segments(withBlobs).map((part) => {
     if (!part.code) return part.text
     let code = part.text
     if (/\bINSERT\s+OR\s+IGNORE\s+INTO\b/i.test(code)) {
