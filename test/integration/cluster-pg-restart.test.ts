@@ -18,7 +18,7 @@ const SEND_GAP_MS = 25
 const FAST_RESTART_AFTER_MS = 300
 const CRASH_AFTER_FAST_MS = 600
 /** A server start against a stopped PostgreSQL must give up within this. */
-const START_DOWN_BOUND_MS = 20_000
+const START_DOWN_BOUND_MS = 30_000
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -97,7 +97,12 @@ describeWithEngines('PostgreSQL restarts under a running server', () => {
       const store = serverStore as ServerStore | null
       if (!store) throw new Error('the server store was not captured')
       const inOrder = (texts: string[], prefix: string): string[] => texts.filter((text) => text.startsWith(prefix))
-      await waitFor('every message stored', async () => (await serverTexts(store, alice, bob)).length >= 2 * MESSAGES_PER_SENDER, 60_000)
+      // Reads may still meet the end of the outage (the store fails calls for a moment after a failed connect): retried.
+      await waitFor(
+        'every message stored',
+        async () => (await serverTexts(store, alice, bob).catch(() => [])).length >= 2 * MESSAGES_PER_SENDER,
+        60_000
+      )
       const stored = await serverTexts(store, alice, bob)
       expect(stored).toHaveLength(2 * MESSAGES_PER_SENDER)
       expect(inOrder(stored, 'a')).toEqual(fromAlice)

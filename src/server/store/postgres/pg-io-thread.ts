@@ -10,6 +10,11 @@ const NUMERIC_OID = 1700
 const BOOL_OID = 16
 /** How long a connection attempt may take before the query fails (and the caller retries later). */
 const CONNECT_TIMEOUT_MS = 5_000
+/**
+ * After a failed connection attempt, statements fail at once for this long instead of each trying again: where
+ * PostgreSQL's host does not answer at all, every queued store call would otherwise wait out its own connect timeout.
+ */
+const RECONNECT_PAUSE_MS = 1_000
 
 const parsers = {
   getTypeParser(oid: number, format?: string): (value: string) => unknown {
@@ -66,8 +71,12 @@ function serve(init: IoInit, port: MessagePort): void {
     lost.client.end().catch(() => {})
   }
 
+  /** The last failed connection attempt, answered again to the statements of the pause after it. */
+  let connectFailure: { at: number; error: unknown } | null = null
+
   const connect = (): Promise<Link> => {
     if (link) return Promise.resolve(link)
+    if (connectFailure && Date.now() - connectFailure.at < RECONNECT_PAUSE_MS) return Promise.reject(connectFailure.error)
     connecting ??= (async () => {
       const client = new pg.Client({
         connectionString: init.url,
@@ -82,8 +91,10 @@ function serve(init: IoInit, port: MessagePort): void {
         await client.connect()
       } catch (err) {
         client.end().catch(() => {})
+        connectFailure = { at: Date.now(), error: err }
         throw err
       }
+      connectFailure = null
       link = next
       return next
     })().finally(() => {
