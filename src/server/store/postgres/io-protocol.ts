@@ -13,12 +13,20 @@ export interface IoInit {
 }
 
 export interface IoQuery {
+  /** Numbers the query; its answer carries it back, so an answer to a query given up on is told apart. */
+  id: number
   /** A prepared statement's name, kept per connection (null for one-off text such as BEGIN). */
   name: string | null
   text: string
   values: unknown[]
 }
 
+/**
+ * Control messages: `close` ends the connection and the thread's work; `reset` drops the connection now (the store
+ * thread gave up waiting on a statement: its transaction, and the write lock it may hold, must end with it).
+ */
+export type IoControl = { id: number; close: true } | { id: number; reset: true }
+
 export type IoAnswer =
-  | { ok: true; rows: Record<string, unknown>[]; rowCount: number }
-  | { ok: false; message: string; code: string | null; connectionLost: boolean }
+  | { id: number; ok: true; rows: Record<string, unknown>[]; rowCount: number }
+  | { id: number; ok: false; message: string; code: string | null; connectionLost: boolean }

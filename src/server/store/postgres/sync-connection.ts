@@ -4,7 +4,7 @@ import { MessageChannel, receiveMessageOnPort, type Worker } from 'node:worker_t
 import { startWorkerEntry } from '../../../shared/worker-supervisor'
 import type { SqlConnection, SqlRunResult, SqlStatement, SqlTransaction } from '../sql-connection'
 import { toPostgres } from './dialect'
-import { ANSWER_FLAG, type IoAnswer, type IoInit, type IoQuery } from './io-protocol'
+import { ANSWER_FLAG, type IoAnswer, type IoControl, type IoInit, type IoQuery } from './io-protocol'
 
 /** How long one statement may take before the store gives up on it (PostgreSQL gone, or a lock never granted). */
 const STATEMENT_ANSWER_TIMEOUT_MS = 30_000
@@ -14,6 +14,8 @@ const STATEMENT_ANSWER_TIMEOUT_MS = 30_000
  * nodes. One lock is the first version; per-log locks are the way to let independent writes overlap.
  */
 export const WRITE_LOCK_KEY = 0x5041524c // "PARL"
+
+const LOST_TRANSACTION = 'The connection to PostgreSQL was lost during the transaction; PostgreSQL rolled it back.'
 
 export class PostgresError extends Error {
   constructor(
@@ -66,30 +68,52 @@ export function openPostgresConnection(options: PostgresConnectionOptions): Post
 
   let depth = 0
   let savepoints = 0
+  /**
+   * The open transaction's connection was lost: the server rolled it back, so whatever the caller still sends for it
+   * fails (a statement run now would commit alone, outside the transaction) until it ends: a ROLLBACK, a new BEGIN,
+   * or the outermost atomically() returning.
+   */
+  let transactionLost = false
   const statementNames = new Map<string, string>()
 
-  const ask = (query: IoQuery | { close: true }): IoAnswer => {
+  let lastId = 0
+
+  /**
+   * Hands one message to the I/O thread and sleeps until its answer. An answer carrying another id belongs to a
+   * statement given up on earlier and is dropped. On a timeout the I/O thread is told to drop its connection: the
+   * transaction (and the nodes' write lock it may hold) must end with it, not live on under the next statement.
+   */
+  const ask = (message: Omit<IoQuery, 'id'> | { close: true }): IoAnswer => {
     if (!worker) throw new PostgresError('The PostgreSQL connection is closed.', null, false)
-    // Answers left over from a statement that timed out are dropped first.
-    while (receiveMessageOnPort(channel.port1)) {
-      /* drain */
+    const id = ++lastId
+    channel.port1.postMessage({ ...message, id } satisfies IoQuery | IoControl)
+    const deadline = Date.now() + STATEMENT_ANSWER_TIMEOUT_MS
+    for (;;) {
+      // Cleared before looking, so an answer posted after the look wakes the wait below.
+      Atomics.store(flag, ANSWER_FLAG, 0)
+      const received = receiveMessageOnPort(channel.port1)
+      if (received) {
+        const answer = received.message as IoAnswer
+        if (answer.id === id) return answer
+        continue
+      }
+      const left = deadline - Date.now()
+      if (left <= 0 || Atomics.wait(flag, ANSWER_FLAG, 0, left) === 'timed-out') break
     }
-    Atomics.store(flag, ANSWER_FLAG, 0)
-    channel.port1.postMessage(query)
-    const waited = Atomics.wait(flag, ANSWER_FLAG, 0, STATEMENT_ANSWER_TIMEOUT_MS)
-    const received = receiveMessageOnPort(channel.port1)
-    if (waited === 'timed-out' || !received) {
-      depth = 0
-      throw new PostgresError(`PostgreSQL did not answer within ${STATEMENT_ANSWER_TIMEOUT_MS / 1000} s.`, null, true)
-    }
-    return received.message as IoAnswer
+    channel.port1.postMessage({ id, reset: true } satisfies IoControl)
+    if (depth > 0) transactionLost = true
+    depth = 0
+    savepoints = 0
+    throw new PostgresError(`PostgreSQL did not answer within ${STATEMENT_ANSWER_TIMEOUT_MS / 1000} s.`, null, true)
   }
 
   const query = (text: string, values: unknown[], name: string | null): { rows: Record<string, unknown>[]; rowCount: number } => {
+    if (transactionLost) throw new PostgresError(LOST_TRANSACTION, null, true)
     const answer = ask({ name, text, values: values.map(toPgValue) })
     if (!answer.ok) {
       // The server ends a transaction whose connection is gone: nothing of it is left to roll back.
       if (answer.connectionLost) {
+        if (depth > 0) transactionLost = true
         depth = 0
         savepoints = 0
       }
@@ -99,6 +123,7 @@ export function openPostgresConnection(options: PostgresConnectionOptions): Post
   }
 
   const begin = (readOnly: boolean): void => {
+    transactionLost = false
     if (readOnly) query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', [], null)
     else {
       query('BEGIN', [], null)
@@ -113,10 +138,15 @@ export function openPostgresConnection(options: PostgresConnectionOptions): Post
   }
   const commit = (): void => {
     depth = 0
+    if (transactionLost) {
+      transactionLost = false
+      throw new PostgresError(LOST_TRANSACTION, null, true)
+    }
     query('COMMIT', [], null)
   }
   const rollbackQuietly = (): void => {
     depth = 0
+    transactionLost = false
     try {
       query('ROLLBACK', [], null)
     } catch {
@@ -157,6 +187,8 @@ export function openPostgresConnection(options: PostgresConnectionOptions): Post
     } catch (err) {
       if (depth > 0) rollbackQuietly()
       throw err
+    } finally {
+      transactionLost = false
     }
   }
 
