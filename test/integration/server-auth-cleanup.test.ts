@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { pruneAuthRows, TOKEN_RETENTION_AFTER_EXPIRY_MS } from '../../src/server/auth/cleanup'
 import { createTokenService, hashToken, TOKEN_ROTATION_GRACE_MS, type TokenGrant } from '../../src/server/auth/tokens'
-import { openServerStore, type WorkerStoreHandle } from '../../src/server/store/worker-store'
+import type { WorkerStoreHandle } from '../../src/server/store/worker-store'
 import { makeTempDir, removeDir } from '../support/test-server'
 import { openTestStore } from '../support/test-database'
 

@@ -6,7 +6,6 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { ErrorCode, pb } from '../../src/shared/proto/codec'
 import { isGroupRefusal, type GroupChangeResult } from '../../src/server/store/groups/types'
 import type { NewMessage, ServerStore } from '../../src/server/store/types'
-import { openServerStore } from '../../src/server/store/worker-store'
 import { makeTempDir, removeDir } from '../support/test-server'
 import { openTestStore } from '../support/test-database'
 

@@ -5,7 +5,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { CloseCode, ErrorCode } from '../../src/shared/proto/codec'
 import { TOKEN_ROTATION_GRACE_MS, hashToken } from '../../src/server/auth/tokens'
 import type { ServerStore } from '../../src/server/store/types'
-import { openServerStore } from '../../src/server/store/worker-store'
 import { FrameClient, login, registerAndLogin } from '../bench/lib/frame-client'
 import { makeTempDir, removeDir, startTestServer, type TestServer } from '../support/test-server'
 import { openTestStore } from '../support/test-database'
