@@ -4,6 +4,7 @@ import { serverOptionsFromEnv } from './env-options'
 import { startServer } from './index'
 import { createAppCredentials } from './auth/app-credential'
 import { openServerStore } from './store/worker-store'
+import { storageConfigFromEnv } from './config'
 import { createLogger } from '../shared/logger'
 import { logUnhandledRejections } from '../shared/last-resort'
 
@@ -26,7 +27,9 @@ function printCredential(credential: string, why: string): void {
 
 /** `rotate-credential`: a new app credential for the data folder; a server running on it refuses the old one at once. */
 async function rotateCredential(options: ReturnType<typeof serverOptionsFromEnv>): Promise<void> {
-  const store = await openServerStore(options.dataDir, { nativeBinding: options.nativeBinding })
+  // The store the server keeps: PostgreSQL in cluster mode (PARLEY_DATABASE_URL), else SQLite in the data folder.
+  const databaseUrl = storageConfigFromEnv().databaseUrl ?? undefined
+  const store = await openServerStore(options.dataDir, { nativeBinding: options.nativeBinding, databaseUrl })
   try {
     printCredential(await createAppCredentials(store).rotate(), 'Rotated: the old credential no longer works.')
   } finally {
