@@ -199,13 +199,13 @@ class RedisRoomLiveState implements RoomLiveState {
   async append(room: string, message: RoomMessageProps, resendKey: string, window: number): Promise<RoomAppended> {
     const at = Number(message.timestamp)
     const encoded = pb.Message.encode({ ...message, serverId: 0 }).finish()
-    const appended = await this.call(() => this.options.store.roomRecentAppend({ room, resendKey, at, message: encoded, window }))
+    const appended = await this.options.store.roomRecentAppend({ room, resendKey, at, message: encoded, window })
     message.serverId = appended.serverId
     return appended
   }
 
   async recent(room: string): Promise<RoomMessageProps[]> {
-    const rows = await this.call(() => this.options.store.roomRecent(room))
+    const rows = await this.options.store.roomRecent(room)
     return rows.map((row) => {
       const message = pb.Message.decode(row.message)
       message.serverId = row.serverId
@@ -216,7 +216,7 @@ class RedisRoomLiveState implements RoomLiveState {
   async dropRoom(room: string): Promise<void> {
     this.held.delete(room)
     const keys = roomKeys(room)
-    await this.call(() => this.options.store.roomRecentDrop(room))
+    await this.options.store.roomRecentDrop(room)
     await this.call(() => this.redis.del(keys.members, keys.joined, keys.holds))
     await this.bumpDefinitionVersion(room)
   }

@@ -49,7 +49,7 @@ export function createRoomSend(
       timestamp: Date.now(),
       body: checked.body
     }
-    const appended = await live.append(room, message, `${socket.user}\u0000${clientIdToHex(clientId)}`, config.recentWindow)
+    const appended = await live.append(room, message, `${clientIdToHex(clientId)}:${socket.user}`, config.recentWindow)
     if (!appended.duplicate) membership.broadcast(room, { message }, socket)
     return { ok: true, ack: { clientId, serverId: appended.serverId, timestamp: appended.timestamp, seq: 0 } }
   }
