@@ -1,6 +1,6 @@
 // Owns room live state in cluster mode: presence in Redis (each node holds its members with an expiry it renews, so a
 // dead node's members leave within the expiry) and the recent window in the store (one window for every node).
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { pb } from '../../../shared/proto/codec'
 import { createLogger } from '../../../shared/logger'
@@ -17,7 +17,8 @@ import {
   SWEEP_SCRIPT,
   USER_ROOMS_PREFIX,
   userRoomsKey,
-  definitionVersionKey
+  definitionVersionKey,
+  EPOCH_KEY
 } from './presence-scripts'
 
 const log = createLogger('server:rooms')
@@ -71,6 +72,14 @@ export async function connectRedisRoomLiveState(options: RedisRoomLiveOptions): 
     throw new RoomsUnavailableError(err instanceof Error ? err.message : String(err))
   }
   const state = new RedisRoomLiveState(redis, options)
+  try {
+    await state.checkEpoch()
+  } catch (err) {
+    redis.disconnect()
+    throw new RoomsUnavailableError(err instanceof Error ? err.message : String(err))
+  }
+  // Back after an outage: renew at once (holds may be close to running out, or Redis may have lost them all).
+  redis.on('ready', () => void state.renewAndSweep())
   const timer = setInterval(() => void state.renewAndSweep(), Math.max(50, options.presenceTtlMs / RENEWALS_PER_TTL))
   timer.unref()
   state.stop = () => {
@@ -88,6 +97,8 @@ class RedisRoomLiveState implements RoomLiveState {
   private readonly expiredHandlers: RoomExpiredHandler[] = []
   private readonly lostHandlers: RoomLostHandler[] = []
   private renewing = false
+  /** The id of Redis's presence data as this node last saw it: a new one means Redis lost it (restarted empty). */
+  private epoch = ''
 
   constructor(
     private readonly redis: Redis,
@@ -241,16 +252,38 @@ class RedisRoomLiveState implements RoomLiveState {
     this.stop()
   }
 
+  /**
+   * Reads the presence data's id (set by the first node to ask). False when it changed since this node last read it:
+   * Redis restarted without its data, so what this node holds must be put back rather than taken as removed.
+   */
+  async checkEpoch(): Promise<boolean> {
+    await this.redis.set(EPOCH_KEY, randomBytes(8).toString('hex'), 'NX')
+    const epoch = (await this.redis.get(EPOCH_KEY)) ?? ''
+    const same = this.epoch === '' || epoch === this.epoch
+    this.epoch = epoch
+    return same
+  }
+
   /** Renews this node's holds (telling of members found gone) and sweeps its rooms' expired holds (telling who left). */
   async renewAndSweep(): Promise<void> {
     if (this.renewing) return
     this.renewing = true
     try {
+      const lostData = !(await this.checkEpoch())
+      if (lostData) log.warn('room presence was lost by Redis; putting back the members this node holds')
       const now = Date.now()
       const until = now + this.options.presenceTtlMs
       for (const [room, users] of [...this.held]) {
         const keys = roomKeys(room)
         for (const user of [...users]) {
+          if (lostData) {
+            await this.run(
+              SCRIPTS.join,
+              [keys.members, keys.joined, keys.holds, userRoomsKey(user)],
+              [user, now, Number.MAX_SAFE_INTEGER, holdOf(user, this.options.nodeId), until, room, this.keyTtlMs]
+            )
+            continue
+          }
           const renewed = await this.run(
             SCRIPTS.renew,
             [keys.members, keys.joined, keys.holds, userRoomsKey(user)],

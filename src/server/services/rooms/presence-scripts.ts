@@ -16,6 +16,9 @@ export function roomKeys(room: string): { members: string; joined: string; holds
 /** A counter every change of the room's definition bumps (services/rooms/definitions.ts compares it to its copy's). */
 export const definitionVersionKey = (room: string): string => `${PRESENCE_PREFIX}definition:${room}`
 
+/** A random id of the presence data, set by the first node: a node finding another one knows Redis lost the data. */
+export const EPOCH_KEY = `${PRESENCE_PREFIX}epoch`
+
 export const USER_ROOMS_PREFIX = `${PRESENCE_PREFIX}user:`
 export const userRoomsKey = (user: string): string => `${USER_ROOMS_PREFIX}${user}`
 export const holdOf = (user: string, node: string): string => `${user}\u0000${node}`
