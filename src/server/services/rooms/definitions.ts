@@ -6,7 +6,7 @@ import type { parley } from '../../../shared/proto/gen/parley.js'
 import type { ClusterBus } from '../../cluster/bus'
 import type { RoomDirectoryRow, RoomsStore, StoredRoom } from '../../store/rooms/types'
 import { decideRoom, refusalSentence, type RoomActorRole, type RoomOperation } from './authorization'
-import type { RoomLiveState } from './live'
+import { RoomsUnavailableError, type RoomLiveState } from './live'
 import { fail, Role, type RoomInfoProps } from './protocol'
 
 const log = createLogger('server:rooms')
@@ -73,8 +73,17 @@ export function createRoomDefinitions(store: RoomsStore, live: RoomLiveState, bu
     if (!room) return null
     const startedAt = generation
     // The shared version is read before the store, so a change that lands in between makes the next load read again.
-    const version = await live.definitionVersion(room)
     const cached = cache.get(room)
+    let version: number
+    try {
+      version = await live.definitionVersion(room)
+    } catch (err) {
+      if (!(err instanceof RoomsUnavailableError)) throw err
+      // Redis is down: the copy is used as it is (the reconnect drops every copy); without one the store is read,
+      // and the copy made is checked again next time (no version matches -1).
+      if (cached) return cached
+      version = -1
+    }
     if (cached && cached.version === version) return cached
     const stored = await store.getRoom(room)
     if (!stored) {
