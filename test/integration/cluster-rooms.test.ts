@@ -15,6 +15,9 @@ process.env.PARLEY_LOG ??= 'warn'
 /** A short hold so a dead node's members are seen gone within the test (read by every node at start, the child too). */
 const PRESENCE_TTL_MS = 1_500
 process.env.PARLEY_ROOM_PRESENCE_TTL_SEC = String(PRESENCE_TTL_MS / 1000)
+/** A small window, so the stored one is seen trimmed. */
+const WINDOW = 3
+process.env.PARLEY_ROOM_RECENT_WINDOW = String(WINDOW)
 /** Well past the expiry plus a sweep round (a third of it) on a busy machine. */
 const GHOST_GONE_WITHIN_MS = PRESENCE_TTL_MS * 6
 /** Cold start of the server child and its bundle. */
@@ -131,6 +134,15 @@ describeWithEngines('chat rooms across nodes', ({ redisUrl }) => {
     expect(carolJoined.recent?.map((m) => m.body?.text?.text)).toEqual(['hello from A', 'hello from B'])
     expect(carolJoined.recent?.map((m) => m.from)).toEqual(['alice', 'bob'])
     expect(carolJoined.recent?.[1]?.serverId).toBe(first.sendAck?.serverId)
+    // The stored window keeps the newest N, whichever node asks.
+    for (const text of ['one', 'two']) expect((await say(alice, room, text)).body).toBe('sendAck')
+    const recentOnB = await okRooms(carol, { recent: { room } })
+    expect(recentOnB.joined?.recent?.map((m) => m.body?.text?.text)).toEqual(['hello from B', 'one', 'two'])
+    const recentOnA = await okRooms(alice, { recent: { room } })
+    expect(recentOnA.joined?.recent).toEqual(recentOnB.joined?.recent)
+    const ids = (recentOnA.joined?.recent ?? []).map((m) => Number(m.serverId))
+    expect([...ids].sort((x, y) => x - y)).toEqual(ids)
+    expect(ids.length).toBe(WINDOW)
     await waitMember(alice, room, MemberKind.JOINED, 'carol')
 
     // Both nodes give the same member list and count.

@@ -71,6 +71,8 @@ export function createRoomMembership(config: RoomsConfig, live: RoomLiveState, d
     let rooms = roomsBySocket.get(socket)
     if (!rooms) roomsBySocket.set(socket, (rooms = new Set()))
     rooms.add(room)
+    // Again here: the room's last other socket may have closed (and stopped the listening) while the join ran.
+    relay.listen(room)
   }
 
   /** Stops listening to a room's traffic from other nodes once this node has no socket there. */
