@@ -152,6 +152,12 @@ describeWithEngines('chat rooms across nodes', ({ redisUrl }) => {
     expect(onB).toEqual(onA)
     expect((await okRooms(carol, { info: { room } })).info?.memberCount).toBe(3)
     expect(bob.received.filter((f) => f.roomEvent?.message?.body?.text?.text === 'hello from B')).toEqual([])
+
+    // Deleting the room on node A reaches the members on node B, whose node forgets it at once.
+    await okRooms(alice, { delete: { room } })
+    await bob.waitFor((f) => f.roomEvent?.deleted?.room === room, 5_000, 'the room deleted')
+    expect((await carol.request({ rooms: { info: { room } } })).error?.code).toBe(ErrorCode.ERROR_NOT_FOUND)
+    expect((await say(bob, room, 'anyone?')).error?.code).toBe(ErrorCode.ERROR_NOT_FOUND)
   })
 
   it("an admin's mute, kick and ban on node A hold at once for a member on node B", async () => {

@@ -264,6 +264,21 @@ class RedisRoomLiveState implements RoomLiveState {
     return same
   }
 
+  /** Renews this node's hold on one member (puts it back when Redis lost its data); a member found gone is told. */
+  private async renewOne(room: string, user: string, now: number, until: number, lostData: boolean): Promise<void> {
+    const keys = roomKeys(room)
+    const hold = holdOf(user, this.options.nodeId)
+    if (lostData) {
+      await this.run(SCRIPTS.join, [keys.members, keys.joined, keys.holds, userRoomsKey(user)], [user, now, Number.MAX_SAFE_INTEGER, hold, until, room, this.keyTtlMs])
+      return
+    }
+    const renewed = await this.run(SCRIPTS.renew, [keys.members, keys.joined, keys.holds, userRoomsKey(user)], [user, hold, until, this.keyTtlMs])
+    if (renewed === 0 && this.held.get(room)?.has(user)) {
+      this.unhold(room, user)
+      for (const handler of this.lostHandlers) handler(room, user)
+    }
+  }
+
   /** Renews this node's holds (telling of members found gone) and sweeps its rooms' expired holds (telling who left). */
   async renewAndSweep(): Promise<void> {
     if (this.renewing) return
@@ -275,25 +290,8 @@ class RedisRoomLiveState implements RoomLiveState {
       const until = now + this.options.presenceTtlMs
       for (const [room, users] of [...this.held]) {
         const keys = roomKeys(room)
-        for (const user of [...users]) {
-          if (lostData) {
-            await this.run(
-              SCRIPTS.join,
-              [keys.members, keys.joined, keys.holds, userRoomsKey(user)],
-              [user, now, Number.MAX_SAFE_INTEGER, holdOf(user, this.options.nodeId), until, room, this.keyTtlMs]
-            )
-            continue
-          }
-          const renewed = await this.run(
-            SCRIPTS.renew,
-            [keys.members, keys.joined, keys.holds, userRoomsKey(user)],
-            [user, holdOf(user, this.options.nodeId), until, this.keyTtlMs]
-          )
-          if (renewed === 0) {
-            this.unhold(room, user)
-            for (const handler of this.lostHandlers) handler(room, user)
-          }
-        }
+        // One room's renewals go out together (ioredis writes them without waiting for each answer).
+        await Promise.all([...users].map((user) => this.renewOne(room, user, now, until, lostData)))
         const swept = (await this.run(SCRIPTS.sweep, [keys.members, keys.joined, keys.holds], [now, room, USER_ROOMS_PREFIX])) as (number | string)[]
         const count = Number(swept[0] ?? 0)
         for (const user of swept.slice(1)) {
