@@ -15,6 +15,9 @@ process.env.PARLEY_LOG ??= 'warn'
 /** A short hold so a dead node's members are seen gone within the test (read by every node at start, the child too). */
 const PRESENCE_TTL_MS = 1_500
 process.env.PARLEY_ROOM_PRESENCE_TTL_SEC = String(PRESENCE_TTL_MS / 1000)
+/** A short grace period, so a member leaving with their last device is seen in the test. */
+const GRACE_MS = 1_000
+process.env.PARLEY_ROOM_GRACE_SEC = String(GRACE_MS / 1000)
 /** A small window, so the stored one is seen trimmed. */
 const WINDOW = 3
 process.env.PARLEY_ROOM_RECENT_WINDOW = String(WINDOW)
@@ -93,7 +96,7 @@ describeWithEngines('chat rooms across nodes', ({ redisUrl }) => {
     databaseUrl = await createTestDatabase()
     nodeA = await startNode()
     nodeB = await startNode()
-    for (const name of ['alice', 'bob', 'carol', 'dave', 'erin']) users[name] = await registerAndLogin(nodeA.url, name)
+    for (const name of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank']) users[name] = await registerAndLogin(nodeA.url, name)
     // Signing in works on either node: the accounts are in the shared database.
     await login(nodeB.url, 'bob', 'password-1')
   })
@@ -192,6 +195,30 @@ describeWithEngines('chat rooms across nodes', ({ redisUrl }) => {
     expect((await say(alice, room, 'after the ban')).body).toBe('sendAck')
     await new Promise((resolve) => setTimeout(resolve, 300))
     expect(dave.received.slice(before).filter((f) => f.roomEvent?.message)).toEqual([])
+  })
+
+  it('a member back on another node within the grace period stays; gone from every node past it, they leave', async () => {
+    const alice = await device('alice', nodeA, 'alice-grace')
+    const room = await createRoom(alice, 'Grace')
+    await join(alice, room)
+    const frankOnB = await device('frank', nodeB, 'frank-b')
+    await join(frankOnB, room)
+    await waitMember(alice, room, MemberKind.JOINED, 'frank')
+
+    // Frank's device on node B goes; he is back on node A at once: node B's grace ends, node A still holds him.
+    await frankOnB.close()
+    const frankOnA = await device('frank', nodeA, 'frank-a')
+    await join(frankOnA, room)
+    await new Promise((resolve) => setTimeout(resolve, GRACE_MS * 2))
+    expect(alice.received.filter((f) => f.roomEvent?.member?.kind === MemberKind.LEFT && f.roomEvent.member.user === 'frank')).toEqual([])
+    const carol = await device('carol', nodeB, 'carol-grace')
+    expect((await okRooms(carol, { info: { room } })).info?.memberCount).toBe(2)
+
+    // Gone from node A too: past the grace period he leaves, on both nodes.
+    await frankOnA.close()
+    const left = await waitMember(alice, room, MemberKind.LEFT, 'frank', GRACE_MS * 5)
+    expect(left.roomEvent?.member?.memberCount).toBe(1)
+    expect((await okRooms(carol, { info: { room } })).info?.memberCount).toBe(1)
   })
 
   it(
