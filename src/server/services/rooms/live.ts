@@ -37,7 +37,7 @@ export type RoomExpiredHandler = (room: string, user: string, count: number) => 
 /** Called when this node finds a member it holds gone from the room (removed while it missed the news). */
 export type RoomLostHandler = (room: string, user: string) => void
 
-/** Every call may reject in cluster mode while Redis or the store cannot be reached (RoomsUnavailableError). */
+/** In cluster mode a call may reject with RoomsUnavailableError while Redis cannot be reached. */
 export interface RoomLiveState {
   /** Adds `user` unless the room is full (no-op if present); this node holds them until released. */
   join(room: string, user: string, at: number, maxMembers: number): Promise<RoomJoined>
@@ -71,7 +71,7 @@ export interface RoomLiveState {
   close(): void
 }
 
-/** Room state in cluster mode is unreachable (Redis or the store is down); the operation changed nothing. */
+/** Room state in cluster mode is unreachable (Redis is down): the operation stopped there (what it stored stays). */
 export class RoomsUnavailableError extends Error {
   readonly code = 'ROOMS_UNAVAILABLE'
   constructor(cause: string) {

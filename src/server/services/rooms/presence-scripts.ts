@@ -23,8 +23,8 @@ export const USER_ROOMS_PREFIX = `${PRESENCE_PREFIX}user:`
 export const userRoomsKey = (user: string): string => `${USER_ROOMS_PREFIX}${user}`
 export const holdOf = (user: string, node: string): string => `${user}\u0000${node}`
 
-/** Shared Lua: whether any hold of ARGV user (prefix "user\0") remains in the holds key. */
-const HAS_HOLD = `
+/** Lua every script starts with: whether a user has a hold left, removing a user from a room, keeping keys alive. */
+const SHARED_LUA = `
 local function hasHold(holds, user)
   local prefix = user .. '\\0'
   for _, hold in ipairs(redis.call('ZRANGE', holds, 0, -1)) do
@@ -51,7 +51,7 @@ end
  * KEYS: members, joined, holds, userRooms. ARGV: user, joinedAt, maxMembers, hold, holdUntil, room, keyTtlMs.
  * Returns {added (1/0, -1 = full), count}.
  */
-export const JOIN_SCRIPT = `${HAS_HOLD}
+export const JOIN_SCRIPT = `${SHARED_LUA}
 local present = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not present then
   local count = redis.call('ZCARD', KEYS[1])
@@ -67,13 +67,13 @@ return {1, redis.call('ZCARD', KEYS[1])}
 `
 
 /** KEYS: members, joined, holds. ARGV: user, room, userRoomsPrefix. Returns {removed, count}. */
-export const LEAVE_SCRIPT = `${HAS_HOLD}
+export const LEAVE_SCRIPT = `${SHARED_LUA}
 local removed = removeUser(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3])
 return {removed, redis.call('ZCARD', KEYS[1])}
 `
 
 /** KEYS: members, joined, holds. ARGV: user, room, userRoomsPrefix, hold. Returns {removed, count}. */
-export const RELEASE_SCRIPT = `${HAS_HOLD}
+export const RELEASE_SCRIPT = `${SHARED_LUA}
 redis.call('ZREM', KEYS[3], ARGV[4])
 if hasHold(KEYS[3], ARGV[1]) then return {0, redis.call('ZCARD', KEYS[1])} end
 local removed = removeUser(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3])
@@ -84,7 +84,7 @@ return {removed, redis.call('ZCARD', KEYS[1])}
  * KEYS: members, joined, holds, userRooms. ARGV: user, hold, holdUntil, keyTtlMs. Renews this node's hold while the
  * user is still in the room: 1; 0 = they are gone (removed while this node missed it), the hold is dropped.
  */
-export const RENEW_SCRIPT = `${HAS_HOLD}
+export const RENEW_SCRIPT = `${SHARED_LUA}
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then
   redis.call('ZREM', KEYS[3], ARGV[2])
   return 0
@@ -98,7 +98,7 @@ return 1
  * KEYS: members, joined, holds. ARGV: now, room, userRoomsPrefix. Drops the holds that ran out; a user with no hold
  * left leaves. Returns {count, user...} (the users who left).
  */
-export const SWEEP_SCRIPT = `${HAS_HOLD}
+export const SWEEP_SCRIPT = `${SHARED_LUA}
 local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', ARGV[1])
 if #expired == 0 then return {redis.call('ZCARD', KEYS[1])} end
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[1])
