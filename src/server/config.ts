@@ -272,9 +272,17 @@ export const ROOM_DRAIN_CHECK_INTERVAL_MS = 100
  */
 export const ROOM_ANNOUNCE_JOINS_MAX_MEMBERS = 200
 
+/**
+ * PARLEY_ROOM_PRESENCE_TTL_SEC (cluster mode): a node's hold on a room member in Redis lasts this long unless the
+ * node renews it (every third of it), so the members of a node that died leave the room within about this time.
+ */
+export const DEFAULT_ROOM_PRESENCE_TTL_SEC = 30
+
 export interface RoomsConfig {
   recentWindow: number
   graceMs: number
+  /** Cluster mode: how long a node's hold on a room member lasts in Redis without renewal. */
+  presenceTtlMs: number
   /** 'all', or the users allowed to create rooms (canonical ids). */
   creators: 'all' | ReadonlySet<string>
 }
@@ -287,13 +295,14 @@ function positiveNumberFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: n
   return value
 }
 
-/** PARLEY_ROOM_RECENT_WINDOW, PARLEY_ROOM_GRACE_SEC (fractions allowed), PARLEY_ROOM_CREATORS ("all" or a comma list). */
+/** PARLEY_ROOM_RECENT_WINDOW, PARLEY_ROOM_GRACE_SEC and PARLEY_ROOM_PRESENCE_TTL_SEC (fractions allowed), PARLEY_ROOM_CREATORS ("all" or a comma list). */
 export function roomsConfigFromEnv(env: NodeJS.ProcessEnv): RoomsConfig {
   const recentWindow = Math.floor(positiveNumberFromEnv(env, 'PARLEY_ROOM_RECENT_WINDOW', DEFAULT_ROOM_RECENT_WINDOW))
   if (recentWindow > MAX_ROOM_RECENT_WINDOW) {
     throw new Error(`PARLEY_ROOM_RECENT_WINDOW must be at most ${MAX_ROOM_RECENT_WINDOW} (got ${recentWindow}).`)
   }
   const graceMs = positiveNumberFromEnv(env, 'PARLEY_ROOM_GRACE_SEC', DEFAULT_ROOM_GRACE_SEC) * 1000
+  const presenceTtlMs = positiveNumberFromEnv(env, 'PARLEY_ROOM_PRESENCE_TTL_SEC', DEFAULT_ROOM_PRESENCE_TTL_SEC) * 1000
   const creatorsRaw = env.PARLEY_ROOM_CREATORS?.trim() ?? ''
   const creators =
     creatorsRaw === '' || creatorsRaw.toLowerCase() === 'all'
@@ -304,7 +313,7 @@ export function roomsConfigFromEnv(env: NodeJS.ProcessEnv): RoomsConfig {
             .map((name) => canonicalUserId(name))
             .filter((name): name is string => name !== null)
         )
-  return { recentWindow, graceMs, creators }
+  return { recentWindow, graceMs, presenceTtlMs, creators }
 }
 
 // ---- Groups (services/groups, store/groups): a log per group, members with cursors ----

@@ -27,7 +27,8 @@ import { createRoomService } from './services/rooms/service'
 import { createReactionsService } from './services/reactions'
 import { createDevicesService } from './services/devices'
 import { createReceiptsService } from './services/receipts'
-import type { RoomFanoutStats } from './services/rooms/fanout'
+import type { RoomStats } from './services/rooms/membership'
+import { openRoomLiveState } from './services/rooms/live-redis'
 import { LOG_TRIM_INTERVAL_MS, retentionCutoff, storageConfigFromEnv } from './config'
 import type { StoreStats } from './store/types'
 import { openServerStore } from './store/worker-store'
@@ -48,7 +49,7 @@ export interface ServerHandle {
   /** Rows in every table of the store, by table (tests and bench:fanout count rows written per group message). */
   storeRowCounts(): Promise<Record<string, number>>
   /** Room fan-out counters on this node: frames dropped for slow sockets, sockets lagging, largest backlog left. */
-  roomStats(): RoomFanoutStats
+  roomStats(): RoomStats
   /** Runs the attachment collection now (tests; it also runs every ATTACHMENT_COLLECT_INTERVAL_MS); returns how many went. */
   collectAttachments(now?: number): Promise<number>
   /** Whether an attachment's bytes (file, thumbnail) are still in the server's storage (tests of the clean-up). */
@@ -97,6 +98,12 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     throw err
   })
   const store = config.testHooks.wrapStore?.(opened) ?? opened
+  // Cluster mode: room presence in Redis and the rooms' recent window in the store (services/rooms/live-redis.ts).
+  const roomLive = await openRoomLiveState(redisUrl ?? undefined, { nodeId: bus.nodeId, store, presenceTtlMs: config.rooms.presenceTtlMs }).catch(async (err: unknown) => {
+    await store.close()
+    await bus.close()
+    throw err
+  })
   const tokens = createTokenService(store, config.tokenTtlSec, config.sessionIdleMs, config.tokenRotationGraceMs)
   const registry = new OnlineRegistry()
   const contactsConfig = contactsConfigFromEnv()
@@ -114,6 +121,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
       uploadAbandonMs: uploadAbandonMsFromEnv(process.env)
     })
   } catch (err) {
+    roomLive.close()
     await store.close()
     await bus.close()
     throw err
@@ -129,7 +137,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   // A device's first connection subscribes it to its groups' live entries (fan-out by online devices).
   registry.useGroupLoader((user) => store.groupIdsOf(user))
   const sync = createSyncService(store, groups)
-  const rooms = createRoomService(store, config.rooms, undefined, attachments)
+  const rooms = createRoomService(store, config.rooms, roomLive, attachments, bus)
   const receipts = createReceiptsService(store, registry, contacts)
   // A connection that goes away leaves its rooms; its user leaves them after the grace period unless back.
   registry.onRemoved((session) => rooms.socketClosed(session))
@@ -153,6 +161,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     createdPlatformCredential = await credentials.ensure()
     await platform.reserveSystemSender()
   } catch (err) {
+    roomLive.close()
     await store.close()
     await bus.close()
     throw err
@@ -171,6 +180,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   try {
     await app.listen({ port: config.port, host: config.host })
   } catch (err) {
+    roomLive.close()
     await store.close()
     await bus.close()
     throw err

@@ -43,6 +43,9 @@ export const DOMAIN_METHODS = [
   'roomSucceedDeletedOwner',
   'roomsForgetDeletedAccount',
   'roomsDeletedAccountsPending',
+  'roomRecentAppend',
+  'roomRecent',
+  'roomRecentDrop',
   // contacts
   'contactsList',
   'contactsChange',

@@ -2,6 +2,7 @@
 // in order and tracked with PRAGMA user_version. A database from a newer server version is refused, not guessed at.
 import type Database from 'better-sqlite3'
 import { ROOMS_SCHEMA_SQL } from './rooms/sqlite'
+import { ROOM_RECENT_SCHEMA_SQL } from './rooms/recent-sqlite'
 import { CONTACTS_PROFILES_SCHEMA } from './contacts/schema'
 import { GROUPS_MIGRATION_SQL } from './groups/schema'
 import { PLATFORM_SCHEMA_SQL } from './platform/schema'
@@ -171,7 +172,9 @@ export const MIGRATIONS: readonly string[] = [
   // self-destruct in groups: group_burns (user, server_id, expires_at) (store/message-ops/schema.ts)
   GROUP_SELF_DESTRUCT_SCHEMA_SQL,
   // group reaction catch-up: group_reaction_changes (group_id, server_id, change_seq) (store/reactions/group-changes-schema.ts)
-  GROUP_REACTION_CHANGES_SCHEMA_SQL
+  GROUP_REACTION_CHANGES_SCHEMA_SQL,
+  // rooms' recent window as stored in cluster mode: room_recent (store/rooms/recent-sqlite.ts)
+  ROOM_RECENT_SCHEMA_SQL
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

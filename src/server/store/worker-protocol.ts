@@ -23,7 +23,7 @@ export interface StoreOpenOptions extends SqliteOpenOptions {
  */
 export const READ_ONLY_CALLS: ReadonlySet<string> = new Set([
   'getUser', 'existingUsers', 'readLogAfter', 'readConversation', 'headSeq', 'oldestSeq', 'recentConversations',
-  'findToken', 'stats', 'readSecret', 'getRoom', 'listRooms', 'roomAttributes', 'roomsOwnedBy', 'contactsList',
+  'findToken', 'stats', 'readSecret', 'getRoom', 'listRooms', 'roomAttributes', 'roomsOwnedBy', 'roomRecent', 'contactsList',
   'contactsFriendsOf', 'contactsMessagingFacts', 'profilesGet', 'accountDeletedAt', 'reactionsOf', 'conversationStates',
   'devicesOf', 'groupInfo', 'groupMembers', 'groupDirectory', 'myGroups', 'groupJoinRequests', 'myGroupInvitations',
   'groupReadAllowed', 'groupIdsOf', 'tableRowCounts', 'platformUsers', 'accountBannedAt', 'attemptsPeek',

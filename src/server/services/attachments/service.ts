@@ -105,8 +105,8 @@ export interface AttachmentServiceDeps {
   store: ServerStore
   dataDir: string
   maxUploadBytes: number
-  /** Room membership is live (services/rooms), not stored. */
-  isInRoom(room: string, user: string): boolean
+  /** Room membership is live (services/rooms), not stored; in cluster mode it is asked of Redis. */
+  isInRoom(room: string, user: string): boolean | Promise<boolean>
   /** Never-referenced finished attachments are deleted this long after completion (PARLEY_ATTACHMENT_GRACE_HOURS). */
   unreferencedGraceMs?: number
   /** Uploads not advanced for this long are removed (PARLEY_UPLOAD_ABANDON_HOURS; default UPLOAD_ABANDON_MS). */
@@ -163,7 +163,7 @@ export async function createAttachmentService(deps: AttachmentServiceDeps): Prom
     let groups: Set<string> | null = null
     for (const grant of grants) {
       if (grant.kind === 'user' && grant.target === user) return true
-      if (grant.kind === 'room' && isInRoom(grant.target, user)) return true
+      if (grant.kind === 'room' && (await isInRoom(grant.target, user))) return true
       if (grant.kind === 'group') {
         groups ??= new Set(await store.groupIdsOf(user))
         if (groups.has(grant.target)) return true

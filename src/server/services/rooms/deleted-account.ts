@@ -1,5 +1,5 @@
 // Owns what a deleted account leaves behind in rooms: each room it owns passes to an admin (one in the room now
-// first) or is deleted, it leaves every room it is in on this node, and its admin roles, mutes and bans go.
+// first) or is deleted, it leaves every room it is in (on every node), and its admin roles, mutes and bans go.
 import { createLogger } from '../../../shared/logger'
 import type { RoomsStore } from '../../store/rooms/types'
 import type { RoomDefinitions } from './definitions'
@@ -30,7 +30,8 @@ export function createDeletedAccountRemoval(
     for (const room of await store.roomsOwnedBy(user)) {
       const def = await definitions.load(room)
       // An admin who is in the room now takes over before one who is away (by id within each).
-      const preferred = def ? [...def.admins].filter((admin) => live.isPresent(room, admin)).sort() : []
+      const preferred: string[] = []
+      for (const admin of [...(def?.admins ?? [])].sort()) if (await live.isPresent(room, admin)) preferred.push(admin)
       const succession = await store.roomSucceedDeletedOwner(room, user, preferred)
       if (succession.outcome === 'handedOver') {
         departure.handedOver++
@@ -38,29 +39,27 @@ export function createDeletedAccountRemoval(
         if (cached) {
           cached.owner = succession.owner
           cached.admins.delete(succession.owner)
-          broadcast(room, {
-            member: { kind: MemberKind.ROLE_CHANGED, user: succession.owner, actor: user, role: Role.OWNER, memberCount: live.memberCount(room) }
-          })
-          broadcast(room, { info: definitions.infoOf(cached, '') })
         }
+        await definitions.changed(room)
+        broadcast(room, {
+          member: { kind: MemberKind.ROLE_CHANGED, user: succession.owner, actor: user, role: Role.OWNER, memberCount: await live.memberCount(room) }
+        })
+        const current = await definitions.load(room)
+        if (current) broadcast(room, { info: await definitions.infoOf(current, '') })
         log.info('room handed over: its owner deleted the account', { room, owner: succession.owner })
       } else if (succession.outcome === 'deleted') {
         departure.deleted++
         broadcast(room, { deleted: { room } })
-        membership.forgetRoom(room)
+        await membership.forgetRoom(room)
         log.info('room deleted: its owner deleted the account and it has no admin', { room })
       }
     }
-    for (const room of live.roomsOf(user)) {
-      membership.removeMember(room, user, MemberKind.LEFT, user)
+    for (const room of await live.roomsOf(user)) {
+      await membership.removeMember(room, user, MemberKind.LEFT, user)
       departure.left++
     }
     await store.roomsForgetDeletedAccount(user)
-    for (const def of definitions.cache.values()) {
-      def.admins.delete(user)
-      def.mutes.delete(user)
-      def.banned.delete(user)
-    }
+    definitions.changedAll()
     return departure
   }
 }

@@ -36,10 +36,14 @@ export function createRoomModeration(
   const { infoOf, wireRole } = definitions
 
   /** Resolves the target user of an admin operation and checks the actor outranks them. */
-  const target = (def: CachedRoom, actorRole: RoomActorRole, raw: string | null | undefined): { ok: true; user: string; role: RoomActorRole } | RoomsOutcome & { ok: false } => {
+  const target = async (
+    def: CachedRoom,
+    actorRole: RoomActorRole,
+    raw: string | null | undefined
+  ): Promise<{ ok: true; user: string; role: RoomActorRole } | (RoomsOutcome & { ok: false })> => {
     const user = canonicalUserId(raw)
     if (!user) return fail(ErrorCode.ERROR_BAD_REQUEST, 'Name the member this applies to.')
-    const role = definitions.roleOf(def, user)
+    const role = await definitions.roleOf(def, user)
     if (!outranks(actorRole, role)) {
       return fail(ErrorCode.ERROR_FORBIDDEN, role === 'owner' ? 'Nobody can do that to the room\'s owner.' : 'Only the owner can do that to an admin.')
     }
@@ -49,23 +53,24 @@ export function createRoomModeration(
   return {
     async kick(def, user, actorRole, request) {
       const { room } = def
-      const who = target(def, actorRole, request.kick?.user)
+      const who = await target(def, actorRole, request.kick?.user)
       if (!who.ok) return who
-      if (!live.isPresent(room, who.user)) return fail(ErrorCode.ERROR_NOT_MEMBER, `${who.user} is not in the room.`)
-      removeMember(room, who.user, MemberKind.KICKED, user)
+      if (!(await live.isPresent(room, who.user))) return fail(ErrorCode.ERROR_NOT_MEMBER, `${who.user} is not in the room.`)
+      await removeMember(room, who.user, MemberKind.KICKED, user)
       return ok({ done: { room } })
     },
 
     async mute(def, user, actorRole, request) {
       const { room } = def
-      const who = target(def, actorRole, request.mute?.user)
+      const who = await target(def, actorRole, request.mute?.user)
       if (!who.ok) return who
       const until = Number(request.mute?.until ?? 0)
       await store.setRoomMute(room, who.user, until)
       if (until > 0) def.mutes.set(who.user, until)
       else def.mutes.delete(who.user)
+      await definitions.changed(room)
       broadcast(room, {
-        member: { kind: until > 0 ? MemberKind.MUTED : MemberKind.UNMUTED, user: who.user, actor: user, until, memberCount: live.memberCount(room) }
+        member: { kind: until > 0 ? MemberKind.MUTED : MemberKind.UNMUTED, user: who.user, actor: user, until, memberCount: await live.memberCount(room) }
       })
       return ok({ done: { room } })
     },
@@ -75,22 +80,25 @@ export function createRoomModeration(
       const muted = request.muteAll?.muted === true
       await store.setRoomMutedAll(room, muted)
       def.mutedAll = muted
-      broadcast(room, { info: infoOf(def, '') })
-      return ok({ info: infoOf(def, user) })
+      await definitions.changed(room)
+      broadcast(room, { info: await infoOf(def, '') })
+      return ok({ info: await infoOf(def, user) })
     },
 
     async ban(def, user, actorRole, request) {
       const { room } = def
-      const who = target(def, actorRole, request.ban?.user)
+      const who = await target(def, actorRole, request.ban?.user)
       if (!who.ok) return who
       const banned = request.ban?.banned !== false
       await store.setRoomBan(room, who.user, banned, Date.now())
       if (banned) {
         def.banned.add(who.user)
         def.admins.delete(who.user)
-        if (live.isPresent(room, who.user)) removeMember(room, who.user, MemberKind.BANNED, user)
+        await definitions.changed(room)
+        await removeMember(room, who.user, MemberKind.BANNED, user)
       } else {
         def.banned.delete(who.user)
+        await definitions.changed(room)
       }
       return ok({ done: { room } })
     },
@@ -105,8 +113,9 @@ export function createRoomModeration(
       await store.setRoomAdmin(room, targetUser, admin)
       if (admin) def.admins.add(targetUser)
       else def.admins.delete(targetUser)
+      await definitions.changed(room)
       broadcast(room, {
-        member: { kind: MemberKind.ROLE_CHANGED, user: targetUser, actor: user, role: wireRole(def, targetUser), memberCount: live.memberCount(room) }
+        member: { kind: MemberKind.ROLE_CHANGED, user: targetUser, actor: user, role: await wireRole(def, targetUser), memberCount: await live.memberCount(room) }
       })
       return ok({ done: { room } })
     },
@@ -132,15 +141,16 @@ export function createRoomModeration(
       }
       if (!(await store.updateRoomInfo(room, changes))) return notFound(room)
       Object.assign(def, changes)
-      broadcast(room, { info: infoOf(def, '') })
-      return ok({ info: infoOf(def, user) })
+      await definitions.changed(room)
+      broadcast(room, { info: await infoOf(def, '') })
+      return ok({ info: await infoOf(def, user) })
     },
 
     async delete(def, user) {
       const { room } = def
       await store.deleteRoom(room)
       broadcast(room, { deleted: { room } })
-      membership.forgetRoom(room)
+      await membership.forgetRoom(room)
       log.info('room deleted', { room, by: user })
       return ok({ done: { room } })
     }

@@ -1,5 +1,5 @@
 // Owns room sends: checking a ROOM SendMessageRequest, acking a resend of a message still in the recent window
-// with its first answer, and otherwise adding the message to the window and writing it to the room.
+// with its first answer, and otherwise adding the message to the window and writing it to the room (every node).
 import { ChatTypePb, ErrorCode, clientIdToHex } from '../../../shared/proto/codec'
 import type { RoomsConfig } from '../../config'
 import type { AttachmentGrant } from '../../store/attachments/types'
@@ -31,20 +31,17 @@ export function createRoomSend(
     // Every content type, within its limits; attachments must be readable by the sender (services/attachments).
     const checked = await checkBody(socket.user, request.body, attachments, { mentions: false })
     if (!checked.ok) return fail(checked.code, checked.message)
-    const def = definitions.cache.get(request.to ?? '') ?? (await definitions.load(request.to))
+    const def = await definitions.load(request.to)
     if (!def) return fail(ErrorCode.ERROR_NOT_FOUND, `There is no room "${request.to ?? ''}".`)
     const room = def.room
-    const allowed = definitions.decide(def, socket.user, 'send')
+    const allowed = await definitions.decide(def, socket.user, 'send')
     if (!allowed.ok) return allowed
-    // Granted before the resend check, so the window's lookup and append below stay in one synchronous turn.
     if (checked.attachmentIds.length > 0) {
       await attachments?.grant(checked.attachmentIds.map((attachmentId) => ({ attachmentId, kind: 'room', target: room })))
     }
-    const resendKey = `${socket.user}\u0000${clientIdToHex(clientId)}`
-    const earlier = live.findResend(room, resendKey)
-    if (earlier) return { ok: true, ack: { clientId, serverId: earlier.serverId, timestamp: earlier.timestamp, seq: 0 } }
+    // The window answers a resend still in it with the first ack, in one step with the append (one store call in
+    // cluster mode, so a resend through another node is caught too).
     const message: RoomMessageProps = {
-      serverId: live.nextMessageId(),
       clientId: new Uint8Array(clientId),
       from: socket.user,
       to: room,
@@ -52,8 +49,8 @@ export function createRoomSend(
       timestamp: Date.now(),
       body: checked.body
     }
-    live.appendRecent(room, message, resendKey, config.recentWindow)
-    membership.broadcast(room, { message }, socket)
-    return { ok: true, ack: { clientId, serverId: message.serverId, timestamp: message.timestamp, seq: 0 } }
+    const appended = await live.append(room, message, `${clientIdToHex(clientId)}:${socket.user}`, config.recentWindow)
+    if (!appended.duplicate) membership.broadcast(room, { message }, socket)
+    return { ok: true, ack: { clientId, serverId: appended.serverId, timestamp: appended.timestamp, seq: 0 } }
   }
 }

@@ -1,4 +1,4 @@
-// Owns chat rooms on this node: the RoomService the gateway calls, composed from its parts (definitions, membership
+// Owns chat rooms on this node (with the other nodes in cluster mode): the RoomService the gateway calls, composed from its parts (definitions, membership
 // and grace, moderation, attributes, sends, account deletion), and the routing of each RoomsRequest to its part.
 import crypto from 'node:crypto'
 import { ErrorCode } from '../../../shared/proto/codec'
@@ -12,6 +12,7 @@ import {
   ROOM_NAME_MAX_CHARS,
   type RoomsConfig
 } from '../../config'
+import { createLocalBus, type ClusterBus } from '../../cluster/bus'
 import type { RoomsStore } from '../../store/rooms/types'
 import type { ConnectionRef } from '../fanout'
 import type { SendOutcome, SendRequestProps } from '../messages'
@@ -19,9 +20,9 @@ import { createRoomAttributes } from './attributes'
 import type { RoomOperation } from './authorization'
 import { createDeletedAccountRemoval, type RoomDeparture } from './deleted-account'
 import { createRoomDefinitions } from './definitions'
-import type { RoomFanoutStats, RoomSocket } from './fanout'
-import { MemoryRoomLiveState, type RoomLiveState } from './live'
-import { createRoomMembership } from './membership'
+import type { RoomSocket } from './fanout'
+import { MemoryRoomLiveState, RoomsUnavailableError, type RoomLiveState } from './live'
+import { createRoomMembership, type RoomStats } from './membership'
 import { createRoomModeration } from './moderation'
 import { checkText, fail, MemberKind, notFound, ok, pageLimit, roomOfRequest, type RoomsOutcome, type RoomsRequest } from './protocol'
 import { createRoomSend, type RoomAttachments } from './sends'
@@ -43,21 +44,32 @@ export interface RoomService {
    * admin roles, mutes and bans are dropped. Repeating it changes nothing.
    */
   removeDeletedAccount(user: string): Promise<RoomDeparture>
-  stats(): RoomFanoutStats
-  /** Whether `user` is in the room now (on this node): who may read attachments sent there (services/attachments). */
-  isPresent(room: string, user: string): boolean
+  stats(): RoomStats
+  /** Whether `user` is in the room now: who may read attachments sent there (services/attachments). */
+  isPresent(room: string, user: string): Promise<boolean>
   close(): void
 }
 
-/** `attachments`: checks and grants the attachments a room message names (without it, such messages are refused). */
+/** What a room operation answers when the cluster's shared room state cannot be reached: the operation did nothing. */
+function unavailable(err: unknown): { ok: false; code: ErrorCode; message: string } {
+  if (!(err instanceof RoomsUnavailableError)) throw err
+  log.warn('room operation refused: shared room state unreachable', { error: err.message })
+  return fail(ErrorCode.ERROR_INTERNAL, 'Rooms are briefly unavailable on this server; try again in a moment.')
+}
+
+/**
+ * `attachments`: checks and grants the attachments a room message names (without it, such messages are refused).
+ * `live` and `bus`: one node's memory and no other nodes by default; cluster mode passes Redis presence and the bus.
+ */
 export function createRoomService(
   store: RoomsStore,
   config: RoomsConfig,
   live: RoomLiveState = new MemoryRoomLiveState(),
-  attachments?: RoomAttachments
+  attachments?: RoomAttachments,
+  bus: ClusterBus = createLocalBus()
 ): RoomService {
-  const definitions = createRoomDefinitions(store, live)
-  const membership = createRoomMembership(config, live, definitions)
+  const definitions = createRoomDefinitions(store, live, bus)
+  const membership = createRoomMembership(config, live, definitions, bus)
   const moderation = createRoomModeration(store, live, definitions, membership)
   const attributes = createRoomAttributes(store, membership)
 
@@ -89,7 +101,7 @@ export function createRoomService(
         const page = rows.slice(0, limit)
         return ok({
           directory: {
-            rooms: page.map((row) => definitions.infoOf(definitions.cache.get(row.room) ?? row, user)),
+            rooms: await Promise.all(page.map((row) => definitions.infoOf(definitions.cache.get(row.room) ?? row, user))),
             next: rows.length > limit ? (page[page.length - 1]?.room ?? '') : ''
           }
         })
@@ -103,19 +115,19 @@ export function createRoomService(
     if (!def) return notFound(roomId)
     const room = def.room
     const operation = request.op as RoomOperation
-    const allowed = definitions.decide(def, user, operation)
+    const allowed = await definitions.decide(def, user, operation)
     if (!allowed.ok) return allowed
     const actorRole = allowed.role
 
     switch (request.op) {
       case 'info':
-        return ok({ info: definitions.infoOf(def, user) })
+        return ok({ info: await definitions.infoOf(def, user) })
       case 'join':
         return membership.join(def, socket)
       case 'recent':
         return membership.recent(def, user)
       case 'leave':
-        membership.removeMember(room, user, MemberKind.LEFT, user)
+        await membership.removeMember(room, user, MemberKind.LEFT, user)
         return ok({ done: { room } })
       case 'members':
         return membership.members(def, request)
@@ -138,13 +150,18 @@ export function createRoomService(
     }
   }
 
+  const send = createRoomSend(config, live, definitions, membership, attachments)
   return {
-    handle: operations,
-    send: createRoomSend(config, live, definitions, membership, attachments),
+    handle: (socket, request) => operations(socket, request).catch(unavailable),
+    send: (socket, request) => send(socket, request).catch(unavailable),
     socketClosed: (connection) => membership.socketClosed(connection),
     removeDeletedAccount: createDeletedAccountRemoval(store, live, definitions, membership),
     stats: () => membership.stats(),
-    isPresent: (room, user) => live.isPresent(room, user),
-    close: () => membership.close()
+    isPresent: (room, user) => live.isPresent(room, user).catch(() => false),
+    close: () => {
+      membership.close()
+      definitions.close()
+      live.close()
+    }
   }
 }

@@ -334,5 +334,20 @@ CREATE TABLE group_reaction_changes (
   );
 CREATE INDEX group_reaction_changes_by_seq ON group_reaction_changes (group_id, change_seq);
 `
+  },
+  {
+    version: 2,
+    name: 'rooms: the recent window (SQLite schema 20)',
+    sql: `
+CREATE TABLE room_recent (
+    server_id BIGINT PRIMARY KEY,
+    room TEXT COLLATE "C" NOT NULL,
+    resend_key TEXT COLLATE "C" NOT NULL,
+    ts BIGINT NOT NULL,
+    message BYTEA NOT NULL,
+    UNIQUE (room, resend_key)
+  );
+CREATE INDEX room_recent_by_room ON room_recent (room, server_id);
+`
   }
 ]

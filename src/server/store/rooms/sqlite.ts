@@ -1,7 +1,8 @@
 // Owns the SQLite side of room definitions: the rooms tables (schema in ROOMS_SCHEMA_SQL, one migration entry)
-// and the synchronous RoomsStore the writer worker runs. Live membership and recent messages are not stored.
+// and the synchronous RoomsStore the writer worker runs (the stored recent window: recent-sqlite.ts).
 import type { DomainContext } from '../domain-context'
 import type { Synchronous } from '../records'
+import { openRoomRecentSqlite } from './recent-sqlite'
 import type { RoomDirectoryRow, RoomsStore, RoomSuccession, StoredRoom, StoredRoomAttribute } from './types'
 
 /** The rooms tables: definitions, admins, mutes, blocklist and attributes, all keyed by room first. */
@@ -109,7 +110,7 @@ export function openRoomsSqlite(context: DomainContext): Synchronous<RoomsStore>
       'ON CONFLICT (room, key) DO UPDATE SET value = excluded.value, owner = excluded.owner'
   )
   const deleteAttribute = db.prepare<[string, string]>('DELETE FROM room_attributes WHERE room = ? AND key = ?')
-  const deleteRoomRows = ['rooms', 'room_admins', 'room_mutes', 'room_bans', 'room_attributes'].map((table) =>
+  const deleteRoomRows = ['rooms', 'room_admins', 'room_mutes', 'room_bans', 'room_attributes', 'room_recent'].map((table) =>
     db.prepare<[string]>(`DELETE FROM ${table} WHERE room = ?`)
   )
 
@@ -133,6 +134,7 @@ export function openRoomsSqlite(context: DomainContext): Synchronous<RoomsStore>
   )
 
   return {
+    ...openRoomRecentSqlite(context),
     createRoom(room) {
       insertRoom.run(room.room, room.name, room.name.toLowerCase(), room.description, room.owner, room.maxMembers, room.createdAt)
     },

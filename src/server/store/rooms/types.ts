@@ -1,5 +1,5 @@
 // Owns the rooms domain's storage contract: room definitions (info, owner, admins, mutes, blocklist, attributes).
-// Who is in a room and its recent messages are live state (services/rooms/live.ts), never stored.
+// Who is in a room is live state (services/rooms/live.ts); its recent window is stored in cluster mode only.
 
 export type StoredRoomRole = 'owner' | 'admin'
 
@@ -70,7 +70,34 @@ export type RoomSuccession =
   /** The room is gone or has another owner already (the step ran before). */
   | { outcome: 'unchanged' }
 
-export interface RoomsStore {
+/** A message to add to a room's stored window: `message` is the encoded protobuf Message without its server id. */
+export interface RoomRecentAppend {
+  room: string
+  /** Sender + client id: a second append with it while the first is in the window returns the first's ack. */
+  resendKey: string
+  at: number
+  message: Uint8Array
+  /** How many messages the room keeps. */
+  window: number
+}
+
+export type RoomRecentAppendResult = { duplicate: boolean; serverId: number; timestamp: number }
+
+export interface StoredRoomMessage {
+  serverId: number
+  message: Uint8Array
+}
+
+/** The rooms' recent window as stored (cluster mode: every node reads and writes the same one). */
+export interface RoomRecentStore {
+  /** Adds the message with a new id unique across rooms and nodes, or answers the earlier one with this resend key. */
+  roomRecentAppend(input: RoomRecentAppend): Promise<RoomRecentAppendResult>
+  /** The window, oldest first. */
+  roomRecent(room: string): Promise<StoredRoomMessage[]>
+  roomRecentDrop(room: string): Promise<void>
+}
+
+export interface RoomsStore extends RoomRecentStore {
   createRoom(room: NewRoom): Promise<void>
   /** The room's definition, or null when there is no such room (or it was deleted). */
   getRoom(room: string): Promise<StoredRoom | null>
