@@ -10,9 +10,8 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { fork, type ChildProcess } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
-import type { FanoutAnswer, FanoutClientSpec, FanoutCommand, FanoutReport } from './lib/fanout-worker'
+import type { FanoutClientSpec, FanoutCommand, FanoutReport } from './lib/fanout-worker'
+import { FanoutWorkers as Workers, combine, runPhase } from './lib/fanout-workers'
 import type { ServerStore } from '../../src/server/store/types'
 import { benchLog, envInt, mapLimited, percentileOf } from './lib/bench-util'
 
@@ -44,96 +43,10 @@ const SEND_FOR_MS = envInt('BENCH_SEND_FOR_MS', 10_000)
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'room,group,single').split(',').map((p) => p.trim()))
 /** A realistic chat line with its timing prefix. */
 const TEXT_BYTES = 80
-/** A worker reports once nothing has arrived at its sockets for this long after the sends. */
-const QUIET_MS = 2_000
-const MAX_REPORT_WAIT_MS = 120_000
 const HTTP_CONCURRENCY = 8
 const PASSWORD = 'bench-password'
 const OWNER = 'fanout-owner'
 const ChatType = { SINGLE: 0, GROUP: 1, ROOM: 2 } as const
-
-const WORKER_FILE = fileURLToPath(new URL('./lib/fanout-worker.ts', import.meta.url))
-
-/** The load processes, each answering numbered commands. */
-class Workers {
-  private readonly children: ChildProcess[]
-  private seq = 0
-  private readonly waiting = new Map<number, { resolve: (value: unknown) => void; reject: (err: Error) => void }>()
-
-  constructor(count: number) {
-    this.children = Array.from({ length: count }, () => {
-      const child = fork(WORKER_FILE, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
-      child.on('message', (message: FanoutAnswer) => {
-        const waiter = this.waiting.get(message.seq)
-        if (!waiter) return
-        this.waiting.delete(message.seq)
-        if (message.ok) waiter.resolve(message.answer)
-        else waiter.reject(new Error(message.error))
-      })
-      child.on('exit', (code) => {
-        for (const waiter of this.waiting.values()) waiter.reject(new Error(`a fanout worker exited (code ${code})`))
-        this.waiting.clear()
-      })
-      return child
-    })
-  }
-
-  get count(): number {
-    return this.children.length
-  }
-
-  call<T>(worker: number, command: FanoutCommand): Promise<T> {
-    const seq = ++this.seq
-    return new Promise<T>((resolve, reject) => {
-      this.waiting.set(seq, { resolve: resolve as (value: unknown) => void, reject })
-      this.children[worker]?.send({ seq, command })
-    })
-  }
-
-  all<T>(command: FanoutCommand | ((worker: number) => FanoutCommand)): Promise<T[]> {
-    return Promise.all(this.children.map((_, w) => this.call<T>(w, typeof command === 'function' ? command(w) : command)))
-  }
-
-  kill(): void {
-    for (const child of this.children) child.kill()
-  }
-}
-
-interface Phase {
-  sent: number
-  acked: number
-  errors: number
-  firstError: string | null
-  deliveries: number
-  elapsedMs: number
-  /** Per message, the time until the last receiver had it. */
-  toAllMs: number[]
-  ackLatenciesMs: number[]
-  droppedCounted: number
-}
-
-function combine(reports: FanoutReport[]): Phase {
-  const firstSendAt = Math.min(...reports.filter((r) => r.firstSendAt > 0).map((r) => r.firstSendAt))
-  const lastDeliveryAt = Math.max(...reports.map((r) => r.lastDeliveryAt))
-  const toAll = new Map<number, number>()
-  for (const report of reports) {
-    for (const [index, latency] of Object.entries(report.lastArrivalMs)) {
-      const key = Number(index)
-      toAll.set(key, Math.max(toAll.get(key) ?? 0, latency))
-    }
-  }
-  return {
-    sent: reports.reduce((n, r) => n + r.sent, 0),
-    acked: reports.reduce((n, r) => n + r.acked, 0),
-    errors: reports.reduce((n, r) => n + r.errors, 0),
-    firstError: reports.find((r) => r.firstError)?.firstError ?? null,
-    deliveries: reports.reduce((n, r) => n + r.deliveries, 0),
-    elapsedMs: lastDeliveryAt - firstSendAt,
-    toAllMs: [...toAll.values()],
-    ackLatenciesMs: reports.flatMap((r) => r.ackLatenciesMs),
-    droppedCounted: reports.reduce((n, r) => n + r.droppedCounted, 0)
-  }
-}
 
 /** Splits the members over the workers (contiguous slices); the owner (the sender) is the last client of worker 0. */
 function slices(members: FanoutClientSpec[], owner: FanoutClientSpec, workers: number): FanoutClientSpec[][] {
@@ -164,16 +77,6 @@ function fillIndexes(parts: FanoutClientSpec[][], count: number): number[][] {
   })
 }
 
-/** One open-loop send phase: measure `kind` everywhere, send from `sender` on one worker, collect the reports. */
-async function runPhase(
-  workers: Workers,
-  kind: 'room' | 'group' | 'single',
-  senders: { worker: number; send: Extract<FanoutCommand, { type: 'send' }> }[]
-): Promise<FanoutReport[]> {
-  await workers.all({ type: 'measure', kind })
-  await Promise.all(senders.map(({ worker, send }) => workers.call(worker, send)))
-  return workers.all<FanoutReport>({ type: 'report', quietMs: QUIET_MS, maxWaitMs: MAX_REPORT_WAIT_MS })
-}
 
 async function main(): Promise<void> {
   const { startServer } = await import('../../src/server/index')
