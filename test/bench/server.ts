@@ -7,10 +7,8 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { fork, type ChildProcess } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
-import { performance } from 'node:perf_hooks'
-import type { WorkerClient, WorkerInit, WorkerReport } from './lib/load-worker'
+import type { WorkerClient } from './lib/load-worker'
+import { percentile, runLoad as runLoadWith, type RunResult } from './lib/load-runner'
 import { benchLog, envInt, mapLimited } from './lib/bench-util'
 
 const log = benchLog('server')
@@ -31,14 +29,6 @@ const HTTP_CONCURRENCY = 8
 const TEXT = 'On my way, be there in ten minutes. Save me a seat please :)'
 const PASSWORD = 'bench-password'
 
-const WORKER_FILE = fileURLToPath(new URL('./lib/load-worker.ts', import.meta.url))
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
-  return sorted[index] as number
-}
-
 /** Pairs clients inside each worker's slice (0<->1, 2<->3, ...) so every sender's peer lives in the same worker. */
 function assignPeers(users: { user: string; token: string }[]): WorkerClient[][] {
   const perWorker = Math.ceil(users.length / WORKERS)
@@ -56,61 +46,8 @@ function assignPeers(users: { user: string; token: string }[]): WorkerClient[][]
   return slices.filter((slice) => slice.length > 0)
 }
 
-interface RunResult {
-  acked: number
-  pushed: number
-  errors: number
-  elapsedMs: number
-  latencies: Float64Array
-  firstError: string | null
-}
-
-async function runLoad(wsUrl: string, slices: WorkerClient[][]): Promise<RunResult> {
-  const workers = slices.map((clients, workerIndex) => {
-    const init: WorkerInit = {
-      workerIndex,
-      wsUrl,
-      clients,
-      messagesPerClient: MESSAGES_PER_CLIENT,
-      window: WINDOW,
-      text: TEXT,
-      sendForMs: SEND_FOR_MS,
-      settleMs: SETTLE_MS
-    }
-    const child = fork(WORKER_FILE, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
-    child.send(init)
-    return child
-  })
-  const nextReport = (worker: ChildProcess): Promise<WorkerReport> =>
-    new Promise((resolve, reject) => {
-      const onExit = (code: number | null): void => reject(new Error(`load worker exited early (code ${code})`))
-      worker.once('exit', onExit)
-      worker.once('message', (message) => {
-        worker.off('exit', onExit)
-        resolve(message as WorkerReport)
-      })
-    })
-  await Promise.all(workers.map(nextReport))
-  const started = performance.now()
-  const reports = workers.map(async (worker) => {
-    const done = nextReport(worker)
-    worker.send('go')
-    const report = await done
-    return { report, at: performance.now() }
-  })
-  const finished = await Promise.all(reports)
-  const elapsedMs = Math.max(...finished.map((f) => f.at)) - started
-  for (const worker of workers) worker.kill()
-  const dones = finished.map((f) => f.report).filter((r): r is Extract<WorkerReport, { type: 'done' }> => r.type === 'done')
-  const all = Float64Array.from(dones.flatMap((d) => d.latenciesMs)).sort()
-  return {
-    acked: dones.reduce((n, d) => n + d.acked, 0),
-    pushed: dones.reduce((n, d) => n + d.pushed, 0),
-    errors: dones.reduce((n, d) => n + d.errors, 0),
-    elapsedMs,
-    latencies: all,
-    firstError: dones.find((d) => d.firstError)?.firstError ?? null
-  }
+function runLoad(wsUrl: string, slices: WorkerClient[][]): Promise<RunResult> {
+  return runLoadWith(wsUrl, slices, { messagesPerClient: MESSAGES_PER_CLIENT, window: WINDOW, text: TEXT, sendForMs: SEND_FOR_MS, settleMs: SETTLE_MS })
 }
 
 function summary(run: RunResult): string {

@@ -8,7 +8,7 @@ import type { FanoutAnswer, FanoutCommand, FanoutReport } from './fanout-worker'
 const QUIET_MS = 2_000
 const MAX_REPORT_WAIT_MS = 120_000
 
-const WORKER_FILE = fileURLToPath(new URL('./lib/fanout-worker.ts', import.meta.url))
+const WORKER_FILE = fileURLToPath(new URL('./fanout-worker.ts', import.meta.url))
 
 /** The load processes, each answering numbered commands. */
 export class FanoutWorkers {

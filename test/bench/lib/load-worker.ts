@@ -9,6 +9,8 @@ export interface WorkerClient {
   user: string
   token: string
   peer: string
+  /** The node this client connects to (bench:cluster); else the worker's wsUrl. */
+  wsUrl?: string
 }
 
 export interface WorkerInit {
@@ -132,11 +134,11 @@ function checkDone(): void {
 
 function connect(spec: WorkerClient, index: number): Promise<LiveClient> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(init.wsUrl, { perMessageDeflate: false })
+    const socket = new WebSocket(spec.wsUrl ?? init.wsUrl, { perMessageDeflate: false })
     const client: LiveClient = { spec, socket, nextId: 1, sent: 0, inFlight: new Map() }
     socket.binaryType = 'nodebuffer'
     socket.on('error', (err) => reject(err))
-    socket.on('open', () => socket.send(encodeFrame({ id: AUTH_REQUEST_ID, auth: { token: spec.token, deviceId: 'bench', platform: 'bench' } })))
+    socket.on('open', () => socket.send(encodeFrame({ id: AUTH_REQUEST_ID, auth: { token: spec.token, deviceId: `bench-${spec.user}`, platform: 'bench' } })))
     socket.on('message', (data: Buffer) => {
       const peeked = peekFrame(data)
       if (peeked?.field === FIELD_SEND_ACK) {
