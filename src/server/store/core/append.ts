@@ -2,12 +2,10 @@
 // transaction (group messages handed to the groups domain inside it), the conversation summaries it keeps current,
 // and the timing of its commits.
 import { performance } from 'node:perf_hooks'
-import { storedMessageFrom, type AppendResult, type NewMessage, type StoreStats } from '../records'
+import { storedMessageFrom, type AppendResult, type NewMessage } from '../records'
+import { createCommitTimer, type CommitStats } from './commit-stats'
 import type { StoreCoreContext } from './context'
 import { asBuffer, CHAT_TYPE_GROUP, KIND_MESSAGE, MESSAGE_COLUMNS, toMessage, type MessageColumns } from './log-rows'
-
-/** fsyncP50Ms is taken over the last this many commits (recent behaviour, bounded memory). */
-const COMMIT_SAMPLES = 4_096
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
@@ -16,8 +14,7 @@ function errorText(err: unknown): string {
 /** Appends every group in ONE transaction; if it fails, each group is retried in its own. */
 export type AppendGroups = (groups: readonly (readonly NewMessage[])[]) => ({ ok: true; results: AppendResult[] } | { ok: false; error: string })[]
 
-/** What the commits did so far, for StoreStats. */
-export type CommitStats = Pick<StoreStats, 'fsyncP50Ms' | 'commitP99Ms' | 'commitMaxMs' | 'messagesPerCommit' | 'commits'>
+export type { CommitStats } from './commit-stats'
 
 export function createAppender({ db, heads: userHeads, hooks }: StoreCoreContext): { appendGroups: AppendGroups; commitStats(): CommitStats } {
   const { headOf } = userHeads
@@ -43,9 +40,7 @@ export function createAppender({ db, heads: userHeads, hooks }: StoreCoreContext
   )
 
   // Diagnostics for the benchmark: how commits behave.
-  const commitMs = new Float64Array(COMMIT_SAMPLES)
-  let commits = 0
-  let committedMessages = 0
+  const commitTimer = createCommitTimer()
 
   /** What one transaction changes in the conversation summaries, applied once per row at its end. */
   interface SummaryChange {
@@ -135,39 +130,35 @@ export function createAppender({ db, heads: userHeads, hooks }: StoreCoreContext
     }
     const started = performance.now()
     commit.run()
-    commitMs[commits % COMMIT_SAMPLES] = performance.now() - started
+    commitTimer.record(performance.now() - started, groups.reduce((n, group) => n + group.length, 0))
     userHeads.committed(heads)
     hooks.transactionCommitted?.()
-    commits++
-    for (const group of groups) committedMessages += group.length
     return results
   }
 
   return {
-    appendGroups(groups) {
-      try {
-        return commitGroups(groups).map((results) => ({ ok: true as const, results }))
-      } catch (err) {
-        if (groups.length === 1) return [{ ok: false as const, error: errorText(err) }]
-      }
-      // One caller's batch broke the shared transaction: give every caller its own, so only that one fails.
-      return groups.map((group) => {
-        try {
-          return { ok: true as const, results: commitGroups([group])[0] as AppendResult[] }
-        } catch (err) {
-          return { ok: false as const, error: errorText(err) }
-        }
-      })
-    },
-    commitStats() {
-      const samples = Array.from(commitMs.subarray(0, Math.min(commits, COMMIT_SAMPLES))).sort((a, b) => a - b)
-      return {
-        fsyncP50Ms: samples.length > 0 ? Number((samples[Math.floor(samples.length / 2)] as number).toFixed(3)) : 0,
-        commitP99Ms: samples.length > 0 ? Number((samples[Math.floor(samples.length * 0.99)] as number).toFixed(3)) : 0,
-        commitMaxMs: samples.length > 0 ? Number((samples[samples.length - 1] as number).toFixed(3)) : 0,
-        messagesPerCommit: commits > 0 ? Number((committedMessages / commits).toFixed(2)) : 0,
-        commits
-      }
+    appendGroups: appendInOneOrEach(commitGroups),
+    commitStats: commitTimer.stats
+  }
+}
+
+/**
+ * appendGroups over a transaction runner: every group in ONE transaction; if that fails, each group in its own, so
+ * only the caller whose batch broke it gets the error.
+ */
+export function appendInOneOrEach(commitGroups: (groups: readonly (readonly NewMessage[])[]) => AppendResult[][]): AppendGroups {
+  return (groups) => {
+    try {
+      return commitGroups(groups).map((results) => ({ ok: true as const, results }))
+    } catch (err) {
+      if (groups.length === 1) return [{ ok: false as const, error: errorText(err) }]
     }
+    return groups.map((group) => {
+      try {
+        return { ok: true as const, results: commitGroups([group])[0] as AppendResult[] }
+      } catch (err) {
+        return { ok: false as const, error: errorText(err) }
+      }
+    })
   }
 }

@@ -41,6 +41,8 @@ export interface CoreEngine {
   soleWriter: boolean
   synchronousMode(): StoreStats['synchronous']
   runCall<T>(readOnly: boolean, work: () => T): T
+  /** The engine's own group commit (PostgreSQL batches its statements); core/append.ts's otherwise. */
+  createAppender?(context: StoreCoreContext): Pick<ReturnType<typeof createAppender>, 'appendGroups' | 'commitStats'>
   close(): void
 }
 
@@ -56,7 +58,7 @@ export function openStoreCore(engine: CoreEngine): StoreCore {
     hooks
   }
   const userLog = createUserLog(context)
-  const appender = createAppender(context)
+  const appender = engine.createAppender ? engine.createAppender(context) : createAppender(context)
   const accounts = createAccountStore(context)
   const secrets = createSecretStore(context)
   const retention = createRetention(context)

@@ -2,6 +2,7 @@
 // the schema migrated, and the store's core on it with every call made atomic against the other nodes.
 import type { StoreStats } from '../types'
 import { openStoreCore, type StoreCore } from '../core/open-core'
+import { createPostgresAppender } from './append'
 import { migratePostgres } from './migrate'
 import { openPostgresConnection } from './sync-connection'
 
@@ -30,6 +31,7 @@ export function openPostgresCore(url: string, options: PostgresOpenOptions = {})
     soleWriter: false,
     synchronousMode: () => synchronousFrom(synchronousCommit.get()?.synchronous_commit ?? 'on'),
     runCall: (readOnly, work) => db.atomically(readOnly, work),
+    createAppender: createPostgresAppender,
     close: () => db.close()
   })
 }
