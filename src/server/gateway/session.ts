@@ -263,7 +263,7 @@ export class ClientSession implements OnlineSession, RequestContext {
     if (refusal.reason === 'revoked') {
       // The check revoked (or found revoked) the session: its other live sockets end too, so a stolen copy and the
       // legitimate device both have to sign in again.
-      this.deps.registry.endSessions(refusal.user, [refusal.sessionId], answer.message)
+      this.deps.live.endSessions(refusal.user, [refusal.sessionId], answer.message)
     }
   }
 
