@@ -207,6 +207,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     stopAuthCleanup()
     messageOps.close()
     // The last-seen times of the devices the shutdown closed are written before the store goes.
+    await cluster?.settled()
     await profiles.settled()
     rooms.close()
     attachments.close()

@@ -34,6 +34,8 @@ export interface ClusterDelivery extends LiveConnections {
   contactsForgot(a: string, b: string | null): void
   /** What to drop when another node tells (`a` null: everything, after a bus outage). */
   onContactsForget(handler: (a: string | null, b: string | null) => void): void
+  /** Resolves once the presence changes so far are settled in Redis and passed on (shutdown, before the store goes). */
+  settled(): Promise<void>
   /** Stops the timers (shutdown). */
   close(): void
 }
@@ -68,6 +70,16 @@ export function createClusterDelivery({ bus, registry, store, presence }: Cluste
   const presenceListeners: ((user: string, online: boolean) => void)[] = []
   const presenceChains = new Map<string, Promise<void>>()
   const contactsHandlers: ((a: string | null, b: string | null) => void)[] = []
+  /** The last frame's seq: one frame pushed to many users (a presence change to every friend) is read once. */
+  let lastFrame: Uint8Array | null = null
+  let lastFrameSeq = 0
+  const seqOf = (bytes: Uint8Array): number => {
+    if (bytes !== lastFrame) {
+      lastFrame = bytes
+      lastFrameSeq = frameLogSeq(bytes)
+    }
+    return lastFrameSeq
+  }
   const repair = createLogRepair({ registry, store, users: (user) => users.get(user)?.tracker, groups: (group) => groups.get(group)?.tracker })
 
   const flushOwed = (): void => {
@@ -159,7 +171,7 @@ export function createClusterDelivery({ bus, registry, store, presence }: Cluste
       // null: Redis could not say, this node's own transition stands (presence may be lost, never stuck).
       if (verdict === false) return
       for (const listener of presenceListeners) listener(user, online)
-    })
+    }).catch((err: unknown) => log.warn('a presence change could not be passed on', { user, error: err instanceof Error ? err.message : String(err) }))
     presenceChains.set(user, next)
     void next.finally(() => {
       if (presenceChains.get(user) === next) presenceChains.delete(user)
@@ -207,7 +219,7 @@ export function createClusterDelivery({ bus, registry, store, presence }: Cluste
   return {
     deliver(user, frame, except) {
       const bytes = frame()
-      const seq = frameLogSeq(bytes)
+      const seq = seqOf(bytes)
       const tracker = users.get(user)?.tracker
       if (!(seq > 0 && tracker?.alreadyPushed(seq))) registry.deliver(user, () => bytes, except)
       if (seq > 0) tracker?.pushed(seq)
@@ -215,7 +227,7 @@ export function createClusterDelivery({ bus, registry, store, presence }: Cluste
     },
     deliverGroup(group, frame, except) {
       const bytes = frame()
-      const seq = frameLogSeq(bytes)
+      const seq = seqOf(bytes)
       const tracker = groups.get(group)?.tracker
       if (!(seq > 0 && tracker?.alreadyPushed(seq))) registry.deliverGroup(group, () => bytes, except)
       if (seq > 0) tracker?.pushed(seq)
@@ -259,6 +271,9 @@ export function createClusterDelivery({ bus, registry, store, presence }: Cluste
     },
     onContactsForget(handler) {
       contactsHandlers.push(handler)
+    },
+    async settled() {
+      await Promise.all([...presenceChains.values()])
     },
     close() {
       if (owedTimer) clearInterval(owedTimer)

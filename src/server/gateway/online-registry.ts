@@ -104,7 +104,7 @@ export class OnlineRegistry implements EventFanout, GroupFanout {
 
   /**
    * Ends the live connections on this node of the given device sessions of `user` ('all' = every one of the user's),
-   * except `except`. A cluster adds a cross-node notice here; the store already refuses the revoked tokens everywhere.
+   * except `except`. In a cluster, cluster/delivery.ts tells the other nodes too; the store refuses the tokens everywhere.
    */
   endSessions(
     user: string,
