@@ -1,11 +1,12 @@
 // Two nodes whose Redis is SIGKILLed for about ten seconds mid-traffic (1:1 and group, across nodes): sends keep
 // being acked (PostgreSQL holds them), and once Redis is back every message reaches every recipient device exactly
-// once, with no client reconnecting: the nodes re-check their logs themselves.
+// once, with no client reconnecting: the nodes re-check their logs themselves. A sign-out made meanwhile closes the
+// signed-out device's socket on the other node once Redis is back.
 import { spawn, type ChildProcess } from 'node:child_process'
 import net from 'node:net'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { Redis } from 'ioredis'
-import { ChatTypePb, ErrorCode, type DecodedFrame } from '../../src/shared/proto/codec'
+import { ChatTypePb, CloseCode, ErrorCode, type DecodedFrame } from '../../src/shared/proto/codec'
 import { FrameClient, randomClientId, registerAndLogin, type Login } from '../bench/lib/frame-client'
 import { describeWithEngines } from '../support/engines'
 import { createTestDatabase, dropTestDatabase } from '../support/test-database'
@@ -21,8 +22,9 @@ const OUTAGE_MS = 10_000
 const AFTER_MS = 1_500
 /** One round of sends (1:1 both ways, group from each node) this often. */
 const ROUND_MS = 250
-/** Tries per send (a store hiccup answers ERROR_INTERNAL; clients retry). */
-const SEND_ATTEMPTS = 3
+/** Tries per send, and the pause between them (a store hiccup answers ERROR_INTERNAL; clients retry after a backoff). */
+const SEND_ATTEMPTS = 10
+const SEND_RETRY_MS = 200
 /** How long every device may take to receive everything once Redis is back. */
 const SETTLE_MS = 20_000
 
@@ -95,7 +97,7 @@ describeWithEngines('two nodes through a Redis outage', () => {
 
   it('acks every send while Redis is down and delivers everything exactly once after it is back, without reconnects', async () => {
     const logins = new Map<string, Login>()
-    for (const name of ['sam', 'tia', 'uma', 'vic']) logins.set(name, await registerAndLogin(a.url, name))
+    for (const name of ['sam', 'tia', 'uma', 'vic', 'wes']) logins.set(name, await registerAndLogin(a.url, name))
     const device = async (node: TestServer, name: string, deviceId: string): Promise<FrameClient> => {
       const client = await FrameClient.onDevice(node.url, logins.get(name) as Login, deviceId)
       clients.push(client)
@@ -110,6 +112,11 @@ describeWithEngines('two nodes through a Redis outage', () => {
     const tiaOnB = await device(b, 'tia', 't1')
     const tiaOnA = await device(a, 'tia', 't2')
     const vic = await device(b, 'vic', 'v1')
+    const wesOnA = await device(a, 'wes', 'desk')
+    const wesOnB = await device(b, 'wes', 'tablet')
+    const wesDevices = await wesOnA.request({ devices: { signOutSession: '' } })
+    const tablet = wesDevices.devicesOk?.devices?.find((entry) => entry.deviceId === 'tablet')?.sessionId as string
+    expect(tablet).toBeTruthy()
 
     /** Text -> the devices that must receive it pushed. */
     const expected = new Map<string, FrameClient[]>()
@@ -124,6 +131,7 @@ describeWithEngines('two nodes through a Redis outage', () => {
         if (reply.error?.code !== ErrorCode.ERROR_INTERNAL || attempt === SEND_ATTEMPTS) {
           throw new Error(`"${text}" was not acked: ${JSON.stringify(reply.error)}`)
         }
+        await sleep(SEND_RETRY_MS)
       }
       acked++
     }
@@ -145,7 +153,11 @@ describeWithEngines('two nodes through a Redis outage', () => {
     await traffic(BEFORE_MS, 'before')
     await killRedis(redis as ChildProcess)
     redis = null
-    await traffic(OUTAGE_MS, 'during')
+    await traffic(OUTAGE_MS / 2, 'during')
+    // A sign-out while the kick cannot cross: the tablet on node B is closed once the bus is back.
+    expect((await wesOnA.request({ devices: { signOutSession: tablet } })).body).toBe('devicesOk')
+    await traffic(OUTAGE_MS / 2, 'during-2')
+    expect(wesOnB.isOpen).toBe(true)
     redis = await startRedis(redisPort)
     await traffic(AFTER_MS, 'after')
     expect(acked).toBe(expected.size)
@@ -160,6 +172,7 @@ describeWithEngines('two nodes through a Redis outage', () => {
     const deadline = Date.now() + SETTLE_MS
     while (missing().length > 0 && Date.now() < deadline) await sleep(200)
     expect(missing()).toEqual([])
+    expect((await wesOnB.waitForClose(SETTLE_MS)).code).toBe(CloseCode.CLOSE_SIGNED_OUT)
 
     // Exactly once per device, and nobody had to reconnect.
     for (const client of [sam, tiaOnB, tiaOnA, uma, vic]) {

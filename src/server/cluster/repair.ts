@@ -19,8 +19,10 @@ export const REPAIR_PARALLEL = 8
  * publishing connection came back after this node's subscription had (or in flight at the crash) are found then.
  */
 export const REPAIR_SECOND_PASS_MS = 2_000
+/** Told to a connection whose session was revoked elsewhere while the kick could not reach this node. */
+const SESSION_ENDED_ELSEWHERE = 'This session has ended; sign in again.'
 
-export type RepairStore = Pick<ServerStore, 'headSeq' | 'readLogAfter' | 'groupSync'>
+export type RepairStore = Pick<ServerStore, 'headSeq' | 'readLogAfter' | 'groupSync' | 'devicesOf'>
 
 export interface LogRepairOptions {
   registry: OnlineRegistry
@@ -69,8 +71,17 @@ export function createLogRepair({ registry, store, users, groups }: LogRepairOpt
       if (entries.length < REPAIR_BATCH) break
     }
     tracker.raiseFloor(after)
-    // Membership changes published while the bus was down were lost too.
+    // Membership changes and sign-out kicks published while the bus was down were lost too.
     await registry.reloadGroups(user)
+    await endRevokedSessions(user)
+  }
+
+  /** Ends this node's connections of the user whose device session is no longer live (revoked on another node). */
+  const endRevokedSessions = async (user: string): Promise<void> => {
+    const live = new Set((await store.devicesOf(user, Date.now())).map((device) => device.sessionId))
+    for (const session of registry.sessionsOf(user)) {
+      if (session.sessionId && !live.has(session.sessionId)) session.endRevoked(SESSION_ENDED_ELSEWHERE)
+    }
   }
 
   const repairGroup = async (group: string): Promise<void> => {
