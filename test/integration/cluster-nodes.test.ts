@@ -142,6 +142,14 @@ describeWithEngines('two nodes on one PostgreSQL and one Redis', ({ redisUrl }) 
     expect(onA.isOpen).toBe(true)
   })
 
+  it('a device that signs in again on node B replaces its connection on node A', async () => {
+    const first = await device(a, 'mia', 'same-device')
+    const closed = first.waitForClose()
+    const again = await device(b, 'mia', 'same-device')
+    expect((await closed).code).toBe(CloseCode.CLOSE_REPLACED)
+    expect(again.isOpen).toBe(true)
+  })
+
   it('presence: online while the user has a device on either node, offline once both are gone', async () => {
     const watcher = await device(a, 'kim', 'k1')
     const setup = await device(a, 'lee', 'setup')

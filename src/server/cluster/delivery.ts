@@ -134,6 +134,9 @@ export function createClusterDelivery({ bus, registry, store, presence }: Cluste
       case 'kick':
         kick(user, notice)
         return
+      case 'device':
+        for (const session of registry.sessionsOf(user)) if (session.givenDeviceId === notice.deviceId) session.endReplaced()
+        return
       default:
         return
     }
@@ -199,6 +202,11 @@ export function createClusterDelivery({ bus, registry, store, presence }: Cluste
       groups.get(group)?.unsubscribe()
       groups.delete(group)
     }
+  })
+
+  // A device signing in again replaces its old connection on every node, not only on this one.
+  registry.onAdded((session) => {
+    if (session.givenDeviceId) publish(userChannel(session.user), { kind: 'device', deviceId: session.givenDeviceId })
   })
 
   const stopContacts = bus.subscribe(CONTACTS_CHANNEL, (payload) => {

@@ -18,6 +18,8 @@ export type BusNotice =
   | { kind: 'join'; group: string }
   | { kind: 'leave'; group: string }
   | { kind: 'drop' }
+  /** The user's device `deviceId` connected to another node: a connection of it here is replaced. */
+  | { kind: 'device'; deviceId: string }
   /** End the user's sessions (ids, or all of them except `exceptSession`), as OnlineSession.endRevoked does. */
   | { kind: 'kick'; sessionIds: string[] | 'all'; exceptSession: string | null; message: string; code: number | null; why: string | null }
   /** Forget the cached send verdicts of the pair (`b` set) or of every pair involving `a` (`b` null). */

@@ -11,6 +11,8 @@ const log = createLogger('server:registry')
 export interface OnlineSession {
   readonly user: string
   readonly deviceId: string
+  /** The device id the device gave at auth; null for an anonymous connection (its registry id is made up). */
+  readonly givenDeviceId: string | null
   /** The device session (token family) the connection is authenticated with. */
   readonly sessionId: string
   /** The platform the device named at auth, null when none. */
@@ -20,6 +22,8 @@ export interface OnlineSession {
   queueBytes(bytes: Uint8Array): void
   /** The session was revoked (sign-out, reuse of a rotated token): tell the device why (`code`, `why`) and close for good. */
   endRevoked(message: string, code?: ErrorCode, why?: SignedOutCloseReason): void
+  /** The same device signed in again (on another node): close as replaced. */
+  endReplaced(): void
 }
 
 /** Told when a user's first device comes online (true) and when their last one goes (false). */

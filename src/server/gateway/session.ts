@@ -197,6 +197,10 @@ export class ClientSession implements OnlineSession, RequestContext {
     this.close(CloseCode.CLOSE_SIGNED_OUT, why)
   }
 
+  endReplaced(): void {
+    this.close(CloseCode.CLOSE_REPLACED, 'Signed in again on the same device.')
+  }
+
   adoptGrant(grant: TokenGrant): void {
     this.currentGrant = grant
     this.tokenTimers.schedule(grant.expiresAt)
@@ -314,9 +318,9 @@ export class ClientSession implements OnlineSession, RequestContext {
     // The grant first: the registry's listeners (the device list's last seen) read the connection's session.
     this.adoptGrant(grant)
     const replaced = this.deps.registry.add(this)
-    if (replaced instanceof ClientSession) {
+    if (replaced) {
       log.info('device signed in again; replacing the old connection', { user: this.user, deviceId: this.deviceId })
-      replaced.close(CloseCode.CLOSE_REPLACED, 'Signed in again on the same device.')
+      replaced.endReplaced()
     }
     this.sendFrame({
       id,
