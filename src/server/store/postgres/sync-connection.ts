@@ -76,18 +76,13 @@ export function openPostgresConnection(options: PostgresConnectionOptions): Post
     }
     Atomics.store(flag, ANSWER_FLAG, 0)
     channel.port1.postMessage(query)
-    const deadline = Date.now() + STATEMENT_ANSWER_TIMEOUT_MS
-    for (;;) {
-      // A wake-up without an answer is the previous answer's notify arriving late (the I/O thread posts, sets the
-      // flag, then notifies; this thread may have taken that answer in between): wait again, for the rest of the time.
-      Atomics.wait(flag, ANSWER_FLAG, 0, Math.max(0, deadline - Date.now()))
-      const received = receiveMessageOnPort(channel.port1)
-      if (received) return received.message as IoAnswer
-      if (Date.now() >= deadline) {
-        depth = 0
-        throw new PostgresError(`PostgreSQL did not answer within ${STATEMENT_ANSWER_TIMEOUT_MS / 1000} s.`, null, true)
-      }
+    const waited = Atomics.wait(flag, ANSWER_FLAG, 0, STATEMENT_ANSWER_TIMEOUT_MS)
+    const received = receiveMessageOnPort(channel.port1)
+    if (waited === 'timed-out' || !received) {
+      depth = 0
+      throw new PostgresError(`PostgreSQL did not answer within ${STATEMENT_ANSWER_TIMEOUT_MS / 1000} s.`, null, true)
     }
+    return received.message as IoAnswer
   }
 
   const query = (text: string, values: unknown[], name: string | null): { rows: Record<string, unknown>[]; rowCount: number } => {
