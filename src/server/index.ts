@@ -33,6 +33,9 @@ import { LOG_TRIM_INTERVAL_MS, retentionCutoff, storageConfigFromEnv } from './c
 import type { StoreStats } from './store/types'
 import { openServerStore } from './store/worker-store'
 import { connectRedisBus, createLocalBus, type BusStats } from './cluster/bus'
+import { createClusterDelivery, localDelivery } from './cluster/delivery'
+import { createClusterPresence } from './cluster/presence'
+import type { LiveConnections } from './services/fanout'
 
 const log = createLogger('server')
 
@@ -106,9 +109,14 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   })
   const tokens = createTokenService(store, config.tokenTtlSec, config.sessionIdleMs, config.tokenRotationGraceMs)
   const registry = new OnlineRegistry()
+  // Pushes and kicks reach every node's devices in a cluster (cluster/delivery.ts); on one node, the registry's.
+  const cluster = redisUrl ? createClusterDelivery({ bus, registry, store, presence: createClusterPresence(redisUrl, bus.nodeId) }) : null
+  const live: LiveConnections = cluster ?? localDelivery(registry)
   const contactsConfig = contactsConfigFromEnv()
-  const contacts = createContactsService(store, registry, contactsConfig)
-  const messageOps = createMessageOpsService(store, registry)
+  const verdictSharing = cluster ? { canCache: () => bus.connected, forgot: (a: string, b: string | null) => cluster.contactsForgot(a, b) } : undefined
+  const contacts = createContactsService(store, live, contactsConfig, verdictSharing)
+  cluster?.onContactsForget((a, b) => contacts.forgetFromElsewhere(a, b))
+  const messageOps = createMessageOpsService(store, live)
   let attachments: AttachmentService
   try {
     // Room membership is live (the rooms service below); the check runs only once requests arrive.
@@ -122,6 +130,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     })
   } catch (err) {
     roomLive.close()
+    cluster?.close()
     await store.close()
     await bus.close()
     throw err
@@ -132,21 +141,21 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
       log.error('deleting released attachments failed', { error: err instanceof Error ? err.message : String(err) })
     })
   })
-  const messages = createMessageService(store, registry, contacts, attachments, messageOps)
-  const groups = createGroupsService(store, registry)
+  const messages = createMessageService(store, live, contacts, attachments, messageOps)
+  const groups = createGroupsService(store, live)
   // A device's first connection subscribes it to its groups' live entries (fan-out by online devices).
   registry.useGroupLoader((user) => store.groupIdsOf(user))
   const sync = createSyncService(store, groups)
   const rooms = createRoomService(store, config.rooms, roomLive, attachments, bus)
-  const receipts = createReceiptsService(store, registry, contacts)
+  const receipts = createReceiptsService(store, live, contacts)
   // A connection that goes away leaves its rooms; its user leaves them after the grace period unless back.
   registry.onRemoved((session) => rooms.socketClosed(session))
   // A deleted account leaves its groups and rooms after the deletion's own transaction (services/accounts.ts).
   const departure = createAccountDeparture(store, groups, rooms)
-  const profiles = createProfilesService(store, registry, contacts, config.attemptLimits.account, departure)
-  registry.onPresence((user, online) => profiles.presenceChanged(user, online))
-  const reactions = createReactionsService(store, registry)
-  const devices = createDevicesService(store, registry)
+  const profiles = createProfilesService(store, live, contacts, config.attemptLimits.account, departure)
+  live.onPresence((user, online) => profiles.presenceChanged(user, online))
+  const reactions = createReactionsService(store, live)
+  const devices = createDevicesService(store, live)
   // The device list's last seen: when a device connects and when it goes away.
   registry.onAdded((session) => devices.seen(session.sessionId, session.platform ?? null))
   registry.onRemoved((session) => devices.seen(session.sessionId, null))
@@ -155,13 +164,14 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   )
 
   const credentials = createAppCredentials(store)
-  const platform = createPlatformService({ store, messages, groups, rooms, contacts, live: registry, departure })
+  const platform = createPlatformService({ store, messages, groups, rooms, contacts, live, departure })
   let createdPlatformCredential: string | null
   try {
     createdPlatformCredential = await credentials.ensure()
     await platform.reserveSystemSender()
   } catch (err) {
     roomLive.close()
+    cluster?.close()
     await store.close()
     await bus.close()
     throw err
@@ -170,17 +180,18 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   await departure.sweep().catch((err: unknown) => {
     log.error('finishing the leaving of deleted accounts failed', { error: err instanceof Error ? err.message : String(err) })
   })
-  const app = createAppServer(accounts, config, { service: platform, credentials }, { service: attachments, tokens: endingSessionsOnReplay(tokens, registry) })
+  const app = createAppServer(accounts, config, { service: platform, credentials }, { service: attachments, tokens: endingSessionsOnReplay(tokens, live) })
   // The WebSocket gateway shares the port: it handles the upgrade requests of fastify's own http.Server.
   const httpServer = app.server
   const gateway = attachGateway(httpServer, {
-    config, tokens, store, registry, messages, sync, contacts, profiles, rooms, groups, reactions, devices, receipts, messageOps
+    config, tokens, store, registry, live, messages, sync, contacts, profiles, rooms, groups, reactions, devices, receipts, messageOps
   })
 
   try {
     await app.listen({ port: config.port, host: config.host })
   } catch (err) {
     roomLive.close()
+    cluster?.close()
     await store.close()
     await bus.close()
     throw err
@@ -206,9 +217,11 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     stopAuthCleanup()
     messageOps.close()
     // The last-seen times of the devices the shutdown closed are written before the store goes.
+    await cluster?.settled()
     await profiles.settled()
     rooms.close()
     attachments.close()
+    cluster?.close()
     await store.close()
     await bus.close()
     log.info('stopped', { url })

@@ -6,7 +6,17 @@ import { OnlineRegistry, type OnlineSession } from '../../src/server/gateway/onl
 
 function fakeSession(user: string, deviceId: string): OnlineSession & { frames: Uint8Array[] } {
   const frames: Uint8Array[] = []
-  return { user, deviceId, sessionId: `${user}-${deviceId}`, frames, sendBytes: (bytes) => frames.push(bytes), queueBytes: (bytes) => frames.push(bytes), endRevoked: () => {} }
+  return {
+    user,
+    deviceId,
+    givenDeviceId: deviceId,
+    sessionId: `${user}-${deviceId}`,
+    frames,
+    sendBytes: (bytes) => frames.push(bytes),
+    queueBytes: (bytes) => frames.push(bytes),
+    endRevoked: () => {},
+    endReplaced: () => {}
+  }
 }
 
 function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {

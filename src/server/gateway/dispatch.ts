@@ -11,7 +11,7 @@ const SIGNED_OUT_MESSAGE = 'You signed out; sign in again to continue.'
 const SIGNED_OUT_ELSEWHERE_MESSAGE = 'This account was signed out on every device; sign in again.'
 
 export function createDispatcher(services: GatewayServices): RequestDispatcher {
-  const { messages, sync, tokens, config, store, registry } = services
+  const { messages, sync, tokens, config, store, live } = services
 
   const renew = async (context: RequestContext, id: number, given: string): Promise<void> => {
     if (!given) {
@@ -20,7 +20,7 @@ export function createDispatcher(services: GatewayServices): RequestDispatcher {
       if (!rotated.ok) {
         if (rotated.reason === 'revoked') {
           context.sendError(id, ErrorCode.ERROR_TOKEN_REVOKED, 'This session has ended; sign in again.')
-          registry.endSessions(rotated.user, [rotated.sessionId], 'This session has ended; sign in again.')
+          live.endSessions(rotated.user, [rotated.sessionId], 'This session has ended; sign in again.')
           context.close(CloseCode.CLOSE_SIGNED_OUT, 'session-revoked')
         } else {
           context.sendError(id, ErrorCode.ERROR_UNAUTHENTICATED, 'The token of this connection is no longer valid.')
@@ -168,7 +168,7 @@ export function createDispatcher(services: GatewayServices): RequestDispatcher {
         if (moved.eventSeq > 0) {
           // The user's other devices learn it like a message (and catch up on it from the log if offline).
           const event = { seq: moved.eventSeq, readPointer: { conversation, chatType, seq: moved.seq } }
-          registry.deliver(context.user, () => encodeFrame({ id: 0, event }), context)
+          live.deliver(context.user, () => encodeFrame({ id: 0, event }), context)
           // The first read starts burn-after-reading timers (services/message-ops).
           await services.messageOps.readMoved(context.user, conversation, moved.seq)
         }
@@ -229,7 +229,7 @@ export function createDispatcher(services: GatewayServices): RequestDispatcher {
         const ended = await tokens.revoke(context.user, context.grant.sessionId, allDevices)
         log.info('signed out', { user: context.user, allDevices, sessions: ended.length })
         context.sendFrame({ id, signOutOk: {} })
-        registry.endSessions(context.user, allDevices ? 'all' : ended, allDevices ? SIGNED_OUT_ELSEWHERE_MESSAGE : SIGNED_OUT_MESSAGE, context)
+        live.endSessions(context.user, allDevices ? 'all' : ended, allDevices ? SIGNED_OUT_ELSEWHERE_MESSAGE : SIGNED_OUT_MESSAGE, context)
         context.close(CloseCode.CLOSE_SIGNED_OUT, 'Signed out.')
         return
       }

@@ -11,6 +11,8 @@ const log = createLogger('server:registry')
 export interface OnlineSession {
   readonly user: string
   readonly deviceId: string
+  /** The device id the device gave at auth; null for an anonymous connection (its registry id is made up). */
+  readonly givenDeviceId: string | null
   /** The device session (token family) the connection is authenticated with. */
   readonly sessionId: string
   /** The platform the device named at auth, null when none. */
@@ -20,6 +22,8 @@ export interface OnlineSession {
   queueBytes(bytes: Uint8Array): void
   /** The session was revoked (sign-out, reuse of a rotated token): tell the device why (`code`, `why`) and close for good. */
   endRevoked(message: string, code?: ErrorCode, why?: SignedOutCloseReason): void
+  /** The same device signed in again (on another node): close as replaced. */
+  endReplaced(): void
 }
 
 /** Told when a user's first device comes online (true) and when their last one goes (false). */
@@ -27,11 +31,25 @@ export type PresenceListener = (user: string, online: boolean) => void
 
 export class OnlineRegistry implements EventFanout, GroupFanout {
   private readonly byUser = new Map<string, Map<string, OnlineSession>>()
-  private presenceListener: PresenceListener | null = null
+  private readonly presenceListeners: PresenceListener[] = []
 
-  /** Presence hook (services/profiles): called synchronously at each transition, so it must not throw or block. */
+  /** Presence hook (services/profiles, cluster/delivery): called synchronously at each transition; must not throw or block. */
   onPresence(listener: PresenceListener): void {
-    this.presenceListener = listener
+    this.presenceListeners.push(listener)
+  }
+
+  private presenceChanged(user: string, online: boolean): void {
+    for (const listener of this.presenceListeners) listener(user, online)
+  }
+
+  /** The users with a device connected to this node. */
+  onlineUsers(): IterableIterator<string> {
+    return this.byUser.keys()
+  }
+
+  /** The live connections of `user` on this node. */
+  sessionsOf(user: string): OnlineSession[] {
+    return [...(this.byUser.get(user)?.values() ?? [])]
   }
 
   /** Online = at least one device of the user connected to this node. */
@@ -58,7 +76,7 @@ export class OnlineRegistry implements EventFanout, GroupFanout {
     devices.set(session.deviceId, session)
     if (previous && previous !== session) this.unsubscribeGroups(previous)
     this.subscribeGroups(session)
-    if (cameOnline) this.presenceListener?.(session.user, true)
+    if (cameOnline) this.presenceChanged(session.user, true)
     for (const listener of this.additionListeners) listener(session)
     return previous === session ? undefined : previous
   }
@@ -73,7 +91,7 @@ export class OnlineRegistry implements EventFanout, GroupFanout {
     if (devices.size === 0) {
       this.byUser.delete(session.user)
       this.groupsByUser.delete(session.user)
-      this.presenceListener?.(session.user, false)
+      this.presenceChanged(session.user, false)
     }
   }
 
@@ -90,7 +108,7 @@ export class OnlineRegistry implements EventFanout, GroupFanout {
 
   /**
    * Ends the live connections on this node of the given device sessions of `user` ('all' = every one of the user's),
-   * except `except`. A cluster adds a cross-node notice here; the store already refuses the revoked tokens everywhere.
+   * except `except`. In a cluster, cluster/delivery.ts tells the other nodes too; the store refuses the tokens everywhere.
    */
   endSessions(
     user: string,
@@ -134,13 +152,27 @@ export class OnlineRegistry implements EventFanout, GroupFanout {
     this.groupLoader = loader
   }
 
+  private readonly groupServedListeners: ((group: string, served: boolean) => void)[] = []
+
+  /** Told when a group gets its first subscribed session on this node (true) and loses its last (false). */
+  onGroupServed(listener: (group: string, served: boolean) => void): void {
+    this.groupServedListeners.push(listener)
+  }
+
   private groupSessions(group: string): Set<OnlineSession> {
     let sessions = this.sessionsByGroup.get(group)
     if (!sessions) {
       sessions = new Set()
       this.sessionsByGroup.set(group, sessions)
+      for (const listener of this.groupServedListeners) listener(group, true)
     }
     return sessions
+  }
+
+  private releaseGroupIfEmpty(group: string): void {
+    if (this.sessionsByGroup.get(group)?.size !== 0) return
+    this.sessionsByGroup.delete(group)
+    for (const listener of this.groupServedListeners) listener(group, false)
   }
 
   private subscribeGroups(session: OnlineSession): void {
@@ -156,7 +188,7 @@ export class OnlineRegistry implements EventFanout, GroupFanout {
     for (const group of this.groupsByUser.get(session.user) ?? []) {
       const sessions = this.sessionsByGroup.get(group)
       sessions?.delete(session)
-      if (sessions?.size === 0) this.sessionsByGroup.delete(group)
+      this.releaseGroupIfEmpty(group)
     }
   }
 
@@ -211,13 +243,15 @@ export class OnlineRegistry implements EventFanout, GroupFanout {
     if (!this.groupsByUser.get(user)?.delete(group)) return
     const sessions = this.sessionsByGroup.get(group)
     for (const session of this.byUser.get(user)?.values() ?? []) sessions?.delete(session)
-    if (sessions?.size === 0) this.sessionsByGroup.delete(group)
+    this.releaseGroupIfEmpty(group)
   }
 
   /** The group is gone (dissolved): nobody is subscribed any more. */
   dropGroup(group: string): void {
-    for (const session of this.sessionsByGroup.get(group) ?? []) this.groupsByUser.get(session.user)?.delete(group)
-    this.sessionsByGroup.delete(group)
+    const sessions = this.sessionsByGroup.get(group)
+    for (const session of sessions ?? []) this.groupsByUser.get(session.user)?.delete(group)
+    sessions?.clear()
+    this.releaseGroupIfEmpty(group)
     for (const changes of this.loadingGroups.values()) if (changes.has(group)) changes.set(group, false)
   }
 
@@ -234,6 +268,42 @@ export class OnlineRegistry implements EventFanout, GroupFanout {
       bytes ??= frame()
       session.queueBytes(bytes)
     }
+  }
+
+  /** A user with a session subscribed to the group on this node (who may read its log for a re-check). */
+  groupMember(group: string): string | undefined {
+    for (const session of this.sessionsByGroup.get(group) ?? []) return session.user
+    return undefined
+  }
+
+  /**
+   * Reads the user's groups again and applies the difference (membership changes this node was not told about,
+   * e.g. published on the bus while it was down). Resolves once applied; a failed read changes nothing.
+   */
+  async reloadGroups(user: string): Promise<void> {
+    if (!this.groupLoader || this.loadingGroups.has(user) || !this.groupsByUser.has(user)) return
+    // Changes arriving while it reads are kept aside and applied on top, as for the first load.
+    const changes = new Map<string, boolean>()
+    this.loadingGroups.set(user, changes)
+    let ids: string[]
+    try {
+      ids = await this.groupLoader(user)
+    } finally {
+      this.loadingGroups.delete(user)
+    }
+    const now = new Set(ids)
+    for (const [group, joined] of changes) {
+      if (joined) now.add(group)
+      else now.delete(group)
+    }
+    const known = this.groupsByUser.get(user)
+    if (!known) {
+      // The user left and came back while it read: their new sessions' first load was skipped, do it now.
+      this.loadGroups(user)
+      return
+    }
+    for (const group of [...known]) if (!now.has(group)) this.leaveGroup(user, group)
+    for (const group of now) this.joinGroup(user, group)
   }
 
   /** Sessions subscribed to a group on this node (tests, diagnostics). */

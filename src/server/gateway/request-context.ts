@@ -14,6 +14,7 @@ import type { SyncService } from '../services/sync'
 import type { ReactionsService } from '../services/reactions'
 import type { DevicesService } from '../services/devices'
 import type { ServerStore } from '../store/types'
+import type { LiveConnections } from '../services/fanout'
 import type { OnlineRegistry } from './online-registry'
 
 /** The services behind the gateway, shared by every connection. */
@@ -21,7 +22,10 @@ export interface GatewayServices {
   config: ResolvedConfig
   tokens: TokenService
   store: ServerStore
+  /** This node's connections (a connection registers and leaves here). */
   registry: OnlineRegistry
+  /** Pushes and kicks for every node's connections (cluster/delivery.ts; the registry itself on one node). */
+  live: LiveConnections
   messages: MessageService
   sync: SyncService
   rooms: RoomService

@@ -197,6 +197,10 @@ export class ClientSession implements OnlineSession, RequestContext {
     this.close(CloseCode.CLOSE_SIGNED_OUT, why)
   }
 
+  endReplaced(): void {
+    this.close(CloseCode.CLOSE_REPLACED, 'Signed in again on the same device.')
+  }
+
   adoptGrant(grant: TokenGrant): void {
     this.currentGrant = grant
     this.tokenTimers.schedule(grant.expiresAt)
@@ -263,7 +267,7 @@ export class ClientSession implements OnlineSession, RequestContext {
     if (refusal.reason === 'revoked') {
       // The check revoked (or found revoked) the session: its other live sockets end too, so a stolen copy and the
       // legitimate device both have to sign in again.
-      this.deps.registry.endSessions(refusal.user, [refusal.sessionId], answer.message)
+      this.deps.live.endSessions(refusal.user, [refusal.sessionId], answer.message)
     }
   }
 
@@ -314,9 +318,9 @@ export class ClientSession implements OnlineSession, RequestContext {
     // The grant first: the registry's listeners (the device list's last seen) read the connection's session.
     this.adoptGrant(grant)
     const replaced = this.deps.registry.add(this)
-    if (replaced instanceof ClientSession) {
+    if (replaced) {
       log.info('device signed in again; replacing the old connection', { user: this.user, deviceId: this.deviceId })
-      replaced.close(CloseCode.CLOSE_REPLACED, 'Signed in again on the same device.')
+      replaced.endReplaced()
     }
     this.sendFrame({
       id,

@@ -1,5 +1,7 @@
-// Owns the fan-out contract between services and whatever holds the live connections (the gateway's registry today,
-// a cross-node router such as Redis or NATS in a cluster later).
+// Owns the fan-out contract between services and whatever holds the live connections: the gateway's registry on one
+// node, cluster/delivery.ts (the registry plus the bus to the other nodes) in a cluster.
+import type { ErrorCode } from '../../shared/proto/codec'
+import type { SignedOutCloseReason } from '../../shared/errors'
 
 /** Opaque identity of one live connection, used to skip the device that caused an event. */
 export type ConnectionRef = object
@@ -19,4 +21,27 @@ export interface GroupFanout {
   joinGroup(user: string, group: string): void
   leaveGroup(user: string, group: string): void
   dropGroup(group: string): void
+}
+
+/** Ends live connections of revoked device sessions (sign-out, device limit, password change, deleted account). */
+export interface SessionEnder {
+  /** Ends the given device sessions of `user` ('all' = every one of theirs) except the connection `except`. */
+  endSessions(
+    user: string,
+    sessionIds: readonly string[] | 'all',
+    message: string,
+    except?: ConnectionRef,
+    code?: ErrorCode,
+    why?: SignedOutCloseReason
+  ): void
+}
+
+/** Everything the services and the dispatcher push through, on one node or across a cluster. */
+export interface LiveConnections extends EventFanout, GroupFanout, SessionEnder {
+  /** Which of `users` have at least one device online (on any node in a cluster). */
+  onlineAmong(users: readonly string[]): Promise<Set<string>>
+  /** The device sessions of `user` connected to this node (the device list's "online"). */
+  onlineSessionIds(user: string): Set<string>
+  /** A user's first device came online anywhere (true) or their last one went (false). */
+  onPresence(listener: (user: string, online: boolean) => void): void
 }

@@ -26,6 +26,17 @@ export interface ContactsService {
   publish(events: readonly AppendedContactEvent[], origin?: ConnectionRef): void
   /** Forgets every cached send verdict that involves `user` (account deleted). */
   forgetUser(user: string): void
+  /** Another node dropped verdicts (cluster mode): the pair (`b` set), every pair of `a` (`b` null), or all (`a` null). */
+  forgetFromElsewhere(a: string | null, b: string | null): void
+}
+
+/**
+ * How the verdict cache stays true in a cluster (cluster/delivery.ts): every invalidation made here is told to the
+ * other nodes, and nothing is cached while their invalidations could not reach this node (the bus is down).
+ */
+export interface VerdictSharing {
+  canCache(): boolean
+  forgot(a: string, b: string | null): void
 }
 
 function refuse(code: ErrorCode, message: string): Refusal {
@@ -107,7 +118,7 @@ function parseChange(request: ContactsRequestProps): ContactChange | Refusal | '
   return refuse(ErrorCode.ERROR_BAD_REQUEST, 'The contacts request names no operation.')
 }
 
-export function createContactsService(store: ServerStore, fanout: EventFanout, config: ContactsConfig): ContactsService {
+export function createContactsService(store: ServerStore, fanout: EventFanout, config: ContactsConfig, sharing?: VerdictSharing): ContactsService {
   /**
    * Send verdict facts per "sender\0recipient". `generation` moves on every invalidation: a lookup that started
    * before a change does not cache what it read (it may predate the change).
@@ -116,10 +127,23 @@ export function createContactsService(store: ServerStore, fanout: EventFanout, c
   let generation = 0
   const pairKey = (a: string, b: string): string => `${a}\u0000${b}`
 
-  const forgetPair = (a: string, b: string): void => {
+  const dropPair = (a: string, b: string): void => {
     generation++
     verdicts.delete(pairKey(a, b))
     verdicts.delete(pairKey(b, a))
+  }
+
+  const dropUser = (user: string): void => {
+    generation++
+    for (const key of verdicts.keys()) {
+      const [a, b] = key.split('\u0000')
+      if (a === user || b === user) verdicts.delete(key)
+    }
+  }
+
+  const forgetPair = (a: string, b: string): void => {
+    dropPair(a, b)
+    sharing?.forgot(a, b)
   }
 
   const facts = async (sender: string, recipient: string): Promise<MessagingFacts> => {
@@ -129,7 +153,7 @@ export function createContactsService(store: ServerStore, fanout: EventFanout, c
     const started = generation
     const read = await store.contactsMessagingFacts(sender, recipient)
     // A missing or deleted recipient is not cached: the name may be registered (again) at any time.
-    if (generation === started && read.recipient === 'ok') {
+    if (generation === started && read.recipient === 'ok' && (sharing?.canCache() ?? true)) {
       if (verdicts.size >= SEND_VERDICT_CACHE_PAIRS) verdicts.clear()
       verdicts.set(key, read)
     }
@@ -191,11 +215,16 @@ export function createContactsService(store: ServerStore, fanout: EventFanout, c
     publish,
 
     forgetUser(user) {
-      generation++
-      for (const key of verdicts.keys()) {
-        const [a, b] = key.split('\u0000')
-        if (a === user || b === user) verdicts.delete(key)
-      }
+      dropUser(user)
+      sharing?.forgot(user, null)
+    },
+
+    forgetFromElsewhere(a, b) {
+      if (a === null) {
+        generation++
+        verdicts.clear()
+      } else if (b === null) dropUser(a)
+      else dropPair(a, b)
     }
   }
 }

@@ -22,8 +22,7 @@ import {
   SIGNATURE_MAX_CHARS,
   STATUS_TEXT_MAX_CHARS
 } from '../contacts/config'
-import type { ConnectionRef, EventFanout } from '../fanout'
-import type { SignedOutCloseReason } from '../../../shared/errors'
+import type { ConnectionRef, EventFanout, LiveConnections as AllLiveConnections, SessionEnder } from '../fanout'
 
 const log = createLogger('server:profiles')
 
@@ -34,11 +33,8 @@ type PresenceProps = parley.v1.Presence.$Properties
 /** `endConnection`: the answer is the connection's last frame (the account was deleted): close it after answering. */
 export type ProfileOutcome = { ok: true; response: ProfileResponseProps; endConnection?: boolean } | Refusal
 
-/** What the service needs from whoever holds the live connections (the gateway's OnlineRegistry). */
-export interface LiveConnections extends EventFanout {
-  isOnline(user: string): boolean
-  endSessions(user: string, sessionIds: readonly string[] | 'all', message: string, except?: ConnectionRef, code?: ErrorCode, why?: SignedOutCloseReason): void
-}
+/** What the service needs from whoever holds the live connections (services/fanout.ts; every node's in a cluster). */
+export type LiveConnections = EventFanout & SessionEnder & Pick<AllLiveConnections, 'onlineAmong'>
 
 /** The connection a request came from: its device session is the one a password change keeps. */
 export interface RequestOrigin {
@@ -138,8 +134,8 @@ export function createProfilesService(
     })
   }
 
-  const presenceOf = (profile: ProfileRow): PresenceProps => {
-    const online = live.isOnline(profile.user)
+  /** `online`: whether the profile's user has a device online (asked of `live` for all the rows at once). */
+  const presenceOf = (profile: ProfileRow, online: boolean): PresenceProps => {
     return {
       user: profile.user,
       online,
@@ -162,7 +158,7 @@ export function createProfilesService(
   const presenceWork = async (user: string, online: boolean, at: number): Promise<void> => {
     // Most connections belong to someone with no friend online to tell: one read, and nothing more.
     const friends = await store.contactsFriendsOf(user)
-    if (friends.length === 0 || !friends.some((friend) => live.isOnline(friend))) return
+    if (friends.length === 0 || (await live.onlineAmong(friends)).size === 0) return
     const [profile] = await store.profilesGet([user])
     if (!profile?.exists || profile.deleted) return
     const presence: PresenceProps = { user, online, statusText: profile.statusText, lastSeen: online ? 0 : at }
@@ -176,7 +172,10 @@ export function createProfilesService(
       const profile = profileToProps(result.profile)
       live.deliver(user, () => encodeFrame({ id: 0, event: { seq: result.seq, profile: { profile } } }), origin.connection)
       await pushToFriends(user, { profile })
-      if (before && before.statusText !== result.profile.statusText) await pushToFriends(user, { presence: presenceOf(result.profile) })
+      if (before && before.statusText !== result.profile.statusText) {
+        const online = (await live.onlineAmong([user])).has(user)
+        await pushToFriends(user, { presence: presenceOf(result.profile, online) })
+      }
     }
     return { ok: true, response: { done: { eventSeq: result.seq } } }
   }
@@ -240,7 +239,8 @@ export function createProfilesService(
         const users = userList(request.presence.users, PRESENCE_GET_MAX_USERS, 'users')
         if (!Array.isArray(users)) return users
         const rows = await store.profilesGet(users)
-        return { ok: true, response: { presence: { presence: rows.map(presenceOf) } } }
+        const online = await live.onlineAmong(rows.map((row) => row.user))
+        return { ok: true, response: { presence: { presence: rows.map((row) => presenceOf(row, online.has(row.user))) } } }
       }
       if (request.update) {
         const patch = parsePatch(request.update)
