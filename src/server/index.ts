@@ -32,6 +32,9 @@ import { LOG_TRIM_INTERVAL_MS, retentionCutoff, storageConfigFromEnv } from './c
 import type { StoreStats } from './store/types'
 import { openServerStore } from './store/worker-store'
 import { connectRedisBus, createLocalBus, type BusStats } from './cluster/bus'
+import { checkDatabase } from './cluster/preflight'
+import { countedSends, timedStore } from './ops/metrics'
+import { createNodeOps } from './ops/node-ops'
 
 const log = createLogger('server')
 
@@ -39,6 +42,11 @@ export interface ServerHandle {
   readonly url: string // e.g. 'http://127.0.0.1:43567' (ws endpoint is url with ws:// + '/ws')
   readonly port: number
   close(): Promise<void> // closes every socket with CloseCode.CLOSE_SERVER_RESTART, then the db
+  /**
+   * SIGTERM's drain: /readyz answers 503 at once, new sockets are refused, queued sends are committed and acked,
+   * every client is closed with CLOSE_MOVE_NOW (reconnect to the next gateway now), then the node closes.
+   */
+  drain(): Promise<void>
   /** The writer connection's diagnostics (synchronous mode, fsync time, messages per commit). */
   storeStats(): Promise<StoreStats>
   /** The cross-node bus's counters (all 0 on a single node). */
@@ -87,16 +95,37 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const storage = storageConfigFromEnv()
   // Cluster mode: the bus to the other nodes (checked before anything opens); one node without it.
   const redisUrl = options.redisUrl ?? storage.redisUrl
+  const databaseUrl = options.databaseUrl ?? storage.databaseUrl ?? null
+  // Startup checks (cluster/preflight.ts): what is wrong with PostgreSQL as one sentence, before the store thread.
+  if (databaseUrl) await checkDatabase(databaseUrl)
   const bus = redisUrl ? await connectRedisBus(redisUrl) : createLocalBus()
   const opened = await openServerStore(config.dataDir, {
     nativeBinding: options.nativeBinding,
     synchronous: storage.sqliteSynchronous,
-    databaseUrl: options.databaseUrl ?? storage.databaseUrl ?? undefined
+    databaseUrl: databaseUrl ?? undefined
   }).catch(async (err: unknown) => {
     await bus.close()
     throw err
   })
-  const store = config.testHooks.wrapStore?.(opened) ?? opened
+  // The gateway's socket count is read at scrape time; the gateway exists once the app server does (below).
+  let openSockets = (): number => 0
+  let ops: ReturnType<typeof createNodeOps>
+  try {
+    ops = createNodeOps({
+      databaseUrl,
+      gateways: options.gateways ?? null,
+      drainLingerMs: options.drainLingerMs ?? null,
+      wsPath: WS_PATH,
+      bus,
+      storeStats: () => opened.stats(),
+      connections: () => openSockets()
+    })
+  } catch (err) {
+    await opened.close()
+    await bus.close()
+    throw err
+  }
+  const store = timedStore(config.testHooks.wrapStore?.(opened) ?? opened, ops.metrics)
   const tokens = createTokenService(store, config.tokenTtlSec, config.sessionIdleMs, config.tokenRotationGraceMs)
   const registry = new OnlineRegistry()
   const contactsConfig = contactsConfigFromEnv()
@@ -115,6 +144,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     })
   } catch (err) {
     await store.close()
+    await ops.close()
     await bus.close()
     throw err
   }
@@ -124,7 +154,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
       log.error('deleting released attachments failed', { error: err instanceof Error ? err.message : String(err) })
     })
   })
-  const messages = createMessageService(store, registry, contacts, attachments, messageOps)
+  const messages = countedSends(createMessageService(store, registry, contacts, attachments, messageOps), ops.metrics)
   const groups = createGroupsService(store, registry)
   // A device's first connection subscribes it to its groups' live entries (fan-out by online devices).
   registry.useGroupLoader((user) => store.groupIdsOf(user))
@@ -154,6 +184,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     await platform.reserveSystemSender()
   } catch (err) {
     await store.close()
+    await ops.close()
     await bus.close()
     throw err
   }
@@ -161,17 +192,25 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   await departure.sweep().catch((err: unknown) => {
     log.error('finishing the leaving of deleted accounts failed', { error: err instanceof Error ? err.message : String(err) })
   })
-  const app = createAppServer(accounts, config, { service: platform, credentials }, { service: attachments, tokens: endingSessionsOnReplay(tokens, registry) })
+  const app = createAppServer(
+    accounts,
+    config,
+    { service: platform, credentials },
+    { service: attachments, tokens: endingSessionsOnReplay(tokens, registry) },
+    ops.app
+  )
   // The WebSocket gateway shares the port: it handles the upgrade requests of fastify's own http.Server.
   const httpServer = app.server
   const gateway = attachGateway(httpServer, {
     config, tokens, store, registry, messages, sync, contacts, profiles, rooms, groups, reactions, devices, receipts, messageOps
   })
+  openSockets = () => gateway.connections
 
   try {
     await app.listen({ port: config.port, host: config.host })
   } catch (err) {
     await store.close()
+    await ops.close()
     await bus.close()
     throw err
   }
@@ -200,14 +239,27 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     rooms.close()
     attachments.close()
     await store.close()
+    await ops.close()
     await bus.close()
     log.info('stopped', { url })
   }
+  const drain = (): Promise<void> =>
+    ops.drain({
+      stopAccepting: () => gateway.stopAccepting(),
+      finishCommits: () => messages.drain(),
+      // Moving is not going offline: the device is back on another node in a moment (see stopPresence).
+      moveClients: async () => {
+        profiles.stopPresence()
+        await gateway.close(CloseCode.CLOSE_MOVE_NOW, 'This server is draining; reconnect to another one now.')
+      },
+      close: () => (closing ??= close())
+    })
 
   return {
     url,
     port,
     close: () => (closing ??= close()),
+    drain,
     storeStats: () => store.stats(),
     busStats: () => bus.stats(),
     nodeId: bus.nodeId,
