@@ -71,6 +71,11 @@ const loginSchema = {
   }
 } as const
 
+/** Liveness: the process serves HTTP (readiness is /readyz, api/ops-routes.ts). */
+const healthSchema = {
+  response: { 200: { type: 'object', properties: { status: { const: 'ok' } }, required: ['status'] } }
+} as const
+
 const errorSchema = {
   type: 'object',
   properties: { code: { type: 'string' }, message: { type: 'string' }, retryAfterMs: { type: 'number' } },
@@ -149,7 +154,7 @@ export function createAppServer(
   })
 
   if (ops) opsRoutes(app, ops)
-  app.get(HEALTH_PATH, async () => ({ status: 'ok' }))
+  app.get(HEALTH_PATH, { schema: healthSchema }, async () => ({ status: 'ok' }))
   app.route({ method: ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'], url: HEALTH_PATH, handler: (_request, reply) => methodNotAllowed(reply, 'GET') })
 
   // The app-server routes answer CORS (any origin by default, no credentials: tokens travel in bodies, not cookies).
