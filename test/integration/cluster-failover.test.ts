@@ -1,11 +1,13 @@
 // Fail-over between two real nodes (bundled server children on one PostgreSQL database and the shared Redis), with
 // real client cores that got the gateway list at sign-in: a SIGKILLed node's clients move to the other node, a
-// SIGTERMed node drains (readyz 503, CLOSE_MOVE_NOW, clients elsewhere at once); the fault harness's property holds.
+// SIGTERMed node drains (readyz 503, CLOSE_MOVE_NOW, clients elsewhere at once); the fault harness's property holds
+// for the 1:1 chats, and a group with members on both nodes gets every acked message once, in each sender's order.
 import { randomUUID } from 'node:crypto'
 import WebSocket from 'ws'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
 import { ChatClient } from '../../src/main/core/client'
 import { registerAccount } from '../../src/main/core/app-server'
+import type { ConversationKey } from '../../src/shared/model'
 import { CloseCode } from '../../src/shared/proto/codec'
 import { buildBundles, ServerProcess } from '../fault/processes'
 import { isClean, judgeRun, type DeviceObservation, type SentMessage } from '../fault/property'
@@ -33,6 +35,8 @@ interface Device {
   peer: string
   client: ChatClient
   nextOrder: number
+  /** The node it signs in at. */
+  node: number
 }
 
 const dirs: string[] = []
@@ -86,9 +90,13 @@ class Traffic {
   readonly acked = new Set<string>()
   readonly problems: string[] = []
   private readonly users: string[] = []
+  /** A group whose members sit on both nodes: texts in the order each member typed them, and those acked. */
+  private group: { key: ConversationKey; members: Device[] } | null = null
+  private readonly groupSent: Array<{ text: string; sender: string; order: number }> = []
+  private readonly groupAcked = new Set<string>()
 
-  /** `placement[i]`: the node index pair i's two users sign in at ([alice's, bob's]). */
-  async signIn(cluster: TwoNodes, placement: Array<[number, number]>): Promise<void> {
+  /** `placement[i]`: the node index pair i's two users sign in at ([alice's, bob's]); nobody signs in yet. */
+  async register(cluster: TwoNodes, placement: Array<[number, number]>): Promise<void> {
     const run = randomUUID().slice(0, 6)
     for (const [pair, where] of placement.entries()) {
       const alice = `fa${run}p${pair}`
@@ -103,16 +111,42 @@ class Traffic {
           timings: FAST_TIMINGS
         })
         client.on('message', (message) => {
-          if (message.direction === 'out' && message.status === 'sent' && message.content.type === 'text') this.acked.add(message.content.text)
+          if (message.direction !== 'out' || message.status !== 'sent' || message.content.type !== 'text') return
+          if (message.chatType === 'group') this.groupAcked.add(message.content.text)
+          else this.acked.add(message.content.text)
         })
         client.on('sessionEnded', ({ reason }) => this.problems.push(`${user}: the session ended (${reason})`))
-        await client.login(user, PASSWORD)
-        this.devices.push({ label: user, user, peer, client, nextOrder: 0 })
+        this.devices.push({ label: user, user, peer, client, nextOrder: 0, node: where[side] })
       }
     }
   }
 
-  /** One round: every device stores one message to its peer (offline devices keep it in the outbox). */
+  /** Signs in the devices placed on node `node` (through that node's app server: its gateway list starts with it). */
+  async signIn(node: number): Promise<void> {
+    for (const device of this.devices) if (device.node === node) await device.client.login(device.user, PASSWORD)
+  }
+
+  /**
+   * The first device (signed in) creates a group with `members`, some not signed in yet: they learn of it from their
+   * first sign-in's catch-up (live delivery across nodes is not assumed). Call `awaitGroup` once all are signed in.
+   */
+  async createGroup(memberLabels: string[]): Promise<void> {
+    const owner = this.devices[0] as Device
+    const members = this.devices.filter((device) => memberLabels.includes(device.label))
+    const settings = { isPublic: false, joinNeedsApproval: false, inviteNeedsConsent: false, maxMembers: 10 }
+    const { group } = await owner.client.groups.create({ name: 'Fail-over', description: '', settings, members: members.map((m) => m.user) })
+    this.group = { key: { type: 'group', id: group }, members: [owner, ...members] }
+  }
+
+  async awaitGroup(): Promise<void> {
+    const group = this.group
+    if (!group) return
+    for (const member of group.members) {
+      await waitFor(`the group on ${member.label}`, async () => (await member.client.groups.local(group.key.id))?.state === 'member', SETTLE_MS)
+    }
+  }
+
+  /** One round: every device stores one message to its peer and, in the group, one there (offline: in the outbox). */
   async round(index: number): Promise<void> {
     await Promise.all(
       this.devices.map(async (device) => {
@@ -120,8 +154,35 @@ class Traffic {
         const order = device.nextOrder++
         this.sent.set(text, { text, senderUser: device.user, senderDevice: device.label, order, peer: device.peer })
         await device.client.sendText(device.peer, text)
+        if (!this.group?.members.includes(device)) return
+        const groupText = `g${index} ${device.user} ${randomUUID().slice(0, 8)}`
+        this.groupSent.push({ text: groupText, sender: device.label, order: index })
+        await device.client.sendText(this.group.key, groupText)
       })
     )
+  }
+
+  /** The group's side of the property, on every member device: each acked message once, each sender's order kept. */
+  async groupViolations(): Promise<string[]> {
+    if (!this.group) return []
+    const violations: string[] = []
+    const bySender = new Map(this.groupSent.map((m) => [m.text, m]))
+    for (const text of bySender.keys()) if (!this.groupAcked.has(text)) violations.push(`group: "${text}" was never acked`)
+    for (const member of this.group.members) {
+      const texts = await wholeHistory(member.client, this.group.key)
+      const latest = new Map<string, number>()
+      for (const text of this.groupAcked) {
+        const copies = texts.filter((t) => t === text).length
+        if (copies !== 1) violations.push(`group: "${text}" appears ${copies} times on ${member.label}`)
+      }
+      for (const text of texts) {
+        const sent = bySender.get(text)
+        if (!sent) continue
+        if (sent.order < (latest.get(sent.sender) ?? -1)) violations.push(`group: "${text}" after a later message of ${sent.sender} on ${member.label}`)
+        latest.set(sent.sender, sent.order)
+      }
+    }
+    return violations
   }
 
   /**
@@ -130,7 +191,8 @@ class Traffic {
    */
   async settle(liveUrl: string): Promise<void> {
     await Promise.all(this.devices.map((device) => device.client.whenSynced()))
-    await waitFor('every acked send', () => [...this.sent.keys()].every((text) => this.acked.has(text)), SETTLE_MS)
+    await waitFor('every send acked', () => [...this.sent.keys()].every((text) => this.acked.has(text)), SETTLE_MS)
+    await waitFor('every group send acked', () => this.groupSent.every((m) => this.groupAcked.has(m.text)), SETTLE_MS)
     for (const device of this.devices) device.client.dropConnectionForTest()
     await waitFor('every device back online', () => this.devices.every((device) => device.client.status.state === 'connected'), SETTLE_MS)
     await waitFor(`every device on ${liveUrl}`, async () => (await metric(liveUrl, 'parley_connections')) === this.devices.length, SETTLE_MS)
@@ -154,6 +216,19 @@ class Traffic {
 
   async close(): Promise<void> {
     await Promise.all(this.devices.map((device) => device.client.close()))
+  }
+}
+
+/** The conversation's texts, oldest first, paging back through the local store and the server's history. */
+async function wholeHistory(client: ChatClient, key: ConversationKey): Promise<string[]> {
+  const texts: string[] = []
+  let before: number | null = null
+  for (;;) {
+    const page = await client.page(key, before, 200)
+    texts.unshift(...page.messages.map((m) => (m.content.type === 'text' ? m.content.text : '')))
+    const oldest = page.messages.find((m) => m.seq !== null)
+    if (!page.hasMore || !oldest) return texts
+    before = oldest.seq
   }
 }
 
@@ -186,7 +261,13 @@ describeWithEngines('cluster fail-over (two node processes, one PostgreSQL, Redi
     const [node1, node2] = cluster.urls as [string, string]
     traffic = new Traffic()
     // Pairs 0 and 1 both on node 1; pairs 2 and 3 split across the nodes (their messages cross nodes).
-    await traffic.signIn(cluster, [[0, 0], [0, 0], [0, 1], [0, 1]])
+    await traffic.register(cluster, [[0, 0], [0, 0], [0, 1], [0, 1]])
+    await traffic.signIn(0)
+    const labels = traffic.devices.map((device) => device.label)
+    // The group: the first device (node 1) with one more on node 1 and two on node 2.
+    await traffic.createGroup([labels[4] as string, labels[5] as string, labels[7] as string])
+    await traffic.signIn(1)
+    await traffic.awaitGroup()
     expect(await metric(node1, 'parley_connections')).toBe(6)
     expect(await metric(node2, 'parley_connections')).toBe(2)
 
@@ -198,6 +279,10 @@ describeWithEngines('cluster fail-over (two node processes, one PostgreSQL, Redi
         const killedAt = Date.now()
         await waitFor('node 1’s clients on node 2', async () => (await metric(node2, 'parley_connections')) === 8, MOVE_WITHIN_MS)
         expect(Date.now() - killedAt).toBeLessThan(MOVE_WITHIN_MS)
+        // Each moved device authenticates there and remembers node 2 as its last good gateway (saved with the sign-in).
+        const node2Gateway = node2.replace(/^http/, 'ws') + '/ws'
+        const remembered = (): boolean => traffic!.devices.every((device) => device.client.credentials?.lastGoodGateway === node2Gateway)
+        await waitFor('every device signed in on node 2', remembered, MOVE_WITHIN_MS)
       }
       await pause(ROUND_PAUSE_MS)
     }
@@ -208,6 +293,7 @@ describeWithEngines('cluster fail-over (two node processes, one PostgreSQL, Redi
     expect(verdict.examples).toEqual([])
     expect(isClean(verdict)).toBe(true)
     expect(verdict.acked).toBe(ROUNDS * 8)
+    expect(await traffic.groupViolations()).toEqual([])
   }, 180_000)
 
   it('SIGTERM drains a node: readyz 503, its clients get CLOSE_MOVE_NOW and are on the other node at once; nothing lost', async () => {
@@ -215,7 +301,9 @@ describeWithEngines('cluster fail-over (two node processes, one PostgreSQL, Redi
     await cluster.start()
     const [node1, node2] = cluster.urls as [string, string]
     traffic = new Traffic()
-    await traffic.signIn(cluster, [[0, 0], [0, 1]])
+    await traffic.register(cluster, [[0, 0], [0, 1]])
+    await traffic.signIn(0)
+    await traffic.signIn(1)
     expect(await metric(node1, 'parley_connections')).toBe(3)
 
     let stopped: Promise<number | null> | null = null
