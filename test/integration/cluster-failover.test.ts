@@ -2,7 +2,7 @@
 // real client cores that got the gateway list at sign-in: a SIGKILLed node's clients move to the other node, a
 // SIGTERMed node drains (readyz 503, CLOSE_MOVE_NOW, clients elsewhere at once); the fault harness's property holds
 // for the 1:1 chats, and a group with members on both nodes gets every acked message once, in each sender's order.
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import WebSocket from 'ws'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
 import { ChatClient } from '../../src/main/core/client'
@@ -286,6 +286,15 @@ describeWithEngines('cluster fail-over (two node processes, one PostgreSQL, Redi
       }
       await pause(ROUND_PAUSE_MS)
     }
+
+    // A moved device's attachment upload goes to the node its socket is on now (node 1 is gone).
+    const mover = traffic.devices[0] as Device
+    const bytes = randomBytes(64 * 1024)
+    const { stagedId } = await mover.client.attachments.stageBegin({ name: 'after-failover.bin', mime: 'application/octet-stream', size: bytes.length })
+    await mover.client.attachments.stageChunk({ stagedId, offset: 0, bytes })
+    await mover.client.attachments.stageEnd(stagedId)
+    const file = await mover.client.sendAttachment({ conversation: mover.peer, kind: 'file', stagedId })
+    await waitFor('the file uploaded to node 2 and acked', async () => (await mover.client.page(mover.peer, null, 50)).messages.some((m) => m.id === file.id && m.status === 'sent'), SETTLE_MS)
 
     await traffic.settle(node2)
     const verdict = await traffic.verdict(node2)

@@ -2,7 +2,7 @@
 // backoff only once every address failed; one address behaves as before.
 import { describe, expect, it } from 'vitest'
 import { CloseCode } from '../../src/shared/proto/codec'
-import { cleanGatewayAddresses, failoverAfterClose, GatewayList, gatewayUrl } from '../../src/main/core/net/gateway-list'
+import { cleanGatewayAddresses, failoverAfterClose, GatewayList, gatewayUrl, httpBaseOfGateway } from '../../src/main/core/net/gateway-list'
 
 const A = 'ws://10.0.0.1:3210/ws'
 const B = 'ws://10.0.0.2:3210/ws'
@@ -94,5 +94,10 @@ describe('gatewayUrl', () => {
   it('derives the single server address from the app-server address', () => {
     expect(gatewayUrl('http://127.0.0.1:3210')).toBe('ws://127.0.0.1:3210/ws')
     expect(gatewayUrl('https://chat.example.com/')).toBe('wss://chat.example.com/ws')
+  })
+
+  it('and back: the HTTP address of the node behind a gateway address', () => {
+    expect(httpBaseOfGateway('ws://10.0.0.2:3210/ws')).toBe('http://10.0.0.2:3210/')
+    expect(httpBaseOfGateway('wss://chat.example.com/parley/ws')).toBe('https://chat.example.com/parley/')
   })
 })

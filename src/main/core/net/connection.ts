@@ -185,6 +185,11 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     return this.heartbeat.intervalMs
   }
 
+  /** The gateway address in use now, or tried next. */
+  get gatewayAddress(): string {
+    return this.gateways.current
+  }
+
   /** Later (re)connects authenticate with this token. */
   setToken(token: string): void {
     this.token = token

@@ -10,6 +10,14 @@ export function gatewayUrl(serverUrl: string): string {
   return url.toString()
 }
 
+/** The HTTP address of the node behind a gateway address (a node serves HTTP and /ws on one port). */
+export function httpBaseOfGateway(gateway: string): string {
+  const url = new URL(gateway)
+  url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:'
+  url.pathname = url.pathname.replace(/\/ws\/?$/, '/')
+  return url.toString()
+}
+
 /** More addresses than a login answer may list (the server caps its own list lower). */
 export const MAX_GATEWAY_ADDRESSES = 32
 

@@ -25,7 +25,7 @@ import { messageDecoder, rawEventOfPush, rawEventsOfResponse, type LogEntryDecod
 import { chatTypeToWire } from '../protocol/messages'
 import { bodyOfMessage } from '../protocol/content'
 import type { MessageStore } from '../store/types'
-import { rememberGatewayMoves } from './gateway-memory'
+import { followingHttpTarget, rememberGatewayMoves } from './gateway-memory'
 import { CatchUpLoop } from '../sync/catch-up-loop'
 import { Backfill, DEFAULT_BACKFILL_TIMINGS } from '../sync/backfill'
 import { HistoryPager } from '../sync/history'
@@ -242,7 +242,7 @@ export class DeviceSession {
       me: user,
       store,
       filesDir: accountFilesDir(options.dataDir, user),
-      http: { baseUrl: options.serverUrl, token: () => this.token, ...(options.agent ? { agent: options.agent } : {}) },
+      http: followingHttpTarget(options.serverUrl, gateways, connection, () => this.token, options.agent),
       emitTransfer: (event) => {
         if (this.isCurrent) host.emit('transfer', event)
       },

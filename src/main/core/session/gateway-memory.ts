@@ -1,7 +1,10 @@
-// Owns remembering which gateway address last worked (cluster fail-over): when the connection authenticates on
-// another address of a multi-address list, the session's sign-in is saved again so the next start tries it first.
+// Owns what a session keeps of the gateway list (cluster fail-over): the address that last worked, saved with the
+// sign-in when it changes, and the HTTP address of the node the socket is on, which the attachment routes follow.
 import { createLogger } from '../../../shared/logger'
+import type { Agent } from 'node:http'
+import type { HttpTarget } from '../attachments/http'
 import type { Connection } from '../net/connection'
+import { httpBaseOfGateway } from '../net/gateway-list'
 import type { GatewayFacts } from '../types'
 
 const log = createLogger('core:gateway-memory')
@@ -13,4 +16,19 @@ export function rememberGatewayMoves(connection: Connection, facts: GatewayFacts
     if ((facts.gateways?.length ?? 0) < 2) return // one address: nothing to choose next time
     save()?.catch((err: unknown) => log.warn('could not save the last good gateway', { error: String(err) }))
   })
+}
+
+/**
+ * The attachment routes' HTTP target: the sign-in address; with a list of several gateways, the node the socket is
+ * on now, so uploads and downloads follow a fail-over instead of waiting for a dead node. One address: as before.
+ */
+export function followingHttpTarget(serverUrl: string, facts: GatewayFacts, connection: Connection, token: () => string, agent?: Agent): HttpTarget {
+  const follow = (facts.gateways?.length ?? 0) > 1
+  return {
+    get baseUrl() {
+      return follow ? httpBaseOfGateway(connection.gatewayAddress) : serverUrl
+    },
+    token,
+    ...(agent ? { agent } : {})
+  }
 }
