@@ -25,7 +25,7 @@ import { messageDecoder, rawEventOfPush, rawEventsOfResponse, type LogEntryDecod
 import { chatTypeToWire } from '../protocol/messages'
 import { bodyOfMessage } from '../protocol/content'
 import type { MessageStore } from '../store/types'
-import { followingHttpTarget, rememberGatewayMoves } from './gateway-memory'
+import { followingHttpTarget, rememberGatewayMoves, savedGatewayFacts } from './gateway-memory'
 import { CatchUpLoop } from '../sync/catch-up-loop'
 import { Backfill, DEFAULT_BACKFILL_TIMINGS } from '../sync/backfill'
 import { HistoryPager } from '../sync/history'
@@ -287,7 +287,7 @@ export class DeviceSession {
 
   /** What a shell saves to resume this session later (renewals replace the token; fail-over the last good gateway). */
   get credentials(): SessionCredentials {
-    return { user: this.info.user, token: this.token, expiresAt: this.tokenExpiresAt, ...this.gateways }
+    return { user: this.info.user, token: this.token, expiresAt: this.tokenExpiresAt, ...savedGatewayFacts(this.gateways, this.info.serverUrl) }
   }
 
   private get isCurrent(): boolean {

@@ -4,7 +4,7 @@ import { createLogger } from '../../../shared/logger'
 import type { Agent } from 'node:http'
 import type { HttpTarget } from '../attachments/http'
 import type { Connection } from '../net/connection'
-import { httpBaseOfGateway } from '../net/gateway-list'
+import { gatewayUrl, httpBaseOfGateway } from '../net/gateway-list'
 import type { GatewayFacts } from '../types'
 
 const log = createLogger('core:gateway-memory')
@@ -31,4 +31,14 @@ export function followingHttpTarget(serverUrl: string, facts: GatewayFacts, conn
     token,
     ...(agent ? { agent } : {})
   }
+}
+
+/**
+ * The gateway facts worth saving with the sign-in: none when the list says nothing beyond the sign-in address (one
+ * server: the saved sign-in stays exactly as it was before gateway lists existed).
+ */
+export function savedGatewayFacts(facts: GatewayFacts, serverUrl: string): GatewayFacts {
+  const listed = facts.gateways ?? []
+  if (listed.length === 0 || (listed.length === 1 && listed[0] === gatewayUrl(serverUrl))) return {}
+  return { gateways: [...listed], lastGoodGateway: facts.lastGoodGateway ?? null }
 }
