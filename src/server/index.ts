@@ -34,7 +34,7 @@ import { openServerStore } from './store/worker-store'
 import { connectRedisBus, createLocalBus, type BusStats } from './cluster/bus'
 import { checkDatabase } from './cluster/preflight'
 import { countedSends, timedStore } from './ops/metrics'
-import { createNodeOps } from './ops/node-ops'
+import { createNodeOps, nodeOpsSettings } from './ops/node-ops'
 
 const log = createLogger('server')
 
@@ -97,6 +97,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const redisUrl = options.redisUrl ?? storage.redisUrl
   const databaseUrl = options.databaseUrl ?? storage.databaseUrl ?? null
   // Startup checks (cluster/preflight.ts): what is wrong with PostgreSQL as one sentence, before the store thread.
+  const opsSettings = nodeOpsSettings(options, process.env)
   if (databaseUrl) await checkDatabase(databaseUrl)
   const bus = redisUrl ? await connectRedisBus(redisUrl) : createLocalBus()
   const opened = await openServerStore(config.dataDir, {
@@ -107,25 +108,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     await bus.close()
     throw err
   })
-  // The gateway's socket count is read at scrape time; the gateway exists once the app server does (below).
-  let openSockets = (): number => 0
-  let ops: ReturnType<typeof createNodeOps>
-  try {
-    ops = createNodeOps({
-      databaseUrl,
-      gateways: options.gateways ?? null,
-      drainLingerMs: options.drainLingerMs ?? null,
-      wsPath: WS_PATH,
-      bus,
-      storeStats: () => opened.stats(),
-      connections: () => openSockets()
-    })
-  } catch (err) {
-    await opened.close()
-    await bus.close()
-    throw err
-  }
-  const store = timedStore(config.testHooks.wrapStore?.(opened) ?? opened, ops.metrics)
+  const store = config.testHooks.wrapStore?.(opened) ?? opened
   const tokens = createTokenService(store, config.tokenTtlSec, config.sessionIdleMs, config.tokenRotationGraceMs)
   const registry = new OnlineRegistry()
   const contactsConfig = contactsConfigFromEnv()
@@ -144,7 +127,6 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     })
   } catch (err) {
     await store.close()
-    await ops.close()
     await bus.close()
     throw err
   }
@@ -154,7 +136,11 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
       log.error('deleting released attachments failed', { error: err instanceof Error ? err.message : String(err) })
     })
   })
-  const messages = countedSends(createMessageService(store, registry, contacts, attachments, messageOps), ops.metrics)
+  // Operations (ops/node-ops.ts): readiness, metrics, the drain; nothing to release until start() (after listen).
+  // The gateway's socket count is read at scrape time; the gateway exists once the app server does (below).
+  let openSockets = (): number => 0
+  const ops = createNodeOps(opsSettings, { databaseUrl, wsPath: WS_PATH, bus, storeStats: () => store.stats(), connections: () => openSockets() })
+  const messages = countedSends(createMessageService(timedStore(store, ops.metrics), registry, contacts, attachments, messageOps), ops.metrics)
   const groups = createGroupsService(store, registry)
   // A device's first connection subscribes it to its groups' live entries (fan-out by online devices).
   registry.useGroupLoader((user) => store.groupIdsOf(user))
@@ -184,7 +170,6 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     await platform.reserveSystemSender()
   } catch (err) {
     await store.close()
-    await ops.close()
     await bus.close()
     throw err
   }
@@ -210,13 +195,13 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     await app.listen({ port: config.port, host: config.host })
   } catch (err) {
     await store.close()
-    await ops.close()
     await bus.close()
     throw err
   }
   const port = (httpServer.address() as AddressInfo).port
   const url = `http://${hostForUrl(config.host)}:${port}`
   log.info('listening', { url, dataDir: config.dataDir })
+  ops.start()
   const stopRetention = startLogRetention(store.trimLogs.bind(store), storage.logRetentionDays)
   const stopAuthCleanup = startAuthCleanup(store)
 

@@ -17,12 +17,16 @@ const log = createLogger('server:ops')
  */
 export const DRAIN_LINGER_MS = 1_000
 
+/** What the options and the environment set, read (and refused with a sentence) before anything opens. */
+export interface NodeOpsSettings {
+  /** ServerOptions.gateways, else PARLEY_GATEWAYS; null: this node's own address as each request reached it. */
+  gateways: string[] | null
+  /** ServerOptions.drainLingerMs, else PARLEY_DRAIN_LINGER_MS, else DRAIN_LINGER_MS. */
+  drainLingerMs: number
+}
+
 export interface NodeOpsInput {
   databaseUrl: string | null
-  /** The configured list (ServerOptions.gateways); null: PARLEY_GATEWAYS, else this node's own address. */
-  gateways: readonly string[] | null
-  /** ServerOptions.drainLingerMs; null: PARLEY_DRAIN_LINGER_MS, else DRAIN_LINGER_MS. */
-  drainLingerMs: number | null
   wsPath: string
   bus: ClusterBus
   storeStats(): Promise<StoreStats>
@@ -48,6 +52,8 @@ export interface NodeOps {
   readonly readiness: Readiness
   readonly metrics: ServerMetrics
   readonly app: NodeOpsForApp
+  /** Starts what runs by itself (the bus lag probe); before it nothing needs close(). */
+  start(): void
   drain(steps: DrainSteps): Promise<void>
   close(): Promise<void>
 }
@@ -59,9 +65,20 @@ function lingerFromEnv(raw: string | undefined): number {
   return value
 }
 
-export function createNodeOps(input: NodeOpsInput): NodeOps {
-  const configured = input.gateways ? [...input.gateways] : parseGateways(process.env['PARLEY_GATEWAYS'])
-  const lingerMs = input.drainLingerMs ?? lingerFromEnv(process.env['PARLEY_DRAIN_LINGER_MS'])
+export function nodeOpsSettings(
+  options: { gateways?: readonly string[]; drainLingerMs?: number },
+  env: Readonly<Record<string, string | undefined>>
+): NodeOpsSettings {
+  return {
+    gateways: options.gateways ? [...options.gateways] : parseGateways(env['PARLEY_GATEWAYS']),
+    drainLingerMs: options.drainLingerMs ?? lingerFromEnv(env['PARLEY_DRAIN_LINGER_MS'])
+  }
+}
+
+/** Never throws; holds nothing (the readiness pool connects at the first probe) until start(). */
+export function createNodeOps(settings: NodeOpsSettings, input: NodeOpsInput): NodeOps {
+  const configured = settings.gateways
+  const lingerMs = settings.drainLingerMs
   const readiness = createReadiness(input.databaseUrl)
   const metrics = createServerMetrics({
     storeStats: input.storeStats,
@@ -70,7 +87,7 @@ export function createNodeOps(input: NodeOpsInput): NodeOps {
     draining: () => readiness.draining,
     connections: input.connections
   })
-  const stopLagProbe = startBusLagProbe(input.bus, (seconds) => metrics.busLagObserved(seconds))
+  let stopLagProbe = (): void => {}
   return {
     readiness,
     metrics,
@@ -78,6 +95,9 @@ export function createNodeOps(input: NodeOpsInput): NodeOps {
       readiness,
       metrics,
       gatewaysFor: (headers: IncomingHttpHeaders, encrypted: boolean) => configured ?? ownGateway(headers, encrypted, input.wsPath)
+    },
+    start() {
+      stopLagProbe = startBusLagProbe(input.bus, (seconds) => metrics.busLagObserved(seconds))
     },
     async drain(steps) {
       const started = Date.now()
