@@ -434,15 +434,14 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     log.info('connection closed; reconnecting', { code, reason })
     const failover = failoverAfterClose(this.gateways, code, wasOnline)
     if (failover.moved) log.info('moving to the next gateway', { code, next: this.gateways.current, delayMs: failover.delayMs })
-    // A draining node's move is at once, not after the window of a restart.
-    if (failover.delayMs !== null) this.reconnectWindowMs = null
     this.scheduleReconnect(failover.delayMs)
   }
 
   private scheduleReconnect(delayOverride: number | null = null): void {
     const window = this.reconnectWindowMs
     this.reconnectWindowMs = null
-    // After a drop of a working link: full jitter over the window (then ordinary backoff if that attempt fails).
+    // After a drop of a working link: full jitter over the window (then ordinary backoff if that attempt fails);
+    // a fail-over's own delay (a drain's move is at once) wins over both.
     const delay = delayOverride ?? (window !== null ? Math.floor(this.random() * window) : this.backoff.next())
     this.setStatus({
       state: 'reconnecting',
