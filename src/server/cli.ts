@@ -1,5 +1,5 @@
 // Owns running the reference server from a shell (`npm run server`): reads env and flags, prints the URL (and the
-// platform API's app credential on the first start), closes cleanly on SIGINT/SIGTERM; `rotate-credential` rotates it.
+// platform API's app credential on the first start), drains on SIGTERM, closes on SIGINT; `rotate-credential` rotates it.
 import { serverOptionsFromEnv } from './env-options'
 import { startServer } from './index'
 import { createAppCredentials } from './auth/app-credential'
@@ -54,11 +54,14 @@ async function main(): Promise<void> {
   console.log(`Parley server listening on ${server.url} (WebSocket: ${server.url.replace(/^http/, 'ws')}/ws)`)
   if (server.createdPlatformCredential) printCredential(server.createdPlatformCredential, 'First start.')
   let stopping = false
+  // SIGTERM (an orchestrator, systemd) drains: not ready at once, clients told to move to another node, commits
+  // finished. SIGINT (Ctrl-C) closes as a restart: clients come back here after a spread-out delay.
   const stop = (signal: string): void => {
     if (stopping) return
     stopping = true
-    console.log(`${signal} received; shutting down`)
-    server.close().then(
+    console.log(signal === 'SIGTERM' ? 'SIGTERM received; draining' : `${signal} received; shutting down`)
+    const stopped = signal === 'SIGTERM' ? server.drain() : server.close()
+    stopped.then(
       () => process.exit(0),
       (err: unknown) => {
         console.error('Shutdown failed:', err)

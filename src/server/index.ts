@@ -36,6 +36,9 @@ import { connectRedisBus, createLocalBus, type BusStats } from './cluster/bus'
 import { createClusterDelivery, localDelivery } from './cluster/delivery'
 import { createClusterPresence } from './cluster/presence'
 import type { LiveConnections } from './services/fanout'
+import { checkDatabase } from './cluster/preflight'
+import { countedSends, timedStore } from './ops/metrics'
+import { createNodeOps, nodeOpsSettings } from './ops/node-ops'
 
 const log = createLogger('server')
 
@@ -43,6 +46,11 @@ export interface ServerHandle {
   readonly url: string // e.g. 'http://127.0.0.1:43567' (ws endpoint is url with ws:// + '/ws')
   readonly port: number
   close(): Promise<void> // closes every socket with CloseCode.CLOSE_SERVER_RESTART, then the db
+  /**
+   * SIGTERM's drain: /readyz answers 503 at once, new sockets are refused, queued sends are committed and acked,
+   * every client is closed with CLOSE_MOVE_NOW (reconnect to the next gateway now), then the node closes.
+   */
+  drain(): Promise<void>
   /** The writer connection's diagnostics (synchronous mode, fsync time, messages per commit). */
   storeStats(): Promise<StoreStats>
   /** The cross-node bus's counters (all 0 on a single node). */
@@ -91,11 +99,15 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const storage = storageConfigFromEnv()
   // Cluster mode: the bus to the other nodes (checked before anything opens); one node without it.
   const redisUrl = options.redisUrl ?? storage.redisUrl
+  const databaseUrl = options.databaseUrl ?? storage.databaseUrl ?? null
+  // Startup checks (cluster/preflight.ts): what is wrong with PostgreSQL as one sentence, before the store thread.
+  const opsSettings = nodeOpsSettings(options, process.env)
+  if (databaseUrl) await checkDatabase(databaseUrl)
   const bus = redisUrl ? await connectRedisBus(redisUrl) : createLocalBus()
   const opened = await openServerStore(config.dataDir, {
     nativeBinding: options.nativeBinding,
     synchronous: storage.sqliteSynchronous,
-    databaseUrl: options.databaseUrl ?? storage.databaseUrl ?? undefined
+    databaseUrl: databaseUrl ?? undefined
   }).catch(async (err: unknown) => {
     await bus.close()
     throw err
@@ -141,7 +153,11 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
       log.error('deleting released attachments failed', { error: err instanceof Error ? err.message : String(err) })
     })
   })
-  const messages = createMessageService(store, live, contacts, attachments, messageOps)
+  // Operations (ops/node-ops.ts): readiness, metrics, the drain; nothing to release until start() (after listen).
+  // The gateway's socket count is read at scrape time; the gateway exists once the app server does (below).
+  let openSockets = (): number => 0
+  const ops = createNodeOps(opsSettings, { databaseUrl, wsPath: WS_PATH, bus, storeStats: () => store.stats(), connections: () => openSockets() })
+  const messages = countedSends(createMessageService(timedStore(store, ops.metrics), live, contacts, attachments, messageOps), ops.metrics)
   const groups = createGroupsService(store, live)
   // A device's first connection subscribes it to its groups' live entries (fan-out by online devices).
   registry.useGroupLoader((user) => store.groupIdsOf(user))
@@ -180,12 +196,19 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   await departure.sweep().catch((err: unknown) => {
     log.error('finishing the leaving of deleted accounts failed', { error: err instanceof Error ? err.message : String(err) })
   })
-  const app = createAppServer(accounts, config, { service: platform, credentials }, { service: attachments, tokens: endingSessionsOnReplay(tokens, live) })
+  const app = createAppServer(
+    accounts,
+    config,
+    { service: platform, credentials },
+    { service: attachments, tokens: endingSessionsOnReplay(tokens, live) },
+    ops.app
+  )
   // The WebSocket gateway shares the port: it handles the upgrade requests of fastify's own http.Server.
   const httpServer = app.server
   const gateway = attachGateway(httpServer, {
     config, tokens, store, registry, live, messages, sync, contacts, profiles, rooms, groups, reactions, devices, receipts, messageOps
   })
+  openSockets = () => gateway.connections
 
   try {
     await app.listen({ port: config.port, host: config.host })
@@ -199,6 +222,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const port = (httpServer.address() as AddressInfo).port
   const url = `http://${hostForUrl(config.host)}:${port}`
   log.info('listening', { url, dataDir: config.dataDir })
+  ops.start()
   const stopRetention = startLogRetention(store.trimLogs.bind(store), storage.logRetentionDays)
   const stopAuthCleanup = startAuthCleanup(store)
 
@@ -223,14 +247,27 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     attachments.close()
     cluster?.close()
     await store.close()
+    await ops.close()
     await bus.close()
     log.info('stopped', { url })
   }
+  const drain = (): Promise<void> =>
+    ops.drain({
+      stopAccepting: () => gateway.stopAccepting(),
+      finishCommits: () => messages.drain(),
+      // Moving is not going offline: the device is back on another node in a moment (see stopPresence).
+      moveClients: async () => {
+        profiles.stopPresence()
+        await gateway.close(CloseCode.CLOSE_MOVE_NOW, 'This server is draining; reconnect to another one now.')
+      },
+      close: () => (closing ??= close())
+    })
 
   return {
     url,
     port,
     close: () => (closing ??= close()),
+    drain,
     storeStats: () => store.stats(),
     busStats: () => bus.stats(),
     nodeId: bus.nodeId,

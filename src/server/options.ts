@@ -39,6 +39,10 @@ export interface ServerOptions {
   databaseUrl?: string
   /** redis://... : the cross-node bus (cluster mode) that wakes the other nodes; else PARLEY_REDIS_URL; none = one node. */
   redisUrl?: string
+  /** WebSocket addresses the login answer lists for clients, in order (cluster mode); else PARLEY_GATEWAYS; none = this node's. */
+  gateways?: readonly string[]
+  /** How long a draining node keeps answering /readyz after its clients left; else PARLEY_DRAIN_LINGER_MS or 1000. */
+  drainLingerMs?: number
   testHooks?: {
     /** Called after a send is stored durably and before its ack is written. Return 'drop' to terminate the
      *  socket instead of acking (simulates a connection cut between send and ack). */

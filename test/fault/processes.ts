@@ -55,7 +55,11 @@ export class ServerProcess {
   private child: ChildProcess | null = null
   private output = ''
 
-  constructor(readonly dataDir: string) {}
+  /** `env`: more variables for the child (cluster mode: PARLEY_DATABASE_URL, PARLEY_REDIS_URL, PARLEY_GATEWAYS). */
+  constructor(
+    readonly dataDir: string,
+    private readonly env: Readonly<Record<string, string>> = {}
+  ) {}
 
   get running(): boolean {
     return this.child !== null
@@ -70,7 +74,8 @@ export class ServerProcess {
         PARLEY_PORT: String(this.port),
         PARLEY_DATA_DIR: this.dataDir,
         PARLEY_LOG: process.env['PARLEY_LOG'] ?? 'warn',
-        PARLEY_SCRYPT_LOG2_N: HARNESS_SCRYPT_LOG2_N
+        PARLEY_SCRYPT_LOG2_N: HARNESS_SCRYPT_LOG2_N,
+        ...this.env
       },
       stdio: ['ignore', 'pipe', 'pipe']
     }))
@@ -122,13 +127,14 @@ export class ServerProcess {
     await onExit(child)
   }
 
-  /** A clean stop (SIGTERM), for the end of a harness session. */
-  async stop(): Promise<void> {
+  /** A clean stop (SIGTERM: the server drains), for the end of a harness session; resolves with the exit code. */
+  async stop(): Promise<number | null> {
     const child = this.child
     this.child = null
-    if (!child) return
+    if (!child) return null
     child.kill('SIGTERM')
     await onExit(child)
+    return child.exitCode
   }
 }
 

@@ -54,6 +54,17 @@ describe('FileSessionVault', () => {
     expect(await new FileSessionVault(file).load()).toEqual(SAVED)
   })
 
+  it('keeps the gateway list and the last good address (cluster fail-over); a damaged list is dropped, not the sign-in', async () => {
+    const vault = new FileSessionVault(file)
+    const clustered: SavedSession = { ...SAVED, gateways: ['ws://10.0.0.1:3210/ws', 'ws://10.0.0.2:3210/ws'], lastGoodGateway: 'ws://10.0.0.2:3210/ws' }
+    await vault.save(clustered)
+    expect(await vault.load()).toEqual(clustered)
+    await vault.save({ ...SAVED, gateways: ['ws://10.0.0.1:3210/ws'], lastGoodGateway: 'ws://elsewhere/ws' })
+    expect(await vault.load()).toEqual({ ...SAVED, gateways: ['ws://10.0.0.1:3210/ws'], lastGoodGateway: null })
+    writeFileSync(file, JSON.stringify({ version: 1, ...SAVED, gateways: 'ws://10.0.0.1:3210/ws' }))
+    expect(await vault.load()).toEqual(SAVED)
+  })
+
   it('encrypts with the given cipher: the token is not on disk and another key cannot read it', async () => {
     const key = randomBytes(32)
     await new FileSessionVault(file, aesCipher(key)).save(SAVED)

@@ -4,6 +4,7 @@ import { request as httpRequest, type Agent } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { AppError } from '../../shared/errors'
 import { createLogger } from '../../shared/logger'
+import { cleanGatewayAddresses } from './net/gateway-list'
 
 const log = createLogger('core:app-server')
 const HTTP_TIMEOUT_MS = 15_000
@@ -13,6 +14,8 @@ export interface LoginResult {
   token: string
   /** ms since epoch */
   expiresAt: number
+  /** The gateway addresses the answer listed (cluster mode), cleaned; empty: the one server at serverUrl. */
+  gateways: string[]
 }
 
 interface JsonResponse {
@@ -138,9 +141,9 @@ export async function loginAccount(
   if (status === 429) throw rateLimitedError(body)
   if (status === 400) throw invalidInputError(body)
   if (status !== 200) throw unexpectedStatus(status, body)
-  const { accessToken, chatUserName, expireTimestamp } = body
+  const { accessToken, chatUserName, expireTimestamp, gateways } = body
   if (typeof accessToken !== 'string' || typeof chatUserName !== 'string') {
     throw new AppError('SERVER_ERROR', 'The server sent an unexpected sign-in answer.')
   }
-  return { user: chatUserName, token: accessToken, expiresAt: Number(expireTimestamp) || 0 }
+  return { user: chatUserName, token: accessToken, expiresAt: Number(expireTimestamp) || 0, gateways: cleanGatewayAddresses(gateways) }
 }

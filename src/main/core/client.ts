@@ -98,8 +98,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
 
   /** What a shell saves to resume this session later; renewals replace the token (see 'tokenRenewed'). */
   get credentials(): SessionCredentials | null {
-    const session = this.active
-    return session ? { user: session.info.user, token: session.token, expiresAt: session.tokenExpiresAt } : null
+    return this.active?.credentials ?? null
   }
 
   /** The current heartbeat interval of the connection (diagnostics, tests). */
@@ -216,7 +215,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
       const account = await loginAccount(this.options.serverUrl, typed, password, this.options.deviceId, `Parley (${this.options.platform ?? 'desktop'})`, this.options.agent)
       const user = canonicalUserId(account.user) ?? account.user
       const store = await this.openStore(user, [username, account.user])
-      const session = new DeviceSession(this.host, user, account.token, account.expiresAt, store)
+      const session = new DeviceSession(this.host, user, account.token, account.expiresAt, store, { gateways: account.gateways })
       this.active = session
       await this.startSession(session, false, true)
       return session.info
@@ -241,7 +240,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     this.signingIn = true
     try {
       const store = await this.openStore(user, [saved.user])
-      const session = new DeviceSession(this.host, user, saved.token, saved.expiresAt, store)
+      const session = new DeviceSession(this.host, user, saved.token, saved.expiresAt, store, { gateways: saved.gateways ?? [], lastGoodGateway: saved.lastGoodGateway ?? null })
       this.active = session
       await this.startSession(session, true, false)
       log.info('resumed a saved session', { user, state: this.currentStatus.state })

@@ -42,7 +42,8 @@ export interface ChatClientOptions {
   autoRenewToken?: boolean
   /**
    * Saves a renewed sign-in (the shell's vault) before the server is told the device holds the new token; until then
-   * the server still takes the old one back from this device. Called also while the session is closing.
+   * the server still takes the old one back from this device. Called also while the session is closing, and when
+   * fail-over moved the device to another gateway address (the next start tries that one first).
    */
   keepRenewedToken?: (renewed: SessionCredentials) => Promise<void>
   /** How log entries are read (this version's decoder by default; tests inject a "newer" one). */
@@ -160,7 +161,14 @@ export interface ChatClientEvents {
 }
 
 /** A session's sign-in as a shell saves it to resume later without the password. */
-export interface SessionCredentials {
+/** Where a session's socket may go (cluster mode): the login answer's list, and the address that last worked. */
+export interface GatewayFacts {
+  /** ws(s):// addresses in the order to try; absent or empty: the one server at serverUrl. */
+  gateways?: string[]
+  lastGoodGateway?: string | null
+}
+
+export interface SessionCredentials extends GatewayFacts {
   user: string
   token: string
   /** ms since epoch */

@@ -1,5 +1,5 @@
 // Owns the HTTP app server on fastify: the AgoraChat sample app-server routes (register, login; same paths and
-// shapes as the seed) with a JSON schema each, their CORS answers, health, and one {code, message} error shape.
+// shapes as the seed, plus the gateway list) with a JSON schema each, their CORS answers, health, and one error shape.
 import fastifyCors from '@fastify/cors'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify'
 import { createLogger } from '../../shared/logger'
@@ -7,6 +7,7 @@ import { CORS_MAX_AGE_SEC, MAX_DEVICE_ID_LENGTH, MAX_HTTP_BODY_BYTES, type Resol
 import type { AccountFailure, AccountFailureCode, AccountService } from '../services/accounts'
 import { PLATFORM_PREFIX, platformApi, type PlatformApiDeps } from './platform/routes'
 import { ATTACHMENTS_PREFIX, attachmentRoutes, type AttachmentRoutesDeps } from './attachments'
+import { opsRoutes, type AppOpsDeps } from './ops-routes'
 
 const log = createLogger('server:api')
 
@@ -61,11 +62,18 @@ const loginSchema = {
         code: { const: 'RES_OK' },
         accessToken: { type: 'string' },
         chatUserName: { type: 'string' },
-        expireTimestamp: { type: 'number' }
+        expireTimestamp: { type: 'number' },
+        // Added to the seed's shape (cluster mode): the WebSocket addresses to use, in order (PARLEY_GATEWAYS).
+        gateways: { type: 'array', items: { type: 'string' } }
       },
       required: ['code', 'accessToken', 'chatUserName', 'expireTimestamp']
     }
   }
+} as const
+
+/** Liveness: the process serves HTTP (readiness is /readyz, api/ops-routes.ts). */
+const healthSchema = {
+  response: { 200: { type: 'object', properties: { status: { const: 'ok' } }, required: ['status'] } }
 } as const
 
 const errorSchema = {
@@ -114,11 +122,13 @@ function methodNotAllowed(reply: FastifyReply, allowed: string): FastifyReply {
 /** Builds (does not start) the HTTP app server; index.ts listens on it and hands its http.Server to the gateway. */
 /** `platform`: the platform API (api/platform/) is served under /api/platform when given. */
 /** `attachments`: the attachment upload/download routes (api/attachments.ts) under /attachments when given. */
+/** `ops`: /readyz and /metrics (api/ops-routes.ts), the drain's 503s, and the gateway list of the login answer. */
 export function createAppServer(
   accounts: AccountService,
   config: Pick<ResolvedConfig, 'corsOrigins'>,
   platform?: PlatformApiDeps,
-  attachments?: AttachmentRoutesDeps
+  attachments?: AttachmentRoutesDeps,
+  ops?: AppOpsDeps
 ): FastifyInstance {
   const app = Fastify({ bodyLimit: MAX_HTTP_BODY_BYTES, logger: false, return503OnClosing: true })
 
@@ -143,7 +153,8 @@ export function createAppServer(
     return reply.code(404).send({ code: 'NOT_FOUND', message: `No route for ${pathname}.` })
   })
 
-  app.get(HEALTH_PATH, async () => ({ status: 'ok' }))
+  if (ops) opsRoutes(app, ops)
+  app.get(HEALTH_PATH, { schema: healthSchema }, async () => ({ status: 'ok' }))
   app.route({ method: ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'], url: HEALTH_PATH, handler: (_request, reply) => methodNotAllowed(reply, 'GET') })
 
   // The app-server routes answer CORS (any origin by default, no credentials: tokens travel in bodies, not cookies).
@@ -175,7 +186,8 @@ export function createAppServer(
           code: 'RES_OK',
           accessToken: result.value.token,
           chatUserName: result.value.user,
-          expireTimestamp: result.value.expiresAt
+          expireTimestamp: result.value.expiresAt,
+          ...(ops ? { gateways: ops.gatewaysFor(request.headers, request.protocol === 'https') } : {})
         }
       })
 

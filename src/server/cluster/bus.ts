@@ -59,10 +59,19 @@ export function createLocalBus(): ClusterBus {
   }
 }
 
+/** Redis's answers to a missing or wrong password (AUTH, or a command before it). */
+const AUTH_REFUSED = /WRONGPASS|NOAUTH|invalid password|invalid username-password/i
+
 export class BusUnavailableError extends Error {
-  readonly code = 'BUS_UNAVAILABLE'
+  readonly code: 'BUS_UNAVAILABLE' | 'BUS_AUTH_FAILED'
   constructor(url: string, cause: string) {
-    super(`The Redis bus at ${redactUrl(url)} cannot be reached (${cause}); check PARLEY_REDIS_URL and that Redis is running.`)
+    const authRefused = AUTH_REFUSED.test(cause)
+    super(
+      authRefused
+        ? `The Redis bus at ${redactUrl(url)} refused the password (${cause}); check the password in PARLEY_REDIS_URL.`
+        : `The Redis bus at ${redactUrl(url)} cannot be reached (${cause}); check PARLEY_REDIS_URL and that Redis is running.`
+    )
+    this.code = authRefused ? 'BUS_AUTH_FAILED' : 'BUS_UNAVAILABLE'
     this.name = 'BusUnavailableError'
   }
 }
@@ -109,17 +118,21 @@ export async function connectRedisBus(url: string): Promise<ClusterBus> {
   let everReady = false
   let closing = false
 
+  // connect() rejects with "Connection is closed."; the error event before it says why (refused, WRONGPASS...).
+  let lastError: string | null = null
   for (const connection of [publisher, subscriber]) {
     connection.on('error', (err: Error) => {
-      if (!closing) log.warn('bus connection error', { error: err.message })
+      lastError = err.message
+      if (!closing && everReady) log.warn('bus connection error', { error: err.message })
     })
   }
   try {
     await Promise.all([publisher.connect(), subscriber.connect()])
   } catch (err) {
+    closing = true
     publisher.disconnect()
     subscriber.disconnect()
-    throw new BusUnavailableError(url, err instanceof Error ? err.message : String(err))
+    throw new BusUnavailableError(url, lastError ?? (err instanceof Error ? err.message : String(err)))
   }
   everReady = true
 

@@ -21,17 +21,27 @@ export interface Gateway {
    * to reconnect after a random delay in [0, goingAwayMs), so a restart does not bring every client back at once.
    */
   close(code: CloseCode, reason: string, goingAwayMs?: number): Promise<void>
+  /** New upgrades are refused (503) from now on (the node drains); open sockets stay until close(). */
+  stopAccepting(): void
+  /** Open sockets (authenticated or not yet): the connections gauge of /metrics. */
+  readonly connections: number
 }
 
 export function attachGateway(httpServer: http.Server, services: GatewayServices): Gateway {
   const deps: SessionDeps = { ...services, dispatch: createDispatcher(services), outbound: new OutboundScheduler() }
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false })
   const sessions = new Set<ClientSession>()
+  let accepting = true
 
   httpServer.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname
     if (pathname !== WS_PATH) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      return
+    }
+    if (!accepting) {
+      // A draining node: the client moves on to its next gateway address at once (refused, like a dead node).
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
       return
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req))
@@ -57,6 +67,12 @@ export function attachGateway(httpServer: http.Server, services: GatewayServices
   pingSweep.unref()
 
   return {
+    get connections() {
+      return sessions.size
+    },
+    stopAccepting() {
+      accepting = false
+    },
     async close(code, reason, goingAwayMs) {
       clearInterval(pingSweep)
       const open = [...sessions]

@@ -5,6 +5,7 @@ import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { AppError } from '../../../shared/errors'
 import { createLogger } from '../../../shared/logger'
+import { cleanGatewayAddresses } from '../net/gateway-list'
 
 const log = createLogger('core:session-vault')
 
@@ -22,6 +23,9 @@ export interface SavedSession {
   /** ms since epoch */
   expiresAt: number
   deviceId: string
+  /** Cluster mode: the login answer's gateway addresses and the one that last worked (absent: one server). */
+  gateways?: string[]
+  lastGoodGateway?: string | null
 }
 
 export interface SessionVault {
@@ -57,7 +61,10 @@ export function parseSavedSession(text: string): SavedSession | null {
     return null
   }
   if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) return null
-  return { serverUrl, user, token, expiresAt, deviceId }
+  // Files written before the gateway list have none; a damaged list is dropped (the one server is used), not the file.
+  const gateways = cleanGatewayAddresses(v.gateways)
+  const lastGoodGateway = typeof v.lastGoodGateway === 'string' && gateways.includes(v.lastGoodGateway) ? v.lastGoodGateway : null
+  return { serverUrl, user, token, expiresAt, deviceId, ...(gateways.length > 0 ? { gateways, lastGoodGateway } : {}) }
 }
 
 function isMissingFile(err: unknown): boolean {
@@ -126,8 +133,8 @@ export class FileSessionVault implements SessionVault {
   }
 
   private async write(session: SavedSession): Promise<void> {
-    const { serverUrl, user, token, expiresAt, deviceId } = session
-    const text = JSON.stringify({ version: FORMAT_VERSION, serverUrl, user, token, expiresAt, deviceId })
+    const { serverUrl, user, token, expiresAt, deviceId, gateways, lastGoodGateway } = session
+    const text = JSON.stringify({ version: FORMAT_VERSION, serverUrl, user, token, expiresAt, deviceId, gateways, lastGoodGateway })
     const temp = `${this.path}.${randomBytes(TEMP_SUFFIX_BYTES).toString('hex')}.tmp`
     try {
       const data = this.cipher ? this.cipher.encrypt(text) : Buffer.from(text, 'utf8')

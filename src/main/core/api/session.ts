@@ -398,7 +398,8 @@ export class CoreSession {
       return
     }
     try {
-      const session = await client.resume({ user: saved.user, token: saved.token, expiresAt: saved.expiresAt })
+      const { user, token, expiresAt, gateways, lastGoodGateway } = saved
+      const session = await client.resume({ user, token, expiresAt, ...(gateways ? { gateways, lastGoodGateway } : {}) })
       log.info('resumed the saved sign-in', { user: session.user, state: client.status.state })
       await this.saveSession(client) // the server may have told a newer expiry
     } catch (err) {

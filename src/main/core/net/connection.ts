@@ -18,6 +18,7 @@ import { ProtocolError } from '../protocol/errors'
 import { endedBecause, isFatalClose } from './session-end'
 import type { ClientTimings } from '../types'
 import { Backoff } from './backoff'
+import { failoverAfterClose, GatewayList, gatewayUrl } from './gateway-list'
 import { HeartbeatPolicy } from './heartbeat'
 import { TypedEmitter } from '../../../shared/typed-emitter'
 
@@ -93,6 +94,8 @@ export interface ConnectionEvents {
   push: PushFrame
   /** The connection stopped for good without being asked to (auth refused, token expired, replaced). */
   ended: ConnectionEnded
+  /** Authenticated on another gateway address than the last good one (the session saves it). */
+  gateway: string
 }
 
 export interface ConnectionOptions {
@@ -106,6 +109,10 @@ export interface ConnectionOptions {
   random?: () => number
   /** The device's network route (its proxy setting); none: Node's default agent. */
   agent?: Agent
+  /** The login answer's WebSocket addresses, in order (cluster mode); none or empty: the one at serverUrl. */
+  gateways?: readonly string[]
+  /** The address of the last authenticated connection, remembered from an earlier run: tried first. */
+  lastGoodGateway?: string | null
 }
 
 interface PendingRequest {
@@ -113,13 +120,6 @@ interface PendingRequest {
   resolve: (frame: DecodedFrame, frameBytes: Uint8Array) => void
   reject: (err: AppError) => void
   timer: ReturnType<typeof setTimeout>
-}
-
-export function gatewayUrl(serverUrl: string): string {
-  const url = new URL(serverUrl)
-  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:'
-  url.pathname = url.pathname.replace(/\/+$/, '') + '/ws'
-  return url.toString()
 }
 
 function toBytes(data: WebSocket.RawData): Uint8Array {
@@ -152,12 +152,13 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
   private currentStatus: ConnectionStatus = { state: 'disconnected', nextRetryAt: null, reason: null }
   /** The last connection-level error the server sent (it may say why the close that follows happens). */
   private lastNotice: { code: number; message: string } | null = null
-  private readonly url: string
+  private readonly gateways: GatewayList
 
   constructor(private readonly options: ConnectionOptions) {
     super()
     this.token = options.token
-    this.url = gatewayUrl(options.serverUrl)
+    const listed = options.gateways?.length ? options.gateways : [gatewayUrl(options.serverUrl)]
+    this.gateways = new GatewayList(listed, options.lastGoodGateway ?? null)
     this.random = options.random ?? Math.random
     this.backoff = new Backoff({
       baseMs: options.timings.backoffBaseMs,
@@ -182,6 +183,11 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
   /** The heartbeat interval currently in use (for diagnostics and tests). */
   get heartbeatIntervalMs(): number {
     return this.heartbeat.intervalMs
+  }
+
+  /** The gateway address in use now, or tried next. */
+  get gatewayAddress(): string {
+    return this.gateways.current
   }
 
   /** Later (re)connects authenticate with this token. */
@@ -285,7 +291,7 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
   private open(): void {
     this.reconnectTimer = null
     if (this.stopped) return
-    const ws = new WebSocket(this.url, {
+    const ws = new WebSocket(this.gateways.current, {
       maxPayload: MAX_FRAME_BYTES,
       handshakeTimeout: this.options.timings.requestTimeoutMs,
       ...(this.options.agent ? { agent: this.options.agent } : {})
@@ -317,9 +323,11 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
         }
         this.online = true
         this.backoff.reset()
+        const moved = this.gateways.succeeded()
         this.setStatus({ state: 'connected', nextRetryAt: null, reason: null })
         this.schedulePing()
-        log.info('connected', { user: info.user, headSeq: info.headSeq })
+        log.info('connected', { user: info.user, headSeq: info.headSeq, gateway: this.gateways.current })
+        if (moved) this.emit('gateway', this.gateways.current)
         this.emit('online', info)
       },
       (err: AppError) => {
@@ -424,14 +432,17 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
       return
     }
     log.info('connection closed; reconnecting', { code, reason })
-    this.scheduleReconnect()
+    const failover = failoverAfterClose(this.gateways, code, wasOnline)
+    if (failover.moved) log.info('moving to the next gateway', { code, next: this.gateways.current, delayMs: failover.delayMs })
+    this.scheduleReconnect(failover.delayMs)
   }
 
-  private scheduleReconnect(): void {
+  private scheduleReconnect(delayOverride: number | null = null): void {
     const window = this.reconnectWindowMs
     this.reconnectWindowMs = null
-    // After a drop of a working link: full jitter over the window (then ordinary backoff if that attempt fails).
-    const delay = window !== null ? Math.floor(this.random() * window) : this.backoff.next()
+    // After a drop of a working link: full jitter over the window (then ordinary backoff if that attempt fails);
+    // a fail-over's own delay (a drain's move is at once) wins over both.
+    const delay = delayOverride ?? (window !== null ? Math.floor(this.random() * window) : this.backoff.next())
     this.setStatus({
       state: 'reconnecting',
       nextRetryAt: Date.now() + delay,

@@ -25,6 +25,7 @@ import { messageDecoder, rawEventOfPush, rawEventsOfResponse, type LogEntryDecod
 import { chatTypeToWire } from '../protocol/messages'
 import { bodyOfMessage } from '../protocol/content'
 import type { MessageStore } from '../store/types'
+import { followingHttpTarget, rememberGatewayMoves, savedGatewayFacts } from './gateway-memory'
 import { CatchUpLoop } from '../sync/catch-up-loop'
 import { Backfill, DEFAULT_BACKFILL_TIMINGS } from '../sync/backfill'
 import { HistoryPager } from '../sync/history'
@@ -32,7 +33,7 @@ import { SearchClient } from '../search'
 import { Outbox } from '../sync/outbox'
 import { recentPageFromWire, recentRequest } from '../sync/recent'
 import { Syncer, type AppliedChanges } from '../sync/syncer'
-import type { ChatClientEvents, ChatClientOptions, ClientTimings } from '../types'
+import type { ChatClientEvents, ChatClientOptions, ClientTimings, GatewayFacts, SessionCredentials } from '../types'
 
 const log = createLogger('core:session')
 
@@ -99,7 +100,8 @@ export class DeviceSession {
     user: string,
     token: string,
     expiresAt: number,
-    readonly store: MessageStore
+    readonly store: MessageStore,
+    private readonly gateways: GatewayFacts = {} // the login answer's list, the last good address (net/gateway-list.ts)
   ) {
     const { options, timings } = host
     this.info = { user, serverUrl: options.serverUrl, deviceId: options.deviceId }
@@ -111,7 +113,7 @@ export class DeviceSession {
       platform: options.platform ?? DEFAULT_PLATFORM,
       token,
       timings,
-      ...(options.agent ? { agent: options.agent } : {})
+      ...(options.agent ? { agent: options.agent } : {}), ...gateways
     })
     this.connection = connection
     this.syncer = new Syncer({
@@ -240,7 +242,7 @@ export class DeviceSession {
       me: user,
       store,
       filesDir: accountFilesDir(options.dataDir, user),
-      http: { baseUrl: options.serverUrl, token: () => this.token, ...(options.agent ? { agent: options.agent } : {}) },
+      http: followingHttpTarget(options.serverUrl, gateways, connection, () => this.token, options.agent),
       emitTransfer: (event) => {
         if (this.isCurrent) host.emit('transfer', event)
       },
@@ -280,6 +282,12 @@ export class DeviceSession {
         ended: (ended) => host.ended(this, ended)
       }
     )
+    this.unsubscribe.push(rememberGatewayMoves(connection, this.gateways, () => host.options.keepRenewedToken?.(this.credentials)))
+  }
+
+  /** What a shell saves to resume this session later (renewals replace the token; fail-over the last good gateway). */
+  get credentials(): SessionCredentials {
+    return { user: this.info.user, token: this.token, expiresAt: this.tokenExpiresAt, ...savedGatewayFacts(this.gateways, this.info.serverUrl) }
   }
 
   private get isCurrent(): boolean {
@@ -427,7 +435,7 @@ export class DeviceSession {
     this.connection.setToken(token)
     log.info('token renewed', { expiresAt })
     if (this.isCurrent) this.host.emit('tokenRenewed', { expiresAt })
-    await this.host.options.keepRenewedToken?.({ user: this.info.user, token, expiresAt })
+    await this.host.options.keepRenewedToken?.(this.credentials)
   }
 
   /** Receipt and privacy entries reach the shells; stored incoming messages are confirmed as delivered. */

@@ -3393,7 +3393,8 @@ export namespace parley {
             CLOSE_SERVER_RESTART = 4004,
             CLOSE_PROTOCOL_ERROR = 4005,
             CLOSE_AUTH_TIMEOUT = 4006,
-            CLOSE_SIGNED_OUT = 4007
+            CLOSE_SIGNED_OUT = 4007,
+            CLOSE_MOVE_NOW = 4008
         }
 
         interface IAuthRequest extends parley.v1.AuthRequest.$Properties {

@@ -24391,6 +24391,7 @@ export const parley = $root.parley = (() => {
          * @property {number} CLOSE_PROTOCOL_ERROR=4005 CLOSE_PROTOCOL_ERROR value
          * @property {number} CLOSE_AUTH_TIMEOUT=4006 CLOSE_AUTH_TIMEOUT value
          * @property {number} CLOSE_SIGNED_OUT=4007 CLOSE_SIGNED_OUT value
+         * @property {number} CLOSE_MOVE_NOW=4008 CLOSE_MOVE_NOW value
          */
         v1.CloseCode = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -24402,6 +24403,7 @@ export const parley = $root.parley = (() => {
             values[valuesById[4005] = "CLOSE_PROTOCOL_ERROR"] = 4005;
             values[valuesById[4006] = "CLOSE_AUTH_TIMEOUT"] = 4006;
             values[valuesById[4007] = "CLOSE_SIGNED_OUT"] = 4007;
+            values[valuesById[4008] = "CLOSE_MOVE_NOW"] = 4008;
             return values;
         })();
 
