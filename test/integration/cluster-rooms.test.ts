@@ -2,14 +2,14 @@
 // members on different nodes see each other's messages live, join to the same recent window and member list, an
 // admin's mute / kick / ban on one node holds at once on the other, and a node killed with SIGKILL leaves no ghost.
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { ChatTypePb, ErrorCode, type DecodedFrame } from '../../src/shared/proto/codec'
-import type { parley } from '../../src/shared/proto/gen/parley.js'
+import { ErrorCode } from '../../src/shared/proto/codec'
 import { startServer, type ServerHandle } from '../../src/server'
 import { FrameClient, randomClientId, registerAndLogin, login, type Login } from '../bench/lib/frame-client'
 import { buildBundles, ServerProcess } from '../fault/processes'
 import { describeWithEngines } from '../support/engines'
 import { createTestDatabase, dropTestDatabase } from '../support/test-database'
 import { makeTempDir, removeDir } from '../support/test-server'
+import { createRoom, join, MemberKind, okRooms, say, waitMember, waitText } from '../support/room-frames'
 
 process.env.PARLEY_LOG ??= 'warn'
 /** A short hold so a dead node's members are seen gone within the test (read by every node at start, the child too). */
@@ -25,42 +25,6 @@ process.env.PARLEY_ROOM_RECENT_WINDOW = String(WINDOW)
 const GHOST_GONE_WITHIN_MS = PRESENCE_TTL_MS * 6
 /** Cold start of the server child and its bundle. */
 const CHILD_TEST_TIMEOUT_MS = 60_000
-
-const MemberKind = { JOINED: 1, LEFT: 2, KICKED: 3, BANNED: 4, MUTED: 5 } as const
-
-type RoomsRequestProps = parley.v1.RoomsRequest.$Properties
-
-async function okRooms(client: FrameClient, request: RoomsRequestProps): Promise<NonNullable<DecodedFrame['roomsOk']>> {
-  const reply = await client.request({ rooms: request })
-  if (!reply.roomsOk) throw new Error(`expected rooms_ok, got ${JSON.stringify(reply.error ?? reply)}`)
-  return reply.roomsOk
-}
-
-async function createRoom(client: FrameClient, name: string): Promise<string> {
-  return String((await okRooms(client, { create: { name } })).done?.room)
-}
-
-async function join(client: FrameClient, room: string): Promise<NonNullable<parley.v1.RoomsResponse['joined']>> {
-  const answer = await okRooms(client, { join: { room } })
-  if (!answer.joined) throw new Error('join answered no RoomJoined')
-  return answer.joined
-}
-
-function say(client: FrameClient, room: string, text: string, clientId = randomClientId()): Promise<DecodedFrame> {
-  return client.request({ send: { clientId, to: room, chatType: ChatTypePb.CHAT_TYPE_ROOM, body: { text: { text } } } })
-}
-
-function waitText(client: FrameClient, room: string, text: string): Promise<DecodedFrame> {
-  return client.waitFor((f) => f.roomEvent?.room === room && f.roomEvent.message?.body?.text?.text === text, 5_000, `room message "${text}"`)
-}
-
-function waitMember(client: FrameClient, room: string, kind: number, user: string, timeoutMs = 5_000): Promise<DecodedFrame> {
-  return client.waitFor(
-    (f) => f.roomEvent?.room === room && f.roomEvent.member?.kind === kind && f.roomEvent.member.user === user,
-    timeoutMs,
-    `member change ${kind} of ${user}`
-  )
-}
 
 async function memberList(client: FrameClient, room: string): Promise<{ users: string[]; count: number }> {
   const page = await okRooms(client, { members: { room } })

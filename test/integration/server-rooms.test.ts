@@ -4,10 +4,10 @@
 import type net from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ChatTypePb, ErrorCode, MAX_FRAME_BYTES, MAX_TEXT_BYTES, type DecodedFrame } from '../../src/shared/proto/codec'
-import type { parley } from '../../src/shared/proto/gen/parley.js'
 import { ROOM_SOCKET_BACKLOG_LIMIT_BYTES } from '../../src/server/config'
 import { FrameClient, randomClientId, registerAndLogin, type Login } from '../bench/lib/frame-client'
 import { startTestServer, type TestServer } from '../support/test-server'
+import { createRoom, join, MemberKind, okRooms, say, waitMember, waitText, type RoomsRequestProps } from '../support/room-frames'
 
 process.env.PARLEY_LOG ??= 'warn'
 /** Small numbers so the window and the grace period can be seen in a test (read by the server at start). */
@@ -19,33 +19,8 @@ process.env.PARLEY_ROOM_GRACE_SEC = String(GRACE_MS / 1000)
 /** How long we listen for frames that must NOT arrive. */
 const QUIET_PERIOD_MS = 300
 
-const MemberKind = { JOINED: 1, LEFT: 2, KICKED: 3, BANNED: 4, MUTED: 5 } as const
-
-type RoomsRequestProps = parley.v1.RoomsRequest.$Properties
-
 async function rooms(client: FrameClient, request: RoomsRequestProps): Promise<DecodedFrame> {
   return client.request({ rooms: request })
-}
-
-async function okRooms(client: FrameClient, request: RoomsRequestProps): Promise<NonNullable<DecodedFrame['roomsOk']>> {
-  const reply = await rooms(client, request)
-  if (!reply.roomsOk) throw new Error(`expected rooms_ok, got ${JSON.stringify(reply.error ?? reply)}`)
-  return reply.roomsOk
-}
-
-async function createRoom(client: FrameClient, name: string, maxMembers = 0): Promise<string> {
-  const done = await okRooms(client, { create: { name, maxMembers } })
-  return String(done.done?.room)
-}
-
-async function join(client: FrameClient, room: string): Promise<NonNullable<parley.v1.RoomsResponse['joined']>> {
-  const answer = await okRooms(client, { join: { room } })
-  if (!answer.joined) throw new Error('join answered no RoomJoined')
-  return answer.joined
-}
-
-function say(client: FrameClient, room: string, text: string, clientId = randomClientId()): Promise<DecodedFrame> {
-  return client.request({ send: { clientId, to: room, chatType: ChatTypePb.CHAT_TYPE_ROOM, body: { text: { text } } } })
 }
 
 function roomTexts(client: FrameClient, room: string): string[] {
@@ -56,18 +31,6 @@ function roomTexts(client: FrameClient, room: string): string[] {
 
 function memberChanges(client: FrameClient, room: string, kind: number, user: string): DecodedFrame[] {
   return client.received.filter((f) => f.roomEvent?.room === room && f.roomEvent.member?.kind === kind && f.roomEvent.member.user === user)
-}
-
-function waitText(client: FrameClient, room: string, text: string): Promise<DecodedFrame> {
-  return client.waitFor((f) => f.roomEvent?.room === room && f.roomEvent.message?.body?.text?.text === text, 5_000, `room message "${text}"`)
-}
-
-function waitMember(client: FrameClient, room: string, kind: number, user: string, timeoutMs = 5_000): Promise<DecodedFrame> {
-  return client.waitFor(
-    (f) => f.roomEvent?.room === room && f.roomEvent.member?.kind === kind && f.roomEvent.member.user === user,
-    timeoutMs,
-    `member change ${kind} of ${user}`
-  )
 }
 
 const quiet = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, QUIET_PERIOD_MS))

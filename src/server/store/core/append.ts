@@ -3,7 +3,7 @@
 // and the timing of its commits.
 import { performance } from 'node:perf_hooks'
 import { storedMessageFrom, type AppendResult, type NewMessage } from '../records'
-import { createCommitTimer, type CommitStats } from './commit-stats'
+import { createCommitTimer, type CommitStats, type CommitTimer } from './commit-stats'
 import type { StoreCoreContext } from './context'
 import { asBuffer, CHAT_TYPE_GROUP, KIND_MESSAGE, MESSAGE_COLUMNS, toMessage, type MessageColumns } from './log-rows'
 
@@ -17,10 +17,10 @@ export type AppendGroups = (groups: readonly (readonly NewMessage[])[]) => ({ ok
 export type { CommitStats } from './commit-stats'
 
 export function createAppender({ db, heads: userHeads, hooks }: StoreCoreContext): { appendGroups: AppendGroups; commitStats(): CommitStats } {
+  // Diagnostics for the benchmark: how commits behave.
+  const commitTimer = createCommitTimer()
   const { headOf } = userHeads
-  const begin = db.prepare('BEGIN IMMEDIATE')
-  const commit = db.prepare('COMMIT')
-  const rollback = db.prepare('ROLLBACK')
+  const inAppendTransaction = createAppendTransaction(db, hooks, commitTimer)
   const findMessage = db.prepare<[string, Buffer], MessageColumns>(
     `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.sender = ? AND m.client_id = ?`
   )
@@ -39,8 +39,6 @@ export function createAppender({ db, heads: userHeads, hooks }: StoreCoreContext
      DO UPDATE SET last_message_seq = excluded.last_message_seq, unread = conversations.unread + excluded.unread`
   )
 
-  // Diagnostics for the benchmark: how commits behave.
-  const commitTimer = createCommitTimer()
 
   /** What one transaction changes in the conversation summaries, applied once per row at its end. */
   interface SummaryChange {
@@ -116,24 +114,17 @@ export function createAppender({ db, heads: userHeads, hooks }: StoreCoreContext
   const commitGroups = (groups: readonly (readonly NewMessage[])[]): AppendResult[][] => {
     const heads = new Map<string, number>()
     const summaries = new Map<string, SummaryChange>()
-    begin.run()
-    let results: AppendResult[][]
-    try {
-      results = groups.map((group) => group.map((input) => appendOne(input, heads, summaries)))
-      for (const change of summaries.values()) {
-        touchConversation.run(change.user, change.conversation, change.chatType, change.lastSeq, change.unreadAdded)
-      }
-    } catch (err) {
-      if (db.inTransaction) rollback.run()
-      hooks.transactionRolledBack?.()
-      throw err
-    }
-    const started = performance.now()
-    commit.run()
-    commitTimer.record(performance.now() - started, groups.reduce((n, group) => n + group.length, 0))
-    userHeads.committed(heads)
-    hooks.transactionCommitted?.()
-    return results
+    return inAppendTransaction(
+      groups,
+      () => {
+        const results = groups.map((group) => group.map((input) => appendOne(input, heads, summaries)))
+        for (const change of summaries.values()) {
+          touchConversation.run(change.user, change.conversation, change.chatType, change.lastSeq, change.unreadAdded)
+        }
+        return results
+      },
+      () => userHeads.committed(heads)
+    )
   }
 
   return {
@@ -160,5 +151,36 @@ export function appendInOneOrEach(commitGroups: (groups: readonly (readonly NewM
         return { ok: false as const, error: errorText(err) }
       }
     })
+  }
+}
+
+/**
+ * The append path's transaction: BEGIN IMMEDIATE, the work, a timed COMMIT (the fsync) recorded with the messages it
+ * carried, then the hooks told it committed — or, if the work throws, ROLLBACK and the hooks told that.
+ */
+export function createAppendTransaction(
+  db: StoreCoreContext['db'],
+  hooks: StoreCoreContext['hooks'],
+  commitTimer: CommitTimer
+): <T>(groups: readonly (readonly NewMessage[])[], work: () => T, committed?: () => void) => T {
+  const begin = db.prepare('BEGIN IMMEDIATE')
+  const commit = db.prepare('COMMIT')
+  const rollback = db.prepare('ROLLBACK')
+  return (groups, work, committed) => {
+    begin.run()
+    let result
+    try {
+      result = work()
+    } catch (err) {
+      if (db.inTransaction) rollback.run()
+      hooks.transactionRolledBack?.()
+      throw err
+    }
+    const started = performance.now()
+    commit.run()
+    commitTimer.record(performance.now() - started, groups.reduce((n, group) => n + group.length, 0))
+    committed?.()
+    hooks.transactionCommitted?.()
+    return result
   }
 }

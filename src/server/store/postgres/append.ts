@@ -1,8 +1,7 @@
 // Owns the group commit on PostgreSQL: the same appends as core/append.ts, with the one-to-one messages of a batch
 // written by a fixed number of statements (array parameters) instead of several per message, since each is a round trip.
-import { performance } from 'node:perf_hooks'
 import { storedMessageFrom, type AppendResult, type NewMessage } from '../records'
-import { appendInOneOrEach, type AppendGroups } from '../core/append'
+import { appendInOneOrEach, createAppendTransaction, type AppendGroups } from '../core/append'
 import { createCommitTimer, type CommitStats } from '../core/commit-stats'
 import type { StoreCoreContext } from '../core/context'
 import { asBuffer, CHAT_TYPE_GROUP, KIND_MESSAGE, MESSAGE_COLUMNS, toMessage, type MessageColumns } from '../core/log-rows'
@@ -24,9 +23,6 @@ const keyOf = (sender: string, clientId: Uint8Array): string =>
   `${sender}\u0000${Buffer.from(clientId.buffer, clientId.byteOffset, clientId.byteLength).toString('hex')}`
 
 export function createPostgresAppender({ db, hooks }: StoreCoreContext): { appendGroups: AppendGroups; commitStats(): CommitStats } {
-  const begin = db.prepare('BEGIN IMMEDIATE')
-  const commit = db.prepare('COMMIT')
-  const rollback = db.prepare('ROLLBACK')
   // PostgreSQL's own SQL (the dialect leaves $n, quoted names and casts as they are).
   const existing = db.prepare<[string[], Buffer[]], MessageColumns>(
     `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN unnest($1::text[], $2::bytea[]) AS k(sender, client_id)
@@ -58,6 +54,7 @@ export function createPostgresAppender({ db, hooks }: StoreCoreContext): { appen
      DO UPDATE SET last_message_seq = excluded.last_message_seq, unread = conversations.unread + excluded.unread`
   )
   const commitTimer = createCommitTimer()
+  const inAppendTransaction = createAppendTransaction(db, hooks, commitTimer)
 
   /** Decides and writes the one-to-one messages of the open transaction; fills each plan's result. */
   const appendSingles = (plans: Planned[]): void => {
@@ -141,10 +138,8 @@ export function createPostgresAppender({ db, hooks }: StoreCoreContext): { appen
     )
   }
 
-  const commitGroups = (groups: readonly (readonly NewMessage[])[]): AppendResult[][] => {
-    begin.run()
-    let results: AppendResult[][]
-    try {
+  const commitGroups = (groups: readonly (readonly NewMessage[])[]): AppendResult[][] =>
+    inAppendTransaction(groups, () => {
       const singles: Planned[] = []
       const slots = groups.map((group) =>
         group.map((input): Planned | AppendResult => {
@@ -160,18 +155,8 @@ export function createPostgresAppender({ db, hooks }: StoreCoreContext): { appen
         })
       )
       appendSingles(singles)
-      results = slots.map((group) => group.map((slot) => ('input' in slot ? (slot.result as AppendResult) : slot)))
-    } catch (err) {
-      if (db.inTransaction) rollback.run()
-      hooks.transactionRolledBack?.()
-      throw err
-    }
-    const started = performance.now()
-    commit.run()
-    commitTimer.record(performance.now() - started, groups.reduce((n, group) => n + group.length, 0))
-    hooks.transactionCommitted?.()
-    return results
-  }
+      return slots.map((group) => group.map((slot) => ('input' in slot ? (slot.result as AppendResult) : slot)))
+    })
 
   return { appendGroups: appendInOneOrEach(commitGroups), commitStats: commitTimer.stats }
 }
