@@ -287,6 +287,15 @@ export interface RoomsConfig {
   creators: 'all' | ReadonlySet<string>
 }
 
+/**
+ * PARLEY_PRESENCE_TTL_SEC (cluster mode): a node's claim in Redis that a user is online lasts this long unless renewed
+ * (a third of it); a node that dies has its users announced offline about this long after (default 30 s).
+ */
+export function clusterPresenceTtlMsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  return positiveNumberFromEnv(env, 'PARLEY_PRESENCE_TTL_SEC', DEFAULT_PRESENCE_TTL_SEC) * 1000
+}
+export const DEFAULT_PRESENCE_TTL_SEC = 30
+
 function positiveNumberFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name]?.trim()
   if (!raw) return fallback

@@ -29,7 +29,7 @@ import { createDevicesService } from './services/devices'
 import { createReceiptsService } from './services/receipts'
 import type { RoomStats } from './services/rooms/membership'
 import { openRoomLiveState } from './services/rooms/live-redis'
-import { LOG_TRIM_INTERVAL_MS, retentionCutoff, storageConfigFromEnv } from './config'
+import { clusterPresenceTtlMsFromEnv, LOG_TRIM_INTERVAL_MS, retentionCutoff, storageConfigFromEnv } from './config'
 import type { StoreStats } from './store/types'
 import { openServerStore } from './store/worker-store'
 import { connectRedisBus, createLocalBus, type BusStats } from './cluster/bus'
@@ -122,7 +122,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const tokens = createTokenService(store, config.tokenTtlSec, config.sessionIdleMs, config.tokenRotationGraceMs)
   const registry = new OnlineRegistry()
   // Pushes and kicks reach every node's devices in a cluster (cluster/delivery.ts); on one node, the registry's.
-  const cluster = redisUrl ? createClusterDelivery({ bus, registry, store, presence: createClusterPresence(redisUrl, bus.nodeId) }) : null
+  const cluster = redisUrl ? createClusterDelivery({ bus, registry, store, presence: createClusterPresence(redisUrl, bus.nodeId, clusterPresenceTtlMsFromEnv()) }) : null
   const live: LiveConnections = cluster ?? localDelivery(registry)
   const contactsConfig = contactsConfigFromEnv()
   const verdictSharing = cluster ? { canCache: () => bus.connected, forgot: (a: string, b: string | null) => cluster.contactsForgot(a, b) } : undefined

@@ -222,7 +222,17 @@ export function createClusterDelivery({ bus, registry, store, presence }: Cluste
     flushOwed()
     repair.everything(() => [...users.keys()], () => [...groups.keys()])
   })
-  presence.startRefresh(() => registry.onlineUsers())
+  // A node that died released nothing: the sweep finds its users once their claims expire, and one node (this one,
+  // for the users it is handed) tells their friends they went offline, as the dead node would have.
+  presence.startRefresh(
+    () => registry.onlineUsers(),
+    (gone) => {
+      for (const user of gone) {
+        if (users.has(user)) continue
+        for (const listener of presenceListeners) listener(user, false)
+      }
+    }
+  )
 
   return {
     deliver(user, frame, except) {

@@ -3,19 +3,28 @@
 import { Redis } from 'ioredis'
 import { createLogger } from '../../shared/logger'
 import { CHANNEL_PREFIX } from './bus'
+import { DEFAULT_PRESENCE_TTL_SEC } from '../config'
 
 const log = createLogger('server:presence')
 
-/** How long a node's claim that a user is online lasts without a refresh (a dead node's claims go after this). */
-export const PRESENCE_TTL_MS = 30_000
-/** How often a node renews its claims (well inside the TTL, so one missed refresh changes nothing). */
-export const PRESENCE_REFRESH_MS = 10_000
+/**
+ * How long a node's claim that a user is online lasts without a refresh (a dead node's claims go after this);
+ * PARLEY_PRESENCE_TTL_SEC sets it (tests shorten it).
+ */
+export const PRESENCE_TTL_MS = DEFAULT_PRESENCE_TTL_SEC * 1000
+/** A node renews its claims, and sweeps expired ones, this many times per TTL (one missed refresh changes nothing). */
+const REFRESHES_PER_TTL = 3
+/** Users a sweep looks at per round (the rest wait for the next round). */
+const SWEEP_BATCH = 500
 /** A presence command waits at most this long; past it the caller answers from this node's devices. */
 const PRESENCE_COMMAND_TIMEOUT_MS = 1_000
 const CONNECT_TIMEOUT_MS = 3_000
 const RECONNECT_MAX_MS = 2_000
 
-const presenceKey = (user: string): string => `${CHANNEL_PREFIX}online:${user}`
+const PRESENCE_PREFIX = `${CHANNEL_PREFIX}online:`
+const presenceKey = (user: string): string => `${PRESENCE_PREFIX}${user}`
+/** Every listed user with the latest expiry among their nodes' claims: where a sweep finds the claims of dead nodes. */
+const DUE_KEY = `${CHANNEL_PREFIX}online-due`
 
 /** Redis's clock in ms, so nodes' clocks never disagree about an expiry. */
 const NOW_MS = "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)"
@@ -27,13 +36,37 @@ local others = redis.call('ZCARD', KEYS[1])
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then others = others - 1 end
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
+redis.call('ZADD', KEYS[2], 'GT', now + tonumber(ARGV[2]), ARGV[3])
 return others`
 
 /** Removes this node; returns how many nodes still list the user. */
 const RELEASE = `${NOW_MS}
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-return redis.call('ZCARD', KEYS[1])`
+local left = redis.call('ZCARD', KEYS[1])
+if left == 0 then redis.call('ZREM', KEYS[2], ARGV[2]) end
+return left`
+
+/**
+ * The users whose every claim expired (their nodes died without releasing them): each is taken off the due list by
+ * exactly one sweeping node, which announces them offline. A user with a claim left gets its latest expiry as due.
+ * (It reads the users' keys by name: fine on one Redis, not on a Redis Cluster.)
+ */
+const SWEEP = `${NOW_MS}
+local users = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
+local gone = {}
+for _, user in ipairs(users) do
+  local key = ARGV[2] .. user
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+  local latest = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+  if latest[2] then
+    redis.call('ZADD', KEYS[1], tonumber(latest[2]), user)
+  else
+    redis.call('ZREM', KEYS[1], user)
+    table.insert(gone, user)
+  end
+end
+return gone`
 
 /** For each key, how many unexpired nodes list the user. */
 const COUNT = `${NOW_MS}
@@ -48,14 +81,18 @@ export interface ClusterPresence {
   release(user: string): Promise<boolean | null>
   /** Which of `users` have a device on any node; null when Redis could not say. */
   onlineAmong(users: readonly string[]): Promise<Set<string> | null>
-  /** Starts renewing the claims of `localUsers()` every PRESENCE_REFRESH_MS. */
-  startRefresh(localUsers: () => Iterable<string>): void
+  /**
+   * Starts renewing the claims of `localUsers()` a few times per TTL, and sweeping the claims of nodes that died:
+   * `onGone` hears the users no node lists any more (each from one node only).
+   */
+  startRefresh(localUsers: () => Iterable<string>, onGone?: (users: string[]) => void): void
   close(): void
 }
 
 type ScriptRedis = Redis & {
-  parleyClaim(key: string, node: string, ttl: number): Promise<number>
-  parleyRelease(key: string, node: string): Promise<number>
+  parleyClaim(key: string, due: string, node: string, ttl: number, user: string): Promise<number>
+  parleyRelease(key: string, due: string, node: string, user: string): Promise<number>
+  parleySweep(due: string, limit: number, prefix: string): Promise<string[]>
   parleyCount(count: number, ...keys: string[]): Promise<number[]>
 }
 
@@ -64,7 +101,8 @@ function errorText(err: unknown): string {
 }
 
 /** Connects lazily: a Redis that is down now is retried in the background, and every call answers null meanwhile. */
-export function createClusterPresence(url: string, nodeId: string): ClusterPresence {
+export function createClusterPresence(url: string, nodeId: string, ttlMs: number = PRESENCE_TTL_MS): ClusterPresence {
+  const refreshMs = Math.max(1, Math.floor(ttlMs / REFRESHES_PER_TTL))
   const redis = new Redis(url, {
     connectTimeout: CONNECT_TIMEOUT_MS,
     commandTimeout: PRESENCE_COMMAND_TIMEOUT_MS,
@@ -76,8 +114,9 @@ export function createClusterPresence(url: string, nodeId: string): ClusterPrese
   redis.on('error', (err: Error) => {
     if (!closing) log.debug('presence connection error', { error: err.message })
   })
-  redis.defineCommand('parleyClaim', { numberOfKeys: 1, lua: CLAIM })
-  redis.defineCommand('parleyRelease', { numberOfKeys: 1, lua: RELEASE })
+  redis.defineCommand('parleyClaim', { numberOfKeys: 2, lua: CLAIM })
+  redis.defineCommand('parleyRelease', { numberOfKeys: 2, lua: RELEASE })
+  redis.defineCommand('parleySweep', { numberOfKeys: 1, lua: SWEEP })
   redis.defineCommand('parleyCount', { lua: COUNT })
   let refreshTimer: NodeJS.Timeout | null = null
 
@@ -87,7 +126,7 @@ export function createClusterPresence(url: string, nodeId: string): ClusterPrese
     let any = false
     for (const user of users) {
       any = true
-      ;(pipeline as unknown as ScriptRedis).parleyClaim(presenceKey(user), nodeId, PRESENCE_TTL_MS)
+      ;(pipeline as unknown as ScriptRedis).parleyClaim(presenceKey(user), DUE_KEY, nodeId, ttlMs, user)
     }
     if (any) pipeline.exec().catch((err: unknown) => log.warn('presence refresh failed', { error: errorText(err) }))
   }
@@ -95,7 +134,7 @@ export function createClusterPresence(url: string, nodeId: string): ClusterPrese
   return {
     async claim(user) {
       try {
-        return (await redis.parleyClaim(presenceKey(user), nodeId, PRESENCE_TTL_MS)) === 0
+        return (await redis.parleyClaim(presenceKey(user), DUE_KEY, nodeId, ttlMs, user)) === 0
       } catch (err) {
         log.debug('presence claim failed', { user, error: errorText(err) })
         return null
@@ -103,7 +142,7 @@ export function createClusterPresence(url: string, nodeId: string): ClusterPrese
     },
     async release(user) {
       try {
-        return (await redis.parleyRelease(presenceKey(user), nodeId)) === 0
+        return (await redis.parleyRelease(presenceKey(user), DUE_KEY, nodeId, user)) === 0
       } catch (err) {
         log.debug('presence release failed', { user, error: errorText(err) })
         return null
@@ -119,10 +158,20 @@ export function createClusterPresence(url: string, nodeId: string): ClusterPrese
         return null
       }
     },
-    startRefresh(localUsers) {
+    startRefresh(localUsers, onGone) {
       // After a Redis restart (claims lost) the first ready connection renews at once.
       redis.on('ready', () => refresh(localUsers()))
-      refreshTimer = setInterval(() => refresh(localUsers()), PRESENCE_REFRESH_MS)
+      refreshTimer = setInterval(() => {
+        refresh(localUsers())
+        if (onGone && redis.status === 'ready') {
+          redis.parleySweep(DUE_KEY, SWEEP_BATCH, PRESENCE_PREFIX).then(
+            (gone) => {
+              if (gone.length > 0) onGone(gone)
+            },
+            (err: unknown) => log.warn('presence sweep failed', { error: errorText(err) })
+          )
+        }
+      }, refreshMs)
       refreshTimer.unref()
     },
     close() {
