@@ -5,15 +5,17 @@ import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config
 /**
  * The same integration files again with the server's store in PostgreSQL (cluster mode): one parameterised suite, not
  * a copy. Files whose servers are not TestServers (the desktop host, children) stay on SQLite and are left out, as are
- * the cluster-* files (they pick their engines themselves). Without PARLEY_TEST_DATABASE_URL the project is left out
- * with one line, unless PARLEY_REQUIRE_CLUSTER_TIER=1 (CI), which makes the absence a failure.
+ * the cluster-* files (they pick their engines themselves, and skip without them). Without the engines the project is
+ * left out and the whole tier is named in one line, unless PARLEY_REQUIRE_CLUSTER_TIER=1 (CI): then absence fails.
  */
 function postgresIntegrationProjects(): TestProjectInlineConfiguration[] {
-  if (!process.env['PARLEY_TEST_DATABASE_URL']) {
+  if (!process.env['PARLEY_TEST_DATABASE_URL'] || !process.env['PARLEY_TEST_REDIS_URL']) {
     if (process.env['PARLEY_REQUIRE_CLUSTER_TIER'] === '1') {
-      throw new Error('PARLEY_REQUIRE_CLUSTER_TIER=1 but PARLEY_TEST_DATABASE_URL is not set (build/scripts/test-engines.sh).')
+      throw new Error('PARLEY_REQUIRE_CLUSTER_TIER=1 but PARLEY_TEST_DATABASE_URL / PARLEY_TEST_REDIS_URL are not set (build/scripts/test-engines.sh).')
     }
-    console.warn('integration-pg skipped: no PostgreSQL (eval "$(bash build/scripts/test-engines.sh start)" to run it)')
+    console.warn(
+      'cluster tier skipped (integration-pg and the cluster-* tests): no PostgreSQL / Redis; eval "$(bash build/scripts/test-engines.sh start)" to run it'
+    )
     return []
   }
   return [

@@ -14,14 +14,9 @@ export function testEngines(env: NodeJS.ProcessEnv = process.env): TestEngines |
   return databaseUrl && redisUrl ? { databaseUrl, redisUrl } : null
 }
 
-export const ENGINES_MISSING_LINE =
-  'cluster tier skipped: PostgreSQL and Redis not found (eval "$(bash build/scripts/test-engines.sh start)" to run it)'
-
-let warned = false
-
 /**
- * `describe` for tests that need the engines: runs them when present; skips them (saying so once per file) when
- * absent; throws when absent and PARLEY_REQUIRE_CLUSTER_TIER=1, so CI cannot pass by skipping.
+ * `describe` for tests that need the engines: runs them when present; skips them when absent (vitest.config.ts says
+ * so in one line for the whole tier); throws when absent and PARLEY_REQUIRE_CLUSTER_TIER=1, so CI cannot pass by skipping.
  */
 export function describeWithEngines(name: string, body: (engines: TestEngines) => void): void {
   const engines = testEngines()
@@ -31,10 +26,6 @@ export function describeWithEngines(name: string, body: (engines: TestEngines) =
   }
   if (process.env['PARLEY_REQUIRE_CLUSTER_TIER'] === '1') {
     throw new Error('PARLEY_REQUIRE_CLUSTER_TIER=1 but PARLEY_TEST_DATABASE_URL / PARLEY_TEST_REDIS_URL are not set.')
-  }
-  if (!warned) {
-    warned = true
-    console.warn(ENGINES_MISSING_LINE)
   }
   describe.skip(name, () => body({ databaseUrl: '', redisUrl: '' }))
 }
