@@ -136,7 +136,9 @@ function serve(init: IoInit, port: MessagePort): void {
       .then(
         (result) => {
           if (used && effect) used.inTransaction = effect === 'begin'
-          answer({ id: query.id, ok: true, rows: result.rows as Record<string, unknown>[], rowCount: result.rowCount ?? 0 })
+          // Several statements in one text (the simple protocol, no parameters) answer one result each: the last counts.
+          const last = (Array.isArray(result) ? result[result.length - 1] : result) as pg.QueryResult | undefined
+          answer({ id: query.id, ok: true, rows: (last?.rows ?? []) as Record<string, unknown>[], rowCount: last?.rowCount ?? 0 })
         },
         (err: unknown) => {
           const lost = isConnectionLoss(err)

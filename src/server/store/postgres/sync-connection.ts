@@ -126,9 +126,9 @@ export function openPostgresConnection(options: PostgresConnectionOptions): Post
     transactionLost = false
     if (readOnly) query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', [], null)
     else {
-      query('BEGIN', [], null)
       try {
-        query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK_KEY], 'parley_write_lock')
+        // One round trip for both (the simple protocol runs several statements when there are no parameters).
+        query(`BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK_KEY})`, [], null)
       } catch (err) {
         rollbackQuietly()
         throw err
