@@ -50,7 +50,9 @@ describe('device sessions', () => {
   it('keeps the seed login shapes: a deviceId is optional and must be a short string', async () => {
     const plain = await postJson(t.server.url, LOGIN_PATH, { userAccount: 'alice', userPassword: 'password-1' })
     expect(plain.status).toBe(200)
-    expect(Object.keys(plain.body).sort()).toEqual(['accessToken', 'chatUserName', 'code', 'expireTimestamp'])
+    // The seed's fields, plus the gateway list cluster mode adds (this node's own address by default).
+    expect(Object.keys(plain.body).sort()).toEqual(['accessToken', 'chatUserName', 'code', 'expireTimestamp', 'gateways'])
+    expect(plain.body.gateways).toEqual([`${t.server.url.replace(/^http/, 'ws')}/ws`])
     const tooLong = await postJson(t.server.url, LOGIN_PATH, { userAccount: 'alice', userPassword: 'password-1', deviceId: 'x'.repeat(200) })
     expect(tooLong.status).toBe(400)
     expect(tooLong.body.code).toBe('INVALID_DEVICE_ID')
