@@ -4,8 +4,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { ChatTypePb, CloseCode, ErrorCode, type DecodedFrame } from '../../src/shared/proto/codec'
 import { FrameClient, randomClientId, registerAndLogin, type Login } from '../bench/lib/frame-client'
 import { describeWithEngines } from '../support/engines'
-import { createTestDatabase, dropTestDatabase } from '../support/test-database'
-import { startTestServer, type TestServer } from '../support/test-server'
+import type { TestServer } from '../support/test-server'
+import { startTwoNodes, type TwoNodes } from '../support/two-nodes'
 
 process.env.PARLEY_LOG ??= 'warn'
 
@@ -45,22 +45,19 @@ async function onlineAsSeenBy(client: FrameClient, user: string): Promise<boolea
 }
 
 describeWithEngines('two nodes on one PostgreSQL and one Redis', ({ redisUrl }) => {
-  let databaseUrl = ''
+  let nodes: TwoNodes | null = null
   let a: TestServer
   let b: TestServer
   const clients: FrameClient[] = []
   const accounts = new Map<string, Login>()
 
   beforeAll(async () => {
-    databaseUrl = await createTestDatabase()
-    a = await startTestServer({ databaseUrl, redisUrl })
-    b = await startTestServer({ databaseUrl, redisUrl })
+    nodes = await startTwoNodes(redisUrl)
+    ;({ a, b } = nodes)
   })
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.close()))
-    await a?.dispose()
-    await b?.dispose()
-    if (databaseUrl) await dropTestDatabase(databaseUrl)
+    await nodes?.dispose()
   })
 
   const account = async (name: string): Promise<Login> => {

@@ -3,7 +3,6 @@
 // /healthz, /readyz, /metrics; the gateway list of the login answer; the drain (readyz 503, new sockets refused,
 // clients told to move with CLOSE_MOVE_NOW, the port closed after).
 import { spawn, type ChildProcess } from 'node:child_process'
-import net from 'node:net'
 import pg from 'pg'
 import WebSocket from 'ws'
 import { afterAll, afterEach, expect, it } from 'vitest'
@@ -18,6 +17,7 @@ import { makeTempDir, removeDir } from '../support/test-server'
 import { FAST_TIMINGS, TEST_PASSWORD, uniqueUser, waitFor } from './helpers/env'
 import { ChatClient } from '../../src/main/core/client'
 import { loginAccount, registerAccount } from '../../src/main/core/app-server'
+import { OwnRedis } from '../support/own-redis'
 
 const CLI = ['--import', 'tsx', 'src/server/cli.ts']
 /** The CLI from TypeScript sources starts in a few seconds on 2 shared cores. */
@@ -27,12 +27,14 @@ const dirs: string[] = []
 const databases: string[] = []
 const handles: ServerHandle[] = []
 const children: ChildProcess[] = []
+const redises: OwnRedis[] = []
 const clients: ChatClient[] = []
 
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((client) => client.close()))
   await Promise.all(handles.splice(0).map((handle) => handle.close()))
   for (const child of children.splice(0)) child.kill('SIGKILL')
+  await Promise.all(redises.splice(0).map((redis) => redis.kill()))
 })
 afterAll(async () => {
   for (const dir of dirs) removeDir(dir)
@@ -73,26 +75,6 @@ function withDatabase(url: string, name: string): string {
   const parsed = new URL(url)
   parsed.pathname = `/${name}`
   return parsed.toString()
-}
-
-/** A redis-server of this test's own (never the shared one), with a password, on a free loopback port. */
-async function ownRedis(password: string): Promise<{ port: number }> {
-  const port = await freePort()
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--requirepass', password, '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore'
-  })
-  children.push(child)
-  await waitFor('the own redis-server to listen', () =>
-    new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1')
-      socket.once('connect', () => {
-        socket.destroy()
-        resolve(true)
-      })
-      socket.once('error', () => resolve(false))
-    })
-  )
-  return { port }
 }
 
 function runCli(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
@@ -154,7 +136,8 @@ describeWithEngines('cluster startup checks', ({ databaseUrl, redisUrl }) => {
     const url = await database()
     const unreachable = await start({ databaseUrl: url, redisUrl: `redis://127.0.0.1:${await freePort()}` }).catch((err: Error) => err)
     expect((unreachable as Error).message).toMatch(/^The Redis bus at redis:\/\/127\.0\.0\.1:\d+ cannot be reached \(.*ECONNREFUSED.*\)/)
-    const redis = await ownRedis('right-password')
+    const redis = await OwnRedis.start({ password: 'right-password' })
+    redises.push(redis)
     const wrong = await start({ databaseUrl: url, redisUrl: `redis://:wrong-password@127.0.0.1:${redis.port}` }).catch((err: Error) => err)
     expect((wrong as Error).message).toMatch(/^The Redis bus at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+\/? refused the password \(WRONGPASS/)
     expect((wrong as Error).message).not.toContain('wrong-password')

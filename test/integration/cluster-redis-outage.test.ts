@@ -2,15 +2,13 @@
 // being acked (PostgreSQL holds them), and once Redis is back every message reaches every recipient device exactly
 // once, with no client reconnecting: the nodes re-check their logs themselves. A sign-out made meanwhile closes the
 // signed-out device's socket on the other node once Redis is back.
-import { spawn, type ChildProcess } from 'node:child_process'
-import net from 'node:net'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { Redis } from 'ioredis'
 import { ChatTypePb, CloseCode, ErrorCode, type DecodedFrame } from '../../src/shared/proto/codec'
 import { FrameClient, randomClientId, registerAndLogin, type Login } from '../bench/lib/frame-client'
 import { describeWithEngines } from '../support/engines'
-import { createTestDatabase, dropTestDatabase } from '../support/test-database'
-import { startTestServer, type TestServer } from '../support/test-server'
+import type { TestServer } from '../support/test-server'
+import { startTwoNodes, type TwoNodes } from '../support/two-nodes'
+import { OwnRedis } from '../support/own-redis'
 
 process.env.PARLEY_LOG ??= 'warn'
 
@@ -28,71 +26,27 @@ const SEND_RETRY_MS = 200
 /** How long every device may take to receive everything once Redis is back. */
 const SETTLE_MS = 20_000
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-/** Our own Redis (the shared one must never be killed); resolves once it answers PING. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
-  const deadline = Date.now() + 10_000
-  for (;;) {
-    const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
-    probe.on('error', () => {})
-    try {
-      await probe.connect()
-      await probe.ping()
-      return child
-    } catch {
-      if (Date.now() > deadline) throw new Error(`redis-server did not start on port ${port}`)
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    } finally {
-      probe.disconnect()
-    }
-  }
-}
-
-async function killRedis(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const exited = new Promise((resolve) => child.once('exit', resolve))
-  child.kill('SIGKILL')
-  await exited
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 const textOf = (frame: DecodedFrame): string | undefined =>
   frame.event?.message?.body?.text?.text ?? frame.groupEntry?.message?.body?.text?.text ?? undefined
 
 describeWithEngines('two nodes through a Redis outage', () => {
-  let databaseUrl = ''
-  let redisPort = 0
-  let redis: ChildProcess | null = null
+  let redis: OwnRedis | null = null
+  let nodes: TwoNodes | null = null
   let a: TestServer
   let b: TestServer
   const clients: FrameClient[] = []
 
   beforeAll(async () => {
-    redisPort = await freePort()
-    redis = await startRedis(redisPort)
-    databaseUrl = await createTestDatabase()
-    const redisUrl = `redis://127.0.0.1:${redisPort}`
-    a = await startTestServer({ databaseUrl, redisUrl })
-    b = await startTestServer({ databaseUrl, redisUrl })
+    redis = await OwnRedis.start()
+    nodes = await startTwoNodes(redis.url)
+    ;({ a, b } = nodes)
   })
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.close()))
-    await a?.dispose()
-    await b?.dispose()
-    if (redis) await killRedis(redis)
-    if (databaseUrl) await dropTestDatabase(databaseUrl)
+    await nodes?.dispose()
+    await redis?.kill()
   })
 
   it('acks every send while Redis is down and delivers everything exactly once after it is back, without reconnects', async () => {
@@ -151,14 +105,13 @@ describeWithEngines('two nodes through a Redis outage', () => {
     }
 
     await traffic(BEFORE_MS, 'before')
-    await killRedis(redis as ChildProcess)
-    redis = null
+    await redis?.kill()
     await traffic(OUTAGE_MS / 2, 'during')
     // A sign-out while the kick cannot cross: the tablet on node B is closed once the bus is back.
     expect((await wesOnA.request({ devices: { signOutSession: tablet } })).body).toBe('devicesOk')
     await traffic(OUTAGE_MS / 2, 'during-2')
     expect(wesOnB.isOpen).toBe(true)
-    redis = await startRedis(redisPort)
+    await redis?.start()
     await traffic(AFTER_MS, 'after')
     expect(acked).toBe(expected.size)
 

@@ -1,8 +1,6 @@
 // Covers rooms across nodes while the cluster's Redis is down (issue 9): room messages still take (the window is in
 // the store) but cannot cross to the other node, so they are counted, and once Redis is back (restarted empty) the
 // members there are told to re-read the window, find the message in it, and are still in the room.
-import { spawn, type ChildProcess } from 'node:child_process'
-import net from 'node:net'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { ChatTypePb, type DecodedFrame } from '../../src/shared/proto/codec'
 import type { parley } from '../../src/shared/proto/gen/parley.js'
@@ -11,6 +9,7 @@ import { FrameClient, randomClientId, registerAndLogin, type Login } from '../be
 import { describeWithEngines } from '../support/engines'
 import { createTestDatabase, dropTestDatabase } from '../support/test-database'
 import { makeTempDir, removeDir } from '../support/test-server'
+import { OwnRedis } from '../support/own-redis'
 
 process.env.PARLEY_LOG ??= 'error'
 /** Holds renewed every second: the members are put back soon after Redis restarts empty. */
@@ -36,57 +35,11 @@ function waitText(client: FrameClient, room: string, text: string): Promise<Deco
   return client.waitFor((f) => f.roomEvent?.room === room && f.roomEvent.message?.body?.text?.text === text, 5_000, `room message "${text}"`)
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  if (!address || typeof address === 'string') throw new Error('no port')
-  return address.port
-}
-
 async function until(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
     await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
-
-/** A Redis of this test's own (never the shared one), without persistence: a restart comes back empty. */
-class OwnRedis {
-  private child: ChildProcess | null = null
-  constructor(readonly port: number) {}
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`
-  }
-
-  async start(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
-    this.child = child
-    await until(
-      () =>
-        new Promise<boolean>((resolve) => {
-          const socket = net.connect(this.port, '127.0.0.1', () => {
-            socket.end()
-            resolve(true)
-          })
-          socket.on('error', () => resolve(false))
-        }),
-      BACK_WITHIN_MS,
-      'redis-server to listen'
-    )
-  }
-
-  /** A crash: SIGKILL. */
-  async kill(): Promise<void> {
-    const child = this.child
-    this.child = null
-    if (!child || child.exitCode !== null) return
-    const exited = new Promise((resolve) => child.once('exit', resolve))
-    child.kill('SIGKILL')
-    await exited
   }
 }
 
@@ -112,8 +65,7 @@ describeWithEngines('chat rooms across nodes while Redis is down', () => {
   }
 
   beforeAll(async () => {
-    redis = new OwnRedis(await freePort())
-    await redis.start()
+    redis = await OwnRedis.start()
     databaseUrl = await createTestDatabase()
   })
 
