@@ -2,14 +2,13 @@
 // the store) but cannot cross to the other node, so they are counted, and once Redis is back (restarted empty) the
 // members there are told to re-read the window, find the message in it, and are still in the room.
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { ChatTypePb, type DecodedFrame } from '../../src/shared/proto/codec'
-import type { parley } from '../../src/shared/proto/gen/parley.js'
 import { startServer, type ServerHandle } from '../../src/server'
-import { FrameClient, randomClientId, registerAndLogin, type Login } from '../bench/lib/frame-client'
+import { FrameClient, registerAndLogin, type Login } from '../bench/lib/frame-client'
 import { describeWithEngines } from '../support/engines'
 import { createTestDatabase, dropTestDatabase } from '../support/test-database'
 import { makeTempDir, removeDir } from '../support/test-server'
 import { OwnRedis } from '../support/own-redis'
+import { okRooms, say, waitText } from '../support/room-frames'
 
 process.env.PARLEY_LOG ??= 'error'
 /** Holds renewed every second: the members are put back soon after Redis restarts empty. */
@@ -18,22 +17,6 @@ process.env.PARLEY_ROOM_PRESENCE_TTL_SEC = '3'
 const BACK_WITHIN_MS = 10_000
 const QUIET_PERIOD_MS = 300
 const TEST_TIMEOUT_MS = 60_000
-
-type RoomsRequestProps = parley.v1.RoomsRequest.$Properties
-
-async function okRooms(client: FrameClient, request: RoomsRequestProps): Promise<NonNullable<DecodedFrame['roomsOk']>> {
-  const reply = await client.request({ rooms: request })
-  if (!reply.roomsOk) throw new Error(`expected rooms_ok, got ${JSON.stringify(reply.error ?? reply)}`)
-  return reply.roomsOk
-}
-
-function say(client: FrameClient, room: string, text: string): Promise<DecodedFrame> {
-  return client.request({ send: { clientId: randomClientId(), to: room, chatType: ChatTypePb.CHAT_TYPE_ROOM, body: { text: { text } } } })
-}
-
-function waitText(client: FrameClient, room: string, text: string): Promise<DecodedFrame> {
-  return client.waitFor((f) => f.roomEvent?.room === room && f.roomEvent.message?.body?.text?.text === text, 5_000, `room message "${text}"`)
-}
 
 async function until(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs
