@@ -123,9 +123,10 @@ describe('the client store worker dies during sync and sending', () => {
     expect((await localHistory(b.client, alice)).map(textOf)).toEqual(onServer)
 
     // The session keeps working after the restarts: both ways.
+    // One after the other (the reply once it arrived), so the expected order is the order the server gave them.
     await b.client.sendText(alice, 'still here')
-    await a.client.sendText(bob, 'me too')
     await waitFor('alice gets the reply', async () => (await localHistory(a.client, bob)).some((m) => textOf(m) === 'still here'))
+    await a.client.sendText(bob, 'me too')
     await waitFor('bob gets the last message', async () => (await localHistory(b.client, alice)).some((m) => textOf(m) === 'me too'))
     const last = await localHistory(b.client, alice)
     expect(last.map(textOf)).toEqual([...onServer, 'still here', 'me too'])
