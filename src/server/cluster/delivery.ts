@@ -80,6 +80,12 @@ export function createClusterDelivery({ bus, registry, store, presence }: Cluste
     }
     return lastFrameSeq
   }
+  /** Pushes a log entry's frame unless a re-check already pushed that seq, and records it as pushed. */
+  const pushOnce = (tracker: LogTracker | undefined, seq: number, push: () => void): void => {
+    if (seq > 0 && tracker?.alreadyPushed(seq)) return
+    push()
+    if (seq > 0) tracker?.pushed(seq)
+  }
   const repair = createLogRepair({ registry, store, users: (user) => users.get(user)?.tracker, groups: (group) => groups.get(group)?.tracker })
 
   const flushOwed = (): void => {
@@ -118,9 +124,7 @@ export function createClusterDelivery({ bus, registry, store, presence }: Cluste
     const served = users.get(user)
     switch (notice.kind) {
       case 'frame':
-        if (notice.seq > 0 && served?.tracker.alreadyPushed(notice.seq)) return
-        registry.deliver(user, () => frame)
-        if (notice.seq > 0) served?.tracker.pushed(notice.seq)
+        pushOnce(served?.tracker, notice.seq, () => registry.deliver(user, () => frame))
         return
       case 'moved':
         if (served && served.tracker.floorKnown && notice.seq > served.tracker.safeFloor) repair.user(user)
@@ -149,9 +153,7 @@ export function createClusterDelivery({ bus, registry, store, presence }: Cluste
     const served = groups.get(group)
     switch (notice.kind) {
       case 'frame':
-        if (notice.seq > 0 && served?.tracker.alreadyPushed(notice.seq)) return
-        registry.deliverGroup(group, () => frame)
-        if (notice.seq > 0) served?.tracker.pushed(notice.seq)
+        pushOnce(served?.tracker, notice.seq, () => registry.deliverGroup(group, () => frame))
         return
       case 'moved':
         if (served && served.tracker.floorKnown && notice.seq > served.tracker.safeFloor) repair.group(group)
@@ -238,17 +240,13 @@ export function createClusterDelivery({ bus, registry, store, presence }: Cluste
     deliver(user, frame, except) {
       const bytes = frame()
       const seq = seqOf(bytes)
-      const tracker = users.get(user)?.tracker
-      if (!(seq > 0 && tracker?.alreadyPushed(seq))) registry.deliver(user, () => bytes, except)
-      if (seq > 0) tracker?.pushed(seq)
+      pushOnce(users.get(user)?.tracker, seq, () => registry.deliver(user, () => bytes, except))
       publish(userChannel(user), { kind: 'frame', seq }, bytes)
     },
     deliverGroup(group, frame, except) {
       const bytes = frame()
       const seq = seqOf(bytes)
-      const tracker = groups.get(group)?.tracker
-      if (!(seq > 0 && tracker?.alreadyPushed(seq))) registry.deliverGroup(group, () => bytes, except)
-      if (seq > 0) tracker?.pushed(seq)
+      pushOnce(groups.get(group)?.tracker, seq, () => registry.deliverGroup(group, () => bytes, except))
       publish(groupChannel(group), { kind: 'frame', seq }, bytes)
     },
     joinGroup(user, group) {
