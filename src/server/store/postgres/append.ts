@@ -24,17 +24,20 @@ const keyOf = (sender: string, clientId: Uint8Array): string =>
 
 export function createPostgresAppender({ db, hooks }: StoreCoreContext): { appendGroups: AppendGroups; commitStats(): CommitStats } {
   // PostgreSQL's own SQL (the dialect leaves $n, quoted names and casts as they are).
+  // Lookups by key are written as one index probe per key (LATERAL ... LIMIT 1, which the planner cannot turn into a
+  // join): without statistics on a young table it would otherwise hash-join the batch against a scan of the table.
   const existing = db.prepare<[string[], Buffer[]], MessageColumns>(
-    `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN unnest($1::text[], $2::bytea[]) AS k(sender, client_id)
-       ON m.sender = k.sender AND m.client_id = k.client_id`
+    `SELECT ${MESSAGE_COLUMNS} FROM unnest($1::text[], $2::bytea[]) AS k(sender, client_id)
+       CROSS JOIN LATERAL (SELECT * FROM messages WHERE sender = k.sender AND client_id = k.client_id LIMIT 1) AS m`
   )
-  const heads = db.prepare<[string[]], { owner: string; head: number }>(
-    'SELECT "user" AS owner, MAX(seq) AS head FROM user_log WHERE "user" = ANY($1::text[]) GROUP BY "user"'
+  // One descent of the (user, seq) key per party: a user's log can hold millions of entries.
+  const heads = db.prepare<[string[]], { owner: string; head: number | null }>(
+    'SELECT k.owner, (SELECT MAX(seq) FROM user_log WHERE "user" = k.owner) AS head FROM unnest($1::text[]) AS k(owner)'
   )
   const timers = db.prepare<[string[], string[]], { owner: string; conversation: string; disappear_sec: number }>(
-    `SELECT s."user" AS owner, s.conversation, s.disappear_sec FROM conversation_settings s
-       JOIN unnest($1::text[], $2::text[]) AS k(owner, conversation) ON s."user" = k.owner AND s.conversation = k.conversation
-      WHERE s.chat_type = 0`
+    `SELECT k.owner, k.conversation, s.disappear_sec FROM unnest($1::text[], $2::text[]) AS k(owner, conversation)
+       CROSS JOIN LATERAL (SELECT disappear_sec FROM conversation_settings
+          WHERE "user" = k.owner AND conversation = k.conversation AND chat_type = 0 LIMIT 1) AS s`
   )
   const insertMessages = db.prepare<unknown[], { server_id: number; sender: string; client_id: Uint8Array }>(
     `INSERT INTO messages (sender, client_id, recipient, chat_type, ts, body, sender_seq, recipient_seq, expires_at, burn_sec)
