@@ -22,39 +22,62 @@ interface Planned {
 const keyOf = (sender: string, clientId: Uint8Array): string =>
   `${sender}\u0000${Buffer.from(clientId.buffer, clientId.byteOffset, clientId.byteLength).toString('hex')}`
 
+/** One row of the batch's read: a stored resend (part 1), a party's log head (part 2) or a disappearing timer (3). */
+interface BatchReadRow extends MessageColumns {
+  part: number
+  owner: string | null
+  head: number | null
+  conversation: string | null
+  disappear_sec: number | null
+}
+const READ_STORED = 1
+const READ_HEAD = 2
+const READ_TIMER = 3
+
 export function createPostgresAppender({ db, hooks }: StoreCoreContext): { appendGroups: AppendGroups; commitStats(): CommitStats } {
-  // PostgreSQL's own SQL (the dialect leaves $n, quoted names and casts as they are).
-  // Lookups by key are written as one index probe per key (LATERAL ... LIMIT 1, which the planner cannot turn into a
-  // join): without statistics on a young table it would otherwise hash-join the batch against a scan of the table.
-  const existing = db.prepare<[string[], Buffer[]], MessageColumns>(
-    `SELECT ${MESSAGE_COLUMNS} FROM unnest($1::text[], $2::bytea[]) AS k(sender, client_id)
-       CROSS JOIN LATERAL (SELECT * FROM messages WHERE sender = k.sender AND client_id = k.client_id LIMIT 1) AS m`
-  )
-  // One descent of the (user, seq) key per party: a user's log can hold millions of entries.
-  const heads = db.prepare<[string[]], { owner: string; head: number | null }>(
-    'SELECT k.owner, (SELECT MAX(seq) FROM user_log WHERE "user" = k.owner) AS head FROM unnest($1::text[]) AS k(owner)'
-  )
-  const timers = db.prepare<[string[], string[]], { owner: string; conversation: string; disappear_sec: number }>(
-    `SELECT k.owner, k.conversation, s.disappear_sec FROM unnest($1::text[], $2::text[]) AS k(owner, conversation)
+  // PostgreSQL's own SQL (the dialect leaves $n, quoted names and casts as they are). The write lock is held from the
+  // first statement to COMMIT, so the batch costs four round trips under it: BEGIN with the lock, ONE read (resends,
+  // log heads, timers as the parts of a UNION ALL) and ONE write (messages, log entries and conversation summaries
+  // as data-modifying CTEs), then COMMIT.
+  // Every lookup is one index probe per key (LATERAL ... LIMIT 1, a MAX subquery per party), which the planner cannot
+  // turn into a scan: a generic plan made while the tables were young would otherwise scan them on every batch.
+  const none = (columns: string): string =>
+    columns.split(',').map((column) => `NULL::${column.trim()}`).join(', ')
+  const NO_MESSAGE = none('bigint, text, bytea, text, bigint, bigint, bytea, bigint, text, bigint, bigint, bigint')
+  const batchRead = db.prepare<[string[], Buffer[], string[], string[], string[]], BatchReadRow>(
+    `SELECT ${READ_STORED} AS part, ${MESSAGE_COLUMNS},
+         NULL::text AS owner, NULL::bigint AS head, NULL::text AS conversation, NULL::bigint AS disappear_sec
+       FROM unnest($1::text[], $2::bytea[]) AS k(sender, client_id)
+       CROSS JOIN LATERAL (SELECT * FROM messages WHERE sender = k.sender AND client_id = k.client_id LIMIT 1) AS m
+     UNION ALL
+     SELECT ${READ_HEAD}, ${NO_MESSAGE}, k.owner, (SELECT MAX(seq) FROM user_log WHERE "user" = k.owner), NULL::text, NULL::bigint
+       FROM unnest($3::text[]) AS k(owner)
+     UNION ALL
+     SELECT ${READ_TIMER}, ${NO_MESSAGE}, k.owner, NULL::bigint, k.conversation, s.disappear_sec
+       FROM unnest($4::text[], $5::text[]) AS k(owner, conversation)
        CROSS JOIN LATERAL (SELECT disappear_sec FROM conversation_settings
           WHERE "user" = k.owner AND conversation = k.conversation AND chat_type = 0 LIMIT 1) AS s`
   )
-  const insertMessages = db.prepare<unknown[], { server_id: number; sender: string; client_id: Uint8Array }>(
-    `INSERT INTO messages (sender, client_id, recipient, chat_type, ts, body, sender_seq, recipient_seq, expires_at, burn_sec)
-     SELECT * FROM unnest($1::text[], $2::bytea[], $3::text[], $4::bigint[], $5::bigint[], $6::bytea[], $7::bigint[],
-       $8::bigint[], $9::bigint[], $10::bigint[])
-     RETURNING server_id, sender, client_id`
-  )
-  const insertEntries = db.prepare<unknown[]>(
-    `INSERT INTO user_log ("user", seq, conversation, chat_type, kind, server_id, outgoing, at)
-     SELECT u, s, c, t, ${KIND_MESSAGE}, i, o, a FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[],
-       $6::bigint[], $7::bigint[]) AS e(u, s, c, t, i, o, a)`
-  )
-  const touchConversations = db.prepare<unknown[]>(
-    `INSERT INTO conversations ("user", conversation, chat_type, last_message_seq, unread)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[])
-     ON CONFLICT ("user", conversation, chat_type)
-     DO UPDATE SET last_message_seq = excluded.last_message_seq, unread = conversations.unread + excluded.unread`
+  // Log entries find their message's new server_id by its key (sender, client id) among the inserted rows.
+  const batchWrite = db.prepare<unknown[], { server_id: number; sender: string; client_id: Uint8Array }>(
+    `WITH inserted AS (
+       INSERT INTO messages (sender, client_id, recipient, chat_type, ts, body, sender_seq, recipient_seq, expires_at, burn_sec)
+       SELECT * FROM unnest($1::text[], $2::bytea[], $3::text[], $4::bigint[], $5::bigint[], $6::bytea[], $7::bigint[],
+         $8::bigint[], $9::bigint[], $10::bigint[])
+       RETURNING server_id, sender, client_id
+     ), entries AS (
+       INSERT INTO user_log ("user", seq, conversation, chat_type, kind, server_id, outgoing, at)
+       SELECT e.u, e.s, e.c, e.t, ${KIND_MESSAGE}, i.server_id, e.o, e.a
+         FROM unnest($11::text[], $12::bytea[], $13::text[], $14::bigint[], $15::text[], $16::bigint[], $17::bigint[],
+           $18::bigint[]) AS e(ks, kc, u, s, c, t, o, a)
+         JOIN inserted AS i ON i.sender = e.ks AND i.client_id = e.kc
+     ), summaries AS (
+       INSERT INTO conversations ("user", conversation, chat_type, last_message_seq, unread)
+       SELECT * FROM unnest($19::text[], $20::text[], $21::bigint[], $22::bigint[], $23::bigint[])
+       ON CONFLICT ("user", conversation, chat_type)
+       DO UPDATE SET last_message_seq = excluded.last_message_seq, unread = conversations.unread + excluded.unread
+     )
+     SELECT server_id, sender, client_id FROM inserted`
   )
   const commitTimer = createCommitTimer()
   const inAppendTransaction = createAppendTransaction(db, hooks, commitTimer)
@@ -62,16 +85,20 @@ export function createPostgresAppender({ db, hooks }: StoreCoreContext): { appen
   /** Decides and writes the one-to-one messages of the open transaction; fills each plan's result. */
   const appendSingles = (plans: Planned[]): void => {
     if (plans.length === 0) return
-    const stored = new Map(
-      existing.all(plans.map((plan) => plan.input.sender), plans.map((plan) => plan.clientId)).map((row) => [keyOf(row.sender, row.client_id), row])
-    )
     const parties = [...new Set(plans.flatMap((plan) => [plan.input.sender, plan.input.recipient]))]
-    const next = new Map(heads.all(parties).map((row) => [row.owner, row.head]))
     const needTimer = plans.filter((plan) => plan.input.expiresAt === undefined && plan.input.chatType === 0)
-    const timerOf = new Map(
-      timers.all(needTimer.map((plan) => plan.input.sender), needTimer.map((plan) => plan.input.recipient))
-        .map((row) => [`${row.owner}\u0000${row.conversation}`, row.disappear_sec])
+    const rows = batchRead.all(
+      plans.map((plan) => plan.input.sender), plans.map((plan) => plan.clientId), parties,
+      needTimer.map((plan) => plan.input.sender), needTimer.map((plan) => plan.input.recipient)
     )
+    const stored = new Map<string, MessageColumns>()
+    const next = new Map<string, number>()
+    const timerOf = new Map<string, number>()
+    for (const row of rows) {
+      if (row.part === READ_STORED) stored.set(keyOf(row.sender, row.client_id), row)
+      else if (row.part === READ_HEAD && row.head !== null) next.set(row.owner as string, row.head)
+      else if (row.part === READ_TIMER) timerOf.set(`${row.owner as string}\u0000${row.conversation as string}`, row.disappear_sec as number)
+    }
     const fresh: Planned[] = []
     const firstOfKey = new Map<string, Planned>()
     for (const plan of plans) {
@@ -100,15 +127,9 @@ export function createPostgresAppender({ db, hooks }: StoreCoreContext): { appen
     }
   }
 
+  /** Writes the batch's new messages, their log entries and conversation summaries in one statement. */
   const writeFresh = (fresh: Planned[]): void => {
-    const column = <T>(pick: (plan: Planned) => T): T[] => fresh.map(pick)
-    const inserted = insertMessages.all(
-      column((p) => p.input.sender), column((p) => p.clientId), column((p) => p.input.recipient), column((p) => p.input.chatType),
-      column((p) => p.input.timestamp), column((p) => asBuffer(p.input.body)), column((p) => p.senderSeq),
-      column((p) => p.recipientSeq), column((p) => p.expiresAt), column((p) => p.input.burnAfterReadSec ?? null)
-    )
-    const serverIdOf = new Map(inserted.map((row) => [keyOf(row.sender, row.client_id), row.server_id]))
-    const entries: { user: string; seq: number; conversation: string; chatType: number; serverId: number; outgoing: number; at: number }[] = []
+    const entries: { plan: Planned; user: string; seq: number; conversation: string; outgoing: number }[] = []
     const summaries = new Map<string, { user: string; conversation: string; chatType: number; lastSeq: number; unread: number }>()
     const noteSummary = (user: string, conversation: string, chatType: number, seq: number, unread: number): void => {
       const key = `${user}\u0000${conversation}\u0000${chatType}`
@@ -119,26 +140,34 @@ export function createPostgresAppender({ db, hooks }: StoreCoreContext): { appen
       } else summaries.set(key, { user, conversation, chatType, lastSeq: seq, unread })
     }
     for (const plan of fresh) {
-      const { sender, recipient, chatType, timestamp } = plan.input
-      const serverId = serverIdOf.get(plan.key)
-      if (serverId === undefined) throw new Error('A message insert returned no id (a concurrent writer without the lock?).')
-      entries.push({ user: sender, seq: plan.senderSeq, conversation: recipient, chatType, serverId, outgoing: 1, at: timestamp })
+      const { sender, recipient, chatType } = plan.input
+      entries.push({ plan, user: sender, seq: plan.senderSeq, conversation: recipient, outgoing: 1 })
       noteSummary(sender, recipient, chatType, plan.senderSeq, 0)
       if (sender !== recipient) {
-        entries.push({ user: recipient, seq: plan.recipientSeq, conversation: sender, chatType, serverId, outgoing: 0, at: timestamp })
+        entries.push({ plan, user: recipient, seq: plan.recipientSeq, conversation: sender, outgoing: 0 })
         noteSummary(recipient, sender, chatType, plan.recipientSeq, 1)
       }
+    }
+    const column = <T>(pick: (plan: Planned) => T): T[] => fresh.map(pick)
+    const summaryRows = [...summaries.values()]
+    const inserted = batchWrite.all(
+      column((p) => p.input.sender), column((p) => p.clientId), column((p) => p.input.recipient), column((p) => p.input.chatType),
+      column((p) => p.input.timestamp), column((p) => asBuffer(p.input.body)), column((p) => p.senderSeq),
+      column((p) => p.recipientSeq), column((p) => p.expiresAt), column((p) => p.input.burnAfterReadSec ?? null),
+      entries.map((e) => e.plan.input.sender), entries.map((e) => e.plan.clientId), entries.map((e) => e.user),
+      entries.map((e) => e.seq), entries.map((e) => e.conversation), entries.map((e) => e.plan.input.chatType),
+      entries.map((e) => e.outgoing), entries.map((e) => e.plan.input.timestamp),
+      summaryRows.map((r) => r.user), summaryRows.map((r) => r.conversation), summaryRows.map((r) => r.chatType),
+      summaryRows.map((r) => r.lastSeq), summaryRows.map((r) => r.unread)
+    )
+    const serverIdOf = new Map(inserted.map((row) => [keyOf(row.sender, row.client_id), row.server_id]))
+    for (const plan of fresh) {
+      const serverId = serverIdOf.get(plan.key)
+      // Thrown inside the transaction, so nothing of the batch commits (its log entries would lack their message).
+      if (serverId === undefined) throw new Error('A message insert returned no id (a concurrent writer without the lock?).')
       const input = plan.expiresAt === null ? plan.input : { ...plan.input, expiresAt: plan.expiresAt }
       plan.result = { message: storedMessageFrom(input, serverId, plan.senderSeq), duplicate: false, recipientSeq: plan.recipientSeq }
     }
-    insertEntries.run(
-      entries.map((e) => e.user), entries.map((e) => e.seq), entries.map((e) => e.conversation), entries.map((e) => e.chatType),
-      entries.map((e) => e.serverId), entries.map((e) => e.outgoing), entries.map((e) => e.at)
-    )
-    const rows = [...summaries.values()]
-    touchConversations.run(
-      rows.map((r) => r.user), rows.map((r) => r.conversation), rows.map((r) => r.chatType), rows.map((r) => r.lastSeq), rows.map((r) => r.unread)
-    )
   }
 
   const commitGroups = (groups: readonly (readonly NewMessage[])[]): AppendResult[][] =>
