@@ -1,5 +1,6 @@
 // Presence when a node dies (issue 9): a user whose only device sat on a node killed with SIGKILL is announced
-// offline to their friends on the other node once the dead node's claims in Redis expire, exactly once.
+// offline to their friends on the other node once the dead node's claims in Redis expire, exactly once; and the
+// device list on the other node stops showing the dead node's devices online after the same expiry.
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { DecodedFrame } from '../../src/shared/proto/codec'
 import { FrameClient, registerAndLogin } from '../bench/lib/frame-client'
@@ -14,6 +15,7 @@ const PRESENCE_TTL_SEC = 1.5
 process.env.PARLEY_PRESENCE_TTL_SEC = String(PRESENCE_TTL_SEC)
 /** The expiry, then a sweep round (a third of it), with room for a busy machine. */
 const OFFLINE_WITHIN_MS = PRESENCE_TTL_SEC * 1000 * 6
+const POLL_MS = 100
 /** Cold start of the bundled node child. */
 const CHILD_TEST_TIMEOUT_MS = 60_000
 
@@ -73,6 +75,32 @@ describeWithEngines('presence when a node dies', ({ redisUrl }) => {
       // Exactly once: a later sweep finds nothing more to announce.
       await new Promise((resolve) => setTimeout(resolve, PRESENCE_TTL_SEC * 1000))
       expect(presenceFrames(watcher, 'uma', false).length).toBe(offlineBefore + 1)
+    },
+    CHILD_TEST_TIMEOUT_MS
+  )
+
+  it(
+    'the device list on the surviving node shows the dead node\'s device online, then offline after the expiry',
+    async () => {
+      await child.start()
+      const login = await registerAndLogin(survivor.url, 'vic')
+      const here = await FrameClient.onDevice(survivor.url, login, 'vic-here')
+      clients.push(here)
+      clients.push(await FrameClient.onDevice(`http://127.0.0.1:${child.port}`, login, 'vic-there'))
+      const onlineThere = async (): Promise<boolean | undefined> => {
+        const answer = await here.request({ devices: { signOutSession: '' } })
+        return answer.devicesOk?.devices?.find((device) => device.deviceId === 'vic-there')?.online ?? undefined
+      }
+      const until = async (wanted: boolean, withinMs: number): Promise<void> => {
+        const deadline = Date.now() + withinMs
+        while ((await onlineThere()) !== wanted) {
+          if (Date.now() > deadline) throw new Error(`vic-there never listed online=${wanted}`)
+          await new Promise((resolve) => setTimeout(resolve, POLL_MS))
+        }
+      }
+      await until(true, 5_000)
+      await child.kill()
+      await until(false, OFFLINE_WITHIN_MS)
     },
     CHILD_TEST_TIMEOUT_MS
   )

@@ -11,6 +11,7 @@ function fakeSession(user: string, deviceId: string): OnlineSession & { frames: 
     deviceId,
     givenDeviceId: deviceId,
     sessionId: `${user}-${deviceId}`,
+    authenticatedAt: Date.now(),
     frames,
     sendBytes: (bytes) => frames.push(bytes),
     queueBytes: (bytes) => frames.push(bytes),

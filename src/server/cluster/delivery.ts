@@ -9,7 +9,7 @@ import type { ClusterBus } from './bus'
 import type { ClusterPresence } from './presence'
 import { LogTracker } from './log-tracker'
 import { createLogRepair, type RepairStore } from './repair'
-import { CONTACTS_CHANNEL, decodeNotice, encodeNotice, frameLogSeq, groupChannel, userChannel, type BusNotice } from './wire'
+import { CONTACTS_CHANNEL, decodeNotice, encodeNotice, frameLogSeq, groupChannel, replacedBy, userChannel, type BusNotice } from './wire'
 
 const log = createLogger('server:delivery')
 
@@ -50,7 +50,7 @@ export function localDelivery(registry: OnlineRegistry): LiveConnections {
     dropGroup: (group) => registry.dropGroup(group),
     endSessions: (user, ids, message, except, code, why) => registry.endSessions(user, ids, message, except, code, why),
     onlineAmong: async (users) => new Set(users.filter((user) => registry.isOnline(user))),
-    onlineSessionIds: (user) => registry.onlineSessionIds(user),
+    onlineSessionIds: async (user) => registry.onlineSessionIds(user),
     onPresence: (listener) => registry.onPresence(listener)
   }
 }
@@ -139,7 +139,11 @@ export function createClusterDelivery({ bus, registry, store, presence }: Cluste
         kick(user, notice)
         return
       case 'device':
-        for (const session of registry.sessionsOf(user)) if (session.givenDeviceId === notice.deviceId) session.endReplaced()
+        // Only a connection older than the announced one: a notice that arrives after the device came back here
+        // must not close its newer connection.
+        for (const session of registry.sessionsOf(user)) {
+          if (session.givenDeviceId === notice.deviceId && replacedBy(session.authenticatedAt, bus.nodeId, notice)) session.endReplaced()
+        }
         return
       default:
         return
@@ -183,6 +187,19 @@ export function createClusterDelivery({ bus, registry, store, presence }: Cluste
     })
   }
 
+  /** Per user, the device-session claims and releases in Redis, in the order they happened here. */
+  const sessionChains = new Map<string, Promise<unknown>>()
+  const sessionPresence = (user: string, sessionId: string, connected: boolean): void => {
+    if (!user || !sessionId) return
+    const next = (sessionChains.get(user) ?? Promise.resolve()).then(() =>
+      connected ? presence.claimSession(user, sessionId) : presence.releaseSession(user, sessionId)
+    )
+    sessionChains.set(user, next)
+    void next.finally(() => {
+      if (sessionChains.get(user) === next) sessionChains.delete(user)
+    })
+  }
+
   registry.onPresence((user, online) => {
     if (online) {
       const tracker = new LogTracker()
@@ -208,7 +225,15 @@ export function createClusterDelivery({ bus, registry, store, presence }: Cluste
 
   // A device signing in again replaces its old connection on every node, not only on this one.
   registry.onAdded((session) => {
-    if (session.givenDeviceId) publish(userChannel(session.user), { kind: 'device', deviceId: session.givenDeviceId })
+    if (session.givenDeviceId) {
+      publish(userChannel(session.user), { kind: 'device', deviceId: session.givenDeviceId, at: session.authenticatedAt, node: bus.nodeId })
+    }
+    sessionPresence(session.user, session.sessionId, true)
+  })
+  registry.onRemoved((session) => {
+    // Told before the registry lets it go: released when no other connection here has the same device session.
+    const { user, sessionId } = session
+    if (!registry.sessionsOf(user).some((other) => other !== session && other.sessionId === sessionId)) sessionPresence(user, sessionId, false)
   })
 
   const stopContacts = bus.subscribe(CONTACTS_CHANNEL, (payload) => {
@@ -233,6 +258,9 @@ export function createClusterDelivery({ bus, registry, store, presence }: Cluste
         if (users.has(user)) continue
         for (const listener of presenceListeners) listener(user, false)
       }
+    },
+    function* localSessions() {
+      for (const user of registry.onlineUsers()) for (const sessionId of registry.onlineSessionIds(user)) yield { user, sessionId }
     }
   )
 
@@ -278,7 +306,12 @@ export function createClusterDelivery({ bus, registry, store, presence }: Cluste
       const remote = await presence.onlineAmong(elsewhere)
       return new Set([...here, ...(remote ?? [])])
     },
-    onlineSessionIds: (user) => registry.onlineSessionIds(user),
+    async onlineSessionIds(user) {
+      const here = registry.onlineSessionIds(user)
+      // Redis unreachable: this node's own devices, as on one node (the device list never fails for it).
+      for (const id of (await presence.sessionsOf(user)) ?? []) here.add(id)
+      return here
+    },
     onPresence(listener) {
       presenceListeners.push(listener)
     },
@@ -289,7 +322,7 @@ export function createClusterDelivery({ bus, registry, store, presence }: Cluste
       contactsHandlers.push(handler)
     },
     async settled() {
-      await Promise.all([...presenceChains.values()])
+      await Promise.all([...presenceChains.values(), ...sessionChains.values()])
     },
     close() {
       if (owedTimer) clearInterval(owedTimer)

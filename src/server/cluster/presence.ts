@@ -1,5 +1,5 @@
-// Owns cluster-wide presence in Redis: per user, the nodes with a device of theirs online, each with an expiry the
-// node refreshes. Online = at least one node listed; loss is allowed (a restarted Redis is refilled within a refresh).
+// Owns cluster-wide presence in Redis: per user, the nodes with a device of theirs online and the device sessions
+// connected on each node, every claim with an expiry the node refreshes. Loss is allowed (refilled within a refresh).
 import { Redis } from 'ioredis'
 import { createLogger } from '../../shared/logger'
 import { CHANNEL_PREFIX } from './bus'
@@ -23,6 +23,10 @@ const RECONNECT_MAX_MS = 2_000
 
 const PRESENCE_PREFIX = `${CHANNEL_PREFIX}online:`
 const presenceKey = (user: string): string => `${PRESENCE_PREFIX}${user}`
+/** Per user, `node\0session` for each device session connected to a node, scored by that claim's expiry. */
+const SESSIONS_PREFIX = `${CHANNEL_PREFIX}online-sessions:`
+const sessionsKey = (user: string): string => `${SESSIONS_PREFIX}${user}`
+const sessionMember = (node: string, sessionId: string): string => `${node}\0${sessionId}`
 /** Every listed user with the latest expiry among their nodes' claims: where a sweep finds the claims of dead nodes. */
 const DUE_KEY = `${CHANNEL_PREFIX}online-due`
 
@@ -68,6 +72,17 @@ for _, user in ipairs(users) do
 end
 return gone`
 
+/** Adds (or renews) a node's claim that a device session is connected to it. */
+const SESSION_CLAIM = `${NOW_MS}
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
+return 1`
+
+/** The unexpired `node\0session` claims of a user (a dead node's are past their expiry: not returned). */
+const SESSIONS = `${NOW_MS}
+return redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')`
+
 /** For each key, how many unexpired nodes list the user. */
 const COUNT = `${NOW_MS}
 local counts = {}
@@ -81,15 +96,30 @@ export interface ClusterPresence {
   release(user: string): Promise<boolean | null>
   /** Which of `users` have a device on any node; null when Redis could not say. */
   onlineAmong(users: readonly string[]): Promise<Set<string> | null>
+  /** A device session of the user is connected to this node now (false: Redis could not record it). */
+  claimSession(user: string, sessionId: string): Promise<boolean>
+  /** This node's last connection of that device session went. */
+  releaseSession(user: string, sessionId: string): Promise<boolean>
+  /** The user's device sessions connected to any node (unexpired claims); null when Redis could not say. */
+  sessionsOf(user: string): Promise<Set<string> | null>
   /**
-   * Starts renewing the claims of `localUsers()` a few times per TTL, and sweeping the claims of nodes that died:
-   * `onGone` hears the users no node lists any more (each from one node only).
+   * Starts renewing the claims of `localUsers()` and `localSessions()` a few times per TTL, and sweeping the claims
+   * of nodes that died: `onGone` hears the users no node lists any more (each from one node only). A dead node's
+   * session claims need no sweep: they are past their expiry, which every read skips, and their key expires.
    */
-  startRefresh(localUsers: () => Iterable<string>, onGone?: (users: string[]) => void): void
+  startRefresh(localUsers: () => Iterable<string>, onGone?: (users: string[]) => void, localSessions?: () => Iterable<LocalSession>): void
   close(): void
 }
 
+/** A device session connected to this node, and its user. */
+export interface LocalSession {
+  user: string
+  sessionId: string
+}
+
 type ScriptRedis = Redis & {
+  parleySessionClaim(key: string, member: string, ttl: number): Promise<number>
+  parleySessions(key: string): Promise<string[]>
   parleyClaim(key: string, due: string, node: string, ttl: number, user: string): Promise<number>
   parleyRelease(key: string, due: string, node: string, user: string): Promise<number>
   parleySweep(due: string, limit: number, prefix: string): Promise<string[]>
@@ -118,15 +148,21 @@ export function createClusterPresence(url: string, nodeId: string, ttlMs: number
   redis.defineCommand('parleyRelease', { numberOfKeys: 2, lua: RELEASE })
   redis.defineCommand('parleySweep', { numberOfKeys: 1, lua: SWEEP })
   redis.defineCommand('parleyCount', { lua: COUNT })
+  redis.defineCommand('parleySessionClaim', { numberOfKeys: 1, lua: SESSION_CLAIM })
+  redis.defineCommand('parleySessions', { numberOfKeys: 1, lua: SESSIONS })
   let refreshTimer: NodeJS.Timeout | null = null
 
-  const refresh = (users: Iterable<string>): void => {
+  const refresh = (users: Iterable<string>, sessions: Iterable<LocalSession>): void => {
     if (redis.status !== 'ready') return
     const pipeline = redis.pipeline()
     let any = false
     for (const user of users) {
       any = true
       ;(pipeline as unknown as ScriptRedis).parleyClaim(presenceKey(user), DUE_KEY, nodeId, ttlMs, user)
+    }
+    for (const { user, sessionId } of sessions) {
+      any = true
+      ;(pipeline as unknown as ScriptRedis).parleySessionClaim(sessionsKey(user), sessionMember(nodeId, sessionId), ttlMs)
     }
     if (any) pipeline.exec().catch((err: unknown) => log.warn('presence refresh failed', { error: errorText(err) }))
   }
@@ -158,11 +194,38 @@ export function createClusterPresence(url: string, nodeId: string, ttlMs: number
         return null
       }
     },
-    startRefresh(localUsers, onGone) {
+    async claimSession(user, sessionId) {
+      try {
+        await redis.parleySessionClaim(sessionsKey(user), sessionMember(nodeId, sessionId), ttlMs)
+        return true
+      } catch (err) {
+        log.debug('session claim failed', { user, error: errorText(err) })
+        return false
+      }
+    },
+    async releaseSession(user, sessionId) {
+      try {
+        await redis.zrem(sessionsKey(user), sessionMember(nodeId, sessionId))
+        return true
+      } catch (err) {
+        log.debug('session release failed', { user, error: errorText(err) })
+        return false
+      }
+    },
+    async sessionsOf(user) {
+      try {
+        const members = await redis.parleySessions(sessionsKey(user))
+        return new Set(members.map((member) => member.slice(member.indexOf('\0') + 1)))
+      } catch (err) {
+        log.debug('session presence read failed', { user, error: errorText(err) })
+        return null
+      }
+    },
+    startRefresh(localUsers, onGone, localSessions = () => []) {
       // After a Redis restart (claims lost) the first ready connection renews at once.
-      redis.on('ready', () => refresh(localUsers()))
+      redis.on('ready', () => refresh(localUsers(), localSessions()))
       refreshTimer = setInterval(() => {
-        refresh(localUsers())
+        refresh(localUsers(), localSessions())
         if (onGone && redis.status === 'ready') {
           redis.parleySweep(DUE_KEY, SWEEP_BATCH, PRESENCE_PREFIX).then(
             (gone) => {

@@ -18,12 +18,25 @@ export type BusNotice =
   | { kind: 'join'; group: string }
   | { kind: 'leave'; group: string }
   | { kind: 'drop' }
-  /** The user's device `deviceId` connected to another node: a connection of it here is replaced. */
-  | { kind: 'device'; deviceId: string }
+  /**
+   * The user's device `deviceId` connected to node `node` at `at` (ms, that node's clock): a connection of it here
+   * that authenticated before (`replacedBy`) is replaced. A notice without `at` (an older node's) replaces any.
+   */
+  | { kind: 'device'; deviceId: string; at?: number; node?: string }
   /** End the user's sessions (ids, or all of them except `exceptSession`), as OnlineSession.endRevoked does. */
   | { kind: 'kick'; sessionIds: string[] | 'all'; exceptSession: string | null; message: string; code: number | null; why: string | null }
   /** Forget the cached send verdicts of the pair (`b` set) or of every pair involving `a` (`b` null). */
   | { kind: 'contacts'; a: string; b: string | null }
+
+/**
+ * Whether a connection that authenticated at `at` on node `node` is replaced by a `device` notice: it is when the
+ * notice's connection is the newer one (a tie, same millisecond on two nodes, is broken by the node ids, so exactly
+ * one of the two connections stays). The clocks are the nodes' own: run NTP, as the bus lag metric assumes.
+ */
+export function replacedBy(at: number, node: string, notice: Extract<BusNotice, { kind: 'device' }>): boolean {
+  if (typeof notice.at !== 'number' || typeof notice.node !== 'string') return true
+  return at < notice.at || (at === notice.at && node < notice.node)
+}
 
 export interface DecodedNotice {
   notice: BusNotice

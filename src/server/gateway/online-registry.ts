@@ -17,6 +17,12 @@ export interface OnlineSession {
   readonly sessionId: string
   /** The platform the device named at auth, null when none. */
   readonly platform?: string | null
+  /**
+   * When the connection authenticated (ms, this node's clock): a replacement notice from another node closes it only
+   * when the connection it announces authenticated later (cluster/delivery.ts), so a notice that arrives late cannot
+   * close the device's newer connection here.
+   */
+  readonly authenticatedAt: number
   sendBytes(bytes: Uint8Array): void
   /** Writes a fan-out's frame in a coming slice, in order with everything else the connection is sent. */
   queueBytes(bytes: Uint8Array): void

@@ -56,6 +56,8 @@ export class ClientSession implements OnlineSession, RequestContext {
   user = ''
   deviceId = ''
   givenDeviceId: string | null = null
+  /** When auth completed (ms): which of two connections of one device is the newer (OnlineSession). */
+  authenticatedAt = 0
   /** Cleared when a ping goes out, set when the pong (or any frame) comes back. */
   alive = true
   private currentGrant: TokenGrant | null = null
@@ -317,6 +319,7 @@ export class ClientSession implements OnlineSession, RequestContext {
     this.platform = auth.platform || null
     // The grant first: the registry's listeners (the device list's last seen) read the connection's session.
     this.adoptGrant(grant)
+    this.authenticatedAt = Date.now()
     const replaced = this.deps.registry.add(this)
     if (replaced) {
       log.info('device signed in again; replacing the old connection', { user: this.user, deviceId: this.deviceId })

@@ -40,8 +40,11 @@ export interface SessionEnder {
 export interface LiveConnections extends EventFanout, GroupFanout, SessionEnder {
   /** Which of `users` have at least one device online (on any node in a cluster). */
   onlineAmong(users: readonly string[]): Promise<Set<string>>
-  /** The device sessions of `user` connected to this node (the device list's "online"). */
-  onlineSessionIds(user: string): Set<string>
+  /**
+   * The device sessions of `user` connected now (to any node in a cluster; only this node's while Redis cannot
+   * answer): the device list's "online", and "seen now" for the device limit.
+   */
+  onlineSessionIds(user: string): Promise<Set<string>>
   /** A user's first device came online anywhere (true) or their last one went (false). */
   onPresence(listener: (user: string, online: boolean) => void): void
 }

@@ -28,8 +28,8 @@ export function deviceLimitFromEnv(env: NodeJS.ProcessEnv = process.env): number
 export interface DeviceSockets {
   /** Ends the live connections of these sessions, telling them `message` with `code`. */
   endSessions(user: string, sessionIds: readonly string[], message: string, except?: ConnectionRef, code?: ErrorCode): void
-  /** Device sessions of the user connected to this node now. */
-  onlineSessionIds(user: string): Set<string>
+  /** Device sessions of the user connected now (to any node in a cluster). */
+  onlineSessionIds(user: string): Promise<Set<string>>
   deliver(user: string, frame: () => Uint8Array, except?: ConnectionRef): void
 }
 
@@ -53,7 +53,7 @@ export function createDevicesService(store: ServerStore, sockets: DeviceSockets,
   }
 
   const list = async (user: string, currentSession: string): Promise<parley.v1.DevicesResponse.$Properties> => {
-    const online = sockets.onlineSessionIds(user)
+    const online = await sockets.onlineSessionIds(user)
     const devices = await store.devicesOf(user, Date.now())
     return {
       limit,
@@ -76,7 +76,7 @@ export function createDevicesService(store: ServerStore, sockets: DeviceSockets,
     async signedIn(user, sessionId, deviceName) {
       const name = (deviceName ?? '').trim().slice(0, DEVICE_NAME_MAX_CHARS)
       if (name) await store.deviceSetName(sessionId, name)
-      const revoked = await store.devicesEnforceLimit(user, sessionId, limit, Date.now(), [...sockets.onlineSessionIds(user)])
+      const revoked = await store.devicesEnforceLimit(user, sessionId, limit, Date.now(), [...(await sockets.onlineSessionIds(user))])
       if (revoked.length > 0) {
         log.info('device limit reached: signed out the least recently seen devices', { user, revoked: revoked.length, limit })
         sockets.endSessions(user, revoked, SIGNED_OUT_BY_DEVICE_LIMIT, undefined, ErrorCode.ERROR_DEVICE_LIMIT)
