@@ -69,6 +69,22 @@ describe('renderer conversation labels', () => {
     expect(previewText(conversation(1, unsupported))).toBe(needsNewerVersion())
   })
 
+  it('previews a group notice as the timeline says it, from the signed-in user\'s side', () => {
+    const removed: ChatMessage = {
+      ...lastMessage('', 'in'),
+      conversationId: 'g-1',
+      chatType: 'group',
+      from: 'alice',
+      to: 'g-1',
+      content: { type: 'notice', kind: 'removed', actor: 'alice', users: ['bob'], text: '', until: 0, serverId: 0 }
+    }
+    const group: Conversation = { ...conversation(1, removed), id: 'g-1', chatType: 'group', title: 'Team' }
+    expect(previewText(group, null, 'bob')).toBe('alice removed you')
+    expect(previewText(group, null, 'alice')).toBe('You removed bob')
+    expect(conversationAccessibleName(group, null, 'bob')).toBe('Team, group, 1 unread, last message: alice removed you')
+    expect(messageText(removed, 'alice')).toBe('You removed bob')
+  })
+
   it('caps the unread badge', () => {
     expect(unreadBadgeText(7)).toBe('7')
     expect(unreadBadgeText(100)).toBe('99+')
