@@ -1,6 +1,6 @@
 // End-to-end: reactions and pins through the real renderer, browser host and server: Bob reacts to Alice's message
 // from its action menu, Alice sees the reaction with who reacted in its tooltip and adds hers to it; Alice pins the
-// message and both see the pinned bar.
+// message and both see the pinned bar ("You: …" for her, her name for bob).
 import { describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import { bubble, chooseMessageAction, opensChatWith, seesMessage, send, startChat, twoPeopleSignedIn } from './app-fixture'
@@ -31,10 +31,11 @@ describe('reactions and pins', () => {
     await waitVisible(both)
 
     await chooseMessageAction(people.first, 'Lunch at noon?', 'Pin')
-    for (const page of [people.first, people.second]) {
+    // Alice's own message: "You: …" for her, her name for bob.
+    for (const [page, author] of [[people.first, 'You'], [people.second, alice]] as const) {
       const bar = page.getByTestId('pinned-bar')
       await waitVisible(bar)
-      await eventually(async () => expect(await bar.textContent()).toContain('Lunch at noon?'))
+      await eventually(async () => expect(await bar.textContent()).toContain(`${author}: Lunch at noon?`))
     }
     expect(people.app.pageErrors).toEqual([])
   }, 120_000)
