@@ -57,8 +57,21 @@ export function conversationTitle(conversation: Pick<Conversation, 'id' | 'title
 /** Spoken after the name for groups and rooms, so a group called "bob" is never taken for the user bob. */
 const CHAT_TYPE_WORD: Record<Conversation['chatType'], string | null> = { single: null, group: 'conversations.a11y.group', room: 'conversations.a11y.room' }
 
-export function conversationAccessibleName(conversation: Conversation, draft: string | null = null, me: string | null = null): string {
+/** What the list knows beside the conversation: a friend's presence (null: not known) and do not disturb. */
+export interface ConversationListState {
+  online?: boolean | null
+  muted?: boolean
+}
+
+export function conversationAccessibleName(
+  conversation: Conversation,
+  draft: string | null = null,
+  me: string | null = null,
+  state: ConversationListState = {}
+): string {
   const parts = [conversationTitle(conversation)]
+  // Right after the name, as a sighted user reads the presence dot beside the avatar.
+  if (state.online === true || state.online === false) parts.push(tr(state.online ? 'conversations.online' : 'conversations.offline'))
   const typeWord = CHAT_TYPE_WORD[conversation.chatType]
   if (typeWord) parts.push(tr(typeWord))
   if (conversation.pinned) parts.push(tr('conversations.a11y.pinned'))
@@ -67,6 +80,8 @@ export function conversationAccessibleName(conversation: Conversation, draft: st
   if ((conversation.mentions ?? 0) > 0) parts.push(tr('conversations.a11y.mentions', conversation.mentions ?? 0))
   if (hasDraft(draft)) parts.push(previewText(conversation, draft))
   else parts.push(conversation.lastMessage ? tr('conversations.a11y.lastMessage', { text: previewText(conversation, null, me) }) : tr('conversations.a11y.noMessages'))
+  if (state.muted) parts.push(tr('notifications.dnd.listSuffix'))
+  // The locale's own separator (a full-width comma in Chinese) between every part.
   return parts.join(tr('conversations.a11y.separator'))
 }
 
