@@ -1,10 +1,10 @@
-// Owns the host's WebSocket bridge at /bridge: the upgrade guards (Host, token, Origin, tab id) and the
-// JSON message loop that turns HostClientMessages into CoreSession invokes and sends replies and events back.
-import type { IncomingMessage } from 'node:http'
+// Owns the host's WebSocket bridge at /bridge: the upgrade guards (Host, token, Origin, tab id), the token check a
+// refused page asks (/bridge/token), and the JSON message loop that turns HostClientMessages into CoreSession invokes and sends replies and events back.
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, WebSocket, type RawData } from 'ws'
 import type { CoreSession } from '../main/core/api/session'
-import { HOST_BRIDGE_PATH, type HostClientMessage, type HostServerMessage } from '../shared/ipc/contract'
+import { HOST_BRIDGE_PATH, HOST_TOKEN_CHECK_PATH, type HostClientMessage, type HostServerMessage } from '../shared/ipc/contract'
 import { parseWithBytes } from '../shared/ipc/binary-json'
 import { createLogger } from '../shared/logger'
 import { languagesOfAcceptLanguage } from '../main/core/settings'
@@ -24,6 +24,20 @@ export const MAX_TAB_SESSIONS = 64
 /** Upper bound on one connection's unanswered invokes. */
 const MAX_PENDING_INVOKES = 256
 const CLOSE_TRY_AGAIN_LATER = 1013
+
+/**
+ * Answers GET /bridge/token?token= (true when the request was it): 204 for the host's token, 403 for any other, so
+ * a page whose socket is refused after a host restart can say so instead of retrying forever. It tells no more than
+ * the socket upgrade does (which refuses a wrong token with 403).
+ */
+export function serveTokenCheck(req: IncomingMessage, res: ServerResponse, token: string, headers: Record<string, string>): boolean {
+  const url = new URL(req.url ?? '/', 'http://host.invalid')
+  if (url.pathname !== HOST_TOKEN_CHECK_PATH) return false
+  const current = req.method === 'GET' && tokenMatches(token, url.searchParams.get('token'))
+  res.writeHead(current ? 204 : 403, { ...headers, 'Cache-Control': 'no-store' })
+  res.end()
+  return true
+}
 
 export interface BridgeOptions {
   token: string

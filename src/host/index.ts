@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import type { Socket } from 'node:net'
 import type { CoreSessionOptions } from '../main/core/api/session'
 import { createLogger } from '../shared/logger'
-import { createBridge } from './bridge'
+import { createBridge, serveTokenCheck } from './bridge'
 import { createAccessToken, isOwnHost, securityHeaders } from './security'
 import { createStaticHandler } from './static-files'
 import { FILES_ROUTE, fileRouteUrl, serveAttachmentFile } from './attachment-files'
@@ -95,6 +95,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       return
     }
     if (loopStall && serveLoopStall(req, res, loopStall, token, headers)) return
+    if (serveTokenCheck(req, res, token, headers)) return
     if (!serveStatic) {
       res.writeHead(503)
       res.end()

@@ -1,10 +1,10 @@
 // End-to-end: contacts through the real renderer, browser host and server: one person sends a friend request
 // with a message from "Add contact", the other sees the rail badge go up, accepts, and the badge goes back to 0;
-// both see each other among their friends (online), and "Message" opens the chat.
+// both see each other among their friends (online), and "Message" opens the chat, named alike in list and header.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import type { Page } from 'playwright-core'
-import { createAccountAndSignIn, E2eApp, opensChatWith } from './app-fixture'
+import { conversationButton, createAccountAndSignIn, E2eApp, opensChatWith } from './app-fixture'
 import { eventually, waitVisible } from './helpers'
 
 const suffix = randomBytes(3).toString('hex')
@@ -93,6 +93,8 @@ describe('contacts in the browser', () => {
     await opensChatWith(alicePage, 'Bob Ström')
     await waitVisible(alicePage.getByText(`${bob} · Online · at lunch`, { exact: true }))
     await waitVisible(alicePage.getByRole('navigation', { name: 'Conversations' }))
+    // The list names the new chat (no message yet) as its header does, by the nickname, not the id.
+    await waitVisible(conversationButton(alicePage, 'Bob Ström'))
     expect(app.pageErrors).toEqual([])
   })
 })

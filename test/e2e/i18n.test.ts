@@ -225,6 +225,10 @@ describe('the UI in Simplified Chinese', () => {
     const results = alicePage.getByRole('region', { name: zh('search.results') })
     await waitVisible(results.getByRole('button').filter({ hasText: 'hello' }).first())
     await expectChinese(alicePage, 'the search results')
+    // The list names bob's chat with Chinese separators throughout, presence included ("bob，在线，…").
+    await alicePage.getByRole('searchbox', { name: zh('search.field') }).fill('')
+    const sep = zh('conversations.a11y.separator')
+    await waitVisible(alicePage.getByRole('button', { name: new RegExp(`^${bob}${sep}${zh('conversations.online')}${sep}`) }))
 
     // Bob's page stays in English: the language follows each browser, not the account.
     await waitVisible(bobPage.getByText('Waiting for an answer').or(bobPage.getByText('Friends (1)')))

@@ -1,6 +1,6 @@
 // End-to-end: reactions and pins through the real renderer, browser host and server: Bob reacts to Alice's message
 // from its action menu, Alice sees the reaction with who reacted in its tooltip and adds hers to it; Alice pins the
-// message and both see the pinned bar.
+// message and both see the pinned bar ("You: …" for her, her name for bob).
 import { describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import { bubble, chooseMessageAction, opensChatWith, seesMessage, send, startChat, twoPeopleSignedIn } from './app-fixture'
@@ -30,11 +30,22 @@ describe('reactions and pins', () => {
     const both = bubble(people.second, 'Lunch at noon?').getByRole('button', { name: new RegExp(`^👍 2: you, ${alice}$`) })
     await waitVisible(both)
 
+    // The menu's and the pinned bar's icons are drawn (SVG), never an emoji that is an empty box without an emoji font.
+    const lunch = bubble(people.first, 'Lunch at noon?')
+    await lunch.hover()
+    await lunch.getByRole('button', { name: 'Message actions' }).click()
+    const menu = people.first.getByRole('menu', { name: 'Message actions' })
+    for (const name of ['Pin', 'Copy text', 'Delete for me']) {
+      expect(await menu.getByRole('menuitem', { name, exact: true }).locator('svg').count(), name).toBe(1)
+    }
+    await people.first.keyboard.press('Escape')
     await chooseMessageAction(people.first, 'Lunch at noon?', 'Pin')
-    for (const page of [people.first, people.second]) {
+    // Alice's own message: "You: …" for her, her name for bob.
+    for (const [page, author] of [[people.first, 'You'], [people.second, alice]] as const) {
       const bar = page.getByTestId('pinned-bar')
       await waitVisible(bar)
-      await eventually(async () => expect(await bar.textContent()).toContain('Lunch at noon?'))
+      await eventually(async () => expect(await bar.textContent()).toContain(`${author}: Lunch at noon?`))
+      expect(await bar.locator('svg').count()).toBe(1)
     }
     expect(people.app.pageErrors).toEqual([])
   }, 120_000)

@@ -1,6 +1,6 @@
 // End-to-end: replying with a quote through the real renderer, browser host and server: Bob picks Reply in a
 // message's action menu (the composer shows what he answers; Esc cancels), sends, both see the quote, and clicking
-// the quote on Alice's side brings the original into view, highlighted.
+// the quote on Alice's side (which says "You": it quotes her) brings the original into view, highlighted.
 import { describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import { bubble, composer, messageLog, opensChatWith, seesMessage, send, startChat, twoPeopleSignedIn } from './app-fixture'
@@ -48,8 +48,10 @@ describe('reply with a quote', () => {
     await seesMessage(people.first, 'At the station')
     // Not in view (not even loaded): the only match is the reply holding its quote.
     expect(await bubble(people.first, "Where shall we meet?").count()).toBe(1)
-    const quote = bubble(people.first, 'At the station').getByRole('button', { name: quoteName })
+    // Alice's own message is quoted: she reads "You", not her id.
+    const quote = bubble(people.first, 'At the station').getByRole('button', { name: 'Show your message this replies to: Where shall we meet?' })
     await waitVisible(quote)
+    expect(await quote.locator('.reply-quote__from').textContent()).toBe('You')
     // Scroll the original out of view first, then the quote brings it back, highlighted.
     await messageLog(people.first).evaluate((el) => el.scrollTo({ top: el.scrollHeight }))
     await quote.click()

@@ -158,6 +158,13 @@ describe('browser host: bridge upgrade guards', () => {
     expect(await upgradeStatus(bridgeUrl({ tab }), ownOrigin())).toBe(403)
   })
 
+  it('tells a refused page whether its token is still the host\'s (204) or not (403: the host was restarted)', async () => {
+    const check = (token: string) => fetch(`http://127.0.0.1:${host.port}/bridge/token?token=${token}`).then((res) => res.status)
+    expect(await check(host.token)).toBe(204)
+    expect(await check('f'.repeat(64))).toBe(403)
+    expect(await check('')).toBe(403)
+  })
+
   it('refuses a foreign or missing Origin with 403', async () => {
     const url = bridgeUrl({ token: host.token, tab })
     expect(await upgradeStatus(url, 'http://evil.example')).toBe(403)

@@ -1,6 +1,6 @@
 // Unit tests for the history back-fill over a real store file and a scripted server history: it stops at the
 // window's start (and says so), resumes where it stopped after a restart, goes further when the window widens,
-// and waits while the user is active.
+// waits while the user is active, and picks up a conversation that appeared after its run when search asks.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openMessageStore, type MessageStore } from '../../src/main/core/store'
 import { Backfill, BACKFILL_PAGE_SIZE, STATUS_REUSE_MS, type BackfillTimings } from '../../src/main/core/sync/backfill'
@@ -142,6 +142,26 @@ describe('history back-fill', () => {
     // Asked for without an age (the search view's own status request), it is read from the store every time.
     await backfill.status()
     expect(listings()).toBe(3)
+  })
+
+  it('fetches the history of a conversation that appeared after its run ended, once search asks, instead of saying "fetching" forever', async () => {
+    await store.setBackfillWindowDays(1_000)
+    const backfill = new Backfill({
+      store,
+      page: async (key, beforeSeq, limit) => (key.id === 'bob' ? pager(store)(key, beforeSeq, limit) : { messages: [], hasMore: false }),
+      isOnline: () => true,
+      timings: FAST,
+      now: () => NOW
+    })
+    backfill.start()
+    await backfill.whenIdle()
+    expect((await backfill.status()).state).toBe('done')
+    // A new chat (started here, or brought by a sync) after the run: it has older history to look for.
+    await store.applyEvents([incoming('carol', 1, 'hello', { timestamp: NOW })], SERVER_MESSAGES + 1)
+    expect((await backfill.status()).state).toBe('running')
+    await backfill.whenIdle()
+    expect(await backfill.status()).toEqual({ state: 'done', windowDays: 1_000, since: null })
+    await backfill.stop()
   })
 
   it('leaves the session start to the user: the first run lists nothing until an idle period has passed', async () => {

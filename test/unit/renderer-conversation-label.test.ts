@@ -1,6 +1,7 @@
 // Renderer conversation labels and text limits: the accessible name starts with the peer's username
 // (the e2e contract), previews are one clipped line, and the composer's byte limit matches the protocol.
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
+import { setLocale } from '../../src/renderer/src/i18n'
 import {
   conversationAccessibleName,
   messageText,
@@ -34,6 +35,8 @@ function conversation(unreadCount: number, last: ChatMessage | null): Conversati
 }
 
 describe('renderer conversation labels', () => {
+  afterEach(() => setLocale('en'))
+
   it('says who spoke last in a group or room, not in a one-to-one chat', () => {
     const inGroup: Conversation = { ...conversation(1, lastMessage('lunch?', 'in')), id: 'g-1', chatType: 'group', title: 'Team' }
     expect(previewText(inGroup)).toBe('bob: lunch?')
@@ -67,6 +70,30 @@ describe('renderer conversation labels', () => {
     const unsupported: ChatMessage = { ...lastMessage('', 'in'), content: { type: 'unsupported', raw: 'AAEC' } }
     expect(messageText(unsupported)).toBe(needsNewerVersion())
     expect(previewText(conversation(1, unsupported))).toBe(needsNewerVersion())
+  })
+
+  it('previews a group notice as the timeline says it, from the signed-in user\'s side', () => {
+    const removed: ChatMessage = {
+      ...lastMessage('', 'in'),
+      conversationId: 'g-1',
+      chatType: 'group',
+      from: 'alice',
+      to: 'g-1',
+      content: { type: 'notice', kind: 'removed', actor: 'alice', users: ['bob'], text: '', until: 0, serverId: 0 }
+    }
+    const group: Conversation = { ...conversation(1, removed), id: 'g-1', chatType: 'group', title: 'Team' }
+    expect(previewText(group, null, 'bob')).toBe('alice removed you')
+    expect(previewText(group, null, 'alice')).toBe('You removed bob')
+    expect(conversationAccessibleName(group, null, 'bob')).toBe('Team, group, 1 unread, last message: alice removed you')
+    expect(messageText(removed, 'alice')).toBe('You removed bob')
+  })
+
+  it('says a friend\'s presence after the name and do not disturb last, with the locale\'s separator', () => {
+    const chat = conversation(2, lastMessage('hi', 'in'))
+    expect(conversationAccessibleName(chat, null, null, { online: true, muted: true })).toBe('bob, online, 2 unread, last message: hi, do not disturb')
+    expect(conversationAccessibleName(chat, null, null, { online: false })).toBe('bob, offline, 2 unread, last message: hi')
+    setLocale('zh-CN')
+    expect(conversationAccessibleName(chat, null, null, { online: true, muted: true })).toBe('bob，在线，2 条未读，最新消息：hi，免打扰')
   })
 
   it('caps the unread badge', () => {

@@ -79,7 +79,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
-async function setup(extra: { onReplaced?: () => void; ready?: Promise<void> } = {}): Promise<{ host: FakeHost; bridge: SocketBridge }> {
+async function setup(extra: { onReplaced?: () => void; ready?: Promise<void>; isTokenCurrent?: () => Promise<boolean> } = {}): Promise<{ host: FakeHost; bridge: SocketBridge }> {
   const host = await startHost()
   const bridge = createSocketBridge({ url: host.url, createSocket: openNodeSocket, reconnectDelaysMs: FAST_RECONNECT_MS, ...extra })
   cleanups.push(() => host.close(), () => bridge.close())
@@ -196,6 +196,28 @@ describe('renderer socket bridge', () => {
     expect(statuses[0]).toMatchObject({ state: 'reconnecting' })
     expect(statuses[1]).toEqual({ state: 'connected', nextRetryAt: null, reason: null })
     await expect(bridge.invoke('app.info')).resolves.toBe('fine')
+  })
+
+  it('stops and says so when a refused reconnect meets a host that no longer takes its token (restarted)', async () => {
+    let asked = 0
+    const { host, bridge } = await setup({ isTokenCurrent: async () => (++asked, false) })
+    const statuses: ConnectionStatus[] = []
+    bridge.on('connection.status', (status) => statuses.push(status))
+    host.onInvoke = (message, socket) => reply(socket, { kind: 'reply', id: message.id, reply: { ok: true, result: 'fine' as never } })
+    await expect(bridge.invoke('app.info')).resolves.toBe('fine')
+    // The host goes away; the next attempt is refused before it opens.
+    await host.close()
+    await until(() => statuses.some((status) => status.state === 'disconnected'))
+    expect(statuses.at(-1)).toEqual({
+      state: 'disconnected',
+      nextRetryAt: null,
+      reason: "Parley was restarted, so this page's address no longer works. Open the new address printed by `npm run web`."
+    })
+    expect(asked).toBe(1)
+    // No more attempts: the bridge stopped, and new invokes are refused at once.
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(asked).toBe(1)
+    await expect(bridge.invoke('app.info')).rejects.toMatchObject({ code: 'DISCONNECTED' })
   })
 
   it('rejects a queued invoke with DISCONNECTED when the host never answers the connection', async () => {

@@ -316,6 +316,12 @@ export type InvokeReply<M extends InvokeMethod = InvokeMethod> =
 export const HOST_BRIDGE_PATH = '/bridge'
 
 /**
+ * GET <host>/bridge/token?token=: 204 while the token is the host's, 403 once it is not (the host was restarted and
+ * printed a new one). A page whose bridge socket is refused asks here, since a refused WebSocket says nothing.
+ */
+export const HOST_TOKEN_CHECK_PATH = '/bridge/token'
+
+/**
  * Close code of a bridge socket the host dropped because a newer page connected with the same tab id. A page
  * that is still alive when it gets this is a duplicated tab: it must not reconnect with that id.
  */

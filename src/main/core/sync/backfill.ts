@@ -67,6 +67,9 @@ export class Backfill {
   async status(maxAgeMs = 0): Promise<BackfillStatus> {
     await this.load()
     if (maxAgeMs <= 0 || this.now() - this.refreshedAt > maxAgeMs) await this.refreshStatus()
+    // A conversation that appeared after the last run ended (a chat started here, one a sync brought) has history to
+    // fetch, and nothing else starts the loop before the next connect: search would say "fetching older ones…" forever.
+    if (this.ranBefore && !this.running && (this.current.state === 'running' || this.current.state === 'paused')) this.start()
     return this.current
   }
 

@@ -1,7 +1,7 @@
 // Where the browser-host bridge socket lives: the one-time token from the page URL (kept in sessionStorage
 // so reloads work) and this tab's id (kept in sessionStorage so the host can keep the tab signed in; a
 // duplicated tab gets a new one, see tab-claim.ts).
-import { HOST_BRIDGE_PATH } from '../../../shared/ipc/contract'
+import { HOST_BRIDGE_PATH, HOST_TOKEN_CHECK_PATH } from '../../../shared/ipc/contract'
 import { browserClaimChannel, claimTabId, type TabIdStore } from './tab-claim'
 
 const TOKEN_KEY = 'parley.hostToken'
@@ -44,6 +44,16 @@ const sessionTabIdStore: TabIdStore = {
 export function startOverAsNewTab(): void {
   sessionStorage.setItem(TAB_ID_KEY, randomHex(TAB_ID_BYTES))
   window.location.reload()
+}
+
+/** Whether the host still takes this page's token: false only when it says no (403); unreachable counts as yes. */
+export async function hostTokenIsCurrent(token: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${window.location.origin}${HOST_TOKEN_CHECK_PATH}?${new URLSearchParams({ token }).toString()}`, { cache: 'no-store' })
+    return res.status !== 403
+  } catch {
+    return true
+  }
 }
 
 export function bridgeSocketUrl(token: string | null, tab: string): string {

@@ -3,7 +3,7 @@
 import type { ParleyBridge } from '../../../shared/ipc/contract'
 import type { AppErrorShape } from '../../../shared/errors'
 import { createSocketBridge, type BridgeSocket, type BridgeSocketHandlers } from './socket-bridge'
-import { bridgeSocketUrl, claimThisTabId, startOverAsNewTab, takeHostToken } from './host-location'
+import { bridgeSocketUrl, claimThisTabId, hostTokenIsCurrent, startOverAsNewTab, takeHostToken } from './host-location'
 import { withSyncBatches } from './sync-batches'
 
 function openBrowserSocket(url: string, handlers: BridgeSocketHandlers): BridgeSocket {
@@ -44,7 +44,8 @@ function createBrowserBridge(): ParleyBridge {
     }),
     url: () => bridgeSocketUrl(token, tab),
     createSocket: openBrowserSocket,
-    onReplaced: startOverAsNewTab
+    onReplaced: startOverAsNewTab,
+    isTokenCurrent: () => hostTokenIsCurrent(token)
   })
 }
 

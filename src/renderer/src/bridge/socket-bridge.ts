@@ -45,6 +45,11 @@ export interface SocketBridgeOptions {
    * bridge stops and calls this instead. Without it the bridge reconnects as for any drop.
    */
   onReplaced?: () => void
+  /**
+   * Asked when a reconnect attempt fails before opening: false means the host no longer takes this page's token
+   * (it was restarted with a new one), so the bridge stops and reports why instead of retrying forever.
+   */
+  isTokenCurrent?: () => Promise<boolean>
 }
 
 export interface SocketBridge extends ParleyBridge {
@@ -57,6 +62,8 @@ export interface SocketBridge extends ParleyBridge {
 const DEFAULT_RECONNECT_DELAYS_MS = [250, 500, 1_000, 2_000, 4_000] as const
 const DEFAULT_QUEUED_INVOKE_TIMEOUT_MS = 20_000
 const HOST_LOST_REASON = 'Lost contact with the Parley host. Trying again…'
+/** English like every connection reason (the banner shows it in the user's language: errors.reason.hostTokenStale). */
+const HOST_TOKEN_STALE_REASON = "Parley was restarted, so this page's address no longer works. Open the new address printed by `npm run web`."
 
 interface PendingInvoke {
   message: HostClientMessage
@@ -190,9 +197,11 @@ export function createSocketBridge(options: SocketBridgeOptions): SocketBridge {
     const url = typeof options.url === 'function' ? options.url() : options.url
     // Handlers check identity so a late callback from a replaced socket changes nothing.
     let current: BridgeSocket | null = null
+    let opened = false
     const handlers: BridgeSocketHandlers = {
       onOpen: () => {
         if (socket !== current) return
+        opened = true
         const wasReconnect = everOpened
         everOpened = true
         failedAttempts = 0
@@ -210,6 +219,7 @@ export function createSocketBridge(options: SocketBridgeOptions): SocketBridge {
           return
         }
         handleDrop()
+        if (!opened) void stopIfTokenStale()
       }
     }
     try {
@@ -242,6 +252,14 @@ export function createSocketBridge(options: SocketBridgeOptions): SocketBridge {
         if (settle(id)) reject(disconnectedError())
       }, queuedTimeoutMs)
     })
+  }
+
+  /** A reconnect was refused: when the host says the token is no longer its own, stop and say so. */
+  async function stopIfTokenStale(): Promise<void> {
+    if (!options.isTokenCurrent || (await options.isTokenCurrent()) || closedByUser) return
+    closeBridge()
+    const status: PushEvents['connection.status'] = { state: 'disconnected', nextRetryAt: null, reason: HOST_TOKEN_STALE_REASON }
+    dispatch('connection.status', status)
   }
 
   function closeBridge(): void {

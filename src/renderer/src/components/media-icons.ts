@@ -2,7 +2,7 @@
 // apart from icons.ts so that list stays short; BaseIcon renders both sets.
 export type MediaIconName =
   | 'paperclip' | 'mic' | 'smile' | 'file' | 'fileImage' | 'fileAudio' | 'fileVideo' | 'fileArchive' | 'fileText'
-  | 'more' | 'play' | 'pause' | 'download' | 'folder' | 'external' | 'mapPin' | 'zoomIn' | 'zoomOut' | 'maximize' | 'stop' | 'trash' | 'layers' | 'save' | 'x'
+  | 'more' | 'play' | 'pause' | 'download' | 'folder' | 'external' | 'mapPin' | 'zoomIn' | 'zoomOut' | 'maximize' | 'stop' | 'trash' | 'pin' | 'copy' | 'layers' | 'save' | 'x'
 
 const FILE_BASE = ['M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8Z', 'M14 2v6h6']
 
@@ -27,6 +27,8 @@ export const MEDIA_ICON_PATHS: Record<MediaIconName, string[]> = {
   zoomOut: ['M11 19a8 8 0 1 0 0-16 8 8 0 0 0 0 16Z', 'm21 21-4.35-4.35', 'M8 11h6'],
   maximize: ['M8 3H5a2 2 0 0 0-2 2v3', 'M21 8V5a2 2 0 0 0-2-2h-3', 'M3 16v3a2 2 0 0 0 2 2h3', 'M16 21h3a2 2 0 0 0 2-2v-3'],
   stop: ['M6 6h12v12H6Z'],
+  pin: ['M12 17v5', 'M9 10.76a2 2 0 0 1-1.11 1.79l-1.78.9A2 2 0 0 0 5 15.24V16a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-.76a2 2 0 0 0-1.11-1.79l-1.78-.9A2 2 0 0 1 15 10.76V7a1 1 0 0 1 1-1 2 2 0 0 0 0-4H8a2 2 0 0 0 0 4 1 1 0 0 1 1 1Z'],
+  copy: ['M11 9h9a2 2 0 0 1 2 2v9a2 2 0 0 1-2 2h-9a2 2 0 0 1-2-2v-9a2 2 0 0 1 2-2Z', 'M5 15H4a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2h9a2 2 0 0 1 2 2v1'],
   trash: ['M3 6h18', 'M19 6v14a2 2 0 0 1-2 2H7a2 2 0 0 1-2-2V6', 'M8 6V4a2 2 0 0 1 2-2h4a2 2 0 0 1 2 2v2'],
   layers: ['m12 2 10 5-10 5L2 7Z', 'm2 17 10 5 10-5', 'm2 12 10 5 10-5'],
   save: ['M19 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h11l5 5v11a2 2 0 0 1-2 2Z', 'M17 21v-8H7v8', 'M7 3v5h8'],

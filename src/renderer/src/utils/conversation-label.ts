@@ -13,9 +13,12 @@ export function needsNewerVersion(): string {
   return tr('messages.needsNewerVersion')
 }
 
-/** A message's text as the user reads it: its text, or words for its content ("Photo", "File: a.pdf"). */
-export function messageText(message: ChatMessage): string {
-  if (message.content.type === 'notice') return noticeSentence(message.content, null)
+/**
+ * A message's text as the user reads it: its text, or words for its content ("Photo", "File: a.pdf"). `me` (the
+ * signed-in user) makes a notice read as in the timeline ("You removed bob", "alice removed you").
+ */
+export function messageText(message: ChatMessage, me: string | null = null): string {
+  if (message.content.type === 'notice') return noticeSentence(message.content, me)
   // A recalled message (features/messages) reads as its notice, never as the text it had.
   if (message.content.type === 'recalled') return tr('messages.recalledMessage')
   if (message.content.type === 'text') return message.content.text
@@ -33,13 +36,13 @@ export function hasDraft(draft: string | null | undefined): draft is string {
 }
 
 /** One line: the unsent draft ("Draft: …") if any, else the last message, "You: " first for own messages. */
-export function previewText(conversation: Conversation, draft: string | null = null): string {
+export function previewText(conversation: Conversation, draft: string | null = null, me: string | null = null): string {
   if (hasDraft(draft)) return tr('conversations.preview.draft', { text: oneLineClipped(draft) })
   const last = conversation.lastMessage
   // A command is delivered to the app and never shown: the core never makes one a last message; if an older core
   // did, the list says nothing rather than an empty line.
   if (!last || last.content.type === 'command') return tr('conversations.preview.noMessages')
-  const clipped = oneLineClipped(messageText(last))
+  const clipped = oneLineClipped(messageText(last, me))
   if (last.content.type === 'notice') return clipped
   if (last.direction === 'out') return tr('conversations.preview.fromMe', { text: clipped })
   // In a group or room the list says who spoke, as in the timeline.
@@ -54,8 +57,21 @@ export function conversationTitle(conversation: Pick<Conversation, 'id' | 'title
 /** Spoken after the name for groups and rooms, so a group called "bob" is never taken for the user bob. */
 const CHAT_TYPE_WORD: Record<Conversation['chatType'], string | null> = { single: null, group: 'conversations.a11y.group', room: 'conversations.a11y.room' }
 
-export function conversationAccessibleName(conversation: Conversation, draft: string | null = null): string {
+/** What the list knows beside the conversation: a friend's presence (null: not known) and do not disturb. */
+export interface ConversationListState {
+  online?: boolean | null
+  muted?: boolean
+}
+
+export function conversationAccessibleName(
+  conversation: Conversation,
+  draft: string | null = null,
+  me: string | null = null,
+  state: ConversationListState = {}
+): string {
   const parts = [conversationTitle(conversation)]
+  // Right after the name, as a sighted user reads the presence dot beside the avatar.
+  if (state.online === true || state.online === false) parts.push(tr(state.online ? 'conversations.online' : 'conversations.offline'))
   const typeWord = CHAT_TYPE_WORD[conversation.chatType]
   if (typeWord) parts.push(tr(typeWord))
   if (conversation.pinned) parts.push(tr('conversations.a11y.pinned'))
@@ -63,7 +79,9 @@ export function conversationAccessibleName(conversation: Conversation, draft: st
   else if (conversation.markedUnread) parts.push(tr('conversations.a11y.markedUnread'))
   if ((conversation.mentions ?? 0) > 0) parts.push(tr('conversations.a11y.mentions', conversation.mentions ?? 0))
   if (hasDraft(draft)) parts.push(previewText(conversation, draft))
-  else parts.push(conversation.lastMessage ? tr('conversations.a11y.lastMessage', { text: previewText(conversation) }) : tr('conversations.a11y.noMessages'))
+  else parts.push(conversation.lastMessage ? tr('conversations.a11y.lastMessage', { text: previewText(conversation, null, me) }) : tr('conversations.a11y.noMessages'))
+  if (state.muted) parts.push(tr('notifications.dnd.listSuffix'))
+  // The locale's own separator (a full-width comma in Chinese) between every part.
   return parts.join(tr('conversations.a11y.separator'))
 }
 

@@ -26,7 +26,7 @@ export function useMessageOpsActions(message: () => ChatMessage): ComputedRef<Me
     const moderator = current.chatType === 'group' && runsGroup(groups.summaryOf(current.conversationId)?.myRole)
     if (onServer && own && type === 'text') items.push({ id: 'edit', label: tr('messages.actions.edit'), icon: '✎', run: () => ops.startEdit(current) })
     if (onServer && (own || moderator)) items.push({ id: 'recall', label: tr('messages.actions.recall'), icon: '⟲', danger: true, run: () => ops.recall(current) })
-    items.push({ id: 'delete-for-me', label: tr('messages.actions.deleteForMe'), icon: '🗑', danger: true, run: () => ops.deleteForMe(current) })
+    items.push({ id: 'delete-for-me', label: tr('messages.actions.deleteForMe'), icon: 'trash', danger: true, run: () => ops.deleteForMe(current) })
     return items
   })
 }

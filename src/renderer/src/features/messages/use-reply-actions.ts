@@ -32,15 +32,15 @@ export function useReplyActions(message: () => ChatMessage): { items: ComputedRe
     }
     if (onServer && current.chatType === 'single') {
       const pinned = reply.pinsOf(keyOfMessage(current)).includes(current.serverId!)
-      items.push({ id: pinned ? 'unpin' : 'pin', label: pinned ? tr('messages.actions.unpin') : tr('messages.actions.pin'), icon: '📌', run: () => reply.setPinned(current, !pinned) })
+      items.push({ id: pinned ? 'unpin' : 'pin', label: pinned ? tr('messages.actions.unpin') : tr('messages.actions.pin'), icon: 'pin', run: () => reply.setPinned(current, !pinned) })
     }
     // Groups keep their pins in the group: owner and admins pin there.
     if (onServer && current.chatType === 'group' && runsGroup(groups.summaryOf(current.conversationId)?.myRole)) {
       const pinned = reply.pinsOf(keyOfMessage(current)).includes(current.serverId!)
-      items.push({ id: pinned ? 'unpin' : 'pin', label: pinned ? tr('messages.actions.unpin') : tr('messages.actions.pin'), icon: '📌', run: () => reply.setPinned(current, !pinned) })
+      items.push({ id: pinned ? 'unpin' : 'pin', label: pinned ? tr('messages.actions.unpin') : tr('messages.actions.pin'), icon: 'pin', run: () => reply.setPinned(current, !pinned) })
     }
     const text = copyableText(current)
-    if (text !== null) items.push({ id: 'copy', label: tr('messages.actions.copy'), icon: '⧉', run: () => navigator.clipboard.writeText(text) })
+    if (text !== null) items.push({ id: 'copy', label: tr('messages.actions.copy'), icon: 'copy', run: () => navigator.clipboard.writeText(text) })
     return items
   })
   return { items, picking }

@@ -18,8 +18,7 @@ export function useMuteAction(conversation: () => Conversation): ComputedRef<Mes
     return {
       id: muted ? 'unmute-conversation' : 'mute-conversation',
       label: tr(muted ? 'notifications.dnd.turnOff' : 'notifications.dnd.menuLabel'),
-      // A glyph like the menu's other items (📌, 🗑).
-      icon: muted ? '🔔' : '🔕',
+      icon: muted ? 'bell' : 'bellOff',
       run: async () => {
         await bridge.invoke('conversations.setState', { conversation: key, mutedUntil: muted ? 0 : MUTED_UNTIL_TURNED_OFF })
       }
