@@ -1,6 +1,6 @@
 // End-to-end: the settings view in the browser host against the real server — theme, text size, spelling and a
 // notification option survive a reload of the tab (and are in the tab's settings file); switching the language to Simplified
-// Chinese changes the view's text; the old localStorage theme moves into the settings; settings open before sign-in
+// Chinese changes the view's text; at 400 px every section button stays on screen; the old localStorage theme moves into the settings; settings open before sign-in
 // (server address checked with a sentence); the notification options change what a web Notification shows.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import fs from 'node:fs'
@@ -145,6 +145,22 @@ describe('settings', () => {
     await settingsDialog(page).getByLabel('语言', { exact: true }).selectOption('en')
     await waitVisible(page.getByRole('dialog', { name: 'Settings' }))
     await waitVisible(settingsDialog(page).getByRole('heading', { name: 'Appearance' }))
+    expect(app.pageErrors).toEqual([])
+  })
+
+  it('shows every section button inside a narrow window (they wrap, none is off-screen)', async () => {
+    const page = await app.openPerson('nia')
+    await page.setViewportSize({ width: 400, height: 720 })
+    await waitVisible(page.getByRole('heading', { level: 1, name: 'Parley' }))
+    await openSettings(page, 'Appearance')
+    const buttons = settingsDialog(page).getByRole('navigation').getByRole('button')
+    expect(await buttons.count()).toBeGreaterThanOrEqual(7)
+    for (const button of await buttons.all()) {
+      const box = await button.boundingBox()
+      expect(box, await button.innerText()).not.toBeNull()
+      expect(box!.x).toBeGreaterThanOrEqual(0)
+      expect(box!.x + box!.width).toBeLessThanOrEqual(400)
+    }
     expect(app.pageErrors).toEqual([])
   })
 
