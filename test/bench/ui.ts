@@ -5,6 +5,9 @@
 // 100k chat's message log -> its first message painted in view; then End back to the newest), maxDomNodes (list and
 // message list at many scroll positions, every frame of those jumps) and mainLoopMaxStallMs (the host process's
 // largest event-loop delay while a catch-up of 100k unsynced messages and common-word searches run).
+// The chat server is this process's own (the host is pointed at it), standing in for a remote server; for the
+// catch-up phase this process (server and driver) runs at the embedded server's lower CPU priority
+// (src/main/server-process/process-priority.ts), so it does not compete with the host as a remote server would not.
 // Needs `npx electron-vite build` first. The seeded stores are cached (BENCH_UI_CACHE) per schema version.
 // Env: BENCH_UI_MESSAGES (1000000), BENCH_UI_CONVERSATIONS (1000), BENCH_UI_CATCHUP (100000), BENCH_UI_SWITCHES (60),
 // BENCH_UI_SCROLL_LIMIT_MS (180000), BENCH_UI_CACHE (<tmp>/parley-bench-ui-cache), CHROMIUM_PATH (/usr/bin/chromium).
@@ -17,6 +20,7 @@ import { chromium, type Page } from 'playwright-core'
 import { loginAccount } from '../../src/main/core/app-server'
 import { startServer, type ServerHandle } from '../../src/server/index'
 import { fetchLoopStall, LOOP_STALL_ENV } from '../../src/host/loop-stall'
+import { lowerProcessPriority } from '../../src/main/server-process/process-priority'
 import { STORE_WORKER_ENTRY_ENV } from '../../src/main/core/store/worker/worker-store'
 import { benchLog, envInt, percentileOf } from './lib/bench-util'
 import type { BenchToHost, HostToBench } from './lib/ui-host'
@@ -404,6 +408,9 @@ async function main(): Promise<void> {
     // user searches for a common word. The host's event loop is watched from the moment it listens.
     log(`appending ${CATCH_UP} unsynced messages on the server`)
     const { ms: seedCatchUpMs, head: catchUpHead } = await appendUnsynced(seed.serverDir, SHAPE, CATCH_UP)
+    // This process serves the catch-up: in real life a remote server, not a competitor for the user's 2 cores. It
+    // runs from here on at the embedded server's lower priority (see the header).
+    lowerProcessPriority(process.pid)
     server = await startServer({ port: 0, dataDir: seed.serverDir })
     await saveSignIn(server, vaultFile)
     host = await spawnHost(hostEntry, hostEnv(server.url))

@@ -1,6 +1,7 @@
 // The browser host's embedded server in its own child process (as the Electron app's utilityProcess): it reports
 // its address, chat works through it, a SIGKILLed child is restarted on the same port and the clients reconnect
-// and catch up, its output goes to the log file, and stopping the host leaves no server process behind.
+// and catch up, its output goes to the log file, stopping the host leaves no server process behind, and it runs at
+// a lower CPU priority than the host.
 import fs from 'node:fs'
 import path from 'node:path'
 import { randomUUID } from 'node:crypto'
@@ -10,6 +11,13 @@ import { startWeb, type RunningWeb } from '../../src/host/web-run'
 import { ChatClient } from '../../src/main/core/client'
 import { FAST_TIMINGS, localHistory, makeTempDir, registerUsers, removeDir, TEST_PASSWORD, textOf, uniqueUser, waitFor } from './helpers/env'
 import { SERVER_LOG_FILE } from '../../src/main/server-process/log-file'
+import { SERVER_PROCESS_NICE } from '../../src/main/server-process/process-priority'
+
+/** A Linux thread's nice value: field 19 of /proc/<pid>/task/<tid>/stat (fields counted after the name's ')'). */
+function niceOf(pid: number, tid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
+}
 
 function isRunning(pid: number): boolean {
   try {
@@ -103,5 +111,18 @@ describe('the browser host runs its server in a child process', () => {
     await web.close()
     web = null
     expect(isRunning(secondPid)).toBe(false)
+  })
+
+  it.skipIf(process.platform !== 'linux')('runs the server at the lower CPU priority, every thread of it', async () => {
+    const hostNice = niceOf(process.pid, process.pid)
+    const config = resolveWebConfig(['--port', '0'], { PARLEY_DATA_DIR: path.join(tmp, 'data'), PARLEY_PORT: '0' }, tmp)
+    web = await startWeb(config, { rendererDir, version: 'test' })
+    const pid = web.serverPid()!
+    expect(niceOf(pid, pid)).toBe(SERVER_PROCESS_NICE)
+    const threads = fs.readdirSync(`/proc/${pid}/task`).map(Number)
+    expect(threads.length).toBeGreaterThan(1)
+    expect(threads.map((tid) => niceOf(pid, tid))).toEqual(threads.map(() => SERVER_PROCESS_NICE))
+    // This process, which runs the core, keeps its priority.
+    expect(niceOf(process.pid, process.pid)).toBe(hostNice)
   })
 })

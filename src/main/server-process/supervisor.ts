@@ -4,6 +4,7 @@
 import type { Readable } from 'node:stream'
 import { createLogger } from '../../shared/logger'
 import type { ServerLogFile } from './log-file'
+import { lowerProcessPriority } from './process-priority'
 import {
   isServerChildMessage,
   type ServerChildConfig,
@@ -80,6 +81,9 @@ interface Started {
 /** Spawns one server process and waits for its address; rejects with ServerStartError when it cannot start. */
 function startOnce(options: SuperviseServerOptions, config: ServerChildConfig): Promise<Started> {
   const child = options.spawn(config)
+  // Its CPU priority is lowered at once when the pid is known (a Node fork) and again when it listens (a utilityProcess
+  // has no pid before its spawn event; on Linux, threads the child started meanwhile).
+  if (child.pid !== undefined) lowerProcessPriority(child.pid)
   options.logFile.follow(child.stdout)
   options.logFile.follow(child.stderr)
   let exitCode: (code: number | null) => void = () => undefined
@@ -95,6 +99,7 @@ function startOnce(options: SuperviseServerOptions, config: ServerChildConfig): 
       const typed: ServerChildMessage = message
       if (typed.type === 'listening') {
         clearTimeout(timer)
+        if (child.pid !== undefined) lowerProcessPriority(child.pid)
         if (typed.createdPlatformCredential) options.onPlatformCredential?.(typed.createdPlatformCredential)
         resolve({ child, url: typed.url, port: typed.port, exited })
       } else if (typed.type === 'start-failed') {
