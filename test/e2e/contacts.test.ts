@@ -1,10 +1,11 @@
 // End-to-end: contacts through the real renderer, browser host and server: one person sends a friend request
 // with a message from "Add contact", the other sees the rail badge go up, accepts, and the badge goes back to 0;
-// both see each other among their friends (online), and "Message" opens the chat, named alike in list and header.
+// both see each other among their friends (online), and "Message" opens the chat, named alike in list and header;
+// in a group, the friend's messages are headed by their nickname.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import type { Page } from 'playwright-core'
-import { conversationButton, createAccountAndSignIn, E2eApp, opensChatWith } from './app-fixture'
+import { conversationButton, createAccountAndSignIn, createGroup, E2eApp, messageLog, opensChatWith, seesMessage, send } from './app-fixture'
 import { eventually, waitVisible } from './helpers'
 
 const suffix = randomBytes(3).toString('hex')
@@ -95,6 +96,17 @@ describe('contacts in the browser', () => {
     await waitVisible(alicePage.getByRole('navigation', { name: 'Conversations' }))
     // The list names the new chat (no message yet) as its header does, by the nickname, not the id.
     await waitVisible(conversationButton(alicePage, 'Bob Ström'))
+
+    // In a group, bob's messages are headed by the name alice knows him by, not his id.
+    const group = `Lunch ${suffix}`
+    await createGroup(alicePage, group, bob)
+    await sections(bobPage).getByRole('button', { name: /^Chats/ }).click()
+    await conversationButton(bobPage, group).click()
+    await waitVisible(bobPage.getByRole('heading', { level: 2, name: group, exact: true }))
+    await send(bobPage, 'table for two?')
+    await seesMessage(alicePage, 'table for two?')
+    const bobsMessage = messageLog(alicePage).getByRole('article').filter({ hasText: 'table for two?' })
+    await eventually(async () => expect(await bobsMessage.locator('.message__sender').innerText()).toBe('Bob Ström'))
     expect(app.pageErrors).toEqual([])
   })
 })
