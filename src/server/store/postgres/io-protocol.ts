@@ -19,6 +19,11 @@ export interface IoQuery {
   name: string | null
   text: string
   values: unknown[]
+  /**
+   * The transaction's BEGIN (and write lock), deferred to its first statement: run first on the same connection, so
+   * opening a transaction costs no hand-over of its own between the threads.
+   */
+  begin?: string
 }
 
 /**

@@ -111,7 +111,7 @@ function serve(init: IoInit, port: MessagePort): void {
   const lostAnswer = (id: number, message: string): void => answer({ id, ok: false, message, code: null, connectionLost: true })
 
   const run = (query: IoQuery): void => {
-    const effect = transactionEffect(query.text)
+    const effect = query.begin ? 'begin' : transactionEffect(query.text)
     if (transactionLost) {
       // Told once: the store thread then knows its transaction is gone (and ends it or starts another).
       transactionLost = false
@@ -127,8 +127,13 @@ function serve(init: IoInit, port: MessagePort): void {
     }
     let used: Link | null = null
     connect()
-      .then((current) => {
+      .then(async (current) => {
         used = current
+        if (query.begin) {
+          await current.client.query(query.begin)
+          // Open from here on, even if the statement below fails (the transaction is then aborted, still open).
+          current.inTransaction = true
+        }
         return current.client.query(
           query.name ? { name: query.name, text: query.text, values: query.values } : { text: query.text, values: query.values }
         )

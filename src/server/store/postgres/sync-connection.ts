@@ -55,6 +55,8 @@ export interface PostgresSyncConnection extends SqlConnection {
   execute(text: string, values?: unknown[]): Record<string, unknown>[]
   /** Runs `work` in one transaction: a snapshot for reads, or under the nodes' write lock. Nested calls join it. */
   atomically<T>(readOnly: boolean, work: () => T): T
+  /** Times this thread waited on the I/O thread for an answer (each is at least one round trip to PostgreSQL). */
+  readonly waits: number
 }
 
 export function openPostgresConnection(options: PostgresConnectionOptions): PostgresSyncConnection {
@@ -75,8 +77,16 @@ export function openPostgresConnection(options: PostgresConnectionOptions): Post
    */
   let transactionLost = false
   const statementNames = new Map<string, string>()
+  /**
+   * The open transaction's BEGIN, not sent yet: it goes with the transaction's first statement (one hand-over to the
+   * I/O thread fewer per transaction; for a write, the first statement runs as soon as the lock is granted).
+   */
+  let deferredBegin: string | null = null
+  /** The open transaction only reads: its COMMIT ends the snapshot, and nothing waits for its answer. */
+  let readOnlyOpen = false
 
   let lastId = 0
+  let waits = 0
 
   /**
    * Hands one message to the I/O thread and sleeps until its answer. An answer carrying another id belongs to a
@@ -86,6 +96,7 @@ export function openPostgresConnection(options: PostgresConnectionOptions): Post
   const ask = (message: Omit<IoQuery, 'id'> | { close: true }): IoAnswer => {
     if (!worker) throw new PostgresError('The PostgreSQL connection is closed.', null, false)
     const id = ++lastId
+    waits++
     channel.port1.postMessage({ ...message, id } satisfies IoQuery | IoControl)
     const deadline = Date.now() + STATEMENT_ANSWER_TIMEOUT_MS
     for (;;) {
@@ -103,13 +114,16 @@ export function openPostgresConnection(options: PostgresConnectionOptions): Post
     channel.port1.postMessage({ id, reset: true } satisfies IoControl)
     if (depth > 0) transactionLost = true
     depth = 0
+    deferredBegin = null
     savepoints = 0
     throw new PostgresError(`PostgreSQL did not answer within ${STATEMENT_ANSWER_TIMEOUT_MS / 1000} s.`, null, true)
   }
 
   const query = (text: string, values: unknown[], name: string | null): { rows: Record<string, unknown>[]; rowCount: number } => {
     if (transactionLost) throw new PostgresError(LOST_TRANSACTION, null, true)
-    const answer = ask({ name, text, values: values.map(toPgValue) })
+    const begin = deferredBegin
+    deferredBegin = null
+    const answer = ask({ name, text, values: values.map(toPgValue), ...(begin ? { begin } : {}) })
     if (!answer.ok) {
       // The server ends a transaction whose connection is gone: nothing of it is left to roll back.
       if (answer.connectionLost) {
@@ -122,31 +136,41 @@ export function openPostgresConnection(options: PostgresConnectionOptions): Post
     return answer
   }
 
+  /** Opens a transaction; its BEGIN is sent with the first statement (a failure to begin fails that statement). */
   const begin = (readOnly: boolean): void => {
     transactionLost = false
-    if (readOnly) query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', [], null)
-    else {
-      try {
-        // One round trip for both (the simple protocol runs several statements when there are no parameters).
-        query(`BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK_KEY})`, [], null)
-      } catch (err) {
-        rollbackQuietly()
-        throw err
-      }
-    }
+    // The write lock in the same round trip as BEGIN (the simple protocol runs several statements without parameters).
+    deferredBegin = readOnly ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK_KEY})`
+    readOnlyOpen = readOnly
     depth = 1
   }
   const commit = (): void => {
     depth = 0
     if (transactionLost) {
       transactionLost = false
+      deferredBegin = null
       throw new PostgresError(LOST_TRANSACTION, null, true)
+    }
+    // Nothing ran: nothing was begun.
+    if (deferredBegin !== null) {
+      deferredBegin = null
+      return
+    }
+    if (readOnlyOpen) {
+      // A snapshot has nothing to make durable: the COMMIT is queued on the connection ahead of the next statement,
+      // and its answer is dropped by the next ask (another id). A lost connection shows on that next statement.
+      if (worker) channel.port1.postMessage({ id: ++lastId, name: null, text: 'COMMIT', values: [] } satisfies IoQuery)
+      return
     }
     query('COMMIT', [], null)
   }
   const rollbackQuietly = (): void => {
     depth = 0
     transactionLost = false
+    if (deferredBegin !== null) {
+      deferredBegin = null
+      return
+    }
     try {
       query('ROLLBACK', [], null)
     } catch {
@@ -246,6 +270,9 @@ export function openPostgresConnection(options: PostgresConnectionOptions): Post
     },
     execute: (text, values = []) => query(text, values, null).rows,
     atomically: transact,
+    get waits() {
+      return waits
+    },
     close() {
       if (!worker) return
       try {
