@@ -10,7 +10,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { startHost, type RunningHost } from '../../src/host/index'
 import { startServerChild } from '../../src/host/server-child'
 import type { SupervisedServer } from '../../src/main/server-process/supervisor'
-import { eventually, expectArticlesInOrder, waitVisible, CHROMIUM_ARGS, CHROMIUM_PATH } from './helpers'
+import { confirmWith, confirmationCancels, eventually, expectArticlesInOrder, waitVisible, CHROMIUM_ARGS, CHROMIUM_PATH } from './helpers'
 
 const RENDERER_DIR = path.resolve('out', 'renderer')
 const PASSWORD = 'correct horse battery'
@@ -164,7 +164,12 @@ describe('two people chat in the browser', () => {
   })
 
   it('signs out, refuses a wrong password with a sentence, and signing in again brings the conversation back', async () => {
-    await bobPage.getByRole('button', { name: 'Sign out', exact: true }).click()
+    // Signing out asks first: focus on Cancel, so Enter keeps the session; Escape cancels too.
+    const signOut = bobPage.getByRole('button', { name: 'Sign out', exact: true })
+    await confirmationCancels(bobPage, 'Sign out of Parley?', () => signOut.click())
+    expect(await bobPage.getByRole('navigation', { name: 'Conversations' }).count()).toBe(1)
+    await signOut.click()
+    await confirmWith(bobPage, 'Sign out of Parley?', 'Sign out')
     await waitVisible(bobPage.getByRole('button', { name: 'Sign in', exact: true }))
     expect(await bobPage.getByRole('navigation', { name: 'Conversations' }).count()).toBe(0)
     await bobPage.getByLabel('Username', { exact: true }).fill(bob)

@@ -1,11 +1,13 @@
 // End-to-end: three people in their own browser contexts use the real renderer through the browser host against
-// the real server: the owner creates a group with one member, invites another from the group info panel, a message
-// reaches both, and the owner removes a member, whose screen then says so and gets nothing more.
+// the real server: the owner creates a group with one member, invites another from the group info panel (its sections
+// stacked: the Members heading above "Mute for", wide and narrow), a message reaches both (no "Read by 0" before anyone
+// read it, "Read by N" after), and the owner removes a member after confirming it, whose screen then says so and gets
+// nothing more.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import type { Page } from 'playwright-core'
 import { E2eApp, composer, conversationButton, createAccountAndSignIn, createGroup, messageLog, seesMessage, send } from './app-fixture'
-import { eventually, waitVisible } from './helpers'
+import { confirmWith, confirmationCancels, eventually, waitVisible } from './helpers'
 
 const suffix = randomBytes(3).toString('hex')
 const alice = `alice_${suffix}`
@@ -50,10 +52,26 @@ describe('groups in the browser', () => {
     await info.getByLabel('Usernames to invite', { exact: true }).fill(carol)
     await info.getByRole('button', { name: 'Invite', exact: true }).click()
     await waitVisible(info.getByTestId(`group-member-${carol}`))
+    // The Members heading stands above the "Mute for" choice, not beside it, in a wide and a narrow window.
+    for (const viewport of [{ width: 1180, height: 760 }, { width: 560, height: 760 }]) {
+      await alicePage.setViewportSize(viewport)
+      await eventually(async () => {
+        const heading = await info.getByRole('heading', { level: 3, name: 'Members', exact: true }).boundingBox()
+        const muteFor = await info.getByLabel('Mute for', { exact: true }).boundingBox()
+        expect(heading && muteFor).toBeTruthy()
+        expect(heading!.y + heading!.height).toBeLessThanOrEqual(muteFor!.y)
+      })
+    }
+    await alicePage.setViewportSize({ width: 1180, height: 760 })
     await info.getByRole('button', { name: 'Close', exact: true }).click()
 
     // A message reaches everyone, with the notice of who was added in the timeline.
     await send(alicePage, 'hello crew')
+    // Nobody has read it yet: the tick only, no "Read by 0" (the count is asked for after a short batching delay).
+    const crewBubble = messageLog(alicePage).getByRole('article').filter({ hasText: 'hello crew' })
+    await waitVisible(crewBubble.getByRole('img', { name: 'Sent', exact: true }))
+    await new Promise((resolve) => setTimeout(resolve, 1_500))
+    expect(await crewBubble.getByTestId('read-by').count()).toBe(0)
     for (const page of [bobPage, carolPage]) {
       await openGroup(page)
       await seesMessage(page, 'hello crew')
@@ -61,6 +79,8 @@ describe('groups in the browser', () => {
     }
     // Incoming group messages carry the sender's name.
     await waitVisible(messageLog(bobPage).getByRole('article').filter({ hasText: 'hello crew' }).filter({ hasText: alice }))
+    // Once they read it, the count shows.
+    await waitVisible(crewBubble.getByTestId('read-by').filter({ hasText: /^Read by [12]$/ }))
     await send(bobPage, 'hi from bob')
     await seesMessage(alicePage, 'hi from bob')
     await seesMessage(carolPage, 'hi from bob')
@@ -68,7 +88,12 @@ describe('groups in the browser', () => {
     // The owner removes carol: her screen says so, her composer is gone, and she gets nothing more.
     await alicePage.getByRole('button', { name: 'Group info', exact: true }).click()
     const again = alicePage.getByRole('dialog', { name: 'Group info' })
-    await again.getByRole('button', { name: `Remove ${carol} from the group`, exact: true }).click()
+    const removeCarol = again.getByRole('button', { name: `Remove ${carol} from the group`, exact: true })
+    // Removing asks first (Enter on the focused Cancel and Escape keep her in), over the group info dialog.
+    await confirmationCancels(alicePage, `Remove ${carol} from the group?`, () => removeCarol.click())
+    await waitVisible(again.getByTestId(`group-member-${carol}`))
+    await removeCarol.click()
+    await confirmWith(alicePage, `Remove ${carol} from the group?`, 'Remove')
     await eventually(async () => expect(await again.getByTestId(`group-member-${carol}`).count()).toBe(0))
     await again.getByRole('button', { name: 'Close', exact: true }).click()
 

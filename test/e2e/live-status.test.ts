@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import type { Page } from 'playwright-core'
 import { E2eApp, PASSWORD, conversationButton, createAccountAndSignIn, send, startChat, opensChatWith } from './app-fixture'
-import { eventually, waitVisible } from './helpers'
+import { confirmWith, eventually, waitVisible } from './helpers'
 
 const suffix = randomBytes(3).toString('hex')
 const alice = `alice_${suffix}`
@@ -42,6 +42,7 @@ async function signIn(page: Page, user: string): Promise<void> {
 
 async function signOut(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Sign out', exact: true }).click()
+  await confirmWith(page, 'Sign out of Parley?', 'Sign out')
   await waitVisible(page.getByRole('button', { name: 'Sign in', exact: true }))
 }
 

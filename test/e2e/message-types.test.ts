@@ -1,6 +1,7 @@
 // End-to-end: message types in the real renderer through the browser host against the real server. Alice sends
 // bob a photo (his screen shows its thumbnail), a file (he downloads it and a progress bar shows), an AMR voice
-// message (decoded for him), a location, an emoji picked with the keyboard and a link he opens outside the app;
+// message (decoded for him) — picked, pasted or dropped files wait in the composer's preview until sent, a caption
+// after them — a location, an emoji picked with the keyboard and a link he opens outside the app;
 // voice recording without a microphone says why; the AMR decoder works inside Chromium under the app's CSP; and
 // the location, custom and chat-history messages the seed service's clients send show as cards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -51,6 +52,35 @@ function pngOf(width: number, height: number): Buffer {
   const rows = Buffer.alloc((width * 3 + 1) * height)
   for (let y = 0; y < height; y += 1) for (let x = 0; x < width; x += 1) rows.set([0x2a, 0x7f, 0xd4], y * (width * 3 + 1) + 1 + x * 3)
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))])
+}
+
+/** The composer's list of attachments waiting to be sent. */
+function waiting(page: Page) {
+  return page.getByRole('list', { name: 'Attachments to send', exact: true })
+}
+
+/** `count` attachments wait in the composer; Send sends them and the preview goes. */
+async function sendWaiting(page: Page, count: number): Promise<void> {
+  await eventually(async () => expect(await waiting(page).getByRole('listitem').count()).toBe(count))
+  await page.getByRole('button', { name: 'Send', exact: true }).click()
+  await eventually(async () => expect(await waiting(page).count()).toBe(0))
+}
+
+/** Fires a paste (`paste`) or a drop (`drop`, after dragenter/dragover) of these files on the message field, as Chromium does. */
+async function pasteOrDrop(page: Page, how: 'paste' | 'drop', files: ReadonlyArray<{ name: string; type: string; bytes: Buffer }>): Promise<void> {
+  const list = JSON.stringify(files.map((f) => ({ name: f.name, type: f.type, bytes: [...f.bytes] })))
+  // Page code as a string: this file is type-checked without the DOM's types.
+  await page.evaluate(`(() => {
+    const data = new DataTransfer()
+    for (const f of ${list}) data.items.add(new File([new Uint8Array(f.bytes)], f.name, { type: f.type }))
+    const field = document.querySelector('textarea[aria-label="Message"]')
+    field.focus()
+    if (${JSON.stringify(how)} === 'paste') {
+      field.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }))
+    } else {
+      for (const type of ['dragenter', 'dragover', 'drop']) field.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }))
+    }
+  })()`)
 }
 
 async function openChatWith(page: Page, peer: string): Promise<void> {
@@ -147,6 +177,7 @@ describe('message types in the browser', () => {
 
   it('a photo sent shows its thumbnail to the recipient, who opens it in the viewer', async () => {
     await alicePage.getByTestId('attach-input').setInputFiles({ name: 'harbour.png', mimeType: 'image/png', buffer: pngOf(64, 48) })
+    await sendWaiting(alicePage, 1)
     const image = messageLog(bobPage).getByRole('button', { name: 'Photo harbour.png, open viewer' })
     await waitVisible(image)
     await waitVisible(image.getByRole('img', { name: 'harbour.png' }))
@@ -162,9 +193,51 @@ describe('message types in the browser', () => {
     await eventually(async () => expect(await viewer.count()).toBe(0))
   })
 
+  it('a pasted picture waits in the composer with its thumbnail, name and size; × removes it, Esc clears, Enter sends with a caption', async () => {
+    const before = await messageLog(bobPage).getByRole('article').count()
+    await pasteOrDrop(alicePage, 'paste', [{ name: 'pier.png', type: 'image/png', bytes: pngOf(40, 30) }])
+    const tray = waiting(alicePage)
+    await waitVisible(tray)
+    const item = tray.getByRole('listitem').filter({ hasText: 'pier.png' })
+    await waitVisible(item.getByRole('img', { name: 'pier.png', exact: true }))
+    await eventually(async () => expect(await item.getByRole('img').evaluate((img: { complete: boolean; naturalWidth: number }) => img.complete && img.naturalWidth > 0)).toBe(true))
+    await waitVisible(item.getByText(/^\d+ B$/))
+    // Nothing is sent yet.
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect(await messageLog(bobPage).getByRole('article').count()).toBe(before)
+
+    // × removes it; a dropped file shows as a card; Escape in the field removes them all.
+    await item.getByRole('button', { name: 'Remove pier.png', exact: true }).click()
+    await eventually(async () => expect(await tray.count()).toBe(0))
+    await pasteOrDrop(alicePage, 'drop', [{ name: 'minutes.txt', type: 'text/plain', bytes: Buffer.from('agenda') }])
+    await waitVisible(tray.getByRole('listitem').filter({ hasText: 'minutes.txt' }).getByText('6 B', { exact: true }))
+    await composer(alicePage).press('Escape')
+    await eventually(async () => expect(await tray.count()).toBe(0))
+
+    // Paste again, type a caption, Enter: the picture goes first, then the caption as a text.
+    await pasteOrDrop(alicePage, 'paste', [{ name: 'pier.png', type: 'image/png', bytes: pngOf(40, 30) }])
+    await waitVisible(tray)
+    await composer(alicePage).fill('the pier at dawn')
+    await composer(alicePage).press('Enter')
+    await eventually(async () => expect(await tray.count()).toBe(0))
+    await waitVisible(messageLog(bobPage).getByRole('button', { name: 'Photo pier.png, open viewer' }))
+    await seesMessage(bobPage, 'the pier at dawn')
+    const articles = messageLog(bobPage).getByRole('article')
+    let photoAt = -1
+    let captionAt = -1
+    for (let i = 0; i < (await articles.count()); i += 1) {
+      if ((await articles.nth(i).getByRole('button', { name: 'Photo pier.png, open viewer' }).count()) > 0) photoAt = i
+      if ((await articles.nth(i).textContent())?.includes('the pier at dawn')) captionAt = i
+    }
+    expect(photoAt).toBeGreaterThanOrEqual(0)
+    expect(captionAt).toBeGreaterThan(photoAt)
+    expect(await messageLog(bobPage).getByRole('article').filter({ hasText: 'minutes.txt' }).count()).toBe(0)
+  })
+
   it('a file sent is downloaded by the recipient with a visible progress bar', async () => {
     const bytes = randomBytes(FILE_BYTES)
     await alicePage.getByTestId('attach-input').setInputFiles({ name: 'survey.bin', mimeType: 'application/octet-stream', buffer: bytes })
+    await sendWaiting(alicePage, 1)
     const card = messageLog(bobPage).getByTestId('message-file').filter({ hasText: 'survey.bin' })
     await waitVisible(card)
     await waitVisible(card.getByText('8 MB'))
@@ -186,6 +259,7 @@ describe('message types in the browser', () => {
   it('an AMR voice message is decoded for the recipient and plays, with its length', async () => {
     const amr = fs.readFileSync(path.join(__dirname, '../fixtures/media/tone-440hz.amr'))
     await alicePage.getByTestId('attach-input').setInputFiles({ name: 'note.amr', mimeType: 'audio/amr', buffer: amr })
+    await sendWaiting(alicePage, 1)
     const voice = messageLog(bobPage).getByTestId('message-voice').last()
     await waitVisible(voice)
     const play = voice.getByRole('button', { name: 'Play voice message' })

@@ -1,7 +1,8 @@
 // The conversation list (`conversations.list` + live `conversation.upsert`, keyed by '<type>:<id>' strings from
 // utils/conversation-key), which one is open, starting a chat
 // (the name is looked up first) and read state: the open chat counts as read only while the window is focused
-// and its newest messages are in view; otherwise arriving messages stay unread until they are seen.
+// and its newest messages are in view; otherwise arriving messages stay unread until they are seen. The open one is
+// remembered for the tab (open-conversation-memory.ts) and opened again by the first load after a reload.
 import { computed, ref, watch } from 'vue'
 import { defineStore } from 'pinia'
 import type { Conversation } from '../../../shared/model'
@@ -14,6 +15,7 @@ import { keyOfConversation, keyOfMessage, toConversationKey } from '../utils/con
 import { conversationKeyString } from '../../../shared/model'
 import { useDraftStore } from './drafts'
 import { useSessionStore } from './session'
+import { rememberOpenConversation, rememberedOpenConversation } from './open-conversation-memory'
 
 function emptyConversation(id: string): Conversation {
   return { id, chatType: 'single', title: null, lastMessage: null, unreadCount: 0, readSeq: 0, draft: null, updatedAt: Date.now() }
@@ -37,6 +39,8 @@ export const useConversationStore = defineStore('conversations', () => {
   const viewingLatest = ref(false)
   let markReadInFlight = false
   let markReadAgain = false
+  /** Whether this sign-in already opened the conversation remembered from before a reload (only the first load does). */
+  let restored = false
 
   const sorted = computed(() => [...byId.value.values()].sort((a, b) => b.updatedAt - a.updatedAt))
   const selected = computed(() => (selectedKey.value ? (byId.value.get(selectedKey.value) ?? null) : null))
@@ -117,6 +121,7 @@ export const useConversationStore = defineStore('conversations', () => {
       byId.value = next
       drafts.adopt(list)
       loaded.value = true
+      restoreRemembered()
     } catch (err) {
       error.value = errorSentence(err)
     } finally {
@@ -134,6 +139,16 @@ export const useConversationStore = defineStore('conversations', () => {
     if (selectedKey.value && selectedKey.value !== id) drafts.flush(selectedKey.value)
     viewingLatest.value = false
     selectedKey.value = id
+    restored = true // a choice made before the list came in wins over the remembered one
+    rememberOpenConversation(useSessionStore().session, id)
+  }
+
+  /** After a reload: opens the conversation that was open before, if it is still in the list and none is open yet. */
+  function restoreRemembered(): void {
+    if (restored) return
+    restored = true
+    const key = rememberedOpenConversation(useSessionStore().session)
+    if (key && selectedKey.value === null && byId.value.has(key)) select(key)
   }
 
   /** Highest seq already sent as read per conversation, so scrolling does not repeat the same request. */
@@ -188,6 +203,7 @@ export const useConversationStore = defineStore('conversations', () => {
   function reset(): void {
     byId.value = new Map()
     selectedKey.value = null
+    restored = false
     viewingLatest.value = false
     seenSent.clear()
     loaded.value = false
