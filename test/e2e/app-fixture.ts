@@ -187,3 +187,53 @@ export async function createGroup(page: Page, name: string, members: string): Pr
   await create.getByRole('button', { name: 'Create group', exact: true }).click()
   await waitVisible(page.getByRole('heading', { level: 2, name, exact: true }))
 }
+
+/** Opens a section of the rail by the start of its name ("Chats", "Contacts"; a badge may follow). */
+export async function openSection(page: Page, section: 'Chats' | 'Contacts'): Promise<void> {
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: new RegExp(`^${section}`) }).click()
+  await waitVisible(section === 'Chats' ? page.getByRole('navigation', { name: 'Conversations' }) : page.getByRole('heading', { level: 2, name: 'Contacts' }))
+}
+
+/** Makes two people friends through Contacts (`asker` sends the request, `accepter` accepts); both end in Chats. */
+export async function befriend(askerPage: Page, asker: string, accepterPage: Page, accepter: string): Promise<void> {
+  await openSection(askerPage, 'Contacts')
+  await askerPage.getByRole('button', { name: 'Add contact', exact: true }).click()
+  const dialog = askerPage.getByRole('dialog', { name: 'Add contact' })
+  await waitVisible(dialog)
+  await dialog.getByLabel('User id', { exact: true }).fill(accepter)
+  await dialog.getByRole('button', { name: 'Send request', exact: true }).click()
+  await eventually(async () => expect(await dialog.count()).toBe(0))
+  await openSection(accepterPage, 'Contacts')
+  await accepterPage.getByRole('button', { name: `Accept friend request from ${asker}`, exact: true }).click()
+  await waitVisible(accepterPage.getByRole('list', { name: 'Friends' }).locator(`[data-contact="${asker}"]`))
+  await waitVisible(askerPage.getByRole('list', { name: 'Friends' }).locator(`[data-contact="${accepter}"]`))
+  await openSection(askerPage, 'Chats')
+  await openSection(accepterPage, 'Chats')
+}
+
+/** Sets the signed-in person's nickname in Contacts' "My profile", then goes back to Chats. */
+export async function setNickname(page: Page, nickname: string): Promise<void> {
+  await openSection(page, 'Contacts')
+  await page.getByRole('button', { name: 'My profile', exact: true }).click()
+  const profile = page.getByRole('dialog', { name: 'My profile' })
+  await waitVisible(profile)
+  await profile.getByLabel('Nickname', { exact: true }).fill(nickname)
+  await profile.getByRole('button', { name: 'Save profile', exact: true }).click()
+  await waitVisible(profile.getByText('Profile saved.', { exact: true }))
+  await profile.getByRole('button', { name: 'Close', exact: true }).click()
+  await eventually(async () => expect(await profile.count()).toBe(0))
+  await openSection(page, 'Chats')
+}
+
+/** Sets my remark for a friend from Contacts ("More actions" then "Set remark"), then goes back to Chats. */
+export async function setRemark(page: Page, friend: string, remark: string): Promise<void> {
+  await openSection(page, 'Contacts')
+  await page.getByRole('button', { name: `More actions for ${friend}`, exact: true }).click()
+  await page.getByRole('button', { name: `Set remark for ${friend}`, exact: true }).click()
+  const dialog = page.getByRole('dialog', { name: `Remark for ${friend}` })
+  await waitVisible(dialog)
+  await dialog.getByRole('textbox').fill(remark)
+  await dialog.getByRole('button', { name: 'Save remark', exact: true }).click()
+  await eventually(async () => expect(await dialog.count()).toBe(0))
+  await openSection(page, 'Chats')
+}

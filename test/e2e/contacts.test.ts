@@ -1,7 +1,7 @@
 // End-to-end: contacts through the real renderer, browser host and server: one person sends a friend request
 // with a message from "Add contact", the other sees the rail badge go up, accepts, and the badge goes back to 0;
 // both see each other among their friends (online), and "Message" opens the chat, named alike in list and header;
-// in a group, the friend's messages are headed by their nickname.
+// in a group, the friend's messages are headed by their nickname, and the list previews them under it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import type { Page } from 'playwright-core'
@@ -107,6 +107,7 @@ describe('contacts in the browser', () => {
     await seesMessage(alicePage, 'table for two?')
     const bobsMessage = messageLog(alicePage).getByRole('article').filter({ hasText: 'table for two?' })
     await eventually(async () => expect(await bobsMessage.locator('.message__sender').innerText()).toBe('Bob Ström'))
+    await eventually(async () => expect(await conversationButton(alicePage, group).textContent()).toContain('Bob Ström: table for two?'))
     expect(app.pageErrors).toEqual([])
   })
 })

@@ -2,11 +2,27 @@
 // the real server: the owner creates a group with one member, invites another from the group info panel (its sections
 // stacked: the Members heading above "Mute for", wide and narrow), a message reaches both (no "Read by 0" before anyone
 // read it, "Read by N" after), and the owner removes a member after confirming it, whose screen then says so and gets
-// nothing more.
+// nothing more. Both members are the owner's friends with nicknames, so her screen names them (never by id): in the
+// member list, the notices, the list's preview, the @mention suggestions, the typing line, the reactions, "Read by";
+// live when a name changes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import type { Page } from 'playwright-core'
-import { E2eApp, composer, conversationButton, createAccountAndSignIn, createGroup, messageLog, seesMessage, send } from './app-fixture'
+import {
+  E2eApp,
+  befriend,
+  bubble,
+  chooseMessageAction,
+  composer,
+  conversationButton,
+  createAccountAndSignIn,
+  createGroup,
+  messageLog,
+  seesMessage,
+  send,
+  setNickname,
+  setRemark
+} from './app-fixture'
 import { confirmWith, confirmationCancels, eventually, waitVisible } from './helpers'
 
 const suffix = randomBytes(3).toString('hex')
@@ -14,6 +30,8 @@ const alice = `alice_${suffix}`
 const bob = `bob_${suffix}`
 const carol = `carol_${suffix}`
 const GROUP = `Trail crew ${suffix}`
+const BOB_NAME = 'Bob Ström'
+const CAROL_NAME = 'Carol Chen'
 
 let app: E2eApp
 let alicePage: Page
@@ -41,6 +59,12 @@ describe('groups in the browser', () => {
   })
 
   it('a group is created, a member invited, a message seen by all, and a member removed by the owner', async () => {
+    // Bob and carol are alice's friends, known by their nicknames.
+    await befriend(alicePage, alice, bobPage, bob)
+    await befriend(alicePage, alice, carolPage, carol)
+    await setNickname(bobPage, BOB_NAME)
+    await setNickname(carolPage, CAROL_NAME)
+
     // Alice creates the group with bob in it.
     await createGroup(alicePage, GROUP, bob)
     await waitVisible(alicePage.getByTestId('group-header-line').filter({ hasText: '2 members' }))
@@ -63,7 +87,10 @@ describe('groups in the browser', () => {
       })
     }
     await alicePage.setViewportSize({ width: 1180, height: 760 })
+    await eventually(async () => expect(await info.getByTestId(`group-member-${carol}`).textContent()).toContain(`${CAROL_NAME} (${carol})`))
     await info.getByRole('button', { name: 'Close', exact: true }).click()
+    // Her timeline says whom she added by name, not id.
+    await waitVisible(messageLog(alicePage).getByRole('note').filter({ hasText: `You added ${CAROL_NAME}` }))
 
     // A message reaches everyone, with the notice of who was added in the timeline.
     await send(alicePage, 'hello crew')
@@ -81,9 +108,49 @@ describe('groups in the browser', () => {
     await waitVisible(messageLog(bobPage).getByRole('article').filter({ hasText: 'hello crew' }).filter({ hasText: alice }))
     // Once they read it, the count shows.
     await waitVisible(crewBubble.getByTestId('read-by').filter({ hasText: /^Read by [12]$/ }))
+    // Bob typing shows under alice's header and in her list by his name.
+    await composer(bobPage).pressSequentially('hel')
+    await eventually(async () => expect(await alicePage.getByTestId('typing-line').textContent()).toBe(`${BOB_NAME} is typing…`))
+    await eventually(async () => expect(await conversationButton(alicePage, GROUP).textContent()).toContain(`${BOB_NAME} is typing…`))
+    await composer(bobPage).fill('')
     await send(bobPage, 'hi from bob')
     await seesMessage(alicePage, 'hi from bob')
     await seesMessage(carolPage, 'hi from bob')
+    // Alice's list previews bob's message under his name.
+    await eventually(async () =>
+      expect(await conversationButton(alicePage, GROUP).getAttribute('aria-label')).toContain(`last message: ${BOB_NAME}: hi from bob`)
+    )
+
+    // Bob reacts to alice's message: her chip says who by name.
+    await chooseMessageAction(bobPage, 'hello crew', 'React')
+    await bobPage.getByRole('button', { name: 'React with 👍' }).click()
+    const chip = bubble(alicePage, 'hello crew').getByRole('button', { name: /^👍 1: / })
+    await waitVisible(chip)
+    expect(await chip.getAttribute('title')).toBe(`👍 by ${BOB_NAME}`)
+
+    // Both have read "hello crew": "Read by 2" lists them by name.
+    const readBy = bubble(alicePage, 'hello crew').getByTestId('read-by')
+    await eventually(async () => expect(await readBy.textContent()).toContain('Read by 2'))
+    await readBy.click()
+    const readers = alicePage.getByRole('dialog', { name: 'Who read this message' }).getByRole('list', { name: 'Readers' })
+    await eventually(async () => expect((await readers.getByRole('listitem').allTextContents()).sort()).toEqual([BOB_NAME, CAROL_NAME]))
+    await alicePage.getByRole('dialog', { name: 'Who read this message' }).getByRole('button', { name: 'Close', exact: true }).click()
+
+    // "@bo" suggests bob by name and id; picking him types the id the server expects.
+    await composer(alicePage).pressSequentially('@bo')
+    const suggestion = alicePage.getByRole('listbox', { name: 'People to mention' }).getByRole('option', { name: `${BOB_NAME} @${bob}` })
+    await waitVisible(suggestion)
+    await suggestion.click()
+    expect(await composer(alicePage).inputValue()).toBe(`@${bob} `)
+    await composer(alicePage).fill('')
+
+    // Names follow changes live: carol's new nickname renames her in the open timeline; alice's remark for bob
+    // renames him in the list.
+    await setNickname(carolPage, 'Carol C.')
+    await waitVisible(messageLog(alicePage).getByRole('note').filter({ hasText: 'You added Carol C.' }))
+    await setRemark(alicePage, bob, 'Bobby')
+    await eventually(async () => expect(await conversationButton(alicePage, GROUP).getAttribute('aria-label')).toContain('last message: Bobby: hi from bob'))
+    await openGroup(alicePage)
 
     // The owner removes carol: her screen says so, her composer is gone, and she gets nothing more.
     await alicePage.getByRole('button', { name: 'Group info', exact: true }).click()
@@ -96,6 +163,8 @@ describe('groups in the browser', () => {
     await confirmWith(alicePage, `Remove ${carol} from the group?`, 'Remove')
     await eventually(async () => expect(await again.getByTestId(`group-member-${carol}`).count()).toBe(0))
     await again.getByRole('button', { name: 'Close', exact: true }).click()
+    await waitVisible(messageLog(alicePage).getByRole('note').filter({ hasText: 'You removed Carol C.' }))
+    await eventually(async () => expect(await conversationButton(alicePage, GROUP).getAttribute('aria-label')).toContain('last message: You removed Carol C.'))
 
     await waitVisible(carolPage.getByTestId('group-header-line').filter({ hasText: 'You were removed from this group' }))
     await waitVisible(carolPage.getByTestId('composer-closed'))
@@ -107,5 +176,5 @@ describe('groups in the browser', () => {
     await new Promise((resolve) => setTimeout(resolve, 500))
     expect(await messageLog(carolPage).getByRole('article').filter({ hasText: 'only for the two of us' }).count()).toBe(0)
     expect(app.pageErrors).toEqual([])
-  })
+  }, 240_000)
 })

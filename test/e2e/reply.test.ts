@@ -1,27 +1,43 @@
 // End-to-end: replying with a quote through the real renderer, browser host and server: Bob picks Reply in a
 // message's action menu (the composer shows what he answers; Esc cancels), sends, both see the quote, and clicking
-// the quote on Alice's side (which says "You": it quotes her) brings the original into view, highlighted.
+// the quote on Alice's side (which says "You": it quotes her) brings the original into view, highlighted. They are
+// friends and Alice has a nickname: Bob's reply bar and quote name her by it, not by her id.
 import { describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
-import { bubble, composer, messageLog, opensChatWith, seesMessage, send, startChat, twoPeopleSignedIn } from './app-fixture'
+import {
+  befriend,
+  bubble,
+  composer,
+  conversationButton,
+  messageLog,
+  opensChatWith,
+  seesMessage,
+  send,
+  setNickname,
+  startChat,
+  twoPeopleSignedIn
+} from './app-fixture'
 import { eventually, waitVisible } from './helpers'
 
 const suffix = randomBytes(3).toString('hex')
 const alice = `alice_${suffix}`
 const bob = `bob_${suffix}`
+const ALICE_NAME = 'Alice Liddell'
 
 const people = twoPeopleSignedIn(alice, bob)
 
 describe('reply with a quote', () => {
   it('replies through the action menu and jumps to the original from the quote', async () => {
+    await befriend(people.first, alice, people.second, bob)
+    await setNickname(people.first, ALICE_NAME)
     await startChat(people.first, bob)
     await opensChatWith(people.first, bob)
     await send(people.first, 'Where shall we meet?')
     // More than a page (50) after it: once Alice reloads, the original is not loaded until the quote asks for it.
     for (let i = 1; i <= 55; i++) await send(people.first, `filler line ${i}`)
 
-    await people.second.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: new RegExp(`^${alice}\\b`) }).click()
-    await opensChatWith(people.second, alice)
+    await conversationButton(people.second, ALICE_NAME).click()
+    await opensChatWith(people.second, ALICE_NAME)
     await seesMessage(people.second, 'Where shall we meet?')
     const original = bubble(people.second, 'Where shall we meet?')
     await original.hover()
@@ -30,6 +46,7 @@ describe('reply with a quote', () => {
     const bar = people.second.getByTestId('reply-bar')
     await waitVisible(bar)
     expect(await bar.textContent()).toContain('Where shall we meet?')
+    expect(await bar.locator('.reply-bar__label').textContent()).toBe(`Replying to ${ALICE_NAME}`)
     // Esc cancels; choosing Reply again brings it back.
     await composer(people.second).press('Escape')
     await eventually(async () => expect(await bar.count()).toBe(0))
@@ -40,8 +57,10 @@ describe('reply with a quote', () => {
     await send(people.second, 'At the station')
     await eventually(async () => expect(await bar.count()).toBe(0))
 
-    const quoteName = new RegExp(`Show the message from ${alice} this replies to: Where shall we meet\\?`)
-    await waitVisible(bubble(people.second, 'At the station').getByRole('button', { name: quoteName }))
+    const quoteName = new RegExp(`Show the message from ${ALICE_NAME} this replies to: Where shall we meet\\?`)
+    const bobsQuote = bubble(people.second, 'At the station').getByRole('button', { name: quoteName })
+    await waitVisible(bobsQuote)
+    expect(await bobsQuote.locator('.reply-quote__from').textContent()).toBe(ALICE_NAME)
     await seesMessage(people.first, 'At the station')
     await people.first.reload()
     await people.first.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: new RegExp(`^${bob}\\b`) }).click()

@@ -1,7 +1,8 @@
 // End-to-end: search in the real renderer through the browser host against the real server. Alice (a core client
 // in this process, to write a long history quickly) sends Bob 150 messages; in the browser Bob opens search with
 // Ctrl+K, finds the first one by a word inside it, sees the word marked under Alice's name, opens the hit from the
-// keyboard, and the chat opens at that message, far back in the history, highlighted.
+// keyboard, and the chat opens at that message, far back in the history, highlighted. They are friends and Alice has
+// a nickname: the hit names its sender by it, not by her id.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
@@ -9,7 +10,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { ChatClient } from '../../src/main/core/client'
 import { registerAccount } from '../../src/main/core/app-server'
-import { E2eApp, PASSWORD, createAccountAndSignIn, messageLog } from './app-fixture'
+import { E2eApp, PASSWORD, createAccountAndSignIn, messageLog, openSection } from './app-fixture'
 import { eventually, waitVisible } from './helpers'
 
 const suffix = randomBytes(3).toString('hex')
@@ -17,6 +18,7 @@ const alice = `alice_${suffix}`
 const bob = `bob_${suffix}`
 const HISTORY = 150
 const NEEDLE = 'meet me at the zebra crossing'
+const ALICE_NAME = 'Alice Liddell'
 
 let app: E2eApp
 let aliceClient: ChatClient | undefined
@@ -41,11 +43,18 @@ describe('search in the browser', () => {
     aliceDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-e2e-alice-'))
     aliceClient = new ChatClient({ serverUrl: app.server.url, deviceId: `alice-${suffix}`, dataDir: aliceDir, platform: 'desktop' })
     await aliceClient.login(alice, PASSWORD)
+    // Alice, with a nickname, asks to be Bob's friend; he accepts in Contacts.
+    await aliceClient.contacts.updateProfile({ nickname: ALICE_NAME })
+    await aliceClient.contacts.sendRequest(bob, '')
+    await openSection(page, 'Contacts')
+    await page.getByRole('button', { name: `Accept friend request from ${alice}`, exact: true }).click()
+    await waitVisible(page.getByRole('list', { name: 'Friends' }).locator(`[data-contact="${alice}"]`))
+    await openSection(page, 'Chats')
     await aliceClient.sendText(bob, NEEDLE)
     for (let i = 1; i < HISTORY; i++) await aliceClient.sendText(bob, `filler message ${i}`)
     const conversations = page.getByRole('navigation', { name: 'Conversations' })
     await eventually(async () => {
-      const label = await conversations.getByRole('button', { name: new RegExp(`^${alice}\\b`) }).getAttribute('aria-label')
+      const label = await conversations.getByRole('button', { name: new RegExp(`^${ALICE_NAME}\\b`) }).getAttribute('aria-label')
       expect(label).toMatch(new RegExp(`\\b${HISTORY} unread\\b`))
     })
 
@@ -56,11 +65,13 @@ describe('search in the browser', () => {
     await page.keyboard.type('zebra')
 
     const results = page.getByRole('region', { name: 'Search results' })
-    const group = results.getByRole('region', { name: new RegExp(`^${alice}, 1 match$`) })
+    const group = results.getByRole('region', { name: new RegExp(`^${ALICE_NAME}, 1 match$`) })
     await waitVisible(group)
-    await waitVisible(group.getByRole('heading', { level: 3, name: alice }))
-    const hit = group.getByRole('button', { name: new RegExp(`^${alice}, .*: ${NEEDLE}$`) })
+    await waitVisible(group.getByRole('heading', { level: 3, name: ALICE_NAME }))
+    // The hit names its sender as everywhere else: by her nickname, not her id.
+    const hit = group.getByRole('button', { name: new RegExp(`^${ALICE_NAME}, .*: ${NEEDLE}$`) })
     await waitVisible(hit)
+    expect(await hit.locator('.search-hit__who').textContent()).toBe(ALICE_NAME)
     // The matched word is marked, as text.
     expect(await hit.locator('mark').allTextContents()).toEqual(['zebra'])
     await waitVisible(results.getByText(/^Searching (all your messages|messages since .*\d{4})/))
@@ -70,7 +81,7 @@ describe('search in the browser', () => {
     await eventually(async () => expect(await hit.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true))
     await page.keyboard.press('Enter')
 
-    await waitVisible(page.getByRole('heading', { level: 2, name: alice, exact: true }))
+    await waitVisible(page.getByRole('heading', { level: 2, name: ALICE_NAME, exact: true }))
     const found = messageLog(page).getByRole('article').filter({ hasText: NEEDLE })
     await waitVisible(found)
     // Opened in context: the message is in view with its neighbours, far from the newest, and highlighted.

@@ -86,6 +86,19 @@ describe('renderer conversation labels', () => {
     expect(previewText(group, null, 'alice')).toBe('You removed bob')
     expect(conversationAccessibleName(group, null, 'bob')).toBe('Team, group, 1 unread, last message: alice removed you')
     expect(messageText(removed, 'alice')).toBe('You removed bob')
+    // People by their shown names (the contacts store's displayName in the app).
+    const nameOf = (user: string): string => (user === 'bob' ? 'Ben Smith' : user)
+    expect(previewText(group, null, 'alice', nameOf)).toBe('You removed Ben Smith')
+    expect(conversationAccessibleName(group, null, 'alice', { nameOf })).toBe('Team, group, 1 unread, last message: You removed Ben Smith')
+  })
+
+  it('previews a group message under the sender\'s shown name; mine stays "You"', () => {
+    const fromBob: ChatMessage = { ...lastMessage('lunch?', 'in'), conversationId: 'g-1', chatType: 'group', from: 'bob', to: 'g-1' }
+    const group: Conversation = { ...conversation(1, fromBob), id: 'g-1', chatType: 'group', title: 'Team' }
+    const nameOf = (user: string): string => (user === 'bob' ? 'Ben Smith' : user)
+    expect(previewText(group, null, 'alice', nameOf)).toBe('Ben Smith: lunch?')
+    expect(previewText(group, null, 'alice')).toBe('bob: lunch?')
+    expect(previewText({ ...group, lastMessage: { ...fromBob, direction: 'out', from: 'alice' } }, null, 'alice', nameOf)).toBe('You: lunch?')
   })
 
   it('says a friend\'s presence after the name and do not disturb last, with the locale\'s separator', () => {

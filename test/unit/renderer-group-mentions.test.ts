@@ -1,6 +1,6 @@
 // @mentions in group text: the bubble's highlighted pieces, the composer's "@na" at the caret, and who a text names.
 import { describe, expect, it } from 'vitest'
-import { mentionPieces, mentionQueryAt, mentionsIn } from '../../src/renderer/src/features/groups/mentions'
+import { mentionPieces, mentionQueryAt, mentionsIn, mentionSuggestionFits } from '../../src/renderer/src/features/groups/mentions'
 
 describe('group mentions', () => {
   it('highlights only the users the message mentions, and @all only when it says so', () => {
@@ -26,5 +26,13 @@ describe('group mentions', () => {
   it('names the members it mentions, and @all only for those who may say it', () => {
     expect(mentionsIn('@Bob @dave @all', ['bob', 'carol'], false)).toEqual({ mentions: ['bob'], mentionAll: false })
     expect(mentionsIn('@all', ['bob'], true)).toEqual({ mentions: [], mentionAll: true })
+  })
+
+  it('suggests a member by the start of their id or of a word of their shown name', () => {
+    expect(mentionSuggestionFits('ben', 'Ben Smith', 'be')).toBe(true)
+    expect(mentionSuggestionFits('u123', 'Ben Smith', 'smi')).toBe(true)
+    expect(mentionSuggestionFits('u123', 'Ben Smith', 'u1')).toBe(true)
+    expect(mentionSuggestionFits('u123', 'Ben Smith', 'ith')).toBe(false)
+    expect(mentionSuggestionFits('carol', 'carol', 'b')).toBe(false)
   })
 })

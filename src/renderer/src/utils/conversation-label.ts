@@ -5,6 +5,7 @@ import type { ChatMessage, Conversation } from '../../../shared/model'
 import { noticeSentence } from './notice-words'
 import { contentSummary } from '../features/messages/content-summary'
 import { tr } from '../i18n/translate'
+import { idAsName, type NameOf } from './name-of'
 
 const PREVIEW_MAX_CHARS = 80
 
@@ -15,10 +16,11 @@ export function needsNewerVersion(): string {
 
 /**
  * A message's text as the user reads it: its text, or words for its content ("Photo", "File: a.pdf"). `me` (the
- * signed-in user) makes a notice read as in the timeline ("You removed bob", "alice removed you").
+ * signed-in user) makes a notice read as in the timeline ("You removed Ben Smith", "alice removed you"); `nameOf`
+ * names the people in it.
  */
-export function messageText(message: ChatMessage, me: string | null = null): string {
-  if (message.content.type === 'notice') return noticeSentence(message.content, me)
+export function messageText(message: ChatMessage, me: string | null = null, nameOf: NameOf = idAsName): string {
+  if (message.content.type === 'notice') return noticeSentence(message.content, me, nameOf)
   // A recalled message (features/messages) reads as its notice, never as the text it had.
   if (message.content.type === 'recalled') return tr('messages.recalledMessage')
   if (message.content.type === 'text') return message.content.text
@@ -35,18 +37,21 @@ export function hasDraft(draft: string | null | undefined): draft is string {
   return typeof draft === 'string' && draft.trim().length > 0
 }
 
-/** One line: the unsent draft ("Draft: …") if any, else the last message, "You: " first for own messages. */
-export function previewText(conversation: Conversation, draft: string | null = null, me: string | null = null): string {
+/**
+ * One line: the unsent draft ("Draft: …") if any, else the last message, "You: " first for own messages and the
+ * sender's name (`nameOf`) first for others' in a group or room.
+ */
+export function previewText(conversation: Conversation, draft: string | null = null, me: string | null = null, nameOf: NameOf = idAsName): string {
   if (hasDraft(draft)) return tr('conversations.preview.draft', { text: oneLineClipped(draft) })
   const last = conversation.lastMessage
   // A command is delivered to the app and never shown: the core never makes one a last message; if an older core
   // did, the list says nothing rather than an empty line.
   if (!last || last.content.type === 'command') return tr('conversations.preview.noMessages')
-  const clipped = oneLineClipped(messageText(last, me))
+  const clipped = oneLineClipped(messageText(last, me, nameOf))
   if (last.content.type === 'notice') return clipped
   if (last.direction === 'out') return tr('conversations.preview.fromMe', { text: clipped })
   // In a group or room the list says who spoke, as in the timeline.
-  return conversation.chatType === 'single' ? clipped : tr('conversations.preview.fromOther', { user: last.from, text: clipped })
+  return conversation.chatType === 'single' ? clipped : tr('conversations.preview.fromOther', { user: nameOf(last.from), text: clipped })
 }
 
 /** The conversation's name as shown: its title (group or room name, a contact's remark) or the peer's id. */
@@ -61,6 +66,8 @@ const CHAT_TYPE_WORD: Record<Conversation['chatType'], string | null> = { single
 export interface ConversationListState {
   online?: boolean | null
   muted?: boolean
+  /** How the people in the preview are named (the contacts store's displayName); default: their ids. */
+  nameOf?: NameOf
 }
 
 export function conversationAccessibleName(
@@ -79,7 +86,7 @@ export function conversationAccessibleName(
   else if (conversation.markedUnread) parts.push(tr('conversations.a11y.markedUnread'))
   if ((conversation.mentions ?? 0) > 0) parts.push(tr('conversations.a11y.mentions', conversation.mentions ?? 0))
   if (hasDraft(draft)) parts.push(previewText(conversation, draft))
-  else parts.push(conversation.lastMessage ? tr('conversations.a11y.lastMessage', { text: previewText(conversation, null, me) }) : tr('conversations.a11y.noMessages'))
+  else parts.push(conversation.lastMessage ? tr('conversations.a11y.lastMessage', { text: previewText(conversation, null, me, state.nameOf) }) : tr('conversations.a11y.noMessages'))
   if (state.muted) parts.push(tr('notifications.dnd.listSuffix'))
   // The locale's own separator (a full-width comma in Chinese) between every part.
   return parts.join(tr('conversations.a11y.separator'))

@@ -1,5 +1,6 @@
 // Owns @mentions in group text: splitting a text into plain and mention pieces (the bubble highlights them), the
-// partial "@na" being typed at the caret (the composer's autocomplete) and which members a text names on send.
+// partial "@na" being typed at the caret and which members it suggests (the composer's autocomplete, by id or by
+// shown name; the text always gets the id token) and which members a text names on send.
 
 /** A mention token: '@' then a username's characters (ASCII letters, digits, '.', '_', '-'). */
 const MENTION_TOKEN = /@([A-Za-z0-9._-]+)/g
@@ -33,6 +34,19 @@ export function mentionQueryAt(text: string, caret: number): { start: number; qu
   const match = /(^|\s)@([A-Za-z0-9._-]*)$/.exec(before)
   if (!match) return null
   return { start: caret - match[2]!.length - 1, query: match[2]!.toLowerCase() }
+}
+
+/**
+ * Whether a member fits the "@que" being typed: their id starts with it, or a word of the name they are shown by
+ * (remark or nickname) does, so "@ben" finds "Ben Smith" and "@smi" too.
+ */
+export function mentionSuggestionFits(user: string, shownName: string, query: string): boolean {
+  const q = query.toLowerCase()
+  if (user.toLowerCase().startsWith(q)) return true
+  return shownName
+    .toLowerCase()
+    .split(/\s+/)
+    .some((word) => word.startsWith(q))
 }
 
 /** Which of `members` the text @mentions, and whether it says @all (only counted when `mayMentionAll`). */

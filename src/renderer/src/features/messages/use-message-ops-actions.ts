@@ -8,11 +8,12 @@ import type { MessageAction } from './message-actions'
 import { useMessageOpsStore } from './message-ops-store'
 import { tr } from '../../i18n/translate'
 import { useConfirmStore } from '../../stores/confirm'
+import { idAsName, type NameOf } from '../../utils/name-of'
 
-/** The notice a recalled message leaves: "You recalled a message" / "alice recalled a message"; null otherwise. */
-export function recallNotice(message: ChatMessage, me: string | null): string | null {
+/** The notice a recalled message leaves: "You recalled a message" / "Ben Smith recalled a message" (`nameOf`); null otherwise. */
+export function recallNotice(message: ChatMessage, me: string | null, nameOf: NameOf = idAsName): string | null {
   if (message.content.type !== 'recalled') return null
-  return message.content.by === me ? tr('messages.recalledByMe') : tr('messages.recalledBy', { user: message.content.by })
+  return message.content.by === me ? tr('messages.recalledByMe') : tr('messages.recalledBy', { user: nameOf(message.content.by) })
 }
 
 export function useMessageOpsActions(message: () => ChatMessage): ComputedRef<MessageAction[]> {

@@ -2,6 +2,7 @@
 import type { BackfillStatus, SearchHit } from '../../../../shared/model'
 import { formatFullTimestamp } from '../../utils/time-format'
 import { appLocaleOf, intlLocale, tr } from '../../i18n/translate'
+import { idAsName, type NameOf } from '../../utils/name-of'
 
 const SINCE_FORMAT: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'long', year: 'numeric' }
 
@@ -20,9 +21,14 @@ export function reachSentence(status: BackfillStatus | null, locale?: string): s
   return reach
 }
 
+/** Who sent a hit, as its line shows it: "You" for mine, else the sender's name (`nameOf`). */
+export function hitSender(hit: SearchHit, nameOf: NameOf = idAsName): string {
+  return hit.message.direction === 'out' ? tr('common.you') : nameOf(hit.message.from)
+}
+
 /** What a screen reader says for a hit: who, when, and the snippet. */
-export function hitAccessibleName(hit: SearchHit, locale?: string): string {
-  const who = hit.message.direction === 'out' ? tr('common.you') : hit.message.from
+export function hitAccessibleName(hit: SearchHit, locale?: string, nameOf: NameOf = idAsName): string {
+  const who = hitSender(hit, nameOf)
   return tr('search.hitName', { who, when: formatFullTimestamp(hit.message.timestamp, locale), snippet: hit.snippet })
 }
 
