@@ -12,6 +12,9 @@ process.env.PARLEY_LOG ??= 'warn'
 // A short recall window, so "outside the window" needs no long wait; every recall inside it happens at once.
 const RECALL_WINDOW_SEC = 3
 process.env.PARLEY_RECALL_WINDOW_SEC = String(RECALL_WINDOW_SEC)
+// A short edit window too (the edits of the other tests follow their send at once).
+const EDIT_WINDOW_SEC = 5
+process.env.PARLEY_EDIT_WINDOW_SEC = String(EDIT_WINDOW_SEC)
 
 let serverStore: ServerStore | null = null
 function store(): ServerStore {
@@ -108,6 +111,20 @@ describe('recall, edit, clear and self-destruct', () => {
     // Bob cannot recall Alice's message in a one-to-one chat at all.
     const notMine = await failure(b1.messageOps.recall(conversationKey('single', alice), sent.id))
     expect(notMine.code).toBe('FORBIDDEN')
+  })
+
+  it('an edit outside the window is refused with its own code, and the text stays on every side', async () => {
+    const { alice, bob, a1, b1 } = await pairWithTwoDevicesEach()
+    const sent = await a1.sendText(bob, 'written in stone')
+    await waitForMessage(b1, alice, sent.id, (m) => m !== undefined, 'the message')
+    await waitFor('the ack', async () => (await messageOn(a1, bob, sent.id))?.serverId !== null)
+    await new Promise((resolve) => setTimeout(resolve, EDIT_WINDOW_SEC * 1000 + 300))
+    const refused = await failure(a1.messageOps.edit(conversationKey('single', bob), sent.id, 'rewritten'))
+    expect(refused.code).toBe('EDIT_WINDOW_CLOSED')
+    const entry = (await store().readConversation(bob, alice, 0, 10)).find((e) => idOf(e) === sent.id)
+    expect(entry?.message?.editedAt).toBeUndefined()
+    expect(textOf((await messageOn(a1, bob, sent.id))!)).toBe('written in stone')
+    expect(textOf((await messageOn(b1, alice, sent.id))!)).toBe('written in stone')
   })
 
   it('a group admin recalls another member’s message; a plain member cannot', async () => {

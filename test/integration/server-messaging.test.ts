@@ -99,8 +99,11 @@ describe('messaging', () => {
     await Promise.all([aliceLaptop, alicePhone, bobLaptop, bobPhone, carolDevice].map((c) => c.close()))
   })
 
-  it('answers a resend of the same client id with the original ack and no new log entry', async () => {
+  it('answers a resend of the same client id with the original ack, no new log entry and no second push', async () => {
     const sender = await FrameClient.onDevice(t.server.url, carol, 'dedupe')
+    // The recipient's device and the sender's other device each get every message pushed once, resends or not.
+    const recipientDevice = await FrameClient.onDevice(t.server.url, alice, 'dedupe-peer')
+    const senderOther = await FrameClient.onDevice(t.server.url, carol, 'dedupe-other')
     const headBefore = Number((await sender.request({ sync: { afterSeq: 0, limit: 1 } })).syncBatch?.headSeq ?? 0)
     const clientId = randomClientId()
     const first = await sendText(sender, 'alice', 'once only', clientId)
@@ -117,7 +120,18 @@ describe('messaging', () => {
     const events = after.syncBatch?.events ?? []
     expect(events).toHaveLength(2)
     expect(Number(after.syncBatch?.headSeq)).toBe(headBefore + 2)
-    await sender.close()
+
+    const pushesOf = (device: FrameClient, serverId: unknown): number =>
+      device.received.filter((f) => f.body === 'event' && Number(f.event?.message?.serverId) === Number(serverId)).length
+    for (const device of [recipientDevice, senderOther]) {
+      await device.waitFor((f) => f.body === 'event' && Number(f.event?.message?.serverId) === Number(r1.sendAck?.serverId))
+    }
+    await new Promise((resolve) => setTimeout(resolve, QUIET_PERIOD_MS))
+    for (const device of [recipientDevice, senderOther]) {
+      expect(pushesOf(device, first.sendAck?.serverId)).toBe(1)
+      expect(pushesOf(device, r1.sendAck?.serverId)).toBe(1)
+    }
+    await Promise.all([sender, recipientDevice, senderOther].map((c) => c.close()))
   })
 
   it('stores one log entry when sending to oneself', async () => {

@@ -181,17 +181,18 @@ describe('chat rooms', () => {
     // A member may not moderate.
     expect((await rooms(bob, { kick: { room, user: 'carol' } })).error?.code).toBe(ErrorCode.ERROR_FORBIDDEN)
 
-    await okRooms(alice, { kick: { room, user: 'bob' } })
+    // Targets are named in any spelling of their id (canonicalUserId); the member changes name the canonical id.
+    await okRooms(alice, { kick: { room, user: 'Bob' } })
     await waitMember(bob, room, MemberKind.KICKED, 'bob')
     expect((await say(bob, room, 'kicked?')).error?.code).toBe(ErrorCode.ERROR_NOT_MEMBER)
 
-    await okRooms(alice, { mute: { room, user: 'carol', until: Date.now() + 60_000 } })
+    await okRooms(alice, { mute: { room, user: ' CAROL ', until: Date.now() + 60_000 } })
     await waitMember(carol, room, MemberKind.MUTED, 'carol')
     expect((await say(carol, room, 'muted?')).error?.code).toBe(ErrorCode.ERROR_MUTED)
     await okRooms(alice, { mute: { room, user: 'carol', until: 0 } })
     expect((await say(carol, room, 'unmuted')).body).toBe('sendAck')
 
-    await okRooms(alice, { setAdmin: { room, user: 'carol', admin: true } })
+    await okRooms(alice, { setAdmin: { room, user: 'Carol', admin: true } })
     expect((await rooms(carol, { setAdmin: { room, user: 'frank', admin: true } })).error?.code).toBe(ErrorCode.ERROR_FORBIDDEN)
     await okRooms(alice, { muteAll: { room, muted: true } })
     expect((await say(frank, room, 'all muted?')).error?.code).toBe(ErrorCode.ERROR_MUTED_ALL)
@@ -200,9 +201,9 @@ describe('chat rooms', () => {
     await okRooms(alice, { muteAll: { room, muted: false } })
     expect((await say(frank, room, 'free again')).body).toBe('sendAck')
     // An admin cannot act on the owner.
-    expect((await rooms(carol, { kick: { room, user: 'alice' } })).error?.code).toBe(ErrorCode.ERROR_FORBIDDEN)
+    expect((await rooms(carol, { kick: { room, user: 'ALICE' } })).error?.code).toBe(ErrorCode.ERROR_FORBIDDEN)
 
-    await okRooms(carol, { ban: { room, user: 'frank', banned: true } })
+    await okRooms(carol, { ban: { room, user: 'Frank', banned: true } })
     await waitMember(frank, room, MemberKind.BANNED, 'frank')
     expect((await rooms(frank, { join: { room } })).error?.code).toBe(ErrorCode.ERROR_BANNED)
     expect((await say(frank, room, 'banned?')).error?.code).toBe(ErrorCode.ERROR_BANNED)

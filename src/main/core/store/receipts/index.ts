@@ -7,7 +7,7 @@ import { StoreError } from '../errors'
 import type { StoreDomain, StoreDomainContext, UserEventRecord } from '../domain-types'
 
 export interface ReceiptsStoreApi {
-  /** The peer's pointers of a one-to-one chat (zeros when none heard yet). */
+  /** The peer's pointers of a one-to-one chat (zeros when none heard yet); the peer in any spelling of its id. */
   peer(peer: string): PeerReceipts
   /** Moves the pointers forward (never back); returns them as they are now, or null when nothing moved. */
   notePeer(peer: string, deliveredSeq: number, readSeq: number): PeerReceipts | null
@@ -35,12 +35,20 @@ export function openReceiptsStore(context: StoreDomainContext): StoreDomain<Rece
      ON CONFLICT (id) DO UPDATE SET read_receipts_off = excluded.read_receipts_off, typing_off = excluded.typing_off`
   )
 
-  const peer = (id: string): PeerReceipts => {
+  /** The peer as a canonical user id, like every single-chat id of the store ('BOB' and 'bob' are one peer). */
+  const canonicalPeer = (raw: string): string => {
+    const id = canonicalUserId(raw)
+    if (!id) throw new StoreError('STORE_BAD_ARGUMENT', `The conversation id ${String(raw)} is not a valid user id.`)
+    return id
+  }
+  const peer = (raw: string): PeerReceipts => {
+    const id = canonicalPeer(raw)
     const row = selectPeer.get(id)
     return { conversation: { type: 'single', id }, deliveredSeq: row?.delivered_seq ?? 0, readSeq: row?.read_seq ?? 0 }
   }
-  const notePeer = (id: string, deliveredSeq: number, readSeq: number): PeerReceipts | null =>
+  const notePeer = (raw: string, deliveredSeq: number, readSeq: number): PeerReceipts | null =>
     context.write(() => {
+      const id = canonicalPeer(raw)
       const current = peer(id)
       const read = Math.max(current.readSeq, readSeq)
       const delivered = Math.max(current.deliveredSeq, deliveredSeq, read)
