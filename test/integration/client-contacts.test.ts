@@ -154,6 +154,27 @@ describe('contacts across two users with two devices each', () => {
     await waitFor('bob online again at alice', async () => (await a1.contacts.presence()).find((p) => p.user === bob)?.online === true)
   })
 
+  it('a stranger’s profile: cached after the first ask, read from the server again only when asked fresh', async () => {
+    const alice = uniqueUser('alice')
+    const carol = uniqueUser('carol')
+    await registerUsers(server, alice, carol)
+    const a1 = devices.create('a1')
+    const c1 = devices.create('c1')
+    await Promise.all([a1.login(alice, TEST_PASSWORD), c1.login(carol, TEST_PASSWORD)])
+    await c1.contacts.updateProfile({ nickname: 'Carol Chen' })
+    expect((await a1.contacts.profiles([carol]))[0]?.nickname).toBe('Carol Chen')
+
+    // Not alice's contact: no push tells her of the change, the cache keeps the old one ...
+    const changed: UserProfile[] = []
+    a1.on('profileChanged', (p) => changed.push(p))
+    await c1.contacts.updateProfile({ nickname: 'Carol C.' })
+    expect((await a1.contacts.profiles([carol]))[0]?.nickname).toBe('Carol Chen')
+    // ... until asked fresh: the new one, emitted as a change (which renames her everywhere).
+    expect((await a1.contacts.profiles([carol], true))[0]?.nickname).toBe('Carol C.')
+    expect(changed.map((p) => [p.user, p.nickname])).toEqual([[carol, 'Carol C.']])
+    expect((await a1.contacts.profiles([carol]))[0]?.nickname).toBe('Carol C.')
+  })
+
   it('changing the password keeps this device and signs out the other; deleting the account ends the session', async () => {
     const alice = uniqueUser('alice')
     const bob = uniqueUser('bob')

@@ -161,7 +161,10 @@ export interface InvokeResults {
   'contacts.block': ContactsState
   /** The friends' presence as last heard. */
   'contacts.presence': UserPresence[]
-  /** Cached profiles (fetched when not cached yet). */
+  /**
+   * Cached profiles (fetched when not cached yet); `fresh`: asked of the server again when online (someone who is not
+   * a contact gets no profile pushes), the cached ones when offline or the server cannot answer.
+   */
   'profile.get': UserProfile[]
   'profile.me': UserProfile
   'profile.update': UserProfile

@@ -151,7 +151,7 @@ const contactsInvokeSchemas = {
   'contacts.setRemark': z.object({ user: username, remark: z.string().max(CONTACT_LIMITS.remarkChars * 2) }),
   'contacts.block': z.object({ user: username, blocked: z.boolean() }),
   'contacts.presence': z.void(),
-  'profile.get': z.object({ users: z.array(username).max(500) }),
+  'profile.get': z.object({ users: z.array(username).max(500), fresh: z.boolean().optional() }),
   'profile.me': z.void(),
   'profile.update': z.object({
     nickname: z.string().max(CONTACT_LIMITS.nicknameChars * 2).optional(),

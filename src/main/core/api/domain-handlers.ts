@@ -126,7 +126,7 @@ export function contactHandlers(signedIn: () => ChatClientApi): Pick<Handlers, E
     'contacts.setRemark': ({ user, remark }) => contacts().setRemark(user, remark),
     'contacts.block': ({ user, blocked }) => contacts().setBlocked(user, blocked),
     'contacts.presence': () => contacts().presence(),
-    'profile.get': ({ users }) => contacts().profiles(users),
+    'profile.get': ({ users, fresh }) => contacts().profiles(users, fresh === true),
     'profile.me': () => contacts().myProfile(),
     'profile.update': (patch) =>
       contacts().updateProfile({

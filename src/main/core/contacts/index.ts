@@ -59,7 +59,8 @@ export interface ContactsApi {
   remove(user: string): Promise<ContactsState>
   setRemark(user: string, remark: string): Promise<ContactsState>
   setBlocked(user: string, blocked: boolean): Promise<ContactsState>
-  profiles(users: readonly string[]): Promise<UserProfile[]>
+  /** `fresh`: ask the server even for cached ones (when online). */
+  profiles(users: readonly string[], fresh?: boolean): Promise<UserProfile[]>
   presence(): Promise<UserPresence[]>
   myProfile(): Promise<UserProfile>
   updateProfile(patch: ProfilePatch): Promise<UserProfile>
@@ -226,11 +227,14 @@ export class ContactsClient extends TypedEmitter<ContactsClientEvents> implement
     return this.change(blocked ? 'block' : 'unblock', peer, { block: { peer, blocked } })
   }
 
-  /** Cached profiles; those not cached yet are fetched (when online). */
-  async profiles(users: readonly string[]): Promise<UserProfile[]> {
+  /**
+   * Cached profiles; those not cached yet are fetched (when online), and with `fresh` all of them (a non-contact's
+   * profile gets no pushes: the renderer asks again after a while). Offline or on failure: what is cached.
+   */
+  async profiles(users: readonly string[], fresh = false): Promise<UserProfile[]> {
     const ids = [...new Set(users.map((u) => canonicalUserId(u)).filter((u): u is string => u !== null))]
     const cached = await this.options.store.profiles(ids)
-    const missing = ids.filter((id) => !cached.some((p) => p.user === id))
+    const missing = fresh ? ids : ids.filter((id) => !cached.some((p) => p.user === id))
     if (missing.length > 0 && this.options.connection.isOnline) {
       try {
         await this.fetchProfiles(missing)

@@ -1,6 +1,7 @@
 // The contacts feature's state in the renderer: friends, requests both ways and the blocklist (`contacts.state` +
 // live `contacts.changed`), the profiles and presence they show (`profile.changed`, `presence.changed`), my own
-// profile, the operations (each answers a sentence on failure) and the rail badge = incoming requests.
+// profile, the operations (each answers a sentence on failure) and the rail badge = incoming requests. Everyone
+// else's name comes from the people store (people-store.ts); displayName is the one resolver over both.
 import { computed, ref, watch } from 'vue'
 import { defineStore } from 'pinia'
 import type { ContactsState, ProfilePatch, UserPresence, UserProfile, UserSearchResult } from '../../../../shared/model/contacts'
@@ -10,6 +11,7 @@ import { errorSentence } from '../../utils/app-error'
 import { useConnectionStore } from '../../stores/connection'
 import { useNavigationStore } from '../../stores/navigation'
 import { followSignedInSession, useSessionStore } from '../../stores/session'
+import { usePeopleStore } from './people-store'
 
 const EMPTY: ContactsState = { friends: [], incoming: [], outgoing: [], blocked: [] }
 
@@ -18,6 +20,7 @@ export type OperationOutcome = string | null
 
 export const useContactsStore = defineStore('contacts', () => {
   const navigation = useNavigationStore()
+  const people = usePeopleStore()
   const state = ref<ContactsState>(EMPTY)
   const profiles = ref(new Map<string, UserProfile>())
   const presence = ref(new Map<string, UserPresence>())
@@ -56,7 +59,12 @@ export const useContactsStore = defineStore('contacts', () => {
     setState(next)
     void loadProfiles(usersOf(next))
   })
-  bridge.on('profile.changed', putProfile)
+  // Contacts' and mine; anyone else's is the people store's (so this map stays the size of the contacts).
+  bridge.on('profile.changed', (profile) => {
+    if (profiles.value.has(profile.user) || profile.user === useSessionStore().session?.user || usersOf(state.value).includes(profile.user)) {
+      putProfile(profile)
+    }
+  })
   bridge.on('presence.changed', putPresence)
 
   function usersOf(current: ContactsState): string[] {
@@ -96,10 +104,17 @@ export const useContactsStore = defineStore('contacts', () => {
     }
   }
 
-  /** The name shown for a user: my remark, else their nickname, else the id. */
+  /**
+   * The name shown for a user: my remark, else their nickname (a contact's from here, anyone else's from the people
+   * store, fetched on first use), else the id. Reactive: a nickname arriving later renames them.
+   */
   function displayName(user: string): string {
     const remark = state.value.friends.find((f) => f.user === user)?.remark
-    return displayNameOf(remark, profiles.value.get(user)?.nickname) ?? user
+    const known = profiles.value.get(user)
+    const shown = displayNameOf(remark, known?.nickname)
+    if (shown) return shown
+    // A contact's (or my) profile is here and kept live; only someone else's is looked up.
+    return (known ? null : people.nicknameOf(user)) ?? user
   }
 
   function presenceOf(user: string): UserPresence | null {
