@@ -1,6 +1,7 @@
 // GroupSync on a real SQLite store (in memory) with the server's answers scripted: membership events start and end
 // a group's sync, a push at cursor + 1 is applied without asking, a gap asks group_sync for that group alone,
-// has_more pages on, not_member stops the group, cursor_expired jumps to the head, and notices never count as unread.
+// has_more pages on, not_member stops the group, cursor_expired jumps to the head, and notices never count as unread;
+// group ids are read in their canonical form (shared/group-id.ts), as the server reads them.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { GroupSync } from '../../src/main/core/groups/group-sync'
 import type { WireGroupEntry } from '../../src/main/core/groups/entries'
@@ -99,6 +100,22 @@ describe('group sync', () => {
     sync.onEntry(message(12, 'bob', 'missed'))
     await sync.whenIdle()
     expect(requests).toHaveLength(1)
+  })
+
+  it('reads the group id of a push and of a group_sync answer as the server does (trimmed, lowercased)', async () => {
+    const spelled = ` ${G.toUpperCase()}\t`
+    sync.onEntry({ ...message(11, 'bob', 'pushed'), group: spelled })
+    await sync.whenIdle()
+    expect(requests).toEqual([])
+    answers.push({ groups: [{ group: spelled, entries: [message(12, 'bob', 'synced')], headSeq: 12 }] })
+    await sync.syncAll()
+    expect(await texts()).toEqual(['pushed', 'synced'])
+    expect(await store.domains.groups.cursors()).toEqual([{ group: G, cursor: 12 }])
+    // An id that cannot be a group's names nothing this device follows: ignored, nothing asked.
+    sync.onEntry({ ...message(13, 'bob', 'stray'), group: 'not a group' })
+    await sync.whenIdle()
+    expect(requests).toHaveLength(1)
+    expect(await texts()).toEqual(['pushed', 'synced'])
   })
 
   it('my own acked send moves the group cursor when it is the next entry, and its echo is not a second copy', async () => {

@@ -9,7 +9,7 @@ import type { AttachmentGrant } from '../store/attachments/types'
 import { checkBody, type BodyAttachmentAccess } from './attachments/body'
 import { messageToProps, type BodyProps } from './events'
 import type { ConnectionRef, EventFanout, GroupFanout } from './fanout'
-import { canonicalGroupId } from './groups'
+import { canonicalGroupId } from '../../shared/group-id'
 import { MAX_BURN_AFTER_READ_SEC } from './message-ops/config'
 
 /** Who may message whom (services/contacts: blocklists, the strangers setting, deleted accounts). */

@@ -3,6 +3,7 @@
 // group_sync for that group alone), not_member ending a group's sync and an expired cursor restarting it at the head.
 import type { ChatMessage, Conversation, ConversationKey } from '../../../shared/model'
 import { createLogger } from '../../../shared/logger'
+import { canonicalGroupId } from '../../../shared/group-id'
 import type { parley } from '../../../shared/proto/gen/parley.js'
 import type { MessageStore } from '../store/types'
 import type { GroupCursor } from '../store/groups'
@@ -59,7 +60,9 @@ export class GroupSync {
   /** A live GroupEntry push: applied when it is the next entry, else a group_sync for its group. Never rejects. */
   onEntry(entry: WireGroupEntry): void {
     void this.enqueue(async () => {
-      const group = (entry.group ?? '').toLowerCase()
+      // Ids compared as the server does (trimmed, lowercased); one that cannot be a group's names nothing followed.
+      const group = canonicalGroupId(entry.group)
+      if (group === null) return
       const seq = Number(entry.seq ?? 0)
       const followed = (await this.options.store.domains.groups.cursors()).find((c) => c.group === group)
       // Not followed yet (the membership event that starts it is on its way): its group_sync will bring the entry.
@@ -94,9 +97,9 @@ export class GroupSync {
       const response = await this.options.request(cursors, GROUP_SYNC_PAGE)
       const next: GroupCursor[] = []
       for (const batch of response.groups ?? []) {
-        const group = (batch.group ?? '').toLowerCase()
+        const group = canonicalGroupId(batch.group)
         const before = cursors.find((c) => c.group === group)
-        if (!before) continue
+        if (group === null || !before) continue
         answered.add(group)
         const entries = batch.entries ?? []
         let cursor = before.cursor

@@ -16,7 +16,7 @@ import type {
 } from '../../../shared/model'
 import type { parley } from '../../../shared/proto/gen/parley.js'
 import { canonicalUserId } from '../../../shared/user-id'
-import { GROUP_ID_PATTERN } from '../../../shared/limits'
+import { canonicalGroupId } from '../../../shared/group-id'
 import type { Connection } from '../net/connection'
 import type { MessageStore } from '../store/types'
 import { GROUP_SYNC_PAGE } from './group-sync'
@@ -31,9 +31,10 @@ export const GROUP_MEMBERS_PAGE = 50
 /** Groups per directory page. */
 export const GROUP_DIRECTORY_PAGE = 20
 
-export function canonicalGroupId(raw: string): string {
-  const id = raw.trim().toLowerCase()
-  if (!GROUP_ID_PATTERN.test(id)) throw new AppError('NOT_FOUND', `There is no group "${raw.trim().slice(0, 64)}".`)
+/** The canonical group id (shared/group-id.ts); NOT_FOUND for an id that cannot be one. */
+function groupIdOrNotFound(raw: string): string {
+  const id = canonicalGroupId(raw)
+  if (id === null) throw new AppError('NOT_FOUND', `There is no group "${raw.trim().slice(0, 64)}".`)
   return id
 }
 
@@ -102,7 +103,7 @@ export class GroupsClient {
 
   /** The server's description of a group (also stored for a group this device knows). */
   async info(group: string): Promise<GroupInfo> {
-    const answer = await this.ask({ info: { group: canonicalGroupId(group) } })
+    const answer = await this.ask({ info: { group: groupIdOrNotFound(group) } })
     if (!answer.info) throw new AppError('INTERNAL', 'The server answered without the group.')
     const info = groupInfoFromWire(answer.info)
     const summary = await this.options.store.domains.groups.saveInfo(info, Number(answer.info.headSeq ?? 0), false)
@@ -122,7 +123,7 @@ export class GroupsClient {
   update(group: string, update: GroupUpdateOptions): Promise<GroupChangeResult> {
     return this.change({
       update: {
-        group: canonicalGroupId(group),
+        group: groupIdOrNotFound(group),
         name: update.name,
         description: update.description,
         announcement: update.announcement,
@@ -133,60 +134,60 @@ export class GroupsClient {
   }
 
   dissolve(group: string): Promise<GroupChangeResult> {
-    return this.change({ dissolve: { group: canonicalGroupId(group) } })
+    return this.change({ dissolve: { group: groupIdOrNotFound(group) } })
   }
 
   transfer(group: string, to: string): Promise<GroupChangeResult> {
-    return this.change({ transfer: { group: canonicalGroupId(group), user: user(to) } })
+    return this.change({ transfer: { group: groupIdOrNotFound(group), user: user(to) } })
   }
 
   setAdmin(group: string, member: string, admin: boolean): Promise<GroupChangeResult> {
-    return this.change({ setAdmin: { group: canonicalGroupId(group), user: user(member), admin } })
+    return this.change({ setAdmin: { group: groupIdOrNotFound(group), user: user(member), admin } })
   }
 
   invite(group: string, users: string[], message = ''): Promise<GroupChangeResult> {
-    return this.change({ invite: { group: canonicalGroupId(group), users: users.map(user), message } })
+    return this.change({ invite: { group: groupIdOrNotFound(group), users: users.map(user), message } })
   }
 
   remove(group: string, member: string): Promise<GroupChangeResult> {
-    return this.change({ remove: { group: canonicalGroupId(group), user: user(member) } })
+    return this.change({ remove: { group: groupIdOrNotFound(group), user: user(member) } })
   }
 
   join(group: string, message = ''): Promise<GroupChangeResult> {
-    return this.change({ join: { group: canonicalGroupId(group), message } })
+    return this.change({ join: { group: groupIdOrNotFound(group), message } })
   }
 
   decideJoin(group: string, member: string, accept: boolean, reason = ''): Promise<GroupChangeResult> {
-    return this.change({ decideJoin: { group: canonicalGroupId(group), user: user(member), accept, reason } })
+    return this.change({ decideJoin: { group: groupIdOrNotFound(group), user: user(member), accept, reason } })
   }
 
   decideInvitation(group: string, accept: boolean): Promise<GroupChangeResult> {
-    return this.change({ decideInvitation: { group: canonicalGroupId(group), accept } })
+    return this.change({ decideInvitation: { group: groupIdOrNotFound(group), accept } })
   }
 
   /** Mute a member until `until` (ms since epoch); 0 unmutes. */
   mute(group: string, member: string, until: number): Promise<GroupChangeResult> {
-    return this.change({ mute: { group: canonicalGroupId(group), user: user(member), until } })
+    return this.change({ mute: { group: groupIdOrNotFound(group), user: user(member), until } })
   }
 
   muteAll(group: string, muted: boolean): Promise<GroupChangeResult> {
-    return this.change({ muteAll: { group: canonicalGroupId(group), muted } })
+    return this.change({ muteAll: { group: groupIdOrNotFound(group), muted } })
   }
 
   ban(group: string, member: string, banned: boolean): Promise<GroupChangeResult> {
-    return this.change({ ban: { group: canonicalGroupId(group), user: user(member), banned } })
+    return this.change({ ban: { group: groupIdOrNotFound(group), user: user(member), banned } })
   }
 
   pin(group: string, serverId: number, pinned: boolean): Promise<GroupChangeResult> {
-    return this.change({ pin: { group: canonicalGroupId(group), serverId, pinned } })
+    return this.change({ pin: { group: groupIdOrNotFound(group), serverId, pinned } })
   }
 
   leave(group: string): Promise<GroupChangeResult> {
-    return this.change({ leave: { group: canonicalGroupId(group) } })
+    return this.change({ leave: { group: groupIdOrNotFound(group) } })
   }
 
   async members(group: string, afterUser = '', limit = GROUP_MEMBERS_PAGE): Promise<GroupMemberPage> {
-    const answer = await this.ask({ members: { group: canonicalGroupId(group), afterUser, limit } })
+    const answer = await this.ask({ members: { group: groupIdOrNotFound(group), afterUser, limit } })
     const page = answer.members ?? {}
     return {
       members: (page.members ?? []).map((m) => ({
@@ -232,7 +233,7 @@ export class GroupsClient {
   }
 
   async pendingJoinRequests(group: string): Promise<GroupJoinRequest[]> {
-    const answer = await this.ask({ pending: { group: canonicalGroupId(group) } })
+    const answer = await this.ask({ pending: { group: groupIdOrNotFound(group) } })
     return (answer.joinRequests?.requests ?? []).map((r) => ({
       group: r.group ?? '', user: r.user ?? '', message: r.message ?? '', at: Number(r.at ?? 0)
     }))
@@ -251,7 +252,7 @@ export class GroupsClient {
   }
 
   local(group: string): Promise<GroupSummary | null> {
-    return this.options.store.domains.groups.get(canonicalGroupId(group))
+    return this.options.store.domains.groups.get(groupIdOrNotFound(group))
   }
 
   private async change(op: GroupsOp): Promise<GroupChangeResult> {

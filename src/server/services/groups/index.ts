@@ -4,6 +4,7 @@ import { ErrorCode, MAX_FRAME_BYTES, encodeFrame, pb } from '../../../shared/pro
 import type { parley } from '../../../shared/proto/gen/parley.js'
 import { createLogger } from '../../../shared/logger'
 import { canonicalUserId } from '../../../shared/user-id'
+import { canonicalGroupId } from '../../../shared/group-id'
 import {
   GROUP_ANNOUNCEMENT_MAX_CHARS,
   GROUP_DEFAULT_MAX_MEMBERS,
@@ -47,16 +48,6 @@ type GroupInfoProps = parley.v1.GroupInfo.$Properties
 type SettingsProps = parley.v1.GroupSettings.$Properties
 
 export type GroupsOutcome<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string }
-
-/** Group ids are server-generated: "g" and lowercase letters or digits (see GROUP_ID_RANDOM_CHARS). */
-const GROUP_ID_PATTERN = /^g[a-z0-9]{1,63}$/
-
-/** The canonical form of a group id as received (trimmed, lowercased); null when it cannot be one. */
-export function canonicalGroupId(raw: unknown): string | null {
-  if (typeof raw !== 'string') return null
-  const id = raw.trim().toLowerCase()
-  return GROUP_ID_PATTERN.test(id) ? id : null
-}
 
 const ROLE_PROTO: Readonly<Record<GroupRoleName, number>> = { none: 0, member: 1, admin: 2, owner: 3 }
 

@@ -10,7 +10,7 @@ import type { LogDelivery, MessageOpOutcome, MessageRef } from '../../store/mess
 import type { ServerStore } from '../../store/types'
 import { entryToEvent } from '../events'
 import type { EventFanout } from '../fanout'
-import { canonicalGroupId } from '../groups'
+import { canonicalGroupId } from '../../../shared/group-id'
 import {
   EXPIRY_RESCAN_INTERVAL_MS,
   EXPIRY_SWEEP_BATCH,

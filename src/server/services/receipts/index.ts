@@ -8,7 +8,7 @@ import { GROUP_READ_SENDERS_SCAN_MAX_ENTRIES, RECEIPTS_GROUP_MAX_MEMBERS, TYPING
 import type { ServerStore } from '../../store/types'
 import type { GroupReadersAnswer, MovedPeerPointer } from '../../store/receipts/types'
 import type { ConnectionRef, EventFanout, GroupFanout } from '../fanout'
-import { canonicalGroupId } from '../groups'
+import { canonicalGroupId } from '../../../shared/group-id'
 import type { SendPolicy } from '../messages'
 
 const log = createLogger('server:receipts')

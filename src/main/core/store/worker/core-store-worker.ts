@@ -10,6 +10,10 @@ import { lowerThisThreadPriority } from './thread-priority'
 import {
   CRASH_FOR_TEST,
   REINTERPRET_DECODED,
+  STALL_BLOCKED,
+  STALL_EXIT,
+  STALL_FOR_TEST,
+  STALL_LIMIT_MS,
   STORE_METHODS,
   UNDECODED_RAWS,
   carryError,
@@ -41,6 +45,19 @@ function methodOf(store: SqliteMessageStore, request: StoreWorkerRequest): (...a
   return (...args: unknown[]) => (member as (...a: unknown[]) => unknown).apply(owner, args)
 }
 
+/**
+ * Test hook (STALL_FOR_TEST; production never sends it): answers, then blocks this thread until the test writes how
+ * to die into the shared cell (worker.terminate() also ends the wait). It dies right here, synchronously, so the
+ * calls queued behind it are never run nor answered.
+ */
+function stallForTest(port: NonNullable<typeof parentPort>, request: StoreWorkerRequest): void {
+  const cell = request.args[0] as Int32Array
+  port.postMessage({ id: request.id, ok: true, value: null } satisfies StoreWorkerReply)
+  Atomics.wait(cell, 0, STALL_BLOCKED, STALL_LIMIT_MS)
+  if (Atomics.load(cell, 0) === STALL_EXIT) process.exit(70)
+  throw new Error('store worker crash while stalled (test hook)')
+}
+
 async function answer(store: SqliteMessageStore, request: StoreWorkerRequest): Promise<unknown> {
   if (request.method === CRASH_FOR_TEST) {
     // A crash as it happens for real: an exception nobody catches (the thread dies), or the thread exiting.
@@ -68,6 +85,10 @@ async function serve(port: NonNullable<typeof parentPort>, init: StoreWorkerInit
     return
   }
   port.on('message', (request: StoreWorkerRequest) => {
+    if (request.method === STALL_FOR_TEST) {
+      stallForTest(port, request)
+      return
+    }
     void answer(store, request).then(
       (value) => port.postMessage({ id: request.id, ok: true, value: compactBytes(value) } satisfies StoreWorkerReply),
       (err: unknown) => port.postMessage({ id: request.id, ok: false, error: carryError(err) } satisfies StoreWorkerReply)

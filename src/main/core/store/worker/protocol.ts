@@ -23,6 +23,17 @@ export type StoreCallTarget = 'store' | keyof OpenedStoreDomainApis
 export const UNDECODED_RAWS = 'undecodedRaws'
 export const REINTERPRET_DECODED = 'reinterpretDecoded'
 export const CRASH_FOR_TEST = 'crashForTest'
+/**
+ * Test hook, never sent in production: the worker answers it, then blocks its thread (as a long query does) on the
+ * shared cell it carries, so calls sent meanwhile wait in its queue, truly in flight. The test then writes how the
+ * worker dies into the cell (or terminates it); STALL_LIMIT_MS bounds the block if nobody does.
+ */
+export const STALL_FOR_TEST = 'stallForTest'
+/** The stall cell's values: still blocked, then die by an uncaught exception or by the thread exiting. */
+export const STALL_BLOCKED = 0
+export const STALL_THROW = 1
+export const STALL_EXIT = 2
+export const STALL_LIMIT_MS = 10_000
 
 /** MessageStore's methods that go to the worker as they are (reinterpretUnsupported goes in two halves, above). */
 export const STORE_METHODS = [

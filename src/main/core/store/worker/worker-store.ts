@@ -12,6 +12,9 @@ import type { MessageStore } from '../types'
 import {
   CRASH_FOR_TEST,
   REINTERPRET_DECODED,
+  STALL_EXIT,
+  STALL_FOR_TEST,
+  STALL_THROW,
   STORE_METHODS,
   UNDECODED_RAWS,
   compactBytes,
@@ -55,9 +58,14 @@ export interface WorkerMessageStore extends MessageStore {
   /**
    * Tests: makes the worker die as a crash would, while whatever is in flight is in flight: 'throw' (an uncaught
    * exception in the worker), 'exit' (the thread exits) or 'terminate' (ended from outside, as an out-of-memory
-   * kill). Resolves once it is dead (its restart follows by itself).
+   * kill). Resolves once it is dead (its restart follows by itself). After stallWorkerForTest, it dies in its stall.
    */
   crashWorkerForTest(how?: 'throw' | 'exit' | 'terminate'): Promise<void>
+  /**
+   * Tests: blocks the worker's thread (as a long query does) until crashWorkerForTest; resolves once it is blocked.
+   * Calls made meanwhile are sent to the worker and wait in its queue: truly in flight when it dies.
+   */
+  stallWorkerForTest(): Promise<void>
 }
 
 /**
@@ -87,6 +95,8 @@ export async function openWorkerMessageStore(path: string, options: OpenStoreOpt
   }
   const init: StoreWorkerInit = { path, ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}) }
   let silentStartFailures = 0
+  /** The shared cell of the worker blocked by stallWorkerForTest (tests only); null when none is. */
+  let stallCell: Int32Array | null = null
   let domainMethods: Record<string, string[]> = {}
 
   const supervisor = superviseWorker<StoreWorkerRequest, Record<string, string[]>>({
@@ -170,9 +180,21 @@ export async function openWorkerMessageStore(path: string, options: OpenStoreOpt
       const current = supervisor.worker
       if (!current) return
       const dead = supervisor.whenDead()
+      const stalled = stallCell
+      stallCell = null
       if (how === 'terminate') void current.terminate()
-      else current.postMessage({ id: 0, target: 'store', method: CRASH_FOR_TEST, args: [how] } satisfies StoreWorkerRequest)
+      else if (stalled) {
+        // The worker is blocked in its stall: it reads how to die from the shared cell, not from a message.
+        Atomics.store(stalled, 0, how === 'exit' ? STALL_EXIT : STALL_THROW)
+        Atomics.notify(stalled, 0)
+      } else current.postMessage({ id: 0, target: 'store', method: CRASH_FOR_TEST, args: [how] } satisfies StoreWorkerRequest)
       await dead
+    },
+    async stallWorkerForTest(): Promise<void> {
+      const cell = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT))
+      // Answered just before the worker blocks: once this resolves, the next calls queue behind the stall.
+      await call('store', STALL_FOR_TEST, [cell])
+      stallCell = cell
     }
   }
   return store as unknown as WorkerMessageStore // storeMethods carry MessageStore's methods by name (STORE_METHODS)
