@@ -64,17 +64,19 @@ export class HistoryPager {
     const mapKey = conversationKeyString(key)
     // Nothing local lies below this page: a hole under it can hide nothing, and what the server sends is adjacent.
     if (!this.reachesGap(key, local) && this.gapBelow.has(mapKey)) await this.forgetGap(key)
-    if (askBelow <= (this.completeBelow.get(mapKey) ?? 0)) return local
+    // Another page (the back-fill, another view) fetched what lies below and stored it since `local` was read.
+    if (askBelow <= (this.completeBelow.get(mapKey) ?? 0)) return store.page(key, beforeSeq, limit)
     try {
       this.requests += 1
       const response = await this.options.requestHistory({
         history: { conversation: key.id, chatType: chatTypeToWire(key.type), beforeSeq: oldestKnown ?? 0, limit }
       })
       const hasMore = Boolean(response.body.hasMore)
-      if (!hasMore) this.completeBelow.set(mapKey, Math.max(askBelow, this.completeBelow.get(mapKey) ?? 0))
       const older = rawEventsOfResponse(response.frameBytes, 'historyPage')
+      if (older.length > 0) await this.options.syncer.applyHistory(older)
+      // Complete only once stored: a page asked meanwhile must not take the local page for the whole history.
+      if (!hasMore) this.completeBelow.set(mapKey, Math.max(askBelow, this.completeBelow.get(mapKey) ?? 0))
       if (older.length === 0) return local
-      await this.options.syncer.applyHistory(older)
       const merged = await store.page(key, beforeSeq, limit)
       return { messages: merged.messages, hasMore: merged.hasMore || hasMore }
     } catch (err) {
