@@ -108,8 +108,11 @@ export const useContactsStore = defineStore('contacts', () => {
    * The name shown for a user: my remark, else their nickname (a contact's from here, anyone else's from the people
    * store, fetched on first use), else the id. Reactive: a nickname arriving later renames them.
    */
+  /** My remarks by friend: displayName runs for every name on screen, so a lookup rather than a scan of the friends. */
+  const remarks = computed(() => new Map(state.value.friends.map((f) => [f.user, f.remark])))
+
   function displayName(user: string): string {
-    const remark = state.value.friends.find((f) => f.user === user)?.remark
+    const remark = remarks.value.get(user)
     const known = profiles.value.get(user)
     const shown = displayNameOf(remark, known?.nickname)
     if (shown) return shown
