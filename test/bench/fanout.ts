@@ -8,6 +8,7 @@
 // BENCH_GROUP_RATE (10), BENCH_SINGLE_RATE (2000), BENCH_SINGLE_PAIRS (100), BENCH_SEND_FOR_MS (10000),
 // BENCH_SINGLE_ROUNDS (3), BENCH_PARTS (room,group,single).
 import fs from 'node:fs'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import os from 'node:os'
 import path from 'node:path'
 import type { FanoutClientSpec, FanoutCommand, FanoutReport } from './lib/fanout-worker'
@@ -212,18 +213,30 @@ async function main(): Promise<void> {
       const busyToo = PARTS.has('group') && group && w !== 0
       const alone: number[] = []
       const busy: number[] = []
+      // Where a round's tail comes from: the server's event loop (this process) and its store's commits.
+      const serverSide = async <T>(run: () => Promise<T>): Promise<{ value: T; loop: string }> => {
+        const delay = monitorEventLoopDelay({ resolution: 1 })
+        delay.enable()
+        const value = await run()
+        delay.disable()
+        const stats = await server.storeStats()
+        const loop = `server loop delay p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms, max ${(delay.max / 1e6).toFixed(1)} ms; commit p99 ${stats.commitP99Ms.toFixed(1)} ms, max ${stats.commitMaxMs.toFixed(1)} ms, ${stats.messagesPerCommit.toFixed(1)} msgs/commit`
+        return { value, loop }
+      }
       for (let round = 1; round <= SINGLE_ROUNDS; round++) {
-        const quiet = combine(await runPhase(workers, 'single', [{ worker: w, send: single }]))
-        log(`1:1 alone, round ${round}: ${pairs} senders, sent ${quiet.sent}, acked ${quiet.acked}, errors ${quiet.errors} ${quiet.firstError ?? ''}, p99 ${percentileOf(quiet.ackLatenciesMs, 99)} ms`)
+        const alonePhase = await serverSide(() => runPhase(workers, 'single', [{ worker: w, send: single }]))
+        const quiet = combine(alonePhase.value)
+        log(`1:1 alone, round ${round}: ${pairs} senders, sent ${quiet.sent}, acked ${quiet.acked}, errors ${quiet.errors} ${quiet.firstError ?? ''}, p99 ${percentileOf(quiet.ackLatenciesMs, 99)} ms; ${alonePhase.loop}`)
         alone.push(...quiet.ackLatenciesMs)
         if (!busyToo) continue
-        const reports = await runPhase(workers, 'single', [
+        const busyPhase = await serverSide(() => runPhase(workers, 'single', [
           { worker: w, send: single },
           { worker: 0, send: { type: 'send', from: [ownerIndex], to: [group], chatType: ChatType.GROUP, rate: GROUP_RATE, durationMs: SEND_FOR_MS, textBytes: TEXT_BYTES } }
-        ])
+        ]))
+        const reports = busyPhase.value
         // Only the 1:1 worker's acks: worker 0's are the group sender's.
         const loud = combine([reports[w] as FanoutReport])
-        log(`1:1 with the group busy, round ${round}: sent ${loud.sent}, acked ${loud.acked}, errors ${loud.errors}, p99 ${percentileOf(loud.ackLatenciesMs, 99)} ms`)
+        log(`1:1 with the group busy, round ${round}: sent ${loud.sent}, acked ${loud.acked}, errors ${loud.errors}, p99 ${percentileOf(loud.ackLatenciesMs, 99)} ms; ${busyPhase.loop}`)
         busy.push(...loud.ackLatenciesMs)
       }
       result.oneToOneP99Ms = percentileOf(alone, 99)

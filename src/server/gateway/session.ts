@@ -10,15 +10,11 @@ import type { OnlineSession } from './online-registry'
 import { OutboundQueue, type OutboundScheduler } from './outbound-queue'
 import { TokenBucket } from './rate-limit'
 import { TokenTimers } from './token-timers'
+import { TransportCork, type CorkableTransport } from './transport-cork'
 import type { SignedOutCloseReason } from '../../shared/errors'
 
 const log = createLogger('server:session')
 
-/** What sendBytes needs of the stream under the WebSocket (a net.Socket). */
-export interface CorkableTransport {
-  cork(): void
-  uncork(): void
-}
 
 export interface SessionDeps extends GatewayServices {
   dispatch: RequestDispatcher
@@ -66,20 +62,21 @@ export class ClientSession implements OnlineSession, RequestContext {
   private readonly budget = new TokenBucket()
   private authTimer: NodeJS.Timeout | null
   private readonly tokenTimers: TokenTimers
-  private transportCorked = false
+  private readonly cork: TransportCork
   /** Frames a fan-out deferred; while it holds any, every other frame for this connection queues behind them. */
   private readonly outbound: OutboundQueue
 
   constructor(
     readonly socket: WebSocket,
     readonly deps: SessionDeps,
-    /** The TCP stream under the WebSocket: frames written in one tick leave in one write (see sendBytes). */
-    private readonly transport?: CorkableTransport
+    /** The TCP stream under the WebSocket: frames written in one tick leave in one write (see writeNow). */
+    transport?: CorkableTransport
   ) {
+    this.cork = new TransportCork(transport)
     this.authTimer = setTimeout(() => {
       if (this.state === 'awaiting-auth') this.close(CloseCode.CLOSE_AUTH_TIMEOUT, 'No auth frame in time.')
     }, AUTH_TIMEOUT_MS)
-    this.outbound = new OutboundQueue(deps.outbound, (bytes) => this.writeNow(bytes), (write) => this.writeBatch(write))
+    this.outbound = new OutboundQueue(deps.outbound, (bytes) => this.writeNow(bytes), (write) => this.cork.batch(write))
     this.tokenTimers = new TokenTimers(deps.config.tokenWarnBeforeSec * 1000, {
       willExpire: (expiresAt) => this.sendFrame({ id: 0, tokenWillExpire: { expiresAt } }),
       expired: () => {
@@ -131,20 +128,6 @@ export class ClientSession implements OnlineSession, RequestContext {
     this.outbound.defer(bytes)
   }
 
-  /** Writes the deferred frames of one connection in one batch (one syscall where the stream allows). */
-  private writeBatch(write: () => void): void {
-    if (!this.transport || this.transportCorked) {
-      write()
-      return
-    }
-    this.transport.cork()
-    try {
-      write()
-    } finally {
-      this.transport.uncork()
-    }
-  }
-
   private writeNow(bytes: Uint8Array): void {
     if (this.socket.readyState !== WebSocket.OPEN) return
     if (this.socket.bufferedAmount > MAX_SOCKET_BUFFER_BYTES) {
@@ -153,16 +136,7 @@ export class ClientSession implements OnlineSession, RequestContext {
       this.terminate()
       return
     }
-    // One commit acks many senders and pushes to many recipients at once; a device often gets its ack and a peer's
-    // message in the same tick. Holding the stream until the tick ends sends them in one syscall instead of one each.
-    if (this.transport && !this.transportCorked) {
-      this.transportCorked = true
-      this.transport.cork()
-      process.nextTick(() => {
-        this.transportCorked = false
-        this.transport?.uncork()
-      })
-    }
+    this.cork.holdUntilTickEnds()
     this.socket.send(bytes)
   }
 
@@ -185,6 +159,11 @@ export class ClientSession implements OnlineSession, RequestContext {
     if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) {
       this.socket.close(code, reason)
     }
+  }
+
+  /** A liveness ping (the sweep clears `alive` first; the pong sets it again). */
+  ping(): void {
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.ping()
   }
 
   /** Drops the connection without a close handshake (dead peer, or the test hook's simulated cut). */

@@ -4,14 +4,12 @@ import type http from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, WebSocket } from 'ws'
 import { CloseCode, MAX_FRAME_BYTES } from '../../shared/proto/codec'
-import { createLogger } from '../../shared/logger'
-import { CLOSE_GRACE_MS, PING_INTERVAL_MS } from '../config'
+import { CLOSE_GRACE_MS, OUTBOUND_SLICE_MS, PING_INTERVAL_MS } from '../config'
 import { createDispatcher } from './dispatch'
 import type { GatewayServices } from './request-context'
 import { OutboundScheduler } from './outbound-queue'
+import { PingSweep } from './ping-sweep'
 import { ClientSession, type SessionDeps } from './session'
-
-const log = createLogger('server:gateway')
 
 export const WS_PATH = '/ws'
 
@@ -53,18 +51,9 @@ export function attachGateway(httpServer: http.Server, services: GatewayServices
     ws.on('close', () => sessions.delete(session))
   })
 
-  const pingSweep = setInterval(() => {
-    for (const session of sessions) {
-      if (!session.alive) {
-        log.info('terminating a connection that missed a pong', { user: session.user, deviceId: session.deviceId })
-        session.terminate()
-        continue
-      }
-      session.alive = false
-      if (session.socket.readyState === WebSocket.OPEN) session.socket.ping()
-    }
-  }, PING_INTERVAL_MS)
-  pingSweep.unref()
+  // Pings are paced like a fan-out's frames: a slice of the same length, I/O served between slices.
+  const pingSweep = new PingSweep(() => sessions, OUTBOUND_SLICE_MS)
+  pingSweep.start(PING_INTERVAL_MS)
 
   return {
     get connections() {
@@ -74,7 +63,7 @@ export function attachGateway(httpServer: http.Server, services: GatewayServices
       accepting = false
     },
     async close(code, reason, goingAwayMs) {
-      clearInterval(pingSweep)
+      pingSweep.stop()
       const open = [...sessions]
       if (goingAwayMs !== undefined) for (const session of open) if (session.isOpen) session.sendGoingAway(goingAwayMs)
       await Promise.all(
