@@ -6,7 +6,7 @@
 // 1:1: send->ack p99 at BENCH_SINGLE_RATE msgs/s (open loop) alone, then with the group sending at the same time.
 // Env: BENCH_ROOM_MEMBERS (5000), BENCH_GROUP_MEMBERS (2000), BENCH_WORKERS (2), BENCH_ROOM_RATE (40),
 // BENCH_GROUP_RATE (10), BENCH_SINGLE_RATE (2000), BENCH_SINGLE_PAIRS (100), BENCH_SEND_FOR_MS (10000),
-// BENCH_SINGLE_ROUNDS (3), BENCH_PARTS (room,group,single).
+// BENCH_SINGLE_ROUNDS (5), BENCH_PARTS (room,group,single).
 import fs from 'node:fs'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import os from 'node:os'
@@ -37,9 +37,11 @@ const SINGLE_PAIRS = envInt('BENCH_SINGLE_PAIRS', 100)
 /**
  * The 1:1 figures are the p99 of several alternating rounds (alone, then with the group busy), pooled per kind: one
  * round of each swings by 2x from run to run on this machine (a WAL checkpoint, a reconnect wave after the room part),
- * and alternating gives both kinds the same share of whatever the machine does meanwhile.
+ * and alternating gives both kinds the same share of whatever the machine does meanwhile. A round's p99 is set by
+ * its two or three longest stalls (a checkpoint's fsync, a major GC), so five rounds of each, 100,000 sends per kind,
+ * are needed before the pooled figure stops moving by a third from run to run.
  */
-const SINGLE_ROUNDS = envInt('BENCH_SINGLE_ROUNDS', 3)
+const SINGLE_ROUNDS = envInt('BENCH_SINGLE_ROUNDS', 5)
 const SEND_FOR_MS = envInt('BENCH_SEND_FOR_MS', 10_000)
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'room,group,single').split(',').map((p) => p.trim()))
 /** A realistic chat line with its timing prefix. */
