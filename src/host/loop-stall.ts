@@ -1,7 +1,7 @@
 // Owns measuring the event-loop stall of the process that runs the core (the browser host, Electron main's stand-in
 // in tests and bench:ui): a perf_hooks event-loop delay histogram, and a host-only debug route that reads it.
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks'
+import { monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks'
 import { tokenMatches } from './security'
 
 /** Set to 1 to enable the debug route (bench:ui sets it when it spawns the host; nothing else should). */
@@ -11,6 +11,22 @@ export const LOOP_STALL_ROUTE = '/debug/loop-stall'
 /** Sampling resolution of the histogram: fine enough to see a 50 ms stall many times over, cheap enough to leave on. */
 const RESOLUTION_MS = 10
 const NS_PER_MS = 1e6
+/** How many of the window's longest stalls (and GC pauses) a reading lists, to tell what caused the largest. */
+const WORST_KEPT = 5
+
+/** A stall or GC pause: when it started (ms on the process's performance clock) and how long it lasted. */
+export interface TimedPause {
+  atMs: number
+  ms: number
+}
+
+/** Keeps the `WORST_KEPT` longest pauses. */
+function keepWorst(list: TimedPause[], pause: TimedPause): void {
+  if (list.length === WORST_KEPT && (list.at(-1)?.ms ?? 0) >= pause.ms) return
+  list.push({ atMs: Math.round(pause.atMs), ms: Math.round(pause.ms * 10) / 10 })
+  list.sort((a, b) => b.ms - a.ms)
+  list.length = Math.min(list.length, WORST_KEPT)
+}
 
 export interface LoopStallReading {
   /** The largest event-loop delay seen in the window, ms (bench:ui's `mainLoopMaxStallMs`). */
@@ -21,6 +37,10 @@ export interface LoopStallReading {
   windowMs: number
   /** Samples in the window (0: nothing measured yet). */
   samples: number
+  /** The window's longest stalls seen by the ticker, longest first. */
+  worstStalls: TimedPause[]
+  /** The window's longest garbage-collection pauses, longest first (a stall that matches one was the collector). */
+  worstGcPauses: TimedPause[]
 }
 
 export class LoopStallMonitor {
@@ -34,14 +54,22 @@ export class LoopStallMonitor {
   private ticker: NodeJS.Timeout | null = null
   private lastTick = 0
   private tickerMaxMs = 0
+  private worstStalls: TimedPause[] = []
+  private worstGcPauses: TimedPause[] = []
+  private readonly gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) keepWorst(this.worstGcPauses, { atMs: entry.startTime, ms: entry.duration })
+  })
 
   start(): this {
     if (this.running) return this
     this.histogram.enable()
+    this.gcObserver.observe({ entryTypes: ['gc'] })
     this.lastTick = performance.now()
     this.ticker = setInterval(() => {
       const now = performance.now()
-      this.tickerMaxMs = Math.max(this.tickerMaxMs, now - this.lastTick - RESOLUTION_MS)
+      const stalled = now - this.lastTick - RESOLUTION_MS
+      this.tickerMaxMs = Math.max(this.tickerMaxMs, stalled)
+      if (stalled > RESOLUTION_MS) keepWorst(this.worstStalls, { atMs: this.lastTick, ms: stalled })
       this.lastTick = now
     }, RESOLUTION_MS)
     this.ticker.unref()
@@ -52,6 +80,7 @@ export class LoopStallMonitor {
   stop(): void {
     if (!this.running) return
     this.histogram.disable()
+    this.gcObserver.disconnect()
     if (this.ticker) clearInterval(this.ticker)
     this.ticker = null
     this.running = false
@@ -67,7 +96,9 @@ export class LoopStallMonitor {
       p99Ms: ms(this.histogram.percentile(99)),
       meanMs: ms(this.histogram.mean),
       windowMs: Math.round(performance.now() - this.windowStart),
-      samples
+      samples,
+      worstStalls: [...this.worstStalls],
+      worstGcPauses: [...this.worstGcPauses]
     }
   }
 
@@ -75,6 +106,8 @@ export class LoopStallMonitor {
   reset(): void {
     this.histogram.reset()
     this.tickerMaxMs = 0
+    this.worstStalls = []
+    this.worstGcPauses = []
     this.windowStart = performance.now()
   }
 }

@@ -10,7 +10,9 @@
 // (src/main/server-process/process-priority.ts), so it does not compete with the host as a remote server would not.
 // Needs `npx electron-vite build` first. The seeded stores are cached (BENCH_UI_CACHE) per schema version.
 // Env: BENCH_UI_MESSAGES (1000000), BENCH_UI_CONVERSATIONS (1000), BENCH_UI_CATCHUP (100000), BENCH_UI_SWITCHES (60),
-// BENCH_UI_SCROLL_LIMIT_MS (180000), BENCH_UI_CACHE (<tmp>/parley-bench-ui-cache), CHROMIUM_PATH (/usr/bin/chromium).
+// BENCH_UI_SCROLL_LIMIT_MS (180000), BENCH_UI_CACHE (<tmp>/parley-bench-ui-cache), CHROMIUM_PATH (/usr/bin/chromium);
+// for diagnosis: BENCH_UI_CPU_PROF (<dir>: the host's CPU profiles) and BENCH_UI_NODE_FLAGS (extra node flags for the
+// host, e.g. --trace-gc). The host's five longest stalls and GC pauses of the catch-up window are printed on stderr.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -92,7 +94,8 @@ async function spawnHost(entry: string, env: Record<string, string>): Promise<Ru
     // BENCH_UI_CPU_PROF=<dir>: a CPU profile of the host process (where its event loop goes) written on exit.
     execArgv: [
       ...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []),
-      ...(process.env['BENCH_UI_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_UI_CPU_PROF']}`] : [])
+      ...(process.env['BENCH_UI_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_UI_CPU_PROF']}`] : []),
+      ...(process.env['BENCH_UI_NODE_FLAGS'] ? process.env['BENCH_UI_NODE_FLAGS'].split(' ') : [])
     ],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc']
@@ -450,6 +453,8 @@ async function main(): Promise<void> {
     searching = false
     await searchLoop
     const stall = await fetchLoopStall(host.url)
+    const pauses = (list: { atMs: number; ms: number }[]): string => list.map((p) => `${p.ms} ms at ${(p.atMs / 1000).toFixed(2)} s`).join(', ')
+    log(`host's longest stalls: ${pauses(stall.worstStalls)}; longest GC pauses: ${pauses(stall.worstGcPauses)}`)
 
     console.log(
       JSON.stringify({

@@ -47,6 +47,29 @@ describe('loop stall monitor', () => {
     monitor.stop()
   })
 
+  it('lists the window\'s longest stalls, longest first, with when they began', async () => {
+    const monitor = new LoopStallMonitor().start()
+    await tick(30)
+    const firstAt = performance.now()
+    blockLoop(60)
+    await tick(30)
+    blockLoop(BLOCK_MS)
+    await tick(30)
+    const reading = monitor.read()
+    expect(reading.worstStalls.length).toBeGreaterThanOrEqual(2)
+    const [longest, second] = reading.worstStalls
+    expect(longest?.ms).toBeGreaterThanOrEqual(BLOCK_MS * 0.8)
+    expect(second?.ms).toBeGreaterThanOrEqual(60 * 0.8)
+    expect(second?.ms).toBeLessThan(longest?.ms ?? 0)
+    // The first block began where the test started it (the ticker's last turn before it, within a tick or two).
+    expect(Math.abs((second?.atMs ?? 0) - firstAt)).toBeLessThan(40)
+    expect(reading.worstStalls.length).toBeLessThanOrEqual(5)
+    expect(Array.isArray(reading.worstGcPauses)).toBe(true)
+    monitor.reset()
+    expect(monitor.read().worstStalls).toEqual([])
+    monitor.stop()
+  })
+
   it('is off unless the environment enables it', () => {
     expect(loopStallMonitorFromEnv({})).toBeNull()
     const monitor = loopStallMonitorFromEnv({ [LOOP_STALL_ENV]: '1' })
