@@ -3,6 +3,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { FanoutAnswer, FanoutCommand, FanoutReport } from './fanout-worker'
+import { lowerProcessPriority } from '../../../src/main/server-process/process-priority'
 
 /** A worker reports once nothing has arrived at its sockets for this long after the sends. */
 const QUIET_MS = 2_000
@@ -36,6 +37,15 @@ export class FanoutWorkers {
 
   get count(): number {
     return this.children.length
+  }
+
+  /**
+   * Lowers every load process (each of its threads on Linux) below the server under test: the clients stand in for
+   * devices on other machines, so the CPU the receivers spend decoding must not be taken from the server. Called once
+   * their sockets are open, when their threads exist (threads started later inherit the lower priority).
+   */
+  lowerPriority(): void {
+    for (const child of this.children) if (child.pid !== undefined) lowerProcessPriority(child.pid)
   }
 
   call<T>(worker: number, command: FanoutCommand): Promise<T> {
