@@ -155,12 +155,13 @@ describe('groups in the browser', () => {
     // The owner removes carol: her screen says so, her composer is gone, and she gets nothing more.
     await alicePage.getByRole('button', { name: 'Group info', exact: true }).click()
     const again = alicePage.getByRole('dialog', { name: 'Group info' })
-    const removeCarol = again.getByRole('button', { name: `Remove ${carol} from the group`, exact: true })
+    // Her buttons and the question name her as the list does (nickname and id), not by the id alone.
+    const removeCarol = again.getByRole('button', { name: `Remove Carol C. (${carol}) from the group`, exact: true })
     // Removing asks first (Enter on the focused Cancel and Escape keep her in), over the group info dialog.
-    await confirmationCancels(alicePage, `Remove ${carol} from the group?`, () => removeCarol.click())
+    await confirmationCancels(alicePage, `Remove Carol C. (${carol}) from the group?`, () => removeCarol.click())
     await waitVisible(again.getByTestId(`group-member-${carol}`))
     await removeCarol.click()
-    await confirmWith(alicePage, `Remove ${carol} from the group?`, 'Remove')
+    await confirmWith(alicePage, `Remove Carol C. (${carol}) from the group?`, 'Remove')
     await eventually(async () => expect(await again.getByTestId(`group-member-${carol}`).count()).toBe(0))
     await again.getByRole('button', { name: 'Close', exact: true }).click()
     await waitVisible(messageLog(alicePage).getByRole('note').filter({ hasText: 'You removed Carol C.' }))
