@@ -7,7 +7,8 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import { Connection, type ConnectionEnded } from '../../src/main/core/net/connection'
 import type { ClientTimings } from '../../src/main/core/types'
 import type { ConnectionState } from '../../src/shared/model'
-import { CloseCode, decodeFrame, encodeFrame, ErrorCode, type DecodedFrame } from '../../src/shared/proto/codec'
+import { CloseCode, decodeFrame, encodeFrame, ErrorCode, pb, type DecodedFrame } from '../../src/shared/proto/codec'
+import { rawEventsOfResponse } from '../../src/main/core/protocol/log-entry'
 
 const TIMINGS: ClientTimings = {
   heartbeatMinMs: 50,
@@ -141,6 +142,26 @@ describe('connection', () => {
     expect(ok).toMatchObject({ status: 'fulfilled', value: { headSeq: 7 } })
     expect(refused).toMatchObject({ status: 'rejected', reason: { code: 'USER_NOT_FOUND', wireCode: ErrorCode.ERROR_USER_NOT_FOUND } })
     expect(late).toMatchObject({ status: 'rejected', reason: { code: 'TIMEOUT' } })
+  })
+
+  it('answers a sync request whose batch holds an entry that is not an Event: the entries are read from the bytes later', async () => {
+    const c = await connect()
+    const good = pb.Event.encode({ seq: 5 }).finish()
+    const notAnEvent = Uint8Array.from([0x0f, 0xff, 0xff])
+    // A SyncBatch on the wire: its entries (field 1) as raw bytes, then has_more and head_seq.
+    const batch = Buffer.concat([pb.RawEventList.encode({ events: [good, notAnEvent] }).finish(), pb.SyncBatch.encode({ hasMore: true, headSeq: 9 }).finish()])
+    gateway.onFrame = (socket, frame) => {
+      if (frame.sync) socket.send(pb.RawEventFrame.encode({ id: frame.id, syncBatch: batch }).finish())
+    }
+    c.start()
+    await waitFor(() => c.isOnline)
+    // Decoding the whole frame on arrival failed on the bad entry, and the request timed out with nothing applied.
+    const answer = await c.requestRaw({ sync: { afterSeq: 0, limit: 500 } }, 'syncBatch')
+    expect(answer.body.hasMore).toBe(true)
+    expect(Number(answer.body.headSeq)).toBe(9)
+    const entries = rawEventsOfResponse(answer.frameBytes, 'syncBatch')
+    expect(entries.map((entry) => entry.seq)).toEqual([5, 0])
+    expect([...(entries[1]?.bytes ?? [])]).toEqual([...notAnEvent])
   })
 
   it('rejects in-flight requests with DISCONNECTED when the link drops, then reconnects', async () => {
