@@ -7,7 +7,6 @@ import { createLogger } from '../../../shared/logger'
 import type { ConnectionStatus } from '../../../shared/model'
 import {
   CloseCode,
-  decodeFrame,
   encodeFrame,
   ErrorCode,
   MAX_FRAME_BYTES,
@@ -15,7 +14,7 @@ import {
   type Frame
 } from '../../../shared/proto/codec'
 import { ProtocolError } from '../protocol/errors'
-import { decodeEntriesAnswerLightly } from '../protocol/log-entry'
+import { decodeServerFrame } from '../protocol/log-entry'
 import { endedBecause, isFatalClose } from './session-end'
 import type { ClientTimings } from '../types'
 import { Backoff } from './backoff'
@@ -348,19 +347,8 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     )
   }
 
-  /** A sync or history answer without its entries (read from the bytes in slices later), else the whole frame. */
-  private decodeIncoming(bytes: Uint8Array): ReturnType<typeof decodeFrame> {
-    try {
-      const light = decodeEntriesAnswerLightly(bytes)
-      if (light) return { ok: true, frame: light }
-    } catch {
-      // Not a readable frame: the whole decode below says why.
-    }
-    return decodeFrame(bytes)
-  }
-
   private handleMessage(bytes: Uint8Array): void {
-    const decoded = this.decodeIncoming(bytes)
+    const decoded = decodeServerFrame(bytes)
     if (!decoded.ok) {
       log.warn('ignoring a malformed frame from the server', { reason: decoded.reason })
       return

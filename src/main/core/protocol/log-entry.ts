@@ -2,7 +2,7 @@
 // through the raw views (RawEventFrame / RawEventList), and each entry is decoded on its own into a LogEntry.
 import $protobuf from 'protobufjs/minimal.js'
 import type { ChatMessage, ChatType } from '../../../shared/model'
-import { pb, type DecodedFrame } from '../../../shared/proto/codec'
+import { decodeFrame, pb, type DecodedFrame, type DecodeResult } from '../../../shared/proto/codec'
 import { canonicalUserId } from '../../../shared/user-id'
 import { contentFromBody, extrasFromBody } from './content'
 import { recalledContentOf, withMessageState } from './message-ops'
@@ -103,6 +103,17 @@ export function decodeEntriesAnswerLightly(frameBytes: Uint8Array): DecodedFrame
     return pb.Frame.create({ id: raw.id, historyPage: pb.HistoryPage.decode(withoutEvents(raw.historyPage)) })
   }
   return null
+}
+
+/** A frame from the server: a sync or history answer without its entries (read from the bytes later), else whole. */
+export function decodeServerFrame(frameBytes: Uint8Array): DecodeResult {
+  try {
+    const light = decodeEntriesAnswerLightly(frameBytes)
+    if (light) return { ok: true, frame: light }
+  } catch {
+    // Not a readable frame: the whole decode below says why.
+  }
+  return decodeFrame(frameBytes)
 }
 
 /** The entry of an `event` push frame with its exact bytes, or null when the frame carries none. */
