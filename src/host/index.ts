@@ -11,6 +11,8 @@ import { createAccessToken, isOwnHost, securityHeaders } from './security'
 import { createStaticHandler } from './static-files'
 import { FILES_ROUTE, fileRouteUrl, serveAttachmentFile } from './attachment-files'
 import { TabSessions } from './tab-sessions'
+import { prewarmMessageStore } from '../main/core/store/worker/worker-store'
+import { discardWarmStoreWorker } from '../main/core/store/worker/warm-worker'
 import { loopStallMonitorFromEnv, serveLoopStall } from './loop-stall'
 
 const log = createLogger('host')
@@ -66,6 +68,8 @@ function listen(server: Server, port: number): Promise<number> {
 }
 
 export async function startHost(options: HostOptions): Promise<RunningHost> {
+  // The first tab's store thread loads its modules while the page loads: a saved sign-in then opens at once.
+  prewarmMessageStore()
   const root = await loadRenderer(options.rendererDir)
   // The CSP names the bridge's port, known once listening; no request is served before that.
   let headers: Record<string, string> = {}
@@ -133,6 +137,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         bridge.close()
         loopStall?.stop()
         await tabs.closeAll()
+        await discardWarmStoreWorker()
         await new Promise<void>((resolve) => {
           server.close(() => resolve())
           for (const socket of sockets) socket.destroy()

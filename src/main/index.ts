@@ -5,6 +5,8 @@ import { join } from 'node:path'
 import { CoreSession } from './core/api/session'
 import { FileSessionVault, type SessionVault } from './core/api/session-vault'
 import { loadOrCreateDeviceId } from './core/device-id'
+import { prewarmMessageStore } from './core/store/worker/worker-store'
+import { discardWarmStoreWorker } from './core/store/worker/warm-worker'
 import { electronSettingsOptions } from './settings/electron-settings'
 import { useSettingsSource } from './core/notifications/settings-access'
 import { chooseServer, type ChosenServer } from './embedded-server'
@@ -63,6 +65,8 @@ function showMainWindow(): void {
 }
 
 async function start(): Promise<void> {
+  // The store's thread loads its modules while the server and the window start: a saved sign-in then opens at once.
+  prewarmMessageStore()
   const location = rendererLocation()
   applySessionPolicy(location.isDevServer ? location.origin : null)
   installAppMenu(() => mainWindow)
@@ -97,6 +101,7 @@ async function start(): Promise<void> {
 }
 
 async function shutdown(): Promise<void> {
+  await discardWarmStoreWorker()
   await session?.dispose()
   await server?.stop()
 }

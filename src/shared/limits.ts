@@ -6,6 +6,9 @@ export const MAX_FRAME_BYTES = 64 * 1024
 /** Upper bound for the text of one message, in UTF-8 bytes. */
 export const MAX_TEXT_BYTES = 5 * 1024
 
+/** Most conversations one `conversations.firstPage` answers (a window's first screen is a few dozen rows). */
+export const MAX_FIRST_PAGE_CONVERSATIONS = 200
+
 /** Usernames: letters, digits, '_', '.', '-' (stored lowercased by the server). */
 export const MAX_USERNAME_CHARS = 64
 export const USERNAME_PATTERN = new RegExp(`^[a-z0-9_.-]{1,${MAX_USERNAME_CHARS}}$`, 'i')

@@ -12,7 +12,8 @@
 // Env: BENCH_UI_MESSAGES (1000000), BENCH_UI_CONVERSATIONS (1000), BENCH_UI_CATCHUP (100000), BENCH_UI_SWITCHES (60),
 // BENCH_UI_SCROLL_LIMIT_MS (180000), BENCH_UI_CACHE (<tmp>/parley-bench-ui-cache), CHROMIUM_PATH (/usr/bin/chromium);
 // for diagnosis: BENCH_UI_CPU_PROF (<dir>: the host's CPU profiles) and BENCH_UI_NODE_FLAGS (extra node flags for the
-// host, e.g. --trace-gc). The host's five longest stalls and GC pauses of the catch-up window are printed on stderr.
+// host, e.g. --trace-gc), BENCH_UI_PAGE_PROF (<file>: the page's CPU profile over the first cold start). The host's
+// five longest stalls and GC pauses of the catch-up window, and where the cold starts' time went, go to stderr.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -61,6 +62,8 @@ interface RunningHost {
   child: ChildProcess
   url: string
   spawnedAt: number
+  /** Wall-clock ms when the host said it listens. */
+  readyAt: number
   stop(): Promise<void>
 }
 
@@ -116,6 +119,7 @@ async function spawnHost(entry: string, env: Record<string, string>): Promise<Ru
     child,
     url: ready.url,
     spawnedAt,
+    readyAt: Date.now(),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve()
@@ -140,16 +144,31 @@ async function saveSignIn(server: ServerHandle, vaultFile: string): Promise<void
  */
 function pageInit({ tab, tabKey }: { tab: string; tabKey: string }): void {
   sessionStorage.setItem(tabKey, tab)
-  type BenchWindow = Window & { __benchInvoke?: (method: string, args?: unknown) => Promise<unknown>; __firstRowAt?: number }
+  type BenchWindow = Window & {
+    __benchInvoke?: (method: string, args?: unknown) => Promise<unknown>
+    __firstRowAt?: number
+    __bridgeAt?: { opened?: number; firstMessage?: number; largestMessage?: { at: number; bytes: number } }
+  }
   const w = window as BenchWindow
+  const wallNow = (): number => performance.timeOrigin + performance.now()
   const Native = window.WebSocket
   let bridgeSocket: any = null // eslint-disable-line @typescript-eslint/no-explicit-any -- the page's WebSocket (see above)
   let nextId = 1_000_000_000
   window.WebSocket = class extends Native {
     constructor(url: string | URL, protocols?: string | string[]) {
       super(url, protocols)
-      // eslint-disable-next-line @typescript-eslint/no-this-alias -- the bench keeps the socket the renderer opened
-      if (String(url).includes('/bridge')) bridgeSocket = this
+      if (String(url).includes('/bridge')) {
+        // eslint-disable-next-line @typescript-eslint/no-this-alias -- the bench keeps the socket the renderer opened
+        bridgeSocket = this
+        // Where the cold start goes (printed by the bench): the bridge opened, its first and its largest message.
+        const seen: NonNullable<BenchWindow['__bridgeAt']> = (w.__bridgeAt = {})
+        this.addEventListener('open', () => (seen.opened ??= wallNow()))
+        this.addEventListener('message', (event: MessageEvent) => {
+          seen.firstMessage ??= wallNow()
+          const bytes = String(event.data).length
+          if (w.__firstRowAt === undefined && bytes > (seen.largestMessage?.bytes ?? 0)) seen.largestMessage = { at: wallNow(), bytes }
+        })
+      }
     }
   }
   w.__benchInvoke = (method: string, args?: unknown) =>
@@ -171,7 +190,7 @@ function pageInit({ tab, tabKey }: { tab: string; tabKey: string }): void {
     if (!document.querySelector('button.conversation-item')) return
     observer.disconnect()
     // A rAF callback runs just before the frame is painted; the task after it runs once it is.
-    requestAnimationFrame(() => setTimeout(() => (w.__firstRowAt = performance.timeOrigin + performance.now())))
+    requestAnimationFrame(() => setTimeout(() => (w.__firstRowAt = wallNow())))
   })
   observer.observe(document, { childList: true, subtree: true })
 }
@@ -196,10 +215,44 @@ async function timeCatchUpDone(page: Page, host: RunningHost, head: number): Pro
   return null
 }
 
-async function openAndTimeFirstRow(page: Page, host: RunningHost): Promise<number> {
+async function openAndTimeFirstRow(page: Page, host: RunningHost, profileFile?: string): Promise<number> {
+  const profiler = profileFile ? await page.context().newCDPSession(page) : null
+  if (profiler) {
+    await profiler.send('Profiler.enable')
+    await profiler.send('Profiler.setSamplingInterval', { interval: 200 })
+    await profiler.send('Profiler.start')
+  }
+  const navigating = Date.now()
   await page.goto(host.url)
   const at = await page.waitForFunction(() => (window as unknown as { __firstRowAt?: number }).__firstRowAt, null, { timeout: UI_TIMEOUT_MS })
-  return Math.round(((await at.jsonValue()) as number) - host.spawnedAt)
+  const firstRowAt = (await at.jsonValue()) as number
+  if (profiler && profileFile) {
+    const { profile } = await profiler.send('Profiler.stop')
+    fs.writeFileSync(profileFile, JSON.stringify(profile))
+    await profiler.detach()
+  }
+  // Where the time went, from the host's spawn (ms): for telling a slow host start from a slow page or list.
+  const marks = await page.evaluate(() => {
+    // The page's navigation entry (this file is type-checked without the DOM's types).
+    const nav = performance.getEntriesByType('navigation' as never)[0] as unknown as { responseEnd: number; domContentLoadedEventEnd: number } | undefined
+    const origin = performance.timeOrigin
+    const bridge = (window as unknown as { __bridgeAt?: { opened?: number; firstMessage?: number; largestMessage?: { at: number; bytes: number } } }).__bridgeAt
+    return {
+      html: nav ? origin + nav.responseEnd : null,
+      domContentLoaded: nav ? origin + nav.domContentLoadedEventEnd : null,
+      bridgeOpen: bridge?.opened ?? null,
+      bridgeFirstMessage: bridge?.firstMessage ?? null,
+      largestMessage: bridge?.largestMessage ?? null
+    }
+  })
+  const since = (wall: number | null | undefined): string => (wall ? `${Math.round(wall - host.spawnedAt)}` : '-')
+  log(
+    `cold start breakdown (ms after spawn): host listening ${host.readyAt - host.spawnedAt}, navigation ${navigating - host.spawnedAt}, ` +
+      `html ${since(marks.html)}, DOMContentLoaded ${since(marks.domContentLoaded)}, bridge open ${since(marks.bridgeOpen)}, ` +
+      `first bridge message ${since(marks.bridgeFirstMessage)}, largest message before the row ${since(marks.largestMessage?.at)} ` +
+      `(${marks.largestMessage?.bytes ?? 0} chars), first row ${since(firstRowAt)}`
+  )
+  return Math.round(firstRowAt - host.spawnedAt)
 }
 
 function domNodes(page: Page): Promise<number> {
@@ -361,7 +414,7 @@ async function main(): Promise<void> {
     await saveSignIn(server, vaultFile)
     log('cold start')
     host = await spawnHost(hostEntry, hostEnv(server.url))
-    const coldStartToListMs = await openAndTimeFirstRow(page, host)
+    const coldStartToListMs = await openAndTimeFirstRow(page, host, process.env['BENCH_UI_PAGE_PROF'])
     log(`cold start ${coldStartToListMs} ms`)
     const listDomNodes = await sampleListDom(page)
 

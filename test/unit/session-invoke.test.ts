@@ -6,6 +6,7 @@ import type { ChatClientApi, ChatClientEvents, ChatClientOptions, ConversationRe
 import type { ChatMessage, ConnectionStatus, Conversation, MessagePage, SessionInfo } from '../../src/shared/model'
 import type { PushEventName } from '../../src/shared/ipc/contract'
 import { AppError } from '../../src/shared/errors'
+import { MAX_FIRST_PAGE_CONVERSATIONS } from '../../src/shared/limits'
 
 const DEFAULT_URL = 'http://127.0.0.1:3210'
 const MESSAGE_ID = 'a'.repeat(32)
@@ -77,8 +78,8 @@ class FakeClient implements ChatClientApi {
     this.calls.push(['retry', messageId])
     return message({ id: messageId })
   }
-  async listConversations(): Promise<Conversation[]> {
-    this.calls.push(['listConversations'])
+  async listConversations(limit?: number): Promise<Conversation[]> {
+    this.calls.push(limit === undefined ? ['listConversations'] : ['listConversations', limit])
     return [{ id: 'bob', chatType: 'single', title: null, lastMessage: null, unreadCount: 2, readSeq: 0, draft: null, updatedAt: 5 }]
   }
   async page(conversation: ConversationRef, beforeSeq: number | null, limit: number): Promise<MessagePage> {
@@ -344,6 +345,11 @@ describe('CoreSession mapping', () => {
     const client = clients[0]!
     client.calls.length = 0
     expect(await session.invoke('conversations.list', undefined)).toMatchObject({ ok: true, result: [{ id: 'bob' }] })
+    expect(await session.invoke('conversations.firstPage', { limit: 40 })).toMatchObject({ ok: true, result: [{ id: 'bob' }] })
+    // The first screen is a few dozen rows: nothing that reads the whole list in one go, nothing empty.
+    for (const limit of [0, MAX_FIRST_PAGE_CONVERSATIONS + 1, 2.5, '40']) {
+      expect(await session.invoke('conversations.firstPage', { limit })).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT' } })
+    }
     await session.invoke('conversations.markRead', { conversation: BOB })
     await session.invoke('conversations.markRead', { conversation: BOB, uptoSeq: 17 })
     await session.invoke('conversations.setActive', { conversation: { type: 'single', id: 'BOB' } })
@@ -357,6 +363,7 @@ describe('CoreSession mapping', () => {
     await session.invoke('messages.retry', { messageId: MESSAGE_ID })
     expect(client.calls).toEqual([
       ['listConversations'],
+      ['listConversations', 40],
       ['markRead', 'single:bob', undefined],
       ['markRead', 'single:bob', 17],
       ['setActiveConversation', 'single:bob'],

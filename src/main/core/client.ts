@@ -392,8 +392,8 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> implements ChatCl
     return session.outbox.retry(messageId).catch(rethrowAsAppError)
   }
 
-  async listConversations(): Promise<Conversation[]> {
-    return this.requireSession().store.listConversations().catch(rethrowAsAppError)
+  async listConversations(limit?: number): Promise<Conversation[]> {
+    return this.requireSession().store.listConversations(limit).catch(rethrowAsAppError)
   }
 
   async page(conversation: ConversationRef, beforeSeq: number | null, limit: number): Promise<MessagePage> {

@@ -201,7 +201,8 @@ export interface ChatClientApi {
   ): Promise<ChatMessage>
   /** Send a failed message again. */
   retry(messageId: string): Promise<ChatMessage>
-  listConversations(): Promise<Conversation[]>
+  /** Most recent activity first; `limit`: only the newest that many (a window's first screen). */
+  listConversations(limit?: number): Promise<Conversation[]>
   /** Local page first; when the local store runs out, fetch older history from the server. */
   page(conversation: ConversationRef, beforeSeq: number | null, limit: number): Promise<MessagePage>
   /** Move the read pointer to `uptoSeq` (default: the newest message); sent to the server for the other devices. */

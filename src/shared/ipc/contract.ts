@@ -77,6 +77,7 @@ export interface InvokeResults {
   'auth.session': SessionInfo | null
   'connection.status': ConnectionStatus
   'conversations.list': Conversation[]
+  'conversations.firstPage': Conversation[]
   'conversations.markRead': void
   'conversations.setActive': void
   'drafts.set': void

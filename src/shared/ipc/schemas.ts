@@ -1,7 +1,7 @@
 // Runtime schemas for every invoke method's arguments: the one place a boundary (Electron main,
 // browser host) validates what a renderer sends. Types in contract.ts are inferred from these.
 import { z } from 'zod'
-import { MAX_USERNAME_CHARS, SERVER_URL_PATTERN } from '../limits'
+import { MAX_FIRST_PAGE_CONVERSATIONS, MAX_USERNAME_CHARS, SERVER_URL_PATTERN } from '../limits'
 import { CONTACT_LIMITS } from '../model/contacts'
 import { MUTED_UNTIL_TURNED_OFF } from '../model/reactions'
 import { isExternalUrl } from './external-links'
@@ -295,6 +295,8 @@ export const invokeSchemas = {
   'auth.session': z.void(),
   'connection.status': z.void(),
   'conversations.list': z.void(),
+  // The newest `limit` conversations, in the list's order: a window's first screen, before the whole list.
+  'conversations.firstPage': z.object({ limit: z.number().int().min(1).max(MAX_FIRST_PAGE_CONVERSATIONS) }),
   // uptoSeq: read up to this message (the newest one the user has seen); none: the whole conversation.
   'conversations.markRead': z.object({ conversation: conversationSchema, uptoSeq: z.number().int().nonnegative().optional() }),
   // The conversation the user is looking at (window focused, newest messages in view), or null for none:

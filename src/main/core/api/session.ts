@@ -149,6 +149,7 @@ export class CoreSession {
       'auth.session': () => this.sessionOrResume(),
       'connection.status': async () => this.client?.status ?? OFFLINE_STATUS,
       'conversations.list': () => this.signedIn().listConversations(),
+      'conversations.firstPage': ({ limit }) => this.signedIn().listConversations(limit),
       'conversations.markRead': ({ conversation, uptoSeq }) => this.signedIn().markRead(canonicalConversation(conversation), uptoSeq),
       'conversations.setActive': async ({ conversation }) => {
         this.signedIn().setActiveConversation(conversation === null ? null : canonicalConversation(conversation))

@@ -3,7 +3,8 @@
 import type { ChatType, Conversation, ConversationKey } from '../../../shared/model'
 import type { StoreContext } from './store-context'
 import type { MarkReadResult, ReadPointer } from './types'
-import { checkDraft, checkKey, checkSafeInteger } from './validate'
+import { MAX_FIRST_PAGE_CONVERSATIONS } from '../../../shared/limits'
+import { checkDraft, checkKey, checkLimit, checkSafeInteger } from './validate'
 
 /** Bound used for "newest page": every real seq is below it. */
 export const NO_SEQ_BOUND = Number.MAX_SAFE_INTEGER
@@ -11,8 +12,10 @@ export const NO_SEQ_BOUND = Number.MAX_SAFE_INTEGER
 export class Conversations {
   constructor(private readonly context: StoreContext) {}
 
-  list(): Conversation[] {
-    return this.context.statements.listConversations.all().map((row) => this.context.toConversation(row))
+  list(limit?: number): Conversation[] {
+    const { statements } = this.context
+    const rows = limit === undefined ? statements.listConversations.all() : statements.listFirstConversations.all(checkLimit(limit, MAX_FIRST_PAGE_CONVERSATIONS))
+    return rows.map((row) => this.context.toConversation(row))
   }
 
   get(key: ConversationKey): Conversation | null {

@@ -192,8 +192,8 @@ export class SqliteMessageStore implements MessageStore {
     return this.guard('Could not read the conversation history', () => this.backfill.oldestMessageTime(key))
   }
 
-  async listConversations(): Promise<Conversation[]> {
-    return this.guard('Could not load the conversation list', () => this.conversations.list())
+  async listConversations(limit?: number): Promise<Conversation[]> {
+    return this.guard('Could not load the conversation list', () => this.conversations.list(limit))
   }
 
   async getConversation(key: ConversationKey): Promise<Conversation | null> {

@@ -108,6 +108,7 @@ export interface StoreStatements {
   ensureConversation: Statement<[string, string, number]>
   conversationByKey: Statement<KeyParams, ConversationRow>
   listConversations: Statement<[], ConversationRow>
+  listFirstConversations: Statement<[number], ConversationRow>
   readState: Statement<KeyParams, ReadState>
   countIncomingBetween: Statement<[string, string, number, number], { n: number }>
   setReadPointer: Statement<[number, number, number, string, string]>
@@ -264,6 +265,12 @@ export function prepareStatements(db: Database): StoreStatements {
       `SELECT ${CONVERSATION_COLUMNS} ${conversationJoin}
        WHERE c.last_message_id IS NOT NULL OR c.draft IS NOT NULL
        ORDER BY c.updated_at DESC, c.chat_type, c.id`
+    ),
+    /** The newest rows of the list above, in its order. */
+    listFirstConversations: db.prepare<[number], ConversationRow>(
+      `SELECT ${CONVERSATION_COLUMNS} ${conversationJoin}
+       WHERE c.last_message_id IS NOT NULL OR c.draft IS NOT NULL
+       ORDER BY c.updated_at DESC, c.chat_type, c.id LIMIT ?`
     ),
 
     readState: db.prepare<KeyParams, ReadState>(

@@ -205,8 +205,11 @@ export interface MessageStore {
   /** The oldest stored message time of a conversation (null: none stored). */
   oldestMessageTime(key: ConversationKey): Promise<number | null>
 
-  /** Conversations, most recent activity first, with last message, unread count, read pointer and draft. */
-  listConversations(): Promise<Conversation[]>
+  /**
+   * Conversations, most recent activity first, with last message, unread count, read pointer and draft; `limit`:
+   * only the newest that many (a window's first screen comes before the whole list).
+   */
+  listConversations(limit?: number): Promise<Conversation[]>
 
   /** One conversation as listConversations shows it, or null if it does not exist. */
   getConversation(key: ConversationKey): Promise<Conversation | null>

@@ -18,6 +18,8 @@ import {
   UNDECODED_RAWS,
   carryError,
   compactBytes,
+  isWarmStart,
+  type StoreWorkerOpen,
   type StoreWorkerInit,
   type StoreWorkerReply,
   type StoreWorkerRequest,
@@ -104,4 +106,7 @@ async function serve(port: NonNullable<typeof parentPort>, init: StoreWorkerInit
 
 if (!parentPort) throw new Error('core-store-worker runs only as a worker thread (see worker/worker-store.ts).')
 lowerThisThreadPriority()
-void serve(parentPort, workerData as StoreWorkerInit)
+const port = parentPort
+// Started ahead of sign-in (warm-worker.ts): its modules are loaded; the first message names the database.
+if (isWarmStart(workerData)) port.once('message', (open: StoreWorkerOpen) => void serve(port, open.init))
+else void serve(port, workerData as StoreWorkerInit)

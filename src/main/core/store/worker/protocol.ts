@@ -13,6 +13,20 @@ export interface StoreWorkerInit {
   nativeBinding?: string
 }
 
+/** The workerData of a worker started ahead of sign-in (warm-worker.ts): it waits for a StoreWorkerOpen message. */
+export const WARM_WORKER_DATA = { waitForOpen: true } as const
+
+/** The first message to a warm worker: the database to open (then it is like one started with that init). */
+export interface StoreWorkerOpen {
+  type: 'open'
+  init: StoreWorkerInit
+}
+
+/** Whether a worker's workerData says it was started ahead of sign-in. */
+export function isWarmStart(data: unknown): data is typeof WARM_WORKER_DATA {
+  return typeof data === 'object' && data !== null && (data as { waitForOpen?: unknown }).waitForOpen === true
+}
+
 /** 'store': a MessageStore method; a domain name: that domain's API (MessageStore.domains). */
 export type StoreCallTarget = 'store' | keyof OpenedStoreDomainApis
 

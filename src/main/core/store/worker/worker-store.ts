@@ -6,6 +6,7 @@ import { createLogger } from '../../../../shared/logger'
 import { entryBesideBundle } from '../../../../shared/bundle-entry'
 import { startWorkerEntry, superviseWorker } from '../../../../shared/worker-supervisor'
 import { STORE_DOMAIN_NAMES, type StoreDomainApis } from '../domain-apis'
+import { prewarmStoreWorker, takeWarmStoreWorker } from './warm-worker'
 import { StoreError } from '../errors'
 import type { OpenStoreOptions } from '../index'
 import type { MessageStore } from '../types'
@@ -79,6 +80,11 @@ export function storeWorkerEntryUrl(moduleUrl: string = import.meta.url, env: No
   return entryBesideBundle(`${STORE_WORKER_ENTRY_BASENAME}.js`, moduleUrl)
 }
 
+/** Starts the store's thread ahead of sign-in (see warm-worker.ts): the shells call this at start. */
+export function prewarmMessageStore(): void {
+  prewarmStoreWorker(storeWorkerEntryUrl())
+}
+
 function rawKey(raw: Uint8Array): string {
   return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64')
 }
@@ -102,7 +108,8 @@ export async function openWorkerMessageStore(path: string, options: OpenStoreOpt
   const supervisor = superviseWorker<StoreWorkerRequest, Record<string, string[]>>({
     log,
     name: 'store worker',
-    start: () => startWorkerEntry(storeWorkerEntryUrl(), init),
+    // The worker started ahead of sign-in (the shells prewarm one at start), else a new one.
+    start: () => takeWarmStoreWorker(storeWorkerEntryUrl(), init) ?? startWorkerEntry(storeWorkerEntryUrl(), init),
     read: (raw) => {
       const message = raw as StoreWorkerReply | StoreWorkerSignal
       if (isStoreWorkerSignal(message)) {

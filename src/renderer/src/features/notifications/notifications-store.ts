@@ -53,7 +53,8 @@ export const useNotificationsStore = defineStore('notifications', () => {
   let stops: Array<() => void> = []
 
   const isElectron = computed(() => session.appInfo?.shell === 'electron')
-  const badgeCount = computed(() => unreadBadgeCount(conversations.sorted, deviceSettings.settings.badge, now.value))
+  // Only the whole list counts: its first screen (shown first) would make a smaller number for a moment.
+  const badgeCount = computed(() => (conversations.loaded ? unreadBadgeCount(conversations.sorted, deviceSettings.settings.badge, now.value) : 0))
   const tray = computed(() => trayState({ unread: badgeCount.value, dndUntil: appDndUntil.value, now: now.value }))
 
   function mutedNow(conversation: { mutedUntil?: number } | null | undefined): boolean {
