@@ -35,14 +35,14 @@ describe('history back-fill', () => {
     }
   }
 
-  /** The store, with a count of its listConversations() calls (the back-fill's status reads the whole list). */
+  /** The store, with a count of its conversationKeys() calls (the back-fill's status reads the whole list). */
   function countingListings(target: MessageStore): { counting: MessageStore; listings: () => number } {
     let calls = 0
     const counting = Object.create(target, {
-      listConversations: {
+      conversationKeys: {
         value: () => {
           calls += 1
-          return target.listConversations()
+          return target.conversationKeys()
         }
       }
     }) as MessageStore

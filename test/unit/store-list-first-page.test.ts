@@ -1,5 +1,5 @@
 // Unit tests for the conversation list's first screen (listConversations with a limit): the newest rows in the
-// whole list's order, capped, and a bad limit refused as the store's bad argument.
+// whole list's order, capped, and a bad limit refused as the store's bad argument; and the list as keys only.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openMessageStore, type MessageStore } from '../../src/main/core/store'
 import { MAX_FIRST_PAGE_CONVERSATIONS } from '../../src/shared/limits'
@@ -26,6 +26,8 @@ describe('store conversation list, first screen', () => {
     expect(first[2]).toEqual(whole[2])
     expect(first.map((c) => c.id).slice(2)).toEqual(['peer27', 'peer26', 'peer25'])
     expect(await store.listConversations(100)).toEqual(whole)
+    // Keys only (what the back-fill walks), in the same order.
+    expect(await store.conversationKeys()).toEqual(whole.map((c) => ({ type: c.chatType, id: c.id })))
   })
 
   it('caps the limit, and refuses one that is not a positive whole number', async () => {

@@ -19,8 +19,7 @@ export const PREFETCH_PAGE_SIZE = 30
 /** Fetches the top conversations' newest pages one after another; stops when `stillWanted` says no. */
 export async function prefetchTopConversations(store: MessageStore, history: HistoryPager, stillWanted: () => boolean): Promise<void> {
   try {
-    const conversations = await store.listConversations()
-    for (const conversation of conversations.slice(0, PREFETCH_CONVERSATIONS)) {
+    for (const conversation of await store.listConversations(PREFETCH_CONVERSATIONS)) {
       if (!stillWanted()) return
       await history.page(conversationKey(conversation.chatType, conversation.id), null, PREFETCH_PAGE_SIZE)
     }

@@ -18,6 +18,10 @@ export class Conversations {
     return rows.map((row) => this.context.toConversation(row))
   }
 
+  keys(): ConversationKey[] {
+    return this.context.statements.listConversationKeys.all().map((row) => ({ type: row.chat_type, id: row.id }))
+  }
+
   get(key: ConversationKey): Conversation | null {
     const { type, id } = checkKey(key)
     const row = this.context.statements.conversationByKey.get(type, id)

@@ -196,6 +196,10 @@ export class SqliteMessageStore implements MessageStore {
     return this.guard('Could not load the conversation list', () => this.conversations.list(limit))
   }
 
+  async conversationKeys(): Promise<ConversationKey[]> {
+    return this.guard('Could not load the conversation list', () => this.conversations.keys())
+  }
+
   async getConversation(key: ConversationKey): Promise<Conversation | null> {
     return this.guard('Could not load the conversation', () => this.conversations.get(key))
   }

@@ -2,6 +2,7 @@
 // query plans reviewable in one place (all reads below are index lookups or keyset range scans).
 import type { Database, Statement } from 'better-sqlite3'
 import { CONVERSATION_COLUMNS, INSERT_COLUMNS, MESSAGE_COLUMN_NAMES as MESSAGE_COLUMN_LIST, MESSAGE_COLUMNS, type ConversationRow, type MessageParams, type MessageRow } from './rows'
+import type { ChatType } from '../../../shared/model'
 
 const CURSOR_KEY = 'cursor'
 /** sync_state keys `history_gap:<chat type>:<conversation id>`: where a conversation's local history may have a hole. */
@@ -109,6 +110,7 @@ export interface StoreStatements {
   conversationByKey: Statement<KeyParams, ConversationRow>
   listConversations: Statement<[], ConversationRow>
   listFirstConversations: Statement<[number], ConversationRow>
+  listConversationKeys: Statement<[], { chat_type: ChatType; id: string }>
   readState: Statement<KeyParams, ReadState>
   countIncomingBetween: Statement<[string, string, number, number], { n: number }>
   setReadPointer: Statement<[number, number, number, string, string]>
@@ -263,6 +265,12 @@ export function prepareStatements(db: Database): StoreStatements {
     /** Rows with neither a message nor a draft (only a read pointer so far) are not shown. */
     listConversations: db.prepare<[], ConversationRow>(
       `SELECT ${CONVERSATION_COLUMNS} ${conversationJoin}
+       WHERE c.last_message_id IS NOT NULL OR c.draft IS NOT NULL
+       ORDER BY c.updated_at DESC, c.chat_type, c.id`
+    ),
+    /** The list above as keys only (the back-fill walks it often; it needs no row). */
+    listConversationKeys: db.prepare<[], { chat_type: ChatType; id: string }>(
+      `SELECT c.chat_type, c.id FROM conversations c
        WHERE c.last_message_id IS NOT NULL OR c.draft IS NOT NULL
        ORDER BY c.updated_at DESC, c.chat_type, c.id`
     ),

@@ -211,6 +211,9 @@ export interface MessageStore {
    */
   listConversations(limit?: number): Promise<Conversation[]>
 
+  /** The conversations listConversations shows, in its order, as keys only (nothing else is read or built). */
+  conversationKeys(): Promise<ConversationKey[]>
+
   /** One conversation as listConversations shows it, or null if it does not exist. */
   getConversation(key: ConversationKey): Promise<Conversation | null>
 

@@ -2,7 +2,7 @@
 // the HistoryPager, which reads the local store first and closes holes) back to the window the user chose (default
 // one year), paused while the user is active or the app is offline, resumed where it stopped after a restart.
 import { createLogger } from '../../../shared/logger'
-import { conversationKey, conversationKeyString, type BackfillStatus, type Conversation, type ConversationKey, type MessagePage } from '../../../shared/model'
+import { conversationKeyString, type BackfillStatus, type ConversationKey, type MessagePage } from '../../../shared/model'
 import type { BackfillState, MessageStore } from '../store/types'
 
 const log = createLogger('core:backfill')
@@ -136,14 +136,14 @@ export class Backfill {
     await this.load()
     // Rounds until a whole round had nothing to do: conversations may appear (sync) while it runs.
     for (let round = 0; !this.stopped; round++) {
-      const listed = await store.listConversations()
+      // Keys only: the whole list's rows (a thousand chats, ~0.5 MB) would cross from the store's thread each time.
+      const listed = await store.conversationKeys()
       await this.refreshStatus(listed)
       if (this.windowDays === 0) return
-      const conversations = listed.filter((c) => c.chatType !== 'room')
+      const conversations = listed.filter((key) => key.type !== 'room')
       let worked = false
-      for (const conversation of conversations) {
+      for (const key of conversations) {
         if (this.stopped) return
-        const key = conversationKey(conversation.chatType, conversation.id)
         if (!this.needsWork(key)) continue
         worked = true
         await this.fillConversation(key)
@@ -219,13 +219,12 @@ export class Backfill {
    * How far back search reaches: every conversation is complete since the latest of (its window start when it
    * stopped there, its oldest stored message while it is still being filled); null when all history is here.
    */
-  private async refreshStatus(listed?: readonly Conversation[]): Promise<void> {
+  private async refreshStatus(listed?: readonly ConversationKey[]): Promise<void> {
     const { store } = this.options
     let since: number | null = null
     let pending = false
-    for (const conversation of listed ?? (await store.listConversations())) {
-      if (conversation.chatType === 'room') continue
-      const key = conversationKey(conversation.chatType, conversation.id)
+    for (const key of listed ?? (await store.conversationKeys())) {
+      if (key.type === 'room') continue
       const state = this.states.get(conversationKeyString(key))
       let reach: number | null
       if (state?.done === true) reach = state.reachedAt

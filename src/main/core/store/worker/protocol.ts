@@ -55,7 +55,7 @@ export const STORE_METHODS = [
   'applyEvents', 'applyConversationSummaries', 'getCursor', 'hasStarted', 'historyGaps', 'setHistoryGap',
   'getMessage', 'page', 'search', 'searchGrouped', 'pageAround', 'pageAfter',
   'backfillStates', 'setBackfillState', 'backfillWindowDays', 'setBackfillWindowDays', 'oldestMessageTime',
-  'listConversations', 'getConversation', 'markRead', 'applyReadPointer', 'pendingReadPointers',
+  'listConversations', 'conversationKeys', 'getConversation', 'markRead', 'applyReadPointer', 'pendingReadPointers',
   'markReadPointerSynced', 'setDraft', 'getDraft', 'quarantineEvent', 'quarantined', 'close'
 ] as const satisfies ReadonlyArray<keyof MessageStore>
 
