@@ -121,4 +121,15 @@ describe('forwardClientEvents with batches', () => {
       ['conversation.upsert', conversation('carol', live)]
     ])
   })
+
+  it("skips a batch's items only in the turn it was emitted: the same object emitted later goes as an item", async () => {
+    const { client, pushed } = setup()
+    const batch = bigBatch(200, ['bob'])
+    emitStored(client, batch)
+    expect(pushed).toHaveLength(1)
+    await Promise.resolve()
+    // Not remembered past its turn (nothing of a 100k catch-up is kept): a later event of that object is forwarded.
+    client.fire('message', batch.messages[0]!)
+    expect(pushed.slice(1)).toEqual([['message.upsert', batch.messages[0]]])
+  })
 })
