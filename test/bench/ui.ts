@@ -215,22 +215,27 @@ async function timeCatchUpDone(page: Page, host: RunningHost, head: number): Pro
   return null
 }
 
-async function openAndTimeFirstRow(page: Page, host: RunningHost, profileFile?: string): Promise<number> {
-  const profiler = profileFile ? await page.context().newCDPSession(page) : null
-  if (profiler) {
-    await profiler.send('Profiler.enable')
-    await profiler.send('Profiler.setSamplingInterval', { interval: 200 })
-    await profiler.send('Profiler.start')
+/** Starts the page's CPU profiler (BENCH_UI_PAGE_PROF); the answer stops it and writes the profile to `file`. */
+async function profilePage(page: Page, file: string | undefined): Promise<() => Promise<void>> {
+  if (!file) return async () => undefined
+  const profiler = await page.context().newCDPSession(page)
+  await profiler.send('Profiler.enable')
+  await profiler.send('Profiler.setSamplingInterval', { interval: 200 })
+  await profiler.send('Profiler.start')
+  return async () => {
+    const { profile } = await profiler.send('Profiler.stop')
+    fs.writeFileSync(file, JSON.stringify(profile))
+    await profiler.detach()
   }
+}
+
+async function openAndTimeFirstRow(page: Page, host: RunningHost, profileFile?: string): Promise<number> {
+  const stopProfile = await profilePage(page, profileFile)
   const navigating = Date.now()
   await page.goto(host.url)
   const at = await page.waitForFunction(() => (window as unknown as { __firstRowAt?: number }).__firstRowAt, null, { timeout: UI_TIMEOUT_MS })
   const firstRowAt = (await at.jsonValue()) as number
-  if (profiler && profileFile) {
-    const { profile } = await profiler.send('Profiler.stop')
-    fs.writeFileSync(profileFile, JSON.stringify(profile))
-    await profiler.detach()
-  }
+  await stopProfile()
   // Where the time went, from the host's spawn (ms): for telling a slow host start from a slow page or list.
   const marks = await page.evaluate(() => {
     // The page's navigation entry (this file is type-checked without the DOM's types).
@@ -498,9 +503,13 @@ async function main(): Promise<void> {
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, SEARCH_INTERVAL_MS - (Date.now() - started))))
       }
     })()
+    // BENCH_UI_PAGE_PROF: the page's profile of the catch-up goes beside the cold start's, as <file>.catch-up.
+    const pageProfile = process.env['BENCH_UI_PAGE_PROF']
+    const stopCatchUpProfile = await profilePage(page, pageProfile ? `${pageProfile}.catch-up` : undefined)
     const coldStartCatchingUpMs = await openAndTimeFirstRow(page, host)
     log(`cold start with ${CATCH_UP} to catch up: ${coldStartCatchingUpMs} ms`)
     const catchUpDoneMs = await timeCatchUpDone(page, host, catchUpHead)
+    await stopCatchUpProfile()
     log(`caught up ${catchUpDoneMs === null ? 'not reached' : `${catchUpDoneMs} ms`} after the start`)
     await page.waitForTimeout(SEARCH_AFTER_CATCH_UP_MS)
     searching = false

@@ -1,7 +1,8 @@
 // Owns what every message timeline (a chat's MessageList, a room's RoomTimeline) shares: the @tanstack/vue-virtual
 // virtualiser over messages keyed by id, row measuring, and keeping the newest message in view while it follows.
-import { computed, watch, type ComponentPublicInstance, type Ref } from 'vue'
+import { computed, watch, type Ref } from 'vue'
 import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/vue-virtual'
+import { measureRowsOnce } from './measure-rows-once'
 
 /** Rows rendered beyond the viewport on each side, so fast scrolling does not show blank space. */
 const OVERSCAN_ROWS = 8
@@ -54,22 +55,7 @@ export function useBottomAnchoredVirtualizer(options: BottomAnchoredOptions) {
   const rows = computed(() => virtualizer.value.getVirtualItems())
   const totalSize = computed(() => virtualizer.value.getTotalSize())
 
-  // Vue calls a function ref on every patch of the list, and measuring reads layout: measuring every rendered row
-  // on every patch forced one layout per row between the patch's DOM writes (the largest cost of opening a chat,
-  // profiled). A row is measured once, when it is new, all new rows together after the patch (one layout); later
-  // changes of its height come from the virtualizer's ResizeObserver, which observes it from that first measure.
-  const measured = new WeakSet<Element>()
-  let pending: Element[] = []
-  function measurePending(): void {
-    const batch = pending
-    pending = []
-    for (const el of batch) if (el.isConnected) virtualizer.value.measureElement(el)
-  }
-  function measureRow(el: Element | ComponentPublicInstance | null): void {
-    if (!(el instanceof Element) || measured.has(el)) return
-    measured.add(el)
-    if (pending.push(el) === 1) queueMicrotask(measurePending)
-  }
+  const measureRow = measureRowsOnce((el) => virtualizer.value.measureElement(el))
 
   // Rows measured taller than estimated (long texts) would otherwise push the newest message out of view.
   watch(

@@ -1,8 +1,9 @@
 // Owns the conversation list's virtualisation (@tanstack/vue-virtual): only the rows in view plus a few are in the
 // DOM, rows keyed by conversation key and measured, the selected row brought into view when the selection changes,
 // and moving keyboard focus to any row by index (a row out of view is rendered first).
-import { computed, nextTick, watch, type ComponentPublicInstance, type Ref } from 'vue'
+import { computed, nextTick, watch, type Ref } from 'vue'
 import { useVirtualizer } from '@tanstack/vue-virtual'
+import { measureRowsOnce } from './measure-rows-once'
 
 /** A row's height before it is measured: avatar 44 px + 2 x 10 px padding. */
 export const ESTIMATED_CONVERSATION_ROW_PX = 64
@@ -46,9 +47,7 @@ export function useConversationListVirtualizer<T>(options: ConversationListVirtu
   const rows = computed(() => virtualizer.value.getVirtualItems())
   const totalSize = computed(() => virtualizer.value.getTotalSize())
 
-  function measureRow(el: Element | ComponentPublicInstance | null): void {
-    if (el instanceof Element) virtualizer.value.measureElement(el)
-  }
+  const measureRow = measureRowsOnce((el) => virtualizer.value.measureElement(el))
 
   /** Whether the row at `index` is wholly inside the scroller's view. */
   function inView(index: number): boolean {
