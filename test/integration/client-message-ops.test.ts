@@ -252,7 +252,9 @@ describe('recall, edit, clear and self-destruct', () => {
     const { alice, bob, a1, a2, b1 } = await pairWithTwoDevicesEach()
     const first = await a1.sendText(bob, 'one')
     const second = await b1.sendText(alice, 'two')
-    for (const id of [first.id, second.id]) await waitForMessage(a2, bob, id, (m) => m !== undefined, 'the messages')
+    // a1 too: whenSynced does not wait for a pushed entry still being applied (or the catch-up of its gap), which
+    // would bring both messages back after the local clear.
+    for (const device of [a1, a2]) for (const id of [first.id, second.id]) await waitForMessage(device, bob, id, (m) => m !== undefined && m.seq !== null, 'the messages')
     await a1.whenSynced()
     await a1.messageOps.clear(conversationKey('single', bob), true)
     expect(await localHistory(a1, bob)).toHaveLength(0)

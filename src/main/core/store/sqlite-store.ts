@@ -4,11 +4,14 @@ import type { FailureReason } from '../../../shared/errors'
 import type { Database } from 'better-sqlite3'
 import type { ChatMessage, Conversation, ConversationKey, MessagePage, MessageWindow, SearchResultGroup } from '../../../shared/model'
 import { createLogger } from '../../../shared/logger'
+import { decodeLogEntry } from '../protocol/log-entry'
 import { BackfillStates } from './backfill-state'
 import { Conversations } from './conversations'
 import { promisedDomainApis, type OpenedStoreDomainApis, type StoreDomainApis } from './domain-apis'
 import { openStoreDomains } from './domains'
 import { StoreError, toStoreError } from './errors'
+import { applyLogEntries } from './log-entries'
+import { unpackLogEntries } from './log-entry-pack'
 import { Messages } from './messages'
 import { Outbox } from './outbox'
 import { DEFAULT_QUARANTINE_LIST, Quarantine } from './quarantine'
@@ -19,17 +22,20 @@ import type { StoreContext } from './store-context'
 import { SyncBatches } from './sync-batches'
 import { SyncPosition } from './sync-position'
 import type {
+  AppliedLogEntries,
   ApplyEventsResult,
   BackfillState,
   ConversationSummary,
+  LogEntriesScope,
   MarkReadResult,
   MessageStore,
+  PackedLogEntries,
   QuarantinedEvent,
   ReadPointer,
   SendAckFields,
   SyncBatchExtras
 } from './types'
-import { checkKey } from './validate'
+import { checkId, checkKey, checkSafeInteger } from './validate'
 import { WriteTransaction } from './write-transaction'
 
 const log = createLogger('core:store')
@@ -124,6 +130,35 @@ export class SqliteMessageStore implements MessageStore {
     return this.guard('Could not save the received messages', () =>
       this.syncBatches.applyEvents(messages, cursor, activeConversation, extras)
     )
+  }
+
+  async applyLogEntries(
+    entries: PackedLogEntries,
+    me: string,
+    cursor: number,
+    activeConversation: ConversationKey | null = null,
+    scope: LogEntriesScope = 'log'
+  ): Promise<AppliedLogEntries> {
+    const action = 'Could not save the received messages'
+    const batch = this.guard(action, () => {
+      if (scope !== 'log' && scope !== 'history') throw new StoreError('STORE_BAD_ARGUMENT', 'The entries must be of the log or of history.')
+      return {
+        events: unpackLogEntries(entries),
+        me: checkId(me, 'account'),
+        cursor: checkSafeInteger(cursor, 'sync cursor'),
+        heldCursor: this.syncPosition.cursor(),
+        active: activeConversation === null || activeConversation === undefined ? null : checkKey(activeConversation),
+        scope
+      }
+    })
+    try {
+      return await applyLogEntries(batch.events, batch, {
+        decode: decodeLogEntry,
+        applyEvents: (messages, at, active, extras) => this.applyEvents(messages, at, active, extras)
+      })
+    } catch (err) {
+      throw toStoreError(err, action)
+    }
   }
 
   async applyConversationSummaries(summaries: ConversationSummary[], cursor: number): Promise<Conversation[]> {

@@ -2,6 +2,7 @@
 // so the implementation can move to a worker thread without touching its callers.
 import type { FailureReason } from '../../../shared/errors'
 import type { ChatMessage, Conversation, ConversationKey, MessagePage, MessageWindow, SearchResultGroup } from '../../../shared/model'
+import type { AppCommand } from '../../../shared/model/commands'
 import type { AppliedUserEvent, UserEventRecord } from './domain-types'
 import type { StoreDomainApis } from './domain-apis'
 
@@ -87,6 +88,33 @@ export interface ApplyEventsResult {
 }
 
 /**
+ * Raw log entries as they cross to the store's thread (store/log-entry-pack.ts): the bytes of entry i are
+ * bytes[ends[i - 1] ?? 0 .. ends[i]), its position seqs[i] (0 when even that was unreadable).
+ */
+export interface PackedLogEntries {
+  bytes: Uint8Array
+  ends: Uint32Array
+  seqs: Float64Array
+}
+
+/**
+ * 'log': a chunk of the account's log (catch-up or push), every kind of entry. 'history': an older page of one
+ * conversation, stored without moving the cursor: only its messages (commands in history are past signals).
+ */
+export type LogEntriesScope = 'log' | 'history'
+
+/** What applying a chunk of raw log entries did (store/log-entries.ts). */
+export interface AppliedLogEntries {
+  messages: ChatMessage[]
+  conversations: Conversation[]
+  userEvents: AppliedUserEvent[]
+  /** Command messages among the entries: handed to the app, never stored (none in 'history'). */
+  commands: AppCommand[]
+  /** Entries put aside: not decodable, refused by the store's checks, or quarantined by the store itself. */
+  quarantined: number
+}
+
+/**
  * Conversations are addressed by ConversationKey { type, id } (src/shared/model): ids are unique per chat type.
  * The store canonicalises single-chat ids and every sender/recipient with canonicalUserId() on the way in, so
  * 'BOB' and 'bob' are one conversation.
@@ -136,6 +164,22 @@ export interface MessageStore {
     activeConversation?: ConversationKey | null,
     extras?: SyncBatchExtras
   ): Promise<ApplyEventsResult>
+
+  /**
+   * Decode a chunk of raw log entries with this version's decoder and apply them as applyEvents does, in the
+   * store's thread (store/log-entries.ts: the syncer's rules). An entry that does not decode is quarantined with
+   * its reason and the cursor still moves past it; when the store refuses the chunk on its checks, the entries go
+   * in one by one and each refused one is quarantined; commands are returned, not stored. Any other failure
+   * rejects and the cursor stays. 'history' stores only messages and passes `cursor` as it is (the current one).
+   * A malformed pack is STORE_BAD_ARGUMENT.
+   */
+  applyLogEntries(
+    entries: PackedLogEntries,
+    me: string,
+    cursor: number,
+    activeConversation: ConversationKey | null,
+    scope?: LogEntriesScope
+  ): Promise<AppliedLogEntries>
 
   /**
    * New device start (or a cursor the server no longer has): store each conversation with its newest message,

@@ -1,18 +1,20 @@
 // Owns this device's position in the account's event log: catch-up in batches, live pushes, gap detection,
 // the new-device start (conversation list instead of the whole log) and the cursor kept in the store.
 // All store writes that move the cursor are serialised here; an entry that cannot be applied is quarantined.
+// Entries are decoded where they are stored (MessageStore.applyLogEntries, the store's thread), unless a decoder is
+// injected (store/log-entries.ts on this thread: the same rules).
 import { AppError } from '../../../shared/errors'
 import { createLogger } from '../../../shared/logger'
 import { conversationKey, type ChatMessage, type Conversation, type ConversationKey } from '../../../shared/model'
 import { ErrorCode } from '../../../shared/proto/codec'
 import { ProtocolError } from '../protocol/errors'
 import { decodeLogEntry, PoisonEventError, type LogEntry, type LogEntryDecoder, type RawLogEvent } from '../protocol/log-entry'
-import { StoreError } from '../store/errors'
-import type { ConversationSummary, MessageStore, ReadPointer, SyncBatchExtras, UnknownEvent } from '../store/types'
-import type { AppliedUserEvent, UserEventRecord } from '../store/domain-types'
+import { applyLogEntries } from '../store/log-entries'
+import { packLogEntries } from '../store/log-entry-pack'
+import type { AppliedLogEntries, ConversationSummary, LogEntriesScope, MessageStore } from '../store/types'
+import type { AppliedUserEvent } from '../store/domain-types'
 import type { RecentPage } from './recent'
 import type { AppCommand } from '../../../shared/model/commands'
-import { splitCommands } from '../messages/commands'
 
 const log = createLogger('core:syncer')
 /** Events asked for per sync request; the server also stops a batch at the frame size. */
@@ -20,17 +22,13 @@ export const SYNC_BATCH_SIZE = 500
 /**
  * Catch-up batches are applied to the store in chunks of about this many events: one transaction per
  * chunk amortises the per-commit costs (conversation rows, FTS segment, index pages) over more rows. The chunk
- * crosses to the store's worker and back as a structured clone, and its changes go to the shells, each in one go
- * on the core's thread: 2,000 held it for 100-150 ms on a busy 2-core machine (bench:ui), 1,000 half that.
+ * crosses to the store's worker as one packed buffer (decoded there) and its changes come back as a structured
+ * clone and go to the shells, each in one go on the core's thread: 2,000 held it for 100-150 ms on a busy 2-core
+ * machine (bench:ui), 1,000 half that.
  */
 export const STORE_APPLY_CHUNK = 1_000
 /** Conversations asked for per RecentConversations page (the server also cuts a page at the frame size). */
 export const RECENT_PAGE_SIZE = 100
-/**
- * Log entries decoded per turn of the event loop: a catch-up chunk of 2,000 decoded at once held the thread that
- * runs the core (Electron's main process) for 30-100 ms on a busy machine (bench:ui); 200 take a few ms.
- */
-export const DECODE_SLICE = 200
 
 export interface AppliedChanges {
   messages: ChatMessage[]
@@ -88,8 +86,10 @@ export class Syncer {
   private readonly batchSize: number
   private readonly applyChunk: number
   private readonly decode: LogEntryDecoder
+  /** This version's decoder: the store decodes the entries in its own thread (a function cannot cross to it). */
+  private readonly decodeInStore: boolean
   private quarantinedThisSession = 0
-  /** Entries that failed to decode, waiting to be quarantined with the next store write. */
+  /** Conversation-list entries that failed to decode, waiting to be quarantined after the page. */
   private poisoned: Array<{ seq: number; bytes: Uint8Array; reason: string }> = []
   private lastErrorValue: SyncError | null = null
   /** Requests made (sync batches and conversation-list pages) and entries received: diagnostics and tests. */
@@ -99,6 +99,7 @@ export class Syncer {
     this.batchSize = options.batchSize ?? SYNC_BATCH_SIZE
     this.applyChunk = options.applyChunk ?? STORE_APPLY_CHUNK
     this.decode = options.decode ?? decodeLogEntry
+    this.decodeInStore = this.decode === decodeLogEntry
   }
 
   async init(): Promise<void> {
@@ -160,12 +161,10 @@ export class Syncer {
   /** Store older messages fetched from server history, without moving the cursor. */
   applyHistory(events: RawLogEvent[]): Promise<AppliedChanges> {
     return this.enqueue(async () => {
-      const entries = await this.decodeAll(events)
-      // Commands in history are past signals: neither stored nor handed to the app again.
-      const messages = entries.filter((e) => (e.kind === 'message' && e.message.content.type !== 'command') || e.kind === 'unsupportedMessage')
-      // Not as the active conversation: that would move the read pointer. Unread is derived from the pointer.
-      const changes = await this.storeEntries(messages, this.cursor, null)
-      this.options.onApplied({ ...changes, commands: [] })
+      // Only its messages: commands in history are past signals, neither stored nor handed to the app again. Not as
+      // the active conversation: that would move the read pointer. Unread is derived from the pointer.
+      const { quarantined: _, ...changes } = await this.applyEntries(events, this.cursor, null, 'history')
+      this.options.onApplied(changes)
       return changes
     })
   }
@@ -269,27 +268,30 @@ export class Syncer {
 
   /** Apply entries up to `newCursor`; entries that cannot be decoded or stored are quarantined, the cursor moves on. */
   private async apply(events: RawLogEvent[], newCursor: number): Promise<void> {
-    const entries = await this.decodeAll(events)
-    const changes = await this.storeEntries(entries, newCursor, this.options.activeConversation())
+    const { quarantined: _, ...changes } = await this.applyEntries(events, newCursor, this.options.activeConversation(), 'log')
     this.cursor = Math.max(this.cursor, newCursor)
     for (const seq of this.ownSeqs) if (seq <= this.cursor) this.ownSeqs.delete(seq)
     this.options.onApplied(changes)
   }
 
-  /** Decodes in slices of DECODE_SLICE, letting the event loop turn between them (one entry: no wait). */
-  private async decodeAll(events: RawLogEvent[]): Promise<LogEntry[]> {
-    const entries: LogEntry[] = []
-    for (let start = 0; start < events.length; start += DECODE_SLICE) {
-      if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve))
-      for (const event of events.slice(start, start + DECODE_SLICE)) {
-        const entry = this.decodeOrQuarantine(event)
-        if (entry) entries.push(entry)
-      }
-    }
-    return entries
+  /**
+   * Decodes and stores a chunk (store/log-entries.ts): in the store's thread, its bytes sent as one pack; with an
+   * injected decoder on this thread, in slices of DECODE_SLICE with the event loop turning between them.
+   */
+  private async applyEntries(events: RawLogEvent[], cursor: number, active: ConversationKey | null, scope: LogEntriesScope): Promise<AppliedLogEntries> {
+    const { store, me } = this.options
+    const applied = this.decodeInStore
+      ? await store.applyLogEntries(packLogEntries(events), me, cursor, active, scope)
+      : await applyLogEntries(events, { me, cursor, heldCursor: this.cursor, active, scope }, {
+        decode: this.decode,
+        applyEvents: (...args) => store.applyEvents(...args),
+        betweenSlices: () => new Promise<void>((resolve) => setImmediate(resolve))
+      })
+    this.quarantinedThisSession += applied.quarantined
+    return applied
   }
 
-  /** Decodes one entry; a poison one is set aside for quarantine (stored with the next write) and yields null. */
+  /** Decodes one conversation-list entry; a poison one is set aside for quarantine (after the page) and yields null. */
   private decodeOrQuarantine(event: RawLogEvent): LogEntry | null {
     try {
       return this.decode(event, this.options.me)
@@ -300,65 +302,7 @@ export class Syncer {
     }
   }
 
-  /**
-   * One transaction for the batch: messages, read pointers, unknown kinds (kept raw), quarantined entries and the
-   * cursor. The store quarantines a message that fails its checks itself; if it still refuses the batch on its
-   * checks (a read pointer, say), the entries go in one by one and each refused one is quarantined, so one bad
-   * entry never holds the cursor back. Other store failures (disk full, closed) reject: the cursor stays.
-   */
-  private async storeEntries(entries: LogEntry[], cursor: number, active: ConversationKey | null): Promise<AppliedChanges> {
-    try {
-      return await this.writeEntries(entries, cursor, active)
-    } catch (err) {
-      if (!isRefusedByChecks(err) || entries.length === 0) throw err
-      log.warn('the store refused a batch; applying its entries one by one', { count: entries.length, error: String(err) })
-    }
-    const changes: AppliedChanges = { messages: [], conversations: [], userEvents: [], commands: [] }
-    for (const entry of entries) {
-      try {
-        merge(changes, await this.writeEntries([entry], this.cursor, active))
-      } catch (err) {
-        if (!isRefusedByChecks(err)) throw err
-        this.poisoned.push({ seq: entry.seq, bytes: entry.bytes, reason: err instanceof Error ? err.message : String(err) })
-      }
-    }
-    merge(changes, await this.writeEntries([], cursor, active))
-    return changes
-  }
-
-  private async writeEntries(entries: LogEntry[], cursor: number, active: ConversationKey | null): Promise<AppliedChanges> {
-    const messages: ChatMessage[] = []
-    const readPointers: ReadPointer[] = []
-    const unknownEvents: UnknownEvent[] = []
-    const userEvents: UserEventRecord[] = []
-    for (const entry of entries) {
-      if (entry.kind === 'message' || entry.kind === 'unsupportedMessage') messages.push(entry.message)
-      else if (entry.kind === 'readPointer') readPointers.push({ key: conversationKey(entry.chatType, entry.conversationId), seq: entry.readSeq })
-      else if (entry.kind === 'userEvent') userEvents.push({ seq: entry.seq, kind: entry.event, raw: entry.bytes })
-      else unknownEvents.push({ seq: entry.seq, raw: entry.bytes })
-    }
-    const quarantine = this.takePoisoned()
-    const extras: SyncBatchExtras = {
-      readPointers,
-      unknownEvents,
-      userEvents,
-      quarantine: quarantine.map(({ seq, bytes, reason }) => ({ seq, raw: bytes, reason }))
-    }
-    // Commands go to the app, not into the store: its entry's seq is passed over with the cursor like any other.
-    const { shown, commands } = splitCommands(messages)
-    let result: Awaited<ReturnType<MessageStore['applyEvents']>>
-    try {
-      result = await this.options.store.applyEvents(shown, cursor, active, extras)
-    } catch (err) {
-      this.poisoned.unshift(...quarantine) // not written: they go with the next attempt
-      throw err
-    }
-    for (const event of result.quarantined) log.warn('the store quarantined a log entry', { seq: event.seq, reason: event.reason })
-    this.quarantinedThisSession += quarantine.length + result.quarantined.length
-    return { messages: result.messages, conversations: result.conversations, userEvents: result.userEvents, commands }
-  }
-
-  /** Poisoned entries decoded so far, logged; they go to the store with the next write. */
+  /** Poisoned conversation-list entries decoded so far, logged; flushQuarantine puts them aside. */
   private takePoisoned(): Array<{ seq: number; bytes: Uint8Array; reason: string }> {
     const poisoned = this.poisoned
     this.poisoned = []
@@ -381,19 +325,4 @@ export class Syncer {
     await this.options.store.applyEvents([], next, this.options.activeConversation())
     this.cursor = next
   }
-}
-
-/** The store refused an entry on its checks (not a disk or database failure). */
-function isRefusedByChecks(err: unknown): boolean {
-  return err instanceof StoreError && err.code === 'STORE_BAD_ARGUMENT'
-}
-
-function merge(into: AppliedChanges, more: AppliedChanges): void {
-  into.messages.push(...more.messages)
-  into.userEvents.push(...more.userEvents)
-  if (more.commands?.length) (into.commands ??= []).push(...more.commands)
-  // Keyed by type and id: a group and a user may share an id.
-  const byKey = new Map(into.conversations.map((c) => [`${c.chatType}:${c.id}`, c]))
-  for (const conversation of more.conversations) byKey.set(`${conversation.chatType}:${conversation.id}`, conversation)
-  into.conversations.splice(0, into.conversations.length, ...byKey.values())
 }

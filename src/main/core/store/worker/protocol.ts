@@ -52,7 +52,7 @@ export const STALL_LIMIT_MS = 10_000
 /** MessageStore's methods that go to the worker as they are (reinterpretUnsupported goes in two halves, above). */
 export const STORE_METHODS = [
   'addOutgoing', 'markSent', 'markFailed', 'markSending', 'addSendFailingTime', 'pendingOutbox',
-  'applyEvents', 'applyConversationSummaries', 'getCursor', 'hasStarted', 'historyGaps', 'setHistoryGap',
+  'applyEvents', 'applyLogEntries', 'applyConversationSummaries', 'getCursor', 'hasStarted', 'historyGaps', 'setHistoryGap',
   'getMessage', 'page', 'search', 'searchGrouped', 'pageAround', 'pageAfter',
   'backfillStates', 'setBackfillState', 'backfillWindowDays', 'setBackfillWindowDays', 'oldestMessageTime',
   'listConversations', 'conversationKeys', 'getConversation', 'markRead', 'applyReadPointer', 'pendingReadPointers',
