@@ -13,6 +13,7 @@ import type { RecentPage, RecentSummary } from '../../src/main/core/sync/recent'
 import { Syncer } from '../../src/main/core/sync/syncer'
 import { conversationKey } from '../../src/shared/model'
 import { ErrorCode, pb } from '../../src/shared/proto/codec'
+import { wireMessage } from './store-helpers'
 
 const ME = 'alice'
 const PEER = 'bob'
@@ -86,18 +87,7 @@ function logEntry(seq: number): RawLogEvent {
 }
 
 function wireEntry(seq: number): WireEvent {
-  const fromMe = seq % 2 === 0
-  return {
-    seq,
-    message: {
-      serverId: 500 + seq,
-      clientId: randomBytes(16),
-      from: fromMe ? ME : PEER,
-      to: fromMe ? PEER : ME,
-      timestamp: 1_700_000_000_000 + seq,
-      body: { text: { text: `entry ${seq}` } }
-    }
-  }
+  return wireMessage(seq, PEER, { text: { text: `entry ${seq}` } }, seq % 2 === 0)
 }
 
 describe('syncer', () => {

@@ -2,35 +2,19 @@
 // cross as one packed buffer; an entry that does not decode or that the store refuses is put aside, a command comes
 // back to the caller, the rest is stored and the cursor moves; a malformed pack is a StoreError and the worker
 // keeps serving. The syncer sends its chunks that way (its thread never decodes them).
-import { randomBytes } from 'node:crypto'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { RawLogEvent } from '../../src/main/core/protocol/log-entry'
-import type { WireEvent } from '../../src/main/core/protocol/messages'
 import { StoreError } from '../../src/main/core/store'
 import { packLogEntries, unpackLogEntries } from '../../src/main/core/store/log-entry-pack'
 import type { MessageStore, PackedLogEntries } from '../../src/main/core/store/types'
-import { openWorkerMessageStore, type WorkerMessageStore } from '../../src/main/core/store/worker/worker-store'
 import { Syncer, type AppliedChanges } from '../../src/main/core/sync/syncer'
 import { pb } from '../../src/shared/proto/codec'
-import { chat, ME, tempDir, type TempDir } from './store-helpers'
+import { chat, ME, wireMessage, workerStoreForEachTest } from './store-helpers'
 
 const PEER = 'bob'
 /** Longer than any id the store takes (128 characters): a read pointer naming it makes the store refuse the batch. */
 const UNSTORABLE_GROUP_ID = 'g'.repeat(200)
 
-function message(seq: number, body: NonNullable<WireEvent['message']>['body'], fromMe = false): WireEvent {
-  return {
-    seq,
-    message: {
-      serverId: 500 + seq,
-      clientId: randomBytes(16),
-      from: fromMe ? ME : PEER,
-      to: fromMe ? PEER : ME,
-      timestamp: 1_700_000_000_000 + seq,
-      body
-    }
-  }
-}
 
 /**
  * The entries' bytes as views into one large frame (as they arrive from the socket): 1 and 4 texts, 2 not an Event,
@@ -38,12 +22,12 @@ function message(seq: number, body: NonNullable<WireEvent['message']>['body'], f
  */
 function chunk(): RawLogEvent[] {
   const encoded = [
-    pb.Event.encode(message(1, { text: { text: 'first' } })).finish(),
+    pb.Event.encode(wireMessage(1, PEER, { text: { text: 'first' } })).finish(),
     Uint8Array.from([0x08, 0x02, 0x12, 0xff, 0x01]),
-    pb.Event.encode(message(3, { command: { action: 'refresh-order', params: { order: '7' } } })).finish(),
-    pb.Event.encode(message(4, { text: { text: 'fourth' } })).finish(),
+    pb.Event.encode(wireMessage(3, PEER, { command: { action: 'refresh-order', params: { order: '7' } } })).finish(),
+    pb.Event.encode(wireMessage(4, PEER, { text: { text: 'fourth' } })).finish(),
     pb.Event.encode({ seq: 5, readPointer: { conversation: UNSTORABLE_GROUP_ID, chatType: 1, seq: 1 } }).finish(),
-    pb.Event.encode(message(6, { text: { text: 'sixth, mine' } }, true)).finish()
+    pb.Event.encode(wireMessage(6, PEER, { text: { text: 'sixth, mine' } }, true)).finish()
   ]
   const frame = new Uint8Array(64 * 1024)
   let at = 100
@@ -72,16 +56,7 @@ async function expectStoredChunk(store: MessageStore, events: RawLogEvent[]): Pr
 }
 
 describe('log entries applied in the store worker', { timeout: 30_000 }, () => {
-  let dir: TempDir
-  let store: WorkerMessageStore
-  beforeEach(async () => {
-    dir = tempDir()
-    store = await openWorkerMessageStore(dir.file('alice.sqlite'))
-  })
-  afterEach(async () => {
-    await store.close()
-    dir.remove()
-  })
+  const worker = workerStoreForEachTest()
 
   it('packs a chunk into one buffer of just its entries\' bytes and reads the same entries back', () => {
     const events = chunk()
@@ -95,6 +70,7 @@ describe('log entries applied in the store worker', { timeout: 30_000 }, () => {
   })
 
   it('quarantines what does not decode or is refused, returns the command, stores the rest and moves the cursor', async () => {
+    const store = worker.store()
     const events = chunk()
     const applied = await store.applyLogEntries(packLogEntries(events), ME, 6, null)
     expect(applied.quarantined).toBe(2)
@@ -109,6 +85,7 @@ describe('log entries applied in the store worker', { timeout: 30_000 }, () => {
   })
 
   it('the syncer\'s catch-up goes through it: its thread never decodes nor writes the entries itself', async () => {
+    const store = worker.store()
     const events = chunk()
     let applyEventsCalls = 0
     let applyLogEntriesCalls = 0
@@ -141,6 +118,7 @@ describe('log entries applied in the store worker', { timeout: 30_000 }, () => {
   })
 
   it('refuses a malformed pack with a StoreError and keeps serving', async () => {
+    const store = worker.store()
     const good = packLogEntries(chunk())
     const malformed: unknown[] = [
       null,
