@@ -1,15 +1,22 @@
 // Owns measuring the event-loop stall of the process that runs the core (the browser host, Electron main's stand-in
 // in tests and bench:ui): a perf_hooks event-loop delay histogram, and a host-only debug route that reads it.
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks'
+import { constants as perfConstants, monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram, type PerformanceEntry } from 'node:perf_hooks'
 import { tokenMatches } from './security'
 
 /** Set to 1 to enable the debug route (bench:ui sets it when it spawns the host; nothing else should). */
 export const LOOP_STALL_ENV = 'PARLEY_DEBUG_LOOP_STALL'
 /** GET <host>/debug/loop-stall?token=<host token>[&reset=1]: the reading as JSON (reset=1 starts a new window after it). */
 export const LOOP_STALL_ROUTE = '/debug/loop-stall'
-/** Sampling resolution of the histogram: fine enough to see a 50 ms stall many times over, cheap enough to leave on. */
-const RESOLUTION_MS = 10
+/**
+ * Sampling resolution of the histogram. It records the time between its samples, resolution included (idle, every
+ * sample reads about this much), so its max is a block's length plus up to this: at 10 ms a 42 ms block read as 52.
+ * At 1 ms the max is the block's length to within a millisecond. The timer is libuv's, in C++, so 1,000 samples a
+ * second cost the loop no JavaScript.
+ */
+const HISTOGRAM_RESOLUTION_MS = 1
+/** Period of the ticker that tells when the longest stalls began (JavaScript, so coarser than the histogram). */
+const TICKER_PERIOD_MS = 10
 const NS_PER_MS = 1e6
 /** How many of the window's longest stalls (and GC pauses) a reading lists, to tell what caused the largest. */
 const WORST_KEPT = 5
@@ -18,12 +25,33 @@ const WORST_KEPT = 5
 export interface TimedPause {
   atMs: number
   ms: number
+  /** For a GC pause: which collection it was (a scavenge and a mark-compact have different causes and cures). */
+  kind?: GcKind
+}
+
+export type GcKind = 'minor' | 'major' | 'incremental' | 'weakcb' | 'other'
+
+/** The collection kind of a `gc` performance entry (its detail.kind is one of perf_hooks' NODE_PERFORMANCE_GC_* bits). */
+function gcKindOf(entry: PerformanceEntry): GcKind {
+  const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind
+  switch (kind) {
+    case perfConstants.NODE_PERFORMANCE_GC_MINOR:
+      return 'minor'
+    case perfConstants.NODE_PERFORMANCE_GC_MAJOR:
+      return 'major'
+    case perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL:
+      return 'incremental'
+    case perfConstants.NODE_PERFORMANCE_GC_WEAKCB:
+      return 'weakcb'
+    default:
+      return 'other'
+  }
 }
 
 /** Keeps the `WORST_KEPT` longest pauses. */
 function keepWorst(list: TimedPause[], pause: TimedPause): void {
   if (list.length === WORST_KEPT && (list.at(-1)?.ms ?? 0) >= pause.ms) return
-  list.push({ atMs: Math.round(pause.atMs), ms: Math.round(pause.ms * 10) / 10 })
+  list.push({ ...pause, atMs: Math.round(pause.atMs), ms: Math.round(pause.ms * 10) / 10 })
   list.sort((a, b) => b.ms - a.ms)
   list.length = Math.min(list.length, WORST_KEPT)
 }
@@ -44,7 +72,7 @@ export interface LoopStallReading {
 }
 
 export class LoopStallMonitor {
-  private readonly histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS })
+  private readonly histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: HISTOGRAM_RESOLUTION_MS })
   private windowStart = performance.now()
   private running = false
   /**
@@ -57,7 +85,7 @@ export class LoopStallMonitor {
   private worstStalls: TimedPause[] = []
   private worstGcPauses: TimedPause[] = []
   private readonly gcObserver = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) keepWorst(this.worstGcPauses, { atMs: entry.startTime, ms: entry.duration })
+    for (const entry of list.getEntries()) keepWorst(this.worstGcPauses, { atMs: entry.startTime, ms: entry.duration, kind: gcKindOf(entry) })
   })
 
   start(): this {
@@ -67,11 +95,11 @@ export class LoopStallMonitor {
     this.lastTick = performance.now()
     this.ticker = setInterval(() => {
       const now = performance.now()
-      const stalled = now - this.lastTick - RESOLUTION_MS
+      const stalled = now - this.lastTick - TICKER_PERIOD_MS
       this.tickerMaxMs = Math.max(this.tickerMaxMs, stalled)
-      if (stalled > RESOLUTION_MS) keepWorst(this.worstStalls, { atMs: this.lastTick, ms: stalled })
+      if (stalled > TICKER_PERIOD_MS) keepWorst(this.worstStalls, { atMs: this.lastTick, ms: stalled })
       this.lastTick = now
-    }, RESOLUTION_MS)
+    }, TICKER_PERIOD_MS)
     this.ticker.unref()
     this.running = true
     return this
@@ -90,7 +118,7 @@ export class LoopStallMonitor {
   read(): LoopStallReading {
     const samples = this.histogram.count
     const ms = (ns: number): number => (samples > 0 && Number.isFinite(ns) ? Math.round((ns / NS_PER_MS) * 10) / 10 : 0)
-    const stalledNow = this.running ? performance.now() - this.lastTick - RESOLUTION_MS : 0
+    const stalledNow = this.running ? performance.now() - this.lastTick - TICKER_PERIOD_MS : 0
     return {
       maxStallMs: Math.max(ms(this.histogram.max), Math.round(Math.max(this.tickerMaxMs, stalledNow, 0) * 10) / 10),
       p99Ms: ms(this.histogram.percentile(99)),

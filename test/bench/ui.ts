@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url'
 import { chromium, type Page } from 'playwright-core'
 import { loginAccount } from '../../src/main/core/app-server'
 import { startServer, type ServerHandle } from '../../src/server/index'
-import { fetchLoopStall, LOOP_STALL_ENV } from '../../src/host/loop-stall'
+import { fetchLoopStall, LOOP_STALL_ENV, type TimedPause } from '../../src/host/loop-stall'
 import { lowerProcessPriority } from '../../src/main/server-process/process-priority'
 import { STORE_WORKER_ENTRY_ENV } from '../../src/main/core/store/worker/worker-store'
 import { benchLog, envInt, percentileOf } from './lib/bench-util'
@@ -535,7 +535,7 @@ async function main(): Promise<void> {
     searching = false
     await searchLoop
     const stall = await fetchLoopStall(host.url)
-    const pauses = (list: { atMs: number; ms: number }[]): string => list.map((p) => `${p.ms} ms at ${(p.atMs / 1000).toFixed(2)} s`).join(', ')
+    const pauses = (list: TimedPause[]): string => list.map((p) => `${p.ms} ms${p.kind ? ` ${p.kind}` : ''} at ${(p.atMs / 1000).toFixed(2)} s`).join(', ')
     log(`host's longest stalls: ${pauses(stall.worstStalls)}; longest GC pauses: ${pauses(stall.worstGcPauses)}`)
 
     console.log(
