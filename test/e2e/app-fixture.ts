@@ -10,7 +10,7 @@ import { startHost, type RunningHost } from '../../src/host/index'
 import { startServer } from '../../src/server/index'
 import { eventually, waitVisible, CHROMIUM_ARGS, CHROMIUM_PATH } from './helpers'
 
-const RENDERER_DIR = path.resolve(process.env['PARLEY_E2E_RENDERER_DIR'] ?? path.join('out', 'renderer'))
+export const RENDERER_DIR = path.resolve(process.env['PARLEY_E2E_RENDERER_DIR'] ?? path.join('out', 'renderer'))
 export const PASSWORD = 'correct horse battery'
 
 export interface PersonOptions {
