@@ -117,14 +117,18 @@ export const useConversationStore = defineStore('conversations', () => {
   })
   document.addEventListener('visibilitychange', updateWindowActive)
 
+  /** A loaded row, or the copy already here when an upsert made that one newer while the load was in flight. */
+  function newerCopy(live: Conversation | undefined, loaded: Conversation): Conversation {
+    return live && live.updatedAt > loaded.updatedAt ? live : loaded
+  }
+
   /** The first screen's rows, merged in (nothing dropped): shown while the whole list is on its way. */
   async function loadFirstScreen(): Promise<void> {
     try {
       const first = await bridge.invoke('conversations.firstPage', { limit: FIRST_SCREEN_CONVERSATIONS })
       for (const conversation of first) {
         const key = keyOfConversation(conversation)
-        const live = byId.value.get(key)
-        if (!live || live.updatedAt <= conversation.updatedAt) byId.value.set(key, conversation)
+        byId.value.set(key, newerCopy(byId.value.get(key), conversation))
       }
       triggerRef(byId)
     } catch (err) {
@@ -145,8 +149,7 @@ export const useConversationStore = defineStore('conversations', () => {
       // An upsert that arrived while the list was in flight may be newer than the list's copy.
       for (const conversation of list) {
         const key = keyOfConversation(conversation)
-        const live = byId.value.get(key)
-        next.set(key, live && live.updatedAt > conversation.updatedAt ? live : conversation)
+        next.set(key, newerCopy(byId.value.get(key), conversation))
       }
       byId.value = next
       drafts.adopt(list)
