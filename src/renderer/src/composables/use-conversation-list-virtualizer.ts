@@ -65,18 +65,34 @@ export function useConversationListVirtualizer<T>(options: ConversationListVirtu
     virtualizer.value.scrollToIndex(index, { align: 'auto' })
   })
 
-  /** Scrolls the row at `index` into view and focuses its conversation button. */
+  /**
+   * The row a focus move is still bringing in (not rendered yet), else null. Keys pressed meanwhile move on from it:
+   * read from the focused button, a held-down arrow lost every press that came before the row was there.
+   */
+  let focusTarget: number | null = null
+
+  /** Where the next key press moves from: the row still being brought in, else the focused row's `current`. */
+  function focusOrigin(current: number): number {
+    return focusTarget ?? current
+  }
+
+  /** Scrolls the row at `index` into view and focuses its conversation button (a later move supersedes this one). */
   async function focusRow(index: number, list: HTMLElement | null): Promise<void> {
+    focusTarget = index
     if (!inView(index)) virtualizer.value.scrollToIndex(index, { align: 'auto' })
-    for (let frame = 0; frame <= FOCUS_FRAMES; frame++) {
-      const button = list?.querySelector<HTMLButtonElement>(`[data-index="${index}"] button.conversation-item`)
-      if (button) {
-        button.focus()
-        return
+    try {
+      for (let frame = 0; frame <= FOCUS_FRAMES && focusTarget === index; frame++) {
+        const button = list?.querySelector<HTMLButtonElement>(`[data-index="${index}"] button.conversation-item`)
+        if (button) {
+          button.focus()
+          return
+        }
+        await nextFrame()
       }
-      await nextFrame()
+    } finally {
+      if (focusTarget === index) focusTarget = null
     }
   }
 
-  return { virtualizer, rows, totalSize, measureRow, focusRow }
+  return { virtualizer, rows, totalSize, measureRow, focusRow, focusOrigin }
 }
