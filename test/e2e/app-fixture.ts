@@ -4,7 +4,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { afterAll, beforeAll, expect } from 'vitest'
+import { afterAll, afterEach, beforeAll, expect } from 'vitest'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { startHost, type RunningHost } from '../../src/host/index'
 import { startServer } from '../../src/server/index'
@@ -90,6 +90,21 @@ export class E2eApp {
     await this.server.close()
     fs.rmSync(this.tmp, { recursive: true, force: true })
   }
+}
+
+/** The calling test file's app (filled before its first test): each test's pages closed after it, the app after the last. */
+export function appForFile(): { readonly app: E2eApp } {
+  const running = {} as { app: E2eApp }
+  beforeAll(async () => {
+    running.app = await E2eApp.start()
+  })
+  afterEach(async () => {
+    await running.app?.closePages()
+  })
+  afterAll(async () => {
+    await running.app?.close()
+  })
+  return running
 }
 
 /** Two people's pages, signed in, and the app they run in (filled before the file's first test). */

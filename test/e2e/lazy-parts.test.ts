@@ -1,10 +1,10 @@
 // End-to-end: the parts of the window that are not on the first screen (settings, contacts, rooms, group info and
 // the dialogs) are chunks of their own, which the start-up page does not load; settings load when opened; and a
 // part whose chunk cannot be fetched says so, with a way to reload, instead of leaving an empty space.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import fs from 'node:fs'
 import path from 'node:path'
-import { E2eApp, RENDERER_DIR } from './app-fixture'
+import { appForFile, RENDERER_DIR } from './app-fixture'
 import { waitVisible } from './helpers'
 
 /** Components loaded when first shown (lazy-component.ts); each must be a chunk named after it. */
@@ -26,19 +26,7 @@ function startupScripts(): Set<string> {
   return seen
 }
 
-let app: E2eApp
-
-beforeAll(async () => {
-  app = await E2eApp.start()
-})
-
-afterEach(async () => {
-  await app.closePages()
-})
-
-afterAll(async () => {
-  await app?.close()
-})
+const running = appForFile()
 
 describe('parts of the window loaded when first shown', () => {
   it('are chunks of their own that the start-up page does not load', () => {
@@ -53,7 +41,7 @@ describe('parts of the window loaded when first shown', () => {
   })
 
   it('loads settings when they are opened, not before', async () => {
-    const page = await app.openPerson('lazy')
+    const page = await running.app.openPerson('lazy')
     const requested: string[] = []
     page.on('request', (request) => requested.push(new URL(request.url()).pathname))
     await waitVisible(page.getByTestId('open-settings'))
@@ -61,11 +49,11 @@ describe('parts of the window loaded when first shown', () => {
     await page.getByTestId('open-settings').click()
     await waitVisible(page.getByTestId('settings-dialog'))
     expect(requested.some((file) => file.includes('/SettingsDialog-'))).toBe(true)
-    expect(app.pageErrors).toEqual([])
+    expect(running.app.pageErrors).toEqual([])
   })
 
   it('says so, with a reload button, when a part cannot be fetched', async () => {
-    const page = await app.openPerson('unfetched')
+    const page = await running.app.openPerson('unfetched')
     await page.route(/\/assets\/SettingsDialog-[^/]*\.js$/, (route) => route.abort())
     await waitVisible(page.getByTestId('open-settings'))
     await page.getByTestId('open-settings').click()

@@ -2,12 +2,12 @@
 // notification option survive a reload of the tab (and are in the tab's settings file); switching the language to Simplified
 // Chinese changes the view's text; at 400 px every section button stays on screen; the old localStorage theme moves into the settings; settings open before sign-in
 // (server address checked with a sentence); the notification options change what a web Notification shows.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import fs from 'node:fs'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { Page } from 'playwright-core'
-import { createAccountAndSignIn, E2eApp, PASSWORD } from './app-fixture'
+import { appForFile, createAccountAndSignIn, PASSWORD } from './app-fixture'
 import { eventually, waitVisible } from './helpers'
 import type { DeviceSettings } from '../../src/shared/model/settings'
 import { FrameClient, randomClientId, registerAndLogin } from '../bench/lib/frame-client'
@@ -35,19 +35,7 @@ interface Shown {
 const suffix = randomBytes(3).toString('hex')
 const user = (name: string): string => `${name}_${suffix}`
 
-let app: E2eApp
-
-beforeAll(async () => {
-  app = await E2eApp.start()
-})
-
-afterEach(async () => {
-  await app.closePages()
-})
-
-afterAll(async () => {
-  await app?.close()
-})
+const running = appForFile()
 
 function settingsDialog(page: Page) {
   return page.getByTestId('settings-dialog')
@@ -67,7 +55,7 @@ async function pageState(page: Page): Promise<{ theme: string; fontSize: string 
 
 /** Every tab's settings file on the host (one folder per tab id). */
 function tabSettingsFiles(): DeviceSettings[] {
-  const tabs = path.join(app.tmp, 'web', 'tabs')
+  const tabs = path.join(running.app.tmp, 'web', 'tabs')
   if (!fs.existsSync(tabs)) return []
   return fs
     .readdirSync(tabs)
@@ -78,7 +66,7 @@ function tabSettingsFiles(): DeviceSettings[] {
 
 describe('settings', () => {
   it('keeps theme, text size and a notification option across a reload of the tab', async () => {
-    const page = await app.openPerson('ada')
+    const page = await running.app.openPerson('ada')
     await createAccountAndSignIn(page, user('ada'))
 
     await openSettings(page, 'Appearance')
@@ -123,11 +111,11 @@ describe('settings', () => {
     await eventually(async () => expect(await page.getByRole('dialog', { name: 'My profile' }).count()).toBe(0))
     expect(await settingsDialog(page).isVisible()).toBe(true)
     await waitVisible(settingsDialog(page).getByTestId('device-row'))
-    expect(app.pageErrors).toEqual([])
+    expect(running.app.pageErrors).toEqual([])
   })
 
   it('switches the settings view to Simplified Chinese and back, before signing in', async () => {
-    const page = await app.openPerson('bea')
+    const page = await running.app.openPerson('bea')
     await waitVisible(page.getByRole('heading', { level: 1, name: 'Parley' }))
     await openSettings(page, 'Appearance')
     const dialog = settingsDialog(page)
@@ -145,11 +133,11 @@ describe('settings', () => {
     await settingsDialog(page).getByLabel('语言', { exact: true }).selectOption('en')
     await waitVisible(page.getByRole('dialog', { name: 'Settings' }))
     await waitVisible(settingsDialog(page).getByRole('heading', { name: 'Appearance' }))
-    expect(app.pageErrors).toEqual([])
+    expect(running.app.pageErrors).toEqual([])
   })
 
   it('shows every section button inside a narrow window (they wrap, none is off-screen)', async () => {
-    const page = await app.openPerson('nia')
+    const page = await running.app.openPerson('nia')
     await page.setViewportSize({ width: 400, height: 720 })
     await waitVisible(page.getByRole('heading', { level: 1, name: 'Parley' }))
     await openSettings(page, 'Appearance')
@@ -161,11 +149,11 @@ describe('settings', () => {
       expect(box!.x).toBeGreaterThanOrEqual(0)
       expect(box!.x + box!.width).toBeLessThanOrEqual(400)
     }
-    expect(app.pageErrors).toEqual([])
+    expect(running.app.pageErrors).toEqual([])
   })
 
   it('moves the old localStorage theme choice into the settings once', async () => {
-    const page = await app.openPerson('dee')
+    const page = await running.app.openPerson('dee')
     await waitVisible(page.getByRole('heading', { level: 1, name: 'Parley' }))
     expect((await pageState(page)).theme).toBe('light')
     const before = tabSettingsFiles().filter((settings) => settings.appearance.theme === 'dark').length
@@ -176,17 +164,17 @@ describe('settings', () => {
     expect(tabSettingsFiles().filter((settings) => settings.appearance.theme === 'dark')).toHaveLength(before + 1)
     await openSettings(page, 'Appearance')
     expect(await settingsDialog(page).getByLabel('Dark', { exact: true }).isChecked()).toBe(true)
-    expect(app.pageErrors).toEqual([])
+    expect(running.app.pageErrors).toEqual([])
   })
 
   it('notifies as chosen in Settings: sender only, silent, nothing but "New message", or not at all', async () => {
     const eve = user('eve')
     const frank = user('frank')
-    const page = await app.openPerson('eve')
+    const page = await running.app.openPerson('eve')
     await page.addInitScript(RECORD_NOTIFICATIONS)
     await page.reload()
     await createAccountAndSignIn(page, eve)
-    const frankRaw = await FrameClient.onDevice(app.server.url, await registerAndLogin(app.server.url, frank, PASSWORD), `frank-raw-${suffix}`)
+    const frankRaw = await FrameClient.onDevice(running.app.server.url, await registerAndLogin(running.app.server.url, frank, PASSWORD), `frank-raw-${suffix}`)
     const shown = (): Promise<Shown[]> => page.evaluate<Shown[]>('window.__shown')
     const send = async (text: string): Promise<void> => {
       const ack = await frankRaw.request({ send: { clientId: randomClientId(), to: eve, body: { text: { text } } } })
@@ -223,14 +211,14 @@ describe('settings', () => {
       await choose('Show notifications for new messages')
       await send('fourth')
       await eventually(async () => expect(await shown()).toHaveLength(3))
-      expect(app.pageErrors).toEqual([])
+      expect(running.app.pageErrors).toEqual([])
     } finally {
       await frankRaw.close()
     }
   }, 120_000)
 
   it('checks a server address before saving it, and the sign-in form starts with a saved one', async () => {
-    const page = await app.openPerson('cy')
+    const page = await running.app.openPerson('cy')
     await waitVisible(page.getByRole('heading', { level: 1, name: 'Parley' }))
     await openSettings(page, 'Network')
     const dialog = settingsDialog(page)
@@ -243,6 +231,6 @@ describe('settings', () => {
     await waitVisible(dialog.getByText('Saved.', { exact: true }))
     await page.keyboard.press('Escape')
     await eventually(async () => expect(await page.getByLabel('Server address', { exact: true }).inputValue()).toBe('http://127.0.0.1:9'))
-    expect(app.pageErrors).toEqual([])
+    expect(running.app.pageErrors).toEqual([])
   })
 })
