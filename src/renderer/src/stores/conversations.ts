@@ -16,12 +16,16 @@ import { conversationKeyString } from '../../../shared/model'
 import { useDraftStore } from './drafts'
 import { useSessionStore } from './session'
 import { rememberOpenConversation, rememberedOpenConversation } from './open-conversation-memory'
+import { createBurstTrigger } from '../utils/burst-trigger'
 
 /**
  * Rows the first load asks for before the whole list: more than a tall window's first screen. The whole list (a
  * thousand chats is ~0.5 MB) takes a few hundred ms more to read, send and render; the window shows this first.
  */
 export const FIRST_SCREEN_CONVERSATIONS = 40
+
+/** Under a burst of changes from the core, the list re-sorts at most this often (4 a second: still live to the eye). */
+const LIST_REFRESH_MIN_INTERVAL_MS = 250
 
 function emptyConversation(id: string): Conversation {
   return { id, chatType: 'single', title: null, lastMessage: null, unreadCount: 0, readSeq: 0, draft: null, updatedAt: Date.now() }
@@ -40,6 +44,12 @@ export const useConversationStore = defineStore('conversations', () => {
    * a catch-up re-sorts it with each batch (a tenth of the renderer's time in bench:ui's catch-up).
    */
   const byId = shallowRef(new Map<string, Conversation>())
+  /**
+   * A change from the core (an upsert) re-sorts and re-renders the list; a catch-up brings ~10 batches a second, each
+   * changing hundreds of chats. Under such a burst the list refreshes at most every LIST_REFRESH_MIN_INTERVAL_MS (a
+   * lone message still shows at once); this window's own actions (read, remove, load) refresh it at once.
+   */
+  const listRefresh = createBurstTrigger(() => triggerRef(byId), LIST_REFRESH_MIN_INTERVAL_MS)
   const selectedKey = ref<string | null>(null)
   const loading = ref(false)
   const loaded = ref(false)
@@ -69,7 +79,7 @@ export const useConversationStore = defineStore('conversations', () => {
     }
     markReadInFlight = true
     byId.value.set(id, { ...conversation, unreadCount: 0 })
-    triggerRef(byId)
+    listRefresh.now()
     try {
       await bridge.invoke('conversations.markRead', { conversation: toConversationKey(id) })
     } catch (err) {
@@ -97,7 +107,7 @@ export const useConversationStore = defineStore('conversations', () => {
     if (useSessionStore().phase !== 'signedIn') return
     const key = keyOfConversation(conversation)
     byId.value.set(key, conversation)
-    triggerRef(byId)
+    listRefresh.changed()
     drafts.adopt([conversation])
     if (key === activeKey.value && conversation.unreadCount > 0) void markOpenConversationRead()
   }
@@ -130,7 +140,7 @@ export const useConversationStore = defineStore('conversations', () => {
         const key = keyOfConversation(conversation)
         byId.value.set(key, newerCopy(byId.value.get(key), conversation))
       }
-      triggerRef(byId)
+      listRefresh.now()
     } catch (err) {
       // The whole list follows at once and says what went wrong, if anything still does.
       console.warn('[renderer:conversations] the first screen of the list could not be loaded', err)
@@ -165,7 +175,7 @@ export const useConversationStore = defineStore('conversations', () => {
   /** A conversation deleted on one of my devices leaves the list (and closes when it was open). */
   function remove(key: string): void {
     byId.value.delete(key)
-    triggerRef(byId)
+    listRefresh.now()
     if (selectedKey.value === key) select(null)
   }
 
@@ -224,7 +234,7 @@ export const useConversationStore = defineStore('conversations', () => {
         const found = await bridge.invoke('users.lookup', { username: id })
         const foundKey = conversationKeyString({ type: 'single', id: found.user })
         if (!byId.value.has(foundKey)) byId.value.set(foundKey, emptyConversation(found.user))
-        triggerRef(byId)
+        listRefresh.now()
         select(foundKey)
         return null
       } catch (err) {
@@ -236,6 +246,7 @@ export const useConversationStore = defineStore('conversations', () => {
   }
 
   function reset(): void {
+    listRefresh.cancel()
     byId.value = new Map()
     selectedKey.value = null
     restored = false
