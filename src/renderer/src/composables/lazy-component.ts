@@ -3,8 +3,6 @@
 import { defineAsyncComponent, type Component } from 'vue'
 import LazyLoadFailed from '../components/LazyLoadFailed.vue'
 
-/** A spinner is not worth showing for a local chunk: most load within a frame or two. */
-const SHOW_NOTHING_FOR_MS = 200
 /** A chunk that failed to load is tried this many times before the failure shows (a busy disk, a rebuild). */
 const LOAD_ATTEMPTS = 2
 
@@ -12,8 +10,8 @@ type ComponentLoader = () => Promise<Component | { default: Component }>
 
 export function lazyComponent(loader: ComponentLoader): Component {
   return defineAsyncComponent({
+    // No loading component: a local chunk loads within a frame or two, so a spinner would only flash.
     loader,
-    delay: SHOW_NOTHING_FOR_MS,
     errorComponent: LazyLoadFailed,
     onError(error, retry, fail, attempts) {
       if (attempts < LOAD_ATTEMPTS) retry()
