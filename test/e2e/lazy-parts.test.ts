@@ -1,6 +1,6 @@
 // End-to-end: the parts of the window that are not on the first screen (settings, contacts, rooms, group info and
 // the dialogs) are chunks of their own, which the start-up page does not load; settings load when opened; and a
-// part whose chunk cannot be fetched says so, with a way to reload, instead of leaving an empty space.
+// part whose chunk cannot be fetched says so on screen, with a way to reload, instead of leaving an empty space.
 import { describe, expect, it } from 'vitest'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -60,5 +60,14 @@ describe('parts of the window loaded when first shown', () => {
     const alert = page.getByRole('alert').filter({ hasText: 'This part of Parley could not be loaded.' })
     await waitVisible(alert)
     await waitVisible(alert.getByRole('button', { name: 'Reload window' }))
+    // On screen, not where the dialog would have been (after the window's full-height shell).
+    const box = await alert.boundingBox()
+    const viewport = page.viewportSize()
+    expect(box).not.toBeNull()
+    expect(box!.y).toBeGreaterThanOrEqual(0)
+    expect(box!.y + box!.height).toBeLessThanOrEqual(viewport!.height)
+    // Closing it leaves the window as it was.
+    await alert.getByRole('button', { name: 'Close' }).click()
+    expect(await alert.count()).toBe(0)
   })
 })
